@@ -1,0 +1,34 @@
+# dalil — two commands: `make demo` and `make test`.
+# Each creates its own virtual environment (.venv) and installs what it needs.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+DEMO_DIR ?= demo-case
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv lint typecheck docs clean
+
+$(BIN)/.dalil-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.dalil-installed
+
+demo: venv
+	$(BIN)/dalil demo --dir $(DEMO_DIR)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src/dalil/vault src/dalil/audit.py src/dalil/access.py
+
+docs: venv
+	$(BIN)/python -m dalil.docs_cli > docs/cli.md
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache build src/*.egg-info

@@ -1,0 +1,1 @@
+"""Click command modules, one per capability; each exposes ``register(cli)``."""

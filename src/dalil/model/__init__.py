@@ -1,0 +1,1 @@
+"""Domain records (SQLAlchemy 2 ORM), one module per aggregate."""
