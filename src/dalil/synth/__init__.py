@@ -1,0 +1,1 @@
+"""Synthetic data generators with ground truth (fictional people, lists, documents)."""
