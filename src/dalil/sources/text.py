@@ -1,0 +1,424 @@
+"""Plain text out of the documents investigators collect (.txt, .html, .pdf, .docx).
+
+:func:`extract_text` is the one entry point.  Every offset that source verification
+reports (quotes, passages, quantities) refers to ``ExtractedText.text``, so the text is
+normalised once here and never again: line endings become ``\\n``, the text is put in
+Unicode NFC, and nothing else changes.
+
+Rules for plain-text encodings (written down in docs/sources.md as well):
+
+1. A byte-order mark decides: UTF-8 BOM → UTF-8; UTF-16 LE/BE BOM → UTF-16;
+   UTF-32 LE/BE BOM → UTF-32.
+2. Without a BOM, a NUL byte means the file is binary (refused).
+3. Strict UTF-8 is tried next (ASCII is a subset).
+4. Then Windows-1256 (Arabic), accepted only if Arabic letters make up at least 30 % of
+   all letters of the decoded text (every byte decodes in Windows-1256, so this gate is
+   what keeps a damaged Latin-script file from being read as Arabic).
+5. Then Windows-1252 / Latin-1, accepted only if no control characters result.
+6. Otherwise the file is refused as "unknown encoding".
+
+Decoded text with more than 1 % control characters (other than tab, newline, carriage
+return, form feed) is refused as binary.  Files larger than :data:`MAX_BYTES` are refused
+before being read, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dalil.errors import InputError
+
+#: Largest file accepted, in bytes (64 MiB).  A larger file is refused with a clear message.
+MAX_BYTES = 64 * 1024 * 1024
+#: Largest extracted text accepted, in characters (a guard against decompression bombs).
+MAX_CHARS = 32 * 1024 * 1024
+#: Largest total uncompressed size of a .docx package (zip bomb guard).
+MAX_DOCX_UNCOMPRESSED = 256 * 1024 * 1024
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ".tsv"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FF]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_CONTROL = re.compile(r"[\x00-\x08\x0B\x0E-\x1F\x7F-\x9F]")
+_ENGLISH_WORDS = re.compile(r"\b(?:the|and|of|to|in|that|was|were|said|is|for)\b", re.I)
+_FRENCH_WORDS = re.compile(r"\b(?:le|la|les|des|et|du|une|est|dans|pour|que)\b", re.I)
+
+
+@dataclass
+class ExtractedText:
+    """Text extracted from one file, with what could be detected about it.
+
+    ``text`` is the working text every offset refers to.  ``media_type`` is the detected
+    type (``text/plain``, ``text/html``, ``application/pdf``, ``application/vnd.openxmlformats-
+    officedocument.wordprocessingml.document``).  ``title``, ``language`` (ISO 639-1 where
+    detectable) and ``published`` (ISO date ``YYYY-MM-DD``) are ``None`` when unknown.
+    ``encoding`` names the decoding used for plain text and HTML.
+    """
+
+    text: str
+    media_type: str
+    title: str | None = None
+    language: str | None = None
+    published: str | None = None
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+MEDIA_TXT = "text/plain"
+MEDIA_HTML = "text/html"
+MEDIA_PDF = "application/pdf"
+MEDIA_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def normalise_text(text: str) -> str:
+    """Line endings to ``\\n``, NFC, no NUL; the one normalisation every text gets."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return unicodedata.normalize("NFC", text)
+
+
+def guess_language(text: str) -> str | None:
+    """A script-and-stopword guess: ``ar``, ``en``, ``fr`` or ``None`` (no models)."""
+    sample = text[:20000]
+    arabic = len(_ARABIC_LETTER.findall(sample))
+    latin = len(_LATIN_LETTER.findall(sample))
+    if arabic + latin < 20:
+        return None
+    if arabic >= latin:
+        return "ar"
+    en = len(_ENGLISH_WORDS.findall(sample))
+    fr = len(_FRENCH_WORDS.findall(sample))
+    if en >= 3 and en >= fr:
+        return "en"
+    if fr >= 3:
+        return "fr"
+    return None
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    return len(_CONTROL.findall(text[:200000])) / min(len(text), 200000)
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """Decode plain-text bytes by the rules in this module's docstring.
+
+    Returns ``(text, encoding)``; raises :class:`InputError` naming *name*.
+    """
+    boms = [
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ]
+    for bom, enc in boms:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc.replace("-sig", "")
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{name}: starts with a {enc} byte-order mark but is not valid {enc}"
+                ) from None
+    if b"\x00" in data[:1_000_000]:
+        raise InputError(f"{name}: looks binary (contains NUL bytes), not a text document")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1256")
+        arabic = len(_ARABIC_LETTER.findall(text))
+        letters = sum(1 for ch in text if ch.isalpha())
+        if arabic and arabic * 10 >= letters * 3 and not _CONTROL.search(text):
+            return text, "cp1256"
+    except UnicodeDecodeError:
+        pass
+    for enc in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if not _CONTROL.search(text):
+            return text, enc
+    raise InputError(
+        f"{name}: unknown text encoding (not UTF-8/16/32, Windows-1256 or Windows-1252); "
+        "convert it to UTF-8"
+    )
+
+
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{name}: cannot read ({e.strerror or 'error'})") from None
+    if not path.is_file():
+        raise InputError(f"{name}: not a regular file")
+    if size > max_bytes:
+        raise InputError(
+            f"{name}: too large ({size} bytes; the limit is {max_bytes} bytes) — "
+            "split the document or extract its text first"
+        )
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as e:
+        raise InputError(f"{name}: cannot read ({e.strerror or 'error'})") from None
+    if len(data) > max_bytes:
+        raise InputError(f"{name}: too large (the limit is {max_bytes} bytes)")
+    if not data.strip():
+        raise InputError(f"{name}: is empty")
+    return data
+
+
+def _sniff(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    head = data[:2048].lstrip()
+    if data.startswith(b"%PDF-"):
+        return MEDIA_PDF
+    if data.startswith(b"PK\x03\x04"):
+        if suffix == ".docx" or b"word/" in data[:65536]:
+            return MEDIA_DOCX
+        raise InputError(f"{path}: a zip archive that is not a .docx document")
+    if suffix == ".pdf":
+        raise InputError(f"{path}: has a .pdf name but is not a PDF file")
+    if suffix == ".docx":
+        raise InputError(f"{path}: has a .docx name but is not a Word (.docx) document")
+    if suffix == ".doc":
+        raise InputError(f"{path}: old Word .doc format is not supported; save it as .docx")
+    lowered = head[:512].lower()
+    if suffix in HTML_SUFFIXES or lowered.startswith((b"<!doctype html", b"<html")):
+        return MEDIA_HTML
+    if suffix in TEXT_SUFFIXES or suffix == "":
+        return MEDIA_TXT
+    # Unknown suffix: accept as text if it decodes as text; decode_text refuses binaries.
+    return MEDIA_TXT
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
+
+
+def _decode_html(data: bytes, name: str) -> tuple[str, str]:
+    m = _META_CHARSET.search(data[:4096])
+    if m and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        enc = m.group(1).decode("ascii").lower()
+        try:
+            return data.decode(enc), enc
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data, name)
+
+
+_HTML_LANG = re.compile(r"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3})""", re.I)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def _extract_html(data: bytes, name: str) -> ExtractedText:
+    import html as htmlmod
+
+    markup, enc = _decode_html(data, name)
+    if _control_share(markup) > 0.01:
+        raise InputError(f"{name}: looks binary, not an HTML document")
+    import trafilatura
+
+    doc: Any = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+        logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+        try:
+            doc = trafilatura.bare_extraction(
+                markup,
+                favor_recall=True,
+                include_comments=False,
+                include_tables=True,
+                with_metadata=True,
+                as_dict=True,
+                date_extraction_params={"extensive_search": False, "original_date": True},
+            )
+        except Exception:  # a malformed page: fall back to the plain tag strip below
+            doc = None
+    text = ""
+    title: str | None = None
+    published: str | None = None
+    if isinstance(doc, dict):
+        text = doc.get("text") or ""
+        title = doc.get("title") or None
+        published = doc.get("date") or None
+    if not text.strip():
+        # Very short pages defeat main-text extraction; strip the tags instead.
+        body = re.sub(r"(?is)<(script|style|noscript|template)[^>]*>.*?</\1>", " ", markup)
+        body = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</h[1-6]>|</li>", "\n\n", body)
+        body = re.sub(r"(?s)<[^>]+>", " ", body)
+        body = htmlmod.unescape(body)
+        paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body)]
+        text = "\n\n".join(p for p in paras if p)
+    if title is None:
+        m = _HTML_TITLE.search(markup)
+        if m:
+            title = " ".join(htmlmod.unescape(m.group(1)).split()) or None
+    lang_m = _HTML_LANG.search(markup[:4096])
+    language = lang_m.group(1).lower()[:2] if lang_m else None
+    text = normalise_text(text)
+    if published and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
+        published = None
+    return ExtractedText(
+        text=text,
+        media_type=MEDIA_HTML,
+        title=title,
+        language=language or guess_language(text),
+        published=published,
+        encoding=enc,
+    )
+
+
+def _extract_pdf(data: bytes, name: str) -> ExtractedText:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt("")
+                except Exception:
+                    ok = 0
+                if not ok:
+                    raise InputError(f"{name}: PDF is encrypted with a password")
+            pages: list[str] = []
+            total = 0
+            for page in reader.pages:
+                page_text = page.extract_text() or ""
+                total += len(page_text)
+                if total > MAX_CHARS:
+                    raise InputError(f"{name}: text too long (over {MAX_CHARS} characters)")
+                pages.append(page_text)
+            meta = reader.metadata
+    except InputError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError, AssertionError, ZeroDivisionError):
+        raise InputError(f"{name}: damaged or unreadable PDF") from None
+    text = normalise_text("\n\n".join(p.strip() for p in pages))
+    if len(re.sub(r"\s", "", text)) < 3:
+        raise InputError(f"{name}: PDF has no text layer (scanned?) — run OCR on it first")
+    title = None
+    try:
+        title = (meta.title if meta else None) or None
+    except Exception:
+        title = None
+    return ExtractedText(
+        text=text,
+        media_type=MEDIA_PDF,
+        title=str(title).strip() or None if title else None,
+        language=guess_language(text),
+        published=None,
+    )
+
+
+def _extract_docx(data: bytes, name: str) -> ExtractedText:
+    import docx
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+            if total > MAX_DOCX_UNCOMPRESSED:
+                raise InputError(
+                    f"{name}: .docx expands to {total} bytes, over the limit "
+                    f"{MAX_DOCX_UNCOMPRESSED}"
+                )
+            if "word/document.xml" not in zf.namelist():
+                raise InputError(f"{name}: not a Word (.docx) document")
+    except zipfile.BadZipFile:
+        raise InputError(f"{name}: damaged .docx (not a valid zip archive)") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except InputError:
+        raise
+    except Exception:
+        raise InputError(f"{name}: damaged or unreadable .docx") from None
+    paras: list[str] = []
+    for para in document.paragraphs:
+        t = para.text.strip()
+        if t:
+            paras.append(t)
+    for table in document.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            if cells:
+                paras.append(" | ".join(cells))
+    text = normalise_text("\n\n".join(paras))
+    props = document.core_properties
+    title = (props.title or "").strip() or None
+    language = (props.language or "").strip().lower()[:2] or None
+    return ExtractedText(
+        text=text,
+        media_type=MEDIA_DOCX,
+        title=title,
+        language=language or guess_language(text),
+        published=None,
+    )
+
+
+def extract_text(path: Path, *, max_bytes: int = MAX_BYTES) -> ExtractedText:
+    """Extract the working text of a document file.
+
+    Supports .txt (encoding detected by the documented rules), .html (main text via
+    trafilatura, offline), .pdf (text layer via pypdf) and .docx (python-docx).  The
+    type is sniffed from the content first and the suffix second.
+
+    Raises :class:`dalil.errors.InputError` (one line, naming the file) for missing,
+    empty, binary, undecodable, too large, damaged or scanned (no text layer) files.
+    The message never contains document content.
+    """
+    path = Path(path)
+    name = str(path)
+    data = _read_bounded(path, max_bytes)
+    media = _sniff(path, data)
+    if media == MEDIA_PDF:
+        result = _extract_pdf(data, name)
+    elif media == MEDIA_DOCX:
+        result = _extract_docx(data, name)
+    elif media == MEDIA_HTML:
+        result = _extract_html(data, name)
+    else:
+        raw, enc = decode_text(data, name)
+        if _control_share(raw) > 0.01:
+            raise InputError(f"{name}: looks binary, not a text document")
+        text = normalise_text(raw)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        title = next((ln.strip() for ln in text.split("\n") if ln.strip()), None)
+        if title is not None and len(title) > 200:
+            title = None
+        result = ExtractedText(
+            text=text,
+            media_type=MEDIA_TXT,
+            title=title,
+            language=guess_language(text),
+            published=None,
+            encoding=enc,
+        )
+    if not result.text.strip():
+        raise InputError(f"{name}: contains no text")
+    if len(result.text) > MAX_CHARS:
+        raise InputError(f"{name}: text too long (over {MAX_CHARS} characters)")
+    return result
