@@ -314,8 +314,18 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             meta = reader.metadata
     except InputError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, OSError, AssertionError, ZeroDivisionError):
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+        AssertionError,
+        ZeroDivisionError,
+    ):
         raise InputError(f"{name}: damaged or unreadable PDF") from None
     text = normalise_text("\n\n".join(p.strip() for p in pages))
     if len(re.sub(r"\s", "", text)) < 3:
