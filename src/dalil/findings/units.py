@@ -1,0 +1,125 @@
+"""Units with hierarchy and dated membership; suspects linked to acts through units.
+
+A person is a *suspect* for an act when the act is attributed (with evidence) to a unit
+and the person was a member of that unit, or of a unit under it, on the act's date —
+membership itself backed by evidence. This is a lead for investigators, not a finding
+of individual responsibility.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from dalil.errors import Conflict, InputError
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    id: str
+    name: str
+    parent: str | None = None
+    party: str | None = None  # e.g. "state forces", "affiliated militia", "armed group"
+
+
+@dataclass(frozen=True)
+class Membership:
+    person: str
+    unit: str
+    rank: str | None = None
+    role: str | None = None
+    start: date | None = None
+    end: date | None = None
+    evidence: tuple[str, ...] = ()
+
+    def covers(self, day: date | None) -> bool:
+        if day is None:
+            return True
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+def check_parent(units: Mapping[str, UnitRecord], unit: str, parent: str | None) -> None:
+    """Refuse a parent that is unknown or would make the hierarchy a cycle."""
+    if parent is None:
+        return
+    if parent not in units:
+        raise InputError(f"unknown parent unit {parent!r}")
+    seen = {unit}
+    cur: str | None = parent
+    while cur is not None:
+        if cur in seen:
+            raise Conflict(f"unit {unit!r} cannot be placed under {parent!r}: that makes a cycle")
+        seen.add(cur)
+        cur = units[cur].parent if cur in units else None
+
+
+def check_membership(m: Membership) -> None:
+    if m.start and m.end and m.end < m.start:
+        raise InputError(f"membership of {m.person} in {m.unit}: end {m.end} is before start {m.start}")
+
+
+def descendants(units: Mapping[str, UnitRecord], unit: str) -> set[str]:
+    """*unit* and every unit below it."""
+    children: dict[str, list[str]] = {}
+    for u in units.values():
+        if u.parent:
+            children.setdefault(u.parent, []).append(u.id)
+    out = {unit}
+    stack = [unit]
+    while stack:
+        for c in children.get(stack.pop(), []):
+            if c not in out:
+                out.add(c)
+                stack.append(c)
+    return out
+
+
+def chain(units: Mapping[str, UnitRecord], unit: str) -> list[str]:
+    """The unit and its superiors, bottom up."""
+    out = []
+    cur: str | None = unit
+    while cur is not None and cur not in out:
+        out.append(cur)
+        cur = units[cur].parent if cur in units else None
+    return out
+
+
+@dataclass(frozen=True)
+class ActAttribution:
+    act: str
+    unit: str
+    on: date | None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass
+class SuspectLink:
+    person: str
+    act: str
+    unit: str
+    via_unit: str
+    rank: str | None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "person": self.person, "act": self.act, "unit": self.unit, "via_unit": self.via_unit,
+            "rank": self.rank, "evidence": self.evidence,
+        }
+
+
+def suspects_for_acts(
+    units: Mapping[str, UnitRecord],
+    memberships: Sequence[Membership],
+    attributions: Sequence[ActAttribution],
+) -> list[SuspectLink]:
+    """Link persons to acts through units (membership in the attributed unit or below it on the act's date)."""
+    out: list[SuspectLink] = []
+    for att in attributions:
+        scope = descendants(units, att.unit)
+        for m in memberships:
+            if m.unit in scope and m.covers(att.on):
+                ev = list(dict.fromkeys([*att.evidence, *m.evidence]))
+                out.append(SuspectLink(m.person, att.act, att.unit, m.unit, m.rank, ev))
+    return out
