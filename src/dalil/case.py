@@ -1,0 +1,335 @@
+"""A case: a folder with ``case.toml``, a database, ``evidence/`` (blobs) and ``keys/``.
+
+    case = Case.init(path, passphrase, admin="coordinator")      # new case
+    case = Case.open(path, passphrase)                            # existing case
+    with case.act("alice") as ctx:                                # one transaction as alice
+        person = persons.add_person(ctx, pseudonym="W-1", legal_name="…")
+    case.close()
+
+Everything that reads or writes records goes through :meth:`Case.act`, which yields a
+:class:`dalil.services.context.Context` (acting user + session + keys). Permission
+checks and audit entries happen in the service functions that take that context; on
+leaving the block the transaction commits and, if it wrote audit entries, a signed
+checkpoint is added in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dalil.errors import Conflict, InputError, NotFound
+from dalil.store.engine import is_sqlite, make_engine, make_sessionmaker, normalise_url, redact_url
+
+if TYPE_CHECKING:
+    from dalil.access import Actor
+    from dalil.services.context import Context
+    from dalil.vault.blobs import BlobStore
+    from dalil.vault.keys import UnlockedKeys
+
+CASE_FILE = "case.toml"
+DB_FILE = "case.db"
+EVIDENCE_DIR = "evidence"
+KEYS_DIR = "keys"
+FORMAT_VERSION = 1
+
+
+def _toml_str(value: str) -> str:
+    out = value.replace("\\", "\\\\").replace('"', '\\"')
+    out = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in out)
+    return f'"{out}"'
+
+
+@dataclass
+class CaseConfig:
+    """The contents of ``case.toml``."""
+
+    format_version: int
+    database: str  # "case.db" (relative to the case folder) or a PostgreSQL URL
+    created: str  # ISO 8601 UTC
+    admin: str
+    audit_key_fingerprint: str
+
+    @classmethod
+    def load(cls, path: Path) -> CaseConfig:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise NotFound(f"no case at {path.parent} (no {CASE_FILE}); run dalil init") from e
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise InputError(f"{path}: not a valid case.toml ({e})") from e
+        try:
+            cfg = cls(
+                format_version=int(data["format_version"]),
+                database=str(data["database"]),
+                created=str(data["created"]),
+                admin=str(data["admin"]),
+                audit_key_fingerprint=str(data.get("audit_key_fingerprint", "")),
+            )
+        except KeyError as e:
+            raise InputError(f"{path}: missing field {e.args[0]!r}") from e
+        if cfg.format_version > FORMAT_VERSION:
+            raise InputError(
+                f"{path}: case format {cfg.format_version} is newer than this dalil "
+                f"understands ({FORMAT_VERSION}); upgrade dalil"
+            )
+        return cfg
+
+    def dump(self) -> str:
+        return (
+            "# dalil case. Keep the passphrase separate from this folder.\n"
+            f"format_version = {self.format_version}\n"
+            f"database = {_toml_str(self.database)}\n"
+            f"created = {_toml_str(self.created)}\n"
+            f"admin = {_toml_str(self.admin)}\n"
+            f"audit_key_fingerprint = {_toml_str(self.audit_key_fingerprint)}\n"
+        )
+
+
+def public_key_fingerprint(public_key: Any) -> str:
+    """SHA-256 (hex) of the raw Ed25519 public key bytes."""
+    from cryptography.hazmat.primitives import serialization
+
+    if isinstance(public_key, bytes | bytearray):
+        raw = bytes(public_key)
+    else:
+        raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def find_case_dir(case: str | os.PathLike[str] | None = None) -> Path:
+    """``--case`` if given, else ``$DALIL_CASE``, else the current folder."""
+    if case is not None:
+        return Path(case)
+    env = os.environ.get("DALIL_CASE")
+    if env:
+        return Path(env)
+    return Path.cwd()
+
+
+class Case:
+    """An open case. Create with :meth:`init` or :meth:`open`; close with :meth:`close`."""
+
+    def __init__(
+        self, root: Path, config: CaseConfig, engine: Engine, keys: UnlockedKeys | None
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.engine = engine
+        self.sessionmaker: sessionmaker[Session] = make_sessionmaker(engine)
+        self._keys = keys
+        self._blobs: BlobStore | None = None
+
+    # --- construction ------------------------------------------------------------
+
+    @staticmethod
+    def database_url(root: Path, config: CaseConfig) -> str:
+        db = config.database
+        if "://" in db:
+            return normalise_url(db)
+        return f"sqlite:///{(root / db).resolve()}"
+
+    @classmethod
+    def init(
+        cls,
+        root: str | os.PathLike[str],
+        passphrase: str,
+        *,
+        admin: str = "admin",
+        database: str | None = None,
+    ) -> Case:
+        """Create a new case in *root* (absent or empty) and return it, unlocked."""
+        from dalil import access
+        from dalil.store.migrate import upgrade
+        from dalil.vault import keys as vault_keys
+
+        root = Path(root)
+        access.check_user_name(admin)
+        if root.exists():
+            if not root.is_dir():
+                raise Conflict(f"{root} exists and is not a folder")
+            if any(root.iterdir()):
+                raise Conflict(f"{root} is not empty; refusing to create a case there")
+        if not passphrase:
+            raise InputError("the passphrase must not be empty")
+        db_setting = DB_FILE
+        if database is not None:
+            url = normalise_url(database)
+            if not url.startswith("postgresql"):
+                raise InputError("--database must be a postgresql:// URL (SQLite is the default)")
+            db_setting = url
+        root.mkdir(parents=True, exist_ok=True)
+        (root / EVIDENCE_DIR).mkdir()
+        (root / KEYS_DIR).mkdir(mode=0o700)
+        keys = vault_keys.create_keyring(root / KEYS_DIR, passphrase)
+        config = CaseConfig(
+            format_version=FORMAT_VERSION,
+            database=db_setting,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            admin=admin,
+            audit_key_fingerprint=keys.audit_key_fingerprint,
+        )
+        engine = make_engine(cls.database_url(root, config))
+        if not is_sqlite(engine):
+            _refuse_nonempty_database(engine)
+        upgrade(engine)
+        (root / CASE_FILE).write_text(config.dump(), encoding="utf-8")
+        case = cls(root, config, engine, keys)
+        from dalil.services import users as user_services
+
+        user_services.bootstrap_admin(case, admin)
+        return case
+
+    @classmethod
+    def open(
+        cls,
+        root: str | os.PathLike[str] | None = None,
+        passphrase: str | None = None,
+        *,
+        check_schema: bool = True,
+    ) -> Case:
+        """Open the case in *root* (see :func:`find_case_dir`); unlock it if *passphrase*."""
+        from dalil.store.migrate import needs_upgrade
+
+        root = find_case_dir(root)
+        config = CaseConfig.load(root / CASE_FILE)
+        engine = make_engine(cls.database_url(root, config))
+        keys = None
+        if passphrase is not None:
+            from dalil.vault import keys as vault_keys
+
+            keys = vault_keys.unlock(root / KEYS_DIR, passphrase)
+        if check_schema and needs_upgrade(engine):
+            engine.dispose()
+            raise InputError(f"the case database at {root} needs migrating: run dalil upgrade")
+        return cls(root, config, engine, keys)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- keys and blobs ----------------------------------------------------------
+
+    @property
+    def keys(self) -> UnlockedKeys:
+        if self._keys is None:
+            raise InputError("the case is locked: a passphrase is needed for this")
+        return self._keys
+
+    @property
+    def unlocked(self) -> bool:
+        return self._keys is not None
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.root / EVIDENCE_DIR
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.root / KEYS_DIR
+
+    @property
+    def blobs(self) -> BlobStore:
+        if self._blobs is None:
+            from dalil.vault.blobs import BlobStore
+
+            self._blobs = BlobStore(self.evidence_dir, self.keys.blob_key)
+        return self._blobs
+
+    def audit_public_key(self) -> Any:
+        """The Ed25519 public key that verifies this case's audit checkpoints."""
+        return self.keys.audit_public_key
+
+    def describe(self) -> dict[str, Any]:
+        db = self.config.database
+        return {
+            "path": str(self.root),
+            "format_version": self.config.format_version,
+            "database": redact_url(db) if "://" in db else db,
+            "created": self.config.created,
+            "admin": self.config.admin,
+            "audit_key_fingerprint": self.config.audit_key_fingerprint,
+        }
+
+    # --- acting as a user ----------------------------------------------------------
+
+    def actor(self, name: str | None = None) -> Actor:
+        """The :class:`Actor` for user *name* (default: ``$DALIL_USER``, else the admin)."""
+        from dalil.access import actor_for, get_user
+        from dalil.errors import PermissionDenied
+
+        name = name or os.environ.get("DALIL_USER") or self.config.admin
+        with self.sessionmaker() as s, s.begin():
+            s.connection(execution_options={"dalil_begin": "DEFERRED"})
+            user = get_user(s, name)
+            if user.disabled:
+                raise PermissionDenied(f"user {name!r} is disabled")
+            return actor_for(user)
+
+    @contextmanager
+    def act(self, user: str | Actor | None = None, *, write: bool = True) -> Iterator[Context]:
+        """One transaction acting as *user*; commits on success, rolls back on error.
+
+        ``write=False`` opens a read transaction (SQLite: deferred BEGIN) in which
+        appending to the audit log is refused; use it for list/show without reveal.
+        """
+        from dalil.access import Actor
+        from dalil.services.context import Context
+
+        actor = user if isinstance(user, Actor) else self.actor(user)
+        session = self.sessionmaker()
+        try:
+            session.connection(
+                execution_options={"dalil_begin": "IMMEDIATE" if write else "DEFERRED"}
+            )
+            ctx = Context(case=self, actor=actor, session=session, writable=write)
+            yield ctx
+            ctx._finish()
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def system_session(self, *, write: bool = True) -> Iterator[Session]:
+        """A raw session without an actor, for maintenance (migrations, verification)."""
+        session = self.sessionmaker()
+        try:
+            session.connection(
+                execution_options={"dalil_begin": "IMMEDIATE" if write else "DEFERRED"}
+            )
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def _refuse_nonempty_database(engine: Engine) -> None:
+    from sqlalchemy import inspect
+
+    names = inspect(engine).get_table_names()
+    if names:
+        engine.dispose()
+        raise Conflict(
+            "the database already holds tables; use an empty database (or schema) for a new case"
+        )

@@ -1,0 +1,129 @@
+"""Validated field types shared by the domain model: partial dates, coordinates, enums.
+
+Every validator raises :class:`dalil.errors.InputError` with a one-line message naming
+the field (and, for enums, the allowed values).
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dalil.errors import InputError
+
+DATE_PRECISIONS = ("day", "week", "month", "year")
+COORD_PRECISIONS = ("exact", "approximate", "locality", "district", "region")
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to day, ISO week, month or year: ``2025-03-07``, ``2025-W10``,
+    ``2025-03``, ``2025``. ``start``/``end`` are the first and last day it covers."""
+
+    text: str
+    precision: str
+    start: date
+    end: date
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_partial_date(value: str, field: str = "date") -> PartialDate:
+    s = value.strip()
+    try:
+        if m := _DAY.match(s):
+            d = date(int(m[1]), int(m[2]), int(m[3]))
+            return PartialDate(d.isoformat(), "day", d, d)
+        if m := _WEEK.match(s):
+            start = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            return PartialDate(
+                f"{int(m[1]):04d}-W{int(m[2]):02d}", "week", start, start + timedelta(days=6)
+            )
+        if m := _MONTH.match(s):
+            y, mo = int(m[1]), int(m[2])
+            last = calendar.monthrange(y, mo)[1]
+            return PartialDate(f"{y:04d}-{mo:02d}", "month", date(y, mo, 1), date(y, mo, last))
+        if m := _YEAR.match(s):
+            y = int(m[1])
+            if y < 1:
+                raise ValueError
+            return PartialDate(f"{y:04d}", "year", date(y, 1, 1), date(y, 12, 31))
+    except ValueError:
+        pass
+    raise InputError(
+        f"invalid {field} {value!r}: use YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM or YYYY"
+    )
+
+
+def check_date_range(start: PartialDate | None, end: PartialDate | None, field: str) -> None:
+    if start is not None and end is not None and end.end < start.start:
+        raise InputError(f"invalid {field}: end {end.text} is before start {start.text}")
+
+
+def check_choice(value: str, allowed: Sequence[str], field: str) -> str:
+    v = value.strip().lower()
+    if v not in allowed:
+        raise InputError(f"invalid {field} {value!r}; allowed: {', '.join(allowed)}")
+    return v
+
+
+def check_choices(values: Iterable[str], allowed: Sequence[str], field: str) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        c = check_choice(v, allowed, field)
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def check_latitude(value: float, field: str = "lat") -> float:
+    if not (isinstance(value, int | float) and math.isfinite(value) and -90 <= value <= 90):
+        raise InputError(f"invalid {field} {value!r}: latitude must be between -90 and 90")
+    return float(value)
+
+
+def check_longitude(value: float, field: str = "lon") -> float:
+    if not (isinstance(value, int | float) and math.isfinite(value) and -180 <= value <= 180):
+        raise InputError(f"invalid {field} {value!r}: longitude must be between -180 and 180")
+    return float(value)
+
+
+def check_nonneg(value: int | None, field: str) -> int | None:
+    if value is not None and value < 0:
+        raise InputError(f"invalid {field} {value}: must be zero or more")
+    return value
+
+
+def check_text(value: str, field: str, *, max_len: int = 10_000, required: bool = False) -> str:
+    v = value.strip()
+    if required and not v:
+        raise InputError(f"{field} must not be empty")
+    if len(v) > max_len:
+        raise InputError(f"{field} too long ({len(v)} characters; at most {max_len})")
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in v):
+        raise InputError(f"{field} contains control characters")
+    return v
+
+
+def check_low_best_high(low: int | None, best: int | None, high: int | None, field: str) -> None:
+    for name, v in (("low", low), ("best", best), ("high", high)):
+        check_nonneg(v, f"{field}_{name}")
+    vals = [v for v in (low, best, high) if v is not None]
+    if vals != sorted(vals):
+        raise InputError(f"invalid {field}: need low <= best <= high (got {low}/{best}/{high})")
+
+
+def normalise_for_index(value: str) -> str:
+    """Canonical form hashed by blind indexes: NFKC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", value).casefold().split())

@@ -1,0 +1,218 @@
+"""Persons: add, list, show, update, reveal protected fields (with a logged reason)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from dalil import access
+from dalil.errors import Conflict, InputError
+from dalil.model.fields import check_choice, check_choices, check_nonneg, check_text
+from dalil.model.person import PERSON_ROLES, PROTECTED_FIELDS, SEXES, Person
+from dalil.services.context import Context, oid, protected_marker
+
+_UNSET: Any = object()
+
+
+def _ctx_field(person_id: int, field: str) -> str:
+    return f"person:{person_id}:{field}"
+
+
+LEGAL_NAME_INDEX_CONTEXT = "person.legal_name"
+
+
+def _check_age(age: int | None, age_min: int | None, age_max: int | None) -> None:
+    for name, v in (("age", age), ("age_min", age_min), ("age_max", age_max)):
+        check_nonneg(v, name)
+        if v is not None and v > 130:
+            raise InputError(f"invalid {name} {v}: must be at most 130")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise InputError(f"invalid age range {age_min}-{age_max}: minimum above maximum")
+
+
+def parse_age(text: str) -> tuple[int | None, int | None, int | None]:
+    """``"34"`` → (34, None, None); ``"30-40"`` → (None, 30, 40); ``""`` → all None."""
+    t = text.strip()
+    if not t:
+        return None, None, None
+    try:
+        if "-" in t:
+            lo, hi = (int(x) for x in t.split("-", 1))
+            _check_age(None, lo, hi)
+            return None, lo, hi
+        a = int(t)
+    except ValueError as e:
+        raise InputError(f"invalid age {text!r}: use a number (34) or a range (30-40)") from e
+    _check_age(a, None, None)
+    return a, None, None
+
+
+def _set_protected(ctx: Context, p: Person, field: str, value: Any) -> None:
+    if field == "aliases":
+        value = [check_text(a, "alias", max_len=500) for a in (value or []) if a.strip()]
+    elif value is not None:
+        value = check_text(str(value), field.replace("_", " "))
+    empty = value is None or value == "" or value == []
+    setattr(p, f"{field}_enc", None if empty else ctx.encrypt(value, _ctx_field(p.id, field)))
+    if field == "legal_name":
+        p.legal_name_index = None if empty else ctx.blind_index(value, LEGAL_NAME_INDEX_CONTEXT)
+
+
+def add_person(
+    ctx: Context,
+    *,
+    pseudonym: str,
+    sex: str | None = None,
+    age: int | None = None,
+    age_min: int | None = None,
+    age_max: int | None = None,
+    roles: list[str] | None = None,
+    notes: str | None = None,
+    **protected: Any,
+) -> Person:
+    """Create a person. Protected fields (``legal_name=…``, ``aliases=[…]``, …) are
+    encrypted before they reach the database."""
+    ctx.require(access.RECORD_WRITE, "add persons")
+    unknown = set(protected) - set(PROTECTED_FIELDS)
+    if unknown:
+        raise InputError(f"unknown person field(s): {', '.join(sorted(unknown))}")
+    pseudonym = check_text(pseudonym, "pseudonym", max_len=100, required=True)
+    _check_age(age, age_min, age_max)
+    if ctx.session.scalar(select(Person.id).where(Person.pseudonym == pseudonym)) is not None:
+        raise Conflict(f"a person with pseudonym {pseudonym!r} already exists")
+    p = Person(
+        pseudonym=pseudonym,
+        sex=check_choice(sex, SEXES, "sex") if sex else None,
+        age=age,
+        age_min=age_min,
+        age_max=age_max,
+        roles=check_choices(roles or [], PERSON_ROLES, "role"),
+        notes=check_text(notes, "notes") if notes else None,
+    )
+    ctx.session.add(p)
+    ctx.session.flush()  # the id binds the ciphertexts to this person
+    for f in PROTECTED_FIELDS:
+        if protected.get(f) not in (None, "", []):
+            _set_protected(ctx, p, f, protected[f])
+    ctx.session.flush()
+    change: dict[str, Any] = {
+        k: v for k, v in p.to_dict().items() if k not in ("created_at", "updated_at")
+    }
+    change.update(
+        {f: protected_marker(protected.get(f)) for f in PROTECTED_FIELDS if f in protected}
+    )
+    ctx.audit("person.add", [oid("person", p.id)], change=change)
+    return p
+
+
+def get_person(ctx: Context, person_id: int) -> Person:
+    ctx.require(access.CASE_READ, "read persons")
+    return ctx.get(Person, person_id, "person")
+
+
+def list_persons(ctx: Context, *, role: str | None = None) -> list[Person]:
+    ctx.require(access.CASE_READ, "read persons")
+    rows = list(ctx.session.scalars(select(Person).order_by(Person.id)))
+    if role:
+        role = check_choice(role, PERSON_ROLES, "role")
+        rows = [p for p in rows if role in (p.roles or [])]
+    return rows
+
+
+def find_by_legal_name(ctx: Context, legal_name: str, *, reason: str) -> list[Person]:
+    """Persons whose legal name equals *legal_name* (blind index; needs reveal rights)."""
+    ctx.require(access.PROTECTED_REVEAL, "search protected fields")
+    reason = _check_reason(reason)
+    idx = ctx.blind_index(legal_name, LEGAL_NAME_INDEX_CONTEXT)
+    rows = list(ctx.session.scalars(select(Person).where(Person.legal_name_index == idx)))
+    ctx.audit(
+        "person.search_protected",
+        [oid("person", p.id) for p in rows],
+        detail={"reason": reason, "fields": ["legal_name"], "matches": len(rows)},
+    )
+    return rows
+
+
+def update_person(ctx: Context, person_id: int, **changes: Any) -> Person:
+    """Update open fields (pseudonym, sex, age, age_min, age_max, roles, notes) and/or
+    protected fields. Pass only what changes; ``None`` clears a field."""
+    ctx.require(access.RECORD_WRITE, "update persons")
+    p = ctx.get(Person, person_id, "person")
+    open_fields = {"pseudonym", "sex", "age", "age_min", "age_max", "roles", "notes"}
+    unknown = set(changes) - open_fields - set(PROTECTED_FIELDS)
+    if unknown:
+        raise InputError(f"unknown person field(s): {', '.join(sorted(unknown))}")
+    audit_change: dict[str, Any] = {}
+    if "pseudonym" in changes:
+        new = check_text(changes["pseudonym"] or "", "pseudonym", max_len=100, required=True)
+        clash = ctx.session.scalar(select(Person.id).where(Person.pseudonym == new))
+        if clash is not None and clash != p.id:
+            raise Conflict(f"a person with pseudonym {new!r} already exists")
+        p.pseudonym = new
+        audit_change["pseudonym"] = new
+    if "sex" in changes:
+        p.sex = check_choice(changes["sex"], SEXES, "sex") if changes["sex"] else None
+        audit_change["sex"] = p.sex
+    age = changes.get("age", p.age)
+    age_min = changes.get("age_min", p.age_min)
+    age_max = changes.get("age_max", p.age_max)
+    _check_age(age, age_min, age_max)
+    for k in ("age", "age_min", "age_max"):
+        if k in changes:
+            setattr(p, k, changes[k])
+            audit_change[k] = changes[k]
+    if "roles" in changes:
+        p.roles = check_choices(changes["roles"] or [], PERSON_ROLES, "role")
+        audit_change["roles"] = p.roles
+    if "notes" in changes:
+        p.notes = check_text(changes["notes"], "notes") if changes["notes"] else None
+        audit_change["notes"] = p.notes
+    for f in PROTECTED_FIELDS:
+        if f in changes:
+            _set_protected(ctx, p, f, changes[f])
+            audit_change[f] = protected_marker(changes[f])
+    if not audit_change:
+        raise InputError("nothing to update: give at least one field")
+    p.updated_at = datetime.now(UTC)
+    ctx.session.flush()
+    ctx.audit("person.update", [oid("person", p.id)], change=audit_change)
+    return p
+
+
+def _check_reason(reason: str | None) -> str:
+    r = (reason or "").strip()
+    if len(r) < 3:
+        raise InputError("a reveal needs --reason TEXT (why you need the protected fields)")
+    return check_text(r, "reason", max_len=1000)
+
+
+def reveal(
+    ctx: Context, persons: list[Person], *, reason: str, fields: tuple[str, ...] = PROTECTED_FIELDS
+) -> list[dict[str, Any]]:
+    """Open fields plus decrypted protected *fields* of each person.
+
+    Needs ``protected.reveal`` and a reason; writes one audit entry naming the persons,
+    the reason and the fields revealed (never their values).
+    """
+    ctx.require(access.PROTECTED_REVEAL, "reveal protected fields")
+    reason = _check_reason(reason)
+    out: list[dict[str, Any]] = []
+    revealed: set[str] = set()
+    for p in persons:
+        d = p.to_dict()
+        for f in fields:
+            enc = getattr(p, f"{f}_enc")
+            if enc is None:
+                d[f] = [] if f == "aliases" else None
+            else:
+                d[f] = ctx.decrypt(enc, _ctx_field(p.id, f))
+                revealed.add(f)
+        out.append(d)
+    ctx.audit(
+        "person.reveal",
+        [oid("person", p.id) for p in persons],
+        detail={"reason": reason, "fields": sorted(revealed)},
+    )
+    return out

@@ -1,0 +1,97 @@
+"""Database engines and sessions for a case database (SQLite or PostgreSQL).
+
+SQLite: WAL journal, foreign keys on, a generous busy timeout, and ``BEGIN IMMEDIATE``
+for write transactions, so concurrent writers queue instead of failing and the audit
+chain sees one writer at a time. Read-only sessions use a deferred ``BEGIN``.
+
+PostgreSQL: the same schema; the audit append serialises writers with an advisory lock
+(see :func:`lock_for_audit`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from dalil.errors import InputError
+
+#: Milliseconds a writer waits for the SQLite lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+#: Key of the PostgreSQL advisory lock that serialises audit-log appends.
+AUDIT_ADVISORY_LOCK = 0x64616C696C  # "dalil"
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    try:
+        make_url(url)
+    except Exception as e:  # sqlalchemy.exc.ArgumentError
+        raise InputError(f"not a database URL: {redact_url(url)}") from e
+    return url
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and case.toml display."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def is_sqlite(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url if isinstance(engine_or_url, str) else str(engine_or_url.url)
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine configured for dalil's transaction rules (see module docstring)."""
+    url = normalise_url(url)
+    if is_sqlite(url):
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            poolclass=NullPool,
+            **kwargs,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Take transaction control away from the sqlite3 module: we emit BEGIN ourselves.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            mode = conn.get_execution_options().get("dalil_begin", "IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+
+
+def lock_for_audit(session: Session) -> None:
+    """Serialise audit appends across processes.
+
+    On SQLite the write transaction already holds the database lock (BEGIN IMMEDIATE);
+    on PostgreSQL take a transaction-scoped advisory lock.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_ADVISORY_LOCK})

@@ -1,0 +1,47 @@
+"""Helpers for tests (dalil's own and other capabilities'): run the CLI in-process.
+
+from dalil.testing import DalilRunner
+dalil = DalilRunner({"DALIL_CASE": str(case.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
+r = dalil("person", "show", "42")       # click Result: exit_code, stdout, stderr
+data = dalil.json("person", "list")      # appends --json, asserts exit 0, parses
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from click.testing import CliRunner, Result
+
+#: The passphrase of every case the test fixtures create (fictional).
+TEST_PASSPHRASE = "fictional test passphrase 7"
+
+
+class DalilRunner:
+    """Invoke ``dalil`` in-process like the console script (exit 2 on DalilError)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def __call__(
+        self, *args: Any, input: str | bytes | None = None, env: dict[str, str] | None = None
+    ) -> Result:
+        from dalil.cli import cli
+        from dalil.cli_support import run_cli
+
+        class _Entry(click.Command):
+            def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:
+                run_cli(cli, list(args or ()))
+
+        runner = CliRunner()
+        merged = {**self.env, **(env or {})}
+        return runner.invoke(
+            _Entry("dalil"), [str(a) for a in args], input=input, env=merged, catch_exceptions=False
+        )
+
+    def json(self, *args: Any, **kw: Any) -> Any:
+        """Run with ``--json`` appended; assert exit 0; return the parsed output."""
+        r = self(*args, "--json", **kw)
+        assert r.exit_code == 0, f"dalil {' '.join(map(str, args))} failed: {r.stderr}{r.stdout}"
+        return json.loads(r.stdout)
