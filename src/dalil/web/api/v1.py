@@ -1,0 +1,219 @@
+"""REST API v1: the JSON twins of the pages.
+
+Authentication: ``Authorization: Bearer <token>`` (from ``dalil user token NAME``) or the
+browser session (unsafe methods then need the ``X-CSRF-Token`` header). Lists take
+``limit`` (1–500, default 50) and ``offset`` and answer ``{items, total, limit, offset}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from dalil.web.context import ApiCtx, Ctx
+from dalil.web.kinds import KINDS, Kind
+
+router = APIRouter()
+
+PAGE_SIZE = 50
+MAX_PAGE = 500
+MAX_UPLOAD = 4 * 1024**3  # 4 GiB per request
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    total: int = Field(ge=0)
+    limit: int = Field(ge=1)
+    offset: int = Field(ge=0)
+
+
+class Me(BaseModel):
+    name: str
+    role: str
+    via: str
+
+
+class RevealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000, description="Why you need to see it (logged).")
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1, max_length=500)
+    kind: str = Field("report", max_length=40)
+    publisher: str | None = Field(None, max_length=300)
+    author: str | None = Field(None, max_length=300)
+    published: str | None = Field(None, max_length=40)
+    url: str | None = Field(None, max_length=2000)
+    language: str | None = Field(None, max_length=20)
+    text: str | None = Field(None, max_length=5_000_000, description="Plain text of the source.")
+
+
+class Error(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Error, "description": "Not authenticated"},
+    403: {"model": Error, "description": "Not permitted"},
+    404: {"model": Error, "description": "Not found"},
+    422: {"model": Error, "description": "Invalid input"},
+}
+
+
+def _b(ctx: Ctx) -> Any:
+    return ctx.request.app.state.backend
+
+
+@router.get("/me", response_model=Me, responses=ERRORS)
+def me(ctx: ApiCtx) -> Me:
+    assert ctx.user is not None
+    return Me(name=ctx.user.name, role=ctx.user.role, via=ctx.user.via)
+
+
+@router.get("/dashboard", response_model=dict[str, Any], responses=ERRORS)
+def dashboard(ctx: ApiCtx) -> dict[str, Any]:
+    return dict(_b(ctx).dashboard(ctx.user))
+
+
+def _list(kind: Kind) -> Any:
+    def view(
+        ctx: ApiCtx,
+        limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
+        offset: int = Query(0, ge=0, le=10**9),
+    ) -> Page:
+        page = _b(ctx).list(ctx.user, kind.name, limit=limit, offset=offset)
+        return Page(items=page["items"], total=page["total"], limit=limit, offset=offset)
+
+    view.__name__ = f"list_{kind.name}"
+    view.__doc__ = f"List {kind.name}, paginated by limit and offset (protected fields never included)."
+    return view
+
+
+def _show(kind: Kind) -> Any:
+    def view(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
+        return dict(_b(ctx).get(ctx.user, kind.name, item_id))
+
+    view.__name__ = f"get_{kind.name}"
+    view.__doc__ = f"One of {kind.name} by id (open fields only)."
+    return view
+
+
+@router.post("/persons/{item_id}/reveal", response_model=dict[str, Any], responses=ERRORS)
+def reveal_person(ctx: ApiCtx, item_id: str, body: RevealRequest) -> dict[str, Any]:
+    """Decrypt a person's protected fields for a permitted user; the reason is logged."""
+    return dict(_b(ctx).reveal_person(ctx.user, item_id, body.reason))
+
+
+@router.post("/sources", response_model=dict[str, Any], status_code=201, responses=ERRORS)
+def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
+    return dict(_b(ctx).add_source(ctx.user, body.model_dump(exclude_none=True)))
+
+
+@router.get("/sources/{item_id}/reading", response_model=dict[str, Any], responses=ERRORS)
+def source_reading(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
+    """The source's text with extracted quotes and figures (character spans)."""
+    return dict(_b(ctx).source_reading(ctx.user, item_id))
+
+
+@router.get("/compare", response_model=dict[str, Any], responses=ERRORS)
+def compare(
+    ctx: ApiCtx,
+    a: str = Query(..., max_length=64), b: str = Query(..., max_length=64),
+) -> dict[str, Any]:
+    """Compare two sources (the stable comparison JSON of `dalil sources compare`)."""
+    return dict(_b(ctx).compare_sources(ctx.user, a, b))
+
+
+@router.post(
+    "/evidence", response_model=dict[str, Any], status_code=201, responses=ERRORS,
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def add_evidence(
+    ctx: ApiCtx,
+    request: Request,
+    name: str = Query(..., min_length=1, max_length=255, description="Original file name."),
+    source: str | None = Query(None, max_length=64, description="Id of the source it supports."),
+    sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
+) -> dict[str, Any]:
+    """Upload one file as the raw request body; it is hashed and encrypted as it streams
+    (no plaintext temporary file)."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
+        from dalil.errors import InputError
+
+        raise InputError("file too large for one upload (limit 4 GiB)")
+    media_type = request.headers.get("content-type", "application/octet-stream")
+
+    async def body() -> AsyncIterator[bytes]:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+
+    result = await _b(ctx).add_evidence(ctx.user, body(), name=name, media_type=media_type,
+                                        source_id=source, sensitive=sensitive)
+    return dict(result)
+
+
+@router.get("/evidence/{sha256}/content", responses={
+    **ERRORS, 200: {"content": {"application/octet-stream": {}}, "description": "The file"}})
+def evidence_content(ctx: ApiCtx, sha256: str) -> Response:
+    """Download an evidence file (the read is logged in the custody ledger)."""
+    _meta, chunks = _b(ctx).evidence_content(ctx.user, sha256)
+    return StreamingResponse(chunks, media_type="application/octet-stream")
+
+
+@router.get("/evidence/{sha256}/custody", response_model=list[dict[str, Any]], responses=ERRORS)
+def evidence_custody(ctx: ApiCtx, sha256: str) -> list[dict[str, Any]]:
+    return list(_b(ctx).custody(ctx.user, sha256))
+
+
+@router.post("/fixity", response_model=dict[str, Any], responses=ERRORS)
+def fixity(ctx: ApiCtx) -> dict[str, Any]:
+    """Re-verify every blob of the vault."""
+    return dict(_b(ctx).fixity(ctx.user))
+
+
+@router.get("/audit", response_model=Page, responses=ERRORS)
+def audit(
+    ctx: ApiCtx,
+    actor: str | None = Query(None, max_length=64),
+    action: str | None = Query(None, max_length=64),
+    object: str | None = Query(None, max_length=128),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0, le=10**9),
+) -> Page:
+    page = _b(ctx).audit(ctx.user, actor=actor, action=action, object_id=object,
+                         limit=limit, offset=offset)
+    return Page(items=page["items"], total=page["total"], limit=limit, offset=offset)
+
+
+@router.post("/audit/verify", response_model=dict[str, Any], responses=ERRORS)
+def audit_verify(ctx: ApiCtx) -> dict[str, Any]:
+    return dict(_b(ctx).audit_verify(ctx.user))
+
+
+@router.get("/users", response_model=list[dict[str, Any]], responses=ERRORS)
+def users(ctx: ApiCtx) -> list[dict[str, Any]]:
+    """Users of the case and their roles (admin only)."""
+    return list(_b(ctx).users(ctx.user))
+
+
+@router.post("/users/{name}/revoke-tokens", response_model=dict[str, Any], responses=ERRORS)
+def revoke_tokens(ctx: ApiCtx, name: str) -> dict[str, Any]:
+    return {"revoked": _b(ctx).revoke_tokens(ctx.user, name)}
+
+
+for _kind in KINDS.values():
+    router.add_api_route(f"/{_kind.name}", _list(_kind), methods=["GET"], response_model=Page,
+                         responses=ERRORS, name=f"list_{_kind.name}", tags=[_kind.name])
+    router.add_api_route(f"/{_kind.name}/{{item_id}}", _show(_kind), methods=["GET"],
+                         response_model=dict[str, Any], responses=ERRORS,
+                         name=f"get_{_kind.name}", tags=[_kind.name])
+

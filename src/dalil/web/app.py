@@ -1,0 +1,122 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
+from dalil.web.auth import LoginThrottle, SessionStore, TotpReplayGuard
+from dalil.web.context import LoginRequired, csrf_protect, get_ctx, make_environments, render
+from dalil.web.security import SecurityHeadersMiddleware
+
+STATIC_DIR = Path(__file__).parent / "static"
+API_PREFIX = "/api/v1"
+
+
+def _status_for(err: DalilError) -> int:
+    if isinstance(err, PermissionDenied):
+        return 403
+    if isinstance(err, NotFound):
+        return 404
+    if isinstance(err, Conflict):
+        return 409
+    if isinstance(err, InputError):
+        return 422
+    return 400
+
+
+def create_app(
+    case_path: str | Path | None = None,
+    passphrase: str | None = None,
+    *,
+    backend: Any | None = None,
+    throttle: LoginThrottle | None = None,
+    sessions: SessionStore | None = None,
+) -> FastAPI:
+    """Build the workbench for the case at *case_path*, unlocked with *passphrase*.
+
+    *backend* (tests, benchmarks) may be given instead: an object with the methods of
+    :class:`dalil.web.backend.CaseBackend`.
+    """
+    if backend is None:
+        if case_path is None:
+            raise ValueError("create_app needs case_path or backend")
+        from dalil.web.backend import CaseBackend
+
+        backend = CaseBackend.open(Path(case_path), passphrase)
+
+    app = FastAPI(
+        title="dalil REST API",
+        version="1",
+        description=(
+            "JSON API of a dalil case. Authenticate with `Authorization: Bearer <token>` "
+            "(tokens from `dalil user token NAME`). Lists are paginated with `limit` and "
+            "`offset`. Protected person fields never appear unless a permitted user asks "
+            "to reveal them with a reason."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.backend = backend
+    app.state.sessions = sessions or SessionStore()
+    app.state.throttle = throttle or LoginThrottle()
+    app.state.totp_guard = TotpReplayGuard()
+    app.state.envs = make_environments()
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    def is_api(request: Request) -> bool:
+        return request.url.path.startswith(API_PREFIX + "/") or request.url.path == API_PREFIX
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        from urllib.parse import quote
+
+        return RedirectResponse("/login?next=" + quote(exc.next_url, safe="/"), status_code=303)
+
+    @app.exception_handler(DalilError)
+    async def _dalil_error(request: Request, exc: DalilError) -> Response:
+        status = _status_for(exc)
+        if is_api(request):
+            return JSONResponse({"error": exc.message}, status_code=status)
+        ctx = get_ctx(request)
+        return render(ctx, "error.html", status_code=status, message=exc.message, status=status)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        if is_api(request) or (exc.status_code in (401,) and request.headers.get("authorization")):
+            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=headers)
+        try:
+            ctx = get_ctx(request)
+        except HTTPException:
+            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+        return render(ctx, "error.html", status_code=exc.status_code,
+                      message=str(exc.detail), status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        # Name the field, never echo the submitted value (it may be a legal name).
+        parts = []
+        for e in exc.errors()[:5]:
+            loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query"))
+            parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+        return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
+
+    from dalil.web.api import v1
+    from dalil.web.routes import auth as auth_routes
+    from dalil.web.routes import pages
+
+    app.include_router(auth_routes.router)
+    app.include_router(pages.router)
+    app.include_router(v1.router, prefix=API_PREFIX)
+    return app

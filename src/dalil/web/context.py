@@ -1,0 +1,232 @@
+"""Per-request context for pages and API: who is asking, in which language, and rendering.
+
+Views stay thin: they read the :class:`Ctx`, call the backend (the service layer) as that
+user, and render a template or return JSON. Permission checks and audit entries happen in
+the service layer only.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from dalil.web import i18n
+from dalil.web.auth import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    UNSAFE_METHODS,
+    Session,
+    csrf_ok,
+)
+from dalil.web.i18n import LANG_COOKIE, LANGUAGES
+
+TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
+
+
+def N_(message: str) -> str:
+    """Mark *message* for translation where it is defined; translate it when shown."""
+    return message
+
+
+@dataclass
+class Principal:
+    """The authenticated user of a request, as the service layer knows them."""
+
+    name: str
+    role: str
+    via: str  # "session" or "token"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ctx:
+    request: Request
+    lang: str
+    session: Session | None
+    user: Principal | None
+    set_lang_cookie: bool = False
+
+    @property
+    def direction(self) -> str:
+        return LANGUAGES[self.lang].direction
+
+    @property
+    def gettext(self) -> gettext.NullTranslations:
+        return i18n.translations(self.lang)
+
+    def _(self, message: str, **kw: Any) -> str:
+        text = self.gettext.gettext(message)
+        return text % kw if kw else text
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies for anonymous users; answered with a redirect."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def make_environments() -> dict[str, Environment]:
+    envs: dict[str, Environment] = {}
+    for code in LANGUAGES:
+        env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_translations(i18n.translations(code), newstyle=True)  # type: ignore[attr-defined]
+        env.globals["LANGUAGES"] = LANGUAGES
+        env.filters["num"] = _format_number
+        envs[code] = env
+    return envs
+
+
+def _format_number(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def get_ctx(request: Request) -> Ctx:
+    """Resolve language, session and user once per request (cached on request.state)."""
+    cached = getattr(request.state, "ctx", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    app = request.app
+    q = request.query_params.get("lang")
+    cookie_lang = request.cookies.get(LANG_COOKIE)
+    lang = i18n.pick_language(q, cookie_lang, request.headers.get("accept-language"))
+    session = app.state.sessions.get(request.cookies.get(SESSION_COOKIE))
+    user: Principal | None = None
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        token = auth[7:].strip()
+        info = app.state.backend.user_for_token(token) if token else None
+        if info is None:
+            raise HTTPException(
+                status_code=401,
+                detail="invalid or revoked token",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        user = Principal(name=info["name"], role=info["role"], via="token",
+                         extra={"actor": info.get("actor")})
+    elif session is not None and session.user is not None:
+        current = app.state.backend.user_info(session.user)
+        if current is None or not current.get("active", True):
+            app.state.sessions.destroy(session)
+            session = None
+        else:
+            user = Principal(name=current["name"], role=current["role"], via="session",
+                             extra={"actor": current.get("actor")})
+    ctx = Ctx(request=request, lang=lang, session=session, user=user,
+              set_lang_cookie=bool(q and q in LANGUAGES and q != cookie_lang))
+    request.state.ctx = ctx
+    return ctx
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse unsafe requests that ride on the session cookie without the CSRF token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    if request.headers.get("authorization", "")[:7].lower() == "bearer ":
+        return  # no ambient credential: a bearer token cannot be forged cross-site
+    ctx = get_ctx(request)
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        if origin != expected:
+            raise HTTPException(status_code=403, detail="cross-origin request refused")
+    supplied = request.headers.get(CSRF_HEADER)
+    if not supplied:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            supplied = value if isinstance(value, str) else None
+    if not csrf_ok(ctx.session, supplied):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
+
+
+def page_user(ctx: Annotated[Ctx, Depends(get_ctx)]) -> Ctx:
+    """Pages: anonymous visitors go to the login form."""
+    if ctx.user is None:
+        path = ctx.request.url.path
+        q = ctx.request.url.query
+        raise LoginRequired(path + (f"?{q}" if q else ""))
+    return ctx
+
+
+def api_user(ctx: Annotated[Ctx, Depends(get_ctx)]) -> Ctx:
+    """API: anonymous requests get 401."""
+    if ctx.user is None:
+        raise HTTPException(
+            status_code=401, detail="authentication required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return ctx
+
+
+def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    env: Environment = ctx.request.app.state.envs[ctx.lang]
+    tpl = env.get_template(template)
+    request = ctx.request
+    base_q = {k: v for k, v in request.query_params.items() if k != "lang"}
+
+    def lang_url(code: str) -> str:
+        return request.url.path + "?" + urlencode({**base_q, "lang": code})
+
+    html = tpl.render(
+        ctx=ctx,
+        user=ctx.user,
+        lang=ctx.lang,
+        dir=ctx.direction,
+        csrf_token=ctx.session.csrf if ctx.session else "",
+        lang_url=lang_url,
+        path=request.url.path,
+        case_name=request.app.state.backend.case_name(),
+        **values,
+    )
+    resp = HTMLResponse(html, status_code=status_code)
+    finish(ctx, resp)
+    return resp
+
+
+def finish(ctx: Ctx, resp: HTMLResponse | JSONResponse | RedirectResponse) -> None:
+    """Set the cookies a response owes (language choice, session)."""
+    if ctx.set_lang_cookie:
+        resp.set_cookie(LANG_COOKIE, ctx.lang, max_age=365 * 86400, httponly=True,
+                        samesite="strict", secure=ctx.request.url.scheme == "https", path="/")
+    if ctx.session is not None:
+        set_session_cookie(ctx.request, resp, ctx.session)
+
+
+def set_session_cookie(request: Request, resp: Any, session: Session) -> None:
+    resp.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="strict",
+                    secure=request.url.scheme == "https", path="/")
+
+
+def ensure_session(ctx: Ctx) -> Session:
+    if ctx.session is None:
+        ctx.session = ctx.request.app.state.sessions.create()
+    return ctx.session
+
+
+#: Dependency aliases for views: any visitor, a logged-in page user, an API user.
+AnyCtx = Annotated[Ctx, Depends(get_ctx)]
+PageCtx = Annotated[Ctx, Depends(page_user)]
+ApiCtx = Annotated[Ctx, Depends(api_user)]

@@ -1,0 +1,83 @@
+"""A map of points drawn as inline SVG from coordinates: no tiles, no network, no script.
+
+Points are projected equirectangularly (longitude scaled by the cosine of the mean
+latitude) into a box with a graticule, so relative distances in one region look right.
+Incidents are circles, sites are squares; each has a ``<title>`` (tooltip, screen readers).
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+WIDTH, HEIGHT, PAD = 640, 420, 30
+
+
+def _coords(rec: dict[str, Any]) -> tuple[float, float] | None:
+    lat, lon = rec.get("latitude"), rec.get("longitude")
+    if lat is None or lon is None:
+        c = rec.get("coordinates")
+        if isinstance(c, dict):
+            lat, lon = c.get("latitude", c.get("lat")), c.get("longitude", c.get("lon"))
+        elif isinstance(c, list | tuple) and len(c) == 2:
+            lat, lon = c
+    try:
+        la, lo = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= la <= 90 and -180 <= lo <= 180) or math.isnan(la) or math.isnan(lo):
+        return None
+    return la, lo
+
+
+def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *, title: str) -> Markup:
+    pts = [("incident", r, c) for r in incidents if (c := _coords(r))]
+    pts += [("site", r, c) for r in sites if (c := _coords(r))]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-labelledby="map-title" class="map">',
+        f'<title id="map-title">{escape(title)}</title>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" class="map-bg"/>',
+    ]
+    if pts:
+        lats = [c[0] for _, _, c in pts]
+        lons = [c[1] for _, _, c in pts]
+        k = math.cos(math.radians(sum(lats) / len(lats)))
+        min_x, max_x = min(lons) * k, max(lons) * k
+        min_y, max_y = min(lats), max(lats)
+        span = max(max_x - min_x, (max_y - min_y), 1e-3)
+        scale = min((WIDTH - 2 * PAD) / span, (HEIGHT - 2 * PAD) / span)
+        cx, cy = (min_x + max_x) / 2, (min_y + max_y) / 2
+
+        def xy(lat: float, lon: float) -> tuple[float, float]:
+            return (WIDTH / 2 + (lon * k - cx) * scale, HEIGHT / 2 - (lat - cy) * scale)
+
+        # Graticule at a round step.
+        step = 10 ** math.floor(math.log10(span)) if span > 0 else 1
+        lat0 = math.floor((cy - HEIGHT / scale) / step) * step
+        while lat0 <= cy + HEIGHT / scale:
+            _, y = xy(lat0, 0)
+            if 0 <= y <= HEIGHT:
+                out.append(f'<line x1="0" y1="{y:.1f}" x2="{WIDTH}" y2="{y:.1f}" class="map-grid"/>')
+                out.append(f'<text x="4" y="{y - 3:.1f}" class="map-label">{lat0:.4g}°</text>')
+            lat0 += step
+        lon0 = math.floor((cx / k - WIDTH / scale / k) / step) * step
+        while lon0 <= cx / k + WIDTH / scale / k:
+            x, _ = xy(cy, lon0)
+            if 0 <= x <= WIDTH:
+                out.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{HEIGHT}" class="map-grid"/>')
+                out.append(f'<text x="{x + 3:.1f}" y="{HEIGHT - 4}" class="map-label">{lon0:.4g}°</text>')
+            lon0 += step
+        for what, rec, (lat, lon) in pts:
+            x, y = xy(lat, lon)
+            label = escape(str(rec.get("title") or rec.get("name") or rec.get("id")))
+            href = f"/{'incidents' if what == 'incident' else 'sites'}/{escape(str(rec.get('id')))}"
+            shape = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="map-incident"/>'
+                     if what == "incident" else
+                     f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="map-site"/>')
+            out.append(f'<a href="{href}"><title>{label} ({lat:.5f}, {lon:.5f})</title>{shape}</a>')
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -1,0 +1,212 @@
+"""Pages: dashboard, record lists and details, persons with reveal, sources, evidence,
+incidents (timeline and map), audit, users. Each calls the backend as the logged-in user;
+the service layer behind it checks permissions and writes the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Form, HTTPException, Query
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+
+from dalil.web.context import Ctx, PageCtx, finish, render
+from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
+from dalil.web.mapsvg import incident_map
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+MAX_PAGE = 500
+
+
+def _backend(ctx: Ctx) -> Any:
+    return ctx.request.app.state.backend
+
+
+@router.get("/")
+def dashboard(ctx: PageCtx) -> Response:
+    data = _backend(ctx).dashboard(ctx.user)
+    return render(ctx, "dashboard.html", data=data, kinds=KINDS)
+
+
+def _list_page(kind: Kind) -> Any:
+    def view(
+        ctx: PageCtx,
+        limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
+        offset: int = Query(0, ge=0),
+    ) -> Response:
+        page = _backend(ctx).list(ctx.user, kind.name, limit=limit, offset=offset)
+        return render(ctx, "list.html", kind=kind, page=page, limit=limit, offset=offset)
+
+    view.__name__ = f"list_{kind.name}"
+    return view
+
+
+def _show_page(kind: Kind) -> Any:
+    def view(ctx: PageCtx, item_id: str) -> Response:
+        record = _backend(ctx).get(ctx.user, kind.name, item_id)
+        extra: dict[str, Any] = {}
+        if kind.name == "evidence":
+            extra["custody"] = _backend(ctx).custody(ctx.user, item_id)
+        if kind.name == "sources":
+            extra["reading"] = _backend(ctx).source_reading(ctx.user, item_id)
+        return render(ctx, f"show_{kind.name}.html" if kind.name in ("persons", "sources", "evidence")
+                      else "show.html", kind=kind, record=record,
+                      protected=PROTECTED_PERSON_FIELDS, revealed=None, **extra)
+
+    view.__name__ = f"show_{kind.name}"
+    return view
+
+
+# Specific pages first, so /sources/new is not taken for an id.
+@router.get("/sources/new")
+def source_new(ctx: PageCtx) -> Response:
+    return render(ctx, "source_new.html", error=None, values={})
+
+
+@router.post("/sources/new")
+def source_create(
+    ctx: PageCtx,
+    title: str = Form(..., min_length=1, max_length=500),
+    kind: str = Form("report", max_length=40),
+    publisher: str = Form("", max_length=300),
+    published: str = Form("", max_length=40),
+    url: str = Form("", max_length=2000),
+    language: str = Form("", max_length=20),
+) -> Response:
+    fields = {"title": title, "kind": kind, "publisher": publisher or None,
+              "published": published or None, "url": url or None, "language": language or None}
+    record = _backend(ctx).add_source(ctx.user, fields)
+    resp = RedirectResponse(f"/sources/{record['id']}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.get("/sources/compare")
+def source_compare(
+    ctx: PageCtx,
+    a: str | None = Query(None, max_length=64),
+    b: str | None = Query(None, max_length=64),
+) -> Response:
+    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)
+    result = None
+    if a and b:
+        result = _backend(ctx).compare_sources(ctx.user, a, b)
+    return render(ctx, "compare.html", sources=sources["items"], a=a, b=b, result=result)
+
+
+@router.get("/evidence/upload")
+def evidence_upload(ctx: PageCtx) -> Response:
+    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)
+    return render(ctx, "evidence_upload.html", sources=sources["items"])
+
+
+@router.get("/evidence/{sha256}/download")
+def evidence_download(ctx: PageCtx, sha256: str) -> Response:
+    meta, chunks = _backend(ctx).evidence_content(ctx.user, sha256)
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers={
+        "Content-Disposition": _attachment(meta.get("original_name") or sha256),
+    })
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    safe = "".join(c for c in name if c.isalnum() or c in "._-") or "evidence"
+    return f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@router.get("/incidents/timeline")
+def incident_timeline(ctx: PageCtx) -> Response:
+    page = _backend(ctx).list(ctx.user, "incidents", limit=MAX_PAGE, offset=0)
+    items = sorted(page["items"], key=lambda r: str(r.get("date_start") or "9999"))
+    return render(ctx, "timeline.html", items=items)
+
+
+@router.get("/incidents/map")
+def incident_map_page(ctx: PageCtx) -> Response:
+    incidents = _backend(ctx).list(ctx.user, "incidents", limit=MAX_PAGE, offset=0)["items"]
+    sites = _backend(ctx).list(ctx.user, "sites", limit=MAX_PAGE, offset=0)["items"]
+    svg = incident_map(incidents, sites, title=ctx._("Map of incidents and sites"))
+    return render(ctx, "map.html", svg=svg, incidents=incidents, sites=sites)
+
+
+@router.post("/persons/{item_id}/reveal")
+def person_reveal(
+    ctx: PageCtx,
+    item_id: str,
+    reason: str = Form(..., min_length=1, max_length=1000),
+) -> Response:
+    revealed = _backend(ctx).reveal_person(ctx.user, item_id, reason)
+    record = _backend(ctx).get(ctx.user, "persons", item_id)
+    return render(ctx, "show_persons.html", kind=KINDS["persons"], record=record,
+                  protected=PROTECTED_PERSON_FIELDS, revealed=revealed)
+
+
+@router.get("/audit")
+def audit_page(
+    ctx: PageCtx,
+    actor: str | None = Query(None, max_length=64),
+    action: str | None = Query(None, max_length=64),
+    object: str | None = Query(None, max_length=128),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0),
+) -> Response:
+    page = _backend(ctx).audit(ctx.user, actor=actor or None, action=action or None,
+                               object_id=object or None, limit=limit, offset=offset)
+    return render(ctx, "audit.html", page=page, limit=limit, offset=offset,
+                  filters={"actor": actor or "", "action": action or "", "object": object or ""},
+                  verify=None)
+
+
+@router.post("/audit/verify")
+def audit_verify(ctx: PageCtx) -> Response:
+    result = _backend(ctx).audit_verify(ctx.user)
+    page = _backend(ctx).audit(ctx.user, limit=PAGE_SIZE, offset=0)
+    return render(ctx, "audit.html", page=page, limit=PAGE_SIZE, offset=0,
+                  filters={"actor": "", "action": "", "object": ""}, verify=result)
+
+
+@router.post("/fixity")
+def fixity(ctx: PageCtx) -> Response:
+    result = _backend(ctx).fixity(ctx.user)
+    data = _backend(ctx).dashboard(ctx.user)
+    return render(ctx, "dashboard.html", data=data, kinds=KINDS, fixity=result)
+
+
+@router.get("/users")
+def users_page(ctx: PageCtx) -> Response:
+    users = _backend(ctx).users(ctx.user)
+    return render(ctx, "users.html", users=users, roles=_backend(ctx).roles(), message=None)
+
+
+@router.post("/users")
+def users_add(
+    ctx: PageCtx,
+    name: str = Form(..., min_length=1, max_length=64),
+    role: str = Form(..., max_length=20),
+    password: str = Form(..., min_length=8, max_length=1000),
+) -> Response:
+    _backend(ctx).add_user(ctx.user, name, role, password)
+    resp = RedirectResponse("/users", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.post("/users/{name}/revoke-tokens")
+def users_revoke(ctx: PageCtx, name: str) -> Response:
+    _backend(ctx).revoke_tokens(ctx.user, name)
+    resp = RedirectResponse("/users", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+for _kind in KINDS.values():
+    router.add_api_route(f"/{_kind.name}", _list_page(_kind), methods=["GET"],
+                         name=f"list_{_kind.name}")
+    router.add_api_route(f"/{_kind.name}/{{item_id}}", _show_page(_kind), methods=["GET"],
+                         name=f"show_{_kind.name}")
+
+
+def not_found() -> HTTPException:
+    return HTTPException(status_code=404, detail="not found")

@@ -1,0 +1,138 @@
+"""Fixtures for the workbench tests: one fictional case with a user per role, the app,
+and a synchronous wrapper around an in-process httpx client (ASGITransport, CSRF on).
+
+All people and places here are fictional.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from dalil.case import Case
+from dalil.testing import TEST_PASSPHRASE
+from dalil.web import create_app
+from dalil.web.auth import LoginThrottle
+
+ROLES = ("admin", "investigator", "analyst", "legal", "viewer")
+USERS = {
+    "admin": "coordinator",
+    "investigator": "ivy",
+    "analyst": "ana",
+    "legal": "lee",
+    "viewer": "vic",
+}
+LEGAL_NAME = "Fictional Canary Name"  # a fictional legal name that must never leak
+
+
+def password_for(role: str) -> str:
+    return f"pw-{role}-fictional-1"
+
+
+def seed_case(root: Path) -> dict[str, Any]:
+    """Create the fictional test case; return ids of what it holds."""
+    from dalil.services import persons, users
+
+    case = Case.init(root, TEST_PASSPHRASE, admin=USERS["admin"])
+    ids: dict[str, Any] = {}
+    try:
+        with case.act(USERS["admin"]) as ctx:
+            users.update_user(ctx, USERS["admin"], password=password_for("admin"))
+            for role, name in USERS.items():
+                if role != "admin":
+                    users.add_user(ctx, name, role, password_for(role))
+            w1 = persons.add_person(ctx, pseudonym="W-1", legal_name=LEGAL_NAME,
+                                    roles=["witness"], sex="female", age=34)
+            persons.add_person(ctx, pseudonym="شاهد-٢", roles=["witness"],
+                               legal_name="اسم متخيل")
+            for i in range(3, 8):
+                persons.add_person(ctx, pseudonym=f"V-{i}", roles=["victim"])
+            ids["person"] = w1.id
+        tokens = {}
+        for role, name in USERS.items():
+            with case.act(USERS["admin"]) as ctx:
+                tokens[role], _ = users.issue_token(ctx, name, label="tests")
+        ids["tokens"] = tokens
+    finally:
+        case.close()
+    return ids
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("webcase") / "case"
+    ids = seed_case(root)
+    ids["root"] = root
+    return ids
+
+
+@pytest.fixture(scope="session")
+def app(seeded: dict[str, Any]) -> Iterator[Any]:
+    application = create_app(seeded["root"], TEST_PASSPHRASE,
+                             throttle=LoginThrottle(free_attempts=1000))
+    yield application
+    application.state.backend.close()
+
+
+class Client:
+    """A synchronous facade over ``httpx.AsyncClient(transport=ASGITransport(app))``."""
+
+    def __init__(self, app: Any, base_url: str = "http://testserver") -> None:
+        self.loop = asyncio.new_event_loop()
+        self.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=base_url, follow_redirects=False
+        )
+
+    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        return self.loop.run_until_complete(self.client.request(method, url, **kw))
+
+    def get(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw: Any) -> httpx.Response:
+        return self.request("POST", url, **kw)
+
+    def csrf(self, url: str = "/login") -> str:
+        r = self.get(url)
+        m = re.search(r'name="csrf_token" value="([^"]+)"', r.text) or re.search(
+            r'data-csrf="([^"]+)"', r.text)
+        assert m, f"no CSRF token on {url}"
+        return m.group(1)
+
+    def login(self, role: str) -> httpx.Response:
+        token = self.csrf("/login")
+        r = self.post("/login", data={"username": USERS[role], "password": password_for(role),
+                                      "csrf_token": token, "next": "/"})
+        assert r.status_code == 303, r.text
+        return r
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.client.aclose())
+        self.loop.close()
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Client]:
+    c = Client(app)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def make_client(app: Any) -> Iterator[Any]:
+    made: list[Client] = []
+
+    def make(application: Any = None) -> Client:
+        c = Client(application or app)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()
