@@ -1,0 +1,379 @@
+"""Reading victim lists (CSV, XLSX, JSON) into standard records, with a row-level report.
+
+Usable without a case. :func:`load_list` reads one file, maps its columns onto the
+standard fields (:data:`dalil.linkage.fields.STANDARD_FIELDS`), parses every value and
+returns the records together with one :class:`RowIssue` per repaired or rejected row.
+
+* File-level problems (unreadable encoding, no name column, a ``--map`` naming an
+  unknown column or field, an XLSX workbook with several sheets and no ``sheet``,
+  duplicated record ids) raise :class:`dalil.errors.InputError` naming the file, row
+  and column; nothing is returned half-way.
+* A value that cannot be read (``31/02/2025`` as a date, ``abc`` as an age) is
+  *blanked* and the row is reported as ``repaired`` with the column and reason; the raw
+  value stays in the original file kept as evidence. A row with no name at all is
+  ``rejected``. With ``strict=True`` the first such problem raises instead.
+* Messages never quote the value (list rows hold victims' names).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dalil.errors import InputError
+from dalil.linkage.fields import (
+    NAME_FIELDS,
+    STANDARD_FIELDS,
+    FieldError,
+    is_blank,
+    parse_age,
+    parse_national_id,
+    parse_partial_date,
+    parse_sex,
+    parse_text,
+    parse_year,
+)
+
+MAX_FILE_BYTES = 2 * 1024**3
+
+_PARSERS: dict[str, Callable[[object], Any]] = {
+    "sex": parse_sex,
+    "age": parse_age,
+    "birth_date": parse_partial_date,
+    "birth_year": parse_year,
+    "date_of_death": parse_partial_date,
+    "national_id": parse_national_id,
+}
+
+# Common column headings (lower-cased, either script) recognised without --map.
+_ALIASES: dict[str, str] = {
+    "id": "record_id", "recordid": "record_id", "record": "record_id", "no": "record_id",
+    "name": "full_name", "fullname": "full_name", "الاسم": "full_name", "الاسم الكامل": "full_name",
+    "الاسم الثلاثي": "full_name",
+    "first": "first_name", "given_name": "first_name", "firstname": "first_name",
+    "الاسم الاول": "first_name",
+    "father": "father_name", "اسم الاب": "father_name", "grandfather": "grandfather_name",
+    "surname": "family_name", "last_name": "family_name", "lastname": "family_name",
+    "family": "family_name", "الكنية": "family_name", "اسم العائلة": "family_name",
+    "mother": "mother_name", "اسم الام": "mother_name",
+    "gender": "sex", "الجنس": "sex", "العمر": "age", "date_of_birth": "birth_date",
+    "dob": "birth_date", "تاريخ الولادة": "birth_date", "dod": "date_of_death",
+    "death_date": "date_of_death", "تاريخ الوفاة": "date_of_death",
+    "تاريخ الاستشهاد": "date_of_death", "place": "place_of_death", "مكان الوفاة": "place_of_death",
+    "المحافظة": "governorate", "province": "governorate", "city": "locality",
+    "town": "locality", "village": "locality", "المدينة": "locality", "البلدة": "locality",
+    "id_number": "national_id", "الرقم الوطني": "national_id",
+}  # fmt: skip
+
+
+@dataclass
+class RowIssue:
+    """One problem with one row: ``row`` is 1-based in the file (header row = 1 for
+    tables); ``action`` is ``repaired`` (value blanked or normalised, row kept) or
+    ``rejected`` (row left out)."""
+
+    row: int
+    column: str | None
+    action: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def line(self, file: str) -> str:
+        col = f", column {self.column!r}" if self.column else ""
+        return f"{file}: row {self.row}{col}: {self.action}: {self.reason}"
+
+
+@dataclass
+class ListFile:
+    """The parsed contents of one list file."""
+
+    path: Path
+    list_name: str
+    records: list[dict[str, Any]]
+    issues: list[RowIssue] = field(default_factory=list)
+    rows_read: int = 0
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "list": self.list_name,
+            "rows": self.rows_read,
+            "imported": len(self.records),
+            "repaired": sum(1 for i in self.issues if i.action == "repaired"),
+            "rejected": sum(1 for i in self.issues if i.action == "rejected"),
+            "mapping": self.mapping,
+            "ignored_columns": self.ignored_columns,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """``["Name=full_name", "Gov=governorate"]`` → ``{"Name": "full_name", ...}``."""
+    out: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--map {item!r}: expected COLUMN=FIELD")
+        col, fld = item.rsplit("=", 1)
+        col, fld = col.strip(), fld.strip()
+        if fld not in STANDARD_FIELDS:
+            raise InputError(
+                f"--map {col}={fld}: unknown field {fld!r}; standard fields are "
+                + ", ".join(STANDARD_FIELDS)
+            )
+        out[col] = fld
+    return out
+
+
+def _decode(path: Path, data: bytes, encoding: str | None) -> str:
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as e:
+            raise InputError(f"{path.name}: cannot read as {encoding}: {type(e).__name__}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(
+            f"{path.name}: row {line}: not valid UTF-8 (byte {e.start}); save the file as "
+            "UTF-8 or give its encoding (e.g. --encoding cp1256 for Windows Arabic)"
+        ) from None
+
+
+def _read_rows(
+    path: Path, sheet: str | None, encoding: str | None
+) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """Header and (row number, {column: value}) for each data row."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(f"{path.name}: larger than {MAX_FILE_BYTES // 1024**3} GiB")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix == ".json":
+        return _read_json(path, _decode(path, path.read_bytes(), encoding))
+    if suffix in (".xls", ".ods"):
+        raise InputError(f"{path.name}: {suffix} is not supported; save it as .xlsx or .csv")
+    text = _decode(path, path.read_bytes(), encoding)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{path.name}: the file is empty") from None
+    header = [h.strip() for h in header]
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for n, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+            raise InputError(
+                f"{path.name}: row {n}: {len(values)} values but {len(header)} columns "
+                "(a stray delimiter or quote?)"
+            )
+        rows.append((n, dict(zip(header, values, strict=False))))
+    return header, rows
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+        raise InputError(f"{path.name}: not a readable XLSX workbook ({type(e).__name__})") from None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            if len(names) > 1:
+                raise InputError(
+                    f"{path.name}: the workbook has {len(names)} sheets "
+                    f"({', '.join(names)}); choose one with --sheet"
+                )
+            ws = wb[names[0]]
+        elif sheet in names:
+            ws = wb[sheet]
+        else:
+            raise InputError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        it = ws.iter_rows(values_only=True)
+        try:
+            header_row = next(it)
+        except StopIteration:
+            raise InputError(f"{path.name}: sheet {ws.title!r} is empty") from None
+        header = ["" if h is None else str(h).strip() for h in header_row]
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for n, values in enumerate(it, start=2):
+            if all(is_blank(v) for v in values):
+                continue
+            rows.append((n, dict(zip(header, values, strict=False))))
+        return header, rows
+    finally:
+        wb.close()
+
+
+def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path.name}: not valid JSON (line {e.lineno}, column {e.colno})") from None
+    if isinstance(data, dict):
+        data = data.get("records")
+    if not isinstance(data, list):
+        raise InputError(f"{path.name}: expected a JSON array of objects or {{\"records\": [...]}}")
+    header: list[str] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for n, obj in enumerate(data, start=1):
+        if not isinstance(obj, dict):
+            raise InputError(f"{path.name}: row {n}: expected an object")
+        for k in obj:
+            if k not in header:
+                header.append(str(k))
+        rows.append((n, {str(k): v for k, v in obj.items()}))
+    return header, rows
+
+
+def _resolve_mapping(
+    path: Path, header: list[str], mapping: Mapping[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """column → field for every used column; the columns left unused."""
+    for col in mapping:
+        if col not in header:
+            raise InputError(
+                f"{path.name}: --map names column {col!r}, which the file does not have "
+                f"(columns: {', '.join(header)})"
+            )
+    used: dict[str, str] = {}
+    for col in header:
+        if col in mapping:
+            used[col] = mapping[col]
+            continue
+        low = col.strip().lower().replace("-", "_")
+        fld = low if low in STANDARD_FIELDS else _ALIASES.get(low) or _ALIASES.get(
+            low.replace("_", " ")
+        )
+        if fld and fld not in used.values() and fld not in mapping.values():
+            used[col] = fld
+    seen: dict[str, str] = {}
+    for col, fld in used.items():
+        if fld in seen:
+            raise InputError(
+                f"{path.name}: columns {seen[fld]!r} and {col!r} both map to {fld!r}"
+            )
+        seen[fld] = col
+    if not set(used.values()) & set(NAME_FIELDS):
+        raise InputError(
+            f"{path.name}: missing required column: no name column (need one of "
+            f"{', '.join(NAME_FIELDS)}; map one with --map COLUMN=full_name)"
+        )
+    ignored = [c for c in header if c and c not in used]
+    return used, ignored
+
+
+def load_list(
+    path: str | Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    list_name: str | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    strict: bool = False,
+) -> ListFile:
+    """Read and validate one list file; see the module docstring for the rules."""
+    path = Path(path)
+    header, rows = _read_rows(path, sheet, encoding)
+    used, ignored = _resolve_mapping(path, header, mapping or {})
+    name = list_name or path.stem
+    out = ListFile(path=path, list_name=name, records=[], mapping=used, ignored_columns=ignored)
+    out.rows_read = len(rows)
+    id_rows: dict[str, int] = {}
+    for n, raw in rows:
+        rec: dict[str, Any] = {}
+        for col, fld in used.items():
+            value = raw.get(col)
+            parser = _PARSERS.get(fld, parse_text)
+            try:
+                rec[fld] = parser(value)
+            except FieldError as e:
+                if strict:
+                    raise InputError(f"{path.name}: row {n}, column {col!r}: {e}") from None
+                rec[fld] = None
+                out.issues.append(RowIssue(n, col, "repaired", f"value blanked: {e}"))
+        rid = rec.get("record_id")
+        if rid is None:
+            rid = str(n)
+        rid = str(rid)
+        if rid in id_rows:
+            raise InputError(
+                f"{path.name}: row {n}, column 'record_id': duplicated record id "
+                f"(first at row {id_rows[rid]})"
+            )
+        id_rows[rid] = n
+        rec["record_id"] = rid
+        if not any(rec.get(f) for f in NAME_FIELDS):
+            if strict:
+                raise InputError(f"{path.name}: row {n}: no name in any name column")
+            out.issues.append(RowIssue(n, None, "rejected", "no name in any name column"))
+            continue
+        rec["list"] = rec.get("list") or name
+        rec["_row"] = n
+        out.records.append(rec)
+    return out
+
+
+def load_lists(
+    paths: Sequence[str | Path],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    strict: bool = False,
+) -> tuple[list[dict[str, Any]], list[ListFile]]:
+    """Read several files for linkage; record ids made unique across files.
+
+    Each file's records keep their ``record_id`` when the ids are unique across all
+    files; if any id occurs in two files, every id becomes ``FILE_STEM:ID`` (stems made
+    unique with ``-2``, ``-3`` … when two files share a stem).
+    """
+    files = [
+        load_list(p, mapping=mapping, sheet=sheet, encoding=encoding, strict=strict)
+        for p in paths
+    ]
+    seen: set[str] = set()
+    clash = False
+    for f in files:
+        ids = {r["record_id"] for r in f.records}
+        if ids & seen:
+            clash = True
+        seen |= ids
+    stems: dict[str, int] = {}
+    records: list[dict[str, Any]] = []
+    for f in files:
+        stem = f.path.stem
+        stems[stem] = stems.get(stem, 0) + 1
+        if stems[stem] > 1:
+            stem = f"{stem}-{stems[stem]}"
+        for r in f.records:
+            r = dict(r)
+            r["source_file"] = stem
+            if clash:
+                r["record_id"] = f"{stem}:{r['record_id']}"
+            records.append(r)
+    return records, files

@@ -1,0 +1,402 @@
+"""The Splink linkage model: features, comparisons, blocking, training and prediction.
+
+The records of all input lists are stacked into one table and deduplicated as a whole
+(Splink ``link_type="dedupe_only"``), which links records across lists *and* finds
+duplicates inside one list. See docs/linkage.md ("Method") for the reasoning.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from dalil.linkage.fields import birth_year_estimate, place_key
+from dalil.linkage.names import long_key, normalize_name, part_key, split_full_name
+
+DEFAULT_THRESHOLD = 0.9
+REVIEW_LOW = 0.3
+
+# feature columns the model can use (a comparison is built only if present)
+NAME_PARTS = ("first", "father", "grandfather", "family")
+
+
+@lru_cache(maxsize=500_000)
+def _pk(text: str) -> str | None:
+    return part_key(text) or None
+
+
+@lru_cache(maxsize=500_000)
+def _lk(text: str) -> str | None:
+    return long_key(text) or None
+
+
+@lru_cache(maxsize=500_000)
+def _nn(text: str) -> str | None:
+    return normalize_name(text).replace("-", " ") or None
+
+
+@lru_cache(maxsize=200_000)
+def _split(text: str) -> tuple[str, str, str, str]:
+    p = split_full_name(text)
+    return p.first, p.father, p.grandfather, p.family
+
+
+@lru_cache(maxsize=100_000)
+def _place(text: str) -> str | None:
+    return place_key(text)
+
+
+def _s(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v).strip()
+
+
+def prepare(records: Iterable[dict[str, Any]], reference_year: int | None = None) -> pd.DataFrame:
+    """Turn standard records into the feature table Splink compares.
+
+    Name parts come from the part columns when given, else from splitting
+    ``full_name``; a part column left blank is filled from the split when the full name
+    has it. Each part gets a normal form (``*_norm``), a coarse key (``*_key``) and a
+    long-vowel key (``*_long``).
+    """
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        full = _s(r.get("full_name"))
+        parts = {
+            "first": _s(r.get("first_name")),
+            "father": _s(r.get("father_name")),
+            "grandfather": _s(r.get("grandfather_name")),
+            "family": _s(r.get("family_name")),
+        }
+        if full and not all(parts.values()):
+            split = dict(zip(NAME_PARTS, _split(full), strict=True))
+            if not any(parts.values()):
+                parts = split
+            else:
+                for k in NAME_PARTS:
+                    parts[k] = parts[k] or ""
+                # only the first and family parts are unambiguous to borrow
+                parts["first"] = parts["first"] or split["first"]
+                parts["family"] = parts["family"] or split["family"]
+        out: dict[str, Any] = {"unique_id": str(r["record_id"]), "list": _s(r.get("list"))}
+        for k, v in parts.items():
+            out[f"{k}_norm"] = _nn(v) if v else None
+            out[f"{k}_key"] = _pk(v) if v else None
+            out[f"{k}_long"] = _lk(v) if v else None
+        mother = _s(r.get("mother_name"))
+        out["mother_key"] = _pk(mother) if mother else None
+        dod = r.get("date_of_death") or None
+        by, exact = birth_year_estimate(
+            r.get("birth_date") or None,
+            r.get("birth_year") if r.get("birth_year") not in ("", None) else None,
+            r.get("age") if r.get("age") not in ("", None) else None,
+            dod,
+            reference_year,
+        )
+        out["birth_year"] = by
+        out["birth_date"] = r.get("birth_date") or None
+        out["dod"] = dod
+        place = _s(r.get("place_of_death")) or _s(r.get("locality"))
+        out["place_key"] = _place(place) if place else None
+        gov = _s(r.get("governorate"))
+        out["gov_key"] = _place(gov) if gov else None
+        out["sex"] = r.get("sex") or None
+        out["national_id"] = r.get("national_id") or None
+        addr = _s(r.get("address"))
+        out["address_norm"] = _nn(addr) if addr else None
+        out["postcode"] = _s(r.get("postcode")) or None
+        rows.append(out)
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    df["birth_year"] = pd.array(df["birth_year"], dtype="Int64")
+    # pandas keeps None in object columns; make every text column a nullable string
+    for c in df.columns:
+        if c != "birth_year":
+            df[c] = df[c].astype("string")
+    return df
+
+
+# --------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------
+
+
+def _present(df: pd.DataFrame, col: str, min_share: float = 0.01) -> bool:
+    return col in df.columns and df[col].notna().mean() >= min_share
+
+
+def _name_comparison(part: str, tf: bool) -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    key = f"{part}_key"
+    exact_key = cll.ExactMatchLevel(key)
+    if tf:
+        exact_key = cll.ExactMatchLevel(key, term_frequency_adjustments=True)
+    return cl.CustomComparison(
+        output_column_name=f"{part}_name",
+        comparison_levels=[
+            cll.NullLevel(key),
+            cll.ExactMatchLevel(f"{part}_norm").configure(label_for_charts="same spelling"),
+            cll.ExactMatchLevel(f"{part}_long").configure(label_for_charts="same long key"),
+            exact_key.configure(label_for_charts="same key"),
+            cll.LevenshteinLevel(key, 1).configure(label_for_charts="key 1 edit apart"),
+            cll.LevenshteinLevel(key, 2).configure(label_for_charts="key 2 edits apart"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _custom(name: str, null_sql: str, levels: list[tuple[str, str]]) -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[
+            cll.CustomLevel(null_sql, "null").configure(is_null_level=True),
+            *[cll.CustomLevel(sql, label) for sql, label in levels],
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def comparisons(df: pd.DataFrame, *, generic_names: bool = False) -> list[Any]:
+    """The comparisons for the columns present in *df*.
+
+    ``generic_names=True`` gives the baseline of the benchmark: plain Jaro-Winkler on the
+    raw normalised name parts, no keys, no term frequencies.
+    """
+    import splink.comparison_library as cl
+
+    comps: list[Any] = []
+    for part in NAME_PARTS:
+        if not _present(df, f"{part}_key"):
+            continue
+        if generic_names:
+            comps.append(cl.JaroWinklerAtThresholds(f"{part}_norm", [0.95, 0.88]))
+        else:
+            comps.append(_name_comparison(part, tf=part in ("first", "family")))
+    if _present(df, "mother_key"):
+        comps.append(cl.ExactMatch("mother_key"))
+    if _present(df, "birth_year"):
+        comps.append(
+            _custom(
+                "birth_year",
+                "birth_year_l IS NULL OR birth_year_r IS NULL",
+                [
+                    (
+                        "birth_date_l IS NOT NULL AND birth_date_l = birth_date_r "
+                        "AND length(birth_date_l) = 10",
+                        "same birth date",
+                    ),
+                    ("birth_year_l = birth_year_r", "same birth year"),
+                    ("abs(birth_year_l - birth_year_r) <= 1", "birth years ±1"),
+                    ("abs(birth_year_l - birth_year_r) <= 3", "birth years ±3"),
+                    ("abs(birth_year_l - birth_year_r) <= 8", "birth years ±8"),
+                ],
+            )
+        )
+    if _present(df, "dod"):
+        comps.append(
+            _custom(
+                "date_of_death",
+                "dod_l IS NULL OR dod_r IS NULL",
+                [
+                    ("dod_l = dod_r AND length(dod_l) = 10", "same day"),
+                    (
+                        "dod_l = substr(dod_r, 1, length(dod_l)) "
+                        "OR dod_r = substr(dod_l, 1, length(dod_r))",
+                        "compatible (one date less precise)",
+                    ),
+                    ("substr(dod_l, 1, 7) = substr(dod_r, 1, 7)", "same month"),
+                    ("substr(dod_l, 1, 4) = substr(dod_r, 1, 4)", "same year"),
+                ],
+            )
+        )
+    if _present(df, "place_key"):
+        comps.append(cl.LevenshteinAtThresholds("place_key", [1]))
+    if _present(df, "gov_key"):
+        comps.append(cl.ExactMatch("gov_key"))
+    if _present(df, "sex"):
+        comps.append(cl.ExactMatch("sex"))
+    if _present(df, "national_id"):
+        comps.append(cl.LevenshteinAtThresholds("national_id", [1, 2]))
+    if _present(df, "address_norm"):
+        comps.append(cl.LevenshteinAtThresholds("address_norm", [1, 3]))
+    if _present(df, "postcode"):
+        comps.append(cl.LevenshteinAtThresholds("postcode", [1]))
+    return comps
+
+
+def blocking_rules(df: pd.DataFrame) -> list[Any]:
+    """Several rules on keys, so that a pair missed by one (a typo, a missing part) is
+    caught by another; rules whose columns are absent are left out."""
+    from splink import block_on
+
+    candidates = [
+        ("first_key", "family_key"),
+        ("first_key", "father_key"),
+        ("father_key", "family_key"),
+        ("first_key", "birth_year"),
+        ("family_key", "birth_year"),
+        ("first_key", "dod"),
+        ("father_key", "grandfather_key"),
+        ("national_id",),
+        ("postcode", "birth_date"),
+        ("first_key", "postcode"),
+        ("family_key", "postcode"),
+        ("birth_date", "family_key"),
+        ("birth_date", "first_key"),
+    ]
+    return [block_on(*cols) for cols in candidates if all(_present(df, c) for c in cols)]
+
+
+def settings(df: pd.DataFrame, *, generic_names: bool = False) -> Any:
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(df, generic_names=generic_names),
+        blocking_rules_to_generate_predictions=blocking_rules(df),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        max_iterations=15,
+        em_convergence=0.001,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class LinkResult:
+    """Scored pairs above *review_low* and the model's trained parameters."""
+
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight
+    n_records: int
+    model_json: dict[str, Any] = field(default_factory=dict)
+
+
+def _db_api(backend: str) -> Any:
+    if backend == "duckdb":
+        import duckdb
+        from splink import DuckDBAPI
+
+        con = duckdb.connect(":memory:")
+        return DuckDBAPI(connection=con)
+    if backend == "spark":
+        from splink import SparkAPI
+
+        from dalil.linkage.spark import local_session
+
+        return SparkAPI(spark_session=local_session(), break_lineage_method="persist")
+    raise ValueError(f"unknown backend {backend!r}")
+
+
+def _training_rules(df: pd.DataFrame) -> list[Any]:
+    from splink import block_on
+
+    rules = []
+    if _present(df, "first_key") and _present(df, "family_key"):
+        rules.append(block_on("first_key", "family_key"))
+    for cols in (("birth_year", "dod"), ("birth_year", "father_key"), ("dod", "place_key"),
+                 ("national_id",), ("postcode",), ("birth_date",)):  # fmt: skip
+        if all(_present(df, c) for c in cols):
+            rules.append(block_on(*cols))
+            break
+    if _present(df, "father_key") and len(rules) < 2:
+        rules.append(block_on("father_key"))
+    return rules
+
+
+def run_linkage(
+    df: pd.DataFrame,
+    *,
+    backend: str = "duckdb",
+    labels: Sequence[tuple[str, str]] = (),
+    review_low: float = REVIEW_LOW,
+    seed: int = 42,
+    generic_names: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> LinkResult:
+    """Train the model on *df* (unsupervised, plus m from accepted *labels*) and score
+    every blocked pair, returning those with probability ≥ *review_low*."""
+    from splink import Linker
+
+    say = progress or (lambda _m: None)
+    n = len(df)
+    if n < 2:
+        return LinkResult(pairs=_empty_pairs(), n_records=n)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    db = _db_api(backend)
+    sdf = db.register(df, dataset_display_name="records")
+    linker = Linker(sdf, settings(df, generic_names=generic_names), log_level=None)
+    say(f"training on {n} records (u by random sampling)")
+    deterministic = []
+    from splink import block_on
+
+    for cols in (("first_key", "father_key", "family_key", "birth_year"),
+                 ("first_key", "father_key", "family_key", "dod"),
+                 ("first_key", "family_key", "birth_date"), ("national_id",)):  # fmt: skip
+        if all(_present(df, c) for c in cols):
+            deterministic.append(block_on(*cols))
+    if deterministic:
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+    max_pairs = min(2e6, max(5e4, n * 20.0))
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for rule in _training_rules(df):
+        say("expectation maximisation")
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=5e5 if n > 50_000 else None
+            )
+        except Exception as e:  # too few pairs under a rule on tiny inputs
+            if "no comparisons" not in str(e).lower() and "empty" not in str(e).lower():
+                raise
+    if labels:
+        say(f"m probabilities from {len(labels)} accepted pairs")
+        lab = pd.DataFrame(
+            {
+                "source_dataset_l": "records",
+                "unique_id_l": [a for a, _ in labels],
+                "source_dataset_r": "records",
+                "unique_id_r": [b for _, b in labels],
+            }
+        )
+        if len(lab) >= 5:
+            lab_sdf = db.register(lab, dataset_display_name="labels")
+            linker.training.estimate_m_from_pairwise_labels(lab_sdf)
+    say("scoring blocked pairs")
+    pred = linker.inference.predict(threshold_match_probability=review_low)
+    pairs = pred.as_pandas_dataframe()[
+        ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    ]
+    model = linker.misc.save_model_to_json()
+    try:
+        db.delete_tables_created_by_splink_from_db()
+    except Exception:  # noqa: S110 - cleanup is best effort
+        pass
+    return LinkResult(pairs=pairs, n_records=n, model_json=model)
+
+
+def _empty_pairs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"unique_id_l": [], "unique_id_r": [], "match_probability": [], "match_weight": []}
+    )
+
+
+def stderr_progress(msg: str) -> None:
+    print(f"[dalil link] {msg}", file=sys.stderr, flush=True)
