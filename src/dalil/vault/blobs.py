@@ -114,6 +114,8 @@ def _read_full(f: BinaryIO, n: int) -> bytes:
         data = b""
     if len(data) == n or not data:
         return bytes(data)
+    if len(data) > n:
+        raise InputError("the input stream returned more bytes than were asked for")
     parts = [data]
     got = len(data)
     while got < n:
@@ -122,6 +124,8 @@ def _read_full(f: BinaryIO, n: int) -> bytes:
             break
         parts.append(more)
         got += len(more)
+    if got > n:
+        raise InputError("the input stream returned more bytes than were asked for")
     return b"".join(parts)
 
 
