@@ -90,14 +90,40 @@ def extract_messages() -> set[str]:
     return found
 
 
-def main() -> None:  # pragma: no cover - developer helper
+def update_catalogs(new: dict[str, dict[str, str]] | None = None) -> dict[str, list[str]]:
+    """Bring every catalog in line with the strings in use (developer tool).
+
+    Adds missing msgids (English: msgstr = msgid; other languages: from *new* if given,
+    else empty so the completeness test fails), drops msgids no longer used, writes the
+    ``.po`` files sorted. Returns, per language, the msgids still untranslated.
+    """
+    from babel.messages.pofile import write_po
+
     used = extract_messages()
+    missing: dict[str, list[str]] = {}
     for code in LANGUAGES:
-        if code == DEFAULT_LANGUAGE:
-            continue
-        cat = read_catalog(code)
-        missing = sorted(m for m in used if not (cat.get(m) and cat.get(m).string))
-        for m in missing:
+        old = read_catalog(code) if catalog_path(code).exists() else Catalog(locale=code)
+        cat = Catalog(locale=code, project="dalil", version="1",
+                      copyright_holder="dalil contributors", charset="utf-8", fuzzy=False)
+        for msgid in sorted(used):
+            prev = old.get(msgid)
+            text = prev.string if prev is not None and prev.string else ""
+            if code == DEFAULT_LANGUAGE:
+                text = msgid
+            elif not text and new and msgid in new.get(code, {}):
+                text = new[code][msgid]
+            cat.add(msgid, text, flags=("python-format",) if "%(" in msgid else ())
+        missing[code] = [m for m in sorted(used) if not cat.get(m).string]  # type: ignore[union-attr]
+        with catalog_path(code).open("wb") as f:
+            write_po(f, cat, width=100, omit_header=False, sort_output=True)
+    translations.cache_clear()
+    return missing
+
+
+def main() -> None:  # pragma: no cover - developer helper
+    """``python -m dalil.web.i18n``: update the catalogs and list what lacks a translation."""
+    for code, msgs in update_catalogs().items():
+        for m in msgs:
             print(f"{code}: missing {m!r}")
 
 
