@@ -113,7 +113,7 @@ def _binom_inversion(n, p, buf, st):  # type: ignore[no-untyped-def]
 @jit
 def _binom_btrd(n, p, buf, st):  # type: ignore[no-untyped-def]
     """Hörmann (1993) BTRD, for p <= 1/2 and n p >= 10."""
-    m = int(math.floor((n + 1) * p))
+    m = math.floor((n + 1) * p)
     r = p / (1.0 - p)
     nr = (n + 1) * r
     npq = n * p * (1.0 - p)
@@ -188,10 +188,7 @@ def binomial(n, p, buf, st):  # type: ignore[no-untyped-def]
         return n
     flip = p > 0.5
     pp = 1.0 - p if flip else p
-    if n * pp < 10.0:
-        k = _binom_inversion(n, pp, buf, st)
-    else:
-        k = _binom_btrd(n, pp, buf, st)
+    k = _binom_inversion(n, pp, buf, st) if n * pp < 10.0 else _binom_btrd(n, pp, buf, st)
     return n - k if flip else k
 
 

@@ -472,10 +472,7 @@ def profile_interval(
     def f(N: float) -> float:
         return loglik(N) - lmax + cut
 
-    if f(float(n)) >= 0:
-        low = float(n)
-    else:
-        low = optimize.brentq(f, float(n), N_hat, xtol=1e-6)
+    low = float(n) if f(float(n)) >= 0 else optimize.brentq(f, float(n), N_hat, xtol=1e-06)
     upper: float | None = None
     b = N_hat
     step = max(N_hat - n, 1.0)

@@ -1,0 +1,366 @@
+"""The public Python API of :mod:`dalil.estimate`, mirroring ``dalil estimate``.
+
+>>> from dalil.estimate import CaptureTable, estimate
+>>> t = CaptureTable.from_patterns(["A", "B", "C"], {"111": 72, "110": 155, "101": 7,
+...     "100": 71, "011": 13, "010": 53, "001": 43})
+>>> r = estimate(t, method="loglinear", model="[12,23]")
+>>> round(r.estimate)
+850
+
+Every result has :meth:`EstimateResult.to_dict`, the stable JSON shape of
+DESIGN.md ("Estimation result").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dalil.errors import InputError
+
+from . import bma as bma_mod
+from . import lcmcr as lcmcr_mod
+from . import loglinear as ll
+from .data import CaptureData, CaptureTable, read_capture_csv
+
+METHODS = ("loglinear", "lcmcr", "bma", "all")
+SMALL_STRATUM = 30
+
+
+@dataclass
+class EstimateResult:
+    """One estimate, in the stable JSON shape, plus what plots need (``details``)."""
+
+    observed: int
+    method: str
+    model: str | None
+    estimate: float | None
+    ci: tuple[float | None, float | None] | None
+    ci_level: float
+    se: float | None
+    lists: tuple[str, ...]
+    diagnostics: dict[str, Any]
+    models: list[dict[str, Any]]
+    details: Any = field(default=None, repr=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.diagnostics.get("warnings", []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "observed": self.observed,
+            "method": self.method,
+            "model": self.model,
+            "estimate": _num(self.estimate),
+            "ci": [_num(self.ci[0]), _num(self.ci[1])] if self.ci else [None, None],
+            "ci_level": self.ci_level,
+            "se": _num(self.se),
+            "lists": list(self.lists),
+            "diagnostics": self.diagnostics,
+            "models": self.models,
+        }
+
+
+def _num(x: float | None, nd: int = 1) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return round(x, nd)
+
+
+def _model_row(model: str, estimate: float | None, ci: Sequence[float | None] | None,
+               weight: float | None = None, **extra: Any) -> dict[str, Any]:
+    row = {"model": model, "estimate": _num(estimate),
+           "ci": [_num(ci[0]), _num(ci[1])] if ci else None,
+           "aic": None, "bic": None, "deviance": None, "df": None,
+           "weight": None if weight is None else round(float(weight), 4)}
+    row.update(extra)
+    return row
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def _loglinear(table: CaptureTable, model: str | None, criterion: str, top: int,
+               level: float) -> EstimateResult:
+    warnings: list[str] = []
+    diag: dict[str, Any] = {"list_sizes": table.list_sizes}
+    if model:
+        f = ll.fit(table, model, level=level)
+        rows = [f.row()]
+        diag.update({"model_choice": "given"})
+        best = f
+    else:
+        sr = ll.search(table, criterion=criterion, top=top, level=level)
+        best = sr.best
+        rows = [f.row() for f in sr.fits]
+        diag.update({
+            "model_choice": criterion, "models_fitted": sr.n_models - sr.n_skipped,
+            "models_skipped": sr.n_skipped,
+            "search": "exhaustive" if sr.exhaustive else "stepwise",
+        })
+        if best.weight is not None and best.weight < 0.5:
+            warnings.append(
+                f"the chosen model carries only {best.weight:.0%} of the {criterion.upper()} "
+                "weight: other models fit almost as well; see the models table"
+            )
+    diag["deviance"] = round(best.deviance, 3)
+    diag["df"] = best.df
+    if best.df > 0:
+        from scipy import stats
+
+        pval = float(stats.chi2.sf(best.deviance, best.df))
+        diag["goodness_of_fit_p"] = round(pval, 4)
+        if pval < 0.05:
+            warnings.append(
+                f"the model fits poorly (deviance {best.deviance:.1f} on {best.df} df, "
+                f"p = {pval:.3f}); its interval is too narrow"
+            )
+    if best.ci and best.ci[1] is None:
+        warnings.append("the profile-likelihood interval has no upper end: the data do not "
+                        "bound N from above under this model")
+    diag["warnings"] = warnings
+    return EstimateResult(
+        observed=table.observed, method="loglinear", model=best.label,
+        estimate=best.estimate, ci=best.ci, ci_level=level, se=best.se,
+        lists=table.lists, diagnostics=diag, models=rows, details=best,
+    )
+
+
+def _lcmcr(table: CaptureTable, level: float, **kw: Any) -> EstimateResult:
+    r = lcmcr_mod.lcmcr(table, level=level, **kw)
+    diag = dict(r.diagnostics)
+    diag["settings"] = r.settings
+    diag["posterior_mean"] = round(r.mean, 1)
+    diag["warnings"] = r.warnings
+    label = f"LCMCR K={r.settings['K']}"
+    return EstimateResult(
+        observed=table.observed, method="lcmcr", model=label, estimate=r.estimate,
+        ci=r.ci, ci_level=level, se=r.sd, lists=table.lists, diagnostics=diag,
+        models=[_model_row(label, r.estimate, r.ci)], details=r,
+    )
+
+
+def _bma(table: CaptureTable, level: float, delta: float | None, top: int) -> EstimateResult:
+    r = bma_mod.bma(table, delta=delta, level=level, top=top)
+    diag = {"delta": r.delta, "graphs": r.n_graphs, "posterior_mean": round(r.mean, 1),
+            "prior_N": "1/N", "warnings": r.warnings}
+    rows = [_model_row(g["model"], g["estimate"], g["ci"], g["weight"]) for g in r.graphs]
+    label = f"BMA decomposable (delta={r.delta:g})"
+    return EstimateResult(
+        observed=table.observed, method="bma", model=label, estimate=r.estimate, ci=r.ci,
+        ci_level=level, se=r.sd, lists=table.lists, diagnostics=diag, models=rows, details=r,
+    )
+
+
+def _all(table: CaptureTable, *, criterion: str, top: int, level: float,
+         delta: float | None, lcmcr_kw: dict[str, Any]) -> EstimateResult:
+    """Sensitivity: every method side by side (see docs/estimation.md)."""
+    parts: list[tuple[str, EstimateResult | None, str | None]] = []
+    for name in ("loglinear", "lcmcr", "bma"):
+        try:
+            if name == "loglinear":
+                res = _loglinear(table, None, criterion, top, level)
+            elif name == "lcmcr":
+                res = _lcmcr(table, level, **lcmcr_kw)
+            else:
+                res = _bma(table, level, delta, top)
+            parts.append((name, res, None))
+        except InputError as e:
+            parts.append((name, None, str(e)))
+    table_rows: list[dict[str, Any]] = []
+    models: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    for name, res, err in parts:
+        if res is None:
+            table_rows.append({"method": name, "model": None, "estimate": None,
+                               "ci": None, "error": err})
+            warnings.append(f"{name}: {err}")
+            continue
+        table_rows.append({"method": name, "model": res.model, "estimate": _num(res.estimate),
+                           "ci": [_num(res.ci[0]), _num(res.ci[1])] if res.ci else None,
+                           "se": _num(res.se)})
+        warnings += [f"{name}: {w}" for w in res.warnings]
+        for row in res.models[: min(top, 5)]:
+            models.append({**row, "model": f"{name} {row['model']}"})
+    ok = [r for _, r, _ in parts if r is not None and r.estimate is not None]
+    if not ok:
+        raise InputError("no method could estimate this table: " + "; ".join(
+            f"{n}: {e}" for n, _, e in parts if e))
+    ests = [float(r.estimate) for r in ok if r.estimate is not None]
+    lows = [r.ci[0] for r in ok if r.ci and r.ci[0] is not None]
+    highs = [r.ci[1] for r in ok if r.ci]
+    high = None if (not highs or any(h is None for h in highs)) else max(h for h in highs if h)
+    spread = (max(ests) - min(ests)) / float(np.median(ests)) if ests else 0.0
+    if spread > 0.25:
+        warnings.append(
+            f"the methods disagree: estimates range from {min(ests):,.0f} to {max(ests):,.0f} "
+            f"({spread:.0%} of the median); report the range, not one number"
+        )
+    diag = {"sensitivity": table_rows, "spread": round(spread, 4),
+            "summary": "estimate = median of the methods' estimates; ci = envelope of their "
+                       "intervals",
+            "warnings": warnings}
+    return EstimateResult(
+        observed=table.observed, method="all", model=None, estimate=float(np.median(ests)),
+        ci=(min(lows) if lows else None, high), ci_level=level, se=None, lists=table.lists,
+        diagnostics=diag, models=models, details={n: r for n, r, _ in parts},
+    )
+
+
+# --------------------------------------------------------------------------- strata
+
+
+def _combine_strata(results: dict[str, EstimateResult], method: str, level: float,
+                    seed: int | None) -> tuple[float | None, tuple[float | None, float | None],
+                                               float | None]:
+    """Total over strata with its uncertainty (independent strata)."""
+    if method == "loglinear":
+        est = sum(float(r.estimate) for r in results.values() if r.estimate is not None)
+        se = math.sqrt(sum(float(r.se) ** 2 for r in results.values() if r.se is not None))
+        n = sum(r.observed for r in results.values())
+        f0 = est - n
+        if f0 <= 0 or se == 0:
+            return est, (est, est), se
+        from scipy import stats
+
+        z = float(stats.norm.ppf(1 - (1 - level) / 2))
+        c = math.exp(z * math.sqrt(math.log(1 + se**2 / f0**2)))
+        return est, (n + f0 / c, n + f0 * c), se
+    rng = np.random.Generator(np.random.PCG64(seed if seed is not None else 0))
+    draws = 20_000
+    total = np.zeros(draws)
+    for r in results.values():
+        d = r.details
+        if method == "lcmcr":
+            s = d.samples.ravel()
+            total += rng.choice(s, size=draws, replace=True)
+        else:
+            total += rng.choice(d.n_grid, size=draws, replace=True, p=d.posterior)
+    q = (1 - level) / 2
+    lo, med, hi = np.quantile(total, [q, 0.5, 1 - q])
+    return float(med), (float(lo), float(hi)), float(total.std(ddof=1))
+
+
+def _stratified(data: CaptureData, method: str, level: float, run: Any,
+                seed: int | None) -> EstimateResult:
+    assert data.strata is not None
+    per: dict[str, EstimateResult] = {}
+    rows: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    failed = []
+    for name, t in data.strata.items():
+        small = []
+        if t.observed < SMALL_STRATUM:
+            small.append(f"only {t.observed} observed")
+        empty = [ln for ln, sz in t.list_sizes.items() if sz == 0]
+        if empty:
+            small.append("no one on list " + ", ".join(empty))
+        row: dict[str, Any] = {"stratum": name, "observed": t.observed}
+        if small:
+            warnings.append(f"stratum {name!r} is too small to estimate reliably ("
+                            + "; ".join(small) + "); consider merging strata")
+        try:
+            r = run(t)
+            per[name] = r
+            row.update({"model": r.model, "estimate": _num(r.estimate),
+                        "ci": [_num(r.ci[0]), _num(r.ci[1])] if r.ci else None,
+                        "se": _num(r.se), "warnings": r.warnings})
+        except InputError as e:
+            failed.append(name)
+            row.update({"model": None, "estimate": None, "ci": None, "se": None,
+                        "error": str(e)})
+            warnings.append(f"stratum {name!r} cannot be estimated: {e}")
+        rows.append(row)
+    if failed:
+        warnings.append(
+            "no combined total: " + ", ".join(repr(f) for f in failed)
+            + " could not be estimated; merge small strata or estimate without --strata"
+        )
+        est, ci, se = None, (None, None), None
+    else:
+        est, ci, se = _combine_strata(per, method, level, seed)
+    diag = {"strata": rows, "stratum_columns": list(data.stratum_columns),
+            "combined": ("sum of stratum estimates; SE from the stratum SEs; log-normal "
+                         "interval for the unobserved (Chao 1987)")
+            if method == "loglinear" else "posterior of the sum of independent strata",
+            "warnings": warnings}
+    return EstimateResult(
+        observed=data.table.observed, method=method, model="stratified",
+        estimate=est, ci=ci, ci_level=level, se=se, lists=data.table.lists,
+        diagnostics=diag, models=[], details=per,
+    )
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def estimate(
+    data: CaptureTable | CaptureData | str | Path,
+    *,
+    method: str = "loglinear",
+    model: str | None = None,
+    criterion: str = "bic",
+    top: int = 10,
+    K: int = 10,
+    a_alpha: float = 0.25,
+    b_alpha: float = 0.25,
+    burnin: int = 10_000,
+    samples: int = 1_000,
+    thinning: int = 100,
+    chains: int = 2,
+    seed: int | None = None,
+    delta: float | None = None,
+    strata: str | Sequence[str] | None = None,
+    lists: str | Sequence[str] | None = None,
+    level: float = 0.95,
+) -> EstimateResult:
+    """Estimate the total number of people, recorded or not, from overlapping lists.
+
+    ``data`` is a :class:`CaptureTable`, a :class:`CaptureData` (as read from a
+    file, possibly stratified) or a path to a CSV file.  ``method`` is
+    ``loglinear`` (``model`` in bracket notation, or a search by ``criterion``),
+    ``lcmcr``, ``bma`` or ``all`` (sensitivity table).  With ``strata`` (or a
+    stratified ``CaptureData``) each stratum is estimated and the total combined.
+    """
+    method = method.lower()
+    if method not in METHODS:
+        raise InputError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    if model and method not in ("loglinear",):
+        raise InputError("--model applies to --method loglinear only")
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1, got {level}")
+    if isinstance(data, str | Path):
+        data = read_capture_csv(data, strata=strata, lists=lists)
+    elif strata:
+        raise InputError("strata= needs a file or a stratified CaptureData")
+    if isinstance(data, CaptureTable):
+        data = CaptureData(table=data)
+    if seed is None and method in ("lcmcr", "all"):
+        seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
+    lcmcr_kw = {"K": K, "a_alpha": a_alpha, "b_alpha": b_alpha, "burnin": burnin,
+                "samples": samples, "thinning": thinning, "chains": chains, "seed": seed}
+
+    def run(t: CaptureTable) -> EstimateResult:
+        if method == "loglinear":
+            return _loglinear(t, model, criterion, top, level)
+        if method == "lcmcr":
+            return _lcmcr(t, level, **lcmcr_kw)
+        if method == "bma":
+            return _bma(t, level, delta, top)
+        return _all(t, criterion=criterion, top=top, level=level, delta=delta,
+                    lcmcr_kw=lcmcr_kw)
+
+    if data.strata is not None:
+        if method == "all":
+            raise InputError("--strata works with one method at a time; choose --method")
+        return _stratified(data, method, level, run, seed)
+    return run(data.table)
