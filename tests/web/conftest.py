@@ -54,6 +54,7 @@ def seed_case(root: Path) -> dict[str, Any]:
             for i in range(3, 8):
                 persons.add_person(ctx, pseudonym=f"V-{i}", roles=["victim"])
             ids["person"] = w1.id
+            users.add_user(ctx, "tmp-user", "viewer", "pw-tmp-user-fictional")
         tokens = {}
         for role, name in USERS.items():
             with case.act(USERS["admin"]) as ctx:

@@ -20,6 +20,10 @@ API_PREFIX = "/api/v1"
 
 
 def _status_for(err: DalilError) -> int:
+    from dalil.web.backend import NotAvailable
+
+    if isinstance(err, NotAvailable):
+        return 501
     if isinstance(err, PermissionDenied):
         return 403
     if isinstance(err, NotFound):
@@ -120,3 +124,27 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(v1.router, prefix=API_PREFIX)
     return app
+
+
+def route_table(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, included routers flattened (HEAD omitted).
+    Mounted static files appear as ``("GET", "/static")``."""
+    from starlette.routing import Mount
+
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI keeps included routes flat on app.routes
+        contexts: list[tuple[Any, str | None]] = [(r, getattr(r, "path", None)) for r in app.routes]
+    else:
+        contexts = [(c.original_route, c.path) for c in iter_route_contexts(app.routes)]
+    found: set[tuple[str, str]] = set()
+    for route, path in contexts:
+        if path is None:
+            continue
+        if isinstance(route, Mount):
+            found.add(("GET", path))
+            continue
+        for m in getattr(route, "methods", None) or ():
+            if m != "HEAD":
+                found.add((m, path))
+    return found

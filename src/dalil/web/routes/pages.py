@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from dalil.web.backend import NotAvailable
 from dalil.web.context import Ctx, PageCtx, finish, render
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
 from dalil.web.mapsvg import incident_map
@@ -97,8 +98,11 @@ def source_compare(
 
 @router.get("/evidence/upload")
 def evidence_upload(ctx: PageCtx) -> Response:
-    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)
-    return render(ctx, "evidence_upload.html", sources=sources["items"])
+    try:
+        sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    except NotAvailable:
+        sources = []
+    return render(ctx, "evidence_upload.html", sources=sources)
 
 
 @router.get("/evidence/{sha256}/download")

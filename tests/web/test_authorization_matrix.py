@@ -1,0 +1,213 @@
+"""Every route × every role (anonymous included) against the expected allow/deny table.
+
+The table is checked against the app's own route list: a route added to the app but
+missing here fails ``test_every_route_is_in_the_table`` (and a stale entry here fails
+too), so no route escapes the matrix.
+
+Outcomes: ``ALLOW`` (2xx/3xx, not a redirect to the login form), ``DENY`` (403 for a
+logged-in user; 401 from the API or a redirect to /login for anonymous visitors),
+``PENDING`` (501: the capability behind the route has not landed in the service layer;
+the anonymous visitor must still be turned away).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dalil.web.app import route_table
+
+from .conftest import ROLES, USERS, Client
+
+ANON = "anonymous"
+ALL_ROLES = frozenset(ROLES)
+EVERYONE = frozenset({*ROLES, ANON})
+PENDING = "pending"
+
+READ = ALL_ROLES  # case.read
+WRITE = frozenset({"admin", "investigator", "analyst"})  # record.write
+REVEAL = frozenset({"admin", "investigator", "legal"})  # protected.reveal
+ADMIN = frozenset({"admin"})
+
+RECORD_KINDS = ("persons", "sources", "incidents", "acts", "sites", "units", "evidence")
+AVAILABLE_KINDS = {"persons"}  # kinds whose service functions exist today
+
+# (method, path template) -> roles allowed, or PENDING.
+EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): EVERYONE,
+    ("GET", "/login/totp"): EVERYONE,
+    ("POST", "/login/totp"): EVERYONE,
+    ("POST", "/logout"): EVERYONE,
+    ("GET", "/static"): EVERYONE,
+    ("GET", "/api/v1/openapi.json"): EVERYONE,
+    ("GET", "/"): READ,
+    ("GET", "/sources/new"): READ,
+    ("POST", "/sources/new"): PENDING,
+    ("GET", "/sources/compare"): PENDING,
+    ("GET", "/evidence/upload"): READ,
+    ("GET", "/evidence/{sha256}/download"): PENDING,
+    ("GET", "/incidents/timeline"): PENDING,
+    ("GET", "/incidents/map"): PENDING,
+    ("POST", "/persons/{item_id}/reveal"): REVEAL,
+    ("GET", "/audit"): PENDING,
+    ("POST", "/audit/verify"): PENDING,
+    ("POST", "/fixity"): PENDING,
+    ("GET", "/users"): READ,
+    ("POST", "/users"): ADMIN,
+    ("POST", "/users/{name}/revoke-tokens"): ADMIN,
+    ("GET", "/api/v1/me"): READ,
+    ("GET", "/api/v1/dashboard"): READ,
+    ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
+    ("POST", "/api/v1/sources"): PENDING,
+    ("GET", "/api/v1/sources/{item_id}/reading"): PENDING,
+    ("GET", "/api/v1/compare"): PENDING,
+    ("POST", "/api/v1/evidence"): PENDING,
+    ("GET", "/api/v1/evidence/{sha256}/content"): PENDING,
+    ("GET", "/api/v1/evidence/{sha256}/custody"): PENDING,
+    ("POST", "/api/v1/fixity"): PENDING,
+    ("GET", "/api/v1/audit"): PENDING,
+    ("POST", "/api/v1/audit/verify"): PENDING,
+    ("GET", "/api/v1/users"): READ,
+    ("POST", "/api/v1/users/{name}/revoke-tokens"): ADMIN,
+}
+for _k in RECORD_KINDS:
+    _allowed: frozenset[str] | str = READ if _k in AVAILABLE_KINDS else PENDING
+    EXPECTED[("GET", f"/{_k}")] = _allowed
+    EXPECTED[("GET", f"/{_k}/{{item_id}}")] = _allowed
+    EXPECTED[("GET", f"/api/v1/{_k}")] = _allowed
+    EXPECTED[("GET", f"/api/v1/{_k}/{{item_id}}")] = _allowed
+
+
+LOGIN_FLOW = {("POST", "/login"), ("GET", "/login/totp"), ("POST", "/login/totp"),
+              ("POST", "/logout")}
+
+
+def app_routes(app: Any) -> set[tuple[str, str]]:
+    return route_table(app)
+
+
+def test_every_route_is_in_the_table(app: Any) -> None:
+    routes = app_routes(app)
+    missing = routes - set(EXPECTED)
+    stale = set(EXPECTED) - routes
+    assert not missing, f"routes without an expected allow/deny entry: {sorted(missing)}"
+    assert not stale, f"table entries for routes that no longer exist: {sorted(stale)}"
+
+
+def _concrete(path: str, seeded: dict[str, Any]) -> str:
+    if path == "/static":
+        return "/static/app.css"
+    return (path.replace("{item_id}", str(seeded["person"]) if "/persons" in path else "1")
+            .replace("{sha256}", "ab" * 32).replace("{name}", "tmp-user"))
+
+
+_counter = iter(range(10**6))
+
+
+def _payload(method: str, path: str, role: str) -> dict[str, Any]:
+    """Valid input for each unsafe route, so that an allowed role gets a success."""
+    if path.endswith("/reveal"):
+        if path.startswith("/api/"):
+            return {"json": {"reason": "authorization matrix test (fictional case)"}}
+        return {"data": {"reason": "authorization matrix test (fictional case)"}}
+    if path == "/users":
+        return {"data": {"name": f"m-{role}-{next(_counter)}", "role": "viewer",
+                         "password": "pw-matrix-fictional"}}
+    if path == "/sources/new":
+        return {"data": {"title": "Fictional report", "kind": "report"}}
+    if path == "/api/v1/sources":
+        return {"json": {"title": "Fictional report"}}
+    if path == "/api/v1/evidence":
+        return {"params": {"name": "fictional.txt"}, "content": b"fictional evidence"}
+    if path == "/login":
+        return {"data": {"username": "nobody", "password": "wrong-password"}}
+    if path == "/login/totp":
+        return {"data": {"code": "000000"}}
+    if path.startswith("/api/v1/compare"):
+        return {"params": {"a": "1", "b": "2"}}
+    if path == "/sources/compare":
+        return {"params": {"a": "1", "b": "2"}}
+    return {}
+
+
+def _classify(r: Any, *, api: bool) -> str:
+    if r.status_code == 501:
+        return PENDING
+    if r.status_code in (401, 403):
+        return "deny"
+    if r.status_code in (301, 302, 303, 307) and r.headers.get("location", "").startswith("/login"):
+        return "deny"
+    if r.status_code < 400:
+        return "allow"
+    return f"error {r.status_code}"
+
+
+@pytest.fixture(scope="module")
+def clients(app: Any, seeded: dict[str, Any]) -> Any:
+    out: dict[str, Client] = {}
+    for role in ROLES:
+        c = Client(app)
+        c.login(role)
+        out[role] = c
+    out[ANON] = Client(app)
+    out[ANON].get("/login")  # an anonymous session, so the CSRF token exists
+    yield out
+    for c in out.values():
+        c.close()
+
+
+def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:
+    url = _concrete(path, seeded)
+    kw = _payload(method, path, role)
+    headers: dict[str, str] = {}
+    if url.startswith("/api/v1/") and role != ANON and url != "/api/v1/openapi.json":
+        headers["Authorization"] = f"Bearer {seeded['tokens'][role]}"
+    elif method == "POST":
+        # Forms carry the session's CSRF token (the matrix tests authorization, not CSRF).
+        token = c.csrf("/login") if role == ANON else c.csrf("/users")
+        if "data" in kw:
+            kw["data"] = {**kw["data"], "csrf_token": token}
+        else:
+            headers["X-CSRF-Token"] = token
+    return c.request(method, url, headers=headers, **kw)
+
+
+@pytest.mark.parametrize("route", sorted(EXPECTED), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_allows_exactly_the_expected_roles(
+    route: tuple[str, str], clients: dict[str, Client], seeded: dict[str, Any], app: Any
+) -> None:
+    method, path = route
+    if route == ("POST", "/logout"):
+        # Logging out would end the shared sessions: use fresh ones.
+        clients = {role: Client(app) for role in (*ROLES, ANON)}
+        for role in ROLES:
+            clients[role].login(role)
+    expected = EXPECTED[route]
+    api = path.startswith("/api/")
+    got: dict[str, str] = {}
+    statuses: dict[str, int] = {}
+    for role in (*ROLES, ANON):
+        r = _request(clients[role], method, path, role, seeded)
+        got[role] = _classify(r, api=api)
+        statuses[role] = r.status_code
+        if role == ANON and api and path != "/api/v1/openapi.json":
+            assert r.status_code == 401, f"{method} {path}: anonymous API call got {r.status_code}"
+    if expected == PENDING:
+        assert got[ANON] == "deny", f"{method} {path}: anonymous visitor not turned away"
+        assert all(got[r] == PENDING for r in ROLES), got
+        return
+    assert isinstance(expected, frozenset)
+    want = {role: ("allow" if role in expected else "deny") for role in (*ROLES, ANON)}
+    if route in LOGIN_FLOW:
+        # The login flow is public; its answers (a 401 form for a wrong password, back
+        # to /login without a pending second factor) are not permission decisions, but
+        # it must never answer 403 or fail.
+        assert all(v in ("allow", "deny") for v in got.values()), got
+        assert all(_status != 403 for _status in statuses.values()), statuses
+        return
+    assert got == want, f"{method} {path}"
+
+
+def test_users_named_in_matrix_exist() -> None:
+    assert set(USERS) == set(ROLES)
