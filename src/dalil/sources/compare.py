@@ -1,0 +1,586 @@
+"""Compare two documents: reuse, direction, quote fidelity, additions, omissions, figures.
+
+The output of :func:`compare` is the stable "Source comparison result" of DESIGN.md,
+validated by docs/schemas/source_compare.schema.json.  All verdicts come from lexical
+alignment and written rules; numbers and negation are compared as tokens and intervals,
+never by similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from dalil.sources.dates import DateMention, extract_dates, guess_document_date, parse_iso_date
+from dalil.sources.entities import Entity, extract_entities, has_actor_term
+from dalil.sources.quantities import Quantity, extract_quantities
+from dalil.sources.quotes import SPEECH_VERBS, Quote, extract_quotes
+from dalil.sources.reuse import Alignment, align
+from dalil.sources.segment import Sentence, Token, paragraphs, sentences, tokens, word_count
+from dalil.sources.text import extract_text
+
+Span = tuple[int, int]
+
+NEGATIONS = {
+    "not", "no", "never", "n't", "without", "neither", "nor", "none", "nobody", "cannot",
+    "nothing", "nowhere", "denied", "deny", "denies", "ne", "pas", "jamais", "aucun",
+    "لا", "لم", "لن", "ليس", "ليست", "غير", "دون", "بدون",
+}  # fmt: skip
+HEDGES = {
+    "allegedly", "reportedly", "possibly", "apparently", "probably", "likely", "may", "might",
+    "suspected", "presumably", "unconfirmed", "perhaps", "estimated", "approximately",
+    "about", "around", "nearly", "almost", "least", "than", "roughly", "some", "up",
+    "ربما", "نحو", "حوالي", "قرابة", "أكثر", "اكثر", "يقل",
+}  # fmt: skip
+NUMBER_WORDS = {
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "hundreds", "thousand", "thousands", "dozen", "dozens", "million", "scores",
+    "مئه", "مائه", "مئات", "الف", "الاف", "عشرات", "ثلاثه", "اربعه", "خمسه", "عشره",
+}  # fmt: skip
+CALL_VERBS = (
+    r"called\s+(?:on|for|upon)|urged|demanded|asked|appealed|recommended|accused|said|stated|"
+    r"according\s+to|warned|insisted|added|wants|wanted|pressed|criticised|criticized|"
+    r"described|concluded|found|documented|دعت|دعا|طالبت|طالب|قالت|قال|أكدت|بحسب|وفق"
+)
+ORG_REF_WORDS = r"(?:the\s+)?(?:group|organi[sz]ation|ngo|rights\s+group|watchdog|monitor)"
+
+
+def _is_number(norm: str) -> bool:
+    return bool(re.fullmatch(r"[0-9][0-9,]*", norm)) or norm in NUMBER_WORDS
+
+
+@dataclass
+class Document:
+    """A document analysed once: text plus everything extracted from it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: date | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    author: str | None = None
+
+    @property
+    def words(self) -> int:
+        return word_count(self.text)
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date.isoformat() if self.date else None,
+            "words": self.words,
+        }
+
+
+def analyse(
+    text: str,
+    *,
+    id: str = "",
+    title: str | None = None,
+    doc_date: date | None = None,
+    author: str | None = None,
+) -> Document:
+    """Extract sentences, quotations, quantities, dates and entities from *text*."""
+    if doc_date is None:
+        guessed = guess_document_date(text)
+        doc_date = date.fromisoformat(guessed) if guessed else None
+    ents = extract_entities(text)
+    doc = Document(
+        id=id,
+        text=text,
+        title=title,
+        date=doc_date,
+        sentences=sentences(text),
+        quotes=extract_quotes(text, ents),
+        quantities=extract_quantities(text),
+        dates=extract_dates(text, doc_date),
+        entities=ents,
+    )
+    doc.author = author or _author(doc)
+    return doc
+
+
+def load_document(path: Path, *, doc_date: str | None = None, id: str | None = None) -> Document:
+    """Extract a file's text (:func:`extract_text`) and analyse it."""
+    ex = extract_text(path)
+    d = parse_iso_date(doc_date, "--date") if doc_date else None
+    if d is None and ex.published:
+        d = parse_iso_date(ex.published)
+    return analyse(ex.text, id=id or str(path), title=ex.title, doc_date=d)
+
+
+def _author(doc: Document) -> str | None:
+    """The organisation speaking in the document: the one named most, first on ties."""
+    orgs = [e.text for e in doc.entities if e.kind == "organization" and len(e.text) > 3]
+    if not orgs:
+        return None
+    counts = Counter(orgs)
+    top = max(counts.values())
+    return next(o for o in orgs if counts[o] == top)
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def _tok_range(toks: list[Token], span: Span) -> tuple[int, int]:
+    lo = 0
+    while lo < len(toks) and toks[lo].end <= span[0]:
+        lo += 1
+    hi = lo
+    while hi < len(toks) and toks[hi].start < span[1]:
+        hi += 1
+    return lo, hi
+
+
+def _quote_token_idx(toks: list[Token], q: Quote) -> list[int]:
+    idx: list[int] = []
+    for seg in q.segments:
+        lo, hi = _tok_range(toks, seg)
+        idx.extend(range(lo, hi))
+    return idx
+
+
+def _speaker_key(sp: str | None) -> set[str]:
+    if not sp:
+        return set()
+    generic = {
+        "the", "a", "an", "of", "for", "and", "s", "spokesman", "spokesperson", "spokeswoman",
+        "director", "head", "official", "minister", "said", "mr", "ms", "dr",
+    }  # fmt: skip
+    return {w for w in re.findall(r"[\w]+", sp.lower().replace("'s", "")) if w not in generic}
+
+
+def same_speaker(a: str | None, b: str | None) -> bool:
+    ka, kb = _speaker_key(a), _speaker_key(b)
+    if not ka or not kb:
+        return True
+    return bool(ka & kb)
+
+
+@dataclass
+class _Cand:
+    tok_idx: list[int]  # source token indices
+    quote: Quote | None
+
+
+def _runs(idx: list[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i in sorted(idx):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _surface(text: str, toks: list[Token], run: list[int]) -> str:
+    return text[toks[run[0]].start : toks[run[-1]].end]
+
+
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _verdict(src: Document, der: Document, al: Alignment, q: Quote) -> dict[str, Any]:
+    at, bt = al.a_tokens, al.b_tokens
+    q_idx = _quote_token_idx(bt, q)
+    q_norm = [bt[i].norm for i in q_idx]
+    out: dict[str, Any] = {
+        "text": q.text,
+        "span": list(q.span),
+        "speaker": q.speaker,
+        "speaker_kind": q.speaker_kind,
+        "status": "not_in_source",
+        "source_text": None,
+        "source_speaker": None,
+        "omitted": [],
+        "added": [],
+        "flags": [],
+    }
+    if not q_norm:
+        return out
+    cands: list[_Cand] = []
+    for sq in src.quotes:
+        cands.append(_Cand(_quote_token_idx(at, sq), sq))
+    for ps, pe in paragraphs(src.text):
+        lo, hi = _tok_range(at, (ps, pe))
+        cands.append(_Cand(list(range(lo, hi)), None))
+    best: tuple[int, int, _Cand, list[tuple[str, int, int, int, int]]] | None = None
+    for ci, c in enumerate(cands):
+        c_norm = [at[i].norm for i in c.tok_idx]
+        if not c_norm:
+            continue
+        sm = SequenceMatcher(None, q_norm, c_norm, autojunk=False)
+        matched = sum(b.size for b in sm.get_matching_blocks())
+        key = (matched, 1 if c.quote is not None else 0)
+        if best is None or key > (best[0], best[1]):
+            best = (matched, key[1], c, sm.get_opcodes())
+        _ = ci
+    if best is None:
+        return out
+    matched, _, cand, ops = best
+    if matched < max(3, (len(q_norm) + 1) // 2):
+        return out
+    # The region of the source: the sentences the match touches, within the candidate.
+    matched_c = [j for tag, _i1, _i2, j1, j2 in ops if tag == "equal" for j in range(j1, j2)]
+    if not matched_c:
+        return out
+    first_tok = at[cand.tok_idx[matched_c[0]]].start
+    last_tok = at[cand.tok_idx[matched_c[-1]]].end
+    touched = [s for s in src.sentences if s.start < last_tok and first_tok < s.end]
+    lo_c, hi_c = matched_c[0], matched_c[-1] + 1
+    if touched:
+        s_start, s_end = touched[0].start, touched[-1].end
+        while lo_c > 0 and at[cand.tok_idx[lo_c - 1]].start >= s_start:
+            lo_c -= 1
+        while hi_c < len(cand.tok_idx) and at[cand.tok_idx[hi_c]].end <= s_end:
+            hi_c += 1
+    omitted_idx: list[int] = []
+    added_idx: list[int] = []
+    replaced_pairs: list[tuple[list[int], list[int]]] = []
+    matched_set = set(matched_c)
+    for tag, i1, i2, j1, j2 in ops:
+        if tag in ("delete", "replace"):
+            omitted_idx.extend(cand.tok_idx[j] for j in range(j1, j2) if lo_c <= j < hi_c)
+        if tag in ("insert", "replace"):
+            added_idx.extend(q_idx[i] for i in range(i1, i2))
+        if tag == "replace":
+            replaced_pairs.append(
+                ([cand.tok_idx[j] for j in range(j1, j2)], [q_idx[i] for i in range(i1, i2)])
+            )
+    # Source tokens of the region not matched at all (cut-off ends of a touched sentence).
+    for j in range(lo_c, hi_c):
+        if j not in matched_set and cand.tok_idx[j] not in omitted_idx:
+            omitted_idx.append(cand.tok_idx[j])
+    omitted_idx = sorted(set(omitted_idx))
+    region_span = (at[cand.tok_idx[lo_c]].start, at[cand.tok_idx[hi_c - 1]].end)
+    out["source_text"] = (
+        cand.quote.text if cand.quote is not None else src.text[region_span[0] : region_span[1]]
+    )
+    src_speaker = cand.quote.speaker if cand.quote is not None else src.author
+    out["source_speaker"] = src_speaker
+    out["omitted"] = [_surface(src.text, at, r) for r in _runs(omitted_idx)]
+    out["added"] = [_surface(der.text, bt, r) for r in _runs(added_idx)]
+    flags: list[str] = []
+    om_spans = [(at[r[0]].start, at[r[-1]].end) for r in _runs(omitted_idx)]
+    om_norms = [at[i].norm for i in omitted_idx]
+    if any(
+        e.kind in ("actor", "organization", "person") and _overlaps(e.span, om_spans)
+        for e in src.entities
+    ) or any(has_actor_term(s) for s in out["omitted"]):
+        flags.append("removed_actor")
+    if any(n in NEGATIONS or n.endswith("n't") for n in om_norms):
+        flags.append("removed_negation")
+    changed_number = False
+    for a_side, b_side in replaced_pairs:
+        if any(_is_number(at[i].norm) for i in a_side) and any(
+            _is_number(bt[i].norm) for i in b_side
+        ):
+            changed_number = True
+    if changed_number:
+        flags.append("changed_number")
+    added_norms = {bt[i].norm for i in added_idx}
+    if any(_is_number(n) and n not in added_norms for n in om_norms) and not changed_number:
+        flags.append("removed_number")
+    elif any(_is_number(n) for n in om_norms) and changed_number:
+        # A number dropped in addition to one changed.
+        a_nums = [n for n in om_norms if _is_number(n)]
+        b_nums = [bt[i].norm for i in added_idx if _is_number(bt[i].norm)]
+        if len(a_nums) > len(b_nums):
+            flags.append("removed_number")
+    if any(n in HEDGES for n in om_norms) or any(
+        q2.qualifier not in ("exact", "vague", "range")
+        and _overlaps((q2.span[0], q2.span[0] + 1), om_spans)
+        for q2 in src.quantities
+    ):
+        flags.append("removed_qualifier")
+    if any(e.kind == "place" and _overlaps(e.span, om_spans) for e in src.entities):
+        flags.append("removed_place")
+    if any(_overlaps(d.span, om_spans) for d in src.dates):
+        flags.append("removed_date")
+    if added_idx:
+        status = "altered"
+    elif omitted_idx:
+        status = "trimmed"
+    else:
+        status = "verbatim"
+    if (
+        q.speaker
+        and q.speaker_kind in ("named", "role", "organization")
+        and src_speaker
+        and not same_speaker(q.speaker, src_speaker)
+    ):
+        status = "misattributed"
+        flags.append("changed_speaker")
+    out["status"] = status
+    out["flags"] = flags
+    return out
+
+
+# ------------------------------------------------------------------ additions/omissions
+
+
+def is_heading(doc: Document, s: Sentence) -> bool:
+    """A heading, byline or dateline: a whole paragraph of at most 15 words with no
+    sentence-final punctuation.  Headings are not counted as additions or omissions."""
+    text = doc.text[s.start : s.end].rstrip()
+    if text.endswith((".", "!", "?", "؟", '"', "”", "»", "…")):
+        return False
+    para = [p for p in paragraphs(doc.text) if p[0] <= s.start < p[1]]
+    return bool(para) and para[0] == (s.start, s.end) and word_count(text) <= 15
+
+
+def _sentence_tok(al_toks: list[Token], s: Sentence) -> tuple[int, int]:
+    return _tok_range(al_toks, s.span)
+
+
+def _mentions_author(text: str, author: str | None) -> bool:
+    if author and author.lower() in text.lower():
+        return True
+    if author:
+        acro = "".join(w[0] for w in re.findall(r"[A-Z][\w]+", author))
+        if len(acro) >= 2 and re.search(rf"\b{acro}\b", text):
+            return True
+    return bool(re.search(rf"(?i)\b{ORG_REF_WORDS}\b", text))
+
+
+def _additions(
+    src: Document, der: Document, al: Alignment, verdicts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    src_intervals = {(q.low, q.high) for q in src.quantities}
+    quote_by_span = {tuple(v["span"]): v for v in verdicts}
+    for s in der.sentences:
+        lo, hi = _sentence_tok(al.b_tokens, s)
+        if hi - lo < 3 or is_heading(der, s):
+            continue
+        covered = sum(al.b_covered[lo:hi])
+        supported = covered * 2 >= (hi - lo)
+        in_quotes = [
+            v for span, v in quote_by_span.items() if span[0] < s.end and s.start < span[1]
+        ]
+        if in_quotes and all(v["status"] == "not_in_source" for v in in_quotes):
+            q_tokens = sum(
+                1 for i in range(lo, hi)
+                if any(sp[0] <= al.b_tokens[i].start < sp[1] for sp in quote_by_span if quote_by_span[sp] in in_quotes)
+            )  # fmt: skip
+            if q_tokens * 2 >= (hi - lo) or not supported:
+                supported = False
+        if supported:
+            # Figures and negation are checked as tokens, not by similarity.
+            for qd in der.quantities:
+                if s.start <= qd.span[0] < s.end and (qd.low, qd.high) not in src_intervals:
+                    supported = False
+            neg_b = [i for i in range(lo, hi) if al.b_tokens[i].norm in NEGATIONS]
+            if any(al.b_match[i] < 0 for i in neg_b):
+                supported = False
+            a_idx = [al.b_match[i] for i in range(lo, hi) if al.b_match[i] >= 0]
+            if a_idx:
+                a_lo, a_hi = min(a_idx), max(a_idx) + 1
+                if any(
+                    al.a_tokens[i].norm in NEGATIONS and al.a_match[i] < 0
+                    for i in range(a_lo, a_hi)
+                ):
+                    supported = False
+        if supported:
+            continue
+        text = der.text[s.start : s.end]
+        attributed = (
+            _mentions_author(text, src.author) and re.search(rf"(?i){CALL_VERBS}", text) is not None
+        ) or any(
+            v["speaker"] and src.author and same_speaker(v["speaker"], src.author)
+            and v["speaker_kind"] == "organization"
+            for v in in_quotes
+        )
+        out.append(
+            {
+                "text": text,
+                "span": [s.start, s.end],
+                "kind": "attributed_to_source" if attributed else "unsupported",
+                "attributed_to": (src.author or "source") if attributed else None,
+            }
+        )
+    return out
+
+
+def _omissions(src: Document, al: Alignment) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    speech = re.compile(
+        r"(?i)\b(?:" + "|".join(SPEECH_VERBS) + r"|according\s+to)\b|قال|أكد|أضاف|صرح|بحسب"
+    )
+    q_spans = [q.span for q in src.quotes]
+    for pos, s in enumerate(src.sentences):
+        lo, hi = _sentence_tok(al.a_tokens, s)
+        if hi - lo < 3 or is_heading(src, s):
+            continue
+        if sum(al.a_covered[lo:hi]) * 2 >= (hi - lo):
+            continue
+        text = src.text[s.start : s.end]
+        reasons: list[str] = []
+        weight = 1
+        if _overlaps(s.span, q_spans):
+            reasons.append("quote")
+            weight += 3
+        if speech.search(text):
+            reasons.append("attribution")
+            weight += 2
+        if has_actor_term(text) or any(
+            e.kind == "actor" and _overlaps(e.span, [s.span]) for e in src.entities
+        ):
+            reasons.append("actor")
+            weight += 2
+        if any(s.start <= q.span[0] < s.end for q in src.quantities):
+            reasons.append("number")
+            weight += 2
+        if any(s.start <= d.span[0] < s.end for d in src.dates):
+            reasons.append("date")
+            weight += 1
+        if any(e.kind == "place" and s.start <= e.span[0] < s.end for e in src.entities):
+            reasons.append("place")
+            weight += 1
+        out.append(
+            {"text": text, "span": [s.start, s.end], "weight": weight, "reasons": reasons, "_pos": pos}
+        )
+    out.sort(key=lambda o: (-o["weight"], o["_pos"]))
+    for o in out:
+        del o["_pos"]
+    return out
+
+
+# ------------------------------------------------------------------------- direction
+
+
+UNRELATED_BELOW = 0.08
+
+
+def infer_direction(
+    earlier: Document, later: Document, c_later_in_earlier: float, c_earlier_in_later: float
+) -> str:
+    """Relation of LATER to EARLIER (see docs/sources.md for the rules)."""
+    if max(c_later_in_earlier, c_earlier_in_later) < UNRELATED_BELOW:
+        return "unrelated"
+    if earlier.date and later.date and later.date < earlier.date:
+        return "source_of_derivative"
+    if (
+        earlier.author
+        and later.author
+        and not same_speaker(earlier.author, later.author)
+        and _mentions_author(later.text, earlier.author)
+    ):
+        return "derivative_of_source"
+    if c_later_in_earlier < 0.5 and c_earlier_in_later < 0.5:
+        # Partial overlap both ways with neither naming the other: a common third text.
+        if not (earlier.author and _mentions_author(later.text, earlier.author)):
+            return "shared_origin"
+    if (
+        not (earlier.date and later.date)
+        and c_earlier_in_later >= 0.8
+        and c_later_in_earlier < 0.5
+        and not (earlier.author and _mentions_author(later.text, earlier.author))
+    ):
+        # EARLIER sits almost whole inside LATER, which does not cite it: EARLIER is
+        # more likely a cut-down copy of LATER.
+        return "source_of_derivative"
+    return "derivative_of_source"
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+def compare(earlier: Document, later: Document) -> dict[str, Any]:
+    """Compare LATER against EARLIER; returns the DESIGN.md "Source comparison result"."""
+    al = align(earlier.text, later.text)
+    c_forward = al.containment
+    c_backward = al.source_coverage
+    direction = infer_direction(earlier, later, c_forward, c_backward)
+    if direction == "source_of_derivative":
+        src, der = later, earlier
+        al = align(src.text, der.text)
+    else:
+        src, der = earlier, later
+    passages = [
+        {"source_span": list(al.a_span(p)), "derivative_span": list(al.b_span(p)), "kind": p.kind}
+        for p in al.passages
+    ]
+    verdicts = [_verdict(src, der, al, q) for q in der.quotes]
+    additions = _additions(src, der, al, verdicts) if direction != "unrelated" else []
+    omissions = _omissions(src, al) if direction != "unrelated" else []
+    quantities = [
+        {"doc": which, **{k: v for k, v in q.to_dict().items() if k != "value"}}
+        for which, doc in (("source", src), ("derivative", der))
+        for q in doc.quantities
+    ]
+    return {
+        "source": src.meta(),
+        "derivative": der.meta(),
+        "reuse": {
+            "containment": round(al.containment, 4),
+            "source_coverage": round(al.source_coverage, 4),
+            "passages": passages,
+        },
+        "direction": direction,
+        "quotes": verdicts,
+        "additions": additions,
+        "omissions": omissions,
+        "quantities": quantities,
+    }
+
+
+def summary(result: dict[str, Any]) -> str:
+    """A plain-text summary of a comparison result, for people."""
+    s, d, r = result["source"], result["derivative"], result["reuse"]
+    lines = [
+        f"source:     {s['id']}  ({s['words']} words{', ' + s['date'] if s['date'] else ''})",
+        f"derivative: {d['id']}  ({d['words']} words{', ' + d['date'] if d['date'] else ''})",
+        f"direction:  {result['direction']}",
+        f"reuse:      {r['containment']:.0%} of the derivative in {len(r['passages'])} passages; "
+        f"{r['source_coverage']:.0%} of the source reused",
+    ]
+    kinds = Counter(p["kind"] for p in r["passages"])
+    if kinds:
+        lines.append("            " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    lines.append(f"quotes ({len(result['quotes'])}):")
+    for q in result["quotes"]:
+        flags = f" [{', '.join(q['flags'])}]" if q["flags"] else ""
+        who = q["speaker"] or "-"
+        lines.append(f"  {q['status']:<13} {_short(q['text'])}  — {who} ({q['speaker_kind']}){flags}")
+        if q["omitted"]:
+            lines.append(f"                omitted: {' | '.join(q['omitted'])}")
+        if q["added"]:
+            lines.append(f"                added:   {' | '.join(q['added'])}")
+    lines.append(f"additions ({len(result['additions'])}):")
+    for a in result["additions"]:
+        tag = a["kind"] + (f" → {a['attributed_to']}" if a["attributed_to"] else "")
+        lines.append(f"  {tag}: {_short(a['text'])}")
+    lines.append(f"omissions ({len(result['omissions'])}), heaviest first:")
+    for o in result["omissions"][:10]:
+        lines.append(f"  w={o['weight']} [{', '.join(o['reasons'])}] {_short(o['text'])}")
+    return "\n".join(lines)
+
+
+def _short(t: str, n: int = 90) -> str:
+    t = " ".join(t.split())
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def compare_files(
+    earlier: Path, later: Path, *, earlier_date: str | None = None, later_date: str | None = None
+) -> dict[str, Any]:
+    return compare(
+        load_document(earlier, doc_date=earlier_date), load_document(later, doc_date=later_date)
+    )
+
+
+__all__ = ["Document", "analyse", "compare", "compare_files", "load_document", "summary"]
+_ = tokens
