@@ -149,10 +149,70 @@ def _name_comparison(part: str, tf: bool) -> Any:
             cll.ExactMatchLevel(f"{part}_norm").configure(label_for_charts="same spelling"),
             cll.ExactMatchLevel(f"{part}_long").configure(label_for_charts="same long key"),
             exact_key.configure(label_for_charts="same key"),
-            cll.LevenshteinLevel(key, 1).configure(label_for_charts="key 1 edit apart"),
-            cll.LevenshteinLevel(key, 2).configure(label_for_charts="key 2 edits apart"),
+            # an edit on a 2-3 letter key is another name (Sami/Rami, Umar/Marwan):
+            # fuzzy levels apply to longer keys only
+            cll.CustomLevel(
+                f"least(length({key}_l), length({key}_r)) >= 4 "
+                f"AND levenshtein({key}_l, {key}_r) <= 1",
+                "key 1 edit apart (keys of 4+ letters)",
+            ),
+            cll.CustomLevel(
+                f"least(length({key}_l), length({key}_r)) >= 6 "
+                f"AND levenshtein({key}_l, {key}_r) <= 2",
+                "key 2 edits apart (keys of 6+ letters)",
+            ),
             cll.ElseLevel(),
         ],
+    )
+
+
+def _close(part: str) -> str:
+    k = f"{part}_key"
+    return (
+        f"({k}_l = {k}_r OR (least(length({k}_l), length({k}_r)) >= 4 "
+        f"AND levenshtein({k}_l, {k}_r) <= 1))"
+    )
+
+
+def _lineage_comparison(df: pd.DataFrame) -> Any | None:
+    """Father's, grandfather's and family name compared *together*.
+
+    Siblings share all three; compared separately, their agreements would be counted as
+    independent evidence three times over and outweigh a different given name. One
+    comparison with joint levels lets random sampling measure how often unrelated
+    pairs share a lineage (siblings and cousins included).
+    """
+    has = [p for p in ("father", "grandfather", "family") if _present(df, f"{p}_key")]
+    if not has:
+        return None
+    if "family" not in has or "father" not in has:
+        return _name_comparison(has[0], tf=has[0] == "family")
+    levels: list[tuple[str, str]] = []
+    if "grandfather" in has:
+        levels.append(
+            ("father_key_l = father_key_r AND grandfather_key_l = grandfather_key_r "
+             "AND family_key_l = family_key_r", "father, grandfather and family agree")
+        )
+        levels.append(
+            (f"{_close('father')} AND {_close('grandfather')} AND {_close('family')}",
+             "father, grandfather and family close")
+        )
+    levels += [
+        ("father_key_l = father_key_r AND family_key_l = family_key_r",
+         "father and family agree"),
+        (f"{_close('father')} AND {_close('family')}", "father and family close"),
+        ("father_key_l = father_key_r AND (family_key_l IS NULL OR family_key_r IS NULL)",
+         "father agrees, family missing"),
+        ("family_key_l = family_key_r AND (father_key_l IS NULL OR father_key_r IS NULL)",
+         "family agrees, father missing"),
+        (f"{_close('family')}", "family close, father differs"),
+        (f"{_close('father')}", "father close, family differs"),
+    ]  # fmt: skip
+    return _custom(
+        "lineage",
+        "(father_key_l IS NULL AND family_key_l IS NULL) "
+        "OR (father_key_r IS NULL AND family_key_r IS NULL)",
+        levels,
     )
 
 
@@ -179,13 +239,16 @@ def comparisons(df: pd.DataFrame, *, generic_names: bool = False) -> list[Any]:
     import splink.comparison_library as cl
 
     comps: list[Any] = []
-    for part in NAME_PARTS:
-        if not _present(df, f"{part}_key"):
-            continue
-        if generic_names:
-            comps.append(cl.JaroWinklerAtThresholds(f"{part}_norm", [0.95, 0.88]))
-        else:
-            comps.append(_name_comparison(part, tf=part in ("first", "family")))
+    if generic_names:
+        for part in NAME_PARTS:
+            if _present(df, f"{part}_key"):
+                comps.append(cl.JaroWinklerAtThresholds(f"{part}_norm", [0.95, 0.88]))
+    else:
+        if _present(df, "first_key"):
+            comps.append(_name_comparison("first", tf=True))
+        lineage = _lineage_comparison(df)
+        if lineage is not None:
+            comps.append(lineage)
     if _present(df, "mother_key"):
         comps.append(cl.ExactMatch("mother_key"))
     if _present(df, "birth_year"):
@@ -223,9 +286,22 @@ def comparisons(df: pd.DataFrame, *, generic_names: bool = False) -> list[Any]:
                 ],
             )
         )
-    if _present(df, "place_key"):
+    if _present(df, "place_key") and _present(df, "gov_key"):
+        comps.append(
+            _custom(
+                "place",
+                "(place_key_l IS NULL AND gov_key_l IS NULL) "
+                "OR (place_key_r IS NULL AND gov_key_r IS NULL)",
+                [
+                    ("place_key_l = place_key_r", "same place"),
+                    ("levenshtein(place_key_l, place_key_r) <= 1", "place 1 edit apart"),
+                    ("gov_key_l = gov_key_r", "same governorate"),
+                ],
+            )
+        )
+    elif _present(df, "place_key"):
         comps.append(cl.LevenshteinAtThresholds("place_key", [1]))
-    if _present(df, "gov_key"):
+    elif _present(df, "gov_key"):
         comps.append(cl.ExactMatch("gov_key"))
     if _present(df, "sex"):
         comps.append(cl.ExactMatch("sex"))
@@ -306,20 +382,49 @@ def _db_api(backend: str) -> Any:
     raise ValueError(f"unknown backend {backend!r}")
 
 
-def _training_rules(df: pd.DataFrame) -> list[Any]:
-    from splink import block_on
+def _training_rule_groups(df: pd.DataFrame) -> list[list[tuple[str, ...]]]:
+    """EM blocking rules in groups; the first rule of a group that trains is used.
 
-    rules = []
-    if _present(df, "first_key") and _present(df, "family_key"):
-        rules.append(block_on("first_key", "family_key"))
-    for cols in (("birth_year", "dod"), ("birth_year", "father_key"), ("dod", "place_key"),
-                 ("national_id",), ("postcode",), ("birth_date",)):  # fmt: skip
-        if all(_present(df, c) for c in cols):
-            rules.append(block_on(*cols))
-            break
-    if _present(df, "father_key") and len(rules) < 2:
-        rules.append(block_on("father_key"))
-    return rules
+    A comparison is not trained under a rule that uses its columns, so three groups:
+    the first fixes the given and family names (training dates, places, sex), the
+    second the given name and birth year (training the lineage), the third the lineage
+    or dates (training the given name).
+    """
+    g1 = [("first_key", "family_key"), ("first_key", "father_key"), ("first_key", "postcode")]
+    g2 = [("first_key", "birth_year"), ("first_key", "dod"), ("first_key", "place_key"),
+          ("first_key", "birth_date"), ("national_id",)]  # fmt: skip
+    g3 = [("father_key", "family_key"), ("family_key", "birth_year"), ("birth_year", "dod"),
+          ("dod", "place_key"), ("birth_date",), ("postcode",), ("birth_year",)]  # fmt: skip
+    return [[r for r in g if all(_present(df, c) for c in r)] for g in (g1, g2, g3)]
+
+
+def _regularise(model: dict[str, Any], floor_m: float = 0.002, floor_u: float = 1e-6) -> dict[str, Any]:
+    """Fill untrained m values with a decreasing prior and keep every m, u away from 0.
+
+    EM on clean inputs drives some m to 0 (a disagreement "never" seen among matches),
+    which makes one disagreement veto any link (a weight of -250 bits); a real list
+    has typos in every field, so no level is allowed to be certain.
+    """
+    for comp in model["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        k = len(levels)
+        prior = [0.9 * (0.5**i) for i in range(k - 1)] + [0.05]
+        for i, lv in enumerate(levels):
+            m_missing = lv.get("m_probability") is None
+            u_missing = lv.get("u_probability") is None
+            if m_missing and u_missing:
+                # never observed at all: neutral evidence
+                lv["m_probability"] = lv["u_probability"] = 0.01
+            elif m_missing:
+                lv["m_probability"] = min(prior[i], float(lv["u_probability"]))
+            elif u_missing:
+                lv["u_probability"] = floor_u * 10  # never seen among random pairs
+        for key, floor in (("m_probability", floor_m), ("u_probability", floor_u)):
+            vals = [max(float(lv[key]), floor) for lv in levels]
+            total = sum(vals)
+            for lv, v in zip(levels, vals, strict=True):
+                lv[key] = v / total
+    return model
 
 
 def run_linkage(
@@ -334,7 +439,8 @@ def run_linkage(
 ) -> LinkResult:
     """Train the model on *df* (unsupervised, plus m from accepted *labels*) and score
     every blocked pair, returning those with probability ≥ *review_low*."""
-    from splink import Linker
+    from splink import Linker, block_on
+    from splink.internals.exceptions import SplinkException
 
     say = progress or (lambda _m: None)
     n = len(df)
@@ -346,8 +452,6 @@ def run_linkage(
     linker = Linker(sdf, settings(df, generic_names=generic_names), log_level=None)
     say(f"training on {n} records (u by random sampling)")
     deterministic = []
-    from splink import block_on
-
     for cols in (("first_key", "father_key", "family_key", "birth_year"),
                  ("first_key", "father_key", "family_key", "dod"),
                  ("first_key", "family_key", "birth_date"), ("national_id",)):  # fmt: skip
@@ -357,15 +461,24 @@ def run_linkage(
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     max_pairs = min(2e6, max(5e4, n * 20.0))
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    for rule in _training_rules(df):
-        say("expectation maximisation")
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=5e5 if n > 50_000 else None
-            )
-        except Exception as e:  # too few pairs under a rule on tiny inputs
-            if "no comparisons" not in str(e).lower() and "empty" not in str(e).lower():
-                raise
+    for group in _training_rule_groups(df):
+        for cols in group:
+            say(f"expectation maximisation blocked on {', '.join(cols)}")
+            snapshot = linker.misc.save_model_to_json()
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*cols),
+                    estimate_without_term_frequencies=True,
+                    max_pairs=5e5 if n > 50_000 else None,
+                )
+                break
+            except (ValueError, SplinkException) as e:
+                # EM can degenerate on small or very clean inputs (a level's m
+                # underflows). A failed session leaves the linker's settings altered,
+                # so the model is rebuilt from the snapshot and the next rule is tried.
+                say(f"EM did not converge ({str(e)[:60]}…); trying another rule")
+                linker = Linker(sdf, snapshot, log_level=None)
+    linker = Linker(sdf, _regularise(linker.misc.save_model_to_json()), log_level=None)
     if labels:
         say(f"m probabilities from {len(labels)} accepted pairs")
         lab = pd.DataFrame(

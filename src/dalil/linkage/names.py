@@ -11,9 +11,9 @@ onto one small Latin consonant alphabet:
   و / ي / w / y is kept (Walid, Yusuf), because it is a consonant there;
 * ʿayn and hamza (ع ء أ إ آ ؤ ئ, Latin ' ʿ ʾ) are dropped — Latin spellings mostly omit them;
 * letters that transliterations confuse share one symbol: ح/ه → h, ت/ط → t, س/ص → s,
-  د/ض → d, ذ/ظ/ز → z, ق/ك → k, ث → t (th), خ → x (kh), غ → g (gh), ش → c (sh/ch);
+  د/ض/ذ → d, ظ/ز → z, ق/ك → k, ث → t (th), خ → x (kh), غ → g (gh), ش → c (sh/ch);
   Latin q/c/k → k, dh → d, th → t, ph → f, p → b, v → f, g/dj → j;
-* a word-final ة / ه and a Latin word-final h after a vowel are dropped
+* a word-final ة / ه and a Latin word-final -ah / -eh lose the h
   (Fatima / Fatimah / Fatmeh / فاطمة);
 * doubled letters collapse (shadda is not written; Latin doubles at will), which also
   absorbs the assimilated article (Nureddin / Nur ad-Din / نور الدين);
@@ -223,7 +223,7 @@ def name_units(text: str | None) -> list[str]:
 
 _AR_KEY = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "t", "ج": "j", "چ": "c", "ژ": "j",
-    "ح": "h", "ه": "h", "خ": "x", "د": "d", "ض": "d", "ذ": "z", "ظ": "z", "ز": "z",
+    "ح": "h", "ه": "h", "خ": "x", "د": "d", "ض": "d", "ذ": "d", "ظ": "z", "ز": "z",
     "ر": "r", "س": "s", "ص": "s", "ش": "c", "غ": "g", "ف": "f", "ڤ": "f", "ق": "k",
     "ك": "k", "گ": "j", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
     "ا": "", "ء": "", "ع": "", "ى": "", "ة": "",
@@ -247,8 +247,13 @@ def _collapse(s: str) -> str:
     return re.sub(r"(.)\1+", r"\1", s)
 
 
+# names that begin with the letters ال without an article
+_AR_NOT_ARTICLE = {"الياس", "اليسع", "الهام", "الفت", "الماس"}
+
+
 def _key_arabic_word(word: str, long_vowels: bool = False) -> str:
-    word = _AR_ARTICLE_PREFIX.sub("", word)
+    if word not in _AR_NOT_ARTICLE:
+        word = _AR_ARTICLE_PREFIX.sub("", word)
     out: list[str] = []
     n = len(word)
     for i, ch in enumerate(word):
@@ -278,7 +283,7 @@ def _key_latin_word(word: str, long_vowels: bool = False) -> str:
     if len(word) >= 6 and word[:2] in ("al", "el") and word[2] not in "aeiouhy":
         word = word[2:]
     # word-final h after a vowel: ta marbuta (Fatimah, Fatmeh) or -ah
-    if len(word) >= 3 and word[-1] == "h" and word[-2] in "aeiou" and word[-3] not in "aeiouh":
+    if len(word) >= 3 and word[-1] == "h" and word[-2] in "ae" and word[-3] not in "aeiou":
         word = word[:-1]
     if long_vowels:
         for a, b in _LATIN_LONG:
