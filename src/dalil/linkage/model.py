@@ -393,8 +393,9 @@ def _training_rule_groups(df: pd.DataFrame) -> list[list[tuple[str, ...]]]:
     g1 = [("first_key", "family_key"), ("first_key", "father_key"), ("first_key", "postcode")]
     g2 = [("first_key", "birth_year"), ("first_key", "dod"), ("first_key", "place_key"),
           ("first_key", "birth_date"), ("national_id",)]  # fmt: skip
-    g3 = [("father_key", "family_key"), ("family_key", "birth_year"), ("birth_year", "dod"),
-          ("dod", "place_key"), ("birth_date",), ("postcode",), ("birth_year",)]  # fmt: skip
+    # not father + family: that block is full of siblings, whom EM would take for matches
+    g3 = [("birth_year", "dod"), ("birth_year", "place_key"), ("birth_date",), ("postcode",),
+          ("family_key", "birth_year"), ("birth_year",)]  # fmt: skip
     return [[r for r in g if all(_present(df, c) for c in r)] for g in (g1, g2, g3)]
 
 
