@@ -82,6 +82,24 @@ def log_gamma_draw(shape, buf, st):  # type: ignore[no-untyped-def]
 
 
 @jit
+def gamma_draw_ge1(shape, buf, st):  # type: ignore[no-untyped-def]
+    """A Gamma(shape, 1) variate for shape >= 1 (Marsaglia & Tsang 2000), no logs on accept."""
+    d = shape - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = _normal(buf, st)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = _upos(buf, st)
+        if u < 1.0 - 0.0331 * x * x * x * x:
+            return d * v
+        if math.log(u) < 0.5 * x * x + d * (1.0 - v + math.log(v)):
+            return d * v
+
+
+@jit
 def _fc(k):  # type: ignore[no-untyped-def]
     """Stirling correction: log k! - [(k+1/2) log(k+1) - (k+1) + log sqrt(2 pi)]."""
     kf = float(k)
@@ -295,9 +313,9 @@ def run(  # type: ignore[no-untyped-def]
                 for m in range(M):
                     if cells[m, j] == 1:
                         on += count_mk[m, k]
-                la = log_gamma_draw(1.0 + on, buf, st)
-                lb = log_gamma_draw(1.0 + tot[k] - on, buf, st)
-                lam[j, k] = 1.0 / (1.0 + math.exp(lb - la))
+                ga = gamma_draw_ge1(1.0 + on, buf, st)
+                gb = gamma_draw_ge1(1.0 + tot[k] - on, buf, st)
+                lam[j, k] = ga / (ga + gb)
         # 3. class weights: truncated stick-breaking, in logs
         n_all = n_obs + istate[0]
         acc = 0
