@@ -114,7 +114,10 @@ def create_app(
         for e in exc.errors()[:5]:
             loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query"))
             parts.append(f"{loc}: {e.get('msg', 'invalid')}")
-        return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
+        message = "; ".join(parts) or "invalid request"
+        if is_api(request):
+            return JSONResponse({"error": message}, status_code=422)
+        return render(get_ctx(request), "error.html", status_code=422, message=message, status=422)
 
     from dalil.web.api import v1
     from dalil.web.routes import auth as auth_routes
