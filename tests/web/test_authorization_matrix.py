@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from dalil.web.app import route_table
 
 from .conftest import ROLES, USERS, Client

@@ -46,7 +46,7 @@ def test_every_response_carries_the_security_headers(client: Client) -> None:
 
 def test_pages_with_case_data_are_not_cached(client: Client) -> None:
     client.login("viewer")
-    for url in ["/", "/persons", f"/api/v1/persons", "/users"]:
+    for url in ["/", "/persons", "/api/v1/persons", "/users"]:
         assert client.get(url).headers["cache-control"] == "no-store", url
 
 
@@ -63,7 +63,7 @@ def test_no_inline_script_or_style_in_any_page(client: Client, seeded: dict[str,
 
 def test_session_cookie_is_httponly_samesite_strict(client: Client) -> None:
     r = client.login("viewer")
-    cookie = [c for c in r.headers.get_list("set-cookie") if c.startswith("dalil_session=")][0]
+    cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("dalil_session="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
     assert "Secure" not in cookie  # plain http on loopback
 
@@ -72,7 +72,7 @@ def test_session_cookie_is_secure_over_tls(app: Any) -> None:
     c = Client(app, base_url="https://testserver")
     try:
         r = c.login("viewer")
-        cookie = [x for x in r.headers.get_list("set-cookie") if x.startswith("dalil_session=")][0]
+        cookie = next(x for x in r.headers.get_list("set-cookie") if x.startswith("dalil_session="))
         assert "Secure" in cookie
     finally:
         c.close()
