@@ -71,8 +71,10 @@ def cluster(
     if len(pairs):
         sel = pairs[pairs["match_probability"] >= threshold]
         for a, b, p in zip(
-            sel["unique_id_l"].astype(str), sel["unique_id_r"].astype(str),
-            sel["match_probability"].astype(float), strict=True,
+            sel["unique_id_l"].astype(str),
+            sel["unique_id_r"].astype(str),
+            sel["match_probability"].astype(float),
+            strict=True,
         ):
             if a in index and b in index and frozenset((a, b)) not in rejected_set:
                 edges.append((p, index[a], index[b]))
@@ -108,9 +110,7 @@ def cluster(
     return Clustering(cluster_of, probability, blocked)
 
 
-def pairwise_scores(
-    predicted: dict[str, str], truth: dict[str, str]
-) -> dict[str, float]:
+def pairwise_scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[str, float]:
     """Pairwise precision, recall and F1 of a clustering against true entity ids, and
     cluster accuracy (share of true entities reproduced exactly as one cluster)."""
     from collections import Counter

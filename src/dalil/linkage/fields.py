@@ -68,7 +68,9 @@ def parse_sex(value: object) -> str | None:
     raise FieldError("not a recognised sex (use m/f, male/female, ذكر/أنثى)")
 
 
-_AGE_UNITS = re.compile(r"^(\d{1,3})(?:[.,]\d+)?\s*(?:y|yr|yrs|years?|ans?|سنة|سنوات|عام|عاما|عامًا)?$")
+_AGE_UNITS = re.compile(
+    r"^(\d{1,3})(?:[.,]\d+)?\s*(?:y|yr|yrs|years?|ans?|سنة|سنوات|عام|عاما|عامًا)?$"
+)
 _AGE_MONTHS = re.compile(r"^(\d{1,2})\s*(?:m|mo|months?|mois|شهر|أشهر|اشهر|شهور)$")
 
 
@@ -182,7 +184,10 @@ def place_key(value: object) -> str | None:
 
 
 def birth_year_estimate(
-    birth_date: str | None, birth_year: int | None, age: int | None, date_of_death: str | None,
+    birth_date: str | None,
+    birth_year: int | None,
+    age: int | None,
+    date_of_death: str | None,
     reference_year: int | None = None,
 ) -> tuple[int | None, bool]:
     """Birth year and whether it is exact (from a birth date/year) or derived from age.

@@ -138,7 +138,9 @@ def _decode(path: Path, data: bytes, encoding: str | None) -> str:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as e:
-            raise InputError(f"{path.name}: cannot read as {encoding}: {type(e).__name__}") from None
+            raise InputError(
+                f"{path.name}: cannot read as {encoding}: {type(e).__name__}"
+            ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     try:
@@ -199,7 +201,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise InputError(f"{path.name}: not a readable XLSX workbook ({type(e).__name__})") from None
+        raise InputError(
+            f"{path.name}: not a readable XLSX workbook ({type(e).__name__})"
+        ) from None
     try:
         names = wb.sheetnames
         if sheet is None:
@@ -233,11 +237,13 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise InputError(f"{path.name}: not valid JSON (line {e.lineno}, column {e.colno})") from None
+        raise InputError(
+            f"{path.name}: not valid JSON (line {e.lineno}, column {e.colno})"
+        ) from None
     if isinstance(data, dict):
         data = data.get("records")
     if not isinstance(data, list):
-        raise InputError(f"{path.name}: expected a JSON array of objects or {{\"records\": [...]}}")
+        raise InputError(f'{path.name}: expected a JSON array of objects or {{"records": [...]}}')
     header: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     for n, obj in enumerate(data, start=1):
@@ -266,17 +272,17 @@ def _resolve_mapping(
             used[col] = mapping[col]
             continue
         low = col.strip().lower().replace("-", "_")
-        fld = low if low in STANDARD_FIELDS else _ALIASES.get(low) or _ALIASES.get(
-            low.replace("_", " ")
+        fld = (
+            low
+            if low in STANDARD_FIELDS
+            else _ALIASES.get(low) or _ALIASES.get(low.replace("_", " "))
         )
         if fld and fld not in used.values() and fld not in mapping.values():
             used[col] = fld
     seen: dict[str, str] = {}
     for col, fld in used.items():
         if fld in seen:
-            raise InputError(
-                f"{path.name}: columns {seen[fld]!r} and {col!r} both map to {fld!r}"
-            )
+            raise InputError(f"{path.name}: columns {seen[fld]!r} and {col!r} both map to {fld!r}")
         seen[fld] = col
     if not set(used.values()) & set(NAME_FIELDS):
         raise InputError(
@@ -353,8 +359,7 @@ def load_lists(
     unique with ``-2``, ``-3`` … when two files share a stem).
     """
     files = [
-        load_list(p, mapping=mapping, sheet=sheet, encoding=encoding, strict=strict)
-        for p in paths
+        load_list(p, mapping=mapping, sheet=sheet, encoding=encoding, strict=strict) for p in paths
     ]
     seen: set[str] = set()
     clash = False

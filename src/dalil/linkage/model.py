@@ -7,6 +7,7 @@ duplicates inside one list. See docs/linkage.md ("Method") for the reasoning.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import sys
@@ -94,7 +95,7 @@ def prepare(records: Iterable[dict[str, Any]], reference_year: int | None = None
         mother = _s(r.get("mother_name"))
         out["mother_key"] = _pk(mother) if mother else None
         dod = r.get("date_of_death") or None
-        by, exact = birth_year_estimate(
+        by, _exact = birth_year_estimate(
             r.get("birth_date") or None,
             r.get("birth_year") if r.get("birth_year") not in ("", None) else None,
             r.get("age") if r.get("age") not in ("", None) else None,
@@ -190,12 +191,17 @@ def _lineage_comparison(df: pd.DataFrame) -> Any | None:
     levels: list[tuple[str, str]] = []
     if "grandfather" in has:
         levels.append(
-            ("father_key_l = father_key_r AND grandfather_key_l = grandfather_key_r "
-             "AND family_key_l = family_key_r", "father, grandfather and family agree")
+            (
+                "father_key_l = father_key_r AND grandfather_key_l = grandfather_key_r "
+                "AND family_key_l = family_key_r",
+                "father, grandfather and family agree",
+            )
         )
         levels.append(
-            (f"{_close('father')} AND {_close('grandfather')} AND {_close('family')}",
-             "father, grandfather and family close")
+            (
+                f"{_close('father')} AND {_close('grandfather')} AND {_close('family')}",
+                "father, grandfather and family close",
+            )
         )
     levels += [
         ("father_key_l = father_key_r AND family_key_l = family_key_r",
@@ -399,7 +405,9 @@ def _training_rule_groups(df: pd.DataFrame) -> list[list[tuple[str, ...]]]:
     return [[r for r in g if all(_present(df, c) for c in r)] for g in (g1, g2, g3)]
 
 
-def _regularise(model: dict[str, Any], floor_m: float = 0.002, floor_u: float = 1e-6) -> dict[str, Any]:
+def _regularise(
+    model: dict[str, Any], floor_m: float = 0.002, floor_u: float = 1e-6
+) -> dict[str, Any]:
     """Fill untrained m values with a decreasing prior and keep every m, u away from 0.
 
     EM on clean inputs drives some m to 0 (a disagreement "never" seen among matches),
@@ -499,10 +507,8 @@ def run_linkage(
         ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     ]
     model = linker.misc.save_model_to_json()
-    try:
+    with contextlib.suppress(Exception):
         db.delete_tables_created_by_splink_from_db()
-    except Exception:  # noqa: S110 - cleanup is best effort
-        pass
     return LinkResult(pairs=pairs, n_records=n, model_json=model)
 
 

@@ -192,9 +192,11 @@ def name_units(text: str | None) -> list[str]:
             unit.append(toks[i])
             i += 1
         head = unit[0]
-        if (head in _LATIN_ABD or head == "عبد" or head in _LATIN_ABU or head in _AR_ABU) and len(
-            unit
-        ) == 1 and i < len(toks):
+        if (
+            (head in _LATIN_ABD or head == "عبد" or head in _LATIN_ABU or head in _AR_ABU)
+            and len(unit) == 1
+            and i < len(toks)
+        ):
             unit.append(toks[i])
             i += 1
             while unit[-1] in _LATIN_ARTICLES or unit[-1] == "ال":
@@ -313,8 +315,6 @@ def _strip_latin_article(tok: str) -> str:
     return _LATIN_ARTICLE_PREFIX.sub("", tok)
 
 
-
-
 def _unit_key(unit: str, lv: bool = False) -> str:
     parts = unit.split()
     # drop bare articles; strip attached ones
@@ -339,7 +339,9 @@ def _unit_key(unit: str, lv: bool = False) -> str:
             keyed.append("bd")
         elif base.startswith(("abd", "abed")) and len(base) > 5 and base not in ("abdo",):
             # Abdulrahman, Abdelkarim, Abdurrahman, Abdallah: drop the joined article
-            rest = re.sub(r"^abe?d(?:[aeiou]{1,2}l(?=[a-z]{2})|[aeiou]{1,2}(?=([a-z])\1))?", "", base)
+            rest = re.sub(
+                r"^abe?d(?:[aeiou]{1,2}l(?=[a-z]{2})|[aeiou]{1,2}(?=([a-z])\1))?", "", base
+            )
             keyed.append("bd")
             keyed.append(_key_latin_word(rest, lv))
         else:

@@ -73,15 +73,19 @@ FAMILY: list[tuple[str, str]] = [
 # Invented places (FICTIONAL): (Arabic, Latin), grouped by an invented region.
 PLACES: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("الساحل الغربي", "West Coast District"): [
-        ("عين الورد", "Ain al-Ward"), ("تل الزهرة", "Tell al-Zahra"), ("بيت السرو", "Bayt al-Saru"),
+        ("عين الورد", "Ain al-Ward"),
+        ("تل الزهرة", "Tell al-Zahra"),
+        ("بيت السرو", "Bayt al-Saru"),
         ("المرجة", "al-Marja"),
     ],
     ("وادي النسيم", "Wadi al-Nasim District"): [
-        ("كفر ريحان", "Kafr Rayhan"), ("الضيعة الخضراء", "al-Dayaa al-Khadra"),
+        ("كفر ريحان", "Kafr Rayhan"),
+        ("الضيعة الخضراء", "al-Dayaa al-Khadra"),
         ("رأس النبع", "Ras al-Nabaa"),
     ],
     ("الجبل الأزرق", "Blue Mountain District"): [
-        ("دير الحمام", "Dayr al-Hamam"), ("قرية الصنوبر", "Qaryat al-Sanawbar"),
+        ("دير الحمام", "Dayr al-Hamam"),
+        ("قرية الصنوبر", "Qaryat al-Sanawbar"),
         ("بسطة", "Basta"),
     ],
 }
@@ -123,8 +127,6 @@ class Habit:
             muhammad=rng.choice(["Mohammad", "Muhammad", "Mohamed", "Mohammed"]),
             ay_as=rng.choice(["ai", "ei", "ay", "ay"]),
         )
-
-
 
 
 def _latin_word(word: str, h: Habit, rng: random.Random) -> str:
@@ -199,7 +201,11 @@ def typo(text: str, rng: random.Random) -> str:
         return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
     if kind < 0.75:
         return text[:i] + text[i] + text[i:]
-    pool = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي" if any("\u0600" <= c <= "\u06ff" for c in text) else "abdefhiklmnorstuyz"
+    pool = (
+        "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+        if any("\u0600" <= c <= "\u06ff" for c in text)
+        else "abdefhiklmnorstuyz"
+    )
     return text[:i] + rng.choice(pool) + text[i + 1 :]
 
 
