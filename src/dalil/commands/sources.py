@@ -1,9 +1,167 @@
-"""CLI commands: sources (to be filled by its capability)."""
+"""CLI commands of source verification: ``dalil sources extract | compare | graph`` and
+``dalil synth documents``.  Thin wrappers over :mod:`dalil.sources`."""
 
 from __future__ import annotations
 
-from dalil.cli_support import AliasedGroup
+from pathlib import Path
+
+import click
+
+from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.errors import InputError
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
 
 
 def register(cli: AliasedGroup) -> None:
     """Register this module's commands on the root group."""
+    group = get_or_create_group(
+        cli,
+        "source",
+        "sources",
+        help="Sources (reports, articles, statements): add, list, show, extract, compare, graph.",
+    )
+    group.add_command(extract_cmd)
+    group.add_command(compare_cmd)
+    group.add_command(graph_cmd)
+    synth = get_or_create_group(cli, "synth", help="Generate synthetic data with known truth.")
+    synth.add_command(synth_documents_cmd)
+
+
+@click.command("extract")
+@click.argument("file", type=_FILE)
+@click.option("--date", "doc_date", metavar="YYYY-MM-DD",
+              help="Document date; relative dates (\"yesterday\", \"on Friday\") resolve against it.")
+@json_option
+def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
+    """Paragraphs, sentences, quotations with speakers, quantities, dates, places and
+    actors found in FILE (.txt, .html, .pdf, .docx).  Spans are character offsets
+    [start, end) into the extracted text."""
+    from dalil.sources.extract import extract_file
+
+    result = extract_file(file, doc_date)
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"{result['id']}: {result['words']} words, {len(result['paragraphs'])} paragraphs, "
+               f"{len(result['sentences'])} sentences; date {result['date'] or 'unknown'}")
+    click.echo(f"\nquotations ({len(result['quotes'])}):")
+    emit_table(
+        [{"speaker": q["speaker"] or "-", "kind": q["speaker_kind"], "quote": _short(q["text"])}
+         for q in result["quotes"]],
+        ["kind", "speaker", "quote"],
+    )
+    click.echo(f"\nquantities ({len(result['quantities'])}):")
+    emit_table(
+        [{"text": q["text"], "low": q["low"], "high": q["high"], "qualifier": q["qualifier"],
+          "counted": q["counted"]} for q in result["quantities"]],
+        ["text", "low", "high", "qualifier", "counted"],
+    )
+    click.echo(f"\ndates ({len(result['dates'])}):")
+    emit_table(result["dates"], ["text", "value", "precision", "relative"])
+    click.echo(f"\nplaces and actors ({len(result['entities'])}):")
+    emit_table(result["entities"], ["kind", "text"])
+
+
+@click.command("compare")
+@click.argument("earlier", type=_FILE)
+@click.argument("later", type=_FILE)
+@json_option
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write a side-by-side HTML view to this file.")
+@click.option("--earlier-date", metavar="YYYY-MM-DD", help="Publication date of EARLIER.")
+@click.option("--later-date", metavar="YYYY-MM-DD", help="Publication date of LATER.")
+def compare_cmd(
+    earlier: Path, later: Path, as_json: bool, html_out: Path | None,
+    earlier_date: str | None, later_date: str | None,
+) -> None:
+    """Compare LATER against EARLIER: reused passages, direction, a verdict for every
+    quotation in LATER, additions, omissions and the figures of both.
+
+    Without --json or --html a plain-text summary is printed.  Dates come from the
+    options, else from the document itself; with both dates known and LATER the older,
+    the roles are swapped (direction source_of_derivative)."""
+    from dalil.sources.compare import compare, load_document, summary
+
+    if as_json and html_out:
+        raise InputError("choose one of --json and --html")
+    a = load_document(earlier, doc_date=earlier_date)
+    b = load_document(later, doc_date=later_date)
+    result = compare(a, b)
+    if html_out is not None:
+        from dalil.sources.render import render_html
+
+        by_id = {a.id: a.text, b.id: b.text}
+        page = render_html(result, by_id[result["source"]["id"]], by_id[result["derivative"]["id"]])
+        try:
+            html_out.write_text(page, encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"{html_out}: cannot write ({e.strerror or 'error'})") from None
+        click.echo(f"wrote {html_out}")
+        return
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(summary(result))
+
+
+@click.command("graph")
+@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder of documents (.txt, .html, .pdf, .docx).")
+@click.option("--threshold", type=float, default=0.2, show_default=True,
+              help="Containment (share of a document's 5-word shingles found in another) for an edge.")
+@click.option("--claim", "claims", multiple=True,
+              help="A phrase, quotation or figure; prints the groups of independent sources carrying it. Repeatable.")
+@json_option
+def graph_cmd(folder: Path, threshold: float, claims: tuple[str, ...], as_json: bool) -> None:
+    """Derivation graph over the documents in a folder: candidate pairs by MinHash LSH
+    Ensemble (containment, so partial reuse is found), verified by exact shingle
+    containment, edges directed by date or containment."""
+    from dalil.sources.graph import build_graph, independent_groups, load_dir
+
+    docs = load_dir(folder)
+    g = build_graph(docs, threshold=threshold)
+    texts = {d.id: d.text for d in docs}
+    out = g.to_dict()
+    if claims:
+        out["claims"] = [
+            {"claim": c, "independent_groups": independent_groups(g, c, texts)} for c in claims
+        ]
+    if as_json:
+        emit_json(out)
+        return
+    click.echo(f"{len(g.nodes)} documents, {len(g.edges)} edges "
+               f"({g.stats['candidate_pairs']} candidate pairs)")
+    emit_table(g.edges, ["source", "derivative", "containment", "source_coverage", "direction"])
+    for c in out.get("claims", []):
+        groups = c["independent_groups"]
+        click.echo(f"\nclaim {c['claim']!r}: {len(groups)} independent group(s)")
+        for i, grp in enumerate(groups, 1):
+            click.echo(f"  {i}. {', '.join(grp)}")
+
+
+@click.command("documents")
+@click.option("--n", "n", type=click.IntRange(1, 100000), default=20, show_default=True,
+              help="Number of derivative documents to generate.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Output folder (created).")
+@click.option("--words", type=click.IntRange(100, 20000), default=400, show_default=True,
+              help="Approximate length of each generated source release.")
+@json_option
+def synth_documents_cmd(n: int, seed: int, out: Path, words: int, as_json: bool) -> None:
+    """Fictional source releases and edited rewrites of them, with the truth of every
+    edit recorded in truth.json (for the source-verification quality benchmark)."""
+    from dalil.synth.documents import write_corpus
+
+    summary = write_corpus(out, n=n, seed=seed, words=words)
+    if as_json:
+        emit_json(summary)
+    else:
+        click.echo(f"wrote {summary['sources']} sources and {summary['derivatives']} derivatives "
+                   f"to {out} (truth in {out / 'truth.json'})")
+
+
+def _short(t: str, n: int = 80) -> str:
+    t = " ".join(t.split())
+    return t if len(t) <= n else t[: n - 1] + "…"
