@@ -1,0 +1,91 @@
+"""Charts as SVG (matplotlib figures without pyplot): killings by day and place, estimate intervals.
+
+Chart text stays in Latin script and digits (matplotlib does not shape Arabic); the
+report's captions carry the translated titles.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+from matplotlib.figure import Figure
+
+# Figures are built without pyplot: no global backend switch, no shared state between
+# threads (the web workbench may render reports concurrently).
+STYLE = {
+    "svg.hashsalt": "dalil",  # deterministic ids
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def _fig(**kw: Any) -> Figure:
+    with matplotlib.rc_context(STYLE):
+        return Figure(**kw)
+
+PALETTE = ["#8c2d04", "#2166ac", "#4d9221", "#762a83", "#b35806", "#01665e"]
+
+
+def _svg(fig: Figure) -> str:
+    buf = io.StringIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def killings_by_day_place(rows: Sequence[tuple[str, str, int]], incidents: Sequence[tuple[str, str, int | None, int | None, int | None]]) -> str:
+    """Left: documented (assessed) killings per day, stacked by place. Right: reported
+    fatalities per incident with low-high range."""
+    fig = _fig(figsize=(8.2, 3.0))
+    with matplotlib.rc_context(STYLE):
+        ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+    days = sorted({d for d, _, _ in rows})
+    places = sorted({p for _, p, _ in rows})
+    bottom = [0] * len(days)
+    for k, place in enumerate(places):
+        vals = [sum(n for d, p, n in rows if d == day and p == place) for day in days]
+        ax1.bar(days, vals, bottom=bottom, label=place, color=PALETTE[k % len(PALETTE)], width=0.6)
+        bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
+    ax1.set_ylabel("killings documented and assessed")
+    ax1.set_title("Assessed killings by day and place", fontsize=9)
+    if places:
+        ax1.legend(fontsize=7, frameon=False)
+    labels = [f"{i}\n{d}" for d, i, *_ in incidents]
+    best = [b or 0 for *_, _lo, b, _hi in incidents]
+    lo = [(b or 0) - (low if low is not None else (b or 0)) for *_, low, b, _hi in incidents]
+    hi = [(high if high is not None else (b or 0)) - (b or 0) for *_, _lo, b, high in incidents]
+    ax2.bar(range(len(labels)), best, color="#bdbdbd", width=0.55)
+    ax2.errorbar(range(len(labels)), best, yerr=[lo, hi], fmt="o", color="#252525", capsize=4)
+    ax2.set_xticks(range(len(labels)), labels, fontsize=7)
+    ax2.set_ylabel("fatalities (best, low-high)")
+    ax2.set_title("Reported fatalities per incident", fontsize=9)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def estimate_intervals(rows: Sequence[tuple[str, float, float, float, int]]) -> str:
+    """Each estimate with its 95% interval, and the number observed on the lists."""
+    fig = _fig(figsize=(8.2, 0.6 + 0.55 * max(1, len(rows))))
+    with matplotlib.rc_context(STYLE):
+        ax = fig.subplots()
+    for k, (_label, est, lo, hi, obs) in enumerate(rows):
+        ax.plot([lo, hi], [k, k], color="#2166ac", linewidth=3, solid_capstyle="butt")
+        ax.plot([est], [k], "o", color="#08306b")
+        ax.plot([obs], [k], "|", color="#8c2d04", markersize=14, markeredgewidth=2)
+        ax.annotate(f"{est:.0f} ({lo:.0f}-{hi:.0f})", (hi, k), xytext=(6, -3), textcoords="offset points", fontsize=8)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
+    ax.set_xlabel("victims (dot: estimate; bar: 95% interval; red tick: observed on lists)")
+    ax.invert_yaxis()
+    ax.set_xlim(left=0, right=max([r[3] for r in rows] + [1]) * 1.35)
+    fig.tight_layout()
+    return _svg(fig)

@@ -1,0 +1,99 @@
+"""Render a report as HTML (Jinja2) or PDF (WeasyPrint), in English or Arabic (RTL)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from dalil.errors import InputError
+from dalil.report.assemble import AUDIENCES, assemble
+from dalil.report.charts import data_uri, estimate_intervals, killings_by_day_place
+from dalil.report.data import CaseSnapshot
+from dalil.report.i18n import (
+    ELEMENT_AR,
+    FINDING_AR,
+    LANGS,
+    QUALIFICATION_AR,
+    aggregate_sentence,
+    translator,
+)
+from dalil.report.mapsvg import render_map
+
+FORMATS = ("html", "pdf")
+
+_env = Environment(
+    loader=PackageLoader("dalil.report", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _cites(labels: list[str]) -> str:
+    return "[" + ", ".join(labels) + "]" if labels else ""
+
+
+_env.filters["cites"] = _cites
+
+
+def render_html(snap: CaseSnapshot, audience: str, lang: str = "en", *, generated: datetime | None = None) -> str:
+    if audience not in AUDIENCES:
+        raise InputError(f"unknown audience {audience!r}; use internal or public")
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}; use one of: {', '.join(LANGS)}")
+    ctx = assemble(snap, audience, generated=generated)
+    cd = ctx["chart_data"]
+    charts = {
+        "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"])) if cd["acts_by_day_place"] or cd["incidents"] else None,  # type: ignore[index]
+        "estimates": data_uri(estimate_intervals(cd["estimates"])) if cd["estimates"] else None,  # type: ignore[index]
+    }
+    t = translator(lang)
+    return _env.get_template("report.html").render(
+        **ctx,
+        t=t,
+        lang=lang,
+        dir="rtl" if lang == "ar" else "ltr",
+        charts=charts,
+        map_svg=render_map(ctx["points"], caption=t["map"]),  # type: ignore[arg-type]
+        finding_label=(lambda f: FINDING_AR.get(f, f)) if lang == "ar" else (lambda f: f),
+        element_label=(lambda e, label: ELEMENT_AR.get(e, label)) if lang == "ar" else (lambda e, label: label),
+        qual_label=(lambda q: QUALIFICATION_AR.get(q, q)) if lang == "ar" else (lambda q: q),
+        agg_sentence=lambda a: aggregate_sentence(a, lang),
+    )
+
+
+def html_to_pdf(html: str, out: Path) -> None:
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html, base_url=str(Path(__file__).parent / "templates")).write_pdf(str(out))
+
+
+def write_report(snap: CaseSnapshot, out: Path, *, audience: str, fmt: str, lang: str = "en",
+                 generated: datetime | None = None) -> Path:
+    """Write the report atomically (temp file in the same folder, then rename)."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use html or pdf")
+    html = render_html(snap, audience, lang, generated=generated)
+    out = Path(out)
+    if out.parent and not out.parent.exists():
+        raise InputError(f"{out.parent}: no such folder")
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=f".{fmt}", dir=str(out.parent or "."))
+    os.close(fd)
+    try:
+        if fmt == "html":
+            Path(tmp).write_text(html, encoding="utf-8")
+        else:
+            html_to_pdf(html, Path(tmp))
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
