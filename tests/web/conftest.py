@@ -29,6 +29,7 @@ USERS = {
     "viewer": "vic",
 }
 LEGAL_NAME = "Fictional Canary Name"  # a fictional legal name that must never leak
+EVIDENCE_TEXT = "A fictional witness statement. Canary phrase: amber-lantern-42.\n".encode()
 
 
 def password_for(role: str) -> str:
@@ -37,7 +38,7 @@ def password_for(role: str) -> str:
 
 def seed_case(root: Path) -> dict[str, Any]:
     """Create the fictional test case; return ids of what it holds."""
-    from dalil.services import persons, users
+    from dalil.services import evidence, persons, records, users
 
     case = Case.init(root, TEST_PASSPHRASE, admin=USERS["admin"])
     ids: dict[str, Any] = {}
@@ -55,6 +56,27 @@ def seed_case(root: Path) -> dict[str, Any]:
                 persons.add_person(ctx, pseudonym=f"V-{i}", roles=["victim"])
             ids["person"] = w1.id
             users.add_user(ctx, "tmp-user", "viewer", "pw-tmp-user-fictional")
+            src = records.add(ctx, "source", kind="report", title="Fictional NGO report",
+                              publisher="Fictional Watch", published="2025-03-12", language="en")
+            src2 = records.add(ctx, "source", kind="article", title="تقرير صحفي متخيل",
+                               published="2025-03-14", language="ar")
+            inc = records.add(ctx, "incident", title="Fictional raid on Qarya (fictional town)",
+                              incident_type="raid", date_start="2025-03-07",
+                              place_name="Qarya (fictional)", lat=35.12, lon=35.95,
+                              coord_precision="locality", fatalities_best=32)
+            records.add(ctx, "incident", title="Second fictional incident", date_start="2025-03-08",
+                        place_name="Tal (fictional)", lat=35.30, lon=36.10)
+            site = records.add(ctx, "site", name="Fictional burial site", site_type="mass_grave",
+                               status="reported", lat=35.15, lon=35.99, incident_id=inc.id)
+            unit = records.add(ctx, "unit", name="Fictional Brigade", kind="militia")
+            act = records.add(ctx, "act", incident_id=inc.id, victim_id=w1.id + 2,
+                              act_type="killing", status="likely")
+            ids.update(source=src.id, source2=src2.id, incident=inc.id, site=site.id,
+                       unit=unit.id, act=act.id)
+        admin = case.actor(USERS["admin"])
+        res = evidence.add_bytes(case, admin, EVIDENCE_TEXT, name="statement-fictional.txt",
+                                 source_id=ids["source"])
+        ids["evidence"] = res.item.sha256
         tokens = {}
         for role, name in USERS.items():
             with case.act(USERS["admin"]) as ctx:

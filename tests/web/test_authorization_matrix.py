@@ -31,7 +31,11 @@ REVEAL = frozenset({"admin", "investigator", "legal"})  # protected.reveal
 ADMIN = frozenset({"admin"})
 
 RECORD_KINDS = ("persons", "sources", "incidents", "acts", "sites", "units", "evidence")
-AVAILABLE_KINDS = {"persons"}  # kinds whose service functions exist today
+AVAILABLE_KINDS = set(RECORD_KINDS)  # kinds whose service functions exist today
+EVIDENCE_READ = frozenset({"admin", "investigator", "analyst", "legal"})
+AUDIT_READ = EVIDENCE_READ  # audit.read
+FIXITY = EVIDENCE_READ  # fixity.run
+EVIDENCE_ADD = WRITE
 
 # (method, path template) -> roles allowed, or PENDING.
 EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
@@ -44,29 +48,29 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/openapi.json"): EVERYONE,
     ("GET", "/"): READ,
     ("GET", "/sources/new"): READ,
-    ("POST", "/sources/new"): PENDING,
+    ("POST", "/sources/new"): WRITE,
     ("GET", "/sources/compare"): PENDING,
     ("GET", "/evidence/upload"): READ,
-    ("GET", "/evidence/{sha256}/download"): PENDING,
-    ("GET", "/incidents/timeline"): PENDING,
-    ("GET", "/incidents/map"): PENDING,
+    ("GET", "/evidence/{sha256}/download"): EVIDENCE_READ,
+    ("GET", "/incidents/timeline"): READ,
+    ("GET", "/incidents/map"): READ,
     ("POST", "/persons/{item_id}/reveal"): REVEAL,
     ("GET", "/audit"): PENDING,
     ("POST", "/audit/verify"): PENDING,
-    ("POST", "/fixity"): PENDING,
+    ("POST", "/fixity"): FIXITY,
     ("GET", "/users"): READ,
     ("POST", "/users"): ADMIN,
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
-    ("POST", "/api/v1/sources"): PENDING,
+    ("POST", "/api/v1/sources"): WRITE,
     ("GET", "/api/v1/sources/{item_id}/reading"): PENDING,
     ("GET", "/api/v1/compare"): PENDING,
-    ("POST", "/api/v1/evidence"): PENDING,
-    ("GET", "/api/v1/evidence/{sha256}/content"): PENDING,
-    ("GET", "/api/v1/evidence/{sha256}/custody"): PENDING,
-    ("POST", "/api/v1/fixity"): PENDING,
+    ("POST", "/api/v1/evidence"): EVIDENCE_ADD,
+    ("GET", "/api/v1/evidence/{sha256}/content"): EVIDENCE_READ,
+    ("GET", "/api/v1/evidence/{sha256}/custody"): AUDIT_READ,
+    ("POST", "/api/v1/fixity"): FIXITY,
     ("GET", "/api/v1/audit"): PENDING,
     ("POST", "/api/v1/audit/verify"): PENDING,
     ("GET", "/api/v1/users"): READ,
@@ -96,11 +100,17 @@ def test_every_route_is_in_the_table(app: Any) -> None:
     assert not stale, f"table entries for routes that no longer exist: {sorted(stale)}"
 
 
+SEED_KEY = {"persons": "person", "sources": "source", "incidents": "incident", "acts": "act",
+            "sites": "site", "units": "unit", "evidence": "evidence"}
+
+
 def _concrete(path: str, seeded: dict[str, Any]) -> str:
     if path == "/static":
         return "/static/app.css"
-    return (path.replace("{item_id}", str(seeded["person"]) if "/persons" in path else "1")
-            .replace("{sha256}", "ab" * 32).replace("{name}", "tmp-user"))
+    if "{item_id}" in path:
+        kind = path.removeprefix("/api/v1").split("/")[1]
+        path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
+    return path.replace("{sha256}", seeded["evidence"]).replace("{name}", "tmp-user")
 
 
 _counter = iter(range(10**6))
@@ -125,9 +135,7 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
-    if path.startswith("/api/v1/compare"):
-        return {"params": {"a": "1", "b": "2"}}
-    if path == "/sources/compare":
+    if path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
     return {}
 

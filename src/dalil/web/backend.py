@@ -54,16 +54,12 @@ def _service(module: str, *names: str) -> Callable[..., Any]:
     raise NotAvailable(f"{module}: {names[0]} is not available in this version of dalil")
 
 
-# kind -> (service module, list functions, get functions, id type)
-KIND_SERVICES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], type]] = {
-    "persons": ("persons", ("list_persons",), ("get_person",), int),
-    "sources": ("sources", ("list_sources",), ("get_source",), int),
-    "incidents": ("incidents", ("list_incidents",), ("get_incident",), int),
-    "acts": ("acts", ("list_acts",), ("get_act",), int),
-    "sites": ("sites", ("list_sites",), ("get_site",), int),
-    "units": ("units", ("list_units",), ("get_unit",), int),
-    "evidence": ("evidence", ("list_evidence", "list_items"), ("get_evidence", "get_item"), str),
+#: Web kinds (plural, URL segment) -> the ``records`` service kind (singular).
+RECORD_KINDS: dict[str, str] = {
+    "sources": "source", "incidents": "incident", "acts": "act", "sites": "site",
+    "units": "unit",
 }
+KINDS = ("persons", *RECORD_KINDS, "evidence")
 
 
 def _accepts(fn: Callable[..., Any], *params: str) -> bool:
@@ -75,16 +71,15 @@ def _accepts(fn: Callable[..., Any], *params: str) -> bool:
 
 
 def _id(kind: str, raw: str) -> Any:
-    typ = KIND_SERVICES[kind][3]
-    if typ is int:
-        if not raw.isdigit() or len(raw) > 18:
-            raise NotFound(f"no {kind.rstrip('s')} with id {raw[:40]!r}")
-        return int(raw)
+    """Record ids are integers; evidence is addressed by its SHA-256 (64 hex digits)."""
     if kind == "evidence":
         raw = raw.lower()
         if len(raw) != 64 or any(c not in "0123456789abcdef" for c in raw):
             raise NotFound(f"no evidence item with sha256 {raw[:70]!r}")
-    return raw
+        return raw
+    if not raw.isdigit() or len(raw) > 18:
+        raise NotFound(f"no {kind.rstrip('s')} with id {raw[:40]!r}")
+    return int(raw)
 
 
 class CaseBackend:
@@ -206,26 +201,46 @@ class CaseBackend:
 
     # --- records ------------------------------------------------------------------
 
+    def _list_rows(self, ctx: Any, kind: str, limit: int, offset: int) -> tuple[list[Any], int]:
+        """(rows of the page, total). Uses the service's own paging when it has one."""
+        if kind == "persons":
+            fn = _service("persons", "list_persons")
+            args: tuple[Any, ...] = ()
+        elif kind == "evidence":
+            fn = _service("evidence", "list_items")
+            args = ()
+        else:
+            fn = _service("records", "list_")
+            args = (RECORD_KINDS[kind],)
+        if _accepts(fn, "limit", "offset"):
+            rows = list(fn(ctx, *args, limit=limit, offset=offset))
+            total = int(_service(fn.__module__.rsplit(".", 1)[-1], "count")(ctx, *args))
+            return rows, total
+        rows = list(fn(ctx, *args))
+        return rows[offset : offset + limit], len(rows)
+
+    def _row(self, ctx: Any, kind: str, row: Any) -> dict[str, Any]:
+        if kind == "evidence":
+            # item_dict hides a sensitive item's name from users who may not read it.
+            return dict(jsonable(_service("evidence", "item_dict")(ctx, row)))
+        return dict(jsonable(row))
+
     def list(self, principal: Any, kind: str, *, limit: int, offset: int) -> dict[str, Any]:
-        module, list_names, _g, _t = KIND_SERVICES[kind]
-        fn = _service(module, *list_names)
         with self.case.act(self._actor(principal), write=False) as ctx:
-            if _accepts(fn, "limit", "offset"):
-                rows = fn(ctx, limit=limit, offset=offset)
-                count = _service(module, f"count_{kind}")
-                total = int(count(ctx))
-                items = [jsonable(r) for r in rows]
-            else:
-                rows = fn(ctx)
-                total = len(rows)
-                items = [jsonable(r) for r in rows[offset : offset + limit]]
+            rows, total = self._list_rows(ctx, kind, limit, offset)
+            items = [self._row(ctx, kind, r) for r in rows]
         return {"items": items, "total": total}
 
     def get(self, principal: Any, kind: str, raw_id: str) -> dict[str, Any]:
-        module, _l, get_names, _t = KIND_SERVICES[kind]
-        fn = _service(module, *get_names)
+        ident = _id(kind, raw_id)
         with self.case.act(self._actor(principal), write=False) as ctx:
-            return dict(jsonable(fn(ctx, _id(kind, raw_id))))
+            if kind == "persons":
+                row = _service("persons", "get_person")(ctx, ident)
+            elif kind == "evidence":
+                row = _service("evidence", "get_item")(ctx, ident)
+            else:
+                row = _service("records", "get")(ctx, RECORD_KINDS[kind], ident)
+            return self._row(ctx, kind, row)
 
     def reveal_person(self, principal: Any, raw_id: str, reason: str) -> dict[str, Any]:
         from dalil.services import persons
@@ -235,9 +250,10 @@ class CaseBackend:
             return dict(jsonable(persons.reveal(ctx, [p], reason=reason)[0]))
 
     def add_source(self, principal: Any, fields: dict[str, Any]) -> dict[str, Any]:
-        fn = _service("sources", "add_source")
+        fn = _service("records", "add")
+        values = {k: v for k, v in fields.items() if v not in (None, "")}
         with self.case.act(self._actor(principal)) as ctx:
-            return dict(jsonable(fn(ctx, **fields)))
+            return dict(jsonable(fn(ctx, "source", **values)))
 
     def source_reading(self, principal: Any, raw_id: str) -> dict[str, Any]:
         """Text of a source cut into segments: plain, quotation, figure."""
@@ -255,12 +271,24 @@ class CaseBackend:
     async def add_evidence(self, principal: Any, body: AsyncIterator[bytes], *, name: str,
                            media_type: str, source_id: str | None,
                            sensitive: bool) -> dict[str, Any]:
-        """Stream the request body into the vault without a plaintext temp file.
+        """Stream the request body into the vault: hashed and encrypted as it arrives, no
+        plaintext temporary file. Follows ``evidence.add_files`` step by step (permission,
+        blob first, then record + audit via ``evidence.record_blob``); the service has no
+        stream variant yet, see docs/web.md."""
+        from dalil import access
 
-        The async body is bridged to a blocking file-like reader consumed by the service
-        function in a worker thread."""
-        fn = _service("evidence", "add_stream", "add_evidence_stream")
+        record_blob = _service("evidence", "record_blob")
+        sanitise = _service("evidence", "sanitise_name")
         actor = self._actor(principal)
+        access.require(actor, access.EVIDENCE_ADD, "add evidence")  # before storing anything
+        src = None
+        if source_id:
+            if not source_id.isdigit():
+                raise NotFound(f"no source with id {source_id[:40]!r}")
+            src = int(source_id)
+            with self.case.act(actor, write=False) as ctx:
+                _service("records", "get")(ctx, "source", src)
+        clean_name = sanitise(name)
         loop = asyncio.get_running_loop()
         reader = _QueueReader()
 
@@ -272,11 +300,14 @@ class CaseBackend:
                 await loop.run_in_executor(None, reader.put, None)
 
         def work() -> dict[str, Any]:
+            put = self.case.blobs.put(reader)
             with self.case.act(actor) as ctx:
-                item = fn(ctx, reader, name=name, media_type=media_type,
-                          source_id=int(source_id) if source_id and source_id.isdigit() else None,
-                          sensitive=sensitive)
-                return dict(jsonable(item))
+                res = record_blob(ctx, put, name=clean_name, source_id=src, sensitive=sensitive,
+                                  media_type=None if media_type.startswith(
+                                      "application/octet-stream") else media_type[:100],
+                                  capture={"uploaded_via": "web"})
+                return {**jsonable(res.data), "created": res.created,
+                        "stored_new": res.stored_new}
 
         pump_task = asyncio.ensure_future(pump())
         try:
@@ -286,21 +317,33 @@ class CaseBackend:
             await pump_task
         return result
 
-    def evidence_content(self, principal: Any, sha256: str) -> tuple[dict[str, Any], Iterator[bytes]]:
-        fn = _service("evidence", "open_content", "read_evidence")
-        with self.case.act(self._actor(principal)) as ctx:
-            meta, chunks = fn(ctx, _id("evidence", sha256))
-        return dict(jsonable(meta)), chunks
+    def evidence_content(self, principal: Any, raw: str) -> tuple[dict[str, Any], Iterator[bytes]]:
+        """Metadata and a decrypting iterator over an item's content. The read is checked
+        and logged (``evidence.get``) before any byte is sent, as ``evidence.get_to_path``
+        does; the service has no streaming variant yet, see docs/web.md."""
+        from dalil.services.context import oid
 
-    def custody(self, principal: Any, sha256: str) -> list[dict[str, Any]]:
+        resolve = _service("evidence", "resolve_item")
+        check_read = _service("evidence", "check_read")
+        with self.case.act(self._actor(principal)) as ctx:
+            item = resolve(ctx, _id("evidence", raw))
+            check_read(ctx, item)
+            meta = self._row(ctx, "evidence", item)
+            ctx.audit("evidence.get", [oid("evidence", item.sha256)],
+                      detail={"sha256": item.sha256, "size": item.size, "reason": "web download"})
+        return meta, self.case.blobs.open(meta["sha256"])
+
+    def custody(self, principal: Any, raw: str) -> list[dict[str, Any]]:
         fn = _service("evidence", "custody")
         with self.case.act(self._actor(principal), write=False) as ctx:
-            return [jsonable(e) for e in fn(ctx, _id("evidence", sha256))]
+            return [_audit_row(jsonable(e)) for e in fn(ctx, _id("evidence", raw))]
 
     def fixity(self, principal: Any) -> dict[str, Any]:
         fn = _service("evidence", "fixity")
-        with self.case.act(self._actor(principal)) as ctx:
-            return dict(jsonable(fn(ctx)))
+        r = dict(jsonable(fn(self.case, self._actor(principal))))
+        r["problems"] = [*(f"missing {s}" for s in r.get("missing", [])),
+                         *(f"corrupt {s}" for s in r.get("corrupt", []))]
+        return r
 
     # --- audit and dashboard ------------------------------------------------------
 
@@ -328,7 +371,7 @@ class CaseBackend:
 
     def dashboard(self, principal: Any) -> dict[str, Any]:
         counts: dict[str, int] = {}
-        for kind in KIND_SERVICES:
+        for kind in KINDS:
             try:
                 counts[kind] = self.list(principal, kind, limit=1, offset=0)["total"]
             except NotAvailable:

@@ -17,7 +17,7 @@ WIDTH, HEIGHT, PAD = 640, 420, 30
 
 
 def _coords(rec: dict[str, Any]) -> tuple[float, float] | None:
-    lat, lon = rec.get("latitude"), rec.get("longitude")
+    lat, lon = rec.get("lat", rec.get("latitude")), rec.get("lon", rec.get("longitude"))
     if lat is None or lon is None:
         c = rec.get("coordinates")
         if isinstance(c, dict):
@@ -74,6 +74,8 @@ def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *
         for what, rec, (lat, lon) in pts:
             x, y = xy(lat, lon)
             label = escape(str(rec.get("title") or rec.get("name") or rec.get("id")))
+            if rec.get("place_name"):
+                label += " · " + escape(str(rec["place_name"]))
             href = f"/{'incidents' if what == 'incident' else 'sites'}/{escape(str(rec.get('id')))}"
             shape = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="map-incident"/>'
                      if what == "incident" else

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from dalil.errors import PermissionDenied
 from dalil.web.backend import NotAvailable
 from dalil.web.context import Ctx, PageCtx, finish, render
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
@@ -48,9 +49,15 @@ def _show_page(kind: Kind) -> Any:
         record = _backend(ctx).get(ctx.user, kind.name, item_id)
         extra: dict[str, Any] = {}
         if kind.name == "evidence":
-            extra["custody"] = _backend(ctx).custody(ctx.user, item_id)
+            try:
+                extra["custody"] = _backend(ctx).custody(ctx.user, item_id)
+            except PermissionDenied:
+                extra["custody"] = None  # the role may see metadata but not the ledger
         if kind.name == "sources":
-            extra["reading"] = _backend(ctx).source_reading(ctx.user, item_id)
+            try:
+                extra["reading"] = _backend(ctx).source_reading(ctx.user, item_id)
+            except NotAvailable:
+                extra["reading"] = None
         return render(ctx, f"show_{kind.name}.html" if kind.name in ("persons", "sources", "evidence")
                       else "show.html", kind=kind, record=record,
                       protected=PROTECTED_PERSON_FIELDS, revealed=None, **extra)
