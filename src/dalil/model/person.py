@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dalil.model.common import as_utc
 from dalil.store.base import Base
 
 SEXES = ("female", "male", "other", "unknown")
@@ -77,8 +78,8 @@ class Person(Base):
             "roles": list(self.roles or []),
             "notes": self.notes,
             "protected_fields": [f for f in PROTECTED_FIELDS if self.has_protected(f)],
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
+            "created_at": as_utc(self.created_at),
+            "updated_at": as_utc(self.updated_at),
         }
 
     def has_protected(self, field: str) -> bool:

@@ -1,0 +1,39 @@
+"""Act: what happened to one victim in one incident (killing, injury, disappearance, …)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dalil.model.common import RecordMixin
+from dalil.store.base import Base
+
+ACT_TYPES = (
+    "killing",
+    "injury",
+    "disappearance",
+    "detention",
+    "torture",
+    "sexual_violence",
+    "forced_displacement",
+    "property_destruction",
+    "other",
+)
+ACT_STATUSES = ("confirmed", "likely", "possible", "unlikely", "unknown")
+
+
+class Act(RecordMixin, Base):
+    __tablename__ = "acts"
+    __kind__ = "act"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    victim_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    act_type: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str | None] = mapped_column(String(300))
+    date: Mapped[str | None] = mapped_column(String(10))
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    perpetrator_affiliation: Mapped[str | None] = mapped_column(String(300))
+    perpetrator_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    status: Mapped[str] = mapped_column(String(16), default="unknown")
+    notes: Mapped[str | None] = mapped_column(Text)

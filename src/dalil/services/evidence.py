@@ -1,0 +1,411 @@
+"""Evidence: ingest files into the vault, read them back (logged), check fixity, custody.
+
+Ingest order (crash safety): the blob is written first (temp file + atomic rename, by
+:class:`dalil.vault.blobs.BlobStore`), *outside* any database transaction, then the
+record and its audit entry are written in one short transaction. A process killed in
+between leaves at most an unreferenced blob, which ``fixity`` reports as harmless; it
+never leaves a record without its blob. Long reads (``get``, ``fixity``) likewise run
+outside write transactions so other writers are not blocked; the read is logged first.
+
+Object ids in the audit log: ``evidence:<sha256>``. The custody ledger of an item is
+the audit entries naming it (:func:`custody`).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import stat
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from dalil import access
+from dalil.access import Actor
+from dalil.errors import InputError, NotFound, PermissionDenied
+from dalil.model.common import utcnow
+from dalil.model.evidence import COPY_KINDS, EvidenceItem
+from dalil.model.fields import check_choice, check_text
+from dalil.model.source import Source
+from dalil.services.context import Context, oid
+
+if TYPE_CHECKING:
+    from dalil.case import Case
+    from dalil.vault.blobs import PutResult
+
+_HEX = set("0123456789abcdef")
+
+
+def sanitise_name(name: str) -> str:
+    """A display name for a received file: the last path component only, no control
+    characters, no leading dots, at most 200 characters. ``../../x`` → ``x``."""
+    n = unicodedata.normalize("NFC", str(name)).replace("\\", "/")
+    n = n.rstrip("/").rsplit("/", 1)[-1]
+    n = "".join(c for c in n if unicodedata.category(c)[0] != "C")
+    n = n.strip().lstrip(".").strip()
+    if len(n) > 200:
+        stem, dot, ext = n.rpartition(".")
+        n = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) < 16 else n[:200]
+    return n or "unnamed"
+
+
+def is_sha256(text: str) -> bool:
+    return len(text) == 64 and set(text) <= _HEX
+
+
+def check_file(path: str | os.PathLike[str]) -> Path:
+    """Refuse symlinks, folders and special files before anything is stored."""
+    p = Path(path)
+    try:
+        st = os.lstat(p)
+    except FileNotFoundError:
+        raise InputError(f"no such file: {sanitise_name(str(p))}") from None
+    except OSError as e:
+        raise InputError(f"cannot read {sanitise_name(str(p))}: {e.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise InputError(f"refusing symbolic link: {sanitise_name(str(p))}")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"not a regular file: {sanitise_name(str(p))}")
+    return p
+
+
+def resolve_item(ctx: Context, ref: str | int) -> EvidenceItem:
+    """An item by id, full SHA-256 or unique SHA-256 prefix (at least 8 hex digits)."""
+    s = str(ref).strip().lower()
+    if s.isdigit() and len(s) < 12:
+        row = ctx.session.get(EvidenceItem, int(s))
+        if row is None:
+            raise NotFound(f"no evidence item with id {s}")
+        return row
+    if len(s) < 8 or not set(s) <= _HEX:
+        raise InputError(f"not an evidence id or SHA-256: {str(ref)[:80]!r}")
+    if is_sha256(s):
+        row = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == s))
+        if row is None:
+            raise NotFound(f"no evidence item with sha256 {s}")
+        return row
+    rows = list(ctx.session.scalars(select(EvidenceItem).where(EvidenceItem.sha256.startswith(s))))
+    if not rows:
+        raise NotFound(f"no evidence item with sha256 starting {s}")
+    if len(rows) > 1:
+        raise InputError(f"sha256 prefix {s} is ambiguous ({len(rows)} items)")
+    return rows[0]
+
+
+def item_dict(ctx: Context, item: EvidenceItem) -> dict[str, Any]:
+    """Metadata of *item*; a sensitive item's original name only for permitted users."""
+    d = item.to_dict()
+    derived = ctx.session.get(EvidenceItem, item.derived_from_id) if item.derived_from_id else None
+    d["derived_from"] = derived.sha256 if derived is not None else None
+    if item.sensitive and not ctx.can(access.EVIDENCE_READ_SENSITIVE):
+        d["original_name"] = None
+        d["capture"] = {}
+    return d
+
+
+@dataclass
+class AddResult:
+    item: EvidenceItem
+    stored_new: bool  # the blob was new in the vault
+    created: bool  # a new record (False: the same content was already held)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def add_files(
+    case: Case,
+    user: str | Actor | None,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    source_id: int | None = None,
+    copy_kind: str = "evidentiary",
+    derived_from: str | None = None,
+    sensitive: bool = False,
+    notes: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[AddResult]:
+    """Ingest *paths* (each: blob first, then record + audit in one transaction)."""
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    access.require(actor, access.EVIDENCE_ADD, "add evidence")
+    copy_kind = check_choice(copy_kind, COPY_KINDS, "copy kind")
+    files = [check_file(p) for p in paths]
+    if not files:
+        raise InputError("no files given")
+    with case.act(actor, write=False) as ctx:  # validate references before storing anything
+        if source_id is not None:
+            ctx.get(Source, source_id, "source")
+        if derived_from is not None:
+            resolve_item(ctx, derived_from)
+    results = []
+    for p in files:
+        size = os.stat(p).st_size
+        name = sanitise_name(p.name)
+        cb = (lambda n, _name=name, _size=size: progress(_name, n, _size)) if progress else None
+        put = case.blobs.put_path(p, progress=cb)
+        mtime = datetime.fromtimestamp(os.stat(p).st_mtime, UTC).isoformat(timespec="seconds")
+        with case.act(actor) as ctx:
+            results.append(
+                record_blob(
+                    ctx,
+                    put,
+                    name=name,
+                    source_id=source_id,
+                    copy_kind=copy_kind,
+                    derived_from=derived_from,
+                    sensitive=sensitive,
+                    notes=notes,
+                    capture={"file_modified": mtime},
+                )
+            )
+    return results
+
+
+def add_bytes(ctx_case: Case, actor: Actor, data: bytes, **kw: Any) -> AddResult:
+    """Store *data* (e.g. extracted text) as an item; same rules as :func:`add_files`."""
+    import io
+
+    access.require(actor, access.EVIDENCE_ADD, "add evidence")
+    put = ctx_case.blobs.put(io.BytesIO(data))
+    with ctx_case.act(actor) as ctx:
+        return record_blob(ctx, put, **kw)
+
+
+def record_blob(
+    ctx: Context,
+    put: PutResult,
+    *,
+    name: str,
+    source_id: int | None = None,
+    copy_kind: str = "evidentiary",
+    derived_from: str | None = None,
+    sensitive: bool = False,
+    notes: str | None = None,
+    media_type: str | None = None,
+    capture: dict[str, Any] | None = None,
+) -> AddResult:
+    """Create (or find) the record for a stored blob and log ``evidence.add``."""
+    ctx.require(access.EVIDENCE_ADD, "add evidence")
+    existing = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == put.sha256))
+    if existing is not None:
+        ctx.audit(
+            "evidence.add",
+            [oid("evidence", put.sha256)],
+            change={"already_held": True},
+            detail={"sha256": put.sha256, "size": put.size, "already_held": True},
+        )
+        return AddResult(existing, put.stored_new, False, item_dict(ctx, existing))
+    parent = resolve_item(ctx, derived_from) if derived_from else None
+    if source_id is not None:
+        ctx.get(Source, source_id, "source")
+    guessed = mimetypes.guess_type(name)[0] if name else None
+    now = utcnow()
+    item = EvidenceItem(
+        sha256=put.sha256,
+        size=put.size,
+        media_type=media_type or guessed or "application/octet-stream",
+        original_name=name,
+        copy_kind=copy_kind,
+        derived_from_id=parent.id if parent else None,
+        source_id=source_id,
+        sensitive=sensitive,
+        capture={
+            **(capture or {}),
+            "ingested_at": now.isoformat(timespec="seconds"),
+            "ingested_by": ctx.actor.name,
+        },
+        added_by=ctx.actor.name,
+        notes=check_text(notes, "notes") if notes else None,
+        created_at=now,
+        updated_at=now,
+    )
+    ctx.session.add(item)
+    ctx.session.flush()
+    ids = [oid("evidence", put.sha256)] + ([oid("evidence", parent.sha256)] if parent else [])
+    ctx.audit(
+        "evidence.add",
+        ids,
+        change={
+            "sha256": put.sha256,
+            "size": put.size,
+            "copy_kind": copy_kind,
+            "source_id": source_id,
+            "sensitive": sensitive,
+            "name": name,
+        },
+        detail={
+            "sha256": put.sha256,
+            "size": put.size,
+            "copy_kind": copy_kind,
+            "sensitive": sensitive,
+            "stored_new": put.stored_new,
+            "derived_from": parent.sha256 if parent else None,
+        },
+    )
+    return AddResult(item, put.stored_new, True, item_dict(ctx, item))
+
+
+def list_items(
+    ctx: Context,
+    *,
+    source_id: int | None = None,
+    copy_kind: str | None = None,
+    sensitive: bool | None = None,
+) -> list[EvidenceItem]:
+    ctx.require(access.CASE_READ, "list evidence")
+    q = select(EvidenceItem).order_by(EvidenceItem.id)
+    if source_id is not None:
+        q = q.where(EvidenceItem.source_id == source_id)
+    if copy_kind is not None:
+        q = q.where(EvidenceItem.copy_kind == check_choice(copy_kind, COPY_KINDS, "copy kind"))
+    if sensitive is not None:
+        q = q.where(EvidenceItem.sensitive.is_(sensitive))
+    return list(ctx.session.scalars(q))
+
+
+def get_item(ctx: Context, ref: str | int) -> EvidenceItem:
+    ctx.require(access.CASE_READ, "read evidence metadata")
+    return resolve_item(ctx, ref)
+
+
+def update_item(
+    ctx: Context,
+    ref: str | int,
+    *,
+    source_id: int | None = None,
+    sensitive: bool | None = None,
+    notes: str | None = None,
+) -> EvidenceItem:
+    """Change an item's metadata (never its content): source, sensitivity, notes."""
+    ctx.require(access.RECORD_WRITE, "update evidence metadata")
+    item = resolve_item(ctx, ref)
+    change: dict[str, Any] = {}
+    if source_id is not None:
+        ctx.get(Source, source_id, "source")
+        item.source_id = change["source_id"] = source_id
+    if sensitive is not None:
+        if item.sensitive and not sensitive:
+            ctx.require(access.EVIDENCE_READ_SENSITIVE, "unmark sensitive evidence")
+        item.sensitive = change["sensitive"] = sensitive
+    if notes is not None:
+        item.notes = check_text(notes, "notes") or None
+        change["notes"] = item.notes
+    if not change:
+        raise InputError("nothing to update: give --source, --sensitive/--not-sensitive or --notes")
+    item.updated_at = utcnow()
+    ctx.audit("evidence.update", [oid("evidence", item.sha256)], change=change)
+    return item
+
+
+def check_read(ctx: Context, item: EvidenceItem) -> None:
+    ctx.require(access.EVIDENCE_READ, "read evidence content")
+    if item.sensitive and not ctx.can(access.EVIDENCE_READ_SENSITIVE):
+        raise PermissionDenied(
+            f"user {ctx.actor.name!r} (role {ctx.actor.role}) may not read sensitive evidence"
+        )
+
+
+def get_to_path(
+    case: Case,
+    user: str | Actor | None,
+    ref: str,
+    out: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Decrypt an item to *out*. The read is logged (``evidence.get``) before it happens."""
+    out_path = Path(out)
+    if out_path.is_symlink():
+        raise InputError(f"refusing to write through a symbolic link: {out_path}")
+    if out_path.exists() and not overwrite:
+        raise InputError(f"{out_path} exists; choose another --out or use --force")
+    if out_path.parent and not out_path.parent.is_dir():
+        raise InputError(f"folder {out_path.parent} does not exist")
+    with case.act(user) as ctx:
+        item = resolve_item(ctx, ref)
+        check_read(ctx, item)
+        sha, size = item.sha256, item.size
+        ctx.audit(
+            "evidence.get",
+            [oid("evidence", sha)],
+            detail={"sha256": sha, "size": size, "reason": (reason or "")[:500]},
+        )
+    written = case.blobs.export_to(sha, out_path, overwrite=overwrite)
+    return {"sha256": sha, "size": written, "out": str(out_path)}
+
+
+def custody(ctx: Context, ref: str | int) -> list[dict[str, Any]]:
+    """The custody ledger of an item: every audit entry naming it, oldest first."""
+    from dalil import audit
+
+    ctx.require(access.AUDIT_READ, "read the custody ledger")
+    item = resolve_item(ctx, ref)
+    return [e.to_dict() for e in audit.query(ctx.session, object_id=oid("evidence", item.sha256))]
+
+
+@dataclass
+class FixityReport:
+    checked: int = 0
+    ok: int = 0
+    missing: list[str] = field(default_factory=list)
+    corrupt: list[str] = field(default_factory=list)
+    unreferenced: list[str] = field(default_factory=list)
+    temp_removed: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing and not self.corrupt
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.passed,
+            "checked": self.checked,
+            "intact": self.ok,
+            "missing": self.missing,
+            "corrupt": self.corrupt,
+            "unreferenced": self.unreferenced,
+            "temp_removed": self.temp_removed,
+        }
+
+
+def fixity(case: Case, user: str | Actor | None = None) -> FixityReport:
+    """Re-verify every blob (decrypt, re-hash); log the result as ``evidence.fixity``."""
+    from dalil.vault.blobs import BlobCorrupt, BlobMissing
+
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    access.require(actor, access.FIXITY_RUN, "run fixity checks")
+    with case.act(actor, write=False) as ctx:
+        shas = list(ctx.session.scalars(select(EvidenceItem.sha256).order_by(EvidenceItem.id)))
+    rep = FixityReport(temp_removed=case.blobs.cleanup_temp())
+    expected: set[Path] = set()
+    for sha in shas:
+        rep.checked += 1
+        expected.add(case.blobs.path_for(sha))
+        try:
+            case.blobs.verify(sha)
+            rep.ok += 1
+        except BlobMissing:
+            rep.missing.append(sha)
+        except BlobCorrupt:
+            rep.corrupt.append(sha)
+    tmp_dir = case.blobs.tmp_dir.resolve()
+    for p in sorted(case.evidence_dir.rglob("*")):
+        if p.is_file() and tmp_dir not in p.resolve().parents and p not in expected:
+            rep.unreferenced.append(str(p.relative_to(case.evidence_dir)))
+    with case.act(actor) as ctx:
+        ctx.audit(
+            "evidence.fixity",
+            [oid("evidence", s) for s in shas],
+            detail={
+                "checked": rep.checked,
+                "intact": rep.ok,
+                "missing": rep.missing,
+                "corrupt": rep.corrupt,
+                "unreferenced": len(rep.unreferenced),
+            },
+        )
+    return rep

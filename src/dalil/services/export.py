@@ -1,0 +1,321 @@
+"""Exports: BagIt bags of evidence with metadata, custody and audit; records as JSON/CSV.
+
+Bag layout (``OUT/``, BagIt 0.97 via the ``bagit`` package, sha256 + sha512 manifests)::
+
+    bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt  tagmanifest-*.txt
+    data/evidence/<sha256>/<display name>     decrypted evidentiary files
+    data/metadata/records.json                the records (open fields; protected only if asked)
+    data/metadata/evidence.json               metadata of every included item
+    data/metadata/custody.json                audit entries naming an included item
+    data/metadata/audit.json                  audit entries naming any included record
+    data/metadata/audit_verify.json           result of verifying the whole log at export
+    data/metadata/audit_public.pem            the key that verifies the checkpoints
+
+Sensitive evidence and protected person fields stay out unless the caller asks
+(``include_protected=True`` with a reason) and holds ``export.protected``; that choice
+is logged. The export is logged (``export.bag``) before any file is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from dalil import access
+from dalil.access import Actor
+from dalil.cli_support import dumps
+from dalil.errors import InputError
+from dalil.model.evidence import EvidenceItem
+from dalil.model.person import Person
+from dalil.model.provenance import ProvenanceLink
+from dalil.services import evidence as ev
+from dalil.services import persons, records
+from dalil.services.context import Context, oid
+
+if TYPE_CHECKING:
+    from dalil.case import Case
+
+RECORD_KINDS = ("source", "incident", "act", "unit", "membership", "site", "provenance")
+
+
+def _check_out(case: Case, out: Path) -> None:
+    out_abs = out.resolve()
+    case_abs = case.root.resolve()
+    if out_abs == case_abs or case_abs in out_abs.parents:
+        raise InputError("refusing to export into the case folder (it must hold no plaintext)")
+    if out.exists() or out.is_symlink():
+        raise InputError(f"{out} already exists; choose a new path")
+    if not out_abs.parent.is_dir():
+        raise InputError(f"folder {out.parent} does not exist")
+
+
+def _check_protected(ctx: Context, include_protected: bool, reason: str | None) -> str | None:
+    if not include_protected:
+        if reason:
+            raise InputError("--reason only goes with --include-protected")
+        return None
+    ctx.require(access.EXPORT_PROTECTED, "export protected fields or sensitive evidence")
+    r = (reason or "").strip()
+    if len(r) < 3:
+        raise InputError("--include-protected needs --reason TEXT (logged)")
+    return r
+
+
+def collect_records(
+    ctx: Context,
+    *,
+    include_protected: bool = False,
+    reason: str | None = None,
+    only: dict[str, set[int]] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Every record (or only the ids in *only*, per kind) as JSON-ready dicts."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    plist = persons.list_persons(ctx)
+    if only is not None:
+        plist = [p for p in plist if p.id in only.get("person", set())]
+    if include_protected and plist:
+        out["person"] = persons.reveal(ctx, plist, reason=reason or "")
+    else:
+        out["person"] = [p.to_dict() for p in plist]
+    for kind in RECORD_KINDS:
+        rows = records.list_(ctx, kind)
+        if only is not None:
+            rows = [r for r in rows if r.id in only.get(kind, set())]
+        out[kind] = [r.to_dict() for r in rows]
+    return out
+
+
+def _select(ctx: Context, select_: list[str]) -> tuple[list[EvidenceItem], dict[str, set[int]]]:
+    """Resolve ``--select kind:id`` terms to evidence items and related record ids."""
+    items: dict[int, EvidenceItem] = {}
+    ids: dict[str, set[int]] = {k: set() for k in ("person", *RECORD_KINDS)}
+    all_items = list(ctx.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
+    if not select_:
+        for it in all_items:
+            items[it.id] = it
+        return list(items.values()), {}  # {} → no filter: all records
+    links = list(ctx.session.scalars(select(ProvenanceLink)))
+    for term in select_:
+        kind, _, ref = term.partition(":")
+        kind = kind.strip().lower()
+        if not ref:
+            raise InputError(
+                f"invalid --select {term!r}: use KIND:ID (evidence:SHA, source:3, incident:2 …)"
+            )
+        if kind == "evidence":
+            it = ev.resolve_item(ctx, ref)
+            items[it.id] = it
+            continue
+        if kind not in ("source", "incident", "act", "person", "site"):
+            raise InputError(
+                f"invalid --select kind {kind!r}; allowed: evidence, source, incident, act, person, site"
+            )
+        try:
+            rid = int(ref)
+        except ValueError:
+            raise InputError(f"invalid --select {term!r}: the id must be a number") from None
+        if kind == "person":
+            ctx.get(Person, rid, "person")
+        else:
+            records.get(ctx, kind, rid)
+        ids[kind].add(rid)
+        subjects = {(kind, rid)}
+        if kind == "incident":
+            for a in records.list_(ctx, "act", incident_id=rid):
+                subjects.add(("act", a.id))
+                ids["act"].add(a.id)
+                ids["person"].add(a.victim_id)
+        if kind == "source":
+            for it in all_items:
+                if it.source_id == rid:
+                    items[it.id] = it
+        for link in links:
+            if (link.subject_kind, link.subject_id) in subjects:
+                ids["provenance"].add(link.id)
+                if link.evidence_id is not None:
+                    items[link.evidence_id] = ctx.session.get(EvidenceItem, link.evidence_id)  # type: ignore[assignment]
+                if link.source_id is not None:
+                    ids["source"].add(link.source_id)
+                    for it in all_items:
+                        if it.source_id == link.source_id:
+                            items[it.id] = it
+    for it in items.values():
+        if it.source_id is not None:
+            ids["source"].add(it.source_id)
+    return list(items.values()), ids
+
+
+def export_bag(
+    case: Case,
+    user: str | Actor | None,
+    out: str | os.PathLike[str],
+    *,
+    select_: list[str] | None = None,
+    include_protected: bool = False,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Write a BagIt bag to *out* (must not exist) and validate it. Returns a summary."""
+    import bagit
+
+    from dalil import audit
+
+    out = Path(out)
+    _check_out(case, out)
+    with case.act(user) as ctx:
+        ctx.require(access.EXPORT_BAG, "export evidence bags")
+        ctx.require(access.EVIDENCE_READ, "read evidence content")
+        why = _check_protected(ctx, include_protected, reason)
+        chosen, only = _select(ctx, list(select_ or []))
+        evidentiary = [i for i in chosen if i.copy_kind == "evidentiary"]
+        withheld = [i for i in evidentiary if i.sensitive and not include_protected]
+        if include_protected:
+            ctx.require(access.EVIDENCE_READ_SENSITIVE, "export sensitive evidence")
+        items = [i for i in evidentiary if i not in withheld]
+        item_meta = [ev.item_dict(ctx, i) for i in items]
+        recs = collect_records(
+            ctx, include_protected=include_protected, reason=why, only=only or None
+        )
+        record_oids = {oid(k, r["id"]) for k, rows in recs.items() for r in rows}
+        item_oids = {oid("evidence", i.sha256) for i in items}
+        ctx.audit(
+            "export.bag",
+            sorted(item_oids),
+            detail={
+                "items": len(items),
+                "withheld_sensitive": len(withheld),
+                "include_protected": include_protected,
+                "reason": why,
+                "select": list(select_ or []),
+            },
+        )
+        entries = [e.to_dict() for e in audit.query(ctx.session)]
+    custody = [e for e in entries if item_oids & set(e["object_ids"])]
+    related = [e for e in entries if (item_oids | record_oids) & set(e["object_ids"])]
+    tmp = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        data_ev = tmp / "evidence"
+        data_ev.mkdir()
+        for i in items:
+            d = data_ev / i.sha256
+            d.mkdir()
+            case.blobs.export_to(i.sha256, d / ev.sanitise_name(i.original_name or "content"))
+        meta = tmp / "metadata"
+        meta.mkdir()
+        (meta / "records.json").write_text(dumps(recs), encoding="utf-8")
+        (meta / "evidence.json").write_text(dumps(item_meta), encoding="utf-8")
+        (meta / "custody.json").write_text(dumps(custody), encoding="utf-8")
+        (meta / "audit.json").write_text(dumps(related), encoding="utf-8")
+        from dalil.services import audit_log
+        from dalil.vault.keys import AUDIT_PUBLIC_FILE
+
+        res = audit_log.verify_case(case)
+        (meta / "audit_verify.json").write_text(dumps(res.to_dict()), encoding="utf-8")
+        shutil.copyfile(case.keys_dir / AUDIT_PUBLIC_FILE, meta / "audit_public.pem")
+        bag = bagit.make_bag(
+            str(tmp),
+            {
+                "Source-Organization": "dalil case export",
+                "External-Description": "Evidence, records, custody and audit entries "
+                "exported from a dalil case.",
+                "Bagging-Date": datetime.now(UTC).date().isoformat(),
+                "External-Identifier": case.config.audit_key_fingerprint,
+                "Dalil-Protected-Included": "yes" if include_protected else "no",
+                "Dalil-Sensitive-Withheld": str(len(withheld)),
+            },
+            checksums=["sha256", "sha512"],
+        )
+        # The bag's own sha256 manifest must agree with the vault's content ids.
+        for i in items:
+            rel = f"data/evidence/{i.sha256}/{ev.sanitise_name(i.original_name or 'content')}"
+            if bag.entries[rel]["sha256"] != i.sha256:
+                raise InputError(f"exported file for {i.sha256} does not match its hash")
+        bag.validate()
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {
+        "out": str(out),
+        "items": len(items),
+        "withheld_sensitive": len(withheld),
+        "records": {k: len(v) for k, v in recs.items()},
+        "audit_entries": len(related),
+        "include_protected": include_protected,
+        "valid": True,
+    }
+
+
+def export_records(
+    case: Case,
+    user: str | Actor | None,
+    out: str | os.PathLike[str],
+    fmt: str,
+    *,
+    include_protected: bool = False,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Records as one JSON file, or a folder of CSV files (one per kind)."""
+    out = Path(out)
+    _check_out(case, out)
+    if fmt not in ("json", "csv"):
+        raise InputError(f"unknown export format {fmt!r}; allowed: json, csv")
+    with case.act(user) as ctx:
+        ctx.require(access.EXPORT_RECORDS, "export records")
+        why = _check_protected(ctx, include_protected, reason)
+        recs = collect_records(ctx, include_protected=include_protected, reason=why)
+        ctx.audit(
+            "export.records",
+            [],
+            detail={
+                "format": fmt,
+                "counts": {k: len(v) for k, v in recs.items()},
+                "include_protected": include_protected,
+                "reason": why,
+            },
+        )
+    tmp = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
+    try:
+        if fmt == "json":
+            tmp.write_text(dumps(recs), encoding="utf-8")
+        else:
+            tmp.mkdir()
+            for kind, rows in recs.items():
+                cols: list[str] = []
+                for r in rows:
+                    cols += [c for c in r if c not in cols]
+                with open(tmp / f"{kind}.csv", "w", newline="", encoding="utf-8") as f:
+                    w = csv.DictWriter(f, fieldnames=cols or ["id"])
+                    w.writeheader()
+                    for r in rows:
+                        w.writerow(
+                            {
+                                k: (
+                                    json.dumps(v, ensure_ascii=False, default=str)
+                                    if isinstance(v, list | dict)
+                                    else v
+                                )
+                                for k, v in r.items()
+                            }
+                        )
+        os.rename(tmp, out)
+    except BaseException:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp.exists():
+            tmp.unlink()
+        raise
+    return {
+        "out": str(out),
+        "format": fmt,
+        "records": {k: len(v) for k, v in recs.items()},
+        "include_protected": include_protected,
+    }

@@ -1,0 +1,570 @@
+"""Generic add/list/show/update for the plain record aggregates.
+
+Each aggregate is described once by a :class:`RecordSpec` (its fields, their kinds and
+validation); the same spec drives the Python API below and the CLI commands in
+:mod:`dalil.commands.records`. Persons (protected fields) and evidence (the vault) have
+their own services.
+
+    from dalil.services import records
+    with case.act() as ctx:
+        inc = records.add(ctx, "incident", title="Fictional raid", date_start="2025-03",
+                          lat=35.1, lon=35.9, coord_precision="locality")
+        records.update(ctx, "incident", inc.id, fatalities_best=12)
+        rows = records.list_(ctx, "act", incident_id=inc.id)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from dalil import access
+from dalil.errors import InputError
+from dalil.model.act import ACT_STATUSES, ACT_TYPES, Act
+from dalil.model.common import utcnow
+from dalil.model.evidence import EvidenceItem
+from dalil.model.fields import (
+    COORD_PRECISIONS,
+    check_choice,
+    check_date_range,
+    check_latitude,
+    check_longitude,
+    check_low_best_high,
+    check_nonneg,
+    check_text,
+    parse_partial_date,
+)
+from dalil.model.incident import INCIDENT_TYPES, Incident
+from dalil.model.organization import ORG_KINDS, Membership, Organization
+from dalil.model.person import Person
+from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLink
+from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
+from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
+from dalil.services.context import Context, oid
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One input field. kind: text | longtext | int | count | float | lat | lon | date |
+    choice | ref | url."""
+
+    name: str
+    kind: str
+    help: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # kind of the referenced record ("person", "incident", …)
+    default: Any = None
+    filter: bool = False  # offered as a `list` filter
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    kind: str  # singular name used in messages and object ids
+    model: type[Any]
+    fields: tuple[FieldSpec, ...]
+    columns: tuple[str, ...]  # for the human-readable list table
+    checks: tuple[Callable[[Context, dict[str, Any]], None], ...] = field(default=())
+    group: str = ""
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise InputError(f"unknown {self.kind} field {name!r}")
+
+
+# --- cross-field checks ---------------------------------------------------------------
+
+
+def _coords(ctx: Context, v: dict[str, Any]) -> None:
+    if (v.get("lat") is None) != (v.get("lon") is None):
+        raise InputError("give both --lat and --lon, or neither")
+    if v.get("lat") is None and v.get("coord_precision"):
+        raise InputError("--coord-precision needs --lat and --lon")
+
+
+def _date_range(ctx: Context, v: dict[str, Any]) -> None:
+    start, end = v.get("date_start"), v.get("date_end")
+    check_date_range(
+        parse_partial_date(start, "date_start") if start else None,
+        parse_partial_date(end, "date_end") if end else None,
+        "date range",
+    )
+
+
+def _fatalities(ctx: Context, v: dict[str, Any]) -> None:
+    check_low_best_high(
+        v.get("fatalities_low"), v.get("fatalities_best"), v.get("fatalities_high"), "fatalities"
+    )
+
+
+def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
+    parent, me = v.get("parent_id"), v.get("id")
+    seen = set()
+    while parent is not None and me is not None:
+        if parent == me or parent in seen:
+            raise InputError(f"unit {me} cannot be its own parent (cycle through unit {parent})")
+        seen.add(parent)
+        row = ctx.session.get(Organization, parent)
+        parent = row.parent_id if row is not None else None
+
+
+def _provenance(ctx: Context, v: dict[str, Any]) -> None:
+    if (v.get("evidence_id") is None) == (v.get("source_id") is None):
+        raise InputError("a provenance link needs exactly one of --evidence or --source")
+    kind, sid = v.get("subject_kind"), v.get("subject_id")
+    if kind is not None and sid is not None:
+        ctx.get(SPECS[kind].model if kind != "person" else Person, sid, kind)
+
+
+# --- the specs -------------------------------------------------------------------------
+
+_PLACE = (
+    FieldSpec("place_name", "text", "Place name (town, district)."),
+    FieldSpec("lat", "lat", "Latitude, -90..90."),
+    FieldSpec("lon", "lon", "Longitude, -180..180."),
+    FieldSpec(
+        "coord_precision", "choice", "How precise the coordinates are.", choices=COORD_PRECISIONS
+    ),
+)
+
+SPECS: dict[str, RecordSpec] = {}
+
+
+def _register(spec: RecordSpec) -> RecordSpec:
+    SPECS[spec.kind] = spec
+    return spec
+
+
+SOURCE = _register(
+    RecordSpec(
+        kind="source",
+        model=Source,
+        group="source",
+        aliases=("sources",),
+        help="Sources: reports, articles, statements, testimonies, lists, media, official documents.",
+        fields=(
+            FieldSpec(
+                "kind",
+                "choice",
+                "Kind of source.",
+                required=True,
+                choices=SOURCE_KINDS,
+                filter=True,
+            ),
+            FieldSpec("title", "text", "Title.", required=True),
+            FieldSpec("publisher", "text", "Publisher or organisation."),
+            FieldSpec("author", "text", "Author."),
+            FieldSpec(
+                "published", "date", "Publication date (YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY)."
+            ),
+            FieldSpec("url", "url", "Where it was found (http/https)."),
+            FieldSpec("language", "text", "Language code (ar, en, …)."),
+            FieldSpec(
+                "reliability",
+                "choice",
+                "Reliability grade A (reliable) … E (unreliable), F (cannot judge).",
+                choices=RELIABILITY_GRADES,
+                filter=True,
+            ),
+            FieldSpec("notes", "longtext", "Open notes."),
+        ),
+        columns=("id", "kind", "title", "publisher", "published", "reliability"),
+    )
+)
+
+INCIDENT = _register(
+    RecordSpec(
+        kind="incident",
+        model=Incident,
+        group="incident",
+        aliases=("incidents",),
+        help="Incidents: what happened where and when, with date and place precision.",
+        fields=(
+            FieldSpec("title", "text", "Short title.", required=True),
+            FieldSpec(
+                "incident_type", "choice", "Type of incident.", choices=INCIDENT_TYPES, filter=True
+            ),
+            FieldSpec("date_start", "date", "First day (YYYY-MM-DD, YYYY-Www, YYYY-MM or YYYY)."),
+            FieldSpec("date_end", "date", "Last day, same formats (omit for one date)."),
+            *_PLACE,
+            FieldSpec("description", "longtext", "Description (open)."),
+            FieldSpec("fatalities_low", "count", "Lowest credible number killed."),
+            FieldSpec("fatalities_best", "count", "Best estimate of the number killed."),
+            FieldSpec("fatalities_high", "count", "Highest credible number killed."),
+        ),
+        checks=(_coords, _date_range, _fatalities),
+        columns=(
+            "id",
+            "title",
+            "incident_type",
+            "date_start",
+            "date_end",
+            "place_name",
+            "fatalities_best",
+        ),
+    )
+)
+
+ACT = _register(
+    RecordSpec(
+        kind="act",
+        model=Act,
+        group="act",
+        aliases=("acts",),
+        help="Acts: what happened to one victim in one incident.",
+        fields=(
+            FieldSpec(
+                "incident_id",
+                "ref",
+                "The incident (id).",
+                required=True,
+                ref="incident",
+                filter=True,
+            ),
+            FieldSpec(
+                "victim_id",
+                "ref",
+                "The victim (person id).",
+                required=True,
+                ref="person",
+                filter=True,
+            ),
+            FieldSpec(
+                "act_type",
+                "choice",
+                "What was done.",
+                required=True,
+                choices=ACT_TYPES,
+                filter=True,
+            ),
+            FieldSpec("method", "text", "Method (e.g. shooting)."),
+            FieldSpec("date", "date", "Date (YYYY-MM-DD, YYYY-Www, YYYY-MM or YYYY)."),
+            FieldSpec("perpetrator_affiliation", "text", "Perpetrator affiliation as reported."),
+            FieldSpec(
+                "perpetrator_unit_id", "ref", "Perpetrator unit (unit id).", ref="unit", filter=True
+            ),
+            FieldSpec(
+                "status",
+                "choice",
+                "How well established.",
+                choices=ACT_STATUSES,
+                default="unknown",
+                filter=True,
+            ),
+            FieldSpec("notes", "longtext", "Open notes."),
+        ),
+        columns=("id", "incident_id", "victim_id", "act_type", "date", "status"),
+    )
+)
+
+UNIT = _register(
+    RecordSpec(
+        kind="unit",
+        model=Organization,
+        group="unit",
+        aliases=("units",),
+        help="Organizations and units (armed forces, militias, police …) with their hierarchy.",
+        fields=(
+            FieldSpec("name", "text", "Name.", required=True),
+            FieldSpec(
+                "kind",
+                "choice",
+                "Kind of organization.",
+                required=True,
+                choices=ORG_KINDS,
+                filter=True,
+            ),
+            FieldSpec("abbreviation", "text", "Abbreviation."),
+            FieldSpec("parent_id", "ref", "Parent unit (id).", ref="unit", filter=True),
+            FieldSpec("notes", "longtext", "Open notes."),
+        ),
+        checks=(_unit_not_own_ancestor,),
+        columns=("id", "name", "kind", "abbreviation", "parent_id"),
+    )
+)
+
+MEMBERSHIP = _register(
+    RecordSpec(
+        kind="membership",
+        model=Membership,
+        group="membership",
+        aliases=("memberships",),
+        help="Dated memberships of persons in units, with rank and position.",
+        fields=(
+            FieldSpec(
+                "person_id",
+                "ref",
+                "The member (person id).",
+                required=True,
+                ref="person",
+                filter=True,
+            ),
+            FieldSpec(
+                "organization_id", "ref", "The unit (id).", required=True, ref="unit", filter=True
+            ),
+            FieldSpec("rank", "text", "Rank."),
+            FieldSpec("position", "text", "Position or command role."),
+            FieldSpec("date_start", "date", "From (YYYY-MM-DD, YYYY-Www, YYYY-MM or YYYY)."),
+            FieldSpec("date_end", "date", "Until, same formats."),
+            FieldSpec("notes", "longtext", "Open notes."),
+        ),
+        checks=(_date_range,),
+        columns=(
+            "id",
+            "person_id",
+            "organization_id",
+            "rank",
+            "position",
+            "date_start",
+            "date_end",
+        ),
+    )
+)
+
+SITE = _register(
+    RecordSpec(
+        kind="site",
+        model=Site,
+        group="site",
+        aliases=("sites",),
+        help="Burial and crime sites: place, status, estimated bodies.",
+        fields=(
+            FieldSpec("name", "text", "Name of the site.", required=True),
+            FieldSpec(
+                "site_type",
+                "choice",
+                "Type of site.",
+                required=True,
+                choices=SITE_TYPES,
+                filter=True,
+            ),
+            FieldSpec(
+                "status",
+                "choice",
+                "Status.",
+                choices=SITE_STATUSES,
+                default="reported",
+                filter=True,
+            ),
+            *_PLACE,
+            FieldSpec("estimated_bodies", "count", "Estimated number of bodies."),
+            FieldSpec("incident_id", "ref", "Related incident (id).", ref="incident", filter=True),
+            FieldSpec("access_notes", "longtext", "Access notes (open)."),
+        ),
+        checks=(_coords,),
+        columns=("id", "name", "site_type", "status", "place_name", "estimated_bodies"),
+    )
+)
+
+PROVENANCE = _register(
+    RecordSpec(
+        kind="provenance",
+        model=ProvenanceLink,
+        group="provenance",
+        aliases=(),
+        help="Provenance links: which evidence or source supports which record, in what role.",
+        fields=(
+            FieldSpec(
+                "subject_kind",
+                "choice",
+                "Kind of record supported.",
+                required=True,
+                choices=SUBJECT_KINDS,
+                filter=True,
+            ),
+            FieldSpec(
+                "subject_id", "int", "Id of the record supported.", required=True, filter=True
+            ),
+            FieldSpec(
+                "evidence_id", "ref", "Supporting evidence item (id).", ref="evidence", filter=True
+            ),
+            FieldSpec("source_id", "ref", "Supporting source (id).", ref="source", filter=True),
+            FieldSpec(
+                "role",
+                "choice",
+                "Role the evidence plays.",
+                required=True,
+                choices=PROVENANCE_ROLES,
+                filter=True,
+            ),
+            FieldSpec("locator", "text", "Where in the evidence (page, paragraph, timestamp)."),
+            FieldSpec("notes", "longtext", "Open notes."),
+        ),
+        checks=(_provenance,),
+        columns=("id", "subject_kind", "subject_id", "evidence_id", "source_id", "role", "locator"),
+    )
+)
+
+_REF_MODELS: dict[str, type[Any]] = {
+    "person": Person,
+    "incident": Incident,
+    "unit": Organization,
+    "source": Source,
+    "evidence": EvidenceItem,
+    "act": Act,
+    "site": Site,
+    "membership": Membership,
+}
+
+
+def spec_for(kind: str) -> RecordSpec:
+    try:
+        return SPECS[kind]
+    except KeyError:
+        raise InputError(f"unknown record kind {kind!r}; known: {', '.join(SPECS)}") from None
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
+    """Validate one field value; returns the stored value (``None`` clears)."""
+    f = spec.field(name)
+    label = name
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if f.required:
+            raise InputError(f"{spec.kind} {label} is required")
+        return None
+    try:
+        if f.kind in ("text", "url"):
+            v = check_text(str(value), label, max_len=500)
+            if f.kind == "url" and not v.lower().startswith(("http://", "https://")):
+                raise InputError(f"invalid {label} {v!r}: must start with http:// or https://")
+            return v
+        if f.kind == "longtext":
+            return check_text(str(value), label, max_len=100_000)
+        if f.kind in ("int", "count", "ref"):
+            iv = int(value)
+            if isinstance(value, float) and value != iv:
+                raise ValueError
+            if f.kind == "count":
+                check_nonneg(iv, label)
+            if f.kind == "ref":
+                assert f.ref is not None
+                ctx.get(_REF_MODELS[f.ref], iv, f.ref)
+            return iv
+        if f.kind == "float":
+            return float(value)
+        if f.kind == "lat":
+            return check_latitude(float(value), label)
+        if f.kind == "lon":
+            return check_longitude(float(value), label)
+        if f.kind == "date":
+            return parse_partial_date(str(value), label)
+        if f.kind == "choice":
+            allowed = f.choices
+            v = str(value).strip()
+            if allowed == RELIABILITY_GRADES:
+                v = v.upper()
+                if v not in allowed:
+                    raise InputError(f"invalid {label} {value!r}; allowed: {', '.join(allowed)}")
+                return v
+            return check_choice(v, allowed, label)
+    except (TypeError, ValueError):
+        raise InputError(f"invalid {label} {value!r}: expected {f.kind}") from None
+    raise AssertionError(f.kind)
+
+
+def _apply(ctx: Context, spec: RecordSpec, row: Any, values: dict[str, Any]) -> dict[str, Any]:
+    change: dict[str, Any] = {}
+    for name, raw in values.items():
+        v = coerce(ctx, spec, name, raw)
+        f = spec.field(name)
+        if f.kind == "date":
+            setattr(row, name, v.text if v else None)
+            setattr(row, f"{name}_precision", v.precision if v else None)
+            change[name] = v.text if v else None
+        else:
+            setattr(row, name, v)
+            change[name] = v
+    merged = row.to_dict()
+    for check in spec.checks:
+        check(ctx, merged)
+    return change
+
+
+# --- the API ---------------------------------------------------------------------------
+
+
+def validate(ctx: Context, kind: str, /, **values: Any) -> None:
+    """Check field values for a new record of *kind* without writing anything."""
+    spec = spec_for(kind)
+    values = _prepare(spec, values)
+    _apply(ctx, spec, spec.model(), {k: v for k, v in values.items() if v is not None})
+
+
+def _prepare(spec: RecordSpec, values: dict[str, Any]) -> dict[str, Any]:
+    kind = spec.kind
+    values = dict(values)
+    unknown = set(values) - {f.name for f in spec.fields}
+    if unknown:
+        raise InputError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")
+    for f in spec.fields:
+        if values.get(f.name) is None and f.default is not None:
+            values[f.name] = f.default
+        if f.required and values.get(f.name) in (None, ""):
+            raise InputError(f"{kind} needs --{f.name.replace('_', '-')}")
+    return values
+
+
+def add(ctx: Context, kind: str, /, **values: Any) -> Any:
+    """Create a record of *kind* from field values (strings are validated and parsed)."""
+    spec = spec_for(kind)
+    ctx.require(access.RECORD_WRITE, f"add {kind} records")
+    values = _prepare(spec, values)
+    row = spec.model()
+    if hasattr(row, "created_at"):
+        row.created_at = row.updated_at = utcnow()
+    change = _apply(ctx, spec, row, {k: v for k, v in values.items() if v is not None})
+    ctx.session.add(row)
+    ctx.session.flush()
+    ctx.audit(f"{kind}.add", [oid(kind, row.id)], change=change)
+    return row
+
+
+def get(ctx: Context, kind: str, ident: int) -> Any:
+    spec = spec_for(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    return ctx.get(spec.model, ident, kind)
+
+
+def list_(ctx: Context, kind: str, /, **filters: Any) -> list[Any]:
+    """Records of *kind*, optionally filtered by equality on ``filter`` fields."""
+    spec = spec_for(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    q = select(spec.model).order_by(spec.model.id)
+    for name, value in filters.items():
+        if value is None:
+            continue
+        f = spec.field(name)
+        if not f.filter:
+            raise InputError(f"cannot filter {kind} records by {name}")
+        if f.kind == "choice":
+            value = coerce(ctx, spec, name, value)
+        q = q.where(getattr(spec.model, name) == value)
+    return list(ctx.session.scalars(q))
+
+
+def update(ctx: Context, kind: str, ident: int, /, **values: Any) -> Any:
+    """Change the given fields (``""`` or ``None`` clears an optional field)."""
+    spec = spec_for(kind)
+    ctx.require(access.RECORD_WRITE, f"update {kind} records")
+    row = ctx.get(spec.model, ident, kind)
+    unknown = set(values) - {f.name for f in spec.fields}
+    if unknown:
+        raise InputError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")
+    if not values:
+        raise InputError("nothing to update: give at least one field")
+    change = _apply(ctx, spec, row, values)
+    if hasattr(row, "updated_at"):
+        row.updated_at = utcnow()
+    ctx.session.flush()
+    ctx.audit(f"{kind}.update", [oid(kind, row.id)], change=change)
+    return row
