@@ -12,7 +12,8 @@ onto one small Latin consonant alphabet:
 * ʿayn and hamza (ع ء أ إ آ ؤ ئ, Latin ' ʿ ʾ) are dropped — Latin spellings mostly omit them;
 * letters that transliterations confuse share one symbol: ح/ه → h, ت/ط → t, س/ص → s,
   د/ض/ذ → d, ظ/ز → z, ق/ك → k, ث → t (th), خ → x (kh), غ → g (gh), ش → c (sh/ch);
-  Latin q/c/k → k, dh → d, th → t, ph → f, p → b, v → f, g/dj → j;
+  Latin q/c/k → k, dh → d, th → t, ph → f, p → b, v → f, dj → j, g/gh → g (غ; the
+  Egyptian g for ج, as in Gamal, is not followed);
 * a word-final ة / ه and a Latin word-final -ah / -eh lose the h
   (Fatima / Fatimah / Fatmeh / فاطمة);
 * doubled letters collapse (shadda is not written; Latin doubles at will), which also
@@ -227,7 +228,7 @@ _AR_KEY = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "t", "ج": "j", "چ": "c", "ژ": "j",
     "ح": "h", "ه": "h", "خ": "x", "د": "d", "ض": "d", "ذ": "d", "ظ": "z", "ز": "z",
     "ر": "r", "س": "s", "ص": "s", "ش": "c", "غ": "g", "ف": "f", "ڤ": "f", "ق": "k",
-    "ك": "k", "گ": "j", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
+    "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "w", "ي": "y",
     "ا": "", "ء": "", "ع": "", "ى": "", "ة": "",
 }  # fmt: skip
 _LATIN_DIGRAPHS = [
@@ -236,11 +237,12 @@ _LATIN_DIGRAPHS = [
     ("ou", "u"), ("oo", "u"), ("ee", "i"),
 ]  # fmt: skip
 _LATIN_KEY = {
-    "b": "b", "p": "b", "t": "t", "j": "j", "g": "j", "h": "h", "d": "d", "z": "z",
+    "b": "b", "p": "b", "t": "t", "j": "j", "g": "g", "h": "h", "d": "d", "z": "z",
     "r": "r", "s": "s", "f": "f", "v": "f", "q": "k", "k": "k", "c": "k", "l": "l",
     "m": "m", "n": "n", "w": "w", "y": "y", "x": "ks",
     # digraph placeholders (already mapped; upper case so they are not mapped twice)
     "C": "c", "X": "x", "G": "g", "T": "t", "D": "d", "F": "f", "J": "j", "K": "k",
+    "H": "h",
 }  # fmt: skip
 _VOWELS = set("aeiouy")
 
@@ -273,6 +275,10 @@ def _key_arabic_word(word: str, long_vowels: bool = False) -> str:
     return _collapse("".join(out)).lower()
 
 
+# names ending in ح written -eh, which would otherwise read as a ta marbuta
+_LATIN_EH_HA = {"saleh", "fateh", "sameh", "faleh", "rabeh", "mosleh", "musleh", "fadeh",
+                "nasseh", "kaleh", "maleh"}  # fmt: skip
+
 _LATIN_LONG = [("ou", "W"), ("oo", "W"), ("ei", "Y"), ("ai", "Y"), ("ay", "Y"), ("ey", "Y"),
                ("ee", "Y"), ("ie", "Y")]  # fmt: skip
 
@@ -282,8 +288,13 @@ def _key_latin_word(word: str, long_vowels: bool = False) -> str:
     if not word:
         return ""
     # a joined article: Alhassan, Elkhatib (not Alaa, Ali, Elias: a vowel follows)
-    if len(word) >= 6 and word[:2] in ("al", "el") and word[2] not in "aeiouhy":
+    if len(word) >= 6 and word[:2] in ("al", "el") and word[2] not in "aeiouy":
         word = word[2:]
+    # French "ou" for an initial w (Oualid, Ouael)
+    if len(word) > 3 and word[:2] == "ou" and word[2] in "aei":
+        word = "w" + word[2:]
+    if word in _LATIN_EH_HA:
+        return _key_latin_word(word[:-1] + "H", long_vowels)
     # word-final h after a vowel: ta marbuta (Fatimah, Fatmeh) or -ah
     if len(word) >= 3 and word[-1] == "h" and word[-2] in "ae" and word[-3] not in "aeiou":
         word = word[:-1]
