@@ -330,4 +330,10 @@ def extract_quantities(text: str) -> list[Quantity]:
                 Quantity(m.group(), low, high, qual, counted, (m.start(), m.end()), value)
             )
         out.sort(key=lambda q: q.span)
+    # "32 of the more than 100 killings": the part counts what the whole counts.
+    for a, b in zip(out, out[1:], strict=False):
+        if a.counted is None and b.counted and re.fullmatch(
+            r"\s+of\s+(?:the\s+)?", text[a.span[1] : b.span[0]]
+        ):
+            a.counted = b.counted
     return out
