@@ -29,7 +29,7 @@ USERS = {
     "viewer": "vic",
 }
 LEGAL_NAME = "Fictional Canary Name"  # a fictional legal name that must never leak
-EVIDENCE_TEXT = "A fictional witness statement. Canary phrase: amber-lantern-42.\n".encode()
+EVIDENCE_TEXT = b"A fictional witness statement. Canary phrase: amber-lantern-42.\n"
 
 
 def password_for(role: str) -> str:

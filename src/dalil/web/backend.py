@@ -349,24 +349,24 @@ class CaseBackend:
 
     def audit(self, principal: Any, *, actor: str | None = None, action: str | None = None,
               object_id: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        fn = _service("audit", "show", "query", "list_entries")
+        """Newest entries first. The service returns the newest N; pages are cut from
+        ``offset + limit + 1`` of them, so ``total`` is null and ``has_more`` tells if
+        there is a next page."""
+        fn = _service("audit_log", "show")
         with self.case.act(self._actor(principal), write=False) as ctx:
-            kwargs: dict[str, Any] = {"actor": actor, "action": action, "object_id": object_id}
-            if _accepts(fn, "limit", "offset"):
-                rows = fn(ctx, **kwargs, limit=limit, offset=offset)
-                total = None
-            else:
-                all_rows = list(fn(ctx, **kwargs))
-                all_rows.reverse()  # newest first
-                total = len(all_rows)
-                rows = all_rows[offset : offset + limit]
-            items = [_audit_row(jsonable(r)) for r in rows]
-        return {"items": items, "total": total if total is not None else offset + len(items)}
+            rows = fn(ctx, actor=actor, action=action, object_id=object_id,
+                      limit=offset + limit + 1)
+        rows = list(reversed(rows))
+        page = rows[offset : offset + limit]
+        return {"items": [_audit_row(jsonable(r)) for r in page], "total": None,
+                "has_more": len(rows) > offset + limit}
 
     def audit_verify(self, principal: Any) -> dict[str, Any]:
-        fn = _service("audit", "verify")
-        with self.case.act(self._actor(principal), write=False) as ctx:
-            r = jsonable(fn(ctx))
+        """Verify the hash chain and signed checkpoints (anyone logged in may; the CLI
+        lets anyone holding the public key do it)."""
+        self._actor(principal)
+        fn = _service("audit_log", "verify_case")
+        r = dict(jsonable(fn(self.case)))
         return {**r, "problem": r.get("reason")}
 
     def dashboard(self, principal: Any) -> dict[str, Any]:
@@ -377,13 +377,11 @@ class CaseBackend:
             except NotAvailable:
                 continue
         try:
-            recent = self.audit(principal, limit=10)
-            entries = recent["total"]
-            recent_items = recent["items"]
+            recent = self.audit(principal, limit=10)["items"]
         except (NotAvailable, PermissionDenied):
-            entries, recent_items = 0, []
-        return {"counts": counts, "recent": recent_items,
-                "audit": {"entries": entries, "last_checkpoint": None}}
+            recent = []
+        entries = recent[0]["seq"] if recent else None
+        return {"counts": counts, "recent": recent, "audit": {"entries": entries}}
 
 
 def _audit_row(d: dict[str, Any]) -> dict[str, Any]:

@@ -26,9 +26,10 @@ MAX_UPLOAD = 4 * 1024**3  # 4 GiB per request
 
 class Page(BaseModel):
     items: list[dict[str, Any]]
-    total: int = Field(ge=0)
+    total: int | None = Field(ge=0, description="All matching items; null where not counted (audit).")
     limit: int = Field(ge=1)
     offset: int = Field(ge=0)
+    has_more: bool = Field(description="Whether a next page exists.")
 
 
 class Me(BaseModel):
@@ -88,7 +89,8 @@ def _list(kind: Kind) -> Any:
         offset: int = Query(0, ge=0, le=10**9),
     ) -> Page:
         page = _b(ctx).list(ctx.user, kind.name, limit=limit, offset=offset)
-        return Page(items=page["items"], total=page["total"], limit=limit, offset=offset)
+        return Page(items=page["items"], total=page["total"], limit=limit, offset=offset,
+                    has_more=offset + len(page["items"]) < page["total"])
 
     view.__name__ = f"list_{kind.name}"
     view.__doc__ = f"List {kind.name}, paginated by limit and offset (protected fields never included)."
@@ -191,7 +193,8 @@ def audit(
 ) -> Page:
     page = _b(ctx).audit(ctx.user, actor=actor, action=action, object_id=object,
                          limit=limit, offset=offset)
-    return Page(items=page["items"], total=page["total"], limit=limit, offset=offset)
+    return Page(items=page["items"], total=page["total"], limit=limit, offset=offset,
+                has_more=page["has_more"])
 
 
 @router.post("/audit/verify", response_model=dict[str, Any], responses=ERRORS)

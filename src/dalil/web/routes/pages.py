@@ -165,17 +165,25 @@ def audit_page(
 ) -> Response:
     page = _backend(ctx).audit(ctx.user, actor=actor or None, action=action or None,
                                object_id=object or None, limit=limit, offset=offset)
-    return render(ctx, "audit.html", page=page, limit=limit, offset=offset,
-                  filters={"actor": actor or "", "action": action or "", "object": object or ""},
-                  verify=None)
+    from urllib.parse import urlencode
+
+    filters = {"actor": actor or "", "action": action or "", "object": object or ""}
+    kept = {k: v for k, v in filters.items() if v}
+    return render(ctx, "audit.html", page=page, limit=limit, offset=offset, filters=filters,
+                  filter_query=("&" + urlencode(kept)) if kept else "", verify=None)
 
 
 @router.post("/audit/verify")
 def audit_verify(ctx: PageCtx) -> Response:
     result = _backend(ctx).audit_verify(ctx.user)
-    page = _backend(ctx).audit(ctx.user, limit=PAGE_SIZE, offset=0)
+    try:
+        page = _backend(ctx).audit(ctx.user, limit=PAGE_SIZE, offset=0)
+    except PermissionDenied:  # may verify but not read entries: show it on the dashboard
+        data = _backend(ctx).dashboard(ctx.user)
+        return render(ctx, "dashboard.html", data=data, kinds=KINDS, verify=result)
     return render(ctx, "audit.html", page=page, limit=PAGE_SIZE, offset=0,
-                  filters={"actor": "", "action": "", "object": ""}, verify=result)
+                  filters={"actor": "", "action": "", "object": ""}, filter_query="",
+                  verify=result)
 
 
 @router.post("/fixity")
