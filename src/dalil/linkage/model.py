@@ -414,6 +414,9 @@ def _regularise(
     which makes one disagreement veto any link (a weight of -250 bits); a real list
     has typos in every field, so no level is allowed to be certain.
     """
+    lam = model.get("probability_two_random_records_match") or 0.0
+    # no deterministic match found (tiny inputs): fall back to a small prior
+    model["probability_two_random_records_match"] = min(max(float(lam), 1e-6), 0.5)
     for comp in model["comparisons"]:
         levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
         k = len(levels)

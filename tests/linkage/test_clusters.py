@@ -1,0 +1,75 @@
+"""Clustering scored pairs: thresholds, the weakest-link probability, decisions."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dalil.linkage.clusters import cluster, pairwise_scores
+
+
+def _pairs(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+
+
+def test_chain_probability_is_the_weakest_link_and_singletons_are_one() -> None:
+    ids = ["a", "b", "c", "d"]
+    c = cluster(ids, _pairs([("a", "b", 0.99), ("b", "c", 0.93), ("c", "d", 0.5)]), 0.9)
+    assert c.cluster_of["a"] == c.cluster_of["b"] == c.cluster_of["c"] == "a"
+    assert c.cluster_of["d"] == "d"
+    assert c.probability["a"] == c.probability["c"] == 0.93
+    assert c.probability["d"] == 1.0
+
+
+def test_rejected_pair_is_never_clustered_even_through_a_chain() -> None:
+    """A reviewer's reject must hold although a ↔ b ↔ c would join a and c."""
+    ids = ["a", "b", "c"]
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.95)])
+    c = cluster(ids, pairs, 0.9, rejected=[("a", "c")])
+    assert c.cluster_of["a"] != c.cluster_of["c"]
+    assert c.cluster_of["a"] == c.cluster_of["b"]  # the stronger link wins
+    assert c.blocked_joins == 1
+
+
+def test_accepted_pair_links_below_threshold_with_probability_one() -> None:
+    c = cluster(["a", "b"], _pairs([("a", "b", 0.2)]), 0.9, accepted=[("a", "b")])
+    assert c.cluster_of["a"] == c.cluster_of["b"]
+    assert c.probability["a"] == 1.0
+
+
+def test_rejected_pair_link_itself_is_dropped() -> None:
+    c = cluster(["a", "b"], _pairs([("a", "b", 0.999)]), 0.9, rejected=[("b", "a")])
+    assert c.cluster_of["a"] != c.cluster_of["b"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0.0, 1.0)), max_size=40),
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=5),
+    st.floats(0.05, 1.0),
+)
+def test_clusters_respect_every_rejection_and_threshold(
+    edges: list[tuple[int, int, float]], rejects: list[tuple[int, int]], threshold: float
+) -> None:
+    ids = [f"r{i}" for i in range(10)]
+    pairs = _pairs([(f"r{a}", f"r{b}", p) for a, b, p in edges if a != b])
+    rej = [(f"r{a}", f"r{b}") for a, b in rejects if a != b]
+    c = cluster(ids, pairs, threshold, rejected=rej)
+    for a, b in rej:
+        assert c.cluster_of[a] != c.cluster_of[b]
+    for rid in ids:
+        members = [x for x in ids if c.cluster_of[x] == c.cluster_of[rid]]
+        if len(members) > 1:
+            assert threshold <= c.probability[rid] <= 1.0
+        else:
+            assert c.probability[rid] == 1.0
+
+
+def test_pairwise_scores_count_pairs_and_exact_clusters() -> None:
+    truth = {"a": "1", "b": "1", "c": "1", "d": "2"}
+    pred = {"a": "x", "b": "x", "c": "y", "d": "y"}
+    s = pairwise_scores(pred, truth)
+    assert s["true_pairs"] == 3 and s["predicted_pairs"] == 2
+    assert s["precision"] == 0.5 and abs(s["recall"] - 1 / 3) < 1e-9
+    assert s["cluster_accuracy"] == 0.0
