@@ -232,8 +232,10 @@ def read_capture_csv(
             v = row[i].strip()
             if v not in ("0", "1"):
                 shown = v if len(v) <= 20 else v[:20] + "…"
+                hint = "" if wanted else " (if it is not a list, name the list columns with --lists)"
                 raise InputError(
-                    f"{name}, line {line}: list column {header[i]!r} must be 0 or 1, got {shown!r}"
+                    f"{name}, line {line}: list column {header[i]!r} must be 0 or 1, "
+                    f"got {shown!r}{hint}"
                 )
             if v == "1":
                 cell |= 1 << j
