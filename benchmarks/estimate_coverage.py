@@ -22,8 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dalil.estimate import bma, fit, lcmcr, search  # noqa: E402
-from tests.estimate.conftest import simulate_heterogeneous  # noqa: E402
+from tests.estimate.conftest import simulate_heterogeneous
+
+from dalil.estimate import bma, fit, lcmcr, search
 
 
 def main() -> None:
@@ -61,7 +62,7 @@ def main() -> None:
           f"{'s/replicate':>12s}")
     for name, rows in res.items():
         a = np.array(rows)
-        cover = float(np.mean((a[:, 1] <= N) & (N <= a[:, 2])))
+        cover = float(np.mean((a[:, 1] <= N) & (a[:, 2] >= N)))
         err = float(np.median((a[:, 0] - N) / N))
         width = float(np.median(a[:, 2] - a[:, 1]))
         print(f"{name:26s} {cover:9.0%} {err:+18.1%} {width:13,.0f} "
