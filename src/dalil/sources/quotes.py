@@ -380,7 +380,10 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
         lead = text[max(0, segs[0][0] - 20) : segs[0][0] - 1].lower()
         if re.search(r"(?:titled|entitled|called|dubbed|named|headlined)\s*:?\s*$", lead):
             continue
-        para = paras[pi] if pi < len(paras) else (0, len(text))
+        para = (
+            paras[_para_of(paras, segs[0][0])][0],
+            paras[_para_of(paras, segs[-1][1])][1],
+        ) if paras else (0, len(text))
         if gap is not None:
             gtext = text[gap[0] : gap[1]]
             m = re.search(rf"(?i)^[\s,]*{_VERB}\s+(?P<sp>[^,]+)", gtext) or re.search(
@@ -395,7 +398,7 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
                     sub.speaker, sub.speaker_kind, sub.attribution_span,
                 )
         if q.speaker is None:
-            _attribute(text, q, (para[0], paras[q.segments and _para_of(paras, segs[-1][1])][1]), prev, res)
+            _attribute(text, q, para, prev, res)
         if q.speaker is None and prev is not None and prev.paragraph == pi and prev.speaker:
             # A further quote in the same paragraph continues the last speaker.
             q.speaker, q.speaker_kind = prev.speaker, prev.speaker_kind
