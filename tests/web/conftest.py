@@ -29,7 +29,17 @@ USERS = {
     "viewer": "vic",
 }
 LEGAL_NAME = "Fictional Canary Name"  # a fictional legal name that must never leak
-EVIDENCE_TEXT = b"A fictional witness statement. Canary phrase: amber-lantern-42.\n"
+EVIDENCE_TEXT = (
+    "Fictional Watch, 12 March 2025. Fictional Watch documented the killing of 32 civilians "
+    "in Qarya (a fictional town) on 7 March. \"Gunmen from the Fictional Brigade went house "
+    "to house and shot the men in front of their families,\" said a witness, W-1. The group "
+    "called for an independent investigation. Canary phrase: amber-lantern-42.\n"
+).encode()
+DERIVED_TEXT = (
+    "Fictional Daily, 14 March 2025. Fictional Watch documented the killing of 32 civilians "
+    "in Qarya on 7 March. \"Gunmen went house to house and shot the men,\" said a witness. "
+    "The group called for sanctions.\n"
+).encode()
 
 
 def password_for(role: str) -> str:
@@ -77,6 +87,8 @@ def seed_case(root: Path) -> dict[str, Any]:
         res = evidence.add_bytes(case, admin, EVIDENCE_TEXT, name="statement-fictional.txt",
                                  source_id=ids["source"])
         ids["evidence"] = res.item.sha256
+        evidence.add_bytes(case, admin, DERIVED_TEXT, name="article-fictional.txt",
+                           source_id=ids["source2"])
         tokens = {}
         for role, name in USERS.items():
             with case.act(USERS["admin"]) as ctx:

@@ -49,7 +49,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/"): READ,
     ("GET", "/sources/new"): READ,
     ("POST", "/sources/new"): WRITE,
-    ("GET", "/sources/compare"): PENDING,
+    ("GET", "/sources/compare"): EVIDENCE_READ,
     ("GET", "/evidence/upload"): READ,
     ("GET", "/evidence/{sha256}/download"): EVIDENCE_READ,
     ("GET", "/incidents/timeline"): READ,
@@ -65,8 +65,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/dashboard"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
     ("POST", "/api/v1/sources"): WRITE,
-    ("GET", "/api/v1/sources/{item_id}/reading"): PENDING,
-    ("GET", "/api/v1/compare"): PENDING,
+    ("GET", "/api/v1/sources/{item_id}/reading"): EVIDENCE_READ,
+    ("GET", "/api/v1/compare"): EVIDENCE_READ,
     ("POST", "/api/v1/evidence"): EVIDENCE_ADD,
     ("GET", "/api/v1/evidence/{sha256}/content"): EVIDENCE_READ,
     ("GET", "/api/v1/evidence/{sha256}/custody"): AUDIT_READ,
@@ -75,6 +75,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/audit/verify"): READ,
     ("GET", "/api/v1/users"): READ,
     ("POST", "/api/v1/users/{name}/revoke-tokens"): ADMIN,
+    ("POST", "/sources/compare"): READ,
+    ("POST", "/api/v1/compare"): READ,
 }
 for _k in RECORD_KINDS:
     _allowed: frozenset[str] | str = READ if _k in AVAILABLE_KINDS else PENDING
@@ -135,8 +137,13 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
-    if path in ("/api/v1/compare", "/sources/compare"):
+    if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
+    if path == "/sources/compare":
+        return {"data": {"earlier": "A fictional text.", "later": "A fictional text, copied."}}
+    if path == "/api/v1/compare":
+        return {"json": {"earlier": {"text": "A fictional text."},
+                         "later": {"text": "A fictional text, copied."}}}
     return {}
 
 

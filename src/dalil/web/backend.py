@@ -255,16 +255,70 @@ class CaseBackend:
         with self.case.act(self._actor(principal)) as ctx:
             return dict(jsonable(fn(ctx, "source", **values)))
 
-    def source_reading(self, principal: Any, raw_id: str) -> dict[str, Any]:
-        """Text of a source cut into segments: plain, quotation, figure."""
-        fn = _service("sources", "source_reading", "reading")
+    MAX_TEXT = 2_000_000  # characters of a source text shown or compared
+
+    def _source_text(self, principal: Any, raw_id: str) -> tuple[dict[str, Any], str | None]:
+        """The source record and its stored text: the working-copy text item derived from
+        its file (``source add FILE``), else a text/plain evidentiary item. Reading it is an
+        evidence read, checked and logged like a download."""
+        source = self.get(principal, "sources", raw_id)
         with self.case.act(self._actor(principal), write=False) as ctx:
-            return dict(jsonable(fn(ctx, _id("sources", raw_id))))
+            items = [jsonable(_service("evidence", "item_dict")(ctx, r)) for r in
+                     _service("evidence", "list_items")(ctx, source_id=source["id"])]
+        texts = [i for i in items if str(i.get("media_type") or "").startswith("text/plain")]
+        texts.sort(key=lambda i: (i.get("copy_kind") != "working", i.get("id", 0)))
+        if not texts:
+            return source, None
+        _meta, chunks = self.evidence_content(principal, texts[0]["sha256"])
+        data = bytearray()
+        for chunk in chunks:
+            data += chunk
+            if len(data) > 4 * self.MAX_TEXT:
+                break
+        return source, bytes(data).decode("utf-8", errors="replace")[: self.MAX_TEXT]
+
+    def source_reading(self, principal: Any, raw_id: str) -> dict[str, Any]:
+        """The source's text cut into plain, quotation and figure segments."""
+        from dalil.web.textview import reading
+
+        source, text = self._source_text(principal, raw_id)
+        if text is None:
+            return {"source": source, "segments": [], "quotes": [], "quantities": [], "words": 0}
+        return {"source": source, **reading(text, title=source.get("title"),
+                                            doc_date=_date_or_none(source.get("published")))}
 
     def compare_sources(self, principal: Any, a: str, b: str) -> dict[str, Any]:
-        fn = _service("sources", "compare_sources", "compare")
-        with self.case.act(self._actor(principal)) as ctx:
-            return dict(jsonable(fn(ctx, _id("sources", a), _id("sources", b))))
+        """Compare the stored texts of sources *a* (earlier) and *b* (later)."""
+        sa, ta = self._source_text(principal, a)
+        sb, tb = self._source_text(principal, b)
+        missing = [s["title"] for s, t in ((sa, ta), (sb, tb)) if t is None]
+        if missing:
+            from dalil.errors import InputError
+
+            raise InputError(f"no text stored for: {'; '.join(missing)} (add the source with a file)")
+        assert ta is not None and tb is not None
+        return self.compare_texts(principal,
+                                  {"text": ta, "title": sa.get("title"), "date": sa.get("published"),
+                                   "id": f"source:{sa['id']}"},
+                                  {"text": tb, "title": sb.get("title"), "date": sb.get("published"),
+                                   "id": f"source:{sb['id']}"})
+
+    def compare_texts(self, principal: Any, earlier: dict[str, Any],
+                      later: dict[str, Any]) -> dict[str, Any]:
+        """Compare two texts (the `dalil sources compare` result, plus highlighted segments).
+        Pure analysis of what the user supplied: nothing is read from or written to the case."""
+        from dalil.sources.compare import analyse, compare
+        from dalil.web.textview import comparison_segments
+
+        self._actor(principal)
+        docs = [analyse(d["text"], id=str(d.get("id") or name), title=d.get("title"),
+                        doc_date=_date_or_none(d.get("date")))
+                for name, d in (("earlier", earlier), ("later", later))]
+        result = compare(docs[0], docs[1])
+        swapped = result["direction"] == "source_of_derivative"
+        src_text, der_text = ((later["text"], earlier["text"]) if swapped
+                              else (earlier["text"], later["text"]))
+        return dict(jsonable(comparison_segments(result, src_text, der_text)))
 
     # --- evidence -----------------------------------------------------------------
 
@@ -382,6 +436,16 @@ class CaseBackend:
             recent = []
         entries = recent[0]["seq"] if recent else None
         return {"counts": counts, "recent": recent, "audit": {"entries": entries}}
+
+
+def _date_or_none(value: Any) -> Any:
+    """A ``datetime.date`` from an ISO day, else None (months and years stay undated)."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(str(value)) if value and len(str(value)) == 10 else None
+    except ValueError:
+        return None
 
 
 def _audit_row(d: dict[str, Any]) -> dict[str, Any]:

@@ -125,11 +125,33 @@ def source_reading(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
 
 @router.get("/compare", response_model=dict[str, Any], responses=ERRORS)
 def compare(
-    ctx: ApiCtx,
-    a: str = Query(..., max_length=64), b: str = Query(..., max_length=64),
+    ctx: ApiCtx, a: str = Query(..., max_length=64), b: str = Query(..., max_length=64),
 ) -> dict[str, Any]:
-    """Compare two sources (the stable comparison JSON of `dalil sources compare`)."""
+    """Compare the stored texts of sources *a* (earlier) and *b* (later): the stable
+    comparison JSON of `dalil sources compare`, plus `source_segments` and
+    `derivative_segments` cut at the reused passages. Reading the texts is logged."""
     return dict(_b(ctx).compare_sources(ctx.user, a, b))
+
+
+class TextIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=500_000)
+    title: str | None = Field(None, max_length=500)
+    date: str | None = Field(None, max_length=10, description="Publication day, YYYY-MM-DD.")
+
+
+class CompareTextsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    earlier: TextIn
+    later: TextIn
+
+
+@router.post("/compare", response_model=dict[str, Any], responses=ERRORS)
+def compare_texts(ctx: ApiCtx, body: CompareTextsIn) -> dict[str, Any]:
+    """Compare two texts given in the request (nothing is stored or read from the case)."""
+    return dict(_b(ctx).compare_texts(
+        ctx.user, {**body.earlier.model_dump(), "id": "earlier"},
+        {**body.later.model_dump(), "id": "later"}))
 
 
 @router.post(

@@ -19,6 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 MAX_PAGE = 500
+MAX_TEXT = 500_000  # characters per pasted text
 
 
 def _backend(ctx: Ctx) -> Any:
@@ -56,8 +57,8 @@ def _show_page(kind: Kind) -> Any:
         if kind.name == "sources":
             try:
                 extra["reading"] = _backend(ctx).source_reading(ctx.user, item_id)
-            except NotAvailable:
-                extra["reading"] = None
+            except (NotAvailable, PermissionDenied):
+                extra["reading"] = None  # the role may see the record but not its text
         return render(ctx, f"show_{kind.name}.html" if kind.name in ("persons", "sources", "evidence")
                       else "show.html", kind=kind, record=record,
                       protected=PROTECTED_PERSON_FIELDS, revealed=None, **extra)
@@ -96,11 +97,26 @@ def source_compare(
     a: str | None = Query(None, max_length=64),
     b: str | None = Query(None, max_length=64),
 ) -> Response:
-    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)
-    result = None
-    if a and b:
-        result = _backend(ctx).compare_sources(ctx.user, a, b)
-    return render(ctx, "compare.html", sources=sources["items"], a=a, b=b, result=result)
+    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    result = _backend(ctx).compare_sources(ctx.user, a, b) if a and b else None
+    return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={})
+
+
+@router.post("/sources/compare")
+def source_compare_texts(
+    ctx: PageCtx,
+    earlier: str = Form(..., min_length=1, max_length=MAX_TEXT),
+    later: str = Form(..., min_length=1, max_length=MAX_TEXT),
+    earlier_date: str = Form("", max_length=10),
+    later_date: str = Form("", max_length=10),
+) -> Response:
+    result = _backend(ctx).compare_texts(
+        ctx.user, {"text": earlier, "date": earlier_date, "id": "earlier"},
+        {"text": later, "date": later_date, "id": "later"})
+    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    return render(ctx, "compare.html", sources=sources, a=None, b=None, result=result,
+                  texts={"earlier": earlier, "later": later, "earlier_date": earlier_date,
+                         "later_date": later_date})
 
 
 @router.get("/evidence/upload")
