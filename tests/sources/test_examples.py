@@ -94,7 +94,10 @@ def test_example_quantities(doc: str) -> None:
         assert hits, (exp, [q.text for q in got])
         q = hits[0]
         assert (q.low, q.high, q.qualifier, q.counted) == (
-            exp["low"], exp["high"], exp["qualifier"], exp["counted"],
+            exp["low"],
+            exp["high"],
+            exp["qualifier"],
+            exp["counted"],
         )
 
 
@@ -106,7 +109,7 @@ def test_passage_spans_point_at_the_same_words() -> None:
         if p["kind"] == "verbatim":
             a = src[p["source_span"][0] : p["source_span"][1]].lower().split()
             b = der[p["derivative_span"][0] : p["derivative_span"][1]].lower().split()
-            assert [w.strip(".,\"“”") for w in a] == [w.strip(".,\"“”") for w in b]
+            assert [w.strip('.,"“”') for w in a] == [w.strip('.,"“”') for w in b]
 
 
 def test_reversed_order_with_dates_is_detected_as_source_of_derivative() -> None:

@@ -16,7 +16,9 @@ def one(text: str) -> tuple[str, str | None, str]:
 
 def test_straight_quotes_speaker_after_verb_first() -> None:
     assert one('"They took my brother away at night," said Nadia Qorvan.') == (
-        "They took my brother away at night", "Nadia Qorvan", "named",
+        "They took my brother away at night",
+        "Nadia Qorvan",
+        "named",
     )
 
 
@@ -83,7 +85,12 @@ def test_role_speaker() -> None:
 
 
 def test_anonymous_speakers() -> None:
-    for who in ["one witness", "a spokesperson for a European rights group", "sources", "a resident"]:
+    for who in [
+        "one witness",
+        "a spokesperson for a European rights group",
+        "sources",
+        "a resident",
+    ]:
         text = f'"The shooting went on for hours and hours," {who} said.'
         assert one(text)[2] == "anonymous", who
 
@@ -120,9 +127,7 @@ def test_scare_quotes_and_titles_are_not_quotations() -> None:
 
 
 def test_further_quote_in_same_paragraph_keeps_speaker() -> None:
-    text = (
-        '"They went from house to house," said Nadia Qorvan. "These were deliberate killings."'
-    )
+    text = '"They went from house to house," said Nadia Qorvan. "These were deliberate killings."'
     q = extract_quotes(text)
     assert [x.speaker for x in q] == ["Nadia Qorvan", "Nadia Qorvan"]
 

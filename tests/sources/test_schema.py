@@ -73,8 +73,27 @@ def test_generated_outputs_match_schema() -> None:
 
 
 _chunk = st.sampled_from(
-    ['"', "“", "”", "«", "»", ", said ", " Qorvan", " more than ", "100", " dozens ", "\n\n",
-     ". ", " militias ", "not ", "قال ", "مئة", "٣٢", " the town of Port Selin", "7 March"]
+    [
+        '"',
+        "“",
+        "”",
+        "«",
+        "»",
+        ", said ",
+        " Qorvan",
+        " more than ",
+        "100",
+        " dozens ",
+        "\n\n",
+        ". ",
+        " militias ",
+        "not ",
+        "قال ",
+        "مئة",
+        "٣٢",
+        " the town of Port Selin",
+        "7 March",
+    ]
 )
 _text = st.lists(st.one_of(_chunk, st.text(min_size=0, max_size=8)), min_size=0, max_size=40).map(
     "".join

@@ -30,8 +30,12 @@ def register(cli: AliasedGroup) -> None:
 
 @click.command("extract")
 @click.argument("file", type=_FILE)
-@click.option("--date", "doc_date", metavar="YYYY-MM-DD",
-              help="Document date; relative dates (\"yesterday\", \"on Friday\") resolve against it.")
+@click.option(
+    "--date",
+    "doc_date",
+    metavar="YYYY-MM-DD",
+    help='Document date; relative dates ("yesterday", "on Friday") resolve against it.',
+)
 @json_option
 def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
     """Paragraphs, sentences, quotations with speakers, quantities, dates, places and
@@ -43,18 +47,30 @@ def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(result)
         return
-    click.echo(f"{result['id']}: {result['words']} words, {len(result['paragraphs'])} paragraphs, "
-               f"{len(result['sentences'])} sentences; date {result['date'] or 'unknown'}")
+    click.echo(
+        f"{result['id']}: {result['words']} words, {len(result['paragraphs'])} paragraphs, "
+        f"{len(result['sentences'])} sentences; date {result['date'] or 'unknown'}"
+    )
     click.echo(f"\nquotations ({len(result['quotes'])}):")
     emit_table(
-        [{"speaker": q["speaker"] or "-", "kind": q["speaker_kind"], "quote": _short(q["text"])}
-         for q in result["quotes"]],
+        [
+            {"speaker": q["speaker"] or "-", "kind": q["speaker_kind"], "quote": _short(q["text"])}
+            for q in result["quotes"]
+        ],
         ["kind", "speaker", "quote"],
     )
     click.echo(f"\nquantities ({len(result['quantities'])}):")
     emit_table(
-        [{"text": q["text"], "low": q["low"], "high": q["high"], "qualifier": q["qualifier"],
-          "counted": q["counted"]} for q in result["quantities"]],
+        [
+            {
+                "text": q["text"],
+                "low": q["low"],
+                "high": q["high"],
+                "qualifier": q["qualifier"],
+                "counted": q["counted"],
+            }
+            for q in result["quantities"]
+        ],
         ["text", "low", "high", "qualifier", "counted"],
     )
     click.echo(f"\ndates ({len(result['dates'])}):")
@@ -67,13 +83,21 @@ def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
 @click.argument("earlier", type=_FILE)
 @click.argument("later", type=_FILE)
 @json_option
-@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write a side-by-side HTML view to this file.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a side-by-side HTML view to this file.",
+)
 @click.option("--earlier-date", metavar="YYYY-MM-DD", help="Publication date of EARLIER.")
 @click.option("--later-date", metavar="YYYY-MM-DD", help="Publication date of LATER.")
 def compare_cmd(
-    earlier: Path, later: Path, as_json: bool, html_out: Path | None,
-    earlier_date: str | None, later_date: str | None,
+    earlier: Path,
+    later: Path,
+    as_json: bool,
+    html_out: Path | None,
+    earlier_date: str | None,
+    later_date: str | None,
 ) -> None:
     """Compare LATER against EARLIER: reused passages, direction, a verdict for every
     quotation in LATER, additions, omissions and the figures of both.
@@ -106,12 +130,26 @@ def compare_cmd(
 
 
 @click.command("graph")
-@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder of documents (.txt, .html, .pdf, .docx).")
-@click.option("--threshold", type=float, default=0.2, show_default=True,
-              help="Containment (share of a document's 5-word shingles found in another) for an edge.")
-@click.option("--claim", "claims", multiple=True,
-              help="A phrase, quotation or figure; prints the groups of independent sources carrying it. Repeatable.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder of documents (.txt, .html, .pdf, .docx).",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.2,
+    show_default=True,
+    help="Containment (share of a document's 5-word shingles found in another) for an edge.",
+)
+@click.option(
+    "--claim",
+    "claims",
+    multiple=True,
+    help="A phrase, quotation or figure; prints the groups of independent sources carrying it. Repeatable.",
+)
 @json_option
 def graph_cmd(folder: Path, threshold: float, claims: tuple[str, ...], as_json: bool) -> None:
     """Derivation graph over the documents in a folder: candidate pairs by MinHash LSH
@@ -130,8 +168,10 @@ def graph_cmd(folder: Path, threshold: float, claims: tuple[str, ...], as_json: 
     if as_json:
         emit_json(out)
         return
-    click.echo(f"{len(g.nodes)} documents, {len(g.edges)} edges "
-               f"({g.stats['candidate_pairs']} candidate pairs)")
+    click.echo(
+        f"{len(g.nodes)} documents, {len(g.edges)} edges "
+        f"({g.stats['candidate_pairs']} candidate pairs)"
+    )
     emit_table(g.edges, ["source", "derivative", "containment", "source_coverage", "direction"])
     for c in out.get("claims", []):
         groups = c["independent_groups"]
@@ -141,13 +181,29 @@ def graph_cmd(folder: Path, threshold: float, claims: tuple[str, ...], as_json: 
 
 
 @click.command("documents")
-@click.option("--n", "n", type=click.IntRange(1, 100000), default=20, show_default=True,
-              help="Number of derivative documents to generate.")
+@click.option(
+    "--n",
+    "n",
+    type=click.IntRange(1, 100000),
+    default=20,
+    show_default=True,
+    help="Number of derivative documents to generate.",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Output folder (created).")
-@click.option("--words", type=click.IntRange(100, 20000), default=400, show_default=True,
-              help="Approximate length of each generated source release.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Output folder (created).",
+)
+@click.option(
+    "--words",
+    type=click.IntRange(100, 20000),
+    default=400,
+    show_default=True,
+    help="Approximate length of each generated source release.",
+)
 @json_option
 def synth_documents_cmd(n: int, seed: int, out: Path, words: int, as_json: bool) -> None:
     """Fictional source releases and edited rewrites of them, with the truth of every
@@ -158,8 +214,10 @@ def synth_documents_cmd(n: int, seed: int, out: Path, words: int, as_json: bool)
     if as_json:
         emit_json(summary)
     else:
-        click.echo(f"wrote {summary['sources']} sources and {summary['derivatives']} derivatives "
-                   f"to {out} (truth in {out / 'truth.json'})")
+        click.echo(
+            f"wrote {summary['sources']} sources and {summary['derivatives']} derivatives "
+            f"to {out} (truth in {out / 'truth.json'})"
+        )
 
 
 def _short(t: str, n: int = 80) -> str:

@@ -399,7 +399,9 @@ def _additions(
         attributed = (
             _mentions_author(text, src.author) and re.search(rf"(?i){CALL_VERBS}", text) is not None
         ) or any(
-            v["speaker"] and src.author and same_speaker(v["speaker"], src.author)
+            v["speaker"]
+            and src.author
+            and same_speaker(v["speaker"], src.author)
             and v["speaker_kind"] == "organization"
             for v in in_quotes
         )
@@ -450,7 +452,13 @@ def _omissions(src: Document, al: Alignment) -> list[dict[str, Any]]:
             reasons.append("place")
             weight += 1
         out.append(
-            {"text": text, "span": [s.start, s.end], "weight": weight, "reasons": reasons, "_pos": pos}
+            {
+                "text": text,
+                "span": [s.start, s.end],
+                "weight": weight,
+                "reasons": reasons,
+                "_pos": pos,
+            }
         )
     out.sort(key=lambda o: (-o["weight"], o["_pos"]))
     for o in out:
@@ -479,10 +487,13 @@ def infer_direction(
         and _mentions_author(later.text, earlier.author)
     ):
         return "derivative_of_source"
-    if c_later_in_earlier < 0.5 and c_earlier_in_later < 0.5:
+    if (
+        c_later_in_earlier < 0.5
+        and c_earlier_in_later < 0.5
+        and not (earlier.author and _mentions_author(later.text, earlier.author))
+    ):
         # Partial overlap both ways with neither naming the other: a common third text.
-        if not (earlier.author and _mentions_author(later.text, earlier.author)):
-            return "shared_origin"
+        return "shared_origin"
     if (
         not (earlier.date and later.date)
         and c_earlier_in_later >= 0.8
@@ -554,7 +565,9 @@ def summary(result: dict[str, Any]) -> str:
     for q in result["quotes"]:
         flags = f" [{', '.join(q['flags'])}]" if q["flags"] else ""
         who = q["speaker"] or "-"
-        lines.append(f"  {q['status']:<13} {_short(q['text'])}  — {who} ({q['speaker_kind']}){flags}")
+        lines.append(
+            f"  {q['status']:<13} {_short(q['text'])}  — {who} ({q['speaker_kind']}){flags}"
+        )
         if q["omitted"]:
             lines.append(f"                omitted: {' | '.join(q['omitted'])}")
         if q["added"]:

@@ -69,7 +69,10 @@ _PATTERNS: list[tuple[str, str]] = [
         rf"(?:,?\s+(?P<y>{_DIG}{{4}}))?(?![\w])",
     ),
     ("my", rf"(?<![\w])(?P<mon>{_MONTH_RE})\.?\s+(?:of\s+)?(?P<y>{_DIG}{{4}})(?![\w])"),
-    ("yesterday", r"(?i)\b(?P<rel>yesterday|today|tomorrow|the day before yesterday)\b|(?P<arel>أمس|اليوم)"),
+    (
+        "yesterday",
+        r"(?i)\b(?P<rel>yesterday|today|tomorrow|the day before yesterday)\b|(?P<arel>أمس|اليوم)",
+    ),
     (
         "ago",
         r"(?i)\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a)\s+"
@@ -178,7 +181,11 @@ def extract_dates(text: str, doc_date: date | None = None) -> list[DateMention]:
                             value = f"{doc_date.year + shift:04d}"
                 elif kind == "weekday":
                     relative = True
-                    wd = WEEKDAYS[m["wd"].lower()] if m["wd"].lower() in WEEKDAYS else WEEKDAYS[m["wd"]]
+                    wd = (
+                        WEEKDAYS[m["wd"].lower()]
+                        if m["wd"].lower() in WEEKDAYS
+                        else WEEKDAYS[m["wd"]]
+                    )
                     if doc_date is not None:
                         back = (doc_date.weekday() - wd) % 7
                         if (m["last"] or "").lower() == "last" and back == 0:

@@ -152,7 +152,9 @@ def build_graph(
     shingles = [shingle_hashes(d.text) for d in docs]
     perms = (hasher.a, hasher.b)
     sigs = [
-        MinHash(num_perm=num_perm, hashvalues=hasher.signature(s), scheme="affine32", permutations=perms)
+        MinHash(
+            num_perm=num_perm, hashvalues=hasher.signature(s), scheme="affine32", permutations=perms
+        )
         for s in shingles
     ]
     t1 = time.perf_counter()
@@ -216,7 +218,8 @@ def _explain_by_third(
             parents.setdefault(e["derivative"], set()).add(e["source"])
     for e in edges:
         common = (parents.get(e["source"], set()) & parents.get(e["derivative"], set())) - {
-            e["source"], e["derivative"],
+            e["source"],
+            e["derivative"],
         }
         if not common:
             continue
@@ -314,7 +317,11 @@ def independent_groups(
     return out
 
 
-def load_dir(folder: Path, *, pattern: Iterable[str] = ("*.txt", "*.html", "*.htm", "*.pdf", "*.docx", "*.md")) -> list[GraphDoc]:
+def load_dir(
+    folder: Path,
+    *,
+    pattern: Iterable[str] = ("*.txt", "*.html", "*.htm", "*.pdf", "*.docx", "*.md"),
+) -> list[GraphDoc]:
     """Every supported file directly in *folder* (sorted by name), text-extracted."""
     from dalil.sources.dates import guess_document_date
     from dalil.sources.text import extract_text

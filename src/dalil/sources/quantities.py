@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from typing import Any
 
 Span = tuple[int, int]
@@ -149,7 +150,7 @@ NOT_NOUNS = {
     "to", "from", "with", "for", "of", "the", "a", "an", "who", "which", "that", "killed",
     "died", "said", "per", "percent", "than", "times", "out", "as", "it", "they", "these",
     "be", "been", "will", "would", "could", "may", "people's", "fled", "remain", "remained",
-    "died", "including", "among", "more", "each", "days", "later", "ago",
+    "including", "among", "more", "each", "days", "later", "ago",
 }  # fmt: skip
 
 
@@ -209,8 +210,8 @@ def _counted(text: str, pos: int) -> str | None:
     if not words:
         return None
     first = words[0].lower()
-    if first in NOT_NOUNS or (words[0][0].isupper() and not rest[i:].startswith(words[0].lower())):
-        return None if first in NOT_NOUNS else None
+    if first in NOT_NOUNS or words[0][0].isupper():
+        return None
     if first in COUNT_ADJECTIVES and len(words) > 1 and words[1].lower() not in NOT_NOUNS:
         return f"{first} {words[1].lower()}"
     return first
@@ -224,13 +225,21 @@ def _is_date_number(text: str, start: int, end: int, value: int) -> bool:
     if re.match(rf"\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b", after) and value <= 31:
         return True
     if 1900 <= value <= 2100:
-        if re.search(rf"(?:\b(?:{_MONTHS})\.?,?\s*(?:\d{{1,2}},?\s*)?|\bin\s+|\bsince\s+|\bof\s+|\bfrom\s+|\buntil\s+|\bby\s+|\bthe\s+|-)$", before):
+        if re.search(
+            rf"(?:\b(?:{_MONTHS})\.?,?\s*(?:\d{{1,2}},?\s*)?|\bin\s+|\bsince\s+|\bof\s+|\bfrom\s+|\buntil\s+|\bby\s+|\bthe\s+|-)$",
+            before,
+        ):
             return True
         if re.match(r"\s*(?:,|\.|\)|$|-|–)", after) and not re.match(r"\s*[,.]\d", after):
             return True
-    if re.match(r"\s*(?:%|percent|per\s+cent|am\b|pm\b|a\.m|p\.m|km|kilomet|met|hours?\b|minutes?\b|years?\s+old|-year|°)", after):
+    if re.match(
+        r"\s*(?:%|percent|per\s+cent|am\b|pm\b|a\.m|p\.m|km|kilomet|met|hours?\b|minutes?\b|years?\s+old|-year|°)",
+        after,
+    ):
         return True
-    if re.search(r"(?:resolution|article|no\.|number|page|para\.?|paragraph|§|\$|€|£|#)\s*$", before):
+    if re.search(
+        r"(?:resolution|article|no\.|number|page|para\.?|paragraph|§|\$|€|£|#)\s*$", before
+    ):
         return True
     return bool(re.match(r"[/:]\d", after) or re.search(r"\d[/:]$", before))
 
@@ -306,9 +315,7 @@ def extract_quantities(text: str) -> list[Quantity]:
                     high = None
             else:
                 raw = m.group("anum") or m.group("aword")
-                value = (
-                    parse_number_words(raw) if m.group("anum") else AR_NUMBERS[m.group("aword")]
-                )
+                value = parse_number_words(raw) if m.group("anum") else AR_NUMBERS[m.group("aword")]
                 if value is None or (value == 1 and m.group("aword")):
                     continue
                 after = text[m.end() : m.end() + 12]
@@ -318,22 +325,26 @@ def extract_quantities(text: str) -> list[Quantity]:
                     1900 <= value <= 2100 or _is_date_number(text, m.start(), m.end(), value)
                 ):
                     continue
-                if m.group("anum") and value <= 31 and re.match(
-                    r"\s*(?:يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين)",
-                    after,
+                if (
+                    m.group("anum")
+                    and value <= 31
+                    and re.match(
+                        r"\s*(?:يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|كانون|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين)",
+                        after,
+                    )
                 ):
                     continue
                 low, high = interval(value, qual)
             nm = re.match(r"\s+(?:من\s+)?([\u0621-\u064A]+)", text[m.end() : m.end() + 40])
             counted = nm.group(1) if nm else None
-            out.append(
-                Quantity(m.group(), low, high, qual, counted, (m.start(), m.end()), value)
-            )
+            out.append(Quantity(m.group(), low, high, qual, counted, (m.start(), m.end()), value))
         out.sort(key=lambda q: q.span)
     # "32 of the more than 100 killings": the part counts what the whole counts.
-    for a, b in zip(out, out[1:], strict=False):
-        if a.counted is None and b.counted and re.fullmatch(
-            r"\s+of\s+(?:the\s+)?", text[a.span[1] : b.span[0]]
+    for a, b in pairwise(out):
+        if (
+            a.counted is None
+            and b.counted
+            and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[a.span[1] : b.span[0]])
         ):
             a.counted = b.counted
     return out

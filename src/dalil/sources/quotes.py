@@ -50,7 +50,7 @@ ROLE_NOUNS = {
     "spokesman", "spokeswoman", "spokesperson", "minister", "director", "governor",
     "commander", "head", "chief", "president", "mayor", "official", "chairman", "chair",
     "chairwoman", "secretary", "ambassador", "envoy", "prosecutor", "representative",
-    "coordinator", "researcher", "investigator", "officer", "general", "leader", "chief",
+    "coordinator", "researcher", "investigator", "officer", "general", "leader",
 }  # fmt: skip
 ANON_WORDS = {
     "witness", "witnesses", "source", "sources", "resident", "residents", "official",
@@ -68,7 +68,7 @@ ORG_REFERENCES = re.compile(
 )
 
 OPENERS = {"“": "“", '"': '"', "«": "«", "„": "„"}
-CLOSERS_FOR = {"“": "”\"", '"': "\"”", "«": "»", "„": "“”\""}
+CLOSERS_FOR = {"“": '”"', '"': '"”', "«": "»", "„": '“”"'}
 
 
 @dataclass
@@ -122,8 +122,12 @@ def _raw_segments(text: str) -> list[tuple[list[Span], bool, int]]:
                         continue
                     opener, start, segs = ch, i + 1, []
             elif ch in CLOSERS_FOR[opener] and not (
-                ch == '"' and opener == '"' and i + 1 < pe and text[i + 1].isalnum()
-                and i > start and text[i - 1] in " \t("
+                ch == '"'
+                and opener == '"'
+                and i + 1 < pe
+                and text[i + 1].isalnum()
+                and i > start
+                and text[i - 1] in " \t("
             ):
                 segs.append((start, i))
                 out.append((segs, False, pi))
@@ -190,11 +194,16 @@ def classify_speaker(sp: str, entities: list[Entity]) -> str:
     words = re.findall(r"[\w'’-]+", sp)
     lw = [w.lower() for w in words]
     if any("\u0600" <= ch <= "\u06ff" for ch in sp):
-        if re.search(r"شاهد|شهود|أحد|احد|مصدر|مصادر|سكان|ناشط|ناجي|ناجية|قريب|عنصر|مسؤول\s+(?:رفض|طلب)", sp):
+        if re.search(
+            r"شاهد|شهود|أحد|احد|مصدر|مصادر|سكان|ناشط|ناجي|ناجية|قريب|عنصر|مسؤول\s+(?:رفض|طلب)", sp
+        ):
             return "anonymous"
         if re.search(r"المتحدث|الناطق|وزير|مدير|رئيس|قائد|محافظ|المسؤول|مسؤول", sp):
             return "role"
-        if re.search(r"^(?:ال)?(?:منظمة|لجنة|اللجنة|الشبكة|شبكة|المرصد|مرصد|وزارة|هيئة|الهيئة|المجلس|مجلس|المنظمة)", sp):
+        if re.search(
+            r"^(?:ال)?(?:منظمة|لجنة|اللجنة|الشبكة|شبكة|المرصد|مرصد|وزارة|هيئة|الهيئة|المجلس|مجلس|المنظمة)",
+            sp,
+        ):
             return "organization"
         return "named"
     if not words:
@@ -203,14 +212,28 @@ def classify_speaker(sp: str, entities: list[Entity]) -> str:
     if (
         2 <= len(head) <= 4
         and all(w[0].isupper() for w in head)
-        and not any(w.lower().replace("'s", "") in ORG_WORDS or w.lower() in ROLE_NOUNS for w in head)
+        and not any(
+            w.lower().replace("'s", "") in ORG_WORDS or w.lower() in ROLE_NOUNS for w in head
+        )
         and head[0].lower() not in {"the", "a", "an", "one"}
     ):
         return "named"
     if re.search(r"asked not to be named|anonymity|unnamed|unidentified|requested anonymity", low):
         return "anonymous"
-    if lw[0] in {"a", "an", "one", "another", "two", "three", "several", "some", "many",
-                 "other", "local", "most"} or (lw[0] in ANON_WORDS and lw[-1] in ANON_WORDS):
+    if lw[0] in {
+        "a",
+        "an",
+        "one",
+        "another",
+        "two",
+        "three",
+        "several",
+        "some",
+        "many",
+        "other",
+        "local",
+        "most",
+    } or (lw[0] in ANON_WORDS and lw[-1] in ANON_WORDS):
         return "anonymous"
     if ORG_REFERENCES.match(low):
         return "organization"
@@ -259,9 +282,7 @@ class _Resolver:
         return any_org[0].text if any_org else None
 
 
-def _attribute(
-    text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolver
-) -> None:
+def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolver) -> None:
     qs, qe = q.segments[0][0] - 1, q.segments[-1][1] + 1  # include the marks
     ps, pe = para
     after = text[qe : min(pe, qe + 160)]
@@ -301,12 +322,18 @@ def _attribute(
             if m:
                 raw = m["sp"]
                 # Keep the subject only: the last clause before the verb.
-                raw = re.split(r"(?i)\b(?:and|but|while|as|when)\s+(?=[A-Z]|he\b|she\b|they\b)", raw)[-1]
+                raw = re.split(
+                    r"(?i)\b(?:and|but|while|as|when)\s+(?=[A-Z]|he\b|she\b|they\b)", raw
+                )[-1]
                 sp, aspan = raw, (before_start + m.start("sp"), before_start + m.end("sp"))
         if sp is None and not before.strip():
             # "The statement added:" in the sentence just before, ending with a colon.
             prev_text = text[max(ps, qs - 200) : qs]
-            m = re.search(rf"(?P<sp>[^.!?:\"“”«»\n]{{1,80}}?)\s+(?P<verb>{_VERB})[^.!?:]{{0,40}}:\s*$", prev_text, re.I)
+            m = re.search(
+                rf"(?P<sp>[^.!?:\"“”«»\n]{{1,80}}?)\s+(?P<verb>{_VERB})[^.!?:]{{0,40}}:\s*$",
+                prev_text,
+                re.I,
+            )
             if m:
                 base = max(ps, qs - 200)
                 sp, aspan = m["sp"], (base + m.start("sp"), base + m.end("sp"))
@@ -381,9 +408,13 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
         if re.search(r"(?:titled|entitled|called|dubbed|named|headlined)\s*:?\s*$", lead):
             continue
         para = (
-            paras[_para_of(paras, segs[0][0])][0],
-            paras[_para_of(paras, segs[-1][1])][1],
-        ) if paras else (0, len(text))
+            (
+                paras[_para_of(paras, segs[0][0])][0],
+                paras[_para_of(paras, segs[-1][1])][1],
+            )
+            if paras
+            else (0, len(text))
+        )
         if gap is not None:
             gtext = text[gap[0] : gap[1]]
             m = re.search(rf"(?i)^[\s,]*{_VERB}\s+(?P<sp>[^,]+)", gtext) or re.search(
@@ -395,7 +426,9 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
                 sub.segments = [segs[0]]
                 _attribute(text, sub, para, prev, res)
                 q.speaker, q.speaker_kind, q.attribution_span = (
-                    sub.speaker, sub.speaker_kind, sub.attribution_span,
+                    sub.speaker,
+                    sub.speaker_kind,
+                    sub.attribution_span,
                 )
         if q.speaker is None:
             _attribute(text, q, para, prev, res)

@@ -8,6 +8,7 @@ omissions marked; the tables underneath list every verdict.
 from __future__ import annotations
 
 from html import escape
+from itertools import pairwise
 from typing import Any
 
 CSS = """
@@ -43,26 +44,18 @@ th{background:#eef2f5}
 
 def _spans_markup(text: str, marks: list[tuple[int, int, str, str]]) -> str:
     """Escape *text* and wrap marked ranges; marks are (start, end, class, title)."""
-    # Boundaries: open/close events, nested by sorting.
-    events: dict[int, list[tuple[int, str]]] = {}
-    for s, e, cls, title in marks:
-        if e <= s:
-            continue
-        t = f' title="{escape(title, quote=True)}"' if title else ""
-        events.setdefault(s, []).append((1, f'<span class="{escape(cls, quote=True)}"{t}>'))
-        events.setdefault(e, []).append((0, "</span>"))
-    # A simple, always-balanced rendering: split at every boundary and reopen spans.
+    # Always balanced: split the text at every boundary and wrap each piece in the
+    # spans covering it (outermost = longest).
     points = sorted({0, len(text), *[p for m in marks for p in (m[0], m[1])]})
     out: list[str] = []
-    for a, b in zip(points, points[1:], strict=False):
+    for a, b in pairwise(points):
         if b <= a:
             continue
         active = [m for m in marks if m[0] <= a and b <= m[1]]
         chunk = escape(text[a:b])
-        for s_, e_, cls, title in sorted(active, key=lambda m: m[0] - m[1]):
+        for _s, _e, cls, title in sorted(active, key=lambda m: m[1] - m[0]):
             t = f' title="{escape(title, quote=True)}"' if title else ""
             chunk = f'<span class="{escape(cls, quote=True)}"{t}>{chunk}</span>'
-            _ = (s_, e_)
         out.append(chunk)
     return "".join(out)
 
@@ -78,10 +71,17 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
         title = f"quote: {q['status']}" + (f" ({', '.join(q['flags'])})" if q["flags"] else "")
         der_marks.append((q["span"][0], q["span"][1], f"q q-{q['status']}", title))
     for a in result["additions"]:
-        der_marks.append((a["span"][0], a["span"][1], f"add add-{a['kind']}", f"addition: {a['kind']}"))
+        der_marks.append(
+            (a["span"][0], a["span"][1], f"add add-{a['kind']}", f"addition: {a['kind']}")
+        )
     for o in result["omissions"]:
         src_marks.append(
-            (o["span"][0], o["span"][1], "omit", f"omitted (weight {o['weight']}): {', '.join(o['reasons'])}")
+            (
+                o["span"][0],
+                o["span"][1],
+                "omit",
+                f"omitted (weight {o['weight']}): {', '.join(o['reasons'])}",
+            )
         )
 
     def meta(m: dict[str, Any]) -> str:
@@ -125,9 +125,9 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>dalil — source comparison</title><style>{CSS}</style></head>
 <body>
-<header><h1>Source comparison — direction: {escape(result['direction'])}</h1>
-<p>{r['containment']:.0%} of the derivative lies in {len(r['passages'])} reused passages;
-{r['source_coverage']:.0%} of the source was reused.</p></header>
+<header><h1>Source comparison — direction: {escape(result["direction"])}</h1>
+<p>{r["containment"]:.0%} of the derivative lies in {len(r["passages"])} reused passages;
+{r["source_coverage"]:.0%} of the source was reused.</p></header>
 <div class="cols" role="main">
 <article class="doc" aria-label="source"><h2>Source — {meta(s)}</h2>{_spans_markup(source_text, src_marks)}</article>
 <article class="doc" aria-label="derivative"><h2>Derivative — {meta(d)}</h2>{_spans_markup(derivative_text, der_marks)}</article>

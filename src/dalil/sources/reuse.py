@@ -63,7 +63,7 @@ SYNONYMS = {
 
 def content_key(norm: str) -> str | None:
     """Content form for paraphrase matching: None for stop words and short tokens."""
-    if norm in STOPWORDS or len(norm) < 3 and not norm.isdigit():
+    if norm in STOPWORDS or (len(norm) < 3 and not norm.isdigit()):
         return None
     if norm in SYNONYMS:
         return SYNONYMS[norm]
@@ -117,7 +117,9 @@ class Alignment:
         return (self.b_tokens[p.b0].start, self.b_tokens[p.b1 - 1].end)
 
 
-def match_blocks(a: list[str], b: list[str], seed: int = SEED, min_block: int = MIN_BLOCK) -> list[Block]:
+def match_blocks(
+    a: list[str], b: list[str], seed: int = SEED, min_block: int = MIN_BLOCK
+) -> list[Block]:
     """Greedy longest exact matches of *b* in *a* seeded by shared *seed*-grams."""
     index: dict[tuple[str, ...], list[int]] = {}
     for i in range(len(a) - seed + 1):
@@ -133,14 +135,20 @@ def match_blocks(a: list[str], b: list[str], seed: int = SEED, min_block: int = 
                 if used[i]:
                     continue
                 n = 0
-                while i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n] and not used[i + n]:
+                while (
+                    i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n] and not used[i + n]
+                ):
                     n += 1
                 if n > best_n:
                     best_i, best_n = i, n
         if best_n >= min_block:
             # Extend backwards over tokens the previous step could not seed.
-            while best_i > 0 and j > 0 and a[best_i - 1] == b[j - 1] and not used[best_i - 1] and (
-                not blocks or j - 1 >= blocks[-1].b + blocks[-1].n
+            while (
+                best_i > 0
+                and j > 0
+                and a[best_i - 1] == b[j - 1]
+                and not used[best_i - 1]
+                and (not blocks or j - 1 >= blocks[-1].b + blocks[-1].n)
             ):
                 best_i -= 1
                 j -= 1
@@ -169,7 +177,9 @@ def _merge(blocks: list[Block]) -> list[Passage]:
                 p.matched += blk.n
                 p.kind = "near_verbatim"
                 continue
-        passages.append(Passage(blk.a, blk.a + blk.n, blk.b, blk.b + blk.n, "verbatim", blk.n, [blk]))
+        passages.append(
+            Passage(blk.a, blk.a + blk.n, blk.b, blk.b + blk.n, "verbatim", blk.n, [blk])
+        )
     return passages
 
 

@@ -142,13 +142,14 @@ def word_count(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
 
-STOPWORDS = frozenset(
-    """a an the and or but of to in on at by for with from as is are was were be been being
-    it its this that these those he she they we i you his her their our them him who whom
-    which what when where while than then so not no nor also has have had do does did will
-    would can could may might shall should into over under about after before during since
-    there here said says told according just very more most some any all each other such
-    only own same too s t le la les de des du et un une en est que qui dans pour par sur
-    في من على إلى الى عن أن ان إن و ثم او أو ما لا لم لن قد هذا هذه ذلك التي الذي الذين كان
-    كانت""".split()
-)
+_STOP_TEXT = """
+a an the and or but of to in on at by for with from as is are was were be been being
+it its this that these those he she they we i you his her their our them him who whom
+which what when where while than then so not no nor also has have had do does did will
+would can could may might shall should into over under about after before during since
+there here said says told according just very more most some any all each other such
+only own same too s t le la les de des du et un une en est que qui dans pour par sur
+في من على إلى الى عن أن ان إن و ثم او أو ما لا لم لن قد هذا هذه ذلك التي الذي الذين كان
+كانت
+"""
+STOPWORDS = frozenset(_STOP_TEXT.split())

@@ -149,7 +149,7 @@ def _source(rng: random.Random, words: int) -> tuple[str, list[Para], dict[str, 
     )
     prose(
         f"{ngo} investigated {investigated} of the more than {reported} killings reported in {town}.",
-        f"In every case it documented, the victims were unarmed and none of them was taking part in the fighting.",
+        "In every case it documented, the victims were unarmed and none of them was taking part in the fighting.",
     )
     n_quotes = 0
     fillers = [
@@ -174,26 +174,33 @@ def _source(rng: random.Random, words: int) -> tuple[str, list[Para], dict[str, 
     quote_bank = [
         lambda: quote(
             f"{rng.choice(ACTORS).capitalize()} went from house to house and shot men in front of their families",
-            director, f"the director of {ngo}",
+            director,
+            f"the director of {ngo}",
         ),
         lambda: quote(
             f"We documented {investigated} killings in detail, and the real toll is far higher",
-            director, f"the director of {ngo}",
+            director,
+            f"the director of {ngo}",
         ),
         lambda: quote(
-            "These killings were deliberate, targeted on identity and unlawful", researcher,
+            "These killings were deliberate, targeted on identity and unlawful",
+            researcher,
             f"a researcher at {ngo}",
         ),
         lambda: quote(
-            f"The authorities have not opened a single investigation in {town}", researcher,
+            f"The authorities have not opened a single investigation in {town}",
+            researcher,
             f"a researcher at {ngo}",
         ),
         lambda: quote(
-            f"Without justice there will be no peace in {town}", director, f"the director of {ngo}",
+            f"Without justice there will be no peace in {town}",
+            director,
+            f"the director of {ngo}",
         ),
         lambda: quote(
             f"{rng.choice(ACTORS).capitalize()} took at least {rng.randint(3, 20)} men from the square on {day} {month}",
-            researcher, f"a researcher at {ngo}",
+            researcher,
+            f"a researcher at {ngo}",
         ),
     ]
     rng.shuffle(quote_bank)
@@ -229,7 +236,13 @@ def _paraphrase(s: str, rng: random.Random) -> str:
 def _derive(
     rng: random.Random, src_id: str, paras: list[Para], ctx: dict[str, Any], did: str
 ) -> tuple[str, dict[str, Any]]:
-    truth: dict[str, Any] = {"id": did, "source": src_id, "quotes": [], "additions": [], "omitted": []}
+    truth: dict[str, Any] = {
+        "id": did,
+        "source": src_id,
+        "quotes": [],
+        "additions": [],
+        "omitted": [],
+    }
     out: list[str] = []
     keep = [p for p in paras if rng.random() < 0.75] or paras[:2]
     for p in paras:
@@ -249,7 +262,9 @@ def _derive(
                 import re
 
                 nums = list(
-                    re.finditer(r"(?:investigated|than|least|interviewed|examined|away) (\d+)\b", p.text)
+                    re.finditer(
+                        r"(?:investigated|than|least|interviewed|examined|away) (\d+)\b", p.text
+                    )
                 )
                 if not nums:
                     out.append(p.text)
@@ -260,8 +275,11 @@ def _derive(
                 out.append(changed)
                 sent = next(s for s in p.sentences if m.group(0) in s)
                 truth["additions"].append(
-                    {"text": sent.replace(m.group(0), m.group(0).replace(m.group(1), new), 1),
-                     "kind": "unsupported", "edit": "changed_figure"}
+                    {
+                        "text": sent.replace(m.group(0), m.group(0).replace(m.group(1), new), 1),
+                        "kind": "unsupported",
+                        "edit": "changed_figure",
+                    }
                 )
             else:
                 out.append(p.text)
@@ -296,11 +314,15 @@ def _derive(
         out.append(text)
         truth["quotes"].append({"text": q, "status": status, "flags": flags, "speaker": speaker})
         if status == "altered":
-            truth["additions"].append({"text": text, "kind": "unsupported", "edit": "altered_quote"})
+            truth["additions"].append(
+                {"text": text, "kind": "unsupported", "edit": "altered_quote"}
+            )
     # Insertions.
     if rng.random() < 0.5:
         iq = rng.choice(INVENTED)
-        who = rng.choice(["one resident", "a witness", "a local shopkeeper", "a relative of one victim"])
+        who = rng.choice(
+            ["one resident", "a witness", "a local shopkeeper", "a relative of one victim"]
+        )
         text = f"\u201c{iq},\u201d {who} said."
         out.insert(rng.randrange(1, len(out) + 1), text)
         truth["quotes"].append({"text": iq, "status": "not_in_source", "flags": [], "speaker": who})
@@ -308,7 +330,9 @@ def _derive(
     if rng.random() < 0.5:
         text = f"{ctx['ngo']} also {rng.choice(CALLS)}."
         out.insert(rng.randrange(1, len(out) + 1), text)
-        truth["additions"].append({"text": text, "kind": "attributed_to_source", "edit": "false_call"})
+        truth["additions"].append(
+            {"text": text, "kind": "attributed_to_source", "edit": "false_call"}
+        )
     if rng.random() < 0.4:
         text = rng.choice(UNSUPPORTED)
         out.insert(rng.randrange(1, len(out) + 1), text)
@@ -347,7 +371,9 @@ def write_corpus(out: Path, *, n: int, seed: int, words: int = 400) -> dict[str,
     files, truth = generate(n, seed, words)
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")
-    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "truth.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     (out / "README.txt").write_text(
         "Synthetic, fictional documents generated by `dalil synth documents` "
         f"(seed {seed}). All names, places and events are invented.\n",
