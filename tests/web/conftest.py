@@ -30,16 +30,16 @@ USERS = {
 }
 LEGAL_NAME = "Fictional Canary Name"  # a fictional legal name that must never leak
 EVIDENCE_TEXT = (
-    "Fictional Watch, 12 March 2025. Fictional Watch documented the killing of 32 civilians "
-    "in Qarya (a fictional town) on 7 March. \"Gunmen from the Fictional Brigade went house "
-    "to house and shot the men in front of their families,\" said a witness, W-1. The group "
-    "called for an independent investigation. Canary phrase: amber-lantern-42.\n"
-).encode()
+    b"Fictional Watch, 12 March 2025. Fictional Watch documented the killing of 32 civilians "
+    b"in Qarya (a fictional town) on 7 March. \"Gunmen from the Fictional Brigade went house "
+    b"to house and shot the men in front of their families,\" said a witness, W-1. The group "
+    b"called for an independent investigation. Canary phrase: amber-lantern-42.\n"
+)
 DERIVED_TEXT = (
-    "Fictional Daily, 14 March 2025. Fictional Watch documented the killing of 32 civilians "
-    "in Qarya on 7 March. \"Gunmen went house to house and shot the men,\" said a witness. "
-    "The group called for sanctions.\n"
-).encode()
+    b"Fictional Daily, 14 March 2025. Fictional Watch documented the killing of 32 civilians "
+    b"in Qarya on 7 March. \"Gunmen went house to house and shot the men,\" said a witness. "
+    b"The group called for sanctions.\n"
+)
 
 
 def password_for(role: str) -> str:

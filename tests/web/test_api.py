@@ -1,0 +1,168 @@
+"""The JSON API in-process (httpx ASGITransport), CSRF left on."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from .conftest import DERIVED_TEXT, EVIDENCE_TEXT, LEGAL_NAME, Client
+
+
+def bearer(seeded: dict[str, Any], role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {seeded['tokens'][role]}"}
+
+
+def test_list_endpoints_paginate_with_limit_and_offset(client: Client, seeded: dict[str, Any]) -> None:
+    h = bearer(seeded, "viewer")
+    full = client.get("/api/v1/persons?limit=500", headers=h).json()
+    assert full["total"] == len(full["items"]) == 7 and full["has_more"] is False
+    pages = []
+    for offset in range(0, 7, 3):
+        page = client.get(f"/api/v1/persons?limit=3&offset={offset}", headers=h).json()
+        assert page["limit"] == 3 and page["offset"] == offset and page["total"] == 7
+        assert page["has_more"] == (offset + 3 < 7)
+        pages.extend(page["items"])
+    assert [p["id"] for p in pages] == [p["id"] for p in full["items"]]
+    assert client.get("/api/v1/persons?limit=0", headers=h).status_code == 422
+    assert client.get("/api/v1/persons?limit=501", headers=h).status_code == 422
+    assert client.get("/api/v1/persons?offset=-1", headers=h).status_code == 422
+
+
+def test_every_list_endpoint_answers_a_page(client: Client, seeded: dict[str, Any]) -> None:
+    h = bearer(seeded, "viewer")
+    for kind in ["persons", "sources", "incidents", "acts", "evidence", "sites", "units"]:
+        body = client.get(f"/api/v1/{kind}?limit=2", headers=h).json()
+        assert set(body) == {"items", "total", "limit", "offset", "has_more"}, kind
+        assert body["total"] >= 1 and len(body["items"]) >= 1, kind
+    audit = client.get("/api/v1/audit?limit=5", headers=bearer(seeded, "analyst")).json()
+    assert len(audit["items"]) == 5 and audit["has_more"] is True
+    seqs = [e["seq"] for e in audit["items"]]
+    assert seqs == sorted(seqs, reverse=True)  # newest first
+    nxt = client.get("/api/v1/audit?limit=5&offset=5", headers=bearer(seeded, "analyst")).json()
+    assert nxt["items"][0]["seq"] == seqs[-1] - 1
+
+
+def test_audit_filter_by_action(client: Client, seeded: dict[str, Any]) -> None:
+    body = client.get("/api/v1/audit?action=person.*&limit=100", headers=bearer(seeded, "legal")).json()
+    assert body["items"] and all(e["action"].startswith("person.") for e in body["items"])
+
+
+def test_session_api_call_needs_csrf_header_for_writes(client: Client, seeded: dict[str, Any]) -> None:
+    client.login("admin")
+    assert client.get("/api/v1/me").json()["via"] == "session"
+    r = client.post(f"/api/v1/persons/{seeded['person']}/reveal", json={"reason": "no csrf header"})
+    assert r.status_code == 403 and LEGAL_NAME not in r.text
+    token = client.csrf("/")
+    r = client.post(f"/api/v1/persons/{seeded['person']}/reveal", json={"reason": "with header"},
+                    headers={"X-CSRF-Token": token})
+    assert r.status_code == 200 and r.json()["legal_name"] == LEGAL_NAME
+
+
+def test_evidence_upload_streams_into_the_vault_and_download_is_logged(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    data = b"fictional uploaded evidence \x00\x01" * 5000 + b"canary-upload-phrase-77"
+    h = bearer(seeded, "investigator")
+    r = client.post("/api/v1/evidence", params={"name": "../../etc/fictional.bin",
+                                                "source": str(seeded["source"])},
+                    content=data, headers={**h, "Content-Type": "application/octet-stream"})
+    assert r.status_code == 201, r.text
+    item = r.json()
+    assert item["sha256"] == hashlib.sha256(data).hexdigest() and item["size"] == len(data)
+    assert "/" not in item["original_name"]
+    # Content is encrypted at rest: the phrase is nowhere under the case folder.
+    root: Path = seeded["root"]
+    for p in root.rglob("*"):
+        if p.is_file():
+            assert b"canary-upload-phrase-77" not in p.read_bytes(), p
+    got = client.get(f"/api/v1/evidence/{item['sha256']}/content", headers=h)
+    assert got.status_code == 200 and got.content == data
+    custody = client.get(f"/api/v1/evidence/{item['sha256']}/custody", headers=h).json()
+    assert [e["action"] for e in custody][-2:] == ["evidence.add", "evidence.get"]
+    # Same content again: stored once, no new record.
+    again = client.post("/api/v1/evidence", params={"name": "copy.bin"}, content=data,
+                        headers=h).json()
+    assert again["created"] is False and again["sha256"] == item["sha256"]
+
+
+def test_viewer_upload_is_refused_before_anything_is_stored(client: Client, seeded: dict[str, Any]) -> None:
+    root: Path = seeded["root"] / "evidence"
+    before = sorted(p for p in root.rglob("*") if p.is_file())
+    r = client.post("/api/v1/evidence", params={"name": "x.bin"}, content=b"viewer's bytes",
+                    headers=bearer(seeded, "viewer"))
+    assert r.status_code == 403
+    assert sorted(p for p in root.rglob("*") if p.is_file()) == before
+
+
+def test_download_of_unknown_or_malformed_evidence_id(client: Client, seeded: dict[str, Any]) -> None:
+    h = bearer(seeded, "admin")
+    assert client.get(f"/api/v1/evidence/{'0' * 64}/content", headers=h).status_code == 404
+    assert client.get("/api/v1/evidence/..%2F..%2Fkeys/content", headers=h).status_code == 404
+
+
+def test_reading_view_highlights_quotes_and_figures(client: Client, seeded: dict[str, Any]) -> None:
+    body = client.get(f"/api/v1/sources/{seeded['source']}/reading",
+                      headers=bearer(seeded, "analyst")).json()
+    text = "".join(s["text"] for s in body["segments"])
+    assert text == EVIDENCE_TEXT.decode()
+    quotes = [s for s in body["segments"] if s["kind"] == "quote"]
+    assert quotes and "house to house" in quotes[0]["text"]
+    figures = [p for s in body["segments"] for p in s["parts"] if p["kind"] == "figure"]
+    assert any("32" in f["text"] for f in figures)
+
+
+def test_compare_stored_sources_finds_reuse_and_trimmed_quote(client: Client, seeded: dict[str, Any]) -> None:
+    r = client.get("/api/v1/compare", params={"a": seeded["source"], "b": seeded["source2"]},
+                   headers=bearer(seeded, "analyst"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["direction"] == "derivative_of_source"
+    assert body["reuse"]["containment"] > 0.3
+    assert any(q["status"] in ("trimmed", "altered") for q in body["quotes"])
+    assert "".join(s["text"] for s in body["derivative_segments"]) == DERIVED_TEXT.decode()
+    assert any(s["kind"] == "reused" for s in body["source_segments"])
+
+
+def test_compare_pasted_texts(client: Client, seeded: dict[str, Any]) -> None:
+    r = client.post("/api/v1/compare", headers=bearer(seeded, "viewer"), json={
+        "earlier": {"text": EVIDENCE_TEXT.decode(), "date": "2025-03-12"},
+        "later": {"text": DERIVED_TEXT.decode(), "date": "2025-03-14"}})
+    assert r.status_code == 200 and r.json()["reuse"]["passages"]
+
+
+def test_add_source_by_api_and_bad_input_names_the_field(client: Client, seeded: dict[str, Any]) -> None:
+    h = bearer(seeded, "analyst")
+    r = client.post("/api/v1/sources", json={"title": "Fictional statement", "kind": "statement",
+                                             "published": "2025-03"}, headers=h)
+    assert r.status_code == 201 and r.json()["title"] == "Fictional statement"
+    r = client.post("/api/v1/sources", json={"title": "Bad", "kind": "rumour"}, headers=h)
+    assert r.status_code == 422 and "kind" in r.json()["error"]
+    r = client.post("/api/v1/sources", json={"title": "Bad date", "published": "2025-13-45"},
+                    headers=h)
+    assert r.status_code == 422 and "published" in r.json()["error"]
+
+
+def test_openapi_document_lists_the_api(client: Client) -> None:
+    doc = client.get("/api/v1/openapi.json").json()
+    paths = set(doc["paths"])
+    for p in ["/api/v1/persons", "/api/v1/sources", "/api/v1/incidents", "/api/v1/acts",
+              "/api/v1/evidence", "/api/v1/sites", "/api/v1/audit",
+              "/api/v1/persons/{item_id}/reveal"]:
+        assert p in paths, p
+    assert not any(p.startswith(("/login", "/persons")) for p in paths)  # pages stay out
+
+
+def test_pages_render_for_every_kind(client: Client, seeded: dict[str, Any]) -> None:
+    client.login("admin")
+    for url in ["/", "/sources", f"/sources/{seeded['source']}", "/incidents",
+                f"/incidents/{seeded['incident']}", "/incidents/timeline", "/incidents/map",
+                "/acts", "/sites", "/units", "/evidence", f"/evidence/{seeded['evidence']}",
+                "/audit?action=person.*", "/users",
+                f"/sources/compare?a={seeded['source']}&b={seeded['source2']}"]:
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.text[:300])
+    html = client.get("/incidents/map").text
+    assert "<svg" in html and html.count('class="map-incident"') == 2 and 'class="map-site"' in html
+    assert "http" not in html.split("<svg", 1)[1].split("</svg>")[0].replace(
+        "http://www.w3.org/2000/svg", "")  # no remote tiles
