@@ -148,3 +148,27 @@ def test_bad_settings_are_refused(darroch, kw, words):
 
     with pytest.raises(InputError, match=words):
         lcmcr(darroch, **kw)
+
+
+def test_one_class_sampler_matches_the_exact_independence_posterior(darroch):
+    # With a single latent class LCMCR is the Bayesian independence model:
+    # p(N | data) ∝ (1/N) N!/(N-n)! prod_j B(1 + n_j, 1 + N - n_j), computable exactly.
+    # The Gibbs sampler (negative-binomial n0, beta list probabilities) must agree.
+    from scipy import special
+
+    out = lcmcr_mod._run_chain(darroch, K=1, a_alpha=0.25, b_alpha=0.25, burnin=300,
+                               samples=8000, thinning=2, seed=np.random.SeedSequence(3))
+    n = darroch.observed
+    N = np.arange(n, 3 * n, dtype=float)
+    lp = -np.log(N) + special.gammaln(N + 1) - special.gammaln(N - n + 1)
+    for nj in darroch.list_sizes.values():
+        lp += special.betaln(1 + nj, 1 + N - nj)
+    p = np.exp(lp - lp.max())
+    p /= p.sum()
+    mean = float((p * N).sum())
+    sd = float(np.sqrt((p * (N - mean) ** 2).sum()))
+    assert out.n.mean() == pytest.approx(mean, abs=4 * sd / np.sqrt(8000 / 3))
+    assert out.n.std() == pytest.approx(sd, rel=0.05)
+    cdf = np.cumsum(p)
+    for q in (0.025, 0.5, 0.975):
+        assert abs(np.quantile(out.n, q) - N[np.searchsorted(cdf, q)]) <= 2
