@@ -49,7 +49,7 @@ def test_password_login_audited_and_wrong_password_refused(case: Case) -> None:
     with pytest.raises(PermissionDenied, match="invalid user name or password"):
         users.login_password(case, "nobody", "whatever1")
     with case.system_session() as s:
-        acts = [e.action for e in audit.query(s, action="user.login") ]
+        acts = [e.action for e in audit.query(s, action="user.login")]
         assert acts == ["user.login"]
         failed = audit.query(s, action="user.login_failed")
         assert len(failed) == 2 and all("wrong password" not in e.detail for e in failed)
@@ -99,9 +99,9 @@ def test_last_admin_cannot_be_demoted_or_disabled(case: Case) -> None:
 
 
 def test_bad_role_and_duplicate_name(case: Case) -> None:
-    with pytest.raises(InputError, match="allowed: admin, investigator, analyst, legal, viewer"):
-        with case.act() as ctx:
-            users.add_user(ctx, "x", "superuser")
+    allowed = "allowed: admin, investigator, analyst, legal, viewer"
+    with pytest.raises(InputError, match=allowed), case.act() as ctx:
+        users.add_user(ctx, "x", "superuser")
     with pytest.raises(Conflict), case.act() as ctx:
         users.add_user(ctx, "admin", "viewer")
     with pytest.raises(InputError, match="invalid user name"), case.act() as ctx:

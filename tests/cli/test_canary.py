@@ -22,7 +22,7 @@ def _needles() -> list[bytes]:
     out = []
     for s in (LEGAL_NAME, ALIAS, ADDRESS, PHRASE):
         out += [s.encode("utf-8"), s.encode("utf-16-le"), s.lower().encode("utf-8")]
-    out.append("Canarywitness".encode())
+    out.append(b"Canarywitness")
     out.append(b"CANARY-PHRASE")
     return out
 
@@ -41,8 +41,20 @@ def test_legal_name_and_evidence_phrase_never_plaintext_on_disk(
 ) -> None:
     doc = tmp_path / "testimony.txt"
     doc.write_text(f"Fictional testimony. {PHRASE}. Signed {LEGAL_NAME}.\n" * 50)
-    dalil.json("person", "add", "--pseudonym", "W-1", "--legal-name", LEGAL_NAME, "--alias",
-               ALIAS, "--exact-address", ADDRESS, "--role", "witness")
+    dalil.json(
+        "person",
+        "add",
+        "--pseudonym",
+        "W-1",
+        "--legal-name",
+        LEGAL_NAME,
+        "--alias",
+        ALIAS,
+        "--exact-address",
+        ADDRESS,
+        "--role",
+        "witness",
+    )
     dalil.json("person", "update", "1", "--sensitive-notes", f"lives with {LEGAL_NAME}")
     dalil.json("evidence", "add", doc, "--sensitive")
     dalil.json("source", "add", doc, "--kind", "testimony", "--title", "Fictional testimony W-1")
@@ -64,7 +76,9 @@ def test_legal_name_and_evidence_phrase_never_plaintext_on_disk(
         assert found == [], f"{exported} leaks protected content: {found}"
 
 
-def test_include_protected_export_does_contain_them(case: Case, dalil: DalilRunner, tmp_path: Path) -> None:
+def test_include_protected_export_does_contain_them(
+    case: Case, dalil: DalilRunner, tmp_path: Path
+) -> None:
     """Control for the canary: the scan would find the name where it is allowed to be."""
     dalil.json("person", "add", "--pseudonym", "W-1", "--legal-name", LEGAL_NAME)
     dalil.json("export", "json", tmp_path / "r.json", "--include-protected", "--reason", "court")

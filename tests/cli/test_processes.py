@@ -38,8 +38,14 @@ def _env() -> dict[str, str]:
 
 
 def _dalil(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dalil.cli", *args], env=_env(),
-                          capture_output=True, text=True, timeout=120, **kw)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "dalil.cli", *args],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
 @pytest.mark.slow
@@ -53,8 +59,12 @@ def test_two_processes_adding_at_once_lose_nothing(any_case: Case, tmp_path: Pat
             files[tag].append(str(p))
     n = 15
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(any_case.root), tag, str(n),
-                          *files[tag]], env=_env(), stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(any_case.root), tag, str(n), *files[tag]],
+            env=_env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for tag in ("A", "B")
     ]
     for p in procs:
@@ -71,15 +81,20 @@ def test_two_processes_adding_at_once_lose_nothing(any_case: Case, tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_kill_9_mid_ingest_leaves_no_partial_blob_or_orphan_record(case: Case, tmp_path: Path) -> None:
+def test_kill_9_mid_ingest_leaves_no_partial_blob_or_orphan_record(
+    case: Case, tmp_path: Path
+) -> None:
     big = tmp_path / "big.bin"
     with open(big, "wb") as f:
         for _ in range(160):
             f.write(os.urandom(1 << 20))
     tmp_dir = case.evidence_dir / "tmp"
-    proc = subprocess.Popen([sys.executable, "-m", "dalil.cli", "evidence", "add", str(big),
-                             "--case", str(case.root)], env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dalil.cli", "evidence", "add", str(big), "--case", str(case.root)],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     killed = False
     while time.monotonic() < deadline and proc.poll() is None:

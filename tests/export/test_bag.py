@@ -27,8 +27,14 @@ def filled(case: Case, tmp_path: Path) -> Case:
     evidence.add_files(case, None, [tmp_path / "in" / "photo.jpg"])
     evidence.add_files(case, None, [tmp_path / "in" / "testimony.txt"], sensitive=True)
     with case.act() as ctx:
-        records.add(ctx, "provenance", subject_kind="incident", subject_id=inc.id,
-                    evidence_id=2, role="supports")
+        records.add(
+            ctx,
+            "provenance",
+            subject_kind="incident",
+            subject_id=inc.id,
+            evidence_id=2,
+            role="supports",
+        )
     return case
 
 
@@ -37,7 +43,9 @@ def test_bag_validates_and_holds_evidentiary_files(filled: Case, tmp_path: Path)
     bag = bagit.Bag(str(tmp_path / "bag"))
     bag.validate()
     assert res["items"] == 2 and res["withheld_sensitive"] == 1
-    names = sorted(p.name for p in (tmp_path / "bag" / "data" / "evidence").rglob("*") if p.is_file())
+    names = sorted(
+        p.name for p in (tmp_path / "bag" / "data" / "evidence").rglob("*") if p.is_file()
+    )
     assert names == ["photo.jpg", "report.txt"]
     recs = json.loads((tmp_path / "bag" / "data" / "metadata" / "records.json").read_text())
     assert "legal_name" not in recs["person"][0]
@@ -62,7 +70,9 @@ def test_select_incident_exports_only_its_supporting_evidence(filled: Case, tmp_
     assert files == ["photo.jpg"]
 
 
-def test_include_protected_needs_permission_reason_and_is_logged(filled: Case, tmp_path: Path) -> None:
+def test_include_protected_needs_permission_reason_and_is_logged(
+    filled: Case, tmp_path: Path
+) -> None:
     from dalil import audit
 
     with filled.act() as ctx:
@@ -71,7 +81,9 @@ def test_include_protected_needs_permission_reason_and_is_logged(filled: Case, t
         export.export_bag(filled, "ines", tmp_path / "b1", include_protected=True, reason="court")
     with pytest.raises(InputError, match="--reason"):
         export.export_bag(filled, None, tmp_path / "b2", include_protected=True)
-    res = export.export_bag(filled, None, tmp_path / "b3", include_protected=True, reason="ICC request")
+    res = export.export_bag(
+        filled, None, tmp_path / "b3", include_protected=True, reason="ICC request"
+    )
     assert res["items"] == 3
     recs = json.loads((tmp_path / "b3" / "data" / "metadata" / "records.json").read_text())
     assert recs["person"][0]["legal_name"] == "Fictional Legal Name"

@@ -9,7 +9,7 @@ import pytest
 
 from dalil import audit
 from dalil.case import Case
-from dalil.errors import CheckFailed, InputError, PermissionDenied
+from dalil.errors import InputError, PermissionDenied
 from dalil.services import evidence, users
 from dalil.services.evidence import sanitise_name
 
@@ -31,8 +31,14 @@ def test_same_content_twice_is_stored_once(any_case: Case, tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     ("given", "shown"),
-    [("../../etc/passwd", "passwd"), ("/abs/path/x.pdf", "x.pdf"), ("..", "unnamed"),
-     ("a\\..\\b.doc", "b.doc"), ("evil\x00\x1bname.txt", "evilname.txt"), (".hidden", "hidden")],
+    [
+        ("../../etc/passwd", "passwd"),
+        ("/abs/path/x.pdf", "x.pdf"),
+        ("..", "unnamed"),
+        ("a\\..\\b.doc", "b.doc"),
+        ("evil\x00\x1bname.txt", "evilname.txt"),
+        (".hidden", "hidden"),
+    ],
 )
 def test_path_traversal_names_are_neutralised(given: str, shown: str) -> None:
     assert sanitise_name(given) == shown
@@ -54,7 +60,9 @@ def test_unknown_source_refused_before_storing_blob(case: Case, tmp_path: Path) 
     f = _file(tmp_path, "a.txt", b"fictional content")
     with pytest.raises(NotFound, match="no source with id 9"):
         evidence.add_files(case, None, [f], source_id=9)
-    assert not any(p.is_file() for p in case.evidence_dir.rglob("*") if case.blobs.tmp_dir not in p.parents)
+    assert not any(
+        p.is_file() for p in case.evidence_dir.rglob("*") if case.blobs.tmp_dir not in p.parents
+    )
 
 
 def test_get_round_trips_and_is_logged(case: Case, tmp_path: Path) -> None:
@@ -69,8 +77,9 @@ def test_get_round_trips_and_is_logged(case: Case, tmp_path: Path) -> None:
 
 
 def test_sensitive_evidence_hidden_from_analyst(case: Case, tmp_path: Path) -> None:
-    (res,) = evidence.add_files(case, None, [_file(tmp_path, "testimony-W1.txt", b"x")],
-                                sensitive=True)
+    (res,) = evidence.add_files(
+        case, None, [_file(tmp_path, "testimony-W1.txt", b"x")], sensitive=True
+    )
     with case.act() as ctx:
         users.add_user(ctx, "ana", "analyst")
     with case.act("ana", write=False) as ctx:
@@ -92,7 +101,7 @@ def test_viewer_cannot_read_evidence_content(case: Case, tmp_path: Path) -> None
 
 
 def test_fixity_names_corrupt_and_missing_blobs(case: Case, tmp_path: Path) -> None:
-    r1, r2, r3 = evidence.add_files(
+    r1, r2, _r3 = evidence.add_files(
         case, None, [_file(tmp_path, f"{i}.bin", os.urandom(5000 + i)) for i in range(3)]
     )
     rep = evidence.fixity(case)
@@ -127,8 +136,13 @@ def test_fixity_cli_exit_1_names_item(case: Case, tmp_path: Path, dalil) -> None
 
 def test_derived_from_links_working_copy(case: Case, tmp_path: Path) -> None:
     (orig,) = evidence.add_files(case, None, [_file(tmp_path, "o.pdf", b"%PDF fictional")])
-    (work,) = evidence.add_files(case, None, [_file(tmp_path, "o.txt", b"fictional text")],
-                                 copy_kind="working", derived_from=orig.item.sha256[:12])
+    (work,) = evidence.add_files(
+        case,
+        None,
+        [_file(tmp_path, "o.txt", b"fictional text")],
+        copy_kind="working",
+        derived_from=orig.item.sha256[:12],
+    )
     assert work.data["derived_from"] == orig.item.sha256 and work.data["copy_kind"] == "working"
     with pytest.raises(InputError, match="allowed: evidentiary, working"):
         evidence.add_files(case, None, [tmp_path / "o.txt"], copy_kind="draft")

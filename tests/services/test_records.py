@@ -13,8 +13,9 @@ from dalil.testing import DalilRunner
 
 def test_partial_dates_keep_their_precision(case: Case) -> None:
     with case.act() as ctx:
-        inc = records.add(ctx, "incident", title="Fictional", date_start="2025-03",
-                          date_end="2025-W11")
+        inc = records.add(
+            ctx, "incident", title="Fictional", date_start="2025-03", date_end="2025-W11"
+        )
         assert (inc.date_start, inc.date_start_precision) == ("2025-03", "month")
         assert (inc.date_end, inc.date_end_precision) == ("2025-W11", "week")
         src = records.add(ctx, "source", kind="report", title="T", published="2024")
@@ -39,8 +40,13 @@ def test_partial_dates_keep_their_precision(case: Case) -> None:
         ({"fatalities_best": "many"}, "invalid fatalities_best 'many'"),
     ],
 )
-def test_incident_bad_input_is_refused_with_clear_message(case: Case, values: dict, message: str) -> None:  # type: ignore[type-arg]
-    with pytest.raises(InputError, match=message.replace("(", r"\(").replace("[", r"\[")), case.act() as ctx:
+def test_incident_bad_input_is_refused_with_clear_message(
+    case: Case, values: dict, message: str
+) -> None:  # type: ignore[type-arg]
+    with (
+        pytest.raises(InputError, match=message.replace("(", r"\(").replace("[", r"\[")),
+        case.act() as ctx,
+    ):
         records.add(ctx, "incident", title="Fictional", **values)
     with case.act(write=False) as ctx:
         assert records.list_(ctx, "incident") == []
@@ -61,9 +67,9 @@ def test_act_status_enum_and_default(case: Case) -> None:
         p = persons.add_person(ctx, pseudonym="V-1", roles=["victim"])
         act = records.add(ctx, "act", incident_id=inc.id, victim_id=p.id, act_type="killing")
         assert act.status == "unknown"
-    with pytest.raises(InputError, match="allowed: confirmed, likely, possible, unlikely, unknown"):
-        with case.act() as ctx:
-            records.update(ctx, "act", act.id, status="certain")
+    allowed = "allowed: confirmed, likely, possible, unlikely, unknown"
+    with pytest.raises(InputError, match=allowed), case.act() as ctx:
+        records.update(ctx, "act", act.id, status="certain")
 
 
 def test_unit_cycle_refused(case: Case) -> None:
@@ -78,36 +84,59 @@ def test_membership_dated_with_rank(case: Case) -> None:
     with case.act() as ctx:
         u = records.add(ctx, "unit", name="Fictional Unit", kind="militia")
         p = persons.add_person(ctx, pseudonym="S-1", roles=["suspect"])
-        m = records.add(ctx, "membership", person_id=p.id, organization_id=u.id, rank="captain",
-                        position="commander", date_start="2024-06", date_end="2025")
+        m = records.add(
+            ctx,
+            "membership",
+            person_id=p.id,
+            organization_id=u.id,
+            rank="captain",
+            position="commander",
+            date_start="2024-06",
+            date_end="2025",
+        )
         assert m.to_dict()["date_start_precision"] == "month"
         assert [x.id for x in records.list_(ctx, "membership", organization_id=u.id)] == [m.id]
 
 
 def test_site_status_and_estimated_bodies(case: Case) -> None:
     with case.act() as ctx:
-        s = records.add(ctx, "site", name="Fictional grave A", site_type="mass_grave",
-                        lat="35.5", lon="35.8", coord_precision="approximate",
-                        estimated_bodies="40")
+        s = records.add(
+            ctx,
+            "site",
+            name="Fictional grave A",
+            site_type="mass_grave",
+            lat="35.5",
+            lon="35.8",
+            coord_precision="approximate",
+            estimated_bodies="40",
+        )
         assert s.status == "reported" and s.estimated_bodies == 40
         records.update(ctx, "site", s.id, status="secured")
-    with pytest.raises(InputError, match="allowed: reported, located, secured, exhumed"):
-        with case.act() as ctx:
-            records.update(ctx, "site", s.id, status="dug")
+    allowed = "allowed: reported, located, secured, exhumed"
+    with pytest.raises(InputError, match=allowed), case.act() as ctx:
+        records.update(ctx, "site", s.id, status="dug")
 
 
 def test_provenance_needs_exactly_one_support_and_existing_subject(case: Case) -> None:
     with case.act() as ctx:
         src = records.add(ctx, "source", kind="article", title="Fictional article")
         inc = records.add(ctx, "incident", title="Fictional")
-        link = records.add(ctx, "provenance", subject_kind="incident", subject_id=inc.id,
-                           source_id=src.id, role="corroborates", locator="para 3")
+        link = records.add(
+            ctx,
+            "provenance",
+            subject_kind="incident",
+            subject_id=inc.id,
+            source_id=src.id,
+            role="corroborates",
+            locator="para 3",
+        )
         assert link.role == "corroborates"
     with pytest.raises(InputError, match="exactly one"), case.act() as ctx:
         records.add(ctx, "provenance", subject_kind="incident", subject_id=inc.id, role="supports")
     with pytest.raises(NotFound, match="no site with id 5"), case.act() as ctx:
-        records.add(ctx, "provenance", subject_kind="site", subject_id=5, source_id=src.id,
-                    role="locates")
+        records.add(
+            ctx, "provenance", subject_kind="site", subject_id=5, source_id=src.id, role="locates"
+        )
 
 
 def test_every_record_write_is_audited_with_object_id(case: Case) -> None:
@@ -116,7 +145,8 @@ def test_every_record_write_is_audited_with_object_id(case: Case) -> None:
         records.update(ctx, "incident", inc.id, fatalities_best=3)
     with case.system_session() as s:
         assert [e.action for e in audit.query(s, object_id=f"incident:{inc.id}")] == [
-            "incident.add", "incident.update",
+            "incident.add",
+            "incident.update",
         ]
 
 
@@ -134,8 +164,20 @@ def test_cli_bad_enum_exit_2_lists_allowed(dalil: DalilRunner) -> None:
 
 
 def test_cli_record_round_trip_json_keys_snake_case(dalil: DalilRunner) -> None:
-    inc = dalil.json("incident", "add", "--title", "Fictional raid", "--date-start", "2025-03-07",
-                     "--place-name", "Fictional Town", "--lat", "35.1", "--lon", "35.9")
+    inc = dalil.json(
+        "incident",
+        "add",
+        "--title",
+        "Fictional raid",
+        "--date-start",
+        "2025-03-07",
+        "--place-name",
+        "Fictional Town",
+        "--lat",
+        "35.1",
+        "--lon",
+        "35.9",
+    )
     assert inc["date_start_precision"] == "day" and inc["place_name"] == "Fictional Town"
     upd = dalil.json("incident", "update", str(inc["id"]), "--place-name", "")
     assert upd["place_name"] is None

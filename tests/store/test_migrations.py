@@ -21,7 +21,9 @@ def _diff(case: Case) -> list[Any]:
         return compare_metadata(mc, Base.metadata)
 
 
-def test_models_without_migration_are_detected_autogenerate_finds_no_difference(any_case: Case) -> None:
+def test_models_without_migration_are_detected_autogenerate_finds_no_difference(
+    any_case: Case,
+) -> None:
     assert current_heads(any_case.engine) == script_heads()
     diff = _diff(any_case)
     assert diff == [], f"models and migrations differ (write a migration): {diff}"
