@@ -46,7 +46,7 @@ def build_snapshot(size: str = "small", estimates: list[EstimateView] | None = N
     snap = CaseSnapshot(title=f"Killings in {S.TOWN}, 14-15 April 2030", summary=list(S.SUMMARY), fictional=True)
     snap.incidents = incident_codings()
     for t in S.TEXTS:
-        snap.sources[t.key] = SourceView(t.key, t.title, t.publisher, t.on, t.kind)
+        snap.sources[t.key] = SourceView(t.key, t.title, t.publisher, t.on, t.kind, witness=f"W-{t.witness}" if t.witness else None)
         snap.evidence[t.key] = EvidenceView(
             t.key, t.kind, t.title, source=t.key,
             witness=f"W-{t.witness}" if t.witness else None, date=t.on,

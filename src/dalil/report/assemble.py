@@ -79,12 +79,11 @@ class Citations:
 
 def _source_label(c: Citations, source_id: str) -> str:
     s = c.snap.sources.get(source_id)
-    ev = c.snap.evidence.get(source_id)
-    if ev is not None and ev.kind == "testimony" and ev.witness:
-        return f"Testimony of {c.witness_label(ev.witness)}"
     if s is None:
         return source_id if c.audience == "internal" else "source (withheld)"
     if s.kind == "testimony":
+        if s.witness:
+            return f"Testimony of {c.witness_label(s.witness)}"
         return "Testimony (witness withheld)" if c.audience == "public" else s.title
     pub = f" — {s.publisher}" if s.publisher else ""
     return f"{s.title}{pub}"
@@ -102,6 +101,9 @@ def _witness_numbers(snap: CaseSnapshot) -> dict[str, int]:
     for ev in sorted(snap.evidence.values(), key=lambda e: (e.date or date.min, e.id)):
         if ev.witness and ev.witness not in order:
             order.append(ev.witness)
+    for s in sorted(snap.sources.values(), key=lambda s: (s.date or date.min, s.id)):
+        if s.witness and s.witness not in order:
+            order.append(s.witness)
     for pid, p in sorted(snap.persons.items()):
         if p.role == "witness" and pid not in order:
             order.append(pid)

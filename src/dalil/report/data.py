@@ -49,6 +49,7 @@ class SourceView:
     publisher: str | None = None
     date: date | None = None
     kind: str = "report"
+    witness: str | None = None  # person id, for testimonies
 
 
 @dataclass
