@@ -177,7 +177,7 @@ def person_show(
 @case_options
 @click.argument("person_id", type=int)
 @click.option("--pseudonym", help="New pseudonym (unique).")
-@click.option("--sex", type=click.Choice(SEXES))
+@click.option("--sex", type=click.Choice(SEXES), help="Sex.")
 @click.option("--age", metavar="N|MIN-MAX", help="Age or age range; empty string clears.")
 @click.option(
     "--role", "roles", multiple=True, metavar="ROLE", help="Replace the role tags (repeatable)."
