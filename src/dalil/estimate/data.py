@@ -168,7 +168,7 @@ def read_capture_csv(
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as e:
             raise InputError(f"{name}: not UTF-8 text (byte {e.start})") from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     try:
         header = next(reader)
     except StopIteration:
