@@ -1,0 +1,164 @@
+"""Findings services on a real case: permissions, four-eyes sign-off, audit, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import func, select
+
+from dalil import audit
+from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
+from dalil.findings import service as F
+from dalil.findings.models import ElementAssessmentRow, SignOffRow
+
+if TYPE_CHECKING:
+    from findings.conftest import Small
+
+ELEMENTS = ("civilian", "deliberate", "identity", "party", "nexus")
+
+
+def assess_all(s: Small, user: str = "lina") -> None:
+    with s.case.act(user) as ctx:
+        for el in ELEMENTS:
+            F.assess(ctx, s.act, el, "established", [str(s.ev[0])], note="fictional")
+
+
+def count(s: Small, model: type) -> int:
+    with s.case.act(write=False) as ctx:
+        return int(ctx.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_assessor_cannot_sign_own_assessment_and_second_analyst_can(small: Small) -> None:
+    assess_all(small)
+    with pytest.raises(Conflict, match="cannot sign off"), small.case.act("lina") as ctx:
+        F.sign_off(ctx, small.act)
+    assert count(small, SignOffRow) == 0
+    with small.case.act("omar") as ctx:
+        shown = F.sign_off(ctx, small.act)
+    assert shown["status"] == "signed"
+    assert [q["key"] for q in shown["suggested_qualifications"]] == ["war_crime_murder"]
+    with small.case.system_session() as session:
+        actions = [e.action for e in audit.query(session, action="assessment.*")]
+    assert actions.count("assessment.add") == 5 and actions.count("assessment.signoff") == 1
+
+
+def test_established_without_evidence_refused_nothing_stored(small: Small) -> None:
+    with pytest.raises(InputError, match="without evidence"), small.case.act("lina") as ctx:
+        F.assess(ctx, small.act, "deliberate", "established", [])
+    assert count(small, ElementAssessmentRow) == 0
+
+
+def test_unknown_ids_are_clear_errors(small: Small) -> None:
+    with pytest.raises(NotFound, match="no act with id 999"), small.case.act("lina") as ctx:
+        F.assess(ctx, 999, "deliberate", "likely")
+    with pytest.raises(NotFound, match="no evidence item"), small.case.act("lina") as ctx:
+        F.assess(ctx, small.act, "deliberate", "established", ["4242"])
+    assert count(small, ElementAssessmentRow) == 0
+
+
+def test_roles_without_assessment_permission_are_denied(small: Small) -> None:
+    for user in ("vera", "sami", "nadia"):
+        with pytest.raises(PermissionDenied), small.case.act(user) as ctx:
+            F.assess(ctx, small.act, "deliberate", "likely")
+    assess_all(small)
+    with pytest.raises(PermissionDenied), small.case.act("sami") as ctx:
+        F.sign_off(ctx, small.act)
+
+
+def test_aggregates_and_incident_attack_element(small: Small) -> None:
+    assess_all(small)
+    with small.case.act("lina") as ctx:
+        F.assess(ctx, small.act2, "deliberate", "likely")
+        with pytest.raises(InputError, match="once per incident"):
+            F.assess(ctx, small.act, "attack", "likely")
+        F.assess_incident(ctx, small.incident, "attack", "established", [str(small.ev[1])])
+    with small.case.act(write=False) as ctx:
+        agg = F.aggregates(ctx)[0]
+        shown = F.show_assessment(ctx, small.act)
+    assert agg["sentence"].startswith("2 acts assessed; 1 deliberate; 1 identity-targeted; 1 unlawful")
+    assert {q["key"] for q in shown["suggested_qualifications"]} == {"war_crime_murder", "cah_murder", "cah_persecution"}
+
+
+def test_coding_export_and_timeline(small: Small) -> None:
+    with small.case.act() as ctx, pytest.raises(InputError, match="cites no source"):
+        F.set_coding(ctx, small.incident, actor1="Fictional Brigade", fatality_sources={"low": [str(small.ev[0])]})
+    with small.case.act() as ctx:
+        F.set_coding(ctx, small.incident, actor1="Fictional Brigade",
+                     fatality_sources={"low": [str(small.ev[0])], "best": [str(small.ev[1])], "high": [str(small.ev[2])]})
+        text = F.export_incidents(ctx, "ucdp")
+        tl = F.timeline(ctx)
+    assert "Fictional Brigade" in text and ",3,5,9," not in text  # ucdp columns: best, high, low at the end
+    assert text.strip().splitlines()[1].endswith("5,9,3")
+    assert tl[0]["date_start"] == "2030-04-14"
+
+
+def test_site_status_moves_forward_and_links_victims(small: Small) -> None:
+    with small.case.act("nadia") as ctx:
+        F.site_status(ctx, small.site, "located", "2030-05-10", evidence=[str(small.ev[1])])
+        F.site_details(ctx, small.site, recovered=4, protection="guarded (fictional)")
+        F.site_link_victim(ctx, small.site, small.victim, [str(small.ev[2])])
+    with pytest.raises(Conflict, match="only moves forward"), small.case.act("nadia") as ctx:
+        F.site_status(ctx, small.site, "reported", "2030-06-01")
+    with small.case.act(write=False) as ctx:
+        shown = F.show_site(ctx, small.site)
+    assert shown["status"] == "located" and shown["recovered_bodies"] == 4 and len(shown["victims"]) == 1
+
+
+def test_corroboration_groups_sources_by_derivation_graph_or_says_why_not(small: Small) -> None:
+    with small.case.act() as ctx:
+        cid = F.add_claim(ctx, "toll", "More than 100 killed (fictional)")
+        F.add_carrier(ctx, cid, small.sources[0], "B2")
+        F.add_carrier(ctx, cid, small.sources[1], "C3")
+        with pytest.raises(InputError, match="Admiralty"):
+            F.add_carrier(ctx, cid, small.sources[1], "Z9")
+        m = F.corroboration(ctx)
+    row = m["claims"][0]  # type: ignore[index]
+    assert row["independent"] == 2  # no readable texts: each source its own group, and it says so
+    assert "each source its own group" in m["grouping"]  # type: ignore[operator]
+
+
+def test_suspects_linked_through_unit_hierarchy(small: Small) -> None:
+    with small.case.act(write=False) as ctx:
+        links = F.suspects_for_acts(ctx)
+    assert [(x["person"], x["act"]) for x in links] == [(str(small.suspect), str(small.act))]
+    assert set(links[0]["evidence"]) == {str(small.ev[0]), str(small.ev[3])}  # type: ignore[arg-type]
+
+
+def test_vetting_screens_audits_and_never_prints_protected_names(small: Small, tmp_path: Path) -> None:
+    p = tmp_path / "personnel.csv"
+    p.write_text("name,unit,rank,start\nفواز حمدان القرعاوي,2nd Battalion Fictional Brigade,colonel,2029-01-01\nSamir Nobody,Harbour police,lt,2020\n", encoding="utf-8")
+    with small.case.act("lina") as ctx:
+        res = F.vet(ctx, p)
+    assert [c["record_id"] for c in res["candidates"]] == ["row2"]
+    c = res["candidates"][0]
+    assert c["suspect"] == str(small.suspect) and c["suspect_label"] == "S-1" and c["unit_match"]
+    assert str(small.ev[3]) in c["evidence"] and str(small.act) in c["acts"]
+    assert "Fawwaz" not in repr(res)
+    with small.case.system_session() as session:
+        assert [e.action for e in audit.query(session, action="vetting.*")] == ["vetting.screen"]
+
+
+def test_vetting_unmappable_columns_exit_2_nothing_logged(small: Small, tmp_path: Path, dalil) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "bad.csv"
+    p.write_text("name,shoe_size\nX,44\n", encoding="utf-8")
+    r = dalil("vet", str(p), "--user", "lina")
+    assert r.exit_code == 2 and "cannot map column" in r.stderr and "shoe_size" in r.stderr
+    with small.case.system_session() as session:
+        assert not list(audit.query(session, action="vetting.*"))
+
+
+def test_cli_assess_show_and_sign_off(small: Small, dalil) -> None:  # type: ignore[no-untyped-def]
+    r = dalil("assess", str(small.act), "--element", "deliberate", "--finding", "established", "--user", "lina")
+    assert r.exit_code == 2 and "without evidence" in r.stderr
+    for el in ELEMENTS:
+        r = dalil("assess", str(small.act), "--element", el, "--finding", "established", "--evidence", str(small.ev[0]), "--user", "lina")
+        assert r.exit_code == 0, r.stderr
+    r = dalil("assess", str(small.act), "--sign-off", "--user", "lina")
+    assert r.exit_code == 2 and "cannot sign off" in r.stderr
+    assert dalil("assess", str(small.act), "--sign-off", "--user", "omar").exit_code == 0
+    shown = dalil.json("assess", str(small.act), "--show")
+    assert shown["status"] == "signed" and shown["sign_offs"][0]["reviewer"] == "omar"
+    r = dalil("assess", "999", "--show")
+    assert r.exit_code == 2 and "no act with id 999" in r.stderr
