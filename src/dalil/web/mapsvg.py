@@ -38,7 +38,7 @@ def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *
     pts += [("site", r, c) for r in sites if (c := _coords(r))]
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-labelledby="map-title" class="map">',
+        f'role="group" aria-labelledby="map-title" class="map">',
         f'<title id="map-title">{escape(title)}</title>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" class="map-bg"/>',
     ]

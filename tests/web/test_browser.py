@@ -1,0 +1,228 @@
+"""Browser tests: Playwright driving Debian's Chromium against a real uvicorn server on
+127.0.0.1, plus axe-core accessibility checks in English and Arabic.
+
+Screenshots go to ``test-artifacts/web/`` (gitignored) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dalil.testing import TEST_PASSPHRASE
+from dalil.web import create_app
+from dalil.web.auth import LoginThrottle
+
+from .conftest import LEGAL_NAME, USERS, password_for
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"browser tests need Chromium at {CHROMIUM} (installed by .ci/run)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(seeded: dict[str, Any]) -> Iterator[str]:
+    import uvicorn
+
+    app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                        access_log=False))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not th.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    th.join(timeout=10)
+    app.state.backend.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.console_errors = errors
+    yield pg
+    ctx.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page: Any, server: str, role: str, next_path: str = "/") -> None:
+    page.goto(f"{server}/login?next={next_path}")
+    page.get_by_label("User name").fill(USERS[role]) if page.locator("html").get_attribute(
+        "lang") == "en" else page.fill("#username", USERS[role])
+    page.fill("#password", password_for(role))
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert "/login" not in page.url, page.content()[:500]
+
+
+def test_login_with_the_keyboard_and_see_the_dashboard(page: Any, server: str) -> None:
+    page.goto(f"{server}/")
+    assert "/login" in page.url
+    assert page.evaluate("document.activeElement.id") == "username"  # autofocus
+    page.keyboard.type(USERS["investigator"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(password_for("investigator"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/")
+    assert page.locator("h1").inner_text() == "Dashboard"
+    page.keyboard.press("Tab")  # the skip link is the first stop, and visible when focused
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    shot(page, "dashboard-en")
+    assert not page.console_errors, page.console_errors
+
+
+def test_upload_a_source_file_with_progress(page: Any, server: str, seeded: dict[str, Any],
+                                            tmp_path: Path) -> None:
+    login(page, server, "investigator", "/sources/new")
+    page.fill("#title", "Fictional field report (browser test)")
+    page.select_option("#kind", "report")
+    page.fill("#published", "2025-03-20")
+    page.locator("form[action='/sources/new'] button[type=submit]").click()
+    page.wait_for_url(f"{server}/sources/*")
+    source_id = page.url.rsplit("/", 1)[1]
+    assert "Fictional field report (browser test)" in page.content()
+    f = tmp_path / "field-report-fictional.txt"
+    f.write_bytes(b"Fictional field notes: 12 houses searched. " * 20000)  # ~900 kB
+    page.goto(f"{server}/evidence/upload")
+    page.set_input_files("#file", str(f))
+    page.select_option("#source", source_id)
+    page.locator("#upload-form button[type=submit]").click()
+    page.wait_for_selector("#uploaded-link", timeout=30_000)
+    assert page.eval_on_selector("#progress", "e => e.value") == 100
+    status = page.inner_text("#upload-status")
+    import hashlib
+
+    assert hashlib.sha256(f.read_bytes()).hexdigest() in status
+    shot(page, "evidence-upload")
+    page.click("#uploaded-link")
+    page.wait_for_load_state("load")
+    assert "evidence.add" in page.content()  # custody history shows the ingest
+    assert not page.console_errors, page.console_errors
+
+
+def test_open_a_comparison(page: Any, server: str, seeded: dict[str, Any]) -> None:
+    login(page, server, "analyst", "/sources/compare")
+    page.select_option("#a", str(seeded["source"]))
+    page.select_option("#b", str(seeded["source2"]))
+    page.locator("form[action='/sources/compare'][method=get] button").click()
+    page.wait_for_selector("#comparison-result")
+    assert page.inner_text("#direction") == "derivative_of_source"
+    assert page.locator("mark.reused").count() >= 2
+    assert page.locator("tr.verdict-trimmed, tr.verdict-altered").count() >= 1
+    shot(page, "comparison")
+
+
+def test_reveal_a_protected_field_with_a_reason(page: Any, server: str, seeded: dict[str, Any]) -> None:
+    login(page, server, "legal", f"/persons/{seeded['person']}")
+    assert LEGAL_NAME not in page.content()
+    page.get_by_label("Reason for revealing (logged)").fill("Preparing a fictional court filing")
+    page.get_by_role("button", name="Reveal protected fields").click()
+    page.wait_for_selector(".revealed")
+    assert LEGAL_NAME in page.inner_text(".protected")
+    shot(page, "person-revealed")
+    page.reload()  # a reload re-submits nothing silently and shows the masked page?
+    page.goto(f"{server}/persons/{seeded['person']}")
+    assert LEGAL_NAME not in page.content()
+
+
+def test_switch_to_arabic_sets_rtl(page: Any, server: str) -> None:
+    login(page, server, "viewer")
+    page.locator(".lang-switch a[hreflang=ar]").click()
+    page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator("h1").inner_text() == "لوحة المتابعة"
+    # Logical properties mirror the layout: the header tools sit on the left in RTL.
+    nav = page.locator(".main-nav").bounding_box()
+    tools = page.locator(".header-tools").bounding_box()
+    assert tools["x"] < nav["x"]
+    shot(page, "dashboard-ar")
+    page.goto(f"{server}/persons")  # the choice sticks (cookie)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shot(page, "persons-ar")
+    page.goto(f"{server}/incidents/map")
+    shot(page, "map-ar")
+
+
+MAIN_PAGES = ["/", "/persons", "/persons/{person}", "/sources", "/sources/{source}",
+              "/incidents", "/incidents/timeline", "/incidents/map", "/evidence",
+              "/evidence/upload", "/audit", "/users", "/sources/compare"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_no_serious_or_critical_accessibility_violations(browser: Any, server: str,
+                                                          seeded: dict[str, Any], lang: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/login?lang={lang}")
+        problems = _axe_problems(axe, page, "/login")
+        login(page, server, "admin")
+        for tpl in MAIN_PAGES:
+            url = tpl.format(person=seeded["person"], source=seeded["source"])
+            page.goto(f"{server}{url}")
+            assert page.locator("html").get_attribute("lang") == lang
+            problems += _axe_problems(axe, page, url)
+        assert not problems, "\n".join(problems)
+    finally:
+        ctx.close()
+
+
+def _axe_problems(axe: Any, page: Any, url: str) -> list[str]:
+    results = axe.run(page)
+    out = []
+    for v in results.response["violations"]:
+        if v.get("impact") in ("serious", "critical"):
+            targets = [n.get("target") for n in v.get("nodes", [])][:3]
+            out.append(f"{url}: {v['id']} ({v['impact']}): {v['help']} {targets}")
+    return out
