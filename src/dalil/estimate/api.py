@@ -166,6 +166,7 @@ def _all(table: CaptureTable, *, criterion: str, top: int, level: float,
     """Sensitivity: every method side by side (see docs/estimation.md)."""
     parts: list[tuple[str, EstimateResult | None, str | None]] = []
     for name in ("loglinear", "lcmcr", "bma"):
+        res: EstimateResult | None
         try:
             if name == "loglinear":
                 res = _loglinear(table, None, criterion, top, level)
@@ -179,17 +180,18 @@ def _all(table: CaptureTable, *, criterion: str, top: int, level: float,
     table_rows: list[dict[str, Any]] = []
     models: list[dict[str, Any]] = []
     warnings: list[str] = []
-    for name, res, err in parts:
-        if res is None:
+    for name, part, err in parts:
+        if part is None:
             table_rows.append({"method": name, "model": None, "estimate": None,
                                "ci": None, "error": err})
             warnings.append(f"{name}: {err}")
             continue
-        table_rows.append({"method": name, "model": res.model, "estimate": _num(res.estimate),
-                           "ci": [_num(res.ci[0]), _num(res.ci[1])] if res.ci else None,
-                           "se": _num(res.se)})
-        warnings += [f"{name}: {w}" for w in res.warnings]
-        for row in res.models[: min(top, 5)]:
+        table_rows.append({"method": name, "model": part.model,
+                           "estimate": _num(part.estimate),
+                           "ci": [_num(part.ci[0]), _num(part.ci[1])] if part.ci else None,
+                           "se": _num(part.se)})
+        warnings += [f"{name}: {w}" for w in part.warnings]
+        for row in part.models[: min(top, 5)]:
             models.append({**row, "model": f"{name} {row['model']}"})
     ok = [r for _, r, _ in parts if r is not None and r.estimate is not None]
     if not ok:
@@ -285,7 +287,9 @@ def _stratified(data: CaptureData, method: str, level: float, run: Any,
             "no combined total: " + ", ".join(repr(f) for f in failed)
             + " could not be estimated; merge small strata or estimate without --strata"
         )
-        est, ci, se = None, (None, None), None
+        est: float | None = None
+        ci: tuple[float | None, float | None] = (None, None)
+        se: float | None = None
     else:
         est, ci, se = _combine_strata(per, method, level, seed)
     diag = {"strata": rows, "stratum_columns": list(data.stratum_columns),

@@ -40,7 +40,7 @@ MIN_LISTS, MAX_LISTS = 3, 5
 
 
 def _is_chordal(p: int, edges: frozenset[tuple[int, int]]) -> bool:
-    adj = {v: set() for v in range(p)}
+    adj: dict[int, set[int]] = {v: set() for v in range(p)}
     for a, b in edges:
         adj[a].add(b)
         adj[b].add(a)
@@ -187,8 +187,8 @@ def bma(
         lp = base.copy()
         for c in g.cliques:
             lp += logf[c]
-        for s in g.separators:
-            lp -= logf[s]
+        for sep in g.separators:
+            lp -= logf[sep]
         logpost[i] = lp
     mx = logpost.max()
     w = np.exp(logpost - mx)

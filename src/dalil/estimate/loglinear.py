@@ -470,9 +470,9 @@ def profile_interval(
     cut = stats.chi2.ppf(level, 1) / 2.0
 
     def f(N: float) -> float:
-        return loglik(N) - lmax + cut
+        return float(loglik(N) - lmax + cut)
 
-    low = float(n) if f(float(n)) >= 0 else optimize.brentq(f, float(n), N_hat, xtol=1e-06)
+    low = float(n) if f(float(n)) >= 0 else float(optimize.brentq(f, float(n), N_hat, xtol=1e-06))
     upper: float | None = None
     b = N_hat
     step = max(N_hat - n, 1.0)
