@@ -166,3 +166,25 @@ def test_pages_render_for_every_kind(client: Client, seeded: dict[str, Any]) -> 
     assert "<svg" in html and html.count('class="map-incident"') == 2 and 'class="map-site"' in html
     assert "http" not in html.split("<svg", 1)[1].split("</svg>")[0].replace(
         "http://www.w3.org/2000/svg", "")  # no remote tiles
+
+
+def test_segments_cover_the_text_once_even_with_overlapping_marks() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dalil.web.textview import segments
+
+    @given(st.text(max_size=80), st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)),
+                                          max_size=8))
+    @settings(max_examples=300, deadline=None)
+    def check(text: str, spans: list[tuple[int, int]]) -> None:
+        marks = [(a, b, "reused", "") for a, b in spans]
+        segs = segments(text, marks, inner=[(a, b, "figure", "") for a, b in spans[:2]])
+        assert "".join(s["text"] for s in segs) == text
+        for s in segs:
+            assert "".join(p["text"] for p in s["parts"]) == s["text"]
+        covered = sum(len(s["text"]) for s in segs if s["kind"] == "reused")
+        union = {i for a, b in spans for i in range(max(a, 0), min(b, len(text)))}
+        assert covered == len(union)
+
+    check()

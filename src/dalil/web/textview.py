@@ -10,7 +10,7 @@ from typing import Any
 def segments(text: str, marks: list[tuple[int, int, str, str]],
              inner: list[tuple[int, int, str, str]] | None = None) -> list[dict[str, Any]]:
     """*marks*: (start, end, kind, note). Returns ``[{kind, text, note, parts}]`` covering
-    *text*; ``parts`` cuts each segment again by the *inner* marks (figures inside a
+    *text*; a mark overlapping an earlier one keeps only its part after it. ``parts`` cuts each segment again by the *inner* marks (figures inside a
     quotation), as ``[{kind, text, note}]``."""
     out = _cut(text, 0, marks)
     for seg in out:
@@ -26,8 +26,8 @@ def _cut(text: str, base: int, marks: list[tuple[int, int, str, str]]) -> list[d
     out: list[dict[str, Any]] = []
     pos = 0
     for start, end, kind, note in sorted(marks, key=lambda m: (m[0], -(m[1] - m[0]))):
-        start, end = max(start, 0), min(end, len(text))
-        if start < pos or end <= start:
+        start, end = max(start, 0, pos), min(end, len(text))  # overlaps: keep the rest
+        if end <= start:
             continue
         if start > pos:
             out.append({"kind": "text", "text": text[pos:start], "note": "", "start": pos,
