@@ -140,7 +140,7 @@ def compare_cmd(
 @click.option(
     "--threshold",
     type=float,
-    default=0.2,
+    default=0.1,
     show_default=True,
     help="Containment (share of a document's 5-word shingles found in another) for an edge.",
 )

@@ -35,8 +35,7 @@ from dalil.sources.segment import normalise_word, tokens
 
 SHINGLE = 5
 NUM_PERM = 64
-DEFAULT_THRESHOLD = 0.2
-_PRIME = np.uint64((1 << 61) - 1)
+DEFAULT_THRESHOLD = 0.1
 _MASK32 = np.uint64(0xFFFFFFFF)
 _WORD = re.compile(r"[\w\u0600-\u06FF][\w\u0600-\u06FF'’\-]*")
 
@@ -121,7 +120,8 @@ class _MinHasher:
         if len(hashes) == 0:
             return np.full(self.num_perm, 0xFFFFFFFF, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            v = (np.outer(hashes, self.a) + self.b) % _PRIME & _MASK32
+            # Affine hashing modulo 2^32 with odd multipliers (datasketch's "affine32").
+            v = (np.outer(hashes, self.a) + self.b) & _MASK32
         return v.min(axis=0)
 
 
