@@ -1,0 +1,90 @@
+"""Tables of the linkage capability: imported lists, their records, review pairs and
+reviewers' decisions (migration ``0003_linkage``).
+
+Names, addresses, national ids and the original row are *protected*: stored encrypted
+with the case data key (``data_enc``, context ``list_record:<id>:data``). Fields needed
+for capture histories and review without reveal (sex, age, birth year, date and place
+of death, governorate) are kept in the clear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dalil.store.base import Base
+
+
+class VictimList(Base):
+    __tablename__ = "linkage_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(300))
+    rows_read: Mapped[int] = mapped_column(Integer)
+    records: Mapped[int] = mapped_column(Integer)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "evidence": self.evidence_sha256,
+            "original_name": self.original_name,
+            "rows": self.rows_read,
+            "records": self.records,
+            "imported_by": self.imported_by,
+            "imported_at": self.imported_at,
+        }
+
+
+class ListRecord(Base):
+    __tablename__ = "linkage_records"
+    __table_args__ = (UniqueConstraint("list_id", "record_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("linkage_lists.id"), index=True)
+    record_key: Mapped[str] = mapped_column(String(200))
+    row: Mapped[int] = mapped_column(Integer)
+    data_enc: Mapped[str] = mapped_column(Text)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    age: Mapped[int | None] = mapped_column(Integer)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    date_of_death: Mapped[str | None] = mapped_column(String(10))
+    place_of_death: Mapped[str | None] = mapped_column(String(300))
+    governorate: Mapped[str | None] = mapped_column(String(300))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    match_probability: Mapped[float | None] = mapped_column(Float)
+
+
+class ReviewPair(Base):
+    """An uncertain pair from the latest ``lists link`` (replaced on every run)."""
+
+    __tablename__ = "linkage_review_pairs"
+    __table_args__ = (UniqueConstraint("record_a", "record_b"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_a: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
+    record_b: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
+    probability: Mapped[float] = mapped_column(Float)
+
+
+class LinkDecision(Base):
+    """A reviewer's decision on a pair: ``accept`` (same person) or ``reject``."""
+
+    __tablename__ = "linkage_decisions"
+    __table_args__ = (UniqueConstraint("record_a", "record_b"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_a: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
+    record_b: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
+    verdict: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
