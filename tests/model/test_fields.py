@@ -1,0 +1,100 @@
+"""Field validators: partial dates keep precision, coordinates are bounded (properties)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dalil.errors import InputError
+from dalil.model.fields import (
+    check_latitude,
+    check_longitude,
+    check_low_best_high,
+    parse_partial_date,
+)
+
+dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+
+
+@given(dates)
+def test_day_precision_round_trips(d: date) -> None:
+    p = parse_partial_date(d.isoformat())
+    assert (p.text, p.precision, p.start, p.end) == (d.isoformat(), "day", d, d)
+
+
+@given(dates)
+def test_month_covers_exactly_its_days(d: date) -> None:
+    p = parse_partial_date(f"{d.year:04d}-{d.month:02d}")
+    assert p.precision == "month" and p.start.day == 1 and p.start <= d <= p.end
+    assert (p.end + timedelta(days=1)).month != p.end.month
+
+
+@given(dates)
+def test_iso_week_is_seven_days_starting_monday(d: date) -> None:
+    y, w, _ = d.isocalendar()
+    p = parse_partial_date(f"{y}-W{w:02d}")
+    assert p.precision == "week" and p.start.weekday() == 0
+    assert p.end - p.start == timedelta(days=6) and p.start <= d <= p.end
+
+
+@given(st.integers(min_value=1, max_value=9999))
+def test_year_precision(y: int) -> None:
+    p = parse_partial_date(f"{y:04d}")
+    assert p.precision == "year" and p.start == date(y, 1, 1) and p.end == date(y, 12, 31)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "2025-02-29",
+        "2025-13",
+        "2025-W54",
+        "25-03-01",
+        "2025/03/01",
+        "March 2025",
+        "",
+        "2025-3",
+        "0000",
+    ],
+)
+def test_invalid_dates_refused_with_formats_named(bad: str) -> None:
+    with pytest.raises(InputError, match="use YYYY-MM-DD, YYYY-Www"):
+        parse_partial_date(bad)
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_latitude_accepts_exactly_minus90_to_90(x: float) -> None:
+    ok = math.isfinite(x) and -90 <= x <= 90
+    if ok:
+        assert check_latitude(x) == x
+    else:
+        with pytest.raises(InputError, match="between -90 and 90"):
+            check_latitude(x)
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_longitude_accepts_exactly_minus180_to_180(x: float) -> None:
+    ok = math.isfinite(x) and -180 <= x <= 180
+    if ok:
+        assert check_longitude(x) == x
+    else:
+        with pytest.raises(InputError, match="between -180 and 180"):
+            check_longitude(x)
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(min_value=0, max_value=10_000)), min_size=3, max_size=3
+    )
+)
+def test_low_best_high_order(v: list[int | None]) -> None:
+    present = [x for x in v if x is not None]
+    if present == sorted(present):
+        check_low_best_high(*v, "fatalities")
+    else:
+        with pytest.raises(InputError, match="low <= best <= high"):
+            check_low_best_high(*v, "fatalities")
