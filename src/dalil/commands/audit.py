@@ -74,7 +74,19 @@ def audit_show(
     if as_json:
         emit_json(rows)
     else:
-        emit_table(rows, ["seq", "ts", "actor", "action", "object_ids", "detail"])
+        from dalil.cli_support import dumps
+
+        emit_table(
+            [
+                {
+                    **r,
+                    "object_ids": " ".join(r["object_ids"]),
+                    "detail": dumps(r["detail"], indent=None) if r["detail"] else "",
+                }
+                for r in rows
+            ],
+            ["seq", "ts", "actor", "action", "object_ids", "detail"],
+        )
 
 
 def register(cli: AliasedGroup) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dalil import access
@@ -57,10 +58,18 @@ def add_source(
     with case.act(actor, write=False) as ctx:  # validate the fields before storing anything
         records.validate(ctx, "source", **fields)
     name = evidence.sanitise_name(p.name)
+    mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).isoformat(timespec="seconds")
     put = case.blobs.put_path(p)
     with case.act(actor) as ctx:
         src = records.add(ctx, "source", **fields)
-        res = evidence.record_blob(ctx, put, name=name, source_id=src.id, sensitive=sensitive)
+        res = evidence.record_blob(
+            ctx,
+            put,
+            name=name,
+            source_id=src.id,
+            sensitive=sensitive,
+            capture={"file_modified": mtime},
+        )
         if not res.created and res.item.source_id is None:
             res.item.source_id = src.id
         out["source"] = src.to_dict()
