@@ -29,6 +29,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -163,15 +164,24 @@ def saturated(n_lists: int) -> Model:
 # --------------------------------------------------------------------------- fitting
 
 
+@lru_cache(maxsize=16)
+def _pattern_bits(n_lists: int) -> np.ndarray:
+    cells = np.arange(2**n_lists)
+    return np.asarray((cells[:, None] >> np.arange(n_lists)[None, :]) & 1, dtype=float)
+
+
+@lru_cache(maxsize=4096)
+def _term_column(n_lists: int, term: Term) -> np.ndarray:
+    x = _pattern_bits(n_lists)
+    return np.asarray(np.prod(x[:, sorted(term)], axis=1))
+
+
 def design_matrix(model: Model) -> np.ndarray:
     """(2**J, 1 + J + len(terms)) design over all cells; row 0 is the unobserved cell."""
     J = model.n_lists
-    cells = np.arange(2**J)
-    x = (cells[:, None] >> np.arange(J)[None, :]) & 1
-    cols = [np.ones(cells.size)]
-    cols += [x[:, j].astype(float) for j in range(J)]
-    for t in model.terms:
-        cols.append(np.prod(x[:, sorted(t)], axis=1).astype(float))
+    x = _pattern_bits(J)
+    cols = [np.ones(2**J), *(x[:, j] for j in range(J))]
+    cols += [_term_column(J, t) for t in model.terms]
     return np.column_stack(cols)
 
 
@@ -194,41 +204,49 @@ def _poisson_deviance(y: np.ndarray, mu: np.ndarray) -> float:
 def _irls(
     X: np.ndarray, y: np.ndarray, beta: np.ndarray | None = None, max_iter: int = 100
 ) -> _Glm:
-    """Poisson log-link IRLS (Fisher scoring), R glm's convergence rule (1e-10 here)."""
+    """Poisson log-link IRLS (Fisher scoring), R glm's convergence rule (1e-10 here).
+
+    Not converged (``converged=False``) when a linear predictor runs off to +-700:
+    the fit is heading for the boundary, where the MLE does not exist.
+    """
+    pos = y > 0
+    const = float(np.sum(y[pos] * np.log(y[pos])) - y.sum())
     if beta is None:
         mu = y + 0.1
         eta = np.log(mu)
     else:
         eta = X @ beta
+        if np.abs(eta).max() > 700:
+            return _irls(X, y, None, max_iter)
         mu = np.exp(eta)
-    dev_old = _poisson_deviance(y, mu)
+    # deviance = 2 * sum(y log(y/mu) - (y - mu)) = 2 * (const - y.eta + sum(mu))
+    dev_old = 2.0 * (const - float(y @ eta) + float(mu.sum()))
     converged = False
     it = 0
     b = beta if beta is not None else np.zeros(X.shape[1])
+    XT = X.T
     for it in range(1, max_iter + 1):  # noqa: B007
-        z = eta + (y - mu) / mu
-        Xw = X * mu[:, None]
-        A = X.T @ Xw
+        A = XT @ (X * mu[:, None])
+        rhs = XT @ (mu * eta + y - mu)
         try:
-            b = np.linalg.solve(A, Xw.T @ z)
+            b = np.linalg.solve(A, rhs)
         except np.linalg.LinAlgError:
             break
         eta = X @ b
-        if eta.max() > 700:
+        if np.abs(eta).max() > 700:
             break
         mu = np.exp(eta)
-        dev = _poisson_deviance(y, mu)
+        dev = 2.0 * (const - float(y @ eta) + float(mu.sum()))
         if abs(dev - dev_old) / (abs(dev) + 0.1) < 1e-10:
             converged = True
             dev_old = dev
             break
         dev_old = dev
-    Xw = X * mu[:, None]
     try:
-        cov = np.linalg.inv(X.T @ Xw)
+        cov = np.linalg.inv(XT @ (X * mu[:, None]))
     except np.linalg.LinAlgError:
         cov = np.full((X.shape[1], X.shape[1]), np.nan)
-    return _Glm(b, mu, cov, dev_old, converged, it)
+    return _Glm(b, mu, cov, max(dev_old, 0.0), converged, it)
 
 
 def zero_margins(table: CaptureTable, model: Model) -> list[tuple[Term, Term]]:
@@ -531,9 +549,32 @@ class SearchResult:
     exhaustive: bool
 
 
-def _quick_fit(table: CaptureTable, model: Model, has_zero: bool) -> LoglinearFit | None:
+def _zero_generators(table: CaptureTable) -> np.ndarray:
+    """For every subset of lists (as a bit mask): does its margin have a zero cell with
+    at least one list on?  A generator with such a margin has no finite MLE."""
+    J = table.n_lists
+    y = table.counts
+    cells = np.arange(y.size)
+    out = np.zeros(2**J, dtype=bool)
+    for gmask in range(1, 2**J):
+        m = np.bincount(cells & gmask, weights=y, minlength=2**J)
+        sub = gmask
+        while sub:
+            if m[sub] == 0:
+                out[gmask] = True
+                break
+            sub = (sub - 1) & gmask
+    return out
+
+
+def _quick_fit(
+    table: CaptureTable, model: Model, zero_gen: np.ndarray | None
+) -> LoglinearFit | None:
     """Fit for the search: None when the MLE does not exist or the fit misbehaves."""
-    if has_zero and zero_margins(table, model):
+    has_zero = zero_gen is not None
+    if zero_gen is not None and any(
+        zero_gen[sum(1 << j for j in g)] for g in model.generators
+    ):
         return None
     X = design_matrix(model)
     Xo = X[1:]
@@ -576,12 +617,13 @@ def search(
             "Give --model, merge lists, or use --method lcmcr"
         )
     has_zero = bool((table.counts[1:] == 0).any())
+    zero_gen = _zero_generators(table) if has_zero else None
     fits: list[LoglinearFit] = []
     skipped = 0
     if J <= EXHAUSTIVE_MAX_LISTS:
         models = hierarchical_models(J)
         for m in models:
-            f = _quick_fit(table, m, has_zero)
+            f = _quick_fit(table, m, zero_gen)
             if f is None:
                 skipped += 1
             else:
@@ -589,7 +631,7 @@ def search(
         exhaustive = True
         n_models = len(models)
     else:
-        fits, n_models, skipped = _stepwise(table, crit, has_zero)
+        fits, n_models, skipped = _stepwise(table, crit, zero_gen)
         exhaustive = False
 
     def key(f: LoglinearFit) -> float:
@@ -627,7 +669,7 @@ def search(
 
 
 def _stepwise(
-    table: CaptureTable, crit: str, has_zero: bool
+    table: CaptureTable, crit: str, zero_gen: np.ndarray | None
 ) -> tuple[list[LoglinearFit], int, int]:
     J = table.n_lists
     seen: dict[tuple[Term, ...], LoglinearFit | None] = {}
@@ -640,7 +682,7 @@ def _stepwise(
     def get(m: Model) -> LoglinearFit | None:
         k = tuple(sorted(m.generators, key=lambda s: sorted(s)))
         if k not in seen:
-            seen[k] = _quick_fit(table, m, has_zero)
+            seen[k] = _quick_fit(table, m, zero_gen)
         return seen[k]
 
     def neighbours(m: Model) -> list[Model]:
