@@ -174,3 +174,6 @@ def register(cli: AliasedGroup) -> None:
         cli, "synth", help="Generate synthetic data with ground truth (fictional)."
     )
     synth.add_command(synth_lists_cmd)
+    from dalil.commands import linkage_case
+
+    linkage_case.register(cli)

@@ -22,6 +22,7 @@ from dalil.linkage.fields import birth_year_estimate, place_key
 from dalil.linkage.names import long_key, normalize_name, part_key, split_full_name
 
 DEFAULT_THRESHOLD = 0.9
+TRAIN_SAMPLE = 300_000
 REVIEW_LOW = 0.3
 
 # feature columns the model can use (a comparison is built only if present)
@@ -456,11 +457,16 @@ def run_linkage(
 
     say = progress or (lambda _m: None)
     n = len(df)
+    n_train = min(n, TRAIN_SAMPLE)
     if n < 2:
         return LinkResult(pairs=_empty_pairs(), n_records=n)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    db = _db_api(backend)
-    sdf = db.register(df, dataset_display_name="records")
+    # Training always runs in-process on DuckDB (on a sample of TRAIN_SAMPLE records when
+    # the input is larger); scoring the blocked pairs — the part that grows with the
+    # data — runs on the chosen backend with the trained model.
+    train_df = df.sample(n=TRAIN_SAMPLE, random_state=seed) if n > TRAIN_SAMPLE else df
+    db = _db_api("duckdb")
+    sdf = db.register(train_df, dataset_display_name="records")
     linker = Linker(sdf, settings(df, generic_names=generic_names), log_level=None)
     say(f"training on {n} records (u by random sampling)")
     deterministic = []
@@ -471,7 +477,7 @@ def run_linkage(
             deterministic.append(block_on(*cols))
     if deterministic:
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
-    max_pairs = min(2e6, max(5e4, n * 20.0))
+    max_pairs = min(2e6, max(5e4, n_train * 20.0))
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for group in _training_rule_groups(df):
         for cols in group:
@@ -481,7 +487,7 @@ def run_linkage(
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     block_on(*cols),
                     estimate_without_term_frequencies=True,
-                    max_pairs=5e5 if n > 50_000 else None,
+                    max_pairs=5e5 if n_train > 50_000 else None,
                 )
                 break
             except (ValueError, SplinkException) as e:
@@ -504,7 +510,14 @@ def run_linkage(
         if len(lab) >= 5:
             lab_sdf = db.register(lab, dataset_display_name="labels")
             linker.training.estimate_m_from_pairwise_labels(lab_sdf)
-    say("scoring blocked pairs")
+    if backend != "duckdb" or len(train_df) < n:
+        trained = linker.misc.save_model_to_json()
+        with contextlib.suppress(Exception):
+            db.delete_tables_created_by_splink_from_db()
+        db = _db_api(backend)
+        sdf = db.register(df, dataset_display_name="records")
+        linker = Linker(sdf, trained, log_level=None)
+    say(f"scoring blocked pairs ({backend})")
     pred = linker.inference.predict(threshold_match_probability=review_low)
     pairs = pred.as_pandas_dataframe()[
         ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
