@@ -91,16 +91,16 @@ def test_coding_export_and_timeline(small: Small) -> None:
         tl = F.timeline(ctx)
     assert "Fictional Brigade" in text and ",3,5,9," not in text  # ucdp columns: best, high, low at the end
     assert text.strip().splitlines()[1].endswith("5,9,3")
-    assert tl[0]["date_start"] == "2030-04-14"
+    assert tl[0]["date_start"] == "2021-04-14"
 
 
 def test_site_status_moves_forward_and_links_victims(small: Small) -> None:
     with small.case.act("nadia") as ctx:
-        F.site_status(ctx, small.site, "located", "2030-05-10", evidence=[str(small.ev[1])])
+        F.site_status(ctx, small.site, "located", "2021-05-10", evidence=[str(small.ev[1])])
         F.site_details(ctx, small.site, recovered=4, protection="guarded (fictional)")
         F.site_link_victim(ctx, small.site, small.victim, [str(small.ev[2])])
     with pytest.raises(Conflict, match="only moves forward"), small.case.act("nadia") as ctx:
-        F.site_status(ctx, small.site, "reported", "2030-06-01")
+        F.site_status(ctx, small.site, "reported", "2021-06-01")
     with small.case.act(write=False) as ctx:
         shown = F.show_site(ctx, small.site)
     assert shown["status"] == "located" and shown["recovered_bodies"] == 4 and len(shown["victims"]) == 1
@@ -128,7 +128,7 @@ def test_suspects_linked_through_unit_hierarchy(small: Small) -> None:
 
 def test_vetting_screens_audits_and_never_prints_protected_names(small: Small, tmp_path: Path) -> None:
     p = tmp_path / "personnel.csv"
-    p.write_text("name,unit,rank,start\nفواز حمدان القرعاوي,2nd Battalion Fictional Brigade,colonel,2029-01-01\nSamir Nobody,Harbour police,lt,2020\n", encoding="utf-8")
+    p.write_text("name,unit,rank,start\nفواز حمدان القرعاوي,2nd Battalion Fictional Brigade,colonel,2020-01-01\nSamir Nobody,Harbour police,lt,2020\n", encoding="utf-8")
     with small.case.act("lina") as ctx:
         res = F.vet(ctx, p)
     assert [c["record_id"] for c in res["candidates"]] == ["row2"]

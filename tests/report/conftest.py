@@ -11,7 +11,7 @@ from dalil.demo.snapshot import build_snapshot
 from dalil.report.data import CaseSnapshot, EstimateView
 from dalil.report.render import write_report
 
-FIXED = datetime(2030, 7, 1, 12, 0)
+FIXED = datetime(2021, 7, 1, 12, 0)
 
 
 @pytest.fixture(scope="session")

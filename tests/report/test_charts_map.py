@@ -34,7 +34,7 @@ def test_map_without_coordinates_says_so() -> None:
 
 
 def test_charts_are_svg() -> None:
-    a = killings_by_day_place([("2030-04-14", "Harbour", 3), ("2030-04-15", "Hill", 2)], [("2030-04-14", "I1", 1, 2, 3)])
+    a = killings_by_day_place([("2021-04-14", "Harbour", 3), ("2021-04-15", "Hill", 2)], [("2021-04-14", "I1", 1, 2, 3)])
     b = estimate_intervals([("all", 104.0, 88.0, 131.0, 83)])
     for svg in (a, b):
         assert svg.lstrip().startswith("<?xml") and "<svg" in svg

@@ -43,7 +43,7 @@ def incident_codings() -> list[IncidentCoding]:
 
 
 def build_snapshot(size: str = "small", estimates: list[EstimateView] | None = None) -> CaseSnapshot:
-    snap = CaseSnapshot(title=f"Killings in {S.TOWN}, 14-15 April 2030", summary=list(S.SUMMARY), fictional=True)
+    snap = CaseSnapshot(title=f"Killings in {S.TOWN}, 14-15 April 2021", summary=list(S.SUMMARY), fictional=True)
     snap.incidents = incident_codings()
     for t in S.TEXTS:
         snap.sources[t.key] = SourceView(t.key, t.title, t.publisher, t.on, t.kind, witness=f"W-{t.witness}" if t.witness else None)
@@ -109,6 +109,6 @@ def build_snapshot(size: str = "small", estimates: list[EstimateView] | None = N
         r, cr = parse_grade(grade)
         carriers.append(Carrier(claim, src, r, cr, stance, evidence=src))
     groups = groups_from_graph([t.key for t in S.TEXTS], {k: list(v) for k, v in S.DERIVATIONS.items()})
-    snap.corroboration = matrix(claims, carriers, groups=groups)
+    snap.corroboration = matrix(claims, carriers, groups=groups, grouping="the story's known derivations (fictional)")
     snap.estimates = list(estimates or [])
     return snap

@@ -5,7 +5,7 @@ Shield Brigade, the Free Coast Front, the Marjan Documentation Centre and every 
 named are invented for dalil's demonstration and tests. Coordinates are deliberately
 placed in open ocean so that no map can be read as a real place.
 
-The story (2030): the Free Coast Front attacks security posts around Marjan on 13 April;
+The story (2021): the Free Coast Front attacks security posts around Marjan on 13 April;
 in the counter-offensive on 14-15 April fighters of the Coastal Shield Brigade, a militia
 affiliated with the government, kill Nahrani civilians in the Harbour quarter and on
 Olive Hill. Families bury their dead in a field beside the old olive press. The Marjan
@@ -69,17 +69,17 @@ class DemoText:
 
 
 TEXTS: tuple[DemoText, ...] = (
-    DemoText("ngo", "ngo_release.txt", "Marjan: killings of Nahrani civilians were deliberate and unlawful", "Marjan Documentation Centre (fictional NGO)", date(2030, 5, 2), "report"),
-    DemoText("news1", "news_faithful.txt", "Rights group says Marjan killings were war crimes", "Coastal Daily (fictional)", date(2030, 5, 3), "news"),
-    DemoText("news2", "news_trimmed.txt", "Report describes deaths in Marjan", "Harbour Times (fictional)", date(2030, 5, 4), "news"),
-    DemoText("news3", "news_invented.txt", "Hundreds killed in Marjan massacre, says NGO", "The Evening Gazette (fictional)", date(2030, 5, 5), "news"),
-    DemoText("monitor", "monitor_toll.txt", "Coast Martyrs Register update", "Coast Martyrs Register (fictional)", date(2030, 5, 9), "report"),
-    DemoText("gov", "gov_statement.txt", "Statement of the Interior Ministry", "Interior Ministry (fictional)", date(2030, 5, 6), "statement"),
-    DemoText("t_salma", "testimony_salma.txt", "Testimony of Salma (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2030, 4, 17), "testimony", "salma"),
-    DemoText("t_adel", "testimony_adel.txt", "Testimony of Adel (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2030, 4, 19), "testimony", "adel"),
-    DemoText("t_huda", "testimony_huda.txt", "Testimony of Huda (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2030, 4, 22), "testimony", "huda"),
-    DemoText("t_nizar", "testimony_nizar.txt", "Testimony of Nizar (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2030, 4, 25), "testimony", "nizar"),
-    DemoText("forensic", "forensic_note.txt", "Preliminary forensic note, Harbour cemetery annex", "Forensic team (fictional)", date(2030, 6, 12), "forensic"),
+    DemoText("ngo", "ngo_release.txt", "Marjan: killings of Nahrani civilians were deliberate and unlawful", "Marjan Documentation Centre (fictional NGO)", date(2021, 5, 2), "report"),
+    DemoText("news1", "news_faithful.txt", "Rights group says Marjan killings were war crimes", "Coastal Daily (fictional)", date(2021, 5, 3), "news"),
+    DemoText("news2", "news_trimmed.txt", "Report describes deaths in Marjan", "Harbour Times (fictional)", date(2021, 5, 4), "news"),
+    DemoText("news3", "news_invented.txt", "Hundreds killed in Marjan massacre, says NGO", "The Evening Gazette (fictional)", date(2021, 5, 5), "news"),
+    DemoText("monitor", "monitor_toll.txt", "Coast Martyrs Register update", "Coast Martyrs Register (fictional)", date(2021, 5, 9), "report"),
+    DemoText("gov", "gov_statement.txt", "Statement of the Interior Ministry", "Interior Ministry (fictional)", date(2021, 5, 6), "statement"),
+    DemoText("t_salma", "testimony_salma.txt", "Testimony of Salma (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 17), "testimony", "salma"),
+    DemoText("t_adel", "testimony_adel.txt", "Testimony of Adel (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 19), "testimony", "adel"),
+    DemoText("t_huda", "testimony_huda.txt", "Testimony of Huda (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 22), "testimony", "huda"),
+    DemoText("t_nizar", "testimony_nizar.txt", "Testimony of Nizar (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 25), "testimony", "nizar"),
+    DemoText("forensic", "forensic_note.txt", "Preliminary forensic note, Harbour cemetery annex", "Forensic team (fictional)", date(2021, 6, 12), "forensic"),
 )
 #: Which texts derive from which (the truth the source-verification graph should find).
 DERIVATIONS: dict[str, tuple[str, ...]] = {"news1": ("ngo",), "news2": ("ngo",), "news3": ("ngo",)}
@@ -123,9 +123,9 @@ class SuspectSpec:
 
 
 SUSPECTS: tuple[SuspectSpec, ...] = (
-    SuspectSpec("abu_layth", "Abu Layth", "Fawwaz Hamdan Qarawi", "فواز حمدان القرعاوي", "U-CSB-2", "commander", date(2028, 6, 1), None),
-    SuspectSpec("s_deputy", "the deputy", "Murad Salim Dabbagh", "مراد سليم الدباغ", "U-CSB-2", "deputy commander", date(2029, 1, 1), None),
-    SuspectSpec("s_csb", "brigade commander", "Anwar Jalil Sukkari", "أنور جليل السكري", "U-CSB", "brigade commander", date(2027, 3, 1), None),
+    SuspectSpec("abu_layth", "Abu Layth", "Fawwaz Hamdan Qarawi", "فواز حمدان القرعاوي", "U-CSB-2", "commander", date(2019, 6, 1), None),
+    SuspectSpec("s_deputy", "the deputy", "Murad Salim Dabbagh", "مراد سليم الدباغ", "U-CSB-2", "deputy commander", date(2020, 1, 1), None),
+    SuspectSpec("s_csb", "brigade commander", "Anwar Jalil Sukkari", "أنور جليل السكري", "U-CSB", "brigade commander", date(2018, 3, 1), None),
 )
 
 UNITS: tuple[tuple[str, str, str | None, str], ...] = (
@@ -160,7 +160,7 @@ class Victim:
         return f"{rng.choice((g[1], *g[2]))} {rng.choice((f[1], *f[2]))}"
 
 
-def victims(size: str = "small", seed: int = 2030) -> list[Victim]:
+def victims(size: str = "small", seed: int = 2021) -> list[Victim]:
     """The true victim population of the story (fictional): 60 (small) or 140 (full)."""
     n = 60 if size == "small" else 140
     rng = random.Random(seed)
@@ -169,8 +169,8 @@ def victims(size: str = "small", seed: int = 2030) -> list[Victim]:
     rng.shuffle(combos)
     out = []
     for i, (g, f, fem) in enumerate(combos[:n]):
-        day = date(2030, 4, 14) if rng.random() < 0.55 else date(2030, 4, 15)
-        place = "Harbour quarter" if day == date(2030, 4, 14) else "Olive Hill"
+        day = date(2021, 4, 14) if rng.random() < 0.55 else date(2021, 4, 15)
+        place = "Harbour quarter" if day == date(2021, 4, 14) else "Olive Hill"
         age = rng.randint(16, 75) if not fem else rng.randint(20, 70)
         out.append(Victim(f"V{i + 1:03d}", g, f, fem, age, day, place))
     return out
@@ -186,7 +186,7 @@ LIST_SPECS = (
 LIST_FIELDS = ["record_id", "list", "full_name", "sex", "age", "date_of_death", "place_of_death", "locality"]
 
 
-def victim_lists(size: str = "small", seed: int = 2030) -> dict[str, list[dict[str, str]]]:
+def victim_lists(size: str = "small", seed: int = 2021) -> dict[str, list[dict[str, str]]]:
     """Overlapping, differently spelled victim lists with ground truth in ``true_id``.
 
     Each list names a random subset of the fictional victims, spelled its own way
@@ -273,16 +273,16 @@ def acts(size: str = "small") -> list[ActSpec]:
 
 INCIDENTS = (
     # key, title, event, sub-event, civ targeting, actor1, date, place, precision, low, best, high, sources
-    ("INC-CHECKPOINT", "Free Coast Front attack on the north checkpoint (fictional)", "Battles", "Armed clash", False, "Free Coast Front (fictional)", date(2030, 4, 13), date(2030, 4, 13), "North checkpoint", "near", 5, 7, 9, {"low": ["gov"], "best": ["gov"], "high": ["monitor"]}),
-    ("INC-HARBOUR", "Killings in the Harbour quarter (fictional)", "Violence against civilians", "Attack", True, "Coastal Shield Brigade (fictional)", date(2030, 4, 14), date(2030, 4, 14), "Harbour quarter", "exact", 32, 58, 80, {"low": ["ngo"], "best": ["t_huda"], "high": ["monitor"]}),
-    ("INC-OLIVE", "Killings on Olive Hill (fictional)", "Violence against civilians", "Attack", True, "Coastal Shield Brigade (fictional)", date(2030, 4, 15), date(2030, 4, 15), "Olive Hill", "near", 20, 44, 66, {"low": ["ngo"], "best": ["monitor"], "high": ["monitor"]}),
+    ("INC-CHECKPOINT", "Free Coast Front attack on the north checkpoint (fictional)", "Battles", "Armed clash", False, "Free Coast Front (fictional)", date(2021, 4, 13), date(2021, 4, 13), "North checkpoint", "near", 5, 7, 9, {"low": ["gov"], "best": ["gov"], "high": ["monitor"]}),
+    ("INC-HARBOUR", "Killings in the Harbour quarter (fictional)", "Violence against civilians", "Attack", True, "Coastal Shield Brigade (fictional)", date(2021, 4, 14), date(2021, 4, 14), "Harbour quarter", "exact", 32, 58, 80, {"low": ["ngo"], "best": ["t_huda"], "high": ["monitor"]}),
+    ("INC-OLIVE", "Killings on Olive Hill (fictional)", "Violence against civilians", "Attack", True, "Coastal Shield Brigade (fictional)", date(2021, 4, 15), date(2021, 4, 15), "Olive Hill", "near", 20, 44, 66, {"low": ["ngo"], "best": ["monitor"], "high": ["monitor"]}),
 )
 
 SITES = (
     {
         "key": "SITE-OLIVE-PRESS", "name": "Field beside the old olive press (fictional mass grave)",
         "kind": "mass_grave", "place": "Old olive press field", "estimated": 40, "recovered": None,
-        "history": [("reported", date(2030, 4, 22), "t_huda"), ("located", date(2030, 5, 10), "photo-site-1"), ("secured", date(2030, 6, 1), None)],
+        "history": [("reported", date(2021, 4, 22), "t_huda"), ("located", date(2021, 5, 10), "photo-site-1"), ("secured", date(2021, 6, 1), None)],
         "access": "Committee access refused twice at the brigade checkpoint (fictional); next request lodged 3 June.",
         "protection": "Guarded by municipal police since 1 June; families ask that the site not be disturbed before forensic exhumation.",
         "incidents": ["INC-HARBOUR", "INC-OLIVE"],
@@ -290,7 +290,7 @@ SITES = (
     {
         "key": "SITE-CEMETERY", "name": "Harbour cemetery annex (fictional)",
         "kind": "burial", "place": "Harbour cemetery annex", "estimated": 12, "recovered": 11,
-        "history": [("reported", date(2030, 4, 18), "t_salma"), ("located", date(2030, 4, 25), None), ("secured", date(2030, 5, 20), None), ("exhumed", date(2030, 6, 12), "forensic")],
+        "history": [("reported", date(2021, 4, 18), "t_salma"), ("located", date(2021, 4, 25), None), ("secured", date(2021, 5, 20), None), ("exhumed", date(2021, 6, 12), "forensic")],
         "access": "Exhumation by the committee's forensic team with families present.",
         "protection": "Remains transferred to the mortuary; site closed.",
         "incidents": ["INC-HARBOUR"],
@@ -298,10 +298,10 @@ SITES = (
 )
 
 CLAIMS = (
-    ("C-TOLL", "toll", "More than 100 people killed in Marjan on 14-15 April 2030", "Marjan", "2030-04-14", "2030-04-15", 101, None),
-    ("C-TOLL-300", "toll", "More than 300 people killed in Marjan in April 2030", "Marjan", "2030-04-01", "2030-04-30", 301, None),
-    ("C-ATTR", "attribution", "Killings committed by the Coastal Shield Brigade", "Marjan", "2030-04-14", "2030-04-15", None, None),
-    ("C-METHOD", "method", "Victims shot at close range after being asked their religious identity", "Marjan", "2030-04-14", "2030-04-15", None, None),
+    ("C-TOLL", "toll", "More than 100 people killed in Marjan on 14-15 April 2021", "Marjan", "2021-04-14", "2021-04-15", 101, None),
+    ("C-TOLL-300", "toll", "More than 300 people killed in Marjan in April 2021", "Marjan", "2021-04-01", "2021-04-30", 301, None),
+    ("C-ATTR", "attribution", "Killings committed by the Coastal Shield Brigade", "Marjan", "2021-04-14", "2021-04-15", None, None),
+    ("C-METHOD", "method", "Victims shot at close range after being asked their religious identity", "Marjan", "2021-04-14", "2021-04-15", None, None),
 )
 CARRIERS = (
     # claim, source key, grade, stance
@@ -326,12 +326,12 @@ USERS = (
 
 SUMMARY = (
     "This is a fictional case written for dalil's demonstration. No real person, place or event is described.",
-    "On 14 and 15 April 2030, during a counter-offensive after the Free Coast Front attacked security posts around Marjan, "
+    "On 14 and 15 April 2021, during a counter-offensive after the Free Coast Front attacked security posts around Marjan, "
     "civilians of the Nahrani community were killed in the Harbour quarter and on Olive Hill. Witnesses identify the gunmen "
     "as fighters of the Coastal Shield Brigade, a militia affiliated with the government.",
 )
 
-ASSESSED_AT = datetime(2030, 6, 20, 10, 0)
+ASSESSED_AT = datetime(2021, 6, 20, 10, 0)
 
 
 def sign_time(i: int) -> datetime:

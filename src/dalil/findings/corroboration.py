@@ -182,6 +182,7 @@ def matrix(
     carriers: Sequence[Carrier],
     *,
     groups: Iterable[Iterable[str]] | None = None,
+    grouping: str = "derivation graph (dalil.sources.graph)",
 ) -> dict[str, object]:
     """Build the corroboration matrix.
 
@@ -211,7 +212,7 @@ def matrix(
     all_sources = sorted({c.source for c in carriers})
     return {
         "grouping": (
-            "derivation graph (dalil.sources.graph.independent_groups)"
+            grouping
             if group_list is not None
             else "each source its own group: derivation graph not available"
         ),

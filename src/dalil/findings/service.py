@@ -461,7 +461,7 @@ def _source_groups(ctx: Context, source_ids: list[int]) -> tuple[list[list[str]]
     groups: dict[int, list[str]] = {}
     for doc_id, g in comp.items():
         groups.setdefault(g, []).append(doc_id)
-    return list(groups.values()), "derivation graph (dalil.sources.graph)"
+    return list(groups.values()), "derivation graph of the sources' texts (dalil.sources.graph; connected components = one line of reporting)"
 
 
 def corroboration(ctx: Context) -> dict[str, object]:
@@ -477,6 +477,7 @@ def corroboration(ctx: Context) -> dict[str, object]:
         [C.Carrier(str(c.claim_id), str(c.source_id), c.reliability, c.credibility, c.stance,
                    str(c.evidence_id) if c.evidence_id else None, c.note) for c in carriers],
         groups=groups,
+        grouping=how,
     )
     if groups is None:
         m["grouping"] = f"each source its own group: {how}"

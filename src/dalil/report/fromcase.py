@@ -93,7 +93,7 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
         )
 
     # acts with their assessments
-    act_ev = F._links(ctx, "act", [a.id for a in ctx.session.scalars(select(Act.id))])  # type: ignore[arg-type]
+    act_ev = F._links(ctx, "act", list(ctx.session.scalars(select(Act.id))))
     incidents = {c.incident_id: c for c in snap.incidents}
     for a in ctx.session.scalars(select(Act).where(Act.act_type == "killing").order_by(Act.id)):
         inc = incidents.get(str(a.incident_id))
