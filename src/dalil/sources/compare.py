@@ -21,7 +21,15 @@ from dalil.sources.entities import Entity, extract_entities, has_actor_term
 from dalil.sources.quantities import Quantity, extract_quantities
 from dalil.sources.quotes import SPEECH_VERBS, Quote, extract_quotes
 from dalil.sources.reuse import Alignment, align
-from dalil.sources.segment import Sentence, Token, paragraphs, sentences, tokens, word_count
+from dalil.sources.segment import (
+    STOPWORDS,
+    Sentence,
+    Token,
+    paragraphs,
+    sentences,
+    tokens,
+    word_count,
+)
 from dalil.sources.text import extract_text
 
 Span = tuple[int, int]
@@ -161,7 +169,26 @@ def _speaker_key(sp: str | None) -> set[str]:
     return {w for w in re.findall(r"[\w]+", sp.lower().replace("'s", "")) if w not in generic}
 
 
+_PERSON = re.compile(r"^(?:[A-Z][\w'’-]+\s+){0,3}[A-Z][\w'’-]+$")
+
+
 def same_speaker(a: str | None, b: str | None) -> bool:
+    """Whether two speaker strings can name the same speaker.
+
+    Person names (capitalised words): the surnames must agree, and the first names too
+    when both give one ("Qorvan" = "Nadia Qorvan" ≠ "Petra Qorvan").  Otherwise
+    (organisations, roles, Arabic names) they must share a word other than generic ones.
+    Unknown speakers (``None``) never contradict.
+    """
+    if not a or not b:
+        return True
+    pa, pb = a.strip().split(), b.strip().split()
+    if _PERSON.match(a.strip()) and _PERSON.match(b.strip()):
+        if pa[-1].lower() != pb[-1].lower():
+            return False
+        if len(pa) > 1 and len(pb) > 1:
+            return pa[0].lower() == pb[0].lower()
+        return True
     ka, kb = _speaker_key(a), _speaker_key(b)
     if not ka or not kb:
         return True
@@ -216,55 +243,58 @@ def _verdict(src: Document, der: Document, al: Alignment, q: Quote) -> dict[str,
     for ps, pe in paragraphs(src.text):
         lo, hi = _tok_range(at, (ps, pe))
         cands.append(_Cand(list(range(lo, hi)), None))
-    best: tuple[int, int, _Cand, list[tuple[str, int, int, int, int]]] | None = None
-    for ci, c in enumerate(cands):
+    q_content = [i for i, n in enumerate(q_norm) if n not in STOPWORDS]
+    best: tuple[int, int, _Cand, list[tuple[int, int, int]]] | None = None
+    for c in cands:
         c_norm = [at[i].norm for i in c.tok_idx]
         if not c_norm:
             continue
         sm = SequenceMatcher(None, q_norm, c_norm, autojunk=False)
-        matched = sum(b.size for b in sm.get_matching_blocks())
-        key = (matched, 1 if c.quote is not None else 0)
+        # Only runs of two or more words count: stray "the"/"in" matches are noise.
+        sig = [(b.a, b.b, b.size) for b in sm.get_matching_blocks() if b.size >= 2]
+        score = sum(x[2] for x in sig)
+        key = (score, 1 if c.quote is not None else 0)
         if best is None or key > (best[0], best[1]):
-            best = (matched, key[1], c, sm.get_opcodes())
-        _ = ci
+            best = (score, key[1], c, sig)
     if best is None:
         return out
-    matched, _, cand, ops = best
-    if matched < max(3, (len(q_norm) + 1) // 2):
+    score, _, cand, sig = best
+    if score < max(3, (len(q_norm) + 1) // 2) or not sig:
         return out
-    # The region of the source: the sentences the match touches, within the candidate.
-    matched_c = [j for tag, _i1, _i2, j1, j2 in ops if tag == "equal" for j in range(j1, j2)]
-    if not matched_c:
+    in_sig = {qa + k for qa, _cb, n in sig for k in range(n)}
+    if q_content and sum(1 for i in q_content if i in in_sig) * 2 < len(q_content):
         return out
-    first_tok = at[cand.tok_idx[matched_c[0]]].start
-    last_tok = at[cand.tok_idx[matched_c[-1]]].end
-    touched = [s for s in src.sentences if s.start < last_tok and first_tok < s.end]
-    lo_c, hi_c = matched_c[0], matched_c[-1] + 1
+    # The region of the source: the matched stretch, widened to the sentences it touches
+    # (within the candidate), then aligned again on its own.
+    lo_c = min(cb for _qa, cb, _n in sig)
+    hi_c = max(cb + n for _qa, cb, n in sig)
+    first_tok = at[cand.tok_idx[lo_c]].start
+    last_tok = at[cand.tok_idx[hi_c - 1]].end
+    touched = [x for x in src.sentences if x.start < last_tok and first_tok < x.end]
     if touched:
         s_start, s_end = touched[0].start, touched[-1].end
         while lo_c > 0 and at[cand.tok_idx[lo_c - 1]].start >= s_start:
             lo_c -= 1
         while hi_c < len(cand.tok_idx) and at[cand.tok_idx[hi_c]].end <= s_end:
             hi_c += 1
+    region = cand.tok_idx[lo_c:hi_c]
+    ops = SequenceMatcher(None, q_norm, [at[i].norm for i in region], autojunk=False).get_opcodes()
     omitted_idx: list[int] = []
     added_idx: list[int] = []
     replaced_pairs: list[tuple[list[int], list[int]]] = []
-    matched_set = set(matched_c)
+    # a = the quote, b = the source region: "insert" = source words the quote lacks,
+    # "delete" = quote words the source lacks.
     for tag, i1, i2, j1, j2 in ops:
-        if tag in ("delete", "replace"):
-            omitted_idx.extend(cand.tok_idx[j] for j in range(j1, j2) if lo_c <= j < hi_c)
         if tag in ("insert", "replace"):
+            omitted_idx.extend(region[j] for j in range(j1, j2))
+        if tag in ("delete", "replace"):
             added_idx.extend(q_idx[i] for i in range(i1, i2))
         if tag == "replace":
             replaced_pairs.append(
-                ([cand.tok_idx[j] for j in range(j1, j2)], [q_idx[i] for i in range(i1, i2)])
+                ([region[j] for j in range(j1, j2)], [q_idx[i] for i in range(i1, i2)])
             )
-    # Source tokens of the region not matched at all (cut-off ends of a touched sentence).
-    for j in range(lo_c, hi_c):
-        if j not in matched_set and cand.tok_idx[j] not in omitted_idx:
-            omitted_idx.append(cand.tok_idx[j])
     omitted_idx = sorted(set(omitted_idx))
-    region_span = (at[cand.tok_idx[lo_c]].start, at[cand.tok_idx[hi_c - 1]].end)
+    region_span = (at[region[0]].start, at[region[-1]].end)
     out["source_text"] = (
         cand.quote.text if cand.quote is not None else src.text[region_span[0] : region_span[1]]
     )
@@ -385,12 +415,16 @@ def _additions(
             neg_b = [i for i in range(lo, hi) if al.b_tokens[i].norm in NEGATIONS]
             if any(al.b_match[i] < 0 for i in neg_b):
                 supported = False
-            a_idx = [al.b_match[i] for i in range(lo, hi) if al.b_match[i] >= 0]
-            if a_idx:
-                a_lo, a_hi = min(a_idx), max(a_idx) + 1
+            # A negation inside the copied stretch of a source sentence, not carried over.
+            a_idx = sorted(al.b_match[i] for i in range(lo, hi) if al.b_match[i] >= 0)
+            for a_s in src.sentences:
+                alo, ahi = _sentence_tok(al.a_tokens, a_s)
+                inside = [i for i in a_idx if alo <= i < ahi]
+                if len(inside) < 3:
+                    continue
                 if any(
                     al.a_tokens[i].norm in NEGATIONS and al.a_match[i] < 0
-                    for i in range(a_lo, a_hi)
+                    for i in range(inside[0], inside[-1] + 1)
                 ):
                     supported = False
         if supported:

@@ -239,6 +239,12 @@ def align(a_text: str, b_text: str) -> Alignment:
         keys = {k for t in b[b0:b1] if (k := content_key(t))}
         if len(keys) < 3:
             continue
+        # Keys of ordinary words (not capitalised names): a shared name alone is no paraphrase.
+        common_keys = {
+            k
+            for t, tok in zip(b[b0:b1], bt[b0:b1], strict=True)
+            if (k := content_key(t)) and not b_text[tok.start].isupper()
+        }
         counts: dict[int, int] = {}
         for k in keys:
             for si in inv.get(k, ()):
@@ -252,6 +258,8 @@ def align(a_text: str, b_text: str) -> Alignment:
             continue
         s0, s1 = a_ranges[best]
         shared_keys = keys & a_keys[best]
+        if len(shared_keys & common_keys) < 2:
+            continue
         matched = sum(1 for t in b[b0:b1] if content_key(t) in shared_keys)
         passages.append(Passage(s0, s1, b0, b1, "paraphrase", matched, []))
         for k in range(s0, s1):

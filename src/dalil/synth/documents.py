@@ -81,11 +81,12 @@ class Para:
 
 
 def _name(rng: random.Random, used: set[str]) -> str:
+    """A name whose first name and surname are both unused (so a surname is unambiguous)."""
     while True:
-        n = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-        if n not in used:
-            used.add(n)
-            return n
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        if first not in used and last not in used:
+            used.update((first, last))
+            return f"{first} {last}"
 
 
 WITNESSES = ["A woman from the harbour district", "One survivor", "A teacher", "A shopkeeper",
@@ -251,7 +252,8 @@ def _derive(
     if rng.random() < 0.3 and len(keep) > 3:
         i = rng.randrange(1, len(keep) - 1)
         keep[i], keep[i + 1] = keep[i + 1], keep[i]
-    others = [n for n in (f"{f} {ln}" for f in FIRST for ln in LAST) if n not in ctx["speakers"]]
+    taken = {w for sp in ctx["speakers"] for w in sp.split()}
+    others = [f"{f} {ln}" for f in FIRST for ln in LAST if f not in taken and ln not in taken]
     for p in keep:
         if p.kind == "prose":
             r = rng.random()
