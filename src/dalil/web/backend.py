@@ -213,9 +213,11 @@ class CaseBackend:
             fn = _service("records", "list_")
             args = (RECORD_KINDS[kind],)
         if _accepts(fn, "limit", "offset"):
+            # The service pages in the database: use it, with its count function.
+            module = fn.__module__.rsplit(".", 1)[-1]
+            count = _service(module, "count", f"count_{kind}", "count_items")
             rows = list(fn(ctx, *args, limit=limit, offset=offset))
-            total = int(_service(fn.__module__.rsplit(".", 1)[-1], "count")(ctx, *args))
-            return rows, total
+            return rows, int(count(ctx, *args))
         rows = list(fn(ctx, *args))
         return rows[offset : offset + limit], len(rows)
 

@@ -1,0 +1,216 @@
+"""Load benchmark of the workbench: N concurrent clients on loopback against a generated
+fictional case; prints p50/p95 latency of list pages and API reads, requests/s and errors.
+
+    .venv/bin/python benchmarks/web_load.py                       # 100,000 persons, 10,000 sources
+    .venv/bin/python benchmarks/web_load.py --persons 10000 --sources 1000   # reduced size
+
+The case is generated with the service functions in bulk (``persons.add_person`` and
+``records.add`` inside few large transactions, so each record is still validated and
+audited). The server is ``dalil serve`` in its own process; the clients are httpx async
+clients in this process (50 by default), each making requests in turn until the request
+budget or the time limit is spent. The baseline is the same load against a static file
+(``/static/app.css``), measured in the same run: the ratio says how much the case data
+costs on top of the HTTP stack. Target: p95 < 300 ms for paginated reads, zero errors.
+All generated people and sources are fictional.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+PASSPHRASE = "fictional benchmark passphrase"
+ADMIN_PASSWORD = "benchmark-admin-pw"
+
+
+def generate(root: Path, persons: int, sources: int) -> str:
+    """Create the case; return an admin API token."""
+    os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # cheap unlock; never for a real case
+    from dalil.case import Case
+    from dalil.services import persons as person_svc
+    from dalil.services import records, users
+
+    t0 = time.perf_counter()
+    case = Case.init(root, PASSPHRASE, admin="coordinator")
+    try:
+        with case.act("coordinator") as ctx:
+            users.update_user(ctx, "coordinator", password=ADMIN_PASSWORD)
+        chunk = 5000
+        for start in range(0, persons, chunk):
+            with case.act("coordinator") as ctx:
+                for i in range(start, min(persons, start + chunk)):
+                    person_svc.add_person(
+                        ctx, pseudonym=f"V-{i:06d}", roles=["victim"],
+                        sex=("male", "female")[i % 2], age=18 + i % 60,
+                        **({"legal_name": f"Fictional Person {i}"} if i % 10 == 0 else {}))
+        kinds = ("report", "article", "statement", "testimony", "list", "media", "official")
+        for start in range(0, sources, chunk):
+            with case.act("coordinator") as ctx:
+                for i in range(start, min(sources, start + chunk)):
+                    records.add(ctx, "source", kind=kinds[i % len(kinds)],
+                                title=f"Fictional source {i}", publisher="Fictional Monitor",
+                                published=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}")
+        with case.act("coordinator") as ctx:
+            token, _ = users.issue_token(ctx, "coordinator", label="benchmark")
+    finally:
+        case.close()
+    print(f"generated {persons:,} persons and {sources:,} sources in "
+          f"{time.perf_counter() - t0:.1f} s")
+    return token
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def login(client: httpx.AsyncClient) -> None:
+    r = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
+    assert token, "no CSRF token on /login"
+    r = await client.post("/login", data={"username": "coordinator", "password": ADMIN_PASSWORD,
+                                          "csrf_token": token.group(1), "next": "/"})
+    assert r.status_code == 303, f"login failed: {r.status_code}"
+
+
+async def run_load(base: str, token: str, urls: list[str], clients: int, budget: int,
+                   limit_s: float, use_session: bool) -> dict[str, object]:
+    lat: dict[str, list[float]] = {u: [] for u in urls}
+    errors: dict[str, int] = {}
+    issued = 0
+    deadline = time.perf_counter() + limit_s
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def worker(n: int) -> None:
+        nonlocal issued
+        headers = {} if use_session else {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60,
+                                     headers=headers) as client:
+            if use_session:
+                await login(client)
+            i = n
+            while issued < budget and time.perf_counter() < deadline:
+                issued += 1
+                url = urls[i % len(urls)]
+                i += 1
+                t = time.perf_counter()
+                try:
+                    r = await client.get(url)
+                    ok = r.status_code == 200
+                except httpx.HTTPError as e:
+                    ok, r = False, None
+                    errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+                dt = time.perf_counter() - t
+                if ok:
+                    lat[url].append(dt)
+                elif r is not None:
+                    key = f"HTTP {r.status_code}"
+                    errors[key] = errors.get(key, 0) + 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(clients)))
+    wall = time.perf_counter() - t0
+    done = sum(len(v) for v in lat.values())
+    return {"lat": lat, "errors": errors, "wall": wall, "done": done,
+            "rps": done / wall if wall else 0.0}
+
+
+def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))] * 1000
+
+
+def report(title: str, res: dict[str, object]) -> None:
+    lat = res["lat"]
+    assert isinstance(lat, dict)
+    print(f"\n{title}: {res['done']} ok requests in {res['wall']:.1f} s = "
+          f"{res['rps']:.1f} requests/s; errors: {res['errors'] or 0}")
+    print(f"  {'url':<42} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for url, xs in lat.items():
+        print(f"  {url:<42} {len(xs):>5} {pct(xs, .5):>8.1f} {pct(xs, .95):>8.1f} "
+              f"{(max(xs) * 1000 if xs else float('nan')):>8.1f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--persons", type=int, default=100_000)
+    ap.add_argument("--sources", type=int, default=10_000)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--requests", type=int, default=2000, help="request budget per phase")
+    ap.add_argument("--max-seconds", type=float, default=120, help="time limit per phase")
+    ap.add_argument("--case", type=Path, help="reuse (or keep) the generated case here")
+    args = ap.parse_args()
+
+    tmp = None
+    root = args.case
+    if root is None:
+        tmp = tempfile.mkdtemp(prefix="dalil-web-load-")
+        root = Path(tmp) / "case"
+    token_file = root.parent / (root.name + ".token")
+    if (root / "case.toml").exists() and token_file.exists():
+        token = token_file.read_text().strip()
+        print(f"reusing the case at {root}")
+    else:
+        token = generate(root, args.persons, args.sources)
+        token_file.write_text(token)
+
+    port = free_port()
+    env = {**os.environ, "DALIL_PASSPHRASE": PASSPHRASE, "DALIL_KDF_PROFILE": "test"}
+    dalil = Path(sys.executable).parent / "dalil"
+    server = subprocess.Popen([str(dalil), "serve", str(root), "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("server did not start: " + server.stderr.read().decode()[:500]
+                             if server.stderr else "server did not start")
+        api_urls = ["/api/v1/persons?limit=50", "/api/v1/persons?limit=50&offset=5000",
+                    "/api/v1/sources?limit=50", "/api/v1/persons/77"]
+        page_urls = ["/persons?limit=50", "/sources?limit=50", "/persons/77"]
+        base_res = asyncio.run(run_load(base, token, ["/static/app.css"], args.clients,
+                                        args.requests, args.max_seconds, False))
+        api_res = asyncio.run(run_load(base, token, api_urls, args.clients, args.requests,
+                                       args.max_seconds, False))
+        page_res = asyncio.run(run_load(base, token, page_urls, args.clients, args.requests,
+                                        args.max_seconds, True))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(f"\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"case: {args.persons:,} persons, {args.sources:,} sources; {args.clients} clients "
+          f"on loopback; budget {args.requests} requests or {args.max_seconds:.0f} s per phase")
+    report("baseline (static file)", base_res)
+    report("API reads (bearer token)", api_res)
+    report("pages (session cookie)", page_res)
+    b50 = pct([x for xs in base_res["lat"].values() for x in xs], .5)  # type: ignore[union-attr]
+    for name, res in (("API reads", api_res), ("pages", page_res)):
+        xs = [x for v in res["lat"].values() for x in v]  # type: ignore[union-attr]
+        print(f"{name}: p50 {pct(xs, .5):.1f} ms, p95 {pct(xs, .95):.1f} ms, "
+              f"p50 ratio to baseline {pct(xs, .5) / b50:.1f}x, "
+              f"{res['rps']:.1f} requests/s vs baseline {base_res['rps']:.1f}/s")
+    if tmp and args.case is None:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
