@@ -259,7 +259,7 @@ def _stratified(data: CaptureData, method: str, level: float, run: Any,
     rows: list[dict[str, Any]] = []
     warnings: list[str] = []
     failed = []
-    for name, t in data.strata.items():
+    for index, (name, t) in enumerate(data.strata.items()):
         small = []
         if t.observed < SMALL_STRATUM:
             small.append(f"only {t.observed} observed")
@@ -271,7 +271,7 @@ def _stratified(data: CaptureData, method: str, level: float, run: Any,
             warnings.append(f"stratum {name!r} is too small to estimate reliably ("
                             + "; ".join(small) + "); consider merging strata")
         try:
-            r = run(t)
+            r = run(t, index)
             per[name] = r
             row.update({"model": r.model, "estimate": _num(r.estimate),
                         "ci": [_num(r.ci[0]), _num(r.ci[1])] if r.ci else None,
@@ -353,11 +353,15 @@ def estimate(
     lcmcr_kw = {"K": K, "a_alpha": a_alpha, "b_alpha": b_alpha, "burnin": burnin,
                 "samples": samples, "thinning": thinning, "chains": chains, "seed": seed}
 
-    def run(t: CaptureTable) -> EstimateResult:
+    def run(t: CaptureTable, index: int | None = None) -> EstimateResult:
         if method == "loglinear":
             return _loglinear(t, model, criterion, top, level)
         if method == "lcmcr":
-            return _lcmcr(t, level, **lcmcr_kw)
+            kw = dict(lcmcr_kw)
+            if index is not None and seed is not None:
+                # each stratum its own stream, derived from the one seed
+                kw["seed"] = int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+            return _lcmcr(t, level, **kw)
         if method == "bma":
             return _bma(t, level, delta, top)
         return _all(t, criterion=criterion, top=top, level=level, delta=delta,

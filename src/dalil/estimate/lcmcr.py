@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -49,6 +50,14 @@ def _pure_kernel() -> ModuleType:
         spec.loader.exec_module(mod)
         _pure_module = mod
     return _pure_module
+
+
+def _threads() -> int:
+    """Threads for chains: $DALIL_THREADS, else the number of CPUs."""
+    raw = os.environ.get("DALIL_THREADS", "")
+    if raw.strip().isdigit() and int(raw) > 0:
+        return int(raw)
+    return os.cpu_count() or 1
 
 
 def numba_available() -> bool:
@@ -104,15 +113,19 @@ def _run_chain(
     rng = np.random.Generator(np.random.PCG64(seed))
     buf = rng.random(_BUF)
     st = np.zeros(1, dtype=np.int64)
-    # initial state: list-inclusion at the observed marginal frequencies, equal weights
-    marg = np.clip((cells * freq[:, None]).sum(axis=0) / n, 0.02, 0.98)
+    # initial state: the independence-model total, list-inclusion probabilities at the
+    # lists' shares of it, equal class weights, the unobserved spread over the classes
+    n_init = _independence_total(table)
+    marg = np.clip((cells * freq[:, None]).sum(axis=0) / n_init, 0.02, 0.98)
     lam = np.repeat(marg[:, None], K, axis=1).astype(np.float64).copy()
     nu = np.full(K, 1.0 / K)
     lognu = np.log(nu)
     fstate = np.array([1.0])
     istate = np.zeros(3, dtype=np.int64)
+    istate[0] = n_init - n
     count_mk = np.zeros((M, K), dtype=np.int64)
-    count0k = np.zeros(K, dtype=np.int64)
+    count0k = np.full(K, (n_init - n) // K, dtype=np.int64)
+    count0k[: (n_init - n) % K] += 1
     probs = np.zeros(K)
     tot = np.zeros(K, dtype=np.int64)
     out_n = np.zeros(samples, dtype=np.int64)
@@ -137,6 +150,19 @@ def _run_chain(
                          count_mk, count0k, probs, tot, n_iter, 0, dummy_i, dummy_f, dummy_i,
                          buf, st, limit)
     return ChainOutput(out_n, out_alpha, out_k)
+
+
+def _independence_total(table: CaptureTable) -> int:
+    """Starting value for N: the independence log-linear estimate (observed if it fails)."""
+    from .loglinear import fit, independence
+
+    try:
+        est = fit(table, independence(table.n_lists), ci=False, check=False).estimate
+    except InputError:
+        return table.observed
+    if not np.isfinite(est):
+        return table.observed
+    return int(min(max(round(est), table.observed), 20 * table.observed))
 
 
 def lcmcr(
@@ -175,11 +201,18 @@ def lcmcr(
         raise InputError("--seed must be a non-negative integer")
     use_pure = pure or not numba_available()
     seqs = np.random.SeedSequence(seed).spawn(chains)
-    outs = [
-        _run_chain(table, K=K, a_alpha=a_alpha, b_alpha=b_alpha, burnin=burnin,
-                   samples=samples, thinning=thinning, seed=s, pure=use_pure)
-        for s in seqs
-    ]
+    def one(s: np.random.SeedSequence) -> ChainOutput:
+        return _run_chain(table, K=K, a_alpha=a_alpha, b_alpha=b_alpha, burnin=burnin,
+                          samples=samples, thinning=thinning, seed=s, pure=use_pure)
+
+    workers = min(chains, _threads())
+    if workers > 1 and not use_pure:
+        # chains are independent streams: running them on threads (the compiled kernel
+        # releases the GIL) changes the wall time, never the numbers
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            outs = list(ex.map(one, seqs))
+    else:
+        outs = [one(s) for s in seqs]
     N = np.vstack([o.n for o in outs]).astype(np.float64)
     alpha = np.vstack([o.alpha for o in outs])
     kstar = np.vstack([o.kstar for o in outs])

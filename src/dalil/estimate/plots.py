@@ -84,6 +84,15 @@ def plot_posterior(result: EstimateResult, path: str | Path) -> Path:
         ax.axhline(-stats.chi2.ppf(result.ci_level, 1) / 2, color="#777777", lw=1, ls="-.")
         ax.set_ylabel("profile log-likelihood (relative to max)")
         ax.set_title(f"Profile likelihood of N — model {result.model}")
+    elif result.method == "all" and isinstance(d, dict):
+        _overlay(ax, d)
+        ax.set_ylabel("density")
+        ax.set_title("Sensitivity: the answer under each method")
+        ax.axvline(result.observed, color="#444444", lw=1, ls=":",
+                   label=f"observed {result.observed:,}")
+        ax.set_xlabel("N (total, recorded or not)")
+        ax.legend(fontsize=8, loc="best")
+        return _save(fig, path)
     else:
         plt_close(fig)
         return plot_models(result, path)
@@ -91,6 +100,28 @@ def plot_posterior(result: EstimateResult, path: str | Path) -> Path:
     ax.set_xlabel("N (total, recorded or not)")
     ax.legend(fontsize=8, loc="best")
     return _save(fig, path)
+
+
+def _overlay(ax: Any, parts: dict[str, Any]) -> None:
+    """Each method's distribution for N on one axis (densities per person)."""
+    ll, lc, bm = parts.get("loglinear"), parts.get("lcmcr"), parts.get("bma")
+    if lc is not None:
+        s = lc.details.samples.ravel()
+        ax.hist(s, bins=min(80, max(10, int(np.sqrt(s.size)))), density=True, histtype="step",
+                color="#1b7837", lw=1.5, label=f"LCMCR posterior (median {lc.estimate:,.0f})")
+    if bm is not None:
+        d = bm.details
+        keep = d.posterior > d.posterior.max() * 1e-4
+        ax.plot(d.n_grid[keep], d.posterior[keep], color="#4393c3", lw=1.5,
+                label=f"BMA posterior (median {bm.estimate:,.0f})")
+    if ll is not None and getattr(ll.details, "profile", None) is not None:
+        grid, prof = ll.details.profile
+        like = np.exp(prof)
+        area = np.trapezoid(like, grid) if hasattr(np, "trapezoid") else np.trapz(like, grid)
+        if area > 0:
+            ax.plot(grid, like / area, color="#b2182b", lw=1.5, ls="--",
+                    label=f"log-linear {ll.model}: normalised profile likelihood "
+                          f"(MLE {ll.estimate:,.0f})")
 
 
 def plt_close(fig: Any) -> None:
