@@ -202,10 +202,12 @@ def link(
     for rid, cid in cl.cluster_of.items():
         clusters.setdefault(cid, []).append(rid)
     created = updated = 0
-    for members in clusters.values():
+    claimed: set[int] = set()
+    # larger clusters first: when a cluster splits, the larger part keeps the person
+    for members in sorted(clusters.values(), key=lambda m: (-len(m), min(int(x) for x in m))):
         rows = [by_id[m][0] for m in members]
         existing = Counter(r.person_id for r in rows if r.person_id is not None)
-        person_id = existing.most_common(1)[0][0] if existing else None
+        person_id = next((pid for pid, _ in existing.most_common() if pid not in claimed), None)
         if person_id is None:
             first = by_id[min(members, key=int)][1]
             name = (
@@ -222,9 +224,14 @@ def link(
             )
             sexes = Counter(r.sex for r in rows if r.sex)
             ages = Counter(r.age for r in rows if r.age is not None)
+            pseudonym = f"V-{min(int(m) for m in members)}"
+            k = 1
+            while ctx.session.scalar(select(Person.id).where(Person.pseudonym == pseudonym)):
+                k += 1  # the pseudonym of a person whose cluster split
+                pseudonym = f"V-{min(int(m) for m in members)}-{k}"
             p = persons.add_person(
                 ctx,
-                pseudonym=f"V-{min(int(m) for m in members)}",
+                pseudonym=pseudonym,
                 sex={"m": "male", "f": "female"}.get(sexes.most_common(1)[0][0]) if sexes else None,
                 age=ages.most_common(1)[0][0] if ages else None,
                 roles=["victim"],
@@ -238,6 +245,7 @@ def link(
                             act_type="killing", date=dod.most_common(1)[0][0] if dod else None)  # fmt: skip
         else:
             updated += 1
+        claimed.add(person_id)
         for r in rows:
             r.person_id = person_id
             r.match_probability = cl.probability[str(r.id)]
