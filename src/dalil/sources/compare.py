@@ -305,6 +305,11 @@ def _verdict(src: Document, der: Document, al: Alignment, q: Quote) -> dict[str,
     flags: list[str] = []
     om_spans = [(at[r[0]].start, at[r[-1]].end) for r in _runs(omitted_idx)]
     om_norms = [at[i].norm for i in omitted_idx]
+    # Numbers that belong to an omitted date count as the date, not as a figure.
+    date_spans = [d.span for d in src.dates]
+    om_num_norms = [
+        at[i].norm for i in omitted_idx if not _overlaps((at[i].start, at[i].end), date_spans)
+    ]
     if any(
         e.kind in ("actor", "organization", "person") and _overlaps(e.span, om_spans)
         for e in src.entities
@@ -321,11 +326,11 @@ def _verdict(src: Document, der: Document, al: Alignment, q: Quote) -> dict[str,
     if changed_number:
         flags.append("changed_number")
     added_norms = {bt[i].norm for i in added_idx}
-    if any(_is_number(n) and n not in added_norms for n in om_norms) and not changed_number:
+    if any(_is_number(n) and n not in added_norms for n in om_num_norms) and not changed_number:
         flags.append("removed_number")
-    elif any(_is_number(n) for n in om_norms) and changed_number:
+    elif any(_is_number(n) for n in om_num_norms) and changed_number:
         # A number dropped in addition to one changed.
-        a_nums = [n for n in om_norms if _is_number(n)]
+        a_nums = [n for n in om_num_norms if _is_number(n)]
         b_nums = [bt[i].norm for i in added_idx if _is_number(bt[i].norm)]
         if len(a_nums) > len(b_nums):
             flags.append("removed_number")
