@@ -78,6 +78,10 @@ def test_evidence_upload_streams_into_the_vault_and_download_is_logged(
             assert b"canary-upload-phrase-77" not in p.read_bytes(), p
     got = client.get(f"/api/v1/evidence/{item['sha256']}/content", headers=h)
     assert got.status_code == 200 and got.content == data
+    import base64
+
+    assert got.headers["repr-digest"] == "sha-256=:" + base64.b64encode(
+        hashlib.sha256(data).digest()).decode() + ":"
     custody = client.get(f"/api/v1/evidence/{item['sha256']}/custody", headers=h).json()
     assert [e["action"] for e in custody][-2:] == ["evidence.add", "evidence.get"]
     # Same content again: stored once, no new record.

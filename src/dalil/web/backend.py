@@ -440,6 +440,18 @@ class CaseBackend:
         return {"counts": counts, "recent": recent, "audit": {"entries": entries}}
 
 
+def digest_headers(meta: dict[str, Any]) -> dict[str, str]:
+    """``Repr-Digest`` (RFC 9530) and ``Content-Length`` of a download, so the receiver can
+    check that what arrived is complete and unaltered."""
+    import base64
+
+    raw = bytes.fromhex(str(meta["sha256"]))
+    out = {"Repr-Digest": "sha-256=:" + base64.b64encode(raw).decode() + ":"}
+    if isinstance(meta.get("size"), int):
+        out["Content-Length"] = str(meta["size"])
+    return out
+
+
 def _date_or_none(value: Any) -> Any:
     """A ``datetime.date`` from an ISO day, else None (months and years stay undated)."""
     from datetime import date

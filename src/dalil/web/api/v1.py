@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from dalil.web.backend import digest_headers
 from dalil.web.context import ApiCtx, Ctx
 from dalil.web.kinds import KINDS, Kind
 
@@ -189,8 +190,9 @@ async def add_evidence(
     **ERRORS, 200: {"content": {"application/octet-stream": {}}, "description": "The file"}})
 def evidence_content(ctx: ApiCtx, sha256: str) -> Response:
     """Download an evidence file (the read is logged in the custody ledger)."""
-    _meta, chunks = _b(ctx).evidence_content(ctx.user, sha256)
-    return StreamingResponse(chunks, media_type="application/octet-stream")
+    meta, chunks = _b(ctx).evidence_content(ctx.user, sha256)
+    return StreamingResponse(chunks, media_type="application/octet-stream",
+                             headers=digest_headers(meta))
 
 
 @router.get("/evidence/{sha256}/custody", response_model=list[dict[str, Any]], responses=ERRORS)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from dalil.errors import PermissionDenied
-from dalil.web.backend import NotAvailable
+from dalil.web.backend import NotAvailable, digest_headers
 from dalil.web.context import Ctx, PageCtx, finish, render
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
 from dalil.web.mapsvg import incident_map
@@ -133,6 +133,7 @@ def evidence_download(ctx: PageCtx, sha256: str) -> Response:
     meta, chunks = _backend(ctx).evidence_content(ctx.user, sha256)
     return StreamingResponse(chunks, media_type="application/octet-stream", headers={
         "Content-Disposition": _attachment(meta.get("original_name") or sha256),
+        **digest_headers(meta),
     })
 
 
