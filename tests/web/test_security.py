@@ -340,3 +340,55 @@ def test_totp_rejects_malformed_codes(bad: str) -> None:
     import pyotp
 
     assert not TotpReplayGuard().verify("a", pyotp.random_base32(), bad)
+
+
+def test_second_factor_is_required_when_the_user_has_totp(make_client: Any, seeded: dict[str, Any],
+                                                           app: Any) -> None:
+    """A stolen password alone does not open the account; a replayed code does not either."""
+    import pyotp
+
+    from dalil.access import find_user
+    from dalil.case import Case
+    from dalil.testing import TEST_PASSPHRASE
+
+    secret = pyotp.random_base32()
+    case = Case.open(seeded["root"], TEST_PASSPHRASE)
+    try:
+        with case.system_session() as s:
+            u = find_user(s, "tmp-user")
+            assert u is not None
+            u.totp_secret_enc = case.keys.encrypt_field(secret, "users.totp_secret")
+    finally:
+        case.close()
+    try:
+        c = make_client()
+        t = c.csrf("/login")
+        r = c.post("/login", data={"username": "tmp-user", "password": "pw-tmp-user-fictional",
+                                   "csrf_token": t, "next": "/persons"})
+        assert r.status_code == 303 and r.headers["location"].startswith("/login/totp")
+        assert c.get("/persons").status_code == 303  # not logged in yet
+        t = c.csrf("/login/totp")
+        r = c.post("/login/totp", data={"code": "000000", "csrf_token": t, "next": "/persons"})
+        assert r.status_code == 401
+        code = pyotp.TOTP(secret).now()
+        t = c.csrf("/login/totp")
+        r = c.post("/login/totp", data={"code": code, "csrf_token": t, "next": "/persons"})
+        assert r.status_code == 303 and r.headers["location"] == "/persons"
+        assert c.get("/persons").status_code == 200
+        # The same code cannot be used again by someone who watched it.
+        other = make_client()
+        t = other.csrf("/login")
+        other.post("/login", data={"username": "tmp-user", "password": "pw-tmp-user-fictional",
+                                   "csrf_token": t})
+        t = other.csrf("/login/totp")
+        r = other.post("/login/totp", data={"code": code, "csrf_token": t})
+        assert r.status_code == 401
+    finally:
+        case = Case.open(seeded["root"], TEST_PASSPHRASE)
+        try:
+            with case.system_session() as s:
+                u = find_user(s, "tmp-user")
+                assert u is not None
+                u.totp_secret_enc = None
+        finally:
+            case.close()

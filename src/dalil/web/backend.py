@@ -129,14 +129,27 @@ class CaseBackend:
     def _has_totp(self, name: str) -> bool:
         return self.totp_secret(name) is not None
 
+    #: Encryption context of ``users.totp_secret_enc`` (see dalil.access.User).
+    TOTP_CONTEXT = "users.totp_secret"
+
     def totp_secret(self, name: str) -> str | None:
+        """The user's TOTP secret, or None when they have no second factor. Uses the
+        service function when the case store offers one; else decrypts the documented
+        column (``users.totp_secret_enc``, context ``users.totp_secret``)."""
         from dalil.services import users
 
         fn = getattr(users, "totp_secret", None)
-        if fn is None:
+        if fn is not None:
+            secret = fn(self.case, name)
+            return str(secret) if secret else None
+        from dalil.access import find_user
+
+        with self.case.system_session(write=False) as s:
+            user = find_user(s, name)
+            enc = user.totp_secret_enc if user is not None else None
+        if not enc:
             return None
-        secret = fn(self.case, name)
-        return str(secret) if secret else None
+        return str(self.case.keys.decrypt_field(enc, self.TOTP_CONTEXT))
 
     def login_second_factor(self, name: str, address: str, *, ok: bool) -> None:
         from dalil.services import users
