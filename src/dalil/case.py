@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dalil.errors import Conflict, InputError, NotFound
@@ -209,7 +210,14 @@ class Case:
             from dalil.vault import keys as vault_keys
 
             keys = vault_keys.unlock(root / KEYS_DIR, passphrase)
-        if check_schema and needs_upgrade(engine):
+        try:
+            stale = check_schema and needs_upgrade(engine)
+        except OperationalError:
+            engine.dispose()
+            raise InputError(
+                f"cannot connect to the case database {redact_url(cls.database_url(root, config))}"
+            ) from None
+        if stale:
             engine.dispose()
             raise InputError(f"the case database at {root} needs migrating: run dalil upgrade")
         return cls(root, config, engine, keys)
@@ -301,6 +309,14 @@ class Case:
             yield ctx
             ctx._finish()
             session.commit()
+        except IntegrityError as e:
+            session.rollback()
+            # Raced with another writer (PostgreSQL) or a constraint the services did not
+            # pre-check. The database's message may quote values: do not pass it on.
+            raise Conflict(
+                "the change conflicts with stored data (duplicate or missing reference); "
+                "nothing was saved"
+            ) from e
         except BaseException:
             session.rollback()
             raise

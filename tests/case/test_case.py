@@ -118,3 +118,14 @@ def test_postgres_case_records_url_in_toml(pg_schema_url: str, new_case) -> None
     assert cfg["database"].startswith("postgresql+psycopg://")
     assert not (c.root / "case.db").exists()
     assert c.describe()["database"].startswith("postgresql")
+
+
+def test_unreachable_database_is_one_line_error_without_password(case: Case) -> None:
+    toml = case.root / "case.toml"
+    text = toml.read_text().replace(
+        'database = "case.db"', 'database = "postgresql://dalil:s3cret-pw@127.0.0.1:1/nowhere"'
+    )
+    toml.write_text(text)
+    with pytest.raises(InputError, match="cannot connect to the case database") as exc:
+        Case.open(case.root, TEST_PASSPHRASE)
+    assert "s3cret-pw" not in str(exc.value)
