@@ -58,7 +58,7 @@ def build(root: Path, *, size: str = "small", say: Callable[[str], None] = print
     root = Path(root)
     if root.exists() and any(root.iterdir()):
         raise InputError(f"{root} is not empty: choose a new --dir (or remove the old demo)")
-    env_pass = os.environ.get("DALIL_PASSPHRASE")
+    env_pass = os.environ.get("DALIL_PASSPHRASE") or None
     passphrase = env_pass or DEMO_PASSPHRASE
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).write_text(

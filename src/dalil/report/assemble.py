@@ -15,6 +15,7 @@ appendix maps each label to the evidence id (internal) or to a public-safe descr
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -89,6 +90,10 @@ def _source_label(c: Citations, source_id: str) -> str:
     return f"{s.title}{pub}"
 
 
+def _natural(s: str) -> tuple[object, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
+
+
 def _age_band(age: int | None) -> str:
     if age is None:
         return "age unknown"
@@ -136,12 +141,16 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
     acts_by_inc: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
     signs_by_inc: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
     acts = []
-    for a in sorted(snap.acts, key=lambda x: x.id):
+    withheld = 0
+    for a in sorted(snap.acts, key=lambda x: _natural(x.id)):
         acts_by_inc.setdefault(a.incident, {})[a.id] = a.history
         signs_by_inc.setdefault(a.incident, {})[a.id] = a.sign_offs
         cur = current_findings(a.history)
         inc_f = current_findings(snap.incident_findings.get(a.incident, []))
         status = sign_off_status(a.history, a.sign_offs)
+        if public and status != "signed":
+            withheld += 1  # only reviewed (signed-off) assessments are published
+            continue
         victim = snap.persons.get(a.victim or "")
         if public:
             vdesc = f"{victim.sex or '?'}, {_age_band(victim.age)}" if victim else "unknown"
@@ -285,6 +294,11 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
     ]
 
     evidence_index = [c.describe(eid) for eid in c.labels]
+    notes = list(snap.notes)
+    if withheld:
+        notes.append(
+            f"{withheld} assessment(s) not yet signed off by a second legal analyst are not published in this edition."
+        )
     return {
         "audience": audience,
         "title": snap.title,
@@ -303,5 +317,5 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
         "chart_data": chart_data,
         "points": points,
         "evidence_index": evidence_index,
-        "notes": list(snap.notes),
+        "notes": notes,
     }
