@@ -193,12 +193,22 @@ def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any
 def test_route_allows_exactly_the_expected_roles(
     route: tuple[str, str], clients: dict[str, Client], seeded: dict[str, Any], app: Any
 ) -> None:
-    method, path = route
+    fresh: list[Client] = []
     if route == ("POST", "/logout"):
         # Logging out would end the shared sessions: use fresh ones.
         clients = {role: Client(app) for role in (*ROLES, ANON)}
+        fresh = list(clients.values())
         for role in ROLES:
             clients[role].login(role)
+    try:
+        _check_route(route, clients, seeded)
+    finally:
+        for c in fresh:
+            c.close()
+
+
+def _check_route(route: tuple[str, str], clients: dict[str, Client], seeded: dict[str, Any]) -> None:
+    method, path = route
     expected = EXPECTED[route]
     api = path.startswith("/api/")
     got: dict[str, str] = {}
