@@ -167,3 +167,20 @@ def test_same_seed_same_json_for_lcmcr():
     assert a[0] == 0 and a[1] == b[1]
     other = run([*args[:-1], "8"])
     assert json.loads(other[1])["diagnostics"]["settings"]["seed"] == 8
+
+
+def test_lists_without_any_overlap_are_refused_by_every_method(tmp_path):
+    p = write(tmp_path, "A,B,C,count\n1,0,0,10\n0,1,0,5\n0,0,1,7\n")
+    for method in ("loglinear", "lcmcr", "bma", "all"):
+        code, out, err = run(["estimate", str(p), "--method", method, *FAST])
+        assert code == 2 and out == ""
+        assert "nobody appears on more than one list" in err
+
+
+def test_thin_overlap_and_an_empty_list_are_warned_about(tmp_path):
+    p = write(tmp_path, "A,B,C,count\n1,0,0,10\n1,1,0,5\n0,1,0,3\n")
+    code, out, err = run(["estimate", str(p), "--method", "bma", "--json"])
+    assert code == 0, err
+    warnings = json.loads(out)["diagnostics"]["warnings"]
+    assert any("only 5 people appear on two or more lists" in w for w in warnings)
+    assert any("list 'C' records nobody" in w for w in warnings)

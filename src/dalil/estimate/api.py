@@ -86,6 +86,37 @@ def _model_row(model: str, estimate: float | None, ci: Sequence[float | None] | 
     return row
 
 
+# --------------------------------------------------------------------------- data checks
+
+MIN_OVERLAP = 20
+
+
+def check_overlap(table: CaptureTable) -> list[str]:
+    """Refuse a table with no overlap; warn about thin data. Returns warnings."""
+    cells = np.arange(table.counts.size)
+    on = np.array([bin(int(c)).count("1") for c in cells])
+    overlap = int(table.counts[on >= 2].sum())
+    if overlap == 0:
+        raise InputError(
+            "nobody appears on more than one list: the overlap between lists is the only "
+            "information about the people none of them recorded, so no total can be "
+            "estimated (check the record linkage)"
+        )
+    warnings = []
+    if overlap < MIN_OVERLAP:
+        warnings.append(
+            f"only {overlap} people appear on two or more lists: every estimate rests on "
+            "very few overlaps and is fragile"
+        )
+    empty = [name for name, size in table.list_sizes.items() if size == 0]
+    if empty:
+        warnings.append("list " + ", ".join(repr(e) for e in empty) + " records nobody here; "
+                        "it adds no information and should be left out")
+    if table.observed < SMALL_STRATUM:
+        warnings.append(f"only {table.observed} people observed: too few for a reliable estimate")
+    return warnings
+
+
 # --------------------------------------------------------------------------- methods
 
 
@@ -354,6 +385,13 @@ def estimate(
                 "samples": samples, "thinning": thinning, "chains": chains, "seed": seed}
 
     def run(t: CaptureTable, index: int | None = None) -> EstimateResult:
+        data_warnings = check_overlap(t)
+        result = _run(t, index)
+        result.diagnostics["warnings"] = data_warnings + list(
+            result.diagnostics.get("warnings", []))
+        return result
+
+    def _run(t: CaptureTable, index: int | None = None) -> EstimateResult:
         if method == "loglinear":
             return _loglinear(t, model, criterion, top, level)
         if method == "lcmcr":

@@ -649,8 +649,9 @@ def search(
         verified.append(f)
     if not verified:
         raise EstimationError(
-            "no hierarchical log-linear model can be estimated from this table "
-            "(zero margins everywhere); merge lists or strata"
+            "no hierarchical log-linear model has a finite maximum-likelihood estimate for "
+            "this table (every model meets a zero margin or empty cells that leave a parameter "
+            "unbounded); merge lists or strata, or use --method lcmcr or bma"
         )
     best_val = key(verified[0])
     allw = np.array([math.exp(-(key(f) - best_val) / 2) for f in fits])

@@ -117,7 +117,7 @@ def _overlay(ax: Any, parts: dict[str, Any]) -> None:
     if ll is not None and getattr(ll.details, "profile", None) is not None:
         grid, prof = ll.details.profile
         like = np.exp(prof)
-        area = np.trapezoid(like, grid) if hasattr(np, "trapezoid") else np.trapz(like, grid)
+        area = float(np.sum((like[1:] + like[:-1]) * np.diff(grid)) / 2)
         if area > 0:
             ax.plot(grid, like / area, color="#b2182b", lw=1.5, ls="--",
                     label=f"log-linear {ll.model}: normalised profile likelihood "
