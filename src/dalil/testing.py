@@ -31,7 +31,7 @@ class DalilRunner:
         from dalil.cli_support import run_cli
 
         class _Entry(click.Command):
-            def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:
+            def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:  # type: ignore[override]
                 run_cli(cli, list(args or ()))
 
         runner = CliRunner()

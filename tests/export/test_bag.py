@@ -14,7 +14,8 @@ from dalil.services import evidence, export, persons, records, users
 
 
 @pytest.fixture
-def filled(case: Case, tmp_path: Path) -> Case:
+def filled(any_case: Case, tmp_path: Path) -> Case:
+    case = any_case
     (tmp_path / "in").mkdir()
     for name, data in [("report.txt", b"fictional report"), ("photo.jpg", b"\xff\xd8fictional")]:
         (tmp_path / "in" / name).write_bytes(data)

@@ -11,7 +11,8 @@ from dalil.services import persons, records
 from dalil.testing import DalilRunner
 
 
-def test_partial_dates_keep_their_precision(case: Case) -> None:
+def test_partial_dates_keep_their_precision(any_case: Case) -> None:
+    case = any_case
     with case.act() as ctx:
         inc = records.add(
             ctx, "incident", title="Fictional", date_start="2025-03", date_end="2025-W11"
@@ -117,7 +118,8 @@ def test_site_status_and_estimated_bodies(case: Case) -> None:
         records.update(ctx, "site", s.id, status="dug")
 
 
-def test_provenance_needs_exactly_one_support_and_existing_subject(case: Case) -> None:
+def test_provenance_needs_exactly_one_support_and_existing_subject(any_case: Case) -> None:
+    case = any_case
     with case.act() as ctx:
         src = records.add(ctx, "source", kind="article", title="Fictional article")
         inc = records.add(ctx, "incident", title="Fictional")
@@ -139,7 +141,8 @@ def test_provenance_needs_exactly_one_support_and_existing_subject(case: Case) -
         )
 
 
-def test_every_record_write_is_audited_with_object_id(case: Case) -> None:
+def test_every_record_write_is_audited_with_object_id(any_case: Case) -> None:
+    case = any_case
     with case.act() as ctx:
         inc = records.add(ctx, "incident", title="Fictional")
         records.update(ctx, "incident", inc.id, fatalities_best=3)

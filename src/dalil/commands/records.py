@@ -237,13 +237,13 @@ _OPTION_NAMES = {"organization_id": "unit", "perpetrator_unit_id": "perpetrator-
 
 def _opt_name(field: Any) -> str:
     if field.name in _OPTION_NAMES:
-        return _OPTION_NAMES[field.name]
-    name = field.name[:-3] if field.kind == "ref" and field.name.endswith("_id") else field.name
+        return _OPTION_NAMES[str(field.name)]
+    name: str = field.name[:-3] if field.kind == "ref" and field.name.endswith("_id") else field.name
     return name.replace("_", "-")
 
 
 def _field_help(field: Any, *, for_update: bool = False) -> str:
-    text = field.help
+    text = str(field.help)
     if field.choices:
         text += f" One of: {', '.join(field.choices)}."
     if field.default is not None and not for_update:
@@ -401,7 +401,8 @@ def make_source_add() -> click.Command:
     return click.command(
         "add",
         help="Add a source; with FILE, keep the file as evidentiary evidence and its "
-        "extracted text as a working copy derived from it. Without FILE, give --url.",
+        "extracted text as a working copy derived from it. Without FILE, only the record "
+        "(e.g. an article with --url).",
     )(case_options(fn))
 
 

@@ -109,7 +109,8 @@ def add_person(
 
 def get_person(ctx: Context, person_id: int) -> Person:
     ctx.require(access.CASE_READ, "read persons")
-    return ctx.get(Person, person_id, "person")
+    p: Person = ctx.get(Person, person_id, "person")
+    return p
 
 
 def list_persons(ctx: Context, *, role: str | None = None) -> list[Person]:
@@ -139,7 +140,7 @@ def update_person(ctx: Context, person_id: int, **changes: Any) -> Person:
     """Update open fields (pseudonym, sex, age, age_min, age_max, roles, notes) and/or
     protected fields. Pass only what changes; ``None`` clears a field."""
     ctx.require(access.RECORD_WRITE, "update persons")
-    p = ctx.get(Person, person_id, "person")
+    p: Person = ctx.get(Person, person_id, "person")
     open_fields = {"pseudonym", "sex", "age", "age_min", "age_max", "roles", "notes"}
     unknown = set(changes) - open_fields - set(PROTECTED_FIELDS)
     if unknown:
