@@ -164,3 +164,15 @@ def test_stratified_file_reads_per_victim_rows(tmp_path):
     for a, b in itertools.pairwise(sorted(d.strata)):
         assert a < b
     assert (DATA / "darroch1993.csv").exists()
+
+
+def test_plots_for_strata_and_for_all_methods_are_written(tmp_path):
+    from dalil.estimate.plots import plot_models, plot_posterior
+
+    tables = {"a": simulate_heterogeneous(700, 6), "b": simulate_heterogeneous(500, 7)}
+    r = estimate(_stratified_csv(tmp_path, tables), strata="region", method="bma")
+    out = plot_models(r, tmp_path / "strata.svg")
+    assert "<svg" in out.read_text() and "Estimates by stratum" in out.read_text()
+    a = estimate(tables["a"], method="all", seed=2, burnin=300, samples=100, thinning=3)
+    out = plot_posterior(a, tmp_path / "all.png")
+    assert out.read_bytes()[:4] == b"\x89PNG"
