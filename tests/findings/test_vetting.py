@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from dalil.errors import InputError
-from dalil.findings.vetting import PersonnelRecord, Suspect, read_personnel, screen
+from dalil.findings.vetting import (
+    PersonnelRecord,
+    Suspect,
+    linkage_name_similarity,
+    read_personnel,
+    screen,
+    simple_name_similarity,
+)
 
 # Fictional given and family names with Arabic spellings and Latin variants (synthetic).
 GIVEN = [
@@ -57,10 +64,12 @@ def generate(seed: int) -> tuple[list[Suspect], list[PersonnelRecord], set[tuple
     return suspects, personnel, truth
 
 
+@pytest.mark.parametrize("comparator", ["linkage", "simple"])
 @pytest.mark.parametrize("seed", [1, 2, 3, 5, 6, 7, 8, 9])
-def test_screening_finds_serving_suspects_across_scripts(seed: int) -> None:
+def test_screening_finds_serving_suspects_across_scripts(seed: int, comparator: str) -> None:
     suspects, personnel, truth = generate(seed)
-    cands, engine = screen(personnel, suspects)
+    fn = linkage_name_similarity if comparator == "linkage" else simple_name_similarity
+    cands, engine = screen(personnel, suspects, name_fn=fn)
     assert engine
     found = {(c.record.row, c.suspect.id) for c in cands}
     assert truth <= found, f"missed {truth - found}"
@@ -100,3 +109,9 @@ def test_arabic_headers_and_bad_dates(tmp_path: Path) -> None:
     p.write_text("unit\nX\n", encoding="utf-8")
     with pytest.raises(InputError, match="no name column"):
         read_personnel(p)
+
+
+def test_default_engine_is_the_linkage_name_keys() -> None:
+    suspects, personnel, _ = generate(1)
+    _, engine = screen(personnel[:1], suspects)
+    assert engine.startswith("dalil.linkage.names")

@@ -250,23 +250,53 @@ def simple_name_similarity(a: str, b: str) -> float:
     return score
 
 
+def _token_product(ta: list[tuple[str, str]], tb: list[tuple[str, str]]) -> float:
+    """Pair each (key, spelling) token of the shorter name with its best match in the other
+    and multiply the similarities (see :func:`simple_name_similarity`)."""
+    if not ta or not tb:
+        return 0.0
+    if len(ta) > len(tb):
+        ta, tb = tb, ta
+    score = 1.0
+    free = list(tb)
+    for key, spelled in ta:
+        best, best_i = 0.0, -1
+        for i, (key2, spelled2) in enumerate(free):
+            sim = 1.0 if spelled == spelled2 else fuzz.ratio(key, key2) / 100.0
+            if sim > best:
+                best, best_i = sim, i
+        score *= best
+        if best_i >= 0:
+            free.pop(best_i)
+    return score
+
+
+def linkage_name_similarity(a: str, b: str) -> float:
+    """Token-product similarity over the linkage engine's cross-script name keys
+    (:func:`dalil.linkage.names.name_units` and :func:`~dalil.linkage.names.part_key`),
+    which also keep compound names such as Abd al-Rahman together."""
+    from dalil.linkage import names as ln
+
+    def toks(name: str) -> list[tuple[str, str]]:
+        out = []
+        for u in ln.name_units(name):
+            k = ln.part_key(u)
+            if k:
+                out.append((k, u))
+        return out
+
+    return _token_product(toks(a), toks(b))
+
+
 def _engine() -> tuple[str, Callable[[str, str], float]]:
-    """The linkage name engine if it offers a similarity function, else the simple comparator."""
+    """The linkage name engine (its cross-script keys) when installed, else the simple comparator."""
     try:
-        from dalil.linkage import names as ln  # type: ignore[attr-defined]
+        from dalil.linkage import names as ln
     except Exception:
         return "simple cross-script comparator (dalil.linkage.names not available)", simple_name_similarity
-    for attr in ("name_similarity", "similarity", "compare_names"):
-        fn = getattr(ln, attr, None)
-        if callable(fn):
-            def wrapped(a: str, b: str, _fn: Callable[..., object] = fn) -> float:
-                try:
-                    v = _fn(a, b)
-                    return float(v)  # type: ignore[arg-type]
-                except Exception:
-                    return simple_name_similarity(a, b)
-            return f"dalil.linkage.names.{attr}", wrapped
-    return "simple cross-script comparator (dalil.linkage.names has no similarity function)", simple_name_similarity
+    if callable(getattr(ln, "name_units", None)) and callable(getattr(ln, "part_key", None)):
+        return "dalil.linkage.names keys (name_units, part_key)", linkage_name_similarity
+    return "simple cross-script comparator (dalil.linkage.names lacks name_units/part_key)", simple_name_similarity
 
 
 # --- screening ------------------------------------------------------------------------
