@@ -1,16 +1,20 @@
 """CLI commands of source verification: ``dalil sources extract | compare | graph`` and
-``dalil synth documents``.  Thin wrappers over :mod:`dalil.sources`."""
+``dalil synth documents``.  Thin wrappers over :mod:`dalil.sources` (files) and
+:mod:`dalil.sources.service` (sources stored in a case, with permissions and audit)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from dalil.case_cli import CaseOptions, case_options
 from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 from dalil.errors import InputError
 
-_FILE = click.Path(path_type=Path, dir_okay=False)
+if TYPE_CHECKING:
+    from dalil.sources.compare import Document
 
 
 def register(cli: AliasedGroup) -> None:
@@ -28,22 +32,55 @@ def register(cli: AliasedGroup) -> None:
     synth.add_command(synth_documents_cmd)
 
 
+def _case_id(ref: str) -> int | None:
+    """A case source id (``7`` or ``source:7``) unless *ref* names an existing file."""
+    from dalil.sources.service import parse_source_ref
+
+    if Path(ref).exists():
+        return None
+    return parse_source_ref(ref)
+
+
+def _load(
+    ref: str, doc_date: str | None, ctx: Any = None, reason: str = "sources.extract"
+) -> Document:
+    from dalil.sources.compare import analyse, load_document
+    from dalil.sources.dates import parse_iso_date
+
+    sid = _case_id(ref)
+    if sid is None:
+        return load_document(Path(ref), doc_date=doc_date)
+    from dalil.sources.service import source_document
+
+    doc = source_document(ctx, sid, reason=reason)
+    if doc_date:
+        doc = analyse(
+            doc.text, id=doc.id, title=doc.title, doc_date=parse_iso_date(doc_date, "--date")
+        )
+    return doc
+
+
 @click.command("extract")
-@click.argument("file", type=_FILE)
+@click.argument("file")
 @click.option(
     "--date",
     "doc_date",
     metavar="YYYY-MM-DD",
     help='Document date; relative dates ("yesterday", "on Friday") resolve against it.',
 )
+@case_options
 @json_option
-def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
+def extract_cmd(case_opts: CaseOptions, file: str, doc_date: str | None, as_json: bool) -> None:
     """Paragraphs, sentences, quotations with speakers, quantities, dates, places and
-    actors found in FILE (.txt, .html, .pdf, .docx).  Spans are character offsets
-    [start, end) into the extracted text."""
-    from dalil.sources.extract import extract_file
+    actors found in FILE (.txt, .html, .pdf, .docx) or in a case source (id 7 or
+    source:7).  Spans are character offsets [start, end) into the extracted text."""
+    from dalil.sources.extract import extraction
 
-    result = extract_file(file, doc_date)
+    if _case_id(file) is not None:
+        with case_opts.act() as ctx:
+            result = extraction(_load(file, doc_date, ctx))
+    else:
+        result = extraction(_load(file, doc_date))
     if as_json:
         emit_json(result)
         return
@@ -60,19 +97,7 @@ def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
         ["kind", "speaker", "quote"],
     )
     click.echo(f"\nquantities ({len(result['quantities'])}):")
-    emit_table(
-        [
-            {
-                "text": q["text"],
-                "low": q["low"],
-                "high": q["high"],
-                "qualifier": q["qualifier"],
-                "counted": q["counted"],
-            }
-            for q in result["quantities"]
-        ],
-        ["text", "low", "high", "qualifier", "counted"],
-    )
+    emit_table(result["quantities"], ["text", "low", "high", "qualifier", "counted"])
     click.echo(f"\ndates ({len(result['dates'])}):")
     emit_table(result["dates"], ["text", "value", "precision", "relative"])
     click.echo(f"\nplaces and actors ({len(result['entities'])}):")
@@ -80,8 +105,8 @@ def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
 
 
 @click.command("compare")
-@click.argument("earlier", type=_FILE)
-@click.argument("later", type=_FILE)
+@click.argument("earlier")
+@click.argument("later")
 @json_option
 @click.option(
     "--html",
@@ -91,9 +116,11 @@ def extract_cmd(file: Path, doc_date: str | None, as_json: bool) -> None:
 )
 @click.option("--earlier-date", metavar="YYYY-MM-DD", help="Publication date of EARLIER.")
 @click.option("--later-date", metavar="YYYY-MM-DD", help="Publication date of LATER.")
+@case_options
 def compare_cmd(
-    earlier: Path,
-    later: Path,
+    case_opts: CaseOptions,
+    earlier: str,
+    later: str,
     as_json: bool,
     html_out: Path | None,
     earlier_date: str | None,
@@ -102,16 +129,27 @@ def compare_cmd(
     """Compare LATER against EARLIER: reused passages, direction, a verdict for every
     quotation in LATER, additions, omissions and the figures of both.
 
-    Without --json or --html a plain-text summary is printed.  Dates come from the
-    options, else from the document itself; with both dates known and LATER the older,
-    the roles are swapped (direction source_of_derivative)."""
-    from dalil.sources.compare import compare, load_document, summary
+    EARLIER and LATER are files, or source ids of a case (7 or source:7; the case's
+    working text copies are read, which is logged).  Without --json or --html a
+    plain-text summary is printed.  Dates come from the options, else from the document
+    or source record; with both dates known and LATER the older, the roles are swapped
+    (direction source_of_derivative)."""
+    from dalil.sources.compare import compare, summary
 
     if as_json and html_out:
         raise InputError("choose one of --json and --html")
-    a = load_document(earlier, doc_date=earlier_date)
-    b = load_document(later, doc_date=later_date)
-    result = compare(a, b)
+    if _case_id(earlier) is not None or _case_id(later) is not None:
+        from dalil.sources.service import compare_sources
+
+        with case_opts.act() as ctx:
+            a = _load(earlier, earlier_date, ctx, "sources.compare")
+            b = _load(later, later_date, ctx, "sources.compare")
+            ids = [i for i in (_case_id(earlier), _case_id(later)) if i is not None]
+            result = compare_sources(ctx, a, b, source_ids=ids)
+    else:
+        a = _load(earlier, earlier_date)
+        b = _load(later, later_date)
+        result = compare(a, b)
     if html_out is not None:
         from dalil.sources.render import render_html
 
@@ -134,8 +172,7 @@ def compare_cmd(
     "--dir",
     "folder",
     type=click.Path(path_type=Path, file_okay=False),
-    required=True,
-    help="Folder of documents (.txt, .html, .pdf, .docx).",
+    help="Folder of documents (.txt, .html, .pdf, .docx); without it, every source of the case.",
 )
 @click.option(
     "--threshold",
@@ -150,29 +187,46 @@ def compare_cmd(
     multiple=True,
     help="A phrase, quotation or figure; prints the groups of independent sources carrying it. Repeatable.",
 )
+@case_options
 @json_option
-def graph_cmd(folder: Path, threshold: float, claims: tuple[str, ...], as_json: bool) -> None:
-    """Derivation graph over the documents in a folder: candidate pairs by MinHash LSH
-    Ensemble (containment, so partial reuse is found), verified by exact shingle
-    containment, edges directed by date or containment."""
-    from dalil.sources.graph import build_graph, independent_groups, load_dir
+def graph_cmd(
+    case_opts: CaseOptions,
+    folder: Path | None,
+    threshold: float,
+    claims: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Derivation graph over the documents in a folder (--dir) or over every source of a
+    case: candidate pairs by MinHash LSH Ensemble (containment, so partial reuse is
+    found), verified by exact shingle containment, edges directed by date or containment."""
+    if folder is not None:
+        from dalil.sources.graph import build_graph, independent_groups, load_dir
 
-    docs = load_dir(folder)
-    g = build_graph(docs, threshold=threshold)
-    texts = {d.id: d.text for d in docs}
-    out = g.to_dict()
-    if claims:
-        out["claims"] = [
-            {"claim": c, "independent_groups": independent_groups(g, c, texts)} for c in claims
-        ]
+        docs = load_dir(folder)
+        g = build_graph(docs, threshold=threshold)
+        texts = {d.id: d.text for d in docs}
+        out = g.to_dict()
+        if claims:
+            out["claims"] = [
+                {"claim": c, "independent_groups": independent_groups(g, c, texts)} for c in claims
+            ]
+    else:
+        from dalil.sources.service import graph_sources
+
+        with case_opts.act() as ctx:
+            out = graph_sources(ctx, threshold=threshold, claims=claims)
     if as_json:
         emit_json(out)
         return
     click.echo(
-        f"{len(g.nodes)} documents, {len(g.edges)} edges "
-        f"({g.stats['candidate_pairs']} candidate pairs)"
+        f"{len(out['nodes'])} documents, {len(out['edges'])} edges "
+        f"({out['stats']['candidate_pairs']} candidate pairs)"
     )
-    emit_table(g.edges, ["source", "derivative", "containment", "source_coverage", "direction"])
+    for s in out["stats"].get("skipped", []):
+        click.echo(f"skipped {s['id']}: {s['reason']}")
+    emit_table(
+        out["edges"], ["source", "derivative", "containment", "source_coverage", "direction"]
+    )
     for c in out.get("claims", []):
         groups = c["independent_groups"]
         click.echo(f"\nclaim {c['claim']!r}: {len(groups)} independent group(s)")

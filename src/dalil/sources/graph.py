@@ -320,7 +320,7 @@ def independent_groups(
 def load_dir(
     folder: Path,
     *,
-    pattern: Iterable[str] = ("*.txt", "*.html", "*.htm", "*.pdf", "*.docx", "*.md"),
+    pattern: Iterable[str] = ("*.txt", "*.html", "*.htm", "*.pdf", "*.docx"),
 ) -> list[GraphDoc]:
     """Every supported file directly in *folder* (sorted by name), text-extracted."""
     from dalil.sources.dates import guess_document_date

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import unicodedata
 import warnings
@@ -388,7 +389,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
     )
 
 
-def extract_text(path: Path, *, max_bytes: int = MAX_BYTES) -> ExtractedText:
+def extract_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> ExtractedText:
     """Extract the working text of a document file.
 
     Supports .txt (encoding detected by the documented rules), .html (main text via
@@ -399,9 +400,21 @@ def extract_text(path: Path, *, max_bytes: int = MAX_BYTES) -> ExtractedText:
     empty, binary, undecodable, too large, damaged or scanned (no text layer) files.
     The message never contains document content.
     """
-    path = Path(path)
+    p = Path(path)
+    return extract_bytes(_read_bounded(p, max_bytes), p, max_bytes=max_bytes)
+
+
+def extract_bytes(
+    data: bytes, name: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES
+) -> ExtractedText:
+    """Like :func:`extract_text` for bytes already in memory (e.g. an evidence blob);
+    *name* (its suffix helps sniffing) is used in error messages."""
+    path = Path(name)
     name = str(path)
-    data = _read_bounded(path, max_bytes)
+    if len(data) > max_bytes:
+        raise InputError(f"{name}: too large ({len(data)} bytes; the limit is {max_bytes} bytes)")
+    if not data.strip():
+        raise InputError(f"{name}: is empty")
     media = _sniff(path, data)
     if media == MEDIA_PDF:
         result = _extract_pdf(data, name)
