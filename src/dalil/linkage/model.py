@@ -440,6 +440,16 @@ def _regularise(
     return model
 
 
+def _carry_parameters(trained: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    fresh["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    for ct, cf in zip(trained["comparisons"], fresh["comparisons"], strict=True):
+        for lt, lf in zip(ct["comparison_levels"], cf["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in lt:
+                    lf[key] = lt[key]
+    return fresh
+
+
 def run_linkage(
     df: pd.DataFrame,
     *,
@@ -516,7 +526,12 @@ def run_linkage(
             db.delete_tables_created_by_splink_from_db()
         db = _db_api(backend)
         sdf = db.register(df, dataset_display_name="records")
-        linker = Linker(sdf, trained, log_level=None)
+        # SQL in a saved model is written in the training dialect: build the settings
+        # afresh for this backend and carry the trained parameters over, level by level.
+        fresh = Linker(
+            sdf, settings(df, generic_names=generic_names), log_level=None
+        ).misc.save_model_to_json()
+        linker = Linker(sdf, _carry_parameters(trained, fresh), log_level=None)
     say(f"scoring blocked pairs ({backend})")
     pred = linker.inference.predict(threshold_match_probability=review_low)
     pairs = pred.as_pandas_dataframe()[
