@@ -121,3 +121,12 @@ def test_cli_user_token_json_and_acting_user(dalil: DalilRunner, tmp_path: Path)
     assert dalil.json("users", "list")[1]["has_password"] is True
     r = dalil("person", "list", "--user", "ghost")
     assert r.exit_code == 2 and r.stderr.strip() == "error: no user named 'ghost'"
+
+
+def test_hostile_login_name_is_refused_cleanly_and_logged_without_it(case: Case) -> None:
+    hostile = "admin\n\x1b[2J' OR 1=1 --"
+    with pytest.raises(PermissionDenied, match="invalid user name or password"):
+        users.login_password(case, hostile, "whatever1")
+    with case.system_session() as s:
+        (entry,) = audit.query(s, action="user.login_failed")
+        assert entry.actor == "-" and entry.object_ids == "[]"

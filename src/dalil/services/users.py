@@ -124,7 +124,9 @@ def login_token(case: Case, token: str) -> Actor:
 
 
 def _login(case: Case, name: str | None, check: Any, method: str) -> Actor:
-    system = Actor(name=name or "-", role="viewer")
+    # The attempted name is untrusted input: log it only if it is a well-formed user name.
+    safe = name if name is not None and access._NAME_RE.match(name) else None
+    system = Actor(name=safe or "-", role="viewer")
     try:
         with case.act(system) as ctx:
             user: User = check(ctx.session)
@@ -135,6 +137,6 @@ def _login(case: Case, name: str | None, check: Any, method: str) -> Actor:
     except PermissionDenied:
         with case.act(system) as ctx:
             ctx.audit(
-                "user.login_failed", [oid("user", name)] if name else [], detail={"method": method}
+                "user.login_failed", [oid("user", safe)] if safe else [], detail={"method": method}
             )
         raise
