@@ -78,8 +78,13 @@ def test_unit_cycle_refused_and_suspects_follow_hierarchy_and_dates() -> None:
     mem = [
         Membership("P1", "BN", "captain", start=date(2024, 1, 1), evidence=("EV-M1",)),
         Membership("P2", "BN", "private", end=date(2024, 12, 31)),
+        Membership("P3", "BDE", "brigade commander", start=date(2020, 1, 1)),
+        Membership("P4", "BDE", "clerk", start=date(2020, 1, 1)),
     ]
     att = [ActAttribution("ACT-1", "BDE", date(2025, 3, 7), ("EV-A1",))]
     links = suspects_for_acts(units, mem, att)
-    assert [(x.person, x.via_unit) for x in links] == [("P1", "BN")]
+    assert [(x.person, x.via_unit, x.basis) for x in links] == [("P1", "BN", "member"), ("P3", "BDE", "member"), ("P4", "BDE", "member")]
     assert links[0].evidence == ["EV-A1", "EV-M1"]
+    # attributed to the battalion: the brigade's commander is a command lead, its clerk is not
+    links = suspects_for_acts(units, mem, [ActAttribution("ACT-2", "BN", date(2025, 3, 7))])
+    assert [(x.person, x.basis) for x in links] == [("P1", "member"), ("P3", "command")]

@@ -101,11 +101,12 @@ class SuspectLink:
     via_unit: str
     rank: str | None
     evidence: list[str] = field(default_factory=list)
+    basis: str = "member"  # "member" of the unit or below; "command" of a superior unit
 
     def to_dict(self) -> dict[str, object]:
         return {
             "person": self.person, "act": self.act, "unit": self.unit, "via_unit": self.via_unit,
-            "rank": self.rank, "evidence": self.evidence,
+            "rank": self.rank, "basis": self.basis, "evidence": self.evidence,
         }
 
 
@@ -114,12 +115,25 @@ def suspects_for_acts(
     memberships: Sequence[Membership],
     attributions: Sequence[ActAttribution],
 ) -> list[SuspectLink]:
-    """Link persons to acts through units (membership in the attributed unit or below it on the act's date)."""
+    """Link persons to acts through units on the act's date: members of the attributed
+    unit or a unit below it (``basis="member"``), and commanders of the units above it
+    (``basis="command"`` — a lead for command responsibility, which needs its own proof
+    of effective control, knowledge and failure to prevent or punish)."""
     out: list[SuspectLink] = []
     for att in attributions:
         scope = descendants(units, att.unit)
+        above = [u for u in chain(units, att.unit)[1:]]
         for m in memberships:
-            if m.unit in scope and m.covers(att.on):
-                ev = list(dict.fromkeys([*att.evidence, *m.evidence]))
+            if not m.covers(att.on):
+                continue
+            ev = list(dict.fromkeys([*att.evidence, *m.evidence]))
+            if m.unit in scope:
                 out.append(SuspectLink(m.person, att.act, att.unit, m.unit, m.rank, ev))
+            elif m.unit in above and _commands(m):
+                out.append(SuspectLink(m.person, att.act, att.unit, m.unit, m.rank, ev, basis="command"))
     return out
+
+
+def _commands(m: Membership) -> bool:
+    text = " ".join(x for x in (m.rank, m.role) if x).lower()
+    return any(w in text for w in ("command", "chief", "head", "leader", "قائد", "آمر", "امر"))

@@ -264,6 +264,7 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
                 "alias": (p.pseudonym if p else "") or "",
                 "unit": snap.units[link.via_unit].name if link.via_unit in snap.units else link.via_unit,
                 "rank": link.rank or "", "acts": [], "cite": [],
+                "basis": "commander of a superior unit" if link.basis == "command" else "member of the unit",
             })
             d["acts"].append(link.act)  # type: ignore[attr-defined]
             d["cite"] = sorted(set(d["cite"]) | set(c.cite(link.evidence)), key=lambda x: int(x[1:]))  # type: ignore[arg-type]
