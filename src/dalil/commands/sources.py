@@ -243,7 +243,13 @@ def graph_cmd(
     show_default=True,
     help="Number of derivative documents to generate.",
 )
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Random seed; the same seed gives the same files.",
+)
 @click.option(
     "--out",
     "out",
