@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dalil.errors import Conflict, InputError, NotFound
+from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.store.engine import is_sqlite, make_engine, make_sessionmaker, normalise_url, redact_url
 
 if TYPE_CHECKING:
@@ -301,6 +301,7 @@ class Case:
 
         actor = user if isinstance(user, Actor) else self.actor(user)
         session = self.sessionmaker()
+        ctx: Context | None = None
         try:
             session.connection(
                 execution_options={"dalil_begin": "IMMEDIATE" if write else "DEFERRED"}
@@ -317,9 +318,32 @@ class Case:
                 "the change conflicts with stored data (duplicate or missing reference); "
                 "nothing was saved"
             ) from e
+        except PermissionDenied:
+            session.rollback()
+            session.close()
+            self._log_denied(actor, ctx)
+            raise
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.close()
+
+    def _log_denied(self, actor: Actor, ctx: Context | None) -> None:
+        """Record a refused permission (a curious or compromised account probing)."""
+        if ctx is None or ctx.denied is None or self._keys is None:
+            return
+        from dalil.services.context import Context as _Ctx
+
+        session = self.sessionmaker()
+        try:
+            session.connection(execution_options={"dalil_begin": "IMMEDIATE"})
+            c = _Ctx(case=self, actor=actor, session=session)
+            c.audit("access.denied", [], detail={"permission": ctx.denied, "role": actor.role})
+            c._finish()
+            session.commit()
+        except Exception:  # never let logging a refusal hide the refusal itself
+            session.rollback()
         finally:
             session.close()
 

@@ -59,6 +59,9 @@ def test_viewer_cannot_reveal_and_nothing_is_decrypted(case: Case) -> None:
         persons.reveal(ctx, [persons.get_person(ctx, pid)], reason="curious")
     with case.system_session() as s:
         assert audit.query(s, action="person.reveal") == []
+        (denied,) = audit.query(s, action="access.denied")
+        assert denied.actor == "vera" and "protected.reveal" in denied.detail
+        assert audit.verify(s, case.audit_public_key()).ok
 
 
 def test_viewer_cannot_add_person(case: Case) -> None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from dalil.access import Actor, require
-from dalil.errors import NotFound
+from dalil.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from dalil.case import Case
@@ -46,11 +46,18 @@ class Context:
     session: Session
     writable: bool = True
     audited: int = 0
+    denied: str | None = None
 
     # --- permissions -----------------------------------------------------------------
 
     def require(self, permission: str, what: str | None = None) -> None:
-        require(self.actor, permission, what)
+        """Raise PermissionDenied unless granted. A refusal is logged (``access.denied``,
+        in its own transaction after this one rolls back)."""
+        try:
+            require(self.actor, permission, what)
+        except PermissionDenied:
+            self.denied = permission
+            raise
 
     def can(self, permission: str) -> bool:
         return self.actor.can(permission)

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from dalil import access
 from dalil.access import Actor
-from dalil.errors import InputError, NotFound, PermissionDenied
+from dalil.errors import InputError, NotFound
 from dalil.model.common import utcnow
 from dalil.model.evidence import COPY_KINDS, EvidenceItem
 from dalil.model.fields import check_choice, check_text
@@ -302,10 +302,8 @@ def update_item(
 
 def check_read(ctx: Context, item: EvidenceItem) -> None:
     ctx.require(access.EVIDENCE_READ, "read evidence content")
-    if item.sensitive and not ctx.can(access.EVIDENCE_READ_SENSITIVE):
-        raise PermissionDenied(
-            f"user {ctx.actor.name!r} (role {ctx.actor.role}) may not read sensitive evidence"
-        )
+    if item.sensitive:
+        ctx.require(access.EVIDENCE_READ_SENSITIVE, "read sensitive evidence")
 
 
 def get_to_path(
