@@ -15,6 +15,7 @@ checkpoint is added in the same transaction.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tomllib
@@ -169,26 +170,40 @@ class Case:
             if not url.startswith("postgresql"):
                 raise InputError("--database must be a postgresql:// URL (SQLite is the default)")
             db_setting = url
+        existed = root.exists()
         root.mkdir(parents=True, exist_ok=True)
-        (root / EVIDENCE_DIR).mkdir()
-        (root / KEYS_DIR).mkdir(mode=0o700)
-        keys = vault_keys.create_keyring(root / KEYS_DIR, passphrase)
-        config = CaseConfig(
-            format_version=FORMAT_VERSION,
-            database=db_setting,
-            created=datetime.now(UTC).isoformat(timespec="seconds"),
-            admin=admin,
-            audit_key_fingerprint=keys.audit_key_fingerprint,
-        )
-        engine = make_engine(cls.database_url(root, config))
-        if not is_sqlite(engine):
-            _refuse_nonempty_database(engine)
-        upgrade(engine)
-        (root / CASE_FILE).write_text(config.dump(), encoding="utf-8")
-        case = cls(root, config, engine, keys)
-        from dalil.services import users as user_services
+        engine: Engine | None = None
+        try:
+            (root / EVIDENCE_DIR).mkdir()
+            (root / KEYS_DIR).mkdir(mode=0o700)
+            keys = vault_keys.create_keyring(root / KEYS_DIR, passphrase)
+            config = CaseConfig(
+                format_version=FORMAT_VERSION,
+                database=db_setting,
+                created=datetime.now(UTC).isoformat(timespec="seconds"),
+                admin=admin,
+                audit_key_fingerprint=keys.audit_key_fingerprint,
+            )
+            engine = make_engine(cls.database_url(root, config))
+            if not is_sqlite(engine):
+                _refuse_nonempty_database(engine)
+            upgrade(engine)
+            case = cls(root, config, engine, keys)
+            from dalil.services import users as user_services
 
-        user_services.bootstrap_admin(case, admin)
+            user_services.bootstrap_admin(case, admin)
+            # case.toml last: a folder without it is not a case, so a failed init
+            # never leaves something that looks like a usable case.
+            (root / CASE_FILE).write_text(config.dump(), encoding="utf-8")
+        except BaseException as e:
+            if engine is not None:
+                engine.dispose()
+            _remove_partial_case(root, remove_root=not existed)
+            if isinstance(e, OperationalError):
+                raise InputError(
+                    f"cannot create the case database {redact_url(db_setting)}"
+                ) from None
+            raise
         return case
 
     @classmethod
@@ -362,6 +377,20 @@ class Case:
             raise
         finally:
             session.close()
+
+
+def _remove_partial_case(root: Path, *, remove_root: bool) -> None:
+    """Undo a failed init: the folder was empty (or absent) before, so all of it is ours."""
+    import shutil
+
+    for child in list(root.iterdir()) if root.is_dir() else []:
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+    if remove_root:
+        with contextlib.suppress(OSError):
+            root.rmdir()
 
 
 def _refuse_nonempty_database(engine: Engine) -> None:

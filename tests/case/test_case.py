@@ -129,3 +129,12 @@ def test_unreachable_database_is_one_line_error_without_password(case: Case) -> 
     with pytest.raises(InputError, match="cannot connect to the case database") as exc:
         Case.open(case.root, TEST_PASSPHRASE)
     assert "s3cret-pw" not in str(exc.value)
+
+
+def test_failed_init_leaves_nothing_behind_and_can_be_retried(tmp_path: Path) -> None:
+    target = tmp_path / "c"
+    with pytest.raises(InputError, match="cannot create the case database"):
+        Case.init(target, TEST_PASSPHRASE, database="postgresql://u:pw-secret@127.0.0.1:1/none")
+    assert not target.exists()
+    Case.init(target, TEST_PASSPHRASE).close()
+    assert (target / "case.toml").is_file()
