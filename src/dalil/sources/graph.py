@@ -122,7 +122,8 @@ class _MinHasher:
         with np.errstate(over="ignore"):
             # Affine hashing modulo 2^32 with odd multipliers (datasketch's "affine32").
             v = (np.outer(hashes, self.a) + self.b) & _MASK32
-        return v.min(axis=0)
+        sig: np.ndarray = v.min(axis=0)
+        return sig
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:

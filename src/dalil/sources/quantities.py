@@ -206,7 +206,7 @@ def _counted(text: str, pos: int) -> str | None:
         return None
     m = re.match(r"\s+(?:of\s+(?:the\s+|these\s+|those\s+|them\s*)?)?", rest)
     i = m.end() if m else 0
-    words = re.findall(r"[A-Za-z\u00C0-\u024F\u0621-\u064A'’-]+", rest[i:])[:3]
+    words: list[str] = re.findall(r"[A-Za-z\u00C0-\u024F\u0621-\u064A'’-]+", rest[i:])[:3]
     if not words:
         return None
     first = words[0].lower()
@@ -247,6 +247,8 @@ def _is_date_number(text: str, start: int, end: int, value: int) -> bool:
 def extract_quantities(text: str) -> list[Quantity]:
     """All quantities in *text*, in order, with non-overlapping spans."""
     out: list[Quantity] = []
+    low: int | None
+    high: int | None
     for m in _EN_RE.finditer(text):
         qual = "exact"
         if m.group("qual"):
@@ -340,11 +342,11 @@ def extract_quantities(text: str) -> list[Quantity]:
             out.append(Quantity(m.group(), low, high, qual, counted, (m.start(), m.end()), value))
         out.sort(key=lambda q: q.span)
     # "32 of the more than 100 killings": the part counts what the whole counts.
-    for a, b in pairwise(out):
+    for part, whole in pairwise(out):
         if (
-            a.counted is None
-            and b.counted
-            and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[a.span[1] : b.span[0]])
+            part.counted is None
+            and whole.counted
+            and re.fullmatch(r"\s+of\s+(?:the\s+)?", text[part.span[1] : whole.span[0]])
         ):
-            a.counted = b.counted
+            part.counted = whole.counted
     return out

@@ -288,8 +288,9 @@ def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolv
     after = text[qe : min(pe, qe + 160)]
     # Up to the sentence start before the quote.
     before_start = ps
-    for m in re.finditer(r"[.!?؟]\s+", text[ps:qs]):
-        before_start = ps + m.end()
+    for end_m in re.finditer(r"[.!?؟]\s+", text[ps:qs]):
+        before_start = ps + end_m.end()
+    m: re.Match[str] | None
     before = text[before_start:qs]
     sp: str | None = None
     aspan: Span | None = None
@@ -375,16 +376,16 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
     for segs, unbalanced, pi in raw:
         if joined:
             psegs, punb, ppi, _ = joined[-1]
-            gap = text[psegs[-1][1] + 1 : segs[0][0] - 1]
+            between = text[psegs[-1][1] + 1 : segs[0][0] - 1]
             prev_content = text[psegs[-1][0] : psegs[-1][1]].rstrip()
             if (
                 ppi == pi
                 and not punb
                 and len(segs) == 1
                 and prev_content.endswith((",", "،", "…", "—", "-"))
-                and word_count(gap) <= 12
-                and re.search(rf"(?i)\b{_VERB}\b|{_AR_VERB}|according to", gap)
-                and gap.rstrip().endswith((",", "،", ":"))
+                and word_count(between) <= 12
+                and re.search(rf"(?i)\b{_VERB}\b|{_AR_VERB}|according to", between)
+                and between.rstrip().endswith((",", "،", ":"))
             ):
                 joined[-1] = (psegs + segs, unbalanced, pi, (psegs[-1][1] + 1, segs[0][0] - 1))
                 continue

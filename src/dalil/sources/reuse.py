@@ -226,28 +226,28 @@ def align(a_text: str, b_text: str) -> Alignment:
     a_keys: list[set[str]] = []
     inv: dict[str, list[int]] = {}
     for si, (s0, s1) in enumerate(a_ranges):
-        keys = {k for t in a[s0:s1] if (k := content_key(t))}
+        keys = {ck for t in a[s0:s1] if (ck := content_key(t))}
         a_keys.append(keys)
-        for k in keys:
-            inv.setdefault(k, []).append(si)
+        for key in keys:
+            inv.setdefault(key, []).append(si)
     for b0, b1 in b_ranges:
         if b1 <= b0:
             continue
         covered = sum(b_cov[b0:b1])
         if covered * 2 >= (b1 - b0):
             continue
-        keys = {k for t in b[b0:b1] if (k := content_key(t))}
+        keys = {ck for t in b[b0:b1] if (ck := content_key(t))}
         if len(keys) < 3:
             continue
         # Keys of ordinary words (not capitalised names): a shared name alone is no paraphrase.
         common_keys = {
-            k
+            ck
             for t, tok in zip(b[b0:b1], bt[b0:b1], strict=True)
-            if (k := content_key(t)) and not b_text[tok.start].isupper()
+            if (ck := content_key(t)) and not b_text[tok.start].isupper()
         }
         counts: dict[int, int] = {}
-        for k in keys:
-            for si in inv.get(k, ()):
+        for key in keys:
+            for si in inv.get(key, []):
                 counts[si] = counts.get(si, 0) + 1
         best, best_score, best_shared = -1, 0.0, 0
         for si, shared in counts.items():
@@ -262,10 +262,10 @@ def align(a_text: str, b_text: str) -> Alignment:
             continue
         matched = sum(1 for t in b[b0:b1] if content_key(t) in shared_keys)
         passages.append(Passage(s0, s1, b0, b1, "paraphrase", matched, []))
-        for k in range(s0, s1):
-            a_cov[k] = True
-        for k in range(b0, b1):
-            b_cov[k] = True
+        for i in range(s0, s1):
+            a_cov[i] = True
+        for i in range(b0, b1):
+            b_cov[i] = True
         # Token matches by content key inside the paraphrased pair (for number checks).
         for j in range(b0, b1):
             if b_match[j] >= 0:

@@ -299,9 +299,9 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 try:
-                    ok = reader.decrypt("")
+                    ok = bool(reader.decrypt(""))
                 except Exception:
-                    ok = 0
+                    ok = False
                 if not ok:
                     raise InputError(f"{name}: PDF is encrypted with a password")
             pages: list[str] = []

@@ -305,8 +305,9 @@ def _derive(
         elif r < 0.45 and any(ch.isdigit() for ch in q):
             import re
 
-            m = re.search(r"\d+", q)
-            assert m is not None
+            found = re.search(r"\d+", q)
+            assert found is not None
+            m = found
             q = q[: m.start()] + str(int(m.group()) + rng.randint(3, 40)) + q[m.end() :]
             status, flags = "altered", ["changed_number"]
         elif r < 0.6:
