@@ -89,6 +89,7 @@ def seed_case(root: Path) -> dict[str, Any]:
         ids["evidence"] = res.item.sha256
         evidence.add_bytes(case, admin, DERIVED_TEXT, name="article-fictional.txt",
                            source_id=ids["source2"])
+        seed_lists(case, root.parent)
         tokens = {}
         for role, name in USERS.items():
             with case.act(USERS["admin"]) as ctx:
@@ -97,6 +98,29 @@ def seed_case(root: Path) -> dict[str, Any]:
     finally:
         case.close()
     return ids
+
+
+LIST_A = ("record_id,full_name,sex,age,date_of_death,place_of_death\n"
+          "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
+          "2,Fictional Beta Two,female,41,2025-03-07,Qarya\n"
+          "3,Fictional Gamma Three,male,22,2025-03-08,Tal\n")
+LIST_B = ("record_id,full_name,sex,age,date_of_death,place_of_death\n"
+          "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
+          "2,Fictional Delta Four,male,55,2025-03-08,Tal\n"
+          "3,Fictional Beta Two,female,41,2025-03-07,Qarya\n")
+
+
+def seed_lists(case: Case, folder: Path) -> None:
+    """Two small fictional victim lists, imported and linked."""
+    from dalil.linkage import service as lists
+
+    for name, text in (("Fictional list A", LIST_A), ("Fictional list B", LIST_B)):
+        path = folder / (name.replace(" ", "-") + ".csv")
+        path.write_text(text, encoding="utf-8")
+        lists.import_list(case, USERS["admin"], path, list_name=name)
+        path.unlink()
+    with case.act(USERS["admin"]) as ctx:
+        lists.link(ctx)
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ EVIDENCE_READ = frozenset({"admin", "investigator", "analyst", "legal"})
 AUDIT_READ = EVIDENCE_READ  # audit.read
 FIXITY = EVIDENCE_READ  # fixity.run
 EVIDENCE_ADD = WRITE
+ANALYSIS = frozenset({"admin", "analyst"})  # analysis.run
 
 # (method, path template) -> roles allowed, or PENDING.
 EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
@@ -76,6 +77,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/users"): READ,
     ("POST", "/api/v1/users/{name}/revoke-tokens"): ADMIN,
     ("POST", "/sources/compare"): READ,
+    ("GET", "/lists"): READ,
+    ("POST", "/lists/review"): REVEAL,
+    ("POST", "/lists/decide"): ANALYSIS,
+    ("GET", "/estimates"): READ,
+    ("GET", "/api/v1/lists"): READ,
+    ("GET", "/api/v1/lists/review"): READ,
+    ("POST", "/api/v1/lists/review"): REVEAL,
+    ("POST", "/api/v1/lists/decide"): ANALYSIS,
+    ("GET", "/api/v1/lists/histories"): READ,
+    ("GET", "/api/v1/estimate"): READ,
     ("POST", "/api/v1/compare"): READ,
 }
 for _k in RECORD_KINDS:
@@ -133,6 +144,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": {"title": "Fictional report"}}
     if path == "/api/v1/evidence":
         return {"params": {"name": "fictional.txt"}, "content": b"fictional evidence"}
+    if path.endswith("/lists/review"):
+        reason = "matrix test (fictional lists)"
+        return {"json": {"reason": reason}} if path.startswith("/api/") else {"data": {"reason": reason}}
+    if path.endswith("/lists/decide"):
+        body = {"pair": "1-4", "verdict": "accept"}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
     if path == "/login":
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":

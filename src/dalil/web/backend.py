@@ -414,6 +414,47 @@ class CaseBackend:
                          *(f"corrupt {s}" for s in r.get("corrupt", []))]
         return r
 
+    # --- victim lists and estimates --------------------------------------------
+
+    def victim_lists(self, principal: Any) -> list[dict[str, Any]]:
+        fn = _linkage("list_lists")
+        with self.case.act(self._actor(principal), write=False) as ctx:
+            return [jsonable(x) for x in fn(ctx)]
+
+    def review_queue(self, principal: Any, *, reason: str | None = None,
+                     limit: int = 50) -> list[dict[str, Any]]:
+        """Uncertain pairs, most uncertain first; names only with a reason (logged)."""
+        fn = _linkage("review")
+        with self.case.act(self._actor(principal), write=reason is not None) as ctx:
+            return [jsonable(x) for x in fn(ctx, reason=reason, limit=limit)]
+
+    def decide_pair(self, principal: Any, pair: str, verdict: str, note: str | None) -> dict[str, Any]:
+        fn = _linkage("decide")
+        with self.case.act(self._actor(principal)) as ctx:
+            return dict(jsonable(fn(ctx, pair, verdict, note=note or None)))
+
+    def histories(self, principal: Any) -> dict[str, Any]:
+        fn = _linkage("case_histories")
+        with self.case.act(self._actor(principal), write=False) as ctx:
+            names, rows = fn(ctx)
+        return {"lists": list(names), "rows": jsonable(rows)}
+
+    def estimate(self, principal: Any, method: str = "loglinear") -> dict[str, Any]:
+        """Estimate the total from the case's capture histories (pure computation on
+        what ``histories`` returns; nothing is written)."""
+        from dalil.estimate import CaptureTable
+        from dalil.estimate import estimate as run_estimate
+
+        h = self.histories(principal)
+        names = h["lists"]
+        counts: dict[str, int] = {}
+        for row in h["rows"]:
+            key = "".join(str(int(row[n])) for n in names)
+            counts[key] = counts.get(key, 0) + int(row["count"])
+        table = CaptureTable.from_patterns(names, counts)
+        result = run_estimate(table, method=method)
+        return {"histories": h, **dict(jsonable(result))}
+
     # --- audit and dashboard ------------------------------------------------------
 
     def audit(self, principal: Any, *, actor: str | None = None, action: str | None = None,
@@ -451,6 +492,18 @@ class CaseBackend:
             recent = []
         entries = recent[0]["seq"] if recent else None
         return {"counts": counts, "recent": recent, "audit": {"entries": entries}}
+
+
+def _linkage(name: str) -> Callable[..., Any]:
+    """A function of the victim-list service (``dalil.linkage.service``)."""
+    try:
+        mod = importlib.import_module("dalil.linkage.service")
+    except ModuleNotFoundError as e:
+        raise NotAvailable("victim lists are not available in this version of dalil") from e
+    fn = getattr(mod, name, None)
+    if not callable(fn):
+        raise NotAvailable(f"victim lists: {name} is not available in this version of dalil")
+    return fn  # type: ignore[no-any-return]
 
 
 def digest_headers(meta: dict[str, Any]) -> dict[str, str]:

@@ -83,3 +83,36 @@ def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *
             out.append(f'<a href="{href}"><title>{label} ({lat:.5f}, {lon:.5f})</title>{shape}</a>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def estimate_plot(result: dict[str, Any], *, title: str) -> Markup:
+    """Estimates of each model as points with their intervals, and the observed count as
+    a line: an inline SVG, no script."""
+    models = [m for m in result.get("models") or [] if m.get("estimate") is not None][:12]
+    if not models and result.get("estimate") is not None:
+        models = [{"model": result.get("model") or result.get("method"),
+                   "estimate": result["estimate"], "ci": result.get("ci")}]
+    observed = result.get("observed") or 0
+    values = [float(observed)]
+    for m in models:
+        values.append(float(m["estimate"]))
+        values.extend(float(x) for x in (m.get("ci") or []) if x is not None)
+    hi = max(values) * 1.1 if values and max(values) > 0 else 1.0
+    w, row, left = 640, 28, 150
+    h = 40 + row * max(1, len(models))
+    x = lambda v: left + (w - left - 20) * float(v) / hi  # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
+           f'aria-labelledby="plot-title" class="plot"><title id="plot-title">{escape(title)}</title>',
+           f'<line x1="{x(observed):.1f}" y1="10" x2="{x(observed):.1f}" y2="{h - 20}" class="plot-observed"/>',
+           f'<text x="{x(observed) + 3:.1f}" y="{h - 6}" class="map-label">observed {observed}</text>']
+    for i, m in enumerate(models):
+        y = 25 + i * row
+        ci = [c for c in (m.get("ci") or []) if c is not None]
+        label = escape(str(m.get("model")))
+        out.append(f'<text x="4" y="{y + 4}" class="map-label">{label}</text>')
+        if len(ci) == 2:
+            out.append(f'<line x1="{x(ci[0]):.1f}" y1="{y}" x2="{x(ci[1]):.1f}" y2="{y}" class="plot-ci"/>')
+        out.append(f'<circle cx="{x(m["estimate"]):.1f}" cy="{y}" r="5" class="plot-point">'
+                   f'<title>{label}: {float(m["estimate"]):.0f}</title></circle>')
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -237,6 +237,56 @@ def revoke_tokens(ctx: ApiCtx, name: str) -> dict[str, Any]:
     return {"revoked": _b(ctx).revoke_tokens(ctx.user, name)}
 
 
+class RevealNames(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pair: str = Field(max_length=40, description="Two list record ids, e.g. 12-57.")
+    verdict: str = Field(pattern="^(accept|reject)$")
+    note: str | None = Field(None, max_length=1000)
+
+
+@router.get("/lists", response_model=list[dict[str, Any]], responses=ERRORS)
+def victim_lists(ctx: ApiCtx) -> list[dict[str, Any]]:
+    """Imported victim lists."""
+    return list(_b(ctx).victim_lists(ctx.user))
+
+
+@router.get("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
+def review_queue(ctx: ApiCtx, limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
+    """Uncertain record pairs, most uncertain first (open fields only)."""
+    return list(_b(ctx).review_queue(ctx.user, limit=limit))
+
+
+@router.post("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
+def review_queue_names(ctx: ApiCtx, body: RevealNames,
+                       limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
+    """The review queue with the names of both records (reveal permission; logged)."""
+    return list(_b(ctx).review_queue(ctx.user, reason=body.reason, limit=limit))
+
+
+@router.post("/lists/decide", response_model=dict[str, Any], responses=ERRORS)
+def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
+    """Record a reviewer's decision on a pair (applied on every later linkage run)."""
+    return dict(_b(ctx).decide_pair(ctx.user, body.pair, body.verdict, body.note))
+
+
+@router.get("/lists/histories", response_model=dict[str, Any], responses=ERRORS)
+def histories(ctx: ApiCtx) -> dict[str, Any]:
+    """Capture histories of the linked victims (input of `dalil estimate`)."""
+    return dict(_b(ctx).histories(ctx.user))
+
+
+@router.get("/estimate", response_model=dict[str, Any], responses=ERRORS)
+def estimate(ctx: ApiCtx,
+             method: str = Query("loglinear", pattern="^(loglinear|bma)$")) -> dict[str, Any]:
+    """Estimate the total from the capture histories (the stable estimation JSON)."""
+    return dict(_b(ctx).estimate(ctx.user, method))
+
+
 for _kind in KINDS.values():
     router.add_api_route(f"/{_kind.name}", _list(_kind), methods=["GET"], response_model=Page,
                          responses=ERRORS, name=f"list_{_kind.name}", tags=[_kind.name])

@@ -13,7 +13,7 @@ from dalil.errors import PermissionDenied
 from dalil.web.backend import NotAvailable, digest_headers
 from dalil.web.context import Ctx, PageCtx, finish, render
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
-from dalil.web.mapsvg import incident_map
+from dalil.web.mapsvg import estimate_plot, incident_map
 
 router = APIRouter(include_in_schema=False)
 
@@ -235,6 +235,44 @@ def users_revoke(ctx: PageCtx, name: str) -> Response:
     resp = RedirectResponse("/users", status_code=303)
     finish(ctx, resp)
     return resp
+
+
+@router.get("/lists")
+def lists_page(ctx: PageCtx) -> Response:
+    b = _backend(ctx)
+    return render(ctx, "lists.html", lists=b.victim_lists(ctx.user),
+                  queue=b.review_queue(ctx.user), revealed=False)
+
+
+@router.post("/lists/review")
+def lists_review_reveal(
+    ctx: PageCtx, reason: str = Form(..., min_length=1, max_length=1000)
+) -> Response:
+    b = _backend(ctx)
+    return render(ctx, "lists.html", lists=b.victim_lists(ctx.user),
+                  queue=b.review_queue(ctx.user, reason=reason), revealed=True)
+
+
+@router.post("/lists/decide")
+def lists_decide(
+    ctx: PageCtx,
+    pair: str = Form(..., max_length=40),
+    verdict: str = Form(..., max_length=10),
+    note: str = Form("", max_length=1000),
+) -> Response:
+    _backend(ctx).decide_pair(ctx.user, pair, verdict, note)
+    resp = RedirectResponse("/lists", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.get("/estimates")
+def estimates_page(
+    ctx: PageCtx, method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
+) -> Response:
+    result = _backend(ctx).estimate(ctx.user, method)
+    return render(ctx, "estimates.html", result=result, method=method,
+                  plot=estimate_plot(result, title=ctx._("Estimates by model, with intervals")))
 
 
 for _kind in KINDS.values():
