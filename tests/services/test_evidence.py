@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dalil import audit
 from dalil.case import Case
@@ -146,3 +148,13 @@ def test_derived_from_links_working_copy(case: Case, tmp_path: Path) -> None:
     assert work.data["derived_from"] == orig.item.sha256 and work.data["copy_kind"] == "working"
     with pytest.raises(InputError, match="allowed: evidentiary, working"):
         evidence.add_files(case, None, [tmp_path / "o.txt"], copy_kind="draft")
+
+
+@given(st.text(max_size=300))
+def test_sanitised_names_never_carry_paths_or_control_characters(name: str) -> None:
+    import unicodedata
+
+    out = sanitise_name(name)
+    assert out and "/" not in out and "\\" not in out and not out.startswith(".")
+    assert len(out) <= 200
+    assert all(unicodedata.category(c)[0] != "C" for c in out)
