@@ -162,3 +162,47 @@ def test_cli_assess_show_and_sign_off(small: Small, dalil) -> None:  # type: ign
     assert shown["status"] == "signed" and shown["sign_offs"][0]["reviewer"] == "omar"
     r = dalil("assess", "999", "--show")
     assert r.exit_code == 2 and "no act with id 999" in r.stderr
+
+
+def test_assessment_round_trip_on_sqlite_and_postgres(any_case) -> None:  # type: ignore[no-untyped-def]
+    from dalil.services import persons, records, users
+    from dalil.services.evidence import add_bytes
+
+    with any_case.act() as ctx:
+        users.add_user(ctx, "lina", "legal")
+        users.add_user(ctx, "omar", "legal")
+        inc = records.add(ctx, "incident", title="Fictional incident", date_start="2021-04-14")
+        v = persons.add_person(ctx, pseudonym="V-9", roles=["victim"])
+        act = records.add(ctx, "act", incident_id=str(inc.id), victim_id=str(v.id), act_type="killing")
+        act_id, inc_id = act.id, inc.id
+    ev = add_bytes(any_case, any_case.actor(), b"fictional statement\n", name="s.txt").item.id
+    with any_case.act("lina") as ctx:
+        for el in ELEMENTS:
+            F.assess(ctx, act_id, el, "established", [str(ev)])
+    with any_case.act("omar") as ctx:
+        assert F.sign_off(ctx, act_id)["status"] == "signed"
+    with any_case.act(write=False) as ctx:
+        agg = F.aggregates(ctx, inc_id)[0]
+        shown = F.show_assessment(ctx, act_id)
+    assert agg["unlawful"] == 1 and agg["signed_off"] == 1
+    assert shown["elements"][0]["evidence"] == [str(ev)]
+
+
+def test_report_permissions_and_audit(small: Small, tmp_path: Path) -> None:
+    from dalil.report.service import build_report
+
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    with pytest.raises(PermissionDenied):
+        build_report(small.case, "vera", audience="internal", fmt="html", out=tmp_path / "r.html")
+    with pytest.raises(PermissionDenied):
+        build_report(small.case, "nadia", audience="public", fmt="html", out=tmp_path / "r.html")
+    assert not list(tmp_path.iterdir())
+    res = build_report(small.case, "lina", audience="public", fmt="html", out=tmp_path / "p.html")
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "Canary Victimname" not in html and "Fawwaz" not in html
+    inside = build_report(small.case, "nadia", audience="internal", fmt="html", out=tmp_path / "i.html")
+    assert "Canary Victimname One" in (tmp_path / "i.html").read_text(encoding="utf-8")
+    with small.case.system_session() as session:
+        logged = [e.detail.get("sha256") if isinstance(e.detail, dict) else None for e in audit.query(session, action="report.build")]
+    assert len(logged) == 2 and res["sha256"] != inside["sha256"]
