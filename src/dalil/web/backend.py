@@ -231,8 +231,11 @@ class CaseBackend:
             count = _service(module, "count", f"count_{kind}", "count_items")
             rows = list(fn(ctx, *args, limit=limit, offset=offset))
             return rows, int(count(ctx, *args))
-        rows = list(fn(ctx, *args))
-        return rows[offset : offset + limit], len(rows)
+        # The service returns every row: page in the database with the same query
+        # (see dalil.web.paging), instead of loading every row for each page.
+        from dalil.web import paging
+
+        return paging.page(ctx, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset)
 
     def _row(self, ctx: Any, kind: str, row: Any) -> dict[str, Any]:
         if kind == "evidence":
