@@ -156,3 +156,23 @@ def test_any_arrangement_of_marks_never_crashes(text: str) -> None:
         assert 0 <= q.span[0] <= q.span[1] <= len(text)
         for s, e in q.segments:
             assert 0 <= s <= e <= len(text)
+
+
+def test_apposition_between_speaker_and_verb() -> None:
+    before = 'Tomas Ostal, a spokesperson for the fictional Interior Ministry, said: "The forces acted within the law at all times."'
+    after = '"The forces acted within the law at all times," Tomas Ostal, a spokesperson for the fictional ministry, told reporters.'
+    for text in (before, after):
+        q = extract_quotes(text)[0]
+        assert (q.speaker, q.speaker_kind) == ("Tomas Ostal", "named")
+        assert q.attribution_span is not None
+        assert text[q.attribution_span[0] : q.attribution_span[1]] == "Tomas Ostal"
+
+
+def test_anonymous_speaker_with_apposition() -> None:
+    text = 'A European diplomat, speaking on condition of anonymity, said: "Nobody believes the official toll anymore."'
+    assert one(text)[2] == "anonymous"
+
+
+def test_partial_quote_after_reported_speech() -> None:
+    text = 'The fictional rights office said it had received "credible reports of summary executions of civilians".'
+    assert one(text)[1:] == ("The fictional rights office", "organization")

@@ -154,7 +154,7 @@ _AFTER_ACCORDING = re.compile(
 )
 _BEFORE = re.compile(
     rf"(?P<sp>[^,.;:!?\"“”«»\n]{{1,90}}?)\s+(?P<verb>{_VERB})"
-    r"(?:\s+(?:that|to|of|on|about|how|in)\b[^\"“«:]{0,40}|\s+[^\s,:\"“«]+(?:\s+[^\s,:\"“«]+)?)?"
+    r"(?:\s+(?:that|to|of|on|about|how|in)\b[^\"“«:]{0,40}|(?:\s+[^\s,:\"“«]+){1,5})?"
     r"\s*[:,]?\s*$",
     re.I,
 )
@@ -176,6 +176,17 @@ _CUT = re.compile(
     r"speaking|while|who|adding)\b.*$",
     re.I,
 )
+
+
+_APPOSITION = re.compile(
+    r",\s+(?:a|an|the|who|whose|speaking|one\s+of|himself|herself|aged|\d{1,3})\b[^,\"“”«»]{0,100},(?=\s)",
+    re.I,
+)
+
+
+def _locate(text: str, needle: str, lo: int, hi: int) -> Span | None:
+    i = text.find(needle, lo, hi) if needle else -1
+    return (i, i + len(needle)) if i >= 0 else None
 
 
 def _clean_speaker(sp: str) -> str:
@@ -309,17 +320,29 @@ def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolv
             sp = re.sub(r"^(?:إن|ان|أن)\s+", "", sp)
             sp = re.sub(r"\s+(?:إن|ان|أن|في|يوم|خلال|على|أمس|اليوم)(?:\s.*)?$", "", sp).strip()
     else:
+        # Appositions between the speaker and the verb are dropped for matching:
+        # "X, a spokesperson for Y, said" → "X said" (spans refer to the original).
+        after_c = _APPOSITION.sub("", after)
+        before_c = _APPOSITION.sub("", before)
         for rx in (_AFTER_ACCORDING, _AFTER_VERB_FIRST):
             m = rx.match(after)
             if m:
                 sp, aspan = m["sp"], (qe + m.start("sp"), qe + m.end("sp"))
                 break
         if sp is None:
-            m = _AFTER_SPEAKER_FIRST.match(after)
+            m = _AFTER_SPEAKER_FIRST.match(after_c)
             if m and word_count(m["sp"]) <= 12 and not re.search(r"[.!?]", m["sp"]):
-                sp, aspan = m["sp"], (qe + m.start("sp"), qe + m.end("sp"))
+                sp = m["sp"]
+                aspan = _locate(text, m["sp"].strip(), qe, qe + len(after))
         if sp is None and before.strip():
-            m = _BEFORE_ACCORDING.search(before) or _BEFORE.search(before)
+            m = _BEFORE_ACCORDING.search(before_c) or _BEFORE.search(before_c)
+            if m and before_c != before:
+                raw = re.split(
+                    r"(?i)\b(?:and|but|while|as|when)\s+(?=[A-Z]|he\b|she\b|they\b)", m["sp"]
+                )[-1]
+                sp = raw
+                aspan = _locate(text, raw.strip(), before_start, qs)
+                m = None
             if m:
                 raw = m["sp"]
                 # Keep the subject only: the last clause before the verb.
