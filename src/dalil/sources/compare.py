@@ -412,6 +412,13 @@ def _additions(
             )  # fmt: skip
             if q_tokens * 2 >= (hi - lo) or not supported:
                 supported = False
+        if any(
+            v["status"] == "altered" or {"removed_negation", "changed_number"} & set(v["flags"])
+            for v in in_quotes
+        ):
+            # A quotation whose words or figures were changed, or whose negation was
+            # dropped, is not supported by the source even when most words match.
+            supported = False
         if supported:
             # Figures and negation are checked as tokens, not by similarity.
             for qd in der.quantities:

@@ -299,6 +299,9 @@ def _derive(
                 q = q[len(actor) :].strip()
                 q = q[0].upper() + q[1:]
                 status, flags = "trimmed", ["removed_actor"]
+            elif " not " in q:
+                q = q.replace(" not ", " ", 1)
+                status, flags = "trimmed", ["removed_negation"]
             elif ", and " in q:
                 q = q.split(", and ")[0]
                 status, flags = "trimmed", []
@@ -313,12 +316,20 @@ def _derive(
         elif r < 0.6:
             speaker = rng.choice(others)
             status, flags = "misattributed", ["changed_speaker"]
-        text = f"\u201c{q},\u201d said {speaker}."
+        style = rng.random()
+        if style < 0.4:
+            text = f"\u201c{q},\u201d said {speaker}."
+        elif style < 0.6:
+            text = f"{speaker} told the Courier: \u201c{q}.\u201d"
+        elif style < 0.8:
+            text = f'"{q}," {speaker} said.'
+        else:
+            text = f"According to {speaker}, \u201c{q}.\u201d"
         out.append(text)
         truth["quotes"].append({"text": q, "status": status, "flags": flags, "speaker": speaker})
-        if status == "altered":
+        if status == "altered" or "removed_negation" in flags:
             truth["additions"].append(
-                {"text": text, "kind": "unsupported", "edit": "altered_quote"}
+                {"text": text, "kind": "unsupported", "edit": f"{status}_quote"}
             )
     # Insertions.
     if rng.random() < 0.5:
