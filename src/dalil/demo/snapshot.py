@@ -51,6 +51,7 @@ def build_snapshot(size: str = "small", estimates: list[EstimateView] | None = N
             t.key, t.kind, t.title, source=t.key,
             witness=f"W-{t.witness}" if t.witness else None, date=t.on,
         )
+    snap.evidence["photo-site-1"] = EvidenceView("photo-site-1", "photo", "Photograph of the olive press field (fictional)")
     for w in S.WITNESSES:
         snap.persons[f"W-{w.key}"] = PersonView(
             f"W-{w.key}", "witness", pseudonym=w.pseudonym, sex=w.sex,

@@ -61,6 +61,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit": {"en": "Unit", "ar": "الوحدة"},
     "rank": {"en": "Rank", "ar": "الرتبة"},
     "person": {"en": "Person", "ar": "الشخص"},
+    "acts_col": {"en": "Acts", "ar": "الأفعال"},
     "sources": {"en": "Sources", "ar": "المصادر"},
     "kind": {"en": "Kind", "ar": "النوع"},
     "title": {"en": "Title", "ar": "العنوان"},
