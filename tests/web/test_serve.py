@@ -41,6 +41,10 @@ def test_serve_answers_on_loopback_with_security_headers(case: Case) -> None:
         assert r.headers["x-frame-options"] == "DENY"
         api = httpx.get(f"http://127.0.0.1:{port}/api/v1/persons", timeout=5)
         assert api.status_code == 401
+        # A page on another name that resolves to 127.0.0.1 (DNS rebinding) is refused.
+        rebound = httpx.get(f"http://127.0.0.1:{port}/login", headers={"Host": "evil.example"},
+                            timeout=5)
+        assert rebound.status_code == 400
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=20)

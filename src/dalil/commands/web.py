@@ -51,7 +51,10 @@ def serve(case_dir: str | None, passphrase_file: str | None, case: str | None, h
     opened = case_opts.open()
     from dalil.web.backend import CaseBackend
 
-    app = create_app(backend=CaseBackend(opened))
+    # On loopback only loopback host names are answered (no DNS rebinding); elsewhere the
+    # TLS certificate (or the proxy in front) names the server.
+    hosts = ["127.0.0.1", "localhost", "::1", "[::1]"] if host in LOOPBACK else None
+    app = create_app(backend=CaseBackend(opened), allowed_hosts=hosts)
     scheme = "https" if tls_cert else "http"
     click.echo(f"dalil: serving {opened.root} on {scheme}://{host}:{port}/ (Ctrl-C to stop)",
                err=True)

@@ -42,11 +42,14 @@ def create_app(
     backend: Any | None = None,
     throttle: LoginThrottle | None = None,
     sessions: SessionStore | None = None,
+    allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
     """Build the workbench for the case at *case_path*, unlocked with *passphrase*.
 
     *backend* (tests, benchmarks) may be given instead: an object with the methods of
-    :class:`dalil.web.backend.CaseBackend`.
+    :class:`dalil.web.backend.CaseBackend`. *allowed_hosts* limits the ``Host`` header
+    (``dalil serve`` on loopback allows only loopback names, which stops DNS-rebinding
+    pages from talking to the workbench).
     """
     if backend is None:
         if case_path is None:
@@ -75,6 +78,10 @@ def create_app(
     app.state.totp_guard = TotpReplayGuard()
     app.state.envs = make_environments()
 
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
