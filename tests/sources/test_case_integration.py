@@ -105,3 +105,27 @@ def test_sensitive_source_text_needs_sensitive_permission(dalil: Any, case: Case
 def test_unknown_source_id_is_not_found(dalil: Any) -> None:
     res = dalil("sources", "compare", "998", "999")
     assert res.exit_code == 2 and "no source with id 998" in res.stderr
+
+
+def test_service_compare_and_graph_on_sqlite_and_postgres(any_case: Case) -> None:
+    from dalil.services.source_intake import add_source
+
+    ids = []
+    for name, published in (("ngo_release.txt", "2025-03-14"), ("news_numbers.txt", "2025-03-15")):
+        out = add_source(
+            any_case,
+            None,
+            DATA / name,
+            kind="article",
+            title=f"Fictional {name}",
+            published=published,
+        )
+        ids.append(int(out["source"]["id"]))
+    with any_case.act() as ctx:
+        r = compare_sources(ctx, ids[0], ids[1])
+        g = graph_sources(ctx)
+    assert [q["status"] for q in r["quotes"]] == ["altered", "misattributed"]
+    assert len(g["edges"]) == 1 and g["edges"][0]["basis"] == "date"
+    with any_case.act(write=False) as ctx:
+        actions = [e.action for e in audit.query(ctx.session, action="sources.*")]
+    assert sorted(actions) == ["sources.compare", "sources.graph"]
