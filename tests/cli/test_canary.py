@@ -14,13 +14,14 @@ from dalil.testing import DalilRunner
 
 LEGAL_NAME = "Zubaydah Canarywitness Fictional"
 ALIAS = "Umm Canaryalias"
+ARABIC = "زبيدة الكناري الخيالية"  # fictional
 ADDRESS = "7 Canary Lane, Fictional Town"
 PHRASE = "CANARY-PHRASE the fictional officer gave the order"
 
 
 def _needles() -> list[bytes]:
     out = []
-    for s in (LEGAL_NAME, ALIAS, ADDRESS, PHRASE):
+    for s in (LEGAL_NAME, ALIAS, ADDRESS, PHRASE, ARABIC):
         out += [s.encode("utf-8"), s.encode("utf-16-le"), s.lower().encode("utf-8")]
     out.append(b"Canarywitness")
     out.append(b"CANARY-PHRASE")
@@ -50,6 +51,8 @@ def test_legal_name_and_evidence_phrase_never_plaintext_on_disk(
         LEGAL_NAME,
         "--alias",
         ALIAS,
+        "--alias",
+        ARABIC,
         "--exact-address",
         ADDRESS,
         "--role",

@@ -86,7 +86,7 @@ def test_kill_9_mid_ingest_leaves_no_partial_blob_or_orphan_record(
 ) -> None:
     big = tmp_path / "big.bin"
     with open(big, "wb") as f:
-        for _ in range(160):
+        for _ in range(96):
             f.write(os.urandom(1 << 20))
     tmp_dir = case.evidence_dir / "tmp"
     proc = subprocess.Popen(
@@ -99,7 +99,7 @@ def test_kill_9_mid_ingest_leaves_no_partial_blob_or_orphan_record(
     killed = False
     while time.monotonic() < deadline and proc.poll() is None:
         parts = list(tmp_dir.glob("*.part")) if tmp_dir.is_dir() else []
-        if parts and any(p.stat().st_size > (8 << 20) for p in parts):
+        if parts and any(p.stat().st_size > (4 << 20) for p in parts):
             os.kill(proc.pid, signal.SIGKILL)
             killed = True
             break
