@@ -12,6 +12,7 @@ and a confidence; never a verdict.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -208,7 +209,8 @@ def name_tokens(name: str) -> list[str]:
     return [s for s in (skeleton_token(t) for t in toks) if s]
 
 
-def _tokens(name: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=65536)
+def _tokens(name: str) -> tuple[tuple[str, str], ...]:
     raw = re.split(r"[\s\-_.,]+", name.strip())
     out = []
     for t in raw:
@@ -217,7 +219,7 @@ def _tokens(name: str) -> list[tuple[str, str]]:
         sk = skeleton_token(t)
         if sk:
             out.append((sk, _fold(t)))
-    return out
+    return tuple(out)
 
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -231,26 +233,10 @@ def simple_name_similarity(a: str, b: str) -> float:
     token similarities are *multiplied*: sharing a family name is not a match when the
     given names differ.
     """
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return 0.0
-    if len(ta) > len(tb):
-        ta, tb = tb, ta
-    score = 1.0
-    free = list(tb)
-    for sk, fo in ta:
-        best, best_i = 0.0, -1
-        for i, (sk2, fo2) in enumerate(free):
-            sim = 1.0 if fo == fo2 else fuzz.ratio(sk, sk2) / 100.0
-            if sim > best:
-                best, best_i = sim, i
-        score *= best
-        if best_i >= 0:
-            free.pop(best_i)
-    return score
+    return _token_product(_tokens(a), _tokens(b))
 
 
-def _token_product(ta: list[tuple[str, str]], tb: list[tuple[str, str]]) -> float:
+def _token_product(ta: Sequence[tuple[str, str]], tb: Sequence[tuple[str, str]]) -> float:
     """Pair each (key, spelling) token of the shorter name with its best match in the other
     and multiply the similarities (see :func:`simple_name_similarity`)."""
     if not ta or not tb:
@@ -275,17 +261,19 @@ def linkage_name_similarity(a: str, b: str) -> float:
     """Token-product similarity over the linkage engine's cross-script name keys
     (:func:`dalil.linkage.names.name_units` and :func:`~dalil.linkage.names.part_key`),
     which also keep compound names such as Abd al-Rahman together."""
+    return _token_product(_linkage_tokens(a), _linkage_tokens(b))
+
+
+@functools.lru_cache(maxsize=65536)
+def _linkage_tokens(name: str) -> tuple[tuple[str, str], ...]:
     from dalil.linkage import names as ln
 
-    def toks(name: str) -> list[tuple[str, str]]:
-        out = []
-        for u in ln.name_units(name):
-            k = ln.part_key(u)
-            if k:
-                out.append((k, u))
-        return out
-
-    return _token_product(toks(a), toks(b))
+    out = []
+    for u in ln.name_units(name):
+        k = ln.part_key(u)
+        if k:
+            out.append((k, u))
+    return tuple(out)
 
 
 def _engine() -> tuple[str, Callable[[str, str], float]]:
