@@ -196,3 +196,23 @@ def test_json_and_html_together_refused(tmp_path: Path) -> None:
     a = str(DATA / "ngo_release.txt")
     code, _, err = run(["sources", "compare", a, a, "--json", "--html", str(tmp_path / "x.html")])
     assert code == 2 and "choose one" in err
+
+
+def test_html_marks_words_left_out_of_a_quote_in_the_source(tmp_path: Path) -> None:
+    out = tmp_path / "t.html"
+    r = CliRunner().invoke(
+        cli,
+        [
+            "sources",
+            "compare",
+            str(DATA / "ngo_release.txt"),
+            str(DATA / "news_trimmed.txt"),
+            "--html",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert 'class="q-omit"' in html
+    i = html.index('class="q-omit"')
+    assert "Militias affiliated with the government" in html[i : i + 200]

@@ -33,6 +33,7 @@ white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:plaintext}
 .add{text-decoration:underline wavy #c62828;text-decoration-thickness:2px}
 .add-attributed_to_source{background:#ffd6d6}
 .omit{text-decoration:line-through #9e9e9e}
+.q-omit{background:#ffcdd2;font-weight:600;text-decoration:line-through #c62828}
 .legend span{display:inline-block;margin:2px 8px 2px 0;padding:0 6px;border-radius:3px}
 section{padding:0 20px 16px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
@@ -70,6 +71,19 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
     for q in result["quotes"]:
         title = f"quote: {q['status']}" + (f" ({', '.join(q['flags'])})" if q["flags"] else "")
         der_marks.append((q["span"][0], q["span"][1], f"q q-{q['status']}", title))
+    for q in result["quotes"]:
+        # Words the derivative left out of (or changed in) a quotation, found in the source
+        # next to the quoted text.
+        if not q["omitted"] or not q["source_text"]:
+            continue
+        anchor = source_text.find(q["source_text"][:40])
+        pos = max(0, anchor)
+        for word in q["omitted"]:
+            i = source_text.find(word, pos)
+            if i < 0:
+                continue
+            src_marks.append((i, i + len(word), "q-omit", f"left out of the quote ({q['status']})"))
+            pos = i + len(word)
     for a in result["additions"]:
         der_marks.append(
             (a["span"][0], a["span"][1], f"add add-{a['kind']}", f"addition: {a['kind']}")
@@ -85,32 +99,34 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
         )
 
     def meta(m: dict[str, Any]) -> str:
-        bits = [escape(str(m["id"]))]
+        # <bdi> isolates each piece so Arabic titles do not reorder the line.
+        bits = [f"<bdi>{escape(str(m['id']))}</bdi>"]
         if m.get("title"):
-            bits.append(escape(str(m["title"])))
+            bits.append(f"<bdi>{escape(str(m['title']))}</bdi>")
         if m.get("date"):
-            bits.append(escape(str(m["date"])))
-        bits.append(f"{int(m['words'])} words")
+            bits.append(f"<bdi>{escape(str(m['date']))}</bdi>")
+        bits.append(f"<bdi>{int(m['words'])} words</bdi>")
         return " · ".join(bits)
 
     r = result["reuse"]
     rows_q = "".join(
         "<tr>"
-        f"<td class='status'>{escape(q['status'])}</td><td>{escape(q['text'])}</td>"
-        f"<td>{escape(q['speaker'] or '—')} ({escape(q['speaker_kind'])})</td>"
+        f"<td class='status'>{escape(q['status'])}</td><td dir='auto'>{escape(q['text'])}</td>"
+        f"<td><bdi>{escape(q['speaker'] or '—')}</bdi> ({escape(q['speaker_kind'])})</td>"
         f"<td>{escape(q['source_speaker'] or '—')}</td>"
-        f"<td>{escape(' | '.join(q['omitted']))}</td><td>{escape(' | '.join(q['added']))}</td>"
+        f"<td dir='auto'>{escape(' | '.join(q['omitted']))}</td>"
+        f"<td dir='auto'>{escape(' | '.join(q['added']))}</td>"
         f"<td>{escape(', '.join(q['flags']))}</td></tr>"
         for q in result["quotes"]
     )
     rows_a = "".join(
-        f"<tr><td class='status'>{escape(a['kind'])}</td><td>{escape(a['text'])}</td>"
+        f"<tr><td class='status'>{escape(a['kind'])}</td><td dir='auto'>{escape(a['text'])}</td>"
         f"<td>{escape(a['attributed_to'] or '')}</td></tr>"
         for a in result["additions"]
     )
     rows_o = "".join(
         f"<tr><td>{int(o['weight'])}</td><td>{escape(', '.join(o['reasons']))}</td>"
-        f"<td>{escape(o['text'])}</td></tr>"
+        f"<td dir='auto'>{escape(o['text'])}</td></tr>"
         for o in result["omissions"]
     )
     rows_n = "".join(
@@ -132,7 +148,7 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
 <article class="doc" aria-label="source"><h2>Source — {meta(s)}</h2>{_spans_markup(source_text, src_marks)}</article>
 <article class="doc" aria-label="derivative"><h2>Derivative — {meta(d)}</h2>{_spans_markup(derivative_text, der_marks)}</article>
 </div>
-<section class="legend" aria-label="legend"><span class="verbatim">verbatim</span><span class="near_verbatim">near verbatim</span><span class="paraphrase">paraphrase</span><span class="q q-verbatim">quote verbatim</span><span class="q q-trimmed">quote trimmed</span><span class="q q-altered">quote altered</span><span class="q q-not_in_source">quote not in source</span><span class="q q-misattributed">quote misattributed</span><span class="add">addition</span><span class="add add-attributed_to_source">attributed to source</span><span class="omit">omitted</span></section>
+<section class="legend" aria-label="legend"><span class="verbatim">verbatim</span><span class="near_verbatim">near verbatim</span><span class="paraphrase">paraphrase</span><span class="q q-verbatim">quote verbatim</span><span class="q q-trimmed">quote trimmed</span><span class="q q-altered">quote altered</span><span class="q q-not_in_source">quote not in source</span><span class="q q-misattributed">quote misattributed</span><span class="add">addition</span><span class="add add-attributed_to_source">attributed to source</span><span class="omit">omitted</span><span class="q-omit">left out of a quote</span></section>
 <section><h2>Quotations in the derivative</h2><table><tr><th>status</th><th>quote</th><th>speaker</th><th>source speaker</th><th>omitted</th><th>added</th><th>flags</th></tr>{rows_q}</table></section>
 <section><h2>Additions</h2><table><tr><th>kind</th><th>sentence</th><th>attributed to</th></tr>{rows_a}</table></section>
 <section><h2>Omissions (heaviest first)</h2><table><tr><th>weight</th><th>reasons</th><th>sentence</th></tr>{rows_o}</table></section>
