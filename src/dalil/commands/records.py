@@ -286,6 +286,7 @@ def make_record_commands(spec: Any) -> list[click.Command]:
     from dalil.services import records
 
     kind = spec.kind
+    a = "an" if kind[0] in "aeiou" else "a"
 
     def add_cb(case_opts: CaseOptions, as_json: bool, **values: Any) -> None:
         with case_opts.act() as ctx:
@@ -297,7 +298,7 @@ def make_record_commands(spec: Any) -> list[click.Command]:
         else:
             click.echo(f"added {kind} {d['id']}")
 
-    add_cmd = click.command("add", help=f"Add a {kind} record.")(
+    add_cmd = click.command("add", help=f"Add {a} {kind} record.")(
         case_options(_apply_options(_field_options(spec, for_update=False), json_option(add_cb)))
     )
 
@@ -333,7 +334,7 @@ def make_record_commands(spec: Any) -> list[click.Command]:
         else:
             _show_record(d)
 
-    show_cmd = click.command("show", help=f"Show one {kind} record.")(
+    show_cmd = click.command("show", help=f"Show one {kind} record by id.")(
         case_options(click.argument("record_id", metavar="ID", type=int)(json_option(show_cb)))
     )
 
@@ -346,7 +347,7 @@ def make_record_commands(spec: Any) -> list[click.Command]:
         else:
             click.echo(f"updated {kind} {d['id']}")
 
-    update_cmd = click.command("update", help=f"Update fields of a {kind} record.")(
+    update_cmd = click.command("update", help=f"Update fields of {a} {kind} record (only the options given change).")(
         case_options(
             click.argument("record_id", metavar="ID", type=int)(
                 _apply_options(_field_options(spec, for_update=True), json_option(update_cb))
