@@ -158,3 +158,36 @@ def test_sanitised_names_never_carry_paths_or_control_characters(name: str) -> N
     assert out and "/" not in out and "\\" not in out and not out.startswith(".")
     assert len(out) <= 200
     assert all(unicodedata.category(c)[0] != "C" for c in out)
+
+
+def test_source_add_keeps_original_and_extracted_text_as_working_copy(
+    case: Case, tmp_path: Path
+) -> None:
+    from dalil.services import source_intake
+
+    html = tmp_path / "article.html"
+    html.write_text(
+        "<html><head><title>Fictional</title></head><body><p>Fictional article: twelve "
+        "civilians were killed in Fictional Town on 7 March 2025, a fictional NGO said.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    out = source_intake.add_source(case, None, html, kind="article", title="Fictional article")
+    assert out["evidence"]["copy_kind"] == "evidentiary"
+    assert out["evidence"]["source_id"] == out["source"]["id"]
+    if out["text"] is None:  # extraction capability absent: the reason is given instead
+        assert out["text_error"]
+        return
+    assert out["text"]["copy_kind"] == "working"
+    assert out["text"]["derived_from"] == out["evidence"]["sha256"]
+    got = tmp_path / "text.txt"
+    evidence.get_to_path(case, None, out["text"]["sha256"], got)
+    assert "twelve civilians" in got.read_text(encoding="utf-8")
+
+
+def test_source_add_binary_file_is_kept_without_text(case: Case, tmp_path: Path) -> None:
+    from dalil.services import source_intake
+
+    f = _file(tmp_path, "clip.bin", b"\x00\x01fictional\x00binary" * 100)
+    out = source_intake.add_source(case, None, f, kind="media", title="Fictional clip")
+    assert out["evidence"] is not None and out["text"] is None and out["text_error"]

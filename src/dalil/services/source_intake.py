@@ -32,6 +32,8 @@ def _extract(path: os.PathLike[str] | str) -> tuple[str | None, str | None, str 
         ext = extract_text(os.fspath(path))
     except InputError as e:
         return None, None, str(e)
+    except Exception as e:  # a hostile or broken file must not undo the stored source
+        return None, None, f"text extraction failed ({type(e).__name__}); the file is kept as is"
     return ext.text, ext.media_type, None
 
 
