@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -15,8 +16,11 @@ _MAP_HELP = (
 )
 
 
+_T0 = time.monotonic()
+
+
 def _say(msg: str) -> None:
-    click.echo(f"[dalil link] {msg}", err=True)
+    click.echo(f"[dalil link] {time.monotonic() - _T0:7.1f}s {msg}", err=True)
 
 
 @click.command("link")

@@ -321,27 +321,64 @@ def comparisons(df: pd.DataFrame, *, generic_names: bool = False) -> list[Any]:
     return comps
 
 
+BLOCKING_CANDIDATES: tuple[tuple[str, ...], ...] = (
+    ("first_key", "family_key"),
+    ("first_key", "father_key"),
+    ("father_key", "family_key"),
+    ("first_key", "birth_year"),
+    ("family_key", "birth_year"),
+    ("father_key", "grandfather_key"),
+    ("first_key", "place_key"),
+    ("national_id",),
+    ("postcode", "birth_date"),
+    ("first_key", "postcode"),
+    ("family_key", "postcode"),
+    ("birth_date", "family_key"),
+    ("birth_date", "first_key"),
+)
+_REFINE = ("birth_year", "father_key", "family_key", "first_key", "place_key", "grandfather_key",
+           "sex")  # fmt: skip
+
+
+def _pairs_under(df: pd.DataFrame, cols: Sequence[str]) -> int:
+    sizes = df.dropna(subset=list(cols)).groupby(list(cols), sort=False).size()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[str, ...]]:
+    """The blocking rules (as column tuples) for *df*, within a budget of pairs per rule.
+
+    Several rules on keys, so that a pair missed by one (a typo, a missing part) is
+    caught by another. A rule whose blocks would give more than *budget* pairs (default
+    ``max(2e6, 10 × records)``: large lists where common names make huge blocks) is
+    replaced by its refinements with one more column, those that fit the budget; rules
+    whose columns are absent are left out. The date of death is never a blocking column:
+    in a massacre it takes a handful of values.
+    """
+    n = len(df)
+    budget = budget or int(max(2e6, 10 * n))
+    chosen: list[tuple[str, ...]] = []
+    for cols in BLOCKING_CANDIDATES:
+        if not all(_present(df, c) for c in cols):
+            continue
+        if _pairs_under(df, cols) <= budget:
+            chosen.append(cols)
+            continue
+        for extra in _REFINE:
+            if extra in cols or not _present(df, extra):
+                continue
+            finer = (*cols, extra)
+            if any(set(c) <= set(finer) for c in chosen):
+                continue  # already covered by a chosen rule
+            if _pairs_under(df, finer) <= budget:
+                chosen.append(finer)
+    return chosen
+
+
 def blocking_rules(df: pd.DataFrame) -> list[Any]:
-    """Several rules on keys, so that a pair missed by one (a typo, a missing part) is
-    caught by another; rules whose columns are absent are left out."""
     from splink import block_on
 
-    candidates = [
-        ("first_key", "family_key"),
-        ("first_key", "father_key"),
-        ("father_key", "family_key"),
-        ("first_key", "birth_year"),
-        ("family_key", "birth_year"),
-        ("first_key", "dod"),
-        ("father_key", "grandfather_key"),
-        ("national_id",),
-        ("postcode", "birth_date"),
-        ("first_key", "postcode"),
-        ("family_key", "postcode"),
-        ("birth_date", "family_key"),
-        ("birth_date", "first_key"),
-    ]
-    return [block_on(*cols) for cols in candidates if all(_present(df, c) for c in cols)]
+    return [block_on(*cols) for cols in blocking_columns(df)]
 
 
 def settings(df: pd.DataFrame, *, generic_names: bool = False) -> Any:
