@@ -148,9 +148,12 @@ def evidence_show(case_opts: CaseOptions, item: str, as_json: bool) -> None:
     if as_json:
         emit_json(d)
         return
+    from dalil.cli_support import dumps
+
     for k, v in d.items():
         if k != "custody":
-            click.echo(f"{k}: {'' if v is None else v}")
+            text = dumps(v, indent=None) if isinstance(v, dict | list) else v
+            click.echo(f"{k}: {'' if text is None else text}")
     for e in d.get("custody", []):
         click.echo(f"  custody #{e['seq']} {e['ts']} {e['actor']} {e['action']}")
 
