@@ -243,7 +243,7 @@ class CaseBackend:
             return dict(jsonable(_service("evidence", "item_dict")(ctx, row)))
         return dict(jsonable(row))
 
-    def list(self, principal: Any, kind: str, *, limit: int, offset: int) -> dict[str, Any]:
+    def list_page(self, principal: Any, kind: str, *, limit: int, offset: int) -> dict[str, Any]:
         with self.case.act(self._actor(principal), write=False) as ctx:
             rows, total = self._list_rows(ctx, kind, limit, offset)
             items = [self._row(ctx, kind, r) for r in rows]
@@ -486,7 +486,7 @@ class CaseBackend:
         counts: dict[str, int] = {}
         for kind in KINDS:
             try:
-                counts[kind] = self.list(principal, kind, limit=1, offset=0)["total"]
+                counts[kind] = self.list_page(principal, kind, limit=1, offset=0)["total"]
             except NotAvailable:
                 continue
         try:

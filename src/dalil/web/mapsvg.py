@@ -100,7 +100,10 @@ def estimate_plot(result: dict[str, Any], *, title: str) -> Markup:
     hi = max(values) * 1.1 if values and max(values) > 0 else 1.0
     w, row, left = 640, 28, 150
     h = 40 + row * max(1, len(models))
-    x = lambda v: left + (w - left - 20) * float(v) / hi  # noqa: E731
+
+    def x(v: Any) -> float:
+        return left + (w - left - 20) * float(v) / hi
+
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
            f'aria-labelledby="plot-title" class="plot"><title id="plot-title">{escape(title)}</title>',
            f'<line x1="{x(observed):.1f}" y1="10" x2="{x(observed):.1f}" y2="{h - 20}" class="plot-observed"/>',

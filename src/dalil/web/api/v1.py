@@ -89,7 +89,7 @@ def _list(kind: Kind) -> Any:
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=10**9),
     ) -> Page:
-        page = _b(ctx).list(ctx.user, kind.name, limit=limit, offset=offset)
+        page = _b(ctx).list_page(ctx.user, kind.name, limit=limit, offset=offset)
         return Page(items=page["items"], total=page["total"], limit=limit, offset=offset,
                     has_more=offset + len(page["items"]) < page["total"])
 

@@ -53,9 +53,9 @@ def login_submit(
     wait = throttle.retry_after(username, address)
     if wait > 0:
         msg = ctx._(MSG_WAIT, seconds=int(wait) + 1)
-        resp = render(ctx, "login.html", status_code=429, next=_safe_next(next), error=msg)
-        resp.headers["Retry-After"] = str(int(wait) + 1)
-        return resp
+        throttled = render(ctx, "login.html", status_code=429, next=_safe_next(next), error=msg)
+        throttled.headers["Retry-After"] = str(int(wait) + 1)
+        return throttled
     try:
         info = app.state.backend.login(username, password, address)
     except PermissionDenied:
@@ -65,6 +65,7 @@ def login_submit(
     throttle.success(username, address)
     session = ensure_session(ctx)
     app.state.sessions.rotate(session)
+    resp: Response
     if info.get("has_totp"):
         session.pending_user, session.pending_role = info["name"], info["role"]
         resp = RedirectResponse("/login/totp?next=" + _quote(_safe_next(next)), status_code=303)

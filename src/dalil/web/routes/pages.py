@@ -38,7 +38,7 @@ def _list_page(kind: Kind) -> Any:
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
     ) -> Response:
-        page = _backend(ctx).list(ctx.user, kind.name, limit=limit, offset=offset)
+        page = _backend(ctx).list_page(ctx.user, kind.name, limit=limit, offset=offset)
         return render(ctx, "list.html", kind=kind, page=page, limit=limit, offset=offset)
 
     view.__name__ = f"list_{kind.name}"
@@ -97,7 +97,7 @@ def source_compare(
     a: str | None = Query(None, max_length=64),
     b: str | None = Query(None, max_length=64),
 ) -> Response:
-    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    sources = _backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
     result = _backend(ctx).compare_sources(ctx.user, a, b) if a and b else None
     return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={})
 
@@ -113,7 +113,7 @@ def source_compare_texts(
     result = _backend(ctx).compare_texts(
         ctx.user, {"text": earlier, "date": earlier_date, "id": "earlier"},
         {"text": later, "date": later_date, "id": "later"})
-    sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    sources = _backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
     return render(ctx, "compare.html", sources=sources, a=None, b=None, result=result,
                   texts={"earlier": earlier, "later": later, "earlier_date": earlier_date,
                          "later_date": later_date})
@@ -122,7 +122,7 @@ def source_compare_texts(
 @router.get("/evidence/upload")
 def evidence_upload(ctx: PageCtx) -> Response:
     try:
-        sources = _backend(ctx).list(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+        sources = _backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
     except NotAvailable:
         sources = []
     return render(ctx, "evidence_upload.html", sources=sources)
@@ -146,15 +146,15 @@ def _attachment(name: str) -> str:
 
 @router.get("/incidents/timeline")
 def incident_timeline(ctx: PageCtx) -> Response:
-    page = _backend(ctx).list(ctx.user, "incidents", limit=MAX_PAGE, offset=0)
+    page = _backend(ctx).list_page(ctx.user, "incidents", limit=MAX_PAGE, offset=0)
     items = sorted(page["items"], key=lambda r: str(r.get("date_start") or "9999"))
     return render(ctx, "timeline.html", items=items)
 
 
 @router.get("/incidents/map")
 def incident_map_page(ctx: PageCtx) -> Response:
-    incidents = _backend(ctx).list(ctx.user, "incidents", limit=MAX_PAGE, offset=0)["items"]
-    sites = _backend(ctx).list(ctx.user, "sites", limit=MAX_PAGE, offset=0)["items"]
+    incidents = _backend(ctx).list_page(ctx.user, "incidents", limit=MAX_PAGE, offset=0)["items"]
+    sites = _backend(ctx).list_page(ctx.user, "sites", limit=MAX_PAGE, offset=0)["items"]
     svg = incident_map(incidents, sites, title=ctx._("Map of incidents and sites"))
     return render(ctx, "map.html", svg=svg, incidents=incidents, sites=sites)
 
