@@ -132,7 +132,13 @@ def link_cmd(
     show_default=True,
     help="Number of lists.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: the same seed gives the same lists.",
+)
 @click.option(
     "--out",
     "out",

@@ -126,7 +126,13 @@ def link_cmd(
     default=None,
     help="Show the names too (needs the reveal permission; the reason is logged).",
 )
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Show at most this many pairs.",
+)
 @json_option
 def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: bool) -> None:
     """Show the queue of uncertain pairs, most uncertain first."""
