@@ -19,10 +19,10 @@ def darroch() -> CaptureTable:
 
 
 @pytest.fixture
-def kosovo() -> CaptureTable:
-    """Kosovo 1999 killings, four lists (EXH, ABA, OSCE, HRW), n = 4,400: the aggregate
-    table shipped with the R package LCMCR (data kosovo_aggregate), from Ball et al. (2002)."""
-    return read_capture_csv(DATA / "kosovo_aggregate.csv").table
+def four_lists() -> CaptureTable:
+    """A fictional four-list table (6,191 observed) drawn from a known total of 10,000
+    people in three latent groups with different chances of being recorded."""
+    return read_capture_csv(DATA / "fictional_four_lists.csv").table
 
 
 def simulate_heterogeneous(

@@ -66,7 +66,7 @@ def test_multinomial_sampler_conserves_the_total_and_matches_the_means():
     out = np.zeros(5, dtype=np.int64)
     acc = np.zeros(5)
     for _ in range(4000):
-        kernel.multinomial(250, probs, out, buf, st)
+        kernel.multinomial(250, probs, out, np.zeros(5, dtype=np.int64), buf, st)
         assert out.sum() == 250 and out[2] == 0
         acc += out
     assert acc / 4000 == pytest.approx(250 * probs / probs.sum(), rel=0.02, abs=0.05)

@@ -248,17 +248,36 @@ def poisson(lam, buf, st):  # type: ignore[no-untyped-def]
 
 
 @jit
-def multinomial(n, probs, out, buf, st):  # type: ignore[no-untyped-def]
-    """Counts of n draws over len(out) classes with unnormalised probabilities."""
+def multinomial(n, probs, out, order, buf, st):  # type: ignore[no-untyped-def]
+    """Counts of n draws over len(out) classes with unnormalised probabilities.
+
+    Conditional binomials taken from the most to the least probable class, so the
+    draws usually run out before the many near-empty classes (which then cost
+    nothing).  ``order`` is scratch space of the same length.
+    """
     K = out.shape[0]
     mass = 0.0
     for k in range(K):
         mass += probs[k]
+        out[k] = 0
+    if K <= 64:
+        for k in range(K):  # insertion sort, descending probability
+            order[k] = k
+            i = k
+            while i > 0 and probs[order[i - 1]] < probs[order[i]]:
+                tmp = order[i - 1]
+                order[i - 1] = order[i]
+                order[i] = tmp
+                i -= 1
+    else:
+        srt = np.argsort(-probs)
+        for k in range(K):
+            order[k] = srt[k]
     rem = n
-    for k in range(K - 1):
+    for i in range(K - 1):
         if rem == 0:
-            out[k] = 0
-            continue
+            return
+        k = order[i]
         pk = probs[k] / mass if mass > 0.0 else 1.0
         if pk > 1.0:
             pk = 1.0
@@ -266,7 +285,7 @@ def multinomial(n, probs, out, buf, st):  # type: ignore[no-untyped-def]
         out[k] = c
         rem -= c
         mass -= probs[k]
-    out[K - 1] = rem
+    out[order[K - 1]] = rem
 
 
 @jit
@@ -287,6 +306,7 @@ def run(  # type: ignore[no-untyped-def]
     M = cells.shape[0]
     J = cells.shape[1]
     K = lam.shape[1]
+    order = np.zeros(K, dtype=np.int64)
     while istate[1] < n_iter:
         if st[0] > limit:
             return
@@ -300,7 +320,7 @@ def run(  # type: ignore[no-untyped-def]
                     else:
                         pr *= 1.0 - lam[j, k]
                 probs[k] = pr
-            multinomial(freq[m], probs, count_mk[m], buf, st)
+            multinomial(freq[m], probs, count_mk[m], order, buf, st)
         # 2. list-inclusion probabilities per class: Beta(1 + on, 1 + off)
         for k in range(K):
             t = count0k[k]
@@ -349,7 +369,7 @@ def run(  # type: ignore[no-untyped-def]
         n0 = poisson(mean, buf, st)
         istate[0] = n0
         # 5. their latent classes
-        multinomial(n0, probs, count0k, buf, st)
+        multinomial(n0, probs, count0k, order, buf, st)
         # 6. concentration alpha ~ Gamma(a + K - 1, rate b - log nu_K)
         rate = b_alpha - lognu[K - 1]
         fstate[0] = math.exp(log_gamma_draw(a_alpha + K - 1.0, buf, st)) / rate
