@@ -101,3 +101,21 @@ def test_synth_lists_writes_lists_and_truth_apart(run: DalilRunner, tmp_path: Pa
     assert (tmp_path / "s" / "list_2.csv").read_bytes() == (
         tmp_path / "t" / "list_2.csv"
     ).read_bytes()
+
+
+def test_accepted_pairs_train_the_model_and_are_linked(
+    small_lists: tuple[Path, SynthLists],
+) -> None:
+    from dalil.linkage.io import load_lists
+    from dalil.linkage.link import link_records
+
+    folder, truth = small_lists
+    recs, _ = load_lists(sorted(folder.glob("list_*.csv")))
+    groups: dict[str, list[str]] = {}
+    for rid, pid in truth.truth_map().items():
+        groups.setdefault(pid, []).append(rid)
+    accepted = [(v[0], v[1]) for v in groups.values() if len(v) >= 2][:30]
+    out = link_records(recs, accepted=accepted)
+    assert all(out.clustering.cluster_of[a] == out.clustering.cluster_of[b] for a, b in accepted)
+    scores = pairwise_scores(out.clustering.cluster_of, truth.truth_map())
+    assert scores["f1"] >= 0.92, scores

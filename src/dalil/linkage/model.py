@@ -543,7 +543,8 @@ def run_linkage(
                 # so the model is rebuilt from the snapshot and the next rule is tried.
                 say(f"EM did not converge ({str(e)[:60]}…); trying another rule")
                 linker = Linker(sdf, snapshot, log_level=None)
-    linker = Linker(sdf, _regularise(linker.misc.save_model_to_json()), log_level=None)
+    in_training = set(train_df["unique_id"].astype(str))
+    labels = [(a, b) for a, b in labels if a in in_training and b in in_training]
     if labels:
         say(f"m probabilities from {len(labels)} accepted pairs")
         lab = pd.DataFrame(
@@ -557,6 +558,7 @@ def run_linkage(
         if len(lab) >= 5:
             lab_sdf = db.register(lab, dataset_display_name="labels")
             linker.training.estimate_m_from_pairwise_labels(lab_sdf)
+    linker = Linker(sdf, _regularise(linker.misc.save_model_to_json()), log_level=None)
     if backend != "duckdb" or len(train_df) < n:
         trained = linker.misc.save_model_to_json()
         with contextlib.suppress(Exception):
