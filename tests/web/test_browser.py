@@ -193,7 +193,7 @@ def test_switch_to_arabic_sets_rtl(page: Any, server: str) -> None:
 
 MAIN_PAGES = ["/", "/persons", "/persons/{person}", "/sources", "/sources/{source}",
               "/incidents", "/incidents/timeline", "/incidents/map", "/evidence",
-              "/evidence/upload", "/audit", "/users", "/sources/compare"]
+              "/evidence/upload", "/audit", "/users", "/sources/compare", "/lists", "/estimates"]
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -213,6 +213,8 @@ def test_no_serious_or_critical_accessibility_violations(browser: Any, server: s
             page.goto(f"{server}{url}")
             assert page.locator("html").get_attribute("lang") == lang
             problems += _axe_problems(axe, page, url)
+            if url in ("/estimates", "/lists", "/sources/compare"):
+                shot(page, f"{url.strip('/').replace('/', '-')}-{lang}")
         assert not problems, "\n".join(problems)
     finally:
         ctx.close()

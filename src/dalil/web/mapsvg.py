@@ -85,7 +85,7 @@ def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *
     return Markup("".join(out))
 
 
-def estimate_plot(result: dict[str, Any], *, title: str) -> Markup:
+def estimate_plot(result: dict[str, Any], *, title: str, observed_label: str = "observed") -> Markup:
     """Estimates of each model as points with their intervals, and the observed count as
     a line: an inline SVG, no script."""
     models = [m for m in result.get("models") or [] if m.get("estimate") is not None][:12]
@@ -107,7 +107,7 @@ def estimate_plot(result: dict[str, Any], *, title: str) -> Markup:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
            f'aria-labelledby="plot-title" class="plot"><title id="plot-title">{escape(title)}</title>',
            f'<line x1="{x(observed):.1f}" y1="10" x2="{x(observed):.1f}" y2="{h - 20}" class="plot-observed"/>',
-           f'<text x="{x(observed) + 3:.1f}" y="{h - 6}" class="map-label">observed {observed}</text>']
+           f'<text x="{x(observed) + 3:.1f}" y="{h - 6}" class="map-label">{escape(observed_label)} {observed}</text>']
     for i, m in enumerate(models):
         y = 25 + i * row
         ci = [c for c in (m.get("ci") or []) if c is not None]

@@ -272,7 +272,8 @@ def estimates_page(
 ) -> Response:
     result = _backend(ctx).estimate(ctx.user, method)
     return render(ctx, "estimates.html", result=result, method=method,
-                  plot=estimate_plot(result, title=ctx._("Estimates by model, with intervals")))
+                  plot=estimate_plot(result, title=ctx._("Estimates by model, with intervals"),
+                                     observed_label=ctx._("documented")))
 
 
 for _kind in KINDS.values():
