@@ -184,3 +184,16 @@ def test_thin_overlap_and_an_empty_list_are_warned_about(tmp_path):
     warnings = json.loads(out)["diagnostics"]["warnings"]
     assert any("only 5 people appear on two or more lists" in w for w in warnings)
     assert any("list 'C' records nobody" in w for w in warnings)
+
+
+def test_drawn_seed_is_reported_for_all_methods_and_reproduces_the_table():
+    code, out, err = run(["estimate", str(DATA / "darroch1993.csv"), "--method", "all",
+                          "--json", "--burnin", "200", "--samples", "50", "--thinning", "2"])
+    assert code == 0, err
+    d = json.loads(out)
+    seed = d["diagnostics"]["seed"]
+    assert isinstance(seed, int)
+    code, out2, _ = run(["estimate", str(DATA / "darroch1993.csv"), "--method", "all", "--json",
+                         "--burnin", "200", "--samples", "50", "--thinning", "2",
+                         "--seed", str(seed)])
+    assert json.loads(out2)["diagnostics"]["sensitivity"] == d["diagnostics"]["sensitivity"]

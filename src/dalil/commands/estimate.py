@@ -35,9 +35,11 @@ def _print_human(d: dict[str, Any]) -> None:
         + (f"   SE: {_fmt(d['se'])}" if d["se"] is not None else "")
     )
     diag = d["diagnostics"]
-    if d["method"] == "lcmcr":
+    if d["method"] == "lcmcr" and "rhat" in diag:
         click.echo(f"R-hat: {diag.get('rhat')}   ESS: {diag.get('ess')}   "
                    f"seed: {diag['settings']['seed']}")
+    elif diag.get("seed") is not None:
+        click.echo(f"seed: {diag['seed']}")
     if "sensitivity" in diag:
         click.echo("")
         emit_table([{**r, "estimate": _fmt(r.get("estimate")), "interval": _ci(r.get("ci")),

@@ -408,5 +408,9 @@ def estimate(
     if data.strata is not None:
         if method == "all":
             raise InputError("--strata works with one method at a time; choose --method")
-        return _stratified(data, method, level, run, seed)
-    return run(data.table)
+        result = _stratified(data, method, level, run, seed)
+    else:
+        result = run(data.table)
+    if method in ("lcmcr", "all") or (data.strata is not None and method == "bma"):
+        result.diagnostics["seed"] = seed  # repeat the run exactly with this seed
+    return result
