@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,16 @@ def _cites(labels: list[str]) -> str:
 
 
 _env.filters["cites"] = _cites
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+def _dir(text: object) -> str:
+    """``ltr`` or ``rtl`` for a piece of case content, so that an English title keeps its
+    punctuation in place inside the Arabic edition (and Arabic content inside the English one)."""
+    return "rtl" if _ARABIC.search(str(text)) else "ltr"
+
+
+_env.filters["dir"] = _dir
 
 
 def render_html(snap: CaseSnapshot, audience: str, lang: str = "en", *, generated: datetime | None = None) -> str:
