@@ -392,3 +392,20 @@ def test_second_factor_is_required_when_the_user_has_totp(make_client: Any, seed
                 u.totp_secret_enc = None
         finally:
             case.close()
+
+
+def test_token_guessing_is_throttled_per_address(seeded: dict[str, Any]) -> None:
+    from dalil.testing import TEST_PASSPHRASE
+
+    app = create_app(seeded["root"], TEST_PASSPHRASE)
+    c = Client(app)
+    try:
+        codes = [c.get("/api/v1/me", headers={"Authorization": f"Bearer dalil_guess{i}"}).status_code
+                 for i in range(14)]
+        assert codes[:10] == [401] * 10 and 429 in codes[10:]
+        # A valid token from the same address waits too (no checking while throttled)...
+        r = c.get("/api/v1/me", headers={"Authorization": f"Bearer {seeded['tokens']['viewer']}"})
+        assert r.status_code == 429 and "retry-after" in r.headers
+    finally:
+        app.state.backend.close()
+        c.close()

@@ -75,6 +75,7 @@ def create_app(
     app.state.backend = backend
     app.state.sessions = sessions or SessionStore()
     app.state.throttle = throttle or LoginThrottle()
+    app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)
     app.state.totp_guard = TotpReplayGuard()
     app.state.envs = make_environments()
 

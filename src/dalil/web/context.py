@@ -116,8 +116,16 @@ def get_ctx(request: Request) -> Ctx:
     auth = request.headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         token = auth[7:].strip()
+        # Failed tokens are throttled per client address: each failure is an audited
+        # write, so an unthrottled guesser could flood the log.
+        key = "bearer@" + client_address(request)
+        wait = app.state.token_throttle.retry_after(key, key)
+        if wait > 0:
+            raise HTTPException(status_code=429, detail="too many invalid tokens; wait",
+                                headers={"Retry-After": str(int(wait) + 1)})
         info = app.state.backend.user_for_token(token) if token else None
         if info is None:
+            app.state.token_throttle.failure(key, key)
             raise HTTPException(
                 status_code=401,
                 detail="invalid or revoked token",
