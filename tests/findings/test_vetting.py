@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dalil.errors import InputError
 from dalil.findings.vetting import (
@@ -115,3 +117,16 @@ def test_default_engine_is_the_linkage_name_keys() -> None:
     suspects, personnel, _ = generate(1)
     _, engine = screen(personnel[:1], suspects)
     assert engine.startswith("dalil.linkage.names")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300))
+def test_any_personnel_bytes_give_records_or_a_one_line_input_error(tmp_path: Path, data: bytes) -> None:
+    p = tmp_path / "fuzz.csv"
+    p.write_bytes(b"name,unit\n" + data)
+    try:
+        recs = read_personnel(p)
+    except InputError as e:
+        assert "\n" not in str(e) and str(p) in str(e)
+    else:
+        assert all(r.name for r in recs)

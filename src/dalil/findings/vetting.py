@@ -125,7 +125,10 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise InputError(f"{path}: not UTF-8 text") from None
-        rows = list(csv.reader(io.StringIO(text)))
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as e:
+            raise InputError(f"{path}: not a readable CSV file ({e})") from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise InputError(f"{path}: empty personnel file")
@@ -142,6 +145,8 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
         name = vals.get("name", "")
         if not name:
             raise InputError(f"{path}: row {i}: empty name")
+        if any(unicodedata.category(ch) == "Cc" for v in vals.values() for ch in v):
+            raise InputError(f"{path}: row {i}: control characters in a cell")
         where = f"{path}: row {i}"
         out.append(
             PersonnelRecord(
