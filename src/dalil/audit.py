@@ -37,6 +37,7 @@ from dalil.errors import InputError
 from dalil.store.base import Base
 
 __all__ = [
+    "CHECKPOINT_BLOCK",
     "ENTRY_PREFIX",
     "GENESIS_HASH",
     "AuditCheckpoint",
@@ -264,12 +265,27 @@ def append(
     return entry
 
 
-def checkpoint(session: Session, signing_key: Ed25519PrivateKey) -> AuditCheckpoint:
+#: Checkpoints kept besides the newest: the last one of every block of this many entries.
+CHECKPOINT_BLOCK: Final = 1000
+
+
+def checkpoint(
+    session: Session, signing_key: Ed25519PrivateKey, *, keep_every: int = CHECKPOINT_BLOCK
+) -> AuditCheckpoint:
     """Sign the current head of the log (inside the caller's transaction).
 
     If the newest checkpoint already covers the head with the same key, it is returned
-    instead of adding another.
+    instead of adding another. Otherwise a new checkpoint is added and the previous one
+    is *superseded* (deleted) when it adds nothing: same key, no RFC 3161 token, same
+    UTC day and same block of *keep_every* entries. A valid signed head authenticates
+    every entry before it through the chain, so superseding loses no protection; what is
+    kept is the newest checkpoint, the last of each block and of each day (to localise a
+    rewrite and to date the log), and every timestamped one. This keeps ``verify`` fast
+    when the case layer checkpoints after every command (one signature check per
+    checkpoint is far dearer than one hash per entry).
     """
+    if keep_every < 1:
+        raise ValueError("keep_every must be at least 1")
     _lock(session)
     seq, head = _head(session)
     fingerprint = _fingerprint(signing_key.public_key())
@@ -294,6 +310,15 @@ def checkpoint(session: Session, signing_key: Ed25519PrivateKey) -> AuditCheckpo
         key_fingerprint=fingerprint,
         signature=base64.b64encode(signature).decode("ascii"),
     )
+    if (
+        last is not None
+        and last.tsa_token is None
+        and last.key_fingerprint == fingerprint
+        and 0 < last.seq < seq
+        and (last.seq - 1) // keep_every == (seq - 1) // keep_every
+        and last.ts[:10] == ts[:10]
+    ):
+        session.delete(last)
     session.add(cp)
     session.flush()
     return cp

@@ -34,7 +34,7 @@ def build(
                 detail={"reason": f"fictional reason {i}"} if i % 3 == 2 else None,
             )
             if i in checkpoints:
-                audit.checkpoint(s, key)
+                audit.checkpoint(s, key, keep_every=1)
         s.commit()
 
 
@@ -213,7 +213,7 @@ def test_chain_invariants_hold_for_any_sequence_of_appends(tmp_path_factory, ops
             for actor, action, ids, detail, cp in ops:
                 audit.append(s, actor=actor, action=action, object_ids=ids, detail=detail)
                 if cp:
-                    audit.checkpoint(s, key)
+                    audit.checkpoint(s, key, keep_every=1)
             s.commit()
         got = rows(db)
         assert [r[0] for r in got] == list(range(1, len(ops) + 1))
@@ -473,3 +473,53 @@ def test_to_dict_shapes(db: Db, signing_key: Ed25519PrivateKey) -> None:
         assert cp["seq"] == 3 and cp["tsa_token"] is None
     with db.engine.connect() as conn:
         assert json.loads(json.dumps(audit.verify(conn, signing_key.public_key()).to_dict()))["ok"]
+
+
+def test_superseded_checkpoints_keep_the_newest_and_one_per_block(
+    db: Db, signing_key: Ed25519PrivateKey
+) -> None:
+    with db.session() as s:
+        for i in range(1, 11):
+            audit.append(s, actor="admin", action="person.add", object_ids=[f"person:{i}"])
+            audit.checkpoint(s, signing_key, keep_every=4)  # after every "command"
+        s.commit()
+        kept = [
+            c.seq
+            for c in s.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars()
+        ]
+    assert kept == [4, 8, 10]
+    result = check(db, signing_key)
+    assert result.ok and result.sealed_seq == 10 and result.checkpoints == 3
+
+
+def test_timestamped_checkpoints_are_never_superseded(
+    db: Db, signing_key: Ed25519PrivateKey
+) -> None:
+    with db.session() as s:
+        audit.append(s, actor="admin", action="person.add")
+        cp = audit.checkpoint(s, signing_key)
+        cp.tsa_token = b"fictional RFC 3161 token"
+        audit.append(s, actor="admin", action="person.add")
+        audit.checkpoint(s, signing_key)
+        s.commit()
+        kept = [
+            c.seq
+            for c in s.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars()
+        ]
+    assert kept == [1, 2]
+    assert check(db, signing_key).ok
+
+
+def test_checkpoint_by_another_key_does_not_supersede(
+    db: Db, signing_key: Ed25519PrivateKey
+) -> None:
+    other = Ed25519PrivateKey.generate()
+    with db.session() as s:
+        audit.append(s, actor="admin", action="person.add")
+        audit.checkpoint(s, signing_key)
+        audit.append(s, actor="admin", action="person.add")
+        audit.checkpoint(s, other)
+        s.commit()
+        fps = [c.key_fingerprint for c in s.execute(select(AuditCheckpoint)).scalars()]
+    assert len(fps) == 2
+    assert_bad(check(db, signing_key), 2, "another key")

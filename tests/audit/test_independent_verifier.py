@@ -45,7 +45,7 @@ def case_log(tmp_path: Path) -> tuple[Path, Path, Ed25519PrivateKey]:
                 detail={"reason": f"سبب خيالي {i}"},
             )
             if i in (4, 8):
-                audit.checkpoint(s, key)
+                audit.checkpoint(s, key, keep_every=4)
         s.commit()
     engine.dispose()
     pem = tmp_path / "audit_public.pem"
