@@ -23,14 +23,17 @@ from dalil.errors import Conflict, InputError
 #: Elements assessed for each act (one killing), in checklist order.
 ACT_ELEMENTS: dict[str, str] = {
     "civilian": "Victim was a civilian or hors de combat (not taking direct part in hostilities)",
-    "deliberate": "The killing was deliberate (intended, not incidental)",
+    "deliberate": "The killing was deliberate (intended, not incidental), with awareness of the victim's protected status",
     "identity": "Victim targeted for identity (religion, sect, ethnicity or political affiliation)",
     "party": "Perpetrator linked to a party (state forces, affiliated militia or armed group)",
-    "nexus": "Nexus to an armed conflict (the killing took place in the context of and was associated with it)",
+    "nexus": "Nexus to an armed conflict (in the context of and associated with it, the perpetrator aware of the conflict)",
 }
 #: Elements assessed once per incident.
 INCIDENT_ELEMENTS: dict[str, str] = {
-    "attack": "Part of a widespread or systematic attack directed against a civilian population",
+    "attack": (
+        "Part of a widespread or systematic attack directed against a civilian population, "
+        "pursuant to a State or organisational policy, with knowledge of the attack"
+    ),
 }
 ALL_ELEMENTS: dict[str, str] = {**ACT_ELEMENTS, **INCIDENT_ELEMENTS}
 
