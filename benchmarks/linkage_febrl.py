@@ -78,10 +78,14 @@ def main() -> int:
         base_out = link_records(recs, threshold=args.threshold, generic_names=True)
         t_base = time.perf_counter() - t
         base = pairwise_scores(base_out.clustering.cluster_of, truth)
-    print(f"FEBRL4: {len(truth)} records, {ours['true_pairs']} true pairs, threshold {args.threshold}")
+    print(
+        f"FEBRL4: {len(truth)} records, {ours['true_pairs']} true pairs, threshold {args.threshold}"
+    )
     print(f"{'':18}{'dalil link':>12}{'generic JW':>12}{'ratio':>8}")
     for k in ("precision", "recall", "f1", "cluster_accuracy"):
-        print(f"{k:18}{ours[k]:12.4f}{base[k]:12.4f}{ours[k] / base[k] if base[k] else float('inf'):8.3f}")
+        print(
+            f"{k:18}{ours[k]:12.4f}{base[k]:12.4f}{ours[k] / base[k] if base[k] else float('inf'):8.3f}"
+        )
     print(f"{'seconds':18}{t_ours:12.1f}{t_base:12.1f}{t_ours / t_base:8.2f}")
     print(f"{'predicted pairs':18}{ours['predicted_pairs']:12d}{base['predicted_pairs']:12d}")
     return 0

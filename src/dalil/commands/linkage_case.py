@@ -86,20 +86,12 @@ def import_cmd(
     default=None,
     help="Also record a killing Act in this incident for each new victim.",
 )
-@click.option(
-    "--backend",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="Splink backend for scoring pairs.",
-)
 @json_option
 def link_cmd(
     case_opts: CaseOptions,
     threshold: float,
     review_low: float,
     incident_id: int | None,
-    backend: str,
     as_json: bool,
 ) -> None:
     """Link all imported lists into one victim record (Person) per person.
@@ -110,7 +102,7 @@ def link_cmd(
 
     with case_opts.act() as ctx:
         res = link(ctx, threshold=threshold, review_low=review_low, incident_id=incident_id,
-                   backend=backend, progress=lambda m: click.echo(f"[lists link] {m}", err=True))  # fmt: skip
+                   progress=lambda m: click.echo(f"[lists link] {m}", err=True))  # fmt: skip
     if as_json:
         emit_json(res)
     else:

@@ -52,6 +52,7 @@ def link_records(
     progress: Callable[[str], None] | None = None,
     generic_names: bool = False,
     seed: int = 42,
+    protected: bool = False,
 ) -> LinkOutput:
     """Link standard records (dicts with at least ``record_id`` and a name field)."""
     say = progress or (lambda _m: None)
@@ -65,6 +66,7 @@ def link_records(
         progress=say,
         generic_names=generic_names,
         seed=seed,
+        protected=protected,
     )
     say(f"clustering {len(res.pairs)} scored pairs at threshold {threshold}")
     ids = [str(r["record_id"]) for r in records]

@@ -410,12 +410,16 @@ class LinkResult:
     model_json: dict[str, Any] = field(default_factory=dict)
 
 
-def _db_api(backend: str) -> Any:
+def _db_api(backend: str, protected: bool = False) -> Any:
     if backend == "duckdb":
         import duckdb
         from splink import DuckDBAPI
 
         con = duckdb.connect(":memory:")
+        con.execute("SET enable_progress_bar = false")
+        if protected:
+            # decrypted names must never reach the disk: no spilling to temp files
+            con.execute("SET temp_directory = ''")
         return DuckDBAPI(connection=con)
     if backend == "spark":
         from splink import SparkAPI
@@ -496,9 +500,15 @@ def run_linkage(
     seed: int = 42,
     generic_names: bool = False,
     progress: Callable[[str], None] | None = None,
+    protected: bool = False,
 ) -> LinkResult:
     """Train the model on *df* (unsupervised, plus m from accepted *labels*) and score
-    every blocked pair, returning those with probability ≥ *review_low*."""
+    every blocked pair, returning those with probability ≥ *review_low*.
+
+    *protected* (records decrypted from a case): DuckDB may not spill to temp files, so
+    names never reach the disk in plain text (a run that does not fit in memory fails
+    instead); Spark is refused for such records for the same reason.
+    """
     from splink import Linker, block_on
     from splink.internals.exceptions import SplinkException
 
@@ -512,7 +522,14 @@ def run_linkage(
     # the input is larger); scoring the blocked pairs — the part that grows with the
     # data — runs on the chosen backend with the trained model.
     train_df = df.sample(n=TRAIN_SAMPLE, random_state=seed) if n > TRAIN_SAMPLE else df
-    db = _db_api("duckdb")
+    if protected and backend != "duckdb":
+        from dalil.errors import InputError
+
+        raise InputError(
+            "--backend spark is not available for case records: Spark writes "
+            "shuffle files to disk, which would hold victims' names unencrypted"
+        )
+    db = _db_api("duckdb", protected)
     sdf = db.register(train_df, dataset_display_name="records")
     linker = Linker(sdf, settings(df, generic_names=generic_names), log_level=None)
     say(f"training on {n} records (u by random sampling)")
@@ -563,7 +580,7 @@ def run_linkage(
         trained = linker.misc.save_model_to_json()
         with contextlib.suppress(Exception):
             db.delete_tables_created_by_splink_from_db()
-        db = _db_api(backend)
+        db = _db_api(backend, protected)
         sdf = db.register(df, dataset_display_name="records")
         # SQL in a saved model is written in the training dialect: build the settings
         # afresh for this backend and carry the trained parameters over, level by level.

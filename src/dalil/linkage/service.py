@@ -195,7 +195,7 @@ def link(
         raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
     accepted, rejected = _decisions(ctx)
     out = link_records([d for _, d in recs], threshold=threshold, backend=backend,
-                       accepted=accepted, rejected=rejected, progress=progress)  # fmt: skip
+                       accepted=accepted, rejected=rejected, progress=progress, protected=True)  # fmt: skip
     cl = out.clustering
     by_id = {str(r.id): (r, d) for r, d in recs}
     clusters: dict[str, list[str]] = {}

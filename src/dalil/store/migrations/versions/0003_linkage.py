@@ -46,7 +46,8 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("match_probability", sa.Float(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["list_id"], ["linkage_lists.id"],
+            ["list_id"],
+            ["linkage_lists.id"],
             name=op.f("fk_linkage_records_list_id_linkage_lists"),
         ),
         sa.ForeignKeyConstraint(
@@ -79,11 +80,13 @@ def upgrade() -> None:
             sa.Column("record_b", sa.Integer(), nullable=False),
             *extra,
             sa.ForeignKeyConstraint(
-                ["record_a"], ["linkage_records.id"],
+                ["record_a"],
+                ["linkage_records.id"],
                 name=op.f(f"fk_{table}_record_a_linkage_records"),
             ),
             sa.ForeignKeyConstraint(
-                ["record_b"], ["linkage_records.id"],
+                ["record_b"],
+                ["linkage_records.id"],
                 name=op.f(f"fk_{table}_record_b_linkage_records"),
             ),
             sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
