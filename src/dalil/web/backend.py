@@ -33,10 +33,24 @@ class NotAvailable(DalilError):
 
 
 def jsonable(obj: Any) -> Any:
-    """Plain JSON types (dates as ISO strings), exactly as the CLI prints them."""
+    """Plain JSON types (dates as ISO strings), exactly as the CLI's ``dumps`` prints them."""
     if hasattr(obj, "to_dict"):
         obj = obj.to_dict()
-    return json.loads(dumps(obj, indent=None))
+    return _plain(obj)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(o: Any) -> Any:
+    if isinstance(o, _SCALARS):
+        return o
+    if isinstance(o, dict):
+        return {str(k): _plain(v) for k, v in o.items()}
+    if isinstance(o, list | tuple | set | frozenset):
+        return [_plain(v) for v in o]
+    # Anything else (dates, decimals, paths, objects with to_dict): the CLI's encoder.
+    return json.loads(dumps(o, indent=None))
 
 
 def _service(module: str, *names: str) -> Callable[..., Any]:
