@@ -337,3 +337,10 @@ def test_normalisation_is_idempotent(value: str) -> None:
 def test_errors_are_dalil_errors(keys_dir: Path, keys: UnlockedKeys) -> None:
     with pytest.raises(DalilError):
         unlock(keys_dir, "nope")
+
+
+def test_interrupted_creation_can_be_retried(keys_dir: Path, keys: UnlockedKeys) -> None:
+    (keys_dir / K.KEYRING_FILE).unlink()  # as if killed after writing the signing key
+    again = create_keyring(keys_dir, PASSPHRASE)
+    assert again.key_id != keys.key_id
+    assert unlock(keys_dir, PASSPHRASE).audit_key_fingerprint == again.audit_key_fingerprint

@@ -155,7 +155,7 @@ class BlobStore:
         self.chunk_size = chunk_size
         self._key = bytes(key)
         self._name_key = _hkdf(self._key, LABEL_NAME)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.tmp_dir = self.root / TMP_DIR
         self.tmp_dir.mkdir(mode=0o700, exist_ok=True)
         self.cleanup_temp()
@@ -431,9 +431,21 @@ class BlobStore:
                 os.fsync(out.fileno())
             if hasher.hexdigest() != sha:  # pragma: no cover - the final tag binds the hash
                 raise BlobCorrupt(f"blob {sha} is corrupt: content hash does not match", sha)
-            if dest.exists() and not overwrite:
-                raise InputError(f"refusing to overwrite existing file: {dest}")
-            os.replace(tmp, dest)
+            if overwrite:
+                os.replace(tmp, dest)
+            else:
+                try:
+                    os.link(tmp, dest)  # atomic and never replaces a file created meanwhile
+                except FileExistsError:
+                    raise InputError(f"refusing to overwrite existing file: {dest}") from None
+                except OSError as exc:
+                    if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                        raise
+                    if dest.exists():
+                        raise InputError(f"refusing to overwrite existing file: {dest}") from None
+                    os.replace(tmp, dest)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)

@@ -550,8 +550,10 @@ def create_keyring(keys_dir: Path, passphrase: str, *, profile: str | None = Non
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
         os.chmod(keys_dir, 0o700)
-    if (keys_dir / KEYRING_FILE).exists() or (keys_dir / AUDIT_SIGNING_FILE).exists():
+    if (keys_dir / KEYRING_FILE).exists():
         raise Conflict(f"{keys_dir} already holds a keyring")
+    # A signing key without keyring.json is the leftover of an interrupted creation:
+    # useless without its data key, so it is replaced below.
     data_key = secrets.token_bytes(32)
     signing = Ed25519PrivateKey.generate()
     # Signing key first: a keyring without its signing key is never left behind
