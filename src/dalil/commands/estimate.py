@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ def _print_human(d: dict[str, Any]) -> None:
                      "bic": "" if m["bic"] is None else m["bic"]}
                     for m in d["models"]],
                    ["model", "estimate", "interval", "deviance", "df", "bic", "weight"])
+    sys.stdout.flush()
     for w in diag.get("warnings", []):
         click.echo(f"warning: {w}", err=True)
 

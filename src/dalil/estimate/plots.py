@@ -139,7 +139,12 @@ def plot_models(result: EstimateResult, path: str | Path) -> Path:
         title = "Sensitivity: estimates by method"
     elif "strata" in result.diagnostics:
         rows = [{"model": str(r["stratum"]), "estimate": r.get("estimate"), "ci": r.get("ci"),
-                 "weight": None} for r in result.diagnostics["strata"]]
+                 "weight": None, "observed": r.get("observed")}
+                for r in result.diagnostics["strata"]]
+        if result.estimate is not None:
+            rows.insert(0, {"model": "all strata (combined)", "estimate": result.estimate,
+                            "ci": list(result.ci) if result.ci else None, "weight": None,
+                            "observed": result.observed})
         title = "Estimates by stratum"
     else:
         rows = result.models
@@ -158,12 +163,18 @@ def plot_models(result: EstimateResult, path: str | Path) -> Path:
             ax.annotate("→ unbounded", (hi, y), xytext=(4, 2), textcoords="offset points",
                         fontsize=7)
         ax.plot([r["estimate"]], [y], "o", color="#b2182b")
+        if r.get("observed") is not None:
+            ax.plot([r["observed"]], [y], "|", color="#444444", ms=12)
     labels = []
     for r in rows:
         w = r.get("weight")
         labels.append(r["model"] + (f"  (w={w:.2f})" if w is not None else ""))
     ax.set_yticks(ys, labels, fontsize=8)
-    ax.axvline(result.observed, color="#444444", lw=1, ls=":", label=f"observed {result.observed:,}")
+    if any(r.get("observed") is not None for r in rows):
+        ax.plot([], [], "|", color="#444444", ms=12, label="observed")
+    else:
+        ax.axvline(result.observed, color="#444444", lw=1, ls=":",
+                   label=f"observed {result.observed:,}")
     ax.set_xlabel(f"N with {result.ci_level:.0%} interval")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="best")
