@@ -59,7 +59,7 @@ def killings_by_day_place(rows: Sequence[tuple[str, str, int]], incidents: Seque
     ax1.set_ylabel("killings documented and assessed")
     ax1.set_title("Assessed killings by day and place", fontsize=9)
     if places:
-        ax1.legend(fontsize=7, frameon=False)
+        ax1.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1)
     labels = [f"{i}\n{d}" for d, i, *_ in incidents]
     best = [b or 0 for *_, _lo, b, _hi in incidents]
     lo = [(b or 0) - (low if low is not None else (b or 0)) for *_, low, b, _hi in incidents]
