@@ -197,3 +197,10 @@ def test_drawn_seed_is_reported_for_all_methods_and_reproduces_the_table():
                          "--burnin", "200", "--samples", "50", "--thinning", "2",
                          "--seed", str(seed)])
     assert json.loads(out2)["diagnostics"]["sensitivity"] == d["diagnostics"]["sensitivity"]
+
+
+def test_dash_reads_the_table_from_standard_input():
+    r = CliRunner().invoke(_Main(), ["estimate", "-", "--json"],  # type: ignore[arg-type]
+                           input=(DATA / "darroch1993.csv").read_text())
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["estimate"] == pytest.approx(850.1, abs=0.1)

@@ -65,7 +65,7 @@ def _print_human(d: dict[str, Any]) -> None:
 
 
 @click.command(name="estimate")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--method", type=click.Choice(["loglinear", "lcmcr", "bma", "all"]),
               default="loglinear", show_default=True,
               help="loglinear: Poisson log-linear models; lcmcr: latent classes (Bayesian); "
@@ -119,7 +119,8 @@ def estimate_cmd(file: Path, method: str, model: str | None, criterion: str, top
     """Estimate how many people were killed, including those no list recorded.
 
     FILE is a CSV with one 0/1 column per list and a `count` column (one row per
-    capture pattern), or one row per unique victim without `count`. Prints the
+    capture pattern), or one row per unique victim without `count`; `-` reads
+    standard input. Prints the
     estimate, its interval and the models compared; `--json` prints the stable
     shape documented in docs/estimation.md.
 
@@ -131,7 +132,7 @@ def estimate_cmd(file: Path, method: str, model: str | None, criterion: str, top
       dalil estimate lists.csv --method all --seed 1 --plot-models sens.svg
       dalil estimate victims.csv --strata governorate --method bma
     """
-    from dalil.estimate import estimate, plots
+    from dalil.estimate import estimate, plots, read_capture_csv
 
     if samples is not None and iterations is not None:
         raise InputError("give --samples or --iterations, not both")
@@ -142,8 +143,13 @@ def estimate_cmd(file: Path, method: str, model: str | None, criterion: str, top
     for p in (plot_path, plot_models_path):
         if p is not None and p.suffix.lower() not in plots.FORMATS:
             raise InputError(f"{p}: plots are written as .svg or .png")
+    source: Any = file
+    if str(file) == "-":
+        source = read_capture_csv("<stdin>", text=sys.stdin.read(), strata=strata,
+                                  lists=list_cols)
+        strata = list_cols = None
     result = estimate(
-        file, method=method, model=model, criterion=criterion, top=top, K=K, a_alpha=a_alpha,
+        source, method=method, model=model, criterion=criterion, top=top, K=K, a_alpha=a_alpha,
         b_alpha=b_alpha, burnin=burnin, samples=samples, thinning=thinning, chains=chains,
         seed=seed, delta=delta, strata=strata, lists=list_cols, level=level,
     )
