@@ -17,6 +17,7 @@ returns the records together with one :class:`RowIssue` per repaired or rejected
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -310,18 +311,31 @@ def load_list(
     out = ListFile(path=path, list_name=name, records=[], mapping=used, ignored_columns=ignored)
     out.rows_read = len(rows)
     id_rows: dict[str, int] = {}
+    # each distinct value of a column is parsed once (lists repeat names, dates, places)
+    cache: dict[str, dict[Any, tuple[Any, str | None]]] = {col: {} for col in used}
     for n, raw in rows:
         rec: dict[str, Any] = {}
         for col, fld in used.items():
             value = raw.get(col)
-            parser = _PARSERS.get(fld, parse_text)
+            seen = cache[col]
             try:
-                rec[fld] = parser(value)
-            except FieldError as e:
+                hit = seen.get(value)
+            except TypeError:  # unhashable (a JSON list or object)
+                hit = None
+            if hit is None:
+                parser = _PARSERS.get(fld, parse_text)
+                try:
+                    hit = (parser(value), None)
+                except FieldError as e:
+                    hit = (None, str(e))
+                with contextlib.suppress(TypeError):
+                    seen[value] = hit
+            parsed, error = hit
+            if error is not None:
                 if strict:
-                    raise InputError(f"{path.name}: row {n}, column {col!r}: {e}") from None
-                rec[fld] = None
-                out.issues.append(RowIssue(n, col, "repaired", f"value blanked: {e}"))
+                    raise InputError(f"{path.name}: row {n}, column {col!r}: {error}")
+                out.issues.append(RowIssue(n, col, "repaired", f"value blanked: {error}"))
+            rec[fld] = parsed
         rid = rec.get("record_id")
         if rid is None:
             rid = str(n)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from dalil.linkage.fields import birth_year_estimate, place_key
+from dalil.linkage.fields import place_key
 from dalil.linkage.names import long_key, normalize_name, part_key, split_full_name
 
 DEFAULT_THRESHOLD = 0.9
@@ -61,70 +61,81 @@ def _s(v: Any) -> str:
     return str(v).strip()
 
 
-def prepare(records: Iterable[dict[str, Any]], reference_year: int | None = None) -> pd.DataFrame:
+def _map_unique(series: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
+    """Apply *fn* once per distinct non-blank value (names repeat a lot in lists)."""
+    values = series.dropna()
+    values = values[values.astype(str).str.strip() != ""]
+    uniques = pd.unique(values)
+    lookup = {u: fn(str(u)) for u in uniques}
+    return series.map(lookup)
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name not in df.columns:
+        return pd.Series([None] * len(df), index=df.index, dtype="object")
+    col = df[name].astype("object")
+    return col.where(col.notna() & (col.astype(str).str.strip() != ""), None)
+
+
+def prepare(
+    records: Iterable[dict[str, Any]] | pd.DataFrame, reference_year: int | None = None
+) -> pd.DataFrame:
     """Turn standard records into the feature table Splink compares.
 
     Name parts come from the part columns when given, else from splitting
-    ``full_name``; a part column left blank is filled from the split when the full name
-    has it. Each part gets a normal form (``*_norm``), a coarse key (``*_key``) and a
-    long-vowel key (``*_long``).
+    ``full_name``; when some part columns are given and blank, only the given and
+    family names are borrowed from the split. Each part gets a normal form
+    (``*_norm``), a coarse key (``*_key``) and a long-vowel key (``*_long``). Every
+    distinct value is processed once.
     """
-    rows: list[dict[str, Any]] = []
-    for r in records:
-        full = _s(r.get("full_name"))
-        parts = {
-            "first": _s(r.get("first_name")),
-            "father": _s(r.get("father_name")),
-            "grandfather": _s(r.get("grandfather_name")),
-            "family": _s(r.get("family_name")),
-        }
-        if full and not all(parts.values()):
-            split = dict(zip(NAME_PARTS, _split(full), strict=True))
-            if not any(parts.values()):
-                parts = split
+    src = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    if src.empty:
+        return pd.DataFrame()
+    src = src.reset_index(drop=True)
+    parts = {k: _col(src, f"{k}_name") for k in NAME_PARTS}
+    full = _col(src, "full_name")
+    any_part = pd.concat([p.notna() for p in parts.values()], axis=1).any(axis=1)
+    all_parts = pd.concat([p.notna() for p in parts.values()], axis=1).all(axis=1)
+    need = full.notna() & ~all_parts
+    if need.any():
+        split = _map_unique(full.where(need, None), _split)
+        for i, k in enumerate(NAME_PARTS):
+            from_split = split.map(lambda t, i=i: (t[i] or None) if isinstance(t, tuple) else None)
+            if k in ("first", "family"):
+                parts[k] = parts[k].where(parts[k].notna(), from_split)
             else:
-                for k in NAME_PARTS:
-                    parts[k] = parts[k] or ""
-                # only the first and family parts are unambiguous to borrow
-                parts["first"] = parts["first"] or split["first"]
-                parts["family"] = parts["family"] or split["family"]
-        out: dict[str, Any] = {"unique_id": str(r["record_id"]), "list": _s(r.get("list"))}
-        for k, v in parts.items():
-            out[f"{k}_norm"] = _nn(v) if v else None
-            out[f"{k}_key"] = _pk(v) if v else None
-            out[f"{k}_long"] = _lk(v) if v else None
-        mother = _s(r.get("mother_name"))
-        out["mother_key"] = _pk(mother) if mother else None
-        dod = r.get("date_of_death") or None
-        by, _exact = birth_year_estimate(
-            r.get("birth_date") or None,
-            r.get("birth_year") if r.get("birth_year") not in ("", None) else None,
-            r.get("age") if r.get("age") not in ("", None) else None,
-            dod,
-            reference_year,
-        )
-        out["birth_year"] = by
-        out["birth_date"] = r.get("birth_date") or None
-        out["dod"] = dod
-        place = _s(r.get("place_of_death")) or _s(r.get("locality"))
-        out["place_key"] = _place(place) if place else None
-        gov = _s(r.get("governorate"))
-        out["gov_key"] = _place(gov) if gov else None
-        out["sex"] = r.get("sex") or None
-        out["national_id"] = r.get("national_id") or None
-        addr = _s(r.get("address"))
-        out["address_norm"] = _nn(addr) if addr else None
-        out["postcode"] = _s(r.get("postcode")) or None
-        rows.append(out)
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return df
-    df["birth_year"] = pd.array(df["birth_year"], dtype="Int64")
-    # pandas keeps None in object columns; make every text column a nullable string
-    for c in df.columns:
+                parts[k] = parts[k].where(any_part | parts[k].notna(), from_split)
+    out = pd.DataFrame({"unique_id": src["record_id"].astype(str)})
+    out["list"] = _col(src, "list")
+    for k, v in parts.items():
+        out[f"{k}_norm"] = _map_unique(v, _nn)
+        out[f"{k}_key"] = _map_unique(v, _pk)
+        out[f"{k}_long"] = _map_unique(v, _lk)
+    out["mother_key"] = _map_unique(_col(src, "mother_name"), _pk)
+    dod = _col(src, "date_of_death")
+    bdate = _col(src, "birth_date")
+    by = pd.to_numeric(bdate.str[:4] if bdate.notna().any() else bdate, errors="coerce")
+    by = by.fillna(pd.to_numeric(_col(src, "birth_year"), errors="coerce"))
+    death_year = pd.to_numeric(dod.str[:4] if dod.notna().any() else dod, errors="coerce")
+    if reference_year is not None:
+        death_year = death_year.fillna(reference_year)
+    by = by.fillna(death_year - pd.to_numeric(_col(src, "age"), errors="coerce"))
+    out["birth_year"] = pd.array(by.round(), dtype="Int64")
+    out["birth_date"] = bdate
+    out["dod"] = dod
+    place = _col(src, "place_of_death")
+    place = place.where(place.notna(), _col(src, "locality"))
+    out["place_key"] = _map_unique(place, _place)
+    out["gov_key"] = _map_unique(_col(src, "governorate"), _place)
+    out["sex"] = _col(src, "sex")
+    out["national_id"] = _col(src, "national_id")
+    out["address_norm"] = _map_unique(_col(src, "address"), _nn)
+    out["postcode"] = _col(src, "postcode")
+    for c in out.columns:
         if c != "birth_year":
-            df[c] = df[c].astype("string")
-    return df
+            out[c] = out[c].astype("string")
+            out[c] = out[c].where(out[c].str.len() > 0, pd.NA)
+    return out
 
 
 # --------------------------------------------------------------------------------------
