@@ -409,3 +409,29 @@ def test_token_guessing_is_throttled_per_address(seeded: dict[str, Any]) -> None
     finally:
         app.state.backend.close()
         c.close()
+
+
+def test_an_internal_error_leaks_nothing_to_client_or_log(seeded: dict[str, Any],
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """A fault whose message holds a secret: the client sees a bare 500, the log one line
+    naming the exception type only."""
+    from dalil.testing import TEST_PASSPHRASE
+
+    app = create_app(seeded["root"], TEST_PASSPHRASE)
+    secret = "Fictional Secret Witness Name"
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError(f"database said: {secret}")
+
+    app.state.backend.dashboard = broken
+    c = Client(app)
+    try:
+        c.login("viewer")
+        with caplog.at_level("DEBUG"):
+            r = c.get("/")
+        assert r.status_code == 500 and secret not in r.text
+        assert r.headers["x-frame-options"] == "DENY"
+        assert secret not in caplog.text and "RuntimeError" in caplog.text
+    finally:
+        app.state.backend.close()
+        c.close()

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
 from dalil.web.auth import LoginThrottle, SessionStore, TotpReplayGuard
 from dalil.web.context import LoginRequired, csrf_protect, get_ctx, make_environments, render
-from dalil.web.security import SecurityHeadersMiddleware
+from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -83,6 +83,7 @@ def create_app(
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    app.add_middleware(SafeErrorsMiddleware)  # inside the headers: a 500 carries them too
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

@@ -69,3 +69,42 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SafeErrorsMiddleware:
+    """Turn an unexpected exception into a bare 500 and log one line naming only its
+    type and where it was raised — never its message or a traceback with values, which
+    could carry a witness's name or a passphrase into the server log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # the point is to catch everything
+            import logging
+            import traceback
+
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+            logging.getLogger("dalil.web").error(
+                "internal error %s at %s on %s %s", type(exc).__name__, where,
+                scope.get("method"), scope.get("path"))
+            if not started:
+                body = b'{"error": "internal error"}'
+                await send({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
