@@ -9,13 +9,16 @@ never by similarity.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from dalil.errors import InputError
 from dalil.sources.dates import DateMention, extract_dates, guess_document_date, parse_iso_date
 from dalil.sources.entities import Entity, extract_entities, has_actor_term
 from dalil.sources.quantities import Quantity, extract_quantities
@@ -91,6 +94,10 @@ class Document:
         }
 
 
+#: Longest document analysed (words): a guard on memory and time; a 600-page book fits.
+MAX_WORDS = 300_000
+
+
 def analyse(
     text: str,
     *,
@@ -100,6 +107,11 @@ def analyse(
     author: str | None = None,
 ) -> Document:
     """Extract sentences, quotations, quantities, dates and entities from *text*."""
+    n_words = word_count(text)
+    if n_words > MAX_WORDS:
+        raise InputError(
+            f"{id or 'document'}: too long to analyse ({n_words} words; the limit is {MAX_WORDS})"
+        )
     if doc_date is None:
         guessed = guess_document_date(text)
         doc_date = date.fromisoformat(guessed) if guessed else None
@@ -142,12 +154,9 @@ def _author(doc: Document) -> str | None:
 
 
 def _tok_range(toks: list[Token], span: Span) -> tuple[int, int]:
-    lo = 0
-    while lo < len(toks) and toks[lo].end <= span[0]:
-        lo += 1
-    hi = lo
-    while hi < len(toks) and toks[hi].start < span[1]:
-        hi += 1
+    """Indices ``[lo, hi)`` of the tokens overlapping *span* (binary search)."""
+    lo = bisect_right(toks, span[0], key=lambda t: t.end)
+    hi = bisect_left(toks, span[1], lo=lo, key=lambda t: t.start)
     return lo, hi
 
 
@@ -366,13 +375,18 @@ def _verdict(src: Document, der: Document, al: Alignment, q: Quote) -> dict[str,
 # ------------------------------------------------------------------ additions/omissions
 
 
+@lru_cache(maxsize=8)
+def _paragraphs(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(paragraphs(text))
+
+
 def is_heading(doc: Document, s: Sentence) -> bool:
     """A heading, byline or dateline: a whole paragraph of at most 15 words with no
     sentence-final punctuation.  Headings are not counted as additions or omissions."""
     text = doc.text[s.start : s.end].rstrip()
     if text.endswith((".", "!", "?", "؟", '"', "”", "»", "…")):
         return False
-    para = [p for p in paragraphs(doc.text) if p[0] <= s.start < p[1]]
+    para = [p for p in _paragraphs(doc.text) if p[0] <= s.start < p[1]]
     return bool(para) and para[0] == (s.start, s.end) and word_count(text) <= 15
 
 
@@ -396,6 +410,7 @@ def _additions(
     out: list[dict[str, Any]] = []
     src_intervals = {(q.low, q.high) for q in src.quantities}
     quote_by_span = {tuple(v["span"]): v for v in verdicts}
+    src_starts = [x.start for x in src.sentences]
     for s in der.sentences:
         lo, hi = _sentence_tok(al.b_tokens, s)
         if hi - lo < 3 or is_heading(der, s):
@@ -429,8 +444,11 @@ def _additions(
                 supported = False
             # A negation inside the copied stretch of a source sentence, not carried over.
             a_idx = sorted(al.b_match[i] for i in range(lo, hi) if al.b_match[i] >= 0)
-            for a_s in src.sentences:
-                alo, ahi = _sentence_tok(al.a_tokens, a_s)
+            touched_sents = {bisect_right(src_starts, al.a_tokens[i].start) - 1 for i in a_idx} - {
+                -1
+            }
+            for si in sorted(touched_sents):
+                alo, ahi = _sentence_tok(al.a_tokens, src.sentences[si])
                 inside = [i for i in a_idx if alo <= i < ahi]
                 if len(inside) < 3:
                     continue

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dalil.sources.segment import STOPWORDS, Sentence, Token, sentences, tokens
 
@@ -61,6 +62,7 @@ SYNONYMS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def content_key(norm: str) -> str | None:
     """Content form for paraphrase matching: None for stop words and short tokens."""
     if norm in STOPWORDS or (len(norm) < 3 and not norm.isdigit()):
@@ -230,6 +232,7 @@ def align(a_text: str, b_text: str) -> Alignment:
         a_keys.append(keys)
         for key in keys:
             inv.setdefault(key, []).append(si)
+    df_cap = max(50, len(a_ranges) // 20)
     for b0, b1 in b_ranges:
         if b1 <= b0:
             continue
@@ -245,12 +248,18 @@ def align(a_text: str, b_text: str) -> Alignment:
             for t, tok in zip(b[b0:b1], bt[b0:b1], strict=True)
             if (ck := content_key(t)) and not b_text[tok.start].isupper()
         }
+        # Candidates from the rarer words only (a word found in very many sentences says
+        # little and would make this quadratic); exact scores for the top candidates.
         counts: dict[int, int] = {}
         for key in keys:
-            for si in inv.get(key, []):
+            postings = inv.get(key, [])
+            if len(postings) > df_cap:
+                continue
+            for si in postings:
                 counts[si] = counts.get(si, 0) + 1
         best, best_score, best_shared = -1, 0.0, 0
-        for si, shared in counts.items():
+        for si, _n in sorted(counts.items(), key=lambda kv: -kv[1])[:8]:
+            shared = len(keys & a_keys[si])
             score = 2 * shared / (len(keys) + len(a_keys[si]))
             if score > best_score:
                 best, best_score, best_shared = si, score, shared
