@@ -458,7 +458,11 @@ def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyRe
 
     signed_seqs = sorted(want)
     raw = _raw_connection(connection)
-    cur = raw.cursor()
+    if connection.dialect.name == "postgresql":
+        # A server-side cursor: psycopg's default cursor would load the whole log.
+        cur = raw.cursor(name="dalil_audit_verify")
+    else:
+        cur = raw.cursor()
     try:
         cur.execute(
             "SELECT seq, ts, actor, action, object_ids, digest, detail, prev_hash, entry_hash "
