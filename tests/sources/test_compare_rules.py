@@ -158,3 +158,11 @@ def test_direction_by_dates_and_unrelated() -> None:
         id="c",
     )
     assert compare(a, c)["direction"] == "unrelated"
+
+
+def test_overlong_document_is_refused_with_a_clear_error() -> None:
+    from dalil.errors import InputError
+    from dalil.sources.compare import MAX_WORDS
+
+    with pytest.raises(InputError, match="too long to analyse"):
+        analyse("word " * (MAX_WORDS + 1), id="huge.txt")
