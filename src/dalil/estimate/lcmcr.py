@@ -226,7 +226,7 @@ def lcmcr(
     warnings = list(diag.pop("warnings"))
     full = float((kstar >= K).mean())
     diag["k_star_at_K"] = round(full, 3)
-    if full > 0.1:
+    if full > 0.25:
         warnings.append(
             f"all {K} latent classes were occupied in {full:.0%} of the draws: the truncation "
             "K may be too small; rerun with a larger --K"
