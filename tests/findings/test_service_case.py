@@ -206,3 +206,30 @@ def test_report_permissions_and_audit(small: Small, tmp_path: Path) -> None:
     with small.case.system_session() as session:
         logged = [e.detail.get("sha256") if isinstance(e.detail, dict) else None for e in audit.query(session, action="report.build")]
     assert len(logged) == 2 and res["sha256"] != inside["sha256"]
+
+
+def test_public_report_withholds_file_names_and_sensitive_items(small: Small, tmp_path: Path) -> None:
+    from dalil.report.service import build_report
+    from dalil.services import records
+    from dalil.services.evidence import add_bytes
+
+    admin = small.case.actor()
+    loose = add_bytes(small.case, admin, b"fictional interview\n", name="interview-CanaryFileName.txt").item.id
+    with small.case.act() as ctx:
+        src = records.add(ctx, "source", kind="official", title="CanarySensitiveTitle memo")
+    secret = add_bytes(small.case, admin, b"fictional memo\n", name="memo.txt", source_id=src.id, sensitive=True).item.id
+    src_id = src.id
+    with small.case.act("lina") as ctx:
+        for el in ELEMENTS:
+            F.assess(ctx, small.act, el, "established", [str(loose), str(secret)])
+    with small.case.act("omar") as ctx:
+        F.sign_off(ctx, small.act)  # signed: the act and its citations are published
+    with small.case.act() as ctx:
+        cid = F.add_claim(ctx, "method", "Shot at close range (fictional)")
+        F.add_carrier(ctx, cid, src_id, "B2")
+    build_report(small.case, "omar", audience="public", fmt="html", out=tmp_path / "p.html")
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert html.count("withheld") >= 2  # both items are cited, described as withheld
+    assert "CanaryFileName" not in html and "CanarySensitiveTitle" not in html
+    build_report(small.case, "lina", audience="internal", fmt="html", out=tmp_path / "i.html")
+    assert "CanaryFileName" in (tmp_path / "i.html").read_text(encoding="utf-8")

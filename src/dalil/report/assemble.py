@@ -64,15 +64,16 @@ class Citations:
             return {"label": self.labels[evidence_id], "id": evidence_id if self.audience == "internal" else "", "kind": "", "title": "(not in the case)"}
         if self.audience == "internal":
             return {"label": self.labels[evidence_id], "id": ev.id, "kind": ev.kind, "title": ev.title}
+        public_kind = ev.kind in PUBLIC_ID_KINDS and not ev.sensitive
         if ev.kind == "testimony" and ev.witness:
             title = f"Testimony of {self.witness_label(ev.witness)}"
-        elif ev.kind in PUBLIC_ID_KINDS:
+        elif public_kind:
             title = ev.title
         else:
             title = f"{ev.kind.capitalize()} held by the investigation (withheld)"
         return {
             "label": self.labels[evidence_id],
-            "id": ev.id if ev.kind in PUBLIC_ID_KINDS else "withheld",
+            "id": ev.id if public_kind else "withheld",
             "kind": ev.kind,
             "title": title,
         }
@@ -86,6 +87,8 @@ def _source_label(c: Citations, source_id: str) -> str:
         if s.witness:
             return f"Testimony of {c.witness_label(s.witness)}"
         return "Testimony (witness withheld)" if c.audience == "public" else s.title
+    if s.sensitive and c.audience == "public":
+        return f"{s.kind.capitalize()} held by the investigation (withheld)"
     pub = f" — {s.publisher}" if s.publisher else ""
     return f"{s.title}{pub}"
 

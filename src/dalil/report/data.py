@@ -40,6 +40,7 @@ class EvidenceView:
     source: str | None = None
     witness: str | None = None  # person id of the witness for testimony
     date: date | None = None
+    sensitive: bool = False  # marked sensitive in the vault: never described in public
 
 
 @dataclass
@@ -50,6 +51,7 @@ class SourceView:
     date: date | None = None
     kind: str = "report"
     witness: str | None = None  # person id, for testimonies
+    sensitive: bool = False  # all its evidence is marked sensitive: not named in public
 
 
 @dataclass

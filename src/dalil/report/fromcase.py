@@ -63,14 +63,20 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
         wid = witness_of_source.get(s.id)
         snap.sources[str(s.id)] = SourceView(str(s.id), s.title, s.publisher, _day(s.published), _KIND.get(s.kind, s.kind),
                                              witness=f"P{wid}" if wid and s.kind == "testimony" else None)
-    for it in ctx.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)):
+    items = list(ctx.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
+    for sid, sv in snap.sources.items():
+        own = [it for it in items if it.source_id == int(sid)]
+        sv.sensitive = bool(own) and all(it.sensitive for it in own)
+    for it in items:
         src = sources.get(it.source_id) if it.source_id else None
-        kind = _KIND.get(src.kind, "document") if src else ("photo" if (it.media_type or "").startswith(("image/", "video/")) else "document")
+        # an item outside any source is described by kind only: its file name is not for publication
+        kind = _KIND.get(src.kind, "document") if src else ("photo" if (it.media_type or "").startswith(("image/", "video/")) else "file")
         wid = witness_of_source.get(src.id) if src else None
         title = (src.title if src else (it.original_name or "evidence item")) + f" ({it.copy_kind}, sha256 {it.sha256[:12]})"
         snap.evidence[str(it.id)] = EvidenceView(str(it.id), kind, title, source=str(src.id) if src else None,
                                                  witness=f"P{wid}" if wid and kind == "testimony" else None,
-                                                 date=_day(src.published) if src else None)
+                                                 date=_day(src.published) if src else None,
+                                                 sensitive=bool(it.sensitive))
 
     # persons: open fields always; protected fields only for the internal audience, revealed with a reason
     persons = {p.id: p for p in ctx.session.scalars(select(Person).order_by(Person.id))}
