@@ -444,3 +444,19 @@ def test_wrong_store_key_length_is_refused(tmp_path: Path) -> None:
         BlobStore(tmp_path, b"short")
     with pytest.raises(ValueError):
         BlobStore(tmp_path, KEY, chunk_size=0)
+
+
+def test_non_blocking_stream_with_no_data_is_not_mistaken_for_the_end(store: BlobStore) -> None:
+    class WouldBlock(io.RawIOBase):
+        calls = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, n: int = -1) -> bytes | None:
+            self.calls += 1
+            return b"z" * n if self.calls == 1 else None
+
+    with pytest.raises(InputError, match="non-blocking"):
+        store.put(WouldBlock())  # type: ignore[arg-type]
+    assert all_files(store.root) == []

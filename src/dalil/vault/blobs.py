@@ -110,8 +110,8 @@ def _fsync_dir(path: Path) -> None:
 def _read_full(f: BinaryIO, n: int) -> bytes:
     """Read up to *n* bytes, looping over short reads (pipes, sockets)."""
     data = f.read(n)
-    if data is None:
-        data = b""
+    if data is None:  # a non-blocking stream with nothing ready: never mistake it for EOF
+        raise InputError("the input stream is non-blocking and had no data ready")
     if len(data) == n or not data:
         return bytes(data)
     if len(data) > n:
@@ -120,6 +120,8 @@ def _read_full(f: BinaryIO, n: int) -> bytes:
     got = len(data)
     while got < n:
         more = f.read(n - got)
+        if more is None:
+            raise InputError("the input stream is non-blocking and had no data ready")
         if not more:
             break
         parts.append(more)
