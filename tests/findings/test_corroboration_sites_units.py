@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dalil.errors import Conflict, InputError
 from dalil.findings.corroboration import Carrier, Claim, groups_from_graph, matrix, parse_grade
@@ -88,3 +90,42 @@ def test_unit_cycle_refused_and_suspects_follow_hierarchy_and_dates() -> None:
     # attributed to the battalion: the brigade's commander is a command lead, its clerk is not
     links = suspects_for_acts(units, mem, [ActAttribution("ACT-2", "BN", date(2025, 3, 7))])
     assert [(x.person, x.basis) for x in links] == [("P1", "member"), ("P3", "command")]
+
+
+@given(
+    edges=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=12),
+    carried=st.sets(st.integers(0, 7), min_size=1),
+)
+def test_independent_groups_partition_the_carriers_and_never_exceed_them(edges: list[tuple[int, int]], carried: set[int]) -> None:
+    ids = [f"S{i}" for i in range(8)]
+    derivations: dict[str, list[str]] = {}
+    for a, b in edges:
+        if a != b:
+            derivations.setdefault(f"S{a}", []).append(f"S{b}")
+    groups = groups_from_graph(ids, derivations)
+    assert sorted(s for g in groups for s in g) == ids  # a partition of the sources
+    m = matrix([Claim("C", "toll", "x")], [Carrier("C", f"S{i}", "B", 2) for i in carried], groups=groups)
+    row = m["claims"][0]  # type: ignore[index]
+    flat = sorted(s for g in row["independent_groups"] for s in g)
+    assert flat == sorted(f"S{i}" for i in carried)
+    assert 1 <= row["independent"] <= len(carried)
+    # linked sources never count as two origins
+    for a, b in edges:
+        if a in carried and b in carried and a != b:
+            assert any({f"S{a}", f"S{b}"} <= set(g) for g in row["independent_groups"])
+
+
+@given(st.lists(st.sampled_from(["reported", "located", "secured", "exhumed"]), min_size=1, max_size=8))
+def test_site_history_accepted_only_when_strictly_forward(statuses: list[str]) -> None:
+    order = ["reported", "located", "secured", "exhumed"]
+    history: list[StatusChange] = []
+    for k, s in enumerate(statuses):
+        ok = not history or order.index(s) > order.index(history[-1].status)
+        try:
+            check_transition(history, s, date(2021, 5, 1 + k))
+        except Conflict:
+            assert not ok
+        else:
+            assert ok
+            history.append(StatusChange(s, date(2021, 5, 1 + k), "inv"))
+    assert [order.index(h.status) for h in history] == sorted({order.index(h.status) for h in history})
