@@ -37,6 +37,7 @@ from .data import CaptureTable
 from .loglinear import Model
 
 MIN_LISTS, MAX_LISTS = 3, 5
+MAX_GRID = 20_000
 
 
 def _is_chordal(p: int, edges: frozenset[tuple[int, int]]) -> bool:
@@ -155,7 +156,10 @@ def bma(
     n = table.observed
     if max_missing is None:
         max_missing = max(30 * n, 1000)
-    n0 = np.arange(0, max_missing + 1, dtype=np.float64)
+    # a unit grid up to MAX_GRID points; coarser steps beyond (the posterior of N is
+    # smooth on that scale), so memory and time stay bounded for large lists
+    step = max(1, math.ceil(max_missing / MAX_GRID))
+    n0 = np.arange(0, max_missing + 1, step, dtype=np.float64)
     N = n + n0
     cells = np.arange(2**p)
     y = table.counts.astype(np.float64)
@@ -182,20 +186,30 @@ def bma(
 
     base = -np.log(N) + special.gammaln(N + 1) - special.gammaln(n0 + 1)
     graphs = decomposable_graphs(p)
-    logpost = np.empty((len(graphs), n0.size))
-    for i, g in enumerate(graphs):
+
+    def row(g: Graph) -> np.ndarray:
         lp = base.copy()
         for c in g.cliques:
             lp += logf[c]
         for sep in g.separators:
             lp -= logf[sep]
-        logpost[i] = lp
-    mx = logpost.max()
-    w = np.exp(logpost - mx)
-    total = w.sum()
-    joint = w / total
-    pmf = joint.sum(axis=0)
-    gw = joint.sum(axis=1)
+        return np.asarray(lp)
+
+    # two passes over the graphs, one row at a time: never a graphs x grid matrix
+    row_max = np.empty(len(graphs))
+    row_lse = np.empty(len(graphs))
+    for i, g in enumerate(graphs):
+        lp = row(g)
+        row_max[i] = lp.max()
+        row_lse[i] = row_max[i] + math.log(float(np.exp(lp - row_max[i]).sum()))
+    mx = float(row_max.max())
+    gw = np.exp(row_lse - mx)
+    gw /= gw.sum()
+    pmf = np.zeros_like(n0)
+    for i, g in enumerate(graphs):
+        if gw[i] > 1e-12:
+            pmf += np.exp(row(g) - mx)
+    pmf /= pmf.sum()
     q = (1 - level) / 2
     lo, med, hi = _quantiles(N, pmf, [q, 0.5, 1 - q])
     mean = float((N * pmf).sum())
@@ -210,7 +224,9 @@ def bma(
     order = np.argsort(-gw)
     rows = []
     for i in order[: max(top, 1)]:
-        cond = joint[i] / gw[i] if gw[i] > 0 else joint[i]
+        lp = row(graphs[i])
+        cond = np.exp(lp - lp.max())
+        cond /= cond.sum()
         glo, gmed, ghi = _quantiles(N, cond, [q, 0.5, 1 - q])
         rows.append({"model": graphs[i].model(p).label(), "weight": float(gw[i]),
                      "estimate": gmed, "ci": [glo, ghi]})
