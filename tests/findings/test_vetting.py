@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -130,3 +130,22 @@ def test_any_personnel_bytes_give_records_or_a_one_line_input_error(tmp_path: Pa
         assert "\n" not in str(e) and str(p) in str(e)
     else:
         assert all(r.name for r in recs)
+
+
+def test_xlsx_personnel_with_arabic_headers(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["الاسم", "الوحدة", "الرتبة", "من", "ملاحظات"])
+    ws.append(["سمير العطار", "اللواء", "رائد", "2020-01-01", "fictional"])
+    ws.append(["Karim Saleh", "Brigade", "major", datetime(2019, 6, 1), ""])
+    p = tmp_path / "personnel.xlsx"
+    wb.save(p)
+    recs = read_personnel(p)
+    assert recs[0].name == "سمير العطار" and recs[0].rank == "رائد" and recs[0].start == date(2020, 1, 1)
+    assert recs[1].start == date(2019, 6, 1)
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="not a readable XLSX"):
+        read_personnel(tmp_path / "broken.xlsx")

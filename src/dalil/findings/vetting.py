@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -105,6 +105,17 @@ def _parse_date(value: str, where: str) -> date | None:
         raise InputError(f"{where}: invalid date {v!r} (use YYYY-MM-DD)") from None
 
 
+def _cell(c: object) -> str:
+    """An XLSX cell as text; date cells as YYYY-MM-DD."""
+    if c is None:
+        return ""
+    if isinstance(c, datetime):
+        return c.date().isoformat()
+    if isinstance(c, date):
+        return c.isoformat()
+    return str(c)
+
+
 def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[PersonnelRecord]:
     """Read and validate a personnel file completely before anything is screened or stored."""
     if not path.exists():
@@ -118,7 +129,7 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
         except Exception:
             raise InputError(f"{path}: not a readable XLSX workbook") from None
         ws = wb.active
-        rows = [["" if c is None else str(c) for c in r] for r in ws.iter_rows(values_only=True)] if ws else []
+        rows = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)] if ws else []
         wb.close()
     else:
         try:
