@@ -217,3 +217,9 @@ def test_six_lists_use_stepwise_search_and_seven_are_refused():
     t7 = CaptureTable.from_records([f"S{i}" for i in range(7)], x7[x7.sum(axis=1) > 0])
     with pytest.raises(InputError, match="up to 6 lists"):
         search(t7)
+
+
+def test_a_lower_level_gives_a_narrower_interval_inside_the_95_one(darroch):
+    wide, narrow = fit(darroch, "[12,23]", level=0.95), fit(darroch, "[12,23]", level=0.8)
+    assert wide.ci[0] < narrow.ci[0] < narrow.estimate < narrow.ci[1] < wide.ci[1]
+    assert narrow.ci_level == 0.8
