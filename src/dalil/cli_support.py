@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -107,6 +108,17 @@ def run_cli(cli: click.Group, args: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
+    except Exception as e:
+        # A bug, not a user error. Its traceback could carry SQL parameters or file
+        # content, so it is shown only when the user asks for it.
+        if os.environ.get("DALIL_DEBUG"):
+            raise
+        click.echo(
+            f"error: unexpected internal error ({type(e).__name__}); nothing was committed "
+            "by the failed step; set DALIL_DEBUG=1 to see the traceback",
+            err=True,
+        )
+        sys.exit(2)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
