@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +209,8 @@ def same_speaker(a: str | None, b: str | None) -> bool:
 class _Cand:
     tok_idx: list[int]  # source token indices
     quote: Quote | None
+    norms: list[str] = field(default_factory=list)
+    bigrams: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _runs(idx: list[int]) -> list[list[int]]:
@@ -228,7 +231,25 @@ def _overlaps(span: Span, spans: list[Span]) -> bool:
     return any(span[0] < e and s < span[1] for s, e in spans)
 
 
-def _verdict(src: Document, der: Document, al: Alignment, q: Quote) -> dict[str, Any]:
+def _candidates(src: Document, al: Alignment) -> list[_Cand]:
+    """Where a quotation may come from: the source's quotations, then its paragraphs."""
+    at = al.a_tokens
+    out: list[_Cand] = []
+    spans: list[tuple[list[int], Quote | None]] = [
+        (_quote_token_idx(at, sq), sq) for sq in src.quotes
+    ]
+    for ps, pe in paragraphs(src.text):
+        lo, hi = _tok_range(at, (ps, pe))
+        spans.append((list(range(lo, hi)), None))
+    for idx, sq in spans:
+        norms = [at[i].norm for i in idx]
+        out.append(_Cand(idx, sq, norms, set(pairwise(norms))))
+    return out
+
+
+def _verdict(
+    src: Document, der: Document, al: Alignment, q: Quote, cands: list[_Cand] | None = None
+) -> dict[str, Any]:
     at, bt = al.a_tokens, al.b_tokens
     q_idx = _quote_token_idx(bt, q)
     q_norm = [bt[i].norm for i in q_idx]
@@ -246,17 +267,15 @@ def _verdict(src: Document, der: Document, al: Alignment, q: Quote) -> dict[str,
     }
     if not q_norm:
         return out
-    cands: list[_Cand] = []
-    for sq in src.quotes:
-        cands.append(_Cand(_quote_token_idx(at, sq), sq))
-    for ps, pe in paragraphs(src.text):
-        lo, hi = _tok_range(at, (ps, pe))
-        cands.append(_Cand(list(range(lo, hi)), None))
+    if cands is None:
+        cands = _candidates(src, al)
     q_content = [i for i, n in enumerate(q_norm) if n not in STOPWORDS]
+    q_bigrams = set(pairwise(q_norm))
     best: tuple[int, int, _Cand, list[tuple[int, int, int]]] | None = None
     for c in cands:
-        c_norm = [at[i].norm for i in c.tok_idx]
-        if not c_norm:
+        c_norm = c.norms
+        # Only candidates sharing a two-word run can score (cheap filter).
+        if not c_norm or q_bigrams.isdisjoint(c.bigrams):
             continue
         sm = SequenceMatcher(None, q_norm, c_norm, autojunk=False)
         # Only runs of two or more words count: stray "the"/"in" matches are noise.
@@ -588,7 +607,8 @@ def compare(earlier: Document, later: Document) -> dict[str, Any]:
         {"source_span": list(al.a_span(p)), "derivative_span": list(al.b_span(p)), "kind": p.kind}
         for p in al.passages
     ]
-    verdicts = [_verdict(src, der, al, q) for q in der.quotes]
+    cands = _candidates(src, al)
+    verdicts = [_verdict(src, der, al, q, cands) for q in der.quotes]
     additions = _additions(src, der, al, verdicts) if direction != "unrelated" else []
     omissions = _omissions(src, al) if direction != "unrelated" else []
     quantities = [
