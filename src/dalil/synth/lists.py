@@ -287,10 +287,14 @@ def _population(n: int, rng: random.Random) -> list[dict[str, Any]]:
         father = rng.choice(MALE)
         grandfather = rng.choice(MALE)
         mother = rng.choice(FEMALE)
+        used: set[str] = {father[1]}  # siblings do not share a given name (nor the father's)
         for _ in range(min(n - len(people), rng.choice([1, 1, 2, 2, 3, 4]))):
             pid += 1
             sex = "m" if rng.random() < 0.75 else "f"  # killings target men more
             first = rng.choice(MALE if sex == "m" else FEMALE)
+            while first[1] in used:
+                first = rng.choice(MALE if sex == "m" else FEMALE)
+            used.add(first[1])
             age = max(0, min(95, int(rng.gauss(36, 18))))
             birth = 2025 - age
             day = rng.choice([6, 7, 7, 8])
