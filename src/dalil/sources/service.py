@@ -62,8 +62,12 @@ def _readable_items(ctx: Context, source_id: int) -> list[Any]:
     return sorted(items, key=rank)
 
 
-def source_document(ctx: Context, source_id: int, *, reason: str) -> Document:
-    """The analysed text of a stored source (audited as an evidence read)."""
+def source_text(ctx: Context, source_id: int, *, reason: str) -> tuple[str, Any]:
+    """The extracted text of a stored source and its record (audited as an evidence read).
+
+    Raises NotFound for an unknown id, PermissionDenied when the user may not read its
+    evidence, InputError when it has no file or no readable text.
+    """
     from dalil.model.source import Source
     from dalil.services.context import oid
 
@@ -100,14 +104,20 @@ def source_document(ctx: Context, source_id: int, *, reason: str) -> Document:
             [oid("evidence", it.sha256), oid("source", source_id)],
             detail={"reason": reason, "sha256": it.sha256, "size": it.size},
         )
-        return analyse(
-            ex.text,
-            id=f"source:{source_id}",
-            title=src.title or ex.title,
-            doc_date=_published(src.published),
-            author=src.publisher or None,
-        )
+        return ex.text, src
     raise InputError(last_error or f"source {source_id} has no readable text")
+
+
+def source_document(ctx: Context, source_id: int, *, reason: str) -> Document:
+    """The analysed text of a stored source (see :func:`source_text`)."""
+    text, src = source_text(ctx, source_id, reason=reason)
+    return analyse(
+        text,
+        id=f"source:{source_id}",
+        title=src.title,
+        doc_date=_published(src.published),
+        author=src.publisher or None,
+    )
 
 
 def compare_sources(
@@ -163,11 +173,11 @@ def graph_sources(
     skipped: list[dict[str, Any]] = []
     for sid in ctx.session.scalars(select(Source.id).order_by(Source.id)):
         try:
-            d = source_document(ctx, sid, reason="sources.graph")
+            text, rec = source_text(ctx, sid, reason="sources.graph")
         except (InputError, PermissionDenied) as e:
             skipped.append({"id": f"source:{sid}", "reason": str(e)})
             continue
-        docs.append(GraphDoc(d.id, d.text, d.title, d.date))
+        docs.append(GraphDoc(f"source:{sid}", text, rec.title, _published(rec.published)))
     g = build_graph(docs, threshold=threshold)
     out = g.to_dict()
     out["stats"]["skipped"] = skipped
