@@ -176,3 +176,16 @@ def test_anonymous_speaker_with_apposition() -> None:
 def test_partial_quote_after_reported_speech() -> None:
     text = 'The fictional rights office said it had received "credible reports of summary executions of civilians".'
     assert one(text)[1:] == ("The fictional rights office", "organization")
+
+
+def test_arabic_curly_quotes_and_akkada() -> None:
+    text = "وأكد مدير المرصد: “قتل ما لا يقل عن ٤٠ مدنيا في الحي الشرقي”."
+    q = extract_quotes(text)
+    assert [x.text for x in q] == ["قتل ما لا يقل عن ٤٠ مدنيا في الحي الشرقي"]
+    assert q[0].speaker_kind == "role"
+
+
+def test_arabic_attribution_after_the_quote() -> None:
+    text = "«لن نسكت عن هذه الجرائم»، قالت نادية قورفان."
+    q = extract_quotes(text)
+    assert len(q) == 1 and q[0].speaker == "نادية قورفان" and q[0].speaker_kind == "named"
