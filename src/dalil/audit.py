@@ -352,14 +352,16 @@ def query(
         needle = canonical_json(object_id)  # the JSON string literal, quotes included
         stmt = stmt.where(AuditEntry.object_ids.contains(needle, autoescape=True))
     stmt = stmt.order_by(AuditEntry.seq.desc())
+    if limit is not None and object_id is None:
+        stmt = stmt.limit(max(limit, 0))
     rows: Iterable[AuditEntry] = session.execute(stmt).scalars()
     out: list[AuditEntry] = []
     for row in rows:
         if object_id is not None and object_id not in json.loads(row.object_ids):
             continue
-        out.append(row)
         if limit is not None and len(out) >= limit:
             break
+        out.append(row)
     out.reverse()
     return out
 
