@@ -216,3 +216,19 @@ def test_html_marks_words_left_out_of_a_quote_in_the_source(tmp_path: Path) -> N
     assert 'class="q-omit"' in html
     i = html.index('class="q-omit"')
     assert "Militias affiliated with the government" in html[i : i + 200]
+
+
+def test_graph_skips_unreadable_files_and_lists_them(tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("ngo_release.txt", "news_call.txt"):
+        shutil.copy(DATA / name, tmp_path / name)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    code, out, err = run(["sources", "graph", "--dir", str(tmp_path), "--json"])
+    assert code == 0, err
+    d = json.loads(out)
+    assert [n["id"] for n in d["nodes"]] == ["news_call.txt", "ngo_release.txt"]
+    assert d["stats"]["skipped"] == [
+        {"id": "empty.txt", "reason": f"{tmp_path / 'empty.txt'}: is empty"}
+    ]
+    assert len(d["edges"]) == 1

@@ -198,14 +198,17 @@ def graph_cmd(
 ) -> None:
     """Derivation graph over the documents in a folder (--dir) or over every source of a
     case: candidate pairs by MinHash LSH Ensemble (containment, so partial reuse is
-    found), verified by exact shingle containment, edges directed by date or containment."""
+    found), verified by exact shingle containment, edges directed by date or containment.
+    Files or sources without readable text are skipped and listed (stats.skipped)."""
     if folder is not None:
         from dalil.sources.graph import build_graph, independent_groups, load_dir
 
-        docs = load_dir(folder)
+        skipped: list[dict[str, str]] = []
+        docs = load_dir(folder, skipped=skipped)
         g = build_graph(docs, threshold=threshold)
         texts = {d.id: d.text for d in docs}
         out = g.to_dict()
+        out["stats"]["skipped"] = skipped
         if claims:
             out["claims"] = [
                 {"claim": c, "independent_groups": independent_groups(g, c, texts)} for c in claims

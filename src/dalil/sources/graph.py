@@ -322,8 +322,13 @@ def load_dir(
     folder: Path,
     *,
     pattern: Iterable[str] = ("*.txt", "*.html", "*.htm", "*.pdf", "*.docx"),
+    skipped: list[dict[str, str]] | None = None,
 ) -> list[GraphDoc]:
-    """Every supported file directly in *folder* (sorted by name), text-extracted."""
+    """Every supported file directly in *folder* (sorted by name), text-extracted.
+
+    A file that cannot be read (empty, binary, scanned PDF …) is left out and, when
+    *skipped* is given, listed there with the reason; without *skipped* it raises.
+    """
     from dalil.sources.dates import guess_document_date
     from dalil.sources.text import extract_text
 
@@ -334,7 +339,15 @@ def load_dir(
         raise InputError(f"{folder}: no .txt/.html/.pdf/.docx files")
     docs: list[GraphDoc] = []
     for p in files:
-        ex = extract_text(p)
+        try:
+            ex = extract_text(p)
+        except InputError as e:
+            if skipped is None:
+                raise
+            skipped.append({"id": p.name, "reason": str(e)})
+            continue
         d = ex.published or guess_document_date(ex.text)
         docs.append(GraphDoc(p.name, ex.text, ex.title, date.fromisoformat(d) if d else None))
+    if not docs:
+        raise InputError(f"{folder}: none of the {len(files)} files has readable text")
     return docs
