@@ -87,6 +87,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/lists/decide"): ANALYSIS,
     ("GET", "/api/v1/lists/histories"): READ,
     ("GET", "/api/v1/estimate"): READ,
+    ("POST", "/lists/link"): ANALYSIS,
+    ("GET", "/lists/jobs/{job_id}"): READ,
+    ("POST", "/api/v1/lists/link"): ANALYSIS,
+    ("GET", "/api/v1/jobs/{job_id}"): READ,
     ("POST", "/api/v1/compare"): READ,
 }
 for _k in RECORD_KINDS:
@@ -123,7 +127,16 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
-    return path.replace("{sha256}", seeded["evidence"]).replace("{name}", "tmp-user")
+    return (path.replace("{sha256}", seeded["evidence"]).replace("{name}", "tmp-user")
+            .replace("{job_id}", _JOB["id"]))
+
+
+_JOB: dict[str, str] = {}
+
+
+def _wait_for_jobs(app: Any) -> None:
+    for job in list(app.state.jobs._jobs.values()):
+        assert job.wait(120), "linkage job did not finish"
 
 
 _counter = iter(range(10**6))
@@ -185,6 +198,12 @@ def clients(app: Any, seeded: dict[str, Any]) -> Any:
         out[role] = c
     out[ANON] = Client(app)
     out[ANON].get("/login")  # an anonymous session, so the CSRF token exists
+    r = out["admin"].post("/api/v1/lists/link",
+                          headers={"Authorization": f"Bearer {seeded['tokens']['admin']}"})
+    assert r.status_code == 202, r.text
+    _JOB["id"] = r.json()["id"]
+    _wait_for_jobs(app)
+    assert app.state.jobs.get(_JOB["id"]).state == "done"
     yield out
     for c in out.values():
         c.close()
@@ -218,13 +237,14 @@ def test_route_allows_exactly_the_expected_roles(
         for role in ROLES:
             clients[role].login(role)
     try:
-        _check_route(route, clients, seeded)
+        _check_route(route, clients, seeded, app)
     finally:
         for c in fresh:
             c.close()
 
 
-def _check_route(route: tuple[str, str], clients: dict[str, Client], seeded: dict[str, Any]) -> None:
+def _check_route(route: tuple[str, str], clients: dict[str, Client], seeded: dict[str, Any],
+                 app: Any) -> None:
     method, path = route
     expected = EXPECTED[route]
     api = path.startswith("/api/")
@@ -232,6 +252,8 @@ def _check_route(route: tuple[str, str], clients: dict[str, Client], seeded: dic
     statuses: dict[str, int] = {}
     for role in (*ROLES, ANON):
         r = _request(clients[role], method, path, role, seeded)
+        if path.endswith("/lists/link"):
+            _wait_for_jobs(app)  # one linkage run at a time
         got[role] = _classify(r, api=api)
         statuses[role] = r.status_code
         if role == ANON and api and path != "/api/v1/openapi.json":

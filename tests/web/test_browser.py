@@ -228,3 +228,15 @@ def _axe_problems(axe: Any, page: Any, url: str) -> list[str]:
             targets = [n.get("target") for n in v.get("nodes", [])][:3]
             out.append(f"{url}: {v['id']} ({v['impact']}): {v['help']} {targets}")
     return out
+
+
+def test_run_the_linkage_and_follow_its_progress(page: Any, server: str) -> None:
+    login(page, server, "analyst", "/lists")
+    page.get_by_role("button", name="Run the linkage").click()
+    page.wait_for_url(f"{server}/lists/jobs/*")
+    page.wait_for_selector("#job[data-state=done]", timeout=120_000)
+    assert page.inner_text("#job-state") == "Finished."
+    assert page.locator("#job-messages li").count() >= 1
+    assert "victims" in page.inner_text("#job-result")
+    shot(page, "linkage-run")
+    assert not page.console_errors, page.console_errors

@@ -77,6 +77,9 @@ def create_app(
     app.state.throttle = throttle or LoginThrottle()
     app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)
     app.state.totp_guard = TotpReplayGuard()
+    from dalil.web.jobs import JobRegistry
+
+    app.state.jobs = JobRegistry()
     app.state.envs = make_environments()
 
     if allowed_hosts:

@@ -450,6 +450,12 @@ class CaseBackend:
         with self.case.act(self._actor(principal)) as ctx:
             return dict(jsonable(fn(ctx, pair, verdict, note=note or None)))
 
+    def link_lists(self, principal: Any, say: Callable[[str], None]) -> dict[str, Any]:
+        """Run the linkage of every imported list (``lists link``), reporting progress."""
+        fn = _linkage("link")
+        with self.case.act(self._actor(principal)) as ctx:
+            return dict(jsonable(fn(ctx, progress=say)))
+
     def histories(self, principal: Any) -> dict[str, Any]:
         fn = _linkage("case_histories")
         with self.case.act(self._actor(principal), write=False) as ctx:

@@ -64,6 +64,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Error, "description": "Not authenticated"},
     403: {"model": Error, "description": "Not permitted"},
     404: {"model": Error, "description": "Not found"},
+    409: {"model": Error, "description": "Conflicts with stored state"},
     422: {"model": Error, "description": "Invalid input"},
 }
 
@@ -275,6 +276,21 @@ def review_queue_names(ctx: ApiCtx, body: RevealNames,
 def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
     """Record a reviewer's decision on a pair (applied on every later linkage run)."""
     return dict(_b(ctx).decide_pair(ctx.user, body.pair, body.verdict, body.note))
+
+
+@router.post("/lists/link", response_model=dict[str, Any], status_code=202,
+             responses={**ERRORS, 409: {"model": Error, "description": "A run is in progress"}})
+def link_lists(ctx: ApiCtx) -> dict[str, Any]:
+    """Start linking every imported list (`dalil lists link`); follow `/api/v1/jobs/{id}`."""
+    from dalil.web.routes.pages import start_linkage
+
+    return dict(start_linkage(ctx).to_dict())
+
+
+@router.get("/jobs/{job_id}", response_model=dict[str, Any], responses=ERRORS)
+def job_status(ctx: ApiCtx, job_id: str) -> dict[str, Any]:
+    """State, progress messages and result (or error) of a background run."""
+    return dict(ctx.request.app.state.jobs.get(job_id).to_dict())
 
 
 @router.get("/lists/histories", response_model=dict[str, Any], responses=ERRORS)

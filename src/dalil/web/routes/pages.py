@@ -266,6 +266,35 @@ def lists_decide(
     return resp
 
 
+def start_linkage(ctx: Ctx) -> Any:
+    """Start a linkage run as the request's user, in the background. The service checks
+    the permission as its first step; a refusal arrives within moments and is answered
+    here (403) rather than as a failed job."""
+    backend = _backend(ctx)
+    principal = ctx.user
+    assert principal is not None
+    job = ctx.request.app.state.jobs.start(
+        "linkage", principal.name, lambda say: backend.link_lists(principal, say))
+    job.wait(2.0)
+    if isinstance(job.exception, PermissionDenied):
+        raise job.exception
+    return job
+
+
+@router.post("/lists/link")
+def lists_link(ctx: PageCtx) -> Response:
+    job = start_linkage(ctx)
+    resp = RedirectResponse(f"/lists/jobs/{job.id}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.get("/lists/jobs/{job_id}")
+def lists_job(ctx: PageCtx, job_id: str) -> Response:
+    job = ctx.request.app.state.jobs.get(job_id)
+    return render(ctx, "job.html", job=job.to_dict())
+
+
 @router.get("/estimates")
 def estimates_page(
     ctx: PageCtx, method: str = Query("loglinear", pattern="^(loglinear|bma)$"),

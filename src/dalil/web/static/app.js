@@ -54,5 +54,46 @@
       xhr.send(file);
     });
   }
+  // Background runs (linkage): poll the job's JSON and show its progress messages.
+  function setupJob() {
+    var box = document.getElementById("job");
+    if (!box || box.getAttribute("data-state") !== "running") { return; }
+    var id = box.getAttribute("data-job");
+    var state = document.getElementById("job-state");
+    var list = document.getElementById("job-messages");
+    var bar = document.getElementById("job-progress");
+    var result = document.getElementById("job-result");
+    function poll() {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", "/api/v1/jobs/" + encodeURIComponent(id));
+      xhr.addEventListener("load", function () {
+        var job = null;
+        try { job = JSON.parse(xhr.responseText); } catch (e) { job = null; }
+        if (!job) { setTimeout(poll, 2000); return; }
+        while (list.children.length < job.messages.length) {
+          var li = document.createElement("li");
+          li.textContent = job.messages[list.children.length];
+          list.appendChild(li);
+        }
+        if (job.state === "running") { setTimeout(poll, 1000); return; }
+        bar.max = 1; bar.value = 1;
+        box.setAttribute("data-state", job.state);
+        if (job.state === "done") {
+          state.textContent = state.getAttribute("data-done");
+          Object.keys(job.result || {}).forEach(function (k) {
+            var dt = document.createElement("dt"); dt.textContent = k;
+            var dd = document.createElement("dd"); dd.textContent = JSON.stringify(job.result[k]);
+            result.appendChild(dt); result.appendChild(dd);
+          });
+        } else {
+          state.textContent = state.getAttribute("data-failed") + " " + job.error;
+        }
+      });
+      xhr.addEventListener("error", function () { setTimeout(poll, 2000); });
+      xhr.send();
+    }
+    setTimeout(poll, 500);
+  }
   document.addEventListener("DOMContentLoaded", setupUpload);
+  document.addEventListener("DOMContentLoaded", setupJob);
 }());
