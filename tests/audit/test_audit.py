@@ -523,3 +523,28 @@ def test_checkpoint_by_another_key_does_not_supersede(
         fps = [c.key_fingerprint for c in s.execute(select(AuditCheckpoint)).scalars()]
     assert len(fps) == 2
     assert_bad(check(db, signing_key), 2, "another key")
+
+
+def test_query_limit_with_object_filter_returns_the_newest_matches(
+    db: Db, signing_key: Ed25519PrivateKey
+) -> None:
+    with db.session() as s:
+        for i in range(6):
+            audit.append(s, actor="admin", action="evidence.get", object_ids=["evidence:1"])
+            audit.append(s, actor="admin", action="evidence.get", object_ids=[f"evidence:1{i}"])
+        s.commit()
+        assert [e.seq for e in audit.query(s, object_id="evidence:1", limit=2)] == [9, 11]
+        assert audit.query(s, actor="admin", limit=0) == []
+
+
+def test_tail_truncated_after_a_superseding_checkpoint_is_detected(
+    db: Db, signing_key: Ed25519PrivateKey
+) -> None:
+    # The realistic pattern: a checkpoint after every command, default retention.
+    with db.session() as s:
+        for i in range(1, 8):
+            audit.append(s, actor="admin", action="person.add", object_ids=[f"person:{i}"])
+            audit.checkpoint(s, signing_key)
+        s.commit()
+    db.sql("DELETE FROM audit_log WHERE seq >= 5")
+    assert_bad(check(db, signing_key), 5, "truncated", "entry 7", "ends at entry 4")
