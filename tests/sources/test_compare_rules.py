@@ -166,3 +166,16 @@ def test_overlong_document_is_refused_with_a_clear_error() -> None:
 
     with pytest.raises(InputError, match="too long to analyse"):
         analyse("word " * (MAX_WORDS + 1), id="huge.txt")
+
+
+def test_hedge_removed_is_removed_qualifier_but_ordinary_about_is_not() -> None:
+    hedge = verdict(
+        "The shooting was reportedly carried out by the brigade at night",
+        "The shooting was carried out by the brigade at night",
+    )
+    assert hedge["flags"] == ["removed_qualifier"]
+    plain = verdict(
+        "We talked about the graves for hours with the families of the dead",
+        "We talked for hours with the families of the dead",
+    )
+    assert plain["status"] == "trimmed" and plain["flags"] == []

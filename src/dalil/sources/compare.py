@@ -45,10 +45,10 @@ NEGATIONS = {
 }  # fmt: skip
 HEDGES = {
     "allegedly", "reportedly", "possibly", "apparently", "probably", "likely", "may", "might",
-    "suspected", "presumably", "unconfirmed", "perhaps", "estimated", "approximately",
-    "about", "around", "nearly", "almost", "least", "than", "roughly", "some", "up",
-    "ربما", "نحو", "حوالي", "قرابة", "أكثر", "اكثر", "يقل",
+    "suspected", "presumably", "unconfirmed", "perhaps", "purportedly", "ربما", "يُزعم", "يزعم",
 }  # fmt: skip
+# Qualifiers of figures ("at least", "more than", "about" …) are found through the
+# quantities whose qualifier words were left out, not by word lists.
 NUMBER_WORDS = {
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
