@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -157,7 +158,7 @@ def synth_lists_cmd(people: int, n_lists: int, seed: int, out: Path, as_json: bo
     from dalil.synth.lists import generate
 
     res = generate(people, n_lists, seed, out)
-    info = {
+    info: dict[str, Any] = {
         "out": str(out),
         "people": len(res.people),
         "lists": {name: len(rows) for name, rows in res.lists.items()},

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -80,8 +81,8 @@ def cluster(
                 edges.append((p, index[a], index[b]))
     edges.sort(key=lambda e: -e[0])
     blocked = 0
-    for p, a, b in edges:
-        ra, rb = find(a), find(b)
+    for p, ia, ib in edges:
+        ra, rb = find(ia), find(ib)
         if ra == rb:
             continue
         if len(members[ra]) < len(members[rb]):
@@ -115,7 +116,7 @@ def pairwise_scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[st
     cluster accuracy (share of true entities reproduced exactly as one cluster)."""
     from collections import Counter
 
-    def pairs_count(groups: Counter[object]) -> int:
+    def pairs_count(groups: Counter[Any]) -> int:
         return sum(c * (c - 1) // 2 for c in groups.values())
 
     ids = [i for i in predicted if i in truth]

@@ -437,7 +437,7 @@ def _db_api(backend: str, protected: bool = False) -> Any:
 
         from dalil.linkage.spark import local_session
 
-        return SparkAPI(spark_session=local_session(), break_lineage_method="persist")
+        return SparkAPI(spark_session=local_session(), break_lineage_method="persist")  # type: ignore[no-untyped-call]
     raise ValueError(f"unknown backend {backend!r}")
 
 
@@ -544,10 +544,14 @@ def run_linkage(
     sdf = db.register(train_df, dataset_display_name="records")
     linker = Linker(sdf, settings(df, generic_names=generic_names), log_level=None)
     say(f"training on {n} records (u by random sampling)")
-    deterministic = []
-    for cols in (("first_key", "father_key", "family_key", "birth_year"),
-                 ("first_key", "father_key", "family_key", "dod"),
-                 ("first_key", "family_key", "birth_date"), ("national_id",)):  # fmt: skip
+    deterministic: list[Any] = []
+    det_cols: tuple[tuple[str, ...], ...] = (
+        ("first_key", "father_key", "family_key", "birth_year"),
+        ("first_key", "father_key", "family_key", "dod"),
+        ("first_key", "family_key", "birth_date"),
+        ("national_id",),
+    )
+    for cols in det_cols:
         if all(_present(df, c) for c in cols):
             deterministic.append(block_on(*cols))
     if deterministic:
@@ -585,7 +589,7 @@ def run_linkage(
         )
         if len(lab) >= 5:
             lab_sdf = db.register(lab, dataset_display_name="labels")
-            linker.training.estimate_m_from_pairwise_labels(lab_sdf)
+            linker.training.estimate_m_from_pairwise_labels(lab_sdf)  # type: ignore[no-untyped-call]
     linker = Linker(sdf, _regularise(linker.misc.save_model_to_json()), log_level=None)
     if backend != "duckdb" or len(train_df) < n:
         trained = linker.misc.save_model_to_json()
@@ -601,7 +605,7 @@ def run_linkage(
         linker = Linker(sdf, _carry_parameters(trained, fresh), log_level=None)
     say(f"scoring blocked pairs ({backend})")
     pred = linker.inference.predict(threshold_match_probability=review_low)
-    pairs = pred.as_pandas_dataframe()[
+    pairs = pred.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
         ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     ]
     model = linker.misc.save_model_to_json()

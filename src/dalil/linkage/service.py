@@ -155,7 +155,8 @@ def _records(ctx: Context) -> list[tuple[ListRecord, dict[str, Any]]]:
 
 
 def _decisions(ctx: Context) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    acc, rej = [], []
+    acc: list[tuple[str, str]] = []
+    rej: list[tuple[str, str]] = []
     for d in ctx.session.scalars(select(LinkDecision)):
         (acc if d.verdict == "accept" else rej).append((str(d.record_a), str(d.record_b)))
     return acc, rej
@@ -318,7 +319,7 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
         a = ctx.session.get(ListRecord, p.record_a)
         b = ctx.session.get(ListRecord, p.record_b)
         assert a is not None and b is not None
-        item = {"pair": f"{a.id}-{b.id}", "probability": round(p.probability, 4),
+        item: dict[str, Any] = {"pair": f"{a.id}-{b.id}", "probability": round(p.probability, 4),
                 "a": _open_fields(a, names[a.list_id]), "b": _open_fields(b, names[b.list_id])}  # fmt: skip
         if reason is not None:
             for side, r in (("a", a), ("b", b)):
