@@ -98,7 +98,7 @@ def test_graph_json_with_claim() -> None:
     # The English release and its faithful rewrite are one line; the Arabic pair another.
     assert sorted(map(sorted, groups)) == [
         ["ar_news.txt", "ar_release.txt"],
-        ["news_faithful.txt", "ngo_release.txt"],
+        ["news_faithful.txt", "news_wire.txt", "ngo_release.txt"],
     ]
 
 

@@ -50,7 +50,14 @@ def _check(result: dict[str, Any], a_text: str, b_text: str) -> None:
 
 @pytest.mark.parametrize(
     "later",
-    ["news_faithful.txt", "news_trimmed.txt", "news_numbers.txt", "news_call.txt", "unrelated.txt"],
+    [
+        "news_faithful.txt",
+        "news_trimmed.txt",
+        "news_numbers.txt",
+        "news_call.txt",
+        "news_wire.txt",
+        "unrelated.txt",
+    ],
 )
 def test_example_outputs_match_schema(later: str) -> None:
     a = load_document(DATA / "ngo_release.txt")

@@ -338,10 +338,24 @@ def _verdict(
     om_num_norms = [
         at[i].norm for i in omitted_idx if not _overlaps((at[i].start, at[i].end), date_spans)
     ]
-    if any(
+    removed_actor = any(
         e.kind in ("actor", "organization", "person") and _overlaps(e.span, om_spans)
         for e in src.entities
-    ) or any(has_actor_term(s) for s in out["omitted"]):
+    ) or any(has_actor_term(s) for s in out["omitted"])
+    if removed_actor:
+        # Not flagged when the derivative names an actor in the same sentence, outside the
+        # quote (a partial quote inside reported speech: the gunmen "went from house to
+        # house"): the perpetrator has not disappeared from the text.
+        sent = next((x for x in der.sentences if x.start <= q.span[0] < x.end), None)
+        if sent is not None:
+            outside = (
+                der.text[sent.start : max(sent.start, q.span[0] - 1)]
+                + " "
+                + der.text[min(sent.end, q.span[1] + 1) : sent.end]
+            )
+            if has_actor_term(outside):
+                removed_actor = False
+    if removed_actor:
         flags.append("removed_actor")
     if any(n in NEGATIONS or n.endswith("n't") for n in om_norms):
         flags.append("removed_negation")

@@ -193,7 +193,12 @@ def _clean_speaker(sp: str) -> str:
     sp = sp.strip(" \t,;:—–-")
     sp = _CUT.sub("", sp) if not re.match(r"(?i)^(?:a|an|one)\b.*\bfor\b", sp) else sp
     sp = re.sub(r"\s+(?:in|on)\s+a\s+statement.*$", "", sp, flags=re.I)
-    sp = re.sub(r"(?i)\s+(?:also|then|later|further|again)$", "", sp)
+    sp = re.sub(
+        r"(?i)(?:\s+(?:also|then|later|further|again|had|has|have|was|is|were|would|will|"
+        r"previously|earlier))+$",
+        "",
+        sp,
+    )
     sp = re.sub(r"(?i)^(?:also|then|later|and|but)\s+", "", sp)
     sp = TITLE_RE.sub("", sp)
     return sp.strip()
@@ -277,12 +282,14 @@ class _Resolver:
         parts = name.split()
         if len(parts) != 1:
             return name
-        for e in reversed([p for p in self.persons if p.span[0] < before]):
-            if TITLE_RE.sub("", e.text).split()[-1] == name:
-                return TITLE_RE.sub("", e.text)
-        for e in self.persons:
-            if TITLE_RE.sub("", e.text).split()[-1] == name:
-                return TITLE_RE.sub("", e.text)
+        full = [
+            TITLE_RE.sub("", e.text)
+            for e in [p for p in self.persons if p.span[0] < before][::-1] + self.persons
+        ]
+        for cand in full:
+            parts_c = cand.split()
+            if len(parts_c) >= 2 and parts_c[-1] == name:
+                return cand
         return name
 
     def last_org(self, before: int) -> str | None:
@@ -379,6 +386,16 @@ def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolv
         org = res.last_org(qs)
         q.speaker, q.speaker_kind = (org or sp), "organization"
         return
+    if not arabic:
+        # "CRW director Nadia Qorvan", "Interior Minister Farid Ostal": a person named at
+        # the end of a descriptive phrase is the speaker.
+        m_name = re.search(r"((?:[A-Z][\w'’-]+\s+){1,2}[A-Z][\w'’-]+)$", sp)
+        if (
+            m_name
+            and m_name.start() > 0
+            and any(TITLE_RE.sub("", e.text) == m_name.group(1) for e in res.persons)
+        ):
+            sp = m_name.group(1)
     kind = classify_speaker(sp, res.entities)
     if kind == "named" and not arabic:
         name = _first_clause(sp)

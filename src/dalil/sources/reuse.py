@@ -261,9 +261,13 @@ def align(a_text: str, b_text: str) -> Alignment:
         for si, _n in sorted(counts.items(), key=lambda kv: -kv[1])[:8]:
             shared = len(keys & a_keys[si])
             score = 2 * shared / (len(keys) + len(a_keys[si]))
-            if score > best_score:
+            if (shared, score) > (best_shared, best_score):
                 best, best_score, best_shared = si, score, shared
-        if best < 0 or best_score < 0.5 or best_shared < 3:
+        # Dice ≥ 0.5, or a sentence that summarises part of a longer source sentence:
+        # at least half of its own content words (and at least 4) found there.
+        if best < 0 or best_shared < 3:
+            continue
+        if best_score < 0.5 and not (best_shared >= 4 and best_shared * 2 >= len(keys)):
             continue
         s0, s1 = a_ranges[best]
         shared_keys = keys & a_keys[best]
