@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
-from dalil.errors import PermissionDenied
+from dalil.errors import Conflict, NotFound, PermissionDenied
 from dalil.web.backend import NotAvailable, digest_headers
 from dalil.web.context import Ctx, PageCtx, finish, render
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
@@ -299,8 +299,12 @@ def lists_job(ctx: PageCtx, job_id: str) -> Response:
 def estimates_page(
     ctx: PageCtx, method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
 ) -> Response:
-    result = _backend(ctx).estimate(ctx.user, method)
-    return render(ctx, "estimates.html", result=result, method=method,
+    try:
+        result = _backend(ctx).estimate(ctx.user, method)
+    except (NotFound, Conflict) as e:  # no lists yet, or not linked yet: say so on the page
+        return render(ctx, "estimates.html", result=None, method=method, plot=None,
+                      message=e.message)
+    return render(ctx, "estimates.html", result=result, method=method, message=None,
                   plot=estimate_plot(result, title=ctx._("Estimates by model, with intervals"),
                                      observed_label=ctx._("documented")))
 
