@@ -477,6 +477,16 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
             # A further quote in the same paragraph continues the last speaker.
             q.speaker, q.speaker_kind = prev.speaker, prev.speaker_kind
             q.notes.append("speaker carried over from the previous quote in the paragraph")
+        if q.speaker and len(q.speaker.split()) == 1:
+            # A surname alone: the full name of an earlier speaker (any script).
+            for earlier in reversed(quotes):
+                if (
+                    earlier.speaker
+                    and len(earlier.speaker.split()) > 1
+                    and (earlier.speaker.split()[-1] == q.speaker)
+                ):
+                    q.speaker = earlier.speaker
+                    break
         if word_count(qtext) < 4 and q.speaker is None:
             continue
         quotes.append(q)
