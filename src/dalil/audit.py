@@ -373,9 +373,11 @@ def query(
 class VerifyResult:
     """Outcome of :func:`verify`.
 
+    ``entries`` is the number of rows in the log, ``checkpoints`` in the checkpoint table.
     ``first_bad_seq`` is the lowest entry sequence implicated (None when ok);
-    ``reason`` a sentence naming it. ``sealed_seq`` is the sequence covered by the
-    newest valid checkpoint: entries after it are chained but not yet signed.
+    ``reason`` a sentence naming it. ``head_seq``/``head_hash`` are the last entry that
+    verified (the head of the log when ok). ``sealed_seq`` is the sequence covered by
+    the newest valid checkpoint: entries after it are chained but not yet signed.
     """
 
     ok: bool
@@ -471,6 +473,9 @@ def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyRe
             "FROM audit_log ORDER BY seq"
         )
         count, prev, expected, bad = _scan(cur, want, problems)
+        if bad is not None:  # count the rest, so ``entries`` is the size of the log
+            while rest := cur.fetchmany(4096):
+                count += len(rest)
     finally:
         cur.close()
     head_seq = expected - 1
@@ -487,7 +492,12 @@ def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyRe
                         head_seq + 1,
                         1,
                         f"log truncated: a checkpoint covers entry {cseq} but the log ends at "
-                        f"entry {head_seq} (entries {head_seq + 1}-{cseq} removed)",
+                        f"entry {head_seq} ("
+                        + (
+                            f"entry {cseq} removed)"
+                            if cseq == head_seq + 1
+                            else f"entries {head_seq + 1}-{cseq} removed)"
+                        ),
                     )
                 )
                 break
@@ -517,7 +527,7 @@ def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyRe
 def _scan(
     cur: Any, want: dict[int, list[str]], problems: list[tuple[int, int, str]]
 ) -> tuple[int, str, int, int | None]:
-    """Walk the entries; return (rows read, last good hash, next expected seq, first bad seq)."""
+    """Walk the entries; return (rows fetched, last good hash, next expected seq, first bad seq)."""
     sha256 = hashlib.sha256
     prefix = ENTRY_PREFIX + SEP
     sep = SEP
@@ -530,9 +540,9 @@ def _scan(
         rows = cur.fetchmany(4096)
         if not rows:
             break
+        count += len(rows)
         for row in rows:
             seq, ts, actor, action, oids, digest, detail, prev_hash, stored = row
-            count += 1
             if seq != expected:
                 if isinstance(seq, int) and seq > expected:
                     missing = (

@@ -548,3 +548,12 @@ def test_tail_truncated_after_a_superseding_checkpoint_is_detected(
         s.commit()
     db.sql("DELETE FROM audit_log WHERE seq >= 5")
     assert_bad(check(db, signing_key), 5, "truncated", "entry 7", "ends at entry 4")
+
+
+def test_failed_verify_still_reports_the_size_of_the_log(
+    db: Db, signing_key: Ed25519PrivateKey
+) -> None:
+    build(db, signing_key)
+    db.sql("UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+    result = check(db, signing_key)
+    assert not result.ok and result.entries == 10 and result.head_seq == 1
