@@ -468,18 +468,29 @@ def _additions(
             # dropped, is not supported by the source even when most words match.
             supported = False
         if supported:
-            # Figures and negation are checked as tokens, not by similarity.
+            # Figures and negation are checked as tokens and intervals, not by similarity.
+            a_idx = sorted(al.b_match[i] for i in range(lo, hi) if al.b_match[i] >= 0)
+            touched_sents = {bisect_right(src_starts, al.a_tokens[i].start) - 1 for i in a_idx} - {
+                -1
+            }
+            # A figure must be stated (same interval) in the source sentences this one
+            # copies from — or anywhere in the source when it copies no words at all.
+            if touched_sents:
+                near = {
+                    (qs.low, qs.high)
+                    for qs in src.quantities
+                    for si in touched_sents
+                    if src.sentences[si].start <= qs.span[0] < src.sentences[si].end
+                }
+            else:
+                near = src_intervals
             for qd in der.quantities:
-                if s.start <= qd.span[0] < s.end and (qd.low, qd.high) not in src_intervals:
+                if s.start <= qd.span[0] < s.end and (qd.low, qd.high) not in near:
                     supported = False
             neg_b = [i for i in range(lo, hi) if al.b_tokens[i].norm in NEGATIONS]
             if any(al.b_match[i] < 0 for i in neg_b):
                 supported = False
             # A negation inside the copied stretch of a source sentence, not carried over.
-            a_idx = sorted(al.b_match[i] for i in range(lo, hi) if al.b_match[i] >= 0)
-            touched_sents = {bisect_right(src_starts, al.a_tokens[i].start) - 1 for i in a_idx} - {
-                -1
-            }
             for si in sorted(touched_sents):
                 alo, ahi = _sentence_tok(al.a_tokens, src.sentences[si])
                 inside = [i for i in a_idx if alo <= i < ahi]
