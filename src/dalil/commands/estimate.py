@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from dalil.case_cli import CaseOptions, case_options
 from dalil.cli_support import AliasedGroup, emit_json, emit_table, json_option
 from dalil.errors import InputError
 
@@ -65,7 +66,8 @@ def _print_human(d: dict[str, Any]) -> None:
 
 
 @click.command(name="estimate")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("file", required=False,
+                type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--method", type=click.Choice(["loglinear", "lcmcr", "bma", "all"]),
               default="loglinear", show_default=True,
               help="loglinear: Poisson log-linear models; lcmcr: latent classes (Bayesian); "
@@ -100,9 +102,11 @@ def _print_human(d: dict[str, Any]) -> None:
 @click.option("--delta", type=click.FloatRange(min=0, min_open=True), default=None,
               help="BMA: hyper-Dirichlet prior count per cell [default: 2^-lists].")
 @click.option("--strata", default=None, metavar="COLUMN[,COLUMN]",
-              help="Estimate each stratum separately and combine the totals.")
+              help="Estimate each stratum separately and combine the totals "
+                   "(a column of FILE, or a case stratum).")
 @click.option("--lists", "list_cols", default=None, metavar="A,B,C",
-              help="The list columns (default: every column except count and strata).")
+              help="The list columns (default: every column except count and strata); "
+                   "with a case, the lists to use.")
 @click.option("--level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
               help="Interval level.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -110,8 +114,9 @@ def _print_human(d: dict[str, Any]) -> None:
 @click.option("--plot-models", "plot_models_path",
               type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the model / method / stratum comparison plot (.svg or .png).")
+@case_options
 @json_option
-def estimate_cmd(file: Path, method: str, model: str | None, criterion: str, top: int, K: int,
+def estimate_cmd(case_opts: CaseOptions, file: Path | None, method: str, model: str | None, criterion: str, top: int, K: int,
                  a_alpha: float, b_alpha: float, burnin: int, samples: int | None,
                  iterations: int | None, thinning: int, chains: int, seed: int | None,
                  delta: float | None, strata: str | None, list_cols: str | None, level: float,
@@ -120,7 +125,10 @@ def estimate_cmd(file: Path, method: str, model: str | None, criterion: str, top
 
     FILE is a CSV with one 0/1 column per list and a `count` column (one row per
     capture pattern), or one row per unique victim without `count`; `-` reads
-    standard input. Prints the
+    standard input. Without FILE, the linked victim lists of the case are used
+    (`--case DIR`, else $DALIL_CASE, else the current folder; run `dalil lists link`
+    first); then --strata takes sex, governorate, place_of_death, date_of_death or
+    age_group. Prints the
     estimate, its interval and the models compared; `--json` prints the stable
     shape documented in docs/estimation.md.
 
@@ -131,6 +139,7 @@ def estimate_cmd(file: Path, method: str, model: str | None, criterion: str, top
       dalil estimate lists.csv --method lcmcr --seed 1
       dalil estimate lists.csv --method all --seed 1 --plot-models sens.svg
       dalil estimate victims.csv --strata governorate --method bma
+      dalil estimate --case mycase --strata governorate
     """
     from dalil.estimate import estimate, plots, read_capture_csv
 
@@ -144,7 +153,15 @@ def estimate_cmd(file: Path, method: str, model: str | None, criterion: str, top
         if p is not None and p.suffix.lower() not in plots.FORMATS:
             raise InputError(f"{p}: plots are written as .svg or .png")
     source: Any = file
-    if str(file) == "-":
+    if file is None:
+        from dalil.estimate import case_capture_data
+
+        with case_opts.act(write=False) as ctx:
+            source = case_capture_data(ctx, strata=strata, lists=list_cols)
+        strata = list_cols = None
+    elif case_opts.case_dir is not None:
+        raise InputError("give FILE or --case, not both")
+    elif str(file) == "-":
         source = read_capture_csv("<stdin>", text=sys.stdin.read(), strata=strata,
                                   lists=list_cols)
         strata = list_cols = None

@@ -294,3 +294,35 @@ def read_capture_csv(
     if strata_idx:
         per = {k: CaptureTable(tuple(list_cols), v) for k, v in sorted(tables.items())}
     return CaptureData(table=pooled, strata=per, stratum_columns=tuple(strata_cols))
+
+
+def capture_data_from_rows(
+    lists: Sequence[str],
+    rows: Iterable[Mapping[str, object]],
+    *,
+    strata: Sequence[str] = (),
+    keep: str | Sequence[str] | None = None,
+    source: str = "case",
+) -> CaptureData:
+    """Capture data from rows ``{list: 0/1, ..., stratum: value, "count": n}`` (the shape
+    of a case's capture histories), validated like a file.  ``keep`` restricts the
+    estimate to some of the lists (people recorded only on the others drop out)."""
+    wanted = _split_names(keep) or list(lists)
+    for name in wanted:
+        if name not in lists:
+            raise InputError(f"{source}: no list named {name!r} (lists: {', '.join(lists)})")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([*strata, *wanted, "count"])
+    merged: dict[tuple[str, ...], int] = {}
+    for r in rows:
+        key = (*(str(r[s]) for s in strata), *(str(r[name]) for name in wanted))
+        if all(v == "0" for v in key[len(strata):]):
+            continue  # recorded only on lists left out
+        merged[key] = merged.get(key, 0) + int(str(r["count"]))
+    for key, n in merged.items():
+        w.writerow([*key, n])
+    if not merged:
+        raise InputError(f"{source}: no linked victims on the chosen lists")
+    return read_capture_csv(source, text=buf.getvalue(), strata=list(strata) or None,
+                            lists=wanted)
