@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
+import os
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
 from cryptography.exceptions import InvalidSignature
@@ -49,6 +53,7 @@ __all__ = [
     "checkpoint_message",
     "entry_hash",
     "query",
+    "save_witness",
     "verify",
 ]
 
@@ -366,6 +371,81 @@ def query(
     return out
 
 
+# --------------------------------------------------------------------------- witness
+
+WITNESS_FORMAT: Final = "dalil-audit-witness"
+
+
+def save_witness(path: Path, cp: AuditCheckpoint) -> bool:
+    """Record a signed checkpoint outside the database (e.g. ``keys/audit_head.json``).
+
+    Call it *after* the transaction that wrote the checkpoint committed. The file only
+    moves forward: a checkpoint older than the recorded one is ignored (returns False).
+    Written atomically (temp file, fsync, rename). It holds no secret.
+    """
+    path = Path(path)
+    try:
+        current = json.loads(path.read_text(encoding="utf-8"))
+        if int(current.get("seq", -1)) > cp.seq:
+            return False
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass
+    doc = {
+        "format": WITNESS_FORMAT,
+        "version": 1,
+        "seq": cp.seq,
+        "head_hash": cp.head_hash,
+        "ts": cp.ts,
+        "key_fingerprint": cp.key_fingerprint,
+        "signature": cp.signature,
+    }
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(doc, indent=2) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def _check_witness(
+    path: Path,
+    public_key: Ed25519PublicKey,
+    fingerprint: str,
+    problems: list[tuple[int, int, str]],
+) -> tuple[int, str] | None:
+    """Validate a witness file; return (seq, head_hash), or None if absent or bad."""
+    if not path.exists():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        seq = int(doc["seq"])
+        head, ts, kfp, sig = (
+            str(doc[k]) for k in ("head_hash", "ts", "key_fingerprint", "signature")
+        )
+        if doc.get("format") != WITNESS_FORMAT:
+            raise ValueError("format")
+    except (OSError, ValueError, TypeError, KeyError):
+        raise InputError(f"damaged audit witness file {path}") from None
+    if kfp != fingerprint:
+        problems.append((seq, 0, f"witness file {path}: signed by another key, not this case's"))
+        return None
+    try:
+        public_key.verify(
+            base64.b64decode(sig, validate=True), checkpoint_message(seq, head, ts, kfp)
+        )
+    except (InvalidSignature, binascii.Error, ValueError):
+        problems.append((seq, 0, f"witness file {path}: signature is invalid (forged or altered)"))
+        return None
+    return seq, head
+
+
 # --------------------------------------------------------------------------- verification
 
 
@@ -417,7 +497,12 @@ def _raw_connection(conn: Connection | Session) -> Any:
     return connection.connection.driver_connection
 
 
-def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyResult:
+def verify(
+    conn: Connection | Session,
+    public_key: Ed25519PublicKey,
+    *,
+    witness: Path | None = None,
+) -> VerifyResult:
     """Check the whole chain and every checkpoint against *public_key*.
 
     Detects entries modified, deleted, inserted or reordered; checkpoints forged or
@@ -425,6 +510,10 @@ def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyRe
     Entries appended after the newest checkpoint (``sealed_seq``) are protected by the
     chain only: anyone with write access to the database can append or cut unsealed
     entries. Streams rows through a raw DBAPI cursor; never loads the log into memory.
+
+    *witness*, if given and present, is a head recorded outside the database by
+    :func:`save_witness`; it is checked like a checkpoint, so cutting the tail of the
+    log together with its checkpoints is detected too.
     """
     connection = conn.connection() if isinstance(conn, Session) else conn
     fingerprint = _fingerprint(public_key)
@@ -460,6 +549,13 @@ def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyRe
             continue
         want.setdefault(cseq, []).append(str(chead))
 
+    witness_seq: int | None = None
+    if witness is not None:
+        w = _check_witness(Path(witness), public_key, fingerprint, problems)
+        if w is not None:
+            witness_seq, witness_head = w
+            want.setdefault(witness_seq, []).append(witness_head)
+    db_signed = {int(c[1]) for c in cps}
     signed_seqs = sorted(want)
     raw = _raw_connection(connection)
     if connection.dialect.name == "postgresql":
@@ -486,6 +582,17 @@ def verify(conn: Connection | Session, public_key: Ed25519PublicKey) -> VerifyRe
             problems.append((1, 1, "checkpoint at entry 0: head hash is not the empty log's"))
     if bad is None:
         for cseq in signed_seqs:
+            if cseq > head_seq and cseq == witness_seq and cseq not in db_signed:
+                problems.append(
+                    (
+                        head_seq + 1,
+                        1,
+                        f"log truncated: the witness file records entry {cseq} but the log "
+                        f"ends at entry {head_seq} (entries and checkpoints removed, or the "
+                        "database restored from an older copy)",
+                    )
+                )
+                break
             if cseq > head_seq:
                 problems.append(
                     (
