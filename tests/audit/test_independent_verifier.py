@@ -1,4 +1,4 @@
-"""The independent verifier printed in docs/crypto.md §3.4 agrees with dalil.audit.verify."""
+"""The independent verifier printed in docs/crypto.md §3.5 agrees with dalil.audit.verify."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "crypto.md"
 
 def _doc_verifier() -> Any:
     text = DOC.read_text(encoding="utf-8")
-    section = text[text.index("### 3.4") :]
+    section = text[text.index("### 3.5") :]
     code = re.search(r"```python\n(.*?)```", section, re.S)
-    assert code is not None, "docs/crypto.md §3.4 has no python block"
+    assert code is not None, "docs/crypto.md §3.5 has no python block"
     namespace: dict[str, Any] = {"__name__": "doc_verifier"}
     exec(compile(code.group(1), str(DOC), "exec"), namespace)
     return namespace["verify_case"]
