@@ -384,7 +384,3 @@ def run(  # type: ignore[no-untyped-def]
                     occ += 1
             out_kstar[s] = occ
             istate[2] = s + 1
-
-
-def as_int_array(a: object) -> np.ndarray:
-    return np.ascontiguousarray(a, dtype=np.int64)
