@@ -24,6 +24,9 @@ CASES = [
     ("up to 40 detainees", "up to 40", None, 40, "at_most", "detainees"),
     ("fewer than 10 survivors", "fewer than 10", None, 9, "fewer_than", "survivors"),
     ("a dozen men", "a dozen", 12, 12, "exact", "men"),
+    ("several hundred people", "several hundred", 200, 900, "vague", "people"),
+    ("in excess of 50 graves", "in excess of 50", 51, None, "more_than", "graves"),
+    ("as many as 40 people", "as many as 40", None, 40, "at_most", "people"),
     ("scores of bodies", "scores", 40, 99, "vague", "bodies"),
     ("tens of thousands of people", "tens of thousands", 20000, 99999, "vague", "people"),
     ("over 745 victims", "over 745", 746, None, "more_than", "victims"),
@@ -59,6 +62,8 @@ def test_quantity_rule(
         "Turnout was 45% and 45 percent.",
         "At 10:30 the shooting began.",
         "One witness spoke.",
+        "The boy, 14, was shot at the checkpoint.",
+        "A 45-year-old man was detained.",
         "في ٧ آذار ٢٠٢٥ قال",
     ],
 )

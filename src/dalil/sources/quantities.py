@@ -237,6 +237,8 @@ def _is_date_number(text: str, start: int, end: int, value: int) -> bool:
         after,
     ):
         return True
+    if value < 120 and re.search(r"[A-Za-z]\s*,\s*$", before) and re.match(r"\s*,", after):
+        return True  # an age in apposition: "the boy, 14, was shot"
     if re.search(
         r"(?:resolution|article|no\.|number|page|para\.?|paragraph|§|\$|€|£|#)\s*$", before
     ):
