@@ -191,3 +191,12 @@ def test_unknown_suffix_binary_refused(tmp_path: Path) -> None:
 def test_any_utf8_text_round_trips(s: str) -> None:
     text, enc = decode_text(s.encode("utf-8"), "x.txt")
     assert text == s and enc == "utf-8"
+
+
+def test_published_date_from_a_dateline(tmp_path: Path) -> None:
+    p = tmp_path / "r.txt"
+    p.write_text("Fictional release\n\nPORT SELIN, 14 March 2025 — text follows.", encoding="utf-8")
+    assert extract_text(p).published == "2025-03-14"
+    q = tmp_path / "n.txt"
+    q.write_text("No date here, only words about a fictional harbour.", encoding="utf-8")
+    assert extract_text(q).published is None

@@ -444,4 +444,9 @@ def extract_bytes(
         raise InputError(f"{name}: contains no text")
     if len(result.text) > MAX_CHARS:
         raise InputError(f"{name}: text too long (over {MAX_CHARS} characters)")
+    if result.published is None:
+        # A dateline near the top ("PORT SELIN, 14 March 2025 —") gives the date.
+        from dalil.sources.dates import guess_document_date
+
+        result.published = guess_document_date(result.text)
     return result
