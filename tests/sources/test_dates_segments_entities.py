@@ -48,8 +48,14 @@ def test_may_as_a_verb_is_not_a_month() -> None:
     assert extract_dates("They may 5 times have tried.", DOC) == []
 
 
-def test_document_date_from_dateline() -> None:
+def test_document_date_from_dateline_or_byline_only() -> None:
     assert guess_document_date("Title\n\nPORT SELIN, 14 March 2025 — text") == "2025-03-14"
+    assert guess_document_date("The Fictional Courier, 15 March 2025\n\nText.") == "2025-03-15"
+    assert guess_document_date("Published: 3 April 2025\nText") == "2025-04-03"
+    # An event date inside a sentence is not the publication date.
+    assert (
+        guess_document_date("On 7 March 2025 gunmen killed people in the fictional town.") is None
+    )
 
 
 def test_bad_date_option_is_input_error() -> None:

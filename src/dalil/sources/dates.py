@@ -200,8 +200,25 @@ def extract_dates(text: str, doc_date: date | None = None) -> list[DateMention]:
 
 
 def guess_document_date(text: str) -> str | None:
-    """A date written near the top (first 400 characters): ISO or "7 March 2025" form."""
-    for d in extract_dates(text[:400]):
-        if d.value and d.precision == "day" and not d.relative:
+    """The publication date from the top of a document (first 400 characters), only from
+    a dateline or byline: a date on a short line of its own ("The Courier, 15 March
+    2025"), a date followed by a dash ("PORT SELIN, 14 March 2025 —") or after
+    "Published/Posted/Date/Updated:".  A date inside a sentence ("On 7 March 2025 gunmen
+    …") is an event date, not the publication date, and is not used."""
+    head = text[:400]
+    for d in extract_dates(head):
+        if not d.value or d.precision != "day" or d.relative:
+            continue
+        s, e = d.span
+        line_start = head.rfind("\n", 0, s) + 1
+        line_end = head.find("\n", e)
+        line = head[line_start : line_end if line_end >= 0 else len(head)]
+        before = head[line_start:s]
+        after = head[e : e + 4]
+        if (
+            (len(line.split()) <= 12 and not line.rstrip().endswith((".", "!", "?")))
+            or re.match(r"\s*[—–-]", after)
+            or re.search(r"(?i)(?:published|posted|date|updated|dated)\s*:?\s*$", before)
+        ):
             return d.value
     return None
