@@ -282,7 +282,7 @@ def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
              responses={**ERRORS, 409: {"model": Error, "description": "A run is in progress"}})
 def link_lists(ctx: ApiCtx) -> dict[str, Any]:
     """Start linking every imported list (`dalil lists link`); follow `/api/v1/jobs/{id}`."""
-    from dalil.web.routes.pages import start_linkage
+    from dalil.web.routes.lists import start_linkage
 
     return dict(start_linkage(ctx).to_dict())
 
