@@ -179,3 +179,11 @@ def test_hedge_removed_is_removed_qualifier_but_ordinary_about_is_not() -> None:
         "We talked for hours with the families of the dead",
     )
     assert plain["status"] == "trimmed" and plain["flags"] == []
+
+
+def test_speaker_given_by_the_office_the_source_names_is_not_misattribution() -> None:
+    q = "The families deserve answers about every grave"
+    v = verdict(q, q, speaker="the director of Coastal Rights Watch")
+    assert (v["status"], v["speaker_kind"]) == ("verbatim", "role")
+    w = verdict(q, q, speaker="the Interior Ministry's spokesman")
+    assert (w["status"], w["flags"]) == ("misattributed", ["changed_speaker"])

@@ -392,11 +392,21 @@ def _verdict(
         status = "trimmed"
     else:
         status = "verbatim"
+    # Everything the source says about who this speaker is, across all their quotes.
+    detail = " ".join(
+        sq.speaker_detail or "" for sq in src.quotes if src_speaker and sq.speaker == src_speaker
+    )
     if (
         q.speaker
         and q.speaker_kind in ("named", "role", "organization")
         and src_speaker
         and not same_speaker(q.speaker, src_speaker)
+        # "the director of X" for a quote the source gives to "Y, the director of X".
+        and not (
+            q.speaker_kind in ("role", "organization")
+            and detail
+            and _speaker_key(q.speaker) & _speaker_key(detail)
+        )
     ):
         status = "misattributed"
         flags.append("changed_speaker")

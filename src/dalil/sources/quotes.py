@@ -79,6 +79,9 @@ class Quote:
     speaker: str | None = None
     speaker_kind: str = "none"
     attribution_span: Span | None = None
+    #: The attribution around the quote within its sentence ("said Nadia Qorvan, the
+    #: director of Coastal Rights Watch"): who the speaker is, in the document's words.
+    speaker_detail: str | None = None
     unbalanced: bool = False
     paragraph: int = 0
     notes: list[str] = field(default_factory=list)
@@ -375,6 +378,12 @@ def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolv
             q.speaker, q.speaker_kind, q.attribution_span = prev.speaker, prev.speaker_kind, aspan
         return
     q.attribution_span = aspan
+    sent_end = re.search(r"[.!?؟](?:\s|$)", after)
+    q.speaker_detail = " ".join(
+        (
+            before.strip() + " … " + after[: sent_end.end() if sent_end else len(after)].strip()
+        ).split()
+    )
     low = sp.lower()
     if low in PRONOUNS:
         if prev is not None and prev.speaker:

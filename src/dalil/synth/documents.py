@@ -69,6 +69,10 @@ PARAPHRASE = {
     "documented": "recorded", "homes": "houses", "families": "relatives",
 }  # fmt: skip
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+QUOTE_SYNONYMS = {
+    "deliberate,": "intentional,", "shot": "killed", "took": "seized", "opened": "started",
+    "justice": "accountability", "detail,": "depth,",
+}  # fmt: skip
 
 
 @dataclass
@@ -316,6 +320,18 @@ def _derive(
         elif r < 0.6:
             speaker = rng.choice(others)
             status, flags = "misattributed", ["changed_speaker"]
+        elif r < 0.7 and any(w in q.split() for w in QUOTE_SYNONYMS):
+            # A word inside the quotation swapped for a near-synonym: still "altered".
+            w = next(w for w in q.split() if w in QUOTE_SYNONYMS)
+            q = q.replace(w, QUOTE_SYNONYMS[w], 1)
+            status, flags = "altered", []
+        elif r < 0.8:
+            # The speaker given by office instead of name: not a misattribution.
+            speaker = (
+                f"the director of {ctx['ngo']}"
+                if speaker == ctx["speakers"][0]
+                else (f"a researcher at {ctx['ngo']}")
+            )
         style = rng.random()
         if style < 0.4:
             text = f"\u201c{q},\u201d said {speaker}."
