@@ -5,8 +5,10 @@ is a release by a fictional NGO made of prose paragraphs (tolls, dates, places, 
 and quotation paragraphs by named speakers.  A *derivative* is built from one source by
 edits whose effect is recorded in ``truth.json``:
 
-* quotation kept verbatim, trimmed (the actor phrase or a clause dropped), altered (a
-  number substituted), misattributed (given to another named speaker);
+* quotation kept verbatim, trimmed (the actor phrase, a "not" or a clause dropped),
+  altered (a number substituted, or a word swapped for a near-synonym), misattributed
+  (given to another named speaker), or attributed to the speaker's office instead of
+  their name (still verbatim);
 * invented quotation by an anonymous speaker (``not_in_source``; also an unsupported
   addition);
 * a call attributed to the NGO that it never made (``attributed_to_source`` addition);
