@@ -76,6 +76,7 @@ class SourceGraph:
 
 
 _token_ids: dict[str, int] = {}
+_surface_ids: dict[str, int] = {}  # surface word → id of its normalised form
 
 
 def _tok_id(w: str) -> int:
@@ -93,9 +94,16 @@ def _tok_id(w: str) -> int:
 
 def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
     """Sorted unique 32-bit hashes of the word *k*-shingles of *text*."""
-    ids = np.fromiter(
-        (_tok_id(normalise_word(m.group())) for m in _WORD.finditer(text)), dtype=np.uint64
-    )
+    get = _surface_ids.get
+    out_ids: list[int] = []
+    for w in _WORD.findall(text):
+        tid = get(w)
+        if tid is None:
+            tid = _tok_id(normalise_word(w))
+            if len(_surface_ids) < 2_000_000:
+                _surface_ids[w] = tid
+        out_ids.append(tid)
+    ids = np.array(out_ids, dtype=np.uint64)
     if len(ids) < k:
         if len(ids) == 0:
             return np.zeros(0, dtype=np.uint64)
