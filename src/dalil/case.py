@@ -43,6 +43,7 @@ CASE_FILE = "case.toml"
 DB_FILE = "case.db"
 EVIDENCE_DIR = "evidence"
 KEYS_DIR = "keys"
+WITNESS_FILE = "audit_head.json"
 FORMAT_VERSION = 1
 
 
@@ -325,6 +326,7 @@ class Case:
             yield ctx
             ctx._finish()
             session.commit()
+            self._save_witness(ctx)
         except IntegrityError as e:
             session.rollback()
             # Raced with another writer (PostgreSQL) or a constraint the services did not
@@ -344,6 +346,26 @@ class Case:
         finally:
             session.close()
 
+    @property
+    def witness_path(self) -> Path:
+        """``keys/audit_head.json``: the newest signed audit head, kept outside the database."""
+        return self.root / KEYS_DIR / WITNESS_FILE
+
+    def _save_witness(self, ctx: Context) -> None:
+        """After a commit that wrote a checkpoint, record it in the witness file."""
+        cp = ctx.checkpoint
+        if cp is None:
+            return
+        from dalil import audit
+
+        try:
+            audit.save_witness(self.witness_path, cp)
+        except OSError as e:
+            raise InputError(
+                f"the change was saved, but the audit witness file {self.witness_path} "
+                f"could not be written ({e.strerror or e}); check the keys/ folder"
+            ) from None
+
     def _log_denied(self, actor: Actor, ctx: Context | None) -> None:
         """Record a refused permission (a curious or compromised account probing)."""
         if ctx is None or ctx.denied is None or self._keys is None:
@@ -357,6 +379,7 @@ class Case:
             c.audit("access.denied", [], detail={"permission": ctx.denied, "role": actor.role})
             c._finish()
             session.commit()
+            self._save_witness(c)
         except Exception:  # never let logging a refusal hide the refusal itself
             session.rollback()
         finally:

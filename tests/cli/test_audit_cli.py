@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 from dalil.case import Case
 from dalil.testing import DalilRunner
@@ -69,3 +71,93 @@ def test_viewer_cannot_read_audit_log(dalil: DalilRunner) -> None:
     dalil.json("user", "add", "vera", "--role", "viewer")
     r = dalil("audit", "show", "--user", "vera")
     assert r.exit_code == 2 and "may not read the audit log" in r.stderr
+
+
+def _backup(src: Path, dst: Path) -> None:
+    """A consistent copy of a live SQLite database (what a backup tool would take)."""
+    with closing(sqlite3.connect(src)) as a, closing(sqlite3.connect(dst)) as b:
+        a.backup(b)
+
+
+def test_witness_file_follows_every_change(case: Case, dalil: DalilRunner) -> None:
+    _fill(dalil)
+    witness = json.loads((case.root / "keys" / "audit_head.json").read_text())
+    with sqlite3.connect(case.root / "case.db") as db:
+        head = db.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+    assert witness["seq"] == head
+    r = dalil("audit", "verify")
+    assert r.exit_code == 0, r.stderr
+    assert "witness" in r.stdout and f"#{head}" in r.stdout
+    d = json.loads(dalil("audit", "verify", "--json").stdout)
+    assert d["witness"]["seq"] == head
+
+
+def test_tail_deleted_with_its_checkpoints_caught_by_witness(
+    case: Case, dalil: DalilRunner
+) -> None:
+    _fill(dalil)
+    with sqlite3.connect(case.root / "case.db") as db:
+        head = db.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+        db.execute("DELETE FROM audit_log WHERE seq > ?", (head - 2,))
+        db.execute("DELETE FROM audit_checkpoint WHERE seq > ?", (head - 2,))
+    r = dalil("audit", "verify")
+    assert r.exit_code == 1
+    assert "witness" in r.stderr and "truncated" in r.stderr and f"entry {head}" in r.stderr
+
+
+def test_database_restored_from_older_copy_caught_by_witness(
+    case: Case, dalil: DalilRunner
+) -> None:
+    import shutil
+
+    dalil.json("person", "add", "--pseudonym", "W-1", "--legal-name", "Fictional Name")
+    old = case.root.parent / "old-case.db"
+    _backup(case.root / "case.db", old)
+    dalil.json("person", "add", "--pseudonym", "W-2", "--legal-name", "Other Fictional")
+    dalil.json("person", "update", "1", "--sex", "male")
+    case.close()
+    for suffix in ("-wal", "-shm"):
+        (case.root / f"case.db{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(old, case.root / "case.db")
+    r = dalil("audit", "verify")
+    assert r.exit_code == 1, r.stderr
+    assert "older copy" in r.stderr and "witness" in r.stderr
+
+
+def test_head_kept_elsewhere_catches_rollback_of_the_whole_folder(
+    case: Case, dalil: DalilRunner
+) -> None:
+    """Someone who restores both case.db and keys/audit_head.json from an old backup fools
+    the witness file but not a head recorded outside the folder."""
+    import shutil
+
+    dalil.json("person", "add", "--pseudonym", "W-1", "--legal-name", "Fictional Name")
+    backup = case.root.parent / "backup"
+    backup.mkdir()
+    _backup(case.root / "case.db", backup / "case.db")
+    shutil.copyfile(case.root / "keys" / "audit_head.json", backup / "audit_head.json")
+    dalil.json("person", "add", "--pseudonym", "W-2", "--legal-name", "Other Fictional")
+    kept = dalil.json("audit", "head")
+    assert kept["seq"] > json.loads((backup / "audit_head.json").read_text())["seq"]
+    notebook = case.root.parent / "notebook.json"
+    notebook.write_text(json.dumps(kept))
+    case.close()
+    for suffix in ("-wal", "-shm"):
+        (case.root / f"case.db{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup / "case.db", case.root / "case.db")
+    shutil.copyfile(backup / "audit_head.json", case.root / "keys" / "audit_head.json")
+    assert dalil("audit", "verify").exit_code == 0  # the rolled-back folder agrees with itself
+    r = dalil("audit", "verify", "--witness", str(notebook))
+    assert r.exit_code == 1 and "truncated" in r.stderr
+
+
+def test_head_prints_the_signed_newest_checkpoint(case: Case, dalil: DalilRunner) -> None:
+    _fill(dalil)
+    d = dalil.json("audit", "head", env={"DALIL_PASSPHRASE": ""})
+    with sqlite3.connect(case.root / "case.db") as db:
+        seq, h = db.execute(
+            "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    assert (d["seq"], d["head_hash"]) == (seq, h) and d["signature"]
+    text = dalil("audit", "head").stdout
+    assert h in text and str(seq) in text

@@ -47,6 +47,7 @@ class Context:
     writable: bool = True
     audited: int = 0
     denied: str | None = None
+    checkpoint: Any = None  # the AuditCheckpoint written by _finish (saved as the witness)
 
     # --- permissions -----------------------------------------------------------------
 
@@ -92,7 +93,7 @@ class Context:
             from dalil import audit
 
             self.session.flush()
-            audit.checkpoint(self.session, self.case.keys.audit_signing_key)
+            self.checkpoint = audit.checkpoint(self.session, self.case.keys.audit_signing_key)
 
     # --- protected fields ------------------------------------------------------------
 
