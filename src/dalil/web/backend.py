@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
-import inspect
 import json
 import threading
 import time
@@ -74,14 +73,6 @@ RECORD_KINDS: dict[str, str] = {
     "units": "unit",
 }
 KINDS = ("persons", *RECORD_KINDS, "evidence")
-
-
-def _accepts(fn: Callable[..., Any], *params: str) -> bool:
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return False
-    return all(p in sig.parameters for p in params)
 
 
 def _id(kind: str, raw: str) -> Any:
@@ -229,26 +220,11 @@ class CaseBackend:
     # --- records ------------------------------------------------------------------
 
     def _list_rows(self, ctx: Any, kind: str, limit: int, offset: int) -> tuple[list[Any], int]:
-        """(rows of the page, total). Uses the service's own paging when it has one."""
-        if kind == "persons":
-            fn = _service("persons", "list_persons")
-            args: tuple[Any, ...] = ()
-        elif kind == "evidence":
-            fn = _service("evidence", "list_items")
-            args = ()
-        else:
-            fn = _service("records", "list_")
-            args = (RECORD_KINDS[kind],)
-        if _accepts(fn, "limit", "offset"):
-            # The service pages in the database: use it, with its count function.
-            module = fn.__module__.rsplit(".", 1)[-1]
-            count = _service(module, "count", f"count_{kind}", "count_items")
-            rows = list(fn(ctx, *args, limit=limit, offset=offset))
-            return rows, int(count(ctx, *args))
-        # The service returns every row: page in the database with the same query
-        # (see dalil.web.paging), instead of loading every row for each page.
+        """(rows of the page, total), paged in the database by the service layer."""
         from dalil.web import paging
 
+        if kind not in KINDS:
+            raise NotFound(f"no such list {kind[:40]!r}")
         return paging.page(ctx, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset)
 
     def _row(self, ctx: Any, kind: str, row: Any) -> dict[str, Any]:
@@ -602,3 +578,251 @@ class _QueueReader:
 
     def readable(self) -> bool:
         return True
+
+
+# --- findings (legal assessment, incidents coding, sites, units, corroboration, vetting,
+# reports): module functions taking the CaseBackend, appended by the findings pages. ------
+
+#: Largest personnel file accepted for vetting from the web (bytes).
+VETTING_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _findings() -> Any:
+    try:
+        from dalil.findings import service
+    except ModuleNotFoundError as e:  # pragma: no cover - the capability is in the tree
+        raise NotAvailable("findings are not available in this version of dalil") from e
+    return service
+
+
+def _evidence_refs(raw: Any) -> list[str]:
+    """Evidence references from a form field ("3, 5 ab12…") or a JSON list."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = raw.replace(",", " ").split()
+    return [str(x).strip() for x in raw if str(x).strip()]
+
+
+def findings_overview(b: CaseBackend, principal: Any) -> dict[str, Any]:
+    """Acts, incidents (with their aggregate line) and sites, for the findings index."""
+    F = _findings()
+    from dalil.services import records
+
+    with b.case.act(b._actor(principal), write=False) as ctx:
+        aggs = {str(a["incident"]): a for a in jsonable(F.aggregates(ctx))}
+        acts = [jsonable(a) for a in records.list_(ctx, "act")]
+        incidents = [jsonable(i) for i in records.list_(ctx, "incident")]
+        sites = [jsonable(s) for s in records.list_(ctx, "site")]
+    for inc in incidents:
+        inc["aggregate"] = aggs.get(str(inc["id"]))
+    return {"acts": acts, "incidents": incidents, "sites": sites}
+
+
+def findings_assessment(b: CaseBackend, principal: Any, raw_act: str) -> dict[str, Any]:
+    """The act's checklist (``dalil assess ACT --json``) and the act record."""
+    F = _findings()
+    from dalil.services import records
+
+    act_id = _id("acts", raw_act)
+    with b.case.act(b._actor(principal), write=False) as ctx:
+        out = dict(jsonable(F.show_assessment(ctx, act_id)))
+        out["record"] = jsonable(records.get(ctx, "act", act_id))
+    return out
+
+
+def findings_assess(b: CaseBackend, principal: Any, raw_act: str, element: str, finding: str,
+                    evidence: Any = None, note: str | None = None) -> dict[str, Any]:
+    F = _findings()
+    act_id = _id("acts", raw_act)
+    with b.case.act(b._actor(principal)) as ctx:
+        return dict(jsonable(F.assess(ctx, act_id, element, finding, _evidence_refs(evidence),
+                                      note=note or None)))
+
+
+def findings_sign_off(b: CaseBackend, principal: Any, raw_act: str,
+                      note: str | None = None) -> dict[str, Any]:
+    F = _findings()
+    act_id = _id("acts", raw_act)
+    with b.case.act(b._actor(principal)) as ctx:
+        return dict(jsonable(F.sign_off(ctx, act_id, note=note or None)))
+
+
+def findings_incident(b: CaseBackend, principal: Any, raw_inc: str) -> dict[str, Any]:
+    """An incident's coding, aggregate line, acts (with their sign-off status) and the
+    incident-level elements."""
+    F = _findings()
+    from dalil.services import records
+
+    inc_id = _id("incidents", raw_inc)
+    with b.case.act(b._actor(principal), write=False) as ctx:
+        record = jsonable(records.get(ctx, "incident", inc_id))
+        agg = jsonable(F.aggregates(ctx, inc_id))
+        coding = next(c for c in F.codings(ctx) if str(c.incident_id) == str(inc_id))
+        acts = []
+        incident_elements: list[Any] = []
+        for a in records.list_(ctx, "act", incident_id=inc_id):
+            shown = jsonable(F.show_assessment(ctx, a.id))
+            incident_elements = shown["incident_elements"]
+            acts.append({"id": a.id, "act_type": getattr(a, "act_type", None),
+                         "status": shown["status"], "victim": getattr(a, "victim_id", None)})
+    return {"record": record, "coding": jsonable(coding), "aggregate": agg[0] if agg else None,
+            "acts": acts, "incident_elements": incident_elements}
+
+
+def findings_set_coding(b: CaseBackend, principal: Any, raw_inc: str,
+                        fields: dict[str, Any]) -> dict[str, Any]:
+    F = _findings()
+    inc_id = _id("incidents", raw_inc)
+    clean = {k: v for k, v in fields.items() if v not in (None, "")}
+    if "fatality_sources" in clean:
+        clean["fatality_sources"] = {k: _evidence_refs(v) for k, v in
+                                     dict(clean["fatality_sources"]).items() if _evidence_refs(v)}
+        if not clean["fatality_sources"]:
+            del clean["fatality_sources"]
+    with b.case.act(b._actor(principal)) as ctx:
+        return dict(jsonable(F.set_coding(ctx, inc_id, **clean)))
+
+
+def findings_export(b: CaseBackend, principal: Any, fmt: str) -> str:
+    """ACLED/UCDP/CSV export text (audited ``incident.export`` by the service)."""
+    F = _findings()
+    with b.case.act(b._actor(principal)) as ctx:
+        return str(F.export_incidents(ctx, fmt))
+
+
+def findings_timeline(b: CaseBackend, principal: Any) -> list[dict[str, Any]]:
+    F = _findings()
+    with b.case.act(b._actor(principal), write=False) as ctx:
+        return [dict(x) for x in jsonable(F.timeline(ctx))]
+
+
+def findings_site(b: CaseBackend, principal: Any, raw_site: str) -> dict[str, Any]:
+    F = _findings()
+    with b.case.act(b._actor(principal), write=False) as ctx:
+        return dict(jsonable(F.show_site(ctx, _id("sites", raw_site))))
+
+
+def findings_site_status(b: CaseBackend, principal: Any, raw_site: str, status: str, on: str,
+                         note: str | None = None, evidence: Any = None) -> dict[str, Any]:
+    F = _findings()
+    with b.case.act(b._actor(principal)) as ctx:
+        return dict(jsonable(F.site_status(ctx, _id("sites", raw_site), status, on,
+                                           note=note or None, evidence=_evidence_refs(evidence))))
+
+
+def findings_units(b: CaseBackend, principal: Any) -> dict[str, Any]:
+    """Units as a hierarchy (parent before children, with depth), dated memberships (by
+    person id and pseudonym) and the suspects linked to acts."""
+    F = _findings()
+    from dalil.services import records
+
+    with b.case.act(b._actor(principal), write=False) as ctx:
+        suspects = [dict(x) for x in jsonable(F.suspects_for_acts(ctx))]
+        units = [jsonable(u) for u in records.list_(ctx, "unit")]
+        memberships = [jsonable(m) for m in records.list_(ctx, "membership")]
+    children: dict[Any, list[dict[str, Any]]] = {}
+    ids = {u["id"] for u in units}
+    for u in units:
+        parent = u.get("parent_id") if u.get("parent_id") in ids else None
+        children.setdefault(parent, []).append(u)
+    ordered: list[dict[str, Any]] = []
+    seen: set[Any] = set()
+
+    def walk(parent: Any, depth: int) -> None:
+        for u in children.get(parent, []):
+            if u["id"] in seen:
+                continue
+            seen.add(u["id"])
+            ordered.append({**u, "depth": depth})
+            walk(u["id"], depth + 1)
+
+    walk(None, 0)
+    ordered += [{**u, "depth": 0} for u in units if u["id"] not in seen]
+    for u in ordered:
+        u["members"] = [m for m in memberships if m.get("organization_id") == u["id"]]
+    return {"units": ordered, "memberships": memberships, "suspects": suspects}
+
+
+def findings_corroboration(b: CaseBackend, principal: Any) -> dict[str, Any]:
+    """The claims × sources matrix. Building the independent groups reads the sources'
+    texts, which the service logs as an evidence read: a write transaction."""
+    F = _findings()
+    with b.case.act(b._actor(principal)) as ctx:
+        return dict(jsonable(F.corroboration(ctx)))
+
+
+def _private_temp_dir() -> str | None:
+    """A memory-backed folder when the system has one (Linux /dev/shm), else the system
+    temporary folder: never the case folder."""
+    import os
+
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
+def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
+                 threshold: float = 0.5) -> dict[str, Any]:
+    """Screen an uploaded personnel file (CSV or XLSX) against the case's suspects.
+
+    The service reads a path, so the upload is written to a private temporary file (mode
+    0600, in /dev/shm where available, else the system temporary folder — never the case
+    folder) that is deleted before this returns, whatever happens.
+    """
+    import os
+    import tempfile
+
+    from dalil.errors import InputError
+
+    F = _findings()
+    if not data:
+        raise InputError("the personnel file is empty")
+    if len(data) > VETTING_MAX_BYTES:
+        raise InputError(f"the personnel file is larger than {VETTING_MAX_BYTES // (1024 * 1024)} MB")
+    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    actor = b._actor(principal)
+    with tempfile.TemporaryDirectory(prefix="dalil-vet-", dir=_private_temp_dir()) as folder:
+        os.chmod(folder, 0o700)
+        path = Path(folder) / ("personnel" + suffix)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            with b.case.act(actor) as ctx:
+                out = dict(jsonable(F.vet(ctx, path, threshold=threshold)))
+        except InputError as e:
+            # The service names the file by its path: name the upload instead.
+            raise InputError(e.message.replace(str(path), name)) from None
+        finally:
+            path.unlink(missing_ok=True)
+    out["file"] = name
+    return out
+
+
+def findings_report(b: CaseBackend, principal: Any, *, audience: str, fmt: str,
+                    lang: str = "en", title: str | None = None) -> tuple[dict[str, Any], bytes]:
+    """Build a report (audited ``report.build`` by the service) and return it as bytes.
+
+    The file is written to a private temporary folder (as for vetting) and deleted once read.
+    """
+    import os
+    import tempfile
+
+    try:
+        from dalil.report.service import build_report
+    except ModuleNotFoundError as e:  # pragma: no cover
+        raise NotAvailable("reports are not available in this version of dalil") from e
+    actor = b._actor(principal)
+    ext = "pdf" if fmt == "pdf" else "html"
+    with tempfile.TemporaryDirectory(prefix="dalil-report-", dir=_private_temp_dir()) as folder:
+        os.chmod(folder, 0o700)
+        out = Path(folder) / f"report.{ext}"
+        try:
+            meta = build_report(b.case, actor, audience=audience, fmt=fmt, out=out, lang=lang,
+                                title=title or None)
+            data = out.read_bytes()
+        finally:
+            out.unlink(missing_ok=True)
+    meta = dict(jsonable(meta))
+    meta.pop("out", None)
+    return meta, data

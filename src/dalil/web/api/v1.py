@@ -313,3 +313,8 @@ for _kind in KINDS.values():
                          response_model=dict[str, Any], responses=ERRORS,
                          name=f"get_{_kind.name}", tags=[_kind.name])
 
+
+# Findings (assessment, coding, sites, units, corroboration, vetting, reports).
+from dalil.web.api import findings as _findings  # noqa: E402
+
+router.include_router(_findings.router)

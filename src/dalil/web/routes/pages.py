@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dalil.web.routes import audit, dashboard, evidence, lists, records, sources, users
+from dalil.web.routes import (
+    audit,
+    dashboard,
+    evidence,
+    findings,
+    lists,
+    records,
+    sources,
+    users,
+)
 
 router = APIRouter(include_in_schema=False)
 # Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
 # /{kind}/{id} pages of `records`, which is included last.
-for _module in (dashboard, sources, evidence, audit, users, lists, records):
+for _module in (dashboard, sources, evidence, audit, users, lists, findings, records):
     router.include_router(_module.router)

@@ -1,0 +1,194 @@
+"""REST API v1, findings: the JSON twins of the findings pages (under ``/api/v1/findings``).
+
+The shapes are those of the CLI's ``--json`` (``dalil assess ACT --json``, ``dalil
+incidents summary --json``, ``dalil corroboration --json``, ``dalil vet --json`` …).
+Permissions and audit entries are the service layer's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from dalil.errors import InputError
+from dalil.web import backend as B
+from dalil.web.context import ApiCtx, Ctx
+
+router = APIRouter(prefix="/findings", tags=["findings"])
+
+
+class Error(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Error, "description": "Not authenticated"},
+    403: {"model": Error, "description": "Not permitted"},
+    404: {"model": Error, "description": "Not found"},
+    409: {"model": Error, "description": "Conflicts with stored state (e.g. own sign-off)"},
+    422: {"model": Error, "description": "Invalid input (e.g. established without evidence)"},
+}
+
+
+class AssessIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    element: str = Field(max_length=40, description="civilian, deliberate, identity, party or nexus")
+    finding: str = Field(max_length=20, description="established, likely, insufficient or contradicted")
+    evidence: list[str] = Field(default_factory=list, max_length=200,
+                                description="Evidence ids or SHA-256 (prefixes) behind the finding.")
+    note: str | None = Field(None, max_length=4000)
+
+
+class SignOffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(None, max_length=4000)
+
+
+class CodingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event_type: str | None = Field(None, max_length=100)
+    sub_event_type: str | None = Field(None, max_length=100)
+    civilian_targeting: bool | None = None
+    actor1: str | None = Field(None, max_length=300)
+    assoc_actor1: str | None = Field(None, max_length=300)
+    actor2: str | None = Field(None, max_length=300)
+    assoc_actor2: str | None = Field(None, max_length=300)
+    country: str | None = Field(None, max_length=100)
+    admin1: str | None = Field(None, max_length=100)
+    admin2: str | None = Field(None, max_length=100)
+    geo_precision: str | None = Field(None, max_length=20)
+    fatality_sources: dict[str, list[str]] | None = Field(
+        None, description="low/best/high -> evidence references")
+
+
+class SiteStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: str = Field(max_length=20, description="reported, located, secured or exhumed")
+    on: str = Field(max_length=10, description="YYYY-MM-DD")
+    note: str | None = Field(None, max_length=4000)
+    evidence: list[str] = Field(default_factory=list, max_length=200)
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    audience: str = Field("internal", pattern="^(internal|public)$")
+    format: str = Field("html", pattern="^(html|pdf)$")
+    lang: str = Field("en", pattern="^(en|ar)$")
+    title: str | None = Field(None, max_length=300)
+
+
+def _b(ctx: Ctx) -> Any:
+    return ctx.request.app.state.backend
+
+
+@router.get("", response_model=dict[str, Any], responses=ERRORS)
+def overview(ctx: ApiCtx) -> dict[str, Any]:
+    """Acts, incidents (each with its aggregate line) and sites."""
+    return dict(B.findings_overview(_b(ctx), ctx.user))
+
+
+@router.get("/acts/{item_id}", response_model=dict[str, Any], responses=ERRORS)
+def assessment(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
+    """The act's legal assessment checklist, sign-offs, history and suggested qualifications."""
+    return dict(B.findings_assessment(_b(ctx), ctx.user, item_id))
+
+
+@router.post("/acts/{item_id}/assess", response_model=dict[str, Any], status_code=201,
+             responses=ERRORS)
+def assess(ctx: ApiCtx, item_id: str, body: AssessIn) -> dict[str, Any]:
+    """Record one element finding (append-only; needs ``finding.assess``)."""
+    return dict(B.findings_assess(_b(ctx), ctx.user, item_id, body.element, body.finding,
+                                  body.evidence, body.note))
+
+
+@router.post("/acts/{item_id}/sign-off", response_model=dict[str, Any], responses=ERRORS)
+def sign_off(ctx: ApiCtx, item_id: str, body: SignOffIn) -> dict[str, Any]:
+    """Sign off the assessment; the reviewer must not have assessed any element (409)."""
+    return dict(B.findings_sign_off(_b(ctx), ctx.user, item_id, body.note))
+
+
+@router.get("/incidents/{item_id}", response_model=dict[str, Any], responses=ERRORS)
+def incident(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
+    """Coding (ACLED/UCDP fields), aggregate line and acts of one incident."""
+    return dict(B.findings_incident(_b(ctx), ctx.user, item_id))
+
+
+@router.post("/incidents/{item_id}/coding", response_model=dict[str, Any], responses=ERRORS)
+def coding(ctx: ApiCtx, item_id: str, body: CodingIn) -> dict[str, Any]:
+    return dict(B.findings_set_coding(_b(ctx), ctx.user, item_id, body.model_dump(exclude_none=True)))
+
+
+@router.get("/export/{fmt}", responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
+def export(ctx: ApiCtx, fmt: str) -> Response:
+    """Incidents as ACLED, UCDP or plain CSV (audited ``incident.export``)."""
+    if fmt not in ("acled", "ucdp", "csv"):
+        raise InputError(f"unknown export format {fmt[:20]!r}; use acled, ucdp or csv")
+    text = B.findings_export(_b(ctx), ctx.user, fmt)
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="incidents-{fmt}.csv"'})
+
+
+@router.get("/timeline", response_model=list[dict[str, Any]], responses=ERRORS)
+def timeline(ctx: ApiCtx) -> list[dict[str, Any]]:
+    return list(B.findings_timeline(_b(ctx), ctx.user))
+
+
+@router.get("/sites/{item_id}", response_model=dict[str, Any], responses=ERRORS)
+def site(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
+    """A site with its status history and identified victims (person ids)."""
+    return dict(B.findings_site(_b(ctx), ctx.user, item_id))
+
+
+@router.post("/sites/{item_id}/status", response_model=dict[str, Any], responses=ERRORS)
+def site_status(ctx: ApiCtx, item_id: str, body: SiteStatusIn) -> dict[str, Any]:
+    """Move the site's status forward (reported → located → secured → exhumed)."""
+    return dict(B.findings_site_status(_b(ctx), ctx.user, item_id, body.status, body.on,
+                                       body.note, body.evidence))
+
+
+@router.get("/units", response_model=dict[str, Any], responses=ERRORS)
+def units(ctx: ApiCtx) -> dict[str, Any]:
+    """Unit hierarchy, dated memberships and suspects linked to acts."""
+    return dict(B.findings_units(_b(ctx), ctx.user))
+
+
+@router.get("/corroboration", response_model=dict[str, Any], responses=ERRORS)
+def corroboration(ctx: ApiCtx) -> dict[str, Any]:
+    """Claims × sources with Admiralty grades and independent groups."""
+    return dict(B.findings_corroboration(_b(ctx), ctx.user))
+
+
+@router.post("/vetting", response_model=dict[str, Any], responses=ERRORS)
+async def vetting(
+    ctx: ApiCtx,
+    request: Request,
+    name: str = Query("personnel.csv", max_length=200, description="File name (.csv or .xlsx)."),
+    threshold: float = Query(0.5, ge=0.0, le=1.0),
+) -> dict[str, Any]:
+    """Screen a personnel file (the request body, CSV or XLSX) against the case's suspects.
+    Candidates are for human review, not a verdict."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > B.VETTING_MAX_BYTES:
+            raise InputError("the personnel file is larger than 20 MB")
+    import anyio.to_thread
+
+    safe = "".join(c for c in name if c.isalnum() or c in "._-") or "personnel.csv"
+    return dict(await anyio.to_thread.run_sync(
+        lambda: B.findings_vet(_b(ctx), ctx.user, bytes(data), name=safe, threshold=threshold)))
+
+
+@router.post("/reports", responses={**ERRORS, 200: {"content": {"text/html": {},
+                                                                "application/pdf": {}}}})
+def report(ctx: ApiCtx, body: ReportIn) -> Response:
+    """Build a report (audited ``report.build``) and return the file."""
+    meta, data = B.findings_report(_b(ctx), ctx.user, audience=body.audience, fmt=body.format,
+                                   lang=body.lang, title=body.title)
+    media = "application/pdf" if body.format == "pdf" else "text/html; charset=utf-8"
+    return Response(data, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="report-{body.audience}-{body.lang}.{body.format}"',
+        "X-Report-SHA256": str(meta.get("sha256", "")), "Cache-Control": "no-store"})
