@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dalil import access
 from dalil.errors import Conflict, InputError
@@ -113,13 +113,39 @@ def get_person(ctx: Context, person_id: int) -> Person:
     return p
 
 
-def list_persons(ctx: Context, *, role: str | None = None) -> list[Person]:
+def _check_page(limit: int | None, offset: int) -> None:
+    if limit is not None and limit < 0:
+        raise InputError(f"invalid limit {limit}: must be 0 or more")
+    if offset < 0:
+        raise InputError(f"invalid offset {offset}: must be 0 or more")
+
+
+def list_persons(
+    ctx: Context, *, role: str | None = None, limit: int | None = None, offset: int = 0
+) -> list[Person]:
+    """Persons in id order; ``limit``/``offset`` cut a page in the database (without
+    them: every person, as the CLI lists them)."""
     ctx.require(access.CASE_READ, "read persons")
-    rows = list(ctx.session.scalars(select(Person).order_by(Person.id)))
+    _check_page(limit, offset)
+    q = select(Person).order_by(Person.id)
+    if not role:
+        if limit is not None:
+            q = q.limit(limit)
+        if offset:
+            q = q.offset(offset)
+        return list(ctx.session.scalars(q))
+    # roles is a JSON list (SQLite and PostgreSQL store it differently): filter in Python.
+    role = check_choice(role, PERSON_ROLES, "role")
+    rows = [p for p in ctx.session.scalars(q) if role in (p.roles or [])]
+    return rows[offset:] if limit is None else rows[offset : offset + limit]
+
+
+def count_persons(ctx: Context, *, role: str | None = None) -> int:
+    """How many persons :func:`list_persons` lists without a limit."""
+    ctx.require(access.CASE_READ, "read persons")
     if role:
-        role = check_choice(role, PERSON_ROLES, "role")
-        rows = [p for p in rows if role in (p.roles or [])]
-    return rows
+        return len(list_persons(ctx, role=role))
+    return int(ctx.session.scalar(select(func.count()).select_from(Person)) or 0)
 
 
 def find_by_legal_name(ctx: Context, legal_name: str, *, reason: str) -> list[Person]:

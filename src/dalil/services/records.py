@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dalil import access
 from dalil.errors import InputError
@@ -535,11 +535,32 @@ def get(ctx: Context, kind: str, ident: int) -> Any:
     return ctx.get(spec.model, ident, kind)
 
 
-def list_(ctx: Context, kind: str, /, **filters: Any) -> list[Any]:
-    """Records of *kind*, optionally filtered by equality on ``filter`` fields."""
+def list_(
+    ctx: Context, kind: str, /, *, limit: int | None = None, offset: int = 0, **filters: Any
+) -> list[Any]:
+    """Records of *kind* in id order, optionally filtered by equality on ``filter``
+    fields; ``limit``/``offset`` cut a page in the database (default: every record)."""
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
-    q = select(spec.model).order_by(spec.model.id)
+    if (limit is not None and limit < 0) or offset < 0:
+        raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
+    q = _filtered(ctx, spec, kind, select(spec.model).order_by(spec.model.id), filters)
+    if limit is not None:
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
+    return list(ctx.session.scalars(q))
+
+
+def count(ctx: Context, kind: str, /, **filters: Any) -> int:
+    """How many records :func:`list_` lists with the same filters and no limit."""
+    spec = spec_for(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    q = _filtered(ctx, spec, kind, select(func.count()).select_from(spec.model), filters)
+    return int(ctx.session.scalar(q) or 0)
+
+
+def _filtered(ctx: Context, spec: RecordSpec, kind: str, q: Any, filters: dict[str, Any]) -> Any:
     for name, value in filters.items():
         if value is None:
             continue
@@ -549,7 +570,7 @@ def list_(ctx: Context, kind: str, /, **filters: Any) -> list[Any]:
         if f.kind == "choice":
             value = coerce(ctx, spec, name, value)
         q = q.where(getattr(spec.model, name) == value)
-    return list(ctx.session.scalars(q))
+    return q
 
 
 def update(ctx: Context, kind: str, ident: int, /, **values: Any) -> Any:
