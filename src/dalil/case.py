@@ -366,9 +366,29 @@ class Case:
                 f"could not be written ({e.strerror or e}); check the keys/ folder"
             ) from None
 
+    def require(self, actor: Actor, permission: str, what: str | None = None) -> None:
+        """:func:`dalil.access.require` for checks made outside :meth:`act` (before a
+        long ingest, a fixity run, a key change): a refusal is logged as
+        ``access.denied`` in its own short transaction, then raised."""
+        from dalil.access import require
+
+        try:
+            require(actor, permission, what)
+        except PermissionDenied:
+            self.log_denial(actor, permission)
+            raise
+
     def _log_denied(self, actor: Actor, ctx: Context | None) -> None:
-        """Record a refused permission (a curious or compromised account probing)."""
-        if ctx is None or ctx.denied is None or self._keys is None:
+        if ctx is None or ctx.denied is None:
+            return
+        self.log_denial(actor, ctx.denied)
+
+    def log_denial(self, actor: Actor, permission: str) -> None:
+        """Record a refused permission (a curious or compromised account probing).
+
+        Its own transaction; never raises (logging a refusal must not hide the refusal).
+        Skipped only when the case is locked (no key to sign the checkpoint)."""
+        if self._keys is None:
             return
         from dalil.services.context import Context as _Ctx
 
@@ -376,7 +396,7 @@ class Case:
         try:
             session.connection(execution_options={"dalil_begin": "IMMEDIATE"})
             c = _Ctx(case=self, actor=actor, session=session)
-            c.audit("access.denied", [], detail={"permission": ctx.denied, "role": actor.role})
+            c.audit("access.denied", [], detail={"permission": permission, "role": actor.role})
             c._finish()
             session.commit()
             self._save_witness(c)

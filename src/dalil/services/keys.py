@@ -18,7 +18,7 @@ def change_passphrase(case: Case, user: str | None, old: str, new: str) -> None:
     keys = vault_keys.unlock(case.keys_dir, old)  # WrongPassphrase if it does not fit
     case._keys = keys
     actor = case.actor(user)
-    access.require(actor, access.KEYS_MANAGE, "change the case passphrase")
+    case.require(actor, access.KEYS_MANAGE, "change the case passphrase")
     with case.act(actor) as ctx:
         # Re-wrap inside the transaction: if it fails, no log entry claims it happened;
         # if the commit fails afterwards, the new passphrase is in force and the admin

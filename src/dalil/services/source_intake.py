@@ -49,13 +49,13 @@ def add_source(
     """Create a Source (and its evidence when *path* is given). Returns a summary dict:
     ``{"source": {...}, "evidence": {...}|None, "text": {...}|None, "text_error": str|None}``."""
     actor = user if isinstance(user, Actor) else case.actor(user)
-    access.require(actor, access.RECORD_WRITE, "add sources")
+    case.require(actor, access.RECORD_WRITE, "add sources")
     out: dict[str, Any] = {"source": None, "evidence": None, "text": None, "text_error": None}
     if path is None:
         with case.act(actor) as ctx:
             out["source"] = records.add(ctx, "source", **fields).to_dict()
         return out
-    access.require(actor, access.EVIDENCE_ADD, "add evidence")
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
     p = evidence.check_file(path)
     with case.act(actor, write=False) as ctx:  # validate the fields before storing anything
         records.validate(ctx, "source", **fields)
