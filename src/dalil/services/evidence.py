@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dalil import access
 from dalil.access import Actor
@@ -248,22 +248,52 @@ def record_blob(
     return AddResult(item, put.stored_new, True, item_dict(ctx, item))
 
 
-def list_items(
-    ctx: Context,
-    *,
-    source_id: int | None = None,
-    copy_kind: str | None = None,
-    sensitive: bool | None = None,
-) -> list[EvidenceItem]:
-    ctx.require(access.CASE_READ, "list evidence")
-    q = select(EvidenceItem).order_by(EvidenceItem.id)
+def _item_filters(
+    q: Any, source_id: int | None, copy_kind: str | None, sensitive: bool | None
+) -> Any:
     if source_id is not None:
         q = q.where(EvidenceItem.source_id == source_id)
     if copy_kind is not None:
         q = q.where(EvidenceItem.copy_kind == check_choice(copy_kind, COPY_KINDS, "copy kind"))
     if sensitive is not None:
         q = q.where(EvidenceItem.sensitive.is_(sensitive))
+    return q
+
+
+def list_items(
+    ctx: Context,
+    *,
+    source_id: int | None = None,
+    copy_kind: str | None = None,
+    sensitive: bool | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[EvidenceItem]:
+    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all)."""
+    ctx.require(access.CASE_READ, "list evidence")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
+    q = _item_filters(select(EvidenceItem).order_by(EvidenceItem.id), source_id, copy_kind,
+                      sensitive)
+    if limit is not None:
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
     return list(ctx.session.scalars(q))
+
+
+def count_items(
+    ctx: Context,
+    *,
+    source_id: int | None = None,
+    copy_kind: str | None = None,
+    sensitive: bool | None = None,
+) -> int:
+    """How many items :func:`list_items` lists with the same filters and no limit."""
+    ctx.require(access.CASE_READ, "list evidence")
+    q = _item_filters(select(func.count()).select_from(EvidenceItem), source_id, copy_kind,
+                      sensitive)
+    return int(ctx.session.scalar(q) or 0)
 
 
 def get_item(ctx: Context, ref: str | int) -> EvidenceItem:
