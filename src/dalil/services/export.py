@@ -7,7 +7,9 @@ Bag layout (``OUT/``, BagIt 0.97 via the ``bagit`` package, sha256 + sha512 mani
     data/metadata/records.json                the records (open fields; protected only if asked)
     data/metadata/evidence.json               metadata of every included item
     data/metadata/custody.json                audit entries naming an included item
-    data/metadata/audit.json                  audit entries naming any included record
+    data/metadata/audit.json                  audit entries naming any included record or
+                                              item, and case-level entries (``case:self``:
+                                              key changes), up to the export's own entry
     data/metadata/audit_verify.json           result of verifying the whole log at export
     data/metadata/audit_public.pem            the key that verifies the checkpoints
 
@@ -165,8 +167,6 @@ def export_bag(
     """Write a BagIt bag to *out* (must not exist) and validate it. Returns a summary."""
     import bagit
 
-    from dalil import audit
-
     out = Path(out)
     _check_out(case, out)
     with case.act(user) as ctx:
@@ -185,7 +185,7 @@ def export_bag(
         )
         record_oids = {oid(k, r["id"]) for k, rows in recs.items() for r in rows}
         item_oids = {oid("evidence", i.sha256) for i in items}
-        ctx.audit(
+        export_entry = ctx.audit(
             "export.bag",
             sorted(item_oids),
             detail={
@@ -196,9 +196,8 @@ def export_bag(
                 "select": list(select_ or []),
             },
         )
-        entries = [e.to_dict() for e in audit.query(ctx.session)]
-    custody = [e for e in entries if item_oids & set(e["object_ids"])]
-    related = [e for e in entries if (item_oids | record_oids) & set(e["object_ids"])]
+        ctx.session.flush()
+        upto = int(export_entry.seq)
     tmp = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
@@ -212,8 +211,14 @@ def export_bag(
         meta.mkdir()
         (meta / "records.json").write_text(dumps(recs), encoding="utf-8")
         (meta / "evidence.json").write_text(dumps(item_meta), encoding="utf-8")
-        (meta / "custody.json").write_text(dumps(custody), encoding="utf-8")
-        (meta / "audit.json").write_text(dumps(related), encoding="utf-8")
+        n_custody, n_related = write_audit_files(
+            case,
+            upto,
+            item_oids,
+            item_oids | record_oids | {oid("case", "self")},
+            meta / "custody.json",
+            meta / "audit.json",
+        )
         from dalil.services import audit_log
         from dalil.vault.keys import AUDIT_PUBLIC_FILE
 
@@ -248,10 +253,60 @@ def export_bag(
         "items": len(items),
         "withheld_sensitive": len(withheld),
         "records": {k: len(v) for k, v in recs.items()},
-        "audit_entries": len(related),
+        "audit_entries": n_related,
+        "custody_entries": n_custody,
         "include_protected": include_protected,
         "valid": True,
     }
+
+
+#: Rows fetched per round trip when streaming the audit log into a bag.
+AUDIT_STREAM_BATCH = 500
+
+
+def write_audit_files(
+    case: Case,
+    upto_seq: int,
+    custody_oids: set[str],
+    related_oids: set[str],
+    custody_path: Path,
+    related_path: Path,
+) -> tuple[int, int]:
+    """Stream the audit log (entries 1..*upto_seq*) once, writing to *custody_path* the
+    entries naming any of *custody_oids* and to *related_path* those naming any of
+    *related_oids*, each as a JSON array (one entry per line). The log is read in batches
+    of :data:`AUDIT_STREAM_BATCH` rows (a server-side cursor on PostgreSQL) and never held
+    in memory as a whole. Returns the two counts."""
+    from dalil.audit import AuditEntry
+
+    counts = [0, 0]
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.seq <= upto_seq)
+        .order_by(AuditEntry.seq)
+        .execution_options(yield_per=AUDIT_STREAM_BATCH)
+    )
+    with (
+        case.system_session(write=False) as s,
+        open(custody_path, "w", encoding="utf-8") as fc,
+        open(related_path, "w", encoding="utf-8") as fr,
+    ):
+        fc.write("[")
+        fr.write("[")
+        for part in s.execute(stmt).scalars().partitions():
+            for e in part:
+                names = set(json.loads(e.object_ids))
+                in_custody = bool(names & custody_oids)
+                if not (in_custody or names & related_oids):
+                    continue
+                line = dumps(e.to_dict(), indent=None)
+                for i, (f, wanted) in enumerate(((fc, in_custody), (fr, True))):
+                    if wanted:
+                        f.write(("\n" if counts[i] == 0 else ",\n") + line)
+                        counts[i] += 1
+        fc.write("\n]\n" if counts[0] else "]\n")
+        fr.write("\n]\n" if counts[1] else "]\n")
+    return counts[0], counts[1]
 
 
 def export_records(
