@@ -17,11 +17,11 @@ import mimetypes
 import os
 import stat
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import func, select
 
@@ -172,6 +172,71 @@ def add_bytes(ctx_case: Case, actor: Actor, data: bytes, **kw: Any) -> AddResult
     put = ctx_case.blobs.put(io.BytesIO(data))
     with ctx_case.act(actor) as ctx:
         return record_blob(ctx, put, **kw)
+
+
+def add_stream(
+    case: Case,
+    user: str | Actor | None,
+    stream: BinaryIO,
+    *,
+    name: str,
+    source_id: int | None = None,
+    copy_kind: str = "evidentiary",
+    derived_from: str | None = None,
+    sensitive: bool = False,
+    notes: str | None = None,
+    media_type: str | None = None,
+    capture: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> AddResult:
+    """Ingest one item from a binary file object (an upload, a pipe): ``read(n)`` is
+    called until it returns ``b""``. The content is hashed and encrypted as it is read;
+    no plaintext temporary file is written. Same order and rules as :func:`add_files`:
+    permission and references checked before anything is stored, blob first, then record
+    + ``evidence.add`` audit entry in one transaction."""
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    access.require(actor, access.EVIDENCE_ADD, "add evidence")
+    copy_kind = check_choice(copy_kind, COPY_KINDS, "copy kind")
+    clean = sanitise_name(name)
+    with case.act(actor, write=False) as ctx:  # validate references before storing anything
+        if source_id is not None:
+            ctx.get(Source, source_id, "source")
+        if derived_from is not None:
+            resolve_item(ctx, derived_from)
+    put = case.blobs.put(stream, progress=progress)
+    with case.act(actor) as ctx:
+        return record_blob(
+            ctx,
+            put,
+            name=clean,
+            source_id=source_id,
+            copy_kind=copy_kind,
+            derived_from=derived_from,
+            sensitive=sensitive,
+            notes=notes,
+            media_type=media_type,
+            capture=capture,
+        )
+
+
+def open_content(
+    case: Case, user: str | Actor | None, ref: str | int, *, reason: str | None = None
+) -> tuple[dict[str, Any], Iterator[bytes]]:
+    """Metadata of an item and a decrypting iterator over its content, for streaming it
+    out (a download). The permission is checked and the read is logged
+    (``evidence.get``, committed) before the first byte is decrypted, as
+    :func:`get_to_path` does. The iterator authenticates each chunk and raises
+    :class:`dalil.vault.blobs.BlobCorrupt` on a damaged one."""
+    with case.act(user) as ctx:
+        item = resolve_item(ctx, ref)
+        check_read(ctx, item)
+        meta = item_dict(ctx, item)
+        ctx.audit(
+            "evidence.get",
+            [oid("evidence", item.sha256)],
+            detail={"sha256": item.sha256, "size": item.size, "reason": (reason or "")[:500]},
+        )
+    return meta, case.blobs.open(meta["sha256"])
 
 
 def record_blob(

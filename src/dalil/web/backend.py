@@ -332,25 +332,34 @@ class CaseBackend:
 
     async def add_evidence(self, principal: Any, body: AsyncIterator[bytes], *, name: str,
                            media_type: str, source_id: str | None,
-                           sensitive: bool) -> dict[str, Any]:
-        """Stream the request body into the vault: hashed and encrypted as it arrives, no
-        plaintext temporary file. Follows ``evidence.add_files`` step by step (permission,
-        blob first, then record + audit via ``evidence.record_blob``); the service has no
-        stream variant yet, see docs/web.md."""
-        from dalil import access
+                           sensitive: bool, copy_kind: str = "evidentiary",
+                           derived_from: str | None = None) -> dict[str, Any]:
+        """Stream the request body into the vault through ``evidence.add_stream`` (which
+        checks the permission and references before storing anything, and audits): hashed
+        and encrypted as it arrives, no plaintext temporary file."""
+        from dalil.services import evidence
 
-        record_blob = _service("evidence", "record_blob")
-        sanitise = _service("evidence", "sanitise_name")
         actor = self._actor(principal)
-        access.require(actor, access.EVIDENCE_ADD, "add evidence")  # before storing anything
         src = None
         if source_id:
-            if not source_id.isdigit():
+            if not source_id.isdigit() or len(source_id) > 18:
                 raise NotFound(f"no source with id {source_id[:40]!r}")
             src = int(source_id)
-            with self.case.act(actor, write=False) as ctx:
-                _service("records", "get")(ctx, "source", src)
-        clean_name = sanitise(name)
+        media = None if media_type.startswith("application/octet-stream") else media_type[:100]
+
+        def work(reader: _QueueReader) -> dict[str, Any]:
+            res = evidence.add_stream(self.case, actor, reader, name=name, source_id=src,
+                                      sensitive=sensitive, media_type=media,
+                                      copy_kind=copy_kind, derived_from=derived_from,
+                                      capture={"uploaded_via": "web"})
+            return {**jsonable(res.data), "created": res.created, "stored_new": res.stored_new}
+
+        return await self.run_with_body(body, work)
+
+    async def run_with_body(self, body: AsyncIterator[bytes],
+                            work: Callable[[_QueueReader], Any]) -> Any:
+        """Run *work(reader)* in a worker thread while the request body is pumped into
+        *reader* (a bounded, blocking file-like object): nothing is buffered whole."""
         loop = asyncio.get_running_loop()
         reader = _QueueReader()
 
@@ -361,39 +370,22 @@ class CaseBackend:
             finally:
                 await loop.run_in_executor(None, reader.put, None)
 
-        def work() -> dict[str, Any]:
-            put = self.case.blobs.put(reader)
-            with self.case.act(actor) as ctx:
-                res = record_blob(ctx, put, name=clean_name, source_id=src, sensitive=sensitive,
-                                  media_type=None if media_type.startswith(
-                                      "application/octet-stream") else media_type[:100],
-                                  capture={"uploaded_via": "web"})
-                return {**jsonable(res.data), "created": res.created,
-                        "stored_new": res.stored_new}
-
         pump_task = asyncio.ensure_future(pump())
         try:
-            result = await loop.run_in_executor(None, work)
+            result = await loop.run_in_executor(None, work, reader)
         finally:
             reader.close()
             await pump_task
         return result
 
     def evidence_content(self, principal: Any, raw: str) -> tuple[dict[str, Any], Iterator[bytes]]:
-        """Metadata and a decrypting iterator over an item's content. The read is checked
-        and logged (``evidence.get``) before any byte is sent, as ``evidence.get_to_path``
-        does; the service has no streaming variant yet, see docs/web.md."""
-        from dalil.services.context import oid
+        """Metadata and a decrypting iterator over an item's content
+        (``evidence.open_content``: checked and logged before any byte is sent)."""
+        from dalil.services import evidence
 
-        resolve = _service("evidence", "resolve_item")
-        check_read = _service("evidence", "check_read")
-        with self.case.act(self._actor(principal)) as ctx:
-            item = resolve(ctx, _id("evidence", raw))
-            check_read(ctx, item)
-            meta = self._row(ctx, "evidence", item)
-            ctx.audit("evidence.get", [oid("evidence", item.sha256)],
-                      detail={"sha256": item.sha256, "size": item.size, "reason": "web download"})
-        return meta, self.case.blobs.open(meta["sha256"])
+        meta, chunks = evidence.open_content(self.case, self._actor(principal),
+                                             _id("evidence", raw), reason="web download")
+        return dict(jsonable(meta)), chunks
 
     def custody(self, principal: Any, raw: str) -> list[dict[str, Any]]:
         fn = _service("evidence", "custody")
