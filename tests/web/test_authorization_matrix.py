@@ -93,6 +93,33 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/jobs/{job_id}"): READ,
     ("POST", "/api/v1/compare"): READ,
 }
+# Findings pages and their JSON twins (tests/web/test_findings_pages.py covers behaviour).
+ASSESS = frozenset({"admin", "legal"})  # finding.assess
+SIGNOFF = frozenset({"admin", "legal"})  # finding.signoff
+EXPORT = frozenset({"admin", "investigator", "analyst", "legal"})  # export.records
+REPORT = frozenset({"admin", "investigator", "analyst", "legal"})  # report.internal
+for _prefix in ("", "/api/v1"):
+    EXPECTED.update({
+        ("GET", f"{_prefix}/findings/acts/{{item_id}}"): READ,
+        ("POST", f"{_prefix}/findings/acts/{{item_id}}/assess"): ASSESS,
+        ("POST", f"{_prefix}/findings/acts/{{item_id}}/sign-off"): SIGNOFF,
+        ("GET", f"{_prefix}/findings/incidents/{{item_id}}"): READ,
+        ("POST", f"{_prefix}/findings/incidents/{{item_id}}/coding"): WRITE,
+        ("GET", f"{_prefix}/findings/export/{{fmt}}"): EXPORT,
+        ("GET", f"{_prefix}/findings/timeline"): READ,
+        ("GET", f"{_prefix}/findings/sites/{{item_id}}"): READ,
+        ("POST", f"{_prefix}/findings/sites/{{item_id}}/status"): WRITE,
+        ("GET", f"{_prefix}/findings/units"): READ,
+        ("GET", f"{_prefix}/findings/corroboration"): READ,
+        ("POST", f"{_prefix}/findings/vetting"): REVEAL,
+        ("POST", f"{_prefix}/findings/reports"): REPORT,
+    })
+EXPECTED.update({
+    ("GET", "/findings"): READ,
+    ("GET", "/api/v1/findings"): READ,
+    ("GET", "/findings/vetting"): READ,
+    ("GET", "/findings/reports"): READ,
+})
 for _k in RECORD_KINDS:
     _allowed: frozenset[str] | str = READ if _k in AVAILABLE_KINDS else PENDING
     EXPECTED[("GET", f"/{_k}")] = _allowed
@@ -124,6 +151,8 @@ SEED_KEY = {"persons": "person", "sources": "source", "incidents": "incident", "
 def _concrete(path: str, seeded: dict[str, Any]) -> str:
     if path == "/static":
         return "/static/app.css"
+    if "/findings/" in path:
+        return _findings_concrete(path, seeded)
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
@@ -163,6 +192,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if "/findings/" in path:
+        return _findings_payload(path, role)
     if path == "/login":
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
@@ -191,6 +222,7 @@ def _classify(r: Any, *, api: bool) -> str:
 
 @pytest.fixture(scope="module")
 def clients(app: Any, seeded: dict[str, Any]) -> Any:
+    _prepare_findings(app, seeded)
     out: dict[str, Client] = {}
     for role in ROLES:
         c = Client(app)
@@ -276,3 +308,64 @@ def _check_route(route: tuple[str, str], clients: dict[str, Client], seeded: dic
 
 def test_users_named_in_matrix_exist() -> None:
     assert set(USERS) == set(ROLES)
+
+
+# --- findings: records of their own, so that each allowed role's request can succeed ----
+
+_FINDINGS: dict[str, Any] = {}
+MATRIX_REVIEWEE = "lee-matrix"  # a second legal user who assesses the act signed off here
+SITE_STEPS = {"admin": "located", "investigator": "secured", "analyst": "exhumed"}
+
+
+def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
+    """An act fully assessed by another legal user (so admin and legal may both sign it
+    off) and one fresh site per route (page, API) whose status the writers advance."""
+    from dalil.findings import service as F
+    from dalil.services import records, users
+
+    case = app.state.backend.case
+    with case.act(USERS["admin"]) as ctx:
+        users.add_user(ctx, MATRIX_REVIEWEE, "legal", "pw-matrix-legal-fictional")
+        act = records.add(ctx, "act", incident_id=seeded["incident"], act_type="killing",
+                          victim_id=seeded["person"] + 3, status="likely")
+        sites = [records.add(ctx, "site", name=f"Fictional matrix site {i}",
+                             site_type="mass_grave", status="reported") for i in range(2)]
+    with case.act(MATRIX_REVIEWEE) as ctx:
+        for element in ("civilian", "deliberate", "identity", "party", "nexus"):
+            F.assess(ctx, act.id, element, "likely", note="matrix test (fictional)")
+    _FINDINGS.update(evidence=seeded["evidence"], signed_act=act.id, site_page=sites[0].id, site_api=sites[1].id)
+
+
+def _findings_concrete(path: str, seeded: dict[str, Any]) -> str:
+    api = path.startswith("/api/")
+    if "/acts/" in path:
+        ident = _FINDINGS["signed_act"] if path.endswith("/sign-off") else seeded["act"]
+    elif "/sites/" in path:
+        ident = _FINDINGS["site_api" if api else "site_page"]
+    else:
+        ident = seeded["incident"]
+    return path.replace("{item_id}", str(ident)).replace("{fmt}", "csv")
+
+
+def _findings_payload(path: str, role: str) -> dict[str, Any]:
+    api = path.startswith("/api/")
+    body: dict[str, Any] = {}
+    if path.endswith("/assess"):
+        body = {"element": "civilian", "finding": "likely", "note": f"matrix {role}"}
+    elif path.endswith("/coding"):
+        ev = _FINDINGS["evidence"]  # the stated toll must cite its source
+        body = ({"actor1": "Fictional Brigade", "fatality_sources": {"best": [ev]}} if api
+                else {"actor1": "Fictional Brigade", "sources_best": ev})
+    elif path.endswith("/status"):
+        body = {"status": SITE_STEPS.get(role, "located"), "on": "2025-04-01"}
+    elif path.endswith("/reports"):
+        body = {"audience": "internal", "format": "html"}
+    elif path.endswith("/vetting"):
+        csv = b"name,unit\nFictional Applicant,Fictional Brigade\n"
+        if api:
+            return {"params": {"name": "personnel-fictional.csv"}, "content": csv}
+        return {"data": {"threshold": "0.5"},
+                "files": {"file": ("personnel-fictional.csv", csv, "text/csv")}}
+    elif path.endswith("/sign-off"):
+        body = {"note": f"matrix {role}"} if api else {}
+    return {"json": body} if api else {"data": body}

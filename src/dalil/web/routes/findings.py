@@ -220,7 +220,7 @@ def site_status(
 ) -> Response:
     try:
         B.findings_site_status(backend(ctx), ctx.user, item_id, status, on, note, evidence)
-    except InputError as e:  # backwards, before the last date, bad date
+    except (InputError, Conflict) as e:  # backwards, before the last date, bad date
         data = B.findings_site(backend(ctx), ctx.user, item_id)
         return render(ctx, "findings_site.html", status_code=422, data=data,
                       statuses=SITE_STATUSES, perms=_perms(ctx), error=e.message)
