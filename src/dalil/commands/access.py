@@ -7,6 +7,7 @@ import click
 from dalil.access import ROLES
 from dalil.case_cli import CaseOptions, case_options, read_secret_file
 from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.wording import plural
 
 
 @click.command("add")
@@ -116,7 +117,7 @@ def user_token_revoke(
     if as_json:
         emit_json({"revoked": n})
     else:
-        click.echo(f"revoked {n} token(s)")
+        click.echo(f"revoked {plural(n, 'token')}")
 
 
 @click.command("tokens")

@@ -10,6 +10,7 @@ import click
 from dalil.case_cli import CaseOptions, case_options
 from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 from dalil.errors import CheckFailed
+from dalil.wording import plural
 
 EVIDENCE_COLUMNS = ["id", "sha256", "size", "copy_kind", "sensitive", "source_id", "original_name"]
 
@@ -185,7 +186,7 @@ def evidence_get(
     if as_json:
         emit_json(res)
     else:
-        click.echo(f"wrote {res['size']} bytes to {res['out']} (sha256 {res['sha256']})")
+        click.echo(f"wrote {plural(res['size'], 'byte')} to {res['out']} (sha256 {res['sha256']})")
 
 
 @click.command("update")
@@ -253,8 +254,8 @@ def fixity_cmd(case_opts: CaseOptions, as_json: bool) -> None:
         emit_json(rep.to_dict())
     else:
         click.echo(
-            f"checked {rep.checked} items: {rep.ok} intact, {len(rep.missing)} missing, "
-            f"{len(rep.corrupt)} corrupt, {len(rep.unreferenced)} unreferenced blobs"
+            f"checked {plural(rep.checked, 'item')}: {rep.ok} intact, {len(rep.missing)} missing, "
+            f"{len(rep.corrupt)} corrupt, {plural(len(rep.unreferenced), 'unreferenced blob')}"
         )
     if not rep.passed:
         parts = [f"missing {s}" for s in rep.missing] + [f"corrupt {s}" for s in rep.corrupt]

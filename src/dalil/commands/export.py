@@ -6,6 +6,7 @@ import click
 
 from dalil.case_cli import CaseOptions, case_options
 from dalil.cli_support import AliasedGroup, emit_json, get_or_create_group, json_option
+from dalil.wording import plural
 
 _PROTECTED_HELP = (
     "Include protected person fields and sensitive evidence (needs export.protected; logged)."
@@ -57,10 +58,10 @@ def export_bag(
         emit_json(res)
     else:
         click.echo(
-            f"wrote valid bag {res['out']}: {res['items']} evidence files, "
-            f"{res['audit_entries']} audit entries"
+            f"wrote valid bag {res['out']}: {plural(res['items'], 'evidence file')}, "
+            f"{plural(res['audit_entries'], 'audit entry', 'audit entries')}"
             + (
-                f", {res['withheld_sensitive']} sensitive items withheld"
+                f", {plural(res['withheld_sensitive'], 'sensitive item')} withheld"
                 if res["withheld_sensitive"]
                 else ""
             )
@@ -97,7 +98,7 @@ def _records_cmd(fmt: str) -> click.Command:
             emit_json(res)
         else:
             n = sum(res["records"].values())
-            click.echo(f"wrote {n} records to {res['out']}")
+            click.echo(f"wrote {plural(n, 'record')} to {res['out']}")
 
     return cmd
 

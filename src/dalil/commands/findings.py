@@ -12,6 +12,7 @@ import click
 from dalil.case_cli import CaseOptions, case_options
 from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 from dalil.errors import InputError
+from dalil.wording import plural
 
 FINDINGS = ("established", "likely", "insufficient", "contradicted")
 
@@ -346,7 +347,7 @@ def vet_cmd(case_opts: CaseOptions, file: Path, columns: tuple[str, ...], thresh
     if as_json:
         emit_json(res)
         return
-    click.echo(f"{res['records']} personnel records screened against {res['suspects']} suspects ({res['engine']})")
+    click.echo(f"{plural(res['records'], 'personnel record')} screened against {plural(res['suspects'], 'suspect')} ({res['engine']})")
     click.echo(res["note"])
     emit_table(
         [{"row": c["row"], "personnel": c["personnel_name"], "suspect": f"{c['suspect_label']} (#{c['suspect']})",

@@ -9,6 +9,7 @@ import click
 from dalil.case_cli import CaseOptions, case_options
 from dalil.cli_support import AliasedGroup, emit_json, json_option
 from dalil.errors import InputError
+from dalil.wording import plural
 
 
 @click.command("report")
@@ -46,7 +47,7 @@ def report_cmd(case_opts: CaseOptions, audience: str, fmt: str, out: Path, lang:
     if as_json:
         emit_json(res)
     else:
-        click.echo(f"wrote {res['out']} ({audience}, {fmt}, {lang}; {res['incidents']} incidents, {res['acts']} acts; sha256 {res['sha256'][:16]})")
+        click.echo(f"wrote {res['out']} ({audience}, {fmt}, {lang}; {plural(res['incidents'], 'incident')}, {plural(res['acts'], 'act')}; sha256 {res['sha256'][:16]})")
         for n in res["notes"]:
             click.echo(f"note: {n}")
 

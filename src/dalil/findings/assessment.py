@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dalil.errors import Conflict, InputError
+from dalil.wording import plural
 
 #: Elements assessed for each act (one killing), in checklist order.
 ACT_ELEMENTS: dict[str, str] = {
@@ -303,7 +304,7 @@ class Aggregate:
 
     def sentence(self) -> str:
         s = (
-            f"{self.assessed} acts assessed; {self.deliberate} deliberate; "
+            f"{plural(self.assessed, 'act')} assessed; {self.deliberate} deliberate; "
             f"{self.identity} identity-targeted; {self.unlawful} unlawful"
         )
         extra = []
