@@ -62,6 +62,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/users"): READ,
     ("POST", "/users"): ADMIN,
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
+    ("POST", "/users/{name}/reset-totp"): ADMIN,
+    ("GET", "/account/totp"): READ,
+    ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
+    ("POST", "/account/totp/disable"): READ,
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
