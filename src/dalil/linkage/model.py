@@ -351,9 +351,21 @@ _REFINE = ("birth_year", "father_key", "family_key", "first_key", "place_key", "
            "sex")  # fmt: skip
 
 
-def _pairs_under(df: pd.DataFrame, cols: Sequence[str]) -> int:
-    sizes = df.dropna(subset=list(cols)).groupby(list(cols), sort=False).size()
-    return int((sizes * (sizes - 1) // 2).sum())
+def _pairs_under(df: pd.DataFrame, cols: Sequence[str], codes: dict[str, Any] | None = None) -> int:
+    """Number of pairs the blocking rule on *cols* generates (records with all set)."""
+    import numpy as np
+
+    codes = {} if codes is None else codes
+    key = np.zeros(len(df), dtype=np.int64)
+    mask = np.ones(len(df), dtype=bool)
+    for c in cols:
+        if c not in codes:
+            codes[c] = pd.factorize(df[c], use_na_sentinel=True)
+        col_codes, uniques = codes[c]
+        mask &= col_codes >= 0
+        key = key * (len(uniques) + 1) + col_codes
+    _, counts = np.unique(key[mask], return_counts=True)
+    return int((counts.astype(np.int64) * (counts - 1) // 2).sum())
 
 
 def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[str, ...]]:
@@ -362,17 +374,19 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
     Several rules on keys, so that a pair missed by one (a typo, a missing part) is
     caught by another. A rule whose blocks would give more than *budget* pairs (default
     ``max(2e6, 10 × records)``: large lists where common names make huge blocks) is
-    replaced by its refinements with one more column, those that fit the budget; rules
+    replaced by all its refinements with one more column (birth year, father, family,
+    given name, place, grandfather, sex) that fit the budget; rules
     whose columns are absent are left out. The date of death is never a blocking column:
     in a massacre it takes a handful of values.
     """
     n = len(df)
     budget = budget or int(max(2e6, 10 * n))
+    codes: dict[str, Any] = {}
     chosen: list[tuple[str, ...]] = []
     for cols in BLOCKING_CANDIDATES:
         if not all(_present(df, c) for c in cols):
             continue
-        if _pairs_under(df, cols) <= budget:
+        if _pairs_under(df, cols, codes) <= budget:
             chosen.append(cols)
             continue
         for extra in _REFINE:
@@ -381,7 +395,7 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
             finer = (*cols, extra)
             if any(set(c) <= set(finer) for c in chosen):
                 continue  # already covered by a chosen rule
-            if _pairs_under(df, finer) <= budget:
+            if _pairs_under(df, finer, codes) <= budget:
                 chosen.append(finer)
     return chosen
 
