@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,27 @@ def test_review_shows_names_only_with_a_logged_reason(
     with case.act(write=False) as ctx:
         entries = audit.query(ctx.session, action="linkage.reveal")
     assert entries
+
+
+def test_import_link_decide_on_sqlite_and_postgresql(
+    any_case: Case, dalil_env: Callable[..., DalilRunner], lists_dir: Path
+) -> None:
+    """The same flow on both databases (PostgreSQL skipped when not configured)."""
+    from dalil.testing import TEST_PASSPHRASE
+
+    run = dalil_env(DALIL_CASE=str(any_case.root), DALIL_PASSPHRASE=TEST_PASSPHRASE)
+    _import_all(run, lists_dir)
+    first = run.json("lists", "link")
+    with any_case.act(write=False) as ctx:
+        recs = ctx.session.scalars(select(ListRecord).order_by(ListRecord.id)).all()
+        groups: dict[int, list[int]] = {}
+        for r in recs:
+            assert r.person_id is not None
+            groups.setdefault(r.person_id, []).append(r.id)
+        a, b = next(ids for ids in groups.values() if len(ids) >= 2)[:2]
+    run.json("lists", "decide", f"{a}-{b}", "reject")
+    second = run.json("lists", "link")
+    assert second["victims"] == first["victims"] + 1
+    with any_case.act(write=False) as ctx:
+        ra, rb = ctx.session.get(ListRecord, a), ctx.session.get(ListRecord, b)
+        assert ra is not None and rb is not None and ra.person_id != rb.person_id
