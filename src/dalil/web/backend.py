@@ -132,36 +132,45 @@ class CaseBackend:
                 "actor": actor}
 
     def _has_totp(self, name: str) -> bool:
-        return self.totp_secret(name) is not None
-
-    #: Encryption context of ``users.totp_secret_enc`` (see dalil.access.User).
-    TOTP_CONTEXT = "users.totp_secret"
-
-    def totp_secret(self, name: str) -> str | None:
-        """The user's TOTP secret, or None when they have no second factor. Uses the
-        service function when the case store offers one; else decrypts the documented
-        column (``users.totp_secret_enc``, context ``users.totp_secret``)."""
         from dalil.services import users
 
-        fn = getattr(users, "totp_secret", None)
-        if fn is not None:
-            secret = fn(self.case, name)
-            return str(secret) if secret else None
-        from dalil.access import find_user
+        return bool(users.has_totp(self.case, name))
 
-        with self.case.system_session(write=False) as s:
-            user = find_user(s, name)
-            enc = user.totp_secret_enc if user is not None else None
-        if not enc:
-            return None
-        return str(self.case.keys.decrypt_field(enc, self.TOTP_CONTEXT))
+    def totp_secret(self, name: str) -> str | None:
+        """The user's TOTP secret for checking a login code, or None (service layer)."""
+        from dalil.services import users
+
+        secret = users.totp_secret(self.case, name)
+        return str(secret) if secret else None
 
     def login_second_factor(self, name: str, address: str, *, ok: bool) -> None:
         from dalil.services import users
 
-        fn = getattr(users, "login_second_factor", None)
-        if fn is not None:
-            fn(self.case, name, ok=ok)
+        users.login_second_factor(self.case, name, ok=ok)
+
+    def new_totp(self, principal: Any) -> dict[str, str]:
+        """A fresh secret and its otpauth URI for the signed-in user to enrol."""
+        from dalil.services import users
+
+        name = self._actor(principal).name
+        secret = users.new_totp_secret()
+        return {"secret": secret, "uri": users.totp_uri(name, secret)}
+
+    def totp_status(self, principal: Any) -> bool:
+        return self._has_totp(self._actor(principal).name)
+
+    def enable_totp(self, principal: Any, secret: str, code: str) -> None:
+        from dalil.services import users
+
+        actor = self._actor(principal)
+        with self.case.act(actor) as ctx:
+            users.enable_totp(ctx, actor.name, secret, code)
+
+    def disable_totp(self, principal: Any, name: str, code: str | None = None) -> None:
+        from dalil.services import users
+
+        with self.case.act(self._actor(principal)) as ctx:
+            users.disable_totp(ctx, name, code=code)
 
     def user_for_token(self, token: str) -> dict[str, Any] | None:
         """The user of a bearer token. A valid token is remembered for a few seconds so
@@ -620,6 +629,21 @@ def findings_assessment(b: CaseBackend, principal: Any, raw_act: str) -> dict[st
     with b.case.act(b._actor(principal), write=False) as ctx:
         out = dict(jsonable(F.show_assessment(ctx, act_id)))
         out["record"] = jsonable(records.get(ctx, "act", act_id))
+        out["evidence_sha256"] = _evidence_shas(
+            ctx, [e for part in ("elements", "incident_elements", "history")
+                  for x in out[part] for e in x.get("evidence") or []])
+    return out
+
+
+def _evidence_shas(ctx: Any, ids: list[Any]) -> dict[str, str]:
+    """Evidence id -> SHA-256 (the workbench addresses evidence pages by SHA-256)."""
+    get_item = _service("evidence", "get_item")
+    out: dict[str, str] = {}
+    for i in dict.fromkeys(str(x) for x in ids):
+        try:
+            out[i] = get_item(ctx, i).sha256
+        except NotFound:
+            continue
     return out
 
 

@@ -1,0 +1,420 @@
+"""The findings pages and their JSON twins, in process (httpx ASGITransport, CSRF on).
+
+Permission and four-eyes outcomes are the service layer's; these tests check that the
+web shows them truthfully: a viewer cannot assess, an assessor cannot sign off their own
+work, an "established" finding without evidence is refused with the service's reason.
+All people, places and units are fictional.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import USERS, Client
+
+SECOND_LEGAL = "lee-two"
+SECOND_LEGAL_PW = "pw-lee-two-fictional"
+SUSPECT_LEGAL_NAME = "Fictional Suspect Qanary"  # protected: must never be shown
+
+
+@pytest.fixture(scope="module")
+def fx(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
+    """Records of this module's own (the case is shared with other test modules)."""
+    from dalil.findings import service as F
+    from dalil.services import persons, records, users
+
+    case = app.state.backend.case
+    out: dict[str, Any] = {}
+    with case.act(USERS["admin"]) as ctx:
+        users.add_user(ctx, SECOND_LEGAL, "legal", SECOND_LEGAL_PW)
+        out["token2"], _ = users.issue_token(ctx, SECOND_LEGAL, label="tests")
+        inc = records.add(ctx, "incident", title="Fictional shelling of Wadi (fictional)",
+                          incident_type="shelling", date_start="2025-05-02",
+                          place_name="Wadi (fictional)", lat=35.2, lon=36.0,
+                          coord_precision="locality")
+        out["incident"] = inc.id
+        out["act"] = records.add(ctx, "act", incident_id=inc.id, act_type="killing",
+                                 victim_id=seeded["person"] + 4, date="2025-05-02").id
+        out["act_api"] = records.add(ctx, "act", incident_id=inc.id, act_type="killing",
+                                     victim_id=seeded["person"] + 5, date="2025-05-02").id
+        out["site"] = records.add(ctx, "site", name="Fictional well site", site_type="burial",
+                                  status="reported", incident_id=inc.id).id
+        top = records.add(ctx, "unit", name="Fictional Command", kind="state_force")
+        child = records.add(ctx, "unit", name="Fictional 7th Company", kind="unit",
+                            parent_id=top.id)
+        out["units"] = (top.id, child.id)
+        suspect = persons.add_person(ctx, pseudonym="S-1", legal_name=SUSPECT_LEGAL_NAME,
+                                     roles=["suspect"])
+        out["suspect"] = suspect.id
+        records.add(ctx, "membership", person_id=suspect.id, organization_id=child.id,
+                    rank="Fictional Sergeant", date_start="2024-01", date_end="2025-12")
+        claim = F.add_claim(ctx, "toll", "32 civilians killed in Qarya (fictional)", low=32,
+                            high=32, incident_id=seeded["incident"])
+        F.add_carrier(ctx, claim, seeded["source"], "B2")
+        F.add_carrier(ctx, claim, seeded["source2"], "C3")
+        out["claim"] = claim
+    return out
+
+
+def _client(make_client: Any, role: str) -> Client:
+    c: Client = make_client()
+    c.login(role)
+    return c
+
+
+def _login_as(make_client: Any, name: str, password: str) -> Client:
+    c: Client = make_client()
+    token = c.csrf("/login")
+    r = c.post("/login", data={"username": name, "password": password, "csrf_token": token,
+                               "next": "/"})
+    assert r.status_code == 303, r.text
+    return c
+
+
+def _post(c: Client, url: str, data: dict[str, Any], **kw: Any) -> Any:
+    return c.post(url, data={**data, "csrf_token": c.csrf("/findings")}, **kw)
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _audit_actions(app: Any, action: str) -> list[Any]:
+    from dalil.services import audit_log
+
+    with app.state.backend.case.act(USERS["admin"], write=False) as ctx:
+        return list(audit_log.show(ctx, action=action, limit=1000))
+
+
+# --- pages render, in both languages ------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_findings_page_renders_for_a_viewer_in_both_languages(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], lang: str
+) -> None:
+    c = _client(make_client, "viewer")
+    pages = ["/findings", f"/findings/acts/{fx['act']}", f"/findings/incidents/{fx['incident']}",
+             f"/findings/sites/{fx['site']}", "/findings/units", "/findings/corroboration",
+             "/findings/vetting", "/findings/reports", "/findings/timeline"]
+    direction = "rtl" if lang == "ar" else "ltr"
+    for url in pages:
+        r = c.get(f"{url}?lang={lang}")
+        assert r.status_code == 200, (url, r.status_code)
+        assert f'<html lang="{lang}" dir="{direction}">' in r.text, url
+        assert 'href="/findings" aria-current="page"' in r.text, url  # nav entry marked
+    r = c.get(f"/findings/acts/{fx['act']}?lang=ar")
+    assert "قائمة الأركان" in r.text and "التكييفات القانونية المقترحة" in r.text
+
+
+def test_a_viewer_sees_no_assessment_or_signoff_form(make_client: Any, fx: dict[str, Any]) -> None:
+    r = _client(make_client, "viewer").get(f"/findings/acts/{fx['act']}")
+    assert "/assess" not in r.text and "/sign-off" not in r.text
+    r = _client(make_client, "legal").get(f"/findings/acts/{fx['act']}")
+    assert f'action="/findings/acts/{fx["act"]}/assess"' in r.text
+    assert f'action="/findings/acts/{fx["act"]}/sign-off"' in r.text
+
+
+def test_unknown_act_is_404_on_page_and_api(make_client: Any, seeded: dict[str, Any]) -> None:
+    c = _client(make_client, "viewer")
+    assert c.get("/findings/acts/999999").status_code == 404
+    r = c.get("/api/v1/findings/acts/999999", headers=_bearer(seeded["tokens"]["viewer"]))
+    assert r.status_code == 404 and "999999" in r.json()["error"]
+    assert c.get("/findings/acts/not-a-number").status_code == 404
+
+
+# --- the legal assessment: permission outcomes through the web ------------------------
+
+
+def test_viewer_cannot_assess_through_page_or_api(make_client: Any, fx: dict[str, Any],
+                                                  seeded: dict[str, Any], app: Any) -> None:
+    before = len(_audit_actions(app, "assessment.add"))
+    c = _client(make_client, "viewer")
+    r = _post(c, f"/findings/acts/{fx['act']}/assess",
+              {"element": "civilian", "finding": "likely"})
+    assert r.status_code == 403
+    r = c.post(f"/api/v1/findings/acts/{fx['act']}/assess", headers=_bearer(seeded["tokens"]["viewer"]),
+               json={"element": "civilian", "finding": "likely"})
+    assert r.status_code == 403 and "error" in r.json()
+    assert len(_audit_actions(app, "assessment.add")) == before
+
+
+def test_assessment_form_without_csrf_token_is_refused(make_client: Any, fx: dict[str, Any]) -> None:
+    c = _client(make_client, "legal")
+    r = c.post(f"/findings/acts/{fx['act']}/assess", data={"element": "civilian", "finding": "likely"})
+    assert r.status_code == 403
+
+
+def test_established_without_evidence_is_refused_with_the_services_reason(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    c = _client(make_client, "legal")
+    r = _post(c, f"/findings/acts/{fx['act']}/assess",
+              {"element": "deliberate", "finding": "established", "evidence": "",
+               "note": "fictional note kept in the form"})
+    assert r.status_code == 422
+    assert 'role="alert"' in r.text and "without evidence" in r.text
+    assert "fictional note kept in the form" in r.text  # the form keeps what was typed
+    r = c.post(f"/api/v1/findings/acts/{fx['act']}/assess",
+               headers=_bearer(seeded["tokens"]["legal"]),
+               json={"element": "deliberate", "finding": "established", "evidence": []})
+    assert r.status_code == 422 and "without evidence" in r.json()["error"]
+    shown = c.get(f"/api/v1/findings/acts/{fx['act']}", headers=_bearer(seeded["tokens"]["legal"])).json()
+    assert not [h for h in shown["history"] if h["element"] == "deliberate"]
+
+
+def _assess_all(c: Client, act: int, evidence: str) -> None:
+    for element in ("civilian", "deliberate", "identity", "party", "nexus"):
+        finding = "established" if element in ("civilian", "deliberate", "nexus") else "likely"
+        r = _post(c, f"/findings/acts/{act}/assess",
+                  {"element": element, "finding": finding,
+                   "evidence": evidence if finding == "established" else ""})
+        assert r.status_code == 303, r.text[:500]
+        assert r.headers["location"] == f"/findings/acts/{act}#checklist"
+
+
+def test_assessor_cannot_sign_off_own_work_but_a_second_legal_analyst_can(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], app: Any
+) -> None:
+    act, ev = fx["act"], seeded["evidence"]
+    assessor = _client(make_client, "legal")
+    _assess_all(assessor, act, ev[:16])
+    page = assessor.get(f"/findings/acts/{act}").text
+    row = page.split('data-element="civilian"', 1)[1].split("</tr>", 1)[0]
+    assert "established" in row and ev in row and USERS["legal"] in row
+    # suggestions are shown as suggestions, never as decisions
+    assert "War crime of murder" in page and "people decide" in page
+    assert 'data-qualification="war_crime_murder"' in page
+
+    r = _post(assessor, f"/findings/acts/{act}/sign-off", {"note": "own work"})
+    assert r.status_code == 409
+    assert "cannot sign off an assessment they took part in" in r.text and 'role="alert"' in r.text
+    r = assessor.post(f"/api/v1/findings/acts/{act}/sign-off",
+                      headers=_bearer(seeded["tokens"]["legal"]), json={})
+    assert r.status_code == 409
+    assert not _signoffs(app, act)
+
+    reviewer = _login_as(make_client, SECOND_LEGAL, SECOND_LEGAL_PW)
+    r = _post(reviewer, f"/findings/acts/{act}/sign-off", {"note": "reviewed (fictional)"})
+    assert r.status_code == 303
+    data = reviewer.get(f"/api/v1/findings/acts/{act}", headers=_bearer(fx["token2"])).json()
+    assert data["status"] == "signed"
+    assert [s["reviewer"] for s in data["sign_offs"]] == [SECOND_LEGAL]
+    assert _signoffs(app, act) == [SECOND_LEGAL]
+    assert "Signed off by lee-two" in reviewer.get(f"/findings/acts/{act}").text
+
+
+def _signoffs(app: Any, act: int) -> list[str]:
+    return [e["actor"] for e in _audit_actions(app, "assessment.signoff")
+            if f"act:{act}" in e["object_ids"]]
+
+
+def test_api_assessment_twin_matches_the_service(make_client: Any, fx: dict[str, Any],
+                                                 seeded: dict[str, Any], app: Any) -> None:
+    from dalil.findings import service as F
+
+    c = make_client()
+    r = c.post(f"/api/v1/findings/acts/{fx['act_api']}/assess",
+               headers=_bearer(seeded["tokens"]["legal"]),
+               json={"element": "civilian", "finding": "established",
+                     "evidence": [seeded["evidence"]], "note": "api (fictional)"})
+    assert r.status_code == 201, r.text
+    assert r.json()["element"] == "civilian" and r.json()["assessor"] == USERS["legal"]
+    got = c.get(f"/api/v1/findings/acts/{fx['act_api']}",
+                headers=_bearer(seeded["tokens"]["viewer"])).json()
+    with app.state.backend.case.act(USERS["viewer"], write=False) as ctx:
+        want = F.show_assessment(ctx, fx["act_api"])
+    assert {k: got[k] for k in want} == want
+    assert got["record"]["id"] == fx["act_api"]
+
+
+# --- incidents --------------------------------------------------------------------------
+
+
+def test_incident_page_shows_coding_aggregate_line_and_export_links(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    c = _client(make_client, "analyst")
+    r = _post(c, f"/findings/incidents/{fx['incident']}/coding",
+              {"event_type": "Explosions/Remote violence",
+               "sub_event_type": "Shelling/artillery/missile attack", "civilian_targeting": "yes",
+               "actor1": "Fictional Brigade", "geo_precision": "near",
+               "sources_best": seeded["evidence"][:12]})
+    assert r.status_code == 303, r.text[:400]
+    data = c.get(f"/api/v1/findings/incidents/{fx['incident']}",
+                 headers=_bearer(seeded["tokens"]["analyst"])).json()
+    assert data["coding"]["actor1"] == "Fictional Brigade"
+    assert data["coding"]["civilian_targeting"] is True
+    page = c.get(f"/findings/incidents/{fx['incident']}").text
+    agg = data["aggregate"]
+    line = (f"{agg['assessed']} acts assessed; {agg['deliberate']} deliberate; "
+            f"{agg['identity_targeted']} identity-targeted; {agg['unlawful']} unlawful")
+    assert line in page
+    for fmt in ("acled", "ucdp", "csv"):
+        assert f'href="/findings/export/{fmt}"' in page
+    assert 'href="/findings/timeline"' in page
+
+
+def test_coding_refusal_is_shown_on_the_incident_page(make_client: Any, fx: dict[str, Any]) -> None:
+    c = _client(make_client, "analyst")
+    r = _post(c, f"/findings/incidents/{fx['incident']}/coding",
+              {"event_type": "Protests", "sub_event_type": "Air/drone strike"})
+    assert r.status_code == 422 and 'role="alert"' in r.text
+
+
+def test_export_downloads_csv_and_is_audited(make_client: Any, app: Any, fx: dict[str, Any]) -> None:
+    before = len(_audit_actions(app, "incident.export"))
+    c = _client(make_client, "legal")
+    r = c.get("/findings/export/acled")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    header = r.text.splitlines()[0]
+    assert "event_type" in header and "fatalities" in header
+    assert "Fictional shelling of Wadi" in r.text or "Wadi (fictional)" in r.text
+    assert len(_audit_actions(app, "incident.export")) == before + 1
+    assert _client(make_client, "viewer").get("/findings/export/csv").status_code == 403
+    assert c.get("/findings/export/xml").status_code == 422
+
+
+def test_timeline_twin_lists_incidents_in_date_order(make_client: Any, seeded: dict[str, Any]) -> None:
+    c = make_client()
+    items = c.get("/api/v1/findings/timeline", headers=_bearer(seeded["tokens"]["viewer"])).json()
+    dates = [i["date_start"] for i in items if i["date_start"]]
+    assert dates == sorted(dates) and len(items) >= 2
+
+
+# --- sites, units, corroboration ------------------------------------------------------
+
+
+def test_site_status_moves_forward_only(make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]) -> None:
+    c = _client(make_client, "investigator")
+    url = f"/findings/sites/{fx['site']}"
+    r = _post(c, url + "/status", {"status": "located", "on": "2025-05-10",
+                                   "evidence": seeded["evidence"][:12], "note": "fictional survey"})
+    assert r.status_code == 303
+    r = _post(c, url + "/status", {"status": "reported", "on": "2025-05-11"})
+    assert r.status_code == 422 and "only moves forward" in r.text
+    r = _post(c, url + "/status", {"status": "secured", "on": "2025-05-01"})
+    assert r.status_code == 422 and "before the previous change" in r.text
+    data = c.get(f"/api/v1/findings/sites/{fx['site']}",
+                 headers=_bearer(seeded["tokens"]["investigator"])).json()
+    assert data["status"] == "located"
+    assert [(h["status"], h["on"]) for h in data["history"]] == [("located", "2025-05-10")]
+    page = c.get(url).text
+    assert "fictional survey" in page and 'aria-current="step"' in page
+    assert _post(_client(make_client, "legal"), url + "/status",
+                 {"status": "secured", "on": "2025-05-12"}).status_code == 403
+
+
+def test_units_page_shows_hierarchy_and_dated_membership(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    c = _client(make_client, "viewer")
+    data = c.get("/api/v1/findings/units", headers=_bearer(seeded["tokens"]["viewer"])).json()
+    top, child = fx["units"]
+    by_id = {u["id"]: u for u in data["units"]}
+    assert by_id[child]["depth"] == by_id[top]["depth"] + 1
+    order = [u["id"] for u in data["units"]]
+    assert order.index(top) < order.index(child)
+    assert [m["person_id"] for m in by_id[child]["members"]] == [fx["suspect"]]
+    page = c.get("/findings/units").text
+    assert "Fictional 7th Company" in page and "2024-01" in page
+    assert SUSPECT_LEGAL_NAME not in page
+
+
+def test_corroboration_matrix_shows_grades_and_groups(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    c = _client(make_client, "analyst")
+    data = c.get("/api/v1/findings/corroboration",
+                 headers=_bearer(seeded["tokens"]["analyst"])).json()
+    row = next(r for r in data["claims"] if r["claim"]["id"] == str(fx["claim"]))
+    assert sorted(s["grade"] for s in row["sources"]) == ["B2", "C3"]
+    page = c.get("/findings/corroboration").text
+    assert f'data-claim="{fx["claim"]}"' in page
+    cells = page.split(f'data-claim="{fx["claim"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "B2" in cells and "C3" in cells
+    assert data["grouping"] in page.replace("&#39;", "'")
+
+
+# --- vetting ------------------------------------------------------------------------
+
+
+def _leftovers(root: Path) -> set[str]:
+    return {str(p) for p in root.rglob("*") if "personnel" in p.name or "dalil-vet" in p.name}
+
+
+def _temp_entries() -> set[str]:
+    out: set[str] = set()
+    for d in ("/dev/shm", tempfile.gettempdir()):
+        if os.path.isdir(d):
+            out |= {n for n in os.listdir(d) if n.startswith("dalil-vet-")}
+    return out
+
+
+def test_vetting_upload_shows_candidates_for_human_review_and_leaves_no_file(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], app: Any
+) -> None:
+    before_temp = _temp_entries()
+    c = _client(make_client, "legal")
+    csv = (b"name,unit,rank\nFictional Suspect Kanary,Fictional 7th Company,Sergeant\n"
+           b"Someone Else Entirely,Fictional Bakery,\n")
+    r = _post(c, "/findings/vetting", {"threshold": "0.5"},
+              files={"file": ("applicants-fictional.csv", csv, "text/csv")})
+    assert r.status_code == 200, r.text[:500]
+    assert "for human review, not a verdict" in r.text
+    assert "Fictional Suspect Kanary" in r.text and "S-1" in r.text  # pseudonym, not name
+    assert SUSPECT_LEGAL_NAME not in r.text
+    assert not _leftovers(Path(seeded["root"]))
+    assert _temp_entries() == before_temp
+    entries = _audit_actions(app, "vetting.screen")
+    assert entries and SUSPECT_LEGAL_NAME not in str(entries[-1])
+
+    api = make_client().post("/api/v1/findings/vetting", params={"name": "a.csv"},
+                             headers=_bearer(seeded["tokens"]["investigator"]), content=csv)
+    assert api.status_code == 200
+    body = api.json()
+    assert body["file"] == "a.csv" and body["records"] == 2 and "human review" in body["note"]
+    assert any(x["suspect"] == str(fx["suspect"]) for x in body["candidates"])
+    assert SUSPECT_LEGAL_NAME not in api.text
+
+
+def test_vetting_bad_file_is_a_clear_refusal(make_client: Any, seeded: dict[str, Any]) -> None:
+    c = _client(make_client, "legal")
+    r = _post(c, "/findings/vetting", {},
+              files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")})
+    assert r.status_code == 422 and 'role="alert"' in r.text
+    assert "/dev/shm" not in r.text and tempfile.gettempdir() + "/" not in r.text
+    assert _post(_client(make_client, "analyst"), "/findings/vetting", {},
+                 files={"file": ("x.csv", b"name\nA\n", "text/csv")}).status_code == 403
+
+
+# --- reports ------------------------------------------------------------------------
+
+
+def test_report_is_built_downloaded_and_audited(make_client: Any, app: Any,
+                                                seeded: dict[str, Any]) -> None:
+    import hashlib
+
+    before = len(_audit_actions(app, "report.build"))
+    c = _client(make_client, "analyst")
+    r = _post(c, "/findings/reports", {"audience": "internal", "format": "html",
+                                       "report_lang": "ar", "title": "Fictional report"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "attachment" in r.headers["content-disposition"]
+    assert r.headers["x-report-sha256"] == hashlib.sha256(r.content).hexdigest()
+    assert b"<html" in r.content[:500].lower() and "Fictional report" in r.text
+    assert len(_audit_actions(app, "report.build")) == before + 1
+    # public reports need report.public: the analyst is refused, the legal user is not
+    assert _post(c, "/findings/reports", {"audience": "public", "format": "html"}).status_code == 403
+    r = make_client().post("/api/v1/findings/reports", headers=_bearer(seeded["tokens"]["legal"]),
+                           json={"audience": "public", "format": "html", "lang": "en"})
+    assert r.status_code == 200 and LEGAL_NAME_CANARY not in r.text
+
+
+LEGAL_NAME_CANARY = "Fictional Canary Name"
