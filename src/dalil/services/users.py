@@ -140,3 +140,130 @@ def _login(case: Case, name: str | None, check: Any, method: str) -> Actor:
                 "user.login_failed", [oid("user", safe)] if safe else [], detail={"method": method}
             )
         raise
+
+
+# --- second factor (TOTP, RFC 6238) ---------------------------------------------------
+
+#: Encryption context of ``users.totp_secret_enc`` (the secret is stored as
+#: ``keys.encrypt_field(secret, TOTP_CONTEXT)``, a plain base32 string inside).
+TOTP_CONTEXT = "users.totp_secret"
+TOTP_ISSUER = "dalil"
+
+
+def new_totp_secret() -> str:
+    """A fresh random base32 secret (160 bits) for an authenticator app."""
+    import pyotp
+
+    return str(pyotp.random_base32(32))
+
+
+def totp_uri(name: str, secret: str, *, issuer: str = TOTP_ISSUER) -> str:
+    """The ``otpauth://totp/…`` URI an authenticator app reads (typed in or as a QR code)."""
+    import pyotp
+
+    return str(pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer))
+
+
+def totp_step(secret: str, code: str, *, at: float | None = None) -> int | None:
+    """The 30-second time step *code* is valid for (now, or one step either side for
+    clock drift), or None. Pure check: no replay memory, no audit."""
+    import hmac
+    import time
+
+    import pyotp
+
+    code = "".join((code or "").split())
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = time.time() if at is None else at
+    for drift in (0, -1, 1):
+        step = int(now // totp.interval) + drift
+        if hmac.compare_digest(totp.at(step * totp.interval), code):
+            return step
+    return None
+
+
+def enable_totp(ctx: Context, name: str, secret: str, code: str, *, at: float | None = None) -> User:
+    """Turn on the second factor of *name* (only the user themself: the secret must stay
+    theirs alone). *code* must be valid for *secret*, proving the authenticator app holds
+    it. The secret is stored encrypted; the audit entry ``user.totp_enable`` never holds it."""
+    if name != ctx.actor.name:
+        raise PermissionDenied("only the user themself can enrol a second factor")
+    import base64
+    import binascii
+
+    user = access.get_user(ctx.session, name)
+
+    clean = "".join(secret.split()).upper()
+    try:
+        if len(clean) < 16 or len(base64.b32decode(clean + "=" * (-len(clean) % 8))) < 10:
+            raise ValueError
+    except (ValueError, binascii.Error):
+        raise InputError("invalid TOTP secret: base32, at least 16 characters") from None
+    if totp_step(clean, code, at=at) is None:
+        raise InputError("the code does not match the secret: check the authenticator app's "
+                         "time and try the next code")
+    user.totp_secret_enc = ctx.keys.encrypt_field(clean, TOTP_CONTEXT)
+    ctx.audit("user.totp_enable", [oid("user", name)], change={"totp": "<set>"})
+    return user
+
+
+def disable_totp(ctx: Context, name: str, *, code: str | None = None,
+                 at: float | None = None) -> User:
+    """Turn off the second factor of *name*: an admin (``user.manage``) resets anyone's;
+    a user may turn off their own only with a current code. Audited ``user.totp_disable``."""
+    if name != ctx.actor.name:
+        ctx.require(access.USER_MANAGE, "reset other users' second factor")
+    user = access.get_user(ctx.session, name)
+    if name == ctx.actor.name and not ctx.can(access.USER_MANAGE):
+        secret = _decrypt_totp(ctx.keys, user.totp_secret_enc)
+        if secret is not None and totp_step(secret, code or "", at=at) is None:
+            raise PermissionDenied("a current code is needed to turn off your second factor")
+    if user.totp_secret_enc is None:
+        return user  # nothing to turn off (idempotent; nothing logged)
+    user.totp_secret_enc = None
+    ctx.audit("user.totp_disable", [oid("user", name)], change={"totp": None},
+              detail={"by_admin": name != ctx.actor.name})
+    return user
+
+
+def _decrypt_totp(keys: Any, enc: str | None) -> str | None:
+    return None if not enc else str(keys.decrypt_field(enc, TOTP_CONTEXT))
+
+
+def totp_secret(case: Case, name: str) -> str | None:
+    """The TOTP secret of *name* for checking a login code, or None (no second factor,
+    no such user or disabled). Internal to the login flow: never shown to anyone."""
+    with case.system_session(write=False) as s:
+        user = access.find_user(s, name)
+        if user is None or user.disabled:
+            return None
+        enc = user.totp_secret_enc
+    return _decrypt_totp(case.keys, enc)
+
+
+def has_totp(case: Case, name: str) -> bool:
+    with case.system_session(write=False) as s:
+        user = access.find_user(s, name)
+        return user is not None and user.totp_secret_enc is not None
+
+
+def login_second_factor(case: Case, name: str, *, ok: bool) -> None:
+    """Audit the outcome of a second-factor check (``user.login_totp`` or
+    ``user.login_totp_failed``)."""
+    safe = name if access._NAME_RE.match(name) else None
+    with case.act(Actor(name=safe or "-", role="viewer")) as ctx:
+        ctx.audit("user.login_totp" if ok else "user.login_totp_failed",
+                  [oid("user", safe)] if safe else [], detail={"method": "totp"})
+
+
+def verify_totp(case: Case, name: str, code: str, *, after_step: int = -1,
+                at: float | None = None) -> int | None:
+    """Check a login code of *name*: the accepted time step (must be later than
+    *after_step*, so a code is used once), or None. Audited like a login."""
+    secret = totp_secret(case, name)
+    step = totp_step(secret, code, at=at) if secret else None
+    ok = step is not None and step > after_step
+    login_second_factor(case, name, ok=ok)
+    return step if ok else None

@@ -44,6 +44,7 @@ class Session:
     role: str | None = None
     pending_user: str | None = None  # password accepted, second factor still owed
     pending_role: str | None = None
+    totp_pending: str | None = None  # a secret offered for enrolment, not yet confirmed
     flash: list[str] = field(default_factory=list)
 
 
@@ -226,19 +227,13 @@ class TotpReplayGuard:
         self._lock = threading.Lock()
 
     def verify(self, user: str, secret: str, code: str, *, at: float | None = None) -> bool:
-        import pyotp
+        from dalil.services.users import totp_step
 
-        code = "".join(code.split())
-        if not (code.isdigit() and len(code) == 6):
+        step = totp_step(secret, code, at=at)
+        if step is None:
             return False
-        totp = pyotp.TOTP(secret)
-        now = time.time() if at is None else at
-        for drift in (0, -1, 1):
-            step = int(now // totp.interval) + drift
-            if hmac.compare_digest(totp.at(step * totp.interval), code):
-                with self._lock:
-                    if self._last.get(user, -1) >= step:
-                        return False
-                    self._last[user] = step
-                return True
-        return False
+        with self._lock:
+            if self._last.get(user, -1) >= step:
+                return False
+            self._last[user] = step
+        return True
