@@ -70,6 +70,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/dashboard"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
     ("POST", "/api/v1/sources"): WRITE,
+    ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
     ("GET", "/api/v1/sources/{item_id}/reading"): EVIDENCE_READ,
     ("GET", "/api/v1/compare"): EVIDENCE_READ,
     ("POST", "/api/v1/evidence"): EVIDENCE_ADD,
@@ -188,6 +189,9 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"title": "Fictional report", "kind": "report"}}
     if path == "/api/v1/sources":
         return {"json": {"title": "Fictional report"}}
+    if path == "/api/v1/sources/upload":
+        return {"params": {"name": "fictional.txt", "title": "Fictional upload"},
+                "content": b"Fictional report text, uploaded in the matrix test."}
     if path == "/api/v1/evidence":
         return {"params": {"name": "fictional.txt"}, "content": b"fictional evidence"}
     if path.endswith("/lists/review"):

@@ -272,6 +272,22 @@ class CaseBackend:
         with self.case.act(self._actor(principal)) as ctx:
             return dict(jsonable(fn(ctx, "source", **values)))
 
+    async def add_source_upload(self, principal: Any, body: AsyncIterator[bytes], *, name: str,
+                                fields: dict[str, Any], sensitive: bool) -> dict[str, Any]:
+        """A Source from an uploaded document (``source_upload.add_source_stream``: the
+        original as evidentiary evidence, its extracted text as a working copy)."""
+        from dalil.services import source_upload
+
+        actor = self._actor(principal)
+        values = {k: v for k, v in fields.items() if v not in (None, "")}
+
+        def work(reader: _QueueReader) -> dict[str, Any]:
+            return dict(jsonable(source_upload.add_source_stream(
+                self.case, actor, reader, name=name, sensitive=sensitive,
+                capture={"uploaded_via": "web"}, **values)))
+
+        return dict(await self.run_with_body(body, work))
+
     MAX_TEXT = 2_000_000  # characters of a source text shown or compared
 
     def _source_text(self, principal: Any, raw_id: str) -> tuple[dict[str, Any], str | None]:

@@ -122,6 +122,43 @@ def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
     return dict(_b(ctx).add_source(ctx.user, body.model_dump(exclude_none=True)))
 
 
+@router.post(
+    "/sources/upload", response_model=dict[str, Any], status_code=201, responses=ERRORS,
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def upload_source(
+    ctx: ApiCtx,
+    request: Request,
+    name: str = Query(..., min_length=1, max_length=255, description="Original file name."),
+    title: str = Query(..., min_length=1, max_length=500),
+    kind: str = Query("report", max_length=40),
+    publisher: str | None = Query(None, max_length=300),
+    published: str | None = Query(None, max_length=40),
+    url: str | None = Query(None, max_length=2000),
+    language: str | None = Query(None, max_length=20),
+    sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
+) -> dict[str, Any]:
+    """A source from a document sent as the raw request body (.txt, .html, .pdf, .docx):
+    the file is kept as evidentiary evidence (hashed and encrypted as it streams) and its
+    extracted text as a working copy. Answers `{source, evidence, text, text_error}`."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
+        from dalil.errors import InputError
+
+        raise InputError("file too large for one upload (limit 4 GiB)")
+
+    async def body() -> AsyncIterator[bytes]:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+
+    fields = {"title": title, "kind": kind, "publisher": publisher, "published": published,
+              "url": url, "language": language}
+    return dict(await _b(ctx).add_source_upload(ctx.user, body(), name=name, fields=fields,
+                                                sensitive=sensitive))
+
+
 @router.get("/sources/{item_id}/reading", response_model=dict[str, Any], responses=ERRORS)
 def source_reading(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
     """The source's text with extracted quotes and figures (character spans)."""

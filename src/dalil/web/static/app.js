@@ -54,6 +54,64 @@
       xhr.send(file);
     });
   }
+  // Source from a document, with progress: the same raw-body upload, fields as query.
+  function setupSourceUpload() {
+    var form = document.getElementById("source-upload-form");
+    if (!form) { return; }
+    var progress = document.getElementById("su-progress");
+    var status = document.getElementById("su-status");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var input = document.getElementById("su-file");
+      if (!input.files || input.files.length === 0) { input.focus(); return; }
+      var file = input.files[0];
+      var params = new URLSearchParams();
+      params.set("name", file.name);
+      ["title", "kind", "publisher", "published", "language"].forEach(function (f) {
+        var v = document.getElementById("su-" + f).value;
+        if (v) { params.set(f, v); }
+      });
+      if (document.getElementById("su-sensitive").checked) { params.set("sensitive", "true"); }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/sources/upload?" + params.toString());
+      xhr.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf"));
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) {
+          var pct = Math.round((e.loaded / e.total) * 100);
+          progress.value = pct;
+          progress.textContent = pct + "%";
+        }
+      });
+      xhr.addEventListener("load", function () {
+        var data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        status.textContent = "";
+        if (xhr.status >= 200 && xhr.status < 300 && data && data.source) {
+          progress.value = 100;
+          status.className = "ok";
+          status.appendChild(document.createTextNode(status.getAttribute("data-done") + " "));
+          var link = document.createElement("a");
+          link.href = "/sources/" + encodeURIComponent(data.source.id);
+          link.textContent = data.source.title;
+          link.id = "uploaded-source-link";
+          status.appendChild(link);
+          if (data.text_error) {
+            status.appendChild(document.createTextNode(" " + status.getAttribute("data-notext") + " " + data.text_error));
+          }
+        } else {
+          status.className = "bad";
+          status.textContent = status.getAttribute("data-failed") + " " + ((data && data.error) || xhr.status);
+        }
+      });
+      xhr.addEventListener("error", function () {
+        status.className = "bad";
+        status.textContent = status.getAttribute("data-failed") + " network";
+      });
+      xhr.send(file);
+    });
+  }
+
   // Background runs (linkage): poll the job's JSON and show its progress messages.
   function setupJob() {
     var box = document.getElementById("job");
@@ -95,5 +153,6 @@
     setTimeout(poll, 500);
   }
   document.addEventListener("DOMContentLoaded", setupUpload);
+  document.addEventListener("DOMContentLoaded", setupSourceUpload);
   document.addEventListener("DOMContentLoaded", setupJob);
 }());

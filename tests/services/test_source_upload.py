@@ -1,0 +1,81 @@
+"""A Source from a stream: original kept as evidentiary evidence, extracted text as a
+working copy, checks before anything is stored, no plaintext file in the case folder."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from dalil import audit
+from dalil.case import Case
+from dalil.errors import InputError, PermissionDenied
+from dalil.services import evidence, records, users
+from dalil.services.source_upload import _Tee, add_source_stream
+
+HTML = (b"<!doctype html><html><head><title>Fictional Monitor</title></head><body>"
+        b"<article><h1>Fictional Monitor report</h1><p>PORT SELIN, 14 March 2025 - The "
+        b"Fictional Monitor documented the killing of 12 civilians in the fictional village "
+        b"of Tal Warda. Canary phrase: cobalt-heron-77.</p>" + b"<p>More fictional text.</p>" * 20
+        + b"</article></body></html>")
+
+
+def _case_files(case: Case) -> list[Path]:
+    return [p for p in Path(case.root).rglob("*") if p.is_file()]
+
+
+def test_upload_makes_source_with_original_and_working_text(case: Case) -> None:
+    out = add_source_stream(case, None, io.BytesIO(HTML), name="report.html",
+                            title="Fictional Monitor report", kind="report")
+    assert out["text_error"] is None and out["text"] is not None
+    sid = out["source"]["id"]
+    with case.act(write=False) as ctx:
+        items = evidence.list_items(ctx, source_id=sid)
+        assert sorted(i.copy_kind for i in items) == ["evidentiary", "working"]
+        original = next(i for i in items if i.copy_kind == "evidentiary")
+        working = next(i for i in items if i.copy_kind == "working")
+        assert original.original_name == "report.html" and original.size == len(HTML)
+        assert working.derived_from_id == original.id
+    text = b"".join(evidence.open_content(case, None, working.sha256)[1]).decode()
+    assert "cobalt-heron-77" in text and "<p>" not in text
+    for p in _case_files(case):
+        assert b"cobalt-heron-77" not in p.read_bytes(), p
+    with case.system_session() as s:
+        assert len(audit.query(s, action="source.add")) == 1
+        assert len(audit.query(s, action="evidence.add")) == 2
+
+
+def test_viewer_upload_refused_before_reading_the_stream(case: Case) -> None:
+    with case.act() as ctx:
+        users.add_user(ctx, "vic", "viewer")
+    stream = io.BytesIO(HTML)
+    with pytest.raises(PermissionDenied):
+        add_source_stream(case, "vic", stream, name="r.html", title="Fictional", kind="report")
+    assert stream.tell() == 0
+
+
+def test_bad_field_refused_before_storing_anything(case: Case) -> None:
+    stream = io.BytesIO(HTML)
+    with pytest.raises(InputError, match="published"):
+        add_source_stream(case, None, stream, name="r.html", title="Fictional", kind="report",
+                          published="2025-02-30")
+    assert stream.tell() == 0
+    with case.act(write=False) as ctx:
+        assert records.count(ctx, "source") == 0 and evidence.count_items(ctx) == 0
+
+
+def test_undecodable_document_is_kept_with_a_reason_and_no_working_copy(case: Case) -> None:
+    out = add_source_stream(case, None, io.BytesIO(b"%PDF-1.4 broken fictional"), name="x.pdf",
+                            title="Fictional broken PDF", kind="report")
+    assert out["evidence"] is not None and out["text"] is None
+    assert out["text_error"] and "x.pdf" in out["text_error"]
+    assert "broken fictional" not in out["text_error"]
+
+
+def test_tee_drops_its_copy_once_over_the_limit() -> None:
+    tee = _Tee(io.BytesIO(b"a" * 100), limit=50)
+    got = b""
+    while chunk := tee.read(30):
+        got += chunk
+    assert got == b"a" * 100 and tee.overflow and tee.kept == bytearray()
