@@ -49,7 +49,10 @@ FORMAT_VERSION = 1
 
 def _toml_str(value: str) -> str:
     out = value.replace("\\", "\\\\").replace('"', '\\"')
-    out = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in out)
+    out = "".join(
+        c if c.isprintable() else (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+        for c in out
+    )
     return f'"{out}"'
 
 
@@ -62,6 +65,8 @@ class CaseConfig:
     created: str  # ISO 8601 UTC
     admin: str
     audit_key_fingerprint: str
+    title: str = ""  # shown on reports; stored in the clear (not a protected field)
+    summary: str = ""  # paragraphs separated by blank lines; default report summary
 
     @classmethod
     def load(cls, path: Path) -> CaseConfig:
@@ -78,6 +83,8 @@ class CaseConfig:
                 created=str(data["created"]),
                 admin=str(data["admin"]),
                 audit_key_fingerprint=str(data.get("audit_key_fingerprint", "")),
+                title=str(data.get("title", "")),
+                summary=str(data.get("summary", "")),
             )
         except KeyError as e:
             raise InputError(f"{path}: missing field {e.args[0]!r}") from e
@@ -96,7 +103,54 @@ class CaseConfig:
             f"created = {_toml_str(self.created)}\n"
             f"admin = {_toml_str(self.admin)}\n"
             f"audit_key_fingerprint = {_toml_str(self.audit_key_fingerprint)}\n"
+            f"title = {_toml_str(self.title)}\n"
+            f"summary = {_toml_str(self.summary)}\n"
         )
+
+    def summary_paragraphs(self) -> list[str]:
+        return split_paragraphs(self.summary)
+
+    def save(self, path: Path) -> None:
+        """Write case.toml atomically (temp file, fsync, rename)."""
+        import secrets
+
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            with open(tmp, "x", encoding="utf-8") as f:
+                f.write(self.dump())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+#: Longest case title accepted (it heads every report).
+TITLE_MAX = 300
+#: Longest case summary accepted, in characters.
+SUMMARY_MAX = 20_000
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of *text*: separated by blank lines, each stripped."""
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def check_title(title: str) -> str:
+    t = " ".join(title.split())
+    if not t:
+        raise InputError("the case title must not be empty")
+    if len(t) > TITLE_MAX:
+        raise InputError(f"the case title is longer than {TITLE_MAX} characters")
+    return t
+
+
+def check_summary(summary: str, where: str = "summary") -> str:
+    text = "\n\n".join(split_paragraphs(summary))
+    if len(text) > SUMMARY_MAX:
+        raise InputError(f"{where}: longer than {SUMMARY_MAX} characters")
+    return text
 
 
 def public_key_fingerprint(public_key: Any) -> str:
@@ -150,6 +204,8 @@ class Case:
         *,
         admin: str = "admin",
         database: str | None = None,
+        title: str | None = None,
+        summary: str | None = None,
     ) -> Case:
         """Create a new case in *root* (absent or empty) and return it, unlocked."""
         from dalil import access
@@ -165,6 +221,8 @@ class Case:
                 raise Conflict(f"{root} is not empty; refusing to create a case there")
         if not passphrase:
             raise InputError("the passphrase must not be empty")
+        title = check_title(title) if title is not None else ""
+        summary = check_summary(summary) if summary is not None else ""
         db_setting = DB_FILE
         if database is not None:
             url = normalise_url(database)
@@ -184,6 +242,8 @@ class Case:
                 created=datetime.now(UTC).isoformat(timespec="seconds"),
                 admin=admin,
                 audit_key_fingerprint=keys.audit_key_fingerprint,
+                title=title,
+                summary=summary,
             )
             engine = make_engine(cls.database_url(root, config))
             if not is_sqlite(engine):
@@ -288,6 +348,8 @@ class Case:
             "created": self.config.created,
             "admin": self.config.admin,
             "audit_key_fingerprint": self.config.audit_key_fingerprint,
+            "title": self.config.title,
+            "summary": self.config.summary_paragraphs(),
         }
 
     # --- acting as a user ----------------------------------------------------------

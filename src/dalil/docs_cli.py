@@ -28,8 +28,14 @@ folder), `--user NAME` (else `$DALIL_USER`, else the case admin) and `--passphra
 def walk(
     cmd: click.Command, path: list[str], parent: click.Context | None = None
 ) -> Iterator[tuple[list[str], click.Command, click.Context]]:
+    # The command's own context_settings (the root's help_option_names=["-h", "--help"],
+    # inherited by every subcommand), as when the CLI runs; click caches each command's
+    # help option, so rendering without them gave different text before and after a run.
     ctx = click.Context(
-        cmd, info_name=path[-1], parent=parent, terminal_width=WIDTH, max_content_width=WIDTH
+        cmd,
+        info_name=path[-1],
+        parent=parent,
+        **{"terminal_width": WIDTH, "max_content_width": WIDTH, **cmd.context_settings},
     )
     yield path, cmd, ctx
     if isinstance(cmd, click.Group):

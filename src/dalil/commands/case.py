@@ -1,4 +1,4 @@
-"""CLI: init, upgrade, passphrase change."""
+"""CLI: init, upgrade, passphrase change, case show/update."""
 
 from __future__ import annotations
 
@@ -6,6 +6,20 @@ import click
 
 from dalil.case_cli import CaseOptions, case_options, read_secret_file, resolve_passphrase
 from dalil.cli_support import AliasedGroup, emit_json, get_or_create_group, json_option
+from dalil.errors import InputError
+
+
+def _read_summary(path: str | None) -> str | None:
+    if path is None:
+        return None
+    from pathlib import Path
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
 
 
 @click.command("init")
@@ -27,9 +41,26 @@ from dalil.cli_support import AliasedGroup, emit_json, get_or_create_group, json
     type=click.Path(dir_okay=False),
     help="File holding the new passphrase (else $DALIL_PASSPHRASE or a prompt, asked twice).",
 )
+@click.option(
+    "--title",
+    metavar="TEXT",
+    help="Case title (heads every report; stored in the clear in case.toml).",
+)
+@click.option(
+    "--summary-file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="UTF-8 text file of summary paragraphs (blank-line separated): the default "
+    "summary of every report. Stored in the clear in case.toml.",
+)
 @json_option
 def init_cmd(
-    directory: str, database: str | None, admin: str, passphrase_file: str | None, as_json: bool
+    directory: str,
+    database: str | None,
+    admin: str,
+    passphrase_file: str | None,
+    title: str | None,
+    summary_file: str | None,
+    as_json: bool,
 ) -> None:
     """Create a new case in DIRECTORY (absent or empty).
 
@@ -40,8 +71,11 @@ def init_cmd(
     """
     from dalil.case import Case
 
+    summary = _read_summary(summary_file)
     passphrase = resolve_passphrase(passphrase_file, prompt="New passphrase", confirm=True)
-    case = Case.init(directory, passphrase, admin=admin, database=database)
+    case = Case.init(
+        directory, passphrase, admin=admin, database=database, title=title, summary=summary
+    )
     try:
         info = case.describe()
     finally:
@@ -107,8 +141,68 @@ def passphrase_change_cmd(case_opts: CaseOptions, new_passphrase_file: str | Non
     click.echo("passphrase changed")
 
 
+@click.command("show")
+@case_options
+@json_option
+def case_show_cmd(case_opts: CaseOptions, as_json: bool) -> None:
+    """Show the case: title, summary, database, admin, audit key fingerprint."""
+    from dalil.services import case_info
+
+    with case_opts.act(write=False) as ctx:
+        d = case_info.show(ctx)
+    if as_json:
+        emit_json(d)
+        return
+    click.echo(f"title:       {d['title'] or '(none; set with dalil case update --title)'}")
+    click.echo(f"path:        {d['path']}")
+    click.echo(f"database:    {d['database']}")
+    click.echo(f"created:     {d['created']}")
+    click.echo(f"admin:       {d['admin']}")
+    click.echo(f"audit key:   {d['audit_key_fingerprint']}")
+    if d["summary"]:
+        click.echo("summary:")
+        for p in d["summary"]:
+            click.echo("")
+            click.echo(p)
+
+
+@click.command("update")
+@case_options
+@click.option("--title", metavar="TEXT", help="New case title.")
+@click.option(
+    "--summary-file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="UTF-8 text file of summary paragraphs (blank-line separated).",
+)
+@json_option
+def case_update_cmd(
+    case_opts: CaseOptions, title: str | None, summary_file: str | None, as_json: bool
+) -> None:
+    """Change the case title and/or summary (the defaults of `dalil report`).
+
+    Needs record.write; logged as case.update. Both are stored in the clear in case.toml:
+    write nothing there that must stay secret.
+    """
+    from dalil.services import case_info
+
+    if title is None and summary_file is None:
+        raise InputError("nothing to change: give --title and/or --summary-file")
+    summary = _read_summary(summary_file)
+    with case_opts.act() as ctx:
+        d = case_info.update(ctx, title=title, summary=summary)
+    if as_json:
+        emit_json(d)
+    elif d["changed"]:
+        click.echo(f"updated the case {' and '.join(d['changed'])}")
+    else:
+        click.echo("nothing changed")
+
+
 def register(cli: AliasedGroup) -> None:
     cli.add_command(init_cmd)
     cli.add_command(upgrade_cmd)
     group = get_or_create_group(cli, "passphrase", help="Manage the case passphrase.")
     group.add_command(passphrase_change_cmd)
+    case_group = get_or_create_group(cli, "case", help="The case's title and summary.")
+    case_group.add_command(case_show_cmd)
+    case_group.add_command(case_update_cmd)

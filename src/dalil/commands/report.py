@@ -18,8 +18,8 @@ from dalil.wording import plural
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True, help="Output format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
 @click.option("--lang", type=click.Choice(["en", "ar"]), default="en", show_default=True, help="Language of the report's headings (ar: right-to-left).")
-@click.option("--title", help="Report title (default: the case folder name).")
-@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Text file of summary paragraphs (blank-line separated); printed as is in every audience.")
+@click.option("--title", help="Report title (default: the case title set by `dalil init --title` or `dalil case update`, else the case folder name).")
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Text file of summary paragraphs (blank-line separated); printed as is in every audience. Default: the case summary (`dalil case update --summary-file`).")
 @json_option
 def report_cmd(case_opts: CaseOptions, audience: str, fmt: str, out: Path, lang: str, title: str | None,
                summary_file: Path | None, as_json: bool) -> None:

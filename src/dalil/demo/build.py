@@ -70,7 +70,9 @@ def build(root: Path, *, size: str = "small", say: Callable[[str], None] = print
     res = DemoResult(root, root / "case", env_pass is not None)
     t0 = time.perf_counter()
 
-    case = Case.init(res.case_dir, passphrase, admin="coord")
+    case = Case.init(res.case_dir, passphrase, admin="coord",
+                     title=f"Killings in {S.TOWN}, 14-15 April 2021 (fictional demo case)",
+                     summary="\n\n".join(S.SUMMARY))
     try:
         _step(res, say, "init", f"case at {res.case_dir} (admin user 'coord')")
         with case.act() as ctx:
@@ -299,14 +301,13 @@ def build(root: Path, *, size: str = "small", say: Callable[[str], None] = print
         # --- reports -----------------------------------------------------------------------
         from dalil.report.service import build_report
 
-        title = f"Killings in {S.TOWN}, 14-15 April 2021"
         wanted = [("internal", "html", "en"), ("public", "html", "en"), ("public", "html", "ar")]
         if pdf:
             wanted += [("internal", "pdf", "en"), ("public", "pdf", "en"), ("public", "pdf", "ar")]
         for audience, fmt, lang in wanted:
             out_path = reports / f"{audience}-{lang}.{fmt}"
             build_report(case, S.REVIEWER, audience=audience, fmt=fmt, out=out_path, lang=lang,
-                         title=title, summary=list(S.SUMMARY), fictional=True)
+                         fictional=True)  # title and summary: the case's (case.toml)
             res.reports[f"{audience}-{lang}.{fmt}"] = out_path
         _step(res, say, "report", f"{len(wanted)} reports in {reports}")
     finally:

@@ -26,7 +26,10 @@ def build_report(case: Any, user: Any, *, audience: str, fmt: str, out: Path, la
     out = Path(out)
     if not out.parent.is_dir():
         raise InputError(f"folder {out.parent} does not exist")
-    title = title or f"Case report: {Path(case.root).name}"
+    # Defaults: the case's own title and summary (case.toml), else the folder name.
+    title = title or case.config.title or f"Case report: {Path(case.root).name}"
+    if summary is None:
+        summary = case.config.summary_paragraphs()
     with case.act(user) as ctx:
         snap = snapshot(ctx, audience, title=title, summary=summary)
         snap.fictional = fictional

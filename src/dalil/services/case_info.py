@@ -1,0 +1,52 @@
+"""The case's title and summary (kept in case.toml; used by reports as defaults)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from dalil import access
+from dalil.case import CASE_FILE, check_summary, check_title
+from dalil.services.context import Context, oid
+
+
+def show(ctx: Context) -> dict[str, Any]:
+    ctx.require(access.CASE_READ, "read the case description")
+    return ctx.case.describe()
+
+
+def update(ctx: Context, *, title: str | None = None, summary: str | None = None) -> dict[str, Any]:
+    """Change the title and/or summary; logged as ``case.update`` (the new title in the
+    entry's detail, the summary as its SHA-256). case.toml is rewritten atomically after
+    the audit entry is flushed; if that write fails, the transaction rolls back."""
+    ctx.require(access.RECORD_WRITE, "change the case title or summary")
+    cfg = ctx.case.config
+    new_title = check_title(title) if title is not None else cfg.title
+    new_summary = check_summary(summary) if summary is not None else cfg.summary
+    changed = [
+        name
+        for name, old, new in (
+            ("title", cfg.title, new_title),
+            ("summary", cfg.summary, new_summary),
+        )
+        if old != new
+    ]
+    if changed:
+        detail: dict[str, Any] = {"fields": changed}
+        if "title" in changed:
+            detail["title"] = new_title
+        if "summary" in changed:
+            detail["summary_sha256"] = hashlib.sha256(new_summary.encode("utf-8")).hexdigest()
+        ctx.audit(
+            "case.update",
+            [oid("case", "self")],
+            change={"title": new_title, "summary": new_summary},
+            detail=detail,
+        )
+        ctx.session.flush()
+        from dataclasses import replace
+
+        new_cfg = replace(cfg, title=new_title, summary=new_summary)
+        new_cfg.save(ctx.case.root / CASE_FILE)
+        ctx.case.config = new_cfg
+    return {**ctx.case.describe(), "changed": changed}
