@@ -260,6 +260,22 @@ def test_incident_page_shows_coding_aggregate_line_and_export_links(
     assert 'href="/findings/timeline"' in page
 
 
+def test_stated_toll_shows_its_sources_or_that_none_is_cited(
+    make_client: Any, seeded: dict[str, Any], fx: dict[str, Any]
+) -> None:
+    c = _client(make_client, "viewer")
+    page = c.get(f"/findings/incidents/{seeded['incident']}").text
+    row = page.split("<th scope=\"row\">best</th>", 1)[1].split("</tr>", 1)[0]
+    assert "32" in row
+    data = c.get(f"/api/v1/findings/incidents/{seeded['incident']}",
+                 headers=_bearer(seeded["tokens"]["viewer"])).json()
+    cited = data["coding"]["fatalities"]["sources"].get("best", [])
+    if cited:
+        assert ", ".join(cited) in row
+    else:
+        assert "no source cited yet" in row
+
+
 def test_coding_refusal_is_shown_on_the_incident_page(make_client: Any, fx: dict[str, Any]) -> None:
     c = _client(make_client, "analyst")
     r = _post(c, f"/findings/incidents/{fx['incident']}/coding",
@@ -324,6 +340,10 @@ def test_units_page_shows_hierarchy_and_dated_membership(
     assert [m["person_id"] for m in by_id[child]["members"]] == [fx["suspect"]]
     page = c.get("/findings/units").text
     assert "Fictional 7th Company" in page and "2024-01" in page
+    # the child's list item is nested inside its parent's (still open when it starts)
+    between = page.split(f'data-unit="{top}"', 1)[1].split(f'data-unit="{child}"', 1)[0]
+    assert "<ul" in between and between.count("</li>") <= between.count("<li")
+    assert 'style="' not in page  # the CSP forbids inline styles
     assert SUSPECT_LEGAL_NAME not in page
 
 
