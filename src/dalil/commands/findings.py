@@ -364,7 +364,12 @@ def vet_cmd(case_opts: CaseOptions, file: Path, columns: tuple[str, ...], thresh
 @click.option("--note", help="Note shown with the estimate.")
 @json_option
 def estimate_add(case_opts: CaseOptions, result: Path, label: str, evidence: tuple[str, ...], note: str | None, as_json: bool) -> None:
-    """Keep a `dalil estimate --json` result in the case for reports."""
+    """Keep a `dalil estimate --json` result in the case for reports.
+
+    A null estimate (not estimable) or an interval without an upper end (unbounded
+    profile likelihood) is kept as such and reported as "not estimable" or "at least N;
+    upper bound not estimable".
+    """
     from dalil.findings import service as F
 
     try:

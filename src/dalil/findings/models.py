@@ -153,9 +153,10 @@ class EstimateRow(Base):
     label: Mapped[str] = mapped_column(String(300))
     method: Mapped[str] = mapped_column(String(100))
     observed: Mapped[int] = mapped_column(Integer)
-    estimate: Mapped[float] = mapped_column(Float)
-    ci_low: Mapped[float] = mapped_column(Float)
-    ci_high: Mapped[float] = mapped_column(Float)
+    # None: not estimable (estimate), or that end of the interval not bounded by the data.
+    estimate: Mapped[float | None] = mapped_column(Float)
+    ci_low: Mapped[float | None] = mapped_column(Float)
+    ci_high: Mapped[float | None] = mapped_column(Float)
     lists: Mapped[list[str]] = mapped_column(JSON, default=list)
     evidence: Mapped[list[int]] = mapped_column(JSON, default=list)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

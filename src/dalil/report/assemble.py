@@ -93,6 +93,10 @@ def _source_label(c: Citations, source_id: str) -> str:
     return f"{s.title}{pub}"
 
 
+def _round(x: float | None) -> int | None:
+    return None if x is None else round(x)
+
+
 def _natural(s: str) -> tuple[object, ...]:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s))
 
@@ -206,7 +210,7 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
     estimates = [
         {
             "label": e.label, "method": e.method, "observed": e.observed,
-            "estimate": round(e.estimate), "low": round(e.ci[0]), "high": round(e.ci[1]),
+            "estimate": _round(e.estimate), "low": _round(e.ci[0]), "high": _round(e.ci[1]),
             "lists": ", ".join(e.lists), "cite": c.cite(e.evidence), "note": e.note or "",
         }
         for e in snap.estimates
@@ -286,7 +290,8 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
     chart_data = {
         "acts_by_day_place": sorted((d, p, n) for (d, p), n in by_day.items()),
         "incidents": [(i["date"], i["id"], i["low"], i["best"], i["high"]) for i in incidents if i["best"] is not None],
-        "estimates": [(e["label"], e["estimate"], e["low"], e["high"], e["observed"]) for e in estimates],
+        "estimates": [(e["label"], e["estimate"], e["low"], e["high"], e["observed"]) for e in estimates
+                      if e["estimate"] is not None],
         "acts_cite": c.cite([e for a in snap.acts for e in a.evidence]),
     }
     points = [

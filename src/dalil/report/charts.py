@@ -73,19 +73,38 @@ def killings_by_day_place(rows: Sequence[tuple[str, str, int]], incidents: Seque
     return _svg(fig)
 
 
-def estimate_intervals(rows: Sequence[tuple[str, float, float, float, int]]) -> str:
-    """Each estimate with its 95% interval, and the number observed on the lists."""
+def estimate_intervals(rows: Sequence[tuple[str, float, float | None, float | None, int]]) -> str:
+    """Each estimate with its 95% interval, and the number observed on the lists.
+
+    An interval end that is None (not bounded by the data) is drawn as a dashed bar
+    running to the edge of the axis with an arrow head, and labelled "≥ low"/"≤ high"."""
     fig = _fig(figsize=(8.2, 0.6 + 0.55 * max(1, len(rows))))
     with matplotlib.rc_context(STYLE):
         ax = fig.subplots()
+    finite = [v for r in rows for v in (r[1], r[2], r[3], r[4]) if v is not None]
+    right = max([*finite, 1]) * 1.35
     for k, (_label, est, lo, hi, obs) in enumerate(rows):
-        ax.plot([lo, hi], [k, k], color="#2166ac", linewidth=3, solid_capstyle="butt")
+        a = lo if lo is not None else 0.0
+        b = hi if hi is not None else right
+        if lo is not None or hi is not None:
+            ax.plot([a, b], [k, k], color="#2166ac", linewidth=3, solid_capstyle="butt",
+                    linestyle="-" if hi is not None and lo is not None else (0, (2, 1)))
+        if hi is None and lo is not None:
+            ax.plot([b], [k], ">", color="#2166ac", markersize=7)
         ax.plot([est], [k], "o", color="#08306b")
         ax.plot([obs], [k], "|", color="#8c2d04", markersize=14, markeredgewidth=2)
-        ax.annotate(f"{est:.0f} ({lo:.0f}-{hi:.0f})", (hi, k), xytext=(6, -3), textcoords="offset points", fontsize=8)
+        if lo is not None and hi is not None:
+            text, at = f"{est:.0f} ({lo:.0f}-{hi:.0f})", hi
+        elif lo is not None:
+            text, at = f"{est:.0f} (\u2265 {lo:.0f}; no upper bound)", est
+        elif hi is not None:
+            text, at = f"{est:.0f} (\u2264 {hi:.0f})", hi
+        else:
+            text, at = f"{est:.0f} (no interval)", est
+        ax.annotate(text, (at, k), xytext=(6, -12 if hi is None else -3), textcoords="offset points", fontsize=8)
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
-    ax.set_xlabel("victims (dot: estimate; bar: 95% interval; red tick: observed on lists)")
+    ax.set_xlabel("victims (dot: estimate; bar: 95% interval, dashed with arrow: no upper bound; red tick: observed on lists)")
     ax.invert_yaxis()
-    ax.set_xlim(left=0, right=max([r[3] for r in rows] + [1]) * 1.35)
+    ax.set_xlim(left=0, right=right)
     fig.tight_layout()
     return _svg(fig)

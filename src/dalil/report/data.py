@@ -73,8 +73,8 @@ class EstimateView:
     label: str  # e.g. "Marjan, 14-15 April (all lists)"
     method: str
     observed: int
-    estimate: float
-    ci: tuple[float, float]
+    estimate: float | None  # None: not estimable
+    ci: tuple[float | None, float | None]  # None: that end not bounded by the data
     lists: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     note: str | None = None
