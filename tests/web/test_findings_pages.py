@@ -120,6 +120,13 @@ def test_a_viewer_sees_no_assessment_or_signoff_form(make_client: Any, fx: dict[
     assert f'action="/findings/acts/{fx["act"]}/sign-off"' in r.text
 
 
+def test_record_pages_link_to_their_findings_pages(make_client: Any, seeded: dict[str, Any]) -> None:
+    c = _client(make_client, "viewer")
+    for kind in ("acts", "incidents", "sites"):
+        page = c.get(f"/{kind}/{seeded[kind[:-1]]}").text
+        assert f'href="/findings/{kind}/{seeded[kind[:-1]]}"' in page, kind
+
+
 def test_unknown_act_is_404_on_page_and_api(make_client: Any, seeded: dict[str, Any]) -> None:
     c = _client(make_client, "viewer")
     assert c.get("/findings/acts/999999").status_code == 404
@@ -435,6 +442,9 @@ def test_report_is_built_downloaded_and_audited(make_client: Any, app: Any,
     r = make_client().post("/api/v1/findings/reports", headers=_bearer(seeded["tokens"]["legal"]),
                            json={"audience": "public", "format": "html", "lang": "en"})
     assert r.status_code == 200 and LEGAL_NAME_CANARY not in r.text
+    r = _post(c, "/findings/reports", {"audience": "internal", "format": "pdf"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
 
 
 LEGAL_NAME_CANARY = "Fictional Canary Name"
