@@ -110,6 +110,7 @@ for _prefix in ("", "/api/v1"):
         ("POST", f"{_prefix}/findings/acts/{{item_id}}/sign-off"): SIGNOFF,
         ("GET", f"{_prefix}/findings/incidents/{{item_id}}"): READ,
         ("POST", f"{_prefix}/findings/incidents/{{item_id}}/coding"): WRITE,
+        ("POST", f"{_prefix}/findings/incidents/{{item_id}}/assess"): ASSESS,
         ("GET", f"{_prefix}/findings/export/{{fmt}}"): EXPORT,
         ("GET", f"{_prefix}/findings/timeline"): READ,
         ("GET", f"{_prefix}/findings/sites/{{item_id}}"): READ,
@@ -358,7 +359,9 @@ def _findings_concrete(path: str, seeded: dict[str, Any]) -> str:
 def _findings_payload(path: str, role: str) -> dict[str, Any]:
     api = path.startswith("/api/")
     body: dict[str, Any] = {}
-    if path.endswith("/assess"):
+    if path.endswith("/assess") and "/incidents/" in path:
+        body = {"finding": "likely", "note": f"matrix {role}"}
+    elif path.endswith("/assess"):
         body = {"element": "civilian", "finding": "likely", "note": f"matrix {role}"}
     elif path.endswith("/coding"):
         ev = _FINDINGS["evidence"]  # the stated toll must cite its source

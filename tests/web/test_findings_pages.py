@@ -283,6 +283,26 @@ def test_stated_toll_shows_its_sources_or_that_none_is_cited(
         assert "no source cited yet" in row
 
 
+def test_incident_level_attack_element_feeds_the_acts_suggestions(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
+) -> None:
+    c = _client(make_client, "legal")
+    url = f"/findings/incidents/{fx['incident']}"
+    r = _post(c, url + "/assess", {"finding": "established", "evidence": ""})
+    assert r.status_code == 422 and "without evidence" in r.text
+    r = _post(c, url + "/assess", {"finding": "established",
+                                   "evidence": seeded["evidence"][:12], "note": "pattern"})
+    assert r.status_code == 303
+    page = c.get(url).text
+    line = page.split('data-element="attack"', 1)[1].split("</p>", 1)[0]
+    assert "established" in line and USERS["legal"] in line
+    shown = c.get(f"/api/v1/findings/acts/{fx['act']}", headers=_bearer(seeded["tokens"]["legal"])).json()
+    assert [e["element"] for e in shown["incident_elements"]] == ["attack"]
+    r = c.post(f"/api/v1/findings/incidents/{fx['incident']}/assess",
+               headers=_bearer(seeded["tokens"]["viewer"]), json={"finding": "likely"})
+    assert r.status_code == 403
+
+
 def test_coding_refusal_is_shown_on_the_incident_page(make_client: Any, fx: dict[str, Any]) -> None:
     c = _client(make_client, "analyst")
     r = _post(c, f"/findings/incidents/{fx['incident']}/coding",

@@ -18,6 +18,8 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from dalil.cli_support import dumps
 from dalil.errors import DalilError, NotFound, PermissionDenied
 
 TOKEN_CACHE_SECONDS = 30.0
+USER_CACHE_SECONDS = 5.0
 
 
 class NotAvailable(DalilError):
@@ -48,6 +51,11 @@ def _plain(o: Any) -> Any:
         return {str(k): _plain(v) for k, v in o.items()}
     if isinstance(o, list | tuple | set | frozenset):
         return [_plain(v) for v in o]
+    # The common non-JSON types, converted exactly as the CLI's encoder does (fast path).
+    if isinstance(o, datetime | date):
+        return o.isoformat()
+    if isinstance(o, Decimal):
+        return float(o)
     # Anything else (dates, decimals, paths, objects with to_dict): the CLI's encoder.
     return json.loads(dumps(o, indent=None))
 
@@ -93,6 +101,7 @@ class CaseBackend:
     def __init__(self, case: Any) -> None:
         self.case = case
         self._tokens: dict[str, tuple[float, Any]] = {}
+        self._users: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._tokens_lock = threading.Lock()
 
     @classmethod
@@ -116,12 +125,26 @@ class CaseBackend:
         return actor
 
     def user_info(self, name: str) -> dict[str, Any] | None:
-        """The current role of *name*, or None if the user is gone or disabled."""
+        """The current role of *name*, or None if the user is gone or disabled. Looked up
+        at most every USER_CACHE_SECONDS per user (each lookup is a database session), so
+        a role change or a disabled account made elsewhere (the CLI) takes effect within
+        that time; changes made through the web clear the memory at once."""
+        now = time.monotonic()
+        with self._tokens_lock:
+            hit = self._users.get(name)
+            if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
+                return hit[1]
         try:
             actor = self.case.actor(name)
         except (NotFound, PermissionDenied):
-            return None
-        return {"name": actor.name, "role": actor.role, "active": True, "actor": actor}
+            info = None
+        else:
+            info = {"name": actor.name, "role": actor.role, "active": True, "actor": actor}
+        with self._tokens_lock:
+            if len(self._users) > 10_000:
+                self._users.clear()
+            self._users[name] = (now, info)
+        return info
 
     def login(self, name: str, password: str, address: str) -> dict[str, Any]:
         """Check the password (audited ``user.login``/``user.login_failed`` by the service)."""
@@ -171,6 +194,7 @@ class CaseBackend:
 
         with self.case.act(self._actor(principal)) as ctx:
             users.disable_totp(ctx, name, code=code)
+        self.forget_tokens()
 
     def user_for_token(self, token: str) -> dict[str, Any] | None:
         """The user of a bearer token. A valid token is remembered for a few seconds so
@@ -198,8 +222,10 @@ class CaseBackend:
         return {"name": actor.name, "role": actor.role, "actor": actor}
 
     def forget_tokens(self) -> None:
+        """Forget remembered tokens and users (after a change to users or tokens)."""
         with self._tokens_lock:
             self._tokens.clear()
+            self._users.clear()
 
     def users(self, principal: Any) -> list[dict[str, Any]]:
         from dalil.services import users
@@ -216,7 +242,9 @@ class CaseBackend:
         from dalil.services import users
 
         with self.case.act(self._actor(principal)) as ctx:
-            return dict(jsonable(users.add_user(ctx, name, role, password)))
+            out = dict(jsonable(users.add_user(ctx, name, role, password)))
+        self.forget_tokens()
+        return out
 
     def revoke_tokens(self, principal: Any, name: str) -> int:
         from dalil.services import users
@@ -670,6 +698,17 @@ def findings_assess(b: CaseBackend, principal: Any, raw_act: str, element: str, 
     with b.case.act(b._actor(principal)) as ctx:
         return dict(jsonable(F.assess(ctx, act_id, element, finding, _evidence_refs(evidence),
                                       note=note or None)))
+
+
+def findings_assess_incident(b: CaseBackend, principal: Any, raw_inc: str, element: str,
+                             finding: str, evidence: Any = None,
+                             note: str | None = None) -> dict[str, Any]:
+    """Record the incident-level element (the widespread or systematic attack)."""
+    F = _findings()
+    inc_id = _id("incidents", raw_inc)
+    with b.case.act(b._actor(principal)) as ctx:
+        return dict(jsonable(F.assess_incident(ctx, inc_id, element, finding,
+                                               _evidence_refs(evidence), note=note or None)))
 
 
 def findings_sign_off(b: CaseBackend, principal: Any, raw_act: str,

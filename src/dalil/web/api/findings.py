@@ -116,6 +116,21 @@ def incident(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
     return dict(B.findings_incident(_b(ctx), ctx.user, item_id))
 
 
+class IncidentAssessIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    finding: str = Field(max_length=20, description="established, likely, insufficient or contradicted")
+    evidence: list[str] = Field(default_factory=list, max_length=200)
+    note: str | None = Field(None, max_length=4000)
+
+
+@router.post("/incidents/{item_id}/assess", response_model=dict[str, Any], status_code=201,
+             responses=ERRORS)
+def assess_incident(ctx: ApiCtx, item_id: str, body: IncidentAssessIn) -> dict[str, Any]:
+    """Record the incident-level element: part of a widespread or systematic attack."""
+    return dict(B.findings_assess_incident(_b(ctx), ctx.user, item_id, "attack", body.finding,
+                                           body.evidence, body.note))
+
+
 @router.post("/incidents/{item_id}/coding", response_model=dict[str, Any], responses=ERRORS)
 def coding(ctx: ApiCtx, item_id: str, body: CodingIn) -> dict[str, Any]:
     return dict(B.findings_set_coding(_b(ctx), ctx.user, item_id, body.model_dump(exclude_none=True)))

@@ -144,7 +144,7 @@ def _incident_page(ctx: Ctx, item_id: str, *, error: str | None = None,
     from dalil.findings.incidents import EVENT_TYPES, GEO_PRECISIONS
 
     return render(ctx, "findings_incident.html", status_code=status_code, data=data,
-                  perms=_perms(ctx), error=error, formats=EXPORT_FORMATS,
+                  perms=_perms(ctx), error=error, formats=EXPORT_FORMATS, findings=FINDINGS,
                   event_types=EVENT_TYPES, geo_precisions=GEO_PRECISIONS)
 
 
@@ -183,6 +183,23 @@ def incident_coding(
     except InputError as e:
         return _incident_page(ctx, item_id, error=e.message, status_code=422)
     return _redirect(ctx, f"/findings/incidents/{item_id}#coding")
+
+
+@router.post("/findings/incidents/{item_id}/assess")
+def incident_assess(
+    ctx: PageCtx,
+    item_id: str,
+    finding: str = Form(..., max_length=20),
+    evidence: str = Form("", max_length=4000),
+    note: str = Form("", max_length=4000),
+) -> Response:
+    """The incident-level element: part of a widespread or systematic attack."""
+    try:
+        B.findings_assess_incident(backend(ctx), ctx.user, item_id, "attack", finding,
+                                   evidence, note)
+    except InputError as e:
+        return _incident_page(ctx, item_id, error=e.message, status_code=422)
+    return _redirect(ctx, f"/findings/incidents/{item_id}#attack")
 
 
 @router.get("/findings/export/{fmt}")
