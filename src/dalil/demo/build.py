@@ -49,6 +49,7 @@ def _step(res: DemoResult, say: Callable[[str], None], name: str, note: str) -> 
 def build(root: Path, *, size: str = "small", say: Callable[[str], None] = print, pdf: bool = True) -> DemoResult:
     """Build the demo under *root* (created; must be absent or empty)."""
     from dalil.case import Case
+    from dalil.model.provenance import WITNESS_ROLE
     from dalil.services import persons, records, users
     from dalil.services.evidence import add_bytes
     from dalil.services.source_intake import add_source
@@ -116,7 +117,7 @@ def build(root: Path, *, size: str = "small", say: Callable[[str], None] = print
                                        identity_group=w.identity_group)
                 person_id[f"W-{w.key}"] = p.id
                 records.add(ctx, "provenance", subject_kind="person", subject_id=str(p.id),
-                            source_id=str(src_id[f"t_{w.key}"]), role="identifies", locator="testimony")
+                            source_id=str(src_id[f"t_{w.key}"]), role=WITNESS_ROLE, locator="testimony")
             vs = {v.key: v for v in S.victims(size)}
             for a in S.acts(size):
                 v = vs[a.victim]

@@ -9,11 +9,21 @@ from dalil.model.common import RecordMixin
 from dalil.store.base import Base
 
 SUBJECT_KINDS = ("incident", "act", "person", "site", "unit", "membership")
+
+#: The role that ties a testimony to its witness: subject a person tagged ``witness``,
+#: the link's source a ``testimony`` source (or its evidence item, marked sensitive).
+#: Reports use it to write "Testimony of Witness N" and to keep the witness's pseudonym
+#: and identity out of public editions. (``identifies`` is the older, generic role: a
+#: document that identifies a person; links made with it to testimony sources are still
+#: read as witness links, so older cases stay protected.)
+WITNESS_ROLE = "testimony_of"
+
 PROVENANCE_ROLES = (
     "supports",
     "corroborates",
     "contradicts",
     "identifies",
+    WITNESS_ROLE,
     "locates",
     "context",
 )

@@ -23,7 +23,7 @@ from dalil.model.act import Act
 from dalil.model.evidence import EvidenceItem
 from dalil.model.organization import Membership
 from dalil.model.person import Person
-from dalil.model.provenance import ProvenanceLink
+from dalil.model.provenance import WITNESS_ROLE, ProvenanceLink
 from dalil.model.site import Site
 from dalil.model.source import Source
 from dalil.report.data import (
@@ -54,10 +54,19 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     snap.incidents = F.codings(ctx)
 
     # sources and evidence
+    # Testimony -> witness: explicit testimony_of links (validated), and older generic
+    # "identifies" links from a person to a testimony source (read the same way, so a
+    # case recorded before the explicit role keeps its witnesses out of public reports).
     witness_of_source: dict[int, int] = {}
-    for p in ctx.session.scalars(select(ProvenanceLink).where(ProvenanceLink.subject_kind == "person", ProvenanceLink.role == "identifies")):
+    witness_of_item: dict[int, int] = {}
+    links = ctx.session.scalars(select(ProvenanceLink).where(
+        ProvenanceLink.subject_kind == "person", ProvenanceLink.role.in_((WITNESS_ROLE, "identifies"))
+    ).order_by(ProvenanceLink.id))
+    for p in links:
         if p.source_id is not None:
             witness_of_source[p.source_id] = p.subject_id
+        elif p.evidence_id is not None and p.role == WITNESS_ROLE:
+            witness_of_item[p.evidence_id] = p.subject_id
     sources = {s.id: s for s in ctx.session.scalars(select(Source).order_by(Source.id))}
     for s in sources.values():
         wid = witness_of_source.get(s.id)
@@ -71,7 +80,9 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
         src = sources.get(it.source_id) if it.source_id else None
         # an item outside any source is described by kind only: its file name is not for publication
         kind = _KIND.get(src.kind, "document") if src else ("photo" if (it.media_type or "").startswith(("image/", "video/")) else "file")
-        wid = witness_of_source.get(src.id) if src else None
+        wid = witness_of_item.get(it.id) or (witness_of_source.get(src.id) if src else None)
+        if it.id in witness_of_item:
+            kind = "testimony"
         title = (src.title if src else (it.original_name or "evidence item")) + f" ({it.copy_kind}, sha256 {it.sha256[:12]})"
         snap.evidence[str(it.id)] = EvidenceView(str(it.id), kind, title, source=str(src.id) if src else None,
                                                  witness=f"P{wid}" if wid and kind == "testimony" else None,

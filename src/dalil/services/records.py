@@ -40,7 +40,7 @@ from dalil.model.fields import (
 from dalil.model.incident import INCIDENT_TYPES, Incident
 from dalil.model.organization import ORG_KINDS, Membership, Organization
 from dalil.model.person import Person
-from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLink
+from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, WITNESS_ROLE, ProvenanceLink
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
 from dalil.services.context import Context, oid
@@ -121,6 +121,51 @@ def _provenance(ctx: Context, v: dict[str, Any]) -> None:
     kind, sid = v.get("subject_kind"), v.get("subject_id")
     if kind is not None and sid is not None:
         ctx.get(SPECS[kind].model if kind != "person" else Person, sid, kind)
+    if v.get("role") == WITNESS_ROLE:
+        _witness_link(ctx, v)
+
+
+def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
+    """A ``testimony_of`` link: person tagged witness <- testimony source or sensitive item;
+    one witness per testimony."""
+    if v.get("subject_kind") != "person":
+        raise InputError(f"role {WITNESS_ROLE}: the subject must be a person (the witness)")
+    person = ctx.get(Person, v["subject_id"], "person")
+    if "witness" not in (person.roles or []):
+        raise InputError(
+            f"role {WITNESS_ROLE}: person {person.id} is not tagged witness "
+            f"(dalil person update {person.id} --role witness)"
+        )
+    if v.get("source_id") is not None:
+        src = ctx.get(Source, v["source_id"], "source")
+        if src.kind != "testimony":
+            raise InputError(
+                f"role {WITNESS_ROLE}: source {src.id} is a {src.kind}, not a testimony"
+            )
+        same = ProvenanceLink.source_id == src.id
+        what = f"source {src.id}"
+    else:
+        item = ctx.get(EvidenceItem, v["evidence_id"], "evidence item")
+        if not item.sensitive:
+            raise InputError(
+                f"role {WITNESS_ROLE}: evidence item {item.id} is not marked sensitive; a "
+                "testimony that identifies its witness must be (dalil evidence update "
+                f"{item.id} --sensitive)"
+            )
+        same = ProvenanceLink.evidence_id == item.id
+        what = f"evidence item {item.id}"
+    other = ctx.session.scalars(
+        select(ProvenanceLink).where(
+            same,
+            ProvenanceLink.role == WITNESS_ROLE,
+            ProvenanceLink.subject_id != person.id,
+            ProvenanceLink.id != (v.get("id") or -1),
+        )
+    ).first()
+    if other is not None:
+        raise InputError(
+            f"role {WITNESS_ROLE}: {what} is already the testimony of person {other.subject_id}"
+        )
 
 
 # --- the specs -------------------------------------------------------------------------
