@@ -93,6 +93,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/lists/histories"): READ,
     ("GET", "/api/v1/estimate"): READ,
     ("POST", "/lists/link"): ANALYSIS,
+    ("GET", "/lists/import"): READ,
+    ("POST", "/lists/import"): READ,  # reads the upload's columns; stores nothing
+    # Without an upload in the session these redirect back to the form; the import itself
+    # is refused to roles without record.write (tests/web/test_list_import.py).
+    ("POST", "/lists/import/check"): READ,
+    ("POST", "/lists/import/confirm"): READ,
     ("GET", "/lists/jobs/{job_id}"): READ,
     ("POST", "/api/v1/lists/link"): ANALYSIS,
     ("GET", "/api/v1/jobs/{job_id}"): READ,
@@ -190,6 +196,10 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"title": "Fictional report", "kind": "report"}}
     if path == "/api/v1/sources":
         return {"json": {"title": "Fictional report"}}
+    if path == "/lists/import":
+        return {"data": {"name": f"Fictional matrix list {role}"},
+                "files": {"file": ("l.csv", b"record_id,full_name\n1,Fictional Name\n",
+                                   "text/csv")}}
     if path == "/api/v1/sources/upload":
         return {"params": {"name": "fictional.txt", "title": "Fictional upload"},
                 "content": b"Fictional report text, uploaded in the matrix test."}

@@ -45,6 +45,8 @@ class Session:
     pending_user: str | None = None  # password accepted, second factor still owed
     pending_role: str | None = None
     totp_pending: str | None = None  # a secret offered for enrolment, not yet confirmed
+    #: a victim-list file between upload and import (memory only, never on disk)
+    list_upload: dict[str, object] | None = None
     flash: list[str] = field(default_factory=list)
 
 

@@ -471,6 +471,65 @@ class CaseBackend:
         with self.case.act(self._actor(principal)) as ctx:
             return dict(jsonable(fn(ctx, pair, verdict, note=note or None)))
 
+    # Victim-list import from an upload. ``dalil.linkage`` reads lists from a path, so
+    # each step writes the uploaded bytes to a private temporary folder OUTSIDE the case
+    # folder (mode 0700, file 0600, under the original name), calls the linkage code and
+    # deletes the folder in a ``finally``. Between steps the bytes stay in server memory.
+
+    def _with_list_file(self, filename: str, data: bytes, fn: Callable[[Path], Any]) -> Any:
+        import os
+        import shutil
+        import tempfile
+
+        from dalil.services.evidence import sanitise_name
+
+        folder = Path(tempfile.mkdtemp(prefix="dalil-list-"))  # 0700
+        try:
+            root = Path(self.case.root).resolve()
+            if root == folder.resolve() or root in folder.resolve().parents:
+                raise NotAvailable("the temporary folder is inside the case folder; set TMPDIR")
+            path = folder / sanitise_name(filename)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            return fn(path)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def list_file_columns(self, principal: Any, filename: str, data: bytes) -> dict[str, Any]:
+        """The file's columns, the standard fields, and the mapping guessed from headings."""
+        from dalil.linkage import io as list_io
+        from dalil.linkage.fields import STANDARD_FIELDS
+
+        self._actor(principal)
+
+        def read(path: Path) -> dict[str, Any]:
+            header, rows = list_io._read_rows(path, None, None)
+            try:
+                guessed, _ignored = list_io._resolve_mapping(path, header, {})
+            except DalilError:
+                guessed = {}
+            return {"columns": header, "rows": len(rows), "guessed": guessed}
+
+        return {**self._with_list_file(filename, data, read), "fields": list(STANDARD_FIELDS)}
+
+    def check_list_file(self, principal: Any, filename: str, data: bytes,
+                        mapping: dict[str, str], list_name: str) -> dict[str, Any]:
+        """Validate with the mapping (nothing stored): the validation report."""
+        from dalil.linkage import io as list_io
+
+        self._actor(principal)
+        return dict(jsonable(self._with_list_file(filename, data, lambda p: list_io.load_list(
+            p, mapping=mapping, list_name=list_name).report())))
+
+    def import_list_file(self, principal: Any, filename: str, data: bytes,
+                         mapping: dict[str, str], list_name: str) -> dict[str, Any]:
+        """Import (``linkage.service.import_list``: permission, evidence, audit inside)."""
+        fn = _linkage("import_list")
+        actor = self._actor(principal)
+        return dict(jsonable(self._with_list_file(filename, data, lambda p: fn(
+            self.case, actor, p, list_name=list_name, mapping=mapping))))
+
     def link_lists(self, principal: Any, say: Callable[[str], None]) -> dict[str, Any]:
         """Run the linkage of every imported list (``lists link``), reporting progress."""
         fn = _linkage("link")

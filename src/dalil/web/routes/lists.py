@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from dalil.errors import Conflict, NotFound, PermissionDenied
+from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.web.context import Ctx, PageCtx, finish, render
 from dalil.web.mapsvg import estimate_plot
 from dalil.web.routes.common import backend
@@ -85,3 +86,92 @@ def estimates_page(
     return render(ctx, "estimates.html", result=result, method=method, message=None,
                   plot=estimate_plot(result, title=ctx._("Estimates by model, with intervals"),
                                      observed_label=ctx._("documented")))
+
+
+# --- import with column mapping ---------------------------------------------------------
+
+MAX_LIST_UPLOAD = 20 * 1024 * 1024  # bytes kept in server memory between the steps
+
+
+def _upload(ctx: PageCtx) -> dict[str, Any] | None:
+    return ctx.session.list_upload if ctx.session is not None else None  # type: ignore[return-value]
+
+
+def _import_form(ctx: PageCtx, error: str | None = None, status_code: int = 200) -> Response:
+    return render(ctx, "list_import.html", status_code=status_code, step="upload", error=error)
+
+
+@router.get("/lists/import")
+def list_import_page(ctx: PageCtx) -> Response:
+    return _import_form(ctx)
+
+
+@router.post("/lists/import")
+async def list_import_upload(
+    ctx: PageCtx,
+    file: UploadFile = File(...),  # noqa: B008
+    name: str = Form(..., min_length=1, max_length=100),
+) -> Response:
+    """Step 1: the file is read into memory (never written into the case) and its columns
+    are shown against the standard fields."""
+    data = await file.read(MAX_LIST_UPLOAD + 1)
+    if len(data) > MAX_LIST_UPLOAD:
+        return _import_form(ctx, ctx._("The file is too large for the web import (20 MB); "
+                                       "use the command line: dalil lists import."), 413)
+    filename = file.filename or "list.csv"
+    try:
+        cols = await run_in_threadpool(backend(ctx).list_file_columns, ctx.user, filename, data)
+    except InputError as e:
+        return _import_form(ctx, str(e), 422)
+    if ctx.session is not None:
+        ctx.session.list_upload = {"filename": filename, "data": data, "name": name}
+    return render(ctx, "list_import.html", step="map", upload={"filename": filename,
+                  "name": name}, cols=cols, error=None)
+
+
+def _mapping(form: Any, columns: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, col in enumerate(columns):
+        fld = str(form.get(f"map_{i}") or "")
+        if fld:
+            out[col] = fld
+    return out
+
+
+async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
+    up = _upload(ctx)
+    if up is None:
+        resp = RedirectResponse("/lists/import", status_code=303)
+        finish(ctx, resp)
+        return resp
+    b = backend(ctx)
+    form = await request.form()
+    cols = await run_in_threadpool(b.list_file_columns, ctx.user, up["filename"], up["data"])
+    mapping = _mapping(form, cols["columns"])
+    try:
+        if not confirm:
+            report = await run_in_threadpool(b.check_list_file, ctx.user, up["filename"],
+                                             up["data"], mapping, up["name"])
+            return render(ctx, "list_import.html", step="check", upload=up, cols=cols,
+                          mapping=mapping, report=report, error=None)
+        result = await run_in_threadpool(b.import_list_file, ctx.user, up["filename"],
+                                         up["data"], mapping, up["name"])
+    except (InputError, Conflict) as e:
+        return render(ctx, "list_import.html", status_code=422, step="map", upload=up,
+                      cols={**cols, "guessed": mapping}, error=str(e))
+    assert ctx.session is not None
+    ctx.session.list_upload = None
+    return render(ctx, "list_import.html", step="done", upload=up, result=result,
+                  report=result.get("report", {}), error=None)
+
+
+@router.post("/lists/import/check")
+async def list_import_check(ctx: PageCtx, request: Request) -> Response:
+    """Step 2: validate with the chosen mapping; nothing is stored."""
+    return await _step(ctx, request, confirm=False)
+
+
+@router.post("/lists/import/confirm")
+async def list_import_confirm(ctx: PageCtx, request: Request) -> Response:
+    """Step 3: import (all or nothing; the original file is kept as sensitive evidence)."""
+    return await _step(ctx, request, confirm=True)
