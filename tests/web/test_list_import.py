@@ -32,7 +32,8 @@ def _mapping_fields(html: str) -> dict[str, str]:
 
 
 def _temp_files() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("dalil-list-*")}
+    return {p.name for d in (Path(tempfile.gettempdir()), Path("/dev/shm")) if d.is_dir()
+            for p in d.glob("dalil-list-*")}
 
 
 def test_upload_map_check_and_import_a_list(make_client: Any) -> None:

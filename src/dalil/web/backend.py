@@ -473,7 +473,8 @@ class CaseBackend:
 
     # Victim-list import from an upload. ``dalil.linkage`` reads lists from a path, so
     # each step writes the uploaded bytes to a private temporary folder OUTSIDE the case
-    # folder (mode 0700, file 0600, under the original name), calls the linkage code and
+    # folder (/dev/shm where it exists, else the system temporary folder; mode 0700, file
+    # 0600, under the original name), calls the linkage code and
     # deletes the folder in a ``finally``. Between steps the bytes stay in server memory.
 
     def _with_list_file(self, filename: str, data: bytes, fn: Callable[[Path], Any]) -> Any:
@@ -483,7 +484,9 @@ class CaseBackend:
 
         from dalil.services.evidence import sanitise_name
 
-        folder = Path(tempfile.mkdtemp(prefix="dalil-list-"))  # 0700
+        shm = Path("/dev/shm")  # memory, not disk, where the system has it
+        where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+        folder = Path(tempfile.mkdtemp(prefix="dalil-list-", dir=where))  # 0700
         try:
             root = Path(self.case.root).resolve()
             if root == folder.resolve() or root in folder.resolve().parents:
