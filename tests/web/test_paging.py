@@ -52,3 +52,25 @@ def test_paging_checks_the_same_permission(seeded: dict[str, Any]) -> None:
             paging.page(ctx, "persons", None, limit=5, offset=0)
     finally:
         case.close()
+
+
+def test_large_totals_are_remembered_briefly_and_small_ones_never(monkeypatch: Any) -> None:
+    from types import SimpleNamespace
+
+    calls: list[int] = []
+
+    def counter(n: int) -> Any:
+        def count() -> int:
+            calls.append(n)
+            return n
+        return count
+
+    ctx = SimpleNamespace(case=object())
+    monkeypatch.setattr(paging, "CACHE_FROM", 100)
+    assert paging._total(ctx, "persons", counter(5)) == 5
+    assert paging._total(ctx, "persons", counter(6)) == 6  # small: counted again
+    assert paging._total(ctx, "persons", counter(500)) == 500
+    assert paging._total(ctx, "persons", counter(501)) == 500  # remembered
+    assert calls == [5, 6, 500]
+    monkeypatch.setattr(paging, "COUNT_SECONDS", 0.0)
+    assert paging._total(ctx, "persons", counter(502)) == 502  # expired

@@ -5,11 +5,42 @@
 ``count_items``); they check the permission. This module only picks the pair for a web
 kind. ``tests/web/test_paging.py`` checks that every page equals the matching slice of
 the unpaged list.
+
+Counting a large table on every page view costs as much as reading the page, so a total
+of at least :data:`CACHE_FROM` rows is remembered for :data:`COUNT_SECONDS` (per case
+and kind): the "of N" under a list of 100,000 persons may lag by a few rows for that
+long. Smaller totals are counted every time. The page itself (and the permission check
+of the list function) is never cached.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
+
+COUNT_SECONDS = 2.0
+CACHE_FROM = 10_000
+
+_counts: dict[tuple[int, str], tuple[float, int]] = {}
+_lock = threading.Lock()
+
+
+def _total(ctx: Any, kind: str, count: Callable[[], int]) -> int:
+    key = (id(ctx.case), kind)
+    now = time.monotonic()
+    with _lock:
+        hit = _counts.get(key)
+    if hit is not None and now - hit[0] < COUNT_SECONDS:
+        return hit[1]
+    total = int(count())
+    with _lock:
+        if total >= CACHE_FROM:
+            _counts[key] = (now, total)
+        else:
+            _counts.pop(key, None)
+    return total
 
 
 def page(ctx: Any, kind: str, record_kind: str | None, *, limit: int,
@@ -18,14 +49,15 @@ def page(ctx: Any, kind: str, record_kind: str | None, *, limit: int,
     if kind == "persons":
         from dalil.services import persons
 
-        return (persons.list_persons(ctx, limit=limit, offset=offset),
-                persons.count_persons(ctx))
+        rows = persons.list_persons(ctx, limit=limit, offset=offset)
+        return rows, _total(ctx, kind, lambda: persons.count_persons(ctx))
     if kind == "evidence":
         from dalil.services import evidence
 
-        return evidence.list_items(ctx, limit=limit, offset=offset), evidence.count_items(ctx)
+        rows = evidence.list_items(ctx, limit=limit, offset=offset)
+        return rows, _total(ctx, kind, lambda: evidence.count_items(ctx))
     from dalil.services import records
 
     assert record_kind is not None
-    return (records.list_(ctx, record_kind, limit=limit, offset=offset),
-            records.count(ctx, record_kind))
+    rows = records.list_(ctx, record_kind, limit=limit, offset=offset)
+    return rows, _total(ctx, kind, lambda: records.count(ctx, record_kind))
