@@ -76,3 +76,18 @@ def test_logged_denials_keep_the_audit_log_verifiable(
     _refused(dalil("audit", "show", "--user", viewer))
     assert len(_denials(case, viewer)) == 2
     assert dalil("audit", "verify").exit_code == 0
+
+
+def test_viewer_streaming_evidence_in_is_refused_and_logged(case: Case, viewer: str) -> None:
+    """The web upload path (add_stream) checks before reading a byte, and logs the refusal."""
+    import io
+
+    from dalil.errors import PermissionDenied
+    from dalil.services import evidence
+
+    stream = io.BytesIO(b"a fictional upload")
+    with pytest.raises(PermissionDenied):
+        evidence.add_stream(case, viewer, stream, name="fictional.txt")
+    assert stream.tell() == 0  # nothing read, nothing stored
+    [d] = _denials(case, viewer)
+    assert d["detail"] == {"permission": "evidence.add", "role": "viewer"}

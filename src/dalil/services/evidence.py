@@ -195,7 +195,7 @@ def add_stream(
     permission and references checked before anything is stored, blob first, then record
     + ``evidence.add`` audit entry in one transaction."""
     actor = user if isinstance(user, Actor) else case.actor(user)
-    access.require(actor, access.EVIDENCE_ADD, "add evidence")
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
     copy_kind = check_choice(copy_kind, COPY_KINDS, "copy kind")
     clean = sanitise_name(name)
     with case.act(actor, write=False) as ctx:  # validate references before storing anything

@@ -80,8 +80,8 @@ def add_source_stream(
     from dalil.sources.text import MAX_BYTES
 
     actor = user if isinstance(user, Actor) else case.actor(user)
-    access.require(actor, access.RECORD_WRITE, "add sources")
-    access.require(actor, access.EVIDENCE_ADD, "add evidence")
+    case.require(actor, access.RECORD_WRITE, "add sources")
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
     with case.act(actor, write=False) as ctx:  # validate the fields before storing anything
         records.validate(ctx, "source", **fields)
     clean = evidence.sanitise_name(name)
