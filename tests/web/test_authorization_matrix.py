@@ -95,10 +95,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/link"): ANALYSIS,
     ("GET", "/lists/import"): READ,
     ("POST", "/lists/import"): READ,  # reads the upload's columns; stores nothing
-    # Without an upload in the session these redirect back to the form; the import itself
-    # is refused to roles without record.write (tests/web/test_list_import.py).
-    ("POST", "/lists/import/check"): READ,
-    ("POST", "/lists/import/confirm"): READ,
+    ("POST", "/lists/import/check"): READ,  # validates only; without an upload: back to the form
+    ("POST", "/lists/import/confirm"): WRITE,  # record.write and evidence.add
     ("GET", "/lists/jobs/{job_id}"): READ,
     ("POST", "/api/v1/lists/link"): ANALYSIS,
     ("GET", "/api/v1/jobs/{job_id}"): READ,

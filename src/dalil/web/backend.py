@@ -525,6 +525,16 @@ class CaseBackend:
         return dict(jsonable(self._with_list_file(filename, data, lambda p: list_io.load_list(
             p, mapping=mapping, list_name=list_name).report())))
 
+    def may_import_lists(self, principal: Any) -> None:
+        """Raise PermissionDenied unless the user may import lists: the same first check
+        as ``linkage.service.import_list`` (which checks again), made before anything else
+        so that the answer does not depend on what the session holds."""
+        from dalil import access
+
+        actor = self._actor(principal)
+        access.require(actor, access.RECORD_WRITE, "import lists")
+        access.require(actor, access.EVIDENCE_ADD, "import lists (the original file is evidence)")
+
     def import_list_file(self, principal: Any, filename: str, data: bytes,
                          mapping: dict[str, str], list_name: str) -> dict[str, Any]:
         """Import (``linkage.service.import_list``: permission, evidence, audit inside)."""
@@ -895,7 +905,7 @@ def _private_temp_dir() -> str | None:
 
 
 def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
-                 threshold: float = 0.5) -> dict[str, Any]:
+                 threshold: float = 0.5, columns: list[str] | None = None) -> dict[str, Any]:
     """Screen an uploaded personnel file (CSV or XLSX) against the case's suspects.
 
     The service reads a path, so the upload is written to a private temporary file (mode
@@ -908,6 +918,14 @@ def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
     from dalil.errors import InputError
 
     F = _findings()
+    mapping: dict[str, str] = {}
+    for c in columns or []:
+        if not c.strip():
+            continue
+        if "=" not in c:
+            raise InputError(f"column mapping {c[:80]!r}: use HEADER=FIELD")
+        h, f = c.split("=", 1)
+        mapping[h.strip()] = f.strip()
     if not data:
         raise InputError("the personnel file is empty")
     if len(data) > VETTING_MAX_BYTES:
@@ -922,10 +940,12 @@ def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             with b.case.act(actor) as ctx:
-                out = dict(jsonable(F.vet(ctx, path, threshold=threshold)))
+                out = dict(jsonable(F.vet(ctx, path, columns=mapping or None,
+                                          threshold=threshold)))
         except InputError as e:
             # The service names the file by its path: name the upload instead.
-            raise InputError(e.message.replace(str(path), name)) from None
+            raise InputError(e.message.replace(str(path), name)
+                             .replace("--column HEADER=FIELD", "a column mapping HEADER=FIELD")) from None
         finally:
             path.unlink(missing_ok=True)
     out["file"] = name

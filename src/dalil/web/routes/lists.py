@@ -139,6 +139,8 @@ def _mapping(form: Any, columns: list[str]) -> dict[str, str]:
 
 
 async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
+    if confirm:
+        backend(ctx).may_import_lists(ctx.user)
     up = _upload(ctx)
     if up is None:
         resp = RedirectResponse("/lists/import", status_code=303)
