@@ -437,6 +437,15 @@ def test_vetting_bad_file_is_a_clear_refusal(make_client: Any, seeded: dict[str,
               files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")})
     assert r.status_code == 422 and 'role="alert"' in r.text
     assert "/dev/shm" not in r.text and tempfile.gettempdir() + "/" not in r.text
+    assert "a column mapping HEADER=FIELD" in r.text and "--column" not in r.text
+    r = _post(c, "/findings/vetting", {"columns": "colour=name\nflavour=ignore"},
+              files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")})
+    assert r.status_code == 200 and "Records screened" in r.text
+    api = make_client().post("/api/v1/findings/vetting",
+                             params={"name": "b.csv", "column": ["colour=name", "flavour=ignore"]},
+                             headers=_bearer(seeded["tokens"]["legal"]),
+                             content=b"colour,flavour\nred,sweet\n")
+    assert api.status_code == 200 and api.json()["records"] == 1
     assert _post(_client(make_client, "analyst"), "/findings/vetting", {},
                  files={"file": ("x.csv", b"name\nA\n", "text/csv")}).status_code == 403
 

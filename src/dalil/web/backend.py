@@ -944,8 +944,11 @@ def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
                                           threshold=threshold)))
         except InputError as e:
             # The service names the file by its path: name the upload instead.
+            # …and speak of the form's column mapping, not the CLI's --column option.
             raise InputError(e.message.replace(str(path), name)
-                             .replace("--column HEADER=FIELD", "a column mapping HEADER=FIELD")) from None
+                             .replace("with --column HEADER=FIELD or --column HEADER=ignore",
+                                      "with a column mapping HEADER=FIELD or HEADER=ignore")
+                             .replace("--column ", "column mapping ")) from None
         finally:
             path.unlink(missing_ok=True)
     out["file"] = name

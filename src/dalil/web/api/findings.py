@@ -7,7 +7,7 @@ Permissions and audit entries are the service layer's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -182,6 +182,9 @@ async def vetting(
     request: Request,
     name: str = Query("personnel.csv", max_length=200, description="File name (.csv or .xlsx)."),
     threshold: float = Query(0.5, ge=0.0, le=1.0),
+    column: Annotated[list[str] | None, Query(max_length=50, description=(
+        "Map a column: HEADER=FIELD (record_id, name, unit, rank, start, end, position, "
+        "notes or ignore); repeat for several."))] = None,
 ) -> dict[str, Any]:
     """Screen a personnel file (the request body, CSV or XLSX) against the case's suspects.
     Candidates are for human review, not a verdict."""
@@ -194,7 +197,8 @@ async def vetting(
 
     safe = "".join(c for c in name if c.isalnum() or c in "._-") or "personnel.csv"
     return dict(await anyio.to_thread.run_sync(
-        lambda: B.findings_vet(_b(ctx), ctx.user, bytes(data), name=safe, threshold=threshold)))
+        lambda: B.findings_vet(_b(ctx), ctx.user, bytes(data), name=safe, threshold=threshold,
+                               columns=column)))
 
 
 @router.post("/reports", responses={**ERRORS, 200: {"content": {"text/html": {},

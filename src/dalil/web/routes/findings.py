@@ -271,6 +271,7 @@ async def vetting_upload(
     ctx: PageCtx,
     file: Annotated[UploadFile, File()],
     threshold: float = Form(0.5, ge=0.0, le=1.0),
+    columns: str = Form("", max_length=2000),
 ) -> Response:
     # Starlette spools the upload in memory (to 1 MB) then in the system temporary
     # folder, never the case folder; read it here and close it at once.
@@ -284,7 +285,7 @@ async def vetting_upload(
     try:
         result = await anyio.to_thread.run_sync(
             lambda: B.findings_vet(backend(ctx), ctx.user, data, name=name or "personnel.csv",
-                                   threshold=threshold))
+                                   threshold=threshold, columns=columns.splitlines()))
     except InputError as e:
         return render(ctx, "findings_vetting.html", status_code=422, result=None,
                       error=e.message, perms=_perms(ctx))
