@@ -1,0 +1,50 @@
+"""Real Chromium: a source from a document with its progress bar, and a list import
+through the mapping step (skips without Chromium, like test_browser.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .test_browser import browser, login, page, server, shot  # noqa: F401 - fixtures
+
+
+def test_add_a_source_from_a_document_with_progress(page: Any, server: str,  # noqa: F811
+                                                    tmp_path: Path) -> None:
+    login(page, server, "investigator", "/sources/new")
+    f = tmp_path / "fictional-bulletin.txt"
+    f.write_bytes(b"Fictional Bulletin, 3 May 2025. Fictional Bulletin reported that 7 "
+                  b"civilians were killed in the fictional village of Kafr Sumaq.\n" * 3000)
+    page.set_input_files("#su-file", str(f))
+    page.fill("#su-title", "Fictional Bulletin (browser test)")
+    page.locator("#source-upload-form button[type=submit]").click()
+    page.wait_for_selector("#uploaded-source-link", timeout=30_000)
+    assert page.eval_on_selector("#su-progress", "e => e.value") == 100
+    shot(page, "source-upload")
+    page.click("#uploaded-source-link")
+    page.wait_for_load_state("load")
+    assert "Kafr Sumaq" in page.content()  # the reading view shows the extracted text
+    assert not page.console_errors, page.console_errors
+
+
+def test_import_a_list_through_the_mapping_step(page: Any, server: str,  # noqa: F811
+                                                tmp_path: Path) -> None:
+    login(page, server, "analyst", "/lists/import")
+    f = tmp_path / "fictional-browser-list.csv"
+    f.write_text("Ref,Victim\nb1,Fictional Rami Haddad\nb2,Fictional Lina Sabbagh\n",
+                 encoding="utf-8")
+    page.set_input_files("#li-file", str(f))
+    page.fill("#li-name", "Fictional browser list")
+    page.locator("form[action='/lists/import'] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    page.select_option("#map-0", "record_id")
+    page.select_option("#map-1", "full_name")
+    page.locator("form[action='/lists/import/check'] button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert page.inner_text("#report-imported") == "2"
+    page.locator("form[action='/lists/import/confirm'] button[type=submit]").click()
+    page.wait_for_selector("#import-done")
+    shot(page, "list-import")
+    page.goto(f"{server}/lists")
+    assert "Fictional browser list" in page.content()
+    assert not page.console_errors, page.console_errors
