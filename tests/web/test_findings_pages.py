@@ -133,6 +133,10 @@ def test_unknown_act_is_404_on_page_and_api(make_client: Any, seeded: dict[str, 
     r = c.get("/api/v1/findings/acts/999999", headers=_bearer(seeded["tokens"]["viewer"]))
     assert r.status_code == 404 and "999999" in r.json()["error"]
     assert c.get("/findings/acts/not-a-number").status_code == 404
+    for odd in ("%C2%B2", "%D9%A3"):  # "²" and Arabic-Indic "٣" pass str.isdigit()
+        assert c.get(f"/findings/acts/{odd}").status_code == 404
+        assert c.get(f"/api/v1/findings/sites/{odd}",
+                     headers=_bearer(seeded["tokens"]["viewer"])).status_code == 404
 
 
 # --- the legal assessment: permission outcomes through the web ------------------------

@@ -90,7 +90,7 @@ def _id(kind: str, raw: str) -> Any:
         if len(raw) != 64 or any(c not in "0123456789abcdef" for c in raw):
             raise NotFound(f"no evidence item with sha256 {raw[:70]!r}")
         return raw
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²".isdigit() is True
         raise NotFound(f"no {kind.rstrip('s')} with id {raw[:40]!r}")
     return int(raw)
 
@@ -924,8 +924,8 @@ def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
             continue
         if "=" not in c:
             raise InputError(f"column mapping {c[:80]!r}: use HEADER=FIELD")
-        h, f = c.split("=", 1)
-        mapping[h.strip()] = f.strip()
+        header, field = c.split("=", 1)
+        mapping[header.strip()] = field.strip()
     if not data:
         raise InputError("the personnel file is empty")
     if len(data) > VETTING_MAX_BYTES:
