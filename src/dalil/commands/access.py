@@ -1,4 +1,4 @@
-"""CLI: user add/list/update/token/token-revoke/tokens."""
+"""CLI: user add/list/update/token/token-revoke/tokens/totp."""
 
 from __future__ import annotations
 
@@ -136,7 +136,40 @@ def user_tokens(case_opts: CaseOptions, name: str, as_json: bool) -> None:
         emit_table(rows, ["id", "label", "created_at", "last_used_at", "revoked_at"])
 
 
+@click.command("totp")
+@case_options
+@click.argument("name")
+@click.option("--enable/--disable", "enable", required=True,
+              help="Enrol a second factor (NAME must be you: --user NAME) or turn it off "
+                   "(an admin for anyone; yourself with --code).")
+@click.option("--code", help="A current code from the authenticator app (--disable of your own).")
+@json_option
+def user_totp(case_opts: CaseOptions, name: str, enable: bool, code: str | None,
+              as_json: bool) -> None:
+    """Turn the web login's second factor (TOTP) on or off for NAME.
+
+    --enable prints a new secret and its otpauth:// link, then asks for the code the
+    authenticator app shows; only a matching code stores the secret (encrypted)."""
+    from dalil.services import users
+
+    if enable:
+        secret = users.new_totp_secret()
+        click.echo(f"secret: {secret}", err=True)
+        click.echo(f"link:   {users.totp_uri(name, secret)}", err=True)
+        typed = click.prompt("code from the authenticator app", err=True)
+        with case_opts.act() as ctx:
+            users.enable_totp(ctx, name, secret, str(typed))
+    else:
+        with case_opts.act() as ctx:
+            users.disable_totp(ctx, name, code=code)
+    if as_json:
+        emit_json({"user": name, "totp": enable})
+    else:
+        click.echo(f"second factor {'on' if enable else 'off'} for {name}")
+
+
 def register(cli: AliasedGroup) -> None:
     group = get_or_create_group(cli, "user", "users", help="Users, roles and API tokens.")
-    for cmd in (user_add, user_list, user_update, user_token, user_token_revoke, user_tokens):
+    for cmd in (user_add, user_list, user_update, user_token, user_token_revoke, user_tokens,
+                user_totp):
         group.add_command(cmd)
