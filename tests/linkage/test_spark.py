@@ -25,8 +25,10 @@ def _spark_available() -> str | None:
 
 @pytest.mark.skipif(_spark_available() is not None, reason=str(_spark_available()))
 def test_spark_backend_gives_the_same_clusters_as_duckdb(
-    run: DalilRunner, data: Path, tmp_path: Path
+    run: DalilRunner, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # eight records: one core and one shuffle partition keep the JVM's work minimal
+    monkeypatch.setenv("DALIL_SPARK_CORES", "1")
     files = [data / "committee.csv", data / "network.csv"]
     outs = {}
     for backend in ("duckdb", "spark"):

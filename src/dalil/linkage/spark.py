@@ -13,6 +13,9 @@ def local_session(cores: int | None = None) -> Any:
 
     On a cluster, build your own session and pass ``SparkAPI(spark_session=...)`` to
     :func:`dalil.linkage.model.run_linkage` instead; this helper is for one machine.
+    The number of cores is *cores*, else ``DALIL_SPARK_CORES``, else up to 2; shuffles
+    use as many partitions as cores (Spark's default of 200 partitions makes small jobs
+    spend most of their time scheduling empty tasks).
     """
     global _SESSION
     if _SESSION is not None:
@@ -20,7 +23,9 @@ def local_session(cores: int | None = None) -> Any:
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", os.environ.get("PYSPARK_PYTHON", "python3"))
-    n = cores or min(2, os.cpu_count() or 1)
+    env_cores = os.environ.get("DALIL_SPARK_CORES", "")
+    n = cores or (int(env_cores) if env_cores.isdigit() and int(env_cores) > 0 else 0)
+    n = n or min(2, os.cpu_count() or 1)
     _SESSION = (
         SparkSession.builder.master(f"local[{n}]")
         .appName("dalil-link")
@@ -30,6 +35,8 @@ def local_session(cores: int | None = None) -> Any:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", os.environ.get("DALIL_SPARK_MEMORY", "2g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # small local jobs: no adaptive re-planning between stages
+        .config("spark.sql.adaptive.enabled", "false")
         .getOrCreate()
     )
     _SESSION.sparkContext.setLogLevel("ERROR")

@@ -1,0 +1,134 @@
+"""Benchmark: where linkage loses true pairs as lists grow — blocking, scoring, clustering.
+
+Generates fictional lists with `dalil.synth.lists.generate` and, against the generator's
+truth, measures the recall of true pairs at each stage: candidate pairs after blocking,
+scored pairs at or above the threshold, and pairs that end up in one cluster. Also
+prints the model's prior (probability that two random records match) and the largest
+cluster. The baseline in the same script is a run at a tenth of the size.
+
+Usage: .venv/bin/python benchmarks/linkage_stages.py [--records 100000] [--lists 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dalil.linkage.clusters import cluster, pairwise_scores
+from dalil.linkage.io import load_lists
+from dalil.linkage.model import DEFAULT_THRESHOLD, blocking_columns, prepare, run_linkage
+from dalil.synth.lists import generate
+
+RECORDS_PER_PERSON_5_LISTS = 2.35
+
+
+def _true_pairs(ids: list[str], truth: dict[str, str]) -> pd.DataFrame:
+    groups: dict[str, list[int]] = {}
+    for i, rid in enumerate(ids):
+        groups.setdefault(truth[rid], []).append(i)
+    rows = [p for g in groups.values() if len(g) > 1 for p in itertools.combinations(g, 2)]
+    return pd.DataFrame(rows, columns=["i", "j"])
+
+
+def stages(n_records: int, n_lists: int, seed: int, threshold: float, dump: str = "") -> dict[str, float]:
+    people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
+    with tempfile.TemporaryDirectory() as tmp:
+        res = generate(people, n_lists, seed=seed, out_dir=tmp)
+        recs, _ = load_lists(sorted(Path(tmp).glob("list_*.csv")))
+    truth = res.truth_map()
+    ids = [str(r["record_id"]) for r in recs]
+    t0 = time.perf_counter()
+    df = prepare(recs)
+    tp = _true_pairs(ids, truth)
+    rules = blocking_columns(df)
+    caught = np.zeros(len(tp), dtype=bool)
+    for cols in rules:
+        m = np.ones(len(tp), dtype=bool)
+        for c in cols:
+            col = df[c].astype("object").where(df[c].notna(), None).to_numpy()
+            a, b = col[tp["i"].to_numpy()], col[tp["j"].to_numpy()]
+            m &= np.array([x is not None and x == y for x, y in zip(a, b, strict=True)])
+        caught |= m
+    result = run_linkage(df, review_low=0.01, seed=seed)
+    secs = time.perf_counter() - t0
+    pairs = result.pairs
+    key = {rid: i for i, rid in enumerate(ids)}
+    pi = pairs["unique_id_l"].map(key).to_numpy()
+    pj = pairs["unique_id_r"].map(key).to_numpy()
+    lo, hi = np.minimum(pi, pj), np.maximum(pi, pj)
+    ti, tj = tp["i"].to_numpy(), tp["j"].to_numpy()
+    true_codes = set((np.minimum(ti, tj).astype(np.int64) * len(ids) + np.maximum(ti, tj)).tolist())
+    codes = lo.astype(np.int64) * len(ids) + hi
+    is_true = np.fromiter((c in true_codes for c in codes), dtype=bool, count=len(codes))
+    prob = pairs["match_probability"].to_numpy()
+    above = prob >= threshold
+    print("  calibration of scored pairs (predicted probability bin: pairs, share truly matching)")
+    for lo_p, hi_p in ((0.01, 0.1), (0.1, 0.5), (0.5, 0.9), (0.9, 0.99), (0.99, 1.01)):
+        b = (prob >= lo_p) & (prob < hi_p)
+        share = is_true[b].mean() if b.any() else float("nan")
+        print(f"    [{lo_p:.2f}, {min(hi_p, 1):.2f}): {int(b.sum()):9d} pairs, {share:.3f} true")
+    cl = cluster(ids, pairs, threshold)
+    s = pairwise_scores(cl.cluster_of, truth)
+    lam = result.model_json.get("probability_two_random_records_match", float("nan"))
+    sizes = pd.Series(list(cl.cluster_of.values())).value_counts()
+    out = {
+        "records": len(ids),
+        "true_pairs": len(tp),
+        "recall_blocking": float(caught.mean()),
+        "recall_scored_0.01": float(is_true.sum() / len(tp)),
+        "recall_above_thr": float((is_true & above).sum() / len(tp)),
+        "precision_above_thr": float((is_true & above).sum() / max(1, above.sum())),
+        "recall_clusters": s["recall"],
+        "precision_clusters": s["precision"],
+        "f1": s["f1"],
+        "prior_lambda": float(lam),
+        "largest_cluster": int(sizes.max()),
+        "seconds": secs,
+    }
+    print(f"  rules: {[', '.join(r) for r in rules]}")
+    if dump:
+        import json
+
+        Path(dump).write_text(json.dumps(result.model_json, indent=1), encoding="utf-8")
+        for comp in result.model_json["comparisons"]:
+            for lv in comp["comparison_levels"]:
+                if lv.get("is_null_level"):
+                    continue
+                w = np.log2(lv["m_probability"] / lv["u_probability"])
+                print(f"    {comp['output_column_name'][:12]:12} {lv.get('label_for_charts', '')[:45]:45}"
+                      f" m {lv['m_probability']:.4f} u {lv['u_probability']:.2e} w {w:6.2f}")
+    for k, v in out.items():
+        print(f"  {k:22}{v:14.6g}")
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--lists", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--dump-model", default="", help="write the trained model JSON here")
+    args = ap.parse_args()
+    sizes = [args.records] if args.no_baseline else [args.records // 10, args.records]
+    res = []
+    for n in sizes:
+        print(f"{n} records:")
+        res.append(stages(n, args.lists, args.seed, args.threshold, args.dump_model))
+    if len(res) == 2:
+        b, f = res
+        print(f"\n{'':22}{'1/10':>12}{'full':>12}{'ratio':>8}")
+        for k in b:
+            print(f"{k:22}{b[k]:12.4g}{f[k]:12.4g}{(f[k] / b[k] if b[k] else float('nan')):8.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
