@@ -55,6 +55,7 @@ __all__ = [
     "query",
     "save_witness",
     "verify",
+    "witness_gap",
 ]
 
 #: ``prev_hash`` of entry 1.
@@ -412,6 +413,37 @@ def save_witness(path: Path, cp: AuditCheckpoint) -> bool:
             os.unlink(tmp)
         raise
     return True
+
+
+def witness_gap(session: Session, path: Path) -> str | None:
+    """Why the log in *session* does not extend the head recorded in the witness file
+    *path*, or None when it does (or there is no readable witness file).
+
+    Called before a write commits: a log that was cut or rolled back must not be extended,
+    or the witness would move forward onto the new head and the loss would be laundered.
+    Only the recorded entry's hash is compared (the signature is checked by ``verify``).
+    """
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        seq = int(doc["seq"])
+        head = str(doc["head_hash"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, KeyError):
+        return f"the audit witness file {path} is damaged"
+    if seq == 0:
+        return None
+    stored = session.execute(
+        select(AuditEntry.entry_hash).where(AuditEntry.seq == seq)
+    ).scalar_one_or_none()
+    if stored is None:
+        return (
+            f"the audit log has no entry {seq}, which the witness file {path} records "
+            "(entries removed, or the database restored from an older copy)"
+        )
+    if stored != head:
+        return f"audit entry {seq} differs from the head recorded in the witness file {path}"
+    return None
 
 
 def _check_witness(

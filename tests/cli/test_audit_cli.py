@@ -161,3 +161,31 @@ def test_head_prints_the_signed_newest_checkpoint(case: Case, dalil: DalilRunner
     assert (d["seq"], d["head_hash"]) == (seq, h) and d["signature"]
     text = dalil("audit", "head").stdout
     assert h in text and str(seq) in text
+
+
+def test_rolled_back_case_refuses_writes_so_the_loss_cannot_be_laundered(
+    case: Case, dalil: DalilRunner
+) -> None:
+    """After a rollback, a new write would move the witness onto the new head and hide the
+    loss; it is refused instead, and verify keeps failing."""
+    import shutil
+
+    dalil.json("person", "add", "--pseudonym", "W-1", "--legal-name", "Fictional Name")
+    old = case.root.parent / "old-case.db"
+    _backup(case.root / "case.db", old)
+    dalil.json("person", "add", "--pseudonym", "W-2")
+    dalil.json("person", "add", "--pseudonym", "W-3")
+    witness_before = (case.root / "keys" / "audit_head.json").read_text()
+    case.close()
+    for suffix in ("-wal", "-shm"):
+        (case.root / f"case.db{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(old, case.root / "case.db")
+    r = dalil("person", "add", "--pseudonym", "W-4")
+    assert r.exit_code == 2 and "witness file" in r.stderr and "nothing was saved" in r.stderr
+    assert (case.root / "keys" / "audit_head.json").read_text() == witness_before
+    assert [p["pseudonym"] for p in dalil.json("person", "list")] == ["W-1"]
+    assert dalil("audit", "verify").exit_code == 1
+    # A deliberate restore: the team moves the witness aside and carries on.
+    (case.root / "keys" / "audit_head.json").rename(case.root / "audit_head.before-restore.json")
+    dalil.json("person", "add", "--pseudonym", "W-4")
+    assert dalil("audit", "verify").exit_code == 0

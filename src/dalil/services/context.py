@@ -93,6 +93,15 @@ class Context:
             from dalil import audit
 
             self.session.flush()
+            gap = audit.witness_gap(self.session, self.case.witness_path)
+            if gap is not None:
+                from dalil.errors import Conflict
+
+                raise Conflict(
+                    f"{gap}; nothing was saved. Run dalil audit verify. If you restored a "
+                    "backup on purpose, keep the witness file as a record and move it aside "
+                    "before continuing."
+                )
             self.checkpoint = audit.checkpoint(self.session, self.case.keys.audit_signing_key)
 
     # --- protected fields ------------------------------------------------------------
