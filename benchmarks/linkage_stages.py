@@ -36,7 +36,9 @@ def _true_pairs(ids: list[str], truth: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["i", "j"])
 
 
-def stages(n_records: int, n_lists: int, seed: int, threshold: float, dump: str = "") -> dict[str, float]:
+def stages(
+    n_records: int, n_lists: int, seed: int, threshold: float, dump: str = ""
+) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     with tempfile.TemporaryDirectory() as tmp:
         res = generate(people, n_lists, seed=seed, out_dir=tmp)
@@ -101,8 +103,10 @@ def stages(n_records: int, n_lists: int, seed: int, threshold: float, dump: str 
                 if lv.get("is_null_level"):
                     continue
                 w = np.log2(lv["m_probability"] / lv["u_probability"])
-                print(f"    {comp['output_column_name'][:12]:12} {lv.get('label_for_charts', '')[:45]:45}"
-                      f" m {lv['m_probability']:.4f} u {lv['u_probability']:.2e} w {w:6.2f}")
+                print(
+                    f"    {comp['output_column_name'][:12]:12} {lv.get('label_for_charts', '')[:45]:45}"
+                    f" m {lv['m_probability']:.4f} u {lv['u_probability']:.2e} w {w:6.2f}"
+                )
     for k, v in out.items():
         print(f"  {k:22}{v:14.6g}")
     return out

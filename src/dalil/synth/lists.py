@@ -45,6 +45,17 @@ MALE: list[tuple[str, str]] = [
     ("ياسر", "Yasir"), ("أنس", "Anas"), ("بلال", "Bilal"), ("عثمان", "Uthman"),
     ("رضوان", "Ridwan"), ("صالح", "Salih"), ("فراس", "Firas"), ("مازن", "Mazin"),
     ("نزار", "Nizar"), ("ثائر", "Thair"), ("أسامة", "Usama"), ("ابو بكر", "Abu Bakr"),
+    ("عدنان", "Adnan"), ("عامر", "Amir"), ("أنور", "Anwar"), ("أسعد", "Asad"), ("أيهم", "Ayham"),
+    ("بشار", "Bashshar"), ("بسام", "Bassam"), ("فواز", "Fawwaz"), ("فؤاد", "Fuad"), ("غازي", "Ghazi"),
+    ("هادي", "Hadi"), ("هيثم", "Haytham"), ("حسام", "Husam"), ("إسماعيل", "Ismail"), ("جلال", "Jalal"),
+    ("جميل", "Jamil"), ("كمال", "Kamal"), ("خليل", "Khalil"), ("لطفي", "Lutfi"), ("مجد", "Majd"),
+    ("ماجد", "Majid"), ("منصور", "Mansur"), ("منير", "Munir"), ("مهند", "Muhannad"), ("نادر", "Nadir"),
+    ("ناصر", "Nasir"), ("ربيع", "Rabi"), ("رياض", "Riyad"), ("سعد", "Saad"), ("صفوان", "Safwan"),
+    ("سمير", "Samir"), ("شاكر", "Shakir"), ("صبحي", "Subhi"), ("سهيل", "Suhayl"), ("تامر", "Tamir"),
+    ("توفيق", "Tawfiq"), ("يزن", "Yazan"), ("زكريا", "Zakariya"), ("زهير", "Zuhayr"), ("نضال", "Nidal"),
+    ("إياد", "Iyad"), ("عادل", "Adil"), ("قصي", "Qusay"), ("رفيق", "Rafiq"), ("هلال", "Hilal"),
+    ("خلدون", "Khaldun"), ("أمجد", "Amjad"), ("محسن", "Muhsin"), ("عبد الحميد", "Abd al-Hamid"),
+    ("عبد القادر", "Abd al-Qadir"), ("عبد اللطيف", "Abd al-Latif"), ("عبد العزيز", "Abd al-Aziz"),
 ]  # fmt: skip
 FEMALE: list[tuple[str, str]] = [
     ("فاطمة", "Fatima"), ("عائشة", "Aisha"), ("مريم", "Maryam"), ("زينب", "Zaynab"),
@@ -55,6 +66,13 @@ FEMALE: list[tuple[str, str]] = [
     ("كندة", "Kinda"), ("ميساء", "Maysa"), ("وفاء", "Wafa"), ("غادة", "Ghada"),
     ("جميلة", "Jamila"), ("حليمة", "Halima"), ("آمنة", "Amina"), ("رقية", "Ruqayya"),
     ("بشرى", "Bushra"), ("دعاء", "Dua"), ("إيمان", "Iman"), ("ماري", "Mari"), ("هند", "Hind"),
+    ("أسماء", "Asma"), ("بيان", "Bayan"), ("دلال", "Dalal"), ("ضحى", "Duha"), ("فدوى", "Fadwa"),
+    ("غفران", "Ghufran"), ("حنان", "Hanan"), ("هدى", "Huda"), ("إيناس", "Inas"), ("جمانة", "Jumana"),
+    ("كوثر", "Kawthar"), ("لمى", "Lama"), ("لبنى", "Lubna"), ("ماجدة", "Majida"), ("منال", "Manal"),
+    ("نادية", "Nadia"), ("نجاح", "Najah"), ("نوال", "Nawal"), ("روان", "Rawan"), ("ربى", "Ruba"),
+    ("صفاء", "Safa"), ("سحر", "Sahar"), ("سميرة", "Samira"), ("شهد", "Shahd"), ("سناء", "Sana"),
+    ("وداد", "Widad"), ("يسرى", "Yusra"), ("عبير", "Abir"), ("عفاف", "Afaf"), ("حياة", "Hayat"),
+    ("نهلة", "Nahla"), ("ريما", "Rima"), ("خولة", "Khawla"), ("نجوى", "Najwa"), ("سهاد", "Suhad"),
 ]  # fmt: skip
 FAMILY: list[tuple[str, str]] = [
     ("الحسن", "al-Hasan"), ("العلي", "al-Ali"), ("الأحمد", "al-Ahmad"), ("المحمد", "al-Muhammad"),
@@ -69,6 +87,18 @@ FAMILY: list[tuple[str, str]] = [
     ("عيد", "Id"), ("جابر", "Jabir"), ("زيدان", "Zaydan"), ("الحسين", "al-Husayn"),
     ("طه", "Taha"), ("نصر", "Nasr"), ("سعد", "Saad"), ("اسماعيل", "Ismail"), ("كنعان", "Kanaan"),
     ("الشيخ", "al-Shaykh"), ("مخلوف", "Makhluf"), ("ونوس", "Wannus"), ("رستم", "Rustum"),
+    ("الحموي", "al-Hamwi"), ("الدمشقي", "al-Dimashqi"), ("الإدلبي", "al-Idlibi"),
+    ("الحوراني", "al-Hawrani"), ("الخليل", "al-Khalil"), ("المحمود", "al-Mahmud"),
+    ("المصطفى", "al-Mustafa"), ("اليوسف", "al-Yusuf"), ("الحمد", "al-Hamad"), ("الخلف", "al-Khalaf"),
+    ("العبيد", "al-Ubayd"), ("الحريري", "al-Hariri"), ("علاف", "Allaf"), ("عطار", "Attar"),
+    ("صباغ", "Sabbagh"), ("كيالي", "Kayyali"), ("قباني", "Qabbani"), ("مارديني", "Mardini"),
+    ("زين", "Zayn"), ("الأسود", "al-Aswad"), ("سقا", "Saqqa"), ("بيطار", "Baytar"), ("طباع", "Tabba"),
+    ("دكاك", "Dakkak"), ("الكردي", "al-Kurdi"), ("حجازي", "Hijazi"), ("رحال", "Rahhal"),
+    ("العقاد", "al-Aqqad"), ("الجندي", "al-Jundi"), ("العسكري", "al-Askari"), ("نحاس", "Nahhas"),
+    ("قصاب", "Qassab"), ("فرح", "Farah"), ("الشريف", "al-Sharif"), ("حسني", "Husni"),
+    ("الرشيد", "al-Rashid"), ("مهنا", "Muhanna"), ("حسون", "Hassun"), ("موسى", "Musa"),
+    ("حمود", "Hammud"), ("ياسين", "Yasin"), ("أيوب", "Ayyub"), ("السيد", "al-Sayyid"),
+    ("النعسان", "al-Nasan"), ("الحاج", "al-Hajj"), ("البكري", "al-Bakri"),
 ]  # fmt: skip
 # Invented places (FICTIONAL): (Arabic, Latin), grouped by an invented region.
 PLACES: dict[tuple[str, str], list[tuple[str, str]]] = {
