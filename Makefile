@@ -17,7 +17,10 @@ $(BIN)/.dalil-installed: pyproject.toml
 
 venv: $(BIN)/.dalil-installed
 
+# A previous demo folder (recognised by its marker file) is rebuilt from scratch;
+# any other existing folder is left alone and dalil refuses to build into it.
 demo: venv
+	@if [ -f $(DEMO_DIR)/FICTIONAL-DEMO-CASE.txt ]; then echo "rebuilding the fictional demo in $(DEMO_DIR)"; rm -rf $(DEMO_DIR); fi
 	$(BIN)/dalil demo --dir $(DEMO_DIR)
 
 test: venv
