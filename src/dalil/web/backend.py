@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from dalil.cli_support import dumps
 from dalil.errors import DalilError, NotFound, PermissionDenied
@@ -311,7 +311,7 @@ class CaseBackend:
 
         def work(reader: _QueueReader) -> dict[str, Any]:
             return dict(jsonable(source_upload.add_source_stream(
-                self.case, actor, reader, name=name, sensitive=sensitive,
+                self.case, actor, cast(BinaryIO, reader), name=name, sensitive=sensitive,
                 capture={"uploaded_via": "web"}, **values)))
 
         return dict(await self.run_with_body(body, work))
@@ -401,13 +401,13 @@ class CaseBackend:
         media = None if media_type.startswith("application/octet-stream") else media_type[:100]
 
         def work(reader: _QueueReader) -> dict[str, Any]:
-            res = evidence.add_stream(self.case, actor, reader, name=name, source_id=src,
+            res = evidence.add_stream(self.case, actor, cast(BinaryIO, reader), name=name, source_id=src,
                                       sensitive=sensitive, media_type=media,
                                       copy_kind=copy_kind, derived_from=derived_from,
                                       capture={"uploaded_via": "web"})
             return {**jsonable(res.data), "created": res.created, "stored_new": res.stored_new}
 
-        return await self.run_with_body(body, work)
+        return dict(await self.run_with_body(body, work))
 
     async def run_with_body(self, body: AsyncIterator[bytes],
                             work: Callable[[_QueueReader], Any]) -> Any:

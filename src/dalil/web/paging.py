@@ -49,13 +49,13 @@ def page(ctx: Any, kind: str, record_kind: str | None, *, limit: int,
     if kind == "persons":
         from dalil.services import persons
 
-        rows = persons.list_persons(ctx, limit=limit, offset=offset)
-        return rows, _total(ctx, kind, lambda: persons.count_persons(ctx))
+        people: list[Any] = persons.list_persons(ctx, limit=limit, offset=offset)
+        return people, _total(ctx, kind, lambda: persons.count_persons(ctx))
     if kind == "evidence":
         from dalil.services import evidence
 
-        rows = evidence.list_items(ctx, limit=limit, offset=offset)
-        return rows, _total(ctx, kind, lambda: evidence.count_items(ctx))
+        items: list[Any] = evidence.list_items(ctx, limit=limit, offset=offset)
+        return items, _total(ctx, kind, lambda: evidence.count_items(ctx))
     from dalil.services import records
 
     assert record_kind is not None

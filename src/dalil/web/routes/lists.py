@@ -94,7 +94,7 @@ MAX_LIST_UPLOAD = 20 * 1024 * 1024  # bytes kept in server memory between the st
 
 
 def _upload(ctx: PageCtx) -> dict[str, Any] | None:
-    return ctx.session.list_upload if ctx.session is not None else None  # type: ignore[return-value]
+    return ctx.session.list_upload if ctx.session is not None else None
 
 
 def _import_form(ctx: PageCtx, error: str | None = None, status_code: int = 200) -> Response:

@@ -52,6 +52,7 @@ def users_reset_totp(ctx: PageCtx, name: str) -> Response:
 
 
 def _totp_page(ctx: PageCtx) -> Response:
+    assert ctx.user is not None  # PageCtx: signed in
     b = backend(ctx)
     enrolled = b.totp_status(ctx.user)
     offer = None
@@ -101,6 +102,7 @@ def account_totp_enable(ctx: PageCtx, code: str = Form("", max_length=20)) -> Re
 
 @router.post("/account/totp/disable")
 def account_totp_disable(ctx: PageCtx, code: str = Form("", max_length=20)) -> Response:
+    assert ctx.user is not None  # PageCtx: signed in
     try:
         backend(ctx).disable_totp(ctx.user, ctx.user.name, code)
     except PermissionDenied:
