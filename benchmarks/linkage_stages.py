@@ -37,11 +37,16 @@ def _true_pairs(ids: list[str], truth: dict[str, str]) -> pd.DataFrame:
 
 
 def stages(
-    n_records: int, n_lists: int, seed: int, threshold: float, dump: str = ""
+    n_records: int,
+    n_lists: int,
+    seed: int,
+    threshold: float,
+    dump: str = "",
+    design: int | None = None,
 ) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     with tempfile.TemporaryDirectory() as tmp:
-        res = generate(people, n_lists, seed=seed, out_dir=tmp)
+        res = generate(people, n_lists, seed=seed, out_dir=tmp, design_seed=design)
         recs, _ = load_lists(sorted(Path(tmp).glob("list_*.csv")))
     truth = res.truth_map()
     ids = [str(r["record_id"]) for r in recs]
@@ -119,13 +124,31 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument(
+        "--design-seed",
+        type=int,
+        default=None,
+        help="fix the lists' design independently of the size (generate design_seed)",
+    )
     ap.add_argument("--dump-model", default="", help="write the trained model JSON here")
+    ap.add_argument(
+        "--em-max-pairs",
+        type=float,
+        default=None,
+        help="override dalil.linkage.model.EM_MAX_PAIRS (0: no cap)",
+    )
     args = ap.parse_args()
+    if args.em_max_pairs is not None:
+        import dalil.linkage.model as model
+
+        model.EM_MAX_PAIRS = args.em_max_pairs or None
     sizes = [args.records] if args.no_baseline else [args.records // 10, args.records]
     res = []
     for n in sizes:
         print(f"{n} records:")
-        res.append(stages(n, args.lists, args.seed, args.threshold, args.dump_model))
+        res.append(
+            stages(n, args.lists, args.seed, args.threshold, args.dump_model, args.design_seed)
+        )
     if len(res) == 2:
         b, f = res
         print(f"\n{'':22}{'1/10':>12}{'full':>12}{'ratio':>8}")

@@ -23,6 +23,7 @@ from dalil.linkage.names import long_key, normalize_name, part_key, split_full_n
 
 DEFAULT_THRESHOLD = 0.9
 TRAIN_SAMPLE = 300_000
+EM_MAX_PAIRS: float | None = 5e5
 REVIEW_LOW = 0.3
 
 # feature columns the model can use (a comparison is built only if present)
@@ -580,7 +581,7 @@ def run_linkage(
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     block_on(*cols),
                     estimate_without_term_frequencies=True,
-                    max_pairs=5e5 if n_train > 50_000 else None,
+                    max_pairs=EM_MAX_PAIRS if n_train > 50_000 else None,
                 )
                 break
             except (ValueError, SplinkException) as e:

@@ -48,12 +48,12 @@ MALE: list[tuple[str, str]] = [
     ("عدنان", "Adnan"), ("أيهم", "Ayham"),
     ("بسام", "Bassam"), ("فواز", "Fawwaz"), ("غازي", "Ghazi"),
     ("هيثم", "Haytham"), ("حسام", "Husam"), ("إسماعيل", "Ismail"), ("جلال", "Jalal"),
-    ("كمال", "Kamal"), ("لطفي", "Lutfi"), 
+    ("كمال", "Kamal"), ("لطفي", "Lutfi"),
     ("منصور", "Mansur"), ("منير", "Munir"), ("مهند", "Muhannad"), ("نادر", "Nadir"),
     ("ناصر", "Nasir"), ("صفوان", "Safwan"),
     ("شاكر", "Shakir"), ("صبحي", "Subhi"), ("سهيل", "Suhayl"), ("تامر", "Tamir"),
     ("توفيق", "Tawfiq"), ("يزن", "Yazan"), ("زكريا", "Zakariya"), ("زهير", "Zuhayr"), ("نضال", "Nidal"),
-    ("قصي", "Qusay"), ("رفيق", "Rafiq"), 
+    ("قصي", "Qusay"), ("رفيق", "Rafiq"),
     ("خلدون", "Khaldun"), ("محسن", "Muhsin"), ("عبد الحميد", "Abd al-Hamid"),
     ("عبد القادر", "Abd al-Qadir"), ("عبد اللطيف", "Abd al-Latif"), ("عبد العزيز", "Abd al-Aziz"),
 ]  # fmt: skip
@@ -66,11 +66,11 @@ FEMALE: list[tuple[str, str]] = [
     ("كندة", "Kinda"), ("ميساء", "Maysa"), ("وفاء", "Wafa"), ("غادة", "Ghada"),
     ("جميلة", "Jamila"), ("حليمة", "Halima"), ("آمنة", "Amina"), ("رقية", "Ruqayya"),
     ("بشرى", "Bushra"), ("دعاء", "Dua"), ("إيمان", "Iman"), ("ماري", "Mari"), ("هند", "Hind"),
-    ("بيان", "Bayan"), ("ضحى", "Duha"), 
+    ("بيان", "Bayan"), ("ضحى", "Duha"),
     ("غفران", "Ghufran"), ("حنان", "Hanan"), ("جمانة", "Jumana"),
     ("كوثر", "Kawthar"), ("لمى", "Lama"), ("لبنى", "Lubna"), ("منال", "Manal"),
-    ("نادية", "Nadia"), ("نوال", "Nawal"), 
-    ("صفاء", "Safa"), ("سحر", "Sahar"), ("شهد", "Shahd"), 
+    ("نادية", "Nadia"), ("نوال", "Nawal"),
+    ("صفاء", "Safa"), ("سحر", "Sahar"), ("شهد", "Shahd"),
     ("وداد", "Widad"), ("عبير", "Abir"), ("عفاف", "Afaf"), ("حياة", "Hayat"),
     ("نهلة", "Nahla"), ("سهاد", "Suhad"),
 ]  # fmt: skip
@@ -88,16 +88,16 @@ FAMILY: list[tuple[str, str]] = [
     ("طه", "Taha"), ("نصر", "Nasr"), ("سعد", "Saad"), ("اسماعيل", "Ismail"), ("كنعان", "Kanaan"),
     ("الشيخ", "al-Shaykh"), ("مخلوف", "Makhluf"), ("ونوس", "Wannus"), ("رستم", "Rustum"),
     ("الحموي", "al-Hamwi"), ("الدمشقي", "al-Dimashqi"), ("الإدلبي", "al-Idlibi"),
-    ("الحوراني", "al-Hawrani"), ("الخليل", "al-Khalil"), 
+    ("الحوراني", "al-Hawrani"), ("الخليل", "al-Khalil"),
     ("المصطفى", "al-Mustafa"), ("اليوسف", "al-Yusuf"), ("الخلف", "al-Khalaf"),
     ("العبيد", "al-Ubayd"), ("الحريري", "al-Hariri"), ("علاف", "Allaf"), ("عطار", "Attar"),
     ("صباغ", "Sabbagh"), ("كيالي", "Kayyali"), ("قباني", "Qabbani"), ("مارديني", "Mardini"),
     ("زين", "Zayn"), ("سقا", "Saqqa"), ("بيطار", "Baytar"), ("طباع", "Tabba"),
     ("دكاك", "Dakkak"), ("الكردي", "al-Kurdi"), ("حجازي", "Hijazi"), ("رحال", "Rahhal"),
     ("العقاد", "al-Aqqad"), ("الجندي", "al-Jundi"), ("العسكري", "al-Askari"), ("نحاس", "Nahhas"),
-    ("قصاب", "Qassab"), ("فرح", "Farah"), ("الشريف", "al-Sharif"), 
+    ("قصاب", "Qassab"), ("فرح", "Farah"), ("الشريف", "al-Sharif"),
     ("الرشيد", "al-Rashid"), ("مهنا", "Muhanna"), ("موسى", "Musa"),
-    ("ياسين", "Yasin"), ("أيوب", "Ayyub"), 
+    ("ياسين", "Yasin"), ("أيوب", "Ayyub"),
     ("النعسان", "al-Nasan"), ("الحاج", "al-Hajj"), ("البكري", "al-Bakri"),
 ]  # fmt: skip
 # Invented places (FICTIONAL): (Arabic, Latin), grouped by an invented region.
@@ -406,6 +406,7 @@ def generate(
     out_dir: str | Path | None = None,
     *,
     victims_share: float = 1.0,
+    design_seed: int | None = None,
 ) -> SynthLists:
     """Generate *lists* fictional victim lists over *people* fictional victims.
 
@@ -414,7 +415,9 @@ def generate(
     person_id``; ground truth, keep it away from the linkage) and ``people.csv``
     (the victims with sex, age, place — for estimation tests). Deterministic for a
     given *seed*. *victims_share* < 1 keeps only that share of the population as
-    victims (the rest are never listed).
+    victims (the rest are never listed). By default the lists' design (which fields
+    each list has, capture rates, habits) is drawn after the population, so it changes
+    with *people*; a *design_seed* fixes it independently of the population size.
     """
     if people < 1 or lists < 1:
         raise ValueError("people and lists must be at least 1")
@@ -422,7 +425,9 @@ def generate(
     pop = _population(people, rng)
     if victims_share < 1.0:
         pop = [p for p in pop if rng.random() < victims_share]
-    specs = _specs(lists, rng)
+    # design_seed: the lists' design (fields, capture, habits) from its own generator,
+    # the same whatever the population size (for comparisons across sizes)
+    specs = _specs(lists, rng if design_seed is None else random.Random(design_seed))
     captured: list[set[str]] = []
     out: dict[str, list[dict[str, Any]]] = {}
     truth: list[dict[str, str]] = []
