@@ -27,8 +27,9 @@ def _spark_available() -> str | None:
 def test_spark_backend_gives_the_same_clusters_as_duckdb(
     run: DalilRunner, data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # eight records: one core and one shuffle partition keep the JVM's work minimal
+    # eight records: one core, one shuffle partition and a JVM tuned for tiny jobs
     monkeypatch.setenv("DALIL_SPARK_CORES", "1")
+    monkeypatch.setenv("DALIL_SPARK_SMALL", "1")
     files = [data / "committee.csv", data / "network.csv"]
     outs = {}
     for backend in ("duckdb", "spark"):

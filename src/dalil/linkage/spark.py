@@ -15,7 +15,9 @@ def local_session(cores: int | None = None) -> Any:
     :func:`dalil.linkage.model.run_linkage` instead; this helper is for one machine.
     The number of cores is *cores*, else ``DALIL_SPARK_CORES``, else up to 2; shuffles
     use as many partitions as cores (Spark's default of 200 partitions makes small jobs
-    spend most of their time scheduling empty tasks).
+    spend most of their time scheduling empty tasks). ``DALIL_SPARK_SMALL=1`` tunes the
+    JVM for tiny inputs (tests, demos): no whole-stage code generation, the quick JIT
+    tier only and the serial collector; do not set it for real lists.
     """
     global _SESSION
     if _SESSION is not None:
@@ -26,8 +28,13 @@ def local_session(cores: int | None = None) -> Any:
     env_cores = os.environ.get("DALIL_SPARK_CORES", "")
     n = cores or (int(env_cores) if env_cores.isdigit() and int(env_cores) > 0 else 0)
     n = n or min(2, os.cpu_count() or 1)
+    builder = SparkSession.builder
+    if os.environ.get("DALIL_SPARK_SMALL") == "1":
+        builder = builder.config("spark.sql.codegen.wholeStage", "false").config(
+            "spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+        )
     _SESSION = (
-        SparkSession.builder.master(f"local[{n}]")
+        builder.master(f"local[{n}]")
         .appName("dalil-link")
         .config("spark.sql.shuffle.partitions", str(n))
         .config("spark.default.parallelism", str(n))
