@@ -101,13 +101,16 @@ NOT_NAMES = {
     "such", "each", "both", "neither", "either", "from", "to", "of", "about", "more", "less",
 }  # fmt: skip
 _CALENDAR = {w.lower() for w in MONTHS} | {w for w in WEEKDAYS}
+_ARTICLES = frozenset({"the", "a", "an", "but", "and", "by", "from", "of", "to", "with"})
 
 
-def _clean_run(text: str, s: int, e: int) -> tuple[int, int]:
+def _clean_run(
+    text: str, s: int, e: int, fillers: frozenset[str] | set[str] = NOT_NAMES
+) -> tuple[int, int]:
     # Drop leading filler words ("The", "But") and trailing joiners.
     while True:
         m = re.match(r"([A-Za-z]+)\s+", text[s:e])
-        if m and m.group(1).lower() in NOT_NAMES:
+        if m and m.group(1).lower() in fillers:
             s += m.end()
             continue
         break
@@ -141,10 +144,17 @@ def extract_entities(text: str) -> list[Entity]:
         lower = [w.lower().removesuffix("'s").removesuffix("’s") for w in words]
         if not words or all(w in _CALENDAR or w in NOT_NAMES for w in lower):
             continue
-        if any(w in ORG_WORDS for w in lower) and len(words) >= 2:
-            kind = "actor" if any(w in ARMED_ORG_WORDS for w in lower) else "organization"
-            add(kind, s, e)
-            continue
+        if any(w in ORG_WORDS for w in lower):
+            # An organisation's name may start with a word that is otherwise a filler
+            # ("the Fictional Brigade", "the Free Coast Front"): clean with articles only.
+            if len(words) < 2:
+                s, e = _clean_run(text, m.start(), m.end(), _ARTICLES)
+                words = re.findall(r"[\w'’]+", text[s:e])
+                lower = [w.lower() for w in words]
+            if len(words) >= 2:
+                kind = "actor" if any(w in ARMED_ORG_WORDS for w in lower) else "organization"
+                add(kind, s, e)
+                continue
         before = text[max(0, s - 60) : s]
         if _PLACE_PREP.search(before) or _PLACE_AFTER.match(text[e : e + 20]):
             if lower[0] not in _CALENDAR:

@@ -119,7 +119,7 @@ _EN_RE = re.compile(
      |\b(?P<tensof>tens\s+of\s+thousands)\b
      |\b(?P<several>several|a\s+few)\s+(?P<sevunit>dozen|hundred|thousand)s?\b
      |\b(?P<vague>dozens|scores|hundreds|thousands|millions)\b
-     |(?<![\w.,])(?P<num>{_EN_NUMBER})(?![\w%]|[.,][0-9])
+     |(?<![\w.,])(?<!\w-)(?P<num>{_EN_NUMBER})(?![\w%]|[.,][0-9])
     )
     """
 )
@@ -128,7 +128,7 @@ _AR_RE = re.compile(
     (?:(?P<aqual>{_AR_QUAL_RE})\s+)?
     (?:
       (?P<avague>{_AR_VAGUE})
-     |(?<![\w.,:/])(?P<anum>[0-9٠-٩۰-۹]+(?:[,٬][0-9٠-٩۰-۹]{{3}})*)(?![\w%٪:/]|[.,][0-9])
+     |(?<![\w.,:/])(?<!\w-)(?P<anum>[0-9٠-٩۰-۹]+(?:[,٬][0-9٠-٩۰-۹]{{3}})*)(?![\w%٪:/]|[.,][0-9])
      |(?P<aword>{_AR_NUM})(?![\u0621-\u064A])
     )
     """
