@@ -146,6 +146,31 @@ class CaseBackend:
             self._users[name] = (now, info)
         return info
 
+    def cached_user_info(self, name: str) -> tuple[bool, dict[str, Any] | None]:
+        """(True, what :meth:`user_info` would return) if that is still remembered, else
+        (False, None): answered from memory only, never the database."""
+        now = time.monotonic()
+        with self._tokens_lock:
+            hit = self._users.get(name)
+            if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
+                return True, hit[1]
+        return False, None
+
+    def cached_user_for_token(self, token: str) -> tuple[bool, dict[str, Any] | None]:
+        """(True, the user) if *token* is a valid token remembered by
+        :meth:`user_for_token`, else (False, None): memory only, never the database (an
+        unknown or invalid token is decided by :meth:`user_for_token`)."""
+        if not token or len(token) > 200:
+            return False, None
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        with self._tokens_lock:
+            hit = self._tokens.get(digest)
+            if hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
+                actor = hit[1]
+                return True, {"name": actor.name, "role": actor.role, "actor": actor}
+        return False, None
+
     def login(self, name: str, password: str, address: str) -> dict[str, Any]:
         """Check the password (audited ``user.login``/``user.login_failed`` by the service)."""
         from dalil.services import users

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from dalil.web import i18n
 from dalil.web.auth import (
@@ -82,6 +83,9 @@ def make_environments() -> dict[str, Environment]:
             extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates ship with the package: compile each once, never stat it again.
+            auto_reload=False,
+            cache_size=-1,
         )
         env.install_gettext_translations(i18n.translations(code), newstyle=True)  # type: ignore[attr-defined]
         env.globals["LANGUAGES"] = LANGUAGES
@@ -102,19 +106,48 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+class _NeedsLookup(Exception):
+    """The request's user is not in the backend's memory: a database lookup is needed."""
+
+
+def _no_peek(_key: str) -> tuple[bool, Any]:
+    return False, None
+
+
 def get_ctx(request: Request) -> Ctx:
-    """Resolve language, session and user once per request (cached on request.state)."""
+    """Resolve language, session and user once per request (cached on request.state).
+    May look the user up in the database: call it from a worker thread (or use
+    :func:`get_ctx_async`, the dependency the views use)."""
     cached = getattr(request.state, "ctx", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    return _resolve(request, peek=False)
+
+
+async def get_ctx_async(request: Request) -> Ctx:
+    """:func:`get_ctx` as an async dependency. A user the backend remembers (a bearer
+    token or a session user looked up moments ago) is resolved on the event loop without
+    a hop to a worker thread; anything that needs the database (a token seen for the first
+    time, a session user whose memory has expired) goes to a worker thread as before, so
+    the checks and their audit entries are exactly those of :func:`get_ctx`."""
+    cached = getattr(request.state, "ctx", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    try:
+        return _resolve(request, peek=True)
+    except _NeedsLookup:
+        return await run_in_threadpool(get_ctx, request)
+
+
+def _resolve(request: Request, *, peek: bool) -> Ctx:
     app = request.app
-    q = request.query_params.get("lang")
-    cookie_lang = request.cookies.get(LANG_COOKIE)
-    lang = i18n.pick_language(q, cookie_lang, request.headers.get("accept-language"))
-    session = app.state.sessions.get(request.cookies.get(SESSION_COOKIE))
+    backend = app.state.backend
+    headers = request.headers
+    auth = headers.get("authorization", "")
+    bearer = auth[:7].lower() == "bearer "
     user: Principal | None = None
-    auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
+    session: Session | None = None
+    if bearer:
         token = auth[7:].strip()
         # Failed tokens are throttled per client address: each failure is an audited
         # write, so an unthrottled guesser could flood the log.
@@ -123,7 +156,12 @@ def get_ctx(request: Request) -> Ctx:
         if wait > 0:
             raise HTTPException(status_code=429, detail="too many invalid tokens; wait",
                                 headers={"Retry-After": str(int(wait) + 1)})
-        info = app.state.backend.user_for_token(token) if token else None
+        if peek:
+            hit, info = getattr(backend, "cached_user_for_token", _no_peek)(token)
+            if not hit:
+                raise _NeedsLookup
+        else:
+            info = backend.user_for_token(token) if token else None
         if info is None:
             app.state.token_throttle.failure(key, key)
             raise HTTPException(
@@ -133,14 +171,29 @@ def get_ctx(request: Request) -> Ctx:
             )
         user = Principal(name=info["name"], role=info["role"], via="token",
                          extra={"actor": info.get("actor")})
-    elif session is not None and session.user is not None:
-        current = app.state.backend.user_info(session.user)
-        if current is None or not current.get("active", True):
-            app.state.sessions.destroy(session)
-            session = None
-        else:
-            user = Principal(name=current["name"], role=current["role"], via="session",
-                             extra={"actor": current.get("actor")})
+    cookies = request.cookies
+    sid = cookies.get(SESSION_COOKIE)
+    if not bearer and sid:
+        sessions = app.state.sessions
+        session = sessions.get(sid)
+        if session is not None and session.user is not None:
+            if peek:
+                hit, current = getattr(backend, "cached_user_info", _no_peek)(session.user)
+                if not hit:
+                    raise _NeedsLookup
+            else:
+                current = backend.user_info(session.user)
+            if current is None or not current.get("active", True):
+                sessions.destroy(session)
+                session = None
+            else:
+                user = Principal(name=current["name"], role=current["role"], via="session",
+                                 extra={"actor": current.get("actor")})
+    elif sid:
+        session = app.state.sessions.get(sid)
+    q = request.query_params.get("lang") if request.scope.get("query_string") else None
+    cookie_lang = cookies.get(LANG_COOKIE)
+    lang = i18n.pick_language(q, cookie_lang, headers.get("accept-language"))
     ctx = Ctx(request=request, lang=lang, session=session, user=user,
               set_lang_cookie=bool(q and q in LANGUAGES and q != cookie_lang))
     request.state.ctx = ctx
@@ -153,7 +206,7 @@ async def csrf_protect(request: Request) -> None:
         return
     if request.headers.get("authorization", "")[:7].lower() == "bearer ":
         return  # no ambient credential: a bearer token cannot be forged cross-site
-    ctx = get_ctx(request)
+    ctx = await get_ctx_async(request)
     origin = request.headers.get("origin")
     if origin and origin != "null":
         expected = f"{request.url.scheme}://{request.headers.get('host', '')}"
@@ -170,7 +223,7 @@ async def csrf_protect(request: Request) -> None:
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
 
 
-def page_user(ctx: Annotated[Ctx, Depends(get_ctx)]) -> Ctx:
+async def page_user(ctx: Annotated[Ctx, Depends(get_ctx_async)]) -> Ctx:
     """Pages: anonymous visitors go to the login form."""
     if ctx.user is None:
         path = ctx.request.url.path
@@ -179,7 +232,7 @@ def page_user(ctx: Annotated[Ctx, Depends(get_ctx)]) -> Ctx:
     return ctx
 
 
-def api_user(ctx: Annotated[Ctx, Depends(get_ctx)]) -> Ctx:
+async def api_user(ctx: Annotated[Ctx, Depends(get_ctx_async)]) -> Ctx:
     """API: anonymous requests get 401."""
     if ctx.user is None:
         raise HTTPException(
@@ -235,6 +288,6 @@ def ensure_session(ctx: Ctx) -> Session:
 
 
 #: Dependency aliases for views: any visitor, a logged-in page user, an API user.
-AnyCtx = Annotated[Ctx, Depends(get_ctx)]
+AnyCtx = Annotated[Ctx, Depends(get_ctx_async)]
 PageCtx = Annotated[Ctx, Depends(page_user)]
 ApiCtx = Annotated[Ctx, Depends(api_user)]
