@@ -8,6 +8,7 @@ the service layer only.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from dalil.web import i18n
@@ -90,8 +92,48 @@ def make_environments() -> dict[str, Environment]:
         env.install_gettext_translations(i18n.translations(code), newstyle=True)  # type: ignore[attr-defined]
         env.globals["LANGUAGES"] = LANGUAGES
         env.filters["num"] = _format_number
+        env.globals["value_html"] = _value_html(i18n.translations(code))
         envs[code] = env
     return envs
+
+
+_MUTED = Markup('<span class="muted">—</span>')
+
+
+def _value_html(translations: gettext.NullTranslations) -> Any:
+    """One cell value as HTML, as the ``value`` macro of ``_value.html`` wrote it: a dash
+    for nothing, yes/no for booleans, ``k: x; …`` for mappings, a comma-joined list,
+    else the value, escaped and in a ``<bdi dir="auto">`` (a name in Arabic script
+    inside an English table keeps its own direction). Python, because list pages call
+    it for every cell and a Jinja macro call costs several times as much."""
+    yes = Markup(translations.gettext("yes"))
+    no = Markup(translations.gettext("no"))
+
+    def value_html(v: Any) -> Markup:
+        if v is None or (isinstance(v, str) and v == ""):
+            return _MUTED
+        if isinstance(v, str):
+            return Markup('<bdi dir="auto">%s</bdi>') % v
+        if v is True:
+            return yes
+        if v is False:
+            return no
+        if isinstance(v, Mapping):
+            if not v:
+                return _MUTED
+            inner = Markup("; ").join(Markup("%s: %s") % (k, x) for k, x in v.items())
+            return Markup('<bdi dir="auto">%s</bdi>') % inner
+        if v == "":  # an object that equals "" (the macro's test)
+            return _MUTED
+        try:
+            items = list(iter(v))
+        except TypeError:
+            return Markup('<bdi dir="auto">%s</bdi>') % v
+        if not items:
+            return _MUTED
+        return Markup('<bdi dir="auto">%s</bdi>') % Markup(", ").join(items)
+
+    return value_html
 
 
 def _format_number(value: Any) -> str:
