@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,7 +25,7 @@ from sqlalchemy import func, select
 from dalil import access
 from dalil.errors import InputError
 from dalil.model.act import ACT_STATUSES, ACT_TYPES, Act
-from dalil.model.common import utcnow
+from dalil.model.common import RecordMixin, as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import (
     COORD_PRECISIONS,
@@ -595,6 +596,49 @@ def list_(
     if offset:
         q = q.offset(offset)
     return list(ctx.session.scalars(q))
+
+
+def list_open(ctx: Context, kind: str, /, *, limit: int | None = None,
+              offset: int = 0) -> list[dict[str, Any]]:
+    """The page :func:`list_` returns (no filters), as ``to_dict()`` dicts, read with one
+    column query instead of ORM objects (protected ``_enc``/``_index`` columns are not
+    read). For list pages."""
+    spec = spec_for(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
+    model = spec.model
+    if getattr(model, "to_dict", None) is not RecordMixin.to_dict:
+        return [r.to_dict() for r in list_(ctx, kind, limit=limit, offset=offset)]
+    keys = _open_keys(model)
+    q = select(*(getattr(model, k) for k in keys)).order_by(model.id)
+    if limit is not None:
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
+    out = []
+    for row in ctx.session.execute(q):
+        d = dict(zip(keys, row, strict=True))
+        for k, v in d.items():
+            if isinstance(v, datetime):
+                d[k] = as_utc(v)
+        out.append(d)
+    return out
+
+
+_OPEN_KEYS: dict[type, tuple[str, ...]] = {}
+
+
+def _open_keys(model: type) -> tuple[str, ...]:
+    """The column attributes ``RecordMixin.to_dict`` includes, in its order."""
+    keys = _OPEN_KEYS.get(model)
+    if keys is None:
+        from sqlalchemy import inspect
+
+        keys = tuple(a.key for a in inspect(model).column_attrs
+                     if not (a.key.endswith("_enc") or a.key.endswith("_index")))
+        _OPEN_KEYS[model] = keys
+    return keys
 
 
 def count(ctx: Context, kind: str, /, **filters: Any) -> int:

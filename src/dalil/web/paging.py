@@ -1,7 +1,8 @@
 """Pages of the plain record lists, cut in the database by the service layer.
 
-``persons.list_persons``, ``records.list_`` and ``evidence.list_items`` take
-``limit``/``offset`` and have count functions (``count_persons``, ``count``,
+``persons.list_persons_open``, ``records.list_open`` (the open fields as dicts, read
+with one column query) and ``evidence.list_items`` take ``limit``/``offset`` and have
+count functions (``count_persons``, ``count``,
 ``count_items``); they check the permission. This module only picks the pair for a web
 kind. ``tests/web/test_paging.py`` checks that every page equals the matching slice of
 the unpaged list.
@@ -49,7 +50,7 @@ def page(ctx: Any, kind: str, record_kind: str | None, *, limit: int,
     if kind == "persons":
         from dalil.services import persons
 
-        people: list[Any] = persons.list_persons(ctx, limit=limit, offset=offset)
+        people: list[Any] = persons.list_persons_open(ctx, limit=limit, offset=offset)
         return people, _total(ctx, kind, lambda: persons.count_persons(ctx))
     if kind == "evidence":
         from dalil.services import evidence
@@ -59,5 +60,5 @@ def page(ctx: Any, kind: str, record_kind: str | None, *, limit: int,
     from dalil.services import records
 
     assert record_kind is not None
-    rows = records.list_(ctx, record_kind, limit=limit, offset=offset)
+    rows = records.list_open(ctx, record_kind, limit=limit, offset=offset)
     return rows, _total(ctx, kind, lambda: records.count(ctx, record_kind))
