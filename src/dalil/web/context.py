@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from dalil.web import i18n
@@ -109,11 +109,15 @@ def _value_html(translations: gettext.NullTranslations) -> Any:
     yes = Markup(translations.gettext("yes"))
     no = Markup(translations.gettext("no"))
 
+    def bdi(v: Any) -> Markup:
+        # escape() is markupsafe's C function; ``Markup(...) % v`` costs several times more.
+        return Markup(f'<bdi dir="auto">{escape(v)}</bdi>')
+
     def value_html(v: Any) -> Markup:
         if v is None or (isinstance(v, str) and v == ""):
             return _MUTED
         if isinstance(v, str):
-            return Markup('<bdi dir="auto">%s</bdi>') % v
+            return bdi(v)
         if v is True:
             return yes
         if v is False:
@@ -121,17 +125,16 @@ def _value_html(translations: gettext.NullTranslations) -> Any:
         if isinstance(v, Mapping):
             if not v:
                 return _MUTED
-            inner = Markup("; ").join(Markup("%s: %s") % (k, x) for k, x in v.items())
-            return Markup('<bdi dir="auto">%s</bdi>') % inner
+            return bdi(Markup("; ").join(escape(k) + ": " + escape(x) for k, x in v.items()))
         if v == "":  # an object that equals "" (the macro's test)
             return _MUTED
         try:
             items = list(iter(v))
         except TypeError:
-            return Markup('<bdi dir="auto">%s</bdi>') % v
+            return bdi(v)
         if not items:
             return _MUTED
-        return Markup('<bdi dir="auto">%s</bdi>') % Markup(", ").join(items)
+        return bdi(Markup(", ").join(items))
 
     return value_html
 
