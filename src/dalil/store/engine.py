@@ -56,10 +56,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
         # Connections are pooled: a long-running server would otherwise pay for a connect
-        # and four PRAGMAs on every request. The pool holds as many connections as the
-        # web server has worker threads (anyio's default limit is 40), opened only when
-        # needed: a smaller pool made the overflow connections close on every return and
-        # reconnect on the next request. Pass poolclass=NullPool to keep none open.
+        # and four PRAGMAs on every request. The pool keeps more connections than the web
+        # server has threads using them (worker threads, background jobs), opened only
+        # when needed: a smaller pool (8) made overflow connections close on every return
+        # and reconnect on the next request. Pass poolclass=NullPool to keep none open.
         pooling: dict[str, Any] = (
             {} if kwargs.get("poolclass") is NullPool else {"pool_size": 48, "max_overflow": 16}
         )
