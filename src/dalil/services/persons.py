@@ -156,8 +156,9 @@ def list_persons_open(ctx: Context, *, limit: int | None = None, offset: int = 0
     n = len(_OPEN_COLUMNS)
     out = []
     for row in ctx.session.execute(q):
-        pid, pseudonym, sex, age, age_min, age_max, roles, notes, created, updated = row[:n]
-        flags = row[n:]
+        values: tuple[Any, ...] = tuple(row)
+        pid, pseudonym, sex, age, age_min, age_max, roles, notes, created, updated = values[:n]
+        flags = values[n:]
         out.append({
             "id": pid, "pseudonym": pseudonym, "sex": sex, "age": age, "age_min": age_min,
             "age_max": age_max, "roles": list(roles or []), "notes": notes,

@@ -635,8 +635,9 @@ def _open_keys(model: type) -> tuple[str, ...]:
     if keys is None:
         from sqlalchemy import inspect
 
-        keys = tuple(a.key for a in inspect(model).column_attrs
-                     if not (a.key.endswith("_enc") or a.key.endswith("_index")))
+        mapper: Any = inspect(model)
+        names: list[str] = [str(a.key) for a in mapper.column_attrs]
+        keys = tuple(k for k in names if not (k.endswith("_enc") or k.endswith("_index")))
         _OPEN_KEYS[model] = keys
     return keys
 
