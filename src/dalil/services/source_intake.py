@@ -79,17 +79,40 @@ def add_source(
         src_id = src.id
     if extract:
         text, media, why = _extract(p)
-        if text and hashlib.sha256(text.encode("utf-8")).hexdigest() == put.sha256:
-            text, why = None, None  # already plain UTF-8 text: no separate working copy
-        if text:
-            stem = name.rsplit(".", 1)[0] if "." in name else name
-            res2 = evidence.add_bytes(
-                case, actor, text.encode("utf-8"), name=f"{stem}.txt", source_id=src_id,
-                copy_kind="working", derived_from=put.sha256, sensitive=sensitive,
-                media_type="text/plain; charset=utf-8",
-                capture={"extracted_from": put.sha256, "extracted_media_type": media},
-            )  # fmt: skip
-            out["text"] = res2.data
-        else:
-            out["text_error"] = why
+        keep_working_text(
+            case, actor, out, text, media, why,
+            original_sha256=put.sha256, name=name, source_id=src_id, sensitive=sensitive,
+        )  # fmt: skip
     return out
+
+
+def keep_working_text(
+    case: Case,
+    actor: Actor,
+    out: dict[str, Any],
+    text: str | None,
+    media: str | None,
+    why: str | None,
+    *,
+    original_sha256: str,
+    name: str,
+    source_id: int | None,
+    sensitive: bool,
+) -> None:
+    """Store extracted *text* as a working copy derived from the evidentiary original
+    and record the outcome in *out* (``text``, or ``text_error`` with *why*).
+
+    Shared by file intake (``dalil source add``) and stream intake (web upload)."""
+    if text and hashlib.sha256(text.encode("utf-8")).hexdigest() == original_sha256:
+        text, why = None, None  # already plain UTF-8 text: no separate working copy
+    if text:
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        res = evidence.add_bytes(
+            case, actor, text.encode("utf-8"), name=f"{stem}.txt", source_id=source_id,
+            copy_kind="working", derived_from=original_sha256, sensitive=sensitive,
+            media_type="text/plain; charset=utf-8",
+            capture={"extracted_from": original_sha256, "extracted_media_type": media},
+        )  # fmt: skip
+        out["text"] = res.data
+    else:
+        out["text_error"] = why

@@ -13,7 +13,6 @@ a *working* copy ``derived_from`` the original.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -21,6 +20,7 @@ from dalil import access
 from dalil.access import Actor
 from dalil.errors import InputError
 from dalil.services import evidence, records
+from dalil.services.source_intake import keep_working_text
 
 if TYPE_CHECKING:
     from dalil.case import Case
@@ -106,17 +106,8 @@ def add_source_stream(
     data, tee.kept = bytes(tee.kept), bytearray()
     text, media, why = _extract(data, clean)
     del data
-    if text and hashlib.sha256(text.encode("utf-8")).hexdigest() == put.sha256:
-        text, why = None, None  # already plain UTF-8 text: no separate working copy
-    if text:
-        stem = clean.rsplit(".", 1)[0] if "." in clean else clean
-        res2 = evidence.add_bytes(
-            case, actor, text.encode("utf-8"), name=f"{stem}.txt", source_id=src_id,
-            copy_kind="working", derived_from=put.sha256, sensitive=sensitive,
-            media_type="text/plain; charset=utf-8",
-            capture={"extracted_from": put.sha256, "extracted_media_type": media},
-        )  # fmt: skip
-        out["text"] = res2.data
-    else:
-        out["text_error"] = why
+    keep_working_text(
+        case, actor, out, text, media, why,
+        original_sha256=put.sha256, name=clean, source_id=src_id, sensitive=sensitive,
+    )  # fmt: skip
     return out
