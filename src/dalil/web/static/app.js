@@ -3,6 +3,40 @@
 // server can hash and encrypt it while it streams (no plaintext temporary file).
 "use strict";
 (function () {
+  // Send FILE as the raw body of a POST to URL with a progress bar; on a 2xx answer
+  // whose JSON satisfies accept(data), call done(data); otherwise report the failure.
+  function sendWithProgress(url, form, file, contentType, progress, status, accept, done) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf"));
+    xhr.setRequestHeader("Content-Type", contentType);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) {
+        var pct = Math.round((e.loaded / e.total) * 100);
+        progress.value = pct;
+        progress.textContent = pct + "%";
+      }
+    });
+    xhr.addEventListener("load", function () {
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+      status.textContent = "";
+      if (xhr.status >= 200 && xhr.status < 300 && data && accept(data)) {
+        progress.value = 100;
+        status.className = "ok";
+        done(data);
+      } else {
+        status.className = "bad";
+        status.textContent = status.getAttribute("data-failed") + " " + ((data && data.error) || xhr.status);
+      }
+    });
+    xhr.addEventListener("error", function () {
+      status.className = "bad";
+      status.textContent = status.getAttribute("data-failed") + " network";
+    });
+    xhr.send(file);
+  }
+
   function setupUpload() {
     var form = document.getElementById("upload-form");
     if (!form) { return; }
@@ -18,23 +52,10 @@
       var source = document.getElementById("source").value;
       if (source) { params.set("source", source); }
       if (document.getElementById("sensitive").checked) { params.set("sensitive", "true"); }
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/evidence?" + params.toString());
-      xhr.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf"));
-      xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
-      xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) {
-          var pct = Math.round((e.loaded / e.total) * 100);
-          progress.value = pct;
-          progress.textContent = pct + "%";
-        }
-      });
-      xhr.addEventListener("load", function () {
-        var data = null;
-        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
-        if (xhr.status >= 200 && xhr.status < 300 && data) {
-          progress.value = 100;
-          status.className = "ok";
+      sendWithProgress("/api/v1/evidence?" + params.toString(), form, file,
+        file.type || "application/octet-stream", progress, status,
+        function (data) { return Boolean(data.sha256); },
+        function (data) {
           status.textContent = status.getAttribute("data-done") + " " + data.sha256;
           var link = document.createElement("a");
           link.href = "/evidence/" + encodeURIComponent(data.sha256);
@@ -42,16 +63,7 @@
           link.id = "uploaded-link";
           status.appendChild(document.createTextNode(" "));
           status.appendChild(link);
-        } else {
-          status.className = "bad";
-          status.textContent = status.getAttribute("data-failed") + " " + ((data && data.error) || xhr.status);
-        }
-      });
-      xhr.addEventListener("error", function () {
-        status.className = "bad";
-        status.textContent = status.getAttribute("data-failed") + " network";
-      });
-      xhr.send(file);
+        });
     });
   }
   // Source from a document, with progress: the same raw-body upload, fields as query.
@@ -72,24 +84,10 @@
         if (v) { params.set(f, v); }
       });
       if (document.getElementById("su-sensitive").checked) { params.set("sensitive", "true"); }
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/v1/sources/upload?" + params.toString());
-      xhr.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf"));
-      xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) {
-          var pct = Math.round((e.loaded / e.total) * 100);
-          progress.value = pct;
-          progress.textContent = pct + "%";
-        }
-      });
-      xhr.addEventListener("load", function () {
-        var data = null;
-        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
-        status.textContent = "";
-        if (xhr.status >= 200 && xhr.status < 300 && data && data.source) {
-          progress.value = 100;
-          status.className = "ok";
+      sendWithProgress("/api/v1/sources/upload?" + params.toString(), form, file,
+        "application/octet-stream", progress, status,
+        function (data) { return Boolean(data.source); },
+        function (data) {
           status.appendChild(document.createTextNode(status.getAttribute("data-done") + " "));
           var link = document.createElement("a");
           link.href = "/sources/" + encodeURIComponent(data.source.id);
@@ -99,16 +97,7 @@
           if (data.text_error) {
             status.appendChild(document.createTextNode(" " + status.getAttribute("data-notext") + " " + data.text_error));
           }
-        } else {
-          status.className = "bad";
-          status.textContent = status.getAttribute("data-failed") + " " + ((data && data.error) || xhr.status);
-        }
-      });
-      xhr.addEventListener("error", function () {
-        status.className = "bad";
-        status.textContent = status.getAttribute("data-failed") + " network";
-      });
-      xhr.send(file);
+        });
     });
   }
 
