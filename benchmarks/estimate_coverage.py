@@ -37,16 +37,25 @@ def main() -> None:
     args = ap.parse_args()
     N = args.N
     res: dict[str, list[tuple[float, float, float]]] = {
-        "independence [1,2,3,4]": [], "loglinear BIC search": [], "lcmcr": [], "bma": []}
+        "independence [1,2,3,4]": [],
+        "loglinear BIC search": [],
+        "lcmcr": [],
+        "bma": [],
+    }
     times = dict.fromkeys(res, 0.0)
     for rep in range(args.reps):
         t = simulate_heterogeneous(N, seed=10_000 + rep)
         runs = {
             "independence [1,2,3,4]": lambda t=t: fit(t, "[1,2,3,4]"),
             "loglinear BIC search": lambda t=t: search(t, top=1).best,
-            "lcmcr": lambda t=t, rep=rep: lcmcr(t, seed=rep, burnin=args.burnin,
-                                               samples=args.samples, thinning=args.thinning,
-                                               chains=2),
+            "lcmcr": lambda t=t, rep=rep: lcmcr(
+                t,
+                seed=rep,
+                burnin=args.burnin,
+                samples=args.samples,
+                thinning=args.thinning,
+                chains=2,
+            ),
             "bma": lambda t=t: bma(t),
         }
         for name, f in runs.items():
@@ -56,17 +65,22 @@ def main() -> None:
             lo, hi = r.ci
             hi = np.inf if hi is None else hi
             res[name].append((r.estimate, lo, hi))
-    print(f"{args.reps} replicates, N = {N:,}, 4 lists, two latent classes "
-          f"(70% with capture p 0.15-0.30, 30% with p 0.50-0.70)")
-    print(f"{'method':26s} {'coverage':>9s} {'median rel. error':>18s} {'median width':>13s} "
-          f"{'s/replicate':>12s}")
+    print(
+        f"{args.reps} replicates, N = {N:,}, 4 lists, two latent classes "
+        f"(70% with capture p 0.15-0.30, 30% with p 0.50-0.70)"
+    )
+    print(
+        f"{'method':26s} {'coverage':>9s} {'median rel. error':>18s} {'median width':>13s} "
+        f"{'s/replicate':>12s}"
+    )
     for name, rows in res.items():
         a = np.array(rows)
         cover = float(np.mean((a[:, 1] <= N) & (a[:, 2] >= N)))
         err = float(np.median((a[:, 0] - N) / N))
         width = float(np.median(a[:, 2] - a[:, 1]))
-        print(f"{name:26s} {cover:9.0%} {err:+18.1%} {width:13,.0f} "
-              f"{times[name] / args.reps:12.2f}")
+        print(
+            f"{name:26s} {cover:9.0%} {err:+18.1%} {width:13,.0f} {times[name] / args.reps:12.2f}"
+        )
 
 
 if __name__ == "__main__":

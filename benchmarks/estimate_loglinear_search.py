@@ -33,15 +33,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     t = synthetic_table(args.people, args.seed)
-    print(f"table: 5 lists, {t.observed:,} observed of {args.people:,}; "
-          f"{int((t.counts[1:] == 0).sum())} empty patterns")
+    print(
+        f"table: 5 lists, {t.observed:,} observed of {args.people:,}; "
+        f"{int((t.counts[1:] == 0).sum())} empty patterns"
+    )
     for crit in ("bic", "aic"):
         t0 = time.perf_counter()
         r = search(t, criterion=crit, top=10)
         dt = time.perf_counter() - t0
-        print(f"{crit}: searched {r.n_models:,} hierarchical models "
-              f"({r.n_skipped} without MLE) in {dt:.2f} s; best {r.best.label} "
-              f"N = {r.best.estimate:,.0f} [{r.best.ci[0]:,.0f}, {r.best.ci[1] or float('inf'):,.0f}]")
+        print(
+            f"{crit}: searched {r.n_models:,} hierarchical models "
+            f"({r.n_skipped} without MLE) in {dt:.2f} s; best {r.best.label} "
+            f"N = {r.best.estimate:,.0f} [{r.best.ci[0]:,.0f}, {r.best.ci[1] or float('inf'):,.0f}]"
+        )
     ours = dt
     import statsmodels.api as sm
 
@@ -55,10 +59,14 @@ def main() -> None:
         sm.GLM(y, X, family=sm.families.Poisson()).fit()
     per = (time.perf_counter() - t0) / len(pick)
     base = per * len(models)
-    print(f"baseline statsmodels GLM: {per * 1e3:.2f} ms/model -> {base:.1f} s for all "
-          f"{len(models):,} models (without interval computation)")
-    print(f"ratio dalil search / statsmodels baseline: {ours / base:.2f}; "
-          f"target under 10 s: {'met' if ours < 10 else 'NOT met'} ({ours:.2f} s)")
+    print(
+        f"baseline statsmodels GLM: {per * 1e3:.2f} ms/model -> {base:.1f} s for all "
+        f"{len(models):,} models (without interval computation)"
+    )
+    print(
+        f"ratio dalil search / statsmodels baseline: {ours / base:.2f}; "
+        f"target under 10 s: {'met' if ours < 10 else 'NOT met'} ({ours:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,13 @@ def main() -> None:
 
     suspects_parts = [person() for _ in range(args.suspects)]
     suspects = [
-        Suspect(id=f"S{i}", names=(" ".join(a for a, _ in p),), units=(unit,), start=date(2021, 4, 1), end=date(2021, 4, 30))
+        Suspect(
+            id=f"S{i}",
+            names=(" ".join(a for a, _ in p),),
+            units=(unit,),
+            start=date(2021, 4, 1),
+            end=date(2021, 4, 30),
+        )
         for i, p in enumerate(suspects_parts)
     ]
     personnel: list[PersonnelRecord] = []
@@ -70,10 +76,15 @@ def main() -> None:
             name = " ".join(lat for _, lat in p)
         else:
             name = " ".join(lat for _, lat in person())
-        personnel.append(PersonnelRecord(row, f"P{row}", name, unit, "officer", date(2020, 1, 1), None))
+        personnel.append(
+            PersonnelRecord(row, f"P{row}", name, unit, "officer", date(2020, 1, 1), None)
+        )
 
     results = {}
-    for label, fn in (("simple comparator (baseline)", simple_name_similarity), ("linkage name keys", linkage_name_similarity)):
+    for label, fn in (
+        ("simple comparator (baseline)", simple_name_similarity),
+        ("linkage name keys", linkage_name_similarity),
+    ):
         t0 = time.perf_counter()
         cands, _ = screen(personnel, suspects, name_fn=fn)
         dt = time.perf_counter() - t0
@@ -81,8 +92,12 @@ def main() -> None:
         high = {(c.record.row, c.suspect.id) for c in cands if c.level == "high"}
         results[label] = dt
         print(f"{label}:")
-        print(f"  pairs compared      {len(personnel) * len(suspects):,} in {dt:.2f} s ({len(personnel) * len(suspects) / dt:,.0f} pairs/s)")
-        print(f"  recall (any level)  {len(truth & found) / len(truth):.3f}   recall (high) {len(truth & high) / len(truth):.3f}")
+        print(
+            f"  pairs compared      {len(personnel) * len(suspects):,} in {dt:.2f} s ({len(personnel) * len(suspects) / dt:,.0f} pairs/s)"
+        )
+        print(
+            f"  recall (any level)  {len(truth & found) / len(truth):.3f}   recall (high) {len(truth & high) / len(truth):.3f}"
+        )
         print(f"  false candidates    {len(found - truth)} (of which high: {len(high - truth)})")
     base, new = results["simple comparator (baseline)"], results["linkage name keys"]
     print(f"time ratio linkage keys / baseline: {new / base:.2f}")

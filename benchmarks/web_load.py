@@ -54,22 +54,32 @@ def generate(root: Path, persons: int, sources: int) -> str:
             with case.act("coordinator") as ctx:
                 for i in range(start, min(persons, start + chunk)):
                     person_svc.add_person(
-                        ctx, pseudonym=f"V-{i:06d}", roles=["victim"],
-                        sex=("male", "female")[i % 2], age=18 + i % 60,
-                        **({"legal_name": f"Fictional Person {i}"} if i % 10 == 0 else {}))
+                        ctx,
+                        pseudonym=f"V-{i:06d}",
+                        roles=["victim"],
+                        sex=("male", "female")[i % 2],
+                        age=18 + i % 60,
+                        **({"legal_name": f"Fictional Person {i}"} if i % 10 == 0 else {}),
+                    )
         kinds = ("report", "article", "statement", "testimony", "list", "media", "official")
         for start in range(0, sources, chunk):
             with case.act("coordinator") as ctx:
                 for i in range(start, min(sources, start + chunk)):
-                    records.add(ctx, "source", kind=kinds[i % len(kinds)],
-                                title=f"Fictional source {i}", publisher="Fictional Monitor",
-                                published=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}")
+                    records.add(
+                        ctx,
+                        "source",
+                        kind=kinds[i % len(kinds)],
+                        title=f"Fictional source {i}",
+                        publisher="Fictional Monitor",
+                        published=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    )
         with case.act("coordinator") as ctx:
             token, _ = users.issue_token(ctx, "coordinator", label="benchmark")
     finally:
         case.close()
-    print(f"generated {persons:,} persons and {sources:,} sources in "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {persons:,} persons and {sources:,} sources in {time.perf_counter() - t0:.1f} s"
+    )
     return token
 
 
@@ -83,13 +93,27 @@ async def login(client: httpx.AsyncClient) -> None:
     r = await client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
     assert token, "no CSRF token on /login"
-    r = await client.post("/login", data={"username": "coordinator", "password": ADMIN_PASSWORD,
-                                          "csrf_token": token.group(1), "next": "/"})
+    r = await client.post(
+        "/login",
+        data={
+            "username": "coordinator",
+            "password": ADMIN_PASSWORD,
+            "csrf_token": token.group(1),
+            "next": "/",
+        },
+    )
     assert r.status_code == 303, f"login failed: {r.status_code}"
 
 
-async def run_load(base: str, token: str, urls: list[str], clients: int, budget: int,
-                   limit_s: float, use_session: bool) -> dict[str, object]:
+async def run_load(
+    base: str,
+    token: str,
+    urls: list[str],
+    clients: int,
+    budget: int,
+    limit_s: float,
+    use_session: bool,
+) -> dict[str, object]:
     lat: dict[str, list[float]] = {u: [] for u in urls}
     errors: dict[str, int] = {}
     issued = 0
@@ -99,8 +123,9 @@ async def run_load(base: str, token: str, urls: list[str], clients: int, budget:
     async def worker(n: int) -> None:
         nonlocal issued
         headers = {} if use_session else {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60,
-                                     headers=headers) as client:
+        async with httpx.AsyncClient(
+            base_url=base, limits=limits, timeout=60, headers=headers
+        ) as client:
             if use_session:
                 await login(client)
             i = n
@@ -126,8 +151,13 @@ async def run_load(base: str, token: str, urls: list[str], clients: int, budget:
     await asyncio.gather(*(worker(n) for n in range(clients)))
     wall = time.perf_counter() - t0
     done = sum(len(v) for v in lat.values())
-    return {"lat": lat, "errors": errors, "wall": wall, "done": done,
-            "rps": done / wall if wall else 0.0}
+    return {
+        "lat": lat,
+        "errors": errors,
+        "wall": wall,
+        "done": done,
+        "rps": done / wall if wall else 0.0,
+    }
 
 
 WRK_LUA = r"""
@@ -148,13 +178,22 @@ end
 """
 
 
-def run_wrk(base: str, urls: list[str], clients: int, seconds: float,
-            headers: dict[str, str]) -> dict[str, object]:
+def run_wrk(
+    base: str, urls: list[str], clients: int, seconds: float, headers: dict[str, str]
+) -> dict[str, object]:
     """One wrk run over *urls* (rotating); aggregate figures of all of them."""
     script = Path(tempfile.mkdtemp(prefix="dalil-wrk-")) / "rotate.lua"
     script.write_text(WRK_LUA.replace("%%", "%"))
-    cmd = ["wrk", "-t2", f"-c{clients}", f"-d{max(1, int(seconds))}s", "--timeout", "30s",
-           "-s", str(script)]
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{clients}",
+        f"-d{max(1, int(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+    ]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd += [base + urls[0], "--", *urls]
@@ -165,17 +204,27 @@ def run_wrk(base: str, urls: list[str], clients: int, seconds: float,
     kinds = ("connect", "read", "write", "HTTP status >= 400", "timeout")
     errors = {k: int(v) for k, v in zip(kinds, errs, strict=True) if int(v)}
     done = int(n) - errors.get("HTTP status >= 400", 0)
-    return {"wrk": True, "p50": float(p50), "p95": float(p95), "max": float(mx),
-            "errors": errors, "wall": float(dur), "done": done,
-            "rps": int(n) / float(dur) if float(dur) else 0.0, "urls": urls}
+    return {
+        "wrk": True,
+        "p50": float(p50),
+        "p95": float(p95),
+        "max": float(mx),
+        "errors": errors,
+        "wall": float(dur),
+        "done": done,
+        "rps": int(n) / float(dur) if float(dur) else 0.0,
+        "urls": urls,
+    }
 
 
 def session_cookie(base: str) -> str:
     """Log in once (as the Python clients do) and return the session cookie header."""
+
     async def go() -> str:
         async with httpx.AsyncClient(base_url=base, timeout=60) as client:
             await login(client)
             return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
     return asyncio.run(go())
 
 
@@ -188,19 +237,25 @@ def pct(xs: list[float], q: float) -> float:
 
 def report(title: str, res: dict[str, object]) -> None:
     if res.get("wrk"):
-        print(f"\n{title} (wrk): {res['done']} ok requests in {res['wall']:.1f} s = "
-              f"{res['rps']:.1f} requests/s; errors: {res['errors'] or 0}")
+        print(
+            f"\n{title} (wrk): {res['done']} ok requests in {res['wall']:.1f} s = "
+            f"{res['rps']:.1f} requests/s; errors: {res['errors'] or 0}"
+        )
         print(f"  urls (rotating): {', '.join(res['urls'])}")  # type: ignore[arg-type]
         print(f"  p50 {res['p50']:.1f} ms, p95 {res['p95']:.1f} ms, max {res['max']:.1f} ms")
         return
     lat = res["lat"]
     assert isinstance(lat, dict)
-    print(f"\n{title}: {res['done']} ok requests in {res['wall']:.1f} s = "
-          f"{res['rps']:.1f} requests/s; errors: {res['errors'] or 0}")
+    print(
+        f"\n{title}: {res['done']} ok requests in {res['wall']:.1f} s = "
+        f"{res['rps']:.1f} requests/s; errors: {res['errors'] or 0}"
+    )
     print(f"  {'url':<42} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for url, xs in lat.items():
-        print(f"  {url:<42} {len(xs):>5} {pct(xs, .5):>8.1f} {pct(xs, .95):>8.1f} "
-              f"{(max(xs) * 1000 if xs else float('nan')):>8.1f}")
+        print(
+            f"  {url:<42} {len(xs):>5} {pct(xs, 0.5):>8.1f} {pct(xs, 0.95):>8.1f} "
+            f"{(max(xs) * 1000 if xs else float('nan')):>8.1f}"
+        )
 
 
 def main() -> None:
@@ -211,8 +266,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000, help="request budget per phase")
     ap.add_argument("--max-seconds", type=float, default=120, help="time limit per phase")
     ap.add_argument("--case", type=Path, help="reuse (or keep) the generated case here")
-    ap.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
-                    help="load generator: wrk (less CPU; default when installed) or python")
+    ap.add_argument(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator: wrk (less CPU; default when installed) or python",
+    )
     ap.add_argument("--seconds", type=float, default=20, help="duration of a wrk phase")
     args = ap.parse_args()
 
@@ -232,8 +291,12 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DALIL_PASSPHRASE": PASSPHRASE, "DALIL_KDF_PROFILE": "test"}
     dalil = Path(sys.executable).parent / "dalil"
-    server = subprocess.Popen([str(dalil), "serve", str(root), "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [str(dalil), "serve", str(root), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -243,10 +306,17 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         else:
-            raise SystemExit("server did not start: " + server.stderr.read().decode()[:500]
-                             if server.stderr else "server did not start")
-        api_urls = ["/api/v1/persons?limit=50", "/api/v1/persons?limit=50&offset=5000",
-                    "/api/v1/sources?limit=50", "/api/v1/persons/77"]
+            raise SystemExit(
+                "server did not start: " + server.stderr.read().decode()[:500]
+                if server.stderr
+                else "server did not start"
+            )
+        api_urls = [
+            "/api/v1/persons?limit=50",
+            "/api/v1/persons?limit=50&offset=5000",
+            "/api/v1/sources?limit=50",
+            "/api/v1/persons/77",
+        ]
         page_urls = ["/persons?limit=50", "/sources?limit=50", "/persons/77"]
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
         if use_wrk:
@@ -257,34 +327,56 @@ def main() -> None:
             api_res = run_wrk(base, api_urls, args.clients, args.seconds, bearer)
             page_res = run_wrk(base, page_urls, args.clients, args.seconds, cookie)
         else:
-            base_res = asyncio.run(run_load(base, token, ["/static/app.css"], args.clients,
-                                            args.requests, args.max_seconds, False))
-            api_res = asyncio.run(run_load(base, token, api_urls, args.clients, args.requests,
-                                           args.max_seconds, False))
-            page_res = asyncio.run(run_load(base, token, page_urls, args.clients,
-                                            args.requests, args.max_seconds, True))
+            base_res = asyncio.run(
+                run_load(
+                    base,
+                    token,
+                    ["/static/app.css"],
+                    args.clients,
+                    args.requests,
+                    args.max_seconds,
+                    False,
+                )
+            )
+            api_res = asyncio.run(
+                run_load(
+                    base, token, api_urls, args.clients, args.requests, args.max_seconds, False
+                )
+            )
+            page_res = asyncio.run(
+                run_load(
+                    base, token, page_urls, args.clients, args.requests, args.max_seconds, True
+                )
+            )
     finally:
         server.terminate()
         server.wait(timeout=20)
     print(f"\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"case: {args.persons:,} persons, {args.sources:,} sources; {args.clients} clients "
-          f"on loopback; budget {args.requests} requests or {args.max_seconds:.0f} s per phase")
+    print(
+        f"case: {args.persons:,} persons, {args.sources:,} sources; {args.clients} clients "
+        f"on loopback; budget {args.requests} requests or {args.max_seconds:.0f} s per phase"
+    )
     report("baseline (static file)", base_res)
     report("API reads (bearer token)", api_res)
     report("pages (session cookie)", page_res)
+
     def p(res: dict[str, object], q: float) -> float:
         if res.get("wrk"):
-            return float(res["p50" if q == .5 else "p95"])  # type: ignore[arg-type]
+            return float(res["p50" if q == 0.5 else "p95"])  # type: ignore[arg-type]
         return pct([x for v in res["lat"].values() for x in v], q)  # type: ignore[union-attr]
 
-    b50 = p(base_res, .5)
+    b50 = p(base_res, 0.5)
     for name, res in (("API reads", api_res), ("pages", page_res)):
-        print(f"{name}: p50 {p(res, .5):.1f} ms, p95 {p(res, .95):.1f} ms "
-              f"(target < 300 ms: {'met' if p(res, .95) < 300 and not res['errors'] else 'NOT met'}), "
-              f"p50 ratio to baseline {p(res, .5) / b50:.1f}x, "
-              f"{res['rps']:.1f} requests/s vs baseline {base_res['rps']:.1f}/s")
-    print(f"load generator: {'wrk' if use_wrk else 'python httpx'}; "
-          f"machine load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min)")
+        print(
+            f"{name}: p50 {p(res, 0.5):.1f} ms, p95 {p(res, 0.95):.1f} ms "
+            f"(target < 300 ms: {'met' if p(res, 0.95) < 300 and not res['errors'] else 'NOT met'}), "
+            f"p50 ratio to baseline {p(res, 0.5) / b50:.1f}x, "
+            f"{res['rps']:.1f} requests/s vs baseline {base_res['rps']:.1f}/s"
+        )
+    print(
+        f"load generator: {'wrk' if use_wrk else 'python httpx'}; "
+        f"machine load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min)"
+    )
     if tmp and args.case is None:
         shutil.rmtree(tmp, ignore_errors=True)
 

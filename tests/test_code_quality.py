@@ -25,7 +25,10 @@ def _tool(name: str) -> str:
 def test_ruff_finds_nothing() -> None:
     proc = subprocess.run(
         [_tool("ruff"), "check", "src", "tests", "benchmarks"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -33,6 +36,9 @@ def test_ruff_finds_nothing() -> None:
 def test_security_modules_pass_mypy_strict() -> None:
     proc = subprocess.run(
         [_tool("mypy"), "--strict", *SECURITY_MODULES],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

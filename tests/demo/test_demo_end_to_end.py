@@ -48,11 +48,28 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 @pytest.mark.slow
 def test_demo_builds_every_step_and_prints_where_things_are(demo: tuple[Path, str]) -> None:
     root, out = demo
-    for step in ("init", "ingest", "compare", "link", "estimate", "assess", "sites", "corroborate", "report"):
+    for step in (
+        "init",
+        "ingest",
+        "compare",
+        "link",
+        "estimate",
+        "assess",
+        "sites",
+        "corroborate",
+        "report",
+    ):
         assert re.search(rf"^\s+{step}\s", out, re.M), f"step {step} missing"
     assert "skipped" not in out  # every capability has landed in this tree
     assert "fictional-demo-passphrase" in out  # no DALIL_PASSPHRASE: prints the demo one
-    for name in ("internal-en.html", "public-en.html", "public-ar.html", "internal-en.pdf", "public-en.pdf", "public-ar.pdf"):
+    for name in (
+        "internal-en.html",
+        "public-en.html",
+        "public-ar.html",
+        "internal-en.pdf",
+        "public-en.pdf",
+        "public-ar.pdf",
+    ):
         assert (root / "reports" / name).stat().st_size > 10_000
     assert (root / "FICTIONAL-DEMO-CASE.txt").exists()
 
@@ -67,20 +84,31 @@ def test_demo_public_reports_contain_no_protected_value(demo: tuple[Path, str]) 
         assert not [p for p in PSEUDONYMS if re.search(rf"\b{p}\b", text)], name
         assert "Witness 1" in text or "Witness 1" in text.replace("&nbsp;", " ")
     for name in ("public-en.pdf", "public-ar.pdf"):
-        text = "".join(p.extract_text() or "" for p in PdfReader(str(root / "reports" / name)).pages)
+        text = "".join(
+            p.extract_text() or "" for p in PdfReader(str(root / "reports" / name)).pages
+        )
         assert len(text) > 2000
         assert not [c for c in canaries if squash(c) in squash(text)], name
         assert not [p for p in PSEUDONYMS if re.search(rf"\b{p}\b", text)], name
     # positive control: the internal report does carry victims' names
-    internal = squash("".join(p.extract_text() or "" for p in PdfReader(str(root / "reports" / "internal-en.pdf")).pages))
+    internal = squash(
+        "".join(
+            p.extract_text() or ""
+            for p in PdfReader(str(root / "reports" / "internal-en.pdf")).pages
+        )
+    )
     vs = {v.key: v for v in S.victims("small")}
     assert all(squash(vs[a.victim].latin()) in internal for a in S.acts("small"))
 
 
 @pytest.mark.slow
-def test_demo_case_is_usable_from_the_cli_and_audit_verifies(demo: tuple[Path, str], dalil_env: Callable[..., DalilRunner]) -> None:
+def test_demo_case_is_usable_from_the_cli_and_audit_verifies(
+    demo: tuple[Path, str], dalil_env: Callable[..., DalilRunner]
+) -> None:
     root, _ = demo
-    run = dalil_env(DALIL_CASE=str(root / "case"), DALIL_PASSPHRASE="fictional-demo-passphrase-marjan-2021")
+    run = dalil_env(
+        DALIL_CASE=str(root / "case"), DALIL_PASSPHRASE="fictional-demo-passphrase-marjan-2021"
+    )
     assert run("audit", "verify").exit_code == 0
     tl = run.json("timeline")
     assert [t["date_start"] for t in tl] == sorted(t["date_start"] for t in tl) and len(tl) == 3

@@ -26,7 +26,11 @@ def four_lists() -> CaptureTable:
 
 
 def simulate_heterogeneous(
-    N: int, seed: int, *, lists: int = 4, classes: tuple[tuple[float, list[float]], ...] | None = None
+    N: int,
+    seed: int,
+    *,
+    lists: int = 4,
+    classes: tuple[tuple[float, list[float]], ...] | None = None,
 ) -> CaptureTable:
     """A population of N people in latent classes with class-specific capture
     probabilities (heterogeneous capture, positively dependent lists); return what

@@ -35,9 +35,14 @@ def test_posterior_matches_a_direct_dirichlet_computation_for_the_independence_g
     a = delta * 4  # prior per cell of a one-list margin
     for j in range(p):
         on = darroch.counts[(cells >> j) & 1 == 1].sum()
-        direct += (special.gammaln(2 * a) - special.gammaln(2 * a + N)
-                   + special.gammaln(a + on) - special.gammaln(a)
-                   + special.gammaln(a + N - on) - special.gammaln(a))
+        direct += (
+            special.gammaln(2 * a)
+            - special.gammaln(2 * a + N)
+            + special.gammaln(a + on)
+            - special.gammaln(a)
+            + special.gammaln(a + N - on)
+            - special.gammaln(a)
+        )
     direct = np.exp(direct - direct.max())
     direct /= direct.sum()
     graphs = bma_mod.decomposable_graphs(3)
@@ -96,10 +101,12 @@ def test_strata_are_estimated_separately_and_the_total_is_their_sum(tmp_path):
     r = estimate(path, strata="region", model="[12,13,14,23,24,34]")
     rows = {s["stratum"]: s for s in r.diagnostics["strata"]}
     assert set(rows) == {"north", "south"}
-    assert r.estimate == pytest.approx(sum(
-        estimate(t, model="[12,13,14,23,24,34]").estimate for t in tables.values()), rel=1e-9)
-    assert r.se == pytest.approx(np.hypot(*[
-        estimate(t, model="[12,13,14,23,24,34]").se for t in tables.values()]), rel=1e-9)
+    assert r.estimate == pytest.approx(
+        sum(estimate(t, model="[12,13,14,23,24,34]").estimate for t in tables.values()), rel=1e-9
+    )
+    assert r.se == pytest.approx(
+        np.hypot(*[estimate(t, model="[12,13,14,23,24,34]").se for t in tables.values()]), rel=1e-9
+    )
     assert r.ci[0] < r.estimate < r.ci[1]
     assert r.observed == sum(t.observed for t in tables.values())
 

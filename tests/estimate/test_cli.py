@@ -12,8 +12,18 @@ from dalil.cli import cli
 from dalil.cli_support import run_cli
 
 DATA = Path(__file__).parent / "data"
-KEYS = {"observed", "method", "model", "estimate", "ci", "ci_level", "se", "lists",
-        "diagnostics", "models"}
+KEYS = {
+    "observed",
+    "method",
+    "model",
+    "estimate",
+    "ci",
+    "ci_level",
+    "se",
+    "lists",
+    "diagnostics",
+    "models",
+}
 MODEL_KEYS = {"model", "estimate", "ci", "aic", "bic", "deviance", "df", "weight"}
 FAST = ["--burnin", "300", "--samples", "100", "--thinning", "3", "--seed", "7"]
 
@@ -54,8 +64,9 @@ def test_json_has_exactly_the_design_shape_for_loglinear():
 
 def test_json_shape_for_lcmcr_bma_and_all():
     for method in ("lcmcr", "bma", "all"):
-        code, out, err = run(["estimate", str(DATA / "darroch1993.csv"), "--method", method,
-                              "--json", *FAST])
+        code, out, err = run(
+            ["estimate", str(DATA / "darroch1993.csv"), "--method", method, "--json", *FAST]
+        )
         assert code == 0, (method, err)
         d = json.loads(out)
         assert set(d) == KEYS, method
@@ -66,8 +77,9 @@ def test_json_shape_for_lcmcr_bma_and_all():
 
 
 def test_model_given_with_list_names_on_the_command_line():
-    code, out, err = run(["estimate", str(DATA / "darroch1993.csv"), "--model", "[A*B,B*C]",
-                          "--json"])
+    code, out, err = run(
+        ["estimate", str(DATA / "darroch1993.csv"), "--model", "[A*B,B*C]", "--json"]
+    )
     assert code == 0, err
     assert json.loads(out)["model"] == "[12,23]"
 
@@ -143,21 +155,25 @@ def test_bma_refuses_two_lists_and_model_is_loglinear_only(tmp_path):
 
 def test_plots_are_written_as_svg_and_png(tmp_path):
     svg, png = tmp_path / "post.svg", tmp_path / "models.png"
-    code, _, err = run(["estimate", str(DATA / "darroch1993.csv"), "--plot", str(svg),
-                        "--plot-models", str(png)])
+    code, _, err = run(
+        ["estimate", str(DATA / "darroch1993.csv"), "--plot", str(svg), "--plot-models", str(png)]
+    )
     assert code == 0, err
     assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    code, _, err = run(["estimate", str(DATA / "darroch1993.csv"), "--plot",
-                        str(tmp_path / "x.jpg")])
+    code, _, err = run(
+        ["estimate", str(DATA / "darroch1993.csv"), "--plot", str(tmp_path / "x.jpg")]
+    )
     assert code == 2 and ".svg or .png" in err
 
 
 def test_svg_plot_is_byte_identical_on_rerun(tmp_path):
     a, b = tmp_path / "a.svg", tmp_path / "b.svg"
     for p in (a, b):
-        assert run(["estimate", str(DATA / "darroch1993.csv"), "--method", "bma",
-                    "--plot", str(p)])[0] == 0
+        assert (
+            run(["estimate", str(DATA / "darroch1993.csv"), "--method", "bma", "--plot", str(p)])[0]
+            == 0
+        )
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -187,20 +203,50 @@ def test_thin_overlap_and_an_empty_list_are_warned_about(tmp_path):
 
 
 def test_drawn_seed_is_reported_for_all_methods_and_reproduces_the_table():
-    code, out, err = run(["estimate", str(DATA / "darroch1993.csv"), "--method", "all",
-                          "--json", "--burnin", "200", "--samples", "50", "--thinning", "2"])
+    code, out, err = run(
+        [
+            "estimate",
+            str(DATA / "darroch1993.csv"),
+            "--method",
+            "all",
+            "--json",
+            "--burnin",
+            "200",
+            "--samples",
+            "50",
+            "--thinning",
+            "2",
+        ]
+    )
     assert code == 0, err
     d = json.loads(out)
     seed = d["diagnostics"]["seed"]
     assert isinstance(seed, int)
-    code, out2, _ = run(["estimate", str(DATA / "darroch1993.csv"), "--method", "all", "--json",
-                         "--burnin", "200", "--samples", "50", "--thinning", "2",
-                         "--seed", str(seed)])
+    code, out2, _ = run(
+        [
+            "estimate",
+            str(DATA / "darroch1993.csv"),
+            "--method",
+            "all",
+            "--json",
+            "--burnin",
+            "200",
+            "--samples",
+            "50",
+            "--thinning",
+            "2",
+            "--seed",
+            str(seed),
+        ]
+    )
     assert json.loads(out2)["diagnostics"]["sensitivity"] == d["diagnostics"]["sensitivity"]
 
 
 def test_dash_reads_the_table_from_standard_input():
-    r = CliRunner().invoke(_Main(), ["estimate", "-", "--json"],  # type: ignore[arg-type]
-                           input=(DATA / "darroch1993.csv").read_text())
+    r = CliRunner().invoke(
+        _Main(),
+        ["estimate", "-", "--json"],  # type: ignore[arg-type]
+        input=(DATA / "darroch1993.csv").read_text(),
+    )
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["estimate"] == pytest.approx(850.1, abs=0.1)

@@ -12,11 +12,15 @@ from hypothesis import strategies as st
 from dalil.errors import InputError
 from dalil.estimate import CaptureTable, read_capture_csv
 
-tables = st.integers(2, 5).flatmap(
-    lambda J: st.lists(st.integers(0, 40), min_size=2**J - 1, max_size=2**J - 1).map(
-        lambda c, J=J: (J, c)
+tables = (
+    st.integers(2, 5)
+    .flatmap(
+        lambda J: st.lists(st.integers(0, 40), min_size=2**J - 1, max_size=2**J - 1).map(
+            lambda c, J=J: (J, c)
+        )
     )
-).filter(lambda jc: sum(jc[1]) > 0)
+    .filter(lambda jc: sum(jc[1]) > 0)
+)
 
 
 @given(tables, st.randoms(use_true_random=False))
@@ -39,8 +43,9 @@ def test_pattern_rows_and_one_row_per_person_read_to_the_same_table(jc, rnd: ran
     assert a.lists == b.lists == tuple(lists)
     assert np.array_equal(a.counts, counts) and np.array_equal(b.counts, counts)
     assert a.observed == sum(c)
-    back = CaptureTable.from_patterns(lists, {
-        "".join(str(r[name]) for name in lists): r["count"] for r in a.as_rows()})
+    back = CaptureTable.from_patterns(
+        lists, {"".join(str(r[name]) for name in lists): r["count"] for r in a.as_rows()}
+    )
     assert np.array_equal(back.counts, counts)
 
 

@@ -141,8 +141,15 @@ def test_rhat_detects_chains_that_disagree():
     assert effective_sample_size(ar) < 300
 
 
-@pytest.mark.parametrize("kw, words", [({"K": 1}, "--K"), ({"samples": 3}, "--samples"),
-                                        ({"chains": 0}, "--chains"), ({"a_alpha": 0}, "positive")])
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        ({"K": 1}, "--K"),
+        ({"samples": 3}, "--samples"),
+        ({"chains": 0}, "--chains"),
+        ({"a_alpha": 0}, "positive"),
+    ],
+)
 def test_bad_settings_are_refused(darroch, kw, words):
     from dalil.errors import InputError
 
@@ -156,8 +163,16 @@ def test_one_class_sampler_matches_the_exact_independence_posterior(darroch):
     # The Gibbs sampler (negative-binomial n0, beta list probabilities) must agree.
     from scipy import special
 
-    out = lcmcr_mod._run_chain(darroch, K=1, a_alpha=0.25, b_alpha=0.25, burnin=300,
-                               samples=8000, thinning=2, seed=np.random.SeedSequence(3))
+    out = lcmcr_mod._run_chain(
+        darroch,
+        K=1,
+        a_alpha=0.25,
+        b_alpha=0.25,
+        burnin=300,
+        samples=8000,
+        thinning=2,
+        seed=np.random.SeedSequence(3),
+    )
     n = darroch.observed
     N = np.arange(n, 3 * n, dtype=float)
     lp = -np.log(N) + special.gammaln(N + 1) - special.gammaln(N - n + 1)

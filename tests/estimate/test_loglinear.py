@@ -37,9 +37,7 @@ def test_darroch_1993_saturated_model_gives_1240_se_451(darroch):
 # --------------------------------------------------------------------------- closed forms
 
 
-@given(
-    n11=st.integers(1, 500), n10=st.integers(1, 500), n01=st.integers(1, 500)
-)
+@given(n11=st.integers(1, 500), n10=st.integers(1, 500), n01=st.integers(1, 500))
 @settings(max_examples=40, deadline=None)
 def test_two_lists_independence_is_lincoln_petersen(n11, n10, n01):
     # Petersen (1896) / Lincoln (1930): N = n1 n2 / m with m on both lists.

@@ -11,12 +11,17 @@ from hypothesis import strategies as st
 from dalil.errors import InputError
 from dalil.estimate import CaptureTable, estimate
 
-small_tables = st.integers(3, 4).flatmap(
-    lambda J: st.lists(
-        st.one_of(st.just(0), st.integers(0, 6), st.integers(0, 400)),
-        min_size=2**J - 1, max_size=2**J - 1,
-    ).map(lambda c, J=J: (J, c))
-).filter(lambda jc: sum(jc[1]) > 0)
+small_tables = (
+    st.integers(3, 4)
+    .flatmap(
+        lambda J: st.lists(
+            st.one_of(st.just(0), st.integers(0, 6), st.integers(0, 400)),
+            min_size=2**J - 1,
+            max_size=2**J - 1,
+        ).map(lambda c, J=J: (J, c))
+    )
+    .filter(lambda jc: sum(jc[1]) > 0)
+)
 
 
 def _check(result, table: CaptureTable) -> None:

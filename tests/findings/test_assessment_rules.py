@@ -26,7 +26,9 @@ from dalil.findings.assessment import (
 T0 = datetime(2026, 3, 1, 12, 0)
 
 
-def full(assessor: str = "ana", finding: str = "established", at: datetime = T0) -> list[ElementFinding]:
+def full(
+    assessor: str = "ana", finding: str = "established", at: datetime = T0
+) -> list[ElementFinding]:
     return [ElementFinding(e, finding, ("EV-1",), assessor, at=at) for e in ACT_ELEMENTS]
 
 
@@ -115,15 +117,22 @@ def test_aggregate_counts_established_and_likely_separately() -> None:
     assert agg.deliberate == 2 and agg.deliberate_likely == 1
     assert agg.identity == 2 and agg.identity_likely == 1
     assert agg.unlawful == 1 and agg.unlawful_likely == 1
-    assert agg.sentence().startswith("3 acts assessed; 2 deliberate; 2 identity-targeted; 1 unlawful")
-    signed = aggregate("I1", acts, {"A1": [SignOff("bea", T0 + timedelta(hours=1))]}, signed_only=True)
+    assert agg.sentence().startswith(
+        "3 acts assessed; 2 deliberate; 2 identity-targeted; 1 unlawful"
+    )
+    signed = aggregate(
+        "I1", acts, {"A1": [SignOff("bea", T0 + timedelta(hours=1))]}, signed_only=True
+    )
     assert signed.assessed == 1 and signed.unlawful == 1
 
 
-@given(st.lists(st.tuples(st.sampled_from(list(ACT_ELEMENTS)), st.sampled_from(FINDINGS)), max_size=30))
+@given(
+    st.lists(st.tuples(st.sampled_from(list(ACT_ELEMENTS)), st.sampled_from(FINDINGS)), max_size=30)
+)
 def test_aggregate_never_counts_more_than_assessed(items: list[tuple[str, str]]) -> None:
     acts = {
-        f"A{i}": [ElementFinding(e, f, ("EV",), "ana", at=T0) for e, f in items[i::3]] for i in range(3)
+        f"A{i}": [ElementFinding(e, f, ("EV",), "ana", at=T0) for e, f in items[i::3]]
+        for i in range(3)
     }
     agg = aggregate("I", acts)
     assert 0 <= agg.deliberate + agg.deliberate_likely <= agg.assessed <= agg.acts

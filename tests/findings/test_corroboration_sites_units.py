@@ -85,7 +85,11 @@ def test_unit_cycle_refused_and_suspects_follow_hierarchy_and_dates() -> None:
     ]
     att = [ActAttribution("ACT-1", "BDE", date(2025, 3, 7), ("EV-A1",))]
     links = suspects_for_acts(units, mem, att)
-    assert [(x.person, x.via_unit, x.basis) for x in links] == [("P1", "BN", "member"), ("P3", "BDE", "member"), ("P4", "BDE", "member")]
+    assert [(x.person, x.via_unit, x.basis) for x in links] == [
+        ("P1", "BN", "member"),
+        ("P3", "BDE", "member"),
+        ("P4", "BDE", "member"),
+    ]
     assert links[0].evidence == ["EV-A1", "EV-M1"]
     # attributed to the battalion: the brigade's commander is a command lead, its clerk is not
     links = suspects_for_acts(units, mem, [ActAttribution("ACT-2", "BN", date(2025, 3, 7))])
@@ -96,7 +100,9 @@ def test_unit_cycle_refused_and_suspects_follow_hierarchy_and_dates() -> None:
     edges=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=12),
     carried=st.sets(st.integers(0, 7), min_size=1),
 )
-def test_independent_groups_partition_the_carriers_and_never_exceed_them(edges: list[tuple[int, int]], carried: set[int]) -> None:
+def test_independent_groups_partition_the_carriers_and_never_exceed_them(
+    edges: list[tuple[int, int]], carried: set[int]
+) -> None:
     ids = [f"S{i}" for i in range(8)]
     derivations: dict[str, list[str]] = {}
     for a, b in edges:
@@ -104,7 +110,9 @@ def test_independent_groups_partition_the_carriers_and_never_exceed_them(edges: 
             derivations.setdefault(f"S{a}", []).append(f"S{b}")
     groups = groups_from_graph(ids, derivations)
     assert sorted(s for g in groups for s in g) == ids  # a partition of the sources
-    m = matrix([Claim("C", "toll", "x")], [Carrier("C", f"S{i}", "B", 2) for i in carried], groups=groups)
+    m = matrix(
+        [Claim("C", "toll", "x")], [Carrier("C", f"S{i}", "B", 2) for i in carried], groups=groups
+    )
     row = m["claims"][0]  # type: ignore[index]
     flat = sorted(s for g in row["independent_groups"] for s in g)
     assert flat == sorted(f"S{i}" for i in carried)
@@ -115,7 +123,9 @@ def test_independent_groups_partition_the_carriers_and_never_exceed_them(edges: 
             assert any({f"S{a}", f"S{b}"} <= set(g) for g in row["independent_groups"])
 
 
-@given(st.lists(st.sampled_from(["reported", "located", "secured", "exhumed"]), min_size=1, max_size=8))
+@given(
+    st.lists(st.sampled_from(["reported", "located", "secured", "exhumed"]), min_size=1, max_size=8)
+)
 def test_site_history_accepted_only_when_strictly_forward(statuses: list[str]) -> None:
     order = ["reported", "located", "secured", "exhumed"]
     history: list[StatusChange] = []
@@ -128,4 +138,6 @@ def test_site_history_accepted_only_when_strictly_forward(statuses: list[str]) -
         else:
             assert ok
             history.append(StatusChange(s, date(2021, 5, 1 + k), "inv"))
-    assert [order.index(h.status) for h in history] == sorted({order.index(h.status) for h in history})
+    assert [order.index(h.status) for h in history] == sorted(
+        {order.index(h.status) for h in history}
+    )

@@ -20,11 +20,21 @@ from dalil.findings.incidents import (
 
 def coding(**kw: object) -> IncidentCoding:
     base: dict[str, object] = dict(
-        incident_id="INC-1", title="Killings in the old quarter (fictional)",
-        actor1="Fictional militia", date_start=date(2025, 3, 7), date_end=date(2025, 3, 8),
-        date_precision="day", country="Fictionland", admin1="Coast", location="Old quarter",
-        latitude=35.1, longitude=35.9, geo_precision="near",
-        fatalities_low=32, fatalities_best=60, fatalities_high=110,
+        incident_id="INC-1",
+        title="Killings in the old quarter (fictional)",
+        actor1="Fictional militia",
+        date_start=date(2025, 3, 7),
+        date_end=date(2025, 3, 8),
+        date_precision="day",
+        country="Fictionland",
+        admin1="Coast",
+        location="Old quarter",
+        latitude=35.1,
+        longitude=35.9,
+        geo_precision="near",
+        fatalities_low=32,
+        fatalities_best=60,
+        fatalities_high=110,
         fatality_sources={"low": ["SRC-1"], "best": ["SRC-2"], "high": ["SRC-3"]},
     )
     base.update(kw)
@@ -43,12 +53,17 @@ def test_acled_export_uses_acled_codes_and_conservative_figure() -> None:
     r = out[0]
     assert r["time_precision"] == "1" and r["geo_precision"] == "2"
     assert r["civilian_targeting"] == "Civilian targeting"
-    assert r["event_type"] == "Violence against civilians" and r["disorder_type"] == "Political violence"
+    assert (
+        r["event_type"] == "Violence against civilians"
+        and r["disorder_type"] == "Political violence"
+    )
     assert r["fatalities"] == "32"
 
 
 def test_ucdp_export_is_one_sided_with_low_best_high() -> None:
-    r = rows(export([coding(date_precision="week", geo_precision="region", admin2="District")], "ucdp"))[0]
+    r = rows(
+        export([coding(date_precision="week", geo_precision="region", admin2="District")], "ucdp")
+    )[0]
     assert list(r) == UCDP_COLUMNS
     assert r["type_of_violence"] == "3" and r["side_b"] == "Civilians"
     assert (r["low"], r["best"], r["high"]) == ("32", "60", "110")

@@ -77,19 +77,40 @@ def test_aggregates_and_incident_attack_element(small: Small) -> None:
     with small.case.act(write=False) as ctx:
         agg = F.aggregates(ctx)[0]
         shown = F.show_assessment(ctx, small.act)
-    assert agg["sentence"].startswith("2 acts assessed; 1 deliberate; 1 identity-targeted; 1 unlawful")
-    assert {q["key"] for q in shown["suggested_qualifications"]} == {"war_crime_murder", "cah_murder", "cah_persecution"}
+    assert agg["sentence"].startswith(
+        "2 acts assessed; 1 deliberate; 1 identity-targeted; 1 unlawful"
+    )
+    assert {q["key"] for q in shown["suggested_qualifications"]} == {
+        "war_crime_murder",
+        "cah_murder",
+        "cah_persecution",
+    }
 
 
 def test_coding_export_and_timeline(small: Small) -> None:
     with small.case.act() as ctx, pytest.raises(InputError, match="cites no source"):
-        F.set_coding(ctx, small.incident, actor1="Fictional Brigade", fatality_sources={"low": [str(small.ev[0])]})
+        F.set_coding(
+            ctx,
+            small.incident,
+            actor1="Fictional Brigade",
+            fatality_sources={"low": [str(small.ev[0])]},
+        )
     with small.case.act() as ctx:
-        F.set_coding(ctx, small.incident, actor1="Fictional Brigade",
-                     fatality_sources={"low": [str(small.ev[0])], "best": [str(small.ev[1])], "high": [str(small.ev[2])]})
+        F.set_coding(
+            ctx,
+            small.incident,
+            actor1="Fictional Brigade",
+            fatality_sources={
+                "low": [str(small.ev[0])],
+                "best": [str(small.ev[1])],
+                "high": [str(small.ev[2])],
+            },
+        )
         text = F.export_incidents(ctx, "ucdp")
         tl = F.timeline(ctx)
-    assert "Fictional Brigade" in text and ",3,5,9," not in text  # ucdp columns: best, high, low at the end
+    assert (
+        "Fictional Brigade" in text and ",3,5,9," not in text
+    )  # ucdp columns: best, high, low at the end
     assert text.strip().splitlines()[1].endswith("5,9,3")
     assert tl[0]["date_start"] == "2021-04-14"
 
@@ -103,7 +124,11 @@ def test_site_status_moves_forward_and_links_victims(small: Small) -> None:
         F.site_status(ctx, small.site, "reported", "2021-06-01")
     with small.case.act(write=False) as ctx:
         shown = F.show_site(ctx, small.site)
-    assert shown["status"] == "located" and shown["recovered_bodies"] == 4 and len(shown["victims"]) == 1
+    assert (
+        shown["status"] == "located"
+        and shown["recovered_bodies"] == 4
+        and len(shown["victims"]) == 1
+    )
 
 
 def test_corroboration_groups_sources_by_derivation_graph_or_says_why_not(small: Small) -> None:
@@ -126,9 +151,14 @@ def test_suspects_linked_through_unit_hierarchy(small: Small) -> None:
     assert set(links[0]["evidence"]) == {str(small.ev[0]), str(small.ev[3])}  # type: ignore[arg-type]
 
 
-def test_vetting_screens_audits_and_never_prints_protected_names(small: Small, tmp_path: Path) -> None:
+def test_vetting_screens_audits_and_never_prints_protected_names(
+    small: Small, tmp_path: Path
+) -> None:
     p = tmp_path / "personnel.csv"
-    p.write_text("name,unit,rank,start\nفواز حمدان القرعاوي,2nd Battalion Fictional Brigade,colonel,2020-01-01\nSamir Nobody,Harbour police,lt,2020\n", encoding="utf-8")
+    p.write_text(
+        "name,unit,rank,start\nفواز حمدان القرعاوي,2nd Battalion Fictional Brigade,colonel,2020-01-01\nSamir Nobody,Harbour police,lt,2020\n",
+        encoding="utf-8",
+    )
     with small.case.act("lina") as ctx:
         res = F.vet(ctx, p)
     assert [c["record_id"] for c in res["candidates"]] == ["row2"]
@@ -140,7 +170,9 @@ def test_vetting_screens_audits_and_never_prints_protected_names(small: Small, t
         assert [e.action for e in audit.query(session, action="vetting.*")] == ["vetting.screen"]
 
 
-def test_vetting_unmappable_columns_exit_2_nothing_logged(small: Small, tmp_path: Path, dalil) -> None:  # type: ignore[no-untyped-def]
+def test_vetting_unmappable_columns_exit_2_nothing_logged(
+    small: Small, tmp_path: Path, dalil
+) -> None:  # type: ignore[no-untyped-def]
     p = tmp_path / "bad.csv"
     p.write_text("name,shoe_size\nX,44\n", encoding="utf-8")
     r = dalil("vet", str(p), "--user", "lina")
@@ -150,10 +182,30 @@ def test_vetting_unmappable_columns_exit_2_nothing_logged(small: Small, tmp_path
 
 
 def test_cli_assess_show_and_sign_off(small: Small, dalil) -> None:  # type: ignore[no-untyped-def]
-    r = dalil("assess", str(small.act), "--element", "deliberate", "--finding", "established", "--user", "lina")
+    r = dalil(
+        "assess",
+        str(small.act),
+        "--element",
+        "deliberate",
+        "--finding",
+        "established",
+        "--user",
+        "lina",
+    )
     assert r.exit_code == 2 and "without evidence" in r.stderr
     for el in ELEMENTS:
-        r = dalil("assess", str(small.act), "--element", el, "--finding", "established", "--evidence", str(small.ev[0]), "--user", "lina")
+        r = dalil(
+            "assess",
+            str(small.act),
+            "--element",
+            el,
+            "--finding",
+            "established",
+            "--evidence",
+            str(small.ev[0]),
+            "--user",
+            "lina",
+        )
         assert r.exit_code == 0, r.stderr
     r = dalil("assess", str(small.act), "--sign-off", "--user", "lina")
     assert r.exit_code == 2 and "cannot sign off" in r.stderr
@@ -173,7 +225,9 @@ def test_assessment_round_trip_on_sqlite_and_postgres(any_case) -> None:  # type
         users.add_user(ctx, "omar", "legal")
         inc = records.add(ctx, "incident", title="Fictional incident", date_start="2021-04-14")
         v = persons.add_person(ctx, pseudonym="V-9", roles=["victim"])
-        act = records.add(ctx, "act", incident_id=str(inc.id), victim_id=str(v.id), act_type="killing")
+        act = records.add(
+            ctx, "act", incident_id=str(inc.id), victim_id=str(v.id), act_type="killing"
+        )
         act_id, inc_id = act.id, inc.id
     ev = add_bytes(any_case, any_case.actor(), b"fictional statement\n", name="s.txt").item.id
     with any_case.act("lina") as ctx:
@@ -201,23 +255,34 @@ def test_report_permissions_and_audit(small: Small, tmp_path: Path) -> None:
     res = build_report(small.case, "lina", audience="public", fmt="html", out=tmp_path / "p.html")
     html = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert "Canary Victimname" not in html and "Fawwaz" not in html
-    inside = build_report(small.case, "nadia", audience="internal", fmt="html", out=tmp_path / "i.html")
+    inside = build_report(
+        small.case, "nadia", audience="internal", fmt="html", out=tmp_path / "i.html"
+    )
     assert "Canary Victimname One" in (tmp_path / "i.html").read_text(encoding="utf-8")
     with small.case.system_session() as session:
-        logged = [e.detail.get("sha256") if isinstance(e.detail, dict) else None for e in audit.query(session, action="report.build")]
+        logged = [
+            e.detail.get("sha256") if isinstance(e.detail, dict) else None
+            for e in audit.query(session, action="report.build")
+        ]
     assert len(logged) == 2 and res["sha256"] != inside["sha256"]
 
 
-def test_public_report_withholds_file_names_and_sensitive_items(small: Small, tmp_path: Path) -> None:
+def test_public_report_withholds_file_names_and_sensitive_items(
+    small: Small, tmp_path: Path
+) -> None:
     from dalil.report.service import build_report
     from dalil.services import records
     from dalil.services.evidence import add_bytes
 
     admin = small.case.actor()
-    loose = add_bytes(small.case, admin, b"fictional interview\n", name="interview-CanaryFileName.txt").item.id
+    loose = add_bytes(
+        small.case, admin, b"fictional interview\n", name="interview-CanaryFileName.txt"
+    ).item.id
     with small.case.act() as ctx:
         src = records.add(ctx, "source", kind="official", title="CanarySensitiveTitle memo")
-    secret = add_bytes(small.case, admin, b"fictional memo\n", name="memo.txt", source_id=src.id, sensitive=True).item.id
+    secret = add_bytes(
+        small.case, admin, b"fictional memo\n", name="memo.txt", source_id=src.id, sensitive=True
+    ).item.id
     src_id = src.id
     with small.case.act("lina") as ctx:
         for el in ELEMENTS:

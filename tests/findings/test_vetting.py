@@ -22,16 +22,26 @@ from dalil.findings.vetting import (
 
 # Fictional given and family names with Arabic spellings and Latin variants (synthetic).
 GIVEN = [
-    ("سمير", ["Samir", "Sameer"]), ("كريم", ["Karim", "Kareem"]), ("يوسف", ["Yusuf", "Youssef"]),
-    ("محمود", ["Mahmoud", "Mahmud"]), ("رامي", ["Rami", "Ramy"]), ("طارق", ["Tareq", "Tarek"]),
-    ("وائل", ["Wael", "Wa'il"]), ("جميل", ["Jamil", "Jameel"]), ("نبيل", ["Nabil", "Nabeel"]),
+    ("سمير", ["Samir", "Sameer"]),
+    ("كريم", ["Karim", "Kareem"]),
+    ("يوسف", ["Yusuf", "Youssef"]),
+    ("محمود", ["Mahmoud", "Mahmud"]),
+    ("رامي", ["Rami", "Ramy"]),
+    ("طارق", ["Tareq", "Tarek"]),
+    ("وائل", ["Wael", "Wa'il"]),
+    ("جميل", ["Jamil", "Jameel"]),
+    ("نبيل", ["Nabil", "Nabeel"]),
     ("فادي", ["Fadi", "Fady"]),
 ]
 FAMILY = [
-    ("العطار", ["al-Attar", "Attar"]), ("الصباغ", ["al-Sabbagh", "Sabbagh"]),
-    ("درويش", ["Darwish", "Derwish"]), ("الحلبي", ["al-Halabi", "Halaby"]),
-    ("شاهين", ["Shahin", "Shaheen"]), ("منصور", ["Mansour", "Mansur"]),
-    ("قاسم", ["Qasim", "Kassem"]), ("زيدان", ["Zaidan", "Zeidan"]),
+    ("العطار", ["al-Attar", "Attar"]),
+    ("الصباغ", ["al-Sabbagh", "Sabbagh"]),
+    ("درويش", ["Darwish", "Derwish"]),
+    ("الحلبي", ["al-Halabi", "Halaby"]),
+    ("شاهين", ["Shahin", "Shaheen"]),
+    ("منصور", ["Mansour", "Mansur"]),
+    ("قاسم", ["Qasim", "Kassem"]),
+    ("زيدان", ["Zaidan", "Zeidan"]),
 ]
 
 
@@ -42,8 +52,11 @@ def generate(seed: int) -> tuple[list[Suspect], list[PersonnelRecord], set[tuple
     suspects_idx, others_idx = combos[:8], combos[8:30]
     suspects = [
         Suspect(
-            id=f"S{i}", names=(f"{GIVEN[g][1][0]} {FAMILY[f][1][0]}",),
-            units=("Coastal Shield Brigade",), start=date(2025, 3, 6), end=date(2025, 3, 9),
+            id=f"S{i}",
+            names=(f"{GIVEN[g][1][0]} {FAMILY[f][1][0]}",),
+            units=("Coastal Shield Brigade",),
+            start=date(2025, 3, 6),
+            end=date(2025, 3, 9),
             evidence=(f"EV-{i}",),
         )
         for i, (g, f) in enumerate(suspects_idx)
@@ -54,14 +67,29 @@ def generate(seed: int) -> tuple[list[Suspect], list[PersonnelRecord], set[tuple
     for i, (g, f) in enumerate(suspects_idx[:5]):  # five suspects serve today, spelled differently
         arabic = rng.random() < 0.5
         name = (
-            f"{GIVEN[g][0]} {FAMILY[f][0]}" if arabic
+            f"{GIVEN[g][0]} {FAMILY[f][0]}"
+            if arabic
             else f"{rng.choice(GIVEN[g][1])} {rng.choice(FAMILY[f][1])}"
         )
-        personnel.append(PersonnelRecord(row, f"P{row}", name, "Coastal Shield Brigade", "major", date(2024, 1, 1), None))
+        personnel.append(
+            PersonnelRecord(
+                row, f"P{row}", name, "Coastal Shield Brigade", "major", date(2024, 1, 1), None
+            )
+        )
         truth.add((row, f"S{i}"))
         row += 1
     for g, f in others_idx:  # people with different names
-        personnel.append(PersonnelRecord(row, f"P{row}", f"{GIVEN[g][1][1]} {FAMILY[f][1][1]}", "Harbour Police", "lieutenant", date(2024, 1, 1), None))
+        personnel.append(
+            PersonnelRecord(
+                row,
+                f"P{row}",
+                f"{GIVEN[g][1][1]} {FAMILY[f][1][1]}",
+                "Harbour Police",
+                "lieutenant",
+                date(2024, 1, 1),
+                None,
+            )
+        )
         row += 1
     return suspects, personnel, truth
 
@@ -119,9 +147,13 @@ def test_default_engine_is_the_linkage_name_keys() -> None:
     assert engine.startswith("dalil.linkage.names")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=300))
-def test_any_personnel_bytes_give_records_or_a_one_line_input_error(tmp_path: Path, data: bytes) -> None:
+def test_any_personnel_bytes_give_records_or_a_one_line_input_error(
+    tmp_path: Path, data: bytes
+) -> None:
     p = tmp_path / "fuzz.csv"
     p.write_bytes(b"name,unit\n" + data)
     try:
@@ -144,7 +176,11 @@ def test_xlsx_personnel_with_arabic_headers(tmp_path: Path) -> None:
     p = tmp_path / "personnel.xlsx"
     wb.save(p)
     recs = read_personnel(p)
-    assert recs[0].name == "سمير العطار" and recs[0].rank == "رائد" and recs[0].start == date(2020, 1, 1)
+    assert (
+        recs[0].name == "سمير العطار"
+        and recs[0].rank == "رائد"
+        and recs[0].start == date(2020, 1, 1)
+    )
     assert recs[1].start == date(2019, 6, 1)
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(InputError, match="not a readable XLSX"):

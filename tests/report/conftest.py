@@ -16,7 +16,15 @@ FIXED = datetime(2021, 7, 1, 12, 0)
 
 @pytest.fixture(scope="session")
 def snapshot() -> CaseSnapshot:
-    est = EstimateView("Marjan, four lists (fictional)", "log-linear", 83, 104.0, (88.0, 131.0), ["mdc", "cmr", "hosp", "fam"], ["ngo", "monitor"])
+    est = EstimateView(
+        "Marjan, four lists (fictional)",
+        "log-linear",
+        83,
+        104.0,
+        (88.0, 131.0),
+        ["mdc", "cmr", "hosp", "fam"],
+        ["ngo", "monitor"],
+    )
     return build_snapshot("small", estimates=[est])
 
 
@@ -26,6 +34,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, snapshot: CaseSnapshot) -
     out = {}
     for aud in ("internal", "public"):
         for fmt in ("html", "pdf"):
-            out[f"{aud}.{fmt}"] = write_report(snapshot, d / f"{aud}.{fmt}", audience=aud, fmt=fmt, generated=FIXED)
-    out["public-ar.pdf"] = write_report(snapshot, d / "public-ar.pdf", audience="public", fmt="pdf", lang="ar", generated=FIXED)
+            out[f"{aud}.{fmt}"] = write_report(
+                snapshot, d / f"{aud}.{fmt}", audience=aud, fmt=fmt, generated=FIXED
+            )
+    out["public-ar.pdf"] = write_report(
+        snapshot, d / "public-ar.pdf", audience="public", fmt="pdf", lang="ar", generated=FIXED
+    )
     return out

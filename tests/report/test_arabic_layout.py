@@ -34,7 +34,9 @@ class _DirOf(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
-        if not data.strip() or any(t in ("style", "title", "script", "svg") for t, _, _ in self.stack):
+        if not data.strip() or any(
+            t in ("style", "title", "script", "svg") for t, _, _ in self.stack
+        ):
             return
         d = next((d for _, d, _ in reversed(self.stack) if d), None)
         classes = " ".join(c for _, _, c in self.stack)

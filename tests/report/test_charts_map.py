@@ -13,11 +13,13 @@ from dalil.report.render import render_html, write_report
 
 
 def test_map_places_points_and_scale() -> None:
-    svg = render_map([
-        {"kind": "incident", "label": "INC-A", "lat": 10.0, "lon": 20.0, "size": 50},
-        {"kind": "incident", "label": "INC-B", "lat": 10.05, "lon": 20.1, "size": 5},
-        {"kind": "site", "label": "SITE-1", "lat": 10.02, "lon": 20.03, "size": 1},
-    ])
+    svg = render_map(
+        [
+            {"kind": "incident", "label": "INC-A", "lat": 10.0, "lon": 20.0, "size": 50},
+            {"kind": "incident", "label": "INC-B", "lat": 10.05, "lon": 20.1, "size": 5},
+            {"kind": "site", "label": "SITE-1", "lat": 10.02, "lon": 20.03, "size": 1},
+        ]
+    )
     root = ET.fromstring(svg)
     ns = "{http://www.w3.org/2000/svg}"
     circles = root.findall(f"{ns}circle")
@@ -34,7 +36,9 @@ def test_map_without_coordinates_says_so() -> None:
 
 
 def test_charts_are_svg() -> None:
-    a = killings_by_day_place([("2021-04-14", "Harbour", 3), ("2021-04-15", "Hill", 2)], [("2021-04-14", "I1", 1, 2, 3)])
+    a = killings_by_day_place(
+        [("2021-04-14", "Harbour", 3), ("2021-04-15", "Hill", 2)], [("2021-04-14", "I1", 1, 2, 3)]
+    )
     b = estimate_intervals([("all", 104.0, 88.0, 131.0, 83)])
     for svg in (a, b):
         assert svg.lstrip().startswith("<?xml") and "<svg" in svg

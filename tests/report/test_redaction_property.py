@@ -16,9 +16,13 @@ from dalil.report.render import render_html
 secret = st.text(alphabet="qxzjkvwQXZJKVWثخذضظغ", min_size=6, max_size=14).map(lambda s: f"ZZ{s}ZZ")
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(values=st.lists(secret, min_size=8, max_size=8, unique=True))
-def test_public_report_never_contains_protected_values(snapshot: CaseSnapshot, values: list[str]) -> None:
+def test_public_report_never_contains_protected_values(
+    snapshot: CaseSnapshot, values: list[str]
+) -> None:
     snap = copy.deepcopy(snapshot)
     it = iter(values * 100)
     for p in snap.persons.values():

@@ -39,7 +39,9 @@ def pdf_text(path: Path) -> str:
     return "".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
-def test_public_html_contains_no_protected_value(snapshot: CaseSnapshot, rendered: dict[str, Path]) -> None:
+def test_public_html_contains_no_protected_value(
+    snapshot: CaseSnapshot, rendered: dict[str, Path]
+) -> None:
     html = squash(rendered["public.html"].read_text(encoding="utf-8"))
     leaked = [c for c in canaries(snapshot) if squash(c) in html]
     assert not leaked, f"protected values in the public HTML: {len(leaked)}"
@@ -47,7 +49,9 @@ def test_public_html_contains_no_protected_value(snapshot: CaseSnapshot, rendere
         assert not re.search(rf"\b{user}\b", rendered["public.html"].read_text(encoding="utf-8"))
 
 
-def test_public_pdf_contains_no_protected_value(snapshot: CaseSnapshot, rendered: dict[str, Path]) -> None:
+def test_public_pdf_contains_no_protected_value(
+    snapshot: CaseSnapshot, rendered: dict[str, Path]
+) -> None:
     for name in ("public.pdf", "public-ar.pdf"):
         text = squash(pdf_text(rendered[name]))
         assert "Witness1" in text or name.endswith("ar.pdf")
@@ -55,10 +59,16 @@ def test_public_pdf_contains_no_protected_value(snapshot: CaseSnapshot, rendered
         assert not leaked, f"protected values in {name}: {len(leaked)}"
 
 
-def test_canary_check_can_fail_internal_report_carries_them(snapshot: CaseSnapshot, rendered: dict[str, Path]) -> None:
+def test_canary_check_can_fail_internal_report_carries_them(
+    snapshot: CaseSnapshot, rendered: dict[str, Path]
+) -> None:
     # Positive control: the same extraction finds victims' and suspects' names in the internal PDF.
     text = squash(pdf_text(rendered["internal.pdf"]))
-    victims = [p.protected_legal_name for p in snapshot.persons.values() if p.role == "victim" and p.protected_legal_name]
+    victims = [
+        p.protected_legal_name
+        for p in snapshot.persons.values()
+        if p.role == "victim" and p.protected_legal_name
+    ]
     assert victims and all(squash(v) in text for v in victims)
     suspects = [p.protected_legal_name for p in snapshot.persons.values() if p.role == "suspect"]
     assert any(squash(s or "") in text for s in suspects)
@@ -66,7 +76,9 @@ def test_canary_check_can_fail_internal_report_carries_them(snapshot: CaseSnapsh
 
 def test_public_context_is_allow_listed_and_numbers_witnesses(snapshot: CaseSnapshot) -> None:
     ctx = assemble(snapshot, "public")
-    assert [w["label"] for w in ctx["witnesses"]] == [f"Witness {i}" for i in range(1, len(S.WITNESSES) + 1)]  # type: ignore[index, union-attr]
+    assert [w["label"] for w in ctx["witnesses"]] == [
+        f"Witness {i}" for i in range(1, len(S.WITNESSES) + 1)
+    ]  # type: ignore[index, union-attr]
     assert ctx["suspects"] == []
     for site in ctx["sites"]:  # type: ignore[union-attr]
         assert "access" not in site and "protection" not in site and "victims" not in site
@@ -95,13 +107,17 @@ def test_every_figure_and_finding_cites_evidence(snapshot: CaseSnapshot) -> None
     assert "t_salma" in ids  # internal index maps labels to real evidence ids
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed"
+)
 def test_pdf_pages_render_non_blank(rendered: dict[str, Path], tmp_path: Path) -> None:
     from PIL import Image
 
     for name in ("public.pdf", "public-ar.pdf"):
         prefix = tmp_path / name.replace(".", "-")
-        subprocess.run(["pdftoppm", "-r", "30", "-gray", str(rendered[name]), str(prefix)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "30", "-gray", str(rendered[name]), str(prefix)], check=True
+        )
         pages = sorted(tmp_path.glob(prefix.name + "*.pgm"))
         assert len(pages) == len(PdfReader(str(rendered[name])).pages) >= 3
         for p in pages:

@@ -87,8 +87,9 @@ def test_streamed_read_of_sensitive_item_refused_to_analyst_and_not_logged_as_re
 ) -> None:
     with case.act() as ctx:
         users.add_user(ctx, "ana", "analyst")
-    res = evidence.add_stream(case, None, io.BytesIO(b"fictional sensitive"), name="s.txt",
-                              sensitive=True)
+    res = evidence.add_stream(
+        case, None, io.BytesIO(b"fictional sensitive"), name="s.txt", sensitive=True
+    )
     with pytest.raises(PermissionDenied):
         evidence.open_content(case, "ana", res.item.sha256)
     with case.system_session() as s:

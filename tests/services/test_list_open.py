@@ -21,20 +21,32 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Case:
     case = Case.init(tmp_path_factory.mktemp("lo") / "case", "fictional passphrase", admin="admin")
     with case.act("admin") as ctx:
         for i in range(23):
-            persons.add_person(ctx, pseudonym=f"V-{i:03d}", roles=["victim"] if i % 3 else [],
-                               sex=("male", "female", None)[i % 3], age=i or None,
-                               notes="fictional <b>note</b>" if i % 4 == 0 else None,
-                               **({"legal_name": f"Fictional Person {i}"} if i % 5 == 0 else {}))
+            persons.add_person(
+                ctx,
+                pseudonym=f"V-{i:03d}",
+                roles=["victim"] if i % 3 else [],
+                sex=("male", "female", None)[i % 3],
+                age=i or None,
+                notes="fictional <b>note</b>" if i % 4 == 0 else None,
+                **({"legal_name": f"Fictional Person {i}"} if i % 5 == 0 else {}),
+            )
         inc = records.add(ctx, "incident", title="Fictional incident", date_start="2025-03")
         for i in range(11):
-            records.add(ctx, "source", kind="report", title=f"Fictional source {i}",
-                        published=f"2024-0{1 + i % 9}")
+            records.add(
+                ctx,
+                "source",
+                kind="report",
+                title=f"Fictional source {i}",
+                published=f"2024-0{1 + i % 9}",
+            )
             records.add(ctx, "site", name=f"Fictional site {i}", site_type="other")
         records.add(ctx, "act", incident_id=inc.id, victim_id=1, act_type="killing")
     return case
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(limit=st.one_of(st.none(), st.integers(0, 30)), offset=st.integers(0, 30))
 def test_open_person_page_equals_orm_page(filled: Case, limit: int | None, offset: int) -> None:
     with filled.act("admin", write=False) as ctx:
@@ -44,11 +56,17 @@ def test_open_person_page_equals_orm_page(filled: Case, limit: int | None, offse
     assert [list(d) for d in fast] == [list(d) for d in slow]  # same key order
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(["source", "site", "incident", "act", "unit"]),
-       limit=st.one_of(st.none(), st.integers(0, 15)), offset=st.integers(0, 15))
-def test_open_record_page_equals_orm_page(filled: Case, kind: str, limit: int | None,
-                                          offset: int) -> None:
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(["source", "site", "incident", "act", "unit"]),
+    limit=st.one_of(st.none(), st.integers(0, 15)),
+    offset=st.integers(0, 15),
+)
+def test_open_record_page_equals_orm_page(
+    filled: Case, kind: str, limit: int | None, offset: int
+) -> None:
     with filled.act("admin", write=False) as ctx:
         fast = records.list_open(ctx, kind, limit=limit, offset=offset)
         slow = [r.to_dict() for r in records.list_(ctx, kind, limit=limit, offset=offset)]

@@ -14,11 +14,14 @@ from dalil.errors import InputError, PermissionDenied
 from dalil.services import evidence, records, users
 from dalil.services.source_upload import _Tee, add_source_stream
 
-HTML = (b"<!doctype html><html><head><title>Fictional Monitor</title></head><body>"
-        b"<article><h1>Fictional Monitor report</h1><p>PORT SELIN, 14 March 2025 - The "
-        b"Fictional Monitor documented the killing of 12 civilians in the fictional village "
-        b"of Tal Warda. Canary phrase: cobalt-heron-77.</p>" + b"<p>More fictional text.</p>" * 20
-        + b"</article></body></html>")
+HTML = (
+    b"<!doctype html><html><head><title>Fictional Monitor</title></head><body>"
+    b"<article><h1>Fictional Monitor report</h1><p>PORT SELIN, 14 March 2025 - The "
+    b"Fictional Monitor documented the killing of 12 civilians in the fictional village "
+    b"of Tal Warda. Canary phrase: cobalt-heron-77.</p>"
+    + b"<p>More fictional text.</p>" * 20
+    + b"</article></body></html>"
+)
 
 
 def _case_files(case: Case) -> list[Path]:
@@ -26,8 +29,14 @@ def _case_files(case: Case) -> list[Path]:
 
 
 def test_upload_makes_source_with_original_and_working_text(case: Case) -> None:
-    out = add_source_stream(case, None, io.BytesIO(HTML), name="report.html",
-                            title="Fictional Monitor report", kind="report")
+    out = add_source_stream(
+        case,
+        None,
+        io.BytesIO(HTML),
+        name="report.html",
+        title="Fictional Monitor report",
+        kind="report",
+    )
     assert out["text_error"] is None and out["text"] is not None
     sid = out["source"]["id"]
     with case.act(write=False) as ctx:
@@ -58,16 +67,29 @@ def test_viewer_upload_refused_before_reading_the_stream(case: Case) -> None:
 def test_bad_field_refused_before_storing_anything(case: Case) -> None:
     stream = io.BytesIO(HTML)
     with pytest.raises(InputError, match="published"):
-        add_source_stream(case, None, stream, name="r.html", title="Fictional", kind="report",
-                          published="2025-02-30")
+        add_source_stream(
+            case,
+            None,
+            stream,
+            name="r.html",
+            title="Fictional",
+            kind="report",
+            published="2025-02-30",
+        )
     assert stream.tell() == 0
     with case.act(write=False) as ctx:
         assert records.count(ctx, "source") == 0 and evidence.count_items(ctx) == 0
 
 
 def test_undecodable_document_is_kept_with_a_reason_and_no_working_copy(case: Case) -> None:
-    out = add_source_stream(case, None, io.BytesIO(b"%PDF-1.4 broken fictional"), name="x.pdf",
-                            title="Fictional broken PDF", kind="report")
+    out = add_source_stream(
+        case,
+        None,
+        io.BytesIO(b"%PDF-1.4 broken fictional"),
+        name="x.pdf",
+        title="Fictional broken PDF",
+        kind="report",
+    )
     assert out["evidence"] is not None and out["text"] is None
     assert out["text_error"] and "x.pdf" in out["text_error"]
     assert "broken fictional" not in out["text_error"]

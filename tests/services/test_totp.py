@@ -25,8 +25,13 @@ def people(case: Case) -> Case:
 def test_enrolment_needs_a_code_from_the_secret_and_stores_only_ciphertext(people: Case) -> None:
     secret = users.new_totp_secret()
     with pytest.raises(InputError, match="does not match"), people.act("ivy") as ctx:
-        users.enable_totp(ctx, "ivy", secret, "000000" if pyotp.TOTP(secret).at(AT) != "000000"
-                          else "111111", at=AT)
+        users.enable_totp(
+            ctx,
+            "ivy",
+            secret,
+            "000000" if pyotp.TOTP(secret).at(AT) != "000000" else "111111",
+            at=AT,
+        )
     assert users.totp_secret(people, "ivy") is None
     with people.act("ivy") as ctx:
         users.enable_totp(ctx, "ivy", secret, pyotp.TOTP(secret).at(AT), at=AT)

@@ -12,11 +12,17 @@ from dalil.services import users
 
 
 def test_enrol_from_the_cli_with_a_matching_code_then_admin_turns_it_off(
-        case: Case, dalil: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    case: Case, dalil: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = pyotp.random_base32(32)
     monkeypatch.setattr(users, "new_totp_secret", lambda: secret)  # a known secret
-    r = dalil("user", "totp", "admin", "--enable", input="000000\n" if
-              pyotp.TOTP(secret).now() != "000000" else "111111\n")
+    r = dalil(
+        "user",
+        "totp",
+        "admin",
+        "--enable",
+        input="000000\n" if pyotp.TOTP(secret).now() != "000000" else "111111\n",
+    )
     assert r.exit_code == 2 and "does not match" in r.output
     assert not users.has_totp(case, "admin")
     r = dalil("user", "totp", "admin", "--enable", input=pyotp.TOTP(secret).now() + "\n")

@@ -11,13 +11,13 @@ from dalil.sources.quantities import extract_quantities
 
 RELEASE = (
     "Fictional Watch, 12 March 2025. Fictional Watch documented the killing of 32 civilians "
-    "in Qarya (a fictional town) on 7 March. \"Gunmen from the Fictional Brigade went house "
-    "to house and shot the men in front of their families,\" said a witness, W-1. The group "
+    'in Qarya (a fictional town) on 7 March. "Gunmen from the Fictional Brigade went house '
+    'to house and shot the men in front of their families," said a witness, W-1. The group '
     "called for an independent investigation.\n"
 )
 REWRITE = (
     "Fictional Daily, 14 March 2025. Fictional Watch documented the killing of 32 civilians "
-    "in Qarya on 7 March. \"Gunmen went house to house and shot the men,\" said a witness. "
+    'in Qarya on 7 March. "Gunmen went house to house and shot the men," said a witness. '
     "The group called for sanctions.\n"
 )
 

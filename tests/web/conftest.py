@@ -31,13 +31,13 @@ USERS = {
 LEGAL_NAME = "Fictional Canary Name"  # a fictional legal name that must never leak
 EVIDENCE_TEXT = (
     b"Fictional Watch, 12 March 2025. Fictional Watch documented the killing of 32 civilians "
-    b"in Qarya (a fictional town) on 7 March. \"Gunmen from the Fictional Brigade went house "
-    b"to house and shot the men in front of their families,\" said a witness, W-1. The group "
+    b'in Qarya (a fictional town) on 7 March. "Gunmen from the Fictional Brigade went house '
+    b'to house and shot the men in front of their families," said a witness, W-1. The group '
     b"called for an independent investigation. Canary phrase: amber-lantern-42.\n"
 )
 DERIVED_TEXT = (
     b"Fictional Daily, 14 March 2025. Fictional Watch documented the killing of 32 civilians "
-    b"in Qarya on 7 March. \"Gunmen went house to house and shot the men,\" said a witness. "
+    b'in Qarya on 7 March. "Gunmen went house to house and shot the men," said a witness. '
     b"The group called for sanctions.\n"
 )
 
@@ -58,37 +58,87 @@ def seed_case(root: Path) -> dict[str, Any]:
             for role, name in USERS.items():
                 if role != "admin":
                     users.add_user(ctx, name, role, password_for(role))
-            w1 = persons.add_person(ctx, pseudonym="W-1", legal_name=LEGAL_NAME,
-                                    roles=["witness"], sex="female", age=34)
-            persons.add_person(ctx, pseudonym="شاهد-٢", roles=["witness"],
-                               legal_name="اسم متخيل")
+            w1 = persons.add_person(
+                ctx, pseudonym="W-1", legal_name=LEGAL_NAME, roles=["witness"], sex="female", age=34
+            )
+            persons.add_person(ctx, pseudonym="شاهد-٢", roles=["witness"], legal_name="اسم متخيل")
             for i in range(3, 8):
                 persons.add_person(ctx, pseudonym=f"V-{i}", roles=["victim"])
             ids["person"] = w1.id
             users.add_user(ctx, "tmp-user", "viewer", "pw-tmp-user-fictional")
-            src = records.add(ctx, "source", kind="report", title="Fictional NGO report",
-                              publisher="Fictional Watch", published="2025-03-12", language="en")
-            src2 = records.add(ctx, "source", kind="article", title="تقرير صحفي متخيل",
-                               published="2025-03-14", language="ar")
-            inc = records.add(ctx, "incident", title="Fictional raid on Qarya (fictional town)",
-                              incident_type="raid", date_start="2025-03-07",
-                              place_name="Qarya (fictional)", lat=35.12, lon=35.95,
-                              coord_precision="locality", fatalities_best=32)
-            records.add(ctx, "incident", title="Second fictional incident", date_start="2025-03-08",
-                        place_name="Tal (fictional)", lat=35.30, lon=36.10)
-            site = records.add(ctx, "site", name="Fictional burial site", site_type="mass_grave",
-                               status="reported", lat=35.15, lon=35.99, incident_id=inc.id)
+            src = records.add(
+                ctx,
+                "source",
+                kind="report",
+                title="Fictional NGO report",
+                publisher="Fictional Watch",
+                published="2025-03-12",
+                language="en",
+            )
+            src2 = records.add(
+                ctx,
+                "source",
+                kind="article",
+                title="تقرير صحفي متخيل",
+                published="2025-03-14",
+                language="ar",
+            )
+            inc = records.add(
+                ctx,
+                "incident",
+                title="Fictional raid on Qarya (fictional town)",
+                incident_type="raid",
+                date_start="2025-03-07",
+                place_name="Qarya (fictional)",
+                lat=35.12,
+                lon=35.95,
+                coord_precision="locality",
+                fatalities_best=32,
+            )
+            records.add(
+                ctx,
+                "incident",
+                title="Second fictional incident",
+                date_start="2025-03-08",
+                place_name="Tal (fictional)",
+                lat=35.30,
+                lon=36.10,
+            )
+            site = records.add(
+                ctx,
+                "site",
+                name="Fictional burial site",
+                site_type="mass_grave",
+                status="reported",
+                lat=35.15,
+                lon=35.99,
+                incident_id=inc.id,
+            )
             unit = records.add(ctx, "unit", name="Fictional Brigade", kind="militia")
-            act = records.add(ctx, "act", incident_id=inc.id, victim_id=w1.id + 2,
-                              act_type="killing", status="likely")
-            ids.update(source=src.id, source2=src2.id, incident=inc.id, site=site.id,
-                       unit=unit.id, act=act.id)
+            act = records.add(
+                ctx,
+                "act",
+                incident_id=inc.id,
+                victim_id=w1.id + 2,
+                act_type="killing",
+                status="likely",
+            )
+            ids.update(
+                source=src.id,
+                source2=src2.id,
+                incident=inc.id,
+                site=site.id,
+                unit=unit.id,
+                act=act.id,
+            )
         admin = case.actor(USERS["admin"])
-        res = evidence.add_bytes(case, admin, EVIDENCE_TEXT, name="statement-fictional.txt",
-                                 source_id=ids["source"])
+        res = evidence.add_bytes(
+            case, admin, EVIDENCE_TEXT, name="statement-fictional.txt", source_id=ids["source"]
+        )
         ids["evidence"] = res.item.sha256
-        evidence.add_bytes(case, admin, DERIVED_TEXT, name="article-fictional.txt",
-                           source_id=ids["source2"])
+        evidence.add_bytes(
+            case, admin, DERIVED_TEXT, name="article-fictional.txt", source_id=ids["source2"]
+        )
         seed_lists(case, root.parent)
         tokens = {}
         for role, name in USERS.items():
@@ -100,14 +150,18 @@ def seed_case(root: Path) -> dict[str, Any]:
     return ids
 
 
-LIST_A = ("record_id,full_name,sex,age,date_of_death,place_of_death\n"
-          "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
-          "2,Fictional Beta Two,female,41,2025-03-07,Qarya\n"
-          "3,Fictional Gamma Three,male,22,2025-03-08,Tal\n")
-LIST_B = ("record_id,full_name,sex,age,date_of_death,place_of_death\n"
-          "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
-          "2,Fictional Delta Four,male,55,2025-03-08,Tal\n"
-          "3,Fictional Beta Two,female,41,2025-03-07,Qarya\n")
+LIST_A = (
+    "record_id,full_name,sex,age,date_of_death,place_of_death\n"
+    "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
+    "2,Fictional Beta Two,female,41,2025-03-07,Qarya\n"
+    "3,Fictional Gamma Three,male,22,2025-03-08,Tal\n"
+)
+LIST_B = (
+    "record_id,full_name,sex,age,date_of_death,place_of_death\n"
+    "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
+    "2,Fictional Delta Four,male,55,2025-03-08,Tal\n"
+    "3,Fictional Beta Two,female,41,2025-03-07,Qarya\n"
+)
 
 
 def seed_lists(case: Case, folder: Path) -> None:
@@ -133,8 +187,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def app(seeded: dict[str, Any]) -> Iterator[Any]:
-    application = create_app(seeded["root"], TEST_PASSPHRASE,
-                             throttle=LoginThrottle(free_attempts=1000))
+    application = create_app(
+        seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=1000)
+    )
     yield application
     application.state.backend.close()
 
@@ -160,14 +215,22 @@ class Client:
     def csrf(self, url: str = "/login") -> str:
         r = self.get(url)
         m = re.search(r'name="csrf_token" value="([^"]+)"', r.text) or re.search(
-            r'data-csrf="([^"]+)"', r.text)
+            r'data-csrf="([^"]+)"', r.text
+        )
         assert m, f"no CSRF token on {url}"
         return m.group(1)
 
     def login(self, role: str) -> httpx.Response:
         token = self.csrf("/login")
-        r = self.post("/login", data={"username": USERS[role], "password": password_for(role),
-                                      "csrf_token": token, "next": "/"})
+        r = self.post(
+            "/login",
+            data={
+                "username": USERS[role],
+                "password": password_for(role),
+                "csrf_token": token,
+                "next": "/",
+            },
+        )
         assert r.status_code == 303, r.text
         return r
 

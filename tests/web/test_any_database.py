@@ -20,8 +20,9 @@ def test_workbench_on_sqlite_and_postgres(any_case: Case) -> None:
     with any_case.act("admin") as ctx:
         users.update_user(ctx, "admin", password=PASSWORD)
         for i in range(12):
-            persons.add_person(ctx, pseudonym=f"W-{i}", legal_name=f"Fictional Name {i}",
-                               roles=["witness"])
+            persons.add_person(
+                ctx, pseudonym=f"W-{i}", legal_name=f"Fictional Name {i}", roles=["witness"]
+            )
         token, _ = users.issue_token(ctx, "admin")
     app = create_app(backend=CaseBackend(any_case))
     c = Client(app)
@@ -38,8 +39,9 @@ def test_workbench_on_sqlite_and_postgres(any_case: Case) -> None:
         pid = page["items"][0]["id"]
         r = c.post(f"/api/v1/persons/{pid}/reveal", json={"reason": "fictional check"}, headers=h)
         assert r.json()["legal_name"] == "Fictional Name 10"
-        up = c.post("/api/v1/evidence", params={"name": "a.txt"}, content=b"fictional bytes",
-                    headers=h)
+        up = c.post(
+            "/api/v1/evidence", params={"name": "a.txt"}, content=b"fictional bytes", headers=h
+        )
         assert up.status_code == 201
         got = c.get(f"/api/v1/evidence/{up.json()['sha256']}/content", headers=h)
         assert got.content == b"fictional bytes"

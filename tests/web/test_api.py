@@ -13,7 +13,9 @@ def bearer(seeded: dict[str, Any], role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {seeded['tokens'][role]}"}
 
 
-def test_list_endpoints_paginate_with_limit_and_offset(client: Client, seeded: dict[str, Any]) -> None:
+def test_list_endpoints_paginate_with_limit_and_offset(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     h = bearer(seeded, "viewer")
     full = client.get("/api/v1/persons?limit=500", headers=h).json()
     n = full["total"]
@@ -45,18 +47,25 @@ def test_every_list_endpoint_answers_a_page(client: Client, seeded: dict[str, An
 
 
 def test_audit_filter_by_action(client: Client, seeded: dict[str, Any]) -> None:
-    body = client.get("/api/v1/audit?action=person.*&limit=100", headers=bearer(seeded, "legal")).json()
+    body = client.get(
+        "/api/v1/audit?action=person.*&limit=100", headers=bearer(seeded, "legal")
+    ).json()
     assert body["items"] and all(e["action"].startswith("person.") for e in body["items"])
 
 
-def test_session_api_call_needs_csrf_header_for_writes(client: Client, seeded: dict[str, Any]) -> None:
+def test_session_api_call_needs_csrf_header_for_writes(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     client.login("admin")
     assert client.get("/api/v1/me").json()["via"] == "session"
     r = client.post(f"/api/v1/persons/{seeded['person']}/reveal", json={"reason": "no csrf header"})
     assert r.status_code == 403 and LEGAL_NAME not in r.text
     token = client.csrf("/")
-    r = client.post(f"/api/v1/persons/{seeded['person']}/reveal", json={"reason": "with header"},
-                    headers={"X-CSRF-Token": token})
+    r = client.post(
+        f"/api/v1/persons/{seeded['person']}/reveal",
+        json={"reason": "with header"},
+        headers={"X-CSRF-Token": token},
+    )
     assert r.status_code == 200 and r.json()["legal_name"] == LEGAL_NAME
 
 
@@ -65,9 +74,12 @@ def test_evidence_upload_streams_into_the_vault_and_download_is_logged(
 ) -> None:
     data = b"fictional uploaded evidence \x00\x01" * 5000 + b"canary-upload-phrase-77"
     h = bearer(seeded, "investigator")
-    r = client.post("/api/v1/evidence", params={"name": "../../etc/fictional.bin",
-                                                "source": str(seeded["source"])},
-                    content=data, headers={**h, "Content-Type": "application/octet-stream"})
+    r = client.post(
+        "/api/v1/evidence",
+        params={"name": "../../etc/fictional.bin", "source": str(seeded["source"])},
+        content=data,
+        headers={**h, "Content-Type": "application/octet-stream"},
+    )
     assert r.status_code == 201, r.text
     item = r.json()
     assert item["sha256"] == hashlib.sha256(data).hexdigest() and item["size"] == len(data)
@@ -81,34 +93,46 @@ def test_evidence_upload_streams_into_the_vault_and_download_is_logged(
     assert got.status_code == 200 and got.content == data
     import base64
 
-    assert got.headers["repr-digest"] == "sha-256=:" + base64.b64encode(
-        hashlib.sha256(data).digest()).decode() + ":"
+    assert (
+        got.headers["repr-digest"]
+        == "sha-256=:" + base64.b64encode(hashlib.sha256(data).digest()).decode() + ":"
+    )
     custody = client.get(f"/api/v1/evidence/{item['sha256']}/custody", headers=h).json()
     assert [e["action"] for e in custody][-2:] == ["evidence.add", "evidence.get"]
     # Same content again: stored once, no new record.
-    again = client.post("/api/v1/evidence", params={"name": "copy.bin"}, content=data,
-                        headers=h).json()
+    again = client.post(
+        "/api/v1/evidence", params={"name": "copy.bin"}, content=data, headers=h
+    ).json()
     assert again["created"] is False and again["sha256"] == item["sha256"]
 
 
-def test_viewer_upload_is_refused_before_anything_is_stored(client: Client, seeded: dict[str, Any]) -> None:
+def test_viewer_upload_is_refused_before_anything_is_stored(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     root: Path = seeded["root"] / "evidence"
     before = sorted(p for p in root.rglob("*") if p.is_file())
-    r = client.post("/api/v1/evidence", params={"name": "x.bin"}, content=b"viewer's bytes",
-                    headers=bearer(seeded, "viewer"))
+    r = client.post(
+        "/api/v1/evidence",
+        params={"name": "x.bin"},
+        content=b"viewer's bytes",
+        headers=bearer(seeded, "viewer"),
+    )
     assert r.status_code == 403
     assert sorted(p for p in root.rglob("*") if p.is_file()) == before
 
 
-def test_download_of_unknown_or_malformed_evidence_id(client: Client, seeded: dict[str, Any]) -> None:
+def test_download_of_unknown_or_malformed_evidence_id(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     h = bearer(seeded, "admin")
     assert client.get(f"/api/v1/evidence/{'0' * 64}/content", headers=h).status_code == 404
     assert client.get("/api/v1/evidence/..%2F..%2Fkeys/content", headers=h).status_code == 404
 
 
 def test_reading_view_highlights_quotes_and_figures(client: Client, seeded: dict[str, Any]) -> None:
-    body = client.get(f"/api/v1/sources/{seeded['source']}/reading",
-                      headers=bearer(seeded, "analyst")).json()
+    body = client.get(
+        f"/api/v1/sources/{seeded['source']}/reading", headers=bearer(seeded, "analyst")
+    ).json()
     text = "".join(s["text"] for s in body["segments"])
     assert text == EVIDENCE_TEXT.decode()
     quotes = [s for s in body["segments"] if s["kind"] == "quote"]
@@ -117,9 +141,14 @@ def test_reading_view_highlights_quotes_and_figures(client: Client, seeded: dict
     assert any("32" in f["text"] for f in figures)
 
 
-def test_compare_stored_sources_finds_reuse_and_trimmed_quote(client: Client, seeded: dict[str, Any]) -> None:
-    r = client.get("/api/v1/compare", params={"a": seeded["source"], "b": seeded["source2"]},
-                   headers=bearer(seeded, "analyst"))
+def test_compare_stored_sources_finds_reuse_and_trimmed_quote(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    r = client.get(
+        "/api/v1/compare",
+        params={"a": seeded["source"], "b": seeded["source2"]},
+        headers=bearer(seeded, "analyst"),
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["direction"] == "derivative_of_source"
@@ -130,47 +159,78 @@ def test_compare_stored_sources_finds_reuse_and_trimmed_quote(client: Client, se
 
 
 def test_compare_pasted_texts(client: Client, seeded: dict[str, Any]) -> None:
-    r = client.post("/api/v1/compare", headers=bearer(seeded, "viewer"), json={
-        "earlier": {"text": EVIDENCE_TEXT.decode(), "date": "2025-03-12"},
-        "later": {"text": DERIVED_TEXT.decode(), "date": "2025-03-14"}})
+    r = client.post(
+        "/api/v1/compare",
+        headers=bearer(seeded, "viewer"),
+        json={
+            "earlier": {"text": EVIDENCE_TEXT.decode(), "date": "2025-03-12"},
+            "later": {"text": DERIVED_TEXT.decode(), "date": "2025-03-14"},
+        },
+    )
     assert r.status_code == 200 and r.json()["reuse"]["passages"]
 
 
-def test_add_source_by_api_and_bad_input_names_the_field(client: Client, seeded: dict[str, Any]) -> None:
+def test_add_source_by_api_and_bad_input_names_the_field(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     h = bearer(seeded, "analyst")
-    r = client.post("/api/v1/sources", json={"title": "Fictional statement", "kind": "statement",
-                                             "published": "2025-03"}, headers=h)
+    r = client.post(
+        "/api/v1/sources",
+        json={"title": "Fictional statement", "kind": "statement", "published": "2025-03"},
+        headers=h,
+    )
     assert r.status_code == 201 and r.json()["title"] == "Fictional statement"
     r = client.post("/api/v1/sources", json={"title": "Bad", "kind": "rumour"}, headers=h)
     assert r.status_code == 422 and "kind" in r.json()["error"]
-    r = client.post("/api/v1/sources", json={"title": "Bad date", "published": "2025-13-45"},
-                    headers=h)
+    r = client.post(
+        "/api/v1/sources", json={"title": "Bad date", "published": "2025-13-45"}, headers=h
+    )
     assert r.status_code == 422 and "published" in r.json()["error"]
 
 
 def test_openapi_document_lists_the_api(client: Client) -> None:
     doc = client.get("/api/v1/openapi.json").json()
     paths = set(doc["paths"])
-    for p in ["/api/v1/persons", "/api/v1/sources", "/api/v1/incidents", "/api/v1/acts",
-              "/api/v1/evidence", "/api/v1/sites", "/api/v1/audit",
-              "/api/v1/persons/{item_id}/reveal"]:
+    for p in [
+        "/api/v1/persons",
+        "/api/v1/sources",
+        "/api/v1/incidents",
+        "/api/v1/acts",
+        "/api/v1/evidence",
+        "/api/v1/sites",
+        "/api/v1/audit",
+        "/api/v1/persons/{item_id}/reveal",
+    ]:
         assert p in paths, p
     assert not any(p.startswith(("/login", "/persons")) for p in paths)  # pages stay out
 
 
 def test_pages_render_for_every_kind(client: Client, seeded: dict[str, Any]) -> None:
     client.login("admin")
-    for url in ["/", "/sources", f"/sources/{seeded['source']}", "/incidents",
-                f"/incidents/{seeded['incident']}", "/incidents/timeline", "/incidents/map",
-                "/acts", "/sites", "/units", "/evidence", f"/evidence/{seeded['evidence']}",
-                "/audit?action=person.*", "/users",
-                f"/sources/compare?a={seeded['source']}&b={seeded['source2']}"]:
+    for url in [
+        "/",
+        "/sources",
+        f"/sources/{seeded['source']}",
+        "/incidents",
+        f"/incidents/{seeded['incident']}",
+        "/incidents/timeline",
+        "/incidents/map",
+        "/acts",
+        "/sites",
+        "/units",
+        "/evidence",
+        f"/evidence/{seeded['evidence']}",
+        "/audit?action=person.*",
+        "/users",
+        f"/sources/compare?a={seeded['source']}&b={seeded['source2']}",
+    ]:
         r = client.get(url)
         assert r.status_code == 200, (url, r.text[:300])
     html = client.get("/incidents/map").text
     assert "<svg" in html and html.count('class="map-incident"') == 2 and 'class="map-site"' in html
     assert "http" not in html.split("<svg", 1)[1].split("</svg>")[0].replace(
-        "http://www.w3.org/2000/svg", "")  # no remote tiles
+        "http://www.w3.org/2000/svg", ""
+    )  # no remote tiles
 
 
 def test_segments_cover_the_text_once_even_with_overlapping_marks() -> None:
@@ -179,8 +239,10 @@ def test_segments_cover_the_text_once_even_with_overlapping_marks() -> None:
 
     from dalil.web.textview import segments
 
-    @given(st.text(max_size=80), st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)),
-                                          max_size=8))
+    @given(
+        st.text(max_size=80),
+        st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)), max_size=8),
+    )
     @settings(max_examples=300, deadline=None)
     def check(text: str, spans: list[tuple[int, int]]) -> None:
         marks = [(a, b, "reused", "") for a, b in spans]
@@ -208,9 +270,13 @@ def test_victim_lists_histories_and_estimate(client: Client, seeded: dict[str, A
 
 
 def test_review_names_need_reveal_permission(client: Client, seeded: dict[str, Any]) -> None:
-    r = client.post("/api/v1/lists/review", json={"reason": "curious viewer"},
-                    headers=bearer(seeded, "viewer"))
+    r = client.post(
+        "/api/v1/lists/review", json={"reason": "curious viewer"}, headers=bearer(seeded, "viewer")
+    )
     assert r.status_code == 403
-    r = client.post("/api/v1/lists/decide", json={"pair": "1-4", "verdict": "maybe"},
-                    headers=bearer(seeded, "analyst"))
+    r = client.post(
+        "/api/v1/lists/decide",
+        json={"pair": "1-4", "verdict": "maybe"},
+        headers=bearer(seeded, "analyst"),
+    )
     assert r.status_code == 422

@@ -108,28 +108,32 @@ SIGNOFF = frozenset({"admin", "legal"})  # finding.signoff
 EXPORT = frozenset({"admin", "investigator", "analyst", "legal"})  # export.records
 REPORT = frozenset({"admin", "investigator", "analyst", "legal"})  # report.internal
 for _prefix in ("", "/api/v1"):
-    EXPECTED.update({
-        ("GET", f"{_prefix}/findings/acts/{{item_id}}"): READ,
-        ("POST", f"{_prefix}/findings/acts/{{item_id}}/assess"): ASSESS,
-        ("POST", f"{_prefix}/findings/acts/{{item_id}}/sign-off"): SIGNOFF,
-        ("GET", f"{_prefix}/findings/incidents/{{item_id}}"): READ,
-        ("POST", f"{_prefix}/findings/incidents/{{item_id}}/coding"): WRITE,
-        ("POST", f"{_prefix}/findings/incidents/{{item_id}}/assess"): ASSESS,
-        ("GET", f"{_prefix}/findings/export/{{fmt}}"): EXPORT,
-        ("GET", f"{_prefix}/findings/timeline"): READ,
-        ("GET", f"{_prefix}/findings/sites/{{item_id}}"): READ,
-        ("POST", f"{_prefix}/findings/sites/{{item_id}}/status"): WRITE,
-        ("GET", f"{_prefix}/findings/units"): READ,
-        ("GET", f"{_prefix}/findings/corroboration"): READ,
-        ("POST", f"{_prefix}/findings/vetting"): REVEAL,
-        ("POST", f"{_prefix}/findings/reports"): REPORT,
-    })
-EXPECTED.update({
-    ("GET", "/findings"): READ,
-    ("GET", "/api/v1/findings"): READ,
-    ("GET", "/findings/vetting"): READ,
-    ("GET", "/findings/reports"): READ,
-})
+    EXPECTED.update(
+        {
+            ("GET", f"{_prefix}/findings/acts/{{item_id}}"): READ,
+            ("POST", f"{_prefix}/findings/acts/{{item_id}}/assess"): ASSESS,
+            ("POST", f"{_prefix}/findings/acts/{{item_id}}/sign-off"): SIGNOFF,
+            ("GET", f"{_prefix}/findings/incidents/{{item_id}}"): READ,
+            ("POST", f"{_prefix}/findings/incidents/{{item_id}}/coding"): WRITE,
+            ("POST", f"{_prefix}/findings/incidents/{{item_id}}/assess"): ASSESS,
+            ("GET", f"{_prefix}/findings/export/{{fmt}}"): EXPORT,
+            ("GET", f"{_prefix}/findings/timeline"): READ,
+            ("GET", f"{_prefix}/findings/sites/{{item_id}}"): READ,
+            ("POST", f"{_prefix}/findings/sites/{{item_id}}/status"): WRITE,
+            ("GET", f"{_prefix}/findings/units"): READ,
+            ("GET", f"{_prefix}/findings/corroboration"): READ,
+            ("POST", f"{_prefix}/findings/vetting"): REVEAL,
+            ("POST", f"{_prefix}/findings/reports"): REPORT,
+        }
+    )
+EXPECTED.update(
+    {
+        ("GET", "/findings"): READ,
+        ("GET", "/api/v1/findings"): READ,
+        ("GET", "/findings/vetting"): READ,
+        ("GET", "/findings/reports"): READ,
+    }
+)
 for _k in RECORD_KINDS:
     _allowed: frozenset[str] | str = READ if _k in AVAILABLE_KINDS else PENDING
     EXPECTED[("GET", f"/{_k}")] = _allowed
@@ -138,8 +142,12 @@ for _k in RECORD_KINDS:
     EXPECTED[("GET", f"/api/v1/{_k}/{{item_id}}")] = _allowed
 
 
-LOGIN_FLOW = {("POST", "/login"), ("GET", "/login/totp"), ("POST", "/login/totp"),
-              ("POST", "/logout")}
+LOGIN_FLOW = {
+    ("POST", "/login"),
+    ("GET", "/login/totp"),
+    ("POST", "/login/totp"),
+    ("POST", "/logout"),
+}
 
 
 def app_routes(app: Any) -> set[tuple[str, str]]:
@@ -154,8 +162,15 @@ def test_every_route_is_in_the_table(app: Any) -> None:
     assert not stale, f"table entries for routes that no longer exist: {sorted(stale)}"
 
 
-SEED_KEY = {"persons": "person", "sources": "source", "incidents": "incident", "acts": "act",
-            "sites": "site", "units": "unit", "evidence": "evidence"}
+SEED_KEY = {
+    "persons": "person",
+    "sources": "source",
+    "incidents": "incident",
+    "acts": "act",
+    "sites": "site",
+    "units": "unit",
+    "evidence": "evidence",
+}
 
 
 def _concrete(path: str, seeded: dict[str, Any]) -> str:
@@ -166,8 +181,11 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
-    return (path.replace("{sha256}", seeded["evidence"]).replace("{name}", "tmp-user")
-            .replace("{job_id}", _JOB["id"]))
+    return (
+        path.replace("{sha256}", seeded["evidence"])
+        .replace("{name}", "tmp-user")
+        .replace("{job_id}", _JOB["id"])
+    )
 
 
 _JOB: dict[str, str] = {}
@@ -188,24 +206,36 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
             return {"json": {"reason": "authorization matrix test (fictional case)"}}
         return {"data": {"reason": "authorization matrix test (fictional case)"}}
     if path == "/users":
-        return {"data": {"name": f"m-{role}-{next(_counter)}", "role": "viewer",
-                         "password": "pw-matrix-fictional"}}
+        return {
+            "data": {
+                "name": f"m-{role}-{next(_counter)}",
+                "role": "viewer",
+                "password": "pw-matrix-fictional",
+            }
+        }
     if path == "/sources/new":
         return {"data": {"title": "Fictional report", "kind": "report"}}
     if path == "/api/v1/sources":
         return {"json": {"title": "Fictional report"}}
     if path == "/lists/import":
-        return {"data": {"name": f"Fictional matrix list {role}"},
-                "files": {"file": ("l.csv", b"record_id,full_name\n1,Fictional Name\n",
-                                   "text/csv")}}
+        return {
+            "data": {"name": f"Fictional matrix list {role}"},
+            "files": {"file": ("l.csv", b"record_id,full_name\n1,Fictional Name\n", "text/csv")},
+        }
     if path == "/api/v1/sources/upload":
-        return {"params": {"name": "fictional.txt", "title": "Fictional upload"},
-                "content": b"Fictional report text, uploaded in the matrix test."}
+        return {
+            "params": {"name": "fictional.txt", "title": "Fictional upload"},
+            "content": b"Fictional report text, uploaded in the matrix test.",
+        }
     if path == "/api/v1/evidence":
         return {"params": {"name": "fictional.txt"}, "content": b"fictional evidence"}
     if path.endswith("/lists/review"):
         reason = "matrix test (fictional lists)"
-        return {"json": {"reason": reason}} if path.startswith("/api/") else {"data": {"reason": reason}}
+        return (
+            {"json": {"reason": reason}}
+            if path.startswith("/api/")
+            else {"data": {"reason": reason}}
+        )
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
@@ -220,8 +250,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/sources/compare":
         return {"data": {"earlier": "A fictional text.", "later": "A fictional text, copied."}}
     if path == "/api/v1/compare":
-        return {"json": {"earlier": {"text": "A fictional text."},
-                         "later": {"text": "A fictional text, copied."}}}
+        return {
+            "json": {
+                "earlier": {"text": "A fictional text."},
+                "later": {"text": "A fictional text, copied."},
+            }
+        }
     return {}
 
 
@@ -247,8 +281,9 @@ def clients(app: Any, seeded: dict[str, Any]) -> Any:
         out[role] = c
     out[ANON] = Client(app)
     out[ANON].get("/login")  # an anonymous session, so the CSRF token exists
-    r = out["admin"].post("/api/v1/lists/link",
-                          headers={"Authorization": f"Bearer {seeded['tokens']['admin']}"})
+    r = out["admin"].post(
+        "/api/v1/lists/link", headers={"Authorization": f"Bearer {seeded['tokens']['admin']}"}
+    )
     assert r.status_code == 202, r.text
     _JOB["id"] = r.json()["id"]
     _wait_for_jobs(app)
@@ -292,8 +327,9 @@ def test_route_allows_exactly_the_expected_roles(
             c.close()
 
 
-def _check_route(route: tuple[str, str], clients: dict[str, Client], seeded: dict[str, Any],
-                 app: Any) -> None:
+def _check_route(
+    route: tuple[str, str], clients: dict[str, Client], seeded: dict[str, Any], app: Any
+) -> None:
     method, path = route
     expected = EXPECTED[route]
     api = path.startswith("/api/")
@@ -343,14 +379,30 @@ def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
     case = app.state.backend.case
     with case.act(USERS["admin"]) as ctx:
         users.add_user(ctx, MATRIX_REVIEWEE, "legal", "pw-matrix-legal-fictional")
-        act = records.add(ctx, "act", incident_id=seeded["incident"], act_type="killing",
-                          victim_id=seeded["person"] + 3, status="likely")
-        sites = [records.add(ctx, "site", name=f"Fictional matrix site {i}",
-                             site_type="mass_grave", status="reported") for i in range(2)]
+        act = records.add(
+            ctx,
+            "act",
+            incident_id=seeded["incident"],
+            act_type="killing",
+            victim_id=seeded["person"] + 3,
+            status="likely",
+        )
+        sites = [
+            records.add(
+                ctx,
+                "site",
+                name=f"Fictional matrix site {i}",
+                site_type="mass_grave",
+                status="reported",
+            )
+            for i in range(2)
+        ]
     with case.act(MATRIX_REVIEWEE) as ctx:
         for element in ("civilian", "deliberate", "identity", "party", "nexus"):
             F.assess(ctx, act.id, element, "likely", note="matrix test (fictional)")
-    _FINDINGS.update(evidence=seeded["evidence"], signed_act=act.id, site_page=sites[0].id, site_api=sites[1].id)
+    _FINDINGS.update(
+        evidence=seeded["evidence"], signed_act=act.id, site_page=sites[0].id, site_api=sites[1].id
+    )
 
 
 def _findings_concrete(path: str, seeded: dict[str, Any]) -> str:
@@ -373,8 +425,11 @@ def _findings_payload(path: str, role: str) -> dict[str, Any]:
         body = {"element": "civilian", "finding": "likely", "note": f"matrix {role}"}
     elif path.endswith("/coding"):
         ev = _FINDINGS["evidence"]  # the stated toll must cite its source
-        body = ({"actor1": "Fictional Brigade", "fatality_sources": {"best": [ev]}} if api
-                else {"actor1": "Fictional Brigade", "sources_best": ev})
+        body = (
+            {"actor1": "Fictional Brigade", "fatality_sources": {"best": [ev]}}
+            if api
+            else {"actor1": "Fictional Brigade", "sources_best": ev}
+        )
     elif path.endswith("/status"):
         body = {"status": SITE_STEPS.get(role, "located"), "on": "2025-04-01"}
     elif path.endswith("/reports"):
@@ -383,8 +438,10 @@ def _findings_payload(path: str, role: str) -> dict[str, Any]:
         csv = b"name,unit\nFictional Applicant,Fictional Brigade\n"
         if api:
             return {"params": {"name": "personnel-fictional.csv"}, "content": csv}
-        return {"data": {"threshold": "0.5"},
-                "files": {"file": ("personnel-fictional.csv", csv, "text/csv")}}
+        return {
+            "data": {"threshold": "0.5"},
+            "files": {"file": ("personnel-fictional.csv", csv, "text/csv")},
+        }
     elif path.endswith("/sign-off"):
         body = {"note": f"matrix {role}"} if api else {}
     return {"json": body} if api else {"data": body}

@@ -27,8 +27,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"browser tests need Chromium at {CHROMIUM} (installed by .ci/run)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"browser tests need Chromium at {CHROMIUM} (installed by .ci/run)",
+    ),
 ]
 
 
@@ -44,8 +46,9 @@ def server(seeded: dict[str, Any]) -> Iterator[str]:
 
     app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        access_log=False))
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()
     deadline = time.monotonic() + 20
@@ -64,9 +67,17 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield b
         b.close()
 
@@ -91,7 +102,8 @@ def shot(page: Any, name: str) -> None:
 def login(page: Any, server: str, role: str, next_path: str = "/") -> None:
     page.goto(f"{server}/login?next={next_path}")
     page.get_by_label("User name").fill(USERS[role]) if page.locator("html").get_attribute(
-        "lang") == "en" else page.fill("#username", USERS[role])
+        "lang"
+    ) == "en" else page.fill("#username", USERS[role])
     page.fill("#password", password_for(role))
     page.locator("form[action='/login'] button[type=submit]").click()
     page.wait_for_load_state("load")
@@ -118,8 +130,9 @@ def test_login_with_the_keyboard_and_see_the_dashboard(page: Any, server: str) -
     assert not page.console_errors, page.console_errors
 
 
-def test_upload_a_source_file_with_progress(page: Any, server: str, seeded: dict[str, Any],
-                                            tmp_path: Path) -> None:
+def test_upload_a_source_file_with_progress(
+    page: Any, server: str, seeded: dict[str, Any], tmp_path: Path
+) -> None:
     login(page, server, "investigator", "/sources/new")
     page.fill("#title", "Fictional field report (browser test)")
     page.select_option("#kind", "report")
@@ -159,7 +172,9 @@ def test_open_a_comparison(page: Any, server: str, seeded: dict[str, Any]) -> No
     shot(page, "comparison")
 
 
-def test_reveal_a_protected_field_with_a_reason(page: Any, server: str, seeded: dict[str, Any]) -> None:
+def test_reveal_a_protected_field_with_a_reason(
+    page: Any, server: str, seeded: dict[str, Any]
+) -> None:
     login(page, server, "legal", f"/persons/{seeded['person']}")
     assert LEGAL_NAME not in page.content()
     page.get_by_label("Reason for revealing (logged)").fill("Preparing a fictional court filing")
@@ -191,14 +206,29 @@ def test_switch_to_arabic_sets_rtl(page: Any, server: str) -> None:
     shot(page, "map-ar")
 
 
-MAIN_PAGES = ["/", "/persons", "/persons/{person}", "/sources", "/sources/{source}",
-              "/incidents", "/incidents/timeline", "/incidents/map", "/evidence",
-              "/evidence/upload", "/audit", "/users", "/sources/compare", "/lists", "/estimates"]
+MAIN_PAGES = [
+    "/",
+    "/persons",
+    "/persons/{person}",
+    "/sources",
+    "/sources/{source}",
+    "/incidents",
+    "/incidents/timeline",
+    "/incidents/map",
+    "/evidence",
+    "/evidence/upload",
+    "/audit",
+    "/users",
+    "/sources/compare",
+    "/lists",
+    "/estimates",
+]
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_no_serious_or_critical_accessibility_violations(browser: Any, server: str,
-                                                          seeded: dict[str, Any], lang: str) -> None:
+def test_no_serious_or_critical_accessibility_violations(
+    browser: Any, server: str, seeded: dict[str, Any], lang: str
+) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()

@@ -38,11 +38,18 @@ def findings_server(seeded: dict[str, Any]) -> Iterator[dict[str, Any]]:
     app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
     with app.state.backend.case.act(USERS["admin"]) as ctx:
         users.add_user(ctx, REVIEWER, "legal", REVIEWER_PW)
-        act = records.add(ctx, "act", incident_id=seeded["incident"], act_type="killing",
-                          victim_id=seeded["person"] + 6, date="2025-03-07")
+        act = records.add(
+            ctx,
+            "act",
+            incident_id=seeded["incident"],
+            act_type="killing",
+            victim_id=seeded["person"] + 6,
+            date="2025-03-07",
+        )
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        access_log=False))
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()
     deadline = time.monotonic() + 20
@@ -81,9 +88,13 @@ def test_record_element_findings_and_sign_off_as_another_legal_analyst(
     assert "without evidence" in page.inner_text("[role=alert]")
 
     evidence = seeded["evidence"][:16]
-    for element, finding in (("civilian", "established"), ("deliberate", "established"),
-                             ("identity", "likely"), ("party", "likely"),
-                             ("nexus", "established")):
+    for element, finding in (
+        ("civilian", "established"),
+        ("deliberate", "established"),
+        ("identity", "likely"),
+        ("party", "likely"),
+        ("nexus", "established"),
+    ):
         page.select_option("#a-element", element)
         page.select_option("#a-finding", finding)
         page.fill("#a-evidence", evidence if finding == "established" else "")
@@ -129,7 +140,11 @@ def test_act_page_has_no_serious_accessibility_violations_in_english_and_arabic(
         _login(pg, base, USERS["legal"], password_for("legal"), f"/findings/acts/{act}")
         problems: list[str] = []
         for lang in ("en", "ar"):
-            for path in (f"/findings/acts/{act}", f"/findings/incidents/{seeded['incident']}", "/findings"):
+            for path in (
+                f"/findings/acts/{act}",
+                f"/findings/incidents/{seeded['incident']}",
+                "/findings",
+            ):
                 pg.goto(f"{base}{path}?lang={lang}")
                 problems += _axe_problems(axe, pg, f"{path}?lang={lang}")
             pg.goto(f"{base}/findings/acts/{act}?lang={lang}")

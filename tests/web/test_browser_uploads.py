@@ -9,12 +9,17 @@ from typing import Any
 from .test_browser import browser, login, page, server, shot  # noqa: F401 - fixtures
 
 
-def test_add_a_source_from_a_document_with_progress(page: Any, server: str,  # noqa: F811
-                                                    tmp_path: Path) -> None:
+def test_add_a_source_from_a_document_with_progress(
+    page: Any,  # noqa: F811
+    server: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     login(page, server, "investigator", "/sources/new")
     f = tmp_path / "fictional-bulletin.txt"
-    f.write_bytes(b"Fictional Bulletin, 3 May 2025. Fictional Bulletin reported that 7 "
-                  b"civilians were killed in the fictional village of Kafr Sumaq.\n" * 3000)
+    f.write_bytes(
+        b"Fictional Bulletin, 3 May 2025. Fictional Bulletin reported that 7 "
+        b"civilians were killed in the fictional village of Kafr Sumaq.\n" * 3000
+    )
     page.set_input_files("#su-file", str(f))
     page.fill("#su-title", "Fictional Bulletin (browser test)")
     page.locator("#source-upload-form button[type=submit]").click()
@@ -27,12 +32,16 @@ def test_add_a_source_from_a_document_with_progress(page: Any, server: str,  # n
     assert not page.console_errors, page.console_errors
 
 
-def test_import_a_list_through_the_mapping_step(page: Any, server: str,  # noqa: F811
-                                                tmp_path: Path) -> None:
+def test_import_a_list_through_the_mapping_step(
+    page: Any,  # noqa: F811
+    server: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     login(page, server, "analyst", "/lists/import")
     f = tmp_path / "fictional-browser-list.csv"
-    f.write_text("Ref,Victim\nb1,Fictional Rami Haddad\nb2,Fictional Lina Sabbagh\n",
-                 encoding="utf-8")
+    f.write_text(
+        "Ref,Victim\nb1,Fictional Rami Haddad\nb2,Fictional Lina Sabbagh\n", encoding="utf-8"
+    )
     page.set_input_files("#li-file", str(f))
     page.fill("#li-name", "Fictional browser list")
     page.locator("form[action='/lists/import'] button[type=submit]").click()

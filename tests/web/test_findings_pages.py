@@ -33,28 +33,68 @@ def fx(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
     with case.act(USERS["admin"]) as ctx:
         users.add_user(ctx, SECOND_LEGAL, "legal", SECOND_LEGAL_PW)
         out["token2"], _ = users.issue_token(ctx, SECOND_LEGAL, label="tests")
-        inc = records.add(ctx, "incident", title="Fictional shelling of Wadi (fictional)",
-                          incident_type="shelling", date_start="2025-05-02",
-                          place_name="Wadi (fictional)", lat=35.2, lon=36.0,
-                          coord_precision="locality")
+        inc = records.add(
+            ctx,
+            "incident",
+            title="Fictional shelling of Wadi (fictional)",
+            incident_type="shelling",
+            date_start="2025-05-02",
+            place_name="Wadi (fictional)",
+            lat=35.2,
+            lon=36.0,
+            coord_precision="locality",
+        )
         out["incident"] = inc.id
-        out["act"] = records.add(ctx, "act", incident_id=inc.id, act_type="killing",
-                                 victim_id=seeded["person"] + 4, date="2025-05-02").id
-        out["act_api"] = records.add(ctx, "act", incident_id=inc.id, act_type="killing",
-                                     victim_id=seeded["person"] + 5, date="2025-05-02").id
-        out["site"] = records.add(ctx, "site", name="Fictional well site", site_type="burial",
-                                  status="reported", incident_id=inc.id).id
+        out["act"] = records.add(
+            ctx,
+            "act",
+            incident_id=inc.id,
+            act_type="killing",
+            victim_id=seeded["person"] + 4,
+            date="2025-05-02",
+        ).id
+        out["act_api"] = records.add(
+            ctx,
+            "act",
+            incident_id=inc.id,
+            act_type="killing",
+            victim_id=seeded["person"] + 5,
+            date="2025-05-02",
+        ).id
+        out["site"] = records.add(
+            ctx,
+            "site",
+            name="Fictional well site",
+            site_type="burial",
+            status="reported",
+            incident_id=inc.id,
+        ).id
         top = records.add(ctx, "unit", name="Fictional Command", kind="state_force")
-        child = records.add(ctx, "unit", name="Fictional 7th Company", kind="unit",
-                            parent_id=top.id)
+        child = records.add(
+            ctx, "unit", name="Fictional 7th Company", kind="unit", parent_id=top.id
+        )
         out["units"] = (top.id, child.id)
-        suspect = persons.add_person(ctx, pseudonym="S-1", legal_name=SUSPECT_LEGAL_NAME,
-                                     roles=["suspect"])
+        suspect = persons.add_person(
+            ctx, pseudonym="S-1", legal_name=SUSPECT_LEGAL_NAME, roles=["suspect"]
+        )
         out["suspect"] = suspect.id
-        records.add(ctx, "membership", person_id=suspect.id, organization_id=child.id,
-                    rank="Fictional Sergeant", date_start="2024-01", date_end="2025-12")
-        claim = F.add_claim(ctx, "toll", "32 civilians killed in Qarya (fictional)", low=32,
-                            high=32, incident_id=seeded["incident"])
+        records.add(
+            ctx,
+            "membership",
+            person_id=suspect.id,
+            organization_id=child.id,
+            rank="Fictional Sergeant",
+            date_start="2024-01",
+            date_end="2025-12",
+        )
+        claim = F.add_claim(
+            ctx,
+            "toll",
+            "32 civilians killed in Qarya (fictional)",
+            low=32,
+            high=32,
+            incident_id=seeded["incident"],
+        )
         F.add_carrier(ctx, claim, seeded["source"], "B2")
         F.add_carrier(ctx, claim, seeded["source2"], "C3")
         out["claim"] = claim
@@ -70,8 +110,9 @@ def _client(make_client: Any, role: str) -> Client:
 def _login_as(make_client: Any, name: str, password: str) -> Client:
     c: Client = make_client()
     token = c.csrf("/login")
-    r = c.post("/login", data={"username": name, "password": password, "csrf_token": token,
-                               "next": "/"})
+    r = c.post(
+        "/login", data={"username": name, "password": password, "csrf_token": token, "next": "/"}
+    )
     assert r.status_code == 303, r.text
     return c
 
@@ -99,9 +140,17 @@ def test_every_findings_page_renders_for_a_viewer_in_both_languages(
     make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], lang: str
 ) -> None:
     c = _client(make_client, "viewer")
-    pages = ["/findings", f"/findings/acts/{fx['act']}", f"/findings/incidents/{fx['incident']}",
-             f"/findings/sites/{fx['site']}", "/findings/units", "/findings/corroboration",
-             "/findings/vetting", "/findings/reports", "/findings/timeline"]
+    pages = [
+        "/findings",
+        f"/findings/acts/{fx['act']}",
+        f"/findings/incidents/{fx['incident']}",
+        f"/findings/sites/{fx['site']}",
+        "/findings/units",
+        "/findings/corroboration",
+        "/findings/vetting",
+        "/findings/reports",
+        "/findings/timeline",
+    ]
     direction = "rtl" if lang == "ar" else "ltr"
     for url in pages:
         r = c.get(f"{url}?lang={lang}")
@@ -120,7 +169,9 @@ def test_a_viewer_sees_no_assessment_or_signoff_form(make_client: Any, fx: dict[
     assert f'action="/findings/acts/{fx["act"]}/sign-off"' in r.text
 
 
-def test_record_pages_link_to_their_findings_pages(make_client: Any, seeded: dict[str, Any]) -> None:
+def test_record_pages_link_to_their_findings_pages(
+    make_client: Any, seeded: dict[str, Any]
+) -> None:
     c = _client(make_client, "viewer")
     for kind in ("acts", "incidents", "sites"):
         page = c.get(f"/{kind}/{seeded[kind[:-1]]}").text
@@ -135,29 +186,40 @@ def test_unknown_act_is_404_on_page_and_api(make_client: Any, seeded: dict[str, 
     assert c.get("/findings/acts/not-a-number").status_code == 404
     for odd in ("%C2%B2", "%D9%A3"):  # "²" and Arabic-Indic "٣" pass str.isdigit()
         assert c.get(f"/findings/acts/{odd}").status_code == 404
-        assert c.get(f"/api/v1/findings/sites/{odd}",
-                     headers=_bearer(seeded["tokens"]["viewer"])).status_code == 404
+        assert (
+            c.get(
+                f"/api/v1/findings/sites/{odd}", headers=_bearer(seeded["tokens"]["viewer"])
+            ).status_code
+            == 404
+        )
 
 
 # --- the legal assessment: permission outcomes through the web ------------------------
 
 
-def test_viewer_cannot_assess_through_page_or_api(make_client: Any, fx: dict[str, Any],
-                                                  seeded: dict[str, Any], app: Any) -> None:
+def test_viewer_cannot_assess_through_page_or_api(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], app: Any
+) -> None:
     before = len(_audit_actions(app, "assessment.add"))
     c = _client(make_client, "viewer")
-    r = _post(c, f"/findings/acts/{fx['act']}/assess",
-              {"element": "civilian", "finding": "likely"})
+    r = _post(c, f"/findings/acts/{fx['act']}/assess", {"element": "civilian", "finding": "likely"})
     assert r.status_code == 403
-    r = c.post(f"/api/v1/findings/acts/{fx['act']}/assess", headers=_bearer(seeded["tokens"]["viewer"]),
-               json={"element": "civilian", "finding": "likely"})
+    r = c.post(
+        f"/api/v1/findings/acts/{fx['act']}/assess",
+        headers=_bearer(seeded["tokens"]["viewer"]),
+        json={"element": "civilian", "finding": "likely"},
+    )
     assert r.status_code == 403 and "error" in r.json()
     assert len(_audit_actions(app, "assessment.add")) == before
 
 
-def test_assessment_form_without_csrf_token_is_refused(make_client: Any, fx: dict[str, Any]) -> None:
+def test_assessment_form_without_csrf_token_is_refused(
+    make_client: Any, fx: dict[str, Any]
+) -> None:
     c = _client(make_client, "legal")
-    r = c.post(f"/findings/acts/{fx['act']}/assess", data={"element": "civilian", "finding": "likely"})
+    r = c.post(
+        f"/findings/acts/{fx['act']}/assess", data={"element": "civilian", "finding": "likely"}
+    )
     assert r.status_code == 403
 
 
@@ -165,26 +227,43 @@ def test_established_without_evidence_is_refused_with_the_services_reason(
     make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
 ) -> None:
     c = _client(make_client, "legal")
-    r = _post(c, f"/findings/acts/{fx['act']}/assess",
-              {"element": "deliberate", "finding": "established", "evidence": "",
-               "note": "fictional note kept in the form"})
+    r = _post(
+        c,
+        f"/findings/acts/{fx['act']}/assess",
+        {
+            "element": "deliberate",
+            "finding": "established",
+            "evidence": "",
+            "note": "fictional note kept in the form",
+        },
+    )
     assert r.status_code == 422
     assert 'role="alert"' in r.text and "without evidence" in r.text
     assert "fictional note kept in the form" in r.text  # the form keeps what was typed
-    r = c.post(f"/api/v1/findings/acts/{fx['act']}/assess",
-               headers=_bearer(seeded["tokens"]["legal"]),
-               json={"element": "deliberate", "finding": "established", "evidence": []})
+    r = c.post(
+        f"/api/v1/findings/acts/{fx['act']}/assess",
+        headers=_bearer(seeded["tokens"]["legal"]),
+        json={"element": "deliberate", "finding": "established", "evidence": []},
+    )
     assert r.status_code == 422 and "without evidence" in r.json()["error"]
-    shown = c.get(f"/api/v1/findings/acts/{fx['act']}", headers=_bearer(seeded["tokens"]["legal"])).json()
+    shown = c.get(
+        f"/api/v1/findings/acts/{fx['act']}", headers=_bearer(seeded["tokens"]["legal"])
+    ).json()
     assert not [h for h in shown["history"] if h["element"] == "deliberate"]
 
 
 def _assess_all(c: Client, act: int, evidence: str) -> None:
     for element in ("civilian", "deliberate", "identity", "party", "nexus"):
         finding = "established" if element in ("civilian", "deliberate", "nexus") else "likely"
-        r = _post(c, f"/findings/acts/{act}/assess",
-                  {"element": element, "finding": finding,
-                   "evidence": evidence if finding == "established" else ""})
+        r = _post(
+            c,
+            f"/findings/acts/{act}/assess",
+            {
+                "element": element,
+                "finding": finding,
+                "evidence": evidence if finding == "established" else "",
+            },
+        )
         assert r.status_code == 303, r.text[:500]
         assert r.headers["location"] == f"/findings/acts/{act}#checklist"
 
@@ -205,8 +284,9 @@ def test_assessor_cannot_sign_off_own_work_but_a_second_legal_analyst_can(
     r = _post(assessor, f"/findings/acts/{act}/sign-off", {"note": "own work"})
     assert r.status_code == 409
     assert "cannot sign off an assessment they took part in" in r.text and 'role="alert"' in r.text
-    r = assessor.post(f"/api/v1/findings/acts/{act}/sign-off",
-                      headers=_bearer(seeded["tokens"]["legal"]), json={})
+    r = assessor.post(
+        f"/api/v1/findings/acts/{act}/sign-off", headers=_bearer(seeded["tokens"]["legal"]), json={}
+    )
     assert r.status_code == 409
     assert not _signoffs(app, act)
 
@@ -221,23 +301,34 @@ def test_assessor_cannot_sign_off_own_work_but_a_second_legal_analyst_can(
 
 
 def _signoffs(app: Any, act: int) -> list[str]:
-    return [e["actor"] for e in _audit_actions(app, "assessment.signoff")
-            if f"act:{act}" in e["object_ids"]]
+    return [
+        e["actor"]
+        for e in _audit_actions(app, "assessment.signoff")
+        if f"act:{act}" in e["object_ids"]
+    ]
 
 
-def test_api_assessment_twin_matches_the_service(make_client: Any, fx: dict[str, Any],
-                                                 seeded: dict[str, Any], app: Any) -> None:
+def test_api_assessment_twin_matches_the_service(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], app: Any
+) -> None:
     from dalil.findings import service as F
 
     c = make_client()
-    r = c.post(f"/api/v1/findings/acts/{fx['act_api']}/assess",
-               headers=_bearer(seeded["tokens"]["legal"]),
-               json={"element": "civilian", "finding": "established",
-                     "evidence": [seeded["evidence"]], "note": "api (fictional)"})
+    r = c.post(
+        f"/api/v1/findings/acts/{fx['act_api']}/assess",
+        headers=_bearer(seeded["tokens"]["legal"]),
+        json={
+            "element": "civilian",
+            "finding": "established",
+            "evidence": [seeded["evidence"]],
+            "note": "api (fictional)",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["element"] == "civilian" and r.json()["assessor"] == USERS["legal"]
-    got = c.get(f"/api/v1/findings/acts/{fx['act_api']}",
-                headers=_bearer(seeded["tokens"]["viewer"])).json()
+    got = c.get(
+        f"/api/v1/findings/acts/{fx['act_api']}", headers=_bearer(seeded["tokens"]["viewer"])
+    ).json()
     with app.state.backend.case.act(USERS["viewer"], write=False) as ctx:
         want = F.show_assessment(ctx, fx["act_api"])
     assert {k: got[k] for k in want} == want
@@ -251,20 +342,30 @@ def test_incident_page_shows_coding_aggregate_line_and_export_links(
     make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
 ) -> None:
     c = _client(make_client, "analyst")
-    r = _post(c, f"/findings/incidents/{fx['incident']}/coding",
-              {"event_type": "Explosions/Remote violence",
-               "sub_event_type": "Shelling/artillery/missile attack", "civilian_targeting": "yes",
-               "actor1": "Fictional Brigade", "geo_precision": "near",
-               "sources_best": seeded["evidence"][:12]})
+    r = _post(
+        c,
+        f"/findings/incidents/{fx['incident']}/coding",
+        {
+            "event_type": "Explosions/Remote violence",
+            "sub_event_type": "Shelling/artillery/missile attack",
+            "civilian_targeting": "yes",
+            "actor1": "Fictional Brigade",
+            "geo_precision": "near",
+            "sources_best": seeded["evidence"][:12],
+        },
+    )
     assert r.status_code == 303, r.text[:400]
-    data = c.get(f"/api/v1/findings/incidents/{fx['incident']}",
-                 headers=_bearer(seeded["tokens"]["analyst"])).json()
+    data = c.get(
+        f"/api/v1/findings/incidents/{fx['incident']}", headers=_bearer(seeded["tokens"]["analyst"])
+    ).json()
     assert data["coding"]["actor1"] == "Fictional Brigade"
     assert data["coding"]["civilian_targeting"] is True
     page = c.get(f"/findings/incidents/{fx['incident']}").text
     agg = data["aggregate"]
-    line = (f"{agg['assessed']} acts assessed; {agg['deliberate']} deliberate; "
-            f"{agg['identity_targeted']} identity-targeted; {agg['unlawful']} unlawful")
+    line = (
+        f"{agg['assessed']} acts assessed; {agg['deliberate']} deliberate; "
+        f"{agg['identity_targeted']} identity-targeted; {agg['unlawful']} unlawful"
+    )
     assert line in page
     for fmt in ("acled", "ucdp", "csv"):
         assert f'href="/findings/export/{fmt}"' in page
@@ -276,10 +377,12 @@ def test_stated_toll_shows_its_sources_or_that_none_is_cited(
 ) -> None:
     c = _client(make_client, "viewer")
     page = c.get(f"/findings/incidents/{seeded['incident']}").text
-    row = page.split("<th scope=\"row\">best</th>", 1)[1].split("</tr>", 1)[0]
+    row = page.split('<th scope="row">best</th>', 1)[1].split("</tr>", 1)[0]
     assert "32" in row
-    data = c.get(f"/api/v1/findings/incidents/{seeded['incident']}",
-                 headers=_bearer(seeded["tokens"]["viewer"])).json()
+    data = c.get(
+        f"/api/v1/findings/incidents/{seeded['incident']}",
+        headers=_bearer(seeded["tokens"]["viewer"]),
+    ).json()
     cited = data["coding"]["fatalities"]["sources"].get("best", [])
     if cited:
         assert ", ".join(cited) in row
@@ -294,27 +397,40 @@ def test_incident_level_attack_element_feeds_the_acts_suggestions(
     url = f"/findings/incidents/{fx['incident']}"
     r = _post(c, url + "/assess", {"finding": "established", "evidence": ""})
     assert r.status_code == 422 and "without evidence" in r.text
-    r = _post(c, url + "/assess", {"finding": "established",
-                                   "evidence": seeded["evidence"][:12], "note": "pattern"})
+    r = _post(
+        c,
+        url + "/assess",
+        {"finding": "established", "evidence": seeded["evidence"][:12], "note": "pattern"},
+    )
     assert r.status_code == 303
     page = c.get(url).text
     line = page.split('data-element="attack"', 1)[1].split("</p>", 1)[0]
     assert "established" in line and USERS["legal"] in line
-    shown = c.get(f"/api/v1/findings/acts/{fx['act']}", headers=_bearer(seeded["tokens"]["legal"])).json()
+    shown = c.get(
+        f"/api/v1/findings/acts/{fx['act']}", headers=_bearer(seeded["tokens"]["legal"])
+    ).json()
     assert [e["element"] for e in shown["incident_elements"]] == ["attack"]
-    r = c.post(f"/api/v1/findings/incidents/{fx['incident']}/assess",
-               headers=_bearer(seeded["tokens"]["viewer"]), json={"finding": "likely"})
+    r = c.post(
+        f"/api/v1/findings/incidents/{fx['incident']}/assess",
+        headers=_bearer(seeded["tokens"]["viewer"]),
+        json={"finding": "likely"},
+    )
     assert r.status_code == 403
 
 
 def test_coding_refusal_is_shown_on_the_incident_page(make_client: Any, fx: dict[str, Any]) -> None:
     c = _client(make_client, "analyst")
-    r = _post(c, f"/findings/incidents/{fx['incident']}/coding",
-              {"event_type": "Protests", "sub_event_type": "Air/drone strike"})
+    r = _post(
+        c,
+        f"/findings/incidents/{fx['incident']}/coding",
+        {"event_type": "Protests", "sub_event_type": "Air/drone strike"},
+    )
     assert r.status_code == 422 and 'role="alert"' in r.text
 
 
-def test_export_downloads_csv_and_is_audited(make_client: Any, app: Any, fx: dict[str, Any]) -> None:
+def test_export_downloads_csv_and_is_audited(
+    make_client: Any, app: Any, fx: dict[str, Any]
+) -> None:
     before = len(_audit_actions(app, "incident.export"))
     c = _client(make_client, "legal")
     r = c.get("/findings/export/acled")
@@ -328,7 +444,9 @@ def test_export_downloads_csv_and_is_audited(make_client: Any, app: Any, fx: dic
     assert c.get("/findings/export/xml").status_code == 422
 
 
-def test_timeline_twin_lists_incidents_in_date_order(make_client: Any, seeded: dict[str, Any]) -> None:
+def test_timeline_twin_lists_incidents_in_date_order(
+    make_client: Any, seeded: dict[str, Any]
+) -> None:
     c = make_client()
     items = c.get("/api/v1/findings/timeline", headers=_bearer(seeded["tokens"]["viewer"])).json()
     dates = [i["date_start"] for i in items if i["date_start"]]
@@ -338,24 +456,41 @@ def test_timeline_twin_lists_incidents_in_date_order(make_client: Any, seeded: d
 # --- sites, units, corroboration ------------------------------------------------------
 
 
-def test_site_status_moves_forward_only(make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]) -> None:
+def test_site_status_moves_forward_only(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
+) -> None:
     c = _client(make_client, "investigator")
     url = f"/findings/sites/{fx['site']}"
-    r = _post(c, url + "/status", {"status": "located", "on": "2025-05-10",
-                                   "evidence": seeded["evidence"][:12], "note": "fictional survey"})
+    r = _post(
+        c,
+        url + "/status",
+        {
+            "status": "located",
+            "on": "2025-05-10",
+            "evidence": seeded["evidence"][:12],
+            "note": "fictional survey",
+        },
+    )
     assert r.status_code == 303
     r = _post(c, url + "/status", {"status": "reported", "on": "2025-05-11"})
     assert r.status_code == 422 and "only moves forward" in r.text
     r = _post(c, url + "/status", {"status": "secured", "on": "2025-05-01"})
     assert r.status_code == 422 and "before the previous change" in r.text
-    data = c.get(f"/api/v1/findings/sites/{fx['site']}",
-                 headers=_bearer(seeded["tokens"]["investigator"])).json()
+    data = c.get(
+        f"/api/v1/findings/sites/{fx['site']}", headers=_bearer(seeded["tokens"]["investigator"])
+    ).json()
     assert data["status"] == "located"
     assert [(h["status"], h["on"]) for h in data["history"]] == [("located", "2025-05-10")]
     page = c.get(url).text
     assert "fictional survey" in page and 'aria-current="step"' in page
-    assert _post(_client(make_client, "legal"), url + "/status",
-                 {"status": "secured", "on": "2025-05-12"}).status_code == 403
+    assert (
+        _post(
+            _client(make_client, "legal"),
+            url + "/status",
+            {"status": "secured", "on": "2025-05-12"},
+        ).status_code
+        == 403
+    )
 
 
 def test_units_page_shows_hierarchy_and_dated_membership(
@@ -382,8 +517,9 @@ def test_corroboration_matrix_shows_grades_and_groups(
     make_client: Any, fx: dict[str, Any], seeded: dict[str, Any]
 ) -> None:
     c = _client(make_client, "analyst")
-    data = c.get("/api/v1/findings/corroboration",
-                 headers=_bearer(seeded["tokens"]["analyst"])).json()
+    data = c.get(
+        "/api/v1/findings/corroboration", headers=_bearer(seeded["tokens"]["analyst"])
+    ).json()
     row = next(r for r in data["claims"] if r["claim"]["id"] == str(fx["claim"]))
     assert sorted(s["grade"] for s in row["sources"]) == ["B2", "C3"]
     page = c.get("/findings/corroboration").text
@@ -413,10 +549,16 @@ def test_vetting_upload_shows_candidates_for_human_review_and_leaves_no_file(
 ) -> None:
     before_temp = _temp_entries()
     c = _client(make_client, "legal")
-    csv = (b"name,unit,rank\nFictional Suspect Kanary,Fictional 7th Company,Sergeant\n"
-           b"Someone Else Entirely,Fictional Bakery,\n")
-    r = _post(c, "/findings/vetting", {"threshold": "0.5"},
-              files={"file": ("applicants-fictional.csv", csv, "text/csv")})
+    csv = (
+        b"name,unit,rank\nFictional Suspect Kanary,Fictional 7th Company,Sergeant\n"
+        b"Someone Else Entirely,Fictional Bakery,\n"
+    )
+    r = _post(
+        c,
+        "/findings/vetting",
+        {"threshold": "0.5"},
+        files={"file": ("applicants-fictional.csv", csv, "text/csv")},
+    )
     assert r.status_code == 200, r.text[:500]
     assert "for human review, not a verdict" in r.text
     assert "Fictional Suspect Kanary" in r.text and "S-1" in r.text  # pseudonym, not name
@@ -426,8 +568,12 @@ def test_vetting_upload_shows_candidates_for_human_review_and_leaves_no_file(
     entries = _audit_actions(app, "vetting.screen")
     assert entries and SUSPECT_LEGAL_NAME not in str(entries[-1])
 
-    api = make_client().post("/api/v1/findings/vetting", params={"name": "a.csv"},
-                             headers=_bearer(seeded["tokens"]["investigator"]), content=csv)
+    api = make_client().post(
+        "/api/v1/findings/vetting",
+        params={"name": "a.csv"},
+        headers=_bearer(seeded["tokens"]["investigator"]),
+        content=csv,
+    )
     assert api.status_code == 200
     body = api.json()
     assert body["file"] == "a.csv" and body["records"] == 2 and "human review" in body["note"]
@@ -437,43 +583,74 @@ def test_vetting_upload_shows_candidates_for_human_review_and_leaves_no_file(
 
 def test_vetting_bad_file_is_a_clear_refusal(make_client: Any, seeded: dict[str, Any]) -> None:
     c = _client(make_client, "legal")
-    r = _post(c, "/findings/vetting", {},
-              files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")})
+    r = _post(
+        c,
+        "/findings/vetting",
+        {},
+        files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")},
+    )
     assert r.status_code == 422 and 'role="alert"' in r.text
     assert "/dev/shm" not in r.text and tempfile.gettempdir() + "/" not in r.text
     assert "a column mapping HEADER=FIELD" in r.text and "--column" not in r.text
-    r = _post(c, "/findings/vetting", {"columns": "colour=name\nflavour=ignore"},
-              files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")})
+    r = _post(
+        c,
+        "/findings/vetting",
+        {"columns": "colour=name\nflavour=ignore"},
+        files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")},
+    )
     assert r.status_code == 200 and "Records screened" in r.text
-    api = make_client().post("/api/v1/findings/vetting",
-                             params={"name": "b.csv", "column": ["colour=name", "flavour=ignore"]},
-                             headers=_bearer(seeded["tokens"]["legal"]),
-                             content=b"colour,flavour\nred,sweet\n")
+    api = make_client().post(
+        "/api/v1/findings/vetting",
+        params={"name": "b.csv", "column": ["colour=name", "flavour=ignore"]},
+        headers=_bearer(seeded["tokens"]["legal"]),
+        content=b"colour,flavour\nred,sweet\n",
+    )
     assert api.status_code == 200 and api.json()["records"] == 1
-    assert _post(_client(make_client, "analyst"), "/findings/vetting", {},
-                 files={"file": ("x.csv", b"name\nA\n", "text/csv")}).status_code == 403
+    assert (
+        _post(
+            _client(make_client, "analyst"),
+            "/findings/vetting",
+            {},
+            files={"file": ("x.csv", b"name\nA\n", "text/csv")},
+        ).status_code
+        == 403
+    )
 
 
 # --- reports ------------------------------------------------------------------------
 
 
-def test_report_is_built_downloaded_and_audited(make_client: Any, app: Any,
-                                                seeded: dict[str, Any]) -> None:
+def test_report_is_built_downloaded_and_audited(
+    make_client: Any, app: Any, seeded: dict[str, Any]
+) -> None:
     import hashlib
 
     before = len(_audit_actions(app, "report.build"))
     c = _client(make_client, "analyst")
-    r = _post(c, "/findings/reports", {"audience": "internal", "format": "html",
-                                       "report_lang": "ar", "title": "Fictional report"})
+    r = _post(
+        c,
+        "/findings/reports",
+        {
+            "audience": "internal",
+            "format": "html",
+            "report_lang": "ar",
+            "title": "Fictional report",
+        },
+    )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "attachment" in r.headers["content-disposition"]
     assert r.headers["x-report-sha256"] == hashlib.sha256(r.content).hexdigest()
     assert b"<html" in r.content[:500].lower() and "Fictional report" in r.text
     assert len(_audit_actions(app, "report.build")) == before + 1
     # public reports need report.public: the analyst is refused, the legal user is not
-    assert _post(c, "/findings/reports", {"audience": "public", "format": "html"}).status_code == 403
-    r = make_client().post("/api/v1/findings/reports", headers=_bearer(seeded["tokens"]["legal"]),
-                           json={"audience": "public", "format": "html", "lang": "en"})
+    assert (
+        _post(c, "/findings/reports", {"audience": "public", "format": "html"}).status_code == 403
+    )
+    r = make_client().post(
+        "/api/v1/findings/reports",
+        headers=_bearer(seeded["tokens"]["legal"]),
+        json={"audience": "public", "format": "html", "lang": "en"},
+    )
     assert r.status_code == 200 and LEGAL_NAME_CANARY not in r.text
     r = _post(c, "/findings/reports", {"audience": "internal", "format": "pdf"})
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"

@@ -40,7 +40,9 @@ def test_no_english_left_in_the_arabic_translations() -> None:
 
 
 @pytest.mark.parametrize(("query", "lang", "direction"), [("en", "en", "ltr"), ("ar", "ar", "rtl")])
-def test_lang_and_dir_follow_the_chosen_language(client: Client, query: str, lang: str, direction: str) -> None:
+def test_lang_and_dir_follow_the_chosen_language(
+    client: Client, query: str, lang: str, direction: str
+) -> None:
     r = client.get(f"/login?lang={query}")
     assert f'<html lang="{lang}" dir="{direction}">' in r.text
 
@@ -63,10 +65,18 @@ def test_accept_language_is_a_fallback_only() -> None:
 def test_every_page_has_a_language_switch(client: Client, seeded: dict[str, Any]) -> None:
     assert 'class="lang-switch"' in client.get("/login").text
     client.login("admin")
-    for url in ["/", "/persons", f"/persons/{seeded['person']}", "/users",
-                "/evidence/upload", "/sources/new"]:
+    for url in [
+        "/",
+        "/persons",
+        f"/persons/{seeded['person']}",
+        "/users",
+        "/evidence/upload",
+        "/sources/new",
+    ]:
         html = client.get(url).text
-        assert 'class="lang-switch"' in html and 'hreflang="ar"' in html and 'hreflang="en"' in html, url
+        assert (
+            'class="lang-switch"' in html and 'hreflang="ar"' in html and 'hreflang="en"' in html
+        ), url
 
 
 def test_arabic_and_latin_data_are_isolated_for_bidi(client: Client) -> None:
@@ -81,5 +91,8 @@ def test_stylesheet_uses_logical_properties_only() -> None:
     from pathlib import Path
 
     css = (Path(i18n.__file__).parent.parent / "static" / "app.css").read_text()
-    physical = re.findall(r"(?<![-\w])(margin|padding|border)-(left|right)\b|(?<![-\w])(left|right)\s*:|text-align:\s*(left|right)|float:\s*(left|right)", css)
+    physical = re.findall(
+        r"(?<![-\w])(margin|padding|border)-(left|right)\b|(?<![-\w])(left|right)\s*:|text-align:\s*(left|right)|float:\s*(left|right)",
+        css,
+    )
     assert not physical, physical

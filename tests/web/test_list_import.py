@@ -11,29 +11,43 @@ from typing import Any
 from .conftest import Client
 
 # Headings the importer does not recognise by itself: the mapping step must name them.
-LIST_CSV = (b"Ref;Victim;Gender;Years;Died\n"
-            b"c1;Fictional Nadim Qasir;m;34;2025-03-07\n"
-            b"c2;Fictional Huda Barakat;female;abc;2025-03-07\n"
-            b"c3;;m;20;2025-03-07\n"
-            b"c4;Fictional Sami Darwish;m;41;2025-13-40\n")
+LIST_CSV = (
+    b"Ref;Victim;Gender;Years;Died\n"
+    b"c1;Fictional Nadim Qasir;m;34;2025-03-07\n"
+    b"c2;Fictional Huda Barakat;female;abc;2025-03-07\n"
+    b"c3;;m;20;2025-03-07\n"
+    b"c4;Fictional Sami Darwish;m;41;2025-13-40\n"
+)
 
 
 def _upload(c: Client, name: str) -> Any:
     t = c.csrf("/lists/import")
-    return c.post("/lists/import", data={"name": name, "csrf_token": t},
-                  files={"file": ("fictional-list.csv", LIST_CSV, "text/csv")})
+    return c.post(
+        "/lists/import",
+        data={"name": name, "csrf_token": t},
+        files={"file": ("fictional-list.csv", LIST_CSV, "text/csv")},
+    )
 
 
 def _mapping_fields(html: str) -> dict[str, str]:
     cols = re.findall(r'<label for="map-(\d+)"><bdi>([^<]+)</bdi>', html)
-    want = {"Ref": "record_id", "Victim": "full_name", "Gender": "sex", "Years": "age",
-            "Died": "date_of_death"}
+    want = {
+        "Ref": "record_id",
+        "Victim": "full_name",
+        "Gender": "sex",
+        "Years": "age",
+        "Died": "date_of_death",
+    }
     return {f"map_{i}": want[c] for i, c in cols if c in want}
 
 
 def _temp_files() -> set[str]:
-    return {p.name for d in (Path(tempfile.gettempdir()), Path("/dev/shm")) if d.is_dir()
-            for p in d.glob("dalil-list-*")}
+    return {
+        p.name
+        for d in (Path(tempfile.gettempdir()), Path("/dev/shm"))
+        if d.is_dir()
+        for p in d.glob("dalil-list-*")
+    }
 
 
 def test_upload_map_check_and_import_a_list(make_client: Any) -> None:

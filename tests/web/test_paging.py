@@ -27,15 +27,18 @@ def _service_rows(ctx: Any, kind: str) -> list[Any]:
 
 
 @pytest.mark.parametrize("kind", ["persons", *RECORD_KINDS, "evidence"])
-def test_every_page_is_the_matching_slice_of_the_service_list(seeded: dict[str, Any], kind: str) -> None:
+def test_every_page_is_the_matching_slice_of_the_service_list(
+    seeded: dict[str, Any], kind: str
+) -> None:
     case = Case.open(seeded["root"], TEST_PASSPHRASE)
     try:
         with case.act(USERS["viewer"], write=False) as ctx:
             full = [jsonable(r) for r in _service_rows(ctx, kind)]
             for limit in (1, 2, 3, 500):
                 for offset in range(0, len(full) + 2):
-                    rows, total = paging.page(ctx, kind, RECORD_KINDS.get(kind), limit=limit,
-                                              offset=offset)
+                    rows, total = paging.page(
+                        ctx, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset
+                    )
                     assert total == len(full)
                     assert [jsonable(r) for r in rows] == full[offset : offset + limit]
     finally:
@@ -47,8 +50,10 @@ def test_paging_checks_the_same_permission(seeded: dict[str, Any]) -> None:
 
     case = Case.open(seeded["root"], TEST_PASSPHRASE)
     try:
-        with (case.act(Actor(name="nobody", role="no-such-role"), write=False) as ctx,
-              pytest.raises(PermissionDenied)):
+        with (
+            case.act(Actor(name="nobody", role="no-such-role"), write=False) as ctx,
+            pytest.raises(PermissionDenied),
+        ):
             paging.page(ctx, "persons", None, limit=5, offset=0)
     finally:
         case.close()
@@ -63,6 +68,7 @@ def test_large_totals_are_remembered_briefly_and_small_ones_never(monkeypatch: A
         def count() -> int:
             calls.append(n)
             return n
+
         return count
 
     ctx = SimpleNamespace(case=object())

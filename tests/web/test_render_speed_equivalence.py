@@ -18,19 +18,42 @@ OLD_MACRO = (
     'and v|length == 0) %}<span class="muted">—</span>{% elif v is sameas true %}'
     '{{ _("yes") }}{% elif v is sameas false %}{{ _("no") }}{% elif v is mapping %}'
     '<bdi dir="auto">{% for k, x in v.items() %}{{ k }}: {{ x }}{% if not loop.last %}; '
-    '{% endif %}{% endfor %}</bdi>{% elif v is iterable and v is not string %}'
+    "{% endif %}{% endfor %}</bdi>{% elif v is iterable and v is not string %}"
     '<bdi dir="auto">{{ v|join(", ") }}</bdi>{% else %}<bdi dir="auto">{{ v }}</bdi>'
     "{% endif %}{% endmacro %}{{ value(v) }}"
 )
 
 ENVS = make_environments()
-HOSTILE = st.sampled_from(["<script>alert(1)</script>", '"><img src=x onerror=1>', "a&b",
-                           "م. ع. (fictional)", "", " ", "'", "%s", "%(x)s", "{{ 7*7 }}"])
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    st.text(max_size=20), HOSTILE)
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.one_of(st.text(max_size=8), HOSTILE),
-                                                 inner, max_size=4)), max_leaves=8)
+HOSTILE = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        '"><img src=x onerror=1>',
+        "a&b",
+        "م. ع. (fictional)",
+        "",
+        " ",
+        "'",
+        "%s",
+        "%(x)s",
+        "{{ 7*7 }}",
+    ]
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    HOSTILE,
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.text(max_size=8), HOSTILE), inner, max_size=4),
+    ),
+    max_leaves=8,
+)
 
 
 def _old(lang: str, v: Any) -> str:

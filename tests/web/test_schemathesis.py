@@ -47,14 +47,14 @@ def test_api_conforms_to_its_openapi_document(api_app: Any) -> None:
     for op in operations:
 
         @given(case=op.as_strategy())
-        @settings(max_examples=4, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def check(case: Any) -> None:
             calls.append(case.operation.label)
             case.call_and_validate(
                 headers=headers,
-                checks=[not_a_server_error, response_schema_conformance,
-                        status_code_conformance],
+                checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
             )
 
         check()

@@ -83,16 +83,21 @@ def test_anonymous_api_gets_401_and_pages_redirect_to_login(client: Client) -> N
     r = client.get("/persons?limit=5")
     assert r.status_code == 303
     assert r.headers["location"] == "/login?next=/persons%3Flimit%3D5" or r.headers[
-        "location"].startswith("/login?next=/persons")
+        "location"
+    ].startswith("/login?next=/persons")
 
 
-def test_forged_cross_site_form_without_csrf_token_is_refused(client: Client, seeded: dict[str, Any]) -> None:
+def test_forged_cross_site_form_without_csrf_token_is_refused(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     client.login("admin")
     r = client.post(f"/persons/{seeded['person']}/reveal", data={"reason": "forged request"})
     assert r.status_code == 403
     assert LEGAL_NAME not in r.text
-    r = client.post("/users", data={"name": "evil", "role": "admin", "password": "x" * 12,
-                                    "csrf_token": "guessed-token"})
+    r = client.post(
+        "/users",
+        data={"name": "evil", "role": "admin", "password": "x" * 12, "csrf_token": "guessed-token"},
+    )
     assert r.status_code == 403
 
 
@@ -101,17 +106,21 @@ def test_csrf_token_of_another_session_is_refused(make_client: Any, seeded: dict
     attacker.login("viewer")
     stolen = attacker.csrf("/users")
     victim.login("admin")
-    r = victim.post("/users", data={"name": "evil2", "role": "admin", "password": "x" * 12,
-                                    "csrf_token": stolen})
+    r = victim.post(
+        "/users",
+        data={"name": "evil2", "role": "admin", "password": "x" * 12, "csrf_token": stolen},
+    )
     assert r.status_code == 403
 
 
 def test_cross_origin_post_is_refused_even_with_token(client: Client) -> None:
     client.login("admin")
     token = client.csrf("/users")
-    r = client.post("/users", data={"name": "evil3", "role": "admin", "password": "x" * 12,
-                                    "csrf_token": token},
-                    headers={"Origin": "https://attacker.example"})
+    r = client.post(
+        "/users",
+        data={"name": "evil3", "role": "admin", "password": "x" * 12, "csrf_token": token},
+        headers={"Origin": "https://attacker.example"},
+    )
     assert r.status_code == 403
 
 
@@ -147,8 +156,15 @@ def test_logout_ends_the_session_on_the_server(client: Client) -> None:
 
 def test_open_redirect_after_login_is_neutralised(client: Client) -> None:
     token = client.csrf("/login")
-    r = client.post("/login", data={"username": USERS["viewer"], "password": password_for("viewer"),
-                                    "csrf_token": token, "next": "//attacker.example/x"})
+    r = client.post(
+        "/login",
+        data={
+            "username": USERS["viewer"],
+            "password": password_for("viewer"),
+            "csrf_token": token,
+            "next": "//attacker.example/x",
+        },
+    )
     assert r.status_code == 303 and r.headers["location"] == "/"
 
 
@@ -161,24 +177,37 @@ def test_safe_next_never_leaves_the_site(value: str) -> None:
 
 
 def test_password_guessing_is_throttled_and_audited(seeded: dict[str, Any]) -> None:
-    app = create_app(seeded["root"], __import__("dalil.testing").testing.TEST_PASSPHRASE,
-                     throttle=LoginThrottle(free_attempts=2, base_delay=60))
+    app = create_app(
+        seeded["root"],
+        __import__("dalil.testing").testing.TEST_PASSPHRASE,
+        throttle=LoginThrottle(free_attempts=2, base_delay=60),
+    )
     c = Client(app)
     try:
         codes = []
         for i in range(4):
             token = c.csrf("/login")
-            r = c.post("/login", data={"username": USERS["legal"], "password": f"guess-{i}",
-                                       "csrf_token": token})
+            r = c.post(
+                "/login",
+                data={"username": USERS["legal"], "password": f"guess-{i}", "csrf_token": token},
+            )
             codes.append(r.status_code)
         assert codes[:2] == [401, 401]
         assert 429 in codes[2:]
         # While throttled even the right password is not checked.
         token = c.csrf("/login")
-        r = c.post("/login", data={"username": USERS["legal"], "password": password_for("legal"),
-                                   "csrf_token": token})
+        r = c.post(
+            "/login",
+            data={
+                "username": USERS["legal"],
+                "password": password_for("legal"),
+                "csrf_token": token,
+            },
+        )
         assert r.status_code == 429 and "retry-after" in r.headers
-        failed = _audit_actions(seeded, action="user.login_failed", object_id=f"user:{USERS['legal']}")
+        failed = _audit_actions(
+            seeded, action="user.login_failed", object_id=f"user:{USERS['legal']}"
+        )
         assert len(failed) >= 2
         assert all("guess" not in str(e) for e in failed)  # the password is never logged
     finally:
@@ -195,18 +224,23 @@ def test_successful_login_is_audited(client: Client, seeded: dict[str, Any]) -> 
 
 def test_unknown_user_and_wrong_password_look_the_same(client: Client) -> None:
     t = client.csrf("/login")
-    a = client.post("/login", data={"username": "no-such-user", "password": "whatever1",
-                                    "csrf_token": t})
+    a = client.post(
+        "/login", data={"username": "no-such-user", "password": "whatever1", "csrf_token": t}
+    )
     t = client.csrf("/login")
-    b = client.post("/login", data={"username": USERS["viewer"], "password": "whatever1",
-                                    "csrf_token": t})
+    b = client.post(
+        "/login", data={"username": USERS["viewer"], "password": "whatever1", "csrf_token": t}
+    )
     assert a.status_code == b.status_code == 401
     strip = lambda h: re.sub(r'value="[^"]+"', "", h)  # noqa: E731
     assert strip(a.text) == strip(b.text)
 
 
 def test_revoked_or_forged_bearer_token_is_refused(client: Client, seeded: dict[str, Any]) -> None:
-    assert client.get("/api/v1/me", headers={"Authorization": "Bearer dalil_forged"}).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": "Bearer dalil_forged"}).status_code
+        == 401
+    )
     from dalil.case import Case
     from dalil.services import users
     from dalil.testing import TEST_PASSPHRASE
@@ -224,7 +258,9 @@ def test_revoked_or_forged_bearer_token_is_refused(client: Client, seeded: dict[
     assert client.get("/api/v1/me", headers=h).status_code == 401
 
 
-def test_reveal_without_reason_is_refused_and_masked_by_default(client: Client, seeded: dict[str, Any]) -> None:
+def test_reveal_without_reason_is_refused_and_masked_by_default(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     client.login("investigator")
     page = client.get(f"/persons/{seeded['person']}").text
     assert LEGAL_NAME not in page and "••••••" in page
@@ -233,7 +269,9 @@ def test_reveal_without_reason_is_refused_and_masked_by_default(client: Client, 
     assert r.status_code == 422 and LEGAL_NAME not in r.text
 
 
-def test_reveal_with_reason_shows_the_field_and_logs_the_reason(client: Client, seeded: dict[str, Any]) -> None:
+def test_reveal_with_reason_shows_the_field_and_logs_the_reason(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     client.login("legal")
     pid = seeded["person"]
     token = client.csrf(f"/persons/{pid}")
@@ -249,22 +287,32 @@ def test_reveal_with_reason_shows_the_field_and_logs_the_reason(client: Client, 
 
 def test_viewer_cannot_reveal_even_with_a_reason(client: Client, seeded: dict[str, Any]) -> None:
     h = {"Authorization": f"Bearer {seeded['tokens']['viewer']}"}
-    r = client.post(f"/api/v1/persons/{seeded['person']}/reveal", json={"reason": "curious"},
-                    headers=h)
+    r = client.post(
+        f"/api/v1/persons/{seeded['person']}/reveal", json={"reason": "curious"}, headers=h
+    )
     assert r.status_code == 403 and LEGAL_NAME not in r.text
 
 
 def test_protected_fields_never_in_list_endpoints(client: Client, seeded: dict[str, Any]) -> None:
     h = {"Authorization": f"Bearer {seeded['tokens']['admin']}"}
-    for url in ["/api/v1/persons?limit=500", f"/api/v1/persons/{seeded['person']}", "/api/v1/dashboard"]:
+    for url in [
+        "/api/v1/persons?limit=500",
+        f"/api/v1/persons/{seeded['person']}",
+        "/api/v1/dashboard",
+    ]:
         r = client.get(url, headers=h)
         assert r.status_code == 200 and LEGAL_NAME not in r.text and "اسم متخيل" not in r.text
 
 
-def test_validation_errors_do_not_echo_submitted_secrets(client: Client, seeded: dict[str, Any]) -> None:
+def test_validation_errors_do_not_echo_submitted_secrets(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     h = {"Authorization": f"Bearer {seeded['tokens']['admin']}"}
-    r = client.post(f"/api/v1/persons/{seeded['person']}/reveal",
-                    json={"reason": "ok reason", "legal_name": LEGAL_NAME}, headers=h)
+    r = client.post(
+        f"/api/v1/persons/{seeded['person']}/reveal",
+        json={"reason": "ok reason", "legal_name": LEGAL_NAME},
+        headers=h,
+    )
     assert r.status_code == 422 and LEGAL_NAME not in r.text
 
 
@@ -342,8 +390,9 @@ def test_totp_rejects_malformed_codes(bad: str) -> None:
     assert not TotpReplayGuard().verify("a", pyotp.random_base32(), bad)
 
 
-def test_second_factor_is_required_when_the_user_has_totp(make_client: Any, seeded: dict[str, Any],
-                                                           app: Any) -> None:
+def test_second_factor_is_required_when_the_user_has_totp(
+    make_client: Any, seeded: dict[str, Any], app: Any
+) -> None:
     """A stolen password alone does not open the account; a replayed code does not either."""
     import pyotp
 
@@ -363,8 +412,15 @@ def test_second_factor_is_required_when_the_user_has_totp(make_client: Any, seed
     try:
         c = make_client()
         t = c.csrf("/login")
-        r = c.post("/login", data={"username": "tmp-user", "password": "pw-tmp-user-fictional",
-                                   "csrf_token": t, "next": "/persons"})
+        r = c.post(
+            "/login",
+            data={
+                "username": "tmp-user",
+                "password": "pw-tmp-user-fictional",
+                "csrf_token": t,
+                "next": "/persons",
+            },
+        )
         assert r.status_code == 303 and r.headers["location"].startswith("/login/totp")
         assert c.get("/persons").status_code == 303  # not logged in yet
         t = c.csrf("/login/totp")
@@ -378,8 +434,10 @@ def test_second_factor_is_required_when_the_user_has_totp(make_client: Any, seed
         # The same code cannot be used again by someone who watched it.
         other = make_client()
         t = other.csrf("/login")
-        other.post("/login", data={"username": "tmp-user", "password": "pw-tmp-user-fictional",
-                                   "csrf_token": t})
+        other.post(
+            "/login",
+            data={"username": "tmp-user", "password": "pw-tmp-user-fictional", "csrf_token": t},
+        )
         t = other.csrf("/login/totp")
         r = other.post("/login/totp", data={"code": code, "csrf_token": t})
         assert r.status_code == 401
@@ -400,8 +458,10 @@ def test_token_guessing_is_throttled_per_address(seeded: dict[str, Any]) -> None
     app = create_app(seeded["root"], TEST_PASSPHRASE)
     c = Client(app)
     try:
-        codes = [c.get("/api/v1/me", headers={"Authorization": f"Bearer dalil_guess{i}"}).status_code
-                 for i in range(14)]
+        codes = [
+            c.get("/api/v1/me", headers={"Authorization": f"Bearer dalil_guess{i}"}).status_code
+            for i in range(14)
+        ]
         assert codes[:10] == [401] * 10 and 429 in codes[10:]
         # A valid token from the same address waits too (no checking while throttled)...
         r = c.get("/api/v1/me", headers={"Authorization": f"Bearer {seeded['tokens']['viewer']}"})
@@ -411,8 +471,9 @@ def test_token_guessing_is_throttled_per_address(seeded: dict[str, Any]) -> None
         c.close()
 
 
-def test_an_internal_error_leaks_nothing_to_client_or_log(seeded: dict[str, Any],
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_an_internal_error_leaks_nothing_to_client_or_log(
+    seeded: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     """A fault whose message holds a secret: the client sees a bare 500, the log one line
     naming the exception type only."""
     from dalil.testing import TEST_PASSPHRASE

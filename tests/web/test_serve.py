@@ -26,8 +26,12 @@ def test_serve_answers_on_loopback_with_security_headers(case: Case) -> None:
     port = _free_port()
     env = {**os.environ, "DALIL_PASSPHRASE": TEST_PASSPHRASE}
     dalil = Path(sys.executable).parent / "dalil"
-    proc = subprocess.Popen([str(dalil), "serve", str(case.root), "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(dalil), "serve", str(case.root), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         r = None
         for _ in range(200):
@@ -42,8 +46,9 @@ def test_serve_answers_on_loopback_with_security_headers(case: Case) -> None:
         api = httpx.get(f"http://127.0.0.1:{port}/api/v1/persons", timeout=5)
         assert api.status_code == 401
         # A page on another name that resolves to 127.0.0.1 (DNS rebinding) is refused.
-        rebound = httpx.get(f"http://127.0.0.1:{port}/login", headers={"Host": "evil.example"},
-                            timeout=5)
+        rebound = httpx.get(
+            f"http://127.0.0.1:{port}/login", headers={"Host": "evil.example"}, timeout=5
+        )
         assert rebound.status_code == 400
     finally:
         proc.terminate()

@@ -14,15 +14,19 @@ from .conftest import Client, password_for
 def _new_user(client: Client, name: str) -> None:
     client.login("admin")
     t = client.csrf("/users")
-    r = client.post("/users", data={"name": name, "role": "viewer",
-                                    "password": password_for(name), "csrf_token": t})
+    r = client.post(
+        "/users",
+        data={"name": name, "role": "viewer", "password": password_for(name), "csrf_token": t},
+    )
     assert r.status_code == 303
 
 
 def _login(c: Client, name: str) -> Any:
     t = c.csrf("/login")
-    return c.post("/login", data={"username": name, "password": password_for(name),
-                                  "csrf_token": t, "next": "/"})
+    return c.post(
+        "/login",
+        data={"username": name, "password": password_for(name), "csrf_token": t, "next": "/"},
+    )
 
 
 def test_enrol_then_login_needs_the_code_and_admin_reset_lifts_it(make_client: Any) -> None:

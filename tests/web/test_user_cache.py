@@ -14,17 +14,34 @@ from .conftest import Client, password_for
 
 
 def test_disabled_user_loses_the_session_after_the_cache_time(
-        make_client: Any, seeded: dict[str, Any], monkeypatch: Any) -> None:
+    make_client: Any, seeded: dict[str, Any], monkeypatch: Any
+) -> None:
     admin: Client = make_client()
     admin.login("admin")
     t = admin.csrf("/users")
-    assert admin.post("/users", data={"name": "cache-fict", "role": "viewer",
-                                      "password": password_for("cache-fict"),
-                                      "csrf_token": t}).status_code == 303
+    assert (
+        admin.post(
+            "/users",
+            data={
+                "name": "cache-fict",
+                "role": "viewer",
+                "password": password_for("cache-fict"),
+                "csrf_token": t,
+            },
+        ).status_code
+        == 303
+    )
     c: Client = make_client()
     t = c.csrf("/login")
-    c.post("/login", data={"username": "cache-fict", "password": password_for("cache-fict"),
-                           "csrf_token": t, "next": "/"})
+    c.post(
+        "/login",
+        data={
+            "username": "cache-fict",
+            "password": password_for("cache-fict"),
+            "csrf_token": t,
+            "next": "/",
+        },
+    )
     assert c.get("/persons").status_code == 200
     case = Case.open(seeded["root"], TEST_PASSPHRASE)
     try:

@@ -139,13 +139,18 @@ def user_tokens(case_opts: CaseOptions, name: str, as_json: bool) -> None:
 @click.command("totp")
 @case_options
 @click.argument("name")
-@click.option("--enable/--disable", "enable", required=True,
-              help="Enrol a second factor (NAME must be you: --user NAME) or turn it off "
-                   "(an admin for anyone; yourself with --code).")
+@click.option(
+    "--enable/--disable",
+    "enable",
+    required=True,
+    help="Enrol a second factor (NAME must be you: --user NAME) or turn it off "
+    "(an admin for anyone; yourself with --code).",
+)
 @click.option("--code", help="A current code from the authenticator app (--disable of your own).")
 @json_option
-def user_totp(case_opts: CaseOptions, name: str, enable: bool, code: str | None,
-              as_json: bool) -> None:
+def user_totp(
+    case_opts: CaseOptions, name: str, enable: bool, code: str | None, as_json: bool
+) -> None:
     """Turn the web login's second factor (TOTP) on or off for NAME.
 
     --enable prints a new secret and its otpauth:// link, then asks for the code the
@@ -170,6 +175,13 @@ def user_totp(case_opts: CaseOptions, name: str, enable: bool, code: str | None,
 
 def register(cli: AliasedGroup) -> None:
     group = get_or_create_group(cli, "user", "users", help="Users, roles and API tokens.")
-    for cmd in (user_add, user_list, user_update, user_token, user_token_revoke, user_tokens,
-                user_totp):
+    for cmd in (
+        user_add,
+        user_list,
+        user_update,
+        user_token,
+        user_token_revoke,
+        user_tokens,
+        user_totp,
+    ):
         group.add_command(cmd)

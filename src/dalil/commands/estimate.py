@@ -38,89 +38,225 @@ def _print_human(d: dict[str, Any]) -> None:
     )
     diag = d["diagnostics"]
     if d["method"] == "lcmcr" and "rhat" in diag:
-        click.echo(f"R-hat: {diag.get('rhat')}   ESS: {diag.get('ess')}   "
-                   f"seed: {diag['settings']['seed']}")
+        click.echo(
+            f"R-hat: {diag.get('rhat')}   ESS: {diag.get('ess')}   seed: {diag['settings']['seed']}"
+        )
     elif diag.get("seed") is not None:
         click.echo(f"seed: {diag['seed']}")
     if "sensitivity" in diag:
         click.echo("")
-        emit_table([{**r, "estimate": _fmt(r.get("estimate")), "interval": _ci(r.get("ci")),
-                     "note": r.get("error", "")} for r in diag["sensitivity"]],
-                   ["method", "model", "estimate", "interval", "note"])
+        emit_table(
+            [
+                {
+                    **r,
+                    "estimate": _fmt(r.get("estimate")),
+                    "interval": _ci(r.get("ci")),
+                    "note": r.get("error", ""),
+                }
+                for r in diag["sensitivity"]
+            ],
+            ["method", "model", "estimate", "interval", "note"],
+        )
     if "strata" in diag:
         click.echo("")
-        emit_table([{**r, "estimate": _fmt(r.get("estimate")), "interval": _ci(r.get("ci")),
-                     "note": r.get("error", "")} for r in diag["strata"]],
-                   ["stratum", "observed", "model", "estimate", "interval", "note"])
+        emit_table(
+            [
+                {
+                    **r,
+                    "estimate": _fmt(r.get("estimate")),
+                    "interval": _ci(r.get("ci")),
+                    "note": r.get("error", ""),
+                }
+                for r in diag["strata"]
+            ],
+            ["stratum", "observed", "model", "estimate", "interval", "note"],
+        )
     if d["models"] and "sensitivity" not in diag:
         click.echo("")
-        emit_table([{**m, "estimate": _fmt(m["estimate"]), "interval": _ci(m["ci"]),
-                     "weight": "" if m["weight"] is None else f"{m['weight']:.3f}",
-                     "deviance": "" if m["deviance"] is None else m["deviance"],
-                     "bic": "" if m["bic"] is None else m["bic"]}
-                    for m in d["models"]],
-                   ["model", "estimate", "interval", "deviance", "df", "bic", "weight"])
+        emit_table(
+            [
+                {
+                    **m,
+                    "estimate": _fmt(m["estimate"]),
+                    "interval": _ci(m["ci"]),
+                    "weight": "" if m["weight"] is None else f"{m['weight']:.3f}",
+                    "deviance": "" if m["deviance"] is None else m["deviance"],
+                    "bic": "" if m["bic"] is None else m["bic"],
+                }
+                for m in d["models"]
+            ],
+            ["model", "estimate", "interval", "deviance", "df", "bic", "weight"],
+        )
     sys.stdout.flush()
     for w in diag.get("warnings", []):
         click.echo(f"warning: {w}", err=True)
 
 
 @click.command(name="estimate")
-@click.argument("file", required=False,
-                type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--method", type=click.Choice(["loglinear", "lcmcr", "bma", "all"]),
-              default="loglinear", show_default=True,
-              help="loglinear: Poisson log-linear models; lcmcr: latent classes (Bayesian); "
-                   "bma: averaging over decomposable graphical models; all: every method "
-                   "side by side (sensitivity).")
-@click.option("--model", default=None, metavar="SPEC",
-              help='Log-linear model in bracket notation: "[12,23]" (list positions) or '
-                   '"[A*B,B*C]" (list names). Without it, the best model is searched.')
-@click.option("--criterion", type=click.Choice(["bic", "aic"]), default="bic",
-              show_default=True, help="Model search criterion (log-linear).")
-@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True,
-              help="How many models to list.")
-@click.option("--K", "--k", "K", type=click.IntRange(2, 1000), default=10, show_default=True,
-              help="LCMCR: truncation (maximum number of latent classes).")
-@click.option("--a-alpha", type=click.FloatRange(min=0, min_open=True), default=0.25,
-              show_default=True, help="LCMCR: Gamma prior shape of the concentration.")
-@click.option("--b-alpha", type=click.FloatRange(min=0, min_open=True), default=0.25,
-              show_default=True, help="LCMCR: Gamma prior rate of the concentration.")
-@click.option("--burnin", type=click.IntRange(0), default=10_000, show_default=True,
-              help="LCMCR: iterations discarded per chain.")
-@click.option("--samples", type=click.IntRange(10), default=None,
-              help="LCMCR: draws kept per chain [default: 1000].")
-@click.option("--iterations", type=click.IntRange(10), default=None,
-              help="LCMCR: iterations after burn-in per chain (= samples × thinning); "
-                   "an alternative to --samples.")
-@click.option("--thinning", type=click.IntRange(1), default=100, show_default=True,
-              help="LCMCR: keep every n-th iteration.")
-@click.option("--chains", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="LCMCR: independent chains (R-hat needs 2 or more).")
-@click.option("--seed", type=click.IntRange(0), default=None,
-              help="Random seed (LCMCR); same seed, same result. Reported when not given.")
-@click.option("--delta", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="BMA: hyper-Dirichlet prior count per cell [default: 2^-lists].")
-@click.option("--strata", default=None, metavar="COLUMN[,COLUMN]",
-              help="Estimate each stratum separately and combine the totals "
-                   "(a column of FILE, or a case stratum).")
-@click.option("--lists", "list_cols", default=None, metavar="A,B,C",
-              help="The list columns (default: every column except count and strata); "
-                   "with a case, the lists to use.")
-@click.option("--level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
-              help="Interval level.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write the posterior / profile likelihood plot (.svg or .png).")
-@click.option("--plot-models", "plot_models_path",
-              type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the model / method / stratum comparison plot (.svg or .png).")
+@click.argument(
+    "file", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path)
+)
+@click.option(
+    "--method",
+    type=click.Choice(["loglinear", "lcmcr", "bma", "all"]),
+    default="loglinear",
+    show_default=True,
+    help="loglinear: Poisson log-linear models; lcmcr: latent classes (Bayesian); "
+    "bma: averaging over decomposable graphical models; all: every method "
+    "side by side (sensitivity).",
+)
+@click.option(
+    "--model",
+    default=None,
+    metavar="SPEC",
+    help='Log-linear model in bracket notation: "[12,23]" (list positions) or '
+    '"[A*B,B*C]" (list names). Without it, the best model is searched.',
+)
+@click.option(
+    "--criterion",
+    type=click.Choice(["bic", "aic"]),
+    default="bic",
+    show_default=True,
+    help="Model search criterion (log-linear).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(1, 100),
+    default=10,
+    show_default=True,
+    help="How many models to list.",
+)
+@click.option(
+    "--K",
+    "--k",
+    "K",
+    type=click.IntRange(2, 1000),
+    default=10,
+    show_default=True,
+    help="LCMCR: truncation (maximum number of latent classes).",
+)
+@click.option(
+    "--a-alpha",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.25,
+    show_default=True,
+    help="LCMCR: Gamma prior shape of the concentration.",
+)
+@click.option(
+    "--b-alpha",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.25,
+    show_default=True,
+    help="LCMCR: Gamma prior rate of the concentration.",
+)
+@click.option(
+    "--burnin",
+    type=click.IntRange(0),
+    default=10_000,
+    show_default=True,
+    help="LCMCR: iterations discarded per chain.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(10),
+    default=None,
+    help="LCMCR: draws kept per chain [default: 1000].",
+)
+@click.option(
+    "--iterations",
+    type=click.IntRange(10),
+    default=None,
+    help="LCMCR: iterations after burn-in per chain (= samples × thinning); "
+    "an alternative to --samples.",
+)
+@click.option(
+    "--thinning",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="LCMCR: keep every n-th iteration.",
+)
+@click.option(
+    "--chains",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="LCMCR: independent chains (R-hat needs 2 or more).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=None,
+    help="Random seed (LCMCR); same seed, same result. Reported when not given.",
+)
+@click.option(
+    "--delta",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="BMA: hyper-Dirichlet prior count per cell [default: 2^-lists].",
+)
+@click.option(
+    "--strata",
+    default=None,
+    metavar="COLUMN[,COLUMN]",
+    help="Estimate each stratum separately and combine the totals "
+    "(a column of FILE, or a case stratum).",
+)
+@click.option(
+    "--lists",
+    "list_cols",
+    default=None,
+    metavar="A,B,C",
+    help="The list columns (default: every column except count and strata); "
+    "with a case, the lists to use.",
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Interval level.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the posterior / profile likelihood plot (.svg or .png).",
+)
+@click.option(
+    "--plot-models",
+    "plot_models_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the model / method / stratum comparison plot (.svg or .png).",
+)
 @case_options
 @json_option
-def estimate_cmd(case_opts: CaseOptions, file: Path | None, method: str, model: str | None, criterion: str, top: int, K: int,
-                 a_alpha: float, b_alpha: float, burnin: int, samples: int | None,
-                 iterations: int | None, thinning: int, chains: int, seed: int | None,
-                 delta: float | None, strata: str | None, list_cols: str | None, level: float,
-                 plot_path: Path | None, plot_models_path: Path | None, as_json: bool) -> None:
+def estimate_cmd(
+    case_opts: CaseOptions,
+    file: Path | None,
+    method: str,
+    model: str | None,
+    criterion: str,
+    top: int,
+    K: int,
+    a_alpha: float,
+    b_alpha: float,
+    burnin: int,
+    samples: int | None,
+    iterations: int | None,
+    thinning: int,
+    chains: int,
+    seed: int | None,
+    delta: float | None,
+    strata: str | None,
+    list_cols: str | None,
+    level: float,
+    plot_path: Path | None,
+    plot_models_path: Path | None,
+    as_json: bool,
+) -> None:
     """Estimate how many people were killed, including those no list recorded.
 
     FILE is a CSV with one 0/1 column per list and a `count` column (one row per
@@ -162,13 +298,26 @@ def estimate_cmd(case_opts: CaseOptions, file: Path | None, method: str, model: 
     elif case_opts.case_dir is not None:
         raise InputError("give FILE or --case, not both")
     elif str(file) == "-":
-        source = read_capture_csv("<stdin>", text=sys.stdin.read(), strata=strata,
-                                  lists=list_cols)
+        source = read_capture_csv("<stdin>", text=sys.stdin.read(), strata=strata, lists=list_cols)
         strata = list_cols = None
     result = estimate(
-        source, method=method, model=model, criterion=criterion, top=top, K=K, a_alpha=a_alpha,
-        b_alpha=b_alpha, burnin=burnin, samples=samples, thinning=thinning, chains=chains,
-        seed=seed, delta=delta, strata=strata, lists=list_cols, level=level,
+        source,
+        method=method,
+        model=model,
+        criterion=criterion,
+        top=top,
+        K=K,
+        a_alpha=a_alpha,
+        b_alpha=b_alpha,
+        burnin=burnin,
+        samples=samples,
+        thinning=thinning,
+        chains=chains,
+        seed=seed,
+        delta=delta,
+        strata=strata,
+        lists=list_cols,
+        level=level,
     )
     if plot_path is not None:
         plots.plot_posterior(result, plot_path)

@@ -238,7 +238,9 @@ _OPTION_NAMES = {"organization_id": "unit", "perpetrator_unit_id": "perpetrator-
 def _opt_name(field: Any) -> str:
     if field.name in _OPTION_NAMES:
         return _OPTION_NAMES[str(field.name)]
-    name: str = field.name[:-3] if field.kind == "ref" and field.name.endswith("_id") else field.name
+    name: str = (
+        field.name[:-3] if field.kind == "ref" and field.name.endswith("_id") else field.name
+    )
     return name.replace("_", "-")
 
 
@@ -347,7 +349,9 @@ def make_record_commands(spec: Any) -> list[click.Command]:
         else:
             click.echo(f"updated {kind} {d['id']}")
 
-    update_cmd = click.command("update", help=f"Update fields of {a} {kind} record (only the options given change).")(
+    update_cmd = click.command(
+        "update", help=f"Update fields of {a} {kind} record (only the options given change)."
+    )(
         case_options(
             click.argument("record_id", metavar="ID", type=int)(
                 _apply_options(_field_options(spec, for_update=True), json_option(update_cb))

@@ -14,15 +14,51 @@ from dalil.wording import plural
 
 @click.command("report")
 @case_options
-@click.option("--audience", type=click.Choice(["internal", "public"]), required=True, help="internal: the team's full report; public: protected fields and identities left out (allow-list).")
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True, help="Output format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
-@click.option("--lang", type=click.Choice(["en", "ar"]), default="en", show_default=True, help="Language of the report's headings (ar: right-to-left).")
-@click.option("--title", help="Report title (default: the case title set by `dalil init --title` or `dalil case update`, else the case folder name).")
-@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Text file of summary paragraphs (blank-line separated); printed as is in every audience. Default: the case summary (`dalil case update --summary-file`).")
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "public"]),
+    required=True,
+    help="internal: the team's full report; public: protected fields and identities left out (allow-list).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "pdf"]),
+    default="html",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ar"]),
+    default="en",
+    show_default=True,
+    help="Language of the report's headings (ar: right-to-left).",
+)
+@click.option(
+    "--title",
+    help="Report title (default: the case title set by `dalil init --title` or `dalil case update`, else the case folder name).",
+)
+@click.option(
+    "--summary",
+    "summary_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Text file of summary paragraphs (blank-line separated); printed as is in every audience. Default: the case summary (`dalil case update --summary-file`).",
+)
 @json_option
-def report_cmd(case_opts: CaseOptions, audience: str, fmt: str, out: Path, lang: str, title: str | None,
-               summary_file: Path | None, as_json: bool) -> None:
+def report_cmd(
+    case_opts: CaseOptions,
+    audience: str,
+    fmt: str,
+    out: Path,
+    lang: str,
+    title: str | None,
+    summary_file: Path | None,
+    as_json: bool,
+) -> None:
     """Write a cited report: summary, timeline, incidents, assessments, estimates,
     corroboration, sites, charts and a map; every figure cites its evidence.
 
@@ -41,13 +77,24 @@ def report_cmd(case_opts: CaseOptions, audience: str, fmt: str, out: Path, lang:
         summary = [p.strip() for p in text.split("\n\n") if p.strip()]
     case = case_opts.open()
     try:
-        res = build_report(case, case_opts.user, audience=audience, fmt=fmt, out=out, lang=lang, title=title, summary=summary)
+        res = build_report(
+            case,
+            case_opts.user,
+            audience=audience,
+            fmt=fmt,
+            out=out,
+            lang=lang,
+            title=title,
+            summary=summary,
+        )
     finally:
         case.close()
     if as_json:
         emit_json(res)
     else:
-        click.echo(f"wrote {res['out']} ({audience}, {fmt}, {lang}; {plural(res['incidents'], 'incident')}, {plural(res['acts'], 'act')}; sha256 {res['sha256'][:16]})")
+        click.echo(
+            f"wrote {res['out']} ({audience}, {fmt}, {lang}; {plural(res['incidents'], 'incident')}, {plural(res['acts'], 'act')}; sha256 {res['sha256'][:16]})"
+        )
         for n in res["notes"]:
             click.echo(f"note: {n}")
 

@@ -36,24 +36,38 @@ PLACES: dict[str, tuple[float, float]] = {
 }
 
 GIVEN_M = [
-    ("سمير", "Samir", ("Sameer", "Smir")), ("كريم", "Karim", ("Kareem", "Kerim")),
-    ("يوسف", "Yusuf", ("Youssef", "Yousef")), ("محمود", "Mahmoud", ("Mahmud", "Mahmood")),
-    ("رامي", "Rami", ("Ramy", "Ramie")), ("طارق", "Tareq", ("Tarek", "Tariq")),
-    ("وائل", "Wael", ("Wa'il", "Wail")), ("جميل", "Jamil", ("Jameel", "Gamil")),
-    ("نبيل", "Nabil", ("Nabeel", "Nebil")), ("فادي", "Fadi", ("Fady", "Fadie")),
-    ("بشير", "Bashir", ("Basheer", "Bachir")), ("منير", "Munir", ("Mounir", "Moneer")),
-    ("هاني", "Hani", ("Hany", "Hanie")), ("غسان", "Ghassan", ("Ghasan", "Gassan")),
+    ("سمير", "Samir", ("Sameer", "Smir")),
+    ("كريم", "Karim", ("Kareem", "Kerim")),
+    ("يوسف", "Yusuf", ("Youssef", "Yousef")),
+    ("محمود", "Mahmoud", ("Mahmud", "Mahmood")),
+    ("رامي", "Rami", ("Ramy", "Ramie")),
+    ("طارق", "Tareq", ("Tarek", "Tariq")),
+    ("وائل", "Wael", ("Wa'il", "Wail")),
+    ("جميل", "Jamil", ("Jameel", "Gamil")),
+    ("نبيل", "Nabil", ("Nabeel", "Nebil")),
+    ("فادي", "Fadi", ("Fady", "Fadie")),
+    ("بشير", "Bashir", ("Basheer", "Bachir")),
+    ("منير", "Munir", ("Mounir", "Moneer")),
+    ("هاني", "Hani", ("Hany", "Hanie")),
+    ("غسان", "Ghassan", ("Ghasan", "Gassan")),
 ]
 GIVEN_F = [
-    ("ليلى", "Layla", ("Leila", "Laila")), ("نور", "Nour", ("Noor", "Nur")),
-    ("سعاد", "Suad", ("Souad", "Soad")), ("ريم", "Reem", ("Rim", "Riim")),
+    ("ليلى", "Layla", ("Leila", "Laila")),
+    ("نور", "Nour", ("Noor", "Nur")),
+    ("سعاد", "Suad", ("Souad", "Soad")),
+    ("ريم", "Reem", ("Rim", "Riim")),
 ]
 FAMILY = [
-    ("العطار", "al-Attar", ("Attar", "el-Attar")), ("الصباغ", "al-Sabbagh", ("Sabbagh", "Sabagh")),
-    ("درويش", "Darwish", ("Derwish", "Darwich")), ("الحلبي", "al-Halabi", ("Halaby", "Halabi")),
-    ("شاهين", "Shahin", ("Shaheen", "Chahine")), ("منصور", "Mansour", ("Mansur", "Mansoor")),
-    ("قاسم", "Qasim", ("Kassem", "Qassem")), ("زيدان", "Zaidan", ("Zeidan", "Zidan")),
-    ("النجار", "al-Najjar", ("Najjar", "Nadjar")), ("الخوري", "al-Khoury", ("Khoury", "Khouri")),
+    ("العطار", "al-Attar", ("Attar", "el-Attar")),
+    ("الصباغ", "al-Sabbagh", ("Sabbagh", "Sabagh")),
+    ("درويش", "Darwish", ("Derwish", "Darwich")),
+    ("الحلبي", "al-Halabi", ("Halaby", "Halabi")),
+    ("شاهين", "Shahin", ("Shaheen", "Chahine")),
+    ("منصور", "Mansour", ("Mansur", "Mansoor")),
+    ("قاسم", "Qasim", ("Kassem", "Qassem")),
+    ("زيدان", "Zaidan", ("Zeidan", "Zidan")),
+    ("النجار", "al-Najjar", ("Najjar", "Nadjar")),
+    ("الخوري", "al-Khoury", ("Khoury", "Khouri")),
 ]
 
 
@@ -69,24 +83,110 @@ class DemoText:
 
 
 TEXTS: tuple[DemoText, ...] = (
-    DemoText("ngo", "ngo_release.txt", "Marjan: killings of Nahrani civilians were deliberate and unlawful", "Marjan Documentation Centre (fictional NGO)", date(2021, 5, 2), "report"),
-    DemoText("news1", "news_faithful.txt", "Rights group says Marjan killings were war crimes", "Coastal Daily (fictional)", date(2021, 5, 3), "news"),
-    DemoText("news2", "news_trimmed.txt", "Report describes deaths in Marjan", "Harbour Times (fictional)", date(2021, 5, 4), "news"),
-    DemoText("news3", "news_invented.txt", "Hundreds killed in Marjan massacre, says NGO", "The Evening Gazette (fictional)", date(2021, 5, 5), "news"),
-    DemoText("monitor", "monitor_toll.txt", "Coast Martyrs Register update", "Coast Martyrs Register (fictional)", date(2021, 5, 9), "report"),
-    DemoText("gov", "gov_statement.txt", "Statement of the Interior Ministry", "Interior Ministry (fictional)", date(2021, 5, 6), "statement"),
-    DemoText("t_salma", "testimony_salma.txt", "Testimony of Salma (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 17), "testimony", "salma"),
-    DemoText("t_adel", "testimony_adel.txt", "Testimony of Adel (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 19), "testimony", "adel"),
-    DemoText("t_huda", "testimony_huda.txt", "Testimony of Huda (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 22), "testimony", "huda"),
-    DemoText("t_nizar", "testimony_nizar.txt", "Testimony of Nizar (pseudonym)", "Marjan Documentation Centre (fictional NGO)", date(2021, 4, 25), "testimony", "nizar"),
-    DemoText("forensic", "forensic_note.txt", "Preliminary forensic note, Harbour cemetery annex", "Forensic team (fictional)", date(2021, 6, 12), "forensic"),
+    DemoText(
+        "ngo",
+        "ngo_release.txt",
+        "Marjan: killings of Nahrani civilians were deliberate and unlawful",
+        "Marjan Documentation Centre (fictional NGO)",
+        date(2021, 5, 2),
+        "report",
+    ),
+    DemoText(
+        "news1",
+        "news_faithful.txt",
+        "Rights group says Marjan killings were war crimes",
+        "Coastal Daily (fictional)",
+        date(2021, 5, 3),
+        "news",
+    ),
+    DemoText(
+        "news2",
+        "news_trimmed.txt",
+        "Report describes deaths in Marjan",
+        "Harbour Times (fictional)",
+        date(2021, 5, 4),
+        "news",
+    ),
+    DemoText(
+        "news3",
+        "news_invented.txt",
+        "Hundreds killed in Marjan massacre, says NGO",
+        "The Evening Gazette (fictional)",
+        date(2021, 5, 5),
+        "news",
+    ),
+    DemoText(
+        "monitor",
+        "monitor_toll.txt",
+        "Coast Martyrs Register update",
+        "Coast Martyrs Register (fictional)",
+        date(2021, 5, 9),
+        "report",
+    ),
+    DemoText(
+        "gov",
+        "gov_statement.txt",
+        "Statement of the Interior Ministry",
+        "Interior Ministry (fictional)",
+        date(2021, 5, 6),
+        "statement",
+    ),
+    DemoText(
+        "t_salma",
+        "testimony_salma.txt",
+        "Testimony of Salma (pseudonym)",
+        "Marjan Documentation Centre (fictional NGO)",
+        date(2021, 4, 17),
+        "testimony",
+        "salma",
+    ),
+    DemoText(
+        "t_adel",
+        "testimony_adel.txt",
+        "Testimony of Adel (pseudonym)",
+        "Marjan Documentation Centre (fictional NGO)",
+        date(2021, 4, 19),
+        "testimony",
+        "adel",
+    ),
+    DemoText(
+        "t_huda",
+        "testimony_huda.txt",
+        "Testimony of Huda (pseudonym)",
+        "Marjan Documentation Centre (fictional NGO)",
+        date(2021, 4, 22),
+        "testimony",
+        "huda",
+    ),
+    DemoText(
+        "t_nizar",
+        "testimony_nizar.txt",
+        "Testimony of Nizar (pseudonym)",
+        "Marjan Documentation Centre (fictional NGO)",
+        date(2021, 4, 25),
+        "testimony",
+        "nizar",
+    ),
+    DemoText(
+        "forensic",
+        "forensic_note.txt",
+        "Preliminary forensic note, Harbour cemetery annex",
+        "Forensic team (fictional)",
+        date(2021, 6, 12),
+        "forensic",
+    ),
 )
 #: Which texts derive from which (the truth the source-verification graph should find).
 DERIVATIONS: dict[str, tuple[str, ...]] = {"news1": ("ngo",), "news2": ("ngo",), "news3": ("ngo",)}
 
 
 def text(filename: str) -> str:
-    return resources.files("dalil.demo").joinpath("texts").joinpath(filename).read_text(encoding="utf-8")
+    return (
+        resources.files("dalil.demo")
+        .joinpath("texts")
+        .joinpath(filename)
+        .read_text(encoding="utf-8")
+    )
 
 
 @dataclass(frozen=True)
@@ -103,11 +203,44 @@ class Witness:
 
 
 WITNESSES: tuple[Witness, ...] = (
-    Witness("salma", "Salma", "F", "Marwa Tawfiq Qandil", "+000 5550 1701", "7 Lantern Steps, Harbour quarter", "Nahrani"),
-    Witness("adel", "Adel", "M", "Ziad Fuad Barakeh", "zbarakeh.fictional@example.invalid", "Flat 3, Almond Row, Olive Hill", "Nahrani"),
-    Witness("huda", "Huda", "F", "Sawsan Kamil Ibrisi", "+000 5550 1733", "Nurses' lodge, Marjan hospital road", "Nahrani"),
-    Witness("nizar", "Nizar", "M", "Talal Munif Serhani", "signal:+000 5550 1788", "Room 12, Ferry Street hostel", "not recorded"),
+    Witness(
+        "salma",
+        "Salma",
+        "F",
+        "Marwa Tawfiq Qandil",
+        "+000 5550 1701",
+        "7 Lantern Steps, Harbour quarter",
+        "Nahrani",
+    ),
+    Witness(
+        "adel",
+        "Adel",
+        "M",
+        "Ziad Fuad Barakeh",
+        "zbarakeh.fictional@example.invalid",
+        "Flat 3, Almond Row, Olive Hill",
+        "Nahrani",
+    ),
+    Witness(
+        "huda",
+        "Huda",
+        "F",
+        "Sawsan Kamil Ibrisi",
+        "+000 5550 1733",
+        "Nurses' lodge, Marjan hospital road",
+        "Nahrani",
+    ),
+    Witness(
+        "nizar",
+        "Nizar",
+        "M",
+        "Talal Munif Serhani",
+        "signal:+000 5550 1788",
+        "Room 12, Ferry Street hostel",
+        "not recorded",
+    ),
 )
+
 
 # Suspects (fictional) — protected legal names; the public report names units, not people.
 @dataclass(frozen=True)
@@ -123,9 +256,36 @@ class SuspectSpec:
 
 
 SUSPECTS: tuple[SuspectSpec, ...] = (
-    SuspectSpec("abu_layth", "Abu Layth", "Fawwaz Hamdan Qarawi", "فواز حمدان القرعاوي", "U-CSB-2", "commander", date(2019, 6, 1), None),
-    SuspectSpec("s_deputy", "the deputy", "Murad Salim Dabbagh", "مراد سليم الدباغ", "U-CSB-2", "deputy commander", date(2020, 1, 1), None),
-    SuspectSpec("s_csb", "brigade commander", "Anwar Jalil Sukkari", "أنور جليل السكري", "U-CSB", "brigade commander", date(2018, 3, 1), None),
+    SuspectSpec(
+        "abu_layth",
+        "Abu Layth",
+        "Fawwaz Hamdan Qarawi",
+        "فواز حمدان القرعاوي",
+        "U-CSB-2",
+        "commander",
+        date(2019, 6, 1),
+        None,
+    ),
+    SuspectSpec(
+        "s_deputy",
+        "the deputy",
+        "Murad Salim Dabbagh",
+        "مراد سليم الدباغ",
+        "U-CSB-2",
+        "deputy commander",
+        date(2020, 1, 1),
+        None,
+    ),
+    SuspectSpec(
+        "s_csb",
+        "brigade commander",
+        "Anwar Jalil Sukkari",
+        "أنور جليل السكري",
+        "U-CSB",
+        "brigade commander",
+        date(2018, 3, 1),
+        None,
+    ),
 )
 
 UNITS: tuple[tuple[str, str, str | None, str], ...] = (
@@ -183,7 +343,16 @@ LIST_SPECS = (
     ("hosp", 0.4, "latin", "Marjan hospital death records (fictional)"),
     ("fam", 0.35, "arabic", "Families' committee list (fictional)"),
 )
-LIST_FIELDS = ["record_id", "list", "full_name", "sex", "age", "date_of_death", "place_of_death", "locality"]
+LIST_FIELDS = [
+    "record_id",
+    "list",
+    "full_name",
+    "sex",
+    "age",
+    "date_of_death",
+    "place_of_death",
+    "locality",
+]
 
 
 def victim_lists(size: str = "small", seed: int = 2021) -> dict[str, list[dict[str, str]]]:
@@ -253,7 +422,11 @@ def acts(size: str = "small") -> list[ActSpec]:
         link = ["t_nizar", wit]
         f: dict[str, tuple[str, list[str], str | None]] = {
             "civilian": ("established", [wit, f"photo-{i + 1:02d}"], "unarmed, at home"),
-            "deliberate": ("established", [wit] + (["forensic"] if "forensic" in ev else []), "shot at close range"),
+            "deliberate": (
+                "established",
+                [wit] + (["forensic"] if "forensic" in ev else []),
+                "shot at close range",
+            ),
             "identity": ("established", [wit, "ngo"], "asked whether Nahrani before being shot"),
             "party": ("established", link, "Coastal Shield Brigade insignia and vehicles"),
             "nexus": ("established", ["gov", "ngo"], "during the counter-offensive"),
@@ -266,31 +439,103 @@ def acts(size: str = "small") -> list[ActSpec]:
         if i == 3:
             f["deliberate"] = ("likely", [wit], "body found later; circumstances from neighbours")
         out.append(
-            ActSpec(f"ACT-{i + 1:02d}", inc, v.key, v.day, v.place, "shooting", ev, f, signed=(i != n - 1))
+            ActSpec(
+                f"ACT-{i + 1:02d}",
+                inc,
+                v.key,
+                v.day,
+                v.place,
+                "shooting",
+                ev,
+                f,
+                signed=(i != n - 1),
+            )
         )
     return out
 
 
 INCIDENTS = (
     # key, title, event, sub-event, civ targeting, actor1, date, place, precision, low, best, high, sources
-    ("INC-CHECKPOINT", "Free Coast Front attack on the north checkpoint (fictional)", "Battles", "Armed clash", False, "Free Coast Front (fictional)", date(2021, 4, 13), date(2021, 4, 13), "North checkpoint", "near", 5, 7, 9, {"low": ["gov"], "best": ["gov"], "high": ["monitor"]}),
-    ("INC-HARBOUR", "Killings in the Harbour quarter (fictional)", "Violence against civilians", "Attack", True, "Coastal Shield Brigade (fictional)", date(2021, 4, 14), date(2021, 4, 14), "Harbour quarter", "exact", 32, 58, 80, {"low": ["ngo"], "best": ["t_huda"], "high": ["monitor"]}),
-    ("INC-OLIVE", "Killings on Olive Hill (fictional)", "Violence against civilians", "Attack", True, "Coastal Shield Brigade (fictional)", date(2021, 4, 15), date(2021, 4, 15), "Olive Hill", "near", 20, 44, 66, {"low": ["ngo"], "best": ["monitor"], "high": ["monitor"]}),
+    (
+        "INC-CHECKPOINT",
+        "Free Coast Front attack on the north checkpoint (fictional)",
+        "Battles",
+        "Armed clash",
+        False,
+        "Free Coast Front (fictional)",
+        date(2021, 4, 13),
+        date(2021, 4, 13),
+        "North checkpoint",
+        "near",
+        5,
+        7,
+        9,
+        {"low": ["gov"], "best": ["gov"], "high": ["monitor"]},
+    ),
+    (
+        "INC-HARBOUR",
+        "Killings in the Harbour quarter (fictional)",
+        "Violence against civilians",
+        "Attack",
+        True,
+        "Coastal Shield Brigade (fictional)",
+        date(2021, 4, 14),
+        date(2021, 4, 14),
+        "Harbour quarter",
+        "exact",
+        32,
+        58,
+        80,
+        {"low": ["ngo"], "best": ["t_huda"], "high": ["monitor"]},
+    ),
+    (
+        "INC-OLIVE",
+        "Killings on Olive Hill (fictional)",
+        "Violence against civilians",
+        "Attack",
+        True,
+        "Coastal Shield Brigade (fictional)",
+        date(2021, 4, 15),
+        date(2021, 4, 15),
+        "Olive Hill",
+        "near",
+        20,
+        44,
+        66,
+        {"low": ["ngo"], "best": ["monitor"], "high": ["monitor"]},
+    ),
 )
 
 SITES = (
     {
-        "key": "SITE-OLIVE-PRESS", "name": "Field beside the old olive press (fictional mass grave)",
-        "kind": "mass_grave", "place": "Old olive press field", "estimated": 40, "recovered": None,
-        "history": [("reported", date(2021, 4, 22), "t_huda"), ("located", date(2021, 5, 10), "photo-site-1"), ("secured", date(2021, 6, 1), None)],
+        "key": "SITE-OLIVE-PRESS",
+        "name": "Field beside the old olive press (fictional mass grave)",
+        "kind": "mass_grave",
+        "place": "Old olive press field",
+        "estimated": 40,
+        "recovered": None,
+        "history": [
+            ("reported", date(2021, 4, 22), "t_huda"),
+            ("located", date(2021, 5, 10), "photo-site-1"),
+            ("secured", date(2021, 6, 1), None),
+        ],
         "access": "Committee access refused twice at the brigade checkpoint (fictional); next request lodged 3 June.",
         "protection": "Guarded by municipal police since 1 June; families ask that the site not be disturbed before forensic exhumation.",
         "incidents": ["INC-HARBOUR", "INC-OLIVE"],
     },
     {
-        "key": "SITE-CEMETERY", "name": "Harbour cemetery annex (fictional)",
-        "kind": "burial", "place": "Harbour cemetery annex", "estimated": 12, "recovered": 11,
-        "history": [("reported", date(2021, 4, 18), "t_salma"), ("located", date(2021, 4, 25), None), ("secured", date(2021, 5, 20), None), ("exhumed", date(2021, 6, 12), "forensic")],
+        "key": "SITE-CEMETERY",
+        "name": "Harbour cemetery annex (fictional)",
+        "kind": "burial",
+        "place": "Harbour cemetery annex",
+        "estimated": 12,
+        "recovered": 11,
+        "history": [
+            ("reported", date(2021, 4, 18), "t_salma"),
+            ("located", date(2021, 4, 25), None),
+            ("secured", date(2021, 5, 20), None),
+            ("exhumed", date(2021, 6, 12), "forensic"),
+        ],
         "access": "Exhumation by the committee's forensic team with families present.",
         "protection": "Remains transferred to the mortuary; site closed.",
         "incidents": ["INC-HARBOUR"],
@@ -298,22 +543,65 @@ SITES = (
 )
 
 CLAIMS = (
-    ("C-TOLL", "toll", "More than 100 people killed in Marjan on 14-15 April 2021", "Marjan", "2021-04-14", "2021-04-15", 101, None),
-    ("C-TOLL-300", "toll", "More than 300 people killed in Marjan in April 2021", "Marjan", "2021-04-01", "2021-04-30", 301, None),
-    ("C-ATTR", "attribution", "Killings committed by the Coastal Shield Brigade", "Marjan", "2021-04-14", "2021-04-15", None, None),
-    ("C-METHOD", "method", "Victims shot at close range after being asked their religious identity", "Marjan", "2021-04-14", "2021-04-15", None, None),
+    (
+        "C-TOLL",
+        "toll",
+        "More than 100 people killed in Marjan on 14-15 April 2021",
+        "Marjan",
+        "2021-04-14",
+        "2021-04-15",
+        101,
+        None,
+    ),
+    (
+        "C-TOLL-300",
+        "toll",
+        "More than 300 people killed in Marjan in April 2021",
+        "Marjan",
+        "2021-04-01",
+        "2021-04-30",
+        301,
+        None,
+    ),
+    (
+        "C-ATTR",
+        "attribution",
+        "Killings committed by the Coastal Shield Brigade",
+        "Marjan",
+        "2021-04-14",
+        "2021-04-15",
+        None,
+        None,
+    ),
+    (
+        "C-METHOD",
+        "method",
+        "Victims shot at close range after being asked their religious identity",
+        "Marjan",
+        "2021-04-14",
+        "2021-04-15",
+        None,
+        None,
+    ),
 )
 CARRIERS = (
     # claim, source key, grade, stance
-    ("C-TOLL", "ngo", "B2", "supports"), ("C-TOLL", "news1", "C3", "supports"),
-    ("C-TOLL", "news2", "C3", "supports"), ("C-TOLL", "monitor", "B2", "supports"),
+    ("C-TOLL", "ngo", "B2", "supports"),
+    ("C-TOLL", "news1", "C3", "supports"),
+    ("C-TOLL", "news2", "C3", "supports"),
+    ("C-TOLL", "monitor", "B2", "supports"),
     ("C-TOLL", "t_huda", "B2", "supports"),
     ("C-TOLL-300", "news3", "E5", "supports"),
-    ("C-ATTR", "ngo", "B2", "supports"), ("C-ATTR", "news1", "C3", "supports"),
-    ("C-ATTR", "t_salma", "B2", "supports"), ("C-ATTR", "t_adel", "B2", "supports"),
-    ("C-ATTR", "monitor", "C3", "supports"), ("C-ATTR", "gov", "D4", "contradicts"),
-    ("C-METHOD", "ngo", "B2", "supports"), ("C-METHOD", "t_salma", "B2", "supports"),
-    ("C-METHOD", "forensic", "A1", "supports"), ("C-METHOD", "monitor", "C3", "supports"),
+    ("C-ATTR", "ngo", "B2", "supports"),
+    ("C-ATTR", "news1", "C3", "supports"),
+    ("C-ATTR", "t_salma", "B2", "supports"),
+    ("C-ATTR", "t_adel", "B2", "supports"),
+    ("C-ATTR", "monitor", "C3", "supports"),
+    ("C-ATTR", "gov", "D4", "contradicts"),
+    ("C-METHOD", "ngo", "B2", "supports"),
+    ("C-METHOD", "t_salma", "B2", "supports"),
+    ("C-METHOD", "forensic", "A1", "supports"),
+    ("C-METHOD", "monitor", "C3", "supports"),
 )
 
 USERS = (

@@ -290,9 +290,28 @@ def multinomial(n, probs, out, order, buf, st):  # type: ignore[no-untyped-def]
 
 @jit
 def run(  # type: ignore[no-untyped-def]
-    cells, freq, n_obs, a_alpha, b_alpha,
-    lam, nu, lognu, fstate, istate, count_mk, count0k, probs, tot,
-    n_iter, thin, out_n, out_alpha, out_kstar, buf, st, limit,
+    cells,
+    freq,
+    n_obs,
+    a_alpha,
+    b_alpha,
+    lam,
+    nu,
+    lognu,
+    fstate,
+    istate,
+    count_mk,
+    count0k,
+    probs,
+    tot,
+    n_iter,
+    thin,
+    out_n,
+    out_alpha,
+    out_kstar,
+    buf,
+    st,
+    limit,
 ):
     """Advance one chain by up to ``n_iter - istate[1]`` iterations.
 

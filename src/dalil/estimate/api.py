@@ -76,12 +76,23 @@ def _num(x: float | None, nd: int = 1) -> float | None:
     return round(x, nd)
 
 
-def _model_row(model: str, estimate: float | None, ci: Sequence[float | None] | None,
-               weight: float | None = None, **extra: Any) -> dict[str, Any]:
-    row = {"model": model, "estimate": _num(estimate),
-           "ci": [_num(ci[0]), _num(ci[1])] if ci else None,
-           "aic": None, "bic": None, "deviance": None, "df": None,
-           "weight": None if weight is None else round(float(weight), 4)}
+def _model_row(
+    model: str,
+    estimate: float | None,
+    ci: Sequence[float | None] | None,
+    weight: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    row = {
+        "model": model,
+        "estimate": _num(estimate),
+        "ci": [_num(ci[0]), _num(ci[1])] if ci else None,
+        "aic": None,
+        "bic": None,
+        "deviance": None,
+        "df": None,
+        "weight": None if weight is None else round(float(weight), 4),
+    }
     row.update(extra)
     return row
 
@@ -110,8 +121,10 @@ def check_overlap(table: CaptureTable) -> list[str]:
         )
     empty = [name for name, size in table.list_sizes.items() if size == 0]
     if empty:
-        warnings.append("list " + ", ".join(repr(e) for e in empty) + " records nobody here; "
-                        "it adds no information and should be left out")
+        warnings.append(
+            "list " + ", ".join(repr(e) for e in empty) + " records nobody here; "
+            "it adds no information and should be left out"
+        )
     if table.observed < SMALL_STRATUM:
         warnings.append(f"only {table.observed} people observed: too few for a reliable estimate")
     return warnings
@@ -120,8 +133,9 @@ def check_overlap(table: CaptureTable) -> list[str]:
 # --------------------------------------------------------------------------- methods
 
 
-def _loglinear(table: CaptureTable, model: str | None, criterion: str, top: int,
-               level: float) -> EstimateResult:
+def _loglinear(
+    table: CaptureTable, model: str | None, criterion: str, top: int, level: float
+) -> EstimateResult:
     warnings: list[str] = []
     diag: dict[str, Any] = {"list_sizes": table.list_sizes}
     if model:
@@ -133,11 +147,14 @@ def _loglinear(table: CaptureTable, model: str | None, criterion: str, top: int,
         sr = ll.search(table, criterion=criterion, top=top, level=level)
         best = sr.best
         rows = [f.row() for f in sr.fits]
-        diag.update({
-            "model_choice": criterion, "models_fitted": sr.n_models - sr.n_skipped,
-            "models_skipped": sr.n_skipped,
-            "search": "exhaustive" if sr.exhaustive else "stepwise",
-        })
+        diag.update(
+            {
+                "model_choice": criterion,
+                "models_fitted": sr.n_models - sr.n_skipped,
+                "models_skipped": sr.n_skipped,
+                "search": "exhaustive" if sr.exhaustive else "stepwise",
+            }
+        )
         if best.weight is not None and best.weight < 0.5:
             warnings.append(
                 f"the chosen model carries only {best.weight:.0%} of the {criterion.upper()} "
@@ -156,13 +173,23 @@ def _loglinear(table: CaptureTable, model: str | None, criterion: str, top: int,
                 f"p = {pval:.3f}); its interval is too narrow"
             )
     if best.ci and best.ci[1] is None:
-        warnings.append("the profile-likelihood interval has no upper end: the data do not "
-                        "bound N from above under this model")
+        warnings.append(
+            "the profile-likelihood interval has no upper end: the data do not "
+            "bound N from above under this model"
+        )
     diag["warnings"] = warnings
     return EstimateResult(
-        observed=table.observed, method="loglinear", model=best.label,
-        estimate=best.estimate, ci=best.ci, ci_level=level, se=best.se,
-        lists=table.lists, diagnostics=diag, models=rows, details=best,
+        observed=table.observed,
+        method="loglinear",
+        model=best.label,
+        estimate=best.estimate,
+        ci=best.ci,
+        ci_level=level,
+        se=best.se,
+        lists=table.lists,
+        diagnostics=diag,
+        models=rows,
+        details=best,
     )
 
 
@@ -174,26 +201,55 @@ def _lcmcr(table: CaptureTable, level: float, **kw: Any) -> EstimateResult:
     diag["warnings"] = r.warnings
     label = f"LCMCR K={r.settings['K']}"
     return EstimateResult(
-        observed=table.observed, method="lcmcr", model=label, estimate=r.estimate,
-        ci=r.ci, ci_level=level, se=r.sd, lists=table.lists, diagnostics=diag,
-        models=[_model_row(label, r.estimate, r.ci)], details=r,
+        observed=table.observed,
+        method="lcmcr",
+        model=label,
+        estimate=r.estimate,
+        ci=r.ci,
+        ci_level=level,
+        se=r.sd,
+        lists=table.lists,
+        diagnostics=diag,
+        models=[_model_row(label, r.estimate, r.ci)],
+        details=r,
     )
 
 
 def _bma(table: CaptureTable, level: float, delta: float | None, top: int) -> EstimateResult:
     r = bma_mod.bma(table, delta=delta, level=level, top=top)
-    diag = {"delta": r.delta, "graphs": r.n_graphs, "posterior_mean": round(r.mean, 1),
-            "prior_N": "1/N", "warnings": r.warnings}
+    diag = {
+        "delta": r.delta,
+        "graphs": r.n_graphs,
+        "posterior_mean": round(r.mean, 1),
+        "prior_N": "1/N",
+        "warnings": r.warnings,
+    }
     rows = [_model_row(g["model"], g["estimate"], g["ci"], g["weight"]) for g in r.graphs]
     label = f"BMA decomposable (delta={r.delta:g})"
     return EstimateResult(
-        observed=table.observed, method="bma", model=label, estimate=r.estimate, ci=r.ci,
-        ci_level=level, se=r.sd, lists=table.lists, diagnostics=diag, models=rows, details=r,
+        observed=table.observed,
+        method="bma",
+        model=label,
+        estimate=r.estimate,
+        ci=r.ci,
+        ci_level=level,
+        se=r.sd,
+        lists=table.lists,
+        diagnostics=diag,
+        models=rows,
+        details=r,
     )
 
 
-def _all(table: CaptureTable, *, criterion: str, top: int, level: float,
-         delta: float | None, lcmcr_kw: dict[str, Any]) -> EstimateResult:
+def _all(
+    table: CaptureTable,
+    *,
+    criterion: str,
+    top: int,
+    level: float,
+    delta: float | None,
+    lcmcr_kw: dict[str, Any],
+) -> EstimateResult:
     """Sensitivity: every method side by side (see docs/estimation.md)."""
     parts: list[tuple[str, EstimateResult | None, str | None]] = []
     for name in ("loglinear", "lcmcr", "bma"):
@@ -213,21 +269,29 @@ def _all(table: CaptureTable, *, criterion: str, top: int, level: float,
     warnings: list[str] = []
     for name, part, err in parts:
         if part is None:
-            table_rows.append({"method": name, "model": None, "estimate": None,
-                               "ci": None, "error": err})
+            table_rows.append(
+                {"method": name, "model": None, "estimate": None, "ci": None, "error": err}
+            )
             warnings.append(f"{name}: {err}")
             continue
-        table_rows.append({"method": name, "model": part.model,
-                           "estimate": _num(part.estimate),
-                           "ci": [_num(part.ci[0]), _num(part.ci[1])] if part.ci else None,
-                           "se": _num(part.se)})
+        table_rows.append(
+            {
+                "method": name,
+                "model": part.model,
+                "estimate": _num(part.estimate),
+                "ci": [_num(part.ci[0]), _num(part.ci[1])] if part.ci else None,
+                "se": _num(part.se),
+            }
+        )
         warnings += [f"{name}: {w}" for w in part.warnings]
         for row in part.models[: min(top, 5)]:
             models.append({**row, "model": f"{name} {row['model']}"})
     ok = [r for _, r, _ in parts if r is not None and r.estimate is not None]
     if not ok:
-        raise InputError("no method could estimate this table: " + "; ".join(
-            f"{n}: {e}" for n, _, e in parts if e))
+        raise InputError(
+            "no method could estimate this table: "
+            + "; ".join(f"{n}: {e}" for n, _, e in parts if e)
+        )
     ests = [float(r.estimate) for r in ok if r.estimate is not None]
     lows = [r.ci[0] for r in ok if r.ci and r.ci[0] is not None]
     highs = [r.ci[1] for r in ok if r.ci]
@@ -238,23 +302,33 @@ def _all(table: CaptureTable, *, criterion: str, top: int, level: float,
             f"the methods disagree: estimates range from {min(ests):,.0f} to {max(ests):,.0f} "
             f"({spread:.0%} of the median); report the range, not one number"
         )
-    diag = {"sensitivity": table_rows, "spread": round(spread, 4),
-            "summary": "estimate = median of the methods' estimates; ci = envelope of their "
-                       "intervals",
-            "warnings": warnings}
+    diag = {
+        "sensitivity": table_rows,
+        "spread": round(spread, 4),
+        "summary": "estimate = median of the methods' estimates; ci = envelope of their intervals",
+        "warnings": warnings,
+    }
     return EstimateResult(
-        observed=table.observed, method="all", model=None, estimate=float(np.median(ests)),
-        ci=(min(lows) if lows else None, high), ci_level=level, se=None, lists=table.lists,
-        diagnostics=diag, models=models, details={n: r for n, r, _ in parts},
+        observed=table.observed,
+        method="all",
+        model=None,
+        estimate=float(np.median(ests)),
+        ci=(min(lows) if lows else None, high),
+        ci_level=level,
+        se=None,
+        lists=table.lists,
+        diagnostics=diag,
+        models=models,
+        details={n: r for n, r, _ in parts},
     )
 
 
 # --------------------------------------------------------------------------- strata
 
 
-def _combine_strata(results: dict[str, EstimateResult], method: str, level: float,
-                    seed: int | None) -> tuple[float | None, tuple[float | None, float | None],
-                                               float | None]:
+def _combine_strata(
+    results: dict[str, EstimateResult], method: str, level: float, seed: int | None
+) -> tuple[float | None, tuple[float | None, float | None], float | None]:
     """Total over strata with its uncertainty (independent strata)."""
     if method == "loglinear":
         est = sum(float(r.estimate) for r in results.values() if r.estimate is not None)
@@ -283,8 +357,9 @@ def _combine_strata(results: dict[str, EstimateResult], method: str, level: floa
     return float(med), (float(lo), float(hi)), float(total.std(ddof=1))
 
 
-def _stratified(data: CaptureData, method: str, level: float, run: Any,
-                seed: int | None) -> EstimateResult:
+def _stratified(
+    data: CaptureData, method: str, level: float, run: Any, seed: int | None
+) -> EstimateResult:
     assert data.strata is not None
     per: dict[str, EstimateResult] = {}
     rows: list[dict[str, Any]] = []
@@ -299,23 +374,32 @@ def _stratified(data: CaptureData, method: str, level: float, run: Any,
             small.append("no one on list " + ", ".join(empty))
         row: dict[str, Any] = {"stratum": name, "observed": t.observed}
         if small:
-            warnings.append(f"stratum {name!r} is too small to estimate reliably ("
-                            + "; ".join(small) + "); consider merging strata")
+            warnings.append(
+                f"stratum {name!r} is too small to estimate reliably ("
+                + "; ".join(small)
+                + "); consider merging strata"
+            )
         try:
             r = run(t, index)
             per[name] = r
-            row.update({"model": r.model, "estimate": _num(r.estimate),
-                        "ci": [_num(r.ci[0]), _num(r.ci[1])] if r.ci else None,
-                        "se": _num(r.se), "warnings": r.warnings})
+            row.update(
+                {
+                    "model": r.model,
+                    "estimate": _num(r.estimate),
+                    "ci": [_num(r.ci[0]), _num(r.ci[1])] if r.ci else None,
+                    "se": _num(r.se),
+                    "warnings": r.warnings,
+                }
+            )
         except InputError as e:
             failed.append(name)
-            row.update({"model": None, "estimate": None, "ci": None, "se": None,
-                        "error": str(e)})
+            row.update({"model": None, "estimate": None, "ci": None, "se": None, "error": str(e)})
             warnings.append(f"stratum {name!r} cannot be estimated: {e}")
         rows.append(row)
     if failed:
         warnings.append(
-            "no combined total: " + ", ".join(repr(f) for f in failed)
+            "no combined total: "
+            + ", ".join(repr(f) for f in failed)
             + " could not be estimated; merge small strata or estimate without --strata"
         )
         est: float | None = None
@@ -323,15 +407,29 @@ def _stratified(data: CaptureData, method: str, level: float, run: Any,
         se: float | None = None
     else:
         est, ci, se = _combine_strata(per, method, level, seed)
-    diag = {"strata": rows, "stratum_columns": list(data.stratum_columns),
-            "combined": ("sum of stratum estimates; SE from the stratum SEs; log-normal "
-                         "interval for the unobserved (Chao 1987)")
-            if method == "loglinear" else "posterior of the sum of independent strata",
-            "warnings": warnings}
+    diag = {
+        "strata": rows,
+        "stratum_columns": list(data.stratum_columns),
+        "combined": (
+            "sum of stratum estimates; SE from the stratum SEs; log-normal "
+            "interval for the unobserved (Chao 1987)"
+        )
+        if method == "loglinear"
+        else "posterior of the sum of independent strata",
+        "warnings": warnings,
+    }
     return EstimateResult(
-        observed=data.table.observed, method=method, model="stratified",
-        estimate=est, ci=ci, ci_level=level, se=se, lists=data.table.lists,
-        diagnostics=diag, models=[], details=per,
+        observed=data.table.observed,
+        method=method,
+        model="stratified",
+        estimate=est,
+        ci=ci,
+        ci_level=level,
+        se=se,
+        lists=data.table.lists,
+        diagnostics=diag,
+        models=[],
+        details=per,
     )
 
 
@@ -339,7 +437,9 @@ def _stratified(data: CaptureData, method: str, level: float, run: Any,
 
 
 def case_capture_data(
-    ctx: Any, *, strata: str | Sequence[str] | None = None,
+    ctx: Any,
+    *,
+    strata: str | Sequence[str] | None = None,
     lists: str | Sequence[str] | None = None,
 ) -> CaptureData:
     """Capture histories of a case's linked victim lists (``dalil lists link`` first),
@@ -347,8 +447,11 @@ def case_capture_data(
     ``strata``: sex, governorate, place_of_death, date_of_death, age_group."""
     from dalil.linkage.service import case_histories
 
-    wanted = [s.strip() for s in (strata.split(",") if isinstance(strata, str) else strata or [])
-              if s.strip()]
+    wanted = [
+        s.strip()
+        for s in (strata.split(",") if isinstance(strata, str) else strata or [])
+        if s.strip()
+    ]
     names, rows = case_histories(ctx, wanted)
     return capture_data_from_rows(names, rows, strata=wanted, keep=lists, source="case lists")
 
@@ -399,14 +502,23 @@ def estimate(
         data = CaptureData(table=data)
     if seed is None and method in ("lcmcr", "all"):
         seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
-    lcmcr_kw = {"K": K, "a_alpha": a_alpha, "b_alpha": b_alpha, "burnin": burnin,
-                "samples": samples, "thinning": thinning, "chains": chains, "seed": seed}
+    lcmcr_kw = {
+        "K": K,
+        "a_alpha": a_alpha,
+        "b_alpha": b_alpha,
+        "burnin": burnin,
+        "samples": samples,
+        "thinning": thinning,
+        "chains": chains,
+        "seed": seed,
+    }
 
     def run(t: CaptureTable, index: int | None = None) -> EstimateResult:
         data_warnings = check_overlap(t)
         result = _run(t, index)
         result.diagnostics["warnings"] = data_warnings + list(
-            result.diagnostics.get("warnings", []))
+            result.diagnostics.get("warnings", [])
+        )
         return result
 
     def _run(t: CaptureTable, index: int | None = None) -> EstimateResult:
@@ -420,8 +532,7 @@ def estimate(
             return _lcmcr(t, level, **kw)
         if method == "bma":
             return _bma(t, level, delta, top)
-        return _all(t, criterion=criterion, top=top, level=level, delta=delta,
-                    lcmcr_kw=lcmcr_kw)
+        return _all(t, criterion=criterion, top=top, level=level, delta=delta, lcmcr_kw=lcmcr_kw)
 
     if data.strata is not None:
         if method == "all":

@@ -61,8 +61,12 @@ def _cliques(p: int, edges: frozenset[tuple[int, int]]) -> list[frozenset[int]]:
     def complete(s: tuple[int, ...]) -> bool:
         return all((a, b) in edges for a, b in itertools.combinations(s, 2))
 
-    comp = [frozenset(s) for r in range(1, p + 1) for s in itertools.combinations(range(p), r)
-            if complete(s)]
+    comp = [
+        frozenset(s)
+        for r in range(1, p + 1)
+        for s in itertools.combinations(range(p), r)
+        if complete(s)
+    ]
     return [c for c in comp if not any(c < o for o in comp)]
 
 
@@ -215,7 +219,7 @@ def bma(
     mean = float((N * pmf).sum())
     sd = float(math.sqrt(max(((N - mean) ** 2 * pmf).sum(), 0.0)))
     warnings = []
-    tail = float(pmf[int(0.9 * pmf.size):].sum())
+    tail = float(pmf[int(0.9 * pmf.size) :].sum())
     if tail > 1e-3:
         warnings.append(
             f"{tail:.1%} of the posterior lies near the end of the grid (n0 up to {max_missing}): "
@@ -228,10 +232,26 @@ def bma(
         cond = np.exp(lp - lp.max())
         cond /= cond.sum()
         glo, gmed, ghi = _quantiles(N, cond, [q, 0.5, 1 - q])
-        rows.append({"model": graphs[i].model(p).label(), "weight": float(gw[i]),
-                     "estimate": gmed, "ci": [glo, ghi]})
+        rows.append(
+            {
+                "model": graphs[i].model(p).label(),
+                "weight": float(gw[i]),
+                "estimate": gmed,
+                "ci": [glo, ghi],
+            }
+        )
     return BmaResult(
-        observed=n, lists=table.lists, delta=float(delta), n_grid=N, posterior=pmf,
-        graphs=rows, estimate=med, ci=(lo, hi), ci_level=level, mean=mean, sd=sd,
-        warnings=warnings, n_graphs=len(graphs),
+        observed=n,
+        lists=table.lists,
+        delta=float(delta),
+        n_grid=N,
+        posterior=pmf,
+        graphs=rows,
+        estimate=med,
+        ci=(lo, hi),
+        ci_level=level,
+        mean=mean,
+        sd=sd,
+        warnings=warnings,
+        n_graphs=len(graphs),
     )

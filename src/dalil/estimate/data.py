@@ -70,8 +70,7 @@ class CaptureTable:
     def list_sizes(self) -> dict[str, int]:
         cells = np.arange(self.counts.size)
         return {
-            name: int(self.counts[(cells >> j) & 1 == 1].sum())
-            for j, name in enumerate(self.lists)
+            name: int(self.counts[(cells >> j) & 1 == 1].sum()) for j, name in enumerate(self.lists)
         }
 
     def patterns(self) -> np.ndarray:
@@ -184,7 +183,9 @@ def read_capture_csv(
     strata_cols = _split_names(strata)
     for s in strata_cols:
         if s not in header:
-            raise InputError(f"{name}: stratum column {s!r} not in the header ({', '.join(header)})")
+            raise InputError(
+                f"{name}: stratum column {s!r} not in the header ({', '.join(header)})"
+            )
     wanted = _split_names(lists)
     if wanted:
         for lname in wanted:
@@ -192,18 +193,20 @@ def read_capture_csv(
                 raise InputError(f"{name}: list column {lname!r} not in the header")
         list_cols = wanted
     else:
-        list_cols = [
-            h for i, h in enumerate(header) if i != count_idx and h not in strata_cols
-        ]
+        list_cols = [h for i, h in enumerate(header) if i != count_idx and h not in strata_cols]
     if count_idx is not None and header[count_idx] in list_cols:
-        raise InputError(f"{name}: column {header[count_idx]!r} cannot be both a list and the count")
+        raise InputError(
+            f"{name}: column {header[count_idx]!r} cannot be both a list and the count"
+        )
     if len(list_cols) < 2:
         raise InputError(
             f"{name}: found {len(list_cols)} list column(s) ({', '.join(list_cols) or 'none'}); "
             "estimation needs at least two lists"
         )
     if len(list_cols) > MAX_LISTS:
-        raise InputError(f"{name}: {len(list_cols)} list columns; at most {MAX_LISTS} are supported")
+        raise InputError(
+            f"{name}: {len(list_cols)} list columns; at most {MAX_LISTS} are supported"
+        )
     list_idx = [header.index(c) for c in list_cols]
     strata_idx = [header.index(c) for c in strata_cols]
     J = len(list_cols)
@@ -232,7 +235,9 @@ def read_capture_csv(
             v = row[i].strip()
             if v not in ("0", "1"):
                 shown = v if len(v) <= 20 else v[:20] + "…"
-                hint = "" if wanted else " (if it is not a list, name the list columns with --lists)"
+                hint = (
+                    "" if wanted else " (if it is not a list, name the list columns with --lists)"
+                )
                 raise InputError(
                     f"{name}, line {line}: list column {header[i]!r} must be 0 or 1, "
                     f"got {shown!r}{hint}"
@@ -317,12 +322,11 @@ def capture_data_from_rows(
     merged: dict[tuple[str, ...], int] = {}
     for r in rows:
         key = (*(str(r[s]) for s in strata), *(str(r[name]) for name in wanted))
-        if all(v == "0" for v in key[len(strata):]):
+        if all(v == "0" for v in key[len(strata) :]):
             continue  # recorded only on lists left out
         merged[key] = merged.get(key, 0) + int(str(r["count"]))
     for key, n in merged.items():
         w.writerow([*key, n])
     if not merged:
         raise InputError(f"{source}: no linked victims on the chosen lists")
-    return read_capture_csv(source, text=buf.getvalue(), strata=list(strata) or None,
-                            lists=wanted)
+    return read_capture_csv(source, text=buf.getvalue(), strata=list(strata) or None, lists=wanted)

@@ -85,8 +85,11 @@ def trace_summary(draws: np.ndarray) -> list[dict[str, Any]]:
         for name, part in (("first_half", c[:h]), ("second_half", c[h:])):
             if part.size:
                 lo, med, hi = np.quantile(part, [0.025, 0.5, 0.975])
-                row[name] = {"median": round(float(med), 1), "low": round(float(lo), 1),
-                             "high": round(float(hi), 1)}
+                row[name] = {
+                    "median": round(float(med), 1),
+                    "low": round(float(lo), 1),
+                    "high": round(float(hi), 1),
+                }
         out.append(row)
     return out
 

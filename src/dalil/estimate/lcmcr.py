@@ -138,17 +138,59 @@ def _run_chain(
         istate[1] = 0
         while istate[1] < n_iter:
             if st[0] > limit:
-                rest = buf[st[0]:]
+                rest = buf[st[0] :]
                 buf = np.concatenate([rest, rng.random(_BUF - rest.size)])
                 st[0] = 0
             if thin:
-                kern.run(cells, freq, n, a_alpha, b_alpha, lam, nu, lognu, fstate, istate,
-                         count_mk, count0k, probs, tot, n_iter, thin, out_n, out_alpha, out_k,
-                         buf, st, limit)
+                kern.run(
+                    cells,
+                    freq,
+                    n,
+                    a_alpha,
+                    b_alpha,
+                    lam,
+                    nu,
+                    lognu,
+                    fstate,
+                    istate,
+                    count_mk,
+                    count0k,
+                    probs,
+                    tot,
+                    n_iter,
+                    thin,
+                    out_n,
+                    out_alpha,
+                    out_k,
+                    buf,
+                    st,
+                    limit,
+                )
             else:
-                kern.run(cells, freq, n, a_alpha, b_alpha, lam, nu, lognu, fstate, istate,
-                         count_mk, count0k, probs, tot, n_iter, 0, dummy_i, dummy_f, dummy_i,
-                         buf, st, limit)
+                kern.run(
+                    cells,
+                    freq,
+                    n,
+                    a_alpha,
+                    b_alpha,
+                    lam,
+                    nu,
+                    lognu,
+                    fstate,
+                    istate,
+                    count_mk,
+                    count0k,
+                    probs,
+                    tot,
+                    n_iter,
+                    0,
+                    dummy_i,
+                    dummy_f,
+                    dummy_i,
+                    buf,
+                    st,
+                    limit,
+                )
     return ChainOutput(out_n, out_alpha, out_k)
 
 
@@ -185,8 +227,13 @@ def lcmcr(
     interval of the pooled draws.  With ``seed=None`` a seed is drawn and reported
     in ``settings`` so the run can be repeated exactly.
     """
-    for nm, v, lo in (("K", K, 2), ("burnin", burnin, 0), ("samples", samples, 10),
-                      ("thinning", thinning, 1), ("chains", chains, 1)):
+    for nm, v, lo in (
+        ("K", K, 2),
+        ("burnin", burnin, 0),
+        ("samples", samples, 10),
+        ("thinning", thinning, 1),
+        ("chains", chains, 1),
+    ):
         if int(v) != v or v < lo:
             raise InputError(f"--{nm} must be a whole number >= {lo}, got {v}")
     if K > 1000:
@@ -201,9 +248,19 @@ def lcmcr(
         raise InputError("--seed must be a non-negative integer")
     use_pure = pure or not numba_available()
     seqs = np.random.SeedSequence(seed).spawn(chains)
+
     def one(s: np.random.SeedSequence) -> ChainOutput:
-        return _run_chain(table, K=K, a_alpha=a_alpha, b_alpha=b_alpha, burnin=burnin,
-                          samples=samples, thinning=thinning, seed=s, pure=use_pure)
+        return _run_chain(
+            table,
+            K=K,
+            a_alpha=a_alpha,
+            b_alpha=b_alpha,
+            burnin=burnin,
+            samples=samples,
+            thinning=thinning,
+            seed=s,
+            pure=use_pure,
+        )
 
     workers = min(chains, _threads())
     if workers > 1 and not use_pure:
@@ -236,12 +293,29 @@ def lcmcr(
             "the posterior puts N above 20 times the number observed: the lists carry little "
             "information about the people none of them recorded"
         )
-    settings = {"K": K, "a_alpha": a_alpha, "b_alpha": b_alpha, "burnin": burnin,
-                "samples": samples, "thinning": thinning, "chains": chains, "seed": seed,
-                "engine": "python" if use_pure else "numba"}
+    settings = {
+        "K": K,
+        "a_alpha": a_alpha,
+        "b_alpha": b_alpha,
+        "burnin": burnin,
+        "samples": samples,
+        "thinning": thinning,
+        "chains": chains,
+        "seed": seed,
+        "engine": "python" if use_pure else "numba",
+    }
     return LcmcrResult(
-        observed=table.observed, lists=table.lists, samples=N, alpha=alpha, kstar=kstar,
-        settings=settings, estimate=float(med), ci=(float(lo), float(hi)), ci_level=level,
-        mean=float(flat.mean()), sd=float(flat.std(ddof=1)) if flat.size > 1 else 0.0,
-        diagnostics=diag, warnings=warnings,
+        observed=table.observed,
+        lists=table.lists,
+        samples=N,
+        alpha=alpha,
+        kstar=kstar,
+        settings=settings,
+        estimate=float(med),
+        ci=(float(lo), float(hi)),
+        ci_level=level,
+        mean=float(flat.mean()),
+        sd=float(flat.std(ddof=1)) if flat.size > 1 else 0.0,
+        diagnostics=diag,
+        warnings=warnings,
     )

@@ -156,9 +156,7 @@ def parse_model(spec: str, lists: Sequence[str]) -> Model:
 
 def saturated(n_lists: int) -> Model:
     """The largest estimable model: every interaction except the J-way one."""
-    return Model.from_terms(
-        n_lists, itertools.combinations(range(n_lists), n_lists - 1)
-    )
+    return Model.from_terms(n_lists, itertools.combinations(range(n_lists), n_lists - 1))
 
 
 # --------------------------------------------------------------------------- fitting
@@ -285,8 +283,9 @@ def mle_exists(table: CaptureTable, model: Model) -> bool:
     A_ub = np.hstack([-np.eye(m), np.ones((m, 1))])
     b_ub = np.zeros(m)
     bounds = [(0, None)] * m + [(None, 1.0)]
-    res = optimize.linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds,
-                           method="highs")
+    res = optimize.linprog(
+        c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs"
+    )
     return bool(res.status == 0 and -res.fun > 1e-9)
 
 
@@ -403,8 +402,9 @@ def fit(
     if not math.isfinite(result.estimate) or result.estimate > 1e12:
         raise EstimationError(f"model {label}: the estimate is unbounded; choose a smaller model")
     if ci:
-        result.ci, result.profile = profile_interval(table, model, X, level=level,
-                                                     start=result.estimate)
+        result.ci, result.profile = profile_interval(
+            table, model, X, level=level, start=result.estimate
+        )
         result.ci_level = level
     return result
 
@@ -481,8 +481,9 @@ def profile_interval(
     s = max(s, n + 1.0)
     # maximise l(N) over N > n
     hi = max(4 * s, n + 10.0)
-    res = optimize.minimize_scalar(lambda N: -loglik(N), bounds=(n, hi), method="bounded",
-                                   options={"xatol": 1e-6 * hi})
+    res = optimize.minimize_scalar(
+        lambda N: -loglik(N), bounds=(n, hi), method="bounded", options={"xatol": 1e-6 * hi}
+    )
     N_hat = float(res.x)
     lmax = -float(res.fun)
     cut = stats.chi2.ppf(level, 1) / 2.0
@@ -504,10 +505,16 @@ def profile_interval(
         if b > 1e10:
             break
     top = upper if upper is not None else b
-    grid = np.unique(np.concatenate([
-        np.linspace(max(float(n), low - 0.3 * (N_hat - low)), top + 0.3 * (top - N_hat), 160),
-        [N_hat],
-    ]))
+    grid = np.unique(
+        np.concatenate(
+            [
+                np.linspace(
+                    max(float(n), low - 0.3 * (N_hat - low)), top + 0.3 * (top - N_hat), 160
+                ),
+                [N_hat],
+            ]
+        )
+    )
     grid = grid[grid >= n]
     prof = np.array([loglik(float(N)) - lmax for N in grid])
     return (low, upper), (grid, prof)
@@ -530,7 +537,9 @@ def hierarchical_models(n_lists: int) -> list[Model]:
             return
         t = cand[i]
         rec(i + 1, chosen)
-        if len(t) == 2 or all(frozenset(s) in chosen for s in itertools.combinations(t, len(t) - 1)):
+        if len(t) == 2 or all(
+            frozenset(s) in chosen for s in itertools.combinations(t, len(t) - 1)
+        ):
             chosen.add(t)
             rec(i + 1, chosen)
             chosen.remove(t)
@@ -572,9 +581,7 @@ def _quick_fit(
 ) -> LoglinearFit | None:
     """Fit for the search: None when the MLE does not exist or the fit misbehaves."""
     has_zero = zero_gen is not None
-    if zero_gen is not None and any(
-        zero_gen[sum(1 << j for j in g)] for g in model.generators
-    ):
+    if zero_gen is not None and any(zero_gen[sum(1 << j for j in g)] for g in model.generators):
         return None
     X = design_matrix(model)
     Xo = X[1:]
@@ -664,8 +671,12 @@ def search(
         f.ci, f.profile = profile_interval(table, f.model, level=level, start=f.estimate)
         f.ci_level = level
     return SearchResult(
-        best=verified[0], fits=shown, criterion=crit, n_models=n_models,
-        n_skipped=skipped, exhaustive=exhaustive,
+        best=verified[0],
+        fits=shown,
+        criterion=crit,
+        n_models=n_models,
+        n_skipped=skipped,
+        exhaustive=exhaustive,
     )
 
 
@@ -695,9 +706,7 @@ def _stepwise(
                 if t in terms:
                     if not any(t < o for o in terms):
                         out.append(Model.from_terms(J, terms - {t}))
-                elif r == 2 or all(
-                    frozenset(s) in terms for s in itertools.combinations(c, r - 1)
-                ):
+                elif r == 2 or all(frozenset(s) in terms for s in itertools.combinations(c, r - 1)):
                     out.append(Model.from_terms(J, terms | {t}))
         return out
 

@@ -55,8 +55,13 @@ def _mark(ax: Any, r: EstimateResult) -> None:
         if lo is not None:
             ax.axvline(lo, color="#b2182b", lw=1, ls="--")
         if hi is not None:
-            ax.axvline(hi, color="#b2182b", lw=1, ls="--",
-                       label=f"{r.ci_level:.0%} interval {lo:,.0f}–{hi:,.0f}")
+            ax.axvline(
+                hi,
+                color="#b2182b",
+                lw=1,
+                ls="--",
+                label=f"{r.ci_level:.0%} interval {lo:,.0f}–{hi:,.0f}",
+            )
     ax.axvline(r.observed, color="#444444", lw=1, ls=":", label=f"observed {r.observed:,}")
 
 
@@ -66,8 +71,13 @@ def plot_posterior(result: EstimateResult, path: str | Path) -> Path:
     d = result.details
     if result.method == "lcmcr":
         s = d.samples.ravel()
-        ax.hist(s, bins=min(80, max(10, int(np.sqrt(s.size)))), density=True,
-                color="#92c5de", edgecolor="#4393c3")
+        ax.hist(
+            s,
+            bins=min(80, max(10, int(np.sqrt(s.size)))),
+            density=True,
+            color="#92c5de",
+            edgecolor="#4393c3",
+        )
         ax.set_ylabel("posterior density")
         ax.set_title(f"Posterior of N — LCMCR (K={d.settings['K']}, {s.size:,} draws)")
     elif result.method == "bma":
@@ -88,8 +98,9 @@ def plot_posterior(result: EstimateResult, path: str | Path) -> Path:
         _overlay(ax, d)
         ax.set_ylabel("density")
         ax.set_title("Sensitivity: the answer under each method")
-        ax.axvline(result.observed, color="#444444", lw=1, ls=":",
-                   label=f"observed {result.observed:,}")
+        ax.axvline(
+            result.observed, color="#444444", lw=1, ls=":", label=f"observed {result.observed:,}"
+        )
         ax.set_xlabel("N (total, recorded or not)")
         ax.legend(fontsize=8, loc="best")
         return _save(fig, path)
@@ -107,21 +118,39 @@ def _overlay(ax: Any, parts: dict[str, Any]) -> None:
     ll, lc, bm = parts.get("loglinear"), parts.get("lcmcr"), parts.get("bma")
     if lc is not None:
         s = lc.details.samples.ravel()
-        ax.hist(s, bins=min(80, max(10, int(np.sqrt(s.size)))), density=True, histtype="step",
-                color="#1b7837", lw=1.5, label=f"LCMCR posterior (median {lc.estimate:,.0f})")
+        ax.hist(
+            s,
+            bins=min(80, max(10, int(np.sqrt(s.size)))),
+            density=True,
+            histtype="step",
+            color="#1b7837",
+            lw=1.5,
+            label=f"LCMCR posterior (median {lc.estimate:,.0f})",
+        )
     if bm is not None:
         d = bm.details
         keep = d.posterior > d.posterior.max() * 1e-4
-        ax.plot(d.n_grid[keep], d.posterior[keep], color="#4393c3", lw=1.5,
-                label=f"BMA posterior (median {bm.estimate:,.0f})")
+        ax.plot(
+            d.n_grid[keep],
+            d.posterior[keep],
+            color="#4393c3",
+            lw=1.5,
+            label=f"BMA posterior (median {bm.estimate:,.0f})",
+        )
     if ll is not None and getattr(ll.details, "profile", None) is not None:
         grid, prof = ll.details.profile
         like = np.exp(prof)
         area = float(np.sum((like[1:] + like[:-1]) * np.diff(grid)) / 2)
         if area > 0:
-            ax.plot(grid, like / area, color="#b2182b", lw=1.5, ls="--",
-                    label=f"log-linear {ll.model}: normalised profile likelihood "
-                          f"(MLE {ll.estimate:,.0f})")
+            ax.plot(
+                grid,
+                like / area,
+                color="#b2182b",
+                lw=1.5,
+                ls="--",
+                label=f"log-linear {ll.model}: normalised profile likelihood "
+                f"(MLE {ll.estimate:,.0f})",
+            )
 
 
 def plt_close(fig: Any) -> None:
@@ -133,18 +162,38 @@ def plt_close(fig: Any) -> None:
 def plot_models(result: EstimateResult, path: str | Path) -> Path:
     """Estimates and intervals side by side: models, methods (``all``) or strata."""
     if result.method == "all":
-        rows = [{"model": r["method"] + (f" {r['model']}" if r.get("model") else ""),
-                 "estimate": r.get("estimate"), "ci": r.get("ci"), "weight": None}
-                for r in result.diagnostics["sensitivity"]]
+        rows = [
+            {
+                "model": r["method"] + (f" {r['model']}" if r.get("model") else ""),
+                "estimate": r.get("estimate"),
+                "ci": r.get("ci"),
+                "weight": None,
+            }
+            for r in result.diagnostics["sensitivity"]
+        ]
         title = "Sensitivity: estimates by method"
     elif "strata" in result.diagnostics:
-        rows = [{"model": str(r["stratum"]), "estimate": r.get("estimate"), "ci": r.get("ci"),
-                 "weight": None, "observed": r.get("observed")}
-                for r in result.diagnostics["strata"]]
+        rows = [
+            {
+                "model": str(r["stratum"]),
+                "estimate": r.get("estimate"),
+                "ci": r.get("ci"),
+                "weight": None,
+                "observed": r.get("observed"),
+            }
+            for r in result.diagnostics["strata"]
+        ]
         if result.estimate is not None:
-            rows.insert(0, {"model": "all strata (combined)", "estimate": result.estimate,
-                            "ci": list(result.ci) if result.ci else None, "weight": None,
-                            "observed": result.observed})
+            rows.insert(
+                0,
+                {
+                    "model": "all strata (combined)",
+                    "estimate": result.estimate,
+                    "ci": list(result.ci) if result.ci else None,
+                    "weight": None,
+                    "observed": result.observed,
+                },
+            )
         title = "Estimates by stratum"
     else:
         rows = result.models
@@ -160,8 +209,9 @@ def plot_models(result: EstimateResult, path: str | Path) -> Path:
         hi = ci[1] if ci[1] is not None else r["estimate"]
         ax.plot([lo, hi], [y, y], color="#4393c3", lw=2)
         if ci[1] is None:
-            ax.annotate("→ unbounded", (hi, y), xytext=(4, 2), textcoords="offset points",
-                        fontsize=7)
+            ax.annotate(
+                "→ unbounded", (hi, y), xytext=(4, 2), textcoords="offset points", fontsize=7
+            )
         ax.plot([r["estimate"]], [y], "o", color="#b2182b")
         if r.get("observed") is not None:
             ax.plot([r["observed"]], [y], "|", color="#444444", ms=12)
@@ -173,8 +223,9 @@ def plot_models(result: EstimateResult, path: str | Path) -> Path:
     if any(r.get("observed") is not None for r in rows):
         ax.plot([], [], "|", color="#444444", ms=12, label="observed")
     else:
-        ax.axvline(result.observed, color="#444444", lw=1, ls=":",
-                   label=f"observed {result.observed:,}")
+        ax.axvline(
+            result.observed, color="#444444", lw=1, ls=":", label=f"observed {result.observed:,}"
+        )
     ax.set_xlabel(f"N with {result.ci_level:.0%} interval")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="best")

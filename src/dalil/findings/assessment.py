@@ -117,9 +117,7 @@ def normalise_element(element: str, *, level: str = "act") -> str:
         raise InputError(
             f"element {element!r} is assessed per act: pass an act id, not an incident id"
         )
-    raise InputError(
-        f"unknown element {element!r}; {level} elements are: {', '.join(allowed)}"
-    )
+    raise InputError(f"unknown element {element!r}; {level} elements are: {', '.join(allowed)}")
 
 
 def validate_finding(element: str, finding: str, evidence: Sequence[str]) -> str:
@@ -264,7 +262,9 @@ def suggest_qualifications(
         found = [merged.get(e) for e in required]
         if any(f is None or f.finding not in SUPPORTED for f in found):
             continue
-        strength = "supported" if all(f.finding == "established" for f in found if f) else "possible"
+        strength = (
+            "supported" if all(f.finding == "established" for f in found if f) else "possible"
+        )
         evidence: list[str] = []
         for f in found:
             assert f is not None
@@ -275,7 +275,9 @@ def suggest_qualifications(
     return out
 
 
-def is_unlawful(findings: Mapping[str, ElementFinding], *, accept: frozenset[str] = frozenset({"established"})) -> bool:
+def is_unlawful(
+    findings: Mapping[str, ElementFinding], *, accept: frozenset[str] = frozenset({"established"})
+) -> bool:
     """An unlawful killing in the sense of the aggregates: a deliberate killing of a civilian or
     person hors de combat, linked to the conflict, with no element contradicted."""
     if any(f.finding == "contradicted" for f in findings.values()):

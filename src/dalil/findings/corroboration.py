@@ -70,9 +70,15 @@ class Claim:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "id": self.id, "kind": self.kind, "text": self.text, "place": self.place,
-            "date_start": self.date_start, "date_end": self.date_end,
-            "low": self.low, "high": self.high, "incident": self.incident,
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "place": self.place,
+            "date_start": self.date_start,
+            "date_end": self.date_end,
+            "low": self.low,
+            "high": self.high,
+            "incident": self.incident,
         }
 
 

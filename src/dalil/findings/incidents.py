@@ -35,7 +35,11 @@ from dalil.errors import InputError
 #: ACLED event types and their sub-event types.
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "Violence against civilians": ("Attack", "Abduction/forced disappearance", "Sexual violence"),
-    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
+    "Battles": (
+        "Armed clash",
+        "Government regains territory",
+        "Non-state actor overtakes territory",
+    ),
     "Explosions/Remote violence": (
         "Air/drone strike",
         "Shelling/artillery/missile attack",
@@ -55,7 +59,11 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
         "Other",
     ),
     "Riots": ("Mob violence", "Violent demonstration"),
-    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
+    "Protests": (
+        "Peaceful protest",
+        "Protest with intervention",
+        "Excessive force against protesters",
+    ),
 }
 DISORDER_TYPE = {
     "Violence against civilians": "Political violence",
@@ -120,7 +128,9 @@ class IncidentCoding:
         if self.geo_precision not in GEO_PRECISIONS:
             raise InputError(f"{where}: geo precision must be one of {', '.join(GEO_PRECISIONS)}")
         if self.date_start and self.date_end and self.date_end < self.date_start:
-            raise InputError(f"{where}: date_end {self.date_end} is before date_start {self.date_start}")
+            raise InputError(
+                f"{where}: date_end {self.date_end} is before date_start {self.date_start}"
+            )
         if self.latitude is not None and not -90 <= self.latitude <= 90:
             raise InputError(f"{where}: latitude {self.latitude} out of range")
         if self.longitude is not None and not -180 <= self.longitude <= 180:
@@ -175,24 +185,83 @@ class IncidentCoding:
 
 
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2",
-    "civilian_targeting", "country", "admin1", "admin2", "location", "latitude", "longitude",
-    "geo_precision", "source", "notes", "fatalities",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "actor2",
+    "assoc_actor_2",
+    "civilian_targeting",
+    "country",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
 ]
 UCDP_COLUMNS = [
-    "id", "year", "type_of_violence", "side_a", "side_b", "number_of_sources",
-    "source_article", "where_prec", "where_coordinates", "where_description", "adm_1",
-    "adm_2", "latitude", "longitude", "country", "event_clarity", "date_prec", "date_start",
-    "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high",
+    "id",
+    "year",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "number_of_sources",
+    "source_article",
+    "where_prec",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "adm_2",
+    "latitude",
+    "longitude",
+    "country",
+    "event_clarity",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "best",
+    "high",
     "low",
 ]
 CSV_COLUMNS = [
-    "id", "title", "event_type", "sub_event_type", "civilian_targeting", "actor1",
-    "assoc_actor1", "actor2", "date_start", "date_end", "date_precision", "country",
-    "admin1", "admin2", "location", "latitude", "longitude", "geo_precision",
-    "fatalities_low", "fatalities_best", "fatalities_high", "sources_low", "sources_best",
-    "sources_high", "sources",
+    "id",
+    "title",
+    "event_type",
+    "sub_event_type",
+    "civilian_targeting",
+    "actor1",
+    "assoc_actor1",
+    "actor2",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "country",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "sources_low",
+    "sources_best",
+    "sources_high",
+    "sources",
 ]
 
 
@@ -303,7 +372,11 @@ def csv_row(c: IncidentCoding) -> dict[str, str]:
     }
 
 
-EXPORT_FORMATS = {"acled": (ACLED_COLUMNS, acled_row), "ucdp": (UCDP_COLUMNS, ucdp_row), "csv": (CSV_COLUMNS, csv_row)}
+EXPORT_FORMATS = {
+    "acled": (ACLED_COLUMNS, acled_row),
+    "ucdp": (UCDP_COLUMNS, ucdp_row),
+    "csv": (CSV_COLUMNS, csv_row),
+}
 
 
 def export(codings: Iterable[IncidentCoding], fmt: str) -> str:
@@ -334,8 +407,14 @@ def timeline(codings: Sequence[IncidentCoding]) -> list[dict[str, object]]:
                 "geo_precision": c.geo_precision,
                 "event": f"{c.event_type} / {c.sub_event_type}",
                 "actor": c.actor1,
-                "fatalities": {"low": c.fatalities_low, "best": c.fatalities_best, "high": c.fatalities_high},
-                "sources": sorted({s for v in c.fatality_sources.values() for s in v} | set(c.sources)),
+                "fatalities": {
+                    "low": c.fatalities_low,
+                    "best": c.fatalities_best,
+                    "high": c.fatalities_high,
+                },
+                "sources": sorted(
+                    {s for v in c.fatality_sources.values() for s in v} | set(c.sources)
+                ),
             }
         )
     return items

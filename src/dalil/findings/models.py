@@ -104,7 +104,9 @@ class SiteDetailRow(Base):
 
 class SiteVictimRow(Base):
     __tablename__ = "finding_site_victims"
-    __table_args__ = (UniqueConstraint("site_id", "person_id", name="uq_finding_site_victims_site_person"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "person_id", name="uq_finding_site_victims_site_person"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

@@ -28,8 +28,11 @@ class StatusChange:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "status": self.status, "on": self.on.isoformat(), "by": self.by,
-            "note": self.note, "evidence": list(self.evidence),
+            "status": self.status,
+            "on": self.on.isoformat(),
+            "by": self.by,
+            "note": self.note,
+            "evidence": list(self.evidence),
         }
 
 

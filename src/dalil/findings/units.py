@@ -56,7 +56,9 @@ def check_parent(units: Mapping[str, UnitRecord], unit: str, parent: str | None)
 
 def check_membership(m: Membership) -> None:
     if m.start and m.end and m.end < m.start:
-        raise InputError(f"membership of {m.person} in {m.unit}: end {m.end} is before start {m.start}")
+        raise InputError(
+            f"membership of {m.person} in {m.unit}: end {m.end} is before start {m.start}"
+        )
 
 
 def descendants(units: Mapping[str, UnitRecord], unit: str) -> set[str]:
@@ -105,8 +107,13 @@ class SuspectLink:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "person": self.person, "act": self.act, "unit": self.unit, "via_unit": self.via_unit,
-            "rank": self.rank, "basis": self.basis, "evidence": self.evidence,
+            "person": self.person,
+            "act": self.act,
+            "unit": self.unit,
+            "via_unit": self.via_unit,
+            "rank": self.rank,
+            "basis": self.basis,
+            "evidence": self.evidence,
         }
 
 
@@ -130,7 +137,9 @@ def suspects_for_acts(
             if m.unit in scope:
                 out.append(SuspectLink(m.person, att.act, att.unit, m.unit, m.rank, ev))
             elif m.unit in above and _commands(m):
-                out.append(SuspectLink(m.person, att.act, att.unit, m.unit, m.rank, ev, basis="command"))
+                out.append(
+                    SuspectLink(m.person, att.act, att.unit, m.unit, m.rank, ev, basis="command")
+                )
     return out
 
 

@@ -29,11 +29,29 @@ from dalil.errors import InputError
 
 PERSONNEL_FIELDS = ("record_id", "name", "unit", "rank", "start", "end", "position", "notes")
 _HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "record_id": ("id", "record_id", "personnel_id", "service_number", "number", "no", "رقم", "الرقم"),
+    "record_id": (
+        "id",
+        "record_id",
+        "personnel_id",
+        "service_number",
+        "number",
+        "no",
+        "رقم",
+        "الرقم",
+    ),
     "name": ("name", "full_name", "fullname", "person", "officer", "الاسم", "الاسم الكامل", "اسم"),
     "unit": ("unit", "formation", "brigade", "battalion", "الوحدة", "الفرقة", "اللواء", "القطعة"),
     "rank": ("rank", "grade", "الرتبة", "رتبة"),
-    "start": ("start", "from", "start_date", "date_from", "since", "appointed", "من", "تاريخ البدء"),
+    "start": (
+        "start",
+        "from",
+        "start_date",
+        "date_from",
+        "since",
+        "appointed",
+        "من",
+        "تاريخ البدء",
+    ),
     "end": ("end", "to", "end_date", "date_to", "until", "إلى", "الى", "تاريخ الانتهاء"),
     "position": ("position", "post", "role", "function", "المنصب", "الوظيفة"),
     "notes": ("notes", "note", "remarks", "ملاحظات"),
@@ -44,7 +62,9 @@ def _norm_header(h: str) -> str:
     return re.sub(r"[\s\-]+", "_", h.strip().lower()).strip("_")
 
 
-def map_columns(headers: Sequence[str], overrides: dict[str, str] | None = None, *, where: str = "file") -> dict[str, str]:
+def map_columns(
+    headers: Sequence[str], overrides: dict[str, str] | None = None, *, where: str = "file"
+) -> dict[str, str]:
     """Map file headers to personnel fields; raise :class:`InputError` naming every unmappable column."""
     overrides = {_norm_header(k): v for k, v in (overrides or {}).items()}
     mapping: dict[str, str] = {}
@@ -56,7 +76,9 @@ def map_columns(headers: Sequence[str], overrides: dict[str, str] | None = None,
             if target == "ignore":
                 continue
             if target not in PERSONNEL_FIELDS:
-                raise InputError(f"{where}: --column {h}={target}: unknown field (use one of {', '.join(PERSONNEL_FIELDS)} or ignore)")
+                raise InputError(
+                    f"{where}: --column {h}={target}: unknown field (use one of {', '.join(PERSONNEL_FIELDS)} or ignore)"
+                )
         else:
             target = next(
                 (f for f, syn in _HEADER_SYNONYMS.items() if key in {_norm_header(s) for s in syn}),
@@ -179,16 +201,85 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
 # Arabic letters to a coarse Latin consonant skeleton; vowels carry little signal across
 # transliterations (Mohammed / Muhammad / محمد all become "mhmd").
 _AR = {
-    "ا": "", "أ": "", "إ": "", "آ": "", "ء": "", "ؤ": "", "ئ": "", "ى": "", "ة": "",
-    "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "k", "د": "d", "ذ": "d",
-    "ر": "r", "ز": "z", "س": "s", "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
-    "ع": "", "غ": "g", "ف": "f", "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n",
-    "ه": "h", "و": "w", "ي": "y", "پ": "b", "چ": "j", "گ": "g", "ڤ": "f",
+    "ا": "",
+    "أ": "",
+    "إ": "",
+    "آ": "",
+    "ء": "",
+    "ؤ": "",
+    "ئ": "",
+    "ى": "",
+    "ة": "",
+    "ب": "b",
+    "ت": "t",
+    "ث": "t",
+    "ج": "j",
+    "ح": "h",
+    "خ": "k",
+    "د": "d",
+    "ذ": "d",
+    "ر": "r",
+    "ز": "z",
+    "س": "s",
+    "ش": "s",
+    "ص": "s",
+    "ض": "d",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "",
+    "غ": "g",
+    "ف": "f",
+    "ق": "k",
+    "ك": "k",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ه": "h",
+    "و": "w",
+    "ي": "y",
+    "پ": "b",
+    "چ": "j",
+    "گ": "g",
+    "ڤ": "f",
 }
-_LATIN_DIGRAPHS = (("kh", "k"), ("sh", "s"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("ch", "s"),
-                   ("ph", "f"), ("ou", "w"), ("oo", "w"), ("ee", "y"), ("q", "k"), ("c", "k"),
-                   ("x", "ks"), ("v", "f"), ("p", "b"), ("'", ""), ("`", ""), ("’", ""), ("‘", ""))
-_PARTICLES = {"al", "el", "ul", "bin", "ben", "ibn", "abu", "abou", "bint", "ال", "بن", "ابن", "بنت", "ابو", "أبو"}
+_LATIN_DIGRAPHS = (
+    ("kh", "k"),
+    ("sh", "s"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("gh", "g"),
+    ("ch", "s"),
+    ("ph", "f"),
+    ("ou", "w"),
+    ("oo", "w"),
+    ("ee", "y"),
+    ("q", "k"),
+    ("c", "k"),
+    ("x", "ks"),
+    ("v", "f"),
+    ("p", "b"),
+    ("'", ""),
+    ("`", ""),
+    ("’", ""),
+    ("‘", ""),
+)
+_PARTICLES = {
+    "al",
+    "el",
+    "ul",
+    "bin",
+    "ben",
+    "ibn",
+    "abu",
+    "abou",
+    "bint",
+    "ال",
+    "بن",
+    "ابن",
+    "بنت",
+    "ابو",
+    "أبو",
+}
 
 
 def _fold(s: str) -> str:
@@ -297,10 +388,16 @@ def _engine() -> tuple[str, Callable[[str, str], float]]:
     try:
         from dalil.linkage import names as ln
     except Exception:
-        return "simple cross-script comparator (dalil.linkage.names not available)", simple_name_similarity
+        return (
+            "simple cross-script comparator (dalil.linkage.names not available)",
+            simple_name_similarity,
+        )
     if callable(getattr(ln, "name_units", None)) and callable(getattr(ln, "part_key", None)):
         return "dalil.linkage.names keys (name_units, part_key)", linkage_name_similarity
-    return "simple cross-script comparator (dalil.linkage.names lacks name_units/part_key)", simple_name_similarity
+    return (
+        "simple cross-script comparator (dalil.linkage.names lacks name_units/part_key)",
+        simple_name_similarity,
+    )
 
 
 # --- screening ------------------------------------------------------------------------
@@ -383,7 +480,9 @@ def screen(
                 r.unit and any(fuzz.ratio(_unit_key(r.unit), _unit_key(u)) >= 85 for u in s.units)
             )
             ov = _overlap(r, s)
-            conf = ns * 0.7 + (0.2 if unit_match else 0.0) + {True: 0.1, None: 0.03, False: -0.15}[ov]
+            conf = (
+                ns * 0.7 + (0.2 if unit_match else 0.0) + {True: 0.1, None: 0.03, False: -0.15}[ov]
+            )
             conf = max(0.0, min(1.0, conf))
             if conf < threshold:
                 continue
@@ -391,7 +490,11 @@ def screen(
             reasons = [f"name similarity {ns:.2f}"]
             reasons.append("same unit" if unit_match else "unit differs or unknown")
             reasons.append(
-                {True: "service period overlaps the suspected conduct", False: "service period does not overlap", None: "dates unknown"}[ov]
+                {
+                    True: "service period overlaps the suspected conduct",
+                    False: "service period does not overlap",
+                    None: "dates unknown",
+                }[ov]
             )
             out.append(Candidate(r, s, ns, unit_match, ov, conf, level, reasons))
     out.sort(key=lambda c: (-c.confidence, c.record.row, c.suspect.id))

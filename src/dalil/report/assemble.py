@@ -61,9 +61,19 @@ class Citations:
     def describe(self, evidence_id: str) -> dict[str, str]:
         ev = self.snap.evidence.get(evidence_id)
         if ev is None:
-            return {"label": self.labels[evidence_id], "id": evidence_id if self.audience == "internal" else "", "kind": "", "title": "(not in the case)"}
+            return {
+                "label": self.labels[evidence_id],
+                "id": evidence_id if self.audience == "internal" else "",
+                "kind": "",
+                "title": "(not in the case)",
+            }
         if self.audience == "internal":
-            return {"label": self.labels[evidence_id], "id": ev.id, "kind": ev.kind, "title": ev.title}
+            return {
+                "label": self.labels[evidence_id],
+                "id": ev.id,
+                "kind": ev.kind,
+                "title": ev.title,
+            }
         public_kind = ev.kind in PUBLIC_ID_KINDS and not ev.sensitive
         if ev.kind == "testimony" and ev.witness:
             title = f"Testimony of {self.witness_label(ev.witness)}"
@@ -122,7 +132,9 @@ def _witness_numbers(snap: CaseSnapshot) -> dict[str, int]:
     return {pid: i + 1 for i, pid in enumerate(order)}
 
 
-def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = None) -> dict[str, object]:
+def assemble(
+    snap: CaseSnapshot, audience: str, *, generated: datetime | None = None
+) -> dict[str, object]:
     """Build the template context for *audience* (``internal`` or ``public``)."""
     if audience not in AUDIENCES:
         raise ValueError(audience)
@@ -133,17 +145,28 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
     incidents = []
     for inc in sorted(snap.incidents, key=lambda x: (x.date_start or date.min, x.incident_id)):
         fs = inc.fatality_sources
-        incidents.append({
-            "id": inc.incident_id, "title": inc.title, "event": f"{inc.event_type} / {inc.sub_event_type}",
-            "civilian_targeting": inc.civilian_targeting, "actor": inc.actor1 or "",
-            "date": inc.date_start.isoformat() if inc.date_start else "",
-            "date_end": inc.date_end.isoformat() if inc.date_end and inc.date_end != inc.date_start else "",
-            "date_precision": inc.date_precision, "location": inc.location or "",
-            "geo_precision": inc.geo_precision,
-            "low": inc.fatalities_low, "best": inc.fatalities_best, "high": inc.fatalities_high,
-            "cite_low": c.cite(fs.get("low", [])), "cite_best": c.cite(fs.get("best", [])),
-            "cite_high": c.cite(fs.get("high", [])),
-        })
+        incidents.append(
+            {
+                "id": inc.incident_id,
+                "title": inc.title,
+                "event": f"{inc.event_type} / {inc.sub_event_type}",
+                "civilian_targeting": inc.civilian_targeting,
+                "actor": inc.actor1 or "",
+                "date": inc.date_start.isoformat() if inc.date_start else "",
+                "date_end": inc.date_end.isoformat()
+                if inc.date_end and inc.date_end != inc.date_start
+                else "",
+                "date_precision": inc.date_precision,
+                "location": inc.location or "",
+                "geo_precision": inc.geo_precision,
+                "low": inc.fatalities_low,
+                "best": inc.fatalities_best,
+                "high": inc.fatalities_high,
+                "cite_low": c.cite(fs.get("low", [])),
+                "cite_best": c.cite(fs.get("best", [])),
+                "cite_high": c.cite(fs.get("high", [])),
+            }
+        )
 
     acts_by_inc: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
     signs_by_inc: dict[str, dict[str, list]] = {}  # type: ignore[type-arg]
@@ -164,25 +187,40 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
         else:
             vdesc = (
                 f"{victim.protected_legal_name or victim.id} ({victim.sex or '?'}, {victim.age if victim.age is not None else '?'})"
-                if victim else "unknown"
+                if victim
+                else "unknown"
             )
         elements = []
         for el in ACT_ELEMENTS:
             f = cur.get(el)
-            elements.append({
-                "element": el, "label": ELEMENT_LABELS[el],
-                "finding": f.finding if f else "not assessed",
-                "cite": c.cite(list(f.evidence)) if f else [],
-                "note": (f.note or "") if (f and not public) else "",
-            })
+            elements.append(
+                {
+                    "element": el,
+                    "label": ELEMENT_LABELS[el],
+                    "finding": f.finding if f else "not assessed",
+                    "cite": c.cite(list(f.evidence)) if f else [],
+                    "note": (f.note or "") if (f and not public) else "",
+                }
+            )
         quals = [
-            {"title": q.title, "strength": q.strength, "basis": q.basis, "cite": c.cite(list(q.evidence))}
+            {
+                "title": q.title,
+                "strength": q.strength,
+                "basis": q.basis,
+                "cite": c.cite(list(q.evidence)),
+            }
             for q in suggest_qualifications(cur, inc_f)
         ]
         row = {
-            "id": a.id, "incident": a.incident, "date": a.date.isoformat() if a.date else "",
-            "place": a.place or "", "method": a.method or "", "victim": vdesc,
-            "elements": elements, "qualifications": quals, "status": status,
+            "id": a.id,
+            "incident": a.incident,
+            "date": a.date.isoformat() if a.date else "",
+            "place": a.place or "",
+            "method": a.method or "",
+            "victim": vdesc,
+            "elements": elements,
+            "qualifications": quals,
+            "status": status,
             "cite": c.cite(a.evidence),
         }
         if not public:
@@ -198,20 +236,34 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
         agg = aggregate(iid, acts_by_inc[iid], signs_by_inc[iid], signed_only=public)
         inc_f = current_findings(snap.incident_findings.get(iid, []))
         attack = inc_f.get("attack")
-        aggregates.append({
-            "incident": iid, "title": inc["title"], "sentence": agg.sentence(),
-            "assessed": agg.assessed, "signed": agg.signed, "acts": agg.acts,
-            "deliberate": agg.deliberate, "identity": agg.identity, "unlawful": agg.unlawful,
-            "cite": c.cite(agg.evidence),
-            "attack": attack.finding if attack else "not assessed",
-            "attack_cite": c.cite(list(attack.evidence)) if attack else [],
-        })
+        aggregates.append(
+            {
+                "incident": iid,
+                "title": inc["title"],
+                "sentence": agg.sentence(),
+                "assessed": agg.assessed,
+                "signed": agg.signed,
+                "acts": agg.acts,
+                "deliberate": agg.deliberate,
+                "identity": agg.identity,
+                "unlawful": agg.unlawful,
+                "cite": c.cite(agg.evidence),
+                "attack": attack.finding if attack else "not assessed",
+                "attack_cite": c.cite(list(attack.evidence)) if attack else [],
+            }
+        )
 
     estimates = [
         {
-            "label": e.label, "method": e.method, "observed": e.observed,
-            "estimate": _round(e.estimate), "low": _round(e.ci[0]), "high": _round(e.ci[1]),
-            "lists": ", ".join(e.lists), "cite": c.cite(e.evidence), "note": e.note or "",
+            "label": e.label,
+            "method": e.method,
+            "observed": e.observed,
+            "estimate": _round(e.estimate),
+            "low": _round(e.ci[0]),
+            "high": _round(e.ci[1]),
+            "lists": ", ".join(e.lists),
+            "cite": c.cite(e.evidence),
+            "note": e.note or "",
         }
         for e in snap.estimates
     ]
@@ -221,15 +273,23 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
         rows = []
         for r in snap.corroboration["claims"]:  # type: ignore[index, union-attr]
             claim = r["claim"]
-            rows.append({
-                "id": claim["id"], "kind": claim["kind"], "text": claim["text"],
-                "status": r["status"], "independent": r["independent"],
-                "best_grade": r["best_grade"] or "", "suggested_credibility": r["suggested_credibility"],
-                "groups": [[_source_label(c, s) for s in g] for g in r["independent_groups"]],
-                "contra": [[_source_label(c, s) for s in g] for g in r["contradicting_groups"]],
-                "grades": [f"{_source_label(c, s['source'])}: {s['grade']}" for s in r["sources"]],
-                "cite": c.cite([s["evidence"] for s in r["sources"] if s.get("evidence")]),
-            })
+            rows.append(
+                {
+                    "id": claim["id"],
+                    "kind": claim["kind"],
+                    "text": claim["text"],
+                    "status": r["status"],
+                    "independent": r["independent"],
+                    "best_grade": r["best_grade"] or "",
+                    "suggested_credibility": r["suggested_credibility"],
+                    "groups": [[_source_label(c, s) for s in g] for g in r["independent_groups"]],
+                    "contra": [[_source_label(c, s) for s in g] for g in r["contradicting_groups"]],
+                    "grades": [
+                        f"{_source_label(c, s['source'])}: {s['grade']}" for s in r["sources"]
+                    ],
+                    "cite": c.cite([s["evidence"] for s in r["sources"] if s.get("evidence")]),
+                }
+            )
         corroboration = {"grouping": snap.corroboration["grouping"], "claims": rows}
 
     sites = []
@@ -238,11 +298,23 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
         if public and lat is not None and lon is not None:
             lat, lon = round(lat, 2), round(lon, 2)
         site = {
-            "id": s.id, "name": s.name, "kind": s.kind.replace("_", " "), "location": s.location or "",
-            "status": s.status or "", "estimated": s.estimated_bodies, "recovered": s.recovered_bodies,
-            "identified": len(s.victims), "lat": lat, "lon": lon,
+            "id": s.id,
+            "name": s.name,
+            "kind": s.kind.replace("_", " "),
+            "location": s.location or "",
+            "status": s.status or "",
+            "estimated": s.estimated_bodies,
+            "recovered": s.recovered_bodies,
+            "identified": len(s.victims),
+            "lat": lat,
+            "lon": lon,
             "history": [
-                {"status": h.status, "on": h.on.isoformat(), "by": "" if public else h.by, "cite": c.cite(list(h.evidence))}
+                {
+                    "status": h.status,
+                    "on": h.on.isoformat(),
+                    "by": "" if public else h.by,
+                    "cite": c.cite(list(h.evidence)),
+                }
                 for h in s.history
             ],
             "cite": c.cite(s.evidence),
@@ -251,30 +323,49 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
             site["access"] = s.access_note or ""
             site["protection"] = s.protection_note or ""
             site["victims"] = [
-                (snap.persons[v].protected_legal_name or v) if v in snap.persons else v for v in s.victims
+                (snap.persons[v].protected_legal_name or v) if v in snap.persons else v
+                for v in s.victims
             ]
         sites.append(site)
 
     units = [
-        {"id": u.id, "name": u.name, "parent": snap.units[u.parent].name if u.parent in snap.units else "", "party": u.party or ""}
+        {
+            "id": u.id,
+            "name": u.name,
+            "parent": snap.units[u.parent].name if u.parent in snap.units else "",
+            "party": u.party or "",
+        }
         for u in snap.units.values()
     ]
     suspects: list[dict[str, object]] = []
     if not public:
-        atts = [ActAttribution(a.id, a.unit, a.date, tuple(a.evidence)) for a in snap.acts if a.unit]
+        atts = [
+            ActAttribution(a.id, a.unit, a.date, tuple(a.evidence)) for a in snap.acts if a.unit
+        ]
         links = suspects_for_acts(snap.units, snap.memberships, atts)
         per: dict[str, dict[str, object]] = {}
         for link in links:
             p = snap.persons.get(link.person)
-            d = per.setdefault(link.person, {
-                "person": (p.protected_legal_name if p else None) or link.person,
-                "alias": (p.pseudonym if p else "") or "",
-                "unit": snap.units[link.via_unit].name if link.via_unit in snap.units else link.via_unit,
-                "rank": link.rank or "", "acts": [], "cite": [],
-                "basis": "commander of a superior unit" if link.basis == "command" else "member of the unit",
-            })
+            d = per.setdefault(
+                link.person,
+                {
+                    "person": (p.protected_legal_name if p else None) or link.person,
+                    "alias": (p.pseudonym if p else "") or "",
+                    "unit": snap.units[link.via_unit].name
+                    if link.via_unit in snap.units
+                    else link.via_unit,
+                    "rank": link.rank or "",
+                    "acts": [],
+                    "cite": [],
+                    "basis": "commander of a superior unit"
+                    if link.basis == "command"
+                    else "member of the unit",
+                },
+            )
             d["acts"].append(link.act)  # type: ignore[attr-defined]
-            d["cite"] = sorted(set(d["cite"]) | set(c.cite(link.evidence)), key=lambda x: int(x[1:]))  # type: ignore[arg-type]
+            d["cite"] = sorted(
+                set(d["cite"]) | set(c.cite(link.evidence)), key=lambda x: int(x[1:])
+            )  # type: ignore[arg-type]
         suspects = list(per.values())
 
     witnesses = []
@@ -286,20 +377,37 @@ def assemble(snap: CaseSnapshot, audience: str, *, generated: datetime | None = 
             w["pseudonym"] = p.pseudonym or ""
         witnesses.append(w)
 
-    by_day = Counter((a.date.isoformat() if a.date else "unknown", a.place or "unknown") for a in snap.acts)
+    by_day = Counter(
+        (a.date.isoformat() if a.date else "unknown", a.place or "unknown") for a in snap.acts
+    )
     chart_data = {
         "acts_by_day_place": sorted((d, p, n) for (d, p), n in by_day.items()),
-        "incidents": [(i["date"], i["id"], i["low"], i["best"], i["high"]) for i in incidents if i["best"] is not None],
-        "estimates": [(e["label"], e["estimate"], e["low"], e["high"], e["observed"]) for e in estimates
-                      if e["estimate"] is not None],
+        "incidents": [
+            (i["date"], i["id"], i["low"], i["best"], i["high"])
+            for i in incidents
+            if i["best"] is not None
+        ],
+        "estimates": [
+            (e["label"], e["estimate"], e["low"], e["high"], e["observed"])
+            for e in estimates
+            if e["estimate"] is not None
+        ],
         "acts_cite": c.cite([e for a in snap.acts for e in a.evidence]),
     }
     points = [
-        {"kind": "incident", "label": i.incident_id, "lat": i.latitude, "lon": i.longitude, "size": i.fatalities_best or 1}
-        for i in snap.incidents if i.latitude is not None and i.longitude is not None
+        {
+            "kind": "incident",
+            "label": i.incident_id,
+            "lat": i.latitude,
+            "lon": i.longitude,
+            "size": i.fatalities_best or 1,
+        }
+        for i in snap.incidents
+        if i.latitude is not None and i.longitude is not None
     ] + [
         {"kind": "site", "label": s["id"], "lat": s["lat"], "lon": s["lon"], "size": 1}
-        for s in sites if s["lat"] is not None
+        for s in sites
+        if s["lat"] is not None
     ]
 
     evidence_index = [c.describe(eid) for eid in c.labels]

@@ -29,6 +29,7 @@ def _fig(**kw: Any) -> Figure:
     with matplotlib.rc_context(STYLE):
         return Figure(**kw)
 
+
 PALETTE = ["#8c2d04", "#2166ac", "#4d9221", "#762a83", "#b35806", "#01665e"]
 
 
@@ -43,7 +44,10 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def killings_by_day_place(rows: Sequence[tuple[str, str, int]], incidents: Sequence[tuple[str, str, int | None, int | None, int | None]]) -> str:
+def killings_by_day_place(
+    rows: Sequence[tuple[str, str, int]],
+    incidents: Sequence[tuple[str, str, int | None, int | None, int | None]],
+) -> str:
     """Left: documented (assessed) killings per day, stacked by place. Right: reported
     fatalities per incident with low-high range."""
     fig = _fig(figsize=(8.2, 3.0))
@@ -59,7 +63,9 @@ def killings_by_day_place(rows: Sequence[tuple[str, str, int]], incidents: Seque
     ax1.set_ylabel("killings documented and assessed")
     ax1.set_title("Assessed killings by day and place", fontsize=9)
     if places:
-        ax1.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1)
+        ax1.legend(
+            fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1
+        )
     labels = [f"{i}\n{d}" for d, i, *_ in incidents]
     best = [b or 0 for *_, _lo, b, _hi in incidents]
     lo = [(b or 0) - (low if low is not None else (b or 0)) for *_, low, b, _hi in incidents]
@@ -87,8 +93,14 @@ def estimate_intervals(rows: Sequence[tuple[str, float, float | None, float | No
         a = lo if lo is not None else 0.0
         b = hi if hi is not None else right
         if lo is not None or hi is not None:
-            ax.plot([a, b], [k, k], color="#2166ac", linewidth=3, solid_capstyle="butt",
-                    linestyle="-" if hi is not None and lo is not None else (0, (2, 1)))
+            ax.plot(
+                [a, b],
+                [k, k],
+                color="#2166ac",
+                linewidth=3,
+                solid_capstyle="butt",
+                linestyle="-" if hi is not None and lo is not None else (0, (2, 1)),
+            )
         if hi is None and lo is not None:
             ax.plot([b], [k], ">", color="#2166ac", markersize=7)
         ax.plot([est], [k], "o", color="#08306b")
@@ -101,9 +113,17 @@ def estimate_intervals(rows: Sequence[tuple[str, float, float | None, float | No
             text, at = f"{est:.0f} (\u2264 {hi:.0f})", hi
         else:
             text, at = f"{est:.0f} (no interval)", est
-        ax.annotate(text, (at, k), xytext=(6, -12 if hi is None else -3), textcoords="offset points", fontsize=8)
+        ax.annotate(
+            text,
+            (at, k),
+            xytext=(6, -12 if hi is None else -3),
+            textcoords="offset points",
+            fontsize=8,
+        )
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
-    ax.set_xlabel("victims (dot: estimate; bar: 95% interval, dashed with arrow: no upper bound; red tick: observed on lists)")
+    ax.set_xlabel(
+        "victims (dot: estimate; bar: 95% interval, dashed with arrow: no upper bound; red tick: observed on lists)"
+    )
     ax.invert_yaxis()
     ax.set_xlim(left=0, right=right)
     fig.tight_layout()

@@ -36,8 +36,15 @@ from dalil.report.data import (
 )
 from dalil.services.context import Context
 
-_KIND = {"article": "news", "report": "report", "statement": "statement", "testimony": "testimony",
-         "list": "list", "media": "photo", "official": "document"}
+_KIND = {
+    "article": "news",
+    "report": "report",
+    "statement": "statement",
+    "testimony": "testimony",
+    "list": "list",
+    "media": "photo",
+    "official": "document",
+}
 _SEX = {"female": "F", "male": "M"}
 
 
@@ -48,8 +55,13 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | None = None) -> CaseSnapshot:
-    ctx.require(access.REPORT_PUBLIC if audience == "public" else access.REPORT_INTERNAL, f"build {audience} reports")
+def snapshot(
+    ctx: Context, audience: str, *, title: str, summary: list[str] | None = None
+) -> CaseSnapshot:
+    ctx.require(
+        access.REPORT_PUBLIC if audience == "public" else access.REPORT_INTERNAL,
+        f"build {audience} reports",
+    )
     snap = CaseSnapshot(title=title, summary=list(summary or []))
     snap.incidents = F.codings(ctx)
 
@@ -59,9 +71,14 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     # case recorded before the explicit role keeps its witnesses out of public reports).
     witness_of_source: dict[int, int] = {}
     witness_of_item: dict[int, int] = {}
-    links = ctx.session.scalars(select(ProvenanceLink).where(
-        ProvenanceLink.subject_kind == "person", ProvenanceLink.role.in_((WITNESS_ROLE, "identifies"))
-    ).order_by(ProvenanceLink.id))
+    links = ctx.session.scalars(
+        select(ProvenanceLink)
+        .where(
+            ProvenanceLink.subject_kind == "person",
+            ProvenanceLink.role.in_((WITNESS_ROLE, "identifies")),
+        )
+        .order_by(ProvenanceLink.id)
+    )
     for p in links:
         if p.source_id is not None:
             witness_of_source[p.source_id] = p.subject_id
@@ -70,8 +87,14 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     sources = {s.id: s for s in ctx.session.scalars(select(Source).order_by(Source.id))}
     for s in sources.values():
         wid = witness_of_source.get(s.id)
-        snap.sources[str(s.id)] = SourceView(str(s.id), s.title, s.publisher, _day(s.published), _KIND.get(s.kind, s.kind),
-                                             witness=f"P{wid}" if wid and s.kind == "testimony" else None)
+        snap.sources[str(s.id)] = SourceView(
+            str(s.id),
+            s.title,
+            s.publisher,
+            _day(s.published),
+            _KIND.get(s.kind, s.kind),
+            witness=f"P{wid}" if wid and s.kind == "testimony" else None,
+        )
     items = list(ctx.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
     for sid, sv in snap.sources.items():
         own = [it for it in items if it.source_id == int(sid)]
@@ -79,15 +102,26 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     for it in items:
         src = sources.get(it.source_id) if it.source_id else None
         # an item outside any source is described by kind only: its file name is not for publication
-        kind = _KIND.get(src.kind, "document") if src else ("photo" if (it.media_type or "").startswith(("image/", "video/")) else "file")
+        kind = (
+            _KIND.get(src.kind, "document")
+            if src
+            else ("photo" if (it.media_type or "").startswith(("image/", "video/")) else "file")
+        )
         wid = witness_of_item.get(it.id) or (witness_of_source.get(src.id) if src else None)
         if it.id in witness_of_item:
             kind = "testimony"
-        title = (src.title if src else (it.original_name or "evidence item")) + f" ({it.copy_kind}, sha256 {it.sha256[:12]})"
-        snap.evidence[str(it.id)] = EvidenceView(str(it.id), kind, title, source=str(src.id) if src else None,
-                                                 witness=f"P{wid}" if wid and kind == "testimony" else None,
-                                                 date=_day(src.published) if src else None,
-                                                 sensitive=bool(it.sensitive))
+        title = (
+            src.title if src else (it.original_name or "evidence item")
+        ) + f" ({it.copy_kind}, sha256 {it.sha256[:12]})"
+        snap.evidence[str(it.id)] = EvidenceView(
+            str(it.id),
+            kind,
+            title,
+            source=str(src.id) if src else None,
+            witness=f"P{wid}" if wid and kind == "testimony" else None,
+            date=_day(src.published) if src else None,
+            sensitive=bool(it.sensitive),
+        )
 
     # persons: open fields always; protected fields only for the internal audience, revealed with a reason
     persons = {p.id: p for p in ctx.session.scalars(select(Person).order_by(Person.id))}
@@ -95,18 +129,35 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     if audience == "internal":
         from dalil.services import persons as P
 
-        wanted = [p for p in persons.values() if {"victim", "suspect", "perpetrator"} & set(p.roles or [])]
+        wanted = [
+            p for p in persons.values() if {"victim", "suspect", "perpetrator"} & set(p.roles or [])
+        ]
         if wanted and ctx.can(access.PROTECTED_REVEAL):
             for d in P.reveal(ctx, wanted, reason="internal report", fields=("legal_name",)):
                 revealed[d["id"]] = d
         elif wanted:
-            snap.notes.append("Names are shown by pseudonym: this user may not reveal protected fields.")
+            snap.notes.append(
+                "Names are shown by pseudonym: this user may not reveal protected fields."
+            )
     for p in persons.values():
         roles = set(p.roles or [])
-        role = "witness" if "witness" in roles else "victim" if "victim" in roles else "suspect" if roles & {"suspect", "perpetrator"} else "other"
+        role = (
+            "witness"
+            if "witness" in roles
+            else "victim"
+            if "victim" in roles
+            else "suspect"
+            if roles & {"suspect", "perpetrator"}
+            else "other"
+        )
         snap.persons[f"P{p.id}"] = PersonView(
-            f"P{p.id}", role, pseudonym=p.pseudonym, sex=_SEX.get(p.sex or ""), age=p.age,
-            protected_legal_name=(revealed.get(p.id) or {}).get("legal_name") or (p.pseudonym if audience == "internal" and role != "witness" else None),
+            f"P{p.id}",
+            role,
+            pseudonym=p.pseudonym,
+            sex=_SEX.get(p.sex or ""),
+            age=p.age,
+            protected_legal_name=(revealed.get(p.id) or {}).get("legal_name")
+            or (p.pseudonym if audience == "internal" and role != "witness" else None),
         )
 
     # acts with their assessments
@@ -114,12 +165,20 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     incidents = {c.incident_id: c for c in snap.incidents}
     for a in ctx.session.scalars(select(Act).where(Act.act_type == "killing").order_by(Act.id)):
         inc = incidents.get(str(a.incident_id))
-        snap.acts.append(ActView(
-            id=f"ACT-{a.id}", incident=str(a.incident_id), victim=f"P{a.victim_id}", date=_day(a.date),
-            place=inc.location if inc else None, method=a.method,
-            unit=str(a.perpetrator_unit_id) if a.perpetrator_unit_id else None,
-            evidence=act_ev.get(a.id, []), history=F._history(ctx, act_id=a.id), sign_offs=F._sign_offs(ctx, a.id),
-        ))
+        snap.acts.append(
+            ActView(
+                id=f"ACT-{a.id}",
+                incident=str(a.incident_id),
+                victim=f"P{a.victim_id}",
+                date=_day(a.date),
+                place=inc.location if inc else None,
+                method=a.method,
+                unit=str(a.perpetrator_unit_id) if a.perpetrator_unit_id else None,
+                evidence=act_ev.get(a.id, []),
+                history=F._history(ctx, act_id=a.id),
+                sign_offs=F._sign_offs(ctx, a.id),
+            )
+        )
     for c in snap.incidents:
         h = F._history(ctx, incident_id=int(c.incident_id))
         if h:
@@ -129,11 +188,23 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     for s in ctx.session.scalars(select(Site).order_by(Site.id)):
         det = ctx.session.scalar(select(SiteDetailRow).where(SiteDetailRow.site_id == s.id))
         rec = SiteRecord(
-            id=f"SITE-{s.id}", name=s.name, kind=s.site_type, location=s.place_name, latitude=s.lat, longitude=s.lon,
-            estimated_bodies=s.estimated_bodies, recovered_bodies=det.recovered_bodies if det else None,
-            access_note=s.access_notes, protection_note=det.protection_notes if det else None,
+            id=f"SITE-{s.id}",
+            name=s.name,
+            kind=s.site_type,
+            location=s.place_name,
+            latitude=s.lat,
+            longitude=s.lon,
+            estimated_bodies=s.estimated_bodies,
+            recovered_bodies=det.recovered_bodies if det else None,
+            access_note=s.access_notes,
+            protection_note=det.protection_notes if det else None,
             history=F._site_history(ctx, s),
-            victims=[f"P{v.person_id}" for v in ctx.session.scalars(select(SiteVictimRow).where(SiteVictimRow.site_id == s.id))],
+            victims=[
+                f"P{v.person_id}"
+                for v in ctx.session.scalars(
+                    select(SiteVictimRow).where(SiteVictimRow.site_id == s.id)
+                )
+            ],
             incidents=[str(s.incident_id)] if s.incident_id else [],
         )
         rec.evidence = list(dict.fromkeys(e for h in rec.history for e in h.evidence))
@@ -143,11 +214,32 @@ def snapshot(ctx: Context, audience: str, *, title: str, summary: list[str] | No
     snap.units = F.unit_records(ctx)
     mem_ev = F._links(ctx, "membership", [m.id for m in ctx.session.scalars(select(Membership))])
     for m in ctx.session.scalars(select(Membership).order_by(Membership.id)):
-        snap.memberships.append(M(f"P{m.person_id}", str(m.organization_id), m.rank, m.position, _day(m.date_start), F._end_day(m.date_end), tuple(mem_ev.get(m.id, []))))
+        snap.memberships.append(
+            M(
+                f"P{m.person_id}",
+                str(m.organization_id),
+                m.rank,
+                m.position,
+                _day(m.date_start),
+                F._end_day(m.date_end),
+                tuple(mem_ev.get(m.id, [])),
+            )
+        )
 
     # estimates and corroboration
     for e in F.estimates(ctx):
-        snap.estimates.append(EstimateView(e.label, e.method, e.observed, e.estimate, (e.ci_low, e.ci_high), list(e.lists), [str(x) for x in e.evidence], e.note))
+        snap.estimates.append(
+            EstimateView(
+                e.label,
+                e.method,
+                e.observed,
+                e.estimate,
+                (e.ci_low, e.ci_high),
+                list(e.lists),
+                [str(x) for x in e.evidence],
+                e.note,
+            )
+        )
     snap.corroboration = F.corroboration(ctx) if _has_claims(ctx) else None
     return snap
 

@@ -51,7 +51,9 @@ def _dir(text: object) -> str:
 _env.filters["dir"] = _dir
 
 
-def render_html(snap: CaseSnapshot, audience: str, lang: str = "en", *, generated: datetime | None = None) -> str:
+def render_html(
+    snap: CaseSnapshot, audience: str, lang: str = "en", *, generated: datetime | None = None
+) -> str:
     if audience not in AUDIENCES:
         raise InputError(f"unknown audience {audience!r}; use internal or public")
     if lang not in LANGS:
@@ -59,7 +61,9 @@ def render_html(snap: CaseSnapshot, audience: str, lang: str = "en", *, generate
     ctx = assemble(snap, audience, generated=generated)
     cd = ctx["chart_data"]
     charts = {
-        "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"])) if cd["acts_by_day_place"] or cd["incidents"] else None,  # type: ignore[index]
+        "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"]))
+        if cd["acts_by_day_place"] or cd["incidents"]
+        else None,  # type: ignore[index]
         "estimates": data_uri(estimate_intervals(cd["estimates"])) if cd["estimates"] else None,  # type: ignore[index]
     }
     t = translator(lang)
@@ -71,7 +75,9 @@ def render_html(snap: CaseSnapshot, audience: str, lang: str = "en", *, generate
         charts=charts,
         map_svg=render_map(ctx["points"], caption=t["map"]),  # type: ignore[arg-type]
         finding_label=(lambda f: FINDING_AR.get(f, f)) if lang == "ar" else (lambda f: f),
-        element_label=(lambda e, label: ELEMENT_AR.get(e, label)) if lang == "ar" else (lambda e, label: label),
+        element_label=(lambda e, label: ELEMENT_AR.get(e, label))
+        if lang == "ar"
+        else (lambda e, label: label),
         qual_label=(lambda q: QUALIFICATION_AR.get(q, q)) if lang == "ar" else (lambda q: q),
         agg_sentence=lambda a: aggregate_sentence(a, lang),
     )
@@ -87,8 +93,15 @@ def html_to_pdf(html: str, out: Path) -> None:
     HTML(string=html, base_url=str(Path(__file__).parent / "templates")).write_pdf(str(out))
 
 
-def write_report(snap: CaseSnapshot, out: Path, *, audience: str, fmt: str, lang: str = "en",
-                 generated: datetime | None = None) -> Path:
+def write_report(
+    snap: CaseSnapshot,
+    out: Path,
+    *,
+    audience: str,
+    fmt: str,
+    lang: str = "en",
+    generated: datetime | None = None,
+) -> Path:
     """Write the report atomically (temp file in the same folder, then rename)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use html or pdf")

@@ -13,9 +13,18 @@ from dalil.report.render import FORMATS, write_report
 from dalil.services.context import oid
 
 
-def build_report(case: Any, user: Any, *, audience: str, fmt: str, out: Path, lang: str = "en",
-                 title: str | None = None, summary: list[str] | None = None,
-                 fictional: bool = False) -> dict[str, Any]:
+def build_report(
+    case: Any,
+    user: Any,
+    *,
+    audience: str,
+    fmt: str,
+    out: Path,
+    lang: str = "en",
+    title: str | None = None,
+    summary: list[str] | None = None,
+    fictional: bool = False,
+) -> dict[str, Any]:
     """Write the *audience* report of *case* to *out*; log it (with the file's SHA-256)."""
     if audience not in ("internal", "public"):
         raise InputError(f"unknown audience {audience!r}; use internal or public")
@@ -38,7 +47,22 @@ def build_report(case: Any, user: Any, *, audience: str, fmt: str, out: Path, la
         ctx.audit(
             "report.build",
             [oid("report", sha)],
-            detail={"audience": audience, "format": fmt, "lang": lang, "sha256": sha, "acts": len(snap.acts), "incidents": len(snap.incidents)},
+            detail={
+                "audience": audience,
+                "format": fmt,
+                "lang": lang,
+                "sha256": sha,
+                "acts": len(snap.acts),
+                "incidents": len(snap.incidents),
+            },
         )
-    return {"out": str(out), "audience": audience, "format": fmt, "lang": lang, "sha256": sha,
-            "incidents": len(snap.incidents), "acts": len(snap.acts), "notes": snap.notes}
+    return {
+        "out": str(out),
+        "audience": audience,
+        "format": fmt,
+        "lang": lang,
+        "sha256": sha,
+        "incidents": len(snap.incidents),
+        "acts": len(snap.acts),
+        "notes": snap.notes,
+    }

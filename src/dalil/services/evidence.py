@@ -338,8 +338,9 @@ def list_items(
     ctx.require(access.CASE_READ, "list evidence")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
-    q = _item_filters(select(EvidenceItem).order_by(EvidenceItem.id), source_id, copy_kind,
-                      sensitive)
+    q = _item_filters(
+        select(EvidenceItem).order_by(EvidenceItem.id), source_id, copy_kind, sensitive
+    )
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -356,8 +357,9 @@ def count_items(
 ) -> int:
     """How many items :func:`list_items` lists with the same filters and no limit."""
     ctx.require(access.CASE_READ, "list evidence")
-    q = _item_filters(select(func.count()).select_from(EvidenceItem), source_id, copy_kind,
-                      sensitive)
+    q = _item_filters(
+        select(func.count()).select_from(EvidenceItem), source_id, copy_kind, sensitive
+    )
     return int(ctx.session.scalar(q) or 0)
 
 

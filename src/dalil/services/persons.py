@@ -141,13 +141,17 @@ def list_persons(
     return rows[offset:] if limit is None else rows[offset : offset + limit]
 
 
-def list_persons_open(ctx: Context, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def list_persons_open(
+    ctx: Context, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """The page :func:`list_persons` returns, as ``Person.to_dict()`` dicts (open fields
     only), read with one column query: no ORM objects, and no protected ciphertext leaves
     the database (only whether each protected field is set). For list pages."""
     ctx.require(access.CASE_READ, "read persons")
     _check_page(limit, offset)
-    q = select(*_OPEN_COLUMNS, *(getattr(Person, f"{f}_enc").is_not(None) for f in PROTECTED_FIELDS))
+    q = select(
+        *_OPEN_COLUMNS, *(getattr(Person, f"{f}_enc").is_not(None) for f in PROTECTED_FIELDS)
+    )
     q = q.order_by(Person.id)
     if limit is not None:
         q = q.limit(limit)
@@ -159,18 +163,38 @@ def list_persons_open(ctx: Context, *, limit: int | None = None, offset: int = 0
         values: tuple[Any, ...] = tuple(row)
         pid, pseudonym, sex, age, age_min, age_max, roles, notes, created, updated = values[:n]
         flags = values[n:]
-        out.append({
-            "id": pid, "pseudonym": pseudonym, "sex": sex, "age": age, "age_min": age_min,
-            "age_max": age_max, "roles": list(roles or []), "notes": notes,
-            "protected_fields": [f for f, on in zip(PROTECTED_FIELDS, flags, strict=True) if on],
-            "created_at": as_utc(created), "updated_at": as_utc(updated),
-        })
+        out.append(
+            {
+                "id": pid,
+                "pseudonym": pseudonym,
+                "sex": sex,
+                "age": age,
+                "age_min": age_min,
+                "age_max": age_max,
+                "roles": list(roles or []),
+                "notes": notes,
+                "protected_fields": [
+                    f for f, on in zip(PROTECTED_FIELDS, flags, strict=True) if on
+                ],
+                "created_at": as_utc(created),
+                "updated_at": as_utc(updated),
+            }
+        )
     return out
 
 
-_OPEN_COLUMNS = (Person.id, Person.pseudonym, Person.sex, Person.age, Person.age_min,
-                 Person.age_max, Person.roles, Person.notes, Person.created_at,
-                 Person.updated_at)
+_OPEN_COLUMNS = (
+    Person.id,
+    Person.pseudonym,
+    Person.sex,
+    Person.age,
+    Person.age_min,
+    Person.age_max,
+    Person.roles,
+    Person.notes,
+    Person.created_at,
+    Person.updated_at,
+)
 
 
 def count_persons(ctx: Context, *, role: str | None = None) -> int:

@@ -598,8 +598,9 @@ def list_(
     return list(ctx.session.scalars(q))
 
 
-def list_open(ctx: Context, kind: str, /, *, limit: int | None = None,
-              offset: int = 0) -> list[dict[str, Any]]:
+def list_open(
+    ctx: Context, kind: str, /, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """The page :func:`list_` returns (no filters), as ``to_dict()`` dicts, read with one
     column query instead of ORM objects (protected ``_enc``/``_index`` columns are not
     read). For list pages."""

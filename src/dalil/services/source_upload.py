@@ -90,8 +90,9 @@ def add_source_stream(
     out: dict[str, Any] = {"source": None, "evidence": None, "text": None, "text_error": None}
     with case.act(actor) as ctx:
         src = records.add(ctx, "source", **fields)
-        res = evidence.record_blob(ctx, put, name=clean, source_id=src.id, sensitive=sensitive,
-                                   capture=dict(capture or {}))
+        res = evidence.record_blob(
+            ctx, put, name=clean, source_id=src.id, sensitive=sensitive, capture=dict(capture or {})
+        )
         if not res.created and res.item.source_id is None:
             res.item.source_id = src.id
         out["source"] = src.to_dict()
@@ -100,8 +101,10 @@ def add_source_stream(
     if not extract:
         return out
     if tee.overflow:
-        out["text_error"] = (f"{clean}: too large to extract text from here (over {MAX_BYTES} "
-                             "bytes); the file is kept as is")
+        out["text_error"] = (
+            f"{clean}: too large to extract text from here (over {MAX_BYTES} "
+            "bytes); the file is kept as is"
+        )
         return out
     data, tee.kept = bytes(tee.kept), bytearray()
     text, media, why = _extract(data, clean)

@@ -184,7 +184,9 @@ def totp_step(secret: str, code: str, *, at: float | None = None) -> int | None:
     return None
 
 
-def enable_totp(ctx: Context, name: str, secret: str, code: str, *, at: float | None = None) -> User:
+def enable_totp(
+    ctx: Context, name: str, secret: str, code: str, *, at: float | None = None
+) -> User:
     """Turn on the second factor of *name* (only the user themself: the secret must stay
     theirs alone). *code* must be valid for *secret*, proving the authenticator app holds
     it. The secret is stored encrypted; the audit entry ``user.totp_enable`` never holds it."""
@@ -202,15 +204,18 @@ def enable_totp(ctx: Context, name: str, secret: str, code: str, *, at: float | 
     except (ValueError, binascii.Error):
         raise InputError("invalid TOTP secret: base32, at least 16 characters") from None
     if totp_step(clean, code, at=at) is None:
-        raise InputError("the code does not match the secret: check the authenticator app's "
-                         "time and try the next code")
+        raise InputError(
+            "the code does not match the secret: check the authenticator app's "
+            "time and try the next code"
+        )
     user.totp_secret_enc = ctx.keys.encrypt_field(clean, TOTP_CONTEXT)
     ctx.audit("user.totp_enable", [oid("user", name)], change={"totp": "<set>"})
     return user
 
 
-def disable_totp(ctx: Context, name: str, *, code: str | None = None,
-                 at: float | None = None) -> User:
+def disable_totp(
+    ctx: Context, name: str, *, code: str | None = None, at: float | None = None
+) -> User:
     """Turn off the second factor of *name*: an admin (``user.manage``) resets anyone's;
     a user may turn off their own only with a current code. Audited ``user.totp_disable``."""
     if name != ctx.actor.name:
@@ -223,8 +228,12 @@ def disable_totp(ctx: Context, name: str, *, code: str | None = None,
     if user.totp_secret_enc is None:
         return user  # nothing to turn off (idempotent; nothing logged)
     user.totp_secret_enc = None
-    ctx.audit("user.totp_disable", [oid("user", name)], change={"totp": None},
-              detail={"by_admin": name != ctx.actor.name})
+    ctx.audit(
+        "user.totp_disable",
+        [oid("user", name)],
+        change={"totp": None},
+        detail={"by_admin": name != ctx.actor.name},
+    )
     return user
 
 
@@ -254,12 +263,16 @@ def login_second_factor(case: Case, name: str, *, ok: bool) -> None:
     ``user.login_totp_failed``)."""
     safe = name if access._NAME_RE.match(name) else None
     with case.act(Actor(name=safe or "-", role="viewer")) as ctx:
-        ctx.audit("user.login_totp" if ok else "user.login_totp_failed",
-                  [oid("user", safe)] if safe else [], detail={"method": "totp"})
+        ctx.audit(
+            "user.login_totp" if ok else "user.login_totp_failed",
+            [oid("user", safe)] if safe else [],
+            detail={"method": "totp"},
+        )
 
 
-def verify_totp(case: Case, name: str, code: str, *, after_step: int = -1,
-                at: float | None = None) -> int | None:
+def verify_totp(
+    case: Case, name: str, code: str, *, after_step: int = -1, at: float | None = None
+) -> int | None:
     """Check a login code of *name*: the accepted time step (must be later than
     *after_step*, so a code is used once), or None. Audited like a login."""
     secret = totp_secret(case, name)

@@ -133,13 +133,20 @@ def create_app(
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         headers = getattr(exc, "headers", None)
         if is_api(request) or (exc.status_code in (401,) and request.headers.get("authorization")):
-            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=headers)
+            return JSONResponse(
+                {"error": str(exc.detail)}, status_code=exc.status_code, headers=headers
+            )
         try:
             ctx = get_ctx(request)
         except HTTPException:
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
-        return render(ctx, "error.html", status_code=exc.status_code,
-                      message=str(exc.detail), status=exc.status_code)
+        return render(
+            ctx,
+            "error.html",
+            status_code=exc.status_code,
+            message=str(exc.detail),
+            status=exc.status_code,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

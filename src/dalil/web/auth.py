@@ -76,7 +76,9 @@ class SessionStore:
 
     def create(self) -> Session:
         now = self.clock()
-        s = Session(id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32), created=now, seen=now)
+        s = Session(
+            id=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(32), created=now, seen=now
+        )
         with self._lock:
             if len(self._sessions) >= self.max_sessions:
                 self._evict(now)
@@ -197,7 +199,9 @@ class LoginThrottle:
     def delay_for(self, failures: int) -> float:
         if failures <= self.free_attempts:
             return 0.0
-        return float(min(self.max_delay, self.base_delay * 2 ** (failures - self.free_attempts - 1)))
+        return float(
+            min(self.max_delay, self.base_delay * 2 ** (failures - self.free_attempts - 1))
+        )
 
     def failure(self, account: str, address: str) -> float:
         """Record a failure; return the wait it imposes."""

@@ -77,7 +77,10 @@ def _service(module: str, *names: str) -> Callable[..., Any]:
 
 #: Web kinds (plural, URL segment) -> the ``records`` service kind (singular).
 RECORD_KINDS: dict[str, str] = {
-    "sources": "source", "incidents": "incident", "acts": "act", "sites": "site",
+    "sources": "source",
+    "incidents": "incident",
+    "acts": "act",
+    "sites": "site",
     "units": "unit",
 }
 KINDS = ("persons", *RECORD_KINDS, "evidence")
@@ -176,8 +179,12 @@ class CaseBackend:
         from dalil.services import users
 
         actor = users.login_password(self.case, name, password)
-        return {"name": actor.name, "role": actor.role, "has_totp": self._has_totp(actor.name),
-                "actor": actor}
+        return {
+            "name": actor.name,
+            "role": actor.role,
+            "has_totp": self._has_totp(actor.name),
+            "actor": actor,
+        }
 
     def _has_totp(self, name: str) -> bool:
         from dalil.services import users
@@ -325,8 +332,15 @@ class CaseBackend:
         with self.case.act(self._actor(principal)) as ctx:
             return dict(jsonable(fn(ctx, "source", **values)))
 
-    async def add_source_upload(self, principal: Any, body: AsyncIterator[bytes], *, name: str,
-                                fields: dict[str, Any], sensitive: bool) -> dict[str, Any]:
+    async def add_source_upload(
+        self,
+        principal: Any,
+        body: AsyncIterator[bytes],
+        *,
+        name: str,
+        fields: dict[str, Any],
+        sensitive: bool,
+    ) -> dict[str, Any]:
         """A Source from an uploaded document (``source_upload.add_source_stream``: the
         original as evidentiary evidence, its extracted text as a working copy)."""
         from dalil.services import source_upload
@@ -335,9 +349,19 @@ class CaseBackend:
         values = {k: v for k, v in fields.items() if v not in (None, "")}
 
         def work(reader: _QueueReader) -> dict[str, Any]:
-            return dict(jsonable(source_upload.add_source_stream(
-                self.case, actor, cast(BinaryIO, reader), name=name, sensitive=sensitive,
-                capture={"uploaded_via": "web"}, **values)))
+            return dict(
+                jsonable(
+                    source_upload.add_source_stream(
+                        self.case,
+                        actor,
+                        cast(BinaryIO, reader),
+                        name=name,
+                        sensitive=sensitive,
+                        capture={"uploaded_via": "web"},
+                        **values,
+                    )
+                )
+            )
 
         return dict(await self.run_with_body(body, work))
 
@@ -349,8 +373,10 @@ class CaseBackend:
         evidence read, checked and logged like a download."""
         source = self.get(principal, "sources", raw_id)
         with self.case.act(self._actor(principal), write=False) as ctx:
-            items = [jsonable(_service("evidence", "item_dict")(ctx, r)) for r in
-                     _service("evidence", "list_items")(ctx, source_id=source["id"])]
+            items = [
+                jsonable(_service("evidence", "item_dict")(ctx, r))
+                for r in _service("evidence", "list_items")(ctx, source_id=source["id"])
+            ]
         texts = [i for i in items if str(i.get("media_type") or "").startswith("text/plain")]
         texts.sort(key=lambda i: (i.get("copy_kind") != "working", i.get("id", 0)))
         if not texts:
@@ -370,8 +396,12 @@ class CaseBackend:
         source, text = self._source_text(principal, raw_id)
         if text is None:
             return {"source": source, "segments": [], "quotes": [], "quantities": [], "words": 0}
-        return {"source": source, **reading(text, title=source.get("title"),
-                                            doc_date=_date_or_none(source.get("published")))}
+        return {
+            "source": source,
+            **reading(
+                text, title=source.get("title"), doc_date=_date_or_none(source.get("published"))
+            ),
+        }
 
     def compare_sources(self, principal: Any, a: str, b: str) -> dict[str, Any]:
         """Compare the stored texts of sources *a* (earlier) and *b* (later)."""
@@ -381,37 +411,65 @@ class CaseBackend:
         if missing:
             from dalil.errors import InputError
 
-            raise InputError(f"no text stored for: {'; '.join(missing)} (add the source with a file)")
+            raise InputError(
+                f"no text stored for: {'; '.join(missing)} (add the source with a file)"
+            )
         assert ta is not None and tb is not None
-        return self.compare_texts(principal,
-                                  {"text": ta, "title": sa.get("title"), "date": sa.get("published"),
-                                   "id": f"source:{sa['id']}"},
-                                  {"text": tb, "title": sb.get("title"), "date": sb.get("published"),
-                                   "id": f"source:{sb['id']}"})
+        return self.compare_texts(
+            principal,
+            {
+                "text": ta,
+                "title": sa.get("title"),
+                "date": sa.get("published"),
+                "id": f"source:{sa['id']}",
+            },
+            {
+                "text": tb,
+                "title": sb.get("title"),
+                "date": sb.get("published"),
+                "id": f"source:{sb['id']}",
+            },
+        )
 
-    def compare_texts(self, principal: Any, earlier: dict[str, Any],
-                      later: dict[str, Any]) -> dict[str, Any]:
+    def compare_texts(
+        self, principal: Any, earlier: dict[str, Any], later: dict[str, Any]
+    ) -> dict[str, Any]:
         """Compare two texts (the `dalil sources compare` result, plus highlighted segments).
         Pure analysis of what the user supplied: nothing is read from or written to the case."""
         from dalil.sources.compare import analyse, compare
         from dalil.web.textview import comparison_segments
 
         self._actor(principal)
-        docs = [analyse(d["text"], id=str(d.get("id") or name), title=d.get("title"),
-                        doc_date=_date_or_none(d.get("date")))
-                for name, d in (("earlier", earlier), ("later", later))]
+        docs = [
+            analyse(
+                d["text"],
+                id=str(d.get("id") or name),
+                title=d.get("title"),
+                doc_date=_date_or_none(d.get("date")),
+            )
+            for name, d in (("earlier", earlier), ("later", later))
+        ]
         result = compare(docs[0], docs[1])
         swapped = result["direction"] == "source_of_derivative"
-        src_text, der_text = ((later["text"], earlier["text"]) if swapped
-                              else (earlier["text"], later["text"]))
+        src_text, der_text = (
+            (later["text"], earlier["text"]) if swapped else (earlier["text"], later["text"])
+        )
         return dict(jsonable(comparison_segments(result, src_text, der_text)))
 
     # --- evidence -----------------------------------------------------------------
 
-    async def add_evidence(self, principal: Any, body: AsyncIterator[bytes], *, name: str,
-                           media_type: str, source_id: str | None,
-                           sensitive: bool, copy_kind: str = "evidentiary",
-                           derived_from: str | None = None) -> dict[str, Any]:
+    async def add_evidence(
+        self,
+        principal: Any,
+        body: AsyncIterator[bytes],
+        *,
+        name: str,
+        media_type: str,
+        source_id: str | None,
+        sensitive: bool,
+        copy_kind: str = "evidentiary",
+        derived_from: str | None = None,
+    ) -> dict[str, Any]:
         """Stream the request body into the vault through ``evidence.add_stream`` (which
         checks the permission and references before storing anything, and audits): hashed
         and encrypted as it arrives, no plaintext temporary file."""
@@ -426,16 +484,25 @@ class CaseBackend:
         media = None if media_type.startswith("application/octet-stream") else media_type[:100]
 
         def work(reader: _QueueReader) -> dict[str, Any]:
-            res = evidence.add_stream(self.case, actor, cast(BinaryIO, reader), name=name, source_id=src,
-                                      sensitive=sensitive, media_type=media,
-                                      copy_kind=copy_kind, derived_from=derived_from,
-                                      capture={"uploaded_via": "web"})
+            res = evidence.add_stream(
+                self.case,
+                actor,
+                cast(BinaryIO, reader),
+                name=name,
+                source_id=src,
+                sensitive=sensitive,
+                media_type=media,
+                copy_kind=copy_kind,
+                derived_from=derived_from,
+                capture={"uploaded_via": "web"},
+            )
             return {**jsonable(res.data), "created": res.created, "stored_new": res.stored_new}
 
         return dict(await self.run_with_body(body, work))
 
-    async def run_with_body(self, body: AsyncIterator[bytes],
-                            work: Callable[[_QueueReader], Any]) -> Any:
+    async def run_with_body(
+        self, body: AsyncIterator[bytes], work: Callable[[_QueueReader], Any]
+    ) -> Any:
         """Run *work(reader)* in a worker thread while the request body is pumped into
         *reader* (a bounded, blocking file-like object): nothing is buffered whole."""
         loop = asyncio.get_running_loop()
@@ -461,8 +528,9 @@ class CaseBackend:
         (``evidence.open_content``: checked and logged before any byte is sent)."""
         from dalil.services import evidence
 
-        meta, chunks = evidence.open_content(self.case, self._actor(principal),
-                                             _id("evidence", raw), reason="web download")
+        meta, chunks = evidence.open_content(
+            self.case, self._actor(principal), _id("evidence", raw), reason="web download"
+        )
         return dict(jsonable(meta)), chunks
 
     def custody(self, principal: Any, raw: str) -> list[dict[str, Any]]:
@@ -473,8 +541,10 @@ class CaseBackend:
     def fixity(self, principal: Any) -> dict[str, Any]:
         fn = _service("evidence", "fixity")
         r = dict(jsonable(fn(self.case, self._actor(principal))))
-        r["problems"] = [*(f"missing {s}" for s in r.get("missing", [])),
-                         *(f"corrupt {s}" for s in r.get("corrupt", []))]
+        r["problems"] = [
+            *(f"missing {s}" for s in r.get("missing", [])),
+            *(f"corrupt {s}" for s in r.get("corrupt", [])),
+        ]
         return r
 
     # --- victim lists and estimates --------------------------------------------
@@ -484,14 +554,17 @@ class CaseBackend:
         with self.case.act(self._actor(principal), write=False) as ctx:
             return [jsonable(x) for x in fn(ctx)]
 
-    def review_queue(self, principal: Any, *, reason: str | None = None,
-                     limit: int = 50) -> list[dict[str, Any]]:
+    def review_queue(
+        self, principal: Any, *, reason: str | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
         """Uncertain pairs, most uncertain first; names only with a reason (logged)."""
         fn = _linkage("review")
         with self.case.act(self._actor(principal), write=reason is not None) as ctx:
             return [jsonable(x) for x in fn(ctx, reason=reason, limit=limit)]
 
-    def decide_pair(self, principal: Any, pair: str, verdict: str, note: str | None) -> dict[str, Any]:
+    def decide_pair(
+        self, principal: Any, pair: str, verdict: str, note: str | None
+    ) -> dict[str, Any]:
         fn = _linkage("decide")
         with self.case.act(self._actor(principal)) as ctx:
             return dict(jsonable(fn(ctx, pair, verdict, note=note or None)))
@@ -541,14 +614,22 @@ class CaseBackend:
 
         return {**self._with_list_file(filename, data, read), "fields": list(STANDARD_FIELDS)}
 
-    def check_list_file(self, principal: Any, filename: str, data: bytes,
-                        mapping: dict[str, str], list_name: str) -> dict[str, Any]:
+    def check_list_file(
+        self, principal: Any, filename: str, data: bytes, mapping: dict[str, str], list_name: str
+    ) -> dict[str, Any]:
         """Validate with the mapping (nothing stored): the validation report."""
         from dalil.linkage import io as list_io
 
         self._actor(principal)
-        return dict(jsonable(self._with_list_file(filename, data, lambda p: list_io.load_list(
-            p, mapping=mapping, list_name=list_name).report())))
+        return dict(
+            jsonable(
+                self._with_list_file(
+                    filename,
+                    data,
+                    lambda p: list_io.load_list(p, mapping=mapping, list_name=list_name).report(),
+                )
+            )
+        )
 
     def may_import_lists(self, principal: Any) -> None:
         """Raise PermissionDenied unless the user may import lists: the same first check
@@ -560,13 +641,21 @@ class CaseBackend:
         access.require(actor, access.RECORD_WRITE, "import lists")
         access.require(actor, access.EVIDENCE_ADD, "import lists (the original file is evidence)")
 
-    def import_list_file(self, principal: Any, filename: str, data: bytes,
-                         mapping: dict[str, str], list_name: str) -> dict[str, Any]:
+    def import_list_file(
+        self, principal: Any, filename: str, data: bytes, mapping: dict[str, str], list_name: str
+    ) -> dict[str, Any]:
         """Import (``linkage.service.import_list``: permission, evidence, audit inside)."""
         fn = _linkage("import_list")
         actor = self._actor(principal)
-        return dict(jsonable(self._with_list_file(filename, data, lambda p: fn(
-            self.case, actor, p, list_name=list_name, mapping=mapping))))
+        return dict(
+            jsonable(
+                self._with_list_file(
+                    filename,
+                    data,
+                    lambda p: fn(self.case, actor, p, list_name=list_name, mapping=mapping),
+                )
+            )
+        )
 
     def link_lists(self, principal: Any, say: Callable[[str], None]) -> dict[str, Any]:
         """Run the linkage of every imported list (``lists link``), reporting progress."""
@@ -598,19 +687,31 @@ class CaseBackend:
 
     # --- audit and dashboard ------------------------------------------------------
 
-    def audit(self, principal: Any, *, actor: str | None = None, action: str | None = None,
-              object_id: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def audit(
+        self,
+        principal: Any,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        object_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> dict[str, Any]:
         """Newest entries first. The service returns the newest N; pages are cut from
         ``offset + limit + 1`` of them, so ``total`` is null and ``has_more`` tells if
         there is a next page."""
         fn = _service("audit_log", "show")
         with self.case.act(self._actor(principal), write=False) as ctx:
-            rows = fn(ctx, actor=actor, action=action, object_id=object_id,
-                      limit=offset + limit + 1)
+            rows = fn(
+                ctx, actor=actor, action=action, object_id=object_id, limit=offset + limit + 1
+            )
         rows = list(reversed(rows))
         page = rows[offset : offset + limit]
-        return {"items": [_audit_row(jsonable(r)) for r in page], "total": None,
-                "has_more": len(rows) > offset + limit}
+        return {
+            "items": [_audit_row(jsonable(r)) for r in page],
+            "total": None,
+            "has_more": len(rows) > offset + limit,
+        }
 
     def audit_verify(self, principal: Any) -> dict[str, Any]:
         """Verify the hash chain and signed checkpoints (anyone logged in may; the CLI
@@ -771,8 +872,14 @@ def findings_assessment(b: CaseBackend, principal: Any, raw_act: str) -> dict[st
         out = dict(jsonable(F.show_assessment(ctx, act_id)))
         out["record"] = jsonable(records.get(ctx, "act", act_id))
         out["evidence_sha256"] = _evidence_shas(
-            ctx, [e for part in ("elements", "incident_elements", "history")
-                  for x in out[part] for e in x.get("evidence") or []])
+            ctx,
+            [
+                e
+                for part in ("elements", "incident_elements", "history")
+                for x in out[part]
+                for e in x.get("evidence") or []
+            ],
+        )
     return out
 
 
@@ -788,28 +895,50 @@ def _evidence_shas(ctx: Any, ids: list[Any]) -> dict[str, str]:
     return out
 
 
-def findings_assess(b: CaseBackend, principal: Any, raw_act: str, element: str, finding: str,
-                    evidence: Any = None, note: str | None = None) -> dict[str, Any]:
+def findings_assess(
+    b: CaseBackend,
+    principal: Any,
+    raw_act: str,
+    element: str,
+    finding: str,
+    evidence: Any = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     F = _findings()
     act_id = _id("acts", raw_act)
     with b.case.act(b._actor(principal)) as ctx:
-        return dict(jsonable(F.assess(ctx, act_id, element, finding, _evidence_refs(evidence),
-                                      note=note or None)))
+        return dict(
+            jsonable(
+                F.assess(ctx, act_id, element, finding, _evidence_refs(evidence), note=note or None)
+            )
+        )
 
 
-def findings_assess_incident(b: CaseBackend, principal: Any, raw_inc: str, element: str,
-                             finding: str, evidence: Any = None,
-                             note: str | None = None) -> dict[str, Any]:
+def findings_assess_incident(
+    b: CaseBackend,
+    principal: Any,
+    raw_inc: str,
+    element: str,
+    finding: str,
+    evidence: Any = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     """Record the incident-level element (the widespread or systematic attack)."""
     F = _findings()
     inc_id = _id("incidents", raw_inc)
     with b.case.act(b._actor(principal)) as ctx:
-        return dict(jsonable(F.assess_incident(ctx, inc_id, element, finding,
-                                               _evidence_refs(evidence), note=note or None)))
+        return dict(
+            jsonable(
+                F.assess_incident(
+                    ctx, inc_id, element, finding, _evidence_refs(evidence), note=note or None
+                )
+            )
+        )
 
 
-def findings_sign_off(b: CaseBackend, principal: Any, raw_act: str,
-                      note: str | None = None) -> dict[str, Any]:
+def findings_sign_off(
+    b: CaseBackend, principal: Any, raw_act: str, note: str | None = None
+) -> dict[str, Any]:
     F = _findings()
     act_id = _id("acts", raw_act)
     with b.case.act(b._actor(principal)) as ctx:
@@ -832,20 +961,35 @@ def findings_incident(b: CaseBackend, principal: Any, raw_inc: str) -> dict[str,
         for a in records.list_(ctx, "act", incident_id=inc_id):
             shown = jsonable(F.show_assessment(ctx, a.id))
             incident_elements = shown["incident_elements"]
-            acts.append({"id": a.id, "act_type": getattr(a, "act_type", None),
-                         "status": shown["status"], "victim": getattr(a, "victim_id", None)})
-    return {"record": record, "coding": jsonable(coding), "aggregate": agg[0] if agg else None,
-            "acts": acts, "incident_elements": incident_elements}
+            acts.append(
+                {
+                    "id": a.id,
+                    "act_type": getattr(a, "act_type", None),
+                    "status": shown["status"],
+                    "victim": getattr(a, "victim_id", None),
+                }
+            )
+    return {
+        "record": record,
+        "coding": jsonable(coding),
+        "aggregate": agg[0] if agg else None,
+        "acts": acts,
+        "incident_elements": incident_elements,
+    }
 
 
-def findings_set_coding(b: CaseBackend, principal: Any, raw_inc: str,
-                        fields: dict[str, Any]) -> dict[str, Any]:
+def findings_set_coding(
+    b: CaseBackend, principal: Any, raw_inc: str, fields: dict[str, Any]
+) -> dict[str, Any]:
     F = _findings()
     inc_id = _id("incidents", raw_inc)
     clean = {k: v for k, v in fields.items() if v not in (None, "")}
     if "fatality_sources" in clean:
-        clean["fatality_sources"] = {k: _evidence_refs(v) for k, v in
-                                     dict(clean["fatality_sources"]).items() if _evidence_refs(v)}
+        clean["fatality_sources"] = {
+            k: _evidence_refs(v)
+            for k, v in dict(clean["fatality_sources"]).items()
+            if _evidence_refs(v)
+        }
         if not clean["fatality_sources"]:
             del clean["fatality_sources"]
     with b.case.act(b._actor(principal)) as ctx:
@@ -871,12 +1015,29 @@ def findings_site(b: CaseBackend, principal: Any, raw_site: str) -> dict[str, An
         return dict(jsonable(F.show_site(ctx, _id("sites", raw_site))))
 
 
-def findings_site_status(b: CaseBackend, principal: Any, raw_site: str, status: str, on: str,
-                         note: str | None = None, evidence: Any = None) -> dict[str, Any]:
+def findings_site_status(
+    b: CaseBackend,
+    principal: Any,
+    raw_site: str,
+    status: str,
+    on: str,
+    note: str | None = None,
+    evidence: Any = None,
+) -> dict[str, Any]:
     F = _findings()
     with b.case.act(b._actor(principal)) as ctx:
-        return dict(jsonable(F.site_status(ctx, _id("sites", raw_site), status, on,
-                                           note=note or None, evidence=_evidence_refs(evidence))))
+        return dict(
+            jsonable(
+                F.site_status(
+                    ctx,
+                    _id("sites", raw_site),
+                    status,
+                    on,
+                    note=note or None,
+                    evidence=_evidence_refs(evidence),
+                )
+            )
+        )
 
 
 def findings_units(b: CaseBackend, principal: Any) -> dict[str, Any]:
@@ -929,8 +1090,15 @@ def _private_temp_dir() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
-                 threshold: float = 0.5, columns: list[str] | None = None) -> dict[str, Any]:
+def findings_vet(
+    b: CaseBackend,
+    principal: Any,
+    data: bytes,
+    *,
+    name: str,
+    threshold: float = 0.5,
+    columns: list[str] | None = None,
+) -> dict[str, Any]:
     """Screen an uploaded personnel file (CSV or XLSX) against the case's suspects.
 
     The service reads a path, so the upload is written to a private temporary file (mode
@@ -954,7 +1122,9 @@ def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
     if not data:
         raise InputError("the personnel file is empty")
     if len(data) > VETTING_MAX_BYTES:
-        raise InputError(f"the personnel file is larger than {VETTING_MAX_BYTES // (1024 * 1024)} MB")
+        raise InputError(
+            f"the personnel file is larger than {VETTING_MAX_BYTES // (1024 * 1024)} MB"
+        )
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
     actor = b._actor(principal)
     with tempfile.TemporaryDirectory(prefix="dalil-vet-", dir=_private_temp_dir()) as folder:
@@ -965,23 +1135,33 @@ def findings_vet(b: CaseBackend, principal: Any, data: bytes, *, name: str,
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             with b.case.act(actor) as ctx:
-                out = dict(jsonable(F.vet(ctx, path, columns=mapping or None,
-                                          threshold=threshold)))
+                out = dict(jsonable(F.vet(ctx, path, columns=mapping or None, threshold=threshold)))
         except InputError as e:
             # The service names the file by its path: name the upload instead.
             # …and speak of the form's column mapping, not the CLI's --column option.
-            raise InputError(e.message.replace(str(path), name)
-                             .replace("with --column HEADER=FIELD or --column HEADER=ignore",
-                                      "with a column mapping HEADER=FIELD or HEADER=ignore")
-                             .replace("--column ", "column mapping ")) from None
+            raise InputError(
+                e.message.replace(str(path), name)
+                .replace(
+                    "with --column HEADER=FIELD or --column HEADER=ignore",
+                    "with a column mapping HEADER=FIELD or HEADER=ignore",
+                )
+                .replace("--column ", "column mapping ")
+            ) from None
         finally:
             path.unlink(missing_ok=True)
     out["file"] = name
     return out
 
 
-def findings_report(b: CaseBackend, principal: Any, *, audience: str, fmt: str,
-                    lang: str = "en", title: str | None = None) -> tuple[dict[str, Any], bytes]:
+def findings_report(
+    b: CaseBackend,
+    principal: Any,
+    *,
+    audience: str,
+    fmt: str,
+    lang: str = "en",
+    title: str | None = None,
+) -> tuple[dict[str, Any], bytes]:
     """Build a report (audited ``report.build`` by the service) and return it as bytes.
 
     The file is written to a private temporary folder (as for vetting) and deleted once read.
@@ -999,8 +1179,9 @@ def findings_report(b: CaseBackend, principal: Any, *, audience: str, fmt: str,
         os.chmod(folder, 0o700)
         out = Path(folder) / f"report.{ext}"
         try:
-            meta = build_report(b.case, actor, audience=audience, fmt=fmt, out=out, lang=lang,
-                                title=title or None)
+            meta = build_report(
+                b.case, actor, audience=audience, fmt=fmt, out=out, lang=lang, title=title or None
+            )
             data = out.read_bytes()
         finally:
             out.unlink(missing_ok=True)

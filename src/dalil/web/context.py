@@ -199,8 +199,11 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
         key = "bearer@" + client_address(request)
         wait = app.state.token_throttle.retry_after(key, key)
         if wait > 0:
-            raise HTTPException(status_code=429, detail="too many invalid tokens; wait",
-                                headers={"Retry-After": str(int(wait) + 1)})
+            raise HTTPException(
+                status_code=429,
+                detail="too many invalid tokens; wait",
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
         if peek:
             hit, info = getattr(backend, "cached_user_for_token", _no_peek)(token)
             if not hit:
@@ -214,8 +217,9 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
                 detail="invalid or revoked token",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        user = Principal(name=info["name"], role=info["role"], via="token",
-                         extra={"actor": info.get("actor")})
+        user = Principal(
+            name=info["name"], role=info["role"], via="token", extra={"actor": info.get("actor")}
+        )
     cookies = request.cookies
     sid = cookies.get(SESSION_COOKIE)
     if not bearer and sid:
@@ -232,15 +236,24 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
                 sessions.destroy(session)
                 session = None
             else:
-                user = Principal(name=current["name"], role=current["role"], via="session",
-                                 extra={"actor": current.get("actor")})
+                user = Principal(
+                    name=current["name"],
+                    role=current["role"],
+                    via="session",
+                    extra={"actor": current.get("actor")},
+                )
     elif sid:
         session = app.state.sessions.get(sid)
     q = request.query_params.get("lang") if request.scope.get("query_string") else None
     cookie_lang = cookies.get(LANG_COOKIE)
     lang = i18n.pick_language(q, cookie_lang, headers.get("accept-language"))
-    ctx = Ctx(request=request, lang=lang, session=session, user=user,
-              set_lang_cookie=bool(q and q in LANGUAGES and q != cookie_lang))
+    ctx = Ctx(
+        request=request,
+        lang=lang,
+        session=session,
+        user=user,
+        set_lang_cookie=bool(q and q in LANGUAGES and q != cookie_lang),
+    )
     request.state.ctx = ctx
     return ctx
 
@@ -281,7 +294,8 @@ async def api_user(ctx: Annotated[Ctx, Depends(get_ctx_async)]) -> Ctx:
     """API: anonymous requests get 401."""
     if ctx.user is None:
         raise HTTPException(
-            status_code=401, detail="authentication required",
+            status_code=401,
+            detail="authentication required",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return ctx
@@ -315,15 +329,28 @@ def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HT
 def finish(ctx: Ctx, resp: HTMLResponse | JSONResponse | RedirectResponse) -> None:
     """Set the cookies a response owes (language choice, session)."""
     if ctx.set_lang_cookie:
-        resp.set_cookie(LANG_COOKIE, ctx.lang, max_age=365 * 86400, httponly=True,
-                        samesite="strict", secure=ctx.request.url.scheme == "https", path="/")
+        resp.set_cookie(
+            LANG_COOKIE,
+            ctx.lang,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="strict",
+            secure=ctx.request.url.scheme == "https",
+            path="/",
+        )
     if ctx.session is not None:
         set_session_cookie(ctx.request, resp, ctx.session)
 
 
 def set_session_cookie(request: Request, resp: Any, session: Session) -> None:
-    resp.set_cookie(SESSION_COOKIE, session.id, httponly=True, samesite="strict",
-                    secure=request.url.scheme == "https", path="/")
+    resp.set_cookie(
+        SESSION_COOKIE,
+        session.id,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def ensure_session(ctx: Ctx) -> Session:

@@ -35,9 +35,16 @@ class Job:
         return self.done_event.wait(seconds)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "owner": self.owner, "state": self.state,
-                "messages": list(self.messages), "result": self.result, "error": self.error,
-                "seconds": round((self.finished or time.time()) - self.started, 1)}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "owner": self.owner,
+            "state": self.state,
+            "messages": list(self.messages),
+            "result": self.result,
+            "error": self.error,
+            "seconds": round((self.finished or time.time()) - self.started, 1),
+        }
 
 
 class JobRegistry:
@@ -52,8 +59,9 @@ class JobRegistry:
                 raise Conflict(f"a {kind} run is already in progress; wait for it to finish")
             job = Job(id=secrets.token_urlsafe(12), kind=kind, owner=owner)
             self._jobs[job.id] = job
-            done = sorted((j for j in self._jobs.values() if j.state != "running"),
-                          key=lambda j: j.started)
+            done = sorted(
+                (j for j in self._jobs.values() if j.state != "running"), key=lambda j: j.started
+            )
             for old in done[: max(0, len(self._jobs) - self.keep)]:
                 del self._jobs[old.id]
 

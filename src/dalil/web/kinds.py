@@ -23,39 +23,97 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("persons", N_("Persons"), N_("Person"), (
-            ("id", N_("ID")), ("pseudonym", N_("Pseudonym")), ("roles", N_("Roles")),
-            ("sex", N_("Sex")), ("age", N_("Age")),
-        )),
-        Kind("sources", N_("Sources"), N_("Source"), (
-            ("id", N_("ID")), ("title", N_("Title")), ("kind", N_("Kind")),
-            ("publisher", N_("Publisher")), ("published", N_("Published")),
-            ("language", N_("Language")), ("reliability", N_("Reliability")),
-        )),
-        Kind("incidents", N_("Incidents"), N_("Incident"), (
-            ("id", N_("ID")), ("title", N_("Title")), ("incident_type", N_("Type")),
-            ("date_start", N_("Date")), ("place_name", N_("Place")),
-            ("fatalities_best", N_("Fatalities (best)")),
-        )),
-        Kind("acts", N_("Acts"), N_("Act"), (
-            ("id", N_("ID")), ("act_type", N_("Kind")), ("victim_id", N_("Victim")),
-            ("incident_id", N_("Incident")), ("date", N_("Date")), ("status", N_("Status")),
-        )),
-        Kind("sites", N_("Sites"), N_("Site"), (
-            ("id", N_("ID")), ("name", N_("Name")), ("site_type", N_("Kind")),
-            ("place_name", N_("Place")), ("estimated_bodies", N_("Estimated bodies")),
-            ("status", N_("Status")),
-        )),
-        Kind("units", N_("Units"), N_("Unit"), (
-            ("id", N_("ID")), ("name", N_("Name")), ("kind", N_("Kind")),
-            ("parent_id", N_("Parent unit")),
-        )),
-        Kind("evidence", N_("Evidence"), N_("Evidence item"), (
-            ("sha256", N_("SHA-256")), ("original_name", N_("File name")),
-            ("media_type", N_("Media type")), ("size", N_("Size (bytes)")),
-            ("copy_kind", N_("Copy")), ("sensitive", N_("Sensitive")),
-            ("source_id", N_("Source")),
-        ), id_field="sha256"),
+        Kind(
+            "persons",
+            N_("Persons"),
+            N_("Person"),
+            (
+                ("id", N_("ID")),
+                ("pseudonym", N_("Pseudonym")),
+                ("roles", N_("Roles")),
+                ("sex", N_("Sex")),
+                ("age", N_("Age")),
+            ),
+        ),
+        Kind(
+            "sources",
+            N_("Sources"),
+            N_("Source"),
+            (
+                ("id", N_("ID")),
+                ("title", N_("Title")),
+                ("kind", N_("Kind")),
+                ("publisher", N_("Publisher")),
+                ("published", N_("Published")),
+                ("language", N_("Language")),
+                ("reliability", N_("Reliability")),
+            ),
+        ),
+        Kind(
+            "incidents",
+            N_("Incidents"),
+            N_("Incident"),
+            (
+                ("id", N_("ID")),
+                ("title", N_("Title")),
+                ("incident_type", N_("Type")),
+                ("date_start", N_("Date")),
+                ("place_name", N_("Place")),
+                ("fatalities_best", N_("Fatalities (best)")),
+            ),
+        ),
+        Kind(
+            "acts",
+            N_("Acts"),
+            N_("Act"),
+            (
+                ("id", N_("ID")),
+                ("act_type", N_("Kind")),
+                ("victim_id", N_("Victim")),
+                ("incident_id", N_("Incident")),
+                ("date", N_("Date")),
+                ("status", N_("Status")),
+            ),
+        ),
+        Kind(
+            "sites",
+            N_("Sites"),
+            N_("Site"),
+            (
+                ("id", N_("ID")),
+                ("name", N_("Name")),
+                ("site_type", N_("Kind")),
+                ("place_name", N_("Place")),
+                ("estimated_bodies", N_("Estimated bodies")),
+                ("status", N_("Status")),
+            ),
+        ),
+        Kind(
+            "units",
+            N_("Units"),
+            N_("Unit"),
+            (
+                ("id", N_("ID")),
+                ("name", N_("Name")),
+                ("kind", N_("Kind")),
+                ("parent_id", N_("Parent unit")),
+            ),
+        ),
+        Kind(
+            "evidence",
+            N_("Evidence"),
+            N_("Evidence item"),
+            (
+                ("sha256", N_("SHA-256")),
+                ("original_name", N_("File name")),
+                ("media_type", N_("Media type")),
+                ("size", N_("Size (bytes)")),
+                ("copy_kind", N_("Copy")),
+                ("sensitive", N_("Sensitive")),
+                ("source_id", N_("Source")),
+            ),
+            id_field="sha256",
+        ),
     )
 }
 

@@ -33,7 +33,9 @@ def _coords(rec: dict[str, Any]) -> tuple[float, float] | None:
     return la, lo
 
 
-def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *, title: str) -> Markup:
+def incident_map(
+    incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *, title: str
+) -> Markup:
     pts = [("incident", r, c) for r in incidents if (c := _coords(r))]
     pts += [("site", r, c) for r in sites if (c := _coords(r))]
     out = [
@@ -61,15 +63,21 @@ def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *
         while lat0 <= cy + HEIGHT / scale:
             _, y = xy(lat0, 0)
             if 0 <= y <= HEIGHT:
-                out.append(f'<line x1="0" y1="{y:.1f}" x2="{WIDTH}" y2="{y:.1f}" class="map-grid"/>')
+                out.append(
+                    f'<line x1="0" y1="{y:.1f}" x2="{WIDTH}" y2="{y:.1f}" class="map-grid"/>'
+                )
                 out.append(f'<text x="4" y="{y - 3:.1f}" class="map-label">{lat0:.4g}°</text>')
             lat0 += step
         lon0 = math.floor((cx / k - WIDTH / scale / k) / step) * step
         while lon0 <= cx / k + WIDTH / scale / k:
             x, _ = xy(cy, lon0)
             if 0 <= x <= WIDTH:
-                out.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{HEIGHT}" class="map-grid"/>')
-                out.append(f'<text x="{x + 3:.1f}" y="{HEIGHT - 4}" class="map-label">{lon0:.4g}°</text>')
+                out.append(
+                    f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{HEIGHT}" class="map-grid"/>'
+                )
+                out.append(
+                    f'<text x="{x + 3:.1f}" y="{HEIGHT - 4}" class="map-label">{lon0:.4g}°</text>'
+                )
             lon0 += step
         for what, rec, (lat, lon) in pts:
             x, y = xy(lat, lon)
@@ -77,21 +85,30 @@ def incident_map(incidents: list[dict[str, Any]], sites: list[dict[str, Any]], *
             if rec.get("place_name"):
                 label += " · " + escape(str(rec["place_name"]))
             href = f"/{'incidents' if what == 'incident' else 'sites'}/{escape(str(rec.get('id')))}"
-            shape = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="map-incident"/>'
-                     if what == "incident" else
-                     f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="map-site"/>')
+            shape = (
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="map-incident"/>'
+                if what == "incident"
+                else f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" class="map-site"/>'
+            )
             out.append(f'<a href="{href}"><title>{label} ({lat:.5f}, {lon:.5f})</title>{shape}</a>')
     out.append("</svg>")
     return Markup("".join(out))
 
 
-def estimate_plot(result: dict[str, Any], *, title: str, observed_label: str = "observed") -> Markup:
+def estimate_plot(
+    result: dict[str, Any], *, title: str, observed_label: str = "observed"
+) -> Markup:
     """Estimates of each model as points with their intervals, and the observed count as
     a line: an inline SVG, no script."""
     models = [m for m in result.get("models") or [] if m.get("estimate") is not None][:12]
     if not models and result.get("estimate") is not None:
-        models = [{"model": result.get("model") or result.get("method"),
-                   "estimate": result["estimate"], "ci": result.get("ci")}]
+        models = [
+            {
+                "model": result.get("model") or result.get("method"),
+                "estimate": result["estimate"],
+                "ci": result.get("ci"),
+            }
+        ]
     observed = result.get("observed") or 0
     values = [float(observed)]
     for m in models:
@@ -104,18 +121,24 @@ def estimate_plot(result: dict[str, Any], *, title: str, observed_label: str = "
     def x(v: Any) -> float:
         return left + (w - left - 20) * float(v) / hi
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
-           f'aria-labelledby="plot-title" class="plot"><title id="plot-title">{escape(title)}</title>',
-           f'<line x1="{x(observed):.1f}" y1="10" x2="{x(observed):.1f}" y2="{h - 20}" class="plot-observed"/>',
-           f'<text x="{x(observed) + 3:.1f}" y="{h - 6}" class="map-label">{escape(observed_label)} {observed}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
+        f'aria-labelledby="plot-title" class="plot"><title id="plot-title">{escape(title)}</title>',
+        f'<line x1="{x(observed):.1f}" y1="10" x2="{x(observed):.1f}" y2="{h - 20}" class="plot-observed"/>',
+        f'<text x="{x(observed) + 3:.1f}" y="{h - 6}" class="map-label">{escape(observed_label)} {observed}</text>',
+    ]
     for i, m in enumerate(models):
         y = 25 + i * row
         ci = [c for c in (m.get("ci") or []) if c is not None]
         label = escape(str(m.get("model")))
         out.append(f'<text x="4" y="{y + 4}" class="map-label">{label}</text>')
         if len(ci) == 2:
-            out.append(f'<line x1="{x(ci[0]):.1f}" y1="{y}" x2="{x(ci[1]):.1f}" y2="{y}" class="plot-ci"/>')
-        out.append(f'<circle cx="{x(m["estimate"]):.1f}" cy="{y}" r="5" class="plot-point">'
-                   f'<title>{label}: {float(m["estimate"]):.0f}</title></circle>')
+            out.append(
+                f'<line x1="{x(ci[0]):.1f}" y1="{y}" x2="{x(ci[1]):.1f}" y2="{y}" class="plot-ci"/>'
+            )
+        out.append(
+            f'<circle cx="{x(m["estimate"]):.1f}" cy="{y}" r="5" class="plot-point">'
+            f"<title>{label}: {float(m['estimate']):.0f}</title></circle>"
+        )
     out.append("</svg>")
     return Markup("".join(out))

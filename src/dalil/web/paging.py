@@ -44,8 +44,9 @@ def _total(ctx: Any, kind: str, count: Callable[[], int]) -> int:
     return total
 
 
-def page(ctx: Any, kind: str, record_kind: str | None, *, limit: int,
-         offset: int) -> tuple[list[Any], int]:
+def page(
+    ctx: Any, kind: str, record_kind: str | None, *, limit: int, offset: int
+) -> tuple[list[Any], int]:
     """(rows ``offset .. offset+limit`` in id order, total rows)."""
     if kind == "persons":
         from dalil.services import persons

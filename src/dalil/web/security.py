@@ -100,11 +100,22 @@ class SafeErrorsMiddleware:
             frames = traceback.extract_tb(exc.__traceback__)
             where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
             logging.getLogger("dalil.web").error(
-                "internal error %s at %s on %s %s", type(exc).__name__, where,
-                scope.get("method"), scope.get("path"))
+                "internal error %s at %s on %s %s",
+                type(exc).__name__,
+                where,
+                scope.get("method"),
+                scope.get("path"),
+            )
             if not started:
                 body = b'{"error": "internal error"}'
-                await send({"type": "http.response.start", "status": 500, "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})

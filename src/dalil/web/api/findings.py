@@ -35,10 +35,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 class AssessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    element: str = Field(max_length=40, description="civilian, deliberate, identity, party or nexus")
-    finding: str = Field(max_length=20, description="established, likely, insufficient or contradicted")
-    evidence: list[str] = Field(default_factory=list, max_length=200,
-                                description="Evidence ids or SHA-256 (prefixes) behind the finding.")
+    element: str = Field(
+        max_length=40, description="civilian, deliberate, identity, party or nexus"
+    )
+    finding: str = Field(
+        max_length=20, description="established, likely, insufficient or contradicted"
+    )
+    evidence: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Evidence ids or SHA-256 (prefixes) behind the finding.",
+    )
     note: str | None = Field(None, max_length=4000)
 
 
@@ -61,7 +68,8 @@ class CodingIn(BaseModel):
     admin2: str | None = Field(None, max_length=100)
     geo_precision: str | None = Field(None, max_length=20)
     fatality_sources: dict[str, list[str]] | None = Field(
-        None, description="low/best/high -> evidence references")
+        None, description="low/best/high -> evidence references"
+    )
 
 
 class SiteStatusIn(BaseModel):
@@ -96,12 +104,16 @@ def assessment(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
     return dict(B.findings_assessment(_b(ctx), ctx.user, item_id))
 
 
-@router.post("/acts/{item_id}/assess", response_model=dict[str, Any], status_code=201,
-             responses=ERRORS)
+@router.post(
+    "/acts/{item_id}/assess", response_model=dict[str, Any], status_code=201, responses=ERRORS
+)
 def assess(ctx: ApiCtx, item_id: str, body: AssessIn) -> dict[str, Any]:
     """Record one element finding (append-only; needs ``finding.assess``)."""
-    return dict(B.findings_assess(_b(ctx), ctx.user, item_id, body.element, body.finding,
-                                  body.evidence, body.note))
+    return dict(
+        B.findings_assess(
+            _b(ctx), ctx.user, item_id, body.element, body.finding, body.evidence, body.note
+        )
+    )
 
 
 @router.post("/acts/{item_id}/sign-off", response_model=dict[str, Any], responses=ERRORS)
@@ -118,22 +130,30 @@ def incident(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
 
 class IncidentAssessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    finding: str = Field(max_length=20, description="established, likely, insufficient or contradicted")
+    finding: str = Field(
+        max_length=20, description="established, likely, insufficient or contradicted"
+    )
     evidence: list[str] = Field(default_factory=list, max_length=200)
     note: str | None = Field(None, max_length=4000)
 
 
-@router.post("/incidents/{item_id}/assess", response_model=dict[str, Any], status_code=201,
-             responses=ERRORS)
+@router.post(
+    "/incidents/{item_id}/assess", response_model=dict[str, Any], status_code=201, responses=ERRORS
+)
 def assess_incident(ctx: ApiCtx, item_id: str, body: IncidentAssessIn) -> dict[str, Any]:
     """Record the incident-level element: part of a widespread or systematic attack."""
-    return dict(B.findings_assess_incident(_b(ctx), ctx.user, item_id, "attack", body.finding,
-                                           body.evidence, body.note))
+    return dict(
+        B.findings_assess_incident(
+            _b(ctx), ctx.user, item_id, "attack", body.finding, body.evidence, body.note
+        )
+    )
 
 
 @router.post("/incidents/{item_id}/coding", response_model=dict[str, Any], responses=ERRORS)
 def coding(ctx: ApiCtx, item_id: str, body: CodingIn) -> dict[str, Any]:
-    return dict(B.findings_set_coding(_b(ctx), ctx.user, item_id, body.model_dump(exclude_none=True)))
+    return dict(
+        B.findings_set_coding(_b(ctx), ctx.user, item_id, body.model_dump(exclude_none=True))
+    )
 
 
 @router.get("/export/{fmt}", responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
@@ -142,8 +162,11 @@ def export(ctx: ApiCtx, fmt: str) -> Response:
     if fmt not in ("acled", "ucdp", "csv"):
         raise InputError(f"unknown export format {fmt[:20]!r}; use acled, ucdp or csv")
     text = B.findings_export(_b(ctx), ctx.user, fmt)
-    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="incidents-{fmt}.csv"'})
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="incidents-{fmt}.csv"'},
+    )
 
 
 @router.get("/timeline", response_model=list[dict[str, Any]], responses=ERRORS)
@@ -160,8 +183,11 @@ def site(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
 @router.post("/sites/{item_id}/status", response_model=dict[str, Any], responses=ERRORS)
 def site_status(ctx: ApiCtx, item_id: str, body: SiteStatusIn) -> dict[str, Any]:
     """Move the site's status forward (reported → located → secured → exhumed)."""
-    return dict(B.findings_site_status(_b(ctx), ctx.user, item_id, body.status, body.on,
-                                       body.note, body.evidence))
+    return dict(
+        B.findings_site_status(
+            _b(ctx), ctx.user, item_id, body.status, body.on, body.note, body.evidence
+        )
+    )
 
 
 @router.get("/units", response_model=dict[str, Any], responses=ERRORS)
@@ -182,9 +208,16 @@ async def vetting(
     request: Request,
     name: str = Query("personnel.csv", max_length=200, description="File name (.csv or .xlsx)."),
     threshold: float = Query(0.5, ge=0.0, le=1.0),
-    column: Annotated[list[str] | None, Query(max_length=50, description=(
-        "Map a column: HEADER=FIELD (record_id, name, unit, rank, start, end, position, "
-        "notes or ignore); repeat for several."))] = None,
+    column: Annotated[
+        list[str] | None,
+        Query(
+            max_length=50,
+            description=(
+                "Map a column: HEADER=FIELD (record_id, name, unit, rank, start, end, position, "
+                "notes or ignore); repeat for several."
+            ),
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Screen a personnel file (the request body, CSV or XLSX) against the case's suspects.
     Candidates are for human review, not a verdict."""
@@ -196,18 +229,30 @@ async def vetting(
     import anyio.to_thread
 
     safe = "".join(c for c in name if c.isalnum() or c in "._-") or "personnel.csv"
-    return dict(await anyio.to_thread.run_sync(
-        lambda: B.findings_vet(_b(ctx), ctx.user, bytes(data), name=safe, threshold=threshold,
-                               columns=column)))
+    return dict(
+        await anyio.to_thread.run_sync(
+            lambda: B.findings_vet(
+                _b(ctx), ctx.user, bytes(data), name=safe, threshold=threshold, columns=column
+            )
+        )
+    )
 
 
-@router.post("/reports", responses={**ERRORS, 200: {"content": {"text/html": {},
-                                                                "application/pdf": {}}}})
+@router.post(
+    "/reports", responses={**ERRORS, 200: {"content": {"text/html": {}, "application/pdf": {}}}}
+)
 def report(ctx: ApiCtx, body: ReportIn) -> Response:
     """Build a report (audited ``report.build``) and return the file."""
-    meta, data = B.findings_report(_b(ctx), ctx.user, audience=body.audience, fmt=body.format,
-                                   lang=body.lang, title=body.title)
+    meta, data = B.findings_report(
+        _b(ctx), ctx.user, audience=body.audience, fmt=body.format, lang=body.lang, title=body.title
+    )
     media = "application/pdf" if body.format == "pdf" else "text/html; charset=utf-8"
-    return Response(data, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="report-{body.audience}-{body.lang}.{body.format}"',
-        "X-Report-SHA256": str(meta.get("sha256", "")), "Cache-Control": "no-store"})
+    return Response(
+        data,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="report-{body.audience}-{body.lang}.{body.format}"',
+            "X-Report-SHA256": str(meta.get("sha256", "")),
+            "Cache-Control": "no-store",
+        },
+    )

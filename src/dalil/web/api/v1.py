@@ -27,7 +27,9 @@ MAX_UPLOAD = 4 * 1024**3  # 4 GiB per request
 
 class Page(BaseModel):
     items: list[dict[str, Any]]
-    total: int | None = Field(ge=0, description="All matching items; null where not counted (audit).")
+    total: int | None = Field(
+        ge=0, description="All matching items; null where not counted (audit)."
+    )
     limit: int = Field(ge=1)
     offset: int = Field(ge=0)
     has_more: bool = Field(description="Whether a next page exists.")
@@ -41,7 +43,9 @@ class Me(BaseModel):
 
 class RevealRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=1000, description="Why you need to see it (logged).")
+    reason: str = Field(
+        min_length=1, max_length=1000, description="Why you need to see it (logged)."
+    )
 
 
 class SourceIn(BaseModel):
@@ -93,12 +97,20 @@ def _list(kind: Kind) -> Any:
         page = _b(ctx).list_page(ctx.user, kind.name, limit=limit, offset=offset)
         # Built here and returned as is: the hot path skips re-validating every item
         # (the shape is the Page model, documented in the OpenAPI document).
-        return JSONResponse({"items": page["items"], "total": page["total"], "limit": limit,
-                             "offset": offset,
-                             "has_more": offset + len(page["items"]) < page["total"]})
+        return JSONResponse(
+            {
+                "items": page["items"],
+                "total": page["total"],
+                "limit": limit,
+                "offset": offset,
+                "has_more": offset + len(page["items"]) < page["total"],
+            }
+        )
 
     view.__name__ = f"list_{kind.name}"
-    view.__doc__ = f"List {kind.name}, paginated by limit and offset (protected fields never included)."
+    view.__doc__ = (
+        f"List {kind.name}, paginated by limit and offset (protected fields never included)."
+    )
     return view
 
 
@@ -123,9 +135,18 @@ def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
 
 
 @router.post(
-    "/sources/upload", response_model=dict[str, Any], status_code=201, responses=ERRORS,
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    "/sources/upload",
+    response_model=dict[str, Any],
+    status_code=201,
+    responses=ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
 )
 async def upload_source(
     ctx: ApiCtx,
@@ -153,10 +174,19 @@ async def upload_source(
             if chunk:
                 yield chunk
 
-    fields = {"title": title, "kind": kind, "publisher": publisher, "published": published,
-              "url": url, "language": language}
-    return dict(await _b(ctx).add_source_upload(ctx.user, body(), name=name, fields=fields,
-                                                sensitive=sensitive))
+    fields = {
+        "title": title,
+        "kind": kind,
+        "publisher": publisher,
+        "published": published,
+        "url": url,
+        "language": language,
+    }
+    return dict(
+        await _b(ctx).add_source_upload(
+            ctx.user, body(), name=name, fields=fields, sensitive=sensitive
+        )
+    )
 
 
 @router.get("/sources/{item_id}/reading", response_model=dict[str, Any], responses=ERRORS)
@@ -167,7 +197,9 @@ def source_reading(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
 
 @router.get("/compare", response_model=dict[str, Any], responses=ERRORS)
 def compare(
-    ctx: ApiCtx, a: str = Query(..., max_length=64), b: str = Query(..., max_length=64),
+    ctx: ApiCtx,
+    a: str = Query(..., max_length=64),
+    b: str = Query(..., max_length=64),
 ) -> dict[str, Any]:
     """Compare the stored texts of sources *a* (earlier) and *b* (later): the stable
     comparison JSON of `dalil sources compare`, plus `source_segments` and
@@ -191,15 +223,28 @@ class CompareTextsIn(BaseModel):
 @router.post("/compare", response_model=dict[str, Any], responses=ERRORS)
 def compare_texts(ctx: ApiCtx, body: CompareTextsIn) -> dict[str, Any]:
     """Compare two texts given in the request (nothing is stored or read from the case)."""
-    return dict(_b(ctx).compare_texts(
-        ctx.user, {**body.earlier.model_dump(), "id": "earlier"},
-        {**body.later.model_dump(), "id": "later"}))
+    return dict(
+        _b(ctx).compare_texts(
+            ctx.user,
+            {**body.earlier.model_dump(), "id": "earlier"},
+            {**body.later.model_dump(), "id": "later"},
+        )
+    )
 
 
 @router.post(
-    "/evidence", response_model=dict[str, Any], status_code=201, responses=ERRORS,
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    "/evidence",
+    response_model=dict[str, Any],
+    status_code=201,
+    responses=ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
 )
 async def add_evidence(
     ctx: ApiCtx,
@@ -222,18 +267,25 @@ async def add_evidence(
             if chunk:
                 yield chunk
 
-    result = await _b(ctx).add_evidence(ctx.user, body(), name=name, media_type=media_type,
-                                        source_id=source, sensitive=sensitive)
+    result = await _b(ctx).add_evidence(
+        ctx.user, body(), name=name, media_type=media_type, source_id=source, sensitive=sensitive
+    )
     return dict(result)
 
 
-@router.get("/evidence/{sha256}/content", responses={
-    **ERRORS, 200: {"content": {"application/octet-stream": {}}, "description": "The file"}})
+@router.get(
+    "/evidence/{sha256}/content",
+    responses={
+        **ERRORS,
+        200: {"content": {"application/octet-stream": {}}, "description": "The file"},
+    },
+)
 def evidence_content(ctx: ApiCtx, sha256: str) -> Response:
     """Download an evidence file (the read is logged in the custody ledger)."""
     meta, chunks = _b(ctx).evidence_content(ctx.user, sha256)
-    return StreamingResponse(chunks, media_type="application/octet-stream",
-                             headers=digest_headers(meta))
+    return StreamingResponse(
+        chunks, media_type="application/octet-stream", headers=digest_headers(meta)
+    )
 
 
 @router.get("/evidence/{sha256}/custody", response_model=list[dict[str, Any]], responses=ERRORS)
@@ -256,10 +308,16 @@ def audit(
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0, le=10**9),
 ) -> Page:
-    page = _b(ctx).audit(ctx.user, actor=actor, action=action, object_id=object,
-                         limit=limit, offset=offset)
-    return Page(items=page["items"], total=page["total"], limit=limit, offset=offset,
-                has_more=page["has_more"])
+    page = _b(ctx).audit(
+        ctx.user, actor=actor, action=action, object_id=object, limit=limit, offset=offset
+    )
+    return Page(
+        items=page["items"],
+        total=page["total"],
+        limit=limit,
+        offset=offset,
+        has_more=page["has_more"],
+    )
 
 
 @router.post("/audit/verify", response_model=dict[str, Any], responses=ERRORS)
@@ -303,8 +361,9 @@ def review_queue(ctx: ApiCtx, limit: int = Query(50, ge=1, le=500)) -> list[dict
 
 
 @router.post("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
-def review_queue_names(ctx: ApiCtx, body: RevealNames,
-                       limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
+def review_queue_names(
+    ctx: ApiCtx, body: RevealNames, limit: int = Query(50, ge=1, le=500)
+) -> list[dict[str, Any]]:
     """The review queue with the names of both records (reveal permission; logged)."""
     return list(_b(ctx).review_queue(ctx.user, reason=body.reason, limit=limit))
 
@@ -315,8 +374,12 @@ def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
     return dict(_b(ctx).decide_pair(ctx.user, body.pair, body.verdict, body.note))
 
 
-@router.post("/lists/link", response_model=dict[str, Any], status_code=202,
-             responses={**ERRORS, 409: {"model": Error, "description": "A run is in progress"}})
+@router.post(
+    "/lists/link",
+    response_model=dict[str, Any],
+    status_code=202,
+    responses={**ERRORS, 409: {"model": Error, "description": "A run is in progress"}},
+)
 def link_lists(ctx: ApiCtx) -> dict[str, Any]:
     """Start linking every imported list (`dalil lists link`); follow `/api/v1/jobs/{id}`."""
     from dalil.web.routes.lists import start_linkage
@@ -337,18 +400,32 @@ def histories(ctx: ApiCtx) -> dict[str, Any]:
 
 
 @router.get("/estimate", response_model=dict[str, Any], responses=ERRORS)
-def estimate(ctx: ApiCtx,
-             method: str = Query("loglinear", pattern="^(loglinear|bma)$")) -> dict[str, Any]:
+def estimate(
+    ctx: ApiCtx, method: str = Query("loglinear", pattern="^(loglinear|bma)$")
+) -> dict[str, Any]:
     """Estimate the total from the capture histories (the stable estimation JSON)."""
     return dict(_b(ctx).estimate(ctx.user, method))
 
 
 for _kind in KINDS.values():
-    router.add_api_route(f"/{_kind.name}", _list(_kind), methods=["GET"], response_model=Page,
-                         responses=ERRORS, name=f"list_{_kind.name}", tags=[_kind.name])
-    router.add_api_route(f"/{_kind.name}/{{item_id}}", _show(_kind), methods=["GET"],
-                         response_model=dict[str, Any], responses=ERRORS,
-                         name=f"get_{_kind.name}", tags=[_kind.name])
+    router.add_api_route(
+        f"/{_kind.name}",
+        _list(_kind),
+        methods=["GET"],
+        response_model=Page,
+        responses=ERRORS,
+        name=f"list_{_kind.name}",
+        tags=[_kind.name],
+    )
+    router.add_api_route(
+        f"/{_kind.name}/{{item_id}}",
+        _show(_kind),
+        methods=["GET"],
+        response_model=dict[str, Any],
+        responses=ERRORS,
+        name=f"get_{_kind.name}",
+        tags=[_kind.name],
+    )
 
 
 # Findings (assessment, coding, sites, units, corroboration, vetting, reports).

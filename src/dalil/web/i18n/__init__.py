@@ -103,8 +103,14 @@ def update_catalogs(new: dict[str, dict[str, str]] | None = None) -> dict[str, l
     missing: dict[str, list[str]] = {}
     for code in LANGUAGES:
         old = read_catalog(code) if catalog_path(code).exists() else Catalog(locale=code)
-        cat = Catalog(locale=code, project="dalil", version="1",
-                      copyright_holder="dalil contributors", charset="utf-8", fuzzy=False)
+        cat = Catalog(
+            locale=code,
+            project="dalil",
+            version="1",
+            copyright_holder="dalil contributors",
+            charset="utf-8",
+            fuzzy=False,
+        )
         for msgid in sorted(used):
             prev = old.get(msgid)
             text = prev.string if prev is not None and prev.string else ""

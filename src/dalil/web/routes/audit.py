@@ -22,14 +22,28 @@ def audit_page(
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0),
 ) -> Response:
-    page = backend(ctx).audit(ctx.user, actor=actor or None, action=action or None,
-                               object_id=object or None, limit=limit, offset=offset)
+    page = backend(ctx).audit(
+        ctx.user,
+        actor=actor or None,
+        action=action or None,
+        object_id=object or None,
+        limit=limit,
+        offset=offset,
+    )
     from urllib.parse import urlencode
 
     filters = {"actor": actor or "", "action": action or "", "object": object or ""}
     kept = {k: v for k, v in filters.items() if v}
-    return render(ctx, "audit.html", page=page, limit=limit, offset=offset, filters=filters,
-                  filter_query=("&" + urlencode(kept)) if kept else "", verify=None)
+    return render(
+        ctx,
+        "audit.html",
+        page=page,
+        limit=limit,
+        offset=offset,
+        filters=filters,
+        filter_query=("&" + urlencode(kept)) if kept else "",
+        verify=None,
+    )
 
 
 @router.post("/audit/verify")
@@ -40,6 +54,13 @@ def audit_verify(ctx: PageCtx) -> Response:
     except PermissionDenied:  # may verify but not read entries: show it on the dashboard
         data = backend(ctx).dashboard(ctx.user)
         return render(ctx, "dashboard.html", data=data, kinds=KINDS, verify=result)
-    return render(ctx, "audit.html", page=page, limit=PAGE_SIZE, offset=0,
-                  filters={"actor": "", "action": "", "object": ""}, filter_query="",
-                  verify=result)
+    return render(
+        ctx,
+        "audit.html",
+        page=page,
+        limit=PAGE_SIZE,
+        offset=0,
+        filters={"actor": "", "action": "", "object": ""},
+        filter_query="",
+        verify=result,
+    )

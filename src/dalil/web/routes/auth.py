@@ -60,8 +60,9 @@ def login_submit(
         info = app.state.backend.login(username, password, address)
     except PermissionDenied:
         throttle.failure(username, address)
-        return render(ctx, "login.html", status_code=401, next=_safe_next(next),
-                      error=ctx._(MSG_INVALID))
+        return render(
+            ctx, "login.html", status_code=401, next=_safe_next(next), error=ctx._(MSG_INVALID)
+        )
     throttle.success(username, address)
     session = ensure_session(ctx)
     app.state.sessions.rotate(session)
@@ -110,8 +111,9 @@ def totp_submit(
     if secret is None or not app.state.totp_guard.verify(name, secret, code):
         app.state.throttle.failure(name, address)
         app.state.backend.login_second_factor(name, address, ok=False)
-        return render(ctx, "totp.html", status_code=401, next=_safe_next(next),
-                      error=ctx._(MSG_BAD_CODE))
+        return render(
+            ctx, "totp.html", status_code=401, next=_safe_next(next), error=ctx._(MSG_BAD_CODE)
+        )
     app.state.backend.login_second_factor(name, address, ok=True)
     session.user, session.role = name, session.pending_role
     session.pending_user = session.pending_role = None

@@ -24,10 +24,14 @@ def evidence_upload(ctx: PageCtx) -> Response:
 @router.get("/evidence/{sha256}/download")
 def evidence_download(ctx: PageCtx, sha256: str) -> Response:
     meta, chunks = backend(ctx).evidence_content(ctx.user, sha256)
-    return StreamingResponse(chunks, media_type="application/octet-stream", headers={
-        "Content-Disposition": _attachment(meta.get("original_name") or sha256),
-        **digest_headers(meta),
-    })
+    return StreamingResponse(
+        chunks,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": _attachment(meta.get("original_name") or sha256),
+            **digest_headers(meta),
+        },
+    )
 
 
 def _attachment(name: str) -> str:

@@ -29,36 +29,73 @@ SITE_STATUSES = ("reported", "located", "secured", "exhumed")
 EXPORT_FORMATS = ("acled", "ucdp", "csv")
 #: Words that reach the templates through variables, marked for the catalogs.
 VOCAB = (
-    N_("established"), N_("likely"), N_("insufficient"), N_("contradicted"),
-    N_("unassessed"), N_("draft"), N_("signed"),
-    N_("reported"), N_("located"), N_("secured"), N_("exhumed"),
-    N_("supports"), N_("contradicts"), N_("supported"), N_("possible"),
-    N_("internal"), N_("public"), N_("day"), N_("week"), N_("month"),
-    N_("exact"), N_("near"), N_("region"),
-    N_("contested"), N_("independently corroborated"), N_("single origin (repeated)"),
-    N_("single source"), N_("no source"),
+    N_("established"),
+    N_("likely"),
+    N_("insufficient"),
+    N_("contradicted"),
+    N_("unassessed"),
+    N_("draft"),
+    N_("signed"),
+    N_("reported"),
+    N_("located"),
+    N_("secured"),
+    N_("exhumed"),
+    N_("supports"),
+    N_("contradicts"),
+    N_("supported"),
+    N_("possible"),
+    N_("internal"),
+    N_("public"),
+    N_("day"),
+    N_("week"),
+    N_("month"),
+    N_("exact"),
+    N_("near"),
+    N_("region"),
+    N_("contested"),
+    N_("independently corroborated"),
+    N_("single origin (repeated)"),
+    N_("single source"),
+    N_("no source"),
     # element labels and descriptions (dalil.findings.assessment)
-    N_("civilian / hors de combat"), N_("deliberate"), N_("identity-targeted"),
-    N_("linked to a party"), N_("conflict nexus"), N_("widespread or systematic attack"),
+    N_("civilian / hors de combat"),
+    N_("deliberate"),
+    N_("identity-targeted"),
+    N_("linked to a party"),
+    N_("conflict nexus"),
+    N_("widespread or systematic attack"),
     N_("Victim was a civilian or hors de combat (not taking direct part in hostilities)"),
-    N_("The killing was deliberate (intended, not incidental), with awareness of the victim's "
-       "protected status"),
+    N_(
+        "The killing was deliberate (intended, not incidental), with awareness of the victim's "
+        "protected status"
+    ),
     N_("Victim targeted for identity (religion, sect, ethnicity or political affiliation)"),
     N_("Perpetrator linked to a party (state forces, affiliated militia or armed group)"),
-    N_("Nexus to an armed conflict (in the context of and associated with it, the perpetrator "
-       "aware of the conflict)"),
-    N_("Part of a widespread or systematic attack directed against a civilian population, "
-       "pursuant to a State or organisational policy, with knowledge of the attack"),
+    N_(
+        "Nexus to an armed conflict (in the context of and associated with it, the perpetrator "
+        "aware of the conflict)"
+    ),
+    N_(
+        "Part of a widespread or systematic attack directed against a civilian population, "
+        "pursuant to a State or organisational policy, with knowledge of the attack"
+    ),
     # suggested qualifications (titles and bases)
-    N_("War crime of murder"), N_("Murder as a crime against humanity"),
+    N_("War crime of murder"),
+    N_("Murder as a crime against humanity"),
     N_("Persecution as a crime against humanity"),
-    N_("Common Article 3 to the Geneva Conventions; Rome Statute art. 8(2)(c)(i) "
-       "(non-international armed conflict) / 8(2)(a)(i) wilful killing (international)"),
-    N_("Rome Statute art. 7(1)(a): killing as part of a widespread or systematic attack "
-       "directed against a civilian population"),
-    N_("Rome Statute art. 7(1)(h): severe deprivation of fundamental rights on "
-       "religious, ethnic, political or other grounds, in connection with murder, as part "
-       "of a widespread or systematic attack"),
+    N_(
+        "Common Article 3 to the Geneva Conventions; Rome Statute art. 8(2)(c)(i) "
+        "(non-international armed conflict) / 8(2)(a)(i) wilful killing (international)"
+    ),
+    N_(
+        "Rome Statute art. 7(1)(a): killing as part of a widespread or systematic attack "
+        "directed against a civilian population"
+    ),
+    N_(
+        "Rome Statute art. 7(1)(h): severe deprivation of fundamental rights on "
+        "religious, ethnic, political or other grounds, in connection with murder, as part "
+        "of a widespread or systematic attack"
+    ),
 )
 
 
@@ -74,31 +111,49 @@ def _redirect(ctx: Ctx, url: str) -> Response:
 
 def _download(ctx: Ctx, data: bytes | str, filename: str, media_type: str) -> Response:
     body = data.encode("utf-8") if isinstance(data, str) else data
-    resp = Response(body, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
+    resp = Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
     return resp
 
 
 @router.get("/findings")
 def findings_index(ctx: PageCtx) -> Response:
     data = B.findings_overview(backend(ctx), ctx.user)
-    return render(ctx, "findings_index.html", data=data, perms=_perms(ctx),
-                  formats=EXPORT_FORMATS)
+    return render(ctx, "findings_index.html", data=data, perms=_perms(ctx), formats=EXPORT_FORMATS)
 
 
 # --- acts: the legal assessment checklist ------------------------------------------
 
 
-def _act_page(ctx: Ctx, item_id: str, *, error: str | None = None, status_code: int = 200,
-              values: dict[str, Any] | None = None) -> Response:
+def _act_page(
+    ctx: Ctx,
+    item_id: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Response:
     data = B.findings_assessment(backend(ctx), ctx.user, item_id)
     from dalil.findings.assessment import ALL_ELEMENTS, ELEMENT_LABELS
 
-    return render(ctx, "findings_act.html", status_code=status_code, data=data,
-                  findings=FINDINGS, perms=_perms(ctx), error=error, values=values or {},
-                  descriptions=ALL_ELEMENTS, labels=ELEMENT_LABELS)
+    return render(
+        ctx,
+        "findings_act.html",
+        status_code=status_code,
+        data=data,
+        findings=FINDINGS,
+        perms=_perms(ctx),
+        error=error,
+        values=values or {},
+        descriptions=ALL_ELEMENTS,
+        labels=ELEMENT_LABELS,
+    )
 
 
 @router.get("/findings/acts/{item_id}")
@@ -118,15 +173,21 @@ def act_assess(
     try:
         B.findings_assess(backend(ctx), ctx.user, item_id, element, finding, evidence, note)
     except InputError as e:  # e.g. "established" without evidence: the service's reason
-        return _act_page(ctx, item_id, error=e.message, status_code=422,
-                         values={"element": element, "finding": finding,
-                                 "evidence": evidence, "note": note})
+        return _act_page(
+            ctx,
+            item_id,
+            error=e.message,
+            status_code=422,
+            values={"element": element, "finding": finding, "evidence": evidence, "note": note},
+        )
     return _redirect(ctx, f"/findings/acts/{item_id}#checklist")
 
 
 @router.post("/findings/acts/{item_id}/sign-off")
 def act_sign_off(
-    ctx: PageCtx, item_id: str, note: str = Form("", max_length=4000),
+    ctx: PageCtx,
+    item_id: str,
+    note: str = Form("", max_length=4000),
 ) -> Response:
     try:
         B.findings_sign_off(backend(ctx), ctx.user, item_id, note)
@@ -138,14 +199,24 @@ def act_sign_off(
 # --- incidents: coding, aggregate line, exports, timeline --------------------------
 
 
-def _incident_page(ctx: Ctx, item_id: str, *, error: str | None = None,
-                   status_code: int = 200) -> Response:
+def _incident_page(
+    ctx: Ctx, item_id: str, *, error: str | None = None, status_code: int = 200
+) -> Response:
     data = B.findings_incident(backend(ctx), ctx.user, item_id)
     from dalil.findings.incidents import EVENT_TYPES, GEO_PRECISIONS
 
-    return render(ctx, "findings_incident.html", status_code=status_code, data=data,
-                  perms=_perms(ctx), error=error, formats=EXPORT_FORMATS, findings=FINDINGS,
-                  event_types=EVENT_TYPES, geo_precisions=GEO_PRECISIONS)
+    return render(
+        ctx,
+        "findings_incident.html",
+        status_code=status_code,
+        data=data,
+        perms=_perms(ctx),
+        error=error,
+        formats=EXPORT_FORMATS,
+        findings=FINDINGS,
+        event_types=EVENT_TYPES,
+        geo_precisions=GEO_PRECISIONS,
+    )
 
 
 @router.get("/findings/incidents/{item_id}")
@@ -171,8 +242,13 @@ def incident_coding(
     sources_high: str = Form("", max_length=2000),
 ) -> Response:
     fields: dict[str, Any] = {
-        "event_type": event_type, "sub_event_type": sub_event_type, "actor1": actor1,
-        "actor2": actor2, "country": country, "admin1": admin1, "admin2": admin2,
+        "event_type": event_type,
+        "sub_event_type": sub_event_type,
+        "actor1": actor1,
+        "actor2": actor2,
+        "country": country,
+        "admin1": admin1,
+        "admin2": admin2,
         "geo_precision": geo_precision,
         "fatality_sources": {"low": sources_low, "best": sources_best, "high": sources_high},
     }
@@ -195,8 +271,9 @@ def incident_assess(
 ) -> Response:
     """The incident-level element: part of a widespread or systematic attack."""
     try:
-        B.findings_assess_incident(backend(ctx), ctx.user, item_id, "attack", finding,
-                                   evidence, note)
+        B.findings_assess_incident(
+            backend(ctx), ctx.user, item_id, "attack", finding, evidence, note
+        )
     except InputError as e:
         return _incident_page(ctx, item_id, error=e.message, status_code=422)
     return _redirect(ctx, f"/findings/incidents/{item_id}#attack")
@@ -222,8 +299,9 @@ def findings_timeline(ctx: PageCtx) -> Response:
 @router.get("/findings/sites/{item_id}")
 def site_page(ctx: PageCtx, item_id: str) -> Response:
     data = B.findings_site(backend(ctx), ctx.user, item_id)
-    return render(ctx, "findings_site.html", data=data, statuses=SITE_STATUSES,
-                  perms=_perms(ctx), error=None)
+    return render(
+        ctx, "findings_site.html", data=data, statuses=SITE_STATUSES, perms=_perms(ctx), error=None
+    )
 
 
 @router.post("/findings/sites/{item_id}/status")
@@ -239,8 +317,15 @@ def site_status(
         B.findings_site_status(backend(ctx), ctx.user, item_id, status, on, note, evidence)
     except (InputError, Conflict) as e:  # backwards, before the last date, bad date
         data = B.findings_site(backend(ctx), ctx.user, item_id)
-        return render(ctx, "findings_site.html", status_code=422, data=data,
-                      statuses=SITE_STATUSES, perms=_perms(ctx), error=e.message)
+        return render(
+            ctx,
+            "findings_site.html",
+            status_code=422,
+            data=data,
+            statuses=SITE_STATUSES,
+            perms=_perms(ctx),
+            error=e.message,
+        )
     return _redirect(ctx, f"/findings/sites/{item_id}#history")
 
 
@@ -284,11 +369,24 @@ async def vetting_upload(
 
     try:
         result = await anyio.to_thread.run_sync(
-            lambda: B.findings_vet(backend(ctx), ctx.user, data, name=name or "personnel.csv",
-                                   threshold=threshold, columns=columns.splitlines()))
+            lambda: B.findings_vet(
+                backend(ctx),
+                ctx.user,
+                data,
+                name=name or "personnel.csv",
+                threshold=threshold,
+                columns=columns.splitlines(),
+            )
+        )
     except InputError as e:
-        return render(ctx, "findings_vetting.html", status_code=422, result=None,
-                      error=e.message, perms=_perms(ctx))
+        return render(
+            ctx,
+            "findings_vetting.html",
+            status_code=422,
+            result=None,
+            error=e.message,
+            perms=_perms(ctx),
+        )
     return render(ctx, "findings_vetting.html", result=result, error=None, perms=_perms(ctx))
 
 
@@ -308,8 +406,9 @@ def reports_build(
     report_lang: str = Form("en", pattern="^(en|ar)$"),
     title: str = Form("", max_length=300),
 ) -> Response:
-    meta, data = B.findings_report(backend(ctx), ctx.user, audience=audience, fmt=fmt,
-                                   lang=report_lang, title=title)
+    meta, data = B.findings_report(
+        backend(ctx), ctx.user, audience=audience, fmt=fmt, lang=report_lang, title=title
+    )
     media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
     resp = _download(ctx, data, f"report-{audience}-{report_lang}.{fmt}", media)
     resp.headers["X-Report-SHA256"] = str(meta.get("sha256", ""))

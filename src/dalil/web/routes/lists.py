@@ -19,8 +19,13 @@ router = APIRouter(include_in_schema=False)
 @router.get("/lists")
 def lists_page(ctx: PageCtx) -> Response:
     b = backend(ctx)
-    return render(ctx, "lists.html", lists=b.victim_lists(ctx.user),
-                  queue=b.review_queue(ctx.user), revealed=False)
+    return render(
+        ctx,
+        "lists.html",
+        lists=b.victim_lists(ctx.user),
+        queue=b.review_queue(ctx.user),
+        revealed=False,
+    )
 
 
 @router.post("/lists/review")
@@ -28,8 +33,13 @@ def lists_review_reveal(
     ctx: PageCtx, reason: str = Form(..., min_length=1, max_length=1000)
 ) -> Response:
     b = backend(ctx)
-    return render(ctx, "lists.html", lists=b.victim_lists(ctx.user),
-                  queue=b.review_queue(ctx.user, reason=reason), revealed=True)
+    return render(
+        ctx,
+        "lists.html",
+        lists=b.victim_lists(ctx.user),
+        queue=b.review_queue(ctx.user, reason=reason),
+        revealed=True,
+    )
 
 
 @router.post("/lists/decide")
@@ -53,7 +63,8 @@ def start_linkage(ctx: Ctx) -> Any:
     principal = ctx.user
     assert principal is not None
     job = ctx.request.app.state.jobs.start(
-        "linkage", principal.name, lambda say: bridge.link_lists(principal, say))
+        "linkage", principal.name, lambda say: bridge.link_lists(principal, say)
+    )
     job.wait(2.0)
     if isinstance(job.exception, PermissionDenied):
         raise job.exception
@@ -76,16 +87,27 @@ def lists_job(ctx: PageCtx, job_id: str) -> Response:
 
 @router.get("/estimates")
 def estimates_page(
-    ctx: PageCtx, method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
+    ctx: PageCtx,
+    method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
 ) -> Response:
     try:
         result = backend(ctx).estimate(ctx.user, method)
     except (NotFound, Conflict) as e:  # no lists yet, or not linked yet: say so on the page
-        return render(ctx, "estimates.html", result=None, method=method, plot=None,
-                      message=e.message)
-    return render(ctx, "estimates.html", result=result, method=method, message=None,
-                  plot=estimate_plot(result, title=ctx._("Estimates by model, with intervals"),
-                                     observed_label=ctx._("documented")))
+        return render(
+            ctx, "estimates.html", result=None, method=method, plot=None, message=e.message
+        )
+    return render(
+        ctx,
+        "estimates.html",
+        result=result,
+        method=method,
+        message=None,
+        plot=estimate_plot(
+            result,
+            title=ctx._("Estimates by model, with intervals"),
+            observed_label=ctx._("documented"),
+        ),
+    )
 
 
 # --- import with column mapping ---------------------------------------------------------
@@ -116,8 +138,14 @@ async def list_import_upload(
     are shown against the standard fields."""
     data = await file.read(MAX_LIST_UPLOAD + 1)
     if len(data) > MAX_LIST_UPLOAD:
-        return _import_form(ctx, ctx._("The file is too large for the web import (20 MB); "
-                                       "use the command line: dalil lists import."), 413)
+        return _import_form(
+            ctx,
+            ctx._(
+                "The file is too large for the web import (20 MB); "
+                "use the command line: dalil lists import."
+            ),
+            413,
+        )
     filename = file.filename or "list.csv"
     try:
         cols = await run_in_threadpool(backend(ctx).list_file_columns, ctx.user, filename, data)
@@ -125,8 +153,14 @@ async def list_import_upload(
         return _import_form(ctx, str(e), 422)
     if ctx.session is not None:
         ctx.session.list_upload = {"filename": filename, "data": data, "name": name}
-    return render(ctx, "list_import.html", step="map", upload={"filename": filename,
-                  "name": name}, cols=cols, error=None)
+    return render(
+        ctx,
+        "list_import.html",
+        step="map",
+        upload={"filename": filename, "name": name},
+        cols=cols,
+        error=None,
+    )
 
 
 def _mapping(form: Any, columns: list[str]) -> dict[str, str]:
@@ -152,19 +186,43 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
     mapping = _mapping(form, cols["columns"])
     try:
         if not confirm:
-            report = await run_in_threadpool(b.check_list_file, ctx.user, up["filename"],
-                                             up["data"], mapping, up["name"])
-            return render(ctx, "list_import.html", step="check", upload=up, cols=cols,
-                          mapping=mapping, report=report, error=None)
-        result = await run_in_threadpool(b.import_list_file, ctx.user, up["filename"],
-                                         up["data"], mapping, up["name"])
+            report = await run_in_threadpool(
+                b.check_list_file, ctx.user, up["filename"], up["data"], mapping, up["name"]
+            )
+            return render(
+                ctx,
+                "list_import.html",
+                step="check",
+                upload=up,
+                cols=cols,
+                mapping=mapping,
+                report=report,
+                error=None,
+            )
+        result = await run_in_threadpool(
+            b.import_list_file, ctx.user, up["filename"], up["data"], mapping, up["name"]
+        )
     except (InputError, Conflict) as e:
-        return render(ctx, "list_import.html", status_code=422, step="map", upload=up,
-                      cols={**cols, "guessed": mapping}, error=str(e))
+        return render(
+            ctx,
+            "list_import.html",
+            status_code=422,
+            step="map",
+            upload=up,
+            cols={**cols, "guessed": mapping},
+            error=str(e),
+        )
     assert ctx.session is not None
     ctx.session.list_upload = None
-    return render(ctx, "list_import.html", step="done", upload=up, result=result,
-                  report=result.get("report", {}), error=None)
+    return render(
+        ctx,
+        "list_import.html",
+        step="done",
+        upload=up,
+        result=result,
+        report=result.get("report", {}),
+        error=None,
+    )
 
 
 @router.post("/lists/import/check")

@@ -31,8 +31,7 @@ def _list_page(kind: Kind) -> Any:
         cell = ctx.request.app.state.envs[ctx.lang].globals["value_html"]
         fields = [f for f, _label in kind.columns]
         rows = [(r.get(kind.id_field), [cell(r.get(f)) for f in fields]) for r in page["items"]]
-        return render(ctx, "list.html", kind=kind, page=page, rows=rows, limit=limit,
-                      offset=offset)
+        return render(ctx, "list.html", kind=kind, page=page, rows=rows, limit=limit, offset=offset)
 
     view.__name__ = f"list_{kind.name}"
     return view
@@ -52,9 +51,17 @@ def _show_page(kind: Kind) -> Any:
                 extra["reading"] = backend(ctx).source_reading(ctx.user, item_id)
             except (NotAvailable, PermissionDenied):
                 extra["reading"] = None  # the role may see the record but not its text
-        return render(ctx, f"show_{kind.name}.html" if kind.name in ("persons", "sources", "evidence")
-                      else "show.html", kind=kind, record=record,
-                      protected=PROTECTED_PERSON_FIELDS, revealed=None, **extra)
+        return render(
+            ctx,
+            f"show_{kind.name}.html"
+            if kind.name in ("persons", "sources", "evidence")
+            else "show.html",
+            kind=kind,
+            record=record,
+            protected=PROTECTED_PERSON_FIELDS,
+            revealed=None,
+            **extra,
+        )
 
     view.__name__ = f"show_{kind.name}"
     return view
@@ -83,12 +90,20 @@ def person_reveal(
 ) -> Response:
     revealed = backend(ctx).reveal_person(ctx.user, item_id, reason)
     record = backend(ctx).get(ctx.user, "persons", item_id)
-    return render(ctx, "show_persons.html", kind=KINDS["persons"], record=record,
-                  protected=PROTECTED_PERSON_FIELDS, revealed=revealed)
+    return render(
+        ctx,
+        "show_persons.html",
+        kind=KINDS["persons"],
+        record=record,
+        protected=PROTECTED_PERSON_FIELDS,
+        revealed=revealed,
+    )
 
 
 for _kind in KINDS.values():
-    router.add_api_route(f"/{_kind.name}", _list_page(_kind), methods=["GET"],
-                         name=f"list_{_kind.name}")
-    router.add_api_route(f"/{_kind.name}/{{item_id}}", _show_page(_kind), methods=["GET"],
-                         name=f"show_{_kind.name}")
+    router.add_api_route(
+        f"/{_kind.name}", _list_page(_kind), methods=["GET"], name=f"list_{_kind.name}"
+    )
+    router.add_api_route(
+        f"/{_kind.name}/{{item_id}}", _show_page(_kind), methods=["GET"], name=f"show_{_kind.name}"
+    )

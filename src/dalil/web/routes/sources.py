@@ -26,8 +26,14 @@ def source_create(
     url: str = Form("", max_length=2000),
     language: str = Form("", max_length=20),
 ) -> Response:
-    fields = {"title": title, "kind": kind, "publisher": publisher or None,
-              "published": published or None, "url": url or None, "language": language or None}
+    fields = {
+        "title": title,
+        "kind": kind,
+        "publisher": publisher or None,
+        "published": published or None,
+        "url": url or None,
+        "language": language or None,
+    }
     record = backend(ctx).add_source(ctx.user, fields)
     resp = RedirectResponse(f"/sources/{record['id']}", status_code=303)
     finish(ctx, resp)
@@ -54,9 +60,22 @@ def source_compare_texts(
     later_date: str = Form("", max_length=10),
 ) -> Response:
     result = backend(ctx).compare_texts(
-        ctx.user, {"text": earlier, "date": earlier_date, "id": "earlier"},
-        {"text": later, "date": later_date, "id": "later"})
+        ctx.user,
+        {"text": earlier, "date": earlier_date, "id": "earlier"},
+        {"text": later, "date": later_date, "id": "later"},
+    )
     sources = backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
-    return render(ctx, "compare.html", sources=sources, a=None, b=None, result=result,
-                  texts={"earlier": earlier, "later": later, "earlier_date": earlier_date,
-                         "later_date": later_date})
+    return render(
+        ctx,
+        "compare.html",
+        sources=sources,
+        a=None,
+        b=None,
+        result=result,
+        texts={
+            "earlier": earlier,
+            "later": later,
+            "earlier_date": earlier_date,
+            "later_date": later_date,
+        },
+    )

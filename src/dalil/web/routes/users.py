@@ -66,8 +66,10 @@ def _totp_page(ctx: PageCtx) -> Response:
                 ctx.session.totp_pending = b.new_totp(ctx.user)["secret"]
             from dalil.services.users import totp_uri
 
-            offer = {"secret": ctx.session.totp_pending,
-                     "uri": totp_uri(ctx.user.name, ctx.session.totp_pending)}
+            offer = {
+                "secret": ctx.session.totp_pending,
+                "uri": totp_uri(ctx.user.name, ctx.session.totp_pending),
+            }
     resp = render(ctx, "account_totp.html", enrolled=enrolled, offer=offer, error=error)
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -94,8 +96,10 @@ def account_totp_enable(ctx: PageCtx, code: str = Form("", max_length=20)) -> Re
     try:
         backend(ctx).enable_totp(ctx.user, ctx.session.totp_pending, code)
     except InputError:
-        return _back(ctx, ctx._("The code does not match. Check the time on your phone and "
-                                "try the next code."))
+        return _back(
+            ctx,
+            ctx._("The code does not match. Check the time on your phone and try the next code."),
+        )
     ctx.session.totp_pending = None
     return _back(ctx)
 
