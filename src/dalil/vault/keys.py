@@ -81,6 +81,7 @@ FIELD_TOKEN_PREFIX: Final = "df1:"
 _WRAP_AAD: Final = b"dalil-keyring-v1\x00"
 _SIGNING_AAD: Final = b"dalil-audit-signing-v1\x00"
 _FIELD_AAD: Final = b"dalil-field-v1\x00"
+_BYTES_AAD: Final = b"dalil-bytes-v1\x00"
 _INDEX_PREFIX: Final = b"dalil-blind-index-v1\x00"
 
 # HKDF labels (info) of the subkeys derived from the data key.
@@ -323,6 +324,28 @@ class UnlockedKeys:
             plain = self._field_aead.decrypt(raw[:12], raw[12:], aad)
             return plain.decode("utf-8")
         except (InvalidTag, UnicodeDecodeError):
+            raise fail from None
+
+    def encrypt_bytes(self, data: bytes, context: str) -> bytes:
+        """Encrypt *data* (at most 64 MiB) for a binary column: nonce ‖ ciphertext ‖ tag,
+        AES-256-GCM under the field key with *context* bound (as :meth:`encrypt_field`,
+        but a separate AAD domain, so a field token and a byte value never decrypt as
+        each other)."""
+        if not isinstance(context, str) or not context:
+            raise InputError("byte encryption needs a non-empty context")
+        if len(data) > 64 * 1024 * 1024:
+            raise InputError(f"{context}: more than 64 MiB")
+        nonce = secrets.token_bytes(12)
+        return nonce + self._field_aead.encrypt(nonce, bytes(data), _BYTES_AAD + context.encode())
+
+    def decrypt_bytes(self, sealed: bytes, context: str) -> bytes:
+        """Decrypt :meth:`encrypt_bytes`; :class:`FieldDecryptError` on any failure."""
+        fail = FieldDecryptError(f"cannot decrypt {context}: wrong case key or damaged value")
+        if not isinstance(context, str) or not context or len(sealed) < 28:
+            raise fail
+        try:
+            return self._field_aead.decrypt(sealed[:12], sealed[12:], _BYTES_AAD + context.encode())
+        except InvalidTag:
             raise fail from None
 
     def blind_index(self, value: str, context: str) -> str:
