@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "web",
     "demo",
     "jobs",
+    "keys",
 ]
 
 

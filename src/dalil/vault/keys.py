@@ -613,3 +613,43 @@ def change_passphrase(keys_dir: Path, old: str, new: str, *, profile: str | None
     profile = profile or default_profile()
     new_doc = _wrap(data_key, new, profile)
     _atomic_write(path, json.dumps(new_doc, indent=2).encode("utf-8") + b"\n")
+
+
+def unwrap_data_key(keys_dir: Path, passphrase: str) -> bytes:
+    """The raw 32-byte data key (for key splitting only; never store or print it).
+    :class:`WrongPassphrase` if the passphrase does not fit."""
+    keys_dir = Path(keys_dir)
+    path = keys_dir / KEYRING_FILE
+    data_key = _unwrap(_read_json(path, "key file"), passphrase, path)
+    _read_signing_key(keys_dir, data_key)
+    return data_key
+
+
+def keys_from_data_key(keys_dir: Path, data_key: bytes) -> UnlockedKeys:
+    """Unlock with a recovered *data_key* instead of a passphrase. It must be this
+    case's key (it must open ``audit_signing.json``), else :class:`WrongPassphrase`."""
+    keys_dir = Path(keys_dir)
+    if len(data_key) != 32:
+        raise WrongPassphrase("the recovered key is not this case's data key")
+    try:
+        return UnlockedKeys(data_key, _read_signing_key(keys_dir, data_key))
+    except InputError:
+        if not (keys_dir / AUDIT_SIGNING_FILE).exists():
+            raise
+        raise WrongPassphrase(
+            "the recovered key is not this case's data key (shares of another case?)"
+        ) from None
+
+
+def rewrap_with_data_key(
+    keys_dir: Path, data_key: bytes, new_passphrase: str, *, profile: str | None = None
+) -> UnlockedKeys:
+    """Wrap a recovered *data_key* under *new_passphrase* (key recovery), atomically.
+
+    The key must be this case's: it has to open ``audit_signing.json`` (whose AAD binds
+    the public key fingerprint), otherwise :class:`WrongPassphrase` and nothing changes."""
+    _check_passphrase(new_passphrase, "new passphrase")
+    keys = keys_from_data_key(keys_dir, data_key)
+    doc = _wrap(data_key, new_passphrase, profile or default_profile())
+    _atomic_write(Path(keys_dir) / KEYRING_FILE, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
+    return keys
