@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "demo",
     "jobs",
     "keys",
+    "backup",
 ]
 
 

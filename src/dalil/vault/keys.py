@@ -91,6 +91,7 @@ LABEL_BLOB: Final = b"dalil/v1/blob"
 LABEL_TOKEN: Final = b"dalil/v1/token"
 LABEL_SIGNING_WRAP: Final = b"dalil/v1/audit-signing-key-wrap"
 LABEL_KEY_ID: Final = b"dalil/v1/key-id"
+LABEL_BACKUP: Final = b"dalil/v1/backup"
 
 _WRONG = "wrong passphrase for this case"
 
@@ -255,6 +256,7 @@ class UnlockedKeys:
         "audit_key_fingerprint",
         "audit_public_key",
         "audit_signing_key",
+        "backup_key",
         "blob_key",
         "key_id",
         "token_key",
@@ -267,6 +269,7 @@ class UnlockedKeys:
         self._index_key = _hkdf(data_key, LABEL_INDEX)
         self.blob_key: bytes = _hkdf(data_key, LABEL_BLOB)
         self.token_key: bytes = _hkdf(data_key, LABEL_TOKEN)
+        self.backup_key: bytes = _hkdf(data_key, LABEL_BACKUP)
         self.key_id: str = _hkdf(data_key, LABEL_KEY_ID, length=8).hex()
         self.audit_signing_key: Ed25519PrivateKey = signing_key
         self.audit_public_key: Ed25519PublicKey = signing_key.public_key()
@@ -653,3 +656,10 @@ def rewrap_with_data_key(
     doc = _wrap(data_key, new_passphrase, profile or default_profile())
     _atomic_write(Path(keys_dir) / KEYRING_FILE, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
     return keys
+
+
+def backup_key_from_keyring(doc: dict[str, Any], passphrase: str, where: str) -> tuple[bytes, str]:
+    """``(backup_key, key_id)`` from a keyring document (one carried in a backup
+    archive) and its passphrase. :class:`WrongPassphrase` if it does not fit."""
+    data_key = _unwrap(doc, passphrase, Path(where))
+    return _hkdf(data_key, LABEL_BACKUP), _hkdf(data_key, LABEL_KEY_ID, length=8).hex()
