@@ -3,6 +3,7 @@ job worker as the job's owner, reports progress in words, and returns a JSON res
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dalil import access
@@ -25,3 +26,26 @@ def fixity_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
     progress("checking every evidence item")
     rep = evidence.fixity(job.case, job.owner, progress=each)
     return rep.to_dict()
+
+
+@job_kind("linkage", permission=access.ANALYSIS_RUN, title="Linkage run", exclusive=True)
+def linkage_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Link every imported victim list (``dalil lists link``); replaces the previous
+    clustering, so a retried run gives the same outcome."""
+    from dalil.cli_support import _default
+    from dalil.linkage import service as linkage
+
+    def say(message: str) -> None:
+        progress(message)
+
+    kw: dict[str, Any] = {}
+    for name in ("threshold", "review_low"):
+        if params.get(name) is not None:
+            kw[name] = float(params[name])
+    if params.get("incident_id") is not None:
+        kw["incident_id"] = int(params["incident_id"])
+    if params.get("backend"):
+        kw["backend"] = str(params["backend"])
+    with job.act() as ctx:
+        out = linkage.link(ctx, progress=say, **kw)
+    return dict(json.loads(json.dumps(out, default=_default)))

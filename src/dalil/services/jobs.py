@@ -433,37 +433,37 @@ class _SessionKeys:
     keys: Any
 
 
-@dataclass
 class Progress:
     """Called by a job function to report: ``progress("message", fraction=0.3)``.
 
-    Each message becomes a log line (words, counts; never record contents). Raises
+    Each message becomes a log line (words, counts; never record contents). The call
+    only records the report in memory; the worker's heartbeat thread writes it (with the
+    lease renewal) about once a second, so a job function may report while it holds a
+    long write transaction (on SQLite the write waits for it). Raises
     :class:`JobCancelled` when cancellation was asked for and :class:`LeaseLost` when
     another worker now holds the job: let them propagate."""
 
-    worker: Worker
-    job_id: int
-    _last_write: float = 0.0
-    _pending_fraction: float | None = None
-    lines: int = 0
+    def __init__(self, worker: Worker, job_id: int) -> None:
+        self.worker = worker
+        self.job_id = job_id
+        self.lines: list[str] = []
+        self.fraction: float | None = None
+        self.written = 0
+        self._lock = threading.Lock()
 
     def __call__(self, message: str | None = None, fraction: float | None = None) -> None:
         self.worker._raise_if_stopped(self.job_id)
-        if fraction is not None:
-            self._pending_fraction = max(0.0, min(1.0, float(fraction)))
-        now = time.monotonic()
-        if message is None and now - self._last_write < 1.0:
-            return
-        self._last_write = now
-        with self.worker.case.system_session() as s:
-            self.worker._check_held(s, self.job_id)
-            if self._pending_fraction is not None:
-                s.execute(
-                    update(Job).where(Job.id == self.job_id).values(progress=self._pending_fraction)
-                )
-            if message is not None and self.lines < LOG_LINES_MAX:
-                _log(s, self.job_id, message)
-                self.lines += 1
+        with self._lock:
+            if fraction is not None:
+                self.fraction = max(0.0, min(1.0, float(fraction)))
+            if message is not None and self.written + len(self.lines) < LOG_LINES_MAX:
+                self.lines.append(_one_line(message))
+
+    def take(self) -> tuple[list[str], float | None]:
+        with self._lock:
+            lines, self.lines = self.lines, []
+            self.written += len(lines)
+            return lines, self.fraction
 
 
 class Worker:
@@ -513,22 +513,23 @@ class Worker:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def _is_dead_here(self, worker_id: str) -> bool:
-        """True when *worker_id* ran on this case folder and its lock is free (it died)."""
+    def _liveness(self, worker_id: str) -> str:
+        """``"alive"`` or ``"dead"`` for a worker of this case folder (its lock file is
+        held, or free), ``"unknown"`` for one elsewhere (then only its lease tells)."""
         if worker_id == self.id:
-            return False
+            return "alive"
         path = self._lock_name(worker_id)
         try:
             fd = os.open(path, os.O_RDWR)
         except OSError:
-            return False  # not one of this folder's workers (or already cleaned): use the lease
+            return "unknown"
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            return False  # alive
+            return "alive"
         else:
             path.unlink(missing_ok=True)
-            return True
+            return "dead"
         finally:
             os.close(fd)
 
@@ -545,8 +546,12 @@ class Worker:
                 .with_for_update(skip_locked=True)
             ).all()
             for jid, wid, lease, attempts, max_attempts in rows:
+                # A worker on this case folder is judged by its lock file (it may be
+                # unable to renew its lease while its job holds the SQLite write lock);
+                # one elsewhere by its lease.
+                alive = self._liveness(wid) if wid else "unknown"
                 expired = lease is None or as_utc(lease) < now  # type: ignore[operator]
-                if not expired and not (wid and self._is_dead_here(wid)):
+                if alive == "alive" or (alive == "unknown" and not expired):
                     continue
                 n += 1
                 if attempts >= max_attempts:
@@ -646,22 +651,38 @@ class Worker:
         if why == "lost":
             raise LeaseLost(f"job {job_id} is no longer held by this worker")
 
-    def _heartbeat(self, job_id: int, done: threading.Event) -> None:
-        while not done.wait(max(0.2, self.lease / 4)):
-            try:
-                with self.case.system_session() as s:
-                    res = s.execute(
-                        update(Job)
-                        .where(Job.id == job_id, Job.worker == self.id, Job.state == "running")
-                        .values(lease_until=_now() + timedelta(seconds=self.lease))
-                    )
-                    if res.rowcount == 0:  # type: ignore[attr-defined]
-                        self._stopped[job_id] = "lost"
-                        return
-                    if s.scalar(select(Job.cancel_requested).where(Job.id == job_id)):
-                        self._stopped.setdefault(job_id, "cancel")
-            except OperationalError:
-                continue  # the database is busy or briefly away: try again next beat
+    def _beat(self, job_id: int, progress: Progress) -> bool:
+        """Write pending progress, renew the lease, read the cancel flag. False when the
+        job is no longer this worker's."""
+        lines, fraction = progress.take()
+        try:
+            with self.case.system_session() as s:
+                values: dict[str, Any] = {"lease_until": _now() + timedelta(seconds=self.lease)}
+                if fraction is not None:
+                    values["progress"] = fraction
+                res = s.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.worker == self.id, Job.state == "running")
+                    .values(**values)
+                )
+                if res.rowcount == 0:  # type: ignore[attr-defined]
+                    self._stopped[job_id] = "lost"
+                    return False
+                for line in lines:
+                    _log(s, job_id, line)
+                if s.scalar(select(Job.cancel_requested).where(Job.id == job_id)):
+                    self._stopped.setdefault(job_id, "cancel")
+        except OperationalError:
+            with progress._lock:  # the database is busy or briefly away: keep the lines
+                progress.lines[:0] = lines
+                progress.written -= len(lines)
+        return True
+
+    def _heartbeat(self, job_id: int, progress: Progress, done: threading.Event) -> None:
+        every = max(0.2, min(1.0, self.lease / 4))
+        while not done.wait(every):
+            if not self._beat(job_id, progress):
+                return
 
     # -- running ------------------------------------------------------------------------
 
@@ -685,9 +706,10 @@ class Worker:
             )
         k = _KINDS[kind_name]
         done = threading.Event()
+        progress = Progress(self, job_id)
         beat = threading.Thread(
             target=self._heartbeat,
-            args=(job_id, done),
+            args=(job_id, progress, done),
             name=f"dalil-job-{job_id}-beat",
             daemon=True,
         )
@@ -696,7 +718,7 @@ class Worker:
         try:
             params = json.loads(self.case.keys.decrypt_field(params_enc, "job.params"))
             jctx = JobContext(self.case, job_id, owner, attempt, self)
-            result = k.fn(jctx, params, Progress(self, job_id))
+            result = k.fn(jctx, params, progress)
             self._raise_if_stopped(job_id)
         except JobCancelled:
             state, error = "cancelled", None
@@ -708,8 +730,8 @@ class Worker:
             state, error = "failed", f"internal error ({type(e).__name__})"
         finally:
             done.set()
-            beat.join(timeout=5)
-        if state == "lost":
+            beat.join()
+        if state == "lost" or not self._beat(job_id, progress):
             return
         self._finish(job_id, state, error, result)
 
