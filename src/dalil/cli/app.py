@@ -1,7 +1,7 @@
 """The ``dalil`` command line: thin wrappers over the service layer.
 
 Each capability registers its commands from its own module under
-:mod:`dalil.commands`; this file only assembles them.
+:mod:`dalil.cli`; this file only assembles them.
 """
 
 from __future__ import annotations
@@ -11,22 +11,29 @@ import importlib
 import click
 
 from dalil import __version__
-from dalil.cli_support import AliasedGroup, run_cli
+from dalil.cli.support import AliasedGroup, run_cli
 
-# Modules under dalil.commands, each exposing ``register(cli: AliasedGroup) -> None``.
+# Modules under dalil.cli, each exposing ``register(cli: AliasedGroup) -> None``.
 COMMAND_MODULES = [
     "case",
+    "persons",
     "records",
     "evidence",
-    "access",
+    "users",
     "audit",
     "export",
     "sources",
-    "linkage",
+    "link",
+    "lists",
     "estimate",
-    "findings",
+    "assessments",
+    "coding",
+    "sites",
+    "corroboration",
+    "vetting",
     "report",
-    "web",
+    "serve",
+    "synth",
     "demo",
 ]
 
@@ -43,7 +50,7 @@ def cli() -> None:
 
 
 for _name in COMMAND_MODULES:
-    _mod = importlib.import_module(f"dalil.commands.{_name}")
+    _mod = importlib.import_module(f"dalil.cli.{_name}")
     _mod.register(cli)  # type: ignore[arg-type]
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options
-from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.display.wording import plural
 from dalil.errors import CheckFailed
-from dalil.wording import plural
 
 
 @click.command("verify")
@@ -43,7 +43,7 @@ def audit_verify(
     import json
     from pathlib import Path
 
-    from dalil.services import audit_log
+    from dalil.services import audit as audit_log
 
     case = case_opts.open(unlock=False)
     try:
@@ -94,7 +94,7 @@ def audit_head(case_opts: CaseOptions, public_key: str | None, as_json: bool) ->
     """
     from pathlib import Path
 
-    from dalil.services import audit_log
+    from dalil.services import audit as audit_log
 
     case = case_opts.open(unlock=False)
     try:
@@ -132,14 +132,14 @@ def audit_show(
     as_json: bool,
 ) -> None:
     """Show audit log entries, oldest first."""
-    from dalil.services import audit_log
+    from dalil.services import audit as audit_log
 
     with case_opts.act(write=False) as ctx:
         rows = audit_log.show(ctx, object_id=object_id, actor=actor, action=action, limit=limit)
     if as_json:
         emit_json(rows)
     else:
-        from dalil.cli_support import dumps
+        from dalil.display.jsonout import dumps
 
         emit_table(
             [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options, read_secret_file, resolve_passphrase
-from dalil.cli_support import AliasedGroup, emit_json, get_or_create_group, json_option
+from dalil.cli.caseopts import CaseOptions, case_options, read_secret_file, resolve_passphrase
+from dalil.cli.support import AliasedGroup, emit_json, get_or_create_group, json_option
 from dalil.errors import InputError
 
 
@@ -69,7 +69,7 @@ def init_cmd(
     the passphrase with argon2id, and the audit signing key). Keep the passphrase
     elsewhere: without it the protected fields and evidence cannot be read.
     """
-    from dalil.case import Case
+    from dalil.core.case import Case
 
     summary = _read_summary(summary_file)
     passphrase = resolve_passphrase(passphrase_file, prompt="New passphrase", confirm=True)

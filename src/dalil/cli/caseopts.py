@@ -1,7 +1,7 @@
 """CLI plumbing for commands that work on a case: ``--case``, ``--user``,
 ``--passphrase-file`` and the passphrase rules.
 
-    from dalil.case_cli import CaseOptions, case_options
+    from dalil.cli.caseopts import CaseOptions, case_options
 
     @group.command("add")
     @case_options
@@ -33,8 +33,8 @@ import click
 from dalil.errors import InputError
 
 if TYPE_CHECKING:
-    from dalil.case import Case
-    from dalil.services.context import Context
+    from dalil.core.case import Case
+    from dalil.core.context import Context
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,10 +88,10 @@ class CaseOptions:
 
     def open(self, *, unlock: bool = True, check_schema: bool = True) -> Case:
         """Open the case (unlocked unless *unlock* is False). Close it when done."""
-        from dalil.case import Case, find_case_dir
+        from dalil.core.case import Case, find_case_dir
 
         root = find_case_dir(self.case_dir)
-        from dalil.case import CASE_FILE
+        from dalil.core.case import CASE_FILE
 
         if not (root / CASE_FILE).exists():
             raise InputError(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dalil.cli_support import AliasedGroup, emit_json, json_option
+from dalil.cli.support import AliasedGroup, emit_json, json_option
 
 
 @click.command("demo")
@@ -94,7 +94,7 @@ def demo_cmd(
         )
     if no_serve:
         return
-    from dalil.commands.web import serve
+    from dalil.cli.serve import serve
 
     if not res.passphrase_from_env:
         os.environ["DALIL_PASSPHRASE"] = (

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options
-from dalil.cli_support import AliasedGroup, emit_json, emit_table, json_option
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 from dalil.errors import InputError
 
 
@@ -290,7 +291,7 @@ def estimate_cmd(
             raise InputError(f"{p}: plots are written as .svg or .png")
     source: Any = file
     if file is None:
-        from dalil.estimate import case_capture_data
+        from dalil.services.estimates import case_capture_data
 
         with case_opts.act(write=False) as ctx:
             source = case_capture_data(ctx, strata=strata, lists=list_cols)
@@ -330,6 +331,48 @@ def estimate_cmd(
         _print_human(d)
 
 
+@click.command("estimate-add")
+@case_options
+@click.argument("result", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--label", required=True, help="What was estimated, e.g. 'Marjan, 14-15 April, four lists'."
+)
+@click.option(
+    "--evidence", multiple=True, metavar="ID", help="Evidence (the lists) behind it; repeat."
+)
+@click.option("--note", help="Note shown with the estimate.")
+@json_option
+def estimate_add(
+    case_opts: CaseOptions,
+    result: Path,
+    label: str,
+    evidence: tuple[str, ...],
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Keep a `dalil estimate --json` result in the case for reports.
+
+    A null estimate (not estimable) or an interval without an upper end (unbounded
+    profile likelihood) is kept as such and reported as "not estimable" or "at least N;
+    upper bound not estimable".
+    """
+    from dalil.services import estimates
+
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(
+            f"{result}: not a JSON estimation result ({e.__class__.__name__})"
+        ) from None
+    with case_opts.act() as ctx:
+        rid = estimates.record_estimate(ctx, label, data, evidence=list(evidence), note=note)
+    emit_json({"id": rid}) if as_json else click.echo(f"estimate {rid} recorded")
+
+
 def register(cli: AliasedGroup) -> None:
     """Register this module's commands on the root group."""
     cli.add_command(estimate_cmd)
+    finding = get_or_create_group(
+        cli, "finding", "findings", help="Findings helpers: stored estimates for reports."
+    )
+    finding.add_command(estimate_add)

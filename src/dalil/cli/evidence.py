@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options
-from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.display.wording import plural
 from dalil.errors import CheckFailed
-from dalil.wording import plural
 
 EVIDENCE_COLUMNS = ["id", "sha256", "size", "copy_kind", "sensitive", "source_id", "original_name"]
 
@@ -138,7 +138,7 @@ def evidence_list(
 @json_option
 def evidence_show(case_opts: CaseOptions, item: str, as_json: bool) -> None:
     """Show an item (ITEM: id, SHA-256 or a unique prefix) with its custody ledger."""
-    from dalil import access
+    from dalil.core import access
     from dalil.services import evidence
 
     with case_opts.act(write=False) as ctx:
@@ -149,7 +149,7 @@ def evidence_show(case_opts: CaseOptions, item: str, as_json: bool) -> None:
     if as_json:
         emit_json(d)
         return
-    from dalil.cli_support import dumps
+    from dalil.display.jsonout import dumps
 
     for k, v in d.items():
         if k != "custody":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options
-from dalil.cli_support import AliasedGroup, emit_json, get_or_create_group, json_option
-from dalil.wording import plural
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, get_or_create_group, json_option
+from dalil.display.wording import plural
 
 _PROTECTED_HELP = (
     "Include protected person fields and sensitive evidence (needs export.protected; logged)."

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options
-from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 
 
 @click.command("import")
@@ -42,7 +42,7 @@ def import_cmd(
     that fails validation changes nothing in the case.
     """
     from dalil.linkage.io import parse_mapping
-    from dalil.linkage.service import import_list
+    from dalil.services.lists import import_list
 
     case = case_opts.open()
     try:
@@ -98,7 +98,7 @@ def link_cmd(
 
     Reviewed decisions are respected on every run and used as training labels.
     """
-    from dalil.linkage.service import link
+    from dalil.services.lists import link
 
     with case_opts.act() as ctx:
         res = link(ctx, threshold=threshold, review_low=review_low, incident_id=incident_id,
@@ -128,7 +128,7 @@ def link_cmd(
 @json_option
 def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: bool) -> None:
     """Show the queue of uncertain pairs, most uncertain first."""
-    from dalil.linkage.service import review
+    from dalil.services.lists import review
 
     with case_opts.act(write=reason is not None) as ctx:
         rows = review(ctx, reason=reason, limit=limit)
@@ -158,7 +158,7 @@ def decide_cmd(
     case_opts: CaseOptions, pair: str, verdict: str, note: str | None, as_json: bool
 ) -> None:
     """Accept or reject PAIR (two record ids, e.g. 12-57, as lists review shows them)."""
-    from dalil.linkage.service import decide
+    from dalil.services.lists import decide
 
     with case_opts.act() as ctx:
         res = decide(ctx, pair, verdict, note=note)
@@ -185,7 +185,7 @@ def decide_cmd(
 @json_option
 def histories_cmd(case_opts: CaseOptions, strata: str, out: Path | None, as_json: bool) -> None:
     """Capture histories of the linked victims: one row per list pattern with a count."""
-    from dalil.linkage.service import case_histories
+    from dalil.services.lists import case_histories
 
     wanted = [s.strip() for s in strata.split(",") if s.strip()]
     with case_opts.act(write=False) as ctx:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options
-from dalil.cli_support import AliasedGroup, emit_json, json_option
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, json_option
+from dalil.display.wording import plural
 from dalil.errors import InputError
-from dalil.wording import plural
 
 
 @click.command("report")
@@ -66,7 +66,7 @@ def report_cmd(
     dalil report --audience public --format pdf --out public.pdf
     dalil report --audience internal --format html --lang ar --out internal-ar.html
     """
-    from dalil.report.service import build_report
+    from dalil.services.reports import build_report
 
     summary = None
     if summary_file is not None:

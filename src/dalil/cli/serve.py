@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from dalil.case_cli import CaseOptions
-from dalil.cli_support import AliasedGroup
+from dalil.cli.caseopts import CaseOptions
+from dalil.cli.support import AliasedGroup
 from dalil.errors import InputError
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}

@@ -1,6 +1,5 @@
-"""CLI commands of source verification: ``dalil sources extract | compare | graph`` and
-``dalil synth documents``.  Thin wrappers over :mod:`dalil.sources` (files) and
-:mod:`dalil.sources.service` (sources stored in a case, with permissions and audit)."""
+"""CLI commands of source verification: ``dalil sources extract | compare | graph``.  Thin wrappers over :mod:`dalil.sources` (files) and
+:mod:`dalil.services.sources` (sources stored in a case, with permissions and audit)."""
 
 from __future__ import annotations
 
@@ -9,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dalil.case_cli import CaseOptions, case_options
-from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 from dalil.errors import InputError
 
 if TYPE_CHECKING:
@@ -28,13 +27,11 @@ def register(cli: AliasedGroup) -> None:
     group.add_command(extract_cmd)
     group.add_command(compare_cmd)
     group.add_command(graph_cmd)
-    synth = get_or_create_group(cli, "synth", help="Generate synthetic data with known truth.")
-    synth.add_command(synth_documents_cmd)
 
 
 def _case_id(ref: str) -> int | None:
     """A case source id (``7`` or ``source:7``) unless *ref* names an existing file."""
-    from dalil.sources.service import parse_source_ref
+    from dalil.services.sources import parse_source_ref
 
     if Path(ref).exists():
         return None
@@ -50,7 +47,7 @@ def _load(
     sid = _case_id(ref)
     if sid is None:
         return load_document(Path(ref), doc_date=doc_date)
-    from dalil.sources.service import source_document
+    from dalil.services.sources import source_document
 
     doc = source_document(ctx, sid, reason=reason)
     if doc_date:
@@ -139,7 +136,7 @@ def compare_cmd(
     if as_json and html_out:
         raise InputError("choose one of --json and --html")
     if _case_id(earlier) is not None or _case_id(later) is not None:
-        from dalil.sources.service import compare_sources
+        from dalil.services.sources import compare_sources
 
         with case_opts.act() as ctx:
             a = _load(earlier, earlier_date, ctx, "sources.compare")
@@ -214,7 +211,7 @@ def graph_cmd(
                 {"claim": c, "independent_groups": independent_groups(g, c, texts)} for c in claims
             ]
     else:
-        from dalil.sources.service import graph_sources
+        from dalil.services.sources import graph_sources
 
         with case_opts.act() as ctx:
             out = graph_sources(ctx, threshold=threshold, claims=claims)
@@ -235,52 +232,6 @@ def graph_cmd(
         click.echo(f"\nclaim {c['claim']!r}: {len(groups)} independent group(s)")
         for i, grp in enumerate(groups, 1):
             click.echo(f"  {i}. {', '.join(grp)}")
-
-
-@click.command("documents")
-@click.option(
-    "--n",
-    "n",
-    type=click.IntRange(1, 100000),
-    default=20,
-    show_default=True,
-    help="Number of derivative documents to generate.",
-)
-@click.option(
-    "--seed",
-    type=int,
-    default=1,
-    show_default=True,
-    help="Random seed; the same seed gives the same files.",
-)
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(path_type=Path, file_okay=False),
-    required=True,
-    help="Output folder (created).",
-)
-@click.option(
-    "--words",
-    type=click.IntRange(100, 20000),
-    default=400,
-    show_default=True,
-    help="Approximate length of each generated source release.",
-)
-@json_option
-def synth_documents_cmd(n: int, seed: int, out: Path, words: int, as_json: bool) -> None:
-    """Fictional source releases and edited rewrites of them, with the truth of every
-    edit recorded in truth.json (for the source-verification quality benchmark)."""
-    from dalil.synth.documents import write_corpus
-
-    summary = write_corpus(out, n=n, seed=seed, words=words)
-    if as_json:
-        emit_json(summary)
-    else:
-        click.echo(
-            f"wrote {summary['sources']} sources and {summary['derivatives']} derivatives "
-            f"to {out} (truth in {out / 'truth.json'})"
-        )
 
 
 def _short(t: str, n: int = 80) -> str:

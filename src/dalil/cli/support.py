@@ -1,18 +1,18 @@
-"""Shared pieces of the click CLI: plural aliases, JSON output, error handling."""
+"""Shared pieces of the click CLI: plural aliases, JSON and table output, error handling.
+
+JSON is encoded by :mod:`dalil.display.jsonout` (one encoder for the CLI, the web and
+exports)."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from dalil.display.jsonout import dumps
 from dalil.errors import CheckFailed, DalilError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,25 +47,6 @@ def add_group(root: AliasedGroup, group: click.Command, *aliases: str) -> None:
     assert group.name is not None
     for alias in aliases:
         root.add_alias(alias, group.name)
-
-
-def _default(o: Any) -> Any:
-    if isinstance(o, datetime | date):
-        return o.isoformat()
-    if isinstance(o, Decimal):
-        return float(o)
-    if isinstance(o, Path):
-        return str(o)
-    if isinstance(o, set | frozenset | tuple):
-        return list(o)
-    if hasattr(o, "to_dict"):
-        return o.to_dict()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
-
-
-def dumps(obj: Any, *, indent: int | None = 2) -> str:
-    """JSON the way every command prints it: UTF-8 text (Arabic stays readable), stable keys."""
-    return json.dumps(obj, ensure_ascii=False, indent=indent, default=_default)
 
 
 def emit_json(obj: Any) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from dalil.access import ROLES
-from dalil.case_cli import CaseOptions, case_options, read_secret_file
-from dalil.cli_support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
-from dalil.wording import plural
+from dalil.cli.caseopts import CaseOptions, case_options, read_secret_file
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.core.access import ROLES
+from dalil.display.wording import plural
 
 
 @click.command("add")

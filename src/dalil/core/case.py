@@ -7,7 +7,7 @@
     case.close()
 
 Everything that reads or writes records goes through :meth:`Case.act`, which yields a
-:class:`dalil.services.context.Context` (acting user + session + keys). Permission
+:class:`dalil.core.context.Context` (acting user + session + keys). Permission
 checks and audit entries happen in the service functions that take that context; on
 leaving the block the transaction commits and, if it wrote audit entries, a signed
 checkpoint is added in the same transaction.
@@ -34,8 +34,8 @@ from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.store.engine import is_sqlite, make_engine, make_sessionmaker, normalise_url, redact_url
 
 if TYPE_CHECKING:
-    from dalil.access import Actor
-    from dalil.services.context import Context
+    from dalil.core.access import Actor
+    from dalil.core.context import Context
     from dalil.vault.blobs import BlobStore
     from dalil.vault.keys import UnlockedKeys
 
@@ -208,7 +208,7 @@ class Case:
         summary: str | None = None,
     ) -> Case:
         """Create a new case in *root* (absent or empty) and return it, unlocked."""
-        from dalil import access
+        from dalil.core import access
         from dalil.store.migrate import upgrade
         from dalil.vault import keys as vault_keys
 
@@ -250,9 +250,7 @@ class Case:
                 _refuse_nonempty_database(engine)
             upgrade(engine)
             case = cls(root, config, engine, keys)
-            from dalil.services import users as user_services
-
-            user_services.bootstrap_admin(case, admin)
+            case._bootstrap_admin(admin)
             # case.toml last: a folder without it is not a case, so a failed init
             # never leaves something that looks like a usable case.
             (root / CASE_FILE).write_text(config.dump(), encoding="utf-8")
@@ -356,7 +354,7 @@ class Case:
 
     def actor(self, name: str | None = None) -> Actor:
         """The :class:`Actor` for user *name* (default: ``$DALIL_USER``, else the admin)."""
-        from dalil.access import actor_for, get_user
+        from dalil.core.access import actor_for, get_user
         from dalil.errors import PermissionDenied
 
         name = name or os.environ.get("DALIL_USER") or self.config.admin
@@ -374,8 +372,8 @@ class Case:
         ``write=False`` opens a read transaction (SQLite: deferred BEGIN) in which
         appending to the audit log is refused; use it for list/show without reveal.
         """
-        from dalil.access import Actor
-        from dalil.services.context import Context
+        from dalil.core.access import Actor
+        from dalil.core.context import Context
 
         actor = user if isinstance(user, Actor) else self.actor(user)
         session = self.sessionmaker()
@@ -418,7 +416,7 @@ class Case:
         cp = ctx.checkpoint
         if cp is None:
             return
-        from dalil import audit
+        from dalil.core import audit
 
         try:
             audit.save_witness(self.witness_path, cp)
@@ -428,11 +426,26 @@ class Case:
                 f"could not be written ({e.strerror or e}); check the keys/ folder"
             ) from None
 
+    def _bootstrap_admin(self, admin: str) -> None:
+        """Create the first admin of a new case (and the first audit entries)."""
+        from dalil.core import access
+        from dalil.core.access import Actor
+        from dalil.core.context import oid
+
+        with self.act(Actor(name=admin, role="admin")) as ctx:
+            user = access.create_user(ctx.session, admin, "admin")
+            ctx.audit(
+                "case.init",
+                [oid("case", "self")],
+                change={"admin": admin, "audit_key_fingerprint": self.config.audit_key_fingerprint},
+            )
+            ctx.audit("user.add", [oid("user", user.name)], change={"role": "admin"})
+
     def require(self, actor: Actor, permission: str, what: str | None = None) -> None:
-        """:func:`dalil.access.require` for checks made outside :meth:`act` (before a
+        """:func:`dalil.core.access.require` for checks made outside :meth:`act` (before a
         long ingest, a fixity run, a key change): a refusal is logged as
         ``access.denied`` in its own short transaction, then raised."""
-        from dalil.access import require
+        from dalil.core.access import require
 
         try:
             require(actor, permission, what)
@@ -452,7 +465,7 @@ class Case:
         Skipped only when the case is locked (no key to sign the checkpoint)."""
         if self._keys is None:
             return
-        from dalil.services.context import Context as _Ctx
+        from dalil.core.context import Context as _Ctx
 
         session = self.sessionmaker()
         try:

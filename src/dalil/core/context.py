@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from dalil.access import Actor, require
+from dalil.core.access import Actor, require
 from dalil.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
-    from dalil.case import Case
+    from dalil.core.case import Case
 
 
 def oid(kind: str, ident: object) -> str:
@@ -73,7 +73,7 @@ class Context:
         detail: dict[str, Any] | None = None,
     ) -> Any:
         """Append an audit entry (same transaction). Returns the entry."""
-        from dalil import audit
+        from dalil.core import audit
 
         if not self.writable:
             raise RuntimeError("audit entry in a read-only context: use case.act(write=True)")
@@ -90,7 +90,7 @@ class Context:
 
     def _finish(self) -> None:
         if self.audited:
-            from dalil import audit
+            from dalil.core import audit
 
             self.session.flush()
             gap = audit.witness_gap(self.session, self.case.witness_path)

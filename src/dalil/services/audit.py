@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dalil import access
+from dalil.core import access
+from dalil.core.context import Context
 from dalil.errors import InputError
-from dalil.services.context import Context
 
 if TYPE_CHECKING:
-    from dalil.audit import VerifyResult
-    from dalil.case import Case
+    from dalil.core.audit import VerifyResult
+    from dalil.core.case import Case
 
 
 def public_key(case: Case, path: Path | None = None) -> Any:
@@ -34,7 +34,7 @@ def verify_case(
 ) -> VerifyResult:
     """Verify the log; check it against *witness*, else the case's ``keys/audit_head.json``
     when that file exists (a signed head kept outside the database)."""
-    from dalil import audit
+    from dalil.core import audit
 
     key = public_key(case, key_path)
     with case.engine.connect() as conn:
@@ -54,7 +54,7 @@ def head(case: Case, key_path: Path | None = None) -> dict[str, Any]:
     from cryptography.exceptions import InvalidSignature
     from sqlalchemy import select
 
-    from dalil import audit
+    from dalil.core import audit
 
     key = public_key(case, key_path)
     with case.engine.connect() as conn:
@@ -93,7 +93,7 @@ def show(
     action: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    from dalil import audit
+    from dalil.core import audit
 
     ctx.require(access.AUDIT_READ, "read the audit log")
     rows = audit.query(ctx.session, object_id=object_id, actor=actor, action=action, limit=limit)

@@ -2,7 +2,7 @@
 
 Every function goes through the service layer (``case.act`` / ``Context``): permissions
 are checked first, every write is audited in the same transaction, and list rows — which
-hold victims' names — are stored encrypted (see :mod:`dalil.linkage.models`).
+hold victims' names — are stored encrypted (see :mod:`dalil.model.lists`).
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
-from dalil import access
+from dalil.core import access
+from dalil.core.context import oid, protected_marker
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.linkage.io import load_list
-from dalil.linkage.models import LinkDecision, ListRecord, ReviewPair, VictimList
 from dalil.model.common import utcnow
-from dalil.services.context import oid, protected_marker
+from dalil.model.lists import LinkDecision, ListRecord, ReviewPair, VictimList
 
 if TYPE_CHECKING:
-    from dalil.access import Actor
-    from dalil.case import Case
-    from dalil.services.context import Context
+    from dalil.core.access import Actor
+    from dalil.core.case import Case
+    from dalil.core.context import Context
 
 PROTECTED_KEYS = (
     "full_name", "first_name", "father_name", "grandfather_name", "family_name",

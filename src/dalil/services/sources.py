@@ -1,29 +1,45 @@
-"""Source verification on a case: compare and graph over stored sources.
+"""Sources on a case: add (from a file or an upload stream), read, compare, graph.
 
-Everything goes through a :class:`dalil.services.context.Context` (permissions and audit
-in one place).  A source's text is its working copy (text extracted by ``source add``)
-or, failing that, its evidentiary original extracted again.  Reading it is evidence
-content: it needs ``evidence.read`` (``evidence.read_sensitive`` for sensitive items) and
-is logged as ``evidence.read``.  The comparison is logged as ``sources.compare`` and the
-graph as ``sources.graph`` — with ids and counts only, never any document text.
+**Adding.** With a file, the file is stored (blob first) as an evidentiary EvidenceItem
+linked to the new Source, in one transaction with the Source itself. Then, if text can
+be extracted (:func:`dalil.sources.text.extract_text`), the text is kept as a *working
+copy* item ``derived_from`` the original. A web upload gives the same result without a
+file on disk: the stream is hashed and encrypted into the vault as it is read (no
+plaintext temporary file); up to :data:`dalil.sources.text.MAX_BYTES` of it are kept in
+memory so that its text can be extracted afterwards; a larger file is stored but gets no
+working copy (``text_error`` says why). Permissions and field values are checked before
+anything is stored.
+
+**Reading and comparing.** Everything goes through a :class:`dalil.core.context.Context`
+(permissions and audit in one place). A source's text is its working copy (text
+extracted by ``source add``) or, failing that, its evidentiary original extracted again.
+Reading it is evidence content: it needs ``evidence.read`` (``evidence.read_sensitive``
+for sensitive items) and is logged as ``evidence.read``. The comparison is logged as
+``sources.compare`` and the graph as ``sources.graph`` — with ids and counts only, never
+any document text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
-from collections.abc import Sequence
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import select
 
-from dalil import access
+from dalil.core import access
+from dalil.core.access import Actor
 from dalil.errors import InputError, NotFound, PermissionDenied
+from dalil.services import evidence, records
 from dalil.sources.compare import Document, analyse, compare
 from dalil.sources.text import MAX_BYTES, extract_bytes
 
 if TYPE_CHECKING:
-    from dalil.services.context import Context
+    from dalil.core.case import Case
+    from dalil.core.context import Context
 
 _ID = re.compile(r"^(?:source:)?(\d{1,18})$")
 
@@ -68,8 +84,8 @@ def source_text(ctx: Context, source_id: int, *, reason: str) -> tuple[str, Any]
     Raises NotFound for an unknown id, PermissionDenied when the user may not read its
     evidence, InputError when it has no file or no readable text.
     """
+    from dalil.core.context import oid
     from dalil.model.source import Source
-    from dalil.services.context import oid
 
     ctx.require(access.CASE_READ, "read sources")
     src = ctx.session.get(Source, source_id)
@@ -130,7 +146,7 @@ def compare_sources(
     """Compare two sources, each a stored source id or an already analysed document
     (a file, or a source loaded with :func:`source_document` — name those in
     *source_ids* so the audit entry lists them); the DESIGN.md comparison result."""
-    from dalil.services.context import oid
+    from dalil.core.context import oid
 
     ids = [x for x in (earlier, later) if isinstance(x, int)] + list(source_ids)
     a = (
@@ -163,8 +179,8 @@ def graph_sources(
     Sources without a file, or whose files this user may not read, are listed under
     ``stats.skipped`` with the reason, not silently dropped.
     """
+    from dalil.core.context import oid
     from dalil.model.source import Source
-    from dalil.services.context import oid
     from dalil.sources.graph import GraphDoc, build_graph, independent_groups
 
     ctx.require(access.CASE_READ, "read sources")
@@ -191,4 +207,190 @@ def graph_sources(
         [oid("source", d.id.split(":", 1)[1]) for d in docs],
         detail={"documents": len(docs), "edges": len(g.edges), "skipped": len(skipped)},
     )
+    return out
+
+
+def _extract_file(path: os.PathLike[str] | str) -> tuple[str | None, str | None, str | None]:
+    """(text, media type, why not) — integration point with dalil.sources.text."""
+    try:
+        from dalil.sources.text import extract_text
+    except ImportError:  # capability not installed
+        return None, None, "text extraction unavailable (dalil.sources.text missing)"
+    try:
+        ext = extract_text(os.fspath(path))
+    except InputError as e:
+        return None, None, str(e)
+    except Exception as e:  # a hostile or broken file must not undo the stored source
+        return None, None, f"text extraction failed ({type(e).__name__}); the file is kept as is"
+    return ext.text, ext.media_type, None
+
+
+def add_source(
+    case: Case,
+    user: str | Actor | None,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    sensitive: bool = False,
+    extract: bool = True,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Create a Source (and its evidence when *path* is given). Returns a summary dict:
+    ``{"source": {...}, "evidence": {...}|None, "text": {...}|None, "text_error": str|None}``."""
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    case.require(actor, access.RECORD_WRITE, "add sources")
+    out: dict[str, Any] = {"source": None, "evidence": None, "text": None, "text_error": None}
+    if path is None:
+        with case.act(actor) as ctx:
+            out["source"] = records.add(ctx, "source", **fields).to_dict()
+        return out
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
+    p = evidence.check_file(path)
+    with case.act(actor, write=False) as ctx:  # validate the fields before storing anything
+        records.validate(ctx, "source", **fields)
+    name = evidence.sanitise_name(p.name)
+    mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    put = case.blobs.put_path(p)
+    with case.act(actor) as ctx:
+        src = records.add(ctx, "source", **fields)
+        res = evidence.record_blob(
+            ctx,
+            put,
+            name=name,
+            source_id=src.id,
+            sensitive=sensitive,
+            capture={"file_modified": mtime},
+        )
+        if not res.created and res.item.source_id is None:
+            res.item.source_id = src.id
+        out["source"] = src.to_dict()
+        out["evidence"] = evidence.item_dict(ctx, res.item)
+        src_id = src.id
+    if extract:
+        text, media, why = _extract_file(p)
+        keep_working_text(
+            case, actor, out, text, media, why,
+            original_sha256=put.sha256, name=name, source_id=src_id, sensitive=sensitive,
+        )  # fmt: skip
+    return out
+
+
+def keep_working_text(
+    case: Case,
+    actor: Actor,
+    out: dict[str, Any],
+    text: str | None,
+    media: str | None,
+    why: str | None,
+    *,
+    original_sha256: str,
+    name: str,
+    source_id: int | None,
+    sensitive: bool,
+) -> None:
+    """Store extracted *text* as a working copy derived from the evidentiary original
+    and record the outcome in *out* (``text``, or ``text_error`` with *why*).
+
+    Shared by file intake (``dalil source add``) and stream intake (web upload)."""
+    if text and hashlib.sha256(text.encode("utf-8")).hexdigest() == original_sha256:
+        text, why = None, None  # already plain UTF-8 text: no separate working copy
+    if text:
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        res = evidence.add_bytes(
+            case, actor, text.encode("utf-8"), name=f"{stem}.txt", source_id=source_id,
+            copy_kind="working", derived_from=original_sha256, sensitive=sensitive,
+            media_type="text/plain; charset=utf-8",
+            capture={"extracted_from": original_sha256, "extracted_media_type": media},
+        )  # fmt: skip
+        out["text"] = res.data
+    else:
+        out["text_error"] = why
+
+
+class _Tee:
+    """A file-like ``read`` that keeps a copy of the first *limit* bytes read."""
+
+    def __init__(self, src: BinaryIO, limit: int) -> None:
+        self.src, self.limit = src, limit
+        self.kept = bytearray()
+        self.overflow = False
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.src.read(n)
+        if data and not self.overflow:
+            if len(self.kept) + len(data) > self.limit:
+                self.overflow = True
+                self.kept = bytearray()  # too large to extract: drop the copy at once
+            else:
+                self.kept += data
+        return bytes(data)
+
+    def readable(self) -> bool:
+        return True
+
+
+def _extract_upload(data: bytes, name: str) -> tuple[str | None, str | None, str | None]:
+    """(text, media type, why not); never raises for a hostile or broken document."""
+    try:
+        from dalil.sources.text import extract_bytes
+    except ImportError:
+        return None, None, "text extraction unavailable (dalil.sources.text missing)"
+    try:
+        ext = extract_bytes(data, name)
+    except InputError as e:
+        return None, None, str(e)
+    except Exception as e:
+        return None, None, f"text extraction failed ({type(e).__name__}); the file is kept as is"
+    return ext.text, ext.media_type, None
+
+
+def add_source_stream(
+    case: Case,
+    user: str | Actor | None,
+    stream: BinaryIO,
+    *,
+    name: str,
+    sensitive: bool = False,
+    extract: bool = True,
+    progress: Callable[[int], None] | None = None,
+    capture: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """Create a Source whose document is read from *stream*. Returns the same summary as
+    ``add_source``: ``{"source", "evidence", "text", "text_error"}``."""
+    from dalil.sources.text import MAX_BYTES
+
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    case.require(actor, access.RECORD_WRITE, "add sources")
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
+    with case.act(actor, write=False) as ctx:  # validate the fields before storing anything
+        records.validate(ctx, "source", **fields)
+    clean = evidence.sanitise_name(name)
+    tee = _Tee(stream, MAX_BYTES if extract else 0)
+    put = case.blobs.put(tee, progress=progress)  # type: ignore[arg-type]
+    out: dict[str, Any] = {"source": None, "evidence": None, "text": None, "text_error": None}
+    with case.act(actor) as ctx:
+        src = records.add(ctx, "source", **fields)
+        res = evidence.record_blob(
+            ctx, put, name=clean, source_id=src.id, sensitive=sensitive, capture=dict(capture or {})
+        )
+        if not res.created and res.item.source_id is None:
+            res.item.source_id = src.id
+        out["source"] = src.to_dict()
+        out["evidence"] = evidence.item_dict(ctx, res.item)
+        src_id = src.id
+    if not extract:
+        return out
+    if tee.overflow:
+        out["text_error"] = (
+            f"{clean}: too large to extract text from here (over {MAX_BYTES} "
+            "bytes); the file is kept as is"
+        )
+        return out
+    data, tee.kept = bytes(tee.kept), bytearray()
+    text, media, why = _extract_upload(data, clean)
+    del data
+    keep_working_text(
+        case, actor, out, text, media, why,
+        original_sha256=put.sha256, name=clean, source_id=src_id, sensitive=sensitive,
+    )  # fmt: skip
     return out

@@ -1,7 +1,7 @@
 """Interface languages: English (source strings) and Arabic (right to left).
 
 The ``.po`` catalogs in this folder are the only translation files; they are compiled in
-memory when the app starts, so there is no build step. ``python -m dalil.web.i18n``
+memory when the app starts, so there is no build step. ``python -m dalil.display.i18n``
 lists strings used in templates or code that a catalog lacks.
 """
 
@@ -76,7 +76,7 @@ def extract_messages() -> set[str]:
     """Every msgid used in templates and web code (with Babel's extractors)."""
     from babel.messages.extract import extract_from_dir
 
-    web = HERE.parent
+    web = HERE.parents[1] / "web"  # the web pages and their templates
     method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found: set[str] = set()
@@ -127,7 +127,7 @@ def update_catalogs(new: dict[str, dict[str, str]] | None = None) -> dict[str, l
 
 
 def main() -> None:  # pragma: no cover - developer helper
-    """``python -m dalil.web.i18n``: update the catalogs and list what lacks a translation."""
+    """``python -m dalil.display.i18n``: update the catalogs and list what lacks a translation."""
     for code, msgs in update_catalogs().items():
         for m in msgs:
             print(f"{code}: missing {m!r}")

@@ -1,5 +1,5 @@
-"""``python -m dalil.web.i18n``: update the catalogs, list untranslated strings."""
+"""``python -m dalil.display.i18n``: update the catalogs, list untranslated strings."""
 
-from dalil.web.i18n import main
+from dalil.display.i18n import main
 
 main()

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from dalil.errors import InputError, PermissionDenied
 from dalil.web.context import PageCtx, finish, render
-from dalil.web.routes.common import backend
+from dalil.web.pages.common import backend
 
 router = APIRouter(include_in_schema=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dalil.web.routes import (
+from dalil.web.pages import (
     audit,
     dashboard,
     evidence,

@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
 
+from dalil.display.maps import incident_map
 from dalil.errors import PermissionDenied
 from dalil.web.backend import NotAvailable
 from dalil.web.context import PageCtx, render
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
-from dalil.web.mapsvg import incident_map
-from dalil.web.routes.common import MAX_PAGE, PAGE_SIZE, backend
+from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE, backend
 
 router = APIRouter(include_in_schema=False)
 

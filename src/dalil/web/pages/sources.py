@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
 from dalil.web.context import PageCtx, finish, render
-from dalil.web.routes.common import MAX_PAGE, MAX_TEXT, backend
+from dalil.web.pages.common import MAX_PAGE, MAX_TEXT, backend
 
 router = APIRouter(include_in_schema=False)
 

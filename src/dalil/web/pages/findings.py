@@ -16,11 +16,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from dalil import access
+from dalil.core import access
 from dalil.errors import Conflict, InputError
 from dalil.web import backend as B
 from dalil.web.context import N_, Ctx, PageCtx, finish, render
-from dalil.web.routes.common import backend
+from dalil.web.pages.common import backend
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from dalil.web.context import PageCtx, render
 from dalil.web.kinds import KINDS
-from dalil.web.routes.common import backend
+from dalil.web.pages.common import backend
 
 router = APIRouter(include_in_schema=False)
 

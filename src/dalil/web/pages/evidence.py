@@ -7,7 +7,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from dalil.web.backend import NotAvailable, digest_headers
 from dalil.web.context import PageCtx, render
-from dalil.web.routes.common import MAX_PAGE, backend
+from dalil.web.pages.common import MAX_PAGE, backend
 
 router = APIRouter(include_in_schema=False)
 

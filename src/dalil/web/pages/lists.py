@@ -8,10 +8,10 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from dalil.display.maps import estimate_plot
 from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.web.context import Ctx, PageCtx, finish, render
-from dalil.web.mapsvg import estimate_plot
-from dalil.web.routes.common import backend
+from dalil.web.pages.common import backend
 
 router = APIRouter(include_in_schema=False)
 

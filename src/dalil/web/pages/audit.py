@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from dalil.errors import PermissionDenied
 from dalil.web.context import PageCtx, render
 from dalil.web.kinds import KINDS
-from dalil.web.routes.common import MAX_PAGE, PAGE_SIZE, backend
+from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE, backend
 
 router = APIRouter(include_in_schema=False)
 
