@@ -65,7 +65,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")
 
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.services import evidence, persons
 
     work = Path(tempfile.mkdtemp(prefix="dalil-backup-bench-", dir=args.dir))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import Conflict, InputError, WrongPassphrase
 from dalil.services import backup, evidence, persons
 from dalil.testing import TEST_PASSPHRASE, DalilRunner

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dalil import access
+from dalil.core import access
 from dalil.services.jobs import JobContext, Progress, job_kind
 
 

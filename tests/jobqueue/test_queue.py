@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import update
 
 import jobqueue.kinds_for_tests  # noqa: F401  (registers test.steps in this process)
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.errors import Conflict, InputError, PermissionDenied
 from dalil.model.job import Job
 from dalil.services import jobs, users
@@ -49,7 +49,7 @@ def test_fixity_job_runs_in_a_worker_and_keeps_log_and_result(any_case: Case) ->
     assert (
         words[0] == "queued by admin" and "attempt 1 started" in words and words[-1] == "finished"
     )
-    from dalil import audit
+    from dalil.core import audit
 
     with any_case.system_session(write=False) as s:
         actions = [e.action for e in audit.query(s, limit=20)]
@@ -72,7 +72,7 @@ def test_permission_checked_at_submit_and_refusal_logged(case: Case) -> None:
         users.add_user(ctx, "vera", "viewer")
     with pytest.raises(PermissionDenied):
         _submit(case, "fixity", {}, user="vera")
-    from dalil import audit
+    from dalil.core import audit
 
     with case.system_session(write=False) as s:
         last = audit.query(s, limit=1)[0]

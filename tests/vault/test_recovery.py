@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import InputError, WrongPassphrase
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 from dalil.vault import recovery

@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from dalil import access
+from dalil.core import access
+from dalil.core.context import oid
 from dalil.errors import CheckFailed, Conflict, InputError
-from dalil.services.context import oid
 from dalil.vault import archive
 
 if TYPE_CHECKING:
-    from dalil.case import Case
+    from dalil.core.case import Case
 
 #: ``progress(phase, done, total)``: phase is "records", "evidence", "verify" or "restore";
 #: done/total are rows or bytes.
@@ -174,7 +174,7 @@ def _write_snapshot(
     key_files: dict[str, bytes],
     progress: ProgressFn | None,
 ) -> dict[str, Any]:
-    from dalil.audit import AuditCheckpoint
+    from dalil.core.audit import AuditCheckpoint
     from dalil.model.evidence import EvidenceItem
     from dalil.store.engine import is_sqlite
     from dalil.store.migrate import current_heads
@@ -346,7 +346,7 @@ def restore(
     file is a **rollback**: refused unless *accept_rollback* gives the reason, which is
     then logged (``case.rollback_accepted``) and the old witness kept beside the new one.
     """
-    from dalil.case import CASE_FILE, DB_FILE, EVIDENCE_DIR, KEYS_DIR, WITNESS_FILE, CaseConfig
+    from dalil.core.case import CASE_FILE, DB_FILE, EVIDENCE_DIR, KEYS_DIR, WITNESS_FILE, CaseConfig
     from dalil.store.engine import is_sqlite, make_engine, normalise_url
 
     manifest = verify_archive(path, passphrase, progress=progress)  # before writing anything
@@ -473,7 +473,7 @@ def restore(
         "rollback": rollback,
     }
     if rollback is not None:
-        from dalil.case import Case
+        from dalil.core.case import Case
 
         case = Case.open(dest, passphrase)
         try:
@@ -649,8 +649,8 @@ def check(
     """Prove continuity of a restored case against its archive's manifest: the audit log
     verifies and holds the archive's signed head; record counts equal the archive's; every
     blob passes fixity (a logged ``evidence.fixity`` run, made last)."""
-    from dalil import audit
-    from dalil.case import Case
+    from dalil.core import audit
+    from dalil.core.case import Case
     from dalil.services import evidence
 
     case = Case.open(dest, passphrase)

@@ -3,10 +3,9 @@ job worker as the job's owner, reports progress in words, and returns a JSON res
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from dalil import access
+from dalil.core import access
 from dalil.services.jobs import JobContext, Progress, job_kind
 
 
@@ -32,8 +31,8 @@ def fixity_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
 def linkage_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Link every imported victim list (``dalil lists link``); replaces the previous
     clustering, so a retried run gives the same outcome."""
-    from dalil.cli_support import _default
-    from dalil.linkage import service as linkage
+    from dalil.display.jsonout import jsonable
+    from dalil.services import lists as linkage
 
     def say(message: str) -> None:
         progress(message)
@@ -48,4 +47,4 @@ def linkage_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
         kw["backend"] = str(params["backend"])
     with job.act() as ctx:
         out = linkage.link(ctx, progress=say, **kw)
-    return dict(json.loads(json.dumps(out, default=_default)))
+    return dict(jsonable(out))

@@ -61,15 +61,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dalil import access
+from dalil.core import access
+from dalil.core.context import oid
 from dalil.errors import Conflict, DalilError, InputError, NotFound
 from dalil.model.common import as_utc
 from dalil.model.job import FINISHED_STATES, JOB_STATES, Job, JobFile, JobLog
-from dalil.services.context import oid
 
 if TYPE_CHECKING:
-    from dalil.case import Case
-    from dalil.services.context import Context
+    from dalil.core.case import Case
+    from dalil.core.context import Context
 
 #: Modules that register job kinds (imported by every worker). Add yours here.
 KIND_MODULES: list[str] = ["dalil.services.job_kinds"]

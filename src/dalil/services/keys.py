@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dalil import access
-from dalil.services.context import oid
+from dalil.core import access
+from dalil.core.context import oid
 
 if TYPE_CHECKING:
-    from dalil.case import Case
+    from dalil.core.case import Case
 
 
 def change_passphrase(case: Case, user: str | None, old: str, new: str) -> None:
@@ -70,7 +70,7 @@ def recover_key(
     """Set *new_passphrase* on the case at *root* from K recovery *shares* (``(where,
     words)`` pairs; the old passphrase is not needed). The recovered key must be this
     case's. Needs ``keys.manage`` for the acting user; audited ``keys.recover``."""
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.vault import keys as vault_keys
     from dalil.vault import recovery
 
