@@ -62,6 +62,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/users"): READ,
     ("POST", "/users"): ADMIN,
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
+    ("POST", "/users/{name}/end-sessions"): ADMIN,
     ("POST", "/users/{name}/reset-totp"): ADMIN,
     ("GET", "/account/totp"): READ,
     ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
@@ -81,6 +82,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/audit/verify"): READ,
     ("GET", "/api/v1/users"): READ,
     ("POST", "/api/v1/users/{name}/revoke-tokens"): ADMIN,
+    ("POST", "/api/v1/users/{name}/end-sessions"): ADMIN,
     ("POST", "/sources/compare"): READ,
     ("GET", "/lists"): READ,
     ("POST", "/lists/review"): REVEAL,

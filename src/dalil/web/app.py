@@ -61,13 +61,16 @@ def create_app(
     throttle: LoginThrottle | None = None,
     sessions: SessionStore | None = None,
     allowed_hosts: list[str] | None = None,
+    session_idle: float = 30 * 60,
+    session_max: float = 12 * 3600,
 ) -> FastAPI:
     """Build the workbench for the case at *case_path*, unlocked with *passphrase*.
 
     *backend* (tests, benchmarks) may be given instead: an object with the methods of
     :class:`dalil.web.backend.CaseBackend`. *allowed_hosts* limits the ``Host`` header
     (``dalil serve`` on loopback allows only loopback names, which stops DNS-rebinding
-    pages from talking to the workbench).
+    pages from talking to the workbench). *session_idle* and *session_max* (seconds)
+    end a session after that long without a request, and that long after login.
     """
     if backend is None:
         if case_path is None:
@@ -95,9 +98,25 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.backend = backend
-    app.state.sessions = sessions or SessionStore()
-    app.state.throttle = throttle or LoginThrottle()
-    app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)
+    case = getattr(backend, "case", None)
+    if case is not None:
+        # A real case: sessions and throttling live in its database (durable, shared by
+        # every worker process).
+        from dalil.web.sessions import DbLoginThrottle, DbSessionStore
+
+        app.state.sessions = sessions or DbSessionStore(
+            case, idle_seconds=session_idle, max_age_seconds=session_max
+        )
+        app.state.throttle = throttle or DbLoginThrottle(case)
+        app.state.token_throttle = DbLoginThrottle(
+            case, free_attempts=10, base_delay=1.0, max_delay=300, quiet_seconds=1.0
+        )
+    else:
+        app.state.sessions = sessions or SessionStore(
+            idle_seconds=session_idle, max_age_seconds=session_max
+        )
+        app.state.throttle = throttle or LoginThrottle()
+        app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)
     app.state.totp_guard = TotpReplayGuard()
     from dalil.web.jobs import JobRegistry
 

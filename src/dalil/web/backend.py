@@ -258,6 +258,12 @@ class CaseBackend:
         self.forget_tokens()
         return n
 
+    def end_sessions(self, principal: Any, name: str) -> int:
+        from dalil.services import sessions
+
+        with self.case.act(self._actor(principal)) as ctx:
+            return int(sessions.end_user_sessions(ctx, name))
+
     # --- records ------------------------------------------------------------------
 
     def _list_rows(self, ctx: Any, kind: str, limit: int, offset: int) -> tuple[list[Any], int]:

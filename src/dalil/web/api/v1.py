@@ -336,6 +336,12 @@ def revoke_tokens(ctx: ApiCtx, name: str) -> dict[str, Any]:
     return {"revoked": _b(ctx).revoke_tokens(ctx.user, name)}
 
 
+@router.post("/users/{name}/end-sessions", response_model=dict[str, Any], responses=ERRORS)
+def end_sessions(ctx: ApiCtx, name: str) -> dict[str, Any]:
+    """End every web session of a user at once (admin, or the user themself)."""
+    return {"ended": _b(ctx).end_sessions(ctx.user, name)}
+
+
 class RevealNames(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=1000)
