@@ -118,9 +118,6 @@ def create_app(
         app.state.throttle = throttle or LoginThrottle()
         app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)
     app.state.totp_guard = TotpReplayGuard()
-    from dalil.web.jobs import JobRegistry
-
-    app.state.jobs = JobRegistry()
     app.state.envs = make_environments()
 
     if allowed_hosts:
@@ -186,6 +183,9 @@ def create_app(
     app.include_router(auth_routes.router)
     app.include_router(pages.router)
     app.include_router(v1.router, prefix=API_PREFIX)
+    from dalil.web.api import jobs as jobs_api
+
+    app.include_router(jobs_api.router, prefix=API_PREFIX)
     return app
 
 

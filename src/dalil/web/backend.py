@@ -70,6 +70,49 @@ def _id(kind: str, raw: str) -> Any:
     return int(raw)
 
 
+class InlineJobRunner:
+    """Runs queued jobs in a background thread of this process, started when a job is
+    submitted here and ending once the queue has been empty for a few seconds. Used
+    where no job worker process runs (tests, an embedded app); never inside a request."""
+
+    def __init__(self, case: Any, idle_seconds: float = 3.0) -> None:
+        self.case = case
+        self.idle_seconds = idle_seconds
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._poked = threading.Event()
+
+    def poke(self) -> None:
+        self._poked.set()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="dalil-inline-jobs", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        from dalil.services import jobs
+
+        worker = jobs.Worker(self.case, poll_seconds=0.2)
+        idle_since = time.monotonic()
+        while True:
+            self._poked.clear()
+            try:
+                ran = worker.run_once()
+            except Exception:  # the case was closed, or the database went away
+                return
+            if ran:
+                idle_since = time.monotonic()
+                continue
+            if time.monotonic() - idle_since > self.idle_seconds:
+                with self._lock:
+                    if not self._poked.is_set():
+                        self._thread = None
+                        return
+            self._poked.wait(0.2)
+
+
 class CaseBackend:
     """Service-layer calls for one open case (thread-safe: one transaction per call)."""
 
@@ -78,6 +121,9 @@ class CaseBackend:
         self._tokens: dict[str, tuple[float, Any]] = {}
         self._users: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self._tokens_lock = threading.Lock()
+        #: Runs queued jobs in a thread of this process when no job worker process does
+        #: (tests, an app embedded elsewhere); ``dalil serve`` sets it to None.
+        self.job_runner: InlineJobRunner | None = InlineJobRunner(case)
 
     @classmethod
     def open(cls, path: Path, passphrase: str | None) -> CaseBackend:
@@ -257,6 +303,47 @@ class CaseBackend:
             n = int(users.revoke_tokens(ctx, name))
         self.forget_tokens()
         return n
+
+    # --- jobs (long work, run by job workers; see dalil.services.jobs) ---------------
+
+    def submit_job(
+        self,
+        principal: Any,
+        kind: str,
+        params: dict[str, Any] | None = None,
+        files: dict[str, tuple[bytes, str]] | None = None,
+    ) -> dict[str, Any]:
+        from dalil.services import jobs
+
+        with self.case.act(self._actor(principal)) as ctx:
+            row = jobs.submit(ctx, kind, params or {}, files=files)
+        if self.job_runner is not None:
+            self.job_runner.poke()
+        return dict(row)
+
+    def job(self, principal: Any, job_id: int) -> dict[str, Any]:
+        from dalil.services import jobs
+
+        with self.case.act(self._actor(principal), write=False) as ctx:
+            return dict(jsonable(jobs.get(ctx, job_id)))
+
+    def jobs(self, principal: Any, **filters: Any) -> list[dict[str, Any]]:
+        from dalil.services import jobs
+
+        with self.case.act(self._actor(principal), write=False) as ctx:
+            return list(jobs.list_jobs(ctx, **filters))
+
+    def cancel_job(self, principal: Any, job_id: int) -> dict[str, Any]:
+        from dalil.services import jobs
+
+        with self.case.act(self._actor(principal)) as ctx:
+            return dict(jobs.cancel(ctx, job_id))
+
+    def job_file(self, principal: Any, job_id: int, name: str) -> tuple[bytes, dict[str, Any]]:
+        from dalil.services import jobs
+
+        with self.case.act(self._actor(principal)) as ctx:
+            return jobs.output_file(ctx, job_id, name)
 
     def end_sessions(self, principal: Any, name: str) -> int:
         from dalil.services import sessions
@@ -515,15 +602,6 @@ class CaseBackend:
         fn = _service("evidence", "custody")
         with self.case.act(self._actor(principal), write=False) as ctx:
             return [_audit_row(jsonable(e)) for e in fn(ctx, _id("evidence", raw))]
-
-    def fixity(self, principal: Any) -> dict[str, Any]:
-        fn = _service("evidence", "fixity")
-        r = dict(jsonable(fn(self.case, self._actor(principal))))
-        r["problems"] = [
-            *(f"missing {s}" for s in r.get("missing", [])),
-            *(f"corrupt {s}" for s in r.get("corrupt", [])),
-        ]
-        return r
 
     # --- victim lists and estimates --------------------------------------------
 

@@ -177,8 +177,10 @@ def _run_web(case: Case, opts: ServeOptions, sock: socket.socket) -> None:
     from dalil.web import create_app
     from dalil.web.backend import CaseBackend
 
+    backend = CaseBackend(case)
+    backend.job_runner = None  # job worker processes (or `dalil jobs work`) run the jobs
     app = create_app(
-        backend=CaseBackend(case),
+        backend=backend,
         allowed_hosts=opts.allowed_hosts,
         session_idle=opts.session_idle,
         session_max=opts.session_max,

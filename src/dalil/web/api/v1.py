@@ -293,10 +293,11 @@ def evidence_custody(ctx: ApiCtx, sha256: str) -> list[dict[str, Any]]:
     return list(_b(ctx).custody(ctx.user, sha256))
 
 
-@router.post("/fixity", response_model=dict[str, Any], responses=ERRORS)
+@router.post("/fixity", response_model=dict[str, Any], status_code=202, responses=ERRORS)
 def fixity(ctx: ApiCtx) -> dict[str, Any]:
-    """Re-verify every blob of the vault."""
-    return dict(_b(ctx).fixity(ctx.user))
+    """Queue a re-verification of every blob of the vault (a job, `dalil fixity`); follow
+    `/api/v1/jobs/{id}`: its result is `dalil fixity --json`."""
+    return dict(_b(ctx).submit_job(ctx.user, "fixity", {}))
 
 
 @router.get("/audit", response_model=Page, responses=ERRORS)
@@ -384,19 +385,14 @@ def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
     "/lists/link",
     response_model=dict[str, Any],
     status_code=202,
-    responses={**ERRORS, 409: {"model": Error, "description": "A run is in progress"}},
+    responses=ERRORS,
 )
 def link_lists(ctx: ApiCtx) -> dict[str, Any]:
-    """Start linking every imported list (`dalil lists link`); follow `/api/v1/jobs/{id}`."""
+    """Queue a linkage run of every imported list (`dalil lists link`) as a job; follow
+    `/api/v1/jobs/{id}`. Runs wait for one another (one at a time)."""
     from dalil.web.pages.lists import start_linkage
 
-    return dict(start_linkage(ctx).to_dict())
-
-
-@router.get("/jobs/{job_id}", response_model=dict[str, Any], responses=ERRORS)
-def job_status(ctx: ApiCtx, job_id: str) -> dict[str, Any]:
-    """State, progress messages and result (or error) of a background run."""
-    return dict(ctx.request.app.state.jobs.get(job_id).to_dict())
+    return dict(start_linkage(ctx))
 
 
 @router.get("/lists/histories", response_model=dict[str, Any], responses=ERRORS)

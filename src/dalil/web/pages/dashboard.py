@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from dalil.web.context import PageCtx, render
+from dalil.web.context import PageCtx, finish, render
 from dalil.web.kinds import KINDS
 from dalil.web.pages.common import backend
 
@@ -20,6 +20,8 @@ def dashboard(ctx: PageCtx) -> Response:
 
 @router.post("/fixity")
 def fixity(ctx: PageCtx) -> Response:
-    result = backend(ctx).fixity(ctx.user)
-    data = backend(ctx).dashboard(ctx.user)
-    return render(ctx, "dashboard.html", data=data, kinds=KINDS, fixity=result)
+    """Queue a fixity check of every evidence file (a job) and follow it."""
+    job = backend(ctx).submit_job(ctx.user, "fixity", {})
+    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
+    finish(ctx, resp)
+    return resp
