@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "report",
     "web",
     "demo",
+    "search",
 ]
 
 
