@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
-from dalil.services import evidence, persons, records, search, source_intake, users
+from dalil.core import audit
+from dalil.core.case import Case
+from dalil.services import evidence, persons, records, search, sources, users
 from dalil.testing import DalilRunner
 
 LEGAL = "Zubaydah Canarysearch Fictional"
@@ -28,7 +28,7 @@ def _setup(case: Case, tmp_path: Path) -> None:
         )
     t = tmp_path / "statement.txt"
     t.write_text(f"Fictional statement. {PHRASE}. المقبرة الجماعية قرب المدرسة.\n")
-    source_intake.add_source(case, None, t, kind="testimony", title="Statement of W-7")
+    sources.add_source(case, None, t, kind="testimony", title="Statement of W-7")
     s = tmp_path / "secret.txt"
     s.write_text("Fictional sensitive note: the convoy left at dawn.\n")
     evidence.add_files(case, None, [s], sensitive=True)

@@ -49,7 +49,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dalil import access
+from dalil.core import access
+from dalil.core.context import Context, oid
 from dalil.errors import InputError
 from dalil.model.act import Act
 from dalil.model.evidence import EvidenceItem
@@ -60,7 +61,6 @@ from dalil.model.site import Site
 from dalil.model.source import Source
 from dalil.search.index import Doc, Index, Segment
 from dalil.search.query import parse
-from dalil.services.context import Context, oid
 
 KINDS = ("source", "evidence", "incident", "act", "site", "unit", "person")
 OPEN, CONTENT, SENSITIVE, PROTECTED = "open", "content", "sensitive", "protected"

@@ -162,8 +162,8 @@ def create_app(
 
     from dalil.web.api import search as search_api
     from dalil.web.api import v1
-    from dalil.web.routes import auth as auth_routes
-    from dalil.web.routes import pages
+    from dalil.web.pages import auth as auth_routes
+    from dalil.web.pages import pages
 
     app.include_router(auth_routes.router)
     app.include_router(pages.router)
