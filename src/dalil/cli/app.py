@@ -36,6 +36,9 @@ COMMAND_MODULES = [
     "synth",
     "demo",
     "search",
+    "jobs",
+    "keys",
+    "backup",
 ]
 
 
