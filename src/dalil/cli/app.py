@@ -35,6 +35,9 @@ COMMAND_MODULES = [
     "serve",
     "synth",
     "demo",
+    "jobs",
+    "keys",
+    "backup",
 ]
 
 
