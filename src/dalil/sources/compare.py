@@ -22,6 +22,7 @@ from typing import Any
 from dalil.errors import InputError
 from dalil.sources.dates import DateMention, extract_dates, guess_document_date, parse_iso_date
 from dalil.sources.entities import Entity, extract_entities, has_actor_term
+from dalil.sources.layout import boilerplate_spans, pull_quotes
 from dalil.sources.quantities import Quantity, extract_quantities
 from dalil.sources.quotes import SPEECH_VERBS, Quote, extract_quotes
 from dalil.sources.reuse import Alignment, align
@@ -87,6 +88,8 @@ class Document:
     dates: list[DateMention] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     author: str | None = None
+    #: Paragraphs that are captions, credits, contacts and other boilerplate.
+    boilerplate: list[Span] = field(default_factory=list)
 
     @property
     def words(self) -> int:
@@ -133,6 +136,8 @@ def analyse(
         quantities=extract_quantities(text),
         dates=extract_dates(text, doc_date),
         entities=ents,
+        boilerplate=boilerplate_spans(text, paragraphs(text))
+        + [line for _q, _name, line in pull_quotes(text, paragraphs(text))],
     )
     doc.author = author or _author(doc)
     return doc
@@ -441,8 +446,10 @@ def is_heading(doc: Document, s: Sentence) -> bool:
     text = doc.text[s.start : s.end].rstrip()
     if s.start == doc.sentences[0].start and _DATELINE.match(text):
         return True  # "Fictional Daily, 14 March 2025." opening the document
-    if text.endswith((".", "!", "?", "؟", '"', "”", "»", "…")):
+    if text.endswith((".", "!", "?", "؟", '"', "”", "»", "…", ";", "؛")):
         return False
+    if re.match(r"\s*(?:[-•*·▪◦–]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+\S+\s+\S+", text):
+        return False  # a bullet or numbered item is content, however short
     para = [p for p in _paragraphs(doc.text) if p[0] <= s.start < p[1]]
     return bool(para) and para[0] == (s.start, s.end) and word_count(text) <= 15
 
@@ -470,7 +477,7 @@ def _additions(
     src_starts = [x.start for x in src.sentences]
     for s in der.sentences:
         lo, hi = _sentence_tok(al.b_tokens, s)
-        if hi - lo < 3 or is_heading(der, s):
+        if hi - lo < 3 or is_heading(der, s) or _overlaps(s.span, der.boilerplate):
             continue
         covered = sum(al.b_covered[lo:hi])
         supported = covered * 2 >= (hi - lo)
@@ -563,7 +570,7 @@ def _omissions(src: Document, al: Alignment) -> list[dict[str, Any]]:
     q_spans = [q.span for q in src.quotes]
     for pos, s in enumerate(src.sentences):
         lo, hi = _sentence_tok(al.a_tokens, s)
-        if hi - lo < 3 or is_heading(src, s):
+        if hi - lo < 3 or is_heading(src, s) or _overlaps(s.span, src.boilerplate):
             continue
         if sum(al.a_covered[lo:hi]) * 2 >= (hi - lo):
             continue

@@ -71,7 +71,7 @@ _ACTOR_RE = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(ACTOR_TERMS) + r")(?![\w-
 
 TITLES = r"(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Colonel|Col|Lt|Captain|Capt|Sheikh|Judge|Minister|President|Mayor|Governor|Imam|Father)\.?"
 _CAP = r"(?:[A-Z][\w'’\-]*|[A-Z]\.)"
-_JOIN = r"(?:\s+(?:of|for|the|and|on|de|al-|el-)\s+|\s+|-)"
+_JOIN = r"(?:[ \t]+(?:of|for|the|and|on|de|al-|el-)[ \t]+|[ \t]+|-)"
 _CAP_RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _PLACE_PREP = re.compile(

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dalil.sources.entities import ORG_WORDS, TITLE_RE, Entity, extract_entities
+from dalil.sources.layout import pull_quotes
 from dalil.sources.segment import paragraphs, word_count
 
 Span = tuple[int, int]
@@ -500,6 +501,23 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
             continue
         quotes.append(q)
         prev = q
+    # Pull-quotes: a paragraph without quotation marks beside a "Name, Title" line.
+    for (s, e), name, line in pull_quotes(text, paras):
+        if any(s < q.span[1] and q.span[0] < e for q in quotes):
+            continue
+        pq = Quote(
+            text=text[s:e].strip(),
+            span=(s, e),
+            segments=[(s, e)],
+            speaker=res.full_name(name, s),
+            speaker_kind="named",
+            attribution_span=line,
+            speaker_detail=" ".join(text[line[0] : line[1]].split()),
+            paragraph=_para_of(paras, s),
+        )
+        pq.notes.append("pull-quote: printed without quotation marks beside its speaker")
+        quotes.append(pq)
+    quotes.sort(key=lambda q: q.span)
     return quotes
 
 

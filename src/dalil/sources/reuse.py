@@ -164,7 +164,18 @@ def match_blocks(
     return blocks
 
 
-def _merge(blocks: list[Block]) -> list[Passage]:
+def _gap_inside(sent_of: list[int], end_prev: int, start_next: int) -> bool:
+    """Whether the tokens between two blocks belong to the sentence of one of them: a
+    whole sentence (a bullet, a short line) in the gap is left out, not part of a passage."""
+    if start_next <= end_prev or not sent_of:
+        return True
+    edge = {sent_of[end_prev - 1], sent_of[start_next]}
+    return all(sent_of[k] in edge for k in range(end_prev, start_next))
+
+
+def _merge(
+    blocks: list[Block], a_sent: list[int] | None = None, b_sent: list[int] | None = None
+) -> list[Passage]:
     passages: list[Passage] = []
     for blk in sorted(blocks, key=lambda x: x.b):
         if passages:
@@ -172,7 +183,12 @@ def _merge(blocks: list[Block]) -> list[Passage]:
             last = p.blocks[-1]
             gap_b = blk.b - (last.b + last.n)
             gap_a = blk.a - (last.a + last.n)
-            if 0 <= gap_b <= MAX_GAP and 0 <= gap_a <= MAX_GAP:
+            if (
+                0 <= gap_b <= MAX_GAP
+                and 0 <= gap_a <= MAX_GAP
+                and _gap_inside(a_sent or [], last.a + last.n, blk.a)
+                and _gap_inside(b_sent or [], last.b + last.n, blk.b)
+            ):
                 p.blocks.append(blk)
                 p.a1 = max(p.a1, blk.a + blk.n)
                 p.b1 = blk.b + blk.n
@@ -199,6 +215,14 @@ def _sentence_token_ranges(sents: list[Sentence], toks: list[Token]) -> list[tup
     return out
 
 
+def _sentence_of(ranges: list[tuple[int, int]], n: int) -> list[int]:
+    out = [-1] * n
+    for si, (s0, s1) in enumerate(ranges):
+        for k in range(s0, s1):
+            out[k] = si
+    return out
+
+
 def align(a_text: str, b_text: str) -> Alignment:
     """Align derivative *b_text* against source *a_text*."""
     at = tokens(a_text)
@@ -206,7 +230,11 @@ def align(a_text: str, b_text: str) -> Alignment:
     a = [t.norm for t in at]
     b = [t.norm for t in bt]
     blocks = match_blocks(a, b)
-    passages = _merge(blocks)
+    a_sents = sentences(a_text)
+    b_sents = sentences(b_text)
+    a_ranges = _sentence_token_ranges(a_sents, at)
+    b_ranges = _sentence_token_ranges(b_sents, bt)
+    passages = _merge(blocks, _sentence_of(a_ranges, len(at)), _sentence_of(b_ranges, len(bt)))
     a_cov = [False] * len(a)
     b_cov = [False] * len(b)
     a_match = [-1] * len(a)
@@ -221,10 +249,6 @@ def align(a_text: str, b_text: str) -> Alignment:
         for k in range(p.b0, p.b1):
             b_cov[k] = True
     # Paraphrase: sentence level, by content words.
-    a_sents = sentences(a_text)
-    b_sents = sentences(b_text)
-    a_ranges = _sentence_token_ranges(a_sents, at)
-    b_ranges = _sentence_token_ranges(b_sents, bt)
     a_keys: list[set[str]] = []
     inv: dict[str, list[int]] = {}
     for si, (s0, s1) in enumerate(a_ranges):
