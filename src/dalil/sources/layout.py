@@ -28,6 +28,7 @@ Rules (docs/sources.md, "Layout"):
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from dalil.sources.segment import word_count
 
@@ -93,7 +94,7 @@ def _is_speaker_line(line: str) -> re.Match[str] | None:
 def pull_quotes(text: str, paras: list[Span]) -> list[tuple[Span, str, Span]]:
     """``(quote span, speaker name, speaker line span)`` for each pull-quote of *text*."""
     out: list[tuple[Span, str, Span]] = []
-    for (s, e), (ls, le) in zip(paras, paras[1:], strict=False):
+    for (s, e), (ls, le) in pairwise(paras):
         body = text[s:e]
         m = _is_speaker_line(text[ls:le])
         if m is None:
