@@ -22,7 +22,7 @@ from typing import Any
 from dalil.errors import InputError
 from dalil.sources.dates import DateMention, extract_dates, guess_document_date, parse_iso_date
 from dalil.sources.entities import Entity, extract_entities, has_actor_term
-from dalil.sources.layout import boilerplate_spans, pull_quotes
+from dalil.sources.layout import boilerplate_spans, dateline_spans, pull_quotes
 from dalil.sources.quantities import Quantity, extract_quantities
 from dalil.sources.quotes import SPEECH_VERBS, Quote, extract_quotes
 from dalil.sources.reuse import Alignment, align
@@ -90,6 +90,8 @@ class Document:
     author: str | None = None
     #: Paragraphs that are captions, credits, contacts and other boilerplate.
     boilerplate: list[Span] = field(default_factory=list)
+    #: Datelines opening paragraphs ("GENEVA (Fictional Wire) —").
+    datelines: list[Span] = field(default_factory=list)
 
     @property
     def words(self) -> int:
@@ -138,6 +140,7 @@ def analyse(
         entities=ents,
         boilerplate=boilerplate_spans(text, paragraphs(text))
         + [line for _q, _name, line in pull_quotes(text, paragraphs(text))],
+        datelines=dateline_spans(text, paragraphs(text)),
     )
     doc.author = author or _author(doc)
     return doc
@@ -307,6 +310,7 @@ def _verdict(
     # (within the candidate), then aligned again on its own.
     lo_c = min(cb for _qa, cb, _n in sig)
     hi_c = max(cb + n for _qa, cb, n in sig)
+    lo_sig = lo_c
     first_tok = at[cand.tok_idx[lo_c]].start
     last_tok = at[cand.tok_idx[hi_c - 1]].end
     touched = [x for x in src.sentences if x.start < last_tok and first_tok < x.end]
@@ -316,6 +320,17 @@ def _verdict(
             lo_c -= 1
         while hi_c < len(cand.tok_idx) and at[cand.tok_idx[hi_c]].end <= s_end:
             hi_c += 1
+    reported_by: str | None = None
+    if cand.quote is None and touched:
+        # Quoting the source's reported speech ("Darwan added that the teams had…"): the
+        # attribution before the words is not part of what was said.
+        lead = src.text[touched[0].start : at[cand.tok_idx[lo_sig]].start]
+        m_lead = _REPORTED_LEAD.search(lead)
+        if m_lead is not None and m_lead.end() >= len(lead.rstrip()):
+            lo_c = lo_sig
+            reported_by = _reporter(
+                src, m_lead.group("sp") or m_lead.group("asp"), touched[0].start
+            )
     region = cand.tok_idx[lo_c:hi_c]
     ops = SequenceMatcher(None, q_norm, [at[i].norm for i in region], autojunk=False).get_opcodes()
     omitted_idx: list[int] = []
@@ -332,12 +347,41 @@ def _verdict(
             replaced_pairs.append(
                 ([region[j] for j in range(j1, j2)], [q_idx[i] for i in range(i1, i2)])
             )
-    omitted_idx = sorted(set(omitted_idx))
+    omitted_idx = sorted(
+        j for j in set(omitted_idx) if not _overlaps((at[j].start, at[j].end), src.datelines)
+    )
+    # A partial quotation inside a sentence: source words at the edges of the region that
+    # the derivative writes around the quote ("At least 17 men from Oskel 'remain missing
+    # …', the group said") are not left out.
+    sent = next((x for x in der.sentences if x.start <= q.span[0] < x.end), None)
+    if sent is not None and omitted_idx:
+        around = {
+            t.norm
+            for t in tokens(der.text, sent.start, sent.end)
+            if not (q.span[0] <= t.start < q.span[1])
+        }
+        kept = [
+            j
+            for j in region
+            if j not in set(omitted_idx) and not _overlaps((at[j].start, at[j].end), src.datelines)
+        ]
+        first_kept = kept[0] if kept else None
+        last_kept = kept[-1] if kept else None
+        edge_runs = [
+            r
+            for r in _runs(omitted_idx)
+            if (first_kept is not None and r[-1] < first_kept)
+            or (last_kept is not None and r[0] > last_kept)
+        ]
+        for r in edge_runs:
+            content = [at[j].norm for j in r if at[j].norm not in STOPWORDS]
+            if content and sum(n in around for n in content) * 10 >= 6 * len(content):
+                omitted_idx = [j for j in omitted_idx if j not in set(r)]
     region_span = (at[region[0]].start, at[region[-1]].end)
     out["source_text"] = (
         cand.quote.text if cand.quote is not None else src.text[region_span[0] : region_span[1]]
     )
-    src_speaker = cand.quote.speaker if cand.quote is not None else src.author
+    src_speaker = cand.quote.speaker if cand.quote is not None else (reported_by or src.author)
     out["source_speaker"] = src_speaker
     out["omitted"] = [_surface(src.text, at, r) for r in _runs(omitted_idx)]
     out["added"] = [_surface(der.text, bt, r) for r in _runs(added_idx)]
@@ -412,6 +456,20 @@ def _verdict(
         and q.speaker_kind in ("named", "role", "organization")
         and src_speaker
         and not same_speaker(q.speaker, src_speaker)
+        # A spokesperson's or director's words given to the organisation they speak for
+        # (the source's own organisation), or the reverse.
+        and not (
+            q.speaker_kind == "organization"
+            and src.author
+            and same_speaker(q.speaker, src.author)
+            and _speaks_for(src, src_speaker, src.author)
+        )
+        and not (
+            cand.quote is None
+            and src.author
+            and src_speaker == src.author
+            and _speaks_for(src, q.speaker, src.author)
+        )
         # "the director of X" for a quote the source gives to "Y, the director of X".
         and not (
             q.speaker_kind in ("role", "organization")
@@ -424,6 +482,59 @@ def _verdict(
     out["status"] = status
     out["flags"] = flags
     return out
+
+
+_AR_SPEECH = (
+    r"قال|قالت|أكد|أكدت|اكد|اكدت|أضاف|أضافت|اضاف|اضافت|أوضح|أوضحت|اوضح|اوضحت|ذكر|ذكرت|"
+    r"أشار|أشارت|اشار|اشارت|أفاد|أفادت|افاد|افادت|أعلن|أعلنت|اعلن|اعلنت|تابع|تابعت|شدد|شددت|"
+    r"لفت|لفتت|اعتبر|اعتبرت|رأى|رأت|كشف|كشفت"
+)
+#: "X said (that)", "وأضافت دروان أن": an attribution right before reported words.
+_REPORTED_LEAD = re.compile(
+    rf"(?:^|[.;:!?،]\s*|\b(?:and|but)\s+)(?P<sp>[A-Z][^.!?;:\"“”]{{0,80}}?)\s+"
+    r"(?:said|says|told\s+[\w\s']{1,30}?|added|stated|noted|explained|stressed|confirmed|"
+    r"insisted|warned|argued|claimed|reported|found|concluded)(?:\s+that)?\s*,?\s*$"
+    rf"|(?:^|\s)(?:و|ف)?(?:{_AR_SPEECH})\s+(?P<asp>[^،.:«»\"“”]{{0,60}}?)\s*(?:إلى\s+)?(?:أن|إن|ان|بأن|انه|أنه)\s*$"
+)
+
+
+def _reporter(src: Document, sp: str | None, pos: int) -> str | None:
+    """Who reports speech in the source: a person (full name) or, for the organisation, a
+    pronoun or a generic reference, the source's author."""
+    if not sp or not sp.strip():
+        return src.author
+    sp = sp.strip(" ,،")
+    if re.match(r"(?i)^(?:he|she|they|it|the\s+\w+|its?\s+\w+)$", sp):
+        return src.author
+    named = [e.text for e in src.entities if e.kind == "person" and e.text in sp]
+    if named:
+        return named[-1]
+    persons = [e.text for e in src.entities if e.kind == "person"] + [
+        q.speaker for q in src.quotes if q.speaker and q.speaker_kind == "named"
+    ]
+    for p in persons:
+        if len(p.split()) > 1 and p.split()[-1] == sp.split()[-1]:
+            return p
+    return sp
+
+
+def _speaks_for(src: Document, person: str | None, org: str) -> bool:
+    """Whether *person* speaks for *org* in the source: the person is named there next
+    to the organisation or to an office (director, spokesperson, president …)."""
+    if not person:
+        return False
+    last = person.split()[-1]
+    if len(last) < 3:
+        return False
+    for m in re.finditer(re.escape(last), src.text):
+        window = src.text[max(0, m.start() - 90) : m.end() + 90]
+        if org in window or re.search(
+            r"(?i)spokes(?:person|man|woman)|director|president|chair|researcher|head\s+of|"
+            r"coordinator|commissioner|secretary|المتحدث|الناطق|مدير|مديرة|رئيس|رئيسة|الباحث|الباحثة",
+            window,
+        ):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------ additions/omissions
@@ -468,6 +579,21 @@ def _mentions_author(text: str, author: str | None) -> bool:
     return bool(re.search(rf"(?i)\b{ORG_REF_WORDS}\b", text))
 
 
+def _mostly_covered(
+    toks: list[Token], covered: list[bool], lo: int, hi: int, doc: Document
+) -> bool:
+    """Whether at least half of a sentence's words are in aligned passages — counting, in a
+    sentence that quotes someone, the quoted words only (the same quotation may be
+    attributed in other words) and never the dateline."""
+    idx = [i for i in range(lo, hi) if not _overlaps((toks[i].start, toks[i].end), doc.datelines)]
+    inside = [
+        i for i in idx if any(a <= toks[i].start < b for q in doc.quotes for a, b in q.segments)
+    ]
+    if len(inside) >= 3:
+        idx = inside
+    return bool(idx) and sum(covered[i] for i in idx) * 2 >= len(idx)
+
+
 def _additions(
     src: Document, der: Document, al: Alignment, verdicts: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -479,8 +605,7 @@ def _additions(
         lo, hi = _sentence_tok(al.b_tokens, s)
         if hi - lo < 3 or is_heading(der, s) or _overlaps(s.span, der.boilerplate):
             continue
-        covered = sum(al.b_covered[lo:hi])
-        supported = covered * 2 >= (hi - lo)
+        supported = _mostly_covered(al.b_tokens, al.b_covered, lo, hi, der)
         in_quotes = [
             v for span, v in quote_by_span.items() if span[0] < s.end and s.start < span[1]
         ]
@@ -572,7 +697,7 @@ def _omissions(src: Document, al: Alignment) -> list[dict[str, Any]]:
         lo, hi = _sentence_tok(al.a_tokens, s)
         if hi - lo < 3 or is_heading(src, s) or _overlaps(s.span, src.boilerplate):
             continue
-        if sum(al.a_covered[lo:hi]) * 2 >= (hi - lo):
+        if _mostly_covered(al.a_tokens, al.a_covered, lo, hi, src):
             continue
         text = src.text[s.start : s.end]
         reasons: list[str] = []

@@ -61,6 +61,26 @@ _SPEAKER_LINE = re.compile(
 )
 
 
+_DATELINE = re.compile(
+    r"\(?(?:[A-Z][\w'’.-]*|[\u0621-\u064A]+)(?:[ \t]+(?:[A-Z][\w'’.-]*|[\u0621-\u064A]+)){0,3}"
+    r"(?:,[ \t]*[^()\n–—\-.]{1,30})?\)?(?:[ \t]*\([^()\n]{1,50}\))?[ \t]*[–—-][ \t]*"
+)
+
+
+def dateline_spans(text: str, paras: list[Span]) -> list[Span]:
+    """Datelines opening a paragraph: "(Port Selin, 30 April 2025) –", "GENEVA (Fictional
+    Wire) —", "BELUN, 14 June 2025 —", "الريحان (وكالة الأنباء) -".  They say where and
+    when a text was filed; they are never part of what anyone said."""
+    out: list[Span] = []
+    for s, e in paras:
+        m = _DATELINE.match(text, s, e)
+        if m and m.end() - s <= 90 and word_count(text[m.end() : e]) >= 5:
+            head = text[s : m.end()]
+            if re.search(r"\d|\(|[A-Z]{3,}|^[\u0621-\u064A]", head):
+                out.append((s, m.end()))
+    return out
+
+
 def boilerplate_spans(text: str, paras: list[Span]) -> list[Span]:
     """Paragraph spans of *text* that are boilerplate, not content."""
     out: list[Span] = []
