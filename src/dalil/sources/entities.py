@@ -70,7 +70,11 @@ ACTOR_TERMS = [
 ]  # fmt: skip
 _ACTOR_RE = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(ACTOR_TERMS) + r")(?![\w-])")
 
-TITLES = r"(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Colonel|Col|Lt|Captain|Capt|Sheikh|Judge|Minister|President|Mayor|Governor|Imam|Father)\.?"
+TITLES = (
+    r"(?:Mr|Mrs|Ms|Dr|Prof|Professor|Gen|General|Colonel|Col|Lt|Lieutenant|Captain|Capt|Major|"
+    r"Sergeant|Sgt|Brigadier|Sheikh|Judge|Minister|President|Mayor|Governor|Imam|Father|Rev|"
+    r"Reverend|Bishop|Commissioner|Ambassador|Senator|Prosecutor|Inspector|Rapporteur|Envoy)\.?"
+)
 _CAP = r"(?:[A-Z][\w'’\-]*|[A-Z]\.)"
 _JOIN = r"(?:[ \t]+(?:of|for|the|and|on|de|al-|el-)[ \t]+|[ \t]+|-)"
 _CAP_RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")

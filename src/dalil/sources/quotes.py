@@ -543,7 +543,11 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
             paragraph=pi,
         )
         lead = text[max(0, segs[0][0] - 20) : segs[0][0] - 1].lower()
-        if re.search(r"(?:titled|entitled|called|dubbed|named|headlined)\s*:?\s*$", lead):
+        if re.search(
+            r"(?:titled|entitled|called|dubbed|named|headlined|so-called)\s*:?\s*$"
+            r"|(?:يسمى|يسمّى|يُسمى|المسمى|المسماة|تسمى|يدعى|تدعى|باسم|يعرف\s+ب|تعرف\s+ب)\s*(?:بـ|ب)?\s*$",
+            lead,
+        ):
             continue
         para = (
             (
