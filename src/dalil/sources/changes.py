@@ -46,7 +46,7 @@ from dalil.sources.lexicon import (
     hedges,
     word_key,
 )
-from dalil.sources.quantities import extract_quantities
+from dalil.sources.quantities import Quantity, extract_quantities
 from dalil.sources.segment import tokens
 
 Span = tuple[int, int]
@@ -127,7 +127,13 @@ def _content(text: str) -> set[str]:
 
 
 def compare_texts(
-    src: str, der: str, *, src_whole: str | None = None, src_negation: str | None = None
+    src: str,
+    der: str,
+    *,
+    src_whole: str | None = None,
+    src_negation: str | None = None,
+    src_quantities: list[Quantity] | None = None,
+    der_quantities: list[Quantity] | None = None,
 ) -> list[str]:
     """Change flags between source text *src* (the aligned clauses) and derivative *der*.
 
@@ -178,7 +184,8 @@ def compare_texts(
     h_s, h_d = hedges(src), hedges(der)
     if h_s and len(h_d) < len(h_s) and set(h_s) - set(h_d):
         flags.append("removed_hedge")
-    q_s, q_d = extract_quantities(src), extract_quantities(der)
+    q_s = extract_quantities(src) if src_quantities is None else src_quantities
+    q_d = extract_quantities(der) if der_quantities is None else der_quantities
     for qs in q_s:
         if qs.value is None or qs.qualifier in ("exact", "vague", "range"):
             continue

@@ -485,7 +485,7 @@ def _verdict(
     region_text = src.text[region_span[0] : region_span[1]]
     if hedges(" ".join(out["omitted"])) and len(hedges(quote_text)) < len(hedges(region_text)):
         flags.append("removed_hedge")
-    for f in compare_texts(region_text, quote_text):
+    for f in compare_texts(region_text, quote_text, src_quantities=[], der_quantities=[]):
         if f in ("changed_actor", "intensified_act", "removed_actor_qualifier") and f not in flags:
             flags.append(f)
     if any(e.kind == "place" and _overlaps(e.span, om_spans) for e in src.entities):
@@ -653,9 +653,11 @@ def _mostly_covered(
     sentence that quotes someone, the quoted words only (the same quotation may be
     attributed in other words) and never the dateline."""
     idx = [i for i in range(lo, hi) if not _overlaps((toks[i].start, toks[i].end), doc.datelines)]
-    inside = [
-        i for i in idx if any(a <= toks[i].start < b for q in doc.quotes for a, b in q.segments)
-    ]
+    if not idx:
+        return False
+    first, last = toks[idx[0]].start, toks[idx[-1]].end
+    segs = [(a, b) for q in doc.quotes for a, b in q.segments if a < last and first < b]
+    inside = [i for i in idx if any(a <= toks[i].start < b for a, b in segs)] if segs else []
     if len(inside) >= 3:
         idx = inside
     return bool(idx) and sum(covered[i] for i in idx) * 2 >= len(idx)
@@ -672,12 +674,10 @@ def _changes(src: Document, der: Document, al: Alignment) -> list[dict[str, Any]
         if is_heading(der, s) or _overlaps(s.span, der.boilerplate):
             continue
         lo, hi = _sentence_tok(al.b_tokens, s)
-        idx = [
-            i
-            for i in range(lo, hi)
-            if not any(a <= al.b_tokens[i].start < b for a, b in quote_segs)
-            and not _overlaps((al.b_tokens[i].start, al.b_tokens[i].end), der.datelines)
+        near = [(a, b) for a, b in quote_segs if a < s.end and s.start < b] + [
+            (a, b) for a, b in der.datelines if a < s.end and s.start < b
         ]
+        idx = [i for i in range(lo, hi) if not any(a <= al.b_tokens[i].start < b for a, b in near)]
         if len(idx) < 4:
             continue
         per_sentence: Counter[int] = Counter()
@@ -694,6 +694,12 @@ def _changes(src: Document, der: Document, al: Alignment) -> list[dict[str, Any]
         touched.discard(-1)
         if not touched:
             continue
+        if all(al.b_match[i] >= 0 for i in idx) and all(
+            al.a_match[j] >= 0
+            for si in touched
+            for j in range(*_sentence_tok(al.a_tokens, src.sentences[si]))
+        ):
+            continue  # copied word for word: nothing changed
         chars = list(der.text[s.start : s.end])
         for a, b in quote_segs:
             for k in range(max(a, s.start), min(b, s.end)):
@@ -735,7 +741,19 @@ def _changes(src: Document, der: Document, al: Alignment) -> list[dict[str, Any]
             if len(toks) - 1 - k1 <= 2:
                 k1 = len(toks) - 1
             reused.append(src.text[toks[k0].start : toks[k1].end])
-        flags = compare_texts(src_text, der_text, src_whole=whole, src_negation=" ".join(reused))
+        flags = compare_texts(
+            src_text,
+            der_text,
+            src_whole=whole,
+            src_negation=" ".join(reused),
+            src_quantities=[q for q in src.quantities if any(a <= q.span[0] < b for a, b in spans)],
+            der_quantities=[
+                q
+                for q in der.quantities
+                if s.start <= q.span[0] < s.end
+                and not any(a <= q.span[0] < b for a, b in quote_segs)
+            ],
+        )
         if flags:
             first, last = min(touched), max(touched)
             out.append(
@@ -920,7 +938,13 @@ def _omitted_clauses(src: Document, al: Alignment, lo: int, hi: int) -> list[Spa
             b_lo, b_hi = (min(b_lo, p.b0), max(b_hi, p.b1)) if b_hi else (p.b0, p.b1)
     if b_hi:
         b_lo, b_hi = max(0, b_lo - 25), min(len(al.b_tokens), b_hi + 25)
-    d_keys = {word_key(al.b_tokens[i].norm) for i in range(b_lo, b_hi)} - {None}
+    d_keys_cache: list[set[str]] = []
+
+    def d_keys() -> set[str]:
+        if not d_keys_cache:
+            d_keys_cache.append({k for t in al.b_tokens[b_lo:b_hi] if (k := word_key(t.norm))})
+        return d_keys_cache[0]
+
     quote_segs = [seg for q in src.quotes for seg in q.segments]
     in_quote = any(a <= al.a_tokens[i].start < b for i in range(lo, hi) for a, b in quote_segs)
     k = lo
@@ -954,7 +978,7 @@ def _omitted_clauses(src: Document, al: Alignment, lo: int, hi: int) -> list[Spa
         text = src.text[a:b]
         content = [i for i in run if al.a_tokens[i].norm not in STOPWORDS]
         keys = [word_key(al.a_tokens[i].norm) for i in content]
-        found = sum(1 for kk in keys if kk in d_keys)
+        found = sum(1 for kk in keys if kk in d_keys())
         if keys and found * 2 >= len(keys):
             continue  # re-worded or moved, not left out
         weighty = (

@@ -106,9 +106,10 @@ def boilerplate_spans(text: str, paras: list[Span]) -> list[Span]:
 
 
 def _is_speaker_line(line: str) -> re.Match[str] | None:
-    if word_count(line) > 14 or line.rstrip().endswith(".") or re.match(r"(?i)^by\s", line):
+    if len(line) > 160 or line.rstrip().endswith(".") or re.match(r"(?i)^by\s", line):
         return None
-    return _SPEAKER_LINE.match(line.strip())
+    m = _SPEAKER_LINE.match(line.strip())
+    return m if m is not None and word_count(line) <= 14 else None
 
 
 def pull_quotes(text: str, paras: list[Span]) -> list[tuple[Span, str, Span]]:

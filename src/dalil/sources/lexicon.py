@@ -95,6 +95,11 @@ ACTOR_PHRASES: list[tuple[str, str]] = [
     ),
 ]
 _ACTOR_RES = [(re.compile(rf"(?i)(?<![\w-])(?:{p})(?![\w-])"), k) for p, k in ACTOR_PHRASES]
+_ACTOR_ANY = re.compile(
+    r"(?i)(?<![\w-])(?:"
+    + "|".join(f"(?P<a{i}>{p})" for i, (p, _k) in enumerate(ACTOR_PHRASES))
+    + r")(?![\w-])"
+)
 #: Ties that say whose side an actor is on ("pro-government gunmen", "ميليشيات تابعة
 #: للحكومة") or that it is unknown ("unidentified gunmen", "مسلحون مجهولون").
 AFFILIATION = [
@@ -218,6 +223,11 @@ def word_key(norm: str) -> str | None:
 
 def act_levels(text: str) -> dict[str, int]:
     """Highest level of each act family named in *text*."""
+    return dict(_act_levels(text))
+
+
+@lru_cache(maxsize=8192)
+def _act_levels(text: str) -> tuple[tuple[str, int], ...]:
     out: dict[str, int] = {}
     low = re.sub("[\u064b-\u065f\u0670\u0640]", "", text.lower())
     words = re.findall(r"[\w'-]+", low)
@@ -233,19 +243,22 @@ def act_levels(text: str) -> dict[str, int]:
         if w == "shot" and not (i + 1 < len(words) and words[i + 1] in ("dead", "and")):
             continue
         out[family] = max(out.get(family, 0), level)
-    return out
+    return tuple(out.items())
 
 
 def actors(text: str) -> set[str]:
     """Actor keys named in *text* ("army", "militia", "gunmen", …), with their ties
     ("government", "unknown") as ``key+tie``."""
+    return set(_actors(text))
+
+
+@lru_cache(maxsize=8192)
+def _actors(text: str) -> frozenset[str]:
     out: set[str] = set()
-    ties = {k for rx, k in _AFFIL_RES if rx.search(text)}
-    for rx, key in _ACTOR_RES:
-        if rx.search(text):
-            out.add(key)
-    out |= {f"tie:{t}" for t in ties}
-    return out
+    for m in _ACTOR_ANY.finditer(text):
+        out.add(ACTOR_PHRASES[int(next(k for k, v in m.groupdict().items() if v)[1:])][1])
+    out |= {f"tie:{k}" for rx, k in _AFFIL_RES if rx.search(text)}
+    return frozenset(out)
 
 
 def actor_qualifiers(text: str) -> list[str]:

@@ -33,6 +33,7 @@ in/since/of) are not quantities, nor are percentages.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 from typing import Any
@@ -355,9 +356,12 @@ def extract_quantities(text: str) -> list[Quantity]:
     low: int | None
     high: int | None
     blocked = [m.span() for m in _NOT_COUNTS.finditer(text)]
+    blocked_ends = [be for _bs, be in blocked]
 
     def in_blocked(s: int, e: int) -> bool:
-        return any(s < be and bs < e for bs, be in blocked)
+        # Spans never overlap one another: the first one ending after *s* decides.
+        k = bisect_right(blocked_ends, s)
+        return k < len(blocked) and blocked[k][0] < e
 
     for m in _EN_RE.finditer(text):
         if in_blocked(m.start(), m.end()):
