@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/account/totp/disable"): READ,
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
+    ("GET", "/api/v1/search"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
     ("POST", "/api/v1/sources"): WRITE,
     ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
@@ -245,6 +246,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
+    if path == "/api/v1/search":
+        return {"params": {"q": "Qarya"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
     if path == "/sources/compare":
@@ -373,8 +376,7 @@ SITE_STEPS = {"admin": "located", "investigator": "secured", "analyst": "exhumed
 def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
     """An act fully assessed by another legal user (so admin and legal may both sign it
     off) and one fresh site per route (page, API) whose status the writers advance."""
-    from dalil.findings import service as F
-    from dalil.services import records, users
+    from dalil.services import assessments, records, users
 
     case = app.state.backend.case
     with case.act(USERS["admin"]) as ctx:
@@ -399,7 +401,7 @@ def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
         ]
     with case.act(MATRIX_REVIEWEE) as ctx:
         for element in ("civilian", "deliberate", "identity", "party", "nexus"):
-            F.assess(ctx, act.id, element, "likely", note="matrix test (fictional)")
+            assessments.assess(ctx, act.id, element, "likely", note="matrix test (fictional)")
     _FINDINGS.update(
         evidence=seeded["evidence"], signed_act=act.id, site_page=sites[0].id, site_api=sites[1].id
     )

@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import func, select
 
-from dalil import access
-from dalil.access import Actor
+from dalil.core import access
+from dalil.core.access import Actor
+from dalil.core.context import Context, oid
 from dalil.errors import InputError, NotFound
 from dalil.model.common import utcnow
 from dalil.model.evidence import COPY_KINDS, EvidenceItem
 from dalil.model.fields import check_choice, check_text
 from dalil.model.source import Source
-from dalil.services.context import Context, oid
 
 if TYPE_CHECKING:
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.vault.blobs import PutResult
 
 _HEX = set("0123456789abcdef")
@@ -435,7 +435,7 @@ def get_to_path(
 
 def custody(ctx: Context, ref: str | int) -> list[dict[str, Any]]:
     """The custody ledger of an item: every audit entry naming it, oldest first."""
-    from dalil import audit
+    from dalil.core import audit
 
     ctx.require(access.AUDIT_READ, "read the custody ledger")
     item = resolve_item(ctx, ref)
@@ -467,8 +467,15 @@ class FixityReport:
         }
 
 
-def fixity(case: Case, user: str | Actor | None = None) -> FixityReport:
-    """Re-verify every blob (decrypt, re-hash); log the result as ``evidence.fixity``."""
+def fixity(
+    case: Case,
+    user: str | Actor | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> FixityReport:
+    """Re-verify every blob (decrypt, re-hash); log the result as ``evidence.fixity``.
+
+    *progress(done, total)* is called after each blob (a job's progress report)."""
     from dalil.vault.blobs import BlobCorrupt, BlobMissing
 
     actor = user if isinstance(user, Actor) else case.actor(user)
@@ -487,6 +494,8 @@ def fixity(case: Case, user: str | Actor | None = None) -> FixityReport:
             rep.missing.append(sha)
         except BlobCorrupt:
             rep.corrupt.append(sha)
+        if progress is not None:
+            progress(rep.checked, len(shas))
     tmp_dir = case.blobs.tmp_dir.resolve()
     for p in sorted(case.evidence_dir.rglob("*")):
         if p.is_file() and tmp_dir not in p.resolve().parents and p not in expected:
@@ -504,3 +513,15 @@ def fixity(case: Case, user: str | Actor | None = None) -> FixityReport:
             },
         )
     return rep
+
+
+def evidence_ids(ctx: Context, refs: Sequence[str | int]) -> list[int]:
+    """Resolve evidence references (id, SHA-256 or prefix); unknown ones raise NotFound."""
+    out: list[int] = []
+    for r in refs:
+        if str(r).strip() == "":
+            continue
+        item = resolve_item(ctx, r)
+        if item.id not in out:
+            out.append(item.id)
+    return out

@@ -22,14 +22,14 @@ import dalil
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: Foundation modules with tables (beyond dalil.model.*).
-_FOUNDATION_MODULES = ["dalil.access", "dalil.audit"]
+_FOUNDATION_MODULES = ["dalil.core.access", "dalil.core.audit"]
 
 
 def import_all_models() -> list[str]:
     """Import every module that declares tables; returns the names imported.
 
-    Convention: foundation tables live in ``dalil.model.*``, ``dalil.access`` and
-    ``dalil.audit``; each other capability keeps its tables in ``dalil.<pkg>.models``
+    Convention: foundation tables live in ``dalil.model.*``, ``dalil.core.access`` and
+    ``dalil.core.audit``; each other capability keeps its tables in ``dalil.<pkg>.models``
     (a module or package).
     """
     names: list[str] = []
@@ -63,11 +63,16 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Apply migrations up to *revision* (default: every head)."""
+def upgrade(engine: Engine, revision: str = "heads", *, keys: object | None = None) -> None:
+    """Apply migrations up to *revision* (default: every head).
+
+    *keys* (the case's unlocked keys) is handed to migrations that must decrypt or
+    re-index protected data (``cfg.attributes["keys"]``); such a migration refuses to run
+    without them when there is data to re-index."""
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
+        cfg.attributes["keys"] = keys
         command.upgrade(cfg, revision)
 
 
