@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "synth",
     "demo",
     "search",
+    "ocr",
     "jobs",
     "keys",
     "backup",
