@@ -35,6 +35,8 @@ COMMAND_MODULES = [
     "serve",
     "synth",
     "demo",
+    "search",
+    "ocr",
     "jobs",
     "keys",
     "backup",

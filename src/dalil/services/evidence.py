@@ -239,6 +239,26 @@ def open_content(
     return meta, case.blobs.open(meta["sha256"])
 
 
+def content_type(ctx: Context, sha256: str, by_name: str | None) -> str | None:
+    """The media type from the stored content's first bytes (magic numbers); the name's
+    guess only refines plain text (``.csv`` → ``text/csv``) or fills in when unknown."""
+    from dalil.media.sniff import HEAD, sniff
+
+    head = b""
+    for chunk in ctx.case.blobs.open(sha256):
+        head = chunk[:HEAD]
+        break
+    sniffed = sniff(head)
+    if sniffed is None:
+        return by_name
+    binary = ("image/", "video/", "audio/", "application/pdf", "application/zip")
+    if sniffed == "text/plain" and by_name and not by_name.startswith(binary):
+        return by_name  # .csv, .json, .md … are text: the name says which
+    if sniffed == "application/zip" and by_name and by_name.startswith("application/"):
+        return by_name
+    return sniffed
+
+
 def record_blob(
     ctx: Context,
     put: PutResult,
@@ -267,6 +287,8 @@ def record_blob(
     if source_id is not None:
         ctx.get(Source, source_id, "source")
     guessed = mimetypes.guess_type(name)[0] if name else None
+    if media_type is None:
+        guessed = content_type(ctx, put.sha256, guessed)
     now = utcnow()
     item = EvidenceItem(
         sha256=put.sha256,
