@@ -38,6 +38,7 @@ from dalil.sources.segment import (
     word_count,
 )
 from dalil.sources.text import extract_text
+from dalil.sources.wire import printings_of_one_dispatch
 
 Span = tuple[int, int]
 
@@ -1064,6 +1065,9 @@ def infer_direction(
     """Relation of LATER to EARLIER (see docs/sources.md for the rules)."""
     if max(c_later_in_earlier, c_earlier_in_later) < UNRELATED_BELOW:
         return "unrelated"
+    if printings_of_one_dispatch(earlier.text, later.text):
+        # Two printings of one dispatch: each keeps paragraphs the other lacks.
+        return "shared_origin"
     if earlier.date and later.date and later.date < earlier.date:
         return "source_of_derivative"
     if (
