@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/account/totp/disable"): READ,
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
+    ("GET", "/api/v1/search"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
     ("POST", "/api/v1/sources"): WRITE,
     ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
@@ -207,7 +208,7 @@ def _wait_for_jobs(app: Any) -> None:
     from dalil.model.job import Job
     from dalil.services import jobs
 
-    case = app.state.backend.case
+    case = app.state.case
     with case.system_session(write=False) as s:
         open_ids = list(s.scalars(select(Job.id).where(Job.state.in_(("queued", "running")))))
     for jid in open_ids:
@@ -263,6 +264,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
+    if path == "/api/v1/search":
+        return {"params": {"q": "Qarya"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
     if path == "/sources/compare":
@@ -397,7 +400,7 @@ def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
     off) and one fresh site per route (page, API) whose status the writers advance."""
     from dalil.services import assessments, records, users
 
-    case = app.state.backend.case
+    case = app.state.case
     with case.act(USERS["admin"]) as ctx:
         users.add_user(ctx, MATRIX_REVIEWEE, "legal", "pw-matrix-legal-fictional")
         act = records.add(

@@ -91,6 +91,7 @@ LABEL_BLOB: Final = b"dalil/v1/blob"
 LABEL_TOKEN: Final = b"dalil/v1/token"
 LABEL_SIGNING_WRAP: Final = b"dalil/v1/audit-signing-key-wrap"
 LABEL_KEY_ID: Final = b"dalil/v1/key-id"
+LABEL_SEARCH: Final = b"dalil/v1/search-index"
 LABEL_BACKUP: Final = b"dalil/v1/backup"
 
 _WRONG = "wrong passphrase for this case"
@@ -243,6 +244,7 @@ class UnlockedKeys:
     Attributes:
         blob_key: 32-byte master key of the case's :class:`~dalil.vault.blobs.BlobStore`.
         token_key: 32-byte HMAC key for API tokens and other keyed digests.
+        search_key: 32-byte AES-256-GCM key of the encrypted search index.
         audit_signing_key: Ed25519 private key that signs audit checkpoints.
         audit_public_key: its public key (also in ``keys/audit_public.pem``).
         audit_key_fingerprint: hex SHA-256 of the raw public key.
@@ -259,6 +261,7 @@ class UnlockedKeys:
         "backup_key",
         "blob_key",
         "key_id",
+        "search_key",
         "token_key",
     )
 
@@ -269,6 +272,7 @@ class UnlockedKeys:
         self._index_key = _hkdf(data_key, LABEL_INDEX)
         self.blob_key: bytes = _hkdf(data_key, LABEL_BLOB)
         self.token_key: bytes = _hkdf(data_key, LABEL_TOKEN)
+        self.search_key: bytes = _hkdf(data_key, LABEL_SEARCH)
         self.backup_key: bytes = _hkdf(data_key, LABEL_BACKUP)
         self.key_id: str = _hkdf(data_key, LABEL_KEY_ID, length=8).hex()
         self.audit_signing_key: Ed25519PrivateKey = signing_key

@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,17 +16,17 @@ from fastapi.staticfiles import StaticFiles
 from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
 from dalil.web.auth import LoginThrottle, SessionStore, TotpReplayGuard
 from dalil.web.context import LoginRequired, csrf_protect, get_ctx, make_environments, render
+from dalil.web.principals import Principals
 from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
+
+if TYPE_CHECKING:
+    from dalil.core.case import Case
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
 
 
 def _status_for(err: DalilError) -> int:
-    from dalil.web.backend import NotAvailable
-
-    if isinstance(err, NotAvailable):
-        return 501
     if isinstance(err, PermissionDenied):
         return 403
     if isinstance(err, NotFound):
@@ -57,27 +57,30 @@ def create_app(
     case_path: str | Path | None = None,
     passphrase: str | None = None,
     *,
-    backend: Any | None = None,
+    case: Case | None = None,
     throttle: LoginThrottle | None = None,
     sessions: SessionStore | None = None,
     allowed_hosts: list[str] | None = None,
     session_idle: float = 30 * 60,
     session_max: float = 12 * 3600,
+    inline_jobs: bool = True,
 ) -> FastAPI:
     """Build the workbench for the case at *case_path*, unlocked with *passphrase*.
 
-    *backend* (tests, benchmarks) may be given instead: an object with the methods of
-    :class:`dalil.web.backend.CaseBackend`. *allowed_hosts* limits the ``Host`` header
+    An already open *case* may be given instead (``dalil serve``, tests); whoever opened
+    it closes it (``app.state.case.close()``). *allowed_hosts* limits the ``Host`` header
     (``dalil serve`` on loopback allows only loopback names, which stops DNS-rebinding
     pages from talking to the workbench). *session_idle* and *session_max* (seconds)
     end a session after that long without a request, and that long after login.
+    *inline_jobs*: run queued jobs in a thread of this process (False under ``dalil
+    serve``, whose job worker processes run them).
     """
-    if backend is None:
+    if case is None:
         if case_path is None:
-            raise ValueError("create_app needs case_path or backend")
-        from dalil.web.backend import CaseBackend
+            raise ValueError("create_app needs case_path or case")
+        from dalil.services.case_info import open_case
 
-        backend = CaseBackend.open(Path(case_path), passphrase)
+        case = open_case(Path(case_path), passphrase)
 
     app = FastAPI(
         lifespan=_lifespan,
@@ -97,27 +100,24 @@ def create_app(
         # exporter the environment configures, and checking for one costs every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.backend = backend
-    case = getattr(backend, "case", None)
-    if case is not None:
-        # A real case: sessions and throttling live in its database (durable, shared by
-        # every worker process).
-        from dalil.web.sessions import DbLoginThrottle, DbSessionStore
+    app.state.case = case
+    app.state.principals = Principals(case)
+    # Sessions and throttling live in the case database (durable, shared by every
+    # worker process); the in-memory stores may be passed in by tests.
+    from dalil.web.sessions import DbLoginThrottle, DbSessionStore
 
-        app.state.sessions = sessions or DbSessionStore(
-            case, idle_seconds=session_idle, max_age_seconds=session_max
-        )
-        app.state.throttle = throttle or DbLoginThrottle(case)
-        app.state.token_throttle = DbLoginThrottle(
-            case, free_attempts=10, base_delay=1.0, max_delay=300, quiet_seconds=1.0
-        )
-    else:
-        app.state.sessions = sessions or SessionStore(
-            idle_seconds=session_idle, max_age_seconds=session_max
-        )
-        app.state.throttle = throttle or LoginThrottle()
-        app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)
+    app.state.sessions = sessions or DbSessionStore(
+        case, idle_seconds=session_idle, max_age_seconds=session_max
+    )
+    app.state.throttle = throttle or DbLoginThrottle(case)
+    app.state.token_throttle = DbLoginThrottle(
+        case, free_attempts=10, base_delay=1.0, max_delay=300, quiet_seconds=1.0
+    )
     app.state.totp_guard = TotpReplayGuard()
+    # Queued jobs run in job worker processes (dalil serve); without them, in a thread.
+    from dalil.web.handlers.jobs import InlineJobRunner
+
+    app.state.job_runner = InlineJobRunner(case) if inline_jobs else None
     app.state.envs = make_environments()
 
     if allowed_hosts:
@@ -176,6 +176,7 @@ def create_app(
             return JSONResponse({"error": message}, status_code=422)
         return render(get_ctx(request), "error.html", status_code=422, message=message, status=422)
 
+    from dalil.web.api import search as search_api
     from dalil.web.api import v1
     from dalil.web.pages import auth as auth_routes
     from dalil.web.pages import pages
@@ -186,6 +187,7 @@ def create_app(
     from dalil.web.api import jobs as jobs_api
 
     app.include_router(jobs_api.router, prefix=API_PREFIX)
+    app.include_router(search_api.router, prefix=API_PREFIX)
     return app
 
 

@@ -175,15 +175,13 @@ def _run_web(case: Case, opts: ServeOptions, sock: socket.socket) -> None:
     import uvicorn
 
     from dalil.web import create_app
-    from dalil.web.backend import CaseBackend
 
-    backend = CaseBackend(case)
-    backend.job_runner = None  # job worker processes (or `dalil jobs work`) run the jobs
     app = create_app(
-        backend=backend,
+        case=case,
         allowed_hosts=opts.allowed_hosts,
         session_idle=opts.session_idle,
         session_max=opts.session_max,
+        inline_jobs=False,  # the job worker processes (or `dalil jobs work`) run the jobs
     )
     extra: dict[str, Any] = {}
     if opts.forwarded_allow_ips:

@@ -8,8 +8,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from dalil.web.api.v1 import ERRORS, _b
+from dalil.web.api.v1 import ERRORS
 from dalil.web.context import ApiCtx
+from dalil.web.handlers import jobs as job_handlers
 
 router = APIRouter()
 
@@ -24,8 +25,8 @@ def list_jobs(
     offset: int = Query(0, ge=0),
 ) -> list[dict[str, Any]]:
     """Jobs, newest first (`dalil jobs list --json`)."""
-    return list(
-        _b(ctx).jobs(ctx.user, state=state, owner=owner, kind=kind, limit=limit, offset=offset)
+    return job_handlers.list_jobs(
+        ctx, state=state, owner=owner, kind=kind, limit=limit, offset=offset
     )
 
 
@@ -34,21 +35,19 @@ def job_status(ctx: ApiCtx, job_id: int) -> dict[str, Any]:
     """State, progress (0-1), log, and result and files (for the owner, an admin, or a role
     allowed to run that kind) of a job (`dalil jobs show ID --json`); `messages` repeats
     the log's words."""
-    d = dict(_b(ctx).job(ctx.user, job_id))
-    d["messages"] = [line["message"] for line in d.get("log", [])]
-    return d
+    return job_handlers.get(ctx, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=dict[str, Any], responses=ERRORS)
 def cancel_job(ctx: ApiCtx, job_id: int) -> dict[str, Any]:
     """Cancel a job (owner or admin): a queued one at once, a running one soon."""
-    return dict(_b(ctx).cancel_job(ctx.user, job_id))
+    return job_handlers.cancel(ctx, job_id)
 
 
 @router.get("/jobs/{job_id}/files/{name}", responses=ERRORS)
 def job_file(ctx: ApiCtx, job_id: int, name: str) -> Response:
     """An output file of a job (a report …); logged `job.file_get`."""
-    data, meta = _b(ctx).job_file(ctx.user, job_id, name)
+    data, meta = job_handlers.output_file(ctx, job_id, name)
     return Response(
         content=data,
         media_type=meta["media_type"],

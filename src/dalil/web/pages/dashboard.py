@@ -6,22 +6,23 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from dalil.web.context import PageCtx, finish, render
+from dalil.web.handlers import jobs as job_handlers
+from dalil.web.handlers import overview
 from dalil.web.kinds import KINDS
-from dalil.web.pages.common import backend
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
 def dashboard(ctx: PageCtx) -> Response:
-    data = backend(ctx).dashboard(ctx.user)
+    data = overview.dashboard(ctx)
     return render(ctx, "dashboard.html", data=data, kinds=KINDS)
 
 
 @router.post("/fixity")
 def fixity(ctx: PageCtx) -> Response:
     """Queue a fixity check of every evidence file (a job) and follow it."""
-    job = backend(ctx).submit_job(ctx.user, "fixity", {})
+    job = job_handlers.submit(ctx, "fixity", {})
     resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
     finish(ctx, resp)
     return resp

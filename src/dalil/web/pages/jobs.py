@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 
 from dalil.web.context import N_, PageCtx, finish, render
-from dalil.web.pages.common import backend
+from dalil.web.handlers import jobs as job_handlers
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,21 +32,21 @@ def jobs_page(
     mine: bool = False,
 ) -> Response:
     assert ctx.user is not None
-    rows = backend(ctx).jobs(
-        ctx.user, state=state, owner=ctx.user.name if mine else None, limit=100
+    rows = job_handlers.list_jobs(
+        ctx, state=state, owner=ctx.user.name if mine else None, limit=100
     )
     return render(ctx, "jobs.html", jobs=rows, state=state, mine=mine, states=STATES)
 
 
 @router.get("/jobs/{job_id}")
 def job_page(ctx: PageCtx, job_id: int) -> Response:
-    job = backend(ctx).job(ctx.user, job_id)
+    job = job_handlers.get(ctx, job_id)
     return render(ctx, "job.html", job=job)
 
 
 @router.post("/jobs/{job_id}/cancel")
 def job_cancel(ctx: PageCtx, job_id: int) -> Response:
-    backend(ctx).cancel_job(ctx.user, job_id)
+    job_handlers.cancel(ctx, job_id)
     resp = RedirectResponse(f"/jobs/{job_id}", status_code=303)
     finish(ctx, resp)
     return resp
@@ -54,7 +54,7 @@ def job_cancel(ctx: PageCtx, job_id: int) -> Response:
 
 @router.get("/jobs/{job_id}/files/{name}")
 def job_file(ctx: PageCtx, job_id: int, name: str) -> Response:
-    data, meta = backend(ctx).job_file(ctx.user, job_id, name)
+    data, meta = job_handlers.output_file(ctx, job_id, name)
     return Response(
         content=data,
         media_type=meta["media_type"],
