@@ -1,7 +1,10 @@
 """Web sessions and login throttling in the case database (durable, shared by workers).
 
-Revision ID: 0011_web_sessions
-Revises: 0010_jobs
+Also joins the two heads main had at the time (0012_media and 0012_one_chain) back into
+one chain.
+
+Revision ID: 0013_web_sessions
+Revises: 0012_media, 0012_one_chain
 """
 
 from __future__ import annotations
@@ -9,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_web_sessions"
-down_revision = "0010_jobs"
+revision = "0013_web_sessions"
+down_revision = ("0012_media", "0012_one_chain")
 branch_labels = None
 depends_on = None
 
