@@ -172,6 +172,30 @@ def test_vetting_screens_audits_and_never_prints_protected_names(
         assert [e.action for e in audit.query(session, action="vetting.*")] == ["vetting.screen"]
 
 
+def test_vetting_as_a_job_gives_the_same_candidates_and_keeps_no_file(small: Small) -> None:
+    from sqlalchemy import func, select
+
+    from dalil.model.job import JobFile
+    from dalil.services import jobs
+
+    roster = (
+        "name,unit,rank,start\nفواز حمدان القرعاوي,2nd Battalion Fictional Brigade,colonel,"
+        "2020-01-01\nSamir Nobody,Harbour police,lt,2020\n"
+    ).encode()
+    with small.case.act("lina") as ctx:
+        jid = jobs.submit(
+            ctx, "vetting", {"name": "roster.csv"}, files={"personnel": (roster, "text/csv")}
+        )["id"]
+    jobs.Worker(small.case).run_once()
+    with small.case.act("lina", write=False) as ctx:
+        d = jobs.get(ctx, jid)
+    assert d["state"] == "done", d["error"]
+    assert [c["record_id"] for c in d["result"]["candidates"]] == ["row2"]
+    assert "Fawwaz" not in repr(d)
+    with small.case.system_session() as session:
+        assert session.scalar(select(func.count()).select_from(JobFile)) == 0
+
+
 def test_vetting_unmappable_columns_exit_2_nothing_logged(
     small: Small, tmp_path: Path, dalil
 ) -> None:  # type: ignore[no-untyped-def]

@@ -230,3 +230,23 @@ def test_a_worker_killed_mid_job_the_job_is_retried_and_completes_once(
     assert trace.read_text().count("start") == 2
     assert trace.read_text().count("done") == 1 and lines[-3] == "done" and lines[-2] == "2"
     assert any(x["message"] == "worker stopped during attempt 1; queued again" for x in d["log"])
+
+
+def test_input_files_are_deleted_once_the_job_has_finished(case: Case, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from dalil.model.job import JobFile
+
+    with case.act() as ctx:
+        jid = jobs.submit(
+            ctx,
+            "test.steps",
+            {"trace": str(tmp_path / "t"), "steps": 1, "sleep": 0},
+            files={"roster.csv": (b"name\nFictional Applicant\n", "text/csv")},
+        )["id"]
+    with case.system_session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(JobFile).where(JobFile.job_id == jid)) == 1
+    jobs.Worker(case).run_once()
+    assert _show(case, jid)["state"] == "done"
+    with case.system_session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(JobFile).where(JobFile.job_id == jid)) == 0

@@ -83,3 +83,25 @@ def report_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
     result.pop("out", None)
     result["file"] = saved
     return result
+
+
+@job_kind("vetting", permission=access.PROTECTED_REVEAL, title="Vetting screen")
+def vetting_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Screen an uploaded personnel file (input file ``personnel``) against the case's
+    suspects (``dalil vet``): params ``name`` (the upload's name), ``threshold``,
+    ``columns`` ({header: field}). Candidates for human review, never a verdict; the
+    file is deleted with the job's other inputs once it has finished."""
+    from dalil.display.jsonout import jsonable
+    from dalil.services import vetting
+
+    data = job.input_file("personnel")
+    progress("screening the personnel file against the suspects")
+    with job.act() as ctx:
+        out = vetting.vet_upload(
+            ctx,
+            data,
+            name=str(params.get("name", "personnel.csv")),
+            columns=dict(params.get("columns") or {}) or None,
+            threshold=float(params.get("threshold", 0.5)),
+        )
+    return dict(jsonable(out))

@@ -58,7 +58,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dalil.core import access
@@ -173,7 +173,8 @@ def submit(
     """Queue a job of *kind* with JSON *params* as the acting user; returns it as a dict.
 
     *files*: ``{name: (content, media_type)}`` inputs kept encrypted with the job (e.g.
-    an uploaded personnel file), read by the function with ``job.input_file(name)``.
+    an uploaded personnel file), read by the function with ``job.input_file(name)``, and
+    deleted once the job has finished (done, failed or cancelled).
     *lock_key* overrides the kind's (exclusive kinds use the kind name).
     Audited as ``job.submit`` (kind and job id; never the parameters)."""
     k = _kind(kind)
@@ -305,6 +306,7 @@ def cancel(ctx: Context, job_id: int) -> dict[str, Any]:
     if job.state == "queued":
         job.state = "cancelled"
         job.finished_at = _now()
+        _drop_inputs(ctx.session, job.id)
         _log(ctx.session, job.id, f"cancelled by {ctx.actor.name} before it started")
     else:
         job.cancel_requested = True
@@ -372,6 +374,11 @@ def _to_dict(job: Job, *, with_result: bool) -> dict[str, Any]:
         "started": _iso(job.started_at),
         "finished": _iso(job.finished_at),
     }
+
+
+def _drop_inputs(session: Any, job_id: int) -> None:
+    """A finished job keeps no input file (an uploaded roster is for the run only)."""
+    session.execute(delete(JobFile).where(JobFile.job_id == job_id, JobFile.role == "input"))
 
 
 def _log(session: Any, job_id: int, message: str) -> None:
@@ -566,6 +573,7 @@ class Worker:
                             lease_until=None,
                         )
                     )
+                    _drop_inputs(s, jid)
                     _log(s, jid, f"worker stopped during attempt {attempts}; no attempts left")
                 else:
                     cancelled = s.scalar(select(Job.cancel_requested).where(Job.id == jid))
@@ -579,6 +587,8 @@ class Worker:
                             finished_at=now if cancelled else None,
                         )
                     )
+                    if cancelled:
+                        _drop_inputs(s, jid)
                     _log(
                         s,
                         jid,
@@ -755,6 +765,7 @@ class Worker:
             )
             if res.rowcount == 0:  # type: ignore[attr-defined]
                 return  # another worker holds it now; its outcome counts
+            _drop_inputs(s, job_id)
             _log(
                 s,
                 job_id,
