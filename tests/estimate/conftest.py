@@ -47,3 +47,57 @@ def simulate_heterogeneous(
     x = (rng.random((N, lists)) < probs).astype(np.int64)
     x = x[x.sum(axis=1) > 0]
     return CaptureTable.from_records([f"L{j + 1}" for j in range(lists)], x)
+
+
+# Sparse designs in the shape of casualty lists (fictional): most people on one list,
+# few overlaps, a regional list that never meets the other region's list, a list that
+# copies part of another (referrals), and people who are hard to record anywhere.
+SPARSE_DESIGNS: dict[str, dict[str, object]] = {
+    "sparse5": {
+        "lists": ["morgue_north", "ngo", "press", "committee_south", "families"],
+        # per list: (capture probability north, south) for the hidden and visible groups
+        "p_hidden": [(0.06, 0.0), (0.05, 0.04), (0.01, 0.01), (0.0, 0.07), (0.03, 0.03)],
+        "p_visible": [(0.25, 0.0), (0.20, 0.15), (0.08, 0.08), (0.0, 0.30), (0.06, 0.06)],
+        "copies": (1, 2, 0.15),  # press records 15% of those on the ngo list besides
+    },
+    "sparse6": {
+        "lists": ["hospital_north", "hospital_south", "ngo", "press", "mosques", "volunteers"],
+        "p_hidden": [
+            (0.07, 0.0),
+            (0.0, 0.06),
+            (0.04, 0.04),
+            (0.01, 0.01),
+            (0.03, 0.01),
+            (0.01, 0.02),
+        ],
+        "p_visible": [
+            (0.25, 0.0),
+            (0.0, 0.25),
+            (0.15, 0.12),
+            (0.06, 0.06),
+            (0.08, 0.04),
+            (0.03, 0.05),
+        ],
+        "copies": (2, 3, 0.15),
+    },
+}
+
+
+def simulate_sparse(design: str, N: int, seed: int, *, visible: float = 0.25) -> CaptureTable:
+    """What the lists of a sparse design record from N people (60% north, 40% south;
+    a share ``visible`` of them easy to record)."""
+    d = SPARSE_DESIGNS[design]
+    lists = list(d["lists"])  # type: ignore[call-overload]
+    rng = np.random.default_rng(seed)
+    south = rng.random(N) < 0.4
+    vis = rng.random(N) < visible
+    ph = np.array(d["p_hidden"])
+    pv = np.array(d["p_visible"])
+    north_p = np.where(vis[:, None], pv[None, :, 0], ph[None, :, 0])
+    south_p = np.where(vis[:, None], pv[None, :, 1], ph[None, :, 1])
+    p = np.where(south[:, None], south_p, north_p)
+    x = (rng.random((N, len(lists))) < p).astype(np.int64)
+    src, dst, share = d["copies"]  # type: ignore[misc]
+    x[:, dst] |= (x[:, src] == 1) & (rng.random(N) < share)
+    x = x[x.sum(axis=1) > 0]
+    return CaptureTable.from_records(lists, x)

@@ -26,6 +26,8 @@ from dalil.errors import InputError
 from . import bma as bma_mod
 from . import lcmcr as lcmcr_mod
 from . import loglinear as ll
+from . import publication
+from . import selection as sel
 from .data import CaptureData, CaptureTable, capture_data_from_rows, read_capture_csv
 
 METHODS = ("loglinear", "lcmcr", "bma", "all")
@@ -47,12 +49,18 @@ class EstimateResult:
     diagnostics: dict[str, Any]
     models: list[dict[str, Any]]
     details: Any = field(default=None, repr=False)
+    selection: dict[str, Any] | None = None
 
     @property
     def warnings(self) -> list[str]:
         return list(self.diagnostics.get("warnings", []))
 
     def to_dict(self) -> dict[str, Any]:
+        d = self._shape()
+        d["publication"] = publication.gates(d)
+        return d
+
+    def _shape(self) -> dict[str, Any]:
         return {
             "observed": self.observed,
             "method": self.method,
@@ -64,6 +72,7 @@ class EstimateResult:
             "lists": list(self.lists),
             "diagnostics": self.diagnostics,
             "models": self.models,
+            "selection": self.selection,
         }
 
 
@@ -134,32 +143,44 @@ def check_overlap(table: CaptureTable) -> list[str]:
 
 
 def _loglinear(
-    table: CaptureTable, model: str | None, criterion: str, top: int, level: float
+    table: CaptureTable,
+    model: str | None,
+    criterion: str,
+    top: int,
+    level: float,
+    p_threshold: float = sel.P_THRESHOLD,
 ) -> EstimateResult:
     warnings: list[str] = []
     diag: dict[str, Any] = {"list_sizes": table.list_sizes}
+    selection: dict[str, Any]
     if model:
         f = ll.fit(table, model, level=level)
         rows = [f.row()]
         diag.update({"model_choice": "given"})
+        selection = {"rule": "given", "requested": "given", "reason": "the model was given"}
         best = f
     else:
-        sr = ll.search(table, criterion=criterion, top=top, level=level)
-        best = sr.best
-        rows = [f.row() for f in sr.fits]
+        ch = sel.choose(table, rule=criterion, p_threshold=p_threshold, top=top, level=level)
+        best = ch.best
+        rows = [f.row() for f in ch.fits]
+        selection = ch.to_dict()
         diag.update(
             {
-                "model_choice": criterion,
-                "models_fitted": sr.n_models - sr.n_skipped,
-                "models_skipped": sr.n_skipped,
-                "search": "exhaustive" if sr.exhaustive else "stepwise",
+                "model_choice": ch.rule,
+                "models_fitted": ch.n_models - ch.n_skipped,
+                "models_skipped": ch.n_skipped,
+                "search": ch.search,
             }
         )
         if best.weight is not None and best.weight < 0.5:
             warnings.append(
-                f"the chosen model carries only {best.weight:.0%} of the {criterion.upper()} "
+                f"the chosen model carries only {best.weight:.0%} of the {ch.rule.upper()} "
                 "weight: other models fit almost as well; see the models table"
             )
+        if ch.rule == "stepwise":
+            lo_hi = sel.log_normal_interval(best, level)
+            if lo_hi is not None:
+                diag["ci_log_normal"] = [_num(lo_hi[0]), _num(lo_hi[1])]
     diag["deviance"] = round(best.deviance, 3)
     diag["df"] = best.df
     if best.df > 0:
@@ -190,6 +211,7 @@ def _loglinear(
         diagnostics=diag,
         models=rows,
         details=best,
+        selection=selection,
     )
 
 
@@ -249,6 +271,7 @@ def _all(
     level: float,
     delta: float | None,
     lcmcr_kw: dict[str, Any],
+    p_threshold: float = sel.P_THRESHOLD,
 ) -> EstimateResult:
     """Sensitivity: every method side by side (see docs/estimation.md)."""
     parts: list[tuple[str, EstimateResult | None, str | None]] = []
@@ -256,7 +279,7 @@ def _all(
         res: EstimateResult | None
         try:
             if name == "loglinear":
-                res = _loglinear(table, None, criterion, top, level)
+                res = _loglinear(table, None, criterion, top, level, p_threshold)
             elif name == "lcmcr":
                 res = _lcmcr(table, level, **lcmcr_kw)
             else:
@@ -281,6 +304,7 @@ def _all(
                 "estimate": _num(part.estimate),
                 "ci": [_num(part.ci[0]), _num(part.ci[1])] if part.ci else None,
                 "se": _num(part.se),
+                "gates": publication.gates(part._shape())["reasons"],
             }
         )
         warnings += [f"{name}: {w}" for w in part.warnings]
@@ -381,6 +405,10 @@ def _stratified(
             )
         try:
             r = run(t, index)
+            if r.estimate is None:
+                raise InputError(
+                    "; ".join(w for w in r.warnings if "chains disagree" in w) or "no estimate"
+                )
             per[name] = r
             row.update(
                 {
@@ -389,6 +417,7 @@ def _stratified(
                     "ci": [_num(r.ci[0]), _num(r.ci[1])] if r.ci else None,
                     "se": _num(r.se),
                     "warnings": r.warnings,
+                    "gates": publication.gates(r._shape())["reasons"],
                 }
             )
         except InputError as e:
@@ -464,16 +493,22 @@ def estimate(
     *,
     method: str = "loglinear",
     model: str | None = None,
-    criterion: str = "bic",
+    criterion: str = "auto",
+    p_threshold: float = sel.P_THRESHOLD,
     top: int = 10,
     K: int = 10,
     a_alpha: float = 0.25,
     b_alpha: float = 0.25,
     burnin: int = 10_000,
-    samples: int = 1_000,
+    samples: int | None = None,
     thinning: int = 100,
     chains: int = 2,
     seed: int | None = None,
+    target_ess: float = lcmcr_mod.TARGET_ESS,
+    target_rhat: float = lcmcr_mod.TARGET_RHAT,
+    max_seconds: float | None = lcmcr_mod.MAX_SECONDS,
+    allow_unconverged: bool = False,
+    progress: Any = None,
     delta: float | None = None,
     strata: str | Sequence[str] | None = None,
     lists: str | Sequence[str] | None = None,
@@ -483,7 +518,9 @@ def estimate(
 
     ``data`` is a :class:`CaptureTable`, a :class:`CaptureData` (as read from a
     file, possibly stratified) or a path to a CSV file.  ``method`` is
-    ``loglinear`` (``model`` in bracket notation, or a search by ``criterion``),
+    ``loglinear`` (``model`` in bracket notation, or chosen by ``criterion``: ``auto``
+    — the BIC search where the table is dense, the stepwise p-value rule of Chan,
+    Silverman & Vincent (2021) where it is sparse — ``bic``, ``aic`` or ``stepwise``),
     ``lcmcr``, ``bma`` or ``all`` (sensitivity table).  With ``strata`` (or a
     stratified ``CaptureData``) each stratum is estimated and the total combined.
     """
@@ -511,6 +548,11 @@ def estimate(
         "thinning": thinning,
         "chains": chains,
         "seed": seed,
+        "target_ess": target_ess,
+        "target_rhat": target_rhat,
+        "max_seconds": max_seconds,
+        "allow_unconverged": allow_unconverged,
+        "progress": progress,
     }
 
     def run(t: CaptureTable, index: int | None = None) -> EstimateResult:
@@ -523,7 +565,7 @@ def estimate(
 
     def _run(t: CaptureTable, index: int | None = None) -> EstimateResult:
         if method == "loglinear":
-            return _loglinear(t, model, criterion, top, level)
+            return _loglinear(t, model, criterion, top, level, p_threshold)
         if method == "lcmcr":
             kw = dict(lcmcr_kw)
             if index is not None and seed is not None:
@@ -532,7 +574,15 @@ def estimate(
             return _lcmcr(t, level, **kw)
         if method == "bma":
             return _bma(t, level, delta, top)
-        return _all(t, criterion=criterion, top=top, level=level, delta=delta, lcmcr_kw=lcmcr_kw)
+        return _all(
+            t,
+            criterion=criterion,
+            top=top,
+            level=level,
+            delta=delta,
+            lcmcr_kw=lcmcr_kw,
+            p_threshold=p_threshold,
+        )
 
     if data.strata is not None:
         if method == "all":
