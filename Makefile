@@ -28,7 +28,7 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/mypy src/dalil/vault src/dalil/audit.py src/dalil/access.py
+	$(BIN)/mypy src/dalil/vault src/dalil/core/audit.py src/dalil/core/access.py
 
 docs: venv
 	$(BIN)/python -m dalil.docs_cli > docs/cli.md

@@ -1,4 +1,4 @@
-"""Benchmark: `dalil.audit.verify` over a large log (SQLite by default, or PostgreSQL).
+"""Benchmark: `dalil.core.audit.verify` over a large log (SQLite by default, or PostgreSQL).
 
 Builds a log of N valid entries (bulk-loaded with the real hash function, one signed
 checkpoint per --checkpoint-every entries, as `audit.checkpoint` keeps them), then times
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from dalil import audit
+from dalil.core import audit
 from dalil.store.base import Base
 
 TABLES = [audit.AuditEntry.__table__, audit.AuditCheckpoint.__table__]

@@ -55,7 +55,13 @@ def _row(r: Any) -> tuple[float, float, float]:
     return float(est), float(lo), float(hi)
 
 
-def _report(title: str, N: int, res: dict[str, list[tuple[float, float, float]]], times: dict[str, float], reps: int) -> None:
+def _report(
+    title: str,
+    N: int,
+    res: dict[str, list[tuple[float, float, float]]],
+    times: dict[str, float],
+    reps: int,
+) -> None:
     print(title)
     print(
         f"{'method':34s} {'coverage':>9s} {'median rel.err':>15s} {'mean rel.err':>13s} "

@@ -31,7 +31,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # unlock cost is not what we measure
 
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.services import evidence
 
     work = Path(tempfile.mkdtemp(prefix="dalil-evadd-", dir=args.dir))

@@ -40,7 +40,7 @@ ADMIN_PASSWORD = "benchmark-admin-pw"
 def generate(root: Path, persons: int, sources: int) -> str:
     """Create the case; return an admin API token."""
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # cheap unlock; never for a real case
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.services import persons as person_svc
     from dalil.services import records, users
 

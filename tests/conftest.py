@@ -23,7 +23,7 @@ for _var in ("DALIL_CASE", "DALIL_USER", "DALIL_PASSPHRASE"):
 
 import pytest  # noqa: E402
 
-from dalil.case import Case  # noqa: E402
+from dalil.core.case import Case  # noqa: E402
 from dalil.testing import TEST_PASSPHRASE, DalilRunner  # noqa: E402
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SECURITY_MODULES = ["src/dalil/vault", "src/dalil/audit.py", "src/dalil/access.py"]
+SECURITY_MODULES = ["src/dalil/vault", "src/dalil/core/audit.py", "src/dalil/core/access.py"]
 
 
 def _tool(name: str) -> str:

@@ -46,7 +46,7 @@ def walk(
 
 
 def render() -> str:
-    from dalil.cli import cli
+    from dalil.cli.app import cli
 
     parts = [HEADER]
     toc = []
@@ -63,7 +63,7 @@ def render() -> str:
 
 def undocumented() -> list[str]:
     """Commands without a help text and options/arguments without help."""
-    from dalil.cli import cli
+    from dalil.cli.app import cli
 
     missing = []
     for path, cmd, _ctx in walk(cli, ["dalil"]):

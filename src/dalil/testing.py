@@ -27,8 +27,8 @@ class DalilRunner:
     def __call__(
         self, *args: Any, input: str | bytes | None = None, env: dict[str, str] | None = None
     ) -> Result:
-        from dalil.cli import cli
-        from dalil.cli_support import run_cli
+        from dalil.cli.app import cli
+        from dalil.cli.support import run_cli
 
         class _Entry(click.Command):
             def main(self, args: Any = None, prog_name: Any = None, **extra: Any) -> Any:  # type: ignore[override]

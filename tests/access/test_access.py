@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from dalil import access, audit
-from dalil.access import ROLE_PERMISSIONS, ROLES, Actor
-from dalil.case import Case
+from dalil.core import access, audit
+from dalil.core.access import ROLE_PERMISSIONS, ROLES, Actor
+from dalil.core.case import Case
 from dalil.errors import Conflict, InputError, PermissionDenied
 from dalil.services import users
 from dalil.testing import DalilRunner

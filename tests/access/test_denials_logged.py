@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 
 

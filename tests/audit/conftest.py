@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from dalil.audit import AuditCheckpoint, AuditEntry
+from dalil.core.audit import AuditCheckpoint, AuditEntry
 from dalil.store.base import Base
 
 TABLES = [AuditEntry.__table__, AuditCheckpoint.__table__]

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from dalil import audit
-from dalil.audit import GENESIS_HASH, AuditCheckpoint, AuditEntry
+from dalil.core import audit
+from dalil.core.audit import GENESIS_HASH, AuditCheckpoint, AuditEntry
 from dalil.errors import InputError
 
 from .conftest import TABLES, Db, sqlite_engine

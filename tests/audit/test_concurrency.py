@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from dalil import audit
+from dalil.core import audit
 
 from .conftest import Db
 
@@ -19,7 +19,7 @@ import sys, time
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
-from dalil import audit
+from dalil.core import audit
 
 kind, url, schema, name, start = sys.argv[1:6]
 if kind == "sqlite":

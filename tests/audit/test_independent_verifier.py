@@ -1,4 +1,4 @@
-"""The independent verifier printed in docs/crypto.md §3.5 agrees with dalil.audit.verify."""
+"""The independent verifier printed in docs/crypto.md §3.5 agrees with dalil.core.audit.verify."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from dalil import audit
+from dalil.core import audit
 from dalil.store.base import Base
 
 from .conftest import TABLES, sqlite_engine

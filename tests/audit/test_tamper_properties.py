@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from dalil import audit
+from dalil.core import audit
 from dalil.store.base import Base
 
 from .conftest import TABLES, sqlite_engine

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from dalil import audit
+from dalil.core import audit
 from dalil.errors import InputError
 
 from .conftest import Db

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import Conflict, InputError, WrongPassphrase
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dalil.case import Case, CaseConfig
+from dalil.core.case import Case, CaseConfig
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 
 

@@ -7,7 +7,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.testing import DalilRunner
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.testing import DalilRunner
 
 LEGAL_NAME = "Zubaydah Canarywitness Fictional"

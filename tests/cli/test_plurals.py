@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dalil.case import Case
+from dalil.core.case import Case
+from dalil.display.wording import plural
 from dalil.findings.assessment import Aggregate
 from dalil.testing import DalilRunner
-from dalil.wording import plural
 
 ONE_PLURAL = re.compile(
     r"(?<![\d.])1 (entries|checkpoints|items|records|blobs|acts|bytes|tokens)\b"

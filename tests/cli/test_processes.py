@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.testing import TEST_PASSPHRASE
 
 WORKER = textwrap.dedent(
     """
     import sys, os
     from pathlib import Path
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.services import persons, evidence, records
     root, tag, n, files = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     case = Case.open(root, os.environ["DALIL_PASSPHRASE"])

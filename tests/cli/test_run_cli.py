@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import pytest
 
-from dalil.cli_support import AliasedGroup, run_cli
+from dalil.cli.support import AliasedGroup, run_cli
 from dalil.errors import CheckFailed, InputError
 
 SECRET = "Fictional Secret Name"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dalil.case import Case
-from dalil.estimate import case_capture_data, estimate
+from dalil.core.case import Case
+from dalil.estimate import estimate
+from dalil.services.estimates import case_capture_data
 from dalil.synth.lists import generate
 from dalil.testing import DalilRunner
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dalil.cli import cli
-from dalil.cli_support import run_cli
+from dalil.cli.app import cli
+from dalil.cli.support import run_cli
 
 DATA = Path(__file__).parent / "data"
 KEYS = {
@@ -29,7 +29,15 @@ KEYS = {
 MODEL_KEYS = {"model", "estimate", "ci", "aic", "bic", "deviance", "df", "weight"}
 # a deliberately short fixed run: its chains need not agree, so the pooled figure is asked for
 FAST = [
-    "--burnin", "300", "--samples", "100", "--thinning", "3", "--allow-unconverged", "--seed", "7"
+    "--burnin",
+    "300",
+    "--samples",
+    "100",
+    "--thinning",
+    "3",
+    "--allow-unconverged",
+    "--seed",
+    "7",
 ]
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from dalil.cli import cli
+from dalil.cli.app import cli
 from dalil.estimate import CaptureTable, estimate, read_capture_csv
 from dalil.estimate import loglinear as ll
 from dalil.estimate import selection as sel
@@ -68,9 +68,7 @@ def test_asking_for_bic_on_a_sparse_table_still_searches(sparse_five):
 
 def test_one_thin_pair_is_enough_to_leave_the_search():
     # dense everywhere except lists A and D, who share 3 people
-    pats = {
-        "".join(p): 40 for p in itertools.product("01", repeat=4) if "1" in "".join(p)
-    }
+    pats = {"".join(p): 40 for p in itertools.product("01", repeat=4) if "1" in "".join(p)}
     for p in list(pats):
         if p[0] == "1" and p[3] == "1":
             pats[p] = 0

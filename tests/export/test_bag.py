@@ -8,7 +8,7 @@ from pathlib import Path
 import bagit
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.errors import InputError, PermissionDenied
 from dalil.services import evidence, export, persons, records, users
 
@@ -74,7 +74,7 @@ def test_select_incident_exports_only_its_supporting_evidence(filled: Case, tmp_
 def test_include_protected_needs_permission_reason_and_is_logged(
     filled: Case, tmp_path: Path
 ) -> None:
-    from dalil import audit
+    from dalil.core import audit
 
     with filled.act() as ctx:
         users.add_user(ctx, "ines", "investigator")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from dalil import audit
-from dalil.audit import AuditEntry
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.audit import AuditEntry
+from dalil.core.case import Case
 from dalil.services import evidence, export, records
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.services import persons, records, users
 from dalil.services.evidence import add_bytes
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.errors import InputError
-from dalil.findings import service as F
 from dalil.report.charts import estimate_intervals
-from dalil.report.service import build_report
+from dalil.services import estimates
+from dalil.services.reports import build_report
 
 UNBOUNDED = {"observed": 310, "method": "loglinear", "model": "[12][13][23]", "estimate": 540.4,
              "ci": [410.2, None], "lists": ["A", "B", "C"]}  # fmt: skip
@@ -31,11 +31,11 @@ def test_open_interval_and_null_estimate_are_recorded_and_reported(
     any_case: Case, tmp_path: Path
 ) -> None:
     with any_case.act() as ctx:
-        a = F.record_estimate(ctx, "Fictional district, four lists", UNBOUNDED)
-        b = F.record_estimate(ctx, "Fictional village stratum", NOT_ESTIMABLE)
-        c = F.record_estimate(ctx, "Fictional town, all lists", BOUNDED)
+        a = estimates.record_estimate(ctx, "Fictional district, four lists", UNBOUNDED)
+        b = estimates.record_estimate(ctx, "Fictional village stratum", NOT_ESTIMABLE)
+        c = estimates.record_estimate(ctx, "Fictional town, all lists", BOUNDED)
     with any_case.act(write=False) as ctx:
-        rows = {r.id: r for r in F.estimates(ctx)}
+        rows = {r.id: r for r in estimates.estimates(ctx)}
     assert (rows[a].estimate, rows[a].ci_low, rows[a].ci_high) == (540.4, 410.2, None)
     assert (rows[b].estimate, rows[b].ci_low, rows[b].ci_high) == (None, None, None)
     assert (rows[c].ci_low, rows[c].ci_high) == (230.0, 320.0)
@@ -51,7 +51,7 @@ def test_open_interval_and_null_estimate_are_recorded_and_reported(
 
 def test_arabic_edition_words_open_intervals(case: Case, tmp_path: Path) -> None:
     with case.act() as ctx:
-        F.record_estimate(ctx, "Fictional district", UNBOUNDED)
+        estimates.record_estimate(ctx, "Fictional district", UNBOUNDED)
     out = tmp_path / "ar.html"
     build_report(case, None, audience="public", fmt="html", out=out, lang="ar")
     text = _text(out)
@@ -75,9 +75,9 @@ def test_malformed_estimate_results_refused_nothing_stored(
     case: Case, result: Any, why: str
 ) -> None:
     with pytest.raises(InputError, match=re.escape(why)), case.act() as ctx:
-        F.record_estimate(ctx, "Fictional", result)
+        estimates.record_estimate(ctx, "Fictional", result)
     with case.act(write=False) as ctx:
-        assert F.estimates(ctx) == []
+        assert estimates.estimates(ctx) == []
 
 
 def test_chart_draws_an_open_interval_without_inventing_an_upper_end() -> None:

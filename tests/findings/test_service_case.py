@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import func, select
 
-from dalil import audit
+from dalil.core import audit
 from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
-from dalil.findings import service as F
-from dalil.findings.models import ElementAssessmentRow, SignOffRow
+from dalil.model.findings import ElementAssessmentRow, SignOffRow
+from dalil.services import assessments, coding, corroboration, sites, units, vetting
 
 if TYPE_CHECKING:
     from findings.conftest import Small
@@ -22,7 +22,7 @@ ELEMENTS = ("civilian", "deliberate", "identity", "party", "nexus")
 def assess_all(s: Small, user: str = "lina") -> None:
     with s.case.act(user) as ctx:
         for el in ELEMENTS:
-            F.assess(ctx, s.act, el, "established", [str(s.ev[0])], note="fictional")
+            assessments.assess(ctx, s.act, el, "established", [str(s.ev[0])], note="fictional")
 
 
 def count(s: Small, model: type) -> int:
@@ -33,10 +33,10 @@ def count(s: Small, model: type) -> int:
 def test_assessor_cannot_sign_own_assessment_and_second_analyst_can(small: Small) -> None:
     assess_all(small)
     with pytest.raises(Conflict, match="cannot sign off"), small.case.act("lina") as ctx:
-        F.sign_off(ctx, small.act)
+        assessments.sign_off(ctx, small.act)
     assert count(small, SignOffRow) == 0
     with small.case.act("omar") as ctx:
-        shown = F.sign_off(ctx, small.act)
+        shown = assessments.sign_off(ctx, small.act)
     assert shown["status"] == "signed"
     assert [q["key"] for q in shown["suggested_qualifications"]] == ["war_crime_murder"]
     with small.case.system_session() as session:
@@ -46,37 +46,39 @@ def test_assessor_cannot_sign_own_assessment_and_second_analyst_can(small: Small
 
 def test_established_without_evidence_refused_nothing_stored(small: Small) -> None:
     with pytest.raises(InputError, match="without evidence"), small.case.act("lina") as ctx:
-        F.assess(ctx, small.act, "deliberate", "established", [])
+        assessments.assess(ctx, small.act, "deliberate", "established", [])
     assert count(small, ElementAssessmentRow) == 0
 
 
 def test_unknown_ids_are_clear_errors(small: Small) -> None:
     with pytest.raises(NotFound, match="no act with id 999"), small.case.act("lina") as ctx:
-        F.assess(ctx, 999, "deliberate", "likely")
+        assessments.assess(ctx, 999, "deliberate", "likely")
     with pytest.raises(NotFound, match="no evidence item"), small.case.act("lina") as ctx:
-        F.assess(ctx, small.act, "deliberate", "established", ["4242"])
+        assessments.assess(ctx, small.act, "deliberate", "established", ["4242"])
     assert count(small, ElementAssessmentRow) == 0
 
 
 def test_roles_without_assessment_permission_are_denied(small: Small) -> None:
     for user in ("vera", "sami", "nadia"):
         with pytest.raises(PermissionDenied), small.case.act(user) as ctx:
-            F.assess(ctx, small.act, "deliberate", "likely")
+            assessments.assess(ctx, small.act, "deliberate", "likely")
     assess_all(small)
     with pytest.raises(PermissionDenied), small.case.act("sami") as ctx:
-        F.sign_off(ctx, small.act)
+        assessments.sign_off(ctx, small.act)
 
 
 def test_aggregates_and_incident_attack_element(small: Small) -> None:
     assess_all(small)
     with small.case.act("lina") as ctx:
-        F.assess(ctx, small.act2, "deliberate", "likely")
+        assessments.assess(ctx, small.act2, "deliberate", "likely")
         with pytest.raises(InputError, match="once per incident"):
-            F.assess(ctx, small.act, "attack", "likely")
-        F.assess_incident(ctx, small.incident, "attack", "established", [str(small.ev[1])])
+            assessments.assess(ctx, small.act, "attack", "likely")
+        assessments.assess_incident(
+            ctx, small.incident, "attack", "established", [str(small.ev[1])]
+        )
     with small.case.act(write=False) as ctx:
-        agg = F.aggregates(ctx)[0]
-        shown = F.show_assessment(ctx, small.act)
+        agg = assessments.aggregates(ctx)[0]
+        shown = assessments.show_assessment(ctx, small.act)
     assert agg["sentence"].startswith(
         "2 acts assessed; 1 deliberate; 1 identity-targeted; 1 unlawful"
     )
@@ -89,14 +91,14 @@ def test_aggregates_and_incident_attack_element(small: Small) -> None:
 
 def test_coding_export_and_timeline(small: Small) -> None:
     with small.case.act() as ctx, pytest.raises(InputError, match="cites no source"):
-        F.set_coding(
+        coding.set_coding(
             ctx,
             small.incident,
             actor1="Fictional Brigade",
             fatality_sources={"low": [str(small.ev[0])]},
         )
     with small.case.act() as ctx:
-        F.set_coding(
+        coding.set_coding(
             ctx,
             small.incident,
             actor1="Fictional Brigade",
@@ -106,8 +108,8 @@ def test_coding_export_and_timeline(small: Small) -> None:
                 "high": [str(small.ev[2])],
             },
         )
-        text = F.export_incidents(ctx, "ucdp")
-        tl = F.timeline(ctx)
+        text = coding.export_incidents(ctx, "ucdp")
+        tl = coding.timeline(ctx)
     assert (
         "Fictional Brigade" in text and ",3,5,9," not in text
     )  # ucdp columns: best, high, low at the end
@@ -117,13 +119,13 @@ def test_coding_export_and_timeline(small: Small) -> None:
 
 def test_site_status_moves_forward_and_links_victims(small: Small) -> None:
     with small.case.act("nadia") as ctx:
-        F.site_status(ctx, small.site, "located", "2021-05-10", evidence=[str(small.ev[1])])
-        F.site_details(ctx, small.site, recovered=4, protection="guarded (fictional)")
-        F.site_link_victim(ctx, small.site, small.victim, [str(small.ev[2])])
+        sites.site_status(ctx, small.site, "located", "2021-05-10", evidence=[str(small.ev[1])])
+        sites.site_details(ctx, small.site, recovered=4, protection="guarded (fictional)")
+        sites.site_link_victim(ctx, small.site, small.victim, [str(small.ev[2])])
     with pytest.raises(Conflict, match="only moves forward"), small.case.act("nadia") as ctx:
-        F.site_status(ctx, small.site, "reported", "2021-06-01")
+        sites.site_status(ctx, small.site, "reported", "2021-06-01")
     with small.case.act(write=False) as ctx:
-        shown = F.show_site(ctx, small.site)
+        shown = sites.show_site(ctx, small.site)
     assert (
         shown["status"] == "located"
         and shown["recovered_bodies"] == 4
@@ -133,12 +135,12 @@ def test_site_status_moves_forward_and_links_victims(small: Small) -> None:
 
 def test_corroboration_groups_sources_by_derivation_graph_or_says_why_not(small: Small) -> None:
     with small.case.act() as ctx:
-        cid = F.add_claim(ctx, "toll", "More than 100 killed (fictional)")
-        F.add_carrier(ctx, cid, small.sources[0], "B2")
-        F.add_carrier(ctx, cid, small.sources[1], "C3")
+        cid = corroboration.add_claim(ctx, "toll", "More than 100 killed (fictional)")
+        corroboration.add_carrier(ctx, cid, small.sources[0], "B2")
+        corroboration.add_carrier(ctx, cid, small.sources[1], "C3")
         with pytest.raises(InputError, match="Admiralty"):
-            F.add_carrier(ctx, cid, small.sources[1], "Z9")
-        m = F.corroboration(ctx)
+            corroboration.add_carrier(ctx, cid, small.sources[1], "Z9")
+        m = corroboration.corroboration(ctx)
     row = m["claims"][0]  # type: ignore[index]
     assert row["independent"] == 2  # no readable texts: each source its own group, and it says so
     assert "each source its own group" in m["grouping"]  # type: ignore[operator]
@@ -146,7 +148,7 @@ def test_corroboration_groups_sources_by_derivation_graph_or_says_why_not(small:
 
 def test_suspects_linked_through_unit_hierarchy(small: Small) -> None:
     with small.case.act(write=False) as ctx:
-        links = F.suspects_for_acts(ctx)
+        links = units.suspects_for_acts(ctx)
     assert [(x["person"], x["act"]) for x in links] == [(str(small.suspect), str(small.act))]
     assert set(links[0]["evidence"]) == {str(small.ev[0]), str(small.ev[3])}  # type: ignore[arg-type]
 
@@ -160,7 +162,7 @@ def test_vetting_screens_audits_and_never_prints_protected_names(
         encoding="utf-8",
     )
     with small.case.act("lina") as ctx:
-        res = F.vet(ctx, p)
+        res = vetting.vet(ctx, p)
     assert [c["record_id"] for c in res["candidates"]] == ["row2"]
     c = res["candidates"][0]
     assert c["suspect"] == str(small.suspect) and c["suspect_label"] == "S-1" and c["unit_match"]
@@ -232,18 +234,18 @@ def test_assessment_round_trip_on_sqlite_and_postgres(any_case) -> None:  # type
     ev = add_bytes(any_case, any_case.actor(), b"fictional statement\n", name="s.txt").item.id
     with any_case.act("lina") as ctx:
         for el in ELEMENTS:
-            F.assess(ctx, act_id, el, "established", [str(ev)])
+            assessments.assess(ctx, act_id, el, "established", [str(ev)])
     with any_case.act("omar") as ctx:
-        assert F.sign_off(ctx, act_id)["status"] == "signed"
+        assert assessments.sign_off(ctx, act_id)["status"] == "signed"
     with any_case.act(write=False) as ctx:
-        agg = F.aggregates(ctx, inc_id)[0]
-        shown = F.show_assessment(ctx, act_id)
+        agg = assessments.aggregates(ctx, inc_id)[0]
+        shown = assessments.show_assessment(ctx, act_id)
     assert agg["unlawful"] == 1 and agg["signed_off"] == 1
     assert shown["elements"][0]["evidence"] == [str(ev)]
 
 
 def test_report_permissions_and_audit(small: Small, tmp_path: Path) -> None:
-    from dalil.report.service import build_report
+    from dalil.services.reports import build_report
 
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
@@ -270,9 +272,9 @@ def test_report_permissions_and_audit(small: Small, tmp_path: Path) -> None:
 def test_public_report_withholds_file_names_and_sensitive_items(
     small: Small, tmp_path: Path
 ) -> None:
-    from dalil.report.service import build_report
     from dalil.services import records
     from dalil.services.evidence import add_bytes
+    from dalil.services.reports import build_report
 
     admin = small.case.actor()
     loose = add_bytes(
@@ -286,12 +288,12 @@ def test_public_report_withholds_file_names_and_sensitive_items(
     src_id = src.id
     with small.case.act("lina") as ctx:
         for el in ELEMENTS:
-            F.assess(ctx, small.act, el, "established", [str(loose), str(secret)])
+            assessments.assess(ctx, small.act, el, "established", [str(loose), str(secret)])
     with small.case.act("omar") as ctx:
-        F.sign_off(ctx, small.act)  # signed: the act and its citations are published
+        assessments.sign_off(ctx, small.act)  # signed: the act and its citations are published
     with small.case.act() as ctx:
-        cid = F.add_claim(ctx, "method", "Shot at close range (fictional)")
-        F.add_carrier(ctx, cid, src_id, "B2")
+        cid = corroboration.add_claim(ctx, "method", "Shot at close range (fictional)")
+        corroboration.add_carrier(ctx, cid, src_id, "B2")
     build_report(small.case, "omar", audience="public", fmt="html", out=tmp_path / "p.html")
     html = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert html.count("withheld") >= 2  # both items are cited, described as withheld

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dalil.case import Case
-from dalil.linkage.models import ListRecord, VictimList
-from dalil.linkage.service import case_histories
+from dalil.core.case import Case
 from dalil.model.evidence import EvidenceItem
+from dalil.model.lists import ListRecord, VictimList
 from dalil.model.person import Person
+from dalil.services.lists import case_histories
 from dalil.synth.lists import generate
 from dalil.testing import DalilRunner
 
@@ -125,7 +125,7 @@ def test_viewer_cannot_decide_or_link(case: Case, dalil: DalilRunner, lists_dir:
 def test_review_shows_names_only_with_a_logged_reason(
     case: Case, dalil: DalilRunner, lists_dir: Path
 ) -> None:
-    from dalil import audit
+    from dalil.core import audit
 
     _import_all(dalil, lists_dir)
     dalil.json("lists", "link", "--review-low", "0.05")

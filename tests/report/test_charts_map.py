@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from dalil.display.maps import render_map
 from dalil.errors import InputError
 from dalil.report.charts import estimate_intervals, killings_by_day_place
-from dalil.report.mapsvg import render_map
 from dalil.report.render import render_html, write_report
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.errors import InputError
 from dalil.model.provenance import PROVENANCE_ROLES, WITNESS_ROLE
-from dalil.report.service import build_report
 from dalil.services import evidence, persons, records
+from dalil.services.reports import build_report
 
 PSEUDONYM = "W-Qamariyya"  # a pseudonym is not for publication either
 LEGAL = "Canaryname Witnessova"

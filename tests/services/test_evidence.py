@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import InputError, PermissionDenied
 from dalil.services import evidence, users
 from dalil.services.evidence import sanitise_name
@@ -163,7 +163,7 @@ def test_sanitised_names_never_carry_paths_or_control_characters(name: str) -> N
 def test_source_add_keeps_original_and_extracted_text_as_working_copy(
     case: Case, tmp_path: Path
 ) -> None:
-    from dalil.services import source_intake
+    from dalil.services import sources as source_intake
 
     html = tmp_path / "article.html"
     html.write_text(
@@ -186,7 +186,7 @@ def test_source_add_keeps_original_and_extracted_text_as_working_copy(
 
 
 def test_source_add_binary_file_is_kept_without_text(case: Case, tmp_path: Path) -> None:
-    from dalil.services import source_intake
+    from dalil.services import sources as source_intake
 
     f = _file(tmp_path, "clip.bin", b"\x00\x01fictional\x00binary" * 100)
     out = source_intake.add_source(case, None, f, kind="media", title="Fictional clip")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import NotFound, PermissionDenied
 from dalil.services import evidence, records, users
 

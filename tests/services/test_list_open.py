@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.errors import InputError
 from dalil.services import persons, records
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dalil.access import Actor
-from dalil.case import Case
+from dalil.core.access import Actor
+from dalil.core.case import Case
 from dalil.errors import InputError, PermissionDenied
 from dalil.services import evidence, persons, records
 

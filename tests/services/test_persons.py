@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dalil import audit
-from dalil.access import Actor
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.access import Actor
+from dalil.core.case import Case
 from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.model.person import Person
 from dalil.services import persons, users

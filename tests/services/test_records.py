@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import InputError, NotFound
 from dalil.services import persons, records
 from dalil.testing import DalilRunner

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import InputError, PermissionDenied
 from dalil.services import evidence, records, users
-from dalil.services.source_upload import _Tee, add_source_stream
+from dalil.services.sources import _Tee, add_source_stream
 
 HTML = (
     b"<!doctype html><html><head><title>Fictional Monitor</title></head><body>"

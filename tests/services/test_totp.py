@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import InputError, PermissionDenied
 from dalil.services import users
 
@@ -41,7 +41,7 @@ def test_enrolment_needs_a_code_from_the_secret_and_stores_only_ciphertext(peopl
         u = [e for e in entries if e.action == "user.totp_enable"]
         assert len(u) == 1 and "user:ivy" in u[0].object_ids
         assert all(secret not in (e.detail + e.object_ids) for e in entries)
-        from dalil.access import find_user
+        from dalil.core.access import find_user
 
         row = find_user(s, "ivy")
         assert row is not None and secret not in (row.totp_secret_enc or "")

@@ -7,7 +7,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.services import users
 
 

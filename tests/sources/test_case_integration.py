@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from dalil import audit
-from dalil.case import Case
+from dalil.core import audit
+from dalil.core.case import Case
 from dalil.errors import PermissionDenied
 from dalil.services import users
-from dalil.sources.service import compare_sources, graph_sources
+from dalil.services.sources import compare_sources, graph_sources
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sources"
 
@@ -108,7 +108,7 @@ def test_unknown_source_id_is_not_found(dalil: Any) -> None:
 
 
 def test_service_compare_and_graph_on_sqlite_and_postgres(any_case: Case) -> None:
-    from dalil.services.source_intake import add_source
+    from dalil.services.sources import add_source
 
     ids = []
     for name, published in (("ngo_release.txt", "2025-03-14"), ("news_numbers.txt", "2025-03-15")):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dalil.cli import cli
-from dalil.cli_support import run_cli
+from dalil.cli.app import cli
+from dalil.cli.support import run_cli
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sources"
 

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.store.base import Base
 from dalil.store.migrate import current_heads, import_all_models, script_heads, upgrade
 

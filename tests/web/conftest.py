@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.testing import TEST_PASSPHRASE
 from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
@@ -166,7 +166,7 @@ LIST_B = (
 
 def seed_lists(case: Case, folder: Path) -> None:
     """Two small fictional victim lists, imported and linked."""
-    from dalil.linkage import service as lists
+    from dalil.services import lists as lists
 
     for name, text in (("Fictional list A", LIST_A), ("Fictional list B", LIST_B)):
         path = folder / (name.replace(" ", "-") + ".csv")

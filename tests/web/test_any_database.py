@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.web import create_app
 from dalil.web.backend import CaseBackend
 

@@ -373,8 +373,7 @@ SITE_STEPS = {"admin": "located", "investigator": "secured", "analyst": "exhumed
 def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
     """An act fully assessed by another legal user (so admin and legal may both sign it
     off) and one fresh site per route (page, API) whose status the writers advance."""
-    from dalil.findings import service as F
-    from dalil.services import records, users
+    from dalil.services import assessments, records, users
 
     case = app.state.backend.case
     with case.act(USERS["admin"]) as ctx:
@@ -399,7 +398,7 @@ def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
         ]
     with case.act(MATRIX_REVIEWEE) as ctx:
         for element in ("civilian", "deliberate", "identity", "party", "nexus"):
-            F.assess(ctx, act.id, element, "likely", note="matrix test (fictional)")
+            assessments.assess(ctx, act.id, element, "likely", note="matrix test (fictional)")
     _FINDINGS.update(
         evidence=seeded["evidence"], signed_act=act.id, site_page=sites[0].id, site_api=sites[1].id
     )

@@ -25,8 +25,7 @@ SUSPECT_LEGAL_NAME = "Fictional Suspect Qanary"  # protected: must never be show
 @pytest.fixture(scope="module")
 def fx(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
     """Records of this module's own (the case is shared with other test modules)."""
-    from dalil.findings import service as F
-    from dalil.services import persons, records, users
+    from dalil.services import corroboration, persons, records, users
 
     case = app.state.backend.case
     out: dict[str, Any] = {}
@@ -87,7 +86,7 @@ def fx(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
             date_start="2024-01",
             date_end="2025-12",
         )
-        claim = F.add_claim(
+        claim = corroboration.add_claim(
             ctx,
             "toll",
             "32 civilians killed in Qarya (fictional)",
@@ -95,8 +94,8 @@ def fx(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
             high=32,
             incident_id=seeded["incident"],
         )
-        F.add_carrier(ctx, claim, seeded["source"], "B2")
-        F.add_carrier(ctx, claim, seeded["source2"], "C3")
+        corroboration.add_carrier(ctx, claim, seeded["source"], "B2")
+        corroboration.add_carrier(ctx, claim, seeded["source2"], "C3")
         out["claim"] = claim
     return out
 
@@ -126,7 +125,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _audit_actions(app: Any, action: str) -> list[Any]:
-    from dalil.services import audit_log
+    from dalil.services import audit as audit_log
 
     with app.state.backend.case.act(USERS["admin"], write=False) as ctx:
         return list(audit_log.show(ctx, action=action, limit=1000))
@@ -311,7 +310,7 @@ def _signoffs(app: Any, act: int) -> list[str]:
 def test_api_assessment_twin_matches_the_service(
     make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], app: Any
 ) -> None:
-    from dalil.findings import service as F
+    from dalil.services import assessments
 
     c = make_client()
     r = c.post(
@@ -330,7 +329,7 @@ def test_api_assessment_twin_matches_the_service(
         f"/api/v1/findings/acts/{fx['act_api']}", headers=_bearer(seeded["tokens"]["viewer"])
     ).json()
     with app.state.backend.case.act(USERS["viewer"], write=False) as ctx:
-        want = F.show_assessment(ctx, fx["act_api"])
+        want = assessments.show_assessment(ctx, fx["act_api"])
     assert {k: got[k] for k in want} == want
     assert got["record"]["id"] == fx["act_api"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from dalil.web import i18n
+from dalil.display import i18n
 
 from .conftest import Client
 
@@ -90,7 +90,9 @@ def test_stylesheet_uses_logical_properties_only() -> None:
     import re
     from pathlib import Path
 
-    css = (Path(i18n.__file__).parent.parent / "static" / "app.css").read_text()
+    import dalil.web
+
+    css = (Path(dalil.web.__file__).parent / "static" / "app.css").read_text()
     physical = re.findall(
         r"(?<![-\w])(margin|padding|border)-(left|right)\b|(?<![-\w])(left|right)\s*:|text-align:\s*(left|right)|float:\s*(left|right)",
         css,

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from dalil.case import Case
+from dalil.core.case import Case
+from dalil.display.jsonout import jsonable
 from dalil.errors import PermissionDenied
 from dalil.testing import TEST_PASSPHRASE
 from dalil.web import paging
-from dalil.web.backend import RECORD_KINDS, jsonable
+from dalil.web.backend import RECORD_KINDS
 
 from .conftest import USERS
 
@@ -46,7 +47,7 @@ def test_every_page_is_the_matching_slice_of_the_service_list(
 
 
 def test_paging_checks_the_same_permission(seeded: dict[str, Any]) -> None:
-    from dalil.access import Actor
+    from dalil.core.access import Actor
 
     case = Case.open(seeded["root"], TEST_PASSPHRASE)
     try:

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dalil.display.i18n import LANGUAGES
 from dalil.web.context import make_environments
-from dalil.web.i18n import LANGUAGES
 
 # The macro as it was in templates/_value.html before the Python version replaced it.
 OLD_MACRO = (

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dalil.web import create_app
 from dalil.web.auth import LoginThrottle, SessionStore, TotpReplayGuard, csrf_ok
-from dalil.web.routes.auth import _safe_next
+from dalil.web.pages.auth import _safe_next
 
 from .conftest import LEGAL_NAME, USERS, Client, password_for
 
@@ -19,8 +19,8 @@ PAGES = ["/", "/persons", "/users", "/login"]
 
 
 def _audit_actions(seeded: dict[str, Any], **filters: Any) -> list[dict[str, Any]]:
-    from dalil import audit
-    from dalil.case import Case
+    from dalil.core import audit
+    from dalil.core.case import Case
     from dalil.testing import TEST_PASSPHRASE
 
     case = Case.open(seeded["root"], TEST_PASSPHRASE)
@@ -241,7 +241,7 @@ def test_revoked_or_forged_bearer_token_is_refused(client: Client, seeded: dict[
         client.get("/api/v1/me", headers={"Authorization": "Bearer dalil_forged"}).status_code
         == 401
     )
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.services import users
     from dalil.testing import TEST_PASSPHRASE
 
@@ -396,8 +396,8 @@ def test_second_factor_is_required_when_the_user_has_totp(
     """A stolen password alone does not open the account; a replayed code does not either."""
     import pyotp
 
-    from dalil.access import find_user
-    from dalil.case import Case
+    from dalil.core.access import find_user
+    from dalil.core.case import Case
     from dalil.testing import TEST_PASSPHRASE
 
     secret = pyotp.random_base32()

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.testing import TEST_PASSPHRASE
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dalil.case import Case
+from dalil.core.case import Case
 from dalil.services import users
 from dalil.testing import TEST_PASSPHRASE
 from dalil.web import backend as backend_mod

@@ -56,11 +56,11 @@ def build(
     root: Path, *, size: str = "small", say: Callable[[str], None] = print, pdf: bool = True
 ) -> DemoResult:
     """Build the demo under *root* (created; must be absent or empty)."""
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.model.provenance import WITNESS_ROLE
     from dalil.services import persons, records, users
     from dalil.services.evidence import add_bytes
-    from dalil.services.source_intake import add_source
+    from dalil.services.sources import add_source
 
     if size not in ("small", "full"):
         raise InputError("--size must be small or full")
@@ -240,7 +240,7 @@ def build(
         )
 
         # --- incidents, coding, acts -----------------------------------------------
-        from dalil.findings import service as F
+        from dalil.services import assessments, coding, corroboration, estimates, sites
 
         inc_id: dict[str, int] = {}
         with case.act("nadia") as ctx:
@@ -293,7 +293,7 @@ def build(
                 _hi,
                 srcs,
             ) in S.INCIDENTS:
-                F.set_coding(
+                coding.set_coding(
                     ctx,
                     inc_id[key],
                     event_type=ev,
@@ -351,7 +351,7 @@ def build(
                 "skipped: source verification (dalil.sources.compare) not installed",
             )
         else:
-            from dalil.cli_support import dumps
+            from dalil.display.jsonout import dumps
 
             ngo = load_document(inputs / "sources" / "ngo_release.txt", doc_date="2021-05-02")
             notes = []
@@ -458,7 +458,7 @@ def build(
             data = est.to_dict()
             (outputs / "estimate.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
             with case.act("sami") as ctx:
-                F.record_estimate(
+                estimates.record_estimate(
                     ctx,
                     f"Victims in the Marjan district, 13-15 April 2021 ({len(names)} lists)",
                     data,
@@ -477,9 +477,11 @@ def build(
         with case.act(S.ASSESSOR) as ctx:
             for a in S.acts(size):
                 for el, (finding, ev, note) in a.findings.items():
-                    F.assess(ctx, act_id[a.key], el, finding, [str(ev_id[e]) for e in ev], note)
+                    assessments.assess(
+                        ctx, act_id[a.key], el, finding, [str(ev_id[e]) for e in ev], note
+                    )
             for inc in ("INC-HARBOUR", "INC-OLIVE"):
-                F.assess_incident(
+                assessments.assess_incident(
                     ctx,
                     inc_id[inc],
                     "attack",
@@ -491,11 +493,11 @@ def build(
         with case.act(S.REVIEWER) as ctx:
             for a in S.acts(size):
                 if a.signed:
-                    F.sign_off(
+                    assessments.sign_off(
                         ctx, act_id[a.key], "reviewed against the testimonies and photographs"
                     )
                     signed += 1
-            aggs = F.aggregates(ctx)
+            aggs = assessments.aggregates(ctx)
         _step(
             res,
             say,
@@ -523,19 +525,19 @@ def build(
                     access_notes=site["access"],
                 )
                 for status, on, ev in site["history"]:  # type: ignore[attr-defined]
-                    F.site_status(
+                    sites.site_status(
                         ctx,
                         srow.id,
                         status,
                         on.isoformat(),
                         evidence=[str(ev_id[ev])] if ev else [],
                     )
-                F.site_details(
+                sites.site_details(
                     ctx, srow.id, recovered=site["recovered"], protection=site["protection"]
                 )  # type: ignore[arg-type]
                 if site["key"] == "SITE-CEMETERY":
                     for a in [a for a in S.acts(size) if a.incident == "INC-HARBOUR"][:7]:
-                        F.site_link_victim(
+                        sites.site_link_victim(
                             ctx, srow.id, person_id[a.victim], [str(ev_id["forensic"])]
                         )
         _step(
@@ -549,11 +551,11 @@ def build(
         with case.act("sami") as ctx:
             claim_id = {}
             for cid, kind, text, place, d0, d1, lo2, hi2 in S.CLAIMS:
-                claim_id[cid] = F.add_claim(
+                claim_id[cid] = corroboration.add_claim(
                     ctx, kind, text, place=place, date_start=d0, date_end=d1, low=lo2, high=hi2
                 )
             for cid, skey, grade, stance in S.CARRIERS:
-                F.add_carrier(
+                corroboration.add_carrier(
                     ctx,
                     claim_id[cid],
                     src_id[skey],
@@ -564,7 +566,7 @@ def build(
         with case.act(
             "lina"
         ) as ctx:  # legal analysts may read sensitive testimony texts for the graph
-            m = F.corroboration(ctx)
+            m = corroboration.corroboration(ctx)
         (outputs / "corroboration.json").write_text(
             json.dumps(m, indent=2, ensure_ascii=False), encoding="utf-8"
         )
@@ -572,7 +574,7 @@ def build(
         _step(res, say, "corroborate", f"grouping by {m['grouping']}; {statuses}")
 
         # --- reports -----------------------------------------------------------------------
-        from dalil.report.service import build_report
+        from dalil.services.reports import build_report
 
         wanted = [("internal", "html", "en"), ("public", "html", "en"), ("public", "html", "ar")]
         if pdf:

@@ -9,7 +9,7 @@ point :func:`estimate` mirrors the ``dalil estimate`` command; see
 
 from __future__ import annotations
 
-from .api import EstimateResult, case_capture_data, estimate
+from .api import EstimateResult, estimate
 from .bma import bma
 from .data import CaptureData, CaptureTable, read_capture_csv
 from .lcmcr import lcmcr
@@ -21,7 +21,6 @@ __all__ = [
     "EstimateResult",
     "EstimationError",
     "bma",
-    "case_capture_data",
     "estimate",
     "fit",
     "lcmcr",

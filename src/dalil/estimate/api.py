@@ -28,7 +28,7 @@ from . import lcmcr as lcmcr_mod
 from . import loglinear as ll
 from . import publication
 from . import selection as sel
-from .data import CaptureData, CaptureTable, capture_data_from_rows, read_capture_csv
+from .data import CaptureData, CaptureTable, read_capture_csv
 
 METHODS = ("loglinear", "lcmcr", "bma", "all")
 SMALL_STRATUM = 30
@@ -460,29 +460,6 @@ def _stratified(
         models=[],
         details=per,
     )
-
-
-# --------------------------------------------------------------------------- a case's lists
-
-
-def case_capture_data(
-    ctx: Any,
-    *,
-    strata: str | Sequence[str] | None = None,
-    lists: str | Sequence[str] | None = None,
-) -> CaptureData:
-    """Capture histories of a case's linked victim lists (``dalil lists link`` first),
-    through the linkage service (permission ``case.read``), as estimation input.
-    ``strata``: sex, governorate, place_of_death, date_of_death, age_group."""
-    from dalil.linkage.service import case_histories
-
-    wanted = [
-        s.strip()
-        for s in (strata.split(",") if isinstance(strata, str) else strata or [])
-        if s.strip()
-    ]
-    names, rows = case_histories(ctx, wanted)
-    return capture_data_from_rows(names, rows, strata=wanted, keep=lists, source="case lists")
 
 
 # --------------------------------------------------------------------------- entry point

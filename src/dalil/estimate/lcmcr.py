@@ -277,8 +277,7 @@ def lcmcr(
     seqs = np.random.SeedSequence(seed).spawn(chains)
     t_start = time.monotonic()
     runs = [
-        _Chain(table, K=K, a_alpha=a_alpha, b_alpha=b_alpha, seed=s, pure=use_pure)
-        for s in seqs
+        _Chain(table, K=K, a_alpha=a_alpha, b_alpha=b_alpha, seed=s, pure=use_pure) for s in seqs
     ]
     workers = min(chains, _threads())
 

@@ -43,7 +43,9 @@ def _one(d: dict[str, Any], where: str = "") -> list[str]:
         out.append(f"{pre}the chains disagree; no single number")
     spread = diag.get("spread")
     if spread is not None and spread > SPREAD_MAX:
-        out.append(f"{pre}the methods disagree by {spread:.0%} of their median (> {SPREAD_MAX:.0%})")
+        out.append(
+            f"{pre}the methods disagree by {spread:.0%} of their median (> {SPREAD_MAX:.0%})"
+        )
     sel = d.get("selection") or {}
     models = d.get("models") or []
     if method == "loglinear" and sel.get("rule") in ("bic", "aic") and models:

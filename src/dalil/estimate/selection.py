@@ -96,14 +96,10 @@ def auto_rule(table: CaptureTable, p_threshold: float = P_THRESHOLD) -> tuple[st
     names = table.lists
     reasons = []
     if table.n_lists > ll.EXHAUSTIVE_MAX_LISTS:
-        reasons.append(
-            f"{table.n_lists} lists: too many hierarchical models to compare them all"
-        )
+        reasons.append(f"{table.n_lists} lists: too many hierarchical models to compare them all")
     thin = sp.thin_pairs
     if thin:
-        shown = ", ".join(
-            f"{names[i]}–{names[j]} ({sp.pair_overlap[(i, j)]})" for i, j in thin[:4]
-        )
+        shown = ", ".join(f"{names[i]}–{names[j]} ({sp.pair_overlap[(i, j)]})" for i, j in thin[:4])
         more = f" and {len(thin) - 4} more" if len(thin) > 4 else ""
         reasons.append(
             f"{len(thin)} pair{'s' if len(thin) > 1 else ''} of lists share fewer than "
@@ -171,7 +167,11 @@ class Selection:
 
     def to_dict(self) -> dict[str, Any]:
         lists = self.best.lists
-        out: dict[str, Any] = {"rule": self.rule, "requested": self.requested, "reason": self.reason}
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "requested": self.requested,
+            "reason": self.reason,
+        }
         if self.rule == "stepwise":
             out["p_threshold"] = self.p_threshold
             out["steps"] = [s.to_dict(lists) for s in self.steps]

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dalil.display.wording import plural
 from dalil.errors import Conflict, InputError
-from dalil.wording import plural
 
 #: Elements assessed for each act (one killing), in checklist order.
 ACT_ELEMENTS: dict[str, str] = {

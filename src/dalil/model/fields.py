@@ -66,6 +66,16 @@ def parse_partial_date(value: str, field: str = "date") -> PartialDate:
     )
 
 
+def first_day(text: str | None) -> date | None:
+    """First day of a partial date (``2025-03`` → 1 March 2025); None when empty."""
+    return parse_partial_date(text).start if text else None
+
+
+def last_day(text: str | None) -> date | None:
+    """Last day of a partial date (``2025-03`` → 31 March 2025); None when empty."""
+    return parse_partial_date(text).end if text else None
+
+
 def check_date_range(start: PartialDate | None, end: PartialDate | None, field: str) -> None:
     if start is not None and end is not None and end.end < start.start:
         raise InputError(f"invalid {field}: end {end.text} is before start {start.text}")

@@ -1,7 +1,7 @@
 """Plain data a report is built from, independent of storage.
 
 :class:`CaseSnapshot` is filled either from a case (through the service layer, see
-:mod:`dalil.report.fromcase`) or directly (the demo story, tests). Fields that are
+:mod:`dalil.services.reports`) or directly (the demo story, tests). Fields that are
 *protected* in the case (legal names, contacts, addresses, identity group, sensitive
 notes) are kept in :class:`PersonView` attributes whose names start with ``protected_``;
 the public report never reads them (see :mod:`dalil.report.redact`).

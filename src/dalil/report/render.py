@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from dalil.display.maps import render_map
 from dalil.errors import InputError
 from dalil.report.assemble import AUDIENCES, assemble
 from dalil.report.charts import data_uri, estimate_intervals, killings_by_day_place
@@ -22,7 +23,6 @@ from dalil.report.i18n import (
     aggregate_sentence,
     translator,
 )
-from dalil.report.mapsvg import render_map
 
 FORMATS = ("html", "pdf")
 

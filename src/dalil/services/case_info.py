@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from dalil import access
-from dalil.case import CASE_FILE, check_summary, check_title
-from dalil.services.context import Context, oid
+from dalil.core import access
+from dalil.core.case import CASE_FILE, check_summary, check_title
+from dalil.core.context import Context, oid
 
 
 def show(ctx: Context) -> dict[str, Any]:

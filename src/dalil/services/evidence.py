@@ -25,17 +25,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import func, select
 
-from dalil import access
-from dalil.access import Actor
+from dalil.core import access
+from dalil.core.access import Actor
+from dalil.core.context import Context, oid
 from dalil.errors import InputError, NotFound
 from dalil.model.common import utcnow
 from dalil.model.evidence import COPY_KINDS, EvidenceItem
 from dalil.model.fields import check_choice, check_text
 from dalil.model.source import Source
-from dalil.services.context import Context, oid
 
 if TYPE_CHECKING:
-    from dalil.case import Case
+    from dalil.core.case import Case
     from dalil.vault.blobs import PutResult
 
 _HEX = set("0123456789abcdef")
@@ -435,7 +435,7 @@ def get_to_path(
 
 def custody(ctx: Context, ref: str | int) -> list[dict[str, Any]]:
     """The custody ledger of an item: every audit entry naming it, oldest first."""
-    from dalil import audit
+    from dalil.core import audit
 
     ctx.require(access.AUDIT_READ, "read the custody ledger")
     item = resolve_item(ctx, ref)
@@ -504,3 +504,15 @@ def fixity(case: Case, user: str | Actor | None = None) -> FixityReport:
             },
         )
     return rep
+
+
+def evidence_ids(ctx: Context, refs: Sequence[str | int]) -> list[int]:
+    """Resolve evidence references (id, SHA-256 or prefix); unknown ones raise NotFound."""
+    out: list[int] = []
+    for r in refs:
+        if str(r).strip() == "":
+            continue
+        item = resolve_item(ctx, r)
+        if item.id not in out:
+            out.append(item.id)
+    return out

@@ -31,19 +31,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from dalil import access
-from dalil.access import Actor
-from dalil.cli_support import dumps
+from dalil.core import access
+from dalil.core.access import Actor
+from dalil.core.context import Context, oid
+from dalil.display.jsonout import dumps
 from dalil.errors import InputError
 from dalil.model.evidence import EvidenceItem
 from dalil.model.person import Person
 from dalil.model.provenance import ProvenanceLink
 from dalil.services import evidence as ev
 from dalil.services import persons, records
-from dalil.services.context import Context, oid
 
 if TYPE_CHECKING:
-    from dalil.case import Case
+    from dalil.core.case import Case
 
 RECORD_KINDS = ("source", "incident", "act", "unit", "membership", "site", "provenance")
 
@@ -219,7 +219,7 @@ def export_bag(
             meta / "custody.json",
             meta / "audit.json",
         )
-        from dalil.services import audit_log
+        from dalil.services import audit as audit_log
         from dalil.vault.keys import AUDIT_PUBLIC_FILE
 
         res = audit_log.verify_case(case)
@@ -277,7 +277,7 @@ def write_audit_files(
     *related_oids*, each as a JSON array (one entry per line). The log is read in batches
     of :data:`AUDIT_STREAM_BATCH` rows (a server-side cursor on PostgreSQL) and never held
     in memory as a whole. Returns the two counts."""
-    from dalil.audit import AuditEntry
+    from dalil.core.audit import AuditEntry
 
     counts = [0, 0]
     stmt = (

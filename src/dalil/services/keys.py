@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dalil import access
-from dalil.services.context import oid
+from dalil.core import access
+from dalil.core.context import oid
 
 if TYPE_CHECKING:
-    from dalil.case import Case
+    from dalil.core.case import Case
 
 
 def change_passphrase(case: Case, user: str | None, old: str, new: str) -> None:

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dalil import access
+from dalil.core import access
+from dalil.core.context import Context, oid, protected_marker
 from dalil.errors import Conflict, InputError
 from dalil.model.common import as_utc
 from dalil.model.fields import check_choice, check_choices, check_nonneg, check_text
 from dalil.model.person import PERSON_ROLES, PROTECTED_FIELDS, SEXES, Person
-from dalil.services.context import Context, oid, protected_marker
 
 _UNSET: Any = object()
 

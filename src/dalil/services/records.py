@@ -2,7 +2,7 @@
 
 Each aggregate is described once by a :class:`RecordSpec` (its fields, their kinds and
 validation); the same spec drives the Python API below and the CLI commands in
-:mod:`dalil.commands.records`. Persons (protected fields) and evidence (the vault) have
+:mod:`dalil.cli.records`. Persons (protected fields) and evidence (the vault) have
 their own services.
 
     from dalil.services import records
@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dalil import access
+from dalil.core import access
+from dalil.core.context import Context, oid
 from dalil.errors import InputError
 from dalil.model.act import ACT_STATUSES, ACT_TYPES, Act
 from dalil.model.common import RecordMixin, as_utc, utcnow
@@ -44,7 +45,6 @@ from dalil.model.person import Person
 from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, WITNESS_ROLE, ProvenanceLink
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
-from dalil.services.context import Context, oid
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Users, API tokens and logins (service layer over :mod:`dalil.access`)."""
+"""Users, API tokens and logins (service layer over :mod:`dalil.core.access`)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from dalil import access
-from dalil.access import Actor, ApiToken, User
+from dalil.core import access
+from dalil.core.access import Actor, ApiToken, User
+from dalil.core.context import Context, oid
 from dalil.errors import InputError, PermissionDenied
-from dalil.services.context import Context, oid
 
 if TYPE_CHECKING:
-    from dalil.case import Case
-
-
-def bootstrap_admin(case: Case, admin: str) -> User:
-    """Create the first admin of a new case (and the first audit entries)."""
-    with case.act(Actor(name=admin, role="admin")) as ctx:
-        user = access.create_user(ctx.session, admin, "admin")
-        ctx.audit(
-            "case.init",
-            [oid("case", "self")],
-            change={"admin": admin, "audit_key_fingerprint": case.config.audit_key_fingerprint},
-        )
-        ctx.audit("user.add", [oid("user", user.name)], change={"role": "admin"})
-        return user
+    from dalil.core.case import Case
 
 
 def add_user(ctx: Context, name: str, role: str, password: str | None = None) -> User:

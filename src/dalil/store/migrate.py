@@ -22,14 +22,14 @@ import dalil
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 #: Foundation modules with tables (beyond dalil.model.*).
-_FOUNDATION_MODULES = ["dalil.access", "dalil.audit"]
+_FOUNDATION_MODULES = ["dalil.core.access", "dalil.core.audit"]
 
 
 def import_all_models() -> list[str]:
     """Import every module that declares tables; returns the names imported.
 
-    Convention: foundation tables live in ``dalil.model.*``, ``dalil.access`` and
-    ``dalil.audit``; each other capability keeps its tables in ``dalil.<pkg>.models``
+    Convention: foundation tables live in ``dalil.model.*``, ``dalil.core.access`` and
+    ``dalil.core.audit``; each other capability keeps its tables in ``dalil.<pkg>.models``
     (a module or package).
     """
     names: list[str] = []

@@ -161,8 +161,8 @@ def create_app(
         return render(get_ctx(request), "error.html", status_code=422, message=message, status=422)
 
     from dalil.web.api import v1
-    from dalil.web.routes import auth as auth_routes
-    from dalil.web.routes import pages
+    from dalil.web.pages import auth as auth_routes
+    from dalil.web.pages import pages
 
     app.include_router(auth_routes.router)
     app.include_router(pages.router)

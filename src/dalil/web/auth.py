@@ -1,6 +1,6 @@
 """Web authentication machinery: server-side sessions, CSRF tokens, login throttling, TOTP.
 
-Who a user is and what they may do is decided by the service layer (:mod:`dalil.access`);
+Who a user is and what they may do is decided by the service layer (:mod:`dalil.core.access`);
 this module only carries the decision across HTTP requests:
 
 * **Sessions** live on the server (in memory of the ``dalil serve`` process); the browser

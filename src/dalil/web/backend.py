@@ -14,16 +14,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
-import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from dalil.cli_support import dumps
+from dalil.display.jsonout import jsonable
 from dalil.errors import DalilError, NotFound, PermissionDenied
 
 TOKEN_CACHE_SECONDS = 30.0
@@ -32,32 +30,6 @@ USER_CACHE_SECONDS = 5.0
 
 class NotAvailable(DalilError):
     """The capability behind this page has not landed in the service layer yet."""
-
-
-def jsonable(obj: Any) -> Any:
-    """Plain JSON types (dates as ISO strings), exactly as the CLI's ``dumps`` prints them."""
-    if hasattr(obj, "to_dict"):
-        obj = obj.to_dict()
-    return _plain(obj)
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _plain(o: Any) -> Any:
-    if isinstance(o, _SCALARS):
-        return o
-    if isinstance(o, dict):
-        return {str(k): _plain(v) for k, v in o.items()}
-    if isinstance(o, list | tuple | set | frozenset):
-        return [_plain(v) for v in o]
-    # The common non-JSON types, converted exactly as the CLI's encoder does (fast path).
-    if isinstance(o, datetime | date):
-        return o.isoformat()
-    if isinstance(o, Decimal):
-        return float(o)
-    # Anything else (dates, decimals, paths, objects with to_dict): the CLI's encoder.
-    return json.loads(dumps(o, indent=None))
 
 
 def _service(module: str, *names: str) -> Callable[..., Any]:
@@ -109,7 +81,7 @@ class CaseBackend:
 
     @classmethod
     def open(cls, path: Path, passphrase: str | None) -> CaseBackend:
-        from dalil.case import Case
+        from dalil.core.case import Case
 
         return cls(Case.open(path, passphrase))
 
@@ -266,7 +238,7 @@ class CaseBackend:
             return [jsonable(u) for u in users.list_users(ctx)]
 
     def roles(self) -> list[str]:
-        from dalil.access import ROLES
+        from dalil.core.access import ROLES
 
         return list(ROLES)
 
@@ -343,7 +315,7 @@ class CaseBackend:
     ) -> dict[str, Any]:
         """A Source from an uploaded document (``source_upload.add_source_stream``: the
         original as evidentiary evidence, its extracted text as a working copy)."""
-        from dalil.services import source_upload
+        from dalil.services import sources as source_upload
 
         actor = self._actor(principal)
         values = {k: v for k, v in fields.items() if v not in (None, "")}
@@ -633,9 +605,9 @@ class CaseBackend:
 
     def may_import_lists(self, principal: Any) -> None:
         """Raise PermissionDenied unless the user may import lists: the same first check
-        as ``linkage.service.import_list`` (which checks again), made before anything else
+        as ``services.lists.import_list`` (which checks again), made before anything else
         so that the answer does not depend on what the session holds."""
-        from dalil import access
+        from dalil.core import access
 
         actor = self._actor(principal)
         access.require(actor, access.RECORD_WRITE, "import lists")
@@ -644,7 +616,7 @@ class CaseBackend:
     def import_list_file(
         self, principal: Any, filename: str, data: bytes, mapping: dict[str, str], list_name: str
     ) -> dict[str, Any]:
-        """Import (``linkage.service.import_list``: permission, evidence, audit inside)."""
+        """Import (``services.lists.import_list``: permission, evidence, audit inside)."""
         fn = _linkage("import_list")
         actor = self._actor(principal)
         return dict(
@@ -700,7 +672,7 @@ class CaseBackend:
         """Newest entries first. The service returns the newest N; pages are cut from
         ``offset + limit + 1`` of them, so ``total`` is null and ``has_more`` tells if
         there is a next page."""
-        fn = _service("audit_log", "show")
+        fn = _service("audit", "show")
         with self.case.act(self._actor(principal), write=False) as ctx:
             rows = fn(
                 ctx, actor=actor, action=action, object_id=object_id, limit=offset + limit + 1
@@ -717,7 +689,7 @@ class CaseBackend:
         """Verify the hash chain and signed checkpoints (anyone logged in may; the CLI
         lets anyone holding the public key do it)."""
         self._actor(principal)
-        fn = _service("audit_log", "verify_case")
+        fn = _service("audit", "verify_case")
         r = dict(jsonable(fn(self.case)))
         return {**r, "problem": r.get("reason")}
 
@@ -737,9 +709,9 @@ class CaseBackend:
 
 
 def _linkage(name: str) -> Callable[..., Any]:
-    """A function of the victim-list service (``dalil.linkage.service``)."""
+    """A function of the victim-list service (``dalil.services.lists``)."""
     try:
-        mod = importlib.import_module("dalil.linkage.service")
+        mod = importlib.import_module("dalil.services.lists")
     except ModuleNotFoundError as e:
         raise NotAvailable("victim lists are not available in this version of dalil") from e
     fn = getattr(mod, name, None)
@@ -762,7 +734,6 @@ def digest_headers(meta: dict[str, Any]) -> dict[str, str]:
 
 def _date_or_none(value: Any) -> Any:
     """A ``datetime.date`` from an ISO day, else None (months and years stay undated)."""
-    from datetime import date
 
     try:
         return date.fromisoformat(str(value)) if value and len(str(value)) == 10 else None
@@ -830,14 +801,6 @@ class _QueueReader:
 VETTING_MAX_BYTES = 20 * 1024 * 1024
 
 
-def _findings() -> Any:
-    try:
-        from dalil.findings import service
-    except ModuleNotFoundError as e:  # pragma: no cover - the capability is in the tree
-        raise NotAvailable("findings are not available in this version of dalil") from e
-    return service
-
-
 def _evidence_refs(raw: Any) -> list[str]:
     """Evidence references from a form field ("3, 5 ab12…") or a JSON list."""
     if raw is None:
@@ -849,11 +812,10 @@ def _evidence_refs(raw: Any) -> list[str]:
 
 def findings_overview(b: CaseBackend, principal: Any) -> dict[str, Any]:
     """Acts, incidents (with their aggregate line) and sites, for the findings index."""
-    F = _findings()
-    from dalil.services import records
+    from dalil.services import assessments, records, sites
 
     with b.case.act(b._actor(principal), write=False) as ctx:
-        aggs = {str(a["incident"]): a for a in jsonable(F.aggregates(ctx))}
+        aggs = {str(a["incident"]): a for a in jsonable(assessments.aggregates(ctx))}
         acts = [jsonable(a) for a in records.list_(ctx, "act")]
         incidents = [jsonable(i) for i in records.list_(ctx, "incident")]
         sites = [jsonable(s) for s in records.list_(ctx, "site")]
@@ -864,12 +826,11 @@ def findings_overview(b: CaseBackend, principal: Any) -> dict[str, Any]:
 
 def findings_assessment(b: CaseBackend, principal: Any, raw_act: str) -> dict[str, Any]:
     """The act's checklist (``dalil assess ACT --json``) and the act record."""
-    F = _findings()
-    from dalil.services import records
+    from dalil.services import assessments, records
 
     act_id = _id("acts", raw_act)
     with b.case.act(b._actor(principal), write=False) as ctx:
-        out = dict(jsonable(F.show_assessment(ctx, act_id)))
+        out = dict(jsonable(assessments.show_assessment(ctx, act_id)))
         out["record"] = jsonable(records.get(ctx, "act", act_id))
         out["evidence_sha256"] = _evidence_shas(
             ctx,
@@ -904,12 +865,15 @@ def findings_assess(
     evidence: Any = None,
     note: str | None = None,
 ) -> dict[str, Any]:
-    F = _findings()
+    from dalil.services import assessments
+
     act_id = _id("acts", raw_act)
     with b.case.act(b._actor(principal)) as ctx:
         return dict(
             jsonable(
-                F.assess(ctx, act_id, element, finding, _evidence_refs(evidence), note=note or None)
+                assessments.assess(
+                    ctx, act_id, element, finding, _evidence_refs(evidence), note=note or None
+                )
             )
         )
 
@@ -924,12 +888,13 @@ def findings_assess_incident(
     note: str | None = None,
 ) -> dict[str, Any]:
     """Record the incident-level element (the widespread or systematic attack)."""
-    F = _findings()
+    from dalil.services import assessments
+
     inc_id = _id("incidents", raw_inc)
     with b.case.act(b._actor(principal)) as ctx:
         return dict(
             jsonable(
-                F.assess_incident(
+                assessments.assess_incident(
                     ctx, inc_id, element, finding, _evidence_refs(evidence), note=note or None
                 )
             )
@@ -939,27 +904,27 @@ def findings_assess_incident(
 def findings_sign_off(
     b: CaseBackend, principal: Any, raw_act: str, note: str | None = None
 ) -> dict[str, Any]:
-    F = _findings()
+    from dalil.services import assessments
+
     act_id = _id("acts", raw_act)
     with b.case.act(b._actor(principal)) as ctx:
-        return dict(jsonable(F.sign_off(ctx, act_id, note=note or None)))
+        return dict(jsonable(assessments.sign_off(ctx, act_id, note=note or None)))
 
 
 def findings_incident(b: CaseBackend, principal: Any, raw_inc: str) -> dict[str, Any]:
     """An incident's coding, aggregate line, acts (with their sign-off status) and the
     incident-level elements."""
-    F = _findings()
-    from dalil.services import records
+    from dalil.services import assessments, coding, records
 
     inc_id = _id("incidents", raw_inc)
     with b.case.act(b._actor(principal), write=False) as ctx:
         record = jsonable(records.get(ctx, "incident", inc_id))
-        agg = jsonable(F.aggregates(ctx, inc_id))
-        coding = next(c for c in F.codings(ctx) if str(c.incident_id) == str(inc_id))
+        agg = jsonable(assessments.aggregates(ctx, inc_id))
+        coding = next(c for c in coding.codings(ctx) if str(c.incident_id) == str(inc_id))
         acts = []
         incident_elements: list[Any] = []
         for a in records.list_(ctx, "act", incident_id=inc_id):
-            shown = jsonable(F.show_assessment(ctx, a.id))
+            shown = jsonable(assessments.show_assessment(ctx, a.id))
             incident_elements = shown["incident_elements"]
             acts.append(
                 {
@@ -981,7 +946,8 @@ def findings_incident(b: CaseBackend, principal: Any, raw_inc: str) -> dict[str,
 def findings_set_coding(
     b: CaseBackend, principal: Any, raw_inc: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
-    F = _findings()
+    from dalil.services import coding
+
     inc_id = _id("incidents", raw_inc)
     clean = {k: v for k, v in fields.items() if v not in (None, "")}
     if "fatality_sources" in clean:
@@ -993,26 +959,29 @@ def findings_set_coding(
         if not clean["fatality_sources"]:
             del clean["fatality_sources"]
     with b.case.act(b._actor(principal)) as ctx:
-        return dict(jsonable(F.set_coding(ctx, inc_id, **clean)))
+        return dict(jsonable(coding.set_coding(ctx, inc_id, **clean)))
 
 
 def findings_export(b: CaseBackend, principal: Any, fmt: str) -> str:
     """ACLED/UCDP/CSV export text (audited ``incident.export`` by the service)."""
-    F = _findings()
+    from dalil.services import coding
+
     with b.case.act(b._actor(principal)) as ctx:
-        return str(F.export_incidents(ctx, fmt))
+        return str(coding.export_incidents(ctx, fmt))
 
 
 def findings_timeline(b: CaseBackend, principal: Any) -> list[dict[str, Any]]:
-    F = _findings()
+    from dalil.services import coding
+
     with b.case.act(b._actor(principal), write=False) as ctx:
-        return [dict(x) for x in jsonable(F.timeline(ctx))]
+        return [dict(x) for x in jsonable(coding.timeline(ctx))]
 
 
 def findings_site(b: CaseBackend, principal: Any, raw_site: str) -> dict[str, Any]:
-    F = _findings()
+    from dalil.services import sites
+
     with b.case.act(b._actor(principal), write=False) as ctx:
-        return dict(jsonable(F.show_site(ctx, _id("sites", raw_site))))
+        return dict(jsonable(sites.show_site(ctx, _id("sites", raw_site))))
 
 
 def findings_site_status(
@@ -1024,11 +993,12 @@ def findings_site_status(
     note: str | None = None,
     evidence: Any = None,
 ) -> dict[str, Any]:
-    F = _findings()
+    from dalil.services import sites
+
     with b.case.act(b._actor(principal)) as ctx:
         return dict(
             jsonable(
-                F.site_status(
+                sites.site_status(
                     ctx,
                     _id("sites", raw_site),
                     status,
@@ -1043,11 +1013,10 @@ def findings_site_status(
 def findings_units(b: CaseBackend, principal: Any) -> dict[str, Any]:
     """Units as a hierarchy (parent before children, with depth), dated memberships (by
     person id and pseudonym) and the suspects linked to acts."""
-    F = _findings()
-    from dalil.services import records
+    from dalil.services import records, units
 
     with b.case.act(b._actor(principal), write=False) as ctx:
-        suspects = [dict(x) for x in jsonable(F.suspects_for_acts(ctx))]
+        suspects = [dict(x) for x in jsonable(units.suspects_for_acts(ctx))]
         units = [jsonable(u) for u in records.list_(ctx, "unit")]
         memberships = [jsonable(m) for m in records.list_(ctx, "membership")]
     children: dict[Any, list[dict[str, Any]]] = {}
@@ -1076,9 +1045,10 @@ def findings_units(b: CaseBackend, principal: Any) -> dict[str, Any]:
 def findings_corroboration(b: CaseBackend, principal: Any) -> dict[str, Any]:
     """The claims × sources matrix. Building the independent groups reads the sources'
     texts, which the service logs as an evidence read: a write transaction."""
-    F = _findings()
+    from dalil.services import corroboration
+
     with b.case.act(b._actor(principal)) as ctx:
-        return dict(jsonable(F.corroboration(ctx)))
+        return dict(jsonable(corroboration.corroboration(ctx)))
 
 
 def _private_temp_dir() -> str | None:
@@ -1109,8 +1079,8 @@ def findings_vet(
     import tempfile
 
     from dalil.errors import InputError
+    from dalil.services import vetting
 
-    F = _findings()
     mapping: dict[str, str] = {}
     for c in columns or []:
         if not c.strip():
@@ -1135,7 +1105,9 @@ def findings_vet(
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             with b.case.act(actor) as ctx:
-                out = dict(jsonable(F.vet(ctx, path, columns=mapping or None, threshold=threshold)))
+                out = dict(
+                    jsonable(vetting.vet(ctx, path, columns=mapping or None, threshold=threshold))
+                )
         except InputError as e:
             # The service names the file by its path: name the upload instead.
             # …and speak of the form's column mapping, not the CLI's --column option.
@@ -1170,7 +1142,7 @@ def findings_report(
     import tempfile
 
     try:
-        from dalil.report.service import build_report
+        from dalil.services.reports import build_report
     except ModuleNotFoundError as e:  # pragma: no cover
         raise NotAvailable("reports are not available in this version of dalil") from e
     actor = b._actor(principal)

@@ -19,7 +19,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
-from dalil.web import i18n
+from dalil.display import i18n
+from dalil.display.i18n import LANG_COOKIE, LANGUAGES
 from dalil.web.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -28,7 +29,6 @@ from dalil.web.auth import (
     Session,
     csrf_ok,
 )
-from dalil.web.i18n import LANG_COOKIE, LANGUAGES
 
 TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
 

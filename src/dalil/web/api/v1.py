@@ -382,7 +382,7 @@ def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
 )
 def link_lists(ctx: ApiCtx) -> dict[str, Any]:
     """Start linking every imported list (`dalil lists link`); follow `/api/v1/jobs/{id}`."""
-    from dalil.web.routes.lists import start_linkage
+    from dalil.web.pages.lists import start_linkage
 
     return dict(start_linkage(ctx).to_dict())
 

@@ -1,0 +1,5 @@
+"""``python -m dalil.cli``."""
+
+from dalil.cli import main
+
+main()

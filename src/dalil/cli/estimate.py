@@ -1,0 +1,464 @@
+"""CLI: ``dalil estimate`` — multiple systems estimation from overlapping lists."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.errors import InputError
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, float):
+        return f"{x:,.0f}"
+    return str(x)
+
+
+def _ci(ci: Any) -> str:
+    if not ci:
+        return "—"
+    lo, hi = ci
+    return f"{_fmt(lo)}–{_fmt(hi) if hi is not None else '∞'}"
+
+
+def _print_human(d: dict[str, Any]) -> None:
+    click.echo(f"lists: {', '.join(d['lists'])}")
+    click.echo(f"observed: {d['observed']:,}")
+    click.echo(f"method: {d['method']}" + (f"   model: {d['model']}" if d["model"] else ""))
+    chosen = d.get("selection")
+    if chosen and chosen.get("rule") != "given":
+        click.echo(f"model chosen by: {chosen['rule']} — {chosen['reason']}")
+    click.echo(
+        f"estimate: {_fmt(d['estimate'])}   {d['ci_level']:.0%} interval: {_ci(d['ci'])}"
+        + (f"   SE: {_fmt(d['se'])}" if d["se"] is not None else "")
+    )
+    diag = d["diagnostics"]
+    if d["method"] == "lcmcr" and "rhat" in diag:
+        click.echo(
+            f"R-hat: {diag.get('rhat')}   ESS: {diag.get('ess')}   seed: {diag['settings']['seed']}"
+        )
+        run = diag.get("run") or {}
+        if run:
+            stop = {
+                "converged": "converged",
+                "fixed": "fixed length",
+                "time_limit": "stopped at the time limit",
+                "max_samples": "stopped at the draw limit",
+            }.get(run.get("stop", ""), run.get("stop", ""))
+            click.echo(
+                f"draws: {run['draws_per_chain']:,} per chain × {diag.get('chains')} chains "
+                f"({stop}; {run['iterations_per_chain']:,} iterations per chain)"
+            )
+        if diag.get("chains_disagree"):
+            click.echo("")
+            emit_table(
+                [
+                    {**c, "median": _fmt(c["median"]), "interval": _ci((c["low"], c["high"]))}
+                    for c in diag.get("chain_estimates", [])
+                ],
+                ["chain", "median", "interval"],
+            )
+    elif diag.get("seed") is not None:
+        click.echo(f"seed: {diag['seed']}")
+    if "sensitivity" in diag:
+        click.echo("")
+        emit_table(
+            [
+                {
+                    **r,
+                    "estimate": _fmt(r.get("estimate")),
+                    "interval": _ci(r.get("ci")),
+                    "note": r.get("error", ""),
+                }
+                for r in diag["sensitivity"]
+            ],
+            ["method", "model", "estimate", "interval", "note"],
+        )
+    if "strata" in diag:
+        click.echo("")
+        emit_table(
+            [
+                {
+                    **r,
+                    "estimate": _fmt(r.get("estimate")),
+                    "interval": _ci(r.get("ci")),
+                    "note": r.get("error", ""),
+                }
+                for r in diag["strata"]
+            ],
+            ["stratum", "observed", "model", "estimate", "interval", "note"],
+        )
+    if chosen and chosen.get("steps"):
+        click.echo("")
+        emit_table(
+            [
+                {
+                    "step": i,
+                    "added": s["added"] or "(stop)",
+                    "on both": "" if s["on_both"] is None else s["on_both"],
+                    "expected": "" if s["expected"] is None else f"{s['expected']:,.1f}",
+                    "p": "" if s["p_value"] is None else f"{s['p_value']:.3g}",
+                    "refused": ", ".join(f"{r['term']} ({r['why']})" for r in s.get("refused", [])),
+                }
+                for i, s in enumerate(chosen["steps"], 1)
+            ],
+            ["step", "added", "on both", "expected", "p", "refused"],
+        )
+    if d["models"] and "sensitivity" not in diag:
+        click.echo("")
+        emit_table(
+            [
+                {
+                    **m,
+                    "estimate": _fmt(m["estimate"]),
+                    "interval": _ci(m["ci"]),
+                    "weight": "" if m["weight"] is None else f"{m['weight']:.3f}",
+                    "deviance": "" if m["deviance"] is None else m["deviance"],
+                    "bic": "" if m["bic"] is None else m["bic"],
+                }
+                for m in d["models"]
+            ],
+            ["model", "estimate", "interval", "deviance", "df", "bic", "weight"],
+        )
+    sys.stdout.flush()
+    for w in diag.get("warnings", []):
+        click.echo(f"warning: {w}", err=True)
+
+
+@click.command(name="estimate")
+@click.argument(
+    "file", required=False, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path)
+)
+@click.option(
+    "--method",
+    type=click.Choice(["loglinear", "lcmcr", "bma", "all"]),
+    default="loglinear",
+    show_default=True,
+    help="loglinear: Poisson log-linear models; lcmcr: latent classes (Bayesian); "
+    "bma: averaging over decomposable graphical models; all: every method "
+    "side by side (sensitivity).",
+)
+@click.option(
+    "--model",
+    default=None,
+    metavar="SPEC",
+    help='Log-linear model in bracket notation: "[12,23]" (list positions) or '
+    '"[A*B,B*C]" (list names). Without it, the best model is searched.',
+)
+@click.option(
+    "--criterion",
+    type=click.Choice(["auto", "bic", "aic", "stepwise"]),
+    default="auto",
+    show_default=True,
+    help="How the log-linear model is chosen: bic/aic compare every hierarchical model; "
+    "stepwise adds two-way interactions while significant (Chan, Silverman & Vincent "
+    "2021); auto uses the BIC search where the table is dense and stepwise where it "
+    "is sparse (many lists, pairs of lists sharing few people, empty patterns).",
+)
+@click.option(
+    "--p-threshold",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.02,
+    show_default=True,
+    help="Stepwise rule: a two-way interaction is added only if its p-value is below this.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(1, 100),
+    default=10,
+    show_default=True,
+    help="How many models to list.",
+)
+@click.option(
+    "--K",
+    "--k",
+    "K",
+    type=click.IntRange(2, 1000),
+    default=10,
+    show_default=True,
+    help="LCMCR: truncation (maximum number of latent classes).",
+)
+@click.option(
+    "--a-alpha",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.25,
+    show_default=True,
+    help="LCMCR: Gamma prior shape of the concentration.",
+)
+@click.option(
+    "--b-alpha",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.25,
+    show_default=True,
+    help="LCMCR: Gamma prior rate of the concentration.",
+)
+@click.option(
+    "--burnin",
+    type=click.IntRange(0),
+    default=10_000,
+    show_default=True,
+    help="LCMCR: iterations discarded per chain.",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(10),
+    default=None,
+    help="LCMCR: draws kept per chain, a fixed run [default: run until converged, "
+    "see --target-ess].",
+)
+@click.option(
+    "--target-ess",
+    type=click.FloatRange(min=1),
+    default=1000,
+    show_default=True,
+    help="LCMCR: run until the effective sample size of N reaches this...",
+)
+@click.option(
+    "--target-rhat",
+    type=click.FloatRange(min=1),
+    default=1.01,
+    show_default=True,
+    help="LCMCR: ...and the split R-hat across chains is at most this.",
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600,
+    show_default=True,
+    help="LCMCR: stop at this time even if not converged (reported with a warning).",
+)
+@click.option(
+    "--allow-unconverged",
+    is_flag=True,
+    help="LCMCR: print the pooled figure even when the chains disagree "
+    "(otherwise there is no single number).",
+)
+@click.option(
+    "--iterations",
+    type=click.IntRange(10),
+    default=None,
+    help="LCMCR: iterations after burn-in per chain (= samples × thinning); "
+    "an alternative to --samples.",
+)
+@click.option(
+    "--thinning",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="LCMCR: keep every n-th iteration.",
+)
+@click.option(
+    "--chains",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="LCMCR: independent chains (R-hat needs 2 or more).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=None,
+    help="Random seed (LCMCR); same seed, same result. Reported when not given.",
+)
+@click.option(
+    "--delta",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="BMA: hyper-Dirichlet prior count per cell [default: 2^-lists].",
+)
+@click.option(
+    "--strata",
+    default=None,
+    metavar="COLUMN[,COLUMN]",
+    help="Estimate each stratum separately and combine the totals "
+    "(a column of FILE, or a case stratum).",
+)
+@click.option(
+    "--lists",
+    "list_cols",
+    default=None,
+    metavar="A,B,C",
+    help="The list columns (default: every column except count and strata); "
+    "with a case, the lists to use.",
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Interval level.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the posterior / profile likelihood plot (.svg or .png).",
+)
+@click.option(
+    "--plot-models",
+    "plot_models_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the model / method / stratum comparison plot (.svg or .png).",
+)
+@case_options
+@json_option
+def estimate_cmd(
+    case_opts: CaseOptions,
+    file: Path | None,
+    method: str,
+    model: str | None,
+    criterion: str,
+    p_threshold: float,
+    top: int,
+    K: int,
+    a_alpha: float,
+    b_alpha: float,
+    burnin: int,
+    samples: int | None,
+    target_ess: float,
+    target_rhat: float,
+    max_seconds: float,
+    allow_unconverged: bool,
+    iterations: int | None,
+    thinning: int,
+    chains: int,
+    seed: int | None,
+    delta: float | None,
+    strata: str | None,
+    list_cols: str | None,
+    level: float,
+    plot_path: Path | None,
+    plot_models_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Estimate how many people were killed, including those no list recorded.
+
+    FILE is a CSV with one 0/1 column per list and a `count` column (one row per
+    capture pattern), or one row per unique victim without `count`; `-` reads
+    standard input. Without FILE, the linked victim lists of the case are used
+    (`--case DIR`, else $DALIL_CASE, else the current folder; run `dalil lists link`
+    first); then --strata takes sex, governorate, place_of_death, date_of_death or
+    age_group. Prints the
+    estimate, its interval and the models compared; `--json` prints the stable
+    shape documented in docs/estimation.md.
+
+    \b
+    Examples:
+      dalil estimate lists.csv
+      dalil estimate lists.csv --model "[12,23]"
+      dalil estimate lists.csv --method lcmcr --seed 1
+      dalil estimate lists.csv --method all --seed 1 --plot-models sens.svg
+      dalil estimate victims.csv --strata governorate --method bma
+      dalil estimate --case mycase --strata governorate
+    """
+    from dalil.estimate import estimate, plots, read_capture_csv
+
+    if samples is not None and iterations is not None:
+        raise InputError("give --samples or --iterations, not both")
+    if iterations is not None:
+        samples = max(10, iterations // thinning)
+    for p in (plot_path, plot_models_path):
+        if p is not None and p.suffix.lower() not in plots.FORMATS:
+            raise InputError(f"{p}: plots are written as .svg or .png")
+    source: Any = file
+    if file is None:
+        from dalil.services.estimates import case_capture_data
+
+        with case_opts.act(write=False) as ctx:
+            source = case_capture_data(ctx, strata=strata, lists=list_cols)
+        strata = list_cols = None
+    elif case_opts.case_dir is not None:
+        raise InputError("give FILE or --case, not both")
+    elif str(file) == "-":
+        source = read_capture_csv("<stdin>", text=sys.stdin.read(), strata=strata, lists=list_cols)
+        strata = list_cols = None
+    result = estimate(
+        source,
+        method=method,
+        model=model,
+        criterion=criterion,
+        p_threshold=p_threshold,
+        top=top,
+        K=K,
+        a_alpha=a_alpha,
+        b_alpha=b_alpha,
+        burnin=burnin,
+        samples=samples,
+        thinning=thinning,
+        chains=chains,
+        seed=seed,
+        target_ess=target_ess,
+        target_rhat=target_rhat,
+        max_seconds=max_seconds,
+        allow_unconverged=allow_unconverged,
+        delta=delta,
+        strata=strata,
+        lists=list_cols,
+        level=level,
+    )
+    if plot_path is not None:
+        plots.plot_posterior(result, plot_path)
+    if plot_models_path is not None:
+        plots.plot_models(result, plot_models_path)
+    d = result.to_dict()
+    if as_json:
+        emit_json(d)
+    else:
+        _print_human(d)
+
+
+@click.command("estimate-add")
+@case_options
+@click.argument("result", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--label", required=True, help="What was estimated, e.g. 'Marjan, 14-15 April, four lists'."
+)
+@click.option(
+    "--evidence", multiple=True, metavar="ID", help="Evidence (the lists) behind it; repeat."
+)
+@click.option("--note", help="Note shown with the estimate.")
+@json_option
+def estimate_add(
+    case_opts: CaseOptions,
+    result: Path,
+    label: str,
+    evidence: tuple[str, ...],
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Keep a `dalil estimate --json` result in the case for reports.
+
+    A null estimate (not estimable) or an interval without an upper end (unbounded
+    profile likelihood) is kept as such and reported as "not estimable" or "at least N;
+    upper bound not estimable".
+    """
+    from dalil.services import estimates
+
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(
+            f"{result}: not a JSON estimation result ({e.__class__.__name__})"
+        ) from None
+    with case_opts.act() as ctx:
+        rid = estimates.record_estimate(ctx, label, data, evidence=list(evidence), note=note)
+    emit_json({"id": rid}) if as_json else click.echo(f"estimate {rid} recorded")
+
+
+def register(cli: AliasedGroup) -> None:
+    """Register this module's commands on the root group."""
+    cli.add_command(estimate_cmd)
+    finding = get_or_create_group(
+        cli, "finding", "findings", help="Findings helpers: stored estimates for reports."
+    )
+    finding.add_command(estimate_add)

@@ -1,0 +1,210 @@
+"""CLI commands: ``dalil lists import|link|review|decide|histories`` (in a case)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+
+from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+
+
+@click.command("import")
+@case_options
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--list", "list_name", required=True, help="Name of the list in the case.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map a column to a standard field (repeatable).",
+)
+@click.option("--sheet", default=None, help="Sheet of an XLSX workbook with several sheets.")
+@click.option("--encoding", default=None, help="Text encoding of CSV/JSON (default UTF-8).")
+@click.option("--strict", is_flag=True, help="Refuse the file if any value cannot be read.")
+@json_option
+def import_cmd(
+    case_opts: CaseOptions,
+    file: Path,
+    list_name: str,
+    maps: tuple[str, ...],
+    sheet: str | None,
+    encoding: str | None,
+    strict: bool,
+    as_json: bool,
+) -> None:
+    """Import a victim list (CSV, XLSX, JSON) with a row-level validation report.
+
+    The original file is kept as sensitive evidence; names are stored encrypted. A file
+    that fails validation changes nothing in the case.
+    """
+    from dalil.linkage.io import parse_mapping
+    from dalil.services.lists import import_list
+
+    case = case_opts.open()
+    try:
+        res = import_list(case, case_opts.user, file, list_name=list_name,
+                          mapping=parse_mapping(maps), sheet=sheet, encoding=encoding,
+                          strict=strict)  # fmt: skip
+    finally:
+        case.close()
+    if as_json:
+        emit_json(res)
+        return
+    rep = res["report"]
+    click.echo(f"list {res['name']!r} (id {res['id']}): {rep['imported']} records of "
+               f"{rep['rows']} rows; {rep['repaired']} repaired, {rep['rejected']} rejected; "
+               f"original kept as evidence {res['evidence'][:12]}…")  # fmt: skip
+    for i in rep["issues"]:
+        col = f", column {i['column']!r}" if i["column"] else ""
+        click.echo(f"  row {i['row']}{col}: {i['action']}: {i['reason']}")
+
+
+@click.command("link")
+@case_options
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="Match probability at or above which records are linked.",
+)
+@click.option(
+    "--review-low",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="Pairs from this probability up to the threshold go to the review queue.",
+)
+@click.option(
+    "--incident",
+    "incident_id",
+    type=int,
+    default=None,
+    help="Also record a killing Act in this incident for each new victim.",
+)
+@json_option
+def link_cmd(
+    case_opts: CaseOptions,
+    threshold: float,
+    review_low: float,
+    incident_id: int | None,
+    as_json: bool,
+) -> None:
+    """Link all imported lists into one victim record (Person) per person.
+
+    Reviewed decisions are respected on every run and used as training labels.
+    """
+    from dalil.services.lists import link
+
+    with case_opts.act() as ctx:
+        res = link(ctx, threshold=threshold, review_low=review_low, incident_id=incident_id,
+                   progress=lambda m: click.echo(f"[lists link] {m}", err=True))  # fmt: skip
+    if as_json:
+        emit_json(res)
+    else:
+        click.echo(f"{res['records']} records → {res['victims']} victims "
+                   f"({res['persons_created']} new, {res['persons_updated']} updated); "
+                   f"{res['review_queue']} pairs to review")  # fmt: skip
+
+
+@click.command("review")
+@case_options
+@click.option(
+    "--reason",
+    default=None,
+    help="Show the names too (needs the reveal permission; the reason is logged).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Show at most this many pairs.",
+)
+@json_option
+def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: bool) -> None:
+    """Show the queue of uncertain pairs, most uncertain first."""
+    from dalil.services.lists import review
+
+    with case_opts.act(write=reason is not None) as ctx:
+        rows = review(ctx, reason=reason, limit=limit)
+    if as_json:
+        emit_json(rows)
+        return
+    flat = []
+    for r in rows:
+        a, b = r["a"], r["b"]
+        flat.append({"pair": r["pair"], "p": r["probability"],
+                     "lists": f"{a['list']} / {b['list']}",
+                     "sex": f"{a['sex'] or '?'}/{b['sex'] or '?'}",
+                     "birth": f"{a['birth_year'] or '?'}/{b['birth_year'] or '?'}",
+                     "death": f"{a['date_of_death'] or '?'}/{b['date_of_death'] or '?'}",
+                     "names": (" / ".join(" ".join(x.get("names", {}).values()) for x in (a, b))
+                               if reason else "")})  # fmt: skip
+    emit_table(flat, ["pair", "p", "lists", "sex", "birth", "death", "names"])
+
+
+@click.command("decide")
+@case_options
+@click.argument("pair")
+@click.argument("verdict", type=click.Choice(["accept", "reject"]))
+@click.option("--note", default=None, help="Why (kept with the decision).")
+@json_option
+def decide_cmd(
+    case_opts: CaseOptions, pair: str, verdict: str, note: str | None, as_json: bool
+) -> None:
+    """Accept or reject PAIR (two record ids, e.g. 12-57, as lists review shows them)."""
+    from dalil.services.lists import decide
+
+    with case_opts.act() as ctx:
+        res = decide(ctx, pair, verdict, note=note)
+    if as_json:
+        emit_json(res)
+    else:
+        click.echo(f"pair {res['pair']}: {res['verdict']} (run dalil lists link to apply)")
+
+
+@click.command("histories")
+@case_options
+@click.option(
+    "--strata",
+    default="",
+    help="Comma-separated: sex, governorate, place_of_death, date_of_death, age_group.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the CSV here (input of dalil estimate); else print it.",
+)
+@json_option
+def histories_cmd(case_opts: CaseOptions, strata: str, out: Path | None, as_json: bool) -> None:
+    """Capture histories of the linked victims: one row per list pattern with a count."""
+    from dalil.services.lists import case_histories
+
+    wanted = [s.strip() for s in strata.split(",") if s.strip()]
+    with case_opts.act(write=False) as ctx:
+        names, rows = case_histories(ctx, wanted)
+    cols = [*wanted, *names, "count"]
+    if out is not None:
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=cols)
+            w.writeheader()
+            w.writerows(rows)
+    if as_json:
+        emit_json({"lists": names, "strata": wanted, "rows": rows})
+    elif out is None:
+        emit_table(rows, cols)
+    else:
+        click.echo(f"{len(rows)} patterns, {sum(r['count'] for r in rows)} victims → {out}")
+
+
+def register(cli: AliasedGroup) -> None:
+    group = get_or_create_group(cli, "list", "lists", help="Victim lists.")
+    for cmd in (import_cmd, link_cmd, review_cmd, decide_cmd, histories_cmd):
+        group.add_command(cmd)

@@ -1,1 +1,0 @@
-"""Click command modules, one per capability; each exposes ``register(cli)``."""

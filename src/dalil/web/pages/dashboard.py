@@ -1,0 +1,25 @@
+"""The dashboard: record counts, recent activity, audit and fixity status."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from dalil.web.context import PageCtx, render
+from dalil.web.kinds import KINDS
+from dalil.web.pages.common import backend
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def dashboard(ctx: PageCtx) -> Response:
+    data = backend(ctx).dashboard(ctx.user)
+    return render(ctx, "dashboard.html", data=data, kinds=KINDS)
+
+
+@router.post("/fixity")
+def fixity(ctx: PageCtx) -> Response:
+    result = backend(ctx).fixity(ctx.user)
+    data = backend(ctx).dashboard(ctx.user)
+    return render(ctx, "dashboard.html", data=data, kinds=KINDS, fixity=result)

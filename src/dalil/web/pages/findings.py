@@ -1,0 +1,415 @@
+"""Findings pages: legal assessment of acts, incident coding and exports, sites, units and
+suspects, the corroboration matrix, vetting, and reports.
+
+Views are thin: they call the findings functions of :mod:`dalil.web.backend` as the
+logged-in user; the service layer checks permissions and writes the audit entries. A
+refusal that is part of the legal workflow (an *established* element without evidence,
+an assessor signing off their own work) is shown on the act page itself with the
+service's reason. Forms are shown only to roles that hold the permission (a display
+convenience; the service decides).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from dalil.core import access
+from dalil.errors import Conflict, InputError
+from dalil.web import backend as B
+from dalil.web.context import N_, Ctx, PageCtx, finish, render
+from dalil.web.pages.common import backend
+
+router = APIRouter(include_in_schema=False)
+
+FINDINGS = ("established", "likely", "insufficient", "contradicted")
+SITE_STATUSES = ("reported", "located", "secured", "exhumed")
+EXPORT_FORMATS = ("acled", "ucdp", "csv")
+#: Words that reach the templates through variables, marked for the catalogs.
+VOCAB = (
+    N_("established"),
+    N_("likely"),
+    N_("insufficient"),
+    N_("contradicted"),
+    N_("unassessed"),
+    N_("draft"),
+    N_("signed"),
+    N_("reported"),
+    N_("located"),
+    N_("secured"),
+    N_("exhumed"),
+    N_("supports"),
+    N_("contradicts"),
+    N_("supported"),
+    N_("possible"),
+    N_("internal"),
+    N_("public"),
+    N_("day"),
+    N_("week"),
+    N_("month"),
+    N_("exact"),
+    N_("near"),
+    N_("region"),
+    N_("contested"),
+    N_("independently corroborated"),
+    N_("single origin (repeated)"),
+    N_("single source"),
+    N_("no source"),
+    # element labels and descriptions (dalil.findings.assessment)
+    N_("civilian / hors de combat"),
+    N_("deliberate"),
+    N_("identity-targeted"),
+    N_("linked to a party"),
+    N_("conflict nexus"),
+    N_("widespread or systematic attack"),
+    N_("Victim was a civilian or hors de combat (not taking direct part in hostilities)"),
+    N_(
+        "The killing was deliberate (intended, not incidental), with awareness of the victim's "
+        "protected status"
+    ),
+    N_("Victim targeted for identity (religion, sect, ethnicity or political affiliation)"),
+    N_("Perpetrator linked to a party (state forces, affiliated militia or armed group)"),
+    N_(
+        "Nexus to an armed conflict (in the context of and associated with it, the perpetrator "
+        "aware of the conflict)"
+    ),
+    N_(
+        "Part of a widespread or systematic attack directed against a civilian population, "
+        "pursuant to a State or organisational policy, with knowledge of the attack"
+    ),
+    # suggested qualifications (titles and bases)
+    N_("War crime of murder"),
+    N_("Murder as a crime against humanity"),
+    N_("Persecution as a crime against humanity"),
+    N_(
+        "Common Article 3 to the Geneva Conventions; Rome Statute art. 8(2)(c)(i) "
+        "(non-international armed conflict) / 8(2)(a)(i) wilful killing (international)"
+    ),
+    N_(
+        "Rome Statute art. 7(1)(a): killing as part of a widespread or systematic attack "
+        "directed against a civilian population"
+    ),
+    N_(
+        "Rome Statute art. 7(1)(h): severe deprivation of fundamental rights on "
+        "religious, ethnic, political or other grounds, in connection with murder, as part "
+        "of a widespread or systematic attack"
+    ),
+)
+
+
+def _perms(ctx: Ctx) -> frozenset[str]:
+    return access.permissions_for(ctx.user.role) if ctx.user else frozenset()
+
+
+def _redirect(ctx: Ctx, url: str) -> Response:
+    resp = RedirectResponse(url, status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+def _download(ctx: Ctx, data: bytes | str, filename: str, media_type: str) -> Response:
+    body = data.encode("utf-8") if isinstance(data, str) else data
+    resp = Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+    return resp
+
+
+@router.get("/findings")
+def findings_index(ctx: PageCtx) -> Response:
+    data = B.findings_overview(backend(ctx), ctx.user)
+    return render(ctx, "findings_index.html", data=data, perms=_perms(ctx), formats=EXPORT_FORMATS)
+
+
+# --- acts: the legal assessment checklist ------------------------------------------
+
+
+def _act_page(
+    ctx: Ctx,
+    item_id: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    data = B.findings_assessment(backend(ctx), ctx.user, item_id)
+    from dalil.findings.assessment import ALL_ELEMENTS, ELEMENT_LABELS
+
+    return render(
+        ctx,
+        "findings_act.html",
+        status_code=status_code,
+        data=data,
+        findings=FINDINGS,
+        perms=_perms(ctx),
+        error=error,
+        values=values or {},
+        descriptions=ALL_ELEMENTS,
+        labels=ELEMENT_LABELS,
+    )
+
+
+@router.get("/findings/acts/{item_id}")
+def act_page(ctx: PageCtx, item_id: str) -> Response:
+    return _act_page(ctx, item_id)
+
+
+@router.post("/findings/acts/{item_id}/assess")
+def act_assess(
+    ctx: PageCtx,
+    item_id: str,
+    element: str = Form(..., max_length=40),
+    finding: str = Form(..., max_length=20),
+    evidence: str = Form("", max_length=4000),
+    note: str = Form("", max_length=4000),
+) -> Response:
+    try:
+        B.findings_assess(backend(ctx), ctx.user, item_id, element, finding, evidence, note)
+    except InputError as e:  # e.g. "established" without evidence: the service's reason
+        return _act_page(
+            ctx,
+            item_id,
+            error=e.message,
+            status_code=422,
+            values={"element": element, "finding": finding, "evidence": evidence, "note": note},
+        )
+    return _redirect(ctx, f"/findings/acts/{item_id}#checklist")
+
+
+@router.post("/findings/acts/{item_id}/sign-off")
+def act_sign_off(
+    ctx: PageCtx,
+    item_id: str,
+    note: str = Form("", max_length=4000),
+) -> Response:
+    try:
+        B.findings_sign_off(backend(ctx), ctx.user, item_id, note)
+    except Conflict as e:  # the assessor's own sign-off, an incomplete checklist
+        return _act_page(ctx, item_id, error=e.message, status_code=409)
+    return _redirect(ctx, f"/findings/acts/{item_id}#sign-off")
+
+
+# --- incidents: coding, aggregate line, exports, timeline --------------------------
+
+
+def _incident_page(
+    ctx: Ctx, item_id: str, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    data = B.findings_incident(backend(ctx), ctx.user, item_id)
+    from dalil.findings.incidents import EVENT_TYPES, GEO_PRECISIONS
+
+    return render(
+        ctx,
+        "findings_incident.html",
+        status_code=status_code,
+        data=data,
+        perms=_perms(ctx),
+        error=error,
+        formats=EXPORT_FORMATS,
+        findings=FINDINGS,
+        event_types=EVENT_TYPES,
+        geo_precisions=GEO_PRECISIONS,
+    )
+
+
+@router.get("/findings/incidents/{item_id}")
+def incident_page(ctx: PageCtx, item_id: str) -> Response:
+    return _incident_page(ctx, item_id)
+
+
+@router.post("/findings/incidents/{item_id}/coding")
+def incident_coding(
+    ctx: PageCtx,
+    item_id: str,
+    event_type: str = Form("", max_length=100),
+    sub_event_type: str = Form("", max_length=100),
+    civilian_targeting: str = Form("", max_length=5),
+    actor1: str = Form("", max_length=300),
+    actor2: str = Form("", max_length=300),
+    country: str = Form("", max_length=100),
+    admin1: str = Form("", max_length=100),
+    admin2: str = Form("", max_length=100),
+    geo_precision: str = Form("", max_length=20),
+    sources_low: str = Form("", max_length=2000),
+    sources_best: str = Form("", max_length=2000),
+    sources_high: str = Form("", max_length=2000),
+) -> Response:
+    fields: dict[str, Any] = {
+        "event_type": event_type,
+        "sub_event_type": sub_event_type,
+        "actor1": actor1,
+        "actor2": actor2,
+        "country": country,
+        "admin1": admin1,
+        "admin2": admin2,
+        "geo_precision": geo_precision,
+        "fatality_sources": {"low": sources_low, "best": sources_best, "high": sources_high},
+    }
+    if civilian_targeting in ("yes", "no"):
+        fields["civilian_targeting"] = civilian_targeting == "yes"
+    try:
+        B.findings_set_coding(backend(ctx), ctx.user, item_id, fields)
+    except InputError as e:
+        return _incident_page(ctx, item_id, error=e.message, status_code=422)
+    return _redirect(ctx, f"/findings/incidents/{item_id}#coding")
+
+
+@router.post("/findings/incidents/{item_id}/assess")
+def incident_assess(
+    ctx: PageCtx,
+    item_id: str,
+    finding: str = Form(..., max_length=20),
+    evidence: str = Form("", max_length=4000),
+    note: str = Form("", max_length=4000),
+) -> Response:
+    """The incident-level element: part of a widespread or systematic attack."""
+    try:
+        B.findings_assess_incident(
+            backend(ctx), ctx.user, item_id, "attack", finding, evidence, note
+        )
+    except InputError as e:
+        return _incident_page(ctx, item_id, error=e.message, status_code=422)
+    return _redirect(ctx, f"/findings/incidents/{item_id}#attack")
+
+
+@router.get("/findings/export/{fmt}")
+def incidents_export(ctx: PageCtx, fmt: str) -> Response:
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt[:20]!r}; use acled, ucdp or csv")
+    text = B.findings_export(backend(ctx), ctx.user, fmt)
+    return _download(ctx, text, f"incidents-{fmt}.csv", "text/csv; charset=utf-8")
+
+
+@router.get("/findings/timeline")
+def findings_timeline(ctx: PageCtx) -> Response:
+    items = B.findings_timeline(backend(ctx), ctx.user)
+    return render(ctx, "findings_timeline.html", items=items)
+
+
+# --- sites ------------------------------------------------------------------------
+
+
+@router.get("/findings/sites/{item_id}")
+def site_page(ctx: PageCtx, item_id: str) -> Response:
+    data = B.findings_site(backend(ctx), ctx.user, item_id)
+    return render(
+        ctx, "findings_site.html", data=data, statuses=SITE_STATUSES, perms=_perms(ctx), error=None
+    )
+
+
+@router.post("/findings/sites/{item_id}/status")
+def site_status(
+    ctx: PageCtx,
+    item_id: str,
+    status: str = Form(..., max_length=20),
+    on: str = Form(..., max_length=10),
+    note: str = Form("", max_length=4000),
+    evidence: str = Form("", max_length=4000),
+) -> Response:
+    try:
+        B.findings_site_status(backend(ctx), ctx.user, item_id, status, on, note, evidence)
+    except (InputError, Conflict) as e:  # backwards, before the last date, bad date
+        data = B.findings_site(backend(ctx), ctx.user, item_id)
+        return render(
+            ctx,
+            "findings_site.html",
+            status_code=422,
+            data=data,
+            statuses=SITE_STATUSES,
+            perms=_perms(ctx),
+            error=e.message,
+        )
+    return _redirect(ctx, f"/findings/sites/{item_id}#history")
+
+
+# --- units and suspects; corroboration ---------------------------------------------
+
+
+@router.get("/findings/units")
+def units_page(ctx: PageCtx) -> Response:
+    return render(ctx, "findings_units.html", data=B.findings_units(backend(ctx), ctx.user))
+
+
+@router.get("/findings/corroboration")
+def corroboration_page(ctx: PageCtx) -> Response:
+    data = B.findings_corroboration(backend(ctx), ctx.user)
+    return render(ctx, "findings_corroboration.html", data=data)
+
+
+# --- vetting ------------------------------------------------------------------------
+
+
+@router.get("/findings/vetting")
+def vetting_page(ctx: PageCtx) -> Response:
+    return render(ctx, "findings_vetting.html", result=None, error=None, perms=_perms(ctx))
+
+
+@router.post("/findings/vetting")
+async def vetting_upload(
+    ctx: PageCtx,
+    file: Annotated[UploadFile, File()],
+    threshold: float = Form(0.5, ge=0.0, le=1.0),
+    columns: str = Form("", max_length=2000),
+) -> Response:
+    # Starlette spools the upload in memory (to 1 MB) then in the system temporary
+    # folder, never the case folder; read it here and close it at once.
+    try:
+        data = await file.read(B.VETTING_MAX_BYTES + 1)
+    finally:
+        await file.close()
+    name = "".join(c for c in (file.filename or "personnel.csv") if c.isalnum() or c in "._-")
+    import anyio.to_thread
+
+    try:
+        result = await anyio.to_thread.run_sync(
+            lambda: B.findings_vet(
+                backend(ctx),
+                ctx.user,
+                data,
+                name=name or "personnel.csv",
+                threshold=threshold,
+                columns=columns.splitlines(),
+            )
+        )
+    except InputError as e:
+        return render(
+            ctx,
+            "findings_vetting.html",
+            status_code=422,
+            result=None,
+            error=e.message,
+            perms=_perms(ctx),
+        )
+    return render(ctx, "findings_vetting.html", result=result, error=None, perms=_perms(ctx))
+
+
+# --- reports ------------------------------------------------------------------------
+
+
+@router.get("/findings/reports")
+def reports_page(ctx: PageCtx) -> Response:
+    return render(ctx, "findings_reports.html", perms=_perms(ctx), error=None)
+
+
+@router.post("/findings/reports")
+def reports_build(
+    ctx: PageCtx,
+    audience: str = Form("internal", pattern="^(internal|public)$"),
+    fmt: str = Form("html", alias="format", pattern="^(html|pdf)$"),
+    report_lang: str = Form("en", pattern="^(en|ar)$"),
+    title: str = Form("", max_length=300),
+) -> Response:
+    meta, data = B.findings_report(
+        backend(ctx), ctx.user, audience=audience, fmt=fmt, lang=report_lang, title=title
+    )
+    media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
+    resp = _download(ctx, data, f"report-{audience}-{report_lang}.{fmt}", media)
+    resp.headers["X-Report-SHA256"] = str(meta.get("sha256", ""))
+    return resp

@@ -1,0 +1,237 @@
+"""Victim lists: lists, review queue, decisions, linkage runs; estimates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from dalil.display.maps import estimate_plot
+from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
+from dalil.web.context import Ctx, PageCtx, finish, render
+from dalil.web.pages.common import backend
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/lists")
+def lists_page(ctx: PageCtx) -> Response:
+    b = backend(ctx)
+    return render(
+        ctx,
+        "lists.html",
+        lists=b.victim_lists(ctx.user),
+        queue=b.review_queue(ctx.user),
+        revealed=False,
+    )
+
+
+@router.post("/lists/review")
+def lists_review_reveal(
+    ctx: PageCtx, reason: str = Form(..., min_length=1, max_length=1000)
+) -> Response:
+    b = backend(ctx)
+    return render(
+        ctx,
+        "lists.html",
+        lists=b.victim_lists(ctx.user),
+        queue=b.review_queue(ctx.user, reason=reason),
+        revealed=True,
+    )
+
+
+@router.post("/lists/decide")
+def lists_decide(
+    ctx: PageCtx,
+    pair: str = Form(..., max_length=40),
+    verdict: str = Form(..., max_length=10),
+    note: str = Form("", max_length=1000),
+) -> Response:
+    backend(ctx).decide_pair(ctx.user, pair, verdict, note)
+    resp = RedirectResponse("/lists", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+def start_linkage(ctx: Ctx) -> Any:
+    """Start a linkage run as the request's user, in the background. The service checks
+    the permission as its first step; a refusal arrives within moments and is answered
+    here (403) rather than as a failed job."""
+    bridge = backend(ctx)
+    principal = ctx.user
+    assert principal is not None
+    job = ctx.request.app.state.jobs.start(
+        "linkage", principal.name, lambda say: bridge.link_lists(principal, say)
+    )
+    job.wait(2.0)
+    if isinstance(job.exception, PermissionDenied):
+        raise job.exception
+    return job
+
+
+@router.post("/lists/link")
+def lists_link(ctx: PageCtx) -> Response:
+    job = start_linkage(ctx)
+    resp = RedirectResponse(f"/lists/jobs/{job.id}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.get("/lists/jobs/{job_id}")
+def lists_job(ctx: PageCtx, job_id: str) -> Response:
+    job = ctx.request.app.state.jobs.get(job_id)
+    return render(ctx, "job.html", job=job.to_dict())
+
+
+@router.get("/estimates")
+def estimates_page(
+    ctx: PageCtx,
+    method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
+) -> Response:
+    try:
+        result = backend(ctx).estimate(ctx.user, method)
+    except (NotFound, Conflict) as e:  # no lists yet, or not linked yet: say so on the page
+        return render(
+            ctx, "estimates.html", result=None, method=method, plot=None, message=e.message
+        )
+    return render(
+        ctx,
+        "estimates.html",
+        result=result,
+        method=method,
+        message=None,
+        plot=estimate_plot(
+            result,
+            title=ctx._("Estimates by model, with intervals"),
+            observed_label=ctx._("documented"),
+        ),
+    )
+
+
+# --- import with column mapping ---------------------------------------------------------
+
+MAX_LIST_UPLOAD = 20 * 1024 * 1024  # bytes kept in server memory between the steps
+
+
+def _upload(ctx: PageCtx) -> dict[str, Any] | None:
+    return ctx.session.list_upload if ctx.session is not None else None
+
+
+def _import_form(ctx: PageCtx, error: str | None = None, status_code: int = 200) -> Response:
+    return render(ctx, "list_import.html", status_code=status_code, step="upload", error=error)
+
+
+@router.get("/lists/import")
+def list_import_page(ctx: PageCtx) -> Response:
+    return _import_form(ctx)
+
+
+@router.post("/lists/import")
+async def list_import_upload(
+    ctx: PageCtx,
+    file: UploadFile = File(...),  # noqa: B008
+    name: str = Form(..., min_length=1, max_length=100),
+) -> Response:
+    """Step 1: the file is read into memory (never written into the case) and its columns
+    are shown against the standard fields."""
+    data = await file.read(MAX_LIST_UPLOAD + 1)
+    if len(data) > MAX_LIST_UPLOAD:
+        return _import_form(
+            ctx,
+            ctx._(
+                "The file is too large for the web import (20 MB); "
+                "use the command line: dalil lists import."
+            ),
+            413,
+        )
+    filename = file.filename or "list.csv"
+    try:
+        cols = await run_in_threadpool(backend(ctx).list_file_columns, ctx.user, filename, data)
+    except InputError as e:
+        return _import_form(ctx, str(e), 422)
+    if ctx.session is not None:
+        ctx.session.list_upload = {"filename": filename, "data": data, "name": name}
+    return render(
+        ctx,
+        "list_import.html",
+        step="map",
+        upload={"filename": filename, "name": name},
+        cols=cols,
+        error=None,
+    )
+
+
+def _mapping(form: Any, columns: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, col in enumerate(columns):
+        fld = str(form.get(f"map_{i}") or "")
+        if fld:
+            out[col] = fld
+    return out
+
+
+async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
+    if confirm:
+        backend(ctx).may_import_lists(ctx.user)
+    up = _upload(ctx)
+    if up is None:
+        resp = RedirectResponse("/lists/import", status_code=303)
+        finish(ctx, resp)
+        return resp
+    b = backend(ctx)
+    form = await request.form()
+    cols = await run_in_threadpool(b.list_file_columns, ctx.user, up["filename"], up["data"])
+    mapping = _mapping(form, cols["columns"])
+    try:
+        if not confirm:
+            report = await run_in_threadpool(
+                b.check_list_file, ctx.user, up["filename"], up["data"], mapping, up["name"]
+            )
+            return render(
+                ctx,
+                "list_import.html",
+                step="check",
+                upload=up,
+                cols=cols,
+                mapping=mapping,
+                report=report,
+                error=None,
+            )
+        result = await run_in_threadpool(
+            b.import_list_file, ctx.user, up["filename"], up["data"], mapping, up["name"]
+        )
+    except (InputError, Conflict) as e:
+        return render(
+            ctx,
+            "list_import.html",
+            status_code=422,
+            step="map",
+            upload=up,
+            cols={**cols, "guessed": mapping},
+            error=str(e),
+        )
+    assert ctx.session is not None
+    ctx.session.list_upload = None
+    return render(
+        ctx,
+        "list_import.html",
+        step="done",
+        upload=up,
+        result=result,
+        report=result.get("report", {}),
+        error=None,
+    )
+
+
+@router.post("/lists/import/check")
+async def list_import_check(ctx: PageCtx, request: Request) -> Response:
+    """Step 2: validate with the chosen mapping; nothing is stored."""
+    return await _step(ctx, request, confirm=False)
+
+
+@router.post("/lists/import/confirm")
+async def list_import_confirm(ctx: PageCtx, request: Request) -> Response:
+    """Step 3: import (all or nothing; the original file is kept as sensitive evidence)."""
+    return await _step(ctx, request, confirm=True)

@@ -1,0 +1,23 @@
+"""All pages, assembled from one module per area. Each view calls the backend (the
+service layer) as the logged-in user; permissions and audit entries live there."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from dalil.web.pages import (
+    audit,
+    dashboard,
+    evidence,
+    findings,
+    lists,
+    records,
+    sources,
+    users,
+)
+
+router = APIRouter(include_in_schema=False)
+# Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
+# /{kind}/{id} pages of `records`, which is included last.
+for _module in (dashboard, sources, evidence, audit, users, lists, findings, records):
+    router.include_router(_module.router)

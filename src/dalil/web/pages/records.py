@@ -1,0 +1,109 @@
+"""Record lists and details for every kind; incidents timeline and map; person reveal.
+
+Included last: its ``/{kind}/{id}`` routes must not shadow the specific pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import Response
+
+from dalil.display.maps import incident_map
+from dalil.errors import PermissionDenied
+from dalil.web.backend import NotAvailable
+from dalil.web.context import PageCtx, render
+from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
+from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE, backend
+
+router = APIRouter(include_in_schema=False)
+
+
+def _list_page(kind: Kind) -> Any:
+    def view(
+        ctx: PageCtx,
+        limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
+        offset: int = Query(0, ge=0),
+    ) -> Response:
+        page = backend(ctx).list_page(ctx.user, kind.name, limit=limit, offset=offset)
+        # Cells rendered here, in plain Python calls: per-cell calls from the template
+        # cost several times as much (list pages have hundreds of cells).
+        cell = ctx.request.app.state.envs[ctx.lang].globals["value_html"]
+        fields = [f for f, _label in kind.columns]
+        rows = [(r.get(kind.id_field), [cell(r.get(f)) for f in fields]) for r in page["items"]]
+        return render(ctx, "list.html", kind=kind, page=page, rows=rows, limit=limit, offset=offset)
+
+    view.__name__ = f"list_{kind.name}"
+    return view
+
+
+def _show_page(kind: Kind) -> Any:
+    def view(ctx: PageCtx, item_id: str) -> Response:
+        record = backend(ctx).get(ctx.user, kind.name, item_id)
+        extra: dict[str, Any] = {}
+        if kind.name == "evidence":
+            try:
+                extra["custody"] = backend(ctx).custody(ctx.user, item_id)
+            except PermissionDenied:
+                extra["custody"] = None  # the role may see metadata but not the ledger
+        if kind.name == "sources":
+            try:
+                extra["reading"] = backend(ctx).source_reading(ctx.user, item_id)
+            except (NotAvailable, PermissionDenied):
+                extra["reading"] = None  # the role may see the record but not its text
+        return render(
+            ctx,
+            f"show_{kind.name}.html"
+            if kind.name in ("persons", "sources", "evidence")
+            else "show.html",
+            kind=kind,
+            record=record,
+            protected=PROTECTED_PERSON_FIELDS,
+            revealed=None,
+            **extra,
+        )
+
+    view.__name__ = f"show_{kind.name}"
+    return view
+
+
+@router.get("/incidents/timeline")
+def incident_timeline(ctx: PageCtx) -> Response:
+    page = backend(ctx).list_page(ctx.user, "incidents", limit=MAX_PAGE, offset=0)
+    items = sorted(page["items"], key=lambda r: str(r.get("date_start") or "9999"))
+    return render(ctx, "timeline.html", items=items)
+
+
+@router.get("/incidents/map")
+def incident_map_page(ctx: PageCtx) -> Response:
+    incidents = backend(ctx).list_page(ctx.user, "incidents", limit=MAX_PAGE, offset=0)["items"]
+    sites = backend(ctx).list_page(ctx.user, "sites", limit=MAX_PAGE, offset=0)["items"]
+    svg = incident_map(incidents, sites, title=ctx._("Map of incidents and sites"))
+    return render(ctx, "map.html", svg=svg, incidents=incidents, sites=sites)
+
+
+@router.post("/persons/{item_id}/reveal")
+def person_reveal(
+    ctx: PageCtx,
+    item_id: str,
+    reason: str = Form(..., min_length=1, max_length=1000),
+) -> Response:
+    revealed = backend(ctx).reveal_person(ctx.user, item_id, reason)
+    record = backend(ctx).get(ctx.user, "persons", item_id)
+    return render(
+        ctx,
+        "show_persons.html",
+        kind=KINDS["persons"],
+        record=record,
+        protected=PROTECTED_PERSON_FIELDS,
+        revealed=revealed,
+    )
+
+
+for _kind in KINDS.values():
+    router.add_api_route(
+        f"/{_kind.name}", _list_page(_kind), methods=["GET"], name=f"list_{_kind.name}"
+    )
+    router.add_api_route(
+        f"/{_kind.name}/{{item_id}}", _show_page(_kind), methods=["GET"], name=f"show_{_kind.name}"
+    )

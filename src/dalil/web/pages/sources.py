@@ -1,0 +1,81 @@
+"""Sources: add, and compare two sources (stored or pasted texts)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import RedirectResponse, Response
+
+from dalil.web.context import PageCtx, finish, render
+from dalil.web.pages.common import MAX_PAGE, MAX_TEXT, backend
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/sources/new")
+def source_new(ctx: PageCtx) -> Response:
+    return render(ctx, "source_new.html", error=None, values={})
+
+
+@router.post("/sources/new")
+def source_create(
+    ctx: PageCtx,
+    title: str = Form(..., min_length=1, max_length=500),
+    kind: str = Form("report", max_length=40),
+    publisher: str = Form("", max_length=300),
+    published: str = Form("", max_length=40),
+    url: str = Form("", max_length=2000),
+    language: str = Form("", max_length=20),
+) -> Response:
+    fields = {
+        "title": title,
+        "kind": kind,
+        "publisher": publisher or None,
+        "published": published or None,
+        "url": url or None,
+        "language": language or None,
+    }
+    record = backend(ctx).add_source(ctx.user, fields)
+    resp = RedirectResponse(f"/sources/{record['id']}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.get("/sources/compare")
+def source_compare(
+    ctx: PageCtx,
+    a: str | None = Query(None, max_length=64),
+    b: str | None = Query(None, max_length=64),
+) -> Response:
+    sources = backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    result = backend(ctx).compare_sources(ctx.user, a, b) if a and b else None
+    return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={})
+
+
+@router.post("/sources/compare")
+def source_compare_texts(
+    ctx: PageCtx,
+    earlier: str = Form(..., min_length=1, max_length=MAX_TEXT),
+    later: str = Form(..., min_length=1, max_length=MAX_TEXT),
+    earlier_date: str = Form("", max_length=10),
+    later_date: str = Form("", max_length=10),
+) -> Response:
+    result = backend(ctx).compare_texts(
+        ctx.user,
+        {"text": earlier, "date": earlier_date, "id": "earlier"},
+        {"text": later, "date": later_date, "id": "later"},
+    )
+    sources = backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    return render(
+        ctx,
+        "compare.html",
+        sources=sources,
+        a=None,
+        b=None,
+        result=result,
+        texts={
+            "earlier": earlier,
+            "later": later,
+            "earlier_date": earlier_date,
+            "later_date": later_date,
+        },
+    )
