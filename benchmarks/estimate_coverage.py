@@ -65,7 +65,8 @@ def _report(
     print(title)
     print(
         f"{'method':34s} {'coverage':>9s} {'median rel.err':>15s} {'mean rel.err':>13s} "
-        f"{'median width':>13s} {'s/rep':>7s} {'|err| vs baseline':>18s}"
+        f"{'rel. RMSE':>10s} {'>+50%':>6s} {'median width':>13s} {'s/rep':>7s} "
+        f"{'|err| vs baseline':>18s}"
     )
     base = None
     for name, rows in res.items():
@@ -74,12 +75,15 @@ def _report(
         cover = float(np.mean((a[:, 1] <= N) & (a[:, 2] >= N)))
         rel = (a[ok, 0] - N) / N
         med, mean = float(np.median(rel)), float(np.mean(rel))
+        rmse = float(np.sqrt(np.mean(rel**2)))
+        over = float(np.mean(rel > 0.5))
         width = float(np.median(a[:, 2] - a[:, 1]))
         if base is None:
             base = abs(med) or 1e-9
         note = "" if ok.all() else f"  ({(~ok).sum()} without estimate)"
         print(
-            f"{name:34s} {cover:9.0%} {med:+15.1%} {mean:+13.1%} {width:13,.0f} "
+            f"{name:34s} {cover:9.0%} {med:+15.1%} {mean:+13.1%} {rmse:10.1%} {over:6.0%} "
+            f"{width:13,.0f} "
             f"{times[name] / reps:7.2f} {abs(med) / base:17.2f}x{note}"
         )
     print()
