@@ -25,6 +25,9 @@ KEYS = {
     "models",
     "selection",
     "publication",
+    "ci_without_linkage",
+    "linkage",
+    "allocated",
 }
 MODEL_KEYS = {"model", "estimate", "ci", "aic", "bic", "deviance", "df", "weight"}
 # a deliberately short fixed run: its chains need not agree, so the pooled figure is asked for

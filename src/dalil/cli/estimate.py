@@ -40,6 +40,26 @@ def _print_human(d: dict[str, Any]) -> None:
         f"estimate: {_fmt(d['estimate'])}   {d['ci_level']:.0%} interval: {_ci(d['ci'])}"
         + (f"   SE: {_fmt(d['se'])}" if d["se"] is not None else "")
     )
+    link = d.get("linkage")
+    if link:
+        click.echo(
+            f"with linkage uncertainty: {link['draws_used']} sampled clusterings of "
+            f"{link['uncertain_pairs']:,} uncertain pairs ({link.get('combined') or 'not combined'})"
+        )
+        click.echo(
+            f"without: estimate {_fmt(link['estimate_without_linkage'])}   "
+            f"interval {_ci(d.get('ci_without_linkage'))}   (the clustering the linkage chose, "
+            f"{link['people_without_linkage']:,} people; sampled: "
+            f"{link['people']['min']:,}–{link['people']['max']:,})"
+        )
+    alloc = d.get("allocated")
+    if alloc:
+        shares = ", ".join(f"{k} {v:,}" for k, v in alloc.get("to_strata", {}).items())
+        extra = f", {alloc['imputations']} imputations" if alloc.get("imputations") else ""
+        click.echo(
+            f"allocated: {alloc['people']:,} people of unknown stratum ({alloc['share']:.0%}) "
+            f"by {alloc['method']}{extra}: {shares}"
+        )
     diag = d["diagnostics"]
     if d["method"] == "lcmcr" and "rhat" in diag:
         click.echo(
@@ -290,6 +310,30 @@ def _print_human(d: dict[str, Any]) -> None:
     "with a case, the lists to use.",
 )
 @click.option(
+    "--allocate",
+    type=click.Choice(["proportional", "impute"]),
+    default="proportional",
+    show_default=True,
+    help="With --strata: how people of unknown stratum are allocated to the known strata "
+    "(proportional to known people with the same capture pattern, or multiple imputation).",
+)
+@click.option(
+    "--imputations",
+    type=click.IntRange(2, 200),
+    default=10,
+    show_default=True,
+    help="With --allocate impute: how many imputed data sets are estimated and combined.",
+)
+@click.option(
+    "--linkage-draws",
+    type=click.IntRange(0, 1000),
+    default=0,
+    show_default=True,
+    help="With a case: also estimate from N clusterings sampled from the match "
+    "probabilities of the uncertain pairs (reviewed decisions kept) and report the "
+    "interval with and without the linkage's uncertainty.",
+)
+@click.option(
     "--level",
     type=click.FloatRange(0.5, 0.999),
     default=0.95,
@@ -336,6 +380,9 @@ def estimate_cmd(
     delta: float | None,
     strata: str | None,
     list_cols: str | None,
+    allocate: str,
+    imputations: int,
+    linkage_draws: int,
     level: float,
     plot_path: Path | None,
     plot_models_path: Path | None,
@@ -371,19 +418,26 @@ def estimate_cmd(
         if p is not None and p.suffix.lower() not in plots.FORMATS:
             raise InputError(f"{p}: plots are written as .svg or .png")
     source: Any = file
+    linkage: Any = None
+    if linkage_draws and file is not None:
+        raise InputError("--linkage-draws needs a case (the linkage's pairs), not FILE")
+    if linkage_draws == 1:
+        raise InputError("--linkage-draws must be 0 (off) or at least 2")
     if file is None:
-        from dalil.services.estimates import case_capture_data
+        from dalil.services.estimates import case_capture_data, case_linkage_input
 
         with case_opts.act(write=False) as ctx:
-            source = case_capture_data(ctx, strata=strata, lists=list_cols)
+            if linkage_draws:
+                linkage = case_linkage_input(ctx, strata=strata, lists=list_cols)
+            else:
+                source = case_capture_data(ctx, strata=strata, lists=list_cols)
         strata = list_cols = None
     elif case_opts.case_dir is not None:
         raise InputError("give FILE or --case, not both")
     elif str(file) == "-":
         source = read_capture_csv("<stdin>", text=sys.stdin.read(), strata=strata, lists=list_cols)
         strata = list_cols = None
-    result = estimate(
-        source,
+    kw: dict[str, Any] = dict(
         method=method,
         model=model,
         criterion=criterion,
@@ -402,10 +456,16 @@ def estimate_cmd(
         max_seconds=max_seconds,
         allow_unconverged=allow_unconverged,
         delta=delta,
-        strata=strata,
-        lists=list_cols,
         level=level,
+        allocate=allocate,
+        imputations=imputations,
     )
+    if linkage is not None:
+        from dalil.estimate.linkage_draws import estimate_with_linkage
+
+        result = estimate_with_linkage(linkage, draws=linkage_draws, **kw)
+    else:
+        result = estimate(source, strata=strata, lists=list_cols, **kw)
     if plot_path is not None:
         plots.plot_posterior(result, plot_path)
     if plot_models_path is not None:

@@ -28,6 +28,7 @@ from . import lcmcr as lcmcr_mod
 from . import loglinear as ll
 from . import publication
 from . import selection as sel
+from . import strata as strata_mod
 from .data import CaptureData, CaptureTable, read_capture_csv
 
 METHODS = ("loglinear", "lcmcr", "bma", "all")
@@ -50,6 +51,10 @@ class EstimateResult:
     models: list[dict[str, Any]]
     details: Any = field(default=None, repr=False)
     selection: dict[str, Any] | None = None
+    draws: np.ndarray | None = field(default=None, repr=False)  # posterior draws of N
+    ci_without_linkage: tuple[float | None, float | None] | None = None
+    linkage: dict[str, Any] | None = None  # linkage draws: what was sampled and combined
+    allocated: dict[str, Any] | None = None  # people of unknown stratum: how allocated
 
     @property
     def warnings(self) -> list[str]:
@@ -73,6 +78,13 @@ class EstimateResult:
             "diagnostics": self.diagnostics,
             "models": self.models,
             "selection": self.selection,
+            "ci_without_linkage": (
+                [_num(self.ci_without_linkage[0]), _num(self.ci_without_linkage[1])]
+                if self.ci_without_linkage
+                else None
+            ),
+            "linkage": self.linkage,
+            "allocated": self.allocated,
         }
 
 
@@ -234,6 +246,7 @@ def _lcmcr(table: CaptureTable, level: float, **kw: Any) -> EstimateResult:
         diagnostics=diag,
         models=[_model_row(label, r.estimate, r.ci)],
         details=r,
+        draws=r.samples.ravel(),
     )
 
 
@@ -260,6 +273,9 @@ def _bma(table: CaptureTable, level: float, delta: float | None, top: int) -> Es
         diagnostics=diag,
         models=rows,
         details=r,
+        draws=np.random.Generator(np.random.PCG64(0)).choice(
+            r.n_grid, size=20_000, replace=True, p=r.posterior
+        ),
     )
 
 
@@ -352,20 +368,21 @@ def _all(
 
 def _combine_strata(
     results: dict[str, EstimateResult], method: str, level: float, seed: int | None
-) -> tuple[float | None, tuple[float | None, float | None], float | None]:
-    """Total over strata with its uncertainty (independent strata)."""
+) -> tuple[float | None, tuple[float | None, float | None], float | None, np.ndarray | None]:
+    """Total over strata with its uncertainty (independent strata); Bayesian methods
+    also return the draws of the total."""
     if method == "loglinear":
         est = sum(float(r.estimate) for r in results.values() if r.estimate is not None)
         se = math.sqrt(sum(float(r.se) ** 2 for r in results.values() if r.se is not None))
         n = sum(r.observed for r in results.values())
         f0 = est - n
         if f0 <= 0 or se == 0:
-            return est, (est, est), se
+            return est, (est, est), se, None
         from scipy import stats
 
         z = float(stats.norm.ppf(1 - (1 - level) / 2))
         c = math.exp(z * math.sqrt(math.log(1 + se**2 / f0**2)))
-        return est, (n + f0 / c, n + f0 * c), se
+        return est, (n + f0 / c, n + f0 * c), se, None
     rng = np.random.Generator(np.random.PCG64(seed if seed is not None else 0))
     draws = 20_000
     total = np.zeros(draws)
@@ -378,7 +395,7 @@ def _combine_strata(
             total += rng.choice(d.n_grid, size=draws, replace=True, p=d.posterior)
     q = (1 - level) / 2
     lo, med, hi = np.quantile(total, [q, 0.5, 1 - q])
-    return float(med), (float(lo), float(hi)), float(total.std(ddof=1))
+    return float(med), (float(lo), float(hi)), float(total.std(ddof=1)), total
 
 
 def _stratified(
@@ -434,8 +451,9 @@ def _stratified(
         est: float | None = None
         ci: tuple[float | None, float | None] = (None, None)
         se: float | None = None
+        total: np.ndarray | None = None
     else:
-        est, ci, se = _combine_strata(per, method, level, seed)
+        est, ci, se, total = _combine_strata(per, method, level, seed)
     diag = {
         "strata": rows,
         "stratum_columns": list(data.stratum_columns),
@@ -459,7 +477,53 @@ def _stratified(
         diagnostics=diag,
         models=[],
         details=per,
+        draws=total,
     )
+
+
+def _allocated(
+    data: CaptureData,
+    method: str,
+    level: float,
+    run: Any,
+    seed: int | None,
+    allocate: str,
+    imputations: int,
+) -> EstimateResult:
+    """Strata with people of unknown stratum: allocate them (see :mod:`.strata`), then
+    estimate; multiple imputations are combined like linkage draws."""
+    from .linkage_draws import combine_estimates
+
+    base = 0 if seed is None else seed
+    sets, report = strata_mod.allocate(
+        data, method=allocate, imputations=imputations, seed=base % (2**32)
+    )
+    if len(sets) == 1:
+        result = _stratified(sets[0], method, level, run, seed)
+        result.allocated = report
+        return result
+    results = [
+        _stratified(d, method, level, run, None if seed is None else seed + i)
+        for i, d in enumerate(sets)
+    ]
+    first = results[0]
+    ok = [r for r in results if r.estimate is not None]
+    if len(ok) < 2:
+        first.allocated = {**report, "combined": None}
+        first.estimate, first.ci = None, None
+        first.diagnostics["warnings"].append(
+            "too few imputations could be estimated to combine them: no estimate"
+        )
+        return first
+    est, ci, how, extra = combine_estimates(ok, method, level, base)
+    first.estimate, first.ci = est, ci
+    first.se = None
+    first.draws = None
+    first.allocated = {**report, "combined": how, **extra, "imputations_used": len(ok)}
+    first.diagnostics["strata_note"] = (
+        "the stratum rows are those of the first imputation; the total combines all of them"
+    )
+    return first
 
 
 # --------------------------------------------------------------------------- entry point
@@ -490,6 +554,8 @@ def estimate(
     strata: str | Sequence[str] | None = None,
     lists: str | Sequence[str] | None = None,
     level: float = 0.95,
+    allocate: str = "proportional",
+    imputations: int = 10,
 ) -> EstimateResult:
     """Estimate the total number of people, recorded or not, from overlapping lists.
 
@@ -564,7 +630,10 @@ def estimate(
     if data.strata is not None:
         if method == "all":
             raise InputError("--strata works with one method at a time; choose --method")
-        result = _stratified(data, method, level, run, seed)
+        if data.unknown:
+            result = _allocated(data, method, level, run, seed, allocate, imputations)
+        else:
+            result = _stratified(data, method, level, run, seed)
     else:
         result = run(data.table)
     if method in ("lcmcr", "all") or (data.strata is not None and method == "bma"):

@@ -299,7 +299,8 @@ def lcmcr(
     stop = "fixed"
     blocks = 0
     while True:
-        outs = each(lambda c, b=block: c.advance(b * thinning, thinning))
+        n_iter = block * thinning
+        outs = each(lambda c: c.advance(n_iter, thinning))  # noqa: B023 (run at once)
         blocks += 1
         for i, o in enumerate(outs):
             n_parts[i].append(o.n)

@@ -251,13 +251,13 @@ def stepwise_p(
             chosen = (p, pair, t_obs, expected, m2)
             break
         if chosen is None:
-            best = cands[0] if cands else None
+            top = cands[0] if cands else None
             steps.append(
                 Step(
                     None,
-                    None if best is None else best[0],
-                    None if best is None else best[2],
-                    None if best is None else best[3],
+                    None if top is None else top[0],
+                    None if top is None else top[2],
+                    None if top is None else top[3],
                     refused,
                 )
             )
@@ -267,10 +267,12 @@ def stepwise_p(
         steps.append(Step(pair, p, t_obs, expected, refused))
         fit, mu = _fitted(table, model)
         path.append(fit)
-    best = path[-1]
-    best.ci, best.profile = ll.profile_interval(table, best.model, level=level, start=best.estimate)
-    best.ci_level = level
-    return best, steps, path
+    chosen_fit = path[-1]
+    chosen_fit.ci, chosen_fit.profile = ll.profile_interval(
+        table, chosen_fit.model, level=level, start=chosen_fit.estimate
+    )
+    chosen_fit.ci_level = level
+    return chosen_fit, steps, path
 
 
 def choose(
