@@ -68,6 +68,11 @@ def test_legal_name_and_evidence_phrase_never_plaintext_on_disk(
     dalil.json("export", "bag", tmp_path / "bag")
     dalil.json("export", "json", tmp_path / "records.json")
     dalil.json("export", "csv", tmp_path / "records-csv")
+    # the search index holds the testimony's text and, after a protected search, the name
+    assert dalil.json("search", "fictional officer")["total"] >= 1
+    found = dalil.json("search", "Canarywitness", "--protected", "--reason", "canary search")
+    assert "person" in {h["kind"] for h in found["hits"]}
+    assert (case.root / "index").is_dir()
     assert dalil("fixity").exit_code == 0 and dalil("audit", "verify").exit_code == 0
     # WAL and SHM files exist while the db is in use; scan them too (and after close).
     assert _scan(case.root) == []

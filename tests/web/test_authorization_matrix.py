@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/account/totp/disable"): READ,
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
+    ("GET", "/api/v1/search"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
     ("POST", "/api/v1/sources"): WRITE,
     ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
@@ -245,6 +246,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
+    if path == "/api/v1/search":
+        return {"params": {"q": "Qarya"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
     if path == "/sources/compare":

@@ -35,6 +35,10 @@ COMMAND_MODULES = [
     "serve",
     "synth",
     "demo",
+    "search",
+    "jobs",
+    "keys",
+    "backup",
 ]
 
 

@@ -91,13 +91,24 @@ def init_cmd(
 @case_options
 @json_option
 def upgrade_cmd(case_opts: CaseOptions, as_json: bool) -> None:
-    """Apply all database migrations (Alembic heads) to the case database."""
+    """Apply all database migrations (Alembic heads) to the case database.
+
+    With the passphrase (--passphrase-file, $DALIL_PASSPHRASE or a prompt) migrations
+    that re-index protected data do so now; without it, later, on first use."""
+    import os
+    import sys
+
     from dalil.store.migrate import current_heads, script_heads, upgrade
 
-    case = case_opts.open(unlock=False, check_schema=False)
+    can_unlock = bool(
+        case_opts.passphrase_file
+        or os.environ.get("DALIL_PASSPHRASE")
+        or (sys.stdin is not None and sys.stdin.isatty())
+    )
+    case = case_opts.open(unlock=can_unlock, check_schema=False)
     try:
         before = sorted(current_heads(case.engine))
-        upgrade(case.engine)
+        upgrade(case.engine, keys=case.keys if case.unlocked else None)
         after = sorted(current_heads(case.engine))
     finally:
         case.close()

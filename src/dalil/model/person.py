@@ -58,6 +58,9 @@ class Person(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     legal_name_enc: Mapped[str | None] = mapped_column(Text)
     legal_name_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: Which normal form the legal-name index hashes (2: folded as the linkage names;
+    #: empty: made before that, re-indexed on next use).
+    legal_name_index_v: Mapped[int | None] = mapped_column(Integer)
     aliases_enc: Mapped[str | None] = mapped_column(Text)
     contact_enc: Mapped[str | None] = mapped_column(Text)
     exact_address_enc: Mapped[str | None] = mapped_column(Text)

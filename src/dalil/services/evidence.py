@@ -467,8 +467,15 @@ class FixityReport:
         }
 
 
-def fixity(case: Case, user: str | Actor | None = None) -> FixityReport:
-    """Re-verify every blob (decrypt, re-hash); log the result as ``evidence.fixity``."""
+def fixity(
+    case: Case,
+    user: str | Actor | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> FixityReport:
+    """Re-verify every blob (decrypt, re-hash); log the result as ``evidence.fixity``.
+
+    *progress(done, total)* is called after each blob (a job's progress report)."""
     from dalil.vault.blobs import BlobCorrupt, BlobMissing
 
     actor = user if isinstance(user, Actor) else case.actor(user)
@@ -487,6 +494,8 @@ def fixity(case: Case, user: str | Actor | None = None) -> FixityReport:
             rep.missing.append(sha)
         except BlobCorrupt:
             rep.corrupt.append(sha)
+        if progress is not None:
+            progress(rep.checked, len(shas))
     tmp_dir = case.blobs.tmp_dir.resolve()
     for p in sorted(case.evidence_dir.rglob("*")):
         if p.is_file() and tmp_dir not in p.resolve().parents and p not in expected:

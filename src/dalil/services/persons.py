@@ -24,6 +24,40 @@ def _ctx_field(person_id: int, field: str) -> str:
 LEGAL_NAME_INDEX_CONTEXT = "person.legal_name"
 
 
+#: The normal form of the legal-name index (see the migration 0011_legal_name_folding).
+LEGAL_NAME_INDEX_VERSION = 2
+
+
+def reindex_legal_names(ctx: Context) -> int:
+    """Re-index legal names indexed with an older normal form (cases migrated without
+    the passphrase). Returns how many were re-indexed."""
+    rows = list(
+        ctx.session.scalars(
+            select(Person).where(
+                Person.legal_name_enc.is_not(None),
+                (Person.legal_name_index_v.is_(None))
+                | (Person.legal_name_index_v != LEGAL_NAME_INDEX_VERSION),
+            )
+        )
+    )
+    for p in rows:
+        assert p.legal_name_enc is not None
+        name = ctx.decrypt(p.legal_name_enc, _ctx_field(p.id, "legal_name"))
+        p.legal_name_index = ctx.blind_index(legal_name_index_form(name), LEGAL_NAME_INDEX_CONTEXT)
+        p.legal_name_index_v = LEGAL_NAME_INDEX_VERSION
+    return len(rows)
+
+
+def legal_name_index_form(value: str) -> str:
+    """What the legal-name blind index hashes: the linkage's name normal form
+    (:func:`dalil.linkage.names.normalize_name`: Arabic diacritics, tatweel, alef, hamza,
+    ta marbuta and ya folded; Latin accents and case folded; punctuation dropped), so
+    ``مُحَمَّد`` and ``محمد``, ``أحمد`` and ``احمد`` index alike."""
+    from dalil.linkage.names import normalize_name
+
+    return normalize_name(value) or value
+
+
 def _check_age(age: int | None, age_min: int | None, age_max: int | None) -> None:
     for name, v in (("age", age), ("age_min", age_min), ("age_max", age_max)):
         check_nonneg(v, name)
@@ -58,7 +92,12 @@ def _set_protected(ctx: Context, p: Person, field: str, value: Any) -> None:
     empty = value is None or value == "" or value == []
     setattr(p, f"{field}_enc", None if empty else ctx.encrypt(value, _ctx_field(p.id, field)))
     if field == "legal_name":
-        p.legal_name_index = None if empty else ctx.blind_index(value, LEGAL_NAME_INDEX_CONTEXT)
+        p.legal_name_index = (
+            None
+            if empty
+            else ctx.blind_index(legal_name_index_form(value), LEGAL_NAME_INDEX_CONTEXT)
+        )
+        p.legal_name_index_v = None if empty else LEGAL_NAME_INDEX_VERSION
 
 
 def add_person(
@@ -209,7 +248,8 @@ def find_by_legal_name(ctx: Context, legal_name: str, *, reason: str) -> list[Pe
     """Persons whose legal name equals *legal_name* (blind index; needs reveal rights)."""
     ctx.require(access.PROTECTED_REVEAL, "search protected fields")
     reason = _check_reason(reason)
-    idx = ctx.blind_index(legal_name, LEGAL_NAME_INDEX_CONTEXT)
+    reindex_legal_names(ctx)
+    idx = ctx.blind_index(legal_name_index_form(legal_name), LEGAL_NAME_INDEX_CONTEXT)
     rows = list(ctx.session.scalars(select(Person).where(Person.legal_name_index == idx)))
     ctx.audit(
         "person.search_protected",

@@ -288,6 +288,23 @@ def _extract_html(data: bytes, name: str) -> ExtractedText:
     )
 
 
+def _page_text(page: Any) -> str:
+    """One page's text layer; Arabic lines repaired (:mod:`dalil.sources.pdf_arabic`:
+    presentation forms, visual order, run order) and Latin ligatures (ﬁ ﬂ …) split."""
+    from dalil.sources.pdf_arabic import has_arabic_glyphs, repair_chunks, split_ligatures
+
+    chunks: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, _font: Any, _size: Any) -> None:
+        x = float(tm[4]) * float(cm[0]) + float(cm[4])
+        chunks.append((text, x, float(tm[5]) * float(cm[3]) + float(cm[5])))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if has_arabic_glyphs(text):
+        text = repair_chunks(chunks)
+    return split_ligatures(text)
+
+
 def _extract_pdf(data: bytes, name: str) -> ExtractedText:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -307,7 +324,7 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             pages: list[str] = []
             total = 0
             for page in reader.pages:
-                page_text = page.extract_text() or ""
+                page_text = _page_text(page)
                 total += len(page_text)
                 if total > MAX_CHARS:
                     raise InputError(f"{name}: text too long (over {MAX_CHARS} characters)")

@@ -63,11 +63,16 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Apply migrations up to *revision* (default: every head)."""
+def upgrade(engine: Engine, revision: str = "heads", *, keys: object | None = None) -> None:
+    """Apply migrations up to *revision* (default: every head).
+
+    *keys* (the case's unlocked keys) is handed to migrations that must decrypt or
+    re-index protected data (``cfg.attributes["keys"]``); such a migration refuses to run
+    without them when there is data to re-index."""
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
+        cfg.attributes["keys"] = keys
         command.upgrade(cfg, revision)
 
 

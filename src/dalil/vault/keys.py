@@ -81,6 +81,7 @@ FIELD_TOKEN_PREFIX: Final = "df1:"
 _WRAP_AAD: Final = b"dalil-keyring-v1\x00"
 _SIGNING_AAD: Final = b"dalil-audit-signing-v1\x00"
 _FIELD_AAD: Final = b"dalil-field-v1\x00"
+_BYTES_AAD: Final = b"dalil-bytes-v1\x00"
 _INDEX_PREFIX: Final = b"dalil-blind-index-v1\x00"
 
 # HKDF labels (info) of the subkeys derived from the data key.
@@ -90,6 +91,8 @@ LABEL_BLOB: Final = b"dalil/v1/blob"
 LABEL_TOKEN: Final = b"dalil/v1/token"
 LABEL_SIGNING_WRAP: Final = b"dalil/v1/audit-signing-key-wrap"
 LABEL_KEY_ID: Final = b"dalil/v1/key-id"
+LABEL_SEARCH: Final = b"dalil/v1/search-index"
+LABEL_BACKUP: Final = b"dalil/v1/backup"
 
 _WRONG = "wrong passphrase for this case"
 
@@ -241,6 +244,7 @@ class UnlockedKeys:
     Attributes:
         blob_key: 32-byte master key of the case's :class:`~dalil.vault.blobs.BlobStore`.
         token_key: 32-byte HMAC key for API tokens and other keyed digests.
+        search_key: 32-byte AES-256-GCM key of the encrypted search index.
         audit_signing_key: Ed25519 private key that signs audit checkpoints.
         audit_public_key: its public key (also in ``keys/audit_public.pem``).
         audit_key_fingerprint: hex SHA-256 of the raw public key.
@@ -254,8 +258,10 @@ class UnlockedKeys:
         "audit_key_fingerprint",
         "audit_public_key",
         "audit_signing_key",
+        "backup_key",
         "blob_key",
         "key_id",
+        "search_key",
         "token_key",
     )
 
@@ -266,6 +272,8 @@ class UnlockedKeys:
         self._index_key = _hkdf(data_key, LABEL_INDEX)
         self.blob_key: bytes = _hkdf(data_key, LABEL_BLOB)
         self.token_key: bytes = _hkdf(data_key, LABEL_TOKEN)
+        self.search_key: bytes = _hkdf(data_key, LABEL_SEARCH)
+        self.backup_key: bytes = _hkdf(data_key, LABEL_BACKUP)
         self.key_id: str = _hkdf(data_key, LABEL_KEY_ID, length=8).hex()
         self.audit_signing_key: Ed25519PrivateKey = signing_key
         self.audit_public_key: Ed25519PublicKey = signing_key.public_key()
@@ -323,6 +331,28 @@ class UnlockedKeys:
             plain = self._field_aead.decrypt(raw[:12], raw[12:], aad)
             return plain.decode("utf-8")
         except (InvalidTag, UnicodeDecodeError):
+            raise fail from None
+
+    def encrypt_bytes(self, data: bytes, context: str) -> bytes:
+        """Encrypt *data* (at most 64 MiB) for a binary column: nonce ‖ ciphertext ‖ tag,
+        AES-256-GCM under the field key with *context* bound (as :meth:`encrypt_field`,
+        but a separate AAD domain, so a field token and a byte value never decrypt as
+        each other)."""
+        if not isinstance(context, str) or not context:
+            raise InputError("byte encryption needs a non-empty context")
+        if len(data) > 64 * 1024 * 1024:
+            raise InputError(f"{context}: more than 64 MiB")
+        nonce = secrets.token_bytes(12)
+        return nonce + self._field_aead.encrypt(nonce, bytes(data), _BYTES_AAD + context.encode())
+
+    def decrypt_bytes(self, sealed: bytes, context: str) -> bytes:
+        """Decrypt :meth:`encrypt_bytes`; :class:`FieldDecryptError` on any failure."""
+        fail = FieldDecryptError(f"cannot decrypt {context}: wrong case key or damaged value")
+        if not isinstance(context, str) or not context or len(sealed) < 28:
+            raise fail
+        try:
+            return self._field_aead.decrypt(sealed[:12], sealed[12:], _BYTES_AAD + context.encode())
+        except InvalidTag:
             raise fail from None
 
     def blind_index(self, value: str, context: str) -> str:
@@ -590,3 +620,50 @@ def change_passphrase(keys_dir: Path, old: str, new: str, *, profile: str | None
     profile = profile or default_profile()
     new_doc = _wrap(data_key, new, profile)
     _atomic_write(path, json.dumps(new_doc, indent=2).encode("utf-8") + b"\n")
+
+
+def unwrap_data_key(keys_dir: Path, passphrase: str) -> bytes:
+    """The raw 32-byte data key (for key splitting only; never store or print it).
+    :class:`WrongPassphrase` if the passphrase does not fit."""
+    keys_dir = Path(keys_dir)
+    path = keys_dir / KEYRING_FILE
+    data_key = _unwrap(_read_json(path, "key file"), passphrase, path)
+    _read_signing_key(keys_dir, data_key)
+    return data_key
+
+
+def keys_from_data_key(keys_dir: Path, data_key: bytes) -> UnlockedKeys:
+    """Unlock with a recovered *data_key* instead of a passphrase. It must be this
+    case's key (it must open ``audit_signing.json``), else :class:`WrongPassphrase`."""
+    keys_dir = Path(keys_dir)
+    if len(data_key) != 32:
+        raise WrongPassphrase("the recovered key is not this case's data key")
+    try:
+        return UnlockedKeys(data_key, _read_signing_key(keys_dir, data_key))
+    except InputError:
+        if not (keys_dir / AUDIT_SIGNING_FILE).exists():
+            raise
+        raise WrongPassphrase(
+            "the recovered key is not this case's data key (shares of another case?)"
+        ) from None
+
+
+def rewrap_with_data_key(
+    keys_dir: Path, data_key: bytes, new_passphrase: str, *, profile: str | None = None
+) -> UnlockedKeys:
+    """Wrap a recovered *data_key* under *new_passphrase* (key recovery), atomically.
+
+    The key must be this case's: it has to open ``audit_signing.json`` (whose AAD binds
+    the public key fingerprint), otherwise :class:`WrongPassphrase` and nothing changes."""
+    _check_passphrase(new_passphrase, "new passphrase")
+    keys = keys_from_data_key(keys_dir, data_key)
+    doc = _wrap(data_key, new_passphrase, profile or default_profile())
+    _atomic_write(Path(keys_dir) / KEYRING_FILE, json.dumps(doc, indent=2).encode("utf-8") + b"\n")
+    return keys
+
+
+def backup_key_from_keyring(doc: dict[str, Any], passphrase: str, where: str) -> tuple[bytes, str]:
+    """``(backup_key, key_id)`` from a keyring document (one carried in a backup
+    archive) and its passphrase. :class:`WrongPassphrase` if it does not fit."""
+    data_key = _unwrap(doc, passphrase, Path(where))
+    return _hkdf(data_key, LABEL_BACKUP), _hkdf(data_key, LABEL_KEY_ID, length=8).hex()

@@ -160,6 +160,7 @@ def create_app(
             return JSONResponse({"error": message}, status_code=422)
         return render(get_ctx(request), "error.html", status_code=422, message=message, status=422)
 
+    from dalil.web.api import search as search_api
     from dalil.web.api import v1
     from dalil.web.pages import auth as auth_routes
     from dalil.web.pages import pages
@@ -167,6 +168,7 @@ def create_app(
     app.include_router(auth_routes.router)
     app.include_router(pages.router)
     app.include_router(v1.router, prefix=API_PREFIX)
+    app.include_router(search_api.router, prefix=API_PREFIX)
     return app
 
 

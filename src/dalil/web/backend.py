@@ -291,6 +291,13 @@ class CaseBackend:
                 row = _service("records", "get")(ctx, RECORD_KINDS[kind], ident)
             return self._row(ctx, kind, row)
 
+    def search(self, principal: Any, query: str, **kw: Any) -> dict[str, Any]:
+        """Case-wide search (``dalil.services.search.search``) as *principal*."""
+        from dalil.services import search
+
+        with self.case.act(self._actor(principal)) as ctx:
+            return dict(search.search(ctx, query, **kw))
+
     def reveal_person(self, principal: Any, raw_id: str, reason: str) -> dict[str, Any]:
         from dalil.services import persons
 
