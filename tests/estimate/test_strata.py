@@ -109,7 +109,11 @@ def test_cli_says_how_many_were_allocated(tmp_path):
 
 
 def test_without_unknowns_nothing_is_allocated():
-    d = read_capture_csv("x.csv", text="gov,A,B,count\nn,1,0,5\nn,1,1,3\nn,0,1,4\ns,1,1,2\ns,1,0,3\ns,0,1,5\n", strata="gov")
+    d = read_capture_csv(
+        "x.csv",
+        text="gov,A,B,count\nn,1,0,5\nn,1,1,3\nn,0,1,4\ns,1,1,2\ns,1,0,3\ns,0,1,5\n",
+        strata="gov",
+    )
     r = estimate(d, model="[1,2]")
     assert r.allocated is None and r.to_dict()["allocated"] is None
     assert np.isfinite(r.estimate)

@@ -517,7 +517,7 @@ def _allocated(
         return first
     est, ci, how, extra = combine_estimates(ok, method, level, base)
     first.estimate, first.ci = est, ci
-    first.se = None
+    first.se = extra.pop("sd", None)
     first.draws = None
     first.allocated = {**report, "combined": how, **extra, "imputations_used": len(ok)}
     first.diagnostics["strata_note"] = (

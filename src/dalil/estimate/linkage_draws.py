@@ -369,8 +369,9 @@ def combine_estimates(
     log N for log-linear models.  Returns (estimate, interval, how, details)."""
     if method in ("lcmcr", "bma"):
         per = [np.asarray(r.draws, dtype=float) for r in results if r.draws is not None]
-        est, ci_b, _ = pooled_draws(per, level, seed=seed % (2**32))
-        return est, ci_b, "pooled posterior draws, the same number from each data set", {}
+        est, ci_b, pool = pooled_draws(per, level, seed=seed % (2**32))
+        how = "pooled posterior draws, the same number from each data set"
+        return est, ci_b, how, {"sd": float(pool.std(ddof=1))}
     ests = [float(r.estimate) for r in results]
     cis = [(float(r.ci[0]), None if r.ci[1] is None else float(r.ci[1])) for r in results]
     est, ci_r, rubin = rubin_log(ests, cis, level)
@@ -439,6 +440,7 @@ def estimate_with_linkage(
     warnings = list(single.warnings)
     est: float | None
     ci: tuple[float | None, float | None] | None
+    se: float | None = None
     if len(results) < 2:
         warnings.append(
             f"only {len(results)} of {draws} sampled clusterings could be estimated: no "
@@ -449,6 +451,7 @@ def estimate_with_linkage(
     else:
         est, ci, how, extra = combine_estimates(results, method, level, seed)
         info["combined"] = how
+        se = extra.pop("sd", None)
         info.update(extra)
     if results:
         ests = [float(r.estimate) for r in results if r.estimate is not None]
@@ -471,6 +474,8 @@ def estimate_with_linkage(
             float(min(people)),
         )
         info["stretched_to_single_width"] = widened
+        if widened:
+            se = None  # the spread of the draws no longer describes the interval
     if failed:
         warnings.append(f"{len(failed)} of {draws} sampled clusterings could not be estimated")
     diag = dict(single.diagnostics)
@@ -482,7 +487,7 @@ def estimate_with_linkage(
         estimate=est,
         ci=ci,
         ci_level=level,
-        se=single.se,
+        se=se,
         lists=single.lists,
         diagnostics=diag,
         models=single.models,
