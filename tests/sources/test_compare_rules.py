@@ -168,12 +168,14 @@ def test_overlong_document_is_refused_with_a_clear_error() -> None:
         analyse("word " * (MAX_WORDS + 1), id="huge.txt")
 
 
-def test_hedge_removed_is_removed_qualifier_but_ordinary_about_is_not() -> None:
+def test_hedge_removed_is_removed_hedge_but_ordinary_about_is_not() -> None:
+    # A dropped hedge has its own flag (it was folded into removed_qualifier before);
+    # removed_qualifier is kept for the qualifier of a figure.
     hedge = verdict(
         "The shooting was reportedly carried out by the brigade at night",
         "The shooting was carried out by the brigade at night",
     )
-    assert hedge["flags"] == ["removed_qualifier"]
+    assert hedge["flags"] == ["removed_hedge"]
     plain = verdict(
         "We talked about the graves for hours with the families of the dead",
         "We talked for hours with the families of the dead",

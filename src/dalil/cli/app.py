@@ -36,6 +36,8 @@ COMMAND_MODULES = [
     "synth",
     "demo",
     "search",
+    "ocr",
+    "media",
     "jobs",
     "keys",
     "backup",

@@ -72,7 +72,7 @@ if TYPE_CHECKING:
     from dalil.core.context import Context
 
 #: Modules that register job kinds (imported by every worker). Add yours here.
-KIND_MODULES: list[str] = ["dalil.services.job_kinds"]
+KIND_MODULES: list[str] = ["dalil.services.job_kinds", "dalil.services.ocr"]
 
 #: Seconds a claimed job stays leased without a heartbeat ($DALIL_JOB_LEASE).
 DEFAULT_LEASE = float(os.environ.get("DALIL_JOB_LEASE", "60"))

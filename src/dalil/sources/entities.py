@@ -49,7 +49,8 @@ ORG_WORDS = {
     "directorate", "department", "service", "nations", "international", "initiative",
     "project", "campaign", "rights", "monitor", "secretariat", "government", "regiment",
     "corps", "unit", "militia", "syndicate", "crescent", "cross", "ngo", "unicef", "unhcr",
-    "ohchr", "security",
+    "ohchr", "security", "forum", "league", "fund", "programme", "bureau", "inquiry",
+    "cluster",
 }  # fmt: skip
 ARMED_ORG_WORDS = {
     "army", "forces", "brigade", "brigades", "battalion", "division", "guard", "regiment",
@@ -69,9 +70,13 @@ ACTOR_TERMS = [
 ]  # fmt: skip
 _ACTOR_RE = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(ACTOR_TERMS) + r")(?![\w-])")
 
-TITLES = r"(?:Mr|Mrs|Ms|Dr|Prof|Gen|General|Colonel|Col|Lt|Captain|Capt|Sheikh|Judge|Minister|President|Mayor|Governor|Imam|Father)\.?"
+TITLES = (
+    r"(?:Mr|Mrs|Ms|Dr|Prof|Professor|Gen|General|Colonel|Col|Lt|Lieutenant|Captain|Capt|Major|"
+    r"Sergeant|Sgt|Brigadier|Sheikh|Judge|Minister|President|Mayor|Governor|Imam|Father|Rev|"
+    r"Reverend|Bishop|Commissioner|Ambassador|Senator|Prosecutor|Inspector|Rapporteur|Envoy)\.?"
+)
 _CAP = r"(?:[A-Z][\w'’\-]*|[A-Z]\.)"
-_JOIN = r"(?:\s+(?:of|for|the|and|on|de|al-|el-)\s+|\s+|-)"
+_JOIN = r"(?:[ \t]+(?:of|for|the|and|on|de|al-|el-)[ \t]+|[ \t]+|-)"
 _CAP_RUN = re.compile(rf"{_CAP}(?:{_JOIN}{_CAP})*")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _PLACE_PREP = re.compile(
@@ -87,9 +92,16 @@ _AR_PLACE = re.compile(
     r"(?:مدينة|بلدة|قرية|محافظة|منطقة|حي|ريف)\s+"
     r"([\u0621-\u064A]+(?:\s+(?!ال|في\b|من\b|على\b|إلى\b|قرب\b|يوم\b)[\u0621-\u064A]+)?)"
 )
+#: Words that end an Arabic organisation's name: particles, prepositions, speech verbs,
+#: time words ("منظمة شهود الساحل في تقرير", "شبكة الساحل لحقوق الإنسان إن").
+_AR_ORG_STOP = (
+    r"(?:في|من|على|إلى|الى|عن|إن|ان|أن|إنه|انه|أنه|قد|يوم|اليوم|أمس|امس|بعد|قبل|خلال|منذ|"
+    r"مع|التي|الذي|ضد|حول|بين|ل|ب|ك|مقتل|اختفاء|"
+    r"قال|قالت|أكد|أكدت|أضاف|أضافت|أشار|أشارت|أعلن|أعلنت|ذكر|ذكرت|دعا|دعت|طالب|طالبت)"
+)
 _AR_ORG = re.compile(
     r"(?:وزارة|منظمة|لجنة|الشبكة|شبكة|المرصد|مرصد|هيئة|الهيئة|مجلس|المجلس|اللجنة|المنظمة)"
-    r"(?:\s+[\u0621-\u064A]+){1,2}"
+    rf"(?:\s+(?!{_AR_ORG_STOP}(?![\u0621-\u064A]))(?!و)[\u0621-\u064A]+){{1,3}}"
 )
 NOT_NAMES = {
     "the", "a", "an", "in", "on", "at", "but", "and", "he", "she", "they", "it", "we", "i",
@@ -144,7 +156,14 @@ def extract_entities(text: str) -> list[Entity]:
         lower = [w.lower().removesuffix("'s").removesuffix("’s") for w in words]
         if not words or all(w in _CALENDAR or w in NOT_NAMES for w in lower):
             continue
-        if any(w in ORG_WORDS for w in lower):
+        if any(w in ORG_WORDS for w in lower) or any(
+            w.lower() in ORG_WORDS for w in re.findall(r"[\w'’]+", text[m.start() : m.end()])
+        ):
+            # Organisations keep every capitalised word but articles ("Fictional Office
+            # for Human Rights", "Free Coast Front").
+            s, e = _clean_run(text, m.start(), m.end(), _ARTICLES)
+            words = re.findall(r"[\w'’]+", text[s:e])
+            lower = [w.lower().removesuffix("'s").removesuffix("’s") for w in words]
             # An organisation's name may start with a word that is otherwise a filler
             # ("the Fictional Brigade", "the Free Coast Front"): clean with articles only.
             if len(words) < 2:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +32,7 @@ import numpy as np
 from dalil.errors import InputError
 from dalil.sources.quantities import extract_quantities
 from dalil.sources.segment import normalise_word, tokens
+from dalil.sources.wire import Profile, printings_of_one_dispatch, profile
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -182,12 +183,19 @@ def build_graph(
                     pairs.add((min(i, j), max(i, j)))
     t3 = time.perf_counter()
     edges: list[dict[str, Any]] = []
+    profiles: dict[str, Profile] = {}
+
+    def profile_of(d: GraphDoc) -> Profile:
+        if d.id not in profiles:
+            profiles[d.id] = profile(d.text)
+        return profiles[d.id]
+
     for i, j in sorted(pairs):
         c_ij = containment(shingles[i], shingles[j])  # share of i inside j
         c_ji = containment(shingles[j], shingles[i])
         if max(c_ij, c_ji) < threshold:
             continue
-        edges.append(_edge(docs[i], docs[j], c_ij, c_ji))
+        edges.append(_edge(docs[i], docs[j], c_ij, c_ji, profile_of))
     _explain_by_third(edges, {d.id: i for i, d in enumerate(docs)}, shingles)
     t4 = time.perf_counter()
     nodes = [
@@ -244,10 +252,26 @@ def _explain_by_third(
                 break
 
 
-def _edge(a: GraphDoc, b: GraphDoc, c_ab: float, c_ba: float) -> dict[str, Any]:
+def _edge(
+    a: GraphDoc,
+    b: GraphDoc,
+    c_ab: float,
+    c_ba: float,
+    profiles: Callable[[GraphDoc], Profile] | None = None,
+) -> dict[str, Any]:
     """Edge between *a* and *b*; c_ab = share of a inside b."""
     direction = "derivative_of_source"
-    if a.date and b.date and a.date != b.date:
+    if (
+        profiles is not None
+        and min(c_ab, c_ba) >= 0.5
+        and printings_of_one_dispatch(a.text, b.text, profiles=(profiles(a), profiles(b)))
+    ):
+        # Two printings of one dispatch, each with paragraphs the other lacks: neither
+        # copies the other (dates say only which was printed first).
+        first_a = not (a.date and b.date and b.date < a.date)
+        src, der, c_der, c_src = (a, b, c_ba, c_ab) if first_a else (b, a, c_ab, c_ba)
+        direction, basis = "shared_origin", "paragraphs"
+    elif a.date and b.date and a.date != b.date:
         src, der, c_der, c_src = (a, b, c_ba, c_ab) if a.date < b.date else (b, a, c_ab, c_ba)
         basis = "date"
     elif abs(c_ab - c_ba) < 0.1 and max(c_ab, c_ba) < 0.8:

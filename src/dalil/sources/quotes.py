@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dalil.sources.entities import ORG_WORDS, TITLE_RE, Entity, extract_entities
+from dalil.sources.layout import pull_quotes
 from dalil.sources.segment import paragraphs, word_count
 
 Span = tuple[int, int]
@@ -44,6 +45,9 @@ AR_VERBS = [
     "قال", "قالت", "يقول", "تقول", "أكد", "أكدت", "اكد", "اكدت", "أضاف", "أضافت", "اضاف",
     "اضافت", "صرح", "صرحت", "أوضح", "أوضحت", "ذكر", "ذكرت", "أشار", "أشارت", "روى", "روت",
     "أفاد", "أفادت", "أعلن", "أعلنت", "حذر", "حذرت", "طالب", "طالبت", "دعا", "دعت",
+    "تابع", "تابعت", "شدد", "شددت", "لفت", "لفتت", "اعتبر", "اعتبرت", "رأى", "رأت",
+    "استطرد", "استطردت", "أردف", "أردفت", "افاد", "افادت", "اعلن", "اعلنت", "اوضح",
+    "اوضحت", "اشار", "اشارت", "نوه", "نوهت", "كشف", "كشفت", "وصف", "وصفت",
 ]  # fmt: skip
 _AR_VERB = "(?:" + "|".join(sorted(AR_VERBS, key=len, reverse=True)) + ")"
 ROLE_NOUNS = {
@@ -144,19 +148,23 @@ def _raw_segments(text: str) -> list[tuple[list[Span], bool, int]]:
     return out
 
 
+#: A character of a speaker phrase: no punctuation, except the full stop of an initial or
+#: abbreviation ("U.N. rights spokesperson", "Dr. Lina Haddad").
+_SPC = r"(?:[^,.;:!?\"“”«»\n]|(?<=\b[A-Z])\.|(?<=\b(?:Mr|Ms|Dr|St))\.|(?<=\bMrs)\.)"
+
 _AFTER_VERB_FIRST = re.compile(
-    rf"^\s*[,،]?\s*(?P<verb>{_VERB})\s+(?P<sp>[^,.;:!?\"“”«»\n]{{1,90}}?)\s*(?=[,.;:!?\"“«\n]|$)",
+    rf"^\s*[,،]?\s*(?P<verb>{_VERB})\s+(?P<sp>{_SPC}{{1,90}}?)\s*(?=[,.;:!?\"“«\n]|$)",
     re.I,
 )
 _AFTER_SPEAKER_FIRST = re.compile(
-    rf"^\s*[,،]?\s*(?P<sp>[^,.;:!?\"“”«»\n]{{1,90}}?)\s+(?P<verb>{_VERB})\b", re.I
+    rf"^\s*[,،]?\s*(?P<sp>{_SPC}{{1,90}}?)\s+(?P<verb>{_VERB})\b", re.I
 )
 _AFTER_ACCORDING = re.compile(
     r"^\s*[,،]?\s*according\s+to\s+(?P<sp>[^,.;:!?\"“”«»\n]{1,90}?)\s*(?=[,.;:!?\"“«\n]|$)",
     re.I,
 )
 _BEFORE = re.compile(
-    rf"(?P<sp>[^,.;:!?\"“”«»\n]{{1,90}}?)\s+(?P<verb>{_VERB})"
+    rf"(?P<sp>{_SPC}{{1,90}}?)\s*,?\s+(?P<verb>{_VERB})"
     r"(?:\s+(?:that|to|of|on|about|how|in)\b[^\"“«:]{0,40}|(?:\s+[^\s,:\"“«]+){1,5})?"
     r"\s*[:,]?\s*$",
     re.I,
@@ -170,6 +178,10 @@ _AR_BEFORE = re.compile(
 )
 _AR_AFTER = re.compile(
     rf"^\s*[،,]?\s*(?:و|ف)?(?P<verb>{_AR_VERB})\s*(?P<sp>[^:«»\"“”.،\n]{{0,80}}?)\s*(?=[.،:\n]|$)"
+)
+_AR_REPORTED = re.compile(
+    r"(?:^|[\s.،])(?:و|ف)?(?:نقل|نقلت|ونقل|ونقلت)\s+[^:«»\"“”.\n]{0,60}?عن\s+"
+    r"(?P<sp>[^:«»\"“”.،\n]{1,80}?)\s+(?:قوله|قولها|قولهم)\s*:?\s*$"
 )
 _AR_ACCORDING = re.compile(
     r"(?:بحسب|حسب|وفق|وفقا\s+ل|وفقاً\s+ل)\s*(?P<sp>[^:«»\"“”.،\n]{1,80}?)\s*[،,:]?\s*$"
@@ -302,6 +314,49 @@ class _Resolver:
         any_org = [e for e in self.orgs if e.kind == "organization"]
         return any_org[0].text if any_org else None
 
+    def org_by_head(self, head: str, before: int) -> str | None:
+        """ "the Centre", "the office", "المنظمة": the organisation named before whose name
+        holds that word (the latest one; any one if none was named before)."""
+        key = head.casefold().removeprefix("ال")
+        if len(key) < 3:
+            return None
+        orgs = [e for e in self.orgs if e.kind == "organization"]
+
+        def holds(e: Entity) -> bool:
+            ws = [w.casefold().removeprefix("ال") for w in re.findall(r"[\w'’]+", e.text)]
+            return key in ws and len(ws) > 1
+
+        cands = [e for e in orgs if e.span[0] < before and holds(e)] or [
+            e for e in orgs if holds(e)
+        ]
+        return cands[-1].text if cands else None
+
+    def introduced(self, start: int, end: int) -> tuple[str, str] | None:
+        """The last person (or anonymous witness: "A woman in Fictiontown, reached by
+        telephone, said…") introduced in ``text[start:end]`` — who a pronoun refers to."""
+        persons = [e for e in self.persons if start <= e.span[0] and e.span[1] <= end]
+        anon = None
+        for m in _INTRODUCED_ANON.finditer(self.text, start, end):
+            anon = m
+        if persons and (anon is None or persons[-1].span[0] > anon.start()):
+            return TITLE_RE.sub("", persons[-1].text), "named"
+        if anon is not None:
+            return " ".join(anon.group("sp").split()), "anonymous"
+        return None
+
+
+_ANON_HEADS = "|".join(
+    sorted(
+        ANON_WORDS | {"mother", "wife", "husband", "nurse", "teacher", "farmer"},
+        key=len,
+        reverse=True,
+    )
+)
+_INTRODUCED_ANON = re.compile(
+    rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<sp>(?:A|An|One|Another|The)\s+(?:[\w'’-]+\s+){{0,3}}?"
+    rf"(?:{_ANON_HEADS})(?:\s+(?:in|from|of)\s+[A-Z][\w'’-]+)?)\b"
+)
+
 
 def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolver) -> None:
     qs, qe = q.segments[0][0] - 1, q.segments[-1][1] + 1  # include the marks
@@ -321,14 +376,29 @@ def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolv
         if m:
             sp, aspan = m["sp"], (qe + m.start(), qe + m.end())
         else:
-            m2 = _AR_BEFORE.search(before) or _AR_ACCORDING.search(before)
+            m2 = (
+                _AR_REPORTED.search(before)
+                or _AR_BEFORE.search(before)
+                or _AR_ACCORDING.search(before)
+            )
             if m2:
                 sp, aspan = m2["sp"], (before_start + m2.start(), before_start + m2.end())
         if sp is not None:
             sp = sp.split("،")[0]
-            sp = re.sub(r"\s*(?:لـ|ل)?\s*$", "", sp).strip()
+            sp = re.sub(r"(?:\s+(?:لـ|ل))?\s*$", "", sp).strip()
             sp = re.sub(r"^(?:إن|ان|أن)\s+", "", sp)
             sp = re.sub(r"\s+(?:إن|ان|أن|في|يوم|خلال|على|أمس|اليوم)(?:\s.*)?$", "", sp).strip()
+            # "مدير المرصد كريم الهاشمي": the name after an office and its organisation.
+            parts = sp.split()
+            if (
+                len(parts) >= 4
+                and re.match(
+                    r"(?:ال)?(?:مدير|مديرة|رئيس|رئيسة|الباحث|الباحثة|باحث|باحثة|منسق|منسقة)",
+                    parts[0],
+                )
+                and not re.search(r"وزارة|منظمة|لجنة|شبكة|مرصد|هيئة|مجلس", " ".join(parts[-2:]))
+            ):
+                sp = " ".join(parts[-2:])
     else:
         # Appositions between the speaker and the verb are dropped for matching:
         # "X, a spokesperson for Y, said" → "X said" (spans refer to the original).
@@ -341,7 +411,13 @@ def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolv
                 break
         if sp is None:
             m = _AFTER_SPEAKER_FIRST.match(after_c)
-            if m and word_count(m["sp"]) <= 12 and not re.search(r"[.!?]", m["sp"]):
+            if (
+                m
+                and word_count(m["sp"]) <= 12
+                and not re.search(
+                    r"[.!?]", re.sub(r"\b[A-Z]\.|\b(?:Mrs|Mr|Ms|Dr|St)\.", "", m["sp"])
+                )
+            ):
                 sp = m["sp"]
                 aspan = _locate(text, m["sp"].strip(), qe, qe + len(after))
         if sp is None and before.strip():
@@ -386,15 +462,27 @@ def _attribute(text: str, q: Quote, para: Span, prev: Quote | None, res: _Resolv
     )
     low = sp.lower()
     if low in PRONOUNS:
-        if prev is not None and prev.speaker:
+        # The person introduced since the previous quotation, if any ("A woman in
+        # Fictiontown said she had hidden… 'They took him,' she said"), else its speaker.
+        since = prev.span[1] + 1 if prev is not None else 0
+        intro = res.introduced(since, qs) if low in ("he", "she") else None
+        if intro is not None:
+            q.speaker, q.speaker_kind = res.full_name(intro[0], qs), intro[1]
+        elif prev is not None and prev.speaker:
             q.speaker, q.speaker_kind = prev.speaker, prev.speaker_kind
         else:
             q.speaker, q.speaker_kind = None, "anonymous"
         return
-    if ORG_REFERENCES.match(low):
-        org = res.last_org(qs)
-        q.speaker, q.speaker_kind = (org or sp), "organization"
-        return
+    head = re.fullmatch(r"(?:the\s+)?([\w'’-]+)", sp.strip(), re.I)
+    if head and (
+        ORG_REFERENCES.match(low) or sp.strip().startswith("ال") or low.startswith("the ")
+    ):
+        org = res.org_by_head(head.group(1), qs)
+        if org is None and ORG_REFERENCES.match(low):
+            org = res.last_org(qs)
+        if org is not None or ORG_REFERENCES.match(low):
+            q.speaker, q.speaker_kind = (org or sp), "organization"
+            return
     if not arabic:
         # "CRW director Nadia Qorvan", "Interior Minister Farid Ostal": a person named at
         # the end of a descriptive phrase is the speaker.
@@ -455,7 +543,11 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
             paragraph=pi,
         )
         lead = text[max(0, segs[0][0] - 20) : segs[0][0] - 1].lower()
-        if re.search(r"(?:titled|entitled|called|dubbed|named|headlined)\s*:?\s*$", lead):
+        if re.search(
+            r"(?:titled|entitled|called|dubbed|named|headlined|so-called)\s*:?\s*$"
+            r"|(?:يسمى|يسمّى|يُسمى|المسمى|المسماة|تسمى|يدعى|تدعى|باسم|يعرف\s+ب|تعرف\s+ب)\s*(?:بـ|ب)?\s*$",
+            lead,
+        ):
             continue
         para = (
             (
@@ -500,6 +592,23 @@ def extract_quotes(text: str, entities: list[Entity] | None = None) -> list[Quot
             continue
         quotes.append(q)
         prev = q
+    # Pull-quotes: a paragraph without quotation marks beside a "Name, Title" line.
+    for (s, e), name, line in pull_quotes(text, paras):
+        if any(s < q.span[1] and q.span[0] < e for q in quotes):
+            continue
+        pq = Quote(
+            text=text[s:e].strip(),
+            span=(s, e),
+            segments=[(s, e)],
+            speaker=res.full_name(name, s),
+            speaker_kind="named",
+            attribution_span=line,
+            speaker_detail=" ".join(text[line[0] : line[1]].split()),
+            paragraph=_para_of(paras, s),
+        )
+        pq.notes.append("pull-quote: printed without quotation marks beside its speaker")
+        quotes.append(pq)
+    quotes.sort(key=lambda q: q.span)
     return quotes
 
 

@@ -34,6 +34,8 @@ white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:plaintext}
 .add-attributed_to_source{background:#ffd6d6}
 .omit{text-decoration:line-through #9e9e9e}
 .q-omit{background:#ffcdd2;font-weight:600;text-decoration:line-through #c62828}
+.q-add{background:#fff59d;font-weight:600;text-decoration:underline wavy #f57f17}
+.chg{border-bottom:2px dashed #6a1b9a}
 .legend span{display:inline-block;margin:2px 8px 2px 0;padding:0 6px;border-radius:3px}
 section{padding:0 20px 16px}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
@@ -61,6 +63,34 @@ def _spans_markup(text: str, marks: list[tuple[int, int, str, str]]) -> str:
     return "".join(out)
 
 
+#: Verdicts and flags in words (for people reading a comparison).
+STATUS_WORDS = {
+    "verbatim": "quoted word for word",
+    "trimmed": "quoted with words left out",
+    "altered": "quoted with words changed",
+    "not_in_source": "not said in the source",
+    "misattributed": "given to another speaker",
+}
+FLAG_WORDS = {
+    "removed_actor": "the perpetrator was left out",
+    "removed_negation": "a negation was left out",
+    "changed_number": "a figure was changed",
+    "removed_number": "a figure was left out",
+    "removed_qualifier": "the qualifier of a figure was left out (e.g. 'at least')",
+    "removed_place": "a place was left out",
+    "removed_date": "a date was left out",
+    "changed_speaker": "the speaker was changed",
+    "changed_actor": "the perpetrator was changed",
+    "removed_actor_qualifier": "what identified the perpetrator was left out",
+    "intensified_act": "the act was made more severe (e.g. killed → executed)",
+    "removed_hedge": "a hedge was left out (e.g. 'may', 'allegedly')",
+}
+
+
+def flags_in_words(flags: list[str]) -> str:
+    return "; ".join(FLAG_WORDS.get(f, f) for f in flags)
+
+
 def render_html(result: dict[str, Any], source_text: str, derivative_text: str) -> str:
     s, d = result["source"], result["derivative"]
     src_marks: list[tuple[int, int, str, str]] = []
@@ -71,6 +101,17 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
     for q in result["quotes"]:
         title = f"quote: {q['status']}" + (f" ({', '.join(q['flags'])})" if q["flags"] else "")
         der_marks.append((q["span"][0], q["span"][1], f"q q-{q['status']}", title))
+    for q in result["quotes"]:
+        # Words the derivative put into a quotation that the source does not have.
+        pos = q["span"][0]
+        for word in q["added"]:
+            i = derivative_text.find(word, pos, q["span"][1] + 1)
+            if i < 0:
+                continue
+            der_marks.append((i, i + len(word), "q-add", "changed in the quote"))
+            pos = i + len(word)
+    for c in result.get("changes", []):
+        der_marks.append((c["span"][0], c["span"][1], "chg", flags_in_words(c["flags"])))
     for q in result["quotes"]:
         # Words the derivative left out of (or changed in) a quotation, found in the source
         # next to the quoted text.
@@ -111,13 +152,19 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
     r = result["reuse"]
     rows_q = "".join(
         "<tr>"
-        f"<td class='status'>{escape(q['status'])}</td><td dir='auto'>{escape(q['text'])}</td>"
+        f"<td class='status'>{escape(STATUS_WORDS.get(q['status'], q['status']))}</td>"
+        f"<td dir='auto'>{escape(q['text'])}</td>"
         f"<td><bdi>{escape(q['speaker'] or '—')}</bdi> ({escape(q['speaker_kind'])})</td>"
         f"<td>{escape(q['source_speaker'] or '—')}</td>"
         f"<td dir='auto'>{escape(' | '.join(q['omitted']))}</td>"
         f"<td dir='auto'>{escape(' | '.join(q['added']))}</td>"
-        f"<td>{escape(', '.join(q['flags']))}</td></tr>"
+        f"<td>{escape(flags_in_words(q['flags']))}</td></tr>"
         for q in result["quotes"]
+    )
+    rows_c = "".join(
+        f"<tr><td>{escape(flags_in_words(c['flags']))}</td><td dir='auto'>{escape(c['text'])}</td>"
+        f"<td dir='auto'>{escape(c['source_text'])}</td></tr>"
+        for c in result.get("changes", [])
     )
     rows_a = "".join(
         f"<tr><td class='status'>{escape(a['kind'])}</td><td dir='auto'>{escape(a['text'])}</td>"
@@ -148,8 +195,9 @@ def render_html(result: dict[str, Any], source_text: str, derivative_text: str) 
 <article class="doc" aria-label="source"><h2>Source — {meta(s)}</h2>{_spans_markup(source_text, src_marks)}</article>
 <article class="doc" aria-label="derivative"><h2>Derivative — {meta(d)}</h2>{_spans_markup(derivative_text, der_marks)}</article>
 </div>
-<section class="legend" aria-label="legend"><span class="verbatim">verbatim</span><span class="near_verbatim">near verbatim</span><span class="paraphrase">paraphrase</span><span class="q q-verbatim">quote verbatim</span><span class="q q-trimmed">quote trimmed</span><span class="q q-altered">quote altered</span><span class="q q-not_in_source">quote not in source</span><span class="q q-misattributed">quote misattributed</span><span class="add">addition</span><span class="add add-attributed_to_source">attributed to source</span><span class="omit">omitted</span><span class="q-omit">left out of a quote</span></section>
+<section class="legend" aria-label="legend"><span class="verbatim">verbatim</span><span class="near_verbatim">near verbatim</span><span class="paraphrase">paraphrase</span><span class="q q-verbatim">quote verbatim</span><span class="q q-trimmed">quote trimmed</span><span class="q q-altered">quote altered</span><span class="q q-not_in_source">quote not in source</span><span class="q q-misattributed">quote misattributed</span><span class="add">addition</span><span class="add add-attributed_to_source">attributed to source</span><span class="omit">omitted</span><span class="q-omit">left out of a quote</span><span class="q-add">changed in a quote</span><span class="chg">changed sentence</span></section>
 <section><h2>Quotations in the derivative</h2><table><tr><th>status</th><th>quote</th><th>speaker</th><th>source speaker</th><th>omitted</th><th>added</th><th>flags</th></tr>{rows_q}</table></section>
+<section><h2>Changes inside re-used sentences</h2><table><tr><th>what changed</th><th>derivative</th><th>source</th></tr>{rows_c}</table></section>
 <section><h2>Additions</h2><table><tr><th>kind</th><th>sentence</th><th>attributed to</th></tr>{rows_a}</table></section>
 <section><h2>Omissions (heaviest first)</h2><table><tr><th>weight</th><th>reasons</th><th>sentence</th></tr>{rows_o}</table></section>
 <section><h2>Quantities</h2><table><tr><th>doc</th><th>text</th><th>low</th><th>high</th><th>qualifier</th><th>counted</th></tr>{rows_n}</table></section>

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from dalil.sources.lexicon import word_key
 from dalil.sources.segment import STOPWORDS, Sentence, Token, sentences, tokens
 
 Span = tuple[int, int]
@@ -64,16 +65,14 @@ SYNONYMS = {
 
 @lru_cache(maxsize=65536)
 def content_key(norm: str) -> str | None:
-    """Content form for paraphrase matching: None for stop words and short tokens."""
+    """Content form for paraphrase matching: None for stop words and short tokens; else
+    the near-synonym concept of this module's table, or the lexicon's key (stem or
+    concept, English and Arabic — :func:`dalil.sources.lexicon.word_key`)."""
     if norm in STOPWORDS or (len(norm) < 3 and not norm.isdigit()):
         return None
     if norm in SYNONYMS:
-        return SYNONYMS[norm]
-    if len(norm) > 4 and norm.endswith("ies"):
-        return norm[:-3] + "y"
-    if len(norm) > 3 and norm.endswith("s") and not norm.endswith("ss"):
-        return norm[:-1]
-    return norm
+        return word_key(SYNONYMS[norm]) or SYNONYMS[norm]
+    return word_key(norm)
 
 
 @dataclass
@@ -164,7 +163,18 @@ def match_blocks(
     return blocks
 
 
-def _merge(blocks: list[Block]) -> list[Passage]:
+def _gap_inside(sent_of: list[int], end_prev: int, start_next: int) -> bool:
+    """Whether the tokens between two blocks belong to the sentence of one of them: a
+    whole sentence (a bullet, a short line) in the gap is left out, not part of a passage."""
+    if start_next <= end_prev or not sent_of:
+        return True
+    edge = {sent_of[end_prev - 1], sent_of[start_next]}
+    return all(sent_of[k] in edge for k in range(end_prev, start_next))
+
+
+def _merge(
+    blocks: list[Block], a_sent: list[int] | None = None, b_sent: list[int] | None = None
+) -> list[Passage]:
     passages: list[Passage] = []
     for blk in sorted(blocks, key=lambda x: x.b):
         if passages:
@@ -172,7 +182,12 @@ def _merge(blocks: list[Block]) -> list[Passage]:
             last = p.blocks[-1]
             gap_b = blk.b - (last.b + last.n)
             gap_a = blk.a - (last.a + last.n)
-            if 0 <= gap_b <= MAX_GAP and 0 <= gap_a <= MAX_GAP:
+            if (
+                0 <= gap_b <= MAX_GAP
+                and 0 <= gap_a <= MAX_GAP
+                and _gap_inside(a_sent or [], last.a + last.n, blk.a)
+                and _gap_inside(b_sent or [], last.b + last.n, blk.b)
+            ):
                 p.blocks.append(blk)
                 p.a1 = max(p.a1, blk.a + blk.n)
                 p.b1 = blk.b + blk.n
@@ -199,6 +214,14 @@ def _sentence_token_ranges(sents: list[Sentence], toks: list[Token]) -> list[tup
     return out
 
 
+def _sentence_of(ranges: list[tuple[int, int]], n: int) -> list[int]:
+    out = [-1] * n
+    for si, (s0, s1) in enumerate(ranges):
+        for k in range(s0, s1):
+            out[k] = si
+    return out
+
+
 def align(a_text: str, b_text: str) -> Alignment:
     """Align derivative *b_text* against source *a_text*."""
     at = tokens(a_text)
@@ -206,7 +229,11 @@ def align(a_text: str, b_text: str) -> Alignment:
     a = [t.norm for t in at]
     b = [t.norm for t in bt]
     blocks = match_blocks(a, b)
-    passages = _merge(blocks)
+    a_sents = sentences(a_text)
+    b_sents = sentences(b_text)
+    a_ranges = _sentence_token_ranges(a_sents, at)
+    b_ranges = _sentence_token_ranges(b_sents, bt)
+    passages = _merge(blocks, _sentence_of(a_ranges, len(at)), _sentence_of(b_ranges, len(bt)))
     a_cov = [False] * len(a)
     b_cov = [False] * len(b)
     a_match = [-1] * len(a)
@@ -221,10 +248,6 @@ def align(a_text: str, b_text: str) -> Alignment:
         for k in range(p.b0, p.b1):
             b_cov[k] = True
     # Paraphrase: sentence level, by content words.
-    a_sents = sentences(a_text)
-    b_sents = sentences(b_text)
-    a_ranges = _sentence_token_ranges(a_sents, at)
-    b_ranges = _sentence_token_ranges(b_sents, bt)
     a_keys: list[set[str]] = []
     inv: dict[str, list[int]] = {}
     for si, (s0, s1) in enumerate(a_ranges):
@@ -287,6 +310,43 @@ def align(a_text: str, b_text: str) -> Alignment:
                 if a_match[i] < 0 and a[i] == b[j]:
                     a_match[i], b_match[j] = j, i
                     break
+    # Source side: a source sentence still less than half covered whose content words are
+    # mostly (≥ 75 %, at least 3, two of them ordinary words) in one derivative sentence
+    # was summarised or merged into it ("37 of the victims were women and 29 were
+    # children" → "…, including 37 women and 29 children, …").
+    b_keys: list[set[str]] = []
+    b_inv: dict[str, list[int]] = {}
+    for bi, (b0, b1) in enumerate(b_ranges):
+        keys = {ck for t in b[b0:b1] if (ck := content_key(t))}
+        b_keys.append(keys)
+        for key in keys:
+            b_inv.setdefault(key, []).append(bi)
+    for si, (s0, s1) in enumerate(a_ranges):
+        if s1 - s0 < 3 or sum(a_cov[s0:s1]) * 2 >= (s1 - s0):
+            continue
+        keys = a_keys[si]
+        if len(keys) < 3:
+            continue
+        common = {
+            ck
+            for t, tok in zip(a[s0:s1], at[s0:s1], strict=True)
+            if (ck := content_key(t)) and not a_text[tok.start].isupper()
+        }
+        counts_b: dict[int, int] = {}
+        for key in keys:
+            postings = b_inv.get(key, [])
+            if len(postings) > df_cap:
+                continue
+            for bi in postings:
+                counts_b[bi] = counts_b.get(bi, 0) + 1
+        for bi, _n in sorted(counts_b.items(), key=lambda kv: -kv[1])[:3]:
+            shared = keys & b_keys[bi]
+            if len(shared) >= 3 and len(shared) * 4 >= 3 * len(keys) and len(shared & common) >= 2:
+                b0, b1 = b_ranges[bi]
+                passages.append(Passage(s0, s1, b0, b1, "paraphrase", len(shared), []))
+                for i in range(s0, s1):
+                    a_cov[i] = True
+                break
     passages.sort(key=lambda p: p.b0)
     return Alignment(at, bt, passages, a_cov, b_cov, a_match, b_match)
 

@@ -53,11 +53,59 @@ _AR_DIACRITICS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u06
 _AR_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
+_BULLET = re.compile(r"[ \t]*(?:[-•*·▪◦–—]|\(?\d{1,2}[.)]|\(?[a-z][.)])[ \t]+")
+_LINE_END_BREAK = re.compile(r"[:;]\s*$")
+
+
+def _line_breaks(text: str, s: int, e: int) -> list[int]:
+    """Positions (of ``\n``) inside the block ``text[s:e]`` that end a layout line.
+
+    A block keeps its wrapped lines together, except: before a bullet or numbered item,
+    after a sentence, before a last line of at most 14 words without final punctuation
+    (a speaker line),
+    after a line ending in ``:`` or ``;`` (a list lead-in or item), and after a short line
+    without final punctuation (a heading, a "Name, Title" line, a caption credit)."""
+    out = []
+    pos = s
+    longest = max((len(x.strip()) for x in text[s:e].split("\n")), default=0)
+    while True:
+        nl = text.find("\n", pos, e)
+        if nl < 0:
+            return out
+        line = text[pos:nl].strip()
+        nxt = text[nl + 1 : e]
+        last = "\n" not in nxt.strip()
+        if line and (
+            _BULLET.match(nxt)
+            or (
+                last
+                and re.search(r"[.!?…؟\"”»]$", line)
+                and not re.search(r"[.!?…؟]$", nxt.strip())
+                and word_count(nxt) <= 14
+            )
+            or _LINE_END_BREAK.search(line)
+            or (
+                not re.search(r"[.!?…؟,،\"”»]$", line)
+                and word_count(line) <= 12
+                and len(line) < 0.6 * longest
+            )
+        ):
+            out.append(nl)
+        pos = nl + 1
+
+
 def paragraphs(text: str) -> list[Span]:
     """Spans of paragraphs: blocks separated by blank lines, trimmed of outer whitespace.
 
-    A text without blank lines but with several lines is split at each line instead.
+    Inside a block, bullets, list items, headings and "Name, Title" lines are paragraphs of
+    their own (see :func:`_line_breaks`).  A text without blank lines but with several
+    lines is split at each line instead.
     """
+    return list(_paragraphs(text))
+
+
+@lru_cache(maxsize=64)
+def _paragraphs(text: str) -> tuple[Span, ...]:
     blocks: list[Span] = []
     pos = 0
     parts = list(_PARA_SPLIT.finditer(text))
@@ -65,16 +113,20 @@ def paragraphs(text: str) -> list[Span]:
         parts = list(re.finditer(r"\n+", text))
     for m in [*parts, None]:
         end = m.start() if m is not None else len(text)
-        s, e = pos, end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            blocks.append((s, e))
+        cuts = [*_line_breaks(text, pos, end), end]
+        s = pos
+        for c in cuts:
+            bs, be = s, c
+            while bs < be and text[bs].isspace():
+                bs += 1
+            while be > bs and text[be - 1].isspace():
+                be -= 1
+            if be > bs:
+                blocks.append((bs, be))
+            s = c + 1
         if m is not None:
             pos = m.end()
-    return blocks
+    return tuple(blocks)
 
 
 def _is_abbreviation(text: str, dot_pos: int) -> bool:

@@ -66,7 +66,7 @@ INVENTED = [
     "My cousin is still missing and no one will tell us anything",
 ]  # fmt: skip
 PARAPHRASE = {
-    "killed": "murdered", "deliberately": "intentionally", "civilians": "residents",
+    "killed": "slain", "deliberately": "intentionally", "civilians": "residents",
     "forced": "compelled", "investigated": "examined", "bodies": "corpses",
     "documented": "recorded", "homes": "houses", "families": "relatives",
 }  # fmt: skip

@@ -1,0 +1,263 @@
+"""OCR of scanned documents and images, and corrected transcripts, as working copies.
+
+The original stays untouched: OCR text is stored as a *working copy* derived from it
+(``copy_kind="working"``, ``derived_from`` the original), with the engine, its version,
+the languages, the resolution and each page's mean word confidence in the item's
+capture record and in the ``evidence.ocr`` audit entry (so the custody ledger of the
+original shows the OCR step). A person who corrects the transcript stores a new working
+copy derived from the version they corrected (``evidence.transcript``): every version
+is kept, with its author.
+
+OCR is long work: :func:`run_ocr` takes a progress callback, and the ``ocr`` job kind
+runs it from the durable job queue (``dalil evidence ocr ITEM --background``, or the web).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from dalil.core import access
+from dalil.core.access import Actor
+from dalil.core.context import Context, oid
+from dalil.errors import InputError
+from dalil.model.evidence import EvidenceItem
+from dalil.services import evidence, jobs
+
+if TYPE_CHECKING:
+    from dalil.core.case import Case
+
+TEXT_TYPE = "text/plain; charset=utf-8"
+#: Longest transcript accepted from a person, in characters.
+MAX_TRANSCRIPT = 5_000_000
+
+
+def _actor(case: Case, user: str | Actor | None) -> Actor:
+    return user if isinstance(user, Actor) else case.actor(user)
+
+
+def _head(case: Case, sha: str) -> bytes:
+    for chunk in case.blobs.open(sha):
+        return chunk[:4096]
+    return b""
+
+
+def media_type_of(case: Case, item: EvidenceItem) -> str:
+    """The item's type from its content (falls back to the recorded type)."""
+    from dalil.media.sniff import sniff
+
+    return sniff(_head(case, item.sha256)) or (item.media_type or "")
+
+
+def run_ocr(
+    case: Case,
+    user: str | Actor | None,
+    ref: str | int,
+    *,
+    languages: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """OCR evidence item *ref* (a PDF or an image) into a working copy; returns
+    ``{"item": original, "text": the working copy, "ocr": engine/version/languages/
+    per-page confidence}``. Needs the right to read the item and to add evidence."""
+    from dalil.ocr.engine import DEFAULT_LANGUAGES, MAX_BYTES, check_languages, ocr_document
+
+    actor = _actor(case, user)
+    case.require(actor, access.EVIDENCE_ADD, "store OCR text")
+    langs = check_languages(languages or DEFAULT_LANGUAGES)
+    with case.act(actor, write=False) as ctx:
+        item = evidence.resolve_item(ctx, ref)
+        evidence.check_read(ctx, item)
+        if item.copy_kind == "working" and item.derived_from_id is not None:
+            raise InputError(f"item {item.id} is a working copy: run OCR on its original")
+        if item.size > MAX_BYTES:
+            raise InputError(f"item {item.id} is too large for OCR ({item.size} bytes)")
+        sha, name, sensitive, source_id = (
+            item.sha256,
+            item.original_name,
+            item.sensitive,
+            item.source_id,
+        )
+        item_id = item.id
+    media = media_type_of(case, item)
+    data = b"".join(case.blobs.open(sha))
+    result = ocr_document(data, media, langs, progress=progress)
+    del data
+    custody = result.custody()
+    text = result.text
+    put = case.blobs.put(io.BytesIO(text.encode("utf-8")))  # blob first, then the record
+    stem = (name or f"item-{item_id}").rsplit(".", 1)[0]
+    with case.act(actor) as ctx:
+        res = evidence.record_blob(
+            ctx, put, name=f"{stem}.ocr.txt", source_id=source_id, copy_kind="working",
+            derived_from=sha, sensitive=sensitive, media_type=TEXT_TYPE,
+            capture={"derived_by": "ocr", "ocr": custody, "transcript_of": sha, "version": 1},
+        )  # fmt: skip
+        ctx.audit(
+            "evidence.ocr",
+            [oid("evidence", sha), oid("evidence", put.sha256)],
+            detail={"original": sha, "text": put.sha256, "media_type": media, **custody},
+        )
+        return {
+            "item": {"id": item_id, "sha256": sha, "media_type": media},
+            "text": evidence.item_dict(ctx, res.item),
+            "ocr": custody,
+        }
+
+
+# ---------------------------------------------------------------------- transcripts
+
+
+def _versions(ctx: Context, original: EvidenceItem) -> list[EvidenceItem]:
+    """Text working copies of *original* (OCR and corrections), oldest first."""
+    rows = list(
+        ctx.session.scalars(
+            select(EvidenceItem)
+            .where(EvidenceItem.copy_kind == "working")
+            .order_by(EvidenceItem.id)
+        )
+    )
+    by_id = {r.id: r for r in rows}
+    out = []
+    for r in rows:
+        cur: EvidenceItem | None = r
+        seen = 0
+        while cur is not None and cur.derived_from_id is not None and seen < 100:
+            if cur.derived_from_id == original.id:
+                break
+            cur = by_id.get(cur.derived_from_id)
+            seen += 1
+        if (
+            cur is not None
+            and cur.derived_from_id == original.id
+            and str(r.media_type or "").startswith("text/plain")
+        ):
+            out.append(r)
+    return out
+
+
+def _original(ctx: Context, ref: str | int) -> EvidenceItem:
+    item = evidence.resolve_item(ctx, ref)
+    seen = 0
+    while item.copy_kind == "working" and item.derived_from_id is not None and seen < 100:
+        parent = ctx.session.get(EvidenceItem, item.derived_from_id)
+        if parent is None:
+            break
+        item = parent
+        seen += 1
+    return item
+
+
+def _version_dict(r: EvidenceItem, n: int) -> dict[str, Any]:
+    cap = r.capture or {}
+    return {
+        "version": n,
+        "id": r.id,
+        "sha256": r.sha256,
+        "author": r.added_by,
+        "created_at": r.created_at.isoformat() if r.created_at else None,
+        "kind": cap.get("derived_by") or "text",
+        "confidence": (cap.get("ocr") or {}).get("mean_confidence"),
+    }
+
+
+def transcript(ctx: Context, ref: str | int, *, reason: str = "read transcript") -> dict[str, Any]:
+    """The newest transcript of item *ref* and the list of its versions (reading it is
+    logged as ``evidence.get``)."""
+    ctx.require(access.CASE_READ, "read transcripts")
+    original = _original(ctx, ref)
+    evidence.check_read(ctx, original)
+    versions = _versions(ctx, original)
+    if not versions:
+        raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
+    latest = versions[-1]
+    ctx.audit(
+        "evidence.get",
+        [oid("evidence", latest.sha256)],
+        detail={"sha256": latest.sha256, "size": latest.size, "reason": reason[:500]},
+    )
+    text = b"".join(ctx.case.blobs.open(latest.sha256)).decode("utf-8", "replace")
+    return {
+        "item": {"id": original.id, "sha256": original.sha256},
+        "text": text,
+        "versions": [_version_dict(v, i + 1) for i, v in enumerate(versions)],
+    }
+
+
+def correct_transcript(
+    case: Case, user: str | Actor | None, ref: str | int, text: str, *, note: str | None = None
+) -> dict[str, Any]:
+    """Store *text* as the new version of item *ref*'s transcript (derived from the
+    newest version; the author is the acting user)."""
+    actor = _actor(case, user)
+    case.require(actor, access.EVIDENCE_ADD, "correct a transcript")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("the corrected transcript is empty")
+    if len(text) > MAX_TRANSCRIPT:
+        raise InputError(f"the transcript is too long (over {MAX_TRANSCRIPT} characters)")
+    with case.act(actor, write=False) as ctx:
+        original = _original(ctx, ref)
+        evidence.check_read(ctx, original)
+        versions = _versions(ctx, original)
+        if not versions:
+            raise InputError(f"item {original.id} has no transcript to correct: run OCR first")
+        prev = versions[-1]
+        prev_sha, n = prev.sha256, len(versions)
+        orig_sha, orig_id = original.sha256, original.id
+        sensitive, source_id, name = original.sensitive, original.source_id, original.original_name
+    body = text.replace("\r\n", "\n")
+    if not body.endswith("\n"):
+        body += "\n"
+    put = case.blobs.put(io.BytesIO(body.encode("utf-8")))
+    stem = (name or f"item-{orig_id}").rsplit(".", 1)[0]
+    with case.act(actor) as ctx:
+        if put.sha256 == prev_sha:
+            raise InputError("the transcript is unchanged: nothing to store")
+        res = evidence.record_blob(
+            ctx, put, name=f"{stem}.transcript-v{n + 1}.txt", source_id=source_id,
+            copy_kind="working", derived_from=prev_sha, sensitive=sensitive,
+            media_type=TEXT_TYPE, notes=note,
+            capture={"derived_by": "correction", "transcript_of": orig_sha,
+                     "corrected_from": prev_sha, "version": n + 1},
+        )  # fmt: skip
+        ctx.audit(
+            "evidence.transcript",
+            [oid("evidence", orig_sha), oid("evidence", prev_sha), oid("evidence", put.sha256)],
+            detail={"original": orig_sha, "from": prev_sha, "to": put.sha256, "version": n + 1},
+        )
+        return {"item": {"id": orig_id, "sha256": orig_sha}, "version": n + 1,
+                "text": evidence.item_dict(ctx, res.item)}  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- job
+
+
+@jobs.job_kind("ocr", permission=access.EVIDENCE_ADD, title="OCR")
+def ocr_job(
+    job: jobs.JobContext, params: dict[str, Any], progress: jobs.Progress
+) -> dict[str, Any]:
+    """OCR one evidence item (``params``: ``item``, optional ``languages``). Storing the
+    same text twice finds it already held, so a retried job gives the same outcome."""
+    item = params.get("item")
+    if item is None:
+        raise InputError("an OCR job needs the item to read")
+
+    def each(done: int, total: int) -> None:
+        progress(f"read page {done} of {total}", fraction=done / total if total else 1.0)
+
+    progress("reading the document")
+    out = run_ocr(job.case, job.owner, str(item), languages=params.get("languages"), progress=each)
+    return {"item": out["item"], "text": out["text"]["sha256"], "ocr": out["ocr"]}
+
+
+def submit_ocr(ctx: Context, ref: str | int, *, languages: str | None = None) -> dict[str, Any]:
+    """Queue an OCR job for item *ref* (checked and logged as ``job.submit``)."""
+    item = evidence.resolve_item(ctx, ref)
+    evidence.check_read(ctx, item)
+    params: dict[str, Any] = {"item": item.id}
+    if languages:
+        params["languages"] = languages
+    return dict(jobs.submit(ctx, "ocr", params))
