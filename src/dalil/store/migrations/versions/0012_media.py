@@ -1,7 +1,7 @@
 """Media metadata and perceptual hashes (encrypted) and "same media?" decisions.
 
-Revision ID: 0013_media
-Revises: 0012_one_chain
+Revision ID: 0012_media
+Revises: 0011_legal_name_folding
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_media"
-down_revision = "0012_one_chain"
+revision = "0012_media"
+down_revision = "0011_legal_name_folding"
 branch_labels = None
 depends_on = None
 
