@@ -91,3 +91,14 @@ def test_viewer_streaming_evidence_in_is_refused_and_logged(case: Case, viewer: 
     assert stream.tell() == 0  # nothing read, nothing stored
     [d] = _denials(case, viewer)
     assert d["detail"] == {"permission": "evidence.add", "role": "viewer"}
+
+
+def test_viewer_importing_a_list_is_refused_and_logged(
+    case: Case, dalil: DalilRunner, viewer: str, tmp_path: Path
+) -> None:
+    f = tmp_path / "fictional-list.csv"
+    f.write_text("record_id,full_name\n1,Fictional Person One\n", encoding="utf-8")
+    _refused(dalil("lists", "import", str(f), "--list", "Fictional list", "--user", viewer))
+    [d] = _denials(case, viewer)
+    assert d["detail"] == {"permission": "record.write", "role": "viewer"}
+    assert dalil.json("evidence", "list") == []  # the original file was not kept either

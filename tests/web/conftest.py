@@ -191,7 +191,7 @@ def app(seeded: dict[str, Any]) -> Iterator[Any]:
         seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=1000)
     )
     yield application
-    application.state.backend.close()
+    application.state.case.close()
 
 
 class Client:

@@ -7,7 +7,6 @@ from typing import Any
 
 from dalil.core.case import Case
 from dalil.web import create_app
-from dalil.web.backend import CaseBackend
 
 from .conftest import Client
 
@@ -24,7 +23,7 @@ def test_workbench_on_sqlite_and_postgres(any_case: Case) -> None:
                 ctx, pseudonym=f"W-{i}", legal_name=f"Fictional Name {i}", roles=["witness"]
             )
         token, _ = users.issue_token(ctx, "admin")
-    app = create_app(backend=CaseBackend(any_case))
+    app = create_app(case=any_case)
     c = Client(app)
     try:
         t = c.csrf("/login")

@@ -378,7 +378,7 @@ def _prepare_findings(app: Any, seeded: dict[str, Any]) -> None:
     off) and one fresh site per route (page, API) whose status the writers advance."""
     from dalil.services import assessments, records, users
 
-    case = app.state.backend.case
+    case = app.state.case
     with case.act(USERS["admin"]) as ctx:
         users.add_user(ctx, MATRIX_REVIEWEE, "legal", "pw-matrix-legal-fictional")
         act = records.add(

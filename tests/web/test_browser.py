@@ -59,7 +59,7 @@ def server(seeded: dict[str, Any]) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     th.join(timeout=10)
-    app.state.backend.close()
+    app.state.case.close()
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,7 @@ def findings_server(seeded: dict[str, Any]) -> Iterator[dict[str, Any]]:
     from dalil.services import records, users
 
     app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
-    with app.state.backend.case.act(USERS["admin"]) as ctx:
+    with app.state.case.act(USERS["admin"]) as ctx:
         users.add_user(ctx, REVIEWER, "legal", REVIEWER_PW)
         act = records.add(
             ctx,
@@ -60,7 +60,7 @@ def findings_server(seeded: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield {"url": f"http://127.0.0.1:{port}", "act": act.id}
     srv.should_exit = True
     th.join(timeout=10)
-    app.state.backend.close()
+    app.state.case.close()
 
 
 def _login(page: Any, base: str, name: str, password: str, next_path: str) -> None:

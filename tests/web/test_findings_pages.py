@@ -27,7 +27,7 @@ def fx(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
     """Records of this module's own (the case is shared with other test modules)."""
     from dalil.services import corroboration, persons, records, users
 
-    case = app.state.backend.case
+    case = app.state.case
     out: dict[str, Any] = {}
     with case.act(USERS["admin"]) as ctx:
         users.add_user(ctx, SECOND_LEGAL, "legal", SECOND_LEGAL_PW)
@@ -127,7 +127,7 @@ def _bearer(token: str) -> dict[str, str]:
 def _audit_actions(app: Any, action: str) -> list[Any]:
     from dalil.services import audit as audit_log
 
-    with app.state.backend.case.act(USERS["admin"], write=False) as ctx:
+    with app.state.case.act(USERS["admin"], write=False) as ctx:
         return list(audit_log.show(ctx, action=action, limit=1000))
 
 
@@ -328,7 +328,7 @@ def test_api_assessment_twin_matches_the_service(
     got = c.get(
         f"/api/v1/findings/acts/{fx['act_api']}", headers=_bearer(seeded["tokens"]["viewer"])
     ).json()
-    with app.state.backend.case.act(USERS["viewer"], write=False) as ctx:
+    with app.state.case.act(USERS["viewer"], write=False) as ctx:
         want = assessments.show_assessment(ctx, fx["act_api"])
     assert {k: got[k] for k in want} == want
     assert got["record"]["id"] == fx["act_api"]

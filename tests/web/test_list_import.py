@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .conftest import Client
+from .conftest import USERS, Client
 
 # Headings the importer does not recognise by itself: the mapping step must name them.
 LIST_CSV = (
@@ -41,19 +41,17 @@ def _mapping_fields(html: str) -> dict[str, str]:
     return {f"map_{i}": want[c] for i, c in cols if c in want}
 
 
-def _temp_files() -> set[str]:
-    return {
-        p.name
-        for d in (Path(tempfile.gettempdir()), Path("/dev/shm"))
-        if d.is_dir()
-        for p in d.glob("dalil-list-*")
-    }
+def _temp_files(case_root: Path | None = None) -> set[str]:
+    places = [Path(tempfile.gettempdir()), Path("/dev/shm")]
+    if case_root is not None:
+        places.append(case_root / "tmp")  # the case's private temporary area
+    return {p.name for d in places if d.is_dir() for p in d.glob("dalil-list-*")}
 
 
-def test_upload_map_check_and_import_a_list(make_client: Any) -> None:
+def test_upload_map_check_and_import_a_list(make_client: Any, seeded: dict[str, Any]) -> None:
     c = make_client()
     c.login("analyst")
-    before = _temp_files()
+    before = _temp_files(seeded["root"])
     r = _upload(c, "Fictional web list")
     assert r.status_code == 200 and "Victim" in r.text and "full_name" in r.text
     fields = _mapping_fields(r.text)
@@ -70,7 +68,7 @@ def test_upload_map_check_and_import_a_list(make_client: Any) -> None:
     r = c.post("/lists/import/confirm", data={**fields, "csrf_token": t})
     assert r.status_code == 200 and 'id="import-done"' in r.text, r.text[-2000:]
     assert "Fictional web list" in c.get("/lists").text
-    assert _temp_files() == before  # the private temporary copies are gone
+    assert _temp_files(seeded["root"]) == before  # the private temporary copies are gone
 
 
 def test_without_a_name_column_the_mapping_step_says_so(make_client: Any) -> None:
@@ -82,12 +80,26 @@ def test_without_a_name_column_the_mapping_step_says_so(make_client: Any) -> Non
     assert r.status_code == 422 and "no name column" in r.text
 
 
-def test_viewer_cannot_import_and_nothing_is_stored(make_client: Any) -> None:
+def _denied_imports(app: Any, user: str) -> int:
+    from dalil.core import audit
+
+    with app.state.case.system_session(write=False) as s:
+        return sum(
+            1
+            for e in audit.query(s, actor=user, action="access.denied")
+            if e.to_dict()["detail"].get("permission") == "record.write"
+        )
+
+
+def test_viewer_cannot_import_and_nothing_is_stored(make_client: Any, app: Any) -> None:
     c = make_client()
     c.login("viewer")
+    before = _denied_imports(app, USERS["viewer"])
     r = _upload(c, "Fictional viewer list")
     fields = _mapping_fields(r.text)
     t = c.csrf("/lists/import")
     r = c.post("/lists/import/confirm", data={**fields, "csrf_token": t})
     assert r.status_code == 403
     assert "Fictional viewer list" not in c.get("/lists").text
+    # The refusal is logged (one door: the same access.denied as from the CLI).
+    assert _denied_imports(app, USERS["viewer"]) == before + 1

@@ -12,7 +12,7 @@ from dalil.display.jsonout import jsonable
 from dalil.errors import PermissionDenied
 from dalil.testing import TEST_PASSPHRASE
 from dalil.web import paging
-from dalil.web.backend import RECORD_KINDS
+from dalil.web.handlers.records import RECORD_KINDS
 
 from .conftest import USERS
 

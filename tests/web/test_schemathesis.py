@@ -32,7 +32,7 @@ def api_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     app = create_app(root, TEST_PASSPHRASE)
     _state["token"] = ids["tokens"]["admin"]
     yield app
-    app.state.backend.close()
+    app.state.case.close()
 
 
 def test_api_conforms_to_its_openapi_document(api_app: Any) -> None:

@@ -211,7 +211,7 @@ def test_password_guessing_is_throttled_and_audited(seeded: dict[str, Any]) -> N
         assert len(failed) >= 2
         assert all("guess" not in str(e) for e in failed)  # the password is never logged
     finally:
-        app.state.backend.close()
+        app.state.case.close()
         c.close()
 
 
@@ -467,12 +467,12 @@ def test_token_guessing_is_throttled_per_address(seeded: dict[str, Any]) -> None
         r = c.get("/api/v1/me", headers={"Authorization": f"Bearer {seeded['tokens']['viewer']}"})
         assert r.status_code == 429 and "retry-after" in r.headers
     finally:
-        app.state.backend.close()
+        app.state.case.close()
         c.close()
 
 
 def test_an_internal_error_leaks_nothing_to_client_or_log(
-    seeded: dict[str, Any], caplog: pytest.LogCaptureFixture
+    seeded: dict[str, Any], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fault whose message holds a secret: the client sees a bare 500, the log one line
     naming the exception type only."""
@@ -484,7 +484,9 @@ def test_an_internal_error_leaks_nothing_to_client_or_log(
     def broken(*_a: Any, **_k: Any) -> Any:
         raise RuntimeError(f"database said: {secret}")
 
-    app.state.backend.dashboard = broken
+    from dalil.web.handlers import overview
+
+    monkeypatch.setattr(overview, "dashboard", broken)
     c = Client(app)
     try:
         c.login("viewer")
@@ -494,5 +496,5 @@ def test_an_internal_error_leaks_nothing_to_client_or_log(
         assert r.headers["x-frame-options"] == "DENY"
         assert secret not in caplog.text and "RuntimeError" in caplog.text
     finally:
-        app.state.backend.close()
+        app.state.case.close()
         c.close()

@@ -8,7 +8,7 @@ from typing import Any
 from dalil.core.case import Case
 from dalil.services import users
 from dalil.testing import TEST_PASSPHRASE
-from dalil.web import backend as backend_mod
+from dalil.web import principals as principals_mod
 
 from .conftest import Client, password_for
 
@@ -49,6 +49,6 @@ def test_disabled_user_loses_the_session_after_the_cache_time(
             users.update_user(ctx, "cache-fict", disabled=True)
     finally:
         case.close()
-    monkeypatch.setattr(backend_mod, "USER_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(principals_mod, "USER_CACHE_SECONDS", 0.0)
     r = c.get("/persons")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")

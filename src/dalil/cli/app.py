@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "demo",
     "search",
     "ocr",
+    "media",
     "jobs",
     "keys",
     "backup",

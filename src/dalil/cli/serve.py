@@ -83,12 +83,10 @@ def serve(
         )
     case_opts = CaseOptions(case_dir=case or case_dir, user=None, passphrase_file=passphrase_file)
     opened = case_opts.open()
-    from dalil.web.backend import CaseBackend
-
     # On loopback only loopback host names are answered (no DNS rebinding); elsewhere the
     # TLS certificate (or the proxy in front) names the server.
     hosts = ["127.0.0.1", "localhost", "::1", "[::1]"] if host in LOOPBACK else None
-    app = create_app(backend=CaseBackend(opened), allowed_hosts=hosts)
+    app = create_app(case=opened, allowed_hosts=hosts)
     scheme = "https" if tls_cert else "http"
     click.echo(
         f"dalil: serving {opened.root} on {scheme}://{host}:{port}/ (Ctrl-C to stop)", err=True

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dalil.errors import InputError
+from dalil.errors import DalilError, InputError
 from dalil.linkage.fields import (
     NAME_FIELDS,
     STANDARD_FIELDS,
@@ -292,6 +292,20 @@ def _resolve_mapping(
         )
     ignored = [c for c in header if c and c not in used]
     return used, ignored
+
+
+def preview(
+    path: str | Path, *, sheet: str | None = None, encoding: str | None = None
+) -> dict[str, Any]:
+    """A list file's columns, its number of data rows and the mapping guessed from its
+    headings (``{}`` when none can be guessed): what a user maps before importing."""
+    p = Path(path)
+    header, rows = _read_rows(p, sheet, encoding)
+    try:
+        guessed, _ignored = _resolve_mapping(p, header, {})
+    except DalilError:
+        guessed = {}
+    return {"columns": header, "rows": len(rows), "guessed": guessed}
 
 
 def load_list(

@@ -1,13 +1,21 @@
-"""The case's title and summary (kept in case.toml; used by reports as defaults)."""
+"""A case as a whole: open it, its title and summary (kept in case.toml; used by reports
+as defaults)."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from dalil.core import access
-from dalil.core.case import CASE_FILE, check_summary, check_title
+from dalil.core.case import CASE_FILE, Case, check_summary, check_title
 from dalil.core.context import Context, oid
+
+
+def open_case(path: Path | str | None, passphrase: str | None) -> Case:
+    """Open (and, with a passphrase, unlock) the case at *path* (``$DALIL_CASE`` or the
+    current folder when None). The caller closes it (``case.close()``)."""
+    return Case.open(path, passphrase)
 
 
 def show(ctx: Context) -> dict[str, Any]:

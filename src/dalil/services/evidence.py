@@ -161,7 +161,23 @@ def add_files(
                     capture={"file_modified": mtime},
                 )
             )
+    for r in results:
+        _analyse_media(case, actor, r)
     return results
+
+
+def _analyse_media(case: Case, actor: Actor, res: AddResult) -> None:
+    """Metadata, keyframes and perceptual hash of a new photo, audio or video item
+    (:mod:`dalil.services.media`); a file that cannot be read keeps the item as stored
+    and says why in ``res.data["media_error"]``."""
+    if not res.created or res.item.copy_kind != "evidentiary":
+        return
+    from dalil.services import media
+
+    if media.is_media(res.item.media_type):
+        why = media.analyse_quietly(case, actor, res.item.id)
+        if why:
+            res.data["media_error"] = why
 
 
 def add_bytes(ctx_case: Case, actor: Actor, data: bytes, **kw: Any) -> AddResult:
@@ -205,7 +221,7 @@ def add_stream(
             resolve_item(ctx, derived_from)
     put = case.blobs.put(stream, progress=progress)
     with case.act(actor) as ctx:
-        return record_blob(
+        res = record_blob(
             ctx,
             put,
             name=clean,
@@ -217,6 +233,8 @@ def add_stream(
             media_type=media_type,
             capture=capture,
         )
+    _analyse_media(case, actor, res)
+    return res
 
 
 def open_content(
@@ -287,8 +305,14 @@ def record_blob(
     if source_id is not None:
         ctx.get(Source, source_id, "source")
     guessed = mimetypes.guess_type(name)[0] if name else None
-    if media_type is None:
+    if media_type is None or media_type == "application/octet-stream":
+        media_type = None
         guessed = content_type(ctx, put.sha256, guessed)
+    elif not media_type.startswith("text/"):
+        # a declared type (an upload's) yields to the content's for binary media
+        sniffed = content_type(ctx, put.sha256, media_type)
+        if sniffed and sniffed.startswith(("image/", "video/", "audio/", "application/pdf")):
+            media_type = sniffed
     now = utcnow()
     item = EvidenceItem(
         sha256=put.sha256,

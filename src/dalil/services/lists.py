@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import delete, select
 
 from dalil.core import access
 from dalil.core.context import oid, protected_marker
+from dalil.core.tempdir import private_tempdir, write_private
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.linkage.io import load_list
 from dalil.model.common import utcnow
@@ -43,6 +45,55 @@ def _data_context(record_id: int) -> str:
 # --------------------------------------------------------------------------------------
 
 
+def may_import(case: Case, actor: Actor) -> None:
+    """Raise PermissionDenied (logged ``access.denied``) unless *actor* may import lists:
+    records are written and the original file is kept as evidence."""
+    case.require(actor, access.RECORD_WRITE, "import lists")
+    case.require(actor, access.EVIDENCE_ADD, "import lists (the original file is evidence)")
+
+
+@contextmanager
+def _uploaded(case: Case, filename: str, data: bytes) -> Iterator[Path]:
+    """An uploaded list file on disk for the reader, in the case's private temporary
+    area, under its sanitised original name (the suffix picks the format)."""
+    from dalil.services.evidence import sanitise_name
+
+    with private_tempdir(case.root, "dalil-list-") as folder:
+        yield write_private(folder, sanitise_name(filename), data)
+
+
+def preview_upload(case: Case, actor: Actor, filename: str, data: bytes) -> dict[str, Any]:
+    """An uploaded list's columns, row count, the mapping guessed from its headings and
+    the standard fields to map to. Reads nothing of the case, stores nothing."""
+    from dalil.linkage.fields import STANDARD_FIELDS
+    from dalil.linkage.io import preview
+
+    case.require(actor, access.CASE_READ, "read list files")
+    with _uploaded(case, filename, data) as path:
+        out = preview(path)
+    return {**out, "fields": list(STANDARD_FIELDS)}
+
+
+def check_upload(
+    case: Case, actor: Actor, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Validate an uploaded list with *mapping*: the row-level report; stores nothing."""
+    case.require(actor, access.CASE_READ, "read list files")
+    with _uploaded(case, filename, data) as path:
+        report = load_list(path, mapping=mapping, list_name=list_name).report()
+    report["file"] = path.name  # the upload's name, never the temporary path
+    return report
+
+
+def import_upload(
+    case: Case, actor: Actor, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """:func:`import_list` of an uploaded file."""
+    may_import(case, actor)
+    with _uploaded(case, filename, data) as path:
+        return import_list(case, actor, path, list_name=list_name, mapping=mapping)
+
+
 def import_list(
     case: Case,
     user: str | Actor | None,
@@ -63,8 +114,7 @@ def import_list(
     from dalil.services import evidence
 
     actor = user if not isinstance(user, str | None) else case.actor(user)
-    access.require(actor, access.RECORD_WRITE, "import lists")
-    access.require(actor, access.EVIDENCE_ADD, "import lists (the original file is evidence)")
+    may_import(case, actor)
     name = " ".join(str(list_name).split())
     if not name or len(name) > 100:
         raise InputError("--list: give a list name of 1-100 characters")

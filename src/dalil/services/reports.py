@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
+from dalil.core.tempdir import private_tempdir
 from dalil.errors import InputError
 from dalil.findings.sites import SiteRecord
 from dalil.findings.units import Membership as M
@@ -49,6 +50,10 @@ from dalil.services.estimates import estimates
 from dalil.services.provenance import evidence_links
 from dalil.services.sites import site_history
 from dalil.services.units import unit_records
+
+if TYPE_CHECKING:
+    from dalil.core.access import Actor
+    from dalil.core.case import Case
 
 _KIND = {
     "article": "news",
@@ -319,3 +324,26 @@ def build_report(
         "acts": len(snap.acts),
         "notes": snap.notes,
     }
+
+
+def build_report_bytes(
+    case: Case,
+    user: str | Actor | None,
+    *,
+    audience: str,
+    fmt: str,
+    lang: str = "en",
+    title: str | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    """:func:`build_report` into the case's private temporary area; returns the metadata
+    (without the temporary path) and the file's bytes. The file is removed once read."""
+    ext = "pdf" if fmt == "pdf" else "html"
+    with private_tempdir(case.root, "dalil-report-") as folder:
+        out = folder / f"report.{ext}"
+        meta = build_report(
+            case, user, audience=audience, fmt=fmt, out=out, lang=lang, title=title or None
+        )
+        data = out.read_bytes()
+    meta = dict(meta)
+    meta.pop("out", None)
+    return meta, data

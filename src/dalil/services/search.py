@@ -55,6 +55,7 @@ from dalil.errors import InputError
 from dalil.model.act import Act
 from dalil.model.evidence import EvidenceItem
 from dalil.model.incident import Incident
+from dalil.model.media import MediaInfo
 from dalil.model.organization import Organization
 from dalil.model.person import Person
 from dalil.model.site import Site
@@ -111,6 +112,12 @@ def _text_doc(
     ctx: Context, key: str, kind: str, ref: int, access_class: str, stamp: str, sha: str
 ) -> Doc:
     return Doc(key, kind, ref, access_class, stamp, _read_text(ctx, sha))
+
+
+def _caption_doc(ctx: Context, key: str, ref: int, access_class: str, stamp: str, enc: str) -> Doc:
+    meta = ctx.decrypt(enc, f"evidence:{ref}:metadata") or {}
+    summary = meta.get("summary") or {}
+    return Doc(key, "evidence", ref, access_class, stamp, str(summary.get("caption") or ""))
 
 
 def _fam_sources(ctx: Context) -> dict[str, tuple[str, Callable[[], Doc]]]:
@@ -195,6 +202,24 @@ def _fam_evidence(ctx: Context) -> dict[str, tuple[str, Callable[[], Doc]]]:
                     Doc, k2, "evidence", r.id, SENSITIVE, _iso(r.updated_at), r.original_name
                 ),
             )
+    # captions and descriptions embedded in photos and videos (encrypted metadata)
+    for iid, upd, enc in ctx.session.execute(
+        select(MediaInfo.item_id, MediaInfo.updated_at, MediaInfo.metadata_enc).where(
+            MediaInfo.metadata_enc.is_not(None)
+        )
+    ).all():
+        r = by_id.get(iid)
+        if r is None or r.derived_from_id is not None:
+            continue
+        key = f"evidence:{iid}:caption"
+        stamp = _iso(upd)
+        out[key] = (
+            stamp,
+            functools.partial(
+                _caption_doc, ctx, key, int(iid), SENSITIVE if r.sensitive else CONTENT, stamp,
+                str(enc),
+            ),
+        )  # fmt: skip
     for sid, t in source_text.items():
         key = f"source:{sid}:text"
         stamp = f"{t.sha256}:{int(bool(t.sensitive))}"
@@ -268,7 +293,7 @@ def _fam_persons(ctx: Context) -> dict[str, tuple[str, Callable[[], Doc]]]:
 #: family name -> (tables whose change triggers it, loader)
 FAMILIES: dict[str, tuple[tuple[Any, ...], Family]] = {
     "source": ((Source,), _fam_sources),
-    "evidence": ((EvidenceItem,), _fam_evidence),
+    "evidence": ((EvidenceItem, MediaInfo), _fam_evidence),
     "incident": (
         (Incident,),
         _simple(Incident, "incident", "title", "incident_type", "place_name", "description"),
@@ -295,8 +320,9 @@ def watermark(ctx: Context) -> dict[str, list[Any]]:
     for name, (tables, _fam) in FAMILIES.items():
         vals: list[Any] = []
         for t in tables:
+            pk = t.item_id if t is MediaInfo else t.id
             row = ctx.session.execute(
-                select(func.count(), func.max(t.id), func.max(t.updated_at))
+                select(func.count(), func.max(pk), func.max(t.updated_at))
             ).one()
             vals.extend([int(row[0] or 0), int(row[1] or 0), _iso(row[2])])
         out[name] = vals

@@ -100,6 +100,17 @@ def list_tokens(ctx: Context, name: str) -> list[ApiToken]:
     return list(ctx.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
 
 
+def roles() -> list[str]:
+    """The roles a user may have, most powerful first."""
+    return list(access.ROLES)
+
+
+def current_actor(case: Case, name: str) -> Actor:
+    """The :class:`Actor` of user *name* now (role as stored); NotFound for an unknown
+    user, PermissionDenied for a disabled one. No audit entry: a lookup, not a login."""
+    return case.actor(name)
+
+
 def login_password(case: Case, name: str, password: str) -> Actor:
     """Check a password; audit ``user.login`` (or ``user.login_failed``); return the actor."""
     return _login(case, name, lambda s: access.verify_password(s, name, password), "password")

@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
+from dalil.core.tempdir import private_tempdir, write_private
+from dalil.errors import InputError
 from dalil.findings import vetting as V
 from dalil.model.act import Act
 from dalil.model.fields import first_day, last_day
@@ -19,6 +21,40 @@ from dalil.model.organization import Membership
 from dalil.model.person import Person
 from dalil.services.provenance import evidence_links
 from dalil.services.units import unit_records
+
+#: Largest personnel file accepted as an upload (bytes).
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+def vet_upload(
+    ctx: Context,
+    data: bytes,
+    *,
+    name: str,
+    columns: dict[str, str] | None = None,
+    threshold: float = 0.5,
+) -> dict[str, Any]:
+    """:func:`vet` of an uploaded roster (CSV or XLSX by *name*'s suffix). The reader takes
+    a path, so the bytes are written to the case's private temporary area (0600) and
+    removed before this returns, whatever happens; errors name the upload, not the path."""
+    if not data:
+        raise InputError("the personnel file is empty", field="file")
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise InputError(
+            f"the personnel file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB",
+            field="file",
+        )
+    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    with private_tempdir(ctx.case.root, "dalil-vet-") as folder:
+        path = write_private(folder, "personnel" + suffix, data)
+        try:
+            out = vet(ctx, path, columns=columns, threshold=threshold)
+        except InputError as e:
+            raise InputError(
+                e.message.replace(str(path), name), field=e.field or "file", code=e.code
+            ) from None
+    out["file"] = name
+    return out
 
 
 def vet(

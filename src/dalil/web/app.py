@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,17 +16,17 @@ from fastapi.staticfiles import StaticFiles
 from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
 from dalil.web.auth import LoginThrottle, SessionStore, TotpReplayGuard
 from dalil.web.context import LoginRequired, csrf_protect, get_ctx, make_environments, render
+from dalil.web.principals import Principals
 from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
+
+if TYPE_CHECKING:
+    from dalil.core.case import Case
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
 
 
 def _status_for(err: DalilError) -> int:
-    from dalil.web.backend import NotAvailable
-
-    if isinstance(err, NotAvailable):
-        return 501
     if isinstance(err, PermissionDenied):
         return 403
     if isinstance(err, NotFound):
@@ -57,24 +57,24 @@ def create_app(
     case_path: str | Path | None = None,
     passphrase: str | None = None,
     *,
-    backend: Any | None = None,
+    case: Case | None = None,
     throttle: LoginThrottle | None = None,
     sessions: SessionStore | None = None,
     allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
     """Build the workbench for the case at *case_path*, unlocked with *passphrase*.
 
-    *backend* (tests, benchmarks) may be given instead: an object with the methods of
-    :class:`dalil.web.backend.CaseBackend`. *allowed_hosts* limits the ``Host`` header
+    An already open *case* may be given instead (``dalil serve``, tests); whoever opened
+    it closes it (``app.state.case.close()``). *allowed_hosts* limits the ``Host`` header
     (``dalil serve`` on loopback allows only loopback names, which stops DNS-rebinding
     pages from talking to the workbench).
     """
-    if backend is None:
+    if case is None:
         if case_path is None:
-            raise ValueError("create_app needs case_path or backend")
-        from dalil.web.backend import CaseBackend
+            raise ValueError("create_app needs case_path or case")
+        from dalil.services.case_info import open_case
 
-        backend = CaseBackend.open(Path(case_path), passphrase)
+        case = open_case(Path(case_path), passphrase)
 
     app = FastAPI(
         lifespan=_lifespan,
@@ -94,7 +94,8 @@ def create_app(
         # exporter the environment configures, and checking for one costs every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.backend = backend
+    app.state.case = case
+    app.state.principals = Principals(case)
     app.state.sessions = sessions or SessionStore()
     app.state.throttle = throttle or LoginThrottle()
     app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)

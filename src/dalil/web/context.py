@@ -1,16 +1,17 @@
 """Per-request context for pages and API: who is asking, in which language, and rendering.
 
-Views stay thin: they read the :class:`Ctx`, call the backend (the service layer) as that
-user, and render a template or return JSON. Permission checks and audit entries happen in
-the service layer only.
+Views stay thin: they read the :class:`Ctx`, call :mod:`dalil.services` as that user
+(``with ctx.act() as sc: persons.get_person(sc, pid)``) and render a template or return
+JSON. Permission checks and audit entries happen in the service layer only.
 """
 
 from __future__ import annotations
 
 import gettext
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Annotated, Any
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
@@ -21,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dalil.display import i18n
 from dalil.display.i18n import LANG_COOKIE, LANGUAGES
+from dalil.errors import PermissionDenied
 from dalil.web.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -29,6 +31,12 @@ from dalil.web.auth import (
     Session,
     csrf_ok,
 )
+
+if TYPE_CHECKING:
+    from dalil.core.access import Actor
+    from dalil.core.case import Case
+    from dalil.core.context import Context
+    from dalil.web.principals import Principals
 
 TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"
 
@@ -45,7 +53,7 @@ class Principal:
     name: str
     role: str
     via: str  # "session" or "token"
-    extra: dict[str, Any] = field(default_factory=dict)
+    actor: Actor
 
 
 @dataclass
@@ -67,6 +75,31 @@ class Ctx:
     def _(self, message: str, **kw: Any) -> str:
         text = self.gettext.gettext(message)
         return text % kw if kw else text
+
+    @property
+    def case(self) -> Case:
+        """The open case this app serves."""
+        case: Case = self.request.app.state.case
+        return case
+
+    @property
+    def principals(self) -> Principals:
+        """The app's memory of users and tokens (logins go through the services)."""
+        principals: Principals = self.request.app.state.principals
+        return principals
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in user as the service layer knows them (PermissionDenied if none)."""
+        if self.user is None:
+            raise PermissionDenied("authentication required")
+        return self.user.actor
+
+    def act(self, *, write: bool = False) -> AbstractContextManager[Context]:
+        """One transaction of the service layer as the signed-in user:
+        ``with ctx.act() as sc: persons.get_person(sc, pid)``. Reads by default; pass
+        ``write=True`` for anything that changes the case or writes an audit entry."""
+        return self.case.act(self.actor, write=write)
 
 
 class LoginRequired(Exception):
@@ -152,11 +185,7 @@ def client_address(request: Request) -> str:
 
 
 class _NeedsLookup(Exception):
-    """The request's user is not in the backend's memory: a database lookup is needed."""
-
-
-def _no_peek(_key: str) -> tuple[bool, Any]:
-    return False, None
+    """The request's user is not in the app's memory: a database lookup is needed."""
 
 
 def get_ctx(request: Request) -> Ctx:
@@ -170,7 +199,7 @@ def get_ctx(request: Request) -> Ctx:
 
 
 async def get_ctx_async(request: Request) -> Ctx:
-    """:func:`get_ctx` as an async dependency. A user the backend remembers (a bearer
+    """:func:`get_ctx` as an async dependency. A user the app remembers (a bearer
     token or a session user looked up moments ago) is resolved on the event loop without
     a hop to a worker thread; anything that needs the database (a token seen for the first
     time, a session user whose memory has expired) goes to a worker thread as before, so
@@ -186,7 +215,7 @@ async def get_ctx_async(request: Request) -> Ctx:
 
 def _resolve(request: Request, *, peek: bool) -> Ctx:
     app = request.app
-    backend = app.state.backend
+    principals: Principals = app.state.principals
     headers = request.headers
     auth = headers.get("authorization", "")
     bearer = auth[:7].lower() == "bearer "
@@ -205,11 +234,11 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
                 headers={"Retry-After": str(int(wait) + 1)},
             )
         if peek:
-            hit, info = getattr(backend, "cached_user_for_token", _no_peek)(token)
+            hit, info = principals.cached_user_for_token(token)
             if not hit:
                 raise _NeedsLookup
         else:
-            info = backend.user_for_token(token) if token else None
+            info = principals.user_for_token(token) if token else None
         if info is None:
             app.state.token_throttle.failure(key, key)
             raise HTTPException(
@@ -217,9 +246,7 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
                 detail="invalid or revoked token",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        user = Principal(
-            name=info["name"], role=info["role"], via="token", extra={"actor": info.get("actor")}
-        )
+        user = Principal(name=info.name, role=info.role, via="token", actor=info.actor)
     cookies = request.cookies
     sid = cookies.get(SESSION_COOKIE)
     if not bearer and sid:
@@ -227,20 +254,17 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
         session = sessions.get(sid)
         if session is not None and session.user is not None:
             if peek:
-                hit, current = getattr(backend, "cached_user_info", _no_peek)(session.user)
+                hit, current = principals.cached_user_info(session.user)
                 if not hit:
                     raise _NeedsLookup
             else:
-                current = backend.user_info(session.user)
-            if current is None or not current.get("active", True):
+                current = principals.user_info(session.user)
+            if current is None:
                 sessions.destroy(session)
                 session = None
             else:
                 user = Principal(
-                    name=current["name"],
-                    role=current["role"],
-                    via="session",
-                    extra={"actor": current.get("actor")},
+                    name=current.name, role=current.role, via="session", actor=current.actor
                 )
     elif sid:
         session = app.state.sessions.get(sid)
@@ -318,7 +342,7 @@ def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HT
         csrf_token=ctx.session.csrf if ctx.session else "",
         lang_url=lang_url,
         path=request.url.path,
-        case_name=request.app.state.backend.case_name(),
+        case_name=ctx.case.root.name,
         **values,
     )
     resp = HTMLResponse(html, status_code=status_code)

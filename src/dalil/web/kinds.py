@@ -13,7 +13,7 @@ from dalil.web.context import N_
 
 @dataclass(frozen=True)
 class Kind:
-    name: str  # URL segment and backend kind
+    name: str  # URL segment (plural)
     title: str  # msgid, plural
     singular: str  # msgid
     columns: tuple[tuple[str, str], ...]  # (field, label msgid)

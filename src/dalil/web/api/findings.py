@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dalil.errors import InputError
-from dalil.web import backend as B
-from dalil.web.context import ApiCtx, Ctx
+from dalil.web.context import ApiCtx
+from dalil.web.handlers import findings
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
@@ -88,20 +88,16 @@ class ReportIn(BaseModel):
     title: str | None = Field(None, max_length=300)
 
 
-def _b(ctx: Ctx) -> Any:
-    return ctx.request.app.state.backend
-
-
 @router.get("", response_model=dict[str, Any], responses=ERRORS)
 def overview(ctx: ApiCtx) -> dict[str, Any]:
     """Acts, incidents (each with its aggregate line) and sites."""
-    return dict(B.findings_overview(_b(ctx), ctx.user))
+    return dict(findings.overview(ctx))
 
 
 @router.get("/acts/{item_id}", response_model=dict[str, Any], responses=ERRORS)
 def assessment(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
     """The act's legal assessment checklist, sign-offs, history and suggested qualifications."""
-    return dict(B.findings_assessment(_b(ctx), ctx.user, item_id))
+    return dict(findings.assessment(ctx, item_id))
 
 
 @router.post(
@@ -109,23 +105,19 @@ def assessment(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
 )
 def assess(ctx: ApiCtx, item_id: str, body: AssessIn) -> dict[str, Any]:
     """Record one element finding (append-only; needs ``finding.assess``)."""
-    return dict(
-        B.findings_assess(
-            _b(ctx), ctx.user, item_id, body.element, body.finding, body.evidence, body.note
-        )
-    )
+    return dict(findings.assess(ctx, item_id, body.element, body.finding, body.evidence, body.note))
 
 
 @router.post("/acts/{item_id}/sign-off", response_model=dict[str, Any], responses=ERRORS)
 def sign_off(ctx: ApiCtx, item_id: str, body: SignOffIn) -> dict[str, Any]:
     """Sign off the assessment; the reviewer must not have assessed any element (409)."""
-    return dict(B.findings_sign_off(_b(ctx), ctx.user, item_id, body.note))
+    return dict(findings.sign_off(ctx, item_id, body.note))
 
 
 @router.get("/incidents/{item_id}", response_model=dict[str, Any], responses=ERRORS)
 def incident(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
     """Coding (ACLED/UCDP fields), aggregate line and acts of one incident."""
-    return dict(B.findings_incident(_b(ctx), ctx.user, item_id))
+    return dict(findings.incident(ctx, item_id))
 
 
 class IncidentAssessIn(BaseModel):
@@ -143,17 +135,13 @@ class IncidentAssessIn(BaseModel):
 def assess_incident(ctx: ApiCtx, item_id: str, body: IncidentAssessIn) -> dict[str, Any]:
     """Record the incident-level element: part of a widespread or systematic attack."""
     return dict(
-        B.findings_assess_incident(
-            _b(ctx), ctx.user, item_id, "attack", body.finding, body.evidence, body.note
-        )
+        findings.assess_incident(ctx, item_id, "attack", body.finding, body.evidence, body.note)
     )
 
 
 @router.post("/incidents/{item_id}/coding", response_model=dict[str, Any], responses=ERRORS)
 def coding(ctx: ApiCtx, item_id: str, body: CodingIn) -> dict[str, Any]:
-    return dict(
-        B.findings_set_coding(_b(ctx), ctx.user, item_id, body.model_dump(exclude_none=True))
-    )
+    return dict(findings.set_coding(ctx, item_id, body.model_dump(exclude_none=True)))
 
 
 @router.get("/export/{fmt}", responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
@@ -161,7 +149,7 @@ def export(ctx: ApiCtx, fmt: str) -> Response:
     """Incidents as ACLED, UCDP or plain CSV (audited ``incident.export``)."""
     if fmt not in ("acled", "ucdp", "csv"):
         raise InputError(f"unknown export format {fmt[:20]!r}; use acled, ucdp or csv")
-    text = B.findings_export(_b(ctx), ctx.user, fmt)
+    text = findings.export(ctx, fmt)
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -171,35 +159,31 @@ def export(ctx: ApiCtx, fmt: str) -> Response:
 
 @router.get("/timeline", response_model=list[dict[str, Any]], responses=ERRORS)
 def timeline(ctx: ApiCtx) -> list[dict[str, Any]]:
-    return list(B.findings_timeline(_b(ctx), ctx.user))
+    return list(findings.timeline(ctx))
 
 
 @router.get("/sites/{item_id}", response_model=dict[str, Any], responses=ERRORS)
 def site(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
     """A site with its status history and identified victims (person ids)."""
-    return dict(B.findings_site(_b(ctx), ctx.user, item_id))
+    return dict(findings.site(ctx, item_id))
 
 
 @router.post("/sites/{item_id}/status", response_model=dict[str, Any], responses=ERRORS)
 def site_status(ctx: ApiCtx, item_id: str, body: SiteStatusIn) -> dict[str, Any]:
     """Move the site's status forward (reported → located → secured → exhumed)."""
-    return dict(
-        B.findings_site_status(
-            _b(ctx), ctx.user, item_id, body.status, body.on, body.note, body.evidence
-        )
-    )
+    return dict(findings.site_status(ctx, item_id, body.status, body.on, body.note, body.evidence))
 
 
 @router.get("/units", response_model=dict[str, Any], responses=ERRORS)
 def units(ctx: ApiCtx) -> dict[str, Any]:
     """Unit hierarchy, dated memberships and suspects linked to acts."""
-    return dict(B.findings_units(_b(ctx), ctx.user))
+    return dict(findings.units(ctx))
 
 
 @router.get("/corroboration", response_model=dict[str, Any], responses=ERRORS)
 def corroboration(ctx: ApiCtx) -> dict[str, Any]:
     """Claims × sources with Admiralty grades and independent groups."""
-    return dict(B.findings_corroboration(_b(ctx), ctx.user))
+    return dict(findings.corroboration(ctx))
 
 
 @router.post("/vetting", response_model=dict[str, Any], responses=ERRORS)
@@ -224,16 +208,14 @@ async def vetting(
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
-        if len(data) > B.VETTING_MAX_BYTES:
+        if len(data) > findings.VETTING_MAX_BYTES:
             raise InputError("the personnel file is larger than 20 MB")
     import anyio.to_thread
 
     safe = "".join(c for c in name if c.isalnum() or c in "._-") or "personnel.csv"
     return dict(
         await anyio.to_thread.run_sync(
-            lambda: B.findings_vet(
-                _b(ctx), ctx.user, bytes(data), name=safe, threshold=threshold, columns=column
-            )
+            lambda: findings.vet(ctx, bytes(data), name=safe, threshold=threshold, columns=column)
         )
     )
 
@@ -243,8 +225,8 @@ async def vetting(
 )
 def report(ctx: ApiCtx, body: ReportIn) -> Response:
     """Build a report (audited ``report.build``) and return the file."""
-    meta, data = B.findings_report(
-        _b(ctx), ctx.user, audience=body.audience, fmt=body.format, lang=body.lang, title=body.title
+    meta, data = findings.report(
+        ctx, audience=body.audience, fmt=body.format, lang=body.lang, title=body.title
     )
     media = "application/pdf" if body.format == "pdf" else "text/html; charset=utf-8"
     return Response(

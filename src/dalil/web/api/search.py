@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from dalil.services import search as search_service
 from dalil.web.api.v1 import ERRORS
 from dalil.web.context import ApiCtx
 
@@ -43,10 +44,10 @@ def search(
     """Search source texts, OCR texts, evidence names and notes, incidents, acts, sites,
     units and pseudonyms (and, with ``protected=true`` and a reason, legal names — logged
     like a reveal). Hits are ranked, best first, with a highlighted snippet."""
-    b = ctx.request.app.state.backend
-    return dict(
-        b.search(
-            ctx.user, q, kinds=kind, limit=limit, offset=offset,
-            include_protected=protected, reason=reason,
-        )
-    )  # fmt: skip
+    with ctx.act(write=True) as sc:  # may log search.read / person.search_protected
+        return dict(
+            search_service.search(
+                sc, q, kinds=kind, limit=limit, offset=offset,
+                include_protected=protected, reason=reason,
+            )
+        )  # fmt: skip

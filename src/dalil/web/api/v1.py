@@ -14,8 +14,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from dalil.web.backend import digest_headers
-from dalil.web.context import ApiCtx, Ctx
+from dalil.web.context import ApiCtx
+from dalil.web.handlers import evidence, lists, overview, records, sources
+from dalil.web.handlers import users as user_handlers
+from dalil.web.handlers.evidence import digest_headers
 from dalil.web.kinds import KINDS, Kind
 
 router = APIRouter()
@@ -73,10 +75,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _b(ctx: Ctx) -> Any:
-    return ctx.request.app.state.backend
-
-
 @router.get("/me", response_model=Me, responses=ERRORS)
 def me(ctx: ApiCtx) -> Me:
     assert ctx.user is not None
@@ -85,7 +83,7 @@ def me(ctx: ApiCtx) -> Me:
 
 @router.get("/dashboard", response_model=dict[str, Any], responses=ERRORS)
 def dashboard(ctx: ApiCtx) -> dict[str, Any]:
-    return dict(_b(ctx).dashboard(ctx.user))
+    return dict(overview.dashboard(ctx))
 
 
 def _list(kind: Kind) -> Any:
@@ -94,7 +92,7 @@ def _list(kind: Kind) -> Any:
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=10**9),
     ) -> Response:
-        page = _b(ctx).list_page(ctx.user, kind.name, limit=limit, offset=offset)
+        page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
         # Built here and returned as is: the hot path skips re-validating every item
         # (the shape is the Page model, documented in the OpenAPI document).
         return JSONResponse(
@@ -116,7 +114,7 @@ def _list(kind: Kind) -> Any:
 
 def _show(kind: Kind) -> Any:
     def view(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
-        return dict(_b(ctx).get(ctx.user, kind.name, item_id))
+        return dict(records.get(ctx, kind.name, item_id))
 
     view.__name__ = f"get_{kind.name}"
     view.__doc__ = f"One of {kind.name} by id (open fields only)."
@@ -126,12 +124,12 @@ def _show(kind: Kind) -> Any:
 @router.post("/persons/{item_id}/reveal", response_model=dict[str, Any], responses=ERRORS)
 def reveal_person(ctx: ApiCtx, item_id: str, body: RevealRequest) -> dict[str, Any]:
     """Decrypt a person's protected fields for a permitted user; the reason is logged."""
-    return dict(_b(ctx).reveal_person(ctx.user, item_id, body.reason))
+    return dict(records.reveal_person(ctx, item_id, body.reason))
 
 
 @router.post("/sources", response_model=dict[str, Any], status_code=201, responses=ERRORS)
 def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
-    return dict(_b(ctx).add_source(ctx.user, body.model_dump(exclude_none=True)))
+    return dict(sources.add_source(ctx, body.model_dump(exclude_none=True)))
 
 
 @router.post(
@@ -183,16 +181,14 @@ async def upload_source(
         "language": language,
     }
     return dict(
-        await _b(ctx).add_source_upload(
-            ctx.user, body(), name=name, fields=fields, sensitive=sensitive
-        )
+        await sources.add_source_upload(ctx, body(), name=name, fields=fields, sensitive=sensitive)
     )
 
 
 @router.get("/sources/{item_id}/reading", response_model=dict[str, Any], responses=ERRORS)
 def source_reading(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
     """The source's text with extracted quotes and figures (character spans)."""
-    return dict(_b(ctx).source_reading(ctx.user, item_id))
+    return dict(sources.source_reading(ctx, item_id))
 
 
 @router.get("/compare", response_model=dict[str, Any], responses=ERRORS)
@@ -204,7 +200,7 @@ def compare(
     """Compare the stored texts of sources *a* (earlier) and *b* (later): the stable
     comparison JSON of `dalil sources compare`, plus `source_segments` and
     `derivative_segments` cut at the reused passages. Reading the texts is logged."""
-    return dict(_b(ctx).compare_sources(ctx.user, a, b))
+    return dict(sources.compare_sources(ctx, a, b))
 
 
 class TextIn(BaseModel):
@@ -224,8 +220,8 @@ class CompareTextsIn(BaseModel):
 def compare_texts(ctx: ApiCtx, body: CompareTextsIn) -> dict[str, Any]:
     """Compare two texts given in the request (nothing is stored or read from the case)."""
     return dict(
-        _b(ctx).compare_texts(
-            ctx.user,
+        sources.compare_texts(
+            ctx,
             {**body.earlier.model_dump(), "id": "earlier"},
             {**body.later.model_dump(), "id": "later"},
         )
@@ -267,8 +263,8 @@ async def add_evidence(
             if chunk:
                 yield chunk
 
-    result = await _b(ctx).add_evidence(
-        ctx.user, body(), name=name, media_type=media_type, source_id=source, sensitive=sensitive
+    result = await evidence.add_evidence(
+        ctx, body(), name=name, media_type=media_type, source_id=source, sensitive=sensitive
     )
     return dict(result)
 
@@ -282,7 +278,7 @@ async def add_evidence(
 )
 def evidence_content(ctx: ApiCtx, sha256: str) -> Response:
     """Download an evidence file (the read is logged in the custody ledger)."""
-    meta, chunks = _b(ctx).evidence_content(ctx.user, sha256)
+    meta, chunks = evidence.content(ctx, sha256)
     return StreamingResponse(
         chunks, media_type="application/octet-stream", headers=digest_headers(meta)
     )
@@ -290,13 +286,13 @@ def evidence_content(ctx: ApiCtx, sha256: str) -> Response:
 
 @router.get("/evidence/{sha256}/custody", response_model=list[dict[str, Any]], responses=ERRORS)
 def evidence_custody(ctx: ApiCtx, sha256: str) -> list[dict[str, Any]]:
-    return list(_b(ctx).custody(ctx.user, sha256))
+    return list(evidence.custody(ctx, sha256))
 
 
 @router.post("/fixity", response_model=dict[str, Any], responses=ERRORS)
 def fixity(ctx: ApiCtx) -> dict[str, Any]:
     """Re-verify every blob of the vault."""
-    return dict(_b(ctx).fixity(ctx.user))
+    return dict(evidence.fixity(ctx))
 
 
 @router.get("/audit", response_model=Page, responses=ERRORS)
@@ -308,8 +304,8 @@ def audit(
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0, le=10**9),
 ) -> Page:
-    page = _b(ctx).audit(
-        ctx.user, actor=actor, action=action, object_id=object, limit=limit, offset=offset
+    page = overview.audit(
+        ctx, actor=actor, action=action, object_id=object, limit=limit, offset=offset
     )
     return Page(
         items=page["items"],
@@ -322,18 +318,18 @@ def audit(
 
 @router.post("/audit/verify", response_model=dict[str, Any], responses=ERRORS)
 def audit_verify(ctx: ApiCtx) -> dict[str, Any]:
-    return dict(_b(ctx).audit_verify(ctx.user))
+    return dict(overview.audit_verify(ctx))
 
 
 @router.get("/users", response_model=list[dict[str, Any]], responses=ERRORS)
 def users(ctx: ApiCtx) -> list[dict[str, Any]]:
     """Users of the case and their roles (admin only)."""
-    return list(_b(ctx).users(ctx.user))
+    return list(user_handlers.list_users(ctx))
 
 
 @router.post("/users/{name}/revoke-tokens", response_model=dict[str, Any], responses=ERRORS)
 def revoke_tokens(ctx: ApiCtx, name: str) -> dict[str, Any]:
-    return {"revoked": _b(ctx).revoke_tokens(ctx.user, name)}
+    return {"revoked": user_handlers.revoke_tokens(ctx, name)}
 
 
 class RevealNames(BaseModel):
@@ -351,13 +347,13 @@ class Decision(BaseModel):
 @router.get("/lists", response_model=list[dict[str, Any]], responses=ERRORS)
 def victim_lists(ctx: ApiCtx) -> list[dict[str, Any]]:
     """Imported victim lists."""
-    return list(_b(ctx).victim_lists(ctx.user))
+    return list(lists.victim_lists(ctx))
 
 
 @router.get("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
 def review_queue(ctx: ApiCtx, limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
     """Uncertain record pairs, most uncertain first (open fields only)."""
-    return list(_b(ctx).review_queue(ctx.user, limit=limit))
+    return list(lists.review_queue(ctx, limit=limit))
 
 
 @router.post("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
@@ -365,13 +361,13 @@ def review_queue_names(
     ctx: ApiCtx, body: RevealNames, limit: int = Query(50, ge=1, le=500)
 ) -> list[dict[str, Any]]:
     """The review queue with the names of both records (reveal permission; logged)."""
-    return list(_b(ctx).review_queue(ctx.user, reason=body.reason, limit=limit))
+    return list(lists.review_queue(ctx, reason=body.reason, limit=limit))
 
 
 @router.post("/lists/decide", response_model=dict[str, Any], responses=ERRORS)
 def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
     """Record a reviewer's decision on a pair (applied on every later linkage run)."""
-    return dict(_b(ctx).decide_pair(ctx.user, body.pair, body.verdict, body.note))
+    return dict(lists.decide_pair(ctx, body.pair, body.verdict, body.note))
 
 
 @router.post(
@@ -396,7 +392,7 @@ def job_status(ctx: ApiCtx, job_id: str) -> dict[str, Any]:
 @router.get("/lists/histories", response_model=dict[str, Any], responses=ERRORS)
 def histories(ctx: ApiCtx) -> dict[str, Any]:
     """Capture histories of the linked victims (input of `dalil estimate`)."""
-    return dict(_b(ctx).histories(ctx.user))
+    return dict(lists.histories(ctx))
 
 
 @router.get("/estimate", response_model=dict[str, Any], responses=ERRORS)
@@ -404,7 +400,7 @@ def estimate(
     ctx: ApiCtx, method: str = Query("loglinear", pattern="^(loglinear|bma)$")
 ) -> dict[str, Any]:
     """Estimate the total from the capture histories (the stable estimation JSON)."""
-    return dict(_b(ctx).estimate(ctx.user, method))
+    return dict(lists.estimate(ctx, method))
 
 
 for _kind in KINDS.values():

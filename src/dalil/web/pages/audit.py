@@ -7,8 +7,9 @@ from fastapi.responses import Response
 
 from dalil.errors import PermissionDenied
 from dalil.web.context import PageCtx, render
+from dalil.web.handlers import overview
 from dalil.web.kinds import KINDS
-from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE, backend
+from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,8 +23,8 @@ def audit_page(
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
     offset: int = Query(0, ge=0),
 ) -> Response:
-    page = backend(ctx).audit(
-        ctx.user,
+    page = overview.audit(
+        ctx,
         actor=actor or None,
         action=action or None,
         object_id=object or None,
@@ -48,11 +49,11 @@ def audit_page(
 
 @router.post("/audit/verify")
 def audit_verify(ctx: PageCtx) -> Response:
-    result = backend(ctx).audit_verify(ctx.user)
+    result = overview.audit_verify(ctx)
     try:
-        page = backend(ctx).audit(ctx.user, limit=PAGE_SIZE, offset=0)
+        page = overview.audit(ctx, limit=PAGE_SIZE, offset=0)
     except PermissionDenied:  # may verify but not read entries: show it on the dashboard
-        data = backend(ctx).dashboard(ctx.user)
+        data = overview.dashboard(ctx)
         return render(ctx, "dashboard.html", data=data, kinds=KINDS, verify=result)
     return render(
         ctx,

@@ -57,7 +57,7 @@ def login_submit(
         throttled.headers["Retry-After"] = str(int(wait) + 1)
         return throttled
     try:
-        info = app.state.backend.login(username, password, address)
+        info = ctx.principals.login(username, password)
     except PermissionDenied:
         throttle.failure(username, address)
         return render(
@@ -67,11 +67,11 @@ def login_submit(
     session = ensure_session(ctx)
     app.state.sessions.rotate(session)
     resp: Response
-    if info.get("has_totp"):
-        session.pending_user, session.pending_role = info["name"], info["role"]
+    if info.has_totp:
+        session.pending_user, session.pending_role = info.user.name, info.user.role
         resp = RedirectResponse("/login/totp?next=" + _quote(_safe_next(next)), status_code=303)
     else:
-        session.user, session.role = info["name"], info["role"]
+        session.user, session.role = info.user.name, info.user.role
         resp = RedirectResponse(_safe_next(next), status_code=303)
     finish(ctx, resp)
     return resp
@@ -107,14 +107,14 @@ def totp_submit(
     if wait > 0:
         msg = ctx._(MSG_WAIT, seconds=int(wait) + 1)
         return render(ctx, "totp.html", status_code=429, next=_safe_next(next), error=msg)
-    secret = app.state.backend.totp_secret(name)
+    secret = ctx.principals.totp_secret(name)
     if secret is None or not app.state.totp_guard.verify(name, secret, code):
         app.state.throttle.failure(name, address)
-        app.state.backend.login_second_factor(name, address, ok=False)
+        ctx.principals.login_second_factor(name, ok=False)
         return render(
             ctx, "totp.html", status_code=401, next=_safe_next(next), error=ctx._(MSG_BAD_CODE)
         )
-    app.state.backend.login_second_factor(name, address, ok=True)
+    ctx.principals.login_second_factor(name, ok=True)
     session.user, session.role = name, session.pending_role
     session.pending_user = session.pending_role = None
     app.state.sessions.rotate(session)

@@ -6,20 +6,20 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from dalil.web.context import PageCtx, render
+from dalil.web.handlers import evidence, overview
 from dalil.web.kinds import KINDS
-from dalil.web.pages.common import backend
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
 def dashboard(ctx: PageCtx) -> Response:
-    data = backend(ctx).dashboard(ctx.user)
+    data = overview.dashboard(ctx)
     return render(ctx, "dashboard.html", data=data, kinds=KINDS)
 
 
 @router.post("/fixity")
 def fixity(ctx: PageCtx) -> Response:
-    result = backend(ctx).fixity(ctx.user)
-    data = backend(ctx).dashboard(ctx.user)
+    result = evidence.fixity(ctx)
+    data = overview.dashboard(ctx)
     return render(ctx, "dashboard.html", data=data, kinds=KINDS, fixity=result)

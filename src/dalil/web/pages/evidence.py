@@ -5,25 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response, StreamingResponse
 
-from dalil.web.backend import NotAvailable, digest_headers
 from dalil.web.context import PageCtx, render
-from dalil.web.pages.common import MAX_PAGE, backend
+from dalil.web.handlers import evidence, records
+from dalil.web.handlers.evidence import digest_headers
+from dalil.web.pages.common import MAX_PAGE
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/evidence/upload")
 def evidence_upload(ctx: PageCtx) -> Response:
-    try:
-        sources = backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
-    except NotAvailable:
-        sources = []
+    sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
     return render(ctx, "evidence_upload.html", sources=sources)
 
 
 @router.get("/evidence/{sha256}/download")
 def evidence_download(ctx: PageCtx, sha256: str) -> Response:
-    meta, chunks = backend(ctx).evidence_content(ctx.user, sha256)
+    meta, chunks = evidence.content(ctx, sha256)
     return StreamingResponse(
         chunks,
         media_type="application/octet-stream",

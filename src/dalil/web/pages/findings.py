@@ -1,7 +1,7 @@
 """Findings pages: legal assessment of acts, incident coding and exports, sites, units and
 suspects, the corroboration matrix, vetting, and reports.
 
-Views are thin: they call the findings functions of :mod:`dalil.web.backend` as the
+Views are thin: they call :mod:`dalil.web.handlers.findings` (the services) as the
 logged-in user; the service layer checks permissions and writes the audit entries. A
 refusal that is part of the legal workflow (an *established* element without evidence,
 an assessor signing off their own work) is shown on the act page itself with the
@@ -18,9 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from dalil.core import access
 from dalil.errors import Conflict, InputError
-from dalil.web import backend as B
 from dalil.web.context import N_, Ctx, PageCtx, finish, render
-from dalil.web.pages.common import backend
+from dalil.web.handlers import findings
 
 router = APIRouter(include_in_schema=False)
 
@@ -124,7 +123,7 @@ def _download(ctx: Ctx, data: bytes | str, filename: str, media_type: str) -> Re
 
 @router.get("/findings")
 def findings_index(ctx: PageCtx) -> Response:
-    data = B.findings_overview(backend(ctx), ctx.user)
+    data = findings.overview(ctx)
     return render(ctx, "findings_index.html", data=data, perms=_perms(ctx), formats=EXPORT_FORMATS)
 
 
@@ -139,7 +138,7 @@ def _act_page(
     status_code: int = 200,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    data = B.findings_assessment(backend(ctx), ctx.user, item_id)
+    data = findings.assessment(ctx, item_id)
     from dalil.findings.assessment import ALL_ELEMENTS, ELEMENT_LABELS
 
     return render(
@@ -171,7 +170,7 @@ def act_assess(
     note: str = Form("", max_length=4000),
 ) -> Response:
     try:
-        B.findings_assess(backend(ctx), ctx.user, item_id, element, finding, evidence, note)
+        findings.assess(ctx, item_id, element, finding, evidence, note)
     except InputError as e:  # e.g. "established" without evidence: the service's reason
         return _act_page(
             ctx,
@@ -190,7 +189,7 @@ def act_sign_off(
     note: str = Form("", max_length=4000),
 ) -> Response:
     try:
-        B.findings_sign_off(backend(ctx), ctx.user, item_id, note)
+        findings.sign_off(ctx, item_id, note)
     except Conflict as e:  # the assessor's own sign-off, an incomplete checklist
         return _act_page(ctx, item_id, error=e.message, status_code=409)
     return _redirect(ctx, f"/findings/acts/{item_id}#sign-off")
@@ -202,7 +201,7 @@ def act_sign_off(
 def _incident_page(
     ctx: Ctx, item_id: str, *, error: str | None = None, status_code: int = 200
 ) -> Response:
-    data = B.findings_incident(backend(ctx), ctx.user, item_id)
+    data = findings.incident(ctx, item_id)
     from dalil.findings.incidents import EVENT_TYPES, GEO_PRECISIONS
 
     return render(
@@ -255,7 +254,7 @@ def incident_coding(
     if civilian_targeting in ("yes", "no"):
         fields["civilian_targeting"] = civilian_targeting == "yes"
     try:
-        B.findings_set_coding(backend(ctx), ctx.user, item_id, fields)
+        findings.set_coding(ctx, item_id, fields)
     except InputError as e:
         return _incident_page(ctx, item_id, error=e.message, status_code=422)
     return _redirect(ctx, f"/findings/incidents/{item_id}#coding")
@@ -271,9 +270,7 @@ def incident_assess(
 ) -> Response:
     """The incident-level element: part of a widespread or systematic attack."""
     try:
-        B.findings_assess_incident(
-            backend(ctx), ctx.user, item_id, "attack", finding, evidence, note
-        )
+        findings.assess_incident(ctx, item_id, "attack", finding, evidence, note)
     except InputError as e:
         return _incident_page(ctx, item_id, error=e.message, status_code=422)
     return _redirect(ctx, f"/findings/incidents/{item_id}#attack")
@@ -283,13 +280,13 @@ def incident_assess(
 def incidents_export(ctx: PageCtx, fmt: str) -> Response:
     if fmt not in EXPORT_FORMATS:
         raise InputError(f"unknown export format {fmt[:20]!r}; use acled, ucdp or csv")
-    text = B.findings_export(backend(ctx), ctx.user, fmt)
+    text = findings.export(ctx, fmt)
     return _download(ctx, text, f"incidents-{fmt}.csv", "text/csv; charset=utf-8")
 
 
 @router.get("/findings/timeline")
 def findings_timeline(ctx: PageCtx) -> Response:
-    items = B.findings_timeline(backend(ctx), ctx.user)
+    items = findings.timeline(ctx)
     return render(ctx, "findings_timeline.html", items=items)
 
 
@@ -298,7 +295,7 @@ def findings_timeline(ctx: PageCtx) -> Response:
 
 @router.get("/findings/sites/{item_id}")
 def site_page(ctx: PageCtx, item_id: str) -> Response:
-    data = B.findings_site(backend(ctx), ctx.user, item_id)
+    data = findings.site(ctx, item_id)
     return render(
         ctx, "findings_site.html", data=data, statuses=SITE_STATUSES, perms=_perms(ctx), error=None
     )
@@ -314,9 +311,9 @@ def site_status(
     evidence: str = Form("", max_length=4000),
 ) -> Response:
     try:
-        B.findings_site_status(backend(ctx), ctx.user, item_id, status, on, note, evidence)
+        findings.site_status(ctx, item_id, status, on, note, evidence)
     except (InputError, Conflict) as e:  # backwards, before the last date, bad date
-        data = B.findings_site(backend(ctx), ctx.user, item_id)
+        data = findings.site(ctx, item_id)
         return render(
             ctx,
             "findings_site.html",
@@ -334,12 +331,12 @@ def site_status(
 
 @router.get("/findings/units")
 def units_page(ctx: PageCtx) -> Response:
-    return render(ctx, "findings_units.html", data=B.findings_units(backend(ctx), ctx.user))
+    return render(ctx, "findings_units.html", data=findings.units(ctx))
 
 
 @router.get("/findings/corroboration")
 def corroboration_page(ctx: PageCtx) -> Response:
-    data = B.findings_corroboration(backend(ctx), ctx.user)
+    data = findings.corroboration(ctx)
     return render(ctx, "findings_corroboration.html", data=data)
 
 
@@ -361,7 +358,7 @@ async def vetting_upload(
     # Starlette spools the upload in memory (to 1 MB) then in the system temporary
     # folder, never the case folder; read it here and close it at once.
     try:
-        data = await file.read(B.VETTING_MAX_BYTES + 1)
+        data = await file.read(findings.VETTING_MAX_BYTES + 1)
     finally:
         await file.close()
     name = "".join(c for c in (file.filename or "personnel.csv") if c.isalnum() or c in "._-")
@@ -369,9 +366,8 @@ async def vetting_upload(
 
     try:
         result = await anyio.to_thread.run_sync(
-            lambda: B.findings_vet(
-                backend(ctx),
-                ctx.user,
+            lambda: findings.vet(
+                ctx,
                 data,
                 name=name or "personnel.csv",
                 threshold=threshold,
@@ -406,9 +402,7 @@ def reports_build(
     report_lang: str = Form("en", pattern="^(en|ar)$"),
     title: str = Form("", max_length=300),
 ) -> Response:
-    meta, data = B.findings_report(
-        backend(ctx), ctx.user, audience=audience, fmt=fmt, lang=report_lang, title=title
-    )
+    meta, data = findings.report(ctx, audience=audience, fmt=fmt, lang=report_lang, title=title)
     media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
     resp = _download(ctx, data, f"report-{audience}-{report_lang}.{fmt}", media)
     resp.headers["X-Report-SHA256"] = str(meta.get("sha256", ""))

@@ -11,19 +11,18 @@ from starlette.concurrency import run_in_threadpool
 from dalil.display.maps import estimate_plot
 from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.web.context import Ctx, PageCtx, finish, render
-from dalil.web.pages.common import backend
+from dalil.web.handlers import lists
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/lists")
 def lists_page(ctx: PageCtx) -> Response:
-    b = backend(ctx)
     return render(
         ctx,
         "lists.html",
-        lists=b.victim_lists(ctx.user),
-        queue=b.review_queue(ctx.user),
+        lists=lists.victim_lists(ctx),
+        queue=lists.review_queue(ctx),
         revealed=False,
     )
 
@@ -32,12 +31,11 @@ def lists_page(ctx: PageCtx) -> Response:
 def lists_review_reveal(
     ctx: PageCtx, reason: str = Form(..., min_length=1, max_length=1000)
 ) -> Response:
-    b = backend(ctx)
     return render(
         ctx,
         "lists.html",
-        lists=b.victim_lists(ctx.user),
-        queue=b.review_queue(ctx.user, reason=reason),
+        lists=lists.victim_lists(ctx),
+        queue=lists.review_queue(ctx, reason=reason),
         revealed=True,
     )
 
@@ -49,7 +47,7 @@ def lists_decide(
     verdict: str = Form(..., max_length=10),
     note: str = Form("", max_length=1000),
 ) -> Response:
-    backend(ctx).decide_pair(ctx.user, pair, verdict, note)
+    lists.decide_pair(ctx, pair, verdict, note)
     resp = RedirectResponse("/lists", status_code=303)
     finish(ctx, resp)
     return resp
@@ -59,11 +57,9 @@ def start_linkage(ctx: Ctx) -> Any:
     """Start a linkage run as the request's user, in the background. The service checks
     the permission as its first step; a refusal arrives within moments and is answered
     here (403) rather than as a failed job."""
-    bridge = backend(ctx)
-    principal = ctx.user
-    assert principal is not None
+    actor = ctx.actor
     job = ctx.request.app.state.jobs.start(
-        "linkage", principal.name, lambda say: bridge.link_lists(principal, say)
+        "linkage", actor.name, lambda say: lists.link_lists(ctx, say)
     )
     job.wait(2.0)
     if isinstance(job.exception, PermissionDenied):
@@ -91,7 +87,7 @@ def estimates_page(
     method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
 ) -> Response:
     try:
-        result = backend(ctx).estimate(ctx.user, method)
+        result = lists.estimate(ctx, method)
     except (NotFound, Conflict) as e:  # no lists yet, or not linked yet: say so on the page
         return render(
             ctx, "estimates.html", result=None, method=method, plot=None, message=e.message
@@ -148,7 +144,7 @@ async def list_import_upload(
         )
     filename = file.filename or "list.csv"
     try:
-        cols = await run_in_threadpool(backend(ctx).list_file_columns, ctx.user, filename, data)
+        cols = await run_in_threadpool(lists.list_file_columns, ctx, filename, data)
     except InputError as e:
         return _import_form(ctx, str(e), 422)
     if ctx.session is not None:
@@ -174,20 +170,19 @@ def _mapping(form: Any, columns: list[str]) -> dict[str, str]:
 
 async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
     if confirm:
-        backend(ctx).may_import_lists(ctx.user)
+        lists.may_import_lists(ctx)
     up = _upload(ctx)
     if up is None:
         resp = RedirectResponse("/lists/import", status_code=303)
         finish(ctx, resp)
         return resp
-    b = backend(ctx)
     form = await request.form()
-    cols = await run_in_threadpool(b.list_file_columns, ctx.user, up["filename"], up["data"])
+    cols = await run_in_threadpool(lists.list_file_columns, ctx, up["filename"], up["data"])
     mapping = _mapping(form, cols["columns"])
     try:
         if not confirm:
             report = await run_in_threadpool(
-                b.check_list_file, ctx.user, up["filename"], up["data"], mapping, up["name"]
+                lists.check_list_file, ctx, up["filename"], up["data"], mapping, up["name"]
             )
             return render(
                 ctx,
@@ -200,7 +195,7 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
                 error=None,
             )
         result = await run_in_threadpool(
-            b.import_list_file, ctx.user, up["filename"], up["data"], mapping, up["name"]
+            lists.import_list_file, ctx, up["filename"], up["data"], mapping, up["name"]
         )
     except (InputError, Conflict) as e:
         return render(

@@ -1,5 +1,5 @@
-"""All pages, assembled from one module per area. Each view calls the backend (the
-service layer) as the logged-in user; permissions and audit entries live there."""
+"""All pages, assembled from one module per area. Each view calls the services (through
+:mod:`dalil.web.handlers`) as the signed-in user; permissions and audit live there."""
 
 from __future__ import annotations
 

@@ -11,10 +11,10 @@ from fastapi.responses import Response
 
 from dalil.display.maps import incident_map
 from dalil.errors import PermissionDenied
-from dalil.web.backend import NotAvailable
 from dalil.web.context import PageCtx, render
+from dalil.web.handlers import evidence, records, sources
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
-from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE, backend
+from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,7 +25,7 @@ def _list_page(kind: Kind) -> Any:
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
     ) -> Response:
-        page = backend(ctx).list_page(ctx.user, kind.name, limit=limit, offset=offset)
+        page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
         # Cells rendered here, in plain Python calls: per-cell calls from the template
         # cost several times as much (list pages have hundreds of cells).
         cell = ctx.request.app.state.envs[ctx.lang].globals["value_html"]
@@ -39,17 +39,17 @@ def _list_page(kind: Kind) -> Any:
 
 def _show_page(kind: Kind) -> Any:
     def view(ctx: PageCtx, item_id: str) -> Response:
-        record = backend(ctx).get(ctx.user, kind.name, item_id)
+        record = records.get(ctx, kind.name, item_id)
         extra: dict[str, Any] = {}
         if kind.name == "evidence":
             try:
-                extra["custody"] = backend(ctx).custody(ctx.user, item_id)
+                extra["custody"] = evidence.custody(ctx, item_id)
             except PermissionDenied:
                 extra["custody"] = None  # the role may see metadata but not the ledger
         if kind.name == "sources":
             try:
-                extra["reading"] = backend(ctx).source_reading(ctx.user, item_id)
-            except (NotAvailable, PermissionDenied):
+                extra["reading"] = sources.source_reading(ctx, item_id)
+            except PermissionDenied:
                 extra["reading"] = None  # the role may see the record but not its text
         return render(
             ctx,
@@ -69,15 +69,15 @@ def _show_page(kind: Kind) -> Any:
 
 @router.get("/incidents/timeline")
 def incident_timeline(ctx: PageCtx) -> Response:
-    page = backend(ctx).list_page(ctx.user, "incidents", limit=MAX_PAGE, offset=0)
+    page = records.list_page(ctx, "incidents", limit=MAX_PAGE, offset=0)
     items = sorted(page["items"], key=lambda r: str(r.get("date_start") or "9999"))
     return render(ctx, "timeline.html", items=items)
 
 
 @router.get("/incidents/map")
 def incident_map_page(ctx: PageCtx) -> Response:
-    incidents = backend(ctx).list_page(ctx.user, "incidents", limit=MAX_PAGE, offset=0)["items"]
-    sites = backend(ctx).list_page(ctx.user, "sites", limit=MAX_PAGE, offset=0)["items"]
+    incidents = records.list_page(ctx, "incidents", limit=MAX_PAGE, offset=0)["items"]
+    sites = records.list_page(ctx, "sites", limit=MAX_PAGE, offset=0)["items"]
     svg = incident_map(incidents, sites, title=ctx._("Map of incidents and sites"))
     return render(ctx, "map.html", svg=svg, incidents=incidents, sites=sites)
 
@@ -88,8 +88,8 @@ def person_reveal(
     item_id: str,
     reason: str = Form(..., min_length=1, max_length=1000),
 ) -> Response:
-    revealed = backend(ctx).reveal_person(ctx.user, item_id, reason)
-    record = backend(ctx).get(ctx.user, "persons", item_id)
+    revealed = records.reveal_person(ctx, item_id, reason)
+    record = records.get(ctx, "persons", item_id)
     return render(
         ctx,
         "show_persons.html",

@@ -9,7 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from dalil.sources.render import mark_runs
 from dalil.web.context import PageCtx, finish, render
-from dalil.web.pages.common import MAX_PAGE, MAX_TEXT, backend
+from dalil.web.handlers import records
+from dalil.web.handlers import sources as source_handlers
+from dalil.web.pages.common import MAX_PAGE, MAX_TEXT
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +39,7 @@ def source_create(
         "url": url or None,
         "language": language or None,
     }
-    record = backend(ctx).add_source(ctx.user, fields)
+    record = source_handlers.add_source(ctx, fields)
     resp = RedirectResponse(f"/sources/{record['id']}", status_code=303)
     finish(ctx, resp)
     return resp
@@ -60,8 +62,8 @@ def source_compare(
     a: str | None = Query(None, max_length=64),
     b: str | None = Query(None, max_length=64),
 ) -> Response:
-    sources = backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
-    result = _with_changed_words(backend(ctx).compare_sources(ctx.user, a, b) if a and b else None)
+    sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
+    result = _with_changed_words(source_handlers.compare_sources(ctx, a, b) if a and b else None)
     return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={})
 
 
@@ -74,13 +76,13 @@ def source_compare_texts(
     later_date: str = Form("", max_length=10),
 ) -> Response:
     result = _with_changed_words(
-        backend(ctx).compare_texts(
-            ctx.user,
+        source_handlers.compare_texts(
+            ctx,
             {"text": earlier, "date": earlier_date, "id": "earlier"},
             {"text": later, "date": later_date, "id": "later"},
         )
     )
-    sources = backend(ctx).list_page(ctx.user, "sources", limit=MAX_PAGE, offset=0)["items"]
+    sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
     return render(
         ctx,
         "compare.html",

@@ -6,16 +6,17 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from dalil.errors import InputError, PermissionDenied
+from dalil.services import users as user_service
 from dalil.web.context import PageCtx, finish, render
-from dalil.web.pages.common import backend
+from dalil.web.handlers import users as user_handlers
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/users")
 def users_page(ctx: PageCtx) -> Response:
-    users = backend(ctx).users(ctx.user)
-    return render(ctx, "users.html", users=users, roles=backend(ctx).roles(), message=None)
+    users = user_handlers.list_users(ctx)
+    return render(ctx, "users.html", users=users, roles=user_service.roles(), message=None)
 
 
 @router.post("/users")
@@ -25,7 +26,7 @@ def users_add(
     role: str = Form(..., max_length=20),
     password: str = Form(..., min_length=8, max_length=1000),
 ) -> Response:
-    backend(ctx).add_user(ctx.user, name, role, password)
+    user_handlers.add_user(ctx, name, role, password)
     resp = RedirectResponse("/users", status_code=303)
     finish(ctx, resp)
     return resp
@@ -33,7 +34,7 @@ def users_add(
 
 @router.post("/users/{name}/revoke-tokens")
 def users_revoke(ctx: PageCtx, name: str) -> Response:
-    backend(ctx).revoke_tokens(ctx.user, name)
+    user_handlers.revoke_tokens(ctx, name)
     resp = RedirectResponse("/users", status_code=303)
     finish(ctx, resp)
     return resp
@@ -42,7 +43,7 @@ def users_revoke(ctx: PageCtx, name: str) -> Response:
 @router.post("/users/{name}/reset-totp")
 def users_reset_totp(ctx: PageCtx, name: str) -> Response:
     """An admin turns off a user's second factor (lost phone); audited by the service."""
-    backend(ctx).disable_totp(ctx.user, name)
+    user_handlers.disable_totp(ctx, name)
     resp = RedirectResponse("/users", status_code=303)
     finish(ctx, resp)
     return resp
@@ -53,8 +54,7 @@ def users_reset_totp(ctx: PageCtx, name: str) -> Response:
 
 def _totp_page(ctx: PageCtx) -> Response:
     assert ctx.user is not None  # PageCtx: signed in
-    b = backend(ctx)
-    enrolled = b.totp_status(ctx.user)
+    enrolled = user_handlers.totp_status(ctx)
     offer = None
     error = None
     if ctx.session is not None:
@@ -63,7 +63,7 @@ def _totp_page(ctx: PageCtx) -> Response:
         if not enrolled:
             # The offered secret lives in the server-side session until it is confirmed.
             if ctx.session.totp_pending is None:
-                ctx.session.totp_pending = b.new_totp(ctx.user)["secret"]
+                ctx.session.totp_pending = user_handlers.new_totp(ctx)["secret"]
             from dalil.services.users import totp_uri
 
             offer = {
@@ -94,7 +94,7 @@ def account_totp_enable(ctx: PageCtx, code: str = Form("", max_length=20)) -> Re
     if ctx.session is None or ctx.session.totp_pending is None:
         return _back(ctx, ctx._("Open this page again to get a new secret."))
     try:
-        backend(ctx).enable_totp(ctx.user, ctx.session.totp_pending, code)
+        user_handlers.enable_totp(ctx, ctx.session.totp_pending, code)
     except InputError:
         return _back(
             ctx,
@@ -108,7 +108,7 @@ def account_totp_enable(ctx: PageCtx, code: str = Form("", max_length=20)) -> Re
 def account_totp_disable(ctx: PageCtx, code: str = Form("", max_length=20)) -> Response:
     assert ctx.user is not None  # PageCtx: signed in
     try:
-        backend(ctx).disable_totp(ctx.user, ctx.user.name, code)
+        user_handlers.disable_totp(ctx, ctx.user.name, code)
     except PermissionDenied:
         return _back(ctx, ctx._("The code does not match."))
     return _back(ctx)

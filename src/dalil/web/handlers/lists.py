@@ -1,0 +1,92 @@
+"""Victim lists: import from an upload, review and decide pairs, link, capture
+histories and the estimate built on them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dalil.display.jsonout import jsonable
+from dalil.estimate import CaptureTable
+from dalil.estimate import estimate as run_estimate
+from dalil.services import lists
+from dalil.web.context import Ctx
+
+
+def victim_lists(ctx: Ctx) -> list[dict[str, Any]]:
+    with ctx.act(write=False) as sc:
+        return [jsonable(x) for x in lists.list_lists(sc)]
+
+
+def review_queue(ctx: Ctx, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Uncertain pairs, most uncertain first; names only with a reason (logged)."""
+    with ctx.act(write=reason is not None) as sc:
+        return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit)]
+
+
+def decide_pair(ctx: Ctx, pair: str, verdict: str, note: str | None) -> dict[str, Any]:
+    with ctx.act(write=True) as sc:
+        return dict(jsonable(lists.decide(sc, pair, verdict, note=note or None)))
+
+
+def list_file_columns(ctx: Ctx, filename: str, data: bytes) -> dict[str, Any]:
+    """The file's columns, the standard fields, and the mapping guessed from headings."""
+    return lists.preview_upload(ctx.case, ctx.actor, filename, data)
+
+
+def check_list_file(
+    ctx: Ctx, filename: str, data: bytes, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Validate with the mapping (nothing stored): the validation report."""
+    return dict(
+        jsonable(
+            lists.check_upload(
+                ctx.case, ctx.actor, filename, data, mapping=mapping, list_name=list_name
+            )
+        )
+    )
+
+
+def may_import_lists(ctx: Ctx) -> None:
+    """PermissionDenied (logged) unless the user may import lists: checked before anything
+    else so that the answer does not depend on what the session holds."""
+    lists.may_import(ctx.case, ctx.actor)
+
+
+def import_list_file(
+    ctx: Ctx, filename: str, data: bytes, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Import (``services.lists.import_upload``: permission, evidence, audit inside)."""
+    return dict(
+        jsonable(
+            lists.import_upload(
+                ctx.case, ctx.actor, filename, data, mapping=mapping, list_name=list_name
+            )
+        )
+    )
+
+
+def link_lists(ctx: Ctx, say: Callable[[str], None]) -> dict[str, Any]:
+    """Run the linkage of every imported list (``lists link``), reporting progress."""
+    with ctx.act(write=True) as sc:
+        return dict(jsonable(lists.link(sc, progress=say)))
+
+
+def histories(ctx: Ctx) -> dict[str, Any]:
+    with ctx.act(write=False) as sc:
+        names, rows = lists.case_histories(sc)
+    return {"lists": list(names), "rows": jsonable(rows)}
+
+
+def estimate(ctx: Ctx, method: str = "loglinear") -> dict[str, Any]:
+    """Estimate the total from the case's capture histories (pure computation on
+    what ``histories`` returns; nothing is written)."""
+    h = histories(ctx)
+    names = h["lists"]
+    counts: dict[str, int] = {}
+    for row in h["rows"]:
+        key = "".join(str(int(row[n])) for n in names)
+        counts[key] = counts.get(key, 0) + int(row["count"])
+    table = CaptureTable.from_patterns(names, counts)
+    result = run_estimate(table, method=method)
+    return {"histories": h, **dict(jsonable(result))}

@@ -1,0 +1,55 @@
+"""Users, tokens and the signed-in user's second factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dalil.display.jsonout import jsonable
+from dalil.services import users
+from dalil.web.context import Ctx
+
+
+def forget_principals(ctx: Ctx) -> None:
+    """Forget the users and tokens the app remembers (after a change to them)."""
+    ctx.principals.forget()
+
+
+def list_users(ctx: Ctx) -> list[dict[str, Any]]:
+    with ctx.act(write=False) as sc:
+        return [jsonable(u) for u in users.list_users(sc)]
+
+
+def add_user(ctx: Ctx, name: str, role: str, password: str) -> dict[str, Any]:
+    with ctx.act(write=True) as sc:
+        out = dict(jsonable(users.add_user(sc, name, role, password)))
+    forget_principals(ctx)
+    return out
+
+
+def revoke_tokens(ctx: Ctx, name: str) -> int:
+    with ctx.act(write=True) as sc:
+        n = users.revoke_tokens(sc, name)
+    forget_principals(ctx)
+    return n
+
+
+def new_totp(ctx: Ctx) -> dict[str, str]:
+    """A fresh secret and its otpauth URI for the signed-in user to enrol."""
+    name = ctx.actor.name
+    secret = users.new_totp_secret()
+    return {"secret": secret, "uri": users.totp_uri(name, secret)}
+
+
+def totp_status(ctx: Ctx) -> bool:
+    return users.has_totp(ctx.case, ctx.actor.name)
+
+
+def enable_totp(ctx: Ctx, secret: str, code: str) -> None:
+    with ctx.act(write=True) as sc:
+        users.enable_totp(sc, ctx.actor.name, secret, code)
+
+
+def disable_totp(ctx: Ctx, name: str, code: str | None = None) -> None:
+    with ctx.act(write=True) as sc:
+        users.disable_totp(sc, name, code=code)
+    forget_principals(ctx)
