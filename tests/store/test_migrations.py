@@ -47,6 +47,12 @@ def test_foundation_migration_is_root_of_every_head() -> None:
         assert "0001_foundation" in revs, f"head {head} does not descend from 0001_foundation"
 
 
+def test_one_migration_chain() -> None:
+    """One head: a new revision's down_revision is the current head, never an older one."""
+    heads = script_heads()
+    assert len(heads) == 1, f"several Alembic heads {sorted(heads)}: re-point the new revision"
+
+
 def test_sqlite_pragmas_wal_and_foreign_keys(case: Case) -> None:
     with case.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
