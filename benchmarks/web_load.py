@@ -3,6 +3,7 @@ fictional case; prints p50/p95 latency of list pages and API reads, requests/s a
 
     .venv/bin/python benchmarks/web_load.py                       # 100,000 persons, 10,000 sources
     .venv/bin/python benchmarks/web_load.py --persons 10000 --sources 1000   # reduced size
+    .venv/bin/python benchmarks/web_load.py --database postgresql://…/empty --workers 1,2,4
 
 The case is generated with the service functions in bulk (``persons.add_person`` and
 ``records.add`` inside few large transactions, so each record is still validated and
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -37,15 +39,15 @@ PASSPHRASE = "fictional benchmark passphrase"
 ADMIN_PASSWORD = "benchmark-admin-pw"
 
 
-def generate(root: Path, persons: int, sources: int) -> str:
-    """Create the case; return an admin API token."""
+def generate(root: Path, persons: int, sources: int, database: str | None = None) -> str:
+    """Create the case (on PostgreSQL with *database*); return an admin API token."""
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # cheap unlock; never for a real case
     from dalil.core.case import Case
     from dalil.services import persons as person_svc
     from dalil.services import records, users
 
     t0 = time.perf_counter()
-    case = Case.init(root, PASSPHRASE, admin="coordinator")
+    case = Case.init(root, PASSPHRASE, admin="coordinator", database=database)
     try:
         with case.act("coordinator") as ctx:
             users.update_user(ctx, "coordinator", password=ADMIN_PASSWORD)
@@ -273,26 +275,66 @@ def main() -> None:
         help="load generator: wrk (less CPU; default when installed) or python",
     )
     ap.add_argument("--seconds", type=float, default=20, help="duration of a wrk phase")
+    ap.add_argument(
+        "--database", metavar="URL", help="create the case on this (empty) PostgreSQL database"
+    )
+    ap.add_argument(
+        "--workers",
+        default="1",
+        help="comma-separated web worker counts to measure in turn (dalil serve --workers), "
+        "e.g. 1,2,4",
+    )
     args = ap.parse_args()
+    counts = [int(x) for x in str(args.workers).split(",") if x.strip()]
+    results = []
+    for n in counts:
+        results.append((n, measure(args, n)))
+    print(f"\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(
+        f"case: {args.persons:,} persons, {args.sources:,} sources on "
+        f"{'PostgreSQL' if args.database else 'SQLite'}; {args.clients} clients on loopback"
+    )
+    for n, (base_res, api_res, page_res, use_wrk) in results:
+        print(f"\n== {n} web worker(s) ==")
+        summarise(base_res, api_res, page_res, use_wrk, args)
+    if args.case is None and _TMP:
+        shutil.rmtree(_TMP[0], ignore_errors=True)
 
-    tmp = None
+
+_TMP: list[str] = []
+
+
+def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool]:
+    """Serve the case with *workers* web workers and run the three phases."""
+
     root = args.case
     if root is None:
-        tmp = tempfile.mkdtemp(prefix="dalil-web-load-")
-        root = Path(tmp) / "case"
+        if not _TMP:
+            _TMP.append(tempfile.mkdtemp(prefix="dalil-web-load-"))
+        root = Path(_TMP[0]) / "case"
     token_file = root.parent / (root.name + ".token")
     if (root / "case.toml").exists() and token_file.exists():
         token = token_file.read_text().strip()
         print(f"reusing the case at {root}")
     else:
-        token = generate(root, args.persons, args.sources)
+        token = generate(root, args.persons, args.sources, args.database)
         token_file.write_text(token)
 
     port = free_port()
     env = {**os.environ, "DALIL_PASSPHRASE": PASSPHRASE, "DALIL_KDF_PROFILE": "test"}
     dalil = Path(sys.executable).parent / "dalil"
     server = subprocess.Popen(
-        [str(dalil), "serve", str(root), "--port", str(port)],
+        [
+            str(dalil),
+            "serve",
+            str(root),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--job-workers",
+            "0",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -350,12 +392,11 @@ def main() -> None:
             )
     finally:
         server.terminate()
-        server.wait(timeout=20)
-    print(f"\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(
-        f"case: {args.persons:,} persons, {args.sources:,} sources; {args.clients} clients "
-        f"on loopback; budget {args.requests} requests or {args.max_seconds:.0f} s per phase"
-    )
+        server.wait(timeout=30)
+    return base_res, api_res, page_res, bool(use_wrk)
+
+
+def summarise(base_res: Any, api_res: Any, page_res: Any, use_wrk: bool, args: Any) -> None:
     report("baseline (static file)", base_res)
     report("API reads (bearer token)", api_res)
     report("pages (session cookie)", page_res)
@@ -377,8 +418,6 @@ def main() -> None:
         f"load generator: {'wrk' if use_wrk else 'python httpx'}; "
         f"machine load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1, 5 min)"
     )
-    if tmp and args.case is None:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -303,7 +303,7 @@ def _axe_problems(axe: Any, page: Any, url: str) -> list[str]:
 def test_run_the_linkage_and_follow_its_progress(page: Any, server: str) -> None:
     login(page, server, "analyst", "/lists")
     page.get_by_role("button", name="Run the linkage").click()
-    page.wait_for_url(f"{server}/lists/jobs/*")
+    page.wait_for_url(f"{server}/jobs/*")
     page.wait_for_selector("#job[data-state=done]", timeout=120_000)
     assert page.inner_text("#job-state") == "Finished."
     assert page.locator("#job-messages li").count() >= 1

@@ -42,6 +42,49 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
     help="Allow a non-loopback --host without TLS (only behind a TLS proxy).",
 )
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web worker processes (any may serve any request; use PostgreSQL for a team).",
+)
+@click.option(
+    "--job-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 16),
+    help="Job worker processes running long work (linkage, reports, exports, fixity).",
+)
+@click.option(
+    "--session-idle",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 24 * 60),
+    help="Minutes without a request after which a session ends.",
+)
+@click.option(
+    "--session-max",
+    default=12,
+    show_default=True,
+    type=click.IntRange(1, 24 * 30),
+    help="Hours after login after which a session ends.",
+)
+@click.option(
+    "--proxy",
+    "proxy_ip",
+    metavar="IP",
+    help="Trust X-Forwarded-For/-Proto from this address (the TLS reverse proxy in front): "
+    "client addresses for throttling and Secure cookies follow the proxy's headers.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_host",
+    multiple=True,
+    metavar="NAME",
+    help="A host name the server answers to besides loopback (the public name behind "
+    "--proxy); repeat for several.",
+)
+@click.option(
     "--passphrase-file",
     type=click.Path(dir_okay=False),
     help="File holding the case passphrase (else $DALIL_PASSPHRASE or a prompt).",
@@ -62,6 +105,12 @@ def serve(
     tls_cert: str | None,
     tls_key: str | None,
     insecure_no_tls: bool,
+    workers: int,
+    job_workers: int,
+    session_idle: int,
+    session_max: int,
+    proxy_ip: str | None,
+    allowed_host: tuple[str, ...],
 ) -> None:
     """Serve the case as a web workbench and REST API (/api/v1, OpenAPI at
     /api/v1/openapi.json). Users log in with their case user name and password;
@@ -70,9 +119,8 @@ def serve(
     The passphrase unlocks the case once at start-up (--passphrase-file,
     $DALIL_PASSPHRASE or a prompt); it is never sent over the network.
     """
-    import uvicorn
-
-    from dalil.web import create_app
+    from dalil.web.server import ServeOptions
+    from dalil.web.server import serve as run_server
 
     if bool(tls_cert) != bool(tls_key):
         raise InputError("give both --tls-cert and --tls-key, or neither")
@@ -83,26 +131,41 @@ def serve(
         )
     case_opts = CaseOptions(case_dir=case or case_dir, user=None, passphrase_file=passphrase_file)
     opened = case_opts.open()
-    # On loopback only loopback host names are answered (no DNS rebinding); elsewhere the
-    # TLS certificate (or the proxy in front) names the server.
-    hosts = ["127.0.0.1", "localhost", "::1", "[::1]"] if host in LOOPBACK else None
-    app = create_app(case=opened, allowed_hosts=hosts)
+    # On loopback only loopback host names are answered (no DNS rebinding), plus the
+    # names given with --allowed-host; elsewhere the TLS certificate (or the proxy in
+    # front) names the server.
+    hosts: list[str] | None = None
+    if host in LOOPBACK:
+        hosts = ["127.0.0.1", "localhost", "::1", "[::1]", *allowed_host]
+    elif allowed_host:
+        hosts = list(allowed_host)
+    opts = ServeOptions(
+        host=host,
+        port=port,
+        workers=workers,
+        job_workers=job_workers,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        allowed_hosts=hosts,
+        session_idle=session_idle * 60.0,
+        session_max=session_max * 3600.0,
+        proxy_headers=proxy_ip is not None,
+        forwarded_allow_ips=proxy_ip,
+    )
     scheme = "https" if tls_cert else "http"
+    if workers > 1 and opened.engine.dialect.name == "sqlite":
+        click.echo(
+            "dalil: note: several workers on SQLite serve reads together but write one at a "
+            "time; use PostgreSQL for a team",
+            err=True,
+        )
     click.echo(
-        f"dalil: serving {opened.root} on {scheme}://{host}:{port}/ (Ctrl-C to stop)", err=True
+        f"dalil: serving {opened.root} on {scheme}://{host}:{port}/ with {workers} web and "
+        f"{job_workers} job worker(s) (Ctrl-C to stop)",
+        err=True,
     )
     try:
-        uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            ssl_certfile=tls_cert,
-            ssl_keyfile=tls_key,
-            log_level="warning",
-            access_log=False,
-            server_header=False,
-            proxy_headers=False,
-        )
+        run_server(opened, opts, log=lambda m: click.echo(m, err=True))
     finally:
         opened.close()
 

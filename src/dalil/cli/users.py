@@ -1,4 +1,4 @@
-"""CLI: user add/list/update/token/token-revoke/tokens/totp."""
+"""CLI: user add/list/update/token/token-revoke/tokens/totp/sessions-end."""
 
 from __future__ import annotations
 
@@ -120,6 +120,23 @@ def user_token_revoke(
         click.echo(f"revoked {plural(n, 'token')}")
 
 
+@click.command("sessions-end")
+@case_options
+@click.argument("name")
+@json_option
+def user_sessions_end(case_opts: CaseOptions, name: str, as_json: bool) -> None:
+    """End every web session of NAME at once, on every server worker (a lost laptop, a
+    departed member). Admin for anyone, a user for themself; logged user.sessions_end."""
+    from dalil.services import sessions
+
+    with case_opts.act() as ctx:
+        n = sessions.end_user_sessions(ctx, name)
+    if as_json:
+        emit_json({"ended": n})
+    else:
+        click.echo(f"ended {plural(n, 'session')} of {name}")
+
+
 @click.command("tokens")
 @case_options
 @click.argument("name")
@@ -183,5 +200,6 @@ def register(cli: AliasedGroup) -> None:
         user_token_revoke,
         user_tokens,
         user_totp,
+        user_sessions_end,
     ):
         group.add_command(cmd)

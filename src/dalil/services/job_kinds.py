@@ -48,3 +48,38 @@ def linkage_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
     with job.act() as ctx:
         out = linkage.link(ctx, progress=say, **kw)
     return dict(jsonable(out))
+
+
+@job_kind("report", permission=access.REPORT_INTERNAL, title="Report")
+def report_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Build a report (``dalil report``): params ``audience`` (internal|public), ``format``
+    (html|pdf), ``lang``, ``title``. The file is kept with the job (encrypted) as
+    ``report.pdf`` / ``report.html``; logged ``report.build`` by the service."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from dalil.display.jsonout import jsonable
+    from dalil.services.reports import build_report
+
+    fmt = "pdf" if params.get("format", "pdf") == "pdf" else "html"
+    progress(f"building the {params.get('audience', 'internal')} report ({fmt})")
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="dalil-report-", dir=shm) as folder:
+        os.chmod(folder, 0o700)
+        out = Path(folder) / f"report.{fmt}"
+        meta = build_report(
+            job.case,
+            job.owner,
+            audience=str(params.get("audience", "internal")),
+            fmt=fmt,
+            out=out,
+            lang=str(params.get("lang", "en")),
+            title=params.get("title") or None,
+        )
+        media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
+        saved = job.save_output(out.name, out.read_bytes(), media)
+    result = dict(jsonable(meta))
+    result.pop("out", None)
+    result["file"] = saved
+    return result

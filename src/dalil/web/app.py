@@ -61,13 +61,19 @@ def create_app(
     throttle: LoginThrottle | None = None,
     sessions: SessionStore | None = None,
     allowed_hosts: list[str] | None = None,
+    session_idle: float = 30 * 60,
+    session_max: float = 12 * 3600,
+    inline_jobs: bool = True,
 ) -> FastAPI:
     """Build the workbench for the case at *case_path*, unlocked with *passphrase*.
 
     An already open *case* may be given instead (``dalil serve``, tests); whoever opened
     it closes it (``app.state.case.close()``). *allowed_hosts* limits the ``Host`` header
     (``dalil serve`` on loopback allows only loopback names, which stops DNS-rebinding
-    pages from talking to the workbench).
+    pages from talking to the workbench). *session_idle* and *session_max* (seconds)
+    end a session after that long without a request, and that long after login.
+    *inline_jobs*: run queued jobs in a thread of this process (False under ``dalil
+    serve``, whose job worker processes run them).
     """
     if case is None:
         if case_path is None:
@@ -96,13 +102,22 @@ def create_app(
     )
     app.state.case = case
     app.state.principals = Principals(case)
-    app.state.sessions = sessions or SessionStore()
-    app.state.throttle = throttle or LoginThrottle()
-    app.state.token_throttle = LoginThrottle(free_attempts=10, base_delay=1.0, max_delay=300)
-    app.state.totp_guard = TotpReplayGuard()
-    from dalil.web.jobs import JobRegistry
+    # Sessions and throttling live in the case database (durable, shared by every
+    # worker process); the in-memory stores may be passed in by tests.
+    from dalil.web.sessions import DbLoginThrottle, DbSessionStore
 
-    app.state.jobs = JobRegistry()
+    app.state.sessions = sessions or DbSessionStore(
+        case, idle_seconds=session_idle, max_age_seconds=session_max
+    )
+    app.state.throttle = throttle or DbLoginThrottle(case)
+    app.state.token_throttle = DbLoginThrottle(
+        case, free_attempts=10, base_delay=1.0, max_delay=300, quiet_seconds=1.0
+    )
+    app.state.totp_guard = TotpReplayGuard()
+    # Queued jobs run in job worker processes (dalil serve); without them, in a thread.
+    from dalil.web.handlers.jobs import InlineJobRunner
+
+    app.state.job_runner = InlineJobRunner(case) if inline_jobs else None
     app.state.envs = make_environments()
 
     if allowed_hosts:
@@ -169,6 +184,9 @@ def create_app(
     app.include_router(auth_routes.router)
     app.include_router(pages.router)
     app.include_router(v1.router, prefix=API_PREFIX)
+    from dalil.web.api import jobs as jobs_api
+
+    app.include_router(jobs_api.router, prefix=API_PREFIX)
     app.include_router(search_api.router, prefix=API_PREFIX)
     return app
 

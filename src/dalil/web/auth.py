@@ -3,11 +3,12 @@
 Who a user is and what they may do is decided by the service layer (:mod:`dalil.core.access`);
 this module only carries the decision across HTTP requests:
 
-* **Sessions** live on the server (in memory of the ``dalil serve`` process); the browser
-  holds only a random 256-bit id in an ``HttpOnly; SameSite=Strict`` cookie (``Secure``
-  over TLS). Sessions expire after 30 idle minutes and 12 hours in all; the id is replaced
-  at login (no fixation) and the session destroyed at logout. Restarting the server logs
-  everyone out, which is the safe failure.
+* **Sessions** live on the server: for a case, in its database (:mod:`dalil.web.sessions`:
+  durable, shared by every worker process); the in-memory :class:`SessionStore` here
+  serves backends without a case (tests). The browser holds only a random 256-bit id in
+  an ``HttpOnly; SameSite=Strict`` cookie (``Secure`` over TLS). Sessions expire after
+  30 idle minutes and 12 hours in all (configurable); the id is replaced at login (no
+  fixation) and the session destroyed at logout.
 * **CSRF**: a synchroniser token per session, required on every unsafe request that
   authenticates with the cookie (form field ``csrf_token`` or header ``X-CSRF-Token``).
   Requests that authenticate with a bearer token carry no ambient credential and need none.

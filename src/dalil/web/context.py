@@ -363,6 +363,9 @@ def finish(ctx: Ctx, resp: HTMLResponse | JSONResponse | RedirectResponse) -> No
             path="/",
         )
     if ctx.session is not None:
+        save = getattr(ctx.request.app.state.sessions, "save", None)
+        if save is not None:
+            save(ctx.session)  # durable stores write what the request changed
         set_session_cookie(ctx.request, resp, ctx.session)
 
 

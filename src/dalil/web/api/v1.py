@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dalil.web.context import ApiCtx
 from dalil.web.handlers import evidence, lists, overview, records, sources
+from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import users as user_handlers
 from dalil.web.handlers.evidence import digest_headers
 from dalil.web.kinds import KINDS, Kind
@@ -289,10 +290,11 @@ def evidence_custody(ctx: ApiCtx, sha256: str) -> list[dict[str, Any]]:
     return list(evidence.custody(ctx, sha256))
 
 
-@router.post("/fixity", response_model=dict[str, Any], responses=ERRORS)
+@router.post("/fixity", response_model=dict[str, Any], status_code=202, responses=ERRORS)
 def fixity(ctx: ApiCtx) -> dict[str, Any]:
-    """Re-verify every blob of the vault."""
-    return dict(evidence.fixity(ctx))
+    """Queue a re-verification of every blob of the vault (a job, `dalil fixity`); follow
+    `/api/v1/jobs/{id}`: its result is `dalil fixity --json`."""
+    return job_handlers.submit(ctx, "fixity", {})
 
 
 @router.get("/audit", response_model=Page, responses=ERRORS)
@@ -330,6 +332,12 @@ def users(ctx: ApiCtx) -> list[dict[str, Any]]:
 @router.post("/users/{name}/revoke-tokens", response_model=dict[str, Any], responses=ERRORS)
 def revoke_tokens(ctx: ApiCtx, name: str) -> dict[str, Any]:
     return {"revoked": user_handlers.revoke_tokens(ctx, name)}
+
+
+@router.post("/users/{name}/end-sessions", response_model=dict[str, Any], responses=ERRORS)
+def end_sessions(ctx: ApiCtx, name: str) -> dict[str, Any]:
+    """End every web session of a user at once (admin, or the user themself)."""
+    return {"ended": user_handlers.end_sessions(ctx, name)}
 
 
 class RevealNames(BaseModel):
@@ -374,19 +382,14 @@ def decide(ctx: ApiCtx, body: Decision) -> dict[str, Any]:
     "/lists/link",
     response_model=dict[str, Any],
     status_code=202,
-    responses={**ERRORS, 409: {"model": Error, "description": "A run is in progress"}},
+    responses=ERRORS,
 )
 def link_lists(ctx: ApiCtx) -> dict[str, Any]:
-    """Start linking every imported list (`dalil lists link`); follow `/api/v1/jobs/{id}`."""
+    """Queue a linkage run of every imported list (`dalil lists link`) as a job; follow
+    `/api/v1/jobs/{id}`. Runs wait for one another (one at a time)."""
     from dalil.web.pages.lists import start_linkage
 
-    return dict(start_linkage(ctx).to_dict())
-
-
-@router.get("/jobs/{job_id}", response_model=dict[str, Any], responses=ERRORS)
-def job_status(ctx: ApiCtx, job_id: str) -> dict[str, Any]:
-    """State, progress messages and result (or error) of a background run."""
-    return dict(ctx.request.app.state.jobs.get(job_id).to_dict())
+    return dict(start_linkage(ctx))
 
 
 @router.get("/lists/histories", response_model=dict[str, Any], responses=ERRORS)

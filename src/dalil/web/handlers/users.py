@@ -33,6 +33,14 @@ def revoke_tokens(ctx: Ctx, name: str) -> int:
     return n
 
 
+def end_sessions(ctx: Ctx, name: str) -> int:
+    """End every web session of *name* at once (admin, or the user themself); audited."""
+    from dalil.services import sessions
+
+    with ctx.act(write=True) as sc:
+        return int(sessions.end_user_sessions(sc, name))
+
+
 def new_totp(ctx: Ctx) -> dict[str, str]:
     """A fresh secret and its otpauth URI for the signed-in user to enrol."""
     name = ctx.actor.name

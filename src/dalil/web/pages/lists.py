@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dalil.display.maps import estimate_plot
-from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
+from dalil.errors import Conflict, InputError, NotFound
 from dalil.web.context import Ctx, PageCtx, finish, render
+from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import lists
 
 router = APIRouter(include_in_schema=False)
@@ -53,32 +54,18 @@ def lists_decide(
     return resp
 
 
-def start_linkage(ctx: Ctx) -> Any:
-    """Start a linkage run as the request's user, in the background. The service checks
-    the permission as its first step; a refusal arrives within moments and is answered
-    here (403) rather than as a failed job."""
-    actor = ctx.actor
-    job = ctx.request.app.state.jobs.start(
-        "linkage", actor.name, lambda say: lists.link_lists(ctx, say)
-    )
-    job.wait(2.0)
-    if isinstance(job.exception, PermissionDenied):
-        raise job.exception
-    return job
+def start_linkage(ctx: Ctx) -> dict[str, Any]:
+    """Queue a linkage run as the request's user (a job; job workers run it). The service
+    checks the permission at once (403 here); a second run waits for the first."""
+    return job_handlers.submit(ctx, "linkage", {})
 
 
 @router.post("/lists/link")
 def lists_link(ctx: PageCtx) -> Response:
     job = start_linkage(ctx)
-    resp = RedirectResponse(f"/lists/jobs/{job.id}", status_code=303)
+    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
     finish(ctx, resp)
     return resp
-
-
-@router.get("/lists/jobs/{job_id}")
-def lists_job(ctx: PageCtx, job_id: str) -> Response:
-    job = ctx.request.app.state.jobs.get(job_id)
-    return render(ctx, "job.html", job=job.to_dict())
 
 
 @router.get("/estimates")

@@ -10,6 +10,7 @@ from dalil.web.pages import (
     dashboard,
     evidence,
     findings,
+    jobs,
     lists,
     records,
     sources,
@@ -19,5 +20,5 @@ from dalil.web.pages import (
 router = APIRouter(include_in_schema=False)
 # Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
 # /{kind}/{id} pages of `records`, which is included last.
-for _module in (dashboard, sources, evidence, audit, users, lists, findings, records):
+for _module in (dashboard, sources, evidence, audit, users, jobs, lists, findings, records):
     router.include_router(_module.router)

@@ -40,6 +40,15 @@ def users_revoke(ctx: PageCtx, name: str) -> Response:
     return resp
 
 
+@router.post("/users/{name}/end-sessions")
+def users_end_sessions(ctx: PageCtx, name: str) -> Response:
+    """End every web session of a user (admin, or the user themself); audited."""
+    user_handlers.end_sessions(ctx, name)
+    resp = RedirectResponse("/users", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
 @router.post("/users/{name}/reset-totp")
 def users_reset_totp(ctx: PageCtx, name: str) -> Response:
     """An admin turns off a user's second factor (lost phone); audited by the service."""

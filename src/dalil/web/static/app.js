@@ -101,10 +101,13 @@
     });
   }
 
-  // Background runs (linkage): poll the job's JSON and show its progress messages.
+  // Jobs (linkage runs, fixity checks, reports …): poll the job's JSON and show its
+  // state, progress fraction, log lines and result until it has finished.
   function setupJob() {
     var box = document.getElementById("job");
-    if (!box || box.getAttribute("data-state") !== "running") { return; }
+    if (!box) { return; }
+    var st = box.getAttribute("data-state");
+    if (st !== "running" && st !== "queued") { return; }
     var id = box.getAttribute("data-job");
     var state = document.getElementById("job-state");
     var list = document.getElementById("job-messages");
@@ -116,15 +119,27 @@
       xhr.addEventListener("load", function () {
         var job = null;
         try { job = JSON.parse(xhr.responseText); } catch (e) { job = null; }
-        if (!job) { setTimeout(poll, 2000); return; }
+        if (!job || !job.messages) { setTimeout(poll, 2000); return; }
         while (list.children.length < job.messages.length) {
           var li = document.createElement("li");
           li.textContent = job.messages[list.children.length];
           list.appendChild(li);
         }
-        if (job.state === "running") { setTimeout(poll, 1000); return; }
+        if (typeof job.progress === "number") { bar.value = job.progress; }
+        if (job.state === "running" || job.state === "queued") {
+          if (box.getAttribute("data-state") !== job.state) {
+            box.setAttribute("data-state", job.state);
+            state.textContent = state.getAttribute("data-" + job.state);
+          }
+          setTimeout(poll, 1000);
+          return;
+        }
         bar.max = 1; bar.value = 1;
         box.setAttribute("data-state", job.state);
+        var cancel = document.getElementById("job-cancel");
+        if (cancel) { cancel.parentNode.removeChild(cancel); }
+        var attempts = document.getElementById("job-attempts");
+        if (attempts) { attempts.textContent = job.attempts + " / " + job.max_attempts; }
         if (job.state === "done") {
           state.textContent = state.getAttribute("data-done");
           Object.keys(job.result || {}).forEach(function (k) {
@@ -132,6 +147,11 @@
             var dd = document.createElement("dd"); dd.textContent = JSON.stringify(job.result[k]);
             result.appendChild(dt); result.appendChild(dd);
           });
+          if ((job.files || []).some(function (f) { return f.role === "output"; })) {
+            window.location.reload();
+          }
+        } else if (job.state === "cancelled") {
+          state.textContent = state.getAttribute("data-cancelled");
         } else {
           state.textContent = state.getAttribute("data-failed") + " " + job.error;
         }

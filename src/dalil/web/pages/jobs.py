@@ -1,0 +1,71 @@
+"""Jobs: long work (linkage runs, fixity checks, reports …) followed in the browser."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import RedirectResponse, Response
+
+from dalil.web.context import N_, PageCtx, finish, render
+from dalil.web.handlers import jobs as job_handlers
+
+router = APIRouter(include_in_schema=False)
+
+STATES = ("queued", "running", "done", "failed", "cancelled")
+# Words shown for states and job kinds (translated in the page through the catalog).
+_WORDS = (
+    N_("queued"),
+    N_("running"),
+    N_("done"),
+    N_("failed"),
+    N_("cancelled"),
+    N_("Fixity check"),
+    N_("Linkage run"),
+)
+
+
+@router.get("/jobs")
+def jobs_page(
+    ctx: PageCtx,
+    state: str | None = Query(None, pattern="^(queued|running|done|failed|cancelled)$"),
+    mine: bool = False,
+) -> Response:
+    assert ctx.user is not None
+    rows = job_handlers.list_jobs(
+        ctx, state=state, owner=ctx.user.name if mine else None, limit=100
+    )
+    return render(ctx, "jobs.html", jobs=rows, state=state, mine=mine, states=STATES)
+
+
+@router.get("/jobs/{job_id}")
+def job_page(ctx: PageCtx, job_id: int) -> Response:
+    job = job_handlers.get(ctx, job_id)
+    return render(ctx, "job.html", job=job)
+
+
+@router.post("/jobs/{job_id}/cancel")
+def job_cancel(ctx: PageCtx, job_id: int) -> Response:
+    job_handlers.cancel(ctx, job_id)
+    resp = RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.get("/jobs/{job_id}/files/{name}")
+def job_file(ctx: PageCtx, job_id: int, name: str) -> Response:
+    data, meta = job_handlers.output_file(ctx, job_id, name)
+    return Response(
+        content=data,
+        media_type=meta["media_type"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['name'])}",
+            "X-Content-SHA256": meta["sha256"],
+        },
+    )
+
+
+@router.get("/lists/jobs/{job_id}")
+def old_linkage_job(ctx: PageCtx, job_id: int) -> Response:
+    """Where linkage runs used to be followed: the jobs page now."""
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
