@@ -8,6 +8,8 @@ holds on real reporting"):
 * **hand-written** — the pairs of ``tests/data/sources/eval/`` (fictional, written by hand
   in the forms real reporting takes, judged by hand before the code ran on them; see the
   README there).  Rows the generator has no truth for print ``n/a``.
+* **held-out** — the pairs of ``tests/data/sources/eval-heldout/``, written after the rules
+  were fixed on the hand-written set and never used to change them.
 
 Rows (a rate where lower is better is marked ↓):
 
@@ -48,6 +50,7 @@ from dalil.sources.segment import sentences
 from dalil.synth.documents import generate
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "sources" / "eval"
+HELDOUT_DIR = EVAL_DIR.parent / "eval-heldout"
 _AR_MARKS = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u0640]")
 
 
@@ -325,9 +328,11 @@ def eval_pair(folder: Path, rows: dict[str, Row], show: bool) -> None:
             print("   ", m)
 
 
-def eval_hand(show: bool) -> tuple[dict[str, Row], int]:
+def eval_hand(show: bool, folder: Path = EVAL_DIR) -> tuple[dict[str, Row], int]:
     rows = {key: Row() for _, key in ROWS}
-    pairs = sorted(p for p in EVAL_DIR.iterdir() if (p / "judgments.json").exists())
+    if not folder.is_dir():
+        return rows, 0
+    pairs = sorted(p for p in folder.iterdir() if (p / "judgments.json").exists())
     for p in pairs:
         eval_pair(p, rows, show)
     return rows, len(pairs)
@@ -392,15 +397,16 @@ def main() -> None:
     gen, dt, note = eval_generated(args.n, args.seed, args.words)
     t0 = time.perf_counter()
     hand, n_pairs = eval_hand(args.show)
+    held, n_held = eval_hand(args.show, HELDOUT_DIR)
     dt_hand = time.perf_counter() - t0
     print(
         f"generated: {args.n} derivatives (seed {args.seed}, ~{args.words} words) in {dt:.1f} s; "
-        f"hand-written: {n_pairs} pairs in {dt_hand:.1f} s"
+        f"hand-written: {n_pairs} pairs, held-out hand-written: {n_held} pairs, in {dt_hand:.1f} s"
     )
     width = max(len(label) for label, _ in ROWS)
-    print(f"{'judgment':<{width}}  {'generated':>16}  {'hand-written':>16}")
+    print(f"{'judgment':<{width}}  {'generated':>16}  {'hand-written':>16}  {'held-out':>14}")
     for label, key in ROWS:
-        print(f"{label:<{width}}  {gen[key]!s:>16}  {hand[key]!s:>16}")
+        print(f"{label:<{width}}  {gen[key]!s:>16}  {hand[key]!s:>16}  {held[key]!s:>14}")
     if note:
         print(note)
 

@@ -56,3 +56,64 @@ def test_case_strata_and_bad_requests(linked: Case, dalil: DalilRunner, tmp_path
 def test_estimate_needs_linked_lists(case: Case, dalil: DalilRunner) -> None:
     r = dalil("estimate")
     assert r.exit_code == 2 and "no list imported yet" in r.stderr
+
+
+@pytest.fixture
+def uncertain(case: Case, dalil: DalilRunner, tmp_path: Path) -> Case:
+    """Fictional lists linked with a high threshold, so that many pairs stay uncertain."""
+    generate(150, 3, seed=21, out_dir=tmp_path / "lists")
+    for i, name in enumerate(("committee", "network", "hospital"), start=1):
+        r = dalil("lists", "import", tmp_path / "lists" / f"list_{i}.csv", "--list", name)
+        assert r.exit_code == 0, r.stderr
+    r = dalil.json("lists", "link", "--threshold", "0.995", "--review-low", "0.2")
+    assert r["review_queue"] >= 10, r
+    return case
+
+
+def test_linkage_draws_interval_is_never_narrower_than_the_chosen_clusterings(
+    uncertain: Case, dalil: DalilRunner
+) -> None:
+    for method in ("loglinear", "bma"):
+        d = dalil.json("estimate", "--method", method, "--linkage-draws", "8", "--seed", "3")
+        link = d["linkage"]
+        assert link["draws_used"] == 8 and link["uncertain_pairs"] >= 10
+        lo, hi = d["ci"]
+        lo0, hi0 = d["ci_without_linkage"]
+        assert hi - lo >= hi0 - lo0 - 0.2 and hi / lo >= hi0 / lo0 - 1e-6
+        # without draws, the estimate is that of the chosen clustering
+        plain = dalil.json("estimate", "--method", method, "--seed", "3")
+        assert plain["ci"] == d["ci_without_linkage"]
+        assert plain["linkage"] is None and plain["ci_without_linkage"] is None
+    text = dalil("estimate", "--linkage-draws", "4", "--seed", "1")
+    assert text.exit_code == 0, text.stderr
+    assert "with linkage uncertainty: 4 sampled clusterings" in text.stdout
+    r = dalil("estimate", "--linkage-draws", "1")
+    assert r.exit_code == 2 and "at least 2" in r.stderr
+
+
+def test_decided_pairs_are_kept_in_the_draws(uncertain: Case, dalil: DalilRunner) -> None:
+    from dalil.estimate.linkage_draws import clusterings
+    from dalil.services.estimates import case_linkage_input
+
+    queue = dalil.json("lists", "review", "--limit", "4")
+    assert len(queue) >= 2
+    first, second = queue[0], queue[1]
+    assert dalil("lists", "decide", first["pair"], "accept").exit_code == 0
+    assert dalil("lists", "decide", second["pair"], "reject").exit_code == 0
+    with uncertain.act(write=False) as ctx:
+        inp = case_linkage_input(ctx)
+    a1, b1 = first["pair"].split("-")
+    a2, b2 = second["pair"].split("-")
+    assert (a1, b1) in inp.accepted and (a2, b2) in inp.rejected
+    assert not any({a, b} in ({a1, b1}, {a2, b2}) for a, b, _ in inp.pairs)
+    for c in clusterings(inp, 50, seed=1):
+        assert c[a1] == c[b1] and c[a2] != c[b2]
+
+
+def test_unknown_strata_are_allocated_not_estimated(linked: Case, dalil: DalilRunner) -> None:
+    d = dalil.json("estimate", "--strata", "sex", "--model", "[1,2,3]")
+    strata = {s["stratum"] for s in d["diagnostics"]["strata"]}
+    assert "unknown" not in strata
+    if d["allocated"]:
+        assert d["allocated"]["method"] == "proportional"
+        assert d["allocated"]["people"] == sum(d["allocated"]["to_strata"].values())

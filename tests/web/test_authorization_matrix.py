@@ -53,6 +53,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/sources/compare"): EVIDENCE_READ,
     ("GET", "/evidence/upload"): READ,
     ("GET", "/evidence/{sha256}/download"): EVIDENCE_READ,
+    ("GET", "/evidence/{item_id}/transcript"): EVIDENCE_READ,
+    ("POST", "/evidence/{item_id}/transcript"): EVIDENCE_ADD,
+    ("POST", "/evidence/{item_id}/ocr"): EVIDENCE_ADD,
     ("GET", "/incidents/timeline"): READ,
     ("GET", "/incidents/map"): READ,
     ("POST", "/persons/{item_id}/reveal"): REVEAL,
@@ -264,6 +267,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
+    if path == "/evidence/{item_id}/transcript" and method == "POST":
+        return {"data": {"text": f"Fictional corrected transcript {role} {next(_counter)}"}}
     if path == "/api/v1/search":
         return {"params": {"q": "Qarya"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):

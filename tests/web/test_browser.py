@@ -172,6 +172,46 @@ def test_open_a_comparison(page: Any, server: str, seeded: dict[str, Any]) -> No
     shot(page, "comparison")
 
 
+COMPARE_EARLIER = (
+    "The Fictional Commission said at least 60 people died in the shelling of the district. "
+    '"What appears to be an attempt to drive residents from the district must stop '
+    'immediately," said Commissioner Lio Example.'
+)
+COMPARE_LATER = (
+    '"A deliberate attempt to drive residents from the district must stop immediately," '
+    "Lio Example said. The Fictional Commission said at least 60 people were murdered in "
+    "the shelling of the district."
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "verdict", "flag"),
+    [
+        ("en", "Quoted with words changed", "a hedge was left out"),
+        ("ar", "منقول مع تغيير كلمات", "حُذفت صيغة التحفظ"),
+    ],
+)
+def test_comparison_in_words_with_changed_words_marked(
+    page: Any, server: str, lang: str, verdict: str, flag: str
+) -> None:
+    # Invented texts: a hedge turned into "deliberate", "died" into "were murdered".
+    login(page, server, "analyst", "/sources/compare")
+    page.goto(f"{server}/sources/compare?lang={lang}")
+    page.fill("#earlier", COMPARE_EARLIER)
+    page.fill("#later", COMPARE_LATER)
+    page.locator("form[action='/sources/compare'][method=post] button").click()
+    page.wait_for_selector("#comparison-result")
+    row = page.locator("tr.verdict-altered")
+    assert verdict in row.inner_text() and flag in row.inner_text()
+    # The changed words, highlighted on both sides.
+    assert row.locator("mark.q-add").first.inner_text() == "A deliberate"
+    assert row.locator("mark.q-omit").first.inner_text() == "What appears to be an"
+    changes = page.locator("table").filter(has_text="murdered")
+    assert changes.count() >= 1
+    shot(page, f"comparison-words-{lang}")
+    assert not page.console_errors, page.console_errors
+
+
 def test_reveal_a_protected_field_with_a_reason(
     page: Any, server: str, seeded: dict[str, Any]
 ) -> None:

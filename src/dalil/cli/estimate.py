@@ -33,15 +33,59 @@ def _print_human(d: dict[str, Any]) -> None:
     click.echo(f"lists: {', '.join(d['lists'])}")
     click.echo(f"observed: {d['observed']:,}")
     click.echo(f"method: {d['method']}" + (f"   model: {d['model']}" if d["model"] else ""))
+    chosen = d.get("selection")
+    if chosen and chosen.get("rule") != "given":
+        click.echo(f"model chosen by: {chosen['rule']} — {chosen['reason']}")
     click.echo(
         f"estimate: {_fmt(d['estimate'])}   {d['ci_level']:.0%} interval: {_ci(d['ci'])}"
         + (f"   SE: {_fmt(d['se'])}" if d["se"] is not None else "")
     )
+    link = d.get("linkage")
+    if link:
+        click.echo(
+            f"with linkage uncertainty: {link['draws_used']} sampled clusterings of "
+            f"{link['uncertain_pairs']:,} uncertain pairs ({link.get('combined') or 'not combined'})"
+        )
+        click.echo(
+            f"without: estimate {_fmt(link['estimate_without_linkage'])}   "
+            f"interval {_ci(d.get('ci_without_linkage'))}   (the clustering the linkage chose, "
+            f"{link['people_without_linkage']:,} people; sampled: "
+            f"{link['people']['min']:,}–{link['people']['max']:,})"
+        )
+    alloc = d.get("allocated")
+    if alloc:
+        shares = ", ".join(f"{k} {v:,}" for k, v in alloc.get("to_strata", {}).items())
+        extra = f", {alloc['imputations']} imputations" if alloc.get("imputations") else ""
+        click.echo(
+            f"allocated: {alloc['people']:,} people of unknown stratum ({alloc['share']:.0%}) "
+            f"by {alloc['method']}{extra}: {shares}"
+        )
     diag = d["diagnostics"]
     if d["method"] == "lcmcr" and "rhat" in diag:
         click.echo(
             f"R-hat: {diag.get('rhat')}   ESS: {diag.get('ess')}   seed: {diag['settings']['seed']}"
         )
+        run = diag.get("run") or {}
+        if run:
+            stop = {
+                "converged": "converged",
+                "fixed": "fixed length",
+                "time_limit": "stopped at the time limit",
+                "max_samples": "stopped at the draw limit",
+            }.get(run.get("stop", ""), run.get("stop", ""))
+            click.echo(
+                f"draws: {run['draws_per_chain']:,} per chain × {diag.get('chains')} chains "
+                f"({stop}; {run['iterations_per_chain']:,} iterations per chain)"
+            )
+        if diag.get("chains_disagree"):
+            click.echo("")
+            emit_table(
+                [
+                    {**c, "median": _fmt(c["median"]), "interval": _ci((c["low"], c["high"]))}
+                    for c in diag.get("chain_estimates", [])
+                ],
+                ["chain", "median", "interval"],
+            )
     elif diag.get("seed") is not None:
         click.echo(f"seed: {diag['seed']}")
     if "sensitivity" in diag:
@@ -71,6 +115,22 @@ def _print_human(d: dict[str, Any]) -> None:
                 for r in diag["strata"]
             ],
             ["stratum", "observed", "model", "estimate", "interval", "note"],
+        )
+    if chosen and chosen.get("steps"):
+        click.echo("")
+        emit_table(
+            [
+                {
+                    "step": i,
+                    "added": s["added"] or "(stop)",
+                    "on both": "" if s["on_both"] is None else s["on_both"],
+                    "expected": "" if s["expected"] is None else f"{s['expected']:,.1f}",
+                    "p": "" if s["p_value"] is None else f"{s['p_value']:.3g}",
+                    "refused": ", ".join(f"{r['term']} ({r['why']})" for r in s.get("refused", [])),
+                }
+                for i, s in enumerate(chosen["steps"], 1)
+            ],
+            ["step", "added", "on both", "expected", "p", "refused"],
         )
     if d["models"] and "sensitivity" not in diag:
         click.echo("")
@@ -115,10 +175,20 @@ def _print_human(d: dict[str, Any]) -> None:
 )
 @click.option(
     "--criterion",
-    type=click.Choice(["bic", "aic"]),
-    default="bic",
+    type=click.Choice(["auto", "bic", "aic", "stepwise"]),
+    default="auto",
     show_default=True,
-    help="Model search criterion (log-linear).",
+    help="How the log-linear model is chosen: bic/aic compare every hierarchical model; "
+    "stepwise adds two-way interactions while significant (Chan, Silverman & Vincent "
+    "2021); auto uses the BIC search where the table is dense and stepwise where it "
+    "is sparse (many lists, pairs of lists sharing few people, empty patterns).",
+)
+@click.option(
+    "--p-threshold",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.02,
+    show_default=True,
+    help="Stepwise rule: a two-way interaction is added only if its p-value is below this.",
 )
 @click.option(
     "--top",
@@ -161,7 +231,35 @@ def _print_human(d: dict[str, Any]) -> None:
     "--samples",
     type=click.IntRange(10),
     default=None,
-    help="LCMCR: draws kept per chain [default: 1000].",
+    help="LCMCR: draws kept per chain, a fixed run [default: run until converged, "
+    "see --target-ess].",
+)
+@click.option(
+    "--target-ess",
+    type=click.FloatRange(min=1),
+    default=1000,
+    show_default=True,
+    help="LCMCR: run until the effective sample size of N reaches this...",
+)
+@click.option(
+    "--target-rhat",
+    type=click.FloatRange(min=1),
+    default=1.01,
+    show_default=True,
+    help="LCMCR: ...and the split R-hat across chains is at most this.",
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600,
+    show_default=True,
+    help="LCMCR: stop at this time even if not converged (reported with a warning).",
+)
+@click.option(
+    "--allow-unconverged",
+    is_flag=True,
+    help="LCMCR: print the pooled figure even when the chains disagree "
+    "(otherwise there is no single number).",
 )
 @click.option(
     "--iterations",
@@ -212,6 +310,30 @@ def _print_human(d: dict[str, Any]) -> None:
     "with a case, the lists to use.",
 )
 @click.option(
+    "--allocate",
+    type=click.Choice(["proportional", "impute"]),
+    default="proportional",
+    show_default=True,
+    help="With --strata: how people of unknown stratum are allocated to the known strata "
+    "(proportional to known people with the same capture pattern, or multiple imputation).",
+)
+@click.option(
+    "--imputations",
+    type=click.IntRange(2, 200),
+    default=10,
+    show_default=True,
+    help="With --allocate impute: how many imputed data sets are estimated and combined.",
+)
+@click.option(
+    "--linkage-draws",
+    type=click.IntRange(0, 1000),
+    default=0,
+    show_default=True,
+    help="With a case: also estimate from N clusterings sampled from the match "
+    "probabilities of the uncertain pairs (reviewed decisions kept) and report the "
+    "interval with and without the linkage's uncertainty.",
+)
+@click.option(
     "--level",
     type=click.FloatRange(0.5, 0.999),
     default=0.95,
@@ -240,12 +362,17 @@ def estimate_cmd(
     method: str,
     model: str | None,
     criterion: str,
+    p_threshold: float,
     top: int,
     K: int,
     a_alpha: float,
     b_alpha: float,
     burnin: int,
     samples: int | None,
+    target_ess: float,
+    target_rhat: float,
+    max_seconds: float,
+    allow_unconverged: bool,
     iterations: int | None,
     thinning: int,
     chains: int,
@@ -253,6 +380,9 @@ def estimate_cmd(
     delta: float | None,
     strata: str | None,
     list_cols: str | None,
+    allocate: str,
+    imputations: int,
+    linkage_draws: int,
     level: float,
     plot_path: Path | None,
     plot_models_path: Path | None,
@@ -284,28 +414,34 @@ def estimate_cmd(
         raise InputError("give --samples or --iterations, not both")
     if iterations is not None:
         samples = max(10, iterations // thinning)
-    if samples is None:
-        samples = 1_000
     for p in (plot_path, plot_models_path):
         if p is not None and p.suffix.lower() not in plots.FORMATS:
             raise InputError(f"{p}: plots are written as .svg or .png")
     source: Any = file
+    linkage: Any = None
+    if linkage_draws and file is not None:
+        raise InputError("--linkage-draws needs a case (the linkage's pairs), not FILE")
+    if linkage_draws == 1:
+        raise InputError("--linkage-draws must be 0 (off) or at least 2")
     if file is None:
-        from dalil.services.estimates import case_capture_data
+        from dalil.services.estimates import case_capture_data, case_linkage_input
 
         with case_opts.act(write=False) as ctx:
-            source = case_capture_data(ctx, strata=strata, lists=list_cols)
+            if linkage_draws:
+                linkage = case_linkage_input(ctx, strata=strata, lists=list_cols)
+            else:
+                source = case_capture_data(ctx, strata=strata, lists=list_cols)
         strata = list_cols = None
     elif case_opts.case_dir is not None:
         raise InputError("give FILE or --case, not both")
     elif str(file) == "-":
         source = read_capture_csv("<stdin>", text=sys.stdin.read(), strata=strata, lists=list_cols)
         strata = list_cols = None
-    result = estimate(
-        source,
+    kw: dict[str, Any] = dict(
         method=method,
         model=model,
         criterion=criterion,
+        p_threshold=p_threshold,
         top=top,
         K=K,
         a_alpha=a_alpha,
@@ -315,11 +451,21 @@ def estimate_cmd(
         thinning=thinning,
         chains=chains,
         seed=seed,
+        target_ess=target_ess,
+        target_rhat=target_rhat,
+        max_seconds=max_seconds,
+        allow_unconverged=allow_unconverged,
         delta=delta,
-        strata=strata,
-        lists=list_cols,
         level=level,
+        allocate=allocate,
+        imputations=imputations,
     )
+    if linkage is not None:
+        from dalil.estimate.linkage_draws import estimate_with_linkage
+
+        result = estimate_with_linkage(linkage, draws=linkage_draws, **kw)
+    else:
+        result = estimate(source, strata=strata, lists=list_cols, **kw)
     if plot_path is not None:
         plots.plot_posterior(result, plot_path)
     if plot_models_path is not None:

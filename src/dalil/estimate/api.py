@@ -26,6 +26,9 @@ from dalil.errors import InputError
 from . import bma as bma_mod
 from . import lcmcr as lcmcr_mod
 from . import loglinear as ll
+from . import publication
+from . import selection as sel
+from . import strata as strata_mod
 from .data import CaptureData, CaptureTable, read_capture_csv
 
 METHODS = ("loglinear", "lcmcr", "bma", "all")
@@ -47,12 +50,22 @@ class EstimateResult:
     diagnostics: dict[str, Any]
     models: list[dict[str, Any]]
     details: Any = field(default=None, repr=False)
+    selection: dict[str, Any] | None = None
+    draws: np.ndarray | None = field(default=None, repr=False)  # posterior draws of N
+    ci_without_linkage: tuple[float | None, float | None] | None = None
+    linkage: dict[str, Any] | None = None  # linkage draws: what was sampled and combined
+    allocated: dict[str, Any] | None = None  # people of unknown stratum: how allocated
 
     @property
     def warnings(self) -> list[str]:
         return list(self.diagnostics.get("warnings", []))
 
     def to_dict(self) -> dict[str, Any]:
+        d = self._shape()
+        d["publication"] = publication.gates(d)
+        return d
+
+    def _shape(self) -> dict[str, Any]:
         return {
             "observed": self.observed,
             "method": self.method,
@@ -64,6 +77,14 @@ class EstimateResult:
             "lists": list(self.lists),
             "diagnostics": self.diagnostics,
             "models": self.models,
+            "selection": self.selection,
+            "ci_without_linkage": (
+                [_num(self.ci_without_linkage[0]), _num(self.ci_without_linkage[1])]
+                if self.ci_without_linkage
+                else None
+            ),
+            "linkage": self.linkage,
+            "allocated": self.allocated,
         }
 
 
@@ -134,32 +155,44 @@ def check_overlap(table: CaptureTable) -> list[str]:
 
 
 def _loglinear(
-    table: CaptureTable, model: str | None, criterion: str, top: int, level: float
+    table: CaptureTable,
+    model: str | None,
+    criterion: str,
+    top: int,
+    level: float,
+    p_threshold: float = sel.P_THRESHOLD,
 ) -> EstimateResult:
     warnings: list[str] = []
     diag: dict[str, Any] = {"list_sizes": table.list_sizes}
+    selection: dict[str, Any]
     if model:
         f = ll.fit(table, model, level=level)
         rows = [f.row()]
         diag.update({"model_choice": "given"})
+        selection = {"rule": "given", "requested": "given", "reason": "the model was given"}
         best = f
     else:
-        sr = ll.search(table, criterion=criterion, top=top, level=level)
-        best = sr.best
-        rows = [f.row() for f in sr.fits]
+        ch = sel.choose(table, rule=criterion, p_threshold=p_threshold, top=top, level=level)
+        best = ch.best
+        rows = [f.row() for f in ch.fits]
+        selection = ch.to_dict()
         diag.update(
             {
-                "model_choice": criterion,
-                "models_fitted": sr.n_models - sr.n_skipped,
-                "models_skipped": sr.n_skipped,
-                "search": "exhaustive" if sr.exhaustive else "stepwise",
+                "model_choice": ch.rule,
+                "models_fitted": ch.n_models - ch.n_skipped,
+                "models_skipped": ch.n_skipped,
+                "search": ch.search,
             }
         )
         if best.weight is not None and best.weight < 0.5:
             warnings.append(
-                f"the chosen model carries only {best.weight:.0%} of the {criterion.upper()} "
+                f"the chosen model carries only {best.weight:.0%} of the {ch.rule.upper()} "
                 "weight: other models fit almost as well; see the models table"
             )
+        if ch.rule == "stepwise":
+            lo_hi = sel.log_normal_interval(best, level)
+            if lo_hi is not None:
+                diag["ci_log_normal"] = [_num(lo_hi[0]), _num(lo_hi[1])]
     diag["deviance"] = round(best.deviance, 3)
     diag["df"] = best.df
     if best.df > 0:
@@ -190,6 +223,7 @@ def _loglinear(
         diagnostics=diag,
         models=rows,
         details=best,
+        selection=selection,
     )
 
 
@@ -212,6 +246,7 @@ def _lcmcr(table: CaptureTable, level: float, **kw: Any) -> EstimateResult:
         diagnostics=diag,
         models=[_model_row(label, r.estimate, r.ci)],
         details=r,
+        draws=r.samples.ravel(),
     )
 
 
@@ -238,6 +273,9 @@ def _bma(table: CaptureTable, level: float, delta: float | None, top: int) -> Es
         diagnostics=diag,
         models=rows,
         details=r,
+        draws=np.random.Generator(np.random.PCG64(0)).choice(
+            r.n_grid, size=20_000, replace=True, p=r.posterior
+        ),
     )
 
 
@@ -249,6 +287,7 @@ def _all(
     level: float,
     delta: float | None,
     lcmcr_kw: dict[str, Any],
+    p_threshold: float = sel.P_THRESHOLD,
 ) -> EstimateResult:
     """Sensitivity: every method side by side (see docs/estimation.md)."""
     parts: list[tuple[str, EstimateResult | None, str | None]] = []
@@ -256,7 +295,7 @@ def _all(
         res: EstimateResult | None
         try:
             if name == "loglinear":
-                res = _loglinear(table, None, criterion, top, level)
+                res = _loglinear(table, None, criterion, top, level, p_threshold)
             elif name == "lcmcr":
                 res = _lcmcr(table, level, **lcmcr_kw)
             else:
@@ -281,6 +320,7 @@ def _all(
                 "estimate": _num(part.estimate),
                 "ci": [_num(part.ci[0]), _num(part.ci[1])] if part.ci else None,
                 "se": _num(part.se),
+                "gates": publication.gates(part._shape())["reasons"],
             }
         )
         warnings += [f"{name}: {w}" for w in part.warnings]
@@ -328,20 +368,21 @@ def _all(
 
 def _combine_strata(
     results: dict[str, EstimateResult], method: str, level: float, seed: int | None
-) -> tuple[float | None, tuple[float | None, float | None], float | None]:
-    """Total over strata with its uncertainty (independent strata)."""
+) -> tuple[float | None, tuple[float | None, float | None], float | None, np.ndarray | None]:
+    """Total over strata with its uncertainty (independent strata); Bayesian methods
+    also return the draws of the total."""
     if method == "loglinear":
         est = sum(float(r.estimate) for r in results.values() if r.estimate is not None)
         se = math.sqrt(sum(float(r.se) ** 2 for r in results.values() if r.se is not None))
         n = sum(r.observed for r in results.values())
         f0 = est - n
         if f0 <= 0 or se == 0:
-            return est, (est, est), se
+            return est, (est, est), se, None
         from scipy import stats
 
         z = float(stats.norm.ppf(1 - (1 - level) / 2))
         c = math.exp(z * math.sqrt(math.log(1 + se**2 / f0**2)))
-        return est, (n + f0 / c, n + f0 * c), se
+        return est, (n + f0 / c, n + f0 * c), se, None
     rng = np.random.Generator(np.random.PCG64(seed if seed is not None else 0))
     draws = 20_000
     total = np.zeros(draws)
@@ -354,7 +395,7 @@ def _combine_strata(
             total += rng.choice(d.n_grid, size=draws, replace=True, p=d.posterior)
     q = (1 - level) / 2
     lo, med, hi = np.quantile(total, [q, 0.5, 1 - q])
-    return float(med), (float(lo), float(hi)), float(total.std(ddof=1))
+    return float(med), (float(lo), float(hi)), float(total.std(ddof=1)), total
 
 
 def _stratified(
@@ -381,6 +422,10 @@ def _stratified(
             )
         try:
             r = run(t, index)
+            if r.estimate is None:
+                raise InputError(
+                    "; ".join(w for w in r.warnings if "chains disagree" in w) or "no estimate"
+                )
             per[name] = r
             row.update(
                 {
@@ -389,6 +434,7 @@ def _stratified(
                     "ci": [_num(r.ci[0]), _num(r.ci[1])] if r.ci else None,
                     "se": _num(r.se),
                     "warnings": r.warnings,
+                    "gates": publication.gates(r._shape())["reasons"],
                 }
             )
         except InputError as e:
@@ -405,8 +451,9 @@ def _stratified(
         est: float | None = None
         ci: tuple[float | None, float | None] = (None, None)
         se: float | None = None
+        total: np.ndarray | None = None
     else:
-        est, ci, se = _combine_strata(per, method, level, seed)
+        est, ci, se, total = _combine_strata(per, method, level, seed)
     diag = {
         "strata": rows,
         "stratum_columns": list(data.stratum_columns),
@@ -430,7 +477,53 @@ def _stratified(
         diagnostics=diag,
         models=[],
         details=per,
+        draws=total,
     )
+
+
+def _allocated(
+    data: CaptureData,
+    method: str,
+    level: float,
+    run: Any,
+    seed: int | None,
+    allocate: str,
+    imputations: int,
+) -> EstimateResult:
+    """Strata with people of unknown stratum: allocate them (see :mod:`.strata`), then
+    estimate; multiple imputations are combined like linkage draws."""
+    from .linkage_draws import combine_estimates
+
+    base = 0 if seed is None else seed
+    sets, report = strata_mod.allocate(
+        data, method=allocate, imputations=imputations, seed=base % (2**32)
+    )
+    if len(sets) == 1:
+        result = _stratified(sets[0], method, level, run, seed)
+        result.allocated = report
+        return result
+    results = [
+        _stratified(d, method, level, run, None if seed is None else seed + i)
+        for i, d in enumerate(sets)
+    ]
+    first = results[0]
+    ok = [r for r in results if r.estimate is not None]
+    if len(ok) < 2:
+        first.allocated = {**report, "combined": None}
+        first.estimate, first.ci = None, None
+        first.diagnostics["warnings"].append(
+            "too few imputations could be estimated to combine them: no estimate"
+        )
+        return first
+    est, ci, how, extra = combine_estimates(ok, method, level, base)
+    first.estimate, first.ci = est, ci
+    first.se = extra.pop("sd", None)
+    first.draws = None
+    first.allocated = {**report, "combined": how, **extra, "imputations_used": len(ok)}
+    first.diagnostics["strata_note"] = (
+        "the stratum rows are those of the first imputation; the total combines all of them"
+    )
+    return first
 
 
 # --------------------------------------------------------------------------- entry point
@@ -441,26 +534,36 @@ def estimate(
     *,
     method: str = "loglinear",
     model: str | None = None,
-    criterion: str = "bic",
+    criterion: str = "auto",
+    p_threshold: float = sel.P_THRESHOLD,
     top: int = 10,
     K: int = 10,
     a_alpha: float = 0.25,
     b_alpha: float = 0.25,
     burnin: int = 10_000,
-    samples: int = 1_000,
+    samples: int | None = None,
     thinning: int = 100,
     chains: int = 2,
     seed: int | None = None,
+    target_ess: float = lcmcr_mod.TARGET_ESS,
+    target_rhat: float = lcmcr_mod.TARGET_RHAT,
+    max_seconds: float | None = lcmcr_mod.MAX_SECONDS,
+    allow_unconverged: bool = False,
+    progress: Any = None,
     delta: float | None = None,
     strata: str | Sequence[str] | None = None,
     lists: str | Sequence[str] | None = None,
     level: float = 0.95,
+    allocate: str = "proportional",
+    imputations: int = 10,
 ) -> EstimateResult:
     """Estimate the total number of people, recorded or not, from overlapping lists.
 
     ``data`` is a :class:`CaptureTable`, a :class:`CaptureData` (as read from a
     file, possibly stratified) or a path to a CSV file.  ``method`` is
-    ``loglinear`` (``model`` in bracket notation, or a search by ``criterion``),
+    ``loglinear`` (``model`` in bracket notation, or chosen by ``criterion``: ``auto``
+    — the BIC search where the table is dense, the stepwise p-value rule of Chan,
+    Silverman & Vincent (2021) where it is sparse — ``bic``, ``aic`` or ``stepwise``),
     ``lcmcr``, ``bma`` or ``all`` (sensitivity table).  With ``strata`` (or a
     stratified ``CaptureData``) each stratum is estimated and the total combined.
     """
@@ -488,6 +591,11 @@ def estimate(
         "thinning": thinning,
         "chains": chains,
         "seed": seed,
+        "target_ess": target_ess,
+        "target_rhat": target_rhat,
+        "max_seconds": max_seconds,
+        "allow_unconverged": allow_unconverged,
+        "progress": progress,
     }
 
     def run(t: CaptureTable, index: int | None = None) -> EstimateResult:
@@ -500,7 +608,7 @@ def estimate(
 
     def _run(t: CaptureTable, index: int | None = None) -> EstimateResult:
         if method == "loglinear":
-            return _loglinear(t, model, criterion, top, level)
+            return _loglinear(t, model, criterion, top, level, p_threshold)
         if method == "lcmcr":
             kw = dict(lcmcr_kw)
             if index is not None and seed is not None:
@@ -509,12 +617,23 @@ def estimate(
             return _lcmcr(t, level, **kw)
         if method == "bma":
             return _bma(t, level, delta, top)
-        return _all(t, criterion=criterion, top=top, level=level, delta=delta, lcmcr_kw=lcmcr_kw)
+        return _all(
+            t,
+            criterion=criterion,
+            top=top,
+            level=level,
+            delta=delta,
+            lcmcr_kw=lcmcr_kw,
+            p_threshold=p_threshold,
+        )
 
     if data.strata is not None:
         if method == "all":
             raise InputError("--strata works with one method at a time; choose --method")
-        result = _stratified(data, method, level, run, seed)
+        if data.unknown:
+            result = _allocated(data, method, level, run, seed, allocate, imputations)
+        else:
+            result = _stratified(data, method, level, run, seed)
     else:
         result = run(data.table)
     if method in ("lcmcr", "all") or (data.strata is not None and method == "bma"):

@@ -128,13 +128,34 @@ class CaptureTable:
         return cls(tuple(lists), counts)
 
 
+UNKNOWN_VALUES = frozenset({"", "unknown"})
+"""Stratum values that mean "not known" (compared without case): such people are
+allocated to the known strata (see :mod:`dalil.estimate.strata`), never estimated
+as a stratum of their own."""
+
+StratumKey = tuple[str | None, ...]
+
+
+def is_unknown(value: object) -> bool:
+    return value is None or str(value).strip().lower() in UNKNOWN_VALUES
+
+
 @dataclass(frozen=True)
 class CaptureData:
-    """What an input file holds: the pooled table and, if stratified, one table per stratum."""
+    """What an input file holds: the pooled table and, if stratified, one table per
+    stratum.  People whose stratum is (partly) unknown are kept apart in
+    ``unknown``, keyed by what is known of it (``None`` for an unknown part);
+    ``parts`` gives the column values of each known stratum."""
 
     table: CaptureTable
     strata: dict[str, CaptureTable] | None = None
     stratum_columns: tuple[str, ...] = ()
+    unknown: dict[StratumKey, CaptureTable] = field(default_factory=dict)
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def unknown_people(self) -> int:
+        return sum(t.observed for t in self.unknown.values())
 
 
 def _split_names(value: str | Sequence[str] | None) -> list[str]:
@@ -211,8 +232,8 @@ def read_capture_csv(
     strata_idx = [header.index(c) for c in strata_cols]
     J = len(list_cols)
 
-    tables: dict[str, np.ndarray] = {}
-    first_line: dict[tuple[str, int], int] = {}
+    tables: dict[StratumKey, np.ndarray] = {}
+    first_line: dict[tuple[StratumKey, int], int] = {}
     line = 1
     rows = 0
     while True:
@@ -259,9 +280,9 @@ def read_capture_csv(
             n = int(fval)
         else:
             n = 1
-        stratum = " / ".join(row[i].strip() for i in strata_idx) if strata_idx else ""
-        if strata_idx and not stratum.replace(" / ", ""):
-            raise InputError(f"{name}, line {line}: empty stratum value")
+        stratum: StratumKey = tuple(
+            None if is_unknown(row[i]) else row[i].strip() for i in strata_idx
+        )
         if cell == 0:
             if count_idx is None:
                 raise InputError(
@@ -276,7 +297,8 @@ def read_capture_csv(
         if count_idx is not None:
             key = (stratum, cell)
             if key in first_line:
-                where = f" in stratum {stratum!r}" if strata_idx else ""
+                shown = " / ".join("?" if v is None else v for v in stratum)
+                where = f" in stratum {shown!r}" if strata_idx else ""
                 raise InputError(
                     f"{name}, line {line}: pattern "
                     f"{''.join(str((cell >> j) & 1) for j in range(J))}{where} repeats line "
@@ -295,10 +317,23 @@ def read_capture_csv(
     if total.sum() == 0:
         raise InputError(f"{name}: all counts are zero; nothing was observed")
     pooled = CaptureTable(tuple(list_cols), total)
-    per = None
-    if strata_idx:
-        per = {k: CaptureTable(tuple(list_cols), v) for k, v in sorted(tables.items())}
-    return CaptureData(table=pooled, strata=per, stratum_columns=tuple(strata_cols))
+    if not strata_idx:
+        return CaptureData(table=pooled)
+    known = {k: v for k, v in tables.items() if None not in k}
+    per = {" / ".join(k): CaptureTable(tuple(list_cols), v) for k, v in sorted(known.items())}  # type: ignore[arg-type]
+    parts = {" / ".join(k): tuple(k) for k in known}  # type: ignore[arg-type]
+    unknown = {
+        k: CaptureTable(tuple(list_cols), v)
+        for k, v in sorted(tables.items(), key=lambda kv: tuple(str(x) for x in kv[0]))
+        if None in k and v.sum() > 0
+    }
+    return CaptureData(
+        table=pooled,
+        strata=per,
+        stratum_columns=tuple(strata_cols),
+        unknown=unknown,
+        parts=parts,  # type: ignore[arg-type]
+    )
 
 
 def capture_data_from_rows(

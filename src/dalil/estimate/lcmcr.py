@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +32,7 @@ from dalil.errors import InputError
 
 from . import _lcmcr_kernel as _kernel
 from .data import CaptureTable
-from .diagnostics import chain_diagnostics
+from .diagnostics import chain_diagnostics, effective_sample_size, split_rhat
 
 _BUF = 1 << 18
 _SAFE = 1 << 16
@@ -81,13 +83,95 @@ class LcmcrResult:
     alpha: np.ndarray = field(repr=False)
     kstar: np.ndarray = field(repr=False)
     settings: dict[str, Any]
-    estimate: float
-    ci: tuple[float, float]
+    estimate: float | None
+    ci: tuple[float, float] | None
     ci_level: float
     mean: float
     sd: float
     diagnostics: dict[str, Any]
     warnings: list[str]
+
+
+class _Chain:
+    """One Gibbs chain whose state persists between calls, so a run can be extended."""
+
+    def __init__(
+        self,
+        table: CaptureTable,
+        *,
+        K: int,
+        a_alpha: float,
+        b_alpha: float,
+        seed: np.random.SeedSequence,
+        pure: bool = False,
+    ) -> None:
+        self.kern = _pure_kernel() if pure else _kernel
+        J = table.n_lists
+        cells_idx = np.nonzero(table.counts)[0]
+        cells_idx = cells_idx[cells_idx > 0]
+        self.cells = ((cells_idx[:, None] >> np.arange(J)[None, :]) & 1).astype(np.int64)
+        self.freq = table.counts[cells_idx].astype(np.int64)
+        self.n = int(self.freq.sum())
+        M = self.cells.shape[0]
+        self.a_alpha, self.b_alpha = a_alpha, b_alpha
+        self.rng = np.random.Generator(np.random.PCG64(seed))
+        self.buf = self.rng.random(_BUF)
+        self.st = np.zeros(1, dtype=np.int64)
+        # initial state: the independence-model total, list-inclusion probabilities at the
+        # lists' shares of it, equal class weights, the unobserved spread over the classes
+        n_init = _independence_total(table)
+        marg = np.clip((self.cells * self.freq[:, None]).sum(axis=0) / n_init, 0.02, 0.98)
+        self.lam = np.repeat(marg[:, None], K, axis=1).astype(np.float64).copy()
+        self.nu = np.full(K, 1.0 / K)
+        self.lognu = np.log(self.nu)
+        self.fstate = np.array([1.0])
+        self.istate = np.zeros(3, dtype=np.int64)
+        self.istate[0] = n_init - self.n
+        self.count_mk = np.zeros((M, K), dtype=np.int64)
+        self.count0k = np.full(K, (n_init - self.n) // K, dtype=np.int64)
+        self.count0k[: (n_init - self.n) % K] += 1
+        self.probs = np.zeros(K)
+        self.tot = np.zeros(K, dtype=np.int64)
+
+    def advance(self, n_iter: int, thin: int) -> ChainOutput:
+        """Run ``n_iter`` iterations; with ``thin > 0`` keep every ``thin``-th draw."""
+        keep = n_iter // thin if thin else 0
+        out_n = np.zeros(max(keep, 1), dtype=np.int64)
+        out_alpha = np.zeros(max(keep, 1))
+        out_k = np.zeros(max(keep, 1), dtype=np.int64)
+        limit = _BUF - _SAFE
+        self.istate[1] = 0
+        self.istate[2] = 0
+        while self.istate[1] < n_iter:
+            if self.st[0] > limit:
+                rest = self.buf[self.st[0] :]
+                self.buf = np.concatenate([rest, self.rng.random(_BUF - rest.size)])
+                self.st[0] = 0
+            self.kern.run(
+                self.cells,
+                self.freq,
+                self.n,
+                self.a_alpha,
+                self.b_alpha,
+                self.lam,
+                self.nu,
+                self.lognu,
+                self.fstate,
+                self.istate,
+                self.count_mk,
+                self.count0k,
+                self.probs,
+                self.tot,
+                n_iter,
+                thin,
+                out_n,
+                out_alpha,
+                out_k,
+                self.buf,
+                self.st,
+                limit,
+            )
+        return ChainOutput(out_n[:keep], out_alpha[:keep], out_k[:keep])
 
 
 def _run_chain(
@@ -102,96 +186,10 @@ def _run_chain(
     seed: np.random.SeedSequence,
     pure: bool = False,
 ) -> ChainOutput:
-    kern = _pure_kernel() if pure else _kernel
-    J = table.n_lists
-    cells_idx = np.nonzero(table.counts)[0]
-    cells_idx = cells_idx[cells_idx > 0]
-    cells = ((cells_idx[:, None] >> np.arange(J)[None, :]) & 1).astype(np.int64)
-    freq = table.counts[cells_idx].astype(np.int64)
-    n = int(freq.sum())
-    M = cells.shape[0]
-    rng = np.random.Generator(np.random.PCG64(seed))
-    buf = rng.random(_BUF)
-    st = np.zeros(1, dtype=np.int64)
-    # initial state: the independence-model total, list-inclusion probabilities at the
-    # lists' shares of it, equal class weights, the unobserved spread over the classes
-    n_init = _independence_total(table)
-    marg = np.clip((cells * freq[:, None]).sum(axis=0) / n_init, 0.02, 0.98)
-    lam = np.repeat(marg[:, None], K, axis=1).astype(np.float64).copy()
-    nu = np.full(K, 1.0 / K)
-    lognu = np.log(nu)
-    fstate = np.array([1.0])
-    istate = np.zeros(3, dtype=np.int64)
-    istate[0] = n_init - n
-    count_mk = np.zeros((M, K), dtype=np.int64)
-    count0k = np.full(K, (n_init - n) // K, dtype=np.int64)
-    count0k[: (n_init - n) % K] += 1
-    probs = np.zeros(K)
-    tot = np.zeros(K, dtype=np.int64)
-    out_n = np.zeros(samples, dtype=np.int64)
-    out_alpha = np.zeros(samples)
-    out_k = np.zeros(samples, dtype=np.int64)
-    dummy_i = np.zeros(1, dtype=np.int64)
-    dummy_f = np.zeros(1)
-    limit = _BUF - _SAFE
-    for n_iter, thin in ((burnin, 0), (samples * thinning, thinning)):
-        istate[1] = 0
-        while istate[1] < n_iter:
-            if st[0] > limit:
-                rest = buf[st[0] :]
-                buf = np.concatenate([rest, rng.random(_BUF - rest.size)])
-                st[0] = 0
-            if thin:
-                kern.run(
-                    cells,
-                    freq,
-                    n,
-                    a_alpha,
-                    b_alpha,
-                    lam,
-                    nu,
-                    lognu,
-                    fstate,
-                    istate,
-                    count_mk,
-                    count0k,
-                    probs,
-                    tot,
-                    n_iter,
-                    thin,
-                    out_n,
-                    out_alpha,
-                    out_k,
-                    buf,
-                    st,
-                    limit,
-                )
-            else:
-                kern.run(
-                    cells,
-                    freq,
-                    n,
-                    a_alpha,
-                    b_alpha,
-                    lam,
-                    nu,
-                    lognu,
-                    fstate,
-                    istate,
-                    count_mk,
-                    count0k,
-                    probs,
-                    tot,
-                    n_iter,
-                    0,
-                    dummy_i,
-                    dummy_f,
-                    dummy_i,
-                    buf,
-                    st,
-                    limit,
-                )
-    return ChainOutput(out_n, out_alpha, out_k)
+    """One chain of fixed length: ``burnin`` iterations, then ``samples`` draws."""
+    chain = _Chain(table, K=K, a_alpha=a_alpha, b_alpha=b_alpha, seed=seed, pure=pure)
+    chain.advance(burnin, 0)
+    return chain.advance(samples * thinning, thinning)
 
 
 def _independence_total(table: CaptureTable) -> int:
@@ -207,6 +205,14 @@ def _independence_total(table: CaptureTable) -> int:
     return int(min(max(round(est), table.observed), 20 * table.observed))
 
 
+TARGET_ESS = 1000
+TARGET_RHAT = 1.01
+MAX_SECONDS = 600.0
+MAX_SAMPLES = 50_000
+FIRST_BLOCK = 1000
+DISAGREE_RHAT = 1.05
+
+
 def lcmcr(
     table: CaptureTable,
     *,
@@ -214,23 +220,40 @@ def lcmcr(
     a_alpha: float = 0.25,
     b_alpha: float = 0.25,
     burnin: int = 10_000,
-    samples: int = 1_000,
+    samples: int | None = None,
     thinning: int = 100,
     chains: int = 2,
     seed: int | None = None,
     level: float = 0.95,
     pure: bool = False,
+    target_ess: float = TARGET_ESS,
+    target_rhat: float = TARGET_RHAT,
+    max_seconds: float | None = MAX_SECONDS,
+    max_samples: int = MAX_SAMPLES,
+    allow_unconverged: bool = False,
+    progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> LcmcrResult:
     """Run ``chains`` independent Gibbs chains and summarise the posterior of N.
 
-    ``estimate`` is the posterior median, ``ci`` the equal-tailed ``level``
-    interval of the pooled draws.  With ``seed=None`` a seed is drawn and reported
-    in ``settings`` so the run can be repeated exactly.
+    With ``samples=None`` (the default) the chains run until they have converged:
+    the effective sample size of N is at least ``target_ess`` and the split R-hat at
+    most ``target_rhat``, checked after every block of draws (1,000 per chain, then
+    what the effective sample size so far says is missing, at most doubling); draws are
+    kept every ``thinning`` iterations after ``burnin``.  When R-hat is above 1.1 the
+    first half of the draws is dropped as further burn-in.  The run stops without
+    converging at ``max_samples`` draws per chain or after ``max_seconds`` (then the
+    run is no longer exactly repeatable from its seed: a warning says so).  With
+    ``samples`` given, exactly that many draws per chain are kept (a fixed run).
+
+    ``estimate`` is the posterior median, ``ci`` the equal-tailed ``level`` interval
+    of the pooled draws.  When the chains disagree at the end (R-hat above 1.05)
+    there is no single number — ``estimate`` and ``ci`` are None and the chains'
+    own summaries are in the diagnostics — unless ``allow_unconverged``.
     """
     for nm, v, lo in (
         ("K", K, 2),
         ("burnin", burnin, 0),
-        ("samples", samples, 10),
+        ("samples", 10 if samples is None else samples, 10),
         ("thinning", thinning, 1),
         ("chains", chains, 1),
     ):
@@ -242,37 +265,86 @@ def lcmcr(
         raise InputError("a_alpha and b_alpha must be positive")
     if not 0 < level < 1:
         raise InputError("the interval level must be between 0 and 1")
+    if target_ess <= 0 or target_rhat < 1:
+        raise InputError("the convergence targets must be ESS > 0 and R-hat >= 1")
+    if max_seconds is not None and max_seconds <= 0:
+        raise InputError("--max-seconds must be positive")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (2**63))  # type: ignore[operator]
     if seed < 0:
         raise InputError("--seed must be a non-negative integer")
     use_pure = pure or not numba_available()
     seqs = np.random.SeedSequence(seed).spawn(chains)
-
-    def one(s: np.random.SeedSequence) -> ChainOutput:
-        return _run_chain(
-            table,
-            K=K,
-            a_alpha=a_alpha,
-            b_alpha=b_alpha,
-            burnin=burnin,
-            samples=samples,
-            thinning=thinning,
-            seed=s,
-            pure=use_pure,
-        )
-
+    t_start = time.monotonic()
+    runs = [
+        _Chain(table, K=K, a_alpha=a_alpha, b_alpha=b_alpha, seed=s, pure=use_pure) for s in seqs
+    ]
     workers = min(chains, _threads())
-    if workers > 1 and not use_pure:
+
+    def each(fn: Callable[[_Chain], ChainOutput]) -> list[ChainOutput]:
         # chains are independent streams: running them on threads (the compiled kernel
         # releases the GIL) changes the wall time, never the numbers
-        with ThreadPoolExecutor(max_workers=workers) as ex:
-            outs = list(ex.map(one, seqs))
-    else:
-        outs = [one(s) for s in seqs]
-    N = np.vstack([o.n for o in outs]).astype(np.float64)
-    alpha = np.vstack([o.alpha for o in outs])
-    kstar = np.vstack([o.kstar for o in outs])
+        if workers > 1 and not use_pure:
+            with ThreadPoolExecutor(max_workers=workers) as ex:
+                return list(ex.map(fn, runs))
+        return [fn(c) for c in runs]
+
+    each(lambda c: c.advance(burnin, 0))
+    adaptive = samples is None
+    n_parts: list[list[np.ndarray]] = [[] for _ in runs]
+    a_parts: list[list[np.ndarray]] = [[] for _ in runs]
+    k_parts: list[list[np.ndarray]] = [[] for _ in runs]
+    block = FIRST_BLOCK if adaptive else int(samples)  # type: ignore[arg-type]
+    start = 0  # draws before this index are treated as further burn-in
+    stop = "fixed"
+    blocks = 0
+    while True:
+        n_iter = block * thinning
+        outs = each(lambda c: c.advance(n_iter, thinning))  # noqa: B023 (run at once)
+        blocks += 1
+        for i, o in enumerate(outs):
+            n_parts[i].append(o.n)
+            a_parts[i].append(o.alpha)
+            k_parts[i].append(o.kstar)
+        total = sum(p.size for p in n_parts[0])
+        if not adaptive:
+            break
+        N_all = np.vstack([np.concatenate(p) for p in n_parts]).astype(np.float64)
+        window = N_all[:, start:]
+        rhat = split_rhat(window)
+        ess = effective_sample_size(window)
+        elapsed = time.monotonic() - t_start
+        if progress is not None:
+            progress(
+                {
+                    "draws_per_chain": total,
+                    "kept_from": start,
+                    "rhat": None if not np.isfinite(rhat) else round(float(rhat), 4),
+                    "ess": round(float(ess), 1),
+                    "seconds": round(elapsed, 1),
+                    "target_ess": target_ess,
+                    "target_rhat": target_rhat,
+                }
+            )
+        if np.isfinite(rhat) and rhat <= target_rhat and ess >= target_ess:
+            stop = "converged"
+            break
+        if total >= max_samples:
+            stop = "max_samples"
+            break
+        if max_seconds is not None and elapsed >= max_seconds:
+            stop = "time_limit"
+            break
+        if (not np.isfinite(rhat) or rhat > 1.1) and total - start >= 2 * FIRST_BLOCK:
+            start = total // 2
+        kept = total - start
+        # ESS grows about in proportion to the draws: ask for what the target needs (10%
+        # more), at least a first block's worth, at most as many again as are kept
+        need = int(np.ceil(kept * 1.1 * target_ess / max(ess, 1.0))) - kept
+        block = min(max(FIRST_BLOCK, need), max(kept, FIRST_BLOCK), max_samples - total)
+    N = np.vstack([np.concatenate(p)[start:] for p in n_parts]).astype(np.float64)
+    alpha = np.vstack([np.concatenate(p)[start:] for p in a_parts])
+    kstar = np.vstack([np.concatenate(p)[start:] for p in k_parts])
     flat = N.ravel()
     q = (1 - level) / 2
     lo, med, hi = np.quantile(flat, [q, 0.5, 1 - q])
@@ -283,6 +355,40 @@ def lcmcr(
     warnings = list(diag.pop("warnings"))
     full = float((kstar >= K).mean())
     diag["k_star_at_K"] = round(full, 3)
+    elapsed = time.monotonic() - t_start
+    diag["run"] = {
+        "stop": stop,
+        "draws_per_chain": int(N.shape[1]),
+        "draws_dropped": int(start),
+        "iterations_per_chain": int(burnin + (start + N.shape[1]) * thinning),
+        "blocks": blocks,
+        "target_ess": target_ess if adaptive else None,
+        "target_rhat": target_rhat if adaptive else None,
+        "max_seconds": max_seconds if adaptive else None,
+    }
+    if stop == "time_limit":
+        warnings.append(
+            f"stopped at the time limit ({max_seconds:g} s) before converging (target ESS "
+            f"{target_ess:g}, R-hat {target_rhat:g}); the run cannot be repeated exactly "
+            "from its seed; raise --max-seconds"
+        )
+    elif stop == "max_samples":
+        warnings.append(
+            f"stopped after {total:,} draws per chain without converging (target ESS "
+            f"{target_ess:g}, R-hat {target_rhat:g})"
+        )
+    rhat_final = diag.get("rhat")
+    disagree = chains > 1 and (rhat_final is None or rhat_final > DISAGREE_RHAT)
+    diag["chains_disagree"] = bool(disagree)
+    diag["chain_estimates"] = [
+        {
+            "chain": i + 1,
+            "median": round(float(np.median(c)), 1),
+            "low": round(float(np.quantile(c, q)), 1),
+            "high": round(float(np.quantile(c, 1 - q)), 1),
+        }
+        for i, c in enumerate(N)
+    ]
     if full > 0.25:
         warnings.append(
             f"all {K} latent classes were occupied in {full:.0%} of the draws: the truncation "
@@ -293,16 +399,37 @@ def lcmcr(
             "the posterior puts N above 20 times the number observed: the lists carry little "
             "information about the people none of them recorded"
         )
+    estimate: float | None = float(med)
+    ci: tuple[float, float] | None = (float(lo), float(hi))
+    if disagree:
+        chain_meds = ", ".join(f"{c['median']:,.0f}" for c in diag["chain_estimates"])
+        if allow_unconverged:
+            warnings.append(
+                f"the chains disagree (R-hat {rhat_final}; chain medians {chain_meds}): the "
+                "pooled figure was asked for anyway and must not be reported as an estimate"
+            )
+        else:
+            warnings.append(
+                f"the chains disagree (R-hat {rhat_final}; chain medians {chain_meds}): no "
+                "single number; the data cannot settle the estimate under this model, or the "
+                "run is too short (--allow-unconverged prints the pooled figure anyway)"
+            )
+            estimate, ci = None, None
     settings = {
         "K": K,
         "a_alpha": a_alpha,
         "b_alpha": b_alpha,
         "burnin": burnin,
-        "samples": samples,
+        "samples": None if adaptive else samples,
         "thinning": thinning,
         "chains": chains,
         "seed": seed,
         "engine": "python" if use_pure else "numba",
+        "target_ess": target_ess if adaptive else None,
+        "target_rhat": target_rhat if adaptive else None,
+        "max_seconds": max_seconds if adaptive else None,
+        "max_samples": max_samples if adaptive else None,
+        "allow_unconverged": allow_unconverged,
     }
     return LcmcrResult(
         observed=table.observed,
@@ -311,8 +438,8 @@ def lcmcr(
         alpha=alpha,
         kstar=kstar,
         settings=settings,
-        estimate=float(med),
-        ci=(float(lo), float(hi)),
+        estimate=estimate,
+        ci=ci,
         ci_level=level,
         mean=float(flat.mean()),
         sd=float(flat.std(ddof=1)) if flat.size > 1 else 0.0,

@@ -318,6 +318,7 @@ class LoglinearFit:
     ci_level: float = 0.95
     weight: float | None = None
     profile: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    var_u: float | None = None  # variance of the intercept (log of the number unrecorded)
 
     @property
     def label(self) -> str:
@@ -429,6 +430,7 @@ def _summarise(table: CaptureTable, model: Model, glm: _Glm, p: int) -> Loglinea
         bic=-2 * loglik + math.log(n) * p,
         n_params=p,
         beta=glm.beta,
+        var_u=var_u,
     )
 
 

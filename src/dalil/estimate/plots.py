@@ -125,7 +125,11 @@ def _overlay(ax: Any, parts: dict[str, Any]) -> None:
             histtype="step",
             color="#1b7837",
             lw=1.5,
-            label=f"LCMCR posterior (median {lc.estimate:,.0f})",
+            label=(
+                f"LCMCR posterior (median {lc.estimate:,.0f})"
+                if lc.estimate is not None
+                else "LCMCR draws (chains disagree: no single number)"
+            ),
         )
     if bm is not None:
         d = bm.details

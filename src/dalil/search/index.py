@@ -136,9 +136,12 @@ class Segment:
                         e = (-1, -1)
                     else:
                         e = (tid(primary), tid(alt) if alt else -1)
-                        k = word_name_key(fold(w))
-                        if k:
-                            name_keys.setdefault(k, set()).add(e[0])
+                        # names: Arabic words and capitalised Latin words (a query in
+                        # either script reaches them through the linkage name key)
+                        if w[:1].isupper() or is_arabic(w):
+                            k = word_name_key(fold(w))
+                            if k:
+                                name_keys.setdefault(k, set()).add(e[0])
                     cache[w] = e
                 pid, aid = e
                 if pid < 0:
@@ -318,10 +321,12 @@ def expand(seg: Segment, part_word: str, prefix: bool) -> list[tuple[int, float]
                 if t in out:
                     continue
                 target_arabic = is_arabic(seg.vocab[t])
-                # Latin targets must look like names (mostly capitalised in the texts).
-                if not target_arabic and not bool(seg.proper[t]):
+                # Arabic spellings are already folded: the key only crosses scripts from
+                # an Arabic query (محمد ≠ محمود), and Latin targets must look like names
+                # (mostly capitalised in the texts).
+                if target_arabic and arabic_q:
                     continue
-                if target_arabic and arabic_q and len(k) < 3:
+                if not target_arabic and not bool(seg.proper[t]):
                     continue
                 out[t] = W_NAME
     return list(out.items())
@@ -345,6 +350,8 @@ class Index:
         self.segments: list[Segment] = list(segments)
         self.removed: set[str] = set(removed)
         self._live: list[npt.NDArray[np.bool_]] = []
+        self._hit_id: list[npt.NDArray[np.int64]] = []
+        self._hit_keys: list[tuple[str, int]] = []
         self._refresh()
 
     def _refresh(self) -> None:
@@ -355,6 +362,28 @@ class Index:
             newer.update(seg.keys)
             live.append(mask)
         self._live = list(reversed(live))
+        keys: dict[tuple[str, int], int] = {}
+        self._hit_id = []
+        for seg in self.segments:
+            ids = np.empty(seg.n_docs, dtype=np.int64)
+            for i in range(seg.n_docs):
+                k = (seg.kinds[i], int(seg.refs[i]))
+                ids[i] = keys.setdefault(k, len(keys))
+            self._hit_id.append(ids)
+        self._hit_keys = list(keys)
+        self._mask_cache: dict[Any, list[npt.NDArray[np.bool_]]] = {}
+        self._norm_cache: dict[tuple[int, float], npt.NDArray[np.float64]] = {}
+
+    def _norm(self, s: int, avgdl: float) -> npt.NDArray[np.float64]:
+        key = (s, round(avgdl, 6))
+        v = self._norm_cache.get(key)
+        if v is None:
+            seg = self.segments[s]
+            v = K1 * (1 - B + B * seg.doc_len.astype(np.float64) / avgdl)
+            if len(self._norm_cache) > 64:
+                self._norm_cache.clear()
+            self._norm_cache[key] = v
+        return v
 
     def add(self, segment: Segment, removed: Iterable[str] = ()) -> None:
         """A new segment (replacing its keys), and keys deleted altogether."""
@@ -407,12 +436,7 @@ class Index:
         """``(number of hits, one page of hits)``; all parts must match (AND)."""
         if not parts:
             return 0, []
-        masks = []
-        for seg, live in zip(self.segments, self._live, strict=True):
-            ok = live & np.fromiter((a in allowed for a in seg.access), bool, seg.n_docs)
-            if kinds is not None:
-                ok &= np.fromiter((k in kinds for k in seg.kinds), bool, seg.n_docs)
-            masks.append(ok)
+        masks = self._masks(frozenset(allowed), frozenset(kinds) if kinds is not None else None)
         n_allowed = sum(int(m.sum()) for m in masks)
         if n_allowed == 0:
             return 0, []
@@ -442,13 +466,15 @@ class Index:
              for part_alts in expanded[s]]
             for s, seg in enumerate(self.segments)
         ]  # fmt: skip
-        hits: dict[tuple[str, int], list[Any]] = {}
+        per_doc: list[tuple[int, npt.NDArray[np.int64], npt.NDArray[np.float64]]] = []
+        matched: dict[int, set[str]] = {}
+        matched_ids: dict[int, list[int]] = {}
         for s, seg in enumerate(self.segments):
             if not masks[s].any():
                 continue
             total = np.zeros(seg.n_docs, dtype=np.float64)
             all_ok = masks[s].copy()
-            norm = K1 * (1 - B + B * seg.doc_len.astype(np.float64) / avgdl)
+            norm = self._norm(s, avgdl)
             for pi, part in enumerate(parts):
                 part_score = np.zeros(seg.n_docs, dtype=np.float64)
                 word_ok = []
@@ -467,62 +493,115 @@ class Index:
                 for m in word_ok:
                     ok &= m
                 if part.phrase and len(part.words) > 1:
-                    cand = np.flatnonzero(ok)
-                    keep = np.zeros(seg.n_docs, dtype=bool)
                     alts = [[t for t, _ in expanded[s][pi][wi]] for wi in range(len(part.words))]
-                    for d in cand:
-                        if _phrase_in(seg, int(d), alts):
-                            keep[d] = True
-                    ok = keep
+                    keep = np.zeros(seg.n_docs, dtype=bool)
+                    keep[_phrase_docs(seg, alts)] = True
+                    ok &= keep
                 all_ok &= ok
                 total += part_score
             idx = np.flatnonzero(all_ok)
             if not len(idx):
                 continue
-            matched_terms = {seg.vocab[t] for part in expanded[s] for alts in part for t, _ in alts}
-            for d in idx:
-                key = (seg.kinds[d], int(seg.refs[d]))
-                score = float(total[d] * seg.weights[d])
-                h = hits.get(key)
-                if h is None:
-                    hits[key] = [score, score, s, int(d), matched_terms]
-                else:
-                    h[0] += score
-                    if score > h[1]:
-                        h[1:] = [score, s, int(d), matched_terms]
-        ranked = sorted(hits.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        page = ranked[offset : offset + limit]
+            per_doc.append((s, idx, total[idx] * seg.weights[idx]))
+            matched_ids[s] = sorted({t for part in expanded[s] for alts in part for t, _ in alts})
+            matched[s] = {seg.vocab[t] for t in matched_ids[s]}
+        if not per_doc:
+            return 0, []
+        # sum the documents of each hit (kind, ref) with numpy, then rank the hits
+        hid = np.concatenate([self._hit_id[s][idx] for s, idx, _ in per_doc])
+        sc = np.concatenate([v for _s, _i, v in per_doc])
+        sums = np.bincount(hid, weights=sc, minlength=len(self._hit_keys))
+        hits_present = np.unique(hid)
+        order = hits_present[np.lexsort((hits_present, -sums[hits_present]))]
+        page_ids = order[offset : offset + limit]
         out = []
-        for (kind, ref), (score, _best, s, d, terms) in page:
+        for h in page_ids:
+            best: tuple[float, int, int] | None = None
+            for s, idx, v in per_doc:
+                sel = np.flatnonzero(self._hit_id[s][idx] == h)
+                if len(sel):
+                    j = int(sel[np.argmax(v[sel])])
+                    if best is None or float(v[j]) > best[0]:
+                        best = (float(v[j]), s, int(idx[j]))
+            assert best is not None
+            _score, s, d = best
             seg = self.segments[s]
+            kind, ref = self._hit_keys[int(h)]
+            terms = matched[s]
+            first = min(
+                (int(ps[0]) for t in matched_ids[s] if len(ps := seg.positions(t, d))),
+                default=0,
+            )
             out.append(
                 Hit(
                     kind=kind,
                     ref=ref,
-                    score=round(score, 4),
+                    score=round(float(sums[h]), 4),
                     doc_key=seg.keys[d],
                     stamp=seg.stamps[d],
-                    snippet=snippet(seg.text(d), terms, snippet_chars),
+                    snippet=snippet(seg.text(d), terms, snippet_chars, near_word=first),
                     matched=sorted(terms),
                 )
             )
-        return len(ranked), out
+        return len(order), out
+
+    def _masks(
+        self, allowed: frozenset[str], kinds: frozenset[str] | None
+    ) -> list[npt.NDArray[np.bool_]]:
+        key = (allowed, kinds)
+        cached = self._mask_cache.get(key)
+        if cached is not None:
+            return cached
+        masks = []
+        for seg, live in zip(self.segments, self._live, strict=True):
+            ok = live & np.fromiter((a in allowed for a in seg.access), bool, seg.n_docs)
+            if kinds is not None:
+                ok &= np.fromiter((k in kinds for k in seg.kinds), bool, seg.n_docs)
+            masks.append(ok)
+        if len(self._mask_cache) > 32:
+            self._mask_cache.clear()
+        self._mask_cache[key] = masks
+        return masks
 
 
-def _phrase_in(seg: Segment, doc: int, alts: list[list[int]]) -> bool:
-    sets = []
+def _phrase_docs(seg: Segment, alts: list[list[int]]) -> npt.NDArray[np.int64]:
+    """Documents where the words (each: any of its term ids) stand next to each other,
+    in order: (document, position - offset) pairs intersected across the words."""
+    common: npt.NDArray[np.int64] | None = None
     for wi, terms in enumerate(alts):
-        pos: set[int] = set()
+        parts = []
         for t in terms:
-            pos.update(int(x) - wi for x in seg.positions(t, doc))
-        sets.append(pos)
-    common = set.intersection(*sets) if sets else set()
-    return bool(common)
+            a, b = int(seg.post_ptr[t]), int(seg.post_ptr[t + 1])
+            if a == b:
+                continue
+            docs = np.repeat(seg.post_doc[a:b].astype(np.int64), seg.post_tf[a:b])
+            pos = seg.pos[int(seg.pos_ptr[a]) : int(seg.pos_ptr[b])].astype(np.int64) - wi
+            parts.append((docs << 32) | (pos & 0xFFFFFFFF))
+        keys = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        common = keys if common is None else np.intersect1d(common, keys, assume_unique=True)
+        if not len(common):
+            break
+    if common is None or not len(common):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(common >> 32)
 
 
-def snippet(text: str, terms: set[str], width: int = 200) -> str:
+def snippet(text: str, terms: set[str], width: int = 200, *, near_word: int | None = None) -> str:
     """An HTML-escaped extract of *text* around the words that match *terms*, each match
-    wrapped in ``<mark>``; the densest window of about *width* characters."""
+    wrapped in ``<mark>``; the densest window of about *width* characters. With
+    *near_word* (the index of the first matching word, from the postings) only the text
+    around that word is examined."""
+    if near_word is not None and len(text) > 4 * width:
+        start = 0
+        for i, m in enumerate(WORD.finditer(text)):
+            if i >= near_word:
+                start = m.start()
+                break
+        lo = max(0, start - width)
+        hi = min(len(text), start + 2 * width)
+        inner = snippet(text[lo:hi], terms, width)
+        inner = inner.removeprefix("…").removesuffix("…")
+        return ("…" if lo > 0 else "") + inner + ("…" if hi < len(text) else "")
     spans = []
     for m in WORD.finditer(text):
         primary, alt = analyse(m.group())

@@ -14,6 +14,7 @@ from dalil.core import access
 from dalil.core.context import Context, oid
 from dalil.errors import InputError
 from dalil.estimate.data import CaptureData, capture_data_from_rows
+from dalil.estimate.linkage_draws import LinkageInput
 from dalil.model.findings import (
     EstimateRow,
 )
@@ -113,3 +114,85 @@ def case_capture_data(
     ]
     names, rows = case_histories(ctx, wanted)
     return capture_data_from_rows(names, rows, strata=wanted, keep=lists, source="case lists")
+
+
+def case_linkage_input(
+    ctx: Context,
+    *,
+    strata: str | Sequence[str] | None = None,
+    lists: str | Sequence[str] | None = None,
+) -> LinkageInput:
+    """The case's linkage as plain data for :mod:`dalil.estimate.linkage_draws`: every
+    list record with its list, the linked victims as fixed groups (joins at or above
+    the linkage threshold and accepted pairs), the uncertain pairs of the latest
+    ``lists link`` with their match probabilities, and the reviewers' decisions.
+    ``strata``: one of sex, governorate, place_of_death, date_of_death, age_group
+    (the value of each record; a person takes the most common one)."""
+    from dalil.errors import Conflict, NotFound
+    from dalil.model.lists import LinkDecision, ListRecord, ReviewPair, VictimList
+    from dalil.services.lists import STRATA, _age_group
+
+    ctx.require(access.CASE_READ, "read the linkage for an estimate")
+    wanted = [
+        s.strip()
+        for s in (strata.split(",") if isinstance(strata, str) else strata or [])
+        if s.strip()
+    ]
+    if len(wanted) > 1:
+        raise InputError("--linkage-draws takes one stratum column at most")
+    for s in wanted:
+        if s not in STRATA:
+            raise InputError(f"--strata: unknown stratum {s!r}; use {', '.join(STRATA)}")
+    names = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
+    if not names:
+        raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
+    keep = [
+        x.strip()
+        for x in (lists.split(",") if isinstance(lists, str) else lists or [])
+        if x.strip()
+    ] or list(names.values())
+    for name in keep:
+        if name not in names.values():
+            raise InputError(
+                f"case lists: no list named {name!r} (lists: {', '.join(names.values())})"
+            )
+    recs = [r for r in ctx.session.scalars(select(ListRecord)) if names[r.list_id] in keep]
+    if any(r.person_id is None for r in recs):
+        raise Conflict("some list records are not linked yet: run dalil lists link")
+    ids = {r.id for r in recs}
+    groups: dict[int, list[str]] = {}
+    for r in recs:
+        assert r.person_id is not None
+        groups.setdefault(r.person_id, []).append(str(r.id))
+    pairs = [
+        (str(p.record_a), str(p.record_b), float(p.probability))
+        for p in ctx.session.scalars(select(ReviewPair))
+        if p.record_a in ids and p.record_b in ids
+    ]
+    accepted: list[tuple[str, str]] = []
+    rejected: list[tuple[str, str]] = []
+    for d in ctx.session.scalars(select(LinkDecision)):
+        if d.record_a in ids and d.record_b in ids:
+            (accepted if d.verdict == "accept" else rejected).append(
+                (str(d.record_a), str(d.record_b))
+            )
+    values = None
+    if wanted:
+        s = wanted[0]
+        values = {
+            str(r.id): (
+                _age_group(r.age, r.birth_year, r.date_of_death)
+                if s == "age_group"
+                else (getattr(r, s) or "unknown")
+            )
+            for r in recs
+        }
+    return LinkageInput(
+        records=[(str(r.id), names[r.list_id]) for r in recs],
+        pairs=pairs,
+        groups=list(groups.values()),
+        accepted=accepted,
+        rejected=rejected,
+        strata=values,
+        lists=keep,
+    )

@@ -139,6 +139,15 @@ def _versions(ctx: Context, original: EvidenceItem) -> list[EvidenceItem]:
     return out
 
 
+def _is_text(item: EvidenceItem) -> bool:
+    return str(item.media_type or "").startswith("text/plain")
+
+
+def has_transcript(ctx: Context, item: EvidenceItem) -> bool:
+    """Whether item *item* has a text to read or correct (OCR, corrections, or is text)."""
+    return _is_text(item) or bool(_versions(ctx, item))
+
+
 def _original(ctx: Context, ref: str | int) -> EvidenceItem:
     item = evidence.resolve_item(ctx, ref)
     seen = 0
@@ -159,7 +168,7 @@ def _version_dict(r: EvidenceItem, n: int) -> dict[str, Any]:
         "sha256": r.sha256,
         "author": r.added_by,
         "created_at": r.created_at.isoformat() if r.created_at else None,
-        "kind": cap.get("derived_by") or "text",
+        "kind": cap.get("derived_by") or ("original" if r.copy_kind == "evidentiary" else "text"),
         "confidence": (cap.get("ocr") or {}).get("mean_confidence"),
     }
 
@@ -172,7 +181,9 @@ def transcript(ctx: Context, ref: str | int, *, reason: str = "read transcript")
     evidence.check_read(ctx, original)
     versions = _versions(ctx, original)
     if not versions:
-        raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
+        if not _is_text(original):
+            raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
+        versions = [original]  # a typed text: the original is version 1
     latest = versions[-1]
     ctx.audit(
         "evidence.get",
@@ -202,6 +213,8 @@ def correct_transcript(
         original = _original(ctx, ref)
         evidence.check_read(ctx, original)
         versions = _versions(ctx, original)
+        if not versions and _is_text(original):
+            versions = [original]  # a typed text: corrections derive from it
         if not versions:
             raise InputError(f"item {original.id} has no transcript to correct: run OCR first")
         prev = versions[-1]

@@ -87,6 +87,24 @@ FLAG_WORDS = {
 }
 
 
+def mark_runs(text: str, runs: list[str]) -> list[dict[str, Any]]:
+    """*text* cut into ``{text, marked}`` parts, the *runs* (in order, each found after the
+    previous one) marked: the words a quotation changed, on either side."""
+    parts: list[dict[str, Any]] = []
+    pos = 0
+    for run in runs:
+        i = text.find(run, pos) if run else -1
+        if i < 0:
+            continue
+        if i > pos:
+            parts.append({"text": text[pos:i], "marked": False})
+        parts.append({"text": text[i : i + len(run)], "marked": True})
+        pos = i + len(run)
+    if pos < len(text):
+        parts.append({"text": text[pos:], "marked": False})
+    return parts
+
+
 def flags_in_words(flags: list[str]) -> str:
     return "; ".join(FLAG_WORDS.get(f, f) for f in flags)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from dalil.web.context import PageCtx, render
 from dalil.web.handlers import evidence, records
@@ -17,6 +17,45 @@ router = APIRouter(include_in_schema=False)
 def evidence_upload(ctx: PageCtx) -> Response:
     sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
     return render(ctx, "evidence_upload.html", sources=sources)
+
+
+@router.get("/evidence/{item_id}/transcript")
+def evidence_transcript(ctx: PageCtx, item_id: str) -> Response:
+    """The newest transcript (OCR, corrected, or the typed text) with its versions, and
+    a form to store a corrected version (reading it is logged as evidence.get)."""
+    from dalil.services import ocr
+
+    with ctx.act(write=True) as sc:
+        t = ocr.transcript(sc, item_id, reason="read transcript in the workbench")
+    return render(ctx, "transcript.html", t=t, item_id=item_id, saved=None)
+
+
+@router.post("/evidence/{item_id}/transcript")
+def evidence_transcript_save(
+    ctx: PageCtx,
+    item_id: str,
+    text: str = Form(..., min_length=1, max_length=5_000_000),
+    note: str | None = Form(None, max_length=1000),
+) -> Response:
+    """Store the edited text as a new version of the transcript (author: you)."""
+    from dalil.services import ocr
+
+    with ctx.act(write=False) as sc:
+        case, actor = sc.case, sc.actor
+    saved = ocr.correct_transcript(case, actor, item_id, text, note=note)
+    with ctx.act(write=True) as sc:
+        t = ocr.transcript(sc, item_id, reason="read transcript in the workbench")
+    return render(ctx, "transcript.html", t=t, item_id=item_id, saved=saved)
+
+
+@router.post("/evidence/{item_id}/ocr")
+def evidence_ocr(ctx: PageCtx, item_id: str) -> Response:
+    """Queue OCR of a scanned PDF or an image; the job page shows its progress."""
+    from dalil.services import ocr
+
+    with ctx.act(write=True) as sc:
+        job = ocr.submit_ocr(sc, item_id)
+    return RedirectResponse(f"/jobs/{job['id']}", status_code=303)
 
 
 @router.get("/evidence/{sha256}/download")

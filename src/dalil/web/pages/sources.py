@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from dalil.sources.render import mark_runs
 from dalil.web.context import PageCtx, finish, render
 from dalil.web.handlers import records
 from dalil.web.handlers import sources as source_handlers
@@ -42,6 +45,17 @@ def source_create(
     return resp
 
 
+def _with_changed_words(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Each quotation with the words it changed marked on both sides (``text_parts``:
+    words the derivative added; ``source_parts``: source words it left out or replaced)."""
+    if not result:
+        return result
+    for q in result.get("quotes", []):
+        q["text_parts"] = mark_runs(q.get("text") or "", q.get("added") or [])
+        q["source_parts"] = mark_runs(q.get("source_text") or "", q.get("omitted") or [])
+    return result
+
+
 @router.get("/sources/compare")
 def source_compare(
     ctx: PageCtx,
@@ -49,7 +63,7 @@ def source_compare(
     b: str | None = Query(None, max_length=64),
 ) -> Response:
     sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
-    result = source_handlers.compare_sources(ctx, a, b) if a and b else None
+    result = _with_changed_words(source_handlers.compare_sources(ctx, a, b) if a and b else None)
     return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={})
 
 
@@ -61,10 +75,12 @@ def source_compare_texts(
     earlier_date: str = Form("", max_length=10),
     later_date: str = Form("", max_length=10),
 ) -> Response:
-    result = source_handlers.compare_texts(
-        ctx,
-        {"text": earlier, "date": earlier_date, "id": "earlier"},
-        {"text": later, "date": later_date, "id": "later"},
+    result = _with_changed_words(
+        source_handlers.compare_texts(
+            ctx,
+            {"text": earlier, "date": earlier_date, "id": "earlier"},
+            {"text": later, "date": later_date, "id": "later"},
+        )
     )
     sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
     return render(
