@@ -280,3 +280,13 @@ def test_review_names_need_reveal_permission(client: Client, seeded: dict[str, A
         headers=bearer(seeded, "analyst"),
     )
     assert r.status_code == 422
+
+
+def test_job_id_beyond_64_bits_is_not_found_not_a_server_error(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    h = bearer(seeded, "admin")
+    huge = 2**90
+    for path in (f"/api/v1/jobs/{huge}", f"/api/v1/jobs/{huge}/files/report.pdf"):
+        r = client.get(path, headers=h)
+        assert r.status_code == 404, (path, r.status_code, r.text)

@@ -18,7 +18,7 @@ import pytest
 
 from dalil.web.app import route_table
 
-from .conftest import ROLES, USERS, Client
+from .conftest import EVIDENCE_TEXT, ROLES, USERS, Client
 
 ANON = "anonymous"
 ALL_ROLES = frozenset(ROLES)
@@ -268,7 +268,10 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
     if path == "/evidence/{item_id}/transcript" and method == "POST":
-        return {"data": {"text": f"Fictional corrected transcript {role} {next(_counter)}"}}
+        # The seeded case is shared by the web tests: a correction keeps the evidence text
+        # (other tests search it) and adds a line, so it is still a new version.
+        corrected = EVIDENCE_TEXT.decode() + f"Corrected by {role} {next(_counter)}.\n"
+        return {"data": {"text": corrected}}
     if path == "/api/v1/search":
         return {"params": {"q": "Qarya"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):

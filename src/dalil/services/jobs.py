@@ -235,7 +235,8 @@ def _may_see_result(ctx: Context, job: Job) -> bool:
 
 def _load(ctx: Context, job_id: int) -> Job:
     ctx.require(access.CASE_READ)
-    job = ctx.session.get(Job, int(job_id))
+    # Ids are 64-bit in the database: a larger number is no job (not a driver overflow).
+    job = ctx.session.get(Job, int(job_id)) if 0 < int(job_id) < 2**63 else None
     if job is None:
         raise NotFound(f"no job with id {job_id}")
     return job
