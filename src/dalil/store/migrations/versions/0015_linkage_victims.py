@@ -1,7 +1,7 @@
 """Linking list records to the victims the case already holds: proposals and decisions.
 
-Revision ID: 0014_linkage_victims
-Revises: 0013_web_sessions
+Revision ID: 0015_linkage_victims
+Revises: 0014_totp_used
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_linkage_victims"
-down_revision = "0013_web_sessions"
+revision = "0015_linkage_victims"
+down_revision = "0014_totp_used"
 branch_labels = None
 depends_on = None
 
