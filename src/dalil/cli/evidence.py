@@ -150,13 +150,12 @@ def evidence_list(
 @json_option
 def evidence_show(case_opts: CaseOptions, item: str, as_json: bool) -> None:
     """Show an item (ITEM: id, SHA-256 or a unique prefix) with its custody ledger."""
-    from dalil.core import access
-    from dalil.services import evidence
+    from dalil.services import evidence, kernel
 
     with case_opts.act(write=False) as ctx:
         row = evidence.get_item(ctx, item)
         d = evidence.item_dict(ctx, row)
-        if ctx.can(access.AUDIT_READ):
+        if ctx.can(kernel.AUDIT_READ):
             d["custody"] = evidence.custody(ctx, row.id)
     if as_json:
         emit_json(d)
