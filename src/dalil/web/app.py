@@ -20,7 +20,7 @@ from dalil.web.principals import Principals
 from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
 
 if TYPE_CHECKING:
-    from dalil.core.case import Case
+    from dalil.services.kernel import Case
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
