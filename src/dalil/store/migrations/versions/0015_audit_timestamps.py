@@ -1,7 +1,7 @@
 """RFC 3161 timestamps of signed audit heads (queued until a TSA answers).
 
-Revision ID: 0014_audit_timestamps
-Revises: 0013_web_sessions
+Revision ID: 0015_audit_timestamps
+Revises: 0014_totp_used
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_audit_timestamps"
-down_revision = "0013_web_sessions"
+revision = "0015_audit_timestamps"
+down_revision = "0014_totp_used"
 branch_labels = None
 depends_on = None
 
