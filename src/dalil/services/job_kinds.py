@@ -139,3 +139,47 @@ def vetting_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
             threshold=float(params.get("threshold", 0.5)),
         )
     return dict(jsonable(out))
+
+
+@job_kind("estimate", permission=access.ANALYSIS_RUN, title="Estimate")
+def estimate_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Estimate the total from the case's linked lists (``dalil estimate --case``, through
+    the same service functions): params are :func:`estimates.estimate_settings`' (method,
+    strata, lists, linkage_draws, allocate, seed). The result is the estimation JSON plus
+    the settings it ran with; LCMCR reports its convergence after each block of draws."""
+    from dalil.display.jsonout import jsonable
+    from dalil.services import estimates
+
+    s = estimates.estimate_settings(params)
+    progress("reading the linked lists")
+    with job.act(write=False) as ctx:
+        source = estimates.case_estimate_input(
+            ctx, strata=s["strata"], lists=s["lists"], linkage_draws=s["linkage_draws"]
+        )
+
+    def each(p: dict[str, Any]) -> None:
+        if "draw" in p:
+            progress(
+                f"linkage draw {p['draw']} of {p['draws']} estimated"
+                + (f" ({p['failed']} could not be)" if p.get("failed") else ""),
+                fraction=p["draw"] / p["draws"],
+            )
+        elif "ess" in p:
+            rhat = "not yet known" if p.get("rhat") is None else f"{p['rhat']:.3f}"
+            target = float(p.get("target_ess") or 1)
+            progress(
+                f"LCMCR: {p['draws_per_chain']:,} draws per chain, effective sample size "
+                f"{p['ess']:,.0f} of {target:,.0f}, R-hat {rhat} ({p['seconds']:.0f} s)",
+                fraction=min(0.99, float(p["ess"]) / target),
+            )
+
+    progress(f"estimating ({s['method']})")
+    result = estimates.compute_estimate(
+        source,
+        linkage_draws=s["linkage_draws"],
+        progress=each,
+        **estimates.estimate_kwargs(s),
+    )
+    out = dict(jsonable(result.to_dict()))
+    out["settings"] = s
+    return out

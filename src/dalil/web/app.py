@@ -20,7 +20,7 @@ from dalil.web.principals import Principals
 from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
 
 if TYPE_CHECKING:
-    from dalil.core.case import Case
+    from dalil.services.kernel import Case
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -188,6 +188,9 @@ def create_app(
 
     app.include_router(jobs_api.router, prefix=API_PREFIX)
     app.include_router(search_api.router, prefix=API_PREFIX)
+    from dalil.web.api import media as media_api
+
+    app.include_router(media_api.router, prefix=API_PREFIX)
     return app
 
 

@@ -29,7 +29,7 @@ from dalil.services import sessions as store
 from dalil.web.auth import LoginThrottle, Session, TotpReplayGuard
 
 if TYPE_CHECKING:
-    from dalil.core.case import Case
+    from dalil.services.kernel import Case
 
 #: Write a session's ``seen`` time at most this often (seconds).
 TOUCH_EVERY = 60.0
