@@ -1,7 +1,7 @@
 """RFC 3161 timestamps of signed audit heads (queued until a TSA answers).
 
-Revision ID: 0015_audit_timestamps
-Revises: 0014_totp_used
+Revision ID: 0016_audit_timestamps
+Revises: 0015_linkage_victims
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_audit_timestamps"
-down_revision = "0014_totp_used"
+revision = "0016_audit_timestamps"
+down_revision = "0015_linkage_victims"
 branch_labels = None
 depends_on = None
 
