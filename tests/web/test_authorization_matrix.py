@@ -154,6 +154,7 @@ EXPECTED.update(
         ("GET", "/api/v1/findings"): READ,
         ("GET", "/findings/vetting"): READ,
         ("GET", "/findings/reports"): READ,
+        ("POST", "/findings/export-bag"): frozenset({"admin", "investigator", "legal"}),
     }
 )
 for _k in RECORD_KINDS:
