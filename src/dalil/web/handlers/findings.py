@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dalil.core import access
 from dalil.display.jsonout import jsonable
 from dalil.errors import InputError, NotFound
 from dalil.services import assessments, coding, evidence, records, reports, sites, vetting
@@ -351,7 +350,7 @@ def report_submit(
 
     if audience == "public":
         with ctx.act(write=True) as sc:
-            sc.require(access.REPORT_PUBLIC, "build public reports")
+            reports.may_build(sc, "public")
     params = {"audience": audience, "format": fmt, "lang": lang, "title": title or None}
     return job_handlers.submit(ctx, "report", params)
 
