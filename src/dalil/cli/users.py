@@ -6,8 +6,8 @@ import click
 
 from dalil.cli.caseopts import CaseOptions, case_options, read_secret_file
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
-from dalil.core.access import ROLES
 from dalil.display.wording import plural
+from dalil.services.kernel import ROLES
 
 
 @click.command("add")

@@ -344,10 +344,14 @@ def unlock_user(ctx: Context, name: str, reason: str) -> User:
 def verify_totp(
     case: Case, name: str, code: str, *, after_step: int = -1, at: float | None = None
 ) -> int | None:
-    """Check a login code of *name*: the accepted time step (must be later than
-    *after_step*, so a code is used once), or None. Audited like a login."""
+    """Check a login code of *name*: the accepted time step, or None. A code is accepted
+    once: its step must be later than *after_step* and than any step accepted for *name*
+    before (kept in the case database, so on every worker and after a restart). Audited
+    like a login."""
+    from dalil.services import sessions
+
     secret = totp_secret(case, name)
     step = totp_step(secret, code, at=at) if secret else None
-    ok = step is not None and step > after_step
+    ok = step is not None and step > after_step and sessions.totp_claim(case, name, step)
     login_second_factor(case, name, ok=ok)
     return step if ok else None

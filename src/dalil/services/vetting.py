@@ -116,7 +116,7 @@ def vet(
         ev = list(
             dict.fromkeys([*per_ev.get(p.id, []), *[e for m in pm for e in mem_ev.get(m.id, [])]])
         )
-        starts = [first_day(m.date_start) for m in pm if m.date_start]
+        starts = [d for d in (first_day(m.date_start) for m in pm if m.date_start) if d]
         ends = [last_day(m.date_end) for m in pm]
         suspects.append(
             V.Suspect(

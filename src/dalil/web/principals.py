@@ -19,8 +19,7 @@ from dalil.errors import NotFound, PermissionDenied
 from dalil.services import users
 
 if TYPE_CHECKING:
-    from dalil.core.access import Actor
-    from dalil.core.case import Case
+    from dalil.services.kernel import Actor, Case
 
 TOKEN_CACHE_SECONDS = 30.0
 USER_CACHE_SECONDS = 5.0

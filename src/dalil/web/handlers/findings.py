@@ -14,7 +14,7 @@ from dalil.web.context import Ctx
 from dalil.web.handlers.records import parse_id
 
 if TYPE_CHECKING:
-    from dalil.core.context import Context
+    from dalil.services.kernel import Context
 
 #: Largest personnel file accepted for vetting from the web (bytes).
 VETTING_MAX_BYTES = vetting.UPLOAD_MAX_BYTES

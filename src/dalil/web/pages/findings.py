@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from dalil.core import access
 from dalil.errors import Conflict, InputError
+from dalil.services import kernel
 from dalil.web.context import N_, Ctx, PageCtx, finish, render
 from dalil.web.handlers import findings
 
@@ -99,7 +99,7 @@ VOCAB = (
 
 
 def _perms(ctx: Ctx) -> frozenset[str]:
-    return access.permissions_for(ctx.user.role) if ctx.user else frozenset()
+    return kernel.permissions_for(ctx.user.role) if ctx.user else frozenset()
 
 
 def _redirect(ctx: Ctx, url: str) -> Response:

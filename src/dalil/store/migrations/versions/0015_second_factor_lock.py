@@ -1,7 +1,7 @@
 """Second-factor lock-out: wrong codes counted per account, a lock an admin lifts.
 
-Revision ID: 0014_second_factor_lock
-Revises: 0013_web_sessions
+Revision ID: 0015_second_factor_lock
+Revises: 0014_totp_used
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_second_factor_lock"
-down_revision = "0013_web_sessions"
+revision = "0015_second_factor_lock"
+down_revision = "0014_totp_used"
 branch_labels = None
 depends_on = None
 
