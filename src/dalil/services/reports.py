@@ -46,7 +46,7 @@ from dalil.report.render import FORMATS, write_report
 from dalil.services import coding
 from dalil.services.assessments import element_history, sign_offs
 from dalil.services.corroboration import corroboration
-from dalil.services.estimates import estimates
+from dalil.services.estimates import estimates, publication_status
 from dalil.services.provenance import evidence_links
 from dalil.services.sites import site_history
 from dalil.services.units import unit_records
@@ -249,6 +249,7 @@ def snapshot(
 
     # estimates and corroboration
     for e in estimates(ctx):
+        status = publication_status(e)
         snap.estimates.append(
             EstimateView(
                 e.label,
@@ -259,6 +260,8 @@ def snapshot(
                 list(e.lists),
                 [str(x) for x in e.evidence],
                 e.note,
+                gates=list(status["reasons"]),
+                override=status["override"],
             )
         )
     snap.corroboration = corroboration(ctx) if _has_claims(ctx) else None

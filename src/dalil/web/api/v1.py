@@ -347,7 +347,11 @@ class RevealNames(BaseModel):
 
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    pair: str = Field(max_length=40, description="Two list record ids, e.g. 12-57.")
+    pair: str = Field(
+        max_length=40,
+        description="Two list record ids, e.g. 12-57, or a list record and a victim "
+        "recorded in the case (p + person id), e.g. 12-p5.",
+    )
     verdict: str = Field(pattern="^(accept|reject)$")
     note: str | None = Field(None, max_length=1000)
 

@@ -60,7 +60,12 @@ async def add_source_upload(
             )
         )
 
-    return await run_with_body(body, work)
+    out = await run_with_body(body, work)
+    if out.get("ocr_job"):
+        from dalil.web.handlers.jobs import poke
+
+        poke(ctx)
+    return out
 
 
 MAX_TEXT = 2_000_000  # characters of a source text shown or compared
