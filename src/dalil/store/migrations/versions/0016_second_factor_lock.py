@@ -1,7 +1,7 @@
 """Second-factor lock-out: wrong codes counted per account, a lock an admin lifts.
 
-Revision ID: 0015_second_factor_lock
-Revises: 0014_totp_used
+Revision ID: 0016_second_factor_lock
+Revises: 0015_linkage_victims
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_second_factor_lock"
-down_revision = "0014_totp_used"
+revision = "0016_second_factor_lock"
+down_revision = "0015_linkage_victims"
 branch_labels = None
 depends_on = None
 
