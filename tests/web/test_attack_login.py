@@ -152,6 +152,9 @@ def test_totp_guesses_at_the_service_lock_the_account_whatever_the_address(
     worker), so the lock holds whoever guesses."""
     with case.act() as ctx:
         users.add_user(ctx, "ivy", "investigator", PW)
+    secret = users.new_totp_secret()
+    with case.act("ivy") as ctx:
+        users.enable_totp(ctx, "ivy", secret, pyotp.TOTP(secret).now())
     locked = [
         users.login_second_factor(case, "ivy", ok=False) for _ in range(users.TOTP_LOCK_AFTER)
     ]

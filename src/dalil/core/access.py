@@ -146,11 +146,6 @@ class User(Base):
     totp_secret_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: Wrong second-factor codes since the last right one (every address, every
-    #: password re-entry, every worker); at the limit the account is locked.
-    totp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: Set when too many wrong codes locked the account; only an admin lifts it (audited).
-    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -160,7 +155,6 @@ class User(Base):
             "disabled": self.disabled,
             "has_password": self.password_hash is not None,
             "has_totp": self.totp_secret_enc is not None,
-            "locked": self.locked_at is not None,
             "created_at": self.created_at,
             "last_login_at": self.last_login_at,
         }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from dalil.core import access
 from dalil.core.access import Actor, ApiToken, User
@@ -238,7 +239,6 @@ def disable_totp(
     elif len(why) > 500:
         raise InputError("reason too long (at most 500 characters)")
     user.totp_secret_enc = None
-    user.totp_failures = 0
     ctx.audit(
         "user.totp_disable",
         [oid("user", name)],
@@ -280,6 +280,8 @@ def login_second_factor(case: Case, name: str, *, ok: bool) -> bool:
     ``user.login_totp_failed``; a right code clears the account's count of wrong ones,
     a wrong one adds to it and the :data:`TOTP_LOCK_AFTER`-th locks the account (audited
     ``user.lock``). Returns whether the account is locked now."""
+    from dalil.model.websession import TotpLock
+
     safe = name if access._NAME_RE.match(name) else None
     with case.act(Actor(name=safe or "-", role="viewer")) as ctx:
         ctx.audit(
@@ -287,41 +289,57 @@ def login_second_factor(case: Case, name: str, *, ok: bool) -> bool:
             [oid("user", safe)] if safe else [],
             detail={"method": "totp"},
         )
-        user = access.find_user(ctx.session, name) if safe else None
-        if user is None:
-            return False
-        if ok:
-            user.totp_failures = 0
-            return user.locked_at is not None
-        # One UPDATE adds the failure, so concurrent workers never lose a count.
-        ctx.session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(totp_failures=User.totp_failures + 1)
-            .execution_options(synchronize_session=False)
-        )
-        ctx.session.refresh(user, ["totp_failures", "locked_at"])
-        if user.locked_at is None and user.totp_failures >= TOTP_LOCK_AFTER:
-            user.locked_at = access._now()
-            ctx.audit(
-                "user.lock",
-                [oid("user", user.name)],
-                change={"locked": True},
-                detail={"why": "second_factor_failures", "failures": user.totp_failures},
-            )
-        return user.locked_at is not None
+    if safe is None or (not ok and not has_totp(case, safe)):
+        return False
+    for _ in range(3):
+        try:
+            with case.act(Actor(name=safe, role="viewer")) as ctx:
+                row = ctx.session.scalars(
+                    select(TotpLock).where(TotpLock.user == safe).with_for_update()
+                ).first()
+                if ok:
+                    if row is not None and row.locked_at is None:
+                        row.failures = 0
+                    return row is not None and row.locked_at is not None
+                if row is None:
+                    row = TotpLock(user=safe, failures=0, locked_at=None)
+                    ctx.session.add(row)
+                row.failures += 1
+                if row.locked_at is None and row.failures >= TOTP_LOCK_AFTER:
+                    row.locked_at = access._now()
+                    ctx.audit(
+                        "user.lock",
+                        [oid("user", safe)],
+                        change={"locked": True},
+                        detail={"why": "second_factor_failures", "failures": row.failures},
+                    )
+                return row.locked_at is not None
+        except IntegrityError:  # another worker counted this account's first failure
+            continue
+    return is_locked(case, safe)
 
 
 def is_locked(case: Case, name: str) -> bool:
     """Whether too many wrong second-factor codes locked *name*'s account."""
+    from dalil.model.websession import TotpLock
+
     with case.system_session(write=False) as s:
-        user = access.find_user(s, name)
-        return user is not None and user.locked_at is not None
+        row = s.get(TotpLock, name)
+        return row is not None and row.locked_at is not None
+
+
+def locked_users(ctx: Context) -> set[str]:
+    """Names of the accounts locked by wrong second-factor codes."""
+    from dalil.model.websession import TotpLock
+
+    return set(ctx.session.scalars(select(TotpLock.user).where(TotpLock.locked_at.is_not(None))))
 
 
 def unlock_user(ctx: Context, name: str, reason: str) -> User:
     """Lift a lock-out (``user.manage``), with a reason recorded in the audit entry
     ``user.unlock``; the count of wrong codes starts again from zero."""
+    from dalil.model.websession import TotpLock
+
     ctx.require(access.USER_MANAGE, "unlock users")
     why = " ".join((reason or "").split())
     if not why:
@@ -329,9 +347,10 @@ def unlock_user(ctx: Context, name: str, reason: str) -> User:
     if len(why) > 500:
         raise InputError("reason too long (at most 500 characters)")
     user = access.get_user(ctx.session, name)
-    was = user.locked_at is not None
-    user.locked_at = None
-    user.totp_failures = 0
+    row = ctx.session.get(TotpLock, name)
+    was = row is not None and row.locked_at is not None
+    if row is not None:
+        ctx.session.delete(row)
     ctx.audit(
         "user.unlock",
         [oid("user", name)],

@@ -16,7 +16,8 @@ def forget_principals(ctx: Ctx) -> None:
 
 def list_users(ctx: Ctx) -> list[dict[str, Any]]:
     with ctx.act(write=False) as sc:
-        return [jsonable(u) for u in users.list_users(sc)]
+        locked = users.locked_users(sc)
+        return [{**jsonable(u), "locked": u.name in locked} for u in users.list_users(sc)]
 
 
 def add_user(ctx: Ctx, name: str, role: str, password: str) -> dict[str, Any]:

@@ -16,14 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("totp_failures", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch.add_column(sa.Column("locked_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "totp_locks",
+        sa.Column("user", sa.String(64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("locked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("user", name=op.f("pk_totp_locks")),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("locked_at")
-        batch.drop_column("totp_failures")
+    op.drop_table("totp_locks")
