@@ -1,7 +1,7 @@
 """Second-factor lock-out: wrong codes counted per account, a lock an admin lifts.
 
-Revision ID: 0016_second_factor_lock
-Revises: 0015_linkage_victims
+Revision ID: 0017_second_factor_lock
+Revises: 0016_audit_timestamps
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_second_factor_lock"
-down_revision = "0015_linkage_victims"
+revision = "0017_second_factor_lock"
+down_revision = "0016_audit_timestamps"
 branch_labels = None
 depends_on = None
 
