@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
-from dalil.errors import InputError
+from dalil.errors import Conflict, InputError
 from dalil.model.act import ACT_STATUSES, ACT_TYPES, Act
 from dalil.model.common import RecordMixin, as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
@@ -664,19 +664,80 @@ def _filtered(ctx: Context, spec: RecordSpec, kind: str, q: Any, filters: dict[s
     return q
 
 
-def update(ctx: Context, kind: str, ident: int, /, **values: Any) -> Any:
-    """Change the given fields (``""`` or ``None`` clears an optional field)."""
+def version_of(row: Any) -> str:
+    """The version an edit is based on: when the record was last changed (ISO 8601).
+    Forms carry it in a hidden field, the API as the ETag."""
+    return as_utc(row.updated_at).isoformat()
+
+
+def check_version(ctx: Context, kind: str, row: Any, if_version: str | None) -> None:
+    """Refuse an edit based on a stale version (:class:`Conflict`), naming who changed
+    which fields since."""
+    if if_version is None or if_version == version_of(row):
+        return
+    from dalil.core import audit as audit_log
+
+    try:
+        based_on = as_utc(datetime.fromisoformat(if_version))
+    except (TypeError, ValueError):
+        raise InputError(f"invalid version {if_version[:40]!r}: expected ISO 8601") from None
+    later = [
+        e.to_dict()
+        for e in audit_log.query(ctx.session, object_id=oid(kind, row.id))
+        if e.action.endswith(".update")
+        and datetime.fromisoformat(e.ts.replace("Z", "+00:00")) > based_on
+    ]
+    fields: list[str] = []
+    for e in later:
+        for f in e["detail"].get("fields", []):
+            if f not in fields:
+                fields.append(f)
+    who = ", ".join(sorted({e["actor"] for e in later})) or "another user"
+    raise Conflict(
+        f"{kind} {row.id} was changed since you opened it (by {who}; fields: "
+        f"{', '.join(fields) or 'unknown'}); nothing was saved: reload it and edit again"
+    )
+
+
+def update(
+    ctx: Context, kind: str, ident: int, /, *, if_version: str | None = None, **values: Any
+) -> Any:
+    """Change the given fields (``""`` or ``None`` clears an optional field). With
+    *if_version* (:func:`version_of` of the record the edit is based on), an edit of a
+    record changed since is refused."""
     spec = spec_for(kind)
     ctx.require(access.RECORD_WRITE, f"update {kind} records")
     row = ctx.get(spec.model, ident, kind)
+    check_version(ctx, kind, row, if_version)
     unknown = set(values) - {f.name for f in spec.fields}
     if unknown:
         raise InputError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")
     if not values:
         raise InputError("nothing to update: give at least one field")
+    before = {name: _plain(getattr(row, name)) for name in values}
     change = _apply(ctx, spec, row, values)
+    after = {name: _plain(v) for name, v in change.items()}
+    changed = sorted(n for n in after if after[n] != before.get(n))
     if hasattr(row, "updated_at"):
         row.updated_at = utcnow()
     ctx.session.flush()
-    ctx.audit(f"{kind}.update", [oid(kind, row.id)], change=change)
+    ctx.audit(
+        f"{kind}.update",
+        [oid(kind, row.id)],
+        change=change,
+        detail={
+            "fields": changed,
+            "before": {n: before.get(n) for n in changed},
+            "after": {n: after[n] for n in changed},
+        },
+    )
     return row
+
+
+def _plain(value: Any) -> Any:
+    """A field value as the audit log's readable ``detail`` keeps it (JSON types)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
