@@ -1,5 +1,7 @@
-"""The project's standing checks, run with the suite so CI enforces them:
-ruff over the whole tree and mypy --strict over the security modules."""
+"""The project's standing checks, run with the suite so CI enforces them: ruff (lint and
+the formatter policy) over the whole tree and mypy --strict over the kernel, the vault,
+the service layer and the web adapter. The import contracts are in
+test_import_contracts.py."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SECURITY_MODULES = ["src/dalil/vault", "src/dalil/core/audit.py", "src/dalil/core/access.py"]
+STRICT_PACKAGES = ["src/dalil/core", "src/dalil/vault", "src/dalil/services", "src/dalil/web"]
 
 
 def _tool(name: str) -> str:
@@ -33,9 +35,20 @@ def test_ruff_finds_nothing() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_security_modules_pass_mypy_strict() -> None:
+def test_ruff_format_changes_nothing() -> None:
     proc = subprocess.run(
-        [_tool("mypy"), "--strict", *SECURITY_MODULES],
+        [_tool("ruff"), "format", "--check", "src", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_kernel_vault_services_and_web_pass_mypy_strict() -> None:
+    proc = subprocess.run(
+        [_tool("mypy"), "--strict", *STRICT_PACKAGES],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -94,8 +94,10 @@ def test_ocr_job_and_image(case: Case, tmp_path: Path) -> None:
     page = ocr_pages.hand_made()[-1]  # the photo with a caption burned in
     f = tmp_path / "photo.jpg"
     f.write_bytes(page.png)
-    item = evidence.add_files(case, None, [f])[0].item
+    item = evidence.add_files(case, None, [f], ocr=False)[0].item
     assert item.media_type == "image/jpeg"
+    with case.act(write=False) as ctx:
+        assert jobs.list_jobs(ctx) == []  # --no-ocr: nothing queued
     with case.act() as ctx:
         job = ocr.submit_ocr(ctx, item.id)
     assert jobs.Worker(case, lease_seconds=30).run_once() is True
@@ -104,3 +106,45 @@ def test_ocr_job_and_image(case: Case, tmp_path: Path) -> None:
     assert done["state"] == "done", done
     with case.act() as ctx:
         assert search.search(ctx, "square")["total"] == 1
+
+
+def test_ocr_queued_at_ingest_with_progress(
+    any_case: Case, tmp_path: Path, scan_pdf: bytes
+) -> None:
+    """A scanned PDF added as a source is queued for OCR by itself; the job's progress
+    names the pages; its text becomes the source's and is found by search. A PDF with a
+    text layer is queued too, but the job stores nothing; a viewer's upload queues none."""
+    case = any_case
+    f = tmp_path / "scan.pdf"
+    f.write_bytes(scan_pdf)
+    out = sources.add_source(case, None, f, kind="statement", title="Scanned statement")
+    assert out["text"] is None and isinstance(out.get("ocr_job"), int)
+    with case.act() as ctx:
+        assert search.search(ctx, "civilians school")["total"] == 0  # not read yet
+        queued = jobs.get(ctx, out["ocr_job"])
+    assert queued["state"] == "queued" and queued["kind"] == "ocr"
+    assert jobs.Worker(case, lease_seconds=30).run_once() is True
+    with case.act(write=False) as ctx:
+        done = jobs.get(ctx, out["ocr_job"])
+    assert done["state"] == "done", done
+    assert done["progress"] == 1.0
+    assert "read page 1 of 1" in [line["message"] for line in done["log"]]
+    assert done["result"]["text"] and done["result"]["ocr"]["pages"][0]["confidence"] > 50
+    with case.act() as ctx:
+        hits = search.search(ctx, "civilians school")["hits"]
+    assert hits and hits[0]["kind"] == "source"
+    # a PDF with a text layer: queued, checked, nothing stored
+    from tests.sources.conftest import minimal_pdf
+
+    born_digital = tmp_path / "typed.pdf"
+    born_digital.write_bytes(minimal_pdf(["A fictional typed report about the bridge."]))
+    added = evidence.add_files(case, None, [born_digital])[0]
+    assert isinstance(added.data.get("ocr_job"), int)
+    with case.act(write=False) as ctx:
+        before = len(evidence.list_items(ctx))
+    assert jobs.Worker(case, lease_seconds=30).run_once() is True
+    with case.act(write=False) as ctx:
+        checked = jobs.get(ctx, added.data["ocr_job"])
+        assert len(evidence.list_items(ctx)) == before
+    assert checked["state"] == "done" and checked["result"]["text"] is None
+    assert "text layer" in checked["result"]["skipped"]

@@ -69,11 +69,11 @@ def init_cmd(
     the passphrase with argon2id, and the audit signing key). Keep the passphrase
     elsewhere: without it the protected fields and evidence cannot be read.
     """
-    from dalil.core.case import Case
+    from dalil.services.case_info import create_case
 
     summary = _read_summary(summary_file)
     passphrase = resolve_passphrase(passphrase_file, prompt="New passphrase", confirm=True)
-    case = Case.init(
+    case = create_case(
         directory, passphrase, admin=admin, database=database, title=title, summary=summary
     )
     try:
@@ -98,7 +98,7 @@ def upgrade_cmd(case_opts: CaseOptions, as_json: bool) -> None:
     import os
     import sys
 
-    from dalil.store.migrate import current_heads, script_heads, upgrade
+    from dalil.services.case_info import upgrade_case
 
     can_unlock = bool(
         case_opts.passphrase_file
@@ -107,13 +107,12 @@ def upgrade_cmd(case_opts: CaseOptions, as_json: bool) -> None:
     )
     case = case_opts.open(unlock=can_unlock, check_schema=False)
     try:
-        before = sorted(current_heads(case.engine))
-        upgrade(case.engine, keys=case.keys if case.unlocked else None)
-        after = sorted(current_heads(case.engine))
+        result = upgrade_case(case)
     finally:
         case.close()
+    before, after = result["before"], result["after"]
     if as_json:
-        emit_json({"before": before, "after": after, "heads": sorted(script_heads())})
+        emit_json(result)
     else:
         click.echo(f"database at {', '.join(after)}" + (" (unchanged)" if before == after else ""))
 

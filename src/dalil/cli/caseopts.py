@@ -33,8 +33,7 @@ import click
 from dalil.errors import InputError
 
 if TYPE_CHECKING:
-    from dalil.core.case import Case
-    from dalil.core.context import Context
+    from dalil.services.kernel import Case, Context
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,10 +87,10 @@ class CaseOptions:
 
     def open(self, *, unlock: bool = True, check_schema: bool = True) -> Case:
         """Open the case (unlocked unless *unlock* is False). Close it when done."""
-        from dalil.core.case import Case, find_case_dir
+        from dalil.services.kernel import Case, find_case_dir
 
         root = find_case_dir(self.case_dir)
-        from dalil.core.case import CASE_FILE
+        from dalil.services.kernel import CASE_FILE
 
         if not (root / CASE_FILE).exists():
             raise InputError(

@@ -408,7 +408,7 @@ def estimate_cmd(
       dalil estimate victims.csv --strata governorate --method bma
       dalil estimate --case mycase --strata governorate
     """
-    from dalil.estimate import estimate, plots, read_capture_csv
+    from dalil.estimate import plots, read_capture_csv
 
     if samples is not None and iterations is not None:
         raise InputError("give --samples or --iterations, not both")
@@ -418,19 +418,17 @@ def estimate_cmd(
         if p is not None and p.suffix.lower() not in plots.FORMATS:
             raise InputError(f"{p}: plots are written as .svg or .png")
     source: Any = file
-    linkage: Any = None
     if linkage_draws and file is not None:
         raise InputError("--linkage-draws needs a case (the linkage's pairs), not FILE")
     if linkage_draws == 1:
         raise InputError("--linkage-draws must be 0 (off) or at least 2")
     if file is None:
-        from dalil.services.estimates import case_capture_data, case_linkage_input
+        from dalil.services.estimates import case_estimate_input
 
         with case_opts.act(write=False) as ctx:
-            if linkage_draws:
-                linkage = case_linkage_input(ctx, strata=strata, lists=list_cols)
-            else:
-                source = case_capture_data(ctx, strata=strata, lists=list_cols)
+            source = case_estimate_input(
+                ctx, strata=strata, lists=list_cols, linkage_draws=linkage_draws
+            )
         strata = list_cols = None
     elif case_opts.case_dir is not None:
         raise InputError("give FILE or --case, not both")
@@ -460,12 +458,11 @@ def estimate_cmd(
         allocate=allocate,
         imputations=imputations,
     )
-    if linkage is not None:
-        from dalil.estimate.linkage_draws import estimate_with_linkage
+    from dalil.services.estimates import compute_estimate
 
-        result = estimate_with_linkage(linkage, draws=linkage_draws, **kw)
-    else:
-        result = estimate(source, strata=strata, lists=list_cols, **kw)
+    if file is not None:
+        kw.update(strata=strata, lists=list_cols)
+    result = compute_estimate(source, linkage_draws=linkage_draws, **kw)
     if plot_path is not None:
         plots.plot_posterior(result, plot_path)
     if plot_models_path is not None:
@@ -515,6 +512,35 @@ def estimate_add(
     emit_json({"id": rid}) if as_json else click.echo(f"estimate {rid} recorded")
 
 
+@click.command("estimate-publish")
+@case_options
+@click.argument("estimate_id", type=int)
+@click.option(
+    "--reason",
+    required=True,
+    help="Why this estimate may be published although its gates mark it not for publication.",
+)
+@json_option
+def estimate_publish(case_opts: CaseOptions, estimate_id: int, reason: str, as_json: bool) -> None:
+    """Record a reason to publish a recorded estimate marked "not for publication".
+
+    An estimate whose chains did not converge (R-hat > 1.05, effective sample size
+    < 400), whose methods disagree by more than 25%, or whose chosen log-linear model
+    carries less than half the weight is marked "not for publication" in reports. A
+    legal or admin user may record why it may be published anyway (logged
+    `estimate.publish`); the report then shows the reason, who gave it and when, beside
+    the gates.
+    """
+    from dalil.services import estimates
+
+    with case_opts.act() as ctx:
+        status = estimates.allow_publication(ctx, estimate_id, reason)
+    if as_json:
+        emit_json(status)
+    else:
+        click.echo(f"estimate {estimate_id} may be published; reason recorded")
+
+
 def register(cli: AliasedGroup) -> None:
     """Register this module's commands on the root group."""
     cli.add_command(estimate_cmd)
@@ -522,3 +548,4 @@ def register(cli: AliasedGroup) -> None:
         cli, "finding", "findings", help="Findings helpers: stored estimates for reports."
     )
     finding.add_command(estimate_add)
+    finding.add_command(estimate_publish)

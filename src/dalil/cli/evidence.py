@@ -61,6 +61,12 @@ def _progress_printer() -> Any:
     "for permitted roles, left out of exports unless asked.",
 )
 @click.option("--notes", help="Open notes.")
+@click.option(
+    "--no-ocr",
+    is_flag=True,
+    help="Do not queue OCR of scanned PDFs and images (queued by default; a worker runs "
+    "it: dalil serve, or dalil jobs work).",
+)
 @json_option
 def evidence_add(
     case_opts: CaseOptions,
@@ -70,6 +76,7 @@ def evidence_add(
     derived_from: str | None,
     sensitive: bool,
     notes: str | None,
+    no_ocr: bool,
     as_json: bool,
 ) -> None:
     """Add FILES to the evidence vault (hashed, encrypted, stored once per content).
@@ -91,6 +98,7 @@ def evidence_add(
             sensitive=sensitive,
             notes=notes,
             progress=_progress_printer(),
+            ocr=not no_ocr,
         )
     finally:
         case.close()
@@ -101,6 +109,10 @@ def evidence_add(
         for d in out:
             state = "added" if d["created"] else "already held"
             click.echo(f"{state}: {d['id']} {d['sha256']} {d['original_name'] or ''}".rstrip())
+            if d.get("ocr_job"):
+                click.echo(f"  OCR queued as job {d['ocr_job']} (dalil jobs show {d['ocr_job']})")
+            if d.get("media_error"):
+                click.echo(f"  media not analysed: {d['media_error']}")
 
 
 @click.command("list")
@@ -138,13 +150,12 @@ def evidence_list(
 @json_option
 def evidence_show(case_opts: CaseOptions, item: str, as_json: bool) -> None:
     """Show an item (ITEM: id, SHA-256 or a unique prefix) with its custody ledger."""
-    from dalil.core import access
-    from dalil.services import evidence
+    from dalil.services import evidence, kernel
 
     with case_opts.act(write=False) as ctx:
         row = evidence.get_item(ctx, item)
         d = evidence.item_dict(ctx, row)
-        if ctx.can(access.AUDIT_READ):
+        if ctx.can(kernel.AUDIT_READ):
             d["custody"] = evidence.custody(ctx, row.id)
     if as_json:
         emit_json(d)

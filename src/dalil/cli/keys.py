@@ -97,9 +97,9 @@ def keys_recover(
     """
     import sys
 
-    from dalil.core.case import find_case_dir
     from dalil.services import keys as key_services
-    from dalil.vault.recovery import normalise_share
+    from dalil.services.kernel import find_case_dir
+    from dalil.services.keys import normalise_share
 
     shares = []
     for f in share_files:

@@ -9,7 +9,7 @@ import click
 
 from dalil.cli.caseopts import CaseOptions, case_options
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
-from dalil.model.person import PERSON_ROLES, PROTECTED_FIELDS, SEXES
+from dalil.services.persons import PERSON_ROLES, PROTECTED_FIELDS, SEXES
 
 PERSON_COLUMNS = ["id", "pseudonym", "sex", "age", "roles", "protected_fields"]
 

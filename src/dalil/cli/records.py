@@ -175,6 +175,8 @@ def make_source_add() -> click.Command:
             click.echo(f"  text (working copy) {out['text']['id']} {out['text']['sha256']}")
         elif out["text_error"]:
             click.echo(f"  no text extracted: {out['text_error']}")
+        if out.get("ocr_job"):
+            click.echo(f"  OCR queued as job {out['ocr_job']} (dalil jobs show {out['ocr_job']})")
 
     fn = json_option(cb)
     fn = click.option("--no-extract", is_flag=True, help="Do not keep extracted text.")(fn)

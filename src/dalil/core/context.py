@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,8 @@ from dalil.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from dalil.core.case import Case
+
+_Row = TypeVar("_Row")
 
 
 def oid(kind: str, ident: object) -> str:
@@ -126,10 +128,11 @@ class Context:
 
     # --- lookups ---------------------------------------------------------------------
 
-    def get(self, model: type[Any], ident: int, kind: str | None = None) -> Any:
+    def get(self, model: type[_Row], ident: int, kind: str | None = None) -> _Row:
         """The row of *model* with primary key *ident*, or NotFound "no person with id 42"."""
         obj = self.session.get(model, ident)
         if obj is None:
-            name = kind or getattr(model, "__kind__", None) or model.__tablename__.rstrip("s")
+            table = str(getattr(model, "__tablename__", model.__name__.lower()))
+            name = kind or getattr(model, "__kind__", None) or table.rstrip("s")
             raise NotFound(f"no {name} with id {ident}")
         return obj

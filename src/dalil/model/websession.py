@@ -10,7 +10,9 @@ keyed hashes (HMAC) of "account name" or "client address", so no address is stor
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Index, Integer, LargeBinary, String, Text
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dalil.store.base import Base
@@ -42,3 +44,26 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     until: Mapped[float] = mapped_column(Float, default=0.0)  # may not try before (epoch s)
     last: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class TotpUsed(Base):
+    """The last second-factor time step accepted at login for one account: a code for
+    that step or an earlier one is refused afterwards, on every worker and after a
+    restart (RFC 6238 §5.2: a code is accepted once)."""
+
+    __tablename__ = "totp_used"
+
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class TotpLock(Base):
+    """Wrong second-factor codes of one account since its last right one, counted in the
+    case database (every client address, every password re-entry, every worker); at the
+    limit the account is locked until an admin unlocks it (audited)."""
+
+    __tablename__ = "totp_locks"
+
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -264,6 +264,9 @@ def assemble(
             "lists": ", ".join(e.lists),
             "cite": c.cite(e.evidence),
             "note": e.note or "",
+            "gates": list(e.gates),
+            "override": e.override,
+            "publishable": not e.gates or bool(e.override),
         }
         for e in snap.estimates
     ]

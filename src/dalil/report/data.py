@@ -78,6 +78,10 @@ class EstimateView:
     lists: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     note: str | None = None
+    # publication gates (dalil.estimate.publication): reasons it is "not for publication"
+    gates: list[str] = field(default_factory=list)
+    # a legal or admin user's recorded reason to publish anyway: {"by", "at", "reason"}
+    override: dict[str, str] | None = None
 
 
 @dataclass

@@ -85,6 +85,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "ar": "فترة الثقة غير قابلة للتقدير",
     },
     "interval": {"en": "95% interval", "ar": "فترة 95٪"},
+    "not_for_publication": {
+        "en": "NOT FOR PUBLICATION",
+        "ar": "ليس للنشر",
+    },
+    "publication_allowed": {
+        "en": "Published despite its gates; reason recorded by",
+        "ar": "نُشر رغم شروط النشر؛ السبب سجّله",
+    },
     "lists": {"en": "Lists", "ar": "القوائم"},
     "claim": {"en": "Claim", "ar": "الادعاء"},
     "groups": {"en": "Independent origins", "ar": "مصادر مستقلة"},

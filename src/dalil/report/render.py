@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from dalil.display.estimate_words import gate_words
 from dalil.display.maps import render_map
 from dalil.errors import InputError
 from dalil.report.assemble import AUDIENCES, assemble
@@ -80,6 +81,7 @@ def render_html(
         else (lambda e, label: label),
         qual_label=(lambda q: QUALIFICATION_AR.get(q, q)) if lang == "ar" else (lambda q: q),
         agg_sentence=lambda a: aggregate_sentence(a, lang),
+        gate_words=lambda g: gate_words(g, lang),
     )
 
 

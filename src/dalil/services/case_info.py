@@ -58,3 +58,31 @@ def update(ctx: Context, *, title: str | None = None, summary: str | None = None
         new_cfg.save(ctx.case.root / CASE_FILE)
         ctx.case.config = new_cfg
     return {**ctx.case.describe(), "changed": changed}
+
+
+def create_case(
+    directory: Path | str,
+    passphrase: str,
+    *,
+    admin: str,
+    database: str | None = None,
+    title: str | None = None,
+    summary: str | None = None,
+) -> Case:
+    """Create a new case in *directory* (absent or empty), *admin* its first user (audited
+    ``case.init`` and ``user.add``). The caller closes it."""
+    return Case.init(
+        directory, passphrase, admin=admin, database=database, title=title, summary=summary
+    )
+
+
+def upgrade_case(case: Case) -> dict[str, list[str]]:
+    """Apply every migration to *case*'s database (re-indexing protected data now when the
+    case is unlocked, else on first use). Returns the heads before and after and the
+    migration chain's heads."""
+    from dalil.store.migrate import current_heads, script_heads, upgrade
+
+    before = sorted(current_heads(case.engine))
+    upgrade(case.engine, keys=case.keys if case.unlocked else None)
+    after = sorted(current_heads(case.engine))
+    return {"before": before, "after": after, "heads": sorted(script_heads())}

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
-from dalil.errors import InputError
+from dalil.errors import Conflict, InputError
+from dalil.estimate import publication
 from dalil.estimate.data import CaptureData, capture_data_from_rows
 from dalil.estimate.linkage_draws import LinkageInput
 from dalil.model.findings import (
@@ -28,12 +29,27 @@ def record_estimate(
     *,
     evidence: Sequence[str | int] = (),
     note: str | None = None,
+    run: dict[str, Any] | None = None,
 ) -> int:
-    """Keep an estimation result (``dalil estimate --json`` shape) for reports."""
+    """Keep an estimation result (``dalil estimate --json`` shape) for reports.
+
+    ``run`` says which run it came from (a job's number, its settings, who ran it and
+    when); it is kept with the result under ``result["run"]``. The publication gates are
+    computed again from the result, never taken from it."""
     ctx.require(access.ANALYSIS_RUN, "record estimates")
+    if not isinstance(label, str) or not label.strip():
+        raise InputError("label: say what was estimated (e.g. 'Marjan, 14-15 April, four lists')")
+    if len(label) > 300:
+        raise InputError("label: at most 300 characters")
     observed, est, low, high = _estimate_numbers(result)
+    result = dict(result)
+    result["publication"] = publication.gates(result)
+    if run is not None:
+        result["run"] = run
+    else:
+        result.pop("run", None)
     row = EstimateRow(
-        label=label,
+        label=label.strip(),
         method=str(result.get("method") or result.get("model") or "estimate"),
         observed=observed,
         estimate=est,
@@ -51,8 +67,79 @@ def record_estimate(
         "estimate.record",
         [oid("estimate", row.id)],
         change={"label": label, "estimate": row.estimate},
+        detail={"job": (run or {}).get("job"), "publication_ok": result["publication"]["ok"]},
     )
     return row.id
+
+
+def record_job_estimate(ctx: Context, job_id: int, label: str, *, note: str | None = None) -> int:
+    """Keep the result of a finished estimate job (the web's "Record for the report"):
+    the same row as ``dalil finding estimate-add``, with the job's number, settings, who
+    ran it and when."""
+    from dalil.services import jobs
+
+    ctx.require(access.ANALYSIS_RUN, "record estimates")
+    job = jobs.get(ctx, job_id)
+    if job["kind"] != "estimate":
+        raise InputError(f"job {job_id} is not an estimate (it is a {job['kind']} job)")
+    if job["state"] != "done" or not isinstance(job.get("result"), dict):
+        raise Conflict(f"job {job_id} has not finished; record it once it has")
+    result = dict(job["result"])
+    settings = result.pop("settings", None) or {}
+    run = {
+        "job": job_id,
+        "settings": settings,
+        "ran_by": job.get("owner"),
+        "finished": str(job.get("finished") or ""),
+    }
+    return record_estimate(ctx, label, result, note=note, run=run)
+
+
+def allow_publication(ctx: Context, estimate_id: int, reason: str) -> dict[str, Any]:
+    """A legal or admin user's reason to publish an estimate its gates mark "not for
+    publication" (``finding.signoff``); logged ``estimate.publish``. The gates stay in
+    the record and the report shows the reason beside them."""
+    from datetime import UTC, datetime
+
+    ctx.require(access.FINDING_SIGNOFF, "allow an estimate to be published")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("reason: say why this estimate may be published despite its gates")
+    if len(reason) > 2000:
+        raise InputError("reason: at most 2,000 characters")
+    row = ctx.get(EstimateRow, estimate_id, "estimate")
+    result = dict(row.result or {})
+    gates = publication.gates(result)
+    if gates["ok"]:
+        raise Conflict(f"estimate {estimate_id} passes its publication gates; no reason needed")
+    override = {
+        "by": ctx.actor.name,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reason": reason,
+    }
+    result["publication"] = {**gates, "override": override}
+    row.result = result  # a new dict: the JSON column is written again
+    ctx.session.flush()
+    ctx.audit(
+        "estimate.publish",
+        [oid("estimate", row.id)],
+        change={"reason": reason, "gates": gates["reasons"]},
+        detail={"gates": len(gates["reasons"])},
+    )
+    return publication_status(row)
+
+
+def publication_status(row: EstimateRow) -> dict[str, Any]:
+    """``{"ok", "reasons", "override", "publishable"}`` of a recorded estimate: the gates
+    computed from its result, and a legal or admin user's recorded reason if any."""
+    result = row.result or {}
+    gates = publication.gates(result)
+    override = (result.get("publication") or {}).get("override")
+    return {
+        **gates,
+        "override": override,
+        "publishable": gates["ok"] or bool(override),
+    }
 
 
 def _estimate_numbers(result: Any) -> tuple[int, float | None, float | None, float | None]:
@@ -128,7 +215,7 @@ def case_linkage_input(
     ``lists link`` with their match probabilities, and the reviewers' decisions.
     ``strata``: one of sex, governorate, place_of_death, date_of_death, age_group
     (the value of each record; a person takes the most common one)."""
-    from dalil.errors import Conflict, NotFound
+    from dalil.errors import NotFound
     from dalil.model.lists import LinkDecision, ListRecord, ReviewPair, VictimList
     from dalil.services.lists import STRATA, _age_group
 
@@ -196,3 +283,130 @@ def case_linkage_input(
         strata=values,
         lists=keep,
     )
+
+
+# --- running an estimate on a case (the CLI's `dalil estimate --case` and the web's job) ---
+
+#: Settings the web form and the job take, with their defaults (the CLI's defaults, except
+#: linkage draws: on by default in the web, where the case's linkage is always at hand).
+WEB_DEFAULTS: dict[str, Any] = {
+    "method": "loglinear",
+    "strata": None,
+    "lists": None,
+    "linkage_draws": 20,
+    "allocate": "proportional",
+    "seed": None,
+}
+MAX_LINKAGE_DRAWS = 500
+#: LCMCR's run settings a job may also take (``dalil estimate``'s options of the same
+#: names; the library's defaults when absent): positive numbers.
+LCMCR_SETTINGS = ("burnin", "samples", "thinning", "target_ess", "max_seconds")
+
+
+def estimate_settings(params: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise estimate settings (a job's parameters or a form's fields):
+    one-line :class:`InputError` naming the setting otherwise."""
+    from dalil.estimate.api import METHODS
+    from dalil.services.lists import STRATA
+
+    out = {**WEB_DEFAULTS, **{k: v for k, v in params.items() if v not in (None, "")}}
+    unknown = sorted(set(out) - set(WEB_DEFAULTS) - set(LCMCR_SETTINGS))
+    if unknown:
+        raise InputError(f"estimate: unknown setting {unknown[0]!r}")
+    method = str(out["method"]).lower()
+    if method not in METHODS:
+        raise InputError(f"method: one of {', '.join(METHODS)}, not {out['method']!r}")
+    out["method"] = method
+    if out["strata"] is not None:
+        s = str(out["strata"]).strip()
+        if s not in STRATA:
+            raise InputError(f"strata: one of {', '.join(STRATA)}, not {s!r}")
+        out["strata"] = s
+    if out["lists"] is not None:
+        keep = out["lists"]
+        names = keep.split(",") if isinstance(keep, str) else list(keep)
+        out["lists"] = [str(x).strip() for x in names if str(x).strip()] or None
+    try:
+        draws = int(str(out["linkage_draws"]))
+    except ValueError:
+        raise InputError("linkage draws: a whole number (0: off, or 2 or more)") from None
+    if draws == 1 or draws < 0 or draws > MAX_LINKAGE_DRAWS:
+        raise InputError(f"linkage draws: 0 (off) or 2 to {MAX_LINKAGE_DRAWS}, not {draws}")
+    if draws and method == "all":
+        raise InputError("linkage draws work with one method at a time; choose a method")
+    out["linkage_draws"] = draws
+    if out["allocate"] not in ("proportional", "impute"):
+        raise InputError(f"allocate: proportional or impute, not {out['allocate']!r}")
+    if out["seed"] is not None:
+        try:
+            out["seed"] = int(str(out["seed"]))
+        except ValueError:
+            raise InputError("seed: a whole number") from None
+        if not 0 <= out["seed"] < 2**63:
+            raise InputError("seed: a whole number from 0")
+    for k in LCMCR_SETTINGS:
+        if k in out:
+            v = out[k]
+            if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
+                raise InputError(f"{k}: a positive number, not {v!r}")
+            out[k] = float(v) if k in ("target_ess", "max_seconds") else int(v)
+    return out
+
+
+def estimate_kwargs(settings: dict[str, Any]) -> dict[str, Any]:
+    """:func:`compute_estimate`'s keyword arguments for checked settings."""
+    kw = {k: settings[k] for k in ("method", "seed", "allocate")}
+    kw.update({k: settings[k] for k in LCMCR_SETTINGS if k in settings})
+    return kw
+
+
+def case_estimate_input(
+    ctx: Context,
+    *,
+    strata: str | Sequence[str] | None = None,
+    lists: str | Sequence[str] | None = None,
+    linkage_draws: int = 0,
+) -> CaptureData | LinkageInput:
+    """What an estimate of the case is computed from: the capture histories of the
+    linked lists, or (``linkage_draws`` >= 2) the linkage itself, so that clusterings can
+    be sampled from its uncertain pairs. Read in the caller's transaction (``case.read``);
+    the computation (:func:`compute_estimate`) needs no transaction."""
+    if linkage_draws == 1 or linkage_draws < 0:
+        raise InputError("--linkage-draws must be 0 (off) or at least 2")
+    if linkage_draws:
+        return case_linkage_input(ctx, strata=strata, lists=lists)
+    return case_capture_data(ctx, strata=strata, lists=lists)
+
+
+def compute_estimate(
+    source: Any,
+    *,
+    linkage_draws: int = 0,
+    progress: Any = None,
+    **kw: Any,
+) -> Any:
+    """The estimate (an ``EstimateResult``) of what :func:`case_estimate_input` read, or
+    of a file or table; ``kw`` are :func:`dalil.estimate.estimate`'s settings. With a
+    :class:`LinkageInput` the linkage's uncertainty is carried into the result
+    (``linkage_draws`` sampled clusterings, combined)."""
+    from dalil.estimate import estimate
+    from dalil.estimate.linkage_draws import estimate_with_linkage
+
+    if isinstance(source, LinkageInput):
+        return estimate_with_linkage(source, draws=linkage_draws, progress=progress, **kw)
+    return estimate(source, progress=progress, **kw)
+
+
+def submit_estimate(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    """Queue an estimate of the case as a job (the web's "Run the estimate"): settings
+    checked first (one-line error naming the setting), a seed chosen now when none is
+    given so that a retried or repeated run gives the same numbers. ``analysis.run``."""
+    import secrets
+
+    from dalil.services import jobs
+
+    ctx.require(access.ANALYSIS_RUN, "run an estimate")
+    s = estimate_settings(params)
+    if s["seed"] is None:
+        s["seed"] = secrets.randbelow(2**31)
+    return jobs.submit(ctx, "estimate", s)

@@ -127,8 +127,10 @@ def add_files(
     sensitive: bool = False,
     notes: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    ocr: bool = True,
 ) -> list[AddResult]:
-    """Ingest *paths* (each: blob first, then record + audit in one transaction)."""
+    """Ingest *paths* (each: blob first, then record + audit in one transaction), then
+    :func:`after_ingest` (media analysis; with *ocr*, OCR of scans and images queued)."""
     actor = user if isinstance(user, Actor) else case.actor(user)
     case.require(actor, access.EVIDENCE_ADD, "add evidence")
     copy_kind = check_choice(copy_kind, COPY_KINDS, "copy kind")
@@ -162,22 +164,29 @@ def add_files(
                 )
             )
     for r in results:
-        _analyse_media(case, actor, r)
+        after_ingest(case, actor, r, ocr=ocr)
     return results
 
 
-def _analyse_media(case: Case, actor: Actor, res: AddResult) -> None:
-    """Metadata, keyframes and perceptual hash of a new photo, audio or video item
-    (:mod:`dalil.services.media`); a file that cannot be read keeps the item as stored
-    and says why in ``res.data["media_error"]``."""
+def after_ingest(case: Case, actor: Actor, res: AddResult, *, ocr: bool = True) -> None:
+    """What follows the ingest of a new evidentiary item: metadata, keyframes and
+    perceptual hash of a photo, audio or video (:mod:`dalil.services.media`; a file that
+    cannot be read keeps the item as stored and says why in ``res.data["media_error"]``),
+    and, with *ocr*, an OCR job queued for a PDF or an image (its id in
+    ``res.data["ocr_job"]``; the job leaves a PDF with a text layer alone)."""
     if not res.created or res.item.copy_kind != "evidentiary":
         return
     from dalil.services import media
+    from dalil.services import ocr as ocr_service
 
     if media.is_media(res.item.media_type):
         why = media.analyse_quietly(case, actor, res.item.id)
         if why:
             res.data["media_error"] = why
+    if ocr and ocr_service.needs_ocr(res.item.media_type):
+        job = ocr_service.queue_at_ingest(case, actor, res.item.id)
+        if job is not None:
+            res.data["ocr_job"] = job
 
 
 def add_bytes(ctx_case: Case, actor: Actor, data: bytes, **kw: Any) -> AddResult:
@@ -204,6 +213,7 @@ def add_stream(
     media_type: str | None = None,
     capture: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
+    ocr: bool = True,
 ) -> AddResult:
     """Ingest one item from a binary file object (an upload, a pipe): ``read(n)`` is
     called until it returns ``b""``. The content is hashed and encrypted as it is read;
@@ -233,7 +243,7 @@ def add_stream(
             media_type=media_type,
             capture=capture,
         )
-    _analyse_media(case, actor, res)
+    after_ingest(case, actor, res, ocr=ocr)
     return res
 
 

@@ -12,6 +12,8 @@ Bag layout (``OUT/``, BagIt 0.97 via the ``bagit`` package, sha256 + sha512 mani
                                               key changes), up to the export's own entry
     data/metadata/audit_verify.json           result of verifying the whole log at export
     data/metadata/audit_public.pem            the key that verifies the checkpoints
+    custody-manifest.json, custody-manifest.sig   signed custody manifest (tag files)
+    verify.py                                 standalone verifier: ``python verify.py BAG``
 
 Sensitive evidence and protected person fields stay out unless the caller asks
 (``include_protected=True`` with a reason) and holds ``export.protected``; that choice
@@ -243,6 +245,24 @@ def export_bag(
             rel = f"data/evidence/{i.sha256}/{ev.sanitise_name(i.original_name or 'content')}"
             if bag.entries[rel]["sha256"] != i.sha256:
                 raise InputError(f"exported file for {i.sha256} does not match its hash")
+        from dalil.services import custody
+
+        custody_summary = custody.write_manifest(
+            case,
+            tmp,
+            upto,
+            [
+                {
+                    "sha256": i.sha256,
+                    "size": i.size,
+                    "path": f"data/evidence/{i.sha256}/{ev.sanitise_name(i.original_name or 'content')}",
+                    "name": ev.sanitise_name(i.original_name or "content"),
+                }
+                for i in items
+            ],
+            tmp / "data" / "metadata" / "audit.json",
+        )
+        bag.save()  # the tag manifests now cover the custody manifest and verify.py
         bag.validate()
         os.rename(tmp, out)
     except BaseException:
@@ -257,6 +277,7 @@ def export_bag(
         "custody_entries": n_custody,
         "include_protected": include_protected,
         "valid": True,
+        "custody_manifest": custody_summary,
     }
 
 

@@ -558,7 +558,7 @@ class Worker:
                 # unable to renew its lease while its job holds the SQLite write lock);
                 # one elsewhere by its lease.
                 alive = self._liveness(wid) if wid else "unknown"
-                expired = lease is None or as_utc(lease) < now  # type: ignore[operator]
+                expired = lease is None or as_utc(lease) < now
                 if alive == "alive" or (alive == "unknown" and not expired):
                     continue
                 n += 1

@@ -91,3 +91,11 @@ def recover_key(
         return {"key_id": case.keys.key_id, "shares_given": len(shares)}
     finally:
         case.close()
+
+
+def normalise_share(text: str) -> str:
+    """A recovery share from a file or a prompt: ``#`` comment lines dropped, words
+    lower-cased and joined by single spaces."""
+    from dalil.vault.recovery import normalise_share as _normalise
+
+    return _normalise(text)

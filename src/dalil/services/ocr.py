@@ -10,6 +10,10 @@ is kept, with its author.
 
 OCR is long work: :func:`run_ocr` takes a progress callback, and the ``ocr`` job kind
 runs it from the durable job queue (``dalil evidence ocr ITEM --background``, or the web).
+At ingest (``dalil evidence add``, ``dalil source add``, uploads) every new evidentiary
+image and every PDF is queued for OCR by :func:`queue_at_ingest`: the job first checks
+whether a PDF has a text layer (then nothing is stored), and an image in which Tesseract
+finds no word stores no empty working copy.
 """
 
 from __future__ import annotations
@@ -52,6 +56,44 @@ def media_type_of(case: Case, item: EvidenceItem) -> str:
     return sniff(_head(case, item.sha256)) or (item.media_type or "")
 
 
+def needs_ocr(media_type: str | None) -> bool:
+    """Whether an item of *media_type* may hold text only OCR can read (a PDF, an image)."""
+    from dalil.ocr.engine import IMAGE_TYPES, PDF_TYPE
+
+    m = (media_type or "").split(";")[0].strip().lower()
+    return m == PDF_TYPE or m in IMAGE_TYPES
+
+
+def queue_at_ingest(
+    case: Case, user: str | Actor | None, item_id: int, *, check_text_layer: bool = True
+) -> int | None:
+    """Queue the ``ocr`` job for a newly stored scanned PDF or image; returns the job id
+    (``None`` when the user may not run OCR). With *check_text_layer* the job first
+    looks for a PDF text layer and stops there when it finds one."""
+    actor = _actor(case, user)
+    if not (actor.can(access.EVIDENCE_ADD) and actor.can(access.EVIDENCE_READ)):
+        return None
+    params: dict[str, Any] = {"item": item_id, "auto": True}
+    if check_text_layer:
+        params["only_scanned"] = True
+    with case.act(actor) as ctx:
+        item = ctx.session.get(EvidenceItem, item_id)
+        if item is None or (item.sensitive and not ctx.can(access.EVIDENCE_READ_SENSITIVE)):
+            return None  # the uploader could not read what OCR would read
+        return int(jobs.submit(ctx, "ocr", params)["id"])
+
+
+def _has_text_layer(data: bytes) -> bool:
+    from dalil.sources.text import extract_bytes
+
+    try:
+        return bool(extract_bytes(data, "document.pdf").text.strip())
+    except InputError:
+        return False
+    except Exception:  # a broken PDF: let OCR try (it fails with its own message)
+        return False
+
+
 def run_ocr(
     case: Case,
     user: str | Actor | None,
@@ -59,10 +101,16 @@ def run_ocr(
     *,
     languages: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    only_scanned: bool = False,
+    skip_empty: bool = False,
 ) -> dict[str, Any]:
     """OCR evidence item *ref* (a PDF or an image) into a working copy; returns
     ``{"item": original, "text": the working copy, "ocr": engine/version/languages/
-    per-page confidence}``. Needs the right to read the item and to add evidence."""
+    per-page confidence}``. Needs the right to read the item and to add evidence.
+
+    *only_scanned*: a PDF with a text layer is left alone; *skip_empty*: no working copy
+    when no word was read. Either way the answer then has ``"text": None`` and
+    ``"skipped"`` saying why."""
     from dalil.ocr.engine import DEFAULT_LANGUAGES, MAX_BYTES, check_languages, ocr_document
 
     actor = _actor(case, user)
@@ -84,9 +132,16 @@ def run_ocr(
         item_id = item.id
     media = media_type_of(case, item)
     data = b"".join(case.blobs.open(sha))
+    summary = {"id": item_id, "sha256": sha, "media_type": media}
+    if only_scanned and media == "application/pdf" and _has_text_layer(data):
+        return {"item": summary, "text": None, "ocr": None,
+                "skipped": "the PDF has a text layer: no OCR needed"}  # fmt: skip
     result = ocr_document(data, media, langs, progress=progress)
     del data
     custody = result.custody()
+    if skip_empty and not any(p.words for p in result.pages):
+        return {"item": summary, "text": None, "ocr": custody,
+                "skipped": "no text found by OCR"}  # fmt: skip
     text = result.text
     put = case.blobs.put(io.BytesIO(text.encode("utf-8")))  # blob first, then the record
     stem = (name or f"item-{item_id}").rsplit(".", 1)[0]
@@ -102,7 +157,7 @@ def run_ocr(
             detail={"original": sha, "text": put.sha256, "media_type": media, **custody},
         )
         return {
-            "item": {"id": item_id, "sha256": sha, "media_type": media},
+            "item": summary,
             "text": evidence.item_dict(ctx, res.item),
             "ocr": custody,
         }
@@ -180,10 +235,10 @@ def transcript(ctx: Context, ref: str | int, *, reason: str = "read transcript")
     original = _original(ctx, ref)
     evidence.check_read(ctx, original)
     versions = _versions(ctx, original)
+    if _is_text(original):
+        versions = [original, *versions]  # a typed text: the original is version 1
     if not versions:
-        if not _is_text(original):
-            raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
-        versions = [original]  # a typed text: the original is version 1
+        raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
     latest = versions[-1]
     ctx.audit(
         "evidence.get",
@@ -213,8 +268,8 @@ def correct_transcript(
         original = _original(ctx, ref)
         evidence.check_read(ctx, original)
         versions = _versions(ctx, original)
-        if not versions and _is_text(original):
-            versions = [original]  # a typed text: corrections derive from it
+        if _is_text(original):
+            versions = [original, *versions]  # a typed text: the original is version 1
         if not versions:
             raise InputError(f"item {original.id} has no transcript to correct: run OCR first")
         prev = versions[-1]
@@ -252,8 +307,9 @@ def correct_transcript(
 def ocr_job(
     job: jobs.JobContext, params: dict[str, Any], progress: jobs.Progress
 ) -> dict[str, Any]:
-    """OCR one evidence item (``params``: ``item``, optional ``languages``). Storing the
-    same text twice finds it already held, so a retried job gives the same outcome."""
+    """OCR one evidence item (``params``: ``item``, optional ``languages``; ``auto`` and
+    ``only_scanned`` when queued at ingest). Storing the same text twice finds it already
+    held, so a retried job gives the same outcome."""
     item = params.get("item")
     if item is None:
         raise InputError("an OCR job needs the item to read")
@@ -261,8 +317,15 @@ def ocr_job(
     def each(done: int, total: int) -> None:
         progress(f"read page {done} of {total}", fraction=done / total if total else 1.0)
 
+    auto = bool(params.get("auto"))
     progress("reading the document")
-    out = run_ocr(job.case, job.owner, str(item), languages=params.get("languages"), progress=each)
+    out = run_ocr(
+        job.case, job.owner, str(item), languages=params.get("languages"), progress=each,
+        only_scanned=bool(params.get("only_scanned")), skip_empty=auto,
+    )  # fmt: skip
+    if out["text"] is None:
+        progress(str(out["skipped"]), fraction=1.0)
+        return {"item": out["item"], "text": None, "ocr": out["ocr"], "skipped": out["skipped"]}
     return {"item": out["item"], "text": out["text"]["sha256"], "ocr": out["ocr"]}
 
 
@@ -270,6 +333,10 @@ def submit_ocr(ctx: Context, ref: str | int, *, languages: str | None = None) ->
     """Queue an OCR job for item *ref* (checked and logged as ``job.submit``)."""
     item = evidence.resolve_item(ctx, ref)
     evidence.check_read(ctx, item)
+    if item.copy_kind == "working" and item.derived_from_id is not None:
+        raise InputError(f"item {item.id} is a working copy: run OCR on its original")
+    if not needs_ocr(item.media_type):
+        raise InputError(f"OCR reads PDFs and images; item {item.id} is {item.media_type}")
     params: dict[str, Any] = {"item": item.id}
     if languages:
         params["languages"] = languages

@@ -12,7 +12,10 @@ from dalil.core.context import Context, oid, protected_marker
 from dalil.errors import Conflict, InputError
 from dalil.model.common import as_utc
 from dalil.model.fields import check_choice, check_choices, check_nonneg, check_text
-from dalil.model.person import PERSON_ROLES, PROTECTED_FIELDS, SEXES, Person
+from dalil.model.person import PERSON_ROLES as PERSON_ROLES
+from dalil.model.person import PROTECTED_FIELDS as PROTECTED_FIELDS
+from dalil.model.person import SEXES as SEXES
+from dalil.model.person import Person
 
 _UNSET: Any = object()
 

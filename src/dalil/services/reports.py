@@ -46,7 +46,7 @@ from dalil.report.render import FORMATS, write_report
 from dalil.services import coding
 from dalil.services.assessments import element_history, sign_offs
 from dalil.services.corroboration import corroboration
-from dalil.services.estimates import estimates
+from dalil.services.estimates import estimates, publication_status
 from dalil.services.provenance import evidence_links
 from dalil.services.sites import site_history
 from dalil.services.units import unit_records
@@ -158,8 +158,8 @@ def snapshot(
             snap.notes.append(
                 "Names are shown by pseudonym: this user may not reveal protected fields."
             )
-    for p in persons.values():
-        roles = set(p.roles or [])
+    for person in persons.values():
+        roles = set(person.roles or [])
         role = (
             "witness"
             if "witness" in roles
@@ -169,14 +169,14 @@ def snapshot(
             if roles & {"suspect", "perpetrator"}
             else "other"
         )
-        snap.persons[f"P{p.id}"] = PersonView(
-            f"P{p.id}",
+        snap.persons[f"P{person.id}"] = PersonView(
+            f"P{person.id}",
             role,
-            pseudonym=p.pseudonym,
-            sex=_SEX.get(p.sex or ""),
-            age=p.age,
-            protected_legal_name=(revealed.get(p.id) or {}).get("legal_name")
-            or (p.pseudonym if audience == "internal" and role != "witness" else None),
+            pseudonym=person.pseudonym,
+            sex=_SEX.get(person.sex or ""),
+            age=person.age,
+            protected_legal_name=(revealed.get(person.id) or {}).get("legal_name")
+            or (person.pseudonym if audience == "internal" and role != "witness" else None),
         )
 
     # acts with their assessments
@@ -204,27 +204,27 @@ def snapshot(
             snap.incident_findings[c.incident_id] = h
 
     # sites
-    for s in ctx.session.scalars(select(Site).order_by(Site.id)):
-        det = ctx.session.scalar(select(SiteDetailRow).where(SiteDetailRow.site_id == s.id))
+    for site in ctx.session.scalars(select(Site).order_by(Site.id)):
+        det = ctx.session.scalar(select(SiteDetailRow).where(SiteDetailRow.site_id == site.id))
         rec = SiteRecord(
-            id=f"SITE-{s.id}",
-            name=s.name,
-            kind=s.site_type,
-            location=s.place_name,
-            latitude=s.lat,
-            longitude=s.lon,
-            estimated_bodies=s.estimated_bodies,
+            id=f"SITE-{site.id}",
+            name=site.name,
+            kind=site.site_type,
+            location=site.place_name,
+            latitude=site.lat,
+            longitude=site.lon,
+            estimated_bodies=site.estimated_bodies,
             recovered_bodies=det.recovered_bodies if det else None,
-            access_note=s.access_notes,
+            access_note=site.access_notes,
             protection_note=det.protection_notes if det else None,
-            history=site_history(ctx, s),
+            history=site_history(ctx, site),
             victims=[
                 f"P{v.person_id}"
                 for v in ctx.session.scalars(
-                    select(SiteVictimRow).where(SiteVictimRow.site_id == s.id)
+                    select(SiteVictimRow).where(SiteVictimRow.site_id == site.id)
                 )
             ],
-            incidents=[str(s.incident_id)] if s.incident_id else [],
+            incidents=[str(site.incident_id)] if site.incident_id else [],
         )
         rec.evidence = list(dict.fromkeys(e for h in rec.history for e in h.evidence))
         snap.sites.append(rec)
@@ -249,6 +249,7 @@ def snapshot(
 
     # estimates and corroboration
     for e in estimates(ctx):
+        status = publication_status(e)
         snap.estimates.append(
             EstimateView(
                 e.label,
@@ -259,6 +260,8 @@ def snapshot(
                 list(e.lists),
                 [str(x) for x in e.evidence],
                 e.note,
+                gates=list(status["reasons"]),
+                override=status["override"],
             )
         )
     snap.corroboration = corroboration(ctx) if _has_claims(ctx) else None

@@ -1,5 +1,5 @@
-"""Web sessions and login throttling kept in the case database (durable across restarts,
-shared by every worker process of ``dalil serve``).
+"""Web sessions, login throttling and second-factor replay protection kept in the case
+database (durable across restarts, shared by every worker process of ``dalil serve``).
 
 Storage only, plus one user-facing operation: :func:`end_user_sessions` (an admin ends
 a user's sessions; audited). The web adapter (:mod:`dalil.web.sessions`) decides when to
@@ -11,7 +11,9 @@ create, rotate and expire sessions; this module keeps rows:
   offered for enrolment, a victim-list file between import steps) is one JSON document
   encrypted with the case data key (``data_enc``, bound to the session's hash);
 * a throttle row is keyed by an HMAC (the case's token key) of ``acct:<name>`` or
-  ``addr:<address>``: no client address is stored.
+  ``addr:<address>``: no client address is stored;
+* the last second-factor time step accepted per account (:func:`totp_claim`), so a code
+  is accepted once on every worker and after a restart.
 
 Times are seconds since the epoch (``time.time()``), comparable between processes.
 """
@@ -31,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from dalil.core import access
 from dalil.core.context import oid
 from dalil.errors import NotFound
-from dalil.model.websession import LoginFailure, WebSession
+from dalil.model.websession import LoginFailure, TotpUsed, WebSession
 
 if TYPE_CHECKING:
     from dalil.core.case import Case
@@ -262,3 +264,31 @@ def throttle_purge(case: Case, now: float, forget_after: float) -> int:
             )
         )
         return int(res.rowcount)  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ second-factor replay
+
+
+def totp_claim(case: Case, user: str, step: int) -> bool:
+    """Record that *user*'s second-factor code for time *step* was used: True if the step
+    is later than any accepted before (the code may open the session), False if a code of
+    this step or a later one was already accepted (a replay). Atomic across workers: the
+    conditional update waits for a concurrent one (PostgreSQL row lock; SQLite writes one
+    at a time), and of two first-ever inserts only one commits."""
+    for _ in range(3):
+        try:
+            with case.system_session() as s:
+                res = s.execute(
+                    update(TotpUsed)
+                    .where(TotpUsed.user == user, TotpUsed.step < step)
+                    .values(step=step)
+                )
+                if int(res.rowcount) == 1:  # type: ignore[attr-defined]
+                    return True
+                if s.get(TotpUsed, user) is not None:
+                    return False
+                s.add(TotpUsed(user=user, step=step))
+            return True
+        except IntegrityError:  # another worker recorded this user's first code just now
+            continue
+    return False

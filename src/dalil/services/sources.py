@@ -271,7 +271,20 @@ def add_source(
             case, actor, out, text, media, why,
             original_sha256=put.sha256, name=name, source_id=src_id, sensitive=sensitive,
         )  # fmt: skip
+    _after_ingest(case, actor, res, out, ocr=extract)
     return out
+
+
+def _after_ingest(
+    case: Case, actor: Actor, res: evidence.AddResult, out: dict[str, Any], *, ocr: bool
+) -> None:
+    """Media analysis of the source's file and, when no text could be extracted from a
+    PDF or an image, OCR queued (``out["ocr_job"]``: its text becomes the source's)."""
+    evidence.after_ingest(case, actor, res, ocr=ocr and not out["text"])
+    if "ocr_job" in res.data:
+        out["ocr_job"] = res.data["ocr_job"]
+    if "media_error" in res.data:
+        out["media_error"] = res.data["media_error"]
 
 
 def keep_working_text(
@@ -379,12 +392,14 @@ def add_source_stream(
         out["evidence"] = evidence.item_dict(ctx, res.item)
         src_id = src.id
     if not extract:
+        _after_ingest(case, actor, res, out, ocr=False)
         return out
     if tee.overflow:
         out["text_error"] = (
             f"{clean}: too large to extract text from here (over {MAX_BYTES} "
             "bytes); the file is kept as is"
         )
+        _after_ingest(case, actor, res, out, ocr=False)
         return out
     data, tee.kept = bytes(tee.kept), bytearray()
     text, media, why = _extract_upload(data, clean)
@@ -393,4 +408,5 @@ def add_source_stream(
         case, actor, out, text, media, why,
         original_sha256=put.sha256, name=clean, source_id=src_id, sensitive=sensitive,
     )  # fmt: skip
+    _after_ingest(case, actor, res, out, ocr=True)
     return out

@@ -14,13 +14,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
-from dalil.web.auth import LoginThrottle, SessionStore, TotpReplayGuard
+from dalil.web.auth import LoginThrottle, SessionStore
 from dalil.web.context import LoginRequired, csrf_protect, get_ctx, make_environments, render
 from dalil.web.principals import Principals
 from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
 
 if TYPE_CHECKING:
-    from dalil.core.case import Case
+    from dalil.services.kernel import Case
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -104,7 +104,7 @@ def create_app(
     app.state.principals = Principals(case)
     # Sessions and throttling live in the case database (durable, shared by every
     # worker process); the in-memory stores may be passed in by tests.
-    from dalil.web.sessions import DbLoginThrottle, DbSessionStore
+    from dalil.web.sessions import DbLoginThrottle, DbSessionStore, DbTotpReplayGuard
 
     app.state.sessions = sessions or DbSessionStore(
         case, idle_seconds=session_idle, max_age_seconds=session_max
@@ -113,7 +113,7 @@ def create_app(
     app.state.token_throttle = DbLoginThrottle(
         case, free_attempts=10, base_delay=1.0, max_delay=300, quiet_seconds=1.0
     )
-    app.state.totp_guard = TotpReplayGuard()
+    app.state.totp_guard = DbTotpReplayGuard(case)
     # Queued jobs run in job worker processes (dalil serve); without them, in a thread.
     from dalil.web.handlers.jobs import InlineJobRunner
 
@@ -188,6 +188,9 @@ def create_app(
 
     app.include_router(jobs_api.router, prefix=API_PREFIX)
     app.include_router(search_api.router, prefix=API_PREFIX)
+    from dalil.web.api import media as media_api
+
+    app.include_router(media_api.router, prefix=API_PREFIX)
     return app
 
 

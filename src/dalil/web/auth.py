@@ -15,7 +15,8 @@ this module only carries the decision across HTTP requests:
 * **Throttling**: failures are counted per account and per client address; after a few
   free attempts each further failure doubles the wait (capped), and while a key waits the
   password is not even checked.
-* **TOTP**: an optional second factor (RFC 6238, pyotp); a code is accepted once.
+* **TOTP**: an optional second factor (RFC 6238, pyotp); a code is accepted once (for a
+  case, on every worker and after a restart: :class:`dalil.web.sessions.DbTotpReplayGuard`).
 """
 
 from __future__ import annotations

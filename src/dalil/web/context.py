@@ -33,9 +33,7 @@ from dalil.web.auth import (
 )
 
 if TYPE_CHECKING:
-    from dalil.core.access import Actor
-    from dalil.core.case import Case
-    from dalil.core.context import Context
+    from dalil.services.kernel import Actor, Case, Context
     from dalil.web.principals import Principals
 
 TEMPLATES_DIR = __import__("pathlib").Path(__file__).parent / "templates"

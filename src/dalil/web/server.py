@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dalil.core.case import Case
+    from dalil.services.kernel import Case
 
 GRACE_SECONDS = 10.0
 

@@ -1,4 +1,5 @@
-"""Sessions and login throttling in the case database: the stores ``dalil serve`` uses.
+"""Sessions, login throttling and second-factor replay protection in the case database:
+the stores ``dalil serve`` uses.
 
 Same interface as the in-memory :class:`~dalil.web.auth.SessionStore` and
 :class:`~dalil.web.auth.LoginThrottle` (kept for backends without a case), but every
@@ -25,10 +26,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from dalil.services import sessions as store
-from dalil.web.auth import LoginThrottle, Session
+from dalil.web.auth import LoginThrottle, Session, TotpReplayGuard
 
 if TYPE_CHECKING:
-    from dalil.core.case import Case
+    from dalil.services.kernel import Case
 
 #: Write a session's ``seen`` time at most this often (seconds).
 TOUCH_EVERY = 60.0
@@ -204,3 +205,18 @@ class DbLoginThrottle(LoginThrottle):
 
     def success(self, account: str, address: str) -> None:
         store.throttle_clear(self.case, self._hashes(account, address)[0])
+
+
+class DbTotpReplayGuard(TotpReplayGuard):
+    """:class:`TotpReplayGuard` with the last accepted time step per account in the case
+    database: a code used on one worker is refused on every other and after a restart."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__()
+        self.case = case
+
+    def verify(self, user: str, secret: str, code: str, *, at: float | None = None) -> bool:
+        from dalil.services.users import totp_step
+
+        step = totp_step(secret, code, at=at)
+        return step is not None and store.totp_claim(self.case, user, step)

@@ -12,7 +12,7 @@ from dalil.web import paging
 from dalil.web.context import Ctx
 
 if TYPE_CHECKING:
-    from dalil.core.context import Context
+    from dalil.services.kernel import Context
 
 #: Web kinds (plural, URL segment) -> the ``records`` service kind (singular).
 RECORD_KINDS: dict[str, str] = {

@@ -40,23 +40,22 @@ def _list_page(kind: Kind) -> Any:
 def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
     """Media metadata and flags, transcript link and OCR button for an evidence page
     (only what the role may see; nothing is looked up for a role that may not)."""
-    from dalil.core import access
     from dalil.errors import DalilError
     from dalil.services import evidence as evidence_service
-    from dalil.services import media, ocr
+    from dalil.services import kernel, media, ocr
 
     out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False}
     with ctx.act(write=False) as sc:
         item = evidence_service.resolve_item(sc, item_id)
-        readable = sc.can(access.EVIDENCE_READ) and (
-            not item.sensitive or sc.can(access.EVIDENCE_READ_SENSITIVE)
+        readable = sc.can(kernel.EVIDENCE_READ) and (
+            not item.sensitive or sc.can(kernel.EVIDENCE_READ_SENSITIVE)
         )
         if not readable:
             return out
         out["has_transcript"] = ocr.has_transcript(sc, item)
         kind = str(item.media_type or "")
         out["can_ocr"] = (
-            sc.can(access.EVIDENCE_ADD)
+            sc.can(kernel.EVIDENCE_ADD)
             and item.copy_kind == "evidentiary"
             and (kind.startswith("image/") or kind == "application/pdf")
         )

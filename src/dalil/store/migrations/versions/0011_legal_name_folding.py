@@ -25,6 +25,7 @@ branch_labels = None
 depends_on = None
 
 INDEX_VERSION = 2
+INDEX_CONTEXT = "person.legal_name"  # the blind-index context of legal names
 
 
 def upgrade() -> None:
@@ -33,7 +34,9 @@ def upgrade() -> None:
     keys = context.config.attributes.get("keys")
     if keys is None:
         return
-    from dalil.services.persons import LEGAL_NAME_INDEX_CONTEXT, legal_name_index_form
+    # The version-2 normal form (a migration keeps its own copy of what it writes:
+    # the pure name library, not the service layer, which may change later).
+    from dalil.linkage.names import normalize_name
 
     conn = op.get_bind()
     rows = conn.execute(
@@ -41,7 +44,7 @@ def upgrade() -> None:
     ).all()
     for pid, enc in rows:
         name = json.loads(keys.decrypt_field(enc, f"person:{pid}:legal_name"))
-        idx = keys.blind_index(legal_name_index_form(name), LEGAL_NAME_INDEX_CONTEXT)
+        idx = keys.blind_index(normalize_name(name) or name, INDEX_CONTEXT)
         conn.execute(
             sa.text("UPDATE persons SET legal_name_index = :i, legal_name_index_v = :v "
                     "WHERE id = :id"),

@@ -1,0 +1,149 @@
+"""An estimate run as a job, recorded for the report with its run, gated for publication,
+and the same numbers in the CLI, the job and the report (fictional lists, dalil.synth)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dalil.core import audit
+from dalil.core.case import Case
+from dalil.errors import Conflict, InputError, PermissionDenied
+from dalil.services import estimates, jobs, users
+from dalil.services.reports import build_report_bytes
+from dalil.synth.lists import generate
+from dalil.testing import DalilRunner
+
+# LCMCR short enough for a test (the defaults run to ESS >= 1000): ESS >= 60 is reached
+# within seconds, so the gate "effective sample size < 400" holds.
+SHORT_LCMCR = {"burnin": 200, "thinning": 2, "target_ess": 60.0}
+
+
+@pytest.fixture
+def uncertain(case: Case, dalil: DalilRunner, tmp_path: Path) -> Case:
+    """Fictional lists linked with a high threshold, so that many pairs stay uncertain."""
+    generate(100, 3, seed=21, out_dir=tmp_path / "lists")
+    for i, name in enumerate(("committee", "network", "hospital"), start=1):
+        r = dalil("lists", "import", tmp_path / "lists" / f"list_{i}.csv", "--list", name)
+        assert r.exit_code == 0, r.stderr
+    r = dalil.json("lists", "link", "--threshold", "0.995", "--review-low", "0.2")
+    assert r["review_queue"] >= 3, r
+    with case.act() as ctx:
+        users.add_user(ctx, "lena", "legal", password="a long fictional password 1")
+        users.add_user(ctx, "ana", "analyst", password="a long fictional password 2")
+    return case
+
+
+def _run(case: Case, params: dict, user: str = "ana") -> dict:
+    with case.act(user) as ctx:
+        jid = int(estimates.submit_estimate(ctx, params)["id"])
+    assert jobs.Worker(case, lease_seconds=30).run_once() is True
+    with case.act(user, write=False) as ctx:
+        return jobs.get(ctx, jid)
+
+
+def test_the_job_gives_the_cli_numbers_with_linkage_draws_on_by_default(
+    uncertain: Case, dalil: DalilRunner
+) -> None:
+    job = _run(uncertain, {"method": "loglinear", "seed": 3})
+    assert job["state"] == "done", job.get("error")
+    res = job["result"]
+    assert res["settings"]["linkage_draws"] == 20  # on by default outside the CLI
+    assert res["linkage"]["draws_used"] == 20 and res["ci_without_linkage"] is not None
+    cli = dalil.json("estimate", "--linkage-draws", "20", "--seed", "3")
+    assert cli["estimate"] == res["estimate"] and cli["ci"] == res["ci"]
+    assert cli["ci_without_linkage"] == res["ci_without_linkage"]
+    assert res["selection"]["rule"] in ("bic", "stepwise")  # the rule says which chose it
+    assert any("linkage draw 20 of 20" in line["message"] for line in job["log"])
+
+
+def test_an_lcmcr_job_reports_progress_and_its_gates(uncertain: Case) -> None:
+    job = _run(uncertain, {"method": "lcmcr", "linkage_draws": 0, "seed": 5, **SHORT_LCMCR})
+    assert job["state"] == "done", job.get("error")
+    words = [line["message"] for line in job["log"]]
+    assert any(w.startswith("LCMCR: ") and "effective sample size" in w for w in words)
+    res = job["result"]
+    assert res["method"] == "lcmcr" and res["diagnostics"]["ess"] >= 60
+    assert not res["publication"]["ok"]
+    assert any("effective sample size" in r for r in res["publication"]["reasons"])
+
+
+def test_bad_settings_are_refused_before_queueing(uncertain: Case) -> None:
+    with uncertain.act("ana") as ctx:
+        for params, words in [
+            ({"linkage_draws": 1}, "linkage draws: 0 (off) or 2 to 500"),
+            ({"method": "magic"}, "method: one of"),
+            ({"strata": "religion"}, "strata: one of"),
+            ({"method": "all", "linkage_draws": 5}, "one method at a time"),
+            ({"burnin": -3}, "burnin: a positive number"),
+            ({"colour": "red"}, "unknown setting 'colour'"),
+        ]:
+            with pytest.raises(InputError, match=re.escape(words)):
+                estimates.submit_estimate(ctx, params)
+        assert jobs.list_jobs(ctx, kind="estimate") == []
+    with pytest.raises(PermissionDenied), uncertain.act("lena") as ctx:  # legal: no analysis.run
+        estimates.submit_estimate(ctx, {})
+
+
+def test_recorded_from_a_job_with_its_run_gated_in_the_report_until_a_reason_is_given(
+    uncertain: Case,
+) -> None:
+    job = _run(uncertain, {"method": "lcmcr", "linkage_draws": 0, "seed": 5, **SHORT_LCMCR})
+    with uncertain.act("ana") as ctx:
+        rid = estimates.record_job_estimate(ctx, job["id"], "Fictional town, all lists")
+    with uncertain.act("ana", write=False) as ctx:
+        row = next(e for e in estimates.estimates(ctx) if e.id == rid)
+        assert row.created_by == "ana" and row.estimate == job["result"]["estimate"]
+        run = row.result["run"]
+        assert run["job"] == job["id"] and run["ran_by"] == "ana"
+        assert run["settings"]["seed"] == 5 and run["settings"]["target_ess"] == 60.0
+        assert "settings" not in row.result
+        status = estimates.publication_status(row)
+        assert not status["publishable"] and status["override"] is None
+    _, html = build_report_bytes(uncertain, "ana", audience="internal", fmt="html")
+    text = html.decode()
+    assert "Fictional town, all lists" in text and "NOT FOR PUBLICATION" in text
+    assert "effective sample size" in text and "is below 400" in text
+    _, html_ar = build_report_bytes(uncertain, "ana", audience="internal", fmt="html", lang="ar")
+    assert "ليس للنشر" in html_ar.decode() and "حجم العينة الفعلي" in html_ar.decode()
+
+    # only a legal or admin user may record a reason to publish, and it is logged
+    with pytest.raises(PermissionDenied), uncertain.act("ana") as ctx:
+        estimates.allow_publication(ctx, rid, "the analyst thinks so")
+    with pytest.raises(InputError, match="reason"), uncertain.act("lena") as ctx:
+        estimates.allow_publication(ctx, rid, "   ")
+    with uncertain.act("lena") as ctx:
+        st = estimates.allow_publication(
+            ctx, rid, "Fictional: the order of magnitude is what matters"
+        )
+    assert st["publishable"] and st["override"]["by"] == "lena" and st["reasons"]
+    _, html = build_report_bytes(uncertain, "lena", audience="internal", fmt="html")
+    text = html.decode()
+    assert "NOT FOR PUBLICATION" not in text
+    assert "reason recorded by" in text and "the order of magnitude is what matters" in text
+    with uncertain.system_session(write=False) as s:
+        entries = audit.query(s, action="estimate.publish", limit=5)
+    assert [e.actor for e in entries] == ["lena"]
+
+
+def test_only_a_finished_estimate_job_can_be_recorded(uncertain: Case) -> None:
+    with uncertain.act("ana") as ctx:
+        jid = int(estimates.submit_estimate(ctx, {"linkage_draws": 0})["id"])
+        with pytest.raises(Conflict, match="has not finished"):
+            estimates.record_job_estimate(ctx, jid, "too early")
+        fixity = int(jobs.submit(ctx, "fixity", {})["id"])
+        with pytest.raises(InputError, match="not an estimate"):
+            estimates.record_job_estimate(ctx, fixity, "not an estimate")
+
+
+def test_an_estimate_that_passes_its_gates_needs_no_reason(uncertain: Case) -> None:
+    job = _run(uncertain, {"linkage_draws": 0, "seed": 1})
+    assert job["result"]["publication"]["ok"], job["result"]["publication"]
+    with uncertain.act("ana") as ctx:
+        rid = estimates.record_job_estimate(ctx, job["id"], "Fictional town")
+    with pytest.raises(Conflict, match="passes its publication gates"), uncertain.act() as ctx:
+        estimates.allow_publication(ctx, rid, "no need")
+    _, html = build_report_bytes(uncertain, "ana", audience="internal", fmt="html")
+    assert "NOT FOR PUBLICATION" not in html.decode()
