@@ -198,6 +198,7 @@ class Client:
     """A synchronous facade over ``httpx.AsyncClient(transport=ASGITransport(app))``."""
 
     def __init__(self, app: Any, base_url: str = "http://testserver") -> None:
+        self.app = app
         self.loop = asyncio.new_event_loop()
         self.client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url=base_url, follow_redirects=False
