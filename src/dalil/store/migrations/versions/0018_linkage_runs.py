@@ -1,7 +1,7 @@
 """Linkage runs and their trained models (for incremental linkage).
 
-Revision ID: 0017_linkage_runs
-Revises: 0016_audit_timestamps
+Revision ID: 0018_linkage_runs
+Revises: 0017_second_factor_lock
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_linkage_runs"
-down_revision = "0016_audit_timestamps"
+revision = "0018_linkage_runs"
+down_revision = "0017_second_factor_lock"
 branch_labels = None
 depends_on = None
 
