@@ -7,8 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from dalil.display.jsonout import jsonable
-from dalil.estimate import CaptureTable
-from dalil.estimate import estimate as run_estimate
 from dalil.services import lists
 from dalil.web.context import Ctx
 
@@ -79,14 +77,13 @@ def histories(ctx: Ctx) -> dict[str, Any]:
 
 
 def estimate(ctx: Ctx, method: str = "loglinear") -> dict[str, Any]:
-    """Estimate the total from the case's capture histories (pure computation on
-    what ``histories`` returns; nothing is written)."""
+    """A quick estimate from the case's linked lists, without linkage draws (the same
+    service functions as ``dalil estimate --case``; nothing is written). Runs with
+    linkage draws, LCMCR and recording go through an estimate job."""
+    from dalil.services.estimates import case_estimate_input, compute_estimate
+
     h = histories(ctx)
-    names = h["lists"]
-    counts: dict[str, int] = {}
-    for row in h["rows"]:
-        key = "".join(str(int(row[n])) for n in names)
-        counts[key] = counts.get(key, 0) + int(row["count"])
-    table = CaptureTable.from_patterns(names, counts)
-    result = run_estimate(table, method=method)
-    return {"histories": h, **dict(jsonable(result))}
+    with ctx.act(write=False) as sc:
+        source = case_estimate_input(sc)
+    result = compute_estimate(source, method=method)
+    return {"histories": h, **dict(jsonable(result.to_dict()))}
