@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
     ("POST", "/users/{name}/end-sessions"): ADMIN,
     ("POST", "/users/{name}/reset-totp"): ADMIN,
+    ("POST", "/users/{name}/unlock"): ADMIN,
     ("GET", "/account/totp"): READ,
     ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
     ("POST", "/account/totp/disable"): READ,
@@ -121,6 +122,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/jobs/{job_id}/cancel"): ADMIN,
     ("GET", "/api/v1/jobs/{job_id}/files/{name}"): ANALYSIS,
     ("POST", "/api/v1/compare"): READ,
+    # reading evidence: OCR, transcripts, media metadata, similar media, same-media queue
+    ("POST", "/api/v1/evidence/{item_id}/ocr"): EVIDENCE_ADD,
+    ("GET", "/api/v1/evidence/{item_id}/transcript"): EVIDENCE_READ,
+    ("POST", "/api/v1/evidence/{item_id}/transcript"): EVIDENCE_ADD,
+    ("GET", "/api/v1/evidence/{item_id}/metadata"): EVIDENCE_READ,
+    ("POST", "/api/v1/evidence/{item_id}/metadata/reveal"): REVEAL,
+    ("GET", "/api/v1/evidence/{item_id}/similar"): READ,
+    ("GET", "/api/v1/same-media"): READ,
+    ("POST", "/api/v1/same-media/decide"): WRITE,
 }
 # Findings pages and their JSON twins (tests/web/test_findings_pages.py covers behaviour).
 ASSESS = frozenset({"admin", "legal"})  # finding.assess
@@ -152,6 +162,7 @@ EXPECTED.update(
         ("GET", "/api/v1/findings"): READ,
         ("GET", "/findings/vetting"): READ,
         ("GET", "/findings/reports"): READ,
+        ("POST", "/findings/export-bag"): frozenset({"admin", "investigator", "legal"}),
     }
 )
 for _k in RECORD_KINDS:
@@ -198,6 +209,8 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         return "/static/app.css"
     if "/findings/" in path:
         return _findings_concrete(path, seeded)
+    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar")):
+        path = path.replace("{item_id}", str(_MEDIA["photo"]))
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
@@ -211,6 +224,24 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
 
 
 _JOB: dict[str, str] = {}
+_MEDIA: dict[str, int] = {}
+
+
+def _prepare_media(app: Any) -> None:
+    """A fictional photo and a resized copy of it (a pair in the same-media queue)."""
+    import tempfile
+    from pathlib import Path
+
+    from dalil.services import evidence
+    from dalil.synth.media_images import jpeg, scene, transform
+
+    case = app.state.case
+    with tempfile.TemporaryDirectory() as d:
+        photo, copy = Path(d) / "matrix-photo.jpg", Path(d) / "matrix-copy.jpg"
+        photo.write_bytes(jpeg(scene(41)))
+        copy.write_bytes(transform(scene(41), "resize", seed=5))
+        added = evidence.add_files(case, USERS["admin"], [photo, copy], ocr=False)
+    _MEDIA["photo"], _MEDIA["copy"] = added[0].item.id, added[1].item.id
 
 
 def _wait_for_jobs(app: Any) -> None:
@@ -280,6 +311,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path.endswith("/publish"):
         body = {"reason": f"matrix test: fictional reason given by {role}"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith(("/reset-totp", "/unlock")):
+        return {"data": {"reason": "authorization matrix test (fictional case)"}}
     if path == "/login":
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":
@@ -291,6 +324,14 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"text": corrected}}
     if path == "/api/v1/search":
         return {"params": {"q": "Qarya"}}
+    if path == "/api/v1/evidence/{item_id}/transcript" and method == "POST":
+        corrected = EVIDENCE_TEXT.decode() + f"Corrected via the API by {role} {next(_counter)}.\n"
+        return {"json": {"text": corrected, "note": "matrix test"}}
+    if path.endswith("/metadata/reveal"):
+        return {"json": {"reason": "authorization matrix test (fictional photo)"}}
+    if path.endswith("/same-media/decide"):
+        body = {"a": _MEDIA["photo"], "b": _MEDIA["copy"], "verdict": "accept"}
+        return {"json": {**body, "reason": "matrix test"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
     if path == "/sources/compare":
@@ -325,6 +366,7 @@ def _classify(r: Any, *, api: bool) -> str:
 @pytest.fixture(scope="module")
 def clients(app: Any, seeded: dict[str, Any]) -> Any:
     _prepare_findings(app, seeded)
+    _prepare_media(app)
     out: dict[str, Client] = {}
     for role in ROLES:
         c = Client(app)

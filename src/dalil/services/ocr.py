@@ -235,10 +235,10 @@ def transcript(ctx: Context, ref: str | int, *, reason: str = "read transcript")
     original = _original(ctx, ref)
     evidence.check_read(ctx, original)
     versions = _versions(ctx, original)
+    if _is_text(original):
+        versions = [original, *versions]  # a typed text: the original is version 1
     if not versions:
-        if not _is_text(original):
-            raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
-        versions = [original]  # a typed text: the original is version 1
+        raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
     latest = versions[-1]
     ctx.audit(
         "evidence.get",
@@ -268,8 +268,8 @@ def correct_transcript(
         original = _original(ctx, ref)
         evidence.check_read(ctx, original)
         versions = _versions(ctx, original)
-        if not versions and _is_text(original):
-            versions = [original]  # a typed text: corrections derive from it
+        if _is_text(original):
+            versions = [original, *versions]  # a typed text: the original is version 1
         if not versions:
             raise InputError(f"item {original.id} has no transcript to correct: run OCR first")
         prev = versions[-1]
@@ -333,6 +333,10 @@ def submit_ocr(ctx: Context, ref: str | int, *, languages: str | None = None) ->
     """Queue an OCR job for item *ref* (checked and logged as ``job.submit``)."""
     item = evidence.resolve_item(ctx, ref)
     evidence.check_read(ctx, item)
+    if item.copy_kind == "working" and item.derived_from_id is not None:
+        raise InputError(f"item {item.id} is a working copy: run OCR on its original")
+    if not needs_ocr(item.media_type):
+        raise InputError(f"OCR reads PDFs and images; item {item.id} is {item.media_type}")
     params: dict[str, Any] = {"item": item.id}
     if languages:
         params["languages"] = languages

@@ -188,6 +188,9 @@ def create_app(
 
     app.include_router(jobs_api.router, prefix=API_PREFIX)
     app.include_router(search_api.router, prefix=API_PREFIX)
+    from dalil.web.api import media as media_api
+
+    app.include_router(media_api.router, prefix=API_PREFIX)
     return app
 
 

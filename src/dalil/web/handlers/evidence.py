@@ -133,7 +133,12 @@ async def add_evidence(
         )
         return {**jsonable(res.data), "created": res.created, "stored_new": res.stored_new}
 
-    return await run_with_body(body, work)
+    out = await run_with_body(body, work)
+    if out.get("ocr_job"):
+        from dalil.web.handlers.jobs import poke
+
+        poke(ctx)
+    return out
 
 
 def content(ctx: Ctx, raw: str) -> tuple[dict[str, Any], Iterator[bytes]]:

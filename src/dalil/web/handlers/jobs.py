@@ -65,10 +65,15 @@ def submit(
 ) -> dict[str, Any]:
     with ctx.act(write=True) as sc:
         row = jobs.submit(sc, kind, params or {}, files=files)
+    poke(ctx)
+    return dict(row)
+
+
+def poke(ctx: Ctx) -> None:
+    """Wake this app's inline job runner (when it has one) for a job just queued."""
     runner = getattr(ctx.request.app.state, "job_runner", None)
     if runner is not None:
         runner.poke()
-    return dict(row)
 
 
 def get(ctx: Ctx, job_id: int) -> dict[str, Any]:

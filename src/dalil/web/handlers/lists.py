@@ -76,14 +76,5 @@ def histories(ctx: Ctx) -> dict[str, Any]:
     return {"lists": list(names), "rows": jsonable(rows)}
 
 
-def estimate(ctx: Ctx, method: str = "loglinear") -> dict[str, Any]:
-    """A quick estimate from the case's linked lists, without linkage draws (the same
-    service functions as ``dalil estimate --case``; nothing is written). Runs with
-    linkage draws, LCMCR and recording go through an estimate job."""
-    from dalil.services.estimates import case_estimate_input, compute_estimate
-
-    h = histories(ctx)
-    with ctx.act(write=False) as sc:
-        source = case_estimate_input(sc)
-    result = compute_estimate(source, method=method)
+from dalil.services import lists
     return {"histories": h, **dict(jsonable(result.to_dict()))}

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from dalil.web.context import PageCtx, render
 from dalil.web.handlers import evidence, records
 from dalil.web.handlers.evidence import digest_headers
+from dalil.web.handlers.jobs import poke
 from dalil.web.pages.common import MAX_PAGE
 
 router = APIRouter(include_in_schema=False)
@@ -55,6 +56,7 @@ def evidence_ocr(ctx: PageCtx, item_id: str) -> Response:
 
     with ctx.act(write=True) as sc:
         job = ocr.submit_ocr(sc, item_id)
+    poke(ctx)
     return RedirectResponse(f"/jobs/{job['id']}", status_code=303)
 
 

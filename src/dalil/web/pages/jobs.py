@@ -25,6 +25,7 @@ _WORDS = (
     N_("Estimate"),
     N_("Report"),
     N_("Vetting screen"),
+    N_("Evidence bag export"),
 )
 
 

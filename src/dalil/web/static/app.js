@@ -143,6 +143,7 @@
         if (job.state === "done") {
           state.textContent = state.getAttribute("data-done");
           if (box.getAttribute("data-reload") === "done") { window.location.reload(); return; }
+          if (job.kind === "vetting") { window.location.reload(); return; }
           Object.keys(job.result || {}).forEach(function (k) {
             var dt = document.createElement("dt"); dt.textContent = k;
             var dd = document.createElement("dd"); dd.textContent = JSON.stringify(job.result[k]);
