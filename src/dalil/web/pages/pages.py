@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from dalil.web.pages import (
     audit,
     dashboard,
+    edit,
     evidence,
     findings,
     jobs,
@@ -20,5 +21,5 @@ from dalil.web.pages import (
 router = APIRouter(include_in_schema=False)
 # Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
 # /{kind}/{id} pages of `records`, which is included last.
-for _module in (dashboard, sources, evidence, audit, users, jobs, lists, findings, records):
+for _module in (dashboard, edit, sources, evidence, audit, users, jobs, lists, findings, records):
     router.include_router(_module.router)
