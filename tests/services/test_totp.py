@@ -77,12 +77,16 @@ def test_only_an_admin_resets_someone_else_and_it_is_logged(people: Case) -> Non
     with pytest.raises(PermissionDenied), people.act("vic") as ctx:
         users.disable_totp(ctx, "ivy")
     assert users.has_totp(people, "ivy")
-    with people.act() as ctx:
+    with pytest.raises(InputError, match="reason"), people.act() as ctx:
         users.disable_totp(ctx, "ivy")
+    assert users.has_totp(people, "ivy")
+    with people.act() as ctx:
+        users.disable_totp(ctx, "ivy", reason="lost phone, confirmed by call")
     assert not users.has_totp(people, "ivy")
     with people.system_session() as s:
         e = audit.query(s, action="user.totp_disable")
         assert len(e) == 1 and '"by_admin":true' in e[0].detail.replace(" ", "")
+        assert "lost phone, confirmed by call" in e[0].detail
 
 
 def test_login_code_is_accepted_once_and_every_check_is_logged(people: Case) -> None:

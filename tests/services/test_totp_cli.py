@@ -28,7 +28,11 @@ def test_enrol_from_the_cli_with_a_matching_code_then_admin_turns_it_off(
     r = dalil("user", "totp", "admin", "--enable", input=pyotp.TOTP(secret).now() + "\n")
     assert r.exit_code == 0, r.output
     assert users.totp_secret(case, "admin") == secret
+    # Turning off one's own second factor needs a current code, admins included.
     r = dalil("user", "totp", "admin", "--disable", "--json")
+    assert r.exit_code != 0 and "a current code is needed" in r.output
+    assert users.has_totp(case, "admin")
+    r = dalil("user", "totp", "admin", "--disable", "--code", pyotp.TOTP(secret).now(), "--json")
     assert r.exit_code == 0 and '"totp": false' in r.output
     assert not users.has_totp(case, "admin")
 

@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
     ("POST", "/users/{name}/end-sessions"): ADMIN,
     ("POST", "/users/{name}/reset-totp"): ADMIN,
+    ("POST", "/users/{name}/unlock"): ADMIN,
     ("GET", "/account/totp"): READ,
     ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
     ("POST", "/account/totp/disable"): READ,
@@ -159,6 +160,7 @@ EXPECTED.update(
         ("GET", "/api/v1/findings"): READ,
         ("GET", "/findings/vetting"): READ,
         ("GET", "/findings/reports"): READ,
+        ("POST", "/findings/export-bag"): frozenset({"admin", "investigator", "legal"}),
     }
 )
 for _k in RECORD_KINDS:
@@ -301,6 +303,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": body} if path.startswith("/api/") else {"data": body}
     if "/findings/" in path:
         return _findings_payload(path, role)
+    if path.endswith(("/reset-totp", "/unlock")):
+        return {"data": {"reason": "authorization matrix test (fictional case)"}}
     if path == "/login":
         return {"data": {"username": "nobody", "password": "wrong-password"}}
     if path == "/login/totp":

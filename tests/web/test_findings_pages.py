@@ -531,6 +531,31 @@ def test_corroboration_matrix_shows_grades_and_groups(
 # --- vetting ------------------------------------------------------------------------
 
 
+def _job_done(app: Any, r: Any, timeout: float = 120) -> int:
+    """The job a form queued (303 to its page), once it has finished successfully."""
+    import re
+
+    from dalil.services import jobs
+
+    assert r.status_code == 303, r.text[:500]
+    m = re.fullmatch(r"/jobs/(\d+)", r.headers["location"])
+    assert m, r.headers["location"]
+    jid = int(m.group(1))
+    assert jobs.wait(app.state.case, jid, timeout=timeout) == "done"
+    return jid
+
+
+def _job_inputs(app: Any, jid: int) -> list[str]:
+    from sqlalchemy import select
+
+    from dalil.model.job import JobFile
+
+    with app.state.case.system_session(write=False) as s:
+        return list(
+            s.scalars(select(JobFile.name).where(JobFile.job_id == jid, JobFile.role == "input"))
+        )
+
+
 def _leftovers(root: Path) -> set[str]:
     return {str(p) for p in root.rglob("*") if "personnel" in p.name or "dalil-vet" in p.name}
 
@@ -558,8 +583,15 @@ def test_vetting_upload_shows_candidates_for_human_review_and_leaves_no_file(
         {"threshold": "0.5"},
         files={"file": ("applicants-fictional.csv", csv, "text/csv")},
     )
+    # Queued as a job (long work never inside the request); its page links to the result.
+    jid = _job_done(app, r)
+    job_page = c.get(f"/jobs/{jid}")
+    assert f'href="/findings/vetting?job={jid}#candidates"' in job_page.text
+    assert "Fictional Suspect Kanary" not in job_page.text  # candidates only on the vetting page
+    assert not _job_inputs(app, jid)  # the uploaded file is gone with the finished job
+    r = c.get(f"/findings/vetting?job={jid}")
     assert r.status_code == 200, r.text[:500]
-    assert "for human review, not a verdict" in r.text
+    assert "for human review, not a verdict" in r.text and "Records screened" in r.text
     assert "Fictional Suspect Kanary" in r.text and "S-1" in r.text  # pseudonym, not name
     assert SUSPECT_LEGAL_NAME not in r.text
     assert not _leftovers(Path(seeded["root"]))
@@ -580,7 +612,9 @@ def test_vetting_upload_shows_candidates_for_human_review_and_leaves_no_file(
     assert SUSPECT_LEGAL_NAME not in api.text
 
 
-def test_vetting_bad_file_is_a_clear_refusal(make_client: Any, seeded: dict[str, Any]) -> None:
+def test_vetting_bad_file_is_a_clear_refusal(
+    make_client: Any, seeded: dict[str, Any], app: Any
+) -> None:
     c = _client(make_client, "legal")
     r = _post(
         c,
@@ -597,6 +631,8 @@ def test_vetting_bad_file_is_a_clear_refusal(make_client: Any, seeded: dict[str,
         {"columns": "colour=name\nflavour=ignore"},
         files={"file": ("bad.csv", b"colour,flavour\nred,sweet\n", "text/csv")},
     )
+    jid = _job_done(app, r)
+    r = c.get(f"/findings/vetting?job={jid}")
     assert r.status_code == 200 and "Records screened" in r.text
     api = make_client().post(
         "/api/v1/findings/vetting",
@@ -636,9 +672,13 @@ def test_report_is_built_downloaded_and_audited(
             "title": "Fictional report",
         },
     )
+    # Built in a job, not in the request; the job page offers the file.
+    jid = _job_done(app, r)
+    assert f'href="/jobs/{jid}/files/report.html"' in c.get(f"/jobs/{jid}").text
+    r = c.get(f"/jobs/{jid}/files/report.html")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "attachment" in r.headers["content-disposition"]
-    assert r.headers["x-report-sha256"] == hashlib.sha256(r.content).hexdigest()
+    assert r.headers["x-content-sha256"] == hashlib.sha256(r.content).hexdigest()
     assert b"<html" in r.content[:500].lower() and "Fictional report" in r.text
     assert len(_audit_actions(app, "report.build")) == before + 1
     # public reports need report.public: the analyst is refused, the legal user is not
@@ -651,9 +691,41 @@ def test_report_is_built_downloaded_and_audited(
         json={"audience": "public", "format": "html", "lang": "en"},
     )
     assert r.status_code == 200 and LEGAL_NAME_CANARY not in r.text
-    r = _post(c, "/findings/reports", {"audience": "internal", "format": "pdf"})
+    jid = _job_done(app, _post(c, "/findings/reports", {"audience": "internal", "format": "pdf"}))
+    r = c.get(f"/jobs/{jid}/files/report.pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
+    # Another analyst may not read it (it is the owner's); a viewer may not queue one.
+    other = _client(make_client, "viewer")
+    assert other.get(f"/jobs/{jid}/files/report.pdf").status_code == 403
+    assert _post(other, "/findings/reports", {"audience": "internal"}).status_code == 403
+
+
+def test_evidence_bag_export_runs_as_a_job_and_downloads_a_valid_bag(
+    make_client: Any, app: Any, tmp_path: Path
+) -> None:
+    import io
+    import zipfile
+
+    import bagit
+
+    before = len(_audit_actions(app, "export.bag"))
+    c = _client(make_client, "legal")
+    assert 'action="/findings/export-bag"' in c.get("/findings/reports").text
+    jid = _job_done(app, _post(c, "/findings/export-bag", {}))
+    assert 'href="/jobs/' + str(jid) + '/files/evidence-bag.zip"' in c.get(f"/jobs/{jid}").text
+    r = c.get(f"/jobs/{jid}/files/evidence-bag.zip")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        names = z.namelist()
+        assert "evidence-bag/bagit.txt" in names and "evidence-bag/manifest-sha256.txt" in names
+        assert LEGAL_NAME_CANARY.encode() not in b"".join(z.read(n) for n in names)
+        z.extractall(tmp_path)
+    bagit.Bag(str(tmp_path / "evidence-bag")).validate()  # raises if a file does not match
+    assert len(_audit_actions(app, "export.bag")) == before + 1
+    assert not [n for n in os.listdir("/dev/shm") if n.startswith("dalil-bag-")]
+    # The analyst has no export.bag permission: refused at once, nothing queued.
+    assert _post(_client(make_client, "analyst"), "/findings/export-bag", {}).status_code == 403
 
 
 LEGAL_NAME_CANARY = "Fictional Canary Name"

@@ -59,7 +59,10 @@ def test_enrol_then_login_needs_the_code_and_admin_reset_lifts_it(make_client: A
     # The admin's users page offers a reset; after it the password suffices again.
     assert "/users/totp-fict/reset-totp" in admin.get("/users").text
     t = admin.csrf("/users")
-    assert admin.post("/users/totp-fict/reset-totp", data={"csrf_token": t}).status_code == 303
+    r = admin.post(
+        "/users/totp-fict/reset-totp", data={"csrf_token": t, "reason": "lost phone (fictional)"}
+    )
+    assert r.status_code == 303
     e = make_client()
     r = _login(e, "totp-fict")
     assert r.status_code == 303 and r.headers["location"] == "/"

@@ -1,4 +1,4 @@
-"""CLI: audit verify, audit head, audit show."""
+"""CLI: audit verify, audit head, audit show, audit timestamp."""
 
 from __future__ import annotations
 
@@ -67,6 +67,15 @@ def audit_verify(
             f"{plural(res.checkpoints, 'checkpoint')}, "
             f"signed up to #{res.sealed_seq} of #{res.head_seq}"
         )
+        if res.timestamps or res.timestamps_queued:
+            click.echo(
+                f"timestamps: {plural(res.timestamps, 'RFC 3161 token')} verified"
+                + (
+                    f", {res.timestamps_queued} queued (no TSA reached yet)"
+                    if res.timestamps_queued
+                    else ""
+                )
+            )
         if wseq is not None:
             click.echo(f"witness {wpath}: agrees (signed head at #{wseq})")
         else:
@@ -154,8 +163,54 @@ def audit_show(
         )
 
 
+@click.command("timestamp")
+@case_options
+@click.option(
+    "--tsa",
+    "tsa_url",
+    metavar="URL",
+    help="The RFC 3161 timestamping authority (default: $DALIL_TSA_URL).",
+)
+@click.option(
+    "--tsa-ca",
+    type=click.Path(dir_okay=False),
+    metavar="PEM",
+    help="The TSA's CA certificate (PEM), kept with each token to verify it "
+    "(default: $DALIL_TSA_CA).",
+)
+@json_option
+def audit_timestamp(
+    case_opts: CaseOptions, tsa_url: str | None, tsa_ca: str | None, as_json: bool
+) -> None:
+    """Get a trusted timestamp (RFC 3161) over the signed head of the audit log.
+
+    Records an audit.timestamp entry naming the evidence added since the previous
+    request, signs the head and asks the TSA for a token over it (one request). A TSA
+    that cannot be reached leaves the request queued: it is sent, with any other queued
+    request, the next time this command runs. A token is kept only if it verifies
+    against --tsa-ca; `dalil audit verify` checks every kept token again. Exit 0 when
+    every request was stamped or queued.
+    """
+    from dalil.services import timestamps
+
+    case = case_opts.open()
+    try:
+        out = timestamps.request(case, case_opts.user, tsa_url, tsa_ca)
+    finally:
+        case.close()
+    if as_json:
+        emit_json([o.to_dict() for o in out])
+        return
+    for o in out:
+        if o.status == "stamped":
+            click.echo(f"entry #{o.seq}: timestamped by {o.tsa} at {o.gen_time}")
+        else:
+            click.echo(f"entry #{o.seq}: queued ({o.error}); run this command again later")
+
+
 def register(cli: AliasedGroup) -> None:
     group = get_or_create_group(cli, "audit", help="The hash-chained, signed audit log.")
     group.add_command(audit_verify)
     group.add_command(audit_head)
     group.add_command(audit_show)
+    group.add_command(audit_timestamp)

@@ -109,6 +109,10 @@ def link_cmd(
         click.echo(f"{res['records']} records → {res['victims']} victims "
                    f"({res['persons_created']} new, {res['persons_updated']} updated); "
                    f"{res['review_queue']} pairs to review")  # fmt: skip
+        if res["held_for_review"] or res["joined_recorded_victims"]:
+            click.echo(f"{res['joined_recorded_victims']} joined victims recorded in the case; "
+                       f"{res['held_for_review']} held: they match a recorded victim "
+                       "(decide in dalil lists review)")  # fmt: skip
 
 
 @click.command("review")
@@ -127,7 +131,10 @@ def link_cmd(
 )
 @json_option
 def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: bool) -> None:
-    """Show the queue of uncertain pairs, most uncertain first."""
+    """Show the review queue: matches with recorded victims, then uncertain pairs.
+
+    A match with a victim recorded in the case has the pair 12-p5 (record 12, person
+    5); held matches come first, then each part most uncertain first."""
     from dalil.services.lists import review
 
     with case_opts.act(write=reason is not None) as ctx:
@@ -157,7 +164,11 @@ def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: 
 def decide_cmd(
     case_opts: CaseOptions, pair: str, verdict: str, note: str | None, as_json: bool
 ) -> None:
-    """Accept or reject PAIR (two record ids, e.g. 12-57, as lists review shows them)."""
+    """Accept or reject PAIR (two record ids, e.g. 12-57, as lists review shows them).
+
+    A match with a victim recorded in the case is a record id and p + the person id
+    (12-p5): accept puts the record's cluster on that victim at the next lists link.
+    """
     from dalil.services.lists import decide
 
     with case_opts.act() as ctx:

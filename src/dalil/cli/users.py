@@ -1,4 +1,4 @@
-"""CLI: user add/list/update/token/token-revoke/tokens/totp/sessions-end."""
+"""CLI: user add/list/update/token/token-revoke/tokens/totp/unlock/sessions-end."""
 
 from __future__ import annotations
 
@@ -161,12 +161,20 @@ def user_tokens(case_opts: CaseOptions, name: str, as_json: bool) -> None:
     "enable",
     required=True,
     help="Enrol a second factor (NAME must be you: --user NAME) or turn it off "
-    "(an admin for anyone; yourself with --code).",
+    "(yourself with --code; an admin for another user with --reason).",
 )
 @click.option("--code", help="A current code from the authenticator app (--disable of your own).")
+@click.option(
+    "--reason", help="Why another user's second factor is turned off (recorded in the audit log)."
+)
 @json_option
 def user_totp(
-    case_opts: CaseOptions, name: str, enable: bool, code: str | None, as_json: bool
+    case_opts: CaseOptions,
+    name: str,
+    enable: bool,
+    code: str | None,
+    reason: str | None,
+    as_json: bool,
 ) -> None:
     """Turn the web login's second factor (TOTP) on or off for NAME.
 
@@ -183,11 +191,28 @@ def user_totp(
             users.enable_totp(ctx, name, secret, str(typed))
     else:
         with case_opts.act() as ctx:
-            users.disable_totp(ctx, name, code=code)
+            users.disable_totp(ctx, name, code=code, reason=reason)
     if as_json:
         emit_json({"user": name, "totp": enable})
     else:
         click.echo(f"second factor {'on' if enable else 'off'} for {name}")
+
+
+@click.command("unlock")
+@case_options
+@click.argument("name")
+@click.option("--reason", required=True, help="Why the lock is lifted (recorded in the audit log).")
+@json_option
+def user_unlock(case_opts: CaseOptions, name: str, reason: str, as_json: bool) -> None:
+    """Unlock NAME's account after too many wrong second-factor codes locked it (admins)."""
+    from dalil.services import users
+
+    with case_opts.act() as ctx:
+        users.unlock_user(ctx, name, reason)
+    if as_json:
+        emit_json({"user": name, "locked": False})
+    else:
+        click.echo(f"{name} unlocked")
 
 
 def register(cli: AliasedGroup) -> None:
@@ -200,6 +225,7 @@ def register(cli: AliasedGroup) -> None:
         user_token_revoke,
         user_tokens,
         user_totp,
+        user_unlock,
         user_sessions_end,
     ):
         group.add_command(cmd)

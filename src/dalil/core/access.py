@@ -233,6 +233,17 @@ def require(actor: Actor, permission: str, what: str | None = None) -> None:
 _HASHER: Final = PasswordHasher()  # argon2id with the library's current defaults
 
 
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password nobody knows (made once per process), verified in
+    place of a missing one so that every refusal takes the time of a real check."""
+    if not _DUMMY:
+        _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(24)))
+    return _DUMMY[0]
+
+
 def hash_password(password: str) -> str:
     if len(password) < 8:
         raise InputError("password too short: use at least 8 characters")
@@ -283,10 +294,12 @@ def verify_password(session: Session, name: str, password: str) -> User:
     account, so it tells an attacker nothing. Rehashes when parameters changed.
     """
     user = find_user(session, name)
-    if user is None:
-        _HASHER.hash(password)  # spend the same time as a real check
-        raise PermissionDenied("invalid user name or password")
-    if user.disabled or not password_matches(user.password_hash, password):
+    # Every refusal costs one argon2 verification, like a wrong password: an unknown
+    # user, one without a password and a disabled one are checked against a dummy
+    # hash, so the answer time does not tell them apart (it once did: ~20 ms vs ~280 ms).
+    stored = user.password_hash if user is not None else None
+    matches = password_matches(stored or _dummy_hash(), password) and stored is not None
+    if user is None or user.disabled or not matches:
         raise PermissionDenied("invalid user name or password")
     assert user.password_hash is not None
     if _HASHER.check_needs_rehash(user.password_hash):

@@ -46,6 +46,7 @@ __all__ = [
     "GENESIS_HASH",
     "AuditCheckpoint",
     "AuditEntry",
+    "AuditTimestamp",
     "VerifyResult",
     "append",
     "canonical_json",
@@ -137,6 +138,36 @@ class AuditCheckpoint(Base):
 
     def __repr__(self) -> str:
         return f"AuditCheckpoint(seq={self.seq}, head_hash={self.head_hash[:12]}…)"
+
+
+class AuditTimestamp(Base):
+    """An RFC 3161 timestamp requested for a signed head (table ``audit_timestamp``).
+
+    The checkpoint's fields are copied so the signed message survives the checkpoint being
+    superseded; ``response`` (the DER TimeStampResp) is NULL while the request is queued
+    (no TSA reachable yet). ``tsa_ca_pem`` is the TSA certificate chain the token is
+    verified against, kept with it. See docs/crypto.md §7.
+    """
+
+    __tablename__ = "audit_timestamp"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(_BIGINT, nullable=False, index=True)
+    head_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    ts: Mapped[str] = mapped_column(String(40), nullable=False)
+    key_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    signature: Mapped[str] = mapped_column(String(100), nullable=False)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    tsa_url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    tsa_ca_pem: Mapped[str] = mapped_column(Text, nullable=False)
+    requested: Mapped[str] = mapped_column(String(40), nullable=False)
+    response: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    gen_time: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    def message(self) -> bytes:
+        """The checkpoint message the token dates (its imprint is SHA-256 of it)."""
+        return checkpoint_message(self.seq, self.head_hash, self.ts, self.key_fingerprint)
 
 
 # --------------------------------------------------------------------------- encoding
@@ -500,6 +531,10 @@ class VerifyResult:
     head_seq: int = 0
     head_hash: str = GENESIS_HASH
     sealed_seq: int = 0
+    #: RFC 3161 tokens checked (``timestamps``) and requests still queued (no TSA yet);
+    #: filled by ``services.audit.verify_case``.
+    timestamps: int = 0
+    timestamps_queued: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

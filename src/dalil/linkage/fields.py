@@ -32,7 +32,10 @@ STANDARD_FIELDS: tuple[str, ...] = (
     "address",
     "postcode",
     "national_id",
+    "notes",
 )
+#: Standard fields that :mod:`dalil.linkage.notes` may fill from the notes column.
+DERIVABLE_FIELDS = ("date_of_death", "place_of_death", "father_name")
 NAME_FIELDS = ("full_name", "first_name", "father_name", "grandfather_name", "family_name")
 
 
@@ -170,6 +173,16 @@ def parse_text(value: object) -> str | None:
     s = " ".join(str(value).split())
     if len(s) > 500:
         raise FieldError("longer than 500 characters")
+    return s or None
+
+
+def parse_notes(value: object) -> str | None:
+    """Free text (notes, remarks): whitespace collapsed, at most 4,000 characters."""
+    if is_blank(value):
+        return None
+    s = " ".join(str(value).split())
+    if len(s) > 4000:
+        raise FieldError("longer than 4000 characters")
     return s or None
 
 

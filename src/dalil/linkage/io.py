@@ -34,6 +34,7 @@ from dalil.linkage.fields import (
     is_blank,
     parse_age,
     parse_national_id,
+    parse_notes,
     parse_partial_date,
     parse_sex,
     parse_text,
@@ -49,6 +50,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "birth_year": parse_year,
     "date_of_death": parse_partial_date,
     "national_id": parse_national_id,
+    "notes": parse_notes,
 }
 
 # Common column headings (lower-cased, either script) recognised without --map.
@@ -69,6 +71,8 @@ _ALIASES: dict[str, str] = {
     "المحافظة": "governorate", "province": "governorate", "city": "locality",
     "town": "locality", "village": "locality", "المدينة": "locality", "البلدة": "locality",
     "id_number": "national_id", "الرقم الوطني": "national_id",
+    "note": "notes", "remarks": "notes", "comments": "notes", "details": "notes",
+    "ملاحظات": "notes", "ملاحظة": "notes", "تفاصيل": "notes", "الملاحظات": "notes",
 }  # fmt: skip
 
 
@@ -102,6 +106,8 @@ class ListFile:
     rows_read: int = 0
     mapping: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    #: how many records had each field filled from their notes (see derive_from_notes)
+    derived: dict[str, int] = field(default_factory=dict)
 
     def report(self) -> dict[str, Any]:
         return {
@@ -113,6 +119,7 @@ class ListFile:
             "rejected": sum(1 for i in self.issues if i.action == "rejected"),
             "mapping": self.mapping,
             "ignored_columns": self.ignored_columns,
+            "derived_from_notes": self.derived,
             "issues": [i.to_dict() for i in self.issues],
         }
 
@@ -369,7 +376,45 @@ def load_list(
         rec["list"] = rec.get("list") or name
         rec["_row"] = n
         out.records.append(rec)
+    if "notes" in used.values():
+        out.derived = derive_from_notes(out.records)
     return out
+
+
+def derive_from_notes(records: list[dict[str, Any]]) -> dict[str, int]:
+    """Fill empty date and place of death and father's name from each record's
+    ``notes`` (:func:`dalil.linkage.notes.extract`), never overwriting a value the list
+    gave. A filled field is named in the record's ``derived_fields``; the relations a
+    note names go to ``kinship``. Places are looked up first among the places the list
+    itself names. Returns how many records got each field."""
+    from dalil.linkage.fields import DERIVABLE_FIELDS
+    from dalil.linkage.notes import Gazetteer, extract
+
+    places = Gazetteer(
+        str(r[k]) for r in records for k in ("place_of_death", "locality") if r.get(k)
+    )
+    counts: dict[str, int] = {}
+    for rec in records:
+        if not rec.get("notes"):
+            continue
+        found = extract(rec["notes"], places=places)
+        filled = []
+        # a full name of three or more units already holds the father's name
+        full = str(rec.get("full_name") or "").split()
+        for k in DERIVABLE_FIELDS:
+            value = getattr(found, k)
+            if k == "father_name" and len(full) > 2:
+                continue
+            if value and not rec.get(k):
+                rec[k] = value
+                filled.append(k)
+                counts[k] = counts.get(k, 0) + 1
+        if found.kinship:
+            rec["kinship"] = ", ".join(found.kinship)
+            counts["kinship"] = counts.get("kinship", 0) + 1
+        if filled:
+            rec["derived_fields"] = filled
+    return counts
 
 
 def load_lists(

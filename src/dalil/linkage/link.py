@@ -53,8 +53,13 @@ def link_records(
     generic_names: bool = False,
     seed: int = 42,
     protected: bool = False,
+    cluster_ids: Sequence[str] | None = None,
 ) -> LinkOutput:
-    """Link standard records (dicts with at least ``record_id`` and a name field)."""
+    """Link standard records (dicts with at least ``record_id`` and a name field).
+
+    *cluster_ids*: cluster only these records (all are scored; pairs with the others
+    stay in ``result.pairs``, e.g. to propose matches with records a person decides on).
+    """
     say = progress or (lambda _m: None)
     say(f"preparing {len(records)} records")
     df = prepare(records)
@@ -69,7 +74,7 @@ def link_records(
         protected=protected,
     )
     say(f"clustering {len(res.pairs)} scored pairs at threshold {threshold}")
-    ids = [str(r["record_id"]) for r in records]
+    ids = [str(r["record_id"]) for r in records] if cluster_ids is None else list(cluster_ids)
     cl = cluster(ids, res.pairs, threshold, accepted=accepted, rejected=rejected)
     return LinkOutput(
         records=len(ids), clusters=len(set(cl.cluster_of.values())), clustering=cl, result=res

@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dalil.store.base import Base
@@ -84,6 +94,41 @@ class LinkDecision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_a: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
     record_b: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
+    verdict: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class VictimMatch(Base):
+    """A proposal from the latest ``lists link``: a list record may name a victim the
+    case already holds (a Person recorded by investigators). Replaced on every run.
+
+    ``held``: the record's cluster scored at or above the threshold against the victim
+    and had no person yet, so no new person was created for it; a reviewer decides.
+    """
+
+    __tablename__ = "linkage_victim_matches"
+    __table_args__ = (UniqueConstraint("record_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    probability: Mapped[float] = mapped_column(Float)
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VictimDecision(Base):
+    """A reviewer's decision that a list record does (``accept``) or does not
+    (``reject``) name a victim already recorded in the case; applied to the record's
+    whole cluster on every later run."""
+
+    __tablename__ = "linkage_victim_decisions"
+    __table_args__ = (UniqueConstraint("record_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("linkage_records.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     verdict: Mapped[str] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(64))

@@ -10,7 +10,9 @@ keyed hashes (HMAC) of "account name" or "client address", so no address is stor
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, Index, Integer, LargeBinary, String, Text
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dalil.store.base import Base
@@ -53,3 +55,15 @@ class TotpUsed(Base):
 
     user: Mapped[str] = mapped_column(String(64), primary_key=True)
     step: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+
+
+class TotpLock(Base):
+    """Wrong second-factor codes of one account since its last right one, counted in the
+    case database (every client address, every password re-entry, every worker); at the
+    limit the account is locked until an admin unlocks it (audited)."""
+
+    __tablename__ = "totp_locks"
+
+    user: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -33,12 +33,20 @@ def verify_case(
     case: Case, key_path: Path | None = None, witness: Path | None = None
 ) -> VerifyResult:
     """Verify the log; check it against *witness*, else the case's ``keys/audit_head.json``
-    when that file exists (a signed head kept outside the database)."""
+    when that file exists (a signed head kept outside the database); then check every
+    RFC 3161 token against the TSA chain kept with it and the log's head at its entry."""
     from dalil.core import audit
+    from dalil.services import timestamps
 
     key = public_key(case, key_path)
     with case.engine.connect() as conn:
-        return audit.verify(conn, key, witness=witness or case.witness_path)
+        res = audit.verify(conn, key, witness=witness or case.witness_path)
+    stamps = timestamps.check(case, key)
+    res.timestamps, res.timestamps_queued = stamps.stamped, stamps.queued
+    if stamps.problems and res.ok:
+        res.ok = False
+        res.first_bad_seq, res.reason = stamps.problems[0]
+    return res
 
 
 def head(case: Case, key_path: Path | None = None) -> dict[str, Any]:

@@ -60,6 +60,8 @@ def write_manifest(
     made: ``data/`` in place). *items* are ``{"sha256", "size", "path", "name"}`` with
     ``path`` relative to the bag; every other file under ``data/`` is listed as metadata.
     """
+    from dalil.services import timestamps
+
     keys = case.keys
     pem = keys.audit_public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -103,7 +105,7 @@ def write_manifest(
         "entries": entries,
         "chain": chain,
         "checkpoints": cps,
-        "timestamps": [],
+        "timestamps": timestamps.tokens(case, upto),
     }
     raw = (dumps(manifest) + "\n").encode("utf-8")
     # The manifest is read back by verify.py with plain json; make sure it is plain JSON.

@@ -8,6 +8,7 @@ hold victims' names — are stored encrypted (see :mod:`dalil.model.lists`).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +23,14 @@ from dalil.core.tempdir import private_tempdir, write_private
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.linkage.io import load_list
 from dalil.model.common import utcnow
-from dalil.model.lists import LinkDecision, ListRecord, ReviewPair, VictimList
+from dalil.model.lists import (
+    LinkDecision,
+    ListRecord,
+    ReviewPair,
+    VictimDecision,
+    VictimList,
+    VictimMatch,
+)
 
 if TYPE_CHECKING:
     from dalil.core.access import Actor
@@ -212,6 +220,70 @@ def _decisions(ctx: Context) -> tuple[list[tuple[str, str]], list[tuple[str, str
     return acc, rej
 
 
+#: Pseudonyms the linkage gives the persons it creates (``V-17``, ``V-17-2``); every
+#: other person with the role ``victim`` is a victim recorded by the investigators.
+LINKAGE_PSEUDONYM = re.compile(r"V-\d+(-\d+)?")
+#: Record ids of recorded victims in a linkage run (``p<person id>``): list record ids
+#: are digits only, so the two never collide.
+_PERSON_PREFIX = "p"
+
+
+def _recorded_victims(ctx: Context) -> list[dict[str, Any]]:
+    """The victims the investigators recorded, as linkage records (``record_id`` =
+    ``p<person id>``): legal name, sex, age and the date of their killing act.
+
+    Names are decrypted in memory for the run only, like the list records (the run
+    keeps DuckDB off the disk); nothing is written in plain text.
+    """
+    from dalil.model.act import Act
+    from dalil.model.person import Person
+    from dalil.services.persons import _ctx_field
+
+    dates: dict[int, str] = {}
+    for victim, date in ctx.session.execute(
+        select(Act.victim_id, Act.date).where(Act.date.is_not(None)).order_by(Act.id)
+    ):
+        if date:
+            dates.setdefault(victim, date)
+    out = []
+    for p in ctx.session.scalars(
+        select(Person).where(Person.legal_name_enc.is_not(None)).order_by(Person.id)
+    ):
+        if "victim" not in (p.roles or []) or LINKAGE_PSEUDONYM.fullmatch(p.pseudonym):
+            continue
+        assert p.legal_name_enc is not None
+        rec: dict[str, Any] = {
+            "record_id": f"{_PERSON_PREFIX}{p.id}",
+            "list": "(recorded victims)",
+            "full_name": ctx.decrypt(p.legal_name_enc, _ctx_field(p.id, "legal_name")),
+            "sex": {"male": "m", "female": "f"}.get(p.sex or ""),
+            "age": p.age,
+        }
+        if p.id in dates:
+            rec["date_of_death"] = dates[p.id]
+        out.append(rec)
+    return out
+
+
+def _act_date(ctx: Context, person_id: int) -> str | None:
+    from dalil.model.act import Act
+
+    return ctx.session.scalar(
+        select(Act.date)
+        .where(Act.victim_id == person_id, Act.date.is_not(None))
+        .order_by(Act.id)
+        .limit(1)
+    )
+
+
+def _victim_decisions(ctx: Context) -> dict[int, dict[int, str]]:
+    """record id → {person id → verdict}."""
+    out: dict[int, dict[int, str]] = {}
+    for d in ctx.session.scalars(select(VictimDecision)):
+        out.setdefault(d.record_id, {})[d.person_id] = d.verdict
+    return out
+
+
 def link(
     ctx: Context,
     *,
@@ -245,20 +317,67 @@ def link(
     if not recs:
         raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
     accepted, rejected = _decisions(ctx)
-    out = link_records([d for _, d in recs], threshold=threshold, backend=backend,
-                       accepted=accepted, rejected=rejected, progress=progress, protected=True)  # fmt: skip
+    recorded = _recorded_victims(ctx)
+    recorded_ids = {int(v["record_id"][len(_PERSON_PREFIX) :]) for v in recorded}
+    verdicts = _victim_decisions(ctx)
+    # the recorded victims are scored with the list records but never clustered by the
+    # model: a match to one of them is a proposal that a reviewer decides
+    out = link_records([d for _, d in recs] + recorded, threshold=threshold, backend=backend,
+                       accepted=accepted, rejected=rejected, progress=progress, protected=True,
+                       cluster_ids=[str(r.id) for r, _ in recs])  # fmt: skip
     cl = out.clustering
     by_id = {str(r.id): (r, d) for r, d in recs}
     clusters: dict[str, list[str]] = {}
     for rid, cid in cl.cluster_of.items():
         clusters.setdefault(cid, []).append(rid)
-    created = updated = 0
+    pairs = out.result.pairs
+    # record id -> [(probability, recorded person id)] from the scored pairs
+    to_victims: dict[str, list[tuple[float, int]]] = {}
+    if len(pairs):
+        for a, b, p in zip(pairs.unique_id_l.astype(str), pairs.unique_id_r.astype(str),
+                           pairs.match_probability.astype(float), strict=True):  # fmt: skip
+            a_rec, b_rec = a.startswith(_PERSON_PREFIX), b.startswith(_PERSON_PREFIX)
+            if a_rec != b_rec:
+                rid, pid = (b, a) if a_rec else (a, b)
+                to_victims.setdefault(rid, []).append((p, int(pid[len(_PERSON_PREFIX) :])))
+    ctx.session.execute(delete(VictimMatch))
+    created = updated = joined = held = proposals = conflicts = 0
     claimed: set[int] = set()
     # larger clusters first: when a cluster splits, the larger part keeps the person
     for members in sorted(clusters.values(), key=lambda m: (-len(m), min(int(x) for x in m))):
         rows = [by_id[m][0] for m in members]
-        existing = Counter(r.person_id for r in rows if r.person_id is not None)
+        said = {pid: v for r in rows for pid, v in verdicts.get(r.id, {}).items()}
+        chosen = sorted(pid for pid, v in said.items() if v == "accept" and pid in recorded_ids)
+        if chosen:
+            # a reviewer said this cluster is a victim the case holds: it joins that person
+            conflicts += len(chosen) > 1
+            for r in rows:
+                r.person_id = chosen[0]
+                r.match_probability = cl.probability[str(r.id)]
+            joined += 1
+            continue
+        best: dict[int, tuple[float, int]] = {}
+        for m in members:
+            for p, pid in to_victims.get(m, []):
+                if said.get(pid) != "reject" and (pid not in best or p > best[pid][0]):
+                    best[pid] = (p, int(m))
+        existing = Counter(
+            r.person_id for r in rows if r.person_id is not None and r.person_id not in recorded_ids
+        )
         person_id = next((pid for pid, _ in existing.most_common() if pid not in claimed), None)
+        hold = person_id is None and any(p >= threshold for p, _ in best.values())
+        for pid, (p, rec_id) in best.items():
+            if p >= review_low:
+                ctx.session.add(VictimMatch(record_id=rec_id, person_id=pid, probability=p,
+                                            held=hold and p >= threshold))  # fmt: skip
+                proposals += 1
+        if hold:
+            # it matches a recorded victim: no new person until a reviewer decides
+            for r in rows:
+                r.person_id = None
+                r.match_probability = cl.probability[str(r.id)]
+            held += 1
+            continue
         if person_id is None:
             first = by_id[min(members, key=int)][1]
             name = (
@@ -309,25 +428,29 @@ def link(
     ).all()
     ctx.session.execute(delete(ReviewPair))
     decided = {frozenset(p) for p in accepted + rejected}
-    pairs = out.result.pairs
     queue = 0
     if len(pairs):
         band = pairs[
             (pairs.match_probability >= review_low) & (pairs.match_probability < threshold)
         ]
         for a, b, p in zip(band.unique_id_l, band.unique_id_r, band.match_probability, strict=True):
-            if frozenset((str(a), str(b))) in decided:
+            if frozenset((str(a), str(b))) in decided or not (str(a) + str(b)).isdigit():
                 continue
             lo, hi = sorted((int(a), int(b)))
             ctx.session.add(ReviewPair(record_a=lo, record_b=hi, probability=float(p)))
             queue += 1
     summary = {
-        "records": out.records,
+        "records": len(recs),
         "victims": len(clusters),
         "persons_created": created,
         "persons_updated": updated,
         "persons_without_records": list(orphans),
-        "review_queue": queue,
+        "recorded_victims_compared": len(recorded),
+        "joined_recorded_victims": joined,
+        "held_for_review": held,
+        "victim_matches_proposed": proposals,
+        "victim_decision_conflicts": conflicts,
+        "review_queue": queue + proposals,
         "decisions_applied": {"accept": len(accepted), "reject": len(rejected)},
         "joins_refused_by_rejections": cl.blocked_joins,
         "threshold": threshold,
@@ -351,31 +474,67 @@ def _open_fields(r: ListRecord, list_name: str) -> dict[str, Any]:
 
 
 def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """The review queue, most uncertain first (probability nearest 0.5 on the log scale).
+    """The review queue: proposed matches with victims the case already holds (those
+    that hold a cluster back from becoming a person first), then uncertain record
+    pairs; each part most uncertain first (probability nearest 0.5).
 
-    Open fields only; with a *reason* (needs ``protected.reveal``; audited) the names of
-    both records are shown as well.
+    A match with a recorded victim has the pair ``RECORD-p<person id>`` and the
+    victim's open fields as ``b`` (``list`` is the victim's pseudonym). Open fields
+    only; with a *reason* (needs ``protected.reveal``; audited) the names of both sides
+    are shown as well.
     """
+    from dalil.model.person import Person
+    from dalil.services.persons import _ctx_field
+
     ctx.require(access.CASE_READ, "review linkage pairs")
     if reason is not None:
         ctx.require(access.PROTECTED_REVEAL, "see names in the review queue")
         if len(reason.strip()) < 5:
             raise InputError("--reason: state why the names are needed (5+ characters)")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
-    pairs = sorted(ctx.session.scalars(select(ReviewPair)), key=lambda p: abs(p.probability - 0.5))
+    items: list[tuple[tuple[int, float], Any]] = [
+        ((0 if m.held else 1, abs(m.probability - 0.5)), m)
+        for m in ctx.session.scalars(select(VictimMatch))
+    ]
+    items += [((1, abs(p.probability - 0.5)), p) for p in ctx.session.scalars(select(ReviewPair))]
+    items.sort(key=lambda kv: kv[0])
     out = []
     revealed: list[str] = []
-    for p in pairs[:limit]:
-        a = ctx.session.get(ListRecord, p.record_a)
-        b = ctx.session.get(ListRecord, p.record_b)
-        assert a is not None and b is not None
-        item: dict[str, Any] = {"pair": f"{a.id}-{b.id}", "probability": round(p.probability, 4),
-                "a": _open_fields(a, names[a.list_id]), "b": _open_fields(b, names[b.list_id])}  # fmt: skip
-        if reason is not None:
-            for side, r in (("a", a), ("b", b)):
-                data = ctx.decrypt(r.data_enc, _data_context(r.id))
-                item[side]["names"] = {k: data[k] for k in PROTECTED_KEYS[:6] if data.get(k)}
-                revealed.append(oid("list_record", r.id))
+
+    def record_names(r: ListRecord) -> dict[str, str]:
+        data = ctx.decrypt(r.data_enc, _data_context(r.id))
+        revealed.append(oid("list_record", r.id))
+        return {k: data[k] for k in PROTECTED_KEYS[:6] if data.get(k)}
+
+    for _, p in items[:limit]:
+        if isinstance(p, VictimMatch):
+            a = ctx.session.get(ListRecord, p.record_id)
+            person = ctx.session.get(Person, p.person_id)
+            assert a is not None and person is not None
+            b: dict[str, Any] = {"id": f"{_PERSON_PREFIX}{person.id}", "list": person.pseudonym,
+                                 "recorded_victim": True, "person_id": person.id,
+                                 "sex": {"male": "m", "female": "f"}.get(person.sex or ""),
+                                 "age": person.age, "birth_year": None,
+                                 "date_of_death": _act_date(ctx, person.id)}  # fmt: skip
+            item: dict[str, Any] = {"pair": f"{a.id}-{_PERSON_PREFIX}{person.id}",
+                                    "probability": round(p.probability, 4), "held": p.held,
+                                    "a": _open_fields(a, names[a.list_id]), "b": b}  # fmt: skip
+            if reason is not None:
+                item["a"]["names"] = record_names(a)
+                if person.legal_name_enc is not None:
+                    legal = ctx.decrypt(person.legal_name_enc, _ctx_field(person.id, "legal_name"))
+                    b["names"] = {"full_name": legal}
+                    revealed.append(oid("person", person.id))
+        else:
+            ra = ctx.session.get(ListRecord, p.record_a)
+            rb = ctx.session.get(ListRecord, p.record_b)
+            assert ra is not None and rb is not None
+            item = {"pair": f"{ra.id}-{rb.id}", "probability": round(p.probability, 4),
+                    "a": _open_fields(ra, names[ra.list_id]),
+                    "b": _open_fields(rb, names[rb.list_id])}  # fmt: skip
+            if reason is not None:
+                item["a"]["names"] = record_names(ra)
+                item["b"]["names"] = record_names(rb)
         out.append(item)
     if revealed:
         ctx.audit("linkage.reveal", revealed, change={"fields": list(PROTECTED_KEYS[:6])},
@@ -394,11 +553,25 @@ def parse_pair(text: str) -> tuple[int, int]:
     return lo, hi
 
 
+def _victim_pair(text: str) -> tuple[int, int] | None:
+    """``17-p5`` (list record 17, recorded victim with person id 5) → (17, 5)."""
+    m = re.fullmatch(r"\s*(\d+)\s*[-,:]\s*[pP](\d+)\s*", text)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def decide(ctx: Context, pair: str, verdict: str, *, note: str | None = None) -> dict[str, Any]:
-    """Store (or change) a reviewer's decision on a pair; applied on every later link."""
+    """Store (or change) a reviewer's decision on a pair; applied on every later link.
+
+    *pair* is two list record ids (``12-57``) or a list record and a victim the case
+    holds (``12-p5``, person id 5): accepting the latter puts the record's cluster on
+    that person on every later run; rejecting it keeps the cluster off that person.
+    """
     ctx.require(access.ANALYSIS_RUN, "decide linkage pairs")
     if verdict not in ("accept", "reject"):
         raise InputError(f"verdict {verdict!r}: use accept or reject")
+    vp = _victim_pair(pair)
+    if vp is not None:
+        return _decide_victim(ctx, *vp, verdict, note)
     a, b = parse_pair(pair)
     for rid in (a, b):
         if ctx.session.get(ListRecord, rid) is None:
@@ -421,6 +594,46 @@ def decide(ctx: Context, pair: str, verdict: str, *, note: str | None = None) ->
               change={"verdict": verdict, "previous": previous},
               detail={"verdict": verdict, "previous": previous})  # fmt: skip
     return {"pair": f"{a}-{b}", "verdict": verdict, "previous": previous,
+            "decided_by": ctx.actor.name}  # fmt: skip
+
+
+def _decide_victim(
+    ctx: Context, record_id: int, person_id: int, verdict: str, note: str | None
+) -> dict[str, Any]:
+    from dalil.model.person import Person
+
+    if ctx.session.get(ListRecord, record_id) is None:
+        raise NotFound(f"no list record with id {record_id}")
+    person = ctx.session.get(Person, person_id)
+    if (
+        person is None
+        or "victim" not in (person.roles or [])
+        or LINKAGE_PSEUDONYM.fullmatch(person.pseudonym)
+    ):
+        raise NotFound(f"no recorded victim with person id {person_id}")
+    d = ctx.session.scalar(
+        select(VictimDecision).where(
+            VictimDecision.record_id == record_id, VictimDecision.person_id == person_id
+        )
+    )
+    previous = d.verdict if d else None
+    if d is None:
+        d = VictimDecision(record_id=record_id, person_id=person_id, verdict=verdict, note=note,
+                           decided_by=ctx.actor.name, decided_at=utcnow())  # fmt: skip
+        ctx.session.add(d)
+    else:
+        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, ctx.actor.name, utcnow()
+    ctx.session.execute(
+        delete(VictimMatch).where(
+            VictimMatch.record_id == record_id, VictimMatch.person_id == person_id
+        )
+    )
+    ctx.session.flush()
+    ctx.audit("linkage.decide", [oid("list_record", record_id), oid("person", person_id)],
+              change={"verdict": verdict, "previous": previous},
+              detail={"verdict": verdict, "previous": previous})  # fmt: skip
+    pair = f"{record_id}-{_PERSON_PREFIX}{person_id}"
+    return {"pair": pair, "verdict": verdict, "previous": previous,
             "decided_by": ctx.actor.name}  # fmt: skip
 
 
@@ -462,7 +675,10 @@ def case_histories(
         raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
     recs = list(ctx.session.scalars(select(ListRecord)))
     if any(r.person_id is None for r in recs):
-        raise Conflict("some list records are not linked yet: run dalil lists link")
+        raise Conflict(
+            "some list records are not linked to a victim yet: run dalil lists link, and "
+            "decide their matches with recorded victims (dalil lists review)"
+        )
     victims: dict[int, list[ListRecord]] = {}
     for r in recs:
         assert r.person_id is not None

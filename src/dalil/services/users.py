@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from dalil.core import access
 from dalil.core.access import Actor, ApiToken, User
@@ -212,25 +213,37 @@ def enable_totp(
 
 
 def disable_totp(
-    ctx: Context, name: str, *, code: str | None = None, at: float | None = None
+    ctx: Context,
+    name: str,
+    *,
+    code: str | None = None,
+    reason: str | None = None,
+    at: float | None = None,
 ) -> User:
-    """Turn off the second factor of *name*: an admin (``user.manage``) resets anyone's;
-    a user may turn off their own only with a current code. Audited ``user.totp_disable``."""
-    if name != ctx.actor.name:
+    """Turn off the second factor of *name*. One's own needs a current code, admins
+    included (a stolen session alone must not switch it off); another user's needs
+    ``user.manage`` and a *reason*, recorded in the audit entry ``user.totp_disable``."""
+    own = name == ctx.actor.name
+    if not own:
         ctx.require(access.USER_MANAGE, "reset other users' second factor")
     user = access.get_user(ctx.session, name)
-    if name == ctx.actor.name and not ctx.can(access.USER_MANAGE):
-        secret = _decrypt_totp(ctx.keys, user.totp_secret_enc)
-        if secret is not None and totp_step(secret, code or "", at=at) is None:
-            raise PermissionDenied("a current code is needed to turn off your second factor")
     if user.totp_secret_enc is None:
         return user  # nothing to turn off (idempotent; nothing logged)
+    why = " ".join((reason or "").split())
+    if own:
+        secret = _decrypt_totp(ctx.keys, user.totp_secret_enc)
+        if secret is None or totp_step(secret, code or "", at=at) is None:
+            raise PermissionDenied("a current code is needed to turn off your second factor")
+    elif not why:
+        raise InputError("give a reason for turning off another user's second factor")
+    elif len(why) > 500:
+        raise InputError("reason too long (at most 500 characters)")
     user.totp_secret_enc = None
     ctx.audit(
         "user.totp_disable",
         [oid("user", name)],
         change={"totp": None},
-        detail={"by_admin": name != ctx.actor.name},
+        detail={"by_admin": not own, **({"reason": why} if not own else {})},
     )
     return user
 
@@ -256,9 +269,19 @@ def has_totp(case: Case, name: str) -> bool:
         return user is not None and user.totp_secret_enc is not None
 
 
-def login_second_factor(case: Case, name: str, *, ok: bool) -> None:
-    """Audit the outcome of a second-factor check (``user.login_totp`` or
-    ``user.login_totp_failed``)."""
+#: Wrong second-factor codes in a row after which the account is locked until an admin
+#: unlocks it. Counted per account in the case database: re-entering the password, other
+#: client addresses and other worker processes do not reset it.
+TOTP_LOCK_AFTER = 10
+
+
+def login_second_factor(case: Case, name: str, *, ok: bool) -> bool:
+    """Record the outcome of a second-factor check: audited ``user.login_totp`` or
+    ``user.login_totp_failed``; a right code clears the account's count of wrong ones,
+    a wrong one adds to it and the :data:`TOTP_LOCK_AFTER`-th locks the account (audited
+    ``user.lock``). Returns whether the account is locked now."""
+    from dalil.model.websession import TotpLock
+
     safe = name if access._NAME_RE.match(name) else None
     with case.act(Actor(name=safe or "-", role="viewer")) as ctx:
         ctx.audit(
@@ -266,6 +289,75 @@ def login_second_factor(case: Case, name: str, *, ok: bool) -> None:
             [oid("user", safe)] if safe else [],
             detail={"method": "totp"},
         )
+    if safe is None or (not ok and not has_totp(case, safe)):
+        return False
+    for _ in range(3):
+        try:
+            with case.act(Actor(name=safe, role="viewer")) as ctx:
+                row = ctx.session.scalars(
+                    select(TotpLock).where(TotpLock.user == safe).with_for_update()
+                ).first()
+                if ok:
+                    if row is not None and row.locked_at is None:
+                        row.failures = 0
+                    return row is not None and row.locked_at is not None
+                if row is None:
+                    row = TotpLock(user=safe, failures=0, locked_at=None)
+                    ctx.session.add(row)
+                row.failures += 1
+                if row.locked_at is None and row.failures >= TOTP_LOCK_AFTER:
+                    row.locked_at = access._now()
+                    ctx.audit(
+                        "user.lock",
+                        [oid("user", safe)],
+                        change={"locked": True},
+                        detail={"why": "second_factor_failures", "failures": row.failures},
+                    )
+                return row.locked_at is not None
+        except IntegrityError:  # another worker counted this account's first failure
+            continue
+    return is_locked(case, safe)
+
+
+def is_locked(case: Case, name: str) -> bool:
+    """Whether too many wrong second-factor codes locked *name*'s account."""
+    from dalil.model.websession import TotpLock
+
+    with case.system_session(write=False) as s:
+        row = s.get(TotpLock, name)
+        return row is not None and row.locked_at is not None
+
+
+def locked_users(ctx: Context) -> set[str]:
+    """Names of the accounts locked by wrong second-factor codes."""
+    from dalil.model.websession import TotpLock
+
+    return set(ctx.session.scalars(select(TotpLock.user).where(TotpLock.locked_at.is_not(None))))
+
+
+def unlock_user(ctx: Context, name: str, reason: str) -> User:
+    """Lift a lock-out (``user.manage``), with a reason recorded in the audit entry
+    ``user.unlock``; the count of wrong codes starts again from zero."""
+    from dalil.model.websession import TotpLock
+
+    ctx.require(access.USER_MANAGE, "unlock users")
+    why = " ".join((reason or "").split())
+    if not why:
+        raise InputError("give a reason for unlocking the account")
+    if len(why) > 500:
+        raise InputError("reason too long (at most 500 characters)")
+    user = access.get_user(ctx.session, name)
+    row = ctx.session.get(TotpLock, name)
+    was = row is not None and row.locked_at is not None
+    if row is not None:
+        ctx.session.delete(row)
+    ctx.audit(
+        "user.unlock",
+        [oid("user", name)],
+        change={"locked": False},
+        detail={"reason": why, "was_locked": was},
+    )
+    return user
 
 
 def verify_totp(

@@ -57,6 +57,31 @@ def vet_upload(
     return out
 
 
+def check_upload(
+    ctx: Context, data: bytes, *, name: str, columns: dict[str, str] | None = None
+) -> int:
+    """Read and validate an uploaded roster without screening it (nothing revealed, nothing
+    logged): the number of records, or InputError (empty, too large, bad columns). The web
+    form calls it before queueing a vetting job, so a bad file is refused beside the form."""
+    ctx.require(access.PROTECTED_REVEAL, "compare names with suspects' protected names")
+    if not data:
+        raise InputError("the personnel file is empty", field="file")
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise InputError(
+            f"the personnel file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB",
+            field="file",
+        )
+    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    with private_tempdir(ctx.case.root, "dalil-vet-") as folder:
+        path = write_private(folder, "personnel" + suffix, data)
+        try:
+            return len(V.read_personnel(path, columns))
+        except InputError as e:
+            raise InputError(
+                e.message.replace(str(path), name), field=e.field or "file", code=e.code
+            ) from None
+
+
 def vet(
     ctx: Context, path: Path, *, columns: dict[str, str] | None = None, threshold: float = 0.5
 ) -> dict[str, Any]:

@@ -226,12 +226,98 @@ def _decode_html(data: bytes, name: str) -> tuple[str, str]:
 
 
 _HTML_LANG = re.compile(r"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3})""", re.I)
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+# The tag-strip fallback below is a single left-to-right scan: every search starts where
+# the previous one ended and a search that finds nothing ends the scan, so the cost is
+# linear in the page whatever its markup (a regular expression such as
+# ``<script[^>]*>.*?</script>`` re-scans the rest of the page from every unclosed tag:
+# quadratic, 288 KB took 37 s).
+_TAG_OPEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,30})|<!--|<[!?]")
+_RAW_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "title"})
+_BREAK_OPEN = frozenset({"br", "p", "div", "li", "tr"})
+_BREAK_CLOSE = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"})
+_RAW_END = {name: re.compile(r"</" + name + r"(?=[\s/>])", re.I) for name in sorted(_RAW_TEXT)}
+
+
+def _html_chunks(markup: str) -> list[tuple[str, str]]:
+    """The page as ``(kind, value)`` pieces in one linear pass: ``("text", s)`` for
+    character data, ``("break", "")`` at block boundaries, ``("raw", name)`` followed by
+    ``("rawtext", s)`` for the content of raw-text elements (script, style, title …).
+    An unclosed comment, tag or raw-text element runs to the end of the page, as in a
+    browser."""
+    out: list[tuple[str, str]] = []
+    n = len(markup)
+    i = 0
+    while i < n:
+        m = _TAG_OPEN.search(markup, i)
+        if m is None:
+            out.append(("text", markup[i:]))
+            break
+        if m.start() > i:
+            out.append(("text", markup[i : m.start()]))
+        tok = m.group(0)
+        if tok == "<!--":
+            end = markup.find("-->", m.end())
+            i = n if end < 0 else end + 3
+            continue
+        gt = markup.find(">", m.end())
+        if gt < 0:
+            break  # a tag never closed: the rest is inside it
+        i = gt + 1
+        if tok in ("<!", "<?"):
+            continue
+        name = m.group(2).lower()
+        closing = m.group(1) == "/"
+        if closing:
+            if name in _BREAK_CLOSE:
+                out.append(("break", ""))
+            continue
+        if name in _BREAK_OPEN or name in _BREAK_CLOSE:
+            out.append(("break", ""))
+        if name in _RAW_TEXT and not markup[m.end() : gt].rstrip().endswith("/"):
+            end_m = _RAW_END[name].search(markup, i)
+            stop = n if end_m is None else end_m.start()
+            out.append(("raw", name))
+            out.append(("rawtext", markup[i:stop]))
+            if end_m is None:
+                break
+            gt = markup.find(">", end_m.end())
+            i = n if gt < 0 else gt + 1
+    return out
+
+
+def _html_title(chunks: list[tuple[str, str]]) -> str | None:
+    import html as htmlmod
+
+    for k, (kind, value) in enumerate(chunks):
+        if kind == "raw" and value == "title" and k + 1 < len(chunks):
+            return " ".join(htmlmod.unescape(chunks[k + 1][1]).split()) or None
+    return None
+
+
+def _html_strip(chunks: list[tuple[str, str]]) -> str:
+    """Paragraphs of the page's visible text (script, style, title … dropped)."""
+    import html as htmlmod
+
+    paras: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        words = " ".join(current).split()
+        if words:
+            paras.append(" ".join(words))
+        current.clear()
+
+    for kind, value in chunks:
+        if kind == "text":
+            current.append(htmlmod.unescape(value))
+        elif kind == "break":
+            flush()
+    flush()
+    return "\n\n".join(paras)
 
 
 def _extract_html(data: bytes, name: str) -> ExtractedText:
-    import html as htmlmod
-
     markup, enc = _decode_html(data, name)
     if _control_share(markup) > 0.01:
         raise InputError(f"{name}: looks binary, not an HTML document")
@@ -261,18 +347,13 @@ def _extract_html(data: bytes, name: str) -> ExtractedText:
         text = doc.get("text") or ""
         title = doc.get("title") or None
         published = doc.get("date") or None
+    chunks: list[tuple[str, str]] | None = None
     if not text.strip():
         # Very short pages defeat main-text extraction; strip the tags instead.
-        body = re.sub(r"(?is)<(script|style|noscript|template)[^>]*>.*?</\1>", " ", markup)
-        body = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</h[1-6]>|</li>", "\n\n", body)
-        body = re.sub(r"(?s)<[^>]+>", " ", body)
-        body = htmlmod.unescape(body)
-        paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body)]
-        text = "\n\n".join(p for p in paras if p)
+        chunks = _html_chunks(markup)
+        text = _html_strip(chunks)
     if title is None:
-        m = _HTML_TITLE.search(markup)
-        if m:
-            title = " ".join(htmlmod.unescape(m.group(1)).split()) or None
+        title = _html_title(chunks if chunks is not None else _html_chunks(markup))
     lang_m = _HTML_LANG.search(markup[:4096])
     language = lang_m.group(1).lower()[:2] if lang_m else None
     text = normalise_text(text)

@@ -138,6 +138,11 @@ class Principals:
         secret = users.totp_secret(self.case, name)
         return str(secret) if secret else None
 
-    def login_second_factor(self, name: str, *, ok: bool) -> None:
-        """Audit the outcome of a second-factor check."""
-        users.login_second_factor(self.case, name, ok=ok)
+    def login_second_factor(self, name: str, *, ok: bool) -> bool:
+        """Record the outcome of a second-factor check (audited, counted per account);
+        returns whether the account is locked now."""
+        return users.login_second_factor(self.case, name, ok=ok)
+
+    def is_locked(self, name: str) -> bool:
+        """Whether too many wrong second-factor codes locked the account."""
+        return users.is_locked(self.case, name)

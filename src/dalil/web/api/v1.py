@@ -347,7 +347,11 @@ class RevealNames(BaseModel):
 
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    pair: str = Field(max_length=40, description="Two list record ids, e.g. 12-57.")
+    pair: str = Field(
+        max_length=40,
+        description="Two list record ids, e.g. 12-57, or a list record and a victim "
+        "recorded in the case (p + person id), e.g. 12-p5.",
+    )
     verdict: str = Field(pattern="^(accept|reject)$")
     note: str | None = Field(None, max_length=1000)
 
@@ -400,10 +404,17 @@ def histories(ctx: ApiCtx) -> dict[str, Any]:
 
 @router.get("/estimate", response_model=dict[str, Any], responses=ERRORS)
 def estimate(
-    ctx: ApiCtx, method: str = Query("loglinear", pattern="^(loglinear|bma)$")
+    ctx: ApiCtx,
+    method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
+    strata: str | None = Query(
+        None,
+        pattern="^(sex|governorate|place_of_death|date_of_death|age_group)$",
+        description="Estimate within each stratum and add them up (`dalil estimate --strata`).",
+    ),
 ) -> dict[str, Any]:
-    """Estimate the total from the capture histories (the stable estimation JSON)."""
-    return dict(lists.estimate(ctx, method))
+    """Estimate the total from the capture histories (the stable estimation JSON of
+    `dalil estimate --json`, plus `histories`)."""
+    return dict(lists.estimate(ctx, method, strata))
 
 
 for _kind in KINDS.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dalil.core import access
 from dalil.display.jsonout import jsonable
 from dalil.errors import InputError, NotFound
 from dalil.services import assessments, coding, evidence, records, reports, sites, vetting
@@ -249,6 +250,30 @@ def corroboration(ctx: Ctx) -> dict[str, Any]:
         return dict(jsonable(corroboration_svc.corroboration(sc)))
 
 
+def _column_mapping(columns: list[str] | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for c in columns or []:
+        if not c.strip():
+            continue
+        if "=" not in c:
+            raise InputError(f"column mapping {c[:80]!r}: use HEADER=FIELD", field="columns")
+        header, field = c.split("=", 1)
+        mapping[header.strip()] = field.strip()
+    return mapping
+
+
+def _form_words(e: InputError) -> InputError:
+    """Speak of the form's column mapping, not the CLI's --column option."""
+    return InputError(
+        e.message.replace(
+            "with --column HEADER=FIELD or --column HEADER=ignore",
+            "with a column mapping HEADER=FIELD or HEADER=ignore",
+        ).replace("--column ", "column mapping "),
+        field=e.field,
+        code=e.code,
+    )
+
+
 def vet(
     ctx: Ctx,
     data: bytes,
@@ -259,14 +284,7 @@ def vet(
 ) -> dict[str, Any]:
     """Screen an uploaded personnel file (CSV or XLSX) against the case's suspects
     (``vetting.vet_upload``: the upload never outlives the call)."""
-    mapping: dict[str, str] = {}
-    for c in columns or []:
-        if not c.strip():
-            continue
-        if "=" not in c:
-            raise InputError(f"column mapping {c[:80]!r}: use HEADER=FIELD", field="columns")
-        header, field = c.split("=", 1)
-        mapping[header.strip()] = field.strip()
+    mapping = _column_mapping(columns)
     try:
         with ctx.act(write=True) as sc:
             return dict(
@@ -277,15 +295,73 @@ def vet(
                 )
             )
     except InputError as e:
-        # Speak of the form's column mapping, not the CLI's --column option.
-        raise InputError(
-            e.message.replace(
-                "with --column HEADER=FIELD or --column HEADER=ignore",
-                "with a column mapping HEADER=FIELD or HEADER=ignore",
-            ).replace("--column ", "column mapping "),
-            field=e.field,
-            code=e.code,
-        ) from None
+        raise _form_words(e) from None
+
+
+def vet_submit(
+    ctx: Ctx,
+    data: bytes,
+    *,
+    name: str,
+    threshold: float = 0.5,
+    columns: list[str] | None = None,
+) -> dict[str, Any]:
+    """Queue the screening of an uploaded personnel file as a ``vetting`` job (the file
+    kept encrypted with the job and deleted when it has finished). The file is read and
+    checked first, so a bad file is refused here, beside the form."""
+    from dalil.web.handlers import jobs as job_handlers
+
+    mapping = _column_mapping(columns)
+    try:
+        with ctx.act(write=False) as sc:
+            vetting.check_upload(sc, data, name=name, columns=mapping or None)
+    except InputError as e:
+        raise _form_words(e) from None
+    media = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if name.lower().endswith(".xlsx")
+        else "text/csv"
+    )
+    return job_handlers.submit(
+        ctx,
+        "vetting",
+        {"name": name, "threshold": threshold, "columns": mapping},
+        files={"personnel": (data, media)},
+    )
+
+
+def vetting_result(ctx: Ctx, job_id: int) -> dict[str, Any] | None:
+    """The candidates of a finished ``vetting`` job (None while it runs)."""
+    from dalil.web.handlers import jobs as job_handlers
+
+    job = job_handlers.get(ctx, job_id)
+    if job.get("kind") != "vetting":
+        raise NotFound(f"job {job_id} is not a vetting screen")
+    if job.get("state") != "done" or not isinstance(job.get("result"), dict):
+        return None
+    return dict(job["result"])
+
+
+def report_submit(
+    ctx: Ctx, *, audience: str, fmt: str, lang: str = "en", title: str | None = None
+) -> dict[str, Any]:
+    """Queue a report as a ``report`` job (built in a job worker, kept with the job,
+    downloaded from its page). A public report needs ``report.public`` now, not later."""
+    from dalil.web.handlers import jobs as job_handlers
+
+    if audience == "public":
+        with ctx.act(write=True) as sc:
+            sc.require(access.REPORT_PUBLIC, "build public reports")
+    params = {"audience": audience, "format": fmt, "lang": lang, "title": title or None}
+    return job_handlers.submit(ctx, "report", params)
+
+
+def bag_submit(ctx: Ctx) -> dict[str, Any]:
+    """Queue an export of the case's evidence as a BagIt bag (a ``bag`` job: written and
+    validated in a job worker, kept with the job as a zip file)."""
+    from dalil.web.handlers import jobs as job_handlers
+
+    return job_handlers.submit(ctx, "bag", {})
 
 
 def report(

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from dalil.display.jsonout import jsonable
-from dalil.estimate import CaptureTable
 from dalil.estimate import estimate as run_estimate
-from dalil.services import lists
+from dalil.services import estimates, lists
 from dalil.web.context import Ctx
 
 
@@ -78,15 +77,12 @@ def histories(ctx: Ctx) -> dict[str, Any]:
     return {"lists": list(names), "rows": jsonable(rows)}
 
 
-def estimate(ctx: Ctx, method: str = "loglinear") -> dict[str, Any]:
-    """Estimate the total from the case's capture histories (pure computation on
-    what ``histories`` returns; nothing is written)."""
+def estimate(ctx: Ctx, method: str = "loglinear", strata: str | None = None) -> dict[str, Any]:
+    """Estimate the total from the case's linked lists as ``dalil estimate`` without FILE
+    does: the capture data from the service (``estimates.case_capture_data``, optionally
+    by stratum), then the pure estimation library, outside the transaction."""
     h = histories(ctx)
-    names = h["lists"]
-    counts: dict[str, int] = {}
-    for row in h["rows"]:
-        key = "".join(str(int(row[n])) for n in names)
-        counts[key] = counts.get(key, 0) + int(row["count"])
-    table = CaptureTable.from_patterns(names, counts)
-    result = run_estimate(table, method=method)
-    return {"histories": h, **dict(jsonable(result))}
+    with ctx.act(write=False) as sc:
+        data = estimates.case_capture_data(sc, strata=strata)
+    result = run_estimate(data, method=method)
+    return {"histories": h, **dict(jsonable(result.to_dict()))}

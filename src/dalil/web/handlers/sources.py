@@ -8,10 +8,9 @@ from typing import Any, BinaryIO
 
 from dalil.display.jsonout import jsonable
 from dalil.errors import InputError
-from dalil.services import evidence, records, sources
+from dalil.services import records, sources
 from dalil.sources.compare import analyse, compare
 from dalil.web.context import Ctx
-from dalil.web.handlers import evidence as web_evidence
 from dalil.web.handlers import records as web_records
 from dalil.web.handlers.evidence import run_with_body
 from dalil.web.textview import comparison_segments, reading
@@ -68,65 +67,50 @@ async def add_source_upload(
     return out
 
 
-MAX_TEXT = 2_000_000  # characters of a source text shown or compared
+MAX_TEXT = 2_000_000  # characters of a source text shown
 
 
-def _source_text(ctx: Ctx, raw_id: str) -> tuple[dict[str, Any], str | None]:
-    """The source record and its stored text: the working-copy text item derived from
-    its file (``source add FILE``), else a text/plain evidentiary item. Reading it is an
-    evidence read, checked and logged like a download."""
-    source = web_records.get(ctx, "sources", raw_id)
-    with ctx.act(write=False) as sc:
-        items = [
-            jsonable(evidence.item_dict(sc, r))
-            for r in evidence.list_items(sc, source_id=source["id"])
-        ]
-    texts = [i for i in items if str(i.get("media_type") or "").startswith("text/plain")]
-    texts.sort(key=lambda i: (i.get("copy_kind") != "working", i.get("id", 0)))
-    if not texts:
-        return source, None
-    _meta, chunks = web_evidence.content(ctx, texts[0]["sha256"])
-    data = bytearray()
-    for chunk in chunks:
-        data += chunk
-        if len(data) > 4 * MAX_TEXT:
-            break
-    return source, bytes(data).decode("utf-8", errors="replace")[:MAX_TEXT]
+def _source_id(raw_id: str) -> int:
+    ident = web_records.parse_id("sources", raw_id)
+    assert isinstance(ident, int)
+    return ident
 
 
 def source_reading(ctx: Ctx, raw_id: str) -> dict[str, Any]:
-    """The source's text cut into plain, quotation and figure segments."""
-    source, text = _source_text(ctx, raw_id)
-    if text is None:
+    """The source's text cut into plain, quotation and figure segments: the text the
+    service reads (``sources.source_text``, audited as an evidence read, as
+    ``dalil source extract`` does); empty when the source has no readable text."""
+    source = web_records.get(ctx, "sources", raw_id)
+    try:
+        with ctx.act(write=True) as sc:
+            text, _record = sources.source_text(sc, _source_id(raw_id), reason="sources.reading")
+    except InputError:  # no file, or none whose text can be read
         return {"source": source, "segments": [], "quotes": [], "quantities": [], "words": 0}
     return {
         "source": source,
-        **reading(text, title=source.get("title"), doc_date=_date_or_none(source.get("published"))),
+        **reading(
+            text[:MAX_TEXT],
+            title=source.get("title"),
+            doc_date=_date_or_none(source.get("published")),
+        ),
     }
 
 
 def compare_sources(ctx: Ctx, a: str, b: str) -> dict[str, Any]:
-    """Compare the stored texts of sources *a* (earlier) and *b* (later)."""
-    sa, ta = _source_text(ctx, a)
-    sb, tb = _source_text(ctx, b)
-    missing = [s["title"] for s, t in ((sa, ta), (sb, tb)) if t is None]
-    if missing:
-        raise InputError(f"no text stored for: {'; '.join(missing)} (add the source with a file)")
-    assert ta is not None and tb is not None
-    return compare_texts(
-        ctx,
-        {
-            "text": ta,
-            "title": sa.get("title"),
-            "date": sa.get("published"),
-            "id": f"source:{sa['id']}",
-        },
-        {
-            "text": tb,
-            "title": sb.get("title"),
-            "date": sb.get("published"),
-            "id": f"source:{sb['id']}",
-        },
+    """Compare the stored texts of sources *a* (earlier) and *b* (later): the service's
+    comparison (``dalil source compare A B``: the same reads and audit entries), plus the
+    segments of both texts cut at the reused passages."""
+    ids = [_source_id(a), _source_id(b)]
+    with ctx.act(write=True) as sc:
+        docs = [sources.source_document(sc, i, reason="sources.compare") for i in ids]
+        result = sources.compare_sources(sc, docs[0], docs[1], source_ids=ids)
+    by_id = {d.id: d.text for d in docs}
+    return dict(
+        jsonable(
+            comparison_segments(
+                result, by_id[result["source"]["id"]], by_id[result["derivative"]["id"]]
+            )
+        )
     )
 
 

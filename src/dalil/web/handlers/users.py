@@ -16,7 +16,8 @@ def forget_principals(ctx: Ctx) -> None:
 
 def list_users(ctx: Ctx) -> list[dict[str, Any]]:
     with ctx.act(write=False) as sc:
-        return [jsonable(u) for u in users.list_users(sc)]
+        locked = users.locked_users(sc)
+        return [{**jsonable(u), "locked": u.name in locked} for u in users.list_users(sc)]
 
 
 def add_user(ctx: Ctx, name: str, role: str, password: str) -> dict[str, Any]:
@@ -57,7 +58,15 @@ def enable_totp(ctx: Ctx, secret: str, code: str) -> None:
         users.enable_totp(sc, ctx.actor.name, secret, code)
 
 
-def disable_totp(ctx: Ctx, name: str, code: str | None = None) -> None:
+def disable_totp(
+    ctx: Ctx, name: str, code: str | None = None, *, reason: str | None = None
+) -> None:
     with ctx.act(write=True) as sc:
-        users.disable_totp(sc, name, code=code)
+        users.disable_totp(sc, name, code=code, reason=reason)
+    forget_principals(ctx)
+
+
+def unlock_user(ctx: Ctx, name: str, reason: str) -> None:
+    with ctx.act(write=True) as sc:
+        users.unlock_user(sc, name, reason)
     forget_principals(ctx)

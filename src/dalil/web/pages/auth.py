@@ -20,6 +20,9 @@ router = APIRouter(include_in_schema=False)
 MSG_INVALID = N_("Invalid user name or password.")
 MSG_WAIT = N_("Too many failed attempts. Try again in %(seconds)s seconds.")
 MSG_BAD_CODE = N_("That code is not valid. Enter the current 6-digit code.")
+MSG_LOCKED = N_(
+    "This account is locked after too many wrong codes. An administrator can unlock it."
+)
 
 
 def _safe_next(next_url: str | None) -> str:
@@ -63,10 +66,17 @@ def login_submit(
         return render(
             ctx, "login.html", status_code=401, next=_safe_next(next), error=ctx._(MSG_INVALID)
         )
-    throttle.success(username, address)
     session = ensure_session(ctx)
-    app.state.sessions.rotate(session)
     resp: Response
+    if info.has_totp and ctx.principals.is_locked(info.user.name):
+        return render(
+            ctx, "login.html", status_code=403, next=_safe_next(next), error=ctx._(MSG_LOCKED)
+        )
+    if not info.has_totp:
+        # With a second factor the account's failure count is cleared only when the code
+        # is right too: a right password must not buy an attacker fresh code guesses.
+        throttle.success(username, address)
+    app.state.sessions.rotate(session)
     if info.has_totp:
         session.pending_user, session.pending_role = info.user.name, info.user.role
         resp = RedirectResponse("/login/totp?next=" + _quote(_safe_next(next)), status_code=303)
@@ -107,14 +117,20 @@ def totp_submit(
     if wait > 0:
         msg = ctx._(MSG_WAIT, seconds=int(wait) + 1)
         return render(ctx, "totp.html", status_code=429, next=_safe_next(next), error=msg)
+    if ctx.principals.is_locked(name):
+        session.pending_user = session.pending_role = None
+        return render(ctx, "totp.html", status_code=403, next="/", error=ctx._(MSG_LOCKED))
     secret = ctx.principals.totp_secret(name)
     if secret is None or not app.state.totp_guard.verify(name, secret, code):
         app.state.throttle.failure(name, address)
-        ctx.principals.login_second_factor(name, ok=False)
+        if ctx.principals.login_second_factor(name, ok=False):
+            session.pending_user = session.pending_role = None
+            return render(ctx, "totp.html", status_code=403, next="/", error=ctx._(MSG_LOCKED))
         return render(
             ctx, "totp.html", status_code=401, next=_safe_next(next), error=ctx._(MSG_BAD_CODE)
         )
     ctx.principals.login_second_factor(name, ok=True)
+    app.state.throttle.success(name, address)
     session.user, session.role = name, session.pending_role
     session.pending_user = session.pending_role = None
     app.state.sessions.rotate(session)

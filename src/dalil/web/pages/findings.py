@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from dalil.errors import Conflict, InputError
@@ -344,8 +344,12 @@ def corroboration_page(ctx: PageCtx) -> Response:
 
 
 @router.get("/findings/vetting")
-def vetting_page(ctx: PageCtx) -> Response:
-    return render(ctx, "findings_vetting.html", result=None, error=None, perms=_perms(ctx))
+def vetting_page(ctx: PageCtx, job: int | None = Query(None, ge=1, le=2**63 - 1)) -> Response:
+    """The form; with ``?job=N``, the candidates of that finished vetting job."""
+    result = findings.vetting_result(ctx, job) if job is not None else None
+    return render(
+        ctx, "findings_vetting.html", result=result, job=job, error=None, perms=_perms(ctx)
+    )
 
 
 @router.post("/findings/vetting")
@@ -355,6 +359,8 @@ async def vetting_upload(
     threshold: float = Form(0.5, ge=0.0, le=1.0),
     columns: str = Form("", max_length=2000),
 ) -> Response:
+    """Check the file, then queue the screening as a job (long work never runs inside a
+    request) and go to the job's page, which links back here to the candidates."""
     # Starlette spools the upload in memory (to 1 MB) then in the system temporary
     # folder, never the case folder; read it here and close it at once.
     try:
@@ -365,8 +371,8 @@ async def vetting_upload(
     import anyio.to_thread
 
     try:
-        result = await anyio.to_thread.run_sync(
-            lambda: findings.vet(
+        job = await anyio.to_thread.run_sync(
+            lambda: findings.vet_submit(
                 ctx,
                 data,
                 name=name or "personnel.csv",
@@ -380,10 +386,11 @@ async def vetting_upload(
             "findings_vetting.html",
             status_code=422,
             result=None,
+            job=None,
             error=e.message,
             perms=_perms(ctx),
         )
-    return render(ctx, "findings_vetting.html", result=result, error=None, perms=_perms(ctx))
+    return _redirect(ctx, f"/jobs/{job['id']}")
 
 
 # --- reports ------------------------------------------------------------------------
@@ -402,8 +409,13 @@ def reports_build(
     report_lang: str = Form("en", pattern="^(en|ar)$"),
     title: str = Form("", max_length=300),
 ) -> Response:
-    meta, data = findings.report(ctx, audience=audience, fmt=fmt, lang=report_lang, title=title)
-    media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
-    resp = _download(ctx, data, f"report-{audience}-{report_lang}.{fmt}", media)
-    resp.headers["X-Report-SHA256"] = str(meta.get("sha256", ""))
-    return resp
+    """Queue the report as a job; its page offers the file when it is built."""
+    job = findings.report_submit(ctx, audience=audience, fmt=fmt, lang=report_lang, title=title)
+    return _redirect(ctx, f"/jobs/{job['id']}")
+
+
+@router.post("/findings/export-bag")
+def bag_export(ctx: PageCtx) -> Response:
+    """Queue an evidence bag (BagIt) export as a job; its page offers the zip file."""
+    job = findings.bag_submit(ctx)
+    return _redirect(ctx, f"/jobs/{job['id']}")

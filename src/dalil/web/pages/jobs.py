@@ -22,6 +22,9 @@ _WORDS = (
     N_("cancelled"),
     N_("Fixity check"),
     N_("Linkage run"),
+    N_("Report"),
+    N_("Vetting screen"),
+    N_("Evidence bag export"),
 )
 
 

@@ -50,9 +50,19 @@ def users_end_sessions(ctx: PageCtx, name: str) -> Response:
 
 
 @router.post("/users/{name}/reset-totp")
-def users_reset_totp(ctx: PageCtx, name: str) -> Response:
-    """An admin turns off a user's second factor (lost phone); audited by the service."""
-    user_handlers.disable_totp(ctx, name)
+def users_reset_totp(ctx: PageCtx, name: str, reason: str = Form("", max_length=500)) -> Response:
+    """An admin turns off a user's second factor (lost phone), giving a reason; audited
+    by the service."""
+    user_handlers.disable_totp(ctx, name, reason=reason)
+    resp = RedirectResponse("/users", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.post("/users/{name}/unlock")
+def users_unlock(ctx: PageCtx, name: str, reason: str = Form("", max_length=500)) -> Response:
+    """An admin lifts a lock-out (too many wrong codes), giving a reason; audited."""
+    user_handlers.unlock_user(ctx, name, reason)
     resp = RedirectResponse("/users", status_code=303)
     finish(ctx, resp)
     return resp

@@ -142,6 +142,7 @@
         if (attempts) { attempts.textContent = job.attempts + " / " + job.max_attempts; }
         if (job.state === "done") {
           state.textContent = state.getAttribute("data-done");
+          if (job.kind === "vetting") { window.location.reload(); return; }
           Object.keys(job.result || {}).forEach(function (k) {
             var dt = document.createElement("dt"); dt.textContent = k;
             var dd = document.createElement("dd"); dd.textContent = JSON.stringify(job.result[k]);

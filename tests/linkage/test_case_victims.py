@@ -1,0 +1,149 @@
+"""One victim, one person: list records matching a victim the investigators already
+recorded are proposed for review, not turned into a second person (fictional data)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from dalil.core.case import Case
+from dalil.model.lists import ListRecord
+from dalil.model.person import Person
+from dalil.synth.lists import generate
+from dalil.testing import TEST_PASSPHRASE, DalilRunner
+
+
+@pytest.fixture
+def lists_dir(tmp_path: Path) -> Path:
+    generate(150, 3, seed=21, out_dir=tmp_path / "lists")
+    return tmp_path / "lists"
+
+
+def _import_all(run: DalilRunner, folder: Path) -> None:
+    for i, name in enumerate(("committee", "network", "hospital"), start=1):
+        r = run("lists", "import", folder / f"list_{i}.csv", "--list", name)
+        assert r.exit_code == 0, r.stderr
+
+
+def _record_victim(run: DalilRunner, folder: Path, *, pseudonym: str) -> tuple[int, str]:
+    """An investigator records, by hand, a victim who is also in list 2 (Latin script,
+    name parts, birth year): returns the person id and the list record key."""
+    with (folder / "list_2.csv").open(encoding="utf-8") as fh:
+        row: dict[str, Any] = next(
+            r for r in csv.DictReader(fh)
+            if r["first_name"] and r["father_name"] and r["family_name"] and r["birth_year"]
+            and r["sex"]
+        )  # fmt: skip
+    name = " ".join(row[k] for k in ("first_name", "father_name", "family_name"))
+    sex = "male" if row["sex"].lower().startswith("m") else "female"
+    age = 2025 - int(row["birth_year"])
+    out = run.json("person", "add", "--pseudonym", pseudonym, "--role", "victim",
+                   "--legal-name", name, "--sex", sex, "--age", str(age))  # fmt: skip
+    return int(out["id"]), row["record_id"]
+
+
+def _cluster(case: Case, record_key: str) -> tuple[list[int], set[int | None]]:
+    with case.act(write=False) as ctx:
+        rec = ctx.session.scalar(select(ListRecord).where(ListRecord.record_key == record_key))
+        assert rec is not None
+        mates = ctx.session.scalars(
+            select(ListRecord).where(ListRecord.person_id == rec.person_id)
+        ).all() if rec.person_id is not None else [rec]  # fmt: skip
+        return [r.id for r in mates], {r.person_id for r in mates}
+
+
+def test_list_record_joins_recorded_victim_after_review(
+    any_case: Case, dalil_env: Callable[..., DalilRunner], lists_dir: Path
+) -> None:
+    run = dalil_env(DALIL_CASE=str(any_case.root), DALIL_PASSPHRASE=TEST_PASSPHRASE)
+    pid, key = _record_victim(run, lists_dir, pseudonym="V001")
+    # a recorded victim no list names: never proposed
+    other = run.json("person", "add", "--pseudonym", "V002", "--role", "victim",
+                     "--legal-name", "Zuhair Qandalaft Brimo", "--sex", "male")["id"]  # fmt: skip
+    _import_all(run, lists_dir)
+    first = run.json("lists", "link")
+    assert first["recorded_victims_compared"] == 2
+    queue = run.json("lists", "review", "--limit", "500")
+    proposals = [q for q in queue if q["b"].get("recorded_victim")]
+    with any_case.act(write=False) as ctx:
+        rec = ctx.session.scalar(select(ListRecord).where(ListRecord.record_key == key))
+        assert rec is not None
+        rec_id, rec_person = rec.id, rec.person_id
+    mine = [q for q in proposals if q["b"]["person_id"] == pid]
+    assert mine, "the list record naming V001 must be proposed as a match"
+    assert all(q["b"]["person_id"] != other for q in proposals)
+    assert mine[0]["b"]["list"] == "V001" and "names" not in mine[0]["b"]
+    # a match proposes, a person decides: nothing joined V001 yet
+    assert rec_person != pid
+    # a strong match (name, sex, age agree): no duplicate person was created for the
+    # cluster, and histories refuse to count it until a reviewer decides
+    assert mine[0]["held"] and mine[0]["probability"] >= 0.9
+    assert rec_person is None and first["held_for_review"] >= 1
+    r = run("lists", "histories", "--out", str(lists_dir / "h.csv"))
+    assert r.exit_code != 0 and "recorded victims" in r.stderr
+    pair = mine[0]["pair"]
+    assert pair.endswith(f"-p{pid}")
+    decided = run.json("lists", "decide", pair, "accept", "--note", "same father, same age")
+    assert decided["verdict"] == "accept"
+    for _ in range(2):  # the decision holds on every later run
+        again = run.json("lists", "link")
+        assert again["joined_recorded_victims"] >= 1
+        ids, persons = _cluster(any_case, key)
+        assert rec_id in ids and persons == {pid}
+    with any_case.act(write=False) as ctx:
+        # no linkage-made person holds any record of V001's cluster
+        made = ctx.session.scalars(select(Person).where(Person.pseudonym.like("V-%"))).all()
+        holders = {r.person_id for r in ctx.session.scalars(select(ListRecord))}
+        assert pid in holders
+        assert all(p.id != pid for p in made)
+        assert not [q for q in run.json("lists", "review", "--limit", "500")
+                    if q["b"].get("recorded_victim") and q["b"]["person_id"] == pid]  # fmt: skip
+    run("lists", "histories", "--out", str(lists_dir / "h.csv"))
+
+
+def test_rejected_victim_match_makes_its_own_person_and_is_not_proposed_again(
+    case: Case, dalil: DalilRunner, lists_dir: Path
+) -> None:
+    pid, key = _record_victim(dalil, lists_dir, pseudonym="V010")
+    _import_all(dalil, lists_dir)
+    dalil.json("lists", "link")
+    mine = [q for q in dalil.json("lists", "review", "--limit", "500")
+            if q["b"].get("recorded_victim") and q["b"]["person_id"] == pid]  # fmt: skip
+    assert mine
+    dalil.json("lists", "decide", mine[0]["pair"], "reject")
+    dalil.json("lists", "link")
+    _, persons = _cluster(case, key)
+    assert None not in persons and pid not in persons
+    assert not [q for q in dalil.json("lists", "review", "--limit", "500")
+                if q["b"].get("recorded_victim") and q["b"]["person_id"] == pid]  # fmt: skip
+    hist = dalil("lists", "histories", "--out", str(lists_dir / "h.csv"))
+    assert hist.exit_code == 0, hist.stderr
+
+
+def test_names_of_a_proposed_match_only_with_a_logged_reason(
+    case: Case, dalil: DalilRunner, lists_dir: Path
+) -> None:
+    from dalil.core import audit
+
+    pid, _ = _record_victim(dalil, lists_dir, pseudonym="V020")
+    _import_all(dalil, lists_dir)
+    dalil.json("lists", "link")
+    named = dalil.json("lists", "review", "--limit", "500", "--reason", "checking V020 match")
+    mine = [q for q in named if q["b"].get("recorded_victim") and q["b"]["person_id"] == pid]
+    assert mine and mine[0]["b"]["names"]["full_name"]
+    with case.act(write=False) as ctx:
+        entries = audit.query(ctx.session, action="linkage.reveal", object_id=f"person:{pid}")
+    assert entries and "checking V020 match" in entries[-1].detail
+
+
+def test_unknown_victim_in_a_pair_is_a_clear_error(
+    case: Case, dalil: DalilRunner, lists_dir: Path
+) -> None:
+    _import_all(dalil, lists_dir)
+    r = dalil("lists", "decide", "1-p999", "accept")
+    assert r.exit_code == 2 and "no recorded victim with person id 999" in r.stderr

@@ -1,0 +1,326 @@
+"""One door, tested: every operation offered by both the command line and the web (pages
+or REST API) is run both ways on identical cases — copies of one fictional case — and
+must leave the same stored result and the same audit entries (action, objects and
+detail; actor name and time aside), refusals included.
+
+All people, places and organisations here are fictional.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dalil.core.audit import AuditEntry
+from dalil.core.case import Case
+from dalil.testing import TEST_PASSPHRASE, DalilRunner
+from dalil.web import create_app
+from dalil.web.auth import LoginThrottle
+
+from .conftest import DERIVED_TEXT, EVIDENCE_TEXT, LIST_A, LIST_B, Client
+
+ADMIN = "coordinator"
+PEOPLE = {"analyst": "ana", "viewer": "vic", "investigator": "ivy"}
+THIRD_LIST = (
+    "record_id,full_name,sex,age,date_of_death,place_of_death\n"
+    "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
+    "2,Fictional Epsilon Five,female,19,2025-03-08,Tal\n"
+    "3,Fictional Delta Four,male,55,2025-03-08,Tal\n"
+)
+
+
+def _password(name: str) -> str:
+    return f"pw-{name}-fictional-parity"
+
+
+def _build_template(root: Path) -> dict[str, Any]:
+    from dalil.services import evidence, lists, records, users
+
+    case = Case.init(root, TEST_PASSPHRASE, admin=ADMIN)
+    ids: dict[str, Any] = {}
+    try:
+        with case.act(ADMIN) as ctx:
+            users.update_user(ctx, ADMIN, password=_password(ADMIN))
+            for role, name in PEOPLE.items():
+                users.add_user(ctx, name, role, _password(name))
+            first = records.add(
+                ctx,
+                "source",
+                kind="report",
+                title="Fictional NGO report",
+                publisher="Fictional Watch",
+                published="2025-03-12",
+                language="en",
+            )
+            second = records.add(
+                ctx,
+                "source",
+                kind="article",
+                title="Fictional daily article",
+                published="2025-03-14",
+                language="en",
+            )
+            ids.update(source=first.id, source2=second.id)
+        admin = case.actor(ADMIN)
+        evidence.add_bytes(case, admin, EVIDENCE_TEXT, name="report.txt", source_id=first.id)
+        evidence.add_bytes(case, admin, DERIVED_TEXT, name="article.txt", source_id=second.id)
+        for name, text in (("Fictional list A", LIST_A), ("Fictional list B", LIST_B)):
+            path = root.parent / f"{name.replace(' ', '-')}.csv"
+            path.write_text(text, encoding="utf-8")
+            lists.import_list(case, ADMIN, path, list_name=name)
+            path.unlink()
+        with case.act(ADMIN) as ctx:
+            lists.link(ctx)
+        tokens: dict[str, str] = {}
+        with case.act(ADMIN) as ctx:
+            for name in (ADMIN, *PEOPLE.values()):
+                tokens[name], _ = users.issue_token(ctx, name, label="parity")
+        ids["tokens"] = tokens
+    finally:
+        case.close()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("parity") / "template"
+    return root, _build_template(root)
+
+
+class Twins:
+    """Two byte-identical copies of the template case: one for the CLI, one for the web."""
+
+    def __init__(self, template: Path, base: Path, ids: dict[str, Any]) -> None:
+        self.ids = ids
+        self.cli_root = base / "cli-case"
+        self.web_root = base / "web-case"
+        shutil.copytree(template, self.cli_root)
+        shutil.copytree(template, self.web_root)
+        self.app = create_app(
+            self.web_root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=1000)
+        )
+        self.client = Client(self.app)
+        self.signed_in: set[str] = set()
+        self.mark = {"cli": self._last_seq(self.cli_root), "web": self._last_seq(self.web_root)}
+
+    def dalil(self, user: str) -> DalilRunner:
+        return DalilRunner(
+            {
+                "DALIL_CASE": str(self.cli_root),
+                "DALIL_PASSPHRASE": TEST_PASSPHRASE,
+                "DALIL_USER": user,
+            }
+        )
+
+    def api(self, user: str) -> dict[str, str]:
+        """Bearer headers of *user*, signed in (a token's first use is audited as
+        ``user.login``: the sign-in is not the operation compared)."""
+        headers = {"Authorization": f"Bearer {self.ids['tokens'][user]}"}
+        if user not in self.signed_in:
+            assert self.client.get("/api/v1/me", headers=headers).status_code == 200
+            self.signed_in.add(user)
+            self.mark["web"] = self._last_seq(self.web_root)
+        return headers
+
+    def login(self, user: str) -> None:
+        token = self.client.csrf("/login")
+        r = self.client.post(
+            "/login",
+            data={
+                "username": user,
+                "password": _password(user),
+                "csrf_token": token,
+                "next": "/",
+            },
+        )
+        assert r.status_code == 303, r.text
+        self.mark["web"] = self._last_seq(self.web_root)  # the sign-in is not the operation
+
+    @staticmethod
+    def _last_seq(root: Path) -> int:
+        return max(e["seq"] for e in _entries(root, 0)) if _entries(root, 0) else 0
+
+    def audit(self, which: str) -> list[tuple[str, list[str], dict[str, Any]]]:
+        root = self.cli_root if which == "cli" else self.web_root
+        return [
+            (e["action"], e["object_ids"], e["detail"]) for e in _entries(root, self.mark[which])
+        ]
+
+    def close(self) -> None:
+        self.client.close()
+        self.app.state.case.close()
+
+
+def _entries(root: Path, after: int) -> list[dict[str, Any]]:
+    case = Case.open(root, None)
+    try:
+        with Session(case.engine) as s:
+            rows = s.scalars(
+                select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq)
+            )
+            return [
+                {
+                    "seq": r.seq,
+                    "action": r.action,
+                    "object_ids": json.loads(r.object_ids),
+                    "detail": json.loads(r.detail),
+                }
+                for r in rows
+            ]
+    finally:
+        case.close()
+
+
+def _stored(root: Path, read: Callable[[Any], Any]) -> Any:
+    case = Case.open(root, TEST_PASSPHRASE)
+    try:
+        with case.act(ADMIN, write=False) as ctx:
+            return read(ctx)
+    finally:
+        case.close()
+
+
+@pytest.fixture
+def twins(template: tuple[Path, dict[str, Any]], tmp_path: Path) -> Iterator[Twins]:
+    t = Twins(template[0], tmp_path, template[1])
+    yield t
+    t.close()
+
+
+def _without(d: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+# --- the operations ------------------------------------------------------------------
+
+
+def test_comparing_two_stored_sources(twins: Twins) -> None:
+    a, b = twins.ids["source"], twins.ids["source2"]
+    cli = twins.dalil("ana").json("source", "compare", str(a), str(b))
+    r = twins.client.get(f"/api/v1/compare?a={a}&b={b}", headers=twins.api("ana"))
+    assert r.status_code == 200, r.text
+    web = _without(r.json(), "source_segments", "derivative_segments")
+    assert web == cli
+    assert [x[0] for x in twins.audit("cli")] == [
+        "evidence.read",
+        "evidence.read",
+        "sources.compare",
+    ]
+    assert twins.audit("web") == twins.audit("cli")
+
+
+def test_adding_a_source_record(twins: Twins) -> None:
+    fields = {"title": "Fictional press release", "kind": "statement", "language": "ar"}
+    cli = twins.dalil("ivy").json(
+        "source", "add", "--title", fields["title"], "--kind", fields["kind"], "--language", "ar"
+    )
+    r = twins.client.post("/api/v1/sources", json=fields, headers=twins.api("ivy"))
+    assert r.status_code == 201, r.text
+    volatile = ("created_at", "updated_at")
+    assert _without(r.json(), *volatile) == _without(cli["source"], *volatile)
+    assert [x[0] for x in twins.audit("cli")] == ["source.add"]
+    assert twins.audit("web") == twins.audit("cli")
+
+
+def test_adding_evidence(twins: Twins, tmp_path: Path) -> None:
+    data = b"Fictional witness note, typed up by the team.\n"
+    path = tmp_path / "note.txt"
+    path.write_bytes(data)
+    source = twins.ids["source"]
+    cli = twins.dalil("ivy").json("evidence", "add", str(path), "--source", str(source))
+    r = twins.client.post(
+        f"/api/v1/evidence?name=note.txt&source={source}",
+        content=data,
+        headers={**twins.api("ivy"), "content-type": "text/plain"},
+    )
+    assert r.status_code == 201, r.text
+
+    def item(ctx: Any) -> dict[str, Any]:
+        from dalil.display.jsonout import jsonable
+        from dalil.services import evidence
+
+        return dict(jsonable(evidence.item_dict(ctx, evidence.get_item(ctx, cli[0]["sha256"]))))
+
+    volatile = ("created_at", "updated_at", "captured_at", "capture")
+    assert _without(_stored(twins.web_root, item), *volatile) == _without(
+        _stored(twins.cli_root, item), *volatile
+    )
+    assert [x[0] for x in twins.audit("cli")] == ["evidence.add"]
+    assert twins.audit("web") == twins.audit("cli")
+
+
+def _web_import(twins: Twins, name: str, text: str) -> Any:
+    c = twins.client
+    r = c.post(
+        "/lists/import",
+        data={"name": name, "csrf_token": c.csrf("/lists/import")},
+        files={"file": ("third.csv", text.encode(), "text/csv")},
+    )
+    assert r.status_code == 200, r.text
+    cols = re.findall(r'<select[^>]*name="(map_\d+)"[^>]*>(.*?)</select>', r.text, re.S)
+    mapping = {}
+    for field, options in cols:
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        if chosen and chosen.group(1):
+            mapping[field] = chosen.group(1)
+    return c.post("/lists/import/confirm", data={**mapping, "csrf_token": c.csrf("/lists/import")})
+
+
+def _list_state(ctx: Any) -> Any:
+    from dalil.display.jsonout import jsonable
+    from dalil.services import lists
+
+    return [
+        _without(dict(jsonable(x)), "created_at", "imported_at", "evidence")
+        for x in lists.list_lists(ctx)
+    ]
+
+
+def test_importing_a_victim_list(twins: Twins, tmp_path: Path) -> None:
+    path = tmp_path / "third.csv"
+    path.write_text(THIRD_LIST, encoding="utf-8")
+    r = twins.dalil("ana")("list", "import", str(path), "--list", "Fictional list C")
+    assert r.exit_code == 0, r.stderr
+    twins.login("ana")
+    r = _web_import(twins, "Fictional list C", THIRD_LIST)
+    assert r.status_code == 200 and 'id="import-done"' in r.text, r.text[-1500:]
+    cli_lists = _stored(twins.cli_root, _list_state)
+    assert "Fictional list C" in json.dumps(cli_lists)
+    assert _stored(twins.web_root, _list_state) == cli_lists
+    assert [x[0] for x in twins.audit("web")] == [x[0] for x in twins.audit("cli")]
+    assert "list.import" in [x[0] for x in twins.audit("cli")]
+    assert twins.audit("web") == twins.audit("cli")
+
+
+def test_a_viewers_refused_list_import(twins: Twins, tmp_path: Path) -> None:
+    path = tmp_path / "third.csv"
+    path.write_text(THIRD_LIST, encoding="utf-8")
+    r = twins.dalil("vic")("list", "import", str(path), "--list", "Fictional list C")
+    assert r.exit_code != 0 and "may not" in r.stderr
+    twins.login("vic")
+    r = _web_import(twins, "Fictional list C", THIRD_LIST)
+    assert r.status_code == 403
+    assert [x[0] for x in twins.audit("cli")] == ["access.denied"]
+    assert twins.audit("web") == twins.audit("cli")
+    assert _stored(twins.web_root, _list_state) == _stored(twins.cli_root, _list_state)
+
+
+@pytest.mark.parametrize("strata", [None, "sex"])
+def test_estimating_from_the_case_lists(twins: Twins, strata: str | None) -> None:
+    by = ["--strata", strata] if strata else []
+    cli = twins.dalil("ana").json("estimate", "--method", "loglinear", *by)
+    query = f"&strata={strata}" if strata else ""
+    r = twins.client.get(f"/api/v1/estimate?method=loglinear{query}", headers=twins.api("ana"))
+    assert r.status_code == 200, r.text
+    web = _without(r.json(), "histories")
+    assert web == cli
+    assert ("strata" in json.dumps(cli)) == bool(strata)
+    assert twins.audit("web") == twins.audit("cli")
