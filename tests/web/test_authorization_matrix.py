@@ -30,7 +30,21 @@ WRITE = frozenset({"admin", "investigator", "analyst"})  # record.write
 REVEAL = frozenset({"admin", "investigator", "legal"})  # protected.reveal
 ADMIN = frozenset({"admin"})
 
-RECORD_KINDS = ("persons", "sources", "incidents", "acts", "sites", "units", "evidence")
+RECORD_KINDS = (
+    "persons",
+    "sources",
+    "incidents",
+    "acts",
+    "sites",
+    "units",
+    "memberships",
+    "provenance",
+    "evidence",
+)
+#: Kinds created and edited in forms (/{kind}/new, /{kind}/{id}/edit) and the API
+#: (POST /api/v1/{kind}, PATCH /api/v1/{kind}/{id}); sources are created on /sources/new.
+NEW_KINDS = ("incidents", "persons", "acts", "sites", "units", "memberships", "provenance")
+EDIT_KINDS = (*NEW_KINDS, "sources")
 AVAILABLE_KINDS = set(RECORD_KINDS)  # kinds whose service functions exist today
 EVIDENCE_READ = frozenset({"admin", "investigator", "analyst", "legal"})
 AUDIT_READ = EVIDENCE_READ  # audit.read
@@ -170,6 +184,51 @@ for _k in RECORD_KINDS:
     EXPECTED[("GET", f"/api/v1/{_k}")] = _allowed
     EXPECTED[("GET", f"/api/v1/{_k}/{{item_id}}")] = _allowed
 
+for _k in NEW_KINDS:
+    EXPECTED[("GET", f"/{_k}/new")] = WRITE
+    EXPECTED[("POST", f"/{_k}/new")] = WRITE
+    EXPECTED[("POST", f"/api/v1/{_k}")] = WRITE
+for _k in EDIT_KINDS:
+    EXPECTED[("GET", f"/{_k}/{{item_id}}/edit")] = WRITE
+    EXPECTED[("POST", f"/{_k}/{{item_id}}/edit")] = WRITE
+    EXPECTED[("PATCH", f"/api/v1/{_k}/{{item_id}}")] = WRITE
+
+#: A harmless field per kind that an edit in the matrix sets (the seeded records are shared).
+EDIT_FIELD = {
+    "incidents": "description",
+    "persons": "notes",
+    "acts": "notes",
+    "sites": "access_notes",
+    "units": "notes",
+    "memberships": "notes",
+    "provenance": "notes",
+    "sources": "notes",
+}
+_SEEDED: dict[str, Any] = {}
+
+
+def _new_record(kind: str, role: str) -> dict[str, Any]:
+    n = next(_counter)
+    ids = _SEEDED
+    return {
+        "incidents": {"title": f"Fictional matrix incident {n}"},
+        "persons": {"pseudonym": f"M-{role}-{n}"},
+        "acts": {
+            "incident_id": ids["incident"],
+            "victim_id": ids["person"] + 2,
+            "act_type": "injury",
+        },
+        "sites": {"name": f"Fictional matrix site {n}", "site_type": "burial"},
+        "units": {"name": f"Fictional matrix unit {n}", "kind": "militia"},
+        "memberships": {"person_id": ids["person"] + 4, "organization_id": ids["unit"]},
+        "provenance": {
+            "subject_kind": "incident",
+            "subject_id": ids["incident"],
+            "source_id": ids["source"],
+            "role": "context",
+        },
+    }[kind]
+
 
 LOGIN_FLOW = {
     ("POST", "/login"),
@@ -198,6 +257,8 @@ SEED_KEY = {
     "acts": "act",
     "sites": "site",
     "units": "unit",
+    "memberships": "membership",
+    "provenance": "provenance",
     "evidence": "evidence",
 }
 
@@ -263,6 +324,20 @@ _counter = iter(range(10**6))
 
 def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     """Valid input for each unsafe route, so that an allowed role gets a success."""
+    parts = path.removeprefix("/api/v1").split("/")
+    if method == "POST" and len(parts) == 3 and parts[2] == "new" and parts[1] in NEW_KINDS:
+        return {"data": _new_record(parts[1], role)}
+    if (
+        method == "POST"
+        and path.startswith("/api/v1/")
+        and len(parts) == 2
+        and parts[1] in NEW_KINDS
+    ):
+        return {"json": _new_record(parts[1], role)}
+    if path.endswith("/{item_id}/edit") and method == "POST":
+        return {"data": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
+    if method == "PATCH":
+        return {"json": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
     if path.endswith("/reveal"):
         if path.startswith("/api/"):
             return {"json": {"reason": "authorization matrix test (fictional case)"}}
@@ -363,6 +438,7 @@ def _classify(r: Any, *, api: bool) -> str:
 @pytest.fixture(scope="module")
 def clients(app: Any, seeded: dict[str, Any]) -> Any:
     _prepare_findings(app, seeded)
+    _SEEDED.update(seeded)
     _prepare_media(app)
     out: dict[str, Client] = {}
     for role in ROLES:
@@ -388,7 +464,7 @@ def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any
     headers: dict[str, str] = {}
     if url.startswith("/api/v1/") and role != ANON and url != "/api/v1/openapi.json":
         headers["Authorization"] = f"Bearer {seeded['tokens'][role]}"
-    elif method == "POST":
+    elif method in ("POST", "PATCH"):
         # Forms carry the session's CSRF token (the matrix tests authorization, not CSRF).
         token = c.csrf("/login") if role == ANON else c.csrf("/users")
         if "data" in kw:

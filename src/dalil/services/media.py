@@ -200,6 +200,20 @@ def _match(ctx: Context, new_ids: list[int]) -> int:
     return added
 
 
+def queue_at_ingest(case: Case, user: str | Actor | None, item_id: int) -> int | None:
+    """Queue the ``media`` job (:func:`analyse` in a job worker) for a newly stored photo,
+    audio or video; returns the job id (``None`` when the user may not add evidence). The
+    web does this so that reading metadata and cutting video keyframes never runs inside
+    the upload request."""
+    from dalil.services import jobs
+
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    if not actor.can(access.EVIDENCE_ADD):
+        return None
+    with case.act(actor) as ctx:
+        return int(jobs.submit(ctx, "media", {"item": item_id})["id"])
+
+
 def analyse_quietly(case: Case, user: str | Actor | None, ref: str | int) -> str | None:
     """:func:`analyse` at ingest: a file that cannot be read leaves the stored item as it
     is; the reason is returned (one line), never raised."""

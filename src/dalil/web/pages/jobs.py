@@ -25,6 +25,9 @@ _WORDS = (
     N_("Report"),
     N_("Vetting screen"),
     N_("Evidence bag export"),
+    N_("Media analysis"),
+    N_("OCR"),
+    N_("Estimate"),
 )
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from dalil.web.pages import (
     audit,
     dashboard,
+    edit,
     evidence,
     findings,
     jobs,
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 # /{kind}/{id} pages of `records`, which is included last.
 for _module in (
     dashboard,
+    edit,
     sources,
     evidence,
     media,
