@@ -4,6 +4,7 @@ Chromium, like test_browser.py)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -57,7 +58,18 @@ def _upload(base: str, token: str, name: str, data: bytes) -> int:
         timeout=60,
     )
     assert r.status_code == 201, r.text
-    return int(r.json()["id"])
+    out = r.json()
+    # a web upload's metadata and hash are read by a media job: wait for it
+    job, deadline = out["media_job"], time.monotonic() + 120
+    while True:
+        state = httpx.get(
+            f"{base}/api/v1/jobs/{job}", headers={"Authorization": f"Bearer {token}"}
+        ).json()["state"]
+        if state in ("done", "failed", "cancelled") or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert state == "done", state
+    return int(out["id"])
 
 
 def test_same_media_review_side_by_side(
