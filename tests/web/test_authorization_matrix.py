@@ -107,6 +107,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/review"): REVEAL,
     ("POST", "/lists/decide"): ANALYSIS,
     ("GET", "/estimates"): READ,
+    ("POST", "/estimates/run"): ANALYSIS,
+    ("POST", "/estimates/record"): ANALYSIS,
+    ("POST", "/estimates/{estimate_id}/publish"): frozenset({"admin", "legal"}),
+    ("GET", "/api/v1/estimates"): READ,
+    ("POST", "/api/v1/estimates/run"): ANALYSIS,
+    ("POST", "/api/v1/estimates/record"): ANALYSIS,
+    ("POST", "/api/v1/estimates/{estimate_id}/publish"): frozenset({"admin", "legal"}),
     ("GET", "/api/v1/lists"): READ,
     ("GET", "/api/v1/lists/review"): READ,
     ("POST", "/api/v1/lists/review"): REVEAL,
@@ -280,6 +287,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         .replace("{sha256}", seeded["evidence"])
         .replace("{name}", "tmp-user")
         .replace("{job_id}", _JOB["id"])
+        .replace("{estimate_id}", _JOB.get("gated_estimate", "0"))
     )
 
 
@@ -378,6 +386,15 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": body} if path.startswith("/api/") else {"data": body}
     if "/findings/" in path:
         return _findings_payload(path, role)
+    if path.endswith("/estimates/run"):
+        body: dict[str, Any] = {"method": "loglinear", "linkage_draws": 0}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith("/estimates/record"):
+        body = {"job": int(_JOB["estimate_job"]), "label": f"Fictional matrix estimate {role}"}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith("/publish"):
+        body = {"reason": f"matrix test: fictional reason given by {role}"}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
     if path.endswith(("/reset-totp", "/unlock")):
         return {"data": {"reason": "authorization matrix test (fictional case)"}}
     if path == "/login":
@@ -453,9 +470,32 @@ def clients(app: Any, seeded: dict[str, Any]) -> Any:
     assert r.status_code == 202, r.text
     _JOB["id"] = str(r.json()["id"])
     _wait_for_jobs(app)
+    _prepare_estimates(app)
     yield out
     for c in out.values():
         c.close()
+
+
+def _prepare_estimates(app: Any) -> None:
+    """A finished estimate job (to record) and a recorded estimate its gates hold back
+    (an LCMCR run stopped far short of its targets), for the estimate routes."""
+    from dalil.estimate import CaptureTable, estimate
+    from dalil.services import estimates, jobs
+
+    case = app.state.case
+    with case.act(USERS["admin"]) as ctx:
+        jid = int(estimates.submit_estimate(ctx, {"linkage_draws": 0, "seed": 1})["id"])
+    jobs.Worker(case).run_once()  # the app's own runner is started by web submissions only
+    assert jobs.wait(case, jid, timeout=120) == "done"
+    _JOB["estimate_job"] = str(jid)
+    table = CaptureTable.from_patterns(
+        ["A", "B", "C"], {"111": 72, "110": 155, "101": 7, "100": 71, "011": 13, "010": 53}
+    )
+    short = estimate(table, method="lcmcr", seed=1, burnin=50, samples=20, thinning=1)
+    assert not short.to_dict()["publication"]["ok"]
+    with case.act(USERS["admin"]) as ctx:
+        rid = estimates.record_estimate(ctx, "Fictional gated estimate", short.to_dict())
+    _JOB["gated_estimate"] = str(rid)
 
 
 def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:
