@@ -123,7 +123,21 @@ def seed_case(root: Path) -> dict[str, Any]:
                 act_type="killing",
                 status="likely",
             )
+            membership = records.add(
+                ctx, "membership", person_id=w1.id + 3, organization_id=unit.id, rank="Fictional"
+            )
+            link = records.add(
+                ctx,
+                "provenance",
+                subject_kind="incident",
+                subject_id=inc.id,
+                source_id=src.id,
+                role="supports",
+                locator="p. 2",
+            )
             ids.update(
+                membership=membership.id,
+                provenance=link.id,
                 source=src.id,
                 source2=src2.id,
                 incident=inc.id,
