@@ -123,7 +123,21 @@ def seed_case(root: Path) -> dict[str, Any]:
                 act_type="killing",
                 status="likely",
             )
+            membership = records.add(
+                ctx, "membership", person_id=w1.id + 3, organization_id=unit.id, rank="Fictional"
+            )
+            link = records.add(
+                ctx,
+                "provenance",
+                subject_kind="incident",
+                subject_id=inc.id,
+                source_id=src.id,
+                role="supports",
+                locator="p. 2",
+            )
             ids.update(
+                membership=membership.id,
+                provenance=link.id,
                 source=src.id,
                 source2=src2.id,
                 incident=inc.id,
@@ -198,6 +212,7 @@ class Client:
     """A synchronous facade over ``httpx.AsyncClient(transport=ASGITransport(app))``."""
 
     def __init__(self, app: Any, base_url: str = "http://testserver") -> None:
+        self.app = app
         self.loop = asyncio.new_event_loop()
         self.client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url=base_url, follow_redirects=False

@@ -24,6 +24,10 @@ def _h(seeded: dict[str, Any], role: str) -> dict[str, str]:
 
 
 def _upload(client: Client, seeded: dict[str, Any], name: str, data: bytes) -> dict[str, Any]:
+    """Upload a photo; its metadata and hash are read by a ``media`` job (not inside the
+    request): wait for it."""
+    from dalil.services import jobs
+
     r = client.post(
         "/api/v1/evidence",
         params={"name": name},
@@ -31,7 +35,10 @@ def _upload(client: Client, seeded: dict[str, Any], name: str, data: bytes) -> d
         headers={**_h(seeded, "investigator"), "Content-Type": "image/jpeg"},
     )
     assert r.status_code == 201, r.text
-    return dict(r.json())
+    out = dict(r.json())
+    assert isinstance(out.get("media_job"), int), out
+    assert jobs.wait(client.app.state.case, out["media_job"], timeout=120) == "done"
+    return out
 
 
 def test_metadata_similar_and_same_media_by_api(

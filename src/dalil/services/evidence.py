@@ -168,18 +168,25 @@ def add_files(
     return results
 
 
-def after_ingest(case: Case, actor: Actor, res: AddResult, *, ocr: bool = True) -> None:
+def after_ingest(
+    case: Case, actor: Actor, res: AddResult, *, ocr: bool = True, media_job: bool = False
+) -> None:
     """What follows the ingest of a new evidentiary item: metadata, keyframes and
     perceptual hash of a photo, audio or video (:mod:`dalil.services.media`; a file that
-    cannot be read keeps the item as stored and says why in ``res.data["media_error"]``),
-    and, with *ocr*, an OCR job queued for a PDF or an image (its id in
-    ``res.data["ocr_job"]``; the job leaves a PDF with a text layer alone)."""
+    cannot be read keeps the item as stored and says why in ``res.data["media_error"]``;
+    with *media_job*, queued as a ``media`` job instead, its id in
+    ``res.data["media_job"]``), and, with *ocr*, an OCR job queued for a PDF or an image
+    (its id in ``res.data["ocr_job"]``; the job leaves a PDF with a text layer alone)."""
     if not res.created or res.item.copy_kind != "evidentiary":
         return
     from dalil.services import media
     from dalil.services import ocr as ocr_service
 
-    if media.is_media(res.item.media_type):
+    if media.is_media(res.item.media_type) and media_job:
+        queued = media.queue_at_ingest(case, actor, res.item.id)
+        if queued is not None:
+            res.data["media_job"] = queued
+    elif media.is_media(res.item.media_type):
         why = media.analyse_quietly(case, actor, res.item.id)
         if why:
             res.data["media_error"] = why
@@ -214,12 +221,14 @@ def add_stream(
     capture: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
     ocr: bool = True,
+    media_job: bool = False,
 ) -> AddResult:
     """Ingest one item from a binary file object (an upload, a pipe): ``read(n)`` is
     called until it returns ``b""``. The content is hashed and encrypted as it is read;
     no plaintext temporary file is written. Same order and rules as :func:`add_files`:
     permission and references checked before anything is stored, blob first, then record
-    + ``evidence.add`` audit entry in one transaction."""
+    + ``evidence.add`` audit entry in one transaction. *media_job*: analyse a photo, audio
+    or video in a ``media`` job rather than before returning (see :func:`after_ingest`)."""
     actor = user if isinstance(user, Actor) else case.actor(user)
     case.require(actor, access.EVIDENCE_ADD, "add evidence")
     copy_kind = check_choice(copy_kind, COPY_KINDS, "copy kind")
@@ -243,7 +252,7 @@ def add_stream(
             media_type=media_type,
             capture=capture,
         )
-    after_ingest(case, actor, res, ocr=ocr)
+    after_ingest(case, actor, res, ocr=ocr, media_job=media_job)
     return res
 
 

@@ -61,6 +61,19 @@ def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict
     return summary
 
 
+@job_kind("media", permission=access.EVIDENCE_ADD, title="Media analysis")
+def media_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Read the metadata, hash and (for a video) cut the keyframes of evidence item
+    ``item`` (:func:`dalil.services.media.analyse`; queued at a web upload). Run again, it
+    replaces the stored metadata and hashes; keyframes already stored are found by
+    their content and not stored twice. An unreadable file fails the job with the reason
+    (the item stays as stored). Logged ``evidence.media``."""
+    from dalil.services import media
+
+    progress("reading the metadata and hashing the media")
+    return media.analyse(job.case, job.owner, int(params["item"]))
+
+
 @job_kind("linkage", permission=access.ANALYSIS_RUN, title="Linkage run", exclusive=True)
 def linkage_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Link every imported victim list (``dalil lists link``); replaces the previous

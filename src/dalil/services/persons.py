@@ -262,16 +262,24 @@ def find_by_legal_name(ctx: Context, legal_name: str, *, reason: str) -> list[Pe
     return rows
 
 
-def update_person(ctx: Context, person_id: int, **changes: Any) -> Person:
+def update_person(
+    ctx: Context, person_id: int, *, if_version: str | None = None, **changes: Any
+) -> Person:
     """Update open fields (pseudonym, sex, age, age_min, age_max, roles, notes) and/or
-    protected fields. Pass only what changes; ``None`` clears a field."""
+    protected fields. Pass only what changes; ``None`` clears a field. With *if_version*
+    (``records.version_of`` of the person the edit is based on), an edit of a person
+    changed since is refused."""
+    from dalil.services.records import check_version
+
     ctx.require(access.RECORD_WRITE, "update persons")
     p: Person = ctx.get(Person, person_id, "person")
+    check_version(ctx, "person", p, if_version)
     open_fields = {"pseudonym", "sex", "age", "age_min", "age_max", "roles", "notes"}
     unknown = set(changes) - open_fields - set(PROTECTED_FIELDS)
     if unknown:
         raise InputError(f"unknown person field(s): {', '.join(sorted(unknown))}")
     audit_change: dict[str, Any] = {}
+    before = {k: _open_value(getattr(p, k)) for k in open_fields if k in changes}
     if "pseudonym" in changes:
         new = check_text(changes["pseudonym"] or "", "pseudonym", max_len=100, required=True)
         clash = ctx.session.scalar(select(Person.id).where(Person.pseudonym == new))
@@ -304,8 +312,27 @@ def update_person(ctx: Context, person_id: int, **changes: Any) -> Person:
         raise InputError("nothing to update: give at least one field")
     p.updated_at = datetime.now(UTC)
     ctx.session.flush()
-    ctx.audit("person.update", [oid("person", p.id)], change=audit_change)
+    after = {k: _open_value(getattr(p, k)) for k in before}
+    changed_open = sorted(k for k in after if after[k] != before[k])
+    changed_protected = sorted(f for f in PROTECTED_FIELDS if f in changes)
+    ctx.audit(
+        "person.update",
+        [oid("person", p.id)],
+        change=audit_change,
+        # Readable: open fields with their values before and after; protected fields by
+        # name only (their values never reach the log).
+        detail={
+            "fields": changed_open + changed_protected,
+            "before": {k: before[k] for k in changed_open},
+            "after": {k: after[k] for k in changed_open},
+            "protected_fields": changed_protected,
+        },
+    )
     return p
+
+
+def _open_value(value: Any) -> Any:
+    return list(value) if isinstance(value, list | tuple) else value
 
 
 def _check_reason(reason: str | None) -> str:

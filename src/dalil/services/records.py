@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
-from dalil.errors import InputError
+from dalil.errors import Conflict, DalilError, InputError
 from dalil.model.act import ACT_STATUSES, ACT_TYPES, Act
 from dalil.model.common import RecordMixin, as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
@@ -118,7 +118,9 @@ def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
 
 def _provenance(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("evidence_id") is None) == (v.get("source_id") is None):
-        raise InputError("a provenance link needs exactly one of --evidence or --source")
+        raise InputError(
+            "a provenance link needs exactly one of --evidence or --source", field="source_id"
+        )
     kind, sid = v.get("subject_kind"), v.get("subject_id")
     if kind is not None and sid is not None:
         ctx.get(SPECS[kind].model if kind != "person" else Person, sid, kind)
@@ -521,7 +523,11 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
 def _apply(ctx: Context, spec: RecordSpec, row: Any, values: dict[str, Any]) -> dict[str, Any]:
     change: dict[str, Any] = {}
     for name, raw in values.items():
-        v = coerce(ctx, spec, name, raw)
+        try:
+            v = coerce(ctx, spec, name, raw)
+        except DalilError as e:
+            e.field = e.field or name  # the web shows it next to this field
+            raise
         f = spec.field(name)
         if f.kind == "date":
             setattr(row, name, v.text if v else None)
@@ -532,8 +538,22 @@ def _apply(ctx: Context, spec: RecordSpec, row: Any, values: dict[str, Any]) -> 
             change[name] = v
     merged = row.to_dict()
     for check in spec.checks:
-        check(ctx, merged)
+        try:
+            check(ctx, merged)
+        except DalilError as e:
+            e.field = e.field or _CHECK_FIELDS.get(check.__name__)
+            raise
     return change
+
+
+#: The field a failed cross-field check is shown next to in a form.
+_CHECK_FIELDS = {
+    "_coords": "lat",
+    "_date_range": "date_end",
+    "_fatalities": "fatalities_best",
+    "_unit_not_own_ancestor": "parent_id",
+    "_provenance": "subject_id",
+}
 
 
 # --- the API ---------------------------------------------------------------------------
@@ -556,7 +576,7 @@ def _prepare(spec: RecordSpec, values: dict[str, Any]) -> dict[str, Any]:
         if values.get(f.name) is None and f.default is not None:
             values[f.name] = f.default
         if f.required and values.get(f.name) in (None, ""):
-            raise InputError(f"{kind} needs --{f.name.replace('_', '-')}")
+            raise InputError(f"{kind} needs --{f.name.replace('_', '-')}", field=f.name)
     return values
 
 
@@ -664,19 +684,82 @@ def _filtered(ctx: Context, spec: RecordSpec, kind: str, q: Any, filters: dict[s
     return q
 
 
-def update(ctx: Context, kind: str, ident: int, /, **values: Any) -> Any:
-    """Change the given fields (``""`` or ``None`` clears an optional field)."""
+def version_of(row: Any) -> str:
+    """The version an edit is based on: when the record was last changed (ISO 8601).
+    Forms carry it in a hidden field, the API as the ETag."""
+    stamp = as_utc(row.updated_at)
+    return stamp.isoformat() if stamp is not None else ""
+
+
+def check_version(ctx: Context, kind: str, row: Any, if_version: str | None) -> None:
+    """Refuse an edit based on a stale version (:class:`Conflict`), naming who changed
+    which fields since."""
+    if if_version is None or if_version == version_of(row):
+        return
+    from dalil.core import audit as audit_log
+
+    try:
+        based_on = as_utc(datetime.fromisoformat(if_version))
+        assert based_on is not None
+    except (TypeError, ValueError):
+        raise InputError(f"invalid version {if_version[:40]!r}: expected ISO 8601") from None
+    later = [
+        e.to_dict()
+        for e in audit_log.query(ctx.session, object_id=oid(kind, row.id))
+        if e.action.endswith(".update")
+        and datetime.fromisoformat(e.ts.replace("Z", "+00:00")) > based_on
+    ]
+    fields: list[str] = []
+    for e in later:
+        for f in e["detail"].get("fields", []):
+            if f not in fields:
+                fields.append(f)
+    who = ", ".join(sorted({e["actor"] for e in later})) or "another user"
+    raise Conflict(
+        f"{kind} {row.id} was changed since you opened it (by {who}; fields: "
+        f"{', '.join(fields) or 'unknown'}); nothing was saved: reload it and edit again"
+    )
+
+
+def update(
+    ctx: Context, kind: str, ident: int, /, *, if_version: str | None = None, **values: Any
+) -> Any:
+    """Change the given fields (``""`` or ``None`` clears an optional field). With
+    *if_version* (:func:`version_of` of the record the edit is based on), an edit of a
+    record changed since is refused."""
     spec = spec_for(kind)
     ctx.require(access.RECORD_WRITE, f"update {kind} records")
     row = ctx.get(spec.model, ident, kind)
+    check_version(ctx, kind, row, if_version)
     unknown = set(values) - {f.name for f in spec.fields}
     if unknown:
         raise InputError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")
     if not values:
         raise InputError("nothing to update: give at least one field")
+    before = {name: _plain(getattr(row, name)) for name in values}
     change = _apply(ctx, spec, row, values)
+    after = {name: _plain(v) for name, v in change.items()}
+    changed = sorted(n for n in after if after[n] != before.get(n))
     if hasattr(row, "updated_at"):
         row.updated_at = utcnow()
     ctx.session.flush()
-    ctx.audit(f"{kind}.update", [oid(kind, row.id)], change=change)
+    ctx.audit(
+        f"{kind}.update",
+        [oid(kind, row.id)],
+        change=change,
+        detail={
+            "fields": changed,
+            "before": {n: before.get(n) for n in changed},
+            "after": {n: after[n] for n in changed},
+        },
+    )
     return row
+
+
+def _plain(value: Any) -> Any:
+    """A field value as the audit log's readable ``detail`` keeps it (JSON types)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)

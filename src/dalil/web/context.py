@@ -124,6 +124,10 @@ def make_environments() -> dict[str, Environment]:
         env.globals["LANGUAGES"] = LANGUAGES
         env.filters["num"] = _format_number
         env.globals["value_html"] = _value_html(i18n.translations(code))
+        from dalil.web.forms import EDIT_KINDS
+
+        env.globals["edit_kinds"] = tuple(EDIT_KINDS)
+        env.globals["new_kinds"] = tuple(k for k in EDIT_KINDS if k != "sources")
         envs[code] = env
     return envs
 
@@ -332,8 +336,14 @@ def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HT
     def lang_url(code: str) -> str:
         return request.url.path + "?" + urlencode({**base_q, "lang": code})
 
+    from dalil.core.access import RECORD_WRITE, permissions_for
+
+    perms = permissions_for(ctx.user.role) if ctx.user is not None else frozenset()
+    values.setdefault("saved", request.query_params.get("saved") == "1")
+    values.setdefault("perms", perms)
     html = tpl.render(
         ctx=ctx,
+        can_write=RECORD_WRITE in perms,
         user=ctx.user,
         lang=ctx.lang,
         dir=ctx.direction,

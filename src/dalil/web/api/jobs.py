@@ -22,7 +22,7 @@ def list_jobs(
     owner: str | None = Query(None, max_length=64),
     kind: str | None = Query(None, max_length=64),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
 ) -> list[dict[str, Any]]:
     """Jobs, newest first (`dalil jobs list --json`)."""
     return job_handlers.list_jobs(

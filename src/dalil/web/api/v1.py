@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dalil.web.context import ApiCtx
-from dalil.web.handlers import evidence, lists, overview, records, sources
+from dalil.web.forms import EDIT_KINDS
+from dalil.web.handlers import edit, evidence, lists, overview, records, sources
+from dalil.web.handlers import estimates as est_handlers
 from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import users as user_handlers
 from dalil.web.handlers.evidence import digest_headers
@@ -114,8 +116,12 @@ def _list(kind: Kind) -> Any:
 
 
 def _show(kind: Kind) -> Any:
-    def view(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
-        return dict(records.get(ctx, kind.name, item_id))
+    def view(ctx: ApiCtx, item_id: str) -> Response:
+        record = dict(records.get(ctx, kind.name, item_id))
+        headers = {}
+        if kind.name in EDIT_KINDS:
+            headers["ETag"] = f'"{edit.current(ctx, kind.name, item_id)["version"]}"'
+        return JSONResponse(record, headers=headers)
 
     view.__name__ = f"get_{kind.name}"
     view.__doc__ = f"One of {kind.name} by id (open fields only)."
@@ -417,6 +423,58 @@ def estimate(
     return dict(lists.estimate(ctx, method, strata))
 
 
+class EstimateRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: str = Field("loglinear", max_length=20, description="loglinear, lcmcr, bma or all")
+    strata: str | None = Field(None, max_length=40, description="one stratum column, or none")
+    lists: list[str] | None = Field(None, max_length=50, description="some lists only")
+    linkage_draws: int = Field(
+        20, ge=0, le=500, description="sampled clusterings (0: off; on by default)"
+    )
+    allocate: str = Field("proportional", max_length=20, description="proportional or impute")
+    seed: int | None = Field(None, ge=0, le=2**62, description="chosen and kept when absent")
+
+
+class EstimateRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    job: int = Field(ge=1, le=2**62, description="a finished estimate job")
+    label: str = Field(min_length=1, max_length=300, description="what was estimated")
+    note: str | None = Field(None, max_length=2000)
+
+
+class PublishReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000, description="why (logged)")
+
+
+@router.post("/estimates/run", response_model=dict[str, Any], status_code=202, responses=ERRORS)
+def run_estimate(ctx: ApiCtx, body: EstimateRun) -> dict[str, Any]:
+    """Queue an estimate of the case's linked lists as a job (`dalil estimate --case`,
+    same service functions; linkage draws on by default); follow `/api/v1/jobs/{id}`."""
+    return est_handlers.run(ctx, body.model_dump(exclude_none=True))
+
+
+@router.get("/estimates", response_model=list[dict[str, Any]], responses=ERRORS)
+def recorded_estimates(ctx: ApiCtx) -> list[dict[str, Any]]:
+    """The estimates recorded for the report (what it prints), with their publication
+    status and the model choice and gates in words (`?lang=ar` for Arabic)."""
+    return est_handlers.recorded(ctx)
+
+
+@router.post("/estimates/record", response_model=dict[str, Any], status_code=201, responses=ERRORS)
+def record_estimate(ctx: ApiCtx, body: EstimateRecord) -> dict[str, Any]:
+    """Record a finished estimate job's result for the report (with its run)."""
+    return {"id": est_handlers.record(ctx, body.job, body.label, body.note)}
+
+
+@router.post("/estimates/{estimate_id}/publish", response_model=dict[str, Any], responses=ERRORS)
+def publish_estimate(
+    ctx: ApiCtx, body: PublishReason, estimate_id: int = Path(ge=1, le=2**62)
+) -> dict[str, Any]:
+    """A legal or admin user's reason to publish an estimate its gates hold back (logged)."""
+    return est_handlers.publish(ctx, estimate_id, body.reason)
+
+
 for _kind in KINDS.values():
     router.add_api_route(
         f"/{_kind.name}",
@@ -435,6 +493,96 @@ for _kind in KINDS.values():
         responses=ERRORS,
         name=f"get_{_kind.name}",
         tags=[_kind.name],
+    )
+
+
+def _create(kind: str) -> Any:
+    def view(ctx: ApiCtx, body: dict[str, Any] = WRITE_BODY) -> JSONResponse:
+        saved = edit.create(ctx, kind, _api_values(kind, body))
+        return JSONResponse(
+            _without_version(saved),
+            status_code=201,
+            headers={"ETag": f'"{saved["version"]}"', "Location": f"/api/v1/{kind}/{saved['id']}"},
+        )
+
+    view.__name__ = f"create_{kind}"
+    view.__doc__ = (
+        f"Create one of {kind} from the JSON field names of `dalil {EDIT_KINDS[kind]} show "
+        "--json` (links by id). Protected person fields are accepted by name and never "
+        "returned. Answers the record (open fields) with its ETag."
+    )
+    return view
+
+
+def _patch(kind: str) -> Any:
+    def view(
+        ctx: ApiCtx,
+        item_id: str,
+        body: dict[str, Any] = WRITE_BODY,
+        if_match: str | None = Header(
+            None,
+            max_length=80,
+            description="The ETag of the version the edit is based on; an edit of a "
+            "record changed since is refused (409).",
+        ),
+    ) -> JSONResponse:
+        version = if_match.strip().removeprefix("W/").strip('"') if if_match else None
+        saved = edit.update(ctx, kind, item_id, _api_values(kind, body), if_version=version)
+        return JSONResponse(_without_version(saved), headers={"ETag": f'"{saved["version"]}"'})
+
+    view.__name__ = f"update_{kind}"
+    view.__doc__ = (
+        f"Change fields of one of {kind} (null clears an optional field); every edit is "
+        "an audited version with the values before and after."
+    )
+    return view
+
+
+WRITE_BODY: Any = Body(
+    ...,
+    description="Field values by their JSON names.",
+    openapi_examples={"fields": {"value": {"notes": "Fictional note"}}},
+)
+
+
+def _api_values(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    from dalil.errors import InputError
+
+    if len(body) > 64:
+        raise InputError("too many fields")
+    values = dict(body)
+    for key in ("id", "created_at", "updated_at", "version", "protected_fields"):
+        values.pop(key, None)
+    for key in list(values):
+        if key.endswith("_precision"):
+            values.pop(key)  # derived from the date as written
+    return values
+
+
+def _without_version(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k != "version"}
+
+
+for _k in EDIT_KINDS:
+    if _k != "sources":  # POST /sources has its own typed body (and text)
+        router.add_api_route(
+            f"/{_k}",
+            _create(_k),
+            methods=["POST"],
+            status_code=201,
+            response_model=dict[str, Any],
+            responses=ERRORS,
+            name=f"create_{_k}",
+            tags=[_k],
+        )
+    router.add_api_route(
+        f"/{_k}/{{item_id}}",
+        _patch(_k),
+        methods=["PATCH"],
+        response_model=dict[str, Any],
+        responses=ERRORS,
+        name=f"update_{_k}",
+        tags=[_k],
     )
 
 

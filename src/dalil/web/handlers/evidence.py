@@ -130,11 +130,12 @@ async def add_evidence(
             copy_kind=copy_kind,
             derived_from=derived_from,
             capture={"uploaded_via": "web"},
+            media_job=True,  # long media work (video keyframes) never inside the request
         )
         return {**jsonable(res.data), "created": res.created, "stored_new": res.stored_new}
 
     out = await run_with_body(body, work)
-    if out.get("ocr_job"):
+    if out.get("ocr_job") or out.get("media_job"):
         from dalil.web.handlers.jobs import poke
 
         poke(ctx)

@@ -21,6 +21,8 @@ RECORD_KINDS: dict[str, str] = {
     "acts": "act",
     "sites": "site",
     "units": "unit",
+    "memberships": "membership",
+    "provenance": "provenance",
 }
 KINDS = ("persons", *RECORD_KINDS, "evidence")
 

@@ -1,0 +1,110 @@
+"""Create and edit records through the service layer (permission checks and audit entries
+happen there, once), for the forms and their JSON twins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dalil.core import access
+from dalil.display.jsonout import jsonable
+from dalil.errors import InputError, NotFound
+from dalil.model.person import PROTECTED_FIELDS
+from dalil.services import evidence, persons, records
+from dalil.web.context import Ctx
+from dalil.web.forms import EDIT_KINDS, REF_LISTS
+from dalil.web.handlers.records import parse_id
+
+OPTION_LIMIT = 1000
+
+
+def service_kind(kind: str) -> str:
+    try:
+        return EDIT_KINDS[kind]
+    except KeyError:
+        raise NotFound(f"no such kind {kind[:40]!r}") from None
+
+
+def can(ctx: Ctx, permission: str) -> bool:
+    return ctx.user is not None and permission in access.permissions_for(ctx.user.role)
+
+
+def require_write(ctx: Ctx, what: str) -> None:
+    """Refuse (and log) a form for a role that may not write records, before showing it."""
+    ctx.case.require(ctx.actor, access.RECORD_WRITE, what)
+
+
+def _out(row: Any) -> dict[str, Any]:
+    d = dict(jsonable(row))
+    d["version"] = records.version_of(row)
+    return d
+
+
+def create(ctx: Ctx, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A new record of web *kind* from service values; its open fields back."""
+    sk = service_kind(kind)
+    with ctx.act(write=True) as sc:
+        if sk == "person":
+            values = dict(values)
+            pseudonym = values.pop("pseudonym", None)
+            if not isinstance(pseudonym, str) or not pseudonym.strip():
+                raise InputError("person pseudonym is required", field="pseudonym")
+            row = persons.add_person(sc, pseudonym=pseudonym, **values)
+        else:
+            row = records.add(sc, sk, **values)
+        return _out(row)
+
+
+def update(
+    ctx: Ctx, kind: str, raw_id: str, values: dict[str, Any], *, if_version: str | None
+) -> dict[str, Any]:
+    """Change fields of a record (``None`` clears); refused if it changed since
+    *if_version*."""
+    sk = service_kind(kind)
+    ident = parse_id(kind, raw_id)
+    with ctx.act(write=True) as sc:
+        if sk == "person":
+            row = persons.update_person(sc, ident, if_version=if_version, **values)
+        else:
+            row = records.update(sc, sk, ident, if_version=if_version, **values)
+        return _out(row)
+
+
+def current(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:
+    """The record as a form shows it for editing (open fields only) and its version."""
+    sk = service_kind(kind)
+    ident = parse_id(kind, raw_id)
+    with ctx.act(write=False) as sc:
+        row = persons.get_person(sc, ident) if sk == "person" else records.get(sc, sk, ident)
+        out = _out(row)
+        if sk == "person":
+            out["protected_fields"] = [
+                f for f in PROTECTED_FIELDS if getattr(row, f"{f}_enc") is not None
+            ]
+        return out
+
+
+def ref_options(ctx: Ctx, ref_kinds: set[str]) -> dict[str, list[tuple[Any, str]]]:
+    """For each referenced list kind, ``(id, label)`` pairs for a form's choices."""
+    out: dict[str, list[tuple[Any, str]]] = {}
+    with ctx.act(write=False) as sc:
+        for k in ref_kinds:
+            out[k] = options_for(sc, k)
+    return out
+
+
+def options_for(sc: Any, kind: str) -> list[tuple[Any, str]]:
+    if kind == "persons":
+        return [
+            (p["id"], p["pseudonym"])
+            for p in persons.list_persons_open(sc, limit=OPTION_LIMIT, offset=0)
+        ]
+    if kind == "evidence":
+        return [
+            (it.id, str(evidence.item_dict(sc, it).get("original_name") or it.sha256[:12]))
+            for it in evidence.list_items(sc, limit=OPTION_LIMIT, offset=0)
+        ]
+    sk = {v: k for k, v in REF_LISTS.items()}[kind]
+    return [
+        (r["id"], str(r.get("title") or r.get("name") or r["id"]))
+        for r in records.list_open(sc, sk, limit=OPTION_LIMIT, offset=0)
+    ]

@@ -1,0 +1,292 @@
+"""Create and edit records in the browser forms and the API (POST/PATCH): through the
+service layer (same permissions, same audit), errors next to the field with the input
+kept, stale edits refused, protected fields never sent back. All data fictional."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from dalil.core import audit
+
+from .conftest import LEGAL_NAME, Client
+
+
+def _bearer(seeded: dict[str, Any], role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {seeded['tokens'][role]}"}
+
+
+def _form(c: Client, url: str, data: dict[str, Any]) -> Any:
+    token = c.csrf(url)
+    return c.post(url, data={**data, "csrf_token": token})
+
+
+def test_incidents_new_is_a_form_and_creates_an_incident(client: Client) -> None:
+    client.login("investigator")
+    r = client.get("/incidents/new")
+    assert r.status_code == 200
+    assert '<form method="post" action="/incidents/new"' in r.text
+    assert 'id="f-title"' in r.text and "Type of incident" in r.text
+    r = _form(
+        client,
+        "/incidents/new",
+        {
+            "title": "Fictional shelling of Tal Abyad (fictional)",
+            "incident_type": "shelling",
+            "date_start": "٢٠٢٥-٠٣",  # Arabic-Indic digits
+            "place_name": "Tal Abyad (fictional)",
+            "fatalities_best": "4",
+        },
+    )
+    assert r.status_code == 303, r.text
+    url = r.headers["location"]
+    assert re.fullmatch(r"/incidents/\d+\?saved=1", url)
+    page = client.get(url)
+    assert "Saved." in page.text and "Fictional shelling of Tal Abyad" in page.text
+    assert "2025-03" in page.text
+
+
+def test_a_refused_value_is_shown_next_to_its_field_with_the_input_kept(client: Client) -> None:
+    client.login("investigator")
+    r = _form(
+        client,
+        "/incidents/new",
+        {"title": "Fictional kept title", "date_start": "2025-02-30", "fatalities_best": "x"},
+    )
+    assert r.status_code == 422
+    assert 'id="err-fatalities_best"' in r.text and "Not a whole number" in r.text
+    assert 'value="Fictional kept title"' in r.text and 'value="2025-02-30"' in r.text
+    r = _form(
+        client,
+        "/incidents/new",
+        {"title": "Fictional kept title", "date_start": "2025-02-30"},
+    )
+    assert r.status_code == 422
+    assert 'id="err-date_start"' in r.text and 'aria-invalid="true"' in r.text
+    assert 'value="Fictional kept title"' in r.text
+    r = _form(client, "/incidents/new?lang=ar", {"title": "", "date_start": "2025"})
+    assert r.status_code == 422 and 'id="err-title"' in r.text and 'dir="rtl"' in r.text
+    assert "مطلوب" in r.text
+
+
+def test_an_act_names_its_victim_and_incident_in_the_form(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("analyst")
+    r = client.get(f"/acts/new?incident_id={seeded['incident']}")
+    assert "W-1 (#" in r.text  # persons offered by pseudonym
+    assert f'<option value="{seeded["incident"]}" selected>' in r.text
+    r = _form(
+        client,
+        "/acts/new",
+        {
+            "incident_id": str(seeded["incident"]),
+            "victim_id": str(seeded["person"] + 3),
+            "act_type": "killing",
+            "date": "2025-03-07",
+            "perpetrator_unit_id": str(seeded["unit"]),
+            "status": "possible",
+        },
+    )
+    assert r.status_code == 303, r.text
+
+
+def test_edit_form_is_audited_and_a_stale_version_is_refused(
+    make_client: Any, seeded: dict[str, Any], app: Any
+) -> None:
+    a, b = make_client(), make_client()
+    a.login("investigator")
+    b.login("admin")
+    r = _form(a, "/sites/new", {"name": "Fictional well site", "site_type": "burial"})
+    sid = int(r.headers["location"].split("/")[2].split("?")[0])
+    form_a = a.get(f"/sites/{sid}/edit").text
+    form_b = b.get(f"/sites/{sid}/edit").text
+    version = re.search(r'name="version" value="([^"]+)"', form_a).group(1)  # type: ignore[union-attr]
+    assert version in form_b
+    r = b.post(
+        f"/sites/{sid}/edit",
+        data={
+            "csrf_token": b.csrf(f"/sites/{sid}/edit"),
+            "version": version,
+            "name": "Fictional well site",
+            "site_type": "burial",
+            "status": "located",
+            "estimated_bodies": "9",
+        },
+    )
+    assert r.status_code == 303, r.text
+    r = a.post(
+        f"/sites/{sid}/edit",
+        data={
+            "csrf_token": a.csrf(f"/sites/{sid}/edit"),
+            "version": version,
+            "name": "Fictional well site (renamed)",
+            "site_type": "burial",
+            "status": "reported",
+        },
+    )
+    assert r.status_code == 409
+    assert "changed by someone else" in r.text and "estimated_bodies" in r.text
+    assert 'value="Fictional well site (renamed)"' in r.text  # input kept
+    page = a.get(f"/sites/{sid}").text
+    assert "Fictional well site (renamed)" not in page
+    with app.state.case.system_session() as s:
+        entries = [e.to_dict() for e in audit.query(s, object_id=f"site:{sid}")]
+    upd = [e for e in entries if e["action"] == "site.update"]
+    assert len(upd) == 1 and upd[0]["actor"] == "coordinator"
+    assert upd[0]["detail"]["before"]["status"] == "reported"
+    assert upd[0]["detail"]["after"]["status"] == "located"
+
+
+def test_person_form_protected_fields_masked_and_never_sent_back(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    client.login("investigator")
+    form = client.get("/persons/new").text
+    assert 'id="f-legal_name" name="legal_name" type="password"' in form
+    secret = "Fictional Protected Witness Name"
+    r = _form(
+        client,
+        "/persons/new",
+        {"pseudonym": "W-form-1", "roles": ["witness"], "sex": "female", "legal_name": secret},
+    )
+    assert r.status_code == 303, r.text
+    pid = r.headers["location"].split("/")[2].split("?")[0]
+    for url in (f"/persons/{pid}", f"/persons/{pid}/edit", "/persons"):
+        assert secret not in client.get(url).text
+    # An error re-renders the form without the typed protected value.
+    r = _form(client, "/persons/new", {"pseudonym": "W-form-1", "legal_name": secret})
+    assert r.status_code == 422 and "already has this pseudonym" in r.text
+    assert secret not in r.text
+    # Editing without typing keeps the held value.
+    edit = client.get(f"/persons/{pid}/edit").text
+    version = re.search(r'name="version" value="([^"]+)"', edit).group(1)  # type: ignore[union-attr]
+    r = _form(
+        client,
+        f"/persons/{pid}/edit",
+        {"version": version, "pseudonym": "W-form-1", "roles": ["witness", "victim"]},
+    )
+    assert r.status_code == 303, r.text
+    r = client.post(
+        f"/persons/{pid}/reveal",
+        data={"csrf_token": client.csrf(f"/persons/{pid}"), "reason": "form test (fictional)"},
+    )
+    assert secret in r.text
+
+
+def test_analyst_form_has_no_protected_inputs(client: Client) -> None:
+    client.login("analyst")
+    form = client.get("/persons/new").text
+    assert 'name="pseudonym"' in form and 'name="legal_name"' not in form
+
+
+@pytest.mark.parametrize("role", ["viewer", "legal"])
+def test_roles_without_write_see_no_write_controls_and_are_refused(
+    make_client: Any, role: str, seeded: dict[str, Any]
+) -> None:
+    c = make_client()
+    c.login(role)
+    assert "/incidents/new" not in c.get("/incidents").text
+    assert (
+        f"/incidents/{seeded['incident']}/edit"
+        not in c.get(f"/incidents/{seeded['incident']}").text
+    )
+    assert c.get("/incidents/new").status_code == 403
+    r = c.post("/incidents/new", data={"csrf_token": c.csrf("/incidents"), "title": "Fictional"})
+    assert r.status_code == 403
+
+
+def test_api_create_patch_with_etag_for_every_kind(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    h = _bearer(seeded, "investigator")
+    inc = client.post(
+        "/api/v1/incidents",
+        json={"title": "Fictional API incident", "date_start": "2025"},
+        headers=h,
+    )
+    assert inc.status_code == 201, inc.text
+    iid = inc.json()["id"]
+    assert inc.json()["date_start_precision"] == "year"
+    person = client.post(
+        "/api/v1/persons",
+        json={"pseudonym": "V-api-1", "roles": ["victim"], "legal_name": LEGAL_NAME + " API"},
+        headers=h,
+    )
+    assert person.status_code == 201, person.text
+    assert "legal_name" not in person.json() and LEGAL_NAME not in person.text
+    pid = person.json()["id"]
+    unit = client.post(
+        "/api/v1/units", json={"name": "Fictional API Battalion", "kind": "unit"}, headers=h
+    ).json()
+    act = client.post(
+        "/api/v1/acts",
+        json={"incident_id": iid, "victim_id": pid, "act_type": "killing", "date": "2025-03"},
+        headers=h,
+    )
+    assert act.status_code == 201, act.text
+    site = client.post(
+        "/api/v1/sites",
+        json={"name": "Fictional API site", "site_type": "crime_scene", "incident_id": iid},
+        headers=h,
+    )
+    assert site.status_code == 201, site.text
+    mem = client.post(
+        "/api/v1/memberships",
+        json={"person_id": pid, "organization_id": unit["id"], "rank": "Fictional rank"},
+        headers=h,
+    )
+    assert mem.status_code == 201, mem.text
+    prov = client.post(
+        "/api/v1/provenance",
+        json={
+            "subject_kind": "incident",
+            "subject_id": iid,
+            "source_id": seeded["source"],
+            "role": "supports",
+            "locator": "p. 3",
+        },
+        headers=h,
+    )
+    assert prov.status_code == 201, prov.text
+    # PATCH with If-Match: the current ETag succeeds, a stale one is refused (409).
+    got = client.get(f"/api/v1/incidents/{iid}", headers=h)
+    etag = got.headers["etag"]
+    r = client.request(
+        "PATCH",
+        f"/api/v1/incidents/{iid}",
+        json={"fatalities_best": 3},
+        headers={**h, "If-Match": etag},
+    )
+    assert r.status_code == 200 and r.json()["fatalities_best"] == 3
+    assert r.headers["etag"] != etag
+    r = client.request(
+        "PATCH",
+        f"/api/v1/incidents/{iid}",
+        json={"fatalities_best": 5},
+        headers={**h, "If-Match": etag},
+    )
+    assert r.status_code == 409 and "fatalities_best" in r.json()["error"]
+    r = client.request(
+        "PATCH", f"/api/v1/persons/{pid}", json={"contact": "fictional@example.org"}, headers=h
+    )
+    assert r.status_code == 200 and "fictional@example.org" not in r.text
+    r = client.request("PATCH", f"/api/v1/acts/{act.json()['id']}", json={"date": "x"}, headers=h)
+    assert r.status_code == 422 and "date" in r.json()["error"]
+
+
+def test_api_viewer_writes_are_403_and_logged(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    h = _bearer(seeded, "viewer")
+    r = client.post("/api/v1/incidents", json={"title": "Fictional"}, headers=h)
+    assert r.status_code == 403
+    r = client.request(
+        "PATCH", f"/api/v1/units/{seeded['unit']}", json={"name": "Fictional"}, headers=h
+    )
+    assert r.status_code == 403
+    with app.state.case.system_session() as s:
+        denied = audit.query(s, actor="vic", action="access.denied")
+    assert len(denied) >= 2
