@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dalil.display.jsonout import jsonable
 from dalil.errors import InputError, NotFound
-from dalil.services import assessments, coding, evidence, records, sites, vetting
+from dalil.services import assessments, coding, evidence, records, reports, sites, vetting
 from dalil.services import corroboration as corroboration_svc
 from dalil.services import units as units_svc
 from dalil.web.context import Ctx
