@@ -262,6 +262,8 @@ MAIN_PAGES = [
     "/sources/compare",
     "/lists",
     "/estimates",
+    "/search?q=Qarya",
+    "/same-media",
 ]
 
 
