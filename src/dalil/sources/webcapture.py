@@ -130,6 +130,8 @@ def _take(rec: Any, cap: Capture, total: int) -> None:
         mtype = _media_type(rec.http_headers.get_header("Content-Type"))
     else:
         mtype = _media_type(rec.rec_headers.get_header("Content-Type"))
+        if not mtype.startswith(_MEDIA):
+            return  # e.g. a DOM snapshot: kept in the capture, not a page of its own
     if not (mtype in _HTML or mtype.startswith(_MEDIA)):
         return
     stream = rec.content_stream()
