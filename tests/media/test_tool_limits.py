@@ -23,7 +23,7 @@ def test_output_beyond_the_limit_is_stopped() -> None:
 
 def test_a_tool_that_hangs_is_stopped_at_the_timeout() -> None:
     t0 = time.monotonic()
-    with pytest.raises(InputError, match="took longer than 0.5 s; stopped") as e:
+    with pytest.raises(InputError, match=r"took longer than 0\.5 s; stopped") as e:
         run_tool(["sleep", "30"], SECRET, "wait", timeout=0.5)
     assert time.monotonic() - t0 < 5
     assert SECRET.decode() not in str(e.value)
