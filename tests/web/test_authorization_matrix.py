@@ -107,6 +107,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/review"): REVEAL,
     ("POST", "/lists/decide"): ANALYSIS,
     ("GET", "/estimates"): READ,
+    ("POST", "/estimates/run"): ANALYSIS,
+    ("POST", "/estimates/record"): ANALYSIS,
+    ("POST", "/estimates/{estimate_id}/publish"): frozenset({"admin", "legal"}),
+    ("GET", "/api/v1/estimates"): READ,
+    ("POST", "/api/v1/estimates/run"): ANALYSIS,
+    ("POST", "/api/v1/estimates/record"): ANALYSIS,
+    ("POST", "/api/v1/estimates/{estimate_id}/publish"): frozenset({"admin", "legal"}),
     ("GET", "/api/v1/lists"): READ,
     ("GET", "/api/v1/lists/review"): READ,
     ("POST", "/api/v1/lists/review"): REVEAL,
@@ -138,6 +145,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/evidence/{item_id}/similar"): READ,
     ("GET", "/api/v1/same-media"): READ,
     ("POST", "/api/v1/same-media/decide"): WRITE,
+    ("GET", "/search"): READ,
+    ("POST", "/search"): REVEAL,  # legal names too: reveal permission, a reason, logged
+    ("GET", "/same-media"): READ,
+    ("POST", "/same-media/decide"): WRITE,
+    ("GET", "/evidence/{sha256}/image"): EVIDENCE_READ,
 }
 # Findings pages and their JSON twins (tests/web/test_findings_pages.py covers behaviour).
 ASSESS = frozenset({"admin", "legal"})  # finding.assess
@@ -265,6 +277,8 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         return _findings_concrete(path, seeded)
     if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar")):
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
+    if path.endswith("/image"):
+        path = path.replace("{sha256}", _PHOTO_SHA[0])
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
@@ -273,11 +287,13 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         .replace("{sha256}", seeded["evidence"])
         .replace("{name}", "tmp-user")
         .replace("{job_id}", _JOB["id"])
+        .replace("{estimate_id}", _JOB.get("gated_estimate", "0"))
     )
 
 
 _JOB: dict[str, str] = {}
 _MEDIA: dict[str, int] = {}
+_PHOTO_SHA: list[str] = []
 
 
 def _prepare_media(app: Any) -> None:
@@ -295,6 +311,7 @@ def _prepare_media(app: Any) -> None:
         copy.write_bytes(transform(scene(41), "resize", seed=5))
         added = evidence.add_files(case, USERS["admin"], [photo, copy], ocr=False)
     _MEDIA["photo"], _MEDIA["copy"] = added[0].item.id, added[1].item.id
+    _PHOTO_SHA.append(added[0].item.sha256)
 
 
 def _wait_for_jobs(app: Any) -> None:
@@ -369,6 +386,15 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": body} if path.startswith("/api/") else {"data": body}
     if "/findings/" in path:
         return _findings_payload(path, role)
+    if path.endswith("/estimates/run"):
+        body: dict[str, Any] = {"method": "loglinear", "linkage_draws": 0}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith("/estimates/record"):
+        body = {"job": int(_JOB["estimate_job"]), "label": f"Fictional matrix estimate {role}"}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith("/publish"):
+        body = {"reason": f"matrix test: fictional reason given by {role}"}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
     if path.endswith(("/reset-totp", "/unlock")):
         return {"data": {"reason": "authorization matrix test (fictional case)"}}
     if path == "/login":
@@ -389,7 +415,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": {"reason": "authorization matrix test (fictional photo)"}}
     if path.endswith("/same-media/decide"):
         body = {"a": _MEDIA["photo"], "b": _MEDIA["copy"], "verdict": "accept"}
-        return {"json": {**body, "reason": "matrix test"}}
+        body["reason"] = "matrix test"
+        return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path == "/search" and method == "POST":
+        return {"data": {"q": "Qarya", "reason": "authorization matrix test (fictional)"}}
+    if path == "/search":
+        return {"params": {"q": "Qarya"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
     if path == "/sources/compare":
@@ -439,9 +470,32 @@ def clients(app: Any, seeded: dict[str, Any]) -> Any:
     assert r.status_code == 202, r.text
     _JOB["id"] = str(r.json()["id"])
     _wait_for_jobs(app)
+    _prepare_estimates(app)
     yield out
     for c in out.values():
         c.close()
+
+
+def _prepare_estimates(app: Any) -> None:
+    """A finished estimate job (to record) and a recorded estimate its gates hold back
+    (an LCMCR run stopped far short of its targets), for the estimate routes."""
+    from dalil.estimate import CaptureTable, estimate
+    from dalil.services import estimates, jobs
+
+    case = app.state.case
+    with case.act(USERS["admin"]) as ctx:
+        jid = int(estimates.submit_estimate(ctx, {"linkage_draws": 0, "seed": 1})["id"])
+    jobs.Worker(case).run_once()  # the app's own runner is started by web submissions only
+    assert jobs.wait(case, jid, timeout=120) == "done"
+    _JOB["estimate_job"] = str(jid)
+    table = CaptureTable.from_patterns(
+        ["A", "B", "C"], {"111": 72, "110": 155, "101": 7, "100": 71, "011": 13, "010": 53}
+    )
+    short = estimate(table, method="lcmcr", seed=1, burnin=50, samples=20, thinning=1)
+    assert not short.to_dict()["publication"]["ok"]
+    with case.act(USERS["admin"]) as ctx:
+        rid = estimates.record_estimate(ctx, "Fictional gated estimate", short.to_dict())
+    _JOB["gated_estimate"] = str(rid)
 
 
 def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:

@@ -10,7 +10,7 @@ import click
 from dalil.cli.caseopts import CaseOptions, case_options
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 from dalil.display.wording import plural
-from dalil.errors import CheckFailed
+from dalil.errors import CheckFailed, InputError
 
 EVIDENCE_COLUMNS = ["id", "sha256", "size", "copy_kind", "sensitive", "source_id", "original_name"]
 
@@ -81,38 +81,86 @@ def evidence_add(
 ) -> None:
     """Add FILES to the evidence vault (hashed, encrypted, stored once per content).
 
+    A web capture (.wacz, .warc, .warc.gz) is checked first and refused, naming the file
+    inside it, when damaged or altered (WACZ: every file against datapackage.json, the
+    digest file, the signature where signed). It is stored as one evidentiary item; each
+    image, video or audio inside becomes a working copy derived from it, and each page's
+    text the working copy of a new source (or of --source).
+
     Symbolic links, folders and special files are refused; only a sanitised display
     name of each file is kept, never its path.
     """
-    from dalil.services import evidence
+    from dalil.services import captures, evidence
+    from dalil.sources.webcapture import is_capture_name
 
+    webs = [f for f in files if is_capture_name(f)]
+    plain = [f for f in files if not is_capture_name(f)]
+    if webs and copy_kind != "evidentiary":
+        raise InputError("a web capture is always evidentiary (its parts become working copies)")
+    if webs and derived_from:
+        raise InputError("--derived-from does not go with a web capture")
     case = case_opts.open()
+    out: list[dict[str, Any]] = []
     try:
-        results = evidence.add_files(
-            case,
-            case_opts.user,
-            files,
-            source_id=source_id,
-            copy_kind=copy_kind,
-            derived_from=derived_from,
-            sensitive=sensitive,
-            notes=notes,
-            progress=_progress_printer(),
-            ocr=not no_ocr,
-        )
+        for w in webs:
+            r = captures.add_capture(
+                case, case_opts.user, w, source_id=source_id, sensitive=sensitive, notes=notes
+            )
+            out.append({**r["evidence"], "created": True, "web_capture": r})
+        if plain:
+            results = evidence.add_files(
+                case,
+                case_opts.user,
+                plain,
+                source_id=source_id,
+                copy_kind=copy_kind,
+                derived_from=derived_from,
+                sensitive=sensitive,
+                notes=notes,
+                progress=_progress_printer(),
+                ocr=not no_ocr,
+            )
+            out += [{**r.data, "stored_new": r.stored_new, "created": r.created} for r in results]
     finally:
         case.close()
-    out = [{**r.data, "stored_new": r.stored_new, "created": r.created} for r in results]
     if as_json:
         emit_json(out)
     else:
         for d in out:
             state = "added" if d["created"] else "already held"
             click.echo(f"{state}: {d['id']} {d['sha256']} {d['original_name'] or ''}".rstrip())
+            if d.get("web_capture"):
+                _echo_capture(d["web_capture"])
             if d.get("ocr_job"):
                 click.echo(f"  OCR queued as job {d['ocr_job']} (dalil jobs show {d['ocr_job']})")
             if d.get("media_error"):
                 click.echo(f"  media not analysed: {d['media_error']}")
+
+
+def _echo_capture(r: dict[str, Any]) -> None:
+    cap = r["capture"]
+    integ = cap["integrity"]
+    click.echo(
+        f"  web capture ({cap['kind']}): {len(cap['pages'])} page(s), "
+        f"{len(cap['media'])} media item(s), {cap['records']} WARC records"
+    )
+    for p in cap["pages"]:
+        click.echo(f"  page {p['url']} captured {p['captured_at'] or '?'}: {p['title'] or ''}")
+    if cap["kind"] == "wacz":
+        click.echo(
+            f"  integrity: {integ['resources_checked']} files match datapackage.json"
+            + ("; digest file matches" if integ["digest_file"] else "; no digest file")
+        )
+        sig = integ.get("signature")
+        if sig:
+            who = sig["signer"] + (f" {sig['key_sha256'][:16]}…" if sig.get("key_sha256") else "")
+            click.echo(f"  signature verified: {who} (identity not checked against trusted roots)")
+        else:
+            click.echo("  not signed")
+    else:
+        click.echo("  integrity: WARC record digests checked; a WARC is not signed")
+    for s in r["sources"]:
+        click.echo(f"  source {s['id']}: {s['title']}")
 
 
 @click.command("list")

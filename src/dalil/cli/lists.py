@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
 
 from dalil.cli.caseopts import CaseOptions, case_options
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.display import csvout
 
 
 @click.command("import")
@@ -86,12 +86,19 @@ def import_cmd(
     default=None,
     help="Also record a killing Act in this incident for each new victim.",
 )
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Link only records not linked yet (a list imported since) to the existing "
+    "victims, with the latest full run's model; nothing else is recomputed.",
+)
 @json_option
 def link_cmd(
     case_opts: CaseOptions,
     threshold: float,
     review_low: float,
     incident_id: int | None,
+    incremental: bool,
     as_json: bool,
 ) -> None:
     """Link all imported lists into one victim record (Person) per person.
@@ -102,7 +109,7 @@ def link_cmd(
 
     with case_opts.act() as ctx:
         res = link(ctx, threshold=threshold, review_low=review_low, incident_id=incident_id,
-                   progress=lambda m: click.echo(f"[lists link] {m}", err=True))  # fmt: skip
+                   incremental=incremental, progress=lambda m: click.echo(f"[lists link] {m}", err=True))  # fmt: skip
     if as_json:
         emit_json(res)
     else:
@@ -204,7 +211,7 @@ def histories_cmd(case_opts: CaseOptions, strata: str, out: Path | None, as_json
     cols = [*wanted, *names, "count"]
     if out is not None:
         with out.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=cols)
+            w = csvout.DictWriter(fh, fieldnames=cols)
             w.writeheader()
             w.writerows(rows)
     if as_json:

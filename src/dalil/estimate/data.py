@@ -352,7 +352,7 @@ def capture_data_from_rows(
         if name not in lists:
             raise InputError(f"{source}: no list named {name!r} (lists: {', '.join(lists)})")
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\n")  # in memory, read back below: not an output
     w.writerow([*strata, *wanted, "count"])
     merged: dict[tuple[str, ...], int] = {}
     for r in rows:

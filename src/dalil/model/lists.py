@@ -133,3 +133,18 @@ class VictimDecision(Base):
     note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LinkageRun(Base):
+    """One ``lists link`` run: its kind (``full`` or ``incremental``), when, how many
+    records, and the trained model (Splink settings with m and u probabilities; no
+    record values) that a later incremental run reuses."""
+
+    __tablename__ = "linkage_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    records: Mapped[int] = mapped_column(Integer)
+    threshold: Mapped[float] = mapped_column(Float)
+    model: Mapped[dict[str, Any]] = mapped_column(JSON)

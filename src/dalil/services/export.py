@@ -22,7 +22,6 @@ is logged. The export is logged (``export.bag``) before any file is written.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
@@ -36,6 +35,7 @@ from sqlalchemy import select
 from dalil.core import access
 from dalil.core.access import Actor
 from dalil.core.context import Context, oid
+from dalil.display import csvout
 from dalil.display.jsonout import dumps
 from dalil.errors import InputError
 from dalil.model.evidence import EvidenceItem
@@ -369,7 +369,7 @@ def export_records(
                 for r in rows:
                     cols += [c for c in r if c not in cols]
                 with open(tmp / f"{kind}.csv", "w", newline="", encoding="utf-8") as f:
-                    w = csv.DictWriter(f, fieldnames=cols or ["id"])
+                    w = csvout.DictWriter(f, fieldnames=cols or ["id"])
                     w.writeheader()
                     for r in rows:
                         w.writerow(

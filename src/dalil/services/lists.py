@@ -24,6 +24,7 @@ from dalil.errors import Conflict, InputError, NotFound
 from dalil.linkage.io import load_list
 from dalil.model.common import utcnow
 from dalil.model.lists import (
+    LinkageRun,
     LinkDecision,
     ListRecord,
     ReviewPair,
@@ -292,8 +293,15 @@ def link(
     incident_id: int | None = None,
     backend: str = "duckdb",
     progress: Callable[[str], None] | None = None,
+    incremental: bool = False,
 ) -> dict[str, Any]:
     """Link every imported record; create or update one victim Person per cluster.
+
+    *incremental*: link only the records no run has linked yet (a list imported since)
+    to the existing victims, with the model of the latest full run
+    (:mod:`dalil.linkage.incremental`): existing victims keep their records and ids
+    and are only joined, never split; the review queue keeps its pairs and gains the
+    new ones.
 
     Reviewed decisions are respected (accepted pairs linked, rejected pairs never in one
     cluster) and accepted pairs train the model's m probabilities. Each victim Person
@@ -322,15 +330,19 @@ def link(
     verdicts = _victim_decisions(ctx)
     # the recorded victims are scored with the list records but never clustered by the
     # model: a match to one of them is a proposal that a reviewer decides
-    out = link_records([d for _, d in recs] + recorded, threshold=threshold, backend=backend,
-                       accepted=accepted, rejected=rejected, progress=progress, protected=True,
-                       cluster_ids=[str(r.id) for r, _ in recs])  # fmt: skip
-    cl = out.clustering
+    if incremental:
+        cl, pairs, model = _link_incremental(ctx, recs, recorded, threshold, review_low,
+                                             accepted, rejected, progress)  # fmt: skip
+    else:
+        out = link_records([d for _, d in recs] + recorded, threshold=threshold,
+                           backend=backend, accepted=accepted, rejected=rejected,
+                           progress=progress, protected=True,
+                           cluster_ids=[str(r.id) for r, _ in recs])  # fmt: skip
+        cl, pairs, model = out.clustering, out.result.pairs, out.result.model_json
     by_id = {str(r.id): (r, d) for r, d in recs}
     clusters: dict[str, list[str]] = {}
     for rid, cid in cl.cluster_of.items():
         clusters.setdefault(cid, []).append(rid)
-    pairs = out.result.pairs
     # record id -> [(probability, recorded person id)] from the scored pairs
     to_victims: dict[str, list[tuple[float, int]]] = {}
     if len(pairs):
@@ -340,7 +352,13 @@ def link(
             if a_rec != b_rec:
                 rid, pid = (b, a) if a_rec else (a, b)
                 to_victims.setdefault(rid, []).append((p, int(pid[len(_PERSON_PREFIX) :])))
-    ctx.session.execute(delete(VictimMatch))
+    proposed_before = set()
+    if incremental:
+        proposed_before = {
+            (m.record_id, m.person_id) for m in ctx.session.scalars(select(VictimMatch))
+        }
+    else:
+        ctx.session.execute(delete(VictimMatch))
     created = updated = joined = held = proposals = conflicts = 0
     claimed: set[int] = set()
     # larger clusters first: when a cluster splits, the larger part keeps the person
@@ -367,7 +385,7 @@ def link(
         person_id = next((pid for pid, _ in existing.most_common() if pid not in claimed), None)
         hold = person_id is None and any(p >= threshold for p, _ in best.values())
         for pid, (p, rec_id) in best.items():
-            if p >= review_low:
+            if p >= review_low and (rec_id, pid) not in proposed_before:
                 ctx.session.add(VictimMatch(record_id=rec_id, person_id=pid, probability=p,
                                             held=hold and p >= threshold))  # fmt: skip
                 proposals += 1
@@ -426,7 +444,8 @@ def link(
             ~Person.id.in_(select(ListRecord.person_id).where(ListRecord.person_id.is_not(None))),
         )
     ).all()
-    ctx.session.execute(delete(ReviewPair))
+    if not incremental:
+        ctx.session.execute(delete(ReviewPair))
     decided = {frozenset(p) for p in accepted + rejected}
     queue = 0
     if len(pairs):
@@ -439,7 +458,12 @@ def link(
             lo, hi = sorted((int(a), int(b)))
             ctx.session.add(ReviewPair(record_a=lo, record_b=hi, probability=float(p)))
             queue += 1
+    if model:
+        ctx.session.add(LinkageRun(kind="incremental" if incremental else "full",
+                                   run_at=utcnow(), records=len(recs), threshold=threshold,
+                                   model=model))  # fmt: skip
     summary = {
+        "incremental": incremental,
         "records": len(recs),
         "victims": len(clusters),
         "persons_created": created,
@@ -457,8 +481,46 @@ def link(
     }
     ctx.audit("linkage.run", [oid("list", v) for v in sorted({r.list_id for r, _ in recs})],
               change={k: v for k, v in summary.items() if k != "persons_without_records"},
-              detail={"model": "splink-5", "backend": backend, "pairs": len(pairs)})  # fmt: skip
+              detail={"model": "splink-5", "backend": "duckdb" if incremental else backend,
+                      "pairs": len(pairs)})  # fmt: skip
     return summary
+
+
+def _link_incremental(
+    ctx: Context,
+    recs: list[tuple[ListRecord, dict[str, Any]]],
+    recorded: list[dict[str, Any]],
+    threshold: float,
+    review_low: float,
+    accepted: list[tuple[str, str]],
+    rejected: list[tuple[str, str]],
+    progress: Callable[[str], None] | None,
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Clustering, scored pairs and model of an incremental run (see :func:`link`)."""
+    from dalil.linkage.incremental import cluster_incremental, score_new_records
+
+    last = ctx.session.scalar(
+        select(LinkageRun).where(LinkageRun.kind == "full").order_by(LinkageRun.id.desc())
+    )
+    if last is None:
+        raise Conflict("no earlier full linkage run to add to: run dalil lists link first")
+    old = [(r, d) for r, d in recs if r.person_id is not None]
+    new = [(r, d) for r, d in recs if r.person_id is None]
+    say = progress or (lambda _m: None)
+    say(f"incremental: {len(new)} records not linked yet, {len(old)} linked")
+    # recorded victims are scored on the new side: against new and existing records
+    scored = score_new_records([d for _, d in old], [d for _, d in new] + recorded,
+                               last.model, review_low=min(review_low, threshold),
+                               protected=True, progress=say)  # fmt: skip
+    first: dict[int, str] = {}
+    for r, _ in old:
+        assert r.person_id is not None
+        first[r.person_id] = min(first.get(r.person_id, str(r.id)), str(r.id), key=int)
+    existing = {str(r.id): first[r.person_id] for r, _ in old if r.person_id is not None}
+    probability = {str(r.id): float(r.match_probability or 1.0) for r, _ in old}
+    cl = cluster_incremental(existing, probability, [str(r.id) for r, _ in new], scored.pairs,
+                             threshold, accepted=accepted, rejected=rejected)  # fmt: skip
+    return cl, scored.pairs, last.model
 
 
 # --------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dalil.web.context import ApiCtx
 from dalil.web.forms import EDIT_KINDS
 from dalil.web.handlers import edit, evidence, lists, overview, records, sources
+from dalil.web.handlers import estimates as est_handlers
 from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import users as user_handlers
 from dalil.web.handlers.evidence import digest_headers
@@ -420,6 +421,58 @@ def estimate(
     """Estimate the total from the capture histories (the stable estimation JSON of
     `dalil estimate --json`, plus `histories`)."""
     return dict(lists.estimate(ctx, method, strata))
+
+
+class EstimateRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: str = Field("loglinear", max_length=20, description="loglinear, lcmcr, bma or all")
+    strata: str | None = Field(None, max_length=40, description="one stratum column, or none")
+    lists: list[str] | None = Field(None, max_length=50, description="some lists only")
+    linkage_draws: int = Field(
+        20, ge=0, le=500, description="sampled clusterings (0: off; on by default)"
+    )
+    allocate: str = Field("proportional", max_length=20, description="proportional or impute")
+    seed: int | None = Field(None, ge=0, le=2**62, description="chosen and kept when absent")
+
+
+class EstimateRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    job: int = Field(ge=1, le=2**62, description="a finished estimate job")
+    label: str = Field(min_length=1, max_length=300, description="what was estimated")
+    note: str | None = Field(None, max_length=2000)
+
+
+class PublishReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000, description="why (logged)")
+
+
+@router.post("/estimates/run", response_model=dict[str, Any], status_code=202, responses=ERRORS)
+def run_estimate(ctx: ApiCtx, body: EstimateRun) -> dict[str, Any]:
+    """Queue an estimate of the case's linked lists as a job (`dalil estimate --case`,
+    same service functions; linkage draws on by default); follow `/api/v1/jobs/{id}`."""
+    return est_handlers.run(ctx, body.model_dump(exclude_none=True))
+
+
+@router.get("/estimates", response_model=list[dict[str, Any]], responses=ERRORS)
+def recorded_estimates(ctx: ApiCtx) -> list[dict[str, Any]]:
+    """The estimates recorded for the report (what it prints), with their publication
+    status and the model choice and gates in words (`?lang=ar` for Arabic)."""
+    return est_handlers.recorded(ctx)
+
+
+@router.post("/estimates/record", response_model=dict[str, Any], status_code=201, responses=ERRORS)
+def record_estimate(ctx: ApiCtx, body: EstimateRecord) -> dict[str, Any]:
+    """Record a finished estimate job's result for the report (with its run)."""
+    return {"id": est_handlers.record(ctx, body.job, body.label, body.note)}
+
+
+@router.post("/estimates/{estimate_id}/publish", response_model=dict[str, Any], responses=ERRORS)
+def publish_estimate(
+    ctx: ApiCtx, body: PublishReason, estimate_id: int = Path(ge=1, le=2**62)
+) -> dict[str, Any]:
+    """A legal or admin user's reason to publish an estimate its gates hold back (logged)."""
+    return est_handlers.publish(ctx, estimate_id, body.reason)
 
 
 for _kind in KINDS.values():

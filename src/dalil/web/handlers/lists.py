@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dalil.display.jsonout import jsonable
-from dalil.estimate import estimate as run_estimate
-from dalil.services import estimates, lists
+from dalil.services import lists
 from dalil.web.context import Ctx
 
 
@@ -78,11 +77,15 @@ def histories(ctx: Ctx) -> dict[str, Any]:
 
 
 def estimate(ctx: Ctx, method: str = "loglinear", strata: str | None = None) -> dict[str, Any]:
-    """Estimate the total from the case's linked lists as ``dalil estimate`` without FILE
-    does: the capture data from the service (``estimates.case_capture_data``, optionally
-    by stratum), then the pure estimation library, outside the transaction."""
+    """A quick estimate from the case's linked lists, without linkage draws, optionally by
+    stratum: the same service functions as ``dalil estimate --case``
+    (``estimates.case_estimate_input`` in a read transaction, then ``compute_estimate``
+    outside it); nothing is written. Runs with linkage draws, LCMCR and recording go
+    through an estimate job."""
+    from dalil.services.estimates import case_estimate_input, compute_estimate
+
     h = histories(ctx)
     with ctx.act(write=False) as sc:
-        data = estimates.case_capture_data(sc, strata=strata)
-    result = run_estimate(data, method=method)
+        source = case_estimate_input(sc, strata=strata)
+    result = compute_estimate(source, method=method)
     return {"histories": h, **dict(jsonable(result.to_dict()))}

@@ -22,6 +22,7 @@ _WORDS = (
     N_("cancelled"),
     N_("Fixity check"),
     N_("Linkage run"),
+    N_("Estimate"),
     N_("Report"),
     N_("Vetting screen"),
     N_("Evidence bag export"),
@@ -47,7 +48,12 @@ def jobs_page(
 @router.get("/jobs/{job_id}")
 def job_page(ctx: PageCtx, job_id: int) -> Response:
     job = job_handlers.get(ctx, job_id)
-    return render(ctx, "job.html", job=job)
+    estimate = None
+    if job["kind"] == "estimate" and isinstance(job.get("result"), dict):
+        from dalil.web.handlers.estimates import result_view
+
+        estimate = result_view(job["result"], ctx.lang)
+    return render(ctx, "job.html", job=job, estimate=estimate)
 
 
 @router.post("/jobs/{job_id}/cancel")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dalil.display.maps import estimate_plot
+from dalil.core import access
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.web.context import Ctx, PageCtx, finish, render
+from dalil.web.handlers import estimates as est
 from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import lists
 
@@ -68,29 +69,114 @@ def lists_link(ctx: PageCtx) -> Response:
     return resp
 
 
-@router.get("/estimates")
-def estimates_page(
+_FIELDS = {
+    "method": "method",
+    "strata": "strata",
+    "linkage draws": "linkage_draws",
+    "allocate": "allocate",
+    "seed": "seed",
+}
+
+
+def _estimates_page(
     ctx: PageCtx,
-    method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     try:
-        result = lists.estimate(ctx, method)
+        hist: dict[str, Any] | None = lists.histories(ctx)
+        message = None
     except (NotFound, Conflict) as e:  # no lists yet, or not linked yet: say so on the page
-        return render(
-            ctx, "estimates.html", result=None, method=method, plot=None, message=e.message
-        )
+        hist, message = None, e.message
     return render(
         ctx,
         "estimates.html",
-        result=result,
-        method=method,
-        message=None,
-        plot=estimate_plot(
-            result,
-            title=ctx._("Estimates by model, with intervals"),
-            observed_label=ctx._("documented"),
-        ),
+        status_code=status_code,
+        recorded=est.recorded(ctx),
+        histories=hist,
+        message=message,
+        values=values or {},
+        errors=errors or {},
+        can_run=est.may(ctx, access.ANALYSIS_RUN),
+        can_publish=est.may(ctx, access.FINDING_SIGNOFF),
+        **est.form_choices(),
     )
+
+
+@router.get("/estimates")
+def estimates_page(ctx: PageCtx) -> Response:
+    return _estimates_page(ctx)
+
+
+@router.post("/estimates/run")
+def estimates_run(
+    ctx: PageCtx,
+    method: str = Form("loglinear", max_length=20),
+    strata: str = Form("", max_length=40),
+    linkage_draws: str = Form("20", max_length=10),
+    allocate: str = Form("proportional", max_length=20),
+    seed: str = Form("", max_length=20),
+) -> Response:
+    values = {
+        "method": method,
+        "strata": strata,
+        "linkage_draws": linkage_draws,
+        "allocate": allocate,
+        "seed": seed,
+    }
+    try:
+        job = est.run(ctx, {k: v.strip() for k, v in values.items()})
+    except InputError as e:
+        text = str(e)
+        field = next((f for p, f in _FIELDS.items() if text.startswith(p)), "method")
+        return _estimates_page(ctx, values=values, errors={field: text}, status_code=422)
+    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.post("/estimates/record")
+def estimates_record(
+    ctx: PageCtx,
+    job: int = Form(..., ge=1, le=2**62),
+    label: str = Form("", max_length=300),
+    note: str = Form("", max_length=2000),
+) -> Response:
+    try:
+        rid = est.record(ctx, job, label, note)
+    except InputError as e:
+        data = job_handlers.get(ctx, job)
+        return render(
+            ctx,
+            "job.html",
+            status_code=422,
+            job=data,
+            estimate=est.result_view(data["result"], ctx.lang)
+            if isinstance(data.get("result"), dict)
+            else None,
+            record_error=str(e),
+            record_values={"label": label, "note": note},
+        )
+    resp = RedirectResponse(f"/estimates#estimate-{rid}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.post("/estimates/{estimate_id}/publish")
+def estimates_publish(
+    ctx: PageCtx,
+    estimate_id: int = Path(..., ge=1, le=2**62),
+    reason: str = Form("", max_length=2000),
+) -> Response:
+    try:
+        est.publish(ctx, estimate_id, reason)
+    except InputError as e:
+        return _estimates_page(ctx, errors={f"reason-{estimate_id}": str(e)}, status_code=422)
+    resp = RedirectResponse(f"/estimates#estimate-{estimate_id}", status_code=303)
+    finish(ctx, resp)
+    return resp
 
 
 # --- import with column mapping ---------------------------------------------------------

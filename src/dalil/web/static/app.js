@@ -142,6 +142,7 @@
         if (attempts) { attempts.textContent = job.attempts + " / " + job.max_attempts; }
         if (job.state === "done") {
           state.textContent = state.getAttribute("data-done");
+          if (box.getAttribute("data-reload") === "done") { window.location.reload(); return; }
           if (job.kind === "vetting") { window.location.reload(); return; }
           Object.keys(job.result || {}).forEach(function (k) {
             var dt = document.createElement("dt"); dt.textContent = k;

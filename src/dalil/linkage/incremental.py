@@ -1,0 +1,124 @@
+"""Incremental linkage: a new list joins the clusters of an earlier run.
+
+A full run trains the model on all records and scores every blocked pair. When a list
+arrives later, :func:`link_new_records` keeps the earlier run's trained model and its
+clusters and scores only the pairs that involve a new record — new against existing
+(Splink's ``predict_between``) and new against new (``predict_within``) — with the
+same blocking rules. Term frequencies are recomputed on all records (a count per
+name key), as a full run would. Clustering then starts from the existing clusters
+(each held together at its recorded probability) and adds the new pairs at or above
+the threshold, strongest first, with reviewers' decisions applied as in a full run:
+an accepted pair is a link, a rejected pair never ends in one cluster.
+
+What differs from a full relink: the model is not retrained (the new list's records
+do not move the m and u probabilities, nor the prior), and pairs between two existing
+records are not scored again, so an existing cluster is never split by the new data —
+only joined (a new record that links two existing clusters merges them, as in a full
+run). ``benchmarks/linkage_incremental.py`` measures the difference.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
+from typing import Any
+
+import pandas as pd
+
+from dalil.linkage.clusters import Clustering, cluster
+from dalil.linkage.model import REVIEW_LOW, LinkResult, _db_api, _empty_pairs, prepare
+
+
+def _tf_columns(model: dict[str, Any]) -> list[str]:
+    cols: set[str] = set()
+    for comp in model.get("comparisons", []):
+        for level in comp.get("comparison_levels", []):
+            if level.get("tf_adjustment_column"):
+                cols.add(str(level["tf_adjustment_column"]))
+    return sorted(cols)
+
+
+def score_new_records(
+    existing: list[dict[str, Any]],
+    new: list[dict[str, Any]],
+    model: dict[str, Any],
+    *,
+    review_low: float = REVIEW_LOW,
+    protected: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> LinkResult:
+    """Score the pairs involving a *new* record with an earlier run's trained *model*
+    (``LinkResult.model_json``): new x existing and new x new; DuckDB in-process."""
+    from splink import Linker
+
+    say = progress or (lambda _m: None)
+    if not new:
+        return LinkResult(pairs=_empty_pairs(), n_records=len(existing), model_json=model)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    say(f"preparing {len(existing)} existing and {len(new)} new records")
+    df_all = prepare(existing + new)
+    new_ids = {str(r["record_id"]) for r in new}
+    is_new = df_all["unique_id"].isin(new_ids)
+    db = _db_api("duckdb", protected)
+    sdf_all = db.register(df_all, dataset_display_name="records")
+    linker = Linker(sdf_all, model, log_level=None)
+    for col in _tf_columns(model):
+        linker.table_management.compute_tf_table(col)
+    sdf_new = db.register(df_all[is_new].reset_index(drop=True), dataset_display_name="new")
+    frames = []
+    if (~is_new).any():
+        say("scoring new records against existing ones")
+        sdf_old = db.register(df_all[~is_new].reset_index(drop=True), dataset_display_name="old")
+        frames.append(
+            linker.inference.predict_between(
+                sdf_old, sdf_new, threshold_match_probability=review_low, warning_mode="never"
+            ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        )
+    say("scoring new records against each other")
+    frames.append(
+        linker.inference.predict_within(
+            sdf_new, threshold_match_probability=review_low, warning_mode="never"
+        ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    )
+    with contextlib.suppress(Exception):
+        db.delete_tables_created_by_splink_from_db()
+    cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    pairs = pd.concat([f[cols] for f in frames], ignore_index=True)
+    return LinkResult(pairs=pairs, n_records=len(df_all), model_json=model)
+
+
+def cluster_incremental(
+    existing_clusters: Mapping[str, str],
+    existing_probability: Mapping[str, float],
+    new_ids: Sequence[str],
+    pairs: pd.DataFrame,
+    threshold: float,
+    *,
+    accepted: Sequence[tuple[str, str]] = (),
+    rejected: Sequence[tuple[str, str]] = (),
+) -> Clustering:
+    """Existing clusters (record -> cluster id, with each cluster's probability) plus
+    *new_ids*, joined by the new *pairs* at or above *threshold*."""
+    members: dict[str, list[str]] = {}
+    for rid, cid in existing_clusters.items():
+        members.setdefault(cid, []).append(rid)
+    held = [
+        (a, b, float(existing_probability.get(b, 1.0)))
+        for ms in members.values()
+        for a, b in pairwise(ms)
+    ]
+    frozen = pd.DataFrame(held, columns=["unique_id_l", "unique_id_r", "match_probability"])
+    frozen = frozen.astype({"match_probability": float})
+    # an existing cluster holds whatever its probability (it was kept by an earlier run
+    # at that run's threshold): its links are given as accepted pairs of that strength
+    ids = [*existing_clusters, *new_ids]
+    cl = cluster(
+        ids,
+        pd.concat([pairs[["unique_id_l", "unique_id_r", "match_probability"]], frozen]),
+        threshold,
+        accepted=[*accepted, *((a, b) for a, b, p in held if p < threshold)],
+        rejected=rejected,
+    )
+    return cl

@@ -1,0 +1,128 @@
+"""Web captures (WACZ, WARC) as evidence: one evidentiary item for the capture, its media
+as derived working copies, each page's text as the working copy of a source.
+
+Order (nothing half-imported): the archive is read and checked completely first
+(:func:`dalil.sources.webcapture.read_capture` refuses a broken one, naming the file
+inside it); then every blob is written (the capture, each medium, each page's text); then
+one transaction records the sources, items and their ``evidence.add`` entries together.
+A failure before that transaction leaves at most unreferenced blobs (harmless; ``fixity``
+reports them); it never leaves part of a capture recorded.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from dalil.core import access
+from dalil.core.access import Actor
+from dalil.errors import InputError
+from dalil.model.source import Source
+from dalil.services import evidence, records
+
+if TYPE_CHECKING:
+    from dalil.core.case import Case
+
+
+def _is_web_url(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://")) and len(url) <= 2000
+
+
+def add_capture(
+    case: Case,
+    user: str | Actor | None,
+    path: str | os.PathLike[str],
+    *,
+    source_id: int | None = None,
+    sensitive: bool = False,
+    notes: str | None = None,
+) -> dict[str, Any]:
+    """Import one web capture. Returns ``{"evidence": item, "capture": summary,
+    "sources": [...], "media": [...], "texts": [...]}``."""
+    from dalil.sources.webcapture import read_capture
+
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
+    p = evidence.check_file(path)
+    name = evidence.sanitise_name(p.name)
+    if source_id is not None:
+        with case.act(actor, write=False) as ctx:
+            ctx.get(Source, source_id, "source")
+    else:
+        case.require(actor, access.RECORD_WRITE, "add sources")
+    cap = read_capture(p)
+    summary = cap.summary()
+    mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    put = case.blobs.put_path(p)
+    media_puts = [(m, case.blobs.put(io.BytesIO(m.data))) for m in cap.media]
+    text_puts = [
+        (pg, case.blobs.put(io.BytesIO(pg.text.encode("utf-8")))) for pg in cap.pages if pg.text
+    ]
+    out: dict[str, Any] = {"capture": summary, "sources": [], "media": [], "texts": []}
+    with case.act(actor) as ctx:
+        page_source: dict[str, int] = {}
+        if source_id is None:
+            for pg in cap.pages:
+                if pg.url in page_source:
+                    continue
+                fields: dict[str, Any] = {
+                    "kind": "article",
+                    "title": (pg.title or pg.url or name)[:500],
+                    "notes": f"Web capture {name}, captured {pg.captured_at or 'at an unknown time'}.",
+                }
+                if _is_web_url(pg.url):
+                    fields["url"] = pg.url
+                src = records.add(ctx, "source", **fields)
+                page_source[pg.url] = src.id
+                out["sources"].append(src.to_dict())
+        main_source = source_id if source_id is not None else next(iter(page_source.values()), None)
+        res = evidence.record_blob(
+            ctx,
+            put,
+            name=name,
+            source_id=main_source,
+            sensitive=sensitive,
+            notes=notes,
+            media_type="application/wacz" if cap.kind == "wacz" else "application/warc",
+            capture={"file_modified": mtime, "web_capture": summary},
+        )
+        if not res.created:
+            raise InputError(
+                f"{name}: this capture is already held (item {res.item.id}); nothing was added"
+            )
+        cap_sha = put.sha256
+        for m, mput in media_puts:
+            r = evidence.record_blob(
+                ctx,
+                mput,
+                name=evidence.sanitise_name(m.url.rsplit("/", 1)[-1] or "media"),
+                source_id=main_source,
+                copy_kind="working",
+                derived_from=cap_sha,
+                sensitive=sensitive,
+                media_type=m.media_type,
+                capture={"url": m.url, "captured_at": m.captured_at, "from_capture": cap_sha},
+            )
+            out["media"].append(r.data)
+        for pg, tput in text_puts:
+            r = evidence.record_blob(
+                ctx,
+                tput,
+                name=evidence.sanitise_name((pg.title or "page")[:150]) + ".txt",
+                source_id=page_source.get(pg.url, main_source),
+                copy_kind="working",
+                derived_from=cap_sha,
+                sensitive=sensitive,
+                media_type="text/plain; charset=utf-8",
+                capture={
+                    "url": pg.url,
+                    "captured_at": pg.captured_at,
+                    "extracted_from": cap_sha,
+                    "extracted_media_type": "text/html",
+                },
+            )
+            out["texts"].append(r.data)
+        out["evidence"] = evidence.item_dict(ctx, res.item)
+    return out

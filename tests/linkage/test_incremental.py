@@ -1,0 +1,60 @@
+"""Incremental linkage: a new list against an earlier run's model and clusters
+(generated fictional lists with known truth)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dalil.linkage.clusters import pairwise_scores
+from dalil.linkage.incremental import cluster_incremental, score_new_records
+from dalil.linkage.link import LinkOutput, link_records
+from dalil.synth.lists import SynthLists, generate
+
+
+@pytest.fixture(scope="module")
+def runs() -> tuple[SynthLists, list[dict[str, str]], list[dict[str, str]], LinkOutput, LinkOutput]:
+    res = generate(300, 4, seed=3)
+    names = list(res.lists)
+    old = [dict(r) for n in names[:-1] for r in res.lists[n]]
+    new = [dict(r) for r in res.lists[names[-1]]]
+    return res, old, new, link_records(old), link_records(old + new)
+
+
+def test_a_new_list_joins_existing_clusters_like_a_full_relink(runs) -> None:  # type: ignore[no-untyped-def]
+    res, old, new, base, full = runs
+    pairs = score_new_records(old, new, base.result.model_json).pairs
+    ids = [str(r["record_id"]) for r in new]
+    # only pairs that involve a new record are scored
+    assert len(pairs) and all(
+        a in ids or b in ids for a, b in zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)
+    )
+    inc = cluster_incremental(base.clustering.cluster_of, base.clustering.probability, ids,
+                              pairs, 0.9)  # fmt: skip
+    assert set(inc.cluster_of) == {str(r["record_id"]) for r in old + new}
+    # existing clusters are kept whole
+    for cid in set(base.clustering.cluster_of.values()):
+        members = [r for r, c in base.clustering.cluster_of.items() if c == cid]
+        assert len({inc.cluster_of[m] for m in members}) == 1
+    # new records did join existing people
+    assert sum(1 for i in ids if inc.cluster_of[i] in base.clustering.cluster_of.values()) > 50
+    truth = res.truth_map()
+    f_inc = pairwise_scores(inc.cluster_of, truth)["f1"]
+    f_full = pairwise_scores(full.clustering.cluster_of, truth)["f1"]
+    agree = pairwise_scores(inc.cluster_of, full.clustering.cluster_of)["f1"]
+    assert f_inc >= f_full - 0.03 and agree >= 0.95
+
+
+def test_reviewed_decisions_hold_in_an_incremental_run(runs) -> None:  # type: ignore[no-untyped-def]
+    _, old, new, base, _ = runs
+    pairs = score_new_records(old, new, base.result.model_json).pairs
+    ids = [str(r["record_id"]) for r in new]
+    inc = cluster_incremental(base.clustering.cluster_of, base.clustering.probability, ids,
+                              pairs, 0.9)  # fmt: skip
+    joined = next(i for i in ids if inc.cluster_of[i] in base.clustering.cluster_of.values())
+    mate = next(r for r, c in base.clustering.cluster_of.items() if c == inc.cluster_of[joined])
+    alone = next(i for i in ids if inc.cluster_of[i] == i and i != joined)
+    again = cluster_incremental(base.clustering.cluster_of, base.clustering.probability, ids,
+                                pairs, 0.9, rejected=[(joined, mate)],
+                                accepted=[(alone, mate)])  # fmt: skip
+    assert again.cluster_of[joined] != again.cluster_of[mate]
+    assert again.cluster_of[alone] == again.cluster_of[mate]
