@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dalil.model.person import PERSON_ROLES, SEXES
+from dalil.services.persons import PERSON_ROLES, SEXES
 from dalil.services.records import SPECS
 from dalil.web.context import N_
 
