@@ -200,6 +200,11 @@ def export_bag(
         )
         ctx.session.flush()
         upto = int(export_entry.seq)
+        # Sign the head now and keep the checkpoint: another writer's checkpoint may
+        # supersede it before the custody manifest is written.
+        from dalil.core import audit as core_audit
+
+        export_cp = core_audit.checkpoint(ctx.session, case.keys.audit_signing_key).to_dict()
     tmp = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
@@ -261,6 +266,7 @@ def export_bag(
                 for i in items
             ],
             tmp / "data" / "metadata" / "audit.json",
+            export_cp,
         )
         bag.save()  # the tag manifests now cover the custody manifest and verify.py
         bag.validate()
