@@ -203,6 +203,11 @@ def export_bag(
         )
         ctx.session.flush()
         upto = int(export_entry.seq)
+        # Sign the head now and keep the checkpoint: another writer's checkpoint may
+        # supersede it before the custody manifest is written.
+        from dalil.core import audit as core_audit
+
+        export_cp = core_audit.checkpoint(ctx.session, case.keys.audit_signing_key).to_dict()
     # Built in the case folder's private temp area (a kill -9 leaves nothing outside the
     # case folder, and the next open sweeps it), moved to OUT only when complete, 0700/0600.
     work_cm = private_tempdir(case.root, "export-")
@@ -267,6 +272,7 @@ def export_bag(
                 for i in items
             ],
             tmp / "data" / "metadata" / "audit.json",
+            export_cp,
         )
         bag.save()  # the tag manifests now cover the custody manifest and verify.py
         bag.validate()
