@@ -115,6 +115,14 @@ def main() -> None:
         r1, r2 = d1.get("result") or {}, d2.get("result") or {}
         same = all(r1.get(k) == r2.get(k) for k in ("records", "victims"))  # type: ignore[union-attr]
         print(f"same outcome as the baseline (records, victims): {same} ({r2.get('victims')})")  # type: ignore[union-attr]
+        if int(d2["attempts"]) < 2:  # type: ignore[call-overload]
+            # The kill came after the job had finished (a small case, a loaded machine):
+            # this run shows nothing about recovery. Say so rather than pass.
+            print("the kill MISSED the job (it had already finished): no recovery was measured;")
+            print("run again with more --records or a smaller --kill-after")
+            raise SystemExit(1)
+        if not same or d2["state"] != "done":
+            raise SystemExit(1)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -145,6 +145,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/evidence/{item_id}/similar"): READ,
     ("GET", "/api/v1/same-media"): READ,
     ("POST", "/api/v1/same-media/decide"): WRITE,
+    ("GET", "/search"): READ,
+    ("POST", "/search"): REVEAL,  # legal names too: reveal permission, a reason, logged
+    ("GET", "/same-media"): READ,
+    ("POST", "/same-media/decide"): WRITE,
+    ("GET", "/evidence/{sha256}/image"): EVIDENCE_READ,
 }
 # Findings pages and their JSON twins (tests/web/test_findings_pages.py covers behaviour).
 ASSESS = frozenset({"admin", "legal"})  # finding.assess
@@ -272,6 +277,8 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         return _findings_concrete(path, seeded)
     if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar")):
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
+    if path.endswith("/image"):
+        path = path.replace("{sha256}", _PHOTO_SHA[0])
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
@@ -286,6 +293,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
 
 _JOB: dict[str, str] = {}
 _MEDIA: dict[str, int] = {}
+_PHOTO_SHA: list[str] = []
 
 
 def _prepare_media(app: Any) -> None:
@@ -303,6 +311,7 @@ def _prepare_media(app: Any) -> None:
         copy.write_bytes(transform(scene(41), "resize", seed=5))
         added = evidence.add_files(case, USERS["admin"], [photo, copy], ocr=False)
     _MEDIA["photo"], _MEDIA["copy"] = added[0].item.id, added[1].item.id
+    _PHOTO_SHA.append(added[0].item.sha256)
 
 
 def _wait_for_jobs(app: Any) -> None:
@@ -406,7 +415,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": {"reason": "authorization matrix test (fictional photo)"}}
     if path.endswith("/same-media/decide"):
         body = {"a": _MEDIA["photo"], "b": _MEDIA["copy"], "verdict": "accept"}
-        return {"json": {**body, "reason": "matrix test"}}
+        body["reason"] = "matrix test"
+        return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path == "/search" and method == "POST":
+        return {"data": {"q": "Qarya", "reason": "authorization matrix test (fictional)"}}
+    if path == "/search":
+        return {"params": {"q": "Qarya"}}
     if method == "GET" and path in ("/api/v1/compare", "/sources/compare"):
         return {"params": {"a": "1", "b": "2"}}
     if path == "/sources/compare":

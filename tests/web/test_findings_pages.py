@@ -545,6 +545,18 @@ def _job_done(app: Any, r: Any, timeout: float = 120) -> int:
     return jid
 
 
+def _api_job_result(app: Any, c: Client, r: Any, token: str) -> dict[str, Any]:
+    """The result of the job an API call queued (202), read back through the API."""
+    from dalil.services import jobs
+
+    assert r.status_code == 202, r.text[:500]
+    jid = int(r.json()["id"])
+    assert jobs.wait(app.state.case, jid, timeout=120) == "done"
+    got = c.get(f"/api/v1/jobs/{jid}", headers=_bearer(token))
+    assert got.status_code == 200
+    return dict(got.json()["result"])
+
+
 def _job_inputs(app: Any, jid: int) -> list[str]:
     from sqlalchemy import select
 
@@ -605,11 +617,10 @@ def test_vetting_upload_shows_candidates_for_human_review_and_leaves_no_file(
         headers=_bearer(seeded["tokens"]["investigator"]),
         content=csv,
     )
-    assert api.status_code == 200
-    body = api.json()
+    body = _api_job_result(app, make_client(), api, seeded["tokens"]["investigator"])
     assert body["file"] == "a.csv" and body["records"] == 2 and "human review" in body["note"]
     assert any(x["suspect"] == str(fx["suspect"]) for x in body["candidates"])
-    assert SUSPECT_LEGAL_NAME not in api.text
+    assert SUSPECT_LEGAL_NAME not in str(body)
 
 
 def test_vetting_bad_file_is_a_clear_refusal(
@@ -640,7 +651,14 @@ def test_vetting_bad_file_is_a_clear_refusal(
         headers=_bearer(seeded["tokens"]["legal"]),
         content=b"colour,flavour\nred,sweet\n",
     )
-    assert api.status_code == 200 and api.json()["records"] == 1
+    assert _api_job_result(app, make_client(), api, seeded["tokens"]["legal"])["records"] == 1
+    api = make_client().post(
+        "/api/v1/findings/vetting",
+        params={"name": "b.csv"},
+        headers=_bearer(seeded["tokens"]["legal"]),
+        content=b"colour,flavour\nred,sweet\n",
+    )
+    assert api.status_code == 422  # checked before anything is queued
     assert (
         _post(
             _client(make_client, "analyst"),
@@ -690,7 +708,14 @@ def test_report_is_built_downloaded_and_audited(
         headers=_bearer(seeded["tokens"]["legal"]),
         json={"audience": "public", "format": "html", "lang": "en"},
     )
-    assert r.status_code == 200 and LEGAL_NAME_CANARY not in r.text
+    assert r.status_code == 202
+    _api_job_result(app, make_client(), r, seeded["tokens"]["legal"])
+    f = make_client().get(
+        f"/api/v1/jobs/{r.json()['id']}/files/report.html",
+        headers=_bearer(seeded["tokens"]["legal"]),
+    )
+    assert f.status_code == 200 and b"<html" in f.content[:500].lower()
+    assert LEGAL_NAME_CANARY not in f.text
     jid = _job_done(app, _post(c, "/findings/reports", {"audience": "internal", "format": "pdf"}))
     r = c.get(f"/jobs/{jid}/files/report.pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"

@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "jobs",
     "keys",
     "backup",
+    "capture",
 ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import click
 
 from dalil.cli.caseopts import CaseOptions, case_options
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.display import csvout
 
 
 @click.command("import")
@@ -212,7 +212,7 @@ def histories_cmd(case_opts: CaseOptions, strata: str, out: Path | None, as_json
     cols = [*wanted, *names, "count"]
     if out is not None:
         with out.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=cols)
+            w = csvout.DictWriter(fh, fieldnames=cols)
             w.writeheader()
             w.writerows(rows)
     if as_json:

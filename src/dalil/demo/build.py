@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dalil.demo import story as S
+from dalil.display import csvout
 from dalil.errors import InputError
 
 DEMO_PASSPHRASE = "fictional-demo-passphrase-marjan-2021"
@@ -387,12 +388,12 @@ def build(
             path = inputs / "lists" / f"{name}.csv"
             cols = [c for c in rows[0] if c != "true_id"] if rows else ["record_id"]
             with path.open("w", encoding="utf-8", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+                w = csvout.DictWriter(f, fieldnames=cols, extrasaction="ignore")
                 w.writeheader()
                 w.writerows(rows)
             list_files.append(path)
         with (outputs / "lists-truth.csv").open("w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([("record_id", "true_victim"), *truth_rows])
+            csvout.writer(f).writerows([("record_id", "true_victim"), *truth_rows])
         _step(
             res,
             say,
@@ -445,7 +446,7 @@ def build(
         names = list(lists)
         histories = outputs / "histories.csv"
         with histories.open("w", encoding="utf-8", newline="") as f:
-            w2 = csv.writer(f)
+            w2 = csvout.writer(f)
             w2.writerow(names)
             for ls in people.values():
                 w2.writerow([1 if n in ls else 0 for n in names])

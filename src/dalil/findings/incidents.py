@@ -24,12 +24,12 @@ ACLED records a single, conservative fatality figure: the export writes the *low
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from dalil.display import csvout
 from dalil.errors import InputError
 
 #: ACLED event types and their sub-event types.
@@ -385,7 +385,7 @@ def export(codings: Iterable[IncidentCoding], fmt: str) -> str:
         raise InputError(f"unknown export format {fmt!r}; use one of: {', '.join(EXPORT_FORMATS)}")
     columns, row = EXPORT_FORMATS[fmt]
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    w = csvout.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     w.writeheader()
     for c in sorted(codings, key=lambda c: (c.date_start or date.min, c.incident_id)):
         w.writerow(row(c))  # type: ignore[operator]

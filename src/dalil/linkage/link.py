@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from dalil.display import csvout
 from dalil.linkage.clusters import Clustering, cluster
 from dalil.linkage.io import ListFile, load_lists
 from dalil.linkage.model import (
@@ -112,7 +112,7 @@ def write_clusters(cl: Clustering, out: str | Path) -> None:
     path = Path(out)
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = csvout.writer(fh)
         w.writerow(["record_id", "cluster_id", "match_probability"])
         for rid, cid in cl.cluster_of.items():
             w.writerow([rid, cid, f"{cl.probability[rid]:.6g}"])

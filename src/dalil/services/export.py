@@ -22,7 +22,6 @@ is logged. The export is logged (``export.bag``) before any file is written.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
@@ -36,6 +35,7 @@ from sqlalchemy import select
 from dalil.core import access
 from dalil.core.access import Actor
 from dalil.core.context import Context, oid
+from dalil.display import csvout
 from dalil.display.jsonout import dumps
 from dalil.errors import InputError
 from dalil.model.evidence import EvidenceItem
@@ -200,6 +200,11 @@ def export_bag(
         )
         ctx.session.flush()
         upto = int(export_entry.seq)
+        # Sign the head now and keep the checkpoint: another writer's checkpoint may
+        # supersede it before the custody manifest is written.
+        from dalil.core import audit as core_audit
+
+        export_cp = core_audit.checkpoint(ctx.session, case.keys.audit_signing_key).to_dict()
     tmp = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
     tmp.mkdir()
     try:
@@ -261,6 +266,7 @@ def export_bag(
                 for i in items
             ],
             tmp / "data" / "metadata" / "audit.json",
+            export_cp,
         )
         bag.save()  # the tag manifests now cover the custody manifest and verify.py
         bag.validate()
@@ -369,7 +375,7 @@ def export_records(
                 for r in rows:
                     cols += [c for c in r if c not in cols]
                 with open(tmp / f"{kind}.csv", "w", newline="", encoding="utf-8") as f:
-                    w = csv.DictWriter(f, fieldnames=cols or ["id"])
+                    w = csvout.DictWriter(f, fieldnames=cols or ["id"])
                     w.writeheader()
                     for r in rows:
                         w.writerow(

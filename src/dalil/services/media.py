@@ -470,3 +470,52 @@ def decide(
         detail={"a": lo, "b": hi, "status": status, "reason": m.reason},
     )
     return {"a": lo, "b": hi, "status": status, "decided_by": m.decided_by}
+
+
+def _preview(ctx: Context, item: EvidenceItem) -> EvidenceItem | None:
+    """The image to show for *item*: itself (a photo) or its first keyframe (a video)."""
+    if str(item.media_type or "").startswith("image/"):
+        return item
+    frames = ctx.session.scalars(
+        select(EvidenceItem)
+        .where(EvidenceItem.derived_from_id == item.id, EvidenceItem.media_type == "image/png")
+        .order_by(EvidenceItem.id)
+        .limit(1)
+    ).all()
+    return frames[0] if frames else None
+
+
+def _may_read(ctx: Context, item: EvidenceItem) -> bool:
+    if not ctx.can(access.EVIDENCE_READ):
+        return False
+    return not item.sensitive or ctx.can(access.EVIDENCE_READ_SENSITIVE)
+
+
+def review_pairs(ctx: Context, *, status: str | None = "pending") -> list[dict[str, Any]]:
+    """The review queue with both items of each pair, for showing them side by side:
+    ``{a, b, distance, status, decided_by, reason, items: [side, side]}``, each side
+    ``{id, sha256, media_type, name, preview, summary}``. *preview* (the SHA-256 of the
+    image to show: the photo, or a video's first keyframe) and *summary* (its metadata
+    without the position) only for users who may read that item's content."""
+    from dalil.media.metadata import without_gps
+
+    out = []
+    for row in review_queue(ctx, status=status):
+        sides = []
+        for iid in (row["a"], row["b"]):
+            item = ctx.session.get(EvidenceItem, iid)
+            if item is None:
+                continue
+            side: dict[str, Any] = {"id": item.id, "sha256": item.sha256,
+                                    "media_type": item.media_type,
+                                    "name": evidence.item_dict(ctx, item)["original_name"],
+                                    "preview": None, "summary": None}  # fmt: skip
+            if _may_read(ctx, item):
+                pv = _preview(ctx, item)
+                side["preview"] = pv.sha256 if pv is not None else None
+                meta = _load_meta(ctx, item.id)
+                if meta is not None:
+                    side["summary"] = without_gps(meta)["summary"]
+            sides.append(side)
+        out.append({**row, "items": sides})
+    return out

@@ -77,7 +77,10 @@ def upgrade(engine: Engine, revision: str = "heads", *, keys: object | None = No
 
 
 def current_heads(engine: Engine) -> set[str]:
+    # A read: on SQLite a deferred transaction, so opening a case does not wait for a
+    # long write of another process (a linkage job) to finish.
     with engine.connect() as conn:
+        conn = conn.execution_options(dalil_begin="DEFERRED")
         return set(MigrationContext.configure(conn).get_current_heads())
 
 

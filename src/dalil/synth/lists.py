@@ -22,11 +22,12 @@ The truth (record → person) is returned and written apart from the lists.
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from dalil.display import csvout
 
 # (Arabic, canonical Latin) — common given names, not people.
 MALE: list[tuple[str, str]] = [
@@ -465,17 +466,17 @@ def write(result: SynthLists, out_dir: str | Path) -> list[Path]:
         path = d / f"{name}.csv"
         used = [c for c in LIST_COLUMNS if any(r.get(c) not in ("", None) for r in rows)]
         with path.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=used, extrasaction="ignore")
+            w = csvout.DictWriter(fh, fieldnames=used, extrasaction="ignore")
             w.writeheader()
             w.writerows(rows)
         written.append(path)
     with (d / "truth.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=["record_id", "list", "person_id"])
+        w = csvout.DictWriter(fh, fieldnames=["record_id", "list", "person_id"])
         w.writeheader()
         w.writerows(result.truth)
     with (d / "people.csv").open("w", newline="", encoding="utf-8") as fh:
         cols = ["person_id", "sex", "age", "region", "place"]
-        w = csv.DictWriter(fh, fieldnames=cols)
+        w = csvout.DictWriter(fh, fieldnames=cols)
         w.writeheader()
         for p in result.people:
             w.writerow({"person_id": p["person_id"], "sex": p["sex"], "age": p["age"],

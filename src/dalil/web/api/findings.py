@@ -186,7 +186,7 @@ def corroboration(ctx: ApiCtx) -> dict[str, Any]:
     return dict(findings.corroboration(ctx))
 
 
-@router.post("/vetting", response_model=dict[str, Any], responses=ERRORS)
+@router.post("/vetting", response_model=dict[str, Any], status_code=202, responses=ERRORS)
 async def vetting(
     ctx: ApiCtx,
     request: Request,
@@ -203,8 +203,10 @@ async def vetting(
         ),
     ] = None,
 ) -> dict[str, Any]:
-    """Screen a personnel file (the request body, CSV or XLSX) against the case's suspects.
-    Candidates are for human review, not a verdict."""
+    """Screen a personnel file (the request body, CSV or XLSX) against the case's suspects,
+    as a job: the file is checked at once (a bad file is a 422 here), then queued (202,
+    the job). Follow `/api/v1/jobs/{id}`; its result is `dalil vet --json`. Candidates are
+    for human review, not a verdict."""
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
@@ -215,26 +217,18 @@ async def vetting(
     safe = "".join(c for c in name if c.isalnum() or c in "._-") or "personnel.csv"
     return dict(
         await anyio.to_thread.run_sync(
-            lambda: findings.vet(ctx, bytes(data), name=safe, threshold=threshold, columns=column)
+            lambda: findings.vet_submit(
+                ctx, bytes(data), name=safe, threshold=threshold, columns=column
+            )
         )
     )
 
 
-@router.post(
-    "/reports", responses={**ERRORS, 200: {"content": {"text/html": {}, "application/pdf": {}}}}
-)
-def report(ctx: ApiCtx, body: ReportIn) -> Response:
-    """Build a report (audited ``report.build``) and return the file."""
-    meta, data = findings.report(
+@router.post("/reports", response_model=dict[str, Any], status_code=202, responses=ERRORS)
+def report(ctx: ApiCtx, body: ReportIn) -> dict[str, Any]:
+    """Queue a report (202, the job; built in a job worker, audited ``report.build``).
+    Follow `/api/v1/jobs/{id}`; the file is then at
+    `/api/v1/jobs/{id}/files/report.{html|pdf}` (header `X-Content-SHA256`)."""
+    return findings.report_submit(
         ctx, audience=body.audience, fmt=body.format, lang=body.lang, title=body.title
-    )
-    media = "application/pdf" if body.format == "pdf" else "text/html; charset=utf-8"
-    return Response(
-        data,
-        media_type=media,
-        headers={
-            "Content-Disposition": f'attachment; filename="report-{body.audience}-{body.lang}.{body.format}"',
-            "X-Report-SHA256": str(meta.get("sha256", "")),
-            "Cache-Control": "no-store",
-        },
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dalil.core import access
 from dalil.display.jsonout import jsonable
 from dalil.errors import InputError, NotFound
 from dalil.services import assessments, coding, evidence, records, reports, sites, vetting
@@ -274,30 +273,6 @@ def _form_words(e: InputError) -> InputError:
     )
 
 
-def vet(
-    ctx: Ctx,
-    data: bytes,
-    *,
-    name: str,
-    threshold: float = 0.5,
-    columns: list[str] | None = None,
-) -> dict[str, Any]:
-    """Screen an uploaded personnel file (CSV or XLSX) against the case's suspects
-    (``vetting.vet_upload``: the upload never outlives the call)."""
-    mapping = _column_mapping(columns)
-    try:
-        with ctx.act(write=True) as sc:
-            return dict(
-                jsonable(
-                    vetting.vet_upload(
-                        sc, data, name=name, columns=mapping or None, threshold=threshold
-                    )
-                )
-            )
-    except InputError as e:
-        raise _form_words(e) from None
-
-
 def vet_submit(
     ctx: Ctx,
     data: bytes,
@@ -351,7 +326,7 @@ def report_submit(
 
     if audience == "public":
         with ctx.act(write=True) as sc:
-            sc.require(access.REPORT_PUBLIC, "build public reports")
+            reports.may_build(sc, "public")
     params = {"audience": audience, "format": fmt, "lang": lang, "title": title or None}
     return job_handlers.submit(ctx, "report", params)
 
@@ -362,18 +337,3 @@ def bag_submit(ctx: Ctx) -> dict[str, Any]:
     from dalil.web.handlers import jobs as job_handlers
 
     return job_handlers.submit(ctx, "bag", {})
-
-
-def report(
-    ctx: Ctx,
-    *,
-    audience: str,
-    fmt: str,
-    lang: str = "en",
-    title: str | None = None,
-) -> tuple[dict[str, Any], bytes]:
-    """Build a report (audited ``report.build`` by the service) and return it as bytes."""
-    meta, data = reports.build_report_bytes(
-        ctx.case, ctx.actor, audience=audience, fmt=fmt, lang=lang, title=title
-    )
-    return dict(jsonable(meta)), data

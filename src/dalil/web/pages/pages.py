@@ -13,7 +13,9 @@ from dalil.web.pages import (
     findings,
     jobs,
     lists,
+    media,
     records,
+    search,
     sources,
     users,
 )
@@ -21,5 +23,18 @@ from dalil.web.pages import (
 router = APIRouter(include_in_schema=False)
 # Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
 # /{kind}/{id} pages of `records`, which is included last.
-for _module in (dashboard, edit, sources, evidence, audit, users, jobs, lists, findings, records):
+for _module in (
+    dashboard,
+    edit,
+    sources,
+    evidence,
+    media,
+    search,
+    audit,
+    users,
+    jobs,
+    lists,
+    findings,
+    records,
+):
     router.include_router(_module.router)
