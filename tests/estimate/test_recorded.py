@@ -147,3 +147,22 @@ def test_an_estimate_that_passes_its_gates_needs_no_reason(uncertain: Case) -> N
         estimates.allow_publication(ctx, rid, "no need")
     _, html = build_report_bytes(uncertain, "ana", audience="internal", fmt="html")
     assert "NOT FOR PUBLICATION" not in html.decode()
+
+
+def test_a_reason_to_publish_is_kept_on_sqlite_and_postgresql(any_case: Case) -> None:
+    from dalil.estimate import CaptureTable, estimate
+
+    table = CaptureTable.from_patterns(
+        ["A", "B", "C"], {"111": 72, "110": 155, "101": 7, "100": 71, "011": 13, "010": 53}
+    )
+    short = estimate(table, method="lcmcr", seed=3, burnin=50, samples=20, thinning=1)
+    with any_case.act() as ctx:
+        users.add_user(ctx, "lena", "legal", password="a long fictional password 1")
+        rid = estimates.record_estimate(ctx, "Fictional short run", short.to_dict())
+    with any_case.act("lena") as ctx:
+        estimates.allow_publication(ctx, rid, "Fictional: stated as a lower bound")
+    with any_case.act(write=False) as ctx:
+        row = next(e for e in estimates.estimates(ctx) if e.id == rid)
+        st = estimates.publication_status(row)
+    assert st["publishable"] and not st["ok"] and st["override"]["by"] == "lena"
+    assert st["override"]["reason"] == "Fictional: stated as a lower bound"

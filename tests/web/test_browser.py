@@ -312,3 +312,27 @@ def test_run_the_linkage_and_follow_its_progress(page: Any, server: str) -> None
     assert "victims" in page.inner_text("#job-result")
     shot(page, "linkage-run")
     assert not page.console_errors, page.console_errors
+
+
+def test_run_an_estimate_follow_it_and_record_it_for_the_report(page: Any, server: str) -> None:
+    login(page, server, "analyst", "/estimates")
+    page.get_by_label("Method").select_option("loglinear")
+    page.get_by_label("Linkage draws").fill("3")
+    page.get_by_label("Seed").fill("11")
+    page.get_by_role("button", name="Run the estimate (background job)").click()
+    page.wait_for_url(f"{server}/jobs/*")
+    # the page reloads itself once the job has finished, to show the result in words
+    page.wait_for_selector("#estimate-result", timeout=120_000)
+    assert "Why this model" in page.inner_text("#estimate-result")
+    assert "Interval without the linkage" in page.inner_text("#estimate-result")
+    job_url = page.url
+    page.get_by_label("What was estimated").fill("Fictional browser estimate")
+    page.get_by_role("button", name="Record for the report").click()
+    page.wait_for_url(f"{server}/estimates*")
+    card = page.locator("section.card", has_text="Fictional browser estimate")
+    assert card.count() == 1 and "from job" in card.inner_text()
+    assert card.locator("a", has_text="from job").get_attribute("href") == job_url.removeprefix(
+        server
+    )
+    shot(page, "estimate-recorded")
+    assert not page.console_errors, page.console_errors

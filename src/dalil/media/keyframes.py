@@ -2,30 +2,23 @@
 
 The video goes to ffmpeg on standard input; a container that cannot be read from a
 pipe (an MP4 whose index is at the end) is written for the moment of the call to a
-private temporary folder in memory (``/dev/shm`` where it exists; mode 0700, file 0600)
-and removed in a ``finally``. Frames come back on standard output.
+private temporary folder in memory (``/dev/shm``; mode 0700, file 0600) and removed in a
+``finally`` — never on disk: without ``/dev/shm`` such a video gets no keyframes. Frames
+come back on standard output. ffmpeg runs bounded (:func:`dalil.media.tool.run_tool`).
 """
 
 from __future__ import annotations
 
 import os
-import resource
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
-
-from dalil.errors import InputError
 
 EVERY_SECONDS = 5.0
 MAX_FRAMES = 120
 TIMEOUT_S = 600
+#: Most PNG output read from ffmpeg for one video.
+MAX_OUTPUT = 512 * 1024**2
 _PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _split_png(stream: bytes) -> list[bytes]:
@@ -34,22 +27,17 @@ def _split_png(stream: bytes) -> list[bytes]:
 
 
 def _ffmpeg(src: str, data: bytes | None, every: float, max_frames: int) -> list[bytes]:
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        raise InputError("ffmpeg is not installed (needed for video keyframes)")
-    args = [exe, "-v", "error", "-nostdin" if data is None else "-hide_banner", "-i", src,
+    from dalil.media.tool import ToolFailed, run_tool
+
+    args = ["ffmpeg", "-v", "error", "-nostdin" if data is None else "-hide_banner", "-i", src,
             "-vf", f"fps=1/{every},scale='min(1280,iw)':-2", "-frames:v", str(max_frames),
             "-f", "image2pipe", "-vcodec", "png", "-"]  # fmt: skip
     try:
-        proc = subprocess.run(
-            args, input=data, capture_output=True, timeout=TIMEOUT_S, check=False,
-            preexec_fn=_limits, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        raise InputError(f"keyframes: took longer than {TIMEOUT_S} s; stopped") from None
-    if proc.returncode != 0:
+        out = run_tool(args, data or b"", "keyframes", timeout=TIMEOUT_S, memory=2 * 1024**3,
+                       max_output=MAX_OUTPUT)  # fmt: skip
+    except ToolFailed:
         return []
-    return _split_png(proc.stdout)
+    return _split_png(out)
 
 
 def keyframes(
@@ -58,8 +46,11 @@ def keyframes(
     """``(seconds, png)`` every *every* seconds (at most *max_frames*)."""
     frames = _ffmpeg("pipe:0", data, every, max_frames)
     if not frames:
-        base = "/dev/shm" if os.path.isdir("/dev/shm") else None
-        with tempfile.TemporaryDirectory(prefix="dalil-video-", dir=base) as d:
+        # Some containers (MP4 with the index at the end) need a seekable file: only in
+        # memory (/dev/shm), never as a plaintext copy on disk.
+        if not (os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK)):
+            return []
+        with tempfile.TemporaryDirectory(prefix="dalil-video-", dir="/dev/shm") as d:
             os.chmod(d, 0o700)
             p = Path(d) / "video"
             fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -18,17 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import resource
 import shutil
-import subprocess
 from typing import Any
-
-from dalil.errors import InputError
 
 TIMEOUT_S = 120
 MEMORY_BYTES = 1024**3
+#: Most JSON read from ExifTool or ffprobe for one item.
+MAX_OUTPUT = 16 * 1024**2
 #: Groups that describe the file on disk (the pipe), not the content: dropped.
 _DROP_GROUPS = ("System", "ExifTool", "SourceFile")
 _TIME_KEYS = (
@@ -64,27 +61,19 @@ _SERIAL_KEYS = (
 )
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (TIMEOUT_S, TIMEOUT_S))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 def _run(args: list[str], data: bytes, what: str) -> bytes | None:
-    exe = shutil.which(args[0])
-    if exe is None:
+    """Standard output of a bounded run (:func:`dalil.media.tool.run_tool`); ``None``
+    when the tool is missing or fails (the item keeps what the other tool found). A
+    timeout or an oversized output is an :class:`InputError`."""
+    from dalil.media.tool import ToolFailed, run_tool
+
+    if shutil.which(args[0]) is None:
         return None
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"}
     try:
-        proc = subprocess.run(
-            [exe, *args[1:]], input=data, capture_output=True, timeout=TIMEOUT_S,
-            check=False, preexec_fn=_limits, env=env,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        raise InputError(f"{what}: took longer than {TIMEOUT_S} s; stopped") from None
-    if proc.returncode not in (0, 1):
+        return run_tool(args, data, what, timeout=TIMEOUT_S, memory=MEMORY_BYTES,
+                        max_output=MAX_OUTPUT, ok_codes=(0, 1))  # fmt: skip
+    except ToolFailed:
         return None
-    return proc.stdout
 
 
 def exiftool_tags(data: bytes) -> dict[str, Any]:

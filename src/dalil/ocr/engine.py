@@ -10,8 +10,9 @@
   orientation (Tesseract's OSD); a page turned 90°, 180° or 270° is turned upright and
   read again, and the better reading is kept.
 
-Every external process runs with a wall-clock timeout, a CPU-time and an address-space
-limit, and no shell. Errors are :class:`dalil.errors.InputError` naming the step, never
+Every external process runs through :func:`dalil.media.tool.run_tool`: no shell, a
+wall-clock timeout, CPU-time and address-space limits, no file written (``RLIMIT_FSIZE``
+0), standard error discarded and standard output read up to a size limit. Errors are :class:`dalil.errors.InputError` naming the step, never
 the document's content.
 """
 
@@ -19,11 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import resource
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -40,6 +37,9 @@ MEMORY_BYTES = 2 * 1024**3
 #: Largest document accepted for OCR, and most pages read.
 MAX_BYTES = 256 * 1024 * 1024
 MAX_PAGES = 2000
+#: Most output read from one run: Tesseract's TSV of a page, a page rendered as PNG.
+MAX_TSV = 64 * 1024**2
+MAX_PNG = 256 * 1024**2
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/tiff", "image/webp", "image/gif", "image/bmp")
 PDF_TYPE = "application/pdf"
@@ -88,33 +88,13 @@ class OcrResult:
         }
 
 
-def _limits() -> None:  # runs in the child before exec
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
-    resource.setrlimit(resource.RLIMIT_CPU, (TIMEOUT_S, TIMEOUT_S))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def _run(args: list[str], data: bytes, what: str, *, max_output: int = MAX_TSV) -> bytes:
+    """One bounded run of a tool (:func:`dalil.media.tool.run_tool`): timeout, CPU,
+    memory and output limits, no file written, standard error discarded."""
+    from dalil.media.tool import run_tool
 
-
-def _run(args: list[str], data: bytes, what: str) -> bytes:
-    exe = shutil.which(args[0])
-    if exe is None:
-        raise InputError(f"{args[0]} is not installed (needed to {what}); see the README setup")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OMP_THREAD_LIMIT": "1",
-           "LC_ALL": "C.UTF-8"}  # fmt: skip
-    try:
-        proc = subprocess.run(
-            [exe, *args[1:]],
-            input=data,
-            capture_output=True,
-            timeout=TIMEOUT_S,
-            check=False,
-            preexec_fn=_limits,
-            env=env,
-        )
-    except subprocess.TimeoutExpired:
-        raise InputError(f"{what}: took longer than {TIMEOUT_S} s; stopped") from None
-    if proc.returncode != 0:
-        raise InputError(f"{what}: {args[0]} failed (exit {proc.returncode})")
-    return proc.stdout
+    return run_tool(args, data, what, timeout=TIMEOUT_S, memory=MEMORY_BYTES,
+                    max_output=max_output, env={"OMP_THREAD_LIMIT": "1"})  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -245,6 +225,7 @@ def render_pdf_page(data: bytes, page: int, dpi: int = DPI) -> bytes:
         ["pdftoppm", "-r", str(dpi), "-png", "-f", str(page), "-l", str(page), "-singlefile", "-"],
         data,
         f"render PDF page {page}",
+        max_output=MAX_PNG,
     )
 
 
