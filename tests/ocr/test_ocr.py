@@ -148,3 +148,36 @@ def test_ocr_queued_at_ingest_with_progress(
         assert len(evidence.list_items(ctx)) == before
     assert checked["state"] == "done" and checked["result"]["text"] is None
     assert "text layer" in checked["result"]["skipped"]
+
+
+def test_ocr_text_in_plaintext_nowhere(any_case: Case, tmp_path: Path, scan_pdf: bytes) -> None:
+    """Canary: after OCR at ingest (a job), a search and a correction, the words of the
+    scanned page are in plaintext nowhere under the case folder nor in any database
+    table (job parameters, results, log lines, audit details, the search index)."""
+    from sqlalchemy import MetaData, select
+
+    case = any_case
+    f = tmp_path / "scan.pdf"
+    f.write_bytes(scan_pdf)
+    out = sources.add_source(case, None, f, kind="statement", title="Scanned statement")
+    assert jobs.Worker(case, lease_seconds=30).run_once() is True
+    with case.act() as ctx:
+        assert jobs.get(ctx, out["ocr_job"])["state"] == "done"
+        assert search.search(ctx, "buried families")["total"] == 1
+        t = ocr.transcript(ctx, out["evidence"]["id"])
+    ocr.correct_transcript(case, None, out["evidence"]["id"], t["text"] + "Zephyrcanary.\n")
+    with case.act() as ctx:
+        assert search.search(ctx, "zephyrcanary")["total"] == 1
+    needles = [w.encode() for w in ("buried", "families", "Zephyrcanary", "zephyrcanary")]
+    needles += [w.encode() for w in ("المدرسة", "العائلات", "مدرسه")]
+    for p in case.root.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            assert not [n for n in needles if n in data], p
+    meta = MetaData()
+    with case.system_session(write=False) as s:
+        meta.reflect(bind=s.connection())
+        for table in meta.sorted_tables:
+            for row in s.execute(select(table)):
+                text = " ".join(str(v) for v in row).encode()
+                assert not [n for n in needles if n in text], table.name
