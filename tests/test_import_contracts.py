@@ -39,6 +39,7 @@ PURE = {
     "media",
     "ocr",
     "synth",
+    "tabular",
     "errors",
 }
 TOOLING = {"demo", "docs_cli", "testing", "__init__", "__main__"}

@@ -77,11 +77,16 @@ def test_missing_name_column_is_a_file_level_error(data: Path) -> None:
         load_list(data / "no_name.csv")
 
 
-def test_wrong_encoding_is_named_with_a_remedy(data: Path) -> None:
-    with pytest.raises(InputError, match=r"row 2: not valid UTF-8.*cp1256"):
-        load_list(data / "cp1256.csv")
+def test_windows_arabic_is_detected_and_an_unreadable_file_named_with_a_remedy(
+    data: Path, tmp_path: Path
+) -> None:
+    assert load_list(data / "cp1256.csv").records[0]["full_name"] == "محمد"
     lf = load_list(data / "cp1256.csv", encoding="cp1256")
     assert lf.records[0]["full_name"] == "محمد"
+    bad = tmp_path / "damaged.csv"
+    bad.write_bytes(b"record_id,full_name\nw1,Sami\x81\x02\n")  # neither UTF-8 nor a code page
+    with pytest.raises(InputError, match=r"row 2: not valid UTF-8.*encoding.*cp1256"):
+        load_list(bad)
 
 
 def test_map_option_rejects_unknown_fields_and_columns(data: Path) -> None:

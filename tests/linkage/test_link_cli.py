@@ -71,10 +71,11 @@ def test_link_reports_repairs_on_stderr_and_strict_fails(
 
 def test_link_bad_input_exits_2_with_one_line(run: DalilRunner, data: Path, tmp_path: Path) -> None:
     out = tmp_path / "c.csv"
+    (tmp_path / "damaged.csv").write_bytes(b"record_id,full_name\nw1,Sami\x81\x02\n")
     for args, fragment in [
         ((data / "dup_ids.csv",), "duplicated record id"),
         ((data / "no_name.csv",), "missing required column"),
-        ((data / "cp1256.csv",), "not valid UTF-8"),
+        ((tmp_path / "damaged.csv",), "not valid UTF-8"),
         ((data / "committee.csv", "--map", "x=nickname"), "unknown field"),
         ((data / "committee.csv", "--threshold", "1.5"), "--threshold"),
         ((tmp_path / "absent.csv",), "no such file"),

@@ -290,3 +290,46 @@ def test_api_viewer_writes_are_403_and_logged(
     with app.state.case.system_session() as s:
         denied = audit.query(s, actor="vic", action="access.denied")
     assert len(denied) >= 2
+
+
+# --- links and words ---------------------------------------------------------------
+
+
+def test_incident_page_lists_acts_victims_sites_sources_and_evidence_by_name(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("analyst")
+    page = client.get(f"/incidents/{seeded['incident']}").text
+    victim = seeded["person"] + 2
+    assert f'<a href="/persons/{victim}"><bdi dir="auto">V-3</bdi></a>' in page
+    assert "Fictional burial site" in page and "mass grave" in page  # site, type in words
+    assert "Fictional NGO report" in page and "p. 2" in page  # provenance with its locator
+    assert "statement-fictional.txt" in page  # evidence by file name, not hash
+    assert "Type of incident" in page and "raid" in page
+    assert "incident_type" not in page and "date_start_precision" not in page
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", page)  # no microseconds
+    assert "None" not in re.sub(r"<[^>]+>", " ", page).split()
+
+
+def test_act_page_names_its_victim_incident_and_unit(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("viewer")
+    page = client.get(f"/acts/{seeded['act']}").text
+    assert "Fictional raid on Qarya" in page and ">V-3<" in page
+    assert "killing" in page and "likely" in page
+    acts = client.get("/acts").text
+    assert "Fictional raid on Qarya" in acts and ">V-3<" in acts
+    ar = client.get(f"/acts/{seeded['act']}?lang=ar").text
+    assert "قتل" in ar and "مرجَّح" in ar  # values in Arabic words
+
+
+def test_person_page_shows_their_acts_and_evidence_list_shows_file_names(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("viewer")
+    victim = seeded["person"] + 2
+    page = client.get(f"/persons/{victim}").text
+    assert f'<a href="/acts/{seeded["act"]}">' in page and "Fictional raid on Qarya" in page
+    ev = client.get("/evidence").text
+    assert f'<a href="/evidence/{seeded["evidence"]}"><bdi dir="auto">statement-fictional.txt' in ev

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dalil import tabular
 from dalil.errors import InputError
 
 MAX_LISTS = 15
@@ -184,11 +185,8 @@ def read_capture_csv(
         p = Path(path)
         if not p.is_file():
             raise InputError(f"{name}: no such file")
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise InputError(f"{name}: not UTF-8 text (byte {e.start})") from None
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+        text = tabular.decode(p.read_bytes(), name).text  # the one table reader
+    reader = tabular.reader(text)
     try:
         header = next(reader)
     except StopIteration:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from dalil import tabular
 from dalil.errors import InputError
 
 # --- column mapping -------------------------------------------------------------------
@@ -154,12 +154,11 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
         rows = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)] if ws else []
         wb.close()
     else:
+        text = tabular.read_text(
+            path, name=str(path)
+        ).text  # the one table reader: encoding and delimiter
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
-        try:
-            rows = list(csv.reader(io.StringIO(text)))
+            rows = list(tabular.reader(text))
         except csv.Error as e:
             raise InputError(f"{path}: not a readable CSV file ({e})") from None
     rows = [r for r in rows if any(c.strip() for c in r)]

@@ -18,14 +18,13 @@ returns the records together with one :class:`RowIssue` per repaired or rejected
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dalil import tabular
 from dalil.errors import DalilError, InputError
 from dalil.linkage.fields import (
     NAME_FIELDS,
@@ -142,23 +141,8 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:
-    if encoding:
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as e:
-            raise InputError(
-                f"{path.name}: cannot read as {encoding}: {type(e).__name__}"
-            ) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise InputError(
-            f"{path.name}: row {line}: not valid UTF-8 (byte {e.start}); save the file as "
-            "UTF-8 or give its encoding (e.g. --encoding cp1256 for Windows Arabic)"
-        ) from None
+    """The file's text by the rules of :mod:`dalil.tabular` (the one table reader)."""
+    return tabular.decode(data, path.name, encoding).text
 
 
 def _read_rows(
@@ -177,12 +161,7 @@ def _read_rows(
     if suffix in (".xls", ".ods"):
         raise InputError(f"{path.name}: {suffix} is not supported; save it as .xlsx or .csv")
     text = _decode(path, path.read_bytes(), encoding)
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = tabular.reader(text)
     try:
         header = next(reader)
     except StopIteration:

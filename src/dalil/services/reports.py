@@ -74,13 +74,20 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def snapshot(
-    ctx: Context, audience: str, *, title: str, summary: list[str] | None = None
-) -> CaseSnapshot:
+def may_build(ctx: Context, audience: str) -> None:
+    """PermissionDenied (logged) unless the user may build a report for *audience*
+    (``report.public`` or ``report.internal``): checked when a report is asked for, before
+    it is queued as a job."""
     ctx.require(
         access.REPORT_PUBLIC if audience == "public" else access.REPORT_INTERNAL,
         f"build {audience} reports",
     )
+
+
+def snapshot(
+    ctx: Context, audience: str, *, title: str, summary: list[str] | None = None
+) -> CaseSnapshot:
+    may_build(ctx, audience)
     snap = CaseSnapshot(title=title, summary=list(summary or []))
     snap.incidents = coding.codings(ctx)
 

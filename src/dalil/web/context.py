@@ -336,7 +336,7 @@ def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HT
     def lang_url(code: str) -> str:
         return request.url.path + "?" + urlencode({**base_q, "lang": code})
 
-    from dalil.core.access import RECORD_WRITE, permissions_for
+    from dalil.services.kernel import RECORD_WRITE, permissions_for
 
     perms = permissions_for(ctx.user.role) if ctx.user is not None else frozenset()
     values.setdefault("saved", request.query_params.get("saved") == "1")

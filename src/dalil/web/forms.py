@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dalil.model.person import PERSON_ROLES, SEXES
+from dalil.services.persons import PERSON_ROLES, SEXES
 from dalil.services.records import SPECS
 from dalil.web.context import N_
 
@@ -93,6 +93,16 @@ FIELD_LABELS: dict[str, str] = {
     "date_precision": N_("Precision of the date"),
     "published_precision": N_("Precision of the publication date"),
     "protected_fields": N_("Protected fields held"),
+    "sha256": N_("SHA-256"),
+    "size": N_("Size (bytes)"),
+    "media_type": N_("Media type"),
+    "original_name": N_("File name"),
+    "copy_kind": N_("Copy"),
+    "derived_from_id": N_("Derived from"),
+    "derived_from": N_("Derived from"),
+    "sensitive": N_("Sensitive"),
+    "capture": N_("Capture details"),
+    "added_by": N_("Added by"),
 }
 
 #: Vocabulary values (codes) -> words, in both languages.
@@ -174,6 +184,9 @@ VOCAB: dict[str, str] = {
     "testimony": N_("testimony"),
     "list": N_("list"),
     "media": N_("media"),
+    # evidence copies
+    "evidentiary": N_("evidentiary (original)"),
+    "working": N_("working copy"),
     # date precision
     "day": N_("day"),
     "week": N_("week"),

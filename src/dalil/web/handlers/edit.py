@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dalil.core import access
 from dalil.display.jsonout import jsonable
 from dalil.errors import InputError, NotFound
-from dalil.model.person import PROTECTED_FIELDS
 from dalil.services import evidence, persons, records
+from dalil.services import kernel as access
+from dalil.services.persons import PROTECTED_FIELDS
 from dalil.web.context import Ctx
 from dalil.web.forms import EDIT_KINDS, REF_LISTS
 from dalil.web.handlers.records import parse_id

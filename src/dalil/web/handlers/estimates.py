@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dalil.core import access
 from dalil.display.estimate_words import gate_words, selection_words
 from dalil.display.jsonout import jsonable
 from dalil.services import estimates
+from dalil.services import kernel as access
 from dalil.services.lists import STRATA
 from dalil.web.context import Ctx
 

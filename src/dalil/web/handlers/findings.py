@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dalil.core import access
 from dalil.display.jsonout import jsonable
 from dalil.errors import InputError, NotFound
-from dalil.services import assessments, coding, evidence, records, sites, vetting
+from dalil.services import assessments, coding, evidence, records, reports, sites, vetting
 from dalil.services import corroboration as corroboration_svc
 from dalil.services import units as units_svc
 from dalil.web.context import Ctx
@@ -327,7 +326,7 @@ def report_submit(
 
     if audience == "public":
         with ctx.act(write=True) as sc:
-            sc.require(access.REPORT_PUBLIC, "build public reports")
+            reports.may_build(sc, "public")
     params = {"audience": audience, "format": fmt, "lang": lang, "title": title or None}
     return job_handlers.submit(ctx, "report", params)
 

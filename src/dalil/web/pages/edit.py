@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dalil.core import access
 from dalil.errors import Conflict, DalilError, NotFound, PermissionDenied
+from dalil.services import kernel as access
 from dalil.web.context import PageCtx, finish, render
 from dalil.web.forms import (
     EDIT_KINDS,

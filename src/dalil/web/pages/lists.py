@@ -8,8 +8,8 @@ from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dalil.core import access
 from dalil.errors import Conflict, InputError, NotFound
+from dalil.services import kernel as access
 from dalil.web.context import Ctx, PageCtx, finish, render
 from dalil.web.handlers import estimates as est
 from dalil.web.handlers import jobs as job_handlers

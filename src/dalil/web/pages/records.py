@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from dalil.display.maps import incident_map
 from dalil.errors import PermissionDenied
+from dalil.web import present
 from dalil.web.context import PageCtx, render
 from dalil.web.handlers import evidence, records, sources
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
@@ -27,10 +29,27 @@ def _list_page(kind: Kind) -> Any:
     ) -> Response:
         page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
         # Cells rendered here, in plain Python calls: per-cell calls from the template
-        # cost several times as much (list pages have hundreds of cells).
-        cell = ctx.request.app.state.envs[ctx.lang].globals["value_html"]
+        # cost several times as much (list pages have hundreds of cells). Linked records
+        # by their label, codes as words.
+        with ctx.act(write=False) as sc:
+            labels = present.lookup(sc, present.wanted_for(page["items"]))
+        words = present.Words(ctx, labels)
         fields = [f for f, _label in kind.columns]
-        rows = [(r.get(kind.id_field), [cell(r.get(f)) for f in fields]) for r in page["items"]]
+        first = "original_name" if kind.name == "evidence" else fields[0]
+        rows = [
+            (
+                r.get(kind.id_field),
+                [
+                    words.value(f, r.get(f), r)
+                    if f != fields[0]
+                    else Markup('<bdi dir="auto">{}</bdi>').format(
+                        r.get(first) or r.get(kind.id_field)
+                    )
+                    for f in fields
+                ],
+            )
+            for r in page["items"]
+        ]
         return render(ctx, "list.html", kind=kind, page=page, rows=rows, limit=limit, offset=offset)
 
     view.__name__ = f"list_{kind.name}"
@@ -88,6 +107,10 @@ def _show_page(kind: Kind) -> Any:
                 extra["reading"] = sources.source_reading(ctx, item_id)
             except PermissionDenied:
                 extra["reading"] = None  # the role may see the record but not its text
+        with ctx.act(write=False) as sc:
+            labels = present.lookup(sc, present.wanted_for([record]))
+        extra["facts"] = present.Words(ctx, labels).facts(record)
+        extra["sections"] = present.related(ctx, kind.name, record)
         return render(
             ctx,
             f"show_{kind.name}.html"
@@ -134,6 +157,8 @@ def person_reveal(
         record=record,
         protected=PROTECTED_PERSON_FIELDS,
         revealed=revealed,
+        facts=present.Words(ctx, present.Labels()).facts(record),
+        sections=present.related(ctx, "persons", record),
     )
 
 

@@ -1,0 +1,126 @@
+"""The one reader of delimited text tables (CSV and its cousins) for every import: victim
+lists (``dalil link``, ``dalil list import``, the web's list import), personnel rosters
+(``dalil vet``) and capture histories (``dalil estimate FILE``). A pure library: bytes or
+a path in, text and rows out.
+
+Encoding, in this order (:func:`decode`):
+
+1. An encoding the user named (``--encoding``) is used as is.
+2. A byte-order mark decides: UTF-8, UTF-16 or UTF-32.
+3. NUL bytes without a byte-order mark: a binary file, refused.
+4. Strict UTF-8 (ASCII is a subset).
+5. Windows-1256 (Arabic), when the Arabic letters are most of the non-ASCII letters of
+   the decoded text and no control character results. Every byte decodes in
+   Windows-1256, so this is the check that keeps a Latin file from being read as
+   Arabic: Windows-1256 keeps the French accented letters where Windows-1252 has them.
+6. Windows-1252, when no control character results.
+7. Otherwise refused, naming the row of the first byte that is not UTF-8 and the remedy.
+
+Dialect (:func:`sniff_delimiter`): comma, semicolon, tab or pipe, whichever the first
+8 KiB show to be the delimiter; comma when they do not tell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dalil.errors import InputError
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+DELIMITERS = ",;\t|"
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FC]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # the encoding used: utf-8, utf-16, cp1256, cp1252 or the one named
+
+
+def _mostly_arabic(text: str) -> bool:
+    non_ascii = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
+    arabic = sum(1 for ch in non_ascii if _ARABIC_LETTER.match(ch))
+    return arabic > 0 and arabic * 2 > len(non_ascii)
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
+    """The text of a table file by the rules of this module; :class:`InputError` naming
+    *name* when it cannot be read."""
+    if encoding:
+        try:
+            return Decoded(data.decode(encoding).removeprefix("\ufeff"), encoding)
+        except (UnicodeDecodeError, LookupError) as e:
+            raise InputError(f"{name}: cannot read as {encoding}: {type(e).__name__}") from None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(enc), enc.removesuffix("-sig"))
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{name}: starts with a {enc} byte-order mark but is not valid {enc}"
+                ) from None
+    if b"\x00" in data[:1_000_000]:
+        raise InputError(f"{name}: looks binary (contains NUL bytes), not a text table")
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as e:
+        first_bad = e.start
+    arabic = data.decode("cp1256")  # every byte decodes
+    if _mostly_arabic(arabic) and not _CONTROL.search(arabic):
+        return Decoded(arabic, "cp1256")
+    try:
+        latin = data.decode("cp1252")
+    except UnicodeDecodeError:
+        latin = None
+    if latin is not None and not _CONTROL.search(latin):
+        return Decoded(latin, "cp1252")
+    row = data[:first_bad].count(b"\n") + 1
+    raise InputError(
+        f"{name}: row {row}: not valid UTF-8 (byte {first_bad}), nor Windows Arabic or Latin "
+        "text; save the file as UTF-8 or give its encoding (e.g. cp1256 for Windows Arabic)"
+    )
+
+
+def read_text(path: Path, encoding: str | None = None, *, name: str | None = None) -> Decoded:
+    """:func:`decode` of the file at *path*, named *name* in errors (default: its file
+    name)."""
+    label = name or path.name
+    if not path.is_file():
+        raise InputError(f"{label}: no such file")
+    return decode(path.read_bytes(), label, encoding)
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a delimited text table (see the module docstring)."""
+    sample = text[:8192]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        pass
+    # The sniffer gives up on some one-column or ragged samples: count in the header.
+    header = sample.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def reader(text: str) -> Reader:
+    """A :func:`csv.reader` over *text* with its sniffed delimiter (``line_num`` works as
+    usual); a leading byte-order mark is dropped."""
+    text = text.removeprefix("\ufeff")
+    return csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
