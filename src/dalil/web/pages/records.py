@@ -95,13 +95,15 @@ def _list_page(kind: Kind) -> Any:
 
 
 def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
-    """Media metadata and flags, transcript link and OCR button for an evidence page
+    """Media metadata and flags, similar media, transcript link and OCR button for an
+    evidence page
     (only what the role may see; nothing is looked up for a role that may not)."""
     from dalil.errors import DalilError
     from dalil.services import evidence as evidence_service
     from dalil.services import kernel, media, ocr
 
-    out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False}
+    out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False,
+                           "similar": []}  # fmt: skip
     with ctx.act(write=False) as sc:
         item = evidence_service.resolve_item(sc, item_id)
         readable = sc.can(kernel.EVIDENCE_READ) and (
@@ -121,6 +123,10 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
                 out["media"] = media.metadata(sc, item.id)
             except DalilError:
                 out["media"] = None
+            try:
+                out["similar"] = media.similar(sc, item.id)
+            except DalilError:  # no perceptual hash (audio, or not analysed yet)
+                out["similar"] = []
     return out
 
 
