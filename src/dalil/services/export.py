@@ -277,6 +277,17 @@ def export_bag(
         bag.save()  # the tag manifests now cover the custody manifest and verify.py
         bag.validate()
         publish(tmp, out)
+    except BaseException as e:
+        # The export entry was logged first (the bag's audit file ends with it); a bag
+        # that was then not written is said so in the log, so the log stays true.
+        if isinstance(e, Exception):
+            with case.act(user) as ctx:
+                ctx.audit(
+                    "export.bag_failed",
+                    [oid("audit", str(upto))],
+                    detail={"export_entry": upto, "error": type(e).__name__},
+                )
+        raise
     finally:
         work_cm.__exit__(None, None, None)
     return {
