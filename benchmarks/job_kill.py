@@ -121,6 +121,10 @@ def main() -> None:
         r1, r2 = d1.get("result") or {}, d2.get("result") or {}
         same = all(r1.get(k) == r2.get(k) for k in ("records", "victims"))  # type: ignore[union-attr]
         print(f"same outcome as the baseline (records, victims): {same} ({r2.get('victims')})")  # type: ignore[union-attr]
+        ran2 = (
+            datetime.fromisoformat(str(d2["finished"])) - datetime.fromisoformat(str(d2["started"]))
+        ).total_seconds()
+        print(f"killed run's last attempt ran {ran2:.0f} s (started {d2['started']})")
         if int(d2["attempts"]) < 2:  # type: ignore[call-overload]
             # The kill came after the job had finished (a small case, a loaded machine):
             # this run shows nothing about recovery. Say so rather than pass.

@@ -27,6 +27,12 @@ def fixity_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
     return rep.to_dict()
 
 
+#: Largest evidence bag a ``bag`` job keeps (bytes on disk before zipping). A job's file
+#: is one encrypted row of the case database, read whole to be downloaded; a larger bag
+#: is refused with the reason, and ``dalil export bag`` on the server writes it instead.
+BAG_JOB_MAX_BYTES = 2 * 1024**3
+
+
 @job_kind("bag", permission=access.EXPORT_BAG, title="Evidence bag export")
 def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Export evidence, records, custody and audit entries as a BagIt bag (``dalil export
@@ -47,6 +53,15 @@ def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict
     with private_tempdir(job.case.root, "job-bag-") as folder:
         out = Path(folder) / "evidence-bag"
         summary = export_bag(job.case, job.owner, out, select_=list(params.get("select") or []))
+        size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+        if size > BAG_JOB_MAX_BYTES:
+            from dalil.errors import InputError
+
+            raise InputError(
+                f"the bag holds {size // 2**20:,} MB, more than the "
+                f"{BAG_JOB_MAX_BYTES // 2**20:,} MB a job keeps: export it with "
+                "`dalil export bag OUT` on the server"
+            )
         progress("packing the bag into one zip file")
         zpath = Path(folder) / "evidence-bag.zip"
         with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
