@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dalil.linkage.clusters import pairwise_scores
 from dalil.linkage.incremental import cluster_incremental, score_new_records
+from dalil.linkage.io import load_lists
 from dalil.linkage.link import LinkOutput, link_records
 from dalil.synth.lists import SynthLists, generate
 
 
 @pytest.fixture(scope="module")
-def runs() -> tuple[SynthLists, list[dict[str, str]], list[dict[str, str]], LinkOutput, LinkOutput]:
-    res = generate(300, 4, seed=3)
+def runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[SynthLists, list[dict[str, Any]], list[dict[str, Any]], LinkOutput, LinkOutput]:
+    folder = tmp_path_factory.mktemp("lists")
+    res = generate(300, 4, seed=3, out_dir=folder)
     names = list(res.lists)
-    old = [dict(r) for n in names[:-1] for r in res.lists[n]]
-    new = [dict(r) for r in res.lists[names[-1]]]
+    old, _ = load_lists([folder / f"{n}.csv" for n in names[:-1]])
+    new, _ = load_lists([folder / f"{names[-1]}.csv"])
     return res, old, new, link_records(old), link_records(old + new)
 
 

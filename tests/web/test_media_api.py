@@ -42,7 +42,7 @@ def _upload(client: Client, seeded: dict[str, Any], name: str, data: bytes) -> d
 
 
 def test_metadata_similar_and_same_media_by_api(
-    client: Client, seeded: dict[str, Any], tmp_path: Path
+    client: Client, seeded: dict[str, Any], tmp_path: Path, app: Any
 ) -> None:
     photo = tmp_path / "api-photo.jpg"
     photo.write_bytes(jpeg(scene(57)))
@@ -91,6 +91,16 @@ def test_metadata_similar_and_same_media_by_api(
         == []
     )
 
+    # the evidence page lists the copy, for a role that reads the content
+    browser = Client(app)
+    try:
+        browser.login("analyst")
+        page = browser.get(f"/evidence/{a['sha256']}")
+    finally:
+        browser.close()
+    assert page.status_code == 200
+    assert f'href="/evidence/{b["sha256"]}"' in page.text
+    assert "The same picture in other items" in page.text
     # the same-media queue holds the pair; a viewer may not decide; a writer may
     queue = client.get("/api/v1/same-media", headers=_h(seeded, "analyst")).json()
     pair = sorted((a["id"], b["id"]))

@@ -333,3 +333,19 @@ def test_person_page_shows_their_acts_and_evidence_list_shows_file_names(
     assert f'<a href="/acts/{seeded["act"]}">' in page and "Fictional raid on Qarya" in page
     ev = client.get("/evidence").text
     assert f'<a href="/evidence/{seeded["evidence"]}"><bdi dir="auto">statement-fictional.txt' in ev
+
+
+def test_list_filters_and_sort_live_in_a_shareable_url(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("viewer")
+    r = client.get("/incidents?incident_type=raid&order=-date_start")
+    assert r.status_code == 200
+    assert "Fictional raid on Qarya" in r.text and "Second fictional incident" not in r.text
+    assert '<option value="raid" selected>' in r.text
+    r = client.get("/incidents?place=tal")
+    assert "Second fictional incident" in r.text and "Fictional raid on Qarya" not in r.text
+    r = client.get("/persons?role=witness&limit=1")
+    assert "role=witness" in r.text  # the pager keeps the filter
+    r = client.get("/persons?role=witness&lang=ar")
+    assert "رتّب حسب" in r.text and ">V-3<" not in r.text

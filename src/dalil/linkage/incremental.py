@@ -122,3 +122,63 @@ def cluster_incremental(
         rejected=rejected,
     )
     return cl
+
+
+def explain_pairs(
+    records: list[dict[str, Any]],
+    ids: Sequence[str],
+    model: dict[str, Any],
+    *,
+    protected: bool = False,
+) -> list[dict[str, Any]]:
+    """Every pair among the records *ids* scored by *model*, field by field.
+
+    Returns one dict per pair (``a``, ``b``, ``probability``, ``match_weight``,
+    ``fields``): each field is a comparison with the level the pair reached
+    (``same key``, ``2 years apart`` …, or ``missing``) and its weight in bits (log2
+    Bayes factor, term-frequency adjustment included; positive for a match). *records*
+    are all records (term frequencies are counted on them); no value of a record is
+    returned.
+    """
+    from splink import Linker
+
+    wanted = {str(i) for i in ids}
+    df_all = prepare(records)
+    settings = dict(model)
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = False
+    db = _db_api("duckdb", protected)
+    sdf_all = db.register(df_all, dataset_display_name="records")
+    linker = Linker(sdf_all, settings, log_level=None)
+    for col in _tf_columns(model):
+        linker.table_management.compute_tf_table(col)
+    part = db.register(
+        df_all[df_all["unique_id"].isin(wanted)].reset_index(drop=True),
+        dataset_display_name="cluster",
+    )
+    scored = linker.inference.score_pairs(part, part).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    with contextlib.suppress(Exception):
+        db.delete_tables_created_by_splink_from_db()
+    comps = model.get("comparisons", [])
+    out = []
+    for row in scored.to_dict("records"):
+        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
+        if (int(a), b) >= (int(b), a) if a.isdigit() and b.isdigit() else a >= b:
+            continue
+        fields = []
+        for comp in comps:
+            name = str(comp["output_column_name"])
+            gamma = int(row.get(f"gamma_{name}", -1))
+            if gamma == -1:
+                fields.append({"field": name, "level": "missing", "weight": 0.0})
+                continue
+            # Splink numbers the non-null levels from the last (0) to the first
+            levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+            level = levels[len(levels) - 1 - gamma] if 0 <= gamma < len(levels) else {}
+            weight = float(row.get(f"mw_{name}") or 0.0)
+            weight += float(row.get(f"mw_tf_adj_{name}") or 0.0)
+            fields.append({"field": name, "level": str(level.get("label_for_charts", "")),
+                           "weight": round(weight, 2)})  # fmt: skip
+        out.append({"a": a, "b": b, "probability": round(float(row["match_probability"]), 6),
+                    "match_weight": round(float(row["match_weight"]), 2), "fields": fields})  # fmt: skip
+    return out

@@ -5,6 +5,7 @@ Included last: its ``/{kind}/{id}`` routes must not shadow the specific pages.""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
@@ -14,6 +15,14 @@ from dalil.display.maps import incident_map
 from dalil.errors import PermissionDenied
 from dalil.web import present
 from dalil.web.context import PageCtx, render
+from dalil.web.forms import (
+    FIELD_LABELS,
+    FILTER_PARAMS,
+    LIST_FILTERS,
+    VOCAB,
+    filter_choices,
+    sort_choices,
+)
 from dalil.web.handlers import evidence, records, sources
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
 from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE
@@ -27,7 +36,18 @@ def _list_page(kind: Kind) -> Any:
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
     ) -> Response:
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
+        allowed = set(FILTER_PARAMS) & {
+            *LIST_FILTERS.get(kind.name, ()),
+            "date_from",
+            "date_to",
+            "order",
+        }
+        if "dates" not in LIST_FILTERS.get(kind.name, ()):
+            allowed -= {"date_from", "date_to"}
+        state = {
+            k: v[:300] for k, v in ctx.request.query_params.items() if k in allowed and v.strip()
+        }
+        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=state)
         # Cells rendered here, in plain Python calls: per-cell calls from the template
         # cost several times as much (list pages have hundreds of cells). Linked records
         # by their label, codes as words.
@@ -50,20 +70,40 @@ def _list_page(kind: Kind) -> Any:
             )
             for r in page["items"]
         ]
-        return render(ctx, "list.html", kind=kind, page=page, rows=rows, limit=limit, offset=offset)
+        return render(
+            ctx,
+            "list.html",
+            kind=kind,
+            page=page,
+            rows=rows,
+            limit=limit,
+            offset=offset,
+            state=state,
+            extra=("&" + urlencode(state)) if state else "",
+            filters=[
+                (name, filter_choices(kind.name, name) if name not in ("place", "dates") else ())
+                for name in LIST_FILTERS.get(kind.name, ())
+            ],
+            sorts=sort_choices(kind.name, tuple(f for f, _l in kind.columns)),
+            column_labels=dict(kind.columns),
+            vocab=VOCAB,
+            labels=FIELD_LABELS,
+        )
 
     view.__name__ = f"list_{kind.name}"
     return view
 
 
 def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
-    """Media metadata and flags, transcript link and OCR button for an evidence page
+    """Media metadata and flags, similar media, transcript link and OCR button for an
+    evidence page
     (only what the role may see; nothing is looked up for a role that may not)."""
     from dalil.errors import DalilError
     from dalil.services import evidence as evidence_service
     from dalil.services import kernel, media, ocr
 
-    out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False}
+    out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False,
+                           "similar": []}  # fmt: skip
     with ctx.act(write=False) as sc:
         item = evidence_service.resolve_item(sc, item_id)
         readable = sc.can(kernel.EVIDENCE_READ) and (
@@ -83,6 +123,10 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
                 out["media"] = media.metadata(sc, item.id)
             except DalilError:
                 out["media"] = None
+            try:
+                out["similar"] = media.similar(sc, item.id)
+            except DalilError:  # no perceptual hash (audio, or not analysed yet)
+                out["similar"] = []
     return out
 
 
