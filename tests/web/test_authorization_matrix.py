@@ -81,6 +81,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
     ("POST", "/users/{name}/end-sessions"): ADMIN,
     ("POST", "/users/{name}/reset-totp"): ADMIN,
+    ("POST", "/users/{name}/role"): ADMIN,
+    ("POST", "/users/{name}/disable"): ADMIN,
+    ("POST", "/users/{name}/enable"): ADMIN,
+    ("POST", "/users/{name}/password"): ADMIN,
+    ("POST", "/users/{name}/token"): ADMIN,
     ("POST", "/users/{name}/unlock"): ADMIN,
     ("GET", "/account/totp"): READ,
     ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
@@ -346,6 +351,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
     if method == "PATCH":
         return {"json": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
+    if path == "/users/{name}/role":
+        return {"data": {"role": "viewer"}}  # tmp-user's role: unchanged for other tests
+    if path == "/users/{name}/password":
+        return {"data": {"password": "pw-tmp-user-fictional"}}
+    if path == "/users/{name}/token":
+        return {"data": {"label": "matrix"}}
     if path.endswith("/reveal"):
         if path.startswith("/api/"):
             return {"json": {"reason": "authorization matrix test (fictional case)"}}
