@@ -349,3 +349,54 @@ def test_list_filters_and_sort_live_in_a_shareable_url(
     assert "role=witness" in r.text  # the pager keeps the filter
     r = client.get("/persons?role=witness&lang=ar")
     assert "رتّب حسب" in r.text and ">V-3<" not in r.text
+
+
+# --- administration ------------------------------------------------------------------
+
+
+def test_admin_changes_a_role_disables_resets_a_password_and_issues_a_token(
+    make_client: Any, app: Any
+) -> None:
+    from dalil.services import users
+
+    with app.state.case.act("coordinator") as ctx:
+        users.add_user(ctx, "adm-target", "viewer", "pw-adm-target-fictional")
+    admin = make_client()
+    admin.login("admin")
+
+    def act(path: str, data: dict[str, str] | None = None) -> Any:
+        return admin.post(
+            f"/users/adm-target/{path}", data={**(data or {}), "csrf_token": admin.csrf("/users")}
+        )
+
+    r = act("role", {"role": "analyst"})
+    assert r.status_code == 303 and r.headers["location"] == "/users?done=role&who=adm-target"
+    assert "Role of adm-target changed." in admin.get(r.headers["location"]).text
+    r = act("token", {"label": "field laptop"})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    token = re.search(r'id="token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    me = admin.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json() == {"name": "adm-target", "role": "analyst", "via": "token"}
+    assert token not in admin.get("/users").text  # shown once only
+    r = act("password", {"password": "pw-adm-target-new-1"})
+    assert r.status_code == 303
+    r = act("disable")
+    assert "adm-target disabled" in admin.get(r.headers["location"]).text
+    who = admin.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert who.status_code == 401  # a disabled user's token no longer works
+    act("enable")
+    c = make_client()
+    t = c.csrf("/login")
+    r = c.post(
+        "/login",
+        data={"username": "adm-target", "password": "pw-adm-target-new-1", "csrf_token": t},
+    )
+    assert r.status_code == 303 and "/login" not in r.headers["location"]
+    with app.state.case.system_session() as s:
+        actions = [e.action for e in audit.query(s, object_id="user:adm-target")]
+    assert actions.count("user.update") == 4 and "user.token_issue" in actions
+
+
+def test_non_admin_sees_no_admin_controls(client: Client) -> None:
+    client.login("investigator")
+    assert "/role" not in client.get("/users").text

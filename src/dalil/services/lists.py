@@ -478,6 +478,7 @@ def link(
         "review_queue": queue + proposals,
         "decisions_applied": {"accept": len(accepted), "reject": len(rejected)},
         "joins_refused_by_rejections": cl.blocked_joins,
+        "incompatible_joins": cl.incompatible_joins,
         "threshold": threshold,
     }
     ctx.audit("linkage.run", [oid("list", v) for v in sorted({r.list_id for r, _ in recs})],
@@ -520,7 +521,8 @@ def _link_incremental(
     existing = {str(r.id): first[r.person_id] for r, _ in old if r.person_id is not None}
     probability = {str(r.id): float(r.match_probability or 1.0) for r, _ in old}
     cl = cluster_incremental(existing, probability, [str(r.id) for r, _ in new], scored.pairs,
-                             threshold, accepted=accepted, rejected=rejected)  # fmt: skip
+                             threshold, accepted=accepted, rejected=rejected,
+                             attributes=scored.attributes)  # fmt: skip
     return cl, scored.pairs, last.model
 
 
