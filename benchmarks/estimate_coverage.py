@@ -44,7 +44,12 @@ from dalil.estimate import bma, estimate, fit, lcmcr, search
 from dalil.estimate.loglinear import independence
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "estimate" / "data"
-HAND_MADE = ["fictional_sparse_five.csv", "fictional_sparse_six.csv", "fictional_four_lists.csv"]
+HAND_MADE = [
+    "fictional_sparse_five.csv",
+    "fictional_sparse_five_threeway.csv",
+    "fictional_sparse_six.csv",
+    "fictional_four_lists.csv",
+]
 
 
 def _row(r: Any) -> tuple[float, float, float]:

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import time
+from pathlib import Path
 
 from dalil.linkage.clusters import pairwise_scores
 from dalil.linkage.incremental import cluster_incremental, score_new_records
+from dalil.linkage.io import load_lists
 from dalil.linkage.link import link_records
 from dalil.synth.lists import generate
 
@@ -34,10 +37,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threshold", type=float, default=0.9)
     a = ap.parse_args()
-    res = generate(a.people, a.lists, seed=a.seed, design_seed=7)
-    names = list(res.lists)
-    old = [dict(r) for n in names[:-1] for r in res.lists[n]]
-    new = [dict(r) for r in res.lists[names[-1]]]
+    with tempfile.TemporaryDirectory() as tmp:
+        # written and read back as a user's files are: values parsed and normalised
+        res = generate(a.people, a.lists, seed=a.seed, design_seed=7, out_dir=tmp)
+        names = list(res.lists)
+        old, _ = load_lists([Path(tmp) / f"{n}.csv" for n in names[:-1]])
+        new, _ = load_lists([Path(tmp) / f"{names[-1]}.csv"])
     truth = res.truth_map()
     print(f"{len(old)} records in {len(names) - 1} lists, then {len(new)} in {names[-1]}; "
           f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
@@ -55,6 +60,7 @@ def main() -> None:
         [str(r["record_id"]) for r in new],
         scored.pairs,
         a.threshold,
+        attributes=scored.attributes,
     )
     t_inc = time.perf_counter() - t
     print(f"full relink {t_full:.1f} s; incremental {t_inc:.1f} s "

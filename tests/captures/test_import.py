@@ -222,3 +222,86 @@ def test_same_capture_twice_is_refused_and_adds_nothing(
     dalil = DalilRunner({"DALIL_CASE": str(case.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
     assert dalil("evidence", "add", str(captured["wacz"])).exit_code == 0
     refused(dalil, case, Path(str(captured["wacz"])), "already held")
+
+
+def domain_signer(tmp_path: Path, tsa_url: str, tsa_folder: Path, *, wrong_time: bool = False):  # type: ignore[no-untyped-def]
+    """signedData as a domain-signing service makes it: an ECDSA signature by the key of a
+    (fictional) domain certificate, dated by an RFC 3161 token from the local TSA."""
+    import base64
+    import datetime as dt
+    import urllib.request
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
+
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fictional Domain CA")])
+    ca = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+        .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=9))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "capture.fictional.example")]))
+        .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+        .not_valid_before(now).not_valid_after(now + dt.timedelta(days=9))
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    pem = lambda c: c.public_bytes(serialization.Encoding.PEM).decode()  # noqa: E731
+
+    def make(digest: str) -> dict[str, object]:
+        sig = base64.b64encode(key.sign(digest.encode(), ec.ECDSA(hashes.SHA256()))).decode()
+        dated = (sig + "x") if wrong_time else sig
+        req = TimestampRequestBuilder().data(dated.encode()).hash_algorithm(HashAlgorithm.SHA256)
+        req = req.cert_request(cert_request=True).build()
+        http = urllib.request.Request(
+            tsa_url, data=req.as_bytes(), headers={"Content-Type": "application/timestamp-query"}
+        )
+        resp = urllib.request.urlopen(http, timeout=30).read()
+        return {
+            "hash": digest,
+            "created": "2026-01-02T03:04:06Z",
+            "software": "fictional signer",
+            "domain": "capture.fictional.example",
+            "domainCert": pem(cert) + pem(ca),
+            "signature": sig,
+            "timeSignature": base64.b64encode(resp).decode(),
+            "timestampCert": (tsa_folder / "tsa.crt").read_text()
+            + (tsa_folder / "ca.crt").read_text(),
+        }
+
+    return make
+
+
+def test_domain_signed_wacz_with_time_signature(
+    case: Case, captured: dict[str, object], tmp_path: Path
+) -> None:
+    from audit.local_tsa import local_tsa  # tests/audit (tests/ is on sys.path)
+    from dalil.services import captures
+
+    with local_tsa(tmp_path / "tsa") as tsa:
+        good = make_wacz(
+            tmp_path / "domain.wacz",
+            Path(str(captured["warc_gz"])),
+            [{"url": str(captured["page"]), "ts": "2026-01-02T03:04:05Z", "title": "t"}],
+            signed_data_for=domain_signer(tmp_path, tsa.url, tsa.folder),
+        )
+        bad = make_wacz(
+            tmp_path / "redated.wacz",
+            Path(str(captured["warc_gz"])),
+            [{"url": str(captured["page"]), "ts": "2026-01-02T03:04:05Z", "title": "t"}],
+            signed_data_for=domain_signer(tmp_path, tsa.url, tsa.folder, wrong_time=True),
+        )
+    r = captures.add_capture(case, None, good)
+    sig = r["capture"]["integrity"]["signature"]
+    assert sig["signer"] == "domain capture.fictional.example" and sig["verified"] is True
+    assert sig["time"]["gen_time"].startswith("20")
+    dalil = DalilRunner({"DALIL_CASE": str(case.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
+    refused(dalil, case, bad, "datapackage-digest.json", "timeSignature does not verify")

@@ -11,7 +11,7 @@ import threading
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -95,6 +95,7 @@ def make_wacz(
     pages: list[dict[str, str]],
     *,
     sign_with: ec.EllipticCurvePrivateKey | None = None,
+    signed_data_for: Callable[[str], dict[str, object]] | None = None,
 ) -> Path:
     members = {
         "archive/data.warc.gz": warc_gz.read_bytes(),
@@ -135,6 +136,8 @@ def make_wacz(
                 sign_with.sign(digest.encode(), ec.ECDSA(hashes.SHA256()))
             ).decode(),
         }
+    if signed_data_for is not None:
+        dd["signedData"] = signed_data_for(digest)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z:
         for name, data in members.items():
             z.writestr(name, data)

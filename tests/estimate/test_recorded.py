@@ -166,3 +166,43 @@ def test_a_reason_to_publish_is_kept_on_sqlite_and_postgresql(any_case: Case) ->
         st = estimates.publication_status(row)
     assert st["publishable"] and not st["ok"] and st["override"]["by"] == "lena"
     assert st["override"]["reason"] == "Fictional: stated as a lower bound"
+
+
+def test_cli_record_list_and_allow_publication(
+    case: Case, dalil: DalilRunner, tmp_path: Path
+) -> None:
+    from dalil.estimate import CaptureTable, estimate
+
+    table = CaptureTable.from_patterns(
+        ["A", "B", "C"], {"111": 72, "110": 155, "101": 7, "100": 71, "011": 13, "010": 53}
+    )
+    short = estimate(table, method="lcmcr", seed=4, burnin=50, samples=20, thinning=1)
+    run = tmp_path / "run.json"
+    import json
+
+    run.write_text(json.dumps(short.to_dict()), encoding="utf-8")
+    rid = dalil.json("finding", "estimate-add", run, "--label", "Fictional short run")["id"]
+    with case.act() as ctx:
+        users.add_user(ctx, "lena", "legal", password="a long fictional password 1")
+        users.add_user(ctx, "ana", "analyst", password="a long fictional password 2")
+    listed = dalil("finding", "estimates")
+    assert listed.exit_code == 0, listed.stderr
+    assert "Fictional short run" in listed.stdout and "NOT FOR PUBLICATION" in listed.stdout
+    assert f"  {rid}: effective sample size" in listed.stdout
+    r = dalil("finding", "estimate-publish", str(rid), "--reason", "x", env={"DALIL_USER": "ana"})
+    assert r.exit_code != 0 and "may not allow an estimate to be published" in r.stderr
+    r = dalil("finding", "estimate-publish", str(rid), "--reason", " ", env={"DALIL_USER": "lena"})
+    assert r.exit_code == 2 and "reason" in r.stderr
+    r = dalil(
+        "finding",
+        "estimate-publish",
+        str(rid),
+        "--reason",
+        "Fictional: stated as a lower bound",
+        env={"DALIL_USER": "lena"},
+    )
+    assert r.exit_code == 0, r.stderr
+    rows = dalil.json("finding", "estimates")
+    row = next(x for x in rows if x["id"] == rid)
+    assert row["publication"]["publishable"] and row["publication"]["override"]["by"] == "lena"
+    assert "allowed by lena" in dalil("finding", "estimates").stdout

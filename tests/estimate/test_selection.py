@@ -171,3 +171,21 @@ def test_generated_sparse_designs_choose_stepwise():
         r = estimate(t, top=1)
         assert r.selection["rule"] == "stepwise"
         assert r.ci[0] <= r.estimate <= (r.ci[1] or np.inf)
+
+
+def test_a_three_way_term_on_a_handful_of_people_is_not_chosen_by_default():
+    # Hand-made fictional table in the shape the issue found on the UK 2013 lists: eight
+    # people on press, committee_east and families together, almost nobody on two of
+    # them only. The search over every hierarchical model builds on that handful a
+    # three-way term and a larger estimate, with less than half of the BIC weight; the
+    # default (sparse table -> stepwise) keeps to two-way terms.
+    t = read_capture_csv(DATA / "fictional_sparse_five_threeway.csv").table
+    old = estimate(t, criterion="bic", top=3)
+    assert any(len(g) == 3 for g in old.model.strip("[]").split(","))
+    assert old.models[0]["weight"] < 0.5
+    assert not old.to_dict()["publication"]["ok"]
+    new = estimate(t)
+    assert new.selection["rule"] == "stepwise" and new.selection["requested"] == "auto"
+    assert all(len(g) <= 2 for g in new.model.strip("[]").split(","))
+    assert new.estimate < old.estimate
+    assert new.to_dict()["publication"]["ok"]

@@ -206,3 +206,41 @@ def test_a_list_added_later_links_incrementally_keeping_persons_and_decisions(
     f_full = pairwise_scores(as_str(full), truth)["f1"]
     print(f"incremental F1 {f_inc:.3f}, full relink F1 {f_full:.3f}, agreement {agree['f1']:.3f}")
     assert f_inc >= f_full - 0.05
+
+
+def test_cluster_view_explains_links_and_a_split_holds_on_every_run(
+    case: Case, dalil: DalilRunner, lists_dir: Path
+) -> None:
+    _import_all(dalil, lists_dir)
+    r = dalil("lists", "explain", "1-2")
+    assert r.exit_code != 0 and "no linkage run yet" in r.stderr
+    dalil.json("lists", "link")
+    groups: dict[int, list[int]] = {}
+    for rid, pid in _groups(case).items():
+        assert pid is not None
+        groups.setdefault(pid, []).append(rid)
+    pid, ids = next((p, sorted(i)) for p, i in groups.items() if len(i) >= 3)
+    view = dalil.json("lists", "cluster", str(pid))
+    assert sorted(r["id"] for r in view["records"]) == ids
+    assert "names" not in view["records"][0]
+    assert len(view["links"]) == len(ids) * (len(ids) - 1) // 2
+    link = view["links"][0]
+    fields = {f["field"]: f for f in link["fields"]}
+    assert {"first_name", "lineage"} <= set(fields)
+    assert all(isinstance(f["weight"], float) and f["level"] for f in link["fields"])
+    assert any(f["weight"] > 0 for f in link["fields"])
+    one = dalil.json("lists", "explain", link["pair"])
+    assert one["probability"] == link["probability"] and one["fields"] == link["fields"]
+    text = dalil("lists", "cluster", str(pid))
+    assert text.exit_code == 0 and "lineage" in text.stdout
+    # split the last record off; the split holds on every later run
+    off = ids[-1]
+    res = dalil.json("lists", "split", str(pid), str(off), "--note", "a different man")
+    assert res["split_off"] == [off] and res["rejected_pairs"] == len(ids) - 1
+    for _ in range(2):
+        dalil.json("lists", "link")
+        after = _groups(case)
+        assert after[off] != after[ids[0]]
+        assert len({after[i] for i in ids[:-1]}) == 1
+    bad = dalil("lists", "split", str(pid), "999999")
+    assert bad.exit_code == 2 and "not in person" in bad.stderr

@@ -4,13 +4,14 @@ protected value), and refused when based on a stale version. All data fictional.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from dalil.core import audit
 from dalil.core.access import Actor
 from dalil.core.case import Case
-from dalil.errors import Conflict, PermissionDenied
+from dalil.errors import Conflict, InputError, PermissionDenied
 from dalil.services import persons, records, users
 
 LEGAL = "Fictional Edited Legalname"
@@ -89,3 +90,48 @@ def test_viewer_cannot_edit_and_the_refusal_is_logged(any_case: Case) -> None:
     with any_case.system_session() as s:
         denied = audit.query(s, actor="vic", action="access.denied")
     assert denied
+
+
+def test_lists_filter_by_type_date_range_and_place_and_sort(any_case: Case) -> None:
+    with any_case.act() as ctx:
+        for title, kind, date, place, n in (
+            ("Fictional A", "raid", "2025-01-05", "Qarya (fictional)", 3),
+            ("Fictional B", "shelling", "2025-03", "Tal (fictional)", 9),
+            ("Fictional C", "raid", "2025-03-20", "Upper Qarya (fictional)", 1),
+            ("Fictional D", "raid", "2024", None, 5),
+        ):
+            records.add(
+                ctx,
+                "incident",
+                title=title,
+                incident_type=kind,
+                date_start=date,
+                place_name=place,
+                fatalities_best=n,
+            )
+    with any_case.act(write=False) as ctx:
+
+        def titles(**kw: Any) -> list[str]:
+            return [r["title"] for r in records.list_open(ctx, "incident", **kw)]
+
+        assert titles(incident_type="raid", order="-fatalities_best") == [
+            "Fictional D",
+            "Fictional A",
+            "Fictional C",
+        ]
+        assert titles(date_from="2025-03", date_to="2025-03") == ["Fictional B", "Fictional C"]
+        assert titles(place="qarya", order="title") == ["Fictional A", "Fictional C"]
+        assert records.count(ctx, "incident", incident_type="raid", date_from="2025") == 2
+        with pytest.raises(InputError, match="cannot sort"):
+            records.list_open(ctx, "incident", order="description")
+
+
+def test_person_list_filters_by_role_and_sex(any_case: Case) -> None:
+    with any_case.act() as ctx:
+        persons.add_person(ctx, pseudonym="V-a", roles=["victim"], sex="male")
+        persons.add_person(ctx, pseudonym="W-a", roles=["witness", "victim"], sex="female")
+        persons.add_person(ctx, pseudonym="W-b", roles=["witness"], sex="female")
+    with any_case.act(write=False) as ctx:
+        rows = persons.list_persons_open(ctx, role="victim", order="-pseudonym")
+        assert [r["pseudonym"] for r in rows] == ["W-a", "V-a"]
+        assert persons.count_persons(ctx, role="witness", sex="female") == 2

@@ -748,9 +748,26 @@ def test_evidence_bag_export_runs_as_a_job_and_downloads_a_valid_bag(
         z.extractall(tmp_path)
     bagit.Bag(str(tmp_path / "evidence-bag")).validate()  # raises if a file does not match
     assert len(_audit_actions(app, "export.bag")) == before + 1
-    assert not [n for n in os.listdir("/dev/shm") if n.startswith("dalil-bag-")]
+    assert not list((Path(app.state.case.root) / "tmp").glob("job-bag-*"))  # removed
     # The analyst has no export.bag permission: refused at once, nothing queued.
     assert _post(_client(make_client, "analyst"), "/findings/export-bag", {}).status_code == 403
 
 
 LEGAL_NAME_CANARY = "Fictional Canary Name"
+
+
+def test_an_evidence_bag_too_large_for_a_job_fails_with_the_reason(
+    make_client: Any, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dalil.services import job_kinds, jobs
+
+    monkeypatch.setattr(job_kinds, "BAG_JOB_MAX_BYTES", 1000)  # the seeded case is larger
+    c = _client(make_client, "legal")
+    r = _post(c, "/findings/export-bag", {})
+    assert r.status_code == 303
+    jid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert jobs.wait(app.state.case, jid, timeout=120) == "failed"
+    page = c.get(f"/jobs/{jid}").text
+    assert "a job keeps: export it with" in page and "dalil export bag OUT" in page
+    assert "evidence-bag.zip" not in page
+    assert not list((Path(app.state.case.root) / "tmp").glob("job-bag-*"))

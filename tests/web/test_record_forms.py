@@ -290,3 +290,113 @@ def test_api_viewer_writes_are_403_and_logged(
     with app.state.case.system_session() as s:
         denied = audit.query(s, actor="vic", action="access.denied")
     assert len(denied) >= 2
+
+
+# --- links and words ---------------------------------------------------------------
+
+
+def test_incident_page_lists_acts_victims_sites_sources_and_evidence_by_name(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("analyst")
+    page = client.get(f"/incidents/{seeded['incident']}").text
+    victim = seeded["person"] + 2
+    assert f'<a href="/persons/{victim}"><bdi dir="auto">V-3</bdi></a>' in page
+    assert "Fictional burial site" in page and "mass grave" in page  # site, type in words
+    assert "Fictional NGO report" in page and "p. 2" in page  # provenance with its locator
+    assert "statement-fictional.txt" in page  # evidence by file name, not hash
+    assert "Type of incident" in page and "raid" in page
+    assert "incident_type" not in page and "date_start_precision" not in page
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", page)  # no microseconds
+    assert "None" not in re.sub(r"<[^>]+>", " ", page).split()
+
+
+def test_act_page_names_its_victim_incident_and_unit(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("viewer")
+    page = client.get(f"/acts/{seeded['act']}").text
+    assert "Fictional raid on Qarya" in page and ">V-3<" in page
+    assert "killing" in page and "likely" in page
+    acts = client.get("/acts").text
+    assert "Fictional raid on Qarya" in acts and ">V-3<" in acts
+    ar = client.get(f"/acts/{seeded['act']}?lang=ar").text
+    assert "قتل" in ar and "مرجَّح" in ar  # values in Arabic words
+
+
+def test_person_page_shows_their_acts_and_evidence_list_shows_file_names(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("viewer")
+    victim = seeded["person"] + 2
+    page = client.get(f"/persons/{victim}").text
+    assert f'<a href="/acts/{seeded["act"]}">' in page and "Fictional raid on Qarya" in page
+    ev = client.get("/evidence").text
+    assert f'<a href="/evidence/{seeded["evidence"]}"><bdi dir="auto">statement-fictional.txt' in ev
+
+
+def test_list_filters_and_sort_live_in_a_shareable_url(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("viewer")
+    r = client.get("/incidents?incident_type=raid&order=-date_start")
+    assert r.status_code == 200
+    assert "Fictional raid on Qarya" in r.text and "Second fictional incident" not in r.text
+    assert '<option value="raid" selected>' in r.text
+    r = client.get("/incidents?place=tal")
+    assert "Second fictional incident" in r.text and "Fictional raid on Qarya" not in r.text
+    r = client.get("/persons?role=witness&limit=1")
+    assert "role=witness" in r.text  # the pager keeps the filter
+    r = client.get("/persons?role=witness&lang=ar")
+    assert "رتّب حسب" in r.text and ">V-3<" not in r.text
+
+
+# --- administration ------------------------------------------------------------------
+
+
+def test_admin_changes_a_role_disables_resets_a_password_and_issues_a_token(
+    make_client: Any, app: Any
+) -> None:
+    from dalil.services import users
+
+    with app.state.case.act("coordinator") as ctx:
+        users.add_user(ctx, "adm-target", "viewer", "pw-adm-target-fictional")
+    admin = make_client()
+    admin.login("admin")
+
+    def act(path: str, data: dict[str, str] | None = None) -> Any:
+        return admin.post(
+            f"/users/adm-target/{path}", data={**(data or {}), "csrf_token": admin.csrf("/users")}
+        )
+
+    r = act("role", {"role": "analyst"})
+    assert r.status_code == 303 and r.headers["location"] == "/users?done=role&who=adm-target"
+    assert "Role of adm-target changed." in admin.get(r.headers["location"]).text
+    r = act("token", {"label": "field laptop"})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    token = re.search(r'id="token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    me = admin.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json() == {"name": "adm-target", "role": "analyst", "via": "token"}
+    assert token not in admin.get("/users").text  # shown once only
+    r = act("password", {"password": "pw-adm-target-new-1"})
+    assert r.status_code == 303
+    r = act("disable")
+    assert "adm-target disabled" in admin.get(r.headers["location"]).text
+    who = admin.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert who.status_code == 401  # a disabled user's token no longer works
+    act("enable")
+    c = make_client()
+    t = c.csrf("/login")
+    r = c.post(
+        "/login",
+        data={"username": "adm-target", "password": "pw-adm-target-new-1", "csrf_token": t},
+    )
+    assert r.status_code == 303 and "/login" not in r.headers["location"]
+    with app.state.case.system_session() as s:
+        actions = [e.action for e in audit.query(s, object_id="user:adm-target")]
+    assert actions.count("user.update") == 4 and "user.token_issue" in actions
+
+
+def test_non_admin_sees_no_admin_controls(client: Client) -> None:
+    client.login("investigator")
+    assert "/role" not in client.get("/users").text

@@ -512,6 +512,64 @@ def estimate_add(
     emit_json({"id": rid}) if as_json else click.echo(f"estimate {rid} recorded")
 
 
+@click.command("estimates")
+@case_options
+@json_option
+def estimate_list(case_opts: CaseOptions, as_json: bool) -> None:
+    """List the estimates recorded for reports, with their publication status.
+
+    `publication` is `ok` (passes the gates), `NOT FOR PUBLICATION` (see `reasons`; a
+    legal or admin user may record a reason with `dalil finding estimate-publish ID`) or
+    `allowed by NAME`. The report prints the same rows.
+    """
+    from dalil.display.jsonout import jsonable
+    from dalil.services import estimates
+
+    with case_opts.act(write=False) as ctx:
+        rows = []
+        for e in estimates.estimates(ctx):
+            st = estimates.publication_status(e)
+            rows.append(
+                {
+                    "id": e.id,
+                    "label": e.label,
+                    "method": e.method,
+                    "observed": e.observed,
+                    "estimate": e.estimate,
+                    "ci": [e.ci_low, e.ci_high],
+                    "recorded_by": e.created_by,
+                    "recorded_at": e.created_at,
+                    "job": ((e.result or {}).get("run") or {}).get("job"),
+                    "publication": st,
+                }
+            )
+    if as_json:
+        emit_json(jsonable(rows))
+        return
+    emit_table(
+        [
+            {
+                **r,
+                "estimate": _fmt(r["estimate"]),
+                "interval": _ci(r["ci"]),
+                "publication": (
+                    "ok"
+                    if r["publication"]["ok"]
+                    else f"allowed by {r['publication']['override']['by']}"
+                    if r["publication"]["override"]
+                    else "NOT FOR PUBLICATION"
+                ),
+            }
+            for r in rows
+        ],
+        ["id", "label", "method", "observed", "estimate", "interval", "recorded_by", "publication"],
+    )
+    for r in rows:
+        if not r["publication"]["ok"]:
+            for reason in r["publication"]["reasons"]:
+                click.echo(f"  {r['id']}: {reason}")
+
+
 @click.command("estimate-publish")
 @case_options
 @click.argument("estimate_id", type=int)
@@ -549,3 +607,4 @@ def register(cli: AliasedGroup) -> None:
     )
     finding.add_command(estimate_add)
     finding.add_command(estimate_publish)
+    finding.add_command(estimate_list)

@@ -155,6 +155,8 @@ def _echo_capture(r: dict[str, Any]) -> None:
         if sig:
             who = sig["signer"] + (f" {sig['key_sha256'][:16]}…" if sig.get("key_sha256") else "")
             click.echo(f"  signature verified: {who} (identity not checked against trusted roots)")
+            if sig.get("time"):
+                click.echo(f"  signature dated (RFC 3161) at {sig['time']['gen_time']}")
         else:
             click.echo("  not signed")
     else:

@@ -1,8 +1,9 @@
-"""CLI commands: ``dalil lists import|link|review|decide|histories`` (in a case)."""
+"""CLI commands: ``dalil lists import|link|review|decide|histories|explain|cluster|split``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -222,7 +223,84 @@ def histories_cmd(case_opts: CaseOptions, strata: str, out: Path | None, as_json
         click.echo(f"{len(rows)} patterns, {sum(r['count'] for r in rows)} victims → {out}")
 
 
+def _echo_link(link: dict[str, Any]) -> None:
+    click.echo(f"  {link['pair']}: p={link['probability']} ({link['match_weight']:+} bits)")
+    for f in link["fields"]:
+        click.echo(f"    {f['field']:<14} {f['weight']:+6.2f}  {f['level']}")
+
+
+@click.command("explain")
+@case_options
+@click.argument("pair")
+@json_option
+def explain_cmd(case_opts: CaseOptions, pair: str, as_json: bool) -> None:
+    """Why PAIR (two record ids, e.g. 12-57) links or not: each field's level and weight
+    under the latest run's model (bits; positive = evidence of the same person)."""
+    from dalil.services.lists import explain
+
+    with case_opts.act(write=False) as ctx:
+        res = explain(ctx, pair)
+    if as_json:
+        emit_json(res)
+    else:
+        _echo_link(res)
+
+
+@click.command("cluster")
+@case_options
+@click.argument("person_id", type=int)
+@click.option(
+    "--reason",
+    default=None,
+    help="Show the names too (needs the reveal permission; the reason is logged).",
+)
+@json_option
+def cluster_cmd(case_opts: CaseOptions, person_id: int, reason: str | None, as_json: bool) -> None:
+    """A victim's cluster: its list records and every link among them, field by field."""
+    from dalil.services.lists import cluster_view
+
+    with case_opts.act(write=reason is not None) as ctx:
+        res = cluster_view(ctx, person_id, reason=reason)
+    if as_json:
+        emit_json(res)
+        return
+    rows = [{"id": r["id"], "list": r["list"], "record": r["record"], "sex": r["sex"],
+             "age": r["age"], "birth": r["birth_year"], "death": r["date_of_death"],
+             "place": r["place_of_death"],
+             "names": " ".join(r.get("names", {}).values())} for r in res["records"]]  # fmt: skip
+    emit_table(rows, ["id", "list", "record", "sex", "age", "birth", "death", "place", "names"])
+    for link in res["links"]:
+        _echo_link(link)
+
+
+@click.command("split")
+@case_options
+@click.argument("person_id", type=int)
+@click.argument("record_ids", nargs=-1, type=int, required=True)
+@click.option("--note", default=None, help="Why (kept with the decisions).")
+@json_option
+def split_cmd(
+    case_opts: CaseOptions,
+    person_id: int,
+    record_ids: tuple[int, ...],
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Split RECORD_IDS off PERSON_ID's cluster (as decisions every later run keeps)."""
+    from dalil.services.lists import split
+
+    with case_opts.act() as ctx:
+        res = split(ctx, person_id, record_ids, note=note)
+    if as_json:
+        emit_json(res)
+    else:
+        click.echo(f"records {', '.join(map(str, res['split_off']))} split off person "
+                   f"{person_id} ({res['rejected_pairs']} pairs rejected); "
+                   "run dalil lists link to apply")  # fmt: skip
+
+
 def register(cli: AliasedGroup) -> None:
     group = get_or_create_group(cli, "list", "lists", help="Victim lists.")
-    for cmd in (import_cmd, link_cmd, review_cmd, decide_cmd, histories_cmd):
+    for cmd in (import_cmd, link_cmd, review_cmd, decide_cmd, histories_cmd, explain_cmd,
+                cluster_cmd, split_cmd):  # fmt: skip
         group.add_command(cmd)

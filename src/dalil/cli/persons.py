@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
-from dalil.cli.caseopts import CaseOptions, case_options
+from dalil.cli.caseopts import CaseOptions, case_options, read_secret_file
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
+from dalil.errors import InputError
 from dalil.services.persons import PERSON_ROLES, PROTECTED_FIELDS, SEXES
 
 PERSON_COLUMNS = ["id", "pseudonym", "sex", "age", "roles", "protected_fields"]
@@ -30,20 +31,56 @@ def _show_person(d: dict[str, Any]) -> None:
         click.echo(f"{k}: {'' if v is None else v}")
 
 
+#: Single-valued protected fields: their options and what they hold.
+_SECRET_OPTIONS = {
+    "legal_name": ("--legal-name", "Legal name"),
+    "contact": ("--contact", "Contact details"),
+    "exact_address": ("--exact-address", "Exact address"),
+    "identity_group": ("--identity-group", "Religious/ethnic/other identity group"),
+    "sensitive_notes": ("--sensitive-notes", "Notes that could identify the person"),
+}
+_FROM = (
+    "Given as TEXT it shows in the process list (ps) to other users of this computer: "
+    "prefer - (read from standard input, or asked for without echo at a terminal) or "
+    "{opt}-file FILE."
+)
+
+
 def _protected_options(f: Any) -> Any:
-    opts = [
-        click.option("--legal-name", help="Legal name (protected: stored encrypted)."),
+    opts = []
+    for field, (opt, what) in _SECRET_OPTIONS.items():
+        opts.append(
+            click.option(
+                opt, field, metavar="TEXT|-", help=f"{what} (protected). " + _FROM.format(opt=opt)
+            )
+        )
+        opts.append(
+            click.option(
+                f"{opt}-file",
+                f"{field}_file",
+                type=click.Path(dir_okay=False, allow_dash=True),
+                help=f"Read the {what.lower()} from FILE (UTF-8; - for standard input).",
+            )
+        )
+    opts.insert(
+        2,
         click.option(
             "--alias",
             "aliases",
             multiple=True,
-            help="Another name the person is known by (protected; repeatable).",
+            help="Another name the person is known by (protected; repeatable; "
+            "shows in the process list: prefer --aliases-file).",
         ),
-        click.option("--contact", help="Contact details (protected)."),
-        click.option("--exact-address", help="Exact address (protected)."),
-        click.option("--identity-group", help="Religious/ethnic/other identity group (protected)."),
-        click.option("--sensitive-notes", help="Notes that could identify the person (protected)."),
-    ]
+    )
+    opts.insert(
+        3,
+        click.option(
+            "--aliases-file",
+            "aliases_file",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help="Read aliases from FILE, one per line (- for standard input).",
+        ),
+    )
     for o in reversed(opts):
         f = o(f)
     return f
@@ -98,16 +135,80 @@ def person_add(
         click.echo(f"added person {d['id']} ({d['pseudonym']})")
 
 
+def _read_protected(path: str, what: str, stdin_used: list[str]) -> str:
+    """A protected value from a file or, for ``-``, standard input (asked for without
+    echo at a terminal): never from the command line, where ``ps`` shows it."""
+    import sys
+
+    if path != "-":
+        return read_secret_file(path, what)
+    if stdin_used:
+        raise InputError(f"only one protected value can come from standard input ({stdin_used[0]})")
+    stdin_used.append(what)
+    if sys.stdin.isatty():
+        text = str(click.prompt(what, hide_input=True, err=True))
+    else:
+        text = sys.stdin.readline()
+        text = text[:-1] if text.endswith("\n") else text
+        text = text[:-1] if text.endswith("\r") else text
+    if not text.strip():
+        raise InputError(f"{what}: nothing was given on standard input")
+    return text
+
+
 def _collect_protected(protected: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    stdin_used: list[str] = []
     for f in PROTECTED_FIELDS:
         v = protected.get(f)
         if f == "aliases":
+            path = protected.get("aliases_file")
+            if path is not None:
+                if v:
+                    raise InputError("give --alias or --aliases-file, not both")
+                if path == "-":
+                    import sys
+
+                    if stdin_used:
+                        raise InputError(
+                            "only one protected value can come from standard input "
+                            f"({stdin_used[0]})"
+                        )
+                    stdin_used.append("aliases")
+                    text = sys.stdin.read()
+                else:
+                    text = read_secret_file(path, "aliases")
+                v = [a.strip() for a in text.splitlines() if a.strip()]
+            elif v:
+                _warn_argv("--alias", "--aliases-file")
             if v:
                 out[f] = list(v)
+            continue
+        if f not in _SECRET_OPTIONS:
+            if v is not None:
+                out[f] = v
+            continue
+        opt, what = _SECRET_OPTIONS[f]
+        path = protected.get(f"{f}_file")
+        if path is not None and v is not None:
+            raise InputError(f"give {opt} or {opt}-file, not both")
+        if path is not None:
+            v = _read_protected(path, what.lower(), stdin_used)
+        elif v == "-":
+            v = _read_protected("-", what.lower(), stdin_used)
         elif v is not None:
+            _warn_argv(opt, f"{opt}-file")
+        if v is not None:
             out[f] = v
     return out
+
+
+def _warn_argv(opt: str, file_opt: str) -> None:
+    click.echo(
+        f"warning: {opt} on the command line can be read by other users of this computer "
+        f"(ps) while the command runs; use {opt} - (standard input) or {file_opt} FILE",
+        err=True,
+    )
 
 
 @click.command("list")

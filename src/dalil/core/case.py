@@ -230,11 +230,16 @@ class Case:
                 raise InputError("--database must be a postgresql:// URL (SQLite is the default)")
             db_setting = url
         existed = root.exists()
-        root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine: Engine | None = None
         try:
-            (root / EVIDENCE_DIR).mkdir()
+            # Private whatever the umask: the folder 0700, the database file 0600 (made
+            # here before SQLite opens it; its -wal/-shm files take its mode).
+            os.chmod(root, 0o700)
+            (root / EVIDENCE_DIR).mkdir(mode=0o700)
             (root / KEYS_DIR).mkdir(mode=0o700)
+            if db_setting == DB_FILE:
+                os.close(os.open(root / DB_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             keys = vault_keys.create_keyring(root / KEYS_DIR, passphrase)
             config = CaseConfig(
                 format_version=FORMAT_VERSION,
@@ -278,6 +283,7 @@ class Case:
 
         root = find_case_dir(root)
         config = CaseConfig.load(root / CASE_FILE)
+        _private_on_open(root, config)
         engine = make_engine(cls.database_url(root, config))
         keys = None
         if passphrase is not None:
@@ -495,6 +501,24 @@ class Case:
             raise
         finally:
             session.close()
+
+
+def _private_on_open(root: Path, config: CaseConfig) -> None:
+    """At every open: the SQLite file and its journals 0600 (a case made before this
+    rule, or copied with a loose umask), and what a crash left in the private temp area
+    removed (:func:`dalil.core.tempdir.sweep`)."""
+    from dalil.core import tempdir
+
+    if config.database == DB_FILE:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            p = root / (DB_FILE + suffix)
+            try:
+                if p.exists() and not p.is_symlink() and p.stat().st_mode & 0o077:
+                    os.chmod(p, 0o600)
+            except OSError:
+                pass  # not ours to change (a read-only copy): opening still works
+    with contextlib.suppress(OSError):
+        tempdir.sweep(root)
 
 
 def _remove_partial_case(root: Path, *, remove_root: bool) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from dalil.linkage.clusters import Clustering, cluster
+from dalil.linkage.clusters import Clustering, cluster, record_attributes
 from dalil.linkage.model import REVIEW_LOW, LinkResult, _db_api, _empty_pairs, prepare
 
 
@@ -86,7 +86,8 @@ def score_new_records(
         db.delete_tables_created_by_splink_from_db()
     cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     pairs = pd.concat([f[cols] for f in frames], ignore_index=True)
-    return LinkResult(pairs=pairs, n_records=len(df_all), model_json=model)
+    return LinkResult(pairs=pairs, n_records=len(df_all), model_json=model,
+                      attributes=record_attributes(df_all))  # fmt: skip
 
 
 def cluster_incremental(
@@ -98,9 +99,11 @@ def cluster_incremental(
     *,
     accepted: Sequence[tuple[str, str]] = (),
     rejected: Sequence[tuple[str, str]] = (),
+    attributes: dict[str, tuple[str | None, int | None, str | None]] | None = None,
 ) -> Clustering:
     """Existing clusters (record -> cluster id, with each cluster's probability) plus
-    *new_ids*, joined by the new *pairs* at or above *threshold*."""
+    *new_ids*, joined by the new *pairs* at or above *threshold*, with the cluster-level
+    checks on *attributes* (``LinkResult.attributes`` of :func:`score_new_records`)."""
     members: dict[str, list[str]] = {}
     for rid, cid in existing_clusters.items():
         members.setdefault(cid, []).append(rid)
@@ -109,16 +112,69 @@ def cluster_incremental(
         for ms in members.values()
         for a, b in pairwise(ms)
     ]
-    frozen = pd.DataFrame(held, columns=["unique_id_l", "unique_id_r", "match_probability"])
-    frozen = frozen.astype({"match_probability": float})
-    # an existing cluster holds whatever its probability (it was kept by an earlier run
-    # at that run's threshold): its links are given as accepted pairs of that strength
+    # an existing cluster holds whatever its probability (an earlier run kept it, or
+    # reviewers decided it): its links are kept, never refused by the checks
     ids = [*existing_clusters, *new_ids]
-    cl = cluster(
-        ids,
-        pd.concat([pairs[["unique_id_l", "unique_id_r", "match_probability"]], frozen]),
-        threshold,
-        accepted=[*accepted, *((a, b) for a, b, p in held if p < threshold)],
-        rejected=rejected,
-    )
+    cl = cluster(ids, pairs, threshold, accepted=accepted, rejected=rejected,
+                 attributes=attributes or None, kept=held)  # fmt: skip
     return cl
+
+
+def explain_pairs(
+    records: list[dict[str, Any]],
+    ids: Sequence[str],
+    model: dict[str, Any],
+    *,
+    protected: bool = False,
+) -> list[dict[str, Any]]:
+    """Every pair among the records *ids* scored by *model*, field by field.
+
+    Returns one dict per pair (``a``, ``b``, ``probability``, ``match_weight``,
+    ``fields``): each field is a comparison with the level the pair reached
+    (``same key``, ``2 years apart`` …, or ``missing``) and its weight in bits (log2
+    Bayes factor, term-frequency adjustment included; positive for a match). *records*
+    are all records (term frequencies are counted on them); no value of a record is
+    returned.
+    """
+    from splink import Linker
+
+    wanted = {str(i) for i in ids}
+    df_all = prepare(records)
+    settings = dict(model)
+    settings["retain_intermediate_calculation_columns"] = True
+    settings["retain_matching_columns"] = False
+    db = _db_api("duckdb", protected)
+    sdf_all = db.register(df_all, dataset_display_name="records")
+    linker = Linker(sdf_all, settings, log_level=None)
+    for col in _tf_columns(model):
+        linker.table_management.compute_tf_table(col)
+    part = db.register(
+        df_all[df_all["unique_id"].isin(wanted)].reset_index(drop=True),
+        dataset_display_name="cluster",
+    )
+    scored = linker.inference.score_pairs(part, part).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    with contextlib.suppress(Exception):
+        db.delete_tables_created_by_splink_from_db()
+    comps = model.get("comparisons", [])
+    out = []
+    for row in scored.to_dict("records"):
+        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
+        if (int(a), b) >= (int(b), a) if a.isdigit() and b.isdigit() else a >= b:
+            continue
+        fields = []
+        for comp in comps:
+            name = str(comp["output_column_name"])
+            gamma = int(row.get(f"gamma_{name}", -1))
+            if gamma == -1:
+                fields.append({"field": name, "level": "missing", "weight": 0.0})
+                continue
+            # Splink numbers the non-null levels from the last (0) to the first
+            levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+            level = levels[len(levels) - 1 - gamma] if 0 <= gamma < len(levels) else {}
+            weight = float(row.get(f"mw_{name}") or 0.0)
+            weight += float(row.get(f"mw_tf_adj_{name}") or 0.0)
+            fields.append({"field": name, "level": str(level.get("label_for_charts", "")),
+                           "weight": round(weight, 2)})  # fmt: skip
+        out.append({"a": a, "b": b, "probability": round(float(row["match_probability"]), 6),
+                    "match_weight": round(float(row["match_weight"]), 2), "fields": fields})  # fmt: skip
+    return out

@@ -55,10 +55,13 @@ def write_manifest(
     upto: int,
     items: list[dict[str, Any]],
     audit_json: Path,
+    export_checkpoint: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the manifest, its signature and ``verify.py`` at *bag_root* (a bag already
     made: ``data/`` in place). *items* are ``{"sha256", "size", "path", "name"}`` with
     ``path`` relative to the bag; every other file under ``data/`` is listed as metadata.
+    *export_checkpoint* is the checkpoint signed over the export's own entry, kept even if
+    a later writer superseded it in the database.
     """
     from dalil.services import timestamps
 
@@ -93,6 +96,12 @@ def write_manifest(
                 .order_by(AuditCheckpoint.seq, AuditCheckpoint.id)
             )
         ]
+    if export_checkpoint is not None and not any(
+        c["seq"] == export_checkpoint["seq"] and c["signature"] == export_checkpoint["signature"]
+        for c in cps
+    ):
+        cps.append(export_checkpoint)
+        cps.sort(key=lambda c: (int(c["seq"]), int(c["id"] or 0)))
     manifest = {
         "format": MANIFEST_FORMAT,
         "version": 1,

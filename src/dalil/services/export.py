@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ from sqlalchemy import select
 from dalil.core import access
 from dalil.core.access import Actor
 from dalil.core.context import Context, oid
+from dalil.core.tempdir import TEMP_DIR, private_tempdir, publish
 from dalil.display import csvout
 from dalil.display.jsonout import dumps
 from dalil.errors import InputError
@@ -53,7 +53,10 @@ RECORD_KINDS = ("source", "incident", "act", "unit", "membership", "site", "prov
 def _check_out(case: Case, out: Path) -> None:
     out_abs = out.resolve()
     case_abs = case.root.resolve()
-    if out_abs == case_abs or case_abs in out_abs.parents:
+    private = (case_abs / TEMP_DIR).resolve()
+    if private in out_abs.parents:
+        pass  # a job's output, built in the case's private temp area (0700, swept)
+    elif out_abs == case_abs or case_abs in out_abs.parents:
         raise InputError("refusing to export into the case folder (it must hold no plaintext)")
     if out.exists() or out.is_symlink():
         raise InputError(f"{out} already exists; choose a new path")
@@ -207,9 +210,17 @@ def export_bag(
         )
         ctx.session.flush()
         upto = int(export_entry.seq)
-    tmp = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
-    tmp.mkdir()
+        # Sign the head now and keep the checkpoint: another writer's checkpoint may
+        # supersede it before the custody manifest is written.
+        from dalil.core import audit as core_audit
+
+        export_cp = core_audit.checkpoint(ctx.session, case.keys.audit_signing_key).to_dict()
+    # Built in the case folder's private temp area (a kill -9 leaves nothing outside the
+    # case folder, and the next open sweeps it), moved to OUT only when complete, 0700/0600.
+    work_cm = private_tempdir(case.root, "export-")
+    tmp = work_cm.__enter__() / "bag"
     try:
+        tmp.mkdir()
         data_ev = tmp / "evidence"
         data_ev.mkdir()
         for i in items:
@@ -268,13 +279,24 @@ def export_bag(
                 for i in items
             ],
             tmp / "data" / "metadata" / "audit.json",
+            export_cp,
         )
         bag.save()  # the tag manifests now cover the custody manifest and verify.py
         bag.validate()
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        publish(tmp, out)
+    except BaseException as e:
+        # The export entry was logged first (the bag's audit file ends with it); a bag
+        # that was then not written is said so in the log, so the log stays true.
+        if isinstance(e, Exception):
+            with case.act(user) as ctx:
+                ctx.audit(
+                    "export.bag_failed",
+                    [oid("audit", str(upto))],
+                    detail={"export_entry": upto, "error": type(e).__name__},
+                )
         raise
+    finally:
+        work_cm.__exit__(None, None, None)
     return {
         "out": str(out),
         "items": len(items),
@@ -365,7 +387,8 @@ def export_records(
                 "reason": why,
             },
         )
-    tmp = out.parent / f".{out.name}.partial-{secrets.token_hex(4)}"
+    work_cm = private_tempdir(case.root, "export-")
+    tmp = work_cm.__enter__() / ("records.json" if fmt == "json" else "records")
     try:
         if fmt == "json":
             tmp.write_text(dumps(recs), encoding="utf-8")
@@ -389,13 +412,9 @@ def export_records(
                                 for k, v in r.items()
                             }
                         )
-        os.rename(tmp, out)
-    except BaseException:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists():
-            tmp.unlink()
-        raise
+        publish(tmp, out)
+    finally:
+        work_cm.__exit__(None, None, None)
     return {
         "out": str(out),
         "format": fmt,

@@ -27,28 +27,41 @@ def fixity_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
     return rep.to_dict()
 
 
+#: Largest evidence bag a ``bag`` job keeps (bytes on disk before zipping). A job's file
+#: is one encrypted row of the case database, read whole to be downloaded; a larger bag
+#: is refused with the reason, and ``dalil export bag`` on the server writes it instead.
+BAG_JOB_MAX_BYTES = 2 * 1024**3
+
+
 @job_kind("bag", permission=access.EXPORT_BAG, title="Evidence bag export")
 def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Export evidence, records, custody and audit entries as a BagIt bag (``dalil export
     bag``): params ``select`` (a list, as ``--select``). The bag is written and validated
-    in a private temporary folder (in memory where /dev/shm exists), then kept with the job (encrypted) as one zip file,
+    in the case folder's private temporary area, then kept with the job (encrypted) as one zip file,
     ``evidence-bag.zip``; the folder is removed. Protected fields are never included
     (that needs a reason, given at the command line). Logged ``export.bag``."""
-    import os
-    import tempfile
     import zipfile
     from pathlib import Path
 
+    from dalil.core.tempdir import private_tempdir
     from dalil.services.export import export_bag
 
-    # In memory where the system offers it (/dev/shm, as reports do): the bag holds
-    # evidence in plaintext, which must not rest on a disk outside the case.
-    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    # In the case folder's private temp area (0700): the bag holds evidence in plaintext,
+    # which must not rest outside the case; a kill -9 leaves it where the next open of
+    # the case sweeps it.
     progress("writing and validating the bag")
-    with tempfile.TemporaryDirectory(prefix="dalil-bag-", dir=shm) as folder:
-        os.chmod(folder, 0o700)
+    with private_tempdir(job.case.root, "job-bag-") as folder:
         out = Path(folder) / "evidence-bag"
         summary = export_bag(job.case, job.owner, out, select_=list(params.get("select") or []))
+        size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+        if size > BAG_JOB_MAX_BYTES:
+            from dalil.errors import InputError
+
+            raise InputError(
+                f"the bag holds {size // 2**20:,} MB, more than the "
+                f"{BAG_JOB_MAX_BYTES // 2**20:,} MB a job keeps: export it with "
+                "`dalil export bag OUT` on the server"
+            )
         progress("packing the bag into one zip file")
         zpath = Path(folder) / "evidence-bag.zip"
         with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
@@ -102,8 +115,6 @@ def report_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
     """Build a report (``dalil report``): params ``audience`` (internal|public), ``format``
     (html|pdf), ``lang``, ``title``. The file is kept with the job (encrypted) as
     ``report.pdf`` / ``report.html``; logged ``report.build`` by the service."""
-    import os
-    import tempfile
     from pathlib import Path
 
     from dalil.display.jsonout import jsonable
@@ -111,9 +122,9 @@ def report_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
 
     fmt = "pdf" if params.get("format", "pdf") == "pdf" else "html"
     progress(f"building the {params.get('audience', 'internal')} report ({fmt})")
-    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="dalil-report-", dir=shm) as folder:
-        os.chmod(folder, 0o700)
+    from dalil.core.tempdir import private_tempdir
+
+    with private_tempdir(job.case.root, "job-report-") as folder:
         out = Path(folder) / f"report.{fmt}"
         meta = build_report(
             job.case,

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -479,6 +480,7 @@ def link(
         "review_queue": queue + proposals,
         "decisions_applied": {"accept": len(accepted), "reject": len(rejected)},
         "joins_refused_by_rejections": cl.blocked_joins,
+        "incompatible_joins": cl.incompatible_joins,
         "threshold": threshold,
     }
     ctx.audit("linkage.run", [oid("list", v) for v in sorted({r.list_id for r, _ in recs})],
@@ -521,7 +523,8 @@ def _link_incremental(
     existing = {str(r.id): first[r.person_id] for r, _ in old if r.person_id is not None}
     probability = {str(r.id): float(r.match_probability or 1.0) for r, _ in old}
     cl = cluster_incremental(existing, probability, [str(r.id) for r, _ in new], scored.pairs,
-                             threshold, accepted=accepted, rejected=rejected)  # fmt: skip
+                             threshold, accepted=accepted, rejected=rejected,
+                             attributes=scored.attributes)  # fmt: skip
     return cl, scored.pairs, last.model
 
 
@@ -701,6 +704,108 @@ def _decide_victim(
     pair = f"{record_id}-{_PERSON_PREFIX}{person_id}"
     return {"pair": pair, "verdict": verdict, "previous": previous,
             "decided_by": ctx.actor.name}  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# Cluster view: why records were linked, and splitting a wrongly chained cluster
+# --------------------------------------------------------------------------------------
+
+
+def _latest_model(ctx: Context) -> dict[str, Any]:
+    run = ctx.session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()))
+    if run is None:
+        raise Conflict("no linkage run yet: run dalil lists link first")
+    return dict(run.model)
+
+
+def _explain(ctx: Context, ids: Sequence[int]) -> list[dict[str, Any]]:
+    from dalil.linkage.incremental import explain_pairs
+
+    model = _latest_model(ctx)
+    recs = [d for _, d in _records(ctx)]
+    out = explain_pairs(recs, [str(i) for i in ids], model, protected=True)
+    for item in out:
+        item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
+    return sorted(out, key=lambda x: -float(x["probability"]))
+
+
+def explain(ctx: Context, pair: str) -> dict[str, Any]:
+    """Why two list records were (or were not) linked: the latest run's model scores
+    the pair field by field — the level each comparison reached (``same key``,
+    ``birth years ±3``, ``missing`` …) and its weight in bits (positive: evidence of
+    the same person). No name or other protected value is shown."""
+    ctx.require(access.CASE_READ, "explain linkage pairs")
+    a, b = parse_pair(pair)
+    for rid in (a, b):
+        if ctx.session.get(ListRecord, rid) is None:
+            raise NotFound(f"no list record with id {rid}")
+    return _explain(ctx, [a, b])[0]
+
+
+def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> dict[str, Any]:
+    """A victim's cluster: every list record supporting the person (open fields; the
+    names too with a *reason*, needs ``protected.reveal``, audited) and every pair among
+    them scored field by field (:func:`explain`), strongest first."""
+    from dalil.model.person import Person
+
+    ctx.require(access.CASE_READ, "view linkage clusters")
+    if reason is not None:
+        ctx.require(access.PROTECTED_REVEAL, "see names in a cluster")
+        if len(reason.strip()) < 5:
+            raise InputError("--reason: state why the names are needed (5+ characters)")
+    person = ctx.get(Person, person_id, "person")
+    rows = list(
+        ctx.session.scalars(
+            select(ListRecord).where(ListRecord.person_id == person.id).order_by(ListRecord.id)
+        )
+    )
+    if not rows:
+        raise NotFound(f"person {person_id} has no list records (run dalil lists link)")
+    names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
+    records = [_open_fields(r, names[r.list_id]) for r in rows]
+    if reason is not None:
+        for item, r in zip(records, rows, strict=True):
+            data = ctx.decrypt(r.data_enc, _data_context(r.id))
+            item["names"] = {k: data[k] for k in PROTECTED_KEYS[:6] if data.get(k)}
+        ctx.audit("linkage.reveal", [oid("list_record", r.id) for r in rows],
+                  change={"fields": list(PROTECTED_KEYS[:6])},
+                  detail={"reason": reason.strip(), "person": person.id})  # fmt: skip
+    links = _explain(ctx, [r.id for r in rows]) if len(rows) > 1 else []
+    return {"person": person.to_dict(), "records": records, "links": links}
+
+
+def split(
+    ctx: Context, person_id: int, record_ids: Sequence[int], *, note: str | None = None
+) -> dict[str, Any]:
+    """Split *record_ids* off a victim's cluster, as decisions later runs keep: each of
+    them is rejected against each record that stays (so no chain joins the two parts
+    again), and the split-off records are accepted together (they stay one person).
+    Applied at the next ``lists link``."""
+    ctx.require(access.ANALYSIS_RUN, "split linkage clusters")
+    members = set(
+        ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == person_id))
+    )
+    if not members:
+        raise NotFound(f"person {person_id} has no list records (run dalil lists link)")
+    part = sorted(set(record_ids))
+    if not part:
+        raise InputError("name the record ids to split off (see lists cluster)")
+    strangers = [r for r in part if r not in members]
+    if strangers:
+        raise InputError(f"record {strangers[0]} is not in person {person_id}'s cluster")
+    rest = sorted(members - set(part))
+    if not rest:
+        raise InputError("a split must leave at least one record with the person")
+    for a in part:
+        for b in rest:
+            decide(ctx, f"{a}-{b}", "reject", note=note)
+    for a, b in pairwise(part):
+        decide(ctx, f"{a}-{b}", "accept", note=note)
+    ctx.audit("linkage.split", [oid("person", person_id), *(oid("list_record", r) for r in part)],
+              change={"split_off": part, "kept": rest},
+              detail={"split_off": len(part), "kept": len(rest)})  # fmt: skip
+    return {"person": person_id, "split_off": part, "kept": rest,
+            "rejected_pairs": len(part) * len(rest), "accepted_pairs": max(0, len(part) - 1)}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------

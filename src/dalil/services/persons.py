@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid, protected_marker
@@ -183,18 +183,49 @@ def list_persons(
     return rows[offset:] if limit is None else rows[offset : offset + limit]
 
 
+#: Fields a person list may be sorted by (``order="field"`` or ``"-field"``).
+SORTABLE = ("id", "pseudonym", "sex", "age", "created_at", "updated_at")
+
+
+def _narrow(q: Any, role: str | None, sex: str | None) -> Any:
+    if role:
+        role = check_choice(role, PERSON_ROLES, "role")
+        # roles is a JSON list; its text holds each role in quotes on SQLite and PostgreSQL.
+        q = q.where(cast(Person.roles, String).like(f'%"{role}"%'))
+    if sex:
+        q = q.where(Person.sex == check_choice(sex, SEXES, "sex"))
+    return q
+
+
 def list_persons_open(
-    ctx: Context, *, limit: int | None = None, offset: int = 0
+    ctx: Context,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    role: str | None = None,
+    sex: str | None = None,
+    order: str | None = None,
 ) -> list[dict[str, Any]]:
     """The page :func:`list_persons` returns, as ``Person.to_dict()`` dicts (open fields
     only), read with one column query: no ORM objects, and no protected ciphertext leaves
-    the database (only whether each protected field is set). For list pages."""
+    the database (only whether each protected field is set). For list pages: optionally
+    only persons with *role* and/or *sex*, sorted by *order* (default id order)."""
     ctx.require(access.CASE_READ, "read persons")
     _check_page(limit, offset)
     q = select(
         *_OPEN_COLUMNS, *(getattr(Person, f"{f}_enc").is_not(None) for f in PROTECTED_FIELDS)
     )
-    q = q.order_by(Person.id)
+    q = _narrow(q, role, sex)
+    if order:
+        name = order.lstrip("-")
+        if name not in SORTABLE:
+            raise InputError(
+                f"cannot sort persons by {name!r}; by: {', '.join(SORTABLE)}", field="order"
+            )
+        col = getattr(Person, name)
+        q = q.order_by(col.desc() if order.startswith("-") else col.asc(), Person.id)
+    else:
+        q = q.order_by(Person.id)
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -239,12 +270,12 @@ _OPEN_COLUMNS = (
 )
 
 
-def count_persons(ctx: Context, *, role: str | None = None) -> int:
-    """How many persons :func:`list_persons` lists without a limit."""
+def count_persons(ctx: Context, *, role: str | None = None, sex: str | None = None) -> int:
+    """How many persons :func:`list_persons` (or :func:`list_persons_open`) lists without
+    a limit."""
     ctx.require(access.CASE_READ, "read persons")
-    if role:
-        return len(list_persons(ctx, role=role))
-    return int(ctx.session.scalar(select(func.count()).select_from(Person)) or 0)
+    q = _narrow(select(func.count()).select_from(Person), role, sex)
+    return int(ctx.session.scalar(q) or 0)
 
 
 def find_by_legal_name(ctx: Context, legal_name: str, *, reason: str) -> list[Person]:

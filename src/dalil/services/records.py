@@ -626,21 +626,102 @@ def list_(
     return list(ctx.session.scalars(q))
 
 
+#: The date a kind's list is filtered on by ``date_from``/``date_to``.
+DATE_FIELDS = {
+    "incident": "date_start",
+    "act": "date",
+    "membership": "date_start",
+    "source": "published",
+}
+
+
+def sortable(kind: str) -> tuple[str, ...]:
+    """Fields a list of *kind* may be sorted by (``order="field"`` or ``"-field"``)."""
+    spec = spec_for(kind)
+    return (
+        "id",
+        *(f.name for f in spec.fields if f.kind not in ("longtext", "ref", "url")),
+        "created_at",
+        "updated_at",
+    )
+
+
+def _narrow(
+    ctx: Context,
+    spec: RecordSpec,
+    q: Any,
+    *,
+    filters: dict[str, Any],
+    date_from: str | None,
+    date_to: str | None,
+    place: str | None,
+) -> Any:
+    """Equality filters, a date range (dates compared as written: ``2025`` ≤ ``2025-03``
+    ≤ ``2025-03-07``) and a place-name fragment."""
+    kind, model = spec.kind, spec.model
+    q = _filtered(ctx, spec, kind, q, filters)
+    if date_from or date_to:
+        col = DATE_FIELDS.get(kind)
+        if col is None:
+            raise InputError(f"{kind} records have no date to filter by", field="date_from")
+        column = getattr(model, col)
+        if date_from:
+            q = q.where(column >= parse_partial_date(date_from, "date_from").text)
+        if date_to:
+            # "~" sorts after digits and "-": 2025-03 keeps 2025-03-31 and 2025-03 itself.
+            q = q.where(column <= parse_partial_date(date_to, "date_to").text + "~")
+    if place:
+        if not hasattr(model, "place_name"):
+            raise InputError(f"{kind} records have no place to filter by", field="place")
+        text = check_text(place, "place", max_len=300)
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(model.place_name.ilike(pattern, escape="\\"))
+    return q
+
+
+def _ordered(spec: RecordSpec, q: Any, order: str | None) -> Any:
+    model = spec.model
+    if not order:
+        return q.order_by(model.id)
+    name = order.lstrip("-")
+    if name not in sortable(spec.kind):
+        raise InputError(
+            f"cannot sort {spec.kind} records by {name!r}; by: {', '.join(sortable(spec.kind))}",
+            field="order",
+        )
+    col = getattr(model, name)
+    return q.order_by(col.desc() if order.startswith("-") else col.asc(), model.id)
+
+
 def list_open(
-    ctx: Context, kind: str, /, *, limit: int | None = None, offset: int = 0
+    ctx: Context,
+    kind: str,
+    /,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    order: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    place: str | None = None,
+    **filters: Any,
 ) -> list[dict[str, Any]]:
-    """The page :func:`list_` returns (no filters), as ``to_dict()`` dicts, read with one
-    column query instead of ORM objects (protected ``_enc``/``_index`` columns are not
-    read). For list pages."""
+    """The page :func:`list_` returns, as ``to_dict()`` dicts, read with one column query
+    instead of ORM objects (protected ``_enc``/``_index`` columns are not read). For list
+    pages: optionally filtered (equality on ``filter`` fields, a date range, a place-name
+    fragment) and sorted by *order* (``"field"`` or ``"-field"``; default id order)."""
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
     model = spec.model
-    if getattr(model, "to_dict", None) is not RecordMixin.to_dict:
+    narrowed = bool(order or date_from or date_to or place or any(filters.values()))
+    if getattr(model, "to_dict", None) is not RecordMixin.to_dict and not narrowed:
         return [r.to_dict() for r in list_(ctx, kind, limit=limit, offset=offset)]
     keys = _open_keys(model)
-    q = select(*(getattr(model, k) for k in keys)).order_by(model.id)
+    q = select(*(getattr(model, k) for k in keys))
+    q = _narrow(ctx, spec, q, filters=filters, date_from=date_from, date_to=date_to, place=place)
+    q = _ordered(spec, q, order)
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -671,11 +752,29 @@ def _open_keys(model: type) -> tuple[str, ...]:
     return keys
 
 
-def count(ctx: Context, kind: str, /, **filters: Any) -> int:
-    """How many records :func:`list_` lists with the same filters and no limit."""
+def count(
+    ctx: Context,
+    kind: str,
+    /,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    place: str | None = None,
+    **filters: Any,
+) -> int:
+    """How many records :func:`list_` (or :func:`list_open`) lists with the same filters
+    and no limit."""
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
-    q = _filtered(ctx, spec, kind, select(func.count()).select_from(spec.model), filters)
+    q = _narrow(
+        ctx,
+        spec,
+        select(func.count()).select_from(spec.model),
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        place=place,
+    )
     return int(ctx.session.scalar(q) or 0)
 
 

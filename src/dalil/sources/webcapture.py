@@ -19,6 +19,7 @@ import base64
 import binascii
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import zipfile
@@ -289,15 +290,50 @@ def check_signature(signed: dict[str, Any], digest: str) -> dict[str, Any]:
             f"{where}: the signature does not verify (archive altered or forged)"
         ) from None
     out["verified"] = True
+    if signed.get("timeSignature"):
+        out["time"] = _check_time_signature(signed, str(signed["signature"]))
     return out
 
 
-def read_wacz(path: Path) -> Capture:
+def _check_time_signature(signed: dict[str, Any], signature_b64: str) -> dict[str, Any]:
+    """Verify a domain signature's ``timeSignature`` (an RFC 3161 TimeStampResp over the
+    signature string) with the ``timestampCert`` chain it carries."""
+    from cryptography import x509
+    from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+
+    where = "datapackage-digest.json"
+    try:
+        resp = decode_timestamp_response(base64.b64decode(str(signed["timeSignature"])))
+        chain = x509.load_pem_x509_certificates(str(signed.get("timestampCert", "")).encode())
+    except (ValueError, binascii.Error):
+        raise InputError(f"{where}: timeSignature or timestampCert is unreadable") from None
+    roots = [c for c in chain if c.subject == c.issuer] or chain[-1:]
+    b = VerifierBuilder()
+    for c in roots:
+        b = b.add_root_certificate(c)
+    for c in chain:
+        if c not in roots:
+            b = b.add_intermediate_certificate(c)
+    try:
+        b.build().verify_message(resp, signature_b64.encode("ascii"))
+    except VerificationError:
+        raise InputError(
+            f"{where}: the timeSignature does not verify (signature re-dated or altered)"
+        ) from None
+    return {
+        "gen_time": resp.tst_info.gen_time.isoformat(),
+        "authority_root": roots[0].subject.rfc4514_string() if roots else None,
+        "identity_checked": False,
+    }
+
+
+def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
     cap = Capture(kind="wacz")
+    label = display or (path.name if isinstance(path, Path) else "capture.wacz")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise InputError(f"{path.name}: not a WACZ (zip) file ({str(e)[:120]})") from None
+        raise InputError(f"{label}: not a WACZ (zip) file ({str(e)[:120]})") from None
     with zf:
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
         for name in names:
@@ -308,7 +344,7 @@ def read_wacz(path: Path) -> Capture:
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
                 raise InputError(f"{name}: damaged inside the WACZ ({str(e)[:120]})") from None
         if "datapackage.json" not in names:
-            raise InputError(f"{path.name}: no datapackage.json (not a WACZ)")
+            raise InputError(f"{label}: no datapackage.json (not a WACZ)")
         dp_raw = zf.read("datapackage.json")
         try:
             dp = json.loads(dp_raw)
@@ -361,7 +397,7 @@ def read_wacz(path: Path) -> Capture:
                 integrity["signature"] = check_signature(dd["signedData"], dp_digest)
         warcs = sorted(n for n in listed if n.lower().endswith((".warc", ".warc.gz")))
         if not warcs:
-            raise InputError(f"{path.name}: holds no WARC file")
+            raise InputError(f"{label}: holds no WARC file")
         for w in warcs:
             if w.lower().endswith(".gz"):
                 with zf.open(w) as f:
@@ -420,4 +456,23 @@ def read_capture(path: str | Path) -> Capture:
         raise InputError(f"{p.name}: not a web capture (.wacz, .warc or .warc.gz)")
     if not cap.pages and not cap.media:
         raise InputError(f"{p.name}: holds no page (HTML) and no media to import")
+    return cap
+
+
+def read_capture_bytes(name: str, data: bytes) -> Capture:
+    """Like :func:`read_capture` for a capture held in memory; *name* (``….wacz``,
+    ``….warc``, ``….warc.gz``) says which kind it is."""
+    lower = name.lower()
+    if lower.endswith(".wacz"):
+        cap = read_wacz(io.BytesIO(data), name)
+    elif lower.endswith((".warc", ".warc.gz")):
+        cap = Capture(kind="warc")
+        if lower.endswith(".gz"):
+            check_gzip(io.BytesIO(data), name)
+        read_warc(io.BytesIO(data), name, cap, len(data))
+        cap.integrity = {"record_digests_checked": True, "signed": False}
+    else:
+        raise InputError(f"{name}: not a web capture (.wacz, .warc or .warc.gz)")
+    if not cap.pages and not cap.media:
+        raise InputError(f"{name}: holds no page (HTML) and no media to import")
     return cap

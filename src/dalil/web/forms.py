@@ -93,6 +93,16 @@ FIELD_LABELS: dict[str, str] = {
     "date_precision": N_("Precision of the date"),
     "published_precision": N_("Precision of the publication date"),
     "protected_fields": N_("Protected fields held"),
+    "sha256": N_("SHA-256"),
+    "size": N_("Size (bytes)"),
+    "media_type": N_("Media type"),
+    "original_name": N_("File name"),
+    "copy_kind": N_("Copy"),
+    "derived_from_id": N_("Derived from"),
+    "derived_from": N_("Derived from"),
+    "sensitive": N_("Sensitive"),
+    "capture": N_("Capture details"),
+    "added_by": N_("Added by"),
 }
 
 #: Vocabulary values (codes) -> words, in both languages.
@@ -174,6 +184,9 @@ VOCAB: dict[str, str] = {
     "testimony": N_("testimony"),
     "list": N_("list"),
     "media": N_("media"),
+    # evidence copies
+    "evidentiary": N_("evidentiary (original)"),
+    "working": N_("working copy"),
     # date precision
     "day": N_("day"),
     "week": N_("week"),
@@ -365,3 +378,58 @@ def values_from_form(
             continue
         values[f.name] = text or None
     return values, errors
+
+
+#: Filters of each list page: a choice field's name, "place" (a fragment of the place
+#: name) or "dates" (from/until).
+LIST_FILTERS: dict[str, tuple[str, ...]] = {
+    "incidents": ("incident_type", "place", "dates"),
+    "acts": ("act_type", "status", "dates"),
+    "sites": ("site_type", "status", "place"),
+    "units": ("kind",),
+    "sources": ("kind", "reliability", "dates"),
+    "memberships": ("dates",),
+    "provenance": ("subject_kind", "role"),
+    "persons": ("role", "sex"),
+    "evidence": ("copy_kind", "sensitive"),
+}
+FILTER_PARAMS = (
+    "incident_type",
+    "act_type",
+    "status",
+    "site_type",
+    "kind",
+    "reliability",
+    "subject_kind",
+    "role",
+    "sex",
+    "copy_kind",
+    "sensitive",
+    "place",
+    "date_from",
+    "date_to",
+    "order",
+)
+
+
+def filter_choices(kind: str, name: str) -> tuple[str, ...]:
+    """The values a list filter offers."""
+    from dalil.model.evidence import COPY_KINDS
+
+    if kind == "persons":
+        return PERSON_ROLES if name == "role" else SEXES
+    if kind == "evidence":
+        return COPY_KINDS if name == "copy_kind" else ("true", "false")
+    spec = SPECS[EDIT_KINDS[kind]]
+    return spec.field(name).choices
+
+
+def sort_choices(kind: str, columns: tuple[str, ...]) -> list[str]:
+    """``order`` values a list page offers: its columns that the service sorts by."""
+    from dalil.services import persons as person_service
+    from dalil.services.records import sortable
+
+    if kind == "evidence":
+        return []
+    allowed = person_service.SORTABLE if kind == "persons" else sortable(EDIT_KINDS[kind])
+    return [c for c in columns if c in allowed]

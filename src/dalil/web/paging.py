@@ -45,21 +45,40 @@ def _total(ctx: Any, kind: str, count: Callable[[], int]) -> int:
 
 
 def page(
-    ctx: Any, kind: str, record_kind: str | None, *, limit: int, offset: int
+    ctx: Any,
+    kind: str,
+    record_kind: str | None,
+    *,
+    limit: int,
+    offset: int,
+    filters: dict[str, Any] | None = None,
 ) -> tuple[list[Any], int]:
-    """(rows ``offset .. offset+limit`` in id order, total rows)."""
+    """(rows ``offset .. offset+limit``, total rows), in id order unless *filters* has an
+    ``order``; *filters* narrow the list (the service functions check them). A filtered
+    total is counted every time (only the unfiltered total is remembered)."""
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    order = filters.pop("order", None)
+
+    def total(count: Callable[[], int]) -> int:
+        return _total(ctx, kind, count) if not filters else int(count())
+
     if kind == "persons":
         from dalil.services import persons
 
-        people: list[Any] = persons.list_persons_open(ctx, limit=limit, offset=offset)
-        return people, _total(ctx, kind, lambda: persons.count_persons(ctx))
+        people: list[Any] = persons.list_persons_open(
+            ctx, limit=limit, offset=offset, order=order, **filters
+        )
+        return people, total(lambda: persons.count_persons(ctx, **filters))
     if kind == "evidence":
         from dalil.services import evidence
 
-        items: list[Any] = evidence.list_items(ctx, limit=limit, offset=offset)
-        return items, _total(ctx, kind, lambda: evidence.count_items(ctx))
+        ev: dict[str, Any] = dict(filters)
+        if "sensitive" in ev:
+            ev["sensitive"] = ev["sensitive"] in ("1", "true", "yes", True)
+        items: list[Any] = evidence.list_items(ctx, limit=limit, offset=offset, **ev)
+        return items, total(lambda: evidence.count_items(ctx, **ev))
     from dalil.services import records
 
     assert record_kind is not None
-    rows = records.list_open(ctx, record_kind, limit=limit, offset=offset)
-    return rows, _total(ctx, kind, lambda: records.count(ctx, record_kind))
+    rows = records.list_open(ctx, record_kind, limit=limit, offset=offset, order=order, **filters)
+    return rows, total(lambda: records.count(ctx, record_kind, **filters))

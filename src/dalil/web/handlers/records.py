@@ -46,13 +46,17 @@ def _row(sc: Context, kind: str, row: Any) -> dict[str, Any]:
     return dict(jsonable(row))
 
 
-def list_page(ctx: Ctx, kind: str, *, limit: int, offset: int) -> dict[str, Any]:
-    """``{items, total}``: rows ``offset .. offset+limit`` in id order, paged in the
-    database by the service layer."""
+def list_page(
+    ctx: Ctx, kind: str, *, limit: int, offset: int, filters: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``{items, total}``: rows ``offset .. offset+limit`` (id order unless *filters*
+    has an ``order``), filtered and paged in the database by the service layer."""
     if kind not in KINDS:
         raise NotFound(f"no such list {kind[:40]!r}")
     with ctx.act(write=False) as sc:
-        rows, total = paging.page(sc, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset)
+        rows, total = paging.page(
+            sc, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset, filters=filters
+        )
         items = [_row(sc, kind, r) for r in rows]
     return {"items": items, "total": total}
 

@@ -5,13 +5,24 @@ Included last: its ``/{kind}/{id}`` routes must not shadow the specific pages.""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from dalil.display.maps import incident_map
 from dalil.errors import PermissionDenied
+from dalil.web import present
 from dalil.web.context import PageCtx, render
+from dalil.web.forms import (
+    FIELD_LABELS,
+    FILTER_PARAMS,
+    LIST_FILTERS,
+    VOCAB,
+    filter_choices,
+    sort_choices,
+)
 from dalil.web.handlers import evidence, records, sources
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
 from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE
@@ -25,26 +36,74 @@ def _list_page(kind: Kind) -> Any:
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
     ) -> Response:
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
+        allowed = set(FILTER_PARAMS) & {
+            *LIST_FILTERS.get(kind.name, ()),
+            "date_from",
+            "date_to",
+            "order",
+        }
+        if "dates" not in LIST_FILTERS.get(kind.name, ()):
+            allowed -= {"date_from", "date_to"}
+        state = {
+            k: v[:300] for k, v in ctx.request.query_params.items() if k in allowed and v.strip()
+        }
+        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=state)
         # Cells rendered here, in plain Python calls: per-cell calls from the template
-        # cost several times as much (list pages have hundreds of cells).
-        cell = ctx.request.app.state.envs[ctx.lang].globals["value_html"]
+        # cost several times as much (list pages have hundreds of cells). Linked records
+        # by their label, codes as words.
+        with ctx.act(write=False) as sc:
+            labels = present.lookup(sc, present.wanted_for(page["items"]))
+        words = present.Words(ctx, labels)
         fields = [f for f, _label in kind.columns]
-        rows = [(r.get(kind.id_field), [cell(r.get(f)) for f in fields]) for r in page["items"]]
-        return render(ctx, "list.html", kind=kind, page=page, rows=rows, limit=limit, offset=offset)
+        first = "original_name" if kind.name == "evidence" else fields[0]
+        rows = [
+            (
+                r.get(kind.id_field),
+                [
+                    words.value(f, r.get(f), r)
+                    if f != fields[0]
+                    else Markup('<bdi dir="auto">{}</bdi>').format(
+                        r.get(first) or r.get(kind.id_field)
+                    )
+                    for f in fields
+                ],
+            )
+            for r in page["items"]
+        ]
+        return render(
+            ctx,
+            "list.html",
+            kind=kind,
+            page=page,
+            rows=rows,
+            limit=limit,
+            offset=offset,
+            state=state,
+            extra=("&" + urlencode(state)) if state else "",
+            filters=[
+                (name, filter_choices(kind.name, name) if name not in ("place", "dates") else ())
+                for name in LIST_FILTERS.get(kind.name, ())
+            ],
+            sorts=sort_choices(kind.name, tuple(f for f, _l in kind.columns)),
+            column_labels=dict(kind.columns),
+            vocab=VOCAB,
+            labels=FIELD_LABELS,
+        )
 
     view.__name__ = f"list_{kind.name}"
     return view
 
 
 def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
-    """Media metadata and flags, transcript link and OCR button for an evidence page
+    """Media metadata and flags, similar media, transcript link and OCR button for an
+    evidence page
     (only what the role may see; nothing is looked up for a role that may not)."""
     from dalil.errors import DalilError
     from dalil.services import evidence as evidence_service
     from dalil.services import kernel, media, ocr
 
-    out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False}
+    out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False,
+                           "similar": []}  # fmt: skip
     with ctx.act(write=False) as sc:
         item = evidence_service.resolve_item(sc, item_id)
         readable = sc.can(kernel.EVIDENCE_READ) and (
@@ -53,6 +112,7 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
         if not readable:
             return out
         out["has_transcript"] = ocr.has_transcript(sc, item)
+        out["can_reveal"] = sc.can(kernel.PROTECTED_REVEAL)
         kind = str(item.media_type or "")
         out["can_ocr"] = (
             sc.can(kernel.EVIDENCE_ADD)
@@ -64,6 +124,10 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
                 out["media"] = media.metadata(sc, item.id)
             except DalilError:
                 out["media"] = None
+            try:
+                out["similar"] = media.similar(sc, item.id)
+            except DalilError:  # no perceptual hash (audio, or not analysed yet)
+                out["similar"] = []
     return out
 
 
@@ -82,6 +146,10 @@ def _show_page(kind: Kind) -> Any:
                 extra["reading"] = sources.source_reading(ctx, item_id)
             except PermissionDenied:
                 extra["reading"] = None  # the role may see the record but not its text
+        with ctx.act(write=False) as sc:
+            labels = present.lookup(sc, present.wanted_for([record]))
+        extra["facts"] = present.Words(ctx, labels).facts(record)
+        extra["sections"] = present.related(ctx, kind.name, record)
         return render(
             ctx,
             f"show_{kind.name}.html"
@@ -128,6 +196,8 @@ def person_reveal(
         record=record,
         protected=PROTECTED_PERSON_FIELDS,
         revealed=revealed,
+        facts=present.Words(ctx, present.Labels()).facts(record),
+        sections=present.related(ctx, "persons", record),
     )
 
 
