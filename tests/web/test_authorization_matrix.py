@@ -70,6 +70,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/evidence/{item_id}/transcript"): EVIDENCE_READ,
     ("POST", "/evidence/{item_id}/transcript"): EVIDENCE_ADD,
     ("POST", "/evidence/{item_id}/ocr"): EVIDENCE_ADD,
+    ("POST", "/evidence/{item_id}/location"): REVEAL,
     ("GET", "/incidents/timeline"): READ,
     ("GET", "/incidents/map"): READ,
     ("POST", "/persons/{item_id}/reveal"): REVEAL,
@@ -280,7 +281,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         return "/static/app.css"
     if "/findings/" in path:
         return _findings_concrete(path, seeded)
-    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar")):
+    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar", "/location")):
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
     if path.endswith("/image"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
@@ -422,6 +423,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/api/v1/evidence/{item_id}/transcript" and method == "POST":
         corrected = EVIDENCE_TEXT.decode() + f"Corrected via the API by {role} {next(_counter)}.\n"
         return {"json": {"text": corrected, "note": "matrix test"}}
+    if path == "/evidence/{item_id}/location":
+        return {"data": {"reason": "authorization matrix test (fictional photo)"}}
     if path.endswith("/metadata/reveal"):
         return {"json": {"reason": "authorization matrix test (fictional photo)"}}
     if path.endswith("/same-media/decide"):

@@ -112,6 +112,7 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
         if not readable:
             return out
         out["has_transcript"] = ocr.has_transcript(sc, item)
+        out["can_reveal"] = sc.can(kernel.PROTECTED_REVEAL)
         kind = str(item.media_type or "")
         out["can_ocr"] = (
             sc.can(kernel.EVIDENCE_ADD)
