@@ -476,7 +476,9 @@ def update_item(
         item.notes = check_text(notes, "notes") or None
         change["notes"] = item.notes
     if not change:
-        raise InputError("nothing to update: give --source, --sensitive/--not-sensitive or --notes")
+        raise InputError(
+            "nothing to update: give a source, the sensitivity or notes", code="nothing_to_update"
+        )
     item.updated_at = utcnow()
     ctx.audit("evidence.update", [oid("evidence", item.sha256)], change=change)
     return item
@@ -502,7 +504,11 @@ def get_to_path(
     if out_path.is_symlink():
         raise InputError(f"refusing to write through a symbolic link: {out_path}")
     if out_path.exists() and not overwrite:
-        raise InputError(f"{out_path} exists; choose another --out or use --force")
+        raise InputError(
+            f"{out_path} exists; choose another output file or allow overwriting",
+            field="out",
+            code="exists",
+        )
     if out_path.parent and not out_path.parent.is_dir():
         raise InputError(f"folder {out_path.parent} does not exist")
     with case.act(user) as ctx:

@@ -85,9 +85,16 @@ class RecordSpec:
 
 def _coords(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("lat") is None) != (v.get("lon") is None):
-        raise InputError("give both --lat and --lon, or neither")
+        missing = "lon" if v.get("lon") is None else "lat"
+        raise InputError(
+            "give both latitude (lat) and longitude (lon), or neither",
+            field=missing,
+            code="coordinates_incomplete",
+        )
     if v.get("lat") is None and v.get("coord_precision"):
-        raise InputError("--coord-precision needs --lat and --lon")
+        raise InputError(
+            "coord_precision needs lat and lon", field="coord_precision", code="needs_coordinates"
+        )
 
 
 def _date_range(ctx: Context, v: dict[str, Any]) -> None:
@@ -119,7 +126,7 @@ def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
 def _provenance(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("evidence_id") is None) == (v.get("source_id") is None):
         raise InputError(
-            "a provenance link needs exactly one of --evidence or --source", field="source_id"
+            "a provenance link needs exactly one of evidence or source", field="source_id"
         )
     kind, sid = v.get("subject_kind"), v.get("subject_id")
     if kind is not None and sid is not None:
@@ -137,7 +144,8 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
     if "witness" not in (person.roles or []):
         raise InputError(
             f"role {WITNESS_ROLE}: person {person.id} is not tagged witness "
-            f"(dalil person update {person.id} --role witness)"
+            "(add the role witness to the person first)",
+            field="subject_id",
         )
     if v.get("source_id") is not None:
         src = ctx.get(Source, v["source_id"], "source")
@@ -152,8 +160,8 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
         if not item.sensitive:
             raise InputError(
                 f"role {WITNESS_ROLE}: evidence item {item.id} is not marked sensitive; a "
-                "testimony that identifies its witness must be (dalil evidence update "
-                f"{item.id} --sensitive)"
+                "testimony that identifies its witness must be (mark the item sensitive first)",
+                field="evidence_id",
             )
         same = ProvenanceLink.evidence_id == item.id
         what = f"evidence item {item.id}"
@@ -576,7 +584,7 @@ def _prepare(spec: RecordSpec, values: dict[str, Any]) -> dict[str, Any]:
         if values.get(f.name) is None and f.default is not None:
             values[f.name] = f.default
         if f.required and values.get(f.name) in (None, ""):
-            raise InputError(f"{kind} needs --{f.name.replace('_', '-')}", field=f.name)
+            raise InputError(f"{kind} needs {f.name}", field=f.name, code="required")
     return values
 
 
