@@ -384,3 +384,61 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
             )
         )
     return out
+
+
+#: Record kind in audit object ids (``incident:3``) per web kind.
+AUDIT_KINDS = {
+    "incidents": "incident",
+    "persons": "person",
+    "acts": "act",
+    "sites": "site",
+    "units": "unit",
+    "memberships": "membership",
+    "provenance": "provenance",
+    "sources": "source",
+}
+ACTION_WORDS = {
+    "add": N_("recorded"),
+    "update": N_("changed"),
+    "reveal": N_("protected fields revealed"),
+    "search_protected": N_("found by a protected-field search"),
+}
+
+
+def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
+    """Who changed which fields of the record when, from the audit log (for roles that
+    may read the log; values of protected fields are never in it)."""
+    from dalil.web.handlers.overview import audit as audit_page
+
+    if kind not in AUDIT_KINDS or record.get("id") is None:
+        return None
+    if not _can(ctx, access.AUDIT_READ):
+        return None
+    entries = audit_page(ctx, object_id=f"{AUDIT_KINDS[kind]}:{record['id']}", limit=100)["items"]
+    _ = ctx.gettext.gettext
+    w = Words(ctx, Labels())
+    rows: list[list[Markup]] = []
+    for e in entries:
+        verb = str(e.get("action", "")).rsplit(".", 1)[-1]
+        detail = e.get("detail") or {}
+        changes = []
+        before, after = detail.get("before") or {}, detail.get("after") or {}
+        for f in detail.get("fields") or []:
+            label = _(FIELD_LABELS.get(f, f))
+            if f in after or f in before:
+                changes.append(
+                    Markup("{}: {} → {}").format(
+                        label, w.value(f, before.get(f)), w.value(f, after.get(f))
+                    )
+                )
+            else:
+                changes.append(Markup("{}: {}").format(label, _("changed (protected)")))
+        rows.append(
+            [
+                Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(e.get("ts"))),
+                Markup('<bdi dir="auto">{}</bdi>').format(e.get("actor")),
+                Markup(escape(_(ACTION_WORDS[verb]) if verb in ACTION_WORDS else verb)),
+                Markup("<br>").join(changes) if changes else _DASH,
+            ]
+        )
+    return Section(N_("History"), (N_("Time"), N_("User"), N_("What"), N_("Fields")), rows)
