@@ -30,7 +30,8 @@ from dalil.core.access import Actor
 from dalil.core.context import Context, oid
 from dalil.errors import InputError, NotFound
 from dalil.model.common import utcnow
-from dalil.model.evidence import COPY_KINDS, EvidenceItem
+from dalil.model.evidence import COPY_KINDS as COPY_KINDS
+from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import check_choice, check_text
 from dalil.model.source import Source
 

@@ -42,7 +42,8 @@ from dalil.model.fields import (
 from dalil.model.incident import INCIDENT_TYPES, Incident
 from dalil.model.organization import ORG_KINDS, Membership, Organization
 from dalil.model.person import Person
-from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, WITNESS_ROLE, ProvenanceLink
+from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLink
+from dalil.model.provenance import WITNESS_ROLE as WITNESS_ROLE
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
 
@@ -870,3 +871,43 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return str(value)
+
+
+#: What names a record of each web kind in a link (column of its table).
+_LABEL_COLUMNS: dict[str, tuple[type[Any], str]] = {
+    "persons": (Person, "pseudonym"),
+    "incidents": (Incident, "title"),
+    "sources": (Source, "title"),
+    "units": (Organization, "name"),
+    "sites": (Site, "name"),
+}
+
+
+def labels(ctx: Context, wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], tuple[str, str]]:
+    """``(kind, id) -> (label, url)`` for the records a page links to (*wanted*: web kind
+    -> ids; one query per kind): a person by pseudonym, an incident or source by title, a
+    unit or site by name, evidence by its file name, an act by number. Open fields only
+    (``case.read``)."""
+    from dalil.services import evidence
+
+    ctx.require(access.CASE_READ, "read records")
+    out: dict[tuple[str, Any], tuple[str, str]] = {}
+    for kind, ids in wanted.items():
+        ids = {i for i in ids if i is not None}
+        if not ids:
+            continue
+        if kind in _LABEL_COLUMNS:
+            model, col = _LABEL_COLUMNS[kind]
+            q = select(model.id, getattr(model, col)).where(model.id.in_(ids))
+            for ident, label in ctx.session.execute(q):
+                out[(kind, ident)] = (str(label), f"/{kind}/{ident}")
+        elif kind == "evidence":
+            items = ctx.session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(ids)))
+            for item in items:
+                d = evidence.item_dict(ctx, item)
+                name = d.get("original_name") or item.sha256[:12] + "…"
+                out[(kind, item.id)] = (str(name), f"/evidence/{item.sha256}")
+        elif kind == "acts":
+            for ident in ctx.session.scalars(select(Act.id).where(Act.id.in_(ids))):
+                out[(kind, ident)] = (f"#{ident}", f"/acts/{ident}")
+    return out
