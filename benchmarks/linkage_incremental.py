@@ -60,6 +60,7 @@ def main() -> None:
         [str(r["record_id"]) for r in new],
         scored.pairs,
         a.threshold,
+        attributes=scored.attributes,
     )
     t_inc = time.perf_counter() - t
     print(f"full relink {t_full:.1f} s; incremental {t_inc:.1f} s "

@@ -19,7 +19,10 @@ from .webfixtures import site, tiny_png
 
 pytest.importorskip("playwright")
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no /usr/bin/chromium"),
+]
 
 
 def test_capture_writes_a_checked_wacz_and_adds_it(case: Case, tmp_path: Path) -> None:

@@ -283,8 +283,7 @@ def domain_signer(tmp_path: Path, tsa_url: str, tsa_folder: Path, *, wrong_time:
 def test_domain_signed_wacz_with_time_signature(
     case: Case, captured: dict[str, object], tmp_path: Path
 ) -> None:
-    from tests.audit.local_tsa import local_tsa
-
+    from audit.local_tsa import local_tsa  # tests/audit (tests/ is on sys.path)
     from dalil.services import captures
 
     with local_tsa(tmp_path / "tsa") as tsa:

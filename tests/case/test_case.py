@@ -138,3 +138,32 @@ def test_failed_init_leaves_nothing_behind_and_can_be_retried(tmp_path: Path) ->
     assert not target.exists()
     Case.init(target, TEST_PASSPHRASE).close()
     assert (target / "case.toml").is_file()
+
+
+def test_cli_init_sets_the_admin_web_password(tmp_path: Path, dalil_env) -> None:  # type: ignore[no-untyped-def]
+    from dalil.services import users
+
+    pf = tmp_path / "pass"
+    pf.write_text("file passphrase 123\n")
+    apw = tmp_path / "admin-pw"
+    apw.write_text("pw-first-admin-fictional\n")
+    run: DalilRunner = dalil_env()
+    info = run.json(
+        "init",
+        tmp_path / "c",
+        "--admin",
+        "coord",
+        "--passphrase-file",
+        pf,
+        "--admin-password-file",
+        apw,
+    )
+    assert info["admin_password_set"] is True
+    with Case.open(tmp_path / "c", "file passphrase 123") as case:
+        assert users.login_password(case, "coord", "pw-first-admin-fictional").role == "admin"
+    short = tmp_path / "short"
+    short.write_text("abc\n")
+    r = run("init", tmp_path / "d", "--passphrase-file", pf, "--admin-password-file", short)
+    assert r.exit_code == 2 and "at least 8 characters" in r.stderr
+    r = run("init", tmp_path / "e", "--passphrase-file", pf)  # no terminal, no password
+    assert r.exit_code == 0 and "has no web password yet" in r.stdout

@@ -73,3 +73,33 @@ def test_pairwise_scores_count_pairs_and_exact_clusters() -> None:
     assert s["true_pairs"] == 3 and s["predicted_pairs"] == 2
     assert s["precision"] == 0.5 and abs(s["recall"] - 1 / 3) < 1e-9
     assert s["cluster_accuracy"] == 0.0
+
+
+def test_cluster_checks_refuse_a_chain_joining_incompatible_records() -> None:
+    """A brother (a) and his sister (c) each match a record with no sex (b) strongly:
+    the chain a-b-c must not put a man and a woman in one cluster; a reviewer's
+    accepted pair is never refused."""
+    import pandas as pd
+
+    from dalil.linkage.clusters import cluster
+
+    pairs = pd.DataFrame(
+        {
+            "unique_id_l": ["a", "b", "d", "e"],
+            "unique_id_r": ["b", "c", "e", "f"],
+            "match_probability": [0.99, 0.97, 0.99, 0.98],
+        }
+    )
+    attrs = {
+        "a": ("m", 1990, None), "b": (None, None, None), "c": ("f", 1991, None),
+        "d": ("m", 1950, "X1"), "e": ("m", None, None), "f": ("m", 1990, None),
+    }  # fmt: skip
+    plain = cluster(list("abcdef"), pairs, 0.9)
+    assert plain.cluster_of["a"] == plain.cluster_of["c"]
+    checked = cluster(list("abcdef"), pairs, 0.9, attributes=attrs)
+    assert checked.cluster_of["a"] == checked.cluster_of["b"] != checked.cluster_of["c"]
+    # birth years 40 apart (1950 and 1990) are refused too
+    assert checked.cluster_of["d"] == checked.cluster_of["e"] != checked.cluster_of["f"]
+    assert checked.incompatible_joins == 2
+    decided = cluster(list("abcdef"), pairs, 0.9, attributes=attrs, accepted=[("b", "c")])
+    assert decided.cluster_of["b"] == decided.cluster_of["c"]

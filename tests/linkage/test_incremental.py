@@ -28,14 +28,15 @@ def runs(
 
 def test_a_new_list_joins_existing_clusters_like_a_full_relink(runs) -> None:  # type: ignore[no-untyped-def]
     res, old, new, base, full = runs
-    pairs = score_new_records(old, new, base.result.model_json).pairs
+    scored = score_new_records(old, new, base.result.model_json)
+    pairs, attrs = scored.pairs, scored.attributes
     ids = [str(r["record_id"]) for r in new]
     # only pairs that involve a new record are scored
     assert len(pairs) and all(
         a in ids or b in ids for a, b in zip(pairs.unique_id_l, pairs.unique_id_r, strict=True)
     )
     inc = cluster_incremental(base.clustering.cluster_of, base.clustering.probability, ids,
-                              pairs, 0.9)  # fmt: skip
+                              pairs, 0.9, attributes=attrs)  # fmt: skip
     assert set(inc.cluster_of) == {str(r["record_id"]) for r in old + new}
     # existing clusters are kept whole
     for cid in set(base.clustering.cluster_of.values()):
@@ -52,15 +53,16 @@ def test_a_new_list_joins_existing_clusters_like_a_full_relink(runs) -> None:  #
 
 def test_reviewed_decisions_hold_in_an_incremental_run(runs) -> None:  # type: ignore[no-untyped-def]
     _, old, new, base, _ = runs
-    pairs = score_new_records(old, new, base.result.model_json).pairs
+    scored = score_new_records(old, new, base.result.model_json)
+    pairs, attrs = scored.pairs, scored.attributes
     ids = [str(r["record_id"]) for r in new]
     inc = cluster_incremental(base.clustering.cluster_of, base.clustering.probability, ids,
-                              pairs, 0.9)  # fmt: skip
+                              pairs, 0.9, attributes=attrs)  # fmt: skip
     joined = next(i for i in ids if inc.cluster_of[i] in base.clustering.cluster_of.values())
     mate = next(r for r, c in base.clustering.cluster_of.items() if c == inc.cluster_of[joined])
     alone = next(i for i in ids if inc.cluster_of[i] == i and i != joined)
     again = cluster_incremental(base.clustering.cluster_of, base.clustering.probability, ids,
-                                pairs, 0.9, rejected=[(joined, mate)],
+                                pairs, 0.9, rejected=[(joined, mate)], attributes=attrs,
                                 accepted=[(alone, mate)])  # fmt: skip
     assert again.cluster_of[joined] != again.cluster_of[mate]
     assert again.cluster_of[alone] == again.cluster_of[mate]

@@ -101,6 +101,22 @@ def test_metadata_similar_and_same_media_by_api(
     assert page.status_code == 200
     assert f'href="/evidence/{b["sha256"]}"' in page.text
     assert "The same picture in other items" in page.text
+    # where it was taken: a form for roles that may reveal, the reason beside the field
+    browser = Client(app)
+    try:
+        browser.login("investigator")
+        shown = browser.get(f"/evidence/{a['sha256']}")
+        assert f'action="/evidence/{a["id"]}/location"' in shown.text
+        token = browser.csrf(f"/evidence/{a['sha256']}")
+        url = f"/evidence/{a['id']}/location"
+        empty = browser.post(url, data={"reason": "", "csrf_token": token})
+        assert empty.status_code == 422 and 'id="location-reason-error"' in empty.text
+        assert "needs a reason" in empty.text
+        where = browser.post(url, data={"reason": "check the place", "csrf_token": token})
+        assert where.status_code == 200 and "35.9" in where.text
+    finally:
+        browser.close()
+    assert 'action="/evidence/' + str(a["id"]) + '/location"' not in page.text  # analyst
     # the same-media queue holds the pair; a viewer may not decide; a writer may
     queue = client.get("/api/v1/same-media", headers=_h(seeded, "analyst")).json()
     pair = sorted((a["id"], b["id"]))
@@ -120,8 +136,18 @@ def test_metadata_similar_and_same_media_by_api(
     assert r.status_code == 422 and "verdict" in r.json()["error"]
 
 
-def test_transcript_read_and_correct_by_api(client: Client, seeded: dict[str, Any]) -> None:
+def test_transcript_read_and_correct_by_api(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
     sha = seeded["evidence"]
+    browser = Client(app)  # the transcript page links back to an evidence page that exists
+    try:
+        browser.login("analyst")
+        page = browser.get(f"/evidence/{sha}/transcript")
+        assert page.status_code == 200 and f'href="/evidence/{sha}"' in page.text
+        assert browser.get(f"/evidence/{sha}").status_code == 200
+    finally:
+        browser.close()
     r = client.get(f"/api/v1/evidence/{sha}/transcript", headers=_h(seeded, "analyst"))
     assert r.status_code == 200, r.text
     before = r.json()

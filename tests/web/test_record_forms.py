@@ -349,3 +349,106 @@ def test_list_filters_and_sort_live_in_a_shareable_url(
     assert "role=witness" in r.text  # the pager keeps the filter
     r = client.get("/persons?role=witness&lang=ar")
     assert "رتّب حسب" in r.text and ">V-3<" not in r.text
+
+
+# --- administration ------------------------------------------------------------------
+
+
+def test_admin_changes_a_role_disables_resets_a_password_and_issues_a_token(
+    make_client: Any, app: Any
+) -> None:
+    from dalil.services import users
+
+    with app.state.case.act("coordinator") as ctx:
+        users.add_user(ctx, "adm-target", "viewer", "pw-adm-target-fictional")
+    admin = make_client()
+    admin.login("admin")
+
+    def act(path: str, data: dict[str, str] | None = None) -> Any:
+        return admin.post(
+            f"/users/adm-target/{path}", data={**(data or {}), "csrf_token": admin.csrf("/users")}
+        )
+
+    r = act("role", {"role": "analyst"})
+    assert r.status_code == 303 and r.headers["location"] == "/users?done=role&who=adm-target"
+    assert "Role of adm-target changed." in admin.get(r.headers["location"]).text
+    r = act("token", {"label": "field laptop"})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    token = re.search(r'id="token" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    me = admin.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json() == {"name": "adm-target", "role": "analyst", "via": "token"}
+    assert token not in admin.get("/users").text  # shown once only
+    r = act("password", {"password": "pw-adm-target-new-1"})
+    assert r.status_code == 303
+    r = act("disable")
+    assert "adm-target disabled" in admin.get(r.headers["location"]).text
+    who = admin.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert who.status_code == 401  # a disabled user's token no longer works
+    act("enable")
+    c = make_client()
+    t = c.csrf("/login")
+    r = c.post(
+        "/login",
+        data={"username": "adm-target", "password": "pw-adm-target-new-1", "csrf_token": t},
+    )
+    assert r.status_code == 303 and "/login" not in r.headers["location"]
+    with app.state.case.system_session() as s:
+        actions = [e.action for e in audit.query(s, object_id="user:adm-target")]
+    assert actions.count("user.update") == 4 and "user.token_issue" in actions
+
+
+def test_non_admin_sees_no_admin_controls(client: Client) -> None:
+    client.login("investigator")
+    assert "/role" not in client.get("/users").text
+
+
+def test_record_page_shows_its_history_without_protected_values(
+    client: Client, seeded: dict[str, Any], make_client: Any
+) -> None:
+    client.login("investigator")
+    h = _bearer(seeded, "investigator")
+    pid = client.post(
+        "/api/v1/persons", json={"pseudonym": "V-hist-1", "roles": ["victim"]}, headers=h
+    ).json()["id"]
+    secret = "Fictional History Legal Name"
+    r = client.request(
+        "PATCH", f"/api/v1/persons/{pid}", json={"sex": "male", "legal_name": secret}, headers=h
+    )
+    assert r.status_code == 200
+    page = client.get(f"/persons/{pid}").text
+    assert "History" in page and "recorded" in page and "changed" in page
+    assert "Sex:" in page and "male" in page and "Legal name: changed (protected)" in page
+    assert secret not in page
+    viewer = make_client()
+    viewer.login("viewer")  # may not read the audit log: no history
+    page = viewer.get(f"/persons/{pid}").text
+    assert "V-hist-1" in page and "History" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "link", "names", "decide"),
+    [
+        ("viewer", False, False, False),
+        ("investigator", False, True, False),
+        ("analyst", True, False, True),
+        ("admin", True, True, True),
+    ],
+)
+def test_review_page_offers_only_what_the_role_may_do(
+    make_client: Any, role: str, link: bool, names: bool, decide: bool
+) -> None:
+    c = make_client()
+    c.login(role)
+    page = c.get("/lists").text
+    assert ('action="/lists/link"' in page) is link
+    queued = "Nothing to review." not in page  # the pair forms need pairs to review
+    assert ('action="/lists/review"' in page) is (names and queued)
+    assert ('action="/lists/decide"' in page) is (decide and queued)
+    if queued and not decide:
+        assert "Your role may not decide pairs." in page
+    assert ("/lists/import" in page) is (role in ("admin", "investigator", "analyst"))
+
+
+def test_header_shows_the_case_title_or_folder(client: Client) -> None:
+    client.login("viewer")
+    assert '<span class="case-name"><bdi>case</bdi></span>' in client.get("/").text

@@ -52,6 +52,12 @@ def _read_summary(path: str | None) -> str | None:
     help="UTF-8 text file of summary paragraphs (blank-line separated): the default "
     "summary of every report. Stored in the clear in case.toml.",
 )
+@click.option(
+    "--admin-password-file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="File holding the first admin's web password (else $DALIL_ADMIN_PASSWORD, or a "
+    "prompt at a terminal; at least 8 characters).",
+)
 @json_option
 def init_cmd(
     directory: str,
@@ -60,6 +66,7 @@ def init_cmd(
     passphrase_file: str | None,
     title: str | None,
     summary_file: str | None,
+    admin_password_file: str | None,
     as_json: bool,
 ) -> None:
     """Create a new case in DIRECTORY (absent or empty).
@@ -73,18 +80,55 @@ def init_cmd(
 
     summary = _read_summary(summary_file)
     passphrase = resolve_passphrase(passphrase_file, prompt="New passphrase", confirm=True)
+    admin_password = _admin_password(admin_password_file)
     case = create_case(
         directory, passphrase, admin=admin, database=database, title=title, summary=summary
     )
     try:
+        if admin_password is not None:
+            from dalil.services import users
+
+            with case.act(admin) as ctx:
+                users.update_user(ctx, admin, password=admin_password)
         info = case.describe()
     finally:
         case.close()
+    info["admin_password_set"] = admin_password is not None
     if as_json:
         emit_json(info)
     else:
         click.echo(f"created case {info['path']} (database {info['database']}, admin {admin})")
         click.echo(f"audit key fingerprint: {info['audit_key_fingerprint']}")
+        if admin_password is not None:
+            click.echo(f"web sign-in: user {admin} with the admin password you gave (dalil serve)")
+        else:
+            click.echo(
+                f"the admin {admin} has no web password yet: dalil user update {admin} "
+                "--password-file FILE"
+            )
+
+
+def _admin_password(path: str | None) -> str | None:
+    """The first admin's web password: from *path*, $DALIL_ADMIN_PASSWORD, or a prompt
+    when run at a terminal; None when none is given (the CLI still works)."""
+    import os
+    import sys
+
+    if path is not None:
+        pw = read_secret_file(path, "admin password")
+    elif os.environ.get("DALIL_ADMIN_PASSWORD"):
+        pw = os.environ["DALIL_ADMIN_PASSWORD"]
+    elif sys.stdin.isatty():
+        pw = click.prompt(
+            "Web password for the admin (at least 8 characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    else:
+        return None
+    if len(pw) < 8:
+        raise InputError("the admin password needs at least 8 characters")
+    return pw
 
 
 @click.command("upgrade")

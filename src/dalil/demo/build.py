@@ -92,6 +92,9 @@ def build(
     try:
         _step(res, say, "init", f"case at {res.case_dir} (admin user 'coord')")
         with case.act() as ctx:
+            admin_pw = "demo-coord-fictional"
+            users.update_user(ctx, "coord", password=admin_pw)  # the admin signs in too
+            res.users["coord"] = admin_pw
             for name, role, _display in S.USERS:
                 pw = f"demo-{name}-fictional"
                 users.add_user(ctx, name, role, pw)

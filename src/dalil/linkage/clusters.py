@@ -19,12 +19,17 @@ from typing import Any
 
 import pandas as pd
 
+#: Largest spread of birth years inside one cluster (the cluster-level check): an age
+#: gives the birth year ±1, lists round ages and mistype years, so this is generous.
+MAX_BIRTH_YEAR_SPREAD = 12
+
 
 @dataclass
 class Clustering:
     cluster_of: dict[str, str]
     probability: dict[str, float]
     blocked_joins: int  # joins refused because of a rejected pair
+    incompatible_joins: int = 0  # joins refused by the cluster-level checks
 
     def to_frame(self) -> pd.DataFrame:
         ids = list(self.cluster_of)
@@ -44,8 +49,18 @@ def cluster(
     *,
     accepted: Iterable[tuple[str, str]] = (),
     rejected: Iterable[tuple[str, str]] = (),
+    attributes: dict[str, tuple[str | None, int | None, str | None]] | None = None,
+    max_birth_year_spread: int = MAX_BIRTH_YEAR_SPREAD,
+    kept: Iterable[tuple[str, str, float]] = (),
 ) -> Clustering:
-    """Cluster *record_ids* using *pairs* (``unique_id_l, unique_id_r, match_probability``)."""
+    """Cluster *record_ids* using *pairs* (``unique_id_l, unique_id_r, match_probability``).
+
+    With *attributes* (record id -> sex, birth year, national id) a join by the model is
+    refused when the joined cluster would hold two sexes, two national ids, or birth
+    years more than *max_birth_year_spread* apart — the chains that join a brother to
+    his sister through a cousin. Reviewers' accepted pairs are never refused, nor the
+    *kept* links (an earlier run's clusters, with their probabilities).
+    """
     index = {rid: i for i, rid in enumerate(record_ids)}
     n = len(record_ids)
     parent = list(range(n))
@@ -64,11 +79,38 @@ def cluster(
             x = parent[x]
         return x
 
+    # per cluster root: sexes, national ids, lowest and highest birth year
+    sexes: list[set[str]] = [set() for _ in range(n)]
+    nids: list[set[str]] = [set() for _ in range(n)]
+    by_lo: list[int | None] = [None] * n
+    by_hi: list[int | None] = [None] * n
+    if attributes:
+        for rid, i in index.items():
+            sx, by, nid = attributes.get(rid, (None, None, None))
+            if sx:
+                sexes[i].add(sx)
+            if nid:
+                nids[i].add(nid)
+            by_lo[i] = by_hi[i] = by
+    forced: set[tuple[int, int]] = set()
+
+    def compatible(ra: int, rb: int) -> bool:
+        if len(sexes[ra] | sexes[rb]) > 1 or len(nids[ra] | nids[rb]) > 1:
+            return False
+        los = [x for x in (by_lo[ra], by_lo[rb]) if x is not None]
+        his = [x for x in (by_hi[ra], by_hi[rb]) if x is not None]
+        return not los or max(his) - min(los) <= max_birth_year_spread
+
     edges: list[tuple[float, int, int]] = []
     rejected_set = {frozenset(p) for p in rejected}
     for a, b in accepted:
         if a in index and b in index:
             edges.append((1.0, index[a], index[b]))
+            forced.add((index[a], index[b]))
+    for a, b, p in kept:
+        if a in index and b in index:
+            edges.append((float(p), index[a], index[b]))
+            forced.add((index[a], index[b]))
     if len(pairs):
         sel = pairs[pairs["match_probability"] >= threshold]
         for a, b, p in zip(
@@ -80,10 +122,13 @@ def cluster(
             if a in index and b in index and frozenset((a, b)) not in rejected_set:
                 edges.append((p, index[a], index[b]))
     edges.sort(key=lambda e: -e[0])
-    blocked = 0
+    blocked = incompatible = 0
     for p, ia, ib in edges:
         ra, rb = find(ia), find(ib)
         if ra == rb:
+            continue
+        if attributes and (ia, ib) not in forced and not compatible(ra, rb):
+            incompatible += 1
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
@@ -95,6 +140,13 @@ def cluster(
         parent[rb] = ra
         members[ra].extend(members[rb])
         members[rb] = []
+        if attributes:
+            sexes[ra] |= sexes[rb]
+            nids[ra] |= nids[rb]
+            los = [x for x in (by_lo[ra], by_lo[rb]) if x is not None]
+            his = [x for x in (by_hi[ra], by_hi[rb]) if x is not None]
+            by_lo[ra] = min(los) if los else None
+            by_hi[ra] = max(his) if his else None
         last_p[ra] = min(last_p[ra], last_p[rb], p)
     cluster_of: dict[str, str] = {}
     probability: dict[str, float] = {}
@@ -108,7 +160,25 @@ def cluster(
         r = find(i)
         cluster_of[rid] = roots[r]
         probability[rid] = last_p[r] if len(members[r]) > 1 else 1.0
-    return Clustering(cluster_of, probability, blocked)
+    return Clustering(cluster_of, probability, blocked, incompatible)
+
+
+def record_attributes(df: pd.DataFrame) -> dict[str, tuple[str | None, int | None, str | None]]:
+    """Sex, birth year and national id of each prepared record (the output of
+    :func:`dalil.linkage.model.prepare`), for the cluster-level checks."""
+    out: dict[str, tuple[str | None, int | None, str | None]] = {}
+    if df.empty:
+        return out
+    sex = df["sex"] if "sex" in df else pd.Series([None] * len(df))
+    nid = df["national_id"] if "national_id" in df else pd.Series([None] * len(df))
+    by = df["birth_year"] if "birth_year" in df else pd.Series([None] * len(df))
+    for u, s, b, n in zip(df["unique_id"], sex, by, nid, strict=True):
+        out[str(u)] = (
+            s if isinstance(s, str) and s else None,
+            int(b) if b is not None and not pd.isna(b) else None,
+            n if isinstance(n, str) and n else None,
+        )
+    return out
 
 
 def pairwise_scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[str, float]:

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from dalil.linkage.clusters import Clustering, cluster
+from dalil.linkage.clusters import Clustering, cluster, record_attributes
 from dalil.linkage.model import REVIEW_LOW, LinkResult, _db_api, _empty_pairs, prepare
 
 
@@ -86,7 +86,8 @@ def score_new_records(
         db.delete_tables_created_by_splink_from_db()
     cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     pairs = pd.concat([f[cols] for f in frames], ignore_index=True)
-    return LinkResult(pairs=pairs, n_records=len(df_all), model_json=model)
+    return LinkResult(pairs=pairs, n_records=len(df_all), model_json=model,
+                      attributes=record_attributes(df_all))  # fmt: skip
 
 
 def cluster_incremental(
@@ -98,9 +99,11 @@ def cluster_incremental(
     *,
     accepted: Sequence[tuple[str, str]] = (),
     rejected: Sequence[tuple[str, str]] = (),
+    attributes: dict[str, tuple[str | None, int | None, str | None]] | None = None,
 ) -> Clustering:
     """Existing clusters (record -> cluster id, with each cluster's probability) plus
-    *new_ids*, joined by the new *pairs* at or above *threshold*."""
+    *new_ids*, joined by the new *pairs* at or above *threshold*, with the cluster-level
+    checks on *attributes* (``LinkResult.attributes`` of :func:`score_new_records`)."""
     members: dict[str, list[str]] = {}
     for rid, cid in existing_clusters.items():
         members.setdefault(cid, []).append(rid)
@@ -109,18 +112,11 @@ def cluster_incremental(
         for ms in members.values()
         for a, b in pairwise(ms)
     ]
-    frozen = pd.DataFrame(held, columns=["unique_id_l", "unique_id_r", "match_probability"])
-    frozen = frozen.astype({"match_probability": float})
-    # an existing cluster holds whatever its probability (it was kept by an earlier run
-    # at that run's threshold): its links are given as accepted pairs of that strength
+    # an existing cluster holds whatever its probability (an earlier run kept it, or
+    # reviewers decided it): its links are kept, never refused by the checks
     ids = [*existing_clusters, *new_ids]
-    cl = cluster(
-        ids,
-        pd.concat([pairs[["unique_id_l", "unique_id_r", "match_probability"]], frozen]),
-        threshold,
-        accepted=[*accepted, *((a, b) for a, b, p in held if p < threshold)],
-        rejected=rejected,
-    )
+    cl = cluster(ids, pairs, threshold, accepted=accepted, rejected=rejected,
+                 attributes=attributes or None, kept=held)  # fmt: skip
     return cl
 
 

@@ -434,6 +434,8 @@ class LinkResult:
     pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight
     n_records: int
     model_json: dict[str, Any] = field(default_factory=dict)
+    #: record id -> (sex, birth year, national id), for the cluster-level checks
+    attributes: dict[str, tuple[str | None, int | None, str | None]] = field(default_factory=dict)
 
 
 def _db_api(backend: str, protected: bool = False) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import os
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dalil.core import access
 from dalil.core.access import Actor
@@ -24,10 +24,21 @@ from dalil.services import evidence, records
 
 if TYPE_CHECKING:
     from dalil.core.case import Case
+    from dalil.sources.webcapture import Capture
+    from dalil.vault.blobs import PutResult
 
 
 def _is_web_url(url: str) -> bool:
     return url.lower().startswith(("http://", "https://")) and len(url) <= 2000
+
+
+def _prepare(case: Case, actor: Actor, source_id: int | None) -> None:
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
+    if source_id is not None:
+        with case.act(actor, write=False) as ctx:
+            ctx.get(Source, source_id, "source")
+    else:
+        case.require(actor, access.RECORD_WRITE, "add sources")
 
 
 def add_capture(
@@ -44,18 +55,66 @@ def add_capture(
     from dalil.sources.webcapture import read_capture
 
     actor = user if isinstance(user, Actor) else case.actor(user)
-    case.require(actor, access.EVIDENCE_ADD, "add evidence")
     p = evidence.check_file(path)
-    name = evidence.sanitise_name(p.name)
-    if source_id is not None:
-        with case.act(actor, write=False) as ctx:
-            ctx.get(Source, source_id, "source")
-    else:
-        case.require(actor, access.RECORD_WRITE, "add sources")
+    _prepare(case, actor, source_id)
     cap = read_capture(p)
-    summary = cap.summary()
     mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).isoformat(timespec="seconds")
     put = case.blobs.put_path(p)
+    return _record(
+        case, actor, cap, put, evidence.sanitise_name(p.name), source_id, sensitive, notes,
+        {"file_modified": mtime},
+    )  # fmt: skip
+
+
+#: Largest capture accepted through a stream (a web upload): it is checked in memory,
+#: decrypted back from the vault, never as a plaintext temporary file.
+MAX_STREAM_CAPTURE = 256 * 1024 * 1024
+
+
+def add_capture_stream(
+    case: Case,
+    user: str | Actor | None,
+    stream: BinaryIO,
+    *,
+    name: str,
+    source_id: int | None = None,
+    sensitive: bool = False,
+    notes: str | None = None,
+    capture: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Import a web capture arriving as a stream (a web upload). It is hashed and
+    encrypted into the vault as it arrives, read back into memory to be checked (up to
+    :data:`MAX_STREAM_CAPTURE`), and recorded only when it passes; a refused one leaves
+    an unreferenced blob only."""
+    from dalil.sources.webcapture import read_capture_bytes
+
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    clean = evidence.sanitise_name(name)
+    _prepare(case, actor, source_id)
+    put = case.blobs.put(stream)
+    if put.size > MAX_STREAM_CAPTURE:
+        raise InputError(
+            f"{clean}: too large to check in an upload ({put.size} bytes; the limit is "
+            f"{MAX_STREAM_CAPTURE}); add it with dalil evidence add"
+        )
+    data = b"".join(case.blobs.open(put.sha256))
+    cap = read_capture_bytes(clean, data)
+    del data
+    return _record(case, actor, cap, put, clean, source_id, sensitive, notes, capture or {})
+
+
+def _record(
+    case: Case,
+    actor: Actor,
+    cap: Capture,
+    put: PutResult,
+    name: str,
+    source_id: int | None,
+    sensitive: bool,
+    notes: str | None,
+    meta: dict[str, Any],
+) -> dict[str, Any]:
+    summary = cap.summary()
     media_puts = [(m, case.blobs.put(io.BytesIO(m.data))) for m in cap.media]
     text_puts = [
         (pg, case.blobs.put(io.BytesIO(pg.text.encode("utf-8")))) for pg in cap.pages if pg.text
@@ -86,7 +145,7 @@ def add_capture(
             sensitive=sensitive,
             notes=notes,
             media_type="application/wacz" if cap.kind == "wacz" else "application/warc",
-            capture={"file_modified": mtime, "web_capture": summary},
+            capture={**meta, "web_capture": summary},
         )
         if not res.created:
             raise InputError(

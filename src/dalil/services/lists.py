@@ -127,7 +127,7 @@ def import_list(
     may_import(case, actor)
     name = " ".join(str(list_name).split())
     if not name or len(name) > 100:
-        raise InputError("--list: give a list name of 1-100 characters")
+        raise InputError("give a list name of 1-100 characters", field="list_name")
     parsed = load_list(path, mapping=mapping, list_name=name, sheet=sheet, encoding=encoding,
                        strict=strict)  # fmt: skip
     if not parsed.records:
@@ -193,8 +193,26 @@ def import_list(
 
 
 def list_lists(ctx: Context) -> list[dict[str, Any]]:
+    """The imported lists. The original file of a list is sensitive evidence, so its
+    file name (often a place, a family or a source) is shown only to users who may read
+    sensitive evidence, as for any sensitive item."""
+    from dalil.model.evidence import EvidenceItem
+
     ctx.require(access.CASE_READ, "list victim lists")
-    return [v.to_dict() for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))]
+    rows = [v.to_dict() for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))]
+    if not ctx.can(access.EVIDENCE_READ_SENSITIVE):
+        shas = [r["evidence"] for r in rows if r.get("evidence")]
+        sensitive = set(
+            ctx.session.scalars(
+                select(EvidenceItem.sha256).where(
+                    EvidenceItem.sha256.in_(shas), EvidenceItem.sensitive.is_(True)
+                )
+            )
+        )
+        for r in rows:
+            if r.get("evidence") in sensitive or not r.get("evidence"):
+                r["original_name"] = None
+    return rows
 
 
 # --------------------------------------------------------------------------------------
@@ -319,12 +337,14 @@ def link(
     ctx.require(access.ANALYSIS_RUN, "link victim lists")
     ctx.require(access.RECORD_WRITE, "create victim records from linked lists")
     if not 0.0 < threshold <= 1.0:
-        raise InputError(f"--threshold {threshold}: must be greater than 0 and at most 1")
+        raise InputError(
+            f"threshold {threshold}: must be greater than 0 and at most 1", field="threshold"
+        )
     if incident_id is not None:
         ctx.get(Incident, incident_id, "incident")
     recs = _records(ctx)
     if not recs:
-        raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
+        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
     accepted, rejected = _decisions(ctx)
     recorded = _recorded_victims(ctx)
     recorded_ids = {int(v["record_id"][len(_PERSON_PREFIX) :]) for v in recorded}
@@ -478,6 +498,7 @@ def link(
         "review_queue": queue + proposals,
         "decisions_applied": {"accept": len(accepted), "reject": len(rejected)},
         "joins_refused_by_rejections": cl.blocked_joins,
+        "incompatible_joins": cl.incompatible_joins,
         "threshold": threshold,
     }
     ctx.audit("linkage.run", [oid("list", v) for v in sorted({r.list_id for r, _ in recs})],
@@ -520,7 +541,8 @@ def _link_incremental(
     existing = {str(r.id): first[r.person_id] for r, _ in old if r.person_id is not None}
     probability = {str(r.id): float(r.match_probability or 1.0) for r, _ in old}
     cl = cluster_incremental(existing, probability, [str(r.id) for r, _ in new], scored.pairs,
-                             threshold, accepted=accepted, rejected=rejected)  # fmt: skip
+                             threshold, accepted=accepted, rejected=rejected,
+                             attributes=scored.attributes)  # fmt: skip
     return cl, scored.pairs, last.model
 
 
@@ -553,7 +575,9 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
     if reason is not None:
         ctx.require(access.PROTECTED_REVEAL, "see names in the review queue")
         if len(reason.strip()) < 5:
-            raise InputError("--reason: state why the names are needed (5+ characters)")
+            raise InputError(
+                "state why the names are needed (reason, 5+ characters)", field="reason"
+            )
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
     items: list[tuple[tuple[int, float], Any]] = [
         ((0 if m.held else 1, abs(m.probability - 0.5)), m)
@@ -834,10 +858,10 @@ def case_histories(
     ctx.require(access.CASE_READ, "read capture histories")
     for s in strata:
         if s not in STRATA:
-            raise InputError(f"--strata: unknown stratum {s!r}; use {', '.join(STRATA)}")
+            raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
     lists = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
     if not lists:
-        raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
+        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
     recs = list(ctx.session.scalars(select(ListRecord)))
     if any(r.person_id is None for r in recs):
         raise Conflict(

@@ -338,7 +338,10 @@ def _extract_html(data: bytes, name: str) -> ExtractedText:
                 as_dict=True,
                 date_extraction_params={"extensive_search": False, "original_date": True},
             )
-        except Exception:  # a malformed page: fall back to the plain tag strip below
+        except MemoryError:  # over the bounded worker's memory limit: say so
+            raise
+        except Exception as exc:  # a malformed page: fall back to the plain tag strip below
+            _reraise_out_of_memory(exc)
             doc = None
     text = ""
     title: str | None = None
@@ -398,7 +401,10 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
             if reader.is_encrypted:
                 try:
                     ok = bool(reader.decrypt(""))
-                except Exception:
+                except MemoryError:  # over the bounded worker's memory limit: say so
+                    raise
+                except Exception as exc:
+                    _reraise_out_of_memory(exc)
                     ok = False
                 if not ok:
                     raise InputError(f"{name}: PDF is encrypted with a password")
@@ -432,7 +438,10 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
     title = None
     try:
         title = (meta.title if meta else None) or None
-    except Exception:
+    except MemoryError:  # over the bounded worker's memory limit: say so
+        raise
+    except Exception as exc:
+        _reraise_out_of_memory(exc)
         title = None
     return ExtractedText(
         text=text,
@@ -462,7 +471,10 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
         document = docx.Document(io.BytesIO(data))
     except InputError:
         raise
-    except Exception:
+    except MemoryError:  # over the bounded worker's memory limit: say so
+        raise
+    except Exception as exc:
+        _reraise_out_of_memory(exc)
         raise InputError(f"{name}: damaged or unreadable .docx") from None
     paras: list[str] = []
     for para in document.paragraphs:
@@ -503,16 +515,52 @@ def extract_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) ->
 
 
 def extract_bytes(
-    data: bytes, name: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES
+    data: bytes,
+    name: str | os.PathLike[str],
+    *,
+    max_bytes: int = MAX_BYTES,
+    limits: Any = None,
 ) -> ExtractedText:
     """Like :func:`extract_text` for bytes already in memory (e.g. an evidence blob);
-    *name* (its suffix helps sniffing) is used in error messages."""
+    *name* (its suffix helps sniffing) is used in error messages.
+
+    HTML, PDF and Word documents are parsed in a bounded worker process
+    (:mod:`dalil.sources.bounded`: processor time, memory and output limits, *limits*
+    or the defaults); a document over a limit is refused with a one-line reason naming
+    the limit. Plain text is decoded here (linear work, already bounded by *max_bytes*)."""
     path = Path(name)
     name = str(path)
     if len(data) > max_bytes:
         raise InputError(f"{name}: too large ({len(data)} bytes; the limit is {max_bytes} bytes)")
     if not data.strip():
         raise InputError(f"{name}: is empty")
+    if _sniff(path, data) == MEDIA_TXT:
+        return _extract_inline(data, path)
+    from dalil.sources import bounded
+
+    got = bounded.run(
+        "dalil.sources.text:_extract_for_worker",
+        data,
+        name,
+        limits=limits or bounded.DEFAULT_LIMITS,
+    )
+    return ExtractedText(**got)
+
+
+def _reraise_out_of_memory(exc: BaseException) -> None:
+    """lxml and zlib report an allocation that failed as their own error: make it a
+    :class:`MemoryError` so the worker names the memory limit."""
+    if "memory" in str(exc).lower() and "alloc" in str(exc).lower():
+        raise MemoryError from None
+
+
+def _extract_for_worker(data: bytes, name: str) -> dict[str, Any]:
+    """The worker side of :func:`extract_bytes` (runs under the bounded worker's limits)."""
+    return _extract_inline(data, Path(name)).to_dict()
+
+
+def _extract_inline(data: bytes, path: Path) -> ExtractedText:
+    name = str(path)
     media = _sniff(path, data)
     if media == MEDIA_PDF:
         result = _extract_pdf(data, name)

@@ -19,6 +19,7 @@ import base64
 import binascii
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import zipfile
@@ -326,12 +327,13 @@ def _check_time_signature(signed: dict[str, Any], signature_b64: str) -> dict[st
     }
 
 
-def read_wacz(path: Path) -> Capture:
+def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
     cap = Capture(kind="wacz")
+    label = display or (path.name if isinstance(path, Path) else "capture.wacz")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise InputError(f"{path.name}: not a WACZ (zip) file ({str(e)[:120]})") from None
+        raise InputError(f"{label}: not a WACZ (zip) file ({str(e)[:120]})") from None
     with zf:
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
         for name in names:
@@ -342,7 +344,7 @@ def read_wacz(path: Path) -> Capture:
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
                 raise InputError(f"{name}: damaged inside the WACZ ({str(e)[:120]})") from None
         if "datapackage.json" not in names:
-            raise InputError(f"{path.name}: no datapackage.json (not a WACZ)")
+            raise InputError(f"{label}: no datapackage.json (not a WACZ)")
         dp_raw = zf.read("datapackage.json")
         try:
             dp = json.loads(dp_raw)
@@ -395,7 +397,7 @@ def read_wacz(path: Path) -> Capture:
                 integrity["signature"] = check_signature(dd["signedData"], dp_digest)
         warcs = sorted(n for n in listed if n.lower().endswith((".warc", ".warc.gz")))
         if not warcs:
-            raise InputError(f"{path.name}: holds no WARC file")
+            raise InputError(f"{label}: holds no WARC file")
         for w in warcs:
             if w.lower().endswith(".gz"):
                 with zf.open(w) as f:
@@ -454,4 +456,23 @@ def read_capture(path: str | Path) -> Capture:
         raise InputError(f"{p.name}: not a web capture (.wacz, .warc or .warc.gz)")
     if not cap.pages and not cap.media:
         raise InputError(f"{p.name}: holds no page (HTML) and no media to import")
+    return cap
+
+
+def read_capture_bytes(name: str, data: bytes) -> Capture:
+    """Like :func:`read_capture` for a capture held in memory; *name* (``….wacz``,
+    ``….warc``, ``….warc.gz``) says which kind it is."""
+    lower = name.lower()
+    if lower.endswith(".wacz"):
+        cap = read_wacz(io.BytesIO(data), name)
+    elif lower.endswith((".warc", ".warc.gz")):
+        cap = Capture(kind="warc")
+        if lower.endswith(".gz"):
+            check_gzip(io.BytesIO(data), name)
+        read_warc(io.BytesIO(data), name, cap, len(data))
+        cap.integrity = {"record_digests_checked": True, "signed": False}
+    else:
+        raise InputError(f"{name}: not a web capture (.wacz, .warc or .warc.gz)")
+    if not cap.pages and not cap.media:
+        raise InputError(f"{name}: holds no page (HTML) and no media to import")
     return cap

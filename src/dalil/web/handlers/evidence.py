@@ -109,7 +109,9 @@ async def add_evidence(
 ) -> dict[str, Any]:
     """Stream the request body into the vault through ``evidence.add_stream`` (which
     checks the permission and references before storing anything, and audits): hashed
-    and encrypted as it arrives, no plaintext temporary file."""
+    and encrypted as it arrives, no plaintext temporary file. A web capture (``.wacz``,
+    ``.warc``, ``.warc.gz``) goes through ``captures.add_capture_stream`` instead: checked
+    in memory after it is stored encrypted, recorded only when it passes."""
     actor = ctx.actor
     src = None
     if source_id:
@@ -117,6 +119,32 @@ async def add_evidence(
             raise NotFound(f"no source with id {source_id[:40]!r}")
         src = int(source_id)
     media = None if media_type.startswith("application/octet-stream") else media_type[:100]
+
+    from dalil.sources.webcapture import is_capture_name
+
+    if copy_kind == "evidentiary" and derived_from is None and is_capture_name(name):
+
+        def work_capture(reader: BinaryIO) -> dict[str, Any]:
+            from dalil.services import captures
+
+            r = captures.add_capture_stream(
+                ctx.case,
+                actor,
+                reader,
+                name=name,
+                source_id=src,
+                sensitive=sensitive,
+                capture={"uploaded_via": "web"},
+            )
+            parts = {k: r[k] for k in ("capture", "sources", "media", "texts")}
+            return {
+                **jsonable(r["evidence"]),
+                "created": True,
+                "stored_new": True,
+                "web_capture": jsonable(parts),
+            }
+
+        return await run_with_body(body, work_capture)
 
     def work(reader: BinaryIO) -> dict[str, Any]:
         res = evidence.add_stream(

@@ -70,3 +70,29 @@ def unlock_user(ctx: Ctx, name: str, reason: str) -> None:
     with ctx.act(write=True) as sc:
         users.unlock_user(sc, name, reason)
     forget_principals(ctx)
+
+
+def update_user(
+    ctx: Ctx,
+    name: str,
+    *,
+    role: str | None = None,
+    disabled: bool | None = None,
+    password: str | None = None,
+) -> None:
+    """Change a user's role, disable or enable them, or set a new password (admin);
+    a disabled user's sessions end at once."""
+    from dalil.services import sessions
+
+    with ctx.act(write=True) as sc:
+        users.update_user(sc, name, role=role, disabled=disabled, password=password)
+        if disabled or password is not None:
+            sessions.end_user_sessions(sc, name)
+    forget_principals(ctx)
+
+
+def issue_token(ctx: Ctx, name: str, label: str | None) -> str:
+    """A new API token for *name*; the token itself is shown once and never stored."""
+    with ctx.act(write=True) as sc:
+        token, _row = users.issue_token(sc, name, label=label)
+    return token

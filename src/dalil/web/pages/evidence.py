@@ -60,6 +60,28 @@ def evidence_ocr(ctx: PageCtx, item_id: str) -> Response:
     return RedirectResponse(f"/jobs/{job['id']}", status_code=303)
 
 
+@router.post("/evidence/{item_id}/location")
+def evidence_location(
+    ctx: PageCtx, item_id: str, reason: str = Form("", max_length=1000)
+) -> Response:
+    """Where a photo or video was taken (its GPS position), for roles that may reveal
+    protected fields, with a reason (logged ``evidence.reveal_location``)."""
+    from dalil.errors import InputError
+    from dalil.services import evidence as evidence_service
+    from dalil.services import media
+
+    with ctx.act() as sc:
+        sha = evidence_service.resolve_item(sc, item_id).sha256
+    try:
+        with ctx.act(write=True) as sc:
+            m = media.metadata(sc, item_id, reveal_gps=True, reason=reason)
+    except InputError as e:  # no reason: said beside the field
+        return render(ctx, "evidence_location.html", status_code=422, m=None, sha256=sha,
+                      item_id=item_id, error=str(e), reason=reason)  # fmt: skip
+    return render(ctx, "evidence_location.html", m=m, item_id=item_id, sha256=sha, error=None,
+                  reason="")  # fmt: skip
+
+
 @router.get("/evidence/{sha256}/download")
 def evidence_download(ctx: PageCtx, sha256: str) -> Response:
     meta, chunks = evidence.content(ctx, sha256)

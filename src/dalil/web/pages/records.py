@@ -112,6 +112,7 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
         if not readable:
             return out
         out["has_transcript"] = ocr.has_transcript(sc, item)
+        out["can_reveal"] = sc.can(kernel.PROTECTED_REVEAL)
         kind = str(item.media_type or "")
         out["can_ocr"] = (
             sc.can(kernel.EVIDENCE_ADD)
@@ -149,6 +150,9 @@ def _show_page(kind: Kind) -> Any:
             labels = present.lookup(sc, present.wanted_for([record]))
         extra["facts"] = present.Words(ctx, labels).facts(record)
         extra["sections"] = present.related(ctx, kind.name, record)
+        hist = present.history(ctx, kind.name, record)
+        if hist is not None:
+            extra["sections"].append(hist)
         return render(
             ctx,
             f"show_{kind.name}.html"

@@ -2,21 +2,46 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from dalil.errors import InputError, PermissionDenied
 from dalil.services import users as user_service
-from dalil.web.context import PageCtx, finish, render
+from dalil.web.context import N_, PageCtx, finish, render
 from dalil.web.handlers import users as user_handlers
 
 router = APIRouter(include_in_schema=False)
 
 
+#: Confirmations shown after an action on the users page (``?done=…&who=…``).
+DONE = {
+    "added": N_("User %(name)s added."),
+    "role": N_("Role of %(name)s changed."),
+    "disabled": N_("%(name)s disabled; their sessions were ended."),
+    "enabled": N_("%(name)s enabled."),
+    "password": N_("New password set for %(name)s; their sessions were ended."),
+    "revoked": N_("Every API token of %(name)s revoked."),
+    "sessions": N_("Every session of %(name)s ended."),
+    "totp": N_("Second factor of %(name)s reset."),
+    "unlocked": N_("%(name)s unlocked."),
+}
+
+
+def _done(ctx: PageCtx, what: str, name: str) -> Response:
+    resp = RedirectResponse(f"/users?{urlencode({'done': what, 'who': name})}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
 @router.get("/users")
 def users_page(ctx: PageCtx) -> Response:
     users = user_handlers.list_users(ctx)
-    return render(ctx, "users.html", users=users, roles=user_service.roles(), message=None)
+    q = ctx.request.query_params
+    done = q.get("done")
+    message = ctx._(DONE[done], name=q.get("who", "")[:64]) if done in DONE else None
+    return render(ctx, "users.html", users=users, roles=user_service.roles(), message=message)
 
 
 @router.post("/users")
@@ -27,26 +52,57 @@ def users_add(
     password: str = Form(..., min_length=8, max_length=1000),
 ) -> Response:
     user_handlers.add_user(ctx, name, role, password)
-    resp = RedirectResponse("/users", status_code=303)
-    finish(ctx, resp)
+    return _done(ctx, "added", name)
+
+
+@router.post("/users/{name}/role")
+def users_role(ctx: PageCtx, name: str, role: str = Form(..., max_length=20)) -> Response:
+    """Change a user's role (admin); audited by the service."""
+    user_handlers.update_user(ctx, name, role=role)
+    return _done(ctx, "role", name)
+
+
+@router.post("/users/{name}/disable")
+def users_disable(ctx: PageCtx, name: str) -> Response:
+    user_handlers.update_user(ctx, name, disabled=True)
+    return _done(ctx, "disabled", name)
+
+
+@router.post("/users/{name}/enable")
+def users_enable(ctx: PageCtx, name: str) -> Response:
+    user_handlers.update_user(ctx, name, disabled=False)
+    return _done(ctx, "enabled", name)
+
+
+@router.post("/users/{name}/password")
+def users_password(
+    ctx: PageCtx, name: str, password: str = Form(..., min_length=8, max_length=1000)
+) -> Response:
+    """Set a new password for a user (admin); their sessions end."""
+    user_handlers.update_user(ctx, name, password=password)
+    return _done(ctx, "password", name)
+
+
+@router.post("/users/{name}/token")
+def users_token(ctx: PageCtx, name: str, label: str = Form("", max_length=100)) -> Response:
+    """Issue an API token; shown once on this page, never stored in clear."""
+    token = user_handlers.issue_token(ctx, name, label or None)
+    resp = render(ctx, "token.html", name=name, token=token)
+    resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
 @router.post("/users/{name}/revoke-tokens")
 def users_revoke(ctx: PageCtx, name: str) -> Response:
     user_handlers.revoke_tokens(ctx, name)
-    resp = RedirectResponse("/users", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return _done(ctx, "revoked", name)
 
 
 @router.post("/users/{name}/end-sessions")
 def users_end_sessions(ctx: PageCtx, name: str) -> Response:
     """End every web session of a user (admin, or the user themself); audited."""
     user_handlers.end_sessions(ctx, name)
-    resp = RedirectResponse("/users", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return _done(ctx, "sessions", name)
 
 
 @router.post("/users/{name}/reset-totp")
@@ -54,18 +110,14 @@ def users_reset_totp(ctx: PageCtx, name: str, reason: str = Form("", max_length=
     """An admin turns off a user's second factor (lost phone), giving a reason; audited
     by the service."""
     user_handlers.disable_totp(ctx, name, reason=reason)
-    resp = RedirectResponse("/users", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return _done(ctx, "totp", name)
 
 
 @router.post("/users/{name}/unlock")
 def users_unlock(ctx: PageCtx, name: str, reason: str = Form("", max_length=500)) -> Response:
     """An admin lifts a lock-out (too many wrong codes), giving a reason; audited."""
     user_handlers.unlock_user(ctx, name, reason)
-    resp = RedirectResponse("/users", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return _done(ctx, "unlocked", name)
 
 
 # --- the signed-in user's own second factor -----------------------------------------

@@ -167,3 +167,11 @@
   document.addEventListener("DOMContentLoaded", setupSourceUpload);
   document.addEventListener("DOMContentLoaded", setupJob);
 }());
+
+// Forms marked data-confirm ask before they are sent (disabling a user, …).
+document.addEventListener("submit", (ev) => {
+  const form = ev.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    ev.preventDefault();
+  }
+});

@@ -1,0 +1,57 @@
+"""Attack: one hostile upload freezes the server (issue 18, breaks 1 and 8). While a
+parser bomb is being read, other requests must still be answered quickly: the document
+is parsed in a bounded worker process, so the server only waits on a pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .conftest import Client
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sources"))
+from test_attack_parsers import docx_bomb
+
+
+def test_login_page_answers_under_200_ms_while_a_parser_bomb_is_read(
+    app: Any, client: Client
+) -> None:
+    client.login("investigator")
+    token = client.csrf("/sources/new")
+    bomb = docx_bomb(1_500_000)
+
+    async def scenario() -> tuple[httpx.Response, list[float], float]:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as other:
+            upload = asyncio.ensure_future(
+                client.client.post(
+                    "/api/v1/sources/upload",
+                    params={"name": "bomb.docx", "title": "Fictional hostile upload"},
+                    content=bomb,
+                    headers={"X-CSRF-Token": token, "Content-Type": "application/octet-stream"},
+                )
+            )
+            await asyncio.sleep(1.0)  # the upload is being parsed now
+            times = []
+            for _ in range(8):
+                t0 = time.perf_counter()
+                r = await other.get("/login")
+                times.append(time.perf_counter() - t0)
+                assert r.status_code == 200
+                await asyncio.sleep(0.1)
+            still_parsing = 0.0 if upload.done() else 1.0
+            return await upload, times, still_parsing
+
+    resp, times, still_parsing = client.loop.run_until_complete(scenario())
+    assert still_parsing == 1.0, "the bomb finished before the logins were timed"
+    assert statistics.median(times) < 0.2, times
+    # The upload itself is kept; its text is refused in one line naming the reason.
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["text_error"].startswith("bomb.docx: ")
