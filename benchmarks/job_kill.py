@@ -35,7 +35,12 @@ def main() -> None:
     ap.add_argument("--database", metavar="URL", help="an empty PostgreSQL database")
     ap.add_argument("--kill-after", type=float, default=0.5, help="fraction of the baseline")
     args = ap.parse_args()
-    env = {**os.environ, "DALIL_PASSPHRASE": PASS, "DALIL_KDF_PROFILE": "test"}
+    env = {
+        **os.environ,
+        "DALIL_PASSPHRASE": PASS,
+        "DALIL_KDF_PROFILE": "test",
+        "DALIL_WEAK_KDF_OK": "1",
+    }
     work = Path(tempfile.mkdtemp(prefix="dalil-job-kill-"))
     dalil = [sys.executable, "-m", "dalil.cli"]
 

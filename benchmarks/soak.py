@@ -93,6 +93,7 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=5000)
     args = ap.parse_args()
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")
+    os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")  # a throw-away case
     tmp = Path(tempfile.mkdtemp(prefix="dalil-soak-"))
     root = tmp / "case"
     token = generate(root, args.persons, 500, args.database)

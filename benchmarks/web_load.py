@@ -41,7 +41,8 @@ ADMIN_PASSWORD = "benchmark-admin-pw"
 
 def generate(root: Path, persons: int, sources: int, database: str | None = None) -> str:
     """Create the case (on PostgreSQL with *database*); return an admin API token."""
-    os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # cheap unlock; never for a real case
+    os.environ.setdefault("DALIL_KDF_PROFILE", "test")
+    os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")  # a throw-away case
     from dalil.core.case import Case
     from dalil.services import persons as person_svc
     from dalil.services import records, users
@@ -321,7 +322,12 @@ def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool
         token_file.write_text(token)
 
     port = free_port()
-    env = {**os.environ, "DALIL_PASSPHRASE": PASSPHRASE, "DALIL_KDF_PROFILE": "test"}
+    env = {
+        **os.environ,
+        "DALIL_PASSPHRASE": PASSPHRASE,
+        "DALIL_KDF_PROFILE": "test",
+        "DALIL_WEAK_KDF_OK": "1",
+    }
     dalil = Path(sys.executable).parent / "dalil"
     server = subprocess.Popen(
         [

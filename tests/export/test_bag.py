@@ -80,8 +80,9 @@ def test_include_protected_needs_permission_reason_and_is_logged(
         users.add_user(ctx, "ines", "investigator")
     with pytest.raises(PermissionDenied):
         export.export_bag(filled, "ines", tmp_path / "b1", include_protected=True, reason="court")
-    with pytest.raises(InputError, match="--reason"):
+    with pytest.raises(InputError, match="needs a reason") as refused:
         export.export_bag(filled, None, tmp_path / "b2", include_protected=True)
+    assert refused.value.field == "reason"
     res = export.export_bag(
         filled, None, tmp_path / "b3", include_protected=True, reason="ICC request"
     )

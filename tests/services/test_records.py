@@ -32,8 +32,8 @@ def test_partial_dates_keep_their_precision(any_case: Case) -> None:
         ({"lat": "91", "lon": "0"}, "latitude must be between -90 and 90"),
         ({"lat": "0", "lon": "-181"}, "longitude must be between -180 and 180"),
         ({"lat": "nan", "lon": "0"}, "latitude"),
-        ({"lat": "10"}, "both --lat and --lon"),
-        ({"coord_precision": "exact"}, "needs --lat"),
+        ({"lat": "10"}, "give both latitude"),
+        ({"coord_precision": "exact"}, "coord_precision needs lat and lon"),
         ({"lat": "1", "lon": "1", "coord_precision": "perfect"}, "allowed: exact, approximate"),
         ({"incident_type": "war"}, "allowed: killing, mass_killing"),
         ({"fatalities_low": "10", "fatalities_best": "5"}, "low <= best <= high"),
@@ -158,7 +158,7 @@ def test_cli_bad_enum_exit_2_lists_allowed(dalil: DalilRunner) -> None:
     assert r.exit_code == 2
     assert r.stderr.strip() == (
         "error: invalid kind 'blog'; allowed: report, article, statement, testimony, list, "
-        "media, official"
+        "media, official (--kind)"
     )
     r = dalil("incident", "add", "--title", "F", "--lat", "100", "--lon", "1")
     assert r.exit_code == 2 and "latitude" in r.stderr and r.stderr.count("\n") == 1

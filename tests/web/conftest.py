@@ -153,6 +153,10 @@ def seed_case(root: Path) -> dict[str, Any]:
         evidence.add_bytes(
             case, admin, DERIVED_TEXT, name="article-fictional.txt", source_id=ids["source2"]
         )
+        # A text that only the authorization matrix corrects (other tests read the
+        # seeded source's evidence word for word).
+        res = evidence.add_bytes(case, admin, NOTE_TEXT, name="note-fictional.txt")
+        ids["note_evidence"] = res.item.sha256
         ids["list_person"] = seed_lists(case, root.parent)
         tokens = {}
         for role, name in USERS.items():
@@ -162,6 +166,9 @@ def seed_case(root: Path) -> dict[str, Any]:
     finally:
         case.close()
     return ids
+
+
+NOTE_TEXT = b"A fictional field note, kept for transcript corrections in the tests.\n"
 
 
 LIST_A = (

@@ -18,7 +18,7 @@ import pytest
 
 from dalil.web.app import route_table
 
-from .conftest import EVIDENCE_TEXT, ROLES, USERS, Client
+from .conftest import NOTE_TEXT, ROLES, USERS, Client
 
 ANON = "anonymous"
 ALL_ROLES = frozenset(ROLES)
@@ -286,6 +286,8 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
     if path.endswith("/image"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
+    if path.endswith("/transcript"):
+        path = path.replace("{item_id}", seeded["note_evidence"])
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
@@ -416,14 +418,14 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/login/totp":
         return {"data": {"code": "000000"}}
     if path == "/evidence/{item_id}/transcript" and method == "POST":
-        # The seeded case is shared by the web tests: a correction keeps the evidence text
-        # (other tests search it) and adds a line, so it is still a new version.
-        corrected = EVIDENCE_TEXT.decode() + f"Corrected by {role} {next(_counter)}.\n"
+        # The seeded case is shared by the web tests: corrections go to a note that no other
+        # test reads, each adding a line so it is a new version.
+        corrected = NOTE_TEXT.decode() + f"Corrected by {role} {next(_counter)}.\n"
         return {"data": {"text": corrected}}
     if path == "/api/v1/search":
         return {"params": {"q": "Qarya"}}
     if path == "/api/v1/evidence/{item_id}/transcript" and method == "POST":
-        corrected = EVIDENCE_TEXT.decode() + f"Corrected via the API by {role} {next(_counter)}.\n"
+        corrected = NOTE_TEXT.decode() + f"Corrected via the API by {role} {next(_counter)}.\n"
         return {"json": {"text": corrected, "note": "matrix test"}}
     if path == "/evidence/{item_id}/location":
         return {"data": {"reason": "authorization matrix test (fictional photo)"}}

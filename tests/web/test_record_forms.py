@@ -400,3 +400,26 @@ def test_admin_changes_a_role_disables_resets_a_password_and_issues_a_token(
 def test_non_admin_sees_no_admin_controls(client: Client) -> None:
     client.login("investigator")
     assert "/role" not in client.get("/users").text
+
+
+def test_record_page_shows_its_history_without_protected_values(
+    client: Client, seeded: dict[str, Any], make_client: Any
+) -> None:
+    client.login("investigator")
+    h = _bearer(seeded, "investigator")
+    pid = client.post(
+        "/api/v1/persons", json={"pseudonym": "V-hist-1", "roles": ["victim"]}, headers=h
+    ).json()["id"]
+    secret = "Fictional History Legal Name"
+    r = client.request(
+        "PATCH", f"/api/v1/persons/{pid}", json={"sex": "male", "legal_name": secret}, headers=h
+    )
+    assert r.status_code == 200
+    page = client.get(f"/persons/{pid}").text
+    assert "History" in page and "recorded" in page and "changed" in page
+    assert "Sex:" in page and "male" in page and "Legal name: changed (protected)" in page
+    assert secret not in page
+    viewer = make_client()
+    viewer.login("viewer")  # may not read the audit log: no history
+    page = viewer.get(f"/persons/{pid}").text
+    assert "V-hist-1" in page and "History" not in page

@@ -69,6 +69,30 @@ def emit_table(rows: Iterable[dict[str, Any]], columns: list[str]) -> None:
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
 
+def _flags(command: click.Command, out: dict[str, set[str]]) -> dict[str, set[str]]:
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name:
+            longest = max(param.opts, key=len)
+            out.setdefault(param.name, set()).add(longest)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _flags(sub, out)
+    return out
+
+
+def cli_message(cli: click.Group, err: DalilError) -> str:
+    """A service error worded for the command line: the message, and the option that
+    gives the field it names (``… (--lat)``) when one option of the CLI does; the
+    service names fields, never flags."""
+    if not err.field:
+        return err.message
+    flags = _flags(cli, {}).get(err.field, set())
+    if len(flags) != 1:
+        return err.message
+    flag = next(iter(flags))
+    return err.message if flag in err.message else f"{err.message} ({flag})"
+
+
 def run_cli(cli: click.Group, args: list[str] | None = None) -> None:
     """Run *cli*, turning dalil errors into one line on stderr and the documented exit code."""
     try:
@@ -81,7 +105,7 @@ def run_cli(cli: click.Group, args: list[str] | None = None) -> None:
         e.show()
         sys.exit(2)
     except DalilError as e:
-        click.echo(f"error: {e.message}", err=True)
+        click.echo(f"error: {cli_message(cli, e)}", err=True)
         sys.exit(e.exit_code)
     except CheckFailed as e:
         click.echo(f"check failed: {e}", err=True)

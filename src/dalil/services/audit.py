@@ -24,7 +24,8 @@ def public_key(case: Case, path: Path | None = None) -> Any:
     if path is None and expected and key_fingerprint(key) != expected:
         raise InputError(
             "keys/audit_public.pem does not match the fingerprint in case.toml; "
-            "verify with --public-key from a trusted copy"
+            "verify with the public key from a trusted copy",
+            field="public_key",
         )
     return key
 

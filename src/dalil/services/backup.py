@@ -373,13 +373,15 @@ def restore(
                     f"this archive's audit log ends at entry #{new_seq} but the case's witness "
                     f"file records entry #{old_witness[0]}: restoring it would roll the case "
                     f"back and lose {old_witness[0] - new_seq} logged actions. If that is what "
-                    'you mean, run again with --accept-rollback "REASON": the old witness '
-                    "is kept as a record and the rollback is logged with your reason"
+                    "you mean, run again accepting the rollback with a reason: the old "
+                    "witness is kept as a record and the rollback is logged with your reason",
+                    field="accept_rollback",
+                    code="rollback",
                 )
         if database is None and "://" in old_cfg.database:
             raise InputError(
-                "the case uses PostgreSQL: give --database with the URL of an EMPTY database "
-                "to restore into"
+                "the case uses PostgreSQL: give the URL of an EMPTY database to restore into",
+                field="database",
             )
     elif dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise Conflict(f"{dest} is not empty and holds no case; restore into a new folder")
@@ -388,7 +390,9 @@ def restore(
     if database is not None:
         url = normalise_url(database)
         if not url.startswith("postgresql"):
-            raise InputError("--database must be a postgresql:// URL (SQLite is the default)")
+            raise InputError(
+                "database must be a postgresql:// URL (SQLite is the default)", field="database"
+            )
         url_setting = url
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     moved: list[tuple[Path, Path]] = []

@@ -158,7 +158,7 @@ def _estimate_numbers(result: Any) -> tuple[int, float | None, float | None, flo
         return float(v)
 
     if not isinstance(result, dict):
-        raise InputError("estimate result must be a JSON object (dalil estimate --json)")
+        raise InputError("estimate result must be a JSON object (the estimation JSON)")
     obs = result.get("observed")
     if isinstance(obs, bool) or not isinstance(obs, int) or obs < 0:
         raise InputError("estimate result: observed must be a whole number >= 0")
@@ -226,13 +226,13 @@ def case_linkage_input(
         if s.strip()
     ]
     if len(wanted) > 1:
-        raise InputError("--linkage-draws takes one stratum column at most")
+        raise InputError("linkage draws take one stratum at most", field="strata")
     for s in wanted:
         if s not in STRATA:
-            raise InputError(f"--strata: unknown stratum {s!r}; use {', '.join(STRATA)}")
+            raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
     if not names:
-        raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
+        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
     keep = [
         x.strip()
         for x in (lists.split(",") if isinstance(lists, str) else lists or [])
@@ -372,7 +372,7 @@ def case_estimate_input(
     be sampled from its uncertain pairs. Read in the caller's transaction (``case.read``);
     the computation (:func:`compute_estimate`) needs no transaction."""
     if linkage_draws == 1 or linkage_draws < 0:
-        raise InputError("--linkage-draws must be 0 (off) or at least 2")
+        raise InputError("linkage_draws must be 0 (off) or at least 2", field="linkage_draws")
     if linkage_draws:
         return case_linkage_input(ctx, strata=strata, lists=lists)
     return case_capture_data(ctx, strata=strata, lists=lists)

@@ -30,7 +30,8 @@ from dalil.core.access import Actor
 from dalil.core.context import Context, oid
 from dalil.errors import InputError, NotFound
 from dalil.model.common import utcnow
-from dalil.model.evidence import COPY_KINDS, EvidenceItem
+from dalil.model.evidence import COPY_KINDS as COPY_KINDS
+from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import check_choice, check_text
 from dalil.model.source import Source
 
@@ -43,7 +44,9 @@ _HEX = set("0123456789abcdef")
 
 def sanitise_name(name: str) -> str:
     """A display name for a received file: the last path component only, no control
-    characters, no leading dots, at most 200 characters. ``../../x`` → ``x``."""
+    characters, no leading dots, at most 200 characters and 200 UTF-8 bytes (file
+    systems allow 255 bytes in a name: 154 Arabic letters are 305 bytes), cut in the stem
+    so the extension stays. ``../../x`` → ``x``."""
     n = unicodedata.normalize("NFC", str(name)).replace("\\", "/")
     n = n.rstrip("/").rsplit("/", 1)[-1]
     n = "".join(c for c in n if unicodedata.category(c)[0] != "C")
@@ -51,7 +54,19 @@ def sanitise_name(name: str) -> str:
     if len(n) > 200:
         stem, dot, ext = n.rpartition(".")
         n = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) < 16 else n[:200]
+    if len(n.encode("utf-8")) > MAX_NAME_BYTES:
+        stem, dot, ext = n.rpartition(".")
+        if not (dot and stem and len((dot + ext).encode("utf-8")) < 32):
+            stem, dot, ext = n, "", ""
+        room = MAX_NAME_BYTES - len((dot + ext).encode("utf-8"))
+        cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip()
+        n = cut + dot + ext
     return n or "unnamed"
+
+
+#: Longest file name written anywhere (bytes of UTF-8), under the usual 255-byte limit
+#: with room for the suffix of a file being written (``.…part``).
+MAX_NAME_BYTES = 200
 
 
 def is_sha256(text: str) -> bool:
@@ -313,10 +328,16 @@ def record_blob(
     ctx.require(access.EVIDENCE_ADD, "add evidence")
     existing = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == put.sha256))
     if existing is not None:
+        change: dict[str, Any] = {"already_held": True}
+        if sensitive and not existing.sensitive:
+            # Content already held as ordinary evidence, added again as sensitive: the
+            # stricter flag wins (once it answered 201 and left the item readable by
+            # roles that must not read sensitive items). Never loosened this way.
+            existing.sensitive = change["sensitive"] = True
         ctx.audit(
             "evidence.add",
             [oid("evidence", put.sha256)],
-            change={"already_held": True},
+            change=change,
             detail={"sha256": put.sha256, "size": put.size, "already_held": True},
         )
         return AddResult(existing, put.stored_new, False, item_dict(ctx, existing))
@@ -456,7 +477,9 @@ def update_item(
         item.notes = check_text(notes, "notes") or None
         change["notes"] = item.notes
     if not change:
-        raise InputError("nothing to update: give --source, --sensitive/--not-sensitive or --notes")
+        raise InputError(
+            "nothing to update: give a source, the sensitivity or notes", code="nothing_to_update"
+        )
     item.updated_at = utcnow()
     ctx.audit("evidence.update", [oid("evidence", item.sha256)], change=change)
     return item
@@ -482,7 +505,11 @@ def get_to_path(
     if out_path.is_symlink():
         raise InputError(f"refusing to write through a symbolic link: {out_path}")
     if out_path.exists() and not overwrite:
-        raise InputError(f"{out_path} exists; choose another --out or use --force")
+        raise InputError(
+            f"{out_path} exists; choose another output file or allow overwriting",
+            field="out",
+            code="exists",
+        )
     if out_path.parent and not out_path.parent.is_dir():
         raise InputError(f"folder {out_path.parent} does not exist")
     with case.act(user) as ctx:

@@ -67,12 +67,14 @@ def _check_out(case: Case, out: Path) -> None:
 def _check_protected(ctx: Context, include_protected: bool, reason: str | None) -> str | None:
     if not include_protected:
         if reason:
-            raise InputError("--reason only goes with --include-protected")
+            raise InputError("a reason only goes with include_protected", field="reason")
         return None
     ctx.require(access.EXPORT_PROTECTED, "export protected fields or sensitive evidence")
     r = (reason or "").strip()
     if len(r) < 3:
-        raise InputError("--include-protected needs --reason TEXT (logged)")
+        raise InputError(
+            "include_protected needs a reason (logged)", field="reason", code="reason_required"
+        )
     return r
 
 
@@ -115,7 +117,8 @@ def _select(ctx: Context, select_: list[str]) -> tuple[list[EvidenceItem], dict[
         kind = kind.strip().lower()
         if not ref:
             raise InputError(
-                f"invalid --select {term!r}: use KIND:ID (evidence:SHA, source:3, incident:2 …)"
+                f"invalid select {term!r}: use KIND:ID (evidence:SHA, source:3, incident:2 …)",
+                field="select",
             )
         if kind == "evidence":
             it = ev.resolve_item(ctx, ref)
@@ -123,12 +126,16 @@ def _select(ctx: Context, select_: list[str]) -> tuple[list[EvidenceItem], dict[
             continue
         if kind not in ("source", "incident", "act", "person", "site"):
             raise InputError(
-                f"invalid --select kind {kind!r}; allowed: evidence, source, incident, act, person, site"
+                f"invalid select kind {kind!r}; allowed: evidence, source, incident, act, "
+                "person, site",
+                field="select",
             )
         try:
             rid = int(ref)
         except ValueError:
-            raise InputError(f"invalid --select {term!r}: the id must be a number") from None
+            raise InputError(
+                f"invalid select {term!r}: the id must be a number", field="select"
+            ) from None
         if kind == "person":
             ctx.get(Person, rid, "person")
         else:
@@ -277,6 +284,17 @@ def export_bag(
         bag.save()  # the tag manifests now cover the custody manifest and verify.py
         bag.validate()
         publish(tmp, out)
+    except BaseException as e:
+        # The export entry was logged first (the bag's audit file ends with it); a bag
+        # that was then not written is said so in the log, so the log stays true.
+        if isinstance(e, Exception):
+            with case.act(user) as ctx:
+                ctx.audit(
+                    "export.bag_failed",
+                    [oid("audit", str(upto))],
+                    detail={"export_entry": upto, "error": type(e).__name__},
+                )
+        raise
     finally:
         work_cm.__exit__(None, None, None)
     return {

@@ -127,7 +127,7 @@ def import_list(
     may_import(case, actor)
     name = " ".join(str(list_name).split())
     if not name or len(name) > 100:
-        raise InputError("--list: give a list name of 1-100 characters")
+        raise InputError("give a list name of 1-100 characters", field="list_name")
     parsed = load_list(path, mapping=mapping, list_name=name, sheet=sheet, encoding=encoding,
                        strict=strict)  # fmt: skip
     if not parsed.records:
@@ -319,12 +319,14 @@ def link(
     ctx.require(access.ANALYSIS_RUN, "link victim lists")
     ctx.require(access.RECORD_WRITE, "create victim records from linked lists")
     if not 0.0 < threshold <= 1.0:
-        raise InputError(f"--threshold {threshold}: must be greater than 0 and at most 1")
+        raise InputError(
+            f"threshold {threshold}: must be greater than 0 and at most 1", field="threshold"
+        )
     if incident_id is not None:
         ctx.get(Incident, incident_id, "incident")
     recs = _records(ctx)
     if not recs:
-        raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
+        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
     accepted, rejected = _decisions(ctx)
     recorded = _recorded_victims(ctx)
     recorded_ids = {int(v["record_id"][len(_PERSON_PREFIX) :]) for v in recorded}
@@ -555,7 +557,9 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
     if reason is not None:
         ctx.require(access.PROTECTED_REVEAL, "see names in the review queue")
         if len(reason.strip()) < 5:
-            raise InputError("--reason: state why the names are needed (5+ characters)")
+            raise InputError(
+                "state why the names are needed (reason, 5+ characters)", field="reason"
+            )
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
     items: list[tuple[tuple[int, float], Any]] = [
         ((0 if m.held else 1, abs(m.probability - 0.5)), m)
@@ -836,10 +840,10 @@ def case_histories(
     ctx.require(access.CASE_READ, "read capture histories")
     for s in strata:
         if s not in STRATA:
-            raise InputError(f"--strata: unknown stratum {s!r}; use {', '.join(STRATA)}")
+            raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
     lists = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
     if not lists:
-        raise NotFound("no list imported yet: run dalil lists import FILE --list NAME")
+        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
     recs = list(ctx.session.scalars(select(ListRecord)))
     if any(r.person_id is None for r in recs):
         raise Conflict(

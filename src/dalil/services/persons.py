@@ -369,7 +369,9 @@ def _open_value(value: Any) -> Any:
 def _check_reason(reason: str | None) -> str:
     r = (reason or "").strip()
     if len(r) < 3:
-        raise InputError("a reveal needs --reason TEXT (why you need the protected fields)")
+        raise InputError(
+            "a reveal needs a reason (why you need the protected fields)", field="reason"
+        )
     return check_text(r, "reason", max_len=1000)
 
 

@@ -42,7 +42,8 @@ from dalil.model.fields import (
 from dalil.model.incident import INCIDENT_TYPES, Incident
 from dalil.model.organization import ORG_KINDS, Membership, Organization
 from dalil.model.person import Person
-from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, WITNESS_ROLE, ProvenanceLink
+from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLink
+from dalil.model.provenance import WITNESS_ROLE as WITNESS_ROLE
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
 
@@ -85,9 +86,16 @@ class RecordSpec:
 
 def _coords(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("lat") is None) != (v.get("lon") is None):
-        raise InputError("give both --lat and --lon, or neither")
+        missing = "lon" if v.get("lon") is None else "lat"
+        raise InputError(
+            "give both latitude (lat) and longitude (lon), or neither",
+            field=missing,
+            code="coordinates_incomplete",
+        )
     if v.get("lat") is None and v.get("coord_precision"):
-        raise InputError("--coord-precision needs --lat and --lon")
+        raise InputError(
+            "coord_precision needs lat and lon", field="coord_precision", code="needs_coordinates"
+        )
 
 
 def _date_range(ctx: Context, v: dict[str, Any]) -> None:
@@ -119,7 +127,7 @@ def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
 def _provenance(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("evidence_id") is None) == (v.get("source_id") is None):
         raise InputError(
-            "a provenance link needs exactly one of --evidence or --source", field="source_id"
+            "a provenance link needs exactly one of evidence or source", field="source_id"
         )
     kind, sid = v.get("subject_kind"), v.get("subject_id")
     if kind is not None and sid is not None:
@@ -137,7 +145,8 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
     if "witness" not in (person.roles or []):
         raise InputError(
             f"role {WITNESS_ROLE}: person {person.id} is not tagged witness "
-            f"(dalil person update {person.id} --role witness)"
+            "(add the role witness to the person first)",
+            field="subject_id",
         )
     if v.get("source_id") is not None:
         src = ctx.get(Source, v["source_id"], "source")
@@ -152,8 +161,8 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
         if not item.sensitive:
             raise InputError(
                 f"role {WITNESS_ROLE}: evidence item {item.id} is not marked sensitive; a "
-                "testimony that identifies its witness must be (dalil evidence update "
-                f"{item.id} --sensitive)"
+                "testimony that identifies its witness must be (mark the item sensitive first)",
+                field="evidence_id",
             )
         same = ProvenanceLink.evidence_id == item.id
         what = f"evidence item {item.id}"
@@ -576,7 +585,7 @@ def _prepare(spec: RecordSpec, values: dict[str, Any]) -> dict[str, Any]:
         if values.get(f.name) is None and f.default is not None:
             values[f.name] = f.default
         if f.required and values.get(f.name) in (None, ""):
-            raise InputError(f"{kind} needs --{f.name.replace('_', '-')}", field=f.name)
+            raise InputError(f"{kind} needs {f.name}", field=f.name, code="required")
     return values
 
 
@@ -862,3 +871,43 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return str(value)
+
+
+#: What names a record of each web kind in a link (column of its table).
+_LABEL_COLUMNS: dict[str, tuple[type[Any], str]] = {
+    "persons": (Person, "pseudonym"),
+    "incidents": (Incident, "title"),
+    "sources": (Source, "title"),
+    "units": (Organization, "name"),
+    "sites": (Site, "name"),
+}
+
+
+def labels(ctx: Context, wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], tuple[str, str]]:
+    """``(kind, id) -> (label, url)`` for the records a page links to (*wanted*: web kind
+    -> ids; one query per kind): a person by pseudonym, an incident or source by title, a
+    unit or site by name, evidence by its file name, an act by number. Open fields only
+    (``case.read``)."""
+    from dalil.services import evidence
+
+    ctx.require(access.CASE_READ, "read records")
+    out: dict[tuple[str, Any], tuple[str, str]] = {}
+    for kind, ids in wanted.items():
+        ids = {i for i in ids if i is not None}
+        if not ids:
+            continue
+        if kind in _LABEL_COLUMNS:
+            model, col = _LABEL_COLUMNS[kind]
+            q = select(model.id, getattr(model, col)).where(model.id.in_(ids))
+            for ident, label in ctx.session.execute(q):
+                out[(kind, ident)] = (str(label), f"/{kind}/{ident}")
+        elif kind == "evidence":
+            items = ctx.session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(ids)))
+            for item in items:
+                d = evidence.item_dict(ctx, item)
+                name = d.get("original_name") or item.sha256[:12] + "…"
+                out[(kind, item.id)] = (str(name), f"/evidence/{item.sha256}")
+        elif kind == "acts":
+            for ident in ctx.session.scalars(select(Act.id).where(Act.id.in_(ids))):
+                out[(kind, ident)] = (f"#{ident}", f"/acts/{ident}")
+    return out

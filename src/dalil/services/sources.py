@@ -93,9 +93,7 @@ def source_text(ctx: Context, source_id: int, *, reason: str) -> tuple[str, Any]
         raise NotFound(f"no source with id {source_id}")
     items = _readable_items(ctx, source_id)
     if not items:
-        raise InputError(
-            f"source {source_id} has no file: add one with `dalil source add FILE` first"
-        )
+        raise InputError(f"source {source_id} has no file: add the source's document first")
     ctx.require(access.EVIDENCE_READ, "read source texts")
     allowed = [it for it in items if not it.sensitive or ctx.can(access.EVIDENCE_READ_SENSITIVE)]
     if not allowed:

@@ -68,7 +68,7 @@ def _check_url(url: str) -> str:
     url = (url or "").strip()
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(f"--tsa must be an http:// or https:// URL, not {url!r}")
+        raise InputError(f"tsa must be an http:// or https:// URL, not {url!r}", field="tsa")
     return url
 
 
@@ -153,12 +153,15 @@ def request(
     ca_path = ca_pem or os.environ.get(ENV_CA)
     if not ca_path:
         raise InputError(
-            "--tsa-ca PEM is needed: the TSA's CA certificate, kept with each token to verify it"
+            "the TSA's CA certificate (PEM) is needed, kept with each token to verify it",
+            field="tsa_ca",
         )
     try:
         ca_bytes = Path(ca_path).read_bytes()
     except OSError as e:
-        raise InputError(f"cannot read --tsa-ca {ca_path}: {e.strerror or e}") from None
+        raise InputError(
+            f"cannot read the TSA certificate {ca_path}: {e.strerror or e}", field="tsa_ca"
+        ) from None
     load_ca(ca_bytes, str(ca_path))
     with case.act(user) as ctx:
         ctx.require(access.FIXITY_RUN, "timestamp the audit log")

@@ -58,7 +58,10 @@ def update_user(
         user.password_hash = access.hash_password(password)
         change["password"] = "<changed>"
     if not change:
-        raise InputError("nothing to update: give --role, --disable/--enable or --password-file")
+        raise InputError(
+            "nothing to update: give a role, enable or disable the user, or a password",
+            code="nothing_to_update",
+        )
     ctx.audit("user.update", [oid("user", name)], change=change)
     return user
 

@@ -132,7 +132,26 @@ def default_profile() -> str:
         raise InputError(
             f"DALIL_KDF_PROFILE={name!r} is not a known profile (known: {', '.join(PROFILES)})"
         )
+    if name == "test" and not _weak_kdf_allowed():
+        raise InputError(
+            "DALIL_KDF_PROFILE=test makes a passphrase hash that is trivially brute-forced "
+            "and is for the test suite only: unset it (a throw-away benchmark case may also "
+            "set DALIL_WEAK_KDF_OK=1)"
+        )
     return name
+
+
+def _weak_kdf_allowed() -> bool:
+    """The test profile outside the test suite silently made weak cases: it now needs
+    pytest running (this process or the one that started it) or an explicit
+    ``DALIL_WEAK_KDF_OK=1``."""
+    import sys
+
+    return (
+        "pytest" in sys.modules
+        or bool(os.environ.get("PYTEST_CURRENT_TEST"))
+        or os.environ.get("DALIL_WEAK_KDF_OK") == "1"
+    )
 
 
 # --------------------------------------------------------------------------- helpers

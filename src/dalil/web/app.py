@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
 from dalil.web.auth import LoginThrottle, SessionStore
 from dalil.web.context import LoginRequired, csrf_protect, get_ctx, make_environments, render
 from dalil.web.principals import Principals
+from dalil.web.problems import problem
 from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def create_app(
     async def _dalil_error(request: Request, exc: DalilError) -> Response:
         status = _status_for(exc)
         if is_api(request):
-            return JSONResponse({"error": exc.message}, status_code=status)
+            return problem(status, exc.message, code=exc.code, field=exc.field)
         ctx = get_ctx(request)
         return render(ctx, "error.html", status_code=status, message=exc.message, status=status)
 
@@ -149,13 +150,11 @@ def create_app(
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         headers = getattr(exc, "headers", None)
         if is_api(request) or (exc.status_code in (401,) and request.headers.get("authorization")):
-            return JSONResponse(
-                {"error": str(exc.detail)}, status_code=exc.status_code, headers=headers
-            )
+            return problem(exc.status_code, str(exc.detail), headers=headers)
         try:
             ctx = get_ctx(request)
         except HTTPException:
-            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+            return problem(exc.status_code, str(exc.detail))
         return render(
             ctx,
             "error.html",
@@ -168,12 +167,14 @@ def create_app(
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         # Name the field, never echo the submitted value (it may be a legal name).
         parts = []
+        fields = []
         for e in exc.errors()[:5]:
             loc = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query"))
             parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+            fields.append(loc)
         message = "; ".join(parts) or "invalid request"
         if is_api(request):
-            return JSONResponse({"error": message}, status_code=422)
+            return problem(422, message, code="validation", field=fields[0] if fields else None)
         return render(get_ctx(request), "error.html", status_code=422, message=message, status=422)
 
     from dalil.web.api import search as search_api

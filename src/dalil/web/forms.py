@@ -414,7 +414,7 @@ FILTER_PARAMS = (
 
 def filter_choices(kind: str, name: str) -> tuple[str, ...]:
     """The values a list filter offers."""
-    from dalil.model.evidence import COPY_KINDS
+    from dalil.services.evidence import COPY_KINDS
 
     if kind == "persons":
         return PERSON_ROLES if name == "role" else SEXES

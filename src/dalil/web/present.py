@@ -15,18 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
-from dalil.core import access
-from dalil.model.act import Act
-from dalil.model.evidence import EvidenceItem
-from dalil.model.incident import Incident
-from dalil.model.organization import Organization
-from dalil.model.person import Person
-from dalil.model.provenance import WITNESS_ROLE
-from dalil.model.site import Site
-from dalil.model.source import Source
 from dalil.services import evidence, records
+from dalil.services import kernel as access
+from dalil.services.records import WITNESS_ROLE
 from dalil.web.context import N_, Ctx
 from dalil.web.forms import FIELD_LABELS, VOCAB
 
@@ -83,13 +75,6 @@ PRECISION_OF = {
 }
 TIMESTAMPS = frozenset({"created_at", "updated_at", "added_at", "created", "updated"})
 
-_MODELS: dict[str, tuple[type[Any], str]] = {
-    "persons": (Person, "pseudonym"),
-    "incidents": (Incident, "title"),
-    "sources": (Source, "title"),
-    "units": (Organization, "name"),
-    "sites": (Site, "name"),
-}
 
 _DASH = Markup('<span class="muted">—</span>')
 
@@ -108,26 +93,8 @@ class Labels:
 
 
 def lookup(sc: Any, wanted: dict[str, set[Any]]) -> Labels:
-    """Labels of the records *wanted* (web kind -> ids), in one query per kind."""
-    out = Labels()
-    for kind, ids in wanted.items():
-        ids = {i for i in ids if i is not None}
-        if not ids:
-            continue
-        if kind in _MODELS:
-            model, col = _MODELS[kind]
-            q = select(model.id, getattr(model, col)).where(model.id.in_(ids))
-            for ident, label in sc.session.execute(q):
-                out.found[(kind, ident)] = (str(label), f"/{kind}/{ident}")
-        elif kind == "evidence":
-            for item in sc.session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(ids))):
-                d = evidence.item_dict(sc, item)
-                name = d.get("original_name") or item.sha256[:12] + "…"
-                out.found[(kind, item.id)] = (str(name), f"/evidence/{item.sha256}")
-        elif kind == "acts":
-            for ident in sc.session.scalars(select(Act.id).where(Act.id.in_(ids))):
-                out.found[(kind, ident)] = (f"#{ident}", f"/acts/{ident}")
-    return out
+    """Labels of the records *wanted* (web kind -> ids): :func:`services.records.labels`."""
+    return Labels(found=records.labels(sc, wanted))
 
 
 def wanted_for(rows: Iterable[dict[str, Any]]) -> dict[str, set[Any]]:
@@ -417,3 +384,61 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
             )
         )
     return out
+
+
+#: Record kind in audit object ids (``incident:3``) per web kind.
+AUDIT_KINDS = {
+    "incidents": "incident",
+    "persons": "person",
+    "acts": "act",
+    "sites": "site",
+    "units": "unit",
+    "memberships": "membership",
+    "provenance": "provenance",
+    "sources": "source",
+}
+ACTION_WORDS = {
+    "add": N_("recorded"),
+    "update": N_("changed"),
+    "reveal": N_("protected fields revealed"),
+    "search_protected": N_("found by a protected-field search"),
+}
+
+
+def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
+    """Who changed which fields of the record when, from the audit log (for roles that
+    may read the log; values of protected fields are never in it)."""
+    from dalil.web.handlers.overview import audit as audit_page
+
+    if kind not in AUDIT_KINDS or record.get("id") is None:
+        return None
+    if not _can(ctx, access.AUDIT_READ):
+        return None
+    entries = audit_page(ctx, object_id=f"{AUDIT_KINDS[kind]}:{record['id']}", limit=100)["items"]
+    _ = ctx.gettext.gettext
+    w = Words(ctx, Labels())
+    rows: list[list[Markup]] = []
+    for e in entries:
+        verb = str(e.get("action", "")).rsplit(".", 1)[-1]
+        detail = e.get("detail") or {}
+        changes = []
+        before, after = detail.get("before") or {}, detail.get("after") or {}
+        for f in detail.get("fields") or []:
+            label = _(FIELD_LABELS.get(f, f))
+            if f in after or f in before:
+                changes.append(
+                    Markup("{}: {} → {}").format(
+                        label, w.value(f, before.get(f)), w.value(f, after.get(f))
+                    )
+                )
+            else:
+                changes.append(Markup("{}: {}").format(label, _("changed (protected)")))
+        rows.append(
+            [
+                Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(e.get("ts"))),
+                Markup('<bdi dir="auto">{}</bdi>').format(e.get("actor")),
+                Markup(escape(_(ACTION_WORDS[verb]) if verb in ACTION_WORDS else verb)),
+                Markup("<br>").join(changes) if changes else _DASH,
+            ]
+        )
+    return Section(N_("History"), (N_("Time"), N_("User"), N_("What"), N_("Fields")), rows)

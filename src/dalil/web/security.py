@@ -107,13 +107,16 @@ class SafeErrorsMiddleware:
                 scope.get("path"),
             )
             if not started:
-                body = b'{"error": "internal error"}'
+                body = (
+                    b'{"type": "about:blank", "title": "Internal Server Error", "status": 500, '
+                    b'"detail": "internal error", "code": "internal", "error": "internal error"}'
+                )
                 await send(
                     {
                         "type": "http.response.start",
                         "status": 500,
                         "headers": [
-                            (b"content-type", b"application/json"),
+                            (b"content-type", b"application/problem+json"),
                             (b"content-length", str(len(body)).encode()),
                         ],
                     }

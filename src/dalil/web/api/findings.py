@@ -16,21 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from dalil.errors import InputError
 from dalil.web.context import ApiCtx
 from dalil.web.handlers import findings
+from dalil.web.problems import ERRORS
 
 router = APIRouter(prefix="/findings", tags=["findings"])
-
-
-class Error(BaseModel):
-    error: str
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Error, "description": "Not authenticated"},
-    403: {"model": Error, "description": "Not permitted"},
-    404: {"model": Error, "description": "Not found"},
-    409: {"model": Error, "description": "Conflicts with stored state (e.g. own sign-off)"},
-    422: {"model": Error, "description": "Invalid input (e.g. established without evidence)"},
-}
 
 
 class AssessIn(BaseModel):

@@ -8,9 +8,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from dalil.web.api.v1 import ERRORS
 from dalil.web.context import ApiCtx
 from dalil.web.handlers import jobs as job_handlers
+from dalil.web.problems import ERRORS
 
 router = APIRouter()
 

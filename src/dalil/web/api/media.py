@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dalil.display.jsonout import jsonable
 from dalil.services import media, ocr
-from dalil.web.api.v1 import ERRORS
 from dalil.web.context import ApiCtx
 from dalil.web.handlers.jobs import poke
+from dalil.web.problems import ERRORS
 
 router = APIRouter()
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from dalil.services import search as search_service
-from dalil.web.api.v1 import ERRORS
 from dalil.web.context import ApiCtx
+from dalil.web.problems import ERRORS
 
 router = APIRouter()
 _KIND_QUERY = Query(None, description="Only hits of these kinds (repeatable)")

@@ -22,6 +22,7 @@ from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import users as user_handlers
 from dalil.web.handlers.evidence import digest_headers
 from dalil.web.kinds import KINDS, Kind
+from dalil.web.problems import ERRORS
 
 router = APIRouter()
 
@@ -63,19 +64,6 @@ class SourceIn(BaseModel):
     url: str | None = Field(None, max_length=2000)
     language: str | None = Field(None, max_length=20)
     text: str | None = Field(None, max_length=5_000_000, description="Plain text of the source.")
-
-
-class Error(BaseModel):
-    error: str
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Error, "description": "Not authenticated"},
-    403: {"model": Error, "description": "Not permitted"},
-    404: {"model": Error, "description": "Not found"},
-    409: {"model": Error, "description": "Conflicts with stored state"},
-    422: {"model": Error, "description": "Invalid input"},
-}
 
 
 @router.get("/me", response_model=Me, responses=ERRORS)

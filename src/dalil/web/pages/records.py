@@ -150,6 +150,9 @@ def _show_page(kind: Kind) -> Any:
             labels = present.lookup(sc, present.wanted_for([record]))
         extra["facts"] = present.Words(ctx, labels).facts(record)
         extra["sections"] = present.related(ctx, kind.name, record)
+        hist = present.history(ctx, kind.name, record)
+        if hist is not None:
+            extra["sections"].append(hist)
         return render(
             ctx,
             f"show_{kind.name}.html"
