@@ -423,3 +423,32 @@ def test_record_page_shows_its_history_without_protected_values(
     viewer.login("viewer")  # may not read the audit log: no history
     page = viewer.get(f"/persons/{pid}").text
     assert "V-hist-1" in page and "History" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "link", "names", "decide"),
+    [
+        ("viewer", False, False, False),
+        ("investigator", False, True, False),
+        ("analyst", True, False, True),
+        ("admin", True, True, True),
+    ],
+)
+def test_review_page_offers_only_what_the_role_may_do(
+    make_client: Any, role: str, link: bool, names: bool, decide: bool
+) -> None:
+    c = make_client()
+    c.login(role)
+    page = c.get("/lists").text
+    assert ('action="/lists/link"' in page) is link
+    queued = "Nothing to review." not in page  # the pair forms need pairs to review
+    assert ('action="/lists/review"' in page) is (names and queued)
+    assert ('action="/lists/decide"' in page) is (decide and queued)
+    if queued and not decide:
+        assert "Your role may not decide pairs." in page
+    assert ("/lists/import" in page) is (role in ("admin", "investigator", "analyst"))
+
+
+def test_header_shows_the_case_title_or_folder(client: Client) -> None:
+    client.login("viewer")
+    assert '<span class="case-name"><bdi>case</bdi></span>' in client.get("/").text

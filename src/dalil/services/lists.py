@@ -193,8 +193,26 @@ def import_list(
 
 
 def list_lists(ctx: Context) -> list[dict[str, Any]]:
+    """The imported lists. The original file of a list is sensitive evidence, so its
+    file name (often a place, a family or a source) is shown only to users who may read
+    sensitive evidence, as for any sensitive item."""
+    from dalil.model.evidence import EvidenceItem
+
     ctx.require(access.CASE_READ, "list victim lists")
-    return [v.to_dict() for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))]
+    rows = [v.to_dict() for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))]
+    if not ctx.can(access.EVIDENCE_READ_SENSITIVE):
+        shas = [r["evidence"] for r in rows if r.get("evidence")]
+        sensitive = set(
+            ctx.session.scalars(
+                select(EvidenceItem.sha256).where(
+                    EvidenceItem.sha256.in_(shas), EvidenceItem.sensitive.is_(True)
+                )
+            )
+        )
+        for r in rows:
+            if r.get("evidence") in sensitive or not r.get("evidence"):
+                r["original_name"] = None
+    return rows
 
 
 # --------------------------------------------------------------------------------------

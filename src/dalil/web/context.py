@@ -350,7 +350,7 @@ def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HT
         csrf_token=ctx.session.csrf if ctx.session else "",
         lang_url=lang_url,
         path=request.url.path,
-        case_name=ctx.case.root.name,
+        case_name=getattr(ctx.case.config, "title", "") or ctx.case.root.name,
         **values,
     )
     resp = HTMLResponse(html, status_code=status_code)
