@@ -82,6 +82,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
     ("POST", "/users/{name}/end-sessions"): ADMIN,
     ("POST", "/users/{name}/reset-totp"): ADMIN,
+    ("GET", "/record-killing"): WRITE,
+    ("POST", "/record-killing"): WRITE,
     ("POST", "/users/{name}/role"): ADMIN,
     ("POST", "/users/{name}/disable"): ADMIN,
     ("POST", "/users/{name}/enable"): ADMIN,
@@ -356,6 +358,15 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
     if method == "PATCH":
         return {"json": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
+    if path == "/record-killing":
+        n = next(_counter)
+        return {
+            "data": {
+                "inc_id": str(_SEEDED["incident"]),
+                "vic_pseudonym": f"V-matrix-{role}-{n}",
+                "act_type": "killing",
+            }
+        }
     if path == "/users/{name}/role":
         return {"data": {"role": "viewer"}}  # tmp-user's role: unchanged for other tests
     if path == "/users/{name}/password":
