@@ -114,6 +114,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/lists"): READ,
     ("POST", "/lists/review"): REVEAL,
     ("POST", "/lists/decide"): ANALYSIS,
+    ("GET", "/lists/clusters/{person_id}"): READ,
     ("GET", "/estimates"): READ,
     ("POST", "/estimates/run"): ANALYSIS,
     ("POST", "/estimates/record"): ANALYSIS,
@@ -298,6 +299,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         .replace("{name}", "tmp-user")
         .replace("{job_id}", _JOB["id"])
         .replace("{estimate_id}", _JOB.get("gated_estimate", "0"))
+        .replace("{person_id}", str(seeded["list_person"]))
     )
 
 
