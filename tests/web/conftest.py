@@ -157,7 +157,7 @@ def seed_case(root: Path) -> dict[str, Any]:
         # seeded source's evidence word for word).
         res = evidence.add_bytes(case, admin, NOTE_TEXT, name="note-fictional.txt")
         ids["note_evidence"] = res.item.sha256
-        seed_lists(case, root.parent)
+        ids["list_person"] = seed_lists(case, root.parent)
         tokens = {}
         for role, name in USERS.items():
             with case.act(USERS["admin"]) as ctx:
@@ -185,8 +185,9 @@ LIST_B = (
 )
 
 
-def seed_lists(case: Case, folder: Path) -> None:
-    """Two small fictional victim lists, imported and linked."""
+def seed_lists(case: Case, folder: Path) -> int:
+    """Two small fictional victim lists, imported and linked; returns the victim (person
+    id) of the first record of list A."""
     from dalil.services import lists as lists
 
     for name, text in (("Fictional list A", LIST_A), ("Fictional list B", LIST_B)):
@@ -196,6 +197,14 @@ def seed_lists(case: Case, folder: Path) -> None:
         path.unlink()
     with case.act(USERS["admin"]) as ctx:
         lists.link(ctx)
+    from sqlalchemy import select
+
+    from dalil.model.lists import ListRecord
+
+    with case.act(USERS["admin"], write=False) as ctx:
+        pid = ctx.session.scalar(select(ListRecord.person_id).order_by(ListRecord.id).limit(1))
+    assert pid is not None
+    return int(pid)
 
 
 @pytest.fixture(scope="session")

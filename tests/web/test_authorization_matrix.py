@@ -82,6 +82,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
     ("POST", "/users/{name}/end-sessions"): ADMIN,
     ("POST", "/users/{name}/reset-totp"): ADMIN,
+    ("GET", "/record-killing"): WRITE,
+    ("POST", "/record-killing"): WRITE,
     ("POST", "/users/{name}/role"): ADMIN,
     ("POST", "/users/{name}/disable"): ADMIN,
     ("POST", "/users/{name}/enable"): ADMIN,
@@ -112,6 +114,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/lists"): READ,
     ("POST", "/lists/review"): REVEAL,
     ("POST", "/lists/decide"): ANALYSIS,
+    ("GET", "/lists/clusters/{person_id}"): READ,
     ("GET", "/estimates"): READ,
     ("POST", "/estimates/run"): ANALYSIS,
     ("POST", "/estimates/record"): ANALYSIS,
@@ -296,6 +299,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         .replace("{name}", "tmp-user")
         .replace("{job_id}", _JOB["id"])
         .replace("{estimate_id}", _JOB.get("gated_estimate", "0"))
+        .replace("{person_id}", str(seeded["list_person"]))
     )
 
 
@@ -354,6 +358,15 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
     if method == "PATCH":
         return {"json": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
+    if path == "/record-killing":
+        n = next(_counter)
+        return {
+            "data": {
+                "inc_id": str(_SEEDED["incident"]),
+                "vic_pseudonym": f"V-matrix-{role}-{n}",
+                "act_type": "killing",
+            }
+        }
     if path == "/users/{name}/role":
         return {"data": {"role": "viewer"}}  # tmp-user's role: unchanged for other tests
     if path == "/users/{name}/password":

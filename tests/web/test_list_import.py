@@ -103,3 +103,18 @@ def test_viewer_cannot_import_and_nothing_is_stored(make_client: Any, app: Any) 
     assert "Fictional viewer list" not in c.get("/lists").text
     # The refusal is logged (one door: the same access.denied as from the CLI).
     assert _denied_imports(app, USERS["viewer"]) == before + 1
+
+
+def test_cluster_page_explains_each_link_without_names(
+    make_client: Any, seeded: dict[str, Any]
+) -> None:
+    """The cluster of a victim from the seeded lists ("Fictional Alpha One" in both)."""
+    client = make_client()
+    client.login("analyst")
+    r = client.get(f"/lists/clusters/{seeded['list_person']}")
+    assert r.status_code == 200, r.text
+    assert "lineage" in r.text or "first_name" in r.text
+    assert "Fictional Alpha" not in r.text  # no name
+    ar = client.get(f"/lists/clusters/{seeded['list_person']}?lang=ar")
+    assert "مجموعة سجلات الضحية" in ar.text
+    assert client.get("/lists/clusters/999999").status_code == 404

@@ -452,3 +452,55 @@ def test_review_page_offers_only_what_the_role_may_do(
 def test_header_shows_the_case_title_or_folder(client: Client) -> None:
     client.login("viewer")
     assert '<span class="case-name"><bdi>case</bdi></span>' in client.get("/").text
+
+
+# --- record a killing in one flow -----------------------------------------------------
+
+
+def test_record_a_killing_in_one_submission(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    client.login("investigator")
+    form = client.get("/record-killing").text
+    assert 'action="/record-killing"' in form and "Fictional raid on Qarya" in form
+    r = _form(
+        client,
+        "/record-killing",
+        {
+            "inc_title": "Fictional killing at the Example mill",
+            "inc_date": "2025-04",
+            "vic_pseudonym": "V-flow-1",
+            "vic_sex": "male",
+            "vic_age": "٤٢",
+            "act_type": "killing",
+            "act_date": "2025-04-02",
+            "act_unit": str(seeded["unit"]),
+            "src_id": str(seeded["source"]),
+            "src_locator": "p. 7",
+        },
+    )
+    assert r.status_code == 303, r.text
+    act = client.get(r.headers["location"]).text
+    assert "Fictional killing at the Example mill" in act and ">V-flow-1<" in act
+    assert "Fictional NGO report" in act and "p. 7" in act  # the supporting source
+
+
+def test_record_a_killing_is_all_or_nothing(client: Client, seeded: dict[str, Any]) -> None:
+    client.login("investigator")
+    before = client.get("/api/v1/incidents", headers=_bearer(seeded, "viewer")).json()["total"]
+    r = _form(
+        client,
+        "/record-killing",
+        {
+            "inc_title": "Fictional incident that must not be saved",
+            "vic_pseudonym": "V-flow-2",
+            "act_type": "killing",
+            "act_date": "2025-02-30",  # refused at the act step, after incident and victim
+        },
+    )
+    assert r.status_code == 422 and 'id="err-act_date"' in r.text
+    assert 'value="Fictional incident that must not be saved"' in r.text  # input kept
+    after = client.get("/api/v1/incidents", headers=_bearer(seeded, "viewer")).json()["total"]
+    assert after == before
+    persons = client.get("/persons?limit=500").text
+    assert "V-flow-2" not in persons

@@ -16,14 +16,7 @@ from dalil.errors import InputError
 from dalil.report.assemble import AUDIENCES, assemble
 from dalil.report.charts import data_uri, estimate_intervals, killings_by_day_place
 from dalil.report.data import CaseSnapshot
-from dalil.report.i18n import (
-    ELEMENT_AR,
-    FINDING_AR,
-    LANGS,
-    QUALIFICATION_AR,
-    aggregate_sentence,
-    translator,
-)
+from dalil.report.i18n import LANGS, aggregate_sentence, element_label, gettext, translator
 
 FORMATS = ("html", "pdf")
 
@@ -75,11 +68,9 @@ def render_html(
         dir="rtl" if lang == "ar" else "ltr",
         charts=charts,
         map_svg=render_map(ctx["points"], caption=t["map"]),  # type: ignore[arg-type]
-        finding_label=(lambda f: FINDING_AR.get(f, f)) if lang == "ar" else (lambda f: f),
-        element_label=(lambda e, label: ELEMENT_AR.get(e, label))
-        if lang == "ar"
-        else (lambda e, label: label),
-        qual_label=(lambda q: QUALIFICATION_AR.get(q, q)) if lang == "ar" else (lambda q: q),
+        finding_label=lambda f: gettext(f, lang),
+        element_label=lambda e, label: element_label(e, label, lang),
+        qual_label=lambda q: gettext(q, lang),
         agg_sentence=lambda a: aggregate_sentence(a, lang),
         gate_words=lambda g: gate_words(g, lang),
     )

@@ -73,20 +73,22 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
 
 
 def extract_messages() -> set[str]:
-    """Every msgid used in templates and web code (with Babel's extractors)."""
+    """Every msgid used in the web's templates and code and in the reports' labels (with
+    Babel's extractors)."""
     from babel.messages.extract import extract_from_dir
 
-    web = HERE.parents[1] / "web"  # the web pages and their templates
     method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found: set[str] = set()
-    for _fn, _lineno, message, _comments, _ctx in extract_from_dir(
-        str(web), method_map=method_map, options_map=options
-    ):
-        if isinstance(message, tuple):
-            found.update(m for m in message if m)
-        elif message:
-            found.add(message)
+    # The web pages and their templates, and the reports' labels (report/i18n.py).
+    for part in ("web", "report"):
+        for _fn, _lineno, message, _comments, _ctx in extract_from_dir(
+            str(HERE.parents[1] / part), method_map=method_map, options_map=options
+        ):
+            if isinstance(message, tuple):
+                found.update(m for m in message if m)
+            elif message:
+                found.add(message)
     return found
 
 

@@ -108,3 +108,63 @@ def options_for(sc: Any, kind: str) -> list[tuple[Any, str]]:
         (r["id"], str(r.get("title") or r.get("name") or r["id"]))
         for r in records.list_open(sc, sk, limit=OPTION_LIMIT, offset=0)
     ]
+
+
+class StageError(Exception):
+    """A refusal in one step of :func:`record_killing`: which step, and the error."""
+
+    def __init__(self, stage: str, err: Exception) -> None:
+        super().__init__(str(err))
+        self.stage = stage
+        self.err = err
+
+
+def record_killing(ctx: Ctx, steps: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Incident (existing or new) → victim (existing or new) → act → supporting source,
+    in ONE transaction through the service functions: all saved, or nothing."""
+    from dalil.errors import DalilError
+
+    with ctx.act(write=True) as sc:
+        try:
+            inc = steps["incident"]
+            incident_id = inc.get("id") or records.add(sc, "incident", **inc["new"]).id
+        except DalilError as e:
+            raise StageError("incident", e) from e
+        try:
+            vic = steps["victim"]
+            if vic.get("id"):
+                victim_id = vic["id"]
+            else:
+                new = dict(vic["new"])
+                victim_id = persons.add_person(
+                    sc, pseudonym=new.pop("pseudonym", "") or "", roles=["victim"], **new
+                ).id
+        except DalilError as e:
+            raise StageError("victim", e) from e
+        try:
+            act = records.add(
+                sc, "act", incident_id=incident_id, victim_id=victim_id, **steps["act"]
+            )
+        except DalilError as e:
+            raise StageError("act", e) from e
+        link = None
+        src = steps.get("source") or {}
+        if src.get("source_id"):
+            try:
+                link = records.add(
+                    sc,
+                    "provenance",
+                    subject_kind="act",
+                    subject_id=act.id,
+                    source_id=src["source_id"],
+                    role=src.get("role") or "supports",
+                    locator=src.get("locator"),
+                )
+            except DalilError as e:
+                raise StageError("source", e) from e
+        return {
+            "incident_id": incident_id,
+            "victim_id": victim_id,
+            "act_id": act.id,
+            "provenance_id": link.id if link is not None else None,
+        }

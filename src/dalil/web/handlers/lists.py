@@ -22,6 +22,12 @@ def review_queue(ctx: Ctx, *, reason: str | None = None, limit: int = 50) -> lis
         return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit)]
 
 
+def cluster_view(ctx: Ctx, person_id: int) -> dict[str, Any]:
+    """A victim's list records and each link among them, field by field (no names)."""
+    with ctx.act(write=False) as sc:
+        return dict(jsonable(lists.cluster_view(sc, person_id)))
+
+
 def decide_pair(ctx: Ctx, pair: str, verdict: str, note: str | None) -> dict[str, Any]:
     with ctx.act(write=True) as sc:
         return dict(jsonable(lists.decide(sc, pair, verdict, note=note or None)))

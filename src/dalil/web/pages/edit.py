@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dalil.errors import Conflict, DalilError, NotFound, PermissionDenied
 from dalil.services import kernel as access
-from dalil.web.context import PageCtx, finish, render
+from dalil.web.context import N_, PageCtx, finish, render
 from dalil.web.forms import (
     EDIT_KINDS,
     ERROR_WORDS,
@@ -225,3 +225,165 @@ for _kind in EDIT_KINDS:
     router.add_api_route(
         f"/{_kind}/{{item_id}}/edit", _update(_kind), methods=["POST"], name=f"update_{_kind}"
     )
+
+
+# --- record a killing in one flow ------------------------------------------------------
+
+#: Form input of each step's service field, for errors shown next to the input.
+_STAGE_FIELDS = {
+    "incident": {"title": "inc_title", "date_start": "inc_date", "place_name": "inc_place"},
+    "victim": {"pseudonym": "vic_pseudonym", "sex": "vic_sex", "age": "vic_age"},
+    "act": {
+        "act_type": "act_type",
+        "date": "act_date",
+        "method": "act_method",
+        "perpetrator_unit_id": "act_unit",
+        "status": "act_status",
+        "incident_id": "inc_id",
+        "victim_id": "vic_id",
+    },
+    "source": {"source_id": "src_id", "locator": "src_locator", "subject_id": "src_id"},
+}
+_INPUT_KINDS = {"inc_date": "date", "act_date": "date", "vic_age": "age", "inc_title": "required"}
+
+
+def _killing_form(
+    ctx: PageCtx,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    from dalil.model.act import ACT_STATUSES, ACT_TYPES
+    from dalil.model.person import SEXES
+    from dalil.web.forms import DATE_HINT
+
+    options = edit.ref_options(ctx, {"incidents", "persons", "units", "sources"})
+    return render(
+        ctx,
+        "record_killing.html",
+        status_code=status_code,
+        values=values,
+        errors=errors or {},
+        problem=problem,
+        options=options,
+        vocab=VOCAB,
+        error_words=ERROR_WORDS,
+        sexes=SEXES,
+        act_types=ACT_TYPES,
+        act_statuses=ACT_STATUSES,
+        date_hint=DATE_HINT,
+    )
+
+
+@router.get("/record-killing")
+def record_killing_page(ctx: PageCtx) -> Response:
+    edit.require_write(ctx, "record a killing")
+    values = {k: v for k, v in ctx.request.query_params.items() if k != "lang"}
+    values.setdefault("act_type", "killing")
+    return _killing_form(ctx, values)
+
+
+def _int(form: dict[str, Any], name: str, errors: dict[str, str]) -> int | None:
+    from dalil.web.forms import western_digits
+
+    text = western_digits(str(form.get(name) or "")).strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        errors[name] = "int"
+        return None
+
+
+def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
+    from dalil.web.forms import western_digits
+
+    errors: dict[str, str] = {}
+
+    def text(name: str) -> str | None:
+        v = str(form.get(name) or "").strip()
+        return v or None
+
+    inc_id = _int(form, "inc_id", errors)
+    vic_id = _int(form, "vic_id", errors)
+    unit = _int(form, "act_unit", errors)
+    src = _int(form, "src_id", errors)
+    age = _int(form, "vic_age", errors)
+    if inc_id is None and not text("inc_title"):
+        errors["inc_title"] = "required"
+    if vic_id is None and not text("vic_pseudonym"):
+        errors["vic_pseudonym"] = "required"
+    if errors:
+        return _killing_form(ctx, form, errors, status_code=422)
+    steps: dict[str, Any] = {
+        "incident": {
+            "id": inc_id,
+            "new": {
+                "title": text("inc_title"),
+                "date_start": western_digits(text("inc_date") or "") or None,
+                "place_name": text("inc_place"),
+            },
+        },
+        "victim": {
+            "id": vic_id,
+            "new": {"pseudonym": text("vic_pseudonym"), "sex": text("vic_sex"), "age": age},
+        },
+        "act": {
+            "act_type": text("act_type") or "killing",
+            "date": western_digits(text("act_date") or "") or None,
+            "method": text("act_method"),
+            "perpetrator_unit_id": unit,
+            "status": text("act_status"),
+        },
+        "source": {"source_id": src, "locator": text("src_locator")},
+    }
+    try:
+        saved = edit.record_killing(ctx, steps)
+    except edit.StageError as se:
+        err = se.err
+        if isinstance(err, PermissionDenied):
+            raise err from None
+        assert isinstance(err, DalilError)
+        name = _STAGE_FIELDS[se.stage].get(err.field or "")
+        if name is None and se.stage == "victim" and "pseudonym" in err.message:
+            name = "vic_pseudonym"
+        if name is None:
+            return _killing_form(ctx, form, problem=err.message, status_code=422)
+        if isinstance(err, Conflict):
+            key = "pseudonym_taken"
+        elif "required" in err.message or "needs --" in err.message:
+            key = "required"
+        else:
+            key = _INPUT_KINDS.get(name, "date" if name.endswith("date") else "choice")
+        return _killing_form(ctx, form, {name: key}, status_code=422)
+    resp = RedirectResponse(f"/acts/{saved['act_id']}?saved=1", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.post("/record-killing")
+async def record_killing_save(ctx: PageCtx, request: Request) -> Response:
+    form = _form_values(await request.form())
+    return await run_in_threadpool(_save_killing, ctx, form)
+
+
+#: Labels the record-a-killing template passes to its field macro (marked for translation).
+_KILLING_LABELS = (
+    N_("Existing incident"),
+    N_("Existing person"),
+    N_("Source that supports it"),
+    N_("Title"),
+    N_("First day"),
+    N_("Place"),
+    N_("Pseudonym"),
+    N_("Sex"),
+    N_("Age"),
+    N_("What was done"),
+    N_("Date"),
+    N_("Method"),
+    N_("Perpetrator unit"),
+    N_("Status"),
+    N_("Where in the source (page, time offset or quoted passage)"),
+)

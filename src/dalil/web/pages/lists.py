@@ -42,6 +42,14 @@ def lists_review_reveal(
     )
 
 
+@router.get("/lists/clusters/{person_id}")
+def lists_cluster(ctx: PageCtx, person_id: int = Path(..., ge=1, le=2**62)) -> Response:
+    """A victim's cluster: its list records and each link explained field by field."""
+    view = lists.cluster_view(ctx, person_id)
+    return render(ctx, "list_cluster.html", person=view["person"], records=view["records"],
+                  links=view["links"])  # fmt: skip
+
+
 @router.post("/lists/decide")
 def lists_decide(
     ctx: PageCtx,
