@@ -17,3 +17,24 @@ def test_viewer_does_not_see_the_original_file_name_of_a_sensitive_list(
     admin.login("admin")
     names = {r["original_name"] for r in admin.get("/api/v1/lists").json()}
     assert "Fictional-list-A.csv" in names
+
+
+CANARY = "Fictional-Canary-Name"
+
+
+def test_not_found_answers_never_repeat_the_submitted_value(
+    client: Client, make_client: object
+) -> None:
+    """Issue 18, break 16: some 404/422 answers repeated what was submitted."""
+    client.login("admin")
+    t = client.csrf("/users")
+    r = client.post(f"/users/{CANARY}/unlock", data={"csrf_token": t, "reason": "fictional"})
+    assert r.status_code == 404 and CANARY not in r.text, [
+        ln for ln in r.text.splitlines() if CANARY in ln
+    ]
+    api = make_client()  # type: ignore[operator]
+    api.login("admin")
+    for url in (f"/api/v1/evidence/{CANARY}", f"/api/v1/sources/compare?a={CANARY}&b=1"):
+        r = api.get(url)
+        assert r.status_code in (404, 422), (url, r.status_code)
+        assert CANARY not in r.text, (url, r.text)
