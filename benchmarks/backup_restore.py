@@ -13,7 +13,7 @@ Each command runs as a subprocess; its peak memory is its maximum resident set s
 peak memory. Everything it made is deleted at the end (check ``df -h`` first: it needs
 about 4x ``--gb`` of free space at its peak).
 
-    python benchmarks/backup_restore.py --gb 10 --files 40 --dir /work/tmp
+    python benchmarks/backup_restore.py --gb 10 --files 40 --dir /tmp/dalil-bench
 """
 
 from __future__ import annotations

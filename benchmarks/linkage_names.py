@@ -1,7 +1,7 @@
 """Benchmark: the Arabic/Latin name key on real name pairs (ar2en.tsv).
 
-Measures, on /work/shared/data/ar2en-names/ar2en.tsv (Arabic-script name, one Latin
-spelling; read in place, never copied into the repository):
+Measures, on an ar2en.tsv file of name pairs (Arabic-script name, one Latin spelling; not
+part of the repository: give its path as PATH or in $DALIL_AR2EN; read in place):
 
 * pair recall — share of pairs whose keys are equal (and within one edit);
 * false-collision rate — share of *shuffled* pairs (an Arabic name with the Latin
@@ -14,6 +14,7 @@ rules). Usage: .venv/bin/python benchmarks/linkage_names.py [PATH]
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -23,9 +24,7 @@ from rapidfuzz.distance import Levenshtein
 
 from dalil.linkage.names import normalize_arabic, normalize_latin, part_key
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "ar2en-names" / "ar2en.tsv"
-if not DEFAULT.exists():
-    DEFAULT = Path("/work/shared/data/ar2en-names/ar2en.tsv")
+DEFAULT = Path(os.environ.get("DALIL_AR2EN", "ar2en.tsv"))
 
 _NAIVE_AR = dict(zip("بتثجحخدذرزسشصضطظغفقكلمنهويةى", "btthhkddrzsssdtzgfkklmnhwyhy", strict=True))
 

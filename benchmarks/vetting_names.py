@@ -1,7 +1,7 @@
 """Vetting screen on real Arabic/Latin name pairs: recall, false candidates and speed.
 
-Reads /work/shared/data/ar2en-names/ar2en.tsv (Arabic name → Latin spelling pairs; not
-part of the repository). Builds fictional three-part suspect names in Arabic script from
+Reads an ar2en.tsv file of name pairs (Arabic name → Latin spelling; not part of the
+repository; its path in $DALIL_AR2EN, default ./ar2en.tsv). Builds fictional three-part suspect names in Arabic script from
 those words, a personnel list in Latin script with (a) the same people, (b) "near
 decoys" sharing two of three name parts and (c) unrelated people, and screens it with
 the linkage engine's name keys and, as the baseline, the simple comparator.
@@ -12,6 +12,7 @@ the linkage engine's name keys and, as the baseline, the simple comparator.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -26,7 +27,7 @@ from dalil.findings.vetting import (
     simple_name_similarity,
 )
 
-DATA = Path("/work/shared/data/ar2en-names/ar2en.tsv")
+DATA = Path(os.environ.get("DALIL_AR2EN", "ar2en.tsv"))
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     if not DATA.exists():
-        sys.exit(f"{DATA} not found: this benchmark needs the shared ar2en name pairs")
+        sys.exit(f"{DATA} not found: give the ar2en name pairs in $DALIL_AR2EN")
     pairs = []
     for line in DATA.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")

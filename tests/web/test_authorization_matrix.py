@@ -82,6 +82,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/users/{name}/revoke-tokens"): ADMIN,
     ("POST", "/users/{name}/end-sessions"): ADMIN,
     ("POST", "/users/{name}/reset-totp"): ADMIN,
+    ("GET", "/evidence/{sha256}/edit"): WRITE,
+    ("POST", "/evidence/{sha256}/edit"): WRITE,
+    ("PATCH", "/api/v1/evidence/{sha256}"): WRITE,
     ("GET", "/record-killing"): WRITE,
     ("POST", "/record-killing"): WRITE,
     ("POST", "/users/{name}/role"): ADMIN,
@@ -356,8 +359,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": _new_record(parts[1], role)}
     if path.endswith("/{item_id}/edit") and method == "POST":
         return {"data": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
-    if method == "PATCH":
+    if method == "PATCH" and parts[1] in EDIT_FIELD:
         return {"json": {EDIT_FIELD[parts[1]]: f"Fictional matrix edit by {role}"}}
+    if path == "/evidence/{sha256}/edit" and method == "POST":
+        return {"data": {"source_id": str(_SEEDED["source"]), "notes": f"Matrix note {role}"}}
+    if path == "/api/v1/evidence/{sha256}":
+        return {"json": {"notes": f"Matrix note {role}"}}
     if path == "/record-killing":
         n = next(_counter)
         return {

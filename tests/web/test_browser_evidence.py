@@ -131,3 +131,28 @@ def test_same_media_review_side_by_side(
     assert seen.count() == 1 and seen.locator("img").count() == 0
     assert page.locator("form[action='/same-media/decide']").count() == 0
     assert not page.console_errors, page.console_errors
+
+
+def test_upload_a_photo_links_to_its_ocr_job(
+    page: Any,  # noqa: F811
+    server: str,  # noqa: F811
+    tmp_path: Any,
+) -> None:
+    """An image stored from the upload page is queued for OCR by itself; the page links
+    to the job, whose page follows its progress."""
+    from dalil.synth import ocr_pages
+
+    photo = tmp_path / "caption-photo.png"
+    photo.write_bytes(ocr_pages.hand_made()[-1].png)  # a fictional photo with a caption
+    login(page, server, "investigator", "/evidence/upload")
+    page.set_input_files("#file", str(photo))
+    page.locator("#upload-form button[type=submit]").click()
+    page.wait_for_selector("#uploaded-ocr-job", timeout=60_000)
+    status = page.locator("#upload-status").inner_text()
+    assert "Reading the text (OCR), job" in status
+    page.click("#uploaded-ocr-job")
+    page.wait_for_load_state("load")
+    assert "/jobs/" in page.url
+    assert "OCR" in page.locator("h1").inner_text()
+    shot(page, "upload-ocr-job")
+    assert not page.console_errors, page.console_errors

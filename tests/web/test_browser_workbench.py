@@ -111,6 +111,7 @@ def test_forms_and_record_pages_have_no_serious_accessibility_violations(
             "/persons/new",
             f"/acts/new?incident_id={seeded['incident']}",
             "/provenance/new",
+            "/record-killing",
             f"/incidents/{seeded['incident']}/edit",
             f"/persons/{seeded['person']}/edit",
             f"/incidents/{seeded['incident']}",
@@ -125,3 +126,31 @@ def test_forms_and_record_pages_have_no_serious_accessibility_violations(
         assert not problems, "\n".join(problems)
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_record_a_killing_in_one_flow_by_keyboard(
+    page: Any, server: str, seeded: dict[str, Any], lang: str
+) -> None:
+    login(page, server, "investigator")
+    page.goto(f"{server}/record-killing?lang={lang}")
+    page.select_option("#k-inc_id", str(seeded["incident"]))
+    page.focus("#k-vic_pseudonym")
+    page.keyboard.type(f"V-browser-flow-{lang}")
+    page.keyboard.press("Tab")  # sex
+    page.keyboard.press("Tab")  # age
+    page.keyboard.type("٣٣" if lang == "ar" else "33")
+    page.focus("#k-act_date")
+    page.keyboard.type("2025-03-07")
+    page.select_option("#k-src_id", str(seeded["source"]))
+    page.focus("#k-src_locator")
+    page.keyboard.type("p. 4")
+    shot(page, f"record-killing-{lang}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/acts/" in page.url and "saved=1" in page.url
+    body = page.content()
+    assert f"V-browser-flow-{lang}" in body and "Fictional raid on Qarya" in body
+    assert "p. 4" in body
+    shot(page, f"record-killing-saved-{lang}")
+    assert not page.console_errors, page.console_errors

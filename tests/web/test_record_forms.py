@@ -504,3 +504,33 @@ def test_record_a_killing_is_all_or_nothing(client: Client, seeded: dict[str, An
     assert after == before
     persons = client.get("/persons?limit=500").text
     assert "V-flow-2" not in persons
+
+
+def test_evidence_metadata_edit_in_form_and_api_keeps_the_file(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    client.login("investigator")
+    sha = seeded["evidence"]
+    assert f'href="/evidence/{sha}/edit"' in client.get(f"/evidence/{sha}").text
+    r = _form(
+        client,
+        f"/evidence/{sha}/edit",
+        {"source_id": str(seeded["source"]), "notes": "Fictional note: page 2 is torn"},
+    )
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"]).text
+    assert "Fictional note: page 2 is torn" in page and "Saved." in page
+    h = _bearer(seeded, "investigator")
+    r = client.request("PATCH", f"/api/v1/evidence/{sha}", json={"notes": "API note"}, headers=h)
+    assert r.status_code == 200 and r.json()["notes"] == "API note" and r.json()["sha256"] == sha
+    r = client.request(
+        "PATCH", f"/api/v1/evidence/{sha}", json={"notes": "x"}, headers=_bearer(seeded, "viewer")
+    )
+    assert r.status_code == 403
+    with app.state.case.system_session() as s:
+        updates = [
+            e.to_dict()
+            for e in audit.query(s, object_id=f"evidence:{sha}", action="evidence.update")
+        ]
+    assert updates[-1]["detail"]["before"]["notes"] == "Fictional note: page 2 is torn"
+    assert updates[-1]["detail"]["after"]["notes"] == "API note"

@@ -7,8 +7,8 @@
 >>> round(r.estimate)
 850
 
-Every result has :meth:`EstimateResult.to_dict`, the stable JSON shape of
-DESIGN.md ("Estimation result").
+Every result has :meth:`EstimateResult.to_dict`, the stable JSON shape documented in
+docs/estimation.md ("JSON").
 """
 
 from __future__ import annotations

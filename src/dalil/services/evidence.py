@@ -465,6 +465,7 @@ def update_item(
     """Change an item's metadata (never its content): source, sensitivity, notes."""
     ctx.require(access.RECORD_WRITE, "update evidence metadata")
     item = resolve_item(ctx, ref)
+    before = {"source_id": item.source_id, "sensitive": item.sensitive, "notes": item.notes}
     change: dict[str, Any] = {}
     if source_id is not None:
         ctx.get(Source, source_id, "source")
@@ -481,7 +482,17 @@ def update_item(
             "nothing to update: give a source, the sensitivity or notes", code="nothing_to_update"
         )
     item.updated_at = utcnow()
-    ctx.audit("evidence.update", [oid("evidence", item.sha256)], change=change)
+    changed = sorted(k for k in change if change[k] != before[k])
+    ctx.audit(
+        "evidence.update",
+        [oid("evidence", item.sha256)],
+        change=change,
+        detail={
+            "fields": changed,
+            "before": {k: before[k] for k in changed},
+            "after": {k: change[k] for k in changed},
+        },
+    )
     return item
 
 

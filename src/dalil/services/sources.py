@@ -143,7 +143,7 @@ def compare_sources(
 ) -> dict[str, Any]:
     """Compare two sources, each a stored source id or an already analysed document
     (a file, or a source loaded with :func:`source_document` — name those in
-    *source_ids* so the audit entry lists them); the DESIGN.md comparison result."""
+    *source_ids* so the audit entry lists them); the comparison result of docs/sources.md ("Compare")."""
     from dalil.core.context import oid
 
     ids = [x for x in (earlier, later) if isinstance(x, int)] + list(source_ids)

@@ -1,6 +1,6 @@
 """Compare two documents: reuse, direction, quote fidelity, additions, omissions, figures.
 
-The output of :func:`compare` is the stable "Source comparison result" of DESIGN.md,
+The output of :func:`compare` is the stable "Source comparison result" of docs/sources.md,
 validated by docs/schemas/source_compare.schema.json.  All verdicts come from lexical
 alignment and written rules; numbers and negation are compared as tokens and intervals,
 never by similarity.
@@ -1100,7 +1100,7 @@ def infer_direction(
 
 
 def compare(earlier: Document, later: Document) -> dict[str, Any]:
-    """Compare LATER against EARLIER; returns the DESIGN.md "Source comparison result"."""
+    """Compare LATER against EARLIER; returns the "Source comparison result" (docs/sources.md)."""
     al = align(earlier.text, later.text)
     c_forward = al.containment
     c_backward = al.source_coverage

@@ -141,10 +141,11 @@ def create_app(
     @app.exception_handler(DalilError)
     async def _dalil_error(request: Request, exc: DalilError) -> Response:
         status = _status_for(exc)
+        message = _without_submitted(exc.message, request) if status in (404, 422) else exc.message
         if is_api(request):
-            return problem(status, exc.message, code=exc.code, field=exc.field)
+            return problem(status, message, code=exc.code, field=exc.field)
         ctx = get_ctx(request)
-        return render(ctx, "error.html", status_code=status, message=exc.message, status=status)
+        return render(ctx, "error.html", status_code=status, message=message, status=status)
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -193,6 +194,19 @@ def create_app(
 
     app.include_router(media_api.router, prefix=API_PREFIX)
     return app
+
+
+def _without_submitted(message: str, request: Request) -> str:
+    """*message* with every value the request submitted in its path or query string
+    taken out: a 404 or 422 never repeats what was typed (it may be a legal name)."""
+    values = {str(v) for v in request.path_params.values()}
+    values |= {v for _k, v in request.query_params.multi_items()}
+    import re
+
+    for v in sorted((v for v in values if v.strip()), key=len, reverse=True):
+        for form in (repr(v), f'"{v}"', v):
+            message = re.sub(r"(?<!\w)" + re.escape(form) + r"(?!\w)", "(the value given)", message)
+    return message
 
 
 def route_table(app: FastAPI) -> set[tuple[str, str]]:

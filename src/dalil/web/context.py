@@ -334,6 +334,9 @@ def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HT
     base_q = {k: v for k, v in request.query_params.items() if k != "lang"}
 
     def lang_url(code: str) -> str:
+        if status_code in (404, 422):
+            # An error page never repeats what was submitted (in its path or query).
+            return "/?" + urlencode({"lang": code})
         return request.url.path + "?" + urlencode({**base_q, "lang": code})
 
     from dalil.services.kernel import RECORD_WRITE, permissions_for

@@ -168,3 +168,28 @@ def record_killing(ctx: Ctx, steps: dict[str, dict[str, Any]]) -> dict[str, Any]
             "act_id": act.id,
             "provenance_id": link.id if link is not None else None,
         }
+
+
+def evidence_current(ctx: Ctx, sha256: str) -> dict[str, Any]:
+    """An evidence item's metadata as its edit form shows it."""
+    ident = parse_id("evidence", sha256)
+    with ctx.act(write=False) as sc:
+        item = evidence.get_item(sc, ident)
+        return dict(jsonable(evidence.item_dict(sc, item)))
+
+
+def update_evidence(
+    ctx: Ctx,
+    sha256: str,
+    *,
+    source_id: int | None,
+    sensitive: bool | None,
+    notes: str | None,
+) -> dict[str, Any]:
+    """Change an evidence item's metadata (source, sensitivity, notes; never its content)."""
+    ident = parse_id("evidence", sha256)
+    with ctx.act(write=True) as sc:
+        item = evidence.update_item(
+            sc, ident, source_id=source_id, sensitive=sensitive, notes=notes
+        )
+        return dict(jsonable(evidence.item_dict(sc, item)))

@@ -254,8 +254,8 @@ def _killing_form(
     problem: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    from dalil.model.act import ACT_STATUSES, ACT_TYPES
-    from dalil.model.person import SEXES
+    from dalil.services.persons import SEXES
+    from dalil.services.records import ACT_STATUSES, ACT_TYPES
     from dalil.web.forms import DATE_HINT
 
     options = edit.ref_options(ctx, {"incidents", "persons", "units", "sources"})
@@ -387,3 +387,64 @@ _KILLING_LABELS = (
     N_("Status"),
     N_("Where in the source (page, time offset or quoted passage)"),
 )
+
+
+# --- evidence metadata ----------------------------------------------------------------
+
+
+def _evidence_form(
+    ctx: PageCtx,
+    record: dict[str, Any],
+    values: dict[str, Any],
+    problem: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    sources = edit.ref_options(ctx, {"sources"})["sources"]
+    return render(
+        ctx,
+        "evidence_edit.html",
+        status_code=status_code,
+        record=record,
+        values=values,
+        sources=sources,
+        problem=problem,
+    )
+
+
+@router.get("/evidence/{sha256}/edit")
+def evidence_edit(ctx: PageCtx, sha256: str) -> Response:
+    edit.require_write(ctx, "edit evidence metadata")
+    record = edit.evidence_current(ctx, sha256)
+    return _evidence_form(ctx, record, record)
+
+
+@router.post("/evidence/{sha256}/edit")
+async def evidence_update(ctx: PageCtx, sha256: str, request: Request) -> Response:
+    form = _form_values(await request.form())
+
+    def save() -> Response:
+        from dalil.web.forms import western_digits
+
+        record = edit.evidence_current(ctx, sha256)
+        raw = western_digits(str(form.get("source_id") or "")).strip()
+        try:
+            source_id = int(raw) if raw else None
+        except ValueError:
+            return _evidence_form(ctx, record, form, ctx._("Choose one of the listed values."), 422)
+        try:
+            edit.update_evidence(
+                ctx,
+                sha256,
+                source_id=source_id,
+                sensitive=form.get("sensitive") == "true",
+                notes=str(form.get("notes") or ""),
+            )
+        except DalilError as err:
+            if isinstance(err, PermissionDenied):
+                raise
+            return _evidence_form(ctx, record, form, err.message, 422)
+        resp = RedirectResponse(f"/evidence/{record['sha256']}?saved=1", status_code=303)
+        finish(ctx, resp)
+        return resp
+
+    return await run_in_threadpool(save)

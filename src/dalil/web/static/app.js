@@ -37,6 +37,17 @@
     xhr.send(file);
   }
 
+  // A scanned PDF or an image is queued for OCR when stored: link to that job's page.
+  function showOcrJob(status, job) {
+    if (typeof job !== "number") { return; }
+    status.appendChild(document.createTextNode(" " + status.getAttribute("data-ocr") + " "));
+    var link = document.createElement("a");
+    link.href = "/jobs/" + job;
+    link.textContent = "#" + job;
+    link.id = "uploaded-ocr-job";
+    status.appendChild(link);
+  }
+
   function setupUpload() {
     var form = document.getElementById("upload-form");
     if (!form) { return; }
@@ -63,6 +74,7 @@
           link.id = "uploaded-link";
           status.appendChild(document.createTextNode(" "));
           status.appendChild(link);
+          showOcrJob(status, data.ocr_job);
         });
     });
   }
@@ -97,6 +109,7 @@
           if (data.text_error) {
             status.appendChild(document.createTextNode(" " + status.getAttribute("data-notext") + " " + data.text_error));
           }
+          showOcrJob(status, data.ocr_job);
         });
     });
   }
