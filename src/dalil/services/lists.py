@@ -770,7 +770,9 @@ def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> 
     if reason is not None:
         ctx.require(access.PROTECTED_REVEAL, "see names in a cluster")
         if len(reason.strip()) < 5:
-            raise InputError("--reason: state why the names are needed (5+ characters)")
+            raise InputError(
+                "state why the names are needed (reason, 5+ characters)", field="reason"
+            )
     person = ctx.get(Person, person_id, "person")
     rows = list(
         ctx.session.scalars(

@@ -25,7 +25,9 @@ from sqlalchemy import func, select
 from dalil.core import access
 from dalil.core.context import Context, oid
 from dalil.errors import Conflict, DalilError, InputError
-from dalil.model.act import ACT_STATUSES, ACT_TYPES, Act
+from dalil.model.act import ACT_STATUSES as ACT_STATUSES
+from dalil.model.act import ACT_TYPES as ACT_TYPES
+from dalil.model.act import Act
 from dalil.model.common import RecordMixin, as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import (

@@ -254,8 +254,8 @@ def _killing_form(
     problem: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    from dalil.model.act import ACT_STATUSES, ACT_TYPES
-    from dalil.model.person import SEXES
+    from dalil.services.persons import SEXES
+    from dalil.services.records import ACT_STATUSES, ACT_TYPES
     from dalil.web.forms import DATE_HINT
 
     options = edit.ref_options(ctx, {"incidents", "persons", "units", "sources"})
