@@ -38,3 +38,32 @@ def test_not_found_answers_never_repeat_the_submitted_value(
         r = api.get(url)
         assert r.status_code in (404, 422), (url, r.status_code)
         assert CANARY not in r.text, (url, r.text)
+
+
+MALFORMED = {
+    "huge-field.csv": b"record_id,full_name\n1," + b"A" * 300_000 + b"\n",
+    "deep.json": b"[" * 200_000 + b"]" * 200_000,
+    "unterminated.csv": (
+        b'record_id,full_name\n1,"Fictional One\n2,Fictional Two\n3,Fictional Three\n'
+    ),
+    "nul.csv": b"record_id,full_name\n1,Fictional\x00One\n2,Fictional Two\n",
+}
+
+
+def test_malformed_list_uploads_get_a_one_line_refusal_never_a_500(client: Client) -> None:
+    """Issue 18, break 13: a huge field or deep JSON gave a 500; an unterminated quote
+    silently merged rows; a NUL byte was accepted inside a name."""
+    client.login("investigator")
+    for fname, data in MALFORMED.items():
+        t = client.csrf("/lists/import")
+        r = client.post(
+            "/lists/import",
+            data={"name": "Fictional malformed list", "csrf_token": t},
+            files={"file": (fname, data, "text/csv")},
+        )
+        assert r.status_code == 422, (fname, r.status_code)
+        import re
+
+        alert = re.search(r'role="alert"[^>]*>([^<]*)<', r.text)
+        assert alert and fname in alert.group(1), (fname, r.text[:300])
+        assert "\n" not in alert.group(1).strip()

@@ -85,6 +85,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/evidence/{sha256}/edit"): WRITE,
     ("POST", "/evidence/{sha256}/edit"): WRITE,
     ("PATCH", "/api/v1/evidence/{sha256}"): WRITE,
+    ("GET", "/case"): READ,
+    ("POST", "/case"): WRITE,
     ("GET", "/record-killing"): WRITE,
     ("POST", "/record-killing"): WRITE,
     ("POST", "/users/{name}/role"): ADMIN,
@@ -365,6 +367,9 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"source_id": str(_SEEDED["source"]), "notes": f"Matrix note {role}"}}
     if path == "/api/v1/evidence/{sha256}":
         return {"json": {"notes": f"Matrix note {role}"}}
+    if path == "/case":
+        # The shared case keeps its description; the title set is the folder name it shows.
+        return {"data": {"title": "case", "summary": ""}}
     if path == "/record-killing":
         n = next(_counter)
         return {

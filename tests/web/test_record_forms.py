@@ -451,7 +451,7 @@ def test_review_page_offers_only_what_the_role_may_do(
 
 def test_header_shows_the_case_title_or_folder(client: Client) -> None:
     client.login("viewer")
-    assert '<span class="case-name"><bdi>case</bdi></span>' in client.get("/").text
+    assert '<a class="case-name" href="/case"><bdi>case</bdi></a>' in client.get("/").text
 
 
 # --- record a killing in one flow -----------------------------------------------------
@@ -534,3 +534,31 @@ def test_evidence_metadata_edit_in_form_and_api_keeps_the_file(
         ]
     assert updates[-1]["detail"]["before"]["notes"] == "Fictional note: page 2 is torn"
     assert updates[-1]["detail"]["after"]["notes"] == "API note"
+
+
+def test_case_title_and_description_edited_in_the_web(tmp_path: Any, make_client: Any) -> None:
+    from dalil.core.case import Case
+    from dalil.services import users
+    from dalil.testing import TEST_PASSPHRASE
+    from dalil.web import create_app
+
+    case = Case.init(tmp_path / "titled", TEST_PASSPHRASE, admin="coordinator")
+    with case.act("coordinator") as ctx:
+        users.update_user(ctx, "coordinator", password="pw-admin-fictional-1")
+        users.add_user(ctx, "vic", "viewer", "pw-viewer-fictional-1")
+    application = create_app(case=case)
+    try:
+        admin = make_client(application)
+        admin.login("admin")
+        r = _form(admin, "/case", {"title": "Fictional killings in Qarya", "summary": "A test."})
+        assert r.status_code == 303
+        assert "<bdi>Fictional killings in Qarya</bdi>" in admin.get("/").text
+        r = _form(admin, "/case", {"title": "", "summary": ""})
+        assert r.status_code == 422 and "must not be empty" in r.text
+        viewer = make_client(application)
+        viewer.login("viewer")
+        assert 'action="/case"' not in viewer.get("/case").text
+        r = viewer.post("/case", data={"csrf_token": viewer.csrf("/case"), "title": "X"})
+        assert r.status_code == 403
+    finally:
+        case.close()

@@ -18,6 +18,7 @@ returns the records together with one :class:`RowIssue` per repaired or rejected
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -168,16 +169,38 @@ def _read_rows(
         raise InputError(f"{path.name}: the file is empty") from None
     header = [h.strip() for h in header]
     rows: list[tuple[int, dict[str, Any]]] = []
-    for n, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+    n = 1
+    try:
+        for n, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+                raise InputError(
+                    f"{path.name}: row {n}: {len(values)} values but {len(header)} columns "
+                    "(a stray delimiter or quote?)"
+                )
+            rows.append((n, dict(zip(header, values, strict=False))))
+    except csv.Error as e:  # a huge field, a NUL byte …: one line, never a crash
+        raise InputError(f"{path.name}: row {n + 1}: unreadable CSV ({e})") from None
+    # An opening quote never closed swallows every row after it into one value (the
+    # csv module reads on to the end of the file without complaint).
+    if rows and text.count('"') % 2 == 1:
+        last_n, last = rows[-1]
+        if any(isinstance(v, str) and "\n" in v for v in last.values()):
             raise InputError(
-                f"{path.name}: row {n}: {len(values)} values but {len(header)} columns "
-                "(a stray delimiter or quote?)"
+                f"{path.name}: row {last_n}: a quoted value is never closed (unterminated "
+                "quote); the rows after it would be merged into it"
             )
-        rows.append((n, dict(zip(header, values, strict=False))))
+    _refuse_nul(path, rows)
     return header, rows
+
+
+def _refuse_nul(path: Path, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """A NUL byte inside a value (a name) is never data: refuse the file in one line."""
+    for n, row in rows:
+        for col, v in row.items():
+            if isinstance(v, str) and "\x00" in v:
+                raise InputError(f"{path.name}: row {n}, column {col!r}: contains a NUL byte")
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
@@ -215,6 +238,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
             if all(is_blank(v) for v in values):
                 continue
             rows.append((n, dict(zip(header, values, strict=False))))
+        _refuse_nul(path, rows)
         return header, rows
     finally:
         wb.close()
@@ -227,6 +251,8 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
         raise InputError(
             f"{path.name}: not valid JSON (line {e.lineno}, column {e.colno})"
         ) from None
+    except RecursionError:
+        raise InputError(f"{path.name}: JSON nested too deeply") from None
     if isinstance(data, dict):
         data = data.get("records")
     if not isinstance(data, list):
@@ -240,6 +266,7 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
             if k not in header:
                 header.append(str(k))
         rows.append((n, {str(k): v for k, v in obj.items()}))
+    _refuse_nul(path, rows)
     return header, rows
 
 

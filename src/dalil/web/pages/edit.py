@@ -448,3 +448,42 @@ async def evidence_update(ctx: PageCtx, sha256: str, request: Request) -> Respon
         return resp
 
     return await run_in_threadpool(save)
+
+
+# --- the case's title and description -------------------------------------------------
+
+
+def _case_values(ctx: PageCtx) -> dict[str, Any]:
+    from dalil.services import case_info
+
+    with ctx.act(write=False) as sc:
+        d = case_info.show(sc)
+    return {"title": d.get("title") or "", "summary": d.get("summary") or ""}
+
+
+@router.get("/case")
+def case_page(ctx: PageCtx) -> Response:
+    return render(ctx, "case.html", values=_case_values(ctx), problem=None)
+
+
+@router.post("/case")
+async def case_update(ctx: PageCtx, request: Request) -> Response:
+    form = _form_values(await request.form())
+
+    def save() -> Response:
+        from dalil.services import case_info
+
+        title = str(form.get("title") or "").strip()
+        summary = str(form.get("summary") or "")
+        try:
+            with ctx.act(write=True) as sc:
+                case_info.update(sc, title=title, summary=summary)
+        except DalilError as err:
+            if isinstance(err, PermissionDenied):
+                raise
+            return render(ctx, "case.html", status_code=422, values=form, problem=err.message)
+        resp = RedirectResponse("/case?saved=1", status_code=303)
+        finish(ctx, resp)
+        return resp
+
+    return await run_in_threadpool(save)
