@@ -244,3 +244,33 @@ def test_cluster_view_explains_links_and_a_split_holds_on_every_run(
         assert len({after[i] for i in ids[:-1]}) == 1
     bad = dalil("lists", "split", str(pid), "999999")
     assert bad.exit_code == 2 and "not in person" in bad.stderr
+
+
+def test_fields_read_from_notes_are_marked_for_review(
+    case: Case, dalil: DalilRunner, tmp_path: Path
+) -> None:
+    f = tmp_path / "mosque.csv"
+    f.write_text(
+        "id,name,sex,age,place,ملاحظات\n"
+        "1,Sami Haddad,m,34,Kafr Salam,\n"
+        "2,Rami Najjar,m,40,,قتل في كفر سلام بتاريخ ٧/٣/٢٠٢٥ مع أخيه\n"
+        "3,Hala Darwish,f,28,,\n",
+        encoding="utf-8",
+    )
+    res = dalil.json("lists", "import", f, "--list", "mosque")
+    assert res["report"]["derived_from_notes"] == {
+        "date_of_death": 1, "place_of_death": 1, "kinship": 1,
+    }  # fmt: skip
+    dalil.json("lists", "link")
+    with case.act(write=False) as ctx:
+        rec = ctx.session.scalar(select(ListRecord).where(ListRecord.record_key == "2"))
+        assert rec is not None and rec.person_id is not None
+        # the derived values are usable (strata, review) like stated ones
+        assert rec.date_of_death == "2025-03-07" and rec.place_of_death == "كفر سلام"
+        pid = rec.person_id
+    view = dalil.json("lists", "cluster", str(pid))
+    mine = next(r for r in view["records"] if r["record"] == "2")
+    assert mine["derived"] == ["date_of_death", "place_of_death"]
+    # the notes (they may name relatives) are stored encrypted, never in the clear
+    raw = b"".join(p.read_bytes() for p in case.root.glob("case.db*"))
+    assert "أخيه".encode() not in raw

@@ -58,7 +58,7 @@ def cli() -> None:
 
 for _name in COMMAND_MODULES:
     _mod = importlib.import_module(f"dalil.cli.{_name}")
-    _mod.register(cli)  # type: ignore[arg-type]
+    _mod.register(cli)
 
 
 def main() -> None:

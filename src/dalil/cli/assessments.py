@@ -17,10 +17,10 @@ def _print_assessment(d: dict[str, object]) -> None:
     rows = [
         {
             "element": e["element"],
-            "finding": e["finding"] or "not assessed",  # type: ignore[index]
+            "finding": e["finding"] or "not assessed",
             "evidence": ",".join(str(x) for x in e["evidence"]),
             "assessor": e.get("assessor") or "",
-        }  # type: ignore[index, union-attr]
+        }
         for e in d["elements"]  # type: ignore[attr-defined]
     ]
     rows += [
@@ -29,7 +29,7 @@ def _print_assessment(d: dict[str, object]) -> None:
             "finding": e["finding"],
             "evidence": ",".join(str(x) for x in e["evidence"]),
             "assessor": e["assessor"],
-        }  # type: ignore[index]
+        }
         for e in d["incident_elements"]  # type: ignore[attr-defined]
     ]
     emit_table(rows, ["element", "finding", "evidence", "assessor"])

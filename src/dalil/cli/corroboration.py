@@ -115,11 +115,11 @@ def corroboration_cmd(case_opts: CaseOptions, as_json: bool) -> None:
             "claim": r["claim"]["id"],
             "kind": r["claim"]["kind"],
             "status": r["status"],
-            "independent": r["independent"],  # type: ignore[index]
+            "independent": r["independent"],
             "best": r["best_grade"],
             "cred": r["suggested_credibility"],
             "text": r["claim"]["text"][:60],
-        }  # type: ignore[index]
+        }
         for r in m["claims"]  # type: ignore[attr-defined]
     ]
     emit_table(rows, ["claim", "kind", "status", "independent", "best", "cred", "text"])

@@ -158,9 +158,11 @@ def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: 
                      "sex": f"{a['sex'] or '?'}/{b['sex'] or '?'}",
                      "birth": f"{a['birth_year'] or '?'}/{b['birth_year'] or '?'}",
                      "death": f"{a['date_of_death'] or '?'}/{b['date_of_death'] or '?'}",
+                     "from notes": "/".join(",".join(x.get("derived") or []) or "-"
+                                            for x in (a, b)),
                      "names": (" / ".join(" ".join(x.get("names", {}).values()) for x in (a, b))
                                if reason else "")})  # fmt: skip
-    emit_table(flat, ["pair", "p", "lists", "sex", "birth", "death", "names"])
+    emit_table(flat, ["pair", "p", "lists", "sex", "birth", "death", "from notes", "names"])
 
 
 @click.command("decide")
@@ -266,9 +268,12 @@ def cluster_cmd(case_opts: CaseOptions, person_id: int, reason: str | None, as_j
         return
     rows = [{"id": r["id"], "list": r["list"], "record": r["record"], "sex": r["sex"],
              "age": r["age"], "birth": r["birth_year"], "death": r["date_of_death"],
-             "place": r["place_of_death"],
+             "place": r["place_of_death"], "from notes": ",".join(r.get("derived") or []),
              "names": " ".join(r.get("names", {}).values())} for r in res["records"]]  # fmt: skip
-    emit_table(rows, ["id", "list", "record", "sex", "age", "birth", "death", "place", "names"])
+    emit_table(
+        rows,
+        ["id", "list", "record", "sex", "age", "birth", "death", "place", "from notes", "names"],
+    )
     for link in res["links"]:
         _echo_link(link)
 

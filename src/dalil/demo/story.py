@@ -365,7 +365,7 @@ def victim_lists(size: str = "small", seed: int = 2021) -> dict[str, list[dict[s
     vs = victims(size, seed)
     out: dict[str, list[dict[str, str]]] = {}
     for name, p, script, _title in LIST_SPECS:
-        rows = []
+        rows: list[dict[str, str]] = []
         for v in vs:
             if rng.random() >= p:
                 continue

@@ -388,13 +388,13 @@ def export(codings: Iterable[IncidentCoding], fmt: str) -> str:
     w = csvout.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     w.writeheader()
     for c in sorted(codings, key=lambda c: (c.date_start or date.min, c.incident_id)):
-        w.writerow(row(c))  # type: ignore[operator]
+        w.writerow(row(c))
     return buf.getvalue()
 
 
 def timeline(codings: Sequence[IncidentCoding]) -> list[dict[str, object]]:
     """Incidents in date order, each with its date span and precision, place and figures."""
-    items = []
+    items: list[dict[str, object]] = []
     for c in sorted(codings, key=lambda c: (c.date_start or date.max, c.incident_id)):
         items.append(
             {

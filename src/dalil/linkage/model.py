@@ -398,7 +398,29 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
                 continue  # already covered by a chosen rule
             if _pairs_under(df, finer, codes) <= budget:
                 chosen.append(finer)
+    if not chosen and n * (n - 1) // 2 > budget:
+        # Never fall back to comparing every pair: 22,000 records are 242 million pairs
+        # (the database engine once reached 18.8 GiB and crashed). Say what would help.
+        from dalil.errors import InputError
+
+        missing = [label for col, label in _SUGGEST if not _present(df, col)]
+        add = ", ".join(missing) if missing else "fields whose values tell people apart"
+        raise InputError(
+            f"linkage: no blocking rule fits {n} records within {budget} pairs (the names "
+            f"alone make blocks too large); add {add} to the lists"
+        )
     return chosen
+
+
+#: Fields that make blocking rules possible, as a user would name them.
+_SUGGEST = (
+    ("family_key", "family name"),
+    ("father_key", "father's name"),
+    ("birth_year", "year of birth"),
+    ("place_key", "place"),
+    ("grandfather_key", "grandfather's name"),
+    ("sex", "sex"),
+)
 
 
 def blocking_rules(df: pd.DataFrame) -> list[Any]:

@@ -76,12 +76,22 @@ def preview_upload(case: Case, actor: Actor, filename: str, data: bytes) -> dict
     """An uploaded list's columns, row count, the mapping guessed from its headings and
     the standard fields to map to. Reads nothing of the case, stores nothing."""
     from dalil.linkage.fields import STANDARD_FIELDS
-    from dalil.linkage.io import preview
 
     case.require(actor, access.CASE_READ, "read list files")
     with _uploaded(case, filename, data) as path:
-        out = preview(path)
+        out = _bounded("dalil.linkage.io:preview_for_worker", path, {})
     return {**out, "fields": list(STANDARD_FIELDS)}
+
+
+def _bounded(target: str, path: Path, extra: dict[str, Any]) -> Any:
+    """Read an uploaded list in a bounded worker process (processor time, memory and
+    output limits: a hostile XLSX once expanded 68 KB to 200,000 rows in the server)."""
+    import json
+
+    from dalil.sources import bounded
+
+    req = json.dumps({"path": str(path), **extra}).encode()
+    return bounded.run(target, req, path.name)
 
 
 def check_upload(
@@ -90,7 +100,13 @@ def check_upload(
     """Validate an uploaded list with *mapping*: the row-level report; stores nothing."""
     case.require(actor, access.CASE_READ, "read list files")
     with _uploaded(case, filename, data) as path:
-        report = load_list(path, mapping=mapping, list_name=list_name).report()
+        report = dict(
+            _bounded(
+                "dalil.linkage.io:check_for_worker",
+                path,
+                {"mapping": mapping, "list_name": list_name},
+            )
+        )
     report["file"] = path.name  # the upload's name, never the temporary path
     return report
 
@@ -553,9 +569,15 @@ def _link_incremental(
 _OPEN = ("sex", "age", "birth_year", "date_of_death", "place_of_death", "governorate")
 
 
-def _open_fields(r: ListRecord, list_name: str) -> dict[str, Any]:
-    return {"id": r.id, "list": list_name, "record": r.record_key,
-            **{k: getattr(r, k) for k in _OPEN}, "person_id": r.person_id}  # fmt: skip
+def _open_fields(r: ListRecord, list_name: str, ctx: Context | None = None) -> dict[str, Any]:
+    """A record's open fields; with *ctx*, also ``derived``: which of them were read
+    from the record's notes (field names only, from the encrypted row)."""
+    out = {"id": r.id, "list": list_name, "record": r.record_key,
+           **{k: getattr(r, k) for k in _OPEN}, "person_id": r.person_id}  # fmt: skip
+    if ctx is not None:
+        data = ctx.decrypt(r.data_enc, _data_context(r.id))
+        out["derived"] = [f for f in data.get("derived_fields") or [] if f in _OPEN]
+    return out
 
 
 def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -605,7 +627,7 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
                                  "date_of_death": _act_date(ctx, person.id)}  # fmt: skip
             item: dict[str, Any] = {"pair": f"{a.id}-{_PERSON_PREFIX}{person.id}",
                                     "probability": round(p.probability, 4), "held": p.held,
-                                    "a": _open_fields(a, names[a.list_id]), "b": b}  # fmt: skip
+                                    "a": _open_fields(a, names[a.list_id], ctx), "b": b}  # fmt: skip
             if reason is not None:
                 item["a"]["names"] = record_names(a)
                 if person.legal_name_enc is not None:
@@ -617,8 +639,8 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
             rb = ctx.session.get(ListRecord, p.record_b)
             assert ra is not None and rb is not None
             item = {"pair": f"{ra.id}-{rb.id}", "probability": round(p.probability, 4),
-                    "a": _open_fields(ra, names[ra.list_id]),
-                    "b": _open_fields(rb, names[rb.list_id])}  # fmt: skip
+                    "a": _open_fields(ra, names[ra.list_id], ctx),
+                    "b": _open_fields(rb, names[rb.list_id], ctx)}  # fmt: skip
             if reason is not None:
                 item["a"]["names"] = record_names(ra)
                 item["b"]["names"] = record_names(rb)
@@ -782,7 +804,7 @@ def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> 
     if not rows:
         raise NotFound(f"person {person_id} has no list records (run dalil lists link)")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
-    records = [_open_fields(r, names[r.list_id]) for r in rows]
+    records = [_open_fields(r, names[r.list_id], ctx) for r in rows]
     if reason is not None:
         for item, r in zip(records, rows, strict=True):
             data = ctx.decrypt(r.data_enc, _data_context(r.id))

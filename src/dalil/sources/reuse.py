@@ -340,10 +340,14 @@ def align(a_text: str, b_text: str) -> Alignment:
             for bi in postings:
                 counts_b[bi] = counts_b.get(bi, 0) + 1
         for bi, _n in sorted(counts_b.items(), key=lambda kv: -kv[1])[:3]:
-            shared = keys & b_keys[bi]
-            if len(shared) >= 3 and len(shared) * 4 >= 3 * len(keys) and len(shared & common) >= 2:
+            shared_keys = keys & b_keys[bi]
+            if (
+                len(shared_keys) >= 3
+                and len(shared_keys) * 4 >= 3 * len(keys)
+                and len(shared_keys & common) >= 2
+            ):
                 b0, b1 = b_ranges[bi]
-                passages.append(Passage(s0, s1, b0, b1, "paraphrase", len(shared), []))
+                passages.append(Passage(s0, s1, b0, b1, "paraphrase", len(shared_keys), []))
                 for i in range(s0, s1):
                     a_cov[i] = True
                 break

@@ -65,7 +65,7 @@ def _line_breaks(text: str, s: int, e: int) -> list[int]:
     (a speaker line),
     after a line ending in ``:`` or ``;`` (a list lead-in or item), and after a short line
     without final punctuation (a heading, a "Name, Title" line, a caption credit)."""
-    out = []
+    out: list[int] = []
     pos = s
     longest = max((len(x.strip()) for x in text[s:e].split("\n")), default=0)
     while True:

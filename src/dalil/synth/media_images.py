@@ -16,7 +16,7 @@ def scene(seed: int, size: tuple[int, int] = (800, 600)) -> Image.Image:
     rng = random.Random(seed)
     w, h = size
     base = tuple(rng.randrange(256) for _ in range(3))
-    im = Image.new("RGB", size, base)  # type: ignore[arg-type]
+    im = Image.new("RGB", size, base)
     d = ImageDraw.Draw(im)
     for _ in range(rng.randrange(6, 14)):
         x0, y0 = rng.randrange(w), rng.randrange(h)
@@ -24,11 +24,11 @@ def scene(seed: int, size: tuple[int, int] = (800, 600)) -> Image.Image:
         col = tuple(rng.randrange(256) for _ in range(3))
         shape = rng.choice(("rect", "ellipse", "line"))
         if shape == "rect":
-            d.rectangle([x0, y0, x1, y1], fill=col)  # type: ignore[arg-type]
+            d.rectangle([x0, y0, x1, y1], fill=col)
         elif shape == "ellipse":
-            d.ellipse([x0, y0, x1, y1], fill=col)  # type: ignore[arg-type]
+            d.ellipse([x0, y0, x1, y1], fill=col)
         else:
-            d.line([x0, y0, x1, y1], fill=col, width=rng.randrange(4, 20))  # type: ignore[arg-type]
+            d.line([x0, y0, x1, y1], fill=col, width=rng.randrange(4, 20))
     return im
 
 
