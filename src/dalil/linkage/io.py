@@ -321,6 +321,20 @@ def preview(
     return {"columns": header, "rows": len(rows), "guessed": guessed}
 
 
+def preview_for_worker(data: bytes, name: str) -> dict[str, Any]:
+    """:func:`preview` in a bounded worker (:mod:`dalil.sources.bounded`): *data* is
+    ``{"path": …}`` as JSON (the file is already in a private temporary folder)."""
+    req = json.loads(data)
+    return preview(req["path"])
+
+
+def check_for_worker(data: bytes, name: str) -> dict[str, Any]:
+    """:func:`load_list`'s report in a bounded worker: *data* is ``{"path", "mapping",
+    "list_name"}`` as JSON."""
+    req = json.loads(data)
+    return load_list(req["path"], mapping=req["mapping"], list_name=req["list_name"]).report()
+
+
 def load_list(
     path: str | Path,
     *,

@@ -76,12 +76,22 @@ def preview_upload(case: Case, actor: Actor, filename: str, data: bytes) -> dict
     """An uploaded list's columns, row count, the mapping guessed from its headings and
     the standard fields to map to. Reads nothing of the case, stores nothing."""
     from dalil.linkage.fields import STANDARD_FIELDS
-    from dalil.linkage.io import preview
 
     case.require(actor, access.CASE_READ, "read list files")
     with _uploaded(case, filename, data) as path:
-        out = preview(path)
+        out = _bounded("dalil.linkage.io:preview_for_worker", path, {})
     return {**out, "fields": list(STANDARD_FIELDS)}
+
+
+def _bounded(target: str, path: Path, extra: dict[str, Any]) -> Any:
+    """Read an uploaded list in a bounded worker process (processor time, memory and
+    output limits: a hostile XLSX once expanded 68 KB to 200,000 rows in the server)."""
+    import json
+
+    from dalil.sources import bounded
+
+    req = json.dumps({"path": str(path), **extra}).encode()
+    return bounded.run(target, req, path.name)
 
 
 def check_upload(
@@ -90,7 +100,13 @@ def check_upload(
     """Validate an uploaded list with *mapping*: the row-level report; stores nothing."""
     case.require(actor, access.CASE_READ, "read list files")
     with _uploaded(case, filename, data) as path:
-        report = load_list(path, mapping=mapping, list_name=list_name).report()
+        report = dict(
+            _bounded(
+                "dalil.linkage.io:check_for_worker",
+                path,
+                {"mapping": mapping, "list_name": list_name},
+            )
+        )
     report["file"] = path.name  # the upload's name, never the temporary path
     return report
 
