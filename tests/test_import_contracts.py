@@ -182,6 +182,25 @@ def test_raw_permission_primitive_is_private_to_the_kernel() -> None:
     assert offenders == []
 
 
+def test_adapters_neither_check_permissions_nor_audit() -> None:
+    """Permission checks and audit entries happen in services, once: an adapter calls no
+    ``.require(…)`` / ``.log_denial(…)`` and no ``.audit("action", …)``."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if _layer(_module_name(path)) not in ADAPTERS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            name = node.func.attr
+            first = node.args[0] if node.args else None
+            if name in ("require", "log_denial") or (
+                name == "audit" and isinstance(first, ast.Constant) and isinstance(first.value, str)
+            ):
+                offenders.append(f"{_module_name(path)}:{node.lineno} .{name}(…)")
+    assert offenders == []
+
+
 def _cycles(modules: set[str], edges: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan)."""
     index: dict[str, int] = {}

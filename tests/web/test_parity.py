@@ -324,3 +324,40 @@ def test_estimating_from_the_case_lists(twins: Twins, strata: str | None) -> Non
     assert web == cli
     assert ("strata" in json.dumps(cli)) == bool(strata)
     assert twins.audit("web") == twins.audit("cli")
+
+
+def test_adding_and_editing_an_incident_record(twins: Twins) -> None:
+    cli = twins.dalil("ivy").json(
+        "incident", "add", "--title", "Fictional raid on Example Hill", "--date-start", "2025-03"
+    )
+    r = twins.client.post(
+        "/api/v1/incidents",
+        json={"title": "Fictional raid on Example Hill", "date_start": "2025-03"},
+        headers=twins.api("ivy"),
+    )
+    assert r.status_code == 201, r.text
+    volatile = ("created_at", "updated_at")
+    cli_rec = cli.get("incident", cli)
+    assert _without(r.json(), *volatile) == _without(cli_rec, *volatile)
+    iid = str(r.json()["id"])
+    twins.dalil("ivy").json("incident", "update", iid, "--fatalities-best", "4")
+    r = twins.client.request(
+        "PATCH", f"/api/v1/incidents/{iid}", json={"fatalities_best": 4}, headers=twins.api("ivy")
+    )
+    assert r.status_code == 200, r.text
+    assert [x[0] for x in twins.audit("cli")] == ["incident.add", "incident.update"]
+    assert twins.audit("web") == twins.audit("cli")
+    upd = twins.audit("web")[1][2]
+    assert upd["before"] == {"fatalities_best": None} and upd["after"] == {"fatalities_best": 4}
+
+
+def test_a_viewers_refused_record_edit(twins: Twins) -> None:
+    src = str(twins.ids["source"])
+    r = twins.dalil("vic")("source", "update", src, "--title", "Fictional")
+    assert r.exit_code == 2
+    r = twins.client.request(
+        "PATCH", f"/api/v1/sources/{src}", json={"title": "Fictional"}, headers=twins.api("vic")
+    )
+    assert r.status_code == 403
+    assert [x[0] for x in twins.audit("cli")] == ["access.denied"]
+    assert twins.audit("web") == twins.audit("cli")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -48,6 +48,10 @@ from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLi
 from dalil.model.provenance import WITNESS_ROLE as WITNESS_ROLE
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
+
+if TYPE_CHECKING:
+    from dalil.core.access import Actor
+    from dalil.core.case import Case
 
 
 @dataclass(frozen=True)
@@ -913,3 +917,9 @@ def labels(ctx: Context, wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], t
             for ident in ctx.session.scalars(select(Act.id).where(Act.id.in_(ids))):
                 out[(kind, ident)] = (f"#{ident}", f"/acts/{ident}")
     return out
+
+
+def may_write(case: Case, actor: Actor, what: str) -> None:
+    """PermissionDenied (logged as ``access.denied``) unless *actor* may write records:
+    for an interface that asks before showing a form (``case.require``)."""
+    case.require(actor, access.RECORD_WRITE, what)
