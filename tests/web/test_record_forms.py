@@ -562,3 +562,34 @@ def test_case_title_and_description_edited_in_the_web(tmp_path: Any, make_client
         assert r.status_code == 403
     finally:
         case.close()
+
+
+def test_canary_legal_names_never_in_the_new_pages_and_answers(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    client.login("admin")  # the role that could reveal them, without a reveal
+    pid = seeded["person"]
+    h = _bearer(seeded, "admin")
+    pages = [
+        f"/persons/{pid}",
+        f"/persons/{pid}/edit",
+        f"/persons/{pid + 1}/edit",
+        "/persons/new",
+        "/acts/new",
+        "/memberships/new",
+        "/provenance/new",
+        "/record-killing",
+        "/memberships",
+        "/provenance",
+        f"/incidents/{seeded['incident']}",
+        f"/acts/{seeded['act']}",
+        "/persons?role=witness",
+    ]
+    for url in pages:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert LEGAL_NAME not in r.text and "اسم متخيل" not in r.text, url
+    r = client.request("PATCH", f"/api/v1/persons/{pid}", json={"notes": "Fictional"}, headers=h)
+    assert r.status_code == 200 and LEGAL_NAME not in r.text
+    r = client.get(f"/api/v1/persons/{pid}", headers=h)
+    assert LEGAL_NAME not in r.text and "legal_name" not in r.json()

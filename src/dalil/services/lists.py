@@ -77,7 +77,9 @@ def preview_upload(case: Case, actor: Actor, filename: str, data: bytes) -> dict
     the standard fields to map to. Reads nothing of the case, stores nothing."""
     from dalil.linkage.fields import STANDARD_FIELDS
 
-    case.require(actor, access.CASE_READ, "read list files")
+    # Only users who may import read an upload: a viewer once had the whole file parsed
+    # (and kept with the session) by the server.
+    may_import(case, actor)
     with _uploaded(case, filename, data) as path:
         out = _bounded("dalil.linkage.io:preview_for_worker", path, {})
     return {**out, "fields": list(STANDARD_FIELDS)}
@@ -98,7 +100,7 @@ def check_upload(
     case: Case, actor: Actor, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
 ) -> dict[str, Any]:
     """Validate an uploaded list with *mapping*: the row-level report; stores nothing."""
-    case.require(actor, access.CASE_READ, "read list files")
+    may_import(case, actor)
     with _uploaded(case, filename, data) as path:
         report = dict(
             _bounded(

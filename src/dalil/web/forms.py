@@ -29,7 +29,7 @@ EDIT_KINDS: dict[str, str] = {
 
 #: Field labels (msgids), shared by every kind's form and record page.
 FIELD_LABELS: dict[str, str] = {
-    "id": N_("Number"),
+    "id": N_("Record number"),
     "title": N_("Title"),
     "incident_type": N_("Type of incident"),
     "date_start": N_("First day"),
