@@ -28,7 +28,11 @@ def test_not_found_answers_never_repeat_the_submitted_value(
     """Issue 18, break 16: some 404/422 answers repeated what was submitted."""
     client.login("admin")
     t = client.csrf("/users")
-    r = client.post(f"/users/{CANARY}/unlock", data={"csrf_token": t, "reason": "fictional"})
+    for action in ("unlock", "end-sessions", "revoke-tokens"):
+        r = client.post(f"/users/{CANARY}/{action}", data={"csrf_token": t, "reason": "x"})
+        assert r.status_code == 404 and CANARY not in r.text, [
+            ln for ln in r.text.splitlines() if CANARY in ln
+        ]
     assert r.status_code == 404 and CANARY not in r.text, [
         ln for ln in r.text.splitlines() if CANARY in ln
     ]

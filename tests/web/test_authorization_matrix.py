@@ -136,8 +136,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/estimate"): READ,
     ("POST", "/lists/link"): ANALYSIS,
     ("GET", "/lists/import"): READ,
-    ("POST", "/lists/import"): READ,  # reads the upload's columns; stores nothing
-    ("POST", "/lists/import/check"): READ,  # validates only; without an upload: back to the form
+    ("POST", "/lists/import"): WRITE,  # reads the upload's columns: importers only (issue 18)
+    ("POST", "/lists/import/check"): READ,  # without an upload in the session: back to the form
     ("POST", "/lists/import/confirm"): WRITE,  # record.write and evidence.add
     ("GET", "/lists/jobs/{job_id}"): READ,  # now a redirect to /jobs/{job_id}
     ("POST", "/api/v1/lists/link"): ANALYSIS,

@@ -143,9 +143,10 @@ def timeline_cmd(case_opts: CaseOptions, as_json: bool) -> None:
             "title": r["title"],
             "place": r["location"],
             "low/best/high": "/".join(
-                "-" if v is None else str(v) for v in r["fatalities"].values()
+                "-" if v is None else str(v)
+                for v in r["fatalities"].values()  # type: ignore[attr-defined]
             ),
-        }  # type: ignore[attr-defined]
+        }
         for r in rows
     ]
     emit_table(flat, ["date", "prec", "id", "title", "place", "low/best/high"])

@@ -88,8 +88,8 @@ def _emit_site(res: dict[str, object], as_json: bool) -> None:
         emit_json(res)
         return
     click.echo(
-        f"site {res['id']} {res['name']}: {res['status']}; bodies estimated {res['estimated_bodies']}, recovered {res['recovered_bodies']}; {len(res['victims'])} identified victims"
-    )  # type: ignore[arg-type]
+        f"site {res['id']} {res['name']}: {res['status']}; bodies estimated {res['estimated_bodies']}, recovered {res['recovered_bodies']}; {len(res['victims'])} identified victims"  # type: ignore[arg-type]
+    )
     emit_table(res["history"], ["on", "status", "by", "note"])  # type: ignore[arg-type]
 
 

@@ -26,9 +26,9 @@ def units_suspects(case_opts: CaseOptions, as_json: bool) -> None:
         emit_json(rows)
     else:
         emit_table(
-            [{**r, "evidence": ",".join(r["evidence"])} for r in rows],
+            [{**r, "evidence": ",".join(r["evidence"])} for r in rows],  # type: ignore[arg-type]
             ["person", "act", "unit", "via_unit", "rank", "evidence"],
-        )  # type: ignore[arg-type]
+        )
 
 
 @click.command("vet")

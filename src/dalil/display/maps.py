@@ -160,7 +160,7 @@ def _nice_km(span_km: float) -> float:
 
 
 def render_map(
-    points: Sequence[dict[str, object]], *, width: int = 640, height: int = 360, caption: str = ""
+    points: Sequence[dict[str, Any]], *, width: int = 640, height: int = 360, caption: str = ""
 ) -> str:
     pts = [p for p in points if p.get("lat") is not None and p.get("lon") is not None]
     parts = [
@@ -172,8 +172,8 @@ def render_map(
             f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="14" fill="#555">no coordinates recorded</text></svg>'
         )
         return "".join(parts)
-    lats = [float(p["lat"]) for p in pts]  # type: ignore[arg-type]
-    lons = [float(p["lon"]) for p in pts]  # type: ignore[arg-type]
+    lats = [float(p["lat"]) for p in pts]
+    lons = [float(p["lon"]) for p in pts]
     lat0 = sum(lats) / len(lats)
     k = math.cos(math.radians(lat0))
     xs = [lon * k for lon in lons]
@@ -200,7 +200,7 @@ def render_map(
         else 1.0
     )
     for p in sorted(pts, key=lambda p: -(float(p.get("size") or 1))):
-        x, y = proj(float(p["lat"]), float(p["lon"]))  # type: ignore[arg-type]
+        x, y = proj(float(p["lat"]), float(p["lon"]))
         label = escape(str(p.get("label", "")))
         if p.get("kind") == "site":
             parts.append(

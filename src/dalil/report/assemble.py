@@ -229,8 +229,8 @@ def assemble(
         acts.append(row)
 
     aggregates = []
-    for inc in incidents:
-        iid = str(inc["id"])
+    for inc_row in incidents:
+        iid = str(inc_row["id"])
         if iid not in acts_by_inc:
             continue
         agg = aggregate(iid, acts_by_inc[iid], signs_by_inc[iid], signed_only=public)
@@ -239,7 +239,7 @@ def assemble(
         aggregates.append(
             {
                 "incident": iid,
-                "title": inc["title"],
+                "title": inc_row["title"],
                 "sentence": agg.sentence(),
                 "assessed": agg.assessed,
                 "signed": agg.signed,
@@ -274,7 +274,7 @@ def assemble(
     corroboration = None
     if snap.corroboration:
         rows = []
-        for r in snap.corroboration["claims"]:  # type: ignore[index, union-attr]
+        for r in snap.corroboration["claims"]:  # type: ignore[attr-defined]
             claim = r["claim"]
             rows.append(
                 {
@@ -366,9 +366,8 @@ def assemble(
                 },
             )
             d["acts"].append(link.act)  # type: ignore[attr-defined]
-            d["cite"] = sorted(
-                set(d["cite"]) | set(c.cite(link.evidence)), key=lambda x: int(x[1:])
-            )  # type: ignore[arg-type]
+            cite_set: set[str] = set(d["cite"]) | set(c.cite(link.evidence))  # type: ignore[call-overload]
+            d["cite"] = sorted(cite_set, key=lambda x: int(x[1:]))
         suspects = list(per.values())
 
     witnesses = []

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 # Figures are built without pyplot: no global backend switch, no shared state between
 # threads (the web workbench may render reports concurrently).
-STYLE = {
+STYLE: Any = {
     "svg.hashsalt": "dalil",  # deterministic ids
     "font.family": "DejaVu Sans",
     "font.size": 9,

@@ -55,9 +55,9 @@ def render_html(
     ctx = assemble(snap, audience, generated=generated)
     cd = ctx["chart_data"]
     charts = {
-        "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"]))
-        if cd["acts_by_day_place"] or cd["incidents"]
-        else None,  # type: ignore[index]
+        "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"]))  # type: ignore[index]
+        if cd["acts_by_day_place"] or cd["incidents"]  # type: ignore[index]
+        else None,
         "estimates": data_uri(estimate_intervals(cd["estimates"])) if cd["estimates"] else None,  # type: ignore[index]
     }
     t = translator(lang)

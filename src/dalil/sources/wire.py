@@ -94,6 +94,10 @@ def printings_of_one_dispatch(
         return False
     if not _own_sentence(ta, all_b) or not _own_sentence(tb, all_a):
         return False
+
     # Same order: each shared paragraph of A maps to the B paragraph it overlaps most.
-    order = [max(range(len(gb)), key=lambda j, i=i: len(ga[i] & gb[j])) for i in shared_a]
+    def _overlap_with(i: int) -> int:
+        return max(range(len(gb)), key=lambda j: len(ga[i] & gb[j]))
+
+    order = [_overlap_with(i) for i in shared_a]
     return all(x < y for x, y in pairwise(order))

@@ -55,7 +55,7 @@ def render(html: str, dpi: int = 300) -> bytes:
         ["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", "1", "-singlefile", "-"],
         input=pdf, capture_output=True, check=True, timeout=120,
     )  # fmt: skip
-    return out.stdout
+    return bytes(out.stdout)
 
 
 def degrade(png: bytes, *, noise: float = 0.0, skew: float = 0.0, seed: int = 7) -> bytes:
