@@ -66,3 +66,13 @@ def test_reviewed_decisions_hold_in_an_incremental_run(runs) -> None:  # type: i
                                 accepted=[(alone, mate)])  # fmt: skip
     assert again.cluster_of[joined] != again.cluster_of[mate]
     assert again.cluster_of[alone] == again.cluster_of[mate]
+
+
+def test_fields_the_earlier_model_never_compared_are_reported(runs) -> None:  # type: ignore[no-untyped-def]
+    _, old, new, _, _ = runs
+    blind = [{k: v for k, v in r.items() if k not in ("place_of_death", "locality")}
+             for r in old]  # fmt: skip
+    model = link_records(blind).result.model_json
+    scored = score_new_records(blind, new, model)
+    assert "place_key" in scored.unused_fields
+    assert score_new_records(old, new, runs[3].result.model_json).unused_fields == []

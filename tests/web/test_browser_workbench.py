@@ -8,6 +8,7 @@ Screenshots go to ``test-artifacts/web/``. All data fictional.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -153,4 +154,33 @@ def test_record_a_killing_in_one_flow_by_keyboard(
     assert f"V-browser-flow-{lang}" in body and "Fictional raid on Qarya" in body
     assert "p. 4" in body
     shot(page, f"record-killing-saved-{lang}")
+    assert not page.console_errors, page.console_errors
+
+
+def test_admin_changes_a_role_and_issues_a_token_in_the_browser(
+    page: Any, server: str, seeded: dict[str, Any]
+) -> None:
+    login(page, server, "admin", "/users")
+    row = page.locator("tr", has_text="tmp-user")
+    row.locator("summary").click()
+    row.locator("select[name=role]").select_option("viewer")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Change role").click()
+    assert page.locator("#done").inner_text() == "Role of tmp-user changed."
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", page.content())  # no microseconds
+    shot(page, "users-role-changed")
+    row = page.locator("tr", has_text="tmp-user")
+    row.locator("summary").click()
+    row.locator("input[name=label]").fill("browser test")
+    with page.expect_navigation():
+        row.get_by_role("button", name="Issue an API token").click()
+    token = page.input_value("#token")
+    assert token.startswith("dalil_")
+    shot(page, "users-token-issued")
+    import httpx
+
+    me = httpx.get(f"{server}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["name"] == "tmp-user"
+    page.goto(f"{server}/users")
+    assert token not in page.content()
     assert not page.console_errors, page.console_errors

@@ -40,6 +40,26 @@ def _tf_columns(model: dict[str, Any]) -> list[str]:
     return sorted(cols)
 
 
+_FEATURES = ("first_key", "father_key", "grandfather_key", "family_key", "mother_key",
+             "birth_year", "birth_date", "dod", "place_key", "gov_key", "sex", "national_id",
+             "address_norm", "postcode")  # fmt: skip
+
+
+def fields_not_in_model(new: pd.DataFrame, model: dict[str, Any]) -> list[str]:
+    """Feature columns the *new* prepared records carry (in 1 % or more of them) that
+    no comparison of *model* reads: evidence an incremental run cannot use."""
+    import re
+
+    used: set[str] = set()
+    for comp in model.get("comparisons", []):
+        for level in comp.get("comparison_levels", []):
+            used.update(re.findall(r"(\w+)_[lr]\b", str(level.get("sql_condition", ""))))
+    return [
+        c for c in _FEATURES
+        if c in new.columns and new[c].notna().mean() >= 0.01 and c not in used
+    ]  # fmt: skip
+
+
 def score_new_records(
     existing: list[dict[str, Any]],
     new: list[dict[str, Any]],
@@ -86,8 +106,10 @@ def score_new_records(
         db.delete_tables_created_by_splink_from_db()
     cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     pairs = pd.concat([f[cols] for f in frames], ignore_index=True)
-    return LinkResult(pairs=pairs, n_records=len(df_all), model_json=model,
-                      attributes=record_attributes(df_all))  # fmt: skip
+    out = LinkResult(pairs=pairs, n_records=len(df_all), model_json=model,
+                     attributes=record_attributes(df_all))  # fmt: skip
+    out.unused_fields = fields_not_in_model(df_all[is_new], model)
+    return out
 
 
 def cluster_incremental(

@@ -370,7 +370,7 @@ def link(
     # the recorded victims are scored with the list records but never clustered by the
     # model: a match to one of them is a proposal that a reviewer decides
     if incremental:
-        cl, pairs, model = _link_incremental(ctx, recs, recorded, threshold, review_low,
+        cl, pairs, model, unused = _link_incremental(ctx, recs, recorded, threshold, review_low,
                                              accepted, rejected, progress)  # fmt: skip
     else:
         out = link_records([d for _, d in recs] + recorded, threshold=threshold,
@@ -378,6 +378,7 @@ def link(
                            progress=progress, protected=True,
                            cluster_ids=[str(r.id) for r, _ in recs])  # fmt: skip
         cl, pairs, model = out.clustering, out.result.pairs, out.result.model_json
+        unused = []
     by_id = {str(r.id): (r, d) for r, d in recs}
     clusters: dict[str, list[str]] = {}
     for rid, cid in cl.cluster_of.items():
@@ -503,6 +504,7 @@ def link(
                                    model=model))  # fmt: skip
     summary = {
         "incremental": incremental,
+        "fields_not_in_model": unused,
         "records": len(recs),
         "victims": len(clusters),
         "persons_created": created,
@@ -535,8 +537,9 @@ def _link_incremental(
     accepted: list[tuple[str, str]],
     rejected: list[tuple[str, str]],
     progress: Callable[[str], None] | None,
-) -> tuple[Any, Any, dict[str, Any]]:
-    """Clustering, scored pairs and model of an incremental run (see :func:`link`)."""
+) -> tuple[Any, Any, dict[str, Any], list[str]]:
+    """Clustering, scored pairs, model and the fields the model does not compare, of an
+    incremental run (see :func:`link`)."""
     from dalil.linkage.incremental import cluster_incremental, score_new_records
 
     last = ctx.session.scalar(
@@ -561,7 +564,13 @@ def _link_incremental(
     cl = cluster_incremental(existing, probability, [str(r.id) for r, _ in new], scored.pairs,
                              threshold, accepted=accepted, rejected=rejected,
                              attributes=scored.attributes)  # fmt: skip
-    return cl, scored.pairs, last.model
+    if scored.unused_fields:
+        say(
+            "the new records carry fields the earlier model does not compare ("
+            + ", ".join(scored.unused_fields)
+            + "): run a full dalil lists link to use them"
+        )
+    return cl, scored.pairs, last.model, list(scored.unused_fields)
 
 
 # --------------------------------------------------------------------------------------

@@ -125,7 +125,9 @@ def make_environments() -> dict[str, Environment]:
         env.filters["num"] = _format_number
         env.globals["value_html"] = _value_html(i18n.translations(code))
         from dalil.web.forms import EDIT_KINDS
+        from dalil.web.present import timestamp
 
+        env.filters["when"] = timestamp  # 2026-12-02 09:14 UTC: no microseconds
         env.globals["edit_kinds"] = tuple(EDIT_KINDS)
         env.globals["new_kinds"] = tuple(k for k in EDIT_KINDS if k != "sources")
         envs[code] = env
