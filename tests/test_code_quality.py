@@ -1,7 +1,7 @@
 """The project's standing checks, run with the suite so CI enforces them: ruff (lint and
 the formatter policy) over the whole tree and mypy --strict over the kernel, the vault,
-the service layer and the web adapter. The import contracts are in
-test_import_contracts.py."""
+the service layer and the web adapter, and mypy over the whole package. The import
+contracts are in test_import_contracts.py."""
 
 from __future__ import annotations
 
@@ -49,6 +49,17 @@ def test_ruff_format_changes_nothing() -> None:
 def test_kernel_vault_services_and_web_pass_mypy_strict() -> None:
     proc = subprocess.run(
         [_tool("mypy"), "--strict", *STRICT_PACKAGES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_whole_package_passes_mypy() -> None:
+    proc = subprocess.run(
+        [_tool("mypy"), "src"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -526,7 +526,7 @@ def estimate_list(case_opts: CaseOptions, as_json: bool) -> None:
     from dalil.services import estimates
 
     with case_opts.act(write=False) as ctx:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for e in estimates.estimates(ctx):
             st = estimates.publication_status(e)
             rows.append(
