@@ -391,9 +391,9 @@ def build(
             path = inputs / "lists" / f"{name}.csv"
             cols = [c for c in rows[0] if c != "true_id"] if rows else ["record_id"]
             with path.open("w", encoding="utf-8", newline="") as f:
-                w = csvout.DictWriter(f, fieldnames=cols, extrasaction="ignore")
-                w.writeheader()
-                w.writerows(rows)
+                writer = csvout.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
             list_files.append(path)
         with (outputs / "lists-truth.csv").open("w", encoding="utf-8", newline="") as f:
             csvout.writer(f).writerows([("record_id", "true_victim"), *truth_rows])
@@ -480,9 +480,9 @@ def build(
         # --- assessments -------------------------------------------------------------
         with case.act(S.ASSESSOR) as ctx:
             for a in S.acts(size):
-                for el, (finding, ev, note) in a.findings.items():
+                for el, (finding, cited, note) in a.findings.items():
                     assessments.assess(
-                        ctx, act_id[a.key], el, finding, [str(ev_id[e]) for e in ev], note
+                        ctx, act_id[a.key], el, finding, [str(ev_id[e]) for e in cited], note
                     )
             for inc in ("INC-HARBOUR", "INC-OLIVE"):
                 assessments.assess_incident(
@@ -513,7 +513,7 @@ def build(
         # --- sites -------------------------------------------------------------------
         with case.act("nadia") as ctx:
             for site in S.SITES:
-                lat, lon = S.PLACES[site["place"]]  # type: ignore[index]
+                lat, lon = S.PLACES[site["place"]]
                 srow = records.add(
                     ctx,
                     "site",
@@ -525,10 +525,10 @@ def build(
                     lon=lon,
                     coord_precision="exact",
                     estimated_bodies=str(site["estimated"]),
-                    incident_id=str(inc_id[site["incidents"][0]]),  # type: ignore[index]
+                    incident_id=str(inc_id[site["incidents"][0]]),
                     access_notes=site["access"],
                 )
-                for status, on, ev in site["history"]:  # type: ignore[attr-defined]
+                for status, on, ev in site["history"]:
                     sites.site_status(
                         ctx,
                         srow.id,
@@ -538,7 +538,7 @@ def build(
                     )
                 sites.site_details(
                     ctx, srow.id, recovered=site["recovered"], protection=site["protection"]
-                )  # type: ignore[arg-type]
+                )
                 if site["key"] == "SITE-CEMETERY":
                     for a in [a for a in S.acts(size) if a.incident == "INC-HARBOUR"][:7]:
                         sites.site_link_victim(
@@ -554,9 +554,9 @@ def build(
         # --- corroboration -------------------------------------------------------------
         with case.act("sami") as ctx:
             claim_id = {}
-            for cid, kind, text, place, d0, d1, lo2, hi2 in S.CLAIMS:
+            for cid, kind, text, place, day0, day1, lo2, hi2 in S.CLAIMS:
                 claim_id[cid] = corroboration.add_claim(
-                    ctx, kind, text, place=place, date_start=d0, date_end=d1, low=lo2, high=hi2
+                    ctx, kind, text, place=place, date_start=day0, date_end=day1, low=lo2, high=hi2
                 )
             for cid, skey, grade, stance in S.CARRIERS:
                 corroboration.add_carrier(
@@ -574,7 +574,7 @@ def build(
         (outputs / "corroboration.json").write_text(
             json.dumps(m, indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        statuses = "; ".join(f"{r['claim']['text'][:40]}…: {r['status']}" for r in m["claims"])  # type: ignore[attr-defined, index]
+        statuses = "; ".join(f"{r['claim']['text'][:40]}…: {r['status']}" for r in m["claims"])  # type: ignore[attr-defined]
         _step(res, say, "corroborate", f"grouping by {m['grouping']}; {statuses}")
 
         # --- reports -----------------------------------------------------------------------

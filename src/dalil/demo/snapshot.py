@@ -144,21 +144,21 @@ def build_snapshot(
             )
         ]
     for site in S.SITES:
-        lat, lon = S.PLACES[site["place"]]  # type: ignore[index]
+        lat, lon = S.PLACES[site["place"]]
         rec = SiteRecord(
             id=site["key"],
             name=site["name"],
-            kind=site["kind"],  # type: ignore[arg-type]
+            kind=site["kind"],
             location=f"{site['place']}, {S.TOWN}",
             latitude=lat,
             longitude=lon,
             estimated_bodies=site["estimated"],
-            recovered_bodies=site["recovered"],  # type: ignore[arg-type]
+            recovered_bodies=site["recovered"],
             access_note=site["access"],
-            protection_note=site["protection"],  # type: ignore[arg-type]
-            incidents=list(site["incidents"]),  # type: ignore[call-overload]
+            protection_note=site["protection"],
+            incidents=list(site["incidents"]),
         )
-        for status, on, ev in site["history"]:  # type: ignore[attr-defined]
+        for status, on, ev in site["history"]:
             rec.history.append(StatusChange(status, on, "nadia", None, (ev,) if ev else ()))
             if ev and ev not in rec.evidence:
                 rec.evidence.append(ev)

@@ -20,6 +20,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
+from typing import Any
 
 LABEL = "FICTIONAL — synthetic demo data for dalil"
 
@@ -506,7 +507,7 @@ INCIDENTS = (
     ),
 )
 
-SITES = (
+SITES: tuple[dict[str, Any], ...] = (
     {
         "key": "SITE-OLIVE-PRESS",
         "name": "Field beside the old olive press (fictional mass grave)",
