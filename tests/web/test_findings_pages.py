@@ -771,3 +771,36 @@ def test_an_evidence_bag_too_large_for_a_job_fails_with_the_reason(
     assert "a job keeps: export it with" in page and "dalil export bag OUT" in page
     assert "evidence-bag.zip" not in page
     assert not list((Path(app.state.case.root) / "tmp").glob("job-bag-*"))
+
+
+def test_a_sign_off_before_a_later_change_of_the_act_is_shown_as_no_longer_valid(
+    make_client: Any, fx: dict[str, Any], seeded: dict[str, Any], app: Any
+) -> None:
+    from dalil.services import records
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        act = records.add(
+            ctx,
+            "act",
+            incident_id=fx["incident"],
+            act_type="killing",
+            victim_id=seeded["person"] + 3,
+            date="2025-05-02",
+        ).id
+    assessor = _client(make_client, "legal")
+    _assess_all(assessor, act, seeded["evidence"][:16])
+    reviewer = _login_as(make_client, SECOND_LEGAL, SECOND_LEGAL_PW)
+    r = _post(reviewer, f"/findings/acts/{act}/sign-off", {"note": "reviewed (fictional)"})
+    assert r.status_code == 303
+    assert "no longer valid" not in reviewer.get(f"/findings/acts/{act}").text
+    r = reviewer.request(
+        "PATCH",
+        f"/api/v1/acts/{act}",
+        json={"method": "shooting"},
+        headers=_bearer(seeded["tokens"]["investigator"]),
+    )
+    assert r.status_code == 200, r.text
+    page = reviewer.get(f"/findings/acts/{act}").text
+    assert "Given before a later change of the act: no longer valid." in page
+    data = reviewer.get(f"/api/v1/findings/acts/{act}", headers=_bearer(fx["token2"])).json()
+    assert data["sign_offs"][0]["before_change"] is True

@@ -169,11 +169,20 @@ def show_assessment(ctx: Context, act_id: int) -> dict[str, Any]:
             for e in A.ACT_ELEMENTS
         ],
         "incident_elements": [v.to_dict() for v in inc_cur.values()],
-        "sign_offs": [s.to_dict() for s in signs],
+        # A sign-off given before a later change of the act's record approved something
+        # else: shown as no longer valid.
+        "sign_offs": [{**s.to_dict(), "before_change": _changed_after(act, s.at)} for s in signs],
         "history": [h.to_dict() for h in history],
         "suggested_qualifications": [q.to_dict() for q in A.suggest_qualifications(cur, inc_cur)],
         "note": "Qualifications are suggestions computed from the findings; the legal team decides.",
     }
+
+
+def _changed_after(act: Act, when: Any) -> bool:
+    from dalil.model.common import as_utc
+
+    changed = as_utc(act.updated_at)
+    return bool(changed is not None and when is not None and changed > when)
 
 
 def aggregates(ctx: Context, incident_id: int | None = None) -> list[dict[str, Any]]:
