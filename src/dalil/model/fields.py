@@ -62,7 +62,9 @@ def parse_partial_date(value: str, field: str = "date") -> PartialDate:
     except ValueError:
         pass
     raise InputError(
-        f"invalid {field} {value!r}: use YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM or YYYY"
+        f"invalid {field} {value!r}: use YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM or YYYY",
+        field=field,
+        code="invalid_date",
     )
 
 
@@ -78,13 +80,21 @@ def last_day(text: str | None) -> date | None:
 
 def check_date_range(start: PartialDate | None, end: PartialDate | None, field: str) -> None:
     if start is not None and end is not None and end.end < start.start:
-        raise InputError(f"invalid {field}: end {end.text} is before start {start.text}")
+        raise InputError(
+            f"invalid {field}: end {end.text} is before start {start.text}",
+            field=field,
+            code="end_before_start",
+        )
 
 
 def check_choice(value: str, allowed: Sequence[str], field: str) -> str:
     v = value.strip().lower()
     if v not in allowed:
-        raise InputError(f"invalid {field} {value!r}; allowed: {', '.join(allowed)}")
+        raise InputError(
+            f"invalid {field} {value!r}; allowed: {', '.join(allowed)}",
+            field=field,
+            code="invalid_choice",
+        )
     return v
 
 
@@ -99,30 +109,46 @@ def check_choices(values: Iterable[str], allowed: Sequence[str], field: str) -> 
 
 def check_latitude(value: float, field: str = "lat") -> float:
     if not (isinstance(value, int | float) and math.isfinite(value) and -90 <= value <= 90):
-        raise InputError(f"invalid {field} {value!r}: latitude must be between -90 and 90")
+        raise InputError(
+            f"invalid {field} {value!r}: latitude must be between -90 and 90",
+            field=field,
+            code="out_of_range",
+        )
     return float(value)
 
 
 def check_longitude(value: float, field: str = "lon") -> float:
     if not (isinstance(value, int | float) and math.isfinite(value) and -180 <= value <= 180):
-        raise InputError(f"invalid {field} {value!r}: longitude must be between -180 and 180")
+        raise InputError(
+            f"invalid {field} {value!r}: longitude must be between -180 and 180",
+            field=field,
+            code="out_of_range",
+        )
     return float(value)
 
 
 def check_nonneg(value: int | None, field: str) -> int | None:
     if value is not None and value < 0:
-        raise InputError(f"invalid {field} {value}: must be zero or more")
+        raise InputError(
+            f"invalid {field} {value}: must be zero or more", field=field, code="negative"
+        )
     return value
 
 
 def check_text(value: str, field: str, *, max_len: int = 10_000, required: bool = False) -> str:
     v = value.strip()
     if required and not v:
-        raise InputError(f"{field} must not be empty")
+        raise InputError(f"{field} must not be empty", field=field, code="required")
     if len(v) > max_len:
-        raise InputError(f"{field} too long ({len(v)} characters; at most {max_len})")
+        raise InputError(
+            f"{field} too long ({len(v)} characters; at most {max_len})",
+            field=field,
+            code="too_long",
+        )
     if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in v):
-        raise InputError(f"{field} contains control characters")
+        raise InputError(
+            f"{field} contains control characters", field=field, code="control_characters"
+        )
     return v
 
 
@@ -131,7 +157,11 @@ def check_low_best_high(low: int | None, best: int | None, high: int | None, fie
         check_nonneg(v, f"{field}_{name}")
     vals = [v for v in (low, best, high) if v is not None]
     if vals != sorted(vals):
-        raise InputError(f"invalid {field}: need low <= best <= high (got {low}/{best}/{high})")
+        raise InputError(
+            f"invalid {field}: need low <= best <= high (got {low}/{best}/{high})",
+            field=field,
+            code="low_best_high",
+        )
 
 
 def normalise_for_index(value: str) -> str:
