@@ -44,7 +44,12 @@ def test_open_interval_and_null_estimate_are_recorded_and_reported(
         build_report(any_case, None, audience=audience, fmt="html", out=out)
         text = _text(out)
         assert "540 at least 410 ; upper bound not estimable" in text.replace("410;", "410 ;")
-        assert re.search(r"Fictional village stratum loglinear 12 not estimable —", text)
+        assert re.search(
+            r"Fictional village stratum NOT FOR PUBLICATION no estimate loglinear 12 "
+            r"not estimable —",
+            text,
+        )
+        assert "R-hat was not reported, so convergence cannot be checked" in text
         assert "230 – 320" in text
         assert not re.search(r"\bNone\b(?! recorded)", text) and "nan" not in text.lower().split()
 

@@ -18,6 +18,10 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "R-hat {rhat} is above {max}: the chains have not converged",
         "ar": "قيمة R-hat ‏{rhat} أعلى من {max}: لم تتقارب السلاسل",
     },
+    "rhat_missing": {
+        "en": "R-hat was not reported, so convergence cannot be checked",
+        "ar": "لم تُذكر قيمة R-hat، فلا يمكن التحقق من تقارب السلاسل",
+    },
     "ess": {
         "en": "effective sample size {ess} is below {min}",
         "ar": "حجم العينة الفعلي {ess} أقل من {min}",
@@ -92,6 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 _GATES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"R-hat (?P<rhat>\S+) > (?P<max>\S+): the chains have not converged"), "rhat"),
+    (re.compile(r"R-hat not reported: convergence cannot be checked"), "rhat_missing"),
     (re.compile(r"effective sample size (?P<ess>\S+) < (?P<min>\S+)"), "ess"),
     (re.compile(r"the chains disagree; no single number"), "disagree"),
     (

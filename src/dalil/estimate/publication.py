@@ -34,9 +34,10 @@ def _one(d: dict[str, Any], where: str = "") -> list[str]:
     if method == "lcmcr" or "rhat" in diag:
         rhat = diag.get("rhat")
         ess = diag.get("ess")
-        if rhat is None or rhat > RHAT_MAX:
-            shown = "unknown" if rhat is None else f"{rhat:.3f}"
-            out.append(f"{pre}R-hat {shown} > {RHAT_MAX}: the chains have not converged")
+        if rhat is None:
+            out.append(f"{pre}R-hat not reported: convergence cannot be checked")
+        elif rhat > RHAT_MAX:
+            out.append(f"{pre}R-hat {rhat:.3f} > {RHAT_MAX}: the chains have not converged")
         if ess is not None and ess < ESS_MIN:
             out.append(f"{pre}effective sample size {ess:.0f} < {ESS_MIN}")
     if diag.get("chains_disagree"):
