@@ -18,6 +18,15 @@ Encoding, in this order (:func:`decode`):
 
 Dialect (:func:`sniff_delimiter`): comma, semicolon, tab or pipe, whichever the first
 8 KiB show to be the delimiter; comma when they do not tell.
+
+Limits (issue 18, break 8: a 68 KB XLSX expanded to 200,000 rows). A list or roster is
+refused in one line naming the limit, before anything is stored, when it has more than
+:data:`MAX_ROWS` rows, more than :data:`MAX_COLUMNS` columns or a cell longer than
+:data:`MAX_CELL_CHARS` characters (:func:`check_row`), or, for an XLSX workbook, when a
+part unpacks to more than :data:`MAX_XLSX_UNPACKED_BYTES` in all or compresses more than
+:data:`MAX_XLSX_RATIO` times (:func:`check_xlsx`): checked on the package's directory,
+before a single row is read. The limits leave room for a war-scale list of several
+hundred thousand victims.
 """
 
 from __future__ import annotations
@@ -33,8 +42,24 @@ from dalil.errors import InputError
 
 if TYPE_CHECKING:
     from _csv import Reader
+    from collections.abc import Sequence
 
 DELIMITERS = ",;\t|"
+
+#: Most data rows in one table (a war-scale victim list has a few hundred thousand).
+MAX_ROWS = 1_000_000
+#: Most columns in one table (real lists and rosters have a few dozen at most).
+MAX_COLUMNS = 500
+#: Longest cell, in characters (Excel's own limit for one cell).
+MAX_CELL_CHARS = 32_767
+#: Most bytes the parts of an XLSX workbook may unpack to, all together (a million rows
+#: of twenty columns is well under this).
+MAX_XLSX_UNPACKED_BYTES = 1024**3
+#: Most an XLSX part over :data:`_RATIO_FLOOR` may be compressed (unpacked size over
+#: packed size). Real sheets compress about 10-15 times; a sheet of rows repeated to
+#: explode (a "list bomb") compresses several hundred times.
+MAX_XLSX_RATIO = 100
+_RATIO_FLOOR = 1024**2
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FC]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _BOMS = (
@@ -124,3 +149,49 @@ def reader(text: str) -> Reader:
     usual); a leading byte-order mark is dropped."""
     text = text.removeprefix("\ufeff")
     return csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+
+
+def too_many_rows(name: str) -> InputError:
+    """The refusal of a table with more than :data:`MAX_ROWS` data rows."""
+    return InputError(f"{name}: refused: more than {MAX_ROWS:,} rows (the limit)")
+
+
+def check_row(name: str, row: int, values: Sequence[object]) -> None:
+    """Refuse row *row* (1-based, header = 1) of table *name* in one line if it has more
+    than :data:`MAX_COLUMNS` values or a text longer than :data:`MAX_CELL_CHARS`; the
+    message never quotes the value. Row counts are the caller's (:func:`too_many_rows`)."""
+    if len(values) > MAX_COLUMNS:
+        raise InputError(f"{name}: row {row}: refused: more than {MAX_COLUMNS} columns (the limit)")
+    for v in values:
+        if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+            raise InputError(
+                f"{name}: row {row}: refused: a cell longer than {MAX_CELL_CHARS:,} "
+                "characters (the limit)"
+            )
+
+
+def check_xlsx(path: Path, name: str | None = None) -> None:
+    """Refuse an XLSX workbook whose parts would unpack past the limits, from the sizes
+    its zip directory declares (nothing is unpacked). The declared sizes can be trusted
+    as an upper bound: Python's zip reader (which openpyxl uses) never returns more
+    than the declared size of a part, and refuses a part whose bytes disagree with it."""
+    import zipfile
+
+    label = name or path.name
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise InputError(f"{label}: not a readable XLSX workbook ({type(e).__name__})") from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_UNPACKED_BYTES:
+        raise InputError(
+            f"{label}: refused: the workbook unpacks to more than "
+            f"{MAX_XLSX_UNPACKED_BYTES // 1024**2:,} MB (the limit)"
+        )
+    for i in infos:
+        if i.file_size > _RATIO_FLOOR and i.file_size > MAX_XLSX_RATIO * max(i.compress_size, 1):
+            raise InputError(
+                f"{label}: refused: a part of the workbook expands more than "
+                f"{MAX_XLSX_RATIO} times when unpacked (the limit; a list bomb?)"
+            )

@@ -146,6 +146,7 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import openpyxl
 
+        tabular.check_xlsx(path, str(path))  # a roster bomb: refused before any row
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:

@@ -4,6 +4,8 @@ Usable without a case. :func:`load_list` reads one file, maps its columns onto t
 standard fields (:data:`dalil.linkage.fields.STANDARD_FIELDS`), parses every value and
 returns the records together with one :class:`RowIssue` per repaired or rejected row.
 
+* A file over a limit of :mod:`dalil.tabular` (rows, columns, cell length; an XLSX
+  workbook that unpacks too far) is refused in one line naming the limit.
 * File-level problems (unreadable encoding, no name column, a ``--map`` naming an
   unknown column or field, an XLSX workbook with several sheets and no ``sheet``,
   duplicated record ids) raise :class:`dalil.errors.InputError` naming the file, row
@@ -168,10 +170,14 @@ def _read_rows(
     except StopIteration:
         raise InputError(f"{path.name}: the file is empty") from None
     header = [h.strip() for h in header]
+    tabular.check_row(path.name, 1, header)
     rows: list[tuple[int, dict[str, Any]]] = []
     n = 1
     try:
         for n, values in enumerate(reader, start=2):
+            if n > tabular.MAX_ROWS + 1:
+                raise tabular.too_many_rows(path.name)
+            tabular.check_row(path.name, n, values)
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
@@ -208,6 +214,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
 
     import openpyxl
 
+    tabular.check_xlsx(path)  # a list bomb is refused before a row is read
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
@@ -227,14 +234,25 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
             ws = wb[sheet]
         else:
             raise InputError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+        # The dimension the sheet declares: the reader pads every row to its width.
+        if (ws.max_row or 0) > tabular.MAX_ROWS + 1:
+            raise tabular.too_many_rows(path.name)
+        if (ws.max_column or 0) > tabular.MAX_COLUMNS:
+            raise InputError(
+                f"{path.name}: refused: more than {tabular.MAX_COLUMNS} columns (the limit)"
+            )
         it = ws.iter_rows(values_only=True)
         try:
             header_row = next(it)
         except StopIteration:
             raise InputError(f"{path.name}: sheet {ws.title!r} is empty") from None
+        tabular.check_row(path.name, 1, header_row)
         header = ["" if h is None else str(h).strip() for h in header_row]
         rows: list[tuple[int, dict[str, Any]]] = []
         for n, values in enumerate(it, start=2):
+            if n > tabular.MAX_ROWS + 1:
+                raise tabular.too_many_rows(path.name)
+            tabular.check_row(path.name, n, values)
             if all(is_blank(v) for v in values):
                 continue
             rows.append((n, dict(zip(header, values, strict=False))))
@@ -257,14 +275,22 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
         data = data.get("records")
     if not isinstance(data, list):
         raise InputError(f'{path.name}: expected a JSON array of objects or {{"records": [...]}}')
+    if len(data) > tabular.MAX_ROWS:
+        raise tabular.too_many_rows(path.name)
     header: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     for n, obj in enumerate(data, start=1):
         if not isinstance(obj, dict):
             raise InputError(f"{path.name}: row {n}: expected an object")
+        tabular.check_row(path.name, n, list(obj.values()))
         for k in obj:
             if k not in header:
                 header.append(str(k))
+                if len(header) > tabular.MAX_COLUMNS:
+                    raise InputError(
+                        f"{path.name}: row {n}: refused: more than {tabular.MAX_COLUMNS} "
+                        "columns (the limit)"
+                    )
         rows.append((n, {str(k): v for k, v in obj.items()}))
     _refuse_nul(path, rows)
     return header, rows
