@@ -8,7 +8,7 @@ import re
 import time
 from typing import Any
 
-from dalil.services import estimates
+from dalil.services import estimates, lists
 from dalil.services.reports import build_report_bytes
 
 from .conftest import USERS, Client
@@ -29,6 +29,10 @@ def _wait(c: Client, job_id: int) -> dict[str, Any]:
 
 
 def test_run_record_and_the_report_prints_the_same_estimate(make_client: Any, app: Any) -> None:
+    # Other web tests share this case and may import a list without linking it: link
+    # first, as a team would before estimating (an estimate refuses unlinked records).
+    with app.state.case.act(USERS["admin"]) as ctx:
+        lists.link(ctx)
     c = make_client()
     c.login("analyst")
     page = c.get("/estimates")

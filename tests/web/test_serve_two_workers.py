@@ -35,14 +35,25 @@ def _only(answering: int, stopped: int) -> Iterator[None]:
         os.kill(stopped, signal.SIGCONT)
 
 
-def _web_workers(sup: subprocess.Popen[bytes]) -> list[int]:
+def _web_workers(sup: subprocess.Popen[bytes], base: str) -> list[int]:
+    """The two web workers' pids, once each of them answers on its own (a freshly
+    forked worker may still be starting on a loaded machine; a request it has not yet
+    accepted would wait in the socket's queue past the client's timeout)."""
+    import httpx
+
     deadline = time.monotonic() + 30
+    kids: list[int] = []
     while time.monotonic() < deadline:
         kids = sorted(_children(sup.pid))
         if len(kids) == 2:
-            return kids
+            break
         time.sleep(0.1)
-    pytest.fail(f"expected two web workers, found {_children(sup.pid)}")
+    else:
+        pytest.fail(f"expected two web workers, found {_children(sup.pid)}")
+    for answering, stopped in ((kids[0], kids[1]), (kids[1], kids[0])):
+        with _only(answering, stopped):
+            assert httpx.get(base + "/login", timeout=120).status_code == 200
+    return kids
 
 
 def test_serve_workers_2_shares_sessions_between_workers_and_across_a_restart(
@@ -52,7 +63,7 @@ def test_serve_workers_2_shares_sessions_between_workers_and_across_a_restart(
     with any_case.act() as ctx:
         users.add_user(ctx, "ana", "analyst", password=PASSWORD)
     sup, base = start(any_case, "--workers", "2", "--job-workers", "0")
-    w1, w2 = _web_workers(sup)
+    w1, w2 = _web_workers(sup, base)
 
     with _only(w1, stopped=w2):
         r = _login(base)  # signed in on worker 1
@@ -67,7 +78,7 @@ def test_serve_workers_2_shares_sessions_between_workers_and_across_a_restart(
     sup.terminate()
     assert sup.wait(30) == 0
     sup, base = start(any_case, "--workers", "2", "--job-workers", "0")
-    v1, v2 = _web_workers(sup)
+    v1, v2 = _web_workers(sup, base)
     with _only(v1, stopped=v2):
         assert _me(base, cookie) == 200
     with _only(v2, stopped=v1):
