@@ -15,6 +15,7 @@ from dalil.core.case import Case
 from dalil.sources.webcapture import read_capture
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 
+from .test_cdxj import check_index
 from .webfixtures import site, tiny_png
 
 pytest.importorskip("playwright")
@@ -40,8 +41,15 @@ def test_capture_writes_a_checked_wacz_and_adds_it(case: Case, tmp_path: Path) -
         shot = z.read("screenshot/page.png")
         dom = z.read("dom/page.html").decode()
         dp = json.loads(z.read("datapackage.json"))
+        warc = z.read("archive/capture.warc.gz")
+        index = z.read("indexes/index.cdx")
         for r in dp["resources"]:  # hashes taken at collection hold in the file written
             assert hashlib.sha256(z.read(r["path"])).hexdigest() == r["hash"].split(":")[1]
+    assert "indexes/index.cdx" in {r["path"] for r in dp["resources"]}  # hashed like the rest
+    # the index lists every response and resource record, each at its offset and length
+    entries = check_index(warc, index, "capture.warc.gz")
+    urls = {e["url"] for e in entries}
+    assert {url, f"{base}/photo.png", f"urn:screenshot:{url}", f"urn:dom:{url}"} <= urls
     assert shot.startswith(b"\x89PNG") and len(shot) > 1000
     assert "covered market was struck" in dom
     # dalil's own importer checks it and finds the page, the photo and the screenshot

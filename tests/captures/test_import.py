@@ -68,7 +68,8 @@ def test_signed_wacz_imports_pages_media_and_text(
         (captured["page"], "2026-01-02T03:04:05Z", "Fictional market page")
     ]
     integ = cap["integrity"]
-    assert integ["resources_checked"] == 2 and integ["digest_file"] is True
+    assert integ["resources_checked"] == 3 and integ["digest_file"] is True
+    assert integ["indexes"] == ["indexes/index.cdx"]
     assert integ["signature"]["verified"] is True
     assert integ["signature"]["signer"] == "anonymous key"
     # the photo inside, as a working copy derived from the capture, with its own hash
@@ -91,7 +92,7 @@ def test_cli_text_output_reports_signature(dalil: DalilRunner, captured: dict[st
     r = dalil("evidence", "add", str(captured["wacz"]))
     assert r.exit_code == 0, r.output
     assert "1 page(s), 1 media item(s)" in r.output
-    assert "2 files match datapackage.json; digest file matches" in r.output
+    assert "3 files match datapackage.json; digest file matches" in r.output
     assert "signature verified: anonymous key" in r.output
 
 
@@ -168,6 +169,51 @@ def test_altered_member_and_datapackage_are_refused(
         "datapackage.json",
         "differs from datapackage-digest.json",
     )
+
+
+def test_tampered_index_is_refused_naming_it(
+    case: Case, captured: dict[str, object], tmp_path: Path
+) -> None:
+    """The CDXJ index is checked like every other member: an index pointing a URL at
+    another offset is refused, naming it; so is one whose datapackage hash was updated too
+    (the digest file catches it), and an index the datapackage does not list."""
+    dalil = DalilRunner({"DALIL_CASE": str(case.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
+    wacz = Path(str(captured["wacz"]))
+    with zipfile.ZipFile(wacz) as z:
+        index = z.read("indexes/index.cdx")
+        dp = json.loads(z.read("datapackage.json"))
+    offsets = [json.loads(line.split(b" ", 2)[2])["offset"] for line in index.splitlines()]
+    lying = index.replace(
+        f'"offset": "{offsets[0]}"'.encode(), f'"offset": "{offsets[-1]}"'.encode(), 1
+    )  # the first URL now points at another record
+    assert lying != index and len(lying.splitlines()) == len(index.splitlines())
+    refused(
+        dalil,
+        case,
+        rezip(wacz, tmp_path / "i1.wacz", {"indexes/index.cdx": lying}),
+        "indexes/index.cdx",
+        "differs from datapackage.json",
+    )
+    for r in dp["resources"]:
+        if r["path"] == "indexes/index.cdx":
+            r["hash"] = "sha256:" + hashlib.sha256(lying).hexdigest()
+            r["bytes"] = len(lying)
+    refused(
+        dalil,
+        case,
+        rezip(
+            wacz,
+            tmp_path / "i2.wacz",
+            {"indexes/index.cdx": lying, "datapackage.json": json.dumps(dp).encode()},
+        ),
+        "datapackage.json",
+        "differs from datapackage-digest.json",
+    )
+    extra = tmp_path / "i3.wacz"
+    rezip(wacz, extra, {})
+    with zipfile.ZipFile(extra, "a") as z:
+        z.writestr("indexes/extra.cdx", lying)
+    refused(dalil, case, extra, "indexes/extra.cdx", "not in datapackage.json")
 
 
 def test_bad_signature_is_refused(case: Case, captured: dict[str, object], tmp_path: Path) -> None:

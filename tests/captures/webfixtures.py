@@ -19,6 +19,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from dalil.sources.cdxj import index_warc
+
 
 def tiny_png(rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -97,8 +99,10 @@ def make_wacz(
     sign_with: ec.EllipticCurvePrivateKey | None = None,
     signed_data_for: Callable[[str], dict[str, object]] | None = None,
 ) -> Path:
+    warc = warc_gz.read_bytes()
     members = {
-        "archive/data.warc.gz": warc_gz.read_bytes(),
+        "archive/data.warc.gz": warc,
+        "indexes/index.cdx": index_warc(warc, "data.warc.gz"),
         "pages/pages.jsonl": (
             json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"})
             + "\n"

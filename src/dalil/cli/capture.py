@@ -39,8 +39,9 @@ def capture_cmd(
     """Capture URL with headless Chromium into a WACZ file.
 
     Saves every response the page loaded (WARC), a full-page screenshot, the DOM as
-    rendered, the HAR, the page's URL, time and title, and the SHA-256 of each file taken
-    at collection (datapackage.json). With --add the capture is then checked and added
+    rendered, the HAR, the page's URL, time and title, a CDXJ index of the WARC
+    (indexes/index.cdx, for replay tools), and the SHA-256 of each file taken at
+    collection (datapackage.json). With --add the capture is then checked and added
     like `dalil evidence add FILE.wacz`. Only pages this machine can reach are captured.
     """
     from dalil.sources.browsercapture import capture

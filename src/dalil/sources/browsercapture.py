@@ -4,7 +4,8 @@ What is saved (the Berkeley Protocol's minimum for online material): every HTTP 
 the page loaded (as WARC ``request``/``response`` records, from a HAR that Playwright
 records with the bodies), a full-page screenshot (``resource`` record, ``image/png``,
 ``urn:screenshot:<url>``), the DOM as rendered (``resource`` record, ``text/html``,
-``urn:dom:<url>``), the HAR itself, ``pages/pages.jsonl`` (URL, time, title) and
+``urn:dom:<url>``), the HAR itself, ``pages/pages.jsonl`` (URL, time, title), a CDXJ
+index of the WARC (``indexes/index.cdx``, see :mod:`dalil.sources.cdxj`) and
 ``datapackage.json`` with the SHA-256 and size of each file, its own SHA-256 in
 ``datapackage-digest.json``. The hashes are taken at collection, before anything leaves
 this machine's memory for the file. Pure library: no case.
@@ -30,6 +31,7 @@ from typing import Any
 
 from dalil import __version__
 from dalil.errors import InputError
+from dalil.sources.cdxj import index_warc
 
 #: Chromium used when none is named (``$DALIL_CHROMIUM`` overrides it).
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -228,6 +230,7 @@ def capture(
     )
     members: dict[str, bytes] = {
         "archive/capture.warc.gz": warc,
+        "indexes/index.cdx": index_warc(warc, "capture.warc.gz"),
         "pages/pages.jsonl": (
             json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"})
             + "\n"

@@ -377,6 +377,7 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
             "software": dp.get("software"),
             "created": dp.get("created"),
             "resources_checked": len(listed),
+            "indexes": sorted(n for n in listed if n.startswith("indexes/")),
             "datapackage_sha256": dp_digest.split(":", 1)[1],
             "digest_file": False,
             "signed": False,
