@@ -160,3 +160,13 @@ def test_personnel_roster_xlsx_bomb_is_refused_naming_the_limit(tmp_path: Path) 
     with pytest.raises(InputError) as e:
         read_personnel(bomb)
     assert "refused: a part of the workbook expands more than 100 times" in _one_line(e)
+
+
+def test_personnel_roster_csv_over_the_row_limit_is_refused(tmp_path: Path) -> None:
+    from dalil.findings.vetting import read_personnel
+
+    p = tmp_path / "roster.csv"
+    p.write_bytes(b"name,unit\n" + b"Fictional Bomb,Unit 1\n" * (tabular.MAX_ROWS + 1))
+    with pytest.raises(InputError) as e:
+        read_personnel(p)
+    assert _one_line(e) == f"{p}: refused: more than {tabular.MAX_ROWS:,} rows (the limit)"

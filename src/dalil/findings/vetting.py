@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -152,16 +153,25 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
         except Exception:
             raise InputError(f"{path}: not a readable XLSX workbook") from None
         ws = wb.active
-        rows = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)] if ws else []
+        cap = tabular.MAX_ROWS + 2  # the header and one row over the limit
+        rows = (
+            [[_cell(c) for c in r] for r in islice(ws.iter_rows(values_only=True), cap)]
+            if ws
+            else []
+        )
         wb.close()
     else:
         text = tabular.read_text(
             path, name=str(path)
         ).text  # the one table reader: encoding and delimiter
         try:
-            rows = list(tabular.reader(text))
+            rows = list(islice(tabular.reader(text), tabular.MAX_ROWS + 2))
         except csv.Error as e:
             raise InputError(f"{path}: not a readable CSV file ({e})") from None
+    if len(rows) > tabular.MAX_ROWS + 1:
+        raise tabular.too_many_rows(str(path))
+    for i, r in enumerate(rows, start=1):
+        tabular.check_row(str(path), i, r)
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise InputError(f"{path}: empty personnel file")

@@ -361,6 +361,44 @@ def check_for_worker(data: bytes, name: str) -> dict[str, Any]:
     return load_list(req["path"], mapping=req["mapping"], list_name=req["list_name"]).report()
 
 
+def load_for_worker(data: bytes, name: str) -> dict[str, Any]:
+    """:func:`load_list` in a bounded worker: *data* is ``{"path", "mapping", "list_name",
+    "sheet", "encoding", "strict"}`` as JSON; the parsed file comes back as JSON (rebuilt
+    by :func:`list_file_from_worker`)."""
+    req = json.loads(data)
+    f = load_list(
+        req["path"],
+        mapping=req.get("mapping"),
+        list_name=req.get("list_name"),
+        sheet=req.get("sheet"),
+        encoding=req.get("encoding"),
+        strict=bool(req.get("strict")),
+    )
+    return {
+        "list_name": f.list_name,
+        "records": f.records,
+        "issues": [i.to_dict() for i in f.issues],
+        "rows_read": f.rows_read,
+        "mapping": f.mapping,
+        "ignored_columns": f.ignored_columns,
+        "derived": f.derived,
+    }
+
+
+def list_file_from_worker(path: Path, out: Mapping[str, Any]) -> ListFile:
+    """The :class:`ListFile` that :func:`load_for_worker` sent back."""
+    return ListFile(
+        path=path,
+        list_name=str(out["list_name"]),
+        records=list(out["records"]),
+        issues=[RowIssue(**i) for i in out["issues"]],
+        rows_read=int(out["rows_read"]),
+        mapping=dict(out["mapping"]),
+        ignored_columns=list(out["ignored_columns"]),
+        derived=dict(out["derived"]),
+    )
+
+
 def load_list(
     path: str | Path,
     *,
