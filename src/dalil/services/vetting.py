@@ -5,6 +5,8 @@ The rules live in :mod:`dalil.findings.vetting`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,22 +39,8 @@ def vet_upload(
     """:func:`vet` of an uploaded roster (CSV or XLSX by *name*'s suffix). The reader takes
     a path, so the bytes are written to the case's private temporary area (0600) and
     removed before this returns, whatever happens; errors name the upload, not the path."""
-    if not data:
-        raise InputError("the personnel file is empty", field="file")
-    if len(data) > UPLOAD_MAX_BYTES:
-        raise InputError(
-            f"the personnel file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB",
-            field="file",
-        )
-    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
-    with private_tempdir(ctx.case.root, "dalil-vet-") as folder:
-        path = write_private(folder, "personnel" + suffix, data)
-        try:
-            out = vet(ctx, path, columns=columns, threshold=threshold)
-        except InputError as e:
-            raise InputError(
-                e.message.replace(str(path), name), field=e.field or "file", code=e.code
-            ) from None
+    with _roster_upload(ctx, data, name) as path:
+        out = vet(ctx, path, columns=columns, threshold=threshold)
     out["file"] = name
     return out
 
@@ -64,6 +52,15 @@ def check_upload(
     logged): the number of records, or InputError (empty, too large, bad columns). The web
     form calls it before queueing a vetting job, so a bad file is refused beside the form."""
     ctx.require(access.PROTECTED_REVEAL, "compare names with suspects' protected names")
+    with _roster_upload(ctx, data, name) as path:
+        return len(V.read_personnel(path, columns))
+
+
+@contextmanager
+def _roster_upload(ctx: Context, data: bytes, name: str) -> Iterator[Path]:
+    """An uploaded roster (CSV or XLSX by *name*'s suffix) as a 0600 file in the case's
+    private temporary area, removed on leaving whatever happens; size checked first, and
+    errors raised inside name the upload, not the path."""
     if not data:
         raise InputError("the personnel file is empty", field="file")
     if len(data) > UPLOAD_MAX_BYTES:
@@ -75,7 +72,7 @@ def check_upload(
     with private_tempdir(ctx.case.root, "dalil-vet-") as folder:
         path = write_private(folder, "personnel" + suffix, data)
         try:
-            return len(V.read_personnel(path, columns))
+            yield path
         except InputError as e:
             raise InputError(
                 e.message.replace(str(path), name), field=e.field or "file", code=e.code
