@@ -20,7 +20,7 @@ from dalil.services import evidence, records
 from dalil.services import kernel as access
 from dalil.services.records import WITNESS_ROLE
 from dalil.web.context import N_, Ctx
-from dalil.web.forms import FIELD_LABELS, VOCAB
+from dalil.web.forms import EDIT_KINDS, FIELD_LABELS, VOCAB
 
 #: Fields that hold the id of another record -> that record's web kind.
 REF_FIELDS: dict[str, str] = {
@@ -386,17 +386,8 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
     return out
 
 
-#: Record kind in audit object ids (``incident:3``) per web kind.
-AUDIT_KINDS = {
-    "incidents": "incident",
-    "persons": "person",
-    "acts": "act",
-    "sites": "site",
-    "units": "unit",
-    "memberships": "membership",
-    "provenance": "provenance",
-    "sources": "source",
-}
+#: Record kind in audit object ids (``incident:3``) per web kind: the service kind.
+AUDIT_KINDS = EDIT_KINDS
 ACTION_WORDS = {
     "add": N_("recorded"),
     "update": N_("changed"),
