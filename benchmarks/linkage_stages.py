@@ -47,6 +47,7 @@ def stages(
     design: int | None = None,
     data_dir: str = "",
     backend: str = "duckdb",
+    sweep: tuple[float, ...] = (),
 ) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,9 +91,16 @@ def stages(
         b = (prob >= lo_p) & (prob < hi_p)
         share = is_true[b].mean() if b.any() else float("nan")
         print(f"    [{lo_p:.2f}, {min(hi_p, 1):.2f}): {int(b.sum()):9d} pairs, {share:.3f} true")
+    attrs = record_attributes(df)
+    for thr in sweep:
+        sw = pairwise_scores(cluster(ids, pairs, thr, attributes=attrs).cluster_of, truth)
+        print(
+            f"  threshold {thr}: "
+            + ", ".join(f"{k} {sw[k]:.4f}" for k in ("precision", "recall", "f1"))
+        )
     plain = pairwise_scores(cluster(ids, pairs, threshold).cluster_of, truth)
     # as `dalil link` clusters: with the cluster-level checks
-    cl = cluster(ids, pairs, threshold, attributes=record_attributes(df))
+    cl = cluster(ids, pairs, threshold, attributes=attrs)
     s = pairwise_scores(cl.cluster_of, truth)
     lam = result.model_json.get("probability_two_random_records_match", float("nan"))
     sizes = pd.Series(list(cl.cluster_of.values())).value_counts()
@@ -171,6 +179,9 @@ def main() -> int:
     ap.add_argument("--dump-model", default="", help="write the trained model JSON here")
     ap.add_argument("--backend", default="duckdb", choices=["duckdb", "spark"])
     ap.add_argument(
+        "--sweep", default="", help="also cluster at these thresholds (e.g. 0.5,0.7,0.8)"
+    )
+    ap.add_argument(
         "--data-dir", default="", help="keep the generated lists here and reuse them next time"
     )
     ap.add_argument(
@@ -190,7 +201,8 @@ def main() -> int:
         print(f"{n} records:")
         res.append(
             stages(n, args.lists, args.seed, args.threshold, args.dump_model, args.design_seed,
-                   args.data_dir, args.backend)
+                   args.data_dir, args.backend,
+                   tuple(float(x) for x in args.sweep.split(",") if x))
         )  # fmt: skip
     hand_written()
     if len(res) == 2:
