@@ -531,16 +531,24 @@ class EvidenceMetaIn(BaseModel):
     source_id: int | None = Field(None, ge=1, le=2**62, description="The source it supports.")
     sensitive: bool | None = Field(None, description="Identifies a witness.")
     notes: str | None = Field(None, max_length=10_000)
+    graphic: bool | None = Field(
+        None, description="Shows violence or bodies: blurred until the viewer chooses."
+    )
 
 
 @router.patch(
     "/evidence/{sha256}", response_model=dict[str, Any], responses=ERRORS, tags=["evidence"]
 )
 def update_evidence(ctx: ApiCtx, sha256: str, body: EvidenceMetaIn) -> dict[str, Any]:
-    """Change an evidence item's metadata (source, sensitivity, notes; never its content);
-    audited with the values before and after."""
+    """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
+    its content); audited with the values before and after."""
     return edit.update_evidence(
-        ctx, sha256, source_id=body.source_id, sensitive=body.sensitive, notes=body.notes
+        ctx,
+        sha256,
+        source_id=body.source_id,
+        sensitive=body.sensitive,
+        notes=body.notes,
+        graphic=body.graphic,
     )
 
 

@@ -100,10 +100,10 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
     (only what the role may see; nothing is looked up for a role that may not)."""
     from dalil.errors import DalilError
     from dalil.services import evidence as evidence_service
-    from dalil.services import kernel, media, ocr
+    from dalil.services import kernel, media, ocr, viewing
 
     out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False,
-                           "similar": []}  # fmt: skip
+                           "similar": [], "view": None}  # fmt: skip
     with ctx.act(write=False) as sc:
         item = evidence_service.resolve_item(sc, item_id)
         readable = sc.can(kernel.EVIDENCE_READ) and (
@@ -111,6 +111,8 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
         )
         if not readable:
             return out
+        out["view"] = {"kind": viewing.shown_as(sc.case, item), "graphic": item.graphic,
+                       "page": 1, "pages": None}  # fmt: skip
         out["has_transcript"] = ocr.has_transcript(sc, item)
         out["can_reveal"] = sc.can(kernel.PROTECTED_REVEAL)
         kind = str(item.media_type or "")
@@ -128,6 +130,11 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
                 out["similar"] = media.similar(sc, item.id)
             except DalilError:  # no perceptual hash (audio, or not analysed yet)
                 out["similar"] = []
+    if out["view"]["kind"] == "pdf":
+        pages = viewing.pdf_page_count(ctx.case, ctx.actor, item_id)
+        raw = str(ctx.request.query_params.get("page") or "1")
+        page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+        out["view"].update(pages=pages, page=min(max(1, page), pages or 1))
     return out
 
 
