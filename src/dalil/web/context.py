@@ -130,6 +130,9 @@ def make_environments() -> dict[str, Environment]:
         env.filters["when"] = timestamp  # 2026-12-02 09:14 UTC: no microseconds
         env.globals["edit_kinds"] = tuple(EDIT_KINDS)
         env.globals["new_kinds"] = tuple(k for k in EDIT_KINDS if k != "sources")
+        from dalil.web.handlers.retractions import SERVICE_KINDS
+
+        env.globals["retract_kinds"] = tuple(SERVICE_KINDS)
         envs[code] = env
     return envs
 
