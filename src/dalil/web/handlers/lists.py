@@ -83,18 +83,3 @@ def histories(ctx: Ctx) -> dict[str, Any]:
     with ctx.act(write=False) as sc:
         names, rows = lists.case_histories(sc)
     return {"lists": list(names), "rows": jsonable(rows)}
-
-
-def estimate(ctx: Ctx, method: str = "loglinear", strata: str | None = None) -> dict[str, Any]:
-    """A quick estimate from the case's linked lists, without linkage draws, optionally by
-    stratum: the same service functions as ``dalil estimate --case``
-    (``estimates.case_estimate_input`` in a read transaction, then ``compute_estimate``
-    outside it); nothing is written. Runs with linkage draws, LCMCR and recording go
-    through an estimate job."""
-    from dalil.services.estimates import case_estimate_input, compute_estimate
-
-    h = histories(ctx)
-    with ctx.act(write=False) as sc:
-        source = case_estimate_input(sc, strata=strata)
-    result = compute_estimate(source, method=method)
-    return {"histories": h, **dict(jsonable(result.to_dict()))}
