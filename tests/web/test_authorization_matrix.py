@@ -133,7 +133,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/lists/review"): REVEAL,
     ("POST", "/api/v1/lists/decide"): ANALYSIS,
     ("GET", "/api/v1/lists/histories"): READ,
-    ("GET", "/api/v1/estimate"): READ,
+    ("POST", "/api/v1/estimate"): ANALYSIS,  # a quick estimate, queued as a job
     ("POST", "/lists/link"): ANALYSIS,
     ("GET", "/lists/import"): READ,
     ("POST", "/lists/import"): WRITE,  # reads the upload's columns: importers only (issue 18)
@@ -481,6 +481,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": body} if path.startswith("/api/") else {"data": body}
     if "/findings/" in path:
         return _findings_payload(path, role)
+    if path == "/api/v1/estimate":
+        return {"json": {"method": "loglinear"}}
     if path.endswith("/estimates/run"):
         body: dict[str, Any] = {"method": "loglinear", "linkage_draws": 0}
         return {"json": body} if path.startswith("/api/") else {"data": body}

@@ -250,9 +250,11 @@ async def add_evidence(
     name: str = Query(..., min_length=1, max_length=255, description="Original file name."),
     source: str | None = Query(None, max_length=64, description="Id of the source it supports."),
     sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
-) -> dict[str, Any]:
+) -> dict[str, Any] | JSONResponse:
     """Upload one file as the raw request body; it is hashed and encrypted as it streams
-    (no plaintext temporary file)."""
+    (no plaintext temporary file). A web capture (`.wacz`, `.warc`, `.warc.gz`) is stored
+    and answered 202 with `capture_job`: a job checks it and records it (follow
+    `/api/v1/jobs/{id}`)."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
         from dalil.errors import InputError
@@ -268,6 +270,8 @@ async def add_evidence(
     result = await evidence.add_evidence(
         ctx, body(), name=name, media_type=media_type, source_id=source, sensitive=sensitive
     )
+    if "capture_job" in result:  # stored; checked and recorded by a job
+        return JSONResponse(result, status_code=202)
     return dict(result)
 
 
@@ -403,19 +407,25 @@ def histories(ctx: ApiCtx) -> dict[str, Any]:
     return dict(lists.histories(ctx))
 
 
-@router.get("/estimate", response_model=dict[str, Any], responses=ERRORS)
-def estimate(
-    ctx: ApiCtx,
-    method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
-    strata: str | None = Query(
+class QuickEstimate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: str = Field("loglinear", pattern="^(loglinear|bma)$", description="loglinear or bma")
+    strata: str | None = Field(
         None,
         pattern="^(sex|governorate|place_of_death|date_of_death|age_group)$",
         description="Estimate within each stratum and add them up (`dalil estimate --strata`).",
-    ),
-) -> dict[str, Any]:
-    """Estimate the total from the capture histories (the stable estimation JSON of
-    `dalil estimate --json`, plus `histories`)."""
-    return dict(lists.estimate(ctx, method, strata))
+    )
+    seed: int | None = Field(None, ge=0, le=2**62, description="chosen and kept when absent")
+
+
+@router.post("/estimate", response_model=dict[str, Any], status_code=202, responses=ERRORS)
+def estimate(ctx: ApiCtx, body: QuickEstimate) -> dict[str, Any]:
+    """Queue a quick estimate of the case's linked lists, without linkage draws, as an
+    `estimate` job (202; follow `/api/v1/jobs/{id}`): its result is the stable JSON of
+    `dalil estimate --case --json --seed S` plus `settings`. The capture histories are
+    at `/api/v1/lists/histories`. (Formerly a `GET` computed inside the request.)"""
+    params: dict[str, Any] = {**body.model_dump(exclude_none=True), "linkage_draws": 0}
+    return est_handlers.run(ctx, params)
 
 
 class EstimateRun(BaseModel):
