@@ -419,14 +419,19 @@ def list_items(
     sensitive: bool | None = None,
     limit: int | None = None,
     offset: int = 0,
+    retracted: str = "hide",
 ) -> list[EvidenceItem]:
-    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all)."""
+    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all).
+    Retracted items are left out unless *retracted* is ``only`` or ``include``."""
+    from dalil.services import retractions
+
     ctx.require(access.CASE_READ, "list evidence")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
     q = _item_filters(
         select(EvidenceItem).order_by(EvidenceItem.id), source_id, copy_kind, sensitive
     )
+    q = retractions.narrow(q, "evidence", EvidenceItem.id, retracted)
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -440,12 +445,16 @@ def count_items(
     source_id: int | None = None,
     copy_kind: str | None = None,
     sensitive: bool | None = None,
+    retracted: str = "hide",
 ) -> int:
     """How many items :func:`list_items` lists with the same filters and no limit."""
+    from dalil.services import retractions
+
     ctx.require(access.CASE_READ, "list evidence")
     q = _item_filters(
         select(func.count()).select_from(EvidenceItem), source_id, copy_kind, sensitive
     )
+    q = retractions.narrow(q, "evidence", EvidenceItem.id, retracted)
     return int(ctx.session.scalar(q) or 0)
 
 

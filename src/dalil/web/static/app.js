@@ -68,6 +68,16 @@
         function (data) { return Boolean(data.sha256); },
         function (data) {
           status.textContent = status.getAttribute("data-done") + " " + data.sha256;
+          if (typeof data.capture_job === "number") {
+            // A web capture: stored, then checked and recorded by a job (its page).
+            status.appendChild(document.createTextNode(" " + status.getAttribute("data-capture") + " "));
+            var jl = document.createElement("a");
+            jl.href = "/jobs/" + data.capture_job;
+            jl.textContent = "#" + data.capture_job;
+            jl.id = "uploaded-capture-job";
+            status.appendChild(jl);
+            return;
+          }
           var link = document.createElement("a");
           link.href = "/evidence/" + encodeURIComponent(data.sha256);
           link.textContent = data.original_name || data.sha256;

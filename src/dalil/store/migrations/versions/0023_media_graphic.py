@@ -2,7 +2,7 @@
 viewer chooses to see them.
 
 Revision ID: 0023_media_graphic
-Revises: 0018_linkage_runs
+Revises: 0020_retractions
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_media_graphic"
-down_revision = "0018_linkage_runs"
+down_revision = "0020_retractions"
 branch_labels = None
 depends_on = None
 
