@@ -147,7 +147,9 @@ class Words:
         if isinstance(v, list | tuple):
             return bdi(", ".join(self.word(x) if name == "roles" else str(x) for x in v))
         if isinstance(v, dict):
-            return bdi("; ".join(f"{k}: {x}" for k, x in v.items()))
+            from dalil.web.audit_words import words_html
+
+            return words_html(v, self._)
         if name in WORD_FIELDS:
             return Markup(escape(self.word(v)))
         return bdi(v)
