@@ -15,6 +15,7 @@ from dalil.web.pages import (
     lists,
     media,
     records,
+    review,
     search,
     sources,
     users,
@@ -34,6 +35,7 @@ for _module in (
     users,
     jobs,
     lists,
+    review,
     findings,
     records,
 ):
