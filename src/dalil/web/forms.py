@@ -204,7 +204,9 @@ VOCAB: dict[str, str] = {
 #: What a field's input says when its value is refused (by the field's kind).
 ERROR_WORDS: dict[str, str] = {
     "required": N_("Required."),
-    "date": N_("Not a date: write a year (2025), a month (2025-03) or a day (2025-03-08)."),
+    "date": N_(
+        "Not a date: write a year (2025), a month (2025-03, March 2025) or a day (2025-03-08, 8 March 2025)."
+    ),
     "int": N_("Not a whole number."),
     "count": N_("Not a whole number of 0 or more."),
     "lat": N_("A latitude is a number from -90 to 90; give both latitude and longitude."),
@@ -281,7 +283,7 @@ class FormField:
     options: list[tuple[Any, str]] = field(default_factory=list)  # (id, label) for refs
 
 
-DATE_HINT = N_("A year (2025), a month (2025-03) or a day (2025-03-08).")
+DATE_HINT = N_("A year (2025), a month (2025-03, March 2025) or a day (2025-03-08, 8 March 2025).")
 
 
 def form_fields(kind: str, *, can_protected: bool) -> list[FormField]:

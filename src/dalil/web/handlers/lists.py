@@ -16,10 +16,13 @@ def victim_lists(ctx: Ctx) -> list[dict[str, Any]]:
         return [jsonable(x) for x in lists.list_lists(sc)]
 
 
-def review_queue(ctx: Ctx, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Uncertain pairs, most uncertain first; names only with a reason (logged)."""
+def review_queue(
+    ctx: Ctx, *, reason: str | None = None, limit: int = 50, order: str = "uncertainty"
+) -> list[dict[str, Any]]:
+    """Uncertain pairs, most uncertain first (*order* ``effect``: largest expected change
+    of the estimate first); names only with a reason (logged)."""
     with ctx.act(write=reason is not None) as sc:
-        return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit)]
+        return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit, order=order)]
 
 
 def cluster_view(ctx: Ctx, person_id: int) -> dict[str, Any]:
@@ -80,18 +83,3 @@ def histories(ctx: Ctx) -> dict[str, Any]:
     with ctx.act(write=False) as sc:
         names, rows = lists.case_histories(sc)
     return {"lists": list(names), "rows": jsonable(rows)}
-
-
-def estimate(ctx: Ctx, method: str = "loglinear", strata: str | None = None) -> dict[str, Any]:
-    """A quick estimate from the case's linked lists, without linkage draws, optionally by
-    stratum: the same service functions as ``dalil estimate --case``
-    (``estimates.case_estimate_input`` in a read transaction, then ``compute_estimate``
-    outside it); nothing is written. Runs with linkage draws, LCMCR and recording go
-    through an estimate job."""
-    from dalil.services.estimates import case_estimate_input, compute_estimate
-
-    h = histories(ctx)
-    with ctx.act(write=False) as sc:
-        source = case_estimate_input(sc, strata=strata)
-    result = compute_estimate(source, method=method)
-    return {"histories": h, **dict(jsonable(result.to_dict()))}

@@ -15,6 +15,7 @@ from dalil.web.pages import (
     lists,
     media,
     records,
+    retract,
     review,
     search,
     sources,
@@ -37,6 +38,7 @@ for _module in (
     lists,
     review,
     findings,
+    retract,
     records,
 ):
     router.include_router(_module.router)

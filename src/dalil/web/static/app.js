@@ -68,6 +68,16 @@
         function (data) { return Boolean(data.sha256); },
         function (data) {
           status.textContent = status.getAttribute("data-done") + " " + data.sha256;
+          if (typeof data.capture_job === "number") {
+            // A web capture: stored, then checked and recorded by a job (its page).
+            status.appendChild(document.createTextNode(" " + status.getAttribute("data-capture") + " "));
+            var jl = document.createElement("a");
+            jl.href = "/jobs/" + data.capture_job;
+            jl.textContent = "#" + data.capture_job;
+            jl.id = "uploaded-capture-job";
+            status.appendChild(jl);
+            return;
+          }
           var link = document.createElement("a");
           link.href = "/evidence/" + encodeURIComponent(data.sha256);
           link.textContent = data.original_name || data.sha256;
@@ -187,4 +197,20 @@ document.addEventListener("submit", (ev) => {
   if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
     ev.preventDefault();
   }
+});
+
+// Graphic evidence: blurred and greyscale until the viewer presses "Show" for this item
+// (per item and per visit: nothing is remembered). Audio and video start muted (the
+// markup says so; set again here in case a browser restored an old state).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("#graphic-toggle, .graphic-toggle").forEach((button) => {
+    const box = document.getElementById(button.getAttribute("aria-controls"));
+    if (!box) { return; }
+    button.addEventListener("click", () => {
+      const shown = box.classList.toggle("shown");
+      button.setAttribute("aria-pressed", shown ? "true" : "false");
+      button.textContent = button.dataset[shown ? "hide" : "show"];
+    });
+  });
+  document.querySelectorAll(".viewer video, .viewer audio").forEach((el) => { el.muted = true; });
 });
