@@ -2,7 +2,7 @@
 double review (items and votes).
 
 Revision ID: 0019_review_team
-Revises: 0018_linkage_runs
+Revises: 0023_media_graphic
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019_review_team"
-down_revision = "0018_linkage_runs"
+down_revision = "0023_media_graphic"
 branch_labels = None
 depends_on = None
 
