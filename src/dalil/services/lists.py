@@ -619,16 +619,63 @@ def _open_fields(r: ListRecord, list_name: str, ctx: Context | None = None) -> d
     return out
 
 
-def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+#: Orders of the review queue (``review(order=…)``): most uncertain first, or largest
+#: expected effect of the decision on the estimate first (:mod:`dalil.estimate.review_effect`).
+REVIEW_ORDERS = ("uncertainty", "effect")
+
+
+def _queue_effects(ctx: Context, items: Sequence[Any]) -> list[Any]:
+    """The expected effect on the estimate of deciding each queue item (a
+    :class:`VictimMatch` or :class:`ReviewPair`): record ids, lists and current persons
+    only, nothing decrypted. A match with a recorded victim joins the record's cluster
+    to the records already on that victim (none: no effect on the estimate)."""
+    from dalil.estimate.review_effect import decision_effects
+
+    rows = ctx.session.execute(select(ListRecord.id, ListRecord.list_id, ListRecord.person_id))
+    list_of: dict[str, str] = {}
+    person_of: dict[str, str] = {}
+    on_person: dict[int, str] = {}
+    for rid, list_id, pid in rows:
+        list_of[str(rid)] = str(list_id)
+        if pid is not None:  # a held record (no person yet) counts as a person of its own
+            person_of[str(rid)] = str(pid)
+            on_person.setdefault(pid, str(rid))
+    pairs = []
+    for it in items:
+        if isinstance(it, VictimMatch):
+            pairs.append((str(it.record_id), on_person.get(it.person_id, ""), it.probability))
+        else:
+            pairs.append((str(it.record_a), str(it.record_b), it.probability))
+    return decision_effects(list_of, person_of, pairs)
+
+
+def _effect_json(e: Any) -> dict[str, Any]:
+    import math
+
+    finite = not math.isinf(e.change)
+    return {"if": e.outcome, "estimate_change": round(e.change, 2) if finite else None,
+            "expected_change": round(e.expected, 2) if finite else None,
+            "unbounded": not finite}  # fmt: skip
+
+
+def review(
+    ctx: Context, *, reason: str | None = None, limit: int = 50, order: str = "uncertainty"
+) -> list[dict[str, Any]]:
     """The review queue: proposed matches with victims the case already holds (those
     that hold a cluster back from becoming a person first), then uncertain record
-    pairs; each part most uncertain first (probability nearest 0.5).
+    pairs; with *order* ``uncertainty`` each part most uncertain first (probability
+    nearest 0.5), with ``effect`` largest expected change of the estimate first (see
+    :mod:`dalil.estimate.review_effect`; the held matches still come first). Each item
+    carries its ``effect``: the outcome a decision would bring (``link`` or ``split``),
+    the change of the estimate then and the expected change (``unbounded``: the
+    decision makes or ends the only overlap between the lists).
 
     A match with a recorded victim has the pair ``RECORD-p<person id>`` and the
     victim's open fields as ``b`` (``list`` is the victim's pseudonym). Open fields
     only; with a *reason* (needs ``protected.reveal``; audited) the names of both sides
     are shown as well.
     """
+    from dalil.estimate.review_effect import order_by_effect
     from dalil.model.person import Person
     from dalil.services.persons import _ctx_field
 
@@ -639,13 +686,19 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
             raise InputError(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
             )
+    if order not in REVIEW_ORDERS:
+        raise InputError(f"order {order!r}: use {' or '.join(REVIEW_ORDERS)}", field="order")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
-    items: list[tuple[tuple[int, float], Any]] = [
-        ((0 if m.held else 1, abs(m.probability - 0.5)), m)
-        for m in ctx.session.scalars(select(VictimMatch))
-    ]
-    items += [((1, abs(p.probability - 0.5)), p) for p in ctx.session.scalars(select(ReviewPair))]
-    items.sort(key=lambda kv: kv[0])
+    queue: list[Any] = [*ctx.session.scalars(select(VictimMatch)),
+                        *ctx.session.scalars(select(ReviewPair))]  # fmt: skip
+    effs = _queue_effects(ctx, queue)
+    probs = [q.probability for q in queue]
+    ranked = (order_by_effect(effs, probs) if order == "effect"
+              else sorted(range(len(queue)), key=lambda i: (abs(probs[i] - 0.5), i)))  # fmt: skip
+    # held matches first (they keep a cluster from becoming a person), in the same order
+    ranked.sort(key=lambda i: 0 if getattr(queue[i], "held", False) else 1)
+    effects = {id(queue[i]): effs[i] for i in ranked}
+    items = [(i, queue[i]) for i in ranked]
     out = []
     revealed: list[str] = []
 
@@ -683,6 +736,7 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
             if reason is not None:
                 item["a"]["names"] = record_names(ra)
                 item["b"]["names"] = record_names(rb)
+        item["effect"] = _effect_json(effects[id(p)])
         out.append(item)
     if revealed:
         ctx.audit("linkage.reveal", revealed, change={"fields": list(PROTECTED_KEYS[:6])},
@@ -887,6 +941,46 @@ def split(
               detail={"split_off": len(part), "kept": len(rest)})  # fmt: skip
     return {"person": person_id, "split_off": part, "kept": rest,
             "rejected_pairs": len(part) * len(rest), "accepted_pairs": max(0, len(part) - 1)}  # fmt: skip
+
+
+def merge(
+    ctx: Context, person_id: int, other_id: int, *, note: str | None = None
+) -> dict[str, Any]:
+    """Merge two victims' clusters (the same person recorded twice), as decisions later
+    runs keep: the records of both are accepted together in a chain (record id order),
+    so every later run — full or incremental — links them as one person, whatever the
+    model says. Refused, with nothing stored, when a reviewer decided that a record of
+    one and a record of the other are different people (change that decision first).
+    Applied at the next ``lists link``; the larger cluster keeps its person."""
+    ctx.require(access.ANALYSIS_RUN, "merge linkage clusters")
+    if person_id == other_id:
+        raise InputError("a victim cannot be merged with itself: name two different victims")
+    sides = []
+    for pid in (person_id, other_id):
+        ids = set(ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == pid)))
+        if not ids:
+            raise NotFound(f"person {pid} has no list records (run dalil lists link)")
+        sides.append(ids)
+    both = sides[0] | sides[1]
+    # a rejected pair across the two (or inside one: a split not applied by a run yet)
+    for d in ctx.session.scalars(select(LinkDecision).where(LinkDecision.verdict == "reject")):
+        if d.record_a in both and d.record_b in both:
+            raise InputError(
+                f"records {d.record_a} and {d.record_b} were decided different people "
+                f"(by {d.decided_by}): decide that pair again before merging"
+            )
+    records = sorted(both)
+    accepted = {(d.record_a, d.record_b) for d in ctx.session.scalars(
+        select(LinkDecision).where(LinkDecision.verdict == "accept"))}  # fmt: skip
+    chain = [(a, b) for a, b in pairwise(records) if (a, b) not in accepted]
+    # the chain joins the two sides (their records interleave by id); pairs inside one
+    # side are accepted too, so that a model change never undoes the merge
+    for a, b in chain:
+        decide(ctx, f"{a}-{b}", "accept", note=note)
+    ctx.audit("linkage.merge", [oid("person", person_id), oid("person", other_id)],
+              change={"records": records}, detail={"records": len(records)})  # fmt: skip
+    return {"person": person_id, "merged": other_id, "records": records,
+            "accepted_pairs": len(chain)}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------

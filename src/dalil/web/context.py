@@ -128,8 +128,15 @@ def make_environments() -> dict[str, Environment]:
         from dalil.web.present import timestamp
 
         env.filters["when"] = timestamp  # 2026-12-02 09:14 UTC: no microseconds
+        from dalil.web.audit_words import make_globals
+
+        env.globals.update(make_globals(i18n.translations(code)))
+        env.filters["ltr"] = _ltr  # a left-to-right value (a date, a number) inside a sentence
         env.globals["edit_kinds"] = tuple(EDIT_KINDS)
         env.globals["new_kinds"] = tuple(k for k in EDIT_KINDS if k != "sources")
+        from dalil.web.handlers.retractions import SERVICE_KINDS
+
+        env.globals["retract_kinds"] = tuple(SERVICE_KINDS)
         envs[code] = env
     return envs
 
@@ -174,6 +181,10 @@ def _value_html(translations: gettext.NullTranslations) -> Any:
         return bdi(Markup(", ").join(items))
 
     return value_html
+
+
+def _ltr(value: Any) -> Markup:
+    return Markup('<bdi dir="ltr">{}</bdi>').format(value)
 
 
 def _format_number(value: Any) -> str:

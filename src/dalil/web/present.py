@@ -142,9 +142,9 @@ class Words:
                 ", ".join(self.word(x) if name == "roles" else str(x) for x in v)
             )
         if isinstance(v, dict):
-            return Markup('<bdi dir="auto">{}</bdi>').format(
-                "; ".join(f"{k}: {x}" for k, x in v.items())
-            )
+            from dalil.web.audit_words import words_html
+
+            return words_html(v, self._)
         if name in WORD_FIELDS:
             return Markup(escape(self.word(v)))
         return Markup('<bdi dir="auto">{}</bdi>').format(v)

@@ -16,10 +16,13 @@ def victim_lists(ctx: Ctx) -> list[dict[str, Any]]:
         return [jsonable(x) for x in lists.list_lists(sc)]
 
 
-def review_queue(ctx: Ctx, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Uncertain pairs, most uncertain first; names only with a reason (logged)."""
+def review_queue(
+    ctx: Ctx, *, reason: str | None = None, limit: int = 50, order: str = "uncertainty"
+) -> list[dict[str, Any]]:
+    """Uncertain pairs, most uncertain first (*order* ``effect``: largest expected change
+    of the estimate first); names only with a reason (logged)."""
     with ctx.act(write=reason is not None) as sc:
-        return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit)]
+        return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit, order=order)]
 
 
 def cluster_view(ctx: Ctx, person_id: int) -> dict[str, Any]:
