@@ -102,6 +102,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/dashboard"): READ,
     ("GET", "/api/v1/search"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
+    ("POST", "/api/v1/persons/duplicates"): WRITE,  # compares protected names (keys only)
     ("POST", "/api/v1/sources"): WRITE,
     ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
     ("GET", "/api/v1/sources/{item_id}/reading"): EVIDENCE_READ,
@@ -428,6 +429,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/case":
         # The shared case keeps its description; the title set is the folder name it shows.
         return {"data": {"title": "case", "summary": ""}}
+    if path == "/api/v1/persons/duplicates":
+        return {"json": {"name": "Fictional Canary Name", "sex": "female"}}
     if path == "/record-killing":
         n = next(_counter)
         return {
