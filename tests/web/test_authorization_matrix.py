@@ -104,6 +104,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/v1/dashboard"): READ,
     ("GET", "/api/v1/search"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
+    ("POST", "/api/v1/persons/duplicates"): WRITE,  # compares protected names (keys only)
     ("POST", "/api/v1/sources"): WRITE,
     ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
     ("GET", "/api/v1/sources/{item_id}/reading"): EVIDENCE_READ,
@@ -165,7 +166,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/search"): REVEAL,  # legal names too: reveal permission, a reason, logged
     ("GET", "/same-media"): READ,
     ("POST", "/same-media/decide"): WRITE,
-    ("GET", "/evidence/{sha256}/image"): EVIDENCE_READ,
+    # viewing evidence in the browser (streamed, logged evidence.view)
+    ("GET", "/evidence/{sha256}/view"): EVIDENCE_READ,
+    ("GET", "/api/v1/evidence/{item_id}/view"): EVIDENCE_READ,
 }
 # Findings pages and their JSON twins (tests/web/test_findings_pages.py covers behaviour).
 ASSESS = frozenset({"admin", "legal"})  # finding.assess
@@ -344,9 +347,9 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         return "/static/app.css"
     if "/findings/" in path:
         return _findings_concrete(path, seeded)
-    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar", "/location")):
+    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar", "/location", "/view")):
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
-    if path.endswith("/image"):
+    if path.endswith("/view"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
@@ -428,6 +431,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/case":
         # The shared case keeps its description; the title set is the folder name it shows.
         return {"data": {"title": "case", "summary": ""}}
+    if path == "/api/v1/persons/duplicates":
+        return {"json": {"name": "Fictional Canary Name", "sex": "female"}}
     if path == "/record-killing":
         n = next(_counter)
         return {

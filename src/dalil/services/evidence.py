@@ -470,11 +470,18 @@ def update_item(
     source_id: int | None = None,
     sensitive: bool | None = None,
     notes: str | None = None,
+    graphic: bool | None = None,
 ) -> EvidenceItem:
-    """Change an item's metadata (never its content): source, sensitivity, notes."""
+    """Change an item's metadata (never its content): source, sensitivity, notes, and
+    whether it is graphic (shown blurred until the viewer chooses to see it)."""
     ctx.require(access.RECORD_WRITE, "update evidence metadata")
     item = resolve_item(ctx, ref)
-    before = {"source_id": item.source_id, "sensitive": item.sensitive, "notes": item.notes}
+    before = {
+        "source_id": item.source_id,
+        "sensitive": item.sensitive,
+        "notes": item.notes,
+        "graphic": item.graphic,
+    }
     change: dict[str, Any] = {}
     if source_id is not None:
         ctx.get(Source, source_id, "source")
@@ -486,9 +493,12 @@ def update_item(
     if notes is not None:
         item.notes = check_text(notes, "notes") or None
         change["notes"] = item.notes
+    if graphic is not None:
+        item.graphic = change["graphic"] = bool(graphic)
     if not change:
         raise InputError(
-            "nothing to update: give a source, the sensitivity or notes", code="nothing_to_update"
+            "nothing to update: give a source, the sensitivity, notes or the graphic flag",
+            code="nothing_to_update",
         )
     item.updated_at = utcnow()
     changed = sorted(k for k in change if change[k] != before[k])

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from dalil.display.maps import incident_map
 from dalil.errors import PermissionDenied
@@ -50,28 +50,25 @@ def _list_page(kind: Kind) -> Any:
         if ctx.request.query_params.get("retracted") == "only":
             state["retracted"] = "only"  # the retracted records, to find one to restore
         page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=state)
-        # Cells rendered here, in plain Python calls: per-cell calls from the template
-        # cost several times as much (list pages have hundreds of cells). Linked records
-        # by their label, codes as words.
+        # The table's rows are rendered here, in plain Python: per-cell template calls
+        # and ``Markup.format`` cost several times as much, and a list page has hundreds
+        # of cells. Every value is escaped (``present.bdi``, ``Words.value``); linked
+        # records by their label, codes as words.
         with ctx.act(write=False) as sc:
             labels = present.lookup(sc, present.wanted_for(page["items"]))
         words = present.Words(ctx, labels)
         fields = [f for f, _label in kind.columns]
         first = "original_name" if kind.name == "evidence" else fields[0]
-        rows = [
-            (
-                r.get(kind.id_field),
-                [
-                    words.value(f, r.get(f), r)
-                    if f != fields[0]
-                    else Markup('<bdi dir="auto">{}</bdi>').format(
-                        r.get(first) or r.get(kind.id_field)
-                    )
-                    for f in fields
-                ],
+        rest = fields[1:]
+        rows = Markup("\n").join(
+            Markup(
+                f'<tr><td><a href="/{kind.name}/{escape(r.get(kind.id_field))}">'
+                f"{present.bdi(r.get(first) or r.get(kind.id_field))}</a></td>"
+                + "".join(f"<td>{words.value(f, r.get(f), r)}</td>" for f in rest)
+                + "</tr>"
             )
             for r in page["items"]
-        ]
+        )
         return render(
             ctx,
             "list.html",
@@ -102,10 +99,10 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
     (only what the role may see; nothing is looked up for a role that may not)."""
     from dalil.errors import DalilError
     from dalil.services import evidence as evidence_service
-    from dalil.services import kernel, media, ocr
+    from dalil.services import kernel, media, ocr, viewing
 
     out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False,
-                           "similar": []}  # fmt: skip
+                           "similar": [], "view": None}  # fmt: skip
     with ctx.act(write=False) as sc:
         item = evidence_service.resolve_item(sc, item_id)
         readable = sc.can(kernel.EVIDENCE_READ) and (
@@ -113,6 +110,8 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
         )
         if not readable:
             return out
+        out["view"] = {"kind": viewing.shown_as(sc.case, item), "graphic": item.graphic,
+                       "page": 1, "pages": None}  # fmt: skip
         out["has_transcript"] = ocr.has_transcript(sc, item)
         out["can_reveal"] = sc.can(kernel.PROTECTED_REVEAL)
         kind = str(item.media_type or "")
@@ -130,6 +129,11 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
                 out["similar"] = media.similar(sc, item.id)
             except DalilError:  # no perceptual hash (audio, or not analysed yet)
                 out["similar"] = []
+    if out["view"]["kind"] == "pdf":
+        pages = viewing.pdf_page_count(ctx.case, ctx.actor, item_id)
+        raw = str(ctx.request.query_params.get("page") or "1")
+        page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+        out["view"].update(pages=pages, page=min(max(1, page), pages or 1))
     return out
 
 
