@@ -73,7 +73,7 @@ def test_the_migration_builds_the_index_for_earlier_entries(any_case: Case) -> N
     with any_case.engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0023_media_graphic")
+        command.downgrade(cfg, "0019_review_team")
         assert "audit_objects" not in {
             r[0]
             for r in conn.execute(

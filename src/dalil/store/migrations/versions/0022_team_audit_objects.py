@@ -3,7 +3,7 @@
 every entry; filled here for the entries written before it.
 
 Revision ID: 0022_team_audit_objects
-Revises: 0023_media_graphic
+Revises: 0019_review_team
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_team_audit_objects"
-down_revision = "0023_media_graphic"
+down_revision = "0019_review_team"
 branch_labels = None
 depends_on = None
 
