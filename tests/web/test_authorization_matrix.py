@@ -163,7 +163,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/search"): REVEAL,  # legal names too: reveal permission, a reason, logged
     ("GET", "/same-media"): READ,
     ("POST", "/same-media/decide"): WRITE,
-    ("GET", "/evidence/{sha256}/image"): EVIDENCE_READ,
+    # viewing evidence in the browser (streamed, logged evidence.view)
+    ("GET", "/evidence/{sha256}/view"): EVIDENCE_READ,
+    ("GET", "/api/v1/evidence/{item_id}/view"): EVIDENCE_READ,
 }
 # Findings pages and their JSON twins (tests/web/test_findings_pages.py covers behaviour).
 ASSESS = frozenset({"admin", "legal"})  # finding.assess
@@ -213,6 +215,59 @@ for _k in EDIT_KINDS:
     EXPECTED[("GET", f"/{_k}/{{item_id}}/edit")] = WRITE
     EXPECTED[("POST", f"/{_k}/{{item_id}}/edit")] = WRITE
     EXPECTED[("PATCH", f"/api/v1/{_k}/{{item_id}}")] = WRITE
+
+# Retract and restore (pages and API), for every kind; on records of their own (the
+# seeded records are shared by the other tests).
+for _k in RECORD_KINDS:
+    for _verb in ("retract", "restore"):
+        EXPECTED[("POST", f"/{_k}/{{item_id}}/{_verb}")] = WRITE
+        EXPECTED[("POST", f"/api/v1/{_k}/{{item_id}}/{_verb}")] = WRITE
+_RETRACTABLE: dict[str, str] = {}
+
+
+def _prepare_retractables(app: Any) -> None:
+    """One record of each kind that only the retract and restore routes touch."""
+    import tempfile
+    from pathlib import Path
+
+    from dalil.services import evidence, persons, records
+
+    case = app.state.case
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "matrix-retract.txt"
+        f.write_bytes(b"Fictional file for the retraction routes of the matrix.")
+        item = evidence.add_files(case, USERS["admin"], [f], ocr=False)[0].item
+    with case.act(USERS["admin"]) as ctx:
+        person = persons.add_person(ctx, pseudonym="M-retract-1", roles=["victim"])
+        inc = records.add(ctx, "incident", title="Fictional matrix incident to retract")
+        unit = records.add(ctx, "unit", name="Fictional matrix unit to retract", kind="militia")
+        src = records.add(ctx, "source", kind="report", title="Fictional source to retract")
+        made = {
+            "persons": person.id,
+            "incidents": inc.id,
+            "units": unit.id,
+            "sources": src.id,
+            "acts": records.add(
+                ctx, "act", incident_id=inc.id, victim_id=person.id, act_type="injury"
+            ).id,
+            "sites": records.add(
+                ctx, "site", name="Fictional site to retract", site_type="burial"
+            ).id,
+            "memberships": records.add(
+                ctx, "membership", person_id=person.id, organization_id=unit.id
+            ).id,
+            "provenance": records.add(
+                ctx,
+                "provenance",
+                subject_kind="incident",
+                subject_id=inc.id,
+                source_id=src.id,
+                role="context",
+            ).id,
+        }
+    _RETRACTABLE.update({k: str(v) for k, v in made.items()})
+    _RETRACTABLE["evidence"] = item.sha256
+
 
 #: A harmless field per kind that an edit in the matrix sets (the seeded records are shared).
 EDIT_FIELD = {
@@ -289,12 +344,15 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         return "/static/app.css"
     if "/findings/" in path:
         return _findings_concrete(path, seeded)
-    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar", "/location")):
+    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar", "/location", "/view")):
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
-    if path.endswith("/image"):
+    if path.endswith("/view"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
+    if path.endswith(("/retract", "/restore")):
+        kind = path.removeprefix("/api/v1").split("/")[1]
+        path = path.replace("{item_id}", _RETRACTABLE[kind])
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
@@ -436,6 +494,9 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path.endswith("/publish"):
         body = {"reason": f"matrix test: fictional reason given by {role}"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith(("/retract", "/restore")):
+        body = {"reason": f"authorization matrix test by {role} (fictional)"}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
     if path.endswith(("/reset-totp", "/unlock")):
         return {"data": {"reason": "authorization matrix test (fictional case)"}}
     if path == "/login":
@@ -490,6 +551,8 @@ def _classify(r: Any, *, api: bool) -> str:
     path = r.request.url.path
     if r.status_code == 409 and path.endswith("/cancel"):
         return "allow"  # permitted; the (finished) job just cannot be cancelled any more
+    if r.status_code == 409 and path.endswith(("/retract", "/restore")):
+        return "allow"  # permitted; the record is already retracted (or not retracted)
     if r.status_code == 404 and "/files/" in path:
         return "allow"  # permitted; the linkage job simply keeps no file of that name
     return f"error {r.status_code}"
@@ -500,6 +563,7 @@ def clients(app: Any, seeded: dict[str, Any]) -> Any:
     _prepare_findings(app, seeded)
     _SEEDED.update(seeded)
     _prepare_media(app)
+    _prepare_retractables(app)
     out: dict[str, Client] = {}
     for role in ROLES:
         c = Client(app)

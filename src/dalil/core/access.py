@@ -146,6 +146,8 @@ class User(Base):
     totp_secret_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Set when an admin sets the password: the web asks for a new one at the next login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -155,6 +157,7 @@ class User(Base):
             "disabled": self.disabled,
             "has_password": self.password_hash is not None,
             "has_totp": self.totp_secret_enc is not None,
+            "must_change_password": bool(self.must_change_password),
             "created_at": self.created_at,
             "last_login_at": self.last_login_at,
         }

@@ -134,6 +134,9 @@ def make_environments() -> dict[str, Environment]:
         env.filters["ltr"] = _ltr  # a left-to-right value (a date, a number) inside a sentence
         env.globals["edit_kinds"] = tuple(EDIT_KINDS)
         env.globals["new_kinds"] = tuple(k for k in EDIT_KINDS if k != "sources")
+        from dalil.web.handlers.retractions import SERVICE_KINDS
+
+        env.globals["retract_kinds"] = tuple(SERVICE_KINDS)
         envs[code] = env
     return envs
 

@@ -82,8 +82,15 @@ def _list(kind: Kind) -> Any:
         ctx: ApiCtx,
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=10**9),
+        retracted: str = Query(
+            "hide",
+            pattern="^(hide|only|include)$",
+            description="hide (default): records in force; only: the retracted ones; "
+            "include: both.",
+        ),
     ) -> Response:
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
+        flt = {"retracted": retracted} if retracted != "hide" else None
+        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=flt)
         # Built here and returned as is: the hot path skips re-validating every item
         # (the shape is the Page model, documented in the OpenAPI document).
         return JSONResponse(
@@ -541,16 +548,24 @@ class EvidenceMetaIn(BaseModel):
     source_id: int | None = Field(None, ge=1, le=2**62, description="The source it supports.")
     sensitive: bool | None = Field(None, description="Identifies a witness.")
     notes: str | None = Field(None, max_length=10_000)
+    graphic: bool | None = Field(
+        None, description="Shows violence or bodies: blurred until the viewer chooses."
+    )
 
 
 @router.patch(
     "/evidence/{sha256}", response_model=dict[str, Any], responses=ERRORS, tags=["evidence"]
 )
 def update_evidence(ctx: ApiCtx, sha256: str, body: EvidenceMetaIn) -> dict[str, Any]:
-    """Change an evidence item's metadata (source, sensitivity, notes; never its content);
-    audited with the values before and after."""
+    """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
+    its content); audited with the values before and after."""
     return edit.update_evidence(
-        ctx, sha256, source_id=body.source_id, sensitive=body.sensitive, notes=body.notes
+        ctx,
+        sha256,
+        source_id=body.source_id,
+        sensitive=body.sensitive,
+        notes=body.notes,
+        graphic=body.graphic,
     )
 
 
@@ -567,7 +582,7 @@ def _api_values(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     if len(body) > 64:
         raise InputError("too many fields")
     values = dict(body)
-    for key in ("id", "created_at", "updated_at", "version", "protected_fields"):
+    for key in ("id", "created_at", "updated_at", "version", "protected_fields", "retraction"):
         values.pop(key, None)
     for key in list(values):
         if key.endswith("_precision"):
@@ -601,6 +616,49 @@ for _k in EDIT_KINDS:
         tags=[_k],
     )
 
+
+class RetractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=2000, description="Why (logged).")
+
+
+def _retract_step(kind: str, verb: str) -> Any:
+    from dalil.web.handlers import retractions
+
+    do = retractions.retract if verb == "retract" else retractions.restore
+
+    def view(ctx: ApiCtx, item_id: str, body: RetractIn) -> dict[str, Any]:
+        return do(ctx, kind, item_id, body.reason)
+
+    view.__name__ = f"{verb}_{kind}"
+    view.__doc__ = (
+        f"Retract one of {kind} with a reason: it leaves lists, search results and public "
+        "or court exports, and stays in its history, the audit log and internal exports. "
+        "Answers {at, by, reason}; 409 if already retracted."
+        if verb == "retract"
+        else f"Restore a retracted one of {kind}, with a reason (logged); 409 if it is "
+        "not retracted."
+    )
+    return view
+
+
+def _register_retract() -> None:
+    from dalil.web.handlers.retractions import SERVICE_KINDS
+
+    for kind in SERVICE_KINDS:
+        for verb in ("retract", "restore"):
+            router.add_api_route(
+                f"/{kind}/{{item_id}}/{verb}",
+                _retract_step(kind, verb),
+                methods=["POST"],
+                response_model=dict[str, Any],
+                responses=ERRORS,
+                name=f"{verb}_{kind}",
+                tags=[kind],
+            )
+
+
+_register_retract()
 
 # Findings (assessment, coding, sites, units, corroboration, vetting, reports).
 from dalil.web.api import findings as _findings  # noqa: E402

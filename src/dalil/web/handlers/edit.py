@@ -185,11 +185,13 @@ def update_evidence(
     source_id: int | None,
     sensitive: bool | None,
     notes: str | None,
+    graphic: bool | None = None,
 ) -> dict[str, Any]:
-    """Change an evidence item's metadata (source, sensitivity, notes; never its content)."""
+    """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
+    its content)."""
     ident = parse_id("evidence", sha256)
     with ctx.act(write=True) as sc:
         item = evidence.update_item(
-            sc, ident, source_id=source_id, sensitive=sensitive, notes=notes
+            sc, ident, source_id=source_id, sensitive=sensitive, notes=notes, graphic=graphic
         )
         return dict(jsonable(evidence.item_dict(sc, item)))

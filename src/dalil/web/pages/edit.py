@@ -438,6 +438,7 @@ async def evidence_update(ctx: PageCtx, sha256: str, request: Request) -> Respon
                 source_id=source_id,
                 sensitive=form.get("sensitive") == "true",
                 notes=str(form.get("notes") or ""),
+                graphic=form.get("graphic") == "true",
             )
         except DalilError as err:
             if isinstance(err, PermissionDenied):

@@ -15,6 +15,7 @@ from dalil.web.pages import (
     lists,
     media,
     records,
+    retract,
     search,
     sources,
     users,
@@ -35,6 +36,7 @@ for _module in (
     jobs,
     lists,
     findings,
+    retract,
     records,
 ):
     router.include_router(_module.router)

@@ -188,3 +188,19 @@ document.addEventListener("submit", (ev) => {
     ev.preventDefault();
   }
 });
+
+// Graphic evidence: blurred and greyscale until the viewer presses "Show" for this item
+// (per item and per visit: nothing is remembered). Audio and video start muted (the
+// markup says so; set again here in case a browser restored an old state).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("#graphic-toggle, .graphic-toggle").forEach((button) => {
+    const box = document.getElementById(button.getAttribute("aria-controls"));
+    if (!box) { return; }
+    button.addEventListener("click", () => {
+      const shown = box.classList.toggle("shown");
+      button.setAttribute("aria-pressed", shown ? "true" : "false");
+      button.textContent = button.dataset[shown ? "hide" : "show"];
+    });
+  });
+  document.querySelectorAll(".viewer video, .viewer audio").forEach((el) => { el.muted = true; });
+});
