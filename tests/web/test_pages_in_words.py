@@ -68,6 +68,7 @@ NOT_PAGES = {
     "/static",
     "/evidence/{sha256}/download",
     "/evidence/{sha256}/image",
+    "/evidence/{sha256}/view",  # the item itself, streamed (image, audio, video, PDF page)
     "/findings/export/{fmt}",
     "/jobs/{job_id}/files/{name}",
     "/lists/jobs/{job_id}",

@@ -103,6 +103,7 @@ FIELD_LABELS: dict[str, str] = {
     "sensitive": N_("Sensitive"),
     "capture": N_("Capture details"),
     "added_by": N_("Added by"),
+    "graphic": N_("Graphic content"),
 }
 
 #: Vocabulary values (codes) -> words, in both languages.
