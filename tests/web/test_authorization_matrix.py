@@ -98,10 +98,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/account/totp"): READ,
     ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
     ("POST", "/account/totp/disable"): READ,
+    ("GET", "/account/password"): READ,
+    ("POST", "/account/password"): READ,  # the matrix sends two different new passwords
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
     ("GET", "/api/v1/search"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
+    ("POST", "/api/v1/persons/duplicates"): WRITE,  # compares protected names (keys only)
     ("POST", "/api/v1/sources"): WRITE,
     ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
     ("GET", "/api/v1/sources/{item_id}/reading"): EVIDENCE_READ,
@@ -428,6 +431,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/case":
         # The shared case keeps its description; the title set is the folder name it shows.
         return {"data": {"title": "case", "summary": ""}}
+    if path == "/api/v1/persons/duplicates":
+        return {"json": {"name": "Fictional Canary Name", "sex": "female"}}
     if path == "/record-killing":
         n = next(_counter)
         return {
@@ -494,6 +499,9 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path.endswith("/publish"):
         body = {"reason": f"matrix test: fictional reason given by {role}"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path == "/account/password":
+        # Refused (the two new passwords differ): the shared users keep their passwords.
+        return {"data": {"current": "x", "password": "pw-new-one-1", "again": "pw-new-two-2"}}
     if path.endswith(("/retract", "/restore")):
         body = {"reason": f"authorization matrix test by {role} (fictional)"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
@@ -551,6 +559,8 @@ def _classify(r: Any, *, api: bool) -> str:
     path = r.request.url.path
     if r.status_code == 409 and path.endswith("/cancel"):
         return "allow"  # permitted; the (finished) job just cannot be cancelled any more
+    if r.status_code == 422 and path == "/account/password":
+        return "allow"  # permitted; the two new passwords differed (nothing changed)
     if r.status_code == 409 and path.endswith(("/retract", "/restore")):
         return "allow"  # permitted; the record is already retracted (or not retracted)
     if r.status_code == 404 and "/files/" in path:

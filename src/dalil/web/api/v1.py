@@ -123,6 +123,25 @@ def _show(kind: Kind) -> Any:
     return view
 
 
+class DuplicateProbe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=300, description="The name as typed (either script).")
+    sex: str | None = Field(None, max_length=10, description="female, male (or f, m).")
+    age: int | None = Field(None, ge=0, le=150)
+    date: str | None = Field(None, max_length=40, description="Date of death, as typed.")
+    place: str | None = Field(None, max_length=300, description="Place of death.")
+    limit: int = Field(8, ge=1, le=20)
+
+
+@router.post("/persons/duplicates", response_model=dict[str, Any], responses=ERRORS)
+def person_duplicates(ctx: ApiCtx, body: DuplicateProbe) -> dict[str, Any]:
+    """Persons and list records that may be the person being typed in (name keys in
+    both scripts; sex, age, date and place when given), best first. Named by pseudonym
+    or list record, never by a protected name; logged as ``person.search_duplicates``
+    with a digest of the name. A POST so the name stays out of URLs and access logs."""
+    return edit.duplicates(ctx, **body.model_dump())
+
+
 @router.post("/persons/{item_id}/reveal", response_model=dict[str, Any], responses=ERRORS)
 def reveal_person(ctx: ApiCtx, item_id: str, body: RevealRequest) -> dict[str, Any]:
     """Decrypt a person's protected fields for a permitted user; the reason is logged."""
@@ -159,10 +178,12 @@ async def upload_source(
     url: str | None = Query(None, max_length=2000),
     language: str | None = Query(None, max_length=20),
     sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
-) -> dict[str, Any]:
+) -> dict[str, Any] | JSONResponse:
     """A source from a document sent as the raw request body (.txt, .html, .pdf, .docx):
     the file is kept as evidentiary evidence (hashed and encrypted as it streams) and its
-    extracted text as a working copy. Answers `{source, evidence, text, text_error}`."""
+    extracted text as a working copy. Answers `{source, evidence, text, text_error}`
+    (201); a file already held as a source's document answers that source with
+    `already_held: "source"` (200) and creates nothing."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
         from dalil.errors import InputError
@@ -182,9 +203,12 @@ async def upload_source(
         "url": url,
         "language": language,
     }
-    return dict(
+    out = dict(
         await sources.add_source_upload(ctx, body(), name=name, fields=fields, sensitive=sensitive)
     )
+    if out.get("already_held"):  # the file is already a source's document: that source
+        return JSONResponse(out, status_code=200)
+    return out
 
 
 @router.get("/sources/{item_id}/reading", response_model=dict[str, Any], responses=ERRORS)
@@ -254,7 +278,8 @@ async def add_evidence(
     """Upload one file as the raw request body; it is hashed and encrypted as it streams
     (no plaintext temporary file). A web capture (`.wacz`, `.warc`, `.warc.gz`) is stored
     and answered 202 with `capture_job`: a job checks it and records it (follow
-    `/api/v1/jobs/{id}`)."""
+    `/api/v1/jobs/{id}`). Content already held answers that item with
+    `already_held: "evidence"` (200)."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
         from dalil.errors import InputError
@@ -272,6 +297,8 @@ async def add_evidence(
     )
     if "capture_job" in result:  # stored; checked and recorded by a job
         return JSONResponse(result, status_code=202)
+    if result.get("created") is False:  # the same content is already held: that item
+        return JSONResponse({**result, "already_held": "evidence"}, status_code=200)
     return dict(result)
 
 

@@ -110,6 +110,25 @@ def options_for(sc: Any, kind: str) -> list[tuple[Any, str]]:
     ]
 
 
+def duplicates(
+    ctx: Ctx,
+    *,
+    name: str,
+    sex: str | None = None,
+    age: int | str | None = None,
+    date: str | None = None,
+    place: str | None = None,
+    limit: int = 8,
+) -> dict[str, Any]:
+    """Possible duplicates of a person being typed in (see services.duplicates)."""
+    from dalil.services import duplicates as dupes
+
+    with ctx.act(write=True) as sc:  # logs person.search_duplicates
+        return dupes.possible_duplicates(
+            sc, name=name, sex=sex, age=age, date=date, place=place, limit=limit
+        )
+
+
 class StageError(Exception):
     """A refusal in one step of :func:`record_killing`: which step, and the error."""
 
