@@ -189,6 +189,7 @@ def _concrete(path: str, ids: dict[str, Any]) -> str:
         .replace("{name}", USERS["investigator"])
         .replace("{job_id}", str(ids["job"]))
         .replace("{person_id}", str(ids["list_person"]))
+        .replace("{pair}", "1-4")  # record 1 of list A and of list B: one person
     )
 
 

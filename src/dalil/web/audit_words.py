@@ -302,11 +302,28 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
     def audit_action_codes() -> frozenset[str]:
         return frozenset(ACTIONS)
 
-    from dalil.web.linkage_words import field_words, level_words
+    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS
+
+    def linkage_field(name: Any) -> Markup:
+        """A field the linkage model compared, as a label (the pair view's words)."""
+        name = str(name)
+        if name in FIELD_WORDS:
+            return Markup(escape(_(FIELD_WORDS[name])))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(name)
+
+    def linkage_level(level: Any) -> Markup:
+        """The level a pair reached on a field, in words (Splink's own ``Exact match on
+        …`` levels say "same")."""
+        level = str(level)
+        if level in LEVEL_WORDS:
+            return Markup(escape(_(LEVEL_WORDS[level])))
+        if level.startswith("Exact match"):
+            return Markup(escape(_("same")))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(level)
 
     return {
-        "linkage_field": lambda name: field_words(str(name), _),
-        "linkage_level": lambda label: level_words(str(label), _),
+        "linkage_field": linkage_field,
+        "linkage_level": linkage_level,
         "audit_action_codes": audit_action_codes,
         "field_label": field_label,
         "field_value": field_value,
