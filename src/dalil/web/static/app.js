@@ -63,6 +63,8 @@
       var source = document.getElementById("source").value;
       if (source) { params.set("source", source); }
       if (document.getElementById("sensitive").checked) { params.set("sensitive", "true"); }
+      var graphic = document.getElementById("graphic");
+      if (graphic && graphic.checked) { params.set("graphic", "true"); }
       sendWithProgress("/api/v1/evidence?" + params.toString(), form, file,
         file.type || "application/octet-stream", progress, status,
         function (data) { return Boolean(data.sha256); },
