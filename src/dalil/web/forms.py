@@ -104,7 +104,6 @@ FIELD_LABELS: dict[str, str] = {
     "graphic": N_("Graphic (shown blurred)"),
     "capture": N_("Capture details"),
     "added_by": N_("Added by"),
-    "graphic": N_("Graphic content"),
 }
 
 #: Vocabulary values (codes) -> words, in both languages.
