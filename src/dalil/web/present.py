@@ -426,6 +426,23 @@ ACTION_WORDS = {
 }
 
 
+def _action_words(action: str, verb: str, _: Any) -> str:
+    """What an entry did to the record, in words (``site.status`` -> Site status changed)."""
+    from dalil.web.audit_words import ACTIONS
+
+    if verb in ACTION_WORDS:
+        return str(_(ACTION_WORDS[verb]))
+    return str(_(ACTIONS[action])) if action in ACTIONS else action
+
+
+def _other_detail(detail: dict[str, Any], _: Any) -> Markup:
+    """An entry's details other than changed fields (a site's new status and its date)."""
+    from dalil.web.audit_words import words_html
+
+    rest = {k: v for k, v in detail.items() if k not in ("fields", "before", "after")}
+    return words_html(rest, _) if rest else _DASH
+
+
 def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
     """Who changed which fields of the record when, from the audit log (for roles that
     may read the log; values of protected fields are never in it)."""
@@ -458,8 +475,8 @@ def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
             [
                 Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(e.get("ts"))),
                 Markup('<bdi dir="auto">{}</bdi>').format(e.get("actor")),
-                Markup(escape(_(ACTION_WORDS[verb]) if verb in ACTION_WORDS else verb)),
-                Markup("<br>").join(changes) if changes else _DASH,
+                Markup(escape(_action_words(str(e.get("action", "")), verb, _))),
+                Markup("<br>").join(changes) if changes else _other_detail(detail, _),
             ]
         )
     return Section(N_("History"), (N_("Time"), N_("User"), N_("What"), N_("Fields")), rows)
