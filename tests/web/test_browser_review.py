@@ -158,3 +158,51 @@ def test_pages_never_offer_what_the_role_cannot_do(
     page.goto(f"{server}/lists/blind")
     assert page.locator("form[action='/lists/blind/start']").count() == 0
     shot(page, "review-pair-viewer")
+
+
+def test_blind_double_review_in_the_browser(browser: Any, review_server: tuple[str, Any]) -> None:
+    """Two reviewers decide a pair blind; the second sees nothing of the first's vote;
+    their disagreement goes to a third, who settles it."""
+    server, _ = review_server
+
+    def as_user(name: str, lang: str = "en") -> Any:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        pg = ctx.new_page()
+        _login(pg, server, name, lang)
+        return pg
+
+    coord = as_user("coord")
+    coord.goto(f"{server}/lists/blind")
+    coord.fill("#b-limit", "1")
+    coord.locator("form[action='/lists/blind/start'] button").click()
+    coord.wait_for_url(f"{server}/lists/blind?started=1")
+    pair = coord.locator("main li a[href^='/lists/pairs/']").first.inner_text().strip()
+    ana, ivy, ida = as_user("ana"), as_user("ivy", "ar"), as_user("ida")
+    ivy.goto(f"{server}/lists/pairs/{pair}")
+    before = ivy.inner_text("#decision-h + *")
+    ana.goto(f"{server}/lists/pairs/{pair}")
+    ana.locator("form[action$='/blind-vote'] button[value=accept]").click()
+    ana.wait_for_url(f"{server}/lists/pairs/{pair}")
+    assert ana.locator("#blind-waiting").is_visible()
+    shot(ana, "review-blind-voted-en")
+    ivy.goto(f"{server}/lists/pairs/{pair}")
+    assert ivy.inner_text("#decision-h + *") == before  # nothing of ana's vote
+    assert "ana" not in ivy.inner_text("main")
+    shot(ivy, "review-blind-second-ar")
+    ivy.locator("form[action$='/blind-vote'] button[value=reject]").click()
+    ivy.wait_for_url(f"{server}/lists/pairs/{pair}")
+    assert "ana" in ivy.inner_text("main")  # both decided: the votes are shown
+    ida.goto(f"{server}/lists/blind")
+    ida.locator(f"main li a[href='/lists/pairs/{pair}']").last.click()
+    ida.wait_for_url(f"{server}/lists/pairs/{pair}")
+    ida.fill("#s-note", "Fictional: different first names")
+    ida.locator("form[action$='/blind-settle'] button[value=reject]").click()
+    ida.wait_for_url(f"{server}/lists/pairs/{pair}")
+    assert "ida" in ida.inner_text("#decision")
+    ida.goto(f"{server}/lists/blind")
+    assert "Percent agreement" in ida.inner_text("main")
+    shot(ida, "review-blind-agreement-en")
+    ivy.goto(f"{server}/lists/blind")
+    shot(ivy, "review-blind-agreement-ar")
+    for pg in (coord, ana, ivy, ida):
+        pg.context.close()
