@@ -51,6 +51,8 @@ AUDIT_READ = EVIDENCE_READ  # audit.read
 FIXITY = EVIDENCE_READ  # fixity.run
 EVIDENCE_ADD = WRITE
 ANALYSIS = frozenset({"admin", "analyst"})  # analysis.run
+LINKAGE_REVEAL = frozenset({"admin", "investigator", "analyst", "legal"})  # linkage.reveal
+LINKAGE_DECIDE = frozenset({"admin", "investigator", "analyst"})  # linkage.decide
 
 # (method, path template) -> roles allowed, or PENDING.
 EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
@@ -98,6 +100,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/account/totp"): READ,
     ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
     ("POST", "/account/totp/disable"): READ,
+    ("GET", "/account/password"): READ,
+    ("POST", "/account/password"): READ,  # the matrix sends two different new passwords
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
     ("GET", "/api/v1/search"): READ,
@@ -118,8 +122,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/users/{name}/end-sessions"): ADMIN,
     ("POST", "/sources/compare"): READ,
     ("GET", "/lists"): READ,
-    ("POST", "/lists/review"): REVEAL,
-    ("POST", "/lists/decide"): ANALYSIS,
+    ("POST", "/lists/review"): LINKAGE_REVEAL,
+    ("POST", "/lists/decide"): LINKAGE_DECIDE,
     ("GET", "/lists/clusters/{person_id}"): READ,
     ("GET", "/estimates"): READ,
     ("POST", "/estimates/run"): ANALYSIS,
@@ -131,8 +135,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/estimates/{estimate_id}/publish"): frozenset({"admin", "legal"}),
     ("GET", "/api/v1/lists"): READ,
     ("GET", "/api/v1/lists/review"): READ,
-    ("POST", "/api/v1/lists/review"): REVEAL,
-    ("POST", "/api/v1/lists/decide"): ANALYSIS,
+    ("POST", "/api/v1/lists/review"): LINKAGE_REVEAL,
+    ("POST", "/api/v1/lists/decide"): LINKAGE_DECIDE,
     ("GET", "/api/v1/lists/histories"): READ,
     ("POST", "/api/v1/estimate"): ANALYSIS,  # a quick estimate, queued as a job
     ("POST", "/lists/link"): ANALYSIS,
@@ -142,6 +146,17 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/import/confirm"): WRITE,  # record.write and evidence.add
     ("GET", "/lists/jobs/{job_id}"): READ,  # now a redirect to /jobs/{job_id}
     ("POST", "/api/v1/lists/link"): ANALYSIS,
+    # pair review by a team (issue 11 item 6) and blind double review (issue 16 item 4)
+    ("GET", "/lists/pairs/{pair}"): READ,
+    ("POST", "/lists/review-session"): LINKAGE_REVEAL,
+    ("POST", "/lists/review-session/end"): READ,  # ends the user's own session, if any
+    ("POST", "/lists/pairs/{pair}/decide"): LINKAGE_DECIDE,
+    ("POST", "/lists/pairs/{pair}/undo"): LINKAGE_DECIDE,
+    ("GET", "/lists/decisions"): READ,
+    ("GET", "/lists/blind"): READ,  # the agreement report; queues for deciders only
+    ("POST", "/lists/blind/start"): LINKAGE_DECIDE,
+    ("POST", "/lists/pairs/{pair}/blind-vote"): LINKAGE_DECIDE,
+    ("POST", "/lists/pairs/{pair}/blind-settle"): LINKAGE_DECIDE,
     ("GET", "/jobs"): READ,
     ("GET", "/jobs/{job_id}"): READ,
     ("POST", "/jobs/{job_id}/cancel"): ADMIN,  # the owner (admin here) or an admin
@@ -484,6 +499,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith("/review-session"):
+        return {"data": {"reason": "authorization matrix test (fictional lists)"}}
+    if path.endswith(("/decide", "/blind-vote")):
+        return {"data": {"verdict": "accept"}}
+    if path.endswith("/blind-settle"):
+        return {"data": {"verdict": "reject", "note": "matrix test"}}
     if "/findings/" in path:
         return _findings_payload(path, role)
     if path == "/api/v1/estimate":
@@ -497,6 +518,9 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path.endswith("/publish"):
         body = {"reason": f"matrix test: fictional reason given by {role}"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path == "/account/password":
+        # Refused (the two new passwords differ): the shared users keep their passwords.
+        return {"data": {"current": "x", "password": "pw-new-one-1", "again": "pw-new-two-2"}}
     if path.endswith(("/retract", "/restore")):
         body = {"reason": f"authorization matrix test by {role} (fictional)"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
@@ -554,6 +578,8 @@ def _classify(r: Any, *, api: bool) -> str:
     path = r.request.url.path
     if r.status_code == 409 and path.endswith("/cancel"):
         return "allow"  # permitted; the (finished) job just cannot be cancelled any more
+    if r.status_code == 422 and path == "/account/password":
+        return "allow"  # permitted; the two new passwords differed (nothing changed)
     if r.status_code == 409 and path.endswith(("/retract", "/restore")):
         return "allow"  # permitted; the record is already retracted (or not retracted)
     if r.status_code == 404 and "/files/" in path:
@@ -608,8 +634,44 @@ def _prepare_estimates(app: Any) -> None:
     _JOB["gated_estimate"] = str(rid)
 
 
+#: The seeded lists hold records 1-3 (list A) and 4-6 (list B); 1-4 and 2-6 are the same
+#: fictional people. Each role that may decide gets a pair of its own where a vote or a
+#: settlement counts once.
+_BLIND_VOTE = {"admin": "1-3", "investigator": "1-5", "analyst": "1-6"}
+_BLIND_SETTLE = {"admin": ("2-5", "ivy", "ana"), "investigator": ("3-4", "coordinator", "ana"),
+                 "analyst": ("3-6", "coordinator", "ivy")}  # fmt: skip
+
+
+def _pair_for(app: Any, method: str, path: str, role: str) -> str:
+    """The pair a request of *role* names, with what it needs stored first (a decision
+    to undo, a pair in blind review to vote on, a disagreement to settle)."""
+    from dalil.services import blind_review, lists
+
+    case = app.state.case
+    if path.endswith("/undo"):
+        with case.act(USERS["admin"]) as ctx:
+            lists.decide(ctx, "3-5", "reject", note="matrix test: undone next")
+        return "3-5"
+    if path.endswith("/blind-vote"):
+        pair = _BLIND_VOTE.get(role, "2-3")
+        with case.act(USERS["admin"]) as ctx:
+            blind_review.start(ctx, [pair])
+        return pair
+    if path.endswith("/blind-settle"):
+        pair, first, second = _BLIND_SETTLE.get(role, ("2-4", "coordinator", "ivy"))
+        with case.act(USERS["admin"]) as ctx:
+            new = bool(blind_review.start(ctx, [pair])["started"])
+        for who, verdict in ((first, "accept"), (second, "reject")) if new else ():
+            with case.act(who) as ctx:
+                blind_review.vote(ctx, pair, verdict)
+        return pair
+    return "2-6" if path.endswith("/decide") else "1-4"
+
+
 def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:
     url = _concrete(path, seeded)
+    if "{pair}" in url:
+        url = url.replace("{pair}", _pair_for(c.app, method, path, role))
     kw = _payload(method, path, role)
     headers: dict[str, str] = {}
     if url.startswith("/api/v1/") and role != ANON and url != "/api/v1/openapi.json":

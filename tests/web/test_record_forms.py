@@ -439,8 +439,9 @@ def test_record_page_shows_its_history_without_protected_values(
     ("role", "link", "names", "decide"),
     [
         ("viewer", False, False, False),
-        ("investigator", False, True, False),
-        ("analyst", True, False, True),
+        ("legal", False, True, False),
+        ("investigator", False, True, True),
+        ("analyst", True, True, True),
         ("admin", True, True, True),
     ],
 )
@@ -457,6 +458,8 @@ def test_review_page_offers_only_what_the_role_may_do(
     if queued and not decide:
         assert "Your role may not decide pairs." in page
     assert ("/lists/import" in page) is (role in ("admin", "investigator", "analyst"))
+    blind = c.get("/lists/blind").text
+    assert ('action="/lists/blind/start"' in blind) is decide
 
 
 def test_header_shows_the_case_title_or_folder(client: Client) -> None:

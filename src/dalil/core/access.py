@@ -39,6 +39,10 @@ EVIDENCE_READ: Final = "evidence.read"  # read the content of non-sensitive evid
 EVIDENCE_READ_SENSITIVE: Final = "evidence.read_sensitive"  # content of --sensitive items
 PROTECTED_REVEAL: Final = "protected.reveal"  # decrypt protected person fields (with a reason)
 ANALYSIS_RUN: Final = "analysis.run"  # record linkage, estimation, source comparison writes
+# Names of the two records of a victim-list pair under review, once a reason is stated for
+# the review session; every pair shown is logged on its own, citing that reason.
+LINKAGE_REVEAL: Final = "linkage.reveal"
+LINKAGE_DECIDE: Final = "linkage.decide"  # decide, undo and blind-vote on linkage pairs
 FINDING_ASSESS: Final = "finding.assess"  # legal assessment of acts
 FINDING_SIGNOFF: Final = "finding.signoff"  # sign off an assessment
 REPORT_INTERNAL: Final = "report.internal"  # build internal (unredacted-structure) reports
@@ -60,6 +64,8 @@ ALL_PERMISSIONS: Final = frozenset(
         EVIDENCE_READ_SENSITIVE,
         PROTECTED_REVEAL,
         ANALYSIS_RUN,
+        LINKAGE_REVEAL,
+        LINKAGE_DECIDE,
         FINDING_ASSESS,
         FINDING_SIGNOFF,
         REPORT_INTERNAL,
@@ -84,6 +90,10 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             EVIDENCE_READ,
             EVIDENCE_READ_SENSITIVE,
             PROTECTED_REVEAL,
+            # Investigators decide pairs (they know the families and the places) but do
+            # not run the linkage or the estimate that the decisions feed.
+            LINKAGE_REVEAL,
+            LINKAGE_DECIDE,
             REPORT_INTERNAL,
             EXPORT_RECORDS,
             EXPORT_BAG,
@@ -98,6 +108,10 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             EVIDENCE_ADD,
             EVIDENCE_READ,
             ANALYSIS_RUN,
+            # The names of a pair under review only (never protected.reveal): a reason
+            # once per review session, each pair shown logged on its own.
+            LINKAGE_REVEAL,
+            LINKAGE_DECIDE,
             REPORT_INTERNAL,
             EXPORT_RECORDS,
             AUDIT_READ,
@@ -110,6 +124,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             EVIDENCE_READ,
             EVIDENCE_READ_SENSITIVE,
             PROTECTED_REVEAL,
+            LINKAGE_REVEAL,
             FINDING_ASSESS,
             FINDING_SIGNOFF,
             REPORT_INTERNAL,

@@ -56,6 +56,7 @@ ACTIONS: dict[str, str] = {
     "evidence.same_media": N_("Same-media decision"),
     "evidence.transcript": N_("Transcript corrected"),
     "evidence.update": N_("Evidence details edited"),
+    "evidence.view": N_("Evidence viewed"),
     "export.bag": N_("Evidence bag exported"),
     "export.bag_failed": N_("Evidence bag export failed"),
     "export.records": N_("Records exported"),
@@ -131,9 +132,11 @@ DETAIL_LABELS: dict[str, str] = {
     "keyframes": N_("Key frames"),
     "model": N_("Model"),
     "on": N_("Date"),
+    "page": N_("Page"),
     "pairs": N_("Pairs"),
     "possible_duplicates": N_("Possible duplicates"),
     "publication_ok": N_("Publishable"),
+    "range": N_("Byte range"),
     "reason": N_("Reason"),
     "records": N_("Records"),
     "rejected": N_("Rejected"),
@@ -141,7 +144,33 @@ DETAIL_LABELS: dict[str, str] = {
     "rows": N_("Rows"),
     "stored_new": N_("New file in the vault"),
     "verdict": N_("Decision"),
+    "via": N_("Seen through"),
     "height": N_("Height"),
+    # job results (linkage, fixity)
+    "accept": N_("accepted"),
+    "reject": N_("rejected"),
+    "checked": N_("Items checked"),
+    "corrupt": N_("Damaged"),
+    "missing": N_("Missing"),
+    "ok": N_("All intact"),
+    "decisions_applied": N_("Earlier decisions applied"),
+    "fields_not_in_model": N_("Fields the model could not use"),
+    "held_for_review": N_("Pairs held for review"),
+    "incompatible_joins": N_("Joins refused as incompatible"),
+    "incremental": N_("Only new records linked"),
+    "joined_recorded_victims": N_("Recorded victims joined"),
+    "joins_refused_by_rejections": N_("Joins refused by earlier rejections"),
+    "persons_created": N_("Persons created"),
+    "persons_updated": N_("Persons updated"),
+    "persons_without_records": N_("Persons left without list records"),
+    "recorded_victims_compared": N_("Recorded victims compared"),
+    "review_queue": N_("Pairs waiting for review"),
+    "threshold": N_("Match threshold"),
+    "victim_decision_conflicts": N_("Conflicts with decisions on victims"),
+    "victim_matches_proposed": N_("Matches with recorded victims proposed"),
+    "victims": N_("Victims"),
+    "ingested_at": N_("Added to the vault"),
+    "ingested_by": N_("Added by"),
     "width": N_("Width"),
     "mime_type": N_("Media type"),
 }
@@ -273,7 +302,28 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
     def audit_action_codes() -> frozenset[str]:
         return frozenset(ACTIONS)
 
+    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS
+
+    def linkage_field(name: Any) -> Markup:
+        """A field the linkage model compared, as a label (the pair view's words)."""
+        name = str(name)
+        if name in FIELD_WORDS:
+            return Markup(escape(_(FIELD_WORDS[name])))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(name)
+
+    def linkage_level(level: Any) -> Markup:
+        """The level a pair reached on a field, in words (Splink's own ``Exact match on
+        …`` levels say "same")."""
+        level = str(level)
+        if level in LEVEL_WORDS:
+            return Markup(escape(_(LEVEL_WORDS[level])))
+        if level.startswith("Exact match"):
+            return Markup(escape(_("same")))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(level)
+
     return {
+        "linkage_field": linkage_field,
+        "linkage_level": linkage_level,
         "audit_action_codes": audit_action_codes,
         "field_label": field_label,
         "field_value": field_value,

@@ -52,6 +52,7 @@ class Principal:
     role: str
     via: str  # "session" or "token"
     actor: Actor
+    must_change_password: bool = False  # sessions only: an admin reset the password
 
 
 @dataclass
@@ -98,6 +99,17 @@ class Ctx:
         ``with ctx.act() as sc: persons.get_person(sc, pid)``. Reads by default; pass
         ``write=True`` for anything that changes the case or writes an audit entry."""
         return self.case.act(self.actor, write=write)
+
+
+class PasswordChangeRequired(Exception):
+    """Raised by page dependencies while an admin-set password waits to be replaced."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+#: Pages open to a user who must first replace an admin-set password.
+PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
 
 
 class LoginRequired(Exception):
@@ -279,7 +291,11 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
                 session = None
             else:
                 user = Principal(
-                    name=current.name, role=current.role, via="session", actor=current.actor
+                    name=current.name,
+                    role=current.role,
+                    via="session",
+                    actor=current.actor,
+                    must_change_password=current.must_change_password,
                 )
     elif sid:
         session = app.state.sessions.get(sid)
@@ -326,6 +342,9 @@ async def page_user(ctx: Annotated[Ctx, Depends(get_ctx_async)]) -> Ctx:
         path = ctx.request.url.path
         q = ctx.request.url.query
         raise LoginRequired(path + (f"?{q}" if q else ""))
+    if ctx.user.must_change_password and ctx.request.url.path not in PASSWORD_CHANGE_PATHS:
+        path = ctx.request.url.path
+        raise PasswordChangeRequired(path if ctx.request.method == "GET" else "/")
     return ctx
 
 
