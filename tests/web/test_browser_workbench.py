@@ -149,7 +149,7 @@ def test_record_a_killing_in_one_flow_by_keyboard(
     shot(page, f"record-killing-{lang}")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "/acts/" in page.url and "saved=1" in page.url, page.inner_text("main")[1200:4000]
+    assert "/acts/" in page.url and "saved=1" in page.url
     body = page.content()
     assert f"V-browser-flow-{lang}" in body and "Fictional raid on Qarya" in body
     assert "p. 4" in body
