@@ -75,7 +75,7 @@ NOT_PAGES = {
     "/login/totp",  # only during a login with a second factor (tests/web/test_totp_*)
 }
 
-DATA_TAGS = {"bdi", "code", "pre", "kbd", "samp", "script", "style", "textarea", "template"}
+DATA_TAGS = {"bdi", "pre", "kbd", "samp", "script", "style", "textarea", "template"}
 #: What the user types (commands, column names) is marked ``<kbd>``; the job's technical
 #: log, in English and said to be, is ``ol.log``. Neither is checked for internals.
 TYPED = "//script|//style|//textarea|//template|//kbd|//ol[contains(@class, 'log')]"

@@ -174,6 +174,12 @@ def make_source_add() -> click.Command:
         if as_json:
             emit_json(out)
             return
+        if out.get("already_held"):  # nothing created: the file is this source's document
+            click.echo(
+                f"already held as source {out['source']['id']} ({out['source']['title']}); "
+                "nothing added"
+            )
+            return
         click.echo(f"added source {out['source']['id']}")
         if out["evidence"]:
             click.echo(f"  evidence {out['evidence']['id']} {out['evidence']['sha256']}")

@@ -152,6 +152,12 @@ DETAIL_LABELS: dict[str, str] = {
     "verdict": N_("Decision"),
     "via": N_("Seen through"),
     "height": N_("Height"),
+    # media metadata
+    "capture_time": N_("Taken at"),
+    "device": N_("Device"),
+    "duration": N_("Duration"),
+    "codecs": N_("Codecs"),
+    "gps": N_("Location (GPS)"),
     # job results (linkage, fixity)
     "accept": N_("accepted"),
     "reject": N_("rejected"),
@@ -189,6 +195,18 @@ ELEMENTS: dict[str, str] = {
     "party": N_("linked to a party"),
     "nexus": N_("conflict nexus"),
     "widespread": N_("widespread or systematic attack"),
+}
+
+#: Codes shown on pages beyond the record vocabulary (``forms.VOCAB``) -> words.
+MORE_WORDS: dict[str, str] = {
+    "original": N_("original"),
+    "text": N_("extracted text"),
+    "ocr": N_("read from the image (OCR)"),
+    "correction": N_("correction"),
+    # claim kinds (dalil.findings.corroboration.CLAIM_KINDS)
+    "toll": N_("death toll"),
+    "attribution": N_("attribution"),
+    "method": N_("method"),
 }
 
 #: Job kinds (detail ``kind`` of ``job.submit``) -> words.
@@ -299,6 +317,13 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
     def audit_actions() -> list[tuple[str, str]]:
         return sorted(((code, _(m)) for code, m in ACTIONS.items()), key=lambda x: x[1])
 
+    def word(code: Any) -> str:
+        """A vocabulary code as a word (``mass_grave`` -> mass grave); nothing: a dash."""
+        if code is None or code == "":
+            return "—"
+        msgid = VOCAB.get(code) or MORE_WORDS.get(code) if isinstance(code, str) else None
+        return _(msgid) if msgid else str(code)
+
     def field_label(key: Any) -> str:
         return label(str(key), _)
 
@@ -332,6 +357,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
         "linkage_level": linkage_level,
         "audit_action_codes": audit_action_codes,
         "field_label": field_label,
+        "word": word,
         "field_value": field_value,
         "audit_action": audit_action,
         "audit_objects": audit_objects,

@@ -285,6 +285,7 @@ _STAGE_FIELDS = {
         "date": "act_date",
         "method": "act_method",
         "perpetrator_unit_id": "act_unit",
+        "perpetrator_affiliation": "act_perpetrators",
         "status": "act_status",
         "incident_id": "inc_id",
         "victim_id": "vic_id",
@@ -445,6 +446,7 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
             "act_type": text("act_type") or "killing",
             "date": western_digits(text("act_date") or "") or None,
             "method": text("act_method"),
+            "perpetrator_affiliation": text("act_perpetrators"),
             "perpetrator_unit_id": unit,
             "status": text("act_status"),
         },
@@ -495,6 +497,7 @@ _KILLING_LABELS = (
     N_("Date"),
     N_("Method"),
     N_("Perpetrator unit"),
+    N_("Perpetrators as reported"),
     N_("Status"),
     N_("Where in the source (page, time offset or quoted passage)"),
 )
