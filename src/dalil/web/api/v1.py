@@ -567,13 +567,30 @@ def _patch(kind: str) -> Any:
         ),
     ) -> JSONResponse:
         version = if_match.strip().removeprefix("W/").strip('"') if if_match else None
-        saved = edit.update(ctx, kind, item_id, _api_values(kind, body), if_version=version)
+        values = _api_values(kind, body)
+        event = values.pop("status_event", None)
+        if event is not None and not (
+            isinstance(event, dict) and set(event) <= {"status", "on", "note"}
+        ):
+            from dalil.errors import InputError
+
+            raise InputError(
+                'status_event must be {"status": …, "on": "YYYY-MM-DD", "note": …}',
+                field="status_event",
+            )
+        saved = edit.update(ctx, kind, item_id, values, if_version=version, status_event=event)
         return JSONResponse(_without_version(saved), headers={"ETag": f'"{saved["version"]}"'})
 
     view.__name__ = f"update_{kind}"
     view.__doc__ = (
         f"Change fields of one of {kind} (null clears an optional field); every edit is "
         "an audited version with the values before and after."
+        + (
+            ' A site also takes `status_event`: {"status": "located", "on": "2025-04-02", '
+            '"note": "…"} records a dated status change (status only moves forward).'
+            if kind == "sites"
+            else ""
+        )
     )
     return view
 
