@@ -24,7 +24,7 @@ from dalil.linkage.fields import place_key
 from dalil.linkage.names import _unit_key, name_units
 
 #: A warning is shown from this score up; "likely the same person" from LIKELY.
-WARN = 0.55
+WARN = 0.65
 LIKELY = 0.8
 #: Prefixes of a kunya unit's key (Abu/أبو … → ``b`` + the key of the child's name).
 _KUNYA_HEADS = ("abu", "abou", "abo", "abi", "ابو", "ابي", "ابا")
@@ -137,7 +137,7 @@ def name_similarity(q: NameKeys, c: NameKeys) -> tuple[float, str]:
     matches the same kunya, or a candidate whose units include the child's name."""
     if not q.units and q.kunya:
         if set(q.kunya) & set(c.kunya):
-            return 0.6, "kunya"
+            return 0.65, "kunya"
         return 0.0, ""
     a, b = q.units, c.units
     first = unit_similarity(a[0], b[0]) if a and b else 0.0
