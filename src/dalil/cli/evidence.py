@@ -208,11 +208,14 @@ def evidence_list(
 @json_option
 def evidence_show(case_opts: CaseOptions, item: str, as_json: bool) -> None:
     """Show an item (ITEM: id, SHA-256 or a unique prefix) with its custody ledger."""
-    from dalil.services import evidence, kernel
+    from dalil.services import evidence, kernel, retractions
 
     with case_opts.act(write=False) as ctx:
         row = evidence.get_item(ctx, item)
         d = evidence.item_dict(ctx, row)
+        held = retractions.status(ctx, "evidence", row.id)
+        if held is not None:  # only on a retracted item
+            d["retraction"] = held
         if ctx.can(kernel.AUDIT_READ):
             d["custody"] = evidence.custody(ctx, row.id)
     if as_json:

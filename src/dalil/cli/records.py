@@ -117,8 +117,13 @@ def make_record_commands(spec: Any) -> list[click.Command]:
     )
 
     def show_cb(case_opts: CaseOptions, record_id: int, as_json: bool) -> None:
+        from dalil.services import retractions
+
         with case_opts.act(write=False) as ctx:
             d = records.get(ctx, kind, record_id).to_dict()
+            held = retractions.status(ctx, kind, record_id)
+        if held is not None:  # as GET /api/v1/{kind}/{id}: only on a retracted record
+            d["retraction"] = held
         if as_json:
             emit_json(d)
         else:

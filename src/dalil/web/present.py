@@ -421,6 +421,8 @@ AUDIT_KINDS = EDIT_KINDS
 ACTION_WORDS = {
     "add": N_("recorded"),
     "update": N_("changed"),
+    "retract": N_("retracted"),
+    "restore": N_("restored"),
     "reveal": N_("protected fields revealed"),
     "search_protected": N_("found by a protected-field search"),
 }
