@@ -518,7 +518,7 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": {"note": "matrix test"}}
     if path.endswith("/review-session"):
         return {"data": {"reason": "authorization matrix test (fictional lists)"}}
-    if path.endswith(("/decide", "/blind-vote")):
+    if "/lists/pairs/" in path and path.endswith(("/decide", "/blind-vote")):
         return {"data": {"verdict": "accept"}}
     if path.endswith("/blind-settle"):
         return {"data": {"verdict": "reject", "note": "matrix test"}}
