@@ -41,11 +41,17 @@ class NameKeys:
         return bool(self.units or self.kunya)
 
 
-def name_keys(text: str | None) -> NameKeys:
+def name_keys(text: str | None, memo: dict[str, str] | None = None) -> NameKeys:
+    """The keys of a name; *memo* (unit → key), when given, saves keying a unit twice
+    while many names are keyed at once (names share units: Muhammad, al-Hasan …)."""
     units: list[str] = []
     kunya: list[str] = []
     for u in name_units(text):
-        k = _unit_key(u)
+        if memo is None:
+            k = _unit_key(u)
+        else:
+            got = memo.get(u)
+            k = got if got is not None else memo.setdefault(u, _unit_key(u))
         if not k:
             continue
         (kunya if u.split()[0] in _KUNYA_HEADS and " " in u else units).append(k)
@@ -84,8 +90,9 @@ def candidate(
     age: int | None = None,
     date: str | None = None,
     place: str | None = None,
+    memo: dict[str, str] | None = None,
 ) -> Candidate:
-    keys = [k for k in (name_keys(n) for n in names if n) if k]
+    keys = [k for k in (name_keys(n, memo) for n in names if n) if k]
     return Candidate(ref, keys, sex, age, date, place_key(place) if place else None)
 
 
