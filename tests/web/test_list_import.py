@@ -115,7 +115,9 @@ def test_cluster_page_explains_each_link_without_names(
     client.login("analyst")
     r = client.get(f"/lists/clusters/{seeded['list_person']}")
     assert r.status_code == 200, r.text
-    assert "lineage" in r.text or "first_name" in r.text
+    # the fields compared, as labels (not the model's column names)
+    assert "First name" in r.text or "Father&#39;s, grandfather&#39;s and family name" in r.text
+    assert "first_name" not in r.text and "lineage</" not in r.text
     assert "Fictional Alpha" not in r.text  # no name
     ar = client.get(f"/lists/clusters/{seeded['list_person']}?lang=ar")
     assert "مجموعة سجلات الضحية" in ar.text
