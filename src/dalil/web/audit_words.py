@@ -137,6 +137,7 @@ DETAIL_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "page": N_("Page"),
     "pairs": N_("Pairs"),
+    "permission": N_("Permission needed"),
     "possible_duplicates": N_("Possible duplicates"),
     "publication_ok": N_("Publishable"),
     "range": N_("Byte range"),
