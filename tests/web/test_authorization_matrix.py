@@ -120,6 +120,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/review"): REVEAL,
     ("POST", "/lists/decide"): ANALYSIS,
     ("GET", "/lists/clusters/{person_id}"): READ,
+    ("POST", "/lists/clusters/{person_id}/split"): ANALYSIS,
+    ("POST", "/lists/clusters/{person_id}/merge"): ANALYSIS,
     ("GET", "/estimates"): READ,
     ("POST", "/estimates/run"): ANALYSIS,
     ("POST", "/estimates/record"): ANALYSIS,
@@ -293,6 +295,8 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
     if path.endswith("/image"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
+    if path == "/lists/clusters/{person_id}/merge":
+        path = path.replace("{person_id}", str(seeded["list_merge"][0]))
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
     if "{item_id}" in path:
@@ -420,6 +424,13 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
             if path.startswith("/api/")
             else {"data": {"reason": reason}}
         )
+    if path == "/lists/clusters/{person_id}/merge":
+        return {"data": {"other": str(_SEEDED["list_merge"][1]), "note": "matrix (fictional)"}}
+    if path == "/lists/clusters/{person_id}/split":
+        # records 1 and 4 ("Fictional Alpha One" in lists A and B): record 4 split off;
+        # the matrix's POST /lists/decide (1-4 accept, checked after this route and
+        # before POST /lists/link) takes the split back before any run applies it
+        return {"data": {"record": "4", "note": "matrix (fictional)"}}
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
