@@ -108,3 +108,14 @@ def test_a_new_legal_name_is_seen_by_the_next_check(any_case: Case, tmp_path: Pa
     with any_case.act() as ctx:
         out = duplicates.possible_duplicates(ctx, name="Salma Nabil Haddad")
     assert [m["label"] for m in out["matches"]] == ["W-gamma"]
+
+
+def test_a_retracted_person_is_not_suggested(any_case: Case, tmp_path: Path) -> None:
+    from dalil.services import retractions
+
+    ids = _seed(any_case, tmp_path)
+    with any_case.act() as ctx:
+        retractions.retract(ctx, "person", ids["p2"], reason="entered twice (fictional test)")
+    with any_case.act() as ctx:
+        out = duplicates.possible_duplicates(ctx, name="فاطمة علي عمر", sex="female")
+    assert out["matches"] == []

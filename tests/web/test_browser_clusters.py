@@ -92,7 +92,7 @@ def test_split_and_merge_from_the_cluster_page(page: Any, lists_app: tuple[str, 
     login(page, server, "analyst", f"/lists/clusters/{beta}")
     assert page.locator("h1").inner_text().startswith("Victim cluster")
     text = page.inner_text("main")
-    assert "given name" in text and "For the same person:" in text
+    assert "First name" in text and "For the same person:" in text
     assert "Fictional Beta" not in page.content()  # no name on the page
     shot(page, "cluster-en")
     # tick record B, give the reason, split

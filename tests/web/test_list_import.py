@@ -116,7 +116,7 @@ def test_cluster_page_explains_each_link_without_names(
     r = client.get(f"/lists/clusters/{seeded['list_person']}")
     assert r.status_code == 200, r.text
     # each field and the level it reached in words, and what drove the link
-    assert "given name" in r.text and "same spelling" in r.text
+    assert "First name" in r.text and "same spelling" in r.text
     assert "For the same person:" in r.text
     assert "first_name" not in r.text  # no column names
     assert "Fictional Alpha" not in r.text  # no name

@@ -383,3 +383,29 @@ def test_a_viewers_refused_record_edit(twins: Twins) -> None:
     assert r.status_code == 403
     assert [x[0] for x in twins.audit("cli")] == ["access.denied"]
     assert twins.audit("web") == twins.audit("cli")
+
+
+def test_retracting_and_restoring_a_record(twins: Twins) -> None:
+    """The CLI and the web form leave the same audit trail for a retraction and a
+    restore, and the record leaves (and rejoins) the list the same way."""
+    iid = str(twins.ids["source2"])
+    reason, back = "Fictional: recorded twice", "Fictional: not a duplicate"
+    out = twins.dalil("ivy").json("source", "retract", iid, "--reason", reason)
+    assert out["reason"] == reason and out["by"] == "ivy"
+    twins.login("ivy")
+    bearer = twins.api("ivy")  # signed in before the operation compared
+    token = twins.client.csrf("/users")  # the source page would log a reading
+    r = twins.client.post(f"/sources/{iid}/retract", data={"reason": reason, "csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"].endswith("?retract=retracted")
+    listed = twins.dalil("ivy").json("source", "list")
+    assert iid not in {str(i["id"]) for i in listed}
+    r = twins.client.get("/api/v1/sources", headers=bearer)
+    assert iid not in {str(i["id"]) for i in r.json()["items"]}
+    twins.dalil("ivy").json("source", "restore", iid, "--reason", back)
+    r = twins.client.post(
+        f"/sources/{iid}/restore",
+        data={"reason": back, "csrf_token": twins.client.csrf("/users")},
+    )
+    assert r.status_code == 303
+    assert [x[0] for x in twins.audit("cli")] == ["source.retract", "source.restore"]
+    assert twins.audit("web") == twins.audit("cli")

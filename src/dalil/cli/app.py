@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "persons",
     "records",
     "evidence",
+    "retract",
     "users",
     "audit",
     "export",

@@ -256,6 +256,11 @@ def evidence_get(
 @click.option("--source", "source_id", type=int, metavar="ID", help="Link to this source.")
 @click.option("--sensitive/--not-sensitive", default=None, help="Mark or unmark as sensitive.")
 @click.option("--notes", help="Open notes (empty string clears).")
+@click.option(
+    "--graphic/--not-graphic",
+    default=None,
+    help="Mark or unmark as graphic (shown blurred and greyscale until the viewer chooses).",
+)
 @json_option
 def evidence_update(
     case_opts: CaseOptions,
@@ -263,6 +268,7 @@ def evidence_update(
     source_id: int | None,
     sensitive: bool | None,
     notes: str | None,
+    graphic: bool | None,
     as_json: bool,
 ) -> None:
     """Change an item's metadata (its content never changes)."""
@@ -271,7 +277,9 @@ def evidence_update(
     with case_opts.act() as ctx:
         d = evidence.item_dict(
             ctx,
-            evidence.update_item(ctx, item, source_id=source_id, sensitive=sensitive, notes=notes),
+            evidence.update_item(
+                ctx, item, source_id=source_id, sensitive=sensitive, notes=notes, graphic=graphic
+            ),
         )
     if as_json:
         emit_json(d)

@@ -37,3 +37,12 @@ class Act(RecordMixin, Base):
     perpetrator_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     status: Mapped[str] = mapped_column(String(16), default="unknown")
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ActPerpetrator(Base):
+    """A person recorded as a perpetrator of an act (beside the perpetrator unit)."""
+
+    __tablename__ = "act_perpetrators"
+
+    act_id: Mapped[int] = mapped_column(ForeignKey("acts.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), primary_key=True, index=True)

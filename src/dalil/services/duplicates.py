@@ -154,9 +154,16 @@ def possible_duplicates(
     checked = {"persons": n_persons, "list_records": len(pool) - n_persons}
     if not probe.name or not len(pool):
         return {"checked": checked, "matches": []}
-    found = pool.search(probe, threshold=WARN, limit=limit)
+    from dalil.services.retractions import retracted_ids
+
+    gone = {f"person:{i}" for i in retracted_ids(ctx, "person")}  # never suggested
+    found = [m for m in pool.search(probe, threshold=WARN, limit=limit + len(gone))
+             if m.ref not in gone][:limit]  # fmt: skip
     found.sort(key=lambda m: (-m.score, not m.ref.startswith("person:")))  # persons first
     matches = [_describe(ctx, m.ref, m.score, m.reasons) for m in found]
+    for m in matches:
+        if m["person_id"] is not None and f"person:{m['person_id']}" in gone:
+            m["person_id"] = None  # a list record linked to a retracted person
     _log(ctx, probe.name, matches, checked)
     return {"checked": checked, "matches": matches}
 

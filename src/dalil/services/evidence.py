@@ -419,14 +419,19 @@ def list_items(
     sensitive: bool | None = None,
     limit: int | None = None,
     offset: int = 0,
+    retracted: str = "hide",
 ) -> list[EvidenceItem]:
-    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all)."""
+    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all).
+    Retracted items are left out unless *retracted* is ``only`` or ``include``."""
+    from dalil.services import retractions
+
     ctx.require(access.CASE_READ, "list evidence")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
     q = _item_filters(
         select(EvidenceItem).order_by(EvidenceItem.id), source_id, copy_kind, sensitive
     )
+    q = retractions.narrow(q, "evidence", EvidenceItem.id, retracted)
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -440,12 +445,16 @@ def count_items(
     source_id: int | None = None,
     copy_kind: str | None = None,
     sensitive: bool | None = None,
+    retracted: str = "hide",
 ) -> int:
     """How many items :func:`list_items` lists with the same filters and no limit."""
+    from dalil.services import retractions
+
     ctx.require(access.CASE_READ, "list evidence")
     q = _item_filters(
         select(func.count()).select_from(EvidenceItem), source_id, copy_kind, sensitive
     )
+    q = retractions.narrow(q, "evidence", EvidenceItem.id, retracted)
     return int(ctx.session.scalar(q) or 0)
 
 
@@ -461,11 +470,18 @@ def update_item(
     source_id: int | None = None,
     sensitive: bool | None = None,
     notes: str | None = None,
+    graphic: bool | None = None,
 ) -> EvidenceItem:
-    """Change an item's metadata (never its content): source, sensitivity, notes."""
+    """Change an item's metadata (never its content): source, sensitivity, notes, and
+    whether it is graphic (shown blurred until the viewer chooses to see it)."""
     ctx.require(access.RECORD_WRITE, "update evidence metadata")
     item = resolve_item(ctx, ref)
-    before = {"source_id": item.source_id, "sensitive": item.sensitive, "notes": item.notes}
+    before = {
+        "source_id": item.source_id,
+        "sensitive": item.sensitive,
+        "notes": item.notes,
+        "graphic": item.graphic,
+    }
     change: dict[str, Any] = {}
     if source_id is not None:
         ctx.get(Source, source_id, "source")
@@ -477,9 +493,12 @@ def update_item(
     if notes is not None:
         item.notes = check_text(notes, "notes") or None
         change["notes"] = item.notes
+    if graphic is not None:
+        item.graphic = change["graphic"] = bool(graphic)
     if not change:
         raise InputError(
-            "nothing to update: give a source, the sensitivity or notes", code="nothing_to_update"
+            "nothing to update: give a source, the sensitivity, notes or the graphic flag",
+            code="nothing_to_update",
         )
     item.updated_at = utcnow()
     changed = sorted(k for k in change if change[k] != before[k])

@@ -672,16 +672,18 @@ def review(
 
     A match with a recorded victim has the pair ``RECORD-p<person id>`` and the
     victim's open fields as ``b`` (``list`` is the victim's pseudonym). Open fields
-    only; with a *reason* (needs ``protected.reveal``; audited) the names of both sides
-    are shown as well.
+    only; with a *reason* (needs ``linkage.reveal``; one audit entry per pair shown,
+    citing the reason) the names of both sides are shown as well. Pairs in blind double
+    review are left out (they are decided in :mod:`dalil.services.blind_review`).
     """
     from dalil.estimate.review_effect import order_by_effect
     from dalil.model.person import Person
+    from dalil.services.blind_review import pairs_in_blind_review
     from dalil.services.persons import _ctx_field
 
     ctx.require(access.CASE_READ, "review linkage pairs")
     if reason is not None:
-        ctx.require(access.PROTECTED_REVEAL, "see names in the review queue")
+        ctx.require(access.LINKAGE_REVEAL, "see names in the review queue")
         if len(reason.strip()) < 5:
             raise InputError(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
@@ -699,6 +701,9 @@ def review(
     ranked.sort(key=lambda i: 0 if getattr(queue[i], "held", False) else 1)
     effects = {id(queue[i]): effs[i] for i in ranked}
     items = [(i, queue[i]) for i in ranked]
+    # pairs in blind double review are decided there (dalil lists blind), not here
+    blind = pairs_in_blind_review(ctx)
+    items = [kv for kv in items if _pair_key(kv[1]) not in blind]
     out = []
     revealed: list[str] = []
 
@@ -707,7 +712,9 @@ def review(
         revealed.append(oid("list_record", r.id))
         return {k: data[k] for k in PROTECTED_KEYS[:6] if data.get(k)}
 
+    shown: list[list[str]] = []  # the object ids revealed, pair by pair
     for _, p in items[:limit]:
+        start = len(revealed)
         if isinstance(p, VictimMatch):
             a = ctx.session.get(ListRecord, p.record_id)
             person = ctx.session.get(Person, p.person_id)
@@ -738,10 +745,30 @@ def review(
                 item["b"]["names"] = record_names(rb)
         item["effect"] = _effect_json(effects[id(p)])
         out.append(item)
-    if revealed:
-        ctx.audit("linkage.reveal", revealed, change={"fields": list(PROTECTED_KEYS[:6])},
-                  detail={"reason": reason.strip() if reason else "", "pairs": len(out)})  # fmt: skip
+        if len(revealed) > start:
+            shown.append(revealed[start:])
+    if reason is not None:
+        for pair_ids in shown:  # one entry per pair shown, citing the reason
+            ctx.audit("linkage.reveal", pair_ids, change={"fields": list(PROTECTED_KEYS[:6])},
+                      detail={"reason": reason.strip()})  # fmt: skip
     return out
+
+
+def _pair_key(p: Any) -> str:
+    """The pair name of a queue row (``12-57`` or ``12-p5``)."""
+    if isinstance(p, VictimMatch):
+        return f"{p.record_id}-{_PERSON_PREFIX}{p.person_id}"
+    return f"{p.record_a}-{p.record_b}"
+
+
+def pair_key(text: str) -> str:
+    """The canonical name of a pair given as text (``57-12`` → ``12-57``; ``12-P5`` →
+    ``12-p5``); InputError for anything else."""
+    vp = _victim_pair(text)
+    if vp is not None:
+        return f"{vp[0]}-{_PERSON_PREFIX}{vp[1]}"
+    a, b = parse_pair(text)
+    return f"{a}-{b}"
 
 
 def parse_pair(text: str) -> tuple[int, int]:
@@ -768,12 +795,34 @@ def decide(ctx: Context, pair: str, verdict: str, *, note: str | None = None) ->
     holds (``12-p5``, person id 5): accepting the latter puts the record's cluster on
     that person on every later run; rejecting it keeps the cluster off that person.
     """
-    ctx.require(access.ANALYSIS_RUN, "decide linkage pairs")
+    from dalil.services.blind_review import pairs_in_blind_review
+
+    ctx.require(access.LINKAGE_DECIDE, "decide linkage pairs")
     if verdict not in ("accept", "reject"):
-        raise InputError(f"verdict {verdict!r}: use accept or reject")
+        raise InputError(f"verdict {verdict!r}: use accept or reject", field="verdict")
+    key = pair_key(pair)
+    if key in pairs_in_blind_review(ctx):
+        raise Conflict(
+            f"pair {key} is in blind double review: decide it there (dalil lists blind vote)"
+        )
+    return apply_decision(ctx, key, verdict, note=note)
+
+
+def apply_decision(
+    ctx: Context,
+    pair: str,
+    verdict: str,
+    *,
+    note: str | None = None,
+    by: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Store *verdict* on *pair* (audited ``linkage.decide``) once the caller has checked
+    the permission: :func:`decide`, or a blind double review that closed (*by*: its
+    reviewers; *detail*: the blind item)."""
     vp = _victim_pair(pair)
     if vp is not None:
-        return _decide_victim(ctx, *vp, verdict, note)
+        return _decide_victim(ctx, *vp, verdict, note, by=by, extra=detail)
     a, b = parse_pair(pair)
     for rid in (a, b):
         if ctx.session.get(ListRecord, rid) is None:
@@ -782,25 +831,33 @@ def decide(ctx: Context, pair: str, verdict: str, *, note: str | None = None) ->
         select(LinkDecision).where(LinkDecision.record_a == a, LinkDecision.record_b == b)
     )
     previous = d.verdict if d else None
+    who = by or ctx.actor.name
     if d is None:
         d = LinkDecision(record_a=a, record_b=b, verdict=verdict, note=note,
-                         decided_by=ctx.actor.name, decided_at=utcnow())  # fmt: skip
+                         decided_by=who, decided_at=utcnow())  # fmt: skip
         ctx.session.add(d)
     else:
-        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, ctx.actor.name, utcnow()
+        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, who, utcnow()
     ctx.session.execute(
         delete(ReviewPair).where(ReviewPair.record_a == a, ReviewPair.record_b == b)
     )
     ctx.session.flush()
     ctx.audit("linkage.decide", [oid("list_record", a), oid("list_record", b)],
               change={"verdict": verdict, "previous": previous},
-              detail={"verdict": verdict, "previous": previous})  # fmt: skip
+              detail={"verdict": verdict, "previous": previous, **(detail or {})})  # fmt: skip
     return {"pair": f"{a}-{b}", "verdict": verdict, "previous": previous,
-            "decided_by": ctx.actor.name}  # fmt: skip
+            "decided_by": who}  # fmt: skip
 
 
 def _decide_victim(
-    ctx: Context, record_id: int, person_id: int, verdict: str, note: str | None
+    ctx: Context,
+    record_id: int,
+    person_id: int,
+    verdict: str,
+    note: str | None,
+    *,
+    by: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     from dalil.model.person import Person
 
@@ -819,12 +876,13 @@ def _decide_victim(
         )
     )
     previous = d.verdict if d else None
+    who = by or ctx.actor.name
     if d is None:
         d = VictimDecision(record_id=record_id, person_id=person_id, verdict=verdict, note=note,
-                           decided_by=ctx.actor.name, decided_at=utcnow())  # fmt: skip
+                           decided_by=who, decided_at=utcnow())  # fmt: skip
         ctx.session.add(d)
     else:
-        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, ctx.actor.name, utcnow()
+        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, who, utcnow()
     ctx.session.execute(
         delete(VictimMatch).where(
             VictimMatch.record_id == record_id, VictimMatch.person_id == person_id
@@ -833,10 +891,10 @@ def _decide_victim(
     ctx.session.flush()
     ctx.audit("linkage.decide", [oid("list_record", record_id), oid("person", person_id)],
               change={"verdict": verdict, "previous": previous},
-              detail={"verdict": verdict, "previous": previous})  # fmt: skip
+              detail={"verdict": verdict, "previous": previous, **(extra or {})})  # fmt: skip
     pair = f"{record_id}-{_PERSON_PREFIX}{person_id}"
     return {"pair": pair, "verdict": verdict, "previous": previous,
-            "decided_by": ctx.actor.name}  # fmt: skip
+            "decided_by": who}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
@@ -927,7 +985,7 @@ def split(
     them is rejected against each record that stays (so no chain joins the two parts
     again), and the split-off records are accepted together (they stay one person).
     Applied at the next ``lists link``."""
-    ctx.require(access.ANALYSIS_RUN, "split linkage clusters")
+    ctx.require(access.LINKAGE_DECIDE, "split linkage clusters")
     members = set(
         ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == person_id))
     )
@@ -1027,7 +1085,7 @@ def merge(
     model says. Refused, with nothing stored, when a reviewer decided that a record of
     one and a record of the other are different people (change that decision first).
     Applied at the next ``lists link``; the larger cluster keeps its person."""
-    ctx.require(access.ANALYSIS_RUN, "merge linkage clusters")
+    ctx.require(access.LINKAGE_DECIDE, "merge linkage clusters")
     if person_id == other_id:
         raise InputError("a victim cannot be merged with itself: name two different victims")
     sides = []

@@ -48,6 +48,7 @@ from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLi
 from dalil.model.provenance import WITNESS_ROLE as WITNESS_ROLE
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
+from dalil.services import retractions
 
 if TYPE_CHECKING:
     from dalil.core.access import Actor
@@ -617,15 +618,24 @@ def get(ctx: Context, kind: str, ident: int) -> Any:
 
 
 def list_(
-    ctx: Context, kind: str, /, *, limit: int | None = None, offset: int = 0, **filters: Any
+    ctx: Context,
+    kind: str,
+    /,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    retracted: str = "hide",
+    **filters: Any,
 ) -> list[Any]:
     """Records of *kind* in id order, optionally filtered by equality on ``filter``
-    fields; ``limit``/``offset`` cut a page in the database (default: every record)."""
+    fields; ``limit``/``offset`` cut a page in the database (default: every record).
+    Retracted records are left out unless *retracted* is ``only`` or ``include``."""
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
     q = _filtered(ctx, spec, kind, select(spec.model).order_by(spec.model.id), filters)
+    q = retractions.narrow(q, kind, spec.model.id, retracted)
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -662,11 +672,13 @@ def _narrow(
     date_from: str | None,
     date_to: str | None,
     place: str | None,
+    retracted: str = "hide",
 ) -> Any:
     """Equality filters, a date range (dates compared as written: ``2025`` ≤ ``2025-03``
-    ≤ ``2025-03-07``) and a place-name fragment."""
+    ≤ ``2025-03-07``), a place-name fragment, and records in force or retracted."""
     kind, model = spec.kind, spec.model
     q = _filtered(ctx, spec, kind, q, filters)
+    q = retractions.narrow(q, kind, model.id, retracted)
     if date_from or date_to:
         col = DATE_FIELDS.get(kind)
         if col is None:
@@ -711,6 +723,7 @@ def list_open(
     date_from: str | None = None,
     date_to: str | None = None,
     place: str | None = None,
+    retracted: str = "hide",
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """The page :func:`list_` returns, as ``to_dict()`` dicts, read with one column query
@@ -724,10 +737,20 @@ def list_open(
     model = spec.model
     narrowed = bool(order or date_from or date_to or place or any(filters.values()))
     if getattr(model, "to_dict", None) is not RecordMixin.to_dict and not narrowed:
-        return [r.to_dict() for r in list_(ctx, kind, limit=limit, offset=offset)]
+        rows = list_(ctx, kind, limit=limit, offset=offset, retracted=retracted)
+        return [r.to_dict() for r in rows]
     keys = _open_keys(model)
     q = select(*(getattr(model, k) for k in keys))
-    q = _narrow(ctx, spec, q, filters=filters, date_from=date_from, date_to=date_to, place=place)
+    q = _narrow(
+        ctx,
+        spec,
+        q,
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        place=place,
+        retracted=retracted,
+    )
     q = _ordered(spec, q, order)
     if limit is not None:
         q = q.limit(limit)
@@ -767,6 +790,7 @@ def count(
     date_from: str | None = None,
     date_to: str | None = None,
     place: str | None = None,
+    retracted: str = "hide",
     **filters: Any,
 ) -> int:
     """How many records :func:`list_` (or :func:`list_open`) lists with the same filters
@@ -781,6 +805,7 @@ def count(
         date_from=date_from,
         date_to=date_to,
         place=place,
+        retracted=retracted,
     )
     return int(ctx.session.scalar(q) or 0)
 

@@ -101,6 +101,7 @@ FIELD_LABELS: dict[str, str] = {
     "derived_from_id": N_("Derived from"),
     "derived_from": N_("Derived from"),
     "sensitive": N_("Sensitive"),
+    "graphic": N_("Graphic (shown blurred)"),
     "capture": N_("Capture details"),
     "added_by": N_("Added by"),
 }

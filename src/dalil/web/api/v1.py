@@ -82,8 +82,15 @@ def _list(kind: Kind) -> Any:
         ctx: ApiCtx,
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=10**9),
+        retracted: str = Query(
+            "hide",
+            pattern="^(hide|only|include)$",
+            description="hide (default): records in force; only: the retracted ones; "
+            "include: both.",
+        ),
     ) -> Response:
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
+        flt = {"retracted": retracted} if retracted != "hide" else None
+        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=flt)
         # Built here and returned as is: the hot path skips re-validating every item
         # (the shape is the Page model, documented in the OpenAPI document).
         return JSONResponse(
@@ -114,6 +121,25 @@ def _show(kind: Kind) -> Any:
     view.__name__ = f"get_{kind.name}"
     view.__doc__ = f"One of {kind.name} by id (open fields only)."
     return view
+
+
+class DuplicateProbe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=300, description="The name as typed (either script).")
+    sex: str | None = Field(None, max_length=10, description="female, male (or f, m).")
+    age: int | None = Field(None, ge=0, le=150)
+    date: str | None = Field(None, max_length=40, description="Date of death, as typed.")
+    place: str | None = Field(None, max_length=300, description="Place of death.")
+    limit: int = Field(8, ge=1, le=20)
+
+
+@router.post("/persons/duplicates", response_model=dict[str, Any], responses=ERRORS)
+def person_duplicates(ctx: ApiCtx, body: DuplicateProbe) -> dict[str, Any]:
+    """Persons and list records that may be the person being typed in (name keys in
+    both scripts; sex, age, date and place when given), best first. Named by pseudonym
+    or list record, never by a protected name; logged as ``person.search_duplicates``
+    with a digest of the name. A POST so the name stays out of URLs and access logs."""
+    return edit.duplicates(ctx, **body.model_dump())
 
 
 @router.post("/persons/{item_id}/reveal", response_model=dict[str, Any], responses=ERRORS)
@@ -152,10 +178,12 @@ async def upload_source(
     url: str | None = Query(None, max_length=2000),
     language: str | None = Query(None, max_length=20),
     sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
-) -> dict[str, Any]:
+) -> dict[str, Any] | JSONResponse:
     """A source from a document sent as the raw request body (.txt, .html, .pdf, .docx):
     the file is kept as evidentiary evidence (hashed and encrypted as it streams) and its
-    extracted text as a working copy. Answers `{source, evidence, text, text_error}`."""
+    extracted text as a working copy. Answers `{source, evidence, text, text_error}`
+    (201); a file already held as a source's document answers that source with
+    `already_held: "source"` (200) and creates nothing."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
         from dalil.errors import InputError
@@ -175,9 +203,12 @@ async def upload_source(
         "url": url,
         "language": language,
     }
-    return dict(
+    out = dict(
         await sources.add_source_upload(ctx, body(), name=name, fields=fields, sensitive=sensitive)
     )
+    if out.get("already_held"):  # the file is already a source's document: that source
+        return JSONResponse(out, status_code=200)
+    return out
 
 
 @router.get("/sources/{item_id}/reading", response_model=dict[str, Any], responses=ERRORS)
@@ -247,7 +278,8 @@ async def add_evidence(
     """Upload one file as the raw request body; it is hashed and encrypted as it streams
     (no plaintext temporary file). A web capture (`.wacz`, `.warc`, `.warc.gz`) is stored
     and answered 202 with `capture_job`: a job checks it and records it (follow
-    `/api/v1/jobs/{id}`)."""
+    `/api/v1/jobs/{id}`). Content already held answers that item with
+    `already_held: "evidence"` (200)."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
         from dalil.errors import InputError
@@ -265,6 +297,8 @@ async def add_evidence(
     )
     if "capture_job" in result:  # stored; checked and recorded by a job
         return JSONResponse(result, status_code=202)
+    if result.get("created") is False:  # the same content is already held: that item
+        return JSONResponse({**result, "already_held": "evidence"}, status_code=200)
     return dict(result)
 
 
@@ -541,16 +575,24 @@ class EvidenceMetaIn(BaseModel):
     source_id: int | None = Field(None, ge=1, le=2**62, description="The source it supports.")
     sensitive: bool | None = Field(None, description="Identifies a witness.")
     notes: str | None = Field(None, max_length=10_000)
+    graphic: bool | None = Field(
+        None, description="Shows violence or bodies: blurred until the viewer chooses."
+    )
 
 
 @router.patch(
     "/evidence/{sha256}", response_model=dict[str, Any], responses=ERRORS, tags=["evidence"]
 )
 def update_evidence(ctx: ApiCtx, sha256: str, body: EvidenceMetaIn) -> dict[str, Any]:
-    """Change an evidence item's metadata (source, sensitivity, notes; never its content);
-    audited with the values before and after."""
+    """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
+    its content); audited with the values before and after."""
     return edit.update_evidence(
-        ctx, sha256, source_id=body.source_id, sensitive=body.sensitive, notes=body.notes
+        ctx,
+        sha256,
+        source_id=body.source_id,
+        sensitive=body.sensitive,
+        notes=body.notes,
+        graphic=body.graphic,
     )
 
 
@@ -567,7 +609,7 @@ def _api_values(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     if len(body) > 64:
         raise InputError("too many fields")
     values = dict(body)
-    for key in ("id", "created_at", "updated_at", "version", "protected_fields"):
+    for key in ("id", "created_at", "updated_at", "version", "protected_fields", "retraction"):
         values.pop(key, None)
     for key in list(values):
         if key.endswith("_precision"):
@@ -601,6 +643,49 @@ for _k in EDIT_KINDS:
         tags=[_k],
     )
 
+
+class RetractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=2000, description="Why (logged).")
+
+
+def _retract_step(kind: str, verb: str) -> Any:
+    from dalil.web.handlers import retractions
+
+    do = retractions.retract if verb == "retract" else retractions.restore
+
+    def view(ctx: ApiCtx, item_id: str, body: RetractIn) -> dict[str, Any]:
+        return do(ctx, kind, item_id, body.reason)
+
+    view.__name__ = f"{verb}_{kind}"
+    view.__doc__ = (
+        f"Retract one of {kind} with a reason: it leaves lists, search results and public "
+        "or court exports, and stays in its history, the audit log and internal exports. "
+        "Answers {at, by, reason}; 409 if already retracted."
+        if verb == "retract"
+        else f"Restore a retracted one of {kind}, with a reason (logged); 409 if it is "
+        "not retracted."
+    )
+    return view
+
+
+def _register_retract() -> None:
+    from dalil.web.handlers.retractions import SERVICE_KINDS
+
+    for kind in SERVICE_KINDS:
+        for verb in ("retract", "restore"):
+            router.add_api_route(
+                f"/{kind}/{{item_id}}/{verb}",
+                _retract_step(kind, verb),
+                methods=["POST"],
+                response_model=dict[str, Any],
+                responses=ERRORS,
+                name=f"{verb}_{kind}",
+                tags=[kind],
+            )
+
+
+_register_retract()
 
 # Findings (assessment, coding, sites, units, corroboration, vetting, reports).
 from dalil.web.api import findings as _findings  # noqa: E402

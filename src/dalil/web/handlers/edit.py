@@ -110,6 +110,25 @@ def options_for(sc: Any, kind: str) -> list[tuple[Any, str]]:
     ]
 
 
+def duplicates(
+    ctx: Ctx,
+    *,
+    name: str,
+    sex: str | None = None,
+    age: int | str | None = None,
+    date: str | None = None,
+    place: str | None = None,
+    limit: int = 8,
+) -> dict[str, Any]:
+    """Possible duplicates of a person being typed in (see services.duplicates)."""
+    from dalil.services import duplicates as dupes
+
+    with ctx.act(write=True) as sc:  # logs person.search_duplicates
+        return dupes.possible_duplicates(
+            sc, name=name, sex=sex, age=age, date=date, place=place, limit=limit
+        )
+
+
 class StageError(Exception):
     """A refusal in one step of :func:`record_killing`: which step, and the error."""
 
@@ -185,11 +204,13 @@ def update_evidence(
     source_id: int | None,
     sensitive: bool | None,
     notes: str | None,
+    graphic: bool | None = None,
 ) -> dict[str, Any]:
-    """Change an evidence item's metadata (source, sensitivity, notes; never its content)."""
+    """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
+    its content)."""
     ident = parse_id("evidence", sha256)
     with ctx.act(write=True) as sc:
         item = evidence.update_item(
-            sc, ident, source_id=source_id, sensitive=sensitive, notes=notes
+            sc, ident, source_id=source_id, sensitive=sensitive, notes=notes, graphic=graphic
         )
         return dict(jsonable(evidence.item_dict(sc, item)))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dalil.display.jsonout import jsonable
 from dalil.errors import NotFound
-from dalil.services import evidence, persons, records
+from dalil.services import evidence, persons, records, retractions
 from dalil.web import paging
 from dalil.web.context import Ctx
 
@@ -62,7 +62,8 @@ def list_page(
 
 
 def get(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:
-    """One record (open fields only), as ``dalil {kind} show --json`` prints it."""
+    """One record (open fields only), as ``dalil {kind} show --json`` prints it; a
+    retracted record carries ``retraction`` (at, by, reason)."""
     ident = parse_id(kind, raw_id)
     with ctx.act(write=False) as sc:
         row: Any
@@ -74,7 +75,12 @@ def get(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:
             row = records.get(sc, RECORD_KINDS[kind], ident)
         else:
             raise NotFound(f"no such kind {kind[:40]!r}")
-        return _row(sc, kind, row)
+        out = _row(sc, kind, row)
+        held = retractions.status(sc, "person" if kind == "persons" else
+                                  RECORD_KINDS.get(kind, kind), row.id)  # fmt: skip
+        if held is not None:
+            out["retraction"] = dict(jsonable(held))
+        return out
 
 
 def reveal_person(ctx: Ctx, raw_id: str, reason: str) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from dalil.web.pages import (
     lists,
     media,
     records,
+    retract,
+    review,
     search,
     sources,
     users,
@@ -34,7 +36,9 @@ for _module in (
     users,
     jobs,
     lists,
+    review,
     findings,
+    retract,
     records,
 ):
     router.include_router(_module.router)

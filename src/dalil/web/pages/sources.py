@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from dalil.errors import DalilError, PermissionDenied
 from dalil.sources.render import mark_runs
 from dalil.web.context import PageCtx, finish, render
+from dalil.web.forms import ERROR_WORDS
 from dalil.web.handlers import records
 from dalil.web.handlers import sources as source_handlers
 from dalil.web.pages.common import MAX_PAGE, MAX_TEXT
@@ -18,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/sources/new")
 def source_new(ctx: PageCtx) -> Response:
-    return render(ctx, "source_new.html", error=None, values={})
+    return render(ctx, "source_new.html", error=None, values={}, errors={}, error_words=ERROR_WORDS)
 
 
 @router.post("/sources/new")
@@ -39,7 +41,23 @@ def source_create(
         "url": url or None,
         "language": language or None,
     }
-    record = source_handlers.add_source(ctx, fields)
+    try:
+        record = source_handlers.add_source(ctx, fields)
+    except DalilError as err:
+        if isinstance(err, PermissionDenied):
+            raise
+        # shown next to its field (or above the form), with the input kept
+        where = err.field if err.field in fields else None
+        kind_of = {"published": "date", "url": "url", "kind": "choice", "title": "required"}
+        return render(
+            ctx,
+            "source_new.html",
+            status_code=422,
+            error=None if where else err.message,
+            errors={where: kind_of.get(where, "text")} if where else {},
+            error_words=ERROR_WORDS,
+            values={k: v or "" for k, v in fields.items()},
+        )
     resp = RedirectResponse(f"/sources/{record['id']}", status_code=303)
     finish(ctx, resp)
     return resp

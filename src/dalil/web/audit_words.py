@@ -1,0 +1,288 @@
+"""Audit entries in words: what was done (not ``evidence.add``), on which record (a link,
+not ``incident:1``), with which details (labels and words, not ``stored_new: True`` or
+``derived_from: None``), at a time without microseconds.
+
+The stored action code stays in a ``data-action`` attribute (for scripts and tests); the
+audit filter still takes codes, offered as words in a list.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from dalil.web.context import N_
+from dalil.web.forms import FIELD_LABELS, VOCAB
+
+#: Record kinds as they appear in ``{kind}.add`` / ``{kind}.update`` and object ids.
+_RECORD_ACTIONS: dict[str, tuple[str, str]] = {
+    "incident": (N_("Incident added"), N_("Incident edited")),
+    "act": (N_("Act added"), N_("Act edited")),
+    "person": (N_("Person added"), N_("Person edited")),
+    "site": (N_("Site added"), N_("Site edited")),
+    "unit": (N_("Unit added"), N_("Unit edited")),
+    "membership": (N_("Membership added"), N_("Membership edited")),
+    "provenance": (N_("Provenance link added"), N_("Provenance link edited")),
+    "source": (N_("Source added"), N_("Source edited")),
+}
+
+#: Action codes -> what happened, in words (msgids).
+ACTIONS: dict[str, str] = {
+    **{f"{k}.add": add for k, (add, _edit) in _RECORD_ACTIONS.items()},
+    **{f"{k}.update": edit for k, (_add, edit) in _RECORD_ACTIONS.items()},
+    "access.denied": N_("Access refused"),
+    "assessment.add": N_("Legal element assessed"),
+    "assessment.signoff": N_("Assessment signed off"),
+    "audit.timestamp": N_("Audit log timestamped"),
+    "case.backup": N_("Case backed up"),
+    "case.init": N_("Case created"),
+    "case.rollback_accepted": N_("Restored backup accepted"),
+    "case.update": N_("Case details edited"),
+    "claim.add": N_("Claim recorded"),
+    "claim.source": N_("Source of a claim recorded"),
+    "estimate.publish": N_("Estimate allowed for publication"),
+    "estimate.record": N_("Estimate recorded"),
+    "evidence.add": N_("Evidence added"),
+    "evidence.fixity": N_("Files checked for fixity"),
+    "evidence.get": N_("Evidence opened"),
+    "evidence.media": N_("Media analysed"),
+    "evidence.ocr": N_("Text read from an image"),
+    "evidence.read": N_("Evidence read"),
+    "evidence.reveal_location": N_("Location of evidence revealed"),
+    "evidence.same_media": N_("Same-media decision"),
+    "evidence.transcript": N_("Transcript corrected"),
+    "evidence.update": N_("Evidence details edited"),
+    "evidence.view": N_("Evidence viewed"),
+    "export.bag": N_("Evidence bag exported"),
+    "export.bag_failed": N_("Evidence bag export failed"),
+    "export.records": N_("Records exported"),
+    "incident.code": N_("Incident coded"),
+    "incident.export": N_("Incidents exported"),
+    "job.cancel": N_("Job cancelled"),
+    "job.file_get": N_("Job file downloaded"),
+    "job.submit": N_("Job started"),
+    "keys.passphrase_change": N_("Passphrase changed"),
+    "keys.recover": N_("Key recovered from shares"),
+    "keys.split": N_("Key split into shares"),
+    "linkage.decide": N_("Pair of records decided"),
+    "linkage.reveal": N_("Names shown for review"),
+    "linkage.run": N_("Linkage run"),
+    "linkage.split": N_("Records split from a cluster"),
+    "list.import": N_("Victim list imported"),
+    "person.reveal": N_("Protected fields revealed"),
+    "person.search_protected": N_("Protected names searched"),
+    "report.build": N_("Report built"),
+    "site.details": N_("Site details recorded"),
+    "site.status": N_("Site status changed"),
+    "site.victim": N_("Victim linked to a site"),
+    "sources.compare": N_("Sources compared"),
+    "sources.graph": N_("Source graph drawn"),
+    "user.add": N_("User added"),
+    "user.lock": N_("Account locked"),
+    "user.login": N_("Signed in"),
+    "user.login_failed": N_("Sign-in refused"),
+    "user.login_totp": N_("Signed in with a second factor"),
+    "user.login_totp_failed": N_("Second factor refused"),
+    "user.sessions_end": N_("Sessions ended"),
+    "user.token_issue": N_("API token issued"),
+    "user.token_revoke": N_("API tokens revoked"),
+    "user.totp_disable": N_("Second factor turned off"),
+    "user.totp_enable": N_("Second factor turned on"),
+    "user.unlock": N_("Account unlocked"),
+    "user.update": N_("User changed"),
+    "vetting.screen": N_("Personnel screened"),
+}
+
+#: Object id prefixes (``incident:1``) -> (kind word, web path or None).
+OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
+    "incident": (N_("Incident"), "/incidents"),
+    "act": (N_("Act"), "/acts"),
+    "person": (N_("Person"), "/persons"),
+    "site": (N_("Site"), "/sites"),
+    "unit": (N_("Unit"), "/units"),
+    "membership": (N_("Membership"), "/memberships"),
+    "provenance": (N_("Provenance link"), "/provenance"),
+    "source": (N_("Source"), "/sources"),
+    "evidence": (N_("Evidence"), "/evidence"),
+    "job": (N_("Job"), "/jobs"),
+    "list": (N_("Victim list"), None),
+    "estimate": (N_("Estimate"), None),
+    "user": (N_("User"), None),
+    "token": (N_("API token"), None),
+    "case": (N_("Case"), None),
+    "claim": (N_("Claim"), None),
+}
+
+#: Detail keys that are not record fields -> labels (msgids).
+DETAIL_LABELS: dict[str, str] = {
+    "after": N_("After"),
+    "backend": N_("Engine"),
+    "before": N_("Before"),
+    "c2pa": N_("Content credentials"),
+    "element": N_("Element"),
+    "evidence": N_("Evidence"),
+    "fields": N_("Fields"),
+    "finding": N_("Finding"),
+    "has_gps": N_("GPS position"),
+    "job": N_("Job"),
+    "keyframes": N_("Key frames"),
+    "model": N_("Model"),
+    "on": N_("Date"),
+    "page": N_("Page"),
+    "pairs": N_("Pairs"),
+    "possible_duplicates": N_("Possible duplicates"),
+    "publication_ok": N_("Publishable"),
+    "range": N_("Byte range"),
+    "reason": N_("Reason"),
+    "records": N_("Records"),
+    "rejected": N_("Rejected"),
+    "repaired": N_("Repaired"),
+    "rows": N_("Rows"),
+    "stored_new": N_("New file in the vault"),
+    "verdict": N_("Decision"),
+    "via": N_("Seen through"),
+    "height": N_("Height"),
+    "width": N_("Width"),
+    "mime_type": N_("Media type"),
+}
+
+#: Assessment elements (detail ``element``) -> words.
+ELEMENTS: dict[str, str] = {
+    "civilian": N_("civilian / hors de combat"),
+    "deliberate": N_("deliberate"),
+    "identity": N_("identity-targeted"),
+    "party": N_("linked to a party"),
+    "nexus": N_("conflict nexus"),
+    "widespread": N_("widespread or systematic attack"),
+}
+
+#: Job kinds (detail ``kind`` of ``job.submit``) -> words.
+JOB_KINDS: dict[str, str] = {
+    "fixity": N_("Fixity check"),
+    "bag": N_("Evidence bag export"),
+    "media": N_("Media analysis"),
+    "linkage": N_("Linkage run"),
+    "report": N_("Report"),
+    "vetting": N_("Vetting screen"),
+    "estimate": N_("Estimate"),
+    "ocr": N_("OCR"),
+}
+
+
+def _words(t: gettext.NullTranslations) -> Callable[[str], str]:
+    return t.gettext
+
+
+def label(key: str, _: Callable[[str], str]) -> str:
+    """A detail key or field name as a label in the user's language."""
+    msgid = DETAIL_LABELS.get(key) or FIELD_LABELS.get(key)
+    return _(msgid) if msgid else key.replace("_", " ")
+
+
+def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
+    """One detail value as words: a dash for nothing, yes/no, field names as labels,
+    vocabulary codes as words, times without microseconds."""
+    if v is None or v == "" or v == [] or v == {}:
+        return Markup("—")
+    if v is True or v is False:
+        return Markup(escape(_("yes") if v else _("no")))
+    if isinstance(v, list | tuple):
+        return Markup(", ").join(_plain(key, x, _) for x in v)
+    if isinstance(v, Mapping):
+        return Markup("; ").join(
+            Markup("{}: {}").format(label(str(k), _), _plain(str(k), x, _)) for k, x in v.items()
+        )
+    if key == "fields" and isinstance(v, str):
+        return Markup(escape(label(v, _)))
+    if key == "element" and v in ELEMENTS:
+        return Markup(escape(_(ELEMENTS[v])))
+    if key == "kind" and v in JOB_KINDS:
+        return Markup(escape(_(JOB_KINDS[v])))
+    if isinstance(v, str) and v in VOCAB:
+        return Markup(escape(_(VOCAB[v])))
+    if isinstance(v, str) and len(v) >= 19 and v[4:5] == "-" and v[10:11] == "T":
+        from dalil.web.present import timestamp
+
+        return Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(v))
+    if isinstance(v, datetime):
+        from dalil.web.present import timestamp
+
+        return Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(v))
+    if isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v):
+        return Markup('<bdi dir="ltr" title="{}">{}…</bdi>').format(v, v[:12])
+    return Markup('<bdi dir="auto">{}</bdi>').format(v)
+
+
+def words_html(detail: Mapping[str, Any], _: Callable[[str], str]) -> Markup:
+    """``label: value; …`` for a mapping of details (capture details, job results)."""
+    return Markup("; ").join(
+        Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)) for k, v in detail.items()
+    )
+
+
+def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
+    """Template globals for one language: ``audit_action``, ``audit_objects``,
+    ``audit_detail``, ``audit_actions`` (for the filter)."""
+    _ = _words(t)
+
+    def audit_action(code: Any) -> Markup:
+        code = str(code or "")
+        msgid = ACTIONS.get(code)
+        if msgid is None:
+            return Markup('<code data-action="{}">{}</code>').format(code, code)
+        return Markup('<span data-action="{}">{}</span>').format(code, _(msgid))
+
+    def audit_object(obj: Any) -> Markup:
+        text = str(obj)
+        kind, sep, ident = text.partition(":")
+        if not sep or kind not in OBJECT_KINDS:
+            return Markup('<bdi dir="auto">{}</bdi>').format(text)
+        word, path = OBJECT_KINDS[kind]
+        shown = ident[:12] + "…" if len(ident) == 64 else ident
+        inner = Markup('{} <bdi dir="ltr">{}</bdi>').format(_(word), shown)
+        if path and ident not in ("self", ""):
+            return Markup('<a href="{}/{}">{}</a>').format(path, ident, inner)
+        return inner
+
+    def audit_objects(objects: Any) -> Markup:
+        if not objects:
+            return Markup('<span class="muted">—</span>')
+        if isinstance(objects, str):
+            objects = [objects]
+        return Markup(", ").join(audit_object(o) for o in objects)
+
+    def audit_detail(detail: Any) -> Markup:
+        if not detail or not isinstance(detail, Mapping):
+            return Markup("")
+        parts = []
+        for k, v in detail.items():
+            if k in ("sha256",):  # the object link already names the file
+                continue
+            parts.append(Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)))
+        return Markup("; ").join(parts)
+
+    def audit_actions() -> list[tuple[str, str]]:
+        return sorted(((code, _(m)) for code, m in ACTIONS.items()), key=lambda x: x[1])
+
+    def field_label(key: Any) -> str:
+        return label(str(key), _)
+
+    def field_value(key: Any, v: Any) -> Markup:
+        return _plain(str(key), v, _)
+
+    def audit_action_codes() -> frozenset[str]:
+        return frozenset(ACTIONS)
+
+    return {
+        "audit_action_codes": audit_action_codes,
+        "field_label": field_label,
+        "field_value": field_value,
+        "audit_action": audit_action,
+        "audit_objects": audit_objects,
+        "audit_detail": audit_detail,
+        "audit_actions": audit_actions,
+    }
