@@ -124,7 +124,7 @@ def test_cluster_page_explains_each_link_without_names(
     assert "Split the ticked records off" in r.text and "Merge with another victim" in r.text
     ar = client.get(f"/lists/clusters/{seeded['list_person']}?lang=ar")
     assert "مجموعة سجلات الضحية" in ar.text and "الاسم الأول" in ar.text
-    assert "الإملاء نفسه" in ar.text
+    assert "التهجئة نفسها" in ar.text
     # nothing ticked: said on the page, in words, nothing stored
     t = client.csrf(f"/lists/clusters/{seeded['list_person']}")
     bad = client.post(f"/lists/clusters/{seeded['list_person']}/split?lang=ar",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -18,27 +18,36 @@ from dalil.web.handlers import lists
 router = APIRouter(include_in_schema=False)
 
 
+#: The review queue's orders (``?order=``): most uncertain first, or the decisions
+#: expected to change the estimate most first (docs/linkage.md, "Review order").
+QueueOrder = Literal["uncertainty", "effect"]
+
+
 @router.get("/lists")
-def lists_page(ctx: PageCtx) -> Response:
+def lists_page(ctx: PageCtx, order: QueueOrder = Query("uncertainty")) -> Response:
     return render(
         ctx,
         "lists.html",
         lists=lists.victim_lists(ctx),
-        queue=lists.review_queue(ctx),
+        queue=lists.review_queue(ctx, order=order),
         revealed=False,
+        order=order,
     )
 
 
 @router.post("/lists/review")
 def lists_review_reveal(
-    ctx: PageCtx, reason: str = Form(..., min_length=1, max_length=1000)
+    ctx: PageCtx,
+    reason: str = Form(..., min_length=1, max_length=1000),
+    order: QueueOrder = Form("uncertainty"),
 ) -> Response:
     return render(
         ctx,
         "lists.html",
         lists=lists.victim_lists(ctx),
-        queue=lists.review_queue(ctx, reason=reason),
+        queue=lists.review_queue(ctx, reason=reason, order=order),
         revealed=True,
+        order=order,
     )
 
 
