@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -20,11 +20,11 @@ router = APIRouter(include_in_schema=False)
 
 #: The review queue's orders (``?order=``): most uncertain first, or the decisions
 #: expected to change the estimate most first (docs/linkage.md, "Review order").
-QueueOrder = Literal["uncertainty", "effect"]
+QUEUE_ORDER = "^(uncertainty|effect)$"
 
 
 @router.get("/lists")
-def lists_page(ctx: PageCtx, order: QueueOrder = Query("uncertainty")) -> Response:
+def lists_page(ctx: PageCtx, order: str = Query("uncertainty", pattern=QUEUE_ORDER)) -> Response:
     return render(
         ctx,
         "lists.html",
@@ -39,7 +39,7 @@ def lists_page(ctx: PageCtx, order: QueueOrder = Query("uncertainty")) -> Respon
 def lists_review_reveal(
     ctx: PageCtx,
     reason: str = Form(..., min_length=1, max_length=1000),
-    order: QueueOrder = Form("uncertainty"),
+    order: str = Form("uncertainty", pattern=QUEUE_ORDER),
 ) -> Response:
     return render(
         ctx,
