@@ -13,7 +13,12 @@ Each set is scored with the warnings (name keys, aligned units, sex/age/date/pla
 with a baseline that warns on the same normalised full name only; the ratio is printed.
 Also the time of one probe against the generated pool.
 
+With ``--service N``, also the service in a real (SQLite) case: N generated list records
+imported, then the first check (decrypts every name to build the keys) and later checks
+(keys kept in memory), beside the time to decrypt the records alone (the baseline).
+
 Usage: PYTHONPATH=src .venv/bin/python benchmarks/dupes_warnings.py [--people 3000] [--seed 1]
+       [--service 5000]
 """
 
 from __future__ import annotations
@@ -126,14 +131,68 @@ def report(
     print(f"  recall ratio dalil/exact-name baseline: {ratio:.2f}")
 
 
+def service(people: int, seed: int) -> None:
+    import csv
+    import statistics
+    import tempfile
+
+    from sqlalchemy import select
+
+    from dalil.core.case import Case
+    from dalil.model.lists import ListRecord
+    from dalil.services import duplicates, lists
+    from dalil.synth.lists import LIST_COLUMNS
+
+    res = generate(people, 1, seed=seed)
+    rows = next(iter(res.lists.values()))
+    with tempfile.TemporaryDirectory() as tmp:
+        case = Case.init(Path(tmp) / "case", "benchmark passphrase (fictional)", admin="admin")
+        path = Path(tmp) / "fictional_list.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=LIST_COLUMNS, extrasaction="ignore")
+            w.writeheader()
+            w.writerows(rows)
+        lists.import_list(case, "admin", path, list_name="Fictional list")
+        probes = [names[0] for r in rows[:50] if (names := record_names(r))]
+        t = time.perf_counter()
+        with case.act() as ctx:
+            from dalil.services.lists import _data_context
+
+            for r in ctx.session.scalars(select(ListRecord)):
+                ctx.decrypt(r.data_enc, _data_context(r.id))
+        decrypt = time.perf_counter() - t
+        t = time.perf_counter()
+        with case.act() as ctx:
+            duplicates.possible_duplicates(ctx, name=probes[0])
+        cold = time.perf_counter() - t
+        warm = []
+        for name in probes[1:]:
+            t = time.perf_counter()
+            with case.act() as ctx:
+                duplicates.possible_duplicates(ctx, name=name)
+            warm.append(time.perf_counter() - t)
+        case.close()
+    n = len(rows)
+    print(f"\nservice on SQLite, {n} list records:")
+    print(f"  decrypting every record alone (baseline): {decrypt * 1000:.0f} ms")
+    print(f"  first check (decrypt + keys): {cold * 1000:.0f} ms "
+          f"(ratio to baseline {cold / decrypt:.2f})")  # fmt: skip
+    print(f"  later checks (keys in memory): median {statistics.median(warm) * 1000:.1f} ms, "
+          f"max {max(warm) * 1000:.1f} ms over {len(warm)} names "
+          f"(ratio of median to the first {statistics.median(warm) / cold:.3f})")  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--service", type=int, default=0, help="people for the service timing")
     args = ap.parse_args()
     report("hand-written set (tests/data/linkage/dupes_eval.json)", *hand_written())
     report(f"generated set (synth.lists, {args.people} people, seed {args.seed})",
            *generated(args.people, args.seed))  # fmt: skip
+    if args.service:
+        service(args.service, args.seed)
     return 0
 
 

@@ -16,8 +16,8 @@ from dalil.core.case import Case
 from dalil.errors import Conflict, PermissionDenied
 from dalil.model.lists import ListRecord
 from dalil.services import blind_review, lists, pair_review
+from dalil.testing import build_review_case as build
 
-from .review_case import build
 from .test_pair_review import base, rcase
 
 __all__ = ["base", "rcase"]  # fixtures shared with test_pair_review

@@ -18,8 +18,7 @@ from dalil.errors import Conflict, InputError, PermissionDenied
 from dalil.model.lists import LinkDecision, ListRecord, ReviewPair
 from dalil.services import lists, pair_review
 from dalil.testing import TEST_PASSPHRASE
-
-from .review_case import build
+from dalil.testing import build_review_case as build
 
 
 @pytest.fixture(scope="module")

@@ -73,3 +73,9 @@ def test_list_record_names_use_full_name_and_parts() -> None:
     rec = {"full_name": "Rami Jamil", "first_name": "Rami", "family_name": "Abdallah"}
     assert record_names(rec) == ["Rami Jamil", "Rami Abdallah"]
     assert record_names({"first_name": " "}) == []
+
+
+def test_a_single_name_never_warns_even_when_age_and_sex_agree() -> None:
+    pool = Pool([candidate("p:1", ["V-browser-flow-en", "Salma"], sex="f", age=33)])
+    assert pool.search(Probe("V-browser-flow-ar", "f", 33)) == []  # one edit apart
+    assert pool.search(Probe("Salma", "f", 33, "2025-03")) == []

@@ -119,3 +119,22 @@ def test_a_retracted_person_is_not_suggested(any_case: Case, tmp_path: Path) -> 
     with any_case.act() as ctx:
         out = duplicates.possible_duplicates(ctx, name="فاطمة علي عمر", sex="female")
     assert out["matches"] == []
+
+
+def test_a_list_imported_later_is_keyed_without_keying_the_others_again(
+    case: Case, tmp_path: Path
+) -> None:
+    _seed(case, tmp_path)
+    with case.act() as ctx:
+        assert duplicates.possible_duplicates(ctx, name="Omar Said Nasser")["matches"] == []
+    built = duplicates._CACHE[str(case.root.resolve())]
+    csv = tmp_path / "fictional_list_b.csv"
+    csv.write_text("record_id,full_name,sex\nB1,عمر سعيد ناصر,m\n", encoding="utf-8")
+    lists.import_list(case, "admin", csv, list_name="Fictional list B")
+    with case.act() as ctx:
+        out = duplicates.possible_duplicates(ctx, name="Omar Said Nasser", sex="male")
+    assert [m["label"] for m in out["matches"]] == ["Fictional list B, record B1"]
+    again = duplicates._CACHE[str(case.root.resolve())]
+    kept = zip(again.records, built.records, strict=False)
+    assert all(a is b for a, b in kept)  # the same objects: not keyed again
+    assert again.persons is built.persons and len(again.records) == len(built.records) + 1

@@ -150,3 +150,25 @@ def test_graphic_flag_is_metadata_edited_with_an_audited_version(case: Case) -> 
     assert e["detail"]["before"] == {"graphic": False}
     assert e["detail"]["after"] == {"graphic": True}
     assert viewing.open_view(case, "admin", item.sha256).graphic is True
+
+
+def test_graphic_at_ingest_by_the_cli_and_kept_when_added_again(
+    case: Case, dalil: Any, tmp_path: Any
+) -> None:
+    import json
+
+    clip = tmp_path / "clip-fictional.mp4"
+    clip.write_bytes(MP4)
+    r = dalil("evidence", "add", str(clip), "--graphic", "--no-ocr", "--json")
+    assert r.exit_code == 0, r.stderr
+    (added,) = json.loads(r.stdout)
+    assert added["graphic"] is True
+    # the same bytes added again without the flag: the warning stays
+    res = evidence.add_bytes(case, case.actor("admin"), MP4, name="again.mp4")
+    assert res.created is False and res.item.graphic is True
+    plain = evidence.add_bytes(case, case.actor("admin"), MP4 + b"x", name="other.mp4")
+    assert plain.item.graphic is False
+    again = evidence.add_bytes(case, case.actor("admin"), MP4 + b"x", name="o.mp4", graphic=True)
+    assert again.created is False and again.item.graphic is True
+    r = dalil("evidence", "update", added["sha256"], "--not-graphic", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["graphic"] is False

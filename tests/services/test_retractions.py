@@ -142,3 +142,22 @@ def test_court_bag_leaves_out_retracted_records_and_items_internal_export_keeps_
     assert by_id[a]["retraction"] is None
     assert by_id[b]["retraction"]["reason"] == "entered twice"
     assert internal["person"][0]["id"] == p and internal["person"][0]["retraction"] is None
+
+
+def test_cli_retract_show_and_restore(dalil, case: Case) -> None:
+    with case.act() as ctx:
+        iid = records.add(ctx, "incident", title="Fictional raid for the CLI").id
+    r = dalil("incident", "retract", str(iid))
+    assert r.exit_code == 2 and "--reason" in r.output  # the reason is required
+    r = dalil("incident", "retract", str(iid), "--reason", "no")
+    assert r.exit_code == 2 and "reason" in r.output
+    r = dalil("incident", "retract", str(iid), "--reason", "Fictional: entered twice")
+    assert r.exit_code == 0 and f"retracted incident {iid}" in r.output
+    shown = dalil.json("incident", "show", str(iid))
+    assert shown["retraction"]["reason"] == "Fictional: entered twice"
+    assert iid not in {i["id"] for i in dalil.json("incident", "list")}
+    r = dalil("incident", "retract", str(iid), "--reason", "Fictional: again")
+    assert r.exit_code != 0 and "already retracted" in r.output
+    r = dalil("incident", "restore", str(iid), "--reason", "Fictional: restored")
+    assert r.exit_code == 0
+    assert "retraction" not in dalil.json("incident", "show", str(iid))

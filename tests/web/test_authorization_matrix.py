@@ -159,6 +159,17 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/blind/start"): LINKAGE_DECIDE,
     ("POST", "/lists/pairs/{pair}/blind-vote"): LINKAGE_DECIDE,
     ("POST", "/lists/pairs/{pair}/blind-settle"): LINKAGE_DECIDE,
+    ("POST", "/api/v1/lists/review-sessions"): LINKAGE_REVEAL,
+    ("POST", "/api/v1/lists/review-sessions/{session_id}/end"): LINKAGE_REVEAL,  # one's own
+    ("GET", "/api/v1/lists/pairs/{pair}"): READ,
+    ("POST", "/api/v1/lists/pairs/{pair}/names"): LINKAGE_REVEAL,
+    ("POST", "/api/v1/lists/pairs/{pair}/undo"): LINKAGE_DECIDE,
+    ("GET", "/api/v1/lists/decisions"): READ,
+    ("GET", "/api/v1/lists/blind"): LINKAGE_DECIDE,
+    ("GET", "/api/v1/lists/blind/agreement"): READ,
+    ("POST", "/api/v1/lists/blind/start"): LINKAGE_DECIDE,
+    ("POST", "/api/v1/lists/blind/vote"): LINKAGE_DECIDE,
+    ("POST", "/api/v1/lists/blind/settle"): LINKAGE_DECIDE,
     ("GET", "/jobs"): READ,
     ("GET", "/jobs/{job_id}"): READ,
     ("POST", "/jobs/{job_id}/cancel"): ADMIN,  # the owner (admin here) or an admin
@@ -510,9 +521,15 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith("/review-sessions"):
+        return {"json": {"reason": "authorization matrix test (fictional lists)"}}
+    if path.endswith("/blind/start"):
+        return {"json": {"pairs": ["4-5"]}}
+    if path.endswith("/pairs/{pair}/undo") and path.startswith("/api/"):
+        return {"json": {"note": "matrix test"}}
     if path.endswith("/review-session"):
         return {"data": {"reason": "authorization matrix test (fictional lists)"}}
-    if path.endswith(("/decide", "/blind-vote")):
+    if "/lists/pairs/" in path and path.endswith(("/decide", "/blind-vote")):
         return {"data": {"verdict": "accept"}}
     if path.endswith("/blind-settle"):
         return {"data": {"verdict": "reject", "note": "matrix test"}}
@@ -679,11 +696,47 @@ def _pair_for(app: Any, method: str, path: str, role: str) -> str:
     return "2-6" if path.endswith("/decide") else "1-4"
 
 
+def _fresh_blind(app: Any, pair: str) -> None:
+    """Forget *pair*'s blind review and decision (the matrix reuses its few pairs)."""
+    from sqlalchemy import delete, select
+
+    from dalil.model.lists import BlindItem, BlindVote, LinkDecision
+
+    a, b = (int(x) for x in pair.split("-"))
+    with app.state.case.act(USERS["admin"]) as ctx:
+        item = ctx.session.scalar(select(BlindItem.id).where(BlindItem.pair == pair))
+        ctx.session.execute(delete(BlindVote).where(BlindVote.item_id == item))
+        ctx.session.execute(delete(BlindItem).where(BlindItem.pair == pair))
+        ctx.session.execute(
+            delete(LinkDecision).where(LinkDecision.record_a == a, LinkDecision.record_b == b)
+        )
+
+
+def _review_session(app: Any, role: str) -> int:
+    """A review session of *role*'s user (one that may not have one: an admin's)."""
+    from dalil.services import pair_review
+
+    who = USERS[role] if role in ("admin", "investigator", "analyst", "legal") else USERS["admin"]
+    with app.state.case.act(who) as ctx:
+        return int(pair_review.start_review(ctx, "matrix test (fictional lists)")["id"])
+
+
 def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:
     url = _concrete(path, seeded)
+    if path.endswith(("/blind-vote", "/blind/vote")):
+        _fresh_blind(c.app, _BLIND_VOTE.get(role, "2-3"))
+    if path.endswith(("/blind-settle", "/blind/settle")):
+        _fresh_blind(c.app, _BLIND_SETTLE.get(role, ("2-4", "", ""))[0])
     if "{pair}" in url:
         url = url.replace("{pair}", _pair_for(c.app, method, path, role))
+    if "{session_id}" in url:
+        url = url.replace("{session_id}", str(_review_session(c.app, role)))
     kw = _payload(method, path, role)
+    if path.endswith("/pairs/{pair}/names"):
+        kw = {"json": {"review_session": _review_session(c.app, role)}}
+    if path.endswith(("/blind/vote", "/blind/settle")):
+        pair = _pair_for(c.app, method, path.replace("/blind/", "/blind-"), role)
+        kw = {"json": {"pair": pair, "verdict": "accept"}}
     headers: dict[str, str] = {}
     if url.startswith("/api/v1/") and role != ANON and url != "/api/v1/openapi.json":
         headers["Authorization"] = f"Bearer {seeded['tokens'][role]}"

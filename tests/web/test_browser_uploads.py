@@ -26,9 +26,27 @@ def test_add_a_source_from_a_document_with_progress(
     page.wait_for_selector("#uploaded-source-link", timeout=30_000)
     assert page.eval_on_selector("#su-progress", "e => e.value") == 100
     shot(page, "source-upload")
+    href = page.get_attribute("#uploaded-source-link", "href")
     page.click("#uploaded-source-link")
     page.wait_for_load_state("load")
     assert "Kafr Sumaq" in page.content()  # the reading view shows the extracted text
+    # The same document again: "already held as source N" with its link, no second source.
+    page.goto(f"{server}/sources/new")
+    page.set_input_files("#su-file", str(f))
+    page.fill("#su-title", "The same bulletin again (browser test)")
+    page.locator("#source-upload-form button[type=submit]").click()
+    page.wait_for_selector("#uploaded-source-link", timeout=30_000)
+    status = page.inner_text("#su-status")
+    assert f"Already held as source {href.rsplit('/', 1)[-1]}:" in status, status
+    assert page.get_attribute("#uploaded-source-link", "href") == href
+    shot(page, "source-upload-already-held")
+    # And as evidence: the evidence upload names the item already held.
+    page.goto(f"{server}/evidence/upload")
+    page.set_input_files("#file", str(f))
+    page.locator("#upload-form button[type=submit]").click()
+    page.wait_for_selector("#uploaded-link", timeout=30_000)
+    assert "Already held as evidence item" in page.inner_text("#upload-status")
+    shot(page, "evidence-upload-already-held")
     assert not page.console_errors, page.console_errors
 
 

@@ -146,6 +146,16 @@ def test_html_and_svg_are_never_served_inline_only_downloaded(
     assert r.headers["x-content-type-options"] == "nosniff"
 
 
+def test_upload_marked_graphic_by_the_api(client: Client, seeded: dict[str, Any]) -> None:
+    r = client.post(
+        "/api/v1/evidence",
+        params={"name": "graphic-upload-fictional.mp4", "graphic": "true"},
+        content=MP4[:7000] + b"upload",
+        headers={**_h(seeded, "investigator"), "Content-Type": "video/mp4"},
+    )
+    assert r.status_code == 201 and r.json()["graphic"] is True, r.text
+
+
 def test_graphic_item_page_blurs_with_a_show_button_and_video_muted(
     client: Client, seeded: dict[str, Any], make_client: Any
 ) -> None:

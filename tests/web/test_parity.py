@@ -409,3 +409,29 @@ def test_retracting_and_restoring_a_record(twins: Twins) -> None:
     assert r.status_code == 303
     assert [x[0] for x in twins.audit("cli")] == ["source.retract", "source.restore"]
     assert twins.audit("web") == twins.audit("cli")
+
+
+def test_reviewing_a_pair_with_names_deciding_and_undoing(twins: Twins) -> None:
+    """A review session, a pair's names, a decision and its undo leave the same audit
+    trail from the command line and from the API."""
+    reason = "Fictional: checking the two lists"
+    run = twins.dalil("ana")
+    sess = run.json("lists", "review-session", "--reason", reason)
+    cli = run.json("lists", "pair", "1-2", "--session", str(sess["id"]))
+    run.json("lists", "decide", "1-2", "reject")
+    run.json("lists", "undo", "1-2")
+    h = twins.api("ana")
+    r = twins.client.post("/api/v1/lists/review-sessions", json={"reason": reason}, headers=h)
+    assert r.status_code == 200, r.text
+    web = twins.client.post(
+        "/api/v1/lists/pairs/1-2/names", json={"review_session": r.json()["id"]}, headers=h
+    ).json()
+    assert web["a"]["names"] == cli["a"]["names"] and web["fields"] == cli["fields"]
+    r = twins.client.post("/api/v1/lists/decide", json={"pair": "1-2", "verdict": "reject"},
+                          headers=h)  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert twins.client.post("/api/v1/lists/pairs/1-2/undo", json={}, headers=h).status_code == 200
+    assert [x[0] for x in twins.audit("cli")] == [
+        "linkage.review_start", "linkage.reveal", "linkage.decide", "linkage.undo",
+    ]  # fmt: skip
+    assert twins.audit("web") == twins.audit("cli")

@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "sources",
     "link",
     "lists",
+    "review",
     "estimate",
     "assessments",
     "coding",

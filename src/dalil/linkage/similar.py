@@ -24,7 +24,7 @@ from dalil.linkage.fields import place_key
 from dalil.linkage.names import _unit_key, name_units
 
 #: A warning is shown from this score up; "likely the same person" from LIKELY.
-WARN = 0.55
+WARN = 0.65
 LIKELY = 0.8
 #: Prefixes of a kunya unit's key (Abu/أبو … → ``b`` + the key of the child's name).
 _KUNYA_HEADS = ("abu", "abou", "abo", "abi", "ابو", "ابي", "ابا")
@@ -41,11 +41,17 @@ class NameKeys:
         return bool(self.units or self.kunya)
 
 
-def name_keys(text: str | None) -> NameKeys:
+def name_keys(text: str | None, memo: dict[str, str] | None = None) -> NameKeys:
+    """The keys of a name; *memo* (unit → key), when given, saves keying a unit twice
+    while many names are keyed at once (names share units: Muhammad, al-Hasan …)."""
     units: list[str] = []
     kunya: list[str] = []
     for u in name_units(text):
-        k = _unit_key(u)
+        if memo is None:
+            k = _unit_key(u)
+        else:
+            got = memo.get(u)
+            k = got if got is not None else memo.setdefault(u, _unit_key(u))
         if not k:
             continue
         (kunya if u.split()[0] in _KUNYA_HEADS and " " in u else units).append(k)
@@ -84,8 +90,9 @@ def candidate(
     age: int | None = None,
     date: str | None = None,
     place: str | None = None,
+    memo: dict[str, str] | None = None,
 ) -> Candidate:
-    keys = [k for k in (name_keys(n) for n in names if n) if k]
+    keys = [k for k in (name_keys(n, memo) for n in names if n) if k]
     return Candidate(ref, keys, sex, age, date, place_key(place) if place else None)
 
 
@@ -132,11 +139,12 @@ def name_similarity(q: NameKeys, c: NameKeys) -> tuple[float, str]:
 
     Units are aligned in order (a list that leaves out the father's name still
     matches); the given names (first units) must agree, otherwise the score is 0. A name
-    of one unit scores at most 0.5 (a lone given name says little). A kunya (Abu …)
+    of one unit scores at most 0.5 (a lone given name says little; :func:`score` keeps it
+    below the warning whatever else agrees). A kunya (Abu …)
     matches the same kunya, or a candidate whose units include the child's name."""
     if not q.units and q.kunya:
         if set(q.kunya) & set(c.kunya):
-            return 0.6, "kunya"
+            return 0.65, "kunya"
         return 0.0, ""
     a, b = q.units, c.units
     first = unit_similarity(a[0], b[0]) if a and b else 0.0
@@ -157,7 +165,7 @@ def name_similarity(q: NameKeys, c: NameKeys) -> tuple[float, str]:
     shorter = min(n, m)
     score = matched / shorter
     if shorter == 1:
-        score = min(score, 0.5)
+        return min(score, 0.5), "single"
     if q.kunya and c.kunya and set(q.kunya) & set(c.kunya):
         score = min(1.0, score + 0.1)
     return score, "name" if score >= 0.99 else "name_part"
@@ -209,6 +217,8 @@ def score(probe: Probe, probe_keys: NameKeys, c: Candidate) -> Match | None:
     if probe.place and c.place and place_key(probe.place) == c.place:
         s = min(1.0, s + 0.05)
         reasons.append("place")
+    if how == "single":  # one name alone never warns, whatever else agrees
+        s, reasons[0] = min(s, 0.5), "name_part"
     return Match(c.ref, round(s, 3), tuple(reasons))
 
 

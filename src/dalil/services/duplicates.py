@@ -40,7 +40,10 @@ _SEX_CODE = {"male": "m", "female": "f"}
 
 @dataclass
 class _Pool:
-    watermark: tuple[Any, ...]
+    persons_mark: tuple[Any, ...]
+    records_mark: tuple[Any, ...]
+    persons: list[Candidate]
+    records: list[Candidate]
     pool: Pool
 
 
@@ -48,15 +51,15 @@ _CACHE: dict[str, _Pool] = {}
 _LOCK = threading.Lock()
 
 
-def _watermark(ctx: Context) -> tuple[Any, ...]:
+def _marks(ctx: Context) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     p = ctx.session.execute(
         select(func.count(Person.id), func.max(Person.id), func.max(Person.updated_at))
     ).one()
     r = ctx.session.execute(select(func.count(ListRecord.id), func.max(ListRecord.id))).one()
-    return (*p, *r)
+    return tuple(p), tuple(r)
 
 
-def _person_candidates(ctx: Context) -> list[Candidate]:
+def _person_candidates(ctx: Context, memo: dict[str, str]) -> list[Candidate]:
     from dalil.services.persons import _ctx_field
 
     out = []
@@ -67,15 +70,18 @@ def _person_candidates(ctx: Context) -> list[Candidate]:
         if p.aliases_enc is not None:
             names.extend(ctx.decrypt(p.aliases_enc, _ctx_field(p.id, "aliases")) or [])
         names.append(p.pseudonym)  # open, but a pseudonym may be a name people use
-        out.append(candidate(f"person:{p.id}", names, sex=_SEX_CODE.get(p.sex or ""), age=p.age))
+        out.append(
+            candidate(f"person:{p.id}", names, sex=_SEX_CODE.get(p.sex or ""), age=p.age, memo=memo)
+        )
     return out
 
 
-def _record_candidates(ctx: Context) -> list[Candidate]:
+def _record_candidates(ctx: Context, memo: dict[str, str], after: int = 0) -> list[Candidate]:
     from dalil.services.lists import _data_context
 
     out = []
-    for r in ctx.session.scalars(select(ListRecord).order_by(ListRecord.id)):
+    q = select(ListRecord).where(ListRecord.id > after).order_by(ListRecord.id)
+    for r in ctx.session.scalars(q):
         data = ctx.decrypt(r.data_enc, _data_context(r.id))
         out.append(
             candidate(
@@ -85,21 +91,40 @@ def _record_candidates(ctx: Context) -> list[Candidate]:
                 age=r.age,
                 date=r.date_of_death,
                 place=r.place_of_death,
+                memo=memo,
             )
         )
     return out
 
 
 def _pool(ctx: Context) -> Pool:
+    """The case's candidates, brought up to date: persons are keyed again when any
+    changed; list records (imported, never edited) only those added since, unless some
+    were removed."""
     key = str(Path(ctx.case.root).resolve())
-    wm = _watermark(ctx)
+    pmark, rmark = _marks(ctx)
     with _LOCK:
         st = _CACHE.get(key)
-        if st is not None and st.watermark == wm:
+        if st is not None and (st.persons_mark, st.records_mark) == (pmark, rmark):
             return st.pool
-        pool = Pool(_person_candidates(ctx) + _record_candidates(ctx))
-        _CACHE[key] = _Pool(wm, pool)
-        return pool
+        memo: dict[str, str] = {}  # for this build only
+        persons = (
+            st.persons
+            if st is not None and st.persons_mark == pmark
+            else _person_candidates(ctx, memo)
+        )
+        if st is None or st.records_mark == rmark:
+            records = st.records if st is not None else _record_candidates(ctx, memo)
+        else:
+            old_count, old_max = st.records_mark
+            added = _record_candidates(ctx, memo, after=old_max or 0)
+            if rmark[0] == (old_count or 0) + len(added):  # only appended
+                records = st.records + added
+            else:
+                records = _record_candidates(ctx, memo)
+        st = _Pool(pmark, rmark, persons, records, Pool(persons + records))
+        _CACHE[key] = st
+        return st.pool
 
 
 def _probe(

@@ -143,6 +143,7 @@ def add_files(
     notes: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     ocr: bool = True,
+    graphic: bool = False,
 ) -> list[AddResult]:
     """Ingest *paths* (each: blob first, then record + audit in one transaction), then
     :func:`after_ingest` (media analysis; with *ocr*, OCR of scans and images queued)."""
@@ -176,6 +177,7 @@ def add_files(
                     sensitive=sensitive,
                     notes=notes,
                     capture={"file_modified": mtime},
+                    graphic=graphic,
                 )
             )
     for r in results:
@@ -237,6 +239,7 @@ def add_stream(
     progress: Callable[[int], None] | None = None,
     ocr: bool = True,
     media_job: bool = False,
+    graphic: bool = False,
 ) -> AddResult:
     """Ingest one item from a binary file object (an upload, a pipe): ``read(n)`` is
     called until it returns ``b""``. The content is hashed and encrypted as it is read;
@@ -266,6 +269,7 @@ def add_stream(
             notes=notes,
             media_type=media_type,
             capture=capture,
+            graphic=graphic,
         )
     after_ingest(case, actor, res, ocr=ocr, media_job=media_job)
     return res
@@ -323,8 +327,10 @@ def record_blob(
     notes: str | None = None,
     media_type: str | None = None,
     capture: dict[str, Any] | None = None,
+    graphic: bool = False,
 ) -> AddResult:
-    """Create (or find) the record for a stored blob and log ``evidence.add``."""
+    """Create (or find) the record for a stored blob and log ``evidence.add``. *graphic*:
+    shown blurred until the viewer chooses (content already held keeps the flag set)."""
     ctx.require(access.EVIDENCE_ADD, "add evidence")
     existing = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == put.sha256))
     if existing is not None:
@@ -334,6 +340,8 @@ def record_blob(
             # stricter flag wins (once it answered 201 and left the item readable by
             # roles that must not read sensitive items). Never loosened this way.
             existing.sensitive = change["sensitive"] = True
+        if graphic and not existing.graphic:  # the warning is kept, never dropped this way
+            existing.graphic = change["graphic"] = True
         ctx.audit(
             "evidence.add",
             [oid("evidence", put.sha256)],
@@ -363,6 +371,7 @@ def record_blob(
         derived_from_id=parent.id if parent else None,
         source_id=source_id,
         sensitive=sensitive,
+        graphic=bool(graphic),
         capture={
             **(capture or {}),
             "ingested_at": now.isoformat(timespec="seconds"),
@@ -385,6 +394,7 @@ def record_blob(
             "copy_kind": copy_kind,
             "source_id": source_id,
             "sensitive": sensitive,
+            "graphic": bool(graphic),
             "name": name,
         },
         detail={

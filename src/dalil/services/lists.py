@@ -765,10 +765,10 @@ def pair_key(text: str) -> str:
     """The canonical name of a pair given as text (``57-12`` → ``12-57``; ``12-P5`` →
     ``12-p5``); InputError for anything else."""
     vp = _victim_pair(text)
-    if vp is not None:
-        return f"{vp[0]}-{_PERSON_PREFIX}{vp[1]}"
-    a, b = parse_pair(text)
-    return f"{a}-{b}"
+    a, b = vp if vp is not None else parse_pair(text)
+    if max(a, b) >= 2**62:
+        raise InputError(f"pair {text!r}: no such record id")
+    return f"{a}-{_PERSON_PREFIX}{b}" if vp is not None else f"{a}-{b}"
 
 
 def parse_pair(text: str) -> tuple[int, int]:

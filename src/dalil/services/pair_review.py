@@ -87,7 +87,7 @@ def active_review(ctx: Context, session_id: int) -> ReviewSession:
     """The actor's review session *session_id* if it is still open; PermissionDenied for
     another reviewer's session, Conflict for one that has ended."""
     ctx.require(access.LINKAGE_REVEAL, "see the names of pairs under review")
-    row = ctx.session.get(ReviewSession, session_id)
+    row = ctx.session.get(ReviewSession, session_id) if 0 < session_id < 2**62 else None
     if row is None:
         raise NotFound(f"no review session with id {session_id}")
     if row.user_name != ctx.actor.name:
@@ -105,7 +105,7 @@ def active_review(ctx: Context, session_id: int) -> ReviewSession:
 
 def end_review(ctx: Context, session_id: int) -> dict[str, Any]:
     """End the actor's review session (audited ``linkage.review_end``)."""
-    row = ctx.session.get(ReviewSession, session_id)
+    row = ctx.session.get(ReviewSession, session_id) if 0 < session_id < 2**62 else None
     if row is None or row.user_name != ctx.actor.name:
         ctx.require(access.LINKAGE_REVEAL, "end a review session")
         raise NotFound(f"no review session of yours with id {session_id}")

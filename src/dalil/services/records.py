@@ -27,7 +27,7 @@ from dalil.core.context import Context, oid
 from dalil.errors import Conflict, DalilError, InputError
 from dalil.model.act import ACT_STATUSES as ACT_STATUSES
 from dalil.model.act import ACT_TYPES as ACT_TYPES
-from dalil.model.act import Act
+from dalil.model.act import Act, ActPerpetrator
 from dalil.model.common import RecordMixin, as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import (
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class FieldSpec:
     """One input field. kind: text | longtext | int | count | float | lat | lon | date |
-    choice | ref | url."""
+    choice | ref | refs (a list of ids) | url."""
 
     name: str
     kind: str
@@ -315,6 +315,12 @@ ACT = _register(
                 "perpetrator_unit_id", "ref", "Perpetrator unit (unit id).", ref="unit", filter=True
             ),
             FieldSpec(
+                "perpetrator_ids",
+                "refs",
+                "Perpetrator persons (person ids, comma-separated; empty clears).",
+                ref="person",
+            ),
+            FieldSpec(
                 "status",
                 "choice",
                 "How well established.",
@@ -504,6 +510,21 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
             return v
         if f.kind == "longtext":
             return check_text(str(value), label, max_len=100_000)
+        if f.kind == "refs":
+            assert f.ref is not None
+            items = value if isinstance(value, list | tuple) else str(value).split(",")
+            ids: list[int] = []
+            for item in items:
+                text = str(item).strip()
+                if not text:
+                    continue
+                if isinstance(item, bool | float):
+                    raise ValueError
+                iv = int(text)
+                ctx.get(_REF_MODELS[f.ref], iv, f.ref)
+                if iv not in ids:
+                    ids.append(iv)
+            return sorted(ids)
         if f.kind in ("int", "count", "ref"):
             iv = int(value)
             if isinstance(value, float) and value != iv:
@@ -657,7 +678,7 @@ def sortable(kind: str) -> tuple[str, ...]:
     spec = spec_for(kind)
     return (
         "id",
-        *(f.name for f in spec.fields if f.kind not in ("longtext", "ref", "url")),
+        *(f.name for f in spec.fields if f.kind not in ("longtext", "ref", "refs", "url")),
         "created_at",
         "updated_at",
     )
@@ -763,7 +784,29 @@ def list_open(
             if isinstance(v, datetime):
                 d[k] = as_utc(v)
         out.append(d)
+    if kind == "act" and out:  # as Act.to_dict: the perpetrator persons, one query
+        found: dict[int, list[int]] = {d["id"]: [] for d in out}
+        q_links = select(ActPerpetrator.act_id, ActPerpetrator.person_id).where(
+            ActPerpetrator.act_id.in_(list(found))
+        )
+        for act_id, person_id in ctx.session.execute(q_links.order_by(ActPerpetrator.person_id)):
+            found[act_id].append(person_id)
+        for d in out:
+            d["perpetrator_ids"] = found[d["id"]]
     return out
+
+
+def acts_of_perpetrator(ctx: Context, person_id: int) -> list[Act]:
+    """Acts (in force) that name the person *person_id* among their perpetrators."""
+    ctx.require(access.CASE_READ, "read act records")
+    q = (
+        select(Act)
+        .where(
+            Act.id.in_(select(ActPerpetrator.act_id).where(ActPerpetrator.person_id == person_id))
+        )
+        .order_by(Act.id)
+    )
+    return list(ctx.session.scalars(retractions.narrow(q, "act", Act.id)))
 
 
 _OPEN_KEYS: dict[type, tuple[str, ...]] = {}

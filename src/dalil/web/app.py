@@ -200,6 +200,10 @@ def create_app(
 
     app.include_router(auth_routes.router)
     app.include_router(pages.router)
+    from dalil.web.api import review as review_api
+
+    # before v1: its /{kind}/{item_id} would take /lists/decisions
+    app.include_router(review_api.router, prefix=API_PREFIX)
     app.include_router(v1.router, prefix=API_PREFIX)
     from dalil.web.api import jobs as jobs_api
 

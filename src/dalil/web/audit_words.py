@@ -34,6 +34,9 @@ _RECORD_ACTIONS: dict[str, tuple[str, str]] = {
 ACTIONS: dict[str, str] = {
     **{f"{k}.add": add for k, (add, _edit) in _RECORD_ACTIONS.items()},
     **{f"{k}.update": edit for k, (_add, edit) in _RECORD_ACTIONS.items()},
+    **{f"{k}.retract": N_("Record retracted") for k in (*_RECORD_ACTIONS, "evidence")},
+    **{f"{k}.restore": N_("Retracted record restored") for k in (*_RECORD_ACTIONS, "evidence")},
+    "user.password_change": N_("Own password changed"),
     "access.denied": N_("Access refused"),
     "assessment.add": N_("Legal element assessed"),
     "assessment.signoff": N_("Assessment signed off"),
@@ -138,6 +141,9 @@ DETAIL_LABELS: dict[str, str] = {
     "publication_ok": N_("Publishable"),
     "range": N_("Byte range"),
     "reason": N_("Reason"),
+    "retracted_by": N_("Retracted by"),
+    "retraction_reason": N_("Reason for the retraction"),
+    "was_required": N_("Asked for after an admin's reset"),
     "records": N_("Records"),
     "rejected": N_("Rejected"),
     "repaired": N_("Repaired"),
@@ -146,6 +152,37 @@ DETAIL_LABELS: dict[str, str] = {
     "verdict": N_("Decision"),
     "via": N_("Seen through"),
     "height": N_("Height"),
+    # media metadata
+    "capture_time": N_("Taken at"),
+    "device": N_("Device"),
+    "duration": N_("Duration"),
+    "codecs": N_("Codecs"),
+    "gps": N_("Location (GPS)"),
+    # job results (linkage, fixity)
+    "accept": N_("accepted"),
+    "reject": N_("rejected"),
+    "checked": N_("Items checked"),
+    "corrupt": N_("Damaged"),
+    "missing": N_("Missing"),
+    "ok": N_("All intact"),
+    "decisions_applied": N_("Earlier decisions applied"),
+    "fields_not_in_model": N_("Fields the model could not use"),
+    "held_for_review": N_("Pairs held for review"),
+    "incompatible_joins": N_("Joins refused as incompatible"),
+    "incremental": N_("Only new records linked"),
+    "joined_recorded_victims": N_("Recorded victims joined"),
+    "joins_refused_by_rejections": N_("Joins refused by earlier rejections"),
+    "persons_created": N_("Persons created"),
+    "persons_updated": N_("Persons updated"),
+    "persons_without_records": N_("Persons left without list records"),
+    "recorded_victims_compared": N_("Recorded victims compared"),
+    "review_queue": N_("Pairs waiting for review"),
+    "threshold": N_("Match threshold"),
+    "victim_decision_conflicts": N_("Conflicts with decisions on victims"),
+    "victim_matches_proposed": N_("Matches with recorded victims proposed"),
+    "victims": N_("Victims"),
+    "ingested_at": N_("Added to the vault"),
+    "ingested_by": N_("Added by"),
     "width": N_("Width"),
     "mime_type": N_("Media type"),
 }
@@ -158,6 +195,18 @@ ELEMENTS: dict[str, str] = {
     "party": N_("linked to a party"),
     "nexus": N_("conflict nexus"),
     "widespread": N_("widespread or systematic attack"),
+}
+
+#: Codes shown on pages beyond the record vocabulary (``forms.VOCAB``) -> words.
+MORE_WORDS: dict[str, str] = {
+    "original": N_("original"),
+    "text": N_("extracted text"),
+    "ocr": N_("read from the image (OCR)"),
+    "correction": N_("correction"),
+    # claim kinds (dalil.findings.corroboration.CLAIM_KINDS)
+    "toll": N_("death toll"),
+    "attribution": N_("attribution"),
+    "method": N_("method"),
 }
 
 #: Job kinds (detail ``kind`` of ``job.submit``) -> words.
@@ -268,6 +317,13 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
     def audit_actions() -> list[tuple[str, str]]:
         return sorted(((code, _(m)) for code, m in ACTIONS.items()), key=lambda x: x[1])
 
+    def word(code: Any) -> str:
+        """A vocabulary code as a word (``mass_grave`` -> mass grave); nothing: a dash."""
+        if code is None or code == "":
+            return "—"
+        msgid = VOCAB.get(code) or MORE_WORDS.get(code) if isinstance(code, str) else None
+        return _(msgid) if msgid else str(code)
+
     def field_label(key: Any) -> str:
         return label(str(key), _)
 
@@ -277,9 +333,31 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
     def audit_action_codes() -> frozenset[str]:
         return frozenset(ACTIONS)
 
+    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS
+
+    def linkage_field(name: Any) -> Markup:
+        """A field the linkage model compared, as a label (the pair view's words)."""
+        name = str(name)
+        if name in FIELD_WORDS:
+            return Markup(escape(_(FIELD_WORDS[name])))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(name)
+
+    def linkage_level(level: Any) -> Markup:
+        """The level a pair reached on a field, in words (Splink's own ``Exact match on
+        …`` levels say "same")."""
+        level = str(level)
+        if level in LEVEL_WORDS:
+            return Markup(escape(_(LEVEL_WORDS[level])))
+        if level.startswith("Exact match"):
+            return Markup(escape(_("same")))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(level)
+
     return {
+        "linkage_field": linkage_field,
+        "linkage_level": linkage_level,
         "audit_action_codes": audit_action_codes,
         "field_label": field_label,
+        "word": word,
         "field_value": field_value,
         "audit_action": audit_action,
         "audit_objects": audit_objects,

@@ -49,6 +49,7 @@ FIELD_LABELS: dict[str, str] = {
     "date": N_("Date"),
     "perpetrator_affiliation": N_("Perpetrators as reported"),
     "perpetrator_unit_id": N_("Perpetrator unit"),
+    "perpetrator_ids": N_("Perpetrator persons"),
     "status": N_("Status"),
     "notes": N_("Notes"),
     "name": N_("Name"),
@@ -244,6 +245,7 @@ _WIDGETS = {
     "date": "date",
     "choice": "select",
     "ref": "ref",
+    "refs": "refs",
 }
 
 #: What a referenced record is listed from: service ref kind -> web list kind.
@@ -320,7 +322,7 @@ def form_fields(kind: str, *, can_protected: bool) -> list[FormField]:
             _WIDGETS[s.kind],
             required=s.required,
             choices=s.choices,
-            ref=REF_LISTS.get(s.ref or "") if s.kind == "ref" else None,
+            ref=REF_LISTS.get(s.ref or "") if s.kind in ("ref", "refs") else None,
             hint=DATE_HINT if s.kind == "date" else None,
         )
         for s in spec.fields
@@ -351,6 +353,16 @@ def values_from_form(
             values["roles"] = (
                 [r for r in (raw_roles or []) if r] if isinstance(raw_roles, list) else []
             )
+            continue
+        if f.widget == "refs":  # several records chosen (e.g. perpetrator persons)
+            raw_ids = form.get(f.name)
+            chosen = raw_ids if isinstance(raw_ids, list) else [raw_ids or ""]
+            try:
+                values[f.name] = [
+                    int(western_digits(str(x)).strip()) for x in chosen if str(x).strip()
+                ]
+            except ValueError:
+                errors[f.name] = "int"
             continue
         raw = form.get(f.name, "")
         text = raw.strip() if isinstance(raw, str) else ""

@@ -29,6 +29,27 @@ FIELD_WORDS: dict[str, str] = {
     "postcode": N_("Postcode"),
 }
 
+#: The name parts of a list record, as the pair page labels them.
+NAME_WORDS: dict[str, str] = {
+    "full_name": N_("Full name"),
+    "first_name": N_("First name"),
+    "father_name": N_("Father's name"),
+    "grandfather_name": N_("Grandfather's name"),
+    "family_name": N_("Family name"),
+    "mother_name": N_("Mother's name"),
+}
+SEX_WORDS = {"m": N_("male"), "f": N_("female")}
+
+
+def names_in_words(ctx: Ctx, names: dict[str, str] | None) -> list[tuple[str, str]]:
+    """A record's names as (label, name) in the page's language."""
+    return [(ctx._(NAME_WORDS.get(k, k)), v) for k, v in (names or {}).items() if v]
+
+
+def sex_in_words(ctx: Ctx, sex: str | None) -> str | None:
+    return ctx._(SEX_WORDS[sex]) if sex in SEX_WORDS else sex
+
+
 LEVEL_WORDS: dict[str, str] = {
     "missing": N_("missing in one record"),
     "same spelling": N_("same spelling"),

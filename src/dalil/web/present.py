@@ -110,6 +110,8 @@ def wanted_for(rows: Iterable[dict[str, Any]]) -> dict[str, set[Any]]:
         for f, kind in REF_FIELDS.items():
             if r.get(f) is not None:
                 wanted.setdefault(kind, set()).add(r[f])
+        for pid in r.get("perpetrator_ids") or ():
+            wanted.setdefault("persons", set()).add(pid)
         if r.get("subject_kind") in SUBJECT_KINDS and r.get("subject_id") is not None:
             wanted.setdefault(SUBJECT_KINDS[r["subject_kind"]], set()).add(r["subject_id"])
     return wanted
@@ -130,6 +132,8 @@ class Words:
             return _DASH
         if name in REF_FIELDS:
             return self.labels.link(REF_FIELDS[name], v)
+        if name == "perpetrator_ids" and isinstance(v, list):
+            return Markup(", ").join(self.labels.link("persons", i) for i in v)
         if name == "subject_id" and record and record.get("subject_kind") in SUBJECT_KINDS:
             return self.labels.link(SUBJECT_KINDS[record["subject_kind"]], v)
         if name in TIMESTAMPS or isinstance(v, datetime):
@@ -199,6 +203,7 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
     may_reveal = _can(ctx, access.PROTECTED_REVEAL)
     with ctx.act(write=False) as sc:
         acts: list[dict[str, Any]] = []
+        as_perpetrator: list[dict[str, Any]] = []
         sites: list[dict[str, Any]] = []
         members: list[dict[str, Any]] = []
         subunits: list[dict[str, Any]] = []
@@ -209,6 +214,7 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
             sites = [s.to_dict() for s in records.list_(sc, "site", incident_id=ident)]
         elif kind == "persons":
             acts = [a.to_dict() for a in records.list_(sc, "act", victim_id=ident)]
+            as_perpetrator = [a.to_dict() for a in records.acts_of_perpetrator(sc, ident)]
             members = [m.to_dict() for m in records.list_(sc, "membership", person_id=ident)]
         elif kind == "units":
             acts = [a.to_dict() for a in records.list_(sc, "act", perpetrator_unit_id=ident)]
@@ -238,7 +244,9 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
                 items += [
                     evidence.item_dict(sc, it) for it in evidence.list_items(sc, source_id=sid)
                 ]
-        labels = lookup(sc, wanted_for([*acts, *sites, *members, *subunits, *links]))
+        labels = lookup(
+            sc, wanted_for([*acts, *as_perpetrator, *sites, *members, *subunits, *links])
+        )
     w = Words(ctx, labels)
     out: list[Section] = []
     if kind in ("incidents", "persons", "units"):
@@ -272,6 +280,23 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
                     else f"/acts/new?perpetrator_unit_id={ident}"
                 ),
                 add_label=N_("Record an act"),
+            )
+        )
+    if kind == "persons":
+        out.append(
+            Section(
+                N_("Acts as perpetrator"),
+                (N_("Act"), N_("What was done"), N_("Victim"), N_("Incident"), N_("Date")),
+                [
+                    [
+                        labels.link("acts", a["id"]),
+                        w.value("act_type", a["act_type"]),
+                        w.value("victim_id", a["victim_id"]),
+                        w.value("incident_id", a["incident_id"]),
+                        w.value("date", a.get("date"), a),
+                    ]
+                    for a in as_perpetrator
+                ],
             )
         )
     if kind == "incidents":
@@ -396,9 +421,28 @@ AUDIT_KINDS = EDIT_KINDS
 ACTION_WORDS = {
     "add": N_("recorded"),
     "update": N_("changed"),
+    "retract": N_("retracted"),
+    "restore": N_("restored"),
     "reveal": N_("protected fields revealed"),
     "search_protected": N_("found by a protected-field search"),
 }
+
+
+def _action_words(action: str, verb: str, _: Any) -> str:
+    """What an entry did to the record, in words (``site.status`` -> Site status changed)."""
+    from dalil.web.audit_words import ACTIONS
+
+    if verb in ACTION_WORDS:
+        return str(_(ACTION_WORDS[verb]))
+    return str(_(ACTIONS[action])) if action in ACTIONS else action
+
+
+def _other_detail(detail: dict[str, Any], _: Any) -> Markup:
+    """An entry's details other than changed fields (a site's new status and its date)."""
+    from dalil.web.audit_words import words_html
+
+    rest = {k: v for k, v in detail.items() if k not in ("fields", "before", "after")}
+    return words_html(rest, _) if rest else _DASH
 
 
 def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
@@ -433,8 +477,8 @@ def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
             [
                 Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(e.get("ts"))),
                 Markup('<bdi dir="auto">{}</bdi>').format(e.get("actor")),
-                Markup(escape(_(ACTION_WORDS[verb]) if verb in ACTION_WORDS else verb)),
-                Markup("<br>").join(changes) if changes else _DASH,
+                Markup(escape(_action_words(str(e.get("action", "")), verb, _))),
+                Markup("<br>").join(changes) if changes else _other_detail(detail, _),
             ]
         )
     return Section(N_("History"), (N_("Time"), N_("User"), N_("What"), N_("Fields")), rows)

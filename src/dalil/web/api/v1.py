@@ -178,6 +178,7 @@ async def upload_source(
     url: str | None = Query(None, max_length=2000),
     language: str | None = Query(None, max_length=20),
     sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
+    graphic: bool = Query(False, description="Shows violence or bodies: blurred when viewed."),
 ) -> dict[str, Any] | JSONResponse:
     """A source from a document sent as the raw request body (.txt, .html, .pdf, .docx):
     the file is kept as evidentiary evidence (hashed and encrypted as it streams) and its
@@ -274,6 +275,7 @@ async def add_evidence(
     name: str = Query(..., min_length=1, max_length=255, description="Original file name."),
     source: str | None = Query(None, max_length=64, description="Id of the source it supports."),
     sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
+    graphic: bool = Query(False, description="Shows violence or bodies: blurred when viewed."),
 ) -> dict[str, Any] | JSONResponse:
     """Upload one file as the raw request body; it is hashed and encrypted as it streams
     (no plaintext temporary file). A web capture (`.wacz`, `.warc`, `.warc.gz`) is stored
@@ -293,7 +295,13 @@ async def add_evidence(
                 yield chunk
 
     result = await evidence.add_evidence(
-        ctx, body(), name=name, media_type=media_type, source_id=source, sensitive=sensitive
+        ctx,
+        body(),
+        name=name,
+        media_type=media_type,
+        source_id=source,
+        sensitive=sensitive,
+        graphic=graphic,
     )
     if "capture_job" in result:  # stored; checked and recorded by a job
         return JSONResponse(result, status_code=202)
@@ -567,13 +575,30 @@ def _patch(kind: str) -> Any:
         ),
     ) -> JSONResponse:
         version = if_match.strip().removeprefix("W/").strip('"') if if_match else None
-        saved = edit.update(ctx, kind, item_id, _api_values(kind, body), if_version=version)
+        values = _api_values(kind, body)
+        event = values.pop("status_event", None)
+        if event is not None and not (
+            isinstance(event, dict) and set(event) <= {"status", "on", "note"}
+        ):
+            from dalil.errors import InputError
+
+            raise InputError(
+                'status_event must be {"status": …, "on": "YYYY-MM-DD", "note": …}',
+                field="status_event",
+            )
+        saved = edit.update(ctx, kind, item_id, values, if_version=version, status_event=event)
         return JSONResponse(_without_version(saved), headers={"ETag": f'"{saved["version"]}"'})
 
     view.__name__ = f"update_{kind}"
     view.__doc__ = (
         f"Change fields of one of {kind} (null clears an optional field); every edit is "
         "an audited version with the values before and after."
+        + (
+            ' A site also takes `status_event`: {"status": "located", "on": "2025-04-02", '
+            '"note": "…"} records a dated status change (status only moves forward).'
+            if kind == "sites"
+            else ""
+        )
     )
     return view
 

@@ -55,17 +55,45 @@ def create(ctx: Ctx, kind: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def update(
-    ctx: Ctx, kind: str, raw_id: str, values: dict[str, Any], *, if_version: str | None
+    ctx: Ctx,
+    kind: str,
+    raw_id: str,
+    values: dict[str, Any],
+    *,
+    if_version: str | None,
+    status_event: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Change fields of a record (``None`` clears); refused if it changed since
-    *if_version*."""
+    *if_version*. For a site, *status_event* (``status``, ``on``, ``note``) also records
+    a dated status change (``sites.site_status``), in the same transaction."""
+    from dalil.errors import DalilError
+    from dalil.services import sites
+
     sk = service_kind(kind)
     ident = parse_id(kind, raw_id)
+    if status_event is not None and sk != "site":
+        raise InputError("status_event: only sites have status events", field="status_event")
     with ctx.act(write=True) as sc:
         if sk == "person":
             row = persons.update_person(sc, ident, if_version=if_version, **values)
-        else:
+        elif values or status_event is None:
             row = records.update(sc, sk, ident, if_version=if_version, **values)
+        else:
+            row = records.get(sc, sk, ident)
+            records.check_version(sc, sk, row, if_version)
+        if status_event is not None:
+            try:
+                sites.site_status(
+                    sc,
+                    ident,
+                    str(status_event.get("status") or ""),
+                    str(status_event.get("on") or ""),
+                    note=status_event.get("note") or None,
+                )
+            except DalilError as e:
+                e.field = "status_event"
+                raise
+            row = records.get(sc, sk, ident)
         return _out(row)
 
 

@@ -106,6 +106,7 @@ async def add_evidence(
     sensitive: bool,
     copy_kind: str = "evidentiary",
     derived_from: str | None = None,
+    graphic: bool = False,
 ) -> dict[str, Any]:
     """Stream the request body into the vault through ``evidence.add_stream`` (which
     checks the permission and references before storing anything, and audits): hashed
@@ -158,6 +159,7 @@ async def add_evidence(
             copy_kind=copy_kind,
             derived_from=derived_from,
             capture={"uploaded_via": "web"},
+            graphic=graphic,
             media_job=True,  # long media work (video keyframes) never inside the request
         )
         return {**jsonable(res.data), "created": res.created, "stored_new": res.stored_new}

@@ -109,6 +109,12 @@ def _form(
     dupes: dict[str, Any] | None = None,
     dupes_first: bool = False,
 ) -> Response:
+    from dalil.findings.sites import SITE_STATUSES
+
+    fields = _fields(ctx, kind)
+    if kind == "sites" and record is not None:
+        # A site's status changes by dated events (below the fields), not by editing it.
+        fields = [f for f in fields if f.name != "status"]
     return render(
         ctx,
         "form.html",
@@ -116,7 +122,8 @@ def _form(
         dupes_first=dupes_first,
         status_code=status_code,
         kind=KINDS[kind],
-        fields=_fields(ctx, kind),
+        fields=fields,
+        site_statuses=SITE_STATUSES,
         record=record,
         values=values,
         errors=errors or {},
@@ -128,11 +135,15 @@ def _form(
     )
 
 
+#: Inputs that send several values (check boxes, a multiple choice list).
+MULTI_INPUTS = ("roles", "perpetrator_ids")
+
+
 def _form_values(form: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in form:
         vals = form.getlist(key)
-        out[key] = vals if key == "roles" else (vals[-1] if vals else "")
+        out[key] = vals if key in MULTI_INPUTS else (vals[-1] if vals else "")
     return out
 
 
@@ -186,12 +197,22 @@ def _save(ctx: PageCtx, kind: str, form: dict[str, Any], raw_id: str | None) -> 
             saved = edit.create(ctx, kind, values)
         else:
             version = form.get("version") or None
-            saved = edit.update(ctx, kind, raw_id, values, if_version=version)
+            event = None
+            if kind == "sites" and str(form.get("ev_status") or "").strip():
+                from dalil.web.forms import western_digits
+
+                values.pop("status", None)
+                event = {
+                    "status": str(form.get("ev_status")).strip(),
+                    "on": western_digits(str(form.get("ev_on") or "")).strip(),
+                    "note": str(form.get("ev_note") or "").strip() or None,
+                }
+            saved = edit.update(ctx, kind, raw_id, values, if_version=version, status_event=event)
     except DalilError as err:
         if isinstance(err, PermissionDenied):
             raise
         stale = isinstance(err, Conflict) and "changed since you opened it" in err.message
-        f = None if stale else _field_of(err, fields)
+        f = None if stale or err.field == "status_event" else _field_of(err, fields)
         key = _error_key(err, f)
         if f is not None and key:
             errors = {f.name: key}
@@ -264,6 +285,7 @@ _STAGE_FIELDS = {
         "date": "act_date",
         "method": "act_method",
         "perpetrator_unit_id": "act_unit",
+        "perpetrator_affiliation": "act_perpetrators",
         "status": "act_status",
         "incident_id": "inc_id",
         "victim_id": "vic_id",
@@ -424,6 +446,7 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
             "act_type": text("act_type") or "killing",
             "date": western_digits(text("act_date") or "") or None,
             "method": text("act_method"),
+            "perpetrator_affiliation": text("act_perpetrators"),
             "perpetrator_unit_id": unit,
             "status": text("act_status"),
         },
@@ -474,6 +497,7 @@ _KILLING_LABELS = (
     N_("Date"),
     N_("Method"),
     N_("Perpetrator unit"),
+    N_("Perpetrators as reported"),
     N_("Status"),
     N_("Where in the source (page, time offset or quoted passage)"),
 )

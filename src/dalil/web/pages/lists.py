@@ -74,8 +74,11 @@ def _cluster_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    from dalil.web.linkage_words import SEX_WORDS
+
     view = lists.cluster_view(ctx, person_id, query=query)
     return render(ctx, "list_cluster.html", status_code=status_code, person=view["person"],
+                  sex_words=SEX_WORDS,
                   records=view["records"], links=view["links"], fields=_CLUSTER_FIELDS,
                   candidates=view["candidates"], query=query or "", done=done,
                   error=error)  # fmt: skip

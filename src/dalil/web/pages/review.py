@@ -15,7 +15,7 @@ from dalil.services.kernel import permissions_for
 from dalil.web.context import PageCtx, finish, render
 from dalil.web.handlers import lists as list_handlers
 from dalil.web.handlers import pair_review as review
-from dalil.web.linkage_words import in_words
+from dalil.web.linkage_words import in_words, names_in_words, sex_in_words
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,6 +54,11 @@ def _pair_page(
         assert ctx.session is not None
         ctx.session.review_session = None
         view = review.pair_view(ctx, pair, None)
+    for side in ("a", "b"):
+        rec = view[side]
+        rec["sex"] = sex_in_words(ctx, rec.get("sex"))
+        if "names" in rec:
+            rec["name_parts"] = names_in_words(ctx, rec["names"])
     return render(
         ctx,
         "list_pair.html",

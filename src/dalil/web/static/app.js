@@ -63,6 +63,8 @@
       var source = document.getElementById("source").value;
       if (source) { params.set("source", source); }
       if (document.getElementById("sensitive").checked) { params.set("sensitive", "true"); }
+      var graphic = document.getElementById("graphic");
+      if (graphic && graphic.checked) { params.set("graphic", "true"); }
       sendWithProgress("/api/v1/evidence?" + params.toString(), form, file,
         file.type || "application/octet-stream", progress, status,
         function (data) { return Boolean(data.sha256); },
@@ -147,7 +149,6 @@
     var state = document.getElementById("job-state");
     var list = document.getElementById("job-messages");
     var bar = document.getElementById("job-progress");
-    var result = document.getElementById("job-result");
     function poll() {
       var xhr = new XMLHttpRequest();
       xhr.open("GET", "/api/v1/jobs/" + encodeURIComponent(id));
@@ -169,25 +170,16 @@
           setTimeout(poll, 1000);
           return;
         }
+        // Finished: the page is drawn again by the server, which writes the result in
+        // words (labels, not the result's keys) in the reader's language.
+        if (job.state === "done") { window.location.reload(); return; }
         bar.max = 1; bar.value = 1;
         box.setAttribute("data-state", job.state);
         var cancel = document.getElementById("job-cancel");
         if (cancel) { cancel.parentNode.removeChild(cancel); }
         var attempts = document.getElementById("job-attempts");
         if (attempts) { attempts.textContent = job.attempts + " / " + job.max_attempts; }
-        if (job.state === "done") {
-          state.textContent = state.getAttribute("data-done");
-          if (box.getAttribute("data-reload") === "done") { window.location.reload(); return; }
-          if (job.kind === "vetting") { window.location.reload(); return; }
-          Object.keys(job.result || {}).forEach(function (k) {
-            var dt = document.createElement("dt"); dt.textContent = k;
-            var dd = document.createElement("dd"); dd.textContent = JSON.stringify(job.result[k]);
-            result.appendChild(dt); result.appendChild(dd);
-          });
-          if ((job.files || []).some(function (f) { return f.role === "output"; })) {
-            window.location.reload();
-          }
-        } else if (job.state === "cancelled") {
+        if (job.state === "cancelled") {
           state.textContent = state.getAttribute("data-cancelled");
         } else {
           state.textContent = state.getAttribute("data-failed") + " " + job.error;
