@@ -79,3 +79,20 @@ def test_a_single_name_never_warns_even_when_age_and_sex_agree() -> None:
     pool = Pool([candidate("p:1", ["V-browser-flow-en", "Salma"], sex="f", age=33)])
     assert pool.search(Probe("V-browser-flow-ar", "f", 33)) == []  # one edit apart
     assert pool.search(Probe("Salma", "f", 33, "2025-03")) == []
+
+
+def test_any_typed_text_is_searched_without_failing() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pool = Pool([candidate("p:1", ["محمد عبد الرحمن الحسن", "Abu Ahmad"], sex="m", age=30,
+                           date="2025-03-08", place="Tal")])  # fmt: skip
+    text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+    @given(text, text, st.sampled_from([None, "m", "f"]), st.none() | st.integers(0, 150))
+    @settings(max_examples=300, deadline=None)
+    def run(name: str, place: str, sex: str | None, age: int | None) -> None:
+        for m in pool.search(Probe(name, sex, age, "2025-03", place or None)):
+            assert 0 < m.score <= 1
+
+    run()

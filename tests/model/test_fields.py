@@ -128,3 +128,12 @@ def test_low_best_high_order(v: list[int | None]) -> None:
     else:
         with pytest.raises(InputError, match="low <= best <= high"):
             check_low_best_high(*v, "fatalities")
+
+
+@given(st.text(max_size=40))
+def test_any_typed_date_is_read_or_refused_with_one_error(text: str) -> None:
+    try:
+        p = parse_partial_date(text)
+    except InputError:
+        return
+    assert p.start <= p.end and p.precision in ("day", "week", "month", "year")

@@ -195,3 +195,15 @@ def test_a_file_already_held_answers_that_source_or_item(
     client.login("investigator")
     page = client.get("/sources/new").text
     assert re.search(r'data-held="Already held as source \{n\}:"', page)
+
+
+def test_compare_dates_typed_as_people_write_them(client: Client) -> None:
+    client.login("viewer")
+    texts = {"earlier": "Fictional text: 7 civilians were killed.", "later": "Fictional text."}
+    r = _form(client, "/sources/compare", {**texts, "earlier_date": "٨ آذار ٢٠٢٥"})
+    assert r.status_code == 200 and 'id="comparison-result"' in r.text
+    r = _form(client, "/sources/compare?lang=ar", {**texts, "later_date": "March 2025"})
+    assert r.status_code == 422 and 'id="err-later_date"' in r.text and "يلزم يوم هنا" in r.text
+    assert 'value="March 2025"' in r.text and "7 civilians were killed" in r.text
+    r = _form(client, "/sources/compare", {**texts, "earlier_date": "8 Marsh 2025"})
+    assert r.status_code == 422 and 'id="err-earlier_date"' in r.text

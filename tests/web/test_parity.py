@@ -435,3 +435,17 @@ def test_reviewing_a_pair_with_names_deciding_and_undoing(twins: Twins) -> None:
         "linkage.review_start", "linkage.reveal", "linkage.decide", "linkage.undo",
     ]  # fmt: skip
     assert twins.audit("web") == twins.audit("cli")
+
+
+def test_checking_for_possible_duplicates(twins: Twins) -> None:
+    probe = {"name": "Fictionel Alpha One", "sex": "male", "age": 31}  # a typo
+    cli = twins.dalil("ivy").json(
+        "person", "duplicates", "--name-file", "-", "--sex", "male", "--age", "31",
+        input="Fictionel Alpha One\n",
+    )  # fmt: skip
+    r = twins.client.post("/api/v1/persons/duplicates", json=probe, headers=twins.api("ivy"))
+    assert r.status_code == 200, r.text
+    assert r.json() == cli and cli["matches"]
+    assert "list_record" in {m["kind"] for m in cli["matches"]} and cli["matches"][0]["likely"]
+    assert [x[0] for x in twins.audit("cli")] == ["person.search_duplicates"]
+    assert twins.audit("web") == twins.audit("cli")

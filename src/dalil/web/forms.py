@@ -209,6 +209,7 @@ ERROR_WORDS: dict[str, str] = {
     "date": N_(
         "Not a date: write a year (2025), a month (2025-03, March 2025) or a day (2025-03-08, 8 March 2025)."
     ),
+    "day": N_("A day is needed here: 2025-03-08 or 8 March 2025."),
     "int": N_("Not a whole number."),
     "count": N_("Not a whole number of 0 or more."),
     "lat": N_("A latitude is a number from -90 to 90; give both latitude and longitude."),

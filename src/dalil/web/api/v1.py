@@ -116,6 +116,8 @@ def _show(kind: Kind) -> Any:
         headers = {}
         if kind.name in EDIT_KINDS:
             headers["ETag"] = f'"{edit.current(ctx, kind.name, item_id)["version"]}"'
+        elif kind.name == "evidence":
+            headers["ETag"] = f'"{edit.evidence_current(ctx, item_id)["version"]}"'
         return JSONResponse(record, headers=headers)
 
     view.__name__ = f"get_{kind.name}"
@@ -616,17 +618,30 @@ class EvidenceMetaIn(BaseModel):
 @router.patch(
     "/evidence/{sha256}", response_model=dict[str, Any], responses=ERRORS, tags=["evidence"]
 )
-def update_evidence(ctx: ApiCtx, sha256: str, body: EvidenceMetaIn) -> dict[str, Any]:
+def update_evidence(
+    ctx: ApiCtx,
+    sha256: str,
+    body: EvidenceMetaIn,
+    if_match: str | None = Header(
+        None,
+        max_length=80,
+        description="The ETag of the version the edit is based on; an edit of metadata "
+        "changed since is refused (409).",
+    ),
+) -> JSONResponse:
     """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
     its content); audited with the values before and after."""
-    return edit.update_evidence(
+    version = if_match.strip().removeprefix("W/").strip('"') if if_match else None
+    saved = edit.update_evidence(
         ctx,
         sha256,
         source_id=body.source_id,
         sensitive=body.sensitive,
         notes=body.notes,
         graphic=body.graphic,
+        if_version=version,
     )
+    return JSONResponse(_without_version(saved), headers={"ETag": f'"{saved["version"]}"'})
 
 
 WRITE_BODY: Any = Body(

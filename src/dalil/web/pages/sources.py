@@ -82,7 +82,8 @@ def source_compare(
 ) -> Response:
     sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
     result = _with_changed_words(source_handlers.compare_sources(ctx, a, b) if a and b else None)
-    return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={})
+    return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={},
+                  errors={}, error_words=ERROR_WORDS)  # fmt: skip
 
 
 @router.post("/sources/compare")
@@ -90,28 +91,46 @@ def source_compare_texts(
     ctx: PageCtx,
     earlier: str = Form(..., min_length=1, max_length=MAX_TEXT),
     later: str = Form(..., min_length=1, max_length=MAX_TEXT),
-    earlier_date: str = Form("", max_length=10),
-    later_date: str = Form("", max_length=10),
+    earlier_date: str = Form("", max_length=40),
+    later_date: str = Form("", max_length=40),
 ) -> Response:
+    texts = {
+        "earlier": earlier,
+        "later": later,
+        "earlier_date": earlier_date,
+        "later_date": later_date,
+    }
+    days: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
+    for name in ("earlier_date", "later_date"):
+        days[name], why = _day(texts[name])
+        if why:
+            errors[name] = why
+    sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
+    if errors:  # next to the field, the texts kept
+        return render(ctx, "compare.html", status_code=422, sources=sources, a=None, b=None,
+                      result=None, texts=texts, errors=errors, error_words=ERROR_WORDS)  # fmt: skip
     result = _with_changed_words(
         source_handlers.compare_texts(
             ctx,
-            {"text": earlier, "date": earlier_date, "id": "earlier"},
-            {"text": later, "date": later_date, "id": "later"},
+            {"text": earlier, "date": days["earlier_date"], "id": "earlier"},
+            {"text": later, "date": days["later_date"], "id": "later"},
         )
     )
-    sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
-    return render(
-        ctx,
-        "compare.html",
-        sources=sources,
-        a=None,
-        b=None,
-        result=result,
-        texts={
-            "earlier": earlier,
-            "later": later,
-            "earlier_date": earlier_date,
-            "later_date": later_date,
-        },
-    )
+    return render(ctx, "compare.html", sources=sources, a=None, b=None, result=result,
+                  texts=texts, errors={}, error_words=ERROR_WORDS)  # fmt: skip
+
+
+def _day(typed: str) -> tuple[str | None, str | None]:
+    """A day typed as people write it (``8 March 2025``, ``٢٠٢٥-٠٣-٠٨`` …) as
+    ``YYYY-MM-DD``, or the error word: ``date`` (not a date), ``day`` (not a day)."""
+    from dalil.errors import InputError
+    from dalil.model.fields import parse_partial_date
+
+    if not typed.strip():
+        return None, None
+    try:
+        pd = parse_partial_date(typed)
+    except InputError:
+        return None, "date"
+    return (pd.text, None) if pd.precision == "day" else (None, "day")
