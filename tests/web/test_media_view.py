@@ -296,3 +296,30 @@ def test_attack_viewing_evidence_leaves_no_plaintext_on_disk(new_case: Any, tmp_
         proc.wait(timeout=30)
     assert _files_holding(CANARY, roots, started) == []
     assert _files_holding(CANARY, [root, server_tmp], None) == []
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="needs exiftool: .ci/run")
+def test_same_media_review_blurs_a_graphic_item_and_shows_it_through_the_view(
+    client: Client, seeded: dict[str, Any], app: Any, tmp_path: Path
+) -> None:
+    from dalil.services import evidence
+    from dalil.synth.media_images import jpeg, scene, transform
+
+    photo, copy = tmp_path / "review-photo.jpg", tmp_path / "review-copy.jpg"
+    photo.write_bytes(jpeg(scene(91)))
+    copy.write_bytes(transform(scene(91), "resize", seed=3))
+    a, b = evidence.add_files(app.state.case, USERS["admin"], [photo, copy], ocr=False,
+                              graphic=True)  # fmt: skip
+    assert a.item.graphic and b.item.graphic
+    client.login("investigator")
+    lo, hi = sorted((a.item.id, b.item.id))
+    page = client.get("/same-media").text
+    start = page.index(f'aria-labelledby="pair-{lo}-{hi}"')
+    section = page[start : page.index("</section>", start)]
+    for item in (a.item, b.item):
+        assert f'<div class="viewer graphic" id="viewer-{lo}-{hi}-{item.id}">' in section
+        assert f'src="/evidence/{item.sha256}/view"' in section
+        assert f'aria-controls="viewer-{lo}-{hi}-{item.id}" aria-pressed="false"' in section
+    r = client.get(f"/evidence/{a.item.sha256}/view")
+    assert r.status_code == 200 and r.content == photo.read_bytes()
+    assert r.headers["content-type"] == "image/jpeg"

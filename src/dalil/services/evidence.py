@@ -481,11 +481,19 @@ def update_item(
     sensitive: bool | None = None,
     notes: str | None = None,
     graphic: bool | None = None,
+    if_version: str | None = None,
 ) -> EvidenceItem:
     """Change an item's metadata (never its content): source, sensitivity, notes, and
-    whether it is graphic (shown blurred until the viewer chooses to see it)."""
+    whether it is graphic (shown blurred until the viewer chooses to see it). With
+    *if_version* (``records.version_of`` of the item the edit is based on), an edit of
+    metadata changed since is refused (:class:`Conflict`, naming who and which fields)."""
+    from dalil.services import records
+
     ctx.require(access.RECORD_WRITE, "update evidence metadata")
     item = resolve_item(ctx, ref)
+    records.check_version(
+        ctx, "evidence item", item, if_version, object_id=oid("evidence", item.sha256)
+    )
     before = {
         "source_id": item.source_id,
         "sensitive": item.sensitive,

@@ -873,9 +873,11 @@ def version_of(row: Any) -> str:
     return stamp.isoformat() if stamp is not None else ""
 
 
-def check_version(ctx: Context, kind: str, row: Any, if_version: str | None) -> None:
+def check_version(
+    ctx: Context, kind: str, row: Any, if_version: str | None, *, object_id: str | None = None
+) -> None:
     """Refuse an edit based on a stale version (:class:`Conflict`), naming who changed
-    which fields since."""
+    which fields since (from the audit entries of *object_id*, default ``kind:id``)."""
     if if_version is None or if_version == version_of(row):
         return
     from dalil.core import audit as audit_log
@@ -887,7 +889,7 @@ def check_version(ctx: Context, kind: str, row: Any, if_version: str | None) -> 
         raise InputError(f"invalid version {if_version[:40]!r}: expected ISO 8601") from None
     later = [
         e.to_dict()
-        for e in audit_log.query(ctx.session, object_id=oid(kind, row.id))
+        for e in audit_log.query(ctx.session, object_id=object_id or oid(kind, row.id))
         if e.action.endswith(".update")
         and datetime.fromisoformat(e.ts.replace("Z", "+00:00")) > based_on
     ]

@@ -8,7 +8,7 @@ browser session (unsafe methods then need the ``X-CSRF-Token`` header). Lists ta
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -116,6 +116,8 @@ def _show(kind: Kind) -> Any:
         headers = {}
         if kind.name in EDIT_KINDS:
             headers["ETag"] = f'"{edit.current(ctx, kind.name, item_id)["version"]}"'
+        elif kind.name == "evidence":
+            headers["ETag"] = f'"{edit.evidence_current(ctx, item_id)["version"]}"'
         return JSONResponse(record, headers=headers)
 
     view.__name__ = f"get_{kind.name}"
@@ -403,17 +405,25 @@ def victim_lists(ctx: ApiCtx) -> list[dict[str, Any]]:
 
 
 @router.get("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
-def review_queue(ctx: ApiCtx, limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
-    """Uncertain record pairs, most uncertain first (open fields only)."""
-    return list(lists.review_queue(ctx, limit=limit))
+def review_queue(
+    ctx: ApiCtx,
+    limit: int = Query(50, ge=1, le=500),
+    order: Literal["uncertainty", "effect"] = Query("uncertainty"),
+) -> list[dict[str, Any]]:
+    """Uncertain record pairs, most uncertain first (open fields only); ``order=effect``:
+    the decisions expected to change the estimate most first (each item's ``effect``)."""
+    return list(lists.review_queue(ctx, limit=limit, order=order))
 
 
 @router.post("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
 def review_queue_names(
-    ctx: ApiCtx, body: RevealNames, limit: int = Query(50, ge=1, le=500)
+    ctx: ApiCtx,
+    body: RevealNames,
+    limit: int = Query(50, ge=1, le=500),
+    order: Literal["uncertainty", "effect"] = Query("uncertainty"),
 ) -> list[dict[str, Any]]:
     """The review queue with the names of both records (reveal permission; logged)."""
-    return list(lists.review_queue(ctx, reason=body.reason, limit=limit))
+    return list(lists.review_queue(ctx, reason=body.reason, limit=limit, order=order))
 
 
 @router.post("/lists/decide", response_model=dict[str, Any], responses=ERRORS)
@@ -608,17 +618,30 @@ class EvidenceMetaIn(BaseModel):
 @router.patch(
     "/evidence/{sha256}", response_model=dict[str, Any], responses=ERRORS, tags=["evidence"]
 )
-def update_evidence(ctx: ApiCtx, sha256: str, body: EvidenceMetaIn) -> dict[str, Any]:
+def update_evidence(
+    ctx: ApiCtx,
+    sha256: str,
+    body: EvidenceMetaIn,
+    if_match: str | None = Header(
+        None,
+        max_length=80,
+        description="The ETag of the version the edit is based on; an edit of metadata "
+        "changed since is refused (409).",
+    ),
+) -> JSONResponse:
     """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
     its content); audited with the values before and after."""
-    return edit.update_evidence(
+    version = if_match.strip().removeprefix("W/").strip('"') if if_match else None
+    saved = edit.update_evidence(
         ctx,
         sha256,
         source_id=body.source_id,
         sensitive=body.sensitive,
         notes=body.notes,
         graphic=body.graphic,
+        if_version=version,
     )
+    return JSONResponse(_without_version(saved), headers={"ETag": f'"{saved["version"]}"'})
 
 
 WRITE_BODY: Any = Body(

@@ -222,7 +222,7 @@ def evidence_current(ctx: Ctx, sha256: str) -> dict[str, Any]:
     ident = parse_id("evidence", sha256)
     with ctx.act(write=False) as sc:
         item = evidence.get_item(sc, ident)
-        return dict(jsonable(evidence.item_dict(sc, item)))
+        return {**jsonable(evidence.item_dict(sc, item)), "version": records.version_of(item)}
 
 
 def update_evidence(
@@ -233,12 +233,19 @@ def update_evidence(
     sensitive: bool | None,
     notes: str | None,
     graphic: bool | None = None,
+    if_version: str | None = None,
 ) -> dict[str, Any]:
     """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
-    its content)."""
+    its content); refused if it changed since *if_version*."""
     ident = parse_id("evidence", sha256)
     with ctx.act(write=True) as sc:
         item = evidence.update_item(
-            sc, ident, source_id=source_id, sensitive=sensitive, notes=notes, graphic=graphic
+            sc,
+            ident,
+            source_id=source_id,
+            sensitive=sensitive,
+            notes=notes,
+            graphic=graphic,
+            if_version=if_version,
         )
-        return dict(jsonable(evidence.item_dict(sc, item)))
+        return {**jsonable(evidence.item_dict(sc, item)), "version": records.version_of(item)}

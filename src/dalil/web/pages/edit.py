@@ -553,11 +553,13 @@ async def evidence_update(ctx: PageCtx, sha256: str, request: Request) -> Respon
                 sensitive=form.get("sensitive") == "true",
                 notes=str(form.get("notes") or ""),
                 graphic=form.get("graphic") == "true",
+                if_version=str(form.get("version") or "") or None,
             )
         except DalilError as err:
             if isinstance(err, PermissionDenied):
                 raise
-            return _evidence_form(ctx, record, form, err.message, 422)
+            stale = isinstance(err, Conflict) and "changed since you opened it" in err.message
+            return _evidence_form(ctx, record, form, err.message, 409 if stale else 422)
         resp = RedirectResponse(f"/evidence/{record['sha256']}?saved=1", status_code=303)
         finish(ctx, resp)
         return resp
