@@ -137,6 +137,7 @@ DETAIL_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "page": N_("Page"),
     "pairs": N_("Pairs"),
+    "permission": N_("Permission needed"),
     "possible_duplicates": N_("Possible duplicates"),
     "publication_ok": N_("Publishable"),
     "range": N_("Byte range"),
@@ -152,6 +153,13 @@ DETAIL_LABELS: dict[str, str] = {
     "verdict": N_("Decision"),
     "via": N_("Seen through"),
     "height": N_("Height"),
+    # names on victim lists (shown in the review queue with a reason)
+    "full_name": N_("Full name"),
+    "first_name": N_("First name"),
+    "father_name": N_("Father's name"),
+    "grandfather_name": N_("Grandfather's name"),
+    "family_name": N_("Family name"),
+    "mother_name": N_("Mother's name"),
     # media metadata
     "capture_time": N_("Taken at"),
     "device": N_("Device"),
