@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dalil.core.case import Case
 from dalil.linkage.incremental import cluster_incremental
-from dalil.model.lists import LinkDecision, ListRecord
+from dalil.model.lists import LinkageRun, LinkDecision, ListRecord
 from dalil.synth.lists import generate
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 
@@ -85,10 +85,22 @@ def test_a_split_and_a_merge_hold_on_full_and_incremental_runs(
     run.json("lists", "link")
     holds()
     # a list arriving later, linked incrementally: the decisions hold
+    before = _groups(any_case)
     assert run("lists", "import", lists_dir / "list_3.csv", "--list", "hospital").exit_code == 0
     inc = run.json("lists", "link", "--incremental")
     assert inc["incremental"] is True
     holds()
+    # person ids stay: an existing record is never given a new person, and only those
+    # whose victim a new record joined to another victim move (to that victim)
+    after = _groups(any_case)
+    assert all(after[r] in set(before.values()) for r in before)
+    moved = [r for r in before if after[r] != before[r]]
+    assert len(moved) <= len(before) // 20, moved
+    with any_case.act(write=False) as ctx:
+        runs = ctx.session.scalars(select(LinkageRun).order_by(LinkageRun.id)).all()
+        # the incremental run reused the latest full run's model as it was
+        assert runs[-1].kind == "incremental" and runs[-2].kind == "full"
+        assert runs[-1].model == runs[-2].model
     run.json("lists", "link")
     holds()
     # merging back what was split off contradicts the split: refused, nothing stored

@@ -125,6 +125,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/review"): LINKAGE_REVEAL,
     ("POST", "/lists/decide"): LINKAGE_DECIDE,
     ("GET", "/lists/clusters/{person_id}"): READ,
+    ("POST", "/lists/clusters/{person_id}/split"): LINKAGE_DECIDE,
+    ("POST", "/lists/clusters/{person_id}/merge"): LINKAGE_DECIDE,
     ("GET", "/estimates"): READ,
     ("POST", "/estimates/run"): ANALYSIS,
     ("POST", "/estimates/record"): ANALYSIS,
@@ -375,6 +377,8 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
     if path.endswith("/view"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
+    if path == "/lists/clusters/{person_id}/merge":
+        path = path.replace("{person_id}", str(seeded["list_merge"][0]))
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
     if path.endswith(("/retract", "/restore")):
@@ -507,6 +511,13 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
             if path.startswith("/api/")
             else {"data": {"reason": reason}}
         )
+    if path == "/lists/clusters/{person_id}/merge":
+        return {"data": {"other": str(_SEEDED["list_merge"][1]), "note": "matrix (fictional)"}}
+    if path == "/lists/clusters/{person_id}/split":
+        # records 1 and 4 ("Fictional Alpha One" in lists A and B): record 4 split off;
+        # the matrix's POST /lists/decide (1-4 accept, checked after this route and
+        # before POST /lists/link) takes the split back before any run applies it
+        return {"data": {"record": "4", "note": "matrix (fictional)"}}
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}

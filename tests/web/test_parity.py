@@ -348,6 +348,32 @@ def test_estimating_from_the_case_lists(twins: Twins, strata: str | None) -> Non
     assert [x[0] for x in twins.audit("web")] == ["job.submit"]
 
 
+def test_adding_graphic_evidence_and_clearing_the_flag(twins: Twins, tmp_path: Path) -> None:
+    data = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41 fictional clip"
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(data)
+    cli = twins.dalil("ivy").json("evidence", "add", str(path), "--graphic", "--no-ocr")
+    r = twins.client.post(
+        "/api/v1/evidence?name=clip.mp4&graphic=true",
+        content=data,
+        headers={**twins.api("ivy"), "content-type": "video/mp4"},
+    )
+    assert r.status_code == 201, r.text
+    assert cli[0]["graphic"] is True and r.json()["graphic"] is True
+    sha = cli[0]["sha256"]
+    twins.dalil("ivy").json("evidence", "update", sha, "--not-graphic")
+    r = twins.client.request(
+        "PATCH", f"/api/v1/evidence/{sha}", json={"graphic": False}, headers=twins.api("ivy")
+    )
+    assert r.status_code == 200 and r.json()["graphic"] is False, r.text
+    actions = [x[0] for x in twins.audit("cli")]
+    assert actions[0] == "evidence.add" and actions[-1] == "evidence.update"
+    cli_upd, web_upd = twins.audit("cli")[-1], twins.audit("web")[-1]
+    assert web_upd == cli_upd
+    assert cli_upd[2]["before"] == {"graphic": True} and cli_upd[2]["after"] == {"graphic": False}
+    assert twins.audit("web")[0] == twins.audit("cli")[0]
+
+
 def test_adding_and_editing_an_incident_record(twins: Twins) -> None:
     cli = twins.dalil("ivy").json(
         "incident", "add", "--title", "Fictional raid on Example Hill", "--date-start", "2025-03"

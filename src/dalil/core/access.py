@@ -42,7 +42,7 @@ ANALYSIS_RUN: Final = "analysis.run"  # record linkage, estimation, source compa
 # Names of the two records of a victim-list pair under review, once a reason is stated for
 # the review session; every pair shown is logged on its own, citing that reason.
 LINKAGE_REVEAL: Final = "linkage.reveal"
-LINKAGE_DECIDE: Final = "linkage.decide"  # decide, undo and blind-vote on linkage pairs
+LINKAGE_DECIDE: Final = "linkage.decide"  # decide, undo, blind-vote; split and merge clusters
 FINDING_ASSESS: Final = "finding.assess"  # legal assessment of acts
 FINDING_SIGNOFF: Final = "finding.signoff"  # sign off an assessment
 REPORT_INTERNAL: Final = "report.internal"  # build internal (unredacted-structure) reports

@@ -936,7 +936,8 @@ def explain(ctx: Context, pair: str) -> dict[str, Any]:
 def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> dict[str, Any]:
     """A victim's cluster: every list record supporting the person (open fields; the
     names too with a *reason*, needs ``protected.reveal``, audited) and every pair among
-    them scored field by field (:func:`explain`), strongest first."""
+    them scored field by field (:func:`explain`), strongest first, with the reviewer's
+    ``decision`` on it if any (verdict, by whom; not the note, which may name people)."""
     from dalil.model.person import Person
 
     ctx.require(access.CASE_READ, "view linkage clusters")
@@ -964,6 +965,16 @@ def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> 
                   change={"fields": list(PROTECTED_KEYS[:6])},
                   detail={"reason": reason.strip(), "person": person.id})  # fmt: skip
     links = _explain(ctx, [r.id for r in rows]) if len(rows) > 1 else []
+    ids = [r.id for r in rows]
+    decided = {
+        f"{d.record_a}-{d.record_b}": {"verdict": d.verdict, "decided_by": d.decided_by}
+        for d in ctx.session.scalars(
+            select(LinkDecision).where(LinkDecision.record_a.in_(ids),
+                                       LinkDecision.record_b.in_(ids))
+        )
+    }  # fmt: skip
+    for link in links:
+        link["decision"] = decided.get(link["pair"])
     return {"person": person.to_dict(), "records": records, "links": links}
 
 
@@ -974,7 +985,7 @@ def split(
     them is rejected against each record that stays (so no chain joins the two parts
     again), and the split-off records are accepted together (they stay one person).
     Applied at the next ``lists link``."""
-    ctx.require(access.ANALYSIS_RUN, "split linkage clusters")
+    ctx.require(access.LINKAGE_DECIDE, "split linkage clusters")
     members = set(
         ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == person_id))
     )
@@ -982,13 +993,13 @@ def split(
         raise NotFound(f"person {person_id} has no list records (run dalil lists link)")
     part = sorted(set(record_ids))
     if not part:
-        raise InputError("name the record ids to split off (see lists cluster)")
+        raise InputError("name the record ids to split off (see lists cluster)", code="split_none")
     strangers = [r for r in part if r not in members]
     if strangers:
         raise InputError(f"record {strangers[0]} is not in person {person_id}'s cluster")
     rest = sorted(members - set(part))
     if not rest:
-        raise InputError("a split must leave at least one record with the person")
+        raise InputError("a split must leave at least one record with the person", code="split_all")
     for a in part:
         for b in rest:
             decide(ctx, f"{a}-{b}", "reject", note=note)
@@ -1001,6 +1012,70 @@ def split(
             "rejected_pairs": len(part) * len(rest), "accepted_pairs": max(0, len(part) - 1)}  # fmt: skip
 
 
+def merge_candidates(
+    ctx: Context, person_id: int, *, query: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Victims a reviewer may merge with *person_id*'s cluster, no name shown: with a
+    *query*, those whose pseudonym, person id, list record id or row key matches it;
+    without one, the victims a record of the cluster has a pair with in the review
+    queue (strongest first). Each with its records' count and lists, and ``why`` it is
+    offered (``pseudonym``, ``person``, ``record``, ``row``, ``pair``) with the
+    ``detail`` (the query, or the queue pair and its probability)."""
+    from dalil.model.person import Person
+
+    ctx.require(access.CASE_READ, "find linkage clusters")
+    ctx.get(Person, person_id, "person")
+    mine = set(ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == person_id)))
+    found: dict[int, tuple[str, str]] = {}  # person id -> why it is offered, and the detail
+    q = " ".join((query or "").split())[:100]
+    if q:
+        if q.isdigit():
+            rec = ctx.session.get(ListRecord, int(q))
+            if rec is not None and rec.person_id is not None:
+                found.setdefault(rec.person_id, ("record", q))
+            if ctx.session.get(Person, int(q)) is not None:
+                found.setdefault(int(q), ("person", q))
+        for pid, key in ctx.session.execute(
+            select(ListRecord.person_id, ListRecord.record_key).where(
+                ListRecord.record_key == q, ListRecord.person_id.is_not(None)
+            )
+        ):
+            if pid is not None:
+                found.setdefault(pid, ("row", key))
+        pattern = q.replace("\\", "").replace("%", "").replace("_", "")
+        for pid in ctx.session.scalars(
+            select(Person.id).where(Person.pseudonym.ilike(f"%{pattern}%")).limit(limit)
+        ):
+            found.setdefault(pid, ("pseudonym", q))
+    else:
+        near = [
+            (p.probability, p.record_b if p.record_a in mine else p.record_a, p)
+            for p in ctx.session.scalars(
+                select(ReviewPair).where(
+                    ReviewPair.record_a.in_(mine) | ReviewPair.record_b.in_(mine)
+                )
+            )
+        ]
+        for prob, other, p in sorted(near, key=lambda t: -t[0]):
+            pid = ctx.session.scalar(select(ListRecord.person_id).where(ListRecord.id == other))
+            if pid is not None:
+                found.setdefault(pid, ("pair", f"{p.record_a}-{p.record_b} ({prob:.2f})"))
+    found.pop(person_id, None)
+    names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
+    out = []
+    for pid, (why, detail) in found.items():
+        recs = ctx.session.scalars(select(ListRecord).where(ListRecord.person_id == pid)).all()
+        person = ctx.session.get(Person, pid)
+        if not recs or person is None:
+            continue  # only victims with list records can be merged
+        out.append({"person_id": pid, "pseudonym": person.pseudonym, "why": why,
+                    "detail": detail, "records": len(recs),
+                    "lists": sorted({names[r.list_id] for r in recs})})  # fmt: skip
+        if len(out) >= limit:
+            break
+    return out
+
+
 def merge(
     ctx: Context, person_id: int, other_id: int, *, note: str | None = None
 ) -> dict[str, Any]:
@@ -1010,7 +1085,7 @@ def merge(
     model says. Refused, with nothing stored, when a reviewer decided that a record of
     one and a record of the other are different people (change that decision first).
     Applied at the next ``lists link``; the larger cluster keeps its person."""
-    ctx.require(access.ANALYSIS_RUN, "merge linkage clusters")
+    ctx.require(access.LINKAGE_DECIDE, "merge linkage clusters")
     if person_id == other_id:
         raise InputError("a victim cannot be merged with itself: name two different victims")
     sides = []
@@ -1025,7 +1100,8 @@ def merge(
         if d.record_a in both and d.record_b in both:
             raise InputError(
                 f"records {d.record_a} and {d.record_b} were decided different people "
-                f"(by {d.decided_by}): decide that pair again before merging"
+                f"(by {d.decided_by}): decide that pair again before merging",
+                code="decided_apart",
             )
     records = sorted(both)
     accepted = {(d.record_a, d.record_b) for d in ctx.session.scalars(

@@ -137,6 +137,7 @@ DETAIL_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "page": N_("Page"),
     "pairs": N_("Pairs"),
+    "permission": N_("Permission needed"),
     "possible_duplicates": N_("Possible duplicates"),
     "publication_ok": N_("Publishable"),
     "range": N_("Byte range"),
@@ -152,6 +153,13 @@ DETAIL_LABELS: dict[str, str] = {
     "verdict": N_("Decision"),
     "via": N_("Seen through"),
     "height": N_("Height"),
+    # names on victim lists (shown in the review queue with a reason)
+    "full_name": N_("Full name"),
+    "first_name": N_("First name"),
+    "father_name": N_("Father's name"),
+    "grandfather_name": N_("Grandfather's name"),
+    "family_name": N_("Family name"),
+    "mother_name": N_("Mother's name"),
     # media metadata
     "capture_time": N_("Taken at"),
     "device": N_("Device"),
@@ -240,9 +248,9 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
     if v is True or v is False:
         return Markup(escape(_("yes") if v else _("no")))
     if isinstance(v, list | tuple):
-        return Markup(", ").join(_plain(key, x, _) for x in v)
+        return Markup(escape(_(", "))).join(_plain(key, x, _) for x in v)
     if isinstance(v, Mapping):
-        return Markup("; ").join(
+        return Markup(escape(_("; "))).join(
             Markup("{}: {}").format(label(str(k), _), _plain(str(k), x, _)) for k, x in v.items()
         )
     if key == "fields" and isinstance(v, str):
@@ -268,7 +276,7 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
 
 def words_html(detail: Mapping[str, Any], _: Callable[[str], str]) -> Markup:
     """``label: value; …`` for a mapping of details (capture details, job results)."""
-    return Markup("; ").join(
+    return Markup(escape(_("; "))).join(
         Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)) for k, v in detail.items()
     )
 
@@ -302,7 +310,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
             return Markup('<span class="muted">—</span>')
         if isinstance(objects, str):
             objects = [objects]
-        return Markup(", ").join(audit_object(o) for o in objects)
+        return Markup(escape(_(", "))).join(audit_object(o) for o in objects)
 
     def audit_detail(detail: Any) -> Markup:
         if not detail or not isinstance(detail, Mapping):
@@ -312,7 +320,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
             if k in ("sha256",):  # the object link already names the file
                 continue
             parts.append(Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)))
-        return Markup("; ").join(parts)
+        return Markup(escape(_("; "))).join(parts)
 
     def audit_actions() -> list[tuple[str, str]]:
         return sorted(((code, _(m)) for code, m in ACTIONS.items()), key=lambda x: x[1])

@@ -1,8 +1,12 @@
-"""The linkage model in words for the pair view: each comparison's field, the level a
-pair reached and what its weight means, marked here for the catalogs (en, ar)."""
+"""The linkage model in words for the pair view and the cluster page: each comparison's
+field, the level a pair reached and what its weight means, marked here for the catalogs
+(en, ar). Levels are Splink's chart labels; a label without words here is shown as it
+is (Splink's own ``Exact match on …`` reads "same", ``Levenshtein distance of … <= n``
+"at most n characters apart")."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dalil.web.context import N_, Ctx
@@ -22,6 +26,7 @@ FIELD_WORDS: dict[str, str] = {
     "sex": N_("Sex"),
     "national_id": N_("National ID"),
     "address_norm": N_("Address"),
+    "postcode": N_("Postcode"),
 }
 
 #: The name parts of a list record, as the pair page labels them.
@@ -107,3 +112,38 @@ def in_words(ctx: Ctx, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "meaning": meaning,
         })  # fmt: skip
     return out
+
+
+SAME = N_("same")
+APART = N_("at most %(n)s characters apart")
+#: Fields whose weight is at least this many bits either way drove a link.
+DRIVING_BITS = 1.0
+
+
+def level_words(label: str) -> tuple[str, dict[str, Any]]:
+    """The message (and its parameters) for a level's chart label."""
+    if label in LEVEL_WORDS:
+        return LEVEL_WORDS[label], {}
+    if label == "null" or label.endswith(" is NULL"):
+        return LEVEL_WORDS["missing"], {}
+    if label.startswith("Exact match"):
+        return SAME, {}
+    m = re.fullmatch(r"Levenshtein distance of \w+ <= (\d+)", label)
+    if m:
+        return APART, {"n": int(m.group(1))}
+    return label, {}
+
+
+def worded_link(link: dict[str, Any]) -> dict[str, Any]:
+    """*link* (``explain`` / ``cluster_view`` shape) with each field's ``words`` (field
+    message), ``level_words`` and ``level_params`` (translated in the template), and the
+    fields that drove it: ``for`` (weight >= :data:`DRIVING_BITS`, strongest first) and
+    ``against`` (<= -:data:`DRIVING_BITS`)."""
+    fields = []
+    for f in link.get("fields", []):
+        words, params = level_words(str(f.get("level", "")))
+        fields.append({**f, "words": FIELD_WORDS.get(str(f["field"]), str(f["field"])),
+                       "level_words": words, "level_params": params})  # fmt: skip
+    pro = sorted((f for f in fields if f["weight"] >= DRIVING_BITS), key=lambda f: -f["weight"])
+    con = sorted((f for f in fields if f["weight"] <= -DRIVING_BITS), key=lambda f: f["weight"])
+    return {**link, "fields": fields, "for": pro, "against": con}

@@ -104,6 +104,17 @@ def lookup(sc: Any, wanted: dict[str, set[Any]]) -> Labels:
     return Labels(found=records.labels(sc, wanted))
 
 
+def labels_for(ctx: Ctx, rows: Iterable[dict[str, Any]]) -> Labels:
+    """Labels of the records *rows* link to, read in a transaction of their own; none is
+    opened when they link to nothing (a list of persons or sources): on PostgreSQL each
+    transaction costs round trips to the server."""
+    wanted = wanted_for(rows)
+    if not wanted:
+        return Labels()
+    with ctx.act(write=False) as sc:
+        return lookup(sc, wanted)
+
+
 def wanted_for(rows: Iterable[dict[str, Any]]) -> dict[str, set[Any]]:
     wanted: dict[str, set[Any]] = {}
     for r in rows:

@@ -8,7 +8,7 @@ browser session (unsafe methods then need the ``X-CSRF-Token`` header). Lists ta
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -405,17 +405,25 @@ def victim_lists(ctx: ApiCtx) -> list[dict[str, Any]]:
 
 
 @router.get("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
-def review_queue(ctx: ApiCtx, limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
-    """Uncertain record pairs, most uncertain first (open fields only)."""
-    return list(lists.review_queue(ctx, limit=limit))
+def review_queue(
+    ctx: ApiCtx,
+    limit: int = Query(50, ge=1, le=500),
+    order: Literal["uncertainty", "effect"] = Query("uncertainty"),
+) -> list[dict[str, Any]]:
+    """Uncertain record pairs, most uncertain first (open fields only); ``order=effect``:
+    the decisions expected to change the estimate most first (each item's ``effect``)."""
+    return list(lists.review_queue(ctx, limit=limit, order=order))
 
 
 @router.post("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
 def review_queue_names(
-    ctx: ApiCtx, body: RevealNames, limit: int = Query(50, ge=1, le=500)
+    ctx: ApiCtx,
+    body: RevealNames,
+    limit: int = Query(50, ge=1, le=500),
+    order: Literal["uncertainty", "effect"] = Query("uncertainty"),
 ) -> list[dict[str, Any]]:
     """The review queue with the names of both records (reveal permission; logged)."""
-    return list(lists.review_queue(ctx, reason=body.reason, limit=limit))
+    return list(lists.review_queue(ctx, reason=body.reason, limit=limit, order=order))
 
 
 @router.post("/lists/decide", response_model=dict[str, Any], responses=ERRORS)

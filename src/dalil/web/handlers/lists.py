@@ -25,10 +25,30 @@ def review_queue(
         return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit, order=order)]
 
 
-def cluster_view(ctx: Ctx, person_id: int) -> dict[str, Any]:
-    """A victim's list records and each link among them, field by field (no names)."""
+def cluster_view(ctx: Ctx, person_id: int, *, query: str | None = None) -> dict[str, Any]:
+    """A victim's list records and each link among them, field by field in words (no
+    names), and the victims offered for a merge (the *query*'s, or the review queue's)."""
+    from dalil.web.linkage_words import worded_link
+
     with ctx.act(write=False) as sc:
-        return dict(jsonable(lists.cluster_view(sc, person_id)))
+        view = dict(jsonable(lists.cluster_view(sc, person_id)))
+        view["candidates"] = jsonable(lists.merge_candidates(sc, person_id, query=query))
+    view["links"] = [worded_link(x) for x in view["links"]]
+    return view
+
+
+def split_cluster(
+    ctx: Ctx, person_id: int, record_ids: list[int], note: str | None
+) -> dict[str, Any]:
+    """``lists split``: the records split off as decisions every later run keeps."""
+    with ctx.act(write=True) as sc:
+        return dict(jsonable(lists.split(sc, person_id, record_ids, note=note or None)))
+
+
+def merge_clusters(ctx: Ctx, person_id: int, other_id: int, note: str | None) -> dict[str, Any]:
+    """``lists merge``: two victims are one person, as decisions every later run keeps."""
+    with ctx.act(write=True) as sc:
+        return dict(jsonable(lists.merge(sc, person_id, other_id, note=note or None)))
 
 
 def decide_pair(ctx: Ctx, pair: str, verdict: str, note: str | None) -> dict[str, Any]:

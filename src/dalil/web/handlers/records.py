@@ -47,10 +47,18 @@ def _row(sc: Context, kind: str, row: Any) -> dict[str, Any]:
 
 
 def list_page(
-    ctx: Ctx, kind: str, *, limit: int, offset: int, filters: dict[str, Any] | None = None
+    ctx: Ctx,
+    kind: str,
+    *,
+    limit: int,
+    offset: int,
+    filters: dict[str, Any] | None = None,
+    labels: bool = False,
 ) -> dict[str, Any]:
     """``{items, total}``: rows ``offset .. offset+limit`` (id order unless *filters*
-    has an ``order``), filtered and paged in the database by the service layer."""
+    has an ``order``), filtered and paged in the database by the service layer. With
+    *labels* (the list pages), also ``labels``: the records the rows link to, by their
+    label (:class:`dalil.web.present.Labels`), read in the same transaction."""
     if kind not in KINDS:
         raise NotFound(f"no such list {kind[:40]!r}")
     with ctx.act(write=False) as sc:
@@ -58,7 +66,13 @@ def list_page(
             sc, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset, filters=filters
         )
         items = [_row(sc, kind, r) for r in rows]
-    return {"items": items, "total": total}
+        out: dict[str, Any] = {"items": items, "total": total}
+        if labels:
+            from dalil.web import present
+
+            wanted = present.wanted_for(items)
+            out["labels"] = present.lookup(sc, wanted) if wanted else present.Labels()
+    return out
 
 
 def get(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:

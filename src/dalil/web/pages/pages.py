@@ -23,6 +23,7 @@ from dalil.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
+router.include_router(records.list_router)  # exact paths, the most read: matched first
 # Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
 # /{kind}/{id} pages of `records`, which is included last.
 for _module in (

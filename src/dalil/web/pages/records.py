@@ -49,14 +49,14 @@ def _list_page(kind: Kind) -> Any:
         }
         if ctx.request.query_params.get("retracted") == "only":
             state["retracted"] = "only"  # the retracted records, to find one to restore
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=state)
+        page = records.list_page(
+            ctx, kind.name, limit=limit, offset=offset, filters=state, labels=True
+        )
         # The table's rows are rendered here, in plain Python: per-cell template calls
         # and ``Markup.format`` cost several times as much, and a list page has hundreds
         # of cells. Every value is escaped (``present.bdi``, ``Words.value``); linked
         # records by their label, codes as words.
-        with ctx.act(write=False) as sc:
-            labels = present.lookup(sc, present.wanted_for(page["items"]))
-        words = present.Words(ctx, labels)
+        words = present.Words(ctx, page.pop("labels"))
         fields = [f for f, _label in kind.columns]
         first = "original_name" if kind.name == "evidence" else fields[0]
         rest = fields[1:]
@@ -173,9 +173,7 @@ def _show_page(kind: Kind) -> Any:
                 extra["reading"] = sources.source_reading(ctx, item_id)
             except PermissionDenied:
                 extra["reading"] = None  # the role may see the record but not its text
-        with ctx.act(write=False) as sc:
-            labels = present.lookup(sc, present.wanted_for([record]))
-        extra["facts"] = present.Words(ctx, labels).facts(record)
+        extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
         extra["sections"] = present.related(ctx, kind.name, record)
         hist = present.history(ctx, kind.name, record)
         if hist is not None:
@@ -231,8 +229,12 @@ def person_reveal(
     )
 
 
+#: The lists (/persons, /sources …): exact paths that shadow nothing, included first so
+#: that the most read pages are matched without trying every other route (each costs).
+list_router = APIRouter(include_in_schema=False)
+
 for _kind in KINDS.values():
-    router.add_api_route(
+    list_router.add_api_route(
         f"/{_kind.name}", _list_page(_kind), methods=["GET"], name=f"list_{_kind.name}"
     )
     router.add_api_route(
