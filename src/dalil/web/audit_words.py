@@ -263,9 +263,9 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
     if v is True or v is False:
         return Markup(escape(_("yes") if v else _("no")))
     if isinstance(v, list | tuple):
-        return Markup(", ").join(_plain(key, x, _) for x in v)
+        return Markup(escape(_(", "))).join(_plain(key, x, _) for x in v)
     if isinstance(v, Mapping):
-        return Markup("; ").join(
+        return Markup(escape(_("; "))).join(
             Markup("{}: {}").format(label(str(k), _), _plain(str(k), x, _)) for k, x in v.items()
         )
     if key == "fields" and isinstance(v, str):
@@ -291,7 +291,7 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
 
 def words_html(detail: Mapping[str, Any], _: Callable[[str], str]) -> Markup:
     """``label: value; …`` for a mapping of details (capture details, job results)."""
-    return Markup("; ").join(
+    return Markup(escape(_("; "))).join(
         Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)) for k, v in detail.items()
     )
 
@@ -325,7 +325,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
             return Markup('<span class="muted">—</span>')
         if isinstance(objects, str):
             objects = [objects]
-        return Markup(", ").join(audit_object(o) for o in objects)
+        return Markup(escape(_(", "))).join(audit_object(o) for o in objects)
 
     def audit_detail(detail: Any) -> Markup:
         if not detail or not isinstance(detail, Mapping):
@@ -335,7 +335,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
             if k in ("sha256",):  # the object link already names the file
                 continue
             parts.append(Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)))
-        return Markup("; ").join(parts)
+        return Markup(escape(_("; "))).join(parts)
 
     def audit_actions() -> list[tuple[str, str]]:
         return sorted(((code, _(m)) for code, m in ACTIONS.items()), key=lambda x: x[1])
