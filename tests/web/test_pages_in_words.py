@@ -25,7 +25,7 @@ from dalil.web import create_app
 from dalil.web.app import route_table
 from dalil.web.auth import LoginThrottle
 
-from .conftest import USERS, Client, seed_case
+from .conftest import ROLES, USERS, Client, seed_case
 
 #: Latin tokens an Arabic page may show as interface text: the product's name, units and
 #: format names that Arabic writing uses as they are.
@@ -59,6 +59,8 @@ ALLOWED_LATIN = {
     "Chan",  # authors of the cited model-selection rule
     "Silverman",
     "Vincent",
+    "Ctrl",  # keys, as printed on the keyboard
+    "Cmd",
     "ar",  # the language codes a source's language field takes
     "en",
 }
@@ -108,9 +110,13 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     ids.update(_fill(app, ids))
     c, anon = Client(app), Client(app)
     c.login("admin")
-    yield {"ids": ids, "client": c, "anon": anon, "app": app}
-    c.close()
-    anon.close()
+    roles = {}
+    for role in ROLES:
+        roles[role] = Client(app)
+        roles[role].login(role)
+    yield {"ids": ids, "client": c, "anon": anon, "app": app, "roles": roles}
+    for other in (c, anon, *roles.values()):
+        other.close()
     app.state.case.close()
 
 
@@ -278,6 +284,27 @@ def test_no_english_interface_string_on_any_arabic_page(walk: dict[str, Any]) ->
         words = _latin_words(_interface_text(_get(walk, url, "ar"), "ar"))
         if words:
             found[url] = sorted(set(words))
+    assert not found, "\n".join(f"{u}: {w}" for u, w in found.items())
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_every_page_in_arabic_as_each_role(walk: dict[str, Any], role: str) -> None:
+    """The same walk as each other role: the pages it may see, and the refusal page of
+    those it may not, hold no English interface string."""
+    found: dict[str, list[str]] = {}
+    seen = 0
+    for path in _page_routes(walk["app"]):
+        if path == "/login":
+            continue
+        url = _concrete(path, walk["ids"])
+        r = walk["roles"][role].get(url + ("&" if "?" in url else "?") + "lang=ar")
+        assert r.status_code in (200, 403), (role, url, r.status_code)
+        assert r.headers["content-type"].startswith("text/html"), (role, url)
+        seen += r.status_code == 200
+        words = _latin_words(_interface_text(r.text, "ar"))
+        if words:
+            found[f"{url} ({r.status_code})"] = sorted(set(words))
+    assert seen > 20
     assert not found, "\n".join(f"{u}: {w}" for u, w in found.items())
 
 

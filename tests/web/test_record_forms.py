@@ -77,7 +77,7 @@ def test_an_act_names_its_victim_and_incident_in_the_form(
     client.login("analyst")
     r = client.get(f"/acts/new?incident_id={seeded['incident']}")
     assert "W-1 (#" in r.text  # persons offered by pseudonym
-    assert f'<option value="{seeded["incident"]}" selected>' in r.text
+    assert f'<option value="{seeded["incident"]}" dir="auto" selected>' in r.text
     r = _form(
         client,
         "/acts/new",

@@ -50,6 +50,20 @@ def parse_source_ref(ref: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def typed_day(value: str) -> str | None:
+    """A day typed as people write it (``8 March 2025``, ``٨ آذار ٢٠٢٥``, ``2025/03/08``
+    …) as ``YYYY-MM-DD``; None when blank. A date that is not a day (``March 2025``)
+    raises InputError with ``code="not_a_day"``; one that is no date, ``invalid_date``."""
+    from dalil.model.fields import parse_partial_date
+
+    if not value.strip():
+        return None
+    pd = parse_partial_date(value)
+    if pd.precision != "day":
+        raise InputError(f"{value!r} is a {pd.precision}: a day is needed", code="not_a_day")
+    return pd.text
+
+
 def _published(value: str | None) -> date | None:
     if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:

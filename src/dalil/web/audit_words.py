@@ -71,10 +71,16 @@ ACTIONS: dict[str, str] = {
     "keys.passphrase_change": N_("Passphrase changed"),
     "keys.recover": N_("Key recovered from shares"),
     "keys.split": N_("Key split into shares"),
+    "linkage.blind_close": N_("Blind double review closed"),
+    "linkage.blind_start": N_("Pairs put in blind double review"),
+    "linkage.blind_vote": N_("Blind vote cast"),
     "linkage.decide": N_("Pair of records decided"),
     "linkage.reveal": N_("Names shown for review"),
+    "linkage.review_end": N_("Review session ended"),
+    "linkage.review_start": N_("Review session started"),
     "linkage.run": N_("Linkage run"),
     "linkage.split": N_("Records split from a cluster"),
+    "linkage.undo": N_("Pair decision undone"),
     "list.import": N_("Victim list imported"),
     "person.reveal": N_("Protected fields revealed"),
     "person.search_protected": N_("Protected names searched"),
@@ -118,11 +124,20 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "token": (N_("API token"), None),
     "case": (N_("Case"), None),
     "claim": (N_("Claim"), None),
+    "list_record": (N_("List record"), None),
+    "review_session": (N_("Review session"), None),
+    "blind_pair": (N_("Pair in blind review"), "/lists/pairs"),
+    "blind_vote": (N_("Blind vote"), None),
 }
 
 #: Detail keys that are not record fields -> labels (msgids).
 DETAIL_LABELS: dict[str, str] = {
     "after": N_("After"),
+    "decided_by": N_("Decided by"),
+    "outcome": N_("Outcome"),
+    "previous": N_("Previous decision"),
+    "review_session": N_("Review session"),
+    "votes": N_("Votes"),
     "backend": N_("Engine"),
     "before": N_("Before"),
     "c2pa": N_("Content credentials"),
@@ -137,6 +152,7 @@ DETAIL_LABELS: dict[str, str] = {
     "on": N_("Date"),
     "page": N_("Page"),
     "pairs": N_("Pairs"),
+    "permission": N_("Permission needed"),
     "possible_duplicates": N_("Possible duplicates"),
     "publication_ok": N_("Publishable"),
     "range": N_("Byte range"),
@@ -247,9 +263,9 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
     if v is True or v is False:
         return Markup(escape(_("yes") if v else _("no")))
     if isinstance(v, list | tuple):
-        return Markup(", ").join(_plain(key, x, _) for x in v)
+        return Markup(escape(_(", "))).join(_plain(key, x, _) for x in v)
     if isinstance(v, Mapping):
-        return Markup("; ").join(
+        return Markup(escape(_("; "))).join(
             Markup("{}: {}").format(label(str(k), _), _plain(str(k), x, _)) for k, x in v.items()
         )
     if key == "fields" and isinstance(v, str):
@@ -275,7 +291,7 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
 
 def words_html(detail: Mapping[str, Any], _: Callable[[str], str]) -> Markup:
     """``label: value; …`` for a mapping of details (capture details, job results)."""
-    return Markup("; ").join(
+    return Markup(escape(_("; "))).join(
         Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)) for k, v in detail.items()
     )
 
@@ -309,7 +325,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
             return Markup('<span class="muted">—</span>')
         if isinstance(objects, str):
             objects = [objects]
-        return Markup(", ").join(audit_object(o) for o in objects)
+        return Markup(escape(_(", "))).join(audit_object(o) for o in objects)
 
     def audit_detail(detail: Any) -> Markup:
         if not detail or not isinstance(detail, Mapping):
@@ -319,7 +335,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
             if k in ("sha256",):  # the object link already names the file
                 continue
             parts.append(Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)))
-        return Markup("; ").join(parts)
+        return Markup(escape(_("; "))).join(parts)
 
     def audit_actions() -> list[tuple[str, str]]:
         return sorted(((code, _(m)) for code, m in ACTIONS.items()), key=lambda x: x[1])

@@ -122,15 +122,12 @@ def source_compare_texts(
 
 
 def _day(typed: str) -> tuple[str | None, str | None]:
-    """A day typed as people write it (``8 March 2025``, ``٢٠٢٥-٠٣-٠٨`` …) as
-    ``YYYY-MM-DD``, or the error word: ``date`` (not a date), ``day`` (not a day)."""
+    """A day typed as people write it as ``YYYY-MM-DD``, or the error word: ``date``
+    (not a date) or ``day`` (a month or a year where a day is needed)."""
     from dalil.errors import InputError
-    from dalil.model.fields import parse_partial_date
+    from dalil.services.sources import typed_day
 
-    if not typed.strip():
-        return None, None
     try:
-        pd = parse_partial_date(typed)
-    except InputError:
-        return None, "date"
-    return (pd.text, None) if pd.precision == "day" else (None, "day")
+        return typed_day(typed), None
+    except InputError as e:
+        return None, "day" if e.code == "not_a_day" else "date"
