@@ -45,3 +45,39 @@ class DalilRunner:
         r = self(*args, "--json", **kw)
         assert r.exit_code == 0, f"dalil {' '.join(map(str, args))} failed: {r.stderr}{r.stdout}"
         return json.loads(r.stdout)
+
+
+#: Users of :func:`build_review_case` (name -> role): two analysts, so that a third
+#: reviewer exists for a blind double review's disagreement.
+REVIEWERS = {"ana": "analyst", "ivy": "investigator", "ida": "analyst", "lee": "legal",
+             "vic": "viewer"}  # fmt: skip
+
+
+def reviewer_password(name: str) -> str:
+    return f"pw-{name}-fictional-review"
+
+
+def build_review_case(root: Any, *, database: str | None = None) -> Any:
+    """A fictional case whose review queue is not empty, for the pair-review tests
+    (services, CLI, web, browser): three generated lists of 150 fictional people linked
+    with a low review bound (0.05), an admin ``coord`` and :data:`REVIEWERS`. Returns
+    the open case (the caller closes it)."""
+    from pathlib import Path
+
+    from dalil.core.case import Case
+    from dalil.services import lists, users
+    from dalil.synth.lists import generate
+
+    root = Path(root)
+    case = Case.init(root, TEST_PASSPHRASE, admin="coord", database=database)
+    with case.act("coord") as ctx:
+        users.update_user(ctx, "coord", password=reviewer_password("coord"))
+        for name, role in REVIEWERS.items():
+            users.add_user(ctx, name, role, reviewer_password(name))
+    folder = root.parent / (root.name + "-lists")
+    generate(150, 3, seed=21, out_dir=folder)
+    for i, name in enumerate(("committee", "network", "hospital"), start=1):
+        lists.import_list(case, "coord", folder / f"list_{i}.csv", list_name=name)
+    with case.act("coord") as ctx:
+        lists.link(ctx, review_low=0.05)
+    return case

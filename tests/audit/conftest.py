@@ -20,10 +20,10 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from dalil.core.audit import AuditCheckpoint, AuditEntry
+from dalil.core.audit import AuditCheckpoint, AuditEntry, AuditObject
 from dalil.store.base import Base
 
-TABLES = [AuditEntry.__table__, AuditCheckpoint.__table__]
+TABLES = [AuditEntry.__table__, AuditObject.__table__, AuditCheckpoint.__table__]
 
 
 def sqlite_engine(path: Path) -> Engine:

@@ -276,3 +276,31 @@ def test_fields_read_from_notes_are_marked_for_review(
     # the notes (they may name relatives) are stored encrypted, never in the clear
     raw = b"".join(p.read_bytes() for p in case.root.glob("case.db*"))
     assert "أخيه".encode() not in raw
+
+
+def test_analyst_sees_a_recorded_victims_name_in_a_pair_decides_and_undoes(
+    case: Case, dalil: DalilRunner, lists_dir: Path
+) -> None:
+    """A proposed match with a recorded victim, reviewed as a pair: the victim's legal
+    name only within the analyst's review session (logged), the score explained, the
+    decision undone back into the queue."""
+    from dalil.services import pair_review, users
+
+    pid, _ = _record_victim(dalil, lists_dir, pseudonym="V001")
+    _import_all(dalil, lists_dir)
+    dalil.json("lists", "link")
+    with case.act() as ctx:
+        users.add_user(ctx, "ana", "analyst")
+    queue = dalil.json("lists", "review", "--limit", "500", "--user", "ana")
+    pair = next(q["pair"] for q in queue if q["b"].get("person_id") == pid)
+    assert pair.endswith(f"-p{pid}")
+    with case.act("ana") as ctx:
+        sess = pair_review.start_review(ctx, "fictional: is this V001?")
+        view = pair_review.pair_view(ctx, pair, review_session=sess["id"])
+    assert view["kind"] == "victim" and view["b"]["names"]["full_name"]
+    assert view["fields"] and view["in_queue"]
+    dalil.json("lists", "decide", pair, "accept", "--user", "ana")
+    assert pair not in {q["pair"] for q in dalil.json("lists", "review", "--limit", "500")}
+    undone = dalil.json("lists", "undo", pair, "--user", "ana")
+    assert undone["previous"] == "accept" and undone["back_in_queue"]
+    assert pair in {q["pair"] for q in dalil.json("lists", "review", "--limit", "500")}

@@ -54,16 +54,46 @@ def test_year_precision(y: int) -> None:
         "2025-13",
         "2025-W54",
         "25-03-01",
-        "2025/03/01",
-        "March 2025",
         "",
-        "2025-3",
         "0000",
+        "08/03/2025",  # day-first or month-first: the reader cannot tell
+        "March",
+        "31 June 2025",
+        "٢٠٢٥-١٣",
+        "8 Marchh 2025",
     ],
 )
 def test_invalid_dates_refused_with_formats_named(bad: str) -> None:
     with pytest.raises(InputError, match="use YYYY-MM-DD, YYYY-Www"):
         parse_partial_date(bad)
+
+
+@pytest.mark.parametrize(
+    ("typed", "text", "precision"),
+    [
+        ("2025", "2025", "year"),
+        ("2025-03", "2025-03", "month"),
+        ("8 March 2025", "2025-03-08", "day"),
+        ("8 mar. 2025", "2025-03-08", "day"),
+        ("March 8, 2025", "2025-03-08", "day"),
+        ("March 2025", "2025-03", "month"),
+        ("٢٠٢٥-٠٣", "2025-03", "month"),
+        ("٢٠٢٥", "2025", "year"),
+        ("٨ آذار ٢٠٢٥", "2025-03-08", "day"),
+        ("8 مارس 2025", "2025-03-08", "day"),
+        ("أيار ٢٠٢٥", "2025-05", "month"),
+        ("كانون الثاني 2024", "2024-01", "month"),
+        ("١٥ تشرين الأول، ٢٠٢٣", "2023-10-15", "day"),
+        ("2025/03/08", "2025-03-08", "day"),
+        ("2025-3", "2025-03", "month"),
+        ("2025-w10", "2025-W10", "week"),
+    ],
+)
+def test_dates_as_people_type_them_keep_their_precision(
+    typed: str, text: str, precision: str
+) -> None:
+    p = parse_partial_date(typed)
+    assert (p.text, p.precision) == (text, precision)
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
@@ -98,3 +128,12 @@ def test_low_best_high_order(v: list[int | None]) -> None:
     else:
         with pytest.raises(InputError, match="low <= best <= high"):
             check_low_best_high(*v, "fatalities")
+
+
+@given(st.text(max_size=40))
+def test_any_typed_date_is_read_or_refused_with_one_error(text: str) -> None:
+    try:
+        p = parse_partial_date(text)
+    except InputError:
+        return
+    assert p.start <= p.end and p.precision in ("day", "week", "month", "year")

@@ -101,3 +101,18 @@ def test_tee_drops_its_copy_once_over_the_limit() -> None:
     while chunk := tee.read(30):
         got += chunk
     assert got == b"a" * 100 and tee.overflow and tee.kept == bytearray()
+
+
+def test_a_document_already_held_as_a_source_adds_nothing(case: Case, tmp_path: Path) -> None:
+    from dalil.services import sources
+
+    doc = tmp_path / "fictional_report.txt"
+    doc.write_text("Fictional report, held once.\n", encoding="utf-8")
+    first = sources.add_source(case, "admin", doc, title="Fictional report", kind="report")
+    again = sources.add_source(case, "admin", doc, title="Another title", kind="report")
+    assert again["already_held"] == "source"
+    assert again["source"]["id"] == first["source"]["id"]
+    with case.act() as ctx:
+        from dalil.services import records
+
+        assert records.count(ctx, "source") == 1

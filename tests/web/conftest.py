@@ -158,6 +158,9 @@ def seed_case(root: Path) -> dict[str, Any]:
         res = evidence.add_bytes(case, admin, NOTE_TEXT, name="note-fictional.txt")
         ids["note_evidence"] = res.item.sha256
         ids["list_person"] = seed_lists(case, root.parent)
+        # two victims of one record each (list B rows 4 and 5): the authorization
+        # matrix merges them (no other test counts them)
+        ids["list_merge"] = _list_persons(case, ["4", "5"])
         tokens = {}
         for role, name in USERS.items():
             with case.act(USERS["admin"]) as ctx:
@@ -182,6 +185,8 @@ LIST_B = (
     "1,Fictional Alpha One,male,30,2025-03-07,Qarya\n"
     "2,Fictional Delta Four,male,55,2025-03-08,Tal\n"
     "3,Fictional Beta Two,female,41,2025-03-07,Qarya\n"
+    "4,Fictional Epsilon Five,male,63,2025-03-10,Wadi\n"
+    "5,Fictional Zeta Six,female,17,2025-03-11,Jabal\n"
 )
 
 
@@ -205,6 +210,26 @@ def seed_lists(case: Case, folder: Path) -> int:
         pid = ctx.session.scalar(select(ListRecord.person_id).order_by(ListRecord.id).limit(1))
     assert pid is not None
     return int(pid)
+
+
+def _list_persons(case: Case, keys: list[str]) -> list[int]:
+    """The victims (person ids) of list B's rows *keys*."""
+    from sqlalchemy import select
+
+    from dalil.model.lists import ListRecord, VictimList
+
+    with case.act(USERS["admin"], write=False) as ctx:
+        b = ctx.session.scalar(select(VictimList.id).where(VictimList.name == "Fictional list B"))
+        out = [
+            ctx.session.scalar(
+                select(ListRecord.person_id).where(
+                    ListRecord.list_id == b, ListRecord.record_key == k
+                )
+            )
+            for k in keys
+        ]
+    assert all(isinstance(p, int) for p in out) and len(set(out)) == len(out), out
+    return [int(p) for p in out if p is not None]
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -257,13 +258,36 @@ def test_segments_cover_the_text_once_even_with_overlapping_marks() -> None:
     check()
 
 
-def test_victim_lists_histories_and_estimate(client: Client, seeded: dict[str, Any]) -> None:
+def _finished(client: Client, job_id: int, h: dict[str, str]) -> dict[str, Any]:
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}", headers=h).json()
+        if job["state"] not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_victim_lists_histories_and_a_quick_estimate_job(
+    client: Client, seeded: dict[str, Any]
+) -> None:
     h = bearer(seeded, "viewer")
     lists = client.get("/api/v1/lists", headers=h).json()
     assert [x["name"] for x in lists] == ["Fictional list A", "Fictional list B"]
     hist = client.get("/api/v1/lists/histories", headers=h).json()
     assert sum(r["count"] for r in hist["rows"]) >= 4
-    est = client.get("/api/v1/estimate", headers=h).json()
+    # The quick estimate is long work: queued as a job (analysis.run), never computed
+    # inside the request; the old GET is gone.
+    assert client.post("/api/v1/estimate", json={}, headers=h).status_code == 403
+    a = bearer(seeded, "analyst")
+    assert client.get("/api/v1/estimate", headers=a).status_code == 405
+    r = client.post("/api/v1/estimate", json={"method": "loglinear"}, headers=a)
+    assert r.status_code == 202, r.text
+    assert r.json()["kind"] == "estimate" and r.json()["state"] == "queued"
+    job = _finished(client, r.json()["id"], a)
+    assert job["state"] == "done", job.get("error")
+    est = job["result"]
+    assert est["settings"]["linkage_draws"] == 0 and est["method"] == "loglinear"
     assert est["observed"] == sum(r["count"] for r in hist["rows"])
     assert est["estimate"] >= est["observed"] and len(est["ci"]) == 2
     assert "Fictional Alpha" not in str(est) + str(hist) + str(lists)  # no names

@@ -51,6 +51,8 @@ AUDIT_READ = EVIDENCE_READ  # audit.read
 FIXITY = EVIDENCE_READ  # fixity.run
 EVIDENCE_ADD = WRITE
 ANALYSIS = frozenset({"admin", "analyst"})  # analysis.run
+LINKAGE_REVEAL = frozenset({"admin", "investigator", "analyst", "legal"})  # linkage.reveal
+LINKAGE_DECIDE = frozenset({"admin", "investigator", "analyst"})  # linkage.decide
 
 # (method, path template) -> roles allowed, or PENDING.
 EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
@@ -98,10 +100,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/account/totp"): READ,
     ("POST", "/account/totp"): READ,  # a wrong code redirects back to the page
     ("POST", "/account/totp/disable"): READ,
+    ("GET", "/account/password"): READ,
+    ("POST", "/account/password"): READ,  # the matrix sends two different new passwords
     ("GET", "/api/v1/me"): READ,
     ("GET", "/api/v1/dashboard"): READ,
     ("GET", "/api/v1/search"): READ,
     ("POST", "/api/v1/persons/{item_id}/reveal"): REVEAL,
+    ("POST", "/api/v1/persons/duplicates"): WRITE,  # compares protected names (keys only)
     ("POST", "/api/v1/sources"): WRITE,
     ("POST", "/api/v1/sources/upload"): WRITE,  # record.write and evidence.add
     ("GET", "/api/v1/sources/{item_id}/reading"): EVIDENCE_READ,
@@ -117,9 +122,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/users/{name}/end-sessions"): ADMIN,
     ("POST", "/sources/compare"): READ,
     ("GET", "/lists"): READ,
-    ("POST", "/lists/review"): REVEAL,
-    ("POST", "/lists/decide"): ANALYSIS,
+    ("POST", "/lists/review"): LINKAGE_REVEAL,
+    ("POST", "/lists/decide"): LINKAGE_DECIDE,
     ("GET", "/lists/clusters/{person_id}"): READ,
+    ("POST", "/lists/clusters/{person_id}/split"): LINKAGE_DECIDE,
+    ("POST", "/lists/clusters/{person_id}/merge"): LINKAGE_DECIDE,
     ("GET", "/estimates"): READ,
     ("POST", "/estimates/run"): ANALYSIS,
     ("POST", "/estimates/record"): ANALYSIS,
@@ -130,10 +137,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/estimates/{estimate_id}/publish"): frozenset({"admin", "legal"}),
     ("GET", "/api/v1/lists"): READ,
     ("GET", "/api/v1/lists/review"): READ,
-    ("POST", "/api/v1/lists/review"): REVEAL,
-    ("POST", "/api/v1/lists/decide"): ANALYSIS,
+    ("POST", "/api/v1/lists/review"): LINKAGE_REVEAL,
+    ("POST", "/api/v1/lists/decide"): LINKAGE_DECIDE,
     ("GET", "/api/v1/lists/histories"): READ,
-    ("GET", "/api/v1/estimate"): READ,
+    ("POST", "/api/v1/estimate"): ANALYSIS,  # a quick estimate, queued as a job
     ("POST", "/lists/link"): ANALYSIS,
     ("GET", "/lists/import"): READ,
     ("POST", "/lists/import"): WRITE,  # reads the upload's columns: importers only (issue 18)
@@ -141,6 +148,28 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/import/confirm"): WRITE,  # record.write and evidence.add
     ("GET", "/lists/jobs/{job_id}"): READ,  # now a redirect to /jobs/{job_id}
     ("POST", "/api/v1/lists/link"): ANALYSIS,
+    # pair review by a team (issue 11 item 6) and blind double review (issue 16 item 4)
+    ("GET", "/lists/pairs/{pair}"): READ,
+    ("POST", "/lists/review-session"): LINKAGE_REVEAL,
+    ("POST", "/lists/review-session/end"): READ,  # ends the user's own session, if any
+    ("POST", "/lists/pairs/{pair}/decide"): LINKAGE_DECIDE,
+    ("POST", "/lists/pairs/{pair}/undo"): LINKAGE_DECIDE,
+    ("GET", "/lists/decisions"): READ,
+    ("GET", "/lists/blind"): READ,  # the agreement report; queues for deciders only
+    ("POST", "/lists/blind/start"): LINKAGE_DECIDE,
+    ("POST", "/lists/pairs/{pair}/blind-vote"): LINKAGE_DECIDE,
+    ("POST", "/lists/pairs/{pair}/blind-settle"): LINKAGE_DECIDE,
+    ("POST", "/api/v1/lists/review-sessions"): LINKAGE_REVEAL,
+    ("POST", "/api/v1/lists/review-sessions/{session_id}/end"): LINKAGE_REVEAL,  # one's own
+    ("GET", "/api/v1/lists/pairs/{pair}"): READ,
+    ("POST", "/api/v1/lists/pairs/{pair}/names"): LINKAGE_REVEAL,
+    ("POST", "/api/v1/lists/pairs/{pair}/undo"): LINKAGE_DECIDE,
+    ("GET", "/api/v1/lists/decisions"): READ,
+    ("GET", "/api/v1/lists/blind"): LINKAGE_DECIDE,
+    ("GET", "/api/v1/lists/blind/agreement"): READ,
+    ("POST", "/api/v1/lists/blind/start"): LINKAGE_DECIDE,
+    ("POST", "/api/v1/lists/blind/vote"): LINKAGE_DECIDE,
+    ("POST", "/api/v1/lists/blind/settle"): LINKAGE_DECIDE,
     ("GET", "/jobs"): READ,
     ("GET", "/jobs/{job_id}"): READ,
     ("POST", "/jobs/{job_id}/cancel"): ADMIN,  # the owner (admin here) or an admin
@@ -163,7 +192,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/search"): REVEAL,  # legal names too: reveal permission, a reason, logged
     ("GET", "/same-media"): READ,
     ("POST", "/same-media/decide"): WRITE,
-    ("GET", "/evidence/{sha256}/image"): EVIDENCE_READ,
+    # viewing evidence in the browser (streamed, logged evidence.view)
+    ("GET", "/evidence/{sha256}/view"): EVIDENCE_READ,
+    ("GET", "/api/v1/evidence/{item_id}/view"): EVIDENCE_READ,
 }
 # Findings pages and their JSON twins (tests/web/test_findings_pages.py covers behaviour).
 ASSESS = frozenset({"admin", "legal"})  # finding.assess
@@ -213,6 +244,59 @@ for _k in EDIT_KINDS:
     EXPECTED[("GET", f"/{_k}/{{item_id}}/edit")] = WRITE
     EXPECTED[("POST", f"/{_k}/{{item_id}}/edit")] = WRITE
     EXPECTED[("PATCH", f"/api/v1/{_k}/{{item_id}}")] = WRITE
+
+# Retract and restore (pages and API), for every kind; on records of their own (the
+# seeded records are shared by the other tests).
+for _k in RECORD_KINDS:
+    for _verb in ("retract", "restore"):
+        EXPECTED[("POST", f"/{_k}/{{item_id}}/{_verb}")] = WRITE
+        EXPECTED[("POST", f"/api/v1/{_k}/{{item_id}}/{_verb}")] = WRITE
+_RETRACTABLE: dict[str, str] = {}
+
+
+def _prepare_retractables(app: Any) -> None:
+    """One record of each kind that only the retract and restore routes touch."""
+    import tempfile
+    from pathlib import Path
+
+    from dalil.services import evidence, persons, records
+
+    case = app.state.case
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "matrix-retract.txt"
+        f.write_bytes(b"Fictional file for the retraction routes of the matrix.")
+        item = evidence.add_files(case, USERS["admin"], [f], ocr=False)[0].item
+    with case.act(USERS["admin"]) as ctx:
+        person = persons.add_person(ctx, pseudonym="M-retract-1", roles=["victim"])
+        inc = records.add(ctx, "incident", title="Fictional matrix incident to retract")
+        unit = records.add(ctx, "unit", name="Fictional matrix unit to retract", kind="militia")
+        src = records.add(ctx, "source", kind="report", title="Fictional source to retract")
+        made = {
+            "persons": person.id,
+            "incidents": inc.id,
+            "units": unit.id,
+            "sources": src.id,
+            "acts": records.add(
+                ctx, "act", incident_id=inc.id, victim_id=person.id, act_type="injury"
+            ).id,
+            "sites": records.add(
+                ctx, "site", name="Fictional site to retract", site_type="burial"
+            ).id,
+            "memberships": records.add(
+                ctx, "membership", person_id=person.id, organization_id=unit.id
+            ).id,
+            "provenance": records.add(
+                ctx,
+                "provenance",
+                subject_kind="incident",
+                subject_id=inc.id,
+                source_id=src.id,
+                role="context",
+            ).id,
+        }
+    _RETRACTABLE.update({k: str(v) for k, v in made.items()})
+    _RETRACTABLE["evidence"] = item.sha256
+
 
 #: A harmless field per kind that an edit in the matrix sets (the seeded records are shared).
 EDIT_FIELD = {
@@ -289,12 +373,17 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         return "/static/app.css"
     if "/findings/" in path:
         return _findings_concrete(path, seeded)
-    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar", "/location")):
+    if path.endswith(("/ocr", "/metadata", "/metadata/reveal", "/similar", "/location", "/view")):
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
-    if path.endswith("/image"):
+    if path.endswith("/view"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
+    if path == "/lists/clusters/{person_id}/merge":
+        path = path.replace("{person_id}", str(seeded["list_merge"][0]))
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
+    if path.endswith(("/retract", "/restore")):
+        kind = path.removeprefix("/api/v1").split("/")[1]
+        path = path.replace("{item_id}", _RETRACTABLE[kind])
     if "{item_id}" in path:
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", str(seeded[SEED_KEY[kind]]))
@@ -370,6 +459,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
     if path == "/case":
         # The shared case keeps its description; the title set is the folder name it shows.
         return {"data": {"title": "case", "summary": ""}}
+    if path == "/api/v1/persons/duplicates":
+        return {"json": {"name": "Fictional Canary Name", "sex": "female"}}
     if path == "/record-killing":
         n = next(_counter)
         return {
@@ -420,11 +511,32 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
             if path.startswith("/api/")
             else {"data": {"reason": reason}}
         )
+    if path == "/lists/clusters/{person_id}/merge":
+        return {"data": {"other": str(_SEEDED["list_merge"][1]), "note": "matrix (fictional)"}}
+    if path == "/lists/clusters/{person_id}/split":
+        # records 1 and 4 ("Fictional Alpha One" in lists A and B): record 4 split off;
+        # the matrix's POST /lists/decide (1-4 accept, checked after this route and
+        # before POST /lists/link) takes the split back before any run applies it
+        return {"data": {"record": "4", "note": "matrix (fictional)"}}
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path.endswith("/review-sessions"):
+        return {"json": {"reason": "authorization matrix test (fictional lists)"}}
+    if path.endswith("/blind/start"):
+        return {"json": {"pairs": ["4-5"]}}
+    if path.endswith("/pairs/{pair}/undo") and path.startswith("/api/"):
+        return {"json": {"note": "matrix test"}}
+    if path.endswith("/review-session"):
+        return {"data": {"reason": "authorization matrix test (fictional lists)"}}
+    if "/lists/pairs/" in path and path.endswith(("/decide", "/blind-vote")):
+        return {"data": {"verdict": "accept"}}
+    if path.endswith("/blind-settle"):
+        return {"data": {"verdict": "reject", "note": "matrix test"}}
     if "/findings/" in path:
         return _findings_payload(path, role)
+    if path == "/api/v1/estimate":
+        return {"json": {"method": "loglinear"}}
     if path.endswith("/estimates/run"):
         body: dict[str, Any] = {"method": "loglinear", "linkage_draws": 0}
         return {"json": body} if path.startswith("/api/") else {"data": body}
@@ -433,6 +545,12 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"json": body} if path.startswith("/api/") else {"data": body}
     if path.endswith("/publish"):
         body = {"reason": f"matrix test: fictional reason given by {role}"}
+        return {"json": body} if path.startswith("/api/") else {"data": body}
+    if path == "/account/password":
+        # Refused (the two new passwords differ): the shared users keep their passwords.
+        return {"data": {"current": "x", "password": "pw-new-one-1", "again": "pw-new-two-2"}}
+    if path.endswith(("/retract", "/restore")):
+        body = {"reason": f"authorization matrix test by {role} (fictional)"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
     if path.endswith(("/reset-totp", "/unlock")):
         return {"data": {"reason": "authorization matrix test (fictional case)"}}
@@ -488,6 +606,10 @@ def _classify(r: Any, *, api: bool) -> str:
     path = r.request.url.path
     if r.status_code == 409 and path.endswith("/cancel"):
         return "allow"  # permitted; the (finished) job just cannot be cancelled any more
+    if r.status_code == 422 and path == "/account/password":
+        return "allow"  # permitted; the two new passwords differed (nothing changed)
+    if r.status_code == 409 and path.endswith(("/retract", "/restore")):
+        return "allow"  # permitted; the record is already retracted (or not retracted)
     if r.status_code == 404 and "/files/" in path:
         return "allow"  # permitted; the linkage job simply keeps no file of that name
     return f"error {r.status_code}"
@@ -498,6 +620,7 @@ def clients(app: Any, seeded: dict[str, Any]) -> Any:
     _prepare_findings(app, seeded)
     _SEEDED.update(seeded)
     _prepare_media(app)
+    _prepare_retractables(app)
     out: dict[str, Client] = {}
     for role in ROLES:
         c = Client(app)
@@ -539,9 +662,81 @@ def _prepare_estimates(app: Any) -> None:
     _JOB["gated_estimate"] = str(rid)
 
 
+#: The seeded lists hold records 1-3 (list A) and 4-6 (list B); 1-4 and 2-6 are the same
+#: fictional people. Each role that may decide gets a pair of its own where a vote or a
+#: settlement counts once.
+_BLIND_VOTE = {"admin": "1-3", "investigator": "1-5", "analyst": "1-6"}
+_BLIND_SETTLE = {"admin": ("2-5", "ivy", "ana"), "investigator": ("3-4", "coordinator", "ana"),
+                 "analyst": ("3-6", "coordinator", "ivy")}  # fmt: skip
+
+
+def _pair_for(app: Any, method: str, path: str, role: str) -> str:
+    """The pair a request of *role* names, with what it needs stored first (a decision
+    to undo, a pair in blind review to vote on, a disagreement to settle)."""
+    from dalil.services import blind_review, lists
+
+    case = app.state.case
+    if path.endswith("/undo"):
+        with case.act(USERS["admin"]) as ctx:
+            lists.decide(ctx, "3-5", "reject", note="matrix test: undone next")
+        return "3-5"
+    if path.endswith("/blind-vote"):
+        pair = _BLIND_VOTE.get(role, "2-3")
+        with case.act(USERS["admin"]) as ctx:
+            blind_review.start(ctx, [pair])
+        return pair
+    if path.endswith("/blind-settle"):
+        pair, first, second = _BLIND_SETTLE.get(role, ("2-4", "coordinator", "ivy"))
+        with case.act(USERS["admin"]) as ctx:
+            new = bool(blind_review.start(ctx, [pair])["started"])
+        for who, verdict in ((first, "accept"), (second, "reject")) if new else ():
+            with case.act(who) as ctx:
+                blind_review.vote(ctx, pair, verdict)
+        return pair
+    return "2-6" if path.endswith("/decide") else "1-4"
+
+
+def _fresh_blind(app: Any, pair: str) -> None:
+    """Forget *pair*'s blind review and decision (the matrix reuses its few pairs)."""
+    from sqlalchemy import delete, select
+
+    from dalil.model.lists import BlindItem, BlindVote, LinkDecision
+
+    a, b = (int(x) for x in pair.split("-"))
+    with app.state.case.act(USERS["admin"]) as ctx:
+        item = ctx.session.scalar(select(BlindItem.id).where(BlindItem.pair == pair))
+        ctx.session.execute(delete(BlindVote).where(BlindVote.item_id == item))
+        ctx.session.execute(delete(BlindItem).where(BlindItem.pair == pair))
+        ctx.session.execute(
+            delete(LinkDecision).where(LinkDecision.record_a == a, LinkDecision.record_b == b)
+        )
+
+
+def _review_session(app: Any, role: str) -> int:
+    """A review session of *role*'s user (one that may not have one: an admin's)."""
+    from dalil.services import pair_review
+
+    who = USERS[role] if role in ("admin", "investigator", "analyst", "legal") else USERS["admin"]
+    with app.state.case.act(who) as ctx:
+        return int(pair_review.start_review(ctx, "matrix test (fictional lists)")["id"])
+
+
 def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:
     url = _concrete(path, seeded)
+    if path.endswith(("/blind-vote", "/blind/vote")):
+        _fresh_blind(c.app, _BLIND_VOTE.get(role, "2-3"))
+    if path.endswith(("/blind-settle", "/blind/settle")):
+        _fresh_blind(c.app, _BLIND_SETTLE.get(role, ("2-4", "", ""))[0])
+    if "{pair}" in url:
+        url = url.replace("{pair}", _pair_for(c.app, method, path, role))
+    if "{session_id}" in url:
+        url = url.replace("{session_id}", str(_review_session(c.app, role)))
     kw = _payload(method, path, role)
+    if path.endswith("/pairs/{pair}/names"):
+        kw = {"json": {"review_session": _review_session(c.app, role)}}
+    if path.endswith(("/blind/vote", "/blind/settle")):
+        pair = _pair_for(c.app, method, path.replace("/blind/", "/blind-"), role)
+        kw = {"json": {"pair": pair, "verdict": "accept"}}
     headers: dict[str, str] = {}
     if url.startswith("/api/v1/") and role != ANON and url != "/api/v1/openapi.json":
         headers["Authorization"] = f"Bearer {seeded['tokens'][role]}"

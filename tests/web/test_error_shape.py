@@ -70,8 +70,9 @@ def test_the_api_answers_a_problem_document_naming_the_field(
 def test_the_api_names_the_field_of_a_malformed_request(
     client: Client, seeded: dict[str, Any]
 ) -> None:
-    r = client.get(
-        "/api/v1/estimate?strata=religion",
+    r = client.post(
+        "/api/v1/estimate",
+        json={"strata": "religion"},
         headers={"Authorization": f"Bearer {seeded['tokens']['analyst']}"},
     )
     assert r.status_code == 422

@@ -298,7 +298,9 @@ def test_assessor_cannot_sign_off_own_work_but_a_second_legal_analyst_can(
     assert data["status"] == "signed"
     assert [s["reviewer"] for s in data["sign_offs"]] == [SECOND_LEGAL]
     assert _signoffs(app, act) == [SECOND_LEGAL]
-    assert "Signed off by lee-two" in reviewer.get(f"/findings/acts/{act}").text
+    assert (
+        'Signed off by <bdi dir="auto">lee-two</bdi>' in reviewer.get(f"/findings/acts/{act}").text
+    )
 
 
 def _signoffs(app: Any, act: int) -> list[str]:

@@ -115,8 +115,23 @@ def test_cluster_page_explains_each_link_without_names(
     client.login("analyst")
     r = client.get(f"/lists/clusters/{seeded['list_person']}")
     assert r.status_code == 200, r.text
-    assert "lineage" in r.text or "first_name" in r.text
+    # each field and the level it reached in words, and what drove the link
+    assert "First name" in r.text and "same spelling" in r.text
+    assert "For the same person:" in r.text
+    assert "first_name" not in r.text  # no column names
     assert "Fictional Alpha" not in r.text  # no name
+    # an analyst may split and merge: the buttons are there
+    assert "Split the ticked records off" in r.text and "Merge with another victim" in r.text
     ar = client.get(f"/lists/clusters/{seeded['list_person']}?lang=ar")
-    assert "مجموعة سجلات الضحية" in ar.text
+    assert "مجموعة سجلات الضحية" in ar.text and "الاسم الأول" in ar.text
+    assert "التهجئة نفسها" in ar.text
+    # nothing ticked: said on the page, in words, nothing stored
+    t = client.csrf(f"/lists/clusters/{seeded['list_person']}")
+    bad = client.post(f"/lists/clusters/{seeded['list_person']}/split?lang=ar",
+                      data={"csrf_token": t, "note": "x"})  # fmt: skip
+    assert bad.status_code == 422 and "أشّر على السجلات المراد فصلها." in bad.text
+    viewer = make_client()
+    viewer.login("viewer")
+    v = viewer.get(f"/lists/clusters/{seeded['list_person']}")
+    assert v.status_code == 200 and "Split the ticked records off" not in v.text
     assert client.get("/lists/clusters/999999").status_code == 404

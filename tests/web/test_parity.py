@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -323,15 +324,54 @@ def test_a_viewers_refused_list_import(twins: Twins, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("strata", [None, "sex"])
 def test_estimating_from_the_case_lists(twins: Twins, strata: str | None) -> None:
+    """The web's quick estimate is a job (202); once finished, its result is what the
+    command line computes inside its own process with the same seed."""
+    body: dict[str, Any] = {"method": "loglinear", **({"strata": strata} if strata else {})}
+    r = twins.client.post("/api/v1/estimate", json=body, headers=twins.api("ana"))
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    end = time.monotonic() + 120
+    while (job := twins.client.get(f"/api/v1/jobs/{job_id}", headers=twins.api("ana")).json())[
+        "state"
+    ] in ("queued", "running"):
+        assert time.monotonic() < end, "the estimate job did not finish"
+        time.sleep(0.2)
+    assert job["state"] == "done", job.get("error")
+    seed = job["result"]["settings"]["seed"]
     by = ["--strata", strata] if strata else []
-    cli = twins.dalil("ana").json("estimate", "--method", "loglinear", *by)
-    query = f"&strata={strata}" if strata else ""
-    r = twins.client.get(f"/api/v1/estimate?method=loglinear{query}", headers=twins.api("ana"))
-    assert r.status_code == 200, r.text
-    web = _without(r.json(), "histories")
+    cli = twins.dalil("ana").json("estimate", "--method", "loglinear", "--seed", str(seed), *by)
+    web = _without(job["result"], "settings")
     assert web == cli
     assert ("strata" in json.dumps(cli)) == bool(strata)
-    assert twins.audit("web") == twins.audit("cli")
+    # the CLI reads without a trace; the web's only entry is its job's submission
+    assert twins.audit("cli") == []
+    assert [x[0] for x in twins.audit("web")] == ["job.submit"]
+
+
+def test_adding_graphic_evidence_and_clearing_the_flag(twins: Twins, tmp_path: Path) -> None:
+    data = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41 fictional clip"
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(data)
+    cli = twins.dalil("ivy").json("evidence", "add", str(path), "--graphic", "--no-ocr")
+    r = twins.client.post(
+        "/api/v1/evidence?name=clip.mp4&graphic=true",
+        content=data,
+        headers={**twins.api("ivy"), "content-type": "video/mp4"},
+    )
+    assert r.status_code == 201, r.text
+    assert cli[0]["graphic"] is True and r.json()["graphic"] is True
+    sha = cli[0]["sha256"]
+    twins.dalil("ivy").json("evidence", "update", sha, "--not-graphic")
+    r = twins.client.request(
+        "PATCH", f"/api/v1/evidence/{sha}", json={"graphic": False}, headers=twins.api("ivy")
+    )
+    assert r.status_code == 200 and r.json()["graphic"] is False, r.text
+    actions = [x[0] for x in twins.audit("cli")]
+    assert actions[0] == "evidence.add" and actions[-1] == "evidence.update"
+    cli_upd, web_upd = twins.audit("cli")[-1], twins.audit("web")[-1]
+    assert web_upd == cli_upd
+    assert cli_upd[2]["before"] == {"graphic": True} and cli_upd[2]["after"] == {"graphic": False}
+    assert twins.audit("web")[0] == twins.audit("cli")[0]
 
 
 def test_adding_and_editing_an_incident_record(twins: Twins) -> None:
@@ -368,4 +408,70 @@ def test_a_viewers_refused_record_edit(twins: Twins) -> None:
     )
     assert r.status_code == 403
     assert [x[0] for x in twins.audit("cli")] == ["access.denied"]
+    assert twins.audit("web") == twins.audit("cli")
+
+
+def test_retracting_and_restoring_a_record(twins: Twins) -> None:
+    """The CLI and the web form leave the same audit trail for a retraction and a
+    restore, and the record leaves (and rejoins) the list the same way."""
+    iid = str(twins.ids["source2"])
+    reason, back = "Fictional: recorded twice", "Fictional: not a duplicate"
+    out = twins.dalil("ivy").json("source", "retract", iid, "--reason", reason)
+    assert out["reason"] == reason and out["by"] == "ivy"
+    twins.login("ivy")
+    bearer = twins.api("ivy")  # signed in before the operation compared
+    token = twins.client.csrf("/users")  # the source page would log a reading
+    r = twins.client.post(f"/sources/{iid}/retract", data={"reason": reason, "csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"].endswith("?retract=retracted")
+    listed = twins.dalil("ivy").json("source", "list")
+    assert iid not in {str(i["id"]) for i in listed}
+    r = twins.client.get("/api/v1/sources", headers=bearer)
+    assert iid not in {str(i["id"]) for i in r.json()["items"]}
+    twins.dalil("ivy").json("source", "restore", iid, "--reason", back)
+    r = twins.client.post(
+        f"/sources/{iid}/restore",
+        data={"reason": back, "csrf_token": twins.client.csrf("/users")},
+    )
+    assert r.status_code == 303
+    assert [x[0] for x in twins.audit("cli")] == ["source.retract", "source.restore"]
+    assert twins.audit("web") == twins.audit("cli")
+
+
+def test_reviewing_a_pair_with_names_deciding_and_undoing(twins: Twins) -> None:
+    """A review session, a pair's names, a decision and its undo leave the same audit
+    trail from the command line and from the API."""
+    reason = "Fictional: checking the two lists"
+    run = twins.dalil("ana")
+    sess = run.json("lists", "review-session", "--reason", reason)
+    cli = run.json("lists", "pair", "1-2", "--session", str(sess["id"]))
+    run.json("lists", "decide", "1-2", "reject")
+    run.json("lists", "undo", "1-2")
+    h = twins.api("ana")
+    r = twins.client.post("/api/v1/lists/review-sessions", json={"reason": reason}, headers=h)
+    assert r.status_code == 200, r.text
+    web = twins.client.post(
+        "/api/v1/lists/pairs/1-2/names", json={"review_session": r.json()["id"]}, headers=h
+    ).json()
+    assert web["a"]["names"] == cli["a"]["names"] and web["fields"] == cli["fields"]
+    r = twins.client.post("/api/v1/lists/decide", json={"pair": "1-2", "verdict": "reject"},
+                          headers=h)  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert twins.client.post("/api/v1/lists/pairs/1-2/undo", json={}, headers=h).status_code == 200
+    assert [x[0] for x in twins.audit("cli")] == [
+        "linkage.review_start", "linkage.reveal", "linkage.decide", "linkage.undo",
+    ]  # fmt: skip
+    assert twins.audit("web") == twins.audit("cli")
+
+
+def test_checking_for_possible_duplicates(twins: Twins) -> None:
+    probe = {"name": "Fictionel Alpha One", "sex": "male", "age": 31}  # a typo
+    cli = twins.dalil("ivy").json(
+        "person", "duplicates", "--name-file", "-", "--sex", "male", "--age", "31",
+        input="Fictionel Alpha One\n",
+    )  # fmt: skip
+    r = twins.client.post("/api/v1/persons/duplicates", json=probe, headers=twins.api("ivy"))
+    assert r.status_code == 200, r.text
+    assert r.json() == cli and cli["matches"]
+    assert "list_record" in {m["kind"] for m in cli["matches"]} and cli["matches"][0]["likely"]
+    assert [x[0] for x in twins.audit("cli")] == ["person.search_duplicates"]
     assert twins.audit("web") == twins.audit("cli")

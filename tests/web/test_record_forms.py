@@ -77,7 +77,7 @@ def test_an_act_names_its_victim_and_incident_in_the_form(
     client.login("analyst")
     r = client.get(f"/acts/new?incident_id={seeded['incident']}")
     assert "W-1 (#" in r.text  # persons offered by pseudonym
-    assert f'<option value="{seeded["incident"]}" selected>' in r.text
+    assert f'<option value="{seeded["incident"]}" dir="auto" selected>' in r.text
     r = _form(
         client,
         "/acts/new",
@@ -150,14 +150,24 @@ def test_person_form_protected_fields_masked_and_never_sent_back(
     r = _form(
         client,
         "/persons/new",
-        {"pseudonym": "W-form-1", "roles": ["witness"], "sex": "female", "legal_name": secret},
+        {
+            "pseudonym": "W-form-1",
+            "roles": ["witness"],
+            "sex": "female",
+            "legal_name": secret,
+            "dupes_seen": "1",  # its possible duplicates were shown (see test_duplicates)
+        },
     )
     assert r.status_code == 303, r.text
     pid = r.headers["location"].split("/")[2].split("?")[0]
     for url in (f"/persons/{pid}", f"/persons/{pid}/edit", "/persons"):
         assert secret not in client.get(url).text
     # An error re-renders the form without the typed protected value.
-    r = _form(client, "/persons/new", {"pseudonym": "W-form-1", "legal_name": secret})
+    r = _form(
+        client,
+        "/persons/new",
+        {"pseudonym": "W-form-1", "legal_name": secret, "dupes_seen": "1"},
+    )
     assert r.status_code == 422 and "already has this pseudonym" in r.text
     assert secret not in r.text
     # Editing without typing keeps the held value.
@@ -429,8 +439,9 @@ def test_record_page_shows_its_history_without_protected_values(
     ("role", "link", "names", "decide"),
     [
         ("viewer", False, False, False),
-        ("investigator", False, True, False),
-        ("analyst", True, False, True),
+        ("legal", False, True, False),
+        ("investigator", False, True, True),
+        ("analyst", True, True, True),
         ("admin", True, True, True),
     ],
 )
@@ -447,6 +458,8 @@ def test_review_page_offers_only_what_the_role_may_do(
     if queued and not decide:
         assert "Your role may not decide pairs." in page
     assert ("/lists/import" in page) is (role in ("admin", "investigator", "analyst"))
+    blind = c.get("/lists/blind").text
+    assert ('action="/lists/blind/start"' in blind) is decide
 
 
 def test_header_shows_the_case_title_or_folder(client: Client) -> None:

@@ -8,8 +8,10 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from dalil.display.i18n import LANGUAGES
+from dalil.web import present
 from dalil.web.context import make_environments
 
 # The macro as it was in templates/_value.html before the Python version replaced it.
@@ -84,3 +86,23 @@ def test_value_macro_in_templates_delegates_to_the_fast_renderer() -> None:
         tpl = env.from_string('{% from "_value.html" import value %}{{ value(v) }}')
         for v in (None, "", True, False, 0, 1.5, "<i>x</i>", [], ["a", "<b>"], {"k": [1, 2]}):
             assert tpl.render(v=v) == _old(lang, v)
+
+
+@settings(max_examples=300, deadline=None)
+@given(v=st.one_of(scalars, st.builds(Markup, HOSTILE)), direction=st.sampled_from(["auto", "ltr"]))
+def test_the_concatenating_cell_wrapper_writes_what_markup_format_wrote(
+    v: Any, direction: str
+) -> None:
+    """``present.bdi`` (list pages' cells) replaced ``Markup.format``: the same HTML,
+    stored values escaped, markup already escaped kept as it is."""
+    old = Markup('<bdi dir="' + direction + '">{}</bdi>').format(v)
+    assert present.bdi(v, direction) == old
+    assert isinstance(present.bdi(v, direction), Markup)
+
+
+@settings(max_examples=200, deadline=None)
+@given(label=st.one_of(st.text(max_size=20), HOSTILE), ident=st.integers(min_value=1))
+def test_a_linked_record_label_is_escaped_as_before(label: str, ident: int) -> None:
+    labels = present.Labels(found={("sources", ident): (label, f"/sources/{ident}")})
+    old = Markup('<a href="{}"><bdi dir="auto">{}</bdi></a>').format(f"/sources/{ident}", label)
+    assert labels.link("sources", ident) == old

@@ -62,6 +62,12 @@ def _progress_printer() -> Any:
 )
 @click.option("--notes", help="Open notes.")
 @click.option(
+    "--graphic",
+    is_flag=True,
+    help="Shows violence or bodies: blurred and greyscale in the workbench until the "
+    "viewer chooses to see it.",
+)
+@click.option(
     "--no-ocr",
     is_flag=True,
     help="Do not queue OCR of scanned PDFs and images (queued by default; a worker runs "
@@ -76,6 +82,7 @@ def evidence_add(
     derived_from: str | None,
     sensitive: bool,
     notes: str | None,
+    graphic: bool,
     no_ocr: bool,
     as_json: bool,
 ) -> None:
@@ -119,6 +126,7 @@ def evidence_add(
                 notes=notes,
                 progress=_progress_printer(),
                 ocr=not no_ocr,
+                graphic=graphic,
             )
             out += [{**r.data, "stored_new": r.stored_new, "created": r.created} for r in results]
     finally:
@@ -200,11 +208,14 @@ def evidence_list(
 @json_option
 def evidence_show(case_opts: CaseOptions, item: str, as_json: bool) -> None:
     """Show an item (ITEM: id, SHA-256 or a unique prefix) with its custody ledger."""
-    from dalil.services import evidence, kernel
+    from dalil.services import evidence, kernel, retractions
 
     with case_opts.act(write=False) as ctx:
         row = evidence.get_item(ctx, item)
         d = evidence.item_dict(ctx, row)
+        held = retractions.status(ctx, "evidence", row.id)
+        if held is not None:  # only on a retracted item
+            d["retraction"] = held
         if ctx.can(kernel.AUDIT_READ):
             d["custody"] = evidence.custody(ctx, row.id)
     if as_json:
@@ -256,6 +267,11 @@ def evidence_get(
 @click.option("--source", "source_id", type=int, metavar="ID", help="Link to this source.")
 @click.option("--sensitive/--not-sensitive", default=None, help="Mark or unmark as sensitive.")
 @click.option("--notes", help="Open notes (empty string clears).")
+@click.option(
+    "--graphic/--not-graphic",
+    default=None,
+    help="Mark or unmark as graphic (shown blurred and greyscale until the viewer chooses).",
+)
 @json_option
 def evidence_update(
     case_opts: CaseOptions,
@@ -263,6 +279,7 @@ def evidence_update(
     source_id: int | None,
     sensitive: bool | None,
     notes: str | None,
+    graphic: bool | None,
     as_json: bool,
 ) -> None:
     """Change an item's metadata (its content never changes)."""
@@ -271,7 +288,9 @@ def evidence_update(
     with case_opts.act() as ctx:
         d = evidence.item_dict(
             ctx,
-            evidence.update_item(ctx, item, source_id=source_id, sensitive=sensitive, notes=notes),
+            evidence.update_item(
+                ctx, item, source_id=source_id, sensitive=sensitive, notes=notes, graphic=graphic
+            ),
         )
     if as_json:
         emit_json(d)

@@ -1,4 +1,4 @@
-"""CLI commands: ``dalil lists import|link|review|decide|histories|explain|cluster|split``."""
+"""CLI commands: ``dalil lists import|link|review|decide|histories|explain|cluster|split|merge``."""
 
 from __future__ import annotations
 
@@ -137,16 +137,26 @@ def link_cmd(
     show_default=True,
     help="Show at most this many pairs.",
 )
+@click.option(
+    "--order",
+    type=click.Choice(["uncertainty", "effect"]),
+    default="uncertainty",
+    show_default=True,
+    help="Most uncertain first, or largest expected change of the estimate first.",
+)
 @json_option
-def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: bool) -> None:
+def review_cmd(
+    case_opts: CaseOptions, reason: str | None, limit: int, order: str, as_json: bool
+) -> None:
     """Show the review queue: matches with recorded victims, then uncertain pairs.
 
     A match with a victim recorded in the case has the pair 12-p5 (record 12, person
-    5); held matches come first, then each part most uncertain first."""
+    5); held matches come first, then each part most uncertain first (--order effect:
+    the decisions expected to change the estimate most first; column "effect")."""
     from dalil.services.lists import review
 
     with case_opts.act(write=reason is not None) as ctx:
-        rows = review(ctx, reason=reason, limit=limit)
+        rows = review(ctx, reason=reason, limit=limit, order=order)
     if as_json:
         emit_json(rows)
         return
@@ -160,9 +170,18 @@ def review_cmd(case_opts: CaseOptions, reason: str | None, limit: int, as_json: 
                      "death": f"{a['date_of_death'] or '?'}/{b['date_of_death'] or '?'}",
                      "from notes": "/".join(",".join(x.get("derived") or []) or "-"
                                             for x in (a, b)),
+                     "effect": _effect_text(r["effect"]),
                      "names": (" / ".join(" ".join(x.get("names", {}).values()) for x in (a, b))
                                if reason else "")})  # fmt: skip
-    emit_table(flat, ["pair", "p", "lists", "sex", "birth", "death", "from notes", "names"])
+    emit_table(flat, ["pair", "p", "lists", "sex", "birth", "death", "from notes", "effect",
+                      "names"])  # fmt: skip
+
+
+def _effect_text(e: dict[str, Any]) -> str:
+    """``link: -19.0 (exp. 11.4)``: the outcome, the estimate's change, the expected one."""
+    if e["unbounded"]:
+        return f"{e['if']}: unbounded"
+    return f"{e['if']}: {e['estimate_change']:+} (exp. {e['expected_change']})"
 
 
 @click.command("decide")
@@ -304,8 +323,31 @@ def split_cmd(
                    "run dalil lists link to apply")  # fmt: skip
 
 
+@click.command("merge")
+@case_options
+@click.argument("person_id", type=int)
+@click.argument("other_id", type=int)
+@click.option("--note", default=None, help="Why (kept with the decisions).")
+@json_option
+def merge_cmd(
+    case_opts: CaseOptions, person_id: int, other_id: int, note: str | None, as_json: bool
+) -> None:
+    """Merge OTHER_ID's cluster into PERSON_ID's (one person recorded twice), as
+    decisions every later run keeps."""
+    from dalil.services.lists import merge
+
+    with case_opts.act() as ctx:
+        res = merge(ctx, person_id, other_id, note=note)
+    if as_json:
+        emit_json(res)
+    else:
+        click.echo(f"persons {person_id} and {other_id}: records "
+                   f"{', '.join(map(str, res['records']))} are one person "
+                   f"({res['accepted_pairs']} pairs accepted); run dalil lists link to apply")  # fmt: skip
+
+
 def register(cli: AliasedGroup) -> None:
     group = get_or_create_group(cli, "list", "lists", help="Victim lists.")
     for cmd in (import_cmd, link_cmd, review_cmd, decide_cmd, histories_cmd, explain_cmd,
-                cluster_cmd, split_cmd):  # fmt: skip
+                cluster_cmd, split_cmd, merge_cmd):  # fmt: skip
         group.add_command(cmd)

@@ -211,6 +211,62 @@ def _warn_argv(opt: str, file_opt: str) -> None:
     )
 
 
+@click.command("duplicates")
+@case_options
+@click.option(
+    "--name-file",
+    "name_file",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Read the name to check from FILE (UTF-8; - for standard input, asked for "
+    "without echo at a terminal): never on the command line, where ps shows it.",
+)
+@click.option("--sex", type=click.Choice(SEXES), help="Sex, if known.")
+@click.option("--age", type=click.IntRange(0, 150), help="Age in years, if known.")
+@click.option("--date", "date_", metavar="DATE", help="Date of death (2025-03, 8 March 2025 …).")
+@click.option("--place", help="Place of death.")
+@json_option
+def person_duplicates(
+    case_opts: CaseOptions,
+    name_file: str,
+    sex: str | None,
+    age: int | None,
+    date_: str | None,
+    place: str | None,
+    as_json: bool,
+) -> None:
+    """Possible duplicates of a person about to be recorded: the persons and list records
+    whose names match NAME through the name keys (Arabic and Latin script), named by
+    pseudonym or list record (never by a protected name). Logged as
+    person.search_duplicates, with a keyed digest of the name."""
+    from dalil.services import duplicates
+
+    name = _read_protected(name_file, "name", [])
+    with case_opts.act() as ctx:
+        out = duplicates.possible_duplicates(
+            ctx, name=name, sex=sex, age=age, date=date_, place=place
+        )
+    if as_json:
+        emit_json(out)
+        return
+    c = out["checked"]
+    if not out["matches"]:
+        click.echo(
+            f"no possible duplicate among {c['persons']} persons and "
+            f"{c['list_records']} list records"
+        )
+        return
+    for m in out["matches"]:
+        how = "likely" if m["likely"] else "possibly"
+        use = (
+            f" -> person {m['person_id']}" if m["kind"] == "list_record" and m["person_id"] else ""
+        )
+        click.echo(
+            f"{m['kind']} {m['id']} {m['label']}{use}: {how} the same person "
+            f"({', '.join(m['reasons'])}; score {m['score']})"
+        )
+
+
 @click.command("list")
 @case_options
 @click.option("--role", help="Only persons with this role tag.")
@@ -261,12 +317,15 @@ def person_show(
     case_opts: CaseOptions, person_id: int, reveal: bool, reason: str | None, as_json: bool
 ) -> None:
     """Show one person (protected fields only with --reveal --reason)."""
-    from dalil.services import persons
+    from dalil.services import persons, retractions
 
     _check_reveal_args(reveal, reason)
     with case_opts.act(write=reveal) as ctx:
         p = persons.get_person(ctx, person_id)
         d = persons.reveal(ctx, [p], reason=reason or "")[0] if reveal else p.to_dict()
+        held = retractions.status(ctx, "person", person_id)
+    if held is not None:  # as GET /api/v1/persons/{id}: only on a retracted person
+        d["retraction"] = held
     if as_json:
         emit_json(d)
     else:
@@ -334,5 +393,5 @@ def register(cli: AliasedGroup) -> None:
     group = get_or_create_group(
         cli, "person", "persons", help="Persons: victims, witnesses, suspects … under pseudonyms."
     )
-    for cmd in (person_add, person_list, person_show, person_update):
+    for cmd in (person_add, person_duplicates, person_list, person_show, person_update):
         group.add_command(cmd)

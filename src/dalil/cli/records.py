@@ -14,7 +14,11 @@ from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create
 # --- generic record commands -------------------------------------------------------------
 
 #: CLI option names that differ from the field name minus "_id".
-_OPTION_NAMES = {"organization_id": "unit", "perpetrator_unit_id": "perpetrator-unit"}
+_OPTION_NAMES = {
+    "organization_id": "unit",
+    "perpetrator_unit_id": "perpetrator-unit",
+    "perpetrator_ids": "perpetrators",
+}
 
 
 def _opt_name(field: Any) -> str:
@@ -47,6 +51,8 @@ def _field_options(spec: Any, *, for_update: bool) -> list[Any]:
                 required=f.required and not for_update and f.default is None,
                 metavar="ID"
                 if f.kind == "ref"
+                else "IDS"
+                if f.kind == "refs"
                 else ("X" if f.kind not in ("text", "longtext", "url", "choice", "date") else None),
                 help=_field_help(f, for_update=for_update),
             )
@@ -111,8 +117,13 @@ def make_record_commands(spec: Any) -> list[click.Command]:
     )
 
     def show_cb(case_opts: CaseOptions, record_id: int, as_json: bool) -> None:
+        from dalil.services import retractions
+
         with case_opts.act(write=False) as ctx:
             d = records.get(ctx, kind, record_id).to_dict()
+            held = retractions.status(ctx, kind, record_id)
+        if held is not None:  # as GET /api/v1/{kind}/{id}: only on a retracted record
+            d["retraction"] = held
         if as_json:
             emit_json(d)
         else:
@@ -167,6 +178,12 @@ def make_source_add() -> click.Command:
             case.close()
         if as_json:
             emit_json(out)
+            return
+        if out.get("already_held"):  # nothing created: the file is this source's document
+            click.echo(
+                f"already held as source {out['source']['id']} ({out['source']['title']}); "
+                "nothing added"
+            )
             return
         click.echo(f"added source {out['source']['id']}")
         if out["evidence"]:

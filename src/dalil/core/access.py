@@ -39,6 +39,10 @@ EVIDENCE_READ: Final = "evidence.read"  # read the content of non-sensitive evid
 EVIDENCE_READ_SENSITIVE: Final = "evidence.read_sensitive"  # content of --sensitive items
 PROTECTED_REVEAL: Final = "protected.reveal"  # decrypt protected person fields (with a reason)
 ANALYSIS_RUN: Final = "analysis.run"  # record linkage, estimation, source comparison writes
+# Names of the two records of a victim-list pair under review, once a reason is stated for
+# the review session; every pair shown is logged on its own, citing that reason.
+LINKAGE_REVEAL: Final = "linkage.reveal"
+LINKAGE_DECIDE: Final = "linkage.decide"  # decide, undo, blind-vote; split and merge clusters
 FINDING_ASSESS: Final = "finding.assess"  # legal assessment of acts
 FINDING_SIGNOFF: Final = "finding.signoff"  # sign off an assessment
 REPORT_INTERNAL: Final = "report.internal"  # build internal (unredacted-structure) reports
@@ -60,6 +64,8 @@ ALL_PERMISSIONS: Final = frozenset(
         EVIDENCE_READ_SENSITIVE,
         PROTECTED_REVEAL,
         ANALYSIS_RUN,
+        LINKAGE_REVEAL,
+        LINKAGE_DECIDE,
         FINDING_ASSESS,
         FINDING_SIGNOFF,
         REPORT_INTERNAL,
@@ -84,6 +90,10 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             EVIDENCE_READ,
             EVIDENCE_READ_SENSITIVE,
             PROTECTED_REVEAL,
+            # Investigators decide pairs (they know the families and the places) but do
+            # not run the linkage or the estimate that the decisions feed.
+            LINKAGE_REVEAL,
+            LINKAGE_DECIDE,
             REPORT_INTERNAL,
             EXPORT_RECORDS,
             EXPORT_BAG,
@@ -98,6 +108,10 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             EVIDENCE_ADD,
             EVIDENCE_READ,
             ANALYSIS_RUN,
+            # The names of a pair under review only (never protected.reveal): a reason
+            # once per review session, each pair shown logged on its own.
+            LINKAGE_REVEAL,
+            LINKAGE_DECIDE,
             REPORT_INTERNAL,
             EXPORT_RECORDS,
             AUDIT_READ,
@@ -110,6 +124,7 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[str]]] = {
             EVIDENCE_READ,
             EVIDENCE_READ_SENSITIVE,
             PROTECTED_REVEAL,
+            LINKAGE_REVEAL,
             FINDING_ASSESS,
             FINDING_SIGNOFF,
             REPORT_INTERNAL,
@@ -146,6 +161,8 @@ class User(Base):
     totp_secret_enc: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Set when an admin sets the password: the web asks for a new one at the next login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -155,6 +172,7 @@ class User(Base):
             "disabled": self.disabled,
             "has_password": self.password_hash is not None,
             "has_totp": self.totp_secret_enc is not None,
+            "must_change_password": bool(self.must_change_password),
             "created_at": self.created_at,
             "last_login_at": self.last_login_at,
         }

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, select, text
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -107,6 +117,20 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"AuditEntry(seq={self.seq}, action={self.action!r}, actor={self.actor!r})"
+
+
+class AuditObject(Base):
+    """Which entries name which object (table ``audit_objects``): an index of
+    :attr:`AuditEntry.object_ids`, written with each entry, so that a record's history
+    is found without reading the whole log. Not part of the hash chain: it is derived
+    from the entries (migration 0022 built it for the entries before it)."""
+
+    __tablename__ = "audit_objects"
+
+    object_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # No foreign key: the index is derived data and must not stand in the way of
+    # anything done to the log itself (``dalil audit verify`` judges the log alone).
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
 
 
 class AuditCheckpoint(Base):
@@ -299,6 +323,10 @@ def append(
     )
     session.add(entry)
     session.flush()
+    if ids:
+        session.execute(
+            insert(AuditObject), [{"object_id": o, "seq": seq} for o in dict.fromkeys(ids)]
+        )
     return entry
 
 
@@ -386,19 +414,14 @@ def query(
         else:
             stmt = stmt.where(AuditEntry.action == action)
     if object_id is not None:
-        needle = canonical_json(object_id)  # the JSON string literal, quotes included
-        stmt = stmt.where(AuditEntry.object_ids.contains(needle, autoescape=True))
+        # through the index of object ids (audit_objects), not a scan of every entry
+        stmt = stmt.where(
+            AuditEntry.seq.in_(select(AuditObject.seq).where(AuditObject.object_id == object_id))
+        )
     stmt = stmt.order_by(AuditEntry.seq.desc())
-    if limit is not None and object_id is None:
+    if limit is not None:
         stmt = stmt.limit(max(limit, 0))
-    rows: Iterable[AuditEntry] = session.execute(stmt).scalars()
-    out: list[AuditEntry] = []
-    for row in rows:
-        if object_id is not None and object_id not in json.loads(row.object_ids):
-            continue
-        if limit is not None and len(out) >= limit:
-            break
-        out.append(row)
+    out: list[AuditEntry] = list(session.execute(stmt).scalars())
     out.reverse()
     return out
 

@@ -191,3 +191,90 @@ def selection_words(
         else:
             out.append(word("stop_none", lang))
     return out
+
+
+METHODS: dict[str, dict[str, str]] = {
+    "loglinear": {"en": "log-linear models", "ar": "النماذج اللوغاريتمية الخطية"},
+    "lcmcr": {
+        "en": "latent-class model (LCMCR, Bayesian)",
+        "ar": "نموذج الفئات الكامنة (LCMCR، بايزي)",
+    },
+    "bma": {"en": "Bayesian model averaging", "ar": "متوسط النماذج البايزي"},
+}
+
+MODEL_WORDS: dict[str, dict[str, str]] = {
+    "list_n": {"en": "list {n}: {name}", "ar": "القائمة {n}: {name}"},
+    "independent": {
+        "en": "Every list is treated as independent of the others.",
+        "ar": "تُعامل كل قائمة على أنها مستقلة عن القوائم الأخرى.",
+    },
+    "depend": {
+        "en": "Being on {names} may depend on each other.",
+        "ar": "يُسمح بأن يرتبط الورود في {names} بعضها ببعض.",
+    },
+    "alone": {
+        "en": "{names}: independent of the others.",
+        "ar": "{names}: مستقلة عن غيرها.",
+    },
+    "and": {"en": " and ", "ar": " و"},
+    "sep": {"en": ", ", "ar": "، "},
+}
+
+_MODEL = re.compile(r"\[(?P<body>[^\]]*)\]")
+
+
+def method_words(method: str | None, lang: str = "en") -> str:
+    """An estimation method's name in words (``loglinear`` -> log-linear models)."""
+    if not method:
+        return "—"
+    words = METHODS.get(method)
+    return (words.get(lang) or words["en"]) if words else method
+
+
+def model_words(
+    model: str | None, lists: list[str] | tuple[str, ...], lang: str = "en"
+) -> dict[str, Any]:
+    """A log-linear model's notation (``[1,23,4]`` or ``[A*B,C]``) in words, with the
+    list names: ``{"notation": "[1,23,4]", "legend": ["list 1: …", …], "terms": [sentences]}``.
+    An unknown notation gives no legend and no sentences (the notation is then shown as
+    it is)."""
+    out: dict[str, Any] = {"notation": model or "", "legend": [], "terms": []}
+    m = _MODEL.search(model or "")
+    if not m or not lists:
+        return out
+    names = list(lists)
+
+    def w(key: str) -> str:
+        return MODEL_WORDS[key].get(lang) or MODEL_WORDS[key]["en"]
+
+    groups: list[list[str]] = []
+    for part in m["body"].split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "*" in part or not part.isdigit():
+            members = [p.strip() for p in part.split("*")]
+            if not all(p in names for p in members):
+                return out
+            groups.append(members)
+        else:
+            idx = [int(c) - 1 for c in part]
+            if not all(0 <= i < len(names) for i in idx):
+                return out
+            groups.append([names[i] for i in idx])
+    out["legend"] = [w("list_n").format(n=i + 1, name=n) for i, n in enumerate(names)]
+
+    def quoted(s: str) -> str:
+        return f"«{s}»" if lang == "ar" else f"“{s}”"
+
+    pairs = [g for g in groups if len(g) > 1]
+    if not pairs:
+        out["terms"] = [w("independent")]
+        return out
+    for g in pairs:
+        joined = w("sep").join(quoted(x) for x in g[:-1]) + w("and") + quoted(g[-1])
+        out["terms"].append(w("depend").format(names=joined))
+    alone = [g[0] for g in groups if len(g) == 1 and not any(g[0] in p for p in pairs)]
+    if alone:
+        out["terms"].append(w("alone").format(names=w("sep").join(quoted(x) for x in alone)))
+    return out

@@ -14,7 +14,8 @@ What differs from a full relink: the model is not retrained (the new list's reco
 do not move the m and u probabilities, nor the prior), and pairs between two existing
 records are not scored again, so an existing cluster is never split by the new data —
 only joined (a new record that links two existing clusters merges them, as in a full
-run). ``benchmarks/linkage_incremental.py`` measures the difference.
+run). Reviewers' decisions are applied to existing clusters too: a rejected pair inside
+one cuts it (a split), an accepted pair across two joins them (a merge). ``benchmarks/linkage_incremental.py`` measures the difference.
 """
 
 from __future__ import annotations
@@ -129,10 +130,15 @@ def cluster_incremental(
     members: dict[str, list[str]] = {}
     for rid, cid in existing_clusters.items():
         members.setdefault(cid, []).append(rid)
+    cannot: dict[str, set[str]] = {}
+    for a, b in rejected:
+        cannot.setdefault(a, set()).add(b)
+        cannot.setdefault(b, set()).add(a)
     held = [
         (a, b, float(existing_probability.get(b, 1.0)))
         for ms in members.values()
-        for a, b in pairwise(ms)
+        for part in _apart(ms, cannot)
+        for a, b in pairwise(part)
     ]
     # an existing cluster holds whatever its probability (an earlier run kept it, or
     # reviewers decided it): its links are kept, never refused by the checks
@@ -140,6 +146,22 @@ def cluster_incremental(
     cl = cluster(ids, pairs, threshold, accepted=accepted, rejected=rejected,
                  attributes=attributes or None, kept=held)  # fmt: skip
     return cl
+
+
+def _apart(members: Sequence[str], cannot: Mapping[str, set[str]]) -> list[list[str]]:
+    """An existing cluster cut where reviewers rejected a pair inside it since the run
+    that made it (a split): each member joins the first part holding none of the records
+    it was rejected against. Without the cut the cluster's held links, chained in any
+    order, would be blocked at the rejected pairs and break the cluster into pieces."""
+    parts: list[list[str]] = []
+    for m in sorted(members, key=lambda x: (len(x), x)):
+        bad = cannot.get(m, set())
+        part = next((p for p in parts if not bad.intersection(p)), None)
+        if part is None:
+            parts.append([m])
+        else:
+            part.append(m)
+    return parts
 
 
 def explain_pairs(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dalil.model.common import RecordMixin
@@ -27,6 +27,8 @@ class EvidenceItem(RecordMixin, Base):
     derived_from_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"))
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Shows violence or bodies: blurred and greyscale until the viewer chooses to see it.
+    graphic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Capture metadata: who/when/how it was collected (no protected content).
     capture: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     added_by: Mapped[str] = mapped_column(String(64))

@@ -39,8 +39,70 @@ class PartialDate:
         return self.text
 
 
+_EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+              "september", "october", "november", "december")  # fmt: skip
+#: Month names typed in dates: English (full and three-letter), the Levantine/Iraqi
+#: Arabic names (كانون الثاني … كانون الأول) and the Egyptian/Gulf ones (يناير … ديسمبر),
+#: as :func:`_fold_arabic` writes them.
+_MONTHS: dict[str, int] = {
+    **{m: i + 1 for i, m in enumerate(_EN_MONTHS)},
+    **{m[:3]: i + 1 for i, m in enumerate(_EN_MONTHS)},
+    "sept": 9,
+    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6,
+    "تموز": 7, "اب": 8, "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11,
+    "كانون الاول": 12,
+    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "افريل": 4, "مايو": 5, "يونيو": 6,
+    "يونيه": 6, "يوليو": 7, "يوليه": 7, "اغسطس": 8, "اغسطوس": 8, "سبتمبر": 9,
+    "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12, "دجنبر": 12,
+}  # fmt: skip
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_AR_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_MONTH_WORDS = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+# 8 March 2025 / 8 آذار 2025 / March 2025 / March 8, 2025 (with an optional comma)
+_D_MONTH_Y = re.compile(rf"^(\d{{1,2}})\s+({_MONTH_WORDS})\.?,?\s+(\d{{4}})$")
+_MONTH_D_Y = re.compile(rf"^({_MONTH_WORDS})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})$")
+_MONTH_Y = re.compile(rf"^({_MONTH_WORDS})\.?,?\s+(\d{{4}})$")
+_SLASHED = re.compile(r"^(\d{4})[/.](\d{1,2})(?:[/.](\d{1,2}))?$")
+_SHORT_MONTH = re.compile(r"^(\d{4})-(\d)(?:-(\d{1,2}))?$|^(\d{4})-(\d{2})-(\d)$")
+
+
+def _fold_arabic(text: str) -> str:
+    """Arabic-Indic digits as ASCII; diacritics and tatweel dropped; alef forms as ا,
+    ى as ي, ة as ه; the Arabic comma as a comma; spaces collapsed; lower case."""
+    text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    text = _AR_MARKS.sub("", text)
+    for a, b in (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ى", "ي"), ("ة", "ه"), ("،", ",")):
+        text = text.replace(a, b)
+    text = re.sub(r"\s*,\s*", ", ", text)
+    return " ".join(text.split()).lower().replace(" ,", ",")
+
+
+def _as_iso(value: str) -> str:
+    """The ISO form of a date typed as people write it, or *value* unchanged."""
+    s = _fold_arabic(value)
+    if m := _D_MONTH_Y.match(s):
+        return f"{m[3]}-{_MONTHS[m[2]]:02d}-{int(m[1]):02d}"
+    if m := _MONTH_D_Y.match(s):
+        return f"{m[3]}-{_MONTHS[m[1]]:02d}-{int(m[2]):02d}"
+    if m := _MONTH_Y.match(s):
+        return f"{m[2]}-{_MONTHS[m[1]]:02d}"
+    if m := _SLASHED.match(s):
+        return f"{m[1]}-{int(m[2]):02d}" + (f"-{int(m[3]):02d}" if m[3] else "")
+    if m := _SHORT_MONTH.match(s):
+        if m[1]:
+            return f"{m[1]}-{int(m[2]):02d}" + (f"-{int(m[3]):02d}" if m[3] else "")
+        return f"{m[4]}-{m[5]}-{int(m[6]):02d}"
+    return s.upper() if re.fullmatch(r"\d{4}-w\d{2}", s) else s
+
+
 def parse_partial_date(value: str, field: str = "date") -> PartialDate:
-    s = value.strip()
+    """A date at the precision it was given: ``2025-03-08`` (day), ``2025-W10`` (ISO
+    week), ``2025-03`` (month), ``2025`` (year). Also as people type them: ``8 March
+    2025``, ``March 2025``, ``March 8, 2025``, ``8 آذار 2025`` / ``8 مارس 2025`` (Levantine
+    and Egyptian month names), Arabic-Indic digits (``٢٠٢٥-٠٣``), ``2025/03/08`` and a
+    one-digit month or day (``2025-3``). Day-first numeric dates (``08/03/2025``) are
+    refused: with a slash in front, the reader cannot tell the day from the month."""
+    s = _as_iso(value.strip())
     try:
         if m := _DAY.match(s):
             d = date(int(m[1]), int(m[2]), int(m[3]))
@@ -62,7 +124,8 @@ def parse_partial_date(value: str, field: str = "date") -> PartialDate:
     except ValueError:
         pass
     raise InputError(
-        f"invalid {field} {value!r}: use YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM or YYYY",
+        f"invalid {field} {value!r}: use YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM or YYYY"
+        " (or a day and month name: 8 March 2025)",
         field=field,
         code="invalid_date",
     )

@@ -148,3 +148,54 @@ class LinkageRun(Base):
     records: Mapped[int] = mapped_column(Integer)
     threshold: Mapped[float] = mapped_column(Float)
     model: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReviewSession(Base):
+    """A reviewer's review session (migration ``0019_review_team``): the reason stated
+    once for seeing the names of the pairs reviewed in it. Each pair shown is still
+    logged on its own (``linkage.reveal``, citing the session and its reason). Ends when
+    the reviewer ends it, or :data:`dalil.services.lists.REVIEW_SESSION_HOURS` after it
+    began."""
+
+    __tablename__ = "linkage_review_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BlindItem(Base):
+    """A pair in blind double review: two reviewers decide it independently; the
+    decision is stored (``linkage_decisions``) when they agree, else when a third
+    reviewer settles the disagreement. ``status``: ``open`` (fewer than two votes),
+    ``agreed``, ``disputed`` (two votes that differ), ``settled`` (by a third)."""
+
+    __tablename__ = "linkage_blind_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(10))
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    verdict: Mapped[str | None] = mapped_column(String(8))
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BlindVote(Base):
+    """One reviewer's vote on a blind item (``stage``: ``double`` for the two blind
+    votes, ``third`` for the reviewer who settles a disagreement). ``salt`` makes the
+    audit entry of the vote a commitment: its digest covers the verdict and the salt,
+    both published in the entry that closes the item."""
+
+    __tablename__ = "linkage_blind_votes"
+    __table_args__ = (UniqueConstraint("item_id", "reviewer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("linkage_blind_items.id"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(8))
+    verdict: Mapped[str] = mapped_column(String(8))
+    salt: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -30,6 +30,7 @@ from dalil.findings.assessment import (
 )
 from dalil.findings.units import ActAttribution, suspects_for_acts
 from dalil.report.data import CaseSnapshot
+from dalil.report.i18n import N_
 
 AUDIENCES = ("internal", "public")
 #: Evidence kinds whose ids may be printed in a public report.
@@ -150,6 +151,8 @@ def assemble(
                 "id": inc.incident_id,
                 "title": inc.title,
                 "event": f"{inc.event_type} / {inc.sub_event_type}",
+                "event_type": inc.event_type,
+                "sub_event_type": inc.sub_event_type,
                 "civilian_targeting": inc.civilian_targeting,
                 "actor": inc.actor1 or "",
                 "date": inc.date_start.isoformat() if inc.date_start else "",
@@ -360,9 +363,9 @@ def assemble(
                     "rank": link.rank or "",
                     "acts": [],
                     "cite": [],
-                    "basis": "commander of a superior unit"
+                    "basis": N_("commander of a superior unit")
                     if link.basis == "command"
-                    else "member of the unit",
+                    else N_("member of the unit"),
                 },
             )
             d["acts"].append(link.act)  # type: ignore[attr-defined]

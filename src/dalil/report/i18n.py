@@ -91,6 +91,13 @@ MESSAGES: dict[str, str] = {
         "Protected information (identities of witnesses and victims, contacts, addresses, team members, suspects' names, exact site coordinates, access and protection notes) is omitted from this public edition. Witnesses are numbered."
     ),
     "grouping": N_("Grouping"),
+    "civilian_targeting": N_("civilians targeted"),
+    "low": N_("low"),
+    "best": N_("best"),
+    "high": N_("high"),
+    "comma": N_(", "),
+    "best_grade": N_("best grade"),
+    "suggested_credibility": N_("suggested credibility"),
     "cites": N_("Evidence"),
 }
 
@@ -116,6 +123,25 @@ FINDINGS = (
     N_("contradicted"),
     N_("not assessed"),
 )
+
+
+#: Codes whose word is not the code itself (site kinds, place precisions).
+CODE_WORDS: dict[str, str] = {
+    "burial": N_("burial site"),
+    "mass_grave": N_("mass grave"),
+    "crime_scene": N_("crime scene"),
+    "locality": N_("town or village"),
+}
+
+
+def word(code: object, lang: str) -> str:
+    """A code or vocabulary word of the case (an event type, a precision, a status, a
+    site kind) in *lang*; a dash for nothing; anything the catalogs do not hold (case
+    content) as it is."""
+    if code is None or code == "":
+        return "–"
+    text = str(code)
+    return gettext(CODE_WORDS.get(text, text), lang)
 
 
 def translator(lang: str) -> dict[str, str]:

@@ -7,16 +7,17 @@ import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from dalil.display.estimate_words import gate_words
+from dalil.display.estimate_words import gate_words, method_words
 from dalil.display.maps import render_map
 from dalil.errors import InputError
 from dalil.report.assemble import AUDIENCES, assemble
 from dalil.report.charts import data_uri, estimate_intervals, killings_by_day_place
 from dalil.report.data import CaseSnapshot
-from dalil.report.i18n import LANGS, aggregate_sentence, element_label, gettext, translator
+from dalil.report.i18n import LANGS, aggregate_sentence, element_label, gettext, translator, word
 
 FORMATS = ("html", "pdf")
 
@@ -53,12 +54,14 @@ def render_html(
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}; use one of: {', '.join(LANGS)}")
     ctx = assemble(snap, audience, generated=generated)
-    cd = ctx["chart_data"]
+    cd: Any = ctx["chart_data"]
     charts = {
-        "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"]))  # type: ignore[index]
-        if cd["acts_by_day_place"] or cd["incidents"]  # type: ignore[index]
+        "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"], lang))
+        if cd["acts_by_day_place"] or cd["incidents"]
         else None,
-        "estimates": data_uri(estimate_intervals(cd["estimates"])) if cd["estimates"] else None,  # type: ignore[index]
+        "estimates": data_uri(estimate_intervals(cd["estimates"], lang))
+        if cd["estimates"]
+        else None,
     }
     t = translator(lang)
     return _env.get_template("report.html").render(
@@ -73,6 +76,10 @@ def render_html(
         qual_label=lambda q: gettext(q, lang),
         agg_sentence=lambda a: aggregate_sentence(a, lang),
         gate_words=lambda g: gate_words(g, lang),
+        # a code or vocabulary word (event types, precisions, statuses) in the edition's
+        # language; case content passes through unchanged
+        w=lambda code: word(code, lang),
+        method_words=lambda m: method_words(m, lang),
     )
 
 

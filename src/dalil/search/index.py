@@ -429,14 +429,18 @@ class Index:
         allowed: set[str],
         *,
         kinds: set[str] | None = None,
+        hidden: frozenset[tuple[str, int]] = frozenset(),
         limit: int = 20,
         offset: int = 0,
         snippet_chars: int = 200,
     ) -> tuple[int, list[Hit]]:
-        """``(number of hits, one page of hits)``; all parts must match (AND)."""
+        """``(number of hits, one page of hits)``; all parts must match (AND). Documents
+        of the records in *hidden* (``(kind, ref)`` pairs) are left out."""
         if not parts:
             return 0, []
-        masks = self._masks(frozenset(allowed), frozenset(kinds) if kinds is not None else None)
+        masks = self._masks(
+            frozenset(allowed), frozenset(kinds) if kinds is not None else None, hidden
+        )
         n_allowed = sum(int(m.sum()) for m in masks)
         if n_allowed == 0:
             return 0, []
@@ -546,9 +550,12 @@ class Index:
         return len(order), out
 
     def _masks(
-        self, allowed: frozenset[str], kinds: frozenset[str] | None
+        self,
+        allowed: frozenset[str],
+        kinds: frozenset[str] | None,
+        hidden: frozenset[tuple[str, int]] = frozenset(),
     ) -> list[npt.NDArray[np.bool_]]:
-        key = (allowed, kinds)
+        key = (allowed, kinds, hidden)
         cached = self._mask_cache.get(key)
         if cached is not None:
             return cached
@@ -557,6 +564,12 @@ class Index:
             ok = live & np.fromiter((a in allowed for a in seg.access), bool, seg.n_docs)
             if kinds is not None:
                 ok &= np.fromiter((k in kinds for k in seg.kinds), bool, seg.n_docs)
+            if hidden:
+                ok &= np.fromiter(
+                    ((k, int(r)) not in hidden for k, r in zip(seg.kinds, seg.refs, strict=True)),
+                    bool,
+                    seg.n_docs,
+                )
             masks.append(ok)
         if len(self._mask_cache) > 32:
             self._mask_cache.clear()

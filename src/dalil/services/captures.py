@@ -16,16 +16,19 @@ import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from sqlalchemy import select
+
 from dalil.core import access
 from dalil.core.access import Actor
-from dalil.errors import InputError
+from dalil.errors import InputError, NotFound
+from dalil.model.evidence import EvidenceItem
 from dalil.model.source import Source
 from dalil.services import evidence, records
+from dalil.vault.blobs import PutResult
 
 if TYPE_CHECKING:
     from dalil.core.case import Case
     from dalil.sources.webcapture import Capture
-    from dalil.vault.blobs import PutResult
 
 
 def _is_web_url(url: str) -> bool:
@@ -71,23 +74,19 @@ def add_capture(
 MAX_STREAM_CAPTURE = 256 * 1024 * 1024
 
 
-def add_capture_stream(
+def store_capture_stream(
     case: Case,
     user: str | Actor | None,
     stream: BinaryIO,
     *,
     name: str,
     source_id: int | None = None,
-    sensitive: bool = False,
-    notes: str | None = None,
-    capture: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Import a web capture arriving as a stream (a web upload). It is hashed and
-    encrypted into the vault as it arrives, read back into memory to be checked (up to
-    :data:`MAX_STREAM_CAPTURE`), and recorded only when it passes; a refused one leaves
-    an unreferenced blob only."""
-    from dalil.sources.webcapture import read_capture_bytes
-
+) -> PutResult:
+    """The part of a web capture's upload done inside the request: the permission and
+    the source checked, the stream hashed and encrypted into the vault as it arrives, its
+    size checked (up to :data:`MAX_STREAM_CAPTURE`), and refused when the same capture is
+    already held. Nothing is recorded: :func:`record_stored_capture` checks and records it
+    (a ``capture`` job). A refused or abandoned upload leaves an unreferenced blob only."""
     actor = user if isinstance(user, Actor) else case.actor(user)
     clean = evidence.sanitise_name(name)
     _prepare(case, actor, source_id)
@@ -97,10 +96,53 @@ def add_capture_stream(
             f"{clean}: too large to check in an upload ({put.size} bytes; the limit is "
             f"{MAX_STREAM_CAPTURE}); add it with dalil evidence add"
         )
-    data = b"".join(case.blobs.open(put.sha256))
+    with case.act(actor, write=False) as ctx:
+        held = ctx.session.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == put.sha256))
+    if held is not None:
+        raise InputError(f"{clean}: this capture is already held (item {held}); nothing was added")
+    return put
+
+
+def record_stored_capture(
+    case: Case,
+    user: str | Actor | None,
+    sha256: str,
+    *,
+    name: str,
+    source_id: int | None = None,
+    sensitive: bool = False,
+    notes: str | None = None,
+    capture: dict[str, Any] | None = None,
+    job: int | None = None,
+) -> dict[str, Any]:
+    """Check and record a web capture already stored in the vault by
+    :func:`store_capture_stream`: read back into memory (decrypted, never a plaintext
+    file), checked completely, then recorded as :func:`add_capture` does. ``job`` (the
+    ``capture`` job's number) is kept in the item's capture metadata, so that a job
+    retried after its worker died past the commit returns what it recorded instead of
+    refusing its own capture as already held."""
+    from dalil.sources.webcapture import read_capture_bytes
+
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    clean = evidence.sanitise_name(name)
+    _prepare(case, actor, source_id)
+    meta = {**(capture or {}), **({"job": job} if job is not None else {})}
+    if job is not None:
+        with case.act(actor, write=False) as ctx:
+            item = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == sha256))
+            if item is not None and (item.capture or {}).get("job") == job:
+                return {
+                    "evidence": evidence.item_dict(ctx, item),
+                    "capture": (item.capture or {}).get("web_capture"),
+                    "recorded_before": True,
+                }
+    if not case.blobs.exists(sha256):
+        raise NotFound(f"{clean}: the uploaded capture is no longer in the vault")
+    data = b"".join(case.blobs.open(sha256))
+    put = PutResult(sha256=sha256, size=len(data), stored_new=False)
     cap = read_capture_bytes(clean, data)
     del data
-    return _record(case, actor, cap, put, clean, source_id, sensitive, notes, capture or {})
+    return _record(case, actor, cap, put, clean, source_id, sensitive, notes, meta)
 
 
 def _record(

@@ -143,6 +143,7 @@ def add_files(
     notes: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     ocr: bool = True,
+    graphic: bool = False,
 ) -> list[AddResult]:
     """Ingest *paths* (each: blob first, then record + audit in one transaction), then
     :func:`after_ingest` (media analysis; with *ocr*, OCR of scans and images queued)."""
@@ -176,6 +177,7 @@ def add_files(
                     sensitive=sensitive,
                     notes=notes,
                     capture={"file_modified": mtime},
+                    graphic=graphic,
                 )
             )
     for r in results:
@@ -237,6 +239,7 @@ def add_stream(
     progress: Callable[[int], None] | None = None,
     ocr: bool = True,
     media_job: bool = False,
+    graphic: bool = False,
 ) -> AddResult:
     """Ingest one item from a binary file object (an upload, a pipe): ``read(n)`` is
     called until it returns ``b""``. The content is hashed and encrypted as it is read;
@@ -266,6 +269,7 @@ def add_stream(
             notes=notes,
             media_type=media_type,
             capture=capture,
+            graphic=graphic,
         )
     after_ingest(case, actor, res, ocr=ocr, media_job=media_job)
     return res
@@ -323,8 +327,10 @@ def record_blob(
     notes: str | None = None,
     media_type: str | None = None,
     capture: dict[str, Any] | None = None,
+    graphic: bool = False,
 ) -> AddResult:
-    """Create (or find) the record for a stored blob and log ``evidence.add``."""
+    """Create (or find) the record for a stored blob and log ``evidence.add``. *graphic*:
+    shown blurred until the viewer chooses (content already held keeps the flag set)."""
     ctx.require(access.EVIDENCE_ADD, "add evidence")
     existing = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == put.sha256))
     if existing is not None:
@@ -334,6 +340,8 @@ def record_blob(
             # stricter flag wins (once it answered 201 and left the item readable by
             # roles that must not read sensitive items). Never loosened this way.
             existing.sensitive = change["sensitive"] = True
+        if graphic and not existing.graphic:  # the warning is kept, never dropped this way
+            existing.graphic = change["graphic"] = True
         ctx.audit(
             "evidence.add",
             [oid("evidence", put.sha256)],
@@ -363,6 +371,7 @@ def record_blob(
         derived_from_id=parent.id if parent else None,
         source_id=source_id,
         sensitive=sensitive,
+        graphic=bool(graphic),
         capture={
             **(capture or {}),
             "ingested_at": now.isoformat(timespec="seconds"),
@@ -385,6 +394,7 @@ def record_blob(
             "copy_kind": copy_kind,
             "source_id": source_id,
             "sensitive": sensitive,
+            "graphic": bool(graphic),
             "name": name,
         },
         detail={
@@ -419,14 +429,19 @@ def list_items(
     sensitive: bool | None = None,
     limit: int | None = None,
     offset: int = 0,
+    retracted: str = "hide",
 ) -> list[EvidenceItem]:
-    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all)."""
+    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all).
+    Retracted items are left out unless *retracted* is ``only`` or ``include``."""
+    from dalil.services import retractions
+
     ctx.require(access.CASE_READ, "list evidence")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
     q = _item_filters(
         select(EvidenceItem).order_by(EvidenceItem.id), source_id, copy_kind, sensitive
     )
+    q = retractions.narrow(q, "evidence", EvidenceItem.id, retracted)
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -440,12 +455,16 @@ def count_items(
     source_id: int | None = None,
     copy_kind: str | None = None,
     sensitive: bool | None = None,
+    retracted: str = "hide",
 ) -> int:
     """How many items :func:`list_items` lists with the same filters and no limit."""
+    from dalil.services import retractions
+
     ctx.require(access.CASE_READ, "list evidence")
     q = _item_filters(
         select(func.count()).select_from(EvidenceItem), source_id, copy_kind, sensitive
     )
+    q = retractions.narrow(q, "evidence", EvidenceItem.id, retracted)
     return int(ctx.session.scalar(q) or 0)
 
 
@@ -461,11 +480,26 @@ def update_item(
     source_id: int | None = None,
     sensitive: bool | None = None,
     notes: str | None = None,
+    graphic: bool | None = None,
+    if_version: str | None = None,
 ) -> EvidenceItem:
-    """Change an item's metadata (never its content): source, sensitivity, notes."""
+    """Change an item's metadata (never its content): source, sensitivity, notes, and
+    whether it is graphic (shown blurred until the viewer chooses to see it). With
+    *if_version* (``records.version_of`` of the item the edit is based on), an edit of
+    metadata changed since is refused (:class:`Conflict`, naming who and which fields)."""
+    from dalil.services import records
+
     ctx.require(access.RECORD_WRITE, "update evidence metadata")
     item = resolve_item(ctx, ref)
-    before = {"source_id": item.source_id, "sensitive": item.sensitive, "notes": item.notes}
+    records.check_version(
+        ctx, "evidence item", item, if_version, object_id=oid("evidence", item.sha256)
+    )
+    before = {
+        "source_id": item.source_id,
+        "sensitive": item.sensitive,
+        "notes": item.notes,
+        "graphic": item.graphic,
+    }
     change: dict[str, Any] = {}
     if source_id is not None:
         ctx.get(Source, source_id, "source")
@@ -477,9 +511,12 @@ def update_item(
     if notes is not None:
         item.notes = check_text(notes, "notes") or None
         change["notes"] = item.notes
+    if graphic is not None:
+        item.graphic = change["graphic"] = bool(graphic)
     if not change:
         raise InputError(
-            "nothing to update: give a source, the sensitivity or notes", code="nothing_to_update"
+            "nothing to update: give a source, the sensitivity, notes or the graphic flag",
+            code="nothing_to_update",
         )
     item.updated_at = utcnow()
     changed = sorted(k for k in change if change[k] != before[k])

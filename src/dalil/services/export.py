@@ -42,7 +42,7 @@ from dalil.model.evidence import EvidenceItem
 from dalil.model.person import Person
 from dalil.model.provenance import ProvenanceLink
 from dalil.services import evidence as ev
-from dalil.services import persons, records
+from dalil.services import persons, records, retractions
 
 if TYPE_CHECKING:
     from dalil.core.case import Case
@@ -84,10 +84,13 @@ def collect_records(
     include_protected: bool = False,
     reason: str | None = None,
     only: dict[str, set[int]] | None = None,
+    retracted: str = "hide",
 ) -> dict[str, list[dict[str, Any]]]:
-    """Every record (or only the ids in *only*, per kind) as JSON-ready dicts."""
+    """Every record (or only the ids in *only*, per kind) as JSON-ready dicts. Retracted
+    records are left out (court and public exports); with ``retracted="include"``
+    (internal exports) they are kept, each with its ``retraction`` (at, by, reason)."""
     out: dict[str, list[dict[str, Any]]] = {}
-    plist = persons.list_persons(ctx)
+    plist = persons.list_persons(ctx, retracted=retracted)
     if only is not None:
         plist = [p for p in plist if p.id in only.get("person", set())]
     if include_protected and plist:
@@ -95,10 +98,15 @@ def collect_records(
     else:
         out["person"] = [p.to_dict() for p in plist]
     for kind in RECORD_KINDS:
-        rows = records.list_(ctx, kind)
+        rows = records.list_(ctx, kind, retracted=retracted)
         if only is not None:
             rows = [r for r in rows if r.id in only.get(kind, set())]
         out[kind] = [r.to_dict() for r in rows]
+    if retracted == "include":
+        held = retractions.all_retractions(ctx)
+        for kind, dicts in out.items():
+            for d in dicts:
+                d["retraction"] = held.get((kind, d["id"]))
     return out
 
 
@@ -106,12 +114,22 @@ def _select(ctx: Context, select_: list[str]) -> tuple[list[EvidenceItem], dict[
     """Resolve ``--select kind:id`` terms to evidence items and related record ids."""
     items: dict[int, EvidenceItem] = {}
     ids: dict[str, set[int]] = {k: set() for k in ("person", *RECORD_KINDS)}
-    all_items = list(ctx.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
+    all_items = list(
+        ctx.session.scalars(
+            retractions.narrow(
+                select(EvidenceItem).order_by(EvidenceItem.id), "evidence", EvidenceItem.id
+            )
+        )
+    )
     if not select_:
         for it in all_items:
             items[it.id] = it
         return list(items.values()), {}  # {} → no filter: all records
-    links = list(ctx.session.scalars(select(ProvenanceLink)))
+    links = list(
+        ctx.session.scalars(
+            retractions.narrow(select(ProvenanceLink), "provenance", ProvenanceLink.id)
+        )
+    )
     for term in select_:
         kind, _, ref = term.partition(":")
         kind = kind.strip().lower()
@@ -186,6 +204,9 @@ def export_bag(
         ctx.require(access.EVIDENCE_READ, "read evidence content")
         why = _check_protected(ctx, include_protected, reason)
         chosen, only = _select(ctx, list(select_ or []))
+        # Retracted items stay out of a court export even when named in --select.
+        gone = retractions.retracted_ids(ctx, "evidence")
+        chosen = [i for i in chosen if i.id not in gone]
         evidentiary = [i for i in chosen if i.copy_kind == "evidentiary"]
         withheld = [i for i in evidentiary if i.sensitive and not include_protected]
         if include_protected:
@@ -376,7 +397,9 @@ def export_records(
     with case.act(user) as ctx:
         ctx.require(access.EXPORT_RECORDS, "export records")
         why = _check_protected(ctx, include_protected, reason)
-        recs = collect_records(ctx, include_protected=include_protected, reason=why)
+        recs = collect_records(
+            ctx, include_protected=include_protected, reason=why, retracted="include"
+        )
         ctx.audit(
             "export.records",
             [],

@@ -87,6 +87,36 @@ def media_job(job: JobContext, params: dict[str, Any], progress: Progress) -> di
     return media.analyse(job.case, job.owner, int(params["item"]))
 
 
+@job_kind("capture", permission=access.EVIDENCE_ADD, title="Web capture import")
+def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Check and record a web capture (WACZ, WARC) uploaded in the workbench and already
+    stored encrypted in the vault (:func:`dalil.services.captures.record_stored_capture`):
+    params ``sha256``, ``name``, ``source`` (a source id or none), ``sensitive``. A broken
+    or altered archive fails the job naming the file inside it, with nothing recorded;
+    retried after its worker died, it records the capture once. Logged ``evidence.add``."""
+    from dalil.display.jsonout import jsonable
+    from dalil.services import captures
+
+    progress("reading and checking the web capture")
+    source = params.get("source")
+    out = captures.record_stored_capture(
+        job.case,
+        job.owner,
+        str(params["sha256"]),
+        name=str(params.get("name") or "capture.wacz"),
+        source_id=int(source) if source is not None else None,
+        sensitive=bool(params.get("sensitive")),
+        capture={"uploaded_via": "web"},
+        job=job.job_id,
+    )
+    if not out.get("recorded_before"):
+        progress(
+            f"recorded the capture; media files: {len(out['media'])}, "
+            f"page texts: {len(out['texts'])}"
+        )
+    return dict(jsonable(out))
+
+
 @job_kind("linkage", permission=access.ANALYSIS_RUN, title="Linkage run", exclusive=True)
 def linkage_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Link every imported victim list (``dalil lists link``); replaces the previous

@@ -619,33 +619,91 @@ def _open_fields(r: ListRecord, list_name: str, ctx: Context | None = None) -> d
     return out
 
 
-def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+#: Orders of the review queue (``review(order=…)``): most uncertain first, or largest
+#: expected effect of the decision on the estimate first (:mod:`dalil.estimate.review_effect`).
+REVIEW_ORDERS = ("uncertainty", "effect")
+
+
+def _queue_effects(ctx: Context, items: Sequence[Any]) -> list[Any]:
+    """The expected effect on the estimate of deciding each queue item (a
+    :class:`VictimMatch` or :class:`ReviewPair`): record ids, lists and current persons
+    only, nothing decrypted. A match with a recorded victim joins the record's cluster
+    to the records already on that victim (none: no effect on the estimate)."""
+    from dalil.estimate.review_effect import decision_effects
+
+    rows = ctx.session.execute(select(ListRecord.id, ListRecord.list_id, ListRecord.person_id))
+    list_of: dict[str, str] = {}
+    person_of: dict[str, str] = {}
+    on_person: dict[int, str] = {}
+    for rid, list_id, pid in rows:
+        list_of[str(rid)] = str(list_id)
+        if pid is not None:  # a held record (no person yet) counts as a person of its own
+            person_of[str(rid)] = str(pid)
+            on_person.setdefault(pid, str(rid))
+    pairs = []
+    for it in items:
+        if isinstance(it, VictimMatch):
+            pairs.append((str(it.record_id), on_person.get(it.person_id, ""), it.probability))
+        else:
+            pairs.append((str(it.record_a), str(it.record_b), it.probability))
+    return decision_effects(list_of, person_of, pairs)
+
+
+def _effect_json(e: Any) -> dict[str, Any]:
+    import math
+
+    finite = not math.isinf(e.change)
+    return {"if": e.outcome, "estimate_change": round(e.change, 2) if finite else None,
+            "expected_change": round(e.expected, 2) if finite else None,
+            "unbounded": not finite}  # fmt: skip
+
+
+def review(
+    ctx: Context, *, reason: str | None = None, limit: int = 50, order: str = "uncertainty"
+) -> list[dict[str, Any]]:
     """The review queue: proposed matches with victims the case already holds (those
     that hold a cluster back from becoming a person first), then uncertain record
-    pairs; each part most uncertain first (probability nearest 0.5).
+    pairs; with *order* ``uncertainty`` each part most uncertain first (probability
+    nearest 0.5), with ``effect`` largest expected change of the estimate first (see
+    :mod:`dalil.estimate.review_effect`; the held matches still come first). Each item
+    carries its ``effect``: the outcome a decision would bring (``link`` or ``split``),
+    the change of the estimate then and the expected change (``unbounded``: the
+    decision makes or ends the only overlap between the lists).
 
     A match with a recorded victim has the pair ``RECORD-p<person id>`` and the
     victim's open fields as ``b`` (``list`` is the victim's pseudonym). Open fields
-    only; with a *reason* (needs ``protected.reveal``; audited) the names of both sides
-    are shown as well.
+    only; with a *reason* (needs ``linkage.reveal``; one audit entry per pair shown,
+    citing the reason) the names of both sides are shown as well. Pairs in blind double
+    review are left out (they are decided in :mod:`dalil.services.blind_review`).
     """
+    from dalil.estimate.review_effect import order_by_effect
     from dalil.model.person import Person
+    from dalil.services.blind_review import pairs_in_blind_review
     from dalil.services.persons import _ctx_field
 
     ctx.require(access.CASE_READ, "review linkage pairs")
     if reason is not None:
-        ctx.require(access.PROTECTED_REVEAL, "see names in the review queue")
+        ctx.require(access.LINKAGE_REVEAL, "see names in the review queue")
         if len(reason.strip()) < 5:
             raise InputError(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
             )
+    if order not in REVIEW_ORDERS:
+        raise InputError(f"order {order!r}: use {' or '.join(REVIEW_ORDERS)}", field="order")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
-    items: list[tuple[tuple[int, float], Any]] = [
-        ((0 if m.held else 1, abs(m.probability - 0.5)), m)
-        for m in ctx.session.scalars(select(VictimMatch))
-    ]
-    items += [((1, abs(p.probability - 0.5)), p) for p in ctx.session.scalars(select(ReviewPair))]
-    items.sort(key=lambda kv: kv[0])
+    queue: list[Any] = [*ctx.session.scalars(select(VictimMatch)),
+                        *ctx.session.scalars(select(ReviewPair))]  # fmt: skip
+    effs = _queue_effects(ctx, queue)
+    probs = [q.probability for q in queue]
+    ranked = (order_by_effect(effs, probs) if order == "effect"
+              else sorted(range(len(queue)), key=lambda i: (abs(probs[i] - 0.5), i)))  # fmt: skip
+    # held matches first (they keep a cluster from becoming a person), in the same order
+    ranked.sort(key=lambda i: 0 if getattr(queue[i], "held", False) else 1)
+    effects = {id(queue[i]): effs[i] for i in ranked}
+    items = [(i, queue[i]) for i in ranked]
+    # pairs in blind double review are decided there (dalil lists blind), not here
+    blind = pairs_in_blind_review(ctx)
+    items = [kv for kv in items if _pair_key(kv[1]) not in blind]
     out = []
     revealed: list[str] = []
 
@@ -654,7 +712,9 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
         revealed.append(oid("list_record", r.id))
         return {k: data[k] for k in PROTECTED_KEYS[:6] if data.get(k)}
 
+    shown: list[list[str]] = []  # the object ids revealed, pair by pair
     for _, p in items[:limit]:
+        start = len(revealed)
         if isinstance(p, VictimMatch):
             a = ctx.session.get(ListRecord, p.record_id)
             person = ctx.session.get(Person, p.person_id)
@@ -683,11 +743,32 @@ def review(ctx: Context, *, reason: str | None = None, limit: int = 50) -> list[
             if reason is not None:
                 item["a"]["names"] = record_names(ra)
                 item["b"]["names"] = record_names(rb)
+        item["effect"] = _effect_json(effects[id(p)])
         out.append(item)
-    if revealed:
-        ctx.audit("linkage.reveal", revealed, change={"fields": list(PROTECTED_KEYS[:6])},
-                  detail={"reason": reason.strip() if reason else "", "pairs": len(out)})  # fmt: skip
+        if len(revealed) > start:
+            shown.append(revealed[start:])
+    if reason is not None:
+        for pair_ids in shown:  # one entry per pair shown, citing the reason
+            ctx.audit("linkage.reveal", pair_ids, change={"fields": list(PROTECTED_KEYS[:6])},
+                      detail={"reason": reason.strip()})  # fmt: skip
     return out
+
+
+def _pair_key(p: Any) -> str:
+    """The pair name of a queue row (``12-57`` or ``12-p5``)."""
+    if isinstance(p, VictimMatch):
+        return f"{p.record_id}-{_PERSON_PREFIX}{p.person_id}"
+    return f"{p.record_a}-{p.record_b}"
+
+
+def pair_key(text: str) -> str:
+    """The canonical name of a pair given as text (``57-12`` → ``12-57``; ``12-P5`` →
+    ``12-p5``); InputError for anything else."""
+    vp = _victim_pair(text)
+    a, b = vp if vp is not None else parse_pair(text)
+    if max(a, b) >= 2**62:
+        raise InputError(f"pair {text!r}: no such record id")
+    return f"{a}-{_PERSON_PREFIX}{b}" if vp is not None else f"{a}-{b}"
 
 
 def parse_pair(text: str) -> tuple[int, int]:
@@ -714,12 +795,34 @@ def decide(ctx: Context, pair: str, verdict: str, *, note: str | None = None) ->
     holds (``12-p5``, person id 5): accepting the latter puts the record's cluster on
     that person on every later run; rejecting it keeps the cluster off that person.
     """
-    ctx.require(access.ANALYSIS_RUN, "decide linkage pairs")
+    from dalil.services.blind_review import pairs_in_blind_review
+
+    ctx.require(access.LINKAGE_DECIDE, "decide linkage pairs")
     if verdict not in ("accept", "reject"):
-        raise InputError(f"verdict {verdict!r}: use accept or reject")
+        raise InputError(f"verdict {verdict!r}: use accept or reject", field="verdict")
+    key = pair_key(pair)
+    if key in pairs_in_blind_review(ctx):
+        raise Conflict(
+            f"pair {key} is in blind double review: decide it there (dalil lists blind vote)"
+        )
+    return apply_decision(ctx, key, verdict, note=note)
+
+
+def apply_decision(
+    ctx: Context,
+    pair: str,
+    verdict: str,
+    *,
+    note: str | None = None,
+    by: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Store *verdict* on *pair* (audited ``linkage.decide``) once the caller has checked
+    the permission: :func:`decide`, or a blind double review that closed (*by*: its
+    reviewers; *detail*: the blind item)."""
     vp = _victim_pair(pair)
     if vp is not None:
-        return _decide_victim(ctx, *vp, verdict, note)
+        return _decide_victim(ctx, *vp, verdict, note, by=by, extra=detail)
     a, b = parse_pair(pair)
     for rid in (a, b):
         if ctx.session.get(ListRecord, rid) is None:
@@ -728,25 +831,33 @@ def decide(ctx: Context, pair: str, verdict: str, *, note: str | None = None) ->
         select(LinkDecision).where(LinkDecision.record_a == a, LinkDecision.record_b == b)
     )
     previous = d.verdict if d else None
+    who = by or ctx.actor.name
     if d is None:
         d = LinkDecision(record_a=a, record_b=b, verdict=verdict, note=note,
-                         decided_by=ctx.actor.name, decided_at=utcnow())  # fmt: skip
+                         decided_by=who, decided_at=utcnow())  # fmt: skip
         ctx.session.add(d)
     else:
-        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, ctx.actor.name, utcnow()
+        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, who, utcnow()
     ctx.session.execute(
         delete(ReviewPair).where(ReviewPair.record_a == a, ReviewPair.record_b == b)
     )
     ctx.session.flush()
     ctx.audit("linkage.decide", [oid("list_record", a), oid("list_record", b)],
               change={"verdict": verdict, "previous": previous},
-              detail={"verdict": verdict, "previous": previous})  # fmt: skip
+              detail={"verdict": verdict, "previous": previous, **(detail or {})})  # fmt: skip
     return {"pair": f"{a}-{b}", "verdict": verdict, "previous": previous,
-            "decided_by": ctx.actor.name}  # fmt: skip
+            "decided_by": who}  # fmt: skip
 
 
 def _decide_victim(
-    ctx: Context, record_id: int, person_id: int, verdict: str, note: str | None
+    ctx: Context,
+    record_id: int,
+    person_id: int,
+    verdict: str,
+    note: str | None,
+    *,
+    by: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     from dalil.model.person import Person
 
@@ -765,12 +876,13 @@ def _decide_victim(
         )
     )
     previous = d.verdict if d else None
+    who = by or ctx.actor.name
     if d is None:
         d = VictimDecision(record_id=record_id, person_id=person_id, verdict=verdict, note=note,
-                           decided_by=ctx.actor.name, decided_at=utcnow())  # fmt: skip
+                           decided_by=who, decided_at=utcnow())  # fmt: skip
         ctx.session.add(d)
     else:
-        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, ctx.actor.name, utcnow()
+        d.verdict, d.note, d.decided_by, d.decided_at = verdict, note, who, utcnow()
     ctx.session.execute(
         delete(VictimMatch).where(
             VictimMatch.record_id == record_id, VictimMatch.person_id == person_id
@@ -779,10 +891,10 @@ def _decide_victim(
     ctx.session.flush()
     ctx.audit("linkage.decide", [oid("list_record", record_id), oid("person", person_id)],
               change={"verdict": verdict, "previous": previous},
-              detail={"verdict": verdict, "previous": previous})  # fmt: skip
+              detail={"verdict": verdict, "previous": previous, **(extra or {})})  # fmt: skip
     pair = f"{record_id}-{_PERSON_PREFIX}{person_id}"
     return {"pair": pair, "verdict": verdict, "previous": previous,
-            "decided_by": ctx.actor.name}  # fmt: skip
+            "decided_by": who}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
@@ -824,7 +936,8 @@ def explain(ctx: Context, pair: str) -> dict[str, Any]:
 def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> dict[str, Any]:
     """A victim's cluster: every list record supporting the person (open fields; the
     names too with a *reason*, needs ``protected.reveal``, audited) and every pair among
-    them scored field by field (:func:`explain`), strongest first."""
+    them scored field by field (:func:`explain`), strongest first, with the reviewer's
+    ``decision`` on it if any (verdict, by whom; not the note, which may name people)."""
     from dalil.model.person import Person
 
     ctx.require(access.CASE_READ, "view linkage clusters")
@@ -852,6 +965,16 @@ def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> 
                   change={"fields": list(PROTECTED_KEYS[:6])},
                   detail={"reason": reason.strip(), "person": person.id})  # fmt: skip
     links = _explain(ctx, [r.id for r in rows]) if len(rows) > 1 else []
+    ids = [r.id for r in rows]
+    decided = {
+        f"{d.record_a}-{d.record_b}": {"verdict": d.verdict, "decided_by": d.decided_by}
+        for d in ctx.session.scalars(
+            select(LinkDecision).where(LinkDecision.record_a.in_(ids),
+                                       LinkDecision.record_b.in_(ids))
+        )
+    }  # fmt: skip
+    for link in links:
+        link["decision"] = decided.get(link["pair"])
     return {"person": person.to_dict(), "records": records, "links": links}
 
 
@@ -862,7 +985,7 @@ def split(
     them is rejected against each record that stays (so no chain joins the two parts
     again), and the split-off records are accepted together (they stay one person).
     Applied at the next ``lists link``."""
-    ctx.require(access.ANALYSIS_RUN, "split linkage clusters")
+    ctx.require(access.LINKAGE_DECIDE, "split linkage clusters")
     members = set(
         ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == person_id))
     )
@@ -870,13 +993,13 @@ def split(
         raise NotFound(f"person {person_id} has no list records (run dalil lists link)")
     part = sorted(set(record_ids))
     if not part:
-        raise InputError("name the record ids to split off (see lists cluster)")
+        raise InputError("name the record ids to split off (see lists cluster)", code="split_none")
     strangers = [r for r in part if r not in members]
     if strangers:
         raise InputError(f"record {strangers[0]} is not in person {person_id}'s cluster")
     rest = sorted(members - set(part))
     if not rest:
-        raise InputError("a split must leave at least one record with the person")
+        raise InputError("a split must leave at least one record with the person", code="split_all")
     for a in part:
         for b in rest:
             decide(ctx, f"{a}-{b}", "reject", note=note)
@@ -887,6 +1010,111 @@ def split(
               detail={"split_off": len(part), "kept": len(rest)})  # fmt: skip
     return {"person": person_id, "split_off": part, "kept": rest,
             "rejected_pairs": len(part) * len(rest), "accepted_pairs": max(0, len(part) - 1)}  # fmt: skip
+
+
+def merge_candidates(
+    ctx: Context, person_id: int, *, query: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Victims a reviewer may merge with *person_id*'s cluster, no name shown: with a
+    *query*, those whose pseudonym, person id, list record id or row key matches it;
+    without one, the victims a record of the cluster has a pair with in the review
+    queue (strongest first). Each with its records' count and lists, and ``why`` it is
+    offered (``pseudonym``, ``person``, ``record``, ``row``, ``pair``) with the
+    ``detail`` (the query, or the queue pair and its probability)."""
+    from dalil.model.person import Person
+
+    ctx.require(access.CASE_READ, "find linkage clusters")
+    ctx.get(Person, person_id, "person")
+    mine = set(ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == person_id)))
+    found: dict[int, tuple[str, str]] = {}  # person id -> why it is offered, and the detail
+    q = " ".join((query or "").split())[:100]
+    if q:
+        if q.isdigit():
+            rec = ctx.session.get(ListRecord, int(q))
+            if rec is not None and rec.person_id is not None:
+                found.setdefault(rec.person_id, ("record", q))
+            if ctx.session.get(Person, int(q)) is not None:
+                found.setdefault(int(q), ("person", q))
+        for pid, key in ctx.session.execute(
+            select(ListRecord.person_id, ListRecord.record_key).where(
+                ListRecord.record_key == q, ListRecord.person_id.is_not(None)
+            )
+        ):
+            if pid is not None:
+                found.setdefault(pid, ("row", key))
+        pattern = q.replace("\\", "").replace("%", "").replace("_", "")
+        for pid in ctx.session.scalars(
+            select(Person.id).where(Person.pseudonym.ilike(f"%{pattern}%")).limit(limit)
+        ):
+            found.setdefault(pid, ("pseudonym", q))
+    else:
+        near = [
+            (p.probability, p.record_b if p.record_a in mine else p.record_a, p)
+            for p in ctx.session.scalars(
+                select(ReviewPair).where(
+                    ReviewPair.record_a.in_(mine) | ReviewPair.record_b.in_(mine)
+                )
+            )
+        ]
+        for prob, other, p in sorted(near, key=lambda t: -t[0]):
+            pid = ctx.session.scalar(select(ListRecord.person_id).where(ListRecord.id == other))
+            if pid is not None:
+                found.setdefault(pid, ("pair", f"{p.record_a}-{p.record_b} ({prob:.2f})"))
+    found.pop(person_id, None)
+    names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
+    out = []
+    for pid, (why, detail) in found.items():
+        recs = ctx.session.scalars(select(ListRecord).where(ListRecord.person_id == pid)).all()
+        person = ctx.session.get(Person, pid)
+        if not recs or person is None:
+            continue  # only victims with list records can be merged
+        out.append({"person_id": pid, "pseudonym": person.pseudonym, "why": why,
+                    "detail": detail, "records": len(recs),
+                    "lists": sorted({names[r.list_id] for r in recs})})  # fmt: skip
+        if len(out) >= limit:
+            break
+    return out
+
+
+def merge(
+    ctx: Context, person_id: int, other_id: int, *, note: str | None = None
+) -> dict[str, Any]:
+    """Merge two victims' clusters (the same person recorded twice), as decisions later
+    runs keep: the records of both are accepted together in a chain (record id order),
+    so every later run — full or incremental — links them as one person, whatever the
+    model says. Refused, with nothing stored, when a reviewer decided that a record of
+    one and a record of the other are different people (change that decision first).
+    Applied at the next ``lists link``; the larger cluster keeps its person."""
+    ctx.require(access.LINKAGE_DECIDE, "merge linkage clusters")
+    if person_id == other_id:
+        raise InputError("a victim cannot be merged with itself: name two different victims")
+    sides = []
+    for pid in (person_id, other_id):
+        ids = set(ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == pid)))
+        if not ids:
+            raise NotFound(f"person {pid} has no list records (run dalil lists link)")
+        sides.append(ids)
+    both = sides[0] | sides[1]
+    # a rejected pair across the two (or inside one: a split not applied by a run yet)
+    for d in ctx.session.scalars(select(LinkDecision).where(LinkDecision.verdict == "reject")):
+        if d.record_a in both and d.record_b in both:
+            raise InputError(
+                f"records {d.record_a} and {d.record_b} were decided different people "
+                f"(by {d.decided_by}): decide that pair again before merging",
+                code="decided_apart",
+            )
+    records = sorted(both)
+    accepted = {(d.record_a, d.record_b) for d in ctx.session.scalars(
+        select(LinkDecision).where(LinkDecision.verdict == "accept"))}  # fmt: skip
+    chain = [(a, b) for a, b in pairwise(records) if (a, b) not in accepted]
+    # the chain joins the two sides (their records interleave by id); pairs inside one
+    # side are accepted too, so that a model change never undoes the merge
+    for a, b in chain:
+        decide(ctx, f"{a}-{b}", "accept", note=note)
+    ctx.audit("linkage.merge", [oid("person", person_id), oid("person", other_id)],
+              change={"records": records}, detail={"records": len(records)})  # fmt: skip
+    return {"person": person_id, "merged": other_id, "records": records,
+            "accepted_pairs": len(chain)}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------

@@ -494,7 +494,7 @@ def _may_read(ctx: Context, item: EvidenceItem) -> bool:
 def review_pairs(ctx: Context, *, status: str | None = "pending") -> list[dict[str, Any]]:
     """The review queue with both items of each pair, for showing them side by side:
     ``{a, b, distance, status, decided_by, reason, items: [side, side]}``, each side
-    ``{id, sha256, media_type, name, preview, summary}``. *preview* (the SHA-256 of the
+    ``{id, sha256, media_type, name, preview, summary, graphic}``. *preview* (the SHA-256 of the
     image to show: the photo, or a video's first keyframe) and *summary* (its metadata
     without the position) only for users who may read that item's content."""
     from dalil.media.metadata import without_gps
@@ -509,7 +509,8 @@ def review_pairs(ctx: Context, *, status: str | None = "pending") -> list[dict[s
             side: dict[str, Any] = {"id": item.id, "sha256": item.sha256,
                                     "media_type": item.media_type,
                                     "name": evidence.item_dict(ctx, item)["original_name"],
-                                    "preview": None, "summary": None}  # fmt: skip
+                                    "preview": None, "summary": None,
+                                    "graphic": bool(item.graphic)}  # fmt: skip
             if _may_read(ctx, item):
                 pv = _preview(ctx, item)
                 side["preview"] = pv.sha256 if pv is not None else None

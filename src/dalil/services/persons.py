@@ -16,6 +16,7 @@ from dalil.model.person import PERSON_ROLES as PERSON_ROLES
 from dalil.model.person import PROTECTED_FIELDS as PROTECTED_FIELDS
 from dalil.model.person import SEXES as SEXES
 from dalil.model.person import Person
+from dalil.services import retractions
 
 _UNSET: Any = object()
 
@@ -164,13 +165,19 @@ def _check_page(limit: int | None, offset: int) -> None:
 
 
 def list_persons(
-    ctx: Context, *, role: str | None = None, limit: int | None = None, offset: int = 0
+    ctx: Context,
+    *,
+    role: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    retracted: str = "hide",
 ) -> list[Person]:
     """Persons in id order; ``limit``/``offset`` cut a page in the database (without
-    them: every person, as the CLI lists them)."""
+    them: every person, as the CLI lists them). Retracted persons are left out unless
+    *retracted* is ``only`` or ``include``."""
     ctx.require(access.CASE_READ, "read persons")
     _check_page(limit, offset)
-    q = select(Person).order_by(Person.id)
+    q = retractions.narrow(select(Person).order_by(Person.id), "person", Person.id, retracted)
     if not role:
         if limit is not None:
             q = q.limit(limit)
@@ -187,7 +194,8 @@ def list_persons(
 SORTABLE = ("id", "pseudonym", "sex", "age", "created_at", "updated_at")
 
 
-def _narrow(q: Any, role: str | None, sex: str | None) -> Any:
+def _narrow(q: Any, role: str | None, sex: str | None, retracted: str = "hide") -> Any:
+    q = retractions.narrow(q, "person", Person.id, retracted)
     if role:
         role = check_choice(role, PERSON_ROLES, "role")
         # roles is a JSON list; its text holds each role in quotes on SQLite and PostgreSQL.
@@ -205,6 +213,7 @@ def list_persons_open(
     role: str | None = None,
     sex: str | None = None,
     order: str | None = None,
+    retracted: str = "hide",
 ) -> list[dict[str, Any]]:
     """The page :func:`list_persons` returns, as ``Person.to_dict()`` dicts (open fields
     only), read with one column query: no ORM objects, and no protected ciphertext leaves
@@ -215,7 +224,7 @@ def list_persons_open(
     q = select(
         *_OPEN_COLUMNS, *(getattr(Person, f"{f}_enc").is_not(None) for f in PROTECTED_FIELDS)
     )
-    q = _narrow(q, role, sex)
+    q = _narrow(q, role, sex, retracted)
     if order:
         name = order.lstrip("-")
         if name not in SORTABLE:
@@ -270,11 +279,13 @@ _OPEN_COLUMNS = (
 )
 
 
-def count_persons(ctx: Context, *, role: str | None = None, sex: str | None = None) -> int:
+def count_persons(
+    ctx: Context, *, role: str | None = None, sex: str | None = None, retracted: str = "hide"
+) -> int:
     """How many persons :func:`list_persons` (or :func:`list_persons_open`) lists without
     a limit."""
     ctx.require(access.CASE_READ, "read persons")
-    q = _narrow(select(func.count()).select_from(Person), role, sex)
+    q = _narrow(select(func.count()).select_from(Person), role, sex, retracted)
     return int(ctx.session.scalar(q) or 0)
 
 

@@ -27,7 +27,7 @@ from dalil.core.context import Context, oid
 from dalil.errors import Conflict, DalilError, InputError
 from dalil.model.act import ACT_STATUSES as ACT_STATUSES
 from dalil.model.act import ACT_TYPES as ACT_TYPES
-from dalil.model.act import Act
+from dalil.model.act import Act, ActPerpetrator
 from dalil.model.common import RecordMixin, as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import (
@@ -48,6 +48,7 @@ from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLi
 from dalil.model.provenance import WITNESS_ROLE as WITNESS_ROLE
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
+from dalil.services import retractions
 
 if TYPE_CHECKING:
     from dalil.core.access import Actor
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class FieldSpec:
     """One input field. kind: text | longtext | int | count | float | lat | lon | date |
-    choice | ref | url."""
+    choice | ref | refs (a list of ids) | url."""
 
     name: str
     kind: str
@@ -314,6 +315,12 @@ ACT = _register(
                 "perpetrator_unit_id", "ref", "Perpetrator unit (unit id).", ref="unit", filter=True
             ),
             FieldSpec(
+                "perpetrator_ids",
+                "refs",
+                "Perpetrator persons (person ids, comma-separated; empty clears).",
+                ref="person",
+            ),
+            FieldSpec(
                 "status",
                 "choice",
                 "How well established.",
@@ -503,6 +510,21 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
             return v
         if f.kind == "longtext":
             return check_text(str(value), label, max_len=100_000)
+        if f.kind == "refs":
+            assert f.ref is not None
+            items = value if isinstance(value, list | tuple) else str(value).split(",")
+            ids: list[int] = []
+            for item in items:
+                text = str(item).strip()
+                if not text:
+                    continue
+                if isinstance(item, bool | float):
+                    raise ValueError
+                iv = int(text)
+                ctx.get(_REF_MODELS[f.ref], iv, f.ref)
+                if iv not in ids:
+                    ids.append(iv)
+            return sorted(ids)
         if f.kind in ("int", "count", "ref"):
             iv = int(value)
             if isinstance(value, float) and value != iv:
@@ -617,15 +639,24 @@ def get(ctx: Context, kind: str, ident: int) -> Any:
 
 
 def list_(
-    ctx: Context, kind: str, /, *, limit: int | None = None, offset: int = 0, **filters: Any
+    ctx: Context,
+    kind: str,
+    /,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    retracted: str = "hide",
+    **filters: Any,
 ) -> list[Any]:
     """Records of *kind* in id order, optionally filtered by equality on ``filter``
-    fields; ``limit``/``offset`` cut a page in the database (default: every record)."""
+    fields; ``limit``/``offset`` cut a page in the database (default: every record).
+    Retracted records are left out unless *retracted* is ``only`` or ``include``."""
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
     q = _filtered(ctx, spec, kind, select(spec.model).order_by(spec.model.id), filters)
+    q = retractions.narrow(q, kind, spec.model.id, retracted)
     if limit is not None:
         q = q.limit(limit)
     if offset:
@@ -647,7 +678,7 @@ def sortable(kind: str) -> tuple[str, ...]:
     spec = spec_for(kind)
     return (
         "id",
-        *(f.name for f in spec.fields if f.kind not in ("longtext", "ref", "url")),
+        *(f.name for f in spec.fields if f.kind not in ("longtext", "ref", "refs", "url")),
         "created_at",
         "updated_at",
     )
@@ -662,11 +693,13 @@ def _narrow(
     date_from: str | None,
     date_to: str | None,
     place: str | None,
+    retracted: str = "hide",
 ) -> Any:
     """Equality filters, a date range (dates compared as written: ``2025`` ≤ ``2025-03``
-    ≤ ``2025-03-07``) and a place-name fragment."""
+    ≤ ``2025-03-07``), a place-name fragment, and records in force or retracted."""
     kind, model = spec.kind, spec.model
     q = _filtered(ctx, spec, kind, q, filters)
+    q = retractions.narrow(q, kind, model.id, retracted)
     if date_from or date_to:
         col = DATE_FIELDS.get(kind)
         if col is None:
@@ -711,6 +744,7 @@ def list_open(
     date_from: str | None = None,
     date_to: str | None = None,
     place: str | None = None,
+    retracted: str = "hide",
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """The page :func:`list_` returns, as ``to_dict()`` dicts, read with one column query
@@ -724,10 +758,20 @@ def list_open(
     model = spec.model
     narrowed = bool(order or date_from or date_to or place or any(filters.values()))
     if getattr(model, "to_dict", None) is not RecordMixin.to_dict and not narrowed:
-        return [r.to_dict() for r in list_(ctx, kind, limit=limit, offset=offset)]
+        rows = list_(ctx, kind, limit=limit, offset=offset, retracted=retracted)
+        return [r.to_dict() for r in rows]
     keys = _open_keys(model)
     q = select(*(getattr(model, k) for k in keys))
-    q = _narrow(ctx, spec, q, filters=filters, date_from=date_from, date_to=date_to, place=place)
+    q = _narrow(
+        ctx,
+        spec,
+        q,
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        place=place,
+        retracted=retracted,
+    )
     q = _ordered(spec, q, order)
     if limit is not None:
         q = q.limit(limit)
@@ -740,7 +784,29 @@ def list_open(
             if isinstance(v, datetime):
                 d[k] = as_utc(v)
         out.append(d)
+    if kind == "act" and out:  # as Act.to_dict: the perpetrator persons, one query
+        found: dict[int, list[int]] = {d["id"]: [] for d in out}
+        q_links = select(ActPerpetrator.act_id, ActPerpetrator.person_id).where(
+            ActPerpetrator.act_id.in_(list(found))
+        )
+        for act_id, person_id in ctx.session.execute(q_links.order_by(ActPerpetrator.person_id)):
+            found[act_id].append(person_id)
+        for d in out:
+            d["perpetrator_ids"] = found[d["id"]]
     return out
+
+
+def acts_of_perpetrator(ctx: Context, person_id: int) -> list[Act]:
+    """Acts (in force) that name the person *person_id* among their perpetrators."""
+    ctx.require(access.CASE_READ, "read act records")
+    q = (
+        select(Act)
+        .where(
+            Act.id.in_(select(ActPerpetrator.act_id).where(ActPerpetrator.person_id == person_id))
+        )
+        .order_by(Act.id)
+    )
+    return list(ctx.session.scalars(retractions.narrow(q, "act", Act.id)))
 
 
 _OPEN_KEYS: dict[type, tuple[str, ...]] = {}
@@ -767,6 +833,7 @@ def count(
     date_from: str | None = None,
     date_to: str | None = None,
     place: str | None = None,
+    retracted: str = "hide",
     **filters: Any,
 ) -> int:
     """How many records :func:`list_` (or :func:`list_open`) lists with the same filters
@@ -781,6 +848,7 @@ def count(
         date_from=date_from,
         date_to=date_to,
         place=place,
+        retracted=retracted,
     )
     return int(ctx.session.scalar(q) or 0)
 
@@ -805,9 +873,11 @@ def version_of(row: Any) -> str:
     return stamp.isoformat() if stamp is not None else ""
 
 
-def check_version(ctx: Context, kind: str, row: Any, if_version: str | None) -> None:
+def check_version(
+    ctx: Context, kind: str, row: Any, if_version: str | None, *, object_id: str | None = None
+) -> None:
     """Refuse an edit based on a stale version (:class:`Conflict`), naming who changed
-    which fields since."""
+    which fields since (from the audit entries of *object_id*, default ``kind:id``)."""
     if if_version is None or if_version == version_of(row):
         return
     from dalil.core import audit as audit_log
@@ -819,7 +889,7 @@ def check_version(ctx: Context, kind: str, row: Any, if_version: str | None) -> 
         raise InputError(f"invalid version {if_version[:40]!r}: expected ISO 8601") from None
     later = [
         e.to_dict()
-        for e in audit_log.query(ctx.session, object_id=oid(kind, row.id))
+        for e in audit_log.query(ctx.session, object_id=object_id or oid(kind, row.id))
         if e.action.endswith(".update")
         and datetime.fromisoformat(e.ts.replace("Z", "+00:00")) > based_on
     ]

@@ -89,7 +89,12 @@ def snapshot(
 ) -> CaseSnapshot:
     may_build(ctx, audience)
     snap = CaseSnapshot(title=title, summary=list(summary or []))
-    snap.incidents = coding.codings(ctx)
+    # Retracted records stay out of every report (the witness links below are read
+    # whether retracted or not: a testimony's witness stays protected either way).
+    from dalil.services.retractions import narrow, retracted_ids
+
+    gone_incidents = retracted_ids(ctx, "incident")
+    snap.incidents = [c for c in coding.codings(ctx) if int(c.incident_id) not in gone_incidents]
 
     # sources and evidence
     # Testimony -> witness: explicit testimony_of links (validated), and older generic
@@ -110,7 +115,12 @@ def snapshot(
             witness_of_source[p.source_id] = p.subject_id
         elif p.evidence_id is not None and p.role == WITNESS_ROLE:
             witness_of_item[p.evidence_id] = p.subject_id
-    sources = {s.id: s for s in ctx.session.scalars(select(Source).order_by(Source.id))}
+    sources = {
+        s.id: s
+        for s in ctx.session.scalars(
+            narrow(select(Source).order_by(Source.id), "source", Source.id)
+        )
+    }
     for s in sources.values():
         wid = witness_of_source.get(s.id)
         snap.sources[str(s.id)] = SourceView(
@@ -121,7 +131,11 @@ def snapshot(
             _KIND.get(s.kind, s.kind),
             witness=f"P{wid}" if wid and s.kind == "testimony" else None,
         )
-    items = list(ctx.session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)))
+    items = list(
+        ctx.session.scalars(
+            narrow(select(EvidenceItem).order_by(EvidenceItem.id), "evidence", EvidenceItem.id)
+        )
+    )
     for sid, sv in snap.sources.items():
         own = [it for it in items if it.source_id == int(sid)]
         sv.sensitive = bool(own) and all(it.sensitive for it in own)
@@ -150,7 +164,12 @@ def snapshot(
         )
 
     # persons: open fields always; protected fields only for the internal audience, revealed with a reason
-    persons = {p.id: p for p in ctx.session.scalars(select(Person).order_by(Person.id))}
+    persons = {
+        p.id: p
+        for p in ctx.session.scalars(
+            narrow(select(Person).order_by(Person.id), "person", Person.id)
+        )
+    }
     revealed: dict[int, dict[str, Any]] = {}
     if audience == "internal":
         from dalil.services import persons as P
@@ -189,7 +208,8 @@ def snapshot(
     # acts with their assessments
     act_ev = evidence_links(ctx, "act", list(ctx.session.scalars(select(Act.id))))
     incidents = {c.incident_id: c for c in snap.incidents}
-    for a in ctx.session.scalars(select(Act).where(Act.act_type == "killing").order_by(Act.id)):
+    killings = select(Act).where(Act.act_type == "killing").order_by(Act.id)
+    for a in ctx.session.scalars(narrow(killings, "act", Act.id)):
         inc = incidents.get(str(a.incident_id))
         snap.acts.append(
             ActView(
@@ -211,7 +231,7 @@ def snapshot(
             snap.incident_findings[c.incident_id] = h
 
     # sites
-    for site in ctx.session.scalars(select(Site).order_by(Site.id)):
+    for site in ctx.session.scalars(narrow(select(Site).order_by(Site.id), "site", Site.id)):
         det = ctx.session.scalar(select(SiteDetailRow).where(SiteDetailRow.site_id == site.id))
         rec = SiteRecord(
             id=f"SITE-{site.id}",
@@ -241,7 +261,9 @@ def snapshot(
     mem_ev = evidence_links(
         ctx, "membership", [m.id for m in ctx.session.scalars(select(Membership))]
     )
-    for m in ctx.session.scalars(select(Membership).order_by(Membership.id)):
+    for m in ctx.session.scalars(
+        narrow(select(Membership).order_by(Membership.id), "membership", Membership.id)
+    ):
         snap.memberships.append(
             M(
                 f"P{m.person_id}",

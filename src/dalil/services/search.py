@@ -578,7 +578,16 @@ def search(
         return result_dict(query, 0, [], limit, offset)
     index = current_index(ctx)
     allowed = _allowed(ctx, include_protected)
-    total, hits = index.search(parts, allowed, kinds=kind_set, limit=limit, offset=offset)
+    from dalil.services.retractions import hidden
+
+    total, hits = index.search(
+        parts,
+        allowed,
+        kinds=kind_set,
+        hidden=frozenset(hidden(ctx)),
+        limit=limit,
+        offset=offset,
+    )
     labels: dict[str, dict[int, str]] = {}
     for kind in {h.kind for h in hits}:
         labels[kind] = _labels(ctx, kind, [h.ref for h in hits if h.kind == kind])

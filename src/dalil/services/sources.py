@@ -50,6 +50,20 @@ def parse_source_ref(ref: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def typed_day(value: str) -> str | None:
+    """A day typed as people write it (``8 March 2025``, ``٨ آذار ٢٠٢٥``, ``2025/03/08``
+    …) as ``YYYY-MM-DD``; None when blank. A date that is not a day (``March 2025``)
+    raises InputError with ``code="not_a_day"``; one that is no date, ``invalid_date``."""
+    from dalil.model.fields import parse_partial_date
+
+    if not value.strip():
+        return None
+    pd = parse_partial_date(value)
+    if pd.precision != "day":
+        raise InputError(f"{value!r} is a {pd.precision}: a day is needed", code="not_a_day")
+    return pd.text
+
+
 def _published(value: str | None) -> date | None:
     if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
@@ -223,6 +237,31 @@ def _extract_file(path: os.PathLike[str] | str) -> tuple[str | None, str | None,
     return ext.text, ext.media_type, None
 
 
+def _held_as_source(
+    ctx: Context, put: Any, *, name: str, sensitive: bool, capture: dict[str, Any]
+) -> dict[str, Any] | None:
+    """When the uploaded file is already held as a source's document: that source and
+    its evidence item, with ``already_held: "source"`` (no second source is created; the
+    upload is logged as evidence already held, and marks it sensitive if asked)."""
+    from dalil.model.evidence import EvidenceItem
+    from dalil.model.source import Source
+
+    held = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == put.sha256))
+    if held is None or held.source_id is None:
+        return None
+    res = evidence.record_blob(
+        ctx, put, name=name, source_id=held.source_id, sensitive=sensitive, capture=capture
+    )
+    src = ctx.get(Source, held.source_id, "source")
+    return {
+        "source": src.to_dict(),
+        "evidence": evidence.item_dict(ctx, res.item),
+        "text": None,
+        "text_error": None,
+        "already_held": "source",
+    }
+
+
 def add_source(
     case: Case,
     user: str | Actor | None,
@@ -249,6 +288,11 @@ def add_source(
     mtime = datetime.fromtimestamp(p.stat().st_mtime, UTC).isoformat(timespec="seconds")
     put = case.blobs.put_path(p)
     with case.act(actor) as ctx:
+        held = _held_as_source(
+            ctx, put, name=name, sensitive=sensitive, capture={"file_modified": mtime}
+        )
+        if held is not None:
+            return held
         src = records.add(ctx, "source", **fields)
         res = evidence.record_blob(
             ctx,
@@ -380,6 +424,11 @@ def add_source_stream(
     put = case.blobs.put(tee, progress=progress)  # type: ignore[arg-type]
     out: dict[str, Any] = {"source": None, "evidence": None, "text": None, "text_error": None}
     with case.act(actor) as ctx:
+        held = _held_as_source(
+            ctx, put, name=clean, sensitive=sensitive, capture=dict(capture or {})
+        )
+        if held is not None:
+            return held
         src = records.add(ctx, "source", **fields)
         res = evidence.record_blob(
             ctx, put, name=clean, source_id=src.id, sensitive=sensitive, capture=dict(capture or {})

@@ -57,6 +57,10 @@ def update_user(
     if password is not None:
         user.password_hash = access.hash_password(password)
         change["password"] = "<changed>"
+        # Set by someone else (an admin's reset): the web asks the user for a new
+        # password at the next sign-in. API tokens are not affected.
+        user.must_change_password = name != ctx.actor.name
+        change["must_change_password"] = user.must_change_password
     if not change:
         raise InputError(
             "nothing to update: give a role, enable or disable the user, or a password",
@@ -64,6 +68,48 @@ def update_user(
         )
     ctx.audit("user.update", [oid("user", name)], change=change)
     return user
+
+
+def change_own_password(ctx: Context, current: str, new: str) -> User:
+    """The signed-in user replaces their own password (the current one is checked);
+    clears a change asked for by an admin's reset. Audited ``user.password_change``."""
+    ctx.require(access.CASE_READ, "change your password")
+    name = ctx.actor.name
+    user = access.get_user(ctx.session, name)
+    if user.password_hash is None or not access.password_matches(user.password_hash, current):
+        raise InputError(
+            "the current password is not right", field="current", code="wrong_password"
+        )
+    if len(new) < MIN_PASSWORD:
+        raise InputError(
+            f"the new password is too short (at least {MIN_PASSWORD} characters)",
+            field="password",
+            code="too_short",
+        )
+    if new == current:
+        raise InputError(
+            "choose a new password, not the current one", field="password", code="same_password"
+        )
+    user.password_hash = access.hash_password(new)
+    forced = bool(user.must_change_password)
+    user.must_change_password = False
+    ctx.audit("user.password_change", [oid("user", name)], detail={"was_required": forced})
+    return user
+
+
+#: Shortest password a user may choose (the web forms ask the same).
+MIN_PASSWORD = 8
+
+
+def must_change_password(case: Case, name: str) -> bool:
+    """Whether *name* must choose a new password before using the pages (set by an
+    admin's reset). A lookup: no audit entry."""
+    from dalil.core.access import find_user
+
+    with case.sessionmaker() as s, s.begin():
+        s.connection(execution_options={"dalil_begin": "DEFERRED"})
+        user = find_user(s, name)
+        return bool(user is not None and user.must_change_password)
 
 
 def _keep_one_admin(ctx: Context, user: User) -> None:

@@ -390,6 +390,92 @@ class BlobStore:
                     raise corrupt("too many chunks")
                 current = nxt
 
+    def plain_size(self, sha256: str) -> int:
+        """The plaintext size of a stored blob, from its header and file size (nothing is
+        decrypted). Raises :class:`BlobMissing`, or :class:`BlobCorrupt` when the file
+        cannot be a whole blob."""
+        sha = _check_sha(sha256)
+        path = self.path_for(sha)
+        try:
+            with open(path, "rb", buffering=0) as f:
+                header = _read_full(f, HEADER_LEN)
+                stored = os.fstat(f.fileno()).st_size
+        except FileNotFoundError:
+            raise BlobMissing(f"blob {sha} is missing from the evidence store", sha) from None
+        return self._layout(sha, header, stored)[1]
+
+    def _layout(self, sha: str, header: bytes, stored: int) -> tuple[int, int, int]:
+        """(chunk size, plaintext size, number of chunks) of a blob file of *stored* bytes."""
+        if len(header) != HEADER_LEN:
+            raise BlobCorrupt(f"blob {sha} is corrupt: header truncated", sha)
+        magic, version, chunk_size, _salt, _prefix = _HEADER.unpack(header)
+        if magic != MAGIC or version != VERSION or not 1 <= chunk_size <= MAX_CHUNK:
+            raise BlobCorrupt(f"blob {sha} is corrupt: bad header", sha)
+        body = stored - HEADER_LEN
+        step = chunk_size + TAG_LEN
+        chunks = max(1, -(-body // step))
+        plain = body - chunks * TAG_LEN
+        if body < TAG_LEN or plain < 0 or plain > chunks * chunk_size:
+            raise BlobCorrupt(f"blob {sha} is corrupt: truncated", sha)
+        return chunk_size, plain, chunks
+
+    def open_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
+        """Yield the plaintext bytes *start* to *end* (inclusive) of a blob, decrypting only
+        the chunks that hold them (a seek in a video, an HTTP Range request).
+
+        Every chunk read is authenticated as in :meth:`open`: its nonce carries its index
+        and whether it is the last, so a chunk moved, dropped or a blob cut short fails.
+        Nothing is written anywhere. Raises :class:`BlobMissing` at once if absent and
+        :class:`InputError` for a range outside the blob."""
+        sha = _check_sha(sha256)
+        path = self.path_for(sha)
+        try:
+            f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in the generator
+        except FileNotFoundError:
+            raise BlobMissing(f"blob {sha} is missing from the evidence store", sha) from None
+        try:
+            header = _read_full(f, HEADER_LEN)
+            chunk_size, plain, chunks = self._layout(sha, header, os.fstat(f.fileno()).st_size)
+        except BaseException:
+            f.close()
+            raise
+        if not 0 <= start <= end < plain:
+            f.close()
+            raise InputError(f"range {start}-{end} is outside the blob ({plain} bytes)")
+        return self._iter_range(f, sha, header, chunk_size, chunks, start, end)
+
+    def _iter_range(
+        self,
+        f: BinaryIO,
+        sha: str,
+        header: bytes,
+        chunk_size: int,
+        chunks: int,
+        start: int,
+        end: int,
+    ) -> Iterator[bytes]:
+        _magic, _version, _size, salt, prefix = _HEADER.unpack(header)
+        aead = AESGCM(_hkdf(self._key, LABEL_CONTENT, salt=salt))
+        final_aad = header + bytes.fromhex(sha)
+        step = chunk_size + TAG_LEN
+        with f:
+            index = start // chunk_size
+            f.seek(HEADER_LEN + index * step)
+            while index * chunk_size <= end:
+                final = index == chunks - 1
+                data = _read_full(f, step)
+                try:
+                    plain = aead.decrypt(
+                        _nonce(prefix, index, final), data, final_aad if final else header
+                    )
+                except InvalidTag:
+                    raise BlobCorrupt(
+                        f"blob {sha} is corrupt: chunk {index} failed authentication", sha
+                    ) from None
+                base = index * chunk_size
+                yield plain[max(0, start - base) : end - base + 1]
+                index += 1
+
     def verify(self, sha256: str) -> None:
         """Decrypt the whole blob, re-hash it and compare with its id.
 

@@ -15,7 +15,14 @@ from fastapi.staticfiles import StaticFiles
 
 from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
 from dalil.web.auth import LoginThrottle, SessionStore
-from dalil.web.context import LoginRequired, csrf_protect, get_ctx, make_environments, render
+from dalil.web.context import (
+    LoginRequired,
+    PasswordChangeRequired,
+    csrf_protect,
+    get_ctx,
+    make_environments,
+    render,
+)
 from dalil.web.principals import Principals
 from dalil.web.problems import problem
 from dalil.web.security import SafeErrorsMiddleware, SecurityHeadersMiddleware
@@ -138,6 +145,14 @@ def create_app(
 
         return RedirectResponse("/login?next=" + quote(exc.next_url, safe="/"), status_code=303)
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password_change(request: Request, exc: PasswordChangeRequired) -> Response:
+        from urllib.parse import quote
+
+        return RedirectResponse(
+            "/account/password?next=" + quote(exc.next_url, safe="/"), status_code=303
+        )
+
     @app.exception_handler(DalilError)
     async def _dalil_error(request: Request, exc: DalilError) -> Response:
         status = _status_for(exc)
@@ -185,6 +200,10 @@ def create_app(
 
     app.include_router(auth_routes.router)
     app.include_router(pages.router)
+    from dalil.web.api import review as review_api
+
+    # before v1: its /{kind}/{item_id} would take /lists/decisions
+    app.include_router(review_api.router, prefix=API_PREFIX)
     app.include_router(v1.router, prefix=API_PREFIX)
     from dalil.web.api import jobs as jobs_api
 

@@ -49,6 +49,8 @@ class Session:
     totp_pending: str | None = None  # a secret offered for enrolment, not yet confirmed
     #: a victim-list file between upload and import (memory only, never on disk)
     list_upload: dict[str, object] | None = None
+    #: the user's pair-review session (its reason stated once; services.pair_review)
+    review_session: int | None = None
     flash: list[str] = field(default_factory=list)
 
 

@@ -52,6 +52,7 @@ class Principal:
     role: str
     via: str  # "session" or "token"
     actor: Actor
+    must_change_password: bool = False  # sessions only: an admin reset the password
 
 
 @dataclass
@@ -100,6 +101,17 @@ class Ctx:
         return self.case.act(self.actor, write=write)
 
 
+class PasswordChangeRequired(Exception):
+    """Raised by page dependencies while an admin-set password waits to be replaced."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+#: Pages open to a user who must first replace an admin-set password.
+PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies for anonymous users; answered with a redirect."""
 
@@ -128,8 +140,15 @@ def make_environments() -> dict[str, Environment]:
         from dalil.web.present import timestamp
 
         env.filters["when"] = timestamp  # 2026-12-02 09:14 UTC: no microseconds
+        from dalil.web.audit_words import make_globals
+
+        env.globals.update(make_globals(i18n.translations(code)))
+        env.filters["ltr"] = _ltr  # a left-to-right value (a date, a number) inside a sentence
         env.globals["edit_kinds"] = tuple(EDIT_KINDS)
         env.globals["new_kinds"] = tuple(k for k in EDIT_KINDS if k != "sources")
+        from dalil.web.handlers.retractions import SERVICE_KINDS
+
+        env.globals["retract_kinds"] = tuple(SERVICE_KINDS)
         envs[code] = env
     return envs
 
@@ -174,6 +193,10 @@ def _value_html(translations: gettext.NullTranslations) -> Any:
         return bdi(Markup(", ").join(items))
 
     return value_html
+
+
+def _ltr(value: Any) -> Markup:
+    return Markup('<bdi dir="ltr">{}</bdi>').format(value)
 
 
 def _format_number(value: Any) -> str:
@@ -268,7 +291,11 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
                 session = None
             else:
                 user = Principal(
-                    name=current.name, role=current.role, via="session", actor=current.actor
+                    name=current.name,
+                    role=current.role,
+                    via="session",
+                    actor=current.actor,
+                    must_change_password=current.must_change_password,
                 )
     elif sid:
         session = app.state.sessions.get(sid)
@@ -315,6 +342,9 @@ async def page_user(ctx: Annotated[Ctx, Depends(get_ctx_async)]) -> Ctx:
         path = ctx.request.url.path
         q = ctx.request.url.query
         raise LoginRequired(path + (f"?{q}" if q else ""))
+    if ctx.user.must_change_password and ctx.request.url.path not in PASSWORD_CHANGE_PATHS:
+        path = ctx.request.url.path
+        raise PasswordChangeRequired(path if ctx.request.method == "GET" else "/")
     return ctx
 
 

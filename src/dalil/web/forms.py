@@ -49,6 +49,7 @@ FIELD_LABELS: dict[str, str] = {
     "date": N_("Date"),
     "perpetrator_affiliation": N_("Perpetrators as reported"),
     "perpetrator_unit_id": N_("Perpetrator unit"),
+    "perpetrator_ids": N_("Perpetrator persons"),
     "status": N_("Status"),
     "notes": N_("Notes"),
     "name": N_("Name"),
@@ -101,6 +102,7 @@ FIELD_LABELS: dict[str, str] = {
     "derived_from_id": N_("Derived from"),
     "derived_from": N_("Derived from"),
     "sensitive": N_("Sensitive"),
+    "graphic": N_("Graphic (shown blurred)"),
     "capture": N_("Capture details"),
     "added_by": N_("Added by"),
 }
@@ -204,7 +206,10 @@ VOCAB: dict[str, str] = {
 #: What a field's input says when its value is refused (by the field's kind).
 ERROR_WORDS: dict[str, str] = {
     "required": N_("Required."),
-    "date": N_("Not a date: write a year (2025), a month (2025-03) or a day (2025-03-08)."),
+    "date": N_(
+        "Not a date: write a year (2025), a month (2025-03, March 2025) or a day (2025-03-08, 8 March 2025)."
+    ),
+    "day": N_("A day is needed here: 2025-03-08 or 8 March 2025."),
     "int": N_("Not a whole number."),
     "count": N_("Not a whole number of 0 or more."),
     "lat": N_("A latitude is a number from -90 to 90; give both latitude and longitude."),
@@ -241,6 +246,7 @@ _WIDGETS = {
     "date": "date",
     "choice": "select",
     "ref": "ref",
+    "refs": "refs",
 }
 
 #: What a referenced record is listed from: service ref kind -> web list kind.
@@ -281,7 +287,7 @@ class FormField:
     options: list[tuple[Any, str]] = field(default_factory=list)  # (id, label) for refs
 
 
-DATE_HINT = N_("A year (2025), a month (2025-03) or a day (2025-03-08).")
+DATE_HINT = N_("A year (2025), a month (2025-03, March 2025) or a day (2025-03-08, 8 March 2025).")
 
 
 def form_fields(kind: str, *, can_protected: bool) -> list[FormField]:
@@ -317,7 +323,7 @@ def form_fields(kind: str, *, can_protected: bool) -> list[FormField]:
             _WIDGETS[s.kind],
             required=s.required,
             choices=s.choices,
-            ref=REF_LISTS.get(s.ref or "") if s.kind == "ref" else None,
+            ref=REF_LISTS.get(s.ref or "") if s.kind in ("ref", "refs") else None,
             hint=DATE_HINT if s.kind == "date" else None,
         )
         for s in spec.fields
@@ -348,6 +354,16 @@ def values_from_form(
             values["roles"] = (
                 [r for r in (raw_roles or []) if r] if isinstance(raw_roles, list) else []
             )
+            continue
+        if f.widget == "refs":  # several records chosen (e.g. perpetrator persons)
+            raw_ids = form.get(f.name)
+            chosen = raw_ids if isinstance(raw_ids, list) else [raw_ids or ""]
+            try:
+                values[f.name] = [
+                    int(western_digits(str(x)).strip()) for x in chosen if str(x).strip()
+                ]
+            except ValueError:
+                errors[f.name] = "int"
             continue
         raw = form.get(f.name, "")
         text = raw.strip() if isinstance(raw, str) else ""

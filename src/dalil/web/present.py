@@ -79,6 +79,13 @@ TIMESTAMPS = frozenset({"created_at", "updated_at", "added_at", "created", "upda
 _DASH = Markup('<span class="muted">—</span>')
 
 
+def bdi(v: Any, direction: str = "auto") -> Markup:
+    """``<bdi dir="…">v</bdi>`` with *v* escaped. Built by concatenation: ``Markup.format``
+    goes through :class:`string.Formatter` and costs several times as much, and a list
+    page has hundreds of cells."""
+    return Markup(f'<bdi dir="{direction}">{escape(v)}</bdi>')
+
+
 @dataclass
 class Labels:
     """``(kind, id) -> (label, url)`` for the records a page links to."""
@@ -89,12 +96,23 @@ class Labels:
         if ident is None or ident == "":
             return _DASH
         label, url = self.found.get((kind, ident), (f"#{ident}", f"/{kind}/{ident}"))
-        return Markup('<a href="{}"><bdi dir="auto">{}</bdi></a>').format(url, label)
+        return Markup(f'<a href="{escape(url)}"><bdi dir="auto">{escape(label)}</bdi></a>')
 
 
 def lookup(sc: Any, wanted: dict[str, set[Any]]) -> Labels:
     """Labels of the records *wanted* (web kind -> ids): :func:`services.records.labels`."""
     return Labels(found=records.labels(sc, wanted))
+
+
+def labels_for(ctx: Ctx, rows: Iterable[dict[str, Any]]) -> Labels:
+    """Labels of the records *rows* link to, read in a transaction of their own; none is
+    opened when they link to nothing (a list of persons or sources): on PostgreSQL each
+    transaction costs round trips to the server."""
+    wanted = wanted_for(rows)
+    if not wanted:
+        return Labels()
+    with ctx.act(write=False) as sc:
+        return lookup(sc, wanted)
 
 
 def wanted_for(rows: Iterable[dict[str, Any]]) -> dict[str, set[Any]]:
@@ -103,6 +121,8 @@ def wanted_for(rows: Iterable[dict[str, Any]]) -> dict[str, set[Any]]:
         for f, kind in REF_FIELDS.items():
             if r.get(f) is not None:
                 wanted.setdefault(kind, set()).add(r[f])
+        for pid in r.get("perpetrator_ids") or ():
+            wanted.setdefault("persons", set()).add(pid)
         if r.get("subject_kind") in SUBJECT_KINDS and r.get("subject_id") is not None:
             wanted.setdefault(SUBJECT_KINDS[r["subject_kind"]], set()).add(r["subject_id"])
     return wanted
@@ -123,14 +143,16 @@ class Words:
             return _DASH
         if name in REF_FIELDS:
             return self.labels.link(REF_FIELDS[name], v)
+        if name == "perpetrator_ids" and isinstance(v, list):
+            return Markup(", ").join(self.labels.link("persons", i) for i in v)
         if name == "subject_id" and record and record.get("subject_kind") in SUBJECT_KINDS:
             return self.labels.link(SUBJECT_KINDS[record["subject_kind"]], v)
         if name in TIMESTAMPS or isinstance(v, datetime):
-            return Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(v))
+            return bdi(timestamp(v), "ltr")
         if name in PRECISION_OF and record is not None:
             prec = record.get(PRECISION_OF[name])
             text = f"{v} ({self.word(prec)})" if prec else str(v)
-            return Markup('<bdi dir="ltr">{}</bdi>').format(text)
+            return bdi(text, "ltr")
         if name == "protected_fields":
             return Markup(", ").join(
                 escape(self._(FIELD_LABELS.get(f, f))) for f in v if isinstance(f, str)
@@ -138,16 +160,14 @@ class Words:
         if isinstance(v, bool):
             return Markup(escape(self._("yes") if v else self._("no")))
         if isinstance(v, list | tuple):
-            return Markup('<bdi dir="auto">{}</bdi>').format(
-                ", ".join(self.word(x) if name == "roles" else str(x) for x in v)
-            )
+            return bdi(", ".join(self.word(x) if name == "roles" else str(x) for x in v))
         if isinstance(v, dict):
-            return Markup('<bdi dir="auto">{}</bdi>').format(
-                "; ".join(f"{k}: {x}" for k, x in v.items())
-            )
+            from dalil.web.audit_words import words_html
+
+            return words_html(v, self._)
         if name in WORD_FIELDS:
             return Markup(escape(self.word(v)))
-        return Markup('<bdi dir="auto">{}</bdi>').format(v)
+        return bdi(v)
 
     def facts(self, record: dict[str, Any]) -> list[tuple[str, Markup]]:
         """``(label, value)`` for a record page, in the record's field order."""
@@ -194,6 +214,7 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
     may_reveal = _can(ctx, access.PROTECTED_REVEAL)
     with ctx.act(write=False) as sc:
         acts: list[dict[str, Any]] = []
+        as_perpetrator: list[dict[str, Any]] = []
         sites: list[dict[str, Any]] = []
         members: list[dict[str, Any]] = []
         subunits: list[dict[str, Any]] = []
@@ -204,6 +225,7 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
             sites = [s.to_dict() for s in records.list_(sc, "site", incident_id=ident)]
         elif kind == "persons":
             acts = [a.to_dict() for a in records.list_(sc, "act", victim_id=ident)]
+            as_perpetrator = [a.to_dict() for a in records.acts_of_perpetrator(sc, ident)]
             members = [m.to_dict() for m in records.list_(sc, "membership", person_id=ident)]
         elif kind == "units":
             acts = [a.to_dict() for a in records.list_(sc, "act", perpetrator_unit_id=ident)]
@@ -233,7 +255,9 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
                 items += [
                     evidence.item_dict(sc, it) for it in evidence.list_items(sc, source_id=sid)
                 ]
-        labels = lookup(sc, wanted_for([*acts, *sites, *members, *subunits, *links]))
+        labels = lookup(
+            sc, wanted_for([*acts, *as_perpetrator, *sites, *members, *subunits, *links])
+        )
     w = Words(ctx, labels)
     out: list[Section] = []
     if kind in ("incidents", "persons", "units"):
@@ -267,6 +291,23 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
                     else f"/acts/new?perpetrator_unit_id={ident}"
                 ),
                 add_label=N_("Record an act"),
+            )
+        )
+    if kind == "persons":
+        out.append(
+            Section(
+                N_("Acts as perpetrator"),
+                (N_("Act"), N_("What was done"), N_("Victim"), N_("Incident"), N_("Date")),
+                [
+                    [
+                        labels.link("acts", a["id"]),
+                        w.value("act_type", a["act_type"]),
+                        w.value("victim_id", a["victim_id"]),
+                        w.value("incident_id", a["incident_id"]),
+                        w.value("date", a.get("date"), a),
+                    ]
+                    for a in as_perpetrator
+                ],
             )
         )
     if kind == "incidents":
@@ -391,9 +432,28 @@ AUDIT_KINDS = EDIT_KINDS
 ACTION_WORDS = {
     "add": N_("recorded"),
     "update": N_("changed"),
+    "retract": N_("retracted"),
+    "restore": N_("restored"),
     "reveal": N_("protected fields revealed"),
     "search_protected": N_("found by a protected-field search"),
 }
+
+
+def _action_words(action: str, verb: str, _: Any) -> str:
+    """What an entry did to the record, in words (``site.status`` -> Site status changed)."""
+    from dalil.web.audit_words import ACTIONS
+
+    if verb in ACTION_WORDS:
+        return str(_(ACTION_WORDS[verb]))
+    return str(_(ACTIONS[action])) if action in ACTIONS else action
+
+
+def _other_detail(detail: dict[str, Any], _: Any) -> Markup:
+    """An entry's details other than changed fields (a site's new status and its date)."""
+    from dalil.web.audit_words import words_html
+
+    rest = {k: v for k, v in detail.items() if k not in ("fields", "before", "after")}
+    return words_html(rest, _) if rest else _DASH
 
 
 def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
@@ -428,8 +488,8 @@ def history(ctx: Ctx, kind: str, record: dict[str, Any]) -> Section | None:
             [
                 Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(e.get("ts"))),
                 Markup('<bdi dir="auto">{}</bdi>').format(e.get("actor")),
-                Markup(escape(_(ACTION_WORDS[verb]) if verb in ACTION_WORDS else verb)),
-                Markup("<br>").join(changes) if changes else _DASH,
+                Markup(escape(_action_words(str(e.get("action", "")), verb, _))),
+                Markup("<br>").join(changes) if changes else _other_detail(detail, _),
             ]
         )
     return Section(N_("History"), (N_("Time"), N_("User"), N_("What"), N_("Fields")), rows)

@@ -33,6 +33,8 @@ class UserInfo:
     name: str
     role: str
     actor: Actor
+    #: An admin set their password: the pages ask for a new one first (not the API).
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,9 @@ class Principals:
         except (NotFound, PermissionDenied):
             info = None
         else:
-            info = UserInfo(actor.name, actor.role, actor)
+            info = UserInfo(
+                actor.name, actor.role, actor, users.must_change_password(self.case, name)
+            )
         with self._lock:
             if len(self._users) > _MAX_REMEMBERED:
                 self._users.clear()

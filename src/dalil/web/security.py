@@ -2,7 +2,8 @@
 
 Every response carries a strict Content-Security-Policy (``default-src 'self'``, no
 inline script or style), ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer`` and
-``X-Content-Type-Options: nosniff``. Responses that may show case data (everything except
+``X-Content-Type-Options: nosniff`` (the bytes of a viewed evidence item carry a stricter
+policy still: :data:`VIEW_CONTENT_SECURITY_POLICY`). Responses that may show case data (everything except
 static assets) also carry ``Cache-Control: no-store`` so that neither the browser nor a
 proxy keeps a copy of a page naming a witness.
 """
@@ -24,6 +25,20 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 
+#: The policy of the bytes of a viewed evidence item (an image, audio, video, a rendered
+#: PDF page): nothing in it may run, load anything, submit a form or be framed, even when
+#: it is opened on its own in a tab. A view response sets it; this middleware keeps it.
+VIEW_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; "
+    "img-src 'self'; "
+    "media-src 'self'; "
+    "object-src 'none'; "
+    "base-uri 'none'; "
+    "form-action 'none'; "
+    "frame-ancestors 'none'; "
+    "sandbox"
+)
+
 BASE_HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-frame-options", b"DENY"),
@@ -34,6 +49,7 @@ BASE_HEADERS: list[tuple[bytes, bytes]] = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 ]
 
+VIEW_CSP = VIEW_CONTENT_SECURITY_POLICY.encode()
 STATIC_PREFIX = "/static/"
 
 
@@ -56,8 +72,13 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 names = {n for n, _ in BASE_HEADERS}
                 names.add(b"cache-control")
-                headers = [(n, v) for n, v in message.get("headers", []) if n.lower() not in names]
-                headers.extend(BASE_HEADERS)
+                given = message.get("headers", [])
+                headers = [(n, v) for n, v in given if n.lower() not in names]
+                if (b"content-security-policy", VIEW_CSP) in given:  # stricter: kept
+                    headers.append((b"content-security-policy", VIEW_CSP))
+                    headers.extend(h for h in BASE_HEADERS if h[0] != b"content-security-policy")
+                else:
+                    headers.extend(BASE_HEADERS)
                 if is_static:
                     headers.append((b"cache-control", b"public, max-age=3600"))
                 else:

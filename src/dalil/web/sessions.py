@@ -41,6 +41,8 @@ def _state(s: Session) -> store.SessionState:
         data["totp_pending"] = s.totp_pending
     if s.list_upload is not None:
         data["list_upload"] = s.list_upload
+    if s.review_session is not None:
+        data["review_session"] = s.review_session
     return store.SessionState(
         csrf=s.csrf,
         created=s.created,
@@ -126,6 +128,7 @@ class DbSessionStore:
             pending_role=st.pending_role,
             totp_pending=st.data.get("totp_pending"),
             list_upload=st.data.get("list_upload"),
+            review_session=st.data.get("review_session"),
             flash=list(st.flash),
         )
         return self._remember(s)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dalil.display.jsonout import jsonable
 from dalil.services import media, ocr
 from dalil.web.context import ApiCtx
 from dalil.web.handlers.jobs import poke
+from dalil.web.handlers.viewing import view_response
 from dalil.web.problems import ERRORS
 
 router = APIRouter()
@@ -79,6 +81,30 @@ def correct_transcript(ctx: ApiCtx, item_id: str, body: TranscriptIn) -> dict[st
     """Store a corrected transcript as a new version (author: you)."""
     return dict(jsonable(ocr.correct_transcript(ctx.case, ctx.actor, item_id, body.text,
                                                 note=body.note)))  # fmt: skip
+
+
+@router.get(
+    "/evidence/{item_id}/view",
+    responses={
+        **ERRORS,
+        200: {"content": {"image/*": {}, "audio/*": {}, "video/*": {}},
+              "description": "The item (a PDF: one page as a PNG)"},
+        206: {"description": "The byte range asked for (header `Range`)"},
+        416: {"description": "The range lies outside the item"},
+    },
+)  # fmt: skip
+def view_item(
+    ctx: ApiCtx,
+    request: Request,
+    item_id: str,
+    page: int | None = Query(None, ge=1, le=100_000, description="Page of a PDF (from 1)."),
+) -> Response:
+    """An image, audio or video item as its own type for showing inline (byte ranges for
+    seeking; HTML, SVG and other types are refused: download them), or one page of a PDF
+    rendered as a PNG (page count in `X-Page-Count`). Streamed decrypted, never stored;
+    every view logged (`evidence.view`)."""
+    return view_response(ctx, item_id, byte_range=request.headers.get("range"), page=page,
+                         via="api")  # fmt: skip
 
 
 @router.get("/evidence/{item_id}/metadata", response_model=dict[str, Any], responses=ERRORS)

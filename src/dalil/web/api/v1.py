@@ -8,7 +8,7 @@ browser session (unsafe methods then need the ``X-CSRF-Token`` header). Lists ta
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -82,8 +82,15 @@ def _list(kind: Kind) -> Any:
         ctx: ApiCtx,
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=10**9),
+        retracted: str = Query(
+            "hide",
+            pattern="^(hide|only|include)$",
+            description="hide (default): records in force; only: the retracted ones; "
+            "include: both.",
+        ),
     ) -> Response:
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset)
+        flt = {"retracted": retracted} if retracted != "hide" else None
+        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=flt)
         # Built here and returned as is: the hot path skips re-validating every item
         # (the shape is the Page model, documented in the OpenAPI document).
         return JSONResponse(
@@ -109,11 +116,32 @@ def _show(kind: Kind) -> Any:
         headers = {}
         if kind.name in EDIT_KINDS:
             headers["ETag"] = f'"{edit.current(ctx, kind.name, item_id)["version"]}"'
+        elif kind.name == "evidence":
+            headers["ETag"] = f'"{edit.evidence_current(ctx, item_id)["version"]}"'
         return JSONResponse(record, headers=headers)
 
     view.__name__ = f"get_{kind.name}"
     view.__doc__ = f"One of {kind.name} by id (open fields only)."
     return view
+
+
+class DuplicateProbe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=300, description="The name as typed (either script).")
+    sex: str | None = Field(None, max_length=10, description="female, male (or f, m).")
+    age: int | None = Field(None, ge=0, le=150)
+    date: str | None = Field(None, max_length=40, description="Date of death, as typed.")
+    place: str | None = Field(None, max_length=300, description="Place of death.")
+    limit: int = Field(8, ge=1, le=20)
+
+
+@router.post("/persons/duplicates", response_model=dict[str, Any], responses=ERRORS)
+def person_duplicates(ctx: ApiCtx, body: DuplicateProbe) -> dict[str, Any]:
+    """Persons and list records that may be the person being typed in (name keys in
+    both scripts; sex, age, date and place when given), best first. Named by pseudonym
+    or list record, never by a protected name; logged as ``person.search_duplicates``
+    with a digest of the name. A POST so the name stays out of URLs and access logs."""
+    return edit.duplicates(ctx, **body.model_dump())
 
 
 @router.post("/persons/{item_id}/reveal", response_model=dict[str, Any], responses=ERRORS)
@@ -152,10 +180,13 @@ async def upload_source(
     url: str | None = Query(None, max_length=2000),
     language: str | None = Query(None, max_length=20),
     sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
-) -> dict[str, Any]:
+    graphic: bool = Query(False, description="Shows violence or bodies: blurred when viewed."),
+) -> dict[str, Any] | JSONResponse:
     """A source from a document sent as the raw request body (.txt, .html, .pdf, .docx):
     the file is kept as evidentiary evidence (hashed and encrypted as it streams) and its
-    extracted text as a working copy. Answers `{source, evidence, text, text_error}`."""
+    extracted text as a working copy. Answers `{source, evidence, text, text_error}`
+    (201); a file already held as a source's document answers that source with
+    `already_held: "source"` (200) and creates nothing."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
         from dalil.errors import InputError
@@ -175,9 +206,12 @@ async def upload_source(
         "url": url,
         "language": language,
     }
-    return dict(
+    out = dict(
         await sources.add_source_upload(ctx, body(), name=name, fields=fields, sensitive=sensitive)
     )
+    if out.get("already_held"):  # the file is already a source's document: that source
+        return JSONResponse(out, status_code=200)
+    return out
 
 
 @router.get("/sources/{item_id}/reading", response_model=dict[str, Any], responses=ERRORS)
@@ -243,9 +277,13 @@ async def add_evidence(
     name: str = Query(..., min_length=1, max_length=255, description="Original file name."),
     source: str | None = Query(None, max_length=64, description="Id of the source it supports."),
     sensitive: bool = Query(False, description="Identifies a witness: kept out of exports."),
-) -> dict[str, Any]:
+    graphic: bool = Query(False, description="Shows violence or bodies: blurred when viewed."),
+) -> dict[str, Any] | JSONResponse:
     """Upload one file as the raw request body; it is hashed and encrypted as it streams
-    (no plaintext temporary file)."""
+    (no plaintext temporary file). A web capture (`.wacz`, `.warc`, `.warc.gz`) is stored
+    and answered 202 with `capture_job`: a job checks it and records it (follow
+    `/api/v1/jobs/{id}`). Content already held answers that item with
+    `already_held: "evidence"` (200)."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
         from dalil.errors import InputError
@@ -259,8 +297,18 @@ async def add_evidence(
                 yield chunk
 
     result = await evidence.add_evidence(
-        ctx, body(), name=name, media_type=media_type, source_id=source, sensitive=sensitive
+        ctx,
+        body(),
+        name=name,
+        media_type=media_type,
+        source_id=source,
+        sensitive=sensitive,
+        graphic=graphic,
     )
+    if "capture_job" in result:  # stored; checked and recorded by a job
+        return JSONResponse(result, status_code=202)
+    if result.get("created") is False:  # the same content is already held: that item
+        return JSONResponse({**result, "already_held": "evidence"}, status_code=200)
     return dict(result)
 
 
@@ -357,17 +405,25 @@ def victim_lists(ctx: ApiCtx) -> list[dict[str, Any]]:
 
 
 @router.get("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
-def review_queue(ctx: ApiCtx, limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
-    """Uncertain record pairs, most uncertain first (open fields only)."""
-    return list(lists.review_queue(ctx, limit=limit))
+def review_queue(
+    ctx: ApiCtx,
+    limit: int = Query(50, ge=1, le=500),
+    order: Literal["uncertainty", "effect"] = Query("uncertainty"),
+) -> list[dict[str, Any]]:
+    """Uncertain record pairs, most uncertain first (open fields only); ``order=effect``:
+    the decisions expected to change the estimate most first (each item's ``effect``)."""
+    return list(lists.review_queue(ctx, limit=limit, order=order))
 
 
 @router.post("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
 def review_queue_names(
-    ctx: ApiCtx, body: RevealNames, limit: int = Query(50, ge=1, le=500)
+    ctx: ApiCtx,
+    body: RevealNames,
+    limit: int = Query(50, ge=1, le=500),
+    order: Literal["uncertainty", "effect"] = Query("uncertainty"),
 ) -> list[dict[str, Any]]:
     """The review queue with the names of both records (reveal permission; logged)."""
-    return list(lists.review_queue(ctx, reason=body.reason, limit=limit))
+    return list(lists.review_queue(ctx, reason=body.reason, limit=limit, order=order))
 
 
 @router.post("/lists/decide", response_model=dict[str, Any], responses=ERRORS)
@@ -396,19 +452,25 @@ def histories(ctx: ApiCtx) -> dict[str, Any]:
     return dict(lists.histories(ctx))
 
 
-@router.get("/estimate", response_model=dict[str, Any], responses=ERRORS)
-def estimate(
-    ctx: ApiCtx,
-    method: str = Query("loglinear", pattern="^(loglinear|bma)$"),
-    strata: str | None = Query(
+class QuickEstimate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: str = Field("loglinear", pattern="^(loglinear|bma)$", description="loglinear or bma")
+    strata: str | None = Field(
         None,
         pattern="^(sex|governorate|place_of_death|date_of_death|age_group)$",
         description="Estimate within each stratum and add them up (`dalil estimate --strata`).",
-    ),
-) -> dict[str, Any]:
-    """Estimate the total from the capture histories (the stable estimation JSON of
-    `dalil estimate --json`, plus `histories`)."""
-    return dict(lists.estimate(ctx, method, strata))
+    )
+    seed: int | None = Field(None, ge=0, le=2**62, description="chosen and kept when absent")
+
+
+@router.post("/estimate", response_model=dict[str, Any], status_code=202, responses=ERRORS)
+def estimate(ctx: ApiCtx, body: QuickEstimate) -> dict[str, Any]:
+    """Queue a quick estimate of the case's linked lists, without linkage draws, as an
+    `estimate` job (202; follow `/api/v1/jobs/{id}`): its result is the stable JSON of
+    `dalil estimate --case --json --seed S` plus `settings`. The capture histories are
+    at `/api/v1/lists/histories`. (Formerly a `GET` computed inside the request.)"""
+    params: dict[str, Any] = {**body.model_dump(exclude_none=True), "linkage_draws": 0}
+    return est_handlers.run(ctx, params)
 
 
 class EstimateRun(BaseModel):
@@ -515,13 +577,30 @@ def _patch(kind: str) -> Any:
         ),
     ) -> JSONResponse:
         version = if_match.strip().removeprefix("W/").strip('"') if if_match else None
-        saved = edit.update(ctx, kind, item_id, _api_values(kind, body), if_version=version)
+        values = _api_values(kind, body)
+        event = values.pop("status_event", None)
+        if event is not None and not (
+            isinstance(event, dict) and set(event) <= {"status", "on", "note"}
+        ):
+            from dalil.errors import InputError
+
+            raise InputError(
+                'status_event must be {"status": …, "on": "YYYY-MM-DD", "note": …}',
+                field="status_event",
+            )
+        saved = edit.update(ctx, kind, item_id, values, if_version=version, status_event=event)
         return JSONResponse(_without_version(saved), headers={"ETag": f'"{saved["version"]}"'})
 
     view.__name__ = f"update_{kind}"
     view.__doc__ = (
         f"Change fields of one of {kind} (null clears an optional field); every edit is "
         "an audited version with the values before and after."
+        + (
+            ' A site also takes `status_event`: {"status": "located", "on": "2025-04-02", '
+            '"note": "…"} records a dated status change (status only moves forward).'
+            if kind == "sites"
+            else ""
+        )
     )
     return view
 
@@ -531,17 +610,38 @@ class EvidenceMetaIn(BaseModel):
     source_id: int | None = Field(None, ge=1, le=2**62, description="The source it supports.")
     sensitive: bool | None = Field(None, description="Identifies a witness.")
     notes: str | None = Field(None, max_length=10_000)
+    graphic: bool | None = Field(
+        None, description="Shows violence or bodies: blurred until the viewer chooses."
+    )
 
 
 @router.patch(
     "/evidence/{sha256}", response_model=dict[str, Any], responses=ERRORS, tags=["evidence"]
 )
-def update_evidence(ctx: ApiCtx, sha256: str, body: EvidenceMetaIn) -> dict[str, Any]:
-    """Change an evidence item's metadata (source, sensitivity, notes; never its content);
-    audited with the values before and after."""
-    return edit.update_evidence(
-        ctx, sha256, source_id=body.source_id, sensitive=body.sensitive, notes=body.notes
+def update_evidence(
+    ctx: ApiCtx,
+    sha256: str,
+    body: EvidenceMetaIn,
+    if_match: str | None = Header(
+        None,
+        max_length=80,
+        description="The ETag of the version the edit is based on; an edit of metadata "
+        "changed since is refused (409).",
+    ),
+) -> JSONResponse:
+    """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
+    its content); audited with the values before and after."""
+    version = if_match.strip().removeprefix("W/").strip('"') if if_match else None
+    saved = edit.update_evidence(
+        ctx,
+        sha256,
+        source_id=body.source_id,
+        sensitive=body.sensitive,
+        notes=body.notes,
+        graphic=body.graphic,
+        if_version=version,
     )
+    return JSONResponse(_without_version(saved), headers={"ETag": f'"{saved["version"]}"'})
 
 
 WRITE_BODY: Any = Body(
@@ -557,7 +657,7 @@ def _api_values(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     if len(body) > 64:
         raise InputError("too many fields")
     values = dict(body)
-    for key in ("id", "created_at", "updated_at", "version", "protected_fields"):
+    for key in ("id", "created_at", "updated_at", "version", "protected_fields", "retraction"):
         values.pop(key, None)
     for key in list(values):
         if key.endswith("_precision"):
@@ -591,6 +691,49 @@ for _k in EDIT_KINDS:
         tags=[_k],
     )
 
+
+class RetractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=2000, description="Why (logged).")
+
+
+def _retract_step(kind: str, verb: str) -> Any:
+    from dalil.web.handlers import retractions
+
+    do = retractions.retract if verb == "retract" else retractions.restore
+
+    def view(ctx: ApiCtx, item_id: str, body: RetractIn) -> dict[str, Any]:
+        return do(ctx, kind, item_id, body.reason)
+
+    view.__name__ = f"{verb}_{kind}"
+    view.__doc__ = (
+        f"Retract one of {kind} with a reason: it leaves lists, search results and public "
+        "or court exports, and stays in its history, the audit log and internal exports. "
+        "Answers {at, by, reason}; 409 if already retracted."
+        if verb == "retract"
+        else f"Restore a retracted one of {kind}, with a reason (logged); 409 if it is "
+        "not retracted."
+    )
+    return view
+
+
+def _register_retract() -> None:
+    from dalil.web.handlers.retractions import SERVICE_KINDS
+
+    for kind in SERVICE_KINDS:
+        for verb in ("retract", "restore"):
+            router.add_api_route(
+                f"/{kind}/{{item_id}}/{verb}",
+                _retract_step(kind, verb),
+                methods=["POST"],
+                response_model=dict[str, Any],
+                responses=ERRORS,
+                name=f"{verb}_{kind}",
+                tags=[kind],
+            )
+
+
+_register_retract()
 
 # Findings (assessment, coding, sites, units, corroboration, vetting, reports).
 from dalil.web.api import findings as _findings  # noqa: E402

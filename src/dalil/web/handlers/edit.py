@@ -55,17 +55,45 @@ def create(ctx: Ctx, kind: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def update(
-    ctx: Ctx, kind: str, raw_id: str, values: dict[str, Any], *, if_version: str | None
+    ctx: Ctx,
+    kind: str,
+    raw_id: str,
+    values: dict[str, Any],
+    *,
+    if_version: str | None,
+    status_event: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Change fields of a record (``None`` clears); refused if it changed since
-    *if_version*."""
+    *if_version*. For a site, *status_event* (``status``, ``on``, ``note``) also records
+    a dated status change (``sites.site_status``), in the same transaction."""
+    from dalil.errors import DalilError
+    from dalil.services import sites
+
     sk = service_kind(kind)
     ident = parse_id(kind, raw_id)
+    if status_event is not None and sk != "site":
+        raise InputError("status_event: only sites have status events", field="status_event")
     with ctx.act(write=True) as sc:
         if sk == "person":
             row = persons.update_person(sc, ident, if_version=if_version, **values)
-        else:
+        elif values or status_event is None:
             row = records.update(sc, sk, ident, if_version=if_version, **values)
+        else:
+            row = records.get(sc, sk, ident)
+            records.check_version(sc, sk, row, if_version)
+        if status_event is not None:
+            try:
+                sites.site_status(
+                    sc,
+                    ident,
+                    str(status_event.get("status") or ""),
+                    str(status_event.get("on") or ""),
+                    note=status_event.get("note") or None,
+                )
+            except DalilError as e:
+                e.field = "status_event"
+                raise
+            row = records.get(sc, sk, ident)
         return _out(row)
 
 
@@ -108,6 +136,25 @@ def options_for(sc: Any, kind: str) -> list[tuple[Any, str]]:
         (r["id"], str(r.get("title") or r.get("name") or r["id"]))
         for r in records.list_open(sc, sk, limit=OPTION_LIMIT, offset=0)
     ]
+
+
+def duplicates(
+    ctx: Ctx,
+    *,
+    name: str,
+    sex: str | None = None,
+    age: int | str | None = None,
+    date: str | None = None,
+    place: str | None = None,
+    limit: int = 8,
+) -> dict[str, Any]:
+    """Possible duplicates of a person being typed in (see services.duplicates)."""
+    from dalil.services import duplicates as dupes
+
+    with ctx.act(write=True) as sc:  # logs person.search_duplicates
+        return dupes.possible_duplicates(
+            sc, name=name, sex=sex, age=age, date=date, place=place, limit=limit
+        )
 
 
 class StageError(Exception):
@@ -175,7 +222,7 @@ def evidence_current(ctx: Ctx, sha256: str) -> dict[str, Any]:
     ident = parse_id("evidence", sha256)
     with ctx.act(write=False) as sc:
         item = evidence.get_item(sc, ident)
-        return dict(jsonable(evidence.item_dict(sc, item)))
+        return {**jsonable(evidence.item_dict(sc, item)), "version": records.version_of(item)}
 
 
 def update_evidence(
@@ -185,11 +232,20 @@ def update_evidence(
     source_id: int | None,
     sensitive: bool | None,
     notes: str | None,
+    graphic: bool | None = None,
+    if_version: str | None = None,
 ) -> dict[str, Any]:
-    """Change an evidence item's metadata (source, sensitivity, notes; never its content)."""
+    """Change an evidence item's metadata (source, sensitivity, notes, graphic flag; never
+    its content); refused if it changed since *if_version*."""
     ident = parse_id("evidence", sha256)
     with ctx.act(write=True) as sc:
         item = evidence.update_item(
-            sc, ident, source_id=source_id, sensitive=sensitive, notes=notes
+            sc,
+            ident,
+            source_id=source_id,
+            sensitive=sensitive,
+            notes=notes,
+            graphic=graphic,
+            if_version=if_version,
         )
-        return dict(jsonable(evidence.item_dict(sc, item)))
+        return {**jsonable(evidence.item_dict(sc, item)), "version": records.version_of(item)}

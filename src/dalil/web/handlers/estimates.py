@@ -6,14 +6,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from dalil.display.estimate_words import gate_words, selection_words
+from dalil.display.estimate_words import gate_words, method_words, model_words, selection_words
 from dalil.display.jsonout import jsonable
 from dalil.services import estimates
 from dalil.services import kernel as access
 from dalil.services.lists import STRATA
-from dalil.web.context import Ctx
+from dalil.web.context import N_, Ctx
 
 METHODS = ("loglinear", "lcmcr", "bma", "all")
+#: Method codes and list fields (strata) in words, for the form and the settings shown.
+WORDS: dict[str, str] = {
+    "loglinear": N_("log-linear models"),
+    "lcmcr": N_("latent-class model (LCMCR, Bayesian)"),
+    "bma": N_("Bayesian model averaging"),
+    "all": N_("all three methods, side by side"),
+    "sex": N_("Sex"),
+    "governorate": N_("Governorate"),
+    "place_of_death": N_("Place of death"),
+    "date_of_death": N_("Date of death"),
+    "age_group": N_("Age group"),
+    "proportional": N_("proportional allocation"),
+    "impute": N_("multiple imputation"),
+}
+#: Settings of a run -> labels (msgids), in the order shown.
+SETTING_LABELS: dict[str, str] = {
+    "method": N_("Method"),
+    "strata": N_("Stratum"),
+    "lists": N_("Lists"),
+    "linkage_draws": N_("Linkage draws"),
+    "allocate": N_("People of unknown stratum"),
+    "seed": N_("Seed"),
+}
 
 
 def may(ctx: Ctx, permission: str) -> bool:
@@ -28,7 +51,9 @@ def result_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         "observed": result.get("observed"),
         "method": result.get("method"),
+        "method_words": method_words(result.get("method"), lang),
         "model": result.get("model"),
+        "model_words": model_words(result.get("model"), result.get("lists") or [], lang),
         "estimate": result.get("estimate"),
         "ci": result.get("ci") or [None, None],
         "ci_without_linkage": result.get("ci_without_linkage"),
@@ -97,6 +122,8 @@ def publish(ctx: Ctx, estimate_id: int, reason: str) -> dict[str, Any]:
 def form_choices() -> dict[str, Any]:
     return {
         "methods": METHODS,
+        "words": WORDS,
+        "setting_labels": SETTING_LABELS,
         "strata": STRATA,
         "defaults": estimates.WEB_DEFAULTS,
         "max_draws": estimates.MAX_LINKAGE_DRAWS,

@@ -106,12 +106,14 @@ async def add_evidence(
     sensitive: bool,
     copy_kind: str = "evidentiary",
     derived_from: str | None = None,
+    graphic: bool = False,
 ) -> dict[str, Any]:
     """Stream the request body into the vault through ``evidence.add_stream`` (which
     checks the permission and references before storing anything, and audits): hashed
     and encrypted as it arrives, no plaintext temporary file. A web capture (``.wacz``,
-    ``.warc``, ``.warc.gz``) goes through ``captures.add_capture_stream`` instead: checked
-    in memory after it is stored encrypted, recorded only when it passes."""
+    ``.warc``, ``.warc.gz``) is only stored here (``captures.store_capture_stream``) and
+    queued as a ``capture`` job, which checks it and records it only when it passes: the
+    answer then carries ``capture_job`` and no item yet."""
     actor = ctx.actor
     src = None
     if source_id:
@@ -125,26 +127,25 @@ async def add_evidence(
     if copy_kind == "evidentiary" and derived_from is None and is_capture_name(name):
 
         def work_capture(reader: BinaryIO) -> dict[str, Any]:
-            from dalil.services import captures
+            from dalil.services import captures, jobs
 
-            r = captures.add_capture_stream(
-                ctx.case,
-                actor,
-                reader,
-                name=name,
-                source_id=src,
-                sensitive=sensitive,
-                capture={"uploaded_via": "web"},
-            )
-            parts = {k: r[k] for k in ("capture", "sources", "media", "texts")}
+            put = captures.store_capture_stream(ctx.case, actor, reader, name=name, source_id=src)
+            params = {"sha256": put.sha256, "name": name, "source": src, "sensitive": sensitive}
+            with ctx.case.act(actor) as sc:
+                job = jobs.submit(sc, "capture", params)
             return {
-                **jsonable(r["evidence"]),
-                "created": True,
-                "stored_new": True,
-                "web_capture": jsonable(parts),
+                "sha256": put.sha256,
+                "size": put.size,
+                "original_name": evidence.sanitise_name(name),
+                "stored_new": put.stored_new,
+                "capture_job": job["id"],
             }
 
-        return await run_with_body(body, work_capture)
+        out_capture = await run_with_body(body, work_capture)
+        from dalil.web.handlers.jobs import poke
+
+        poke(ctx)
+        return out_capture
 
     def work(reader: BinaryIO) -> dict[str, Any]:
         res = evidence.add_stream(
@@ -158,6 +159,7 @@ async def add_evidence(
             copy_kind=copy_kind,
             derived_from=derived_from,
             capture={"uploaded_via": "web"},
+            graphic=graphic,
             media_job=True,  # long media work (video keyframes) never inside the request
         )
         return {**jsonable(res.data), "created": res.created, "stored_new": res.stored_new}
@@ -182,12 +184,3 @@ def content(ctx: Ctx, raw: str) -> tuple[dict[str, Any], Iterator[bytes]]:
 def custody(ctx: Ctx, raw: str) -> list[dict[str, Any]]:
     with ctx.act(write=False) as sc:
         return [audit_row(jsonable(e)) for e in evidence.custody(sc, parse_id("evidence", raw))]
-
-
-def fixity(ctx: Ctx) -> dict[str, Any]:
-    r = dict(jsonable(evidence.fixity(ctx.case, ctx.actor)))
-    r["problems"] = [
-        *(f"missing {s}" for s in r.get("missing", [])),
-        *(f"corrupt {s}" for s in r.get("corrupt", [])),
-    ]
-    return r

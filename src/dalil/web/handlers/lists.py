@@ -16,16 +16,39 @@ def victim_lists(ctx: Ctx) -> list[dict[str, Any]]:
         return [jsonable(x) for x in lists.list_lists(sc)]
 
 
-def review_queue(ctx: Ctx, *, reason: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Uncertain pairs, most uncertain first; names only with a reason (logged)."""
+def review_queue(
+    ctx: Ctx, *, reason: str | None = None, limit: int = 50, order: str = "uncertainty"
+) -> list[dict[str, Any]]:
+    """Uncertain pairs, most uncertain first (*order* ``effect``: largest expected change
+    of the estimate first); names only with a reason (logged)."""
     with ctx.act(write=reason is not None) as sc:
-        return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit)]
+        return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit, order=order)]
 
 
-def cluster_view(ctx: Ctx, person_id: int) -> dict[str, Any]:
-    """A victim's list records and each link among them, field by field (no names)."""
+def cluster_view(ctx: Ctx, person_id: int, *, query: str | None = None) -> dict[str, Any]:
+    """A victim's list records and each link among them, field by field in words (no
+    names), and the victims offered for a merge (the *query*'s, or the review queue's)."""
+    from dalil.web.linkage_words import worded_link
+
     with ctx.act(write=False) as sc:
-        return dict(jsonable(lists.cluster_view(sc, person_id)))
+        view = dict(jsonable(lists.cluster_view(sc, person_id)))
+        view["candidates"] = jsonable(lists.merge_candidates(sc, person_id, query=query))
+    view["links"] = [worded_link(x) for x in view["links"]]
+    return view
+
+
+def split_cluster(
+    ctx: Ctx, person_id: int, record_ids: list[int], note: str | None
+) -> dict[str, Any]:
+    """``lists split``: the records split off as decisions every later run keeps."""
+    with ctx.act(write=True) as sc:
+        return dict(jsonable(lists.split(sc, person_id, record_ids, note=note or None)))
+
+
+def merge_clusters(ctx: Ctx, person_id: int, other_id: int, note: str | None) -> dict[str, Any]:
+    """``lists merge``: two victims are one person, as decisions every later run keeps."""
+    with ctx.act(write=True) as sc:
+        return dict(jsonable(lists.merge(sc, person_id, other_id, note=note or None)))
 
 
 def decide_pair(ctx: Ctx, pair: str, verdict: str, note: str | None) -> dict[str, Any]:
@@ -80,18 +103,3 @@ def histories(ctx: Ctx) -> dict[str, Any]:
     with ctx.act(write=False) as sc:
         names, rows = lists.case_histories(sc)
     return {"lists": list(names), "rows": jsonable(rows)}
-
-
-def estimate(ctx: Ctx, method: str = "loglinear", strata: str | None = None) -> dict[str, Any]:
-    """A quick estimate from the case's linked lists, without linkage draws, optionally by
-    stratum: the same service functions as ``dalil estimate --case``
-    (``estimates.case_estimate_input`` in a read transaction, then ``compute_estimate``
-    outside it); nothing is written. Runs with linkage draws, LCMCR and recording go
-    through an estimate job."""
-    from dalil.services.estimates import case_estimate_input, compute_estimate
-
-    h = histories(ctx)
-    with ctx.act(write=False) as sc:
-        source = case_estimate_input(sc, strata=strata)
-    result = compute_estimate(source, method=method)
-    return {"histories": h, **dict(jsonable(result.to_dict()))}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dalil.display.jsonout import jsonable
 from dalil.errors import NotFound
-from dalil.services import evidence, persons, records
+from dalil.services import evidence, persons, records, retractions
 from dalil.web import paging
 from dalil.web.context import Ctx
 
@@ -47,10 +47,18 @@ def _row(sc: Context, kind: str, row: Any) -> dict[str, Any]:
 
 
 def list_page(
-    ctx: Ctx, kind: str, *, limit: int, offset: int, filters: dict[str, Any] | None = None
+    ctx: Ctx,
+    kind: str,
+    *,
+    limit: int,
+    offset: int,
+    filters: dict[str, Any] | None = None,
+    labels: bool = False,
 ) -> dict[str, Any]:
     """``{items, total}``: rows ``offset .. offset+limit`` (id order unless *filters*
-    has an ``order``), filtered and paged in the database by the service layer."""
+    has an ``order``), filtered and paged in the database by the service layer. With
+    *labels* (the list pages), also ``labels``: the records the rows link to, by their
+    label (:class:`dalil.web.present.Labels`), read in the same transaction."""
     if kind not in KINDS:
         raise NotFound(f"no such list {kind[:40]!r}")
     with ctx.act(write=False) as sc:
@@ -58,11 +66,18 @@ def list_page(
             sc, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset, filters=filters
         )
         items = [_row(sc, kind, r) for r in rows]
-    return {"items": items, "total": total}
+        out: dict[str, Any] = {"items": items, "total": total}
+        if labels:
+            from dalil.web import present
+
+            wanted = present.wanted_for(items)
+            out["labels"] = present.lookup(sc, wanted) if wanted else present.Labels()
+    return out
 
 
 def get(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:
-    """One record (open fields only), as ``dalil {kind} show --json`` prints it."""
+    """One record (open fields only), as ``dalil {kind} show --json`` prints it; a
+    retracted record carries ``retraction`` (at, by, reason)."""
     ident = parse_id(kind, raw_id)
     with ctx.act(write=False) as sc:
         row: Any
@@ -74,7 +89,12 @@ def get(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:
             row = records.get(sc, RECORD_KINDS[kind], ident)
         else:
             raise NotFound(f"no such kind {kind[:40]!r}")
-        return _row(sc, kind, row)
+        out = _row(sc, kind, row)
+        held = retractions.status(sc, "person" if kind == "persons" else
+                                  RECORD_KINDS.get(kind, kind), row.id)  # fmt: skip
+        if held is not None:
+            out["retraction"] = dict(jsonable(held))
+        return out
 
 
 def reveal_person(ctx: Ctx, raw_id: str, reason: str) -> dict[str, Any]:

@@ -96,3 +96,11 @@ def issue_token(ctx: Ctx, name: str, label: str | None) -> str:
     with ctx.act(write=True) as sc:
         token, _row = users.issue_token(sc, name, label=label)
     return token
+
+
+def change_own_password(ctx: Ctx, current: str, new: str) -> None:
+    """The signed-in user replaces their own password (clears a change an admin's
+    reset asked for); audited by the service."""
+    with ctx.act(write=True) as sc:
+        users.change_own_password(sc, current, new)
+    forget_principals(ctx)

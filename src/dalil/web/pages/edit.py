@@ -106,13 +106,24 @@ def _form(
     problem: str | None = None,
     stale: bool = False,
     status_code: int = 200,
+    dupes: dict[str, Any] | None = None,
+    dupes_first: bool = False,
 ) -> Response:
+    from dalil.findings.sites import SITE_STATUSES
+
+    fields = _fields(ctx, kind)
+    if kind == "sites" and record is not None:
+        # A site's status changes by dated events (below the fields), not by editing it.
+        fields = [f for f in fields if f.name != "status"]
     return render(
         ctx,
         "form.html",
+        dupes=dupes,
+        dupes_first=dupes_first,
         status_code=status_code,
         kind=KINDS[kind],
-        fields=_fields(ctx, kind),
+        fields=fields,
+        site_statuses=SITE_STATUSES,
         record=record,
         values=values,
         errors=errors or {},
@@ -124,11 +135,15 @@ def _form(
     )
 
 
+#: Inputs that send several values (check boxes, a multiple choice list).
+MULTI_INPUTS = ("roles", "perpetrator_ids")
+
+
 def _form_values(form: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in form:
         vals = form.getlist(key)
-        out[key] = vals if key == "roles" else (vals[-1] if vals else "")
+        out[key] = vals if key in MULTI_INPUTS else (vals[-1] if vals else "")
     return out
 
 
@@ -141,7 +156,17 @@ def _record_as_values(record: dict[str, Any]) -> dict[str, Any]:
 def _new_page(kind: str) -> Any:
     def view(ctx: PageCtx) -> Response:
         edit.require_write(ctx, f"add {kind}")
-        prefill = {k: v for k, v in ctx.request.query_params.items() if k != "lang"}
+        from dalil.services.persons import PROTECTED_FIELDS
+
+        if kind == "persons":
+            from dalil.services import duplicates
+
+            duplicates.warm(ctx.case, ctx.actor)  # keys ready before a name is typed
+        prefill = {
+            k: v
+            for k, v in ctx.request.query_params.items()
+            if k != "lang" and k not in PROTECTED_FIELDS  # never echoed from a URL
+        }
         return _form(ctx, kind, record=None, values=prefill)
 
     view.__name__ = f"new_{kind}"
@@ -155,17 +180,43 @@ def _save(ctx: PageCtx, kind: str, form: dict[str, Any], raw_id: str | None) -> 
     shown = {k: v for k, v in form.items() if k not in (*(f.name for f in fields if f.protected),)}
     if errors:
         return _form(ctx, kind, record=record, values=shown, errors=errors, status_code=422)
+    if kind == "persons" and raw_id is None and (form.get("check") or not form.get("dupes_seen")):
+        # "Check for duplicates", or a save whose possible duplicates were never shown
+        typed = str(values.get("legal_name") or "")  # the user's own input, kept
+        dupes = check_duplicates(
+            ctx,
+            name=typed or str(form.get("pseudonym") or ""),
+            sex=str(form.get("sex") or "") or None,
+            age=str(form.get("age") or "") or None,
+            date=None,
+            place=None,
+        )
+        if form.get("check") or (dupes and dupes["matches"]):
+            kept = {**shown, **({"legal_name": typed} if typed else {})}
+            first = not form.get("check")
+            return _form(ctx, kind, record=None, values=kept, dupes=dupes, dupes_first=first,
+                         status_code=409 if first else 200)  # fmt: skip
     try:
         if raw_id is None:
             saved = edit.create(ctx, kind, values)
         else:
             version = form.get("version") or None
-            saved = edit.update(ctx, kind, raw_id, values, if_version=version)
+            event = None
+            if kind == "sites" and str(form.get("ev_status") or "").strip():
+                from dalil.web.forms import western_digits
+
+                values.pop("status", None)
+                event = {
+                    "status": str(form.get("ev_status")).strip(),
+                    "on": western_digits(str(form.get("ev_on") or "")).strip(),
+                    "note": str(form.get("ev_note") or "").strip() or None,
+                }
+            saved = edit.update(ctx, kind, raw_id, values, if_version=version, status_event=event)
     except DalilError as err:
         if isinstance(err, PermissionDenied):
             raise
         stale = isinstance(err, Conflict) and "changed since you opened it" in err.message
-        f = None if stale else _field_of(err, fields)
+        f = None if stale or err.field == "status_event" else _field_of(err, fields)
         key = _error_key(err, f)
         if f is not None and key:
             errors = {f.name: key}
@@ -238,6 +289,7 @@ _STAGE_FIELDS = {
         "date": "act_date",
         "method": "act_method",
         "perpetrator_unit_id": "act_unit",
+        "perpetrator_affiliation": "act_perpetrators",
         "status": "act_status",
         "incident_id": "inc_id",
         "victim_id": "vic_id",
@@ -247,12 +299,44 @@ _STAGE_FIELDS = {
 _INPUT_KINDS = {"inc_date": "date", "act_date": "date", "vic_age": "age", "inc_title": "required"}
 
 
+def check_duplicates(
+    ctx: PageCtx,
+    *,
+    name: str,
+    sex: str | None,
+    age: str | None,
+    date: str | None,
+    place: str | None,
+) -> dict[str, Any] | None:
+    """The possible duplicates of a person typed into a form (None without a name). A
+    date or age the check cannot read is left out of it (the save reports it)."""
+    from dalil.errors import InputError
+    from dalil.web.forms import western_digits
+
+    if not name.strip():
+        return None
+    probe: dict[str, Any] = {
+        "name": name, "sex": sex or None, "age": western_digits(age or "").strip() or None,
+        "date": western_digits(date or "").strip() or None, "place": place or None,
+    }  # fmt: skip
+    for _ in range(3):
+        try:
+            return edit.duplicates(ctx, **probe)
+        except InputError as e:
+            if e.field not in ("age", "date", "sex") or probe.get(e.field) is None:
+                raise
+            probe[e.field] = None
+    return None
+
+
 def _killing_form(
     ctx: PageCtx,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     problem: str | None = None,
     status_code: int = 200,
+    dupes: dict[str, Any] | None = None,
+    dupes_first: bool = False,
 ) -> Response:
     from dalil.services.persons import SEXES
     from dalil.services.records import ACT_STATUSES, ACT_TYPES
@@ -273,12 +357,18 @@ def _killing_form(
         act_types=ACT_TYPES,
         act_statuses=ACT_STATUSES,
         date_hint=DATE_HINT,
+        can_name=edit.can(ctx, access.PROTECTED_REVEAL),
+        dupes=dupes,
+        dupes_first=dupes_first,
     )
 
 
 @router.get("/record-killing")
 def record_killing_page(ctx: PageCtx) -> Response:
+    from dalil.services import duplicates
+
     edit.require_write(ctx, "record a killing")
+    duplicates.warm(ctx.case, ctx.actor)  # keys ready before the victim's name is typed
     values = {k: v for k, v in ctx.request.query_params.items() if k != "lang"}
     values.setdefault("act_type", "killing")
     return _killing_form(ctx, values)
@@ -306,8 +396,28 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
         v = str(form.get(name) or "").strip()
         return v or None
 
+    def victim_check() -> dict[str, Any] | None:
+        can_name = edit.can(ctx, access.PROTECTED_REVEAL)
+        return check_duplicates(
+            ctx,
+            name=(text("vic_name") if can_name else None) or text("vic_pseudonym") or "",
+            sex=text("vic_sex"),
+            age=text("vic_age"),
+            date=text("act_date"),
+            place=text("inc_place"),
+        )
+
+    if form.get("check"):  # "Check for duplicates": nothing saved, the form comes back
+        return _killing_form(ctx, form, dupes=victim_check())
+    if not text("vic_id") and "vic_pick" not in form:
+        # A new victim whose possible duplicates were never shown: show them first.
+        dupes = victim_check()
+        if dupes and dupes["matches"]:
+            return _killing_form(ctx, form, dupes=dupes, dupes_first=True, status_code=409)
     inc_id = _int(form, "inc_id", errors)
     vic_id = _int(form, "vic_id", errors)
+    if vic_id is None:  # a person picked among the possible duplicates
+        vic_id = _int(form, "vic_pick", errors)
     unit = _int(form, "act_unit", errors)
     src = _int(form, "src_id", errors)
     age = _int(form, "vic_age", errors)
@@ -328,12 +438,22 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
         },
         "victim": {
             "id": vic_id,
-            "new": {"pseudonym": text("vic_pseudonym"), "sex": text("vic_sex"), "age": age},
+            "new": {
+                "pseudonym": text("vic_pseudonym"),
+                "sex": text("vic_sex"),
+                "age": age,
+                **(
+                    {"legal_name": text("vic_name")}
+                    if text("vic_name") and edit.can(ctx, access.PROTECTED_REVEAL)
+                    else {}
+                ),
+            },
         },
         "act": {
             "act_type": text("act_type") or "killing",
             "date": western_digits(text("act_date") or "") or None,
             "method": text("act_method"),
+            "perpetrator_affiliation": text("act_perpetrators"),
             "perpetrator_unit_id": unit,
             "status": text("act_status"),
         },
@@ -384,6 +504,7 @@ _KILLING_LABELS = (
     N_("Date"),
     N_("Method"),
     N_("Perpetrator unit"),
+    N_("Perpetrators as reported"),
     N_("Status"),
     N_("Where in the source (page, time offset or quoted passage)"),
 )
@@ -438,11 +559,14 @@ async def evidence_update(ctx: PageCtx, sha256: str, request: Request) -> Respon
                 source_id=source_id,
                 sensitive=form.get("sensitive") == "true",
                 notes=str(form.get("notes") or ""),
+                graphic=form.get("graphic") == "true",
+                if_version=str(form.get("version") or "") or None,
             )
         except DalilError as err:
             if isinstance(err, PermissionDenied):
                 raise
-            return _evidence_form(ctx, record, form, err.message, 422)
+            stale = isinstance(err, Conflict) and "changed since you opened it" in err.message
+            return _evidence_form(ctx, record, form, err.message, 409 if stale else 422)
         resp = RedirectResponse(f"/evidence/{record['sha256']}?saved=1", status_code=303)
         finish(ctx, resp)
         return resp

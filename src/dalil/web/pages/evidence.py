@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from dalil.web.context import PageCtx, render
 from dalil.web.handlers import evidence, records
 from dalil.web.handlers.evidence import digest_headers
 from dalil.web.handlers.jobs import poke
+from dalil.web.handlers.viewing import view_response
 from dalil.web.pages.common import MAX_PAGE
 
 router = APIRouter(include_in_schema=False)
@@ -80,6 +81,17 @@ def evidence_location(
                       item_id=item_id, error=str(e), reason=reason)  # fmt: skip
     return render(ctx, "evidence_location.html", m=m, item_id=item_id, sha256=sha, error=None,
                   reason="")  # fmt: skip
+
+
+@router.get("/evidence/{sha256}/view")
+def evidence_view(
+    ctx: PageCtx, sha256: str, page: int | None = Query(None, ge=1, le=100_000)
+) -> Response:
+    """The item itself, shown in the page (image, audio, video; a PDF page as a picture):
+    streamed decrypted, byte ranges for seeking, every view logged (``evidence.view``)."""
+    ref = records.parse_id("evidence", sha256)
+    byte_range = ctx.request.headers.get("range")
+    return view_response(ctx, ref, byte_range=byte_range, page=page, via="web")
 
 
 @router.get("/evidence/{sha256}/download")

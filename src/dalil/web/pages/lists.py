@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.services import kernel as access
-from dalil.web.context import Ctx, PageCtx, finish, render
+from dalil.web.context import N_, Ctx, PageCtx, finish, render
 from dalil.web.handlers import estimates as est
 from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import lists
@@ -18,36 +18,120 @@ from dalil.web.handlers import lists
 router = APIRouter(include_in_schema=False)
 
 
+#: The review queue's orders (``?order=``): most uncertain first, or the decisions
+#: expected to change the estimate most first (docs/linkage.md, "Review order").
+QUEUE_ORDER = "^(uncertainty|effect)$"
+
+
 @router.get("/lists")
-def lists_page(ctx: PageCtx) -> Response:
+def lists_page(ctx: PageCtx, order: str = Query("uncertainty", pattern=QUEUE_ORDER)) -> Response:
     return render(
         ctx,
         "lists.html",
         lists=lists.victim_lists(ctx),
-        queue=lists.review_queue(ctx),
+        queue=lists.review_queue(ctx, order=order),
         revealed=False,
+        order=order,
     )
 
 
 @router.post("/lists/review")
 def lists_review_reveal(
-    ctx: PageCtx, reason: str = Form(..., min_length=1, max_length=1000)
+    ctx: PageCtx,
+    reason: str = Form(..., min_length=1, max_length=1000),
+    order: str = Form("uncertainty", pattern=QUEUE_ORDER),
 ) -> Response:
     return render(
         ctx,
         "lists.html",
         lists=lists.victim_lists(ctx),
-        queue=lists.review_queue(ctx, reason=reason),
+        queue=lists.review_queue(ctx, reason=reason, order=order),
         revealed=True,
+        order=order,
     )
 
 
+#: Refusals of a split or merge in words (by the service error's code); any other is
+#: shown as the service words it.
+_CLUSTER_ERRORS = {
+    "decided_apart": N_(
+        "A reviewer decided that two of these records are different people: decide that "
+        "pair again (or run the linkage to apply a split) before merging."
+    ),
+    "split_none": N_("Tick the records to split off."),
+    "split_all": N_("A split must leave at least one record with this victim."),
+}
+_CLUSTER_FIELDS = ("list", "record", "sex", "age", "birth_year", "date_of_death",
+                   "place_of_death", "governorate")  # fmt: skip
+
+
+def _cluster_page(
+    ctx: PageCtx,
+    person_id: int,
+    *,
+    query: str | None = None,
+    done: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    from dalil.web.linkage_words import SEX_WORDS
+
+    view = lists.cluster_view(ctx, person_id, query=query)
+    return render(ctx, "list_cluster.html", status_code=status_code, person=view["person"],
+                  sex_words=SEX_WORDS,
+                  records=view["records"], links=view["links"], fields=_CLUSTER_FIELDS,
+                  candidates=view["candidates"], query=query or "", done=done,
+                  error=error)  # fmt: skip
+
+
 @router.get("/lists/clusters/{person_id}")
-def lists_cluster(ctx: PageCtx, person_id: int = Path(..., ge=1, le=2**62)) -> Response:
-    """A victim's cluster: its list records and each link explained field by field."""
-    view = lists.cluster_view(ctx, person_id)
-    return render(ctx, "list_cluster.html", person=view["person"], records=view["records"],
-                  links=view["links"])  # fmt: skip
+def lists_cluster(
+    ctx: PageCtx,
+    person_id: int = Path(..., ge=1, le=2**62),
+    q: str = Query("", max_length=100),
+    done: str = Query("", max_length=10),
+) -> Response:
+    """A victim's cluster: its list records field by field and each link explained in
+    words; split and merge as decisions (``q``: search the victim to merge with)."""
+    return _cluster_page(ctx, person_id, query=q or None,
+                         done=done if done in ("split", "merge") else None)  # fmt: skip
+
+
+@router.post("/lists/clusters/{person_id}/split")
+async def lists_cluster_split(
+    ctx: PageCtx, request: Request, person_id: int = Path(..., ge=1, le=2**62)
+) -> Response:
+    form = await request.form()
+    raw = [str(v) for v in form.getlist("record")][:10_000]
+    note = str(form.get("note") or "")[:1000]
+    try:
+        if not all(v.isdigit() and len(v) < 19 for v in raw):
+            raise InputError("records: give list record ids", field="record")
+        await run_in_threadpool(lists.split_cluster, ctx, person_id, [int(v) for v in raw], note)
+    except InputError as e:  # none ticked, all ticked: said on the page
+        error = _CLUSTER_ERRORS.get(e.code, e.message)
+        return await run_in_threadpool(_cluster_page, ctx, person_id, error=error, status_code=422)
+    resp = RedirectResponse(f"/lists/clusters/{person_id}?done=split", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+@router.post("/lists/clusters/{person_id}/merge")
+def lists_cluster_merge(
+    ctx: PageCtx,
+    person_id: int = Path(..., ge=1, le=2**62),
+    other: int = Form(..., ge=1, le=2**62),
+    note: str = Form("", max_length=1000),
+) -> Response:
+    try:
+        lists.merge_clusters(ctx, person_id, other, note)
+    except InputError as e:  # a reviewer decided two of the records are different people
+        return _cluster_page(
+            ctx, person_id, error=_CLUSTER_ERRORS.get(e.code, e.message), status_code=422
+        )
+    resp = RedirectResponse(f"/lists/clusters/{person_id}?done=merge", status_code=303)
+    finish(ctx, resp)
+    return resp
 
 
 @router.post("/lists/decide")

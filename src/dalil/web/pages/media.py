@@ -1,23 +1,17 @@
-"""The "same media?" review page (pairs side by side, decided with a reason) and the
-inline view of an image item it shows (logged like a download)."""
+"""The "same media?" review page (pairs side by side, decided with a reason); the pictures
+it shows are views of the items (``/evidence/{sha256}/view``, logged)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Query
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from dalil.display.jsonout import jsonable
-from dalil.errors import InputError
-from dalil.services import evidence as evidence_service
 from dalil.services import kernel, media
 from dalil.web.context import PageCtx, render
-from dalil.web.handlers.evidence import digest_headers
-from dalil.web.handlers.records import parse_id
 
 router = APIRouter(include_in_schema=False)
 
-#: Image types shown inline (never SVG: it can carry script).
-INLINE_IMAGES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 STATUSES = ("pending", "accepted", "rejected", "all")
 
 
@@ -55,23 +49,3 @@ def same_media_decide(
     with ctx.act(write=True) as sc:
         saved = jsonable(media.decide(sc, a, b, verdict, reason=reason))
     return _page(ctx, "pending", saved=dict(saved))
-
-
-@router.get("/evidence/{sha256}/image")
-def evidence_image(ctx: PageCtx, sha256: str) -> Response:
-    """An image item shown in the page (the read is logged as ``evidence.get``)."""
-    ref = parse_id("evidence", sha256)
-    with ctx.act() as sc:
-        item = evidence_service.resolve_item(sc, ref)
-        kind = str(item.media_type or "").split(";")[0]
-    if kind not in INLINE_IMAGES:
-        raise InputError(f"item {item.id} is not an image that can be shown ({kind})")
-    meta, chunks = evidence_service.open_content(
-        ctx.case, ctx.actor, ref, reason="shown in the same-media review"
-    )
-    return StreamingResponse(
-        chunks,
-        media_type=kind,
-        headers={**digest_headers(dict(jsonable(meta))), "Cache-Control": "no-store",
-                 "Content-Disposition": "inline"},
-    )  # fmt: skip

@@ -15,12 +15,15 @@ from dalil.web.pages import (
     lists,
     media,
     records,
+    retract,
+    review,
     search,
     sources,
     users,
 )
 
 router = APIRouter(include_in_schema=False)
+router.include_router(records.list_router)  # exact paths, the most read: matched first
 # Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
 # /{kind}/{id} pages of `records`, which is included last.
 for _module in (
@@ -34,7 +37,9 @@ for _module in (
     users,
     jobs,
     lists,
+    review,
     findings,
+    retract,
     records,
 ):
     router.include_router(_module.router)

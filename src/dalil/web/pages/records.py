@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from dalil.display.maps import incident_map
 from dalil.errors import PermissionDenied
 from dalil.web import present
-from dalil.web.context import PageCtx, render
+from dalil.web.context import N_, PageCtx, render
 from dalil.web.forms import (
     FIELD_LABELS,
     FILTER_PARAMS,
@@ -47,29 +47,28 @@ def _list_page(kind: Kind) -> Any:
         state = {
             k: v[:300] for k, v in ctx.request.query_params.items() if k in allowed and v.strip()
         }
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=state)
-        # Cells rendered here, in plain Python calls: per-cell calls from the template
-        # cost several times as much (list pages have hundreds of cells). Linked records
-        # by their label, codes as words.
-        with ctx.act(write=False) as sc:
-            labels = present.lookup(sc, present.wanted_for(page["items"]))
-        words = present.Words(ctx, labels)
+        if ctx.request.query_params.get("retracted") == "only":
+            state["retracted"] = "only"  # the retracted records, to find one to restore
+        page = records.list_page(
+            ctx, kind.name, limit=limit, offset=offset, filters=state, labels=True
+        )
+        # The table's rows are rendered here, in plain Python: per-cell template calls
+        # and ``Markup.format`` cost several times as much, and a list page has hundreds
+        # of cells. Every value is escaped (``present.bdi``, ``Words.value``); linked
+        # records by their label, codes as words.
+        words = present.Words(ctx, page.pop("labels"))
         fields = [f for f, _label in kind.columns]
         first = "original_name" if kind.name == "evidence" else fields[0]
-        rows = [
-            (
-                r.get(kind.id_field),
-                [
-                    words.value(f, r.get(f), r)
-                    if f != fields[0]
-                    else Markup('<bdi dir="auto">{}</bdi>').format(
-                        r.get(first) or r.get(kind.id_field)
-                    )
-                    for f in fields
-                ],
+        rest = fields[1:]
+        rows = Markup("\n").join(
+            Markup(
+                f'<tr><td><a href="/{kind.name}/{escape(r.get(kind.id_field))}">'
+                f"{present.bdi(r.get(first) or r.get(kind.id_field))}</a></td>"
+                + "".join(f"<td>{words.value(f, r.get(f), r)}</td>" for f in rest)
+                + "</tr>"
             )
             for r in page["items"]
-        ]
+        )
         return render(
             ctx,
             "list.html",
@@ -100,10 +99,10 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
     (only what the role may see; nothing is looked up for a role that may not)."""
     from dalil.errors import DalilError
     from dalil.services import evidence as evidence_service
-    from dalil.services import kernel, media, ocr
+    from dalil.services import kernel, media, ocr, viewing
 
     out: dict[str, Any] = {"media": None, "has_transcript": False, "can_ocr": False,
-                           "similar": []}  # fmt: skip
+                           "similar": [], "view": None}  # fmt: skip
     with ctx.act(write=False) as sc:
         item = evidence_service.resolve_item(sc, item_id)
         readable = sc.can(kernel.EVIDENCE_READ) and (
@@ -111,6 +110,8 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
         )
         if not readable:
             return out
+        out["view"] = {"kind": viewing.shown_as(sc.case, item), "graphic": item.graphic,
+                       "page": 1, "pages": None}  # fmt: skip
         out["has_transcript"] = ocr.has_transcript(sc, item)
         out["can_reveal"] = sc.can(kernel.PROTECTED_REVEAL)
         kind = str(item.media_type or "")
@@ -128,13 +129,39 @@ def _media_extra(ctx: Any, item_id: str) -> dict[str, Any]:
                 out["similar"] = media.similar(sc, item.id)
             except DalilError:  # no perceptual hash (audio, or not analysed yet)
                 out["similar"] = []
+    if out["view"]["kind"] == "pdf":
+        pages = viewing.pdf_page_count(ctx.case, ctx.actor, item_id)
+        raw = str(ctx.request.query_params.get("page") or "1")
+        page = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+        out["view"].update(pages=pages, page=min(max(1, page), pages or 1))
     return out
+
+
+#: Messages after a retraction or restore (``?retract=…``), and refusals of one.
+RETRACT_WORDS = {
+    "retracted": N_("Retracted. It no longer appears in lists, search or exports."),
+    "restored": N_("Restored. It appears in lists, search and exports again."),
+    "reason": N_("Give a reason (at least 3 characters); it is logged."),
+    "already": N_("This record is already retracted."),
+    "not_retracted": N_("This record is not retracted."),
+}
+
+
+def retract_state(ctx: PageCtx, record: dict[str, Any]) -> dict[str, Any]:
+    """The retraction notice of a record page (who, when, why) and the message of a
+    retract or restore just done or refused."""
+    code = ctx.request.query_params.get("retract", "")
+    return {
+        "retraction": record.pop("retraction", None),
+        "retract_message": RETRACT_WORDS.get(code) if code in ("retracted", "restored") else None,
+        "retract_error": RETRACT_WORDS.get(code) if code not in ("retracted", "restored") else None,
+    }
 
 
 def _show_page(kind: Kind) -> Any:
     def view(ctx: PageCtx, item_id: str) -> Response:
         record = records.get(ctx, kind.name, item_id)
-        extra: dict[str, Any] = {}
+        extra: dict[str, Any] = retract_state(ctx, record)
         if kind.name == "evidence":
             try:
                 extra["custody"] = evidence.custody(ctx, item_id)
@@ -146,9 +173,7 @@ def _show_page(kind: Kind) -> Any:
                 extra["reading"] = sources.source_reading(ctx, item_id)
             except PermissionDenied:
                 extra["reading"] = None  # the role may see the record but not its text
-        with ctx.act(write=False) as sc:
-            labels = present.lookup(sc, present.wanted_for([record]))
-        extra["facts"] = present.Words(ctx, labels).facts(record)
+        extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
         extra["sections"] = present.related(ctx, kind.name, record)
         hist = present.history(ctx, kind.name, record)
         if hist is not None:
@@ -204,8 +229,12 @@ def person_reveal(
     )
 
 
+#: The lists (/persons, /sources …): exact paths that shadow nothing, included first so
+#: that the most read pages are matched without trying every other route (each costs).
+list_router = APIRouter(include_in_schema=False)
+
 for _kind in KINDS.values():
-    router.add_api_route(
+    list_router.add_api_route(
         f"/{_kind.name}", _list_page(_kind), methods=["GET"], name=f"list_{_kind.name}"
     )
     router.add_api_route(

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from dalil.errors import DalilError, PermissionDenied
 from dalil.sources.render import mark_runs
 from dalil.web.context import PageCtx, finish, render
+from dalil.web.forms import ERROR_WORDS
 from dalil.web.handlers import records
 from dalil.web.handlers import sources as source_handlers
 from dalil.web.pages.common import MAX_PAGE, MAX_TEXT
@@ -18,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/sources/new")
 def source_new(ctx: PageCtx) -> Response:
-    return render(ctx, "source_new.html", error=None, values={})
+    return render(ctx, "source_new.html", error=None, values={}, errors={}, error_words=ERROR_WORDS)
 
 
 @router.post("/sources/new")
@@ -39,7 +41,23 @@ def source_create(
         "url": url or None,
         "language": language or None,
     }
-    record = source_handlers.add_source(ctx, fields)
+    try:
+        record = source_handlers.add_source(ctx, fields)
+    except DalilError as err:
+        if isinstance(err, PermissionDenied):
+            raise
+        # shown next to its field (or above the form), with the input kept
+        where = err.field if err.field in fields else None
+        kind_of = {"published": "date", "url": "url", "kind": "choice", "title": "required"}
+        return render(
+            ctx,
+            "source_new.html",
+            status_code=422,
+            error=None if where else err.message,
+            errors={where: kind_of.get(where, "text")} if where else {},
+            error_words=ERROR_WORDS,
+            values={k: v or "" for k, v in fields.items()},
+        )
     resp = RedirectResponse(f"/sources/{record['id']}", status_code=303)
     finish(ctx, resp)
     return resp
@@ -64,7 +82,8 @@ def source_compare(
 ) -> Response:
     sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
     result = _with_changed_words(source_handlers.compare_sources(ctx, a, b) if a and b else None)
-    return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={})
+    return render(ctx, "compare.html", sources=sources, a=a, b=b, result=result, texts={},
+                  errors={}, error_words=ERROR_WORDS)  # fmt: skip
 
 
 @router.post("/sources/compare")
@@ -72,28 +91,43 @@ def source_compare_texts(
     ctx: PageCtx,
     earlier: str = Form(..., min_length=1, max_length=MAX_TEXT),
     later: str = Form(..., min_length=1, max_length=MAX_TEXT),
-    earlier_date: str = Form("", max_length=10),
-    later_date: str = Form("", max_length=10),
+    earlier_date: str = Form("", max_length=40),
+    later_date: str = Form("", max_length=40),
 ) -> Response:
+    texts = {
+        "earlier": earlier,
+        "later": later,
+        "earlier_date": earlier_date,
+        "later_date": later_date,
+    }
+    days: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
+    for name in ("earlier_date", "later_date"):
+        days[name], why = _day(texts[name])
+        if why:
+            errors[name] = why
+    sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
+    if errors:  # next to the field, the texts kept
+        return render(ctx, "compare.html", status_code=422, sources=sources, a=None, b=None,
+                      result=None, texts=texts, errors=errors, error_words=ERROR_WORDS)  # fmt: skip
     result = _with_changed_words(
         source_handlers.compare_texts(
             ctx,
-            {"text": earlier, "date": earlier_date, "id": "earlier"},
-            {"text": later, "date": later_date, "id": "later"},
+            {"text": earlier, "date": days["earlier_date"], "id": "earlier"},
+            {"text": later, "date": days["later_date"], "id": "later"},
         )
     )
-    sources = records.list_page(ctx, "sources", limit=MAX_PAGE, offset=0)["items"]
-    return render(
-        ctx,
-        "compare.html",
-        sources=sources,
-        a=None,
-        b=None,
-        result=result,
-        texts={
-            "earlier": earlier,
-            "later": later,
-            "earlier_date": earlier_date,
-            "later_date": later_date,
-        },
-    )
+    return render(ctx, "compare.html", sources=sources, a=None, b=None, result=result,
+                  texts=texts, errors={}, error_words=ERROR_WORDS)  # fmt: skip
+
+
+def _day(typed: str) -> tuple[str | None, str | None]:
+    """A day typed as people write it as ``YYYY-MM-DD``, or the error word: ``date``
+    (not a date) or ``day`` (a month or a year where a day is needed)."""
+    from dalil.errors import InputError
+    from dalil.services.sources import typed_day
+
+    try:
+        return typed_day(typed), None
+    except InputError as e:
+        return None, "day" if e.code == "not_a_day" else "date"

@@ -21,7 +21,10 @@ DONE = {
     "role": N_("Role of %(name)s changed."),
     "disabled": N_("%(name)s disabled; their sessions were ended."),
     "enabled": N_("%(name)s enabled."),
-    "password": N_("New password set for %(name)s; their sessions were ended."),
+    "password": N_(
+        "New password set for %(name)s; their sessions were ended and they must choose "
+        "their own at the next sign-in (their API tokens still work)."
+    ),
     "revoked": N_("Every API token of %(name)s revoked."),
     "sessions": N_("Every session of %(name)s ended."),
     "totp": N_("Second factor of %(name)s reset."),
@@ -183,3 +186,74 @@ def account_totp_disable(ctx: PageCtx, code: str = Form("", max_length=20)) -> R
     except PermissionDenied:
         return _back(ctx, ctx._("The code does not match."))
     return _back(ctx)
+
+
+# --- the signed-in user's own password ----------------------------------------------
+
+#: Refusals of a password change, shown next to their field.
+PASSWORD_WORDS = {
+    "wrong_password": N_("This is not your current password."),
+    "too_short": N_("At least 8 characters."),
+    "same_password": N_("Choose a password different from the current one."),
+    "mismatch": N_("The two new passwords differ."),
+}
+
+
+def _next(raw: str | None) -> str:
+    from dalil.web.pages.auth import _safe_next
+
+    nxt = _safe_next(raw)
+    return "/" if nxt.startswith("/account/password") else nxt
+
+
+@router.get("/account/password")
+def account_password(ctx: PageCtx, next: str = "/", done: str = "") -> Response:
+    """Change your own password; after an admin's reset, every page leads here first."""
+    assert ctx.user is not None  # PageCtx: signed in
+    resp = render(
+        ctx,
+        "account_password.html",
+        forced=ctx.user.must_change_password,
+        done=done == "1" and not ctx.user.must_change_password,
+        next_url=_next(next),
+        error=None,
+        error_field=None,
+    )
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@router.post("/account/password")
+def account_password_change(
+    ctx: PageCtx,
+    current: str = Form("", max_length=1000),
+    password: str = Form("", max_length=1000),
+    again: str = Form("", max_length=1000),
+    next: str = Form("/", max_length=2000),
+) -> Response:
+    assert ctx.user is not None  # PageCtx: signed in
+    code, field = None, None
+    if password != again:
+        code, field = "mismatch", "again"
+    else:
+        try:
+            user_handlers.change_own_password(ctx, current, password)
+        except InputError as err:
+            code = err.code if err.code in PASSWORD_WORDS else "too_short"
+            field = err.field or "password"
+    if code is not None:
+        return render(
+            ctx,
+            "account_password.html",
+            status_code=422,
+            forced=ctx.user.must_change_password,
+            done=False,
+            next_url=_next(next),
+            error=PASSWORD_WORDS[code],
+            error_field=field,
+        )
+    resp = RedirectResponse(
+        "/account/password?" + urlencode({"done": "1", "next": _next(next)}), status_code=303
+    )
+    finish(ctx, resp)
+    return resp

@@ -63,11 +63,32 @@
       var source = document.getElementById("source").value;
       if (source) { params.set("source", source); }
       if (document.getElementById("sensitive").checked) { params.set("sensitive", "true"); }
+      var graphic = document.getElementById("graphic");
+      if (graphic && graphic.checked) { params.set("graphic", "true"); }
       sendWithProgress("/api/v1/evidence?" + params.toString(), form, file,
         file.type || "application/octet-stream", progress, status,
         function (data) { return Boolean(data.sha256); },
         function (data) {
+          if (data.already_held) {  // the same content is held: that item, not a copy
+            status.textContent = status.getAttribute("data-held").replace("{n}", data.id) + " ";
+            var held = document.createElement("a");
+            held.href = "/evidence/" + encodeURIComponent(data.sha256);
+            held.textContent = data.original_name || data.sha256;
+            held.id = "uploaded-link";
+            status.appendChild(held);
+            return;
+          }
           status.textContent = status.getAttribute("data-done") + " " + data.sha256;
+          if (typeof data.capture_job === "number") {
+            // A web capture: stored, then checked and recorded by a job (its page).
+            status.appendChild(document.createTextNode(" " + status.getAttribute("data-capture") + " "));
+            var jl = document.createElement("a");
+            jl.href = "/jobs/" + data.capture_job;
+            jl.textContent = "#" + data.capture_job;
+            jl.id = "uploaded-capture-job";
+            status.appendChild(jl);
+            return;
+          }
           var link = document.createElement("a");
           link.href = "/evidence/" + encodeURIComponent(data.sha256);
           link.textContent = data.original_name || data.sha256;
@@ -100,7 +121,10 @@
         "application/octet-stream", progress, status,
         function (data) { return Boolean(data.source); },
         function (data) {
-          status.appendChild(document.createTextNode(status.getAttribute("data-done") + " "));
+          var done = data.already_held  // the file is already this source's document
+            ? status.getAttribute("data-held").replace("{n}", data.source.id)
+            : status.getAttribute("data-done");
+          status.appendChild(document.createTextNode(done + " "));
           var link = document.createElement("a");
           link.href = "/sources/" + encodeURIComponent(data.source.id);
           link.textContent = data.source.title;
@@ -125,7 +149,6 @@
     var state = document.getElementById("job-state");
     var list = document.getElementById("job-messages");
     var bar = document.getElementById("job-progress");
-    var result = document.getElementById("job-result");
     function poll() {
       var xhr = new XMLHttpRequest();
       xhr.open("GET", "/api/v1/jobs/" + encodeURIComponent(id));
@@ -147,25 +170,16 @@
           setTimeout(poll, 1000);
           return;
         }
+        // Finished: the page is drawn again by the server, which writes the result in
+        // words (labels, not the result's keys) in the reader's language.
+        if (job.state === "done") { window.location.reload(); return; }
         bar.max = 1; bar.value = 1;
         box.setAttribute("data-state", job.state);
         var cancel = document.getElementById("job-cancel");
         if (cancel) { cancel.parentNode.removeChild(cancel); }
         var attempts = document.getElementById("job-attempts");
         if (attempts) { attempts.textContent = job.attempts + " / " + job.max_attempts; }
-        if (job.state === "done") {
-          state.textContent = state.getAttribute("data-done");
-          if (box.getAttribute("data-reload") === "done") { window.location.reload(); return; }
-          if (job.kind === "vetting") { window.location.reload(); return; }
-          Object.keys(job.result || {}).forEach(function (k) {
-            var dt = document.createElement("dt"); dt.textContent = k;
-            var dd = document.createElement("dd"); dd.textContent = JSON.stringify(job.result[k]);
-            result.appendChild(dt); result.appendChild(dd);
-          });
-          if ((job.files || []).some(function (f) { return f.role === "output"; })) {
-            window.location.reload();
-          }
-        } else if (job.state === "cancelled") {
+        if (job.state === "cancelled") {
           state.textContent = state.getAttribute("data-cancelled");
         } else {
           state.textContent = state.getAttribute("data-failed") + " " + job.error;
@@ -176,7 +190,133 @@
     }
     setTimeout(poll, 500);
   }
+  // Possible duplicates while a victim's name is typed (record a killing, new person):
+  // a debounced POST of what was typed to /api/v1/persons/duplicates (never a URL: the
+  // name is protected), the answer drawn as the server draws it after "Check for
+  // duplicates", which is how the page works without this script.
+  function setupDuplicates() {
+    var box = document.getElementById("dupes");
+    if (!box) { return; }
+    var form = box.closest("form");
+    var pick = box.getAttribute("data-pick");
+    var words = JSON.parse(box.getAttribute("data-words") || "{}");
+    var ids = pick
+      ? { name: ["k-vic_name", "k-vic_pseudonym"], sex: "k-vic_sex", age: "k-vic_age", date: "k-act_date", place: "k-inc_place" }
+      : { name: ["f-legal_name", "f-pseudonym"], sex: "f-sex", age: "f-age" };
+    var timer = null;
+    var seq = 0;
+    function val(id) {
+      var el = id ? document.getElementById(id) : null;
+      return el ? el.value.trim() : "";
+    }
+    function digits(text) {
+      return text.replace(/[\u0660-\u0669]/g, function (c) { return String(c.charCodeAt(0) - 0x0660); })
+        .replace(/[\u06f0-\u06f9]/g, function (c) { return String(c.charCodeAt(0) - 0x06f0); });
+    }
+    function el(tag, text, attrs) {
+      var e = document.createElement(tag);
+      if (text) { e.textContent = text; }
+      Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      return e;
+    }
+    function render(data) {
+      var chosen = form.querySelector("input[name='" + pick + "']:checked");
+      var keep = chosen ? chosen.value : "";
+      box.textContent = "";
+      if (!data.matches.length) {
+        box.appendChild(el("p", box.getAttribute("data-none")
+          .replace("{p}", data.checked.persons).replace("{r}", data.checked.list_records),
+          { "class": "ok", id: "dupes-none" }));
+        return;
+      }
+      box.appendChild(el("p", box.getAttribute("data-heading"), { "class": "error", id: "dupes-heading" }));
+      var list = el("ul", "", { "class": "dupes-list" });
+      data.matches.forEach(function (m, i) {
+        var li = el("li");
+        if (pick && m.person_id) {
+          var radio = el("input", "", { type: "radio", name: pick, id: "dupe-" + (i + 1), value: String(m.person_id) });
+          li.appendChild(radio);
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(el("label", box.getAttribute("data-use") + ":", { "for": "dupe-" + (i + 1) }));
+          li.appendChild(document.createTextNode(" "));
+        }
+        var isPerson = m.kind === "person";
+        li.appendChild(document.createTextNode(box.getAttribute(isPerson ? "data-person" : "data-record") + " "));
+        var link = el("a", "", { href: isPerson ? "/persons/" + m.id : "/lists" });
+        link.appendChild(el("bdi", m.label));
+        li.appendChild(link);
+        if (!isPerson) {
+          if (m.person_id) {
+            li.appendChild(document.createTextNode(" → "));
+            li.appendChild(el("a", "#" + m.person_id, { href: "/persons/" + m.person_id }));
+          } else {
+            li.appendChild(document.createTextNode(" (" + box.getAttribute("data-unlinked") + ")"));
+          }
+        }
+        li.appendChild(document.createTextNode(" — "));
+        li.appendChild(el("strong", box.getAttribute(m.likely ? "data-likely" : "data-possible")));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("small", "(" + m.reasons.map(function (r) { return words[r] || r; }).join(box.getAttribute("data-sep") || "; ") + ")"));
+        list.appendChild(li);
+      });
+      var last = el("li");
+      if (pick) {
+        var none = el("input", "", { type: "radio", name: pick, id: "dupe-none", value: "" });
+        last.appendChild(none);
+        last.appendChild(document.createTextNode(" "));
+        last.appendChild(el("label", box.getAttribute("data-new"), { "for": "dupe-none" }));
+      } else {
+        last.appendChild(el("input", "", { type: "hidden", name: "dupes_seen", value: "1" }));
+      }
+      list.appendChild(last);
+      box.appendChild(list);
+      if (pick) {
+        var still = keep ? list.querySelector("input[name='" + pick + "'][value='" + keep + "']") : null;
+        (still || list.querySelector("#dupe-none")).checked = true;
+      }
+    }
+    function send(body, retry) {
+      var mine = ++seq;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/v1/persons/duplicates");
+      xhr.setRequestHeader("Content-Type", "application/json");
+      xhr.setRequestHeader("X-CSRF-Token", form.getAttribute("data-csrf"));
+      xhr.addEventListener("load", function () {
+        if (mine !== seq) { return; }  // a later check is on its way
+        var data = null;
+        try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+        if (xhr.status === 422 && retry) {  // a date or age not yet readable: leave it out
+          send({ name: body.name, sex: body.sex }, false);
+          return;
+        }
+        if (xhr.status === 200 && data && data.matches) { render(data); }
+      });
+      xhr.send(JSON.stringify(body));
+    }
+    function check() {
+      var name = "";
+      ids.name.forEach(function (id) { if (!name) { name = val(id); } });
+      if (!name) { return; }
+      var body = { name: name };
+      var sex = val(ids.sex);
+      if (sex) { body.sex = sex; }
+      var age = parseInt(digits(val(ids.age)), 10);
+      if (!isNaN(age) && age >= 0 && age <= 150) { body.age = age; }
+      if (val(ids.date)) { body.date = digits(val(ids.date)); }
+      if (val(ids.place)) { body.place = val(ids.place); }
+      send(body, true);
+    }
+    [].concat(ids.name, [ids.sex, ids.age, ids.date, ids.place]).forEach(function (id) {
+      var input = id ? document.getElementById(id) : null;
+      if (!input) { return; }
+      input.addEventListener(input.tagName === "SELECT" ? "change" : "input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(check, 400);
+      });
+    });
+  }
   document.addEventListener("DOMContentLoaded", setupUpload);
+  document.addEventListener("DOMContentLoaded", setupDuplicates);
   document.addEventListener("DOMContentLoaded", setupSourceUpload);
   document.addEventListener("DOMContentLoaded", setupJob);
 }());
@@ -187,4 +327,20 @@ document.addEventListener("submit", (ev) => {
   if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
     ev.preventDefault();
   }
+});
+
+// Graphic evidence: blurred and greyscale until the viewer presses "Show" for this item
+// (per item and per visit: nothing is remembered). Audio and video start muted (the
+// markup says so; set again here in case a browser restored an old state).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("#graphic-toggle, .graphic-toggle").forEach((button) => {
+    const box = document.getElementById(button.getAttribute("aria-controls"));
+    if (!box) { return; }
+    button.addEventListener("click", () => {
+      const shown = box.classList.toggle("shown");
+      button.setAttribute("aria-pressed", shown ? "true" : "false");
+      button.textContent = button.dataset[shown ? "hide" : "show"];
+    });
+  });
+  document.querySelectorAll(".viewer video, .viewer audio").forEach((el) => { el.muted = true; });
 });

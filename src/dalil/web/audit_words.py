@@ -1,0 +1,389 @@
+"""Audit entries in words: what was done (not ``evidence.add``), on which record (a link,
+not ``incident:1``), with which details (labels and words, not ``stored_new: True`` or
+``derived_from: None``), at a time without microseconds.
+
+The stored action code stays in a ``data-action`` attribute (for scripts and tests); the
+audit filter still takes codes, offered as words in a list.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from dalil.web.context import N_
+from dalil.web.forms import FIELD_LABELS, VOCAB
+
+#: Record kinds as they appear in ``{kind}.add`` / ``{kind}.update`` and object ids.
+_RECORD_ACTIONS: dict[str, tuple[str, str]] = {
+    "incident": (N_("Incident added"), N_("Incident edited")),
+    "act": (N_("Act added"), N_("Act edited")),
+    "person": (N_("Person added"), N_("Person edited")),
+    "site": (N_("Site added"), N_("Site edited")),
+    "unit": (N_("Unit added"), N_("Unit edited")),
+    "membership": (N_("Membership added"), N_("Membership edited")),
+    "provenance": (N_("Provenance link added"), N_("Provenance link edited")),
+    "source": (N_("Source added"), N_("Source edited")),
+}
+
+#: Action codes -> what happened, in words (msgids).
+ACTIONS: dict[str, str] = {
+    **{f"{k}.add": add for k, (add, _edit) in _RECORD_ACTIONS.items()},
+    **{f"{k}.update": edit for k, (_add, edit) in _RECORD_ACTIONS.items()},
+    **{f"{k}.retract": N_("Record retracted") for k in (*_RECORD_ACTIONS, "evidence")},
+    **{f"{k}.restore": N_("Retracted record restored") for k in (*_RECORD_ACTIONS, "evidence")},
+    "user.password_change": N_("Own password changed"),
+    "access.denied": N_("Access refused"),
+    "assessment.add": N_("Legal element assessed"),
+    "assessment.signoff": N_("Assessment signed off"),
+    "audit.timestamp": N_("Audit log timestamped"),
+    "case.backup": N_("Case backed up"),
+    "case.init": N_("Case created"),
+    "case.rollback_accepted": N_("Restored backup accepted"),
+    "case.update": N_("Case details edited"),
+    "claim.add": N_("Claim recorded"),
+    "claim.source": N_("Source of a claim recorded"),
+    "estimate.publish": N_("Estimate allowed for publication"),
+    "estimate.record": N_("Estimate recorded"),
+    "evidence.add": N_("Evidence added"),
+    "evidence.fixity": N_("Files checked for fixity"),
+    "evidence.get": N_("Evidence opened"),
+    "evidence.media": N_("Media analysed"),
+    "evidence.ocr": N_("Text read from an image"),
+    "evidence.read": N_("Evidence read"),
+    "evidence.reveal_location": N_("Location of evidence revealed"),
+    "evidence.same_media": N_("Same-media decision"),
+    "evidence.transcript": N_("Transcript corrected"),
+    "evidence.update": N_("Evidence details edited"),
+    "evidence.view": N_("Evidence viewed"),
+    "export.bag": N_("Evidence bag exported"),
+    "export.bag_failed": N_("Evidence bag export failed"),
+    "export.records": N_("Records exported"),
+    "incident.code": N_("Incident coded"),
+    "incident.export": N_("Incidents exported"),
+    "job.cancel": N_("Job cancelled"),
+    "job.file_get": N_("Job file downloaded"),
+    "job.submit": N_("Job started"),
+    "keys.passphrase_change": N_("Passphrase changed"),
+    "keys.recover": N_("Key recovered from shares"),
+    "keys.split": N_("Key split into shares"),
+    "linkage.blind_close": N_("Blind double review closed"),
+    "linkage.blind_start": N_("Pairs put in blind double review"),
+    "linkage.blind_vote": N_("Blind vote cast"),
+    "linkage.decide": N_("Pair of records decided"),
+    "linkage.reveal": N_("Names shown for review"),
+    "linkage.review_end": N_("Review session ended"),
+    "linkage.review_start": N_("Review session started"),
+    "linkage.run": N_("Linkage run"),
+    "linkage.split": N_("Records split from a cluster"),
+    "linkage.undo": N_("Pair decision undone"),
+    "list.import": N_("Victim list imported"),
+    "person.reveal": N_("Protected fields revealed"),
+    "person.search_protected": N_("Protected names searched"),
+    "report.build": N_("Report built"),
+    "site.details": N_("Site details recorded"),
+    "site.status": N_("Site status changed"),
+    "site.victim": N_("Victim linked to a site"),
+    "sources.compare": N_("Sources compared"),
+    "sources.graph": N_("Source graph drawn"),
+    "user.add": N_("User added"),
+    "user.lock": N_("Account locked"),
+    "user.login": N_("Signed in"),
+    "user.login_failed": N_("Sign-in refused"),
+    "user.login_totp": N_("Signed in with a second factor"),
+    "user.login_totp_failed": N_("Second factor refused"),
+    "user.sessions_end": N_("Sessions ended"),
+    "user.token_issue": N_("API token issued"),
+    "user.token_revoke": N_("API tokens revoked"),
+    "user.totp_disable": N_("Second factor turned off"),
+    "user.totp_enable": N_("Second factor turned on"),
+    "user.unlock": N_("Account unlocked"),
+    "user.update": N_("User changed"),
+    "vetting.screen": N_("Personnel screened"),
+}
+
+#: Object id prefixes (``incident:1``) -> (kind word, web path or None).
+OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
+    "incident": (N_("Incident"), "/incidents"),
+    "act": (N_("Act"), "/acts"),
+    "person": (N_("Person"), "/persons"),
+    "site": (N_("Site"), "/sites"),
+    "unit": (N_("Unit"), "/units"),
+    "membership": (N_("Membership"), "/memberships"),
+    "provenance": (N_("Provenance link"), "/provenance"),
+    "source": (N_("Source"), "/sources"),
+    "evidence": (N_("Evidence"), "/evidence"),
+    "job": (N_("Job"), "/jobs"),
+    "list": (N_("Victim list"), None),
+    "estimate": (N_("Estimate"), None),
+    "user": (N_("User"), None),
+    "token": (N_("API token"), None),
+    "case": (N_("Case"), None),
+    "claim": (N_("Claim"), None),
+    "list_record": (N_("List record"), None),
+    "review_session": (N_("Review session"), None),
+    "blind_pair": (N_("Pair in blind review"), "/lists/pairs"),
+    "blind_vote": (N_("Blind vote"), None),
+}
+
+#: Detail keys that are not record fields -> labels (msgids).
+DETAIL_LABELS: dict[str, str] = {
+    "after": N_("After"),
+    "decided_by": N_("Decided by"),
+    "outcome": N_("Outcome"),
+    "previous": N_("Previous decision"),
+    "review_session": N_("Review session"),
+    "votes": N_("Votes"),
+    "backend": N_("Engine"),
+    "before": N_("Before"),
+    "c2pa": N_("Content credentials"),
+    "element": N_("Element"),
+    "evidence": N_("Evidence"),
+    "fields": N_("Fields"),
+    "finding": N_("Finding"),
+    "has_gps": N_("GPS position"),
+    "job": N_("Job"),
+    "keyframes": N_("Key frames"),
+    "model": N_("Model"),
+    "on": N_("Date"),
+    "page": N_("Page"),
+    "pairs": N_("Pairs"),
+    "permission": N_("Permission needed"),
+    "possible_duplicates": N_("Possible duplicates"),
+    "publication_ok": N_("Publishable"),
+    "range": N_("Byte range"),
+    "reason": N_("Reason"),
+    "retracted_by": N_("Retracted by"),
+    "retraction_reason": N_("Reason for the retraction"),
+    "was_required": N_("Asked for after an admin's reset"),
+    "records": N_("Records"),
+    "rejected": N_("Rejected"),
+    "repaired": N_("Repaired"),
+    "rows": N_("Rows"),
+    "stored_new": N_("New file in the vault"),
+    "verdict": N_("Decision"),
+    "via": N_("Seen through"),
+    "height": N_("Height"),
+    # names on victim lists (shown in the review queue with a reason)
+    "full_name": N_("Full name"),
+    "first_name": N_("First name"),
+    "father_name": N_("Father's name"),
+    "grandfather_name": N_("Grandfather's name"),
+    "family_name": N_("Family name"),
+    "mother_name": N_("Mother's name"),
+    # media metadata
+    "capture_time": N_("Taken at"),
+    "device": N_("Device"),
+    "duration": N_("Duration"),
+    "codecs": N_("Codecs"),
+    "gps": N_("Location (GPS)"),
+    # job results (linkage, fixity)
+    "accept": N_("accepted"),
+    "reject": N_("rejected"),
+    "checked": N_("Items checked"),
+    "corrupt": N_("Damaged"),
+    "missing": N_("Missing"),
+    "ok": N_("All intact"),
+    "decisions_applied": N_("Earlier decisions applied"),
+    "fields_not_in_model": N_("Fields the model could not use"),
+    "held_for_review": N_("Pairs held for review"),
+    "incompatible_joins": N_("Joins refused as incompatible"),
+    "incremental": N_("Only new records linked"),
+    "joined_recorded_victims": N_("Recorded victims joined"),
+    "joins_refused_by_rejections": N_("Joins refused by earlier rejections"),
+    "persons_created": N_("Persons created"),
+    "persons_updated": N_("Persons updated"),
+    "persons_without_records": N_("Persons left without list records"),
+    "recorded_victims_compared": N_("Recorded victims compared"),
+    "review_queue": N_("Pairs waiting for review"),
+    "threshold": N_("Match threshold"),
+    "victim_decision_conflicts": N_("Conflicts with decisions on victims"),
+    "victim_matches_proposed": N_("Matches with recorded victims proposed"),
+    "victims": N_("Victims"),
+    "ingested_at": N_("Added to the vault"),
+    "ingested_by": N_("Added by"),
+    "width": N_("Width"),
+    "mime_type": N_("Media type"),
+}
+
+#: Assessment elements (detail ``element``) -> words.
+ELEMENTS: dict[str, str] = {
+    "civilian": N_("civilian / hors de combat"),
+    "deliberate": N_("deliberate"),
+    "identity": N_("identity-targeted"),
+    "party": N_("linked to a party"),
+    "nexus": N_("conflict nexus"),
+    "widespread": N_("widespread or systematic attack"),
+}
+
+#: Codes shown on pages beyond the record vocabulary (``forms.VOCAB``) -> words.
+MORE_WORDS: dict[str, str] = {
+    "original": N_("original"),
+    "text": N_("extracted text"),
+    "ocr": N_("read from the image (OCR)"),
+    "correction": N_("correction"),
+    # claim kinds (dalil.findings.corroboration.CLAIM_KINDS)
+    "toll": N_("death toll"),
+    "attribution": N_("attribution"),
+    "method": N_("method"),
+}
+
+#: Job kinds (detail ``kind`` of ``job.submit``) -> words.
+JOB_KINDS: dict[str, str] = {
+    "fixity": N_("Fixity check"),
+    "bag": N_("Evidence bag export"),
+    "media": N_("Media analysis"),
+    "linkage": N_("Linkage run"),
+    "report": N_("Report"),
+    "vetting": N_("Vetting screen"),
+    "estimate": N_("Estimate"),
+    "ocr": N_("OCR"),
+}
+
+
+def _words(t: gettext.NullTranslations) -> Callable[[str], str]:
+    return t.gettext
+
+
+def label(key: str, _: Callable[[str], str]) -> str:
+    """A detail key or field name as a label in the user's language."""
+    msgid = DETAIL_LABELS.get(key) or FIELD_LABELS.get(key)
+    return _(msgid) if msgid else key.replace("_", " ")
+
+
+def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
+    """One detail value as words: a dash for nothing, yes/no, field names as labels,
+    vocabulary codes as words, times without microseconds."""
+    if v is None or v == "" or v == [] or v == {}:
+        return Markup("—")
+    if v is True or v is False:
+        return Markup(escape(_("yes") if v else _("no")))
+    if isinstance(v, list | tuple):
+        return Markup(escape(_(", "))).join(_plain(key, x, _) for x in v)
+    if isinstance(v, Mapping):
+        return Markup(escape(_("; "))).join(
+            Markup("{}: {}").format(label(str(k), _), _plain(str(k), x, _)) for k, x in v.items()
+        )
+    if key == "fields" and isinstance(v, str):
+        return Markup(escape(label(v, _)))
+    if key == "element" and v in ELEMENTS:
+        return Markup(escape(_(ELEMENTS[v])))
+    if key == "kind" and v in JOB_KINDS:
+        return Markup(escape(_(JOB_KINDS[v])))
+    if isinstance(v, str) and v in VOCAB:
+        return Markup(escape(_(VOCAB[v])))
+    if isinstance(v, str) and len(v) >= 19 and v[4:5] == "-" and v[10:11] == "T":
+        from dalil.web.present import timestamp
+
+        return Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(v))
+    if isinstance(v, datetime):
+        from dalil.web.present import timestamp
+
+        return Markup('<bdi dir="ltr">{}</bdi>').format(timestamp(v))
+    if isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v):
+        return Markup('<bdi dir="ltr" title="{}">{}…</bdi>').format(v, v[:12])
+    return Markup('<bdi dir="auto">{}</bdi>').format(v)
+
+
+def words_html(detail: Mapping[str, Any], _: Callable[[str], str]) -> Markup:
+    """``label: value; …`` for a mapping of details (capture details, job results)."""
+    return Markup(escape(_("; "))).join(
+        Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)) for k, v in detail.items()
+    )
+
+
+def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
+    """Template globals for one language: ``audit_action``, ``audit_objects``,
+    ``audit_detail``, ``audit_actions`` (for the filter)."""
+    _ = _words(t)
+
+    def audit_action(code: Any) -> Markup:
+        code = str(code or "")
+        msgid = ACTIONS.get(code)
+        if msgid is None:
+            return Markup('<code data-action="{}">{}</code>').format(code, code)
+        return Markup('<span data-action="{}">{}</span>').format(code, _(msgid))
+
+    def audit_object(obj: Any) -> Markup:
+        text = str(obj)
+        kind, sep, ident = text.partition(":")
+        if not sep or kind not in OBJECT_KINDS:
+            return Markup('<bdi dir="auto">{}</bdi>').format(text)
+        word, path = OBJECT_KINDS[kind]
+        shown = ident[:12] + "…" if len(ident) == 64 else ident
+        inner = Markup('{} <bdi dir="ltr">{}</bdi>').format(_(word), shown)
+        if path and ident not in ("self", ""):
+            return Markup('<a href="{}/{}">{}</a>').format(path, ident, inner)
+        return inner
+
+    def audit_objects(objects: Any) -> Markup:
+        if not objects:
+            return Markup('<span class="muted">—</span>')
+        if isinstance(objects, str):
+            objects = [objects]
+        return Markup(escape(_(", "))).join(audit_object(o) for o in objects)
+
+    def audit_detail(detail: Any) -> Markup:
+        if not detail or not isinstance(detail, Mapping):
+            return Markup("")
+        parts = []
+        for k, v in detail.items():
+            if k in ("sha256",):  # the object link already names the file
+                continue
+            parts.append(Markup("{}: {}").format(label(str(k), _), _plain(str(k), v, _)))
+        return Markup(escape(_("; "))).join(parts)
+
+    def audit_actions() -> list[tuple[str, str]]:
+        return sorted(((code, _(m)) for code, m in ACTIONS.items()), key=lambda x: x[1])
+
+    def word(code: Any) -> str:
+        """A vocabulary code as a word (``mass_grave`` -> mass grave); nothing: a dash."""
+        if code is None or code == "":
+            return "—"
+        msgid = VOCAB.get(code) or MORE_WORDS.get(code) if isinstance(code, str) else None
+        return _(msgid) if msgid else str(code)
+
+    def field_label(key: Any) -> str:
+        return label(str(key), _)
+
+    def field_value(key: Any, v: Any) -> Markup:
+        return _plain(str(key), v, _)
+
+    def audit_action_codes() -> frozenset[str]:
+        return frozenset(ACTIONS)
+
+    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS
+
+    def linkage_field(name: Any) -> Markup:
+        """A field the linkage model compared, as a label (the pair view's words)."""
+        name = str(name)
+        if name in FIELD_WORDS:
+            return Markup(escape(_(FIELD_WORDS[name])))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(name)
+
+    def linkage_level(level: Any) -> Markup:
+        """The level a pair reached on a field, in words (Splink's own ``Exact match on
+        …`` levels say "same")."""
+        level = str(level)
+        if level in LEVEL_WORDS:
+            return Markup(escape(_(LEVEL_WORDS[level])))
+        if level.startswith("Exact match"):
+            return Markup(escape(_("same")))
+        return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(level)
+
+    return {
+        "linkage_field": linkage_field,
+        "linkage_level": linkage_level,
+        "audit_action_codes": audit_action_codes,
+        "field_label": field_label,
+        "word": word,
+        "field_value": field_value,
+        "audit_action": audit_action,
+        "audit_objects": audit_objects,
+        "audit_detail": audit_detail,
+        "audit_actions": audit_actions,
+    }

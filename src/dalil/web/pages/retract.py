@@ -1,0 +1,61 @@
+"""Retract a record with a reason (never delete it), and restore it: the button and
+reason form on every record page. The service layer checks the permission and logs
+both steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from dalil.errors import Conflict, DalilError, PermissionDenied
+from dalil.web.context import PageCtx, finish
+from dalil.web.handlers import retractions
+from dalil.web.handlers.records import parse_id
+
+router = APIRouter(include_in_schema=False)
+
+
+def _back(ctx: PageCtx, kind: str, raw_id: str, code: str) -> Response:
+    ident = parse_id(kind, raw_id)
+    resp = RedirectResponse(f"/{kind}/{ident}?retract={code}", status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
+def _step(kind: str, verb: str) -> Any:
+    do = retractions.retract if verb == "retract" else retractions.restore
+
+    async def view(ctx: PageCtx, item_id: str, reason: str = Form("", max_length=2000)) -> Response:
+        def run() -> Response:
+            try:
+                do(ctx, kind, item_id, reason)
+            except DalilError as err:
+                if isinstance(err, PermissionDenied):
+                    raise
+                if isinstance(err, Conflict):
+                    code = "already" if verb == "retract" else "not_retracted"
+                elif err.field == "reason":
+                    code = "reason"
+                else:
+                    raise
+                return _back(ctx, kind, item_id, code)
+            return _back(ctx, kind, item_id, "retracted" if verb == "retract" else "restored")
+
+        return await run_in_threadpool(run)
+
+    view.__name__ = f"{verb}_{kind}"
+    view.__doc__ = f"{verb.capitalize()} one of {kind} with a reason (logged)."
+    return view
+
+
+for _kind in retractions.SERVICE_KINDS:
+    for _verb in ("retract", "restore"):
+        router.add_api_route(
+            f"/{_kind}/{{item_id}}/{_verb}",
+            _step(_kind, _verb),
+            methods=["POST"],
+            name=f"{_verb}_{_kind}",
+        )
