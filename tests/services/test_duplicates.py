@@ -138,3 +138,18 @@ def test_a_list_imported_later_is_keyed_without_keying_the_others_again(
     kept = zip(again.records, built.records, strict=False)
     assert all(a is b for a, b in kept)  # the same objects: not keyed again
     assert again.persons is built.persons and len(again.records) == len(built.records) + 1
+
+
+def test_warm_builds_the_keys_ahead_for_writers_only(case: Case, tmp_path: Path) -> None:
+    _seed(case, tmp_path)
+    key = str(case.root.resolve())
+    duplicates._CACHE.pop(key, None)
+    assert duplicates.warm(case, Actor("admin", "viewer")) is None
+    assert key not in duplicates._CACHE
+    t = duplicates.warm(case, Actor("admin", "investigator"))
+    assert t is not None
+    t.join(timeout=30)
+    assert len(duplicates._CACHE[key].pool) == 5  # 3 persons, 2 list records
+    assert duplicates.warm(case, Actor("admin", "investigator")) is None  # already built
+    with case.system_session() as s:
+        assert not [e for e in audit.query(s) if e.action == "person.search_duplicates"]

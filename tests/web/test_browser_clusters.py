@@ -26,7 +26,7 @@ from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
 
 from .conftest import seed_case
-from .test_browser import _free_port, browser, login, page, pytestmark, shot
+from .test_browser import _axe_problems, _free_port, browser, login, page, pytestmark, shot
 
 __all__ = ["browser", "page", "pytestmark"]  # fixtures shared with test_browser
 
@@ -95,6 +95,10 @@ def test_split_and_merge_from_the_cluster_page(page: Any, lists_app: tuple[str, 
     assert "First name" in text and "For the same person:" in text
     assert "Fictional Beta" not in page.content()  # no name on the page
     shot(page, "cluster-en")
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems = _axe_problems(axe, page, "/lists/clusters (en)")
     # tick record B, give the reason, split
     page.get_by_label("split off").nth(1).check()
     page.fill("#split-note", "a different woman (fictional)")
@@ -122,6 +126,8 @@ def test_split_and_merge_from_the_cluster_page(page: Any, lists_app: tuple[str, 
     row = page.locator("tr", has=page.locator(f"a[href='/lists/clusters/{zeta}']"))
     row.locator("input[name=note]").fill("الشخص نفسه بتهجئتين (متخيل)")
     shot(page, "cluster-merge-search-ar")
+    problems += _axe_problems(axe, page, "/lists/clusters (ar, search)")
+    assert not problems, "\n".join(problems)
     row.get_by_role("button", name="الشخص نفسه: ادمج").click()
     page.wait_for_selector("#cluster-done")
     shot(page, "cluster-merge-ar")

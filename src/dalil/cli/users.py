@@ -55,7 +55,12 @@ def user_list(case_opts: CaseOptions, as_json: bool) -> None:
 @click.argument("name")
 @click.option("--role", help=f"New role: {', '.join(ROLES)}.")
 @click.option("--disable/--enable", "disabled", default=None, help="Disable or re-enable.")
-@click.option("--password-file", type=click.Path(dir_okay=False), help="Set a new password.")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    help="Set a new password. Set for another user, it must be replaced by them at their "
+    "next web sign-in (their API tokens keep working).",
+)
 @json_option
 def user_update(
     case_opts: CaseOptions,

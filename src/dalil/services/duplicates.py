@@ -127,6 +127,31 @@ def _pool(ctx: Context) -> Pool:
         return st.pool
 
 
+def warm(case: Any, actor: Any) -> threading.Thread | None:
+    """Build the case's keys in the background (a page that will check names was
+    opened), so the first check while typing does not wait for every name to be
+    decrypted. Only for users who may run the check; nothing is logged (nothing is
+    compared or shown). Returns the thread, or None when there is nothing to do."""
+    if not actor.can(access.RECORD_WRITE) or not _LOCK.acquire(blocking=False):
+        return None
+    try:
+        if str(Path(case.root).resolve()) in _CACHE:
+            return None  # brought up to date by the next check, incrementally
+    finally:
+        _LOCK.release()
+
+    def build() -> None:
+        try:
+            with case.act(actor, write=False) as ctx:
+                _pool(ctx)
+        except Exception:  # a warm-up that fails leaves the check to build the keys
+            return
+
+    t = threading.Thread(target=build, name="dalil-duplicate-keys", daemon=True)
+    t.start()
+    return t
+
+
 def _probe(
     name: str, sex: str | None, age: int | str | None, date: str | None, place: str | None
 ) -> Probe:

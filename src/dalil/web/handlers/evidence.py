@@ -184,12 +184,3 @@ def content(ctx: Ctx, raw: str) -> tuple[dict[str, Any], Iterator[bytes]]:
 def custody(ctx: Ctx, raw: str) -> list[dict[str, Any]]:
     with ctx.act(write=False) as sc:
         return [audit_row(jsonable(e)) for e in evidence.custody(sc, parse_id("evidence", raw))]
-
-
-def fixity(ctx: Ctx) -> dict[str, Any]:
-    r = dict(jsonable(evidence.fixity(ctx.case, ctx.actor)))
-    r["problems"] = [
-        *(f"missing {s}" for s in r.get("missing", [])),
-        *(f"corrupt {s}" for s in r.get("corrupt", [])),
-    ]
-    return r

@@ -158,6 +158,10 @@ def _new_page(kind: str) -> Any:
         edit.require_write(ctx, f"add {kind}")
         from dalil.services.persons import PROTECTED_FIELDS
 
+        if kind == "persons":
+            from dalil.services import duplicates
+
+            duplicates.warm(ctx.case, ctx.actor)  # keys ready before a name is typed
         prefill = {
             k: v
             for k, v in ctx.request.query_params.items()
@@ -361,7 +365,10 @@ def _killing_form(
 
 @router.get("/record-killing")
 def record_killing_page(ctx: PageCtx) -> Response:
+    from dalil.services import duplicates
+
     edit.require_write(ctx, "record a killing")
+    duplicates.warm(ctx.case, ctx.actor)  # keys ready before the victim's name is typed
     values = {k: v for k, v in ctx.request.query_params.items() if k != "lang"}
     values.setdefault("act_type", "killing")
     return _killing_form(ctx, values)

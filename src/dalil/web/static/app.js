@@ -256,7 +256,7 @@
         li.appendChild(document.createTextNode(" — "));
         li.appendChild(el("strong", box.getAttribute(m.likely ? "data-likely" : "data-possible")));
         li.appendChild(document.createTextNode(" "));
-        li.appendChild(el("small", "(" + m.reasons.map(function (r) { return words[r] || r; }).join("; ") + ")"));
+        li.appendChild(el("small", "(" + m.reasons.map(function (r) { return words[r] || r; }).join(box.getAttribute("data-sep") || "; ") + ")"));
         list.appendChild(li);
       });
       var last = el("li");
