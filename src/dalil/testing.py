@@ -60,7 +60,7 @@ def reviewer_password(name: str) -> str:
 def build_review_case(root: Any, *, database: str | None = None) -> Any:
     """A fictional case whose review queue is not empty, for the pair-review tests
     (services, CLI, web, browser): three generated lists of 150 fictional people linked
-    with a low review bound (0.05), an admin ``coord`` and :data:`REVIEWERS`. Returns
+    with a wide review band (0.05 to 0.99), an admin ``coord`` and :data:`REVIEWERS`. Returns
     the open case (the caller closes it)."""
     from pathlib import Path
 
@@ -79,5 +79,7 @@ def build_review_case(root: Any, *, database: str | None = None) -> Any:
     for i, name in enumerate(("committee", "network", "hospital"), start=1):
         lists.import_list(case, "coord", folder / f"list_{i}.csv", list_name=name)
     with case.act("coord") as ctx:
-        lists.link(ctx, review_low=0.05)
+        # a wide review band (0.05 up to 0.99): the model is sure of most pairs of
+        # these small lists, and the review tests need several pairs to decide
+        lists.link(ctx, review_low=0.05, threshold=0.99)
     return case

@@ -103,3 +103,27 @@ def test_cluster_checks_refuse_a_chain_joining_incompatible_records() -> None:
     assert checked.incompatible_joins == 2
     decided = cluster(list("abcdef"), pairs, 0.9, attributes=attrs, accepted=[("b", "c")])
     assert decided.cluster_of["b"] == decided.cluster_of["c"]
+
+
+def test_cluster_checks_judge_chains_not_single_pairs_and_forgive_an_id_typo() -> None:
+    """Two records joined directly are the model's call (it weighs sex and id itself);
+    a national id mistyped by one swap is not two ids; ids far apart split a chain."""
+    from dalil.linkage.clusters import cluster
+
+    pairs = pd.DataFrame(
+        {
+            "unique_id_l": ["a", "c", "d", "e"],
+            "unique_id_r": ["b", "x", "e", "f"],
+            "match_probability": [0.99, 0.98, 0.99, 0.97],
+        }
+    )
+    attrs = {
+        "a": ("m", 1990, "4051234"), "b": ("f", 1990, "9990000"),  # one strong pair
+        "c": ("m", 1980, "5550123"), "x": ("m", 1980, "5550213"),  # 1 and 2 swapped
+        "d": ("m", 1970, "7771111"), "e": ("m", 1970, None), "f": ("m", 1970, "1234567"),
+    }  # fmt: skip
+    checked = cluster(list("abcxdef"), pairs, 0.9, attributes=attrs)
+    assert checked.cluster_of["a"] == checked.cluster_of["b"]
+    assert checked.cluster_of["c"] == checked.cluster_of["x"]
+    assert checked.cluster_of["d"] == checked.cluster_of["e"] != checked.cluster_of["f"]
+    assert checked.incompatible_joins == 1

@@ -24,6 +24,14 @@ import pandas as pd
 MAX_BIRTH_YEAR_SPREAD = 12
 
 
+def _ids_conflict(a: set[str], b: set[str]) -> bool:
+    """Two national ids that are not one typo apart (a letter changed, added, dropped or
+    two neighbours swapped): the same person's id mistyped in one list is no conflict."""
+    from rapidfuzz.distance import OSA
+
+    return any(x != y and OSA.distance(x, y) > 1 for x in a for y in b)
+
+
 @dataclass
 class Clustering:
     cluster_of: dict[str, str]
@@ -56,7 +64,8 @@ def cluster(
     """Cluster *record_ids* using *pairs* (``unique_id_l, unique_id_r, match_probability``).
 
     With *attributes* (record id -> sex, birth year, national id) a join by the model is
-    refused when the joined cluster would hold two sexes, two national ids, or birth
+    refused when the joined cluster would hold two sexes, two national ids more than one
+    typo apart, or birth
     years more than *max_birth_year_spread* apart — the chains that join a brother to
     his sister through a cousin. Reviewers' accepted pairs are never refused, nor the
     *kept* links (an earlier run's clusters, with their probabilities).
@@ -95,7 +104,7 @@ def cluster(
     forced: set[tuple[int, int]] = set()
 
     def compatible(ra: int, rb: int) -> bool:
-        if len(sexes[ra] | sexes[rb]) > 1 or len(nids[ra] | nids[rb]) > 1:
+        if len(sexes[ra] | sexes[rb]) > 1 or _ids_conflict(nids[ra], nids[rb]):
             return False
         los = [x for x in (by_lo[ra], by_lo[rb]) if x is not None]
         his = [x for x in (by_hi[ra], by_hi[rb]) if x is not None]
@@ -127,7 +136,8 @@ def cluster(
         ra, rb = find(ia), find(ib)
         if ra == rb:
             continue
-        if attributes and (ia, ib) not in forced and not compatible(ra, rb):
+        chain = len(members[ra]) > 1 or len(members[rb]) > 1
+        if attributes and chain and (ia, ib) not in forced and not compatible(ra, rb):
             incompatible += 1
             continue
         if len(members[ra]) < len(members[rb]):
