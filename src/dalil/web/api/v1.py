@@ -667,7 +667,16 @@ def _api_values(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     if len(body) > 64:
         raise InputError("too many fields")
     values = dict(body)
-    for key in ("id", "created_at", "updated_at", "version", "protected_fields", "retraction"):
+    for key in (
+        "id",
+        "created_at",
+        "updated_at",
+        "version",
+        "protected_fields",
+        "retraction",
+        "acts_as_victim",
+        "acts_as_perpetrator",
+    ):
         values.pop(key, None)
     for key in list(values):
         if key.endswith("_precision"):
