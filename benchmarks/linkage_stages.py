@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -20,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dalil.linkage.clusters import cluster, pairwise_scores
+from dalil.linkage.clusters import cluster, pairwise_scores, record_attributes
 from dalil.linkage.io import load_lists
+from dalil.linkage.link import link_files
 from dalil.linkage.model import DEFAULT_THRESHOLD, blocking_columns, prepare, run_linkage
 from dalil.synth.lists import generate
 
@@ -43,12 +45,21 @@ def stages(
     threshold: float,
     dump: str = "",
     design: int | None = None,
+    data_dir: str = "",
+    backend: str = "duckdb",
+    sweep: tuple[float, ...] = (),
 ) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     with tempfile.TemporaryDirectory() as tmp:
-        res = generate(people, n_lists, seed=seed, out_dir=tmp, design_seed=design)
-        recs, _ = load_lists(sorted(Path(tmp).glob("list_*.csv")))
-    truth = res.truth_map()
+        folder = (
+            Path(data_dir) / f"{n_records}-{n_lists}-{seed}-{design}" if data_dir else Path(tmp)
+        )
+        if not (folder / "truth.csv").exists():
+            generate(people, n_lists, seed=seed, out_dir=folder, design_seed=design)
+        recs, _ = load_lists(sorted(folder.glob("list_*.csv")))
+        truth_df = pd.read_csv(folder / "truth.csv", dtype=str)
+    truth = dict(zip(truth_df["record_id"], truth_df["person_id"], strict=True))
+    print(f"  load average {os.getloadavg()[0]:.1f} (2 cores shared)")
     ids = [str(r["record_id"]) for r in recs]
     t0 = time.perf_counter()
     df = prepare(recs)
@@ -62,7 +73,7 @@ def stages(
             a, b = col[tp["i"].to_numpy()], col[tp["j"].to_numpy()]
             m &= np.array([x is not None and x == y for x, y in zip(a, b, strict=True)])
         caught |= m
-    result = run_linkage(df, review_low=0.01, seed=seed)
+    result = run_linkage(df, review_low=0.01, seed=seed, backend=backend)
     secs = time.perf_counter() - t0
     pairs = result.pairs
     key = {rid: i for i, rid in enumerate(ids)}
@@ -80,7 +91,16 @@ def stages(
         b = (prob >= lo_p) & (prob < hi_p)
         share = is_true[b].mean() if b.any() else float("nan")
         print(f"    [{lo_p:.2f}, {min(hi_p, 1):.2f}): {int(b.sum()):9d} pairs, {share:.3f} true")
-    cl = cluster(ids, pairs, threshold)
+    attrs = record_attributes(df)
+    for thr in sweep:
+        sw = pairwise_scores(cluster(ids, pairs, thr, attributes=attrs).cluster_of, truth)
+        print(
+            f"  threshold {thr}: "
+            + ", ".join(f"{k} {sw[k]:.4f}" for k in ("precision", "recall", "f1"))
+        )
+    plain = pairwise_scores(cluster(ids, pairs, threshold).cluster_of, truth)
+    # as `dalil link` clusters: with the cluster-level checks
+    cl = cluster(ids, pairs, threshold, attributes=attrs)
     s = pairwise_scores(cl.cluster_of, truth)
     lam = result.model_json.get("probability_two_random_records_match", float("nan"))
     sizes = pd.Series(list(cl.cluster_of.values())).value_counts()
@@ -91,12 +111,16 @@ def stages(
         "recall_scored_0.01": float(is_true.sum() / len(tp)),
         "recall_above_thr": float((is_true & above).sum() / len(tp)),
         "precision_above_thr": float((is_true & above).sum() / max(1, above.sum())),
+        "recall_no_checks": plain["recall"],
+        "precision_no_checks": plain["precision"],
         "recall_clusters": s["recall"],
         "precision_clusters": s["precision"],
         "f1": s["f1"],
         "prior_lambda": float(lam),
         "largest_cluster": int(sizes.max()),
+        "incompatible_joins": cl.incompatible_joins,
         "seconds": secs,
+        "load_average": os.getloadavg()[0],
     }
     print(f"  rules: {[', '.join(r) for r in rules]}")
     if dump:
@@ -117,6 +141,28 @@ def stages(
     return out
 
 
+#: the hand-written lists (fictional) in tests/data/linkage and their true clusters
+HAND_WRITTEN = ("committee.csv", "network.csv")
+HAND_TRUTH = {
+    "c1": "A",
+    "n1": "A",
+    "c3": "B",
+    "n2": "B",
+    "c4": "C",
+    "n3": "C",
+    "c2": "D",
+    "n4": "E",
+}
+
+
+def hand_written() -> None:
+    data = Path(__file__).resolve().parent.parent / "tests" / "data" / "linkage"
+    out = link_files([data / f for f in HAND_WRITTEN])
+    s = pairwise_scores(out.clustering.cluster_of, HAND_TRUTH)
+    print(f"hand-written lists ({' + '.join(HAND_WRITTEN)}, Arabic script + Latin, 8 records):")
+    print("  " + ", ".join(f"{k} {s[k]:.3f}" for k in ("precision", "recall", "f1")))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=100_000)
@@ -131,6 +177,13 @@ def main() -> int:
         help="fix the lists' design independently of the size (generate design_seed)",
     )
     ap.add_argument("--dump-model", default="", help="write the trained model JSON here")
+    ap.add_argument("--backend", default="duckdb", choices=["duckdb", "spark"])
+    ap.add_argument(
+        "--sweep", default="", help="also cluster at these thresholds (e.g. 0.5,0.7,0.8)"
+    )
+    ap.add_argument(
+        "--data-dir", default="", help="keep the generated lists here and reuse them next time"
+    )
     ap.add_argument(
         "--em-max-pairs",
         type=float,
@@ -147,8 +200,11 @@ def main() -> int:
     for n in sizes:
         print(f"{n} records:")
         res.append(
-            stages(n, args.lists, args.seed, args.threshold, args.dump_model, args.design_seed)
-        )
+            stages(n, args.lists, args.seed, args.threshold, args.dump_model, args.design_seed,
+                   args.data_dir, args.backend,
+                   tuple(float(x) for x in args.sweep.split(",") if x))
+        )  # fmt: skip
+    hand_written()
     if len(res) == 2:
         b, f = res
         print(f"\n{'':22}{'1/10':>12}{'full':>12}{'ratio':>8}")

@@ -32,6 +32,11 @@ def test_an_act_names_perpetrator_persons(any_case: Case) -> None:
         assert row["perpetrator_ids"] == [s1.id, s2.id]
         assert [a.id for a in records.acts_of_perpetrator(ctx, s1.id)] == [aid]
         assert records.acts_of_perpetrator(ctx, victim.id) == []
+        assert records.acts_of_person(ctx, victim.id) == {
+            "acts_as_victim": [aid],
+            "acts_as_perpetrator": [],
+        }
+        assert records.acts_of_person(ctx, s2.id)["acts_as_perpetrator"] == [aid]
     with any_case.act() as ctx:
         records.update(ctx, "act", aid, perpetrator_ids=[s2.id])
     with any_case.system_session() as s:

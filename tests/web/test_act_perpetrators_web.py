@@ -51,6 +51,10 @@ def test_perpetrator_persons_in_the_form_api_and_person_page(
     etag = api.headers["ETag"]
     shown = client.get(f"/acts/{act_id}")
     assert "S-Web-Fict-1" in shown.text and "S-Web-Fict-2" in shown.text
+    got = client.get(f"/api/v1/persons/{s1}", headers=_bearer(seeded, "viewer")).json()
+    assert got["acts_as_perpetrator"] == [act_id] and got["acts_as_victim"] == []
+    got = client.get(f"/api/v1/persons/{victim}", headers=_bearer(seeded, "viewer")).json()
+    assert got["acts_as_victim"] == [act_id] and got["acts_as_perpetrator"] == []
     person = client.get(f"/persons/{s1}")
     assert "Acts as perpetrator" in person.text and f'href="/acts/{act_id}"' in person.text
     # The API edits them by id; an unknown person is refused and nothing changes.
@@ -65,6 +69,8 @@ def test_perpetrator_persons_in_the_form_api_and_person_page(
     assert ok.status_code == 200, ok.text
     assert ok.json()["perpetrator_ids"] == [s2]
     assert f'href="/acts/{act_id}"' not in client.get(f"/persons/{s1}").text
+    got = client.get(f"/api/v1/persons/{s1}", headers=_bearer(seeded, "viewer")).json()
+    assert got["acts_as_perpetrator"] == []
 
 
 def test_site_status_change_in_the_form_and_the_api(

@@ -75,3 +75,41 @@ def test_import_a_list_through_the_mapping_step(
     page.goto(f"{server}/lists")
     assert "Fictional browser list" in page.content()
     assert not page.console_errors, page.console_errors
+
+
+def test_a_web_capture_upload_leads_to_its_job_in_both_languages(
+    page: Any,  # noqa: F811
+    server: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A .wacz uploaded on the evidence page is stored, then checked and recorded by a
+    ``capture`` job: the page links to the job, whose page ends "done" with the item."""
+    from tests.captures.webfixtures import make_wacz, make_warc, site
+
+    with site() as base:
+        warc = make_warc(tmp_path / "m.warc.gz", base)
+    login(page, server, "investigator", "/evidence/upload")
+    for lang in ("en", "ar"):
+        wacz = make_wacz(
+            tmp_path / f"fictional-market-{lang}.wacz",
+            warc,
+            [{"url": f"{base}/news/market.html", "ts": f"2026-01-0{len(lang)}T03:04:05Z",
+              "title": f"Fictional market ({lang})"}],
+        )  # fmt: skip
+        page.goto(f"{server}/evidence/upload?lang={lang}")
+        page.set_input_files("#file", str(wacz))
+        page.locator("#upload-form button[type=submit]").click()
+        page.wait_for_selector("#uploaded-capture-job", timeout=30_000)
+        status = page.inner_text("#upload-status")
+        expected = "it is being checked and recorded" if lang == "en" else "يجري فحصه وتسجيله"
+        assert expected in status, status
+        shot(page, f"capture-upload-queued-{lang}")
+        page.click("#uploaded-capture-job")
+        for _ in range(120):  # the job page as served (its script follows a running job)
+            if page.get_attribute("#job", "data-state") not in ("queued", "running"):
+                break
+            page.wait_for_timeout(500)
+            page.reload()
+        assert page.get_attribute("#job", "data-state") == "done", page.content()[:2000]
+        shot(page, f"capture-upload-job-{lang}")
+    assert not page.console_errors, page.console_errors

@@ -155,3 +155,22 @@ def test_evidence_is_retracted_by_its_sha256(client: Client, seeded: dict[str, A
             headers=_bearer(seeded, "admin"),
         )
         assert r.status_code == 200, r.text
+
+
+def test_an_act_of_a_retracted_victim_keeps_its_victim_in_the_edit_form(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    """The choice lists leave retracted records out; the value a record holds stays
+    chosen, so saving the form does not lose it."""
+    from dalil.services import persons, retractions
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        victim = persons.add_person(ctx, pseudonym="V-Retracted-Fict", roles=["victim"]).id
+        act = records.add(
+            ctx, "act", incident_id=seeded["incident"], victim_id=victim, act_type="injury"
+        ).id
+        retractions.retract(ctx, "person", victim, reason="Fictional: entered twice")
+    client.login("investigator")
+    form = client.get(f"/acts/{act}/edit").text
+    assert f'<option value="{victim}" selected>#{victim}</option>' in form
+    assert "V-Retracted-Fict" not in client.get("/acts/new").text

@@ -317,12 +317,13 @@ def person_show(
     case_opts: CaseOptions, person_id: int, reveal: bool, reason: str | None, as_json: bool
 ) -> None:
     """Show one person (protected fields only with --reveal --reason)."""
-    from dalil.services import persons, retractions
+    from dalil.services import persons, records, retractions
 
     _check_reveal_args(reveal, reason)
     with case_opts.act(write=reveal) as ctx:
         p = persons.get_person(ctx, person_id)
         d = persons.reveal(ctx, [p], reason=reason or "")[0] if reveal else p.to_dict()
+        d.update(records.acts_of_person(ctx, person_id))
         held = retractions.status(ctx, "person", person_id)
     if held is not None:  # as GET /api/v1/persons/{id}: only on a retracted person
         d["retraction"] = held

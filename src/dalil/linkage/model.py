@@ -120,8 +120,20 @@ def prepare(
     death_year = pd.to_numeric(dod.str[:4] if dod.notna().any() else dod, errors="coerce")
     if reference_year is not None:
         death_year = death_year.fillna(reference_year)
+    elif death_year.notna().any():
+        # an age without a date of death: the year most of its list died in (a list
+        # records one event or period), else that of all lists
+        lists = _col(src, "list").fillna("")
+        modal = death_year.groupby(lists).agg(
+            lambda s: s.mode().iloc[0] if s.notna().any() else None
+        )
+        death_year = death_year.fillna(lists.map(modal)).fillna(death_year.mode().iloc[0])
     by = by.fillna(death_year - pd.to_numeric(_col(src, "age"), errors="coerce"))
     out["birth_year"] = pd.array(by.round(), dtype="Int64")
+    # two overlapping 5-year bands for blocking: years up to 2 apart (an age rounded,
+    # a year mistyped) share at least one of them
+    out["birth_band_a"] = pd.array((by.round() // 5), dtype="Int64")
+    out["birth_band_b"] = pd.array(((by.round() + 2) // 5), dtype="Int64")
     out["birth_date"] = bdate
     out["dod"] = dod
     place = _col(src, "place_of_death")
@@ -133,7 +145,7 @@ def prepare(
     out["address_norm"] = _map_unique(_col(src, "address"), _nn)
     out["postcode"] = _col(src, "postcode")
     for c in out.columns:
-        if c != "birth_year":
+        if c not in ("birth_year", "birth_band_a", "birth_band_b"):
             out[c] = out[c].astype("string")
             out[c] = out[c].where(out[c].str.len() > 0, pd.NA)
     return out
@@ -174,6 +186,13 @@ def _name_comparison(part: str, tf: bool) -> Any:
                 f"least(length({key}_l), length({key}_r)) >= 6 "
                 f"AND levenshtein({key}_l, {key}_r) <= 2",
                 "key 2 edits apart (keys of 6+ letters)",
+            ),
+            # a typo in a short name (Rtmi, Fai, Umfr) is rarely another name by one
+            # inserted or dropped letter; its own level lets training weigh it
+            cll.CustomLevel(
+                f"abs(length({key}_l) - length({key}_r)) = 1 "
+                f"AND levenshtein({key}_l, {key}_r) <= 1",
+                "short key, one letter more or less",
             ),
             cll.ElseLevel(),
         ],
@@ -249,6 +268,25 @@ def _custom(name: str, null_sql: str, levels: list[tuple[str, str]]) -> Any:
     )
 
 
+def _mother_comparison(df: pd.DataFrame) -> Any:
+    """The mother's name, counted only when the father's and family names do not both agree.
+
+    Siblings share their mother as they share their lineage: where father and family
+    agree (the lineage comparison has counted that), a shared mother is mostly the
+    same household again, not new evidence of the same person; counted on its own it
+    linked brothers (random sampling measures a shared mother among all pairs, 1 in
+    55, not among pairs of one household). Such pairs get the neutral "missing" level.
+    """
+    null = "mother_key_l IS NULL OR mother_key_r IS NULL"
+    if _present(df, "father_key") and _present(df, "family_key"):
+        null += " OR (father_key_l = father_key_r AND family_key_l = family_key_r)"
+    return _custom("mother_key", null, [("mother_key_l = mother_key_r", "same mother's name")])
+
+
+def _several_lists(df: pd.DataFrame) -> bool:
+    return "list" in df.columns and df["list"].nunique(dropna=True) > 1
+
+
 def comparisons(df: pd.DataFrame, *, generic_names: bool = False) -> list[Any]:
     """The comparisons for the columns present in *df*.
 
@@ -269,7 +307,15 @@ def comparisons(df: pd.DataFrame, *, generic_names: bool = False) -> list[Any]:
         if lineage is not None:
             comps.append(lineage)
     if _present(df, "mother_key"):
-        comps.append(cl.ExactMatch("mother_key"))
+        comps.append(_mother_comparison(df))
+    if _several_lists(df):
+        comps.append(
+            _custom(
+                "source_list",
+                "list_l IS NULL OR list_r IS NULL",
+                [("list_l = list_r", "same list (a duplicate inside one list)")],
+            )
+        )
     if _present(df, "birth_year"):
         comps.append(
             _custom(
@@ -306,11 +352,15 @@ def comparisons(df: pd.DataFrame, *, generic_names: bool = False) -> list[Any]:
             )
         )
     if _present(df, "place_key") and _present(df, "gov_key"):
+        # Governorates are compared only where a place is missing, and only their
+        # agreement counts: lists name them in different languages (a translated
+        # district name shares no key with the Arabic one), so different governorate
+        # keys beside a missing place are no evidence either way.
         comps.append(
             _custom(
                 "place",
-                "(place_key_l IS NULL AND gov_key_l IS NULL) "
-                "OR (place_key_r IS NULL AND gov_key_r IS NULL)",
+                "(place_key_l IS NULL OR place_key_r IS NULL) "
+                "AND (gov_key_l IS NULL OR gov_key_r IS NULL OR gov_key_l <> gov_key_r)",
                 [
                     ("place_key_l = place_key_r", "same place"),
                     ("levenshtein(place_key_l, place_key_r) <= 1", "place 1 edit apart"),
@@ -348,8 +398,9 @@ BLOCKING_CANDIDATES: tuple[tuple[str, ...], ...] = (
     ("birth_date", "family_key"),
     ("birth_date", "first_key"),
 )
-_REFINE = ("birth_year", "father_key", "family_key", "first_key", "place_key", "grandfather_key",
-           "sex")  # fmt: skip
+_REFINE = ("birth_band_a", "birth_band_b", "birth_year", "father_key", "family_key", "first_key",
+           "place_key", "grandfather_key", "mother_key", "sex")  # fmt: skip
+_BANDS = {"birth_band_a", "birth_band_b"}
 
 
 def _pairs_under(df: pd.DataFrame, cols: Sequence[str], codes: dict[str, Any] | None = None) -> int:
@@ -396,6 +447,8 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
             finer = (*cols, extra)
             if any(set(c) <= set(finer) for c in chosen):
                 continue  # already covered by a chosen rule
+            if extra == "birth_year" and all((*cols, b) in chosen for b in _BANDS):
+                continue  # the two birth bands hold every pair of equal years
             if _pairs_under(df, finer, codes) <= budget:
                 chosen.append(finer)
     if not chosen and n * (n - 1) // 2 > budget:
@@ -533,6 +586,71 @@ def _regularise(
     return model
 
 
+#: Fixed prior for an exact identifier level (same national id, same full birth date)
+#: that training left without an m or u: the share of true matches, both values
+#: present, whose values are written the same.
+IDENTIFIER_M = 0.9
+
+
+def _collision_rate(values: pd.Series) -> float:
+    """Probability that two random records, both with a value, share it (≥ 1 / n²)."""
+    v = values.dropna()
+    n = len(v)
+    if n < 2:
+        return 1.0
+    counts = v.value_counts().to_numpy(dtype="float64")
+    return max(float((counts * (counts - 1)).sum()) / (n * (n - 1)), 1.0 / (n * n))
+
+
+def _identifier_levels(df: pd.DataFrame) -> list[tuple[str, str, float, float]]:
+    """(comparison, level label, share of the comparison's pairs, collision rate)."""
+    out: list[tuple[str, str, float, float]] = []
+    if _present(df, "national_id"):
+        out.append(("national_id", "Exact match on national_id", 1.0,
+                    _collision_rate(df["national_id"])))  # fmt: skip
+    if _present(df, "birth_year") and "birth_date" in df.columns:
+        full = df["birth_date"].where(df["birth_date"].str.len() == 10)
+        with_year = int(df["birth_year"].notna().sum())
+        if full.notna().sum() >= 2 and with_year:
+            share = (float(full.notna().sum()) / with_year) ** 2
+            out.append(("birth_year", "same birth date", share, _collision_rate(full)))
+    return out
+
+
+def identifier_priors(model: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]:
+    """Give exact identifiers their strength when training left them untrained.
+
+    An exact national id or full birth date shared by two records is strong evidence,
+    but a level observed neither among the random pairs (u) nor in the EM sample (m)
+    — ids carried by one list only, full dates rare — would get a neutral weight.
+    Such a level (m or u missing) gets a fixed prior: m = :data:`IDENTIFIER_M` and u =
+    the rate at which two random records share a value (from the data's value
+    counts), both times the share of compared pairs where the level can occur; the
+    other levels of the comparison keep their proportions. The weight is then
+    log2(0.9 / collision rate): about +33 bits for unique ten-digit ids among 10^5
+    records, +14 bits for birth dates among a population spread over 60 years.
+    """
+    fixes = {(c, lab): (share, rate) for c, lab, share, rate in _identifier_levels(df)}
+    for comp in model.get("comparisons", []):
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        for lv in levels:
+            key = (comp.get("output_column_name"), lv.get("label_for_charts"))
+            if key not in fixes:
+                continue
+            if lv.get("m_probability") is not None and lv.get("u_probability") is not None:
+                continue  # trained
+            share, rate = fixes[key]
+            new = {"m_probability": share * IDENTIFIER_M, "u_probability": share * rate}
+            others = [o for o in levels if o is not lv]
+            for k, value in new.items():
+                rest = sum(float(o.get(k) or 0.0) for o in others)
+                for o in others:
+                    if o.get(k) is not None and rest > 0:
+                        o[k] = float(o[k]) * (1.0 - value) / rest
+                lv[k] = value
+    return model
+
+
 def _carry_parameters(trained: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
     fresh["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
     for ct, cf in zip(trained["comparisons"], fresh["comparisons"], strict=True):
@@ -631,7 +749,8 @@ def run_linkage(
         if len(lab) >= 5:
             lab_sdf = db.register(lab, dataset_display_name="labels")
             linker.training.estimate_m_from_pairwise_labels(lab_sdf)  # type: ignore[no-untyped-call]
-    linker = Linker(sdf, _regularise(linker.misc.save_model_to_json()), log_level=None)
+    model = identifier_priors(linker.misc.save_model_to_json(), df)
+    linker = Linker(sdf, _regularise(model), log_level=None)
     if backend != "duckdb" or len(train_df) < n:
         trained = linker.misc.save_model_to_json()
         with contextlib.suppress(Exception):

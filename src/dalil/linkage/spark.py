@@ -8,6 +8,13 @@ from typing import Any
 _SESSION: Any = None
 
 
+def use_session(session: Any) -> None:
+    """Score with *session* — a ``SparkSession`` you built, e.g. connected to a cluster —
+    whenever ``backend="spark"`` is asked for in this process (instead of local mode)."""
+    global _SESSION
+    _SESSION = session
+
+
 def local_session(cores: int | None = None) -> Any:
     """One shared pyspark session in local mode, quiet and small.
 

@@ -111,8 +111,8 @@ def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
     )
     if not out.get("recorded_before"):
         progress(
-            f"recorded the capture with {len(out['media'])} media and "
-            f"{len(out['texts'])} page texts"
+            f"recorded the capture; media files: {len(out['media'])}, "
+            f"page texts: {len(out['texts'])}"
         )
     return dict(jsonable(out))
 

@@ -796,6 +796,20 @@ def list_open(
     return out
 
 
+def acts_of_person(ctx: Context, person_id: int) -> dict[str, list[int]]:
+    """Ids of the acts (in force) of a person: ``acts_as_victim`` and
+    ``acts_as_perpetrator`` (as ``GET /api/v1/persons/{id}`` and ``person show --json``
+    carry them)."""
+    ctx.require(access.CASE_READ, "read act records")
+    victim = retractions.narrow(
+        select(Act.id).where(Act.victim_id == person_id).order_by(Act.id), "act", Act.id
+    )
+    return {
+        "acts_as_victim": list(ctx.session.scalars(victim)),
+        "acts_as_perpetrator": [a.id for a in acts_of_perpetrator(ctx, person_id)],
+    }
+
+
 def acts_of_perpetrator(ctx: Context, person_id: int) -> list[Act]:
     """Acts (in force) that name the person *person_id* among their perpetrators."""
     ctx.require(access.CASE_READ, "read act records")

@@ -26,6 +26,7 @@ FIELD_WORDS: dict[str, str] = {
     "sex": N_("Sex"),
     "national_id": N_("National ID"),
     "address_norm": N_("Address"),
+    "source_list": N_("List the records come from"),
     "postcode": N_("Postcode"),
 }
 
@@ -77,6 +78,8 @@ LEVEL_WORDS: dict[str, str] = {
     "same place": N_("same place"),
     "place 1 edit apart": N_("place one letter apart"),
     "same governorate": N_("same governorate"),
+    "same list (a duplicate inside one list)": N_("same list (a duplicate inside one list)"),
+    "same mother's name": N_("same mother's name"),
     "All other comparisons": N_("different"),
 }
 

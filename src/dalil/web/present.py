@@ -65,6 +65,8 @@ HIDDEN = frozenset(
         "date_precision",
         "published_precision",
         "version",
+        "acts_as_victim",  # a person's acts: listed under the record, with labels
+        "acts_as_perpetrator",
     }
 )
 PRECISION_OF = {

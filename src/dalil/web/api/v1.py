@@ -66,6 +66,16 @@ class SourceIn(BaseModel):
     text: str | None = Field(None, max_length=5_000_000, description="Plain text of the source.")
 
 
+_ALREADY_HELD: dict[str, Any] = {
+    "description": "The same content is already held: that item, with `already_held`",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+_CAPTURE_JOB: dict[str, Any] = {
+    "description": "A web capture was stored; `capture_job` checks and records it",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+
+
 @router.get("/me", response_model=Me, responses=ERRORS)
 def me(ctx: ApiCtx) -> Me:
     assert ctx.user is not None
@@ -159,7 +169,7 @@ def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
     "/sources/upload",
     response_model=dict[str, Any],
     status_code=201,
-    responses=ERRORS,
+    responses={**ERRORS, 200: _ALREADY_HELD},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -261,7 +271,7 @@ def compare_texts(ctx: ApiCtx, body: CompareTextsIn) -> dict[str, Any]:
     "/evidence",
     response_model=dict[str, Any],
     status_code=201,
-    responses=ERRORS,
+    responses={**ERRORS, 200: _ALREADY_HELD, 202: _CAPTURE_JOB},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -657,7 +667,16 @@ def _api_values(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     if len(body) > 64:
         raise InputError("too many fields")
     values = dict(body)
-    for key in ("id", "created_at", "updated_at", "version", "protected_fields", "retraction"):
+    for key in (
+        "id",
+        "created_at",
+        "updated_at",
+        "version",
+        "protected_fields",
+        "retraction",
+        "acts_as_victim",
+        "acts_as_perpetrator",
+    ):
         values.pop(key, None)
     for key in list(values):
         if key.endswith("_precision"):

@@ -90,6 +90,8 @@ def get(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:
         else:
             raise NotFound(f"no such kind {kind[:40]!r}")
         out = _row(sc, kind, row)
+        if kind == "persons":
+            out.update(records.acts_of_person(sc, row.id))
         held = retractions.status(sc, "person" if kind == "persons" else
                                   RECORD_KINDS.get(kind, kind), row.id)  # fmt: skip
         if held is not None:

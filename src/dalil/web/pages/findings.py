@@ -140,6 +140,13 @@ def _act_page(
 ) -> Response:
     data = findings.assessment(ctx, item_id)
     from dalil.findings.assessment import ALL_ELEMENTS, ELEMENT_LABELS
+    from dalil.web.present import lookup
+
+    victim = (data.get("record") or {}).get("victim_id")
+    victim_link = None
+    if victim is not None:  # the victim by pseudonym, not by number
+        with ctx.act(write=False) as sc:
+            victim_link = lookup(sc, {"persons": {victim}}).link("persons", victim)
 
     return render(
         ctx,
@@ -152,6 +159,7 @@ def _act_page(
         values=values or {},
         descriptions=ALL_ELEMENTS,
         labels=ELEMENT_LABELS,
+        victim_link=victim_link,
     )
 
 
