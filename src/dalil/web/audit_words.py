@@ -116,7 +116,7 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "membership": (N_("Membership"), "/memberships"),
     "provenance": (N_("Provenance link"), "/provenance"),
     "source": (N_("Source"), "/sources"),
-    "evidence": (N_("Evidence"), "/evidence"),
+    "evidence": (N_("Evidence item"), "/evidence"),
     "job": (N_("Job"), "/jobs"),
     "list": (N_("Victim list"), None),
     "estimate": (N_("Estimate"), None),
