@@ -356,7 +356,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
     def audit_action_codes() -> frozenset[str]:
         return frozenset(ACTIONS)
 
-    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS
+    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS, level_words
 
     def linkage_field(name: Any) -> Markup:
         """A field the linkage model compared, as a label (the pair view's words)."""
@@ -366,13 +366,12 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
         return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(name)
 
     def linkage_level(level: Any) -> Markup:
-        """The level a pair reached on a field, in words (Splink's own ``Exact match on
-        …`` levels say "same")."""
+        """The level a pair reached on a field, in words (:func:`level_words`: Splink's
+        own ``Exact match on …`` levels say "same")."""
         level = str(level)
-        if level in LEVEL_WORDS:
-            return Markup(escape(_(LEVEL_WORDS[level])))
-        if level.startswith("Exact match"):
-            return Markup(escape(_("same")))
+        words, params = level_words(level)
+        if words != level or level in LEVEL_WORDS:
+            return Markup(escape(_(words) % params if params else _(words)))
         return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(level)
 
     return {
