@@ -126,8 +126,8 @@ def test_the_review_queue_orders_by_the_effect_on_the_estimate(
 ) -> None:
     for i, name in ((1, "committee"), (2, "network"), (3, "hospital")):
         assert dalil("lists", "import", lists_dir / f"list_{i}.csv", "--list", name).exit_code == 0
-    # a wide review band: the model leaves only a few pairs between 0.3 and 0.9 here
-    dalil.json("lists", "link", "--review-low", "0.05", "--threshold", "0.99")
+    # a wide review band (0.3 to 0.99), so that the queue holds pairs of every kind
+    dalil.json("lists", "link", "--review-low", "0.3", "--threshold", "0.99")
     by_doubt = dalil.json("lists", "review", "--limit", "10000")
     by_effect = dalil.json("lists", "review", "--limit", "10000", "--order", "effect")
     assert len(by_doubt) >= 5 and sorted(x["pair"] for x in by_doubt) == sorted(

@@ -27,6 +27,9 @@ from dalil.testing import TEST_PASSPHRASE, DalilRunner
 
 #: The heads of the last release: two branches, closed by 0012_one_chain.
 RELEASE_HEADS = ("0003_linkage", "0004b_open_estimates")
+#: Boolean columns added after the release to tables the release's writes below fill
+#: (0020 users.must_change_password, 0023 evidence_items.graphic).
+TODAY_COLUMNS = (("users", "must_change_password"), ("evidence_items", "graphic"))
 #: Columns a later migration rewrites on purpose (the folded legal-name index, 0011).
 REWRITTEN = {("persons", "legal_name_index")}
 
@@ -50,6 +53,13 @@ def _release_case(
         # Today's audit writes also fill the index of object ids (0022), which the
         # release did not have: made here for the writes below, dropped before upgrading.
         AuditObject.__table__.create(engine)
+        # Columns today's writes fill (the admin's user row, the evidence item), added
+        # since the release: made here with their defaults, dropped before upgrading.
+        with engine.begin() as conn:
+            for table, column in TODAY_COLUMNS:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {table} ADD COLUMN {column} BOOLEAN NOT NULL DEFAULT false"
+                )
 
     with monkeypatch.context() as m:
         m.setattr(migrate, "upgrade", release_upgrade)
@@ -122,6 +132,9 @@ def test_a_case_made_by_the_last_release_upgrades_unchanged(
     case = _release_case(new_case, monkeypatch, database)
     _fill_as_the_release_did(case, tmp_path)
     AuditObject.__table__.drop(case.engine)  # the release's schema had no such table
+    with case.engine.begin() as conn:  # nor these columns
+        for table, column in TODAY_COLUMNS:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
     before = _snapshot(case)
     assert sum(len(v) for v in before.values()) > 20
     root = case.root

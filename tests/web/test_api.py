@@ -273,7 +273,8 @@ def test_victim_lists_histories_and_a_quick_estimate_job(
 ) -> None:
     h = bearer(seeded, "viewer")
     lists = client.get("/api/v1/lists", headers=h).json()
-    assert [x["name"] for x in lists] == ["Fictional list A", "Fictional list B"]
+    # the seeded lists, in import order (other tests on the shared case may add lists later)
+    assert [x["name"] for x in lists][:2] == ["Fictional list A", "Fictional list B"]
     hist = client.get("/api/v1/lists/histories", headers=h).json()
     assert sum(r["count"] for r in hist["rows"]) >= 4
     # The quick estimate is long work: queued as a job (analysis.run), never computed

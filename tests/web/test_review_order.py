@@ -34,7 +34,7 @@ def queue_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             lists.import_list(case, USERS["admin"], folder / f"list_{i}.csv",
                               list_name=f"Generated list {i}")  # fmt: skip
         with case.act(USERS["admin"]) as ctx:
-            lists.link(ctx, review_low=0.3)
+            lists.link(ctx, review_low=0.3, threshold=0.99)  # a wide review band
     finally:
         case.close()
     app = create_app(root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))

@@ -116,7 +116,7 @@ OBJECT_KINDS: dict[str, tuple[str, str | None]] = {
     "membership": (N_("Membership"), "/memberships"),
     "provenance": (N_("Provenance link"), "/provenance"),
     "source": (N_("Source"), "/sources"),
-    "evidence": (N_("Evidence"), "/evidence"),
+    "evidence": (N_("Evidence item"), "/evidence"),
     "job": (N_("Job"), "/jobs"),
     "list": (N_("Victim list"), None),
     "estimate": (N_("Estimate"), None),
@@ -226,6 +226,10 @@ MORE_WORDS: dict[str, str] = {
     "text": N_("extracted text"),
     "ocr": N_("read from the image (OCR)"),
     "correction": N_("correction"),
+    # how a user signed in, and through which door an item was viewed
+    "password": N_("password"),
+    "totp": N_("second factor"),
+    "web": N_("the workbench"),
     # claim kinds (dalil.findings.corroboration.CLAIM_KINDS)
     "toll": N_("death toll"),
     "attribution": N_("attribution"),
@@ -276,6 +280,8 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
         return Markup(escape(_(JOB_KINDS[v])))
     if isinstance(v, str) and v in VOCAB:
         return Markup(escape(_(VOCAB[v])))
+    if key in ("method", "via") and isinstance(v, str) and v in MORE_WORDS:
+        return Markup(escape(_(MORE_WORDS[v])))
     if isinstance(v, str) and len(v) >= 19 and v[4:5] == "-" and v[10:11] == "T":
         from dalil.web.present import timestamp
 
@@ -356,7 +362,7 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
     def audit_action_codes() -> frozenset[str]:
         return frozenset(ACTIONS)
 
-    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS
+    from dalil.web.linkage_words import FIELD_WORDS, LEVEL_WORDS, level_words
 
     def linkage_field(name: Any) -> Markup:
         """A field the linkage model compared, as a label (the pair view's words)."""
@@ -366,13 +372,12 @@ def make_globals(t: gettext.NullTranslations) -> dict[str, Any]:
         return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(name)
 
     def linkage_level(level: Any) -> Markup:
-        """The level a pair reached on a field, in words (Splink's own ``Exact match on
-        …`` levels say "same")."""
+        """The level a pair reached on a field, in words (:func:`level_words`: Splink's
+        own ``Exact match on …`` levels say "same")."""
         level = str(level)
-        if level in LEVEL_WORDS:
-            return Markup(escape(_(LEVEL_WORDS[level])))
-        if level.startswith("Exact match"):
-            return Markup(escape(_("same")))
+        words, params = level_words(level)
+        if words != level or level in LEVEL_WORDS:
+            return Markup(escape(_(words) % params if params else _(words)))
         return Markup('<bdi dir="ltr" lang="en">{}</bdi>').format(level)
 
     return {

@@ -95,8 +95,7 @@ def in_words(ctx: Ctx, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for f in fields:
         name = str(f.get("field", ""))
         level = str(f.get("level", ""))
-        if level.startswith("Exact match"):
-            level = "same"
+        words, params = level_words(level)
         bf = float(f.get("bayes_factor") or 1.0)
         direction = f.get("direction")
         if direction == "same":
@@ -110,8 +109,7 @@ def in_words(ctx: Ctx, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({
             **f,
             "label": ctx._(FIELD_WORDS[name]) if name in FIELD_WORDS else name,
-            "reached": ctx._(LEVEL_WORDS[level]) if level in LEVEL_WORDS
-            else (ctx._("same") if level == "same" else level),
+            "reached": ctx._(words) % params if params else ctx._(words),
             "meaning": meaning,
         })  # fmt: skip
     return out
@@ -119,6 +117,7 @@ def in_words(ctx: Ctx, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 SAME = N_("same")
 APART = N_("at most %(n)s characters apart")
+APART_ONE = N_("at most one character apart")
 #: Fields whose weight is at least this many bits either way drove a link.
 DRIVING_BITS = 1.0
 
@@ -133,7 +132,8 @@ def level_words(label: str) -> tuple[str, dict[str, Any]]:
         return SAME, {}
     m = re.fullmatch(r"Levenshtein distance of \w+ <= (\d+)", label)
     if m:
-        return APART, {"n": int(m.group(1))}
+        n = int(m.group(1))
+        return (APART_ONE, {}) if n == 1 else (APART, {"n": n})
     return label, {}
 
 
