@@ -68,7 +68,15 @@ def _apply_options(opts: list[Any], fn: Any) -> Any:
 
 def _show_record(d: dict[str, Any]) -> None:
     for k, v in d.items():
+        if k == "provenance":
+            continue
+        if isinstance(v, list):
+            v = ", ".join(str(x) for x in v)
         click.echo(f"{k}: {'' if v is None else v}")
+    for p in d.get("provenance") or []:  # one line a supporting or contradicting link
+        what = f"source {p['source_id']}" if p.get("source_id") else f"evidence {p['evidence_id']}"
+        at = f" at {p['locator']}" if p.get("locator") else ""
+        click.echo(f"provenance {p['id']}: {p['role']} by {what}{at}")
 
 
 def make_record_commands(spec: Any) -> list[click.Command]:
@@ -121,6 +129,7 @@ def make_record_commands(spec: Any) -> list[click.Command]:
 
         with case_opts.act(write=False) as ctx:
             d = records.get(ctx, kind, record_id).to_dict()
+            d.update(records.links_of(ctx, kind, record_id))
             held = retractions.status(ctx, kind, record_id)
         if held is not None:  # as GET /api/v1/{kind}/{id}: only on a retracted record
             d["retraction"] = held

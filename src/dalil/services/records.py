@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import func, select
 
@@ -808,6 +808,30 @@ def acts_of_person(ctx: Context, person_id: int) -> dict[str, list[int]]:
         "acts_as_victim": list(ctx.session.scalars(victim)),
         "acts_as_perpetrator": [a.id for a in acts_of_perpetrator(ctx, person_id)],
     }
+
+
+#: Record kinds whose ``show --json`` and ``GET /api/v1/{kind}/{id}`` carry links.
+LINKED_KINDS: Final = ("incident", "act", "site", "unit", "membership")
+
+
+def links_of(ctx: Context, kind: str, record_id: int) -> dict[str, Any]:
+    """The records (in force) linked to one record, as ``{kind} show --json`` and
+    ``GET /api/v1/{kind}/{id}`` carry them: ``provenance`` (the sources and evidence that
+    support or contradict it, with their locators) for incidents, acts, sites, units and
+    memberships, and for an incident also its ``acts`` and ``sites`` by id. A testimony's
+    link to its witness is left out for a user who may not reveal protected fields."""
+    if kind not in LINKED_KINDS:
+        return {}
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    links = [p.to_dict() for p in list_(ctx, "provenance", subject_kind=kind, subject_id=record_id)]
+    if not ctx.can(access.PROTECTED_REVEAL):
+        links = [p for p in links if p.get("role") not in (WITNESS_ROLE, "identifies")]
+    out: dict[str, Any] = {}
+    if kind == "incident":
+        out["acts"] = [a.id for a in list_(ctx, "act", incident_id=record_id)]
+        out["sites"] = [s.id for s in list_(ctx, "site", incident_id=record_id)]
+    out["provenance"] = links
+    return out
 
 
 def acts_of_perpetrator(ctx: Context, person_id: int) -> list[Act]:

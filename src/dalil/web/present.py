@@ -67,6 +67,9 @@ HIDDEN = frozenset(
         "version",
         "acts_as_victim",  # a person's acts: listed under the record, with labels
         "acts_as_perpetrator",
+        "acts",  # an incident's acts, sites and provenance: listed under the record
+        "sites",
+        "provenance",
     }
 )
 PRECISION_OF = {

@@ -676,6 +676,9 @@ def _api_values(kind: str, body: dict[str, Any]) -> dict[str, Any]:
         "retraction",
         "acts_as_victim",
         "acts_as_perpetrator",
+        "acts",
+        "sites",
+        "provenance",
     ):
         values.pop(key, None)
     for key in list(values):

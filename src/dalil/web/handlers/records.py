@@ -92,6 +92,8 @@ def get(ctx: Ctx, kind: str, raw_id: str) -> dict[str, Any]:
         out = _row(sc, kind, row)
         if kind == "persons":
             out.update(records.acts_of_person(sc, row.id))
+        elif kind in RECORD_KINDS:
+            out.update(jsonable(records.links_of(sc, RECORD_KINDS[kind], row.id)))
         held = retractions.status(sc, "person" if kind == "persons" else
                                   RECORD_KINDS.get(kind, kind), row.id)  # fmt: skip
         if held is not None:
