@@ -45,7 +45,7 @@ def test_open_interval_and_null_estimate_are_recorded_and_reported(
         text = _text(out)
         assert "540 at least 410 ; upper bound not estimable" in text.replace("410;", "410 ;")
         assert re.search(
-            r"Fictional village stratum NOT FOR PUBLICATION no estimate loglinear 12 "
+            r"Fictional village stratum NOT FOR PUBLICATION no estimate log-linear models 12 "
             r"not estimable —",
             text,
         )
