@@ -105,11 +105,17 @@ def test_a_web_capture_upload_leads_to_its_job_in_both_languages(
         assert expected in status, status
         shot(page, f"capture-upload-queued-{lang}")
         page.click("#uploaded-capture-job")
-        for _ in range(120):  # the job page as served (its script follows a running job)
-            if page.get_attribute("#job", "data-state") not in ("queued", "running"):
+        from playwright.sync_api import Error as PlaywrightError
+
+        for _ in range(120):  # the job page's own script follows the job, redraws when done
+            try:
+                page.wait_for_load_state("load")
+                state = page.get_attribute("#job", "data-state")
+            except PlaywrightError:  # the page is being redrawn by its script
+                state = None
+            if state not in (None, "queued", "running"):
                 break
             page.wait_for_timeout(500)
-            page.reload()
         assert page.get_attribute("#job", "data-state") == "done", page.content()[:2000]
         shot(page, f"capture-upload-job-{lang}")
     assert not page.console_errors, page.console_errors
