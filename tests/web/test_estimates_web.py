@@ -6,12 +6,29 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from dalil.services import estimates, lists
 from dalil.services.reports import build_report_bytes
+from dalil.testing import TEST_PASSPHRASE
+from dalil.web import create_app
+from dalil.web.auth import LoginThrottle
 
-from .conftest import USERS, Client
+from .conftest import USERS, Client, seed_case
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A case of this module's own: the shared case gains lists from other tests (in an
+    order that varies with the workers), and an estimate depends on every list."""
+    root = tmp_path_factory.mktemp("estimatescase") / "case"
+    seed_case(root)
+    application = create_app(root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=1000))
+    yield application
+    application.state.case.close()
 
 
 def _csrf(c: Client) -> str:
