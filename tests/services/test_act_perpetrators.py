@@ -7,7 +7,7 @@ import pytest
 
 from dalil.core import audit
 from dalil.core.case import Case
-from dalil.errors import NotFound
+from dalil.errors import Conflict, NotFound
 from dalil.services import persons, records, retractions
 
 
@@ -51,6 +51,10 @@ def test_an_act_names_perpetrator_persons(any_case: Case) -> None:
         retractions.retract(ctx, "act", aid, reason="Fictional: entered in error")
     with any_case.act(write=False) as ctx:
         assert records.acts_of_perpetrator(ctx, s2.id) == []
+    with pytest.raises(Conflict, match="restore it"), any_case.act() as ctx:
+        records.update(ctx, "act", aid, perpetrator_ids="")  # not edited while retracted
+    with any_case.act() as ctx:
+        retractions.restore(ctx, "act", aid, reason="Fictional: it was right after all")
     with any_case.act() as ctx:
         records.update(ctx, "act", aid, perpetrator_ids="")
         assert records.get(ctx, "act", aid).perpetrator_ids == []

@@ -72,6 +72,27 @@ def test_restore_brings_it_back_and_the_log_keeps_both_steps(two) -> None:
     assert restore["retraction_reason"] == "looked like a duplicate"
 
 
+def test_a_retracted_record_is_not_edited_in_silence_until_restored(two) -> None:
+    case, _a, b, p = two
+    with case.act() as ctx:
+        retractions.retract(ctx, "incident", b, reason="entered twice (same as the first)")
+        retractions.retract(ctx, "person", p, reason="not a victim of this case")
+    with pytest.raises(Conflict, match="restore it"), case.act() as ctx:
+        records.update(ctx, "incident", b, title="Fictional raid, edited while withdrawn")
+    with pytest.raises(Conflict, match="restore it"), case.act() as ctx:
+        persons.update_person(ctx, p, notes="edited while withdrawn")
+    with case.act(write=False) as ctx:
+        assert records.get(ctx, "incident", b).title.endswith("Beta")
+        assert persons.get_person(ctx, p).notes is None
+    assert [e["action"] for e in _entries(case, f"incident:{b}")][-1] == "incident.retract"
+    with case.act() as ctx:
+        retractions.restore(ctx, "incident", b, reason="a different raid after all")
+    with case.act() as ctx:
+        records.update(ctx, "incident", b, title="Fictional raid on Qaryat-Beta (checked)")
+    with case.act(write=False) as ctx:
+        assert records.get(ctx, "incident", b).title.endswith("(checked)")
+
+
 def test_refusals_change_nothing(two) -> None:
     case, _a, b, _p = two
     with case.act() as ctx:

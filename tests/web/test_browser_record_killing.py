@@ -102,6 +102,11 @@ def test_record_a_killing_by_keyboard_with_a_duplicate_warning(
     page.keyboard.press("Tab")
     page.keyboard.type("مسلحون متخيلون" if lang == "ar" else "Fictional gunmen")
     page.keyboard.press("Tab")
+    assert _active(page) == "k-act_perpetrator_ids"
+    page.keyboard.press("ArrowDown")  # the first person listed, named as a perpetrator
+    perp = page.evaluate("Array.from(document.activeElement.selectedOptions, o => o.value)")
+    assert len(perp) == 1 and perp[0].isdigit(), perp
+    page.keyboard.press("Tab")
     assert _active(page) == "k-act_status"
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")
@@ -125,4 +130,10 @@ def test_record_a_killing_by_keyboard_with_a_duplicate_warning(
         headers={"Authorization": f"Bearer {seeded['tokens']['viewer']}"},
     ).json()
     assert f"V-kbd-{lang}" not in [p["pseudonym"] for p in persons["items"]]
+    act_id = page.url.split("/acts/")[1].split("?")[0]
+    act = page.request.get(
+        f"{server}/api/v1/acts/{act_id}",
+        headers={"Authorization": f"Bearer {seeded['tokens']['viewer']}"},
+    ).json()
+    assert act["perpetrator_ids"] == [int(perp[0])]
     assert not page.console_errors, page.console_errors

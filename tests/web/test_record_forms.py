@@ -11,7 +11,9 @@ import pytest
 
 from dalil.core import audit
 
-from .conftest import LEGAL_NAME, Client
+from .conftest import LEGAL_NAME, USERS, Client
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def _bearer(seeded: dict[str, Any], role: str) -> dict[str, str]:
@@ -496,6 +498,42 @@ def test_record_a_killing_in_one_submission(
     act = client.get(r.headers["location"]).text
     assert "Fictional killing at the Example mill" in act and ">V-flow-1<" in act
     assert "Fictional NGO report" in act and "p. 7" in act  # the supporting source
+
+
+def test_record_a_killing_names_perpetrator_persons(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    from dalil.services import persons
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        s1 = persons.add_person(ctx, pseudonym="S-flow-Fict-1", roles=["suspect"]).id
+        s2 = persons.add_person(ctx, pseudonym="S-flow-Fict-2", roles=["suspect"]).id
+    client.login("investigator")
+    form = client.get("/record-killing").text
+    assert 'name="act_perpetrator_ids"' in form and "multiple" in form and "S-flow-Fict-1" in form
+    typed = {
+        "inc_id": str(seeded["incident"]),
+        "vic_pseudonym": "V-flow-perp",
+        "act_type": "killing",
+        "act_date": "2025-04-03",
+    }
+    before = client.get("/api/v1/acts", headers=_bearer(seeded, "viewer")).json()["total"]
+    bad = _form(client, "/record-killing", {**typed, "act_perpetrator_ids": ["", "987654"]})
+    assert bad.status_code == 422 and 'id="err-act_perpetrator_ids"' in bad.text
+    assert 'value="V-flow-perp"' in bad.text  # the input is kept
+    assert client.get("/api/v1/acts", headers=_bearer(seeded, "viewer")).json()["total"] == before
+    assert "V-flow-perp" not in client.get("/persons?limit=500").text  # all or nothing
+    ok = _form(
+        client,
+        "/record-killing",
+        {**typed, "act_perpetrator_ids": ["", str(s1), str(s2).translate(ARABIC_INDIC)]},
+    )
+    assert ok.status_code == 303, ok.text
+    act_id = int(ok.headers["location"].split("/")[2].split("?")[0])
+    got = client.get(f"/api/v1/acts/{act_id}", headers=_bearer(seeded, "viewer")).json()
+    assert got["perpetrator_ids"] == [s1, s2]
+    shown = client.get(f"/persons/{s2}").text
+    assert "Acts as perpetrator" in shown and f'href="/acts/{act_id}"' in shown
 
 
 def test_record_a_killing_is_all_or_nothing(client: Client, seeded: dict[str, Any]) -> None:

@@ -494,6 +494,9 @@ def update_item(
     records.check_version(
         ctx, "evidence item", item, if_version, object_id=oid("evidence", item.sha256)
     )
+    from dalil.services import retractions
+
+    retractions.refuse_edit_if_retracted(ctx, "evidence", item.id)
     before = {
         "source_id": item.source_id,
         "sensitive": item.sensitive,

@@ -316,6 +316,7 @@ def update_person(
     ctx.require(access.RECORD_WRITE, "update persons")
     p: Person = ctx.get(Person, person_id, "person")
     check_version(ctx, "person", p, if_version)
+    retractions.refuse_edit_if_retracted(ctx, "person", p.id)
     open_fields = {"pseudonym", "sex", "age", "age_min", "age_max", "roles", "notes"}
     unknown = set(changes) - open_fields - set(PROTECTED_FIELDS)
     if unknown:

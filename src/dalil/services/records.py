@@ -953,6 +953,7 @@ def update(
     ctx.require(access.RECORD_WRITE, f"update {kind} records")
     row = ctx.get(spec.model, ident, kind)
     check_version(ctx, kind, row, if_version)
+    retractions.refuse_edit_if_retracted(ctx, kind, row.id)
     unknown = set(values) - {f.name for f in spec.fields}
     if unknown:
         raise InputError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")

@@ -159,6 +159,19 @@ def restore(ctx: Context, kind: str, ident: int | str, *, reason: str | None) ->
     return {"restored": True, "reason": why}
 
 
+def refuse_edit_if_retracted(ctx: Context, kind: str, record_id: int) -> None:
+    """An edit of a retracted record is refused (:class:`Conflict`): a withdrawn record
+    is not changed in silence; it is restored, with a reason, before it is edited."""
+    if kind not in MODELS:
+        return
+    held = _current(ctx, kind, record_id)
+    if held is not None:
+        raise Conflict(
+            f"{kind} {record_id} was retracted by {held.retracted_by}; "
+            "restore it (with a reason) before editing it"
+        )
+
+
 def status(ctx: Context, kind: str, record_id: int) -> dict[str, Any] | None:
     """``{at, by, reason}`` if the record is retracted, else ``None`` (``case.read``)."""
     ctx.require(access.CASE_READ, f"read {kind} records")

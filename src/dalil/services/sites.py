@@ -54,6 +54,9 @@ def site_status(
     """Move a site's status forward (dated, attributed, with evidence)."""
     ctx.require(access.RECORD_WRITE, "update sites")
     site = ctx.get(Site, site_id, "site")
+    from dalil.services import retractions
+
+    retractions.refuse_edit_if_retracted(ctx, "site", site.id)
     try:
         day = date.fromisoformat(on)
     except ValueError:

@@ -136,7 +136,7 @@ def _form(
 
 
 #: Inputs that send several values (check boxes, a multiple choice list).
-MULTI_INPUTS = ("roles", "perpetrator_ids")
+MULTI_INPUTS = ("roles", "perpetrator_ids", "act_perpetrator_ids")
 
 
 def _form_values(form: Any) -> dict[str, Any]:
@@ -290,6 +290,7 @@ _STAGE_FIELDS = {
         "method": "act_method",
         "perpetrator_unit_id": "act_unit",
         "perpetrator_affiliation": "act_perpetrators",
+        "perpetrator_ids": "act_perpetrator_ids",
         "status": "act_status",
         "incident_id": "inc_id",
         "victim_id": "vic_id",
@@ -419,6 +420,14 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
     if vic_id is None:  # a person picked among the possible duplicates
         vic_id = _int(form, "vic_pick", errors)
     unit = _int(form, "act_unit", errors)
+    perpetrators: list[int] = []
+    for raw in form.get("act_perpetrator_ids") or []:  # the hidden empty input, then choices
+        one = western_digits(str(raw)).strip()
+        if one:
+            if not one.isdigit():
+                errors["act_perpetrator_ids"] = "int"
+                break
+            perpetrators.append(int(one))
     src = _int(form, "src_id", errors)
     age = _int(form, "vic_age", errors)
     if inc_id is None and not text("inc_title"):
@@ -455,6 +464,7 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
             "method": text("act_method"),
             "perpetrator_affiliation": text("act_perpetrators"),
             "perpetrator_unit_id": unit,
+            **({"perpetrator_ids": perpetrators} if perpetrators else {}),
             "status": text("act_status"),
         },
         "source": {"source_id": src, "locator": text("src_locator")},
@@ -505,6 +515,7 @@ _KILLING_LABELS = (
     N_("Method"),
     N_("Perpetrator unit"),
     N_("Perpetrators as reported"),
+    N_("Perpetrator persons"),
     N_("Status"),
     N_("Where in the source (page, time offset or quoted passage)"),
 )
