@@ -414,9 +414,13 @@ def summarise(base_res: Any, api_res: Any, page_res: Any, use_wrk: bool, args: A
 
     b50 = p(base_res, 0.5)
     for name, res in (("API reads", api_res), ("pages", page_res)):
+        if not res["rps"]:  # nothing answered in the phase: no figure, no verdict
+            print(f"{name}: no request completed in the phase (lengthen --seconds)")
+            continue
+        met = p(res, 0.95) < 300 and not res["errors"]
         print(
             f"{name}: p50 {p(res, 0.5):.1f} ms, p95 {p(res, 0.95):.1f} ms "
-            f"(target < 300 ms: {'met' if p(res, 0.95) < 300 and not res['errors'] else 'NOT met'}), "
+            f"(target < 300 ms: {'met' if met else 'NOT met'}), "
             f"p50 ratio to baseline {p(res, 0.5) / b50:.1f}x, "
             f"{res['rps']:.1f} requests/s vs baseline {base_res['rps']:.1f}/s"
         )
