@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(seeded: dict[str, Any]) -> Iterator[str]:
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """*app* served by uvicorn in a thread on a free loopback port, until the block ends."""
     import uvicorn
 
-    app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
     port = _free_port()
     srv = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -56,9 +57,18 @@ def server(seeded: dict[str, Any]) -> Iterator[str]:
         if time.monotonic() > deadline or not th.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        th.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(seeded: dict[str, Any]) -> Iterator[str]:
+    app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
+    with serving(app) as url:
+        yield url
     app.state.case.close()
 
 

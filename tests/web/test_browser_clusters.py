@@ -10,8 +10,6 @@ merges the two; merging back what was split is refused on the page. Screenshots 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,32 +24,18 @@ from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
 
 from .conftest import seed_case
-from .test_browser import _axe_problems, _free_port, browser, login, page, pytestmark, shot
+from .test_browser import _axe_problems, browser, login, page, pytestmark, serving, shot
 
 __all__ = ["browser", "page", "pytestmark"]  # fixtures shared with test_browser
 
 
 @pytest.fixture(scope="module")
 def lists_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     root: Path = tmp_path_factory.mktemp("clustercase") / "case"
     seed_case(root)
     app = create_app(root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serving(app) as url:
+        yield url, app
     app.state.case.close()
 
 

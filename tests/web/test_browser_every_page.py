@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +20,7 @@ from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
 
 from .conftest import seed_case
-from .test_browser import ARTIFACTS, CHROMIUM, _axe_problems, _free_port, login
+from .test_browser import ARTIFACTS, CHROMIUM, _axe_problems, login, serving
 from .test_pages_in_words import _concrete, _fill, _page_routes
 
 pytestmark = [
@@ -36,26 +34,12 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import uvicorn
-
     root = tmp_path_factory.mktemp("axecase") / "case"
     ids = seed_case(root)
     app = create_app(root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
     ids.update(_fill(app, ids))
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "app": app}
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "ids": ids, "app": app}
     app.state.case.close()
 
 

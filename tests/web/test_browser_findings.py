@@ -7,8 +7,6 @@ Screenshots go to ``test-artifacts/web/``. All people and places are fictional.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +17,7 @@ from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
 
 from .conftest import USERS, password_for
-from .test_browser import _axe_problems, _free_port, browser, page, pytestmark, shot
+from .test_browser import _axe_problems, browser, page, pytestmark, serving, shot
 
 __all__ = ["browser", "page", "pytestmark"]  # fixtures and marks shared with test_browser
 
@@ -31,8 +29,6 @@ REVIEWER_PW = "pw-lee-browser-fictional"
 def findings_server(seeded: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """A uvicorn server on the shared fictional case, with an act of its own and a second
     legal user."""
-    import uvicorn
-
     from dalil.services import records, users
 
     app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
@@ -46,20 +42,8 @@ def findings_server(seeded: dict[str, Any]) -> Iterator[dict[str, Any]]:
             victim_id=seeded["person"] + 6,
             date="2025-03-07",
         )
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "act": act.id}
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "act": act.id}
     app.state.case.close()
 
 

@@ -6,8 +6,6 @@ people linked with a low review bound). Screenshots in ``test-artifacts/web/``."
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +17,7 @@ from dalil.testing import reviewer_password as password
 from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
 
-from .test_browser import _axe_problems, _free_port, browser, page, pytestmark, shot
+from .test_browser import _axe_problems, browser, page, pytestmark, serving, shot
 
 __all__ = ["browser", "page", "pytestmark"]
 
@@ -29,25 +27,11 @@ REASONS = {"en": "Checking the fictional lists for duplicates",
 
 @pytest.fixture(scope="module")
 def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    import uvicorn
-
     root = tmp_path_factory.mktemp("browser-review") / "case"
     build(root).close()
     app = create_app(root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serving(app) as url:
+        yield url, app
     app.state.case.close()
 
 
