@@ -68,7 +68,11 @@ def start() -> Iterator[Callable[..., tuple[subprocess.Popen[bytes], str]]]:
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
-                httpx.get(base + "/login", timeout=1)
+                # Refused until the supervisor has bound the socket; once bound, wait for
+                # the answer. A request abandoned by a short read timeout would still be
+                # served later, and a worker stopped (SIGSTOP) in the middle of it would
+                # hold the SQLite write lock the other worker then waits on.
+                httpx.get(base + "/login", timeout=httpx.Timeout(120, connect=1))
                 return p, base
             except httpx.HTTPError:
                 if p.poll() is not None:
