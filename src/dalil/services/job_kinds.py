@@ -91,7 +91,8 @@ def media_job(job: JobContext, params: dict[str, Any], progress: Progress) -> di
 def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Check and record a web capture (WACZ, WARC) uploaded in the workbench and already
     stored encrypted in the vault (:func:`dalil.services.captures.record_stored_capture`):
-    params ``sha256``, ``name``, ``source`` (a source id or none), ``sensitive``. A broken
+    params ``sha256``, ``name``, ``source`` (a source id or none), ``sensitive``,
+    ``graphic`` (the capture and its media shown blurred). A broken
     or altered archive fails the job naming the file inside it, with nothing recorded;
     retried after its worker died, it records the capture once. Logged ``evidence.add``."""
     from dalil.display.jsonout import jsonable
@@ -106,6 +107,7 @@ def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
         name=str(params.get("name") or "capture.wacz"),
         source_id=int(source) if source is not None else None,
         sensitive=bool(params.get("sensitive")),
+        graphic=bool(params.get("graphic")),
         capture={"uploaded_via": "web"},
         job=job.job_id,
     )
