@@ -201,10 +201,14 @@ def _show_page(kind: Kind) -> Any:
                 extra["custody"] = None  # the role may see metadata but not the ledger
             extra.update(_media_extra(ctx, item_id))
         if kind.name == "sources":
-            try:
-                extra["reading"] = sources.source_reading(ctx, item_id)
-            except PermissionDenied:
-                extra["reading"] = None  # the role may see the record but not its text
+            extra["text_job"] = sources.text_job(ctx, item_id)
+            if extra["text_job"] and extra["text_job"]["state"] in ("queued", "running"):
+                extra["reading"] = None  # being extracted: the page links to the job
+            else:
+                try:
+                    extra["reading"] = sources.source_reading(ctx, item_id)
+                except PermissionDenied:
+                    extra["reading"] = None  # the role may see the record but not its text
         extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
         extra["sections"] = present.related(ctx, kind.name, record)
         hist = present.history(ctx, kind.name, record)
