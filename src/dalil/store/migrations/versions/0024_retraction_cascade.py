@@ -3,7 +3,7 @@
 that record puts back exactly what its operation retracted.
 
 Revision ID: 0024_retraction_cascade
-Revises: 0023_media_graphic
+Revises: 0022_team_audit_objects
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_retraction_cascade"
-down_revision = "0023_media_graphic"
+down_revision = "0022_team_audit_objects"
 branch_labels = None
 depends_on = None
 
