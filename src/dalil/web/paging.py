@@ -52,12 +52,17 @@ def page(
     limit: int,
     offset: int,
     filters: dict[str, Any] | None = None,
+    after: int | None = None,
+    before: int | None = None,
 ) -> tuple[list[Any], int]:
     """(rows ``offset .. offset+limit``, total rows), in id order unless *filters* has an
-    ``order``; *filters* narrow the list (the service functions check them). A filtered
-    total is counted every time (only the unfiltered total is remembered)."""
+    ``order``; *filters* narrow the list (the service functions check them). In id
+    order, *after*/*before* an id cut the page by the key instead (*offset* then only
+    numbers it; :mod:`dalil.services.keyset`). A filtered total is counted every time
+    (only the unfiltered total is remembered)."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     order = filters.pop("order", None)
+    keys: dict[str, Any] = {"after": after, "before": before}
 
     def total(count: Callable[[], int]) -> int:
         return _total(ctx, kind, count) if not filters else int(count())
@@ -66,7 +71,7 @@ def page(
         from dalil.services import persons
 
         people: list[Any] = persons.list_persons_open(
-            ctx, limit=limit, offset=offset, order=order, **filters
+            ctx, limit=limit, offset=offset, order=order, **keys, **filters
         )
         return people, total(lambda: persons.count_persons(ctx, **filters))
     if kind == "evidence":
@@ -75,10 +80,12 @@ def page(
         ev: dict[str, Any] = dict(filters)
         if "sensitive" in ev:
             ev["sensitive"] = ev["sensitive"] in ("1", "true", "yes", True)
-        items: list[Any] = evidence.list_items(ctx, limit=limit, offset=offset, **ev)
+        items: list[Any] = evidence.list_items(ctx, limit=limit, offset=offset, **keys, **ev)
         return items, total(lambda: evidence.count_items(ctx, **ev))
     from dalil.services import records
 
     assert record_kind is not None
-    rows = records.list_open(ctx, record_kind, limit=limit, offset=offset, order=order, **filters)
+    rows = records.list_open(
+        ctx, record_kind, limit=limit, offset=offset, order=order, **keys, **filters
+    )
     return rows, total(lambda: records.count(ctx, record_kind, **filters))
