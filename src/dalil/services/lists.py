@@ -935,14 +935,15 @@ def explain(ctx: Context, pair: str) -> dict[str, Any]:
 
 def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> dict[str, Any]:
     """A victim's cluster: every list record supporting the person (open fields; the
-    names too with a *reason*, needs ``protected.reveal``, audited) and every pair among
+    names too with a *reason*: needs ``linkage.reveal``, as the names of a pair under
+    review; audited ``linkage.reveal`` citing the reason) and every pair among
     them scored field by field (:func:`explain`), strongest first, with the reviewer's
     ``decision`` on it if any (verdict, by whom; not the note, which may name people)."""
     from dalil.model.person import Person
 
     ctx.require(access.CASE_READ, "view linkage clusters")
     if reason is not None:
-        ctx.require(access.PROTECTED_REVEAL, "see names in a cluster")
+        ctx.require(access.LINKAGE_REVEAL, "see names in a cluster")
         if len(reason.strip()) < 5:
             raise InputError(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
