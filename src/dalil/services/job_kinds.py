@@ -239,3 +239,62 @@ def estimate_job(job: JobContext, params: dict[str, Any], progress: Progress) ->
     out = dict(jsonable(result.to_dict()))
     out["settings"] = s
     return out
+
+
+@job_kind("source_text", permission=access.EVIDENCE_ADD, title="Source text extraction")
+def source_text_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Extract the text of an uploaded source document (PDF, DOCX, HTML, text) already
+    stored in the vault and keep it as the source's working copy
+    (:func:`dalil.services.sources.extract_stored_text`; queued at a web or API upload):
+    params ``source``, ``sha256``, ``name``, ``sensitive``. A document with no text
+    (a scan) queues OCR. Retried, it finds the working copy already held."""
+    from dalil.services import sources
+
+    progress("extracting the text of the document")
+    out = sources.extract_stored_text(
+        job.case,
+        job.owner,
+        int(params["source"]),
+        original_sha256=str(params["sha256"]),
+        name=str(params.get("name") or "document"),
+        sensitive=bool(params.get("sensitive")),
+    )
+    progress(
+        "kept the text as a working copy"
+        if out["text"]
+        else "no text extracted" + ("; OCR queued" if out.get("ocr_job") else ""),
+        fraction=1.0,
+    )
+    return out
+
+
+@job_kind("list_import", permission=access.RECORD_WRITE, title="Victim list import", exclusive=True)
+def list_import_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Import an uploaded victim list (input file ``list``; queued by
+    :func:`dalil.services.lists.submit_import`, the web import's last step): params
+    ``filename``, ``mapping`` ({column: field}), ``list_name``. The file is read and
+    validated in a bounded worker process, then the whole list is stored in one
+    transaction (all or nothing), the progress saying how many records are stored. The
+    result is the import's (the list and its validation report, row by row); retried
+    after its worker died, it finds the list it already stored."""
+    from dalil.display.jsonout import jsonable
+    from dalil.services import lists
+
+    data = job.input_file("list")
+    progress("reading and validating the file", fraction=0.02)
+
+    def each(done: int, total: int) -> None:
+        progress(f"stored {done:,} of {total:,} records", fraction=0.1 + 0.9 * done / (total or 1))
+
+    out = lists.import_upload(
+        job.case,
+        job.case.actor(job.owner),
+        str(params.get("filename") or "list.csv"),
+        data,
+        mapping={str(k): str(v) for k, v in dict(params.get("mapping") or {}).items()},
+        list_name=str(params["list_name"]),
+        progress=each,
+        resume=job.attempt > 1,
+    )
+    del data
+    return dict(jsonable(out))

@@ -33,6 +33,7 @@ from dalil.model.lists import (
     VictimList,
     VictimMatch,
 )
+from dalil.services import retractions
 
 if TYPE_CHECKING:
     from dalil.core.access import Actor
@@ -132,12 +133,57 @@ def check_upload(
 
 
 def import_upload(
-    case: Case, actor: Actor, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+    case: Case,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    *,
+    mapping: dict[str, str],
+    list_name: str,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """:func:`import_list` of an uploaded file."""
     may_import(case, actor)
     with _uploaded(case, filename, data) as path:
-        return import_list(case, actor, path, list_name=list_name, mapping=mapping)
+        return import_list(
+            case, actor, path, list_name=list_name, mapping=mapping, progress=progress,
+            resume=resume,
+        )  # fmt: skip
+
+
+def _list_name(list_name: str) -> str:
+    name = " ".join(str(list_name).split())
+    if not name or len(name) > 100:
+        raise InputError("give a list name of 1-100 characters", field="list_name")
+    return name
+
+
+#: Kind of the job that imports an uploaded list (:func:`submit_import`).
+IMPORT_JOB = "list_import"
+
+
+def submit_import(
+    ctx: Context, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Queue the import of an uploaded list as a ``list_import`` job (the web import's
+    last step): the permission and the list name are checked now (a name already used
+    is refused at once), the file is kept encrypted with the job until it has run; the
+    job reads, validates and stores the whole list (all or nothing), reporting the
+    records stored so far. Audited ``job.submit``; the import itself ``list.import``."""
+    from dalil.services import jobs
+
+    ctx.require(access.RECORD_WRITE, "import lists")
+    ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
+    name = _list_name(list_name)
+    if ctx.session.scalar(select(VictimList.id).where(VictimList.name == name)) is not None:
+        raise Conflict(f"a list named {name!r} already exists")
+    if len(data) > jobs.FILE_MAX:
+        raise InputError(f"{filename}: larger than {jobs.FILE_MAX // 2**20} MiB")
+    params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
+    return dict(
+        jobs.submit(ctx, IMPORT_JOB, params, files={"list": (data, "application/octet-stream")})
+    )
 
 
 def import_list(
@@ -150,20 +196,34 @@ def import_list(
     sheet: str | None = None,
     encoding: str | None = None,
     strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Validate *path*, keep the original file as sensitive evidence, store its records.
 
     The file is validated completely before anything is stored: a file-level error
     changes nothing in the case. The original file is then added to the evidence vault
     (``sensitive``), and the list and its records are written in one transaction.
+    *progress(done, total)* is called as records are stored (every 500 and at the end).
+    *resume* (a retried import job): a list of that name already imported from the same
+    file by the same user is that import's outcome (``already_imported: True``), not a
+    conflict.
     """
+    import hashlib
+
     from dalil.services import evidence
 
     actor = user if not isinstance(user, str | None) else case.actor(user)
     may_import(case, actor)
-    name = " ".join(str(list_name).split())
-    if not name or len(name) > 100:
-        raise InputError("give a list name of 1-100 characters", field="list_name")
+    name = _list_name(list_name)
+    if resume:
+        with case.act(actor, write=False) as ctx:
+            done = ctx.session.scalar(select(VictimList).where(VictimList.name == name))
+            if done is not None:
+                sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                if done.evidence_sha256 == sha and done.imported_by == ctx.actor.name:
+                    return {**done.to_dict(), "report": dict(done.report or {}),
+                            "already_imported": True}  # fmt: skip
     # Read in a bounded worker process (processor time, memory, output), within the
     # limits on rows, columns and cells of dalil.tabular.
     parsed = list_file_from_worker(
@@ -198,7 +258,10 @@ def import_list(
         )
         ctx.session.add(vl)
         ctx.session.flush()
-        for rec in parsed.records:
+        total = len(parsed.records)
+        if progress is not None:
+            progress(0, total)
+        for n, rec in enumerate(parsed.records, 1):
             lr = ListRecord(
                 list_id=vl.id,
                 record_key=str(rec["record_id"]),
@@ -216,6 +279,8 @@ def import_list(
             ctx.session.flush()
             clean = {k: v for k, v in rec.items() if not k.startswith("_")}
             lr.data_enc = ctx.encrypt(clean, _data_context(lr.id))
+            if progress is not None and (n % 500 == 0 or n == total):
+                progress(n, total)
         ctx.session.flush()
         ctx.audit(
             "list.import",
@@ -266,8 +331,13 @@ def list_lists(ctx: Context) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------
 
 
-def _records(ctx: Context) -> list[tuple[ListRecord, dict[str, Any]]]:
-    rows = list(ctx.session.scalars(select(ListRecord).order_by(ListRecord.id)))
+def _records(ctx: Context, *, every: bool = False) -> list[tuple[ListRecord, dict[str, Any]]]:
+    """The list records a run links: those in force (not retracted, nor their list, nor
+    the victim they were linked to); with *every*, all of them (explaining a pair)."""
+    q = select(ListRecord).order_by(ListRecord.id)
+    if not every:
+        q = retractions.list_records_in_force(q)
+    rows = list(ctx.session.scalars(q))
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
     out = []
     for r in rows:
@@ -278,10 +348,15 @@ def _records(ctx: Context) -> list[tuple[ListRecord, dict[str, Any]]]:
     return out
 
 
-def _decisions(ctx: Context) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _decisions(
+    ctx: Context, among: set[int] | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Accepted and rejected pairs (only pairs of records in *among*, when given)."""
     acc: list[tuple[str, str]] = []
     rej: list[tuple[str, str]] = []
     for d in ctx.session.scalars(select(LinkDecision)):
+        if among is not None and not (d.record_a in among and d.record_b in among):
+            continue
         (acc if d.verdict == "accept" else rej).append((str(d.record_a), str(d.record_b)))
     return acc, rej
 
@@ -312,9 +387,8 @@ def _recorded_victims(ctx: Context) -> list[dict[str, Any]]:
         if date:
             dates.setdefault(victim, date)
     out = []
-    for p in ctx.session.scalars(
-        select(Person).where(Person.legal_name_enc.is_not(None)).order_by(Person.id)
-    ):
+    recorded = select(Person).where(Person.legal_name_enc.is_not(None)).order_by(Person.id)
+    for p in ctx.session.scalars(retractions.in_force(recorded, "person", Person.id)):
         if "victim" not in (p.roles or []) or LINKAGE_PSEUDONYM.fullmatch(p.pseudonym):
             continue
         assert p.legal_name_enc is not None
@@ -391,7 +465,18 @@ def link(
     recs = _records(ctx)
     if not recs:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
-    accepted, rejected = _decisions(ctx)
+    accepted, rejected = _decisions(ctx, {r.id for r, _ in recs})
+    # records withdrawn (or of a withdrawn list) leave their victim; the records of a
+    # withdrawn victim keep it (restoring the victim brings them back as they were)
+    linked = {r.id for r, _ in recs}
+    gone_victims = retractions.retracted_ids(ctx, "person")
+    unlinked = 0
+    for r in ctx.session.scalars(select(ListRecord).where(ListRecord.person_id.is_not(None))):
+        if r.id in linked or r.person_id in gone_victims:
+            continue
+        r.person_id = None
+        r.match_probability = None
+        unlinked += 1
     recorded = _recorded_victims(ctx)
     recorded_ids = {int(v["record_id"][len(_PERSON_PREFIX) :]) for v in recorded}
     verdicts = _victim_decisions(ctx)
@@ -534,6 +619,7 @@ def link(
         "incremental": incremental,
         "fields_not_in_model": unused,
         "records": len(recs),
+        "records_unlinked_retracted": unlinked,
         "victims": len(clusters),
         "persons_created": created,
         "persons_updated": updated,
@@ -913,7 +999,7 @@ def _explain(ctx: Context, ids: Sequence[int]) -> list[dict[str, Any]]:
     from dalil.linkage.incremental import explain_pairs
 
     model = _latest_model(ctx)
-    recs = [d for _, d in _records(ctx)]
+    recs = [d for _, d in _records(ctx, every=True)]
     out = explain_pairs(recs, [str(i) for i in ids], model, protected=True)
     for item in out:
         item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
@@ -935,14 +1021,15 @@ def explain(ctx: Context, pair: str) -> dict[str, Any]:
 
 def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> dict[str, Any]:
     """A victim's cluster: every list record supporting the person (open fields; the
-    names too with a *reason*, needs ``protected.reveal``, audited) and every pair among
+    names too with a *reason*: needs ``linkage.reveal``, as the names of a pair under
+    review; audited ``linkage.reveal`` citing the reason) and every pair among
     them scored field by field (:func:`explain`), strongest first, with the reviewer's
     ``decision`` on it if any (verdict, by whom; not the note, which may name people)."""
     from dalil.model.person import Person
 
     ctx.require(access.CASE_READ, "view linkage clusters")
     if reason is not None:
-        ctx.require(access.PROTECTED_REVEAL, "see names in a cluster")
+        ctx.require(access.LINKAGE_REVEAL, "see names in a cluster")
         if len(reason.strip()) < 5:
             raise InputError(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
@@ -1142,7 +1229,7 @@ def case_histories(
     Returns ``(lists, rows)``; each row has one 0/1 column per list (named by the list
     name), the stratum columns asked for and ``count`` — the input format of
     ``dalil estimate``. A victim is the set of list records sharing a ``person_id``
-    (run ``lists link`` first); a stratum value is the most common value among its
+    (run ``lists link`` first); retracted lists, list records and victims are left out; a stratum value is the most common value among its
     records (``unknown`` when none). Strata: sex, governorate, place_of_death,
     date_of_death, age_group (0-17, 18-59, 60+).
     """
@@ -1150,10 +1237,13 @@ def case_histories(
     for s in strata:
         if s not in STRATA:
             raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
-    lists = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
+    in_force = retractions.in_force(
+        select(VictimList).order_by(VictimList.id), "list", VictimList.id
+    )
+    lists = {v.id: v.name for v in ctx.session.scalars(in_force)}
     if not lists:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
-    recs = list(ctx.session.scalars(select(ListRecord)))
+    recs = list(ctx.session.scalars(retractions.list_records_in_force(select(ListRecord))))
     if any(r.person_id is None for r in recs):
         raise Conflict(
             "some list records are not linked to a victim yet: run dalil lists link, and "
