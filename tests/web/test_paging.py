@@ -174,3 +174,20 @@ def test_sorted_list_pages_by_offset(client: Any) -> None:
     r2 = client.get("/persons?limit=2&order=-pseudonym&offset=2&after=999999")
     r3 = client.get("/persons?limit=2&order=-pseudonym&offset=2")
     assert _first_cells(r2.text) == _first_cells(r3.text) != []
+
+
+def test_large_filtered_totals_are_remembered_per_filters(monkeypatch: Any) -> None:
+    from types import SimpleNamespace
+
+    ctx = SimpleNamespace(case=object())
+    monkeypatch.setattr(paging, "CACHE_FROM", 100)
+    monkeypatch.setattr(paging, "CACHE_SIZE", 2)
+    assert paging._total(ctx, "persons", lambda: 500) == 500
+    assert paging._total(ctx, "persons", lambda: 300, "sex=female") == 300  # not the 500
+    assert paging._total(ctx, "persons", lambda: 301, "sex=female") == 300  # remembered
+    assert paging._total(ctx, "persons", lambda: 200, "sex=male") == 200
+    # at most CACHE_SIZE totals: the oldest (the unfiltered one) was let go
+    assert paging._total(ctx, "persons", lambda: 501) == 501
+    # ... and now the female one (older than the male one, still remembered)
+    assert paging._total(ctx, "persons", lambda: 201, "sex=male") == 200
+    assert paging._total(ctx, "persons", lambda: 302, "sex=female") == 302
