@@ -311,6 +311,9 @@ def list_lists(ctx: Context) -> list[dict[str, Any]]:
 
     ctx.require(access.CASE_READ, "list victim lists")
     rows = [v.to_dict() for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))]
+    gone = retractions.retracted_ids(ctx, "list")
+    for r in rows:  # a retracted list stays listed, marked: linkage and estimates skip it
+        r["retracted"] = r["id"] in gone
     if not ctx.can(access.EVIDENCE_READ_SENSITIVE):
         shas = [r["evidence"] for r in rows if r.get("evidence")]
         sensitive = set(
@@ -381,9 +384,8 @@ def _recorded_victims(ctx: Context) -> list[dict[str, Any]]:
     from dalil.services.persons import _ctx_field
 
     dates: dict[int, str] = {}
-    for victim, date in ctx.session.execute(
-        select(Act.victim_id, Act.date).where(Act.date.is_not(None)).order_by(Act.id)
-    ):
+    dated = select(Act.victim_id, Act.date).where(Act.date.is_not(None)).order_by(Act.id)
+    for victim, date in ctx.session.execute(retractions.acts_in_force(dated)):
         if date:
             dates.setdefault(victim, date)
     out = []
