@@ -2,8 +2,8 @@
 vault (``job_files.blob_sha256``), streamed when downloaded; ``content_enc`` holds only
 input files and the output files of jobs that finished before this revision.
 
-Revision ID: 0025_job_file_blobs
-Revises: 0024_retraction_cascade
+Revision ID: 0026_job_file_blobs
+Revises: 0025_list_indexes
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_job_file_blobs"
-down_revision = "0024_retraction_cascade"
+revision = "0026_job_file_blobs"
+down_revision = "0025_list_indexes"
 branch_labels = None
 depends_on = None
 
