@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi.responses import StreamingResponse
+from markupsafe import Markup, escape
 
 from dalil.display.jsonout import jsonable
+from dalil.display.messages import in_words
 from dalil.services import jobs
 from dalil.web.context import Ctx
 
@@ -80,10 +82,32 @@ def poke(ctx: Ctx) -> None:
 
 
 def get(ctx: Ctx, job_id: int) -> dict[str, Any]:
+    """The job, its log lines and error in words in the reader's language (``messages``:
+    the log's words, followed by the page's script)."""
     with ctx.act(write=False) as sc:
         d = dict(jsonable(jobs.get(sc, job_id)))
+    for line in d.get("log", []):
+        if line.get("message_id"):
+            line["message"] = in_words(line["message_id"], line.get("params"), ctx.lang)
+    err = d.get("error_message")
+    if err:
+        d["error"] = in_words(err["id"], err.get("params"), ctx.lang)
     d["messages"] = [line["message"] for line in d.get("log", [])]
     return d
+
+
+def _bdi(text: str) -> str:
+    return str(Markup('<bdi dir="auto">{}</bdi>').format(text))
+
+
+def _escape(text: str) -> str:
+    return str(escape(text))
+
+
+def as_html(message_id: str | None, params: dict[str, Any] | None, lang: str) -> Markup:
+    """A job's log line or error in words for a page: names, file names and other text
+    in it isolated in ``<bdi dir="auto">`` (they keep their own direction)."""
+    return Markup(in_words(message_id, params, lang, data=_bdi, escape=_escape))
 
 
 def staleness(ctx: Ctx, job: dict[str, Any]) -> dict[str, int]:

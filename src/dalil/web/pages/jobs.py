@@ -46,6 +46,12 @@ def jobs_page(
 @router.get("/jobs/{job_id}")
 def job_page(ctx: PageCtx, job_id: int) -> Response:
     job = job_handlers.get(ctx, job_id)
+    for line in job.get("log", []):
+        if line.get("message_id"):
+            line["html"] = job_handlers.as_html(line["message_id"], line.get("params"), ctx.lang)
+    err = job.get("error_message")
+    if err:
+        job["error_html"] = job_handlers.as_html(err["id"], err.get("params"), ctx.lang)
     estimate = None
     if job["kind"] == "estimate" and isinstance(job.get("result"), dict):
         from dalil.web.handlers.estimates import result_view
