@@ -494,6 +494,8 @@ def test_a_cascade_retraction_and_its_restore(twins: Twins) -> None:
     sid = str(twins.ids["source2"])
     reason, back = "Fictional: fabricated article", "Fictional: genuine after all"
     run = twins.dalil("ivy")
+    [dep] = run.json("source", "dependants", sid)
+    assert (dep["kind"], dep["retractable"], dep["retracted"]) == ("evidence", True, False)
     r = run("source", "retract", sid, "--reason", reason, "--with-dependants")
     assert r.exit_code == 0, r.stderr
     assert "evidence" in r.stdout and "retracted with it" in r.stdout

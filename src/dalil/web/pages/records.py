@@ -177,6 +177,7 @@ DEPENDANT_KINDS = {
     "source": N_("Source"),
     "evidence": N_("Evidence item"),
     "claim": N_("Claim"),
+    "assessment": N_("Legal finding"),
     "list": N_("Victim list"),
     "list_record": N_("List record"),
 }
