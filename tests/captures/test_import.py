@@ -351,3 +351,16 @@ def test_domain_signed_wacz_with_time_signature(
     assert sig["time"]["gen_time"].startswith("20")
     dalil = DalilRunner({"DALIL_CASE": str(case.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
     refused(dalil, case, bad, "datapackage-digest.json", "timeSignature does not verify")
+
+
+def test_cli_graphic_flag_marks_a_capture_and_its_media(
+    any_case: Case, dalil: DalilRunner, captured: dict[str, object]
+) -> None:
+    [d] = dalil.json("evidence", "add", "--graphic", str(captured["wacz"]))
+    assert d["graphic"] is True
+    [m] = d["web_capture"]["media"]
+    assert m["graphic"] is True
+    [t] = d["web_capture"]["texts"]
+    assert t["graphic"] is False
+    shown = dalil.json("evidence", "show", str(d["id"]))
+    assert shown["graphic"] is True

@@ -154,3 +154,46 @@ def test_a_capture_job_survives_a_restart_and_records_once(tmp_path: Path, passp
         assert items(case) == 3
     finally:
         case.close()
+
+
+def test_a_capture_marked_graphic_is_stored_graphic(
+    case: Case, api: tuple[Client, dict[str, str]], tmp_path: Path
+) -> None:
+    """The upload's graphic flag (the page's checkbox sends ``graphic=true``) reaches the
+    capture job: the capture and the media inside it are shown blurred, like any upload."""
+    client, h = api
+    wacz = _wacz(tmp_path)
+    r = client.post(
+        "/api/v1/evidence",
+        params={"name": "m.wacz", "graphic": "true"},
+        content=wacz.read_bytes(),
+        headers={**h, "Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 202, r.text
+    job = _finished(case, r.json()["capture_job"])
+    assert job["state"] == "done", job.get("error")
+    with case.system_session(write=False) as s:
+        flags = {
+            (i.copy_kind, i.media_type.split(";")[0]): i.graphic
+            for i in s.scalars(select(EvidenceItem))
+        }
+    assert flags[("evidentiary", "application/wacz")] is True
+    assert flags[("working", "image/png")] is True
+    # text extracted from the pages is not media: it is never shown blurred
+    assert flags[("working", "text/plain")] is False
+
+
+def test_a_capture_not_marked_graphic_is_not(
+    case: Case, api: tuple[Client, dict[str, str]], tmp_path: Path
+) -> None:
+    client, h = api
+    r = client.post(
+        "/api/v1/evidence",
+        params={"name": "m.wacz"},
+        content=_wacz(tmp_path).read_bytes(),
+        headers={**h, "Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 202, r.text
+    assert _finished(case, r.json()["capture_job"])["state"] == "done"
+    with case.system_session(write=False) as s:
+        assert not any(s.scalars(select(EvidenceItem.graphic)))

@@ -182,3 +182,46 @@ def test_birth_years_up_to_two_apart_share_a_blocking_band(gap: int) -> None:
     a, b = df.iloc[0::2].reset_index(), df.iloc[1::2].reset_index()
     shared = (a["birth_band_a"] == b["birth_band_a"]) | (a["birth_band_b"] == b["birth_band_b"])
     assert shared.all()
+
+
+def _lineage_records() -> list[dict[str, Any]]:
+    recs = _records(300)
+    rng = random.Random(5)
+    for r in recs:
+        r["grandfather_name"] = rng.choice(MALE)
+    return recs
+
+
+def test_a_full_name_without_the_fathers_name_is_read_as_a_shifted_lineage() -> None:
+    recs = _lineage_records()
+    recs[0].update(first_name="Sami", father_name="Khalid", grandfather_name="Yusuf",
+                   family_name="Darwish")  # fmt: skip
+    # the same man in a list of full names, his father's name left out: "given
+    # grandfather family" is read as given, father, family
+    recs[1].update(first_name=None, father_name=None, grandfather_name=None, family_name=None,
+                   full_name="Sami Yusuf Darwish")  # fmt: skip
+    recs[2].update(first_name=None, father_name=None, grandfather_name=None, family_name=None,
+                   full_name="Sami Yusuf Nasr")  # another family  # fmt: skip
+    model = M._regularise(_untrained(M.prepare(recs)))
+    shifted = "family close, one's father is the other's grandfather"
+    assert _explain(recs, model, 0, 1)["lineage"][0] == shifted
+    assert _explain(recs, model, 0, 2)["lineage"][0] != shifted
+
+
+@pytest.mark.parametrize(
+    ("family_a", "family_b", "level"),
+    [
+        ("Farah", "فرح", "father and family close"),  # a final h one spelling drops
+        ("Taha", "طه", "father and family close"),
+        ("Basil", "بال", "father and family close, a letter more or less"),  # a letter dropped
+        ("Darwish", "Nasr", "father close, family differs"),
+    ],
+)
+def test_short_family_keys_a_letter_apart_are_close(family_a: str, family_b: str,
+                                                    level: str) -> None:  # fmt: skip
+    recs = _lineage_records()
+    recs[0].update(first_name="Sami", father_name="Khalid", family_name=family_a)
+    recs[1].update(first_name="Sami", father_name="Khalid", family_name=family_b)
+    recs[0]["grandfather_name"] = recs[1]["grandfather_name"] = None
+    model = M._regularise(_untrained(M.prepare(recs)))
+    assert _explain(recs, model, 0, 1)["lineage"][0] == level

@@ -116,3 +116,61 @@ def test_a_document_already_held_as_a_source_adds_nothing(case: Case, tmp_path: 
         from dalil.services import records
 
         assert records.count(ctx, "source") == 1
+
+
+def test_text_job_extracts_the_stored_document_in_a_worker(case: Case) -> None:
+    from dalil.services import jobs, sources
+
+    out = add_source_stream(
+        case,
+        None,
+        io.BytesIO(HTML),
+        name="report.html",
+        title="Fictional Monitor report",
+        kind="report",
+        text_job=True,
+    )
+    sid, jid = out["source"]["id"], out["text_job"]
+    assert out["text"] is None and out["text_error"] is None
+    with case.act(write=False) as ctx:
+        assert [i.copy_kind for i in evidence.list_items(ctx, source_id=sid)] == ["evidentiary"]
+        assert sources.text_job(ctx, sid) == {"id": jid, "state": "queued", "error": None}
+    assert jobs.Worker(case, poll_seconds=0.1).run_once()
+    with case.act(write=False) as ctx:
+        got = jobs.get(ctx, jid)
+        assert got["state"] == "done", got
+        items = evidence.list_items(ctx, source_id=sid)
+        working = next(i for i in items if i.copy_kind == "working")
+        assert got["result"]["text"] == working.sha256 and got["result"]["text_error"] is None
+        assert sources.text_job(ctx, sid)["state"] == "done"  # type: ignore[index]
+    text = b"".join(evidence.open_content(case, None, working.sha256)[1]).decode()
+    assert "cobalt-heron-77" in text and "<p>" not in text
+    for p in _case_files(case):
+        assert b"cobalt-heron-77" not in p.read_bytes(), p
+    # run again (a retried job): the working copy is found already held, nothing added
+    with case.act() as ctx:
+        again = jobs.submit(
+            ctx,
+            "source_text",
+            {"source": sid, "sha256": out["evidence"]["sha256"],
+             "name": "report.html", "sensitive": False},
+        )  # fmt: skip
+    assert jobs.Worker(case, poll_seconds=0.1).run_once()
+    with case.act(write=False) as ctx:
+        assert jobs.get(ctx, again["id"])["state"] == "done"
+        assert len(evidence.list_items(ctx, source_id=sid)) == 2
+
+
+def test_text_job_of_a_broken_pdf_says_why_and_keeps_the_source(case: Case) -> None:
+    from dalil.services import jobs
+
+    out = add_source_stream(
+        case, None, io.BytesIO(b"%PDF-1.4 not really a pdf"), name="broken.pdf",
+        title="Fictional broken", kind="report", text_job=True,
+    )  # fmt: skip
+    assert jobs.Worker(case, poll_seconds=0.1).run_once()
+    with case.act(write=False) as ctx:
+        got = jobs.get(ctx, out["text_job"])
+        assert got["state"] == "done" and got["result"]["text"] is None
+        assert "broken.pdf" in got["result"]["text_error"]
+        assert records.get(ctx, "source", out["source"]["id"]) is not None

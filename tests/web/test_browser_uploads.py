@@ -26,9 +26,16 @@ def test_add_a_source_from_a_document_with_progress(
     page.wait_for_selector("#uploaded-source-link", timeout=30_000)
     assert page.eval_on_selector("#su-progress", "e => e.value") == 100
     shot(page, "source-upload")
+    # the text is extracted by a job: the status links to it
+    assert page.get_attribute("#uploaded-text-job", "href").startswith("/jobs/")
     href = page.get_attribute("#uploaded-source-link", "href")
     page.click("#uploaded-source-link")
     page.wait_for_load_state("load")
+    for _ in range(60):  # until the job has run, the page says "Extracting text…"
+        if "Extracting text…" not in page.content():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
     assert "Kafr Sumaq" in page.content()  # the reading view shows the extracted text
     # The same document again: "already held as source N" with its link, no second source.
     page.goto(f"{server}/sources/new")

@@ -477,3 +477,30 @@ def test_checking_for_possible_duplicates(twins: Twins) -> None:
     assert "list_record" in {m["kind"] for m in cli["matches"]} and cli["matches"][0]["likely"]
     assert [x[0] for x in twins.audit("cli")] == ["person.search_duplicates"]
     assert twins.audit("web") == twins.audit("cli")
+
+
+def test_a_cascade_retraction_and_its_restore(twins: Twins) -> None:
+    """Retracting a source with its dependants (its evidence item) and restoring it leave
+    the same audit trail from the command line and from the record page's form."""
+    sid = str(twins.ids["source2"])
+    reason, back = "Fictional: fabricated article", "Fictional: genuine after all"
+    run = twins.dalil("ivy")
+    r = run("source", "retract", sid, "--reason", reason, "--with-dependants")
+    assert r.exit_code == 0, r.stderr
+    assert "evidence" in r.stdout and "retracted with it" in r.stdout
+    twins.login("ivy")
+    r = twins.client.post(
+        f"/sources/{sid}/retract",
+        data={"reason": reason, "with_dependants": "1", "csrf_token": twins.client.csrf("/users")},
+    )
+    assert r.status_code == 303, r.text
+    run.json("source", "restore", sid, "--reason", back)
+    r = twins.client.post(
+        f"/sources/{sid}/restore", data={"reason": back, "csrf_token": twins.client.csrf("/users")}
+    )
+    assert r.status_code == 303
+    cli = twins.audit("cli")
+    assert [x[0] for x in cli] == ["source.retract", "source.restore"]
+    assert cli[0][1][0] == f"source:{sid}" and cli[0][1][1].startswith("evidence:")
+    assert cli[0][2]["dependants"] == cli[0][1][1:] == cli[1][2]["dependants"]
+    assert twins.audit("web") == cli

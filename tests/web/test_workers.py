@@ -190,3 +190,54 @@ def test_serve_workers_restarts_a_killed_worker_and_runs_jobs(
     with pg_case.act() as ctx:
         jid = jobs.submit(ctx, "fixity", {})["id"]
     assert jobs.wait(pg_case, jid, timeout=60) == "done"
+
+
+def test_serve_analyses_a_bulk_loaded_table_once(
+    pg_case: Case, pg_schema_url: str, start: Callable[..., tuple[subprocess.Popen[bytes], str]]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    from dalil.services import persons
+
+    with pg_case.act() as ctx:  # a bulk load, as an import or a generated benchmark case
+        for i in range(1200):
+            persons.add_person(ctx, pseudonym=f"B-{i:05d}")
+    pg_case.close()  # its backends end and report their counts
+    engine = create_engine(pg_schema_url)
+
+    def pending() -> int:
+        with engine.connect() as conn:
+            return int(
+                conn.scalar(
+                    text(
+                        "SELECT n_mod_since_analyze FROM pg_stat_user_tables "
+                        "WHERE schemaname = current_schema() AND relname = 'persons'"
+                    )
+                )
+                or 0
+            )
+
+    try:
+        deadline = time.monotonic() + 15
+        while pending() < 1200:
+            assert time.monotonic() < deadline, "PostgreSQL never reported the inserted rows"
+            time.sleep(0.2)
+        p, _base = start(pg_case, "--job-workers", "0")
+        p.terminate()
+        p.wait(20)
+        said = (p.stderr.read() if p.stderr else b"").decode()
+        assert "planner statistics were missing or stale" in said, said
+        line = next(ln for ln in said.splitlines() if "planner statistics" in ln)
+        assert "persons" in line.split(": ", 1)[1].split(", ")
+        assert pending() == 0
+        with engine.connect() as conn:
+            assert (
+                conn.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'persons'::regclass"))
+                == 1200
+            )
+        p, _base = start(pg_case, "--job-workers", "0")  # nothing changed: nothing to say
+        p.terminate()
+        p.wait(20)
+        assert "planner statistics" not in (p.stderr.read() if p.stderr else b"").decode()
+    finally:
+        engine.dispose()

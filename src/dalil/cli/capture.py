@@ -25,6 +25,12 @@ from dalil.cli.support import AliasedGroup, emit_json, json_option
     type=click.Path(dir_okay=False),
     help="The Chromium to drive (default: $DALIL_CHROMIUM, else /usr/bin/chromium).",
 )
+@click.option(
+    "--graphic",
+    is_flag=True,
+    help="With --add: the page shows violence or bodies; the capture and the media in it "
+    "are blurred and greyscale in the workbench until the viewer chooses to see them.",
+)
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to load.")
 @json_option
 def capture_cmd(
@@ -33,6 +39,7 @@ def capture_cmd(
     out: str,
     add: bool,
     chromium: str | None,
+    graphic: bool,
     timeout: float,
     as_json: bool,
 ) -> None:
@@ -53,7 +60,7 @@ def capture_cmd(
 
         case = case_opts.open()
         try:
-            r = captures.add_capture(case, case_opts.user, out)
+            r = captures.add_capture(case, case_opts.user, out, graphic=graphic)
         finally:
             case.close()
         d["evidence"] = r["evidence"]

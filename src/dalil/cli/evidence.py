@@ -111,7 +111,13 @@ def evidence_add(
     try:
         for w in webs:
             r = captures.add_capture(
-                case, case_opts.user, w, source_id=source_id, sensitive=sensitive, notes=notes
+                case,
+                case_opts.user,
+                w,
+                source_id=source_id,
+                sensitive=sensitive,
+                notes=notes,
+                graphic=graphic,
             )
             out.append({**r["evidence"], "created": True, "web_capture": r})
         if plain:

@@ -119,6 +119,9 @@ def serve(
     The passphrase unlocks the case once at start-up (--passphrase-file,
     $DALIL_PASSPHRASE or a prompt); it is never sent over the network.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dalil.services.case_info import refresh_statistics
     from dalil.web.server import ServeOptions
     from dalil.web.server import serve as run_server
 
@@ -153,6 +156,17 @@ def serve(
         forwarded_allow_ips=proxy_ip,
     )
     scheme = "https" if tls_cert else "http"
+    try:
+        analysed = refresh_statistics(opened)
+    except SQLAlchemyError as e:  # the statistics help; serving does not depend on them
+        click.echo(f"dalil: note: could not analyse the tables ({type(e).__name__})", err=True)
+    else:
+        if analysed:
+            click.echo(
+                f"dalil: analysed {len(analysed)} table(s) whose planner statistics were "
+                f"missing or stale: {', '.join(analysed)}",
+                err=True,
+            )
     if workers > 1 and opened.engine.dialect.name == "sqlite":
         click.echo(
             "dalil: note: several workers on SQLite serve reads together but write one at a "

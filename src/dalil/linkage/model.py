@@ -200,10 +200,37 @@ def _name_comparison(part: str, tf: bool) -> Any:
 
 
 def _close(part: str) -> str:
+    """Keys equal, one edit apart (keys of 4+ letters), or equal but for a final h that
+    one spelling keeps and the other drops (فرح / Farah, طه / Taha); one changed letter
+    in a 2-3 letter key is often another name (Sami / Rami)."""
     k = f"{part}_key"
     return (
         f"({k}_l = {k}_r OR (least(length({k}_l), length({k}_r)) >= 4 "
+        f"AND levenshtein({k}_l, {k}_r) <= 1) "
+        f"OR regexp_replace({k}_l, 'h$', '') = regexp_replace({k}_r, 'h$', ''))"
+    )
+
+
+def _near(part: str) -> str:
+    """Close, or a short key with one letter more or less (بال for باسل, a dropped
+    letter; but also عباس / باسل, two names): a level of its own, weighed by training."""
+    k = f"{part}_key"
+    return (
+        f"({_close(part)} OR (abs(length({k}_l) - length({k}_r)) = 1 "
         f"AND levenshtein({k}_l, {k}_r) <= 1))"
+    )
+
+
+def _shifted_lineage() -> str:
+    """One record's father is the other's grandfather, the first having no grandfather.
+
+    A full name written without the father's name ("Yusuf Hasan al-Khatib" for Yusuf
+    son of Ali son of Hasan) is read as given, father, family: the grandfather lands in
+    the father's place.
+    """
+    return (
+        "((grandfather_key_l IS NULL AND father_key_l = grandfather_key_r) "
+        "OR (grandfather_key_r IS NULL AND father_key_r = grandfather_key_l))"
     )
 
 
@@ -239,6 +266,17 @@ def _lineage_comparison(df: pd.DataFrame) -> Any | None:
         ("father_key_l = father_key_r AND family_key_l = family_key_r",
          "father and family agree"),
         (f"{_close('father')} AND {_close('family')}", "father and family close"),
+        (f"{_near('father')} AND {_near('family')}",
+         "father and family close, a letter more or less"),
+    ]  # fmt: skip
+    if "grandfather" in has:
+        levels.append(
+            (
+                f"{_near('family')} AND {_shifted_lineage()}",
+                "family close, one's father is the other's grandfather",
+            )
+        )
+    levels += [
         ("father_key_l = father_key_r AND (family_key_l IS NULL OR family_key_r IS NULL)",
          "father agrees, family missing"),
         ("family_key_l = family_key_r AND (father_key_l IS NULL OR father_key_r IS NULL)",

@@ -347,7 +347,7 @@ def restore(
     then logged (``case.rollback_accepted``) and the old witness kept beside the new one.
     """
     from dalil.core.case import CASE_FILE, DB_FILE, EVIDENCE_DIR, KEYS_DIR, WITNESS_FILE, CaseConfig
-    from dalil.store.engine import is_sqlite, make_engine, normalise_url
+    from dalil.store.engine import analyze_stale, is_sqlite, make_engine, normalise_url
 
     manifest = verify_archive(path, passphrase, progress=progress)  # before writing anything
     _, key = open_archive(path, passphrase)
@@ -418,6 +418,7 @@ def restore(
             )
         engine = new_engine
         files = _load(engine, path, key, manifest, dest, written_blobs, progress)
+        analyze_stale(engine, every_table=True)  # PostgreSQL plans with statistics
         for name in _KEY_FILES:
             target = dest / KEYS_DIR / name
             data = files[f"keys/{name}"]

@@ -52,9 +52,11 @@ def add_capture(
     source_id: int | None = None,
     sensitive: bool = False,
     notes: str | None = None,
+    graphic: bool = False,
 ) -> dict[str, Any]:
     """Import one web capture. Returns ``{"evidence": item, "capture": summary,
-    "sources": [...], "media": [...], "texts": [...]}``."""
+    "sources": [...], "media": [...], "texts": [...]}``. *graphic*: the capture and the
+    media inside it are shown blurred until the viewer chooses (as any graphic upload)."""
     from dalil.sources.webcapture import read_capture
 
     actor = user if isinstance(user, Actor) else case.actor(user)
@@ -65,7 +67,7 @@ def add_capture(
     put = case.blobs.put_path(p)
     return _record(
         case, actor, cap, put, evidence.sanitise_name(p.name), source_id, sensitive, notes,
-        {"file_modified": mtime},
+        {"file_modified": mtime}, graphic=graphic,
     )  # fmt: skip
 
 
@@ -114,6 +116,7 @@ def record_stored_capture(
     notes: str | None = None,
     capture: dict[str, Any] | None = None,
     job: int | None = None,
+    graphic: bool = False,
 ) -> dict[str, Any]:
     """Check and record a web capture already stored in the vault by
     :func:`store_capture_stream`: read back into memory (decrypted, never a plaintext
@@ -142,7 +145,7 @@ def record_stored_capture(
     put = PutResult(sha256=sha256, size=len(data), stored_new=False)
     cap = read_capture_bytes(clean, data)
     del data
-    return _record(case, actor, cap, put, clean, source_id, sensitive, notes, meta)
+    return _record(case, actor, cap, put, clean, source_id, sensitive, notes, meta, graphic=graphic)
 
 
 def _record(
@@ -155,6 +158,8 @@ def _record(
     sensitive: bool,
     notes: str | None,
     meta: dict[str, Any],
+    *,
+    graphic: bool = False,
 ) -> dict[str, Any]:
     summary = cap.summary()
     media_puts = [(m, case.blobs.put(io.BytesIO(m.data))) for m in cap.media]
@@ -188,6 +193,7 @@ def _record(
             notes=notes,
             media_type="application/wacz" if cap.kind == "wacz" else "application/warc",
             capture={**meta, "web_capture": summary},
+            graphic=graphic,
         )
         if not res.created:
             raise InputError(
@@ -205,6 +211,7 @@ def _record(
                 sensitive=sensitive,
                 media_type=m.media_type,
                 capture={"url": m.url, "captured_at": m.captured_at, "from_capture": cap_sha},
+                graphic=graphic,  # the photos and videos of a graphic capture are too
             )
             out["media"].append(r.data)
         for pg, tput in text_puts:

@@ -86,3 +86,12 @@ def upgrade_case(case: Case) -> dict[str, list[str]]:
     upgrade(case.engine, keys=case.keys if case.unlocked else None)
     after = sorted(current_heads(case.engine))
     return {"before": before, "after": after, "heads": sorted(script_heads())}
+
+
+def refresh_statistics(case: Case) -> list[str]:
+    """PostgreSQL: analyse the tables whose planner statistics are missing or stale (see
+    :func:`dalil.store.engine.analyze_stale`; ``dalil serve`` does it once at start).
+    Returns their names; changes no record, so nothing is logged."""
+    from dalil.store.engine import analyze_stale
+
+    return analyze_stale(case.engine)

@@ -19,6 +19,7 @@ from dalil.model.findings import (
 )
 from dalil.model.incident import Incident
 from dalil.model.source import Source
+from dalil.services import retractions
 from dalil.services.evidence import evidence_ids
 
 
@@ -150,10 +151,15 @@ def _source_groups(ctx: Context, source_ids: list[int]) -> tuple[list[list[str]]
 
 
 def corroboration(ctx: Context) -> dict[str, object]:
-    """The corroboration matrix of the case's claims."""
+    """The corroboration matrix of the case's claims. A retracted source carries no
+    claim (left out of the matrix); ``retracted_sources`` names those that did, with
+    the claims that cited them."""
     ctx.require(access.CASE_READ, "read claims")
     claims = list(ctx.session.scalars(select(ClaimRow).order_by(ClaimRow.id)))
-    carriers = list(ctx.session.scalars(select(ClaimSourceRow).order_by(ClaimSourceRow.id)))
+    every = list(ctx.session.scalars(select(ClaimSourceRow).order_by(ClaimSourceRow.id)))
+    # a retracted source carries nothing: it is left out, and flagged on the claims it cited
+    gone = retractions.retracted_ids(ctx, "source")
+    carriers = [c for c in every if c.source_id not in gone]
     sids = sorted({c.source_id for c in carriers})
     groups, how = _source_groups(ctx, sids) if sids else (None, "no sources")
     m = C.matrix(
@@ -194,4 +200,16 @@ def corroboration(ctx: Context) -> dict[str, object]:
         else {}
     )
     m["source_titles"] = {str(k): v for k, v in titles.items()}
+    flagged: dict[int, list[str]] = {}
+    for c in every:
+        if c.source_id in gone:
+            flagged.setdefault(c.source_id, []).append(str(c.claim_id))
+    m["retracted_sources"] = [
+        {
+            "source": str(sid),
+            "title": (src.title if (src := ctx.session.get(Source, sid)) else None),
+            "claims": sorted(set(cids), key=int),
+        }
+        for sid, cids in sorted(flagged.items())
+    ]
     return m

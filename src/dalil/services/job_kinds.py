@@ -91,7 +91,8 @@ def media_job(job: JobContext, params: dict[str, Any], progress: Progress) -> di
 def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Check and record a web capture (WACZ, WARC) uploaded in the workbench and already
     stored encrypted in the vault (:func:`dalil.services.captures.record_stored_capture`):
-    params ``sha256``, ``name``, ``source`` (a source id or none), ``sensitive``. A broken
+    params ``sha256``, ``name``, ``source`` (a source id or none), ``sensitive``,
+    ``graphic`` (the capture and its media shown blurred). A broken
     or altered archive fails the job naming the file inside it, with nothing recorded;
     retried after its worker died, it records the capture once. Logged ``evidence.add``."""
     from dalil.display.jsonout import jsonable
@@ -106,6 +107,7 @@ def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
         name=str(params.get("name") or "capture.wacz"),
         source_id=int(source) if source is not None else None,
         sensitive=bool(params.get("sensitive")),
+        graphic=bool(params.get("graphic")),
         capture={"uploaded_via": "web"},
         job=job.job_id,
     )
@@ -236,4 +238,31 @@ def estimate_job(job: JobContext, params: dict[str, Any], progress: Progress) ->
     )
     out = dict(jsonable(result.to_dict()))
     out["settings"] = s
+    return out
+
+
+@job_kind("source_text", permission=access.EVIDENCE_ADD, title="Source text extraction")
+def source_text_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Extract the text of an uploaded source document (PDF, DOCX, HTML, text) already
+    stored in the vault and keep it as the source's working copy
+    (:func:`dalil.services.sources.extract_stored_text`; queued at a web or API upload):
+    params ``source``, ``sha256``, ``name``, ``sensitive``. A document with no text
+    (a scan) queues OCR. Retried, it finds the working copy already held."""
+    from dalil.services import sources
+
+    progress("extracting the text of the document")
+    out = sources.extract_stored_text(
+        job.case,
+        job.owner,
+        int(params["source"]),
+        original_sha256=str(params["sha256"]),
+        name=str(params.get("name") or "document"),
+        sensitive=bool(params.get("sensitive")),
+    )
+    progress(
+        "kept the text as a working copy"
+        if out["text"]
+        else "no text extracted" + ("; OCR queued" if out.get("ocr_job") else ""),
+        fraction=1.0,
+    )
     return out

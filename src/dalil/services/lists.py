@@ -34,6 +34,7 @@ from dalil.model.lists import (
     VictimList,
     VictimMatch,
 )
+from dalil.services import retractions
 
 if TYPE_CHECKING:
     from dalil.core.access import Actor
@@ -267,8 +268,13 @@ def list_lists(ctx: Context) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------
 
 
-def _records(ctx: Context) -> list[tuple[ListRecord, dict[str, Any]]]:
-    rows = list(ctx.session.scalars(select(ListRecord).order_by(ListRecord.id)))
+def _records(ctx: Context, *, every: bool = False) -> list[tuple[ListRecord, dict[str, Any]]]:
+    """The list records a run links: those in force (not retracted, nor their list, nor
+    the victim they were linked to); with *every*, all of them (explaining a pair)."""
+    q = select(ListRecord).order_by(ListRecord.id)
+    if not every:
+        q = retractions.list_records_in_force(q)
+    rows = list(ctx.session.scalars(q))
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
     out = []
     for r in rows:
@@ -279,10 +285,15 @@ def _records(ctx: Context) -> list[tuple[ListRecord, dict[str, Any]]]:
     return out
 
 
-def _decisions(ctx: Context) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _decisions(
+    ctx: Context, among: set[int] | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Accepted and rejected pairs (only pairs of records in *among*, when given)."""
     acc: list[tuple[str, str]] = []
     rej: list[tuple[str, str]] = []
     for d in ctx.session.scalars(select(LinkDecision)):
+        if among is not None and not (d.record_a in among and d.record_b in among):
+            continue
         (acc if d.verdict == "accept" else rej).append((str(d.record_a), str(d.record_b)))
     return acc, rej
 
@@ -313,9 +324,8 @@ def _recorded_victims(ctx: Context) -> list[dict[str, Any]]:
         if date:
             dates.setdefault(victim, date)
     out = []
-    for p in ctx.session.scalars(
-        select(Person).where(Person.legal_name_enc.is_not(None)).order_by(Person.id)
-    ):
+    recorded = select(Person).where(Person.legal_name_enc.is_not(None)).order_by(Person.id)
+    for p in ctx.session.scalars(retractions.in_force(recorded, "person", Person.id)):
         if "victim" not in (p.roles or []) or LINKAGE_PSEUDONYM.fullmatch(p.pseudonym):
             continue
         assert p.legal_name_enc is not None
@@ -392,7 +402,18 @@ def link(
     recs = _records(ctx)
     if not recs:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
-    accepted, rejected = _decisions(ctx)
+    accepted, rejected = _decisions(ctx, {r.id for r, _ in recs})
+    # records withdrawn (or of a withdrawn list) leave their victim; the records of a
+    # withdrawn victim keep it (restoring the victim brings them back as they were)
+    linked = {r.id for r, _ in recs}
+    gone_victims = retractions.retracted_ids(ctx, "person")
+    unlinked = 0
+    for r in ctx.session.scalars(select(ListRecord).where(ListRecord.person_id.is_not(None))):
+        if r.id in linked or r.person_id in gone_victims:
+            continue
+        r.person_id = None
+        r.match_probability = None
+        unlinked += 1
     recorded = _recorded_victims(ctx)
     recorded_ids = {int(v["record_id"][len(_PERSON_PREFIX) :]) for v in recorded}
     verdicts = _victim_decisions(ctx)
@@ -540,6 +561,7 @@ def link(
         "incremental": incremental,
         "fields_not_in_model": unused,
         "records": len(recs),
+        "records_unlinked_retracted": unlinked,
         "victims": len(clusters),
         "persons_created": created,
         "persons_updated": updated,
@@ -605,10 +627,16 @@ def _keep_explanations(
     return len(found)
 
 
-def _explain_records(ctx: Context) -> list[dict[str, Any]]:
-    """The records a run scores: every list record and every recorded victim (term
-    frequencies are counted on them)."""
-    return [d for _, d in _records(ctx)] + _recorded_victims(ctx)
+def _explain_records(ctx: Context, ids: Sequence[int | str] = ()) -> list[dict[str, Any]]:
+    """The records a run scores — the list records in force and every recorded victim
+    (term frequencies are counted on them) — and those of *ids* that are not in force
+    (a retracted record's pair is still explained)."""
+    recs = [d for _, d in _records(ctx)] + _recorded_victims(ctx)
+    have = {str(d["record_id"]) for d in recs}
+    missing = {str(i) for i in ids} - have
+    if missing:
+        recs += [d for _, d in _records(ctx, every=True) if d["record_id"] in missing]
+    return recs
 
 
 def stored_explanations(ctx: Context, pairs: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -993,7 +1021,9 @@ def _explain(ctx: Context, ids: Sequence[int]) -> list[dict[str, Any]]:
     if len(kept) == len(keys):
         out = [{"pair": k, **kept[k]} for k in keys]
     else:
-        out = explain_pairs(_explain_records(ctx), [str(i) for i in ids], model, protected=True)
+        out = explain_pairs(
+            _explain_records(ctx, ids), [str(i) for i in ids], model, protected=True
+        )
         for item in out:
             item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
     return sorted(out, key=lambda x: -float(x["probability"]))
@@ -1014,14 +1044,15 @@ def explain(ctx: Context, pair: str) -> dict[str, Any]:
 
 def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> dict[str, Any]:
     """A victim's cluster: every list record supporting the person (open fields; the
-    names too with a *reason*, needs ``protected.reveal``, audited) and every pair among
+    names too with a *reason*: needs ``linkage.reveal``, as the names of a pair under
+    review; audited ``linkage.reveal`` citing the reason) and every pair among
     them scored field by field (:func:`explain`), strongest first, with the reviewer's
     ``decision`` on it if any (verdict, by whom; not the note, which may name people)."""
     from dalil.model.person import Person
 
     ctx.require(access.CASE_READ, "view linkage clusters")
     if reason is not None:
-        ctx.require(access.PROTECTED_REVEAL, "see names in a cluster")
+        ctx.require(access.LINKAGE_REVEAL, "see names in a cluster")
         if len(reason.strip()) < 5:
             raise InputError(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
@@ -1221,7 +1252,7 @@ def case_histories(
     Returns ``(lists, rows)``; each row has one 0/1 column per list (named by the list
     name), the stratum columns asked for and ``count`` — the input format of
     ``dalil estimate``. A victim is the set of list records sharing a ``person_id``
-    (run ``lists link`` first); a stratum value is the most common value among its
+    (run ``lists link`` first); retracted lists, list records and victims are left out; a stratum value is the most common value among its
     records (``unknown`` when none). Strata: sex, governorate, place_of_death,
     date_of_death, age_group (0-17, 18-59, 60+).
     """
@@ -1229,10 +1260,13 @@ def case_histories(
     for s in strata:
         if s not in STRATA:
             raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
-    lists = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
+    in_force = retractions.in_force(
+        select(VictimList).order_by(VictimList.id), "list", VictimList.id
+    )
+    lists = {v.id: v.name for v in ctx.session.scalars(in_force)}
     if not lists:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
-    recs = list(ctx.session.scalars(select(ListRecord)))
+    recs = list(ctx.session.scalars(retractions.list_records_in_force(select(ListRecord))))
     if any(r.person_id is None for r in recs):
         raise Conflict(
             "some list records are not linked to a victim yet: run dalil lists link, and "

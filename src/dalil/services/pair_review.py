@@ -141,7 +141,7 @@ def _explained(ctx: Context, key: str) -> dict[str, Any] | None:
         # scored again, as the run scored it (every list record and recorded victim)
         model = lists._latest_model(ctx)
         a, b = key.split("-")
-        found = explain_pairs(lists._explain_records(ctx), [a, b], model, protected=True)
+        found = explain_pairs(lists._explain_records(ctx, [a, b]), [a, b], model, protected=True)
         if not found:
             return None
         out = found[0]

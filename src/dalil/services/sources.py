@@ -408,10 +408,15 @@ def add_source_stream(
     extract: bool = True,
     progress: Callable[[int], None] | None = None,
     capture: dict[str, Any] | None = None,
+    text_job: bool = False,
     **fields: Any,
 ) -> dict[str, Any]:
     """Create a Source whose document is read from *stream*. Returns the same summary as
-    ``add_source``: ``{"source", "evidence", "text", "text_error"}``."""
+    ``add_source``: ``{"source", "evidence", "text", "text_error"}``.
+
+    *text_job* (a web or API upload): the text is not extracted here but by a
+    ``source_text`` job reading the stored original (:func:`queue_text_job`); its id is
+    ``out["text_job"]`` and ``text`` stays None until it has run."""
     from dalil.sources.text import MAX_BYTES
 
     actor = user if isinstance(user, Actor) else case.actor(user)
@@ -420,7 +425,7 @@ def add_source_stream(
     with case.act(actor, write=False) as ctx:  # validate the fields before storing anything
         records.validate(ctx, "source", **fields)
     clean = evidence.sanitise_name(name)
-    tee = _Tee(stream, MAX_BYTES if extract else 0)
+    tee = _Tee(stream, 0 if text_job or not extract else MAX_BYTES)
     put = case.blobs.put(tee, progress=progress)  # type: ignore[arg-type]
     out: dict[str, Any] = {"source": None, "evidence": None, "text": None, "text_error": None}
     with case.act(actor) as ctx:
@@ -441,7 +446,13 @@ def add_source_stream(
     if not extract:
         _after_ingest(case, actor, res, out, ocr=False)
         return out
-    if tee.overflow:
+    if text_job and put.size <= MAX_BYTES:
+        _after_ingest(case, actor, res, out, ocr=False)  # OCR, if needed, after the text job
+        out["text_job"] = queue_text_job(
+            case, actor, src_id, original_sha256=put.sha256, name=clean, sensitive=sensitive
+        )
+        return out
+    if tee.overflow or put.size > MAX_BYTES:
         out["text_error"] = (
             f"{clean}: too large to extract text from here (over {MAX_BYTES} "
             "bytes); the file is kept as is"
@@ -456,4 +467,110 @@ def add_source_stream(
         original_sha256=put.sha256, name=clean, source_id=src_id, sensitive=sensitive,
     )  # fmt: skip
     _after_ingest(case, actor, res, out, ocr=True)
+    return out
+
+
+# ------------------------------------------------------------------ text extraction job
+
+#: Kind of the job that extracts a stored source document's text (see :func:`text_job`).
+TEXT_JOB = "source_text"
+
+
+def _text_lock(source_id: int) -> str:
+    # In clear in the jobs table: the source's id only, so its page can find the job.
+    return f"source-text:{int(source_id)}"
+
+
+def queue_text_job(
+    case: Case,
+    actor: Actor,
+    source_id: int,
+    *,
+    original_sha256: str,
+    name: str,
+    sensitive: bool,
+) -> int:
+    """Queue the ``source_text`` job extracting the text of source *source_id*'s stored
+    document (checked as ``job.submit``); returns its id. One such job per source runs
+    at a time."""
+    from dalil.services import jobs
+
+    params = {
+        "source": int(source_id),
+        "sha256": original_sha256,
+        "name": name,
+        "sensitive": bool(sensitive),
+    }
+    with case.act(actor) as ctx:
+        row = jobs.submit(ctx, TEXT_JOB, params, lock_key=_text_lock(source_id))
+    return int(row["id"])
+
+
+def text_job(ctx: Context, source_id: int) -> dict[str, Any] | None:
+    """The newest text-extraction job of source *source_id* (``id``, ``state``,
+    ``error``), or None when its text was never extracted by a job."""
+    from dalil.model.job import Job
+
+    ctx.require(access.CASE_READ, "read sources")
+    row = ctx.session.execute(
+        select(Job.id, Job.state, Job.error)
+        .where(Job.kind == TEXT_JOB, Job.lock_key == _text_lock(source_id))
+        .order_by(Job.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {"id": int(row[0]), "state": str(row[1]), "error": row[2]}
+
+
+def extract_stored_text(
+    case: Case,
+    user: str | Actor | None,
+    source_id: int,
+    *,
+    original_sha256: str,
+    name: str,
+    sensitive: bool,
+) -> dict[str, Any]:
+    """Extract the text of source *source_id*'s stored document *original_sha256* and
+    keep it as a working copy (as an upload did before); when none could be extracted
+    from a PDF or an image, queue OCR. Returns ``{"source", "text" (the working copy's
+    SHA-256 or None), "text_error", "ocr_job"?}``. Run twice, it finds the working copy
+    already held and stores nothing new."""
+    from dalil.model.evidence import EvidenceItem
+    from dalil.services import ocr as ocr_service
+
+    actor = user if isinstance(user, Actor) else case.actor(user)
+    case.require(actor, access.EVIDENCE_ADD, "add evidence")
+    with case.act(actor, write=False) as ctx:
+        item = ctx.session.scalar(
+            select(EvidenceItem).where(
+                EvidenceItem.sha256 == original_sha256, EvidenceItem.source_id == source_id
+            )
+        )
+        if item is None:
+            raise NotFound(f"source {source_id} holds no document {original_sha256[:12]}")
+        item_id, size, media_type = item.id, item.size, item.media_type
+    out: dict[str, Any] = {"source": int(source_id), "text": None, "text_error": None}
+    if size > MAX_BYTES:
+        out["text_error"] = (
+            f"{name}: too large to extract text from here (over {MAX_BYTES} "
+            "bytes); the file is kept as is"
+        )
+        return out
+    data = b"".join(case.blobs.open(original_sha256))
+    text, media, why = _extract_upload(data, name)
+    del data
+    kept: dict[str, Any] = {"text": None, "text_error": None}
+    keep_working_text(
+        case, actor, kept, text, media, why,
+        original_sha256=original_sha256, name=name, source_id=source_id, sensitive=sensitive,
+    )  # fmt: skip
+    out["text_error"] = kept["text_error"]
+    if kept["text"]:
+        out["text"] = kept["text"].get("sha256")
+    elif ocr_service.needs_ocr(media_type):
+        job = ocr_service.queue_at_ingest(case, actor, item_id)
+        if job is not None:
+            out["ocr_job"] = job
     return out

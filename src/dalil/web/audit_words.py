@@ -30,12 +30,18 @@ _RECORD_ACTIONS: dict[str, tuple[str, str]] = {
     "source": (N_("Source added"), N_("Source edited")),
 }
 
+#: Other kinds that are retracted and restored.
+_MORE_RETRACTABLE = ("evidence", "list", "list_record")
+
 #: Action codes -> what happened, in words (msgids).
 ACTIONS: dict[str, str] = {
     **{f"{k}.add": add for k, (add, _edit) in _RECORD_ACTIONS.items()},
     **{f"{k}.update": edit for k, (_add, edit) in _RECORD_ACTIONS.items()},
-    **{f"{k}.retract": N_("Record retracted") for k in (*_RECORD_ACTIONS, "evidence")},
-    **{f"{k}.restore": N_("Retracted record restored") for k in (*_RECORD_ACTIONS, "evidence")},
+    **{f"{k}.retract": N_("Record retracted") for k in (*_RECORD_ACTIONS, *_MORE_RETRACTABLE)},
+    **{
+        f"{k}.restore": N_("Retracted record restored")
+        for k in (*_RECORD_ACTIONS, *_MORE_RETRACTABLE)
+    },
     "user.password_change": N_("Own password changed"),
     "access.denied": N_("Access refused"),
     "assessment.add": N_("Legal element assessed"),
@@ -159,6 +165,7 @@ DETAIL_LABELS: dict[str, str] = {
     "reason": N_("Reason"),
     "retracted_by": N_("Retracted by"),
     "retraction_reason": N_("Reason for the retraction"),
+    "dependants": N_("Dependent records, with it"),
     "was_required": N_("Asked for after an admin's reset"),
     "records": N_("Records"),
     "rejected": N_("Rejected"),
@@ -200,6 +207,7 @@ DETAIL_LABELS: dict[str, str] = {
     "persons_updated": N_("Persons updated"),
     "persons_without_records": N_("Persons left without list records"),
     "recorded_victims_compared": N_("Recorded victims compared"),
+    "records_unlinked_retracted": N_("Retracted list records unlinked"),
     "review_queue": N_("Pairs waiting for review"),
     "threshold": N_("Match threshold"),
     "victim_decision_conflicts": N_("Conflicts with decisions on victims"),

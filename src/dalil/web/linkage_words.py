@@ -62,6 +62,12 @@ LEVEL_WORDS: dict[str, str] = {
     "father, grandfather and family close": N_("father, grandfather and family close"),
     "father and family agree": N_("father and family agree"),
     "father and family close": N_("father and family close"),
+    "father and family close, a letter more or less": N_(
+        "father and family close, a letter more or less"
+    ),
+    "family close, one's father is the other's grandfather": N_(
+        "family close, one's father is the other's grandfather"
+    ),
     "father agrees, family missing": N_("father agrees, family missing"),
     "family agrees, father missing": N_("family agrees, father missing"),
     "family close, father differs": N_("family close, father differs"),

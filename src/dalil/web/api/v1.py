@@ -74,6 +74,10 @@ _CAPTURE_JOB: dict[str, Any] = {
     "description": "A web capture was stored; `capture_job` checks and records it",
     "content": {"application/json": {"schema": {"type": "object"}}},
 }
+_TEXT_JOB: dict[str, Any] = {
+    "description": "The document was stored; `text_job` extracts its text",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
 
 
 @router.get("/me", response_model=Me, responses=ERRORS)
@@ -169,7 +173,7 @@ def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
     "/sources/upload",
     response_model=dict[str, Any],
     status_code=201,
-    responses={**ERRORS, 200: _ALREADY_HELD},
+    responses={**ERRORS, 200: _ALREADY_HELD, 202: _TEXT_JOB},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -193,9 +197,11 @@ async def upload_source(
     graphic: bool = Query(False, description="Shows violence or bodies: blurred when viewed."),
 ) -> dict[str, Any] | JSONResponse:
     """A source from a document sent as the raw request body (.txt, .html, .pdf, .docx):
-    the file is kept as evidentiary evidence (hashed and encrypted as it streams) and its
-    extracted text as a working copy. Answers `{source, evidence, text, text_error}`
-    (201); a file already held as a source's document answers that source with
+    the file is kept as evidentiary evidence (hashed and encrypted as it streams); a
+    `source_text` job then extracts its text and keeps it as a working copy. Answers
+    `{source, evidence, text: null, text_error: null, text_job, text_job_url}` (202;
+    follow `/api/v1/jobs/{id}`); a file too large to extract text from answers 201 with
+    `text_error`; a file already held as a source's document answers that source with
     `already_held: "source"` (200) and creates nothing."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_UPLOAD:
@@ -221,6 +227,8 @@ async def upload_source(
     )
     if out.get("already_held"):  # the file is already a source's document: that source
         return JSONResponse(out, status_code=200)
+    if out.get("text_job"):  # stored; its text is extracted by a job
+        return JSONResponse(out, status_code=202, headers={"Location": str(out["text_job_url"])})
     return out
 
 
@@ -717,32 +725,42 @@ for _k in EDIT_KINDS:
 class RetractIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=3, max_length=2000, description="Why (logged).")
+    with_dependants: bool = Field(
+        False,
+        description="Retract: also withdraw the records that depend on it, in the same "
+        "audited operation (restoring it restores them). Ignored by restore.",
+    )
 
 
 def _retract_step(kind: str, verb: str) -> Any:
     from dalil.web.handlers import retractions
 
-    do = retractions.retract if verb == "retract" else retractions.restore
-
     def view(ctx: ApiCtx, item_id: str, body: RetractIn) -> dict[str, Any]:
-        return do(ctx, kind, item_id, body.reason)
+        if verb == "retract":
+            return retractions.retract(
+                ctx, kind, item_id, body.reason, with_dependants=body.with_dependants
+            )
+        return retractions.restore(ctx, kind, item_id, body.reason)
 
     view.__name__ = f"{verb}_{kind}"
     view.__doc__ = (
         f"Retract one of {kind} with a reason: it leaves lists, search results and public "
         "or court exports, and stays in its history, the audit log and internal exports. "
-        "Answers {at, by, reason}; 409 if already retracted."
+        "Answers {at, by, reason, dependants}: what depends on it, each with retracted "
+        "and cascade (withdrawn by this call, with with_dependants); 409 if already "
+        "retracted."
         if verb == "retract"
-        else f"Restore a retracted one of {kind}, with a reason (logged); 409 if it is "
-        "not retracted."
+        else f"Restore a retracted one of {kind}, with a reason (logged), and the "
+        "dependants its retraction withdrew (listed in dependants); 409 if it is not "
+        "retracted."
     )
     return view
 
 
 def _register_retract() -> None:
-    from dalil.web.handlers.retractions import SERVICE_KINDS
+    from dalil.web.handlers.retractions import API_KINDS
 
-    for kind in SERVICE_KINDS:
+    for kind in API_KINDS:
         for verb in ("retract", "restore"):
             router.add_api_route(
                 f"/{kind}/{{item_id}}/{verb}",

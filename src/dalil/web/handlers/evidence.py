@@ -130,7 +130,13 @@ async def add_evidence(
             from dalil.services import captures, jobs
 
             put = captures.store_capture_stream(ctx.case, actor, reader, name=name, source_id=src)
-            params = {"sha256": put.sha256, "name": name, "source": src, "sensitive": sensitive}
+            params = {
+                "sha256": put.sha256,
+                "name": name,
+                "source": src,
+                "sensitive": sensitive,
+                "graphic": graphic,
+            }
             with ctx.case.act(actor) as sc:
                 job = jobs.submit(sc, "capture", params)
             return {

@@ -83,6 +83,15 @@ def get(ctx: Ctx, job_id: int) -> dict[str, Any]:
     return d
 
 
+def staleness(ctx: Ctx, job: dict[str, Any]) -> dict[str, int]:
+    """Persons, lists and list records retracted and restored since a linkage or
+    estimate job read the case (its start): not 0, the result predates them."""
+    from dalil.services import retractions
+
+    with ctx.act(write=False) as sc:
+        return retractions.changed_since(sc, job.get("started") or job.get("finished"))
+
+
 def list_jobs(ctx: Ctx, **filters: Any) -> list[dict[str, Any]]:
     with ctx.act(write=False) as sc:
         return list(jobs.list_jobs(sc, **filters))

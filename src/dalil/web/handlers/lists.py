@@ -25,13 +25,16 @@ def review_queue(
         return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit, order=order)]
 
 
-def cluster_view(ctx: Ctx, person_id: int, *, query: str | None = None) -> dict[str, Any]:
-    """A victim's list records and each link among them, field by field in words (no
-    names), and the victims offered for a merge (the *query*'s, or the review queue's)."""
+def cluster_view(
+    ctx: Ctx, person_id: int, *, query: str | None = None, reason: str | None = None
+) -> dict[str, Any]:
+    """A victim's list records and each link among them, field by field in words, and the
+    victims offered for a merge (the *query*'s, or the review queue's). The names only
+    with a *reason* (``lists cluster --reason``: ``linkage.reveal``, logged)."""
     from dalil.web.linkage_words import worded_link
 
-    with ctx.act(write=False) as sc:
-        view = dict(jsonable(lists.cluster_view(sc, person_id)))
+    with ctx.act(write=reason is not None) as sc:
+        view = dict(jsonable(lists.cluster_view(sc, person_id, reason=reason)))
         view["candidates"] = jsonable(lists.merge_candidates(sc, person_id, query=query))
     view["links"] = [worded_link(x) for x in view["links"]]
     return view

@@ -40,7 +40,8 @@ async def add_source_upload(
     sensitive: bool,
 ) -> dict[str, Any]:
     """A Source from an uploaded document (``sources.add_source_stream``: the original as
-    evidentiary evidence, its extracted text as a working copy)."""
+    evidentiary evidence; a ``source_text`` job, ``text_job``, then keeps its extracted
+    text as a working copy)."""
     actor = ctx.actor
     values = {k: v for k, v in fields.items() if v not in (None, "")}
 
@@ -54,13 +55,16 @@ async def add_source_upload(
                     name=name,
                     sensitive=sensitive,
                     capture={"uploaded_via": "web"},
+                    text_job=True,  # the text is extracted by a job, never in the request
                     **values,
                 )
             )
         )
 
     out = await run_with_body(body, work)
-    if out.get("ocr_job"):
+    if out.get("text_job"):
+        out["text_job_url"] = f"/api/v1/jobs/{out['text_job']}"
+    if out.get("ocr_job") or out.get("text_job"):
         from dalil.web.handlers.jobs import poke
 
         poke(ctx)
@@ -74,6 +78,12 @@ def _source_id(raw_id: str) -> int:
     ident = web_records.parse_id("sources", raw_id)
     assert isinstance(ident, int)
     return ident
+
+
+def text_job(ctx: Ctx, raw_id: str) -> dict[str, Any] | None:
+    """The source's newest text-extraction job (``sources.text_job``), or None."""
+    with ctx.act(write=False) as sc:
+        return sources.text_job(sc, _source_id(raw_id))
 
 
 def source_reading(ctx: Ctx, raw_id: str) -> dict[str, Any]:

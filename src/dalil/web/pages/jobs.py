@@ -53,7 +53,10 @@ def job_page(ctx: PageCtx, job_id: int) -> Response:
         from dalil.web.handlers.estimates import result_view
 
         estimate = result_view(job["result"], ctx.lang)
-    return render(ctx, "job.html", job=job, estimate=estimate)
+    stale = None
+    if job["kind"] in ("estimate", "linkage") and job["state"] == "done":
+        stale = job_handlers.staleness(ctx, job)
+    return render(ctx, "job.html", job=job, estimate=estimate, stale=stale)
 
 
 @router.post("/jobs/{job_id}/cancel")

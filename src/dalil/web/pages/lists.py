@@ -73,15 +73,18 @@ def _cluster_page(
     done: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    reason: str | None = None,
+    reason_error: str | None = None,
 ) -> Response:
     from dalil.web.linkage_words import SEX_WORDS
 
-    view = lists.cluster_view(ctx, person_id, query=query)
+    view = lists.cluster_view(ctx, person_id, query=query, reason=reason)
     return render(ctx, "list_cluster.html", status_code=status_code, person=view["person"],
                   sex_words=SEX_WORDS,
                   records=view["records"], links=view["links"], fields=_CLUSTER_FIELDS,
                   candidates=view["candidates"], query=query or "", done=done,
-                  error=error)  # fmt: skip
+                  error=error, revealed=reason is not None,
+                  reason_error=reason_error)  # fmt: skip
 
 
 def _cluster_refused(ctx: PageCtx, person_id: int, e: InputError) -> Response:
@@ -102,6 +105,26 @@ def lists_cluster(
     words; split and merge as decisions (``q``: search the victim to merge with)."""
     return _cluster_page(ctx, person_id, query=q or None,
                          done=done if done in ("split", "merge") else None)  # fmt: skip
+
+
+@router.post("/lists/clusters/{person_id}/names")
+def lists_cluster_names(
+    ctx: PageCtx,
+    person_id: int = Path(..., ge=1, le=2**62),
+    reason: str = Form("", max_length=1000),
+) -> Response:
+    """The cluster with the names of its records (``lists cluster --reason``: the same
+    service call, ``linkage.reveal``, logged with the reason)."""
+    try:
+        return _cluster_page(ctx, person_id, reason=reason)
+    except InputError as e:
+        if e.field != "reason":
+            raise
+        return _cluster_page(ctx, person_id, status_code=422, reason_error=_REASON_ERROR)
+
+
+#: A reason too short to show the names, next to its field.
+_REASON_ERROR = N_("State why the names are needed (at least 5 characters).")
 
 
 @router.post("/lists/clusters/{person_id}/split")

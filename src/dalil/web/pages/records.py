@@ -24,6 +24,7 @@ from dalil.web.forms import (
     sort_choices,
 )
 from dalil.web.handlers import evidence, records, sources
+from dalil.web.handlers.records import parse_id
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
 from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE
 
@@ -146,12 +147,43 @@ RETRACT_WORDS = {
     "not_retracted": N_("This record is not retracted."),
 }
 
+#: Kinds of dependent records, in words (msgids).
+DEPENDANT_KINDS = {
+    "incident": N_("Incident"),
+    "person": N_("Person"),
+    "act": N_("Act"),
+    "site": N_("Site"),
+    "unit": N_("Unit"),
+    "membership": N_("Membership"),
+    "provenance": N_("Provenance link"),
+    "source": N_("Source"),
+    "evidence": N_("Evidence item"),
+    "claim": N_("Claim"),
+    "list": N_("Victim list"),
+    "list_record": N_("List record"),
+}
 
-def retract_state(ctx: PageCtx, record: dict[str, Any]) -> dict[str, Any]:
-    """The retraction notice of a record page (who, when, why) and the message of a
-    retract or restore just done or refused."""
+
+def retract_state(
+    ctx: PageCtx, record: dict[str, Any], kind: str | None = None, item_id: str | None = None
+) -> dict[str, Any]:
+    """The retraction notice of a record page (who, when, why), the message of a
+    retract or restore just done or refused, what depends on the record (listed on the
+    retract form, with the choice to retract them too) and the retracted records it
+    depends on ("depends on a retracted record")."""
+    from dalil.web.handlers import retractions as rh
+
     code = ctx.request.query_params.get("retract", "")
+    links: dict[str, Any] = {"dependants": [], "upstream": []}
+    if kind is not None and item_id is not None:
+        ident = parse_id(kind, item_id)
+        links = {
+            "dependants": rh.dependants(ctx, kind, ident),
+            "upstream": rh.upstream(ctx, kind, ident),
+        }
     return {
+        **links,
+        "dependant_kinds": DEPENDANT_KINDS,
         "retraction": record.pop("retraction", None),
         "retract_message": RETRACT_WORDS.get(code) if code in ("retracted", "restored") else None,
         "retract_error": RETRACT_WORDS.get(code) if code not in ("retracted", "restored") else None,
@@ -161,7 +193,7 @@ def retract_state(ctx: PageCtx, record: dict[str, Any]) -> dict[str, Any]:
 def _show_page(kind: Kind) -> Any:
     def view(ctx: PageCtx, item_id: str) -> Response:
         record = records.get(ctx, kind.name, item_id)
-        extra: dict[str, Any] = retract_state(ctx, record)
+        extra: dict[str, Any] = retract_state(ctx, record, kind.name, item_id)
         if kind.name == "evidence":
             try:
                 extra["custody"] = evidence.custody(ctx, item_id)
@@ -169,10 +201,14 @@ def _show_page(kind: Kind) -> Any:
                 extra["custody"] = None  # the role may see metadata but not the ledger
             extra.update(_media_extra(ctx, item_id))
         if kind.name == "sources":
-            try:
-                extra["reading"] = sources.source_reading(ctx, item_id)
-            except PermissionDenied:
-                extra["reading"] = None  # the role may see the record but not its text
+            extra["text_job"] = sources.text_job(ctx, item_id)
+            if extra["text_job"] and extra["text_job"]["state"] in ("queued", "running"):
+                extra["reading"] = None  # being extracted: the page links to the job
+            else:
+                try:
+                    extra["reading"] = sources.source_reading(ctx, item_id)
+                except PermissionDenied:
+                    extra["reading"] = None  # the role may see the record but not its text
         extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
         extra["sections"] = present.related(ctx, kind.name, record)
         hist = present.history(ctx, kind.name, record)

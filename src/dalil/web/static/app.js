@@ -133,6 +133,15 @@
           if (data.text_error) {
             status.appendChild(document.createTextNode(" " + status.getAttribute("data-notext") + " " + data.text_error));
           }
+          if (typeof data.text_job === "number") {
+            // The text is extracted by a job (the source's page says so until it is done).
+            status.appendChild(document.createTextNode(" " + status.getAttribute("data-textjob") + " "));
+            var tj = document.createElement("a");
+            tj.href = "/jobs/" + data.text_job;
+            tj.textContent = "#" + data.text_job;
+            tj.id = "uploaded-text-job";
+            status.appendChild(tj);
+          }
           showOcrJob(status, data.ocr_job);
         });
     });

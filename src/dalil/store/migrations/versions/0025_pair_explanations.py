@@ -2,8 +2,8 @@
 and field-by-field contributions (comparison level and weight in bits), so that viewing
 a pair or a cluster is a read instead of a new scoring.
 
-Revision ID: 0024_pair_explanations
-Revises: 0022_team_audit_objects
+Revision ID: 0025_pair_explanations
+Revises: 0024_retraction_cascade
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0024_pair_explanations"
-down_revision = "0022_team_audit_objects"
+revision = "0025_pair_explanations"
+down_revision = "0024_retraction_cascade"
 branch_labels = None
 depends_on = None
 
