@@ -89,6 +89,8 @@ def test_a_retracted_list_leaves_the_estimate_and_the_run(linked: Case) -> None:
         out = retractions.retract(ctx, "list", hospital, reason="list not verified yet")
     assert out["dependants"] and not any(d["cascade"] for d in out["dependants"])
     with linked.act(write=False) as ctx:
+        marks = {v["name"]: v["retracted"] for v in lists.list_lists(ctx)}
+        assert marks == {"committee": False, "hospital": True}  # listed, marked
         names, _rows = lists.case_histories(ctx)
         assert names == ["committee"]
         with pytest.raises(InputError, match=r"found 1 list column\(s\) \(committee\)"):
@@ -147,7 +149,8 @@ def _verify(case: Case) -> bool:
         return bool(audit.verify(s, case.audit_public_key()).ok)
 
 
-def test_cascade_retract_and_restore_round_trip(case: Case) -> None:
+def test_cascade_retract_and_restore_round_trip(any_case: Case) -> None:
+    case = any_case
     with case.act() as ctx:
         inc = records.add(ctx, "incident", title="Fictional shelling of Qaryat-Gamma").id
         other = records.add(ctx, "incident", title="Fictional raid on Qaryat-Delta").id
@@ -215,3 +218,34 @@ def test_a_retracted_source_carries_no_claim_and_is_flagged(case: Case) -> None:
     assert m["retracted_sources"] == [
         {"source": str(s2), "title": "Fictional daily", "claims": [str(claim)]}
     ]
+
+
+def test_findings_citing_a_retracted_source_are_flagged_and_counts_leave_its_acts(
+    case: Case,
+) -> None:
+    from dalil.services import assessments, evidence
+
+    with case.act() as ctx:
+        src = records.add(ctx, "source", kind="testimony", title="Fictional testimony").id
+        inc = records.add(ctx, "incident", title="Fictional raid on Qaryat-Eta").id
+        v1 = persons.add_person(ctx, pseudonym="V-Fict-E", roles=["victim"]).id
+        v2 = persons.add_person(ctx, pseudonym="V-Fict-F", roles=["victim"]).id
+        a1 = records.add(ctx, "act", incident_id=inc, victim_id=v1, act_type="killing").id
+        records.add(ctx, "act", incident_id=inc, victim_id=v2, act_type="killing")
+    item = evidence.add_bytes(
+        case, case.actor("admin"), b"Fictional statement.", name="s.txt", source_id=src
+    ).item.id
+    with case.act() as ctx:
+        assessments.assess(ctx, a1, "civilian", "established", evidence=[item])
+    with case.act(write=False) as ctx:
+        assert assessments.show_assessment(ctx, a1)["retracted_evidence"] == []
+        [before] = assessments.aggregates(ctx, inc)
+    with case.act() as ctx:
+        deps = retractions.retract(ctx, "source", src, reason="the witness was not there")
+    kinds = [(d["kind"], d["retractable"]) for d in deps["dependants"]]
+    assert kinds == [("evidence", True), ("assessment", False)]
+    with case.act() as ctx:
+        assert assessments.show_assessment(ctx, a1)["retracted_evidence"] == [str(item)]
+        retractions.retract(ctx, "person", v1, reason="entered twice")
+        [after] = assessments.aggregates(ctx, inc)
+    assert after != before and after["acts"] == before["acts"] - 1

@@ -105,6 +105,33 @@ def _make(kind: str, verb: str) -> click.Command:
     return click.command(name, help=text)(case_options(fn))
 
 
+def _make_dependants(kind: str) -> click.Command:
+    from dalil.services import retractions
+
+    def cb(case_opts: CaseOptions, record_id: str, as_json: bool) -> None:
+        with case_opts.act(write=False) as ctx:
+            deps = retractions.dependants(ctx, kind, record_id)
+        if as_json:
+            emit_json(deps)
+            return
+        if not deps:
+            click.echo(f"nothing depends on {kind} {record_id}")
+        for d in deps:
+            state = "retracted" if d["retracted"] else "in force"
+            if not d["retractable"]:
+                state += ", not retractable (flagged if it is retracted)"
+            click.echo(f"{d['kind']} {d.get('sha256') or d['id']}  {d['label']}  ({state})")
+
+    fn = json_option(cb)
+    fn = click.argument("record_id", metavar="ITEM" if kind == "evidence" else "ID")(fn)
+    text = (
+        f"What depends on {'an' if _WHAT.get(kind, kind)[0] in 'aeiou' else 'a'} "
+        f"{_WHAT.get(kind, f'{kind} record')} (what `retract --with-dependants` would "
+        "retract with it, and the findings it would flag)."
+    )
+    return click.command("dependants", help=text)(case_options(fn))
+
+
 def register(cli: AliasedGroup) -> None:
     """Register this module's commands on the root group."""
     for kind, (name, suffix) in _GROUPS.items():
@@ -112,3 +139,5 @@ def register(cli: AliasedGroup) -> None:
         for verb in ("retract", "restore"):
             if verb + suffix not in group.commands:
                 group.add_command(_make(kind, verb))
+        if not suffix and "dependants" not in group.commands:
+            group.add_command(_make_dependants(kind))

@@ -266,3 +266,35 @@ def source_text_job(job: JobContext, params: dict[str, Any], progress: Progress)
         fraction=1.0,
     )
     return out
+
+
+@job_kind("list_import", permission=access.RECORD_WRITE, title="Victim list import", exclusive=True)
+def list_import_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Import an uploaded victim list (input file ``list``; queued by
+    :func:`dalil.services.lists.submit_import`, the web import's last step): params
+    ``filename``, ``mapping`` ({column: field}), ``list_name``. The file is read and
+    validated in a bounded worker process, then the whole list is stored in one
+    transaction (all or nothing), the progress saying how many records are stored. The
+    result is the import's (the list and its validation report, row by row); retried
+    after its worker died, it finds the list it already stored."""
+    from dalil.display.jsonout import jsonable
+    from dalil.services import lists
+
+    data = job.input_file("list")
+    progress("reading and validating the file", fraction=0.02)
+
+    def each(done: int, total: int) -> None:
+        progress(f"stored {done:,} of {total:,} records", fraction=0.1 + 0.9 * done / (total or 1))
+
+    out = lists.import_upload(
+        job.case,
+        job.case.actor(job.owner),
+        str(params.get("filename") or "list.csv"),
+        data,
+        mapping={str(k): str(v) for k, v in dict(params.get("mapping") or {}).items()},
+        list_name=str(params["list_name"]),
+        progress=each,
+        resume=job.attempt > 1,
+    )
+    del data
+    return dict(jsonable(out))

@@ -134,12 +134,57 @@ def check_upload(
 
 
 def import_upload(
-    case: Case, actor: Actor, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+    case: Case,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    *,
+    mapping: dict[str, str],
+    list_name: str,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """:func:`import_list` of an uploaded file."""
     may_import(case, actor)
     with _uploaded(case, filename, data) as path:
-        return import_list(case, actor, path, list_name=list_name, mapping=mapping)
+        return import_list(
+            case, actor, path, list_name=list_name, mapping=mapping, progress=progress,
+            resume=resume,
+        )  # fmt: skip
+
+
+def _list_name(list_name: str) -> str:
+    name = " ".join(str(list_name).split())
+    if not name or len(name) > 100:
+        raise InputError("give a list name of 1-100 characters", field="list_name")
+    return name
+
+
+#: Kind of the job that imports an uploaded list (:func:`submit_import`).
+IMPORT_JOB = "list_import"
+
+
+def submit_import(
+    ctx: Context, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Queue the import of an uploaded list as a ``list_import`` job (the web import's
+    last step): the permission and the list name are checked now (a name already used
+    is refused at once), the file is kept encrypted with the job until it has run; the
+    job reads, validates and stores the whole list (all or nothing), reporting the
+    records stored so far. Audited ``job.submit``; the import itself ``list.import``."""
+    from dalil.services import jobs
+
+    ctx.require(access.RECORD_WRITE, "import lists")
+    ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
+    name = _list_name(list_name)
+    if ctx.session.scalar(select(VictimList.id).where(VictimList.name == name)) is not None:
+        raise Conflict(f"a list named {name!r} already exists")
+    if len(data) > jobs.FILE_MAX:
+        raise InputError(f"{filename}: larger than {jobs.FILE_MAX // 2**20} MiB")
+    params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
+    return dict(
+        jobs.submit(ctx, IMPORT_JOB, params, files={"list": (data, "application/octet-stream")})
+    )
 
 
 def import_list(
@@ -152,20 +197,34 @@ def import_list(
     sheet: str | None = None,
     encoding: str | None = None,
     strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Validate *path*, keep the original file as sensitive evidence, store its records.
 
     The file is validated completely before anything is stored: a file-level error
     changes nothing in the case. The original file is then added to the evidence vault
     (``sensitive``), and the list and its records are written in one transaction.
+    *progress(done, total)* is called as records are stored (every 500 and at the end).
+    *resume* (a retried import job): a list of that name already imported from the same
+    file by the same user is that import's outcome (``already_imported: True``), not a
+    conflict.
     """
+    import hashlib
+
     from dalil.services import evidence
 
     actor = user if not isinstance(user, str | None) else case.actor(user)
     may_import(case, actor)
-    name = " ".join(str(list_name).split())
-    if not name or len(name) > 100:
-        raise InputError("give a list name of 1-100 characters", field="list_name")
+    name = _list_name(list_name)
+    if resume:
+        with case.act(actor, write=False) as ctx:
+            done = ctx.session.scalar(select(VictimList).where(VictimList.name == name))
+            if done is not None:
+                sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                if done.evidence_sha256 == sha and done.imported_by == ctx.actor.name:
+                    return {**done.to_dict(), "report": dict(done.report or {}),
+                            "already_imported": True}  # fmt: skip
     # Read in a bounded worker process (processor time, memory, output), within the
     # limits on rows, columns and cells of dalil.tabular.
     parsed = list_file_from_worker(
@@ -200,7 +259,10 @@ def import_list(
         )
         ctx.session.add(vl)
         ctx.session.flush()
-        for rec in parsed.records:
+        total = len(parsed.records)
+        if progress is not None:
+            progress(0, total)
+        for n, rec in enumerate(parsed.records, 1):
             lr = ListRecord(
                 list_id=vl.id,
                 record_key=str(rec["record_id"]),
@@ -218,6 +280,8 @@ def import_list(
             ctx.session.flush()
             clean = {k: v for k, v in rec.items() if not k.startswith("_")}
             lr.data_enc = ctx.encrypt(clean, _data_context(lr.id))
+            if progress is not None and (n % 500 == 0 or n == total):
+                progress(n, total)
         ctx.session.flush()
         ctx.audit(
             "list.import",
@@ -248,6 +312,9 @@ def list_lists(ctx: Context) -> list[dict[str, Any]]:
 
     ctx.require(access.CASE_READ, "list victim lists")
     rows = [v.to_dict() for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))]
+    gone = retractions.retracted_ids(ctx, "list")
+    for r in rows:  # a retracted list stays listed, marked: linkage and estimates skip it
+        r["retracted"] = r["id"] in gone
     if not ctx.can(access.EVIDENCE_READ_SENSITIVE):
         shas = [r["evidence"] for r in rows if r.get("evidence")]
         sensitive = set(
@@ -318,9 +385,8 @@ def _recorded_victims(ctx: Context) -> list[dict[str, Any]]:
     from dalil.services.persons import _ctx_field
 
     dates: dict[int, str] = {}
-    for victim, date in ctx.session.execute(
-        select(Act.victim_id, Act.date).where(Act.date.is_not(None)).order_by(Act.id)
-    ):
+    dated = select(Act.victim_id, Act.date).where(Act.date.is_not(None)).order_by(Act.id)
+    for victim, date in ctx.session.execute(retractions.acts_in_force(dated)):
         if date:
             dates.setdefault(victim, date)
     out = []

@@ -91,7 +91,12 @@ def snapshot(
     snap = CaseSnapshot(title=title, summary=list(summary or []))
     # Retracted records stay out of every report (the witness links below are read
     # whether retracted or not: a testimony's witness stays protected either way).
-    from dalil.services.retractions import acts_in_force, narrow, retracted_ids
+    from dalil.services.retractions import (
+        acts_in_force,
+        memberships_in_force,
+        narrow,
+        retracted_ids,
+    )
 
     gone_incidents = retracted_ids(ctx, "incident")
     snap.incidents = [c for c in coding.codings(ctx) if int(c.incident_id) not in gone_incidents]
@@ -250,6 +255,7 @@ def snapshot(
                 for v in ctx.session.scalars(
                     select(SiteVictimRow).where(SiteVictimRow.site_id == site.id)
                 )
+                if v.person_id in persons  # a retracted victim is not reported
             ],
             incidents=[str(site.incident_id)] if site.incident_id else [],
         )
@@ -261,9 +267,7 @@ def snapshot(
     mem_ev = evidence_links(
         ctx, "membership", [m.id for m in ctx.session.scalars(select(Membership))]
     )
-    for m in ctx.session.scalars(
-        narrow(select(Membership).order_by(Membership.id), "membership", Membership.id)
-    ):
+    for m in ctx.session.scalars(memberships_in_force(select(Membership).order_by(Membership.id))):
         snap.memberships.append(
             M(
                 f"P{m.person_id}",

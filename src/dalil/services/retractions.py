@@ -44,7 +44,7 @@ from dalil.model.act import Act
 from dalil.model.common import as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import check_text
-from dalil.model.findings import ClaimRow, ClaimSourceRow
+from dalil.model.findings import ClaimRow, ClaimSourceRow, ElementAssessmentRow
 from dalil.model.incident import Incident
 from dalil.model.lists import ListRecord, VictimList
 from dalil.model.organization import Membership, Organization
@@ -100,14 +100,35 @@ def list_records_in_force(q: Any) -> Any:
     )
 
 
-def acts_in_force(q: Any) -> Any:
+def acts_in_force(q: Any, *, incident: bool = True) -> Any:
     """*q* (over ``Act``) limited to acts not retracted whose incident and victim are
-    not retracted either (reports, findings counts)."""
+    not retracted either (reports, findings counts); ``incident=False``: whatever their
+    incident (the findings of one incident, shown on its own page)."""
+    q = q.where(Act.id.not_in(_gone("act")), Act.victim_id.not_in(_gone("person")))
+    return q.where(Act.incident_id.not_in(_gone("incident"))) if incident else q
+
+
+def memberships_in_force(q: Any) -> Any:
+    """*q* (over ``Membership``) limited to memberships not retracted whose person and
+    unit are not retracted either (units' suspects, vetting)."""
     return q.where(
-        Act.id.not_in(_gone("act")),
-        Act.incident_id.not_in(_gone("incident")),
-        Act.victim_id.not_in(_gone("person")),
+        Membership.id.not_in(_gone("membership")),
+        Membership.person_id.not_in(_gone("person")),
+        Membership.organization_id.not_in(_gone("unit")),
     )
+
+
+def withdrawn_evidence(ctx: Context, ids: Any) -> set[int]:
+    """Of the evidence item ids *ids* (cited by findings), those retracted or whose
+    source is retracted: the findings citing them are flagged where shown."""
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    if not wanted:
+        return set()
+    q = select(EvidenceItem.id).where(
+        EvidenceItem.id.in_(wanted),
+        EvidenceItem.id.in_(_gone("evidence")) | EvidenceItem.source_id.in_(_gone("source")),
+    )
+    return set(ctx.session.scalars(q))
 
 
 def changed_since(
@@ -298,6 +319,11 @@ def _label(kind: str, row: Any) -> str:
             return str(v)
     if kind == "act":
         return f"{row.act_type} {row.date or ''}".strip()
+    if kind == "claim":
+        return str(row.text)[:120]
+    if kind == "assessment":
+        what = f"act {row.act_id}" if row.act_id else f"incident {row.incident_id}"
+        return f"{row.element}: {row.finding} ({what})"
     if kind == "list_record":
         return f"row {row.row}"
     if kind == "provenance":
@@ -338,11 +364,22 @@ def _children(ctx: Context, kind: str, record_id: int) -> list[tuple[str, Any]]:
         claims = select(ClaimSourceRow.claim_id).where(ClaimSourceRow.source_id == record_id)
         out.extend(("claim", c) for c in s.scalars(
             select(ClaimRow).where(ClaimRow.id.in_(claims)).order_by(ClaimRow.id)))  # fmt: skip
+        items = [i for k, i in out if k == "evidence"]
+        out.extend(_citing(ctx, {i.id for i in items}))
     elif kind == "evidence":
         prov(ProvenanceLink.evidence_id == record_id)
+        out.extend(_citing(ctx, {record_id}))
     elif kind == "list":
         add("list_record", select(ListRecord).where(ListRecord.list_id == record_id))
     return out
+
+
+def _citing(ctx: Context, evidence: set[int]) -> list[tuple[str, Any]]:
+    """Legal findings (element assessments) that cite one of the evidence items."""
+    if not evidence:
+        return []
+    rows = ctx.session.scalars(select(ElementAssessmentRow).order_by(ElementAssessmentRow.id))
+    return [("assessment", r) for r in rows if evidence & {int(e) for e in r.evidence or []}]
 
 
 def _dependants(ctx: Context, kind: str, record_id: int) -> list[dict[str, Any]]:
@@ -355,7 +392,7 @@ def _dependants(ctx: Context, kind: str, record_id: int) -> list[dict[str, Any]]
                 "kind": k,
                 "id": row.sha256 if k == "evidence" else row.id,
                 "object_id": _object_id(k, row) if retractable else oid(k, row.id),
-                "label": row.text[:120] if k == "claim" else _label(k, row),
+                "label": _label(k, row),
                 "retractable": retractable,
                 "retracted": (k, row.id) in gone,
             }
@@ -363,14 +400,17 @@ def _dependants(ctx: Context, kind: str, record_id: int) -> list[dict[str, Any]]
         if k == "evidence":
             out[-1]["id"] = row.id
             out[-1]["sha256"] = row.sha256
+        if k == "assessment":
+            out[-1]["act_id"], out[-1]["incident_id"] = row.act_id, row.incident_id
     return out
 
 
 def dependants(ctx: Context, kind: str, ident: int | str) -> list[dict[str, Any]]:
     """What depends on a record (``case.read``): ``{kind, id, object_id, label,
     retractable, retracted}`` each. Retractable dependants can be withdrawn with it
-    (``with_dependants``); the others (claims carried by a source) are flagged where
-    they are shown. Evidence dependants also carry ``sha256``."""
+    (``with_dependants``); the others (claims carried by a source, legal findings citing
+    an evidence item or a source's items) are flagged where they are shown. Evidence
+    dependants also carry ``sha256``, findings ``act_id`` and ``incident_id``."""
     kind = _kind(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
     row = _row(ctx, kind, ident)

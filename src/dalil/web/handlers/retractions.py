@@ -37,6 +37,12 @@ def _linked(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         href = f"/{page}/{ident}" if page else None
         if d["kind"] == "claim":
             href = "/findings/corroboration"
+        if d["kind"] == "assessment":
+            href = (
+                f"/findings/acts/{d['act_id']}"
+                if d.get("act_id")
+                else f"/findings/incidents/{d.get('incident_id')}"
+            )
         out.append({**d, "href": href})
     return out
 

@@ -298,8 +298,23 @@ def _import_form(ctx: PageCtx, error: str | None = None, status_code: int = 200)
 
 
 @router.get("/lists/import")
-def list_import_page(ctx: PageCtx) -> Response:
-    return _import_form(ctx)
+def list_import_page(ctx: PageCtx, job: int | None = Query(None, ge=1, le=2**62)) -> Response:
+    """The upload form; with ``?job=N``, the outcome of finished import job *N* (the
+    list and its validation report, row by row)."""
+    if job is None:
+        return _import_form(ctx)
+    result = lists.import_job_result(ctx, job)
+    if result is None:  # not finished (or not an import): its job page follows it
+        return RedirectResponse(f"/jobs/{job}", status_code=303)
+    return render(
+        ctx,
+        "list_import.html",
+        step="done",
+        upload={"name": result.get("name"), "filename": result.get("original_name")},
+        result=result,
+        report=result.get("report", {}),
+        error=None,
+    )
 
 
 @router.post("/lists/import")
@@ -370,8 +385,9 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
                 report=report,
                 error=None,
             )
-        result = await run_in_threadpool(
-            lists.import_list_file, ctx, up["filename"], up["data"], mapping, up["name"]
+        # The whole list is read, validated and stored by a job (never in the request).
+        job = await run_in_threadpool(
+            lists.submit_list_import, ctx, up["filename"], up["data"], mapping, up["name"]
         )
     except (InputError, Conflict) as e:
         return render(
@@ -385,15 +401,9 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
         )
     assert ctx.session is not None
     ctx.session.list_upload = None
-    return render(
-        ctx,
-        "list_import.html",
-        step="done",
-        upload=up,
-        result=result,
-        report=result.get("report", {}),
-        error=None,
-    )
+    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
+    finish(ctx, resp)
+    return resp
 
 
 @router.post("/lists/import/check")
@@ -404,5 +414,6 @@ async def list_import_check(ctx: PageCtx, request: Request) -> Response:
 
 @router.post("/lists/import/confirm")
 async def list_import_confirm(ctx: PageCtx, request: Request) -> Response:
-    """Step 3: import (all or nothing; the original file is kept as sensitive evidence)."""
+    """Step 3: queue the import as a job and show its page (all or nothing; the original
+    file is kept as sensitive evidence); the report is at ``/lists/import?job=N``."""
     return await _step(ctx, request, confirm=True)

@@ -36,6 +36,8 @@ def _list_page(kind: Kind) -> Any:
         ctx: PageCtx,
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
+        after: int | None = Query(None, ge=0),
+        before: int | None = Query(None, ge=1),
     ) -> Response:
         allowed = set(FILTER_PARAMS) & {
             *LIST_FILTERS.get(kind.name, ()),
@@ -50,9 +52,23 @@ def _list_page(kind: Kind) -> Any:
         }
         if ctx.request.query_params.get("retracted") == "only":
             state["retracted"] = "only"  # the retracted records, to find one to restore
+        # In id order the next and previous pages are cut by the key (the rows after the
+        # last id shown, before the first): a page deep in a long list costs as little
+        # as the first. *offset* still numbers the rows ("Showing 5,001–5,050").
+        keyed = state.get("order", "id") == "id"
+        if not keyed or (after is not None and before is not None):
+            after = before = None
         page = records.list_page(
-            ctx, kind.name, limit=limit, offset=offset, filters=state, labels=True
+            ctx,
+            kind.name,
+            limit=limit,
+            offset=offset,
+            filters=state,
+            labels=True,
+            after=after,
+            before=before,
         )
+        ids = [r.get("id") for r in page["items"]] if keyed else []
         # The table's rows are rendered here, in plain Python: per-cell template calls
         # and ``Markup.format`` cost several times as much, and a list page has hundreds
         # of cells. Every value is escaped (``present.bdi``, ``Words.value``); linked
@@ -78,6 +94,8 @@ def _list_page(kind: Kind) -> Any:
             rows=rows,
             limit=limit,
             offset=offset,
+            next_after=ids[-1] if ids else None,
+            prev_before=ids[0] if ids else None,
             state=state,
             extra=("&" + urlencode(state)) if state else "",
             filters=[
@@ -159,6 +177,7 @@ DEPENDANT_KINDS = {
     "source": N_("Source"),
     "evidence": N_("Evidence item"),
     "claim": N_("Claim"),
+    "assessment": N_("Legal finding"),
     "list": N_("Victim list"),
     "list_record": N_("List record"),
 }
