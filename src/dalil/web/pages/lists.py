@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dalil.errors import Conflict, InputError, NotFound
@@ -401,9 +401,7 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
         )
     assert ctx.session is not None
     ctx.session.list_upload = None
-    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/jobs/{job['id']}")
 
 
 @router.post("/lists/import/check")
