@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from dalil.display.messages import N_, Message
 from dalil.linkage.clusters import Clustering, cluster, record_attributes
 from dalil.linkage.model import REVIEW_LOW, LinkResult, _db_api, _empty_pairs, prepare
 
@@ -78,7 +79,13 @@ def score_new_records(
     if not new:
         return LinkResult(pairs=_empty_pairs(), n_records=len(existing), model_json=model)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    say(f"preparing {len(existing)} existing and {len(new)} new records")
+    say(
+        Message(
+            N_("preparing %(old)s existing and %(new)s new records"),
+            old=len(existing),
+            new=len(new),
+        )
+    )
     df_all = prepare(existing + new)
     new_ids = {str(r["record_id"]) for r in new}
     is_new = df_all["unique_id"].isin(new_ids)
@@ -90,14 +97,14 @@ def score_new_records(
     sdf_new = db.register(df_all[is_new].reset_index(drop=True), dataset_display_name="new")
     frames = []
     if (~is_new).any():
-        say("scoring new records against existing ones")
+        say(Message(N_("scoring new records against existing ones")))
         sdf_old = db.register(df_all[~is_new].reset_index(drop=True), dataset_display_name="old")
         frames.append(
             linker.inference.predict_between(
                 sdf_old, sdf_new, threshold_match_probability=review_low, warning_mode="never"
             ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
         )
-    say("scoring new records against each other")
+    say(Message(N_("scoring new records against each other")))
     frames.append(
         linker.inference.predict_within(
             sdf_new, threshold_match_probability=review_low, warning_mode="never"

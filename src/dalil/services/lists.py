@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from dalil.core import access
 from dalil.core.context import oid, protected_marker
 from dalil.core.tempdir import private_tempdir, write_private
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.linkage.io import list_file_from_worker
 from dalil.model.common import utcnow
@@ -743,7 +744,13 @@ def _link_incremental(
     old = [(r, d) for r, d in recs if r.person_id is not None]
     new = [(r, d) for r, d in recs if r.person_id is None]
     say = progress or (lambda _m: None)
-    say(f"incremental: {len(new)} records not linked yet, {len(old)} linked")
+    say(
+        Message(
+            N_("incremental: %(new)s records not linked yet, %(old)s linked"),
+            new=len(new),
+            old=len(old),
+        )
+    )
     # recorded victims are scored on the new side: against new and existing records
     scored = score_new_records([d for _, d in old], [d for _, d in new] + recorded,
                                last.model, review_low=min(review_low, threshold),
@@ -759,9 +766,13 @@ def _link_incremental(
                              attributes=scored.attributes)  # fmt: skip
     if scored.unused_fields:
         say(
-            "the new records carry fields the earlier model does not compare ("
-            + ", ".join(scored.unused_fields)
-            + "): run a full dalil lists link to use them"
+            Message(
+                N_(
+                    "the new records carry fields the earlier model does not compare "
+                    "(%(fields)s): run a full linkage to use them"
+                ),
+                fields=", ".join(scored.unused_fields),
+            )
         )
     return cl, scored.pairs, last.model, list(scored.unused_fields)
 
@@ -856,8 +867,14 @@ def review(
     if order not in REVIEW_ORDERS:
         raise InputError(f"order {order!r}: use {' or '.join(REVIEW_ORDERS)}", field="order")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
-    queue: list[Any] = [*ctx.session.scalars(select(VictimMatch)),
-                        *ctx.session.scalars(select(ReviewPair))]  # fmt: skip
+    # a pair with a withdrawn record (or list, or victim) waits for no decision
+    live = retractions.list_records_in_force(select(ListRecord.id))
+    matches = select(VictimMatch).where(
+        VictimMatch.record_id.in_(live),
+        VictimMatch.person_id.not_in(retractions.retracted_query("person")),
+    )
+    pairs = select(ReviewPair).where(ReviewPair.record_a.in_(live), ReviewPair.record_b.in_(live))
+    queue: list[Any] = [*ctx.session.scalars(matches), *ctx.session.scalars(pairs)]
     effs = _queue_effects(ctx, queue)
     probs = [q.probability for q in queue]
     ranked = (order_by_effect(effs, probs) if order == "effect"
