@@ -152,7 +152,7 @@ class LinkageRun(Base):
 
 class PairExplanation(Base):
     """What the latest linkage run kept for the review views (migration
-    ``0026_pair_explanations``): a pair's probability, match weight and fields (each
+    ``0027_pair_explanations``): a pair's probability, match weight and fields (each
     comparison's level and weight in bits; no record value), for every pair of a review
     queue item, a victim match, a decision and within each cluster. Replaced on every
     run; a pair without a row is scored again when viewed."""

@@ -2,8 +2,8 @@
 and field-by-field contributions (comparison level and weight in bits), so that viewing
 a pair or a cluster is a read instead of a new scoring.
 
-Revision ID: 0026_pair_explanations
-Revises: 0025_list_indexes
+Revision ID: 0027_pair_explanations
+Revises: 0026_job_file_blobs
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_pair_explanations"
-down_revision = "0025_list_indexes"
+revision = "0027_pair_explanations"
+down_revision = "0026_job_file_blobs"
 branch_labels = None
 depends_on = None
 
