@@ -83,10 +83,19 @@ def test_a_retracted_list_record_is_not_linked_nor_counted_until_restored(
     assert _observed(linked) == before
 
 
+def _queued_lists(case: Case) -> set[str]:
+    with case.act(write=False) as ctx:
+        return {side["list"] for q in lists.review(ctx, limit=500) for side in (q["a"], q["b"])}
+
+
 def test_a_retracted_list_leaves_the_estimate_and_the_run(linked: Case) -> None:
+    with linked.act() as ctx:  # strict: pairs left to review
+        lists.link(ctx, threshold=0.995, review_low=0.2)
+    assert "hospital" in _queued_lists(linked)  # pairs to review before
     with linked.act() as ctx:
         hospital = ctx.session.scalar(select(VictimList.id).where(VictimList.name == "hospital"))
         out = retractions.retract(ctx, "list", hospital, reason="list not verified yet")
+    assert "hospital" not in _queued_lists(linked)  # none with its records after
     assert out["dependants"] and not any(d["cascade"] for d in out["dependants"])
     with linked.act(write=False) as ctx:
         marks = {v["name"]: v["retracted"] for v in lists.list_lists(ctx)}

@@ -644,6 +644,10 @@ def fixity(
             rep.corrupt.append(sha)
         if progress is not None:
             progress(rep.checked, len(shas))
+    with case.system_session(write=False) as s:  # job output files are blobs of the case
+        from dalil.services.jobs import output_blobs
+
+        expected.update(case.blobs.path_for(sha) for sha in output_blobs(s))
     tmp_dir = case.blobs.tmp_dir.resolve()
     for p in sorted(case.evidence_dir.rglob("*")):
         if p.is_file() and tmp_dir not in p.resolve().parents and p not in expected:

@@ -36,8 +36,9 @@ def fixity_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
 
 
 #: Largest evidence bag a ``bag`` job keeps (bytes on disk before zipping). A job's file
-#: is one encrypted row of the case database, read whole to be downloaded; a larger bag
-#: is refused with the reason, and ``dalil export bag`` on the server writes it instead.
+#: is an encrypted blob of the vault, streamed when downloaded; the bag's plaintext is
+#: written to the case folder's private temporary area first, so a larger bag is refused
+#: with the reason, and ``dalil export bag`` on the server writes it instead.
 BAG_JOB_MAX_BYTES = 2 * 1024**3
 
 
@@ -45,7 +46,7 @@ BAG_JOB_MAX_BYTES = 2 * 1024**3
 def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Export evidence, records, custody and audit entries as a BagIt bag (``dalil export
     bag``): params ``select`` (a list, as ``--select``). The bag is written and validated
-    in the case folder's private temporary area, then kept with the job (encrypted) as one zip file,
+    in the case folder's private temporary area, then kept with the job (an encrypted blob of the vault) as one zip file,
     ``evidence-bag.zip``; the folder is removed. Protected fields are never included
     (that needs a reason, given at the command line). Logged ``export.bag``."""
     import zipfile
@@ -81,7 +82,7 @@ def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict
             for f in sorted(out.rglob("*")):
                 if f.is_file():
                     z.write(f, arcname=str(Path("evidence-bag") / f.relative_to(out)))
-        saved = job.save_output(zpath.name, zpath.read_bytes(), "application/zip")
+        saved = job.save_output(zpath.name, zpath, "application/zip")  # read as stored
     summary.pop("out", None)
     summary["file"] = saved
     return summary
@@ -188,7 +189,7 @@ def report_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
             title=params.get("title") or None,
         )
         media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
-        saved = job.save_output(out.name, out.read_bytes(), media)
+        saved = job.save_output(out.name, out, media)
     result = dict(jsonable(meta))
     result.pop("out", None)
     result["file"] = saved
@@ -293,7 +294,7 @@ def source_text_job(job: JobContext, params: dict[str, Any], progress: Progress)
     (a scan) queues OCR. Retried, it finds the working copy already held."""
     from dalil.services import sources
 
-    progress("extracting the text of the document")
+    progress(N_("extracting the text of the document"))
     out = sources.extract_stored_text(
         job.case,
         job.owner,
@@ -303,9 +304,11 @@ def source_text_job(job: JobContext, params: dict[str, Any], progress: Progress)
         sensitive=bool(params.get("sensitive")),
     )
     progress(
-        "kept the text as a working copy"
+        N_("kept the text as a working copy")
         if out["text"]
-        else "no text extracted" + ("; OCR queued" if out.get("ocr_job") else ""),
+        else N_("no text extracted; OCR queued")
+        if out.get("ocr_job")
+        else N_("no text extracted"),
         fraction=1.0,
     )
     return out

@@ -330,9 +330,13 @@ def cancel(ctx: Context, job_id: int) -> dict[str, Any]:
     return _to_dict(job, with_result=False)
 
 
-def output_file(ctx: Context, job_id: int, name: str) -> tuple[bytes, dict[str, Any]]:
+def output_stream(ctx: Context, job_id: int, name: str) -> tuple[dict[str, Any], Iterator[bytes]]:
     """An output file of a finished job (for its owner, an admin or a role allowed to run
-    that kind). Audited ``job.file_get`` with the file's SHA-256."""
+    that kind): its metadata and an iterator over its content, decrypted chunk by chunk
+    from the vault (memory bounded by one chunk whatever the size; each chunk is
+    authenticated before it is given). An output of a job older than the vault-kept
+    files is decrypted from its row, whole. Audited ``job.file_get`` with the file's
+    SHA-256 before any byte is given."""
     job = _load(ctx, job_id)
     if not _may_see_result(ctx, job):
         ctx.require(access.USER_MANAGE, "read another user's job output")
@@ -343,14 +347,36 @@ def output_file(ctx: Context, job_id: int, name: str) -> tuple[bytes, dict[str, 
     ).first()
     if row is None:
         raise NotFound(f"job {job.id} has no output file {name!r}")
-    data = ctx.keys.decrypt_bytes(row.content_enc, f"job:{job.id}:output:{row.name}")
+    meta = {"name": row.name, "media_type": row.media_type, "sha256": row.sha256,
+            "size": row.size}  # fmt: skip
+    chunks: Iterator[bytes]
+    if row.blob_sha256:
+        chunks = ctx.case.blobs.open(row.blob_sha256)  # BlobMissing at once if absent
+    else:
+        assert row.content_enc is not None
+        chunks = iter([ctx.keys.decrypt_bytes(row.content_enc, f"job:{job.id}:output:{row.name}")])
     ctx.audit("job.file_get", [oid("job", job.id)], detail={"file": row.name, "sha256": row.sha256})
-    return data, {
-        "name": row.name,
-        "media_type": row.media_type,
-        "sha256": row.sha256,
-        "size": row.size,
-    }
+    return meta, chunks
+
+
+def output_file(ctx: Context, job_id: int, name: str) -> tuple[bytes, dict[str, Any]]:
+    """An output file of a finished job, whole in memory (small files, tests): see
+    :func:`output_stream`, which a download uses."""
+    meta, chunks = output_stream(ctx, job_id, name)
+    return b"".join(chunks), meta
+
+
+def output_blobs(session: Any) -> list[str]:
+    """SHA-256 of every job output file kept in the vault (backups and fixity count
+    them as the case's blobs)."""
+    return list(
+        session.scalars(
+            select(JobFile.blob_sha256)
+            .where(JobFile.blob_sha256.is_not(None))
+            .distinct()
+            .order_by(JobFile.blob_sha256)
+        )
+    )
 
 
 def wait(case: Case, job_id: int, timeout: float = 60.0, poll: float = 0.2) -> str:
@@ -451,15 +477,23 @@ class JobContext:
                     JobFile.job_id == self.job_id, JobFile.role == "input", JobFile.name == name
                 )
             ).first()
-            if row is None:
+            if row is None or row.content_enc is None:
                 raise NotFound(f"the job has no input file {name!r}")
             return self.case.keys.decrypt_bytes(
                 row.content_enc, f"job:{self.job_id}:input:{row.name}"
             )
 
-    def save_output(self, name: str, content: bytes, media_type: str) -> dict[str, Any]:
-        """Keep an output file with the job (encrypted); replaces one of the same name
-        (a retried job writes it again)."""
+    def save_output(self, name: str, content: bytes | Path, media_type: str) -> dict[str, Any]:
+        """Keep an output file with the job: *content* (bytes, or a file read as it is
+        stored, in bounded memory) becomes an encrypted blob of the vault, chunked as
+        evidence is, and the job's row names it. Replaces one of the same name (a
+        retried job writes it again)."""
+        import io
+
+        if isinstance(content, Path):
+            put = self.case.blobs.put_path(content)
+        else:
+            put = self.case.blobs.put(io.BytesIO(content))
         with self.case.system_session() as s:
             self.worker._check_held(s, self.job_id)
             for old in s.scalars(
@@ -469,15 +503,19 @@ class JobContext:
             ):
                 s.delete(old)
             s.flush()
-            holder = _SessionKeys(s, self.case.keys)
-            row = _add_file(holder, self.job_id, "output", name, content, media_type)
+            row = JobFile(
+                job_id=self.job_id,
+                role="output",
+                name=_one_line(name)[:200] or "file",
+                media_type=media_type[:100],
+                size=put.size,
+                sha256=put.sha256,
+                content_enc=None,
+                blob_sha256=put.sha256,
+            )
+            s.add(row)
+            s.flush()
             return {"name": row.name, "sha256": row.sha256, "size": row.size}
-
-
-@dataclass
-class _SessionKeys:
-    session: Any
-    keys: Any
 
 
 class Progress:
@@ -878,7 +916,9 @@ __all__ = [
     "job_kind",
     "kinds",
     "list_jobs",
+    "output_blobs",
     "output_file",
+    "output_stream",
     "submit",
     "wait",
 ]

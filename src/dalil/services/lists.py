@@ -790,8 +790,14 @@ def review(
     if order not in REVIEW_ORDERS:
         raise InputError(f"order {order!r}: use {' or '.join(REVIEW_ORDERS)}", field="order")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
-    queue: list[Any] = [*ctx.session.scalars(select(VictimMatch)),
-                        *ctx.session.scalars(select(ReviewPair))]  # fmt: skip
+    # a pair with a withdrawn record (or list, or victim) waits for no decision
+    live = retractions.list_records_in_force(select(ListRecord.id))
+    matches = select(VictimMatch).where(
+        VictimMatch.record_id.in_(live),
+        VictimMatch.person_id.not_in(retractions.retracted_query("person")),
+    )
+    pairs = select(ReviewPair).where(ReviewPair.record_a.in_(live), ReviewPair.record_b.in_(live))
+    queue: list[Any] = [*ctx.session.scalars(matches), *ctx.session.scalars(pairs)]
     effs = _queue_effects(ctx, queue)
     probs = [q.probability for q in queue]
     ranked = (order_by_effect(effs, probs) if order == "effect"

@@ -84,6 +84,11 @@ def _gone(kind: str) -> Any:
     return select(Retraction.record_id).where(Retraction.kind == kind)
 
 
+def retracted_query(kind: str) -> Any:
+    """A subquery of the ids of the retracted records of *kind* (for ``not_in``)."""
+    return _gone(_kind(kind))
+
+
 def in_force(q: Any, kind: str, id_column: Any) -> Any:
     """*q* without the retracted records of *kind* (the analyses' filter)."""
     return q.where(id_column.not_in(_gone(kind)))

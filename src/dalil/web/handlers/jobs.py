@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
+from fastapi.responses import StreamingResponse
 from markupsafe import Markup, escape
 
 from dalil.display.jsonout import jsonable
@@ -127,6 +129,28 @@ def cancel(ctx: Ctx, job_id: int) -> dict[str, Any]:
         return dict(jobs.cancel(sc, job_id))
 
 
-def output_file(ctx: Ctx, job_id: int, name: str) -> tuple[bytes, dict[str, Any]]:
+def output_stream(ctx: Ctx, job_id: int, name: str) -> tuple[dict[str, Any], Iterator[bytes]]:
+    """A job's output file: metadata and its content chunk by chunk
+    (``jobs.output_stream``: checked and logged before any byte is sent)."""
     with ctx.act(write=True) as sc:
-        return jobs.output_file(sc, job_id, name)
+        return jobs.output_stream(sc, job_id, name)
+
+
+def download(ctx: Ctx, job_id: int, name: str) -> StreamingResponse:
+    """The download of a job's output file, streamed with bounded memory: the vault's
+    chunks are decrypted and sent one by one (``Content-Length`` and ``Repr-Digest`` let
+    the receiver check it arrived whole and unaltered)."""
+    from urllib.parse import quote
+
+    from dalil.web.handlers.evidence import digest_headers
+
+    meta, chunks = output_stream(ctx, job_id, name)
+    return StreamingResponse(
+        chunks,
+        media_type=meta["media_type"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['name'])}",
+            "X-Content-SHA256": meta["sha256"],
+            **digest_headers(meta),
+        },
+    )

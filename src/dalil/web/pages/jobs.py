@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 
@@ -75,15 +73,7 @@ def job_cancel(ctx: PageCtx, job_id: int) -> Response:
 
 @router.get("/jobs/{job_id}/files/{name}")
 def job_file(ctx: PageCtx, job_id: int, name: str) -> Response:
-    data, meta = job_handlers.output_file(ctx, job_id, name)
-    return Response(
-        content=data,
-        media_type=meta["media_type"],
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['name'])}",
-            "X-Content-SHA256": meta["sha256"],
-        },
-    )
+    return job_handlers.download(ctx, job_id, name)
 
 
 @router.get("/lists/jobs/{job_id}")
