@@ -54,5 +54,8 @@ def test_a_job_followed_in_arabic_reads_in_arabic(page: Any, served: tuple[str, 
     assert len(lines) > len(first)
     assert all(_arabic(x) for x in lines), lines
     assert not any(w in " ".join(lines) for w in ("checked", "finished", "attempt", "queued"))
+    # the result's labels too (not the report's keys)
+    labels = page.locator("#job-result dt").all_inner_texts()
+    assert labels and all(_arabic(x) for x in labels), labels
     shot(page, "job-log-ar")
     assert not page.console_errors, page.console_errors
