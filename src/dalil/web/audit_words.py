@@ -217,6 +217,7 @@ DETAIL_LABELS: dict[str, str] = {
     "incremental": N_("Only new records linked"),
     "joined_recorded_victims": N_("Recorded victims joined"),
     "joins_refused_by_rejections": N_("Joins refused by earlier rejections"),
+    "pairs_explained": N_("Pairs explained by the run"),
     "persons_created": N_("Persons created"),
     "persons_updated": N_("Persons updated"),
     "persons_without_records": N_("Persons left without list records"),
