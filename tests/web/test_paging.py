@@ -180,6 +180,7 @@ def test_large_filtered_totals_are_remembered_per_filters(monkeypatch: Any) -> N
     from types import SimpleNamespace
 
     ctx = SimpleNamespace(case=object())
+    monkeypatch.setattr(paging, "_counts", {})  # nothing left from another test
     monkeypatch.setattr(paging, "CACHE_FROM", 100)
     monkeypatch.setattr(paging, "CACHE_SIZE", 2)
     assert paging._total(ctx, "persons", lambda: 500) == 500
@@ -191,3 +192,34 @@ def test_large_filtered_totals_are_remembered_per_filters(monkeypatch: Any) -> N
     # ... and now the female one (older than the male one, still remembered)
     assert paging._total(ctx, "persons", lambda: 201, "sex=male") == 200
     assert paging._total(ctx, "persons", lambda: 302, "sex=female") == 302
+
+
+def test_an_expired_total_is_counted_by_one_request_at_a_time(monkeypatch: Any) -> None:
+    import threading
+    from types import SimpleNamespace
+
+    ctx = SimpleNamespace(case=object())
+    monkeypatch.setattr(paging, "_counts", {})  # nothing left from another test
+    monkeypatch.setattr(paging, "_counting", set())
+    monkeypatch.setattr(paging, "CACHE_FROM", 100)
+    assert paging._total(ctx, "persons", lambda: 500) == 500
+    monkeypatch.setattr(paging, "COUNT_SECONDS", 0.0)  # expired from now on
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return 600
+
+    got: list[int] = []
+    t = threading.Thread(target=lambda: got.append(paging._total(ctx, "persons", slow)))
+    t.start()
+    assert started.wait(10)
+    # meanwhile another request shows the last total instead of counting as well
+    assert paging._total(ctx, "persons", lambda: 700) == 500
+    release.set()
+    t.join(10)
+    assert got == [600] and calls == [1]
+    assert paging._total(ctx, "persons", lambda: 701) == 701  # nobody counting: counts

@@ -29,6 +29,7 @@ from dalil.model.lists import (
     LinkageRun,
     LinkDecision,
     ListRecord,
+    PairExplanation,
     ReviewPair,
     VictimDecision,
     VictimList,
@@ -614,10 +615,15 @@ def link(
             lo, hi = sorted((int(a), int(b)))
             ctx.session.add(ReviewPair(record_a=lo, record_b=hi, probability=float(p)))
             queue += 1
+    ctx.session.execute(delete(PairExplanation))
+    explained = 0
     if model:
-        ctx.session.add(LinkageRun(kind="incremental" if incremental else "full",
-                                   run_at=utcnow(), records=len(recs), threshold=threshold,
-                                   model=model))  # fmt: skip
+        run = LinkageRun(kind="incremental" if incremental else "full", run_at=utcnow(),
+                         records=len(recs), threshold=threshold, model=model)  # fmt: skip
+        ctx.session.add(run)
+        ctx.session.flush()
+        explained = _keep_explanations(ctx, run, [d for _, d in recs] + recorded,
+                                       list(clusters.values()), progress)  # fmt: skip
     summary = {
         "incremental": incremental,
         "fields_not_in_model": unused,
@@ -637,12 +643,83 @@ def link(
         "joins_refused_by_rejections": cl.blocked_joins,
         "incompatible_joins": cl.incompatible_joins,
         "threshold": threshold,
+        "pairs_explained": explained,
     }
     ctx.audit("linkage.run", [oid("list", v) for v in sorted({r.list_id for r, _ in recs})],
               change={k: v for k, v in summary.items() if k != "persons_without_records"},
               detail={"model": "splink-5", "backend": "duckdb" if incremental else backend,
                       "pairs": len(pairs)})  # fmt: skip
     return summary
+
+
+#: A cluster larger than this keeps no explanation of its pairs (n·(n-1)/2 of them): its
+#: view scores them again.
+EXPLAIN_CLUSTER_MAX = 100
+
+
+def _keep_explanations(
+    ctx: Context,
+    run: LinkageRun,
+    records: list[dict[str, Any]],
+    clusters: list[list[str]],
+    progress: Callable[[str], None] | None,
+) -> int:
+    """Score, once, field by field, every pair the review views show — each review
+    queue pair, victim match and decision, and every pair within a cluster of up to
+    :data:`EXPLAIN_CLUSTER_MAX` records — and keep them with *run*: viewing a pair or
+    a cluster is then a read. The same scoring as a view made without them
+    (:func:`_explain_records`: every list record and recorded victim, the run's model)."""
+    from dalil.linkage.incremental import explain_groups
+
+    groups: list[list[str]] = [m for m in clusters if 1 < len(m) <= EXPLAIN_CLUSTER_MAX]
+    for rp in ctx.session.scalars(select(ReviewPair)):
+        groups.append([str(rp.record_a), str(rp.record_b)])
+    for d in ctx.session.scalars(select(LinkDecision)):
+        groups.append([str(d.record_a), str(d.record_b)])
+    for vm in ctx.session.scalars(select(VictimMatch)):
+        groups.append([str(vm.record_id), f"{_PERSON_PREFIX}{vm.person_id}"])
+    for vd in ctx.session.scalars(select(VictimDecision)):
+        groups.append([str(vd.record_id), f"{_PERSON_PREFIX}{vd.person_id}"])
+    if not groups:
+        return 0
+    if progress is not None:
+        progress(f"keeping the explanation of the pairs of {len(groups)} clusters and pairs")
+    found = explain_groups(records, groups, dict(run.model), protected=True)
+    for item in found:
+        ctx.session.add(PairExplanation(run_id=run.id, pair=f"{item['a']}-{item['b']}",
+                                        probability=float(item["probability"]),
+                                        match_weight=float(item["match_weight"]),
+                                        fields=item["fields"]))  # fmt: skip
+    ctx.session.flush()
+    return len(found)
+
+
+def _explain_records(ctx: Context, ids: Sequence[int | str] = ()) -> list[dict[str, Any]]:
+    """The records a run scores — the list records in force and every recorded victim
+    (term frequencies are counted on them) — and those of *ids* that are not in force
+    (a retracted record's pair is still explained)."""
+    recs = [d for _, d in _records(ctx)] + _recorded_victims(ctx)
+    have = {str(d["record_id"]) for d in recs}
+    missing = {str(i) for i in ids} - have
+    if missing:
+        recs += [d for _, d in _records(ctx, every=True) if d["record_id"] in missing]
+    return recs
+
+
+def stored_explanations(ctx: Context, pairs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The explanations the latest run kept for *pairs* (``12-40``, ``12-p5``), by pair:
+    ``probability``, ``match_weight``, ``fields``. Pairs it kept none for (a run made
+    before runs kept them, a pair outside the queue, decisions and clusters) are absent."""
+    latest = ctx.session.scalar(select(LinkageRun.id).order_by(LinkageRun.id.desc()).limit(1))
+    if latest is None or not pairs:
+        return {}
+    rows = ctx.session.scalars(
+        select(PairExplanation).where(
+            PairExplanation.run_id == latest, PairExplanation.pair.in_(list(pairs))
+        )
+    )
+    return {r.pair: {"probability": r.probability, "match_weight": r.match_weight,
+                     "fields": [dict(f) for f in r.fields]} for r in rows}  # fmt: skip
 
 
 def _link_incremental(
@@ -1015,13 +1092,23 @@ def _latest_model(ctx: Context) -> dict[str, Any]:
 
 
 def _explain(ctx: Context, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Every pair among the list records *ids*, field by field, strongest first: what
+    the latest run kept, else (a run made before runs kept it, a cluster too large)
+    scored again with its model."""
     from dalil.linkage.incremental import explain_pairs
 
     model = _latest_model(ctx)
-    recs = [d for _, d in _records(ctx, every=True)]
-    out = explain_pairs(recs, [str(i) for i in ids], model, protected=True)
-    for item in out:
-        item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
+    order = sorted(int(i) for i in ids)
+    keys = [f"{a}-{b}" for i, a in enumerate(order) for b in order[i + 1 :]]
+    kept = stored_explanations(ctx, keys)
+    if len(kept) == len(keys):
+        out = [{"pair": k, **kept[k]} for k in keys]
+    else:
+        out = explain_pairs(
+            _explain_records(ctx, ids), [str(i) for i in ids], model, protected=True
+        )
+        for item in out:
+            item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
     return sorted(out, key=lambda x: -float(x["probability"]))
 
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.services import kernel as access
-from dalil.web.context import N_, Ctx, PageCtx, finish, render
+from dalil.web.context import N_, Ctx, PageCtx, render, see_other
 from dalil.web.handlers import estimates as est
 from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import lists
@@ -87,6 +87,13 @@ def _cluster_page(
                   reason_error=reason_error)  # fmt: skip
 
 
+def _cluster_refused(ctx: PageCtx, person_id: int, e: InputError) -> Response:
+    """The cluster page again (422), a refused split or merge said on it in words."""
+    return _cluster_page(
+        ctx, person_id, error=_CLUSTER_ERRORS.get(e.code, e.message), status_code=422
+    )
+
+
 @router.get("/lists/clusters/{person_id}")
 def lists_cluster(
     ctx: PageCtx,
@@ -132,11 +139,8 @@ async def lists_cluster_split(
             raise InputError("records: give list record ids", field="record")
         await run_in_threadpool(lists.split_cluster, ctx, person_id, [int(v) for v in raw], note)
     except InputError as e:  # none ticked, all ticked: said on the page
-        error = _CLUSTER_ERRORS.get(e.code, e.message)
-        return await run_in_threadpool(_cluster_page, ctx, person_id, error=error, status_code=422)
-    resp = RedirectResponse(f"/lists/clusters/{person_id}?done=split", status_code=303)
-    finish(ctx, resp)
-    return resp
+        return await run_in_threadpool(_cluster_refused, ctx, person_id, e)
+    return see_other(ctx, f"/lists/clusters/{person_id}?done=split")
 
 
 @router.post("/lists/clusters/{person_id}/merge")
@@ -149,12 +153,8 @@ def lists_cluster_merge(
     try:
         lists.merge_clusters(ctx, person_id, other, note)
     except InputError as e:  # a reviewer decided two of the records are different people
-        return _cluster_page(
-            ctx, person_id, error=_CLUSTER_ERRORS.get(e.code, e.message), status_code=422
-        )
-    resp = RedirectResponse(f"/lists/clusters/{person_id}?done=merge", status_code=303)
-    finish(ctx, resp)
-    return resp
+        return _cluster_refused(ctx, person_id, e)
+    return see_other(ctx, f"/lists/clusters/{person_id}?done=merge")
 
 
 @router.post("/lists/decide")
@@ -165,9 +165,7 @@ def lists_decide(
     note: str = Form("", max_length=1000),
 ) -> Response:
     lists.decide_pair(ctx, pair, verdict, note)
-    resp = RedirectResponse("/lists", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, "/lists")
 
 
 def start_linkage(ctx: Ctx) -> dict[str, Any]:
@@ -179,9 +177,7 @@ def start_linkage(ctx: Ctx) -> dict[str, Any]:
 @router.post("/lists/link")
 def lists_link(ctx: PageCtx) -> Response:
     job = start_linkage(ctx)
-    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/jobs/{job['id']}")
 
 
 _FIELDS = {
@@ -247,9 +243,7 @@ def estimates_run(
         text = str(e)
         field = next((f for p, f in _FIELDS.items() if text.startswith(p)), "method")
         return _estimates_page(ctx, values=values, errors={field: text}, status_code=422)
-    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/jobs/{job['id']}")
 
 
 @router.post("/estimates/record")
@@ -274,9 +268,7 @@ def estimates_record(
             record_error=str(e),
             record_values={"label": label, "note": note},
         )
-    resp = RedirectResponse(f"/estimates#estimate-{rid}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/estimates#estimate-{rid}")
 
 
 @router.post("/estimates/{estimate_id}/publish")
@@ -289,9 +281,7 @@ def estimates_publish(
         est.publish(ctx, estimate_id, reason)
     except InputError as e:
         return _estimates_page(ctx, errors={f"reason-{estimate_id}": str(e)}, status_code=422)
-    resp = RedirectResponse(f"/estimates#estimate-{estimate_id}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/estimates#estimate-{estimate_id}")
 
 
 # --- import with column mapping ---------------------------------------------------------
@@ -376,9 +366,7 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
         lists.may_import_lists(ctx)
     up = _upload(ctx)
     if up is None:
-        resp = RedirectResponse("/lists/import", status_code=303)
-        finish(ctx, resp)
-        return resp
+        return see_other(ctx, "/lists/import")
     form = await request.form()
     cols = await run_in_threadpool(lists.list_file_columns, ctx, up["filename"], up["data"])
     mapping = _mapping(form, cols["columns"])
@@ -413,9 +401,7 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
         )
     assert ctx.session is not None
     ctx.session.list_upload = None
-    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/jobs/{job['id']}")
 
 
 @router.post("/lists/import/check")
