@@ -130,7 +130,7 @@ def test_a_retracted_victim_is_not_counted_nor_compared(linked: Case) -> None:
     assert _observed(linked) == before
 
 
-def test_an_estimate_recorded_before_a_retraction_says_so(linked: Case) -> None:
+def test_an_estimate_recorded_before_a_retraction_says_so(linked: Case, dalil: DalilRunner) -> None:
     with linked.act() as ctx:
         data = estimates.case_capture_data(ctx)
         from dalil.estimate import estimate
@@ -148,6 +148,10 @@ def test_an_estimate_recorded_before_a_retraction_says_so(linked: Case) -> None:
     with linked.act(write=False) as ctx:
         row = next(r for r in estimates.estimates(ctx) if r.id == eid)
         assert estimates.estimate_staleness(ctx, row) == {"retracted": 2, "restored": 1}
+    [listed] = dalil.json("finding", "estimates")
+    assert listed["stale"] == {"retracted": 2, "restored": 1}
+    said = dalil("finding", "estimates").stdout
+    assert f"{eid}: computed before 2 records were retracted and 1 restored" in said
     with linked.act() as ctx:
         snap = reports.snapshot(ctx, "internal", title="Fictional")
     assert any("Fictional two lists" in n and "run it again" in n for n in snap.notes)
