@@ -337,6 +337,9 @@ JOB_KINDS: dict[str, str] = {
     "vetting": N_("Vetting screen"),
     "estimate": N_("Estimate"),
     "ocr": N_("OCR"),
+    "capture": N_("Web capture import"),
+    "source_text": N_("Source text extraction"),
+    "list_import": N_("Victim list import"),
 }
 
 
