@@ -126,6 +126,11 @@ def report(
     print(
         f"  {'likely':10}{li.warnings:10d}{li.precision:11.3f}{li.recall:9.3f}  (score >= {LIKELY})"
     )
+    tier_w, tier_t = s.warnings - li.warnings, s.true_warnings - li.true_warnings
+    tier_p = tier_t / tier_w if tier_w else 1.0
+    print(
+        f"  {'possibly':10}{tier_w:10d}{tier_p:11.3f}{'':9}  (the tier alone: {WARN} <= score < {LIKELY})"
+    )
     print(f"  {'exact':10}{b.warnings:10d}{b.precision:11.3f}{b.recall:9.3f}")
     ratio = s.recall / b.recall if b.recall else float("inf")
     print(f"  recall ratio dalil/exact-name baseline: {ratio:.2f}")

@@ -24,6 +24,9 @@ class DalilError(Exception):
         super().__init__(" ".join(str(message).split()))
         self.field = field
         self.code = code or self.default_code
+        #: The message as a message id and parameters, when it was given as one
+        #: (:class:`dalil.display.messages.Message`): shown translated (a job's error).
+        self.words = message if hasattr(message, "msgid") else None
 
     @property
     def message(self) -> str:

@@ -260,3 +260,33 @@ def test_cli_backup_and_restore_check(case: Case, dalil: DalilRunner, tmp_path: 
     assert res["check"]["ok"]
     r = dalil("restore", out, tmp_path / "r")  # the check's fixity run was logged after it
     assert r.exit_code == 2 and "roll the case back" in r.stderr
+
+
+def test_a_job_output_kept_in_the_vault_is_backed_up_and_restored(
+    case: Case, tmp_path: Path
+) -> None:
+    """A report or bag a job made is a vault blob: the backup carries it and the
+    restored case downloads it (and its fixity counts it, not as a stray)."""
+    from dalil.services import jobs
+
+    with case.act() as ctx:
+        jid = int(jobs.submit(ctx, "fixity", {})["id"])
+    worker = jobs.Worker(case)
+    assert worker.claim() == jid
+    jctx = jobs.JobContext(case, jid, "admin", 1, worker)
+    saved = jctx.save_output("report.html", b"<html>fictional report</html>", "text/html")
+    out = tmp_path / "case.dalil"
+    assert backup.backup(case, None, out)["blobs"] == 1
+    dest = tmp_path / "restored"
+    backup.restore(out, dest, TEST_PASSPHRASE)
+    chk = backup.check(dest, TEST_PASSPHRASE, backup.verify_archive(out, TEST_PASSPHRASE))
+    assert chk["ok"], chk["problems"]
+    restored = Case.open(dest, TEST_PASSPHRASE)
+    try:
+        with restored.act() as ctx:
+            meta, chunks = jobs.output_stream(ctx, jid, "report.html")
+            assert b"".join(chunks) == b"<html>fictional report</html>"
+            assert meta["sha256"] == saved["sha256"]
+        assert evidence.fixity(restored).unreferenced == []
+    finally:
+        restored.close()

@@ -24,6 +24,18 @@ def steps(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[s
         progress(f"step {i + 1} of {n}", fraction=(i + 1) / n)
     if params.get("output"):
         job.save_output("out.txt", b"made by the test job\n", "text/plain")
+    if params.get("output_bytes"):  # a large file, written to disk and kept from there
+        from dalil.core.tempdir import private_tempdir
+
+        with private_tempdir(job.case.root, "test-out-") as folder:
+            out = Path(folder) / "big.bin"
+            block = (b"fictional output block %d\n" % job.job_id) * 2000
+            with out.open("wb") as f:
+                left = int(params["output_bytes"])
+                while left > 0:
+                    f.write(block[:left])
+                    left -= len(block)
+            job.save_output("big.bin", out, "application/octet-stream")
     with trace.open("a") as f:
         f.write(f"done {job.attempt} {os.getpid()}\n")
     return {"steps": n}

@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 import jobqueue.kinds_for_tests  # noqa: F401  (registers test.steps in this process)
 from dalil.core.case import Case
 from dalil.errors import Conflict, InputError, PermissionDenied
-from dalil.model.job import Job
+from dalil.model.job import Job, JobFile
 from dalil.services import jobs, users
 from dalil.testing import TEST_PASSPHRASE
 
@@ -176,6 +176,53 @@ def test_output_files_are_kept_encrypted_and_read_back_with_an_audit_entry(
     case.engine.dispose()
     raw = b"".join(p.read_bytes() for p in case.root.glob("case.db*"))
     assert b"made by the test job" not in raw
+    # kept as an encrypted blob of the vault, not in the row
+    with case.system_session(write=False) as s:
+        row = s.scalars(select(JobFile).where(JobFile.job_id == jid)).one()
+        assert row.content_enc is None and row.blob_sha256 == meta["sha256"]
+    assert case.blobs.path_for(meta["sha256"]).is_file()
+    for p in case.root.rglob("*"):
+        if p.is_file():
+            assert b"made by the test job" not in p.read_bytes(), p
+
+
+def test_a_large_output_is_streamed_chunk_by_chunk_and_counted_by_fixity(case: Case) -> None:
+    import hashlib
+
+    from dalil.services import evidence
+
+    size = 5 * 2**20 + 123
+    jid = _submit(case, "test.steps", {"trace": "/dev/null", "steps": 1, "output_bytes": size})
+    assert jobs.Worker(case).run_once()
+    assert _show(case, jid)["state"] == "done"
+    with case.act() as ctx:
+        meta, chunks = jobs.output_stream(ctx, jid, "big.bin")
+        sizes, h = [], hashlib.sha256()
+        for c in chunks:
+            sizes.append(len(c))
+            h.update(c)
+    assert meta["size"] == size == sum(sizes) and h.hexdigest() == meta["sha256"]
+    assert len(sizes) == 6 and max(sizes) <= case.blobs.chunk_size  # one chunk at a time
+    from dalil.core import audit
+
+    with case.system_session(write=False) as s:
+        got = [e for e in audit.query(s, action="job.file_get", limit=5)]
+    assert got and got[0].to_dict()["detail"]["sha256"] == meta["sha256"]
+    rep = evidence.fixity(case)
+    assert rep.passed and rep.unreferenced == []  # a job's blob is the case's, not a stray
+
+
+def test_an_output_kept_in_its_row_by_an_older_job_still_downloads(case: Case) -> None:
+    from dalil.services.jobs import _add_file
+
+    jid = _submit(case, "test.steps", {"trace": "/dev/null", "steps": 1})
+    assert jobs.Worker(case).run_once()
+    with case.act() as ctx:  # as a job finished before output files went to the vault
+        _add_file(ctx, jid, "output", "old.txt", b"an older fictional report\n", "text/plain")
+    with case.act() as ctx:
+        meta, chunks = jobs.output_stream(ctx, jid, "old.txt")
+        assert b"".join(chunks) == b"an older fictional report\n"
+        assert meta["size"] == 26
 
 
 def _worker_process(case: Case, env_extra: dict[str, str] | None = None) -> subprocess.Popen[bytes]:

@@ -69,6 +69,29 @@ def test_a_different_given_name_or_sex_gives_no_warning() -> None:
     assert [m.ref for m in pool.search(Probe("احمد الحسن", "m"))] == ["p:1"]
 
 
+def test_a_cousin_with_another_fathers_name_gives_no_warning() -> None:
+    """Same given and family name, both with a father's name that differ (cousins named
+    after one grandfather): evidence of two people, even when sex, age, date and place
+    agree; a father's name one letter off is a typo and still warns."""
+    pool = Pool([candidate("p:1", ["Ahmad Mahmoud al-Hasan"], sex="m", age=41,
+                           date="2025-03-08", place="Tal Sahem")])  # fmt: skip
+    assert pool.search(Probe("Ahmad Sami al-Hasan", "m", 41, "2025-03-08", "Tal Sahem")) == []
+    assert pool.search(Probe("أحمد سامي الحسن", "m", 40, "2025-03")) == []
+    typo = pool.search(Probe("Ahmad Mahmod al-Hasan", "m", 41))
+    assert [m.ref for m in typo] == ["p:1"] and typo[0].likely
+    short = Pool([candidate("p:2", ["Zainab Hussein Darwish"], sex="f")])
+    assert [m.ref for m in short.search(Probe("Zainab Husseim Darwish", "f"))] == ["p:2"]
+    # a father's name left out is no disagreement
+    assert [m.ref for m in pool.search(Probe("Ahmad al-Hasan", "m", 41))] == ["p:1"]
+
+
+def test_a_final_h_a_latin_spelling_drops_still_matches() -> None:
+    pool = Pool([candidate("p:1", ["صلاح فرح الصالح"], sex="m", age=40)])
+    found = pool.search(Probe("Salah Farah al-Saleh", "m", 40))
+    assert [m.ref for m in found] == ["p:1"] and found[0].likely
+    assert pool.search(Probe("Sami Farah al-Saleh", "m", 40)) == []
+
+
 def test_list_record_names_use_full_name_and_parts() -> None:
     rec = {"full_name": "Rami Jamil", "first_name": "Rami", "family_name": "Abdallah"}
     assert record_names(rec) == ["Rami Jamil", "Rami Abdallah"]

@@ -74,6 +74,36 @@ def test_bulk_loaded_table_is_analysed_once(pg_schema_url: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.postgres
+def test_never_analysed_table_is_found_by_its_size_when_its_counters_were_reset(
+    pg_schema_url: str,
+) -> None:
+    """A database copied from a template (or after a crash) has no counts of the rows
+    changed; a table never analysed is then known by its size on disk."""
+    engine = make_engine(pg_schema_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE big (id serial PRIMARY KEY, x int)"))
+            conn.execute(text("INSERT INTO big (x) SELECT g FROM generate_series(1, 5000) g"))
+        engine.dispose()  # the backend ends and reports its counts, then they are reset
+        deadline = time.monotonic() + 15
+        while _pending(pg_schema_url, "big") < 5000:
+            assert time.monotonic() < deadline, "PostgreSQL never reported the inserted rows"
+            time.sleep(0.2)
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_stat_reset_single_table_counters('big'::regclass)"))
+        assert _pending(pg_schema_url, "big") == 0
+        assert analyze_stale(engine) == ["big"]
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'big'::regclass")
+            ).scalar_one()
+        assert rows == 5000
+        assert analyze_stale(engine) == []
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_has_nothing_to_analyse(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     try:

@@ -33,6 +33,27 @@ def test_list_endpoints_paginate_with_limit_and_offset(
     assert client.get("/api/v1/persons?offset=-1", headers=h).status_code == 422
 
 
+def test_list_endpoints_follow_after_the_last_id_to_the_end(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    h = bearer(seeded, "viewer")
+    for kind in ("persons", "sources", "evidence"):
+        full = client.get(f"/api/v1/{kind}?limit=500", headers=h).json()["items"]
+        assert len(full) >= 2, kind
+        got: list[Any] = []
+        after = 0
+        while True:
+            page = client.get(f"/api/v1/{kind}?limit=2&after={after}", headers=h).json()
+            got.extend(page["items"])
+            # has_more says whether a next page exists, also when the last page is full
+            assert page["has_more"] == (len(got) < len(full)), (kind, len(got))
+            if not page["has_more"]:
+                break
+            after = page["items"][-1]["id"]
+        assert got == full, kind
+    assert client.get("/api/v1/persons?after=-1", headers=h).status_code == 422
+
+
 def test_every_list_endpoint_answers_a_page(client: Client, seeded: dict[str, Any]) -> None:
     h = bearer(seeded, "viewer")
     for kind in ["persons", "sources", "incidents", "acts", "evidence", "sites", "units"]:

@@ -125,6 +125,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/lists/review"): LINKAGE_REVEAL,
     ("POST", "/lists/decide"): LINKAGE_DECIDE,
     ("GET", "/lists/clusters/{person_id}"): READ,
+    ("POST", "/lists/clusters/{person_id}/names"): LINKAGE_REVEAL,
     ("POST", "/lists/clusters/{person_id}/split"): LINKAGE_DECIDE,
     ("POST", "/lists/clusters/{person_id}/merge"): LINKAGE_DECIDE,
     ("GET", "/estimates"): READ,
@@ -377,7 +378,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         path = path.replace("{item_id}", str(_MEDIA["photo"]))
     if path.endswith("/view"):
         path = path.replace("{sha256}", _PHOTO_SHA[0])
-    if path == "/lists/clusters/{person_id}/merge":
+    if path in ("/lists/clusters/{person_id}/merge", "/lists/clusters/{person_id}/names"):
         path = path.replace("{person_id}", str(seeded["list_merge"][0]))
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
@@ -511,6 +512,8 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
             if path.startswith("/api/")
             else {"data": {"reason": reason}}
         )
+    if path == "/lists/clusters/{person_id}/names":
+        return {"data": {"reason": "matrix test (fictional lists)"}}
     if path == "/lists/clusters/{person_id}/merge":
         return {"data": {"other": str(_SEEDED["list_merge"][1]), "note": "matrix (fictional)"}}
     if path == "/lists/clusters/{person_id}/split":

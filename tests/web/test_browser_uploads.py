@@ -77,7 +77,11 @@ def test_import_a_list_through_the_mapping_step(
     page.wait_for_load_state("load")
     assert page.inner_text("#report-imported") == "2"
     page.locator("form[action='/lists/import/confirm'] button[type=submit]").click()
+    # the import is a job: its page follows it and, once done, links to the report
+    page.wait_for_selector("#job-import-report", timeout=60_000)
+    page.click("#job-import-report")
     page.wait_for_selector("#import-done")
+    assert page.inner_text("#report-imported") == "2"
     shot(page, "list-import")
     page.goto(f"{server}/lists")
     assert "Fictional browser list" in page.content()

@@ -145,3 +145,29 @@ def test_a_reason_to_publish_from_legal_only(make_client: Any, app: Any) -> None
     _, html = build_report_bytes(case, USERS["legal"], audience="internal", fmt="html")
     row = html.decode().split("Fictional short run")[1].split("</tr>")[0]
     assert "NOT FOR PUBLICATION" not in row and "a lower bound is what we state" in row
+
+
+def test_an_estimate_job_page_says_when_it_predates_a_retraction(
+    make_client: Any, app: Any
+) -> None:
+    from dalil.services import persons, retractions
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        lists.link(ctx)
+    c = make_client()
+    c.login("analyst")
+    r = c.post(
+        "/estimates/run",
+        data={"csrf_token": _csrf(c), "method": "loglinear", "linkage_draws": "0", "seed": "3"},
+    )
+    assert r.status_code == 303, r.text
+    job_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert _wait(c, job_id)["state"] == "done"
+    assert 'id="job-stale"' not in c.get(f"/jobs/{job_id}").text
+    with app.state.case.act(USERS["admin"]) as ctx:
+        p = persons.add_person(ctx, pseudonym="V-Job-Stale-Fict", roles=["victim"]).id
+        retractions.retract(ctx, "person", p, reason="Fictional: entered by mistake")
+        retractions.restore(ctx, "person", p, reason="Fictional: it was right")
+    page = c.get(f"/jobs/{job_id}?lang=ar").text
+    notice = page[page.index('id="job-stale"') :].split("</p>")[0]
+    assert "حُسب قبل سحب 1" in notice and "واستعادة 1" in notice

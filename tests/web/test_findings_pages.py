@@ -680,6 +680,7 @@ def test_vetting_bad_file_is_a_clear_refusal(
 def test_report_is_built_downloaded_and_audited(
     make_client: Any, app: Any, seeded: dict[str, Any]
 ) -> None:
+    import base64
     import hashlib
 
     before = len(_audit_actions(app, "report.build"))
@@ -701,6 +702,9 @@ def test_report_is_built_downloaded_and_audited(
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert "attachment" in r.headers["content-disposition"]
     assert r.headers["x-content-sha256"] == hashlib.sha256(r.content).hexdigest()
+    assert int(r.headers["content-length"]) == len(r.content)  # streamed from the vault
+    digest = base64.b64encode(hashlib.sha256(r.content).digest()).decode()
+    assert r.headers["repr-digest"] == f"sha-256=:{digest}:"
     assert b"<html" in r.content[:500].lower() and "Fictional report" in r.text
     assert len(_audit_actions(app, "report.build")) == before + 1
     # public reports need report.public: the analyst is refused, the legal user is not

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from dalil.services import jobs
+
 from .conftest import USERS, Client
 
 # Headings the importer does not recognise by itself: the mapping step must name them.
@@ -66,9 +68,54 @@ def test_upload_map_check_and_import_a_list(make_client: Any, seeded: dict[str, 
     assert "Fictional web list" not in c.get("/lists").text  # a check stores nothing
     t = c.csrf("/lists/import")
     r = c.post("/lists/import/confirm", data={**fields, "csrf_token": t})
+    # the import is a job: the answer is its page, which follows it
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/"), r.text
+    jid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert jobs.wait(c.app.state.case, jid, timeout=120) == "done"
+    job = c.get(f"/jobs/{jid}")
+    assert 'id="job-import-report"' in job.text and "stored 3 of 3 records" in job.text
+    r = c.get(f"/lists/import?job={jid}")
     assert r.status_code == 200 and 'id="import-done"' in r.text, r.text[-2000:]
+    # the validation report, row by row, as before the import became a job
+    assert re.search(r'id="report-rejected">1<', r.text)
+    assert "no name in any name column" in r.text
     assert "Fictional web list" in c.get("/lists").text
     assert _temp_files(seeded["root"]) == before  # the private temporary copies are gone
+    # the same name again is refused at once, next to the mapping, with no job
+    _upload(c, "Fictional web list")
+    t = c.csrf("/lists/import")
+    c.post("/lists/import/check", data={**fields, "csrf_token": t})
+    r = c.post("/lists/import/confirm", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    assert r.status_code == 422 and "already exists" in r.text
+
+
+def test_a_list_import_job_reports_rows_stored_of_total(
+    make_client: Any, seeded: dict[str, Any]
+) -> None:
+    """A list of 1,200 fictional rows: the job's log counts the records stored."""
+    rows = b"".join(
+        b"r%d;Fictional Person %d;m;%d;2025-03-07\n" % (i, i, 20 + i % 50) for i in range(1200)
+    )
+    c = make_client()
+    c.login("analyst")
+    t = c.csrf("/lists/import")
+    r = c.post(
+        "/lists/import",
+        data={"name": "Fictional long web list", "csrf_token": t},
+        files={"file": ("long.csv", b"Ref;Victim;Gender;Years;Died\n" + rows, "text/csv")},
+    )
+    fields = _mapping_fields(r.text)
+    c.post("/lists/import/check", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    r = c.post("/lists/import/confirm", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    assert r.status_code == 303, r.text
+    jid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert jobs.wait(c.app.state.case, jid, timeout=120) == "done"
+    log = [line["message"] for line in c.get(f"/api/v1/jobs/{jid}").json()["log"]]
+    stored = [m for m in log if m.startswith("stored ")]
+    assert (
+        stored[0] == "stored 0 of 1,200 records" and stored[-1] == "stored 1,200 of 1,200 records"
+    )
+    assert "stored 500 of 1,200 records" in stored and "stored 1,000 of 1,200 records" in stored
 
 
 def test_without_a_name_column_the_mapping_step_says_so(make_client: Any) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from dalil.core.audit import AuditEntry
 from dalil.core.case import Case
+from dalil.services import jobs
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
@@ -274,7 +275,12 @@ def _web_import(twins: Twins, name: str, text: str) -> Any:
         chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
         if chosen and chosen.group(1):
             mapping[field] = chosen.group(1)
-    return c.post("/lists/import/confirm", data={**mapping, "csrf_token": c.csrf("/lists/import")})
+    r = c.post("/lists/import/confirm", data={**mapping, "csrf_token": c.csrf("/lists/import")})
+    if r.status_code != 303:
+        return r
+    jid = int(r.headers["location"].rsplit("/", 1)[1])  # the import runs as a job
+    assert jobs.wait(twins.app.state.case, jid, timeout=120) == "done"
+    return c.get(f"/lists/import?job={jid}")
 
 
 def _list_state(ctx: Any) -> Any:
@@ -298,9 +304,12 @@ def test_importing_a_victim_list(twins: Twins, tmp_path: Path) -> None:
     cli_lists = _stored(twins.cli_root, _list_state)
     assert "Fictional list C" in json.dumps(cli_lists)
     assert _stored(twins.web_root, _list_state) == cli_lists
-    assert [x[0] for x in twins.audit("web")] == [x[0] for x in twins.audit("cli")]
+    # the web's import is a job: its submission, then the same entries as the CLI's
+    web = twins.audit("web")
+    assert web[0][0] == "job.submit" and web[0][2] == {"kind": "list_import"}
+    assert [x[0] for x in web[1:]] == [x[0] for x in twins.audit("cli")]
     assert "list.import" in [x[0] for x in twins.audit("cli")]
-    assert twins.audit("web") == twins.audit("cli")
+    assert web[1:] == twins.audit("cli")
 
 
 def test_a_viewers_refused_list_import(twins: Twins, tmp_path: Path) -> None:
@@ -477,3 +486,32 @@ def test_checking_for_possible_duplicates(twins: Twins) -> None:
     assert "list_record" in {m["kind"] for m in cli["matches"]} and cli["matches"][0]["likely"]
     assert [x[0] for x in twins.audit("cli")] == ["person.search_duplicates"]
     assert twins.audit("web") == twins.audit("cli")
+
+
+def test_a_cascade_retraction_and_its_restore(twins: Twins) -> None:
+    """Retracting a source with its dependants (its evidence item) and restoring it leave
+    the same audit trail from the command line and from the record page's form."""
+    sid = str(twins.ids["source2"])
+    reason, back = "Fictional: fabricated article", "Fictional: genuine after all"
+    run = twins.dalil("ivy")
+    [dep] = run.json("source", "dependants", sid)
+    assert (dep["kind"], dep["retractable"], dep["retracted"]) == ("evidence", True, False)
+    r = run("source", "retract", sid, "--reason", reason, "--with-dependants")
+    assert r.exit_code == 0, r.stderr
+    assert "evidence" in r.stdout and "retracted with it" in r.stdout
+    twins.login("ivy")
+    r = twins.client.post(
+        f"/sources/{sid}/retract",
+        data={"reason": reason, "with_dependants": "1", "csrf_token": twins.client.csrf("/users")},
+    )
+    assert r.status_code == 303, r.text
+    run.json("source", "restore", sid, "--reason", back)
+    r = twins.client.post(
+        f"/sources/{sid}/restore", data={"reason": back, "csrf_token": twins.client.csrf("/users")}
+    )
+    assert r.status_code == 303
+    cli = twins.audit("cli")
+    assert [x[0] for x in cli] == ["source.retract", "source.restore"]
+    assert cli[0][1][0] == f"source:{sid}" and cli[0][1][1].startswith("evidence:")
+    assert cli[0][2]["dependants"] == cli[0][1][1:] == cli[1][2]["dependants"]
+    assert twins.audit("web") == cli

@@ -174,3 +174,77 @@ def test_an_act_of_a_retracted_victim_keeps_its_victim_in_the_edit_form(
     form = client.get(f"/acts/{act}/edit").text
     assert f'<option value="{victim}" selected>#{victim}</option>' in form
     assert "V-Retracted-Fict" not in client.get("/acts/new").text
+
+
+def test_the_retract_form_lists_dependants_and_retracts_them_too_if_asked(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    from dalil.services import persons
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        inc = records.add(ctx, "incident", title="Fictional raid on Qaryat-Zeta").id
+        victim = persons.add_person(ctx, pseudonym="V-Cascade-Fict", roles=["victim"]).id
+        act = records.add(ctx, "act", incident_id=inc, victim_id=victim, act_type="killing").id
+    client.login("investigator")
+    page = client.get(f"/incidents/{inc}").text
+    form = page[page.index('id="retract-form"') :].split("</form>")[0]
+    assert 'id="retract-dependants"' in form and f'href="/acts/{act}"' in form
+    assert 'name="with_dependants"' in form
+    ar = client.get(f"/incidents/{inc}?lang=ar").text
+    assert "السجلات التي تعتمد عليه" in ar
+    r = _form(
+        client,
+        f"/incidents/{inc}/retract",
+        {"reason": "Fictional: the raid was entered in the wrong case", "with_dependants": "1"},
+        f"/incidents/{inc}",
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("?retract=retracted")
+    assert 'id="retraction"' in client.get(f"/acts/{act}").text  # retracted with it
+    page = client.get(f"/incidents/{inc}").text
+    restore = page[page.index('id="restore-with"') :].split("</div>")[0]
+    assert f'href="/acts/{act}"' in restore  # the restore form says what comes back
+    [entry] = _log(app, action="incident.retract", object_id=f"act:{act}")
+    assert entry["object_ids"] == [f"incident:{inc}", f"act:{act}"]
+    r = _form(client, f"/incidents/{inc}/restore", {"reason": "Fictional: right case"},
+              f"/incidents/{inc}")  # fmt: skip
+    assert r.headers["location"].endswith("?retract=restored")
+    page = client.get(f"/acts/{act}").text
+    assert 'id="retraction"' not in page and 'id="upstream"' not in page
+    # Only the victim this time: the act stays in force and says what it rests on.
+    r = client.post(
+        f"/api/v1/persons/{victim}/retract",
+        json={"reason": "Fictional: a placeholder person"},
+        headers=_bearer(seeded, "investigator"),
+    )
+    assert r.status_code == 200, r.text
+    [dep] = r.json()["dependants"]
+    assert (dep["kind"], dep["id"], dep["cascade"]) == ("act", act, False)
+    page = client.get(f"/acts/{act}").text
+    assert 'id="retraction"' not in page
+    notice = page[page.index('id="upstream"') :].split("</div>")[0]
+    assert f'href="/persons/{victim}"' in notice and "Fictional: a placeholder person" in notice
+    assert "يعتمد على سجل مسحوب" in client.get(f"/acts/{act}?lang=ar").text
+
+
+def test_an_estimate_page_says_it_predates_a_retraction(client: Client, app: Any) -> None:
+    from dalil.estimate import CaptureTable, estimate
+    from dalil.services import estimates, persons, retractions
+
+    table = CaptureTable.from_patterns(["A", "B"], {"11": 40, "10": 25, "01": 30})
+    result = estimate(table, method="loglinear").to_dict()
+    with app.state.case.act(USERS["analyst"]) as ctx:
+        eid = estimates.record_estimate(ctx, "Fictional estimate before", result)
+    client.login("analyst")
+    block = client.get("/estimates").text
+    block = block[block.index(f'id="estimate-{eid}"') :].split("</section>")[0]
+    assert f'id="estimate-{eid}-stale"' not in block
+    with app.state.case.act(USERS["admin"]) as ctx:
+        p = persons.add_person(ctx, pseudonym="V-Stale-Fict", roles=["victim"]).id
+        retractions.retract(ctx, "person", p, reason="Fictional: not a victim")
+    for lang, words in (
+        ("en", "Computed before 1 records were retracted"),
+        ("ar", "حُسب قبل سحب 1"),
+    ):
+        page = client.get(f"/estimates?lang={lang}").text
+        block = page[page.index(f'id="estimate-{eid}"') :].split("</section>")[0]
+        assert f'id="estimate-{eid}-stale"' in block and words in block

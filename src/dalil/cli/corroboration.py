@@ -123,6 +123,10 @@ def corroboration_cmd(case_opts: CaseOptions, as_json: bool) -> None:
         for r in m["claims"]  # type: ignore[attr-defined]
     ]
     emit_table(rows, ["claim", "kind", "status", "independent", "best", "cred", "text"])
+    for r in m["retracted_sources"]:  # type: ignore[attr-defined]
+        click.echo(
+            f"retracted source {r['source']} left out (cited by claims {', '.join(r['claims'])})"
+        )
 
 
 def register(cli: AliasedGroup) -> None:

@@ -128,7 +128,7 @@ def link_cmd(
 @click.option(
     "--reason",
     default=None,
-    help="Show the names too (needs the reveal permission; the reason is logged).",
+    help="Show the names too (needs linkage.reveal, as the names of a pair under review; the reason is logged).",
 )
 @click.option(
     "--limit",
@@ -273,7 +273,7 @@ def explain_cmd(case_opts: CaseOptions, pair: str, as_json: bool) -> None:
 @click.option(
     "--reason",
     default=None,
-    help="Show the names too (needs the reveal permission; the reason is logged).",
+    help="Show the names too (needs linkage.reveal, as the names of a pair under review; the reason is logged).",
 )
 @json_option
 def cluster_cmd(case_opts: CaseOptions, person_id: int, reason: str | None, as_json: bool) -> None:

@@ -3,14 +3,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from dalil.cli.caseopts import CaseOptions, case_options
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 
+if TYPE_CHECKING:
+    from dalil.core.context import Context
+
 VERDICT = click.Choice(["accept", "reject"])
+T = TypeVar("T")
+
+
+def _result(
+    case_opts: CaseOptions, as_json: bool, call: Callable[[Context], T], *, write: bool = True
+) -> T | None:
+    """What every command here does first: *call* the service in one act of the case;
+    with --json, print its result and return None (nothing more to say), else return it
+    to be said in words."""
+    with case_opts.act(write=write) as ctx:
+        res = call(ctx)
+    if as_json:
+        emit_json(res)
+        return None
+    return res
 
 
 @click.command("review-session")
@@ -29,11 +48,14 @@ def session_cmd(
 
     if (reason is None) == (end_id is None):
         raise click.UsageError("give --reason to start a session, or --end ID to end one")
-    with case_opts.act() as ctx:
-        res = start_review(ctx, reason or "") if end_id is None else end_review(ctx, end_id)
-    if as_json:
-        emit_json(res)
-    elif end_id is None:
+    res = _result(
+        case_opts,
+        as_json,
+        lambda ctx: start_review(ctx, reason or "") if end_id is None else end_review(ctx, end_id),
+    )
+    if res is None:
+        return
+    if end_id is None:
         click.echo(f"review session {res['id']} started (ends {res['ends_at']:%Y-%m-%d %H:%M} "
                    f"UTC): use lists pair PAIR --session {res['id']}")  # fmt: skip
     else:
@@ -59,10 +81,13 @@ def pair_cmd(case_opts: CaseOptions, pair: str, session_id: int | None, as_json:
     """One pair field by field, and what drove its score (the latest model's weights)."""
     from dalil.services.pair_review import pair_view
 
-    with case_opts.act(write=session_id is not None) as ctx:
-        v = pair_view(ctx, pair, review_session=session_id)
-    if as_json:
-        emit_json(v)
+    v = _result(
+        case_opts,
+        as_json,
+        lambda ctx: pair_view(ctx, pair, review_session=session_id),
+        write=session_id is not None,
+    )
+    if v is None:
         return
     keys = ["names", "list", "record", "sex", "age", "birth_year", "date_of_death",
             "place_of_death", "governorate"]  # fmt: skip
@@ -97,13 +122,11 @@ def undo_cmd(case_opts: CaseOptions, pair: str, note: str | None, as_json: bool)
     """Withdraw the decision on PAIR: undecided again, back in the review queue."""
     from dalil.services.pair_review import undo
 
-    with case_opts.act() as ctx:
-        res = undo(ctx, pair, note=note)
-    if as_json:
-        emit_json(res)
-    else:
-        click.echo(f"pair {res['pair']}: {res['previous']} by {res['previous_by']} undone "
-                   "(run dalil lists link to apply)")  # fmt: skip
+    res = _result(case_opts, as_json, lambda ctx: undo(ctx, pair, note=note))
+    if res is None:
+        return
+    click.echo(f"pair {res['pair']}: {res['previous']} by {res['previous_by']} undone "
+               "(run dalil lists link to apply)")  # fmt: skip
 
 
 @click.command("decisions")
@@ -113,10 +136,8 @@ def decisions_cmd(case_opts: CaseOptions, as_json: bool) -> None:
     """The decisions in force, newest first (who, when, by blind double review or not)."""
     from dalil.services.pair_review import decisions
 
-    with case_opts.act(write=False) as ctx:
-        rows = decisions(ctx)
-    if as_json:
-        emit_json(rows)
+    rows = _result(case_opts, as_json, decisions, write=False)
+    if rows is None:
         return
     emit_table([{**r, "decided_at": f"{r['decided_at']:%Y-%m-%d %H:%M}"} for r in rows],
                ["pair", "verdict", "decided_by", "decided_at", "blind"])  # fmt: skip
@@ -137,13 +158,11 @@ def blind_start_cmd(
     """Put PAIRS (or the first pairs of the review queue) in blind double review."""
     from dalil.services.blind_review import start
 
-    with case_opts.act() as ctx:
-        res = start(ctx, list(pairs) or None, limit=limit)
-    if as_json:
-        emit_json(res)
-    else:
-        click.echo(f"{len(res['started'])} pairs in blind double review"
-                   + (f"; left as they were: {', '.join(res['skipped'])}" if res["skipped"] else ""))  # fmt: skip
+    res = _result(case_opts, as_json, lambda ctx: start(ctx, list(pairs) or None, limit=limit))
+    if res is None:
+        return
+    click.echo(f"{len(res['started'])} pairs in blind double review"
+               + (f"; left as they were: {', '.join(res['skipped'])}" if res["skipped"] else ""))  # fmt: skip
 
 
 @click.command("queue")
@@ -153,10 +172,8 @@ def blind_queue_cmd(case_opts: CaseOptions, as_json: bool) -> None:
     """Your pairs to decide blind, and those waiting for the second reviewer."""
     from dalil.services.blind_review import queue
 
-    with case_opts.act(write=False) as ctx:
-        res = queue(ctx)
-    if as_json:
-        emit_json(res)
+    res = _result(case_opts, as_json, queue, write=False)
+    if res is None:
         return
     click.echo("to decide: " + (", ".join(p["pair"] for p in res["to_decide"]) or "none"))
     click.echo("waiting for the second reviewer: "
@@ -172,11 +189,10 @@ def blind_vote_cmd(case_opts: CaseOptions, pair: str, verdict: str, as_json: boo
     """Your blind decision on PAIR (the other reviewer's shows once both decided)."""
     from dalil.services.blind_review import vote
 
-    with case_opts.act() as ctx:
-        res = vote(ctx, pair, verdict)
-    if as_json:
-        emit_json(res)
-    elif res["status"] == "open":
+    res = _result(case_opts, as_json, lambda ctx: vote(ctx, pair, verdict))
+    if res is None:
+        return
+    if res["status"] == "open":
         click.echo(f"pair {res['pair']}: your decision is recorded; the result shows once "
                    "the second reviewer has decided")  # fmt: skip
     else:
@@ -191,10 +207,8 @@ def blind_disputes_cmd(case_opts: CaseOptions, as_json: bool) -> None:
     """Pairs the two blind reviewers decided differently (for a third reviewer)."""
     from dalil.services.blind_review import disputes
 
-    with case_opts.act(write=False) as ctx:
-        rows = disputes(ctx)
-    if as_json:
-        emit_json(rows)
+    rows = _result(case_opts, as_json, disputes, write=False)
+    if rows is None:
         return
     emit_table([{"pair": r["pair"], "votes": ", ".join(f"{v['reviewer']}: {v['verdict']}"
                                                        for v in r["votes"]),
@@ -214,12 +228,10 @@ def blind_settle_cmd(
     """Settle a disagreement as the third reviewer (not one of the two blind ones)."""
     from dalil.services.blind_review import settle
 
-    with case_opts.act() as ctx:
-        res = settle(ctx, pair, verdict, note=note)
-    if as_json:
-        emit_json(res)
-    else:
-        click.echo(f"pair {res['pair']}: settled, {res['verdict']} (run dalil lists link to apply)")
+    res = _result(case_opts, as_json, lambda ctx: settle(ctx, pair, verdict, note=note))
+    if res is None:
+        return
+    click.echo(f"pair {res['pair']}: settled, {res['verdict']} (run dalil lists link to apply)")
 
 
 @click.command("agreement")
@@ -230,10 +242,8 @@ def blind_agreement_cmd(case_opts: CaseOptions, as_json: bool) -> None:
     kappa (first decision on each pair against the second)."""
     from dalil.services.blind_review import agreement
 
-    with case_opts.act(write=False) as ctx:
-        res = agreement(ctx)
-    if as_json:
-        emit_json(res)
+    res = _result(case_opts, as_json, agreement, write=False)
+    if res is None:
         return
     click.echo(f"decided by both: {res['decided_by_both']}; agreed {res['agreed']}, "
                f"disagreed {res['disagreed']} ({res['settled_by_third']} settled by a third, "

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from dalil.display.messages import N_, Message
 from dalil.linkage.clusters import Clustering, cluster, record_attributes
 from dalil.linkage.model import REVIEW_LOW, LinkResult, _db_api, _empty_pairs, prepare
 
@@ -78,7 +79,13 @@ def score_new_records(
     if not new:
         return LinkResult(pairs=_empty_pairs(), n_records=len(existing), model_json=model)
     logging.getLogger("splink").setLevel(logging.ERROR)
-    say(f"preparing {len(existing)} existing and {len(new)} new records")
+    say(
+        Message(
+            N_("preparing %(old)s existing and %(new)s new records"),
+            old=len(existing),
+            new=len(new),
+        )
+    )
     df_all = prepare(existing + new)
     new_ids = {str(r["record_id"]) for r in new}
     is_new = df_all["unique_id"].isin(new_ids)
@@ -90,14 +97,14 @@ def score_new_records(
     sdf_new = db.register(df_all[is_new].reset_index(drop=True), dataset_display_name="new")
     frames = []
     if (~is_new).any():
-        say("scoring new records against existing ones")
+        say(Message(N_("scoring new records against existing ones")))
         sdf_old = db.register(df_all[~is_new].reset_index(drop=True), dataset_display_name="old")
         frames.append(
             linker.inference.predict_between(
                 sdf_old, sdf_new, threshold_match_probability=review_low, warning_mode="never"
             ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
         )
-    say("scoring new records against each other")
+    say(Message(N_("scoring new records against each other")))
     frames.append(
         linker.inference.predict_within(
             sdf_new, threshold_match_probability=review_low, warning_mode="never"
@@ -180,30 +187,73 @@ def explain_pairs(
     are all records (term frequencies are counted on them); no value of a record is
     returned.
     """
+    return explain_groups(records, [ids], model, protected=protected)
+
+
+def _ordered(a: str, b: str) -> bool:
+    """Whether (a, b) is the pair's canonical order (numeric ids by value)."""
+    return (int(a), b) < (int(b), a) if a.isdigit() and b.isdigit() else a < b
+
+
+def explain_groups(
+    records: list[dict[str, Any]],
+    groups: Sequence[Sequence[str]],
+    model: dict[str, Any],
+    *,
+    protected: bool = False,
+) -> list[dict[str, Any]]:
+    """Every pair within each group of record ids scored by *model*, field by field,
+    in one scoring session (as :func:`explain_pairs`, which is one group): what a
+    linkage run keeps so that viewing a pair or a cluster is a read. A pair in two
+    groups is returned once; groups may overlap (a record in its cluster and in a
+    review pair)."""
     from splink import Linker
 
-    wanted = {str(i) for i in ids}
+    groups = [sorted({str(i) for i in g}) for g in groups]
+    groups = [g for g in groups if len(g) > 1]
+    if not groups:
+        return []
+    logging.getLogger("splink").setLevel(logging.ERROR)
     df_all = prepare(records)
     settings = dict(model)
     settings["retain_intermediate_calculation_columns"] = True
-    settings["retain_matching_columns"] = False
+    # the comparison levels (gamma_*) are returned only with the matching columns; no
+    # value of a record leaves this function
+    settings["retain_matching_columns"] = True
     db = _db_api("duckdb", protected)
     sdf_all = db.register(df_all, dataset_display_name="records")
     linker = Linker(sdf_all, settings, log_level=None)
     for col in _tf_columns(model):
         linker.table_management.compute_tf_table(col)
-    part = db.register(
-        df_all[df_all["unique_id"].isin(wanted)].reset_index(drop=True),
-        dataset_display_name="cluster",
-    )
-    scored = linker.inference.score_pairs(part, part).as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    # one copy of a record per group it is in (ids "<id>@<group>"), compared only
+    # within its group; term frequencies come from all records, registered above
+    pos = pd.Series(range(len(df_all)), index=df_all["unique_id"].astype(str))
+    rows, tags, grp = [], [], []
+    for k, g in enumerate(groups):
+        for rid in g:
+            if rid in pos.index:
+                rows.append(int(pos[rid]))
+                tags.append(f"{rid}@{k}")
+                grp.append(str(k))
+    part = df_all.iloc[rows].reset_index(drop=True)
+    part["unique_id"] = pd.array(tags, dtype="string")
+    part["explain_group"] = pd.array(grp, dtype="string")
+    sdf = db.register(part, dataset_display_name="groups")
+    scored = linker.inference.predict_within(
+        sdf,
+        blocking_rules_to_generate_predictions=["l.explain_group = r.explain_group"],
+        warning_mode="never",
+    ).as_pandas_dataframe()  # type: ignore[no-untyped-call]
     with contextlib.suppress(Exception):
         db.delete_tables_created_by_splink_from_db()
     comps = model.get("comparisons", [])
-    out = []
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for row in scored.to_dict("records"):
-        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
-        if (int(a), b) >= (int(b), a) if a.isdigit() and b.isdigit() else a >= b:
+        a = str(row["unique_id_l"]).rsplit("@", 1)[0]
+        b = str(row["unique_id_r"]).rsplit("@", 1)[0]
+        if not _ordered(a, b):
+            a, b = b, a
+        if (a, b) in out:
             continue
         fields = []
         for comp in comps:
@@ -219,6 +269,6 @@ def explain_pairs(
             weight += float(row.get(f"mw_tf_adj_{name}") or 0.0)
             fields.append({"field": name, "level": str(level.get("label_for_charts", "")),
                            "weight": round(weight, 2)})  # fmt: skip
-        out.append({"a": a, "b": b, "probability": round(float(row["match_probability"]), 6),
-                    "match_weight": round(float(row["match_weight"]), 2), "fields": fields})  # fmt: skip
-    return out
+        out[(a, b)] = {"a": a, "b": b, "probability": round(float(row["match_probability"]), 6),
+                       "match_weight": round(float(row["match_weight"]), 2), "fields": fields}  # fmt: skip
+    return list(out.values())

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dalil.display import csvout
+from dalil.display.messages import N_, Message
 from dalil.linkage.clusters import DEFAULT_SUPPORT, Clustering, cluster, record_attributes
 from dalil.linkage.io import ListFile, load_lists
 from dalil.linkage.model import (
@@ -63,7 +64,7 @@ def link_records(
     stay in ``result.pairs``, e.g. to propose matches with records a person decides on).
     """
     say = progress or (lambda _m: None)
-    say(f"preparing {len(records)} records")
+    say(Message(N_("preparing %(n)s records"), n=len(records)))
     df = prepare(records)
     res = run_linkage(
         df,
@@ -75,7 +76,13 @@ def link_records(
         seed=seed,
         protected=protected,
     )
-    say(f"clustering {len(res.pairs)} scored pairs at threshold {threshold}")
+    say(
+        Message(
+            N_("clustering %(pairs)s scored pairs at threshold %(threshold)s"),
+            pairs=len(res.pairs),
+            threshold=float(threshold),
+        )
+    )
     ids = [str(r["record_id"]) for r in records] if cluster_ids is None else list(cluster_ids)
     cl = cluster(ids, res.pairs, threshold, accepted=accepted, rejected=rejected,
                  attributes=record_attributes(df), support=DEFAULT_SUPPORT)  # fmt: skip

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from dalil.display.messages import N_, Message
 from dalil.linkage.fields import place_key
 from dalil.linkage.names import long_key, normalize_name, part_key, split_full_name
 
@@ -740,7 +741,7 @@ def run_linkage(
     db = _db_api("duckdb", protected)
     sdf = db.register(train_df, dataset_display_name="records")
     linker = Linker(sdf, settings(df, generic_names=generic_names), log_level=None)
-    say(f"training on {n} records (u by random sampling)")
+    say(Message(N_("training on %(n)s records (u by random sampling)"), n=n))
     deterministic: list[Any] = []
     det_cols: tuple[tuple[str, ...], ...] = (
         ("first_key", "father_key", "family_key", "birth_year"),
@@ -755,9 +756,15 @@ def run_linkage(
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     max_pairs = min(2e6, max(5e4, n_train * 20.0))
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    for group in _training_rule_groups(df):
+    for step, group in enumerate(_training_rule_groups(df), start=1):
         for cols in group:
-            say(f"expectation maximisation blocked on {', '.join(cols)}")
+            say(
+                Message(
+                    N_("estimating the match weights, pass %(n)s (pairs agreeing on %(k)s fields)"),
+                    n=step,
+                    k=len(cols),
+                )
+            )
             snapshot = linker.misc.save_model_to_json()
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
@@ -770,12 +777,13 @@ def run_linkage(
                 # EM can degenerate on small or very clean inputs (a level's m
                 # underflows). A failed session leaves the linker's settings altered,
                 # so the model is rebuilt from the snapshot and the next rule is tried.
-                say(f"EM did not converge ({str(e)[:60]}…); trying another rule")
+                del e  # its text is Splink's (SQL, values): not for the log
+                say(Message(N_("this pass did not converge; trying other pairs")))
                 linker = Linker(sdf, snapshot, log_level=None)
     in_training = set(train_df["unique_id"].astype(str))
     labels = [(a, b) for a, b in labels if a in in_training and b in in_training]
     if labels:
-        say(f"m probabilities from {len(labels)} accepted pairs")
+        say(Message(N_("m probabilities from %(n)s accepted pairs"), n=len(labels)))
         lab = pd.DataFrame(
             {
                 "source_dataset_l": "records",
@@ -801,7 +809,7 @@ def run_linkage(
             sdf, settings(df, generic_names=generic_names), log_level=None
         ).misc.save_model_to_json()
         linker = Linker(sdf, _carry_parameters(trained, fresh), log_level=None)
-    say(f"scoring blocked pairs ({backend})")
+    say(Message(N_("scoring the blocked pairs")))
     pred = linker.inference.predict(threshold_match_probability=review_low)
     pairs = pred.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
         ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]

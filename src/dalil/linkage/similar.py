@@ -124,21 +124,52 @@ def _lev(a: str, b: str) -> int:
     return prev[-1]
 
 
+#: A name unit of both names that disagrees outright (neither the same key nor a near
+#: miss: another father's name, say) multiplies the name's score by this.
+CONFLICT = 0.5
+
+
 def unit_similarity(a: str, b: str) -> float:
     """1 for the same key; for keys of 4+ letters one edit apart (a typo, a letter
-    transliterations disagree on), 0.75; else 0."""
+    transliterations disagree on), or keys that differ by a final h that one spelling
+    drops (Salah / صلاح, Farah / فرح: Latin keys drop a final h for the ة of Fatimah),
+    0.75; else 0."""
     if a == b:
         return 1.0
     if min(len(a), len(b)) >= 4 and abs(len(a) - len(b)) <= 1 and _lev(a, b) <= 1:
         return 0.75
+    if a + "h" == b or b + "h" == a:
+        return 0.75
     return 0.0
+
+
+def near_miss(a: str, b: str) -> bool:
+    """Keys one edit apart (a letter added, dropped, changed, or two letters swapped),
+    the longer of 2+ letters: a short key's typo (Husseim / Hussein), too weak to count
+    as agreement, too close to count as a different name."""
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) < 2 or len(a) - len(b) > 1:
+        return False
+    if len(a) > len(b):
+        return any(a[:i] + a[i + 1 :] == b for i in range(len(a)))
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]])
+    )
 
 
 def name_similarity(q: NameKeys, c: NameKeys) -> tuple[float, str]:
     """How much of the shorter name is found, in order, in the other (0-1), and how.
 
     Units are aligned in order (a list that leaves out the father's name still
-    matches); the given names (first units) must agree, otherwise the score is 0. A name
+    matches); the given names (first units) must agree, otherwise the score is 0. A unit
+    both names have that agrees with nothing in the other (cousins: same given and
+    family name, another father's) multiplies the score by :data:`CONFLICT`. A name
     of one unit scores at most 0.5 (a lone given name says little; :func:`score` keeps it
     below the warning whatever else agrees). A kunya (Abu …)
     matches the same kunya, or a candidate whose units include the child's name."""
@@ -154,18 +185,25 @@ def name_similarity(q: NameKeys, c: NameKeys) -> tuple[float, str]:
         return 0.0, ""
     n, m = len(a), len(b)
     # the given names aligned with each other, then the best ordered alignment of the
-    # rest (a weighted longest common subsequence)
-    dp = [[0.0] * m for _ in range(n)]
+    # rest (a weighted longest common subsequence), counting the units it pairs: the
+    # same or similar keys, and near misses (which add nothing to the score)
+    dp = [[(0.0, 0)] * m for _ in range(n)]
     for i in range(1, n):
         for j in range(1, m):
-            dp[i][j] = max(
-                dp[i - 1][j], dp[i][j - 1], dp[i - 1][j - 1] + unit_similarity(a[i], b[j])
-            )
-    matched = first + dp[n - 1][m - 1]
+            s = unit_similarity(a[i], b[j])
+            diag = dp[i - 1][j - 1]
+            paired = (diag[0] + s, diag[1] + (s > 0 or near_miss(a[i], b[j])))
+            dp[i][j] = max(dp[i - 1][j], dp[i][j - 1], paired)
+    total, paired_units = dp[n - 1][m - 1]
+    matched = first + total
     shorter = min(n, m)
     score = matched / shorter
     if shorter == 1:
         return min(score, 0.5), "single"
+    # units both names have that pair with nothing (a different father's name): a
+    # disagreement, unlike a unit only one of them writes (a father left out)
+    conflicts = min(n, m) - 1 - paired_units
+    score *= CONFLICT**conflicts
     if q.kunya and c.kunya and set(q.kunya) & set(c.kunya):
         score = min(1.0, score + 0.1)
     return score, "name" if score >= 0.99 else "name_part"
@@ -223,7 +261,12 @@ def score(probe: Probe, probe_keys: NameKeys, c: Candidate) -> Match | None:
 
 
 def _deletions(key: str) -> set[str]:
-    return {key} | ({key[:i] + key[i + 1 :] for i in range(len(key))} if len(key) >= 4 else set())
+    """The index entries of a key: itself, itself less one letter (4+ letters), and less
+    a final h (what :func:`unit_similarity` forgives)."""
+    out = {key} | ({key[:i] + key[i + 1 :] for i in range(len(key))} if len(key) >= 4 else set())
+    if len(key) >= 2 and key.endswith("h"):
+        out.add(key[:-1])
+    return out
 
 
 class Pool:

@@ -83,8 +83,12 @@ class JobLog(Base):
 
 
 class JobFile(Base):
-    """A file a job takes (an uploaded personnel list) or makes (a PDF report), encrypted
-    with the case data key (AES-256-GCM, bound to the job, the file's role and name)."""
+    """A file a job takes (an uploaded personnel list) or makes (a PDF report).
+
+    An input file is kept in the row, encrypted with the case data key (AES-256-GCM,
+    bound to the job, the file's role and name). An output file is an encrypted blob of
+    the vault (``blob_sha256``: chunked AES-256-GCM, as evidence is), streamed when
+    downloaded; output files of jobs older than that are in the row (``content_enc``)."""
 
     __tablename__ = "job_files"
 
@@ -95,4 +99,5 @@ class JobFile(Base):
     media_type: Mapped[str] = mapped_column(String(100), default="application/octet-stream")
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    content_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    blob_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -150,6 +150,23 @@ class LinkageRun(Base):
     model: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class PairExplanation(Base):
+    """What the latest linkage run kept for the review views (migration
+    ``0027_pair_explanations``): a pair's probability, match weight and fields (each
+    comparison's level and weight in bits; no record value), for every pair of a review
+    queue item, a victim match, a decision and within each cluster. Replaced on every
+    run; a pair without a row is scored again when viewed."""
+
+    __tablename__ = "linkage_pair_explanations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("linkage_runs.id"), index=True)
+    pair: Mapped[str] = mapped_column(String(40), unique=True)
+    probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float] = mapped_column(Float)
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
 class ReviewSession(Base):
     """A reviewer's review session (migration ``0019_review_team``): the reason stated
     once for seeing the names of the pairs reviewed in it. Each pair shown is still

@@ -51,7 +51,8 @@ class Person(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(100), unique=True)
     sex: Mapped[str | None] = mapped_column(String(16))
-    age: Mapped[int | None] = mapped_column(Integer)
+    #: Indexed: a list sorted by age reads its page through the index.
+    age: Mapped[int | None] = mapped_column(Integer, index=True)
     age_min: Mapped[int | None] = mapped_column(Integer)
     age_max: Mapped[int | None] = mapped_column(Integer)
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dalil.model.common import RecordMixin
@@ -32,6 +32,8 @@ PROVENANCE_ROLES = (
 class ProvenanceLink(RecordMixin, Base):
     __tablename__ = "provenance_links"
     __kind__ = "provenance link"
+    #: A record's links (its page, ``links_of``) found without reading every link.
+    __table_args__ = (Index("ix_provenance_links_subject", "subject_kind", "subject_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_kind: Mapped[str] = mapped_column(String(16))

@@ -2,7 +2,8 @@
 
 One row per retracted record (``kind``, ``record_id``): lists, search results and
 public or court exports leave it out; its page, the history in the audit log and
-internal exports keep it. Restoring deletes the row (the audit log keeps both steps).
+internal exports keep it. Restoring deletes the row (the audit log keeps both steps);
+a record withdrawn as a dependant of another names that retraction (``cascade_of``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ RETRACTABLE_KINDS = (
     "provenance",
     "source",
     "evidence",
+    "list",
+    "list_record",
 )
 
 
@@ -39,3 +42,6 @@ class Retraction(Base):
     retracted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     retracted_by: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
+    #: The retraction whose operation also withdrew this record as a dependant (restoring
+    #: that record restores this one); ``None`` for a record retracted on its own.
+    cascade_of: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -150,6 +150,8 @@ def sign_off(ctx: Context, act_id: int, note: str | None = None) -> dict[str, An
 
 
 def show_assessment(ctx: Context, act_id: int) -> dict[str, Any]:
+    from dalil.services import retractions
+
     ctx.require(access.CASE_READ, "read assessments")
     act = _get_act(ctx, act_id)
     history = element_history(ctx, act_id=act.id)
@@ -173,6 +175,11 @@ def show_assessment(ctx: Context, act_id: int) -> dict[str, Any]:
         # else: shown as no longer valid.
         "sign_offs": [{**s.to_dict(), "before_change": _changed_after(act, s.at)} for s in signs],
         "history": [h.to_dict() for h in history],
+        # evidence cited by a finding that was retracted since (or its source was)
+        "retracted_evidence": sorted(
+            str(i)
+            for i in retractions.withdrawn_evidence(ctx, [e for h in history for e in h.evidence])
+        ),
         "suggested_qualifications": [q.to_dict() for q in A.suggest_qualifications(cur, inc_cur)],
         "note": "Qualifications are suggestions computed from the findings; the legal team decides.",
     }
@@ -187,15 +194,18 @@ def _changed_after(act: Act, when: Any) -> bool:
 
 def aggregates(ctx: Context, incident_id: int | None = None) -> list[dict[str, Any]]:
     ctx.require(access.CASE_READ, "read assessments")
+    from dalil.services import retractions
+
     q = select(Incident).order_by(Incident.id)
     if incident_id is not None:
         ctx.get(Incident, incident_id, "incident")
         q = q.where(Incident.id == incident_id)
+    else:  # retracted incidents leave the counts; one asked for by id is still shown
+        q = retractions.in_force(q, "incident", Incident.id)
     out = []
     for inc in ctx.session.scalars(q):
-        acts = list(
-            ctx.session.scalars(select(Act).where(Act.incident_id == inc.id).order_by(Act.id))
-        )
+        of_it = select(Act).where(Act.incident_id == inc.id).order_by(Act.id)
+        acts = list(ctx.session.scalars(retractions.acts_in_force(of_it, incident=False)))
         hist = {str(a.id): element_history(ctx, act_id=a.id) for a in acts}
         signs = {str(a.id): sign_offs(ctx, a.id) for a in acts}
         d = A.aggregate(str(inc.id), hist, signs).to_dict()

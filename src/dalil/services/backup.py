@@ -223,6 +223,10 @@ def _write_snapshot(
                 counts[t.name] = 0
                 writer.add(f"table/{t.name}", "table", pieces())
             shas = list(conn.scalars(sa.select(EvidenceItem.sha256).order_by(EvidenceItem.id)))
+            # job output files (reports, bags) are vault blobs too
+            from dalil.services.jobs import output_blobs
+
+            shas += output_blobs(conn)
             cp = conn.execute(
                 sa.select(AuditCheckpoint)
                 .order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())

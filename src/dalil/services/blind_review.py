@@ -175,21 +175,41 @@ def queue(ctx: Context) -> dict[str, Any]:
     return {"to_decide": to_decide, "waiting": waiting}
 
 
+def _new_vote(
+    ctx: Context,
+    pair: str,
+    verdict: str,
+    *,
+    stage: str,
+    status: str,
+    not_status: str,
+    voted: str,
+) -> tuple[BlindItem, BlindVote]:
+    """The checks a blind vote and a third reviewer's settlement share, then the vote
+    (added, not flushed): the verdict is accept or reject, the pair's item is in
+    *status* (else Conflict *not_status*, ``{status}`` its status), and the actor has
+    not voted on it yet (else Conflict *voted*)."""
+    if verdict not in ("accept", "reject"):
+        raise InputError(f"verdict {verdict!r}: use accept or reject", field="verdict")
+    item = _item(ctx, pair)
+    if item.status != status:
+        raise Conflict(f"pair {item.pair}: " + not_status.format(status=item.status))
+    me = ctx.actor.name
+    if any(v.reviewer == me for v in _votes(ctx, item)):
+        raise Conflict(f"pair {item.pair}: {voted}")
+    v = BlindVote(item_id=item.id, reviewer=me, stage=stage, verdict=verdict,
+                  salt=secrets.token_hex(16), decided_at=utcnow())  # fmt: skip
+    ctx.session.add(v)
+    return item, v
+
+
 def vote(ctx: Context, pair: str, verdict: str) -> dict[str, Any]:
     """The actor's blind decision on *pair*. The second vote closes the item: agreed
     (stored as the decision) or disputed (queued for a third reviewer)."""
     ctx.require(access.LINKAGE_DECIDE, "decide pairs in blind review")
-    if verdict not in ("accept", "reject"):
-        raise InputError(f"verdict {verdict!r}: use accept or reject", field="verdict")
-    item = _item(ctx, pair)
-    if item.status != OPEN:
-        raise Conflict(f"pair {item.pair}: its blind double review has closed ({item.status})")
-    me = ctx.actor.name
-    if any(v.reviewer == me for v in _votes(ctx, item)):
-        raise Conflict(f"pair {item.pair}: you have already decided it in this blind review")
-    v = BlindVote(item_id=item.id, reviewer=me, stage="double", verdict=verdict,
-                  salt=secrets.token_hex(16), decided_at=utcnow())  # fmt: skip
-    ctx.session.add(v)
+    item, v = _new_vote(ctx, pair, verdict, stage="double", status=OPEN,
+                        not_status="its blind double review has closed ({status})",
+                        voted="you have already decided it in this blind review")  # fmt: skip
     ctx.session.flush()
     # the entry names the vote only; its digest commits to the item, verdict and salt
     ctx.audit("linkage.blind_vote", [oid("blind_vote", v.id)],
@@ -232,17 +252,10 @@ def disputes(ctx: Context) -> list[dict[str, Any]]:
 def settle(ctx: Context, pair: str, verdict: str, *, note: str | None = None) -> dict[str, Any]:
     """A third reviewer's decision on a disputed pair; it is stored as the decision."""
     ctx.require(access.LINKAGE_DECIDE, "settle a blind disagreement")
-    if verdict not in ("accept", "reject"):
-        raise InputError(f"verdict {verdict!r}: use accept or reject", field="verdict")
-    item = _item(ctx, pair)
-    if item.status != DISPUTED:
-        raise Conflict(f"pair {item.pair}: no disagreement to settle ({item.status})")
+    item, _ = _new_vote(ctx, pair, verdict, stage="third", status=DISPUTED,
+                        not_status="no disagreement to settle ({status})",
+                        voted="you decided it blind; a third reviewer settles it")  # fmt: skip
     me = ctx.actor.name
-    if any(v.reviewer == me for v in _votes(ctx, item)):
-        raise Conflict(f"pair {item.pair}: you decided it blind; a third reviewer settles it")
-    v = BlindVote(item_id=item.id, reviewer=me, stage="third", verdict=verdict,
-                  salt=secrets.token_hex(16), decided_at=utcnow())  # fmt: skip
-    ctx.session.add(v)
     item.status, item.verdict, item.settled_at = SETTLED, verdict, utcnow()
     ctx.session.flush()
     lists.apply_decision(ctx, item.pair, verdict, note=note, by=f"{me} (third reviewer)"[:64],

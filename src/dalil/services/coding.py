@@ -142,10 +142,10 @@ def set_coding(ctx: Context, incident_id: int, **fields: Any) -> dict[str, Any]:
 def codings(ctx: Context) -> list[I.IncidentCoding]:
     ctx.require(access.CASE_READ, "read incidents")
     rows = {r.incident_id: r for r in ctx.session.scalars(select(IncidentCodingRow))}
-    return [
-        coding_for(inc, rows.get(inc.id))
-        for inc in ctx.session.scalars(select(Incident).order_by(Incident.id))
-    ]
+    from dalil.services import retractions
+
+    q = retractions.in_force(select(Incident).order_by(Incident.id), "incident", Incident.id)
+    return [coding_for(inc, rows.get(inc.id)) for inc in ctx.session.scalars(q)]
 
 
 def export_incidents(ctx: Context, fmt: str) -> str:

@@ -19,6 +19,7 @@ from dalil.estimate.linkage_draws import LinkageInput
 from dalil.model.findings import (
     EstimateRow,
 )
+from dalil.services import retractions
 from dalil.services.evidence import evidence_ids
 
 
@@ -178,6 +179,25 @@ def _estimate_numbers(result: Any) -> tuple[int, float | None, float | None, flo
     return obs, est, low, high
 
 
+def computed_at(row: EstimateRow) -> Any:
+    """When an estimate's input was read: its job's end (the job read the case before),
+    or when it was recorded (``dalil finding estimate-add``)."""
+    from datetime import datetime
+
+    finished = str(((row.result or {}).get("run") or {}).get("finished") or "")
+    try:
+        return datetime.fromisoformat(finished) if finished else row.created_at
+    except ValueError:
+        return row.created_at
+
+
+def estimate_staleness(ctx: Context, row: EstimateRow) -> dict[str, int]:
+    """How many persons, lists and list records were retracted and restored since the
+    estimate was computed (``{"retracted": n, "restored": m}``): if either is not 0,
+    the estimate predates them; run it again."""
+    return retractions.changed_since(ctx, computed_at(row))
+
+
 def estimates(ctx: Context) -> list[EstimateRow]:
     ctx.require(access.CASE_READ, "read estimates")
     return list(ctx.session.scalars(select(EstimateRow).order_by(EstimateRow.id)))
@@ -214,7 +234,8 @@ def case_linkage_input(
     the linkage threshold and accepted pairs), the uncertain pairs of the latest
     ``lists link`` with their match probabilities, and the reviewers' decisions.
     ``strata``: one of sex, governorate, place_of_death, date_of_death, age_group
-    (the value of each record; a person takes the most common one)."""
+    (the value of each record; a person takes the most common one). Retracted lists,
+    list records and victims are left out."""
     from dalil.errors import NotFound
     from dalil.model.lists import LinkDecision, ListRecord, ReviewPair, VictimList
     from dalil.services.lists import STRATA, _age_group
@@ -230,7 +251,10 @@ def case_linkage_input(
     for s in wanted:
         if s not in STRATA:
             raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
-    names = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
+    in_force = retractions.in_force(
+        select(VictimList).order_by(VictimList.id), "list", VictimList.id
+    )
+    names = {v.id: v.name for v in ctx.session.scalars(in_force)}
     if not names:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
     keep = [
@@ -243,7 +267,11 @@ def case_linkage_input(
             raise InputError(
                 f"case lists: no list named {name!r} (lists: {', '.join(names.values())})"
             )
-    recs = [r for r in ctx.session.scalars(select(ListRecord)) if names[r.list_id] in keep]
+    recs = [
+        r
+        for r in ctx.session.scalars(retractions.list_records_in_force(select(ListRecord)))
+        if names[r.list_id] in keep
+    ]
     if any(r.person_id is None for r in recs):
         raise Conflict("some list records are not linked yet: run dalil lists link")
     ids = {r.id for r in recs}

@@ -430,10 +430,13 @@ def list_items(
     limit: int | None = None,
     offset: int = 0,
     retracted: str = "hide",
+    after: int | None = None,
+    before: int | None = None,
 ) -> list[EvidenceItem]:
-    """Items in id order; ``limit``/``offset`` cut a page in the database (default: all).
-    Retracted items are left out unless *retracted* is ``only`` or ``include``."""
-    from dalil.services import retractions
+    """Items in id order; ``limit``/``offset`` (or a keyset bound *after*/*before* an
+    item id) cut a page in the database (default: all). Retracted items are left out
+    unless *retracted* is ``only`` or ``include``."""
+    from dalil.services import keyset, retractions
 
     ctx.require(access.CASE_READ, "list evidence")
     if (limit is not None and limit < 0) or offset < 0:
@@ -442,11 +445,13 @@ def list_items(
         select(EvidenceItem).order_by(EvidenceItem.id), source_id, copy_kind, sensitive
     )
     q = retractions.narrow(q, "evidence", EvidenceItem.id, retracted)
+    q, backwards = keyset.cut(q, EvidenceItem.id, after=after, before=before, order=None)
     if limit is not None:
         q = q.limit(limit)
-    if offset:
+    if offset and after is None and before is None:
         q = q.offset(offset)
-    return list(ctx.session.scalars(q))
+    rows = list(ctx.session.scalars(q))
+    return rows[::-1] if backwards else rows
 
 
 def count_items(
@@ -639,6 +644,10 @@ def fixity(
             rep.corrupt.append(sha)
         if progress is not None:
             progress(rep.checked, len(shas))
+    with case.system_session(write=False) as s:  # job output files are blobs of the case
+        from dalil.services.jobs import output_blobs
+
+        expected.update(case.blobs.path_for(sha) for sha in output_blobs(s))
     tmp_dir = case.blobs.tmp_dir.resolve()
     for p in sorted(case.evidence_dir.rglob("*")):
         if p.is_file() and tmp_dir not in p.resolve().parents and p not in expected:

@@ -1,11 +1,14 @@
 """The job kinds dalil ships (see :mod:`dalil.services.jobs`). Each function runs in a
-job worker as the job's owner, reports progress in words, and returns a JSON result."""
+job worker as the job's owner, reports progress as message ids with their parameters
+(marked ``N_``; put into words in the reader's language when shown), and returns a
+JSON result."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from dalil.core import access
+from dalil.display.messages import N_, Message
 from dalil.services.jobs import JobContext, Progress, job_kind
 
 
@@ -18,18 +21,24 @@ def fixity_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
 
     def each(done: int, total: int) -> None:
         if done == total or done % step == 0:
-            progress(f"checked {done} of {total} items", fraction=done / total if total else 1.0)
+            progress(
+                N_("checked %(done)s of %(total)s items"),
+                fraction=done / total if total else 1.0,
+                done=done,
+                total=total,
+            )
         else:
             progress(fraction=done / total if total else 1.0)
 
-    progress("checking every evidence item")
+    progress(N_("checking every evidence item"))
     rep = evidence.fixity(job.case, job.owner, progress=each)
     return rep.to_dict()
 
 
 #: Largest evidence bag a ``bag`` job keeps (bytes on disk before zipping). A job's file
-#: is one encrypted row of the case database, read whole to be downloaded; a larger bag
-#: is refused with the reason, and ``dalil export bag`` on the server writes it instead.
+#: is an encrypted blob of the vault, streamed when downloaded; the bag's plaintext is
+#: written to the case folder's private temporary area first, so a larger bag is refused
+#: with the reason, and ``dalil export bag`` on the server writes it instead.
 BAG_JOB_MAX_BYTES = 2 * 1024**3
 
 
@@ -37,7 +46,7 @@ BAG_JOB_MAX_BYTES = 2 * 1024**3
 def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
     """Export evidence, records, custody and audit entries as a BagIt bag (``dalil export
     bag``): params ``select`` (a list, as ``--select``). The bag is written and validated
-    in the case folder's private temporary area, then kept with the job (encrypted) as one zip file,
+    in the case folder's private temporary area, then kept with the job (an encrypted blob of the vault) as one zip file,
     ``evidence-bag.zip``; the folder is removed. Protected fields are never included
     (that needs a reason, given at the command line). Logged ``export.bag``."""
     import zipfile
@@ -49,7 +58,7 @@ def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict
     # In the case folder's private temp area (0700): the bag holds evidence in plaintext,
     # which must not rest outside the case; a kill -9 leaves it where the next open of
     # the case sweeps it.
-    progress("writing and validating the bag")
+    progress(N_("writing and validating the bag"))
     with private_tempdir(job.case.root, "job-bag-") as folder:
         out = Path(folder) / "evidence-bag"
         summary = export_bag(job.case, job.owner, out, select_=list(params.get("select") or []))
@@ -58,17 +67,22 @@ def bag_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict
             from dalil.errors import InputError
 
             raise InputError(
-                f"the bag holds {size // 2**20:,} MB, more than the "
-                f"{BAG_JOB_MAX_BYTES // 2**20:,} MB a job keeps: export it with "
-                "`dalil export bag OUT` on the server"
+                Message(
+                    N_(
+                        "the bag holds %(size)s MB, more than the %(max)s MB a job keeps: "
+                        "export it with dalil export bag on the server"
+                    ),
+                    size=size // 2**20,
+                    max=BAG_JOB_MAX_BYTES // 2**20,
+                )
             )
-        progress("packing the bag into one zip file")
+        progress(N_("packing the bag into one zip file"))
         zpath = Path(folder) / "evidence-bag.zip"
         with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as z:
             for f in sorted(out.rglob("*")):
                 if f.is_file():
                     z.write(f, arcname=str(Path("evidence-bag") / f.relative_to(out)))
-        saved = job.save_output(zpath.name, zpath.read_bytes(), "application/zip")
+        saved = job.save_output(zpath.name, zpath, "application/zip")  # read as stored
     summary.pop("out", None)
     summary["file"] = saved
     return summary
@@ -83,7 +97,7 @@ def media_job(job: JobContext, params: dict[str, Any], progress: Progress) -> di
     (the item stays as stored). Logged ``evidence.media``."""
     from dalil.services import media
 
-    progress("reading the metadata and hashing the media")
+    progress(N_("reading the metadata and hashing the media"))
     return media.analyse(job.case, job.owner, int(params["item"]))
 
 
@@ -98,7 +112,7 @@ def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
     from dalil.display.jsonout import jsonable
     from dalil.services import captures
 
-    progress("reading and checking the web capture")
+    progress(N_("reading and checking the web capture"))
     source = params.get("source")
     out = captures.record_stored_capture(
         job.case,
@@ -113,8 +127,9 @@ def capture_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
     )
     if not out.get("recorded_before"):
         progress(
-            f"recorded the capture; media files: {len(out['media'])}, "
-            f"page texts: {len(out['texts'])}"
+            N_("recorded the capture; media files: %(media)s, page texts: %(texts)s"),
+            media=len(out["media"]),
+            texts=len(out["texts"]),
         )
     return dict(jsonable(out))
 
@@ -153,7 +168,13 @@ def report_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
     from dalil.services.reports import build_report
 
     fmt = "pdf" if params.get("format", "pdf") == "pdf" else "html"
-    progress(f"building the {params.get('audience', 'internal')} report ({fmt})")
+    public = params.get("audience", "internal") == "public"
+    progress(
+        N_("building the public report (%(format)s)")
+        if public
+        else N_("building the internal report (%(format)s)"),
+        format=fmt.upper(),
+    )
     from dalil.core.tempdir import private_tempdir
 
     with private_tempdir(job.case.root, "job-report-") as folder:
@@ -168,7 +189,7 @@ def report_job(job: JobContext, params: dict[str, Any], progress: Progress) -> d
             title=params.get("title") or None,
         )
         media = "application/pdf" if fmt == "pdf" else "text/html; charset=utf-8"
-        saved = job.save_output(out.name, out.read_bytes(), media)
+        saved = job.save_output(out.name, out, media)
     result = dict(jsonable(meta))
     result.pop("out", None)
     result["file"] = saved
@@ -185,7 +206,7 @@ def vetting_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
     from dalil.services import vetting
 
     data = job.input_file("personnel")
-    progress("screening the personnel file against the suspects")
+    progress(N_("screening the personnel file against the suspects"))
     with job.act() as ctx:
         out = vetting.vet_upload(
             ctx,
@@ -195,6 +216,15 @@ def vetting_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
             threshold=float(params.get("threshold", 0.5)),
         )
     return dict(jsonable(out))
+
+
+#: The estimation methods in words (a job's log line names the one it runs).
+_METHOD_WORDS = {
+    "loglinear": N_("log-linear models"),
+    "lcmcr": N_("latent-class model (LCMCR, Bayesian)"),
+    "bma": N_("Bayesian model averaging"),
+    "all": N_("every method"),
+}
 
 
 @job_kind("estimate", permission=access.ANALYSIS_RUN, title="Estimate")
@@ -207,7 +237,7 @@ def estimate_job(job: JobContext, params: dict[str, Any], progress: Progress) ->
     from dalil.services import estimates
 
     s = estimates.estimate_settings(params)
-    progress("reading the linked lists")
+    progress(N_("reading the linked lists"))
     with job.act(write=False) as ctx:
         source = estimates.case_estimate_input(
             ctx, strata=s["strata"], lists=s["lists"], linkage_draws=s["linkage_draws"]
@@ -216,20 +246,34 @@ def estimate_job(job: JobContext, params: dict[str, Any], progress: Progress) ->
     def each(p: dict[str, Any]) -> None:
         if "draw" in p:
             progress(
-                f"linkage draw {p['draw']} of {p['draws']} estimated"
-                + (f" ({p['failed']} could not be)" if p.get("failed") else ""),
+                N_("linkage draw %(draw)s of %(draws)s estimated (%(failed)s could not be)")
+                if p.get("failed")
+                else N_("linkage draw %(draw)s of %(draws)s estimated"),
                 fraction=p["draw"] / p["draws"],
+                draw=int(p["draw"]),
+                draws=int(p["draws"]),
+                failed=int(p.get("failed") or 0),
             )
         elif "ess" in p:
-            rhat = "not yet known" if p.get("rhat") is None else f"{p['rhat']:.3f}"
             target = float(p.get("target_ess") or 1)
+            rhat = (
+                Message(N_("not yet known")) if p.get("rhat") is None else f"{float(p['rhat']):.3f}"
+            )
             progress(
-                f"LCMCR: {p['draws_per_chain']:,} draws per chain, effective sample size "
-                f"{p['ess']:,.0f} of {target:,.0f}, R-hat {rhat} ({p['seconds']:.0f} s)",
+                N_(
+                    "LCMCR: %(draws)s draws per chain, effective sample size %(ess)s of "
+                    "%(target)s, R-hat %(rhat)s (%(seconds)s s)"
+                ),
                 fraction=min(0.99, float(p["ess"]) / target),
+                draws=int(p["draws_per_chain"]),
+                ess=round(float(p["ess"])),
+                target=round(target),
+                rhat=rhat,
+                seconds=round(float(p["seconds"])),
             )
 
-    progress(f"estimating ({s['method']})")
+    method = _METHOD_WORDS.get(str(s["method"]))
+    progress(N_("estimating (%(method)s)"), method=Message(method) if method else str(s["method"]))
     result = estimates.compute_estimate(
         source,
         linkage_draws=s["linkage_draws"],
@@ -250,7 +294,7 @@ def source_text_job(job: JobContext, params: dict[str, Any], progress: Progress)
     (a scan) queues OCR. Retried, it finds the working copy already held."""
     from dalil.services import sources
 
-    progress("extracting the text of the document")
+    progress(N_("extracting the text of the document"))
     out = sources.extract_stored_text(
         job.case,
         job.owner,
@@ -260,9 +304,48 @@ def source_text_job(job: JobContext, params: dict[str, Any], progress: Progress)
         sensitive=bool(params.get("sensitive")),
     )
     progress(
-        "kept the text as a working copy"
+        N_("kept the text as a working copy")
         if out["text"]
-        else "no text extracted" + ("; OCR queued" if out.get("ocr_job") else ""),
+        else N_("no text extracted; OCR queued")
+        if out.get("ocr_job")
+        else N_("no text extracted"),
         fraction=1.0,
     )
     return out
+
+
+@job_kind("list_import", permission=access.RECORD_WRITE, title="Victim list import", exclusive=True)
+def list_import_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Import an uploaded victim list (input file ``list``; queued by
+    :func:`dalil.services.lists.submit_import`, the web import's last step): params
+    ``filename``, ``mapping`` ({column: field}), ``list_name``. The file is read and
+    validated in a bounded worker process, then the whole list is stored in one
+    transaction (all or nothing), the progress saying how many records are stored. The
+    result is the import's (the list and its validation report, row by row); retried
+    after its worker died, it finds the list it already stored."""
+    from dalil.display.jsonout import jsonable
+    from dalil.services import lists
+
+    data = job.input_file("list")
+    progress(N_("reading and validating the file"), fraction=0.02)
+
+    def each(done: int, total: int) -> None:
+        progress(
+            N_("stored %(done)s of %(total)s records"),
+            fraction=0.1 + 0.9 * done / (total or 1),
+            done=done,
+            total=total,
+        )
+
+    out = lists.import_upload(
+        job.case,
+        job.case.actor(job.owner),
+        str(params.get("filename") or "list.csv"),
+        data,
+        mapping={str(k): str(v) for k, v in dict(params.get("mapping") or {}).items()},
+        list_name=str(params["list_name"]),
+        progress=each,
+        resume=job.attempt > 1,
+    )
+    del data
+    return dict(jsonable(out))

@@ -36,8 +36,12 @@ permissions as any request). Its own transactions commit as they go, so a job re
 after its worker died runs again from the start: write it so that running it twice gives
 the same outcome (replace results rather than add to them). Parameters and results are
 encrypted in the database; log lines are stored in clear, so they name steps and counts,
-never a record's content. A :class:`~dalil.errors.DalilError` fails the job with its
-message (no retry); any other exception fails it as "internal error (TypeName)".
+never a record's content. A log line is a message id and its parameters
+(:class:`dalil.display.messages.Message`, stored as JSON) put into words when shown, in
+the reader's language: ``progress(N_("checked %(done)s of %(total)s items"), done=3,
+total=9)``. A :class:`~dalil.errors.DalilError` fails the job with its message (no retry;
+translated when it was raised with a Message); any other exception fails it as an
+internal error, in words, its type name in the server's log only.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ import fcntl
 import hashlib
 import importlib
 import json
+import logging
 import os
 import secrets
 import socket
@@ -63,7 +68,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dalil.core import access
 from dalil.core.context import oid
-from dalil.errors import Conflict, DalilError, InputError, NotFound
+from dalil.display.messages import N_, Message, as_json, encode, render
+from dalil.errors import Conflict, DalilError, InputError, NotFound, PermissionDenied
 from dalil.model.common import as_utc
 from dalil.model.job import FINISHED_STATES, JOB_STATES, Job, JobFile, JobLog
 
@@ -83,6 +89,7 @@ LOG_LINES_MAX = 2_000
 FILE_MAX = 64 * 1024 * 1024
 
 JobResult = dict[str, Any] | None
+_log_server = logging.getLogger(__name__)
 
 
 class JobCancelled(Exception):
@@ -199,7 +206,7 @@ def submit(
     ctx.session.flush()
     for name, (content, media_type) in (files or {}).items():
         _add_file(ctx, job.id, "input", name, content, media_type)
-    _log(ctx.session, job.id, f"queued by {ctx.actor.name}")
+    _log(ctx.session, job.id, Message(N_("queued by %(user)s"), user=ctx.actor.name))
     ctx.audit("job.submit", [oid("job", job.id)], detail={"kind": kind})
     return _to_dict(job, with_result=False)
 
@@ -251,7 +258,7 @@ def get(ctx: Context, job_id: int, *, log_lines: int = 200) -> dict[str, Any]:
     rows = ctx.session.scalars(
         select(JobLog).where(JobLog.job_id == job.id).order_by(JobLog.id.desc()).limit(log_lines)
     ).all()
-    d["log"] = [{"ts": _iso(r.ts), "message": r.message} for r in reversed(rows)]
+    d["log"] = [_line(r) for r in reversed(rows)]
     if _may_see_result(ctx, job):
         d["result"] = (
             json.loads(ctx.keys.decrypt_field(job.result_enc, "job.result"))
@@ -308,18 +315,28 @@ def cancel(ctx: Context, job_id: int) -> dict[str, Any]:
         job.state = "cancelled"
         job.finished_at = _now()
         _drop_inputs(ctx.session, job.id)
-        _log(ctx.session, job.id, f"cancelled by {ctx.actor.name} before it started")
+        _log(
+            ctx.session,
+            job.id,
+            Message(N_("cancelled by %(user)s before it started"), user=ctx.actor.name),
+        )
     else:
         job.cancel_requested = True
-        _log(ctx.session, job.id, f"cancellation asked by {ctx.actor.name}")
+        _log(
+            ctx.session, job.id, Message(N_("cancellation asked by %(user)s"), user=ctx.actor.name)
+        )
     ctx.audit("job.cancel", [oid("job", job.id)], detail={"kind": job.kind, "state": job.state})
     ctx.session.flush()
     return _to_dict(job, with_result=False)
 
 
-def output_file(ctx: Context, job_id: int, name: str) -> tuple[bytes, dict[str, Any]]:
+def output_stream(ctx: Context, job_id: int, name: str) -> tuple[dict[str, Any], Iterator[bytes]]:
     """An output file of a finished job (for its owner, an admin or a role allowed to run
-    that kind). Audited ``job.file_get`` with the file's SHA-256."""
+    that kind): its metadata and an iterator over its content, decrypted chunk by chunk
+    from the vault (memory bounded by one chunk whatever the size; each chunk is
+    authenticated before it is given). An output of a job older than the vault-kept
+    files is decrypted from its row, whole. Audited ``job.file_get`` with the file's
+    SHA-256 before any byte is given."""
     job = _load(ctx, job_id)
     if not _may_see_result(ctx, job):
         ctx.require(access.USER_MANAGE, "read another user's job output")
@@ -330,14 +347,36 @@ def output_file(ctx: Context, job_id: int, name: str) -> tuple[bytes, dict[str, 
     ).first()
     if row is None:
         raise NotFound(f"job {job.id} has no output file {name!r}")
-    data = ctx.keys.decrypt_bytes(row.content_enc, f"job:{job.id}:output:{row.name}")
+    meta = {"name": row.name, "media_type": row.media_type, "sha256": row.sha256,
+            "size": row.size}  # fmt: skip
+    chunks: Iterator[bytes]
+    if row.blob_sha256:
+        chunks = ctx.case.blobs.open(row.blob_sha256)  # BlobMissing at once if absent
+    else:
+        assert row.content_enc is not None
+        chunks = iter([ctx.keys.decrypt_bytes(row.content_enc, f"job:{job.id}:output:{row.name}")])
     ctx.audit("job.file_get", [oid("job", job.id)], detail={"file": row.name, "sha256": row.sha256})
-    return data, {
-        "name": row.name,
-        "media_type": row.media_type,
-        "sha256": row.sha256,
-        "size": row.size,
-    }
+    return meta, chunks
+
+
+def output_file(ctx: Context, job_id: int, name: str) -> tuple[bytes, dict[str, Any]]:
+    """An output file of a finished job, whole in memory (small files, tests): see
+    :func:`output_stream`, which a download uses."""
+    meta, chunks = output_stream(ctx, job_id, name)
+    return b"".join(chunks), meta
+
+
+def output_blobs(session: Any) -> list[str]:
+    """SHA-256 of every job output file kept in the vault (backups and fixity count
+    them as the case's blobs)."""
+    return list(
+        session.scalars(
+            select(JobFile.blob_sha256)
+            .where(JobFile.blob_sha256.is_not(None))
+            .distinct()
+            .order_by(JobFile.blob_sha256)
+        )
+    )
 
 
 def wait(case: Case, job_id: int, timeout: float = 60.0, poll: float = 0.2) -> str:
@@ -358,6 +397,18 @@ def _iso(ts: datetime | None) -> str | None:
     return v.isoformat().replace("+00:00", "Z") if v else None
 
 
+def _line(row: JobLog) -> dict[str, Any]:
+    """A log line: ``message`` in English words, ``message_id`` and ``params`` to put
+    it in another language (None for a line of plain words written before)."""
+    words = as_json(row.message)
+    return {
+        "ts": _iso(row.ts),
+        "message": render(row.message),
+        "message_id": words["id"] if words else None,
+        "params": words["params"] if words else None,
+    }
+
+
 def _to_dict(job: Job, *, with_result: bool) -> dict[str, Any]:
     k = kinds().get(job.kind)
     return {
@@ -370,7 +421,8 @@ def _to_dict(job: Job, *, with_result: bool) -> dict[str, Any]:
         "attempts": job.attempts,
         "max_attempts": job.max_attempts,
         "cancel_requested": bool(job.cancel_requested),
-        "error": job.error,
+        "error": render(job.error) if job.error else None,
+        "error_message": as_json(job.error),
         "created": _iso(job.created_at),
         "started": _iso(job.started_at),
         "finished": _iso(job.finished_at),
@@ -383,7 +435,20 @@ def _drop_inputs(session: Any, job_id: int) -> None:
 
 
 def _log(session: Any, job_id: int, message: str) -> None:
-    session.add(JobLog(job_id=job_id, ts=_now(), message=_one_line(message)))
+    session.add(JobLog(job_id=job_id, ts=_now(), message=encode(message)))
+
+
+def _error_words(e: DalilError) -> Message:
+    """The words a job fails with: the error's own message id, else by its kind."""
+    if isinstance(e.words, Message):
+        return e.words
+    if isinstance(e, PermissionDenied):
+        return Message(N_("the job's owner may not do this work (their role may have changed)"))
+    return Message(N_("refused: %(detail)s"), detail=e.message)
+
+
+#: The words of a fault of the program (its type name goes to the server's log only).
+INTERNAL_ERROR = N_("an internal error stopped the job; the server's log names the fault")
 
 
 # --------------------------------------------------------------------------- running jobs
@@ -412,15 +477,23 @@ class JobContext:
                     JobFile.job_id == self.job_id, JobFile.role == "input", JobFile.name == name
                 )
             ).first()
-            if row is None:
+            if row is None or row.content_enc is None:
                 raise NotFound(f"the job has no input file {name!r}")
             return self.case.keys.decrypt_bytes(
                 row.content_enc, f"job:{self.job_id}:input:{row.name}"
             )
 
-    def save_output(self, name: str, content: bytes, media_type: str) -> dict[str, Any]:
-        """Keep an output file with the job (encrypted); replaces one of the same name
-        (a retried job writes it again)."""
+    def save_output(self, name: str, content: bytes | Path, media_type: str) -> dict[str, Any]:
+        """Keep an output file with the job: *content* (bytes, or a file read as it is
+        stored, in bounded memory) becomes an encrypted blob of the vault, chunked as
+        evidence is, and the job's row names it. Replaces one of the same name (a
+        retried job writes it again)."""
+        import io
+
+        if isinstance(content, Path):
+            put = self.case.blobs.put_path(content)
+        else:
+            put = self.case.blobs.put(io.BytesIO(content))
         with self.case.system_session() as s:
             self.worker._check_held(s, self.job_id)
             for old in s.scalars(
@@ -430,15 +503,19 @@ class JobContext:
             ):
                 s.delete(old)
             s.flush()
-            holder = _SessionKeys(s, self.case.keys)
-            row = _add_file(holder, self.job_id, "output", name, content, media_type)
+            row = JobFile(
+                job_id=self.job_id,
+                role="output",
+                name=_one_line(name)[:200] or "file",
+                media_type=media_type[:100],
+                size=put.size,
+                sha256=put.sha256,
+                content_enc=None,
+                blob_sha256=put.sha256,
+            )
+            s.add(row)
+            s.flush()
             return {"name": row.name, "sha256": row.sha256, "size": row.size}
-
-
-@dataclass
-class _SessionKeys:
-    session: Any
-    keys: Any
 
 
 class Progress:
@@ -452,20 +529,25 @@ class Progress:
     another worker now holds the job: let them propagate."""
 
     def __init__(self, worker: Worker, job_id: int) -> None:
-        self.worker = worker
+        self.worker: Any = worker
         self.job_id = job_id
         self.lines: list[str] = []
         self.fraction: float | None = None
         self.written = 0
         self._lock = threading.Lock()
 
-    def __call__(self, message: str | None = None, fraction: float | None = None) -> None:
+    def __call__(
+        self, message: str | None = None, fraction: float | None = None, **params: Any
+    ) -> None:
+        """*message*: a message id (marked ``N_``) filled with *params*, or a
+        :class:`Message`; stored as the id and parameters, put into words when shown."""
         self.worker._raise_if_stopped(self.job_id)
         with self._lock:
             if fraction is not None:
                 self.fraction = max(0.0, min(1.0, float(fraction)))
             if message is not None and self.written + len(self.lines) < LOG_LINES_MAX:
-                self.lines.append(_one_line(message))
+                msg = message if isinstance(message, Message) else Message(message, **params)
+                self.lines.append(encode(msg))
 
     def take(self) -> tuple[list[str], float | None]:
         with self._lock:
@@ -568,14 +650,26 @@ class Worker:
                         .where(Job.id == jid)
                         .values(
                             state="failed",
-                            error=f"its worker stopped {attempts} times; not retried again",
+                            error=encode(
+                                Message(
+                                    N_("its worker stopped %(n)s times; not retried again"),
+                                    n=attempts,
+                                )
+                            ),
                             finished_at=now,
                             worker=None,
                             lease_until=None,
                         )
                     )
                     _drop_inputs(s, jid)
-                    _log(s, jid, f"worker stopped during attempt {attempts}; no attempts left")
+                    _log(
+                        s,
+                        jid,
+                        Message(
+                            N_("worker stopped during attempt %(n)s; no attempts left"),
+                            n=attempts,
+                        ),
+                    )
                 else:
                     cancelled = s.scalar(select(Job.cancel_requested).where(Job.id == jid))
                     s.execute(
@@ -593,8 +687,12 @@ class Worker:
                     _log(
                         s,
                         jid,
-                        f"worker stopped during attempt {attempts}; "
-                        + ("cancelled as asked" if cancelled else "queued again"),
+                        Message(
+                            N_("worker stopped during attempt %(n)s; cancelled as asked")
+                            if cancelled
+                            else N_("worker stopped during attempt %(n)s; queued again"),
+                            n=attempts,
+                        ),
                     )
         return n
 
@@ -634,8 +732,13 @@ class Worker:
                     _log(
                         s,
                         job.id,
-                        f"attempt {job.attempts} started"
-                        + (f" (of at most {job.max_attempts})" if job.attempts > 1 else ""),
+                        Message(
+                            N_("attempt %(n)s started (of at most %(max)s)"),
+                            n=job.attempts,
+                            max=job.max_attempts,
+                        )
+                        if job.attempts > 1
+                        else Message(N_("attempt %(n)s started"), n=job.attempts),
                     )
                     s.flush()
                     return int(job.id)
@@ -725,7 +828,9 @@ class Worker:
             daemon=True,
         )
         beat.start()
-        state, error, result = "done", None, None
+        state: str = "done"
+        error: Message | None = None
+        result: Any = None
         try:
             params = json.loads(self.case.keys.decrypt_field(params_enc, "job.params"))
             jctx = JobContext(self.case, job_id, owner, attempt, self)
@@ -736,9 +841,12 @@ class Worker:
         except LeaseLost:
             state = "lost"
         except DalilError as e:
-            state, error = "failed", e.message
-        except Exception as e:  # a fault: name its type only (messages may hold data)
-            state, error = "failed", f"internal error ({type(e).__name__})"
+            state, error = "failed", _error_words(e)
+        except Exception as e:  # a fault: its type in the server's log (messages may hold data)
+            _log_server.error(
+                "job %s (%s): internal error (%s)", job_id, kind_name, type(e).__name__
+            )
+            state, error = "failed", Message(INTERNAL_ERROR)
         finally:
             done.set()
             beat.join()
@@ -746,10 +854,10 @@ class Worker:
             return
         self._finish(job_id, state, error, result)
 
-    def _finish(self, job_id: int, state: str, error: str | None, result: Any) -> None:
+    def _finish(self, job_id: int, state: str, error: Message | None, result: Any) -> None:
         values: dict[str, Any] = {
             "state": state,
-            "error": error,
+            "error": encode(error) if error is not None else None,
             "finished_at": _now(),
             "lease_until": None,
         }
@@ -767,12 +875,15 @@ class Worker:
             if res.rowcount == 0:  # type: ignore[attr-defined]
                 return  # another worker holds it now; its outcome counts
             _drop_inputs(s, job_id)
-            _log(
-                s,
-                job_id,
-                {"done": "finished", "cancelled": "cancelled", "failed": "failed"}[state]
-                + (f": {error}" if error else ""),
-            )
+            if error is not None:
+                _log(s, job_id, Message(N_("failed: %(error)s"), error=error))
+            else:
+                words = {
+                    "done": N_("finished"),
+                    "cancelled": N_("cancelled"),
+                    "failed": N_("failed"),
+                }
+                _log(s, job_id, Message(words[state]))
 
     def run(self, stop: threading.Event, *, idle: Callable[[], None] | None = None) -> None:
         """Run jobs until *stop* is set (checked between jobs and while idle)."""
@@ -805,7 +916,9 @@ __all__ = [
     "job_kind",
     "kinds",
     "list_jobs",
+    "output_blobs",
     "output_file",
+    "output_stream",
     "submit",
     "wait",
 ]

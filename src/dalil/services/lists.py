@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from dalil.core import access
 from dalil.core.context import oid, protected_marker
 from dalil.core.tempdir import private_tempdir, write_private
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.linkage.io import list_file_from_worker
 from dalil.model.common import utcnow
@@ -28,11 +29,13 @@ from dalil.model.lists import (
     LinkageRun,
     LinkDecision,
     ListRecord,
+    PairExplanation,
     ReviewPair,
     VictimDecision,
     VictimList,
     VictimMatch,
 )
+from dalil.services import retractions
 
 if TYPE_CHECKING:
     from dalil.core.access import Actor
@@ -132,12 +135,57 @@ def check_upload(
 
 
 def import_upload(
-    case: Case, actor: Actor, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+    case: Case,
+    actor: Actor,
+    filename: str,
+    data: bytes,
+    *,
+    mapping: dict[str, str],
+    list_name: str,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """:func:`import_list` of an uploaded file."""
     may_import(case, actor)
     with _uploaded(case, filename, data) as path:
-        return import_list(case, actor, path, list_name=list_name, mapping=mapping)
+        return import_list(
+            case, actor, path, list_name=list_name, mapping=mapping, progress=progress,
+            resume=resume,
+        )  # fmt: skip
+
+
+def _list_name(list_name: str) -> str:
+    name = " ".join(str(list_name).split())
+    if not name or len(name) > 100:
+        raise InputError("give a list name of 1-100 characters", field="list_name")
+    return name
+
+
+#: Kind of the job that imports an uploaded list (:func:`submit_import`).
+IMPORT_JOB = "list_import"
+
+
+def submit_import(
+    ctx: Context, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Queue the import of an uploaded list as a ``list_import`` job (the web import's
+    last step): the permission and the list name are checked now (a name already used
+    is refused at once), the file is kept encrypted with the job until it has run; the
+    job reads, validates and stores the whole list (all or nothing), reporting the
+    records stored so far. Audited ``job.submit``; the import itself ``list.import``."""
+    from dalil.services import jobs
+
+    ctx.require(access.RECORD_WRITE, "import lists")
+    ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
+    name = _list_name(list_name)
+    if ctx.session.scalar(select(VictimList.id).where(VictimList.name == name)) is not None:
+        raise Conflict(f"a list named {name!r} already exists")
+    if len(data) > jobs.FILE_MAX:
+        raise InputError(f"{filename}: larger than {jobs.FILE_MAX // 2**20} MiB")
+    params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
+    return dict(
+        jobs.submit(ctx, IMPORT_JOB, params, files={"list": (data, "application/octet-stream")})
+    )
 
 
 def import_list(
@@ -150,20 +198,34 @@ def import_list(
     sheet: str | None = None,
     encoding: str | None = None,
     strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Validate *path*, keep the original file as sensitive evidence, store its records.
 
     The file is validated completely before anything is stored: a file-level error
     changes nothing in the case. The original file is then added to the evidence vault
     (``sensitive``), and the list and its records are written in one transaction.
+    *progress(done, total)* is called as records are stored (every 500 and at the end).
+    *resume* (a retried import job): a list of that name already imported from the same
+    file by the same user is that import's outcome (``already_imported: True``), not a
+    conflict.
     """
+    import hashlib
+
     from dalil.services import evidence
 
     actor = user if not isinstance(user, str | None) else case.actor(user)
     may_import(case, actor)
-    name = " ".join(str(list_name).split())
-    if not name or len(name) > 100:
-        raise InputError("give a list name of 1-100 characters", field="list_name")
+    name = _list_name(list_name)
+    if resume:
+        with case.act(actor, write=False) as ctx:
+            done = ctx.session.scalar(select(VictimList).where(VictimList.name == name))
+            if done is not None:
+                sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                if done.evidence_sha256 == sha and done.imported_by == ctx.actor.name:
+                    return {**done.to_dict(), "report": dict(done.report or {}),
+                            "already_imported": True}  # fmt: skip
     # Read in a bounded worker process (processor time, memory, output), within the
     # limits on rows, columns and cells of dalil.tabular.
     parsed = list_file_from_worker(
@@ -198,7 +260,10 @@ def import_list(
         )
         ctx.session.add(vl)
         ctx.session.flush()
-        for rec in parsed.records:
+        total = len(parsed.records)
+        if progress is not None:
+            progress(0, total)
+        for n, rec in enumerate(parsed.records, 1):
             lr = ListRecord(
                 list_id=vl.id,
                 record_key=str(rec["record_id"]),
@@ -216,6 +281,8 @@ def import_list(
             ctx.session.flush()
             clean = {k: v for k, v in rec.items() if not k.startswith("_")}
             lr.data_enc = ctx.encrypt(clean, _data_context(lr.id))
+            if progress is not None and (n % 500 == 0 or n == total):
+                progress(n, total)
         ctx.session.flush()
         ctx.audit(
             "list.import",
@@ -246,6 +313,9 @@ def list_lists(ctx: Context) -> list[dict[str, Any]]:
 
     ctx.require(access.CASE_READ, "list victim lists")
     rows = [v.to_dict() for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))]
+    gone = retractions.retracted_ids(ctx, "list")
+    for r in rows:  # a retracted list stays listed, marked: linkage and estimates skip it
+        r["retracted"] = r["id"] in gone
     if not ctx.can(access.EVIDENCE_READ_SENSITIVE):
         shas = [r["evidence"] for r in rows if r.get("evidence")]
         sensitive = set(
@@ -266,8 +336,13 @@ def list_lists(ctx: Context) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------
 
 
-def _records(ctx: Context) -> list[tuple[ListRecord, dict[str, Any]]]:
-    rows = list(ctx.session.scalars(select(ListRecord).order_by(ListRecord.id)))
+def _records(ctx: Context, *, every: bool = False) -> list[tuple[ListRecord, dict[str, Any]]]:
+    """The list records a run links: those in force (not retracted, nor their list, nor
+    the victim they were linked to); with *every*, all of them (explaining a pair)."""
+    q = select(ListRecord).order_by(ListRecord.id)
+    if not every:
+        q = retractions.list_records_in_force(q)
+    rows = list(ctx.session.scalars(q))
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
     out = []
     for r in rows:
@@ -278,10 +353,15 @@ def _records(ctx: Context) -> list[tuple[ListRecord, dict[str, Any]]]:
     return out
 
 
-def _decisions(ctx: Context) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _decisions(
+    ctx: Context, among: set[int] | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Accepted and rejected pairs (only pairs of records in *among*, when given)."""
     acc: list[tuple[str, str]] = []
     rej: list[tuple[str, str]] = []
     for d in ctx.session.scalars(select(LinkDecision)):
+        if among is not None and not (d.record_a in among and d.record_b in among):
+            continue
         (acc if d.verdict == "accept" else rej).append((str(d.record_a), str(d.record_b)))
     return acc, rej
 
@@ -306,15 +386,13 @@ def _recorded_victims(ctx: Context) -> list[dict[str, Any]]:
     from dalil.services.persons import _ctx_field
 
     dates: dict[int, str] = {}
-    for victim, date in ctx.session.execute(
-        select(Act.victim_id, Act.date).where(Act.date.is_not(None)).order_by(Act.id)
-    ):
+    dated = select(Act.victim_id, Act.date).where(Act.date.is_not(None)).order_by(Act.id)
+    for victim, date in ctx.session.execute(retractions.acts_in_force(dated)):
         if date:
             dates.setdefault(victim, date)
     out = []
-    for p in ctx.session.scalars(
-        select(Person).where(Person.legal_name_enc.is_not(None)).order_by(Person.id)
-    ):
+    recorded = select(Person).where(Person.legal_name_enc.is_not(None)).order_by(Person.id)
+    for p in ctx.session.scalars(retractions.in_force(recorded, "person", Person.id)):
         if "victim" not in (p.roles or []) or LINKAGE_PSEUDONYM.fullmatch(p.pseudonym):
             continue
         assert p.legal_name_enc is not None
@@ -391,7 +469,18 @@ def link(
     recs = _records(ctx)
     if not recs:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
-    accepted, rejected = _decisions(ctx)
+    accepted, rejected = _decisions(ctx, {r.id for r, _ in recs})
+    # records withdrawn (or of a withdrawn list) leave their victim; the records of a
+    # withdrawn victim keep it (restoring the victim brings them back as they were)
+    linked = {r.id for r, _ in recs}
+    gone_victims = retractions.retracted_ids(ctx, "person")
+    unlinked = 0
+    for r in ctx.session.scalars(select(ListRecord).where(ListRecord.person_id.is_not(None))):
+        if r.id in linked or r.person_id in gone_victims:
+            continue
+        r.person_id = None
+        r.match_probability = None
+        unlinked += 1
     recorded = _recorded_victims(ctx)
     recorded_ids = {int(v["record_id"][len(_PERSON_PREFIX) :]) for v in recorded}
     verdicts = _victim_decisions(ctx)
@@ -526,14 +615,20 @@ def link(
             lo, hi = sorted((int(a), int(b)))
             ctx.session.add(ReviewPair(record_a=lo, record_b=hi, probability=float(p)))
             queue += 1
+    ctx.session.execute(delete(PairExplanation))
+    explained = 0
     if model:
-        ctx.session.add(LinkageRun(kind="incremental" if incremental else "full",
-                                   run_at=utcnow(), records=len(recs), threshold=threshold,
-                                   model=model))  # fmt: skip
+        run = LinkageRun(kind="incremental" if incremental else "full", run_at=utcnow(),
+                         records=len(recs), threshold=threshold, model=model)  # fmt: skip
+        ctx.session.add(run)
+        ctx.session.flush()
+        explained = _keep_explanations(ctx, run, [d for _, d in recs] + recorded,
+                                       list(clusters.values()), progress)  # fmt: skip
     summary = {
         "incremental": incremental,
         "fields_not_in_model": unused,
         "records": len(recs),
+        "records_unlinked_retracted": unlinked,
         "victims": len(clusters),
         "persons_created": created,
         "persons_updated": updated,
@@ -548,12 +643,83 @@ def link(
         "joins_refused_by_rejections": cl.blocked_joins,
         "incompatible_joins": cl.incompatible_joins,
         "threshold": threshold,
+        "pairs_explained": explained,
     }
     ctx.audit("linkage.run", [oid("list", v) for v in sorted({r.list_id for r, _ in recs})],
               change={k: v for k, v in summary.items() if k != "persons_without_records"},
               detail={"model": "splink-5", "backend": "duckdb" if incremental else backend,
                       "pairs": len(pairs)})  # fmt: skip
     return summary
+
+
+#: A cluster larger than this keeps no explanation of its pairs (n·(n-1)/2 of them): its
+#: view scores them again.
+EXPLAIN_CLUSTER_MAX = 100
+
+
+def _keep_explanations(
+    ctx: Context,
+    run: LinkageRun,
+    records: list[dict[str, Any]],
+    clusters: list[list[str]],
+    progress: Callable[[str], None] | None,
+) -> int:
+    """Score, once, field by field, every pair the review views show — each review
+    queue pair, victim match and decision, and every pair within a cluster of up to
+    :data:`EXPLAIN_CLUSTER_MAX` records — and keep them with *run*: viewing a pair or
+    a cluster is then a read. The same scoring as a view made without them
+    (:func:`_explain_records`: every list record and recorded victim, the run's model)."""
+    from dalil.linkage.incremental import explain_groups
+
+    groups: list[list[str]] = [m for m in clusters if 1 < len(m) <= EXPLAIN_CLUSTER_MAX]
+    for rp in ctx.session.scalars(select(ReviewPair)):
+        groups.append([str(rp.record_a), str(rp.record_b)])
+    for d in ctx.session.scalars(select(LinkDecision)):
+        groups.append([str(d.record_a), str(d.record_b)])
+    for vm in ctx.session.scalars(select(VictimMatch)):
+        groups.append([str(vm.record_id), f"{_PERSON_PREFIX}{vm.person_id}"])
+    for vd in ctx.session.scalars(select(VictimDecision)):
+        groups.append([str(vd.record_id), f"{_PERSON_PREFIX}{vd.person_id}"])
+    if not groups:
+        return 0
+    if progress is not None:
+        progress(f"keeping the explanation of the pairs of {len(groups)} clusters and pairs")
+    found = explain_groups(records, groups, dict(run.model), protected=True)
+    for item in found:
+        ctx.session.add(PairExplanation(run_id=run.id, pair=f"{item['a']}-{item['b']}",
+                                        probability=float(item["probability"]),
+                                        match_weight=float(item["match_weight"]),
+                                        fields=item["fields"]))  # fmt: skip
+    ctx.session.flush()
+    return len(found)
+
+
+def _explain_records(ctx: Context, ids: Sequence[int | str] = ()) -> list[dict[str, Any]]:
+    """The records a run scores — the list records in force and every recorded victim
+    (term frequencies are counted on them) — and those of *ids* that are not in force
+    (a retracted record's pair is still explained)."""
+    recs = [d for _, d in _records(ctx)] + _recorded_victims(ctx)
+    have = {str(d["record_id"]) for d in recs}
+    missing = {str(i) for i in ids} - have
+    if missing:
+        recs += [d for _, d in _records(ctx, every=True) if d["record_id"] in missing]
+    return recs
+
+
+def stored_explanations(ctx: Context, pairs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The explanations the latest run kept for *pairs* (``12-40``, ``12-p5``), by pair:
+    ``probability``, ``match_weight``, ``fields``. Pairs it kept none for (a run made
+    before runs kept them, a pair outside the queue, decisions and clusters) are absent."""
+    latest = ctx.session.scalar(select(LinkageRun.id).order_by(LinkageRun.id.desc()).limit(1))
+    if latest is None or not pairs:
+        return {}
+    rows = ctx.session.scalars(
+        select(PairExplanation).where(
+            PairExplanation.run_id == latest, PairExplanation.pair.in_(list(pairs))
+        )
+    )
+    return {r.pair: {"probability": r.probability, "match_weight": r.match_weight,
+                     "fields": [dict(f) for f in r.fields]} for r in rows}  # fmt: skip
 
 
 def _link_incremental(
@@ -578,7 +744,13 @@ def _link_incremental(
     old = [(r, d) for r, d in recs if r.person_id is not None]
     new = [(r, d) for r, d in recs if r.person_id is None]
     say = progress or (lambda _m: None)
-    say(f"incremental: {len(new)} records not linked yet, {len(old)} linked")
+    say(
+        Message(
+            N_("incremental: %(new)s records not linked yet, %(old)s linked"),
+            new=len(new),
+            old=len(old),
+        )
+    )
     # recorded victims are scored on the new side: against new and existing records
     scored = score_new_records([d for _, d in old], [d for _, d in new] + recorded,
                                last.model, review_low=min(review_low, threshold),
@@ -594,9 +766,13 @@ def _link_incremental(
                              attributes=scored.attributes)  # fmt: skip
     if scored.unused_fields:
         say(
-            "the new records carry fields the earlier model does not compare ("
-            + ", ".join(scored.unused_fields)
-            + "): run a full dalil lists link to use them"
+            Message(
+                N_(
+                    "the new records carry fields the earlier model does not compare "
+                    "(%(fields)s): run a full linkage to use them"
+                ),
+                fields=", ".join(scored.unused_fields),
+            )
         )
     return cl, scored.pairs, last.model, list(scored.unused_fields)
 
@@ -691,8 +867,14 @@ def review(
     if order not in REVIEW_ORDERS:
         raise InputError(f"order {order!r}: use {' or '.join(REVIEW_ORDERS)}", field="order")
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
-    queue: list[Any] = [*ctx.session.scalars(select(VictimMatch)),
-                        *ctx.session.scalars(select(ReviewPair))]  # fmt: skip
+    # a pair with a withdrawn record (or list, or victim) waits for no decision
+    live = retractions.list_records_in_force(select(ListRecord.id))
+    matches = select(VictimMatch).where(
+        VictimMatch.record_id.in_(live),
+        VictimMatch.person_id.not_in(retractions.retracted_query("person")),
+    )
+    pairs = select(ReviewPair).where(ReviewPair.record_a.in_(live), ReviewPair.record_b.in_(live))
+    queue: list[Any] = [*ctx.session.scalars(matches), *ctx.session.scalars(pairs)]
     effs = _queue_effects(ctx, queue)
     probs = [q.probability for q in queue]
     ranked = (order_by_effect(effs, probs) if order == "effect"
@@ -910,13 +1092,23 @@ def _latest_model(ctx: Context) -> dict[str, Any]:
 
 
 def _explain(ctx: Context, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Every pair among the list records *ids*, field by field, strongest first: what
+    the latest run kept, else (a run made before runs kept it, a cluster too large)
+    scored again with its model."""
     from dalil.linkage.incremental import explain_pairs
 
     model = _latest_model(ctx)
-    recs = [d for _, d in _records(ctx)]
-    out = explain_pairs(recs, [str(i) for i in ids], model, protected=True)
-    for item in out:
-        item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
+    order = sorted(int(i) for i in ids)
+    keys = [f"{a}-{b}" for i, a in enumerate(order) for b in order[i + 1 :]]
+    kept = stored_explanations(ctx, keys)
+    if len(kept) == len(keys):
+        out = [{"pair": k, **kept[k]} for k in keys]
+    else:
+        out = explain_pairs(
+            _explain_records(ctx, ids), [str(i) for i in ids], model, protected=True
+        )
+        for item in out:
+            item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
     return sorted(out, key=lambda x: -float(x["probability"]))
 
 
@@ -935,14 +1127,15 @@ def explain(ctx: Context, pair: str) -> dict[str, Any]:
 
 def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> dict[str, Any]:
     """A victim's cluster: every list record supporting the person (open fields; the
-    names too with a *reason*, needs ``protected.reveal``, audited) and every pair among
+    names too with a *reason*: needs ``linkage.reveal``, as the names of a pair under
+    review; audited ``linkage.reveal`` citing the reason) and every pair among
     them scored field by field (:func:`explain`), strongest first, with the reviewer's
     ``decision`` on it if any (verdict, by whom; not the note, which may name people)."""
     from dalil.model.person import Person
 
     ctx.require(access.CASE_READ, "view linkage clusters")
     if reason is not None:
-        ctx.require(access.PROTECTED_REVEAL, "see names in a cluster")
+        ctx.require(access.LINKAGE_REVEAL, "see names in a cluster")
         if len(reason.strip()) < 5:
             raise InputError(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
@@ -1134,6 +1327,14 @@ def _age_group(age: int | None, birth_year: int | None, dod: str | None) -> str:
     return "60+"
 
 
+#: What the capture histories read of each list record.
+_HISTORY_COLUMNS = (
+    ListRecord.person_id, ListRecord.list_id, ListRecord.sex, ListRecord.age,
+    ListRecord.birth_year, ListRecord.date_of_death, ListRecord.place_of_death,
+    ListRecord.governorate,
+)  # fmt: skip
+
+
 def case_histories(
     ctx: Context, strata: Sequence[str] = ()
 ) -> tuple[list[str], list[dict[str, Any]]]:
@@ -1142,7 +1343,7 @@ def case_histories(
     Returns ``(lists, rows)``; each row has one 0/1 column per list (named by the list
     name), the stratum columns asked for and ``count`` — the input format of
     ``dalil estimate``. A victim is the set of list records sharing a ``person_id``
-    (run ``lists link`` first); a stratum value is the most common value among its
+    (run ``lists link`` first); retracted lists, list records and victims are left out; a stratum value is the most common value among its
     records (``unknown`` when none). Strata: sex, governorate, place_of_death,
     date_of_death, age_group (0-17, 18-59, 60+).
     """
@@ -1150,16 +1351,20 @@ def case_histories(
     for s in strata:
         if s not in STRATA:
             raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
-    lists = {v.id: v.name for v in ctx.session.scalars(select(VictimList).order_by(VictimList.id))}
+    in_force = retractions.in_force(
+        select(VictimList).order_by(VictimList.id), "list", VictimList.id
+    )
+    lists = {v.id: v.name for v in ctx.session.scalars(in_force)}
     if not lists:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
-    recs = list(ctx.session.scalars(select(ListRecord)))
+    # The columns counted only: a record's encrypted row (its names) is never loaded.
+    recs = list(ctx.session.execute(retractions.list_records_in_force(select(*_HISTORY_COLUMNS))))
     if any(r.person_id is None for r in recs):
         raise Conflict(
             "some list records are not linked to a victim yet: run dalil lists link, and "
             "decide their matches with recorded victims (dalil lists review)"
         )
-    victims: dict[int, list[ListRecord]] = {}
+    victims: dict[int, list[Any]] = {}
     for r in recs:
         assert r.person_id is not None
         victims.setdefault(r.person_id, []).append(r)

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from dalil.core import access
 from dalil.core.access import Actor
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 from dalil.model.evidence import EvidenceItem
 from dalil.services import evidence, jobs
@@ -135,13 +136,13 @@ def run_ocr(
     summary = {"id": item_id, "sha256": sha, "media_type": media}
     if only_scanned and media == "application/pdf" and _has_text_layer(data):
         return {"item": summary, "text": None, "ocr": None,
-                "skipped": "the PDF has a text layer: no OCR needed"}  # fmt: skip
+                "skipped": Message(N_("the PDF has a text layer: no OCR needed"))}  # fmt: skip
     result = ocr_document(data, media, langs, progress=progress)
     del data
     custody = result.custody()
     if skip_empty and not any(p.words for p in result.pages):
         return {"item": summary, "text": None, "ocr": custody,
-                "skipped": "no text found by OCR"}  # fmt: skip
+                "skipped": Message(N_("no text found by OCR"))}  # fmt: skip
     text = result.text
     put = case.blobs.put(io.BytesIO(text.encode("utf-8")))  # blob first, then the record
     stem = (name or f"item-{item_id}").rsplit(".", 1)[0]
@@ -312,19 +313,25 @@ def ocr_job(
     held, so a retried job gives the same outcome."""
     item = params.get("item")
     if item is None:
-        raise InputError("an OCR job needs the item to read")
+        raise InputError(Message(N_("an OCR job needs the item to read")))
 
     def each(done: int, total: int) -> None:
-        progress(f"read page {done} of {total}", fraction=done / total if total else 1.0)
+        progress(
+            N_("read page %(done)s of %(total)s"),
+            fraction=done / total if total else 1.0,
+            done=done,
+            total=total,
+        )
 
     auto = bool(params.get("auto"))
-    progress("reading the document")
+    progress(N_("reading the document"))
     out = run_ocr(
         job.case, job.owner, str(item), languages=params.get("languages"), progress=each,
         only_scanned=bool(params.get("only_scanned")), skip_empty=auto,
     )  # fmt: skip
     if out["text"] is None:
-        progress(str(out["skipped"]), fraction=1.0)
+        skipped = out["skipped"]
+        progress(skipped if isinstance(skipped, Message) else Message(str(skipped)), fraction=1.0)
         return {"item": out["item"], "text": None, "ocr": out["ocr"], "skipped": out["skipped"]}
     return {"item": out["item"], "text": out["text"]["sha256"], "ocr": out["ocr"]}
 

@@ -129,21 +129,22 @@ def _direction(weight: float) -> str:
 
 
 def _explained(ctx: Context, key: str) -> dict[str, Any] | None:
-    """The latest model's score of *key*, field by field (None before any run)."""
+    """The latest run's score of *key*, field by field (None before any run): what the
+    run kept (:func:`dalil.services.lists.stored_explanations`), else scored again."""
     from dalil.linkage.incremental import explain_pairs
 
     if ctx.session.scalar(select(LinkageRun.id).limit(1)) is None:
         return None
-    model = lists._latest_model(ctx)
-    recs = [d for _, d in lists._records(ctx)]
-    a, b = key.split("-")
-    if b.startswith(lists._PERSON_PREFIX):
-        # the recorded victims are scored with the list records, as in a run (in memory)
-        recs += [v for v in lists._recorded_victims(ctx) if v["record_id"] == b]
-    found = explain_pairs(recs, [a, b], model, protected=True)
-    if not found:
-        return None
-    out = found[0]
+    out = lists.stored_explanations(ctx, [key]).get(key)
+    if out is None:
+        # a run made before runs kept the explanations, or a pair it did not keep:
+        # scored again, as the run scored it (every list record and recorded victim)
+        model = lists._latest_model(ctx)
+        a, b = key.split("-")
+        found = explain_pairs(lists._explain_records(ctx, [a, b]), [a, b], model, protected=True)
+        if not found:
+            return None
+        out = found[0]
     fields = []
     for f in out["fields"]:
         w = float(f["weight"])

@@ -16,7 +16,7 @@ from dalil.model.person import PERSON_ROLES as PERSON_ROLES
 from dalil.model.person import PROTECTED_FIELDS as PROTECTED_FIELDS
 from dalil.model.person import SEXES as SEXES
 from dalil.model.person import Person
-from dalil.services import retractions
+from dalil.services import keyset, retractions
 
 _UNSET: Any = object()
 
@@ -214,11 +214,15 @@ def list_persons_open(
     sex: str | None = None,
     order: str | None = None,
     retracted: str = "hide",
+    after: int | None = None,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
     """The page :func:`list_persons` returns, as ``Person.to_dict()`` dicts (open fields
     only), read with one column query: no ORM objects, and no protected ciphertext leaves
     the database (only whether each protected field is set). For list pages: optionally
-    only persons with *role* and/or *sex*, sorted by *order* (default id order)."""
+    only persons with *role* and/or *sex*, sorted by *order* (default id order). In id
+    order, *after*/*before* an id cut a keyset page instead of *offset*
+    (:mod:`dalil.services.keyset`)."""
     ctx.require(access.CASE_READ, "read persons")
     _check_page(limit, offset)
     q = select(
@@ -235,13 +239,15 @@ def list_persons_open(
         q = q.order_by(col.desc() if order.startswith("-") else col.asc(), Person.id)
     else:
         q = q.order_by(Person.id)
+    q, backwards = keyset.cut(q, Person.id, after=after, before=before, order=order)
     if limit is not None:
         q = q.limit(limit)
-    if offset:
+    if offset and after is None and before is None:
         q = q.offset(offset)
     n = len(_OPEN_COLUMNS)
     out = []
-    for row in ctx.session.execute(q):
+    result = list(ctx.session.execute(q))
+    for row in reversed(result) if backwards else result:
         values: tuple[Any, ...] = tuple(row)
         pid, pseudonym, sex, age, age_min, age_max, roles, notes, created, updated = values[:n]
         flags = values[n:]

@@ -48,7 +48,7 @@ from dalil.model.provenance import PROVENANCE_ROLES, SUBJECT_KINDS, ProvenanceLi
 from dalil.model.provenance import WITNESS_ROLE as WITNESS_ROLE
 from dalil.model.site import SITE_STATUSES, SITE_TYPES, Site
 from dalil.model.source import RELIABILITY_GRADES, SOURCE_KINDS, Source
-from dalil.services import retractions
+from dalil.services import keyset, retractions
 
 if TYPE_CHECKING:
     from dalil.core.access import Actor
@@ -646,22 +646,27 @@ def list_(
     limit: int | None = None,
     offset: int = 0,
     retracted: str = "hide",
+    after: int | None = None,
+    before: int | None = None,
     **filters: Any,
 ) -> list[Any]:
     """Records of *kind* in id order, optionally filtered by equality on ``filter``
-    fields; ``limit``/``offset`` cut a page in the database (default: every record).
-    Retracted records are left out unless *retracted* is ``only`` or ``include``."""
+    fields; ``limit``/``offset`` (or a keyset bound *after*/*before* an id) cut a page in
+    the database (default: every record). Retracted records are left out unless
+    *retracted* is ``only`` or ``include``."""
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
     q = _filtered(ctx, spec, kind, select(spec.model).order_by(spec.model.id), filters)
     q = retractions.narrow(q, kind, spec.model.id, retracted)
+    q, backwards = keyset.cut(q, spec.model.id, after=after, before=before, order=None)
     if limit is not None:
         q = q.limit(limit)
-    if offset:
+    if offset and after is None and before is None:
         q = q.offset(offset)
-    return list(ctx.session.scalars(q))
+    rows = list(ctx.session.scalars(q))
+    return rows[::-1] if backwards else rows
 
 
 #: The date a kind's list is filtered on by ``date_from``/``date_to``.
@@ -745,6 +750,8 @@ def list_open(
     date_to: str | None = None,
     place: str | None = None,
     retracted: str = "hide",
+    after: int | None = None,
+    before: int | None = None,
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """The page :func:`list_` returns, as ``to_dict()`` dicts, read with one column query
@@ -758,7 +765,9 @@ def list_open(
     model = spec.model
     narrowed = bool(order or date_from or date_to or place or any(filters.values()))
     if getattr(model, "to_dict", None) is not RecordMixin.to_dict and not narrowed:
-        rows = list_(ctx, kind, limit=limit, offset=offset, retracted=retracted)
+        rows = list_(
+            ctx, kind, limit=limit, offset=offset, retracted=retracted, after=after, before=before
+        )
         return [r.to_dict() for r in rows]
     keys = _open_keys(model)
     q = select(*(getattr(model, k) for k in keys))
@@ -773,12 +782,14 @@ def list_open(
         retracted=retracted,
     )
     q = _ordered(spec, q, order)
+    q, backwards = keyset.cut(q, model.id, after=after, before=before, order=order)
     if limit is not None:
         q = q.limit(limit)
-    if offset:
+    if offset and after is None and before is None:
         q = q.offset(offset)
     out = []
-    for row in ctx.session.execute(q):
+    result = list(ctx.session.execute(q))
+    for row in reversed(result) if backwards else result:
         d = dict(zip(keys, row, strict=True))
         for k, v in d.items():
             if isinstance(v, datetime):

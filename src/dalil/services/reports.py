@@ -46,7 +46,7 @@ from dalil.report.render import FORMATS, write_report
 from dalil.services import coding
 from dalil.services.assessments import element_history, sign_offs
 from dalil.services.corroboration import corroboration
-from dalil.services.estimates import estimates, publication_status
+from dalil.services.estimates import estimate_staleness, estimates, publication_status
 from dalil.services.provenance import evidence_links
 from dalil.services.sites import site_history
 from dalil.services.units import unit_records
@@ -91,7 +91,12 @@ def snapshot(
     snap = CaseSnapshot(title=title, summary=list(summary or []))
     # Retracted records stay out of every report (the witness links below are read
     # whether retracted or not: a testimony's witness stays protected either way).
-    from dalil.services.retractions import narrow, retracted_ids
+    from dalil.services.retractions import (
+        acts_in_force,
+        memberships_in_force,
+        narrow,
+        retracted_ids,
+    )
 
     gone_incidents = retracted_ids(ctx, "incident")
     snap.incidents = [c for c in coding.codings(ctx) if int(c.incident_id) not in gone_incidents]
@@ -209,7 +214,7 @@ def snapshot(
     act_ev = evidence_links(ctx, "act", list(ctx.session.scalars(select(Act.id))))
     incidents = {c.incident_id: c for c in snap.incidents}
     killings = select(Act).where(Act.act_type == "killing").order_by(Act.id)
-    for a in ctx.session.scalars(narrow(killings, "act", Act.id)):
+    for a in ctx.session.scalars(acts_in_force(killings)):  # nor of a retracted incident or victim
         inc = incidents.get(str(a.incident_id))
         snap.acts.append(
             ActView(
@@ -250,6 +255,7 @@ def snapshot(
                 for v in ctx.session.scalars(
                     select(SiteVictimRow).where(SiteVictimRow.site_id == site.id)
                 )
+                if v.person_id in persons  # a retracted victim is not reported
             ],
             incidents=[str(site.incident_id)] if site.incident_id else [],
         )
@@ -261,9 +267,7 @@ def snapshot(
     mem_ev = evidence_links(
         ctx, "membership", [m.id for m in ctx.session.scalars(select(Membership))]
     )
-    for m in ctx.session.scalars(
-        narrow(select(Membership).order_by(Membership.id), "membership", Membership.id)
-    ):
+    for m in ctx.session.scalars(memberships_in_force(select(Membership).order_by(Membership.id))):
         snap.memberships.append(
             M(
                 f"P{m.person_id}",
@@ -279,6 +283,12 @@ def snapshot(
     # estimates and corroboration
     for e in estimates(ctx):
         status = publication_status(e)
+        stale = estimate_staleness(ctx, e)
+        if stale["retracted"] or stale["restored"]:
+            snap.notes.append(
+                f"The estimate {e.label!r} was computed before {stale['retracted']} "
+                f"record(s) were retracted and {stale['restored']} restored; run it again."
+            )
         snap.estimates.append(
             EstimateView(
                 e.label,

@@ -1,4 +1,5 @@
-"""Retract a record with a reason (never delete it), and restore it.
+"""Retract a record with a reason (never delete it), and restore it; what depends on
+a retracted record; and the one filter every analysis reads records through.
 
 A retracted record leaves the lists (:func:`narrow` is applied by the list and count
 functions of ``records``, ``persons`` and ``evidence``), the search results and the
@@ -11,10 +12,27 @@ with the reason.
     with case.act() as ctx:
         retractions.retract(ctx, "incident", 3, reason="entered twice (same as 2)")
         retractions.restore(ctx, "incident", 3, reason="not the same raid after all")
+
+Downstream (docs/guide.md, "Retracting a record"): analyses read records through
+:func:`in_force`, :func:`list_records_in_force` and :func:`acts_in_force`, so a
+retracted person, list or list record is not linked, compared or counted by the next
+linkage run or estimate, a retracted source carries no claim, and an act of a retracted
+incident or victim leaves reports. Results computed before a retraction or restore say
+so (:func:`changed_since`).
+
+Cascade: :func:`dependants` lists the records that depend on one (an incident's acts,
+sites and provenance links; a person's acts as victim, memberships and provenance; a
+source's evidence items and provenance links, and the claims it carries; a list's
+records; …). ``retract(..., with_dependants=True)`` withdraws those still in force in
+the same audited operation (one ``<kind>.retract`` entry naming them all), and
+:func:`restore` of that record puts back exactly those. Without it, the dependants stay
+in force and their pages say they depend on a retracted record (:func:`upstream`).
 """
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -26,7 +44,9 @@ from dalil.model.act import Act
 from dalil.model.common import as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import check_text
+from dalil.model.findings import ClaimRow, ClaimSourceRow, ElementAssessmentRow
 from dalil.model.incident import Incident
+from dalil.model.lists import ListRecord, VictimList
 from dalil.model.organization import Membership, Organization
 from dalil.model.person import Person
 from dalil.model.provenance import ProvenanceLink
@@ -45,7 +65,12 @@ MODELS: dict[str, type[Any]] = {
     "provenance": ProvenanceLink,
     "source": Source,
     "evidence": EvidenceItem,
+    "list": VictimList,
+    "list_record": ListRecord,
 }
+
+#: Kinds whose retraction or restore changes the input of a linkage run or an estimate.
+ANALYSIS_KINDS = ("list", "list_record", "person")
 
 #: What a list shows: ``hide`` (default: records in force), ``only`` (the retracted
 #: ones, to find one to restore) or ``include`` (both; internal exports).
@@ -53,6 +78,98 @@ SHOWN = ("hide", "only", "include")
 
 REASON_MIN = 3
 REASON_MAX = 2000
+
+
+def _gone(kind: str) -> Any:
+    return select(Retraction.record_id).where(Retraction.kind == kind)
+
+
+def retracted_query(kind: str) -> Any:
+    """A subquery of the ids of the retracted records of *kind* (for ``not_in``)."""
+    return _gone(_kind(kind))
+
+
+def in_force(q: Any, kind: str, id_column: Any) -> Any:
+    """*q* without the retracted records of *kind* (the analyses' filter)."""
+    return q.where(id_column.not_in(_gone(kind)))
+
+
+def list_records_in_force(q: Any) -> Any:
+    """*q* (over ``ListRecord``) limited to the list records a linkage run or an estimate
+    uses: not retracted, of a list not retracted, and not linked to a retracted person
+    (a retracted victim is not counted)."""
+    return q.where(
+        ListRecord.id.not_in(_gone("list_record")),
+        ListRecord.list_id.not_in(_gone("list")),
+        ListRecord.person_id.is_(None) | ListRecord.person_id.not_in(_gone("person")),
+    )
+
+
+def acts_in_force(q: Any, *, incident: bool = True) -> Any:
+    """*q* (over ``Act``) limited to acts not retracted whose incident and victim are
+    not retracted either (reports, findings counts); ``incident=False``: whatever their
+    incident (the findings of one incident, shown on its own page)."""
+    q = q.where(Act.id.not_in(_gone("act")), Act.victim_id.not_in(_gone("person")))
+    return q.where(Act.incident_id.not_in(_gone("incident"))) if incident else q
+
+
+def memberships_in_force(q: Any) -> Any:
+    """*q* (over ``Membership``) limited to memberships not retracted whose person and
+    unit are not retracted either (units' suspects, vetting)."""
+    return q.where(
+        Membership.id.not_in(_gone("membership")),
+        Membership.person_id.not_in(_gone("person")),
+        Membership.organization_id.not_in(_gone("unit")),
+    )
+
+
+def withdrawn_evidence(ctx: Context, ids: Any) -> set[int]:
+    """Of the evidence item ids *ids* (cited by findings), those retracted or whose
+    source is retracted: the findings citing them are flagged where shown."""
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    if not wanted:
+        return set()
+    q = select(EvidenceItem.id).where(
+        EvidenceItem.id.in_(wanted),
+        EvidenceItem.id.in_(_gone("evidence")) | EvidenceItem.source_id.in_(_gone("source")),
+    )
+    return set(ctx.session.scalars(q))
+
+
+def changed_since(
+    ctx: Context, when: Any, kinds: tuple[str, ...] = ANALYSIS_KINDS
+) -> dict[str, int]:
+    """How many records of *kinds* were retracted and restored after *when* (from the
+    audit log, dependants included): ``{"retracted": n, "restored": m}``. A result
+    computed at *when* (an estimate, a linkage run) is stale if either is not 0."""
+    from dalil.core.audit import AuditEntry
+
+    ctx.require(access.CASE_READ, "read records")
+    out = {"retracted": 0, "restored": 0}
+    if when is None:
+        return out
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            return out
+    since = as_utc(when)
+    actions = [f"{k}.{v}" for k in MODELS for v in ("retract", "restore")]
+    rows = ctx.session.execute(
+        select(AuditEntry.ts, AuditEntry.action, AuditEntry.object_ids).where(
+            AuditEntry.action.in_(actions)
+        )
+    )
+    for ts, action, objects in rows:
+        try:
+            at = as_utc(datetime.fromisoformat(ts.replace("Z", "+00:00")))
+        except ValueError:
+            continue
+        if at <= since:
+            continue
+        n = sum(1 for o in json.loads(objects) if str(o).split(":", 1)[0] in kinds)
+        out["retracted" if action.endswith(".retract") else "restored"] += n
+    return out
 
 
 def narrow(q: Any, kind: str, id_column: Any, retracted: str = "hide") -> Any:
@@ -112,8 +229,21 @@ def _as_dict(r: Retraction) -> dict[str, Any]:
     return {"at": as_utc(r.retracted_at), "by": r.retracted_by, "reason": r.reason}
 
 
-def retract(ctx: Context, kind: str, ident: int | str, *, reason: str | None) -> dict[str, Any]:
-    """Withdraw a record with a reason; refused if it is already retracted."""
+def retract(
+    ctx: Context,
+    kind: str,
+    ident: int | str,
+    *,
+    reason: str | None,
+    with_dependants: bool = False,
+) -> dict[str, Any]:
+    """Withdraw a record with a reason; refused if it is already retracted.
+
+    With *with_dependants*, the records that depend on it and are still in force
+    (:func:`dependants`) are withdrawn too, in the same audited operation (one entry,
+    naming them all); :func:`restore` of this record puts them back. The answer carries
+    ``dependants``: what depends on it, each with ``retracted`` (now) and ``cascade``
+    (withdrawn by this operation)."""
     kind = _kind(kind)
     ctx.require(access.RECORD_WRITE, f"retract {kind} records")
     why = _reason(reason)
@@ -123,19 +253,35 @@ def retract(ctx: Context, kind: str, ident: int | str, *, reason: str | None) ->
         raise Conflict(
             f"{kind} {ident} is already retracted (by {held.retracted_by}); restore it first"
         )
+    deps = _dependants(ctx, kind, row.id)
+    now = utcnow()
     entry = Retraction(
-        kind=kind, record_id=row.id, retracted_at=utcnow(), retracted_by=ctx.actor.name, reason=why
+        kind=kind, record_id=row.id, retracted_at=now, retracted_by=ctx.actor.name, reason=why
     )
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.audit(f"{kind}.retract", [_object_id(kind, row)], change={"reason": why},
-              detail={"reason": why})  # fmt: skip
-    return _as_dict(entry)
+    taken: list[str] = []
+    for d in deps:
+        d["cascade"] = False
+        if with_dependants and d["retractable"] and not d["retracted"]:
+            ctx.session.add(Retraction(kind=d["kind"], record_id=d["id"], retracted_at=now,
+                                       retracted_by=ctx.actor.name, reason=why,
+                                       cascade_of=entry.id))  # fmt: skip
+            d["retracted"] = d["cascade"] = True
+            taken.append(d["object_id"])
+    ctx.session.flush()
+    detail: dict[str, Any] = {"reason": why}
+    if taken:
+        detail["dependants"] = taken
+    ctx.audit(f"{kind}.retract", [_object_id(kind, row), *taken], change={"reason": why},
+              detail=detail)  # fmt: skip
+    return {**_as_dict(entry), "dependants": deps}
 
 
 def restore(ctx: Context, kind: str, ident: int | str, *, reason: str | None) -> dict[str, Any]:
     """Put a retracted record back in force, with a reason (the retraction stays in the
-    audit log)."""
+    audit log), and the dependants its retraction withdrew with it (those not restored
+    since): exactly what that operation retracted, in one audited operation."""
     kind = _kind(kind)
     ctx.require(access.RECORD_WRITE, f"restore {kind} records")
     why = _reason(reason)
@@ -144,19 +290,209 @@ def restore(ctx: Context, kind: str, ident: int | str, *, reason: str | None) ->
     if held is None:
         raise Conflict(f"{kind} {ident} is not retracted; nothing to restore")
     before = _as_dict(held)
+    with_it = list(
+        ctx.session.scalars(
+            select(Retraction).where(Retraction.cascade_of == held.id).order_by(Retraction.id)
+        )
+    )
+    back = [_object_id(r.kind, _dependant_row(ctx, r.kind, r.record_id)) for r in with_it]
+    for r in with_it:
+        ctx.session.delete(r)
     ctx.session.delete(held)
     ctx.session.flush()
-    ctx.audit(
-        f"{kind}.restore",
-        [_object_id(kind, row)],
-        change={"reason": why},
-        detail={
-            "reason": why,
-            "retracted_by": before["by"],
-            "retraction_reason": before["reason"],
-        },
-    )
-    return {"restored": True, "reason": why}
+    detail: dict[str, Any] = {
+        "reason": why,
+        "retracted_by": before["by"],
+        "retraction_reason": before["reason"],
+    }
+    if back:
+        detail["dependants"] = back
+    ctx.audit(f"{kind}.restore", [_object_id(kind, row), *back], change={"reason": why},
+              detail=detail)  # fmt: skip
+    return {"restored": True, "reason": why, "dependants": back}
+
+
+def _dependant_row(ctx: Context, kind: str, record_id: int) -> Any:
+    return ctx.get(MODELS[kind], record_id, kind)
+
+
+def _label(kind: str, row: Any) -> str:
+    """A human label of a record (never a protected field)."""
+    for attr in ("title", "pseudonym", "name", "original_name"):
+        v = getattr(row, attr, None)
+        if v:
+            return str(v)
+    if kind == "act":
+        return f"{row.act_type} {row.date or ''}".strip()
+    if kind == "claim":
+        return str(row.text)[:120]
+    if kind == "assessment":
+        what = f"act {row.act_id}" if row.act_id else f"incident {row.incident_id}"
+        return f"{row.element}: {row.finding} ({what})"
+    if kind == "list_record":
+        return f"row {row.row}"
+    if kind == "provenance":
+        return f"{row.role} {row.subject_kind} {row.subject_id}"
+    if kind == "membership":
+        return f"person {row.person_id} in unit {row.organization_id}"
+    return f"{kind} {row.id}"
+
+
+def _children(ctx: Context, kind: str, record_id: int) -> list[tuple[str, Any]]:
+    """The records that depend on (kind, id), retractable ones first."""
+    s = ctx.session
+    out: list[tuple[str, Any]] = []
+
+    def add(k: str, q: Any) -> None:
+        out.extend((k, r) for r in s.scalars(q.order_by(MODELS[k].id)))
+
+    def prov(q: Any) -> None:
+        add("provenance", select(ProvenanceLink).where(q))
+
+    if kind == "incident":
+        add("act", select(Act).where(Act.incident_id == record_id))
+        add("site", select(Site).where(Site.incident_id == record_id))
+        prov((ProvenanceLink.subject_kind == "incident") & (ProvenanceLink.subject_id == record_id))
+    elif kind == "person":
+        add("act", select(Act).where(Act.victim_id == record_id))
+        add("membership", select(Membership).where(Membership.person_id == record_id))
+        prov((ProvenanceLink.subject_kind == "person") & (ProvenanceLink.subject_id == record_id))
+    elif kind == "act":
+        prov((ProvenanceLink.subject_kind == "act") & (ProvenanceLink.subject_id == record_id))
+    elif kind == "site":
+        prov((ProvenanceLink.subject_kind == "site") & (ProvenanceLink.subject_id == record_id))
+    elif kind == "unit":
+        add("membership", select(Membership).where(Membership.organization_id == record_id))
+    elif kind == "source":
+        add("evidence", select(EvidenceItem).where(EvidenceItem.source_id == record_id))
+        prov(ProvenanceLink.source_id == record_id)
+        claims = select(ClaimSourceRow.claim_id).where(ClaimSourceRow.source_id == record_id)
+        out.extend(("claim", c) for c in s.scalars(
+            select(ClaimRow).where(ClaimRow.id.in_(claims)).order_by(ClaimRow.id)))  # fmt: skip
+        items = [i for k, i in out if k == "evidence"]
+        out.extend(_citing(ctx, {i.id for i in items}))
+    elif kind == "evidence":
+        prov(ProvenanceLink.evidence_id == record_id)
+        out.extend(_citing(ctx, {record_id}))
+    elif kind == "list":
+        add("list_record", select(ListRecord).where(ListRecord.list_id == record_id))
+    return out
+
+
+def _citing(ctx: Context, evidence: set[int]) -> list[tuple[str, Any]]:
+    """Legal findings (element assessments) that cite one of the evidence items."""
+    if not evidence:
+        return []
+    rows = ctx.session.scalars(select(ElementAssessmentRow).order_by(ElementAssessmentRow.id))
+    return [("assessment", r) for r in rows if evidence & {int(e) for e in r.evidence or []}]
+
+
+def _dependants(ctx: Context, kind: str, record_id: int) -> list[dict[str, Any]]:
+    gone = {(k, i) for k, i in ctx.session.execute(select(Retraction.kind, Retraction.record_id))}
+    out = []
+    for k, row in _children(ctx, kind, record_id):
+        retractable = k in MODELS
+        out.append(
+            {
+                "kind": k,
+                "id": row.sha256 if k == "evidence" else row.id,
+                "object_id": _object_id(k, row) if retractable else oid(k, row.id),
+                "label": _label(k, row),
+                "retractable": retractable,
+                "retracted": (k, row.id) in gone,
+            }
+        )
+        if k == "evidence":
+            out[-1]["id"] = row.id
+            out[-1]["sha256"] = row.sha256
+        if k == "assessment":
+            out[-1]["act_id"], out[-1]["incident_id"] = row.act_id, row.incident_id
+    return out
+
+
+def dependants(ctx: Context, kind: str, ident: int | str) -> list[dict[str, Any]]:
+    """What depends on a record (``case.read``): ``{kind, id, object_id, label,
+    retractable, retracted}`` each. Retractable dependants can be withdrawn with it
+    (``with_dependants``); the others (claims carried by a source, legal findings citing
+    an evidence item or a source's items) are flagged where they are shown. Evidence
+    dependants also carry ``sha256``, findings ``act_id`` and ``incident_id``."""
+    kind = _kind(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    row = _row(ctx, kind, ident)
+    return _dependants(ctx, kind, row.id)
+
+
+def withdrawn_with(ctx: Context, kind: str, ident: int | str) -> list[dict[str, Any]]:
+    """The dependants a retracted record's operation withdrew with it and that are still
+    retracted: what :func:`restore` of it puts back (``case.read``); ``{kind, id,
+    object_id, label}`` each (evidence also ``sha256``)."""
+    kind = _kind(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    row = _row(ctx, kind, ident)
+    held = _current(ctx, kind, row.id)
+    if held is None:
+        return []
+    out = []
+    q = select(Retraction).where(Retraction.cascade_of == held.id).order_by(Retraction.id)
+    for r in ctx.session.scalars(q):
+        dep = _dependant_row(ctx, r.kind, r.record_id)
+        d = {"kind": r.kind, "id": dep.id, "object_id": _object_id(r.kind, dep),
+             "label": _label(r.kind, dep)}  # fmt: skip
+        if r.kind == "evidence":
+            d["sha256"] = dep.sha256
+        out.append(d)
+    return out
+
+
+def _parents(ctx: Context, kind: str, row: Any) -> list[tuple[str, int]]:
+    """The records *row* depends on (the reverse of :func:`_children`)."""
+    out: list[tuple[str, int]] = []
+    if kind == "act":
+        out += [("incident", row.incident_id), ("person", row.victim_id)]
+    elif kind == "site" and row.incident_id is not None:
+        out.append(("incident", row.incident_id))
+    elif kind == "membership":
+        out += [("person", row.person_id), ("unit", row.organization_id)]
+    elif kind == "provenance":
+        if row.subject_kind in MODELS:
+            out.append((row.subject_kind, row.subject_id))
+        if row.source_id is not None:
+            out.append(("source", row.source_id))
+        if row.evidence_id is not None:
+            out.append(("evidence", row.evidence_id))
+    elif kind == "evidence" and row.source_id is not None:
+        out.append(("source", row.source_id))
+    elif kind == "list_record":
+        out.append(("list", row.list_id))
+        if row.person_id is not None:
+            out.append(("person", row.person_id))
+    return out
+
+
+def upstream(ctx: Context, kind: str, ident: int | str) -> list[dict[str, Any]]:
+    """The retracted records this one depends on (``case.read``): ``{kind, id,
+    object_id, label, by, reason}`` each; empty when none is retracted. A record page
+    shows them ("depends on a retracted record")."""
+    kind = _kind(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    row = _row(ctx, kind, ident)
+    out = []
+    for k, i in _parents(ctx, kind, row):
+        held = _current(ctx, k, i)
+        parent = ctx.session.get(MODELS[k], i) if held is not None else None
+        if held is None or parent is None:
+            continue
+        out.append(
+            {
+                "kind": k,
+                "id": parent.sha256 if k == "evidence" else parent.id,
+                "object_id": _object_id(k, parent),
+                "label": _label(k, parent),
+                "by": held.retracted_by,
+                "reason": held.reason,
+            }
+        )
+    return out
 
 
 def refuse_edit_if_retracted(ctx: Context, kind: str, record_id: int) -> None:

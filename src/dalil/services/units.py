@@ -35,9 +35,12 @@ def suspects_for_acts(ctx: Context) -> list[dict[str, object]]:
 
     ctx.require(access.CASE_READ, "read units")
     units = unit_records(ctx)
-    mems = list(ctx.session.scalars(select(Membership)))
+    from dalil.services import retractions
+
+    mems = list(ctx.session.scalars(retractions.memberships_in_force(select(Membership))))
     mem_ev = evidence_links(ctx, "membership", [m.id for m in mems])
-    acts = list(ctx.session.scalars(select(Act).where(Act.perpetrator_unit_id.is_not(None))))
+    attributed = select(Act).where(Act.perpetrator_unit_id.is_not(None))
+    acts = list(ctx.session.scalars(retractions.acts_in_force(attributed)))
     act_ev = evidence_links(ctx, "act", [a.id for a in acts])
     ms = [
         M(

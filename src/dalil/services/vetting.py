@@ -21,6 +21,7 @@ from dalil.model.act import Act
 from dalil.model.fields import first_day, last_day
 from dalil.model.organization import Membership
 from dalil.model.person import Person
+from dalil.services import retractions
 from dalil.services.provenance import evidence_links
 from dalil.services.units import unit_records
 
@@ -99,7 +100,9 @@ def vet(
     sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     people = [
         p
-        for p in ctx.session.scalars(select(Person).order_by(Person.id))
+        for p in ctx.session.scalars(
+            retractions.in_force(select(Person).order_by(Person.id), "person", Person.id)
+        )
         if {"suspect", "perpetrator"} & set(p.roles or [])
     ]
     revealed = (
@@ -113,13 +116,14 @@ def vet(
         else []
     )
     units = unit_records(ctx)
-    mems = list(ctx.session.scalars(select(Membership)))
+    mems = list(ctx.session.scalars(retractions.memberships_in_force(select(Membership))))
     mem_ev = evidence_links(ctx, "membership", [m.id for m in mems])
     per_ev = evidence_links(ctx, "person", [p.id for p in people])
     acts_by_unit: dict[str, list[str]] = {}
     from dalil.findings.units import descendants
 
-    for a in ctx.session.scalars(select(Act).where(Act.perpetrator_unit_id.is_not(None))):
+    attributed = select(Act).where(Act.perpetrator_unit_id.is_not(None))
+    for a in ctx.session.scalars(retractions.acts_in_force(attributed)):
         acts_by_unit.setdefault(str(a.perpetrator_unit_id), []).append(str(a.id))
     suspects = []
     for p, d in zip(people, revealed, strict=True):

@@ -115,7 +115,8 @@ def analyze_stale(
 ) -> list[str]:
     """PostgreSQL: ``ANALYZE`` the tables whose planner statistics lag far behind their
     contents (never analysed, or changed by more than autovacuum's own threshold of 10 %
-    since) and that had at least *min_rows* rows inserted, updated or deleted since (with
+    since) and that had at least *min_rows* rows inserted, updated or deleted since (or,
+    never analysed, fill at least ``min_rows // 100`` pages; with
     *every_table*: all tables of the schema, as after a restore); return their names
     (SQLite, or nothing to do: ``[]``).
 
@@ -135,10 +136,14 @@ def analyze_stale(
     else:
         query = text(
             "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
-            "WHERE s.schemaname = current_schema() AND s.n_mod_since_analyze >= :n "
-            "AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0) "
+            "WHERE s.schemaname = current_schema() AND ((s.n_mod_since_analyze >= :n "
+            "AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0)) "
+            # never analysed nor vacuumed (PostgreSQL 14+), though its counters were
+            # reset (a database copied from a template, a crash): by its size on disk
+            "OR (c.reltuples < 0 AND pg_relation_size(c.oid) >= :pages * "
+            "current_setting('block_size')::int)) "
             "ORDER BY s.relname"
-        ).bindparams(n=min_rows)
+        ).bindparams(n=min_rows, pages=max(1, min_rows // 100))
     with engine.connect() as conn:
         names = [str(n) for n in conn.execute(query).scalars()]
         conn.rollback()

@@ -9,6 +9,7 @@ audit filter still takes codes, offered as words in a list.
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -30,12 +31,18 @@ _RECORD_ACTIONS: dict[str, tuple[str, str]] = {
     "source": (N_("Source added"), N_("Source edited")),
 }
 
+#: Other kinds that are retracted and restored.
+_MORE_RETRACTABLE = ("evidence", "list", "list_record")
+
 #: Action codes -> what happened, in words (msgids).
 ACTIONS: dict[str, str] = {
     **{f"{k}.add": add for k, (add, _edit) in _RECORD_ACTIONS.items()},
     **{f"{k}.update": edit for k, (_add, edit) in _RECORD_ACTIONS.items()},
-    **{f"{k}.retract": N_("Record retracted") for k in (*_RECORD_ACTIONS, "evidence")},
-    **{f"{k}.restore": N_("Retracted record restored") for k in (*_RECORD_ACTIONS, "evidence")},
+    **{f"{k}.retract": N_("Record retracted") for k in (*_RECORD_ACTIONS, *_MORE_RETRACTABLE)},
+    **{
+        f"{k}.restore": N_("Retracted record restored")
+        for k in (*_RECORD_ACTIONS, *_MORE_RETRACTABLE)
+    },
     "user.password_change": N_("Own password changed"),
     "access.denied": N_("Access refused"),
     "assessment.add": N_("Legal element assessed"),
@@ -153,12 +160,24 @@ DETAIL_LABELS: dict[str, str] = {
     "page": N_("Page"),
     "pairs": N_("Pairs"),
     "permission": N_("Permission needed"),
+    # a comparison of two sources (sources.compare) and the copying graph (sources.graph)
+    "direction": N_("How the texts relate"),
+    "containment": N_("Share of the text reused"),
+    "quotes": N_("Quotations"),
+    "additions": N_("Additions"),
+    "omissions": N_("Omissions"),
+    "files": N_("Texts pasted in"),
+    "documents": N_("Documents"),
+    "edges": N_("Copying links"),
+    "skipped": N_("Left out"),
+    "items": N_("Items read"),
     "possible_duplicates": N_("Possible duplicates"),
     "publication_ok": N_("Publishable"),
     "range": N_("Byte range"),
     "reason": N_("Reason"),
     "retracted_by": N_("Retracted by"),
     "retraction_reason": N_("Reason for the retraction"),
+    "dependants": N_("Dependent records, with it"),
     "was_required": N_("Asked for after an admin's reset"),
     "records": N_("Records"),
     "rejected": N_("Rejected"),
@@ -185,6 +204,9 @@ DETAIL_LABELS: dict[str, str] = {
     "accept": N_("accepted"),
     "reject": N_("rejected"),
     "checked": N_("Items checked"),
+    "intact": N_("Items intact"),
+    "unreferenced": N_("Stored files no record refers to"),
+    "temp_removed": N_("Left-over temporary files removed"),
     "corrupt": N_("Damaged"),
     "missing": N_("Missing"),
     "ok": N_("All intact"),
@@ -195,10 +217,12 @@ DETAIL_LABELS: dict[str, str] = {
     "incremental": N_("Only new records linked"),
     "joined_recorded_victims": N_("Recorded victims joined"),
     "joins_refused_by_rejections": N_("Joins refused by earlier rejections"),
+    "pairs_explained": N_("Pairs explained by the run"),
     "persons_created": N_("Persons created"),
     "persons_updated": N_("Persons updated"),
     "persons_without_records": N_("Persons left without list records"),
     "recorded_victims_compared": N_("Recorded victims compared"),
+    "records_unlinked_retracted": N_("Retracted list records unlinked"),
     "review_queue": N_("Pairs waiting for review"),
     "threshold": N_("Match threshold"),
     "victim_decision_conflicts": N_("Conflicts with decisions on victims"),
@@ -236,6 +260,73 @@ MORE_WORDS: dict[str, str] = {
     "method": N_("method"),
 }
 
+#: Permissions (detail ``permission`` of a refusal, ``access.denied``) -> what they allow.
+PERMISSION_WORDS: dict[str, str] = {
+    "case.read": N_("read the case's records"),
+    "case.file": N_("change the case's own details"),
+    "record.write": N_("add and edit records"),
+    "evidence.add": N_("add evidence"),
+    "evidence.read": N_("read evidence"),
+    "evidence.read_sensitive": N_("read sensitive evidence"),
+    "protected.reveal": N_("reveal protected fields"),
+    "analysis.run": N_("run the linkage and the estimates"),
+    "linkage.reveal": N_("see the names of list records under review"),
+    "linkage.decide": N_("decide linkage pairs"),
+    "finding.assess": N_("assess legal elements"),
+    "finding.signoff": N_("sign off assessments"),
+    "report.internal": N_("build internal reports"),
+    "report.public": N_("build public reports"),
+    "export.records": N_("export records"),
+    "export.bag": N_("export evidence bags"),
+    "export.protected": N_("export protected fields and sensitive evidence"),
+    "audit.read": N_("read the audit log"),
+    "fixity.run": N_("check files for fixity"),
+    "user.manage": N_("manage users"),
+    "keys.manage": N_("manage the case's keys"),
+}
+
+#: Roles (detail ``role``) -> words (the users page's).
+ROLE_WORDS: dict[str, str] = {
+    "admin": N_("admin"),
+    "investigator": N_("investigator"),
+    "analyst": N_("analyst"),
+    "legal": N_("legal"),
+    "viewer": N_("viewer"),
+}
+
+#: Reasons the program itself gives when it reads evidence or reveals a field (detail
+#: ``reason``; a user's own reason is shown as they typed it).
+CODE_REASONS: dict[str, str] = {
+    "sources.compare": N_("comparing two sources"),
+    "sources.graph": N_("tracing which sources copy one another"),
+    "sources.reading": N_("reading a source in the workbench"),
+    "corroboration: derivation graph": N_(
+        "corroboration of claims: which sources copy one another"
+    ),
+    "internal report": N_("building the internal report"),
+    "web download": N_("downloaded in the workbench"),
+    "read transcript in the workbench": N_("transcript read in the workbench"),
+}
+#: ``vetting screening of personnel file <first 12 hex digits of its SHA-256>``.
+_VETTING_REASON = re.compile(r"vetting screening of personnel file ([0-9a-f]{6,64})")
+VETTING_REASON = N_("vetting screen of personnel file %(file)s")
+
+#: How a compared text relates to the other (detail ``direction`` of ``sources.compare``).
+DIRECTIONS: dict[str, str] = {
+    "derivative_of_source": N_("the later text draws on the earlier"),
+    "source_of_derivative": N_("the earlier text draws on the later"),
+    "shared_origin": N_("both copy a common text"),
+    "unrelated": N_("unrelated"),
+}
+
+#: A blind double review's outcome (detail ``outcome``).
+OUTCOMES: dict[str, str] = {
+    "open": N_("waiting for the second reviewer"),
+    "agreed": N_("the two reviewers agreed"),
+    "disputed": N_("the two reviewers disagreed"),
+    "settled": N_("settled by a third reviewer"),
+}
+
 #: Job kinds (detail ``kind`` of ``job.submit``) -> words.
 JOB_KINDS: dict[str, str] = {
     "fixity": N_("Fixity check"),
@@ -246,6 +337,9 @@ JOB_KINDS: dict[str, str] = {
     "vetting": N_("Vetting screen"),
     "estimate": N_("Estimate"),
     "ocr": N_("OCR"),
+    "capture": N_("Web capture import"),
+    "source_text": N_("Source text extraction"),
+    "list_import": N_("Victim list import"),
 }
 
 
@@ -278,6 +372,22 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
         return Markup(escape(_(ELEMENTS[v])))
     if key == "kind" and v in JOB_KINDS:
         return Markup(escape(_(JOB_KINDS[v])))
+    if key == "permission" and v in PERMISSION_WORDS:
+        return Markup(escape(_(PERMISSION_WORDS[v])))
+    if key == "role" and v in ROLE_WORDS:
+        return Markup(escape(_(ROLE_WORDS[v])))
+    if key == "direction" and v in DIRECTIONS:
+        return Markup(escape(_(DIRECTIONS[v])))
+    if key == "outcome" and v in OUTCOMES:
+        return Markup(escape(_(OUTCOMES[v])))
+    if key == "reason" and isinstance(v, str):
+        if v in CODE_REASONS:
+            return Markup(escape(_(CODE_REASONS[v])))
+        m = _VETTING_REASON.fullmatch(v)
+        if m:
+            return Markup(escape(_(VETTING_REASON))) % {
+                "file": Markup('<bdi dir="ltr">{}…</bdi>').format(m.group(1)[:12])
+            }
     if isinstance(v, str) and v in VOCAB:
         return Markup(escape(_(VOCAB[v])))
     if key in ("method", "via") and isinstance(v, str) and v in MORE_WORDS:

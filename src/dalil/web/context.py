@@ -412,6 +412,14 @@ def finish(ctx: Ctx, resp: HTMLResponse | JSONResponse | RedirectResponse) -> No
         set_session_cookie(ctx.request, resp, ctx.session)
 
 
+def see_other(ctx: Ctx, url: str) -> RedirectResponse:
+    """The answer to a form that did its work: 303 See Other to *url*, with the cookies
+    the response owes (:func:`finish`)."""
+    resp = RedirectResponse(url, status_code=303)
+    finish(ctx, resp)
+    return resp
+
+
 def set_session_cookie(request: Request, resp: Any, session: Session) -> None:
     resp.set_cookie(
         SESSION_COOKIE,

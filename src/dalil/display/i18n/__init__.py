@@ -73,8 +73,9 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
 
 
 def extract_messages() -> set[str]:
-    """Every msgid used in the web's templates and code and in the reports' labels (with
-    Babel's extractors)."""
+    """Every msgid used in the web's templates and code, in the reports' labels, and the
+    messages marked ``N_`` in the services and libraries (job log lines; with Babel's
+    extractors)."""
     from babel.messages.extract import extract_from_dir
 
     method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
@@ -88,6 +89,14 @@ def extract_messages() -> set[str]:
             if isinstance(message, tuple):
                 found.update(m for m in message if m)
             elif message:
+                found.add(message)
+    # Messages put into words when shown (job log lines and errors: display/messages.py),
+    # marked N_ in the services and libraries that write them.
+    for part in ("services", "linkage", "estimate", "display"):
+        for _fn, _lineno, message, _comments, _ctx in extract_from_dir(
+            str(HERE.parents[1] / part), method_map=[("**.py", "python")], keywords={"N_": None}
+        ):
+            if isinstance(message, str) and message:
                 found.add(message)
     return found
 

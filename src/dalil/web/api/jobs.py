@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -46,13 +45,7 @@ def cancel_job(ctx: ApiCtx, job_id: int) -> dict[str, Any]:
 
 @router.get("/jobs/{job_id}/files/{name}", responses=ERRORS)
 def job_file(ctx: ApiCtx, job_id: int, name: str) -> Response:
-    """An output file of a job (a report …); logged `job.file_get`."""
-    data, meta = job_handlers.output_file(ctx, job_id, name)
-    return Response(
-        content=data,
-        media_type=meta["media_type"],
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['name'])}",
-            "X-Content-SHA256": meta["sha256"],
-        },
-    )
+    """An output file of a job (a report, an evidence bag …), streamed from the vault with
+    bounded memory (`Content-Length`, `Repr-Digest`, `X-Content-SHA256`); logged
+    `job.file_get`."""
+    return job_handlers.download(ctx, job_id, name)

@@ -96,6 +96,13 @@ def _list(kind: Kind) -> Any:
         ctx: ApiCtx,
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0, le=10**9),
+        after: int | None = Query(
+            None,
+            ge=0,
+            description="Only the items after this id (id order; instead of offset): "
+            "follow a list with the last item's id; a page deep in a long list costs as "
+            "little as the first.",
+        ),
         retracted: str = Query(
             "hide",
             pattern="^(hide|only|include)$",
@@ -104,22 +111,31 @@ def _list(kind: Kind) -> Any:
         ),
     ) -> Response:
         flt = {"retracted": retracted} if retracted != "hide" else None
-        page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=flt)
+        if after is None:
+            page = records.list_page(ctx, kind.name, limit=limit, offset=offset, filters=flt)
+            items, more = page["items"], offset + len(page["items"]) < page["total"]
+        else:  # one row more than asked says whether a next page exists
+            page = records.list_page(
+                ctx, kind.name, limit=limit + 1, offset=0, filters=flt, after=after
+            )
+            items, more = page["items"][:limit], len(page["items"]) > limit
+            offset = 0
         # Built here and returned as is: the hot path skips re-validating every item
         # (the shape is the Page model, documented in the OpenAPI document).
         return JSONResponse(
             {
-                "items": page["items"],
+                "items": items,
                 "total": page["total"],
                 "limit": limit,
                 "offset": offset,
-                "has_more": offset + len(page["items"]) < page["total"],
+                "has_more": more,
             }
         )
 
     view.__name__ = f"list_{kind.name}"
     view.__doc__ = (
-        f"List {kind.name}, paginated by limit and offset (protected fields never included)."
+        f"List {kind.name}, paginated by limit and offset or after (protected fields never "
+        "included)."
     )
     return view
 
@@ -725,32 +741,42 @@ for _k in EDIT_KINDS:
 class RetractIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=3, max_length=2000, description="Why (logged).")
+    with_dependants: bool = Field(
+        False,
+        description="Retract: also withdraw the records that depend on it, in the same "
+        "audited operation (restoring it restores them). Ignored by restore.",
+    )
 
 
 def _retract_step(kind: str, verb: str) -> Any:
     from dalil.web.handlers import retractions
 
-    do = retractions.retract if verb == "retract" else retractions.restore
-
     def view(ctx: ApiCtx, item_id: str, body: RetractIn) -> dict[str, Any]:
-        return do(ctx, kind, item_id, body.reason)
+        if verb == "retract":
+            return retractions.retract(
+                ctx, kind, item_id, body.reason, with_dependants=body.with_dependants
+            )
+        return retractions.restore(ctx, kind, item_id, body.reason)
 
     view.__name__ = f"{verb}_{kind}"
     view.__doc__ = (
         f"Retract one of {kind} with a reason: it leaves lists, search results and public "
         "or court exports, and stays in its history, the audit log and internal exports. "
-        "Answers {at, by, reason}; 409 if already retracted."
+        "Answers {at, by, reason, dependants}: what depends on it, each with retracted "
+        "and cascade (withdrawn by this call, with with_dependants); 409 if already "
+        "retracted."
         if verb == "retract"
-        else f"Restore a retracted one of {kind}, with a reason (logged); 409 if it is "
-        "not retracted."
+        else f"Restore a retracted one of {kind}, with a reason (logged), and the "
+        "dependants its retraction withdrew (listed in dependants); 409 if it is not "
+        "retracted."
     )
     return view
 
 
 def _register_retract() -> None:
-    from dalil.web.handlers.retractions import SERVICE_KINDS
+    from dalil.web.handlers.retractions import API_KINDS
 
-    for kind in SERVICE_KINDS:
+    for kind in API_KINDS:
         for verb in ("retract", "restore"):
             router.add_api_route(
                 f"/{kind}/{{item_id}}/{verb}",

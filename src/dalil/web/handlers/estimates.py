@@ -93,6 +93,7 @@ def recorded(ctx: Ctx) -> list[dict[str, Any]]:
                     "created_at": r.created_at,
                     "run": (r.result or {}).get("run"),
                     "publishable": status["publishable"],
+                    "stale": estimates.estimate_staleness(sc, r),
                     "view": view,
                 }
             )

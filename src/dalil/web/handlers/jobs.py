@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
+from fastapi.responses import StreamingResponse
+from markupsafe import Markup, escape
+
 from dalil.display.jsonout import jsonable
+from dalil.display.messages import in_words
 from dalil.services import jobs
 from dalil.web.context import Ctx
 
@@ -77,10 +82,41 @@ def poke(ctx: Ctx) -> None:
 
 
 def get(ctx: Ctx, job_id: int) -> dict[str, Any]:
+    """The job, its log lines and error in words in the reader's language (``messages``:
+    the log's words, followed by the page's script)."""
     with ctx.act(write=False) as sc:
         d = dict(jsonable(jobs.get(sc, job_id)))
+    for line in d.get("log", []):
+        if line.get("message_id"):
+            line["message"] = in_words(line["message_id"], line.get("params"), ctx.lang)
+    err = d.get("error_message")
+    if err:
+        d["error"] = in_words(err["id"], err.get("params"), ctx.lang)
     d["messages"] = [line["message"] for line in d.get("log", [])]
     return d
+
+
+def _bdi(text: str) -> str:
+    return str(Markup('<bdi dir="auto">{}</bdi>').format(text))
+
+
+def _escape(text: str) -> str:
+    return str(escape(text))
+
+
+def as_html(message_id: str | None, params: dict[str, Any] | None, lang: str) -> Markup:
+    """A job's log line or error in words for a page: names, file names and other text
+    in it isolated in ``<bdi dir="auto">`` (they keep their own direction)."""
+    return Markup(in_words(message_id, params, lang, data=_bdi, escape=_escape))
+
+
+def staleness(ctx: Ctx, job: dict[str, Any]) -> dict[str, int]:
+    """Persons, lists and list records retracted and restored since a linkage or
+    estimate job read the case (its start): not 0, the result predates them."""
+    from dalil.services import retractions
+
+    with ctx.act(write=False) as sc:
+        return retractions.changed_since(sc, job.get("started") or job.get("finished"))
 
 
 def list_jobs(ctx: Ctx, **filters: Any) -> list[dict[str, Any]]:
@@ -93,6 +129,28 @@ def cancel(ctx: Ctx, job_id: int) -> dict[str, Any]:
         return dict(jobs.cancel(sc, job_id))
 
 
-def output_file(ctx: Ctx, job_id: int, name: str) -> tuple[bytes, dict[str, Any]]:
+def output_stream(ctx: Ctx, job_id: int, name: str) -> tuple[dict[str, Any], Iterator[bytes]]:
+    """A job's output file: metadata and its content chunk by chunk
+    (``jobs.output_stream``: checked and logged before any byte is sent)."""
     with ctx.act(write=True) as sc:
-        return jobs.output_file(sc, job_id, name)
+        return jobs.output_stream(sc, job_id, name)
+
+
+def download(ctx: Ctx, job_id: int, name: str) -> StreamingResponse:
+    """The download of a job's output file, streamed with bounded memory: the vault's
+    chunks are decrypted and sent one by one (``Content-Length`` and ``Repr-Digest`` let
+    the receiver check it arrived whole and unaltered)."""
+    from urllib.parse import quote
+
+    from dalil.web.handlers.evidence import digest_headers
+
+    meta, chunks = output_stream(ctx, job_id, name)
+    return StreamingResponse(
+        chunks,
+        media_type=meta["media_type"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['name'])}",
+            "X-Content-SHA256": meta["sha256"],
+            **digest_headers(meta),
+        },
+    )

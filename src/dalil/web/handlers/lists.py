@@ -25,13 +25,16 @@ def review_queue(
         return [jsonable(x) for x in lists.review(sc, reason=reason, limit=limit, order=order)]
 
 
-def cluster_view(ctx: Ctx, person_id: int, *, query: str | None = None) -> dict[str, Any]:
-    """A victim's list records and each link among them, field by field in words (no
-    names), and the victims offered for a merge (the *query*'s, or the review queue's)."""
+def cluster_view(
+    ctx: Ctx, person_id: int, *, query: str | None = None, reason: str | None = None
+) -> dict[str, Any]:
+    """A victim's list records and each link among them, field by field in words, and the
+    victims offered for a merge (the *query*'s, or the review queue's). The names only
+    with a *reason* (``lists cluster --reason``: ``linkage.reveal``, logged)."""
     from dalil.web.linkage_words import worded_link
 
-    with ctx.act(write=False) as sc:
-        view = dict(jsonable(lists.cluster_view(sc, person_id)))
+    with ctx.act(write=reason is not None) as sc:
+        view = dict(jsonable(lists.cluster_view(sc, person_id, reason=reason)))
         view["candidates"] = jsonable(lists.merge_candidates(sc, person_id, query=query))
     view["links"] = [worded_link(x) for x in view["links"]]
     return view
@@ -80,17 +83,30 @@ def may_import_lists(ctx: Ctx) -> None:
     lists.may_import(ctx.case, ctx.actor)
 
 
-def import_list_file(
+def submit_list_import(
     ctx: Ctx, filename: str, data: bytes, mapping: dict[str, str], list_name: str
 ) -> dict[str, Any]:
-    """Import (``services.lists.import_upload``: permission, evidence, audit inside)."""
-    return dict(
-        jsonable(
-            lists.import_upload(
-                ctx.case, ctx.actor, filename, data, mapping=mapping, list_name=list_name
-            )
-        )
-    )
+    """Queue the import as a ``list_import`` job (``services.lists.submit_import``:
+    permission, name and audit inside); the job page follows it."""
+    from dalil.web.handlers.jobs import poke
+
+    with ctx.act(write=True) as sc:
+        row = lists.submit_import(sc, filename, data, mapping=mapping, list_name=list_name)
+    poke(ctx)
+    return dict(row)
+
+
+def import_job_result(ctx: Ctx, job_id: int) -> dict[str, Any] | None:
+    """The outcome of a finished ``list_import`` job (the list and its validation
+    report), or None when the job is not a list import or has not finished well."""
+    from dalil.services import jobs
+
+    with ctx.act(write=False) as sc:
+        job = jobs.get(sc, job_id, log_lines=0)
+    if job["kind"] != lists.IMPORT_JOB or job["state"] != "done":
+        return None
+    result = job.get("result")
+    return dict(jsonable(result)) if isinstance(result, dict) else None
 
 
 def link_lists(ctx: Ctx, say: Callable[[str], None]) -> dict[str, Any]:

@@ -54,16 +54,26 @@ def list_page(
     offset: int,
     filters: dict[str, Any] | None = None,
     labels: bool = False,
+    after: int | None = None,
+    before: int | None = None,
 ) -> dict[str, Any]:
     """``{items, total}``: rows ``offset .. offset+limit`` (id order unless *filters*
-    has an ``order``), filtered and paged in the database by the service layer. With
+    has an ``order``; in id order *after*/*before* an id cut a keyset page), filtered and
+    paged in the database by the service layer. With
     *labels* (the list pages), also ``labels``: the records the rows link to, by their
     label (:class:`dalil.web.present.Labels`), read in the same transaction."""
     if kind not in KINDS:
         raise NotFound(f"no such list {kind[:40]!r}")
     with ctx.act(write=False) as sc:
         rows, total = paging.page(
-            sc, kind, RECORD_KINDS.get(kind), limit=limit, offset=offset, filters=filters
+            sc,
+            kind,
+            RECORD_KINDS.get(kind),
+            limit=limit,
+            offset=offset,
+            filters=filters,
+            after=after,
+            before=before,
         )
         items = [_row(sc, kind, r) for r in rows]
         out: dict[str, Any] = {"items": items, "total": total}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse, Response
 
@@ -48,12 +46,21 @@ def jobs_page(
 @router.get("/jobs/{job_id}")
 def job_page(ctx: PageCtx, job_id: int) -> Response:
     job = job_handlers.get(ctx, job_id)
+    for line in job.get("log", []):
+        if line.get("message_id"):
+            line["html"] = job_handlers.as_html(line["message_id"], line.get("params"), ctx.lang)
+    err = job.get("error_message")
+    if err:
+        job["error_html"] = job_handlers.as_html(err["id"], err.get("params"), ctx.lang)
     estimate = None
     if job["kind"] == "estimate" and isinstance(job.get("result"), dict):
         from dalil.web.handlers.estimates import result_view
 
         estimate = result_view(job["result"], ctx.lang)
-    return render(ctx, "job.html", job=job, estimate=estimate)
+    stale = None
+    if job["kind"] in ("estimate", "linkage") and job["state"] == "done":
+        stale = job_handlers.staleness(ctx, job)
+    return render(ctx, "job.html", job=job, estimate=estimate, stale=stale)
 
 
 @router.post("/jobs/{job_id}/cancel")
@@ -66,15 +73,7 @@ def job_cancel(ctx: PageCtx, job_id: int) -> Response:
 
 @router.get("/jobs/{job_id}/files/{name}")
 def job_file(ctx: PageCtx, job_id: int, name: str) -> Response:
-    data, meta = job_handlers.output_file(ctx, job_id, name)
-    return Response(
-        content=data,
-        media_type=meta["media_type"],
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['name'])}",
-            "X-Content-SHA256": meta["sha256"],
-        },
-    )
+    return job_handlers.download(ctx, job_id, name)
 
 
 @router.get("/lists/jobs/{job_id}")

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.services import kernel as access
-from dalil.web.context import N_, Ctx, PageCtx, finish, render
+from dalil.web.context import N_, Ctx, PageCtx, render, see_other
 from dalil.web.handlers import estimates as est
 from dalil.web.handlers import jobs as job_handlers
 from dalil.web.handlers import lists
@@ -73,15 +73,25 @@ def _cluster_page(
     done: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    reason: str | None = None,
+    reason_error: str | None = None,
 ) -> Response:
     from dalil.web.linkage_words import SEX_WORDS
 
-    view = lists.cluster_view(ctx, person_id, query=query)
+    view = lists.cluster_view(ctx, person_id, query=query, reason=reason)
     return render(ctx, "list_cluster.html", status_code=status_code, person=view["person"],
                   sex_words=SEX_WORDS,
                   records=view["records"], links=view["links"], fields=_CLUSTER_FIELDS,
                   candidates=view["candidates"], query=query or "", done=done,
-                  error=error)  # fmt: skip
+                  error=error, revealed=reason is not None,
+                  reason_error=reason_error)  # fmt: skip
+
+
+def _cluster_refused(ctx: PageCtx, person_id: int, e: InputError) -> Response:
+    """The cluster page again (422), a refused split or merge said on it in words."""
+    return _cluster_page(
+        ctx, person_id, error=_CLUSTER_ERRORS.get(e.code, e.message), status_code=422
+    )
 
 
 @router.get("/lists/clusters/{person_id}")
@@ -97,6 +107,26 @@ def lists_cluster(
                          done=done if done in ("split", "merge") else None)  # fmt: skip
 
 
+@router.post("/lists/clusters/{person_id}/names")
+def lists_cluster_names(
+    ctx: PageCtx,
+    person_id: int = Path(..., ge=1, le=2**62),
+    reason: str = Form("", max_length=1000),
+) -> Response:
+    """The cluster with the names of its records (``lists cluster --reason``: the same
+    service call, ``linkage.reveal``, logged with the reason)."""
+    try:
+        return _cluster_page(ctx, person_id, reason=reason)
+    except InputError as e:
+        if e.field != "reason":
+            raise
+        return _cluster_page(ctx, person_id, status_code=422, reason_error=_REASON_ERROR)
+
+
+#: A reason too short to show the names, next to its field.
+_REASON_ERROR = N_("State why the names are needed (at least 5 characters).")
+
+
 @router.post("/lists/clusters/{person_id}/split")
 async def lists_cluster_split(
     ctx: PageCtx, request: Request, person_id: int = Path(..., ge=1, le=2**62)
@@ -109,11 +139,8 @@ async def lists_cluster_split(
             raise InputError("records: give list record ids", field="record")
         await run_in_threadpool(lists.split_cluster, ctx, person_id, [int(v) for v in raw], note)
     except InputError as e:  # none ticked, all ticked: said on the page
-        error = _CLUSTER_ERRORS.get(e.code, e.message)
-        return await run_in_threadpool(_cluster_page, ctx, person_id, error=error, status_code=422)
-    resp = RedirectResponse(f"/lists/clusters/{person_id}?done=split", status_code=303)
-    finish(ctx, resp)
-    return resp
+        return await run_in_threadpool(_cluster_refused, ctx, person_id, e)
+    return see_other(ctx, f"/lists/clusters/{person_id}?done=split")
 
 
 @router.post("/lists/clusters/{person_id}/merge")
@@ -126,12 +153,8 @@ def lists_cluster_merge(
     try:
         lists.merge_clusters(ctx, person_id, other, note)
     except InputError as e:  # a reviewer decided two of the records are different people
-        return _cluster_page(
-            ctx, person_id, error=_CLUSTER_ERRORS.get(e.code, e.message), status_code=422
-        )
-    resp = RedirectResponse(f"/lists/clusters/{person_id}?done=merge", status_code=303)
-    finish(ctx, resp)
-    return resp
+        return _cluster_refused(ctx, person_id, e)
+    return see_other(ctx, f"/lists/clusters/{person_id}?done=merge")
 
 
 @router.post("/lists/decide")
@@ -142,9 +165,7 @@ def lists_decide(
     note: str = Form("", max_length=1000),
 ) -> Response:
     lists.decide_pair(ctx, pair, verdict, note)
-    resp = RedirectResponse("/lists", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, "/lists")
 
 
 def start_linkage(ctx: Ctx) -> dict[str, Any]:
@@ -156,9 +177,7 @@ def start_linkage(ctx: Ctx) -> dict[str, Any]:
 @router.post("/lists/link")
 def lists_link(ctx: PageCtx) -> Response:
     job = start_linkage(ctx)
-    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/jobs/{job['id']}")
 
 
 _FIELDS = {
@@ -224,9 +243,7 @@ def estimates_run(
         text = str(e)
         field = next((f for p, f in _FIELDS.items() if text.startswith(p)), "method")
         return _estimates_page(ctx, values=values, errors={field: text}, status_code=422)
-    resp = RedirectResponse(f"/jobs/{job['id']}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/jobs/{job['id']}")
 
 
 @router.post("/estimates/record")
@@ -251,9 +268,7 @@ def estimates_record(
             record_error=str(e),
             record_values={"label": label, "note": note},
         )
-    resp = RedirectResponse(f"/estimates#estimate-{rid}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/estimates#estimate-{rid}")
 
 
 @router.post("/estimates/{estimate_id}/publish")
@@ -266,9 +281,7 @@ def estimates_publish(
         est.publish(ctx, estimate_id, reason)
     except InputError as e:
         return _estimates_page(ctx, errors={f"reason-{estimate_id}": str(e)}, status_code=422)
-    resp = RedirectResponse(f"/estimates#estimate-{estimate_id}", status_code=303)
-    finish(ctx, resp)
-    return resp
+    return see_other(ctx, f"/estimates#estimate-{estimate_id}")
 
 
 # --- import with column mapping ---------------------------------------------------------
@@ -285,8 +298,23 @@ def _import_form(ctx: PageCtx, error: str | None = None, status_code: int = 200)
 
 
 @router.get("/lists/import")
-def list_import_page(ctx: PageCtx) -> Response:
-    return _import_form(ctx)
+def list_import_page(ctx: PageCtx, job: int | None = Query(None, ge=1, le=2**62)) -> Response:
+    """The upload form; with ``?job=N``, the outcome of finished import job *N* (the
+    list and its validation report, row by row)."""
+    if job is None:
+        return _import_form(ctx)
+    result = lists.import_job_result(ctx, job)
+    if result is None:  # not finished (or not an import): its job page follows it
+        return RedirectResponse(f"/jobs/{job}", status_code=303)
+    return render(
+        ctx,
+        "list_import.html",
+        step="done",
+        upload={"name": result.get("name"), "filename": result.get("original_name")},
+        result=result,
+        report=result.get("report", {}),
+        error=None,
+    )
 
 
 @router.post("/lists/import")
@@ -338,9 +366,7 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
         lists.may_import_lists(ctx)
     up = _upload(ctx)
     if up is None:
-        resp = RedirectResponse("/lists/import", status_code=303)
-        finish(ctx, resp)
-        return resp
+        return see_other(ctx, "/lists/import")
     form = await request.form()
     cols = await run_in_threadpool(lists.list_file_columns, ctx, up["filename"], up["data"])
     mapping = _mapping(form, cols["columns"])
@@ -359,8 +385,9 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
                 report=report,
                 error=None,
             )
-        result = await run_in_threadpool(
-            lists.import_list_file, ctx, up["filename"], up["data"], mapping, up["name"]
+        # The whole list is read, validated and stored by a job (never in the request).
+        job = await run_in_threadpool(
+            lists.submit_list_import, ctx, up["filename"], up["data"], mapping, up["name"]
         )
     except (InputError, Conflict) as e:
         return render(
@@ -374,15 +401,7 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
         )
     assert ctx.session is not None
     ctx.session.list_upload = None
-    return render(
-        ctx,
-        "list_import.html",
-        step="done",
-        upload=up,
-        result=result,
-        report=result.get("report", {}),
-        error=None,
-    )
+    return see_other(ctx, f"/jobs/{job['id']}")
 
 
 @router.post("/lists/import/check")
@@ -393,5 +412,6 @@ async def list_import_check(ctx: PageCtx, request: Request) -> Response:
 
 @router.post("/lists/import/confirm")
 async def list_import_confirm(ctx: PageCtx, request: Request) -> Response:
-    """Step 3: import (all or nothing; the original file is kept as sensitive evidence)."""
+    """Step 3: queue the import as a job and show its page (all or nothing; the original
+    file is kept as sensitive evidence); the report is at ``/lists/import?job=N``."""
     return await _step(ctx, request, confirm=True)

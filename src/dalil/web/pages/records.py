@@ -24,6 +24,7 @@ from dalil.web.forms import (
     sort_choices,
 )
 from dalil.web.handlers import evidence, records, sources
+from dalil.web.handlers.records import parse_id
 from dalil.web.kinds import KINDS, PROTECTED_PERSON_FIELDS, Kind
 from dalil.web.pages.common import MAX_PAGE, PAGE_SIZE
 
@@ -35,6 +36,8 @@ def _list_page(kind: Kind) -> Any:
         ctx: PageCtx,
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
+        after: int | None = Query(None, ge=0),
+        before: int | None = Query(None, ge=1),
     ) -> Response:
         allowed = set(FILTER_PARAMS) & {
             *LIST_FILTERS.get(kind.name, ()),
@@ -49,9 +52,23 @@ def _list_page(kind: Kind) -> Any:
         }
         if ctx.request.query_params.get("retracted") == "only":
             state["retracted"] = "only"  # the retracted records, to find one to restore
+        # In id order the next and previous pages are cut by the key (the rows after the
+        # last id shown, before the first): a page deep in a long list costs as little
+        # as the first. *offset* still numbers the rows ("Showing 5,001–5,050").
+        keyed = state.get("order", "id") == "id"
+        if not keyed or (after is not None and before is not None):
+            after = before = None
         page = records.list_page(
-            ctx, kind.name, limit=limit, offset=offset, filters=state, labels=True
+            ctx,
+            kind.name,
+            limit=limit,
+            offset=offset,
+            filters=state,
+            labels=True,
+            after=after,
+            before=before,
         )
+        ids = [r.get("id") for r in page["items"]] if keyed else []
         # The table's rows are rendered here, in plain Python: per-cell template calls
         # and ``Markup.format`` cost several times as much, and a list page has hundreds
         # of cells. Every value is escaped (``present.bdi``, ``Words.value``); linked
@@ -77,6 +94,8 @@ def _list_page(kind: Kind) -> Any:
             rows=rows,
             limit=limit,
             offset=offset,
+            next_after=ids[-1] if ids else None,
+            prev_before=ids[0] if ids else None,
             state=state,
             extra=("&" + urlencode(state)) if state else "",
             filters=[
@@ -146,12 +165,47 @@ RETRACT_WORDS = {
     "not_retracted": N_("This record is not retracted."),
 }
 
+#: Kinds of dependent records, in words (msgids).
+DEPENDANT_KINDS = {
+    "incident": N_("Incident"),
+    "person": N_("Person"),
+    "act": N_("Act"),
+    "site": N_("Site"),
+    "unit": N_("Unit"),
+    "membership": N_("Membership"),
+    "provenance": N_("Provenance link"),
+    "source": N_("Source"),
+    "evidence": N_("Evidence item"),
+    "claim": N_("Claim"),
+    "assessment": N_("Legal finding"),
+    "list": N_("Victim list"),
+    "list_record": N_("List record"),
+}
 
-def retract_state(ctx: PageCtx, record: dict[str, Any]) -> dict[str, Any]:
-    """The retraction notice of a record page (who, when, why) and the message of a
-    retract or restore just done or refused."""
+
+def retract_state(
+    ctx: PageCtx, record: dict[str, Any], kind: str | None = None, item_id: str | None = None
+) -> dict[str, Any]:
+    """The retraction notice of a record page (who, when, why), the message of a
+    retract or restore just done or refused, what depends on the record (listed on the
+    retract form, with the choice to retract them too) and the retracted records it
+    depends on ("depends on a retracted record")."""
+    from dalil.web.handlers import retractions as rh
+
     code = ctx.request.query_params.get("retract", "")
+    links: dict[str, Any] = {"dependants": [], "upstream": [], "withdrawn_with": []}
+    if kind is not None and item_id is not None:
+        ident = parse_id(kind, item_id)
+        links = {
+            "dependants": rh.dependants(ctx, kind, ident),
+            "upstream": rh.upstream(ctx, kind, ident),
+            "withdrawn_with": rh.withdrawn_with(ctx, kind, ident)
+            if record.get("retraction")
+            else [],
+        }
     return {
+        **links,
+        "dependant_kinds": DEPENDANT_KINDS,
         "retraction": record.pop("retraction", None),
         "retract_message": RETRACT_WORDS.get(code) if code in ("retracted", "restored") else None,
         "retract_error": RETRACT_WORDS.get(code) if code not in ("retracted", "restored") else None,
@@ -161,7 +215,7 @@ def retract_state(ctx: PageCtx, record: dict[str, Any]) -> dict[str, Any]:
 def _show_page(kind: Kind) -> Any:
     def view(ctx: PageCtx, item_id: str) -> Response:
         record = records.get(ctx, kind.name, item_id)
-        extra: dict[str, Any] = retract_state(ctx, record)
+        extra: dict[str, Any] = retract_state(ctx, record, kind.name, item_id)
         if kind.name == "evidence":
             try:
                 extra["custody"] = evidence.custody(ctx, item_id)

@@ -26,12 +26,19 @@ def _back(ctx: PageCtx, kind: str, raw_id: str, code: str) -> Response:
 
 
 def _step(kind: str, verb: str) -> Any:
-    do = retractions.retract if verb == "retract" else retractions.restore
-
-    async def view(ctx: PageCtx, item_id: str, reason: str = Form("", max_length=2000)) -> Response:
+    async def view(
+        ctx: PageCtx,
+        item_id: str,
+        reason: str = Form("", max_length=2000),
+        with_dependants: str = Form("", max_length=5),
+    ) -> Response:
         def run() -> Response:
             try:
-                do(ctx, kind, item_id, reason)
+                if verb == "retract":
+                    retractions.retract(ctx, kind, item_id, reason,
+                                        with_dependants=bool(with_dependants))  # fmt: skip
+                else:
+                    retractions.restore(ctx, kind, item_id, reason)
             except DalilError as err:
                 if isinstance(err, PermissionDenied):
                     raise
