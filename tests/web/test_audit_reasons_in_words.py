@@ -90,3 +90,10 @@ def test_every_reason_the_program_writes_is_shown_in_words() -> None:
         words = text.replace("0123456789ab", "")
         assert not any("a" <= ch.lower() <= "z" for ch in words), (d, text)
         assert any("\u0600" <= ch <= "\u06ff" for ch in words), (d, text)
+
+
+def test_every_job_kind_has_words() -> None:
+    from dalil.services import jobs
+    from dalil.web.audit_words import JOB_KINDS
+
+    assert set(jobs.kinds()) <= set(JOB_KINDS), sorted(set(jobs.kinds()) - set(JOB_KINDS))

@@ -200,6 +200,9 @@ def test_the_retract_form_lists_dependants_and_retracts_them_too_if_asked(
     )
     assert r.status_code == 303 and r.headers["location"].endswith("?retract=retracted")
     assert 'id="retraction"' in client.get(f"/acts/{act}").text  # retracted with it
+    page = client.get(f"/incidents/{inc}").text
+    restore = page[page.index('id="restore-with"') :].split("</div>")[0]
+    assert f'href="/acts/{act}"' in restore  # the restore form says what comes back
     [entry] = _log(app, action="incident.retract", object_id=f"act:{act}")
     assert entry["object_ids"] == [f"incident:{inc}", f"act:{act}"]
     r = _form(client, f"/incidents/{inc}/restore", {"reason": "Fictional: right case"},

@@ -520,7 +520,9 @@ def estimate_list(case_opts: CaseOptions, as_json: bool) -> None:
 
     `publication` is `ok` (passes the gates), `NOT FOR PUBLICATION` (see `reasons`; a
     legal or admin user may record a reason with `dalil finding estimate-publish ID`) or
-    `allowed by NAME`. The report prints the same rows.
+    `allowed by NAME`. The report prints the same rows. `stale` counts the persons,
+    lists and list records retracted and restored since the estimate was computed: if
+    not 0, run it again.
     """
     from dalil.display.jsonout import jsonable
     from dalil.services import estimates
@@ -541,6 +543,7 @@ def estimate_list(case_opts: CaseOptions, as_json: bool) -> None:
                     "recorded_at": e.created_at,
                     "job": ((e.result or {}).get("run") or {}).get("job"),
                     "publication": st,
+                    "stale": estimates.estimate_staleness(ctx, e),
                 }
             )
     if as_json:
@@ -568,6 +571,11 @@ def estimate_list(case_opts: CaseOptions, as_json: bool) -> None:
         if not r["publication"]["ok"]:
             for reason in r["publication"]["reasons"]:
                 click.echo(f"  {r['id']}: {reason}")
+        if r["stale"]["retracted"] or r["stale"]["restored"]:
+            click.echo(
+                f"  {r['id']}: computed before {r['stale']['retracted']} records were "
+                f"retracted and {r['stale']['restored']} restored; run it again"
+            )
 
 
 @click.command("estimate-publish")

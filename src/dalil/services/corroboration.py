@@ -5,6 +5,11 @@ The rules live in :mod:`dalil.findings.corroboration`.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+
 from sqlalchemy import select
 
 from dalil.core import access
@@ -96,33 +101,74 @@ def add_carrier(
     return row.id
 
 
+#: Derivation-graph groups already built, by the case and the content version key of the
+#: sources' texts (:func:`_texts_version`); groups of source ids only, never any text.
+#: Per process, the newest :data:`_GROUPS_KEEP` kept.
+_GROUPS: OrderedDict[tuple[str, str], tuple[list[list[str]], str]] = OrderedDict()
+_GROUPS_KEEP = 32
+_GROUPS_LOCK = threading.Lock()
+_TEXT_MAX = 2_000_000  # bytes of a source's text read for the graph
+
+
+def _graph_texts(ctx: Context, source_ids: list[int]) -> list[tuple[int, str, Source | None]]:
+    """For each source: the evidence item whose text feeds the graph (its first
+    non-sensitive text item under :data:`_TEXT_MAX` bytes), as (source id, SHA-256,
+    source), in one query each."""
+    first: dict[int, str] = {}
+    for sid, sha, media, size in ctx.session.execute(
+        select(EvidenceItem.source_id, EvidenceItem.sha256, EvidenceItem.media_type,
+               EvidenceItem.size)
+        .where(EvidenceItem.source_id.in_(source_ids), EvidenceItem.sensitive.is_(False))
+        .order_by(EvidenceItem.source_id, EvidenceItem.id)
+    ):  # fmt: skip
+        if (
+            sid is not None
+            and sid not in first
+            and (media or "").startswith("text/")
+            and size < _TEXT_MAX
+        ):
+            first[int(sid)] = str(sha)
+    srcs = {x.id: x for x in ctx.session.scalars(select(Source).where(Source.id.in_(source_ids)))}
+    return [(sid, first[sid], srcs.get(sid)) for sid in source_ids if sid in first]
+
+
+def _texts_version(texts: list[tuple[int, str, Source | None]]) -> str:
+    """The content version key of the graph's input: each source's id, the SHA-256 of
+    the text read (content-addressed: a new text is a new key), its title and date."""
+    h = hashlib.sha256(b"dalil.sources.graph v1\n")
+    for sid, sha, src in texts:
+        title = src.title if src else None
+        day = src.published if src else None
+        h.update(json.dumps([sid, sha, title, day], default=str).encode() + b"\n")
+    return h.hexdigest()
+
+
 def _source_groups(ctx: Context, source_ids: list[int]) -> tuple[list[list[str]] | None, str]:
     """Independent groups from the source-verification derivation graph, over the texts of
-    the sources' (non-sensitive, text) evidence. ``None`` when it cannot be built."""
+    the sources' (non-sensitive, text) evidence. ``None`` when it cannot be built.
+
+    The graph compares every pair of texts, so it is built once per content version of
+    its input (:func:`_texts_version`) and kept in this process: a view of the page
+    after that reads no text (nothing to log as read) and costs a few queries."""
     try:
         from dalil.sources.graph import GraphDoc, build_graph
     except Exception:
         return None, "derivation graph not available (dalil.sources.graph missing)"
     if not ctx.can(access.EVIDENCE_READ):
         return None, "derivation graph not built: this user may not read evidence content"
+    texts = _graph_texts(ctx, source_ids)
+    key = (str(ctx.case.root), _texts_version(texts))
+    with _GROUPS_LOCK:
+        hit = _GROUPS.get(key)
+        if hit is not None:
+            _GROUPS.move_to_end(key)
+            return [list(g) for g in hit[0]], hit[1]
     docs = []
     read: list[str] = []
-    for sid in source_ids:
-        items = list(
-            ctx.session.scalars(
-                select(EvidenceItem)
-                .where(EvidenceItem.source_id == sid, EvidenceItem.sensitive.is_(False))
-                .order_by(EvidenceItem.id)
-            )
-        )
-        text = None
-        for it in items:
-            if (it.media_type or "").startswith("text/") and it.size < 2_000_000:
-                text = b"".join(ctx.case.blobs.open(it.sha256)).decode("utf-8", "replace")
-                read.append(it.sha256)
-                break
+    for sid, sha, src in texts:
+        text = b"".join(ctx.case.blobs.open(sha)).decode("utf-8", "replace")
+        read.append(sha)
         if text:
-            src = ctx.session.get(Source, sid)
             docs.append(
                 GraphDoc(
                     str(sid),
@@ -144,10 +190,13 @@ def _source_groups(ctx: Context, source_ids: list[int]) -> tuple[list[list[str]]
     groups: dict[int, list[str]] = {}
     for doc_id, g in comp.items():
         groups.setdefault(g, []).append(doc_id)
-    return (
-        list(groups.values()),
-        "derivation graph of the sources' texts (dalil.sources.graph; connected components = one line of reporting)",
-    )
+    how = "derivation graph of the sources' texts (dalil.sources.graph; connected components = one line of reporting)"
+    out = list(groups.values())
+    with _GROUPS_LOCK:
+        _GROUPS[key] = ([list(g) for g in out], how)
+        while len(_GROUPS) > _GROUPS_KEEP:
+            _GROUPS.popitem(last=False)
+    return out, how
 
 
 def corroboration(ctx: Context) -> dict[str, object]:

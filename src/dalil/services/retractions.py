@@ -422,6 +422,28 @@ def dependants(ctx: Context, kind: str, ident: int | str) -> list[dict[str, Any]
     return _dependants(ctx, kind, row.id)
 
 
+def withdrawn_with(ctx: Context, kind: str, ident: int | str) -> list[dict[str, Any]]:
+    """The dependants a retracted record's operation withdrew with it and that are still
+    retracted: what :func:`restore` of it puts back (``case.read``); ``{kind, id,
+    object_id, label}`` each (evidence also ``sha256``)."""
+    kind = _kind(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    row = _row(ctx, kind, ident)
+    held = _current(ctx, kind, row.id)
+    if held is None:
+        return []
+    out = []
+    q = select(Retraction).where(Retraction.cascade_of == held.id).order_by(Retraction.id)
+    for r in ctx.session.scalars(q):
+        dep = _dependant_row(ctx, r.kind, r.record_id)
+        d = {"kind": r.kind, "id": dep.id, "object_id": _object_id(r.kind, dep),
+             "label": _label(r.kind, dep)}  # fmt: skip
+        if r.kind == "evidence":
+            d["sha256"] = dep.sha256
+        out.append(d)
+    return out
+
+
 def _parents(ctx: Context, kind: str, row: Any) -> list[tuple[str, int]]:
     """The records *row* depends on (the reverse of :func:`_children`)."""
     out: list[tuple[str, int]] = []

@@ -160,8 +160,8 @@ def check_gzip(stream: IO[bytes], where: str) -> None:
         with gzip.GzipFile(fileobj=stream) as g:
             while g.read(1 << 20):
                 pass
-    except (OSError, EOFError, zlib.error) as e:
-        raise InputError(f"{where}: damaged or cut gzip ({str(e)[:120]})") from None
+    except (OSError, EOFError, zlib.error):
+        raise InputError(f"{where}: damaged or cut gzip") from None
 
 
 def read_warc(stream: IO[bytes], where: str, cap: Capture, size: int) -> None:
@@ -192,8 +192,9 @@ def read_warc(stream: IO[bytes], where: str, cap: Capture, size: int) -> None:
         if "digest" in msg.lower():
             raise InputError(f"{where}: a WARC record's digest does not match ({msg})") from None
         raise InputError(f"{where}: not a readable WARC ({msg})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile, ValueError) as e:
-        raise InputError(f"{where}: damaged ({type(e).__name__}: {str(e)[:200]})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile, ValueError):
+        # the library's own words (a Python type, internal offsets) are not for users
+        raise InputError(f"{where}: damaged (unreadable compressed data or record)") from None
     except (AttributeError, TypeError, KeyError, IndexError):
         # warcio trips over some cut or malformed record headers this way
         raise InputError(
@@ -332,8 +333,8 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
     label = display or (path.name if isinstance(path, Path) else "capture.wacz")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise InputError(f"{label}: not a WACZ (zip) file ({str(e)[:120]})") from None
+    except (zipfile.BadZipFile, OSError):
+        raise InputError(f"{label}: not a WACZ (zip) file") from None
     with zf:
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
         for name in names:
@@ -341,8 +342,8 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
                 with zf.open(name) as f:
                     while f.read(1 << 20):
                         pass
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-                raise InputError(f"{name}: damaged inside the WACZ ({str(e)[:120]})") from None
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                raise InputError(f"{name}: damaged inside the WACZ") from None
         if "datapackage.json" not in names:
             raise InputError(f"{label}: no datapackage.json (not a WACZ)")
         dp_raw = zf.read("datapackage.json")

@@ -204,6 +204,9 @@ DETAIL_LABELS: dict[str, str] = {
     "accept": N_("accepted"),
     "reject": N_("rejected"),
     "checked": N_("Items checked"),
+    "intact": N_("Items intact"),
+    "unreferenced": N_("Stored files no record refers to"),
+    "temp_removed": N_("Left-over temporary files removed"),
     "corrupt": N_("Damaged"),
     "missing": N_("Missing"),
     "ok": N_("All intact"),
@@ -334,6 +337,9 @@ JOB_KINDS: dict[str, str] = {
     "vetting": N_("Vetting screen"),
     "estimate": N_("Estimate"),
     "ocr": N_("OCR"),
+    "capture": N_("Web capture import"),
+    "source_text": N_("Source text extraction"),
+    "list_import": N_("Victim list import"),
 }
 
 

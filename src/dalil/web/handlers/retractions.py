@@ -66,6 +66,13 @@ def dependants(ctx: Ctx, kind: str, raw_id: Any) -> list[dict[str, Any]]:
         return _linked(list(jsonable(retractions.dependants(sc, sk, raw_id))))
 
 
+def withdrawn_with(ctx: Ctx, kind: str, raw_id: Any) -> list[dict[str, Any]]:
+    """What restoring a retracted record puts back with it, each with a link."""
+    sk = service_kind(kind)
+    with ctx.act(write=False) as sc:
+        return _linked(list(jsonable(retractions.withdrawn_with(sc, sk, raw_id))))
+
+
 def upstream(ctx: Ctx, kind: str, raw_id: Any) -> list[dict[str, Any]]:
     """The retracted records a record depends on, each with a link to its page."""
     sk = service_kind(kind)

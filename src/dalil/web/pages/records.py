@@ -193,12 +193,15 @@ def retract_state(
     from dalil.web.handlers import retractions as rh
 
     code = ctx.request.query_params.get("retract", "")
-    links: dict[str, Any] = {"dependants": [], "upstream": []}
+    links: dict[str, Any] = {"dependants": [], "upstream": [], "withdrawn_with": []}
     if kind is not None and item_id is not None:
         ident = parse_id(kind, item_id)
         links = {
             "dependants": rh.dependants(ctx, kind, ident),
             "upstream": rh.upstream(ctx, kind, ident),
+            "withdrawn_with": rh.withdrawn_with(ctx, kind, ident)
+            if record.get("retraction")
+            else [],
         }
     return {
         **links,
