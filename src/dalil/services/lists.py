@@ -1109,7 +1109,8 @@ def _explain(ctx: Context, ids: Sequence[int]) -> list[dict[str, Any]]:
         )
         for item in out:
             item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
-    return sorted(out, key=lambda x: -float(x["probability"]))
+    # ties (pairs the model is equally sure of) in pair order, however they were read
+    return sorted(out, key=lambda x: (-float(x["probability"]), *map(int, x["pair"].split("-"))))
 
 
 def explain(ctx: Context, pair: str) -> dict[str, Any]:
@@ -1327,6 +1328,14 @@ def _age_group(age: int | None, birth_year: int | None, dod: str | None) -> str:
     return "60+"
 
 
+#: What the capture histories read of each list record.
+_HISTORY_COLUMNS = (
+    ListRecord.person_id, ListRecord.list_id, ListRecord.sex, ListRecord.age,
+    ListRecord.birth_year, ListRecord.date_of_death, ListRecord.place_of_death,
+    ListRecord.governorate,
+)  # fmt: skip
+
+
 def case_histories(
     ctx: Context, strata: Sequence[str] = ()
 ) -> tuple[list[str], list[dict[str, Any]]]:
@@ -1349,13 +1358,14 @@ def case_histories(
     lists = {v.id: v.name for v in ctx.session.scalars(in_force)}
     if not lists:
         raise NotFound("no list imported yet: import a victim list first", code="no_lists")
-    recs = list(ctx.session.scalars(retractions.list_records_in_force(select(ListRecord))))
+    # The columns counted only: a record's encrypted row (its names) is never loaded.
+    recs = list(ctx.session.execute(retractions.list_records_in_force(select(*_HISTORY_COLUMNS))))
     if any(r.person_id is None for r in recs):
         raise Conflict(
             "some list records are not linked to a victim yet: run dalil lists link, and "
             "decide their matches with recorded victims (dalil lists review)"
         )
-    victims: dict[int, list[ListRecord]] = {}
+    victims: dict[int, list[Any]] = {}
     for r in recs:
         assert r.person_id is not None
         victims.setdefault(r.person_id, []).append(r)
