@@ -3,7 +3,7 @@ most 12 apart in one cluster) against plain clustering of the same scored pairs.
 
 Generated lists (5 lists, ``design_seed`` 7) written and read back as files; the model
 scores once, then the pairs are clustered without the checks (the baseline) and with
-them; pairwise precision / recall / F1 and cluster accuracy against the truth.
+them, and with the support of joins (``support``, at thresholds 0.9, 0.7, 0.5); pairwise precision / recall / F1 and cluster accuracy against the truth.
 
 Usage: .venv/bin/python benchmarks/linkage_cluster_checks.py PEOPLE SEEDS (e.g. 2000 1,2,3)
 """
@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dalil.linkage.clusters import cluster, pairwise_scores, record_attributes
+from dalil.linkage.clusters import DEFAULT_SUPPORT, cluster, pairwise_scores, record_attributes
 from dalil.linkage.io import load_lists
 from dalil.linkage.model import prepare, run_linkage
 from dalil.synth.lists import generate
@@ -29,22 +29,26 @@ for seed in seeds:
         recs, _ = load_lists(sorted(Path(tmp).glob("list_*.csv")))
     print("records", len(recs))
     df = prepare(recs)
-    r = run_linkage(df)
+    r = run_linkage(df, review_low=0.3)
     ids = [str(x["record_id"]) for x in recs]
     attrs = record_attributes(df)
     truth = res.truth_map()
-    for spread in (None, 12):
+    # without checks; with the checks; with the checks and the support of joins at the
+    # default threshold and at 0.7 and 0.5
+    for spread, support, thr in ((None, None, 0.9), (12, None, 0.9), (12, DEFAULT_SUPPORT, 0.9),
+                                 (12, DEFAULT_SUPPORT, 0.7), (12, DEFAULT_SUPPORT, 0.5)):  # fmt: skip
         cl = cluster(
             ids,
             r.pairs,
-            0.9,
+            thr,
             attributes=attrs if spread else None,
             max_birth_year_spread=spread or 0,
+            support=support,
         )
         s = pairwise_scores(cl.cluster_of, truth)
         print(
             seed,
-            spread,
+            f"spread {spread} support {support} threshold {thr}",
             {
                 k: round(v, 4)
                 for k, v in s.items()

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dalil.linkage.clusters import cluster, pairwise_scores, record_attributes
+from dalil.linkage.clusters import DEFAULT_SUPPORT, cluster, pairwise_scores, record_attributes
 from dalil.linkage.io import load_lists
 from dalil.linkage.link import link_files
 from dalil.linkage.model import DEFAULT_THRESHOLD, blocking_columns, prepare, run_linkage
@@ -48,6 +48,7 @@ def stages(
     data_dir: str = "",
     backend: str = "duckdb",
     sweep: tuple[float, ...] = (),
+    dump_pairs: str = "",
 ) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,15 +93,25 @@ def stages(
         share = is_true[b].mean() if b.any() else float("nan")
         print(f"    [{lo_p:.2f}, {min(hi_p, 1):.2f}): {int(b.sum()):9d} pairs, {share:.3f} true")
     attrs = record_attributes(df)
+    if dump_pairs:
+        import pickle
+
+        with open(dump_pairs, "wb") as fh:
+            pickle.dump({"ids": ids, "pairs": pairs, "attrs": attrs, "truth": truth}, fh)
     for thr in sweep:
-        sw = pairwise_scores(cluster(ids, pairs, thr, attributes=attrs).cluster_of, truth)
-        print(
-            f"  threshold {thr}: "
-            + ", ".join(f"{k} {sw[k]:.4f}" for k in ("precision", "recall", "f1"))
-        )
+        for sup in (None, DEFAULT_SUPPORT):
+            sw = pairwise_scores(
+                cluster(ids, pairs, thr, attributes=attrs, support=sup).cluster_of, truth
+            )
+            print(
+                f"  threshold {thr}, support {sup}: "
+                + ", ".join(f"{k} {sw[k]:.4f}" for k in ("precision", "recall", "f1"))
+            )
     plain = pairwise_scores(cluster(ids, pairs, threshold).cluster_of, truth)
-    # as `dalil link` clusters: with the cluster-level checks
-    cl = cluster(ids, pairs, threshold, attributes=attrs)
+    # the cluster-level checks without the support of joins (as `dalil link` did before)
+    checks = pairwise_scores(cluster(ids, pairs, threshold, attributes=attrs).cluster_of, truth)
+    # as `dalil link` clusters: with the cluster-level checks and the support of joins
+    cl = cluster(ids, pairs, threshold, attributes=attrs, support=DEFAULT_SUPPORT)
     s = pairwise_scores(cl.cluster_of, truth)
     lam = result.model_json.get("probability_two_random_records_match", float("nan"))
     sizes = pd.Series(list(cl.cluster_of.values())).value_counts()
@@ -113,6 +124,9 @@ def stages(
         "precision_above_thr": float((is_true & above).sum() / max(1, above.sum())),
         "recall_no_checks": plain["recall"],
         "precision_no_checks": plain["precision"],
+        "recall_no_support": checks["recall"],
+        "precision_no_support": checks["precision"],
+        "f1_no_support": checks["f1"],
         "recall_clusters": s["recall"],
         "precision_clusters": s["precision"],
         "f1": s["f1"],
@@ -181,6 +195,7 @@ def main() -> int:
     ap.add_argument(
         "--sweep", default="", help="also cluster at these thresholds (e.g. 0.5,0.7,0.8)"
     )
+    ap.add_argument("--dump-pairs", default="", help="pickle the scored pairs and the truth here")
     ap.add_argument(
         "--data-dir", default="", help="keep the generated lists here and reuse them next time"
     )
@@ -202,7 +217,7 @@ def main() -> int:
         res.append(
             stages(n, args.lists, args.seed, args.threshold, args.dump_model, args.design_seed,
                    args.data_dir, args.backend,
-                   tuple(float(x) for x in args.sweep.split(",") if x))
+                   tuple(float(x) for x in args.sweep.split(",") if x), args.dump_pairs)
         )  # fmt: skip
     hand_written()
     if len(res) == 2:

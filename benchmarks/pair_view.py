@@ -102,7 +102,9 @@ def main() -> None:
         finally:
             case.close()
     if stored != again:
-        raise SystemExit("the kept explanations differ from the pairs scored again")
+        bad = next(i for i, (x, y) in enumerate(zip(stored, again, strict=True)) if x != y)
+        raise SystemExit(f"view {bad}: the kept explanation differs from the pair scored "
+                         f"again:\n{stored[bad]}\n{again[bad]}")  # fmt: skip
     med_s, med_b = statistics.median(stored_t), statistics.median(base_t)
     print(f"records {n_records}, pairs kept {summary['pairs_explained']}, "
           f"views {len(pairs)} pairs + {len(clusters)} clusters")  # fmt: skip

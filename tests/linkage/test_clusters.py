@@ -127,3 +127,31 @@ def test_cluster_checks_judge_chains_not_single_pairs_and_forgive_an_id_typo() -
     assert checked.cluster_of["c"] == checked.cluster_of["x"]
     assert checked.cluster_of["d"] == checked.cluster_of["e"] != checked.cluster_of["f"]
     assert checked.incompatible_joins == 1
+
+
+def test_support_refuses_a_namesake_chained_in_by_one_link() -> None:
+    """Records a, b, c are one man (all pairs strong); d matches only c (a namesake
+    who shares c's sparse fields) — joining d needs the pairs with a and b too."""
+    ids = ["a", "b", "c", "d"]
+    pairs = _pairs([("a", "b", 0.99), ("a", "c", 0.97), ("b", "c", 0.98), ("c", "d", 0.95),
+                    ("a", "d", 0.05)])  # fmt: skip
+    plain = cluster(ids, pairs, 0.9)
+    assert len(set(plain.cluster_of.values())) == 1  # single link: d chained in
+    c = cluster(ids, pairs, 0.9, support=0.4)
+    assert c.cluster_of["a"] == c.cluster_of["b"] == c.cluster_of["c"] != c.cluster_of["d"]
+    assert c.unsupported_joins == 1
+
+
+def test_support_joins_a_cluster_whose_members_all_match() -> None:
+    ids = ["a", "b", "c", "d"]
+    pairs = _pairs([("a", "b", 0.99), ("c", "d", 0.99), ("b", "c", 0.6), ("a", "c", 0.55),
+                    ("a", "d", 0.5), ("b", "d", 0.45)])  # fmt: skip
+    assert len(set(cluster(ids, pairs, 0.9, support=0.4).cluster_of.values())) == 2
+    # at a join threshold of 0.5 the two pairs join: the four pairs between them
+    # average 0.525
+    c = cluster(ids, pairs, 0.5, support=0.4)
+    assert len(set(c.cluster_of.values())) == 1 and c.unsupported_joins == 0
+    # links kept from an earlier run (or accepted) are never refused for want of support
+    kept = [("a", "b", 0.95), ("c", "d", 0.95), ("b", "c", 0.92)]
+    c = cluster(ids, _pairs([]), 0.9, support=0.4, kept=kept)
+    assert len(set(c.cluster_of.values())) == 1 and c.unsupported_joins == 0

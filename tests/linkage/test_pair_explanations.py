@@ -114,6 +114,9 @@ def test_viewing_a_pair_or_a_cluster_is_a_read(
             assert [_explanation(pair_review.pair_view(ctx, p)) for p in pairs] == stored
             assert lists.cluster_view(ctx, pid)["links"] == cluster
     assert len(cluster) == len(ids) * (len(ids) - 1) // 2
+    # strongest first; pairs the model is equally sure of in pair order, kept or not
+    order = [(-x["probability"], *map(int, x["pair"].split("-"))) for x in cluster]
+    assert order == sorted(order)
     assert all(s[2] for s in stored)
 
 

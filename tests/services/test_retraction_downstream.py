@@ -5,6 +5,8 @@ say so; a cascade retraction and its restore leave the case as it was. Fictional
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,18 +26,34 @@ from dalil.services import (
     retractions,
 )
 from dalil.synth.lists import generate
-from dalil.testing import DalilRunner
+from dalil.testing import TEST_PASSPHRASE, DalilRunner
+
+
+@pytest.fixture(scope="module")
+def linked_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two small fictional lists, imported and linked once; each test gets a copy."""
+    base = tmp_path_factory.mktemp("linked")
+    generate(40, 2, seed=7, out_dir=base / "lists")
+    case = Case.init(base / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        for i, name in enumerate(("committee", "hospital"), start=1):
+            lists.import_list(case, "admin", base / "lists" / f"list_{i}.csv", list_name=name)
+        with case.act() as ctx:
+            lists.link(ctx)
+    finally:
+        case.close()
+    return base / "case"
 
 
 @pytest.fixture
-def linked(case: Case, dalil: DalilRunner, tmp_path: Path) -> Case:
-    generate(40, 2, seed=7, out_dir=tmp_path / "lists")
-    for i, name in enumerate(("committee", "hospital"), start=1):
-        r = dalil("lists", "import", tmp_path / "lists" / f"list_{i}.csv", "--list", name)
-        assert r.exit_code == 0, r.stderr
-    with case.act() as ctx:
-        lists.link(ctx)
-    return case
+def linked(linked_template: Path, tmp_path: Path) -> Iterator[Case]:
+    root = tmp_path / "linked"
+    shutil.copytree(linked_template, root)
+    case = Case.open(root, TEST_PASSPHRASE)
+    try:
+        yield case
+    finally:
+        case.close()
 
 
 def _observed(case: Case) -> int:
@@ -130,7 +148,8 @@ def test_a_retracted_victim_is_not_counted_nor_compared(linked: Case) -> None:
     assert _observed(linked) == before
 
 
-def test_an_estimate_recorded_before_a_retraction_says_so(linked: Case, dalil: DalilRunner) -> None:
+def test_an_estimate_recorded_before_a_retraction_says_so(linked: Case) -> None:
+    dalil = DalilRunner({"DALIL_CASE": str(linked.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
     with linked.act() as ctx:
         data = estimates.case_capture_data(ctx)
         from dalil.estimate import estimate

@@ -175,4 +175,22 @@ def in_words(
     return _fill(msg.msgid, msg.params, lang, data, escape)
 
 
-__all__ = ["N_", "Message", "as_json", "decode", "encode", "in_words", "render"]
+def error_in_words(err: BaseException, lang: str) -> str:
+    """A refusal's words in *lang*: its message id translated when it was raised with a
+    :class:`Message` (``DalilError.words``), else its text as it is."""
+    words = getattr(err, "words", None)
+    if isinstance(words, Message):
+        return _fill(words.msgid, words.params, lang)
+    return str(err)
+
+
+__all__ = [
+    "N_",
+    "Message",
+    "as_json",
+    "decode",
+    "encode",
+    "error_in_words",
+    "in_words",
+    "render",
+]

@@ -22,6 +22,11 @@ import pandas as pd
 #: Largest spread of birth years inside one cluster (the cluster-level check): an age
 #: gives the birth year ±1, lists round ages and mistype years, so this is generous.
 MAX_BIRTH_YEAR_SPREAD = 12
+#: Pairs scored below this count as 0 when a join is weighed by its support.
+SUPPORT_FLOOR = 0.3
+#: A join of two clusters of which one has several records needs the mean probability
+#: of all pairs between them (unscored pairs count 0) at least this high.
+DEFAULT_SUPPORT = 0.4
 
 
 def _ids_conflict(a: set[str], b: set[str]) -> bool:
@@ -38,6 +43,7 @@ class Clustering:
     probability: dict[str, float]
     blocked_joins: int  # joins refused because of a rejected pair
     incompatible_joins: int = 0  # joins refused by the cluster-level checks
+    unsupported_joins: int = 0  # joins refused for want of support (``support``)
 
     def to_frame(self) -> pd.DataFrame:
         ids = list(self.cluster_of)
@@ -60,6 +66,7 @@ def cluster(
     attributes: dict[str, tuple[str | None, int | None, str | None]] | None = None,
     max_birth_year_spread: int = MAX_BIRTH_YEAR_SPREAD,
     kept: Iterable[tuple[str, str, float]] = (),
+    support: float | None = None,
 ) -> Clustering:
     """Cluster *record_ids* using *pairs* (``unique_id_l, unique_id_r, match_probability``).
 
@@ -69,6 +76,14 @@ def cluster(
     years more than *max_birth_year_spread* apart — the chains that join a brother to
     his sister through a cousin. Reviewers' accepted pairs are never refused, nor the
     *kept* links (an earlier run's clusters, with their probabilities).
+
+    With *support* a link that would join two clusters, one of them of several
+    records, is refused unless the pairs between them are, on average, that likely
+    (the mean probability over all their pairs, a pair not scored at
+    :data:`SUPPORT_FLOOR` or more counting 0): one strong link between a record and
+    one member of a cluster no longer pulls in a record that the other members do
+    not match (a chain through a namesake). Its expected share of true pairs is the
+    mean: a join is worth making, for pairwise F1, when that share is about half.
     """
     index = {rid: i for i, rid in enumerate(record_ids)}
     n = len(record_ids)
@@ -131,11 +146,41 @@ def cluster(
             if a in index and b in index and frozenset((a, b)) not in rejected_set:
                 edges.append((p, index[a], index[b]))
     edges.sort(key=lambda e: -e[0])
-    blocked = incompatible = 0
+    # support: every scored pair (down to SUPPORT_FLOOR) by record, to weigh a join of
+    # two clusters by all the pairs between them, not only by its strongest link
+    near: dict[int, dict[int, float]] = {}
+    if support is not None and len(pairs):
+        sup = pairs[pairs["match_probability"] >= SUPPORT_FLOOR]
+        for a, b, p in zip(
+            sup["unique_id_l"].astype(str),
+            sup["unique_id_r"].astype(str),
+            sup["match_probability"].astype(float),
+            strict=True,
+        ):
+            ia, ib = index.get(a), index.get(b)
+            if ia is not None and ib is not None:
+                near.setdefault(ia, {})[ib] = p
+                near.setdefault(ib, {})[ia] = p
+
+    def supported(ra: int, rb: int) -> bool:
+        small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
+        total = 0.0
+        for m in members[small]:
+            for o, p in near.get(m, {}).items():
+                if find(o) == big:
+                    total += p
+        return total >= support * len(members[ra]) * len(members[rb])  # type: ignore[operator]
+
+    blocked = incompatible = unsupported = 0
     for p, ia, ib in edges:
         ra, rb = find(ia), find(ib)
         if ra == rb:
             continue
+        if support is not None and (ia, ib) not in forced:
+            chain_join = len(members[ra]) > 1 or len(members[rb]) > 1
+            if chain_join and not supported(ra, rb):
+                unsupported += 1
+                continue
         chain = len(members[ra]) > 1 or len(members[rb]) > 1
         if attributes and chain and (ia, ib) not in forced and not compatible(ra, rb):
             incompatible += 1
@@ -170,7 +215,7 @@ def cluster(
         r = find(i)
         cluster_of[rid] = roots[r]
         probability[rid] = last_p[r] if len(members[r]) > 1 else 1.0
-    return Clustering(cluster_of, probability, blocked, incompatible)
+    return Clustering(cluster_of, probability, blocked, incompatible, unsupported)
 
 
 def record_attributes(df: pd.DataFrame) -> dict[str, tuple[str | None, int | None, str | None]]:

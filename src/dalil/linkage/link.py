@@ -11,10 +11,11 @@ import pandas as pd
 
 from dalil.display import csvout
 from dalil.display.messages import N_, Message
-from dalil.linkage.clusters import Clustering, cluster, record_attributes
+from dalil.linkage.clusters import DEFAULT_SUPPORT, Clustering, cluster, record_attributes
 from dalil.linkage.io import ListFile, load_lists
 from dalil.linkage.model import (
     DEFAULT_THRESHOLD,
+    FILES_THRESHOLD,
     REVIEW_LOW,
     LinkResult,
     prepare,
@@ -40,6 +41,7 @@ class LinkOutput:
             "pairs_scored": len(self.result.pairs),
             "joins_refused_by_rejections": self.clustering.blocked_joins,
             "incompatible_joins": self.clustering.incompatible_joins,
+            "unsupported_joins": self.clustering.unsupported_joins,
             "files": [f.report() for f in self.files],
         }
 
@@ -84,7 +86,7 @@ def link_records(
     )
     ids = [str(r["record_id"]) for r in records] if cluster_ids is None else list(cluster_ids)
     cl = cluster(ids, res.pairs, threshold, accepted=accepted, rejected=rejected,
-                 attributes=record_attributes(df))  # fmt: skip
+                 attributes=record_attributes(df), support=DEFAULT_SUPPORT)  # fmt: skip
     return LinkOutput(
         records=len(ids), clusters=len(set(cl.cluster_of.values())), clustering=cl, result=res
     )
@@ -94,7 +96,7 @@ def link_files(
     paths: Sequence[str | Path],
     out: str | Path | None = None,
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float = FILES_THRESHOLD,
     backend: str = "duckdb",
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,

@@ -1114,7 +1114,8 @@ def _explain(ctx: Context, ids: Sequence[int]) -> list[dict[str, Any]]:
         )
         for item in out:
             item["pair"] = f"{item.pop('a')}-{item.pop('b')}"
-    return sorted(out, key=lambda x: -float(x["probability"]))
+    # ties (pairs the model is equally sure of) in pair order, however they were read
+    return sorted(out, key=lambda x: (-float(x["probability"]), *map(int, x["pair"].split("-"))))
 
 
 def explain(ctx: Context, pair: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.context import oid
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.model.common import utcnow
 from dalil.model.lists import (
@@ -72,9 +73,13 @@ def start_review(ctx: Context, reason: str) -> dict[str, Any]:
     ctx.require(access.LINKAGE_REVEAL, "see the names of pairs under review")
     text = " ".join(str(reason or "").split())
     if len(text) < 5:
-        raise InputError("state why the names are needed (reason, 5+ characters)", field="reason")
+        raise InputError(
+            Message(N_("state why the names are needed (reason, 5+ characters)")), field="reason"
+        )
     if len(text) > 1000:
-        raise InputError("the reason is too long (at most 1000 characters)", field="reason")
+        raise InputError(
+            Message(N_("the reason is too long (at most 1000 characters)")), field="reason"
+        )
     row = ReviewSession(user_name=ctx.actor.name, reason=text, started_at=utcnow())
     ctx.session.add(row)
     ctx.session.flush()

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Path
 from fastapi.responses import RedirectResponse, Response
 
+from dalil.display.messages import error_in_words
 from dalil.errors import Conflict, InputError, NotFound, PermissionDenied
 from dalil.services import kernel as access
 from dalil.services.kernel import permissions_for
@@ -86,7 +87,9 @@ def start_review_session(
         sess = review.start_review(ctx, reason)
     except InputError as e:
         if pair:
-            return _pair_page(ctx, pair, errors={"reason": str(e)}, status_code=422)
+            return _pair_page(
+                ctx, pair, errors={"reason": error_in_words(e, ctx.lang)}, status_code=422
+            )
         raise
     assert ctx.session is not None
     ctx.session.review_session = int(sess["id"])
