@@ -10,7 +10,9 @@ Statements and transactions are counted with SQLAlchemy engine events
 (``before_cursor_execute``, ``begin``) around one request at a time (httpx ASGITransport,
 in process, logged in as the coordinator). With ``--baseline SRC`` the same case is
 measured again by a child process importing the code in *SRC* (e.g. a checkout of main),
-and each page's ratio to it is printed. All generated people and sources are fictional.
+and each page's ratio to it is printed. ``PAGE_STATEMENTS_SHOW=1`` prints every statement
+(to stderr). PostgreSQL's BEGIN is implicit (not counted as a statement there). All
+generated people and sources are fictional.
 """
 
 from __future__ import annotations
