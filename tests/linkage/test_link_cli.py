@@ -38,7 +38,7 @@ def test_link_on_generated_lists_recovers_the_truth(
         sizes[x["cluster_id"]] = sizes.get(x["cluster_id"], 0) + 1
     for x in rows:
         p = float(x["match_probability"])
-        assert 0.9 <= p <= 1.0
+        assert 0.5 <= p <= 1.0  # the default threshold
         if sizes[x["cluster_id"]] == 1:
             assert p == 1.0
             assert x["cluster_id"] == x["record_id"]

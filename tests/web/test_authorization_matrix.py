@@ -252,6 +252,13 @@ for _k in RECORD_KINDS:
     for _verb in ("retract", "restore"):
         EXPECTED[("POST", f"/{_k}/{{item_id}}/{_verb}")] = WRITE
         EXPECTED[("POST", f"/api/v1/{_k}/{{item_id}}/{_verb}")] = WRITE
+# Victim lists and their records: retracted through the API only. What depends on a
+# record: every kind, for every role that reads the case.
+for _k in ("lists", "list_records"):
+    for _verb in ("retract", "restore"):
+        EXPECTED[("POST", f"/api/v1/{_k}/{{item_id}}/{_verb}")] = WRITE
+for _k in (*RECORD_KINDS, "lists", "list_records"):
+    EXPECTED[("GET", f"/api/v1/{_k}/{{item_id}}/dependants")] = READ
 _RETRACTABLE: dict[str, str] = {}
 
 
@@ -297,6 +304,24 @@ def _prepare_retractables(app: Any) -> None:
         }
     _RETRACTABLE.update({k: str(v) for k, v in made.items()})
     _RETRACTABLE["evidence"] = item.sha256
+    # a list of its own (two fictional rows), so that the shared lists stay in force
+    from sqlalchemy import select
+
+    from dalil.model.lists import ListRecord
+    from dalil.services import lists
+
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "matrix-list.csv"
+        f.write_text(
+            "record_id,full_name,sex,age\n1,Fictional Zubayda Qorvath,male,77\n"
+            "2,Fictional Yusriyya Pelmanov,female,88\n",
+            encoding="utf-8",
+        )
+        vl = lists.import_list(case, USERS["admin"], f, list_name="Fictional matrix list")
+    list_id = int(vl["id"])
+    with case.act(USERS["admin"], write=False) as ctx:
+        rec = ctx.session.scalar(select(ListRecord.id).where(ListRecord.list_id == list_id))
+    _RETRACTABLE.update(lists=str(list_id), list_records=str(rec))
 
 
 #: A harmless field per kind that an edit in the matrix sets (the seeded records are shared).
@@ -382,7 +407,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         path = path.replace("{person_id}", str(seeded["list_merge"][0]))
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
-    if path.endswith(("/retract", "/restore")):
+    if path.endswith(("/retract", "/restore", "/dependants")):
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", _RETRACTABLE[kind])
     if "{item_id}" in path:

@@ -185,6 +185,9 @@ def test_the_retract_form_lists_dependants_and_retracts_them_too_if_asked(
         inc = records.add(ctx, "incident", title="Fictional raid on Qaryat-Zeta").id
         victim = persons.add_person(ctx, pseudonym="V-Cascade-Fict", roles=["victim"]).id
         act = records.add(ctx, "act", incident_id=inc, victim_id=victim, act_type="killing").id
+    r = client.get(f"/api/v1/incidents/{inc}/dependants", headers=_bearer(seeded, "viewer"))
+    assert r.status_code == 200, r.text
+    assert [(d["kind"], d["id"], d["href"]) for d in r.json()] == [("act", act, f"/acts/{act}")]
     client.login("investigator")
     page = client.get(f"/incidents/{inc}").text
     form = page[page.index('id="retract-form"') :].split("</form>")[0]

@@ -35,9 +35,10 @@ def _say(msg: str) -> None:
 @click.option(
     "--threshold",
     type=float,
-    default=0.9,
+    default=0.5,
     show_default=True,
-    help="Match probability at or above which two records are linked.",
+    help="Match probability at or above which two records are linked (a record joins a "
+    "cluster of several only if its pairs with the members are 0.4 likely on average).",
 )
 @click.option(
     "--backend",
@@ -80,7 +81,7 @@ def link_cmd(
     (the weakest link holding the cluster together; 1.0 for a singleton). When two
     files share a record id, every id becomes FILE_STEM:ID.
 
-    Example: dalil link committee.csv hospital.xlsx --out clusters.csv --threshold 0.9
+    Example: dalil link committee.csv hospital.xlsx --out clusters.csv --threshold 0.5
     """
     from dalil.linkage.io import parse_mapping
     from dalil.linkage.link import link_files

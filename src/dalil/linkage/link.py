@@ -15,6 +15,7 @@ from dalil.linkage.clusters import DEFAULT_SUPPORT, Clustering, cluster, record_
 from dalil.linkage.io import ListFile, load_lists
 from dalil.linkage.model import (
     DEFAULT_THRESHOLD,
+    FILES_THRESHOLD,
     REVIEW_LOW,
     LinkResult,
     prepare,
@@ -95,7 +96,7 @@ def link_files(
     paths: Sequence[str | Path],
     out: str | Path | None = None,
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float = FILES_THRESHOLD,
     backend: str = "duckdb",
     mapping: dict[str, str] | None = None,
     sheet: str | None = None,

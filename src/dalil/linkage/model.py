@@ -23,6 +23,9 @@ from dalil.linkage.fields import place_key
 from dalil.linkage.names import long_key, normalize_name, part_key, split_full_name
 
 DEFAULT_THRESHOLD = 0.9
+#: ``dalil link`` (files, no review queue): with the support of joins a lower threshold
+#: gave a higher F1 at every size measured (docs/linkage.md, "Support of a join")
+FILES_THRESHOLD = 0.5
 TRAIN_SAMPLE = 300_000
 EM_MAX_PAIRS: float | None = 5e5
 REVIEW_LOW = 0.3

@@ -690,7 +690,12 @@ def _keep_explanations(
     if not groups:
         return 0
     if progress is not None:
-        progress(f"keeping the explanation of the pairs of {len(groups)} clusters and pairs")
+        progress(
+            Message(
+                N_("keeping the explanation of the pairs of %(n)s clusters and pairs"),
+                n=len(groups),
+            )
+        )
     found = explain_groups(records, groups, dict(run.model), protected=True)
     for item in found:
         ctx.session.add(PairExplanation(run_id=run.id, pair=f"{item['a']}-{item['b']}",

@@ -773,10 +773,35 @@ def _retract_step(kind: str, verb: str) -> Any:
     return view
 
 
+def _dependants_view(kind: str) -> Any:
+    from dalil.web.handlers import retractions
+    from dalil.web.handlers.records import parse_id
+
+    def view(ctx: ApiCtx, item_id: str) -> list[dict[str, Any]]:
+        return retractions.dependants(ctx, kind, parse_id(kind, item_id))
+
+    view.__name__ = f"dependants_{kind}"
+    view.__doc__ = (
+        f"What depends on one of {kind} (as `dalil KIND dependants`): what a retract "
+        "with_dependants would withdraw with it, and the findings it would flag; each "
+        "with kind, id, object_id, label, retractable, retracted and href (its page)."
+    )
+    return view
+
+
 def _register_retract() -> None:
     from dalil.web.handlers.retractions import API_KINDS
 
     for kind in API_KINDS:
+        router.add_api_route(
+            f"/{kind}/{{item_id}}/dependants",
+            _dependants_view(kind),
+            methods=["GET"],
+            response_model=list[dict[str, Any]],
+            responses=ERRORS,
+            name=f"dependants_{kind}",
+            tags=[kind],
+        )
         for verb in ("retract", "restore"):
             router.add_api_route(
                 f"/{kind}/{{item_id}}/{verb}",
