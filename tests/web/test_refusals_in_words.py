@@ -80,3 +80,25 @@ def test_a_job_refused_for_a_common_reason_fails_in_words(
     # what is left in Latin letters is only a value the user gave or a method's code
     latin = re.findall(r"[A-Za-z]{3,}", ar)
     assert set(latin) <= {"nope", "loglinear", "lcmcr", "bma", "all"}, ar
+
+
+@pytest.mark.parametrize(
+    ("params", "english"),
+    [
+        ({"audience": "everyone"}, "unknown audience 'everyone'; use internal or public"),
+        ({"lang": "xx"}, "unknown language 'xx'; use one of:"),
+    ],
+)
+def test_a_report_job_refused_its_settings_fails_in_words(
+    tmp_path: Any, params: dict[str, Any], english: str
+) -> None:
+    from dalil.core.case import Case
+    from dalil.testing import TEST_PASSPHRASE
+
+    case = Case.init(tmp_path / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        error, ar = _failed_in_words(case, "report", {"format": "html", **params})
+    finally:
+        case.close()
+    assert error.startswith(english), error
+    assert _arabic(ar) and "unknown" not in ar and "use" not in ar, ar
