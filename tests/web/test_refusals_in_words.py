@@ -37,3 +37,68 @@ def test_a_short_review_reason_is_refused_next_to_its_field_in_words(
         assert _arabic(words) and not re.search(r"[A-Za-z]{3,}", words), words
     else:
         assert words == "state why the names are needed (reason, 5+ characters)"
+
+
+def _failed_in_words(case: Any, kind: str, params: dict[str, Any]) -> tuple[str, str]:
+    from dalil.display.messages import in_words
+    from dalil.services import jobs
+
+    with case.act("admin") as ctx:
+        jid = int(jobs.submit(ctx, kind, params)["id"])
+    jobs.Worker(case, poll_seconds=0.1).run_once()
+    assert jobs.wait(case, jid, timeout=120) == "failed"
+    with case.act("admin", write=False) as ctx:
+        job = jobs.get(ctx, jid)
+    err = job["error_message"]
+    assert err is not None
+    return job["error"], in_words(err["id"], err["params"], "ar")
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "english"),
+    [
+        ("linkage", {}, "no list imported yet: import a victim list first"),
+        ("estimate", {}, "no list imported yet: import a victim list first"),
+        ("estimate", {"method": "nope"}, "method: one of"),
+        ("estimate", {"seed": -3}, "seed: a whole number from 0"),
+        ("estimate", {"linkage_draws": 1}, "linkage draws: 0 (off) or 2 to"),
+    ],
+)
+def test_a_job_refused_for_a_common_reason_fails_in_words(
+    tmp_path: Any, kind: str, params: dict[str, Any], english: str
+) -> None:
+    from dalil.core.case import Case
+    from dalil.testing import TEST_PASSPHRASE
+
+    case = Case.init(tmp_path / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        error, ar = _failed_in_words(case, kind, params)
+    finally:
+        case.close()
+    assert english in error and "refused" not in error, error  # the CLI's English words
+    assert _arabic(ar) and "refused" not in ar and english.split(":")[0] not in ar, ar
+    # what is left in Latin letters is only a value the user gave or a method's code
+    latin = re.findall(r"[A-Za-z]{3,}", ar)
+    assert set(latin) <= {"nope", "loglinear", "lcmcr", "bma", "all"}, ar
+
+
+@pytest.mark.parametrize(
+    ("params", "english"),
+    [
+        ({"audience": "everyone"}, "unknown audience 'everyone'; use internal or public"),
+        ({"lang": "xx"}, "unknown language 'xx'; use one of:"),
+    ],
+)
+def test_a_report_job_refused_its_settings_fails_in_words(
+    tmp_path: Any, params: dict[str, Any], english: str
+) -> None:
+    from dalil.core.case import Case
+    from dalil.testing import TEST_PASSPHRASE
+
+    case = Case.init(tmp_path / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        error, ar = _failed_in_words(case, "report", {"format": "html", **params})
+    finally:
+        case.close()
+    assert error.startswith(english), error
+    assert _arabic(ar) and "unknown" not in ar and "use" not in ar, ar

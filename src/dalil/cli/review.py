@@ -12,7 +12,7 @@ from dalil.cli.caseopts import CaseOptions, case_options
 from dalil.cli.support import AliasedGroup, emit_json, emit_table, get_or_create_group, json_option
 
 if TYPE_CHECKING:
-    from dalil.core.context import Context
+    from dalil.services.kernel import Context
 
 VERDICT = click.Choice(["accept", "reject"])
 T = TypeVar("T")

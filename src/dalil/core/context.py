@@ -17,7 +17,8 @@ is written if the transaction appended entries, then the transaction commits.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -50,6 +51,8 @@ class Context:
     audited: int = 0
     denied: str | None = None
     checkpoint: Any = None  # the AuditCheckpoint written by _finish (saved as the witness)
+    #: Results of reads already made in this read-only transaction (see :meth:`recall`).
+    read_cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     # --- permissions -----------------------------------------------------------------
 
@@ -127,6 +130,17 @@ class Context:
         return str(self.keys.blind_index(value, context))
 
     # --- lookups ---------------------------------------------------------------------
+
+    def recall(self, key: Any, read: Callable[[], list[_Row]]) -> list[_Row]:
+        """The rows ``read()`` returns, read once per read-only transaction: a page
+        whose helpers ask for the same rows (a person's acts) makes one round trip. A
+        transaction that may write reads afresh each time. Permission checks stay with
+        the caller, before it asks."""
+        if self.writable:
+            return read()
+        if key not in self.read_cache:
+            self.read_cache[key] = read()
+        return list(self.read_cache[key])
 
     def get(self, model: type[_Row], ident: int, kind: str | None = None) -> _Row:
         """The row of *model* with primary key *ident*, or NotFound "no person with id 42"."""

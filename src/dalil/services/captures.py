@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.access import Actor
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError, NotFound
 from dalil.model.evidence import EvidenceItem
 from dalil.model.source import Source
@@ -29,6 +30,10 @@ from dalil.vault.blobs import PutResult
 if TYPE_CHECKING:
     from dalil.core.case import Case
     from dalil.sources.webcapture import Capture
+
+
+#: A capture the case already holds.
+_HELD = N_("%(file)s: this capture is already held (item %(item)s); nothing was added")
 
 
 def _is_web_url(url: str) -> bool:
@@ -95,13 +100,20 @@ def store_capture_stream(
     put = case.blobs.put(stream)
     if put.size > MAX_STREAM_CAPTURE:
         raise InputError(
-            f"{clean}: too large to check in an upload ({put.size} bytes; the limit is "
-            f"{MAX_STREAM_CAPTURE}); add it with dalil evidence add"
+            Message(
+                N_(
+                    "%(file)s: too large to check in an upload (%(size)s bytes; the limit is "
+                    "%(max)s); add it with dalil evidence add"
+                ),
+                file=clean,
+                size=str(put.size),
+                max=str(MAX_STREAM_CAPTURE),
+            )
         )
     with case.act(actor, write=False) as ctx:
         held = ctx.session.scalar(select(EvidenceItem.id).where(EvidenceItem.sha256 == put.sha256))
     if held is not None:
-        raise InputError(f"{clean}: this capture is already held (item {held}); nothing was added")
+        raise InputError(Message(_HELD, file=clean, item=str(held)))
     return put
 
 
@@ -140,7 +152,9 @@ def record_stored_capture(
                     "recorded_before": True,
                 }
     if not case.blobs.exists(sha256):
-        raise NotFound(f"{clean}: the uploaded capture is no longer in the vault")
+        raise NotFound(
+            Message(N_("%(file)s: the uploaded capture is no longer in the vault"), file=clean)
+        )
     data = b"".join(case.blobs.open(sha256))
     put = PutResult(sha256=sha256, size=len(data), stored_new=False)
     cap = read_capture_bytes(clean, data)
@@ -196,9 +210,7 @@ def _record(
             graphic=graphic,
         )
         if not res.created:
-            raise InputError(
-                f"{name}: this capture is already held (item {res.item.id}); nothing was added"
-            )
+            raise InputError(Message(_HELD, file=name, item=str(res.item.id)))
         cap_sha = put.sha256
         for m, mput in media_puts:
             r = evidence.record_blob(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError
 from dalil.estimate import publication
 from dalil.estimate.data import CaptureData, capture_data_from_rows
@@ -21,6 +22,9 @@ from dalil.model.findings import (
 )
 from dalil.services import retractions
 from dalil.services.evidence import evidence_ids
+
+#: No victim list in the case (an estimate or a linkage run needs one).
+_NO_LISTS = N_("no list imported yet: import a victim list first")
 
 
 def record_estimate(
@@ -247,16 +251,23 @@ def case_linkage_input(
         if s.strip()
     ]
     if len(wanted) > 1:
-        raise InputError("linkage draws take one stratum at most", field="strata")
+        raise InputError(Message(N_("linkage draws take one stratum at most")), field="strata")
     for s in wanted:
         if s not in STRATA:
-            raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
+            raise InputError(
+                Message(
+                    N_("unknown stratum %(value)s; use %(choices)s"),
+                    value=repr(s),
+                    choices=", ".join(STRATA),
+                ),
+                field="strata",
+            )
     in_force = retractions.in_force(
         select(VictimList).order_by(VictimList.id), "list", VictimList.id
     )
     names = {v.id: v.name for v in ctx.session.scalars(in_force)}
     if not names:
-        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
+        raise NotFound(Message(_NO_LISTS), code="no_lists")
     keep = [
         x.strip()
         for x in (lists.split(",") if isinstance(lists, str) else lists or [])
@@ -265,7 +276,11 @@ def case_linkage_input(
     for name in keep:
         if name not in names.values():
             raise InputError(
-                f"case lists: no list named {name!r} (lists: {', '.join(names.values())})"
+                Message(
+                    N_("case lists: no list named %(name)s (lists: %(lists)s)"),
+                    name=repr(name),
+                    lists=", ".join(names.values()),
+                )
             )
     recs = [
         r
@@ -273,7 +288,7 @@ def case_linkage_input(
         if names[r.list_id] in keep
     ]
     if any(r.person_id is None for r in recs):
-        raise Conflict("some list records are not linked yet: run dalil lists link")
+        raise Conflict(Message(N_("some list records are not linked yet: run dalil lists link")))
     ids = {r.id for r in recs}
     groups: dict[int, list[str]] = {}
     for r in recs:
@@ -340,15 +355,27 @@ def estimate_settings(params: dict[str, Any]) -> dict[str, Any]:
     out = {**WEB_DEFAULTS, **{k: v for k, v in params.items() if v not in (None, "")}}
     unknown = sorted(set(out) - set(WEB_DEFAULTS) - set(LCMCR_SETTINGS))
     if unknown:
-        raise InputError(f"estimate: unknown setting {unknown[0]!r}")
+        raise InputError(Message(N_("estimate: unknown setting %(name)s"), name=repr(unknown[0])))
     method = str(out["method"]).lower()
     if method not in METHODS:
-        raise InputError(f"method: one of {', '.join(METHODS)}, not {out['method']!r}")
+        raise InputError(
+            Message(
+                N_("method: one of %(choices)s, not %(value)s"),
+                choices=", ".join(METHODS),
+                value=repr(out["method"]),
+            )
+        )
     out["method"] = method
     if out["strata"] is not None:
         s = str(out["strata"]).strip()
         if s not in STRATA:
-            raise InputError(f"strata: one of {', '.join(STRATA)}, not {s!r}")
+            raise InputError(
+                Message(
+                    N_("strata: one of %(choices)s, not %(value)s"),
+                    choices=", ".join(STRATA),
+                    value=repr(s),
+                )
+            )
         out["strata"] = s
     if out["lists"] is not None:
         keep = out["lists"]
@@ -357,26 +384,42 @@ def estimate_settings(params: dict[str, Any]) -> dict[str, Any]:
     try:
         draws = int(str(out["linkage_draws"]))
     except ValueError:
-        raise InputError("linkage draws: a whole number (0: off, or 2 or more)") from None
+        raise InputError(
+            Message(N_("linkage draws: a whole number (0: off, or 2 or more)"))
+        ) from None
     if draws == 1 or draws < 0 or draws > MAX_LINKAGE_DRAWS:
-        raise InputError(f"linkage draws: 0 (off) or 2 to {MAX_LINKAGE_DRAWS}, not {draws}")
+        raise InputError(
+            Message(
+                N_("linkage draws: 0 (off) or 2 to %(max)s, not %(value)s"),
+                max=str(MAX_LINKAGE_DRAWS),
+                value=str(draws),
+            )
+        )
     if draws and method == "all":
-        raise InputError("linkage draws work with one method at a time; choose a method")
+        raise InputError(
+            Message(N_("linkage draws work with one method at a time; choose a method"))
+        )
     out["linkage_draws"] = draws
     if out["allocate"] not in ("proportional", "impute"):
-        raise InputError(f"allocate: proportional or impute, not {out['allocate']!r}")
+        raise InputError(
+            Message(
+                N_("allocate: proportional or impute, not %(value)s"), value=repr(out["allocate"])
+            )
+        )
     if out["seed"] is not None:
         try:
             out["seed"] = int(str(out["seed"]))
         except ValueError:
-            raise InputError("seed: a whole number") from None
+            raise InputError(Message(N_("seed: a whole number"))) from None
         if not 0 <= out["seed"] < 2**63:
-            raise InputError("seed: a whole number from 0")
+            raise InputError(Message(N_("seed: a whole number from 0")))
     for k in LCMCR_SETTINGS:
         if k in out:
             v = out[k]
             if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
-                raise InputError(f"{k}: a positive number, not {v!r}")
+                raise InputError(
+                    Message(N_("%(name)s: a positive number, not %(value)s"), name=k, value=repr(v))
+                )
             out[k] = float(v) if k in ("target_ess", "max_seconds") else int(v)
     return out
 

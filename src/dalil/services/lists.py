@@ -179,7 +179,7 @@ def submit_import(
     ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
     name = _list_name(list_name)
     if ctx.session.scalar(select(VictimList.id).where(VictimList.name == name)) is not None:
-        raise Conflict(f"a list named {name!r} already exists")
+        raise Conflict(Message(N_("a list named %(name)s already exists"), name=repr(name)))
     if len(data) > jobs.FILE_MAX:
         raise InputError(f"{filename}: larger than {jobs.FILE_MAX // 2**20} MiB")
     params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
@@ -239,10 +239,15 @@ def import_list(
         ),
     )  # fmt: skip
     if not parsed.records:
-        raise InputError(f"{Path(path).name}: no record to import (every row was rejected)")
+        raise InputError(
+            Message(
+                N_("%(file)s: no record to import (every row was rejected)"),
+                file=Path(path).name,
+            )
+        )
     with case.act(actor, write=False) as ctx:
         if ctx.session.scalar(select(VictimList.id).where(VictimList.name == name)) is not None:
-            raise Conflict(f"a list named {name!r} already exists")
+            raise Conflict(Message(N_("a list named %(name)s already exists"), name=repr(name)))
     added = evidence.add_files(case, actor, [path], sensitive=True,
                                notes=f"victim list {name} (original file)")  # fmt: skip
     sha = added[0].item.sha256
@@ -468,7 +473,9 @@ def link(
         ctx.get(Incident, incident_id, "incident")
     recs = _records(ctx)
     if not recs:
-        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
+        raise NotFound(
+            Message(N_("no list imported yet: import a victim list first")), code="no_lists"
+        )
     accepted, rejected = _decisions(ctx, {r.id for r, _ in recs})
     # records withdrawn (or of a withdrawn list) leave their victim; the records of a
     # withdrawn victim keep it (restoring the victim brings them back as they were)
@@ -745,7 +752,9 @@ def _link_incremental(
         select(LinkageRun).where(LinkageRun.kind == "full").order_by(LinkageRun.id.desc())
     )
     if last is None:
-        raise Conflict("no earlier full linkage run to add to: run dalil lists link first")
+        raise Conflict(
+            Message(N_("no earlier full linkage run to add to: run dalil lists link first"))
+        )
     old = [(r, d) for r, d in recs if r.person_id is not None]
     new = [(r, d) for r, d in recs if r.person_id is None]
     say = progress or (lambda _m: None)
@@ -1362,7 +1371,9 @@ def case_histories(
     )
     lists = {v.id: v.name for v in ctx.session.scalars(in_force)}
     if not lists:
-        raise NotFound("no list imported yet: import a victim list first", code="no_lists")
+        raise NotFound(
+            Message(N_("no list imported yet: import a victim list first")), code="no_lists"
+        )
     # The columns counted only: a record's encrypted row (its names) is never loaded.
     recs = list(ctx.session.execute(retractions.list_records_in_force(select(*_HISTORY_COLUMNS))))
     if any(r.person_id is None for r in recs):

@@ -665,7 +665,9 @@ def list_(
         q = q.limit(limit)
     if offset and after is None and before is None:
         q = q.offset(offset)
-    rows = list(ctx.session.scalars(q))
+    key = ("records.list_", kind, limit, offset, retracted, after, before,
+           tuple(sorted((k, repr(v)) for k, v in filters.items())))  # fmt: skip
+    rows = ctx.recall(key, lambda: list(ctx.session.scalars(q)))
     return rows[::-1] if backwards else rows
 
 
@@ -812,11 +814,8 @@ def acts_of_person(ctx: Context, person_id: int) -> dict[str, list[int]]:
     ``acts_as_perpetrator`` (as ``GET /api/v1/persons/{id}`` and ``person show --json``
     carry them)."""
     ctx.require(access.CASE_READ, "read act records")
-    victim = retractions.narrow(
-        select(Act.id).where(Act.victim_id == person_id).order_by(Act.id), "act", Act.id
-    )
     return {
-        "acts_as_victim": list(ctx.session.scalars(victim)),
+        "acts_as_victim": [a.id for a in list_(ctx, "act", victim_id=person_id)],
         "acts_as_perpetrator": [a.id for a in acts_of_perpetrator(ctx, person_id)],
     }
 
@@ -855,7 +854,9 @@ def acts_of_perpetrator(ctx: Context, person_id: int) -> list[Act]:
         )
         .order_by(Act.id)
     )
-    return list(ctx.session.scalars(retractions.narrow(q, "act", Act.id)))
+    q = retractions.narrow(q, "act", Act.id)
+    return ctx.recall(("records.acts_of_perpetrator", person_id),
+                      lambda: list(ctx.session.scalars(q)))  # fmt: skip
 
 
 _OPEN_KEYS: dict[type, tuple[str, ...]] = {}

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from dalil.core import access
 from dalil.core.context import Context, oid
 from dalil.core.tempdir import private_tempdir
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 from dalil.findings.sites import SiteRecord
 from dalil.findings.units import Membership as M
@@ -327,11 +328,19 @@ def build_report(
 ) -> dict[str, Any]:
     """Write the *audience* report of *case* to *out*; log it (with the file's SHA-256)."""
     if audience not in ("internal", "public"):
-        raise InputError(f"unknown audience {audience!r}; use internal or public")
+        raise InputError(
+            Message(N_("unknown audience %(value)s; use internal or public"), value=repr(audience))
+        )
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use html or pdf")
+        raise InputError(Message(N_("unknown format %(value)s; use html or pdf"), value=repr(fmt)))
     if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}; use one of: {', '.join(LANGS)}")
+        raise InputError(
+            Message(
+                N_("unknown language %(value)s; use one of: %(choices)s"),
+                value=repr(lang),
+                choices=", ".join(LANGS),
+            )
+        )
     out = Path(out)
     if not out.parent.is_dir():
         raise InputError(f"folder {out.parent} does not exist")

@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.access import Actor
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError, NotFound, PermissionDenied
 from dalil.services import evidence, records
 from dalil.sources.compare import Document, analyse, compare
@@ -549,7 +550,13 @@ def extract_stored_text(
             )
         )
         if item is None:
-            raise NotFound(f"source {source_id} holds no document {original_sha256[:12]}")
+            raise NotFound(
+                Message(
+                    N_("source %(source)s holds no document %(sha)s"),
+                    source=str(source_id),
+                    sha=original_sha256[:12],
+                )
+            )
         item_id, size, media_type = item.id, item.size, item.media_type
     out: dict[str, Any] = {"source": int(source_id), "text": None, "text_error": None}
     if size > MAX_BYTES:

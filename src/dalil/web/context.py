@@ -8,9 +8,9 @@ JSON. Permission checks and audit entries happen in the service layer only.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,6 +18,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
+from sqlalchemy import event
 from starlette.concurrency import run_in_threadpool
 
 from dalil.display import i18n
@@ -94,11 +95,61 @@ class Ctx:
             raise PermissionDenied("authentication required")
         return self.user.actor
 
+    #: The read transaction of :meth:`reading` while one is open, and the permissions
+    #: refused inside it (logged once it has ended).
+    _shared: Context | None = field(default=None, repr=False)
+    _refused: list[str] = field(default_factory=list, repr=False)
+
     def act(self, *, write: bool = False) -> AbstractContextManager[Context]:
         """One transaction of the service layer as the signed-in user:
         ``with ctx.act() as sc: persons.get_person(sc, pid)``. Reads by default; pass
-        ``write=True`` for anything that changes the case or writes an audit entry."""
+        ``write=True`` for anything that changes the case or writes an audit entry.
+        Inside :meth:`reading`, a read joins the page's open read transaction."""
+        if not write and self._shared is not None:
+            return self._joined(self._shared)
         return self.case.act(self.actor, write=write)
+
+    @contextmanager
+    def reading(self) -> Iterator[Context]:
+        """One read transaction for every read of a page: the handlers' ``act()`` reads
+        inside it join it (one BEGIN, and rows already read come from the session
+        instead of another round trip). The services still check each permission; a
+        refusal inside is logged after the transaction ends, as on its own."""
+        if self._shared is not None:
+            yield self._shared
+            return
+        # The session's identity map holds rows weakly: a row a helper read and let go
+        # would be selected again by the next ``session.get`` of it. Rows loaded in
+        # the page's transaction are kept until it ends.
+        kept: list[object] = []
+
+        def keep(_session: object, instance: object) -> None:
+            kept.append(instance)
+
+        try:
+            with self.case.act(self.actor, write=False) as sc:
+                self._shared = sc
+                event.listen(sc.session, "loaded_as_persistent", keep)
+                try:
+                    yield sc
+                finally:
+                    self._shared = None
+                    event.remove(sc.session, "loaded_as_persistent", keep)
+                    kept.clear()
+        finally:
+            refused, self._refused = self._refused, []
+            for permission in refused:
+                self.case.log_denial(self.actor, permission)
+
+    @contextmanager
+    def _joined(self, sc: Context) -> Iterator[Context]:
+        try:
+            yield sc
+        except PermissionDenied:
+            if sc.denied is not None:
+                self._refused.append(sc.denied)
+                sc.denied = None  # logged once, by reading(), not again by the outer act
+            raise
 
 
 class PasswordChangeRequired(Exception):

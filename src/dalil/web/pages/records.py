@@ -214,8 +214,13 @@ def retract_state(
 
 def _show_page(kind: Kind) -> Any:
     def view(ctx: PageCtx, item_id: str) -> Response:
-        record = records.get(ctx, kind.name, item_id)
-        extra: dict[str, Any] = retract_state(ctx, record, kind.name, item_id)
+        # The record and what the page shows around it are read in one transaction.
+        with ctx.reading():
+            record = records.get(ctx, kind.name, item_id)
+            extra: dict[str, Any] = retract_state(ctx, record, kind.name, item_id)
+            extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
+            extra["sections"] = present.related(ctx, kind.name, record)
+            hist = present.history(ctx, kind.name, record)
         if kind.name == "evidence":
             try:
                 extra["custody"] = evidence.custody(ctx, item_id)
@@ -231,9 +236,6 @@ def _show_page(kind: Kind) -> Any:
                     extra["reading"] = sources.source_reading(ctx, item_id)
                 except PermissionDenied:
                     extra["reading"] = None  # the role may see the record but not its text
-        extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
-        extra["sections"] = present.related(ctx, kind.name, record)
-        hist = present.history(ctx, kind.name, record)
         if hist is not None:
             extra["sections"].append(hist)
         return render(

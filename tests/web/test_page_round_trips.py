@@ -1,0 +1,70 @@
+"""A record page reads its record and everything around it in one transaction, with a
+bounded number of SQL statements: the repeated reads (acts, persons, retractions once
+per helper, each in its own transaction) must not come back. Counted with SQLAlchemy
+engine events around one real request; ``benchmarks/page_statements.py`` prints the
+figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+#: Statements of the seeded witness's page (BEGINs included; the login session's lookup
+#: is one BEGIN and one SELECT): 14 measured; 22 in 6 transactions before the page read
+#: in one transaction and remembered the rows its helpers ask for again.
+PERSON_PAGE_STATEMENTS = 14
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.transactions = 0
+
+    def statement(self, _conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        self.statements.append(sql)
+
+    def begin(self, *_rest: Any) -> None:
+        self.transactions += 1
+
+
+@pytest.fixture
+def counter(app: Any) -> Iterator[Counter]:
+    engine = app.state.case.engine
+    c = Counter()
+    event.listen(engine, "before_cursor_execute", c.statement)
+    event.listen(engine, "begin", c.begin)
+    yield c
+    event.remove(engine, "before_cursor_execute", c.statement)
+    event.remove(engine, "begin", c.begin)
+
+
+@pytest.mark.parametrize("kind", ["person", "incident", "act"])
+def test_record_page_reads_in_one_transaction(
+    client: Any, seeded: dict[str, Any], counter: Counter, kind: str
+) -> None:
+    client.login("admin")
+    url = f"/{kind}s/{seeded[kind]}"
+    assert client.get(url).status_code == 200  # warm
+    counter.statements.clear()
+    counter.transactions = 0
+    r = client.get(url)
+    assert r.status_code == 200
+    # the login session's read, then the page's: nothing else opens a transaction
+    assert counter.transactions == 2, counter.statements
+
+
+def test_person_page_statements_bounded(
+    client: Any, seeded: dict[str, Any], counter: Counter
+) -> None:
+    client.login("admin")
+    url = f"/persons/{seeded['person']}"
+    first = client.get(url)
+    assert first.status_code == 200
+    counter.statements.clear()
+    r = client.get(url)
+    assert r.status_code == 200
+    assert "W-1" in r.text  # the same page, pseudonym shown
+    assert len(counter.statements) <= PERSON_PAGE_STATEMENTS, "\n".join(counter.statements)
