@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from dalil.core.case import Case
 
 
+def log_refusals(case: Case, actor: access.Actor, permissions: list[str]) -> None:
+    """Log refusals a service met inside a read shared by a whole page (the web's
+    ``Ctx.reading``), once each, after that read ended: the log entry is a write, which
+    cannot go into the read's transaction."""
+    for permission in permissions:
+        case.log_denial(actor, permission)
+
+
 def public_key(case: Case, path: Path | None = None) -> Any:
     """The audit public key: *path*, else ``keys/audit_public.pem``; it must match the
     fingerprint recorded in case.toml unless an explicit key is given."""

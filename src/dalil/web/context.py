@@ -138,8 +138,10 @@ class Ctx:
                     kept.clear()
         finally:
             refused, self._refused = self._refused, []
-            for permission in refused:
-                self.case.log_denial(self.actor, permission)
+            if refused:
+                from dalil.services.audit import log_refusals
+
+                log_refusals(self.case, self.actor, refused)
 
     @contextmanager
     def _joined(self, sc: Context) -> Iterator[Context]:
