@@ -106,7 +106,9 @@ def _result_box(html: str) -> str:
 
 def test_every_kind_of_the_queue_is_run_here(made: tuple[Any, dict[str, int]]) -> None:
     _, done = made
-    assert set(jobs.kinds()) == set(done) | OWN_PAGE | {"capture"}
+    # dalil's own kinds (a test module may have registered kinds of its own in this process)
+    own = {name for name, k in jobs.kinds().items() if k.fn.__module__.startswith("dalil.")}
+    assert own == set(done) | OWN_PAGE | {"capture"}
 
 
 @pytest.mark.parametrize("kind", ["fixity", "bag", "report", "linkage", "media", "ocr",

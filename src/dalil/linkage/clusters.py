@@ -157,10 +157,10 @@ def cluster(
             sup["match_probability"].astype(float),
             strict=True,
         ):
-            ia, ib = index.get(a), index.get(b)
-            if ia is not None and ib is not None:
-                near.setdefault(ia, {})[ib] = p
-                near.setdefault(ib, {})[ia] = p
+            na, nb = index.get(a), index.get(b)
+            if na is not None and nb is not None:
+                near.setdefault(na, {})[nb] = p
+                near.setdefault(nb, {})[na] = p
 
     def supported(ra: int, rb: int) -> bool:
         small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
