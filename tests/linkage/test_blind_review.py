@@ -18,10 +18,6 @@ from dalil.model.lists import ListRecord
 from dalil.services import blind_review, lists, pair_review
 from dalil.testing import build_review_case as build
 
-from .test_pair_review import base, rcase
-
-__all__ = ["base", "rcase"]  # fixtures shared with test_pair_review
-
 
 def _pairs(case: Case, n: int) -> list[str]:
     with case.act("coord", write=False) as ctx:
