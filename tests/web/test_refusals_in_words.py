@@ -102,3 +102,89 @@ def test_a_report_job_refused_its_settings_fails_in_words(
         case.close()
     assert error.startswith(english), error
     assert _arabic(ar) and "unknown" not in ar and "use" not in ar, ar
+
+
+def _latin_words(s: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]{3,}", s))
+
+
+def _warc(first_page: bytes) -> bytes:
+    """A one-record WARC (a fictional page) written by warcio, with its digests."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=False)
+    head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
+    w.write_record(
+        w.create_warc_record(
+            "http://fictional.example/market.html",
+            "response",
+            payload=io.BytesIO(first_page),
+            http_headers=head,
+        )
+    )
+    return buf.getvalue()
+
+
+CAPTURE_PAGE = b"<html><body>Fictional covered market, amber-lantern-7</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("data", "english"),
+    [
+        (
+            _warc(CAPTURE_PAGE).replace(b"covered market", b"Covered market"),
+            "edited.warc: a WARC record's digest does not match (the record was altered "
+            "or damaged)",
+        ),
+        (
+            b"<html>Fictional notes, amber-lantern-7</html>\n\n",
+            "edited.warc: not a readable WARC (its records could not be read)",
+        ),
+    ],
+)
+def test_a_warc_the_library_refuses_fails_the_job_in_fixed_words(
+    tmp_path: Any, data: bytes, english: str
+) -> None:
+    """The library's own line (which may quote the file: 'first line: …') is never shown:
+    fixed words in English and Arabic, nothing of the capture's content."""
+    import io
+
+    from dalil.core.case import Case
+    from dalil.services import captures
+    from dalil.testing import TEST_PASSPHRASE
+
+    case = Case.init(tmp_path / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        put = captures.store_capture_stream(case, "admin", io.BytesIO(data), name="edited.warc")
+        error, ar = _failed_in_words(case, "capture", {"sha256": put.sha256, "name": "edited.warc"})
+    finally:
+        case.close()
+    assert error == english, error
+    assert "amber" not in error and "first line" not in error
+    assert _arabic(ar) and _latin_words(ar) <= {"edited", "warc"}, ar
+
+
+def test_an_api_refusal_raised_in_words_answers_in_the_request_language(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    """`detail` in the request's language (Accept-Language), `error` the English words
+    (as before), `message` the id and parameters."""
+    h = {"Authorization": f"Bearer {seeded['tokens']['analyst']}"}
+    english = "state why the names are needed (reason, 5+ characters)"
+    r = client.post("/api/v1/lists/review-sessions", json={"reason": "no"}, headers=h)
+    assert r.status_code == 422
+    assert r.json()["detail"] == english and r.json()["error"] == english
+    r = client.post(
+        "/api/v1/lists/review-sessions",
+        json={"reason": "no"},
+        headers={**h, "Accept-Language": "ar"},
+    )
+    body = r.json()
+    assert r.status_code == 422 and body["field"] == "reason", body
+    assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
+    assert body["error"] == english
+    assert body["message"] == {"id": english, "params": {}}
