@@ -395,9 +395,13 @@ def _extract_upload(data: bytes, name: str) -> tuple[str | None, str | None, str
     except InputError as e:
         return None, None, e.words if isinstance(e.words, Message) else str(e)
     except Exception as e:
-        return None, None, Message(
-            N_("text extraction failed (%(fault)s); the file is kept as is"),
-            fault=type(e).__name__,
+        return (
+            None,
+            None,
+            Message(
+                N_("text extraction failed (%(fault)s); the file is kept as is"),
+                fault=type(e).__name__,
+            ),
         )
     return ext.text, ext.media_type, None
 
