@@ -188,3 +188,38 @@ def test_an_api_refusal_raised_in_words_answers_in_the_request_language(
     assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
     assert body["error"] == english
     assert body["message"] == {"id": english, "params": {}}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_why_no_text_was_extracted_is_shown_in_words_on_the_job_page(
+    client: Client, app: Any, lang: str
+) -> None:
+    """A document the text extraction refuses: the source text job's result says why in
+    the page's language (the API keeps the English words and the message id)."""
+    from dalil.services import jobs
+
+    client.get(f"/login?lang={lang}")
+    client.login("investigator")
+    t = client.csrf("/sources/new")
+    r = client.post(
+        "/api/v1/sources/upload",
+        params={"name": "notes-fictional.pdf", "title": "Fictional notes", "kind": "article"},
+        content=f"Fictional notes ({lang}) typed as plain text, saved as .pdf.\n".encode(),
+        headers={"X-CSRF-Token": t, "Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 202, r.text
+    jid = int(r.json()["text_job"])
+    assert jobs.wait(app.state.case, jid, timeout=120) == "done"
+    english = "notes-fictional.pdf: has a .pdf name but is not a PDF file"
+    got = client.get(f"/api/v1/jobs/{jid}?lang=en").json()["result"]
+    assert got["text_error"] == english, got
+    assert got["text_error_message"]["id"] == "%(file)s: has a .pdf name but is not a PDF file"
+    page = client.get(f"/jobs/{jid}").text
+    box = re.search(r'<dl id="job-result"[^>]*>(.*?)</dl>', page, re.S)
+    assert box is not None
+    shown = unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
+    if lang == "en":
+        assert english in shown, shown
+    else:
+        assert _arabic(shown) and "has a" not in shown, shown
+        assert _latin_words(shown) <= {"notes", "fictional", "pdf", "PDF"}, shown
