@@ -563,24 +563,36 @@ def impact(ctx: Context, kind: str, ident: int | str) -> dict[str, Any]:
             select(Retraction.kind, Retraction.record_id).where(Retraction.kind.in_(ANALYSIS_KINDS))
         )
     }
-    if held is None:
-        after = gone_now | {(kind, row.id)}
-        deps = _dependants(ctx, kind, row.id)
-        flagged = [d for d in deps if not d["retractable"]]
-    else:
-        withdrawn = {(r.kind, r.record_id) for r in s.scalars(
-            select(Retraction).where(Retraction.cascade_of == held.id))}  # fmt: skip
-        after = gone_now - withdrawn - {(kind, row.id)}
-        deps = withdrawn_with(ctx, kind, row.id if kind != "evidence" else row.sha256)
-        flagged = [d for d in _dependants(ctx, kind, row.id) if not d["retractable"]]
+    cols = select(ListRecord.id, ListRecord.list_id, ListRecord.person_id, ListRecord.row)
     recs: list[Any] = []
-    cols = select(ListRecord.id, ListRecord.list_id, ListRecord.person_id)
     if kind == "list_record":
         recs = list(s.execute(cols.where(ListRecord.id == row.id)))
     elif kind == "list":
-        recs = list(s.execute(cols.where(ListRecord.list_id == row.id)))
+        recs = list(s.execute(cols.where(ListRecord.list_id == row.id).order_by(ListRecord.id)))
     elif kind == "person":
         recs = list(s.execute(cols.where(ListRecord.person_id == row.id)))
+    withdrawn: set[tuple[str, int]] = set()
+    if held is not None:
+        q = select(Retraction.kind, Retraction.record_id).where(Retraction.cascade_of == held.id)
+        withdrawn = {(k, i) for k, i in s.execute(q)}
+    after = (gone_now - withdrawn - {(kind, row.id)}) if held else gone_now | {(kind, row.id)}
+    if kind == "list":  # its records, read once (a list may hold many thousands)
+        deps = [
+            {"kind": "list_record", "id": r.id, "object_id": oid("list_record", r.id),
+             "label": f"row {r.row}", "retractable": True,
+             "retracted": ("list_record", r.id) in gone_now}
+            for r in recs
+            if held is None or ("list_record", r.id) in withdrawn
+        ]  # fmt: skip
+        flagged: list[dict[str, Any]] = []
+    else:
+        every = _dependants(ctx, kind, row.id)
+        flagged = [d for d in every if not d["retractable"]]
+        deps = (
+            every
+            if held is None
+            else withdrawn_with(ctx, kind, row.id if kind != "evidence" else row.sha256)
+        )
 
     def live(gone: set[tuple[str, int]], r: Any) -> bool:
         return (
