@@ -223,3 +223,38 @@ def test_why_no_text_was_extracted_is_shown_in_words_on_the_job_page(
     else:
         assert _arabic(shown) and "has a" not in shown, shown
         assert _latin_words(shown) <= {"notes", "fictional", "pdf", "PDF"}, shown
+
+
+def test_the_list_check_gives_each_rows_reason_in_arabic(
+    make_client: Any, seeded: dict[str, Any]
+) -> None:
+    """The validation report's reasons (a value blanked, a row without a name) in the
+    page's language; the CLI's English words unchanged (the report's ``reason``)."""
+    from .test_list_import import LIST_CSV, _mapping_fields
+
+    c = make_client()
+    c.get("/login?lang=ar")
+    c.login("analyst")
+    t = c.csrf("/lists/import")
+    r = c.post(
+        "/lists/import",
+        data={"name": "Fictional list (ar)", "csrf_token": t},
+        files={"file": ("fictional-list.csv", LIST_CSV, "text/csv")},
+    )
+    assert r.status_code == 200, r.text[-1500:]
+    t = c.csrf("/lists/import")
+    r = c.post("/lists/import/check", data={**_mapping_fields(r.text), "csrf_token": t})
+    assert r.status_code == 200
+    body = re.search(r"<tbody>(.*?)</tbody>", r.text.split("report-rejected")[1], re.S)
+    assert body is not None
+    rows = [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td>(.*?)</td>", tr)
+        ]
+        for tr in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    ]
+    assert len(rows) == 3, rows  # c2's age, c3 without a name, c4's date
+    for _row, _column, action, reason in rows:
+        assert _arabic(action) and _arabic(reason), (action, reason)
+        assert not _latin_words(reason), reason

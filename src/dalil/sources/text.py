@@ -176,6 +176,14 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     )
 
 
+def _cannot_read(name: str, e: OSError) -> InputError:
+    return InputError(
+        Message(
+            N_("%(file)s: cannot read (%(reason)s)"), file=name, reason=str(e.strerror or "error")
+        )
+    )
+
+
 def _read_bounded(path: Path, max_bytes: int) -> bytes:
     name = str(path)
     try:
@@ -183,13 +191,7 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
     except FileNotFoundError:
         raise InputError(Message(N_("%(file)s: no such file"), file=name)) from None
     except OSError as e:
-        raise InputError(
-            Message(
-                N_("%(file)s: cannot read (%(reason)s)"),
-                file=name,
-                reason=str(e.strerror or "error"),
-            )
-        ) from None
+        raise _cannot_read(name, e) from None
     if not path.is_file():
         raise InputError(Message(N_("%(file)s: not a regular file"), file=name))
     if size > max_bytes:
@@ -208,13 +210,7 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as e:
-        raise InputError(
-            Message(
-                N_("%(file)s: cannot read (%(reason)s)"),
-                file=name,
-                reason=str(e.strerror or "error"),
-            )
-        ) from None
+        raise _cannot_read(name, e) from None
     if len(data) > max_bytes:
         raise InputError(
             Message(
