@@ -35,7 +35,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
@@ -387,10 +387,28 @@ def _citing(ctx: Context, evidence: set[int]) -> list[tuple[str, Any]]:
     return [("assessment", r) for r in rows if evidence & {int(e) for e in r.evidence or []}]
 
 
+def _retracted_among(ctx: Context, rows: list[tuple[str, Any]]) -> set[tuple[str, int]]:
+    """Which of the records *rows* (``(kind, row)``) are retracted: one query for just
+    those ids (not the whole table of retractions, read on every record page before),
+    none when there are none."""
+    wanted: dict[str, set[int]] = {}
+    for k, row in rows:
+        if k in MODELS:
+            wanted.setdefault(k, set()).add(int(row.id))
+    if not wanted:
+        return set()
+    q = select(Retraction.kind, Retraction.record_id).where(
+        or_(*(and_(Retraction.kind == k, Retraction.record_id.in_(sorted(ids)))
+              for k, ids in wanted.items()))
+    )  # fmt: skip
+    return {(k, i) for k, i in ctx.session.execute(q)}
+
+
 def _dependants(ctx: Context, kind: str, record_id: int) -> list[dict[str, Any]]:
-    gone = {(k, i) for k, i in ctx.session.execute(select(Retraction.kind, Retraction.record_id))}
+    children = _children(ctx, kind, record_id)
+    gone = _retracted_among(ctx, children)
     out = []
-    for k, row in _children(ctx, kind, record_id):
+    for k, row in children:
         retractable = k in MODELS
         out.append(
             {
