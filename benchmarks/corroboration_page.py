@@ -23,15 +23,11 @@ view after it costs what "before" does.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-PASS = "fictional benchmark passphrase"
+from _bench import scratch_case
 
 
 def main() -> int:
@@ -45,15 +41,10 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # a throw-away case
-    os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")
-    from dalil.core.case import Case
     from dalil.services import corroboration, evidence, records
     from dalil.synth.documents import generate
 
-    work = Path(tempfile.mkdtemp(prefix="dalil-corrob-bench-"))
-    try:
-        case = Case.init(work / "case", PASS, admin="admin")
+    with scratch_case("dalil-corrob-bench-") as (case, _work):
         files, _truth = generate(args.docs, seed=11, words=args.words)
         sids: list[int] = []
         for name, text in sorted(files.items()):
@@ -94,9 +85,6 @@ def main() -> int:
         print(f"before (graph built for the view): median {b * 1000:8.1f} ms")
         print(f"after  (graph kept by its key):    median {a * 1000:8.1f} ms")
         print(f"ratio before/after: {b / a:.0f}x")
-        case.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -24,18 +24,14 @@ checks that all give the same histories.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-PASS = "fictional benchmark passphrase"
+from _bench import scratch_case
 
 
 def _before(ctx: Any, strata: tuple[str, ...]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -86,18 +82,13 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
-    os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # a throw-away case
-    os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")
     from sqlalchemy import insert
 
-    from dalil.core.case import Case
     from dalil.model.lists import ListRecord, VictimList
     from dalil.model.person import Person
     from dalil.services import lists
 
-    work = Path(tempfile.mkdtemp(prefix="dalil-estimates-bench-"))
-    try:
-        case = Case.init(work / "case", PASS, admin="admin")
+    with scratch_case("dalil-estimates-bench-") as (case, _work):
         rng = random.Random(3)
         people = int(args.records / 1.6)
         now = datetime.now(UTC)
@@ -150,9 +141,6 @@ def main() -> int:
                   f"(before) {b * 1000:7.0f} ms; stored, read by the page (after) "
                   f"{a * 1000:7.1f} ms, ratio {b / a:.0f}x (vs whole rows {o / a:.0f}x); "
                   f"the job's count and store {j * 1000:7.0f} ms")  # fmt: skip
-        case.close()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

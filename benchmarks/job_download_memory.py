@@ -23,52 +23,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import random
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
-
-PASS = "fictional benchmark passphrase"
-
-
-def _hwm_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _descendants(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return out
-    for k in map(int, kids):
-        out += [k, *_descendants(k)]
-    return out
-
-
-def _peaks(pid: int) -> dict[int, float]:
-    """Peak resident memory of each of the server's processes: ``dalil serve`` is a
-    supervisor that forks its web workers, which answer the requests."""
-    return {p: _hwm_mb(p) for p in [pid, *_descendants(pid)]}
-
-
-def _rise(before: dict[int, float], after: dict[int, float]) -> float:
-    """How far a download raised the peak of the process that served it (the largest
-    rise of any process of the server)."""
-    return max(after[p] - before.get(p, 0.0) for p in after)
+from _bench import peaks, rise, scratch_case, served
 
 
 class _Random:
@@ -105,17 +64,11 @@ def main() -> int:
     ap.add_argument("--dir", default=None, help="where to build the case (default: a temp dir)")
     args = ap.parse_args()
 
-    os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # a throw-away case
-    os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")
-    from dalil.core.case import Case
-    from dalil.model.job import JobFile
-    from dalil.services import jobs, users
-
     size = args.mb * 1024**2
-    work = Path(tempfile.mkdtemp(prefix="dalil-jobfile-bench-", dir=args.dir))
-    proc = None
-    try:
-        case = Case.init(work / "case", PASS, admin="admin")
+    with scratch_case("dalil-jobfile-bench-", args.dir) as (case, work):
+        from dalil.model.job import JobFile
+        from dalil.services import jobs, users
+
         with case.act("admin") as ctx:
             token, _ = users.issue_token(ctx, "admin", label="benchmark")
             jid = int(jobs.submit(ctx, "fixity", {})["id"])
@@ -136,46 +89,30 @@ def main() -> int:
         del enc
         case.close()
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {**os.environ, "DALIL_PASSPHRASE": PASS}
-        dalil = Path(sys.executable).parent / "dalil"
-        proc = subprocess.Popen([str(dalil), "serve", str(work / "case"), "--port", str(port),
-                                 "--job-workers", "0"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        base = f"http://127.0.0.1:{port}/api/v1/jobs/{jid}/files/"
-        auth = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(timeout=600) as client:
-            for _ in range(300):
-                try:
-                    client.get(f"http://127.0.0.1:{port}/login")
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            idle = _peaks(proc.pid)
+        with (
+            served(work / "case", "--job-workers", "0") as (proc, url),
+            httpx.Client(timeout=600) as client,
+        ):
+            base = f"{url}/api/v1/jobs/{jid}/files/"
+            auth = {"Authorization": f"Bearer {token}"}
+            idle = peaks(proc.pid)
             t_vault, n, sha = _get(client, base + "vault.bin", auth)
             assert n == size and sha == put.sha256, (n, sha)
-            peak_vault = _peaks(proc.pid)
+            peak_vault = peaks(proc.pid)
             t_row, n, sha = _get(client, base + "row.bin", auth)
             assert n == row_size and sha == row_sha, (n, sha)
-            peak_row = _peaks(proc.pid)
-        mb, row_mb = size / 1024**2, row_size / 1024**2
-        over_vault, over_row = _rise(idle, peak_vault), _rise(peak_vault, peak_row)
-        print(f"server processes' idle peaks: {', '.join(f'{v:.0f}' for v in idle.values())} MB")
-        print(f"row-kept file (baseline, read whole), {row_mb:.0f} MB: the peak rose "
-              f"{over_row:.0f} MB = {over_row / row_mb:.2f} x the file; "
-              f"{row_mb / t_row:.0f} MB/s")  # fmt: skip
-        print(f"vault-kept file (streamed), {mb:.0f} MB: the peak rose {over_vault:.0f} MB "
-              f"= {over_vault / mb:.3f} x the file; {mb / t_vault:.0f} MB/s")  # fmt: skip
-        if over_vault > 0:
-            print(f"ratio (memory per byte of file), row-kept / vault-kept: "
-                  f"{(over_row / row_mb) / (over_vault / mb):.0f}x")  # fmt: skip
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+            peak_row = peaks(proc.pid)
+    mb, row_mb = size / 1024**2, row_size / 1024**2
+    over_vault, over_row = rise(idle, peak_vault), rise(peak_vault, peak_row)
+    print(f"server processes' idle peaks: {', '.join(f'{v:.0f}' for v in idle.values())} MB")
+    print(f"row-kept file (baseline, read whole), {row_mb:.0f} MB: the peak rose "
+          f"{over_row:.0f} MB = {over_row / row_mb:.2f} x the file; "
+          f"{row_mb / t_row:.0f} MB/s")  # fmt: skip
+    print(f"vault-kept file (streamed), {mb:.0f} MB: the peak rose {over_vault:.0f} MB "
+          f"= {over_vault / mb:.3f} x the file; {mb / t_vault:.0f} MB/s")  # fmt: skip
+    if over_vault > 0:
+        print(f"ratio (memory per byte of file), row-kept / vault-kept: "
+              f"{(over_row / row_mb) / (over_vault / mb):.0f}x")  # fmt: skip
     return 0
 
 

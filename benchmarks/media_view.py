@@ -10,8 +10,10 @@ then random bytes, stored through the vault), starts the server, then, in the sa
   ``--range-kb`` KB at random offsets (what a video player asks for when you seek).
 
 Prints MB/s for both, the ratio view/download, the mean time to first byte of a seek,
-and the server's peak resident memory (VmHWM): it must stay far below the item's size
-(nothing is read whole). Deletes everything it made.
+and the peak resident memory (VmHWM, from ``/proc``) of the web worker that streamed the
+item (the server runs one web worker and no job worker; ``dalil serve`` itself is a
+supervisor that only forks and watches them): its rise must stay far below the item's
+size (nothing is read whole). Deletes everything it made.
 
     python benchmarks/media_view.py --mb 200 --seeks 50
 """
@@ -19,26 +21,11 @@ and the server's peak resident memory (VmHWM): it must stay far below the item's
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
-
-PASS = "fictional benchmark passphrase"
-
-
-def _peak_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from _bench import scratch_case, served, worker_peaks, worker_rss
 
 
 def _get_all(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[float, int]:
@@ -59,15 +46,9 @@ def main() -> int:
     ap.add_argument("--dir", default=None, help="where to build the case (default: a temp dir)")
     args = ap.parse_args()
 
-    os.environ.setdefault("DALIL_KDF_PROFILE", "test")  # a throw-away case
-    os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")
-    from dalil.core.case import Case
-    from dalil.services import evidence, users
+    with scratch_case("dalil-view-bench-", args.dir) as (case, work):
+        from dalil.services import evidence, users
 
-    work = Path(tempfile.mkdtemp(prefix="dalil-view-bench-", dir=args.dir))
-    proc = None
-    try:
-        case = Case.init(work / "case", PASS, admin="admin")
         with case.act("admin") as ctx:
             token, _ = users.issue_token(ctx, "admin", label="benchmark")
         src = work / "clip.mp4"
@@ -82,23 +63,14 @@ def main() -> int:
         case.close()
         src.unlink()
 
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        env = {**os.environ, "DALIL_PASSPHRASE": PASS}
-        dalil = Path(sys.executable).parent / "dalil"
-        proc = subprocess.Popen([str(dalil), "serve", str(work / "case"), "--port", str(port)],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        base = f"http://127.0.0.1:{port}/api/v1/evidence/{sha}"
-        auth = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(timeout=600) as client:
-            for _ in range(300):
-                try:
-                    client.get(f"http://127.0.0.1:{port}/login")
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            idle = _peak_mb(proc.pid)
+        with (
+            served(work / "case", "--workers", "1", "--job-workers", "0") as (proc, url),
+            httpx.Client(timeout=600) as client,
+        ):
+            base = f"{url}/api/v1/evidence/{sha}"
+            auth = {"Authorization": f"Bearer {token}"}
+            idle = worker_peaks(proc.pid)
+            assert len(idle) == 1, f"expected one web worker, found {sorted(idle)}"
             t_dl = t_view = float("inf")
             for _ in range(2):  # alternately, the best of two each (a cold first read)
                 t, n_dl = _get_all(client, base + "/content", auth)
@@ -120,24 +92,18 @@ def main() -> int:
                     for part in it:
                         got += len(part)
                 assert got == span
-        peak = _peak_mb(proc.pid)
-        mb = size / 1024**2
-        print(f"item: {mb:.0f} MB; server idle peak {idle:.0f} MB")
-        print(f"download (baseline): {mb / t_dl:.0f} MB/s")
-        print(
-            f"view:                {mb / t_view:.0f} MB/s  (ratio view/download {t_dl / t_view:.2f})"
-        )
-        print(f"seeks: {args.seeks} ranges of {args.range_kb} KB, first byte after "
-              f"{1000 * sum(firsts) / len(firsts):.1f} ms on average, "
-              f"{1000 * max(firsts):.1f} ms at most")  # fmt: skip
-        print(
-            f"server peak memory: {peak:.0f} MB ({peak - idle:.0f} MB over idle; item {mb:.0f} MB)"
-        )
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+            peak, now = worker_peaks(proc.pid), worker_rss(proc.pid)
+            assert peak.keys() == idle.keys(), "the web worker was restarted during the run"
+    mb = size / 1024**2
+    idle_mb, peak_mb, now_mb = sum(idle.values()), sum(peak.values()), sum(now.values())
+    print(f"item: {mb:.0f} MB; web worker idle peak {idle_mb:.0f} MB")
+    print(f"download (baseline): {mb / t_dl:.0f} MB/s")
+    print(f"view:                {mb / t_view:.0f} MB/s  (ratio view/download {t_dl / t_view:.2f})")
+    print(f"seeks: {args.seeks} ranges of {args.range_kb} KB, first byte after "
+          f"{1000 * sum(firsts) / len(firsts):.1f} ms on average, "
+          f"{1000 * max(firsts):.1f} ms at most")  # fmt: skip
+    print(f"web worker peak memory: {peak_mb:.0f} MB ({peak_mb - idle_mb:.0f} MB over idle "
+          f"= {(peak_mb - idle_mb) / mb:.3f} x the item; resident at the end {now_mb:.0f} MB)")  # fmt: skip
     return 0
 
 

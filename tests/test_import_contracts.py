@@ -7,6 +7,8 @@ against the contracts
   comes through ``dalil.services.kernel``;
 - the kernel never imports services or adapters; services never import adapters;
 - pure libraries import none of the service layer, the kernel or the adapters;
+- ``dalil.display.messages``, imported by pure libraries, reaches (through all its dalil
+  imports) only ``display`` and ``errors``;
 - the raw permission primitive ``dalil.core.access.require`` is used by the kernel only
   (a service calls ``ctx.require`` / ``case.require``, which log a refusal);
 - the kernel has no import cycle (imports under ``TYPE_CHECKING`` are not run, so they
@@ -260,3 +262,32 @@ def test_no_import_cycles(layer: str) -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles({"a", "b", "c", "d"}, edges) == [["a", "b", "c"]]
+
+
+def _imported_dalil_modules(start: str) -> set[str]:
+    """The dalil modules *start* imports, directly or through each other (imports inside
+    functions and under ``TYPE_CHECKING`` included)."""
+    modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        current = todo.pop()
+        for imp in IMPORTS:
+            if imp.importer != current:
+                continue
+            target = _resolve(imp.target, modules)
+            if target and target != current and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_display_messages_is_pure() -> None:
+    """The pure libraries (linkage's matcher among them) word their job log lines with
+    ``dalil.display.messages``: it, and all it imports of dalil, stays clear of the case,
+    the models, the services and the web (its one dalil import is the i18n catalogues)."""
+    reached = _imported_dalil_modules("dalil.display.messages")
+    assert "dalil.display.i18n" in reached  # the scan follows the lazy import in _fill
+    forbidden = SERVICES | KERNEL | ADAPTERS | {"case", "demo"}
+    assert sorted(m for m in reached if _layer(m) in forbidden) == []
+    assert {_layer(m) for m in reached} <= {"display", "errors"}

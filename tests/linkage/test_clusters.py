@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from dalil.linkage.clusters import cluster, pairwise_scores
 
+from .cluster_reference import reference_cluster
+
 
 def _pairs(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
@@ -155,3 +157,56 @@ def test_support_joins_a_cluster_whose_members_all_match() -> None:
     kept = [("a", "b", 0.95), ("c", "d", 0.95), ("b", "c", 0.92)]
     c = cluster(ids, _pairs([]), 0.9, support=0.4, kept=kept)
     assert len(set(c.cluster_of.values())) == 1 and c.unsupported_joins == 0
+
+
+_SEXES = st.sampled_from([None, "m", "f"])
+_YEARS = st.one_of(st.none(), st.integers(1950, 1990))
+_NIDS = st.sampled_from([None, "1234", "1243", "9999", "99"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(2, 14),
+    st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13), st.floats(0.0, 1.0)), max_size=60),
+    st.lists(st.tuples(_SEXES, _YEARS, _NIDS), min_size=14, max_size=14),
+    st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13)), max_size=4),
+    st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13)), max_size=3),
+    st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13), st.floats(0.0, 1.0)), max_size=3),
+    st.sampled_from([0.3, 0.5, 0.7, 0.9]),
+    st.sampled_from([None, 0.2, 0.4, 0.6]),
+    st.booleans(),
+)
+def test_fast_clustering_gives_the_clusters_of_the_pure_python_one(
+    n: int,
+    edges: list[tuple[int, int, float]],
+    attrs: list[tuple[str | None, int | None, str | None]],
+    accepts: list[tuple[int, int]],
+    rejects: list[tuple[int, int]],
+    kept: list[tuple[int, int, float]],
+    threshold: float,
+    support: float | None,
+    with_attributes: bool,
+) -> None:
+    """The clustering made fast (arrays, no Python loop per scored pair) gives exactly
+    the clusters, probabilities and counts of the pure-Python one it replaced, with
+    every option: decisions, kept links, cluster-level checks and support. Probabilities
+    are drawn from few values so that ties (and their order) are exercised."""
+    ids = [f"r{i}" for i in range(n)]
+    # coarse probabilities: many ties, as in real scores (0.999… for exact matches)
+    rows = [(f"r{a}", f"r{b}", round(p, 1)) for a, b, p in edges if a != b]
+    pairs = _pairs(rows)
+    attributes = {f"r{i}": attrs[i] for i in range(n)} if with_attributes else None
+    acc = [(f"r{a}", f"r{b}") for a, b in accepts if a != b]
+    rej = [(f"r{a}", f"r{b}") for a, b in rejects if a != b]
+    kp = [(f"r{a}", f"r{b}", round(p, 1)) for a, b, p in kept if a != b]
+    kw = {"accepted": acc, "rejected": rej, "attributes": attributes, "kept": kp,
+          "support": support}  # fmt: skip
+    new = cluster(ids, pairs, threshold, **kw)  # type: ignore[arg-type]
+    old = reference_cluster(ids, pairs, threshold, **kw)  # type: ignore[arg-type]
+    assert new.cluster_of == old.cluster_of
+    assert new.probability == old.probability
+    assert (new.blocked_joins, new.incompatible_joins, new.unsupported_joins) == (
+        old.blocked_joins,
+        old.incompatible_joins,
+        old.unsupported_joins,
+    )

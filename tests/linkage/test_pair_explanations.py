@@ -5,10 +5,7 @@ before runs kept them still displays (scored again). Fictional data."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,24 +15,6 @@ from dalil.core.case import Case
 from dalil.linkage import incremental
 from dalil.model.lists import ListRecord, PairExplanation, ReviewPair
 from dalil.services import lists, pair_review
-from dalil.testing import TEST_PASSPHRASE
-from dalil.testing import build_review_case as build
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("explained") / "case"
-    build(root).close()
-    return root
-
-
-@pytest.fixture
-def rcase(base: Path, tmp_path: Path) -> Iterator[Case]:
-    root = tmp_path / "case"
-    shutil.copytree(base, root)
-    c = Case.open(root, TEST_PASSPHRASE)
-    yield c
-    c.close()
 
 
 def _clusters(case: Case) -> dict[int, list[int]]:

@@ -5,9 +5,6 @@ the pair view field by field with what drove the score. Fictional data."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,25 +14,6 @@ from dalil.core.case import Case
 from dalil.errors import Conflict, InputError, PermissionDenied
 from dalil.model.lists import LinkDecision, ListRecord, ReviewPair
 from dalil.services import lists, pair_review
-from dalil.testing import TEST_PASSPHRASE
-from dalil.testing import build_review_case as build
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("review") / "case"
-    build(root).close()
-    return root
-
-
-@pytest.fixture
-def rcase(base: Path, tmp_path: Path) -> Iterator[Case]:
-    """A copy of the linked case for one test."""
-    root = tmp_path / "case"
-    shutil.copytree(base, root)
-    c = Case.open(root, TEST_PASSPHRASE)
-    yield c
-    c.close()
 
 
 def _first_pair(case: Case) -> str:

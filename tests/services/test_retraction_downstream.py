@@ -281,3 +281,82 @@ def test_findings_citing_a_retracted_source_are_flagged_and_counts_leave_its_act
         retractions.retract(ctx, "person", v1, reason="entered twice")
         [after] = assessments.aggregates(ctx, inc)
     assert after != before and after["acts"] == before["acts"] - 1
+
+
+def _audit_count(case: Case) -> int:
+    with case.system_session() as s:
+        return len(list(s.scalars(select(audit.AuditEntry.seq))))
+
+
+def test_the_preview_of_a_list_record_retraction_says_what_it_changes(linked: Case) -> None:
+    """Before a retraction is confirmed, the page shows what it will change: the list
+    records that leave the linkage and the estimates, the victims linked to them, the
+    estimates and linkage runs that will then predate it. The preview changes nothing."""
+    with linked.act() as ctx:
+        data = estimates.case_capture_data(ctx)
+        from dalil.estimate import estimate
+
+        estimates.record_estimate(
+            ctx, "Fictional preview", estimate(data, method="loglinear").to_dict()
+        )
+    rec = _a_record_seen_twice(linked)
+    entries = _audit_count(linked)
+    with linked.act(write=False) as ctx:
+        seen = retractions.impact(ctx, "list_record", rec.id)
+    assert _audit_count(linked) == entries  # a preview is not an operation
+    assert seen["retracted"] is False and seen["restore"] is False
+    assert (seen["list_records"], seen["victims"]) == (1, 1)
+    assert seen["estimates"] == 1 and seen["linkage_runs"] >= 1
+    assert seen["findings"] == 0 and seen["dependants"] == []
+    with linked.act() as ctx:
+        retractions.retract(ctx, "list_record", rec.id, reason="a test row, not a victim")
+    with linked.act(write=False) as ctx:
+        back = retractions.impact(ctx, "list_record", rec.id)
+    assert back["retracted"] is True and back["restore"] is True
+    assert back["list_records"] == 1 and back["estimates"] == 1  # it comes back
+
+
+def test_the_preview_of_a_list_retraction_counts_its_records(linked: Case) -> None:
+    with linked.act(write=False) as ctx:
+        hospital = ctx.session.scalar(select(VictimList.id).where(VictimList.name == "hospital"))
+        n = len(
+            list(ctx.session.scalars(select(ListRecord.id).where(ListRecord.list_id == hospital)))
+        )
+        one = ctx.session.scalar(select(ListRecord.id).where(ListRecord.list_id == hospital))
+    with linked.act() as ctx:
+        retractions.retract(ctx, "list_record", one, reason="entered by mistake")
+    with linked.act(write=False) as ctx:
+        seen = retractions.impact(ctx, "list", hospital)
+    assert seen["list_records"] == n - 1  # the one already retracted is out already
+    assert len(seen["dependants"]) == n and seen["estimates"] == 0
+    with linked.act() as ctx:
+        retractions.retract(ctx, "list", hospital, reason="not verified", with_dependants=True)
+    with linked.act(write=False) as ctx:
+        back = retractions.impact(ctx, "list", hospital)
+    # restoring the list puts back the records withdrawn with it, not the one retracted alone
+    assert back["restore"] is True and back["list_records"] == n - 1
+    assert len(back["dependants"]) == n - 1
+
+
+def test_a_victim_list_and_its_records_without_names(linked: Case) -> None:
+    """The list page reads a list and a page of its records (open fields, never the
+    names); a retracted record leaves the page and is found with retracted=only."""
+    with linked.act(write=False) as ctx:
+        committee = ctx.session.scalar(select(VictimList.id).where(VictimList.name == "committee"))
+        page = lists.victim_list(ctx, committee, limit=500)
+    assert page["list"]["name"] == "committee" and page["list"]["retraction"] is None
+    first = page["records"][0]
+    assert {"id", "record", "row", "sex", "age", "person_id"} <= set(first)
+    assert not {"full_name", "names", "data_enc"} & set(first)
+    assert page["total"] == len(page["records"]) and page["retracted_records"] == 0
+    with linked.act() as ctx:
+        retractions.retract(ctx, "list_record", first["id"], reason="a test row")
+    with linked.act(write=False) as ctx:
+        page = lists.victim_list(ctx, committee, limit=500)
+        gone = lists.victim_list(ctx, committee, retracted="only")
+        one = lists.list_record(ctx, first["id"])
+    assert first["id"] not in {r["id"] for r in page["records"]}
+    assert [r["id"] for r in gone["records"]] == [first["id"]]
+    assert page["retracted_records"] == 1
+    assert one["list"] == {"id": committee, "name": "committee", "retracted": False}
+    assert one["retraction"]["reason"] == "a test row" and "full_name" not in one

@@ -102,3 +102,159 @@ def test_a_report_job_refused_its_settings_fails_in_words(
         case.close()
     assert error.startswith(english), error
     assert _arabic(ar) and "unknown" not in ar and "use" not in ar, ar
+
+
+def _latin_words(s: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]{3,}", s))
+
+
+def _warc(first_page: bytes) -> bytes:
+    """A one-record WARC (a fictional page) written by warcio, with its digests."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=False)
+    head = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
+    w.write_record(
+        w.create_warc_record(
+            "http://fictional.example/market.html",
+            "response",
+            payload=io.BytesIO(first_page),
+            http_headers=head,
+        )
+    )
+    return buf.getvalue()
+
+
+CAPTURE_PAGE = b"<html><body>Fictional covered market, amber-lantern-7</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("data", "english"),
+    [
+        (
+            _warc(CAPTURE_PAGE).replace(b"covered market", b"Covered market"),
+            "edited.warc: a WARC record's digest does not match (the record was altered "
+            "or damaged)",
+        ),
+        (
+            b"<html>Fictional notes, amber-lantern-7</html>\n\n",
+            "edited.warc: not a readable WARC (its records could not be read)",
+        ),
+    ],
+)
+def test_a_warc_the_library_refuses_fails_the_job_in_fixed_words(
+    tmp_path: Any, data: bytes, english: str
+) -> None:
+    """The library's own line (which may quote the file: 'first line: …') is never shown:
+    fixed words in English and Arabic, nothing of the capture's content."""
+    import io
+
+    from dalil.core.case import Case
+    from dalil.services import captures
+    from dalil.testing import TEST_PASSPHRASE
+
+    case = Case.init(tmp_path / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        put = captures.store_capture_stream(case, "admin", io.BytesIO(data), name="edited.warc")
+        error, ar = _failed_in_words(case, "capture", {"sha256": put.sha256, "name": "edited.warc"})
+    finally:
+        case.close()
+    assert error == english, error
+    assert "amber" not in error and "first line" not in error
+    assert _arabic(ar) and _latin_words(ar) <= {"edited", "warc"}, ar
+
+
+def test_an_api_refusal_raised_in_words_answers_in_the_request_language(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    """`detail` in the request's language (Accept-Language), `error` the English words
+    (as before), `message` the id and parameters."""
+    h = {"Authorization": f"Bearer {seeded['tokens']['analyst']}"}
+    english = "state why the names are needed (reason, 5+ characters)"
+    r = client.post("/api/v1/lists/review-sessions", json={"reason": "no"}, headers=h)
+    assert r.status_code == 422
+    assert r.json()["detail"] == english and r.json()["error"] == english
+    r = client.post(
+        "/api/v1/lists/review-sessions",
+        json={"reason": "no"},
+        headers={**h, "Accept-Language": "ar"},
+    )
+    body = r.json()
+    assert r.status_code == 422 and body["field"] == "reason", body
+    assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
+    assert body["error"] == english
+    assert body["message"] == {"id": english, "params": {}}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_why_no_text_was_extracted_is_shown_in_words_on_the_job_page(
+    client: Client, app: Any, lang: str
+) -> None:
+    """A document the text extraction refuses: the source text job's result says why in
+    the page's language (the API keeps the English words and the message id)."""
+    from dalil.services import jobs
+
+    client.get(f"/login?lang={lang}")
+    client.login("investigator")
+    t = client.csrf("/sources/new")
+    r = client.post(
+        "/api/v1/sources/upload",
+        params={"name": "notes-fictional.pdf", "title": "Fictional notes", "kind": "article"},
+        content=f"Fictional notes ({lang}) typed as plain text, saved as .pdf.\n".encode(),
+        headers={"X-CSRF-Token": t, "Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 202, r.text
+    jid = int(r.json()["text_job"])
+    assert jobs.wait(app.state.case, jid, timeout=120) == "done"
+    english = "notes-fictional.pdf: has a .pdf name but is not a PDF file"
+    got = client.get(f"/api/v1/jobs/{jid}?lang=en").json()["result"]
+    assert got["text_error"] == english, got
+    assert got["text_error_message"]["id"] == "%(file)s: has a .pdf name but is not a PDF file"
+    page = client.get(f"/jobs/{jid}").text
+    box = re.search(r'<dl id="job-result"[^>]*>(.*?)</dl>', page, re.S)
+    assert box is not None
+    shown = unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
+    if lang == "en":
+        assert english in shown, shown
+    else:
+        assert _arabic(shown) and "has a" not in shown, shown
+        assert _latin_words(shown) <= {"notes", "fictional", "pdf", "PDF"}, shown
+
+
+def test_the_list_check_gives_each_rows_reason_in_arabic(
+    make_client: Any, seeded: dict[str, Any]
+) -> None:
+    """The validation report's reasons (a value blanked, a row without a name) in the
+    page's language; the CLI's English words unchanged (the report's ``reason``)."""
+    from .test_list_import import LIST_CSV, _mapping_fields
+
+    c = make_client()
+    c.get("/login?lang=ar")
+    c.login("analyst")
+    t = c.csrf("/lists/import")
+    r = c.post(
+        "/lists/import",
+        data={"name": "Fictional list (ar)", "csrf_token": t},
+        files={"file": ("fictional-list.csv", LIST_CSV, "text/csv")},
+    )
+    assert r.status_code == 200, r.text[-1500:]
+    t = c.csrf("/lists/import")
+    r = c.post("/lists/import/check", data={**_mapping_fields(r.text), "csrf_token": t})
+    assert r.status_code == 200
+    body = re.search(r"<tbody>(.*?)</tbody>", r.text.split("report-rejected")[1], re.S)
+    assert body is not None
+    rows = [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td>(.*?)</td>", tr)
+        ]
+        for tr in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    ]
+    assert len(rows) == 3, rows  # c2's age, c3 without a name, c4's date
+    for _row, _column, action, reason in rows:
+        assert _arabic(action) and _arabic(reason), (action, reason)
+        assert not _latin_words(reason), reason

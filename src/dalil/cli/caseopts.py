@@ -110,27 +110,33 @@ class CaseOptions:
             case.close()
 
 
+#: The options of :func:`case_options`, for a command that takes some of them itself.
+passphrase_file_option = click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False),
+    help="File holding the case passphrase (else $DALIL_PASSPHRASE or a prompt).",
+)
+user_option = click.option(
+    "--user",
+    "user",
+    metavar="NAME",
+    help="Act as this user (else $DALIL_USER, else the case admin).",
+)
+case_dir_option = click.option(
+    "--case",
+    "case_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="The case folder (else $DALIL_CASE, else the current folder).",
+)
+
+
 def case_options(f: F) -> F:
     """Add ``--case``, ``--user`` and ``--passphrase-file``; pass ``case_opts``."""
 
-    @click.option(
-        "--passphrase-file",
-        type=click.Path(dir_okay=False),
-        help="File holding the case passphrase (else $DALIL_PASSPHRASE or a prompt).",
-    )
-    @click.option(
-        "--user",
-        "user",
-        metavar="NAME",
-        help="Act as this user (else $DALIL_USER, else the case admin).",
-    )
-    @click.option(
-        "--case",
-        "case_dir",
-        metavar="DIR",
-        type=click.Path(file_okay=False),
-        help="The case folder (else $DALIL_CASE, else the current folder).",
-    )
+    @passphrase_file_option
+    @user_option
+    @case_dir_option
     @functools.wraps(f)
     def wrapper(
         *args: Any,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from dalil.cli.caseopts import CaseOptions, case_options, read_secret_file
+from dalil.cli.caseopts import (
+    CaseOptions,
+    case_dir_option,
+    case_options,
+    read_secret_file,
+    user_option,
+)
 from dalil.cli.support import AliasedGroup, emit_json, get_or_create_group, json_option
 from dalil.errors import InputError
 
@@ -71,16 +77,8 @@ def keys_split(case_opts: CaseOptions, shares: int, threshold: int, as_json: boo
     type=click.Path(dir_okay=False),
     help="File holding the new passphrase (else a prompt, asked twice).",
 )
-@click.option(
-    "--case",
-    "case_dir",
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="The case folder (else $DALIL_CASE, else the current folder).",
-)
-@click.option(
-    "--user", "user", metavar="NAME", help="Act as this user (else $DALIL_USER, else the admin)."
-)
+@case_dir_option
+@user_option
 @json_option
 def keys_recover(
     share_files: tuple[str, ...],

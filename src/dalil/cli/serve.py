@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dalil.cli.caseopts import CaseOptions
+from dalil.cli.caseopts import CaseOptions, passphrase_file_option
 from dalil.cli.support import AliasedGroup
 from dalil.errors import InputError
 
@@ -84,11 +84,7 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
     help="A host name the server answers to besides loopback (the public name behind "
     "--proxy); repeat for several.",
 )
-@click.option(
-    "--passphrase-file",
-    type=click.Path(dir_okay=False),
-    help="File holding the case passphrase (else $DALIL_PASSPHRASE or a prompt).",
-)
+@passphrase_file_option
 @click.option(
     "--case",
     "case_dir",

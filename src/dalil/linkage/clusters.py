@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from rapidfuzz.distance import OSA
 
 #: Largest spread of birth years inside one cluster (the cluster-level check): an age
 #: gives the birth year ±1, lists round ages and mistype years, so this is generous.
@@ -32,8 +34,6 @@ DEFAULT_SUPPORT = 0.4
 def _ids_conflict(a: set[str], b: set[str]) -> bool:
     """Two national ids that are not one typo apart (a letter changed, added, dropped or
     two neighbours swapped): the same person's id mistyped in one list is no conflict."""
-    from rapidfuzz.distance import OSA
-
     return any(x != y and OSA.distance(x, y) > 1 for x in a for y in b)
 
 
@@ -85,136 +85,197 @@ def cluster(
     not match (a chain through a namesake). Its expected share of true pairs is the
     mean: a join is worth making, for pairwise F1, when that share is about half.
     """
-    index = {rid: i for i, rid in enumerate(record_ids)}
     n = len(record_ids)
-    parent = list(range(n))
-    members: list[list[int]] = [[i] for i in range(n)]
-    last_p = [1.0] * n
+    index = {rid: i for i, rid in enumerate(record_ids)}
+    rejected = list(rejected)
     cannot: dict[int, set[int]] = {}
     for a, b in rejected:
         if a in index and b in index:
             ia, ib = index[a], index[b]
             cannot.setdefault(ia, set()).add(ib)
             cannot.setdefault(ib, set()).add(ia)
+    # the edges, strongest first (a stable sort: ties keep the order accepted, kept,
+    # scored): arrays of record positions, built without a Python step per pair
+    forced_l: list[int] = []
+    forced_r: list[int] = []
+    forced_p: list[float] = []
+    for a, b in accepted:
+        if a in index and b in index:
+            forced_l.append(index[a])
+            forced_r.append(index[b])
+            forced_p.append(1.0)
+    for a, b, p in kept:
+        if a in index and b in index:
+            forced_l.append(index[a])
+            forced_r.append(index[b])
+            forced_p.append(float(p))
+    positions = pd.Index(list(record_ids)) if n else pd.Index([], dtype=object)
+    if not positions.is_unique:  # the last of equal ids wins, as in a dict
+        positions = pd.Index(list(index))
+        order = np.array(list(index.values()), dtype=np.int64)
+    else:
+        order = None
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    def locate(ids: pd.Series) -> np.ndarray:
+        loc = positions.get_indexer(ids.astype(str).to_numpy()) if n else np.full(len(ids), -1)
+        loc = np.asarray(loc, dtype=np.int64)
+        if order is not None:
+            loc = np.where(loc >= 0, order[np.maximum(loc, 0)], -1)
+        return loc
 
-    # per cluster root: sexes, national ids, lowest and highest birth year
-    sexes: list[set[str]] = [set() for _ in range(n)]
-    nids: list[set[str]] = [set() for _ in range(n)]
-    by_lo: list[int | None] = [None] * n
-    by_hi: list[int | None] = [None] * n
+    def code(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.minimum(left, right) * (n + 1) + np.maximum(left, right)
+        return out
+
+    scored_l = scored_r = np.zeros(0, dtype=np.int64)
+    scored_p = np.zeros(0, dtype=np.float64)
+    all_l = all_r = scored_l
+    all_p = scored_p
+    if len(pairs):
+        all_l, all_r = locate(pairs["unique_id_l"]), locate(pairs["unique_id_r"])
+        all_p = pairs["match_probability"].to_numpy(dtype=np.float64)
+        at = all_p >= threshold
+        sl, sr, sp = all_l[at], all_r[at], all_p[at]
+        keep = (sl >= 0) & (sr >= 0)
+        rej_codes = [code(np.array([index[a]]), np.array([index[b]]))[0]
+                     for a, b in rejected if a in index and b in index]  # fmt: skip
+        if rej_codes:
+            keep &= ~np.isin(code(sl, sr), np.array(rej_codes, dtype=np.int64))
+        scored_l, scored_r, scored_p = sl[keep], sr[keep], sp[keep]
+    edge_l = np.concatenate([np.array(forced_l, dtype=np.int64), scored_l])
+    edge_r = np.concatenate([np.array(forced_r, dtype=np.int64), scored_r])
+    edge_p = np.concatenate([np.array(forced_p, dtype=np.float64), scored_p])
+    by_strength = np.argsort(-edge_p, kind="stable")
+    forced = {(a, b) for a, b in zip(forced_l, forced_r, strict=True)}
+    is_forced = np.zeros(len(edge_p), dtype=bool)
+    if forced:
+        fc = np.array([a * (n + 1) + b for a, b in forced], dtype=np.int64)
+        is_forced = np.isin(edge_l * (n + 1) + edge_r, fc)
+    # support: every scored pair (down to SUPPORT_FLOOR) by record, in both directions
+    # (CSR arrays: the neighbours of record i are near_to[start[i]:start[i + 1]]), to
+    # weigh a join of two clusters by all the pairs between them
+    near_start: list[int] = []
+    near_to: list[int] = []
+    near_p: list[float] = []
+    if support is not None and len(pairs):
+        ok = (all_p >= SUPPORT_FLOOR) & (all_l >= 0) & (all_r >= 0)
+        ul, ur, up = all_l, all_r, all_p
+        ul, ur, up = ul[ok], ur[ok], up[ok]
+        src = np.empty(2 * len(ul), dtype=np.int64)
+        dst = np.empty(2 * len(ul), dtype=np.int64)
+        val = np.empty(2 * len(ul), dtype=np.float64)
+        src[0::2], src[1::2] = ul, ur
+        dst[0::2], dst[1::2] = ur, ul
+        val[0::2], val[1::2] = up, up
+        directed = pd.DataFrame({"src": src, "dst": dst, "p": val})
+        if directed.duplicated(["src", "dst"]).any():
+            # a pair given twice: its first place, its last probability (as a dict)
+            directed = directed.groupby(["src", "dst"], sort=False, as_index=False).last()
+        by_src = np.argsort(directed["src"].to_numpy(), kind="stable")
+        near_to = directed["dst"].to_numpy()[by_src].tolist()
+        near_p = directed["p"].to_numpy()[by_src].tolist()
+        counts = np.bincount(directed["src"].to_numpy(), minlength=n)
+        near_start = np.concatenate([[0], np.cumsum(counts)]).tolist()
+
+    # union by size: root[i] is the cluster of record i, members[r] the records of a
+    # cluster of several (a record alone is its own root and only member)
+    root = list(range(n))
+    members: dict[int, list[int]] = {}
+    last_p = [1.0] * n
+    sex_of: list[str | None] = [None] * n
+    nid_of: list[str | None] = [None] * n
+    by_of: list[int | None] = [None] * n
     if attributes:
         for rid, i in index.items():
             sx, by, nid = attributes.get(rid, (None, None, None))
-            if sx:
-                sexes[i].add(sx)
-            if nid:
-                nids[i].add(nid)
-            by_lo[i] = by_hi[i] = by
-    forced: set[tuple[int, int]] = set()
+            sex_of[i], by_of[i], nid_of[i] = sx or None, by, nid or None
+    # per cluster of several: sexes, national ids, lowest and highest birth year
+    sexes: dict[int, set[str]] = {}
+    nids: dict[int, set[str]] = {}
+    by_lo: dict[int, int | None] = {}
+    by_hi: dict[int, int | None] = {}
+
+    def attrs_of(r: int) -> tuple[set[str], set[str], int | None, int | None]:
+        if r in members:
+            return sexes[r], nids[r], by_lo[r], by_hi[r]
+        sx, nid = sex_of[r], nid_of[r]
+        return ({sx} if sx else set()), ({nid} if nid else set()), by_of[r], by_of[r]
 
     def compatible(ra: int, rb: int) -> bool:
-        if len(sexes[ra] | sexes[rb]) > 1 or _ids_conflict(nids[ra], nids[rb]):
+        sa, na, loa, hia = attrs_of(ra)
+        sb, nb, lob, hib = attrs_of(rb)
+        if len(sa | sb) > 1 or (na and nb and _ids_conflict(na, nb)):
             return False
-        los = [x for x in (by_lo[ra], by_lo[rb]) if x is not None]
-        his = [x for x in (by_hi[ra], by_hi[rb]) if x is not None]
+        los = [x for x in (loa, lob) if x is not None]
+        his = [x for x in (hia, hib) if x is not None]
         return not los or max(his) - min(los) <= max_birth_year_spread
 
-    edges: list[tuple[float, int, int]] = []
-    rejected_set = {frozenset(p) for p in rejected}
-    for a, b in accepted:
-        if a in index and b in index:
-            edges.append((1.0, index[a], index[b]))
-            forced.add((index[a], index[b]))
-    for a, b, p in kept:
-        if a in index and b in index:
-            edges.append((float(p), index[a], index[b]))
-            forced.add((index[a], index[b]))
-    if len(pairs):
-        sel = pairs[pairs["match_probability"] >= threshold]
-        for a, b, p in zip(
-            sel["unique_id_l"].astype(str),
-            sel["unique_id_r"].astype(str),
-            sel["match_probability"].astype(float),
-            strict=True,
-        ):
-            if a in index and b in index and frozenset((a, b)) not in rejected_set:
-                edges.append((p, index[a], index[b]))
-    edges.sort(key=lambda e: -e[0])
-    # support: every scored pair (down to SUPPORT_FLOOR) by record, to weigh a join of
-    # two clusters by all the pairs between them, not only by its strongest link
-    near: dict[int, dict[int, float]] = {}
-    if support is not None and len(pairs):
-        sup = pairs[pairs["match_probability"] >= SUPPORT_FLOOR]
-        for a, b, p in zip(
-            sup["unique_id_l"].astype(str),
-            sup["unique_id_r"].astype(str),
-            sup["match_probability"].astype(float),
-            strict=True,
-        ):
-            na, nb = index.get(a), index.get(b)
-            if na is not None and nb is not None:
-                near.setdefault(na, {})[nb] = p
-                near.setdefault(nb, {})[na] = p
-
-    def supported(ra: int, rb: int) -> bool:
-        small, big = (ra, rb) if len(members[ra]) <= len(members[rb]) else (rb, ra)
+    def supported(ra: int, rb: int, size_a: int, size_b: int) -> bool:
+        small, big = (ra, rb) if size_a <= size_b else (rb, ra)
         total = 0.0
-        for m in members[small]:
-            for o, p in near.get(m, {}).items():
-                if find(o) == big:
-                    total += p
-        return total >= support * len(members[ra]) * len(members[rb])  # type: ignore[operator]
+        for m in members.get(small, (small,)):
+            for k in range(near_start[m], near_start[m + 1]):
+                if root[near_to[k]] == big:
+                    total += near_p[k]
+        return total >= support * size_a * size_b  # type: ignore[operator]
 
     blocked = incompatible = unsupported = 0
-    for p, ia, ib in edges:
-        ra, rb = find(ia), find(ib)
+    order_l = edge_l[by_strength].tolist()
+    order_r = edge_r[by_strength].tolist()
+    order_p = edge_p[by_strength].tolist()
+    order_f = is_forced[by_strength].tolist()
+    for ia, ib, p, is_f in zip(order_l, order_r, order_p, order_f, strict=True):
+        ra, rb = root[ia], root[ib]
         if ra == rb:
             continue
-        if support is not None and (ia, ib) not in forced:
-            chain_join = len(members[ra]) > 1 or len(members[rb]) > 1
-            if chain_join and not supported(ra, rb):
+        ma, mb = members.get(ra), members.get(rb)
+        size_a = len(ma) if ma is not None else 1
+        size_b = len(mb) if mb is not None else 1
+        chain = size_a > 1 or size_b > 1
+        if chain and not is_f:
+            if support is not None and not supported(ra, rb, size_a, size_b):
                 unsupported += 1
                 continue
-        chain = len(members[ra]) > 1 or len(members[rb]) > 1
-        if attributes and chain and (ia, ib) not in forced and not compatible(ra, rb):
-            incompatible += 1
-            continue
-        if len(members[ra]) < len(members[rb]):
-            ra, rb = rb, ra
-        if cannot and any(m in cannot and cannot[m] for m in members[rb]):
-            big = set(members[ra])
-            if any(cannot.get(m, set()) & big for m in members[rb]):
+            if attributes and not compatible(ra, rb):
+                incompatible += 1
+                continue
+        if size_a < size_b:
+            ra, rb, ma, mb = rb, ra, mb, ma
+        small_m = mb if mb is not None else [rb]
+        if cannot and any(m in cannot and cannot[m] for m in small_m):
+            big = set(ma if ma is not None else [ra])
+            if any(cannot.get(m, set()) & big for m in small_m):
                 blocked += 1
                 continue
-        parent[rb] = ra
-        members[ra].extend(members[rb])
-        members[rb] = []
         if attributes:
-            sexes[ra] |= sexes[rb]
-            nids[ra] |= nids[rb]
-            los = [x for x in (by_lo[ra], by_lo[rb]) if x is not None]
-            his = [x for x in (by_hi[ra], by_hi[rb]) if x is not None]
+            s_a, n_a, lo_a, hi_a = attrs_of(ra)
+            s_b, n_b, lo_b, hi_b = attrs_of(rb)
+            los = [x for x in (lo_a, lo_b) if x is not None]
+            his = [x for x in (hi_a, hi_b) if x is not None]
+            sexes[ra], nids[ra] = s_a | s_b, n_a | n_b
             by_lo[ra] = min(los) if los else None
             by_hi[ra] = max(his) if his else None
+            for d in (sexes, nids, by_lo, by_hi):
+                d.pop(rb, None)
+        if ma is None:
+            ma = members[ra] = [ra]
+        for m in small_m:
+            root[m] = ra
+        ma.extend(small_m)
+        members.pop(rb, None)
         last_p[ra] = min(last_p[ra], last_p[rb], p)
     cluster_of: dict[str, str] = {}
     probability: dict[str, float] = {}
     # cluster id: the smallest record id in the cluster (stable across runs)
     roots: dict[int, str] = {}
     for i, rid in enumerate(record_ids):
-        r = find(i)
+        r = root[i]
         if r not in roots or rid < roots[r]:
             roots[r] = rid
     for i, rid in enumerate(record_ids):
-        r = find(i)
+        r = root[i]
         cluster_of[rid] = roots[r]
-        probability[rid] = last_p[r] if len(members[r]) > 1 else 1.0
+        probability[rid] = last_p[r] if r in members else 1.0
     return Clustering(cluster_of, probability, blocked, incompatible, unsupported)
 
 

@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from dalil.core import access
 from dalil.core.context import oid, protected_marker
@@ -374,6 +374,63 @@ def list_lists(ctx: Context) -> list[dict[str, Any]]:
             if r.get("evidence") in sensitive or not r.get("evidence"):
                 r["original_name"] = None
     return rows
+
+
+def _list_row(ctx: Context, list_id: int) -> dict[str, Any]:
+    for r in list_lists(ctx):
+        if r["id"] == list_id:
+            return r
+    raise NotFound(f"no victim list with id {list_id}")
+
+
+def victim_list(
+    ctx: Context, list_id: int, *, retracted: str = "hide", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """A victim list (as :func:`list_lists`, with its ``retraction``: at, by, reason, or
+    None) and a page of its records in row order: the open fields only (as the review
+    queue without reveal; the names stay encrypted). *retracted*: ``hide`` (the records
+    in force), ``only`` (the retracted ones, to find one to restore) or ``include``.
+    ``total`` counts the records shown by *retracted*; ``retracted_records`` those
+    retracted on their own or with the list."""
+    ctx.require(access.CASE_READ, "read victim lists")
+    vl = _list_row(ctx, int(list_id))
+    vl["retraction"] = retractions.status(ctx, "list", vl["id"])
+    base = select(ListRecord).where(ListRecord.list_id == vl["id"])
+    shown = retractions.narrow(base, "list_record", ListRecord.id, retracted)
+    total = ctx.session.scalar(select(func.count()).select_from(shown.subquery())) or 0
+    gone = retractions.narrow(base, "list_record", ListRecord.id, "only")
+    held = ctx.session.scalar(select(func.count()).select_from(gone.subquery())) or 0
+    rows = ctx.session.scalars(
+        shown.order_by(ListRecord.row, ListRecord.id)
+        .limit(max(1, min(limit, 500)))
+        .offset(max(0, offset))
+    )
+    records = [
+        {**_open_fields(r, vl["name"]), "row": r.row, "match_probability": r.match_probability}
+        for r in rows
+    ]
+    return {"list": vl, "records": records, "total": int(total), "retracted_records": int(held)}
+
+
+def list_record(ctx: Context, record_id: int) -> dict[str, Any]:
+    """One list record: its open fields (never the names), its list (id, name,
+    retracted), its row in the file, the victim it is linked to (``person``: id and
+    pseudonym, or None) and its ``retraction`` (at, by, reason, or None)."""
+    from dalil.model.person import Person
+
+    ctx.require(access.CASE_READ, "read victim lists")
+    r = ctx.get(ListRecord, int(record_id), "list record")
+    vl = ctx.get(VictimList, r.list_id, "victim list")
+    out = {**_open_fields(r, vl.name), "row": r.row, "match_probability": r.match_probability}
+    out["list"] = {
+        "id": vl.id,
+        "name": vl.name,
+        "retracted": retractions.status(ctx, "list", vl.id) is not None,
+    }
+    person = ctx.session.get(Person, r.person_id) if r.person_id is not None else None
+    out["person"] = {"id": person.id, "pseudonym": person.pseudonym} if person else None
+    out["retraction"] = retractions.status(ctx, "list_record", r.id)
+    return out
 
 
 # --------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
@@ -532,3 +532,76 @@ def all_retractions(ctx: Context) -> dict[tuple[str, int], dict[str, Any]]:
     """``(kind, id) -> {at, by, reason}`` of every retracted record (internal exports)."""
     ctx.require(access.CASE_READ, "read records")
     return {(r.kind, r.record_id): _as_dict(r) for r in ctx.session.scalars(select(Retraction))}
+
+
+def impact(ctx: Context, kind: str, ident: int | str) -> dict[str, Any]:
+    """What retracting a record would change downstream or, if it is retracted, what
+    restoring it would change; nothing is changed and nothing is logged (``case.read``):
+    the preview a retract or restore form shows before it is confirmed.
+
+    ``{kind, id, object_id, label, retracted, restore, dependants, list_records,
+    victims, estimates, linkage_runs, findings}``: *restore* is true when the record is
+    retracted (the figures are then those of a restore); *dependants* what depends on
+    it (:func:`dependants`) or, for a restore, what its retraction withdrew with it
+    (:func:`withdrawn_with`); *list_records* how many list records leave (or rejoin)
+    the linkage runs and estimates; *victims* how many victims those records are linked
+    to now (the next linkage run takes the records off them); *estimates* and
+    *linkage_runs* how many were computed before and will then say they predate it
+    (:func:`changed_since`) until run again; *findings* how many legal findings and
+    claims are flagged (or no longer flagged) for citing a retracted record."""
+    from dalil.model.findings import EstimateRow
+    from dalil.model.lists import LinkageRun
+
+    kind = _kind(kind)
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    row = _row(ctx, kind, ident)
+    held = _current(ctx, kind, row.id)
+    s = ctx.session
+    gone_now = {
+        (k, i)
+        for k, i in s.execute(
+            select(Retraction.kind, Retraction.record_id).where(Retraction.kind.in_(ANALYSIS_KINDS))
+        )
+    }
+    if held is None:
+        after = gone_now | {(kind, row.id)}
+        deps = _dependants(ctx, kind, row.id)
+        flagged = [d for d in deps if not d["retractable"]]
+    else:
+        withdrawn = {(r.kind, r.record_id) for r in s.scalars(
+            select(Retraction).where(Retraction.cascade_of == held.id))}  # fmt: skip
+        after = gone_now - withdrawn - {(kind, row.id)}
+        deps = withdrawn_with(ctx, kind, row.id if kind != "evidence" else row.sha256)
+        flagged = [d for d in _dependants(ctx, kind, row.id) if not d["retractable"]]
+    recs: list[Any] = []
+    cols = select(ListRecord.id, ListRecord.list_id, ListRecord.person_id)
+    if kind == "list_record":
+        recs = list(s.execute(cols.where(ListRecord.id == row.id)))
+    elif kind == "list":
+        recs = list(s.execute(cols.where(ListRecord.list_id == row.id)))
+    elif kind == "person":
+        recs = list(s.execute(cols.where(ListRecord.person_id == row.id)))
+
+    def live(gone: set[tuple[str, int]], r: Any) -> bool:
+        return (
+            ("list_record", r.id) not in gone
+            and ("list", r.list_id) not in gone
+            and (r.person_id is None or ("person", r.person_id) not in gone)
+        )
+
+    changed = [r for r in recs if live(gone_now, r) != live(after, r)]
+    stale = bool(changed)
+    return {
+        "kind": kind,
+        "id": row.sha256 if kind == "evidence" else row.id,
+        "object_id": _object_id(kind, row),
+        "label": _label(kind, row),
+        "retracted": held is not None,
+        "restore": held is not None,
+        "dependants": deps,
+        "list_records": len(changed),
+        "victims": len({r.person_id for r in changed if r.person_id is not None}),
+        "estimates": int(s.scalar(select(func.count(EstimateRow.id))) or 0) if stale else 0,
+        "linkage_runs": int(s.scalar(select(func.count(LinkageRun.id))) or 0) if stale else 0,
+        "findings": len(flagged),
+    }

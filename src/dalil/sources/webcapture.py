@@ -22,13 +22,17 @@ import hashlib
 import io
 import itertools
 import json
+import logging
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
+
+_log_server = logging.getLogger(__name__)
 
 #: Largest payload kept from one WARC record (bigger media are listed, not extracted).
 MAX_RECORD = 512 * 1024 * 1024
@@ -161,11 +165,21 @@ def check_gzip(stream: IO[bytes], where: str) -> None:
             while g.read(1 << 20):
                 pass
     except (OSError, EOFError, zlib.error):
-        raise InputError(f"{where}: damaged or cut gzip") from None
+        raise InputError(Message(N_("%(file)s: damaged or cut gzip"), file=where)) from None
+
+
+def _library_line(e: BaseException) -> str:
+    """The library's words for the server's log: its first line, without the part that
+    quotes the file ('first line: …' is the capture's own content)."""
+    line = str(e).splitlines()[0] if str(e) else ""
+    return line.split("first line:")[0].strip(" ,:")[:200]
 
 
 def read_warc(stream: IO[bytes], where: str, cap: Capture, size: int) -> None:
-    """Add the pages and media of one WARC (plain or gzip, *size* bytes) to *cap*."""
+    """Add the pages and media of one WARC (plain or gzip, *size* bytes) to *cap*.
+
+    A refusal is in fixed words (message ids); what the library said goes to the
+    server's log only, never its quotation of the file."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -182,26 +196,55 @@ def read_warc(stream: IO[bytes], where: str, cap: Capture, size: int) -> None:
                 pass
             if getattr(rec.raw_stream, "limit", 0) > 0:
                 url = rec.rec_headers.get_header("WARC-Target-URI") or rec.rec_type
-                raise InputError(f"{where}: cut short inside the record of {url} (truncated)")
+                raise InputError(
+                    Message(
+                        N_("%(file)s: cut short inside the record of %(url)s (truncated)"),
+                        file=where,
+                        url=url,
+                    )
+                )
         if it.offset < size:  # warcio stops quietly at a record whose headers are cut
             raise InputError(
-                f"{where}: an incomplete record at byte {it.offset} (truncated or damaged)"
+                Message(
+                    N_("%(file)s: an incomplete record at byte %(offset)s (truncated or damaged)"),
+                    file=where,
+                    offset=str(it.offset),
+                )
             )
     except ArchiveLoadFailed as e:
-        msg = str(e).splitlines()[0][:200] if str(e) else "unreadable"
-        if "digest" in msg.lower():
-            raise InputError(f"{where}: a WARC record's digest does not match ({msg})") from None
-        raise InputError(f"{where}: not a readable WARC ({msg})") from None
+        said = _library_line(e)
+        _log_server.info("%s: the WARC reader refused it (%s)", where, said or type(e).__name__)
+        if "digest" in said.lower():
+            raise InputError(
+                Message(
+                    N_(
+                        "%(file)s: a WARC record's digest does not match (the record was "
+                        "altered or damaged)"
+                    ),
+                    file=where,
+                )
+            ) from None
+        raise InputError(
+            Message(N_("%(file)s: not a readable WARC (its records could not be read)"), file=where)
+        ) from None
     except (OSError, EOFError, zipfile.BadZipFile, gzip.BadGzipFile, ValueError):
         # the library's own words (a Python type, internal offsets) are not for users
-        raise InputError(f"{where}: damaged (unreadable compressed data or record)") from None
+        raise InputError(
+            Message(N_("%(file)s: damaged (unreadable compressed data or record)"), file=where)
+        ) from None
     except (AttributeError, TypeError, KeyError, IndexError):
         # warcio trips over some cut or malformed record headers this way
         raise InputError(
-            f"{where}: a record's headers are incomplete or malformed (truncated or damaged)"
+            Message(
+                N_(
+                    "%(file)s: a record's headers are incomplete or malformed (truncated or "
+                    "damaged)"
+                ),
+                file=where,
+            )
         ) from None
     if cap.records == 0:
-        raise InputError(f"{where}: holds no WARC record")
+        raise InputError(Message(N_("%(file)s: holds no WARC record"), file=where))
 
 
 # --------------------------------------------------------------------------- WACZ
@@ -455,9 +498,13 @@ def read_capture(path: str | Path) -> Capture:
             read_warc(f, p.name, cap, p.stat().st_size)
         cap.integrity = {"record_digests_checked": True, "signed": False}
     else:
-        raise InputError(f"{p.name}: not a web capture (.wacz, .warc or .warc.gz)")
+        raise InputError(
+            Message(N_("%(file)s: not a web capture (.wacz, .warc or .warc.gz)"), file=p.name)
+        )
     if not cap.pages and not cap.media:
-        raise InputError(f"{p.name}: holds no page (HTML) and no media to import")
+        raise InputError(
+            Message(N_("%(file)s: holds no page (HTML) and no media to import"), file=p.name)
+        )
     return cap
 
 
@@ -474,7 +521,11 @@ def read_capture_bytes(name: str, data: bytes) -> Capture:
         read_warc(io.BytesIO(data), name, cap, len(data))
         cap.integrity = {"record_digests_checked": True, "signed": False}
     else:
-        raise InputError(f"{name}: not a web capture (.wacz, .warc or .warc.gz)")
+        raise InputError(
+            Message(N_("%(file)s: not a web capture (.wacz, .warc or .warc.gz)"), file=name)
+        )
     if not cap.pages and not cap.media:
-        raise InputError(f"{name}: holds no page (HTML) and no media to import")
+        raise InputError(
+            Message(N_("%(file)s: holds no page (HTML) and no media to import"), file=name)
+        )
     return cap

@@ -156,11 +156,13 @@ def create_app(
     @app.exception_handler(DalilError)
     async def _dalil_error(request: Request, exc: DalilError) -> Response:
         status = _status_for(exc)
-        message = _without_submitted(exc.message, request) if status in (404, 422) else exc.message
+        english, words, message_id = _refusal_words(exc, request, scrub=status in (404, 422))
         if is_api(request):
-            return problem(status, message, code=exc.code, field=exc.field)
+            return problem(
+                status, words, code=exc.code, field=exc.field, error=english, message=message_id
+            )
         ctx = get_ctx(request)
-        return render(ctx, "error.html", status_code=status, message=message, status=status)
+        return render(ctx, "error.html", status_code=status, message=words, status=status)
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -213,6 +215,42 @@ def create_app(
 
     app.include_router(media_api.router, prefix=API_PREFIX)
     return app
+
+
+def _request_lang(request: Request) -> str:
+    """The request's language (its context's, or picked as the context picks it)."""
+    ctx = getattr(request.state, "ctx", None)
+    if ctx is not None:
+        return str(ctx.lang)
+    from dalil.display import i18n
+
+    q = request.query_params.get("lang") if request.scope.get("query_string") else None
+    return i18n.pick_language(
+        q, request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language")
+    )
+
+
+def _refusal_words(
+    exc: DalilError, request: Request, *, scrub: bool
+) -> tuple[str, str, dict[str, Any] | None]:
+    """A refusal's English words, its words in the request's language, and its message
+    id and parameters (None when it was raised as plain words). *scrub* (a 404 or 422):
+    every value the request submitted taken out of all three."""
+    from dalil.display.messages import Message, error_in_words
+
+    english, words = exc.message, error_in_words(exc, _request_lang(request))
+    message_id: dict[str, Any] | None = None
+    if isinstance(exc.words, Message):
+        params = exc.words.to_json()["p"]
+        if scrub:
+            params = {
+                k: _without_submitted(v, request) if isinstance(v, str) else v
+                for k, v in params.items()
+            }
+        message_id = {"id": exc.words.msgid, "params": params}
+    if scrub:
+        english, words = _without_submitted(english, request), _without_submitted(words, request)
+    return english, words, message_id
 
 
 def _without_submitted(message: str, request: Request) -> str:

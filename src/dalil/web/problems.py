@@ -2,7 +2,9 @@
 ``type``, ``title``, ``status``, ``detail`` (the one-line message), plus ``code`` (the
 service error's stable code: clients branch on it, never on the text), ``field`` (the
 input at fault, a service parameter or request field, when one is) and ``error`` (the
-message again, the shape of earlier releases)."""
+message again in English, the shape of earlier releases). A refusal raised with a message
+id (:class:`dalil.display.messages.Message`) has ``detail`` in the request's language
+(the session's, ``?lang=`` or ``Accept-Language``) and ``message``: ``{id, params}``."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class Problem(BaseModel):
     code: str
     field: str | None = None
     error: str
+    message: dict[str, Any] | None = None
 
 
 def _doc(description: str) -> dict[str, Any]:
@@ -48,8 +51,12 @@ def problem(
     code: str | None = None,
     field: str | None = None,
     headers: dict[str, str] | None = None,
+    error: str | None = None,
+    message: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """The problem document of an error (see the module docstring)."""
+    """The problem document of an error (see the module docstring): *detail* in the
+    request's language, *error* its English words (default: *detail*), *message* its
+    message id and parameters when it has one."""
     try:
         title = HTTPStatus(status).phrase
     except ValueError:
@@ -60,8 +67,10 @@ def problem(
         "status": status,
         "detail": detail,
         "code": code or _CODES.get(status, f"http_{status}"),
-        "error": detail,
+        "error": error if error is not None else detail,
     }
     if field:
         body["field"] = field
+    if message is not None:
+        body["message"] = message
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)

@@ -92,6 +92,14 @@ def get(ctx: Ctx, job_id: int) -> dict[str, Any]:
     err = d.get("error_message")
     if err:
         d["error"] = in_words(err["id"], err.get("params"), ctx.lang)
+    result = d.get("result")
+    if isinstance(result, dict):
+        # a result's reason kept as a message id (``text_error_message``: the source
+        # text job's): its words in the reader's language
+        for key in [k for k in result if k.endswith("_message")]:
+            said, base = result[key], key.removesuffix("_message")
+            if isinstance(said, dict) and said.get("id") and base in result:
+                result[base] = in_words(str(said["id"]), said.get("params"), ctx.lang)
     d["messages"] = [line["message"] for line in d.get("log", [])]
     return d
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from dalil.display.messages import error_in_words, in_words
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.services import kernel as access
 from dalil.web.context import N_, Ctx, PageCtx, render, see_other
@@ -242,7 +243,9 @@ def estimates_run(
     except InputError as e:
         text = str(e)
         field = next((f for p, f in _FIELDS.items() if text.startswith(p)), "method")
-        return _estimates_page(ctx, values=values, errors={field: text}, status_code=422)
+        return _estimates_page(
+            ctx, values=values, errors={field: error_in_words(e, ctx.lang)}, status_code=422
+        )
     return see_other(ctx, f"/jobs/{job['id']}")
 
 
@@ -265,7 +268,7 @@ def estimates_record(
             estimate=est.result_view(data["result"], ctx.lang)
             if isinstance(data.get("result"), dict)
             else None,
-            record_error=str(e),
+            record_error=error_in_words(e, ctx.lang),
             record_values={"label": label, "note": note},
         )
     return see_other(ctx, f"/estimates#estimate-{rid}")
@@ -280,7 +283,9 @@ def estimates_publish(
     try:
         est.publish(ctx, estimate_id, reason)
     except InputError as e:
-        return _estimates_page(ctx, errors={f"reason-{estimate_id}": str(e)}, status_code=422)
+        return _estimates_page(
+            ctx, errors={f"reason-{estimate_id}": error_in_words(e, ctx.lang)}, status_code=422
+        )
     return see_other(ctx, f"/estimates#estimate-{estimate_id}")
 
 
@@ -319,7 +324,7 @@ def list_import_page(
         step="done",
         upload={"name": result.get("name"), "filename": result.get("original_name")},
         result=result,
-        report=result.get("report", {}),
+        report=_report_in_words(ctx, result.get("report", {})),
         error=None,
     )
 
@@ -341,7 +346,7 @@ def _checked(ctx: PageCtx, job_id: int) -> Response:
         upload=up,
         cols=cols,
         mapping=dict(result.get("mapping") or {}),
-        report=result.get("report") or {},
+        report=_report_in_words(ctx, dict(result.get("report") or {})),
         error=None,
     )
 
@@ -369,7 +374,7 @@ async def list_import_upload(
     try:
         cols = await run_in_threadpool(lists.list_file_columns, ctx, filename, data)
     except InputError as e:
-        return _import_form(ctx, str(e), 422)
+        return _import_form(ctx, error_in_words(e, ctx.lang), 422)
     if ctx.session is not None:
         ctx.session.list_upload = {"filename": filename, "data": data, "name": name, "cols": cols}
     return render(
@@ -380,6 +385,18 @@ async def list_import_upload(
         cols=cols,
         error=None,
     )
+
+
+def _report_in_words(ctx: Ctx, report: dict[str, Any]) -> dict[str, Any]:
+    """The validation report with each row's reason in the page's language (a reason
+    kept as a message id; one written before is shown as it was)."""
+    issues = []
+    for issue in report.get("issues") or []:
+        said = issue.get("message") if isinstance(issue, dict) else None
+        if isinstance(said, dict) and said.get("id"):
+            issue = {**issue, "reason": in_words(str(said["id"]), said.get("params"), ctx.lang)}
+        issues.append(issue)
+    return {**report, "issues": issues}
 
 
 def _mapping(form: Any, columns: list[str]) -> dict[str, str]:
@@ -419,7 +436,7 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
             step="map",
             upload=up,
             cols={**cols, "guessed": mapping},
-            error=str(e),
+            error=error_in_words(e, ctx.lang),
             mapping_error=True,
         )
     if confirm:
