@@ -782,10 +782,37 @@ def _dependants_view(kind: str) -> Any:
     return view
 
 
+def _impact_view(kind: str) -> Any:
+    from dalil.web.handlers import retractions
+    from dalil.web.handlers.records import parse_id
+
+    def view(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
+        return retractions.impact(ctx, kind, parse_id(kind, item_id))
+
+    view.__name__ = f"impact_{kind}"
+    view.__doc__ = (
+        f"What retracting one of {kind} would change downstream or, if it is retracted, "
+        "what restoring it would change; nothing is changed or logged (the preview the "
+        "retract form shows): restore, dependants, list_records (leaving or rejoining "
+        "linkage runs and estimates), victims linked to them, estimates and linkage_runs "
+        "that will predate it, findings flagged."
+    )
+    return view
+
+
 def _register_retract() -> None:
     from dalil.web.handlers.retractions import API_KINDS
 
     for kind in API_KINDS:
+        router.add_api_route(
+            f"/{kind}/{{item_id}}/impact",
+            _impact_view(kind),
+            methods=["GET"],
+            response_model=dict[str, Any],
+            responses=ERRORS,
+            name=f"impact_{kind}",
+            tags=[kind],
+        )
         router.add_api_route(
             f"/{kind}/{{item_id}}/dependants",
             _dependants_view(kind),
