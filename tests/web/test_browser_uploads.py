@@ -132,5 +132,14 @@ def test_a_web_capture_upload_leads_to_its_job_in_both_languages(
                 break
             page.wait_for_timeout(500)
         assert page.get_attribute("#job", "data-state") == "done", page.content()[:2000]
+        # the result sums up the capture in words, the records it made linked by name
+        labels = page.locator("#job-result dt").all_inner_texts()
+        want = ["What was captured", "Pages", "Media items", "Integrity", "Warnings"]
+        if lang == "ar":
+            want = ["ما الذي التُقط", "الصفحات", "عناصر الوسائط", "السلامة", "تنبيهات"]
+        assert labels == want, labels
+        links = page.locator("#job-result a").all_inner_texts()
+        assert links[:2] == [wacz.name, f"Fictional market ({lang})"], links
+        assert "photo.png" in links, links
         shot(page, f"capture-upload-job-{lang}")
     assert not page.console_errors, page.console_errors

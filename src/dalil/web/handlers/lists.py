@@ -178,3 +178,21 @@ def stored_histories(ctx: Ctx) -> dict[str, Any]:
     if held["problem"]:
         raise lists.history_problem(str(held["problem"]))
     return {"lists": held["lists"], "rows": jsonable(held["rows"]), "job": None}
+
+
+def victim_list(
+    ctx: Ctx, list_id: int, *, retracted: str = "hide", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """A victim list and a page of its records, open fields only (``lists.victim_list``)."""
+    with ctx.act(write=False) as sc:
+        return dict(
+            jsonable(
+                lists.victim_list(sc, list_id, retracted=retracted, limit=limit, offset=offset)
+            )
+        )
+
+
+def list_record(ctx: Ctx, record_id: int) -> dict[str, Any]:
+    """One list record, open fields only, with its list, victim and retraction."""
+    with ctx.act(write=False) as sc:
+        return dict(jsonable(lists.list_record(sc, record_id)))
