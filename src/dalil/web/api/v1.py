@@ -66,6 +66,13 @@ class SourceIn(BaseModel):
     text: str | None = Field(None, max_length=5_000_000, description="Plain text of the source.")
 
 
+#: The request body of an upload route: the file's bytes, streamed.
+_BINARY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 _ALREADY_HELD: dict[str, Any] = {
     "description": "The same content is already held: that item, with `already_held`",
     "content": {"application/json": {"schema": {"type": "object"}}},
@@ -190,14 +197,7 @@ def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
     response_model=dict[str, Any],
     status_code=201,
     responses={**ERRORS, 200: _ALREADY_HELD, 202: _TEXT_JOB},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    openapi_extra=_BINARY_BODY,
 )
 async def upload_source(
     ctx: ApiCtx,
@@ -296,14 +296,7 @@ def compare_texts(ctx: ApiCtx, body: CompareTextsIn) -> dict[str, Any]:
     response_model=dict[str, Any],
     status_code=201,
     responses={**ERRORS, 200: _ALREADY_HELD, 202: _CAPTURE_JOB},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    openapi_extra=_BINARY_BODY,
 )
 async def add_evidence(
     ctx: ApiCtx,
