@@ -804,11 +804,13 @@ def run_linkage(
             db.delete_tables_created_by_splink_from_db()
         db = _db_api(backend, protected, len(df))
         if backend == "spark":
-            from dalil.linkage.spark import scratch_dir
+            from dalil.linkage.spark import records_frame, scratch_dir
 
             say(Message(N_("Spark writes its temporary files (they hold the names) to %(dir)s"),
                         dir=str(scratch_dir())))  # fmt: skip
-        sdf = db.register(df, dataset_display_name="records")
+            sdf = db.register(records_frame(db, df), dataset_display_name="records")
+        else:
+            sdf = db.register(df, dataset_display_name="records")
         # SQL in a saved model is written in the training dialect: build the settings
         # afresh for this backend and carry the trained parameters over, level by level.
         fresh = Linker(

@@ -142,6 +142,28 @@ def splink_api(n_records: int) -> Any:
     )
 
 
+def records_frame(api: Any, df: Any) -> Any:
+    """*df* (the prepared records, pandas) as a Spark DataFrame for ``api.register``.
+
+    Local mode: written as one Parquet file into the run's directory and read from
+    there, so the JVM heap does not hold a copy of the records (pyspark's conversion of
+    a pandas frame keeps them in the driver) and Python makes no cleaned copy (Splink's
+    conversion replaces every missing value first). Other sessions: from an Arrow table.
+    """
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    run_dir = getattr(api, "run_dir", None)
+    if run_dir is None:
+        return api.spark.createDataFrame(table)
+    import pyarrow.parquet as pq
+
+    path = Path(run_dir) / "records.parquet"
+    pq.write_table(table, path)
+    del table
+    return api.spark.read.parquet(str(path))
+
+
 def _local_api_class() -> Any:
     from splink import SparkAPI
 
