@@ -118,6 +118,24 @@ def as_html(message_id: str | None, params: dict[str, Any] | None, lang: str) ->
     return Markup(in_words(message_id, params, lang, data=_bdi, escape=_escape))
 
 
+def capture_summary(
+    ctx: Ctx, result: dict[str, Any]
+) -> tuple[list[tuple[str, Markup]], list[Markup]]:
+    """A capture job's result in words (:func:`dalil.web.capture_words.capture_view`),
+    the records it made linked by their titles and file names (read through
+    ``records.labels`` as the reader: a sensitive item's name stays hidden from a role
+    that may not read it)."""
+    from dalil.web.capture_words import capture_view, wanted
+    from dalil.web.present import Labels, lookup
+
+    ids = wanted(result)
+    labels = Labels()
+    if any(ids.values()):
+        with ctx.act(write=False) as sc:
+            labels = lookup(sc, ids)
+    return capture_view(result, labels.link, ctx.gettext.gettext)
+
+
 def staleness(ctx: Ctx, job: dict[str, Any]) -> dict[str, int]:
     """Persons, lists and list records retracted and restored since a linkage or
     estimate job read the case (its start): not 0, the result predates them."""
