@@ -230,6 +230,8 @@ def test_the_list_check_gives_each_rows_reason_in_arabic(
 ) -> None:
     """The validation report's reasons (a value blanked, a row without a name) in the
     page's language; the CLI's English words unchanged (the report's ``reason``)."""
+    from dalil.services import jobs
+
     from .test_list_import import LIST_CSV, _mapping_fields
 
     c = make_client()
@@ -244,7 +246,12 @@ def test_the_list_check_gives_each_rows_reason_in_arabic(
     assert r.status_code == 200, r.text[-1500:]
     t = c.csrf("/lists/import")
     r = c.post("/lists/import/check", data={**_mapping_fields(r.text), "csrf_token": t})
-    assert r.status_code == 200
+    # the check is a job; its report is at /lists/import?check=N once it has run
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/"), r.text
+    check = int(r.headers["location"].rsplit("/", 1)[1])
+    assert jobs.wait(c.app.state.case, check, timeout=120) == "done"
+    r = c.get(f"/lists/import?check={check}")
+    assert r.status_code == 200, r.text[-800:]
     body = re.search(r"<tbody>(.*?)</tbody>", r.text.split("report-rejected")[1], re.S)
     assert body is not None
     rows = [
@@ -297,3 +304,14 @@ def test_an_unknown_record_page_says_so_in_arabic(client: Client) -> None:
     text = unescape(re.sub(r"<[^>]+>", " ", box.group(1) if box else r.text))
     assert _arabic(text) and "with id" not in text and "value given" not in text, text
     assert "987654" not in text  # what was typed is not repeated
+
+
+def test_an_unknown_pair_is_refused_in_arabic(client: Client) -> None:
+    client.get("/login?lang=ar")
+    client.login("analyst")
+    r = client.get("/api/v1/lists/pairs/999999-999998?lang=ar")
+    assert r.status_code == 404
+    body = r.json()
+    assert body["error"].startswith("no list record with id "), body  # the English words
+    assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
+    assert body["message"]["id"] == "no list record with id %(id)s", body
