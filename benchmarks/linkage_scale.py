@@ -6,7 +6,12 @@ records/s and the peak resident memory of that process. The baseline, in the sam
 script, is the same command on a tenth of the records: the ratio shows how throughput
 scales. Pairwise F1 against the truth is printed for both.
 
+`--backend spark` runs the same command on Spark in local mode; the peak memory is then
+also measured as the sum over the process tree (the Python process and Spark's JVM,
+sampled every 0.2 s), since `/usr/bin/time` reports the largest single process only.
+
 Usage: .venv/bin/python benchmarks/linkage_scale.py [--records 1000000] [--lists 5]
+       [--backend duckdb|spark] [--no-baseline] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,31 +33,87 @@ from dalil.synth.lists import generate
 RECORDS_PER_PERSON_5_LISTS = 2.35  # measured on generate(…, lists=5): records / people
 
 
-def run(n_records: int, n_lists: int, folder: Path, seed: int) -> dict[str, float]:
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory (kB) of *root* and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(ln.split(":", 1) for ln in status.splitlines() if ":" in ln)
+        pid = int(d.name)
+        children.setdefault(int(fields.get("PPid", "0").strip()), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+class TreePeak(threading.Thread):
+    """Samples the summed resident memory of a process tree until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.stop = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
+
+
+def run(
+    n_records: int, n_lists: int, folder: Path, seed: int, backend: str = "duckdb"
+) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     t = time.perf_counter()
-    res = generate(people, n_lists, seed=seed, out_dir=folder)
+    if (folder / "truth.csv").exists():
+        with (folder / "truth.csv").open(encoding="utf-8") as fh:
+            truth = {r["record_id"]: r["person_id"] for r in csv.DictReader(fh)}
+    else:
+        truth = generate(people, n_lists, seed=seed, out_dir=folder).truth_map()
     gen_s = time.perf_counter() - t
-    records = len(res.truth)
+    records = len(truth)
     files = sorted(folder.glob("list_*.csv"))
     out = folder / "clusters.csv"
     dalil = Path(sys.executable).with_name("dalil")
+    cmd = ["/usr/bin/time", "-v", str(dalil), "link", *map(str, files), "--out", str(out),
+           "--backend", backend]  # fmt: skip
+    load = [os.getloadavg()[0]]
     t = time.perf_counter()
-    proc = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", str(dalil), "link", *map(str, files), "--out", str(out)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = TreePeak(proc.pid)
+    sampler.start()
+    _, err = proc.communicate()
     secs = time.perf_counter() - t
-    peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    sampler.stop.set()
+    sampler.join()
+    load.append(os.getloadavg()[0])
+    if proc.returncode != 0:
+        print(err[-4000:])
+        raise SystemExit(f"dalil link failed (exit {proc.returncode})")
+    timev = dict(ln.strip().split(": ", 1) for ln in err.splitlines() if ln.startswith("\t"))
+    peak_kb = int(timev["Maximum resident set size (kbytes)"])
     with out.open(encoding="utf-8") as fh:
         pred = {r["record_id"]: r["cluster_id"] for r in csv.DictReader(fh)}
-    s = pairwise_scores(pred, res.truth_map())
-    stages = [ln for ln in proc.stderr.splitlines() if ln.startswith("[dalil link]")]
+    s = pairwise_scores(pred, truth)
+    stages = [ln for ln in err.splitlines() if ln.startswith("[dalil link]")]
     print(f"  {records} records ({people} people, {n_lists} lists), generated in {gen_s:.0f}s")
     for ln in stages:
         print(f"    {ln}")
+    print(f"  {backend}: user {timev['User time (seconds)']} s, system "
+          f"{timev['System time (seconds)']} s, CPU {timev['Percent of CPU this job got']}, "
+          f"load average {load[0]:.1f} before, {load[1]:.1f} after (2 cores shared)")  # fmt: skip
     return {"records": records, "seconds": secs, "rps": records / secs,
-            "peak_gb": peak_kb / 1024**2, "f1": s["f1"]}  # fmt: skip
+            "peak_gb": peak_kb / 1024**2, "tree_peak_gb": sampler.peak_kb / 1024**2,
+            "precision": s["precision"], "recall": s["recall"], "f1": s["f1"],
+            "load": max(load)}  # fmt: skip
 
 
 def main() -> int:
@@ -59,20 +121,47 @@ def main() -> int:
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--lists", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--backend", default="duckdb", choices=["duckdb", "spark"])
+    ap.add_argument(
+        "--baseline",
+        default="tenth",
+        choices=["tenth", "duckdb", "none"],
+        help="tenth: the same backend on a tenth of the records (default); duckdb: DuckDB "
+        "on the same lists (to compare a Spark run's results); none: the full run only",
+    )
+    ap.add_argument(
+        "--data-dir", default="", help="keep the generated lists here and reuse them next time"
+    )
     args = ap.parse_args()
     if not Path("/usr/bin/time").exists():
         print("skipped: /usr/bin/time is needed to measure peak memory")
         return 0
     print(f"cores: {os.cpu_count()}; RLIMIT_AS: {resource.getrlimit(resource.RLIMIT_AS)[0]}")
+    runs = [("full", args.records, args.backend)]
+    if args.baseline == "tenth":
+        runs.insert(0, ("1/10", args.records // 10, args.backend))
+    elif args.baseline == "duckdb":
+        runs.insert(0, ("duckdb", args.records, "duckdb"))
     results = {}
-    for label, n in (("baseline (1/10)", args.records // 10), ("full", args.records)):
-        with tempfile.TemporaryDirectory() as tmp:
-            print(f"{label}:")
-            results[label] = run(n, args.lists, Path(tmp), args.seed)
-    b, f = results["baseline (1/10)"], results["full"]
-    print(f"\n{'':16}{'1/10':>12}{'full':>12}{'ratio':>8}")
-    for k in ("records", "seconds", "rps", "peak_gb", "f1"):
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, n, backend in runs:
+            print(f"{label} ({backend}):")
+            folder = Path(args.data_dir or tmp) / f"{n}-{args.lists}-{args.seed}"
+            folder.mkdir(parents=True, exist_ok=True)
+            results[label] = run(n, args.lists, folder, args.seed, backend)
+    keys = ("records", "seconds", "rps", "peak_gb", "tree_peak_gb", "precision", "recall", "f1",
+            "load")  # fmt: skip
+    f = results["full"]
+    if len(runs) == 1:
+        for k in keys:
+            print(f"{k:16}{f[k]:12.3f}")
+        return 0
+    b = results[runs[0][0]]
+    print(f"\n{'':16}{runs[0][0]:>12}{args.backend:>12}{'ratio':>8}")
+    for k in keys:
         print(f"{k:16}{b[k]:12.3f}{f[k]:12.3f}{f[k] / b[k]:8.2f}")
+    if args.baseline == "duckdb":
+        print(f"F1 difference (spark - duckdb): {f['f1'] - b['f1']:+.4f}")
     return 0
 
 

@@ -304,6 +304,15 @@ def main() -> None:
 
 _TMP: list[str] = []
 
+#: The load mix (rotated by each client; ``web_request_cost.py`` times each alone).
+API_URLS = (
+    "/api/v1/persons?limit=50",
+    "/api/v1/persons?limit=50&offset=5000",
+    "/api/v1/sources?limit=50",
+    "/api/v1/persons/77",
+)
+PAGE_URLS = ("/persons?limit=50", "/sources?limit=50", "/persons/77")
+
 
 def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool]:
     """Serve the case with *workers* web workers and run the three phases."""
@@ -314,14 +323,6 @@ def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool
             _TMP.append(tempfile.mkdtemp(prefix="dalil-web-load-"))
         root = Path(_TMP[0]) / "case"
     token_file = root.parent / (root.name + ".token")
-    if (root / "case.toml").exists() and token_file.exists():
-        token = token_file.read_text().strip()
-        print(f"reusing the case at {root}")
-    else:
-        token = generate(root, args.persons, args.sources, args.database)
-        token_file.write_text(token)
-
-    port = free_port()
     env = {
         **os.environ,
         "DALIL_PASSPHRASE": PASSPHRASE,
@@ -329,6 +330,21 @@ def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool
         "DALIL_WEAK_KDF_OK": "1",
     }
     dalil = Path(sys.executable).parent / "dalil"
+    if (root / "case.toml").exists() and token_file.exists():
+        token = token_file.read_text().strip()
+        print(f"reusing the case at {root}")
+        # a case kept from an older checkout: apply the migrations added since (no prompt)
+        subprocess.run(
+            [str(dalil), "upgrade", "--case", str(root)],
+            env=env,
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
+    else:
+        token = generate(root, args.persons, args.sources, args.database)
+        token_file.write_text(token)
+
+    port = free_port()
     server = subprocess.Popen(
         [
             str(dalil),
@@ -359,13 +375,7 @@ def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool
                 if server.stderr
                 else "server did not start"
             )
-        api_urls = [
-            "/api/v1/persons?limit=50",
-            "/api/v1/persons?limit=50&offset=5000",
-            "/api/v1/sources?limit=50",
-            "/api/v1/persons/77",
-        ]
-        page_urls = ["/persons?limit=50", "/sources?limit=50", "/persons/77"]
+        api_urls, page_urls = list(API_URLS), list(PAGE_URLS)
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
         if use_wrk:
             bearer = {"Authorization": f"Bearer {token}"}

@@ -219,42 +219,14 @@ def test_thin_overlap_and_an_empty_list_are_warned_about(tmp_path):
 
 
 def test_drawn_seed_is_reported_for_all_methods_and_reproduces_the_table():
-    code, out, err = run(
-        [
-            "estimate",
-            str(DATA / "darroch1993.csv"),
-            "--method",
-            "all",
-            "--json",
-            "--burnin",
-            "200",
-            "--samples",
-            "50",
-            "--thinning",
-            "2",
-        ]
-    )
+    args = ["estimate", str(DATA / "darroch1993.csv"), "--method", "all", "--json",
+            "--burnin", "200", "--samples", "50", "--thinning", "2"]  # fmt: skip
+    code, out, err = run(args)
     assert code == 0, err
     d = json.loads(out)
     seed = d["diagnostics"]["seed"]
     assert isinstance(seed, int)
-    code, out2, _ = run(
-        [
-            "estimate",
-            str(DATA / "darroch1993.csv"),
-            "--method",
-            "all",
-            "--json",
-            "--burnin",
-            "200",
-            "--samples",
-            "50",
-            "--thinning",
-            "2",
-            "--seed",
-            str(seed),
-        ]
-    )
+    code, out2, _ = run([*args, "--seed", str(seed)])
     assert json.loads(out2)["diagnostics"]["sensitivity"] == d["diagnostics"]["sensitivity"]
 
 

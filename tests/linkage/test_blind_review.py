@@ -24,6 +24,14 @@ def _pairs(case: Case, n: int) -> list[str]:
         return [str(p["pair"]) for p in lists.review(ctx, limit=n) if "p" not in p["pair"]]
 
 
+def _both_vote(case: Case, pair: str, first: str, second: str) -> None:
+    """ana then ivy vote on *pair*, under blind review already started."""
+    with case.act("ana") as ctx:
+        blind_review.vote(ctx, pair, first)
+    with case.act("ivy") as ctx:
+        blind_review.vote(ctx, pair, second)
+
+
 def _everything_seen_by(case: Case, user: str, pair: str) -> dict[str, Any]:
     """All a reviewer can read about *pair* and the blind review through the services."""
     with case.act(user, write=False) as ctx:
@@ -102,10 +110,7 @@ def test_a_disagreement_waits_for_a_third_reviewer_whose_decision_settles_it(
     (pair,) = _pairs(rcase, 1)
     with rcase.act("coord") as ctx:
         blind_review.start(ctx, [pair])
-    with rcase.act("ana") as ctx:
-        blind_review.vote(ctx, pair, "accept")
-    with rcase.act("ivy") as ctx:
-        blind_review.vote(ctx, pair, "reject")
+    _both_vote(rcase, pair, "accept", "reject")
     with rcase.act("ida", write=False) as ctx:
         (d,) = blind_review.disputes(ctx)
         assert d["pair"] == pair and d["may_settle"]
@@ -129,10 +134,7 @@ def test_agreement_report_gives_counts_percent_and_cohens_kappa(rcase: Case) -> 
     with rcase.act("coord") as ctx:
         blind_review.start(ctx, pairs)
     for pair, (first, second) in zip(pairs, votes, strict=True):
-        with rcase.act("ana") as ctx:
-            blind_review.vote(ctx, pair, first)
-        with rcase.act("ivy") as ctx:
-            blind_review.vote(ctx, pair, second)
+        _both_vote(rcase, pair, first, second)
     with rcase.act("vic", write=False) as ctx:
         rep = blind_review.agreement(ctx)
     assert (rep["decided_by_both"], rep["agreed"], rep["disagreed"]) == (4, 3, 1)
@@ -147,10 +149,7 @@ def test_a_vote_in_the_log_is_a_commitment_checked_when_the_pair_closes(rcase: C
     (pair,) = _pairs(rcase, 1)
     with rcase.act("coord") as ctx:
         blind_review.start(ctx, [pair])
-    with rcase.act("ana") as ctx:
-        blind_review.vote(ctx, pair, "accept")
-    with rcase.act("ivy") as ctx:
-        blind_review.vote(ctx, pair, "accept")
+    _both_vote(rcase, pair, "accept", "accept")
     with rcase.act("coord", write=False) as ctx:
         votes = {json.loads(e.object_ids)[0]: e for e in
                  audit.query(ctx.session, action="linkage.blind_vote")}  # fmt: skip

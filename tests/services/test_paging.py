@@ -3,6 +3,8 @@ count functions agree with it, and paging keeps the permission check."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -107,3 +109,49 @@ def test_negative_limit_or_offset_is_refused(filled: Case) -> None:
             records.list_(ctx, "source", limit=-3)
         with pytest.raises(InputError, match="offset"):
             evidence.list_items(ctx, offset=-2)
+
+
+def test_a_role_filter_lists_exactly_the_persons_with_that_role(any_case: Case) -> None:
+    """On SQLite and PostgreSQL (where the filter is served by an index of the roles),
+    the list and the count by role equal the persons whose roles hold it, the role a
+    prefix of another ("victim" in a note) not mistaken for it."""
+    roles = [["victim"], ["witness", "relative"], ["relative"], [], ["victim", "witness"],
+             ["survivor"], ["official", "victim"]]  # fmt: skip
+    with any_case.act() as ctx:
+        for i, r in enumerate(roles):
+            persons.add_person(ctx, pseudonym=f"R-{i}", roles=r, notes='"victim" in a note')
+    with any_case.act(write=False) as ctx:
+        every = persons.list_persons_open(ctx)
+        for role in ("victim", "witness", "relative", "survivor", "suspect", "official"):
+            want = [p["id"] for p in every if role in p["roles"]]
+            got = [p["id"] for p in persons.list_persons_open(ctx, role=role)]
+            assert got == want, role
+            assert persons.count_persons(ctx, role=role) == len(want)
+            assert [p.id for p in persons.list_persons(ctx, role=role)] == want
+            assert [p["id"] for p in persons.list_persons_open(ctx, role=role, limit=1)] == want[:1]
+
+
+@pytest.mark.postgres
+def test_postgresql_finds_a_role_through_the_index(pg_schema_url: str, new_case: Any) -> None:
+    """The plan of a role filter on PostgreSQL reads the roles index (sequential scans
+    off, as a large table would have the planner choose)."""
+    import json
+
+    from sqlalchemy import select, text
+
+    from dalil.model.person import Person
+    from dalil.services.persons import role_clause
+
+    case = new_case(database=pg_schema_url)
+    with case.act() as ctx:
+        persons.add_person(ctx, pseudonym="R-1", roles=["witness"])
+    with case.act(write=False) as ctx:
+        q = select(Person.id).where(role_clause(ctx, "witness"))
+        compiled = q.compile(dialect=ctx.session.get_bind().dialect)
+        params = {k: json.dumps(v) if isinstance(v, list) else v
+                  for k, v in compiled.params.items()}  # fmt: skip
+        conn = ctx.session.connection()
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), params)
+        plan = "\n".join(r[0] for r in rows)
+    assert "ix_persons_roles" in plan, plan

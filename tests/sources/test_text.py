@@ -89,6 +89,13 @@ def test_missing_file_refused(tmp_path: Path) -> None:
         extract_text(tmp_path / "nope.txt")
 
 
+def test_unreadable_path_refused_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("fictional")
+    path = tmp_path / "a.txt" / "inner.txt"  # a file where a folder should be
+    with pytest.raises(InputError, match=r"inner\.txt: cannot read \(Not a directory\)"):
+        extract_text(path)
+
+
 def test_huge_file_refused_before_reading(tmp_path: Path) -> None:
     p = tmp_path / "big.txt"
     p.write_bytes(b"word " * 3000)

@@ -20,8 +20,10 @@ from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
 
 from .conftest import seed_case
-from .test_browser import ARTIFACTS, CHROMIUM, _axe_problems, login, serving
+from .test_browser import ARTIFACTS, CHROMIUM, _axe_problems, browser, login, serving
 from .test_pages_in_words import _concrete, _fill, _page_routes
+
+__all__ = ["browser"]  # the fixture of test_browser, shared by the browser tests
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,19 +43,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with serving(app) as url:
         yield {"url": url, "ids": ids, "app": app}
     app.state.case.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

@@ -188,3 +188,112 @@ def test_an_api_refusal_raised_in_words_answers_in_the_request_language(
     assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
     assert body["error"] == english
     assert body["message"] == {"id": english, "params": {}}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_why_no_text_was_extracted_is_shown_in_words_on_the_job_page(
+    client: Client, app: Any, lang: str
+) -> None:
+    """A document the text extraction refuses: the source text job's result says why in
+    the page's language (the API keeps the English words and the message id)."""
+    from dalil.services import jobs
+
+    client.get(f"/login?lang={lang}")
+    client.login("investigator")
+    t = client.csrf("/sources/new")
+    r = client.post(
+        "/api/v1/sources/upload",
+        params={"name": "notes-fictional.pdf", "title": "Fictional notes", "kind": "article"},
+        content=f"Fictional notes ({lang}) typed as plain text, saved as .pdf.\n".encode(),
+        headers={"X-CSRF-Token": t, "Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 202, r.text
+    jid = int(r.json()["text_job"])
+    assert jobs.wait(app.state.case, jid, timeout=120) == "done"
+    english = "notes-fictional.pdf: has a .pdf name but is not a PDF file"
+    got = client.get(f"/api/v1/jobs/{jid}?lang=en").json()["result"]
+    assert got["text_error"] == english, got
+    assert got["text_error_message"]["id"] == "%(file)s: has a .pdf name but is not a PDF file"
+    page = client.get(f"/jobs/{jid}").text
+    box = re.search(r'<dl id="job-result"[^>]*>(.*?)</dl>', page, re.S)
+    assert box is not None
+    shown = unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
+    if lang == "en":
+        assert english in shown, shown
+    else:
+        assert _arabic(shown) and "has a" not in shown, shown
+        assert _latin_words(shown) <= {"notes", "fictional", "pdf", "PDF"}, shown
+
+
+def test_the_list_check_gives_each_rows_reason_in_arabic(
+    make_client: Any, seeded: dict[str, Any]
+) -> None:
+    """The validation report's reasons (a value blanked, a row without a name) in the
+    page's language; the CLI's English words unchanged (the report's ``reason``)."""
+    from .test_list_import import LIST_CSV, _mapping_fields
+
+    c = make_client()
+    c.get("/login?lang=ar")
+    c.login("analyst")
+    t = c.csrf("/lists/import")
+    r = c.post(
+        "/lists/import",
+        data={"name": "Fictional list (ar)", "csrf_token": t},
+        files={"file": ("fictional-list.csv", LIST_CSV, "text/csv")},
+    )
+    assert r.status_code == 200, r.text[-1500:]
+    t = c.csrf("/lists/import")
+    r = c.post("/lists/import/check", data={**_mapping_fields(r.text), "csrf_token": t})
+    assert r.status_code == 200
+    body = re.search(r"<tbody>(.*?)</tbody>", r.text.split("report-rejected")[1], re.S)
+    assert body is not None
+    rows = [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td>(.*?)</td>", tr)
+        ]
+        for tr in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    ]
+    assert len(rows) == 3, rows  # c2's age, c3 without a name, c4's date
+    for _row, _column, action, reason in rows:
+        assert _arabic(action) and _arabic(reason), (action, reason)
+        assert not _latin_words(reason), reason
+
+
+@pytest.mark.parametrize(
+    ("select", "english", "own"),
+    [
+        (["incident:999"], "no incident with id 999", set()),
+        (["nope"], "invalid select 'nope': use KIND:ID (evidence:SHA, source:3, incident:2 …)",
+         {"nope", "KIND", "evidence", "SHA", "source", "incident"}),
+        (["place:3"], "invalid select kind 'place'; allowed: evidence, source, incident, act, "
+         "person, site", {"place", "evidence", "source", "incident", "act", "person", "site"}),
+        (["evidence:99"], "no evidence item with id 99", set()),
+    ],
+)  # fmt: skip
+def test_a_bag_export_refused_its_selection_fails_in_words(
+    tmp_path: Any, select: list[str], english: str, own: set[str]
+) -> None:
+    """The bag job's refusals (``select`` as the API gives it): English words as the CLI
+    prints them, Arabic without English but the user's own terms and the kind codes."""
+    from dalil.core.case import Case
+    from dalil.testing import TEST_PASSPHRASE
+
+    case = Case.init(tmp_path / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        error, ar = _failed_in_words(case, "bag", {"select": select})
+    finally:
+        case.close()
+    assert error == english, error
+    assert _arabic(ar) and _latin_words(ar) <= own, ar
+
+
+def test_an_unknown_record_page_says_so_in_arabic(client: Client) -> None:
+    client.get("/login?lang=ar")
+    client.login("investigator")
+    r = client.get("/incidents/987654")
+    assert r.status_code == 404
+    box = re.search(r"<main[^>]*>(.*?)</main>", r.text, re.S)
+    text = unescape(re.sub(r"<[^>]+>", " ", box.group(1) if box else r.text))
+    assert _arabic(text) and "with id" not in text and "value given" not in text, text
+    assert "987654" not in text  # what was typed is not repeated

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from dalil.display.messages import N_
 from dalil.linkage.names import normalize_digits, normalize_name
 
 STANDARD_FIELDS: tuple[str, ...] = (
@@ -68,7 +69,7 @@ def parse_sex(value: object) -> str | None:
     v = str(value).strip().lower().rstrip(".")
     if v in _SEX:
         return _SEX[v]
-    raise FieldError("not a recognised sex (use m/f, male/female, ذكر/أنثى)")
+    raise FieldError(N_("not a recognised sex (use m/f, male/female, ذكر/أنثى)"))
 
 
 _AGE_UNITS = re.compile(
@@ -85,16 +86,16 @@ def parse_age(value: object) -> int | None:
         v = float(value)
         if 0 <= v <= 120:
             return int(v)
-        raise FieldError("age outside 0-120")
+        raise FieldError(N_("age outside 0-120"))
     s = normalize_digits(str(value)).strip().lower()
     if _AGE_MONTHS.match(s):
         return 0
     m = _AGE_UNITS.match(s)
     if not m:
-        raise FieldError("not an age in years")
+        raise FieldError(N_("not an age in years"))
     age = int(m.group(1))
     if age > 120:
-        raise FieldError("age outside 0-120")
+        raise FieldError(N_("age outside 0-120"))
     return age
 
 
@@ -106,8 +107,8 @@ def parse_year(value: object) -> int | None:
         y = int(s[:4])
         if 1880 <= y <= date.today().year + 1:
             return y
-        raise FieldError("year outside 1880-now")
-    raise FieldError("not a four-digit year")
+        raise FieldError(N_("year outside 1880-now"))
+    raise FieldError(N_("not a four-digit year"))
 
 
 def parse_partial_date(value: object) -> str | None:
@@ -138,19 +139,19 @@ def parse_partial_date(value: object) -> str | None:
     elif m := re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", s):
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
     else:
-        raise FieldError("not a date (use YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY)")
+        raise FieldError(N_("not a date (use YYYY-MM-DD, YYYY-MM, YYYY or DD/MM/YYYY)"))
     if not 1880 <= y <= date.today().year + 1:
-        raise FieldError("year outside 1880-now")
+        raise FieldError(N_("year outside 1880-now"))
     if mo is None:
         return f"{y:04d}"
     if not 1 <= mo <= 12:
-        raise FieldError("month outside 1-12")
+        raise FieldError(N_("month outside 1-12"))
     if d is None:
         return f"{y:04d}-{mo:02d}"
     try:
         date(y, mo, d)
     except ValueError:
-        raise FieldError("no such day in that month") from None
+        raise FieldError(N_("no such day in that month")) from None
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
@@ -161,7 +162,7 @@ def parse_national_id(value: object) -> str | None:
         value = int(value)
     s = re.sub(r"[\s\-./]", "", normalize_digits(str(value))).upper()
     if not re.fullmatch(r"[0-9A-Z]{3,30}", s):
-        raise FieldError("national id must be 3-30 letters or digits")
+        raise FieldError(N_("national id must be 3-30 letters or digits"))
     return s
 
 
@@ -172,7 +173,7 @@ def parse_text(value: object) -> str | None:
         value = int(value)
     s = " ".join(str(value).split())
     if len(s) > 500:
-        raise FieldError("longer than 500 characters")
+        raise FieldError(N_("longer than 500 characters"))
     return s or None
 
 
@@ -182,7 +183,7 @@ def parse_notes(value: object) -> str | None:
         return None
     s = " ".join(str(value).split())
     if len(s) > 4000:
-        raise FieldError("longer than 4000 characters")
+        raise FieldError(N_("longer than 4000 characters"))
     return s or None
 
 

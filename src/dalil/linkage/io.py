@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from dalil import tabular
+from dalil.display.messages import N_, Message
 from dalil.errors import DalilError, InputError
 from dalil.linkage.fields import (
     NAME_FIELDS,
@@ -88,6 +89,15 @@ class RowIssue:
     column: str | None
     action: str
     reason: str
+    #: the reason as a message id and parameters (``{id, params}``), to be put into
+    #: the reader's language (the workbench's report); ``reason`` is its English words
+    message: dict[str, Any] | None = None
+
+    @classmethod
+    def said(cls, row: int, column: str | None, action: str, words: Message) -> RowIssue:
+        return cls(
+            row, column, action, str(words), {"id": words.msgid, "params": words.to_json()["p"]}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -333,6 +343,14 @@ def _resolve_mapping(
     return used, ignored
 
 
+def check_mapping(file_name: str, header: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """The column → field mapping *mapping* gives a file of columns *header* (headings
+    recognised fill the rest), or the :class:`InputError` its import would meet — a
+    column the file does not have, two columns on one field, no name column — found
+    without reading the file again (the web import's mapping step)."""
+    return _resolve_mapping(Path(file_name), list(header), mapping)[0]
+
+
 def preview(
     path: str | Path, *, sheet: str | None = None, encoding: str | None = None
 ) -> dict[str, Any]:
@@ -439,7 +457,12 @@ def load_list(
             if error is not None:
                 if strict:
                     raise InputError(f"{path.name}: row {n}, column {col!r}: {error}")
-                out.issues.append(RowIssue(n, col, "repaired", f"value blanked: {error}"))
+                out.issues.append(
+                    RowIssue.said(
+                        n, col, "repaired",
+                        Message(N_("value blanked: %(error)s"), error=Message(error)),
+                    )
+                )  # fmt: skip
             rec[fld] = parsed
         rid = rec.get("record_id")
         if rid is None:
@@ -455,7 +478,9 @@ def load_list(
         if not any(rec.get(f) for f in NAME_FIELDS):
             if strict:
                 raise InputError(f"{path.name}: row {n}: no name in any name column")
-            out.issues.append(RowIssue(n, None, "rejected", "no name in any name column"))
+            out.issues.append(
+                RowIssue.said(n, None, "rejected", Message(N_("no name in any name column")))
+            )
             continue
         rec["list"] = rec.get("list") or name
         rec["_row"] = n

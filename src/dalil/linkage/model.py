@@ -608,7 +608,7 @@ class LinkResult:
     unused_fields: list[str] = field(default_factory=list)
 
 
-def _db_api(backend: str, protected: bool = False) -> Any:
+def _db_api(backend: str, protected: bool = False, n_records: int = 0) -> Any:
     if backend == "duckdb":
         import duckdb
         from splink import DuckDBAPI
@@ -620,11 +620,9 @@ def _db_api(backend: str, protected: bool = False) -> Any:
             con.execute("SET temp_directory = ''")
         return DuckDBAPI(connection=con)
     if backend == "spark":
-        from splink import SparkAPI
+        from dalil.linkage.spark import splink_api
 
-        from dalil.linkage.spark import local_session
-
-        return SparkAPI(spark_session=local_session(), break_lineage_method="persist")  # type: ignore[no-untyped-call]
+        return splink_api(n_records)
     raise ValueError(f"unknown backend {backend!r}")
 
 
@@ -855,8 +853,15 @@ def run_linkage(
         trained = linker.misc.save_model_to_json()
         with contextlib.suppress(Exception):
             db.delete_tables_created_by_splink_from_db()
-        db = _db_api(backend, protected)
-        sdf = db.register(df, dataset_display_name="records")
+        db = _db_api(backend, protected, len(df))
+        if backend == "spark":
+            from dalil.linkage.spark import records_frame, scratch_dir
+
+            say(Message(N_("Spark writes its temporary files (they hold the names) to %(dir)s"),
+                        dir=str(scratch_dir())))  # fmt: skip
+            sdf = db.register(records_frame(db, df), dataset_display_name="records")
+        else:
+            sdf = db.register(df, dataset_display_name="records")
         # SQL in a saved model is written in the training dialect: build the settings
         # afresh for this backend and carry the trained parameters over, level by level.
         fresh = Linker(
@@ -865,13 +870,22 @@ def run_linkage(
         linker = Linker(sdf, _carry_parameters(trained, fresh), log_level=None)
     say(Message(N_("scoring the blocked pairs")))
     pred = linker.inference.predict(threshold_match_probability=review_low)
-    pairs = pred.as_pandas_dataframe()[  # type: ignore[no-untyped-call]
-        ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
-    ]
+    pairs = _scored_pairs(pred, spark=backend == "spark")
     model = linker.misc.save_model_to_json()
     with contextlib.suppress(Exception):
         db.delete_tables_created_by_splink_from_db()
     return LinkResult(pairs=pairs, n_records=n, model_json=model)
+
+
+def _scored_pairs(pred: Any, *, spark: bool) -> pd.DataFrame:
+    """The four columns of the scored pairs as pandas; on Spark they are selected before
+    the pairs are collected (the whole table has every comparison's columns)."""
+    cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    if spark:
+        out: pd.DataFrame = pred.as_spark_dataframe().select(*cols).toPandas()
+        return out
+    out = pred.as_pandas_dataframe()[cols]
+    return out
 
 
 def _empty_pairs() -> pd.DataFrame:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, cast
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dalil.model.common import as_utc
@@ -88,3 +89,10 @@ class Person(Base):
 
     def has_protected(self, field: str) -> bool:
         return getattr(self, f"{field}_enc") is not None
+
+
+#: PostgreSQL: the roles as ``jsonb`` in a GIN index, for filters by role
+#: (``services.persons.role_clause``; migration 0028). SQLite has no such index.
+Index("ix_persons_roles", cast(Person.roles, JSONB), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)

@@ -216,6 +216,17 @@ def _original(ctx: Context, ref: str | int) -> EvidenceItem:
     return item
 
 
+def _transcript_versions(ctx: Context, ref: str | int) -> tuple[EvidenceItem, list[EvidenceItem]]:
+    """The original of item *ref* (its read checked) and its transcript versions, oldest
+    first; a typed text is its own version 1."""
+    original = _original(ctx, ref)
+    evidence.check_read(ctx, original)
+    versions = _versions(ctx, original)
+    if _is_text(original):
+        versions = [original, *versions]
+    return original, versions
+
+
 def _version_dict(r: EvidenceItem, n: int) -> dict[str, Any]:
     cap = r.capture or {}
     return {
@@ -233,11 +244,7 @@ def transcript(ctx: Context, ref: str | int, *, reason: str = "read transcript")
     """The newest transcript of item *ref* and the list of its versions (reading it is
     logged as ``evidence.get``)."""
     ctx.require(access.CASE_READ, "read transcripts")
-    original = _original(ctx, ref)
-    evidence.check_read(ctx, original)
-    versions = _versions(ctx, original)
-    if _is_text(original):
-        versions = [original, *versions]  # a typed text: the original is version 1
+    original, versions = _transcript_versions(ctx, ref)
     if not versions:
         raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
     latest = versions[-1]
@@ -266,11 +273,7 @@ def correct_transcript(
     if len(text) > MAX_TRANSCRIPT:
         raise InputError(f"the transcript is too long (over {MAX_TRANSCRIPT} characters)")
     with case.act(actor, write=False) as ctx:
-        original = _original(ctx, ref)
-        evidence.check_read(ctx, original)
-        versions = _versions(ctx, original)
-        if _is_text(original):
-            versions = [original, *versions]  # a typed text: the original is version 1
+        original, versions = _transcript_versions(ctx, ref)
         if not versions:
             raise InputError(f"item {original.id} has no transcript to correct: run OCR first")
         prev = versions[-1]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from dalil.core import access
 from dalil.core.context import Context, oid, protected_marker
@@ -178,28 +179,36 @@ def list_persons(
     ctx.require(access.CASE_READ, "read persons")
     _check_page(limit, offset)
     q = retractions.narrow(select(Person).order_by(Person.id), "person", Person.id, retracted)
-    if not role:
-        if limit is not None:
-            q = q.limit(limit)
-        if offset:
-            q = q.offset(offset)
-        return list(ctx.session.scalars(q))
-    # roles is a JSON list (SQLite and PostgreSQL store it differently): filter in Python.
-    role = check_choice(role, PERSON_ROLES, "role")
-    rows = [p for p in ctx.session.scalars(q) if role in (p.roles or [])]
-    return rows[offset:] if limit is None else rows[offset : offset + limit]
+    if role:
+        q = q.where(role_clause(ctx, role))
+    if limit is not None:
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
+    return list(ctx.session.scalars(q))
 
 
 #: Fields a person list may be sorted by (``order="field"`` or ``"-field"``).
 SORTABLE = ("id", "pseudonym", "sex", "age", "created_at", "updated_at")
 
 
-def _narrow(q: Any, role: str | None, sex: str | None, retracted: str = "hide") -> Any:
+def role_clause(ctx: Context, role: str) -> Any:
+    """Persons whose roles (a JSON list) hold *role*. On PostgreSQL a containment test of
+    the list as ``jsonb``, which the GIN index ``ix_persons_roles`` serves (matching the
+    text of the list read every person: 100–180 ms at 100,000); on SQLite the text of
+    the list holds each role in quotes."""
+    role = check_choice(role, PERSON_ROLES, "role")
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        return cast(Person.roles, JSONB).contains([role])
+    return cast(Person.roles, String).like(f'%"{role}"%')
+
+
+def _narrow(
+    ctx: Context, q: Any, role: str | None, sex: str | None, retracted: str = "hide"
+) -> Any:
     q = retractions.narrow(q, "person", Person.id, retracted)
     if role:
-        role = check_choice(role, PERSON_ROLES, "role")
-        # roles is a JSON list; its text holds each role in quotes on SQLite and PostgreSQL.
-        q = q.where(cast(Person.roles, String).like(f'%"{role}"%'))
+        q = q.where(role_clause(ctx, role))
     if sex:
         q = q.where(Person.sex == check_choice(sex, SEXES, "sex"))
     return q
@@ -228,7 +237,7 @@ def list_persons_open(
     q = select(
         *_OPEN_COLUMNS, *(getattr(Person, f"{f}_enc").is_not(None) for f in PROTECTED_FIELDS)
     )
-    q = _narrow(q, role, sex, retracted)
+    q = _narrow(ctx, q, role, sex, retracted)
     if order:
         name = order.lstrip("-")
         if name not in SORTABLE:
@@ -291,7 +300,7 @@ def count_persons(
     """How many persons :func:`list_persons` (or :func:`list_persons_open`) lists without
     a limit."""
     ctx.require(access.CASE_READ, "read persons")
-    q = _narrow(select(func.count()).select_from(Person), role, sex, retracted)
+    q = _narrow(ctx, select(func.count()).select_from(Person), role, sex, retracted)
     return int(ctx.session.scalar(q) or 0)
 
 

@@ -359,7 +359,7 @@ def keep_working_text(
         )  # fmt: skip
         out["text"] = res.data
     else:
-        out["text_error"] = why
+        out["text_error"] = why  # its English words; a Message keeps its id (see _text_error)
 
 
 class _Tee:
@@ -393,10 +393,36 @@ def _extract_upload(data: bytes, name: str) -> tuple[str | None, str | None, str
     try:
         ext = extract_bytes(data, name)
     except InputError as e:
-        return None, None, str(e)
+        return None, None, e.words if isinstance(e.words, Message) else str(e)
     except Exception as e:
-        return None, None, f"text extraction failed ({type(e).__name__}); the file is kept as is"
+        return (
+            None,
+            None,
+            Message(
+                N_("text extraction failed (%(fault)s); the file is kept as is"),
+                fault=type(e).__name__,
+            ),
+        )
     return ext.text, ext.media_type, None
+
+
+def _too_large_for_text(name: str, limit: int) -> Message:
+    return Message(
+        N_(
+            "%(file)s: too large to extract text from here (over %(max)s bytes); the file "
+            "is kept as is"
+        ),
+        file=name,
+        max=str(limit),
+    )
+
+
+def _text_error(out: dict[str, Any], why: str | None) -> None:
+    """``text_error`` (English words) and, when *why* is a message id, ``text_error_message``
+    (``{id, params}``: the job's page puts it in the reader's language)."""
+    out["text_error"] = str(why) if why is not None else None
+    if isinstance(why, Message):
+        out["text_error_message"] = {"id": why.msgid, "params": why.to_json()["p"]}
 
 
 def add_source_stream(
@@ -454,10 +480,7 @@ def add_source_stream(
         )
         return out
     if tee.overflow or put.size > MAX_BYTES:
-        out["text_error"] = (
-            f"{clean}: too large to extract text from here (over {MAX_BYTES} "
-            "bytes); the file is kept as is"
-        )
+        out["text_error"] = str(_too_large_for_text(clean, MAX_BYTES))
         _after_ingest(case, actor, res, out, ocr=False)
         return out
     data, tee.kept = bytes(tee.kept), bytearray()
@@ -560,10 +583,7 @@ def extract_stored_text(
         item_id, size, media_type = item.id, item.size, item.media_type
     out: dict[str, Any] = {"source": int(source_id), "text": None, "text_error": None}
     if size > MAX_BYTES:
-        out["text_error"] = (
-            f"{name}: too large to extract text from here (over {MAX_BYTES} "
-            "bytes); the file is kept as is"
-        )
+        _text_error(out, _too_large_for_text(name, MAX_BYTES))
         return out
     data = b"".join(case.blobs.open(original_sha256))
     text, media, why = _extract_upload(data, name)
@@ -573,7 +593,7 @@ def extract_stored_text(
         case, actor, kept, text, media, why,
         original_sha256=original_sha256, name=name, source_id=source_id, sensitive=sensitive,
     )  # fmt: skip
-    out["text_error"] = kept["text_error"]
+    _text_error(out, kept["text_error"])
     if kept["text"]:
         out["text"] = kept["text"].get("sha256")
     elif ocr_service.needs_ocr(media_type):

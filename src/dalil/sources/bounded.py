@@ -30,6 +30,7 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from dalil.display.messages import N_, Message, decode, encode
 from dalil.errors import InputError
 
 
@@ -53,16 +54,34 @@ def _size(n: int) -> str:
 
 def _refusal(name: str, kind: str, limits: Limits) -> InputError:
     if kind == "cpu":
-        why = f"reading it needed more than {limits.cpu_seconds} s of processor time (the limit)"
+        why = Message(
+            N_("reading it needed more than %(seconds)s s of processor time (the limit)"),
+            seconds=str(limits.cpu_seconds),
+        )
     elif kind == "memory":
-        why = f"reading it needed more than {_size(limits.memory_bytes)} of memory (the limit)"
+        why = Message(
+            N_("reading it needed more than %(size)s of memory (the limit)"),
+            size=_size(limits.memory_bytes),
+        )
     elif kind == "output":
-        why = f"what it expands to is larger than {_size(limits.output_bytes)} (the limit)"
+        why = Message(
+            N_("what it expands to is larger than %(size)s (the limit)"),
+            size=_size(limits.output_bytes),
+        )
     elif kind == "wall":
-        why = f"reading it took longer than {limits.wall_seconds:g} s (the limit)"
+        why = Message(
+            N_("reading it took longer than %(seconds)s s (the limit)"),
+            seconds=f"{limits.wall_seconds:g}",
+        )
     else:
-        why = "the reader stopped unexpectedly"
-    return InputError(f"{name}: refused: {why}")
+        why = Message(N_("the reader stopped unexpectedly"))
+    return InputError(Message(N_("%(file)s: refused: %(why)s"), file=name, why=why))
+
+
+def _reply_error(reply: dict[str, Any]) -> InputError:
+    """The refusal the worker sent: its message id when it had one, else its words."""
+    words = decode(reply.get("words")) if isinstance(reply.get("words"), str) else None
+    return InputError(words if words is not None else str(reply["error"]))
 
 
 def run(target: str, data: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -97,7 +116,7 @@ def run(target: str, data: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS)
     if "limit" in reply:
         raise _refusal(name, str(reply["limit"]), limits)
     if "error" in reply:
-        raise InputError(str(reply["error"]))
+        raise _reply_error(reply)
     return reply.get("result")
 
 
@@ -137,18 +156,25 @@ def _child() -> None:  # pragma: no cover - runs in the worker process
     except MemoryError:
         encoded = b'{"limit": "memory"}'
     except RecursionError:
-        encoded = json.dumps({"error": f"{name}: refused: nested too deeply"}).encode()
+        deep = Message(
+            N_("%(file)s: refused: %(why)s"), file=name, why=Message(N_("nested too deeply"))
+        )
+        encoded = json.dumps({"error": str(deep), "words": encode(deep)}).encode()
     except Exception as e:
         # Parsers in C (lxml, zlib) report a failed allocation as their own error (lxml:
         # "unknown error"): a reader that came close to the memory limit hit it.
         if _peak_memory() >= lim.memory_bytes // 2:
             encoded = b'{"limit": "memory"}'
         elif isinstance(e, InputError):
-            encoded = json.dumps({"error": str(e)}).encode()
+            reply: dict[str, str] = {"error": str(e)}
+            if e.words is not None:
+                reply["words"] = encode(e.words)
+            encoded = json.dumps(reply).encode()
         else:
-            encoded = json.dumps(
-                {"error": f"{name}: could not be read ({type(e).__name__})"}
-            ).encode()
+            fault = Message(
+                N_("%(file)s: could not be read (%(fault)s)"), file=name, fault=type(e).__name__
+            )
+            encoded = json.dumps({"error": str(fault), "words": encode(fault)}).encode()
     sys.stdout.buffer.write(encoded)
     sys.stdout.buffer.flush()
 

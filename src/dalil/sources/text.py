@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 
 #: Largest file accepted, in bytes (64 MiB).  A larger file is refused with a clear message.
@@ -131,10 +132,20 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
                 return data.decode(enc), enc.replace("-sig", "")
             except UnicodeDecodeError:
                 raise InputError(
-                    f"{name}: starts with a {enc} byte-order mark but is not valid {enc}"
+                    Message(
+                        N_(
+                            "%(file)s: starts with a %(enc)s byte-order mark but is not valid %(enc)s"
+                        ),
+                        file=name,
+                        enc=str(enc),
+                    )
                 ) from None
     if b"\x00" in data[:1_000_000]:
-        raise InputError(f"{name}: looks binary (contains NUL bytes), not a text document")
+        raise InputError(
+            Message(
+                N_("%(file)s: looks binary (contains NUL bytes), not a text document"), file=name
+            )
+        )
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -155,8 +166,21 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         if not _CONTROL.search(text):
             return text, enc
     raise InputError(
-        f"{name}: unknown text encoding (not UTF-8/16/32, Windows-1256 or Windows-1252); "
-        "convert it to UTF-8"
+        Message(
+            N_(
+                "%(file)s: unknown text encoding (not UTF-8/16/32, Windows-1256 or "
+                "Windows-1252); convert it to UTF-8"
+            ),
+            file=name,
+        )
+    )
+
+
+def _cannot_read(name: str, e: OSError) -> InputError:
+    return InputError(
+        Message(
+            N_("%(file)s: cannot read (%(reason)s)"), file=name, reason=str(e.strerror or "error")
+        )
     )
 
 
@@ -165,25 +189,38 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
+        raise InputError(Message(N_("%(file)s: no such file"), file=name)) from None
     except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror or 'error'})") from None
+        raise _cannot_read(name, e) from None
     if not path.is_file():
-        raise InputError(f"{name}: not a regular file")
+        raise InputError(Message(N_("%(file)s: not a regular file"), file=name))
     if size > max_bytes:
         raise InputError(
-            f"{name}: too large ({size} bytes; the limit is {max_bytes} bytes) — "
-            "split the document or extract its text first"
+            Message(
+                N_(
+                    "%(file)s: too large (%(size)s bytes; the limit is %(max)s bytes) — "
+                    "split the document or extract its text first"
+                ),
+                file=name,
+                size=str(size),
+                max=str(max_bytes),
+            )
         )
     try:
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror or 'error'})") from None
+        raise _cannot_read(name, e) from None
     if len(data) > max_bytes:
-        raise InputError(f"{name}: too large (the limit is {max_bytes} bytes)")
+        raise InputError(
+            Message(
+                N_("%(file)s: too large (the limit is %(max)s bytes)"),
+                file=name,
+                max=str(max_bytes),
+            )
+        )
     if not data.strip():
-        raise InputError(f"{name}: is empty")
+        raise InputError(Message(N_("%(file)s: is empty"), file=name))
     return data
 
 
@@ -195,13 +232,26 @@ def _sniff(path: Path, data: bytes) -> str:
     if data.startswith(b"PK\x03\x04"):
         if suffix == ".docx" or b"word/" in data[:65536]:
             return MEDIA_DOCX
-        raise InputError(f"{path}: a zip archive that is not a .docx document")
+        raise InputError(
+            Message(N_("%(file)s: a zip archive that is not a .docx document"), file=str(path))
+        )
     if suffix == ".pdf":
-        raise InputError(f"{path}: has a .pdf name but is not a PDF file")
+        raise InputError(
+            Message(N_("%(file)s: has a .pdf name but is not a PDF file"), file=str(path))
+        )
     if suffix == ".docx":
-        raise InputError(f"{path}: has a .docx name but is not a Word (.docx) document")
+        raise InputError(
+            Message(
+                N_("%(file)s: has a .docx name but is not a Word (.docx) document"), file=str(path)
+            )
+        )
     if suffix == ".doc":
-        raise InputError(f"{path}: old Word .doc format is not supported; save it as .docx")
+        raise InputError(
+            Message(
+                N_("%(file)s: old Word .doc format is not supported; save it as .docx"),
+                file=str(path),
+            )
+        )
     lowered = head[:512].lower()
     if suffix in HTML_SUFFIXES or lowered.startswith((b"<!doctype html", b"<html")):
         return MEDIA_HTML
@@ -320,7 +370,7 @@ def _html_strip(chunks: list[tuple[str, str]]) -> str:
 def _extract_html(data: bytes, name: str) -> ExtractedText:
     markup, enc = _decode_html(data, name)
     if _control_share(markup) > 0.01:
-        raise InputError(f"{name}: looks binary, not an HTML document")
+        raise InputError(Message(N_("%(file)s: looks binary, not an HTML document"), file=name))
     import trafilatura
 
     doc: Any = None
@@ -407,14 +457,22 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
                     _reraise_out_of_memory(exc)
                     ok = False
                 if not ok:
-                    raise InputError(f"{name}: PDF is encrypted with a password")
+                    raise InputError(
+                        Message(N_("%(file)s: PDF is encrypted with a password"), file=name)
+                    )
             pages: list[str] = []
             total = 0
             for page in reader.pages:
                 page_text = _page_text(page)
                 total += len(page_text)
                 if total > MAX_CHARS:
-                    raise InputError(f"{name}: text too long (over {MAX_CHARS} characters)")
+                    raise InputError(
+                        Message(
+                            N_("%(file)s: text too long (over %(max)s characters)"),
+                            file=name,
+                            max=str(MAX_CHARS),
+                        )
+                    )
                 pages.append(page_text)
             meta = reader.metadata
     except InputError:
@@ -431,10 +489,14 @@ def _extract_pdf(data: bytes, name: str) -> ExtractedText:
         AssertionError,
         ZeroDivisionError,
     ):
-        raise InputError(f"{name}: damaged or unreadable PDF") from None
+        raise InputError(Message(N_("%(file)s: damaged or unreadable PDF"), file=name)) from None
     text = normalise_text("\n\n".join(p.strip() for p in pages))
     if len(re.sub(r"\s", "", text)) < 3:
-        raise InputError(f"{name}: PDF has no text layer (scanned?) — run OCR on it first")
+        raise InputError(
+            Message(
+                N_("%(file)s: PDF has no text layer (scanned?) — run OCR on it first"), file=name
+            )
+        )
     title = None
     try:
         title = (meta.title if meta else None) or None
@@ -460,13 +522,19 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
             total = sum(i.file_size for i in zf.infolist())
             if total > MAX_DOCX_UNCOMPRESSED:
                 raise InputError(
-                    f"{name}: .docx expands to {total} bytes, over the limit "
-                    f"{MAX_DOCX_UNCOMPRESSED}"
+                    Message(
+                        N_("%(file)s: .docx expands to %(total)s bytes, over the limit %(max)s"),
+                        file=name,
+                        total=str(total),
+                        max=str(MAX_DOCX_UNCOMPRESSED),
+                    )
                 )
             if "word/document.xml" not in zf.namelist():
-                raise InputError(f"{name}: not a Word (.docx) document")
+                raise InputError(Message(N_("%(file)s: not a Word (.docx) document"), file=name))
     except zipfile.BadZipFile:
-        raise InputError(f"{name}: damaged .docx (not a valid zip archive)") from None
+        raise InputError(
+            Message(N_("%(file)s: damaged .docx (not a valid zip archive)"), file=name)
+        ) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except InputError:
@@ -475,7 +543,7 @@ def _extract_docx(data: bytes, name: str) -> ExtractedText:
         raise
     except Exception as exc:
         _reraise_out_of_memory(exc)
-        raise InputError(f"{name}: damaged or unreadable .docx") from None
+        raise InputError(Message(N_("%(file)s: damaged or unreadable .docx"), file=name)) from None
     paras: list[str] = []
     for para in document.paragraphs:
         t = para.text.strip()
@@ -531,9 +599,16 @@ def extract_bytes(
     path = Path(name)
     name = str(path)
     if len(data) > max_bytes:
-        raise InputError(f"{name}: too large ({len(data)} bytes; the limit is {max_bytes} bytes)")
+        raise InputError(
+            Message(
+                N_("%(file)s: too large (%(size)s bytes; the limit is %(max)s bytes)"),
+                file=name,
+                size=str(len(data)),
+                max=str(max_bytes),
+            )
+        )
     if not data.strip():
-        raise InputError(f"{name}: is empty")
+        raise InputError(Message(N_("%(file)s: is empty"), file=name))
     if _sniff(path, data) == MEDIA_TXT:
         return _extract_inline(data, path)
     from dalil.sources import bounded
@@ -571,7 +646,7 @@ def _extract_inline(data: bytes, path: Path) -> ExtractedText:
     else:
         raw, enc = decode_text(data, name)
         if _control_share(raw) > 0.01:
-            raise InputError(f"{name}: looks binary, not a text document")
+            raise InputError(Message(N_("%(file)s: looks binary, not a text document"), file=name))
         text = normalise_text(raw)
         if text.startswith("\ufeff"):
             text = text[1:]
@@ -587,9 +662,15 @@ def _extract_inline(data: bytes, path: Path) -> ExtractedText:
             encoding=enc,
         )
     if not result.text.strip():
-        raise InputError(f"{name}: contains no text")
+        raise InputError(Message(N_("%(file)s: contains no text"), file=name))
     if len(result.text) > MAX_CHARS:
-        raise InputError(f"{name}: text too long (over {MAX_CHARS} characters)")
+        raise InputError(
+            Message(
+                N_("%(file)s: text too long (over %(max)s characters)"),
+                file=name,
+                max=str(MAX_CHARS),
+            )
+        )
     if result.published is None:
         # A dateline near the top ("PORT SELIN, 14 March 2025 —") gives the date.
         from dalil.sources.dates import guess_document_date

@@ -5,14 +5,19 @@ for write transactions, so concurrent writers queue instead of failing and the a
 chain sees one writer at a time. Read-only sessions use a deferred ``BEGIN``.
 
 PostgreSQL: the same schema; the audit append serialises writers with an advisory lock
-(see :func:`lock_for_audit`).
+(see :func:`lock_for_audit`). A pooled connection is pinged before use only when it has
+lain idle in the pool for :data:`PING_IDLE_SECONDS` (a dropped one is then replaced
+before the request sees it): pinging every checkout cost a round trip per transaction,
+a third of a short read's round trips. A connection the server drops while in steady
+use fails the one request using it; the pool then replaces every connection older.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -23,6 +28,8 @@ from dalil.errors import InputError
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 #: Key of the PostgreSQL advisory lock that serialises audit-log appends.
 AUDIT_ADVISORY_LOCK = 0x64616C696C  # "dalil"
+#: Seconds a pooled PostgreSQL connection may lie idle before it is pinged on checkout.
+PING_IDLE_SECONDS = 10.0
 
 
 def normalise_url(url: str) -> str:
@@ -88,7 +95,29 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout when it has been idle for
+    :data:`PING_IDLE_SECONDS`; one that does not answer is replaced by the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["dalil_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("dalil_idle_since", None)
+        if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+            return  # just opened, or back from use moments ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as e:  # gone: the pool invalidates it and checks out another
+            raise exc.DisconnectionError("connection lost while idle in the pool") from e
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

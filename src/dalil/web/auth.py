@@ -57,6 +57,9 @@ class Session:
 class SessionStore:
     """Sessions kept in server memory, bounded in number and lifetime. Thread-safe."""
 
+    #: Read on the event loop: memory only (a database store says True).
+    in_database = False
+
     def __init__(
         self,
         *,
@@ -177,6 +180,10 @@ class LoginThrottle:
         self.clock = clock
         self._keys: dict[str, _Counter] = {}
         self._lock = threading.Lock()
+
+    def answers_from_memory(self, account: str, address: str) -> bool:
+        """Whether :meth:`retry_after` answers without the database (here: always)."""
+        return True
 
     @staticmethod
     def _keys_for(account: str, address: str) -> tuple[str, str]:

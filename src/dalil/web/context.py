@@ -280,10 +280,11 @@ def get_ctx(request: Request) -> Ctx:
 
 async def get_ctx_async(request: Request) -> Ctx:
     """:func:`get_ctx` as an async dependency. A user the app remembers (a bearer
-    token or a session user looked up moments ago) is resolved on the event loop without
-    a hop to a worker thread; anything that needs the database (a token seen for the first
-    time, a session user whose memory has expired) goes to a worker thread as before, so
-    the checks and their audit entries are exactly those of :func:`get_ctx`."""
+    token looked up moments ago, its client known to the throttle) is resolved on the
+    event loop without a hop to a worker thread; anything that needs the database (a
+    token seen for the first time, the throttle's rows, a session kept in the case
+    database) goes to a worker thread, so the checks and their audit entries are exactly
+    those of :func:`get_ctx`."""
     cached = getattr(request.state, "ctx", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -299,6 +300,10 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
     headers = request.headers
     auth = headers.get("authorization", "")
     bearer = auth[:7].lower() == "bearer "
+    if peek and request.cookies.get(SESSION_COOKIE) and app.state.sessions.in_database:
+        # Sessions live in the case database: read in a worker thread, never on the
+        # event loop (a round trip there holds up every other request of the worker).
+        raise _NeedsLookup
     user: Principal | None = None
     session: Session | None = None
     if bearer:
@@ -306,6 +311,8 @@ def _resolve(request: Request, *, peek: bool) -> Ctx:
         # Failed tokens are throttled per client address: each failure is an audited
         # write, so an unthrottled guesser could flood the log.
         key = "bearer@" + client_address(request)
+        if peek and not app.state.token_throttle.answers_from_memory(key, key):
+            raise _NeedsLookup
         wait = app.state.token_throttle.retry_after(key, key)
         if wait > 0:
             raise HTTPException(

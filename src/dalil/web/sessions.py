@@ -66,6 +66,9 @@ def _fingerprint(s: Session) -> str:
 class DbSessionStore:
     """Sessions in the case database (see the module docstring)."""
 
+    #: Read in a worker thread, never on the event loop (:func:`dalil.web.context._resolve`).
+    in_database = True
+
     def __init__(
         self,
         case: Case,
@@ -174,6 +177,12 @@ class DbLoginThrottle(LoginThrottle):
 
     def _hashes(self, account: str, address: str) -> list[str]:
         return [store.throttle_key(self.case, k) for k in self._keys_for(account, address)]
+
+    def answers_from_memory(self, account: str, address: str) -> bool:
+        """Whether :meth:`retry_after` would answer from the quiet keys of this process
+        (else it reads the database)."""
+        with self._qlock:
+            return self._quiet.get((account, address), 0.0) > self.clock()
 
     def retry_after(self, account: str, address: str) -> float:
         now = self.clock()
