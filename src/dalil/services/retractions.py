@@ -575,20 +575,28 @@ def impact(ctx: Context, kind: str, ident: int | str) -> dict[str, Any]:
     row = _row(ctx, kind, ident)
     held = _current(ctx, kind, row.id)
     s = ctx.session
-    gone_now = {
-        (k, i)
-        for k, i in s.execute(
-            select(Retraction.kind, Retraction.record_id).where(Retraction.kind.in_(ANALYSIS_KINDS))
-        )
-    }
     cols = select(ListRecord.id, ListRecord.list_id, ListRecord.person_id, ListRecord.row)
-    recs: list[Any] = []
+    where: Any = None
     if kind == "list_record":
-        recs = list(s.execute(cols.where(ListRecord.id == row.id)))
+        where = ListRecord.id == row.id
     elif kind == "list":
-        recs = list(s.execute(cols.where(ListRecord.list_id == row.id).order_by(ListRecord.id)))
+        where = ListRecord.list_id == row.id
     elif kind == "person":
-        recs = list(s.execute(cols.where(ListRecord.person_id == row.id)))
+        where = ListRecord.person_id == row.id
+    recs: list[Any] = []
+    gone_now: set[tuple[str, int]] = set()
+    if where is not None:
+        recs = list(s.execute(cols.where(where).order_by(ListRecord.id)))
+        # the retractions that bear on these records only (not the whole table)
+        mine = select(ListRecord.id).where(where)
+        lists_of = select(ListRecord.list_id).where(where)
+        victims = select(ListRecord.person_id).where(where, ListRecord.person_id.is_not(None))
+        q = select(Retraction.kind, Retraction.record_id).where(
+            ((Retraction.kind == "list_record") & Retraction.record_id.in_(mine))
+            | ((Retraction.kind == "list") & Retraction.record_id.in_(lists_of))
+            | ((Retraction.kind == "person") & Retraction.record_id.in_(victims))
+        )
+        gone_now = {(k, i) for k, i in s.execute(q)}
     withdrawn: set[tuple[str, int]] = set()
     if held is not None:
         q = select(Retraction.kind, Retraction.record_id).where(Retraction.cascade_of == held.id)
