@@ -74,8 +74,12 @@ def test_import_a_list_through_the_mapping_step(
     page.select_option("#map-0", "record_id")
     page.select_option("#map-1", "full_name")
     page.locator("form[action='/lists/import/check'] button[type=submit]").click()
-    page.wait_for_load_state("load")
+    # the check is a job too: its page follows it and, once done, links to the report
+    page.wait_for_selector("#job-check-report", timeout=60_000)
+    page.click("#job-check-report")
+    page.wait_for_selector("#report-imported")
     assert page.inner_text("#report-imported") == "2"
+    assert page.locator("#map-1").input_value() == "full_name"  # the mapping kept
     page.locator("form[action='/lists/import/confirm'] button[type=submit]").click()
     # the import is a job: its page follows it and, once done, links to the report
     page.wait_for_selector("#job-import-report", timeout=60_000)

@@ -27,8 +27,8 @@ from dalil.web.forms import FIELD_LABELS
 from .conftest import USERS, Client, seed_case
 
 #: Kinds whose result has a page of its own (the estimate, the vetting candidates, the
-#: import report), not the job page's list of labelled values.
-OWN_PAGE = {"estimate", "vetting", "list_import"}
+#: import report, the check report), not the job page's list of labelled values.
+OWN_PAGE = {"estimate", "vetting", "list_import", "list_check"}
 #: Labels written the same in Arabic (the name of a standard).
 SAME_IN_ARABIC = {"SHA-256"}
 #: Latin words an Arabic page may show outside data: names of standards and file formats,
@@ -92,6 +92,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[s
         "bag": {},
         "report": {"format": "html", "audience": "internal"},
         "linkage": {},
+        "histories": {},
         "media": {"item": item},
         "ocr": {"item": item},
     }
@@ -160,8 +161,8 @@ def test_every_kind_of_the_queue_is_run_here(made: tuple[Any, dict[str, int]]) -
     assert own == set(done) | OWN_PAGE
 
 
-@pytest.mark.parametrize("kind", ["fixity", "bag", "report", "linkage", "media", "ocr",
-                                  "source_text"])  # fmt: skip
+@pytest.mark.parametrize("kind", ["fixity", "bag", "report", "linkage", "histories", "media",
+                                  "ocr", "source_text"])  # fmt: skip
 def test_each_result_key_is_labelled_in_both_languages(
     made: tuple[Any, dict[str, int]], kind: str
 ) -> None:

@@ -183,6 +183,7 @@ DETAIL_LABELS: dict[str, str] = {
     "rejected": N_("Rejected"),
     "repaired": N_("Repaired"),
     "rows": N_("Rows"),
+    "lists": N_("Lists"),
     "stored_new": N_("New file in the vault"),
     "verdict": N_("Decision"),
     "via": N_("Seen through"),
