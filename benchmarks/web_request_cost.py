@@ -7,6 +7,7 @@ the same app in the same run, on a case kept by ``benchmarks/web_load.py --case 
     PYTHONPATH=src .venv/bin/python benchmarks/web_request_cost.py --case /tmp/c/case
     PYTHONPATH=src .venv/bin/python benchmarks/web_request_cost.py --case /tmp/c/case \\
         --baseline ../main-checkout/src     # the same URLs with other code, same case
+        [--baseline-case /tmp/c-copy/case]  # its copy at the older schema, if migrated since
 
 The app runs in this process (httpx ASGITransport, one request at a time, no network):
 the figures are the cost of a request inside the server, which is what a loaded worker
@@ -126,6 +127,12 @@ def main() -> None:
     ap.add_argument("--case", type=Path, required=True, help="a case kept by web_load.py")
     ap.add_argument("--repeats", type=int, default=21, help="timed requests per URL")
     ap.add_argument("--baseline", type=Path, help="a src/ folder of the code to compare to")
+    ap.add_argument(
+        "--baseline-case",
+        type=Path,
+        help="the case the baseline code reads (default --case): a copy at the schema that "
+        "code knows, when this code has added a migration",
+    )
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # child output
     args = ap.parse_args()
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")
@@ -138,7 +145,7 @@ def main() -> None:
     if args.baseline is not None:
         env = {**os.environ, "PYTHONPATH": str(args.baseline.resolve())}
         child = subprocess.run(
-            [sys.executable, __file__, "--case", str(args.case), "--repeats",
+            [sys.executable, __file__, "--case", str(args.baseline_case or args.case), "--repeats",
              str(args.repeats), "--json"],
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip

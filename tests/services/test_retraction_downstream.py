@@ -308,6 +308,9 @@ def test_the_preview_of_a_list_record_retraction_says_what_it_changes(linked: Ca
     assert (seen["list_records"], seen["victims"]) == (1, 1)
     assert seen["estimates"] == 1 and seen["linkage_runs"] >= 1
     assert seen["findings"] == 0 and seen["dependants"] == []
+    with linked.act(write=False) as ctx:  # its victim: the same record leaves with them
+        victim = retractions.impact(ctx, "person", rec.person_id)
+    assert (victim["list_records"], victim["victims"], victim["estimates"]) == (1, 1, 1)
     with linked.act() as ctx:
         retractions.retract(ctx, "list_record", rec.id, reason="a test row, not a victim")
     with linked.act(write=False) as ctx:

@@ -225,6 +225,10 @@ def test_openapi_document_lists_the_api(client: Client) -> None:
     ]:
         assert p in paths, p
     assert not any(p.startswith(("/login", "/persons")) for p in paths)  # pages stay out
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    for upload in ["/api/v1/evidence", "/api/v1/sources/upload"]:  # the file's bytes as the body
+        body = doc["paths"][upload]["post"]["requestBody"]
+        assert body == {"required": True, "content": {"application/octet-stream": binary}}
 
 
 def test_pages_render_for_every_kind(client: Client, seeded: dict[str, Any]) -> None:

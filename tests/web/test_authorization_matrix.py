@@ -252,13 +252,20 @@ for _k in RECORD_KINDS:
     for _verb in ("retract", "restore"):
         EXPECTED[("POST", f"/{_k}/{{item_id}}/{_verb}")] = WRITE
         EXPECTED[("POST", f"/api/v1/{_k}/{{item_id}}/{_verb}")] = WRITE
-# Victim lists and their records: retracted through the API only. What depends on a
-# record: every kind, for every role that reads the case.
+# Victim lists and their records: their pages (/lists/{id}, /lists/records/{id}) and
+# the API. What depends on a record and what retracting it changes: every kind, for
+# every role that reads the case.
 for _k in ("lists", "list_records"):
     for _verb in ("retract", "restore"):
         EXPECTED[("POST", f"/api/v1/{_k}/{{item_id}}/{_verb}")] = WRITE
+for _path in ("/lists/{item_id}", "/lists/records/{item_id}"):
+    for _verb in ("retract", "restore"):
+        EXPECTED[("POST", f"{_path}/{_verb}")] = WRITE
+EXPECTED[("GET", "/lists/{list_id}")] = READ
+EXPECTED[("GET", "/lists/records/{record_id}")] = READ
 for _k in (*RECORD_KINDS, "lists", "list_records"):
     EXPECTED[("GET", f"/api/v1/{_k}/{{item_id}}/dependants")] = READ
+    EXPECTED[("GET", f"/api/v1/{_k}/{{item_id}}/impact")] = READ
 _RETRACTABLE: dict[str, str] = {}
 
 
@@ -407,7 +414,13 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
         path = path.replace("{person_id}", str(seeded["list_merge"][0]))
     if path.endswith("/transcript"):
         path = path.replace("{item_id}", seeded["note_evidence"])
-    if path.endswith(("/retract", "/restore", "/dependants")):
+    if path.startswith("/lists/records/"):
+        path = path.replace("{item_id}", _RETRACTABLE["list_records"])
+        path = path.replace("{record_id}", _RETRACTABLE["list_records"])
+    if path.startswith("/lists/{"):
+        path = path.replace("{item_id}", _RETRACTABLE["lists"])
+        path = path.replace("{list_id}", _RETRACTABLE["lists"])
+    if path.endswith(("/retract", "/restore", "/dependants", "/impact")):
         kind = path.removeprefix("/api/v1").split("/")[1]
         path = path.replace("{item_id}", _RETRACTABLE[kind])
     if "{item_id}" in path:

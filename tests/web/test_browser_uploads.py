@@ -74,8 +74,12 @@ def test_import_a_list_through_the_mapping_step(
     page.select_option("#map-0", "record_id")
     page.select_option("#map-1", "full_name")
     page.locator("form[action='/lists/import/check'] button[type=submit]").click()
-    page.wait_for_load_state("load")
+    # the check is a job too: its page follows it and, once done, links to the report
+    page.wait_for_selector("#job-check-report", timeout=60_000)
+    page.click("#job-check-report")
+    page.wait_for_selector("#report-imported")
     assert page.inner_text("#report-imported") == "2"
+    assert page.locator("#map-1").input_value() == "full_name"  # the mapping kept
     page.locator("form[action='/lists/import/confirm'] button[type=submit]").click()
     # the import is a job: its page follows it and, once done, links to the report
     page.wait_for_selector("#job-import-report", timeout=60_000)
@@ -128,5 +132,14 @@ def test_a_web_capture_upload_leads_to_its_job_in_both_languages(
                 break
             page.wait_for_timeout(500)
         assert page.get_attribute("#job", "data-state") == "done", page.content()[:2000]
+        # the result sums up the capture in words, the records it made linked by name
+        labels = page.locator("#job-result dt").all_inner_texts()
+        want = ["What was captured", "Pages", "Media items", "Integrity", "Warnings"]
+        if lang == "ar":
+            want = ["ما الذي التُقط", "الصفحات", "عناصر الوسائط", "السلامة", "تنبيهات"]
+        assert labels == want, labels
+        links = page.locator("#job-result a").all_inner_texts()
+        assert links[:2] == [wacz.name, f"Fictional market ({lang})"], links
+        assert "photo.png" in links, links
         shot(page, f"capture-upload-job-{lang}")
     assert not page.console_errors, page.console_errors

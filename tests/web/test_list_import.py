@@ -50,6 +50,25 @@ def _temp_files(case_root: Path | None = None) -> set[str]:
     return {p.name for d in places if d.is_dir() for p in d.glob("dalil-list-*")}
 
 
+def _jobs(app: Any) -> int:
+    from sqlalchemy import func, select
+
+    from dalil.model.job import Job
+
+    with app.state.case.system_session(write=False) as s:
+        return int(s.scalar(select(func.count(Job.id))) or 0)
+
+
+def _check(c: Client, fields: dict[str, str]) -> int:
+    """Step 2 (*Check the file*): answered at once with the check job's page; waits for
+    the job (a real job run) and returns its id."""
+    r = c.post("/lists/import/check", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/"), r.text[-2000:]
+    jid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert jobs.wait(c.app.state.case, jid, timeout=120) == "done"
+    return jid
+
+
 def test_upload_map_check_and_import_a_list(make_client: Any, seeded: dict[str, Any]) -> None:
     c = make_client()
     c.login("analyst")
@@ -58,13 +77,27 @@ def test_upload_map_check_and_import_a_list(make_client: Any, seeded: dict[str, 
     assert r.status_code == 200 and "Victim" in r.text and "full_name" in r.text
     fields = _mapping_fields(r.text)
     assert len(fields) == 5
+    # Step 2 is a job (never inside the request): the answer is the job's page
     t = c.csrf("/lists/import")
     r = c.post("/lists/import/check", data={**fields, "csrf_token": t})
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/"), r.text[-2000:]
+    check = int(r.headers["location"].rsplit("/", 1)[1])
+    assert jobs.wait(c.app.state.case, check, timeout=120) == "done"
+    page = c.get(f"/jobs/{check}")
+    assert "checking the file with the chosen columns" in page.text  # its log, in words
+    assert f'id="job-check-report" href="/lists/import?check={check}"' in page.text
+    ar = c.get(f"/jobs/{check}?lang=ar")
+    assert "فحص الملف بالأعمدة المختارة" in ar.text
+    c.get(f"/jobs/{check}?lang=en")  # the language chosen sticks: back to English
+    r = c.get(f"/lists/import?check={check}")
     assert r.status_code == 200
     assert re.search(r'id="report-rows">4<', r.text)
     assert re.search(r'id="report-imported">3<', r.text)  # c3 has no name: rejected
     assert re.search(r'id="report-rejected">1<', r.text)
     assert "no name in any name column" in r.text
+    # the mapping chosen is kept: shown selected, and carried by the import form
+    assert re.search(r'<option value="full_name" selected>', r.text)
+    assert 'action="/lists/import/confirm"' in r.text
     assert "Fictional web list" not in c.get("/lists").text  # a check stores nothing
     t = c.csrf("/lists/import")
     r = c.post("/lists/import/confirm", data={**fields, "csrf_token": t})
@@ -83,10 +116,32 @@ def test_upload_map_check_and_import_a_list(make_client: Any, seeded: dict[str, 
     assert _temp_files(seeded["root"]) == before  # the private temporary copies are gone
     # the same name again is refused at once, next to the mapping, with no job
     _upload(c, "Fictional web list")
-    t = c.csrf("/lists/import")
-    c.post("/lists/import/check", data={**fields, "csrf_token": t})
+    _check(c, fields)
+    n = _jobs(c.app)
     r = c.post("/lists/import/confirm", data={**fields, "csrf_token": c.csrf("/lists/import")})
     assert r.status_code == 422 and "already exists" in r.text
+    assert _jobs(c.app) == n
+
+
+def test_a_bad_mapping_is_refused_at_once_next_to_it_with_the_choices_kept(
+    make_client: Any, app: Any
+) -> None:
+    """A mapping at fault is said on the mapping step (422), what was chosen kept, and no
+    job is queued; the check job is for the file's rows."""
+    c = make_client()
+    c.login("analyst")
+    fields = _mapping_fields(_upload(c, "Fictional doubled list").text)
+    doubled = {**fields}
+    doubled[next(k for k, v in fields.items() if v == "sex")] = "full_name"  # two name columns
+    n = _jobs(app)
+    r = c.post("/lists/import/check", data={**doubled, "csrf_token": c.csrf("/lists/import")})
+    assert r.status_code == 422, r.text[-2000:]
+    assert _jobs(app) == n  # nothing queued
+    assert re.search(r'id="li-mapping-error"[^>]*><bdi>[^<]*both map to', r.text)
+    assert 'aria-describedby="li-mapping-error"' in r.text
+    # the choices made are kept: two columns chosen as the full name
+    assert len(re.findall(r'<option value="full_name" selected>', r.text)) == 2
+    assert re.search(r'<option value="age" selected>', r.text)
 
 
 def test_a_list_import_job_reports_rows_stored_of_total(
@@ -105,7 +160,7 @@ def test_a_list_import_job_reports_rows_stored_of_total(
         files={"file": ("long.csv", b"Ref;Victim;Gender;Years;Died\n" + rows, "text/csv")},
     )
     fields = _mapping_fields(r.text)
-    c.post("/lists/import/check", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    _check(c, fields)
     r = c.post("/lists/import/confirm", data={**fields, "csrf_token": c.csrf("/lists/import")})
     assert r.status_code == 303, r.text
     jid = int(r.headers["location"].rsplit("/", 1)[1])

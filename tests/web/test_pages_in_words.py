@@ -196,6 +196,8 @@ def _concrete(path: str, ids: dict[str, Any]) -> str:
         .replace("{job_id}", str(ids["job"]))
         .replace("{person_id}", str(ids["list_person"]))
         .replace("{pair}", "1-4")  # record 1 of list A and of list B: one person
+        .replace("{list_id}", "1")  # list A
+        .replace("{record_id}", "1")  # its first record
     )
 
 

@@ -515,3 +515,61 @@ def test_a_cascade_retraction_and_its_restore(twins: Twins) -> None:
     assert cli[0][1][0] == f"source:{sid}" and cli[0][1][1].startswith("evidence:")
     assert cli[0][2]["dependants"] == cli[0][1][1:] == cli[1][2]["dependants"]
     assert twins.audit("web") == cli
+
+
+def _first_list_record(twins: Twins) -> str:
+    from dalil.model.lists import ListRecord
+
+    def first(ctx: Any) -> int:
+        return int(ctx.session.scalar(select(ListRecord.id).order_by(ListRecord.id).limit(1)))
+
+    rid = _stored(twins.cli_root, first)
+    assert rid == _stored(twins.web_root, first)
+    return str(rid)
+
+
+def test_retracting_and_restoring_a_list_record(twins: Twins) -> None:
+    """``dalil list retract-record`` and the list-record page's form leave the same audit
+    trail for a retraction and a restore, and the record leaves (and rejoins) the list
+    page as it leaves (and rejoins) the linkage input."""
+    rid = _first_list_record(twins)
+    reason, back = "Fictional: entered twice on this list", "Fictional: two people after all"
+    run = twins.dalil("ivy")
+    out = run.json("list", "retract-record", rid, "--reason", reason)
+    assert out["reason"] == reason and out["by"] == "ivy"
+    twins.login("ivy")
+    r = twins.client.post(
+        f"/lists/records/{rid}/retract",
+        data={"reason": reason, "csrf_token": twins.client.csrf("/lists")},
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("?done=retracted")
+    page = twins.client.get("/lists/1").text
+    assert f'id="list-record-{rid}"' not in page
+    run.json("list", "restore-record", rid, "--reason", back)
+    r = twins.client.post(
+        f"/lists/records/{rid}/restore",
+        data={"reason": back, "csrf_token": twins.client.csrf("/lists")},
+    )
+    assert r.status_code == 303
+    assert f'id="list-record-{rid}"' in twins.client.get("/lists/1").text
+    cli = twins.audit("cli")
+    assert [(x[0], x[1]) for x in cli] == [
+        ("list_record.retract", [f"list_record:{rid}"]),
+        ("list_record.restore", [f"list_record:{rid}"]),
+    ]
+    assert twins.audit("web") == cli
+
+
+def test_a_viewers_refused_list_record_retraction(twins: Twins) -> None:
+    """Refused the same way (``record.write``), logged the same way, nothing changed."""
+    rid = _first_list_record(twins)
+    r = twins.dalil("vic")("list", "retract-record", rid, "--reason", "Fictional: vic tries")
+    assert r.exit_code != 0
+    twins.login("vic")
+    r = twins.client.post(
+        f"/lists/records/{rid}/retract",
+        data={"reason": "Fictional: vic tries", "csrf_token": twins.client.csrf("/lists")},
+    )
+    assert r.status_code == 403
+    assert [x[0] for x in twins.audit("cli")] == ["access.denied"]
+    assert twins.audit("web") == twins.audit("cli")

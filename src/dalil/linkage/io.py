@@ -343,6 +343,14 @@ def _resolve_mapping(
     return used, ignored
 
 
+def check_mapping(file_name: str, header: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """The column → field mapping *mapping* gives a file of columns *header* (headings
+    recognised fill the rest), or the :class:`InputError` its import would meet — a
+    column the file does not have, two columns on one field, no name column — found
+    without reading the file again (the web import's mapping step)."""
+    return _resolve_mapping(Path(file_name), list(header), mapping)[0]
+
+
 def preview(
     path: str | Path, *, sheet: str | None = None, encoding: str | None = None
 ) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -216,3 +217,23 @@ class BlindVote(Base):
     verdict: Mapped[str] = mapped_column(String(8))
     salt: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoredHistories(Base):
+    """The capture histories of the linked victims as a ``histories`` job (or a linkage
+    run, or an estimate) last computed them (migration ``0029_stored_histories``), so
+    that the estimates page reads them instead of counting every list record. One row
+    per stratum choice (``strata``: comma-separated, ``""`` for none). ``audit_seq`` is
+    the data version they were computed at: the last audit entry then. They hold while
+    no audit entry that may change data follows (see ``services.lists.stored_histories``);
+    ``problem`` is the code of why there are none (no list, records not linked)."""
+
+    __tablename__ = "linkage_histories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    strata: Mapped[str] = mapped_column(String(200), unique=True)
+    audit_seq: Mapped[int] = mapped_column(BigInteger)
+    lists: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    problem: Mapped[str | None] = mapped_column(String(40))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

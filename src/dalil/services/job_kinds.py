@@ -154,7 +154,30 @@ def linkage_job(job: JobContext, params: dict[str, Any], progress: Progress) -> 
         kw["backend"] = str(params["backend"])
     with job.act() as ctx:
         out = linkage.link(ctx, progress=say, **kw)
+    progress(N_("storing the capture histories"))
+    with job.act() as ctx:  # after the run's own transaction: they count its clusters
+        linkage.store_histories(ctx)
     return dict(jsonable(out))
+
+
+@job_kind("histories", permission=access.CASE_READ, title="Capture histories", exclusive=True)
+def histories_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Count the capture histories of the linked victims (``dalil lists histories``, no
+    stratum) and store them with the data version they hold for
+    (:func:`dalil.services.lists.store_histories`), for the estimates page, which reads
+    them instead of counting every list record in the request. Queued by that page when
+    none hold (none yet, or a change was audited since); run again, it stores them anew.
+    The result is how many lists and rows were stored."""
+    from dalil.services import lists
+
+    progress(N_("counting the capture histories of the linked victims"))
+    with job.act() as ctx:
+        out = lists.store_histories(ctx)
+    if out["problem"] == "no_lists":
+        progress(N_("no capture histories: no list imported yet"), fraction=1.0)
+    elif out["problem"]:
+        progress(N_("no capture histories: some list records are not linked yet"), fraction=1.0)
+    return {"lists": out["lists"], "rows": out["rows"]}
 
 
 @job_kind("report", permission=access.REPORT_INTERNAL, title="Report")
@@ -242,6 +265,10 @@ def estimate_job(job: JobContext, params: dict[str, Any], progress: Progress) ->
         source = estimates.case_estimate_input(
             ctx, strata=s["strata"], lists=s["lists"], linkage_draws=s["linkage_draws"]
         )
+    from dalil.services import lists
+
+    with job.act() as ctx:  # what the estimates page shows, as of this estimate
+        lists.store_histories(ctx)
 
     def each(p: dict[str, Any]) -> None:
         if "draw" in p:
@@ -349,3 +376,42 @@ def list_import_job(job: JobContext, params: dict[str, Any], progress: Progress)
     )
     del data
     return dict(jsonable(out))
+
+
+@job_kind("list_check", permission=access.RECORD_WRITE, title="Victim list check")
+def list_check_job(job: JobContext, params: dict[str, Any], progress: Progress) -> dict[str, Any]:
+    """Check an uploaded victim list with the chosen mapping (input file ``list``; queued
+    by :func:`dalil.services.lists.submit_check`, the web import's second step): params
+    ``filename``, ``mapping`` ({column: field}), ``list_name``. The whole file is read and
+    validated in a bounded worker process; nothing is stored. The result is the
+    validation report, row by row (``report``), with the mapping, list name and file name
+    it was checked with, for the import step; run again, it gives the same report."""
+    from dalil.display.jsonout import jsonable
+    from dalil.services import lists
+
+    data = job.input_file("list")
+    mapping = {str(k): str(v) for k, v in dict(params.get("mapping") or {}).items()}
+    filename = str(params.get("filename") or "list.csv")
+    progress(N_("checking the file with the chosen columns"), fraction=0.05)
+    report = lists.check_upload(
+        job.case,
+        job.case.actor(job.owner),
+        filename,
+        data,
+        mapping=mapping,
+        list_name=str(params["list_name"]),
+    )
+    del data
+    progress(
+        N_("checked %(rows)s rows: %(records)s records to import, %(rejected)s rejected"),
+        fraction=1.0,
+        rows=int(report.get("rows") or 0),
+        records=int(report.get("imported") or 0),
+        rejected=int(report.get("rejected") or 0),
+    )
+    return {
+        "report": dict(jsonable(report)),
+        "mapping": mapping,
+        "list_name": str(params["list_name"]),
+        "filename": filename,
+    }

@@ -163,6 +163,46 @@ def _list_name(list_name: str) -> str:
 
 #: Kind of the job that imports an uploaded list (:func:`submit_import`).
 IMPORT_JOB = "list_import"
+#: Kind of the job that checks an uploaded list with a mapping (:func:`submit_check`).
+CHECK_JOB = "list_check"
+
+
+def check_mapping(
+    case: Case, actor: Actor, filename: str, columns: Sequence[str], mapping: dict[str, str]
+) -> dict[str, str]:
+    """The faults of a mapping itself (a column the file does not have, two columns on
+    one field, no name column) as the import would meet them, from the file's columns
+    (:func:`preview_upload`'s), without reading the file again: an ``InputError`` with
+    ``field="mapping"``. Returns the mapping the import would use."""
+    from dalil.linkage.io import check_mapping as resolve
+    from dalil.services.evidence import sanitise_name
+
+    may_import(case, actor)
+    try:
+        return resolve(sanitise_name(filename), [str(c) for c in columns], mapping)
+    except InputError as e:
+        raise InputError(e.words or e.message, field="mapping", code=e.code) from None
+
+
+def submit_check(
+    ctx: Context, filename: str, data: bytes, *, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Queue the check of an uploaded list with *mapping* as a ``list_check`` job (the
+    web import's second step): the permission is checked now; the file is kept
+    encrypted with the job until it has run; the job reads and validates the whole file
+    in a bounded worker process (:func:`check_upload`) and its result is the validation
+    report. Stores nothing of the list. Audited ``job.submit``."""
+    from dalil.services import jobs
+
+    ctx.require(access.RECORD_WRITE, "import lists")
+    ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
+    name = _list_name(list_name)
+    if len(data) > jobs.FILE_MAX:
+        raise InputError(f"{filename}: larger than {jobs.FILE_MAX // 2**20} MiB")
+    params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
+    return dict(
+        jobs.submit(ctx, CHECK_JOB, params, files={"list": (data, "application/octet-stream")})
+    )
 
 
 def submit_import(
@@ -1469,3 +1509,162 @@ def case_histories(
 def histories_json(ctx: Context, strata: Sequence[str] = ()) -> str:
     names, rows = case_histories(ctx, strata)
     return json.dumps({"lists": names, "rows": rows}, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------
+# Stored capture histories (read by the estimates page; computed by a job)
+# --------------------------------------------------------------------------------------
+
+#: Kind of the job that computes and stores the capture histories (:func:`store_histories`).
+HISTORIES_JOB = "histories"
+
+#: Audit actions that change no stored record (reads, reveals, logins, refusals, the job
+#: queue's own entries): stored histories still hold after them. Every other entry may
+#: change what the histories count (an import, a linkage run, a decision, a split or
+#: merge, a retraction or a restore, an edit) and makes them out of date: unknown
+#: actions count as changes, so a new kind of write can never leave them stale.
+_READ_ACTIONS = (
+    "access.denied", "audit.read", "case.read", "evidence.get", "evidence.read",
+    "evidence.read_sensitive", "evidence.reveal_location", "evidence.view", "job.cancel",
+    "job.file_get", "job.submit", "linkage.reveal", "person.reveal",
+    "person.search_duplicates", "person.search_protected", "protected.reveal",
+    "search.read", "user.login", "user.login_failed", "user.login_totp",
+    "user.login_totp_failed",
+)  # fmt: skip
+
+
+def _strata_key(strata: Sequence[str]) -> str:
+    for s in strata:
+        if s not in STRATA:
+            raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
+    return ",".join(strata)
+
+
+def _data_version(ctx: Context) -> int:
+    """The data version: the sequence number of the last audit entry (every change of a
+    case is audited in its own transaction)."""
+    from sqlalchemy import func
+
+    from dalil.core.audit import AuditEntry
+
+    return int(ctx.session.scalar(select(func.max(AuditEntry.seq))) or 0)
+
+
+def _changed_after(ctx: Context, seq: int) -> bool:
+    """Whether an audit entry that may change data follows *seq* (a look at the entries
+    after it only: the log's primary key)."""
+    from dalil.core.audit import AuditEntry
+
+    q = (
+        select(AuditEntry.seq)
+        .where(AuditEntry.seq > seq, AuditEntry.action.not_in(_READ_ACTIONS))
+        .limit(1)
+    )
+    return ctx.session.scalar(q) is not None
+
+
+def history_problem(code: str) -> NotFound | Conflict:
+    """The refusal :func:`case_histories` raised when stored histories were computed,
+    from its stored code (``no_lists``, ``not_linked``)."""
+    if code == "no_lists":
+        return NotFound(
+            Message(N_("no list imported yet: import a victim list first")), code="no_lists"
+        )
+    return Conflict(
+        "some list records are not linked to a victim yet: run dalil lists link, and "
+        "decide their matches with recorded victims (dalil lists review)"
+    )
+
+
+def store_histories(ctx: Context, strata: Sequence[str] = ()) -> dict[str, Any]:
+    """Compute the capture histories (:func:`case_histories`) and store them with the
+    data version they were computed at (the ``histories`` job; a linkage run and an
+    estimate store theirs too). Derived data, not a change of the case: not audited.
+    Returns ``{"lists": n, "rows": n, "problem": code or None}``."""
+    from sqlalchemy.exc import IntegrityError
+
+    from dalil.model.lists import StoredHistories
+
+    key = _strata_key(strata)
+    version = _data_version(ctx)  # read first: a change after it makes them out of date
+    names: list[str] = []
+    rows: list[dict[str, Any]] = []
+    problem = None
+    try:
+        names, rows = case_histories(ctx, strata)
+    except NotFound as e:
+        if e.code != "no_lists":
+            raise
+        problem = "no_lists"
+    except Conflict:  # some list records are not linked to a victim yet
+        problem = "not_linked"
+    held = ctx.session.scalar(select(StoredHistories).where(StoredHistories.strata == key))
+    if held is None or held.audit_seq <= version:
+        try:
+            with ctx.session.begin_nested():
+                if held is not None:
+                    ctx.session.delete(held)
+                    ctx.session.flush()
+                ctx.session.add(
+                    StoredHistories(strata=key, audit_seq=version, lists=names, rows=rows,
+                                    problem=problem, computed_at=utcnow())
+                )  # fmt: skip
+        except IntegrityError:  # stored at the same moment by another job: theirs holds
+            pass
+    return {"lists": len(names), "rows": len(rows), "problem": problem}
+
+
+def stored_histories(ctx: Context, strata: Sequence[str] = ()) -> dict[str, Any]:
+    """The capture histories as last stored, without counting any list record:
+    ``{"state": "fresh"|"stale"|"missing", "lists", "rows", "problem", "computed_at"}``.
+    ``stale``: a change was audited after they were computed (they no longer hold);
+    ``problem``: the code of why there are none (``no_lists``, ``not_linked``)."""
+    from dalil.model.lists import StoredHistories
+
+    ctx.require(access.CASE_READ, "read capture histories")
+    key = _strata_key(strata)
+    held = ctx.session.scalar(select(StoredHistories).where(StoredHistories.strata == key))
+    if held is None:
+        return {"state": "missing", "lists": [], "rows": [], "problem": None,
+                "computed_at": None}  # fmt: skip
+    return {
+        "state": "stale" if _changed_after(ctx, held.audit_seq) else "fresh",
+        "lists": list(held.lists),
+        "rows": [dict(r) for r in held.rows],
+        "problem": held.problem,
+        "computed_at": held.computed_at,
+    }
+
+
+def read_histories(
+    ctx: Context, strata: Sequence[str] = ()
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """:func:`case_histories`, from the stored histories when they hold (the same
+    answer, and the same refusals), else counted now."""
+    held = stored_histories(ctx, strata)
+    if held["state"] != "fresh":
+        return case_histories(ctx, strata)
+    if held["problem"]:
+        raise history_problem(str(held["problem"]))
+    return held["lists"], held["rows"]
+
+
+def request_histories(ctx: Context) -> dict[str, Any] | None:
+    """Queue a ``histories`` job (the histories without a stratum, as the estimates page
+    shows them) unless one is queued or running already; returns that job (as
+    :func:`dalil.services.jobs.submit` does), or None when the stored histories hold
+    after all (a job stored them since the caller looked). Any reader may queue it."""
+    from dalil.model.job import Job
+    from dalil.services import jobs
+
+    if stored_histories(ctx)["state"] == "fresh":
+        return None
+    waiting = ctx.session.scalar(
+        select(Job.id)
+        .where(Job.kind == HISTORIES_JOB, Job.state.in_(("queued", "running")))
+        .order_by(Job.id)
+        .limit(1)
+    )
+    if waiting is not None:
+        return jobs.get(ctx, waiting, log_lines=0)
+    return jobs.submit(ctx, HISTORIES_JOB, {})

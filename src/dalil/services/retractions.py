@@ -35,7 +35,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
@@ -387,10 +387,28 @@ def _citing(ctx: Context, evidence: set[int]) -> list[tuple[str, Any]]:
     return [("assessment", r) for r in rows if evidence & {int(e) for e in r.evidence or []}]
 
 
+def _retracted_among(ctx: Context, rows: list[tuple[str, Any]]) -> set[tuple[str, int]]:
+    """Which of the records *rows* (``(kind, row)``) are retracted: one query for just
+    those ids (not the whole table of retractions, read on every record page before),
+    none when there are none."""
+    wanted: dict[str, set[int]] = {}
+    for k, row in rows:
+        if k in MODELS:
+            wanted.setdefault(k, set()).add(int(row.id))
+    if not wanted:
+        return set()
+    q = select(Retraction.kind, Retraction.record_id).where(
+        or_(*(and_(Retraction.kind == k, Retraction.record_id.in_(sorted(ids)))
+              for k, ids in wanted.items()))
+    )  # fmt: skip
+    return {(k, i) for k, i in ctx.session.execute(q)}
+
+
 def _dependants(ctx: Context, kind: str, record_id: int) -> list[dict[str, Any]]:
-    gone = {(k, i) for k, i in ctx.session.execute(select(Retraction.kind, Retraction.record_id))}
+    children = _children(ctx, kind, record_id)
+    gone = _retracted_among(ctx, children)
     out = []
-    for k, row in _children(ctx, kind, record_id):
+    for k, row in children:
         retractable = k in MODELS
         out.append(
             {
@@ -557,30 +575,50 @@ def impact(ctx: Context, kind: str, ident: int | str) -> dict[str, Any]:
     row = _row(ctx, kind, ident)
     held = _current(ctx, kind, row.id)
     s = ctx.session
-    gone_now = {
-        (k, i)
-        for k, i in s.execute(
-            select(Retraction.kind, Retraction.record_id).where(Retraction.kind.in_(ANALYSIS_KINDS))
-        )
-    }
-    if held is None:
-        after = gone_now | {(kind, row.id)}
-        deps = _dependants(ctx, kind, row.id)
-        flagged = [d for d in deps if not d["retractable"]]
-    else:
-        withdrawn = {(r.kind, r.record_id) for r in s.scalars(
-            select(Retraction).where(Retraction.cascade_of == held.id))}  # fmt: skip
-        after = gone_now - withdrawn - {(kind, row.id)}
-        deps = withdrawn_with(ctx, kind, row.id if kind != "evidence" else row.sha256)
-        flagged = [d for d in _dependants(ctx, kind, row.id) if not d["retractable"]]
-    recs: list[Any] = []
-    cols = select(ListRecord.id, ListRecord.list_id, ListRecord.person_id)
+    cols = select(ListRecord.id, ListRecord.list_id, ListRecord.person_id, ListRecord.row)
+    where: Any = None
     if kind == "list_record":
-        recs = list(s.execute(cols.where(ListRecord.id == row.id)))
+        where = ListRecord.id == row.id
     elif kind == "list":
-        recs = list(s.execute(cols.where(ListRecord.list_id == row.id)))
+        where = ListRecord.list_id == row.id
     elif kind == "person":
-        recs = list(s.execute(cols.where(ListRecord.person_id == row.id)))
+        where = ListRecord.person_id == row.id
+    recs: list[Any] = []
+    gone_now: set[tuple[str, int]] = set()
+    if where is not None:
+        recs = list(s.execute(cols.where(where).order_by(ListRecord.id)))
+        # the retractions that bear on these records only (not the whole table)
+        mine = select(ListRecord.id).where(where)
+        lists_of = select(ListRecord.list_id).where(where)
+        victims = select(ListRecord.person_id).where(where, ListRecord.person_id.is_not(None))
+        q = select(Retraction.kind, Retraction.record_id).where(
+            ((Retraction.kind == "list_record") & Retraction.record_id.in_(mine))
+            | ((Retraction.kind == "list") & Retraction.record_id.in_(lists_of))
+            | ((Retraction.kind == "person") & Retraction.record_id.in_(victims))
+        )
+        gone_now = {(k, i) for k, i in s.execute(q)}
+    withdrawn: set[tuple[str, int]] = set()
+    if held is not None:
+        q = select(Retraction.kind, Retraction.record_id).where(Retraction.cascade_of == held.id)
+        withdrawn = {(k, i) for k, i in s.execute(q)}
+    after = (gone_now - withdrawn - {(kind, row.id)}) if held else gone_now | {(kind, row.id)}
+    if kind == "list":  # its records, read once (a list may hold many thousands)
+        deps = [
+            {"kind": "list_record", "id": r.id, "object_id": oid("list_record", r.id),
+             "label": f"row {r.row}", "retractable": True,
+             "retracted": ("list_record", r.id) in gone_now}
+            for r in recs
+            if held is None or ("list_record", r.id) in withdrawn
+        ]  # fmt: skip
+        flagged: list[dict[str, Any]] = []
+    else:
+        every = _dependants(ctx, kind, row.id)
+        flagged = [d for d in every if not d["retractable"]]
+        deps = (
+            every
+            if held is None
+            else withdrawn_with(ctx, kind, row.id if kind != "evidence" else row.sha256)
+        )
 
     def live(gone: set[tuple[str, int]], r: Any) -> bool:
         return (

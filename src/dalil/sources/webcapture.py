@@ -41,6 +41,8 @@ MAX_TOTAL = 1024 * 1024 * 1024
 CAPTURE_SUFFIXES = (".wacz", ".warc", ".warc.gz")
 _HTML = ("text/html", "application/xhtml+xml")
 _MEDIA = ("image/", "video/", "audio/")
+#: Why a page listed in a WACZ has no text: its HTML is not among the archive's records.
+NO_HTML = "the page's HTML is not in the capture"
 
 
 @dataclass
@@ -75,7 +77,10 @@ class Capture:
             "kind": self.kind,
             "records": self.records,
             "pages": [
-                {"url": p.url, "captured_at": p.captured_at, "title": p.title} for p in self.pages
+                {"url": p.url, "captured_at": p.captured_at, "title": p.title}
+                # why a page has no text (its HTML missing, unreadable, or empty)
+                | ({} if p.text else {"text_error": p.text_error or "no text in the page"})
+                for p in self.pages
             ],
             "media": [
                 {
@@ -459,7 +464,7 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
             page.title = lp.get("title") or page.title
             page.captured_at = lp.get("ts") or page.captured_at
             if held is None:
-                page.text_error = "the page's HTML is not in the capture"
+                page.text_error = NO_HTML
             pages.append(page)
         cap.pages = pages
     cap.integrity = integrity

@@ -183,6 +183,7 @@ DETAIL_LABELS: dict[str, str] = {
     "rejected": N_("Rejected"),
     "repaired": N_("Repaired"),
     "rows": N_("Rows"),
+    "lists": N_("Lists"),
     "stored_new": N_("New file in the vault"),
     "verdict": N_("Decision"),
     "via": N_("Seen through"),
@@ -237,7 +238,7 @@ DETAIL_LABELS: dict[str, str] = {
     "entries": N_("Entries"),
     "timestamps": N_("Timestamps"),
     "file": N_("File"),
-    "size": N_("Size in bytes"),
+    "size": N_("Size"),
     "include_protected": N_("Protected fields included"),
     "valid": N_("Valid"),
     "withheld_sensitive": N_("Sensitive items withheld"),
@@ -366,6 +367,27 @@ OUTCOMES: dict[str, str] = {
     "settled": N_("settled by a third reviewer"),
 }
 
+#: A report's settings (the report job's result, ``report.build``'s details) -> words.
+AUDIENCES: dict[str, str] = {
+    "internal": N_("internal, for the team"),
+    "public": N_("public, for publication"),
+}
+FORMATS: dict[str, str] = {"html": N_("web page (HTML)"), "pdf": N_("PDF document")}
+#: Languages by their codes: a report's (``lang``), and the OCR's (``languages``,
+#: Tesseract's three-letter codes joined by ``+``).
+LANGUAGE_WORDS: dict[str, str] = {
+    "en": N_("English"),
+    "ar": N_("Arabic"),
+    "eng": N_("English"),
+    "ara": N_("Arabic"),
+}
+
+#: Why a captured page has no text (``text_error`` of a web capture's page).
+TEXT_ERRORS: dict[str, str] = {
+    "the page's HTML is not in the capture": N_("the page's HTML is not in the capture"),
+    "no text in the page": N_("no text in the page"),
+}
+
 #: Job kinds (detail ``kind`` of ``job.submit``) -> words.
 JOB_KINDS: dict[str, str] = {
     "fixity": N_("Fixity check"),
@@ -407,6 +429,24 @@ def _plain(key: str, v: Any, _: Callable[[str], str]) -> Markup:
         )
     if key == "fields" and isinstance(v, str):
         return Markup(escape(label(v, _)))
+    if key == "text_error" and v in TEXT_ERRORS:
+        return Markup(escape(_(TEXT_ERRORS[v])))
+    if key == "audience" and v in AUDIENCES:
+        return Markup(escape(_(AUDIENCES[v])))
+    if key == "format" and v in FORMATS:
+        return Markup(escape(_(FORMATS[v])))
+    if key == "lang" and v in LANGUAGE_WORDS:
+        return Markup(escape(_(LANGUAGE_WORDS[v])))
+    if key == "languages" and isinstance(v, str) and all(c in LANGUAGE_WORDS for c in v.split("+")):
+        return Markup(escape(_(", ").join(_(LANGUAGE_WORDS[c]) for c in v.split("+"))))
+    if key in ("media_type", "mime_type") and isinstance(v, str) and "/" in v:
+        from dalil.web.capture_words import media_type_words
+
+        return Markup(escape(media_type_words(v, _)))
+    if key == "size" and isinstance(v, int) and not isinstance(v, bool):
+        from dalil.web.capture_words import size_words
+
+        return Markup('<bdi dir="auto">{}</bdi>').format(size_words(v, _))
     if key == "element" and v in ELEMENTS:
         return Markup(escape(_(ELEMENTS[v])))
     if key == "kind" and v in JOB_KINDS:

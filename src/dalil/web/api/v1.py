@@ -66,6 +66,13 @@ class SourceIn(BaseModel):
     text: str | None = Field(None, max_length=5_000_000, description="Plain text of the source.")
 
 
+#: The request body of an upload route: the file's bytes, streamed.
+_BINARY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 _ALREADY_HELD: dict[str, Any] = {
     "description": "The same content is already held: that item, with `already_held`",
     "content": {"application/json": {"schema": {"type": "object"}}},
@@ -99,6 +106,7 @@ def _list(kind: Kind) -> Any:
         after: int | None = Query(
             None,
             ge=0,
+            le=2**62,
             description="Only the items after this id (id order; instead of offset): "
             "follow a list with the last item's id; a page deep in a long list costs as "
             "little as the first.",
@@ -190,14 +198,7 @@ def add_source(ctx: ApiCtx, body: SourceIn) -> dict[str, Any]:
     response_model=dict[str, Any],
     status_code=201,
     responses={**ERRORS, 200: _ALREADY_HELD, 202: _TEXT_JOB},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    openapi_extra=_BINARY_BODY,
 )
 async def upload_source(
     ctx: ApiCtx,
@@ -296,14 +297,7 @@ def compare_texts(ctx: ApiCtx, body: CompareTextsIn) -> dict[str, Any]:
     response_model=dict[str, Any],
     status_code=201,
     responses={**ERRORS, 200: _ALREADY_HELD, 202: _CAPTURE_JOB},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        }
-    },
+    openapi_extra=_BINARY_BODY,
 )
 async def add_evidence(
     ctx: ApiCtx,
@@ -789,10 +783,37 @@ def _dependants_view(kind: str) -> Any:
     return view
 
 
+def _impact_view(kind: str) -> Any:
+    from dalil.web.handlers import retractions
+    from dalil.web.handlers.records import parse_id
+
+    def view(ctx: ApiCtx, item_id: str) -> dict[str, Any]:
+        return retractions.impact(ctx, kind, parse_id(kind, item_id))
+
+    view.__name__ = f"impact_{kind}"
+    view.__doc__ = (
+        f"What retracting one of {kind} would change downstream or, if it is retracted, "
+        "what restoring it would change; nothing is changed or logged (the preview the "
+        "retract form shows): restore, dependants, list_records (leaving or rejoining "
+        "linkage runs and estimates), victims linked to them, estimates and linkage_runs "
+        "that will predate it, findings flagged."
+    )
+    return view
+
+
 def _register_retract() -> None:
     from dalil.web.handlers.retractions import API_KINDS
 
     for kind in API_KINDS:
+        router.add_api_route(
+            f"/{kind}/{{item_id}}/impact",
+            _impact_view(kind),
+            methods=["GET"],
+            response_model=dict[str, Any],
+            responses=ERRORS,
+            name=f"impact_{kind}",
+            tags=[kind],
+        )
         router.add_api_route(
             f"/{kind}/{{item_id}}/dependants",
             _dependants_view(kind),

@@ -95,11 +95,23 @@ def get(ctx: Ctx, job_id: int) -> dict[str, Any]:
     result = d.get("result")
     if isinstance(result, dict):
         # a result's reason kept as a message id (``text_error_message``: the source
-        # text job's): its words in the reader's language
+        # text job's; ``notes_message``: a report's notes, one per note): their words in
+        # the reader's language
         for key in [k for k in result if k.endswith("_message")]:
             said, base = result[key], key.removesuffix("_message")
             if isinstance(said, dict) and said.get("id") and base in result:
                 result[base] = in_words(str(said["id"]), said.get("params"), ctx.lang)
+            elif (
+                isinstance(said, list)
+                and isinstance(result.get(base), list)
+                and len(said) == len(result[base])
+            ):
+                result[base] = [
+                    in_words(str(m["id"]), m.get("params"), ctx.lang)
+                    if isinstance(m, dict) and m.get("id")
+                    else old
+                    for m, old in zip(said, result[base], strict=True)
+                ]
     d["messages"] = [line["message"] for line in d.get("log", [])]
     return d
 
@@ -116,6 +128,24 @@ def as_html(message_id: str | None, params: dict[str, Any] | None, lang: str) ->
     """A job's log line or error in words for a page: names, file names and other text
     in it isolated in ``<bdi dir="auto">`` (they keep their own direction)."""
     return Markup(in_words(message_id, params, lang, data=_bdi, escape=_escape))
+
+
+def capture_summary(
+    ctx: Ctx, result: dict[str, Any]
+) -> tuple[list[tuple[str, Markup]], list[Markup]]:
+    """A capture job's result in words (:func:`dalil.web.capture_words.capture_view`),
+    the records it made linked by their titles and file names (read through
+    ``records.labels`` as the reader: a sensitive item's name stays hidden from a role
+    that may not read it)."""
+    from dalil.web.capture_words import capture_view, wanted
+    from dalil.web.present import Labels, lookup
+
+    ids = wanted(result)
+    labels = Labels()
+    if any(ids.values()):
+        with ctx.act(write=False) as sc:
+            labels = lookup(sc, ids)
+    return capture_view(result, labels.link, ctx.gettext.gettext)
 
 
 def staleness(ctx: Ctx, job: dict[str, Any]) -> dict[str, int]:

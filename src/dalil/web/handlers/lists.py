@@ -77,6 +77,41 @@ def check_list_file(
     )
 
 
+def check_mapping(
+    ctx: Ctx, filename: str, columns: list[str], mapping: dict[str, str]
+) -> dict[str, str]:
+    """The mapping's own faults (``InputError``, field ``mapping``), from the columns
+    read at the upload: the file is not read again."""
+    return lists.check_mapping(ctx.case, ctx.actor, filename, columns, mapping)
+
+
+def submit_list_check(
+    ctx: Ctx, filename: str, data: bytes, mapping: dict[str, str], list_name: str
+) -> dict[str, Any]:
+    """Queue the check of the upload with *mapping* as a ``list_check`` job
+    (``services.lists.submit_check``); the job page follows it."""
+    from dalil.web.handlers.jobs import poke
+
+    with ctx.act(write=True) as sc:
+        row = lists.submit_check(sc, filename, data, mapping=mapping, list_name=list_name)
+    poke(ctx)
+    return dict(row)
+
+
+def check_job_result(ctx: Ctx, job_id: int) -> dict[str, Any] | None:
+    """The outcome of a finished ``list_check`` job (the validation report and the
+    mapping it was checked with), or None when the job is not a list check or has not
+    finished well (its page says why)."""
+    from dalil.services import jobs
+
+    with ctx.act(write=False) as sc:
+        job = jobs.get(sc, job_id, log_lines=0)
+    if job["kind"] != lists.CHECK_JOB or job["state"] != "done":
+        return None
+    result = job.get("result")
+    return dict(jsonable(result)) if isinstance(result, dict) else None
+
+
 def may_import_lists(ctx: Ctx) -> None:
     """PermissionDenied (logged) unless the user may import lists: checked before anything
     else so that the answer does not depend on what the session holds."""
@@ -116,6 +151,48 @@ def link_lists(ctx: Ctx, say: Callable[[str], None]) -> dict[str, Any]:
 
 
 def histories(ctx: Ctx) -> dict[str, Any]:
+    """The capture histories (``lists histories --json``): the stored ones when they
+    hold, else counted now."""
     with ctx.act(write=False) as sc:
-        names, rows = lists.case_histories(sc)
+        names, rows = lists.read_histories(sc)
     return {"lists": list(names), "rows": jsonable(rows)}
+
+
+def stored_histories(ctx: Ctx) -> dict[str, Any]:
+    """The capture histories the estimates page shows: only what a job stored, never
+    counted in the request. When none hold (none yet, or a change since), a
+    ``histories`` job is queued (or the one queued already is named): ``{"job": …}``.
+    A stored refusal (no list, records not linked) is raised as the service raises it."""
+    from dalil.web.handlers.jobs import poke
+
+    with ctx.act(write=False) as sc:
+        held = lists.stored_histories(sc)
+    if held["state"] != "fresh":
+        with ctx.act(write=True) as sc:
+            job = lists.request_histories(sc)
+            if job is None:  # stored by a job in the meantime
+                held = lists.stored_histories(sc)
+        if job is not None:
+            poke(ctx)
+            return {"lists": [], "rows": [], "job": {"id": job["id"], "state": job["state"]}}
+    if held["problem"]:
+        raise lists.history_problem(str(held["problem"]))
+    return {"lists": held["lists"], "rows": jsonable(held["rows"]), "job": None}
+
+
+def victim_list(
+    ctx: Ctx, list_id: int, *, retracted: str = "hide", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """A victim list and a page of its records, open fields only (``lists.victim_list``)."""
+    with ctx.act(write=False) as sc:
+        return dict(
+            jsonable(
+                lists.victim_list(sc, list_id, retracted=retracted, limit=limit, offset=offset)
+            )
+        )
+
+
+def list_record(ctx: Ctx, record_id: int) -> dict[str, Any]:
+    """One list record, open fields only, with its list, victim and retraction."""
+    with ctx.act(write=False) as sc:
+        return dict(jsonable(lists.list_record(sc, record_id)))

@@ -13,12 +13,13 @@ from dalil.web.handlers.records import RECORD_KINDS, parse_id
 
 #: Web kinds (plural, URL segment) -> the service kind (singular).
 SERVICE_KINDS: dict[str, str] = {"persons": "person", **RECORD_KINDS, "evidence": "evidence"}
-#: Kinds retracted through the API only (victim lists and their records have no record
-#: page of their own).
+#: Kinds retracted through the API and their own pages (victim lists and their records:
+#: /lists/{id}, /lists/records/{id}).
 API_KINDS: dict[str, str] = {**SERVICE_KINDS, "lists": "list", "list_records": "list_record"}
 #: Service kind -> the web kind of its page (dependants and what a record depends on
 #: are links to these).
 PAGE_OF: dict[str, str] = {v: k for k, v in SERVICE_KINDS.items()}
+PAGE_OF.update(list="lists", list_record="lists/records")
 
 
 def service_kind(kind: str) -> str:
@@ -86,3 +87,13 @@ def restore(ctx: Ctx, kind: str, raw_id: str, reason: str) -> dict[str, Any]:
     ident = parse_id(kind, raw_id)
     with ctx.act(write=True) as sc:
         return dict(jsonable(retractions.restore(sc, sk, ident, reason=reason)))
+
+
+def impact(ctx: Ctx, kind: str, raw_id: Any) -> dict[str, Any]:
+    """What retracting (or, if retracted, restoring) a record changes downstream, nothing
+    changed (``retractions.impact``); its dependants each with a link."""
+    sk = service_kind(kind)
+    with ctx.act(write=False) as sc:
+        out = dict(jsonable(retractions.impact(sc, sk, raw_id)))
+    out["dependants"] = _linked(list(out["dependants"]))
+    return out

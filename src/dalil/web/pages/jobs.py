@@ -57,10 +57,13 @@ def job_page(ctx: PageCtx, job_id: int) -> Response:
         from dalil.web.handlers.estimates import result_view
 
         estimate = result_view(job["result"], ctx.lang)
+    capture = None
+    if job["kind"] == "capture" and isinstance(job.get("result"), dict):
+        capture = job_handlers.capture_summary(ctx, job["result"])
     stale = None
     if job["kind"] in ("estimate", "linkage") and job["state"] == "done":
         stale = job_handlers.staleness(ctx, job)
-    return render(ctx, "job.html", job=job, estimate=estimate, stale=stale)
+    return render(ctx, "job.html", job=job, estimate=estimate, stale=stale, capture=capture)
 
 
 @router.post("/jobs/{job_id}/cancel")

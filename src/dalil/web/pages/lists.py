@@ -198,7 +198,7 @@ def _estimates_page(
     status_code: int = 200,
 ) -> Response:
     try:
-        hist: dict[str, Any] | None = lists.histories(ctx)
+        hist: dict[str, Any] | None = lists.stored_histories(ctx)
         message = None
     except (NotFound, Conflict) as e:  # no lists yet, or not linked yet: say so on the page
         hist, message = None, e.message
@@ -303,9 +303,16 @@ def _import_form(ctx: PageCtx, error: str | None = None, status_code: int = 200)
 
 
 @router.get("/lists/import")
-def list_import_page(ctx: PageCtx, job: int | None = Query(None, ge=1, le=2**62)) -> Response:
-    """The upload form; with ``?job=N``, the outcome of finished import job *N* (the
-    list and its validation report, row by row)."""
+def list_import_page(
+    ctx: PageCtx,
+    job: int | None = Query(None, ge=1, le=2**62),
+    check: int | None = Query(None, ge=1, le=2**62),
+) -> Response:
+    """The upload form; with ``?check=N``, the validation report of finished check job
+    *N* with the import form; with ``?job=N``, the outcome of finished import job *N*
+    (the list and its validation report, row by row)."""
+    if check is not None:
+        return _checked(ctx, check)
     if job is None:
         return _import_form(ctx)
     result = lists.import_job_result(ctx, job)
@@ -322,6 +329,28 @@ def list_import_page(ctx: PageCtx, job: int | None = Query(None, ge=1, le=2**62)
     )
 
 
+def _checked(ctx: PageCtx, job_id: int) -> Response:
+    """Step 2's outcome: the report of check job *job_id*, the mapping it was checked
+    with kept (to change and check again, or to import with)."""
+    result = lists.check_job_result(ctx, job_id)
+    if result is None:  # not finished, failed (or not a check): its job page says so
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+    up = _upload(ctx)
+    cols = up.get("cols") if up is not None else None
+    if up is None or not isinstance(cols, dict) or up.get("filename") != result.get("filename"):
+        return see_other(ctx, "/lists/import")  # the upload is no longer held: start again
+    return render(
+        ctx,
+        "list_import.html",
+        step="check",
+        upload=up,
+        cols=cols,
+        mapping=dict(result.get("mapping") or {}),
+        report=_report_in_words(ctx, dict(result.get("report") or {})),
+        error=None,
+    )
+
+
 @router.post("/lists/import")
 async def list_import_upload(
     ctx: PageCtx,
@@ -329,7 +358,8 @@ async def list_import_upload(
     name: str = Form(..., min_length=1, max_length=100),
 ) -> Response:
     """Step 1: the file is read into memory (never written into the case) and its columns
-    are shown against the standard fields."""
+    are shown against the standard fields; they are kept with the upload, so the next
+    steps do not read the file again."""
     data = await file.read(MAX_LIST_UPLOAD + 1)
     if len(data) > MAX_LIST_UPLOAD:
         return _import_form(
@@ -346,7 +376,7 @@ async def list_import_upload(
     except InputError as e:
         return _import_form(ctx, error_in_words(e, ctx.lang), 422)
     if ctx.session is not None:
-        ctx.session.list_upload = {"filename": filename, "data": data, "name": name}
+        ctx.session.list_upload = {"filename": filename, "data": data, "name": name, "cols": cols}
     return render(
         ctx,
         "list_import.html",
@@ -385,27 +415,19 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
     if up is None:
         return see_other(ctx, "/lists/import")
     form = await request.form()
-    cols = await run_in_threadpool(lists.list_file_columns, ctx, up["filename"], up["data"])
-    mapping = _mapping(form, cols["columns"])
+    held = up.get("cols")
+    if isinstance(held, dict):
+        cols: dict[str, Any] = held
+    else:  # an upload held from before the columns were kept with it
+        cols = await run_in_threadpool(lists.list_file_columns, ctx, up["filename"], up["data"])
+        up["cols"] = cols
+    mapping = _mapping(form, [str(c) for c in cols["columns"]])
     try:
-        if not confirm:
-            report = await run_in_threadpool(
-                lists.check_list_file, ctx, up["filename"], up["data"], mapping, up["name"]
-            )
-            return render(
-                ctx,
-                "list_import.html",
-                step="check",
-                upload=up,
-                cols=cols,
-                mapping=mapping,
-                report=_report_in_words(ctx, report),
-                error=None,
-            )
-        # The whole list is read, validated and stored by a job (never in the request).
-        job = await run_in_threadpool(
-            lists.submit_list_import, ctx, up["filename"], up["data"], mapping, up["name"]
-        )
+        # The mapping's own faults are said at once, next to it (the file is not read);
+        # the file itself is read by a job, never in the request.
+        lists.check_mapping(ctx, up["filename"], [str(c) for c in cols["columns"]], mapping)
+        submit = lists.submit_list_import if confirm else lists.submit_list_check
+        job = await run_in_threadpool(submit, ctx, up["filename"], up["data"], mapping, up["name"])
     except (InputError, Conflict) as e:
         return render(
             ctx,
@@ -415,15 +437,19 @@ async def _step(ctx: PageCtx, request: Request, confirm: bool) -> Response:
             upload=up,
             cols={**cols, "guessed": mapping},
             error=error_in_words(e, ctx.lang),
+            mapping_error=True,
         )
-    assert ctx.session is not None
-    ctx.session.list_upload = None
+    if confirm:
+        assert ctx.session is not None
+        ctx.session.list_upload = None
     return see_other(ctx, f"/jobs/{job['id']}")
 
 
 @router.post("/lists/import/check")
 async def list_import_check(ctx: PageCtx, request: Request) -> Response:
-    """Step 2: validate with the chosen mapping; nothing is stored."""
+    """Step 2: queue the check of the file with the chosen mapping as a job and show its
+    page (nothing is stored); the report is at ``/lists/import?check=N``. A mapping at
+    fault is said at once, next to it."""
     return await _step(ctx, request, confirm=False)
 
 

@@ -20,6 +20,7 @@ from dalil.web.pages import (
     search,
     sources,
     users,
+    victim_lists,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +39,7 @@ for _module in (
     jobs,
     lists,
     review,
+    victim_lists,  # /lists/{id} after the named /lists/… pages
     findings,
     retract,
     records,
