@@ -308,3 +308,19 @@ def test_an_unknown_pair_is_refused_in_arabic(client: Client) -> None:
     assert body["error"].startswith("no list record with id "), body  # the English words
     assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
     assert body["message"]["id"] == "no list record with id %(id)s", body
+
+
+def test_a_warc_with_a_bad_length_leaves_none_of_its_content_on_stderr(capfd: Any) -> None:
+    """warcio warns on standard error about a record not followed by a newline, quoting
+    the bytes it found there (the capture's content): only the offset is written."""
+    import contextlib
+    import io
+
+    from dalil.errors import InputError
+    from dalil.sources.webcapture import Capture, read_warc
+
+    data = _warc(CAPTURE_PAGE)[:-4] + b"Fictional leftover amber-lantern-9\r\n\r\n"
+    with contextlib.suppress(InputError):
+        read_warc(io.BytesIO(data), "long.warc", Capture(kind="warc"), len(data))
+    err = capfd.readouterr().err
+    assert "amber-lantern-9" not in err, err
