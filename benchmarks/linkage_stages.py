@@ -24,7 +24,14 @@ import pandas as pd
 from dalil.linkage.clusters import DEFAULT_SUPPORT, cluster, pairwise_scores, record_attributes
 from dalil.linkage.io import load_lists
 from dalil.linkage.link import link_files
-from dalil.linkage.model import DEFAULT_THRESHOLD, blocking_columns, prepare, run_linkage
+from dalil.linkage.model import (
+    DEFAULT_THRESHOLD,
+    _pairs_under,
+    blocking_columns,
+    prepare,
+    rule_catches,
+    run_linkage,
+)
 from dalil.synth.lists import generate
 
 RECORDS_PER_PERSON_5_LISTS = 2.35
@@ -67,13 +74,13 @@ def stages(
     tp = _true_pairs(ids, truth)
     rules = blocking_columns(df)
     caught = np.zeros(len(tp), dtype=bool)
+    comparisons = 0
     for cols in rules:
-        m = np.ones(len(tp), dtype=bool)
-        for c in cols:
-            col = df[c].astype("object").where(df[c].notna(), None).to_numpy()
-            a, b = col[tp["i"].to_numpy()], col[tp["j"].to_numpy()]
-            m &= np.array([x is not None and x == y for x, y in zip(a, b, strict=True)])
-        caught |= m
+        caught |= rule_catches(df, cols, tp["i"], tp["j"])
+        comparisons += _pairs_under(df, cols)
+    print(
+        f"  candidate pairs of the rules (a pair caught by several counted in each): {comparisons}"
+    )
     result = run_linkage(df, review_low=0.01, seed=seed, backend=backend)
     secs = time.perf_counter() - t0
     pairs = result.pairs

@@ -225,3 +225,31 @@ def test_short_family_keys_a_letter_apart_are_close(family_a: str, family_b: str
     recs[0]["grandfather_name"] = recs[1]["grandfather_name"] = None
     model = M._regularise(_untrained(M.prepare(recs)))
     assert _explain(recs, model, 0, 1)["lineage"][0] == level
+
+
+def test_a_record_without_its_lineage_is_blocked_with_its_match_when_names_need_refining() -> None:
+    """A record that lacks the father's and the family name shares no lineage rule with
+    its match; when a large input refines the given name + place rule beyond what the
+    pair shares (their birth years are 3 apart: no common 5-year band), the rule kept for
+    records missing a lineage name still puts them together, within the budget."""
+    recs = _records(3000)
+    recs[0].update(first_name="Sami", father_name="Walid", family_name="Darwish",
+                   birth_year=1979, place_of_death="Basta")  # fmt: skip
+    recs[1].update(first_name="Sami", father_name="", family_name="", birth_year=1982,
+                   place_of_death="Basta")  # fmt: skip
+    df = M.prepare(recs)
+    budget = 20_000
+    rules = M.blocking_columns(df, budget=budget)
+    codes: dict[str, Any] = {}
+    assert all(M._pairs_under(df, r, codes) <= budget for r in rules)
+    i, j = pd.Series([0]), pd.Series([1])
+    assert any(M.rule_catches(df, r, i, j)[0] for r in rules)
+    # two records with their whole lineage, sharing only given name and place, are not
+    # made a pair by that rule (a lineage rule holds them if they are one person)
+    recs[2].update(first_name="Sami", birth_year=1979, place_of_death="Basta")
+    recs[3].update(first_name="Sami", birth_year=1982, place_of_death="Basta")
+    df = M.prepare(recs)
+    gap_rules = [r for r in M.blocking_columns(df, budget=budget) if M.LINEAGE_GAP in r]
+    assert gap_rules
+    assert not any(M.rule_catches(df, r, pd.Series([2]), pd.Series([3]))[0] for r in gap_rules)
+    assert any(M.rule_catches(df, r, pd.Series([0]), pd.Series([1]))[0] for r in gap_rules)

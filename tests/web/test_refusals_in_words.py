@@ -230,7 +230,7 @@ def test_the_list_check_gives_each_rows_reason_in_arabic(
 ) -> None:
     """The validation report's reasons (a value blanked, a row without a name) in the
     page's language; the CLI's English words unchanged (the report's ``reason``)."""
-    from .test_list_import import LIST_CSV, _mapping_fields
+    from .test_list_import import LIST_CSV, _check, _mapping_fields
 
     c = make_client()
     c.get("/login?lang=ar")
@@ -242,8 +242,8 @@ def test_the_list_check_gives_each_rows_reason_in_arabic(
         files={"file": ("fictional-list.csv", LIST_CSV, "text/csv")},
     )
     assert r.status_code == 200, r.text[-1500:]
-    t = c.csrf("/lists/import")
-    r = c.post("/lists/import/check", data={**_mapping_fields(r.text), "csrf_token": t})
+    # the check is a job: its report is at /lists/import?check=N, in the page's language
+    r = c.get(f"/lists/import?check={_check(c, _mapping_fields(r.text))}")
     assert r.status_code == 200
     body = re.search(r"<tbody>(.*?)</tbody>", r.text.split("report-rejected")[1], re.S)
     assert body is not None
@@ -258,3 +258,53 @@ def test_the_list_check_gives_each_rows_reason_in_arabic(
     for _row, _column, action, reason in rows:
         assert _arabic(action) and _arabic(reason), (action, reason)
         assert not _latin_words(reason), reason
+
+
+@pytest.mark.parametrize(
+    ("select", "english", "own"),
+    [
+        (["incident:999"], "no incident with id 999", set()),
+        (["nope"], "invalid select 'nope': use KIND:ID (evidence:SHA, source:3, incident:2 …)",
+         {"nope", "KIND", "evidence", "SHA", "source", "incident"}),
+        (["place:3"], "invalid select kind 'place'; allowed: evidence, source, incident, act, "
+         "person, site", {"place", "evidence", "source", "incident", "act", "person", "site"}),
+        (["evidence:99"], "no evidence item with id 99", set()),
+    ],
+)  # fmt: skip
+def test_a_bag_export_refused_its_selection_fails_in_words(
+    tmp_path: Any, select: list[str], english: str, own: set[str]
+) -> None:
+    """The bag job's refusals (``select`` as the API gives it): English words as the CLI
+    prints them, Arabic without English but the user's own terms and the kind codes."""
+    from dalil.core.case import Case
+    from dalil.testing import TEST_PASSPHRASE
+
+    case = Case.init(tmp_path / "case", TEST_PASSPHRASE, admin="admin")
+    try:
+        error, ar = _failed_in_words(case, "bag", {"select": select})
+    finally:
+        case.close()
+    assert error == english, error
+    assert _arabic(ar) and _latin_words(ar) <= own, ar
+
+
+def test_an_unknown_record_page_says_so_in_arabic(client: Client) -> None:
+    client.get("/login?lang=ar")
+    client.login("investigator")
+    r = client.get("/incidents/987654")
+    assert r.status_code == 404
+    box = re.search(r"<main[^>]*>(.*?)</main>", r.text, re.S)
+    text = unescape(re.sub(r"<[^>]+>", " ", box.group(1) if box else r.text))
+    assert _arabic(text) and "with id" not in text and "value given" not in text, text
+    assert "987654" not in text  # what was typed is not repeated
+
+
+def test_an_unknown_pair_is_refused_in_arabic(client: Client) -> None:
+    client.get("/login?lang=ar")
+    client.login("analyst")
+    r = client.get("/api/v1/lists/pairs/999999-999998?lang=ar")
+    assert r.status_code == 404
+    body = r.json()
+    assert body["error"].startswith("no list record with id "), body  # the English words
+    assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
+    assert body["message"]["id"] == "no list record with id %(id)s", body

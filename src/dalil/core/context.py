@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.orm import Session
 
 from dalil.core.access import Actor, require
+from dalil.display.messages import N_, Message
 from dalil.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
@@ -148,5 +149,7 @@ class Context:
         if obj is None:
             table = str(getattr(model, "__tablename__", model.__name__.lower()))
             name = kind or getattr(model, "__kind__", None) or table.rstrip("s")
-            raise NotFound(f"no {name} with id {ident}")
+            raise NotFound(
+                Message(N_("no %(kind)s with id %(id)s"), kind=Message(name), id=str(ident))
+            )
         return obj

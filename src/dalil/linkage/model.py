@@ -32,6 +32,10 @@ REVIEW_LOW = 0.3
 
 # feature columns the model can use (a comparison is built only if present)
 NAME_PARTS = ("first", "father", "grandfather", "family")
+#: In a blocking rule, not a column to agree on but a condition: one of the two records
+#: lacks the father's or the family name. Such a record is held by no rule on the
+#: lineage; a rule on the given name and place for it alone stays small at scale.
+LINEAGE_GAP = "lineage_gap"
 
 
 @lru_cache(maxsize=500_000)
@@ -148,8 +152,15 @@ def prepare(
     out["national_id"] = _col(src, "national_id")
     out["address_norm"] = _map_unique(_col(src, "address"), _nn)
     out["postcode"] = _col(src, "postcode")
+    # a record lacking the father's or the family name (of those the lists carry): no
+    # lineage blocking rule holds it, so the rules of LINEAGE_GAP do
+    gap = pd.Series(False, index=out.index)
+    for k in ("father_key", "family_key"):
+        if _present(out, k):
+            gap |= out[k].isna()
+    out[LINEAGE_GAP] = gap.astype("int8")
     for c in out.columns:
-        if c not in ("birth_year", "birth_band_a", "birth_band_b"):
+        if c not in ("birth_year", "birth_band_a", "birth_band_b", LINEAGE_GAP):
             out[c] = out[c].astype("string")
             out[c] = out[c].where(out[c].str.len() > 0, pd.NA)
     return out
@@ -439,6 +450,8 @@ BLOCKING_CANDIDATES: tuple[tuple[str, ...], ...] = (
     ("family_key", "postcode"),
     ("birth_date", "family_key"),
     ("birth_date", "first_key"),
+    # for a record lacking the father's or the family name (see LINEAGE_GAP)
+    ("first_key", "place_key", LINEAGE_GAP),
 )
 _REFINE = ("birth_band_a", "birth_band_b", "birth_year", "father_key", "family_key", "first_key",
            "place_key", "grandfather_key", "mother_key", "sex")  # fmt: skip
@@ -453,13 +466,40 @@ def _pairs_under(df: pd.DataFrame, cols: Sequence[str], codes: dict[str, Any] | 
     key = np.zeros(len(df), dtype=np.int64)
     mask = np.ones(len(df), dtype=bool)
     for c in cols:
+        if c == LINEAGE_GAP:
+            continue
         if c not in codes:
             codes[c] = pd.factorize(df[c], use_na_sentinel=True)
         col_codes, uniques = codes[c]
         mask &= col_codes >= 0
         key = key * (len(uniques) + 1) + col_codes
+    if LINEAGE_GAP in cols:
+        # pairs of a block with at least one record lacking a lineage name: all pairs
+        # less those of two records with their lineage
+        blocks = pd.DataFrame({"k": key[mask], "gap": df[LINEAGE_GAP].to_numpy()[mask] > 0})
+        g = blocks.groupby("k")["gap"].agg(["size", "sum"])
+        n_all = g["size"].to_numpy(dtype=np.int64)
+        n_whole = n_all - g["sum"].to_numpy(dtype=np.int64)
+        return int((n_all * (n_all - 1) // 2).sum() - (n_whole * (n_whole - 1) // 2).sum())
     _, counts = np.unique(key[mask], return_counts=True)
     return int((counts.astype(np.int64) * (counts - 1) // 2).sum())
+
+
+def rule_catches(df: pd.DataFrame, cols: Sequence[str], i: pd.Series, j: pd.Series) -> Any:
+    """Whether the blocking rule on *cols* makes a candidate of each pair of rows
+    (*i*, *j*: positions in *df*), as a boolean array (benchmarks and tests)."""
+    import numpy as np
+
+    a, b = i.to_numpy(), j.to_numpy()
+    out = np.ones(len(a), dtype=bool)
+    for c in cols:
+        if c == LINEAGE_GAP:
+            gap = df[LINEAGE_GAP].to_numpy() > 0
+            out &= gap[a] | gap[b]
+            continue
+        codes, _ = pd.factorize(df[c], use_na_sentinel=True)
+        out &= (codes[a] >= 0) & (codes[a] == codes[b])
+    return out
 
 
 def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[str, ...]]:
@@ -477,9 +517,13 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
     budget = budget or int(max(2e6, 10 * n))
     codes: dict[str, Any] = {}
     chosen: list[tuple[str, ...]] = []
+    has_gaps = LINEAGE_GAP in df.columns and bool(df[LINEAGE_GAP].any())
     for cols in BLOCKING_CANDIDATES:
-        if not all(_present(df, c) for c in cols):
+        if not all(_present(df, c) for c in cols) or (LINEAGE_GAP in cols and not has_gaps):
             continue
+        if any(set(c) <= set(cols) for c in chosen):
+            continue  # already covered by a chosen rule (a rule for records lacking a
+            # lineage name, when the rule for all records fits)
         if _pairs_under(df, cols, codes) <= budget:
             chosen.append(cols)
             continue
@@ -521,7 +565,14 @@ _SUGGEST = (
 def blocking_rules(df: pd.DataFrame) -> list[Any]:
     from splink import block_on
 
-    return [block_on(*cols) for cols in blocking_columns(df)]
+    rules: list[Any] = []
+    for cols in blocking_columns(df):
+        if LINEAGE_GAP not in cols:
+            rules.append(block_on(*cols))
+            continue
+        agree = " AND ".join(f"l.{c} = r.{c}" for c in cols if c != LINEAGE_GAP)
+        rules.append(f"{agree} AND (l.{LINEAGE_GAP} = 1 OR r.{LINEAGE_GAP} = 1)")
+    return rules
 
 
 def settings(df: pd.DataFrame, *, generic_names: bool = False) -> Any:

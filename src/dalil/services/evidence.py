@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from dalil.core import access
 from dalil.core.access import Actor
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError, NotFound
 from dalil.model.common import utcnow
 from dalil.model.evidence import COPY_KINDS as COPY_KINDS
@@ -95,20 +96,28 @@ def resolve_item(ctx: Context, ref: str | int) -> EvidenceItem:
     if s.isdigit() and len(s) < 12:
         row = ctx.session.get(EvidenceItem, int(s))
         if row is None:
-            raise NotFound(f"no evidence item with id {s}")
+            raise NotFound(Message(N_("no evidence item with id %(ref)s"), ref=str(s)))
         return row
     if len(s) < 8 or not set(s) <= _HEX:
-        raise InputError(f"not an evidence id or SHA-256: {str(ref)[:80]!r}")
+        raise InputError(
+            Message(N_("not an evidence id or SHA-256: %(value)s"), value=repr(str(ref)[:80]))
+        )
     if is_sha256(s):
         row = ctx.session.scalar(select(EvidenceItem).where(EvidenceItem.sha256 == s))
         if row is None:
-            raise NotFound(f"no evidence item with sha256 {s}")
+            raise NotFound(Message(N_("no evidence item with sha256 %(ref)s"), ref=str(s)))
         return row
     rows = list(ctx.session.scalars(select(EvidenceItem).where(EvidenceItem.sha256.startswith(s))))
     if not rows:
-        raise NotFound(f"no evidence item with sha256 starting {s}")
+        raise NotFound(Message(N_("no evidence item with sha256 starting %(ref)s"), ref=str(s)))
     if len(rows) > 1:
-        raise InputError(f"sha256 prefix {s} is ambiguous ({len(rows)} items)")
+        raise InputError(
+            Message(
+                N_("sha256 prefix %(ref)s is ambiguous (%(count)s items)"),
+                ref=str(s),
+                count=str(len(rows)),
+            )
+        )
     return rows[0]
 
 

@@ -37,6 +37,7 @@ from dalil.core.context import Context, oid
 from dalil.core.tempdir import TEMP_DIR, private_tempdir, publish
 from dalil.display import csvout
 from dalil.display.jsonout import dumps
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 from dalil.model.evidence import EvidenceItem
 from dalil.model.person import Person
@@ -57,23 +58,29 @@ def _check_out(case: Case, out: Path) -> None:
     if private in out_abs.parents:
         pass  # a job's output, built in the case's private temp area (0700, swept)
     elif out_abs == case_abs or case_abs in out_abs.parents:
-        raise InputError("refusing to export into the case folder (it must hold no plaintext)")
+        raise InputError(
+            Message(N_("refusing to export into the case folder (it must hold no plaintext)"))
+        )
     if out.exists() or out.is_symlink():
-        raise InputError(f"{out} already exists; choose a new path")
+        raise InputError(Message(N_("%(out)s already exists; choose a new path"), out=str(out)))
     if not out_abs.parent.is_dir():
-        raise InputError(f"folder {out.parent} does not exist")
+        raise InputError(Message(N_("folder %(parent)s does not exist"), parent=str(out.parent)))
 
 
 def _check_protected(ctx: Context, include_protected: bool, reason: str | None) -> str | None:
     if not include_protected:
         if reason:
-            raise InputError("a reason only goes with include_protected", field="reason")
+            raise InputError(
+                Message(N_("a reason only goes with include_protected")), field="reason"
+            )
         return None
     ctx.require(access.EXPORT_PROTECTED, "export protected fields or sensitive evidence")
     r = (reason or "").strip()
     if len(r) < 3:
         raise InputError(
-            "include_protected needs a reason (logged)", field="reason", code="reason_required"
+            Message(N_("include_protected needs a reason (logged)")),
+            field="reason",
+            code="reason_required",
         )
     return r
 
@@ -135,7 +142,13 @@ def _select(ctx: Context, select_: list[str]) -> tuple[list[EvidenceItem], dict[
         kind = kind.strip().lower()
         if not ref:
             raise InputError(
-                f"invalid select {term!r}: use KIND:ID (evidence:SHA, source:3, incident:2 …)",
+                Message(
+                    N_(
+                        "invalid select %(term)s: use KIND:ID (evidence:SHA, source:3, "
+                        "incident:2 …)"
+                    ),
+                    term=repr(term),
+                ),
                 field="select",
             )
         if kind == "evidence":
@@ -144,15 +157,21 @@ def _select(ctx: Context, select_: list[str]) -> tuple[list[EvidenceItem], dict[
             continue
         if kind not in ("source", "incident", "act", "person", "site"):
             raise InputError(
-                f"invalid select kind {kind!r}; allowed: evidence, source, incident, act, "
-                "person, site",
+                Message(
+                    N_(
+                        "invalid select kind %(kind)s; allowed: evidence, source, incident, act, "
+                        "person, site"
+                    ),
+                    kind=repr(kind),
+                ),
                 field="select",
             )
         try:
             rid = int(ref)
         except ValueError:
             raise InputError(
-                f"invalid select {term!r}: the id must be a number", field="select"
+                Message(N_("invalid select %(term)s: the id must be a number"), term=repr(term)),
+                field="select",
             ) from None
         if kind == "person":
             ctx.get(Person, rid, "person")
@@ -283,7 +302,12 @@ def export_bag(
         for i in items:
             rel = f"data/evidence/{i.sha256}/{ev.sanitise_name(i.original_name or 'content')}"
             if bag.entries[rel]["sha256"] != i.sha256:
-                raise InputError(f"exported file for {i.sha256} does not match its hash")
+                raise InputError(
+                    Message(
+                        N_("exported file for %(sha256)s does not match its hash"),
+                        sha256=str(i.sha256),
+                    )
+                )
         from dalil.services import custody
 
         custody_summary = custody.write_manifest(
@@ -393,7 +417,9 @@ def export_records(
     out = Path(out)
     _check_out(case, out)
     if fmt not in ("json", "csv"):
-        raise InputError(f"unknown export format {fmt!r}; allowed: json, csv")
+        raise InputError(
+            Message(N_("unknown export format %(fmt)s; allowed: json, csv"), fmt=repr(fmt))
+        )
     with case.act(user) as ctx:
         ctx.require(access.EXPORT_RECORDS, "export records")
         why = _check_protected(ctx, include_protected, reason)

@@ -235,22 +235,25 @@ def _refusal_words(
 ) -> tuple[str, str, dict[str, Any] | None]:
     """A refusal's English words, its words in the request's language, and its message
     id and parameters (None when it was raised as plain words). *scrub* (a 404 or 422):
-    every value the request submitted taken out of all three."""
-    from dalil.display.messages import Message, error_in_words
+    every value the request submitted taken out of all three (a parameter that holds one
+    becomes *the value given*, in the reader's language)."""
+    from dalil.display.messages import N_, Message, error_in_words
 
-    english, words = exc.message, error_in_words(exc, _request_lang(request))
-    message_id: dict[str, Any] | None = None
-    if isinstance(exc.words, Message):
-        params = exc.words.to_json()["p"]
-        if scrub:
-            params = {
-                k: _without_submitted(v, request) if isinstance(v, str) else v
-                for k, v in params.items()
-            }
-        message_id = {"id": exc.words.msgid, "params": params}
+    english = _without_submitted(exc.message, request) if scrub else exc.message
+    words = exc.words
+    if not isinstance(words, Message):
+        return english, english, None
     if scrub:
-        english, words = _without_submitted(english, request), _without_submitted(words, request)
-    return english, words, message_id
+        given = Message(N_("(the value given)"))
+        params = {
+            k: given if isinstance(v, str) and _without_submitted(v, request) != v else v
+            for k, v in words.params.items()
+        }
+        words = Message(words.msgid, **params)
+        english = _without_submitted(str(words), request)
+    shown = DalilError(words)
+    message_id = {"id": words.msgid, "params": words.to_json()["p"]}
+    return english, error_in_words(shown, _request_lang(request)), message_id
 
 
 def _without_submitted(message: str, request: Request) -> str:
