@@ -188,7 +188,9 @@ def snapshot(
                 revealed[d["id"]] = d
         elif wanted:
             snap.notes.append(
-                "Names are shown by pseudonym: this user may not reveal protected fields."
+                Message(
+                    N_("Names are shown by pseudonym: this user may not reveal protected fields.")
+                )
             )
     for person in persons.values():
         roles = set(person.roles or [])
@@ -287,8 +289,15 @@ def snapshot(
         stale = estimate_staleness(ctx, e)
         if stale["retracted"] or stale["restored"]:
             snap.notes.append(
-                f"The estimate {e.label!r} was computed before {stale['retracted']} "
-                f"record(s) were retracted and {stale['restored']} restored; run it again."
+                Message(
+                    N_(
+                        "The estimate %(label)s was computed before %(retracted)s record(s) "
+                        "were retracted and %(restored)s restored; run it again."
+                    ),
+                    label=repr(e.label),
+                    retracted=int(stale["retracted"]),
+                    restored=int(stale["restored"]),
+                )
             )
         snap.estimates.append(
             EstimateView(
@@ -373,8 +382,21 @@ def build_report(
         "sha256": sha,
         "incidents": len(snap.incidents),
         "acts": len(snap.acts),
-        "notes": snap.notes,
+        "notes": [str(n) for n in snap.notes],
+        # each note's message id (the job's page shows it in the reader's language)
+        **(
+            {"notes_message": [_said(n) for n in snap.notes]}
+            if any(isinstance(n, Message) for n in snap.notes)
+            else {}
+        ),
     }
+
+
+def _said(note: str) -> dict[str, Any] | None:
+    """``{id, params}`` of a note raised as a message id; None for a plain one."""
+    if isinstance(note, Message):
+        return {"id": note.msgid, "params": note.to_json()["p"]}
+    return None
 
 
 def build_report_bytes(

@@ -106,6 +106,7 @@ def _list(kind: Kind) -> Any:
         after: int | None = Query(
             None,
             ge=0,
+            le=2**62,
             description="Only the items after this id (id order; instead of offset): "
             "follow a list with the last item's id; a page deep in a long list costs as "
             "little as the first.",

@@ -95,11 +95,23 @@ def get(ctx: Ctx, job_id: int) -> dict[str, Any]:
     result = d.get("result")
     if isinstance(result, dict):
         # a result's reason kept as a message id (``text_error_message``: the source
-        # text job's): its words in the reader's language
+        # text job's; ``notes_message``: a report's notes, one per note): their words in
+        # the reader's language
         for key in [k for k in result if k.endswith("_message")]:
             said, base = result[key], key.removesuffix("_message")
             if isinstance(said, dict) and said.get("id") and base in result:
                 result[base] = in_words(str(said["id"]), said.get("params"), ctx.lang)
+            elif (
+                isinstance(said, list)
+                and isinstance(result.get(base), list)
+                and len(said) == len(result[base])
+            ):
+                result[base] = [
+                    in_words(str(m["id"]), m.get("params"), ctx.lang)
+                    if isinstance(m, dict) and m.get("id")
+                    else old
+                    for m, old in zip(said, result[base], strict=True)
+                ]
     d["messages"] = [line["message"] for line in d.get("log", [])]
     return d
 

@@ -36,8 +36,8 @@ def _list_page(kind: Kind) -> Any:
         ctx: PageCtx,
         limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
         offset: int = Query(0, ge=0),
-        after: int | None = Query(None, ge=0),
-        before: int | None = Query(None, ge=1),
+        after: int | None = Query(None, ge=0, le=2**62),
+        before: int | None = Query(None, ge=1, le=2**62),
     ) -> Response:
         allowed = set(FILTER_PARAMS) & {
             *LIST_FILTERS.get(kind.name, ()),
