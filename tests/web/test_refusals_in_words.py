@@ -324,3 +324,20 @@ def test_a_warc_with_a_bad_length_leaves_none_of_its_content_on_stderr(capfd: An
         read_warc(io.BytesIO(data), "long.warc", Capture(kind="warc"), len(data))
     err = capfd.readouterr().err
     assert "amber-lantern-9" not in err, err
+
+
+def test_a_split_of_a_record_from_another_cluster_is_refused_in_arabic(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    """A refusal a page shows (not a field's): in the page's language when the service
+    words it with a message id."""
+    client.get("/login?lang=ar")
+    client.login("analyst")
+    pid = seeded["list_person"]
+    t = client.csrf(f"/lists/clusters/{pid}")
+    r = client.post(
+        f"/lists/clusters/{pid}/split", data={"csrf_token": t, "record": "987654", "note": "x"}
+    )
+    assert r.status_code in (404, 422), r.text[-1000:]
+    text = unescape(re.sub(r"<[^>]+>", " ", r.text))
+    assert "cluster" not in text and "no list record" not in text, text[-1500:]
