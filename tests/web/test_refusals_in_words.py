@@ -230,7 +230,7 @@ def test_the_list_check_gives_each_rows_reason_in_arabic(
 ) -> None:
     """The validation report's reasons (a value blanked, a row without a name) in the
     page's language; the CLI's English words unchanged (the report's ``reason``)."""
-    from .test_list_import import LIST_CSV, _mapping_fields
+    from .test_list_import import LIST_CSV, _check, _mapping_fields
 
     c = make_client()
     c.get("/login?lang=ar")
@@ -242,8 +242,8 @@ def test_the_list_check_gives_each_rows_reason_in_arabic(
         files={"file": ("fictional-list.csv", LIST_CSV, "text/csv")},
     )
     assert r.status_code == 200, r.text[-1500:]
-    t = c.csrf("/lists/import")
-    r = c.post("/lists/import/check", data={**_mapping_fields(r.text), "csrf_token": t})
+    # the check is a job: its report is at /lists/import?check=N, in the page's language
+    r = c.get(f"/lists/import?check={_check(c, _mapping_fields(r.text))}")
     assert r.status_code == 200
     body = re.search(r"<tbody>(.*?)</tbody>", r.text.split("report-rejected")[1], re.S)
     assert body is not None
@@ -297,3 +297,30 @@ def test_an_unknown_record_page_says_so_in_arabic(client: Client) -> None:
     text = unescape(re.sub(r"<[^>]+>", " ", box.group(1) if box else r.text))
     assert _arabic(text) and "with id" not in text and "value given" not in text, text
     assert "987654" not in text  # what was typed is not repeated
+
+
+def test_an_unknown_pair_is_refused_in_arabic(client: Client) -> None:
+    client.get("/login?lang=ar")
+    client.login("analyst")
+    r = client.get("/api/v1/lists/pairs/999999-999998?lang=ar")
+    assert r.status_code == 404
+    body = r.json()
+    assert body["error"].startswith("no list record with id "), body  # the English words
+    assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
+    assert body["message"]["id"] == "no list record with id %(id)s", body
+
+
+def test_a_warc_with_a_bad_length_leaves_none_of_its_content_on_stderr(capfd: Any) -> None:
+    """warcio warns on standard error about a record not followed by a newline, quoting
+    the bytes it found there (the capture's content): only the offset is written."""
+    import contextlib
+    import io
+
+    from dalil.errors import InputError
+    from dalil.sources.webcapture import Capture, read_warc
+
+    data = _warc(CAPTURE_PAGE)[:-4] + b"Fictional leftover amber-lantern-9\r\n\r\n"
+    with contextlib.suppress(InputError):
+        read_warc(io.BytesIO(data), "long.warc", Capture(kind="warc"), len(data))
+    err = capfd.readouterr().err
+    assert "amber-lantern-9" not in err, err
