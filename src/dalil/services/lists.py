@@ -1599,8 +1599,10 @@ HISTORIES_JOB = "histories"
 #: actions count as changes, so a new kind of write can never leave them stale.
 _READ_ACTIONS = (
     "access.denied", "audit.read", "case.read", "evidence.get", "evidence.read",
-    "evidence.read_sensitive", "evidence.reveal_location", "evidence.view", "job.cancel",
-    "job.file_get", "job.submit", "linkage.reveal", "person.reveal",
+    "evidence.read_sensitive", "evidence.reveal_location", "evidence.view",
+    "export.bag", "export.bag_failed", "export.records", "incident.export", "job.cancel",
+    "job.file_get", "job.submit", "linkage.reveal", "person.reveal", "report.build",
+    "sources.compare", "sources.graph",
     "person.search_duplicates", "person.search_protected", "protected.reveal",
     "search.read", "user.login", "user.login_failed", "user.login_totp",
     "user.login_totp_failed",
