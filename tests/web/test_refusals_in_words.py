@@ -297,3 +297,47 @@ def test_an_unknown_record_page_says_so_in_arabic(client: Client) -> None:
     text = unescape(re.sub(r"<[^>]+>", " ", box.group(1) if box else r.text))
     assert _arabic(text) and "with id" not in text and "value given" not in text, text
     assert "987654" not in text  # what was typed is not repeated
+
+
+def test_an_unknown_pair_is_refused_in_arabic(client: Client) -> None:
+    client.get("/login?lang=ar")
+    client.login("analyst")
+    r = client.get("/api/v1/lists/pairs/999999-999998?lang=ar")
+    assert r.status_code == 404
+    body = r.json()
+    assert body["error"].startswith("no list record with id "), body  # the English words
+    assert _arabic(body["detail"]) and not _latin_words(body["detail"]), body
+    assert body["message"]["id"] == "no list record with id %(id)s", body
+
+
+def test_a_warc_with_a_bad_length_leaves_none_of_its_content_on_stderr(capfd: Any) -> None:
+    """warcio warns on standard error about a record not followed by a newline, quoting
+    the bytes it found there (the capture's content): only the offset is written."""
+    import contextlib
+    import io
+
+    from dalil.errors import InputError
+    from dalil.sources.webcapture import Capture, read_warc
+
+    data = _warc(CAPTURE_PAGE)[:-4] + b"Fictional leftover amber-lantern-9\r\n\r\n"
+    with contextlib.suppress(InputError):
+        read_warc(io.BytesIO(data), "long.warc", Capture(kind="warc"), len(data))
+    err = capfd.readouterr().err
+    assert "amber-lantern-9" not in err, err
+
+
+def test_a_split_of_a_record_from_another_cluster_is_refused_in_arabic(
+    client: Client, seeded: dict[str, Any]
+) -> None:
+    """A refusal a page shows (not a field's): in the page's language when the service
+    words it with a message id."""
+    client.get("/login?lang=ar")
+    client.login("analyst")
+    pid = seeded["list_person"]
+    t = client.csrf(f"/lists/clusters/{pid}")
+    r = client.post(
+        f"/lists/clusters/{pid}/split", data={"csrf_token": t, "record": "987654", "note": "x"}
+    )
+    assert r.status_code in (404, 422), r.text[-1000:]
+    text = unescape(re.sub(r"<[^>]+>", " ", r.text))
+    assert "cluster" not in text and "no list record" not in text, text[-1500:]

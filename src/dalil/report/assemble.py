@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from dalil.display.messages import Message
 from dalil.findings.assessment import (
     ACT_ELEMENTS,
     ELEMENT_LABELS,
@@ -419,7 +420,13 @@ def assemble(
     notes = list(snap.notes)
     if withheld:
         notes.append(
-            f"{withheld} assessment(s) not yet signed off by a second legal analyst are not published in this edition."
+            Message(
+                N_(
+                    "%(n)s assessment(s) not yet signed off by a second legal analyst are not "
+                    "published in this edition."
+                ),
+                n=withheld,
+            )
         )
     return {
         "audience": audience,

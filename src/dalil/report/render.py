@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dalil.display.estimate_words import gate_words, method_words
 from dalil.display.maps import render_map
+from dalil.display.messages import Message, in_words
 from dalil.errors import InputError
 from dalil.report.assemble import AUDIENCES, assemble
 from dalil.report.charts import data_uri, estimate_intervals, killings_by_day_place
@@ -54,6 +55,11 @@ def render_html(
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}; use one of: {', '.join(LANGS)}")
     ctx = assemble(snap, audience, generated=generated)
+    # the report's limits raised as message ids: in the report's language
+    notes: Any = ctx["notes"]
+    ctx["notes"] = [
+        in_words(n.msgid, n.to_json()["p"], lang) if isinstance(n, Message) else n for n in notes
+    ]
     cd: Any = ctx["chart_data"]
     charts = {
         "days": data_uri(killings_by_day_place(cd["acts_by_day_place"], cd["incidents"], lang))

@@ -198,7 +198,13 @@ def submit_check(
     ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
     name = _list_name(list_name)
     if len(data) > jobs.FILE_MAX:
-        raise InputError(f"{filename}: larger than {jobs.FILE_MAX // 2**20} MiB")
+        raise InputError(
+            Message(
+                N_("%(file)s: larger than %(max)s MiB"),
+                file=str(filename),
+                max=str(jobs.FILE_MAX // 2**20),
+            )
+        )
     params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
     return dict(
         jobs.submit(ctx, CHECK_JOB, params, files={"list": (data, "application/octet-stream")})
@@ -221,7 +227,13 @@ def submit_import(
     if ctx.session.scalar(select(VictimList.id).where(VictimList.name == name)) is not None:
         raise Conflict(Message(N_("a list named %(name)s already exists"), name=repr(name)))
     if len(data) > jobs.FILE_MAX:
-        raise InputError(f"{filename}: larger than {jobs.FILE_MAX // 2**20} MiB")
+        raise InputError(
+            Message(
+                N_("%(file)s: larger than %(max)s MiB"),
+                file=str(filename),
+                max=str(jobs.FILE_MAX // 2**20),
+            )
+        )
     params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
     return dict(
         jobs.submit(ctx, IMPORT_JOB, params, files={"list": (data, "application/octet-stream")})
@@ -380,7 +392,7 @@ def _list_row(ctx: Context, list_id: int) -> dict[str, Any]:
     for r in list_lists(ctx):
         if r["id"] == list_id:
             return r
-    raise NotFound(f"no victim list with id {list_id}")
+    raise NotFound(Message(N_("no victim list with id %(list_id)s"), list_id=str(list_id)))
 
 
 def victim_list(
@@ -564,7 +576,11 @@ def link(
     ctx.require(access.RECORD_WRITE, "create victim records from linked lists")
     if not 0.0 < threshold <= 1.0:
         raise InputError(
-            f"threshold {threshold}: must be greater than 0 and at most 1", field="threshold"
+            Message(
+                N_("threshold %(threshold)s: must be greater than 0 and at most 1"),
+                threshold=str(threshold),
+            ),
+            field="threshold",
         )
     if incident_id is not None:
         ctx.get(Incident, incident_id, "incident")
@@ -976,7 +992,14 @@ def review(
                 "state why the names are needed (reason, 5+ characters)", field="reason"
             )
     if order not in REVIEW_ORDERS:
-        raise InputError(f"order {order!r}: use {' or '.join(REVIEW_ORDERS)}", field="order")
+        raise InputError(
+            Message(
+                N_("order %(order)s: use %(choices)s"),
+                order=repr(order),
+                choices=str(" or ".join(REVIEW_ORDERS)),
+            ),
+            field="order",
+        )
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
     # a pair with a withdrawn record (or list, or victim) waits for no decision
     live = retractions.list_records_in_force(select(ListRecord.id))
@@ -1060,17 +1083,24 @@ def pair_key(text: str) -> str:
     vp = _victim_pair(text)
     a, b = vp if vp is not None else parse_pair(text)
     if max(a, b) >= 2**62:
-        raise InputError(f"pair {text!r}: no such record id")
+        raise InputError(Message(N_("pair %(text)s: no such record id"), text=repr(text)))
     return f"{a}-{_PERSON_PREFIX}{b}" if vp is not None else f"{a}-{b}"
 
 
 def parse_pair(text: str) -> tuple[int, int]:
     parts = text.replace(",", "-").replace(":", "-").split("-")
     if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
-        raise InputError(f"pair {text!r}: expected two record ids like 12-57 (see lists review)")
+        raise InputError(
+            Message(
+                N_("pair %(text)s: expected two record ids like 12-57 (see lists review)"),
+                text=repr(text),
+            )
+        )
     a, b = (int(p) for p in parts)
     if a == b:
-        raise InputError(f"pair {text!r}: a record cannot be paired with itself")
+        raise InputError(
+            Message(N_("pair %(text)s: a record cannot be paired with itself"), text=repr(text))
+        )
     lo, hi = sorted((a, b))
     return lo, hi
 
@@ -1092,11 +1122,20 @@ def decide(ctx: Context, pair: str, verdict: str, *, note: str | None = None) ->
 
     ctx.require(access.LINKAGE_DECIDE, "decide linkage pairs")
     if verdict not in ("accept", "reject"):
-        raise InputError(f"verdict {verdict!r}: use accept or reject", field="verdict")
+        raise InputError(
+            Message(N_("verdict %(verdict)s: use accept or reject"), verdict=repr(verdict)),
+            field="verdict",
+        )
     key = pair_key(pair)
     if key in pairs_in_blind_review(ctx):
         raise Conflict(
-            f"pair {key} is in blind double review: decide it there (dalil lists blind vote)"
+            Message(
+                N_(
+                    "pair %(key)s is in blind double review: decide it there (dalil lists "
+                    "blind vote)"
+                ),
+                key=str(key),
+            )
         )
     return apply_decision(ctx, key, verdict, note=note)
 
@@ -1119,7 +1158,7 @@ def apply_decision(
     a, b = parse_pair(pair)
     for rid in (a, b):
         if ctx.session.get(ListRecord, rid) is None:
-            raise NotFound(f"no list record with id {rid}")
+            raise NotFound(Message(N_("no list record with id %(id)s"), id=str(rid)))
     d = ctx.session.scalar(
         select(LinkDecision).where(LinkDecision.record_a == a, LinkDecision.record_b == b)
     )
@@ -1155,14 +1194,14 @@ def _decide_victim(
     from dalil.model.person import Person
 
     if ctx.session.get(ListRecord, record_id) is None:
-        raise NotFound(f"no list record with id {record_id}")
+        raise NotFound(Message(N_("no list record with id %(id)s"), id=str(record_id)))
     person = ctx.session.get(Person, person_id)
     if (
         person is None
         or "victim" not in (person.roles or [])
         or LINKAGE_PSEUDONYM.fullmatch(person.pseudonym)
     ):
-        raise NotFound(f"no recorded victim with person id {person_id}")
+        raise NotFound(Message(N_("no recorded victim with person id %(id)s"), id=str(person_id)))
     d = ctx.session.scalar(
         select(VictimDecision).where(
             VictimDecision.record_id == record_id, VictimDecision.person_id == person_id
@@ -1233,7 +1272,7 @@ def explain(ctx: Context, pair: str) -> dict[str, Any]:
     a, b = parse_pair(pair)
     for rid in (a, b):
         if ctx.session.get(ListRecord, rid) is None:
-            raise NotFound(f"no list record with id {rid}")
+            raise NotFound(Message(N_("no list record with id %(id)s"), id=str(rid)))
     return _explain(ctx, [a, b])[0]
 
 
@@ -1259,7 +1298,12 @@ def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> 
         )
     )
     if not rows:
-        raise NotFound(f"person {person_id} has no list records (run dalil lists link)")
+        raise NotFound(
+            Message(
+                N_("person %(person)s has no list records (run dalil lists link)"),
+                person=str(person_id),
+            )
+        )
     names = {v.id: v.name for v in ctx.session.scalars(select(VictimList))}
     records = [_open_fields(r, names[r.list_id], ctx) for r in rows]
     if reason is not None:
@@ -1295,13 +1339,24 @@ def split(
         ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == person_id))
     )
     if not members:
-        raise NotFound(f"person {person_id} has no list records (run dalil lists link)")
+        raise NotFound(
+            Message(
+                N_("person %(person)s has no list records (run dalil lists link)"),
+                person=str(person_id),
+            )
+        )
     part = sorted(set(record_ids))
     if not part:
         raise InputError("name the record ids to split off (see lists cluster)", code="split_none")
     strangers = [r for r in part if r not in members]
     if strangers:
-        raise InputError(f"record {strangers[0]} is not in person {person_id}'s cluster")
+        raise InputError(
+            Message(
+                N_("record %(record)s is not in person %(person)s's cluster"),
+                record=str(strangers[0]),
+                person=str(person_id),
+            )
+        )
     rest = sorted(members - set(part))
     if not rest:
         raise InputError("a split must leave at least one record with the person", code="split_all")
@@ -1397,15 +1452,27 @@ def merge(
     for pid in (person_id, other_id):
         ids = set(ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == pid)))
         if not ids:
-            raise NotFound(f"person {pid} has no list records (run dalil lists link)")
+            raise NotFound(
+                Message(
+                    N_("person %(person)s has no list records (run dalil lists link)"),
+                    person=str(pid),
+                )
+            )
         sides.append(ids)
     both = sides[0] | sides[1]
     # a rejected pair across the two (or inside one: a split not applied by a run yet)
     for d in ctx.session.scalars(select(LinkDecision).where(LinkDecision.verdict == "reject")):
         if d.record_a in both and d.record_b in both:
             raise InputError(
-                f"records {d.record_a} and {d.record_b} were decided different people "
-                f"(by {d.decided_by}): decide that pair again before merging",
+                Message(
+                    N_(
+                        "records %(record_a)s and %(record_b)s were decided different people (by "
+                        "%(decided_by)s): decide that pair again before merging"
+                    ),
+                    record_a=str(d.record_a),
+                    record_b=str(d.record_b),
+                    decided_by=str(d.decided_by),
+                ),
                 code="decided_apart",
             )
     records = sorted(both)
@@ -1462,7 +1529,14 @@ def case_histories(
     ctx.require(access.CASE_READ, "read capture histories")
     for s in strata:
         if s not in STRATA:
-            raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
+            raise InputError(
+                Message(
+                    N_("unknown stratum %(value)s; use %(choices)s"),
+                    value=repr(s),
+                    choices=str(", ".join(STRATA)),
+                ),
+                field="strata",
+            )
     in_force = retractions.in_force(
         select(VictimList).order_by(VictimList.id), "list", VictimList.id
     )
@@ -1525,8 +1599,10 @@ HISTORIES_JOB = "histories"
 #: actions count as changes, so a new kind of write can never leave them stale.
 _READ_ACTIONS = (
     "access.denied", "audit.read", "case.read", "evidence.get", "evidence.read",
-    "evidence.read_sensitive", "evidence.reveal_location", "evidence.view", "job.cancel",
-    "job.file_get", "job.submit", "linkage.reveal", "person.reveal",
+    "evidence.read_sensitive", "evidence.reveal_location", "evidence.view",
+    "export.bag", "export.bag_failed", "export.records", "incident.export", "job.cancel",
+    "job.file_get", "job.submit", "linkage.reveal", "person.reveal", "report.build",
+    "sources.compare", "sources.graph",
     "person.search_duplicates", "person.search_protected", "protected.reveal",
     "search.read", "user.login", "user.login_failed", "user.login_totp",
     "user.login_totp_failed",
@@ -1536,7 +1612,14 @@ _READ_ACTIONS = (
 def _strata_key(strata: Sequence[str]) -> str:
     for s in strata:
         if s not in STRATA:
-            raise InputError(f"unknown stratum {s!r}; use {', '.join(STRATA)}", field="strata")
+            raise InputError(
+                Message(
+                    N_("unknown stratum %(value)s; use %(choices)s"),
+                    value=repr(s),
+                    choices=str(", ".join(STRATA)),
+                ),
+                field="strata",
+            )
     return ",".join(strata)
 
 

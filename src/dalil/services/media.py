@@ -30,6 +30,7 @@ from sqlalchemy import or_, select
 from dalil.core import access
 from dalil.core.access import Actor
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError, NotFound
 from dalil.model.act import Act
 from dalil.model.common import utcnow
@@ -77,11 +78,23 @@ def analyse(case: Case, user: str | Actor | None, ref: str | int) -> dict[str, A
     with case.act(actor, write=False) as ctx:
         item = evidence.resolve_item(ctx, ref)
         if item.size > MAX_BYTES:
-            raise InputError(f"item {item.id} is too large to analyse ({item.size} bytes)")
+            raise InputError(
+                Message(
+                    N_("item %(id)s is too large to analyse (%(size)s bytes)"),
+                    id=str(item.id),
+                    size=str(item.size),
+                )
+            )
         item_id, sha, media = item.id, item.sha256, item.media_type or ""
         sensitive, source_id, name = item.sensitive, item.source_id, item.original_name
     if not is_media(media):
-        raise InputError(f"item {item_id} is not an image, audio or video ({media})")
+        raise InputError(
+            Message(
+                N_("item %(id)s is not an image, audio or video (%(media)s)"),
+                id=str(item_id),
+                media=str(media),
+            )
+        )
     data = b"".join(case.blobs.open(sha))
     meta = read_metadata(data, media)
     hashes: list[tuple[int, str]] = []  # (item id, hash hex)

@@ -121,9 +121,19 @@ def run_ocr(
         item = evidence.resolve_item(ctx, ref)
         evidence.check_read(ctx, item)
         if item.copy_kind == "working" and item.derived_from_id is not None:
-            raise InputError(f"item {item.id} is a working copy: run OCR on its original")
+            raise InputError(
+                Message(
+                    N_("item %(id)s is a working copy: run OCR on its original"), id=str(item.id)
+                )
+            )
         if item.size > MAX_BYTES:
-            raise InputError(f"item {item.id} is too large for OCR ({item.size} bytes)")
+            raise InputError(
+                Message(
+                    N_("item %(id)s is too large for OCR (%(size)s bytes)"),
+                    id=str(item.id),
+                    size=str(item.size),
+                )
+            )
         sha, name, sensitive, source_id = (
             item.sha256,
             item.original_name,
@@ -246,7 +256,11 @@ def transcript(ctx: Context, ref: str | int, *, reason: str = "read transcript")
     ctx.require(access.CASE_READ, "read transcripts")
     original, versions = _transcript_versions(ctx, ref)
     if not versions:
-        raise InputError(f"item {original.id} has no transcript yet: run dalil evidence ocr")
+        raise InputError(
+            Message(
+                N_("item %(id)s has no transcript yet: run dalil evidence ocr"), id=str(original.id)
+            )
+        )
     latest = versions[-1]
     ctx.audit(
         "evidence.get",
@@ -271,11 +285,21 @@ def correct_transcript(
     if not isinstance(text, str) or not text.strip():
         raise InputError("the corrected transcript is empty")
     if len(text) > MAX_TRANSCRIPT:
-        raise InputError(f"the transcript is too long (over {MAX_TRANSCRIPT} characters)")
+        raise InputError(
+            Message(
+                N_("the transcript is too long (over %(max)s characters)"),
+                max=str(MAX_TRANSCRIPT),
+            )
+        )
     with case.act(actor, write=False) as ctx:
         original, versions = _transcript_versions(ctx, ref)
         if not versions:
-            raise InputError(f"item {original.id} has no transcript to correct: run OCR first")
+            raise InputError(
+                Message(
+                    N_("item %(id)s has no transcript to correct: run OCR first"),
+                    id=str(original.id),
+                )
+            )
         prev = versions[-1]
         prev_sha, n = prev.sha256, len(versions)
         orig_sha, orig_id = original.sha256, original.id
@@ -344,9 +368,17 @@ def submit_ocr(ctx: Context, ref: str | int, *, languages: str | None = None) ->
     item = evidence.resolve_item(ctx, ref)
     evidence.check_read(ctx, item)
     if item.copy_kind == "working" and item.derived_from_id is not None:
-        raise InputError(f"item {item.id} is a working copy: run OCR on its original")
+        raise InputError(
+            Message(N_("item %(id)s is a working copy: run OCR on its original"), id=str(item.id))
+        )
     if not needs_ocr(item.media_type):
-        raise InputError(f"OCR reads PDFs and images; item {item.id} is {item.media_type}")
+        raise InputError(
+            Message(
+                N_("OCR reads PDFs and images; item %(id)s is %(media_type)s"),
+                id=str(item.id),
+                media_type=str(item.media_type),
+            )
+        )
     params: dict[str, Any] = {"item": item.id}
     if languages:
         params["languages"] = languages

@@ -94,16 +94,27 @@ def active_review(ctx: Context, session_id: int) -> ReviewSession:
     ctx.require(access.LINKAGE_REVEAL, "see the names of pairs under review")
     row = ctx.session.get(ReviewSession, session_id) if 0 < session_id < 2**62 else None
     if row is None:
-        raise NotFound(f"no review session with id {session_id}")
+        raise NotFound(
+            Message(N_("no review session with id %(session_id)s"), session_id=str(session_id))
+        )
     if row.user_name != ctx.actor.name:
         ctx.denied = access.LINKAGE_REVEAL
         raise PermissionDenied(
-            f"review session {session_id} is another reviewer's: state your own reason"
+            Message(
+                N_("review session %(session_id)s is another reviewer's: state your own reason"),
+                session_id=str(session_id),
+            )
         )
     ends = _aware(row.started_at) + timedelta(hours=REVIEW_SESSION_HOURS)
     if row.ended_at is not None or utcnow() >= ends:
         raise Conflict(
-            f"review session {session_id} has ended: state the reason again to start a new one"
+            Message(
+                N_(
+                    "review session %(session_id)s has ended: state the reason again to "
+                    "start a new one"
+                ),
+                session_id=str(session_id),
+            )
         )
     return row
 
@@ -113,7 +124,11 @@ def end_review(ctx: Context, session_id: int) -> dict[str, Any]:
     row = ctx.session.get(ReviewSession, session_id) if 0 < session_id < 2**62 else None
     if row is None or row.user_name != ctx.actor.name:
         ctx.require(access.LINKAGE_REVEAL, "end a review session")
-        raise NotFound(f"no review session of yours with id {session_id}")
+        raise NotFound(
+            Message(
+                N_("no review session of yours with id %(session_id)s"), session_id=str(session_id)
+            )
+        )
     if row.ended_at is None:
         row.ended_at = utcnow()
         ctx.audit("linkage.review_end", [oid("review_session", row.id)])
@@ -197,7 +212,7 @@ def pair_view(ctx: Context, pair: str, *, review_session: int | None = None) -> 
     a_id, b_txt = key.split("-")
     ra = ctx.session.get(ListRecord, int(a_id))
     if ra is None:
-        raise NotFound(f"no list record with id {a_id}")
+        raise NotFound(Message(N_("no list record with id %(id)s"), id=str(a_id)))
     a = lists._open_fields(ra, names[ra.list_id], ctx)
     revealed = [oid("list_record", ra.id)]
     person = None
@@ -205,7 +220,9 @@ def pair_view(ctx: Context, pair: str, *, review_session: int | None = None) -> 
     if b_txt.startswith(lists._PERSON_PREFIX):
         person = ctx.session.get(Person, int(b_txt[1:]))
         if person is None or "victim" not in (person.roles or []):
-            raise NotFound(f"no recorded victim with person id {b_txt[1:]}")
+            raise NotFound(
+                Message(N_("no recorded victim with person id %(id)s"), id=str(b_txt[1:]))
+            )
         b: dict[str, Any] = {"id": key.split("-")[1], "list": person.pseudonym,
                              "recorded_victim": True, "person_id": person.id,
                              "sex": {"male": "m", "female": "f"}.get(person.sex or ""),
@@ -221,7 +238,7 @@ def pair_view(ctx: Context, pair: str, *, review_session: int | None = None) -> 
     else:
         rb = ctx.session.get(ListRecord, int(b_txt))
         if rb is None:
-            raise NotFound(f"no list record with id {b_txt}")
+            raise NotFound(Message(N_("no list record with id %(id)s"), id=str(b_txt)))
         b = lists._open_fields(rb, names[rb.list_id], ctx)
         revealed.append(oid("list_record", rb.id))
         queued = ctx.session.scalar(
@@ -297,7 +314,7 @@ def undo(ctx: Context, pair: str, *, note: str | None = None) -> dict[str, Any]:
         )
         objects = [oid("list_record", a), oid("list_record", b)]
     if row is None:
-        raise Conflict(f"pair {key} has no decision to undo")
+        raise Conflict(Message(N_("pair %(key)s has no decision to undo"), key=str(key)))
     previous, given_by = row.verdict, row.decided_by
     ctx.session.delete(row)
     ctx.session.flush()

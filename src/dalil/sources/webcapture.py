@@ -191,6 +191,9 @@ def read_warc(stream: IO[bytes], where: str, cap: Capture, size: int) -> None:
     total = sum(len(m.data) for m in cap.media)
     try:
         it = ArchiveIterator(stream, check_digests="raise")
+        # warcio's warning about a record not followed by a newline quotes the bytes it
+        # found there (the capture's content) on standard error: keep only the offset
+        it.INC_RECORD = "WARNING: a WARC record is not followed by a newline (offset {0})\n"
         for rec in it:
             cap.records += 1
             _take(rec, cap, total)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from dalil.display.messages import error_in_words
 from dalil.errors import Conflict, DalilError, NotFound, PermissionDenied
 from dalil.services import kernel as access
 from dalil.web.context import N_, PageCtx, finish, render
@@ -222,7 +223,7 @@ def _save(ctx: PageCtx, kind: str, form: dict[str, Any], raw_id: str | None) -> 
             errors = {f.name: key}
             problem = None
         else:
-            problem = err.message
+            problem = error_in_words(err, ctx.lang)
         return _form(
             ctx,
             kind,
@@ -480,7 +481,7 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
         if name is None and se.stage == "victim" and "pseudonym" in err.message:
             name = "vic_pseudonym"
         if name is None:
-            return _killing_form(ctx, form, problem=err.message, status_code=422)
+            return _killing_form(ctx, form, problem=error_in_words(err, ctx.lang), status_code=422)
         if isinstance(err, Conflict):
             key = "pseudonym_taken"
         elif "required" in err.message or "needs --" in err.message:
@@ -577,7 +578,9 @@ async def evidence_update(ctx: PageCtx, sha256: str, request: Request) -> Respon
             if isinstance(err, PermissionDenied):
                 raise
             stale = isinstance(err, Conflict) and "changed since you opened it" in err.message
-            return _evidence_form(ctx, record, form, err.message, 409 if stale else 422)
+            return _evidence_form(
+                ctx, record, form, error_in_words(err, ctx.lang), 409 if stale else 422
+            )
         resp = RedirectResponse(f"/evidence/{record['sha256']}?saved=1", status_code=303)
         finish(ctx, resp)
         return resp
@@ -616,7 +619,13 @@ async def case_update(ctx: PageCtx, request: Request) -> Response:
         except DalilError as err:
             if isinstance(err, PermissionDenied):
                 raise
-            return render(ctx, "case.html", status_code=422, values=form, problem=err.message)
+            return render(
+                ctx,
+                "case.html",
+                status_code=422,
+                values=form,
+                problem=error_in_words(err, ctx.lang),
+            )
         resp = RedirectResponse("/case?saved=1", status_code=303)
         finish(ctx, resp)
         return resp

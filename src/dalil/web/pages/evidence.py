@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from dalil.display.messages import error_in_words
 from dalil.web.context import PageCtx, render
 from dalil.web.handlers import evidence, records
 from dalil.web.handlers.evidence import digest_headers
@@ -78,7 +79,7 @@ def evidence_location(
             m = media.metadata(sc, item_id, reveal_gps=True, reason=reason)
     except InputError as e:  # no reason: said beside the field
         return render(ctx, "evidence_location.html", status_code=422, m=None, sha256=sha,
-                      item_id=item_id, error=str(e), reason=reason)  # fmt: skip
+                      item_id=item_id, error=error_in_words(e, ctx.lang), reason=reason)  # fmt: skip
     return render(ctx, "evidence_location.html", m=m, item_id=item_id, sha256=sha, error=None,
                   reason="")  # fmt: skip
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from dalil.display.messages import error_in_words
 from dalil.errors import Conflict, InputError
 from dalil.services import kernel
 from dalil.web.context import N_, Ctx, PageCtx, finish, render
@@ -183,7 +184,7 @@ def act_assess(
         return _act_page(
             ctx,
             item_id,
-            error=e.message,
+            error=error_in_words(e, ctx.lang),
             status_code=422,
             values={"element": element, "finding": finding, "evidence": evidence, "note": note},
         )
@@ -199,7 +200,7 @@ def act_sign_off(
     try:
         findings.sign_off(ctx, item_id, note)
     except Conflict as e:  # the assessor's own sign-off, an incomplete checklist
-        return _act_page(ctx, item_id, error=e.message, status_code=409)
+        return _act_page(ctx, item_id, error=error_in_words(e, ctx.lang), status_code=409)
     return _redirect(ctx, f"/findings/acts/{item_id}#sign-off")
 
 
@@ -264,7 +265,7 @@ def incident_coding(
     try:
         findings.set_coding(ctx, item_id, fields)
     except InputError as e:
-        return _incident_page(ctx, item_id, error=e.message, status_code=422)
+        return _incident_page(ctx, item_id, error=error_in_words(e, ctx.lang), status_code=422)
     return _redirect(ctx, f"/findings/incidents/{item_id}#coding")
 
 
@@ -280,7 +281,7 @@ def incident_assess(
     try:
         findings.assess_incident(ctx, item_id, "attack", finding, evidence, note)
     except InputError as e:
-        return _incident_page(ctx, item_id, error=e.message, status_code=422)
+        return _incident_page(ctx, item_id, error=error_in_words(e, ctx.lang), status_code=422)
     return _redirect(ctx, f"/findings/incidents/{item_id}#attack")
 
 
@@ -329,7 +330,7 @@ def site_status(
             data=data,
             statuses=SITE_STATUSES,
             perms=_perms(ctx),
-            error=e.message,
+            error=error_in_words(e, ctx.lang),
         )
     return _redirect(ctx, f"/findings/sites/{item_id}#history")
 
@@ -395,7 +396,7 @@ async def vetting_upload(
             status_code=422,
             result=None,
             job=None,
-            error=e.message,
+            error=error_in_words(e, ctx.lang),
             perms=_perms(ctx),
         )
     return _redirect(ctx, f"/jobs/{job['id']}")

@@ -91,7 +91,10 @@ def _cluster_page(
 def _cluster_refused(ctx: PageCtx, person_id: int, e: InputError) -> Response:
     """The cluster page again (422), a refused split or merge said on it in words."""
     return _cluster_page(
-        ctx, person_id, error=_CLUSTER_ERRORS.get(e.code, e.message), status_code=422
+        ctx,
+        person_id,
+        error=_CLUSTER_ERRORS.get(e.code, error_in_words(e, ctx.lang)),
+        status_code=422,
     )
 
 
@@ -201,7 +204,7 @@ def _estimates_page(
         hist: dict[str, Any] | None = lists.stored_histories(ctx)
         message = None
     except (NotFound, Conflict) as e:  # no lists yet, or not linked yet: say so on the page
-        hist, message = None, e.message
+        hist, message = None, error_in_words(e, ctx.lang)
     return render(
         ctx,
         "estimates.html",

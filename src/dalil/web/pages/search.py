@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from dalil.display.jsonout import jsonable
+from dalil.display.messages import error_in_words
 from dalil.errors import InputError
 from dalil.services import evidence as evidence_service
 from dalil.services import kernel
@@ -86,6 +87,6 @@ def search_protected(
     except InputError as e:  # the reason is missing or too short: say so beside it
         return render(ctx, "search.html", status_code=422, q=q, kind=kind, res=None,
                       kinds=search_service.KINDS, can_reveal=True, protected=True,
-                      reason=reason, limit=PAGE, reason_error=str(e))  # fmt: skip
+                      reason=reason, limit=PAGE, reason_error=error_in_words(e, ctx.lang))  # fmt: skip
     return render(ctx, "search.html", q=q, kind=kind, res=res, kinds=search_service.KINDS,
                   can_reveal=True, protected=True, reason=reason, limit=PAGE)  # fmt: skip

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from dalil.display.messages import error_in_words
 from dalil.errors import DalilError, PermissionDenied
 from dalil.sources.render import mark_runs
 from dalil.web.context import PageCtx, finish, render
@@ -53,7 +54,7 @@ def source_create(
             ctx,
             "source_new.html",
             status_code=422,
-            error=None if where else err.message,
+            error=None if where else error_in_words(err, ctx.lang),
             errors={where: kind_of.get(where, "text")} if where else {},
             error_words=ERROR_WORDS,
             values={k: v or "" for k, v in fields.items()},
