@@ -98,7 +98,10 @@ def run(
     if proc.returncode != 0:
         print(err[-4000:])
         raise SystemExit(f"dalil link failed (exit {proc.returncode})")
-    timev = dict(ln.strip().split(": ", 1) for ln in err.splitlines() if ln.startswith("\t"))
+    # /usr/bin/time -v's report is the tail from "Command being timed" (Spark's log
+    # lines before it may also start with a tab)
+    report = err[err.rindex("\tCommand being timed") :].splitlines()
+    timev = dict(ln.strip().split(": ", 1) for ln in report if ": " in ln)
     peak_kb = int(timev["Maximum resident set size (kbytes)"])
     with out.open(encoding="utf-8") as fh:
         pred = {r["record_id"]: r["cluster_id"] for r in csv.DictReader(fh)}
