@@ -363,3 +363,46 @@ def test_a_retraction_refused_answers_in_arabic(
     assert r.status_code == 409, r.text
     assert r.json()["error"] == f"incident {iid} is not retracted; nothing to restore"
     assert _arabic(r.json()["detail"]) and not _latin_words(r.json()["detail"]), r.json()
+
+
+_BAD_FIELDS = [
+    ("date_start", "31/31/2025", "اليوم الأول"),
+    ("incident_type", "picnic", "نوع الحادثة"),
+]
+
+
+@pytest.mark.parametrize(("name", "bad", "label"), _BAD_FIELDS)
+def test_a_record_refused_for_a_bad_value_is_refused_in_arabic_through_the_api(
+    client: Client, seeded: dict[str, Any], name: str, bad: str, label: str
+) -> None:
+    r = client.post(
+        "/api/v1/incidents",
+        json={"title": "Fictional raid on Tell Hamra (fictional)", name: bad},
+        headers={
+            "Authorization": f"Bearer {seeded['tokens']['investigator']}",
+            "Accept-Language": "ar",
+        },
+    )
+    assert r.status_code == 422
+    body = r.json()
+    assert body["field"] == name
+    words = body["detail"]
+    assert _arabic(words) and label in words and bad in words, words
+    assert "invalid" not in words and name not in words, words
+    assert body["error"].startswith(f"invalid {name} '{bad}'"), body["error"]  # English kept
+
+
+@pytest.mark.parametrize(("name", "bad", "label"), _BAD_FIELDS)
+def test_a_record_form_shows_a_bad_value_refused_in_arabic_next_to_its_field(
+    client: Client, seeded: dict[str, Any], name: str, bad: str, label: str
+) -> None:
+    client.get("/login?lang=ar")
+    client.login("investigator")
+    token = client.csrf("/incidents/new")
+    data = {"title": "Fictional raid on Tell Hamra (fictional)", name: bad, "csrf_token": token}
+    r = client.post("/incidents/new", data=data)
+    assert r.status_code == 422
+    box = re.search(rf'<span class="error[^"]*" id="err-{name}"[^>]*>(.*?)</span>', r.text, re.S)
+    assert box is not None, r.text[:3000]
+    words = unescape(re.sub(r"<[^>]+>", "", box.group(1))).strip().replace(bad, "")
+    assert _arabic(words) and not re.search(r"[A-Za-z]{3,}", words), words

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, DalilError, InputError
 from dalil.model.act import ACT_STATUSES as ACT_STATUSES
 from dalil.model.act import ACT_TYPES as ACT_TYPES
@@ -32,12 +33,10 @@ from dalil.model.common import RecordMixin, as_utc, utcnow
 from dalil.model.evidence import EvidenceItem
 from dalil.model.fields import (
     COORD_PRECISIONS,
-    check_choice,
     check_date_range,
     check_latitude,
     check_longitude,
     check_low_best_high,
-    check_nonneg,
     check_text,
     parse_partial_date,
 )
@@ -494,19 +493,54 @@ def spec_for(kind: str) -> RecordSpec:
 # --- validation ------------------------------------------------------------------------
 
 
+#: Each field's name is a message id of the catalogues: in English the name itself (the
+#: CLI's and the API's words stay as they were), in Arabic the field's label on the form.
+FIELD_MSGIDS: Final = (
+    N_("abbreviation"), N_("access_notes"), N_("act_type"), N_("author"),
+    N_("coord_precision"), N_("date"), N_("date_end"), N_("date_start"), N_("description"),
+    N_("estimated_bodies"), N_("evidence_id"), N_("fatalities_best"), N_("fatalities_high"),
+    N_("fatalities_low"), N_("incident_id"), N_("incident_type"), N_("kind"), N_("language"),
+    N_("lat"), N_("locator"), N_("lon"), N_("method"), N_("name"), N_("notes"),
+    N_("organization_id"), N_("parent_id"), N_("perpetrator_affiliation"),
+    N_("perpetrator_ids"), N_("perpetrator_unit_id"), N_("person_id"), N_("place_name"),
+    N_("position"), N_("published"), N_("publisher"), N_("rank"), N_("reliability"),
+    N_("role"), N_("site_type"), N_("source_id"), N_("status"), N_("subject_id"),
+    N_("subject_kind"), N_("title"), N_("url"), N_("victim_id"),
+    # record kinds and value kinds, named in the same messages
+    N_("act"), N_("incident"), N_("membership"), N_("provenance"), N_("site"), N_("source"),
+    N_("unit"), N_("int"), N_("count"), N_("float"), N_("ref"), N_("refs"),
+)  # fmt: skip
+
+
+def _label(name: str) -> Message:
+    """A field's (or a kind's) name as a message parameter: its label in the reader's
+    language, the name itself in English."""
+    return Message(name)
+
+
 def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
     """Validate one field value; returns the stored value (``None`` clears)."""
     f = spec.field(name)
     label = name
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if f.required:
-            raise InputError(f"{spec.kind} {label} is required")
+            raise InputError(
+                Message(
+                    N_("%(kind)s %(field)s is required"), kind=_label(spec.kind), field=_label(name)
+                )
+            )
         return None
     try:
         if f.kind in ("text", "url"):
             v = check_text(str(value), label, max_len=500)
             if f.kind == "url" and not v.lower().startswith(("http://", "https://")):
-                raise InputError(f"invalid {label} {v!r}: must start with http:// or https://")
+                raise InputError(
+                    Message(
+                        N_("invalid %(field)s %(value)s: must start with http:// or https://"),
+                        field=_label(name),
+                        value=repr(v),
+                    )
+                )
             return v
         if f.kind == "longtext":
             return check_text(str(value), label, max_len=100_000)
@@ -529,8 +563,16 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
             iv = int(value)
             if isinstance(value, float) and value != iv:
                 raise ValueError
-            if f.kind == "count":
-                check_nonneg(iv, label)
+            if f.kind == "count" and iv < 0:
+                raise InputError(
+                    Message(
+                        N_("invalid %(field)s %(value)s: must be zero or more"),
+                        field=_label(name),
+                        value=str(iv),
+                    ),
+                    field=name,
+                    code="negative",
+                )
             if f.kind == "ref":
                 assert f.ref is not None
                 ctx.get(_REF_MODELS[f.ref], iv, f.ref)
@@ -542,18 +584,49 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
         if f.kind == "lon":
             return check_longitude(float(value), label)
         if f.kind == "date":
-            return parse_partial_date(str(value), label)
+            try:
+                return parse_partial_date(str(value), label)
+            except InputError:
+                raise InputError(
+                    Message(
+                        N_(
+                            "invalid %(field)s %(value)s: use YYYY-MM-DD, YYYY-Www (ISO week), "
+                            "YYYY-MM or YYYY (or a day and month name: 8 March 2025)"
+                        ),
+                        field=_label(name),
+                        value=repr(str(value)),
+                    ),
+                    field=name,
+                    code="invalid_date",
+                ) from None
         if f.kind == "choice":
             allowed = f.choices
             v = str(value).strip()
             if allowed == RELIABILITY_GRADES:
                 v = v.upper()
-                if v not in allowed:
-                    raise InputError(f"invalid {label} {value!r}; allowed: {', '.join(allowed)}")
-                return v
-            return check_choice(v, allowed, label)
+                if v in allowed:
+                    return v
+            elif v.lower() in allowed:
+                return v.lower()
+            raise InputError(
+                Message(
+                    N_("invalid %(field)s %(value)s; allowed: %(allowed)s"),
+                    field=_label(name),
+                    value=repr(str(value) if allowed == RELIABILITY_GRADES else v),
+                    allowed=", ".join(allowed),
+                ),
+                field=name,
+                code=None if allowed == RELIABILITY_GRADES else "invalid_choice",
+            )
     except (TypeError, ValueError):
-        raise InputError(f"invalid {label} {value!r}: expected {f.kind}") from None
+        raise InputError(
+            Message(
+                N_("invalid %(field)s %(value)s: expected %(kind)s"),
+                field=_label(name),
+                value=repr(value),
+                kind=_label(f.kind),
+            )
+        ) from None
     raise AssertionError(f.kind)
 
 
