@@ -341,3 +341,25 @@ def test_a_split_of_a_record_from_another_cluster_is_refused_in_arabic(
     assert r.status_code in (404, 422), r.text[-1000:]
     text = unescape(re.sub(r"<[^>]+>", " ", r.text))
     assert "cluster" not in text and "no list record" not in text, text[-1500:]
+
+
+def test_a_retraction_refused_answers_in_arabic(
+    client: Client, seeded: dict[str, Any], app: Any
+) -> None:
+    """A retraction with a blank reason, and the restore of a record not retracted: the
+    API's detail in Arabic with Accept-Language, its English words in ``error``."""
+    from dalil.services import records
+
+    from .conftest import USERS
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        iid = int(records.add(ctx, "incident", title="Fictional incident, words test").id)
+    h = {"Authorization": f"Bearer {seeded['tokens']['investigator']}", "Accept-Language": "ar"}
+    r = client.post(f"/api/v1/incidents/{iid}/retract", json={"reason": "   "}, headers=h)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"].startswith("a reason is required"), r.json()
+    assert _arabic(r.json()["detail"]) and not _latin_words(r.json()["detail"]), r.json()
+    r = client.post(f"/api/v1/incidents/{iid}/restore", json={"reason": "fictional"}, headers=h)
+    assert r.status_code == 409, r.text
+    assert r.json()["error"] == f"incident {iid} is not retracted; nothing to restore"
+    assert _arabic(r.json()["detail"]) and not _latin_words(r.json()["detail"]), r.json()

@@ -94,8 +94,9 @@ def test_page_retract_shows_who_when_why_and_leaves_the_list(client: Client, app
     page = client.get(f"/incidents/{iid}")
     assert 'id="retract-form"' in page.text and "data-confirm=" in page.text
     r = _form(client, f"/incidents/{iid}/retract", {"reason": "x"}, f"/incidents/{iid}")
-    assert r.status_code == 303 and r.headers["location"] == f"/incidents/{iid}?retract=reason"
-    assert 'id="retract-error"' in client.get(r.headers["location"]).text
+    # refused: the page again, the refusal next to the field and the reason kept
+    assert r.status_code == 422 and 'id="retract-error"' in r.text
+    assert '<textarea id="retract-reason"' in r.text and ">x</textarea>" in r.text
     r = _form(
         client,
         f"/incidents/{iid}/retract",

@@ -86,9 +86,19 @@ def record_job_estimate(ctx: Context, job_id: int, label: str, *, note: str | No
     ctx.require(access.ANALYSIS_RUN, "record estimates")
     job = jobs.get(ctx, job_id)
     if job["kind"] != "estimate":
-        raise InputError(f"job {job_id} is not an estimate (it is a {job['kind']} job)")
+        raise InputError(
+            Message(
+                N_("job %(job_id)s is not an estimate (it is a %(job_kind)s job)"),
+                job_id=str(job_id),
+                job_kind=str(job["kind"]),
+            )
+        )
     if job["state"] != "done" or not isinstance(job.get("result"), dict):
-        raise Conflict(f"job {job_id} has not finished; record it once it has")
+        raise Conflict(
+            Message(
+                N_("job %(job_id)s has not finished; record it once it has"), job_id=str(job_id)
+            )
+        )
     result = dict(job["result"])
     settings = result.pop("settings", None) or {}
     run = {
@@ -116,7 +126,12 @@ def allow_publication(ctx: Context, estimate_id: int, reason: str) -> dict[str, 
     result = dict(row.result or {})
     gates = publication.gates(result)
     if gates["ok"]:
-        raise Conflict(f"estimate {estimate_id} passes its publication gates; no reason needed")
+        raise Conflict(
+            Message(
+                N_("estimate %(estimate_id)s passes its publication gates; no reason needed"),
+                estimate_id=str(estimate_id),
+            )
+        )
     override = {
         "by": ctx.actor.name,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -159,7 +174,13 @@ def _estimate_numbers(result: Any) -> tuple[int, float | None, float | None, flo
         if v is None:
             return None
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise InputError(f"estimate result: {what} must be a finite number or null, not {v!r}")
+            raise InputError(
+                Message(
+                    N_("estimate result: %(what)s must be a finite number or null, not %(value)s"),
+                    what=str(what),
+                    value=repr(v),
+                )
+            )
         return float(v)
 
     if not isinstance(result, dict):
@@ -177,9 +198,17 @@ def _estimate_numbers(result: Any) -> tuple[int, float | None, float | None, flo
     if est is None and (low is not None or high is not None):
         raise InputError("estimate result: an interval without an estimate")
     if low is not None and high is not None and low > high:
-        raise InputError(f"estimate result: ci low {low} is above ci high {high}")
+        raise InputError(
+            Message(
+                N_("estimate result: ci low %(low)s is above ci high %(high)s"),
+                low=str(low),
+                high=str(high),
+            )
+        )
     if est is not None and ((low is not None and est < low) or (high is not None and est > high)):
-        raise InputError(f"estimate result: estimate {est} lies outside its interval")
+        raise InputError(
+            Message(N_("estimate result: estimate %(est)s lies outside its interval"), est=str(est))
+        )
     return obs, est, low, high
 
 

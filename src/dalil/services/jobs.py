@@ -154,7 +154,13 @@ def kinds() -> dict[str, JobKind]:
 def _kind(name: str) -> JobKind:
     k = kinds().get(name)
     if k is None:
-        raise InputError(f"unknown job kind {name!r} (known: {', '.join(sorted(kinds()))})")
+        raise InputError(
+            Message(
+                N_("unknown job kind %(kind)s (known: %(choices)s)"),
+                kind=repr(name),
+                choices=str(", ".join(sorted(kinds()))),
+            )
+        )
     return k
 
 
@@ -190,7 +196,9 @@ def submit(
     try:
         text = json.dumps(params, ensure_ascii=False, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as e:
-        raise InputError(f"job parameters must be JSON ({type(e).__name__})") from None
+        raise InputError(
+            Message(N_("job parameters must be JSON (%(fault)s)"), fault=str(type(e).__name__))
+        ) from None
     job = Job(
         kind=kind,
         owner=ctx.actor.name,
@@ -217,7 +225,13 @@ def _add_file(
     keys = ctx_or_case.keys
     session = ctx_or_case.session
     if len(content) > FILE_MAX:
-        raise InputError(f"{name}: larger than {FILE_MAX // (1024 * 1024)} MiB")
+        raise InputError(
+            Message(
+                N_("%(file)s: larger than %(max)s MiB"),
+                file=name,
+                max=str(FILE_MAX // (1024 * 1024)),
+            )
+        )
     name = _one_line(name)[:200] or "file"
     row = JobFile(
         job_id=job_id,
@@ -245,7 +259,7 @@ def _load(ctx: Context, job_id: int) -> Job:
     # Ids are 64-bit in the database: a larger number is no job (not a driver overflow).
     job = ctx.session.get(Job, int(job_id)) if 0 < int(job_id) < 2**63 else None
     if job is None:
-        raise NotFound(f"no job with id {job_id}")
+        raise NotFound(Message(N_("no job with id %(job_id)s"), job_id=str(job_id)))
     return job
 
 
@@ -292,7 +306,9 @@ def list_jobs(
     """Jobs, newest first (no results or files: see :func:`get`)."""
     ctx.require(access.CASE_READ)
     if state is not None and state not in JOB_STATES:
-        raise InputError(f"state must be one of {', '.join(JOB_STATES)}")
+        raise InputError(
+            Message(N_("state must be one of %(choices)s"), choices=str(", ".join(JOB_STATES)))
+        )
     q = select(Job).order_by(Job.id.desc()).limit(max(1, min(limit, 500))).offset(max(0, offset))
     if state:
         q = q.where(Job.state == state)
@@ -310,7 +326,13 @@ def cancel(ctx: Context, job_id: int) -> dict[str, Any]:
     if job.owner != ctx.actor.name:
         ctx.require(access.USER_MANAGE, "cancel another user's job")
     if job.state in FINISHED_STATES:
-        raise Conflict(f"job {job.id} has already finished ({job.state})")
+        raise Conflict(
+            Message(
+                N_("job %(id)s has already finished (%(state)s)"),
+                id=str(job.id),
+                state=str(job.state),
+            )
+        )
     if job.state == "queued":
         job.state = "cancelled"
         job.finished_at = _now()
@@ -346,7 +368,9 @@ def output_stream(ctx: Context, job_id: int, name: str) -> tuple[dict[str, Any],
         )
     ).first()
     if row is None:
-        raise NotFound(f"job {job.id} has no output file {name!r}")
+        raise NotFound(
+            Message(N_("job %(id)s has no output file %(file)s"), id=str(job.id), file=repr(name))
+        )
     meta = {"name": row.name, "media_type": row.media_type, "sha256": row.sha256,
             "size": row.size}  # fmt: skip
     chunks: Iterator[bytes]
@@ -386,7 +410,7 @@ def wait(case: Case, job_id: int, timeout: float = 60.0, poll: float = 0.2) -> s
         with case.system_session(write=False) as s:
             state = s.scalar(select(Job.state).where(Job.id == job_id))
         if state is None:
-            raise NotFound(f"no job with id {job_id}")
+            raise NotFound(Message(N_("no job with id %(job_id)s"), job_id=str(job_id)))
         if state in FINISHED_STATES or time.monotonic() >= end:
             return str(state)
         time.sleep(poll)
@@ -478,7 +502,7 @@ class JobContext:
                 )
             ).first()
             if row is None or row.content_enc is None:
-                raise NotFound(f"the job has no input file {name!r}")
+                raise NotFound(Message(N_("the job has no input file %(file)s"), file=repr(name)))
             return self.case.keys.decrypt_bytes(
                 row.content_enc, f"job:{self.job_id}:input:{row.name}"
             )

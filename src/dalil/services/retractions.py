@@ -39,6 +39,7 @@ from sqlalchemy import and_, func, or_, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError
 from dalil.model.act import Act
 from dalil.model.common import as_utc, utcnow
@@ -182,13 +183,24 @@ def narrow(q: Any, kind: str, id_column: Any, retracted: str = "hide") -> Any:
     if retracted == "only":
         return q.where(id_column.in_(ids))
     raise InputError(
-        f"invalid retracted {retracted!r}; allowed: {', '.join(SHOWN)}", field="retracted"
+        Message(
+            N_("invalid retracted %(retracted)s; allowed: %(choices)s"),
+            retracted=repr(retracted),
+            choices=str(", ".join(SHOWN)),
+        ),
+        field="retracted",
     )
 
 
 def _kind(kind: str) -> str:
     if kind not in MODELS:
-        raise InputError(f"cannot retract {kind!r} records; kinds: {', '.join(MODELS)}")
+        raise InputError(
+            Message(
+                N_("cannot retract %(kind)s records; kinds: %(choices)s"),
+                kind=repr(kind),
+                choices=str(", ".join(MODELS)),
+            )
+        )
     return kind
 
 
@@ -200,7 +212,13 @@ def _row(ctx: Context, kind: str, ident: int | str) -> Any:
     try:
         number = int(ident)
     except (TypeError, ValueError):
-        raise InputError(f"invalid {kind} id {str(ident)[:40]!r}") from None
+        raise InputError(
+            Message(
+                N_("invalid %(kind)s id %(value)s"),
+                kind=Message(str(kind)),
+                value=repr(str(ident)[:40]),
+            )
+        ) from None
     return ctx.get(MODELS[kind], number, kind)
 
 
@@ -212,7 +230,10 @@ def _reason(reason: str | None) -> str:
     text = check_text(reason or "", "reason", max_len=REASON_MAX)
     if len(text) < REASON_MIN:
         raise InputError(
-            f"a reason is required (at least {REASON_MIN} characters; it is logged)",
+            Message(
+                N_("a reason is required (at least %(min)s characters; it is logged)"),
+                min=str(REASON_MIN),
+            ),
             field="reason",
             code="reason_required",
         )
@@ -251,7 +272,12 @@ def retract(
     held = _current(ctx, kind, row.id)
     if held is not None:
         raise Conflict(
-            f"{kind} {ident} is already retracted (by {held.retracted_by}); restore it first"
+            Message(
+                N_("%(kind)s %(id)s is already retracted (by %(retracted_by)s); restore it first"),
+                kind=Message(str(kind)),
+                id=str(ident),
+                retracted_by=str(held.retracted_by),
+            )
         )
     deps = _dependants(ctx, kind, row.id)
     now = utcnow()
@@ -288,7 +314,13 @@ def restore(ctx: Context, kind: str, ident: int | str, *, reason: str | None) ->
     row = _row(ctx, kind, ident)
     held = _current(ctx, kind, row.id)
     if held is None:
-        raise Conflict(f"{kind} {ident} is not retracted; nothing to restore")
+        raise Conflict(
+            Message(
+                N_("%(kind)s %(id)s is not retracted; nothing to restore"),
+                kind=Message(str(kind)),
+                id=str(ident),
+            )
+        )
     before = _as_dict(held)
     with_it = list(
         ctx.session.scalars(
@@ -521,8 +553,15 @@ def refuse_edit_if_retracted(ctx: Context, kind: str, record_id: int) -> None:
     held = _current(ctx, kind, record_id)
     if held is not None:
         raise Conflict(
-            f"{kind} {record_id} was retracted by {held.retracted_by}; "
-            "restore it (with a reason) before editing it"
+            Message(
+                N_(
+                    "%(kind)s %(id)s was retracted by %(retracted_by)s; restore it "
+                    "(with a reason) before editing it"
+                ),
+                kind=Message(str(kind)),
+                id=str(record_id),
+                retracted_by=str(held.retracted_by),
+            )
         )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from dalil.core import access
 from dalil.core.access import Actor, ApiToken, User
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError, PermissionDenied
 
 if TYPE_CHECKING:
@@ -82,7 +83,10 @@ def change_own_password(ctx: Context, current: str, new: str) -> User:
         )
     if len(new) < MIN_PASSWORD:
         raise InputError(
-            f"the new password is too short (at least {MIN_PASSWORD} characters)",
+            Message(
+                N_("the new password is too short (at least %(min)s characters)"),
+                min=str(MIN_PASSWORD),
+            ),
             field="password",
             code="too_short",
         )

@@ -184,71 +184,106 @@ DEPENDANT_KINDS = {
 
 
 def retract_state(
-    ctx: PageCtx, record: dict[str, Any], kind: str | None = None, item_id: str | None = None
+    ctx: PageCtx,
+    record: dict[str, Any],
+    kind: str | None = None,
+    item_id: str | None = None,
+    *,
+    error: str | None = None,
+    reason: str = "",
 ) -> dict[str, Any]:
     """The retraction notice of a record page (who, when, why), the message of a
-    retract or restore just done or refused, what depends on the record (listed on the
+    retract or restore just done, or the refusal of one (*error*, shown next to the
+    reason field with the typed *reason* kept), what retracting or restoring it changes
+    downstream (``retractions.impact``), what depends on the record (listed on the
     retract form, with the choice to retract them too) and the retracted records it
     depends on ("depends on a retracted record")."""
     from dalil.web.handlers import retractions as rh
 
     code = ctx.request.query_params.get("retract", "")
-    links: dict[str, Any] = {"dependants": [], "upstream": [], "withdrawn_with": []}
+    links: dict[str, Any] = {
+        "dependants": [],
+        "upstream": [],
+        "withdrawn_with": [],
+        "preview": None,
+    }
     if kind is not None and item_id is not None:
         ident = parse_id(kind, item_id)
+        # the preview lists what depends on it or, retracted, what a restore puts back
+        preview = rh.impact(ctx, kind, ident)
+        held = bool(record.get("retraction"))
         links = {
-            "dependants": rh.dependants(ctx, kind, ident),
+            "dependants": [] if held else preview["dependants"],
             "upstream": rh.upstream(ctx, kind, ident),
-            "withdrawn_with": rh.withdrawn_with(ctx, kind, ident)
-            if record.get("retraction")
-            else [],
+            "withdrawn_with": preview["dependants"] if held else [],
+            "preview": preview,
         }
+    if error is None and code not in ("retracted", "restored"):
+        error = RETRACT_WORDS.get(code)
     return {
         **links,
         "dependant_kinds": DEPENDANT_KINDS,
         "retraction": record.pop("retraction", None),
         "retract_message": RETRACT_WORDS.get(code) if code in ("retracted", "restored") else None,
-        "retract_error": RETRACT_WORDS.get(code) if code not in ("retracted", "restored") else None,
+        "retract_error": error,
+        "retract_reason": reason,
     }
+
+
+def show_record(
+    ctx: PageCtx,
+    kind: Kind,
+    item_id: str,
+    *,
+    error: str | None = None,
+    reason: str = "",
+    status_code: int = 200,
+) -> Response:
+    """A record's page; after a refused retract or restore, again with the refusal
+    next to the reason field and the typed reason kept (*status_code* 422 or 409)."""
+    # The record and what the page shows around it are read in one transaction.
+    with ctx.reading():
+        record = records.get(ctx, kind.name, item_id)
+        extra: dict[str, Any] = retract_state(
+            ctx, record, kind.name, item_id, error=error, reason=reason
+        )
+        extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
+        extra["sections"] = present.related(ctx, kind.name, record)
+        hist = present.history(ctx, kind.name, record)
+    if kind.name == "evidence":
+        try:
+            extra["custody"] = evidence.custody(ctx, item_id)
+        except PermissionDenied:
+            extra["custody"] = None  # the role may see metadata but not the ledger
+        extra.update(_media_extra(ctx, item_id))
+    if kind.name == "sources":
+        extra["text_job"] = sources.text_job(ctx, item_id)
+        if extra["text_job"] and extra["text_job"]["state"] in ("queued", "running"):
+            extra["reading"] = None  # being extracted: the page links to the job
+        else:
+            try:
+                extra["reading"] = sources.source_reading(ctx, item_id)
+            except PermissionDenied:
+                extra["reading"] = None  # the role may see the record but not its text
+    if hist is not None:
+        extra["sections"].append(hist)
+    return render(
+        ctx,
+        f"show_{kind.name}.html"
+        if kind.name in ("persons", "sources", "evidence")
+        else "show.html",
+        status_code=status_code,
+        kind=kind,
+        record=record,
+        protected=PROTECTED_PERSON_FIELDS,
+        revealed=None,
+        **extra,
+    )
 
 
 def _show_page(kind: Kind) -> Any:
     def view(ctx: PageCtx, item_id: str) -> Response:
-        # The record and what the page shows around it are read in one transaction.
-        with ctx.reading():
-            record = records.get(ctx, kind.name, item_id)
-            extra: dict[str, Any] = retract_state(ctx, record, kind.name, item_id)
-            extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
-            extra["sections"] = present.related(ctx, kind.name, record)
-            hist = present.history(ctx, kind.name, record)
-        if kind.name == "evidence":
-            try:
-                extra["custody"] = evidence.custody(ctx, item_id)
-            except PermissionDenied:
-                extra["custody"] = None  # the role may see metadata but not the ledger
-            extra.update(_media_extra(ctx, item_id))
-        if kind.name == "sources":
-            extra["text_job"] = sources.text_job(ctx, item_id)
-            if extra["text_job"] and extra["text_job"]["state"] in ("queued", "running"):
-                extra["reading"] = None  # being extracted: the page links to the job
-            else:
-                try:
-                    extra["reading"] = sources.source_reading(ctx, item_id)
-                except PermissionDenied:
-                    extra["reading"] = None  # the role may see the record but not its text
-        if hist is not None:
-            extra["sections"].append(hist)
-        return render(
-            ctx,
-            f"show_{kind.name}.html"
-            if kind.name in ("persons", "sources", "evidence")
-            else "show.html",
-            kind=kind,
-            record=record,
-            protected=PROTECTED_PERSON_FIELDS,
-            revealed=None,
-            **extra,
-        )
+        return show_record(ctx, kind, item_id)
 
     view.__name__ = f"show_{kind.name}"
     return view

@@ -1,6 +1,8 @@
 """Retract a record with a reason (never delete it), and restore it: the button and
 reason form on every record page. The service layer checks the permission and logs
-both steps."""
+both steps. A refusal shows the record page again (422, or 409 if already done), the
+message next to the reason field and the typed reason kept, as on the victim-list
+pages."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from dalil.errors import Conflict, DalilError, PermissionDenied
 from dalil.web.context import PageCtx, finish
 from dalil.web.handlers import retractions
 from dalil.web.handlers.records import parse_id
+from dalil.web.kinds import KINDS
+from dalil.web.pages.records import RETRACT_WORDS, show_record
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +52,9 @@ def _step(kind: str, verb: str) -> Any:
                     code = "reason"
                 else:
                     raise
-                return _back(ctx, kind, item_id, code)
+                # the page again, the refusal next to the reason and the reason kept
+                return show_record(ctx, KINDS[kind], item_id, error=RETRACT_WORDS[code],
+                                   reason=reason, status_code=409 if code != "reason" else 422)  # fmt: skip
             return _back(ctx, kind, item_id, "retracted" if verb == "retract" else "restored")
 
         return await run_in_threadpool(run)
