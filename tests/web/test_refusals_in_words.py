@@ -406,3 +406,30 @@ def test_a_record_form_shows_a_bad_value_refused_in_arabic_next_to_its_field(
     assert box is not None, r.text[:3000]
     words = unescape(re.sub(r"<[^>]+>", "", box.group(1))).strip().replace(bad, "")
     assert _arabic(words) and not re.search(r"[A-Za-z]{3,}", words), words
+
+
+@pytest.mark.parametrize(
+    ("body", "label", "english"),
+    [
+        ({"lat": 35.5}, "العنوان", "incident needs title"),
+        ({"title": "Fictional raid (fictional)", "lat": 95}, "خط العرض", "invalid lat 95"),
+        ({"title": "Fictional raid (fictional)", "lat": 35.5}, "خط الطول", "give both latitude"),
+        ({"title": "Fictional raid (fictional)", "colour": "red"}, "colour", "unknown incident"),
+    ],
+)
+def test_a_record_missing_or_out_of_range_is_refused_in_arabic_through_the_api(
+    client: Client, seeded: dict[str, Any], body: dict[str, Any], label: str, english: str
+) -> None:
+    r = client.post(
+        "/api/v1/incidents",
+        json=body,
+        headers={
+            "Authorization": f"Bearer {seeded['tokens']['investigator']}",
+            "Accept-Language": "ar",
+        },
+    )
+    assert r.status_code == 422
+    words = r.json()["detail"]
+    assert _arabic(words) and label in words, words
+    assert not re.search(r"[A-Za-z]{3,}", words.replace("colour", "")), words
+    assert r.json()["error"].startswith(english), r.json()["error"]

@@ -94,13 +94,20 @@ def _coords(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("lat") is None) != (v.get("lon") is None):
         missing = "lon" if v.get("lon") is None else "lat"
         raise InputError(
-            "give both latitude (lat) and longitude (lon), or neither",
+            Message(N_("give both latitude (lat) and longitude (lon), or neither")),
             field=missing,
             code="coordinates_incomplete",
         )
     if v.get("lat") is None and v.get("coord_precision"):
         raise InputError(
-            "coord_precision needs lat and lon", field="coord_precision", code="needs_coordinates"
+            Message(
+                N_("%(field)s needs %(lat)s and %(lon)s"),
+                field=_label("coord_precision"),
+                lat=_label("lat"),
+                lon=_label("lon"),
+            ),
+            field="coord_precision",
+            code="needs_coordinates",
         )
 
 
@@ -518,6 +525,25 @@ def _label(name: str) -> Message:
     return Message(name)
 
 
+def _text(value: str, name: str, max_len: int) -> str:
+    """A text field's value, checked as :func:`check_text` checks it (same words)."""
+    try:
+        return check_text(value, name, max_len=max_len)
+    except InputError as e:
+        v = value.strip()
+        words = (
+            Message(
+                N_("%(field)s too long (%(length)s characters; at most %(max)s)"),
+                field=_label(name),
+                length=str(len(v)),
+                max=str(max_len),
+            )
+            if e.code == "too_long"
+            else Message(N_("%(field)s contains control characters"), field=_label(name))
+        )
+        raise InputError(words, field=name, code=e.code) from None
+
+
 def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
     """Validate one field value; returns the stored value (``None`` clears)."""
     f = spec.field(name)
@@ -532,7 +558,7 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
         return None
     try:
         if f.kind in ("text", "url"):
-            v = check_text(str(value), label, max_len=500)
+            v = _text(str(value), name, 500)
             if f.kind == "url" and not v.lower().startswith(("http://", "https://")):
                 raise InputError(
                     Message(
@@ -543,7 +569,7 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
                 )
             return v
         if f.kind == "longtext":
-            return check_text(str(value), label, max_len=100_000)
+            return _text(str(value), name, 100_000)
         if f.kind == "refs":
             assert f.ref is not None
             items = value if isinstance(value, list | tuple) else str(value).split(",")
@@ -579,10 +605,24 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
             return iv
         if f.kind == "float":
             return float(value)
-        if f.kind == "lat":
-            return check_latitude(float(value), label)
-        if f.kind == "lon":
-            return check_longitude(float(value), label)
+        if f.kind in ("lat", "lon"):
+            fv = float(value)
+            try:
+                return (check_latitude if f.kind == "lat" else check_longitude)(fv, label)
+            except InputError:
+                raise InputError(
+                    Message(
+                        N_("invalid %(field)s %(value)s: latitude must be between -90 and 90")
+                        if f.kind == "lat"
+                        else N_(
+                            "invalid %(field)s %(value)s: longitude must be between -180 and 180"
+                        ),
+                        field=_label(name),
+                        value=repr(fv),
+                    ),
+                    field=name,
+                    code="out_of_range",
+                ) from None
         if f.kind == "date":
             try:
                 return parse_partial_date(str(value), label)
@@ -681,12 +721,22 @@ def _prepare(spec: RecordSpec, values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
     unknown = set(values) - {f.name for f in spec.fields}
     if unknown:
-        raise InputError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")
+        raise InputError(
+            Message(
+                N_("unknown %(kind)s field(s): %(fields)s"),
+                kind=_label(kind),
+                fields=", ".join(sorted(unknown)),
+            )
+        )
     for f in spec.fields:
         if values.get(f.name) is None and f.default is not None:
             values[f.name] = f.default
         if f.required and values.get(f.name) in (None, ""):
-            raise InputError(f"{kind} needs {f.name}", field=f.name, code="required")
+            raise InputError(
+                Message(N_("%(kind)s needs %(field)s"), kind=_label(kind), field=_label(f.name)),
+                field=f.name,
+                code="required",
+            )
     return values
 
 
@@ -1041,7 +1091,13 @@ def update(
     retractions.refuse_edit_if_retracted(ctx, kind, row.id)
     unknown = set(values) - {f.name for f in spec.fields}
     if unknown:
-        raise InputError(f"unknown {kind} field(s): {', '.join(sorted(unknown))}")
+        raise InputError(
+            Message(
+                N_("unknown %(kind)s field(s): %(fields)s"),
+                kind=_label(kind),
+                fields=", ".join(sorted(unknown)),
+            )
+        )
     if not values:
         raise InputError("nothing to update: give at least one field")
     before = {name: _plain(getattr(row, name)) for name in values}
