@@ -433,3 +433,28 @@ def test_a_record_missing_or_out_of_range_is_refused_in_arabic_through_the_api(
     assert _arabic(words) and label in words, words
     assert not re.search(r"[A-Za-z]{3,}", words.replace("colour", "")), words
     assert r.json()["error"].startswith(english), r.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("body", "label", "english"),
+    [
+        ({"date_start": "2025-03-08", "date_end": "2025-03-01"}, "اليوم الأخير", "invalid date"),
+        ({"fatalities_low": 9, "fatalities_best": 3}, "القتلى", "invalid fatalities"),
+    ],
+)
+def test_a_record_whose_fields_disagree_is_refused_in_arabic_through_the_api(
+    client: Client, seeded: dict[str, Any], body: dict[str, Any], label: str, english: str
+) -> None:
+    r = client.post(
+        "/api/v1/incidents",
+        json={"title": "Fictional raid (fictional)", **body},
+        headers={
+            "Authorization": f"Bearer {seeded['tokens']['investigator']}",
+            "Accept-Language": "ar",
+        },
+    )
+    assert r.status_code == 422
+    words = r.json()["detail"]
+    assert _arabic(words) and label in words, words
+    assert not re.search(r"[A-Za-z]{3,}", words), words
+    assert r.json()["error"].startswith(english), r.json()["error"]

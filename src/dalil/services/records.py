@@ -113,17 +113,44 @@ def _coords(ctx: Context, v: dict[str, Any]) -> None:
 
 def _date_range(ctx: Context, v: dict[str, Any]) -> None:
     start, end = v.get("date_start"), v.get("date_end")
-    check_date_range(
-        parse_partial_date(start, "date_start") if start else None,
-        parse_partial_date(end, "date_end") if end else None,
-        "date range",
-    )
+    first = parse_partial_date(start, "date_start") if start else None
+    last = parse_partial_date(end, "date_end") if end else None
+    try:
+        check_date_range(first, last, "date range")
+    except InputError:
+        assert first is not None and last is not None
+        raise InputError(
+            Message(
+                N_("invalid date range: end %(end)s is before start %(start)s"),
+                end=last.text,
+                start=first.text,
+            ),
+            field="date range",
+            code="end_before_start",
+        ) from None
 
 
 def _fatalities(ctx: Context, v: dict[str, Any]) -> None:
-    check_low_best_high(
-        v.get("fatalities_low"), v.get("fatalities_best"), v.get("fatalities_high"), "fatalities"
-    )
+    low, best, high = v.get("fatalities_low"), v.get("fatalities_best"), v.get("fatalities_high")
+    try:
+        check_low_best_high(low, best, high, "fatalities")
+    except InputError as e:
+        if e.code != "low_best_high":
+            raise
+        got = {
+            k: _label("None") if n is None else str(n)
+            for k, n in zip("lbh", (low, best, high), strict=True)
+        }
+        raise InputError(
+            Message(
+                N_("invalid fatalities: need low <= best <= high (got %(low)s/%(best)s/%(high)s)"),
+                low=got["l"],
+                best=got["b"],
+                high=got["h"],
+            ),
+            field="fatalities",
+            code="low_best_high",
+        ) from None
 
 
 def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
@@ -515,7 +542,7 @@ FIELD_MSGIDS: Final = (
     N_("subject_kind"), N_("title"), N_("url"), N_("victim_id"),
     # record kinds and value kinds, named in the same messages
     N_("act"), N_("incident"), N_("membership"), N_("provenance"), N_("site"), N_("source"),
-    N_("unit"), N_("int"), N_("count"), N_("float"), N_("ref"), N_("refs"),
+    N_("unit"), N_("int"), N_("count"), N_("float"), N_("ref"), N_("refs"), N_("None"),
 )  # fmt: skip
 
 
