@@ -83,3 +83,24 @@ def build_review_case(root: Any, *, database: str | None = None) -> Any:
         # these small lists, and the review tests need several pairs to decide
         lists.link(ctx, review_low=0.05, threshold=0.99)
     return case
+
+
+def run_job(case: Any, job_id: int, timeout: float = 180.0) -> str:
+    """Run queued jobs in this process until job *job_id* has finished; its state.
+
+    A worker takes the oldest queued job first, and reading a page may queue one of its
+    own (``/estimates`` queues the ``histories`` job), so a test that runs "one job" may
+    run another; this runs jobs until the one asked for is done (tests only)."""
+    import time
+
+    from dalil.model.job import FINISHED_STATES
+    from dalil.services import jobs
+
+    worker = jobs.Worker(case, poll_seconds=0.1)
+    end = time.monotonic() + timeout
+    while True:
+        state = jobs.wait(case, job_id, timeout=0)
+        if state in FINISHED_STATES or time.monotonic() >= end:
+            return state
+        if not worker.run_once():
+            return jobs.wait(case, job_id, timeout=max(0.0, end - time.monotonic()))

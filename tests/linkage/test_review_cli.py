@@ -7,10 +7,6 @@ from __future__ import annotations
 from dalil.core.case import Case
 from dalil.testing import TEST_PASSPHRASE, DalilRunner
 
-from .test_pair_review import base, rcase
-
-__all__ = ["base", "rcase"]
-
 
 def test_analyst_reviews_decides_and_undoes_from_the_command_line(rcase: Case) -> None:
     run = DalilRunner({"DALIL_CASE": str(rcase.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from dalil.testing import run_job
 from dalil.web.app import route_table
 
 from .conftest import NOTE_TEXT, ROLES, USERS, Client
@@ -685,13 +686,13 @@ def _prepare_estimates(app: Any) -> None:
     """A finished estimate job (to record) and a recorded estimate its gates hold back
     (an LCMCR run stopped far short of its targets), for the estimate routes."""
     from dalil.estimate import CaptureTable, estimate
-    from dalil.services import estimates, jobs
+    from dalil.services import estimates
 
     case = app.state.case
     with case.act(USERS["admin"]) as ctx:
         jid = int(estimates.submit_estimate(ctx, {"linkage_draws": 0, "seed": 1})["id"])
-    jobs.Worker(case).run_once()  # the app's own runner is started by web submissions only
-    assert jobs.wait(case, jid, timeout=120) == "done"
+    # the app's own runner is started by web submissions only
+    assert run_job(case, jid, timeout=120) == "done"
     _JOB["estimate_job"] = str(jid)
     table = CaptureTable.from_patterns(
         ["A", "B", "C"], {"111": 72, "110": 155, "101": 7, "100": 71, "011": 13, "010": 53}

@@ -65,6 +65,9 @@ def _run_linkage(page: Any, server: str, app: Any) -> None:
     page.wait_for_url(f"{server}/jobs/*")
     job_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     assert jobs.wait(app.state.case, job_id, timeout=180) == "done"
+    # the job page's script reloads the page once it sees the job done: wait for that
+    # reload, or the test's next navigation is interrupted by it
+    page.wait_for_selector("#job[data-state=done]", timeout=60_000)
 
 
 def test_split_and_merge_from_the_cluster_page(page: Any, lists_app: tuple[str, Any]) -> None:

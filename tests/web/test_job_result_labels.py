@@ -18,7 +18,7 @@ import pytest
 from dalil.core.case import Case
 from dalil.display import i18n
 from dalil.services import evidence, jobs
-from dalil.testing import TEST_PASSPHRASE
+from dalil.testing import TEST_PASSPHRASE, run_job
 from dalil.web import create_app
 from dalil.web.audit_words import DETAIL_LABELS
 from dalil.web.auth import LoginThrottle
@@ -101,8 +101,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[s
         # the report as the analyst, who may not reveal names: it carries a note saying so
         with case.act(USERS["analyst"] if kind == "report" else admin) as ctx:
             jid = int(jobs.submit(ctx, kind, params)["id"])
-        jobs.Worker(case, poll_seconds=0.1).run_once()
-        assert jobs.wait(case, jid, timeout=180) == "done", kind
+        assert run_job(case, jid, timeout=180) == "done", kind
         done[kind] = jid
     # a source document uploaded in the workbench: its text is extracted by a job
     c = Client(app)

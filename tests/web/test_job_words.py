@@ -15,7 +15,7 @@ from dalil.display import i18n
 from dalil.display.messages import N_, Message, as_json, decode, encode, render
 from dalil.model.job import Job, JobLog
 from dalil.services import jobs
-from dalil.testing import TEST_PASSPHRASE, DalilRunner
+from dalil.testing import TEST_PASSPHRASE, DalilRunner, run_job
 
 from .conftest import USERS, Client
 
@@ -23,8 +23,7 @@ from .conftest import USERS, Client
 def _run(case: Case, kind: str, params: dict[str, Any]) -> int:
     with case.act(USERS["admin"]) as ctx:
         jid = int(jobs.submit(ctx, kind, params)["id"])
-    jobs.Worker(case, poll_seconds=0.1).run_once()
-    assert jobs.wait(case, jid, timeout=120) in ("done", "failed")
+    assert run_job(case, jid, timeout=120) in ("done", "failed")
     return jid
 
 

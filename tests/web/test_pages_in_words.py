@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from dalil.testing import TEST_PASSPHRASE
+from dalil.testing import TEST_PASSPHRASE, run_job
 from dalil.web import create_app
 from dalil.web.app import route_table
 from dalil.web.auth import LoginThrottle
@@ -150,10 +150,8 @@ def _fill(app: Any, ids: dict[str, Any]) -> dict[str, Any]:
     with case.act(USERS["admin"]) as ctx:
         assessments.sign_off(ctx, act.id, note="fictional sign-off")
         sites.site_status(ctx, ids["site"], "located", on="2025-04-01", note="fictional")
-    worker = jobs.Worker(case)
     for jid in (int(job["id"]), int(est["id"])):
-        worker.run_once()
-        assert jobs.wait(case, jid, timeout=120) == "done"
+        assert run_job(case, jid, timeout=120) == "done"
     with case.act(USERS["admin"]) as ctx:
         estimates.record_job_estimate(ctx, int(est["id"]), "Fictional estimate")
     with tempfile.TemporaryDirectory() as d:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from dalil.testing import run_job
+
 from .conftest import Client
 
 
@@ -45,8 +47,7 @@ def _failed_in_words(case: Any, kind: str, params: dict[str, Any]) -> tuple[str,
 
     with case.act("admin") as ctx:
         jid = int(jobs.submit(ctx, kind, params)["id"])
-    jobs.Worker(case, poll_seconds=0.1).run_once()
-    assert jobs.wait(case, jid, timeout=120) == "failed"
+    assert run_job(case, jid, timeout=120) == "failed"
     with case.act("admin", write=False) as ctx:
         job = jobs.get(ctx, jid)
     err = job["error_message"]

@@ -401,6 +401,8 @@ JOB_KINDS: dict[str, str] = {
     "capture": N_("Web capture import"),
     "source_text": N_("Source text extraction"),
     "list_import": N_("Victim list import"),
+    "list_check": N_("Victim list check"),
+    "histories": N_("Capture histories"),
 }
 
 
