@@ -459,3 +459,69 @@ def test_a_record_whose_fields_disagree_is_refused_in_arabic_through_the_api(
     assert _arabic(words) and label in words, words
     assert not re.search(r"[A-Za-z]{3,}", words), words
     assert r.json()["error"].startswith(english), r.json()["error"]
+
+
+def _record_refusals(ctx: Any) -> list[tuple[str, str, Any]]:
+    """(English start, the user's value allowed in Latin letters, the refusing call)."""
+    from dalil.services import records
+
+    iid = int(records.add(ctx, "incident", title="Fictional raid, words test").id)
+    top = int(records.add(ctx, "unit", name="Fictional brigade (fictional)", kind="armed_group").id)
+    sub = int(
+        records.add(ctx, "unit", name="Fictional company", kind="armed_group", parent_id=top).id
+    )
+    src = int(records.add(ctx, "source", title="Fictional report", kind="report").id)
+    return [
+        ("unknown incident field 'colour'", "colour",
+         lambda: records.spec_for("incident").field("colour")),
+        ("unknown record kind 'picnic'; known: source, incident", "picnic",
+         lambda: records.spec_for("picnic")),
+        (f"unit {top} cannot be its own parent (cycle through unit {top})", "",
+         lambda: records.update(ctx, "unit", top, parent_id=sub)),
+        ("a provenance link needs exactly one of evidence or source", "",
+         lambda: records.add(ctx, "provenance", subject_kind="incident", subject_id=iid,
+                             role="supports")),
+        ("role testimony_of: the subject must be a person", "",
+         lambda: records.add(ctx, "provenance", subject_kind="incident", subject_id=iid,
+                             source_id=src, role="testimony_of")),
+        ("invalid page: limit -1, offset 0", "", lambda: records.list_(ctx, "incident", limit=-1)),
+        ("invalid page: limit 5, offset -2", "",
+         lambda: records.list_open(ctx, "incident", limit=5, offset=-2)),
+        ("unit records have no date to filter by", "",
+         lambda: records.list_open(ctx, "unit", date_from="2025")),
+        ("unit records have no place to filter by", "",
+         lambda: records.list_open(ctx, "unit", place="Hamra")),
+        ("cannot filter incident records by title", "",
+         lambda: records.list_(ctx, "incident", title="x")),
+        ("invalid version 'yesterday': expected ISO 8601", "yesterday",
+         lambda: records.update(ctx, "incident", iid, if_version="yesterday", title="y")),
+        ("nothing to update: give at least one field", "",
+         lambda: records.update(ctx, "incident", iid)),
+        (f"incident {iid} was changed since you opened it (by ", "",
+         lambda: records.update(ctx, "incident", iid, if_version="2000-01-01T00:00:00+00:00",
+                                title="z")),
+    ]  # fmt: skip
+
+
+def test_the_remaining_record_refusals_are_in_arabic(app: Any) -> None:
+    """Each refusal of the records service in Arabic words (only the user's own value in
+    Latin letters, and the names of the users who edited), its English words unchanged."""
+    from dalil.display.messages import error_in_words
+    from dalil.errors import DalilError
+    from dalil.services import records
+
+    from .conftest import USERS
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        cases = _record_refusals(ctx)
+        records.update(ctx, "incident", int(cases[-1][0].split()[1]), title="Edited (fict.)")
+        wrong = []
+        for english, value, call in cases:
+            with pytest.raises(DalilError) as caught:
+                call()
+            assert str(caught.value).startswith(english), (english, str(caught.value))
+            words = error_in_words(caught.value, "ar")
+            left = _latin_words(words) - {value} - set(USERS.values())
+            if not _arabic(words) or left:
+                wrong.append(words)
+        assert not wrong, wrong

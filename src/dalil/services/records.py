@@ -84,7 +84,9 @@ class RecordSpec:
         for f in self.fields:
             if f.name == name:
                 return f
-        raise InputError(f"unknown {self.kind} field {name!r}")
+        raise InputError(
+            Message(N_("unknown %(kind)s field %(name)s"), kind=_label(self.kind), name=repr(name))
+        )
 
 
 # --- cross-field checks ---------------------------------------------------------------
@@ -158,7 +160,13 @@ def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
     seen = set()
     while parent is not None and me is not None:
         if parent == me or parent in seen:
-            raise InputError(f"unit {me} cannot be its own parent (cycle through unit {parent})")
+            raise InputError(
+                Message(
+                    N_("unit %(unit)s cannot be its own parent (cycle through unit %(parent)s)"),
+                    unit=str(me),
+                    parent=str(parent),
+                )
+            )
         seen.add(parent)
         row = ctx.session.get(Organization, parent)
         parent = row.parent_id if row is not None else None
@@ -167,7 +175,8 @@ def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
 def _provenance(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("evidence_id") is None) == (v.get("source_id") is None):
         raise InputError(
-            "a provenance link needs exactly one of evidence or source", field="source_id"
+            Message(N_("a provenance link needs exactly one of evidence or source")),
+            field="source_id",
         )
     kind, sid = v.get("subject_kind"), v.get("subject_id")
     if kind is not None and sid is not None:
@@ -180,32 +189,55 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
     """A ``testimony_of`` link: person tagged witness <- testimony source or sensitive item;
     one witness per testimony."""
     if v.get("subject_kind") != "person":
-        raise InputError(f"role {WITNESS_ROLE}: the subject must be a person (the witness)")
+        raise InputError(
+            Message(
+                N_("role %(role)s: the subject must be a person (the witness)"),
+                role=_label(WITNESS_ROLE),
+            )
+        )
     person = ctx.get(Person, v["subject_id"], "person")
     if "witness" not in (person.roles or []):
         raise InputError(
-            f"role {WITNESS_ROLE}: person {person.id} is not tagged witness "
-            "(add the role witness to the person first)",
+            Message(
+                N_(
+                    "role %(role)s: person %(person)s is not tagged witness "
+                    "(add the role witness to the person first)"
+                ),
+                role=_label(WITNESS_ROLE),
+                person=str(person.id),
+            ),
             field="subject_id",
         )
     if v.get("source_id") is not None:
         src = ctx.get(Source, v["source_id"], "source")
         if src.kind != "testimony":
             raise InputError(
-                f"role {WITNESS_ROLE}: source {src.id} is a {src.kind}, not a testimony"
+                Message(
+                    N_("role %(role)s: source %(source)s is a %(kind)s, not a testimony"),
+                    role=_label(WITNESS_ROLE),
+                    source=str(src.id),
+                    kind=_label(src.kind),
+                )
             )
         same = ProvenanceLink.source_id == src.id
-        what = f"source {src.id}"
+        what = Message(N_("source %(id)s"), id=str(src.id))
     else:
         item = ctx.get(EvidenceItem, v["evidence_id"], "evidence item")
         if not item.sensitive:
             raise InputError(
-                f"role {WITNESS_ROLE}: evidence item {item.id} is not marked sensitive; a "
-                "testimony that identifies its witness must be (mark the item sensitive first)",
+                Message(
+                    N_(
+                        "role %(role)s: evidence item %(item)s is not marked sensitive; a "
+                        "testimony that identifies its witness must be (mark the item "
+                        "sensitive first)"
+                    ),
+                    role=_label(WITNESS_ROLE),
+                    item=str(item.id),
+                ),
                 field="evidence_id",
             )
         same = ProvenanceLink.evidence_id == item.id
-        what = f"evidence item {item.id}"
+        what = Message(N_("evidence item %(id)s"), id=str(item.id))
     other = ctx.session.scalars(
         select(ProvenanceLink).where(
             same,
@@ -216,7 +248,12 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
     ).first()
     if other is not None:
         raise InputError(
-            f"role {WITNESS_ROLE}: {what} is already the testimony of person {other.subject_id}"
+            Message(
+                N_("role %(role)s: %(what)s is already the testimony of person %(person)s"),
+                role=_label(WITNESS_ROLE),
+                what=what,
+                person=str(other.subject_id),
+            )
         )
 
 
@@ -521,7 +558,13 @@ def spec_for(kind: str) -> RecordSpec:
     try:
         return SPECS[kind]
     except KeyError:
-        raise InputError(f"unknown record kind {kind!r}; known: {', '.join(SPECS)}") from None
+        raise InputError(
+            Message(
+                N_("unknown record kind %(kind)s; known: %(known)s"),
+                kind=repr(kind),
+                known=_labels(list(SPECS)),
+            )
+        ) from None
 
 
 # --- validation ------------------------------------------------------------------------
@@ -543,6 +586,7 @@ FIELD_MSGIDS: Final = (
     # record kinds and value kinds, named in the same messages
     N_("act"), N_("incident"), N_("membership"), N_("provenance"), N_("site"), N_("source"),
     N_("unit"), N_("int"), N_("count"), N_("float"), N_("ref"), N_("refs"), N_("None"),
+    N_("testimony_of"),
 )  # fmt: skip
 
 
@@ -550,6 +594,24 @@ def _label(name: str) -> Message:
     """A field's (or a kind's) name as a message parameter: its label in the reader's
     language, the name itself in English."""
     return Message(name)
+
+
+def _labels(names: list[str]) -> Message:
+    """Field (or kind) names, comma-separated, each as :func:`_label`."""
+    words = _label(names[-1])
+    for name in reversed(names[:-1]):
+        words = Message(N_("%(first)s, %(rest)s"), first=_label(name), rest=words)
+    return words
+
+
+def _bad_page(limit: int | None, offset: int) -> InputError:
+    return InputError(
+        Message(
+            N_("invalid page: limit %(limit)s, offset %(offset)s (must be 0 or more)"),
+            limit=str(limit),
+            offset=str(offset),
+        )
+    )
 
 
 def _text(value: str, name: str, max_len: int) -> str:
@@ -807,7 +869,7 @@ def list_(
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
     if (limit is not None and limit < 0) or offset < 0:
-        raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
+        raise _bad_page(limit, offset)
     q = _filtered(ctx, spec, kind, select(spec.model).order_by(spec.model.id), filters)
     q = retractions.narrow(q, kind, spec.model.id, retracted)
     q, backwards = keyset.cut(q, spec.model.id, after=after, before=before, order=None)
@@ -860,7 +922,10 @@ def _narrow(
     if date_from or date_to:
         col = DATE_FIELDS.get(kind)
         if col is None:
-            raise InputError(f"{kind} records have no date to filter by", field="date_from")
+            raise InputError(
+                Message(N_("%(kind)s records have no date to filter by"), kind=_label(kind)),
+                field="date_from",
+            )
         column = getattr(model, col)
         if date_from:
             q = q.where(column >= parse_partial_date(date_from, "date_from").text)
@@ -869,7 +934,10 @@ def _narrow(
             q = q.where(column <= parse_partial_date(date_to, "date_to").text + "~")
     if place:
         if not hasattr(model, "place_name"):
-            raise InputError(f"{kind} records have no place to filter by", field="place")
+            raise InputError(
+                Message(N_("%(kind)s records have no place to filter by"), kind=_label(kind)),
+                field="place",
+            )
         text = check_text(place, "place", max_len=300)
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         q = q.where(model.place_name.ilike(pattern, escape="\\"))
@@ -913,7 +981,7 @@ def list_open(
     spec = spec_for(kind)
     ctx.require(access.CASE_READ, f"read {kind} records")
     if (limit is not None and limit < 0) or offset < 0:
-        raise InputError(f"invalid page: limit {limit}, offset {offset} (must be 0 or more)")
+        raise _bad_page(limit, offset)
     model = spec.model
     narrowed = bool(order or date_from or date_to or place or any(filters.values()))
     if getattr(model, "to_dict", None) is not RecordMixin.to_dict and not narrowed:
@@ -1059,7 +1127,13 @@ def _filtered(ctx: Context, spec: RecordSpec, kind: str, q: Any, filters: dict[s
             continue
         f = spec.field(name)
         if not f.filter:
-            raise InputError(f"cannot filter {kind} records by {name}")
+            raise InputError(
+                Message(
+                    N_("cannot filter %(kind)s records by %(field)s"),
+                    kind=_label(kind),
+                    field=_label(name),
+                )
+            )
         if f.kind == "choice":
             value = coerce(ctx, spec, name, value)
         q = q.where(getattr(spec.model, name) == value)
@@ -1086,7 +1160,12 @@ def check_version(
         based_on = as_utc(datetime.fromisoformat(if_version))
         assert based_on is not None
     except (TypeError, ValueError):
-        raise InputError(f"invalid version {if_version[:40]!r}: expected ISO 8601") from None
+        raise InputError(
+            Message(
+                N_("invalid version %(version)s: expected ISO 8601"),
+                version=repr(if_version[:40]),
+            )
+        ) from None
     later = [
         e.to_dict()
         for e in audit_log.query(ctx.session, object_id=object_id or oid(kind, row.id))
@@ -1098,10 +1177,18 @@ def check_version(
         for f in e["detail"].get("fields", []):
             if f not in fields:
                 fields.append(f)
-    who = ", ".join(sorted({e["actor"] for e in later})) or "another user"
+    actors = sorted({e["actor"] for e in later})
     raise Conflict(
-        f"{kind} {row.id} was changed since you opened it (by {who}; fields: "
-        f"{', '.join(fields) or 'unknown'}); nothing was saved: reload it and edit again"
+        Message(
+            N_(
+                "%(kind)s %(id)s was changed since you opened it (by %(who)s; fields: "
+                "%(fields)s); nothing was saved: reload it and edit again"
+            ),
+            kind=_label(kind),
+            id=str(row.id),
+            who=", ".join(actors) if actors else Message(N_("another user")),
+            fields=_labels(fields) if fields else Message(N_("unknown")),
+        )
     )
 
 
@@ -1126,7 +1213,7 @@ def update(
             )
         )
     if not values:
-        raise InputError("nothing to update: give at least one field")
+        raise InputError(Message(N_("nothing to update: give at least one field")))
     before = {name: _plain(getattr(row, name)) for name in values}
     change = _apply(ctx, spec, row, values)
     after = {name: _plain(v) for name, v in change.items()}
