@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 
 if TYPE_CHECKING:
@@ -182,7 +183,13 @@ def check_xlsx(path: Path, name: str | None = None) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise InputError(f"{label}: not a readable XLSX workbook ({type(e).__name__})") from None
+        raise InputError(
+            Message(
+                N_("%(file)s: not a readable XLSX workbook (%(fault)s)"),
+                file=label,
+                fault=type(e).__name__,
+            )
+        ) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_XLSX_UNPACKED_BYTES:
         raise InputError(

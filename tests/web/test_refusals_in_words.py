@@ -525,3 +525,48 @@ def test_the_remaining_record_refusals_are_in_arabic(app: Any) -> None:
             if not _arabic(words) or left:
                 wrong.append(words)
         assert not wrong, wrong
+
+
+_LIST_FILES = [
+    ("roll.csv", b"", "roll.csv: the file is empty"),
+    ("roll.ods", b"x", "roll.ods: .ods is not supported"),
+    ("roll.csv", b"full_name,age\nFictional Person,3,4,5\n", "roll.csv: row 2: 4 values but 2"),
+    ("roll.csv", b'full_name\n"Fictional\nPerson\n', "roll.csv: row 2: a quoted value is never"),
+    ("roll.json", b'[{"full_name": "Fictional\\u0000"}]', "roll.json: row 1, column 'full_name'"),
+    ("roll.xlsx", b"not a zip", "roll.xlsx: not a readable XLSX workbook"),
+    ("roll.json", b"[{", "roll.json: not valid JSON (line 1, column 3)"),
+    ("roll.json", b"[" * 100_000, "roll.json: JSON nested too deeply"),
+    ("roll.json", b'{"rows": []}', "roll.json: expected a JSON array of objects"),
+    ("roll.json", b"[3]", "roll.json: row 1: expected an object"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "english"), _LIST_FILES)
+def test_a_list_file_refused_is_refused_in_arabic(
+    tmp_path: Any, name: str, data: bytes, english: str
+) -> None:
+    """A victim list the reader refuses: its English words as they were, its Arabic words
+    with no Latin word but the file's own name (and its column's)."""
+    from dalil.display.messages import error_in_words
+    from dalil.errors import DalilError
+    from dalil.linkage import io
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(DalilError) as caught:
+        io.preview(path)
+    assert str(caught.value).startswith(english), str(caught.value)
+    words = error_in_words(caught.value, "ar")
+    # the file's name and column, and the reading library's name for the fault
+    left = _latin_words(words) - {
+        "roll",
+        "csv",
+        "ods",
+        "xlsx",
+        "json",
+        "full",
+        "name",
+        "BadZipFile",
+    }
+    left -= {"records"}  # the JSON key itself
+    assert _arabic(words) and not left, words

@@ -172,13 +172,19 @@ def _read_rows(
     if suffix == ".json":
         return _read_json(path, _decode(path, path.read_bytes(), encoding))
     if suffix in (".xls", ".ods"):
-        raise InputError(f"{path.name}: {suffix} is not supported; save it as .xlsx or .csv")
+        raise InputError(
+            Message(
+                N_("%(file)s: %(suffix)s is not supported; save it as .xlsx or .csv"),
+                file=path.name,
+                suffix=suffix,
+            )
+        )
     text = _decode(path, path.read_bytes(), encoding)
     reader = tabular.reader(text)
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError(f"{path.name}: the file is empty") from None
+        raise InputError(Message(N_("%(file)s: the file is empty"), file=path.name)) from None
     header = [h.strip() for h in header]
     tabular.check_row(path.name, 1, header)
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -192,8 +198,16 @@ def _read_rows(
                 continue
             if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
                 raise InputError(
-                    f"{path.name}: row {n}: {len(values)} values but {len(header)} columns "
-                    "(a stray delimiter or quote?)"
+                    Message(
+                        N_(
+                            "%(file)s: row %(row)s: %(values)s values but %(columns)s columns "
+                            "(a stray delimiter or quote?)"
+                        ),
+                        file=path.name,
+                        row=str(n),
+                        values=str(len(values)),
+                        columns=str(len(header)),
+                    )
                 )
             rows.append((n, dict(zip(header, values, strict=False))))
     except csv.Error as e:  # a huge field, a NUL byte …: one line, never a crash
@@ -204,8 +218,14 @@ def _read_rows(
         last_n, last = rows[-1]
         if any(isinstance(v, str) and "\n" in v for v in last.values()):
             raise InputError(
-                f"{path.name}: row {last_n}: a quoted value is never closed (unterminated "
-                "quote); the rows after it would be merged into it"
+                Message(
+                    N_(
+                        "%(file)s: row %(row)s: a quoted value is never closed (unterminated "
+                        "quote); the rows after it would be merged into it"
+                    ),
+                    file=path.name,
+                    row=str(last_n),
+                )
             )
     _refuse_nul(path, rows)
     return header, rows
@@ -216,7 +236,14 @@ def _refuse_nul(path: Path, rows: list[tuple[int, dict[str, Any]]]) -> None:
     for n, row in rows:
         for col, v in row.items():
             if isinstance(v, str) and "\x00" in v:
-                raise InputError(f"{path.name}: row {n}, column {col!r}: contains a NUL byte")
+                raise InputError(
+                    Message(
+                        N_("%(file)s: row %(row)s, column %(column)s: contains a NUL byte"),
+                        file=path.name,
+                        row=str(n),
+                        column=repr(col),
+                    )
+                )
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
@@ -229,7 +256,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
         raise InputError(
-            f"{path.name}: not a readable XLSX workbook ({type(e).__name__})"
+            Message(
+                N_("%(file)s: not a readable XLSX workbook (%(fault)s)"),
+                file=path.name,
+                fault=type(e).__name__,
+            )
         ) from None
     try:
         names = wb.sheetnames
@@ -277,21 +308,33 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(
-            f"{path.name}: not valid JSON (line {e.lineno}, column {e.colno})"
+            Message(
+                N_("%(file)s: not valid JSON (line %(line)s, column %(column)s)"),
+                file=path.name,
+                line=str(e.lineno),
+                column=str(e.colno),
+            )
         ) from None
     except RecursionError:
-        raise InputError(f"{path.name}: JSON nested too deeply") from None
+        raise InputError(Message(N_("%(file)s: JSON nested too deeply"), file=path.name)) from None
     if isinstance(data, dict):
         data = data.get("records")
     if not isinstance(data, list):
-        raise InputError(f'{path.name}: expected a JSON array of objects or {{"records": [...]}}')
+        raise InputError(
+            Message(
+                N_('%(file)s: expected a JSON array of objects or {"records": [...]}'),
+                file=path.name,
+            )
+        )
     if len(data) > tabular.MAX_ROWS:
         raise tabular.too_many_rows(path.name)
     header: list[str] = []
     rows: list[tuple[int, dict[str, Any]]] = []
     for n, obj in enumerate(data, start=1):
         if not isinstance(obj, dict):
-            raise InputError(f"{path.name}: row {n}: expected an object")
+            raise InputError(
+                Message(N_("%(file)s: row %(row)s: expected an object"), file=path.name, row=str(n))
+            )
         tabular.check_row(path.name, n, list(obj.values()))
         for k in obj:
             if k not in header:
