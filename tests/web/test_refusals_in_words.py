@@ -570,3 +570,46 @@ def test_a_list_file_refused_is_refused_in_arabic(
     }
     left -= {"records"}  # the JSON key itself
     assert _arabic(words) and not left, words
+
+
+@pytest.mark.parametrize(
+    ("sheet", "english"),
+    [
+        (None, "roll.xlsx: the workbook has 2 sheets (Alpha, Beta); choose one with --sheet"),
+        ("Gamma", "roll.xlsx: no sheet named 'Gamma' (sheets: Alpha, Beta)"),
+    ],
+)
+def test_a_workbook_sheet_refused_is_refused_in_arabic(
+    tmp_path: Any, sheet: str | None, english: str
+) -> None:
+    import openpyxl
+
+    from dalil.display.messages import error_in_words
+    from dalil.errors import DalilError
+    from dalil.linkage import io
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Alpha"
+    wb.active.append(["full_name"])
+    wb.create_sheet("Beta").append(["full_name"])
+    wb.save(tmp_path / "roll.xlsx")
+    with pytest.raises(DalilError) as caught:
+        io.preview(tmp_path / "roll.xlsx", sheet=sheet)
+    assert str(caught.value) == english
+    words = error_in_words(caught.value, "ar")
+    left = _latin_words(words) - {"roll", "xlsx", "Alpha", "Beta", "Gamma", "sheet"}
+    assert _arabic(words) and not left, words
+    if sheet is None:
+        assert "--sheet" in words, words  # the option to give, as it is spelled
+
+
+def test_a_missing_list_file_is_refused_in_arabic(tmp_path: Any) -> None:
+    from dalil.display.messages import error_in_words
+    from dalil.errors import DalilError
+    from dalil.linkage import io
+
+    with pytest.raises(DalilError) as caught:
+        io.preview(tmp_path / "roll.csv")
+    assert str(caught.value) == f"{tmp_path / 'roll.csv'}: no such file"
+    words = error_in_words(caught.value, "ar")
+    assert _arabic(words) and words.startswith(str(tmp_path / "roll.csv")), words

@@ -163,7 +163,7 @@ def _read_rows(
 ) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """Header and (row number, {column: value}) for each data row."""
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError(Message(N_("%(file)s: no such file"), file=str(path)))
     if path.stat().st_size > MAX_FILE_BYTES:
         raise InputError(f"{path.name}: larger than {MAX_FILE_BYTES // 1024**3} GiB")
     suffix = path.suffix.lower()
@@ -267,14 +267,28 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
         if sheet is None:
             if len(names) > 1:
                 raise InputError(
-                    f"{path.name}: the workbook has {len(names)} sheets "
-                    f"({', '.join(names)}); choose one with --sheet"
+                    Message(
+                        N_(
+                            "%(file)s: the workbook has %(count)s sheets (%(sheets)s); "
+                            "choose one with --sheet"
+                        ),
+                        file=path.name,
+                        count=str(len(names)),
+                        sheets=", ".join(names),
+                    )
                 )
             ws = wb[names[0]]
         elif sheet in names:
             ws = wb[sheet]
         else:
-            raise InputError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+            raise InputError(
+                Message(
+                    N_("%(file)s: no sheet named %(sheet)s (sheets: %(sheets)s)"),
+                    file=path.name,
+                    sheet=repr(sheet),
+                    sheets=", ".join(names),
+                )
+            )
         # The dimension the sheet declares: the reader pads every row to its width.
         if (ws.max_row or 0) > tabular.MAX_ROWS + 1:
             raise tabular.too_many_rows(path.name)
