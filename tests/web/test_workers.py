@@ -91,7 +91,9 @@ def start() -> Iterator[Callable[..., tuple[subprocess.Popen[bytes], str]]]:
 
 
 def _login(base: str, password: str = PASSWORD) -> httpx.Response:
-    with httpx.Client(base_url=base, follow_redirects=False) as c:
+    # a generous read timeout: on a loaded machine the password check alone (a deliberately
+    # slow hash) can pass httpx's default of 5 s
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as c:
         page = c.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token is not None
@@ -108,7 +110,7 @@ def _login(base: str, password: str = PASSWORD) -> httpx.Response:
 
 
 def _me(base: str, cookie: str) -> int:
-    r = httpx.get(base + "/persons", cookies={"dalil_session": cookie}, timeout=10)
+    r = httpx.get(base + "/persons", cookies={"dalil_session": cookie}, timeout=60)
     return r.status_code
 
 
