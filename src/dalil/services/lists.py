@@ -192,11 +192,20 @@ def submit_check(
     encrypted with the job until it has run; the job reads and validates the whole file
     in a bounded worker process (:func:`check_upload`) and its result is the validation
     report. Stores nothing of the list. Audited ``job.submit``."""
-    from dalil.services import jobs
 
     ctx.require(access.RECORD_WRITE, "import lists")
     ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
     name = _list_name(list_name)
+    return _queue_list(ctx, CHECK_JOB, filename, data, mapping, name)
+
+
+def _queue_list(
+    ctx: Context, kind: str, filename: str, data: bytes, mapping: dict[str, str], name: str
+) -> dict[str, Any]:
+    """Queue a list job (check or import) with the uploaded file kept encrypted with it;
+    a file over the job file limit is refused before anything is stored."""
+    from dalil.services import jobs
+
     if len(data) > jobs.FILE_MAX:
         raise InputError(
             Message(
@@ -206,9 +215,7 @@ def submit_check(
             )
         )
     params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
-    return dict(
-        jobs.submit(ctx, CHECK_JOB, params, files={"list": (data, "application/octet-stream")})
-    )
+    return dict(jobs.submit(ctx, kind, params, files={"list": (data, "application/octet-stream")}))
 
 
 def submit_import(
@@ -219,25 +226,13 @@ def submit_import(
     is refused at once), the file is kept encrypted with the job until it has run; the
     job reads, validates and stores the whole list (all or nothing), reporting the
     records stored so far. Audited ``job.submit``; the import itself ``list.import``."""
-    from dalil.services import jobs
 
     ctx.require(access.RECORD_WRITE, "import lists")
     ctx.require(access.EVIDENCE_ADD, "import lists (the original file is evidence)")
     name = _list_name(list_name)
     if ctx.session.scalar(select(VictimList.id).where(VictimList.name == name)) is not None:
         raise Conflict(Message(N_("a list named %(name)s already exists"), name=repr(name)))
-    if len(data) > jobs.FILE_MAX:
-        raise InputError(
-            Message(
-                N_("%(file)s: larger than %(max)s MiB"),
-                file=str(filename),
-                max=str(jobs.FILE_MAX // 2**20),
-            )
-        )
-    params = {"filename": filename, "mapping": dict(mapping), "list_name": name}
-    return dict(
-        jobs.submit(ctx, IMPORT_JOB, params, files={"list": (data, "application/octet-stream")})
-    )
+    return _queue_list(ctx, IMPORT_JOB, filename, data, mapping, name)
 
 
 def import_list(
