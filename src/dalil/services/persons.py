@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from dalil.core import access
 from dalil.core.context import Context, oid, protected_marker
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError
 from dalil.model.common import as_utc
 from dalil.model.fields import check_choice, check_choices, check_nonneg, check_text
@@ -190,6 +191,9 @@ def list_persons(
 
 #: Fields a person list may be sorted by (``order="field"`` or ``"-field"``).
 SORTABLE = ("id", "pseudonym", "sex", "age", "created_at", "updated_at")
+#: Their names as message ids (the field's label in Arabic; ``id``, ``pseudonym``,
+#: ``created_at``, ``updated_at`` are the records' too).
+SORT_MSGIDS: Final = (N_("sex"), N_("age"))
 
 
 def role_clause(ctx: Context, role: str) -> Any:
@@ -241,8 +245,15 @@ def list_persons_open(
     if order:
         name = order.lstrip("-")
         if name not in SORTABLE:
+            from dalil.services.records import _labels
+
             raise InputError(
-                f"cannot sort persons by {name!r}; by: {', '.join(SORTABLE)}", field="order"
+                Message(
+                    N_("cannot sort persons by %(field)s; by: %(choices)s"),
+                    field=repr(name),
+                    choices=_labels(list(SORTABLE)),
+                ),
+                field="order",
             )
         col = getattr(Person, name)
         q = q.order_by(col.desc() if order.startswith("-") else col.asc(), Person.id)

@@ -587,6 +587,8 @@ FIELD_MSGIDS: Final = (
     N_("act"), N_("incident"), N_("membership"), N_("provenance"), N_("site"), N_("source"),
     N_("unit"), N_("int"), N_("count"), N_("float"), N_("ref"), N_("refs"), N_("None"),
     N_("testimony_of"),
+    # the columns every list sorts by besides its fields
+    N_("id"), N_("created_at"), N_("updated_at"),
 )  # fmt: skip
 
 
@@ -951,7 +953,12 @@ def _ordered(spec: RecordSpec, q: Any, order: str | None) -> Any:
     name = order.lstrip("-")
     if name not in sortable(spec.kind):
         raise InputError(
-            f"cannot sort {spec.kind} records by {name!r}; by: {', '.join(sortable(spec.kind))}",
+            Message(
+                N_("cannot sort %(kind)s records by %(field)s; by: %(choices)s"),
+                kind=_label(spec.kind),
+                field=repr(name),
+                choices=_labels(list(sortable(spec.kind))),
+            ),
             field="order",
         )
     col = getattr(model, name)
