@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dalil.display.jsonout import jsonable
+from dalil.display.messages import Message
 from dalil.errors import InputError, NotFound
 from dalil.services import evidence, persons, records
 from dalil.services import kernel as access
@@ -47,7 +48,12 @@ def create(ctx: Ctx, kind: str, values: dict[str, Any]) -> dict[str, Any]:
             values = dict(values)
             pseudonym = values.pop("pseudonym", None)
             if not isinstance(pseudonym, str) or not pseudonym.strip():
-                raise InputError("person pseudonym is required", field="pseudonym")
+                raise InputError(
+                    Message(
+                        records.FIELD_REQUIRED, kind=Message("person"), field=Message("pseudonym")
+                    ),
+                    field="pseudonym",
+                )
             row = persons.add_person(sc, pseudonym=pseudonym, **values)
         else:
             row = records.add(sc, sk, **values)
