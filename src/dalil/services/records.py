@@ -1278,8 +1278,9 @@ _LABEL_COLUMNS: dict[str, tuple[type[Any], str]] = {
 def labels(ctx: Context, wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], tuple[str, str]]:
     """``(kind, id) -> (label, url)`` for the records a page links to (*wanted*: web kind
     -> ids; one query per kind): a person by pseudonym, an incident or source by title, a
-    unit or site by name, evidence by its file name, an act by number. Open fields only
-    (``case.read``)."""
+    unit or site by name, evidence by its file name (:func:`evidence.label`: a
+    :class:`Message` for a sensitive item the reader may not read), an act by number.
+    Open fields only (``case.read``)."""
     from dalil.services import evidence
 
     ctx.require(access.CASE_READ, "read records")
@@ -1294,11 +1295,16 @@ def labels(ctx: Context, wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], t
             for ident, label in ctx.session.execute(q):
                 out[(kind, ident)] = (str(label), f"/{kind}/{ident}")
         elif kind == "evidence":
-            items = ctx.session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(ids)))
-            for item in items:
-                d = evidence.item_dict(ctx, item)
-                name = d.get("original_name") or item.sha256[:12] + "…"
-                out[(kind, item.id)] = (str(name), f"/evidence/{item.sha256}")
+            q = select(
+                EvidenceItem.id,
+                EvidenceItem.original_name,
+                EvidenceItem.sensitive,
+                EvidenceItem.sha256,
+            ).where(EvidenceItem.id.in_(ids))
+            may = ctx.can(access.EVIDENCE_READ_SENSITIVE)
+            for ident, name, sensitive, sha256 in ctx.session.execute(q):
+                shown = evidence.label(ident, name, sensitive, may_read_sensitive=may)
+                out[(kind, ident)] = (shown, f"/evidence/{sha256}")
         elif kind == "acts":
             for ident in ctx.session.scalars(select(Act.id).where(Act.id.in_(ids))):
                 out[(kind, ident)] = (f"#{ident}", f"/acts/{ident}")

@@ -133,8 +133,9 @@ def options_for(sc: Any, kind: str) -> list[tuple[Any, str]]:
             for p in persons.list_persons_open(sc, limit=OPTION_LIMIT, offset=0)
         ]
     if kind == "evidence":
-        return [
-            (it.id, str(evidence.item_dict(sc, it).get("original_name") or it.sha256[:12]))
+        may = sc.can(access.EVIDENCE_READ_SENSITIVE)
+        return [  # by file name, or "withheld item N" (a message: in the reader's words)
+            (it.id, evidence.label(it.id, it.original_name, it.sensitive, may_read_sensitive=may))
             for it in evidence.list_items(sc, limit=OPTION_LIMIT, offset=0)
         ]
     sk = {v: k for k, v in REF_LISTS.items()}[kind]

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dalil.display.messages import error_in_words
+from dalil.display.messages import error_in_words, words
 from dalil.errors import Conflict, DalilError, NotFound, PermissionDenied
 from dalil.services import kernel as access
 from dalil.services import persons, records
@@ -41,7 +41,7 @@ def _fields(ctx: PageCtx, kind: str) -> list[FormField]:
         options = edit.ref_options(ctx, {r for r in refs if r})
         for f in fields:
             if f.ref:
-                f.options = options[f.ref]
+                f.options = [(i, words(label, ctx.lang)) for i, label in options[f.ref]]
     return fields
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from markupsafe import Markup, escape
 
 from dalil.display.maps import incident_map
+from dalil.display.messages import words as words_of
 from dalil.errors import PermissionDenied
 from dalil.web import present
 from dalil.web.context import N_, PageCtx, render
@@ -77,6 +78,19 @@ def _list_page(kind: Kind) -> Any:
         fields = [f for f, _label in kind.columns]
         first = "original_name" if kind.name == "evidence" else fields[0]
         rest = fields[1:]
+        if kind.name == "evidence":  # by file name, or "withheld item N": never a hash
+            from dalil.services import evidence as evidence_service
+            from dalil.services import kernel
+            from dalil.web.handlers.edit import can
+
+            may = can(ctx, kernel.EVIDENCE_READ_SENSITIVE)
+            for r in page["items"]:
+                r["original_name"] = words_of(
+                    evidence_service.label(
+                        r["id"], r.get("original_name"), r["sensitive"], may_read_sensitive=may
+                    ),
+                    ctx.lang,
+                )
         rows = Markup("\n").join(
             Markup(
                 f'<tr><td><a href="/{kind.name}/{escape(r.get(kind.id_field))}">'
