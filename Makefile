@@ -5,7 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEMO_DIR ?= demo-case
-PYTEST_ARGS ?= -n 2
+# --dist loadfile: each test file runs on one worker, so a module's fixtures (a seeded
+# case, a served app, a browser, the demo build) are made once, not once per worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: demo test venv lint typecheck docs clean
 
