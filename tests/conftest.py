@@ -127,3 +127,26 @@ def dalil(case: Case) -> DalilRunner:
 def dalil_env() -> Callable[..., DalilRunner]:
     """``dalil_env(DALIL_CASE=…, …) -> DalilRunner`` for tests that need their own env."""
     return lambda **env: DalilRunner(env)
+
+
+# Session fixtures that take long to build, and the xdist group of the test files that use
+# them: with ``--dist loadgroup`` (``make test``) each group runs on one worker, so the
+# fixture is built once per run, not once per worker. Other files are units of their own
+# (a module's fixtures are built once).
+_GROUPED_FIXTURES = {
+    "snapshot": "report-snapshot",  # tests/report: the demo story's snapshot and reports
+    "rendered": "report-snapshot",
+    "review_base": "review-case",  # tests/linkage: the linked case with a review queue
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups: dict[str, str] = {}
+    for item in items:
+        for name in getattr(item, "fixturenames", ()):
+            if name in _GROUPED_FIXTURES:
+                groups.setdefault(item.nodeid.split("::", 1)[0], _GROUPED_FIXTURES[name])
+    for item in items:
+        group = groups.get(item.nodeid.split("::", 1)[0])
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
