@@ -1,7 +1,8 @@
 """Benchmark: `dalil backup` and `dalil restore` against `tar` of the same case folder.
 
-Builds a SQLite case holding ``--gb`` GB of evidence (``--files`` files of random bytes,
-stored through the vault as usual), then times, in the same run and on the same disk:
+Builds a case holding ``--gb`` GB of evidence (``--files`` files of random bytes, stored
+through the vault as usual; records in SQLite, or in PostgreSQL with ``--database``),
+then times, in the same run and on the same disk:
 
 * baseline: ``tar -cf`` of the case folder, and ``tar -xf`` of that tar into a new folder;
 * dalil:    ``dalil backup OUT`` (one consistent snapshot, encrypted archive) and
@@ -14,6 +15,14 @@ peak memory. Everything it made is deleted at the end (check ``df -h`` first: it
 about 4x ``--gb`` of free space at its peak).
 
     python benchmarks/backup_restore.py --gb 10 --files 40 --dir /tmp/dalil-bench
+    python benchmarks/backup_restore.py --gb 10 --files 40 --dir /tmp/dalil-bench \
+        --database postgresql+psycopg://…/empty_a \
+        --restore-database postgresql+psycopg://…/empty_b \
+        --restore-database postgresql+psycopg://…/empty_c
+
+With ``--database`` the case's records live in that (empty) PostgreSQL database, and the
+two restores go into the two ``--restore-database`` databases (each must be empty; the
+tables are dropped again at the end).
 """
 
 from __future__ import annotations
@@ -62,7 +71,19 @@ def main() -> None:
     ap.add_argument("--gb", type=float, default=1.0, help="evidence to store (GB)")
     ap.add_argument("--files", type=int, default=8, help="number of evidence files")
     ap.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
+    ap.add_argument("--database", metavar="URL", help="an empty PostgreSQL database for the case")
+    ap.add_argument(
+        "--restore-database",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="an empty PostgreSQL database to restore into (give two with --database)",
+    )
     args = ap.parse_args()
+    if args.database and len(args.restore_database) != 2:
+        ap.error("with --database give two --restore-database URLs (one per restore)")
+    if args.restore_database and not args.database:
+        ap.error("--restore-database needs --database")
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")
     os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")  # a throw-away case
 
@@ -75,7 +96,7 @@ def main() -> None:
     try:
         total = int(args.gb * 1e9)
         per = total // args.files
-        case = Case.init(work / "case", PASS)
+        case = Case.init(work / "case", PASS, database=args.database)
         with case.act() as ctx:
             for i in range(200):
                 persons.add_person(ctx, pseudonym=f"W-{i}", legal_name=f"Fictional Name {i}")
@@ -112,10 +133,14 @@ def main() -> None:
             [*dalil, "backup", str(out), "--case", str(work / "case"), "--quiet"], env
         )
         arch_mb = out.stat().st_size / 1e6
-        t_rs, m_rs = _run([*dalil, "restore", str(out), str(work / "restored"), "--quiet"], env)
+        into = [["--database", u] for u in args.restore_database] or [[], []]
+        t_rs, m_rs = _run(
+            [*dalil, "restore", str(out), str(work / "restored"), "--quiet", *into[0]], env
+        )
         shutil.rmtree(work / "restored")
         t_ck, m_ck = _run(
-            [*dalil, "restore", str(out), str(work / "restored"), "--check", "--quiet"], env
+            [*dalil, "restore", str(out), str(work / "restored"), "--check", "--quiet", *into[1]],
+            env,
         )
         shutil.rmtree(work / "restored")
 
@@ -133,8 +158,28 @@ def main() -> None:
             ratio = dt / base if base else float("nan")
             print(f"{name:32} {dt:8.1f} {mb / dt:8.0f} {ratio:6.2f} {mem:12.0f}")
         print(f"archive: {arch_mb:,.0f} MB ({arch_mb / mb:.3f} x the case folder)")
+        where = "PostgreSQL" if args.database else "SQLite"
+        print(f"records in {where}; command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        for url in [args.database, *args.restore_database]:
+            if url:
+                _empty(url)
+
+
+def _empty(url: str) -> None:
+    """Drop the tables this run made in the PostgreSQL database at *url*."""
+    import sqlalchemy as sa
+
+    from dalil.store.engine import make_engine, normalise_url
+
+    engine = make_engine(normalise_url(url))
+    try:
+        with engine.begin() as conn:
+            for name in sa.inspect(conn).get_table_names():
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

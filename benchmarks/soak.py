@@ -3,7 +3,8 @@ worker is killed with SIGKILL and started again by the supervisor.
 
     python benchmarks/soak.py --database postgresql://…/empty --minutes 10 --clients 20
 
-Starts ``dalil serve --workers 2 --job-workers 1`` over a generated fictional case,
+Starts ``dalil serve --workers 2 --job-workers 1`` over a generated fictional case (with
+``--evidence`` files of random bytes in its vault, so that fixity has blobs to check),
 runs ``--clients`` async clients for ``--minutes`` (each loop: three reads — a persons
 page, a sources page, one person — and one write, a new source with a unique title, over
 the API with a bearer token), kills web worker 0 with SIGKILL half-way through, and
@@ -91,12 +92,29 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--persons", type=int, default=5000)
+    ap.add_argument("--evidence", type=int, default=20, help="evidence files (1 MB each)")
     args = ap.parse_args()
     os.environ.setdefault("DALIL_KDF_PROFILE", "test")
     os.environ.setdefault("DALIL_WEAK_KDF_OK", "1")  # a throw-away case
     tmp = Path(tempfile.mkdtemp(prefix="dalil-soak-"))
     root = tmp / "case"
     token = generate(root, args.persons, 500, args.database)
+    if args.evidence:
+        from dalil.core.case import Case
+        from dalil.services import evidence
+
+        case = Case.open(root, PASSPHRASE)
+        try:
+            files = []
+            for i in range(args.evidence):
+                f = tmp / f"evidence-{i}.bin"
+                f.write_bytes(os.urandom(1 << 20))
+                files.append(f)
+            evidence.add_files(case, "coordinator", files, ocr=False)
+        finally:
+            case.close()
+        for f in files:
+            f.unlink()
     port = free_port()
     env = {**os.environ, "DALIL_PASSPHRASE": PASSPHRASE}
     sup = subprocess.Popen(

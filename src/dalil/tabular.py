@@ -91,17 +91,32 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
         try:
             return Decoded(data.decode(encoding).removeprefix("\ufeff"), encoding)
         except (UnicodeDecodeError, LookupError) as e:
-            raise InputError(f"{name}: cannot read as {encoding}: {type(e).__name__}") from None
+            raise InputError(
+                Message(
+                    N_("%(file)s: cannot read as %(encoding)s: %(fault)s"),
+                    file=name,
+                    encoding=encoding,
+                    fault=type(e).__name__,
+                )
+            ) from None
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return Decoded(data.decode(enc), enc.removesuffix("-sig"))
             except UnicodeDecodeError:
                 raise InputError(
-                    f"{name}: starts with a {enc} byte-order mark but is not valid {enc}"
+                    Message(
+                        N_(
+                            "%(file)s: starts with a %(enc)s byte-order mark but is not valid %(enc)s"
+                        ),
+                        file=name,
+                        enc=enc,
+                    )
                 ) from None
     if b"\x00" in data[:1_000_000]:
-        raise InputError(f"{name}: looks binary (contains NUL bytes), not a text table")
+        raise InputError(
+            Message(N_("%(file)s: looks binary (contains NUL bytes), not a text table"), file=name)
+        )
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as e:
@@ -117,8 +132,16 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Decoded:
         return Decoded(latin, "cp1252")
     row = data[:first_bad].count(b"\n") + 1
     raise InputError(
-        f"{name}: row {row}: not valid UTF-8 (byte {first_bad}), nor Windows Arabic or Latin "
-        "text; save the file as UTF-8 or give its encoding (e.g. cp1256 for Windows Arabic)"
+        Message(
+            N_(
+                "%(file)s: row %(row)s: not valid UTF-8 (byte %(byte)s), nor Windows Arabic or "
+                "Latin text; save the file as UTF-8 or give its encoding (e.g. cp1256 for "
+                "Windows Arabic)"
+            ),
+            file=name,
+            row=str(row),
+            byte=str(first_bad),
+        )
     )
 
 
@@ -127,7 +150,7 @@ def read_text(path: Path, encoding: str | None = None, *, name: str | None = Non
     name)."""
     label = name or path.name
     if not path.is_file():
-        raise InputError(f"{label}: no such file")
+        raise InputError(Message(N_("%(file)s: no such file"), file=label))
     return decode(path.read_bytes(), label, encoding)
 
 
@@ -154,7 +177,23 @@ def reader(text: str) -> Reader:
 
 def too_many_rows(name: str) -> InputError:
     """The refusal of a table with more than :data:`MAX_ROWS` data rows."""
-    return InputError(f"{name}: refused: more than {MAX_ROWS:,} rows (the limit)")
+    return InputError(
+        Message(
+            N_("%(file)s: refused: more than %(max)s rows (the limit)"), file=name, max=MAX_ROWS
+        )
+    )
+
+
+def too_many_columns(name: str, row: int) -> InputError:
+    """The refusal of row *row* of a table with more than :data:`MAX_COLUMNS` columns."""
+    return InputError(
+        Message(
+            N_("%(file)s: row %(row)s: refused: more than %(max)s columns (the limit)"),
+            file=name,
+            row=str(row),
+            max=str(MAX_COLUMNS),
+        )
+    )
 
 
 def check_row(name: str, row: int, values: Sequence[object]) -> None:
@@ -162,12 +201,19 @@ def check_row(name: str, row: int, values: Sequence[object]) -> None:
     than :data:`MAX_COLUMNS` values or a text longer than :data:`MAX_CELL_CHARS`; the
     message never quotes the value. Row counts are the caller's (:func:`too_many_rows`)."""
     if len(values) > MAX_COLUMNS:
-        raise InputError(f"{name}: row {row}: refused: more than {MAX_COLUMNS} columns (the limit)")
+        raise too_many_columns(name, row)
     for v in values:
         if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
             raise InputError(
-                f"{name}: row {row}: refused: a cell longer than {MAX_CELL_CHARS:,} "
-                "characters (the limit)"
+                Message(
+                    N_(
+                        "%(file)s: row %(row)s: refused: a cell longer than %(max)s characters "
+                        "(the limit)"
+                    ),
+                    file=name,
+                    row=str(row),
+                    max=MAX_CELL_CHARS,
+                )
             )
 
 
@@ -193,12 +239,21 @@ def check_xlsx(path: Path, name: str | None = None) -> None:
     total = sum(i.file_size for i in infos)
     if total > MAX_XLSX_UNPACKED_BYTES:
         raise InputError(
-            f"{label}: refused: the workbook unpacks to more than "
-            f"{MAX_XLSX_UNPACKED_BYTES // 1024**2:,} MB (the limit)"
+            Message(
+                N_("%(file)s: refused: the workbook unpacks to more than %(max)s MB (the limit)"),
+                file=label,
+                max=MAX_XLSX_UNPACKED_BYTES // 1024**2,
+            )
         )
     for i in infos:
         if i.file_size > _RATIO_FLOOR and i.file_size > MAX_XLSX_RATIO * max(i.compress_size, 1):
             raise InputError(
-                f"{label}: refused: a part of the workbook expands more than "
-                f"{MAX_XLSX_RATIO} times when unpacked (the limit; a list bomb?)"
+                Message(
+                    N_(
+                        "%(file)s: refused: a part of the workbook expands more than %(max)s "
+                        "times when unpacked (the limit; a list bomb?)"
+                    ),
+                    file=label,
+                    max=str(MAX_XLSX_RATIO),
+                )
             )

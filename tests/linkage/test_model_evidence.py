@@ -253,3 +253,30 @@ def test_a_record_without_its_lineage_is_blocked_with_its_match_when_names_need_
     assert gap_rules
     assert not any(M.rule_catches(df, r, pd.Series([2]), pd.Series([3]))[0] for r in gap_rules)
     assert any(M.rule_catches(df, r, pd.Series([0]), pd.Series([1]))[0] for r in gap_rules)
+
+
+def test_a_record_without_a_birth_year_is_blocked_with_its_match_when_rules_are_banded() -> None:
+    """When a large input refines the name rules by the birth bands, a pair in which one
+    record has no birth year (the age left blank) shares no band; the same rule for the
+    pairs lacking a birth year holds it, within the budget, and does not pair two
+    records that both have their year."""
+    recs = _records(3000)
+    recs[0].update(first_name="Sami", father_name="Walid", family_name="Darwish",
+                   birth_year=1979, place_of_death="Basta")  # fmt: skip
+    # the same man, his father's name mistyped, his place and year left blank
+    recs[1].update(first_name="Sami", father_name="Wlid", family_name="Darwish",
+                   birth_year=None, place_of_death=None)  # fmt: skip
+    df = M.prepare(recs)
+    budget = 20_000
+    rules = M.blocking_columns(df, budget=budget)
+    codes: dict[str, Any] = {}
+    assert all(M._pairs_under(df, r, codes) <= budget for r in rules)
+    assert ("first_key", "family_key") not in rules  # refined
+    assert any(M.BIRTH_GAP in r for r in rules)
+    i, j = pd.Series([0]), pd.Series([1])
+    assert any(M.rule_catches(df, r, i, j)[0] for r in rules)
+    recs[2].update(first_name="Sami", family_name="Darwish", birth_year=1950)
+    recs[3].update(first_name="Sami", family_name="Darwish", birth_year=2000)
+    df = M.prepare(recs)
+    gap_rules = [r for r in M.blocking_columns(df, budget=budget) if M.BIRTH_GAP in r]
+    assert not any(M.rule_catches(df, r, pd.Series([2]), pd.Series([3]))[0] for r in gap_rules)

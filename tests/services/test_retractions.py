@@ -182,3 +182,23 @@ def test_cli_retract_show_and_restore(dalil, case: Case) -> None:
     r = dalil("incident", "restore", str(iid), "--reason", "Fictional: restored")
     assert r.exit_code == 0
     assert "retraction" not in dalil.json("incident", "show", str(iid))
+
+
+def test_one_read_of_dependants_and_related_records_still_leaves_out_retracted(two) -> None:
+    """A record page reads what depends on a person (retracted records too) and then the
+    person's acts in force: the second is the first less the retracted ones, in either
+    order, in one read-only transaction."""
+    case, a, _b, p = two
+    with case.act() as ctx:
+        kept = records.add(ctx, "act", incident_id=a, victim_id=p, act_type="killing")
+        gone = records.add(ctx, "act", incident_id=a, victim_id=p, act_type="detention")
+        retractions.retract(ctx, "act", gone.id, reason="entered on the wrong person")
+    with case.act(write=False) as ctx:
+        deps = retractions.dependants(ctx, "person", p)
+        assert {(d["id"], d["retracted"]) for d in deps} == {(kept.id, False), (gone.id, True)}
+        assert [r.id for r in records.list_(ctx, "act", victim_id=p)] == [kept.id]
+        assert [r.id for r in records.list_(ctx, "act", victim_id=p, retracted="only")] == [gone.id]
+    with case.act(write=False) as ctx:
+        assert [r.id for r in records.list_(ctx, "act", victim_id=p)] == [kept.id]
+        deps = retractions.dependants(ctx, "person", p)
+        assert {(d["id"], d["retracted"]) for d in deps} == {(kept.id, False), (gone.id, True)}

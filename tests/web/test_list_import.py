@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 import tempfile
+from html import unescape
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from dalil.services import jobs
 
@@ -142,6 +145,50 @@ def test_a_bad_mapping_is_refused_at_once_next_to_it_with_the_choices_kept(
     # the choices made are kept: two columns chosen as the full name
     assert len(re.findall(r'<option value="full_name" selected>', r.text)) == 2
     assert re.search(r'<option value="age" selected>', r.text)
+
+
+@pytest.mark.parametrize("fault", ["doubled", "no name"])
+def test_a_bad_mapping_is_refused_in_arabic_on_an_arabic_page(
+    make_client: Any, app: Any, fault: str
+) -> None:
+    """The mapping's refusals (two columns on one field, no name column) in the page's
+    language: Arabic words, no Latin word but the file's columns and the fields' names."""
+    c = make_client()
+    c.get("/login?lang=ar")
+    c.login("analyst")
+    fields = _mapping_fields(_upload(c, f"Fictional list ({fault})").text)
+    name = next(k for k, v in fields.items() if v == "full_name")
+    if fault == "doubled":
+        fields[next(k for k, v in fields.items() if v == "sex")] = "full_name"
+    else:
+        del fields[name]  # the name column left out
+    r = c.post("/lists/import/check", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    assert r.status_code == 422, r.text[-2000:]
+    box = re.search(r'id="li-mapping-error"[^>]*>(.*?)</p>', r.text, re.S)
+    assert box is not None, r.text[-2000:]
+    words = unescape(re.sub(r"<[^>]+>", "", box.group(1)))
+    own = {"fictional", "list", "csv", "map", "Victim", "Gender", "full", "name"}
+    own |= {"first", "father", "grandfather", "family"}
+    assert any("\u0600" <= ch <= "\u06ff" for ch in words), words
+    assert not set(re.findall(r"[A-Za-z]{3,}", words)) - own, words
+
+
+def test_a_blank_list_name_is_refused_in_arabic_on_an_arabic_page(
+    make_client: Any, app: Any
+) -> None:
+    """A list name of spaces only (the form's own check lets it through): refused on the
+    mapping step in the page's language."""
+    c = make_client()
+    c.get("/login?lang=ar")
+    c.login("analyst")
+    fields = _mapping_fields(_upload(c, "   ").text)
+    r = c.post("/lists/import/check", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    assert r.status_code == 422, r.text[-2000:]
+    box = re.search(r'id="li-mapping-error"[^>]*>(.*?)</p>', r.text, re.S)
+    assert box is not None, r.text[-2000:]
+    words = unescape(re.sub(r"<[^>]+>", "", box.group(1)))
+    assert any("\u0600" <= ch <= "\u06ff" for ch in words), words
+    assert not re.search(r"[A-Za-z]{3,}", words), words
 
 
 def test_a_list_import_job_reports_rows_stored_of_total(

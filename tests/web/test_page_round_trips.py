@@ -13,11 +13,14 @@ import pytest
 from sqlalchemy import event
 
 #: Statements of the seeded witness's page (BEGINs included; the login session's lookup
-#: is one BEGIN and one SELECT): 16 measured; 22 in 6 transactions before the page read
-#: in one transaction and remembered the rows its helpers ask for again; 14 before the
-#: retract form showed what retracting changes (``retractions.impact`` reads the
-#: person's list records and their retractions, and replaces the dependants read).
-PERSON_PAGE_STATEMENTS = 16
+#: is one BEGIN and one SELECT): 12 measured; 16 before the retraction preview's reads
+#: of the person's acts, memberships and provenance (retracted ones too) were shared
+#: with the page's sections (in force: the same rows less the retracted ones), its
+#: retraction status read once and no retractions looked up for no list records;
+#: 22 in 6 transactions before the page read in one transaction and remembered the rows
+#: its helpers ask for again; 14 before the retract form showed what retracting changes
+#: (``retractions.impact`` reads the person's list records and their retractions).
+PERSON_PAGE_STATEMENTS = 12
 
 
 class Counter:

@@ -495,6 +495,8 @@ def _record_refusals(ctx: Any) -> list[tuple[str, str, Any]]:
          lambda: records.list_(ctx, "incident", title="x")),
         ("invalid version 'yesterday': expected ISO 8601", "yesterday",
          lambda: records.update(ctx, "incident", iid, if_version="yesterday", title="y")),
+        ("cannot sort incident records by 'colour'; by: id, title, incident_type", "colour",
+         lambda: records.list_open(ctx, "incident", order="-colour")),
         ("nothing to update: give at least one field", "",
          lambda: records.update(ctx, "incident", iid)),
         (f"incident {iid} was changed since you opened it (by ", "",
@@ -613,3 +615,30 @@ def test_a_missing_list_file_is_refused_in_arabic(tmp_path: Any) -> None:
     assert str(caught.value) == f"{tmp_path / 'roll.csv'}: no such file"
     words = error_in_words(caught.value, "ar")
     assert _arabic(words) and words.startswith(str(tmp_path / "roll.csv")), words
+
+
+@pytest.mark.parametrize(
+    ("url", "label", "english"),
+    [
+        ("/incidents?order=colour", "العنوان",
+         "cannot sort incident records by (the value given); by: id, title,"),
+        ("/persons?order=colour", "الاسم المستعار",
+         "cannot sort persons by (the value given); by: id, pseudonym,"),
+    ],
+)  # fmt: skip
+def test_a_list_sorted_by_an_unknown_field_is_refused_in_arabic(
+    client: Client, seeded: dict[str, Any], url: str, label: str, english: str
+) -> None:
+    """The list page's refusal in Arabic words, the fields it sorts by as their labels;
+    in English the words as before."""
+    client.get("/login?lang=ar")
+    client.login("investigator")
+    r = client.get(url)
+    assert r.status_code == 422, r.text[-1000:]
+    box = re.search(r"<main[^>]*>(.*?)</main>", r.text, re.S)
+    assert box is not None, r.text[-2000:]
+    words = unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
+    assert _arabic(words) and label in words, words
+    assert not _latin_words(words), words
+    r = client.get(url + "&lang=en")
+    assert r.status_code == 422 and english in unescape(r.text), r.text[-2000:]

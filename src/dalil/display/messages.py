@@ -175,6 +175,14 @@ def in_words(
     return _fill(msg.msgid, msg.params, lang, data, escape)
 
 
+def words(text: str, lang: str) -> str:
+    """*text* in *lang*: a :class:`Message` translated, any other text as it is (a
+    record's label: a name, or words such as "withheld item 6")."""
+    if isinstance(text, Message):
+        return _fill(text.msgid, text.params, lang)
+    return text
+
+
 def error_in_words(err: BaseException, lang: str) -> str:
     """A refusal's words in *lang*: its message id translated when it was raised with a
     :class:`Message` (``DalilError.words``), else its text as it is."""
@@ -193,4 +201,5 @@ __all__ = [
     "error_in_words",
     "in_words",
     "render",
+    "words",
 ]

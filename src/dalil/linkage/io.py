@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -141,16 +142,33 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise InputError(f"--map {item!r}: expected COLUMN=FIELD")
+            raise InputError(Message(N_("--map %(item)s: expected COLUMN=FIELD"), item=repr(item)))
         col, fld = item.rsplit("=", 1)
         col, fld = col.strip(), fld.strip()
         if fld not in STANDARD_FIELDS:
             raise InputError(
-                f"--map {col}={fld}: unknown field {fld!r}; standard fields are "
-                + ", ".join(STANDARD_FIELDS)
+                Message(
+                    N_(
+                        "--map %(column)s=%(field)s: unknown field %(name)s; standard fields "
+                        "are %(fields)s"
+                    ),
+                    column=col,
+                    field=fld,
+                    name=repr(fld),
+                    fields=_names(STANDARD_FIELDS),
+                )
             )
         out[col] = fld
     return out
+
+
+def _names(names: Sequence[str]) -> Message:
+    """*names* (the file's columns, the standard fields), comma-separated, as one message
+    parameter: each name a parameter of its own, shown as it is in every language, so
+    that a long list is never cut (a text parameter keeps
+    :data:`dalil.display.messages.PARAM_MAX` characters)."""
+    keys = [f"n{i}" for i in range(len(names))]
+    return Message(", ".join(f"%({k})s" for k in keys), **dict(zip(keys, names, strict=True)))
 
 
 def _decode(path: Path, data: bytes, encoding: str | None) -> str:
@@ -165,7 +183,13 @@ def _read_rows(
     if not path.is_file():
         raise InputError(Message(N_("%(file)s: no such file"), file=str(path)))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"{path.name}: larger than {MAX_FILE_BYTES // 1024**3} GiB")
+        raise InputError(
+            Message(
+                N_("%(file)s: larger than %(size)s GiB"),
+                file=path.name,
+                size=str(MAX_FILE_BYTES // 1024**3),
+            )
+        )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
@@ -211,7 +235,14 @@ def _read_rows(
                 )
             rows.append((n, dict(zip(header, values, strict=False))))
     except csv.Error as e:  # a huge field, a NUL byte …: one line, never a crash
-        raise InputError(f"{path.name}: row {n + 1}: unreadable CSV ({e})") from None
+        raise InputError(
+            Message(
+                N_("%(file)s: row %(row)s: unreadable CSV (%(fault)s)"),
+                file=path.name,
+                row=str(n + 1),
+                fault=_csv_fault(e),
+            )
+        ) from None
     # An opening quote never closed swallows every row after it into one value (the
     # csv module reads on to the end of the file without complaint).
     if rows and text.count('"') % 2 == 1:
@@ -229,6 +260,16 @@ def _read_rows(
             )
     _refuse_nul(path, rows)
     return header, rows
+
+
+def _csv_fault(e: csv.Error) -> str:
+    """The csv module's words for *e*: the field limit's as a message id (its English
+    words unchanged), others as they are."""
+    said = str(e)
+    m = re.fullmatch(r"field larger than field limit \((\d+)\)", said)
+    if m:
+        return Message(N_("field larger than field limit (%(max)s)"), max=m[1])
+    return said
 
 
 def _refuse_nul(path: Path, rows: list[tuple[int, dict[str, Any]]]) -> None:
@@ -294,13 +335,21 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[tuple[int
             raise tabular.too_many_rows(path.name)
         if (ws.max_column or 0) > tabular.MAX_COLUMNS:
             raise InputError(
-                f"{path.name}: refused: more than {tabular.MAX_COLUMNS} columns (the limit)"
+                Message(
+                    N_("%(file)s: refused: more than %(max)s columns (the limit)"),
+                    file=path.name,
+                    max=str(tabular.MAX_COLUMNS),
+                )
             )
         it = ws.iter_rows(values_only=True)
         try:
             header_row = next(it)
         except StopIteration:
-            raise InputError(f"{path.name}: sheet {ws.title!r} is empty") from None
+            raise InputError(
+                Message(
+                    N_("%(file)s: sheet %(sheet)s is empty"), file=path.name, sheet=repr(ws.title)
+                )
+            ) from None
         tabular.check_row(path.name, 1, header_row)
         header = ["" if h is None else str(h).strip() for h in header_row]
         rows: list[tuple[int, dict[str, Any]]] = []
@@ -354,10 +403,7 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
             if k not in header:
                 header.append(str(k))
                 if len(header) > tabular.MAX_COLUMNS:
-                    raise InputError(
-                        f"{path.name}: row {n}: refused: more than {tabular.MAX_COLUMNS} "
-                        "columns (the limit)"
-                    )
+                    raise tabular.too_many_columns(path.name, n)
         rows.append((n, {str(k): v for k, v in obj.items()}))
     _refuse_nul(path, rows)
     return header, rows
@@ -370,8 +416,15 @@ def _resolve_mapping(
     for col in mapping:
         if col not in header:
             raise InputError(
-                f"{path.name}: --map names column {col!r}, which the file does not have "
-                f"(columns: {', '.join(header)})"
+                Message(
+                    N_(
+                        "%(file)s: --map names column %(column)s, which the file does not "
+                        "have (columns: %(columns)s)"
+                    ),
+                    file=path.name,
+                    column=repr(col),
+                    columns=_names(header),
+                )
             )
     used: dict[str, str] = {}
     for col in header:
@@ -389,12 +442,26 @@ def _resolve_mapping(
     seen: dict[str, str] = {}
     for col, fld in used.items():
         if fld in seen:
-            raise InputError(f"{path.name}: columns {seen[fld]!r} and {col!r} both map to {fld!r}")
+            raise InputError(
+                Message(
+                    N_("%(file)s: columns %(first)s and %(second)s both map to %(field)s"),
+                    file=path.name,
+                    first=repr(seen[fld]),
+                    second=repr(col),
+                    field=repr(fld),
+                )
+            )
         seen[fld] = col
     if not set(used.values()) & set(NAME_FIELDS):
         raise InputError(
-            f"{path.name}: missing required column: no name column (need one of "
-            f"{', '.join(NAME_FIELDS)}; map one with --map COLUMN=full_name)"
+            Message(
+                N_(
+                    "%(file)s: missing required column: no name column (need one of "
+                    "%(fields)s; map one with --map COLUMN=full_name)"
+                ),
+                file=path.name,
+                fields=_names(NAME_FIELDS),
+            )
         )
     ignored = [c for c in header if c and c not in used]
     return used, ignored
@@ -513,7 +580,15 @@ def load_list(
             parsed, error = hit
             if error is not None:
                 if strict:
-                    raise InputError(f"{path.name}: row {n}, column {col!r}: {error}")
+                    raise InputError(
+                        Message(
+                            N_("%(file)s: row %(row)s, column %(column)s: %(error)s"),
+                            file=path.name,
+                            row=str(n),
+                            column=repr(col),
+                            error=Message(error),
+                        )
+                    )
                 out.issues.append(
                     RowIssue.said(
                         n, col, "repaired",
@@ -527,14 +602,27 @@ def load_list(
         rid = str(rid)
         if rid in id_rows:
             raise InputError(
-                f"{path.name}: row {n}, column 'record_id': duplicated record id "
-                f"(first at row {id_rows[rid]})"
+                Message(
+                    N_(
+                        "%(file)s: row %(row)s, column 'record_id': duplicated record id "
+                        "(first at row %(first)s)"
+                    ),
+                    file=path.name,
+                    row=str(n),
+                    first=str(id_rows[rid]),
+                )
             )
         id_rows[rid] = n
         rec["record_id"] = rid
         if not any(rec.get(f) for f in NAME_FIELDS):
             if strict:
-                raise InputError(f"{path.name}: row {n}: no name in any name column")
+                raise InputError(
+                    Message(
+                        N_("%(file)s: row %(row)s: no name in any name column"),
+                        file=path.name,
+                        row=str(n),
+                    )
+                )
             out.issues.append(
                 RowIssue.said(n, None, "rejected", Message(N_("no name in any name column")))
             )

@@ -36,6 +36,12 @@ NAME_PARTS = ("first", "father", "grandfather", "family")
 #: lacks the father's or the family name. Such a record is held by no rule on the
 #: lineage; a rule on the given name and place for it alone stays small at scale.
 LINEAGE_GAP = "lineage_gap"
+#: Likewise: one of the two records has no birth year (no age, year or date given). A
+#: rule refined by the birth bands loses such pairs; the same rule restricted to them
+#: keeps them (:func:`blocking_columns`).
+BIRTH_GAP = "birth_gap"
+#: the condition columns of blocking rules (a rule holds at most one)
+GAPS = (LINEAGE_GAP, BIRTH_GAP)
 
 
 @lru_cache(maxsize=500_000)
@@ -159,8 +165,9 @@ def prepare(
         if _present(out, k):
             gap |= out[k].isna()
     out[LINEAGE_GAP] = gap.astype("int8")
+    out[BIRTH_GAP] = out["birth_year"].isna().astype("int8")
     for c in out.columns:
-        if c not in ("birth_year", "birth_band_a", "birth_band_b", LINEAGE_GAP):
+        if c not in ("birth_year", "birth_band_a", "birth_band_b", *GAPS):
             out[c] = out[c].astype("string")
             out[c] = out[c].where(out[c].str.len() > 0, pd.NA)
     return out
@@ -452,6 +459,9 @@ BLOCKING_CANDIDATES: tuple[tuple[str, ...], ...] = (
     ("birth_date", "first_key"),
     # for a record lacking the father's or the family name (see LINEAGE_GAP)
     ("first_key", "place_key", LINEAGE_GAP),
+    # the same with the given name mistyped: the lineage name it has, and the place
+    ("father_key", "place_key", LINEAGE_GAP),
+    ("family_key", "place_key", LINEAGE_GAP),
 )
 _REFINE = ("birth_band_a", "birth_band_b", "birth_year", "father_key", "family_key", "first_key",
            "place_key", "grandfather_key", "mother_key", "sex")  # fmt: skip
@@ -466,17 +476,18 @@ def _pairs_under(df: pd.DataFrame, cols: Sequence[str], codes: dict[str, Any] | 
     key = np.zeros(len(df), dtype=np.int64)
     mask = np.ones(len(df), dtype=bool)
     for c in cols:
-        if c == LINEAGE_GAP:
+        if c in GAPS:
             continue
         if c not in codes:
             codes[c] = pd.factorize(df[c], use_na_sentinel=True)
         col_codes, uniques = codes[c]
         mask &= col_codes >= 0
         key = key * (len(uniques) + 1) + col_codes
-    if LINEAGE_GAP in cols:
-        # pairs of a block with at least one record lacking a lineage name: all pairs
-        # less those of two records with their lineage
-        blocks = pd.DataFrame({"k": key[mask], "gap": df[LINEAGE_GAP].to_numpy()[mask] > 0})
+    gaps = [c for c in cols if c in GAPS]
+    if gaps:
+        # pairs of a block with at least one record lacking the field: all pairs less
+        # those of two records that have it
+        blocks = pd.DataFrame({"k": key[mask], "gap": df[gaps[0]].to_numpy()[mask] > 0})
         g = blocks.groupby("k")["gap"].agg(["size", "sum"])
         n_all = g["size"].to_numpy(dtype=np.int64)
         n_whole = n_all - g["sum"].to_numpy(dtype=np.int64)
@@ -493,8 +504,8 @@ def rule_catches(df: pd.DataFrame, cols: Sequence[str], i: pd.Series, j: pd.Seri
     a, b = i.to_numpy(), j.to_numpy()
     out = np.ones(len(a), dtype=bool)
     for c in cols:
-        if c == LINEAGE_GAP:
-            gap = df[LINEAGE_GAP].to_numpy() > 0
+        if c in GAPS:
+            gap = df[c].to_numpy() > 0
             out &= gap[a] | gap[b]
             continue
         codes, _ = pd.factorize(df[c], use_na_sentinel=True)
@@ -509,17 +520,23 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
     caught by another. A rule whose blocks would give more than *budget* pairs (default
     ``max(2e6, 10 × records)``: large lists where common names make huge blocks) is
     replaced by all its refinements with one more column (birth year, father, family,
-    given name, place, grandfather, sex) that fit the budget; rules
-    whose columns are absent are left out. The date of death is never a blocking column:
+    given name, place, grandfather, sex) that fit the budget; when the birth bands are
+    among them, the rule restricted to pairs in which one record has no birth year
+    (:data:`BIRTH_GAP`, refined the same way if it does not fit) keeps the pairs the
+    bands drop. Rules whose columns are absent are left out. The date of death is never a blocking column:
     in a massacre it takes a handful of values.
     """
     n = len(df)
     budget = budget or int(max(2e6, 10 * n))
     codes: dict[str, Any] = {}
     chosen: list[tuple[str, ...]] = []
-    has_gaps = LINEAGE_GAP in df.columns and bool(df[LINEAGE_GAP].any())
-    for cols in BLOCKING_CANDIDATES:
-        if not all(_present(df, c) for c in cols) or (LINEAGE_GAP in cols and not has_gaps):
+    has_gap = {g: g in df.columns and bool(df[g].any()) for g in GAPS}
+    todo = list(BLOCKING_CANDIDATES)
+    while todo:
+        cols = todo.pop(0)
+        if not all(_present(df, c) for c in cols) or any(
+            g in cols and not has_gap[g] for g in GAPS
+        ):
             continue
         if any(set(c) <= set(cols) for c in chosen):
             continue  # already covered by a chosen rule (a rule for records lacking a
@@ -527,9 +544,12 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
         if _pairs_under(df, cols, codes) <= budget:
             chosen.append(cols)
             continue
+        banded = False
         for extra in _REFINE:
             if extra in cols or not _present(df, extra):
                 continue
+            if BIRTH_GAP in cols and extra in (*_BANDS, "birth_year"):
+                continue  # one record of each pair has no birth year
             finer = (*cols, extra)
             if any(set(c) <= set(finer) for c in chosen):
                 continue  # already covered by a chosen rule
@@ -537,6 +557,11 @@ def blocking_columns(df: pd.DataFrame, budget: int | None = None) -> list[tuple[
                 continue  # the two birth bands hold every pair of equal years
             if _pairs_under(df, finer, codes) <= budget:
                 chosen.append(finer)
+                banded |= extra in _BANDS
+        if banded and not any(g in cols for g in GAPS):
+            # the birth bands drop every pair in which one record has no birth year
+            # (an age or a year left blank): the same rule for those pairs alone
+            todo.append((*cols, BIRTH_GAP))
     if not chosen and n * (n - 1) // 2 > budget:
         # Never fall back to comparing every pair: 22,000 records are 242 million pairs
         # (the database engine once reached 18.8 GiB and crashed). Say what would help.
@@ -567,11 +592,12 @@ def blocking_rules(df: pd.DataFrame) -> list[Any]:
 
     rules: list[Any] = []
     for cols in blocking_columns(df):
-        if LINEAGE_GAP not in cols:
+        gaps = [c for c in cols if c in GAPS]
+        if not gaps:
             rules.append(block_on(*cols))
             continue
-        agree = " AND ".join(f"l.{c} = r.{c}" for c in cols if c != LINEAGE_GAP)
-        rules.append(f"{agree} AND (l.{LINEAGE_GAP} = 1 OR r.{LINEAGE_GAP} = 1)")
+        agree = " AND ".join(f"l.{c} = r.{c}" for c in cols if c not in GAPS)
+        rules.append(f"{agree} AND (l.{gaps[0]} = 1 OR r.{gaps[0]} = 1)")
     return rules
 
 

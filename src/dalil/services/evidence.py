@@ -132,6 +132,16 @@ def item_dict(ctx: Context, item: EvidenceItem) -> dict[str, Any]:
     return d
 
 
+def label(ident: int, name: str | None, sensitive: bool, *, may_read_sensitive: bool) -> str:
+    """How a page names an item: its file name; a sensitive item, for a reader who may
+    not read sensitive items (``evidence.read_sensitive``), "withheld item N" (nothing of
+    its name); an item without a name by its number. Never a hash. Words are a
+    :class:`Message`, put into the reader's language where they are shown."""
+    if sensitive and not may_read_sensitive:
+        return Message(N_("withheld item %(id)s"), id=str(ident))
+    return name or Message(N_("evidence item %(id)s"), id=str(ident))
+
+
 @dataclass
 class AddResult:
     item: EvidenceItem

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from dalil.core import access
 from dalil.core.context import Context, oid, protected_marker
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError
 from dalil.model.common import as_utc
 from dalil.model.fields import check_choice, check_choices, check_nonneg, check_text
@@ -63,13 +64,19 @@ def legal_name_index_form(value: str) -> str:
     return normalize_name(value) or value
 
 
+#: The refusal of a pseudonym another person has (a form says it in words of its own).
+PSEUDONYM_TAKEN: Final = N_("a person with pseudonym %(pseudonym)s already exists")
+
+
 def _check_age(age: int | None, age_min: int | None, age_max: int | None) -> None:
     for name, v in (("age", age), ("age_min", age_min), ("age_max", age_max)):
         check_nonneg(v, name)
         if v is not None and v > 130:
-            raise InputError(f"invalid {name} {v}: must be at most 130")
+            raise InputError(f"invalid {name} {v}: must be at most 130", field=name)
     if age_min is not None and age_max is not None and age_min > age_max:
-        raise InputError(f"invalid age range {age_min}-{age_max}: minimum above maximum")
+        raise InputError(
+            f"invalid age range {age_min}-{age_max}: minimum above maximum", field="age"
+        )
 
 
 def parse_age(text: str) -> tuple[int | None, int | None, int | None]:
@@ -84,7 +91,9 @@ def parse_age(text: str) -> tuple[int | None, int | None, int | None]:
             return None, lo, hi
         a = int(t)
     except ValueError as e:
-        raise InputError(f"invalid age {text!r}: use a number (34) or a range (30-40)") from e
+        raise InputError(
+            f"invalid age {text!r}: use a number (34) or a range (30-40)", field="age"
+        ) from e
     _check_age(a, None, None)
     return a, None, None
 
@@ -126,7 +135,7 @@ def add_person(
     pseudonym = check_text(pseudonym, "pseudonym", max_len=100, required=True)
     _check_age(age, age_min, age_max)
     if ctx.session.scalar(select(Person.id).where(Person.pseudonym == pseudonym)) is not None:
-        raise Conflict(f"a person with pseudonym {pseudonym!r} already exists")
+        raise Conflict(Message(PSEUDONYM_TAKEN, pseudonym=repr(pseudonym)), field="pseudonym")
     p = Person(
         pseudonym=pseudonym,
         sex=check_choice(sex, SEXES, "sex") if sex else None,
@@ -190,6 +199,9 @@ def list_persons(
 
 #: Fields a person list may be sorted by (``order="field"`` or ``"-field"``).
 SORTABLE = ("id", "pseudonym", "sex", "age", "created_at", "updated_at")
+#: Their names as message ids (the field's label in Arabic; ``id``, ``pseudonym``,
+#: ``created_at``, ``updated_at`` are the records' too).
+SORT_MSGIDS: Final = (N_("sex"), N_("age"))
 
 
 def role_clause(ctx: Context, role: str) -> Any:
@@ -241,8 +253,15 @@ def list_persons_open(
     if order:
         name = order.lstrip("-")
         if name not in SORTABLE:
+            from dalil.services.records import _labels
+
             raise InputError(
-                f"cannot sort persons by {name!r}; by: {', '.join(SORTABLE)}", field="order"
+                Message(
+                    N_("cannot sort persons by %(field)s; by: %(choices)s"),
+                    field=repr(name),
+                    choices=_labels(list(SORTABLE)),
+                ),
+                field="order",
             )
         col = getattr(Person, name)
         q = q.order_by(col.desc() if order.startswith("-") else col.asc(), Person.id)
@@ -342,7 +361,7 @@ def update_person(
         new = check_text(changes["pseudonym"] or "", "pseudonym", max_len=100, required=True)
         clash = ctx.session.scalar(select(Person.id).where(Person.pseudonym == new))
         if clash is not None and clash != p.id:
-            raise Conflict(f"a person with pseudonym {new!r} already exists")
+            raise Conflict(Message(PSEUDONYM_TAKEN, pseudonym=repr(new)), field="pseudonym")
         p.pseudonym = new
         audit_change["pseudonym"] = new
     if "sex" in changes:

@@ -91,6 +91,32 @@ class RecordSpec:
 
 # --- cross-field checks ---------------------------------------------------------------
 
+#: Refusals a form shows in words of its own next to a field: ``web/pages/edit.py`` picks
+#: them by these message ids, never by their English words.
+UNIT_CYCLE: Final = N_("unit %(unit)s cannot be its own parent (cycle through unit %(parent)s)")
+ONE_OF_EVIDENCE_OR_SOURCE: Final = N_("a provenance link needs exactly one of evidence or source")
+FIELD_REQUIRED: Final = N_("%(kind)s %(field)s is required")
+FIELD_NEEDED: Final = N_("%(kind)s needs %(field)s")
+STALE_EDIT: Final = N_(
+    "%(kind)s %(id)s was changed since you opened it (by %(who)s; fields: %(fields)s); "
+    "nothing was saved: reload it and edit again"
+)
+_WITNESS_SUBJECT: Final = N_("role %(role)s: the subject must be a person (the witness)")
+_WITNESS_UNTAGGED: Final = N_(
+    "role %(role)s: person %(person)s is not tagged witness "
+    "(add the role witness to the person first)"
+)
+_WITNESS_SOURCE: Final = N_("role %(role)s: source %(source)s is a %(kind)s, not a testimony")
+_WITNESS_ITEM: Final = N_(
+    "role %(role)s: evidence item %(item)s is not marked sensitive; a testimony that "
+    "identifies its witness must be (mark the item sensitive first)"
+)
+_WITNESS_TAKEN: Final = N_("role %(role)s: %(what)s is already the testimony of person %(person)s")
+#: The refusals of a ``testimony_of`` link (:func:`_witness_link`).
+WITNESS_REFUSALS: Final = frozenset(
+    (_WITNESS_SUBJECT, _WITNESS_UNTAGGED, _WITNESS_SOURCE, _WITNESS_ITEM, _WITNESS_TAKEN)
+)
+
 
 def _coords(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("lat") is None) != (v.get("lon") is None):
@@ -162,7 +188,7 @@ def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
         if parent == me or parent in seen:
             raise InputError(
                 Message(
-                    N_("unit %(unit)s cannot be its own parent (cycle through unit %(parent)s)"),
+                    UNIT_CYCLE,
                     unit=str(me),
                     parent=str(parent),
                 )
@@ -175,7 +201,7 @@ def _unit_not_own_ancestor(ctx: Context, v: dict[str, Any]) -> None:
 def _provenance(ctx: Context, v: dict[str, Any]) -> None:
     if (v.get("evidence_id") is None) == (v.get("source_id") is None):
         raise InputError(
-            Message(N_("a provenance link needs exactly one of evidence or source")),
+            Message(ONE_OF_EVIDENCE_OR_SOURCE),
             field="source_id",
         )
     kind, sid = v.get("subject_kind"), v.get("subject_id")
@@ -189,20 +215,12 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
     """A ``testimony_of`` link: person tagged witness <- testimony source or sensitive item;
     one witness per testimony."""
     if v.get("subject_kind") != "person":
-        raise InputError(
-            Message(
-                N_("role %(role)s: the subject must be a person (the witness)"),
-                role=_label(WITNESS_ROLE),
-            )
-        )
+        raise InputError(Message(_WITNESS_SUBJECT, role=_label(WITNESS_ROLE)))
     person = ctx.get(Person, v["subject_id"], "person")
     if "witness" not in (person.roles or []):
         raise InputError(
             Message(
-                N_(
-                    "role %(role)s: person %(person)s is not tagged witness "
-                    "(add the role witness to the person first)"
-                ),
+                _WITNESS_UNTAGGED,
                 role=_label(WITNESS_ROLE),
                 person=str(person.id),
             ),
@@ -213,7 +231,7 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
         if src.kind != "testimony":
             raise InputError(
                 Message(
-                    N_("role %(role)s: source %(source)s is a %(kind)s, not a testimony"),
+                    _WITNESS_SOURCE,
                     role=_label(WITNESS_ROLE),
                     source=str(src.id),
                     kind=_label(src.kind),
@@ -226,11 +244,7 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
         if not item.sensitive:
             raise InputError(
                 Message(
-                    N_(
-                        "role %(role)s: evidence item %(item)s is not marked sensitive; a "
-                        "testimony that identifies its witness must be (mark the item "
-                        "sensitive first)"
-                    ),
+                    _WITNESS_ITEM,
                     role=_label(WITNESS_ROLE),
                     item=str(item.id),
                 ),
@@ -249,7 +263,7 @@ def _witness_link(ctx: Context, v: dict[str, Any]) -> None:
     if other is not None:
         raise InputError(
             Message(
-                N_("role %(role)s: %(what)s is already the testimony of person %(person)s"),
+                _WITNESS_TAKEN,
                 role=_label(WITNESS_ROLE),
                 what=what,
                 person=str(other.subject_id),
@@ -587,6 +601,8 @@ FIELD_MSGIDS: Final = (
     N_("act"), N_("incident"), N_("membership"), N_("provenance"), N_("site"), N_("source"),
     N_("unit"), N_("int"), N_("count"), N_("float"), N_("ref"), N_("refs"), N_("None"),
     N_("testimony_of"),
+    # the columns every list sorts by besides its fields
+    N_("id"), N_("created_at"), N_("updated_at"),
 )  # fmt: skip
 
 
@@ -639,11 +655,7 @@ def coerce(ctx: Context, spec: RecordSpec, name: str, value: Any) -> Any:
     label = name
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if f.required:
-            raise InputError(
-                Message(
-                    N_("%(kind)s %(field)s is required"), kind=_label(spec.kind), field=_label(name)
-                )
-            )
+            raise InputError(Message(FIELD_REQUIRED, kind=_label(spec.kind), field=_label(name)))
         return None
     try:
         if f.kind in ("text", "url"):
@@ -822,7 +834,7 @@ def _prepare(spec: RecordSpec, values: dict[str, Any]) -> dict[str, Any]:
             values[f.name] = f.default
         if f.required and values.get(f.name) in (None, ""):
             raise InputError(
-                Message(N_("%(kind)s needs %(field)s"), kind=_label(kind), field=_label(f.name)),
+                Message(FIELD_NEEDED, kind=_label(kind), field=_label(f.name)),
                 field=f.name,
                 code="required",
             )
@@ -877,8 +889,16 @@ def list_(
         q = q.limit(limit)
     if offset and after is None and before is None:
         q = q.offset(offset)
-    key = ("records.list_", kind, limit, offset, retracted, after, before,
-           tuple(sorted((k, repr(v)) for k, v in filters.items())))  # fmt: skip
+    if retracted == "hide" and not ctx.writable and limit is None and not offset:
+        # Every record in force of these filters: when the same records with the
+        # retracted ones were read in this transaction (a record page's preview of what
+        # depends on it, ``retractions._children``), leave those out instead of reading.
+        every = ctx.read_cache.get(retractions.list_key(kind, filters, retracted="include"))
+        if every is not None and after is None and before is None:
+            gone = retractions.retracted_among(ctx, kind, [r.id for r in every])
+            return [r for r in every if r.id not in gone]
+    key = retractions.list_key(kind, filters, limit=limit, offset=offset, retracted=retracted,
+                               after=after, before=before)  # fmt: skip
     rows = ctx.recall(key, lambda: list(ctx.session.scalars(q)))
     return rows[::-1] if backwards else rows
 
@@ -951,7 +971,12 @@ def _ordered(spec: RecordSpec, q: Any, order: str | None) -> Any:
     name = order.lstrip("-")
     if name not in sortable(spec.kind):
         raise InputError(
-            f"cannot sort {spec.kind} records by {name!r}; by: {', '.join(sortable(spec.kind))}",
+            Message(
+                N_("cannot sort %(kind)s records by %(field)s; by: %(choices)s"),
+                kind=_label(spec.kind),
+                field=repr(name),
+                choices=_labels(list(sortable(spec.kind))),
+            ),
             field="order",
         )
     col = getattr(model, name)
@@ -1180,10 +1205,7 @@ def check_version(
     actors = sorted({e["actor"] for e in later})
     raise Conflict(
         Message(
-            N_(
-                "%(kind)s %(id)s was changed since you opened it (by %(who)s; fields: "
-                "%(fields)s); nothing was saved: reload it and edit again"
-            ),
+            STALE_EDIT,
             kind=_label(kind),
             id=str(row.id),
             who=", ".join(actors) if actors else Message(N_("another user")),
@@ -1256,8 +1278,9 @@ _LABEL_COLUMNS: dict[str, tuple[type[Any], str]] = {
 def labels(ctx: Context, wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], tuple[str, str]]:
     """``(kind, id) -> (label, url)`` for the records a page links to (*wanted*: web kind
     -> ids; one query per kind): a person by pseudonym, an incident or source by title, a
-    unit or site by name, evidence by its file name, an act by number. Open fields only
-    (``case.read``)."""
+    unit or site by name, evidence by its file name (:func:`evidence.label`: a
+    :class:`Message` for a sensitive item the reader may not read), an act by number.
+    Open fields only (``case.read``)."""
     from dalil.services import evidence
 
     ctx.require(access.CASE_READ, "read records")
@@ -1272,11 +1295,16 @@ def labels(ctx: Context, wanted: dict[str, set[Any]]) -> dict[tuple[str, Any], t
             for ident, label in ctx.session.execute(q):
                 out[(kind, ident)] = (str(label), f"/{kind}/{ident}")
         elif kind == "evidence":
-            items = ctx.session.scalars(select(EvidenceItem).where(EvidenceItem.id.in_(ids)))
-            for item in items:
-                d = evidence.item_dict(ctx, item)
-                name = d.get("original_name") or item.sha256[:12] + "…"
-                out[(kind, item.id)] = (str(name), f"/evidence/{item.sha256}")
+            q = select(
+                EvidenceItem.id,
+                EvidenceItem.original_name,
+                EvidenceItem.sensitive,
+                EvidenceItem.sha256,
+            ).where(EvidenceItem.id.in_(ids))
+            may = ctx.can(access.EVIDENCE_READ_SENSITIVE)
+            for ident, name, sensitive, sha256 in ctx.session.execute(q):
+                shown = evidence.label(ident, name, sensitive, may_read_sensitive=may)
+                out[(kind, ident)] = (shown, f"/evidence/{sha256}")
         elif kind == "acts":
             for ident in ctx.session.scalars(select(Act.id).where(Act.id.in_(ids))):
                 out[(kind, ident)] = (f"#{ident}", f"/acts/{ident}")

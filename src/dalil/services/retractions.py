@@ -241,9 +241,45 @@ def _reason(reason: str | None) -> str:
 
 
 def _current(ctx: Context, kind: str, record_id: int) -> Retraction | None:
-    return ctx.session.scalar(
-        select(Retraction).where(Retraction.kind == kind, Retraction.record_id == record_id)
+    q = select(Retraction).where(Retraction.kind == kind, Retraction.record_id == record_id)
+    # read once per read-only transaction (a record page asks for its status and preview)
+    held = ctx.recall(
+        ("retractions.current", kind, record_id), lambda: list(ctx.session.scalars(q))
     )
+    return held[0] if held else None
+
+
+def list_key(
+    kind: str,
+    filters: dict[str, Any],
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    retracted: str = "hide",
+    after: int | None = None,
+    before: int | None = None,
+) -> tuple[Any, ...]:
+    """The key under which ``records.list_`` recalls the rows it read in a read-only
+    transaction (:meth:`Context.recall`); :func:`_children` reads a record's dependants
+    under the same key (``retracted="include"``), so that a record page reading both
+    its dependants and its related records makes one round trip for each."""
+    return ("records.list_", kind, limit, offset, retracted, after, before,
+            tuple(sorted((k, repr(v)) for k, v in filters.items())))  # fmt: skip
+
+
+def retracted_among(ctx: Context, kind: str, ids: Any) -> set[int]:
+    """Which of the records of *kind* with the ids *ids* are retracted (``case.read``):
+    one query for just those ids, none when there are none; read once per read-only
+    transaction."""
+    ctx.require(access.CASE_READ, f"read {kind} records")
+    wanted = tuple(sorted({int(i) for i in ids}))
+    if not wanted:
+        return set()
+    q = select(Retraction.record_id).where(
+        Retraction.kind == _kind(kind), Retraction.record_id.in_(wanted)
+    )
+    return set(ctx.recall(("retractions.among", kind, wanted),
+                          lambda: list(ctx.session.scalars(q))))  # fmt: skip
 
 
 def _as_dict(r: Retraction) -> dict[str, Any]:
@@ -378,33 +414,40 @@ def _children(ctx: Context, kind: str, record_id: int) -> list[tuple[str, Any]]:
     def add(k: str, q: Any) -> None:
         out.extend((k, r) for r in s.scalars(q.order_by(MODELS[k].id)))
 
-    def prov(q: Any) -> None:
-        add("provenance", select(ProvenanceLink).where(q))
+    def by(k: str, **filters: Any) -> None:
+        """The records of *k* with these field values, retracted ones too, in id order:
+        what ``records.list_(ctx, k, retracted="include", **filters)`` reads, recalled
+        under its key (a page showing both reads them once)."""
+        model = MODELS[k]
+        q = select(model).where(*(getattr(model, f) == v for f, v in filters.items()))
+        rows = ctx.recall(list_key(k, filters, retracted="include"),
+                          lambda: list(s.scalars(q.order_by(model.id))))  # fmt: skip
+        out.extend((k, r) for r in rows)
 
     if kind == "incident":
-        add("act", select(Act).where(Act.incident_id == record_id))
-        add("site", select(Site).where(Site.incident_id == record_id))
-        prov((ProvenanceLink.subject_kind == "incident") & (ProvenanceLink.subject_id == record_id))
+        by("act", incident_id=record_id)
+        by("site", incident_id=record_id)
+        by("provenance", subject_kind="incident", subject_id=record_id)
     elif kind == "person":
-        add("act", select(Act).where(Act.victim_id == record_id))
-        add("membership", select(Membership).where(Membership.person_id == record_id))
-        prov((ProvenanceLink.subject_kind == "person") & (ProvenanceLink.subject_id == record_id))
+        by("act", victim_id=record_id)
+        by("membership", person_id=record_id)
+        by("provenance", subject_kind="person", subject_id=record_id)
     elif kind == "act":
-        prov((ProvenanceLink.subject_kind == "act") & (ProvenanceLink.subject_id == record_id))
+        by("provenance", subject_kind="act", subject_id=record_id)
     elif kind == "site":
-        prov((ProvenanceLink.subject_kind == "site") & (ProvenanceLink.subject_id == record_id))
+        by("provenance", subject_kind="site", subject_id=record_id)
     elif kind == "unit":
-        add("membership", select(Membership).where(Membership.organization_id == record_id))
+        by("membership", organization_id=record_id)
     elif kind == "source":
         add("evidence", select(EvidenceItem).where(EvidenceItem.source_id == record_id))
-        prov(ProvenanceLink.source_id == record_id)
+        by("provenance", source_id=record_id)
         claims = select(ClaimSourceRow.claim_id).where(ClaimSourceRow.source_id == record_id)
         out.extend(("claim", c) for c in s.scalars(
             select(ClaimRow).where(ClaimRow.id.in_(claims)).order_by(ClaimRow.id)))  # fmt: skip
         items = [i for k, i in out if k == "evidence"]
         out.extend(_citing(ctx, {i.id for i in items}))
     elif kind == "evidence":
-        prov(ProvenanceLink.evidence_id == record_id)
+        by("provenance", evidence_id=record_id)
         out.extend(_citing(ctx, {record_id}))
     elif kind == "list":
         add("list_record", select(ListRecord).where(ListRecord.list_id == record_id))
@@ -433,7 +476,11 @@ def _retracted_among(ctx: Context, rows: list[tuple[str, Any]]) -> set[tuple[str
         or_(*(and_(Retraction.kind == k, Retraction.record_id.in_(sorted(ids)))
               for k, ids in wanted.items()))
     )  # fmt: skip
-    return {(k, i) for k, i in ctx.session.execute(q)}
+    found = {(k, i) for k, i in ctx.session.execute(q)}
+    for k, ids in wanted.items():  # known now: retracted_among() of these needs no query
+        mine: list[int] = [i for kk, i in found if kk == k]
+        ctx.recall(("retractions.among", k, tuple(sorted(ids))), mine.copy)
+    return found
 
 
 def _dependants(ctx: Context, kind: str, record_id: int) -> list[dict[str, Any]]:
@@ -626,6 +673,7 @@ def impact(ctx: Context, kind: str, ident: int | str) -> dict[str, Any]:
     gone_now: set[tuple[str, int]] = set()
     if where is not None:
         recs = list(s.execute(cols.where(where).order_by(ListRecord.id)))
+    if recs:  # (no list records: none of them is retracted either)
         # the retractions that bear on these records only (not the whole table)
         mine = select(ListRecord.id).where(where)
         lists_of = select(ListRecord.list_id).where(where)

@@ -272,7 +272,13 @@ def _hash_value(value: Any, where: str) -> str:
     v = str(value or "")
     algo, _, hexd = v.partition(":")
     if algo != "sha256" or len(hexd) != 64:
-        raise InputError(f"{where}: hash {v[:80]!r} is not sha256:<hex> (cannot be checked)")
+        raise InputError(
+            Message(
+                N_("%(file)s: hash %(hash)s is not sha256:<hex> (cannot be checked)"),
+                file=where,
+                hash=repr(v[:80]),
+            )
+        )
     return hexd.lower()
 
 
@@ -286,11 +292,15 @@ def check_signature(signed: dict[str, Any], digest: str) -> dict[str, Any]:
 
     where = "datapackage-digest.json"
     if signed.get("hash") != digest:
-        raise InputError(f"{where}: signedData.hash is not the datapackage digest")
+        raise InputError(
+            Message(N_("%(file)s: signedData.hash is not the datapackage digest"), file=where)
+        )
     try:
         sig = base64.b64decode(str(signed["signature"]), validate=True)
     except (KeyError, binascii.Error, ValueError):
-        raise InputError(f"{where}: signedData has no readable signature") from None
+        raise InputError(
+            Message(N_("%(file)s: signedData has no readable signature"), file=where)
+        ) from None
     out: dict[str, Any] = {"created": signed.get("created"), "software": signed.get("software")}
     if signed.get("publicKey"):
         raw = str(signed["publicKey"])
@@ -300,7 +310,9 @@ def check_signature(signed: dict[str, Any], digest: str) -> dict[str, Any]:
             else:
                 key = serialization.load_der_public_key(base64.b64decode(raw, validate=True))
         except (ValueError, binascii.Error):
-            raise InputError(f"{where}: signedData.publicKey is unreadable") from None
+            raise InputError(
+                Message(N_("%(file)s: signedData.publicKey is unreadable"), file=where)
+            ) from None
         der = key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
@@ -313,18 +325,27 @@ def check_signature(signed: dict[str, Any], digest: str) -> dict[str, Any]:
         try:
             chain = x509.load_pem_x509_certificates(str(signed["domainCert"]).encode("ascii"))
         except ValueError:
-            raise InputError(f"{where}: signedData.domainCert is unreadable") from None
+            raise InputError(
+                Message(N_("%(file)s: signedData.domainCert is unreadable"), file=where)
+            ) from None
         for child, parent in itertools.pairwise(chain):
             try:
                 child.verify_directly_issued_by(parent)
             except (ValueError, TypeError, InvalidSignature):
-                raise InputError(f"{where}: the domain certificate chain is broken") from None
+                raise InputError(
+                    Message(N_("%(file)s: the domain certificate chain is broken"), file=where)
+                ) from None
         key = chain[0].public_key()
         cn = chain[0].subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
         domain = str(cn[0].value) if cn else ""
         if signed.get("domain") and signed["domain"] != domain:
             raise InputError(
-                f"{where}: signed for {signed['domain']!r} but the certificate is {domain!r}"
+                Message(
+                    N_("%(file)s: signed for %(domain)s but the certificate is %(cert)s"),
+                    file=where,
+                    domain=repr(signed["domain"]),
+                    cert=repr(domain),
+                )
             )
         out.update(
             signer=f"domain {domain}",
@@ -332,14 +353,19 @@ def check_signature(signed: dict[str, Any], digest: str) -> dict[str, Any]:
             identity_checked=False,  # no trusted roots here: the chain is reported, not trusted
         )
     else:
-        raise InputError(f"{where}: signedData names no publicKey or domainCert")
+        raise InputError(
+            Message(N_("%(file)s: signedData names no publicKey or domainCert"), file=where)
+        )
     if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise InputError(f"{where}: the signing key is not an ECDSA key")
+        raise InputError(Message(N_("%(file)s: the signing key is not an ECDSA key"), file=where))
     try:
         key.verify(sig, digest.encode("ascii"), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise InputError(
-            f"{where}: the signature does not verify (archive altered or forged)"
+            Message(
+                N_("%(file)s: the signature does not verify (archive altered or forged)"),
+                file=where,
+            )
         ) from None
     out["verified"] = True
     if signed.get("timeSignature"):
@@ -358,7 +384,9 @@ def _check_time_signature(signed: dict[str, Any], signature_b64: str) -> dict[st
         resp = decode_timestamp_response(base64.b64decode(str(signed["timeSignature"])))
         chain = x509.load_pem_x509_certificates(str(signed.get("timestampCert", "")).encode())
     except (ValueError, binascii.Error):
-        raise InputError(f"{where}: timeSignature or timestampCert is unreadable") from None
+        raise InputError(
+            Message(N_("%(file)s: timeSignature or timestampCert is unreadable"), file=where)
+        ) from None
     roots = [c for c in chain if c.subject == c.issuer] or chain[-1:]
     b = VerifierBuilder()
     for c in roots:
@@ -370,7 +398,10 @@ def _check_time_signature(signed: dict[str, Any], signature_b64: str) -> dict[st
         b.build().verify_message(resp, signature_b64.encode("ascii"))
     except VerificationError:
         raise InputError(
-            f"{where}: the timeSignature does not verify (signature re-dated or altered)"
+            Message(
+                N_("%(file)s: the timeSignature does not verify (signature re-dated or altered)"),
+                file=where,
+            )
         ) from None
     return {
         "gen_time": resp.tst_info.gen_time.isoformat(),
@@ -385,7 +416,7 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise InputError(f"{label}: not a WACZ (zip) file") from None
+        raise InputError(Message(N_("%(file)s: not a WACZ (zip) file"), file=label)) from None
     with zf:
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
         for name in names:
@@ -394,34 +425,59 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
                     while f.read(1 << 20):
                         pass
             except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-                raise InputError(f"{name}: damaged inside the WACZ") from None
+                raise InputError(
+                    Message(N_("%(file)s: damaged inside the WACZ"), file=name)
+                ) from None
         if "datapackage.json" not in names:
-            raise InputError(f"{label}: no datapackage.json (not a WACZ)")
+            raise InputError(Message(N_("%(file)s: no datapackage.json (not a WACZ)"), file=label))
         dp_raw = zf.read("datapackage.json")
         try:
             dp = json.loads(dp_raw)
             resources = list(dp["resources"])
         except (ValueError, KeyError, TypeError):
-            raise InputError("datapackage.json: unreadable or without resources") from None
+            raise InputError(
+                Message(N_("%(file)s: unreadable or without resources"), file="datapackage.json")
+            ) from None
         listed: dict[str, str] = {}
         for r in resources:
             try:
                 rpath = str(r["path"])
             except (KeyError, TypeError):
-                raise InputError("datapackage.json: a resource has no path") from None
+                raise InputError(
+                    Message(N_("%(file)s: a resource has no path"), file="datapackage.json")
+                ) from None
             want = _hash_value(r.get("hash"), f"datapackage.json ({rpath})")
             if rpath not in names:
-                raise InputError(f"{rpath}: listed in datapackage.json but missing from the WACZ")
+                raise InputError(
+                    Message(
+                        N_("%(file)s: listed in datapackage.json but missing from the WACZ"),
+                        file=rpath,
+                    )
+                )
             got, size = _sha256_of(zf, rpath)
             if got != want:
-                raise InputError(f"{rpath}: sha256 differs from datapackage.json (altered)")
+                raise InputError(
+                    Message(
+                        N_("%(file)s: sha256 differs from datapackage.json (altered)"), file=rpath
+                    )
+                )
             if r.get("bytes") is not None and int(r["bytes"]) != size:
-                raise InputError(f"{rpath}: size differs from datapackage.json (altered)")
+                raise InputError(
+                    Message(
+                        N_("%(file)s: size differs from datapackage.json (altered)"), file=rpath
+                    )
+                )
             listed[rpath] = got
         extra = [n for n in names if n not in listed and not n.startswith("datapackage")]
         if extra:
             raise InputError(
-                f"{extra[0]}: in the WACZ but not in datapackage.json (not covered by its digests)"
+                Message(
+                    N_(
+                        "%(file)s: in the WACZ but not in datapackage.json (not covered by its "
+                        "digests)"
+                    ),
+                    file=extra[0],
+                )
             )
         dp_digest = "sha256:" + hashlib.sha256(dp_raw).hexdigest()
         integrity: dict[str, Any] = {
@@ -439,10 +495,15 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
                 dd = json.loads(zf.read("datapackage-digest.json"))
                 stated = str(dd["hash"])
             except (ValueError, KeyError, TypeError):
-                raise InputError("datapackage-digest.json: unreadable") from None
+                raise InputError(
+                    Message(N_("%(file)s: unreadable"), file="datapackage-digest.json")
+                ) from None
             if stated != dp_digest:
                 raise InputError(
-                    "datapackage.json: its sha256 differs from datapackage-digest.json (altered)"
+                    Message(
+                        N_("%(file)s: its sha256 differs from datapackage-digest.json (altered)"),
+                        file="datapackage.json",
+                    )
                 )
             integrity["digest_file"] = True
             if isinstance(dd.get("signedData"), dict):
@@ -450,7 +511,7 @@ def read_wacz(path: Path | IO[bytes], display: str | None = None) -> Capture:
                 integrity["signature"] = check_signature(dd["signedData"], dp_digest)
         warcs = sorted(n for n in listed if n.lower().endswith((".warc", ".warc.gz")))
         if not warcs:
-            raise InputError(f"{label}: holds no WARC file")
+            raise InputError(Message(N_("%(file)s: holds no WARC file"), file=label))
         for w in warcs:
             if w.lower().endswith(".gz"):
                 with zf.open(w) as f:
@@ -485,7 +546,9 @@ def _pages_jsonl(zf: zipfile.ZipFile, names: list[str]) -> list[dict[str, Any]]:
             try:
                 row = json.loads(line)
             except ValueError:
-                raise InputError(f"{name}: line {i + 1} is not JSON") from None
+                raise InputError(
+                    Message(N_("%(file)s: line %(line)s is not JSON"), file=name, line=str(i + 1))
+                ) from None
             if isinstance(row, dict) and row.get("url") and "format" not in row:
                 out.append({"url": str(row["url"]), "ts": row.get("ts"), "title": row.get("title")})
     return out

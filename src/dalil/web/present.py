@@ -16,6 +16,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from dalil.display.messages import words
 from dalil.services import evidence, records
 from dalil.services import kernel as access
 from dalil.services.records import WITNESS_ROLE
@@ -93,20 +94,24 @@ def bdi(v: Any, direction: str = "auto") -> Markup:
 
 @dataclass
 class Labels:
-    """``(kind, id) -> (label, url)`` for the records a page links to."""
+    """``(kind, id) -> (label, url)`` for the records a page links to; a label given as
+    a message ("withheld item 6") is shown in *lang*."""
 
     found: dict[tuple[str, Any], tuple[str, str]] = field(default_factory=dict)
+    lang: str = "en"
 
     def link(self, kind: str, ident: Any) -> Markup:
         if ident is None or ident == "":
             return _DASH
         label, url = self.found.get((kind, ident), (f"#{ident}", f"/{kind}/{ident}"))
+        label = words(label, self.lang)
         return Markup(f'<a href="{escape(url)}"><bdi dir="auto">{escape(label)}</bdi></a>')
 
 
-def lookup(sc: Any, wanted: dict[str, set[Any]]) -> Labels:
-    """Labels of the records *wanted* (web kind -> ids): :func:`services.records.labels`."""
-    return Labels(found=records.labels(sc, wanted))
+def lookup(sc: Any, wanted: dict[str, set[Any]], lang: str) -> Labels:
+    """Labels of the records *wanted* (web kind -> ids), for a reader of *lang*:
+    :func:`services.records.labels`."""
+    return Labels(found=records.labels(sc, wanted), lang=lang)
 
 
 def labels_for(ctx: Ctx, rows: Iterable[dict[str, Any]]) -> Labels:
@@ -117,7 +122,7 @@ def labels_for(ctx: Ctx, rows: Iterable[dict[str, Any]]) -> Labels:
     if not wanted:
         return Labels()
     with ctx.act(write=False) as sc:
-        return lookup(sc, wanted)
+        return lookup(sc, wanted, ctx.lang)
 
 
 def wanted_for(rows: Iterable[dict[str, Any]]) -> dict[str, set[Any]]:
@@ -260,8 +265,17 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
                 items += [
                     evidence.item_dict(sc, it) for it in evidence.list_items(sc, source_id=sid)
                 ]
+        may = sc.can(access.EVIDENCE_READ_SENSITIVE)
+        item_labels = {
+            it["id"]: evidence.label(
+                it["id"], it.get("original_name"), it["sensitive"], may_read_sensitive=may
+            )
+            for it in items
+        }
         labels = lookup(
-            sc, wanted_for([*acts, *as_perpetrator, *sites, *members, *subunits, *links])
+            sc,
+            wanted_for([*acts, *as_perpetrator, *sites, *members, *subunits, *links]),
+            ctx.lang,
         )
     w = Words(ctx, labels)
     out: list[Section] = []
@@ -420,7 +434,7 @@ def related(ctx: Ctx, kind: str, record: dict[str, Any]) -> list[Section]:
                 [
                     [
                         Markup('<a href="/evidence/{}"><bdi dir="auto">{}</bdi></a>').format(
-                            it["sha256"], it.get("original_name") or it["sha256"][:12] + "…"
+                            it["sha256"], words(item_labels[it["id"]], ctx.lang)
                         ),
                         w.value("media_type", it.get("media_type")),
                         w.value("copy_kind", it.get("copy_kind")),

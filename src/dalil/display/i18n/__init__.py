@@ -76,7 +76,7 @@ def extract_messages() -> set[str]:
     """Every msgid used in the web's templates and code, in the reports' labels, and the
     messages marked ``N_`` in the services and libraries (job log lines; with Babel's
     extractors)."""
-    from babel.messages.extract import extract_from_dir
+    from babel.messages.extract import extract, extract_from_dir
 
     method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
@@ -96,6 +96,11 @@ def extract_messages() -> set[str]:
         for _fn, _lineno, message, _comments, _ctx in extract_from_dir(
             str(HERE.parents[1] / part), method_map=[("**.py", "python")], keywords={"N_": None}
         ):
+            if isinstance(message, str) and message:
+                found.add(message)
+    # and the one table reader, a module of its own (dalil/tabular.py)
+    with open(HERE.parents[1] / "tabular.py", "rb") as f:
+        for _lineno, message, _comments, _ctx in extract("python", f, keywords={"N_": None}):
             if isinstance(message, str) and message:
                 found.add(message)
     return found

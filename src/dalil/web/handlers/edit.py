@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dalil.display.jsonout import jsonable
+from dalil.display.messages import Message
 from dalil.errors import InputError, NotFound
 from dalil.services import evidence, persons, records
 from dalil.services import kernel as access
@@ -47,7 +48,12 @@ def create(ctx: Ctx, kind: str, values: dict[str, Any]) -> dict[str, Any]:
             values = dict(values)
             pseudonym = values.pop("pseudonym", None)
             if not isinstance(pseudonym, str) or not pseudonym.strip():
-                raise InputError("person pseudonym is required", field="pseudonym")
+                raise InputError(
+                    Message(
+                        records.FIELD_REQUIRED, kind=Message("person"), field=Message("pseudonym")
+                    ),
+                    field="pseudonym",
+                )
             row = persons.add_person(sc, pseudonym=pseudonym, **values)
         else:
             row = records.add(sc, sk, **values)
@@ -127,8 +133,9 @@ def options_for(sc: Any, kind: str) -> list[tuple[Any, str]]:
             for p in persons.list_persons_open(sc, limit=OPTION_LIMIT, offset=0)
         ]
     if kind == "evidence":
-        return [
-            (it.id, str(evidence.item_dict(sc, it).get("original_name") or it.sha256[:12]))
+        may = sc.can(access.EVIDENCE_READ_SENSITIVE)
+        return [  # by file name, or "withheld item N" (a message: in the reader's words)
+            (it.id, evidence.label(it.id, it.original_name, it.sensitive, may_read_sensitive=may))
             for it in evidence.list_items(sc, limit=OPTION_LIMIT, offset=0)
         ]
     sk = {v: k for k, v in REF_LISTS.items()}[kind]

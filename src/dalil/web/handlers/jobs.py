@@ -144,7 +144,7 @@ def capture_summary(
     labels = Labels()
     if any(ids.values()):
         with ctx.act(write=False) as sc:
-            labels = lookup(sc, ids)
+            labels = lookup(sc, ids, ctx.lang)
     return capture_view(result, labels.link, ctx.gettext.gettext)
 
 

@@ -81,7 +81,9 @@ def list_page(
             from dalil.web import present
 
             wanted = present.wanted_for(items)
-            out["labels"] = present.lookup(sc, wanted) if wanted else present.Labels()
+            out["labels"] = (
+                present.lookup(sc, wanted, ctx.lang) if wanted else present.Labels(lang=ctx.lang)
+            )
     return out
 
 

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dalil.display.messages import error_in_words
+from dalil.display.messages import error_in_words, words
 from dalil.errors import Conflict, DalilError, NotFound, PermissionDenied
 from dalil.services import kernel as access
+from dalil.services import persons, records
 from dalil.web.context import N_, PageCtx, finish, render
 from dalil.web.forms import (
     EDIT_KINDS,
@@ -40,31 +41,59 @@ def _fields(ctx: PageCtx, kind: str) -> list[FormField]:
         options = edit.ref_options(ctx, {r for r in refs if r})
         for f in fields:
             if f.ref:
-                f.options = options[f.ref]
+                f.options = [(i, words(label, ctx.lang)) for i, label in options[f.ref]]
     return fields
 
 
+def _msgid(err: DalilError) -> str | None:
+    """The message id *err* was raised with (None for plain words): what a form goes by
+    to choose its own words for a refusal, never the English sentence."""
+    return err.words.msgid if err.words is not None else None
+
+
+def _stale(err: DalilError) -> bool:
+    """An edit refused because the record changed since the form was opened."""
+    return isinstance(err, Conflict) and _msgid(err) == records.STALE_EDIT
+
+
+def _required(err: DalilError) -> bool:
+    return err.code == "required" or _msgid(err) in (records.FIELD_REQUIRED, records.FIELD_NEEDED)
+
+
+def _own_words(err: DalilError, field: str) -> str | None:
+    """The ERROR_WORDS key of a refusal that has words of its own next to *field*, by
+    the refusal's message id or code (read when asked: the ids are the services')."""
+    by_msgid = {
+        (records.UNIT_CYCLE, "parent_id"): "parent_id",
+        (records.ONE_OF_EVIDENCE_OR_SOURCE, "source_id"): "source_id",
+    }
+    by_code = {
+        ("end_before_start", "date_end"): "date_end",
+        ("low_best_high", "fatalities_best"): "fatalities_best",
+    }
+    return by_msgid.get((_msgid(err) or "", field)) or by_code.get((err.code, field))
+
+
+#: A refusal's field that a form names otherwise (the service's parameter -> the input).
+_FORM_FIELD = {"role": "roles", "date range": "date_end", "fatalities": "fatalities_best"}
+
+
 def _error_key(err: DalilError, f: FormField | None) -> str:
-    msg = err.message
-    if isinstance(err, Conflict) and "pseudonym" in msg:
+    msgid = _msgid(err)
+    if isinstance(err, Conflict) and msgid == persons.PSEUDONYM_TAKEN:
         return "pseudonym_taken"
-    if "testimony_of" in msg:
+    if msgid in records.WITNESS_REFUSALS:
         return "witness"
     if f is None:
         return ""
-    if f.name == "date_end" and "range" in msg:
-        return "date_end"
-    if f.name == "fatalities_best" and "low <= best" in msg:
-        return "fatalities_best"
-    if f.name == "parent_id" and "own parent" in msg:
-        return "parent_id"
-    if f.name == "source_id" and "exactly one" in msg:
-        return "source_id"
+    own = _own_words(err, f.name)
+    if own:
+        return own
     if f.name == "subject_id" and isinstance(err, NotFound):
         return "subject_id"
     if f.name.startswith("age"):
         return "age"
-    if "required" in msg or "needs --" in msg or "must not be empty" in msg:
+    if _required(err):
         return "required"
     if isinstance(err, NotFound):
         return "ref"
@@ -79,22 +108,11 @@ def _error_key(err: DalilError, f: FormField | None) -> str:
 
 
 def _field_of(err: DalilError, fields: list[FormField]) -> FormField | None:
+    """The input a refusal is shown next to: the field the service named (its message
+    words are never read)."""
     names = {f.name: f for f in fields}
-    if err.field in names:
-        return names[err.field]
-    msg = err.message.lower()
-    if "pseudonym" in msg and "pseudonym" in names:
-        return names["pseudonym"]
-    for f in fields:  # the person service names the field in its message
-        if msg.startswith((f.name.replace("_", " "), f"invalid {f.name}", f"{f.name} ")):
-            return f
-    if msg.startswith("invalid role"):
-        return names.get("roles")
-    if "age" in msg.split() and "age" in names:
-        return names["age"]
-    if "lat" in msg and "lat" in names:
-        return names["lat"]
-    return None
+    name = err.field or ""
+    return names.get(name) or names.get(_FORM_FIELD.get(name, ""))
 
 
 def _form(
@@ -216,7 +234,7 @@ def _save(ctx: PageCtx, kind: str, form: dict[str, Any], raw_id: str | None) -> 
     except DalilError as err:
         if isinstance(err, PermissionDenied):
             raise
-        stale = isinstance(err, Conflict) and "changed since you opened it" in err.message
+        stale = _stale(err)
         f = None if stale or err.field == "status_event" else _field_of(err, fields)
         key = _error_key(err, f)
         if f is not None and key:
@@ -478,13 +496,11 @@ def _save_killing(ctx: PageCtx, form: dict[str, Any]) -> Response:
             raise err from None
         assert isinstance(err, DalilError)
         name = _STAGE_FIELDS[se.stage].get(err.field or "")
-        if name is None and se.stage == "victim" and "pseudonym" in err.message:
-            name = "vic_pseudonym"
         if name is None:
             return _killing_form(ctx, form, problem=error_in_words(err, ctx.lang), status_code=422)
-        if isinstance(err, Conflict):
+        if isinstance(err, Conflict) and _msgid(err) == persons.PSEUDONYM_TAKEN:
             key = "pseudonym_taken"
-        elif "required" in err.message or "needs --" in err.message:
+        elif _required(err):
             key = "required"
         else:
             key = _INPUT_KINDS.get(name, "date" if name.endswith("date") else "choice")
@@ -577,7 +593,7 @@ async def evidence_update(ctx: PageCtx, sha256: str, request: Request) -> Respon
         except DalilError as err:
             if isinstance(err, PermissionDenied):
                 raise
-            stale = isinstance(err, Conflict) and "changed since you opened it" in err.message
+            stale = _stale(err)
             return _evidence_form(
                 ctx, record, form, error_in_words(err, ctx.lang), 409 if stale else 422
             )

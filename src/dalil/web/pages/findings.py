@@ -147,7 +147,7 @@ def _act_page(
     victim_link = None
     if victim is not None:  # the victim by pseudonym, not by number
         with ctx.act(write=False) as sc:
-            victim_link = lookup(sc, {"persons": {victim}}).link("persons", victim)
+            victim_link = lookup(sc, {"persons": {victim}}, ctx.lang).link("persons", victim)
 
     return render(
         ctx,

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from markupsafe import Markup, escape
 
 from dalil.display.maps import incident_map
+from dalil.display.messages import words as words_of
 from dalil.errors import PermissionDenied
 from dalil.web import present
 from dalil.web.context import N_, PageCtx, render
@@ -77,6 +78,19 @@ def _list_page(kind: Kind) -> Any:
         fields = [f for f, _label in kind.columns]
         first = "original_name" if kind.name == "evidence" else fields[0]
         rest = fields[1:]
+        if kind.name == "evidence":  # by file name, or "withheld item N": never a hash
+            from dalil.services import evidence as evidence_service
+            from dalil.services import kernel
+            from dalil.web.handlers.edit import can
+
+            may = can(ctx, kernel.EVIDENCE_READ_SENSITIVE)
+            for r in page["items"]:
+                r["original_name"] = words_of(
+                    evidence_service.label(
+                        r["id"], r.get("original_name"), r["sensitive"], may_read_sensitive=may
+                    ),
+                    ctx.lang,
+                )
         rows = Markup("\n").join(
             Markup(
                 f'<tr><td><a href="/{kind.name}/{escape(r.get(kind.id_field))}">'
@@ -191,13 +205,15 @@ def retract_state(
     *,
     error: str | None = None,
     reason: str = "",
+    preview: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The retraction notice of a record page (who, when, why), the message of a
     retract or restore just done, or the refusal of one (*error*, shown next to the
     reason field with the typed *reason* kept), what retracting or restoring it changes
     downstream (``retractions.impact``), what depends on the record (listed on the
     retract form, with the choice to retract them too) and the retracted records it
-    depends on ("depends on a retracted record")."""
+    depends on ("depends on a retracted record"). *preview*: ``impact`` of the record,
+    if already read."""
     from dalil.web.handlers import retractions as rh
 
     code = ctx.request.query_params.get("retract", "")
@@ -210,7 +226,8 @@ def retract_state(
     if kind is not None and item_id is not None:
         ident = parse_id(kind, item_id)
         # the preview lists what depends on it or, retracted, what a restore puts back
-        preview = rh.impact(ctx, kind, ident)
+        if preview is None:
+            preview = rh.impact(ctx, kind, ident)
         held = bool(record.get("retraction"))
         links = {
             "dependants": [] if held else preview["dependants"],
@@ -241,11 +258,17 @@ def show_record(
 ) -> Response:
     """A record's page; after a refused retract or restore, again with the refusal
     next to the reason field and the typed reason kept (*status_code* 422 or 409)."""
-    # The record and what the page shows around it are read in one transaction.
+    # The record and what the page shows around it are read in one transaction. What
+    # depends on the record (the retract form's preview) is read first, retracted
+    # records too: the record's related records in force (its acts, memberships,
+    # provenance) are then those rows less the retracted ones, not read again.
     with ctx.reading():
+        from dalil.web.handlers import retractions as rh
+
+        preview = rh.impact(ctx, kind.name, parse_id(kind.name, item_id))
         record = records.get(ctx, kind.name, item_id)
         extra: dict[str, Any] = retract_state(
-            ctx, record, kind.name, item_id, error=error, reason=reason
+            ctx, record, kind.name, item_id, error=error, reason=reason, preview=preview
         )
         extra["facts"] = present.Words(ctx, present.labels_for(ctx, [record])).facts(record)
         extra["sections"] = present.related(ctx, kind.name, record)
