@@ -5,7 +5,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEMO_DIR ?= demo-case
-PYTEST_ARGS ?= -n 2
+# --dist loadgroup: each test file runs on one worker, so a module's fixtures (a seeded
+# case, a served app, a browser, the demo build) are made once, not once per worker;
+# files that share an expensive session fixture form one group (tests/conftest.py).
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: demo test venv lint typecheck docs clean
 

@@ -5,6 +5,10 @@
 - ``new_case(...)``: create an unlocked SQLite case in a temp folder (closed at teardown).
 - ``case``: one fresh SQLite case; ``any_case``: the same, parametrised over SQLite and
   PostgreSQL (a fresh schema per test; skipped when ``DALIL_TEST_POSTGRES`` is unset).
+  The fresh SQLite case is a copy of one made by ``Case.init`` once per test process
+  (``Case.init`` runs every migration: ~0.7 s; a copy and ``Case.open`` ~0.05 s), so
+  each test still gets its own folder and database; ``new_case`` always runs
+  ``Case.init`` (tests that need cases with different keys use it).
 - ``dalil``: run the CLI in-process (through the real error handling: exit 2 on
   DalilError) with ``DALIL_CASE``/``DALIL_PASSPHRASE`` pointing at a case.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -47,10 +52,28 @@ def new_case(tmp_path: Path) -> Iterator[Callable[..., Case]]:
         c.close()
 
 
+@pytest.fixture(scope="session")
+def fresh_case_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a case just made by ``Case.init`` (admin ``admin``), closed and never
+    opened again: ``case`` and ``any_case`` (SQLite) copy it."""
+    root = tmp_path_factory.mktemp("fresh-case-template") / "case"
+    Case.init(root, TEST_PASSPHRASE, admin="admin").close()
+    return root
+
+
+def copy_case(template: Path, root: Path) -> Case:
+    """Copy the closed case folder *template* (with its SQLite database) to *root* and
+    open the copy, unlocked."""
+    shutil.copytree(template, root)
+    return Case.open(root, TEST_PASSPHRASE)
+
+
 @pytest.fixture
-def case(new_case: Callable[..., Case]) -> Case:
-    """A fresh, unlocked SQLite case whose admin is ``admin``."""
-    return new_case()
+def case(tmp_path: Path, fresh_case_template: Path) -> Iterator[Case]:
+    """A fresh, unlocked SQLite case whose admin is ``admin`` (a copy of a fresh case)."""
+    c = copy_case(fresh_case_template, tmp_path / "case")
+    yield c
+    c.close()
 
 
 def postgres_url() -> str | None:
@@ -89,7 +112,7 @@ def pg_schema_url() -> Iterator[str]:
 def any_case(request: pytest.FixtureRequest, new_case: Callable[..., Case]) -> Case:
     """A fresh case on SQLite, then on PostgreSQL (skipped when not configured)."""
     if request.param == "sqlite":
-        return new_case()
+        return request.getfixturevalue("case")
     url = request.getfixturevalue("pg_schema_url")
     return new_case(database=url)
 
@@ -104,3 +127,26 @@ def dalil(case: Case) -> DalilRunner:
 def dalil_env() -> Callable[..., DalilRunner]:
     """``dalil_env(DALIL_CASE=…, …) -> DalilRunner`` for tests that need their own env."""
     return lambda **env: DalilRunner(env)
+
+
+# Session fixtures that take long to build, and the xdist group of the test files that use
+# them: with ``--dist loadgroup`` (``make test``) each group runs on one worker, so the
+# fixture is built once per run, not once per worker. Other files are units of their own
+# (a module's fixtures are built once).
+_GROUPED_FIXTURES = {
+    "snapshot": "report-snapshot",  # tests/report: the demo story's snapshot and reports
+    "rendered": "report-snapshot",
+    "review_base": "review-case",  # tests/linkage: the linked case with a review queue
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups: dict[str, str] = {}
+    for item in items:
+        for name in getattr(item, "fixturenames", ()):
+            if name in _GROUPED_FIXTURES:
+                groups.setdefault(item.nodeid.split("::", 1)[0], _GROUPED_FIXTURES[name])
+    for item in items:
+        group = groups.get(item.nodeid.split("::", 1)[0])
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

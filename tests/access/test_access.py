@@ -58,6 +58,39 @@ def test_password_login_audited_and_wrong_password_refused(case: Case) -> None:
         assert user.last_login_at is not None
 
 
+def _stored_hash(case: Case, name: str) -> str:
+    with case.system_session() as s:
+        h = access.get_user(s, name).password_hash
+    assert h is not None
+    return h
+
+
+def test_passwords_get_the_real_argon2_parameters_unless_the_test_kdf_profile(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite's cheap parameters only under ``DALIL_KDF_PROFILE=test``; a login
+    rehashes a password made under the other setting to the current parameters."""
+    real = "m=65536,t=3,p=4"
+    with case.act() as ctx:
+        users.add_user(ctx, "tina", "legal", password="cheap password 1")
+    assert "$m=8,t=1,p=1$" in _stored_hash(case, "tina")
+    monkeypatch.setenv("DALIL_KDF_PROFILE", "strong")
+    with case.act() as ctx:
+        users.add_user(ctx, "rafi", "legal", password="real password 1")
+    assert f"${real}$" in _stored_hash(case, "rafi")
+    users.login_password(case, "tina", "cheap password 1")  # verified, then rehashed
+    assert f"${real}$" in _stored_hash(case, "tina")
+    with pytest.raises(PermissionDenied):
+        users.login_password(case, "tina", "wrong password 1")
+    monkeypatch.setenv("DALIL_KDF_PROFILE", "test")
+    users.login_password(case, "rafi", "real password 1")
+    assert "$m=8,t=1,p=1$" in _stored_hash(case, "rafi")
+    monkeypatch.delenv("DALIL_KDF_PROFILE")  # unset: the real parameters
+    with case.act() as ctx:
+        users.add_user(ctx, "sara", "viewer", password="real password 2")
+    assert f"${real}$" in _stored_hash(case, "sara")
+
+
 def test_disabled_user_cannot_log_in_or_act(case: Case) -> None:
     with case.act() as ctx:
         users.add_user(ctx, "ines", "investigator", password="password 123")

@@ -125,7 +125,7 @@ def test_small_stratum_is_warned_about_and_a_failed_one_blocks_the_total(tmp_pat
     tiny = CaptureTable.from_patterns(["L1", "L2", "L3", "L4"], {"1000": 3, "0100": 2})
     path = _stratified_csv(tmp_path, {"big": big, "tiny": tiny})
     r = estimate(path, strata="region")
-    assert any("'tiny' is too small" in w for w in r.warnings)
+    assert any("“tiny” is too small" in w for w in r.warnings)
     assert any("no combined total" in w for w in r.warnings)
     assert r.estimate is None
     row = next(s for s in r.diagnostics["strata"] if s["stratum"] == "tiny")

@@ -215,7 +215,7 @@ def test_thin_overlap_and_an_empty_list_are_warned_about(tmp_path):
     assert code == 0, err
     warnings = json.loads(out)["diagnostics"]["warnings"]
     assert any("only 5 people appear on two or more lists" in w for w in warnings)
-    assert any("list 'C' records nobody" in w for w in warnings)
+    assert any("list “C” records nobody" in w for w in warnings)
 
 
 def test_drawn_seed_is_reported_for_all_methods_and_reproduces_the_table():

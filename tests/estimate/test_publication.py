@@ -63,3 +63,25 @@ def test_a_stratum_without_an_estimate_blocks_publication(tmp_path):
     assert d["estimate"] is None
     assert not d["publication"]["ok"]
     assert "no estimate" in d["publication"]["reasons"]
+
+
+def test_a_stratum_and_a_list_are_named_as_written_not_as_python_quotes() -> None:
+    """A name with an apostrophe and quotes is quoted in words (“…”, «…» in Arabic),
+    never with Python's repr (backslashes, swapped quotes)."""
+    from dalil.display.estimate_words import gate_words
+    from dalil.estimate.api import check_overlap
+    from dalil.estimate.data import CaptureTable
+
+    name = 'Dar\'a "north"'
+    g = gates(
+        {"estimate": 1.0, "diagnostics": {"strata": [{"stratum": name, "gates": ["no estimate"]}]}}
+    )
+    assert g["reasons"] == [f"stratum “{name}”: no estimate"], g
+    assert gate_words(g["reasons"][0], "en") == f"stratum “{name}”: no estimate"
+    assert gate_words(g["reasons"][0], "ar") == f"الفئة «{name}»: لا يوجد تقدير"
+    assert gate_words("stratum 'x': no estimate", "ar") == "الفئة «x»: لا يوجد تقدير"  # as stored
+    t = CaptureTable.from_patterns(["A", name, "C"], {"100": 5, "001": 4, "101": 2})
+    warned = [w for w in check_overlap(t) if "records nobody" in w]
+    assert warned == [
+        f"list “{name}” records nobody here; it adds no information and should be left out"
+    ], warned

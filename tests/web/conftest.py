@@ -7,7 +7,11 @@ All people and places here are fictional.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import copy
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,7 +50,27 @@ def password_for(role: str) -> str:
     return f"pw-{role}-fictional-1"
 
 
+_SEEDED: dict[str, Any] = {}  # this process's pristine seeded case: its folder and ids
+
+
 def seed_case(root: Path) -> dict[str, Any]:
+    """Put the fictional test case in *root* (absent); return ids of what it holds.
+
+    The case is built (:func:`build_seeded_case`: users with argon2 passwords, two lists
+    imported and linked — tens of seconds on a loaded machine) once per test process, in
+    a folder of its own that no test opens; each call copies that folder, database
+    included, so every caller still gets a case of its own to change."""
+    if not _SEEDED:
+        folder = Path(tempfile.mkdtemp(prefix="dalil-web-seed-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = folder / "case"
+        _SEEDED["ids"] = build_seeded_case(template)
+        _SEEDED["root"] = template
+    shutil.copytree(_SEEDED["root"], root)
+    return copy.deepcopy(_SEEDED["ids"])
+
+
+def build_seeded_case(root: Path) -> dict[str, Any]:
     """Create the fictional test case; return ids of what it holds."""
     from dalil.services import evidence, persons, records, users
 

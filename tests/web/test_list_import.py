@@ -173,6 +173,24 @@ def test_a_bad_mapping_is_refused_in_arabic_on_an_arabic_page(
     assert not set(re.findall(r"[A-Za-z]{3,}", words)) - own, words
 
 
+def test_a_blank_list_name_is_refused_in_arabic_on_an_arabic_page(
+    make_client: Any, app: Any
+) -> None:
+    """A list name of spaces only (the form's own check lets it through): refused on the
+    mapping step in the page's language."""
+    c = make_client()
+    c.get("/login?lang=ar")
+    c.login("analyst")
+    fields = _mapping_fields(_upload(c, "   ").text)
+    r = c.post("/lists/import/check", data={**fields, "csrf_token": c.csrf("/lists/import")})
+    assert r.status_code == 422, r.text[-2000:]
+    box = re.search(r'id="li-mapping-error"[^>]*>(.*?)</p>', r.text, re.S)
+    assert box is not None, r.text[-2000:]
+    words = unescape(re.sub(r"<[^>]+>", "", box.group(1)))
+    assert any("\u0600" <= ch <= "\u06ff" for ch in words), words
+    assert not re.search(r"[A-Za-z]{3,}", words), words
+
+
 def test_a_list_import_job_reports_rows_stored_of_total(
     make_client: Any, seeded: dict[str, Any]
 ) -> None:

@@ -249,30 +249,41 @@ def require(actor: Actor, permission: str, what: str | None = None) -> None:
 # --- passwords ---------------------------------------------------------------------
 
 _HASHER: Final = PasswordHasher()  # argon2id with the library's current defaults
+# The test suite creates and logs in hundreds of users: under the key files' test KDF
+# profile (``DALIL_KDF_PROFILE=test``, refused outside the test suite, see
+# :func:`dalil.vault.keys.default_profile`) passwords get its cheap parameters too.
+_TEST_HASHER: Final = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
-_DUMMY: list[str] = []
+def _hasher() -> PasswordHasher:
+    from dalil.vault.keys import weak_kdf_profile
+
+    return _TEST_HASHER if weak_kdf_profile() else _HASHER
+
+
+_DUMMY: dict[int, str] = {}
 
 
 def _dummy_hash() -> str:
     """A hash of a random password nobody knows (made once per process), verified in
     place of a missing one so that every refusal takes the time of a real check."""
-    if not _DUMMY:
-        _DUMMY.append(_HASHER.hash(secrets.token_urlsafe(24)))
-    return _DUMMY[0]
+    hasher = _hasher()
+    if id(hasher) not in _DUMMY:
+        _DUMMY[id(hasher)] = hasher.hash(secrets.token_urlsafe(24))
+    return _DUMMY[id(hasher)]
 
 
 def hash_password(password: str) -> str:
     if len(password) < 8:
         raise InputError("password too short: use at least 8 characters")
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
     if password_hash is None:
         return False
     try:
-        return _HASHER.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -320,8 +331,9 @@ def verify_password(session: Session, name: str, password: str) -> User:
     if user is None or user.disabled or not matches:
         raise PermissionDenied("invalid user name or password")
     assert user.password_hash is not None
-    if _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = _HASHER.hash(password)
+    hasher = _hasher()
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     user.last_login_at = _now()
     return user
 

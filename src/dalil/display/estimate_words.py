@@ -111,7 +111,8 @@ _GATES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"no estimate"), "none"),
 ]
-_STRATUM = re.compile(r"stratum (?P<q>['\"])(?P<s>.*?)(?P=q): (?P<rest>.*)")
+#: A stratum's name in quotation marks (“…”; results stored before: Python's quotes).
+_STRATUM = re.compile(r"stratum (?:“(?P<s>.*?)”|'(?P<s1>.*?)'|\"(?P<s2>.*?)\"): (?P<rest>.*)")
 _METHOD = re.compile(r"(?P<m>loglinear|lcmcr|bma): (?P<rest>.*)")
 
 
@@ -124,7 +125,8 @@ def gate_words(reason: str, lang: str = "en") -> str:
     """One publication-gate reason (``publication.reasons[i]``) in *lang*."""
     m = _STRATUM.fullmatch(reason)
     if m:
-        return word("stratum", lang, s=m["s"], text=gate_words(m["rest"], lang))
+        name = next(m[g] for g in ("s", "s1", "s2") if m[g] is not None)
+        return word("stratum", lang, s=name, text=gate_words(m["rest"], lang))
     m = _METHOD.fullmatch(reason)
     if m:
         return word("method", lang, m=m["m"], text=gate_words(m["rest"], lang))

@@ -143,7 +143,7 @@ def check_overlap(table: CaptureTable) -> list[str]:
     empty = [name for name, size in table.list_sizes.items() if size == 0]
     if empty:
         warnings.append(
-            "list " + ", ".join(repr(e) for e in empty) + " records nobody here; "
+            "list " + ", ".join(f"“{e}”" for e in empty) + " records nobody here; "
             "it adds no information and should be left out"
         )
     if table.observed < SMALL_STRATUM:
@@ -416,7 +416,7 @@ def _stratified(
         row: dict[str, Any] = {"stratum": name, "observed": t.observed}
         if small:
             warnings.append(
-                f"stratum {name!r} is too small to estimate reliably ("
+                f"stratum “{name}” is too small to estimate reliably ("
                 + "; ".join(small)
                 + "); consider merging strata"
             )
@@ -440,12 +440,12 @@ def _stratified(
         except InputError as e:
             failed.append(name)
             row.update({"model": None, "estimate": None, "ci": None, "se": None, "error": str(e)})
-            warnings.append(f"stratum {name!r} cannot be estimated: {e}")
+            warnings.append(f"stratum “{name}” cannot be estimated: {e}")
         rows.append(row)
     if failed:
         warnings.append(
             "no combined total: "
-            + ", ".join(repr(f) for f in failed)
+            + ", ".join(f"“{f}”" for f in failed)
             + " could not be estimated; merge small strata or estimate without --strata"
         )
         est: float | None = None

@@ -68,7 +68,8 @@ def gates(result: dict[str, Any]) -> dict[str, Any]:
     for row in diag.get("sensitivity", []) or []:
         reasons += [f"{row['method']}: {r}" for r in row.get("gates") or []]
     for row in diag.get("strata", []) or []:
-        reasons += [f"stratum {row['stratum']!r}: {r}" for r in row.get("gates") or []]
+        # the name as written, in quotation marks (not repr: no backslashes shown)
+        reasons += [f"stratum “{row['stratum']}”: {r}" for r in row.get("gates") or []]
     seen: set[str] = set()
     unique = [r for r in reasons if not (r in seen or seen.add(r))]  # type: ignore[func-returns-value]
     return {"ok": not unique, "reasons": unique}

@@ -157,7 +157,7 @@ def import_upload(
 def _list_name(list_name: str) -> str:
     name = " ".join(str(list_name).split())
     if not name or len(name) > 100:
-        raise InputError("give a list name of 1-100 characters", field="list_name")
+        raise InputError(Message(N_("give a list name of 1-100 characters")), field="list_name")
     return name
 
 

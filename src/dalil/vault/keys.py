@@ -141,6 +141,13 @@ def default_profile() -> str:
     return name
 
 
+def weak_kdf_profile() -> bool:
+    """Whether ``$DALIL_KDF_PROFILE`` is ``test`` where it is allowed (the test suite, or
+    ``DALIL_WEAK_KDF_OK=1``): then password hashes (:mod:`dalil.core.access`) are cheap
+    too. Never raises: an unusable profile name is refused where a key file is made."""
+    return os.environ.get("DALIL_KDF_PROFILE", "").strip() == "test" and _weak_kdf_allowed()
+
+
 def _weak_kdf_allowed() -> bool:
     """The test profile outside the test suite silently made weak cases: it now needs
     pytest running (this process or the one that started it) or an explicit

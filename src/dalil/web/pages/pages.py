@@ -23,25 +23,26 @@ from dalil.web.pages import (
     victim_lists,
 )
 
-router = APIRouter(include_in_schema=False)
-router.include_router(records.list_router)  # exact paths, the most read: matched first
-# Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the generic
-# /{kind}/{id} pages of `records`, which is included last.
-for _module in (
-    dashboard,
-    edit,
-    sources,
-    evidence,
-    media,
-    search,
-    audit,
-    users,
-    jobs,
-    lists,
-    review,
-    victim_lists,  # /lists/{id} after the named /lists/… pages
-    findings,
-    retract,
-    records,
-):
-    router.include_router(_module.router)
+#: The page routers in the order they are matched; the app includes each itself (not
+#: nested in one router: each included router is skipped as a whole when no path of it
+#: starts with the request's first segment, see ``dalil.web.app``).
+ROUTERS: tuple[APIRouter, ...] = (
+    records.list_router,  # exact paths, the most read: matched first
+    # Specific paths (/sources/new, /evidence/upload, /incidents/map …) before the
+    # generic /{kind}/{id} pages of `records`, which is included last.
+    dashboard.router,
+    edit.router,
+    sources.router,
+    evidence.router,
+    media.router,
+    search.router,
+    audit.router,
+    users.router,
+    jobs.router,
+    lists.router,
+    review.router,
+    victim_lists.router,  # /lists/{id} after the named /lists/… pages
+    findings.router,
+    retract.router,
+    records.router,
+)
