@@ -43,5 +43,9 @@ def test_a_capture_refused_is_refused_in_arabic_words(tmp_path: Path, i: int) ->
     assert str(caught.value) == english, str(caught.value)
     words = error_in_words(caught.value, "ar").replace(str(tmp_path), "")
     assert any("\u0600" <= ch <= "\u06ff" for ch in words), words
-    left = set(re.findall(r"[A-Za-z]{3,}", words)) - _TYPED - {"example", "org", "ftp", "taken", "such", "browser"}
+    left = (
+        set(re.findall(r"[A-Za-z]{3,}", words))
+        - _TYPED
+        - {"example", "org", "ftp", "taken", "such", "browser"}
+    )
     assert not left, words
