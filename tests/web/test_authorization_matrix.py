@@ -142,6 +142,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/lists/review"): LINKAGE_REVEAL,
     ("POST", "/api/v1/lists/decide"): LINKAGE_DECIDE,
     ("GET", "/api/v1/lists/histories"): READ,
+    ("GET", "/api/v1/lists/{list_id}/records"): READ,  # open fields only, as /lists/{list_id}
     ("POST", "/api/v1/estimate"): ANALYSIS,  # a quick estimate, queued as a job
     ("POST", "/lists/link"): ANALYSIS,
     ("GET", "/lists/import"): READ,
@@ -418,7 +419,7 @@ def _concrete(path: str, seeded: dict[str, Any]) -> str:
     if path.startswith("/lists/records/"):
         path = path.replace("{item_id}", _RETRACTABLE["list_records"])
         path = path.replace("{record_id}", _RETRACTABLE["list_records"])
-    if path.startswith("/lists/{"):
+    if path.startswith(("/lists/{", "/api/v1/lists/{list_id}")):
         path = path.replace("{item_id}", _RETRACTABLE["lists"])
         path = path.replace("{list_id}", _RETRACTABLE["lists"])
     if path.endswith(("/retract", "/restore", "/dependants", "/impact")):

@@ -432,6 +432,34 @@ def victim_lists(ctx: ApiCtx) -> list[dict[str, Any]]:
     return list(lists.victim_lists(ctx))
 
 
+@router.get("/lists/{list_id}/records", response_model=Page, responses=ERRORS)
+def victim_list_records(
+    ctx: ApiCtx,
+    list_id: int = Path(..., ge=1, le=2**62),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0, le=2**31),
+    retracted: Literal["hide", "only", "include"] = Query(
+        "hide",
+        description="hide (default): the records in force; only: the retracted ones (to "
+        "restore one); include: both.",
+    ),
+) -> dict[str, Any]:
+    """A victim list's records in row order, as its page shows them: open fields only
+    (the names stay encrypted: they are shown only in a pair or cluster review with a
+    stated reason). Each item: id, list, record (its key in the file), row, sex, age,
+    dates and places, person_id (the victim it is linked to), match_probability."""
+    view = lists.victim_list(ctx, list_id, retracted=retracted, limit=limit, offset=offset)
+    items = list(view["records"])
+    total = int(view["total"])
+    return {
+        "items": items,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "has_more": offset + len(items) < total,
+    }
+
+
 @router.get("/lists/review", response_model=list[dict[str, Any]], responses=ERRORS)
 def review_queue(
     ctx: ApiCtx,
