@@ -496,7 +496,7 @@ def _record_refusals(ctx: Any) -> list[tuple[str, str, Any]]:
          lambda: records.list_(ctx, "incident", title="x")),
         ("invalid version 'yesterday': expected ISO 8601", "yesterday",
          lambda: records.update(ctx, "incident", iid, if_version="yesterday", title="y")),
-        ("cannot sort incident records by 'colour'; by: id, title, incident_type", "colour",
+        ("cannot sort incident records by '-colour'; by: id, title, incident_type", "colour",
          lambda: records.list_open(ctx, "incident", order="-colour")),
         ("nothing to update: give at least one field", "",
          lambda: records.update(ctx, "incident", iid)),
@@ -622,6 +622,8 @@ def test_a_missing_list_file_is_refused_in_arabic(tmp_path: Any) -> None:
     ("url", "label", "english"),
     [
         ("/incidents?order=colour", "العنوان",
+         "cannot sort incident records by (the value given); by: id, title,"),
+        ("/incidents?order=-colour", "العنوان",
          "cannot sort incident records by (the value given); by: id, title,"),
         ("/persons?order=colour", "الاسم المستعار",
          "cannot sort persons by (the value given); by: id, pseudonym,"),
