@@ -179,20 +179,24 @@ def _cell(c: object) -> str:
     return str(c)
 
 
-def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[PersonnelRecord]:
-    """Read and validate a personnel file completely before anything is screened or stored."""
+def read_personnel(
+    path: Path, overrides: dict[str, str] | None = None, *, name: str | None = None
+) -> list[PersonnelRecord]:
+    """Read and validate a personnel file completely before anything is screened or stored.
+    A refusal names the file *name* (an upload's own name), else *path*."""
+    label = name or str(path)
     if not path.exists():
-        raise InputError(Message(N_("%(file)s: no such file"), file=str(path)))
+        raise InputError(Message(N_("%(file)s: no such file"), file=label))
     rows: list[list[str]]
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import openpyxl
 
-        tabular.check_xlsx(path, str(path))  # a roster bomb: refused before any row
+        tabular.check_xlsx(path, label)  # a roster bomb: refused before any row
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:
             raise InputError(
-                Message(N_("%(file)s: not a readable XLSX workbook"), file=str(path))
+                Message(N_("%(file)s: not a readable XLSX workbook"), file=label)
             ) from None
         ws = wb.active
         cap = tabular.MAX_ROWS + 2  # the header and one row over the limit
@@ -204,7 +208,7 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
         wb.close()
     else:
         text = tabular.read_text(
-            path, name=str(path)
+            path, name=label
         ).text  # the one table reader: encoding and delimiter
         try:
             rows = list(islice(tabular.reader(text), tabular.MAX_ROWS + 2))
@@ -212,26 +216,26 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
             raise InputError(
                 Message(
                     N_("%(file)s: not a readable CSV file (%(fault)s)"),
-                    file=str(path),
+                    file=label,
                     fault=str(e),
                 )
             ) from None
     if len(rows) > tabular.MAX_ROWS + 1:
-        raise tabular.too_many_rows(str(path))
+        raise tabular.too_many_rows(label)
     for i, r in enumerate(rows, start=1):
-        tabular.check_row(str(path), i, r)
+        tabular.check_row(label, i, r)
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise InputError(Message(N_("%(file)s: empty personnel file"), file=str(path)))
+        raise InputError(Message(N_("%(file)s: empty personnel file"), file=label))
     headers = rows[0]
-    mapping = map_columns(headers, overrides, where=str(path))
+    mapping = map_columns(headers, overrides, where=label)
     out: list[PersonnelRecord] = []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) > len(headers):
             raise InputError(
                 Message(
                     N_("%(file)s: row %(row)s has %(cells)s cells, header has %(header)s"),
-                    file=str(path),
+                    file=label,
                     row=str(i),
                     cells=str(len(r)),
                     header=str(len(headers)),
@@ -244,13 +248,13 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
         name = vals.get("name", "")
         if not name:
             raise InputError(
-                Message(N_("%(file)s: row %(row)s: empty name"), file=str(path), row=str(i))
+                Message(N_("%(file)s: row %(row)s: empty name"), file=label, row=str(i))
             )
         if any(unicodedata.category(ch) == "Cc" for v in vals.values() for ch in v):
             raise InputError(
                 Message(
                     N_("%(file)s: row %(row)s: control characters in a cell"),
-                    file=str(path),
+                    file=label,
                     row=str(i),
                 )
             )
@@ -263,11 +267,11 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
                 rank=vals.get("rank") or None,
                 start=_parse_date(
                     vals.get("start", ""),
-                    Message(N_("%(file)s: row %(row)s, start"), file=str(path), row=str(i)),
+                    Message(N_("%(file)s: row %(row)s, start"), file=label, row=str(i)),
                 ),
                 end=_parse_date(
                     vals.get("end", ""),
-                    Message(N_("%(file)s: row %(row)s, end"), file=str(path), row=str(i)),
+                    Message(N_("%(file)s: row %(row)s, end"), file=label, row=str(i)),
                 ),
                 position=vals.get("position") or None,
             )
