@@ -4,7 +4,11 @@ Generates fictional lists with `dalil.synth.lists.generate` and, against the gen
 truth, measures the recall of true pairs at each stage: candidate pairs after blocking,
 scored pairs at or above the threshold, and pairs that end up in one cluster. Also
 prints the model's prior (probability that two random records match) and the largest
-cluster. The baseline in the same script is a run at a tenth of the size.
+cluster. The true pairs lost in the final clusters are split by where they were lost
+(``lost_*``, shares of all true pairs): not scored (not blocked, or below 0.01), scored
+below 0.3, between 0.3 and the threshold, or at or above it with the join refused by
+the support of joins or the cluster-level checks. The baseline in the same script is a
+run at a tenth of the size.
 
 Usage: .venv/bin/python benchmarks/linkage_stages.py [--records 100000] [--lists 5]
 """
@@ -120,6 +124,17 @@ def stages(
     # as `dalil link` clusters: with the cluster-level checks and the support of joins
     cl = cluster(ids, pairs, threshold, attributes=attrs, support=DEFAULT_SUPPORT)
     s = pairwise_scores(cl.cluster_of, truth)
+    # where the true pairs that end in different clusters were lost: not scored (not
+    # blocked, or below 0.01), scored below the support floor, scored between it and the
+    # threshold, or scored at or above the threshold but the join refused (support, checks)
+    cid = pd.factorize(pd.Series([cl.cluster_of[r] for r in ids]))[0]
+    lost = cid[ti] != cid[tj]
+    by_code = pd.Series(prob, index=codes)
+    by_code = by_code[~by_code.index.duplicated()]
+    lost_p = by_code.reindex(
+        np.minimum(ti, tj).astype(np.int64)[lost] * len(ids) + np.maximum(ti, tj)[lost]
+    ).to_numpy()
+    n_true = max(1, len(tp))
     lam = result.model_json.get("probability_two_random_records_match", float("nan"))
     sizes = pd.Series(list(cl.cluster_of.values())).value_counts()
     out = {
@@ -137,6 +152,10 @@ def stages(
         "recall_clusters": s["recall"],
         "precision_clusters": s["precision"],
         "f1": s["f1"],
+        "lost_unscored": float(np.isnan(lost_p).sum() / n_true),
+        "lost_below_0.3": float((lost_p < 0.3).sum() / n_true),
+        "lost_0.3_to_thr": float(((lost_p >= 0.3) & (lost_p < threshold)).sum() / n_true),
+        "lost_refused": float((lost_p >= threshold).sum() / n_true),
         "prior_lambda": float(lam),
         "largest_cluster": int(sizes.max()),
         "incompatible_joins": cl.incompatible_joins,

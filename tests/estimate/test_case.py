@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,17 +12,51 @@ from dalil.core.case import Case
 from dalil.estimate import estimate
 from dalil.services.estimates import case_capture_data
 from dalil.synth.lists import generate
-from dalil.testing import DalilRunner
+from dalil.testing import TEST_PASSPHRASE, DalilRunner
+
+# The linked cases are built once per module (import three lists, link: tens of seconds on
+# a loaded machine) in folders no test opens; each test gets its own copy, database
+# included, and ``dalil`` is bound to the case the test uses.
+
+
+def _template(folder: Path, fresh_case: Path, link: Callable[[DalilRunner], None]) -> Path:
+    root = folder / "case"
+    shutil.copytree(fresh_case, root)
+    run = DalilRunner({"DALIL_CASE": str(root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
+    generate(150, 3, seed=21, out_dir=folder / "lists")
+    for i, name in enumerate(("committee", "network", "hospital"), start=1):
+        r = run("lists", "import", folder / "lists" / f"list_{i}.csv", "--list", name)
+        assert r.exit_code == 0, r.stderr
+    link(run)
+    return root
+
+
+def _copy(template: Path, root: Path) -> Iterator[Case]:
+    shutil.copytree(template, root)
+    c = Case.open(root, TEST_PASSPHRASE)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def linked_template(tmp_path_factory: pytest.TempPathFactory, fresh_case_template: Path) -> Path:
+    def link(run: DalilRunner) -> None:
+        assert run("lists", "link", "--json").exit_code == 0
+
+    return _template(tmp_path_factory.mktemp("linked"), fresh_case_template, link)
 
 
 @pytest.fixture
-def linked(case: Case, dalil: DalilRunner, tmp_path: Path) -> Case:
-    generate(150, 3, seed=21, out_dir=tmp_path / "lists")
-    for i, name in enumerate(("committee", "network", "hospital"), start=1):
-        r = dalil("lists", "import", tmp_path / "lists" / f"list_{i}.csv", "--list", name)
-        assert r.exit_code == 0, r.stderr
-    assert dalil("lists", "link", "--json").exit_code == 0
-    return case
+def linked(linked_template: Path, tmp_path: Path) -> Iterator[Case]:
+    yield from _copy(linked_template, tmp_path / "case")
+
+
+@pytest.fixture
+def dalil(request: pytest.FixtureRequest) -> DalilRunner:
+    """CLI runner bound to this test's case (``linked``, ``uncertain`` or ``case``)."""
+    name = next(n for n in ("linked", "uncertain", "case") if n in request.fixturenames)
+    c = request.getfixturevalue(name)
+    return DalilRunner({"DALIL_CASE": str(c.root), "DALIL_PASSPHRASE": TEST_PASSPHRASE})
 
 
 def test_estimate_from_the_case_equals_estimate_from_its_exported_histories(
@@ -58,16 +94,20 @@ def test_estimate_needs_linked_lists(case: Case, dalil: DalilRunner) -> None:
     assert r.exit_code == 2 and "no list imported yet" in r.stderr
 
 
-@pytest.fixture
-def uncertain(case: Case, dalil: DalilRunner, tmp_path: Path) -> Case:
+@pytest.fixture(scope="module")
+def uncertain_template(tmp_path_factory: pytest.TempPathFactory, fresh_case_template: Path) -> Path:
     """Fictional lists linked with a high threshold, so that many pairs stay uncertain."""
-    generate(150, 3, seed=21, out_dir=tmp_path / "lists")
-    for i, name in enumerate(("committee", "network", "hospital"), start=1):
-        r = dalil("lists", "import", tmp_path / "lists" / f"list_{i}.csv", "--list", name)
-        assert r.exit_code == 0, r.stderr
-    r = dalil.json("lists", "link", "--threshold", "0.995", "--review-low", "0.2")
-    assert r["review_queue"] >= 10, r
-    return case
+
+    def link(run: DalilRunner) -> None:
+        r = run.json("lists", "link", "--threshold", "0.995", "--review-low", "0.2")
+        assert r["review_queue"] >= 10, r
+
+    return _template(tmp_path_factory.mktemp("uncertain"), fresh_case_template, link)
+
+
+@pytest.fixture
+def uncertain(uncertain_template: Path, tmp_path: Path) -> Iterator[Case]:
+    yield from _copy(uncertain_template, tmp_path / "case")
 
 
 def test_linkage_draws_interval_is_never_narrower_than_the_chosen_clusterings(

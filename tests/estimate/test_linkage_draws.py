@@ -52,6 +52,22 @@ def test_decisions_are_kept_in_every_draw_and_probabilities_respected():
     assert abs(joined_23 / 2000 - expected) < 5 * sd
 
 
+def test_a_rejection_inside_a_linked_person_holds_before_the_next_link_run():
+    # fictional records: the last link run put r1, r2 and r3 in one person through r2;
+    # a reviewer has since rejected r1–r3. Until the lists are linked again, the draws
+    # and the chosen clustering keep r1 and r3 apart (r2 stays with the first of them).
+    inp = LinkageInput(
+        records=[("r1", "A"), ("r2", "B"), ("r3", "C")],
+        groups=[["r1", "r2", "r3"]],
+        pairs=[("r2", "r3", 0.8)],
+        rejected=[("r1", "r3")],
+    )
+    for c in ld.clusterings(inp, 200, seed=3):
+        assert _same(c, "r1", "r2")
+        assert not _same(c, "r1", "r3")
+    assert ld.single_clustering(inp).table.observed == 2
+
+
 def test_an_isolated_pair_is_joined_as_often_as_its_probability():
     inp = LinkageInput(records=[("a", "A"), ("b", "B")], pairs=[("a", "b", 0.3)])
     n = sum(_same(c, "a", "b") for c in ld.clusterings(inp, 4000, seed=2))

@@ -812,3 +812,38 @@ def test_a_sign_off_before_a_later_change_of_the_act_is_shown_as_no_longer_valid
     assert "Given before a later change of the act: no longer valid." in page
     data = reviewer.get(f"/api/v1/findings/acts/{act}", headers=_bearer(fx["token2"])).json()
     assert data["sign_offs"][0]["before_change"] is True
+
+
+@pytest.mark.parametrize(
+    ("columns", "data"),
+    [
+        ("", b"colour,flavour\nred,sweet\n"),  # columns not mapped (the form's words)
+        ("colour=bogus", b"colour\nred\n"),  # a mapping to an unknown field
+        ("", b"name,start\nFictional One,2020-13-45\n"),  # an invalid date
+        ("", b""),  # an empty upload
+    ],
+)
+def test_a_vetting_file_refused_is_refused_in_arabic_on_an_arabic_page(
+    make_client: Any, columns: str, data: bytes
+) -> None:
+    """The roster's refusal beside the form in the page's language: Arabic words, no
+    Latin word left but the upload's own (its name, headers, values) and the field names
+    a mapping takes."""
+    import re
+    from html import unescape
+
+    from dalil.findings.vetting import PERSONNEL_FIELDS
+
+    c: Client = make_client()
+    c.get("/login?lang=ar")
+    c.login("legal")
+    r = _post(c, "/findings/vetting", {"columns": columns},
+              files={"file": ("bad.csv", data, "text/csv")})  # fmt: skip
+    assert r.status_code == 422, r.text[-1500:]
+    box = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+    assert box is not None, r.text[-1500:]
+    words = unescape(re.sub(r"<[^>]+>", "", box.group(1)))
+    assert any("\u0600" <= ch <= "\u06ff" for ch in words), words
+    own = {"bad", "csv", "colour", "flavour", "red", "sweet", "bogus", "ignore"}
+    own |= {w for f in PERSONNEL_FIELDS for w in f.split("_")}
+    assert not set(re.findall(r"[A-Za-z]{3,}", words)) - own, words

@@ -8,7 +8,9 @@ are written inside ``<bdi>`` or an element with ``dir="auto"`` (or ``translate="
 else on an Arabic page is interface text, and must hold no Latin word but a few allowed
 tokens (``dalil``, ``UTC``, ``PDF`` …). The fictional case is rich enough that every
 page has something to show: linked lists, a linkage job, estimates, assessed and signed
-acts, a site with a status history, media.
+acts, a site with a status history, media; and pages in their other states (a job
+finished with an estimate and one failed, retracted records with their Restore forms,
+the words after a retract and of a refused one: ``STATES``).
 """
 
 from __future__ import annotations
@@ -162,7 +164,60 @@ def _fill(app: Any, ids: dict[str, Any]) -> dict[str, Any]:
     out["photo"] = added[0].item.id
     out["signed_act"] = act.id
     out["job"] = int(job["id"])
+    out["estimate_job"] = int(est["id"])
+    out.update(_retracted(case))
     return out
+
+
+def _retracted(case: Any) -> dict[str, Any]:
+    """A failed job, and a retracted incident and list record (their pages then hold
+    the retraction notice and the Restore form; the lists, the estimate and the linkage
+    say they predate the retraction)."""
+    from sqlalchemy import select
+
+    from dalil.model.lists import ListRecord, VictimList
+    from dalil.services import jobs, records, retractions
+
+    with case.act(USERS["admin"]) as ctx:
+        failed = int(jobs.submit(ctx, "estimate", {"method": "nope"})["id"])
+    assert run_job(case, failed, timeout=120) == "failed"
+    with case.act(USERS["admin"]) as ctx:
+        inc = records.add(ctx, "incident", title="Fictional incident entered twice")
+        list_b = ctx.session.scalar(
+            select(VictimList.id).where(VictimList.name == "Fictional list B")
+        )
+        rec = ctx.session.scalar(
+            select(ListRecord.id).where(ListRecord.list_id == list_b, ListRecord.record_key == "5")
+        )
+        retractions.retract(ctx, "incident", inc.id, reason="Fictional: entered twice")
+        retractions.retract(ctx, "list_record", rec, reason="Fictional: a duplicate row")
+    return {"failed_job": failed, "gone_incident": inc.id, "list_b": list_b, "gone_record": rec}
+
+
+#: Pages the route table names once but that show more in another state: a job of each
+#: outcome, the retracted records of a list, a retracted record with its Restore form,
+#: the message after a retract or restore, a refusal of one.
+STATES = (
+    "/jobs/{estimate_job}",
+    "/jobs/{failed_job}",
+    "/lists/{list_b}",
+    "/lists/{list_b}?retracted=only",
+    "/lists/{list_b}?done=retracted",
+    "/lists/records/{gone_record}",
+    "/lists/records/{gone_record}?done=retracted",
+    "/incidents/{gone_incident}",
+    "/incidents/{gone_incident}?retract=retracted",
+    "/incidents/{incident}?retract=reason",
+    "/incidents?retracted=only",
+)
+
+
+def _urls(walk: dict[str, Any]) -> list[str]:
+    """Every page route made concrete, then the pages in their other states."""
+    ids = walk["ids"]
+    return [_concrete(p, ids) for p in _page_routes(walk["app"])] + [
+        u.format(**ids) for u in STATES
+    ]
 
 
 def _concrete(path: str, ids: dict[str, Any]) -> str:
@@ -279,8 +334,7 @@ def _get(walk: dict[str, Any], url: str, lang: str) -> str:
 
 def test_no_english_interface_string_on_any_arabic_page(walk: dict[str, Any]) -> None:
     found: dict[str, list[str]] = {}
-    for path in _page_routes(walk["app"]):
-        url = _concrete(path, walk["ids"])
+    for url in _urls(walk):
         words = _latin_words(_interface_text(_get(walk, url, "ar"), "ar"))
         if words:
             found[url] = sorted(set(words))
@@ -293,10 +347,9 @@ def test_every_page_in_arabic_as_each_role(walk: dict[str, Any], role: str) -> N
     those it may not, hold no English interface string."""
     found: dict[str, list[str]] = {}
     seen = 0
-    for path in _page_routes(walk["app"]):
-        if path == "/login":
+    for url in _urls(walk):
+        if url == "/login":
             continue
-        url = _concrete(path, walk["ids"])
         r = walk["roles"][role].get(url + ("&" if "?" in url else "?") + "lang=ar")
         assert r.status_code in (200, 403), (role, url, r.status_code)
         assert r.headers["content-type"].startswith("text/html"), (role, url)
@@ -311,8 +364,7 @@ def test_every_page_in_arabic_as_each_role(walk: dict[str, Any], role: str) -> N
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_no_developer_output_on_any_page(walk: dict[str, Any], lang: str) -> None:
     found: dict[str, list[str]] = {}
-    for path in _page_routes(walk["app"]):
-        url = _concrete(path, walk["ids"])
+    for url in _urls(walk):
         text = _all_text(_get(walk, url, lang))
         hits = [
             f"{what}: {m.group(0)!r} in …{text[max(0, m.start() - 40) : m.end() + 40]!r}…"
@@ -322,3 +374,29 @@ def test_no_developer_output_on_any_page(walk: dict[str, Any], lang: str) -> Non
         if hits:
             found[url] = hits
     assert not found, "\n".join(f"{u}: {w}" for u, w in found.items())
+
+
+def test_the_pages_in_other_states_show_them(walk: dict[str, Any]) -> None:
+    """The walk's extra pages really are in their state (in Arabic): the estimate of an
+    estimate job, the failure of a failed one, the retracted records and their Restore
+    forms, the words after a retract and of a refused one."""
+    from dalil.display.i18n import translations
+    from dalil.web.pages.records import RETRACT_WORDS
+    from dalil.web.pages.victim_lists import DONE_WORDS
+
+    ar = translations("ar").gettext
+    ids = walk["ids"]
+    expect = {
+        "/jobs/{estimate_job}": 'id="estimate-result"',
+        "/jobs/{failed_job}": ar("Failed:"),
+        "/lists/{list_b}?retracted=only": f'id="list-record-{ids["gone_record"]}"',
+        "/lists/{list_b}?done=retracted": ar(DONE_WORDS["retracted"]),
+        "/lists/records/{gone_record}": f'action="/lists/records/{ids["gone_record"]}/restore"',
+        "/incidents/{gone_incident}": f'action="/incidents/{ids["gone_incident"]}/restore"',
+        "/incidents/{gone_incident}?retract=retracted": ar(RETRACT_WORDS["retracted"]),
+        "/incidents/{incident}?retract=reason": ar(RETRACT_WORDS["reason"]),
+        "/incidents?retracted=only": f'href="/incidents/{ids["gone_incident"]}"',
+    }
+    assert set(expect) <= set(STATES)
+    missing = [u for u, mark in expect.items() if mark not in _get(walk, u.format(**ids), "ar")]
+    assert not missing, missing

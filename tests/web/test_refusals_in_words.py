@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from dalil.errors import DalilError
 from dalil.testing import run_job
 
 from .conftest import Client
@@ -495,7 +496,7 @@ def _record_refusals(ctx: Any) -> list[tuple[str, str, Any]]:
          lambda: records.list_(ctx, "incident", title="x")),
         ("invalid version 'yesterday': expected ISO 8601", "yesterday",
          lambda: records.update(ctx, "incident", iid, if_version="yesterday", title="y")),
-        ("cannot sort incident records by 'colour'; by: id, title, incident_type", "colour",
+        ("cannot sort incident records by '-colour'; by: id, title, incident_type", "colour",
          lambda: records.list_open(ctx, "incident", order="-colour")),
         ("nothing to update: give at least one field", "",
          lambda: records.update(ctx, "incident", iid)),
@@ -622,6 +623,8 @@ def test_a_missing_list_file_is_refused_in_arabic(tmp_path: Any) -> None:
     [
         ("/incidents?order=colour", "العنوان",
          "cannot sort incident records by (the value given); by: id, title,"),
+        ("/incidents?order=-colour", "العنوان",
+         "cannot sort incident records by (the value given); by: id, title,"),
         ("/persons?order=colour", "الاسم المستعار",
          "cannot sort persons by (the value given); by: id, pseudonym,"),
     ],
@@ -642,3 +645,41 @@ def test_a_list_sorted_by_an_unknown_field_is_refused_in_arabic(
     assert not _latin_words(words), words
     r = client.get(url + "&lang=en")
     assert r.status_code == 422 and english in unescape(r.text), r.text[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("event", "english"),
+    [
+        ({"ev_status": "located", "ev_on": "2025"}, "invalid date '2025': use YYYY-MM-DD"),
+        ({"ev_status": "reported", "ev_on": "2025-05-01"}, "site status cannot go from"),
+        ({"ev_status": "secured", "ev_on": "2025-01-01"}, "status date 2025-01-01 is before"),
+    ],
+)
+def test_a_site_status_change_refused_is_refused_in_arabic(
+    client: Client, app: Any, event: dict[str, str], english: str
+) -> None:
+    """The site form's status change: a date not a day, a status going back, a date
+    before the last change; in Arabic on the form, the English words in the API."""
+    from dalil.services import records, sites
+
+    from .conftest import USERS
+
+    with app.state.case.act(USERS["admin"]) as ctx:
+        sid = int(records.add(ctx, "site", name="Fictional well (words)", site_type="burial").id)
+        sites.site_status(ctx, sid, "located", "2025-04-01")
+    client.get("/login?lang=ar")
+    client.login("investigator")
+    url = f"/sites/{sid}/edit"
+    page = client.get(url).text
+    version = re.search(r'name="version" value="([^"]+)"', page)
+    assert version is not None
+    data = {"name": "Fictional well (words)", "site_type": "burial", "version": version.group(1)}
+    r = client.post(url, data={**data, **event, "csrf_token": client.csrf(url)})
+    assert r.status_code == 422, r.text[-1500:]
+    box = re.search(r'<p class="error"[^>]*>(.*?)</p>', r.text, re.S)
+    assert box is not None, r.text[-2000:]
+    words = unescape(re.sub(r"<[^>]+>", " ", box.group(1)))
+    assert _arabic(words) and not _latin_words(words), words
+    with app.state.case.act(USERS["admin"]) as ctx, pytest.raises(DalilError) as caught:
+        sites.site_status(ctx, sid, event["ev_status"], event["ev_on"])
+    assert str(caught.value).startswith(english), str(caught.value)

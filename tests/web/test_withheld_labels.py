@@ -19,7 +19,7 @@ NAME = "statement-of-fictional-witness-K.txt"
 @pytest.fixture(scope="module")
 def linked(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
     """A sensitive item supporting the seeded incident (a provenance link)."""
-    from dalil.services import evidence, records
+    from dalil.services import assessments, evidence, records
 
     case = app.state.case
     res = evidence.add_bytes(
@@ -39,7 +39,13 @@ def linked(app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
             role="supports",
             locator="p. 1",
         )
-    return {"item": res.item.id, "sha256": res.item.sha256, "link": link.id}
+        # an act whose legal assessment cites the item
+        act = records.add(
+            ctx, "act", incident_id=seeded["incident"], victim_id=seeded["person"] + 4,
+            act_type="killing", status="likely",
+        )  # fmt: skip
+        assessments.assess(ctx, act.id, "civilian", "likely", [res.item.id], note="fictional")
+    return {"item": res.item.id, "sha256": res.item.sha256, "link": link.id, "act": act.id}
 
 
 def _text(html: str) -> str:
@@ -56,6 +62,7 @@ def _pages(seeded: dict[str, Any], linked: dict[str, Any]) -> list[str]:
         f"/incidents/{seeded['incident']}",
         "/evidence?limit=500",
         "/provenance/new",  # the evidence item to choose
+        f"/findings/acts/{linked['act']}",  # the evidence a finding cites
     ]
 
 
@@ -72,6 +79,8 @@ def test_a_role_that_may_not_read_it_sees_withheld_item_n(
         assert f"{words} {linked['item']}" in text, (url, text[-1500:])
         assert "statement-of-fictional" not in r.text and NAME not in r.text, url
         assert linked["sha256"][:12] not in text, url  # no hash as its label
+        if lang == "ar":  # the act type in words (the findings page; the acts that
+            assert "killing" not in text, url  # depend on the incident, on its page)
 
 
 def test_a_role_that_may_read_it_sees_its_file_name(

@@ -63,7 +63,8 @@ class LinkageInput:
     ``records``: ``(record_id, list_name)`` for every record.  ``groups``: sets of
     records already taken as one person (joins above the threshold, accepted pairs);
     records in no group are alone.  ``pairs``: uncertain pairs ``(a, b, probability)``
-    to sample.  ``accepted`` / ``rejected``: reviewed decisions (kept as decided).
+    to sample.  ``accepted`` / ``rejected``: reviewed decisions (kept as decided, also inside a
+    group: a record of a group rejected against another of its records stays apart).
     ``strata``: optional stratum value per record (a person takes the most common
     known value among its records; a person with none is of unknown stratum and is
     allocated, see :mod:`dalil.estimate.strata`).
@@ -156,9 +157,11 @@ def _prepare(inp: LinkageInput) -> _Prepared:
         cannot.setdefault(ib, set()).add(ia)
     base = _Forest(len(ids))
     for g in inp.groups:
+        # a pair rejected since the last link run may lie inside one of its persons: the
+        # member that would join it to a record it was rejected against stays apart
         members = [idx(r) for r in g]
         for m in members[1:]:
-            base.join(members[0], m, {})
+            base.join(members[0], m, cannot)
     for a, b in inp.accepted:
         base.join(idx(a), idx(b), cannot)
     decided = {frozenset((str(a), str(b))) for a, b in (*inp.accepted, *inp.rejected)}

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError
 
 SITE_STATUSES: tuple[str, ...] = ("reported", "located", "secured", "exhumed")
@@ -61,17 +62,44 @@ class SiteRecord:
 def check_transition(history: Sequence[StatusChange], new: str, on: date) -> None:
     """Raise unless a site with *history* may move to status *new* on *on*."""
     if new not in SITE_STATUSES:
-        raise InputError(f"unknown site status {new!r}; use one of: {' → '.join(SITE_STATUSES)}")
+        raise InputError(
+            Message(
+                N_("unknown site status %(value)s; use one of: %(choices)s"),
+                value=repr(new),
+                choices=_order(),
+            )
+        )
     if not history:
         return
     cur = history[-1]
     if SITE_STATUSES.index(new) <= SITE_STATUSES.index(cur.status):
         raise Conflict(
-            f"site status cannot go from {cur.status!r} to {new!r}: status only moves forward "
-            f"({' → '.join(SITE_STATUSES)})"
+            Message(
+                N_(
+                    "site status cannot go from %(current)s to %(new)s: status only moves "
+                    "forward (%(order)s)"
+                ),
+                current=Message(cur.status),
+                new=Message(new),
+                order=_order(),
+            )
         )
     if on < cur.on:
-        raise InputError(f"status date {on} is before the previous change ({cur.on})")
+        raise InputError(
+            Message(
+                N_("status date %(on)s is before the previous change (%(previous)s)"),
+                on=on.isoformat(),
+                previous=cur.on.isoformat(),
+            )
+        )
+
+
+def _order() -> Message:
+    """The statuses in their order, as words (``reported → located → …``)."""
+    words = Message(SITE_STATUSES[-1])
+    for status in reversed(SITE_STATUSES[:-1]):
+        words = Message(N_("%(first)s → %(rest)s"), first=Message(status), rest=words)
+    return words
 
 
 def check_bodies(estimated: int | None, recovered: int | None) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from dalil import tabular
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 
 # --- column mapping -------------------------------------------------------------------
@@ -59,6 +60,13 @@ _HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _names(names: Sequence[str]) -> Message:
+    """*names* comma-separated as one message parameter, each name a parameter of its own
+    (shown as it is in every language, never cut at a text parameter's length)."""
+    keys = [f"n{i}" for i in range(len(names))]
+    return Message(", ".join(f"%({k})s" for k in keys), **dict(zip(keys, names, strict=True)))
+
+
 def _norm_header(h: str) -> str:
     return re.sub(r"[\s\-]+", "_", h.strip().lower()).strip("_")
 
@@ -78,7 +86,16 @@ def map_columns(
                 continue
             if target not in PERSONNEL_FIELDS:
                 raise InputError(
-                    f"{where}: --column {h}={target}: unknown field (use one of {', '.join(PERSONNEL_FIELDS)} or ignore)"
+                    Message(
+                        N_(
+                            "%(file)s: --column %(header)s=%(field)s: unknown field (use one of "
+                            "%(fields)s or ignore)"
+                        ),
+                        file=where,
+                        header=h,
+                        field=target,
+                        fields=_names(PERSONNEL_FIELDS),
+                    )
                 )
         else:
             target = next(
@@ -89,15 +106,34 @@ def map_columns(
             bad.append(h)
             continue
         if target in mapping.values():
-            raise InputError(f"{where}: two columns map to {target!r} (second: {h!r})")
+            raise InputError(
+                Message(
+                    N_("%(file)s: two columns map to %(field)s (second: %(header)s)"),
+                    file=where,
+                    field=repr(target),
+                    header=repr(h),
+                )
+            )
         mapping[h] = target
     if bad:
         raise InputError(
-            f"{where}: cannot map column(s) {', '.join(repr(b) for b in bad)} to personnel fields "
-            f"({', '.join(PERSONNEL_FIELDS)}); map them with --column HEADER=FIELD or --column HEADER=ignore"
+            Message(
+                N_(
+                    "%(file)s: cannot map column(s) %(columns)s to personnel fields (%(fields)s); "
+                    "map them with --column HEADER=FIELD or --column HEADER=ignore"
+                ),
+                file=where,
+                columns=_names([repr(b) for b in bad]),
+                fields=_names(PERSONNEL_FIELDS),
+            )
         )
     if "name" not in mapping.values():
-        raise InputError(f"{where}: no name column (expected one of: name, full_name, الاسم)")
+        raise InputError(
+            Message(
+                N_("%(file)s: no name column (expected one of: name, full_name, الاسم)"),
+                file=where,
+            )
+        )
     return mapping
 
 
@@ -113,7 +149,7 @@ class PersonnelRecord:
     position: str | None = None
 
 
-def _parse_date(value: str, where: str) -> date | None:
+def _parse_date(value: str, where: Message) -> date | None:
     v = value.strip()
     if not v:
         return None
@@ -125,7 +161,11 @@ def _parse_date(value: str, where: str) -> date | None:
             return date(int(y), int(m), 1)
         return date.fromisoformat(v)
     except ValueError:
-        raise InputError(f"{where}: invalid date {v!r} (use YYYY-MM-DD)") from None
+        raise InputError(
+            Message(
+                N_("%(where)s: invalid date %(value)s (use YYYY-MM-DD)"), where=where, value=repr(v)
+            )
+        ) from None
 
 
 def _cell(c: object) -> str:
@@ -139,19 +179,25 @@ def _cell(c: object) -> str:
     return str(c)
 
 
-def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[PersonnelRecord]:
-    """Read and validate a personnel file completely before anything is screened or stored."""
+def read_personnel(
+    path: Path, overrides: dict[str, str] | None = None, *, name: str | None = None
+) -> list[PersonnelRecord]:
+    """Read and validate a personnel file completely before anything is screened or stored.
+    A refusal names the file *name* (an upload's own name), else *path*."""
+    label = name or str(path)
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(Message(N_("%(file)s: no such file"), file=label))
     rows: list[list[str]]
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import openpyxl
 
-        tabular.check_xlsx(path, str(path))  # a roster bomb: refused before any row
+        tabular.check_xlsx(path, label)  # a roster bomb: refused before any row
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:
-            raise InputError(f"{path}: not a readable XLSX workbook") from None
+            raise InputError(
+                Message(N_("%(file)s: not a readable XLSX workbook"), file=label)
+            ) from None
         ws = wb.active
         cap = tabular.MAX_ROWS + 2  # the header and one row over the limit
         rows = (
@@ -162,35 +208,56 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
         wb.close()
     else:
         text = tabular.read_text(
-            path, name=str(path)
+            path, name=label
         ).text  # the one table reader: encoding and delimiter
         try:
             rows = list(islice(tabular.reader(text), tabular.MAX_ROWS + 2))
         except csv.Error as e:
-            raise InputError(f"{path}: not a readable CSV file ({e})") from None
+            raise InputError(
+                Message(
+                    N_("%(file)s: not a readable CSV file (%(fault)s)"),
+                    file=label,
+                    fault=str(e),
+                )
+            ) from None
     if len(rows) > tabular.MAX_ROWS + 1:
-        raise tabular.too_many_rows(str(path))
+        raise tabular.too_many_rows(label)
     for i, r in enumerate(rows, start=1):
-        tabular.check_row(str(path), i, r)
+        tabular.check_row(label, i, r)
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise InputError(f"{path}: empty personnel file")
+        raise InputError(Message(N_("%(file)s: empty personnel file"), file=label))
     headers = rows[0]
-    mapping = map_columns(headers, overrides, where=str(path))
+    mapping = map_columns(headers, overrides, where=label)
     out: list[PersonnelRecord] = []
     for i, r in enumerate(rows[1:], start=2):
         if len(r) > len(headers):
-            raise InputError(f"{path}: row {i} has {len(r)} cells, header has {len(headers)}")
+            raise InputError(
+                Message(
+                    N_("%(file)s: row %(row)s has %(cells)s cells, header has %(header)s"),
+                    file=label,
+                    row=str(i),
+                    cells=str(len(r)),
+                    header=str(len(headers)),
+                )
+            )
         vals: dict[str, str] = {}
         for h, cell in zip(headers, r, strict=False):
             if h in mapping:
                 vals[mapping[h]] = cell.strip()
         name = vals.get("name", "")
         if not name:
-            raise InputError(f"{path}: row {i}: empty name")
+            raise InputError(
+                Message(N_("%(file)s: row %(row)s: empty name"), file=label, row=str(i))
+            )
         if any(unicodedata.category(ch) == "Cc" for v in vals.values() for ch in v):
-            raise InputError(f"{path}: row {i}: control characters in a cell")
-        where = f"{path}: row {i}"
+            raise InputError(
+                Message(
+                    N_("%(file)s: row %(row)s: control characters in a cell"),
+                    file=label,
+                    row=str(i),
+                )
+            )
         out.append(
             PersonnelRecord(
                 row=i,
@@ -198,8 +265,14 @@ def read_personnel(path: Path, overrides: dict[str, str] | None = None) -> list[
                 name=name,
                 unit=vals.get("unit") or None,
                 rank=vals.get("rank") or None,
-                start=_parse_date(vals.get("start", ""), f"{where}, start"),
-                end=_parse_date(vals.get("end", ""), f"{where}, end"),
+                start=_parse_date(
+                    vals.get("start", ""),
+                    Message(N_("%(file)s: row %(row)s, start"), file=label, row=str(i)),
+                ),
+                end=_parse_date(
+                    vals.get("end", ""),
+                    Message(N_("%(file)s: row %(row)s, end"), file=label, row=str(i)),
+                ),
                 position=vals.get("position") or None,
             )
         )

@@ -984,7 +984,8 @@ def review(
         ctx.require(access.LINKAGE_REVEAL, "see names in the review queue")
         if len(reason.strip()) < 5:
             raise InputError(
-                "state why the names are needed (reason, 5+ characters)", field="reason"
+                Message(N_("state why the names are needed (reason, 5+ characters)")),
+                field="reason",
             )
     if order not in REVIEW_ORDERS:
         raise InputError(
@@ -1232,7 +1233,7 @@ def _decide_victim(
 def _latest_model(ctx: Context) -> dict[str, Any]:
     run = ctx.session.scalar(select(LinkageRun).order_by(LinkageRun.id.desc()))
     if run is None:
-        raise Conflict("no linkage run yet: run dalil lists link first")
+        raise Conflict(Message(N_("no linkage run yet: run dalil lists link first")))
     return dict(run.model)
 
 
@@ -1284,7 +1285,8 @@ def cluster_view(ctx: Context, person_id: int, *, reason: str | None = None) -> 
         ctx.require(access.LINKAGE_REVEAL, "see names in a cluster")
         if len(reason.strip()) < 5:
             raise InputError(
-                "state why the names are needed (reason, 5+ characters)", field="reason"
+                Message(N_("state why the names are needed (reason, 5+ characters)")),
+                field="reason",
             )
     person = ctx.get(Person, person_id, "person")
     rows = list(
@@ -1342,7 +1344,9 @@ def split(
         )
     part = sorted(set(record_ids))
     if not part:
-        raise InputError("name the record ids to split off (see lists cluster)", code="split_none")
+        raise InputError(
+            Message(N_("name the record ids to split off (see lists cluster)")), code="split_none"
+        )
     strangers = [r for r in part if r not in members]
     if strangers:
         raise InputError(
@@ -1354,7 +1358,10 @@ def split(
         )
     rest = sorted(members - set(part))
     if not rest:
-        raise InputError("a split must leave at least one record with the person", code="split_all")
+        raise InputError(
+            Message(N_("a split must leave at least one record with the person")),
+            code="split_all",
+        )
     for a in part:
         for b in rest:
             decide(ctx, f"{a}-{b}", "reject", note=note)
@@ -1442,7 +1449,9 @@ def merge(
     Applied at the next ``lists link``; the larger cluster keeps its person."""
     ctx.require(access.LINKAGE_DECIDE, "merge linkage clusters")
     if person_id == other_id:
-        raise InputError("a victim cannot be merged with itself: name two different victims")
+        raise InputError(
+            Message(N_("a victim cannot be merged with itself: name two different victims"))
+        )
     sides = []
     for pid in (person_id, other_id):
         ids = set(ctx.session.scalars(select(ListRecord.id).where(ListRecord.person_id == pid)))
@@ -1544,8 +1553,12 @@ def case_histories(
     recs = list(ctx.session.execute(retractions.list_records_in_force(select(*_HISTORY_COLUMNS))))
     if any(r.person_id is None for r in recs):
         raise Conflict(
-            "some list records are not linked to a victim yet: run dalil lists link, and "
-            "decide their matches with recorded victims (dalil lists review)"
+            Message(
+                N_(
+                    "some list records are not linked to a victim yet: run dalil lists link, "
+                    "and decide their matches with recorded victims (dalil lists review)"
+                )
+            )
         )
     victims: dict[int, list[Any]] = {}
     for r in recs:

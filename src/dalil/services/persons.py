@@ -258,7 +258,7 @@ def list_persons_open(
             raise InputError(
                 Message(
                     N_("cannot sort persons by %(field)s; by: %(choices)s"),
-                    field=repr(name),
+                    field=repr(order),  # as typed: a page never repeats it (scrubbed)
                     choices=_labels(list(SORTABLE)),
                 ),
                 field="order",

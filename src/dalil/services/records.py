@@ -974,7 +974,7 @@ def _ordered(spec: RecordSpec, q: Any, order: str | None) -> Any:
             Message(
                 N_("cannot sort %(kind)s records by %(field)s; by: %(choices)s"),
                 kind=_label(spec.kind),
-                field=repr(name),
+                field=repr(order),  # as typed: a page never repeats it (scrubbed)
                 choices=_labels(list(sortable(spec.kind))),
             ),
             field="order",

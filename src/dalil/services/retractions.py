@@ -384,21 +384,28 @@ def _dependant_row(ctx: Context, kind: str, record_id: int) -> Any:
     return ctx.get(MODELS[kind], record_id, kind)
 
 
+_ROW = N_("row %(row)s")
+
+
 def _label(kind: str, row: Any) -> str:
-    """A human label of a record (never a protected field)."""
+    """A human label of a record (never a protected field); an act's and a list
+    record's as a :class:`Message` (its type in words; "row N"), shown in the reader's
+    language, English as before."""
     for attr in ("title", "pseudonym", "name", "original_name"):
         v = getattr(row, attr, None)
         if v:
             return str(v)
     if kind == "act":
-        return f"{row.act_type} {row.date or ''}".strip()
+        if row.date:
+            return Message(N_("%(type)s %(date)s"), type=Message(row.act_type), date=row.date)
+        return Message(row.act_type)
     if kind == "claim":
         return str(row.text)[:120]
     if kind == "assessment":
         what = f"act {row.act_id}" if row.act_id else f"incident {row.incident_id}"
         return f"{row.element}: {row.finding} ({what})"
     if kind == "list_record":
-        return f"row {row.row}"
+        return Message(_ROW, row=str(row.row))
     if kind == "provenance":
         return f"{row.role} {row.subject_kind} {row.subject_id}"
     if kind == "membership":
@@ -692,7 +699,7 @@ def impact(ctx: Context, kind: str, ident: int | str) -> dict[str, Any]:
     if kind == "list":  # its records, read once (a list may hold many thousands)
         deps = [
             {"kind": "list_record", "id": r.id, "object_id": oid("list_record", r.id),
-             "label": f"row {r.row}", "retractable": True,
+             "label": Message(_ROW, row=str(r.row)), "retractable": True,
              "retracted": ("list_record", r.id) in gone_now}
             for r in recs
             if held is None or ("list_record", r.id) in withdrawn

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 from dalil.findings import sites as S
 from dalil.model.findings import (
@@ -60,7 +61,9 @@ def site_status(
     try:
         day = date.fromisoformat(on)
     except ValueError:
-        raise InputError(f"invalid date {on!r}: use YYYY-MM-DD") from None
+        raise InputError(
+            Message(N_("invalid date %(value)s: use YYYY-MM-DD"), value=repr(on))
+        ) from None
     history = site_history(ctx, site)
     S.check_transition(history, status, day)
     if (
@@ -70,7 +73,11 @@ def site_status(
     ):
         # no history yet, but the record was created with a later status
         raise InputError(
-            f"site {site.id} is already recorded as {site.status!r}; status only moves forward"
+            Message(
+                N_("site %(id)s is already recorded as %(status)s; status only moves forward"),
+                id=str(site.id),
+                status=Message(site.status),
+            )
         )
     ev = evidence_ids(ctx, evidence)
     ctx.session.add(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from dalil.core import access
 from dalil.core.context import Context, oid
 from dalil.core.tempdir import private_tempdir, write_private
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 from dalil.findings import vetting as V
 from dalil.model.act import Act
@@ -54,7 +55,7 @@ def check_upload(
     form calls it before queueing a vetting job, so a bad file is refused beside the form."""
     ctx.require(access.PROTECTED_REVEAL, "compare names with suspects' protected names")
     with _roster_upload(ctx, data, name) as path:
-        return len(V.read_personnel(path, columns))
+        return len(V.read_personnel(path, columns, name=name))
 
 
 @contextmanager
@@ -63,10 +64,13 @@ def _roster_upload(ctx: Context, data: bytes, name: str) -> Iterator[Path]:
     private temporary area, removed on leaving whatever happens; size checked first, and
     errors raised inside name the upload, not the path."""
     if not data:
-        raise InputError("the personnel file is empty", field="file")
+        raise InputError(Message(N_("the personnel file is empty")), field="file")
     if len(data) > UPLOAD_MAX_BYTES:
         raise InputError(
-            f"the personnel file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB",
+            Message(
+                N_("the personnel file is larger than %(max)s MB"),
+                max=str(UPLOAD_MAX_BYTES // (1024 * 1024)),
+            ),
             field="file",
         )
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
@@ -75,6 +79,8 @@ def _roster_upload(ctx: Context, data: bytes, name: str) -> Iterator[Path]:
         try:
             yield path
         except InputError as e:
+            if e.words is not None:  # named by the upload's name already (read_personnel)
+                raise InputError(e.words, field=e.field or "file", code=e.code) from None
             raise InputError(
                 e.message.replace(str(path), name), field=e.field or "file", code=e.code
             ) from None

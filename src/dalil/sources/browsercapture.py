@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from dalil import __version__
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError
 from dalil.sources.cdxj import index_warc
 
@@ -63,7 +64,7 @@ class BrowserCapture:
 def _check_url(url: str) -> str:
     u = (url or "").strip()
     if not u.lower().startswith(("http://", "https://")) or len(u) > 4000:
-        raise InputError(f"not an http:// or https:// URL: {u[:100]!r}")
+        raise InputError(Message(N_("not an http:// or https:// URL: %(url)s"), url=repr(u[:100])))
     return u
 
 
@@ -161,7 +162,7 @@ def har_to_warc(har: dict[str, Any], extra: list[tuple[str, str, bytes]], when: 
             )
         )
     if n == 0:
-        raise InputError("the page loaded no HTTP response to keep")
+        raise InputError(Message(N_("the page loaded no HTTP response to keep")))
     return buf.getvalue()
 
 
@@ -177,17 +178,25 @@ def capture(
     url = _check_url(url)
     out = Path(out)
     if out.exists() or out.is_symlink():
-        raise InputError(f"{out} already exists; choose a new path")
+        raise InputError(Message(N_("%(path)s already exists; choose a new path"), path=str(out)))
     if out.suffix.lower() != ".wacz":
-        raise InputError("the capture is written as a WACZ file: give a name ending .wacz")
+        raise InputError(
+            Message(N_("the capture is written as a WACZ file: give a name ending .wacz"))
+        )
     exe = chromium or os.environ.get("DALIL_CHROMIUM") or DEFAULT_CHROMIUM
     if not Path(exe).is_file():
-        raise InputError(f"Chromium not found at {exe} (set --chromium or $DALIL_CHROMIUM)")
+        raise InputError(
+            Message(
+                N_("Chromium not found at %(path)s (set --chromium or $DALIL_CHROMIUM)"), path=exe
+            )
+        )
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise InputError("capturing needs Playwright: pip install 'dalil[capture]'") from None
+        raise InputError(
+            Message(N_("capturing needs Playwright: pip install 'dalil[capture]'"))
+        ) from None
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with tempfile.TemporaryDirectory(prefix="dalil-capture-") as tmp:
         har_path = Path(tmp) / "capture.har"
@@ -206,7 +215,7 @@ def capture(
                     page = ctx.new_page()
                     resp = page.goto(url, wait_until="load", timeout=timeout_s * 1000)
                     if resp is None:
-                        raise InputError(f"{url}: no response")
+                        raise InputError(Message(N_("%(url)s: no response"), url=url))
                     page.wait_for_timeout(wait_s * 1000)
                     title = page.title()
                     final_url = page.url
@@ -217,7 +226,13 @@ def capture(
                     browser.close()
         except PlaywrightError as e:
             first = str(e).splitlines()[0] if str(e) else type(e).__name__
-            raise InputError(f"{url}: the browser could not load it ({first[:200]})") from None
+            raise InputError(
+                Message(
+                    N_("%(url)s: the browser could not load it (%(fault)s)"),
+                    url=url,
+                    fault=first[:200],
+                )
+            ) from None
         har_raw = har_path.read_bytes()
     har = json.loads(har_raw)
     warc = har_to_warc(

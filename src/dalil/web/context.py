@@ -11,6 +11,7 @@ import gettext
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dalil.display import i18n
 from dalil.display.i18n import LANG_COOKIE, LANGUAGES
+from dalil.display.messages import words
 from dalil.errors import PermissionDenied
 from dalil.web.auth import (
     CSRF_FIELD,
@@ -196,6 +198,7 @@ def make_environments() -> dict[str, Environment]:
         from dalil.web.audit_words import make_globals
 
         env.globals.update(make_globals(i18n.translations(code)))
+        env.filters["words"] = partial(words, lang=code)  # a Message label in words
         env.filters["ltr"] = _ltr  # a left-to-right value (a date, a number) inside a sentence
         env.globals["edit_kinds"] = tuple(EDIT_KINDS)
         env.globals["new_kinds"] = tuple(k for k in EDIT_KINDS if k != "sources")

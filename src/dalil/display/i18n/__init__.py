@@ -92,7 +92,7 @@ def extract_messages() -> set[str]:
                 found.add(message)
     # Messages put into words when shown (job log lines and errors: display/messages.py),
     # marked N_ in the services and libraries that write them.
-    for part in ("services", "linkage", "estimate", "display", "sources", "core"):
+    for part in ("services", "linkage", "estimate", "display", "sources", "core", "findings"):
         for _fn, _lineno, message, _comments, _ctx in extract_from_dir(
             str(HERE.parents[1] / part), method_map=[("**.py", "python")], keywords={"N_": None}
         ):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dalil.display.jsonout import jsonable
+from dalil.display.messages import N_, Message
 from dalil.errors import InputError, NotFound
 from dalil.services import assessments, coding, evidence, records, reports, sites, vetting
 from dalil.services import corroboration as corroboration_svc
@@ -261,8 +262,25 @@ def _column_mapping(columns: list[str] | None) -> dict[str, str]:
     return mapping
 
 
+#: The roster refusals that name the CLI's --column option, as the form says them.
+_FORM_MSGIDS = {
+    "%(file)s: cannot map column(s) %(columns)s to personnel fields (%(fields)s); "
+    "map them with --column HEADER=FIELD or --column HEADER=ignore": N_(
+        "%(file)s: cannot map column(s) %(columns)s to personnel fields (%(fields)s); "
+        "map them with a column mapping HEADER=FIELD or HEADER=ignore"
+    ),
+    "%(file)s: --column %(header)s=%(field)s: unknown field (use one of %(fields)s or ignore)": N_(
+        "%(file)s: column mapping %(header)s=%(field)s: unknown field (use one of "
+        "%(fields)s or ignore)"
+    ),
+}
+
+
 def _form_words(e: InputError) -> InputError:
     """Speak of the form's column mapping, not the CLI's --column option."""
+    if isinstance(e.words, Message):
+        msgid = _FORM_MSGIDS.get(e.words.msgid, e.words.msgid)
+        return InputError(Message(msgid, **e.words.params), field=e.field, code=e.code)
     return InputError(
         e.message.replace(
             "with --column HEADER=FIELD or --column HEADER=ignore",

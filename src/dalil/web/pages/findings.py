@@ -140,14 +140,32 @@ def _act_page(
     values: dict[str, Any] | None = None,
 ) -> Response:
     data = findings.assessment(ctx, item_id)
+    from markupsafe import Markup, escape
+
     from dalil.findings.assessment import ALL_ELEMENTS, ELEMENT_LABELS
-    from dalil.web.present import lookup
+    from dalil.web.present import Labels, lookup
 
     victim = (data.get("record") or {}).get("victim_id")
-    victim_link = None
+    # the evidence cited, by file name ("withheld item N" for a role that may not read a
+    # sensitive item), never by a hash
+    cited = {
+        int(e)
+        for part in ("elements", "incident_elements", "history", "suggested_qualifications")
+        for x in data.get(part) or []
+        for e in x.get("evidence") or []
+        if str(e).isdigit()
+    }
+    wanted: dict[str, set[Any]] = {"evidence": cited} if cited else {}
     if victim is not None:  # the victim by pseudonym, not by number
-        with ctx.act(write=False) as sc:
-            victim_link = lookup(sc, {"persons": {victim}}, ctx.lang).link("persons", victim)
+        wanted["persons"] = {victim}
+    with ctx.act(write=False) as sc:
+        labels = lookup(sc, wanted, ctx.lang) if wanted else Labels(lang=ctx.lang)
+    victim_link = labels.link("persons", victim) if victim is not None else None
+
+    def evidence_links(ids: Any) -> Markup:
+        """The evidence ids cited, each linked by its label; a dash for none."""
+        shown = [labels.link("evidence", int(e)) if str(e).isdigit() else escape(e) for e in ids]
+        return Markup(", ").join(shown) if shown else Markup("—")
 
     return render(
         ctx,
@@ -161,6 +179,7 @@ def _act_page(
         descriptions=ALL_ELEMENTS,
         labels=ELEMENT_LABELS,
         victim_link=victim_link,
+        evidence_links=evidence_links,
     )
 
 

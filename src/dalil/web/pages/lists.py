@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dalil.display.messages import error_in_words, in_words
+from dalil.display.messages import Message, error_in_words, in_words
 from dalil.errors import Conflict, InputError, NotFound
 from dalil.services import kernel as access
 from dalil.web.context import N_, Ctx, PageCtx, render, see_other
@@ -140,7 +140,7 @@ async def lists_cluster_split(
     note = str(form.get("note") or "")[:1000]
     try:
         if not all(v.isdigit() and len(v) < 19 for v in raw):
-            raise InputError("records: give list record ids", field="record")
+            raise InputError(Message(N_("records: give list record ids")), field="record")
         await run_in_threadpool(lists.split_cluster, ctx, person_id, [int(v) for v in raw], note)
     except InputError as e:  # none ticked, all ticked: said on the page
         return await run_in_threadpool(_cluster_refused, ctx, person_id, e)
