@@ -683,3 +683,58 @@ def test_a_site_status_change_refused_is_refused_in_arabic(
     with app.state.case.act(USERS["admin"]) as ctx, pytest.raises(DalilError) as caught:
         sites.site_status(ctx, sid, event["ev_status"], event["ev_on"])
     assert str(caught.value).startswith(english), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "english"),
+    [
+        ({"age": 200}, "invalid age 200: must be at most 130"),
+        ({"age_min": 131}, "invalid age_min 131: must be at most 130"),
+        ({"age_min": 40, "age_max": 30}, "invalid age range 40-30: minimum above maximum"),
+    ],
+)
+def test_a_person_age_refused_is_refused_in_arabic_through_the_api(
+    client: Client, seeded: dict[str, Any], body: dict[str, Any], english: str
+) -> None:
+    """The person service's age refusals (issue #11 item 10): Arabic words and no Latin
+    word in the API's detail, the English words kept in its error."""
+    r = client.post(
+        "/api/v1/persons",
+        json={"pseudonym": "Fictional person (age words)", **body},
+        headers={
+            "Authorization": f"Bearer {seeded['tokens']['investigator']}",
+            "Accept-Language": "ar",
+        },
+    )
+    assert r.status_code == 422, r.text
+    words = r.json()["detail"]
+    assert _arabic(words) and not re.search(r"[A-Za-z]{3,}", words), words
+    assert r.json()["error"] == english, r.json()["error"]
+
+
+def test_an_age_not_a_number_and_an_unknown_person_field_are_refused_in_arabic(
+    app: Any,
+) -> None:
+    """``parse_age`` (the forms' age) and a person field that does not exist, through the
+    service: Arabic words (only the typed field name left in Latin), English unchanged."""
+    from dalil.display.messages import error_in_words
+    from dalil.services import persons
+
+    from .conftest import USERS
+
+    with pytest.raises(DalilError) as caught:
+        persons.parse_age("about forty")
+    assert str(caught.value) == (
+        "invalid age 'about forty': use a number (34) or a range (30-40)"
+    ), str(caught.value)
+    words = error_in_words(caught.value, "ar")
+    assert _arabic(words) and set(re.findall(r"[A-Za-z]{3,}", words)) == {"about", "forty"}, words
+    for call in (
+        lambda ctx: persons.add_person(ctx, pseudonym="Fictional (field words)", nickname="x"),
+        lambda ctx: persons.update_person(ctx, 1, nickname="x"),
+    ):
+        with app.state.case.act(USERS["admin"]) as ctx, pytest.raises(DalilError) as caught:
+            call(ctx)
+        assert str(caught.value) == "unknown person field(s): nickname", str(caught.value)
+        words = error_in_words(caught.value, "ar")
+        assert _arabic(words) and set(re.findall(r"[A-Za-z]{3,}", words)) == {"nickname"}, words

@@ -72,11 +72,33 @@ def _check_age(age: int | None, age_min: int | None, age_max: int | None) -> Non
     for name, v in (("age", age), ("age_min", age_min), ("age_max", age_max)):
         check_nonneg(v, name)
         if v is not None and v > 130:
-            raise InputError(f"invalid {name} {v}: must be at most 130", field=name)
+            raise InputError(
+                Message(
+                    N_("invalid %(field)s %(value)s: must be at most 130"),
+                    field=Message(name),
+                    value=str(v),
+                ),
+                field=name,
+            )
     if age_min is not None and age_max is not None and age_min > age_max:
         raise InputError(
-            f"invalid age range {age_min}-{age_max}: minimum above maximum", field="age"
+            Message(
+                N_("invalid age range %(low)s-%(high)s: minimum above maximum"),
+                low=str(age_min),
+                high=str(age_max),
+            ),
+            field="age",
         )
+
+
+def _unknown_fields(unknown: set[str]) -> InputError:
+    return InputError(
+        Message(
+            N_("unknown %(kind)s field(s): %(fields)s"),
+            kind=Message("person"),
+            fields=", ".join(sorted(unknown)),
+        )
+    )
 
 
 def parse_age(text: str) -> tuple[int | None, int | None, int | None]:
@@ -92,7 +114,11 @@ def parse_age(text: str) -> tuple[int | None, int | None, int | None]:
         a = int(t)
     except ValueError as e:
         raise InputError(
-            f"invalid age {text!r}: use a number (34) or a range (30-40)", field="age"
+            Message(
+                N_("invalid age %(value)s: use a number (34) or a range (30-40)"),
+                value=repr(text),
+            ),
+            field="age",
         ) from e
     _check_age(a, None, None)
     return a, None, None
@@ -131,7 +157,7 @@ def add_person(
     ctx.require(access.RECORD_WRITE, "add persons")
     unknown = set(protected) - set(PROTECTED_FIELDS)
     if unknown:
-        raise InputError(f"unknown person field(s): {', '.join(sorted(unknown))}")
+        raise _unknown_fields(unknown)
     pseudonym = check_text(pseudonym, "pseudonym", max_len=100, required=True)
     _check_age(age, age_min, age_max)
     if ctx.session.scalar(select(Person.id).where(Person.pseudonym == pseudonym)) is not None:
@@ -354,7 +380,7 @@ def update_person(
     open_fields = {"pseudonym", "sex", "age", "age_min", "age_max", "roles", "notes"}
     unknown = set(changes) - open_fields - set(PROTECTED_FIELDS)
     if unknown:
-        raise InputError(f"unknown person field(s): {', '.join(sorted(unknown))}")
+        raise _unknown_fields(unknown)
     audit_change: dict[str, Any] = {}
     before = {k: _open_value(getattr(p, k)) for k in open_fields if k in changes}
     if "pseudonym" in changes:
