@@ -51,3 +51,48 @@ def test_a_refused_reason_keeps_the_text_next_to_the_field(
     assert 'id="retract-error"' in after
     assert html.escape("Give a reason (at least 3 characters); it is logged.") in after
     assert " open>" in body  # the form stays open
+
+
+def test_assessments_and_provenance_links_are_labelled_in_arabic_on_the_retract_form(
+    app: Any, make_client: Any, seeded: dict[str, Any]
+) -> None:
+    """What retracting a record takes with it (issue #11 item 4): an assessment by its
+    element and finding in words and the act or incident it is of, a provenance link by
+    its role and the kind of record it is about, in the page's language; was English
+    built from the codes ('civilian: likely (act N)', 'supports incident N')."""
+    from dalil.services import assessments, evidence, records
+
+    from .conftest import USERS
+
+    case = app.state.case
+    item = evidence.add_bytes(
+        case, case.actor(USERS["admin"]), b"Fictional note, retract-label test.\n", name="n.txt"
+    ).item
+    with case.act(USERS["admin"]) as ctx:
+        inc = records.add(ctx, "incident", title="Fictional raid (retract labels)")
+        act = records.add(
+            ctx, "act", incident_id=inc.id, victim_id=seeded["person"], act_type="killing",
+            status="likely",
+        )  # fmt: skip
+        assessments.assess(ctx, act.id, "civilian", "likely", [item.id], note="fictional")
+        records.add(
+            ctx, "provenance", subject_kind="incident", subject_id=inc.id, evidence_id=item.id,
+            role="supports", locator="p. 1",
+        )  # fmt: skip
+    ivy = make_client()
+    ivy.get("/login?lang=ar")
+    ivy.login("investigator")
+    # the evidence item's page: the link made with it, the assessment citing it
+    wanted = {
+        f"/evidence/{item.sha256}": ["مدني / عاجز عن القتال", "مرجَّح", f"الفعل {act.id}", "يؤيد"],
+    }
+    for url, words in wanted.items():
+        page = ivy.get(url)
+        assert page.status_code == 200, page.text[-1000:]
+        form = page.text[page.text.index('id="retract-form"') :]
+        form = form[: form.index("</form>")]
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", form)).split())
+        for w in words:
+            assert w in text, (url, w, text)
+        for english in ("civilian", "likely", "supports", "incident "):
+            assert english not in text, (url, english, text)

@@ -388,9 +388,9 @@ _ROW = N_("row %(row)s")
 
 
 def _label(kind: str, row: Any) -> str:
-    """A human label of a record (never a protected field); an act's and a list
-    record's as a :class:`Message` (its type in words; "row N"), shown in the reader's
-    language, English as before."""
+    """A human label of a record (never a protected field); an act's, a list record's,
+    an assessment's, a provenance link's and a membership's as a :class:`Message` (codes
+    in words; "row N"), shown in the reader's language."""
     for attr in ("title", "pseudonym", "name", "original_name"):
         v = getattr(row, attr, None)
         if v:
@@ -402,14 +402,34 @@ def _label(kind: str, row: Any) -> str:
     if kind == "claim":
         return str(row.text)[:120]
     if kind == "assessment":
-        what = f"act {row.act_id}" if row.act_id else f"incident {row.incident_id}"
-        return f"{row.element}: {row.finding} ({what})"
+        from dalil.findings.assessment import ELEMENT_LABELS
+
+        what = (
+            Message(N_("act %(id)s"), id=str(row.act_id))
+            if row.act_id
+            else Message(N_("incident %(id)s"), id=str(row.incident_id))
+        )
+        return Message(
+            N_("%(element)s: %(finding)s (%(what)s)"),
+            element=Message(ELEMENT_LABELS.get(row.element, row.element)),
+            finding=Message(row.finding),
+            what=what,
+        )
     if kind == "list_record":
         return Message(_ROW, row=str(row.row))
     if kind == "provenance":
-        return f"{row.role} {row.subject_kind} {row.subject_id}"
+        return Message(
+            N_("%(role)s %(kind)s %(id)s"),
+            role=Message(row.role),
+            kind=Message(row.subject_kind),
+            id=str(row.subject_id),
+        )
     if kind == "membership":
-        return f"person {row.person_id} in unit {row.organization_id}"
+        return Message(
+            N_("person %(person)s in unit %(unit)s"),
+            person=str(row.person_id),
+            unit=str(row.organization_id),
+        )
     return f"{kind} {row.id}"
 
 
