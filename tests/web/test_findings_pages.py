@@ -847,3 +847,37 @@ def test_a_vetting_file_refused_is_refused_in_arabic_on_an_arabic_page(
     own = {"bad", "csv", "colour", "flavour", "red", "sweet", "bogus", "ignore"}
     own |= {w for f in PERSONNEL_FIELDS for w in f.split("_")}
     assert not set(re.findall(r"[A-Za-z]{3,}", words)) - own, words
+
+
+def test_findings_pages_label_incidents_and_acts_in_words(
+    app: Any, make_client: Any, fx: dict[str, Any]
+) -> None:
+    """Issue #11 item 4: an incident is linked by its title and an act by its type in words
+    and its victim's pseudonym (the labels the record pages use), in the page's language;
+    was 'Incident N' / 'Act N'."""
+    import re
+    from html import unescape
+
+    from dalil.services import persons, records
+
+    with app.state.case.act(USERS["admin"], write=False) as ctx:
+        act = records.get(ctx, "act", fx["act"])
+        victim = persons.get_person(ctx, act.victim_id).pseudonym
+    title = "Fictional shelling of Wadi (fictional)"
+
+    def link(html: str, href: str) -> str:
+        m = re.search(rf'<a href="{href}">(.*?)</a>', html, re.S)
+        assert m is not None, (href, html[-3000:])
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", m.group(1))).split())
+
+    c = _client(make_client, "viewer")
+    for lang, act_words in (("ar", f"قتل: الضحية {victim}"), ("en", f"killing of {victim}")):
+        for url in (f"/findings/acts/{fx['act']}", f"/findings/sites/{fx['site']}"):
+            page = c.get(f"{url}?lang={lang}").text
+            assert link(page, f"/findings/incidents/{fx['incident']}") == title, (lang, url)
+        for url in ("/findings", f"/findings/incidents/{fx['incident']}"):
+            page = c.get(f"{url}?lang={lang}").text
+            assert link(page, f"/findings/acts/{fx['act']}") == act_words, (lang, url)
+        page = c.get(f"/findings?lang={lang}").text
+        row = page[page.index(f'href="/findings/acts/{fx["act"]}"') :].split("</li>")[0]
+        assert title in unescape(row), row

@@ -11,16 +11,19 @@ convenience; the service decides).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from dalil.display.messages import error_in_words
+from dalil.display.messages import Message, error_in_words, words
 from dalil.errors import Conflict, InputError
 from dalil.services import kernel
 from dalil.web.context import N_, Ctx, PageCtx, finish, render
 from dalil.web.handlers import findings
+
+if TYPE_CHECKING:
+    from dalil.web.present import Labels
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,6 +106,49 @@ def _perms(ctx: Ctx) -> frozenset[str]:
     return kernel.permissions_for(ctx.user.role) if ctx.user else frozenset()
 
 
+class _Names:
+    """Incidents and acts in words, as the record pages label them (``records.labels``):
+    an incident by its title, an act by its type in words and its victim's pseudonym, in
+    the reader's language; ``""`` when unknown (the page then says "Incident N")."""
+
+    def __init__(
+        self, ctx: Ctx, incidents: set[Any], victims: set[Any], *, labels: Labels | None = None
+    ) -> None:
+        from dalil.web.present import Labels, lookup
+
+        wanted = {
+            k: {int(i) for i in ids if str(i).isdigit()}
+            for k, ids in (("incidents", incidents), ("persons", victims))
+        }
+        wanted = {k: ids for k, ids in wanted.items() if ids}
+        self.lang = ctx.lang
+        self.labels = labels or Labels(lang=ctx.lang)
+        if wanted:
+            with ctx.act(write=False) as sc:
+                self.labels = lookup(sc, wanted, ctx.lang)
+
+    def _found(self, kind: str, ident: Any) -> str | None:
+        if ident is None or not str(ident).isdigit():
+            return None
+        got = self.labels.found.get((kind, int(ident)))
+        return got[0] if got else None
+
+    def incident(self, ident: Any) -> str:
+        label = self._found("incidents", ident)
+        return words(label, self.lang) if label else ""
+
+    def act(self, act_type: Any, victim: Any) -> str:
+        if not act_type:
+            return ""
+        from dalil.web.forms import VOCAB
+
+        kind = Message(VOCAB.get(str(act_type), str(act_type)))  # "sexual violence"
+        who = self._found("persons", victim)
+        if who is None:
+            return words(kind, self.lang)
+        return words(Message(N_("%(type)s of %(victim)s"), type=kind, victim=who), self.lang)
+
+
 def _redirect(ctx: Ctx, url: str) -> Response:
     resp = RedirectResponse(url, status_code=303)
     finish(ctx, resp)
@@ -125,7 +171,19 @@ def _download(ctx: Ctx, data: bytes | str, filename: str, media_type: str) -> Re
 @router.get("/findings")
 def findings_index(ctx: PageCtx) -> Response:
     data = findings.overview(ctx)
-    return render(ctx, "findings_index.html", data=data, perms=_perms(ctx), formats=EXPORT_FORMATS)
+    names = _Names(
+        ctx,
+        {a.get("incident_id") for a in data["acts"]},
+        {a.get("victim_id") for a in data["acts"]},
+    )
+    return render(
+        ctx,
+        "findings_index.html",
+        data=data,
+        perms=_perms(ctx),
+        formats=EXPORT_FORMATS,
+        names=names,
+    )
 
 
 # --- acts: the legal assessment checklist ------------------------------------------
@@ -158,6 +216,8 @@ def _act_page(
     wanted: dict[str, set[Any]] = {"evidence": cited} if cited else {}
     if victim is not None:  # the victim by pseudonym, not by number
         wanted["persons"] = {victim}
+    if str(data.get("incident") or "").isdigit():  # the incident by its title
+        wanted["incidents"] = {int(data["incident"])}
     with ctx.act(write=False) as sc:
         labels = lookup(sc, wanted, ctx.lang) if wanted else Labels(lang=ctx.lang)
     victim_link = labels.link("persons", victim) if victim is not None else None
@@ -180,6 +240,7 @@ def _act_page(
         labels=ELEMENT_LABELS,
         victim_link=victim_link,
         evidence_links=evidence_links,
+        names=_Names(ctx, set(), set(), labels=labels),
     )
 
 
@@ -232,9 +293,11 @@ def _incident_page(
     data = findings.incident(ctx, item_id)
     from dalil.findings.incidents import EVENT_TYPES, GEO_PRECISIONS
 
+    names = _Names(ctx, set(), {a.get("victim") for a in data["acts"]})
     return render(
         ctx,
         "findings_incident.html",
+        names=names,
         status_code=status_code,
         data=data,
         perms=_perms(ctx),
@@ -325,7 +388,13 @@ def findings_timeline(ctx: PageCtx) -> Response:
 def site_page(ctx: PageCtx, item_id: str) -> Response:
     data = findings.site(ctx, item_id)
     return render(
-        ctx, "findings_site.html", data=data, statuses=SITE_STATUSES, perms=_perms(ctx), error=None
+        ctx,
+        "findings_site.html",
+        data=data,
+        statuses=SITE_STATUSES,
+        perms=_perms(ctx),
+        error=None,
+        names=_Names(ctx, {data.get("incident")}, set()),
     )
 
 
@@ -350,6 +419,7 @@ def site_status(
             statuses=SITE_STATUSES,
             perms=_perms(ctx),
             error=error_in_words(e, ctx.lang),
+            names=_Names(ctx, {data.get("incident")}, set()),
         )
     return _redirect(ctx, f"/findings/sites/{item_id}#history")
 
