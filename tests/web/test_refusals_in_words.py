@@ -691,6 +691,7 @@ def test_a_site_status_change_refused_is_refused_in_arabic(
         ({"age": 200}, "invalid age 200: must be at most 130"),
         ({"age_min": 131}, "invalid age_min 131: must be at most 130"),
         ({"age_min": 40, "age_max": 30}, "invalid age range 40-30: minimum above maximum"),
+        ({"age": -1}, "invalid age -1: must be zero or more"),
     ],
 )
 def test_a_person_age_refused_is_refused_in_arabic_through_the_api(
@@ -738,3 +739,29 @@ def test_an_age_not_a_number_and_an_unknown_person_field_are_refused_in_arabic(
         assert str(caught.value) == "unknown person field(s): nickname", str(caught.value)
         words = error_in_words(caught.value, "ar")
         assert _arabic(words) and set(re.findall(r"[A-Za-z]{3,}", words)) == {"nickname"}, words
+
+
+def test_the_remaining_person_refusals_are_in_arabic(app: Any) -> None:
+    """Nothing to update, a reveal without a reason, a page out of range: Arabic words
+    with no Latin word, the English words unchanged."""
+    from dalil.display.messages import error_in_words
+    from dalil.services import persons
+
+    from .conftest import USERS
+
+    calls = [
+        ("nothing to update: give at least one field", lambda ctx: persons.update_person(ctx, 1)),
+        ("a reveal needs a reason (why you need the protected fields)",
+         lambda ctx: persons.reveal(ctx, [persons.get_person(ctx, 1)], reason="no")),
+        ("invalid limit -1: must be 0 or more", lambda ctx: persons.list_persons(ctx, limit=-1)),
+        ("invalid offset -2: must be 0 or more", lambda ctx: persons.list_persons(ctx, offset=-2)),
+    ]  # fmt: skip
+    wrong = []
+    for english, call in calls:
+        with app.state.case.act(USERS["admin"]) as ctx, pytest.raises(DalilError) as caught:
+            call(ctx)
+        assert str(caught.value) == english, str(caught.value)
+        words = error_in_words(caught.value, "ar")
+        if not _arabic(words) or re.search(r"[A-Za-z]{3,}", words):
+            wrong.append(words)
+    assert not wrong, wrong

@@ -13,7 +13,7 @@ from dalil.core.context import Context, oid, protected_marker
 from dalil.display.messages import N_, Message
 from dalil.errors import Conflict, InputError
 from dalil.model.common import as_utc
-from dalil.model.fields import check_choice, check_choices, check_nonneg, check_text
+from dalil.model.fields import check_choice, check_choices, check_text
 from dalil.model.person import PERSON_ROLES as PERSON_ROLES
 from dalil.model.person import PROTECTED_FIELDS as PROTECTED_FIELDS
 from dalil.model.person import SEXES as SEXES
@@ -70,7 +70,16 @@ PSEUDONYM_TAKEN: Final = N_("a person with pseudonym %(pseudonym)s already exist
 
 def _check_age(age: int | None, age_min: int | None, age_max: int | None) -> None:
     for name, v in (("age", age), ("age_min", age_min), ("age_max", age_max)):
-        check_nonneg(v, name)
+        if v is not None and v < 0:
+            raise InputError(
+                Message(
+                    N_("invalid %(field)s %(value)s: must be zero or more"),
+                    field=Message(name),
+                    value=str(v),
+                ),
+                field=name,
+                code="negative",
+            )
         if v is not None and v > 130:
             raise InputError(
                 Message(
@@ -195,9 +204,13 @@ def get_person(ctx: Context, person_id: int) -> Person:
 
 def _check_page(limit: int | None, offset: int) -> None:
     if limit is not None and limit < 0:
-        raise InputError(f"invalid limit {limit}: must be 0 or more")
+        raise InputError(
+            Message(N_("invalid limit %(value)s: must be 0 or more"), value=str(limit))
+        )
     if offset < 0:
-        raise InputError(f"invalid offset {offset}: must be 0 or more")
+        raise InputError(
+            Message(N_("invalid offset %(value)s: must be 0 or more"), value=str(offset))
+        )
 
 
 def list_persons(
@@ -412,7 +425,7 @@ def update_person(
             _set_protected(ctx, p, f, changes[f])
             audit_change[f] = protected_marker(changes[f])
     if not audit_change:
-        raise InputError("nothing to update: give at least one field")
+        raise InputError(Message(N_("nothing to update: give at least one field")))
     p.updated_at = datetime.now(UTC)
     ctx.session.flush()
     after = {k: _open_value(getattr(p, k)) for k in before}
@@ -442,7 +455,8 @@ def _check_reason(reason: str | None) -> str:
     r = (reason or "").strip()
     if len(r) < 3:
         raise InputError(
-            "a reveal needs a reason (why you need the protected fields)", field="reason"
+            Message(N_("a reveal needs a reason (why you need the protected fields)")),
+            field="reason",
         )
     return check_text(r, "reason", max_len=1000)
 
