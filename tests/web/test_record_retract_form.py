@@ -96,3 +96,32 @@ def test_assessments_and_provenance_links_are_labelled_in_arabic_on_the_retract_
             assert w in text, (url, w, text)
         for english in ("civilian", "likely", "supports", "incident "):
             assert english not in text, (url, english, text)
+
+
+def test_an_act_type_with_two_words_is_in_arabic_on_the_retract_form(
+    app: Any, make_client: Any, seeded: dict[str, Any]
+) -> None:
+    """An incident's retract form lists the acts it takes with it by their type in
+    words: the codes of two words (sexual_violence, forced_displacement,
+    property_destruction) have words of their own and were shown as codes."""
+    from dalil.services import records
+
+    from .conftest import USERS
+
+    case = app.state.case
+    with case.act(USERS["admin"]) as ctx:
+        inc = records.add(ctx, "incident", title="Fictional raid (act type words)")
+        for t in ("sexual_violence", "forced_displacement", "property_destruction"):
+            records.add(ctx, "act", incident_id=inc.id, victim_id=seeded["person"], act_type=t)
+    ivy = make_client()
+    ivy.get("/login?lang=ar")
+    ivy.login("investigator")
+    page = ivy.get(f"/incidents/{inc.id}")
+    assert page.status_code == 200, page.text[-1000:]
+    form = page.text[page.text.index('id="retract-form"') :]
+    form = form[: form.index("</form>")]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", form)).split())
+    for words in ("عنف جنسي", "تهجير قسري", "تدمير ممتلكات"):
+        assert words in text, (words, text)
+    for code in ("sexual_violence", "forced_displacement", "property_destruction"):
+        assert code not in text, (code, text)

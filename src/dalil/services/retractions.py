@@ -387,6 +387,14 @@ def _dependant_row(ctx: Context, kind: str, record_id: int) -> Any:
 _ROW = N_("row %(row)s")
 
 
+#: Act type codes whose words differ from the code (the others are their own msgid).
+_ACT_TYPE_WORDS: dict[str, str] = {
+    "sexual_violence": N_("sexual violence"),
+    "forced_displacement": N_("forced displacement"),
+    "property_destruction": N_("destruction of property"),
+}
+
+
 def _label(kind: str, row: Any) -> str:
     """A human label of a record (never a protected field); an act's, a list record's,
     an assessment's, a provenance link's and a membership's as a :class:`Message` (codes
@@ -396,9 +404,10 @@ def _label(kind: str, row: Any) -> str:
         if v:
             return str(v)
     if kind == "act":
+        words = Message(_ACT_TYPE_WORDS.get(row.act_type, row.act_type))
         if row.date:
-            return Message(N_("%(type)s %(date)s"), type=Message(row.act_type), date=row.date)
-        return Message(row.act_type)
+            return Message(N_("%(type)s %(date)s"), type=words, date=row.date)
+        return words
     if kind == "claim":
         return str(row.text)[:120]
     if kind == "assessment":
