@@ -60,7 +60,7 @@ def test_assessments_and_provenance_links_are_labelled_in_arabic_on_the_retract_
     element and finding in words and the act or incident it is of, a provenance link by
     its role and the kind of record it is about, in the page's language; was English
     built from the codes ('civilian: likely (act N)', 'supports incident N')."""
-    from dalil.services import assessments, evidence, records
+    from dalil.services import assessments, evidence, persons, records
 
     from .conftest import USERS
 
@@ -70,8 +70,10 @@ def test_assessments_and_provenance_links_are_labelled_in_arabic_on_the_retract_
     ).item
     with case.act(USERS["admin"]) as ctx:
         inc = records.add(ctx, "incident", title="Fictional raid (retract labels)")
+        # a victim of this test's own: the seeded witness's page is counted elsewhere
+        victim = persons.add_person(ctx, pseudonym="V-RL-1", roles=["victim"])
         act = records.add(
-            ctx, "act", incident_id=inc.id, victim_id=seeded["person"], act_type="killing",
+            ctx, "act", incident_id=inc.id, victim_id=victim.id, act_type="killing",
             status="likely",
         )  # fmt: skip
         assessments.assess(ctx, act.id, "civilian", "likely", [item.id], note="fictional")
@@ -104,15 +106,16 @@ def test_an_act_type_with_two_words_is_in_arabic_on_the_retract_form(
     """An incident's retract form lists the acts it takes with it by their type in
     words: the codes of two words (sexual_violence, forced_displacement,
     property_destruction) have words of their own and were shown as codes."""
-    from dalil.services import records
+    from dalil.services import persons, records
 
     from .conftest import USERS
 
     case = app.state.case
     with case.act(USERS["admin"]) as ctx:
         inc = records.add(ctx, "incident", title="Fictional raid (act type words)")
+        victim = persons.add_person(ctx, pseudonym="V-RL-2", roles=["victim"])
         for t in ("sexual_violence", "forced_displacement", "property_destruction"):
-            records.add(ctx, "act", incident_id=inc.id, victim_id=seeded["person"], act_type=t)
+            records.add(ctx, "act", incident_id=inc.id, victim_id=victim.id, act_type=t)
     ivy = make_client()
     ivy.get("/login?lang=ar")
     ivy.login("investigator")
