@@ -248,6 +248,9 @@ def test_revoked_or_forged_bearer_token_is_refused(client: Client, seeded: dict[
     case = Case.open(seeded["root"], TEST_PASSPHRASE)
     try:
         with case.act(USERS["admin"]) as ctx:
+            # the authorization matrix, run earlier in the same process, may have left
+            # tmp-user disabled (its disable route); not what is tested here
+            users.update_user(ctx, "tmp-user", disabled=False)
             tok, _ = users.issue_token(ctx, "tmp-user", label="revoke-test")
     finally:
         case.close()
@@ -410,6 +413,7 @@ def test_second_factor_is_required_when_the_user_has_totp(
             # Other tests set tmp-user's password as the admin, which asks for a new one at
             # the next sign-in (tests/web/test_password_change.py); not what is tested here.
             u.must_change_password = False
+            u.disabled = False  # the authorization matrix may have disabled it earlier
     finally:
         case.close()
     try:
