@@ -325,7 +325,29 @@ def test_run_the_linkage_and_follow_its_progress(page: Any, server: str) -> None
     assert not page.console_errors, page.console_errors
 
 
-def test_run_an_estimate_follow_it_and_record_it_for_the_report(page: Any, server: str) -> None:
+def _queue(root: Path) -> str:
+    """The case's jobs in one line each (for a timeout's message: what ran before)."""
+    from sqlalchemy import select
+
+    from dalil.core.case import Case
+    from dalil.model.job import Job
+
+    case = Case.open(root, TEST_PASSPHRASE)
+    try:
+        with case.system_session(write=False) as s:
+            rows = s.execute(
+                select(Job.id, Job.kind, Job.state, Job.worker, Job.lock_key, Job.attempts)
+            ).all()
+    finally:
+        case.close()
+    return "\n".join(" ".join(str(x) for x in r) for r in rows)
+
+
+def test_run_an_estimate_follow_it_and_record_it_for_the_report(
+    page: Any, server: str, seeded: dict[str, Any]
+) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     login(page, server, "analyst", "/estimates")
     page.get_by_label("Method").select_option("loglinear")
     page.get_by_label("Linkage draws").fill("3")
@@ -333,7 +355,10 @@ def test_run_an_estimate_follow_it_and_record_it_for_the_report(page: Any, serve
     page.get_by_role("button", name="Run the estimate (background job)").click()
     page.wait_for_url(f"{server}/jobs/*")
     # the page reloads itself once the job has finished, to show the result in words
-    page.wait_for_selector("#estimate-result", timeout=120_000)
+    try:
+        page.wait_for_selector("#estimate-result", timeout=120_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"no result on {page.url}; the case's jobs:\n{_queue(seeded['root'])}")
     assert "Why this model" in page.inner_text("#estimate-result")
     assert "Interval without the linkage" in page.inner_text("#estimate-result")
     job_url = page.url

@@ -8,6 +8,7 @@ kind's permission at once) and the page follows it. Job worker processes run the
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from dalil.display.jsonout import jsonable
 from dalil.display.messages import in_words
 from dalil.services import jobs
 from dalil.web.context import Ctx
+
+_log = logging.getLogger("dalil.web.jobs")
 
 
 class InlineJobRunner:
@@ -49,7 +52,9 @@ class InlineJobRunner:
             self._poked.clear()
             try:
                 ran = worker.run_once()
-            except Exception:  # the case was closed, or the database went away
+            except Exception as e:  # the case was closed, or the database went away
+                # its type only (messages may hold data); the next poke starts a new thread
+                _log.warning("inline job runner stopped (%s)", type(e).__name__)
                 return
             if ran:
                 idle_since = time.monotonic()
@@ -86,6 +91,10 @@ def get(ctx: Ctx, job_id: int) -> dict[str, Any]:
     the log's words, followed by the page's script)."""
     with ctx.act(write=False) as sc:
         d = dict(jsonable(jobs.get(sc, job_id)))
+    if d.get("state") == "queued":
+        # queued elsewhere (the CLI, another app on the case) or left by a runner thread
+        # that stopped on an error: the page that follows it wakes this app's runner
+        poke(ctx)
     for line in d.get("log", []):
         if line.get("message_id"):
             line["message"] = in_words(line["message_id"], line.get("params"), ctx.lang)
