@@ -11,7 +11,11 @@ also measured as the sum over the process tree (the Python process and Spark's J
 sampled every 0.2 s), since `/usr/bin/time` reports the largest single process only.
 
 Usage: .venv/bin/python benchmarks/linkage_scale.py [--records 1000000] [--lists 5]
-       [--backend duckdb|spark] [--no-baseline] [--data-dir DIR]
+       [--backend duckdb|spark] [--no-baseline] [--data-dir DIR] [--design-seed N]
+
+``--design-seed N`` fixes the lists' design whatever their size (as in
+``benchmarks/linkage_stages.py``; the same folder names under ``--data-dir``, so the
+lists one generated are reused by the other).
 """
 
 from __future__ import annotations
@@ -69,7 +73,12 @@ class TreePeak(threading.Thread):
 
 
 def run(
-    n_records: int, n_lists: int, folder: Path, seed: int, backend: str = "duckdb"
+    n_records: int,
+    n_lists: int,
+    folder: Path,
+    seed: int,
+    backend: str = "duckdb",
+    design: int | None = None,
 ) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     t = time.perf_counter()
@@ -77,7 +86,7 @@ def run(
         with (folder / "truth.csv").open(encoding="utf-8") as fh:
             truth = {r["record_id"]: r["person_id"] for r in csv.DictReader(fh)}
     else:
-        truth = generate(people, n_lists, seed=seed, out_dir=folder).truth_map()
+        truth = generate(people, n_lists, seed=seed, out_dir=folder, design_seed=design).truth_map()
     gen_s = time.perf_counter() - t
     records = len(truth)
     files = sorted(folder.glob("list_*.csv"))
@@ -135,6 +144,7 @@ def main() -> int:
     ap.add_argument(
         "--data-dir", default="", help="keep the generated lists here and reuse them next time"
     )
+    ap.add_argument("--design-seed", type=int, default=None)
     args = ap.parse_args()
     if not Path("/usr/bin/time").exists():
         print("skipped: /usr/bin/time is needed to measure peak memory")
@@ -149,9 +159,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for label, n, backend in runs:
             print(f"{label} ({backend}):")
-            folder = Path(args.data_dir or tmp) / f"{n}-{args.lists}-{args.seed}"
+            name = f"{n}-{args.lists}-{args.seed}"
+            if args.design_seed is not None:
+                name += f"-{args.design_seed}"
+            folder = Path(args.data_dir or tmp) / name
             folder.mkdir(parents=True, exist_ok=True)
-            results[label] = run(n, args.lists, folder, args.seed, backend)
+            results[label] = run(n, args.lists, folder, args.seed, backend, args.design_seed)
     keys = ("records", "seconds", "rps", "peak_gb", "tree_peak_gb", "precision", "recall", "f1",
             "load")  # fmt: skip
     f = results["full"]
