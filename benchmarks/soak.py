@@ -117,6 +117,9 @@ def main() -> None:
             f.unlink()
     port = free_port()
     env = {**os.environ, "DALIL_PASSPHRASE": PASSPHRASE}
+    # the server's messages go to a file: a pipe nobody reads would block the server
+    # once 64 KB of tracebacks filled it
+    serve_log = (tmp / "serve.log").open("wb")
     sup = subprocess.Popen(
         [
             sys.executable,
@@ -133,7 +136,7 @@ def main() -> None:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=serve_log,
     )
     base = f"http://127.0.0.1:{port}"
     run_id = secrets.token_hex(4)
@@ -177,6 +180,7 @@ def main() -> None:
     finally:
         sup.send_signal(signal.SIGTERM)
         sup.wait(60)
+        serve_log.close()
     from sqlalchemy import text
 
     from dalil.core.case import Case
@@ -238,6 +242,11 @@ def main() -> None:
     )
     print(f"audit verify: exit {verify.returncode}: {verify.stdout.strip().splitlines()[:1]}")
     print(f"fixity: exit {fixity.returncode}: {fixity.stdout.strip().splitlines()[:1]}")
+    messages = (tmp / "serve.log").read_text(errors="replace").splitlines()
+    tracebacks = sum(line.startswith("Traceback") for line in messages)
+    print(f"server messages: {len(messages)} lines, {tracebacks} tracebacks")
+    for line in messages[-15:]:
+        print("  | " + line)
     import shutil
 
     shutil.rmtree(tmp, ignore_errors=True)
