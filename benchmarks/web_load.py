@@ -14,7 +14,10 @@ budget or the time limit is spent; with ``--client wrk`` (the default when Debia
 costs the shared CPU far less than Python clients do (a Lua script rotates the URLs and
 prints the percentiles). The baseline is the same load against a static file
 (``/static/app.css``), measured in the same run: the ratio says how much the case data
-costs on top of the HTTP stack. Target: p95 < 300 ms for paginated reads, zero errors.
+costs on top of the HTTP stack. With wrk, each phase also prints the CPU time per
+request of the server's processes and of the PostgreSQL backends serving the case (from
+/proc: what a request costs the shared cores, less sensitive to the machine's load than
+latency). Target: p95 < 300 ms for paginated reads, zero errors.
 All generated people and sources are fictional.
 """
 
@@ -220,6 +223,79 @@ def run_wrk(
     }
 
 
+def _ticks(pid: int) -> int:
+    """User + system CPU clock ticks of process *pid* (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _descendants(pid: int) -> list[int]:
+    """*pid* and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
+
+
+def _pg_backends(root: Path) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the case's database (none
+    on SQLite)."""
+    import tomllib
+
+    url = tomllib.loads((root / "case.toml").read_text()).get("database", "")
+    if not str(url).startswith("postgresql"):
+        return []
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return [
+                int(r[0])
+                for r in c.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            ]
+    finally:
+        engine.dispose()
+
+
+class CpuMeter:
+    """CPU time of the server's processes and of the PostgreSQL backends serving the
+    case during a phase, from /proc (Linux). The backends are those connected at the
+    end of the phase (the workers' pooled connections): one that opened and closed
+    within the phase is not counted, so the PostgreSQL figure is a lower bound."""
+
+    def __init__(self, server_pid: int, root: Path) -> None:
+        self.server_pid, self.root = server_pid, root
+        self.hz = os.sysconf("SC_CLK_TCK")
+
+    def start(self) -> None:
+        self.web0 = {p: _ticks(p) for p in _descendants(self.server_pid)}
+        self.pg0 = {p: _ticks(p) for p in _pg_backends(self.root)}
+
+    def stop(self) -> dict[str, float]:
+        web = sum(_ticks(p) - self.web0.get(p, 0) for p in _descendants(self.server_pid))
+        pg = sum(_ticks(p) - self.pg0.get(p, 0) for p in _pg_backends(self.root))
+        return {"web_cpu_s": web / self.hz, "pg_cpu_s": pg / self.hz}
+
+
 def session_cookie(base: str) -> str:
     """Log in once (as the Python clients do) and return the session cookie header."""
 
@@ -246,6 +322,12 @@ def report(title: str, res: dict[str, object]) -> None:
         )
         print(f"  urls (rotating): {', '.join(res['urls'])}")  # type: ignore[arg-type]
         print(f"  p50 {res['p50']:.1f} ms, p95 {res['p95']:.1f} ms, max {res['max']:.1f} ms")
+        if "web_cpu_s" in res and res["done"]:
+            n = float(res["done"])  # type: ignore[arg-type]
+            print(
+                f"  CPU per request: web workers {1000 * float(res['web_cpu_s']) / n:.2f} ms, "  # type: ignore[arg-type]
+                f"PostgreSQL backends {1000 * float(res['pg_cpu_s']) / n:.2f} ms"  # type: ignore[arg-type]
+            )
         return
     lat = res["lat"]
     assert isinstance(lat, dict)
@@ -381,9 +463,18 @@ def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool
             bearer = {"Authorization": f"Bearer {token}"}
             cookie = {"Cookie": session_cookie(base)}
             run_wrk(base, ["/static/app.css", *api_urls], args.clients, 3, bearer)  # warm-up
-            base_res = run_wrk(base, ["/static/app.css"], args.clients, args.seconds, bearer)
-            api_res = run_wrk(base, api_urls, args.clients, args.seconds, bearer)
-            page_res = run_wrk(base, page_urls, args.clients, args.seconds, cookie)
+            run_wrk(base, page_urls, args.clients, 2, cookie)  # the workers' pools filled
+            meter = CpuMeter(server.pid, root)
+
+            def phase(urls: list[str], headers: dict[str, str]) -> dict[str, object]:
+                meter.start()
+                res = run_wrk(base, urls, args.clients, args.seconds, headers)
+                res.update(meter.stop())
+                return res
+
+            base_res = phase(["/static/app.css"], bearer)
+            api_res = phase(api_urls, bearer)
+            page_res = phase(page_urls, cookie)
         else:
             base_res = asyncio.run(
                 run_load(

@@ -73,6 +73,32 @@ def test_record_page_reads_in_one_transaction(
     assert counter.transactions == 2, counter.statements
 
 
+@pytest.mark.parametrize("kind", ["person", "incident", "source"])
+def test_api_record_reads_in_one_transaction(
+    client: Any, app: Any, seeded: dict[str, Any], counter: Counter, kind: str
+) -> None:
+    """``GET /api/v1/{kind}s/{id}``: the record and the version of its ETag are read in
+    one transaction (they were two), and the ETag is still the record's version."""
+    from dalil.services import persons, records
+
+    headers = {"Authorization": f"Bearer {seeded['tokens']['admin']}"}
+    url = f"/api/v1/{kind}s/{seeded[kind]}"
+    assert client.get(url, headers=headers).status_code == 200  # warm (token remembered)
+    counter.statements.clear()
+    counter.transactions = 0
+    r = client.get(url, headers=headers)
+    assert r.status_code == 200
+    assert r.json()["id"] == seeded[kind]
+    assert counter.transactions == 1, counter.statements
+    with app.state.case.act(USERS["admin"], write=False) as sc:
+        row = (
+            persons.get_person(sc, seeded[kind])
+            if kind == "person"
+            else records.get(sc, kind, seeded[kind])
+        )
+        assert r.headers["etag"] == f'"{records.version_of(row)}"'
+
+
 _SERIAL = itertools.count(1)
 
 

@@ -42,9 +42,22 @@ def jsonable(obj: Any) -> Any:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+#: The exact types returned as they are without further look (a subclass, such as a
+#: ``str`` enum, takes the ``isinstance`` path below, as before).
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def _plain(o: Any) -> Any:
+    t = type(o)
+    if t in _SCALAR_TYPES:
+        return o
+    if t is dict:  # a row of a list (the common case): its scalars taken as they are
+        return {
+            (k if type(k) is str else str(k)): (v if type(v) in _SCALAR_TYPES else _plain(v))
+            for k, v in o.items()
+        }
+    if t is datetime:
+        return o.isoformat()
     if isinstance(o, _SCALARS):
         return o
     if isinstance(o, dict):

@@ -150,12 +150,15 @@ def _list(kind: Kind) -> Any:
 
 def _show(kind: Kind) -> Any:
     def view(ctx: ApiCtx, item_id: str) -> Response:
-        record = dict(records.get(ctx, kind.name, item_id))
-        headers = {}
-        if kind.name in EDIT_KINDS:
-            headers["ETag"] = f'"{edit.current(ctx, kind.name, item_id)["version"]}"'
-        elif kind.name == "evidence":
-            headers["ETag"] = f'"{edit.evidence_current(ctx, item_id)["version"]}"'
+        # One read transaction: the record and the version of its ETag are read
+        # together (the same snapshot; rows read once come from the session).
+        with ctx.reading():
+            record = dict(records.get(ctx, kind.name, item_id))
+            headers = {}
+            if kind.name in EDIT_KINDS:
+                headers["ETag"] = f'"{edit.current(ctx, kind.name, item_id)["version"]}"'
+            elif kind.name == "evidence":
+                headers["ETag"] = f'"{edit.evidence_current(ctx, item_id)["version"]}"'
         return JSONResponse(record, headers=headers)
 
     view.__name__ = f"get_{kind.name}"
