@@ -11,7 +11,15 @@ also measured as the sum over the process tree (the Python process and Spark's J
 sampled every 0.2 s), since `/usr/bin/time` reports the largest single process only.
 
 Usage: .venv/bin/python benchmarks/linkage_scale.py [--records 1000000] [--lists 5]
-       [--backend duckdb|spark] [--no-baseline] [--data-dir DIR]
+       [--backend duckdb|spark] [--no-baseline] [--data-dir DIR] [--design-seed N]
+
+``--baseline-src DIR`` makes the baseline the same command on the same lists with the
+package imported from another source tree (``DIR`` is its ``src``, e.g. a checkout of
+main): a before/after of a change in the same conditions.
+
+``--design-seed N`` fixes the lists' design whatever their size (as in
+``benchmarks/linkage_stages.py``; the same folder names under ``--data-dir``, so the
+lists one generated are reused by the other).
 """
 
 from __future__ import annotations
@@ -69,7 +77,13 @@ class TreePeak(threading.Thread):
 
 
 def run(
-    n_records: int, n_lists: int, folder: Path, seed: int, backend: str = "duckdb"
+    n_records: int,
+    n_lists: int,
+    folder: Path,
+    seed: int,
+    backend: str = "duckdb",
+    design: int | None = None,
+    src: str = "",
 ) -> dict[str, float]:
     people = max(10, int(n_records / RECORDS_PER_PERSON_5_LISTS * 5 / n_lists))
     t = time.perf_counter()
@@ -77,7 +91,7 @@ def run(
         with (folder / "truth.csv").open(encoding="utf-8") as fh:
             truth = {r["record_id"]: r["person_id"] for r in csv.DictReader(fh)}
     else:
-        truth = generate(people, n_lists, seed=seed, out_dir=folder).truth_map()
+        truth = generate(people, n_lists, seed=seed, out_dir=folder, design_seed=design).truth_map()
     gen_s = time.perf_counter() - t
     records = len(truth)
     files = sorted(folder.glob("list_*.csv"))
@@ -87,7 +101,8 @@ def run(
            "--backend", backend]  # fmt: skip
     load = [os.getloadavg()[0]]
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ, PYTHONPATH=src) if src else None
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     sampler = TreePeak(proc.pid)
     sampler.start()
     _, err = proc.communicate()
@@ -116,7 +131,7 @@ def run(
     return {"records": records, "seconds": secs, "rps": records / secs,
             "peak_gb": peak_kb / 1024**2, "tree_peak_gb": sampler.peak_kb / 1024**2,
             "precision": s["precision"], "recall": s["recall"], "f1": s["f1"],
-            "load": max(load)}  # fmt: skip
+            "load": max(load), "user_s": float(timev["User time (seconds)"])}  # fmt: skip
 
 
 def main() -> int:
@@ -128,13 +143,16 @@ def main() -> int:
     ap.add_argument(
         "--baseline",
         default="tenth",
-        choices=["tenth", "duckdb", "none"],
+        choices=["tenth", "duckdb", "src", "none"],
         help="tenth: the same backend on a tenth of the records (default); duckdb: DuckDB "
-        "on the same lists (to compare a Spark run's results); none: the full run only",
+        "on the same lists (to compare a Spark run's results); src: the same command and lists "
+        "with the package from --baseline-src; none: the full run only",
     )
     ap.add_argument(
         "--data-dir", default="", help="keep the generated lists here and reuse them next time"
     )
+    ap.add_argument("--design-seed", type=int, default=None)
+    ap.add_argument("--baseline-src", default="", help="source tree of the baseline (src)")
     args = ap.parse_args()
     if not Path("/usr/bin/time").exists():
         print("skipped: /usr/bin/time is needed to measure peak memory")
@@ -145,15 +163,23 @@ def main() -> int:
         runs.insert(0, ("1/10", args.records // 10, args.backend))
     elif args.baseline == "duckdb":
         runs.insert(0, ("duckdb", args.records, "duckdb"))
+    elif args.baseline == "src":
+        if not args.baseline_src:
+            ap.error("--baseline src needs --baseline-src DIR")
+        runs.insert(0, ("src", args.records, args.backend))
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, n, backend in runs:
             print(f"{label} ({backend}):")
-            folder = Path(args.data_dir or tmp) / f"{n}-{args.lists}-{args.seed}"
+            name = f"{n}-{args.lists}-{args.seed}"
+            if args.design_seed is not None:
+                name += f"-{args.design_seed}"
+            folder = Path(args.data_dir or tmp) / name
             folder.mkdir(parents=True, exist_ok=True)
-            results[label] = run(n, args.lists, folder, args.seed, backend)
-    keys = ("records", "seconds", "rps", "peak_gb", "tree_peak_gb", "precision", "recall", "f1",
-            "load")  # fmt: skip
+            src = args.baseline_src if label == "src" else ""
+            results[label] = run(n, args.lists, folder, args.seed, backend, args.design_seed, src)
+    keys = ("records", "seconds", "user_s", "rps", "peak_gb", "tree_peak_gb", "precision",
+            "recall", "f1", "load")  # fmt: skip
     f = results["full"]
     if len(runs) == 1:
         for k in keys:

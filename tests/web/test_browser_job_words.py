@@ -10,19 +10,26 @@ from typing import Any
 import pytest
 
 from dalil.services import jobs
-from dalil.testing import TEST_PASSPHRASE
+from dalil.testing import TEST_PASSPHRASE, run_job
 from dalil.web import create_app
 from dalil.web.auth import LoginThrottle
 
-from .conftest import USERS, password_for
+from .conftest import USERS, password_for, seed_case
 from .test_browser import browser, page, pytestmark, serving, shot
 
 __all__ = ["browser", "page", "pytestmark"]
 
 
 @pytest.fixture(scope="module")
-def served(seeded: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """A case of its own and no inline job runner: the job stays queued until the test
+    runs it (reading a queued job's page wakes an app's runner; another app's runner on a
+    shared case could take it too)."""
+    root = tmp_path_factory.mktemp("jobwords") / "case"
+    seed_case(root)
+    app = create_app(
+        root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100), inline_jobs=False
+    )
     with serving(app) as url:
         yield url, app
     app.state.case.close()
@@ -48,7 +55,7 @@ def test_a_job_followed_in_arabic_reads_in_arabic(page: Any, served: tuple[str, 
     first = page.locator("#job-messages li").all_inner_texts()
     assert first and all(_arabic(x) for x in first), first
     # a worker runs it now: the page's script follows it and draws the page again
-    assert jobs.Worker(case, poll_seconds=0.1).run_once()
+    assert run_job(case, jid, timeout=120) == "done"
     page.wait_for_selector("#job[data-state=done]", timeout=60_000)
     lines = page.locator("#job-messages li").all_inner_texts()
     assert len(lines) > len(first)

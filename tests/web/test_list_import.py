@@ -13,7 +13,7 @@ import pytest
 
 from dalil.services import jobs
 
-from .conftest import USERS, Client
+from .conftest import USERS, Client, seed_case
 
 # Headings the importer does not recognise by itself: the mapping step must name them.
 LIST_CSV = (
@@ -256,11 +256,25 @@ def test_viewer_cannot_import_and_nothing_is_stored(make_client: Any, app: Any) 
     assert _denied_imports(app, USERS["viewer"]) == before + 2  # the upload, the confirm
 
 
+@pytest.fixture
+def own_case(tmp_path: Path) -> Any:
+    """An app on a copy of the seeded case of this test's own: other tests split and
+    merge the seeded clusters (the authorization matrix as every role)."""
+    from dalil.testing import TEST_PASSPHRASE
+    from dalil.web.app import create_app
+
+    ids = seed_case(tmp_path / "case")
+    application = create_app(tmp_path / "case", TEST_PASSPHRASE)
+    yield application, ids
+    application.state.case.close()
+
+
 def test_cluster_page_explains_each_link_without_names(
-    make_client: Any, seeded: dict[str, Any]
+    make_client: Any, own_case: tuple[Any, dict[str, Any]]
 ) -> None:
     """The cluster of a victim from the seeded lists ("Fictional Alpha One" in both)."""
-    client = make_client()
+    application, seeded = own_case
+    client = make_client(application)
     client.login("analyst")
     r = client.get(f"/lists/clusters/{seeded['list_person']}")
     assert r.status_code == 200, r.text
@@ -279,7 +293,7 @@ def test_cluster_page_explains_each_link_without_names(
     bad = client.post(f"/lists/clusters/{seeded['list_person']}/split?lang=ar",
                       data={"csrf_token": t, "note": "x"})  # fmt: skip
     assert bad.status_code == 422 and "أشّر على السجلات المراد فصلها." in bad.text
-    viewer = make_client()
+    viewer = make_client(application)
     viewer.login("viewer")
     v = viewer.get(f"/lists/clusters/{seeded['list_person']}")
     assert v.status_code == 200 and "Split the ticked records off" not in v.text
