@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from dalil.core import audit
-from dalil.core.audit import GENESIS_HASH, AuditCheckpoint, AuditEntry
+from dalil.core.audit import GENESIS_HASH, AuditCheckpoint, AuditEntry, AuditObject
 from dalil.errors import InputError
 
 from .conftest import TABLES, Db, sqlite_engine
@@ -93,6 +93,59 @@ def test_entries_are_numbered_and_chained(db: Db, signing_key: Ed25519PrivateKey
         assert after[7] == before[8]
     for r in got:
         assert audit.entry_hash(*r[:8]) == r[8]
+
+
+def test_entries_appended_together_chain_as_if_appended_one_by_one(
+    db: Db, signing_key: Ed25519PrivateKey
+) -> None:
+    with db.session() as s:
+        audit.append(s, actor="admin", action="case.init")
+        made = audit.append_many(
+            s,
+            actor="coordinator",
+            entries=[
+                ("person.add", [f"person:{i}", "list:1", "list:1"], {"pseudonym": f"V-{i}"}, None)
+                for i in range(1, 5)
+            ],
+        )
+        audit.append(s, actor="admin", action="person.reveal", object_ids=["person:2"])
+        s.commit()
+    assert [e.seq for e in made] == [2, 3, 4, 5]
+    got = rows(db)
+    assert [r[0] for r in got] == [1, 2, 3, 4, 5, 6] and got[0][7] == GENESIS_HASH
+    for before, after in itertools.pairwise(got):
+        assert after[7] == before[8]
+    for r in got:
+        assert audit.entry_hash(*r[:8]) == r[8]
+    assert [r[3] for r in got] == ["case.init", *["person.add"] * 4, "person.reveal"]
+    with db.session() as s:
+        indexed = sorted(s.execute(select(AuditObject.object_id, AuditObject.seq)).all())
+        cp = audit.checkpoint(s, signing_key)
+        s.commit()
+    # each entry's ids indexed once (a repeated id too)
+    assert [(o, q) for o, q in indexed if o == "list:1"] == [("list:1", q) for q in (2, 3, 4, 5)]
+    assert ("person:3", 4) in indexed and ("person:2", 6) in indexed
+    assert cp.seq == 6
+    r = check(db, signing_key)
+    assert r.ok and r.entries == 6, r.reason
+
+
+def test_a_bad_entry_among_many_appends_none(db: Db, signing_key: Ed25519PrivateKey) -> None:
+    with db.session() as s:
+        audit.append(s, actor="admin", action="case.init")
+        with pytest.raises(InputError):
+            audit.append_many(
+                s,
+                actor="admin",
+                entries=[
+                    ("person.add", ["person:1"], {"pseudonym": "V-1"}, None),
+                    ("person.add", ["person:2"], {"x": float("nan")}, None),
+                ],
+            )
+        s.commit()
+    assert [r[3] for r in rows(db)] == ["case.init"]
+    with db.session() as s:
+        assert audit.append_many(s, actor="admin", entries=[]) == []
 
 
 def test_change_is_stored_only_as_a_digest(db: Db, signing_key: Ed25519PrivateKey) -> None:

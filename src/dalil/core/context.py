@@ -17,7 +17,7 @@ is written if the transaction appended entries, then the transaction commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +28,7 @@ from dalil.display.messages import N_, Message
 from dalil.errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
+    from dalil.core.audit import EntrySpec
     from dalil.core.case import Case
 
 _Row = TypeVar("_Row")
@@ -93,6 +94,17 @@ class Context:
         )
         self.audited += 1
         return entry
+
+    def audit_many(self, entries: Sequence[EntrySpec]) -> list[Any]:
+        """Append several entries (action, object ids, change, detail) in one go, in
+        order, as :meth:`audit` appends one (:func:`dalil.core.audit.append_many`)."""
+        from dalil.core import audit
+
+        if not self.writable:
+            raise RuntimeError("audit entry in a read-only context: use case.act(write=True)")
+        made = audit.append_many(self.session, actor=self.actor.name, entries=entries)
+        self.audited += len(made)
+        return made
 
     def _finish(self) -> None:
         if self.audited:

@@ -633,6 +633,11 @@ def link(
         ctx.session.execute(delete(VictimMatch))
     created = updated = joined = held = proposals = conflicts = 0
     claimed: set[int] = set()
+    # the pseudonyms a new victim may not take (every one a run gives starts with V-)
+    pseudonyms = set(
+        ctx.session.scalars(select(Person.pseudonym).where(Person.pseudonym.like("V-%")))
+    )
+    new_victims: list[tuple[list[ListRecord], dict[str, Any]]] = []
     # larger clusters first: when a cluster splits, the larger part keeps the person
     for members in sorted(clusters.values(), key=lambda m: (-len(m), min(int(x) for x in m))):
         rows = [by_id[m][0] for m in members]
@@ -686,29 +691,34 @@ def link(
             ages = Counter(r.age for r in rows if r.age is not None)
             pseudonym = f"V-{min(int(m) for m in members)}"
             k = 1
-            while ctx.session.scalar(select(Person.id).where(Person.pseudonym == pseudonym)):
+            while pseudonym in pseudonyms:
                 k += 1  # the pseudonym of a person whose cluster split
                 pseudonym = f"V-{min(int(m) for m in members)}-{k}"
-            p = persons.add_person(
-                ctx,
-                pseudonym=pseudonym,
-                sex={"m": "male", "f": "female"}.get(sexes.most_common(1)[0][0]) if sexes else None,
-                age=ages.most_common(1)[0][0] if ages else None,
-                roles=["victim"],
-                legal_name=name or None,
-            )
-            person_id = p.id
+            pseudonyms.add(pseudonym)
+            # made below, all at once: a few statements for thousands of victims
+            new_victims.append((rows, {
+                "pseudonym": pseudonym,
+                "sex": {"m": "male", "f": "female"}.get(sexes.most_common(1)[0][0]) if sexes else None,
+                "age": ages.most_common(1)[0][0] if ages else None,
+                "roles": ["victim"],
+                "legal_name": name or None,
+            }))  # fmt: skip
             created += 1
-            if incident_id is not None:
-                dod = Counter(r.date_of_death for r in rows if r.date_of_death)
-                records.add(ctx, "act", incident_id=incident_id, victim_id=p.id,
-                            act_type="killing", date=dod.most_common(1)[0][0] if dod else None)  # fmt: skip
-        else:
-            updated += 1
+            continue
+        updated += 1
         claimed.add(person_id)
         for r in rows:
             r.person_id = person_id
             r.match_probability = cl.probability[str(r.id)]
+    made = persons.add_persons(ctx, [fields for _, fields in new_victims])
+    for (rows, _), victim in zip(new_victims, made, strict=True):
+        for r in rows:
+            r.person_id = victim.id
+            r.match_probability = cl.probability[str(r.id)]
+        if incident_id is not None:
+            dod = Counter(r.date_of_death for r in rows if r.date_of_death)
+            records.add(ctx, "act", incident_id=incident_id, victim_id=victim.id,
+                        act_type="killing", date=dod.most_common(1)[0][0] if dod else None)  # fmt: skip
     ctx.session.flush()
     orphans = ctx.session.scalars(
         select(Person.id).where(
