@@ -264,6 +264,16 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return ids
 
 
+@pytest.fixture(scope="module")
+def browser_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the seeded case for the browser tests of one module (any module that asks): the other tests of
+    the process change the shared one (import lists they leave unlinked, so an estimate
+    is refused; disable the user an admin test edits)."""
+    root = tmp_path_factory.mktemp("browsercase") / "case"
+    seed_case(root)
+    return root
+
+
 @pytest.fixture(scope="session")
 def app(seeded: dict[str, Any]) -> Iterator[Any]:
     application = create_app(

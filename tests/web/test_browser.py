@@ -65,8 +65,8 @@ def serving(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(seeded: dict[str, Any]) -> Iterator[str]:
-    app = create_app(seeded["root"], TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
+def server(browser_root: Path) -> Iterator[str]:
+    app = create_app(browser_root, TEST_PASSPHRASE, throttle=LoginThrottle(free_attempts=100))
     with serving(app) as url:
         yield url
     app.state.case.close()
@@ -336,7 +336,9 @@ def _queue(root: Path) -> str:
     try:
         with case.system_session(write=False) as s:
             rows = s.execute(
-                select(Job.id, Job.kind, Job.state, Job.worker, Job.lock_key, Job.attempts)
+                select(
+                    Job.id, Job.kind, Job.state, Job.worker, Job.lock_key, Job.attempts, Job.error
+                )
             ).all()
     finally:
         case.close()
@@ -344,7 +346,7 @@ def _queue(root: Path) -> str:
 
 
 def test_run_an_estimate_follow_it_and_record_it_for_the_report(
-    page: Any, server: str, seeded: dict[str, Any]
+    page: Any, server: str, browser_root: Path
 ) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -358,7 +360,7 @@ def test_run_an_estimate_follow_it_and_record_it_for_the_report(
     try:
         page.wait_for_selector("#estimate-result", timeout=120_000)
     except PlaywrightTimeout:
-        pytest.fail(f"no result on {page.url}; the case's jobs:\n{_queue(seeded['root'])}")
+        pytest.fail(f"no result on {page.url}; the case's jobs:\n{_queue(browser_root)}")
     assert "Why this model" in page.inner_text("#estimate-result")
     assert "Interval without the linkage" in page.inner_text("#estimate-result")
     job_url = page.url

@@ -32,12 +32,12 @@ BACK = "متخيل: شخصان مختلفان في الحقيقة"
 
 
 @pytest.fixture(scope="module")
-def own_list(seeded: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+def own_list(browser_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
     from dalil.services import lists
 
     f: Path = tmp_path_factory.mktemp("blist") / "browser-list.csv"
     f.write_text(ROWS, encoding="utf-8")
-    case = Case.open(seeded["root"], TEST_PASSPHRASE)
+    case = Case.open(browser_root, TEST_PASSPHRASE)
     try:
         vl = lists.import_list(case, USERS["admin"], f, list_name="قائمة متخيلة للمتصفح")
         with case.act(USERS["admin"], write=False) as ctx:
