@@ -556,11 +556,6 @@ def _payload(method: str, path: str, role: str) -> dict[str, Any]:
         return {"data": {"reason": "matrix test (fictional lists)"}}
     if path == "/lists/clusters/{person_id}/merge":
         return {"data": {"other": str(_SEEDED["list_merge"][1]), "note": "matrix (fictional)"}}
-    if path == "/lists/clusters/{person_id}/split":
-        # records 1 and 4 ("Fictional Alpha One" in lists A and B): record 4 split off;
-        # the matrix's POST /lists/decide (1-4 accept, checked after this route and
-        # before POST /lists/link) takes the split back before any run applies it
-        return {"data": {"record": "4", "note": "matrix (fictional)"}}
     if path.endswith("/lists/decide"):
         body = {"pair": "1-4", "verdict": "accept"}
         return {"json": body} if path.startswith("/api/") else {"data": body}
@@ -764,6 +759,28 @@ def _review_session(app: Any, role: str) -> int:
         return int(pair_review.start_review(ctx, "matrix test (fictional lists)")["id"])
 
 
+def _split_target(app: Any) -> tuple[int, int]:
+    """A victim whose cluster holds two records or more as the case stands now, and the
+    newest of them: a split (or a linkage run) by another test in this process may
+    already have taken record 4 off the seeded victim, and xdist may run this route's
+    case before or after the matrix's own decide and link cases."""
+    from sqlalchemy import func, select
+
+    from dalil.model.lists import ListRecord
+
+    with app.state.case.act(USERS["admin"], write=False) as ctx:
+        row = ctx.session.execute(
+            select(ListRecord.person_id, func.max(ListRecord.id))
+            .where(ListRecord.person_id.is_not(None))
+            .group_by(ListRecord.person_id)
+            .having(func.count() >= 2)
+            .order_by(ListRecord.person_id)
+            .limit(1)
+        ).first()
+    assert row is not None, "no victim in the seeded lists has two records left to split"
+    return int(row[0]), int(row[1])
+
+
 def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:
     url = _concrete(path, seeded)
     if path.endswith(("/blind-vote", "/blind/vote")):
@@ -775,6 +792,10 @@ def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any
     if "{session_id}" in url:
         url = url.replace("{session_id}", str(_review_session(c.app, role)))
     kw = _payload(method, path, role)
+    if path == "/lists/clusters/{person_id}/split":
+        person, record = _split_target(c.app)
+        url = f"/lists/clusters/{person}/split"
+        kw = {"data": {"record": str(record), "note": "matrix (fictional)"}}
     if path.endswith("/pairs/{pair}/names"):
         kw = {"json": {"review_session": _review_session(c.app, role)}}
     if path.endswith(("/blind/vote", "/blind/settle")):
