@@ -4,9 +4,10 @@ The supervisor unlocks the case once (the passphrase is never handed to a child:
 children are forked after unlocking and inherit the unlocked keys), binds the listening
 socket, and forks:
 
-* **web workers** — each runs uvicorn on the shared socket (the kernel spreads
-  connections between them); every request may land on any of them, which is why
-  sessions, login throttling and jobs live in the case database;
+* **web workers** — each runs uvicorn on the shared socket; every request may land on
+  any of them, which is why sessions, login throttling and jobs live in the case
+  database. With two or more, a new connection is accepted by the worker holding the
+  fewest open connections (see :class:`_Balancer`);
 * **job workers** — each runs :class:`dalil.services.jobs.Worker` (long work never runs
   inside a request).
 
@@ -20,6 +21,9 @@ database lock); PostgreSQL lets writes of different workers proceed together.
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import mmap
 import os
 import signal
 import socket
@@ -29,9 +33,143 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import ssl
+
     from dalil.services.kernel import Case
 
 GRACE_SECONDS = 10.0
+
+#: The open-connection count of a web worker that is not accepting (not started yet,
+#: stopped, being restarted): larger than any real count.
+NOT_ACCEPTING = 2**30
+
+
+class ConnectionCounts:
+    """The open-connection count of each web worker, in memory the supervisor shares
+    with the workers it forks (an anonymous shared mapping of one int per worker)."""
+
+    def __init__(self, workers: int) -> None:
+        self._map = mmap.mmap(-1, 4 * max(1, workers))
+        self.slots = memoryview(self._map).cast("i")
+        for i in range(workers):
+            self.slots[i] = NOT_ACCEPTING
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def least_other(self, index: int) -> int:
+        """The smallest count among the workers other than *index*."""
+        return min(
+            (n for i, n in enumerate(self.slots) if i != index),
+            default=NOT_ACCEPTING,
+        )
+
+
+class _Balancer:
+    """Accepts the shared listening socket's connections in one web worker, leaving a
+    new connection to another worker that holds fewer open connections.
+
+    When the workers share one socket, every worker is woken for a new connection and
+    the first to run accepts all that are waiting: under a burst of keep-alive
+    connections (a browser's, a proxy's pool, a load test) one worker could end up with
+    36 of 50 and its clients wait about twice as long as the other's. Here a worker that
+    holds more connections than another steps aside for ``DEFER`` seconds and looks
+    again; after ``MAX_WAIT`` seconds (the other worker may be busy or stuck) it accepts
+    anyway, so a connection is never left waiting on a worker that does not take it.
+    The counts are refreshed when a connection opens or closes.
+    """
+
+    DEFER = 0.002
+    MAX_WAIT = 0.05
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        counts: ConnectionCounts,
+        index: int,
+        protocol_factory: Any,
+        connections: set[Any],
+        ssl_context: ssl.SSLContext | None,
+    ) -> None:
+        self.sock, self.counts, self.index = sock, counts, index
+        self.factory, self.connections, self.ssl = protocol_factory, connections, ssl_context
+        self.loop = asyncio.get_running_loop()
+        self.fd = sock.fileno()
+        sock.setblocking(False)  # another worker may take the connection first
+        self.waiting_since: float | None = None
+        self.closed = False
+        self._resume: asyncio.TimerHandle | None = None
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def refresh(self, pending: int = 0) -> None:
+        if not self.closed:
+            self.counts.slots[self.index] = len(self.connections) + pending
+
+    def start(self) -> None:
+        self.refresh()
+        self.loop.add_reader(self.fd, self._ready)
+
+    def _listen_again(self) -> None:
+        self._resume = None
+        if not self.closed:
+            self.loop.add_reader(self.fd, self._ready)
+
+    def _pause(self, seconds: float) -> None:
+        self.loop.remove_reader(self.fd)
+        self._resume = self.loop.call_later(seconds, self._listen_again)
+
+    def should_accept(self, now: float) -> bool:
+        """True unless another worker holds fewer connections and this one has not yet
+        waited ``MAX_WAIT`` seconds for it to take the connection."""
+        self.refresh()
+        if self.counts.slots[self.index] <= self.counts.least_other(self.index):
+            return True
+        if self.waiting_since is None:
+            self.waiting_since = now
+        return now - self.waiting_since >= self.MAX_WAIT
+
+    def _ready(self) -> None:
+        if not self.should_accept(self.loop.time()):
+            self._pause(self.DEFER)
+            return
+        try:
+            conn, _ = self.sock.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            self.waiting_since = None  # another worker took it
+            return
+        except OSError as e:
+            if e.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                self._pause(1.0)  # out of descriptors or memory: look again later
+                return
+            raise
+        self.waiting_since = None
+        conn.setblocking(False)
+        self.refresh(pending=1)
+        task = self.loop.create_task(
+            self.loop.connect_accepted_socket(self.factory, conn, ssl=self.ssl)
+        )
+        self.tasks.add(task)
+        task.add_done_callback(self._connected)
+
+    def _connected(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # a failed TLS handshake, a client gone: nothing to serve
+        self.refresh()
+
+    # the part of asyncio.Server that uvicorn's shutdown uses
+    def close(self) -> None:
+        if self.closed:
+            return
+        if self._resume is not None:
+            self._resume.cancel()
+        else:
+            self.loop.remove_reader(self.fd)
+        self.counts.slots[self.index] = NOT_ACCEPTING
+        self.closed = True
+
+    async def wait_closed(self) -> None:
+        return None
 
 
 @dataclass
@@ -65,6 +203,7 @@ class Supervisor:
     log: Any = None
     children: dict[int, _Child] = field(default_factory=dict)
     stopping: bool = False
+    counts: ConnectionCounts | None = None
 
     def _say(self, msg: str) -> None:
         if self.log is not None:
@@ -80,6 +219,8 @@ class Supervisor:
         return sock
 
     def _fork(self, role: str, index: int, sock: socket.socket, restarts: int = 0) -> None:
+        if role == "web" and self.counts is not None:
+            self.counts.slots[index] = NOT_ACCEPTING  # until the new worker listens
         pid = os.fork()
         if pid == 0:  # child
             code = 0
@@ -89,7 +230,7 @@ class Supervisor:
                 # Connections opened by the supervisor must not be shared across processes.
                 self.case.engine.dispose(close=False)
                 if role == "web":
-                    _run_web(self.case, self.opts, sock)
+                    _run_web(self.case, self.opts, sock, self.counts, index)
                 else:
                     sock.close()
                     _run_jobs(self.case)
@@ -102,6 +243,8 @@ class Supervisor:
     def run(self) -> int:
         sock = self._bind()
         self.case.engine.dispose()
+        if self.opts.workers > 1:
+            self.counts = ConnectionCounts(self.opts.workers)
 
         def stop(_sig: int, _frame: Any) -> None:
             self.stopping = True
@@ -124,6 +267,8 @@ class Supervisor:
                 child = self.children.pop(pid, None)
                 if child is None or self.stopping:
                     continue
+                if child.role == "web" and self.counts is not None:
+                    self.counts.slots[child.index] = NOT_ACCEPTING
                 lived = time.monotonic() - child.started
                 restarts = child.restarts + 1 if lived < 30 else 0
                 pause = min(30.0, 0.5 * 2 ** min(restarts, 6))
@@ -171,7 +316,47 @@ class Supervisor:
             self.children.pop(pid, None)
 
 
-def _run_web(case: Case, opts: ServeOptions, sock: socket.socket) -> None:
+def _balanced_server(config: Any, counts: ConnectionCounts, index: int) -> Any:
+    """A uvicorn server whose connections on the shared socket are accepted by a
+    :class:`_Balancer` instead of the event loop's own server."""
+    import functools
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=[])  # the app's lifespan; no listener
+            assert sockets
+            balancer: _Balancer | None = None
+
+            class Counted(self.config.http_protocol_class):  # type: ignore[name-defined,misc]
+                def connection_lost(self, exc: Exception | None) -> None:
+                    super().connection_lost(exc)
+                    if balancer is not None:
+                        balancer.refresh()
+
+            factory = functools.partial(
+                Counted,
+                config=self.config,
+                server_state=self.server_state,
+                app_state=self.lifespan.state,
+            )
+            balancer = _Balancer(
+                sockets[0], counts, index, factory, self.server_state.connections, self.config.ssl
+            )
+            self.servers.append(balancer)  # type: ignore[arg-type]
+            balancer.start()
+
+    return Server(config)
+
+
+def _run_web(
+    case: Case,
+    opts: ServeOptions,
+    sock: socket.socket,
+    counts: ConnectionCounts | None = None,
+    index: int = 0,
+) -> None:
     import uvicorn
 
     from dalil.web import create_app
@@ -196,7 +381,7 @@ def _run_web(case: Case, opts: ServeOptions, sock: socket.socket) -> None:
         proxy_headers=opts.proxy_headers,
         **extra,
     )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(config) if counts is None else _balanced_server(config, counts, index)
     server.run(sockets=[sock])
 
 
