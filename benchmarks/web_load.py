@@ -185,7 +185,12 @@ end
 
 
 def run_wrk(
-    base: str, urls: list[str], clients: int, seconds: float, headers: dict[str, str]
+    base: str,
+    urls: list[str],
+    clients: int,
+    seconds: float,
+    headers: dict[str, str],
+    during: Any = None,
 ) -> dict[str, object]:
     """One wrk run over *urls* (rotating); aggregate figures of all of them."""
     script = Path(tempfile.mkdtemp(prefix="dalil-wrk-")) / "rotate.lua"
@@ -203,7 +208,14 @@ def run_wrk(
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
     cmd += [base + urls[0], "--", *urls]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    seen = None
+    if during is not None:  # e.g. count the connections per worker half-way through
+        time.sleep(max(1, int(seconds)) / 2)
+        seen = during()
+    out, _ = proc.communicate()
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd, out)
     shutil.rmtree(script.parent, ignore_errors=True)
     line = next(ln for ln in out.splitlines() if ln.startswith("RESULT "))
     n, dur, p50, p95, mx, *errs = line.split()[1:]
@@ -220,6 +232,7 @@ def run_wrk(
         "done": done,
         "rps": int(n) / float(dur) if float(dur) else 0.0,
         "urls": urls,
+        "split": seen,
     }
 
 
@@ -248,6 +261,37 @@ def _descendants(pid: int) -> list[int]:
         out.append(p)
         todo.extend(children.get(p, ()))
     return out
+
+
+def connections_per_worker(port: int, server_pid: int) -> list[int]:
+    """How many established connections on *port* each web worker process holds, most
+    first (Linux /proc): an uneven split means uneven latency between the clients."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01":
+                inodes.add(f[9])
+    counts = []
+    for pid in _descendants(server_pid):
+        n = 0
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(fd)
+            except OSError:  # closed meanwhile
+                continue
+            n += link.startswith("socket:[") and link[8:-1] in inodes
+        if pid != server_pid or n:
+            counts.append(n)
+    return sorted(counts, reverse=True)
 
 
 def _pg_backends(root: Path) -> list[int]:
@@ -322,6 +366,8 @@ def report(title: str, res: dict[str, object]) -> None:
         )
         print(f"  urls (rotating): {', '.join(res['urls'])}")  # type: ignore[arg-type]
         print(f"  p50 {res['p50']:.1f} ms, p95 {res['p95']:.1f} ms, max {res['max']:.1f} ms")
+        if res.get("split"):
+            print(f"  connections per web worker half-way: {res['split']}")
         if "web_cpu_s" in res and res["done"]:
             n = float(res["done"])  # type: ignore[arg-type]
             print(
@@ -468,7 +514,14 @@ def measure(args: argparse.Namespace, workers: int) -> tuple[Any, Any, Any, bool
 
             def phase(urls: list[str], headers: dict[str, str]) -> dict[str, object]:
                 meter.start()
-                res = run_wrk(base, urls, args.clients, args.seconds, headers)
+                res = run_wrk(
+                    base,
+                    urls,
+                    args.clients,
+                    args.seconds,
+                    headers,
+                    lambda: connections_per_worker(port, server.pid),
+                )
                 res.update(meter.stop())
                 return res
 

@@ -183,3 +183,25 @@ def test_serve_two_workers_split_a_burst_of_keep_alive_connections(case: Case) -
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_web_worker_freezes_its_start_up_objects(case: Case, monkeypatch: Any) -> None:
+    # The collector does not scan the app, modules and tables in each full collection.
+    import gc
+
+    import uvicorn
+
+    from dalil.web.server import ServeOptions, _run_web
+
+    frozen = []
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self, sockets=None: frozen.append(gc.get_freeze_count())
+    )
+    sock = _listening()
+    try:
+        gc.unfreeze()
+        _run_web(case, ServeOptions(), sock)
+    finally:
+        gc.unfreeze()
+        sock.close()
+    assert frozen and frozen[0] > 10_000
