@@ -91,16 +91,14 @@ def _list_page(kind: Kind) -> Any:
                     ),
                     ctx.lang,
                 )
-        # One Markup for the whole table: every piece is already escaped (a Markup per
-        # row, joined by ``Markup.join``, built and escaped each row twice more).
-        rows = Markup(
-            "\n".join(
+        rows = Markup("\n").join(
+            Markup(
                 f'<tr><td><a href="/{kind.name}/{escape(r.get(kind.id_field))}">'
                 f"{present.bdi(r.get(first) or r.get(kind.id_field))}</a></td>"
                 + "".join(f"<td>{words.value(f, r.get(f), r)}</td>" for f in rest)
                 + "</tr>"
-                for r in page["items"]
             )
+            for r in page["items"]
         )
         return render(
             ctx,
