@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from dalil.display.messages import N_, Message
+from dalil.linkage.bound import WeightBound, weight_bound_sql
 from dalil.linkage.fields import place_key
 from dalil.linkage.names import long_key, normalize_name, part_key, split_full_name
 
@@ -591,11 +592,12 @@ _SUGGEST = (
 )
 
 
-def blocking_rules(df: pd.DataFrame) -> list[Any]:
+def blocking_rules(df: pd.DataFrame, columns: Sequence[Sequence[str]] | None = None) -> list[Any]:
+    """Splink's blocking rules for *columns* (default: :func:`blocking_columns` of *df*)."""
     from splink import block_on
 
     rules: list[Any] = []
-    for cols in blocking_columns(df):
+    for cols in blocking_columns(df) if columns is None else columns:
         gaps = [c for c in cols if c in GAPS]
         if not gaps:
             rules.append(block_on(*cols))
@@ -610,7 +612,12 @@ def _rule_condition(cols: Sequence[str]) -> str:
     return agree + (f" AND (l.{gaps[0]} = 1 OR r.{gaps[0]} = 1)" if gaps else "")
 
 
-def blocked_pairs_sql(table: str, rules: Sequence[Sequence[str]]) -> str:
+def blocked_pairs_sql(
+    table: str,
+    rules: Sequence[Sequence[str]],
+    bound: WeightBound | None = None,
+    columns: Sequence[str] = (),
+) -> str:
     """SQL for the distinct candidate pairs of *rules* over *table* (DuckDB).
 
     *table* has an integer ``unique_id`` (the record's position). Each rule's pairs are
@@ -619,27 +626,46 @@ def blocked_pairs_sql(table: str, rules: Sequence[Sequence[str]]) -> str:
     of a rule, that no earlier rule holds it (``NOT (rule 1 OR rule 2 …)``): with the
     40-odd refined rules of a large input that test costs several times the joins
     themselves. The pairs are the same.
+
+    With *bound* (:func:`dalil.linkage.bound.weight_bound_sql`), each rule keeps only
+    the pairs whose bound of the match weight reaches the cut: those that scoring could
+    keep. The bound reads *columns* of both records (as ``column_l``, ``column_r``).
     """
     width = "4294967296"  # 2**32: record positions fit, the pair's key fits in 64 bits
-    joins = " UNION ALL ".join(
-        f"SELECT l.unique_id * {width} + r.unique_id AS k FROM {table} AS l "
-        f"JOIN {table} AS r ON {_rule_condition(cols)} WHERE l.unique_id < r.unique_id"
-        for cols in rules
-    )
+
+    def rule_sql(cols: Sequence[str]) -> str:
+        key = f"l.unique_id * {width} + r.unique_id AS k"
+        join = (
+            f"FROM {table} AS l JOIN {table} AS r ON {_rule_condition(cols)} "
+            "WHERE l.unique_id < r.unique_id"
+        )
+        if bound is None:
+            return f"SELECT {key} {join}"
+        sides = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for c in columns for s in ("l", "r"))
+        return f"SELECT k FROM (SELECT {key}, {sides} {join}) WHERE {bound.condition()}"
+
+    joins = " UNION ALL ".join(rule_sql(cols) for cols in rules)
     return (
         f"SELECT '0' AS match_key, k // {width} AS join_key_l, k % {width} AS join_key_r "
         f"FROM (SELECT DISTINCT k FROM ({joins}))"
     )
 
 
-def settings(df: pd.DataFrame, *, generic_names: bool = False) -> Any:
+def settings(
+    df: pd.DataFrame,
+    *,
+    generic_names: bool = False,
+    rules: Sequence[Sequence[str]] | None = None,
+) -> Any:
+    """Splink's settings for *df*; *rules*: the blocking columns, if already chosen
+    (:func:`blocking_columns` takes seconds on a million records)."""
     from splink import SettingsCreator
 
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=comparisons(df, generic_names=generic_names),
-        blocking_rules_to_generate_predictions=blocking_rules(df),
+        blocking_rules_to_generate_predictions=blocking_rules(df, rules),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         max_iterations=15,
@@ -819,6 +845,7 @@ def run_linkage(
     generic_names: bool = False,
     progress: Callable[[str], None] | None = None,
     protected: bool = False,
+    prefilter: bool = False,
 ) -> LinkResult:
     """Train the model on *df* (unsupervised, plus m from accepted *labels*) and score
     every blocked pair, returning those with probability ≥ *review_low*.
@@ -826,20 +853,15 @@ def run_linkage(
     *protected* (records decrypted from a case): DuckDB may not spill to temp files, so
     names never reach the disk in plain text (a run that does not fit in memory fails
     instead); Spark is refused for such records for the same reason.
-    """
-    from splink import Linker, block_on
-    from splink.internals.exceptions import SplinkException
 
-    say = progress or (lambda _m: None)
-    n = len(df)
-    n_train = min(n, TRAIN_SAMPLE)
-    if n < 2:
-        return LinkResult(pairs=_empty_pairs(), n_records=n)
-    logging.getLogger("splink").setLevel(logging.ERROR)
-    # Training always runs in-process on DuckDB (on a sample of TRAIN_SAMPLE records when
-    # the input is larger); scoring the blocked pairs — the part that grows with the
-    # data — runs on the chosen backend with the trained model.
-    train_df = df.sample(n=TRAIN_SAMPLE, random_state=seed) if n > TRAIN_SAMPLE else df
+    *prefilter* (DuckDB): drop the candidate pairs whose bound of the match weight is
+    below *review_low* before they are scored (:mod:`dalil.linkage.bound`); the pairs
+    returned are the same without it. Off by default: at 229,590 records computing the
+    bound cost more CPU than the scoring it saved (docs/linkage.md, "How the candidate
+    pairs are made").
+    """
+    if len(df) < 2:
+        return LinkResult(pairs=_empty_pairs(), n_records=len(df))
     if protected and backend != "duckdb":
         from dalil.errors import InputError
 
@@ -847,9 +869,40 @@ def run_linkage(
             "--backend spark is not available for case records: Spark writes "
             "shuffle files to disk, which would hold victims' names unencrypted"
         )
+    rules = blocking_columns(df)
+    trained = train_model(
+        df, labels=labels, seed=seed, generic_names=generic_names, progress=progress,
+        protected=protected, rules=rules,
+    )  # fmt: skip
+    return score_pairs(
+        df, trained, backend=backend, review_low=review_low, generic_names=generic_names,
+        progress=progress, protected=protected, prefilter=prefilter, rules=rules,
+    )  # fmt: skip
+
+
+def train_model(
+    df: pd.DataFrame,
+    *,
+    labels: Sequence[tuple[str, str]] = (),
+    seed: int = 42,
+    generic_names: bool = False,
+    progress: Callable[[str], None] | None = None,
+    protected: bool = False,
+    rules: Sequence[Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """The trained model (Splink's JSON) for *df*: trained on DuckDB in-process, on a
+    sample of :data:`TRAIN_SAMPLE` records when the input is larger."""
+    from splink import Linker, block_on
+    from splink.internals.exceptions import SplinkException
+
+    say = progress or (lambda _m: None)
+    n = len(df)
+    n_train = min(n, TRAIN_SAMPLE)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    train_df = df.sample(n=TRAIN_SAMPLE, random_state=seed) if n > TRAIN_SAMPLE else df
     db = _db_api("duckdb", protected)
     sdf = db.register(train_df, dataset_display_name="records")
-    linker = Linker(sdf, settings(df, generic_names=generic_names), log_level=None)
+    linker = Linker(sdf, settings(df, generic_names=generic_names, rules=rules), log_level=None)
     say(Message(N_("training on %(n)s records (u by random sampling)"), n=n))
     deterministic: list[Any] = []
     det_cols: tuple[tuple[str, ...], ...] = (
@@ -906,9 +959,32 @@ def run_linkage(
             linker.training.estimate_m_from_pairwise_labels(lab_sdf)  # type: ignore[no-untyped-call]
     model = identifier_priors(linker.misc.save_model_to_json(), df)
     linker = Linker(sdf, _regularise(model), log_level=None)
-    trained = linker.misc.save_model_to_json()
+    trained: dict[str, Any] = linker.misc.save_model_to_json()
     with contextlib.suppress(Exception):
         db.delete_tables_created_by_splink_from_db()
+    return trained
+
+
+def score_pairs(
+    df: pd.DataFrame,
+    trained: dict[str, Any],
+    *,
+    backend: str = "duckdb",
+    review_low: float = REVIEW_LOW,
+    generic_names: bool = False,
+    progress: Callable[[str], None] | None = None,
+    protected: bool = False,
+    prefilter: bool = False,
+    rules: Sequence[Sequence[str]] | None = None,
+) -> LinkResult:
+    """Score every blocked pair of *df* with the *trained* model on *backend*, keeping
+    those with probability ≥ *review_low* (see :func:`run_linkage`)."""
+    from splink import Linker
+
+    say = progress or (lambda _m: None)
+    n = len(df)
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    rules = blocking_columns(df) if rules is None else rules
     db = _db_api(backend, protected, len(df))
     ids = df["unique_id"].astype(str).to_numpy()
     if backend == "spark":
@@ -928,18 +1004,15 @@ def run_linkage(
     # SQL in a saved model is written in the training dialect: build the settings
     # afresh for this backend and carry the trained parameters over, level by level.
     fresh = Linker(
-        sdf, settings(df, generic_names=generic_names), log_level=None
+        sdf, settings(df, generic_names=generic_names, rules=rules), log_level=None
     ).misc.save_model_to_json()
     linker = Linker(sdf, _carry_parameters(trained, fresh), log_level=None)
     say(Message(N_("scoring the blocked pairs")))
     if backend == "duckdb":
-        db._con.execute(
-            "CREATE TABLE dalil_blocked_pairs AS "
-            + blocked_pairs_sql(sdf.physical_name, blocking_columns(df))
-        )
-        linker.table_management.register_blocked_pairs_for_predict(
-            db.table_to_splink_dataframe("dalil_blocked_pairs", "dalil_blocked_pairs")
-        )
+        _register_blocked_pairs(
+            db, linker, df, sdf.physical_name, rules,
+            review_low if prefilter else None,
+        )  # fmt: skip
     pred = linker.inference.predict(threshold_match_probability=review_low)
     pairs = _scored_pairs(pred, spark=backend == "spark")
     if backend == "duckdb":
@@ -948,6 +1021,82 @@ def run_linkage(
     with contextlib.suppress(Exception):
         db.delete_tables_created_by_splink_from_db()
     return LinkResult(pairs=pairs, n_records=n, model_json=model)
+
+
+def _register_blocked_pairs(
+    db: Any,
+    linker: Any,
+    df: pd.DataFrame,
+    table: str,
+    rules: Sequence[Sequence[str]],
+    cut: float | None,
+) -> None:
+    """Make the distinct candidate pairs of *rules* (DuckDB) and register them as the
+    pairs Splink scores; with *cut*, only the pairs whose bound of the match weight
+    reaches that probability (:mod:`dalil.linkage.bound`)."""
+    con = db._con
+    bound = None
+    if cut is not None:
+        bound = weight_bound_sql(linker.misc.save_model_to_json(), cut)
+    if bound is None:
+        con.execute("CREATE TABLE dalil_blocked_pairs AS " + blocked_pairs_sql(table, rules))
+    else:
+        con.execute(_bound_table_sql(con, linker, df, table, rules, bound))
+        con.unregister("dalil_bound_frame")
+        con.execute(
+            "CREATE TABLE dalil_blocked_pairs AS "
+            + blocked_pairs_sql("dalil_bound_records", rules, bound=bound, columns=bound.columns)
+        )
+        con.execute("DROP TABLE dalil_bound_records")
+    linker.table_management.register_blocked_pairs_for_predict(
+        db.table_to_splink_dataframe("dalil_blocked_pairs", "dalil_blocked_pairs")
+    )
+
+
+def _bound_table_sql(
+    con: Any,
+    linker: Any,
+    df: pd.DataFrame,
+    table: str,
+    rules: Sequence[Sequence[str]],
+    bound: WeightBound,
+) -> str:
+    """SQL creating ``dalil_bound_records``: per record (by position), the columns the
+    blocking rules join on and the bound reads, small: text compared only for equality
+    as integer codes of one dictionary (equal codes exactly where the texts are equal,
+    null where the text is), the lengths the bound reads (``x__len``: Python's and
+    DuckDB's ``length`` both count code points) and the term frequencies Splink's
+    scoring reads, from Splink's own tables (computed once here, reused by scoring)."""
+    import numpy as np
+
+    rule_cols = {c for r in rules for c in r}
+    codes = [
+        c
+        for c in sorted(rule_cols | set(bound.code_columns))
+        if c in df.columns
+        and (c in bound.code_columns or c not in bound.columns)
+        and not pd.api.types.is_numeric_dtype(df[c])
+    ]
+    frame: dict[str, Any] = {"unique_id": np.arange(len(df), dtype=np.int64)}
+    if codes:
+        stacked = pd.concat([df[c].astype("object") for c in codes], ignore_index=True)
+        all_codes, _ = pd.factorize(stacked, use_na_sentinel=True)
+        for i, c in enumerate(codes):
+            part = all_codes[i * len(df) : (i + 1) * len(df)]
+            arr = pd.array(part, dtype="Int32")
+            arr[part < 0] = pd.NA
+            frame[c] = arr
+    for c in bound.length_columns:
+        frame[f"{c}__len"] = pd.array(df[c].str.len(), dtype="Int32")
+    con.register("dalil_bound_frame", pd.DataFrame(frame))
+    raw = sorted(c for c in (rule_cols | set(bound.columns)) if c in df.columns and c not in frame)
+    tfs = {c: linker.table_management.compute_tf_table(c).physical_name for c in bound.tf_columns}
+    select = ["f.*", *(f'd."{c}"' for c in raw), *(f'{t}."tf_{c}"' for c, t in tfs.items())]
+    joins = "".join(f' LEFT JOIN {t} ON d."{c}" = {t}."{c}"' for c, t in tfs.items())
+    return (
+        f"CREATE TABLE dalil_bound_records AS SELECT {', '.join(select)} "
+        f"FROM dalil_bound_frame AS f JOIN {table} AS d ON d.unique_id = f.unique_id{joins}"
+    )
 
 
 def _scored_pairs(pred: Any, *, spark: bool) -> pd.DataFrame:
