@@ -761,24 +761,31 @@ def _review_session(app: Any, role: str) -> int:
 
 def _split_target(app: Any) -> tuple[int, int]:
     """A victim whose cluster holds two records or more as the case stands now, and the
-    newest of them: a split (or a linkage run) by another test in this process may
-    already have taken record 4 off the seeded victim, and xdist may run this route's
-    case before or after the matrix's own decide and link cases."""
-    from sqlalchemy import func, select
+    newest of them, such that none of the pairs the split decides is in blind double
+    review: a split (or a linkage run) by another test in this process may already have
+    taken record 4 off the seeded victim, the matrix's blind-review routes hold some
+    pairs open, and xdist may run this route's case before or after the matrix's own
+    decide and link cases."""
+    from sqlalchemy import select
 
     from dalil.model.lists import ListRecord
+    from dalil.services.blind_review import pairs_in_blind_review
+    from dalil.services.lists import pair_key
 
     with app.state.case.act(USERS["admin"], write=False) as ctx:
-        row = ctx.session.execute(
-            select(ListRecord.person_id, func.max(ListRecord.id))
-            .where(ListRecord.person_id.is_not(None))
-            .group_by(ListRecord.person_id)
-            .having(func.count() >= 2)
-            .order_by(ListRecord.person_id)
-            .limit(1)
-        ).first()
-    assert row is not None, "no victim in the seeded lists has two records left to split"
-    return int(row[0]), int(row[1])
+        held = pairs_in_blind_review(ctx)
+        clusters: dict[int, list[int]] = {}
+        for rid, pid in ctx.session.execute(
+            select(ListRecord.id, ListRecord.person_id).where(ListRecord.person_id.is_not(None))
+        ):
+            clusters.setdefault(int(pid), []).append(int(rid))
+    for person, members in sorted(clusters.items()):
+        if len(members) < 2:
+            continue
+        record = max(members)
+        if not any(pair_key(f"{record}-{other}") in held for other in members if other != record):
+            return person, record
+    raise AssertionError(f"no victim has two records free of blind review: {clusters}, {held}")
 
 
 def _request(c: Client, method: str, path: str, role: str, seeded: dict[str, Any]) -> Any:
