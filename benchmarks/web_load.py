@@ -266,32 +266,10 @@ def _descendants(pid: int) -> list[int]:
 def connections_per_worker(port: int, server_pid: int) -> list[int]:
     """How many established connections on *port* each web worker process holds, most
     first (Linux /proc): an uneven split means uneven latency between the clients."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            f = line.split()
-            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01":
-                inodes.add(f[9])
-    counts = []
-    for pid in _descendants(server_pid):
-        n = 0
-        try:
-            fds = list(Path(f"/proc/{pid}/fd").iterdir())
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                link = os.readlink(fd)
-            except OSError:  # closed meanwhile
-                continue
-            n += link.startswith("socket:[") and link[8:-1] in inodes
-        if pid != server_pid or n:
-            counts.append(n)
-    return sorted(counts, reverse=True)
+    from dalil.web.server import established_connections
+
+    held = established_connections(port, _descendants(server_pid))
+    return sorted((n for pid, n in held.items() if pid != server_pid or n), reverse=True)
 
 
 def _pg_backends(root: Path) -> list[int]:

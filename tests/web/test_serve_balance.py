@@ -18,7 +18,7 @@ import pytest
 
 from dalil.core.case import Case
 from dalil.testing import TEST_PASSPHRASE
-from dalil.web.server import NOT_ACCEPTING, ConnectionCounts, _Balancer
+from dalil.web.server import NOT_ACCEPTING, ConnectionCounts, _Balancer, established_connections
 
 
 class _Held(asyncio.Protocol):
@@ -110,32 +110,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _established_per_pid(port: int, pids: list[int]) -> dict[int, int]:
-    """How many established connections on local *port* each of *pids* holds (Linux)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            f = line.split()
-            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01":
-                inodes.add(f[9])
-    out = {}
-    for pid in pids:
-        n = 0
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                link = os.readlink(fd)
-            except OSError:
-                continue
-            if link.startswith("socket:[") and link[8:-1] in inodes:
-                n += 1
-        out[pid] = n
-    return out
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_serve_two_workers_split_a_burst_of_keep_alive_connections(case: Case) -> None:
     port = _free_port()
@@ -171,7 +145,7 @@ def test_serve_two_workers_split_a_burst_of_keep_alive_connections(case: Case) -
             async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as c:
                 rs = await asyncio.gather(*(c.get("/login") for _ in range(40)))
                 assert all(r.status_code == 200 for r in rs)
-                return _established_per_pid(port, children)
+                return established_connections(port, children)
 
         # until both workers are past start-up (one still importing takes none)
         while min(asyncio.run(burst()).values()) == 0 and time.monotonic() < deadline:

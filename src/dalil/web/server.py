@@ -66,6 +66,39 @@ class ConnectionCounts:
         )
 
 
+def established_connections(port: int, pids: list[int]) -> dict[int, int]:
+    """How many established TCP connections on local *port* each process of *pids*
+    holds, read from Linux's /proc (empty counts elsewhere): the share of the clients
+    each web worker serves, for the balancer's tests and the load benchmark."""
+    from pathlib import Path
+
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if int(f[1].rsplit(":", 1)[1], 16) == port and f[3] == "01":  # ESTABLISHED
+                inodes.add(f[9])
+    out: dict[int, int] = {}
+    for pid in pids:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:  # the process is gone
+            continue
+        n = 0
+        for fd in fds:
+            try:
+                link = os.readlink(fd)
+            except OSError:  # closed meanwhile
+                continue
+            n += link.startswith("socket:[") and link[8:-1] in inodes
+        out[pid] = n
+    return out
+
+
 class _Balancer:
     """Accepts the shared listening socket's connections in one web worker, leaving a
     new connection to another worker that holds fewer open connections.
