@@ -30,7 +30,7 @@ MAX_BIRTH_YEAR_SPREAD = 12
 SUPPORT_FLOOR = 0.3
 #: A join of two clusters of which one has several records needs the mean probability
 #: of all pairs between them (unscored pairs count 0) at least this high.
-DEFAULT_SUPPORT = 0.4
+DEFAULT_SUPPORT = 0.2
 
 
 def _ids_conflict(a: set[str], b: set[str]) -> bool:
@@ -46,6 +46,7 @@ class Clustering:
     blocked_joins: int  # joins refused because of a rejected pair
     incompatible_joins: int = 0  # joins refused by the cluster-level checks
     unsupported_joins: int = 0  # joins refused for want of support (``support``)
+    same_list_joins: int = 0  # joins refused: two records of one list not linked (``list_of``)
 
     def to_frame(self) -> pd.DataFrame:
         ids = list(self.cluster_of)
@@ -69,6 +70,7 @@ def cluster(
     max_birth_year_spread: int = MAX_BIRTH_YEAR_SPREAD,
     kept: Iterable[tuple[str, str, float]] = (),
     support: float | None = None,
+    list_of: dict[str, str] | None = None,
 ) -> Clustering:
     """Cluster *record_ids* using *pairs* (``unique_id_l, unique_id_r, match_probability``).
 
@@ -86,6 +88,13 @@ def cluster(
     one member of a cluster no longer pulls in a record that the other members do
     not match (a chain through a namesake). Its expected share of true pairs is the
     mean: a join is worth making, for pairwise F1, when that share is about half.
+
+    With *list_of* (record id -> the list it came from) a join that would put two
+    records of one list in one cluster is refused unless those two are themselves
+    linked (a pair at or above *threshold*, or a reviewer's or an earlier run's link):
+    a list names a person once, so a second record of the same list reached only
+    through other lists is more likely a namesake than a duplicate. A duplicate inside
+    a list still joins by its own link.
     """
     with paused_gc():
         return _cluster(record_ids, pairs, threshold, accepted=accepted, rejected=rejected,
@@ -107,6 +116,10 @@ def _cluster(
 ) -> Clustering:
     n = len(record_ids)
     index = {rid: i for i, rid in enumerate(record_ids)}
+    list_at: list[str | None] = [None] * n
+    if list_of:
+        for rid, i in index.items():
+            list_at[i] = list_of.get(rid) or None
     rejected = list(rejected)
     cannot: dict[int, set[int]] = {}
     for a, b in rejected:
@@ -166,6 +179,9 @@ def _cluster(
     edge_r = np.concatenate([np.array(forced_r, dtype=np.int64), scored_r])
     edge_p = np.concatenate([np.array(forced_p, dtype=np.float64), scored_p])
     by_strength = np.argsort(-edge_p, kind="stable")
+    strong: set[int] = set()
+    if list_of:
+        strong = set(code(edge_l, edge_r).tolist())
     forced = {(a, b) for a, b in zip(forced_l, forced_r, strict=True)}
     is_forced = np.zeros(len(edge_p), dtype=bool)
     if forced:
@@ -235,6 +251,19 @@ def _cluster(
             return hia - loa <= max_birth_year_spread
         return max(hia, hib) - min(loa, lob) <= max_birth_year_spread
 
+    def one_per_list(ra: int, rb: int) -> bool:
+        # two records of one list end in one cluster only when their own pair links them
+        ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
+        la: dict[str, list[int]] = {}
+        for m in ma:
+            if list_at[m] is not None:
+                la.setdefault(list_at[m], []).append(m)  # type: ignore[arg-type]
+        for m in mb:
+            for o in la.get(list_at[m], ()):  # type: ignore[arg-type]
+                if min(m, o) * (n + 1) + max(m, o) not in strong:
+                    return False
+        return True
+
     def supported(ra: int, rb: int, size_a: int, size_b: int) -> bool:
         small, big = (ra, rb) if size_a <= size_b else (rb, ra)
         total = 0.0
@@ -244,7 +273,7 @@ def _cluster(
                     total += near_p[k]
         return total >= support * size_a * size_b  # type: ignore[operator]
 
-    blocked = incompatible = unsupported = 0
+    blocked = incompatible = unsupported = same_list = 0
     order_l = edge_l[by_strength].tolist()
     order_r = edge_r[by_strength].tolist()
     order_p = edge_p[by_strength].tolist()
@@ -262,6 +291,9 @@ def _cluster(
                 continue
             if attributes and not compatible(ra, rb):
                 incompatible += 1
+                continue
+            if list_of and not one_per_list(ra, rb):
+                same_list += 1
                 continue
         if size_a < size_b:
             ra, rb, ma, mb = rb, ra, mb, ma
@@ -300,7 +332,7 @@ def _cluster(
         r = root[i]
         cluster_of[rid] = roots[r]
         probability[rid] = last_p[r] if r in members else 1.0
-    return Clustering(cluster_of, probability, blocked, incompatible, unsupported)
+    return Clustering(cluster_of, probability, blocked, incompatible, unsupported, same_list)
 
 
 def record_attributes(df: pd.DataFrame) -> dict[str, tuple[str | None, int | None, str | None]]:
@@ -329,6 +361,21 @@ def _record_attributes(df: pd.DataFrame) -> dict[str, tuple[str | None, int | No
             strict=True,
         )
     )
+
+
+def record_lists(df: pd.DataFrame) -> dict[str, str]:
+    """The list of each prepared record (``list`` of :func:`dalil.linkage.model.prepare`),
+    for the check that one cluster holds a list's records only where they are linked to
+    each other; empty unless the records come from two lists or more (a single list is
+    linked to find its duplicates, and chains of them stay joined)."""
+    if df.empty or "list" not in df:
+        return {}
+    out = {
+        str(u): lst
+        for u, lst in zip(df["unique_id"], df["list"], strict=True)
+        if isinstance(lst, str) and lst
+    }
+    return out if len(set(out.values())) > 1 else {}
 
 
 def pairwise_scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[str, float]:

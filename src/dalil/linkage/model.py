@@ -723,6 +723,8 @@ class LinkResult:
     model_json: dict[str, Any] = field(default_factory=dict)
     #: record id -> (sex, birth year, national id), for the cluster-level checks
     attributes: dict[str, tuple[str | None, int | None, str | None]] = field(default_factory=dict)
+    #: record id -> the list it came from, for the check of one record per list a cluster
+    lists: dict[str, str] = field(default_factory=dict)
     #: (incremental runs) fields the new records carry that the model does not compare
     unused_fields: list[str] = field(default_factory=list)
 

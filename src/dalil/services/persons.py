@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from dalil.core import access
@@ -307,6 +307,13 @@ def _narrow(
     return q
 
 
+#: :func:`list_persons_open`'s statements without a filter, by shape (order, retracted,
+#: which of after/before/limit/offset are given), those four as bound parameters:
+#: built once instead of on every view of the list page.
+_OPEN_PAGES: dict[tuple[Any, ...], tuple[Any, bool]] = {}
+_BOUNDS = ("after", "before", "limit", "offset")
+
+
 def list_persons_open(
     ctx: Context,
     *,
@@ -327,35 +334,57 @@ def list_persons_open(
     (:mod:`dalil.services.keyset`)."""
     ctx.require(access.CASE_READ, "read persons")
     _check_page(limit, offset)
-    q = select(
-        *_OPEN_COLUMNS, *(getattr(Person, f"{f}_enc").is_not(None) for f in PROTECTED_FIELDS)
-    )
-    q = _narrow(ctx, q, role, sex, retracted)
-    if order:
-        name = order.lstrip("-")
-        if name not in SORTABLE:
-            from dalil.services.records import _labels
+    if not offset or after is not None or before is not None:
+        offset = 0  # a keyset page is cut by its bound; *offset* only numbers its rows
 
-            raise InputError(
-                Message(
-                    N_("cannot sort persons by %(field)s; by: %(choices)s"),
-                    field=repr(order),  # as typed: a page never repeats it (scrubbed)
-                    choices=_labels(list(SORTABLE)),
-                ),
-                field="order",
-            )
-        col = getattr(Person, name)
-        q = q.order_by(col.desc() if order.startswith("-") else col.asc(), Person.id)
+    def build(after: Any, before: Any, limit: Any, offset: Any) -> tuple[Any, bool]:
+        q = select(
+            *_OPEN_COLUMNS, *(getattr(Person, f"{f}_enc").is_not(None) for f in PROTECTED_FIELDS)
+        )
+        q = _narrow(ctx, q, role, sex, retracted)
+        if order:
+            name = order.lstrip("-")
+            if name not in SORTABLE:
+                from dalil.services.records import _labels
+
+                raise InputError(
+                    Message(
+                        N_("cannot sort persons by %(field)s; by: %(choices)s"),
+                        field=repr(order),  # as typed: a page never repeats it (scrubbed)
+                        choices=_labels(list(SORTABLE)),
+                    ),
+                    field="order",
+                )
+            col = getattr(Person, name)
+            q = q.order_by(col.desc() if order.startswith("-") else col.asc(), Person.id)
+        else:
+            q = q.order_by(Person.id)
+        q, backwards = keyset.cut(q, Person.id, after=after, before=before, order=order)
+        if limit is not None:
+            q = q.limit(limit)
+        if offset is not None:
+            q = q.offset(offset)
+        return q, backwards
+
+    params: dict[str, Any] = {}
+    if role or sex:
+        q, backwards = build(after, before, limit, offset or None)
     else:
-        q = q.order_by(Person.id)
-    q, backwards = keyset.cut(q, Person.id, after=after, before=before, order=order)
-    if limit is not None:
-        q = q.limit(limit)
-    if offset and after is None and before is None:
-        q = q.offset(offset)
+        # Without a filter: built once per shape, the bounds as parameters (as
+        # ``records.list_open``'s plain pages; invalid input raises as it is built).
+        shape = (order, retracted, after is not None, before is not None,
+                 limit is not None, bool(offset))  # fmt: skip
+        built = _OPEN_PAGES.get(shape)
+        if built is None:
+            built = _OPEN_PAGES[shape] = build(
+                *(bindparam(n) if v else None for n, v in zip(_BOUNDS, shape[2:], strict=True))
+            )
+        q, backwards = built
+        params = {n: v for n, v in zip(_BOUNDS, (after, before, limit, offset), strict=True)
+                  if v is not None and (n != "offset" or v)}  # fmt: skip
     n = len(_OPEN_COLUMNS)
     out = []
-    result = list(ctx.session.execute(q))
+    result = list(ctx.session.execute(q, params))
     for row in reversed(result) if backwards else result:
         values: tuple[Any, ...] = tuple(row)
         pid, pseudonym, sex, age, age_min, age_max, roles, notes, created, updated = values[:n]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
@@ -882,13 +882,26 @@ def list_(
     ctx.require(access.CASE_READ, f"read {kind} records")
     if (limit is not None and limit < 0) or offset < 0:
         raise _bad_page(limit, offset)
-    q = _filtered(ctx, spec, kind, select(spec.model).order_by(spec.model.id), filters)
-    q = retractions.narrow(q, kind, spec.model.id, retracted)
-    q, backwards = keyset.cut(q, spec.model.id, after=after, before=before, order=None)
-    if limit is not None:
-        q = q.limit(limit)
-    if offset and after is None and before is None:
-        q = q.offset(offset)
+
+    def build() -> tuple[Any, bool]:
+        q = _filtered(ctx, spec, kind, select(spec.model).order_by(spec.model.id), filters)
+        q = retractions.narrow(q, kind, spec.model.id, retracted)
+        q, backwards = keyset.cut(q, spec.model.id, after=after, before=before, order=None)
+        if limit is not None:
+            q = q.limit(limit)
+        if offset and after is None and before is None:
+            q = q.offset(offset)
+        return q, backwards
+
+    if after is not None or before is not None:
+        q, backwards = build()
+    else:
+        # Without a keyset bound the statement is built only if it is run: a record
+        # page reads most of its lists from rows its transaction has already read
+        # (below), and building a statement costs more than finding them. (Filters and
+        # *retracted* are checked when the statement is built: rows are kept only
+        # under the keys of reads that were built, or of ``retractions._children``.)
+        q, backwards = None, False
     if retracted == "hide" and not ctx.writable and limit is None and not offset:
         # Every record in force of these filters: when the same records with the
         # retracted ones were read in this transaction (a record page's preview of what
@@ -899,7 +912,7 @@ def list_(
             return [r for r in every if r.id not in gone]
     key = retractions.list_key(kind, filters, limit=limit, offset=offset, retracted=retracted,
                                after=after, before=before)  # fmt: skip
-    rows = ctx.recall(key, lambda: list(ctx.session.scalars(q)))
+    rows = ctx.recall(key, lambda: list(ctx.session.scalars(q if q is not None else build()[0])))
     return rows[::-1] if backwards else rows
 
 
@@ -983,6 +996,14 @@ def _ordered(spec: RecordSpec, q: Any, order: str | None) -> Any:
     return q.order_by(col.desc() if order.startswith("-") else col.asc(), model.id)
 
 
+#: The statements of the plain list pages, by shape (kind, order, retracted, which of
+#: after/before/limit/offset are given), those four as bound parameters: a list page
+#: ran a statement built afresh on every view, and SQLAlchemy then also computed its
+#: cache key and adapted the cached result columns to the new statement's.
+_OPEN_PAGES: dict[tuple[Any, ...], tuple[Any, bool]] = {}
+_BOUNDS = ("after", "before", "limit", "offset")
+
+
 def list_open(
     ctx: Context,
     kind: str,
@@ -1015,25 +1036,49 @@ def list_open(
         )
         return [r.to_dict() for r in rows]
     keys = _open_keys(model)
-    q = select(*(getattr(model, k) for k in keys))
-    q = _narrow(
-        ctx,
-        spec,
-        q,
-        filters=filters,
-        date_from=date_from,
-        date_to=date_to,
-        place=place,
-        retracted=retracted,
-    )
-    q = _ordered(spec, q, order)
-    q, backwards = keyset.cut(q, model.id, after=after, before=before, order=order)
-    if limit is not None:
-        q = q.limit(limit)
-    if offset and after is None and before is None:
-        q = q.offset(offset)
+    if not offset or after is not None or before is not None:
+        offset = 0  # a keyset page is cut by its bound; *offset* only numbers its rows
+
+    def build(after: Any, before: Any, limit: Any, offset: Any) -> tuple[Any, bool]:
+        q = select(*(getattr(model, k) for k in keys))
+        q = _narrow(
+            ctx,
+            spec,
+            q,
+            filters=filters,
+            date_from=date_from,
+            date_to=date_to,
+            place=place,
+            retracted=retracted,
+        )
+        q = _ordered(spec, q, order)
+        q, backwards = keyset.cut(q, model.id, after=after, before=before, order=order)
+        if limit is not None:
+            q = q.limit(limit)
+        if offset is not None:
+            q = q.offset(offset)
+        return q, backwards
+
+    params: dict[str, Any] = {}
+    if filters or date_from or date_to or place:
+        q, backwards = build(after, before, limit, offset or None)
+    else:
+        # The plain pages (every record in force, or every retracted one, in one
+        # order) with their bounds as parameters: built once per shape (see
+        # :data:`_OPEN_PAGES`). Invalid input (an order, both bounds) raises as it
+        # is built, so no shape of it is ever kept.
+        shape = (kind, order, retracted, after is not None, before is not None,
+                 limit is not None, bool(offset))  # fmt: skip
+        built = _OPEN_PAGES.get(shape)
+        if built is None:
+            built = _OPEN_PAGES[shape] = build(
+                *(bindparam(n) if v else None for n, v in zip(_BOUNDS, shape[3:], strict=True))
+            )
+        q, backwards = built
+        params = {n: v for n, v in zip(_BOUNDS, (after, before, limit, offset), strict=True)
+                  if v is not None and (n != "offset" or v)}  # fmt: skip
     out = []
-    result = list(ctx.session.execute(q))
+    result = list(ctx.session.execute(q, params))
     for row in reversed(result) if backwards else result:
         d = dict(zip(keys, row, strict=True))
         for k, v in d.items():
@@ -1090,16 +1135,25 @@ def links_of(ctx: Context, kind: str, record_id: int) -> dict[str, Any]:
 def acts_of_perpetrator(ctx: Context, person_id: int) -> list[Act]:
     """Acts (in force) that name the person *person_id* among their perpetrators."""
     ctx.require(access.CASE_READ, "read act records")
-    q = (
-        select(Act)
-        .where(
-            Act.id.in_(select(ActPerpetrator.act_id).where(ActPerpetrator.person_id == person_id))
-        )
-        .order_by(Act.id)
+    return ctx.recall(
+        ("records.acts_of_perpetrator", person_id),
+        lambda: list(ctx.session.scalars(_ACTS_OF_PERPETRATOR, {"person_id": person_id})),
     )
-    q = retractions.narrow(q, "act", Act.id)
-    return ctx.recall(("records.acts_of_perpetrator", person_id),
-                      lambda: list(ctx.session.scalars(q)))  # fmt: skip
+
+
+#: :func:`acts_of_perpetrator`'s statement (a person page runs it on every view), built
+#: once with a bound parameter.
+_ACTS_OF_PERPETRATOR = retractions.narrow(
+    select(Act)
+    .where(
+        Act.id.in_(
+            select(ActPerpetrator.act_id).where(ActPerpetrator.person_id == bindparam("person_id"))
+        )
+    )
+    .order_by(Act.id),
+    "act",
+    Act.id,
+)
 
 
 _OPEN_KEYS: dict[type, tuple[str, ...]] = {}

@@ -35,7 +35,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from dalil.core import access
 from dalil.core.context import Context, oid
@@ -240,11 +240,35 @@ def _reason(reason: str | None) -> str:
     return text
 
 
+#: Statements a record page runs on every view, built once with bound parameters:
+#: SQLAlchemy then neither builds them nor computes their cache keys again, and their
+#: results need no adapting to a new statement object's columns.
+_CURRENT = select(Retraction).where(
+    Retraction.kind == bindparam("kind"), Retraction.record_id == bindparam("record_id")
+)
+_BY: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _by_statement(kind: str, fields: tuple[str, ...]) -> Any:
+    """``select(model).where(field == :field, …).order_by(model.id)`` for *kind*, built
+    once per kind and fields (:func:`_children`)."""
+    q = _BY.get((kind, fields))
+    if q is None:
+        model = MODELS[kind]
+        q = (
+            select(model)
+            .where(*(getattr(model, f) == bindparam(f) for f in fields))
+            .order_by(model.id)
+        )
+        _BY[(kind, fields)] = q
+    return q
+
+
 def _current(ctx: Context, kind: str, record_id: int) -> Retraction | None:
-    q = select(Retraction).where(Retraction.kind == kind, Retraction.record_id == record_id)
     # read once per read-only transaction (a record page asks for its status and preview)
     held = ctx.recall(
-        ("retractions.current", kind, record_id), lambda: list(ctx.session.scalars(q))
+        ("retractions.current", kind, record_id),
+        lambda: list(ctx.session.scalars(_CURRENT, {"kind": kind, "record_id": record_id})),
     )
     return held[0] if held else None
 
@@ -275,11 +299,15 @@ def retracted_among(ctx: Context, kind: str, ids: Any) -> set[int]:
     wanted = tuple(sorted({int(i) for i in ids}))
     if not wanted:
         return set()
-    q = select(Retraction.record_id).where(
-        Retraction.kind == _kind(kind), Retraction.record_id.in_(wanted)
-    )
-    return set(ctx.recall(("retractions.among", kind, wanted),
-                          lambda: list(ctx.session.scalars(q))))  # fmt: skip
+    kind = _kind(kind)
+
+    def read() -> list[int]:
+        q = select(Retraction.record_id).where(
+            Retraction.kind == kind, Retraction.record_id.in_(wanted)
+        )
+        return list(ctx.session.scalars(q))
+
+    return set(ctx.recall(("retractions.among", kind, wanted), read))
 
 
 def _as_dict(r: Retraction) -> dict[str, Any]:
@@ -454,10 +482,9 @@ def _children(ctx: Context, kind: str, record_id: int) -> list[tuple[str, Any]]:
         """The records of *k* with these field values, retracted ones too, in id order:
         what ``records.list_(ctx, k, retracted="include", **filters)`` reads, recalled
         under its key (a page showing both reads them once)."""
-        model = MODELS[k]
-        q = select(model).where(*(getattr(model, f) == v for f, v in filters.items()))
+        q = _by_statement(k, tuple(filters))
         rows = ctx.recall(list_key(k, filters, retracted="include"),
-                          lambda: list(s.scalars(q.order_by(model.id))))  # fmt: skip
+                          lambda: list(s.scalars(q, filters)))  # fmt: skip
         out.extend((k, r) for r in rows)
 
     if kind == "incident":

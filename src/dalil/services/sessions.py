@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dalil.core import access
@@ -116,20 +116,27 @@ _LOAD = (
 )
 
 
+#: The statement :func:`load` runs on every signed-in request, built once: SQLAlchemy
+#: then neither builds it nor computes its cache key again, and the result needs no
+#: adapting to a new statement object's columns (built per request, the session read
+#: took some 16 % of the CPU samples of the list pages' load mix; now 9 %).
+_LOAD_STMT = select(*_LOAD).where(WebSession.id_hash == bindparam("id_hash_1"))
+
+
 def load(case: Case, session_id: str) -> SessionState | None:
     """The session *session_id*, or None. Every request of a signed-in page reads it: on
     PostgreSQL with one statement outside a transaction (one round trip instead of
     three: ``BEGIN``, the ``SELECT``, ``COMMIT``; a single statement reads one
     consistent row by itself), on SQLite in a read transaction as before."""
     h = id_hash(session_id)
-    stmt = select(*_LOAD).where(WebSession.id_hash == h)
+    params = {"id_hash_1": h}
     engine = case.engine
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(_LOAD_STMT, params).first()
     else:
         with case.system_session(write=False) as s:
-            row = s.execute(stmt).first()
+            row = s.execute(_LOAD_STMT, params).first()
     if row is None:
         return None
     return SessionState(

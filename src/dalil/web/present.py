@@ -82,14 +82,42 @@ PRECISION_OF = {
 TIMESTAMPS = frozenset({"created_at", "updated_at", "added_at", "created", "updated"})
 
 
-_DASH = Markup('<span class="muted">—</span>')
+_DASH_HTML = '<span class="muted">—</span>'
+_DASH = Markup(_DASH_HTML)
+
+
+def esc(v: Any) -> str:
+    """The text of ``markupsafe.escape(v)`` (``&``, ``<``, ``>``, ``'`` and ``"`` as
+    ``&amp;``, ``&lt;``, ``&gt;``, ``&#39;``, ``&#34;``; an object with ``__html__``
+    as its own HTML), as a plain ``str``: a list page escapes some 300 cells, and each
+    :class:`Markup` made on the way is a call into Python (``Markup.__new__``) that costs
+    more than the escaping itself. For building HTML that is wrapped in one ``Markup``
+    at the end (``tests/web/test_list_page_cells.py`` holds the identity with ``escape``)."""
+    t = type(v)
+    if t is str:
+        text: str = v
+        return (
+            text.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+    if t is int:
+        return str(v)  # digits and a sign: nothing to escape
+    return str(escape(v))
+
+
+def bdi_html(v: Any, direction: str = "auto") -> str:
+    """``<bdi dir="…">v</bdi>`` with *v* escaped, as a plain ``str`` (see :func:`esc`)."""
+    return f'<bdi dir="{direction}">{esc(v)}</bdi>'
 
 
 def bdi(v: Any, direction: str = "auto") -> Markup:
     """``<bdi dir="…">v</bdi>`` with *v* escaped. Built by concatenation: ``Markup.format``
     goes through :class:`string.Formatter` and costs several times as much, and a list
     page has hundreds of cells."""
-    return Markup(f'<bdi dir="{direction}">{escape(v)}</bdi>')
+    return Markup(bdi_html(v, direction))
 
 
 @dataclass
@@ -101,11 +129,15 @@ class Labels:
     lang: str = "en"
 
     def link(self, kind: str, ident: Any) -> Markup:
+        return Markup(self.link_html(kind, ident))
+
+    def link_html(self, kind: str, ident: Any) -> str:
+        """:meth:`link` as a plain ``str`` of HTML (see :func:`esc`)."""
         if ident is None or ident == "":
-            return _DASH
+            return _DASH_HTML
         label, url = self.found.get((kind, ident), (f"#{ident}", f"/{kind}/{ident}"))
         label = words(label, self.lang)
-        return Markup(f'<a href="{escape(url)}"><bdi dir="auto">{escape(label)}</bdi></a>')
+        return f'<a href="{esc(url)}"><bdi dir="auto">{esc(label)}</bdi></a>'
 
 
 def lookup(sc: Any, wanted: dict[str, set[Any]], lang: str) -> Labels:
@@ -149,35 +181,38 @@ class Words:
         return self._(VOCAB[code]) if isinstance(code, str) and code in VOCAB else str(code)
 
     def value(self, name: str, v: Any, record: dict[str, Any] | None = None) -> Markup:
+        return Markup(self.cell(name, v, record))
+
+    def cell(self, name: str, v: Any, record: dict[str, Any] | None = None) -> str:
+        """:meth:`value` as a plain ``str`` of HTML, every text in it escaped (see
+        :func:`esc`): the list pages join their cells and wrap the table once."""
         if v is None or v == "" or v == [] or v == {}:
-            return _DASH
+            return _DASH_HTML
         if name in REF_FIELDS:
-            return self.labels.link(REF_FIELDS[name], v)
+            return self.labels.link_html(REF_FIELDS[name], v)
         if name == "perpetrator_ids" and isinstance(v, list):
-            return Markup(", ").join(self.labels.link("persons", i) for i in v)
+            return ", ".join(self.labels.link_html("persons", i) for i in v)
         if name == "subject_id" and record and record.get("subject_kind") in SUBJECT_KINDS:
-            return self.labels.link(SUBJECT_KINDS[record["subject_kind"]], v)
+            return self.labels.link_html(SUBJECT_KINDS[record["subject_kind"]], v)
         if name in TIMESTAMPS or isinstance(v, datetime):
-            return bdi(timestamp(v), "ltr")
+            return bdi_html(timestamp(v), "ltr")
         if name in PRECISION_OF and record is not None:
             prec = record.get(PRECISION_OF[name])
             text = f"{v} ({self.word(prec)})" if prec else str(v)
-            return bdi(text, "ltr")
+            return bdi_html(text, "ltr")
         if name == "protected_fields":
-            return Markup(", ").join(
-                escape(self._(FIELD_LABELS.get(f, f))) for f in v if isinstance(f, str)
-            )
+            return ", ".join(esc(self._(FIELD_LABELS.get(f, f))) for f in v if isinstance(f, str))
         if isinstance(v, bool):
-            return Markup(escape(self._("yes") if v else self._("no")))
+            return esc(self._("yes") if v else self._("no"))
         if isinstance(v, list | tuple):
-            return bdi(", ".join(self.word(x) if name == "roles" else str(x) for x in v))
+            return bdi_html(", ".join(self.word(x) if name == "roles" else str(x) for x in v))
         if isinstance(v, dict):
             from dalil.web.audit_words import words_html
 
-            return words_html(v, self._)
+            return str(words_html(v, self._))
         if name in WORD_FIELDS:
-            return Markup(escape(self.word(v)))
-        return bdi(v)
+            return esc(self.word(v))
+        return bdi_html(v)
 
     def facts(self, record: dict[str, Any]) -> list[tuple[str, Markup]]:
         """``(label, value)`` for a record page, in the record's field order."""
