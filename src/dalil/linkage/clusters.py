@@ -99,7 +99,7 @@ def cluster(
     with paused_gc():
         return _cluster(record_ids, pairs, threshold, accepted=accepted, rejected=rejected,
                         attributes=attributes, max_birth_year_spread=max_birth_year_spread,
-                        kept=kept, support=support)  # fmt: skip
+                        kept=kept, support=support, list_of=list_of)  # fmt: skip
 
 
 def _cluster(
@@ -113,6 +113,7 @@ def _cluster(
     max_birth_year_spread: int,
     kept: Iterable[tuple[str, str, float]],
     support: float | None,
+    list_of: dict[str, str] | None,
 ) -> Clustering:
     n = len(record_ids)
     index = {rid: i for i, rid in enumerate(record_ids)}
