@@ -15,7 +15,9 @@ Usage: .venv/bin/python benchmarks/linkage_scale.py [--records 1000000] [--lists
 
 ``--baseline-src DIR`` makes the baseline the same command on the same lists with the
 package imported from another source tree (``DIR`` is its ``src``, e.g. a checkout of
-main): a before/after of a change in the same conditions.
+main): a before/after of a change in the same conditions. With ``--data-dir`` the
+baseline's clusters are kept as ``clusters-baseline.csv`` and compared with the
+run's, byte for byte.
 
 ``--design-seed N`` fixes the lists' design whatever their size (as in
 ``benchmarks/linkage_stages.py``; the same folder names under ``--data-dir``, so the
@@ -95,7 +97,8 @@ def run(
     gen_s = time.perf_counter() - t
     records = len(truth)
     files = sorted(folder.glob("list_*.csv"))
-    out = folder / "clusters.csv"
+    # the baseline of --baseline src writes its own file: the two are compared
+    out = folder / ("clusters-baseline.csv" if src else "clusters.csv")
     dalil = Path(sys.executable).with_name("dalil")
     cmd = ["/usr/bin/time", "-v", str(dalil), "link", *map(str, files), "--out", str(out),
            "--backend", backend]  # fmt: skip
@@ -191,6 +194,12 @@ def main() -> int:
         print(f"{k:16}{b[k]:12.3f}{f[k]:12.3f}{f[k] / b[k]:8.2f}")
     if args.baseline == "duckdb":
         print(f"F1 difference (spark - duckdb): {f['f1'] - b['f1']:+.4f}")
+    if args.baseline == "src" and args.data_dir:
+        folder = Path(args.data_dir) / name
+        same = (folder / "clusters.csv").read_bytes() == (
+            folder / "clusters-baseline.csv"
+        ).read_bytes()
+        print(f"clusters.csv of both runs identical, record by record: {'yes' if same else 'NO'}")
     return 0
 
 

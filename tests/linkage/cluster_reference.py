@@ -29,6 +29,7 @@ def reference_cluster(
     max_birth_year_spread: int = MAX_BIRTH_YEAR_SPREAD,
     kept: Iterable[tuple[str, str, float]] = (),
     support: float | None = None,
+    list_of: dict[str, str] | None = None,
 ) -> Clustering:
     """Cluster *record_ids* using *pairs* (``unique_id_l, unique_id_r, match_probability``).
 
@@ -46,6 +47,9 @@ def reference_cluster(
     one member of a cluster no longer pulls in a record that the other members do
     not match (a chain through a namesake). Its expected share of true pairs is the
     mean: a join is worth making, for pairwise F1, when that share is about half.
+
+    With *list_of* a join that would put two records of one list in one cluster is
+    refused unless those two are linked to each other by an edge of their own.
     """
     index = {rid: i for i, rid in enumerate(record_ids)}
     n = len(record_ids)
@@ -108,6 +112,17 @@ def reference_cluster(
             if a in index and b in index and frozenset((a, b)) not in rejected_set:
                 edges.append((p, index[a], index[b]))
     edges.sort(key=lambda e: -e[0])
+    linked = {frozenset((ia, ib)) for _, ia, ib in edges}
+
+    def one_per_list(ra: int, rb: int) -> bool:
+        assert list_of is not None
+        for m in members[ra]:
+            for o in members[rb]:
+                lm, lo = list_of.get(record_ids[m]), list_of.get(record_ids[o])
+                if lm and lm == lo and frozenset((m, o)) not in linked:
+                    return False
+        return True
+
     # support: every scored pair (down to SUPPORT_FLOOR) by record, to weigh a join of
     # two clusters by all the pairs between them, not only by its strongest link
     near: dict[int, dict[int, float]] = {}
@@ -133,7 +148,7 @@ def reference_cluster(
                     total += p
         return total >= support * len(members[ra]) * len(members[rb])  # type: ignore[operator]
 
-    blocked = incompatible = unsupported = 0
+    blocked = incompatible = unsupported = same_list = 0
     for p, ia, ib in edges:
         ra, rb = find(ia), find(ib)
         if ra == rb:
@@ -146,6 +161,9 @@ def reference_cluster(
         chain = len(members[ra]) > 1 or len(members[rb]) > 1
         if attributes and chain and (ia, ib) not in forced and not compatible(ra, rb):
             incompatible += 1
+            continue
+        if list_of and chain and (ia, ib) not in forced and not one_per_list(ra, rb):
+            same_list += 1
             continue
         if len(members[ra]) < len(members[rb]):
             ra, rb = rb, ra
@@ -177,4 +195,4 @@ def reference_cluster(
         r = find(i)
         cluster_of[rid] = roots[r]
         probability[rid] = last_p[r] if len(members[r]) > 1 else 1.0
-    return Clustering(cluster_of, probability, blocked, incompatible, unsupported)
+    return Clustering(cluster_of, probability, blocked, incompatible, unsupported, same_list)

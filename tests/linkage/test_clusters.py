@@ -159,6 +159,36 @@ def test_support_joins_a_cluster_whose_members_all_match() -> None:
     assert len(set(c.cluster_of.values())) == 1 and c.unsupported_joins == 0
 
 
+def test_a_second_record_of_one_list_joins_only_by_its_own_link() -> None:
+    """A namesake chain: a (list 1) and c (list 1) both match b (list 2) strongly, but
+    not each other: a list names a person once, so only one of them joins b. A real
+    duplicate inside a list (a and d, linked directly) still joins."""
+    ids = ["a", "b", "c"]
+    lists = {"a": "list_1", "b": "list_2", "c": "list_1"}
+    pairs = _pairs([("a", "b", 0.99), ("b", "c", 0.95), ("a", "c", 0.2)])
+    plain = cluster(ids, pairs, 0.9)
+    assert len(set(plain.cluster_of.values())) == 1  # without the check: all three
+    c = cluster(ids, pairs, 0.9, list_of=lists)
+    assert c.cluster_of["a"] == c.cluster_of["b"] != c.cluster_of["c"]  # the stronger link
+    assert c.same_list_joins == 1
+    # a duplicate inside list 1 that is linked to its twin joins
+    ids4 = ["a", "b", "d"]
+    lists4 = {"a": "list_1", "b": "list_2", "d": "list_1"}
+    dup = _pairs([("a", "b", 0.99), ("b", "d", 0.95), ("a", "d", 0.93)])
+    c = cluster(ids4, dup, 0.9, list_of=lists4)
+    assert len(set(c.cluster_of.values())) == 1 and c.same_list_joins == 0
+    # a reviewer's accepted pair is never refused by the check, and it decides which
+    # of the two joins b
+    c = cluster(ids, pairs, 0.9, list_of=lists, accepted=[("b", "c")])
+    assert c.cluster_of["b"] == c.cluster_of["c"] != c.cluster_of["a"]
+    # a reviewer who accepts a and c as one record listed twice links all three
+    c = cluster(ids, pairs, 0.9, list_of=lists, accepted=[("a", "c")])
+    assert len(set(c.cluster_of.values())) == 1 and c.same_list_joins == 0
+    # records with no list (or in different lists) are not held by it
+    c = cluster(ids, pairs, 0.9, list_of={"a": "list_1", "b": "list_2", "c": "list_3"})
+    assert len(set(c.cluster_of.values())) == 1
+
+
 _SEXES = st.sampled_from([None, "m", "f"])
 _YEARS = st.one_of(st.none(), st.integers(1950, 1990))
 _NIDS = st.sampled_from([None, "1234", "1243", "9999", "99"])
@@ -175,6 +205,8 @@ _NIDS = st.sampled_from([None, "1234", "1243", "9999", "99"])
     st.sampled_from([0.3, 0.5, 0.7, 0.9]),
     st.sampled_from([None, 0.2, 0.4, 0.6]),
     st.booleans(),
+    st.lists(st.sampled_from([None, "L1", "L2", "L3"]), min_size=14, max_size=14),
+    st.booleans(),
 )
 def test_fast_clustering_gives_the_clusters_of_the_pure_python_one(
     n: int,
@@ -186,10 +218,13 @@ def test_fast_clustering_gives_the_clusters_of_the_pure_python_one(
     threshold: float,
     support: float | None,
     with_attributes: bool,
+    lists: list[str | None],
+    with_lists: bool,
 ) -> None:
     """The clustering made fast (arrays, no Python loop per scored pair) gives exactly
     the clusters, probabilities and counts of the pure-Python one it replaced, with
-    every option: decisions, kept links, cluster-level checks and support. Probabilities
+    every option: decisions, kept links, cluster-level checks, support and the check of
+    one record per list. Probabilities
     are drawn from few values so that ties (and their order) are exercised."""
     ids = [f"r{i}" for i in range(n)]
     # coarse probabilities: many ties, as in real scores (0.999… for exact matches)
@@ -199,14 +234,16 @@ def test_fast_clustering_gives_the_clusters_of_the_pure_python_one(
     acc = [(f"r{a}", f"r{b}") for a, b in accepts if a != b]
     rej = [(f"r{a}", f"r{b}") for a, b in rejects if a != b]
     kp = [(f"r{a}", f"r{b}", round(p, 1)) for a, b, p in kept if a != b]
+    list_of = {f"r{i}": x for i, x in enumerate(lists[:n]) if x} if with_lists else None
     kw = {"accepted": acc, "rejected": rej, "attributes": attributes, "kept": kp,
-          "support": support}  # fmt: skip
+          "support": support, "list_of": list_of}  # fmt: skip
     new = cluster(ids, pairs, threshold, **kw)  # type: ignore[arg-type]
     old = reference_cluster(ids, pairs, threshold, **kw)  # type: ignore[arg-type]
     assert new.cluster_of == old.cluster_of
     assert new.probability == old.probability
-    assert (new.blocked_joins, new.incompatible_joins, new.unsupported_joins) == (
-        old.blocked_joins,
-        old.incompatible_joins,
-        old.unsupported_joins,
-    )
+    assert (
+        new.blocked_joins,
+        new.incompatible_joins,
+        new.unsupported_joins,
+        new.same_list_joins,
+    ) == (old.blocked_joins, old.incompatible_joins, old.unsupported_joins, old.same_list_joins)

@@ -56,6 +56,25 @@ def test_link_across_scripts_on_a_tiny_example(
     assert cl["c2"] != cl["n4"] and cl["c4"] != cl["n4"]
 
 
+def test_a_namesake_in_the_same_list_is_not_chained_in_but_a_listed_twice_record_is(
+    run: DalilRunner, data: Path, tmp_path: Path
+) -> None:
+    """Hand-written lists: g1 (no birth year) matches two men of one name in the morgue
+    list; they are eight years apart, so only one of them may join it. m3 and m4 are one
+    man entered twice in that list, and stay together with his NGO record."""
+    out = tmp_path / "c.csv"
+    r = run("link", data / "morgue.csv", data / "ngo.csv", "--out", out, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["same_list_joins"] == 1
+    cl = {x["record_id"]: x["cluster_id"] for x in _read(out)}
+    groups: dict[str, set[str]] = {}
+    for rid, cid in cl.items():
+        groups.setdefault(cid, set()).add(rid)
+    assert sorted(map(sorted, groups.values())) == [
+        ["g1", "m1"], ["g2", "m3", "m4"], ["g3", "m5"], ["g5"], ["m2"], ["m6"]
+    ]  # fmt: skip
+
+
 def test_link_reports_repairs_on_stderr_and_strict_fails(
     run: DalilRunner, data: Path, tmp_path: Path
 ) -> None:

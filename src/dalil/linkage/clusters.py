@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz.distance import OSA
 
+from dalil.linkage.gcpause import paused_gc
+
 #: Largest spread of birth years inside one cluster (the cluster-level check): an age
 #: gives the birth year ±1, lists round ages and mistype years, so this is generous.
 MAX_BIRTH_YEAR_SPREAD = 12
@@ -28,7 +30,7 @@ MAX_BIRTH_YEAR_SPREAD = 12
 SUPPORT_FLOOR = 0.3
 #: A join of two clusters of which one has several records needs the mean probability
 #: of all pairs between them (unscored pairs count 0) at least this high.
-DEFAULT_SUPPORT = 0.4
+DEFAULT_SUPPORT = 0.2
 
 
 def _ids_conflict(a: set[str], b: set[str]) -> bool:
@@ -44,6 +46,7 @@ class Clustering:
     blocked_joins: int  # joins refused because of a rejected pair
     incompatible_joins: int = 0  # joins refused by the cluster-level checks
     unsupported_joins: int = 0  # joins refused for want of support (``support``)
+    same_list_joins: int = 0  # joins refused: two records of one list not linked (``list_of``)
 
     def to_frame(self) -> pd.DataFrame:
         ids = list(self.cluster_of)
@@ -67,6 +70,7 @@ def cluster(
     max_birth_year_spread: int = MAX_BIRTH_YEAR_SPREAD,
     kept: Iterable[tuple[str, str, float]] = (),
     support: float | None = None,
+    list_of: dict[str, str] | None = None,
 ) -> Clustering:
     """Cluster *record_ids* using *pairs* (``unique_id_l, unique_id_r, match_probability``).
 
@@ -84,9 +88,39 @@ def cluster(
     one member of a cluster no longer pulls in a record that the other members do
     not match (a chain through a namesake). Its expected share of true pairs is the
     mean: a join is worth making, for pairwise F1, when that share is about half.
+
+    With *list_of* (record id -> the list it came from) a join that would put two
+    records of one list in one cluster is refused unless those two are themselves
+    linked (a pair at or above *threshold*, or a reviewer's or an earlier run's link):
+    a list names a person once, so a second record of the same list reached only
+    through other lists is more likely a namesake than a duplicate. A duplicate inside
+    a list still joins by its own link.
     """
+    with paused_gc():
+        return _cluster(record_ids, pairs, threshold, accepted=accepted, rejected=rejected,
+                        attributes=attributes, max_birth_year_spread=max_birth_year_spread,
+                        kept=kept, support=support, list_of=list_of)  # fmt: skip
+
+
+def _cluster(
+    record_ids: Sequence[str],
+    pairs: pd.DataFrame,
+    threshold: float,
+    *,
+    accepted: Iterable[tuple[str, str]],
+    rejected: Iterable[tuple[str, str]],
+    attributes: dict[str, tuple[str | None, int | None, str | None]] | None,
+    max_birth_year_spread: int,
+    kept: Iterable[tuple[str, str, float]],
+    support: float | None,
+    list_of: dict[str, str] | None,
+) -> Clustering:
     n = len(record_ids)
     index = {rid: i for i, rid in enumerate(record_ids)}
+    list_at: list[str | None] = [None] * n
+    if list_of:
+        for rid, i in index.items():
+            list_at[i] = list_of.get(rid) or None
     rejected = list(rejected)
     cannot: dict[int, set[int]] = {}
     for a, b in rejected:
@@ -146,6 +180,9 @@ def cluster(
     edge_r = np.concatenate([np.array(forced_r, dtype=np.int64), scored_r])
     edge_p = np.concatenate([np.array(forced_p, dtype=np.float64), scored_p])
     by_strength = np.argsort(-edge_p, kind="stable")
+    strong: set[int] = set()
+    if list_of:
+        strong = set(code(edge_l, edge_r).tolist())
     forced = {(a, b) for a, b in zip(forced_l, forced_r, strict=True)}
     is_forced = np.zeros(len(edge_p), dtype=bool)
     if forced:
@@ -182,33 +219,51 @@ def cluster(
     root = list(range(n))
     members: dict[int, list[int]] = {}
     last_p = [1.0] * n
-    sex_of: list[str | None] = [None] * n
-    nid_of: list[str | None] = [None] * n
-    by_of: list[int | None] = [None] * n
+    # per root: its cluster's sexes and national ids (sets shared between records, never
+    # changed in place), lowest and highest birth year
+    none: frozenset[str] = frozenset()
+    sexes: list[frozenset[str]] = [none] * n
+    nids: list[frozenset[str]] = [none] * n
+    by_lo: list[int | None] = [None] * n
+    by_hi: list[int | None] = [None] * n
     if attributes:
+        one: dict[str, frozenset[str]] = {}
         for rid, i in index.items():
             sx, by, nid = attributes.get(rid, (None, None, None))
-            sex_of[i], by_of[i], nid_of[i] = sx or None, by, nid or None
-    # per cluster of several: sexes, national ids, lowest and highest birth year
-    sexes: dict[int, set[str]] = {}
-    nids: dict[int, set[str]] = {}
-    by_lo: dict[int, int | None] = {}
-    by_hi: dict[int, int | None] = {}
-
-    def attrs_of(r: int) -> tuple[set[str], set[str], int | None, int | None]:
-        if r in members:
-            return sexes[r], nids[r], by_lo[r], by_hi[r]
-        sx, nid = sex_of[r], nid_of[r]
-        return ({sx} if sx else set()), ({nid} if nid else set()), by_of[r], by_of[r]
+            if sx:
+                sexes[i] = one.get(sx) or one.setdefault(sx, frozenset((sx,)))
+            if nid:
+                nids[i] = frozenset((nid,))
+            by_lo[i] = by_hi[i] = by
 
     def compatible(ra: int, rb: int) -> bool:
-        sa, na, loa, hia = attrs_of(ra)
-        sb, nb, lob, hib = attrs_of(rb)
-        if len(sa | sb) > 1 or (na and nb and _ids_conflict(na, nb)):
+        sa, sb = sexes[ra], sexes[rb]
+        if len(sa) > 1 or len(sb) > 1 or (sa and sb and sa != sb):
+            return False  # two sexes
+        na, nb = nids[ra], nids[rb]
+        if na and nb and _ids_conflict(na, nb):
             return False
-        los = [x for x in (loa, lob) if x is not None]
-        his = [x for x in (hia, hib) if x is not None]
-        return not los or max(his) - min(los) <= max_birth_year_spread
+        # the spread of the birth years of both (None: no year in a cluster, and then
+        # none at either end)
+        loa, lob, hia, hib = by_lo[ra], by_lo[rb], by_hi[ra], by_hi[rb]
+        if loa is None or hia is None:
+            return lob is None or hib is None or hib - lob <= max_birth_year_spread
+        if lob is None or hib is None:
+            return hia - loa <= max_birth_year_spread
+        return max(hia, hib) - min(loa, lob) <= max_birth_year_spread
+
+    def one_per_list(ra: int, rb: int) -> bool:
+        # two records of one list end in one cluster only when their own pair links them
+        ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
+        la: dict[str, list[int]] = {}
+        for m in ma:
+            if list_at[m] is not None:
+                la.setdefault(list_at[m], []).append(m)  # type: ignore[arg-type]
+        for m in mb:
+            for o in la.get(list_at[m], ()):  # type: ignore[arg-type]
+                if min(m, o) * (n + 1) + max(m, o) not in strong:
+                    return False
+        return True
 
     def supported(ra: int, rb: int, size_a: int, size_b: int) -> bool:
         small, big = (ra, rb) if size_a <= size_b else (rb, ra)
@@ -219,7 +274,7 @@ def cluster(
                     total += near_p[k]
         return total >= support * size_a * size_b  # type: ignore[operator]
 
-    blocked = incompatible = unsupported = 0
+    blocked = incompatible = unsupported = same_list = 0
     order_l = edge_l[by_strength].tolist()
     order_r = edge_r[by_strength].tolist()
     order_p = edge_p[by_strength].tolist()
@@ -231,13 +286,15 @@ def cluster(
         ma, mb = members.get(ra), members.get(rb)
         size_a = len(ma) if ma is not None else 1
         size_b = len(mb) if mb is not None else 1
-        chain = size_a > 1 or size_b > 1
-        if chain and not is_f:
+        if (size_a > 1 or size_b > 1) and not is_f:
             if support is not None and not supported(ra, rb, size_a, size_b):
                 unsupported += 1
                 continue
             if attributes and not compatible(ra, rb):
                 incompatible += 1
+                continue
+            if list_of and not one_per_list(ra, rb):
+                same_list += 1
                 continue
         if size_a < size_b:
             ra, rb, ma, mb = rb, ra, mb, ma
@@ -248,15 +305,15 @@ def cluster(
                 blocked += 1
                 continue
         if attributes:
-            s_a, n_a, lo_a, hi_a = attrs_of(ra)
-            s_b, n_b, lo_b, hi_b = attrs_of(rb)
-            los = [x for x in (lo_a, lo_b) if x is not None]
-            his = [x for x in (hi_a, hi_b) if x is not None]
-            sexes[ra], nids[ra] = s_a | s_b, n_a | n_b
-            by_lo[ra] = min(los) if los else None
-            by_hi[ra] = max(his) if his else None
-            for d in (sexes, nids, by_lo, by_hi):
-                d.pop(rb, None)
+            if not sexes[rb] <= sexes[ra]:
+                sexes[ra] = sexes[ra] | sexes[rb]
+            if not nids[rb] <= nids[ra]:
+                nids[ra] = nids[ra] | nids[rb]
+            lo_a, lo_b, hi_a, hi_b = by_lo[ra], by_lo[rb], by_hi[ra], by_hi[rb]
+            if lo_a is None or hi_a is None:
+                by_lo[ra], by_hi[ra] = lo_b, hi_b
+            elif lo_b is not None and hi_b is not None:
+                by_lo[ra], by_hi[ra] = min(lo_a, lo_b), max(hi_a, hi_b)
         if ma is None:
             ma = members[ra] = [ra]
         for m in small_m:
@@ -276,25 +333,50 @@ def cluster(
         r = root[i]
         cluster_of[rid] = roots[r]
         probability[rid] = last_p[r] if r in members else 1.0
-    return Clustering(cluster_of, probability, blocked, incompatible, unsupported)
+    return Clustering(cluster_of, probability, blocked, incompatible, unsupported, same_list)
 
 
 def record_attributes(df: pd.DataFrame) -> dict[str, tuple[str | None, int | None, str | None]]:
     """Sex, birth year and national id of each prepared record (the output of
     :func:`dalil.linkage.model.prepare`), for the cluster-level checks."""
-    out: dict[str, tuple[str | None, int | None, str | None]] = {}
     if df.empty:
-        return out
-    sex = df["sex"] if "sex" in df else pd.Series([None] * len(df))
-    nid = df["national_id"] if "national_id" in df else pd.Series([None] * len(df))
-    by = df["birth_year"] if "birth_year" in df else pd.Series([None] * len(df))
-    for u, s, b, n in zip(df["unique_id"], sex, by, nid, strict=True):
-        out[str(u)] = (
-            s if isinstance(s, str) and s else None,
-            int(b) if b is not None and not pd.isna(b) else None,
-            n if isinstance(n, str) and n else None,
+        return {}
+    with paused_gc():
+        return _record_attributes(df)
+
+
+def _record_attributes(df: pd.DataFrame) -> dict[str, tuple[str | None, int | None, str | None]]:
+    nothing = [None] * len(df)
+    sex = df["sex"].tolist() if "sex" in df else nothing
+    nid = df["national_id"].tolist() if "national_id" in df else nothing
+    by = df["birth_year"].tolist() if "birth_year" in df else nothing
+    return dict(
+        zip(
+            (str(u) for u in df["unique_id"].tolist()),
+            zip(
+                [s if isinstance(s, str) and s else None for s in sex],
+                [int(b) if b is not None and not pd.isna(b) else None for b in by],
+                [n if isinstance(n, str) and n else None for n in nid],
+                strict=True,
+            ),
+            strict=True,
         )
-    return out
+    )
+
+
+def record_lists(df: pd.DataFrame) -> dict[str, str]:
+    """The list of each prepared record (``list`` of :func:`dalil.linkage.model.prepare`),
+    for the check that one cluster holds a list's records only where they are linked to
+    each other; empty unless the records come from two lists or more (a single list is
+    linked to find its duplicates, and chains of them stay joined)."""
+    if df.empty or "list" not in df:
+        return {}
+    out = {
+        str(u): lst
+        for u, lst in zip(df["unique_id"], df["list"], strict=True)
+        if isinstance(lst, str) and lst
+    }
+    return out if len(set(out.values())) > 1 else {}
 
 
 def pairwise_scores(predicted: dict[str, str], truth: dict[str, str]) -> dict[str, float]:

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from dalil.display.messages import N_, Message
-from dalil.linkage.clusters import Clustering, cluster, record_attributes
+from dalil.linkage.clusters import Clustering, cluster, record_attributes, record_lists
 from dalil.linkage.model import REVIEW_LOW, LinkResult, _db_api, _empty_pairs, prepare
 
 
@@ -115,7 +115,8 @@ def score_new_records(
     cols = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     pairs = pd.concat([f[cols] for f in frames], ignore_index=True)
     out = LinkResult(pairs=pairs, n_records=len(df_all), model_json=model,
-                     attributes=record_attributes(df_all))  # fmt: skip
+                     attributes=record_attributes(df_all),
+                     lists=record_lists(df_all))  # fmt: skip
     out.unused_fields = fields_not_in_model(df_all[is_new], model)
     return out
 
@@ -130,10 +131,12 @@ def cluster_incremental(
     accepted: Sequence[tuple[str, str]] = (),
     rejected: Sequence[tuple[str, str]] = (),
     attributes: dict[str, tuple[str | None, int | None, str | None]] | None = None,
+    lists: dict[str, str] | None = None,
 ) -> Clustering:
     """Existing clusters (record -> cluster id, with each cluster's probability) plus
     *new_ids*, joined by the new *pairs* at or above *threshold*, with the cluster-level
-    checks on *attributes* (``LinkResult.attributes`` of :func:`score_new_records`)."""
+    checks on *attributes* (``LinkResult.attributes`` of :func:`score_new_records`) and,
+    with *lists* (``LinkResult.lists``), the check of one record per list."""
     members: dict[str, list[str]] = {}
     for rid, cid in existing_clusters.items():
         members.setdefault(cid, []).append(rid)
@@ -151,7 +154,7 @@ def cluster_incremental(
     # reviewers decided it): its links are kept, never refused by the checks
     ids = [*existing_clusters, *new_ids]
     cl = cluster(ids, pairs, threshold, accepted=accepted, rejected=rejected,
-                 attributes=attributes or None, kept=held)  # fmt: skip
+                 attributes=attributes or None, kept=held, list_of=lists or None)  # fmt: skip
     return cl
 
 

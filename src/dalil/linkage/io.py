@@ -44,6 +44,7 @@ from dalil.linkage.fields import (
     parse_text,
     parse_year,
 )
+from dalil.linkage.gcpause import paused_gc
 
 MAX_FILE_BYTES = 2 * 1024**3
 
@@ -213,11 +214,13 @@ def _read_rows(
     tabular.check_row(path.name, 1, header)
     rows: list[tuple[int, dict[str, Any]]] = []
     n = 1
+    cap = tabular.MAX_CELL_CHARS  # a longer cell is refused by tabular.check_row
     try:
         for n, values in enumerate(reader, start=2):
             if n > tabular.MAX_ROWS + 1:
                 raise tabular.too_many_rows(path.name)
-            tabular.check_row(path.name, n, values)
+            if len(values) > tabular.MAX_COLUMNS or max(map(len, values), default=0) > cap:
+                tabular.check_row(path.name, n, values)  # refuses the row
             if not any(v.strip() for v in values):
                 continue
             if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
@@ -258,7 +261,8 @@ def _read_rows(
                     row=str(last_n),
                 )
             )
-    _refuse_nul(path, rows)
+    if "\x00" in text:  # else no value holds one
+        _refuse_nul(path, rows)
     return header, rows
 
 
@@ -405,7 +409,8 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
                 if len(header) > tabular.MAX_COLUMNS:
                     raise tabular.too_many_columns(path.name, n)
         rows.append((n, {str(k): v for k, v in obj.items()}))
-    _refuse_nul(path, rows)
+    if "\x00" in text:  # else no value holds one
+        _refuse_nul(path, rows)
     return header, rows
 
 
@@ -685,6 +690,18 @@ def load_lists(
     files; if any id occurs in two files, every id becomes ``FILE_STEM:ID`` (stems made
     unique with ``-2``, ``-3`` … when two files share a stem).
     """
+    with paused_gc():
+        return _load_lists(paths, mapping=mapping, sheet=sheet, encoding=encoding, strict=strict)
+
+
+def _load_lists(
+    paths: Sequence[str | Path],
+    *,
+    mapping: Mapping[str, str] | None,
+    sheet: str | None,
+    encoding: str | None,
+    strict: bool,
+) -> tuple[list[dict[str, Any]], list[ListFile]]:
     files = [
         load_list(p, mapping=mapping, sheet=sheet, encoding=encoding, strict=strict) for p in paths
     ]

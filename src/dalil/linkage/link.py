@@ -11,7 +11,13 @@ import pandas as pd
 
 from dalil.display import csvout
 from dalil.display.messages import N_, Message
-from dalil.linkage.clusters import DEFAULT_SUPPORT, Clustering, cluster, record_attributes
+from dalil.linkage.clusters import (
+    DEFAULT_SUPPORT,
+    Clustering,
+    cluster,
+    record_attributes,
+    record_lists,
+)
 from dalil.linkage.io import ListFile, load_lists
 from dalil.linkage.model import (
     DEFAULT_THRESHOLD,
@@ -42,6 +48,7 @@ class LinkOutput:
             "joins_refused_by_rejections": self.clustering.blocked_joins,
             "incompatible_joins": self.clustering.incompatible_joins,
             "unsupported_joins": self.clustering.unsupported_joins,
+            "same_list_joins": self.clustering.same_list_joins,
             "files": [f.report() for f in self.files],
         }
 
@@ -86,7 +93,8 @@ def link_records(
     )
     ids = [str(r["record_id"]) for r in records] if cluster_ids is None else list(cluster_ids)
     cl = cluster(ids, res.pairs, threshold, accepted=accepted, rejected=rejected,
-                 attributes=record_attributes(df), support=DEFAULT_SUPPORT)  # fmt: skip
+                 attributes=record_attributes(df), support=DEFAULT_SUPPORT,
+                 list_of=record_lists(df))  # fmt: skip
     return LinkOutput(
         records=len(ids), clusters=len(set(cl.cluster_of.values())), clustering=cl, result=res
     )

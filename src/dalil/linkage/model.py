@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dalil.display.messages import N_, Message
@@ -77,20 +78,57 @@ def _s(v: Any) -> str:
     return str(v).strip()
 
 
+def _distinct(series: pd.Series) -> tuple[Any, list[str | None]]:
+    """*series* as codes into its distinct values' texts (``str(value)``; None for a
+    value whose text is blank), code -1 for a missing value."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    texts = [text if (text := str(u)).strip() else None for u in uniques]
+    return codes, texts
+
+
 def _map_unique(series: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
-    """Apply *fn* once per distinct non-blank value (names repeat a lot in lists)."""
-    values = series.dropna()
-    values = values[values.astype(str).str.strip() != ""]
-    uniques = pd.unique(values)
-    lookup = {u: fn(str(u)) for u in uniques}
-    return series.map(lookup)
+    """Apply *fn* once per distinct non-blank value (names repeat a lot in lists); a
+    missing or blank value gives NaN. An object column."""
+    codes, texts = _distinct(series)
+    results = np.empty(len(texts) + 1, dtype=object)
+    results[-1] = np.nan  # code -1: missing
+    for j, t in enumerate(texts):
+        results[j] = np.nan if t is None else fn(t)
+    return pd.Series(results[codes], index=series.index, dtype=object)
+
+
+def _split_parts(full: pd.Series) -> list[pd.Series]:
+    """The four name parts (:data:`NAME_PARTS`) split from each full name, None where
+    the name is missing or blank or the split gives no such part; each distinct name
+    is split once."""
+    codes, texts = _distinct(full)
+    split = [None if t is None else _split(t) for t in texts]
+    out = []
+    for i in range(len(NAME_PARTS)):
+        values = np.array([*(p and (p[i] or None) for p in split), None], dtype=object)
+        out.append(pd.Series(values[codes], index=full.index, dtype=object))
+    return out
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     if name not in df.columns:
         return pd.Series([None] * len(df), index=df.index, dtype="object")
     col = df[name].astype("object")
-    return col.where(col.notna() & (col.astype(str).str.strip() != ""), None)
+    return col.where(_filled(col), None)
+
+
+def _filled(col: pd.Series) -> Any:
+    """Where *col* holds a value whose text is not blank (``str(v).strip()``), as a
+    boolean array; the text of each distinct value is looked at once."""
+    filled = col.notna().to_numpy()
+    try:
+        codes, uniques = pd.factorize(col.to_numpy(), use_na_sentinel=True)
+    except TypeError:  # an unhashable value (a list from JSON): value by value
+        return filled & (col.astype(str).str.strip() != "").to_numpy()
+    blank = np.fromiter((not str(u).strip() for u in uniques), dtype=bool, count=len(uniques))
+    blank = np.append(blank, True)  # code -1: missing
+    result: Any = filled & ~blank[codes]
+    return result
 
 
 def prepare(
@@ -114,9 +152,7 @@ def prepare(
     all_parts = pd.concat([p.notna() for p in parts.values()], axis=1).all(axis=1)
     need = full.notna() & ~all_parts
     if need.any():
-        split = _map_unique(full.where(need, None), _split)
-        for i, k in enumerate(NAME_PARTS):
-            from_split = split.map(lambda t, i=i: (t[i] or None) if isinstance(t, tuple) else None)
+        for k, from_split in zip(NAME_PARTS, _split_parts(full.where(need, None)), strict=True):
             if k in ("first", "family"):
                 parts[k] = parts[k].where(parts[k].notna(), from_split)
             else:
@@ -687,6 +723,8 @@ class LinkResult:
     model_json: dict[str, Any] = field(default_factory=dict)
     #: record id -> (sex, birth year, national id), for the cluster-level checks
     attributes: dict[str, tuple[str | None, int | None, str | None]] = field(default_factory=dict)
+    #: record id -> the list it came from, for the check of one record per list a cluster
+    lists: dict[str, str] = field(default_factory=dict)
     #: (incremental runs) fields the new records carry that the model does not compare
     unused_fields: list[str] = field(default_factory=list)
 

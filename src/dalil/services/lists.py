@@ -767,6 +767,7 @@ def link(
         "decisions_applied": {"accept": len(accepted), "reject": len(rejected)},
         "joins_refused_by_rejections": cl.blocked_joins,
         "incompatible_joins": cl.incompatible_joins,
+        "same_list_joins": cl.same_list_joins,
         "threshold": threshold,
         "pairs_explained": explained,
     }
@@ -895,7 +896,7 @@ def _link_incremental(
     probability = {str(r.id): float(r.match_probability or 1.0) for r, _ in old}
     cl = cluster_incremental(existing, probability, [str(r.id) for r, _ in new], scored.pairs,
                              threshold, accepted=accepted, rejected=rejected,
-                             attributes=scored.attributes)  # fmt: skip
+                             attributes=scored.attributes, lists=scored.lists)  # fmt: skip
     if scored.unused_fields:
         say(
             Message(

@@ -219,6 +219,7 @@ DETAIL_LABELS: dict[str, str] = {
     "joined_recorded_victims": N_("Recorded victims joined"),
     "joins_refused_by_rejections": N_("Joins refused by earlier rejections"),
     "pairs_explained": N_("Pairs explained by the run"),
+    "same_list_joins": N_("Joins refused: two records of one list not linked to each other"),
     "persons_created": N_("Persons created"),
     "persons_updated": N_("Persons updated"),
     "persons_without_records": N_("Persons left without list records"),
