@@ -137,3 +137,19 @@ def test_ids_prefixed_with_file_stem_only_when_they_clash(tmp_path: Path) -> Non
     b.write_text("record_id,full_name\n1,Rami Najjar\n", encoding="utf-8")
     recs, _ = load_lists([a, b])
     assert [r["record_id"] for r in recs] == ["a:1", "b:1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("roll.json", '[{"full_name": "Fictional\\u0000 Name"}]'),  # an escape, no raw NUL
+        ("rows.json", '[{"full_name": "Ok"}, {"full_name": "A\\u0000"}]'),
+    ],
+)
+def test_a_nul_written_as_a_json_escape_is_refused(tmp_path: Path, name: str, text: str) -> None:
+    """The raw text holds no NUL byte, the parsed value does: the file is still refused
+    (a check on the raw text alone let it through)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="NUL byte"):
+        load_list(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Any
 
 from dalil.core import audit
@@ -27,7 +28,7 @@ def _person_with_arabic_name(c: Client, seeded: dict[str, Any]) -> int:
     r = c.post(
         "/api/v1/persons",
         headers=_bearer(seeded, "investigator"),
-        json={"pseudonym": f"V-dupe-{id(c)}", "roles": ["victim"], "sex": "female",
+        json={"pseudonym": f"V-dupe-{secrets.token_hex(6)}", "roles": ["victim"], "sex": "female",
               "age": 30, "legal_name": ARABIC},
     )  # fmt: skip
     assert r.status_code == 201, r.text

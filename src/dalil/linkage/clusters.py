@@ -14,6 +14,7 @@ pairs).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ SUPPORT_FLOOR = 0.3
 DEFAULT_SUPPORT = 0.2
 
 
-def _ids_conflict(a: set[str], b: set[str]) -> bool:
+def _ids_conflict(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
     """Two national ids that are not one typo apart (a letter changed, added, dropped or
     two neighbours swapped): the same person's id mistyped in one list is no conflict."""
     return any(x != y and OSA.distance(x, y) > 1 for x in a for y in b)

@@ -409,8 +409,7 @@ def _read_json(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[s
                 if len(header) > tabular.MAX_COLUMNS:
                     raise tabular.too_many_columns(path.name, n)
         rows.append((n, {str(k): v for k, v in obj.items()}))
-    if "\x00" in text:  # else no value holds one
-        _refuse_nul(path, rows)
+    _refuse_nul(path, rows)  # a \u0000 escape gives a NUL the raw text lacks
     return header, rows
 
 
