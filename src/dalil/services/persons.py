@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
 from dalil.core import access
@@ -311,7 +311,6 @@ def _narrow(
 #: which of after/before/limit/offset are given), those four as bound parameters:
 #: built once instead of on every view of the list page.
 _OPEN_PAGES: dict[tuple[Any, ...], tuple[Any, bool]] = {}
-_BOUNDS = ("after", "before", "limit", "offset")
 
 
 def list_persons_open(
@@ -372,16 +371,10 @@ def list_persons_open(
     else:
         # Without a filter: built once per shape, the bounds as parameters (as
         # ``records.list_open``'s plain pages; invalid input raises as it is built).
-        shape = (order, retracted, after is not None, before is not None,
-                 limit is not None, bool(offset))  # fmt: skip
-        built = _OPEN_PAGES.get(shape)
-        if built is None:
-            built = _OPEN_PAGES[shape] = build(
-                *(bindparam(n) if v else None for n, v in zip(_BOUNDS, shape[2:], strict=True))
-            )
-        q, backwards = built
-        params = {n: v for n, v in zip(_BOUNDS, (after, before, limit, offset), strict=True)
-                  if v is not None and (n != "offset" or v)}  # fmt: skip
+        q, backwards, params = keyset.bound_page(
+            _OPEN_PAGES, (order, retracted), build,
+            after=after, before=before, limit=limit, offset=offset,
+        )  # fmt: skip
     n = len(_OPEN_COLUMNS)
     out = []
     result = list(ctx.session.execute(q, params))

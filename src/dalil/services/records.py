@@ -1001,7 +1001,6 @@ def _ordered(spec: RecordSpec, q: Any, order: str | None) -> Any:
 #: ran a statement built afresh on every view, and SQLAlchemy then also computed its
 #: cache key and adapted the cached result columns to the new statement's.
 _OPEN_PAGES: dict[tuple[Any, ...], tuple[Any, bool]] = {}
-_BOUNDS = ("after", "before", "limit", "offset")
 
 
 def list_open(
@@ -1067,16 +1066,10 @@ def list_open(
         # order) with their bounds as parameters: built once per shape (see
         # :data:`_OPEN_PAGES`). Invalid input (an order, both bounds) raises as it
         # is built, so no shape of it is ever kept.
-        shape = (kind, order, retracted, after is not None, before is not None,
-                 limit is not None, bool(offset))  # fmt: skip
-        built = _OPEN_PAGES.get(shape)
-        if built is None:
-            built = _OPEN_PAGES[shape] = build(
-                *(bindparam(n) if v else None for n, v in zip(_BOUNDS, shape[3:], strict=True))
-            )
-        q, backwards = built
-        params = {n: v for n, v in zip(_BOUNDS, (after, before, limit, offset), strict=True)
-                  if v is not None and (n != "offset" or v)}  # fmt: skip
+        q, backwards, params = keyset.bound_page(
+            _OPEN_PAGES, (kind, order, retracted), build,
+            after=after, before=before, limit=limit, offset=offset,
+        )  # fmt: skip
     out = []
     result = list(ctx.session.execute(q, params))
     for row in reversed(result) if backwards else result:
